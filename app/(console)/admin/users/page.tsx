@@ -1,0 +1,42 @@
+import type { Metadata } from "next";
+import { requireScope } from "@/lib/auth/session";
+import { listUsers } from "@/lib/users/queries";
+import { PageHeader, Card } from "@/components/ui/Card";
+import { UsersTable } from "@/components/admin/UsersTable";
+import { CreateUserForm } from "@/components/admin/CreateUserForm";
+import { ROLE_SCOPES, ROLES, ROLE_LABELS } from "@/lib/auth/roles";
+import { createUser, resetUserPassword, setUserDisabled, setUserRole } from "./actions";
+
+export const metadata: Metadata = { title: "Admin · Users" };
+
+export default async function UsersPage() {
+  const actor = await requireScope("users:manage");
+  const users = await listUsers();
+  return (
+    <>
+      <PageHeader title="Users & roles" description="Who can sign in to Warden and what each role may do. Disabling a user or resetting a password ends their open sessions on their next request." />
+      <div className="grid gap-6 xl:grid-cols-[1fr_22rem]">
+        <UsersTable
+          users={users.map((u) => ({ ...u, disabledAt: u.disabledAt?.toISOString() ?? null, lastLoginAt: u.lastLoginAt?.toISOString() ?? null, createdAt: u.createdAt.toISOString(), sso: Boolean(u.oidcSubject) }))}
+          selfId={actor.userId ?? ""}
+          actions={{ setUserRole, setUserDisabled, resetUserPassword }}
+        />
+        <div className="space-y-6">
+          <Card title="Add a user">
+            <CreateUserForm action={createUser} />
+          </Card>
+          <Card title="Roles">
+            <dl className="space-y-2 text-sm">
+              {ROLES.map((r) => (
+                <div key={r}>
+                  <dt className="font-medium">{ROLE_LABELS[r]}</dt>
+                  <dd className="text-xs text-slate-500">{ROLE_SCOPES[r].join(", ")}</dd>
+                </div>
+              ))}
+            </dl>
+          </Card>
+        </div>
+      </div>
+    </>
+  );
+}

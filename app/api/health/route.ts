@@ -1,0 +1,14 @@
+import { db } from "@/lib/db";
+
+export const dynamic = "force-dynamic";
+
+/** Liveness + database check, no auth: 200 when the database answers, 503 otherwise. */
+export async function GET() {
+  const version = process.env.WARDEN_VERSION ?? "0.1.0";
+  try {
+    await Promise.race([db.$queryRaw`select 1`, new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 3000))]);
+    return Response.json({ status: "ok", db: "ok", version }, { headers: { "cache-control": "no-store" } });
+  } catch {
+    return Response.json({ status: "degraded", db: "down", version }, { status: 503, headers: { "cache-control": "no-store" } });
+  }
+}

@@ -1,0 +1,8 @@
+import type { z } from "zod";
+
+/** zod issues → { field: [messages] }, matching the server's format. */
+export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const issue of error.issues) (out[issue.path.join(".") || "_"] ??= []).push(issue.message);
+  return out;
+}

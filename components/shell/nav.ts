@@ -1,0 +1,18 @@
+import type { Scope } from "@/lib/auth/roles";
+
+export type NavItem = { href: string; label: string; scope: Scope };
+
+/** The console's areas. Visibility follows scopes; every page checks its scope on the server too. */
+export const NAV: NavItem[] = [
+  { href: "/", label: "Overview", scope: "dashboard:read" },
+  { href: "/map", label: "Ecosystem map", scope: "dashboard:read" },
+  { href: "/agents", label: "Agents", scope: "registry:read" },
+  { href: "/tools", label: "Tools & allowlist", scope: "registry:read" },
+  { href: "/integrations", label: "Integrations", scope: "registry:read" },
+  { href: "/data-flows", label: "Data flows", scope: "registry:read" },
+  { href: "/tool-calls", label: "Tool calls", scope: "tool_calls:read" },
+  { href: "/gateways", label: "Gateways & containment", scope: "registry:read" },
+  { href: "/playbooks", label: "Playbooks & incidents", scope: "registry:read" },
+  { href: "/audit", label: "Audit & evidence", scope: "audit:read" },
+  { href: "/admin/users", label: "Admin", scope: "users:manage" },
+];

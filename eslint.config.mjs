@@ -1,0 +1,15 @@
+import nextVitals from "eslint-config-next/core-web-vitals";
+import nextTs from "eslint-config-next/typescript";
+
+const config = [
+  ...nextVitals,
+  ...nextTs,
+  { ignores: ["lib/generated/**", ".next/**", ".warden/**", "node_modules/**", "next-env.d.ts", "test-results/**", "playwright-report/**", "connectors/**"] },
+  {
+    files: ["components/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["@/lib/db", "@/lib/*/service", "@/lib/*/queries", "@/lib/audit/*"], message: "components never import the database or services" }] }],
+    },
+  },
+];
+export default config;

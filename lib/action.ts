@@ -1,0 +1,66 @@
+import "server-only";
+import { z } from "zod";
+import { AppError, statusOf, type ErrorCode } from "@/lib/errors";
+import type { Actor } from "@/lib/auth/actor";
+import { can, type Scope } from "@/lib/auth/roles";
+import { getActor } from "@/lib/auth/session";
+import { recordAuditStandalone } from "@/lib/audit/record";
+
+export type ActionResult<T> =
+  | { ok: true; data: T }
+  | { ok: false; status: number; code: ErrorCode; error: string; fieldErrors?: Record<string, string[]> };
+
+/** One mutation, described once and run from a server action or an API route alike. */
+export type ActionDef<S extends z.ZodType, R> = {
+  /** Audit action name, e.g. "user.create". */
+  name: string;
+  scope: Scope;
+  schema: S;
+  run: (actor: Actor, input: z.infer<S>) => Promise<R>;
+};
+
+export function action<S extends z.ZodType, R>(def: ActionDef<S, R>): ActionDef<S, R> {
+  return def;
+}
+
+/** zod issues → { field: [messages] } with dotted paths. */
+export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? issue.path.join(".") : "_";
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+/**
+ * The single path of every mutation: authenticate → authorize (scope) → validate (zod) → service
+ * (which owns the transaction and the audit row). Denials are audited here, outside any transaction.
+ */
+export async function execute<S extends z.ZodType, R>(actor: Actor | null, def: ActionDef<S, R>, raw: unknown): Promise<ActionResult<R>> {
+  if (!actor) return fail("unauthenticated", "Sign in first.");
+  if (!can(actor.role, def.scope)) {
+    await recordAuditStandalone(actor, { action: def.name, outcome: "denied", targetType: "scope", targetId: def.scope });
+    return fail("forbidden", `Your role (${actor.role ?? "none"}) is not allowed to do this.`);
+  }
+  const parsed = def.schema.safeParse(raw);
+  if (!parsed.success) return fail("invalid", "Some fields are not valid.", fieldErrorsOf(parsed.error));
+  try {
+    return { ok: true, data: await def.run(actor, parsed.data) };
+  } catch (err) {
+    if (err instanceof AppError) {
+      if (err.code === "forbidden") await recordAuditStandalone(actor, { action: def.name, outcome: "denied", after: { reason: err.message } });
+      return fail(err.code, err.message, err.fieldErrors);
+    }
+    throw err;
+  }
+}
+
+function fail(code: ErrorCode, error: string, fieldErrors?: Record<string, string[]>): ActionResult<never> {
+  return { ok: false, status: statusOf(code), code, error, ...(fieldErrors ? { fieldErrors } : {}) };
+}
+
+/** Wrap a definition as a server action: the session is resolved on the server for every call. */
+export function serverAction<S extends z.ZodType, R>(def: ActionDef<S, R>) {
+  return async (raw: unknown): Promise<ActionResult<R>> => execute(await getActor(), def, raw);
+}

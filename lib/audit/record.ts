@@ -1,0 +1,66 @@
+import "server-only";
+import { db, type Tx } from "@/lib/db";
+import type { Actor } from "@/lib/auth/actor";
+import { redact } from "@/lib/redact";
+import { GENESIS_HASH, chainHash } from "./canonical";
+
+export type AuditInput = {
+  action: string;
+  outcome?: "success" | "denied" | "failure";
+  targetType?: string | null;
+  targetId?: string | null;
+  before?: unknown;
+  after?: unknown;
+};
+
+// One advisory lock serialises appends so the chain has exactly one head.
+const CHAIN_LOCK = 7_210_001;
+
+/** Normalise to what JSONB will give back (so the hash verifies after a round trip), redacted. */
+function jsonSafe(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  return JSON.parse(JSON.stringify(redact(value), (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
+}
+
+/**
+ * Append an audit event inside the caller's transaction: if the mutation rolls back, so does its
+ * audit row, and no mutation commits without one.
+ */
+export async function recordAudit(tx: Tx, actor: Actor, input: AuditInput): Promise<void> {
+  await tx.$executeRaw`select pg_advisory_xact_lock(${CHAIN_LOCK})`;
+  const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
+  const [{ id }] = await tx.$queryRaw<{ id: bigint }[]>`select nextval(pg_get_serial_sequence('audit_events', 'id')) as id`;
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const fields = {
+    id: id.toString(),
+    createdAt: new Date(),
+    actorType: actor.kind,
+    actorId: actor.kind === "system" ? null : (actor.userId ?? actor.gatewayId ?? null),
+    actorLabel: actor.label,
+    role: actor.role ?? null,
+    action: input.action,
+    outcome: input.outcome ?? "success",
+    targetType: input.targetType ?? null,
+    targetId: input.targetId ?? null,
+    before: jsonSafe(input.before),
+    after: jsonSafe(input.after),
+    ip: actor.ip ?? null,
+    userAgent: actor.userAgent ? actor.userAgent.slice(0, 512) : null,
+  };
+  const hash = chainHash(prevHash, fields);
+  await tx.auditEvent.create({
+    data: {
+      ...fields,
+      id,
+      before: fields.before ?? undefined,
+      after: fields.after ?? undefined,
+      prevHash,
+      hash,
+    },
+  });
+}
+
+/** For denied and failed attempts: recorded on their own, outside any rolled-back transaction. */
+export async function recordAuditStandalone(actor: Actor, input: AuditInput): Promise<void> {
+  await db.$transaction((tx) => recordAudit(tx, actor, input));
+}

@@ -1,0 +1,20 @@
+import type { RoleName } from "./roles";
+
+/** Who is acting: carried into every service call and every audit event. */
+export type Actor = {
+  kind: "user" | "api_token" | "gateway" | "system";
+  label: string;
+  role: RoleName | null;
+  userId?: string;
+  tokenId?: string;
+  gatewayId?: string;
+  ip: string | null;
+  userAgent: string | null;
+};
+
+export const SYSTEM_ACTOR: Actor = { kind: "system", label: "warden", role: null, ip: null, userAgent: null };
+
+/** An actor for the admin CLI: the operating-system user at the terminal. */
+export function cliActor(): Actor {
+  return { kind: "system", label: `cli:${process.env.USER ?? "unknown"}`, role: "admin", ip: null, userAgent: "warden-cli" };
+}

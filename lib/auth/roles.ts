@@ -1,0 +1,53 @@
+/**
+ * Roles → scopes, in one table. Every page, server action and API route checks a scope on the
+ * server; the UI only uses `can()` to decide what to show.
+ */
+export const ROLES = ["admin", "security_lead", "operator", "auditor", "manager"] as const;
+export type RoleName = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<RoleName, string> = {
+  admin: "Admin",
+  security_lead: "Security lead",
+  operator: "Operator",
+  auditor: "Auditor",
+  manager: "Manager",
+};
+
+export const SCOPES = [
+  "dashboard:read", // overview, ecosystem map
+  "registry:read", // agents, tools, integrations, data flows, playbooks (no tool-call params)
+  "tools:request", // file a tool request
+  "tools:decide", // approve / reject / revoke tool and integration requests
+  "registry:write", // edit registry records: agents, integrations, bundles
+  "data_flows:decide",
+  "playbooks:manage",
+  "gateways:manage",
+  "containment:execute",
+  "tool_calls:read", // the tool-call log (metadata)
+  "tool_calls:read_params", // parameters and results of tool calls
+  "audit:read",
+  "evidence:export",
+  "users:manage",
+  "settings:manage",
+  "tokens:own", // manage one's own personal API tokens
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+const READ_ALL: Scope[] = ["dashboard:read", "registry:read", "tool_calls:read", "tool_calls:read_params", "audit:read"];
+
+export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
+  admin: SCOPES,
+  security_lead: [...READ_ALL, "tools:request", "tools:decide", "registry:write", "data_flows:decide", "playbooks:manage", "tokens:own"],
+  operator: ["dashboard:read", "registry:read", "tool_calls:read", "tool_calls:read_params", "tools:request", "gateways:manage", "containment:execute", "tokens:own"],
+  auditor: [...READ_ALL, "evidence:export", "tokens:own"],
+  manager: ["dashboard:read", "registry:read", "tool_calls:read", "tokens:own"],
+};
+
+/** Does this role hold this scope? */
+export function can(role: RoleName | null | undefined, scope: Scope): boolean {
+  return role ? ROLE_SCOPES[role].includes(scope) : false;
+}
+
+export function isRole(value: unknown): value is RoleName {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}

@@ -1,0 +1,62 @@
+import "server-only";
+import { cache } from "react";
+import { getServerSession } from "next-auth";
+import { headers } from "next/headers";
+import { forbidden, redirect } from "next/navigation";
+import { db } from "@/lib/db";
+import { hashToken, TOKEN_PREFIX } from "@/lib/tokens/token";
+import { recordAuditStandalone } from "@/lib/audit/record";
+import type { Actor } from "./actor";
+import { authOptions } from "./options";
+import { can, type Scope } from "./roles";
+import { requestInfo } from "./request-info";
+
+/**
+ * The one choke point that turns a request into an Actor. It re-reads the user on every request,
+ * so disabling a user, resetting their password or changing their role takes effect at once,
+ * open sessions included. Accepts a next-auth session cookie or `Authorization: Bearer <token>`.
+ */
+export const getActor = cache(async (): Promise<Actor | null> => {
+  const h = await headers();
+  const info = requestInfo(h);
+  const auth = h.get("authorization");
+  if (auth?.startsWith("Bearer ")) return actorFromToken(auth.slice(7).trim(), info);
+
+  const session = await getServerSession(authOptions);
+  const uid = session?.user?.id;
+  if (!uid) return null;
+  const user = await db.user.findUnique({ where: { id: uid }, select: { id: true, email: true, role: true, disabledAt: true, sessionEpoch: true } });
+  if (!user || user.disabledAt || user.sessionEpoch !== session.user.epoch) return null;
+  return { kind: "user", userId: user.id, label: user.email, role: user.role, ...info };
+});
+
+async function actorFromToken(token: string, info: { ip: string | null; userAgent: string | null }): Promise<Actor | null> {
+  if (!token.startsWith(TOKEN_PREFIX)) return null;
+  const row = await db.apiToken.findUnique({
+    where: { tokenHash: hashToken(token) },
+    select: { id: true, expiresAt: true, revokedAt: true, lastUsedAt: true, user: { select: { id: true, email: true, role: true, disabledAt: true } } },
+  });
+  if (!row || row.revokedAt || row.expiresAt <= new Date() || row.user.disabledAt) return null;
+  // Touch lastUsedAt at most once a minute to keep reads cheap.
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  }
+  return { kind: "api_token", userId: row.user.id, tokenId: row.id, label: `${row.user.email} (token)`, role: row.user.role, ...info };
+}
+
+/** For pages: the signed-in actor, or a redirect to the sign-in page. */
+export async function requireActor(): Promise<Actor> {
+  const actor = await getActor();
+  if (!actor) redirect("/login");
+  return actor;
+}
+
+/** For pages: require a scope. A denial is audited and renders the 403 page (app/forbidden.tsx). */
+export async function requireScope(scope: Scope, what = scope): Promise<Actor> {
+  const actor = await requireActor();
+  if (!can(actor.role, scope)) {
+    await recordAuditStandalone(actor, { action: `read:${what}`, outcome: "denied", targetType: "scope", targetId: scope });
+    forbidden();
+  }
+  return actor;
+}

@@ -1,0 +1,24 @@
+import "server-only";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "@/lib/generated/prisma/client";
+import { env } from "@/lib/env";
+
+declare global {
+  var __wardenDb: PrismaClient | undefined;
+}
+
+function create() {
+  const adapter = new PrismaPg({ connectionString: env().DATABASE_URL, max: 10 });
+  return new PrismaClient({ adapter });
+}
+
+/** The one Prisma client (kept on globalThis so dev hot reloads do not leak pools). */
+export const db: PrismaClient = globalThis.__wardenDb ?? create();
+if (process.env.NODE_ENV !== "production") globalThis.__wardenDb = db;
+
+export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+/** True when the error is a Prisma unique-constraint violation (checked by code, never by message). */
+export function isUniqueViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: string }).code === "P2002";
+}

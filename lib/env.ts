@@ -1,0 +1,42 @@
+import "server-only";
+import { z } from "zod";
+
+const ZRole = z.enum(["admin", "security_lead", "operator", "auditor", "manager"]);
+
+const ZEnv = z.object({
+  DATABASE_URL: z.string().min(1, "DATABASE_URL is required (npm start sets it for the embedded database)"),
+  WARDEN_SECRET: z.string().min(16).optional(),
+  NEXTAUTH_SECRET: z.string().min(16).optional(),
+  WARDEN_VERSION: z.string().default("0.1.0"),
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_NAME: z.string().default("Single sign-on"),
+  /** Claim holding the Warden role (or a group list) in the ID token, e.g. "warden_role" or "groups". */
+  OIDC_ROLE_CLAIM: z.string().optional(),
+  /** Maps claim values to roles: "sec-team=security_lead,ops=operator". */
+  OIDC_ROLE_MAP: z.string().optional(),
+  OIDC_DEFAULT_ROLE: ZRole.optional(),
+});
+
+export type Env = z.infer<typeof ZEnv>;
+
+let cached: Env | null = null;
+
+/** The zod-parsed environment; throws once, clearly, when something required is missing. */
+export function env(): Env {
+  if (!cached) cached = ZEnv.parse(process.env);
+  return cached;
+}
+
+/** The server secret (launcher passes WARDEN_SECRET; next-auth reads NEXTAUTH_SECRET). */
+export function serverSecret(): string {
+  const s = env().WARDEN_SECRET ?? env().NEXTAUTH_SECRET;
+  if (!s) throw new Error("WARDEN_SECRET is not set");
+  return s;
+}
+
+export function oidcConfigured(): boolean {
+  const e = env();
+  return Boolean(e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET);
+}

@@ -1,0 +1,82 @@
+import "server-only";
+import { db } from "@/lib/db";
+
+const DAY = 86_400_000;
+
+/** Headline numbers for the overview (cheap counts; rollups arrive with the dashboard issue). */
+export async function getOverview(now = new Date()) {
+  const since24h = new Date(now.getTime() - DAY);
+  const since7d = new Date(now.getTime() - 7 * DAY);
+  const [gateways, agents, tools, pendingReviews, overdueReviews, integrationsDue, openFindings, calls7d, blocked7d, blocked24h, playbooks, auditEvents] = await Promise.all([
+    db.gateway.count(),
+    db.agent.count(),
+    db.tool.count(),
+    db.toolRequest.count({ where: { status: "pending" } }),
+    db.trustDecision.count({ where: { outcome: { not: "reject" }, revokedAt: null, reReviewAt: { lt: now } } }),
+    db.integration.count({ where: { OR: [{ nextReviewAt: { lt: now } }, { advisoryFlaggedAt: { not: null } }] } }),
+    db.finding.count({ where: { status: "open" } }),
+    db.toolCall.count({ where: { occurredAt: { gte: since7d } } }),
+    db.toolCall.count({ where: { occurredAt: { gte: since7d }, decision: "blocked" } }),
+    db.toolCall.count({ where: { occurredAt: { gte: since24h }, decision: "blocked" } }),
+    db.playbook.count(),
+    db.auditEvent.count(),
+  ]);
+  return { gateways, agents, tools, pendingReviews, overdueReviews, integrationsDue, openFindings, calls7d, blocked7d, blocked24h, playbooks, auditEvents };
+}
+
+export function listAgents() {
+  return db.agent.findMany({
+    orderBy: { name: "asc" },
+    select: { id: true, name: true, owner: true, purpose: true, status: true, scope: true, model: true, fallbackModels: true, channels: true, gateway: { select: { name: true } } },
+  });
+}
+
+export function listTools() {
+  return db.tool.findMany({
+    orderBy: { name: "asc" },
+    select: {
+      id: true, name: true, kind: true, source: true, publisher: true, publisherVerified: true, advisoryFlaggedAt: true,
+      versions: { orderBy: { createdAt: "desc" }, select: { version: true, contentHash: true, decisions: { orderBy: { decidedAt: "desc" }, take: 1, select: { outcome: true, revokedAt: true, reReviewAt: true } }, requests: { where: { status: "pending" }, select: { id: true } } } },
+    },
+  });
+}
+
+export function listIntegrations() {
+  return db.integration.findMany({
+    orderBy: { name: "asc" },
+    select: { id: true, name: true, provider: true, providerVerified: true, reason: true, auditDate: true, auditResult: true, nextReviewAt: true, advisoryFlaggedAt: true, securityContactName: true, securityContactEmail: true },
+  });
+}
+
+export function listDataFlows() {
+  return db.dataFlow.findMany({
+    orderBy: [{ agent: { name: "asc" } }, { host: "asc" }],
+    select: { id: true, service: true, host: true, isLlmProvider: true, classification: true, status: true, dataSent: true, agent: { select: { name: true } } },
+  });
+}
+
+export function listGateways() {
+  return db.gateway.findMany({
+    orderBy: { name: "asc" },
+    select: { id: true, name: true, kind: true, environment: true, lastSeenAt: true, policyVersionApplied: true, _count: { select: { agents: true } } },
+  });
+}
+
+/** Playbooks with their last drill; `drillDue` when never drilled or not in the last 90 days. */
+export async function listPlaybooks(now = new Date()) {
+  const cutoff = new Date(now.getTime() - 90 * DAY);
+  const rows = await db.playbook.findMany({
+    orderBy: { name: "asc" },
+    select: { id: true, name: true, trigger: true, _count: { select: { steps: true } }, drills: { orderBy: { startedAt: "desc" }, take: 1, select: { startedAt: true, timeToContainMs: true } } },
+  });
+  return rows.map((p) => ({ ...p, lastDrill: p.drills[0] ?? null, drillDue: !p.drills[0] || p.drills[0].startedAt < cutoff }));
+}
+
+/** Recent tool calls, metadata only: parameters are never selected here (managers read this). */
+export function listRecentToolCalls(limit = 50) {
+  return db.toolCall.findMany({
+    orderBy: { occurredAt: "desc" },
+    take: limit,
+    select: { id: true, occurredAt: true, agentName: true, toolName: true, decision: true, blockReason: true, durationMs: true },
+  });
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { REDACTED, redact, redactString } from "./redact";
+
+// A corpus of credential formats (all fake) that must never be stored.
+const CORPUS: [string, string][] = [
+  ["openai", "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7cDe0f"],
+  ["openai legacy", "sk-1234567890abcdefghijklmnopqrstuvwxyzABCD"],
+  ["anthropic", "sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdEf"],
+  ["google", "AIzaSyA1234567890abcdefghijklmnopqrstuv"],
+  ["github classic", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"],
+  ["github fine-grained", "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz"],
+  ["slack bot", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"],
+  ["slack webhook", "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"],
+  ["aws access key", "AKIAIOSFODNN7EXAMPLE"],
+  ["stripe", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"],
+  ["jwt", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"],
+  ["warden token", "wdn_Zm9vYmFyYmF6cXV4cXV1eGZvb2JhcmJhenF1eA"],
+];
+
+describe("redaction", () => {
+  it.each(CORPUS)("removes %s keys from free text", (_name, secret) => {
+    const out = redactString(`calling with ${secret} now`);
+    expect(out).not.toContain(secret);
+    expect(out).toContain(REDACTED);
+    expect(out.startsWith("calling with ")).toBe(true);
+  });
+
+  it("keeps the rest of bearer headers, db URLs and AWS secrets readable", () => {
+    expect(redactString("Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345")).toBe(`Authorization: Bearer ${REDACTED}`);
+    expect(redactString("postgres://app:s3cr3t-pass@db.internal:5432/prod")).toBe(`postgres://app:${REDACTED}@db.internal:5432/prod`);
+    expect(redactString("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")).toBe(`aws_secret_access_key = ${REDACTED}`);
+  });
+
+  it("removes private key blocks whole", () => {
+    const pem = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----";
+    expect(redactString(`key:\n${pem}\nend`)).toBe(`key:\n${REDACTED}\nend`);
+  });
+
+  it("redacts secret-named keys at any depth, keeps safe metadata", () => {
+    const out = redact({ user: { password: "x", apiKey: 123, nested: [{ client_secret: "y" }] }, tokensIn: 42, prefix: "wdn_abc", note: "fine" });
+    expect(out).toEqual({ user: { password: REDACTED, apiKey: REDACTED, nested: [{ client_secret: REDACTED }] }, tokensIn: 42, prefix: "wdn_abc", note: "fine" });
+  });
+
+  it("leaves ordinary text alone", () => {
+    const text = "Summarise https://example.com/docs for the sk team; skip-list and ghp notes";
+    expect(redactString(text)).toBe(text);
+  });
+});

