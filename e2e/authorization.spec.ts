@@ -1,0 +1,132 @@
+/**
+ * The role × action matrix. Every mutation and every read of restricted data is called directly
+ * — API routes with a personal token or session cookie, server actions by their id with a session
+ * cookie, pages by URL — for every role. Allowed calls succeed; the rest get 403 and leave an audit
+ * record of the denial. Expectations are written out here on purpose, independent of lib/auth/roles.ts.
+ */
+import { request as pwRequest } from "@playwright/test";
+import { ROLES, auditCount, callAction, expect, makeToken, makeTokenRow, makeUser, rid, signInApi, sql, test, type Role } from "./fixtures";
+
+const ADMIN: Role[] = ["admin"];
+const AUDIT_READERS: Role[] = ["admin", "security_lead", "auditor"];
+const EVERYONE: Role[] = [...ROLES];
+
+type Case = { name: string; audit: string; allowed: Role[]; okStatus?: number; call: (ctx: Ctx) => Promise<{ status(): number }> };
+type Ctx = { api: Awaited<ReturnType<typeof pwRequest.newContext>>; target: string; ownTokenId: string };
+
+// Mutations through the machine API (Bearer token).
+const API_MUTATIONS: Case[] = [
+  { name: "POST /api/v1/users", audit: "user.create", allowed: ADMIN, okStatus: 201, call: ({ api }) => api.post("/api/v1/users", { data: { email: `m-${rid()}@e2e.local`, name: "Matrix", role: "manager" } }) },
+  { name: "PATCH /api/v1/users/{id} role", audit: "user.set_role", allowed: ADMIN, call: ({ api, target }) => api.patch(`/api/v1/users/${target}`, { data: { role: "auditor" } }) },
+  { name: "PATCH /api/v1/users/{id} disabled", audit: "user.set_disabled", allowed: ADMIN, call: ({ api, target }) => api.patch(`/api/v1/users/${target}`, { data: { disabled: true } }) },
+  { name: "POST /api/v1/users/{id}/password", audit: "user.reset_password", allowed: ADMIN, call: ({ api, target }) => api.post(`/api/v1/users/${target}/password`, { data: {} }) },
+  { name: "DELETE /api/v1/tokens/{id} (own)", audit: "token.revoke", allowed: EVERYONE, call: ({ api, ownTokenId }) => api.delete(`/api/v1/tokens/${ownTokenId}`) },
+];
+
+// Reads of restricted data.
+const API_READS: Case[] = [
+  { name: "GET /api/v1/users", audit: "read:users", allowed: ADMIN, call: ({ api }) => api.get("/api/v1/users") },
+  { name: "GET /api/v1/audit/events", audit: "read:audit.events", allowed: AUDIT_READERS, call: ({ api }) => api.get("/api/v1/audit/events?pageSize=5") },
+  { name: "GET /api/v1/audit/verify", audit: "read:audit.verify", allowed: AUDIT_READERS, call: ({ api }) => api.get("/api/v1/audit/verify") },
+];
+
+// Server actions, called by id with a session cookie.
+const ACTIONS: { name: string; audit: string; allowed: Role[]; arg: (target: string) => unknown }[] = [
+  { name: "createUser", audit: "user.create", allowed: ADMIN, arg: () => ({ email: `a-${rid()}@e2e.local`, name: "Via action", role: "manager" }) },
+  { name: "setUserRole", audit: "user.set_role", allowed: ADMIN, arg: (t) => ({ id: t, role: "auditor" }) },
+  { name: "setUserDisabled", audit: "user.set_disabled", allowed: ADMIN, arg: (t) => ({ id: t, disabled: true }) },
+  { name: "resetUserPassword", audit: "user.reset_password", allowed: ADMIN, arg: (t) => ({ id: t }) },
+  { name: "createToken", audit: "token.create", allowed: EVERYONE, arg: () => ({ name: `t-${rid()}`, expiresInDays: 7 }) },
+];
+
+const PAGES: { path: string; allowed: Role[] }[] = [
+  { path: "/", allowed: EVERYONE },
+  { path: "/tool-calls", allowed: EVERYONE },
+  { path: "/audit", allowed: AUDIT_READERS },
+  { path: "/admin/users", allowed: ADMIN },
+  { path: "/account", allowed: EVERYONE },
+];
+
+for (const role of ROLES) {
+  test.describe(`as ${role}`, () => {
+    test("API mutations and reads", async ({ baseURL }) => {
+      const me = await makeUser(role);
+      const token = await makeToken(me);
+      const label = `${me.email} (token)`;
+      for (const c of [...API_MUTATIONS, ...API_READS]) {
+        const target = (await makeUser("manager")).id;
+        const own = await makeTokenRow(me);
+        const api = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+        const denialsBefore = await auditCount({ action: c.audit, outcome: "denied", actorLabel: label });
+        const res = await c.call({ api, target, ownTokenId: own.id });
+        const allowed = c.allowed.includes(role);
+        expect(res.status(), `${role} ${c.name}`).toBe(allowed ? (c.okStatus ?? 200) : 403);
+        expect(await auditCount({ action: c.audit, outcome: "denied", actorLabel: label }), `denial audited for ${role} ${c.name}`).toBe(denialsBefore + (allowed ? 0 : 1));
+        await api.dispose();
+      }
+    });
+
+    test("an API token cannot mint another token", async ({ baseURL }) => {
+      const me = await makeUser(role);
+      const api = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(me)}` } });
+      expect((await api.post("/api/v1/tokens", { data: { name: "chained" } })).status()).toBe(403);
+      await api.dispose();
+    });
+
+    test("server actions called directly", async ({ baseURL }) => {
+      const me = await makeUser(role);
+      const ctx = await pwRequest.newContext({ baseURL });
+      await signInApi(ctx, me);
+      for (const a of ACTIONS) {
+        const target = (await makeUser("manager")).id;
+        const before = await auditCount({ action: a.audit, outcome: "denied", actorLabel: me.email });
+        const { result, raw } = await callAction(ctx, a.name, a.arg(target));
+        expect(result, `${a.name} returned a result: ${raw.slice(0, 300)}`).not.toBeNull();
+        const allowed = a.allowed.includes(role);
+        expect(result!.ok, `${role} ${a.name}`).toBe(allowed);
+        if (!allowed) {
+          expect(result!.status).toBe(403);
+          expect(await auditCount({ action: a.audit, outcome: "denied", actorLabel: me.email })).toBe(before + 1);
+        }
+      }
+      await ctx.dispose();
+    });
+
+    test("pages", async ({ baseURL }) => {
+      const me = await makeUser(role);
+      const ctx = await pwRequest.newContext({ baseURL });
+      await signInApi(ctx, me);
+      for (const p of PAGES) {
+        const res = await ctx.get(p.path, { maxRedirects: 0 });
+        expect(res.status(), `${role} GET ${p.path}`).toBe(p.allowed.includes(role) ? 200 : 403);
+      }
+      await ctx.dispose();
+    });
+  });
+}
+
+test("anonymous callers get 401 from the API and a redirect from pages", async ({ request }) => {
+  for (const [method, url] of [["GET", "/api/v1/users"], ["POST", "/api/v1/users"], ["GET", "/api/v1/audit/verify"], ["POST", "/api/v1/tokens"], ["GET", "/api/v1/me"]] as const) {
+    const res = await request.fetch(url, { method, data: method === "POST" ? {} : undefined });
+    expect(res.status(), `${method} ${url}`).toBe(401);
+  }
+  const page = await request.get("/admin/users", { maxRedirects: 0 });
+  expect(page.status()).toBe(307);
+  expect(page.headers().location).toContain("/login");
+  const bad = await request.get("/api/v1/me", { headers: { Authorization: "Bearer wdn_not-a-real-token-at-all-000000000000" } });
+  expect(bad.status()).toBe(401);
+});
+
+test("expired and revoked tokens stop working", async ({ baseURL }) => {
+  const me = await makeUser("admin");
+  const expired = await makeToken(me, { expiresInMs: -1000 });
+  const { token: live, id: liveId } = await makeTokenRow(me);
+  const a = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${expired}` } });
+  expect((await a.get("/api/v1/me")).status()).toBe(401);
+  const b = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${live}` } });
+  expect((await b.get("/api/v1/me")).status()).toBe(200);
+  await sql().query("update api_tokens set revoked_at = now() where id = $1", [liveId]);
+  expect((await b.get("/api/v1/me")).status()).toBe(401);
+  await a.dispose();
+  await b.dispose();
+});

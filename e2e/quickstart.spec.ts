@@ -1,0 +1,50 @@
+/**
+ * The README's start command on a fresh data folder: embedded Postgres, migrations, first admin,
+ * demo fleet, server — then health is ok and the printed admin can sign in.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect, test } from "./fixtures";
+
+test("npm start on a fresh data folder prints working admin credentials", async ({ page }) => {
+  test.setTimeout(240_000);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-quickstart-"));
+  fs.chmodSync(dataDir, 0o755);
+  const port = 3190;
+  const env = { ...process.env, WARDEN_DATA_DIR: dataDir, PORT: String(port), WARDEN_DB_PORT: "54399" } as NodeJS.ProcessEnv;
+  delete env.DATABASE_URL;
+  delete env.WARDEN_ADMIN_PASSWORD;
+  delete env.WARDEN_ADMIN_EMAIL;
+  const child = spawn("npm", ["start"], { cwd: path.join(__dirname, ".."), env, detached: true });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  try {
+    await expect.poll(() => /admin password: (\S+)/.test(out), { timeout: 200_000, intervals: [1000] }).toBe(true);
+    const email = out.match(/admin email:\s+(\S+)/)![1];
+    const password = out.match(/admin password: (\S+)/)![1];
+    expect(out).toContain(`http://localhost:${port}/login`);
+    expect(out).toContain("demo fleet seeded");
+    // The generated secret is kept in the data folder, readable by its owner only.
+    expect(fs.statSync(path.join(dataDir, "secret")).mode & 0o777).toBe(0o600);
+
+    const health = await page.request.get(`http://127.0.0.1:${port}/api/health`);
+    expect(await health.json()).toMatchObject({ status: "ok", db: "ok" });
+    await page.goto(`http://127.0.0.1:${port}/login`);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+    await expect(page.getByRole("link", { name: /Agents\s*4/ })).toBeVisible();
+  } finally {
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+    await new Promise((r) => setTimeout(r, 3000));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// The server Playwright tests run against: a production build (`next build` first) on a fresh
+// embedded Postgres in .warden-e2e/, migrated and bootstrapped with the demo fleet. It writes the
+// database URL to .warden-e2e/e2e.json so specs can seed their own rows.
+import fs from "node:fs";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import { ROOT, bin, migrate, resolveDatabase, run } from "./lib/runtime.mjs";
+
+const dir = path.join(ROOT, ".warden-e2e");
+const port = Number(process.env.E2E_PORT || 3100);
+fs.rmSync(dir, { recursive: true, force: true });
+fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+fs.chmodSync(dir, 0o755);
+
+delete process.env.DATABASE_URL;
+const db = await resolveDatabase({ dir, reuse: false, log: () => {} });
+await migrate(db.url);
+const secret = "e2e-secret-e2e-secret-e2e-secret-0123";
+const env = {
+  ...process.env,
+  DATABASE_URL: db.url,
+  WARDEN_SECRET: secret,
+  NEXTAUTH_SECRET: secret,
+  NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+  WARDEN_ADMIN_EMAIL: "root-admin@e2e.local",
+  WARDEN_ADMIN_PASSWORD: "e2e-root-admin-password",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
+const boot = await run(bin("tsx"), ["--conditions=react-server", "scripts/cli.ts", "bootstrap"], { env, quiet: true });
+if (boot.code !== 0) {
+  console.error(boot.out);
+  await db.stop();
+  process.exit(1);
+}
+fs.writeFileSync(path.join(dir, "e2e.json"), JSON.stringify({ databaseUrl: db.url, baseURL: `http://127.0.0.1:${port}` }));
+const child = spawn(bin("next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: ROOT, env, stdio: "inherit" });
+const stop = () => child.kill("SIGTERM");
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+child.on("exit", async (code) => {
+  await db.stop();
+  process.exit(code ?? 0);
+});

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// `npm test`: typecheck, lint, unit + integration tests on a real throwaway Postgres, a
+// production build, and Playwright end-to-end tests in Debian's Chromium. Ends with one line
+// "tests: N passed, M failed".
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execSync } from "node:child_process";
+import { ROOT, bin, run } from "./lib/runtime.mjs";
+
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const only = process.argv[2]; // optional: "unit" or "e2e"
+const results = fs.mkdirSync(path.join(ROOT, "test-results"), { recursive: true }) ?? path.join(ROOT, "test-results");
+const timings = [];
+
+function ensureChromium() {
+  if (fs.existsSync(CHROMIUM)) return;
+  if (os.userInfo().uid !== 0) {
+    console.error(`Chromium not found at ${CHROMIUM}: install it with 'sudo apt-get install -y chromium' (or set CHROMIUM_PATH) and run npm test again.`);
+    process.exit(1);
+  }
+  console.log("[test] installing Debian's chromium (root, one time) …");
+  execSync("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null", { stdio: "inherit" });
+}
+
+async function step(name, cmd, args, env = {}) {
+  const t = Date.now();
+  console.log(`\n[test] ── ${name} ──`);
+  const res = await run(cmd, args, { env: { ...process.env, ...env } });
+  timings.push([name, ((Date.now() - t) / 1000).toFixed(1), res.code === 0 ? "ok" : "FAILED"]);
+  return res.code === 0;
+}
+
+function count(file, kind) {
+  try {
+    const j = JSON.parse(fs.readFileSync(path.join(ROOT, "test-results", file), "utf8"));
+    if (kind === "vitest") return { passed: j.numPassedTests ?? 0, failed: j.numFailedTests ?? 0 };
+    const s = j.stats ?? {};
+    return { passed: s.expected ?? 0, failed: (s.unexpected ?? 0) + (s.flaky ?? 0) };
+  } catch {
+    return { passed: 0, failed: 0 };
+  }
+}
+
+async function main() {
+  void results;
+  let ok = true;
+  const placeholderDb = { DATABASE_URL: process.env.DATABASE_URL || "postgresql://build:build@127.0.0.1:1/build" };
+  if (!only) {
+    ok = (await step("typecheck", bin("tsc"), ["--noEmit"])) && ok;
+    ok = (await step("lint", bin("eslint"), [".", "--max-warnings=0"])) && ok;
+  }
+  if (!only || only === "unit") {
+    ok = (await step("unit + integration (vitest, real Postgres)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile=test-results/unit.json"])) && ok;
+  }
+  if (!only || only === "e2e") {
+    ensureChromium();
+    const built = await step("production build", bin("next"), ["build"], { ...placeholderDb, NEXT_TELEMETRY_DISABLED: "1" });
+    ok = built && ok;
+    if (built) ok = (await step("end-to-end (Playwright, Chromium)", bin("playwright"), ["test"], { CHROMIUM_PATH: CHROMIUM })) && ok;
+  }
+  const unit = count("unit.json", "vitest");
+  const e2e = count("e2e.json", "playwright");
+  console.log("\n[test] summary");
+  for (const [name, secs, state] of timings) console.log(`  ${state.padEnd(6)} ${name} (${secs} s)`);
+  console.log(`  unit/integration: ${unit.passed} passed, ${unit.failed} failed; e2e: ${e2e.passed} passed, ${e2e.failed} failed`);
+  const failedSteps = timings.filter((t) => t[2] !== "ok").length;
+  console.log(`tests: ${unit.passed + e2e.passed} passed, ${unit.failed + e2e.failed + (unit.failed + e2e.failed === 0 ? failedSteps : 0)} failed`);
+  process.exit(ok ? 0 : 1);
+}
+
+main();
