@@ -66,7 +66,7 @@ async function main() {
     const result = JSON.parse(boot.out.trim().split("\n").pop());
     if (result.seeded) log("demo fleet seeded (set WARDEN_SEED=none to skip it on a fresh install)");
 
-    if (command === "start" && needsBuild()) {
+    if (command === "start" && !process.env.WARDEN_NO_BUILD && needsBuild()) {
       log("building the production bundle (first start only, ~1-2 min) …");
       const b = await run(bin("next"), ["build"], { env: { ...env, NEXT_TELEMETRY_DISABLED: "1" } });
       if (b.code !== 0) throw new Error("next build failed");
