@@ -11,9 +11,11 @@ test("sign in, see the demo fleet, sign out", async ({ page }) => {
   await expect(page.getByRole("cell", { name: /customer-support/ })).toBeVisible();
   // Managers have no Admin or Audit entries.
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" })).toHaveCount(0);
-  await page.getByRole("link", { name: "Sign out" }).click();
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login/);
+  // The session is gone: the console sends us back to sign in.
+  await page.goto("/agents");
+  await expect(page).toHaveURL(/\/login\?next=%2Fagents/);
 });
 
 test("a wrong password and an unknown account get the same message", async ({ page }) => {

@@ -10,7 +10,7 @@ import { ROOT, bin, run } from "./lib/runtime.mjs";
 
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const only = process.argv[2]; // optional: "unit" or "e2e"
-const results = fs.mkdirSync(path.join(ROOT, "test-results"), { recursive: true }) ?? path.join(ROOT, "test-results");
+const REPORTS = path.join(ROOT, ".reports");
 const timings = [];
 
 function ensureChromium() {
@@ -33,7 +33,7 @@ async function step(name, cmd, args, env = {}) {
 
 function count(file, kind) {
   try {
-    const j = JSON.parse(fs.readFileSync(path.join(ROOT, "test-results", file), "utf8"));
+    const j = JSON.parse(fs.readFileSync(path.join(REPORTS, file), "utf8"));
     if (kind === "vitest") return { passed: j.numPassedTests ?? 0, failed: j.numFailedTests ?? 0 };
     const s = j.stats ?? {};
     return { passed: s.expected ?? 0, failed: (s.unexpected ?? 0) + (s.flaky ?? 0) };
@@ -43,7 +43,9 @@ function count(file, kind) {
 }
 
 async function main() {
-  void results;
+  // Fresh reports each run, so the summary counts only this run.
+  fs.rmSync(REPORTS, { recursive: true, force: true });
+  fs.mkdirSync(REPORTS, { recursive: true });
   let ok = true;
   const placeholderDb = { DATABASE_URL: process.env.DATABASE_URL || "postgresql://build:build@127.0.0.1:1/build" };
   if (!only) {
@@ -51,7 +53,7 @@ async function main() {
     ok = (await step("lint", bin("eslint"), [".", "--max-warnings=0"])) && ok;
   }
   if (!only || only === "unit") {
-    ok = (await step("unit + integration (vitest, real Postgres)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile=test-results/unit.json"])) && ok;
+    ok = (await step("unit + integration (vitest, real Postgres)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile=.reports/unit.json"])) && ok;
   }
   if (!only || only === "e2e") {
     ensureChromium();

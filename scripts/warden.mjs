@@ -60,6 +60,7 @@ async function main() {
       NEXTAUTH_SECRET: secret,
       NEXTAUTH_URL: process.env.NEXTAUTH_URL || process.env.WARDEN_URL || `http://localhost:${port}`,
       PORT: String(port),
+      WARDEN_VERSION: JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version,
     };
     const boot = await run(bin("tsx"), ["--conditions=react-server", "scripts/cli.ts", "bootstrap"], { env, quiet: true });
     if (boot.code !== 0) throw new Error(`first-run setup failed:\n${boot.out}`);

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useState } from "react";
 import type { NavItem } from "./nav";
+import { SignOutButton } from "./SignOutButton";
 
 export function Sidebar({ items, user }: { items: NavItem[]; user: { label: string; role: string } }) {
   const pathname = usePathname();
@@ -43,7 +44,7 @@ export function Sidebar({ items, user }: { items: NavItem[]; user: { label: stri
           <p className="text-slate-500 dark:text-slate-400">{user.role}</p>
           <div className="mt-2 flex gap-3">
             <Link href="/account" className="text-brand-600 hover:underline dark:text-brand-100">Account & tokens</Link>
-            <Link href="/api/auth/signout" className="text-brand-600 hover:underline dark:text-brand-100">Sign out</Link>
+            <SignOutButton />
           </div>
         </div>
       </aside>
