@@ -1,10 +1,12 @@
 import "server-only";
+import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { AppError, statusOf, type ErrorCode } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { can, type Scope } from "@/lib/auth/roles";
 import { getActor } from "@/lib/auth/session";
 import { recordAuditStandalone } from "@/lib/audit/record";
+import { fieldErrorsOf } from "@/lib/validation";
 
 export type ActionResult<T> =
   | { ok: true; data: T }
@@ -23,15 +25,7 @@ export function action<S extends z.ZodType, R>(def: ActionDef<S, R>): ActionDef<
   return def;
 }
 
-/** zod issues → { field: [messages] } with dotted paths. */
-export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length ? issue.path.join(".") : "_";
-    (out[key] ??= []).push(issue.message);
-  }
-  return out;
-}
+
 
 /**
  * The single path of every mutation: authenticate → authorize (scope) → validate (zod) → service
@@ -60,7 +54,14 @@ function fail(code: ErrorCode, error: string, fieldErrors?: Record<string, strin
   return { ok: false, status: statusOf(code), code, error, ...(fieldErrors ? { fieldErrors } : {}) };
 }
 
-/** Wrap a definition as a server action: the session is resolved on the server for every call. */
-export function serverAction<S extends z.ZodType, R>(def: ActionDef<S, R>) {
-  return async (raw: unknown): Promise<ActionResult<R>> => execute(await getActor(), def, raw);
+/**
+ * Wrap a definition as a server action (export it from a 'use server' file): the session is
+ * resolved on the server for every call, and `revalidate` is refreshed after a success.
+ */
+export function serverAction<S extends z.ZodType, R>(def: ActionDef<S, R>, opts: { revalidate?: string } = {}) {
+  return async (raw: unknown): Promise<ActionResult<R>> => {
+    const res = await execute(await getActor(), def, raw);
+    if (res.ok && opts.revalidate) revalidatePath(opts.revalidate);
+    return res;
+  };
 }

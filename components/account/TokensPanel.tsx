@@ -7,7 +7,7 @@ import { Badge } from "@/components/ui/Badge";
 import { DataTable } from "@/components/ui/DataTable";
 import { fmtDate } from "@/components/ui/format";
 import { ZTokenCreate } from "@/lib/tokens/schema";
-import { fieldErrorsOf } from "@/components/admin/zodErrors";
+import { fieldErrorsOf } from "@/lib/validation";
 import type { ServerAction } from "@/components/admin/types";
 
 type T = { id: string; name: string; prefix: string; expiresAt: string; lastUsedAt: string | null; revokedAt: string | null; createdAt: string; expired: boolean };

@@ -4,7 +4,7 @@ import { Button } from "@/components/ui/Button";
 import { Field, Input, Select } from "@/components/ui/Field";
 import { ROLES, ROLE_LABELS } from "@/lib/auth/roles";
 import { ZUserCreate } from "@/lib/users/schema";
-import { fieldErrorsOf } from "@/components/admin/zodErrors";
+import { fieldErrorsOf } from "@/lib/validation";
 import type { ServerAction } from "./types";
 
 export function CreateUserForm({ action }: { action: ServerAction }) {

@@ -1,4 +1,4 @@
-export type ActionResult<T = unknown> =
-  | { ok: true; data: T }
-  | { ok: false; status: number; code: string; error: string; fieldErrors?: Record<string, string[]> };
+import type { ActionResult } from "@/lib/action";
+
+/** A server action as client components receive it (the result type is shared with the server). */
 export type ServerAction = (raw: unknown) => Promise<ActionResult<unknown>>;

@@ -3,7 +3,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { db } from "@/lib/db";
 import { env, oidcConfigured } from "@/lib/env";
-import { recordAuditStandalone } from "@/lib/audit/record";
+import { recordAudit, recordAuditStandalone } from "@/lib/audit/record";
 import type { Actor } from "./actor";
 import { verifyPassword } from "./password";
 import { checkLoginAllowed } from "./throttle";
@@ -67,7 +67,6 @@ export async function authorizeCredentials(creds: Creds, req: ReqLike) {
   }
   await db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-    const { recordAudit } = await import("@/lib/audit/record");
     await recordAudit(tx, { kind: "user", userId: user.id, label: user.email, role: user.role, ...info }, { action: "auth.login", targetType: "user", targetId: user.id });
   });
   return { id: user.id, email: user.email, name: user.name, epoch: user.sessionEpoch };
@@ -95,7 +94,6 @@ export const authOptions: NextAuthOptions = {
       const existing = await db.user.findUnique({ where: { email } });
       if (existing?.disabledAt) return "/login?error=disabled";
       if (!existing && !role) return "/login?error=sso_no_role";
-      const { recordAudit } = await import("@/lib/audit/record");
       await db.$transaction(async (tx) => {
         const u = existing
           ? await tx.user.update({ where: { id: existing.id }, data: { oidcSubject: account.providerAccountId, lastLoginAt: new Date(), ...(role ? { role } : {}) } })

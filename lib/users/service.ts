@@ -1,7 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import type { z } from "zod";
-import { db, isUniqueViolation } from "@/lib/db";
+import { db, isUniqueViolation, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { hashPassword } from "@/lib/auth/password";
@@ -32,13 +32,13 @@ export async function createUser(actor: Actor, input: z.infer<typeof ZUserCreate
   }
 }
 
-async function loadUser(tx: Parameters<Parameters<typeof db.$transaction>[0]>[0], id: string) {
+async function loadUser(tx: Tx, id: string) {
   const u = await tx.user.findUnique({ where: { id }, select: PUBLIC });
   if (!u) throw new AppError("not_found", "No such user.");
   return u;
 }
 
-async function assertNotLastAdmin(tx: Parameters<Parameters<typeof db.$transaction>[0]>[0], userId: string) {
+async function assertNotLastAdmin(tx: Tx, userId: string) {
   const admins = await tx.user.count({ where: { role: "admin", disabledAt: null, id: { not: userId } } });
   if (admins === 0) throw new AppError("conflict", "Warden needs at least one active admin.");
 }

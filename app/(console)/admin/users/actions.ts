@@ -1,32 +1,11 @@
 "use server";
-import { revalidatePath } from "next/cache";
-import { execute } from "@/lib/action";
-import { getActor } from "@/lib/auth/session";
+import { serverAction } from "@/lib/action";
 import { createUserAction, resetUserPasswordAction, setUserDisabledAction, setUserRoleAction } from "@/lib/users/actions";
 
-// Server actions are public endpoints: each one resolves the session and runs the shared
-// definition (scope check → zod → service with its audit row) inside execute().
-
-export async function createUser(raw: unknown) {
-  const res = await execute(await getActor(), createUserAction, raw);
-  if (res.ok) revalidatePath("/admin/users");
-  return res;
-}
-
-export async function setUserRole(raw: unknown) {
-  const res = await execute(await getActor(), setUserRoleAction, raw);
-  if (res.ok) revalidatePath("/admin/users");
-  return res;
-}
-
-export async function setUserDisabled(raw: unknown) {
-  const res = await execute(await getActor(), setUserDisabledAction, raw);
-  if (res.ok) revalidatePath("/admin/users");
-  return res;
-}
-
-export async function resetUserPassword(raw: unknown) {
-  const res = await execute(await getActor(), resetUserPasswordAction, raw);
-  if (res.ok) revalidatePath("/admin/users");
-  return res;
-}
+// Server actions are public endpoints: each runs the shared definition (session → scope → zod →
+// service with its audit row) on the server, exactly like the /api/v1/users routes.
+const revalidate = "/admin/users";
+export const createUser = serverAction(createUserAction, { revalidate });
+export const setUserRole = serverAction(setUserRoleAction, { revalidate });
+export const setUserDisabled = serverAction(setUserDisabledAction, { revalidate });
+export const resetUserPassword = serverAction(resetUserPasswordAction, { revalidate });

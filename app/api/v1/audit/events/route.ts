@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { runApiRead } from "@/lib/api";
 import { ZAuditFilter, listAuditEvents } from "@/lib/audit/queries";
-import { fieldErrorsOf } from "@/lib/action";
+import { fieldErrorsOf } from "@/lib/validation";
 
 export const dynamic = "force-dynamic";
 
