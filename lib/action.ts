@@ -43,11 +43,19 @@ export async function execute<S extends z.ZodType, R>(actor: Actor | null, def: 
     return { ok: true, data: await def.run(actor, parsed.data) };
   } catch (err) {
     if (err instanceof AppError) {
-      if (err.code === "forbidden") await recordAuditStandalone(actor, { action: def.name, outcome: "denied", after: { reason: err.message } });
+      if (err.code === "forbidden") await recordAuditStandalone(actor, { action: def.name, outcome: "denied", targetId: targetOf(parsed.data), after: { reason: err.message } });
       return fail(err.code, err.message, err.fieldErrors);
     }
     throw err;
   }
+}
+
+/** The record an input is about, for denial audit rows: its id, requestId or agentId. */
+function targetOf(input: unknown): string | null {
+  if (!input || typeof input !== "object") return null;
+  const o = input as Record<string, unknown>;
+  const v = o.id ?? o.requestId ?? o.agentId;
+  return typeof v === "string" ? v : null;
 }
 
 function fail(code: ErrorCode, error: string, fieldErrors?: Record<string, string[]>): ActionResult<never> {
