@@ -45,7 +45,7 @@ export async function runApiAction<S extends z.ZodType, R>(req: Request, def: Ac
 }
 
 /** A read over HTTP: authenticate, check the scope (auditing a denial), then run the query. */
-export async function runApiRead<T>(scope: Scope, what: string, read: (actor: Actor) => Promise<T>) {
+export async function runApiRead<T>(scope: Scope, what: string, read: (actor: Actor) => Promise<T | Response>) {
   const actor = await getActor();
   if (!actor) return json(errorBody("unauthenticated", "Sign in or send a valid API token."), 401);
   if (!can(actor.role, scope)) {
@@ -53,7 +53,9 @@ export async function runApiRead<T>(scope: Scope, what: string, read: (actor: Ac
     return json(errorBody("forbidden", `Your role (${actor.role}) is not allowed to read this.`), 403);
   }
   try {
-    return json(await read(actor));
+    const out = await read(actor);
+    // A read may answer with its own Response (CSV downloads, Markdown exports).
+    return out instanceof Response ? out : json(out);
   } catch (err) {
     if (err instanceof AppError) return json(errorBody(err.code, err.message, err.fieldErrors), err.status);
     throw err;

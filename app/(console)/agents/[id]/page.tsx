@@ -1,0 +1,112 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireScope } from "@/lib/auth/session";
+import { can } from "@/lib/auth/roles";
+import { getAgent, listBundles } from "@/lib/agents/queries";
+import { effectiveAllowlist } from "@/lib/allowlist/effective";
+import { toolOptions } from "@/lib/tools/queries";
+import { Badge } from "@/components/ui/Badge";
+import { Card, PageHeader } from "@/components/ui/Card";
+import { DataTable } from "@/components/ui/DataTable";
+import { fmtDate } from "@/components/ui/format";
+import { ReasonAction } from "@/components/ui/ReasonAction";
+import { BundlesEditor } from "@/components/agents/BundlesEditor";
+import { GrantForm } from "@/components/agents/GrantForm";
+import { createGrant, revokeGrant, setAgentBundles } from "../../tools/actions";
+
+export const metadata: Metadata = { title: "Agent" };
+
+export default async function AgentPage({ params }: { params: Promise<{ id: string }> }) {
+  const actor = await requireScope("registry:read");
+  const { id } = await params;
+  const agent = /^[0-9a-f-]{36}$/.test(id) ? await getAgent(id) : null;
+  if (!agent) notFound();
+  const [allowlist, bundles, tools] = await Promise.all([effectiveAllowlist(agent.id), listBundles(), toolOptions()]);
+  const posture = agent.posture as Record<string, unknown>;
+  const mayDecide = can(actor.role, "tools:decide");
+  return (
+    <>
+      <PageHeader
+        title={agent.name}
+        description={agent.purpose}
+        actions={<a className="text-sm text-brand-600 hover:underline" href={`/api/v1/agents/${agent.id}/agents-md`} download>Download AGENTS.md</a>}
+      />
+      {agent.flags.length > 0 && (
+        <div className="mb-6 space-y-2" aria-label="Posture flags">
+          {agent.flags.map((f) => (
+            <p key={f.id} className={`rounded-md p-3 text-sm ${f.severity === "high" ? "bg-red-50 text-red-800 dark:bg-red-950 dark:text-red-200" : "bg-amber-50 text-amber-900 dark:bg-amber-950 dark:text-amber-200"}`}>
+              <strong>{f.title}.</strong> {f.detail}
+            </p>
+          ))}
+        </div>
+      )}
+      <div className="grid gap-6 xl:grid-cols-[1fr_24rem]">
+        <div className="space-y-6">
+          <Card title="Effective allowlist">
+            <p className="mb-3 text-sm text-slate-600 dark:text-slate-400">
+              Bundles + direct grants + time-boxed exceptions, minus revoked and expired ones; only approved versions, pinned to their hash. Also served as{" "}
+              <a className="text-brand-600 hover:underline" href={`/api/v1/agents/${agent.id}/allowlist`}>JSON</a>.
+            </p>
+            <DataTable
+              caption="Effective allowlist"
+              columns={[{ id: "tool", header: "Tool" }, { id: "status", header: "Status" }, { id: "versions", header: "Pinned versions" }, { id: "why", header: "Why" }]}
+              rows={(allowlist?.entries ?? []).map((e) => ({
+                key: e.toolId,
+                cells: {
+                  tool: <span><Link className="font-medium text-brand-600 hover:underline" href={`/tools/${e.toolId}`}>{e.toolName}</Link>{e.advisory && <> <Badge tone="red">advisory</Badge></>}</span>,
+                  status: <Badge tone={e.status === "allowed" ? (e.versions.some((v) => v.overdue) || e.exception ? "amber" : "green") : "red"}>{e.status}</Badge>,
+                  versions: e.versions.length ? <ul className="text-xs">{e.versions.map((v) => <li key={v.decisionId}>{v.version} <code>{v.contentHash.slice(0, 12)}…</code>{v.overdue && <> <Badge tone="amber">overdue</Badge></>}</li>)}</ul> : e.exception ? <span className="text-xs">any (exception)</span> : "—",
+                  why: <span className="text-xs">{e.reason}</span>,
+                },
+                sort: { tool: e.toolName, status: e.status },
+              }))}
+              empty={<p className="text-sm text-slate-500">This agent may call no tools: give it a bundle or grant a tool.</p>}
+            />
+          </Card>
+          <Card title="Grants and exceptions">
+            {agent.grants.length === 0 ? <p className="text-sm text-slate-500">None.</p> : (
+              <ul className="space-y-3">
+                {agent.grants.map((g) => {
+                  const expired = g.expiresAt && g.expiresAt < new Date(allowlist?.computedAt ?? 0);
+                  return (
+                    <li key={g.id} className="text-sm">
+                      <p>
+                        <Badge tone={g.kind === "exception" ? "amber" : "blue"}>{g.kind}</Badge> <strong>{g.tool.name}</strong> — {g.reason}{" "}
+                        <span className="text-xs text-slate-500">by {g.grantedBy.email}, {fmtDate(g.createdAt)}{g.expiresAt ? `, until ${fmtDate(g.expiresAt)}` : ""}</span>{" "}
+                        {g.revokedAt ? <Badge tone="red">revoked: {g.revokeReason}</Badge> : expired ? <Badge tone="gray">expired</Badge> : null}
+                      </p>
+                      {mayDecide && !g.revokedAt && !expired && <div className="mt-1"><ReasonAction label={`Revoke ${g.kind}`} action={revokeGrant} payload={{ id: g.id }} /></div>}
+                    </li>
+                  );
+                })}
+              </ul>
+            )}
+          </Card>
+        </div>
+        <div className="space-y-6">
+          <Card title="Identity">
+            <dl className="grid grid-cols-[7rem_1fr] gap-y-1 text-sm">
+              <dt className="text-slate-500">Owner</dt><dd>{agent.owner}{agent.team ? ` (${agent.team})` : ""}</dd>
+              <dt className="text-slate-500">Gateway</dt><dd>{agent.gateway ? `${agent.gateway.name} (${agent.gateway.environment})` : "—"}</dd>
+              <dt className="text-slate-500">Status</dt><dd><Badge tone={agent.status === "active" ? "green" : "red"}>{agent.status}</Badge></dd>
+              <dt className="text-slate-500">Scope</dt><dd>{agent.scope === "external" ? "external-facing" : "internal"}</dd>
+              <dt className="text-slate-500">Channels</dt><dd>{agent.channels.join(", ") || "—"}</dd>
+              <dt className="text-slate-500">Model</dt><dd>{[agent.model, ...agent.fallbackModels].filter(Boolean).join(" → ") || "—"}</dd>
+              <dt className="text-slate-500">Credentials</dt><dd>{agent.credentialRefs.map((c) => <code key={c} className="mr-1 text-xs">{c}</code>)}</dd>
+              <dt className="text-slate-500">Posture</dt><dd className="text-xs">exec {String(posture.execMode ?? "?")}, delegation {posture.canDelegate ? "allowed" : "off"}, files {posture.fsWorkspaceOnly === false ? "unscoped" : "workspace only"}, DMs {String(posture.dmPolicy ?? "?")}</dd>
+            </dl>
+          </Card>
+          <Card title="Capability bundles">
+            {can(actor.role, "registry:write") ? (
+              <BundlesEditor agentId={agent.id} bundles={bundles.map((b) => ({ id: b.id, name: b.name, tools: b.tools.map((t) => t.tool.name) }))} selected={agent.bundles.map((b) => b.bundle.id)} action={setAgentBundles} />
+            ) : (
+              <ul className="text-sm">{agent.bundles.map((b) => <li key={b.bundle.id}>{b.bundle.name}</li>)}</ul>
+            )}
+          </Card>
+          {mayDecide && <Card title="Grant a tool"><GrantForm agentId={agent.id} tools={tools} action={createGrant} /></Card>}
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,71 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireScope } from "@/lib/auth/session";
+import { can } from "@/lib/auth/roles";
+import { getTool } from "@/lib/tools/queries";
+import { Badge } from "@/components/ui/Badge";
+import { Card, PageHeader } from "@/components/ui/Card";
+import { fmtDate, fmtDay } from "@/components/ui/format";
+import { Decision } from "@/components/tools/Decision";
+import { ReasonAction } from "@/components/ui/ReasonAction";
+import { revokeDecision } from "../actions";
+
+export const metadata: Metadata = { title: "Tool" };
+
+export default async function ToolPage({ params }: { params: Promise<{ id: string }> }) {
+  const actor = await requireScope("registry:read");
+  const { id } = await params;
+  const t = /^[0-9a-f-]{36}$/.test(id) ? await getTool(id) : null;
+  if (!t) notFound();
+  const now = new Date();
+  const mayDecide = can(actor.role, "tools:decide");
+  return (
+    <>
+      <PageHeader
+        title={t.name}
+        description={`${t.kind.replace("_", " ")} from ${t.source} · published by ${t.publisher}${t.publisherVerified ? " (verified)" : " (unverified)"}`}
+        actions={can(actor.role, "tools:request") ? <Link href="/tools/requests/new" className="text-sm text-brand-600 hover:underline">Request another version</Link> : undefined}
+      />
+      {t.advisoryFlaggedAt && <p role="alert" className="mb-4 rounded-md bg-red-50 p-3 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">Vendor advisory flagged {fmtDate(t.advisoryFlaggedAt)}: {t.advisoryNote}</p>}
+      <div className="grid gap-6 xl:grid-cols-[1fr_20rem]">
+        <div className="space-y-4">
+          {t.versions.map((v) => {
+            const vulns = (v.vulnerabilities ?? []) as { id: string; url?: string; severity?: string }[];
+            return (
+              <Card key={v.id} title={`Version ${v.version}`}>
+                <p className="mb-2 text-sm">SHA-256 <code className="break-all text-xs">{v.contentHash}</code></p>
+                <p className="mb-2 text-xs text-slate-600 dark:text-slate-400">
+                  Permissions: <code>{JSON.stringify(v.permissions)}</code> · Dependencies: {v.dependencyAudit ?? "not audited"}
+                  {vulns.length > 0 && <> · Vulnerabilities: {vulns.map((x) => <a key={x.id} href={x.url} target="_blank" rel="noreferrer noopener" className="text-brand-600 hover:underline">{x.id} </a>)}</>}
+                </p>
+                <div className="space-y-2">
+                  {v.decisions.length === 0 && v.requests.length === 0 && <p className="text-sm text-slate-500">Never reviewed: not on any allowlist.</p>}
+                  {v.requests.filter((r) => r.status === "pending").map((r) => (
+                    <p key={r.id} className="text-sm"><Badge tone="amber">pending</Badge> <Link className="text-brand-600 hover:underline" href={`/tools/requests/${r.id}`}>request by {r.requester.email}</Link> · {fmtDate(r.createdAt)}</p>
+                  ))}
+                  {v.decisions.map((d) => (
+                    <div key={d.id} className="space-y-2">
+                      <Decision d={d} now={now} />
+                      {mayDecide && !d.revokedAt && d.outcome !== "reject" && <ReasonAction label="Revoke approval" action={revokeDecision} payload={{ id: d.id }} placeholder="e.g. publisher account compromised" />}
+                    </div>
+                  ))}
+                </div>
+              </Card>
+            );
+          })}
+        </div>
+        <div className="space-y-4">
+          <Card title="In bundles">
+            {t.bundles.length ? <ul className="text-sm">{t.bundles.map((b) => <li key={b.bundle.id}>{b.bundle.name}</li>)}</ul> : <p className="text-sm text-slate-500">In no bundle.</p>}
+          </Card>
+          <Card title="Granted directly">
+            {t.grants.length ? (
+              <ul className="text-sm">{t.grants.map((g) => <li key={g.id}><Link className="text-brand-600 hover:underline" href={`/agents/${g.agent.id}`}>{g.agent.name}</Link> {g.kind === "exception" && <Badge tone="amber">exception until {fmtDay(g.expiresAt)}</Badge>}</li>)}</ul>
+            ) : <p className="text-sm text-slate-500">No direct grants.</p>}
+          </Card>
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,26 @@
+import { NextResponse } from "next/server";
+import { runApiAction, runApiRead } from "@/lib/api";
+import { csvResponse, toCsv } from "@/lib/list";
+import { listAgentsPage, parseAgentQuery } from "@/lib/agents/queries";
+import { createAgentAction } from "@/lib/agents/actions";
+
+export const dynamic = "force-dynamic";
+
+/** GET /api/v1/agents?q=&status=&scope=&gateway=&sort=&dir=&page=&pageSize=[&format=csv] */
+export async function GET(req: Request) {
+  const sp = new URL(req.url).searchParams;
+  const { query, invalid } = parseAgentQuery(sp);
+  if (invalid.length) return NextResponse.json({ error: { code: "invalid", message: "Invalid query.", fieldErrors: Object.fromEntries(invalid.map((k) => [k, ["Invalid value."]])) } }, { status: 400 });
+  const csv = sp.get("format") === "csv";
+  return runApiRead("registry:read", "agents", async () => {
+    const page = await listAgentsPage(query, { all: csv });
+    if (!csv) return page;
+    const rows = page.rows.map((a) => ({ name: a.name, owner: a.owner, purpose: a.purpose, gateway: a.gateway?.name, status: a.status, scope: a.scope, model: a.model, fallbacks: a.fallbackModels, flags: a.flags.map((f) => f.title) }));
+    return csvResponse("agents.csv", toCsv(["name", "owner", "purpose", "gateway", "status", "scope", "model", "fallbacks", "flags"].map((k) => ({ key: k, header: k })), rows));
+  });
+}
+
+/** POST /api/v1/agents — register an agent. */
+export function POST(req: Request) {
+  return runApiAction(req, createAgentAction, {}, 201);
+}

@@ -1,0 +1,37 @@
+"use client";
+import { useState } from "react";
+import { useRouter } from "next/navigation";
+import { Button } from "./Button";
+import type { ServerAction } from "@/components/admin/types";
+
+/** A dangerous action that always needs a written reason (revoke, reject …), confirmed in place. */
+export function ReasonAction({ label, action, payload, confirmLabel, placeholder, variant = "danger" }: { label: string; action: ServerAction; payload: Record<string, unknown>; confirmLabel?: string; placeholder?: string; variant?: "danger" | "secondary" }) {
+  const router = useRouter();
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  if (!open) return <Button variant={variant} onClick={() => setOpen(true)}>{label}</Button>;
+  async function onConfirm() {
+    setPending(true);
+    const res = await action({ ...payload, reason });
+    setPending(false);
+    if (!res.ok) return setError(res.fieldErrors?.reason?.[0] ?? res.error);
+    setOpen(false);
+    setReason("");
+    router.refresh();
+  }
+  return (
+    <div className="space-y-2 rounded-md border border-red-200 p-3 dark:border-red-900" role="group" aria-label={label}>
+      <label className="block text-sm">
+        <span className="mb-1 block font-medium">Reason (recorded in the audit trail)</span>
+        <textarea className="block w-full rounded-md border border-slate-300 bg-white p-2 text-sm dark:border-slate-700 dark:bg-slate-950" rows={2} value={reason} placeholder={placeholder} onChange={(e) => setReason(e.target.value)} />
+      </label>
+      {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
+      <div className="flex gap-2">
+        <Button variant="danger" disabled={pending || reason.trim().length < 5} onClick={onConfirm}>{pending ? "Working…" : (confirmLabel ?? `Confirm: ${label.toLowerCase()}`)}</Button>
+        <Button variant="ghost" onClick={() => setOpen(false)}>Cancel</Button>
+      </div>
+    </div>
+  );
+}

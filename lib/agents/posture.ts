@@ -1,0 +1,34 @@
+/**
+ * Risky-posture flags from the seeds' practice (agent scoping, model choice, secrets,
+ * inter-agent communication). Pure: takes the agent and its peers' credential references.
+ */
+export type PostureFlag = { id: string; severity: "high" | "medium"; title: string; detail: string };
+
+type AgentLike = { name: string; scope: string; model: string | null; fallbackModels: string[]; credentialRefs: string[]; posture: unknown; toolCount?: number };
+
+// Smaller / cheaper model families are weaker at resisting prompt injection.
+const WEAK = /(mini|nano|haiku|flash|lite|small|tiny|\b[1-9]b\b|-[1-9]b|3\.5-turbo|gpt-3)/i;
+
+export function isWeakModel(model: string): boolean {
+  return WEAK.test(model);
+}
+
+export function postureFlags(agent: AgentLike, credentialUse: Map<string, string[]>): PostureFlag[] {
+  const p = (agent.posture ?? {}) as { execMode?: string; canDelegate?: boolean; fsWorkspaceOnly?: boolean; dmPolicy?: string };
+  const flags: PostureFlag[] = [];
+  const toolEnabled = (agent.toolCount ?? 1) > 0;
+  const weakFallbacks = agent.fallbackModels.filter(isWeakModel);
+  if (toolEnabled && agent.model && !isWeakModel(agent.model) && weakFallbacks.length) {
+    flags.push({ id: "weak-fallback", severity: "high", title: "Weaker model in the fallback chain", detail: `A tool-enabled agent can fall back to ${weakFallbacks.join(", ")}, which resists prompt injection less than ${agent.model}.` });
+  }
+  if (p.execMode === "full") flags.push({ id: "exec-unrestricted", severity: "high", title: "Unrestricted exec", detail: "The agent may run any shell command. Use exec mode 'allowlist' or 'deny'." });
+  if (p.canDelegate) flags.push({ id: "delegation", severity: "medium", title: "Delegation allowed", detail: "The agent may spawn or message other agents, which widens what a prompt injection can reach." });
+  if (p.fsWorkspaceOnly === false) flags.push({ id: "fs-unscoped", severity: "medium", title: "Filesystem not limited to the workspace", detail: "Limit file access to the agent's workspace." });
+  if (agent.scope === "external" && p.execMode && p.execMode !== "deny") flags.push({ id: "external-exec", severity: "high", title: "External-facing agent with exec", detail: "Agents that talk to the public should not run commands." });
+  if (agent.scope === "external" && p.dmPolicy === "open") flags.push({ id: "open-dms", severity: "medium", title: "Open DMs on an external agent", detail: "Anyone can message this agent directly; use pairing or an allowlist." });
+  for (const ref of agent.credentialRefs) {
+    const others = (credentialUse.get(ref) ?? []).filter((n) => n !== agent.name);
+    if (others.length) flags.push({ id: `shared-credential:${ref}`, severity: "high", title: `Credential ${ref} shared`, detail: `Also used by ${others.join(", ")}. Give each agent its own credential so one can be revoked without the others.` });
+  }
+  return flags;
+}

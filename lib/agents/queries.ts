@@ -1,0 +1,71 @@
+import "server-only";
+import { z } from "zod";
+import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey } from "@/lib/list";
+import { postureFlags } from "./posture";
+
+export const AGENT_FILTERS = {
+  status: z.enum(["active", "suspended", "quarantined"]).optional(),
+  scope: z.enum(["internal", "external"]).optional(),
+  gateway: z.uuid().optional(),
+};
+const SORTS = ["name", "owner", "status", "scope", "updatedAt"] as const;
+
+export function parseAgentQuery(params: Parameters<typeof parseListQuery>[0]) {
+  return parseListQuery(params, AGENT_FILTERS);
+}
+type Q = ReturnType<typeof parseAgentQuery>["query"];
+
+async function credentialUse() {
+  const all = await db.agent.findMany({ select: { name: true, credentialRefs: true } });
+  const use = new Map<string, string[]>();
+  for (const a of all) for (const r of a.credentialRefs) use.set(r, [...(use.get(r) ?? []), a.name]);
+  return use;
+}
+
+/** A page of agents with their posture flags (server-side search, filters, sort). */
+export async function listAgentsPage(q: Q, opts: { all?: boolean } = {}) {
+  const where: Prisma.AgentWhereInput = {
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.scope ? { scope: q.scope } : {}),
+    ...(q.gateway ? { gatewayId: q.gateway } : {}),
+    ...(q.q ? { OR: [{ name: { contains: q.q, mode: "insensitive" } }, { owner: { contains: q.q, mode: "insensitive" } }, { purpose: { contains: q.q, mode: "insensitive" } }] } : {}),
+  };
+  const sort = sortKey(q.sort, SORTS, "name");
+  const [rows, total, use] = await Promise.all([
+    db.agent.findMany({
+      where,
+      orderBy: { [sort]: q.dir } as Prisma.AgentOrderByWithRelationInput,
+      ...(opts.all ? { skip: 0, take: CSV_MAX_ROWS } : skipTake(q)),
+      select: { id: true, name: true, owner: true, team: true, purpose: true, status: true, scope: true, model: true, fallbackModels: true, channels: true, credentialRefs: true, posture: true, gateway: { select: { id: true, name: true } }, _count: { select: { bundles: true, grants: true } } },
+    }),
+    db.agent.count({ where }),
+    credentialUse(),
+  ]);
+  return { total, page: q.page, pageSize: q.pageSize, rows: rows.map((a) => ({ ...a, flags: postureFlags({ ...a, toolCount: a._count.bundles + a._count.grants }, use) })) };
+}
+
+/** One agent with bundles, grants (active and past) and posture flags. */
+export async function getAgent(id: string) {
+  const a = await db.agent.findUnique({
+    where: { id },
+    select: {
+      id: true, name: true, owner: true, team: true, purpose: true, status: true, scope: true, model: true, fallbackModels: true, channels: true, credentialRefs: true, posture: true, createdAt: true, updatedAt: true,
+      gateway: { select: { id: true, name: true, environment: true } },
+      bundles: { select: { bundle: { select: { id: true, name: true, description: true, _count: { select: { tools: true } } } } } },
+      grants: { orderBy: { createdAt: "desc" }, select: { id: true, kind: true, reason: true, expiresAt: true, revokedAt: true, revokeReason: true, createdAt: true, tool: { select: { id: true, name: true } }, grantedBy: { select: { email: true } } } },
+    },
+  });
+  if (!a) return null;
+  const flags = postureFlags({ ...a, toolCount: a.bundles.length + a.grants.length }, await credentialUse());
+  return { ...a, flags };
+}
+
+export function listBundles() {
+  return db.capabilityBundle.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, description: true, tools: { select: { tool: { select: { id: true, name: true } } } }, _count: { select: { agents: true } } } });
+}
+
+export function agentOptions() {
+  return db.agent.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
+}

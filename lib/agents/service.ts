@@ -1,0 +1,39 @@
+import "server-only";
+import type { z } from "zod";
+import { db, isUniqueViolation } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import type { Actor } from "@/lib/auth/actor";
+import { recordAudit } from "@/lib/audit/record";
+import type { ZAgentCreate, ZAgentUpdate } from "./schema";
+
+const FIELDS = { id: true, name: true, owner: true, team: true, purpose: true, gatewayId: true, status: true, scope: true, channels: true, model: true, fallbackModels: true, credentialRefs: true, posture: true } as const;
+
+/** Register a non-human identity. */
+export async function createAgent(actor: Actor, input: z.infer<typeof ZAgentCreate>) {
+  try {
+    return await db.$transaction(async (tx) => {
+      const a = await tx.agent.create({ data: { ...input, externalId: input.name }, select: FIELDS });
+      await recordAudit(tx, actor, { action: "agent.create", targetType: "agent", targetId: a.id, after: a });
+      return a;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError("conflict", "An agent with this name exists.", { name: ["Already in use."] });
+    throw err;
+  }
+}
+
+export async function updateAgent(actor: Actor, input: z.infer<typeof ZAgentUpdate>) {
+  const { id, ...data } = input;
+  try {
+    return await db.$transaction(async (tx) => {
+      const before = await tx.agent.findUnique({ where: { id }, select: FIELDS });
+      if (!before) throw new AppError("not_found", "No such agent.");
+      const after = await tx.agent.update({ where: { id }, data, select: FIELDS });
+      await recordAudit(tx, actor, { action: "agent.update", targetType: "agent", targetId: id, before, after });
+      return after;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError("conflict", "An agent with this name exists.", { name: ["Already in use."] });
+    throw err;
+  }
+}

@@ -1,0 +1,109 @@
+import "server-only";
+import { z } from "zod";
+import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey } from "@/lib/list";
+import { TOOL_KINDS, TOOL_SOURCES } from "./schema";
+
+export const TOOL_FILTERS = {
+  kind: z.enum(TOOL_KINDS).optional(),
+  source: z.enum(TOOL_SOURCES).optional(),
+  review: z.enum(["pending", "overdue", "advisory"]).optional(),
+};
+const SORTS = ["name", "kind", "source", "publisher", "updatedAt"] as const;
+
+export function parseToolQuery(params: Parameters<typeof parseListQuery>[0]) {
+  return parseListQuery(params, TOOL_FILTERS);
+}
+type Q = ReturnType<typeof parseToolQuery>["query"];
+
+export type ReviewState = "pending review" | "approved" | "approved with conditions" | "re-review overdue" | "rejected" | "revoked" | "not reviewed";
+
+/** The state a tool's newest version is in, for lists and the map. */
+export function reviewStateOf(v: { decisions: { outcome: string; revokedAt: Date | null; reReviewAt: Date | null }[]; requests: { id: string }[] } | undefined, now: Date): ReviewState {
+  if (!v) return "not reviewed";
+  if (v.requests.length) return "pending review";
+  const d = v.decisions[0];
+  if (!d) return "not reviewed";
+  if (d.revokedAt) return "revoked";
+  if (d.outcome === "reject") return "rejected";
+  if (d.reReviewAt && d.reReviewAt < now) return "re-review overdue";
+  return d.outcome === "approve" ? "approved" : "approved with conditions";
+}
+
+export async function listToolsPage(q: Q, opts: { all?: boolean; now?: Date } = {}) {
+  const now = opts.now ?? new Date();
+  const where: Prisma.ToolWhereInput = {
+    ...(q.kind ? { kind: q.kind } : {}),
+    ...(q.source ? { source: q.source } : {}),
+    ...(q.review === "pending" ? { versions: { some: { requests: { some: { status: "pending" } } } } } : {}),
+    ...(q.review === "overdue" ? { versions: { some: { decisions: { some: { revokedAt: null, outcome: { not: "reject" }, reReviewAt: { lt: now } } } } } } : {}),
+    ...(q.review === "advisory" ? { advisoryFlaggedAt: { not: null } } : {}),
+    ...(q.q ? { OR: [{ name: { contains: q.q, mode: "insensitive" } }, { publisher: { contains: q.q, mode: "insensitive" } }, { description: { contains: q.q, mode: "insensitive" } }] } : {}),
+  };
+  const sort = sortKey(q.sort, SORTS, "name");
+  const [rows, total] = await Promise.all([
+    db.tool.findMany({
+      where,
+      orderBy: { [sort]: q.dir } as Prisma.ToolOrderByWithRelationInput,
+      ...(opts.all ? { skip: 0, take: CSV_MAX_ROWS } : skipTake(q)),
+      select: {
+        id: true, name: true, kind: true, source: true, publisher: true, publisherVerified: true, advisoryFlaggedAt: true,
+        versions: { orderBy: { createdAt: "desc" }, take: 1, select: { version: true, contentHash: true, decisions: { orderBy: { decidedAt: "desc" }, take: 1, select: { outcome: true, revokedAt: true, reReviewAt: true } }, requests: { where: { status: "pending" }, select: { id: true } } } },
+      },
+    }),
+    db.tool.count({ where }),
+  ]);
+  return { total, page: q.page, pageSize: q.pageSize, rows: rows.map((t) => ({ ...t, latest: t.versions[0] ?? null, state: reviewStateOf(t.versions[0], now) })) };
+}
+
+/** A tool with every version and the full decision history (kept forever). */
+export function getTool(id: string) {
+  return db.tool.findUnique({
+    where: { id },
+    select: {
+      id: true, name: true, kind: true, source: true, publisher: true, publisherVerified: true, description: true, advisoryFlaggedAt: true, advisoryNote: true, createdAt: true,
+      bundles: { select: { bundle: { select: { id: true, name: true } } } },
+      grants: { where: { revokedAt: null }, select: { id: true, kind: true, expiresAt: true, agent: { select: { id: true, name: true } } } },
+      versions: {
+        orderBy: { createdAt: "desc" },
+        select: {
+          id: true, version: true, contentHash: true, permissions: true, dependencies: true, dependencyAudit: true, vulnerabilities: true, createdAt: true,
+          requests: { orderBy: { createdAt: "desc" }, select: { id: true, status: true, createdAt: true, justification: true, requester: { select: { email: true } } } },
+          decisions: { orderBy: { decidedAt: "desc" }, select: { id: true, outcome: true, reason: true, checklist: true, conditions: true, decidedAt: true, reReviewAt: true, revokedAt: true, revokeReason: true, decider: { select: { email: true } }, revokedBy: { select: { email: true } } } },
+        },
+      },
+    },
+  });
+}
+
+/** Requests awaiting a decision, oldest first. */
+export function listPendingRequests() {
+  return db.toolRequest.findMany({
+    where: { status: "pending" },
+    orderBy: { createdAt: "asc" },
+    select: { id: true, createdAt: true, justification: true, requestedPermissions: true, requester: { select: { email: true } }, toolVersion: { select: { version: true, tool: { select: { id: true, name: true, kind: true } } } } },
+  });
+}
+
+export async function getRequest(id: string) {
+  const r = await db.toolRequest.findUnique({
+    where: { id },
+    select: {
+      id: true, status: true, createdAt: true, justification: true, requestedPermissions: true, agentIds: true, bundleIds: true, requesterId: true,
+      requester: { select: { email: true, name: true } },
+      toolVersion: { select: { id: true, version: true, contentHash: true, dependencies: true, dependencyAudit: true, vulnerabilities: true, tool: { select: { id: true, name: true, kind: true, source: true, publisher: true, publisherVerified: true } } } },
+      decisions: { select: { id: true, outcome: true, reason: true, checklist: true, conditions: true, decidedAt: true, reReviewAt: true, revokedAt: true, revokeReason: true, decider: { select: { email: true } } } },
+    },
+  });
+  if (!r) return null;
+  const [agents, bundles] = await Promise.all([
+    db.agent.findMany({ where: { id: { in: r.agentIds } }, select: { id: true, name: true } }),
+    db.capabilityBundle.findMany({ where: { id: { in: r.bundleIds } }, select: { id: true, name: true } }),
+  ]);
+  return { ...r, agents, bundles };
+}
+
+export function toolOptions() {
+  return db.tool.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
+}
