@@ -1,0 +1,93 @@
+/**
+ * Role × action matrix for the registry and allowlist mutations (issue: registry and trust
+ * decisions). Each case prepares its own target through the API as an admin, then calls the
+ * endpoint with a token of every role: allowed roles succeed, the others get 403 and a denial row.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { request as pwRequest, type APIRequestContext } from "@playwright/test";
+import { ROLES, auditCount, expect, makeToken, makeUser, rid, sql, test, type Role } from "./fixtures";
+
+const WRITERS: Role[] = ["admin", "security_lead"];
+const DECIDERS: Role[] = ["admin", "security_lead"];
+const REQUESTERS: Role[] = ["admin", "security_lead", "operator"];
+const CHECKS = { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "clean", permissionsNarrowed: true, credEgressFlagged: true };
+
+type Prep = Record<string, string>;
+type Case = { name: string; audit: string; allowed: Role[]; ok: number; prepare?: (admin: APIRequestContext, operator: APIRequestContext) => Promise<Prep>; call: (api: APIRequestContext, p: Prep) => Promise<{ status(): number }> };
+
+async function agentId() {
+  const id = randomUUID();
+  await sql().query("insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, updated_at) values ($1,$2,'t','t','{}','{}','{}',now())", [id, `m-${rid()}`]);
+  return id;
+}
+async function toolId() {
+  const id = randomUUID();
+  await sql().query("insert into tools (id, name, kind, source, publisher, updated_at) values ($1,$2,'tool','internal','us',now())", [id, `mt-${rid()}`]);
+  return id;
+}
+async function fileRequest(api: APIRequestContext) {
+  const res = await api.post("/api/v1/tool-requests", { data: { tool: { name: `mx-${rid()}`, kind: "tool", source: "npm", publisher: "p" }, version: "1.0.0", contentHash: createHash("sha256").update(rid()).digest("hex"), permissions: {}, justification: "matrix test request" } });
+  expect(res.status()).toBe(201);
+  return (await res.json()).data.id as string;
+}
+
+const CASES: Case[] = [
+  { name: "POST /api/v1/tool-requests", audit: "tool_request.create", allowed: REQUESTERS, ok: 201, call: (api) => api.post("/api/v1/tool-requests", { data: { tool: { name: `rq-${rid()}`, kind: "skill", source: "clawhub", publisher: "p" }, version: "1.0.0", contentHash: "b".repeat(64), permissions: {}, justification: "matrix request filed" } }) },
+  { name: "POST /api/v1/tool-requests/{id}/decision", audit: "tool_request.decide", allowed: DECIDERS, ok: 201, prepare: async (_a, op) => ({ id: await fileRequest(op) }), call: (api, p) => api.post(`/api/v1/tool-requests/${p.id}/decision`, { data: { outcome: "approve", checklist: CHECKS, reason: "matrix approval reason" } }) },
+  {
+    name: "POST /api/v1/trust-decisions/{id}/revoke", audit: "trust_decision.revoke", allowed: DECIDERS, ok: 200,
+    prepare: async (admin, op) => {
+      const rq = await fileRequest(op);
+      const d = await admin.post(`/api/v1/tool-requests/${rq}/decision`, { data: { outcome: "approve", checklist: CHECKS, reason: "approved for the matrix" } });
+      return { id: (await d.json()).data.id };
+    },
+    call: (api, p) => api.post(`/api/v1/trust-decisions/${p.id}/revoke`, { data: { reason: "matrix revoke reason" } }),
+  },
+  { name: "POST /api/v1/agents", audit: "agent.create", allowed: WRITERS, ok: 201, call: (api) => api.post("/api/v1/agents", { data: { name: `new-${rid()}`, owner: "o", purpose: "p" } }) },
+  { name: "PATCH /api/v1/agents/{id}", audit: "agent.update", allowed: WRITERS, ok: 200, prepare: async () => ({ id: await agentId() }), call: (api, p) => api.patch(`/api/v1/agents/${p.id}`, { data: { purpose: "changed" } }) },
+  { name: "PUT /api/v1/agents/{id}/bundles", audit: "agent.set_bundles", allowed: WRITERS, ok: 200, prepare: async () => ({ id: await agentId() }), call: (api, p) => api.put(`/api/v1/agents/${p.id}/bundles`, { data: { bundleIds: [] } }) },
+  { name: "POST /api/v1/agents/{id}/grants", audit: "grant.create", allowed: DECIDERS, ok: 201, prepare: async () => ({ id: await agentId(), tool: await toolId() }), call: (api, p) => api.post(`/api/v1/agents/${p.id}/grants`, { data: { toolId: p.tool, kind: "grant", reason: "matrix grant reason" } }) },
+  {
+    name: "POST /api/v1/grants/{id}/revoke", audit: "grant.revoke", allowed: DECIDERS, ok: 200,
+    prepare: async (admin) => {
+      const g = await admin.post(`/api/v1/agents/${await agentId()}/grants`, { data: { toolId: await toolId(), kind: "grant", reason: "to be revoked later" } });
+      return { id: (await g.json()).data.id };
+    },
+    call: (api, p) => api.post(`/api/v1/grants/${p.id}/revoke`, { data: { reason: "matrix revoke" } }),
+  },
+  { name: "POST /api/v1/bundles", audit: "bundle.create", allowed: WRITERS, ok: 201, call: (api) => api.post("/api/v1/bundles", { data: { name: `b-${rid()}` } }) },
+  {
+    name: "PUT /api/v1/bundles/{id}/tools", audit: "bundle.set_tools", allowed: WRITERS, ok: 200,
+    prepare: async (admin) => ({ id: (await (await admin.post("/api/v1/bundles", { data: { name: `bt-${rid()}` } })).json()).data.id }),
+    call: (api, p) => api.put(`/api/v1/bundles/${p.id}/tools`, { data: { toolIds: [] } }),
+  },
+];
+
+for (const role of ROLES) {
+  test(`registry mutations as ${role}`, async ({ baseURL }) => {
+    test.setTimeout(90_000);
+    const admin = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("admin"))}` } });
+    const operator = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("operator"))}` } });
+    const me = await makeUser(role);
+    const api = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(me)}` } });
+    const label = `${me.email} (token)`;
+    for (const c of CASES) {
+      const prep = c.prepare ? await c.prepare(admin, operator) : {};
+      const before = await auditCount({ action: c.audit, outcome: "denied", actorLabel: label });
+      const res = await c.call(api, prep);
+      const allowed = c.allowed.includes(role);
+      expect(res.status(), `${role} ${c.name}`).toBe(allowed ? c.ok : 403);
+      expect(await auditCount({ action: c.audit, outcome: "denied", actorLabel: label }), `denial audited: ${role} ${c.name}`).toBe(before + (allowed ? 0 : 1));
+    }
+    for (const ctx of [admin, operator, api]) await ctx.dispose();
+  });
+}
+
+test("registry reads: every role may read the registry; anonymous may not", async ({ baseURL, request }) => {
+  for (const role of ROLES) {
+    const api = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser(role))}` } });
+    for (const url of ["/api/v1/tools", "/api/v1/agents", "/api/v1/tool-requests", "/api/v1/bundles"]) expect((await api.get(url)).status(), `${role} ${url}`).toBe(200);
+    await api.dispose();
+  }
+  expect((await request.get("/api/v1/agents")).status()).toBe(401);
+});
