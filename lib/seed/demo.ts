@@ -168,6 +168,9 @@ export async function seedDemoFleet(
       decision?: { outcome: "approve" | "approve_with_conditions" | "reject"; daysAgo: number; reason: string; checklist: ReturnType<typeof checklist>; conditions?: Perms };
     };
     const reqs: ReqSpec[] = [
+      // Built-in gateway tools are reviewed like any other: pinned to the gateway release.
+      ...(["web_search", "read", "write"] as const).map((t): ReqSpec => ({ tool: `${t}@` + OC, requester: sam.id, decider: admin, agents: [], filedDaysAgo: 40, justification: `Baseline: built-in ${t} of the OpenClaw release we run.`,
+        decision: { outcome: "approve", daysAgo: 39, reason: `Built-in OpenClaw tool, reviewed with release ${OC}.`, checklist: checklist({ credEgressFlagged: t === "web_search" }) } })),
       { tool: "web_fetch@" + OC, requester: olu.id, decider: admin, agents: ["seo-research", "customer-support"], filedDaysAgo: 32, justification: "Read competitor pages and our public help centre.",
         decision: { outcome: "approve", daysAgo: 30, reason: "Builtin, no credentials; egress is broad but the agents are workspace-only.", checklist: checklist({ credEgressFlagged: true }) } },
       { tool: "seo-keyword-scout@1.2.0", requester: olu.id, decider: admin, agents: ["seo-research"], filedDaysAgo: 102, justification: "Keyword clustering for the Q3 content plan.",
@@ -239,20 +242,29 @@ export async function seedDemoFleet(
       disclosureProcess: "Coordinated disclosure through the vendor's bug bounty; acknowledgement within 24 hours, customer advisory within 72 hours.",
       irPartner: "Northwind Incident Response (retainer)", nextReviewAt: ahead(30 * DAY),
     } });
-    await tx.integration.create({ data: {
+    const emailProvider = await tx.integration.create({ data: {
       name: "email-provider", provider: "SendGrid", providerVerified: true, reason: "Newsletter and transactional email sent by content-publisher",
       permissions: ["mail:send", "no:contacts", "no:settings"], auditDate: ago(200 * DAY), auditResult: "5 dependencies, 1 outdated (minor)", dependencyStatus: "1 outdated",
       securityContactName: "Twilio Security", securityContactEmail: "security@sendgrid-vendor.example", securityContactPhone: "+1 303 555 0199",
       disclosureProcess: "Security advisories by email to the account owner; status page for outages.",
       degradation: { primary: "sendgrid", fallback: "local_smtp", onFailure: "queue_and_retry", maxRetries: 3 }, nextReviewAt: ago(10 * DAY),
     } });
-    await tx.integration.create({ data: {
+    const crm = await tx.integration.create({ data: {
       name: "crm-api", provider: "Northwind CRM", providerVerified: false, reason: "customer-support looks up order and account status",
       permissions: ["read:contacts", "read:orders", "no:write"], auditDate: ago(120 * DAY), auditResult: "API client only, no dependencies",
       securityContactName: "Northwind CRM security desk", securityContactEmail: "security@northwind-crm.example",
       advisoryFlaggedAt: ago(1 * DAY), advisoryNote: "Vendor disclosed a token leak; re-review required", nextReviewAt: ahead(20 * DAY),
     } });
     counts.integrations = 3;
+    // Which agents use which integration (the AGENTS.md `integrations:` list of each agent).
+    const agentIntegrations = [
+      { agentId: agents["customer-support"].id, integrationId: crm.id },
+      { agentId: agents["customer-support"].id, integrationId: slack.id },
+      { agentId: agents["content-publisher"].id, integrationId: emailProvider.id },
+      { agentId: agents.analytics.id, integrationId: slack.id },
+    ];
+    await tx.agentIntegration.createMany({ data: agentIntegrations });
+    counts.agentIntegrations = agentIntegrations.length;
     await tx.trustDecision.create({ data: {
       integrationId: slack.id, deciderId: admin, outcome: "approve", decidedAt: ago(60 * DAY), reReviewAt: ahead(30 * DAY),
       checklist: checklist({ dependencyAuditResult: "3 dependencies, all current", permissionsNarrowed: true }),

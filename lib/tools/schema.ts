@@ -94,3 +94,18 @@ export const ZAgentSetBundles = z.object({ agentId: ZId, bundleIds: z.array(ZId)
 export function isCredEgress(p: Partial<TPermissions> | null | undefined): boolean {
   return Boolean(p?.credentialAccess && (p.egressHosts?.length ?? 0) > 0);
 }
+
+/**
+ * Stored permissions in the canonical shape. Older records (and the demo seed) list credential
+ * names in `credentialAccess`; any non-empty list means "accesses credentials".
+ */
+export function toPermissions(raw: unknown): TPermissions {
+  const o = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
+  return {
+    fsRead: Boolean(o.fsRead),
+    fsWrite: Boolean(o.fsWrite),
+    credentialAccess: Array.isArray(o.credentialAccess) ? o.credentialAccess.length > 0 : Boolean(o.credentialAccess),
+    exec: Boolean(o.exec),
+    egressHosts: Array.isArray(o.egressHosts) ? o.egressHosts.map(String) : [],
+  };
+}

@@ -4,7 +4,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
-import { isCredEgress, type TPermissions, type ZBundleCreate, type ZBundleSetTools, type ZAgentSetBundles, type ZDecision, type ZGrantCreate, type ZGrantRevoke, type ZRevokeDecision, type ZToolRequestCreate } from "./schema";
+import { isCredEgress, toPermissions, type ZBundleCreate, type ZBundleSetTools, type ZAgentSetBundles, type ZDecision, type ZGrantCreate, type ZGrantRevoke, type ZRevokeDecision, type ZToolRequestCreate } from "./schema";
 
 const DAY = 86_400_000;
 
@@ -60,7 +60,7 @@ export async function decideToolRequest(actor: Actor, input: z.infer<typeof ZDec
   // Audited as a denial by execute() (lib/action.ts), like every forbidden outcome.
   if (req.requesterId === actor.userId) throw new AppError("forbidden", "You filed this request, so someone else must decide it.");
   if (req.status !== "pending") throw new AppError("conflict", `This request was already ${req.status.replace(/_/g, " ")}.`);
-  const requested = req.requestedPermissions as TPermissions;
+  const requested = toPermissions(req.requestedPermissions);
   const effective = input.outcome === "approve_with_conditions" ? input.conditions! : requested;
   if (input.outcome !== "reject" && isCredEgress(effective) && !input.checklist.credEgressFlagged) {
     throw new AppError("invalid", "Credential access together with network egress is high risk: acknowledge it in the checklist.", { "checklist.credEgressFlagged": ["Acknowledge the credential-access + network-egress risk."] });

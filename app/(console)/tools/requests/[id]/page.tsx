@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { requireScope } from "@/lib/auth/session";
 import { can } from "@/lib/auth/roles";
 import { getRequest } from "@/lib/tools/queries";
-import { ZPermissions, isCredEgress, type TPermissions } from "@/lib/tools/schema";
+import { isCredEgress, toPermissions } from "@/lib/tools/schema";
 import { Badge } from "@/components/ui/Badge";
 import { Card, PageHeader } from "@/components/ui/Card";
 import { fmtDate } from "@/components/ui/format";
@@ -19,7 +19,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const r = /^[0-9a-f-]{36}$/.test(id) ? await getRequest(id) : null;
   if (!r) notFound();
-  const perms = r.requestedPermissions as TPermissions;
+  const perms = toPermissions(r.requestedPermissions);
   const highRisk = isCredEgress(perms);
   const t = r.toolVersion.tool;
   const vulns = (r.toolVersion.vulnerabilities ?? []) as { id: string; url?: string; severity?: string }[];
@@ -53,7 +53,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
               r.requesterId === actor.userId ? (
                 <p className="rounded-md bg-amber-50 p-3 text-sm dark:bg-amber-950">You filed this request, so another security lead must review it.</p>
               ) : (
-                <ReviewForm requestId={r.id} requested={ZPermissions.parse(perms ?? {})} highRisk={highRisk} action={decideToolRequest} />
+                <ReviewForm requestId={r.id} requested={perms} highRisk={highRisk} action={decideToolRequest} />
               )
             ) : (
               <p className="text-sm text-slate-600 dark:text-slate-400">Waiting for a security lead.</p>

@@ -1,0 +1,35 @@
+import { runApiAction, runApiRead } from "@/lib/api";
+import { AppError } from "@/lib/errors";
+import { csvResponse } from "@/lib/list";
+import { createIntegrationAction } from "@/lib/integrations/actions";
+import { exportIntegrationsCsv, listIntegrations, parseIntegrationQuery } from "@/lib/integrations/queries";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * GET /api/v1/integrations?q=&sort=&dir=&page=&pageSize=&review=&advisory=&verified=[&format=csv]
+ * → {data, total, page, pageSize}, or the whole view as CSV (up to CSV_MAX_ROWS). Scope registry:read.
+ */
+export async function GET(req: Request) {
+  const params = new URL(req.url).searchParams;
+  const format = params.get("format") ?? "json";
+  let csv = "";
+  const res = await runApiRead("registry:read", format === "csv" ? "integrations.csv" : "integrations", async () => {
+    const { query, invalid } = parseIntegrationQuery(params);
+    const bad = [...invalid, ...(["json", "csv"].includes(format) ? [] : ["format"])];
+    if (bad.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(bad.map((k) => [k, ["Invalid value."]])));
+    if (format === "csv") {
+      const out = await exportIntegrationsCsv(query);
+      csv = out.csv;
+      return { rows: out.rows };
+    }
+    const page = await listIntegrations(query);
+    return { data: page.rows, total: page.total, page: page.page, pageSize: page.pageSize };
+  });
+  return res.ok && format === "csv" ? csvResponse(`integrations-${new Date().toISOString().slice(0, 10)}.csv`, csv) : res;
+}
+
+/** POST /api/v1/integrations {name, provider, reason, …, agentIds?} → 201 {data}. Scope registry:write. */
+export function POST(req: Request) {
+  return runApiAction(req, createIntegrationAction, {}, 201);
+}

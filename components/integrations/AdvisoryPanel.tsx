@@ -1,0 +1,52 @@
+"use client";
+import { useState } from "react";
+import { useRouter } from "next/navigation";
+import { Button } from "@/components/ui/Button";
+import { Field } from "@/components/ui/Field";
+import { ZIntegrationAdvisoryClear, ZIntegrationAdvisorySet } from "@/lib/integrations/schema";
+import { fieldErrorsOf } from "@/lib/validation";
+import { Notice } from "./Notice";
+import { textareaClass, type ServerAction } from "./types";
+
+/**
+ * Flag a vendor advisory or breach (with a note; the integration becomes due for re-review now),
+ * or clear an open one.
+ */
+export function AdvisoryPanel({ id, flagged, actions }: { id: string; flagged: boolean; actions: { set: ServerAction; clear: ServerAction } }) {
+  const router = useRouter();
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [notice, setNotice] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const note = String(new FormData(form).get("note") ?? "");
+    const input = { id, note };
+    const local = (flagged ? ZIntegrationAdvisoryClear : ZIntegrationAdvisorySet).safeParse(input);
+    if (!local.success) return setErrors(fieldErrorsOf(local.error));
+    if (flagged && !window.confirm("Clear the vendor advisory? The re-review it scheduled stays due until a review is recorded.")) return;
+    setPending(true);
+    setErrors({});
+    setNotice(null);
+    const res = await (flagged ? actions.clear : actions.set)(input);
+    setPending(false);
+    if (!res.ok) {
+      setErrors(res.fieldErrors ?? {});
+      return setNotice({ tone: "error", text: res.error });
+    }
+    setNotice({ tone: "ok", text: flagged ? "Advisory cleared." : "Advisory flagged: the integration is due for re-review now." });
+    form.reset();
+    router.refresh();
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-3" noValidate aria-label={flagged ? "Clear vendor advisory" : "Flag vendor advisory"}>
+      <Field label={flagged ? "Why it is resolved (optional)" : "What the vendor disclosed"} htmlFor="advisory-note" errors={errors.note}>
+        <textarea id="advisory-note" name="note" rows={2} aria-invalid={Boolean(errors.note)} className={textareaClass} placeholder={flagged ? "Vendor rotated all tokens; no exposure found" : "Vendor disclosed a token leak on 2026-05-17"} />
+      </Field>
+      <Button type="submit" variant={flagged ? "secondary" : "danger"} disabled={pending}>{pending ? "Saving…" : flagged ? "Clear advisory" : "Flag advisory / breach"}</Button>
+      <Notice notice={notice} />
+    </form>
+  );
+}

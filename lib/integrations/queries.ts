@@ -1,0 +1,139 @@
+import "server-only";
+import { z } from "zod";
+import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, toCsv, type ListResult } from "@/lib/list";
+import { REVIEW_DUE_SOON_DAYS } from "./schema";
+
+const DAY = 86_400_000;
+
+/** URL filters of the integrations list (beside q, sort, dir, page, pageSize). */
+export const INTEGRATION_FILTERS = {
+  review: z.enum(["overdue", "due_soon", "later", "unscheduled"]).optional(),
+  advisory: z.enum(["flagged", "none"]).optional(),
+  verified: z.enum(["yes", "no"]).optional(),
+};
+
+/** Parse the list URL (page or API): invalid values are dropped and reported in `invalid`. */
+export function parseIntegrationQuery(params: Parameters<typeof parseListQuery>[0]) {
+  return parseListQuery(params, INTEGRATION_FILTERS);
+}
+export type TIntegrationListQuery = ReturnType<typeof parseIntegrationQuery>["query"];
+
+export const INTEGRATION_SORTS = ["name", "provider", "auditDate", "nextReviewAt", "updatedAt"] as const;
+
+export type ReviewState = "overdue" | "due_soon" | "later" | "unscheduled";
+
+/** Where an integration stands against its review schedule at `now`. */
+export function reviewStateOf(nextReviewAt: Date | null, now: Date): ReviewState {
+  if (!nextReviewAt) return "unscheduled";
+  if (nextReviewAt < now) return "overdue";
+  if (nextReviewAt.getTime() < now.getTime() + REVIEW_DUE_SOON_DAYS * DAY) return "due_soon";
+  return "later";
+}
+
+function whereOf(q: TIntegrationListQuery, now: Date): Prisma.IntegrationWhereInput {
+  const soon = new Date(now.getTime() + REVIEW_DUE_SOON_DAYS * DAY);
+  const review: Record<ReviewState, Prisma.IntegrationWhereInput> = {
+    overdue: { nextReviewAt: { lt: now } },
+    due_soon: { nextReviewAt: { gte: now, lt: soon } },
+    later: { nextReviewAt: { gte: soon } },
+    unscheduled: { nextReviewAt: null },
+  };
+  const and: Prisma.IntegrationWhereInput[] = [];
+  if (q.review) and.push(review[q.review]);
+  if (q.advisory) and.push({ advisoryFlaggedAt: q.advisory === "flagged" ? { not: null } : null });
+  if (q.verified) and.push({ providerVerified: q.verified === "yes" });
+  if (q.q) {
+    const contains = { contains: q.q, mode: "insensitive" as const };
+    and.push({ OR: [{ name: contains }, { provider: contains }, { reason: contains }, { securityContactName: contains }, { irPartner: contains }, { permissions: { has: q.q } }] });
+  }
+  return and.length ? { AND: and } : {};
+}
+
+function orderOf(q: TIntegrationListQuery): Prisma.IntegrationOrderByWithRelationInput[] {
+  const key = sortKey(q.sort, INTEGRATION_SORTS, "name");
+  const dir = q.dir;
+  const primary: Prisma.IntegrationOrderByWithRelationInput =
+    key === "auditDate" || key === "nextReviewAt" ? { [key]: { sort: dir, nulls: "last" } } : { [key]: dir };
+  return key === "name" ? [primary] : [primary, { name: "asc" }];
+}
+
+const LIST_SELECT = {
+  id: true, name: true, provider: true, providerVerified: true, reason: true, permissions: true, auditDate: true, auditResult: true,
+  dependencyStatus: true, securityContactName: true, securityContactEmail: true, securityContactPhone: true, disclosureProcess: true,
+  irPartner: true, degradation: true, nextReviewAt: true, advisoryFlaggedAt: true, advisoryNote: true, updatedAt: true,
+  agents: { select: { agent: { select: { id: true, name: true } } }, orderBy: { agent: { name: "asc" } } },
+} as const satisfies Prisma.IntegrationSelect;
+
+type ListRaw = Prisma.IntegrationGetPayload<{ select: typeof LIST_SELECT }>;
+const shapeRow = (now: Date) => ({ agents, ...r }: ListRaw) => ({ ...r, agents: agents.map((a) => a.agent), reviewState: reviewStateOf(r.nextReviewAt, now) });
+export type IntegrationRow = ReturnType<ReturnType<typeof shapeRow>>;
+
+/** One page of the integrations registry: search, allowlisted sort, filters. */
+export async function listIntegrations(q: TIntegrationListQuery, now = new Date()): Promise<ListResult<IntegrationRow>> {
+  const where = whereOf(q, now);
+  const [rows, total] = await Promise.all([
+    db.integration.findMany({ where, orderBy: orderOf(q), ...skipTake(q), select: LIST_SELECT }),
+    db.integration.count({ where }),
+  ]);
+  return { rows: rows.map(shapeRow(now)), total, page: q.page, pageSize: q.pageSize };
+}
+
+const CSV_COLUMNS = [
+  { key: "name", header: "name" }, { key: "provider", header: "provider" }, { key: "providerVerified", header: "provider_verified" },
+  { key: "reason", header: "reason" }, { key: "permissions", header: "permissions" }, { key: "auditDate", header: "audit_date" },
+  { key: "auditResult", header: "audit_result" }, { key: "dependencyStatus", header: "dependency_status" },
+  { key: "securityContactName", header: "security_contact_name" }, { key: "securityContactEmail", header: "security_contact_email" },
+  { key: "securityContactPhone", header: "security_contact_phone" }, { key: "disclosureProcess", header: "disclosure_process" },
+  { key: "irPartner", header: "ir_partner" }, { key: "degradation", header: "degradation" }, { key: "nextReviewAt", header: "next_review_at" },
+  { key: "reviewState", header: "review_state" }, { key: "advisoryFlaggedAt", header: "advisory_flagged_at" }, { key: "advisoryNote", header: "advisory_note" },
+  { key: "agents", header: "agents" },
+];
+
+/** The current view (filters and sort, every page up to CSV_MAX_ROWS) as CSV, formula-neutralised. */
+export async function exportIntegrationsCsv(q: TIntegrationListQuery, now = new Date()): Promise<{ csv: string; rows: number }> {
+  const rows = await db.integration.findMany({ where: whereOf(q, now), orderBy: orderOf(q), take: CSV_MAX_ROWS, select: LIST_SELECT });
+  const flat = rows.map(shapeRow(now)).map((r) => ({ ...r, auditDate: r.auditDate?.toISOString().slice(0, 10) ?? null, agents: r.agents.map((a) => a.name) }));
+  return { csv: toCsv(CSV_COLUMNS, flat), rows: flat.length };
+}
+
+/** One integration with its linked agents and its trust-decision history (newest first); null when missing. */
+export async function getIntegration(id: string, now = new Date()) {
+  if (!z.uuid().safeParse(id).success) return null;
+  const row = await db.integration.findUnique({
+    where: { id },
+    select: {
+      ...LIST_SELECT, createdAt: true,
+      decisions: {
+        orderBy: { decidedAt: "desc" },
+        select: { id: true, outcome: true, reason: true, decidedAt: true, reReviewAt: true, revokedAt: true, revokeReason: true, decider: { select: { name: true, email: true } } },
+      },
+    },
+  });
+  if (!row) return null;
+  const { decisions, createdAt, ...rest } = row;
+  return { ...shapeRow(now)(rest), createdAt, decisions };
+}
+export type IntegrationDetail = NonNullable<Awaited<ReturnType<typeof getIntegration>>>;
+
+/** The review queue at `now`: overdue (next review passed) and due within 30 days, soonest first. */
+export async function listReviewQueue(now = new Date(), limit = 100) {
+  const soon = new Date(now.getTime() + REVIEW_DUE_SOON_DAYS * DAY);
+  const select = { id: true, name: true, provider: true, nextReviewAt: true, advisoryFlaggedAt: true, auditDate: true } as const;
+  const overdueWhere = { nextReviewAt: { lt: now } };
+  const dueSoonWhere = { nextReviewAt: { gte: now, lt: soon } };
+  const orderBy = [{ nextReviewAt: "asc" as const }, { name: "asc" as const }];
+  const [overdue, dueSoon, overdueTotal, dueSoonTotal] = await Promise.all([
+    db.integration.findMany({ where: overdueWhere, orderBy, take: limit, select }),
+    db.integration.findMany({ where: dueSoonWhere, orderBy, take: limit, select }),
+    db.integration.count({ where: overdueWhere }),
+    db.integration.count({ where: dueSoonWhere }),
+  ]);
+  return { overdue, dueSoon, overdueTotal, dueSoonTotal };
+}
+
+/** Agents to choose from when linking (id and name only). */
+export function listAgentChoices() {
+  return db.agent.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
+}
