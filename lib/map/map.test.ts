@@ -51,6 +51,11 @@ async function makeFleet() {
   const flagged = await db.integration.create({ data: { name: `crm-${rid()}`, provider: "Northwind", providerVerified: true, reason: "t", permissions: [], advisoryFlaggedAt: ago(1), nextReviewAt: new Date(now.getTime() + 30 * DAY) } });
   await db.trustDecision.create({ data: { integrationId: flagged.id, deciderId: user.id, outcome: "approve", checklist: {}, reason: "t", decidedAt: ago(30), reReviewAt: new Date(now.getTime() + 60 * DAY) } });
   await db.agentIntegration.create({ data: { agentId: risky.id, integrationId: flagged.id } });
+  // Reviewed by a recorded vendor audit (no trust decision): current one is approved, a lapsed one overdue, none not reviewed.
+  const audited = await db.integration.create({ data: { name: `mail-${rid()}`, provider: "Mailer", providerVerified: true, reason: "t", permissions: [], auditDate: ago(10), auditResult: "2 deps, current", nextReviewAt: new Date(now.getTime() + 80 * DAY) } });
+  const lapsed = await db.integration.create({ data: { name: `old-${rid()}`, provider: "Mailer", providerVerified: true, reason: "t", permissions: [], auditDate: ago(200), auditResult: "ok then", nextReviewAt: ago(110) } });
+  const unknown = await db.integration.create({ data: { name: `new-${rid()}`, provider: "Mailer", providerVerified: true, reason: "t", permissions: [] } });
+  await db.agentIntegration.createMany({ data: [audited, lapsed, unknown].map((i) => ({ agentId: risky.id, integrationId: i.id })) });
 
   const hosts = { restricted: `r-${rid()}.example`, confidential: `c-${rid()}.example`, public: `p-${rid()}.example` };
   await db.dataFlow.createMany({ data: [
@@ -61,7 +66,7 @@ async function makeFleet() {
   // A tool call with parameters: the map must never carry them.
   await db.toolCall.create({ data: { occurredAt: now, gatewayId: gw.id, eventId: rid(), agentId: risky.id, agentName: risky.name, toolName: approved.name, params: { secret: "PARAM-SECRET-VALUE" }, decision: "allowed" } });
 
-  return { now, gw, bundle, tools: { approved, rejected, expired, revokedGrant, overdue, shell }, agents: { risky, careful, calm, exposed }, flagged, hosts };
+  return { now, gw, bundle, tools: { approved, rejected, expired, revokedGrant, overdue, shell }, agents: { risky, careful, calm, exposed }, flagged, audits: { audited, lapsed, unknown }, hosts };
 }
 
 const byId = (g: EcosystemGraph) => new Map(g.nodes.map((n) => [n.id, n]));
@@ -98,6 +103,9 @@ describe("ecosystem map loader", () => {
     // agent → integration
     expect(nodes.get(`integration:${f.flagged.id}`)).toMatchObject({ type: "integration", status: "approved", risk: "high", reasons: ["vendor advisory flagged"], href: `/integrations/${f.flagged.id}` });
     expect(edgeOf(graph, A(f.agents.risky), `integration:${f.flagged.id}`)).toMatchObject({ kind: "uses", state: "approved" });
+    expect(nodes.get(`integration:${f.audits.audited.id}`)).toMatchObject({ status: "approved", risk: "low" });
+    expect(nodes.get(`integration:${f.audits.lapsed.id}`)).toMatchObject({ status: "overdue", risk: "medium" });
+    expect(nodes.get(`integration:${f.audits.unknown.id}`)).toMatchObject({ status: "not_reviewed", risk: "high" });
 
     // agent → service, coloured by classification and flow status
     const restricted = nodes.get(`service:${f.hosts.restricted}`)!;

@@ -17,7 +17,8 @@ import {
  *
  * A tool or integration is on the map only when some agent may use it, so "in use" is implied.
  *   high   - a tool that is rejected, revoked or has no trust decision (unapproved tool in use);
- *          - an integration that is advisory-flagged, rejected, revoked or has no trust decision;
+ *          - an integration that is advisory-flagged, rejected, revoked, or has neither a trust
+ *            decision nor a recorded audit;
  *          - a tool with a security advisory;
  *          - a data flow of restricted data that is not approved (proposed or rejected);
  *          - an agent with external scope that can execute commands (posture execMode allowlist or
@@ -126,7 +127,7 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
     db.integration.findMany({
       where: { id: { in: integrationIds } },
       select: {
-        id: true, name: true, provider: true, providerVerified: true, nextReviewAt: true, advisoryFlaggedAt: true,
+        id: true, name: true, provider: true, providerVerified: true, nextReviewAt: true, advisoryFlaggedAt: true, auditDate: true, auditResult: true,
         decisions: { orderBy: { decidedAt: "desc" }, take: 1, select: { outcome: true, revokedAt: true, reReviewAt: true } },
       },
     }),
@@ -166,7 +167,10 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
   // ── integrations
   const integrationInfo = new Map<string, { node: MapNode; a: Assessment; state: ApprovalState }>();
   for (const i of integrations) {
-    const state = approvalStateOf(i.decisions[0], now, i.nextReviewAt);
+    // A recorded vendor audit (date + result) is the integration's review when no explicit
+    // trust decision exists; its next review date keeps it current.
+    const audited: Decision | null = i.auditDate && i.auditResult ? { outcome: "approve", revokedAt: null, reReviewAt: i.nextReviewAt } : null;
+    const state = approvalStateOf(i.decisions[0] ?? audited, now, i.nextReviewAt);
     const a = assess([
       ["high", i.advisoryFlaggedAt && "vendor advisory flagged"],
       ["high", UNAPPROVED.has(state) && `${APPROVAL_LABELS[state]} integration in use`],
