@@ -31,6 +31,18 @@ async function fileRequest(api: APIRequestContext) {
   return (await res.json()).data.id as string;
 }
 
+async function integrationId(admin: APIRequestContext) {
+  const res = await admin.post("/api/v1/integrations", { data: { name: `int-${rid()}`, provider: "Vendor", reason: "matrix integration", permissions: ["write:messages"] } });
+  expect(res.status()).toBe(201);
+  return (await res.json()).data.id as string;
+}
+async function flowId(admin: APIRequestContext) {
+  const res = await admin.post("/api/v1/data-flows", { data: { agentId: await agentId(), service: "Vendor API", host: `api-${rid()}.example.com`, dataSent: "order ids", dataReceived: "status", classification: "internal" } });
+  expect(res.status()).toBe(201);
+  return (await res.json()).data.id as string;
+}
+const AGENTS_MD = (name: string) => ["# Agent", "", "```yaml", "integrations:", `  - name: "${name}"`, '    provider: "Vendor"', '    reason: "matrix import"', '    permissions: ["write:messages"]', '    audit_date: "2026-05-17"', '    audit_result: "3 dependencies, all current"', "```", ""].join("\n");
+
 const CASES: Case[] = [
   { name: "POST /api/v1/tool-requests", audit: "tool_request.create", allowed: REQUESTERS, ok: 201, call: (api) => api.post("/api/v1/tool-requests", { data: { tool: { name: `rq-${rid()}`, kind: "skill", source: "clawhub", publisher: "p" }, version: "1.0.0", contentHash: "b".repeat(64), permissions: {}, justification: "matrix request filed" } }) },
   { name: "POST /api/v1/tool-requests/{id}/decision", audit: "tool_request.decide", allowed: DECIDERS, ok: 201, prepare: async (_a, op) => ({ id: await fileRequest(op) }), call: (api, p) => api.post(`/api/v1/tool-requests/${p.id}/decision`, { data: { outcome: "approve", checklist: CHECKS, reason: "matrix approval reason" } }) },
@@ -61,6 +73,17 @@ const CASES: Case[] = [
     prepare: async (admin) => ({ id: (await (await admin.post("/api/v1/bundles", { data: { name: `bt-${rid()}` } })).json()).data.id }),
     call: (api, p) => api.put(`/api/v1/bundles/${p.id}/tools`, { data: { toolIds: [] } }),
   },
+  // Integrations and data flows
+  { name: "POST /api/v1/integrations", audit: "integration.create", allowed: WRITERS, ok: 201, call: (api) => api.post("/api/v1/integrations", { data: { name: `i-${rid()}`, provider: "V", reason: "matrix create", permissions: [] } }) },
+  { name: "PATCH /api/v1/integrations/{id}", audit: "integration.update", allowed: WRITERS, ok: 200, prepare: async (a) => ({ id: await integrationId(a) }), call: (api, p) => api.patch(`/api/v1/integrations/${p.id}`, { data: { reason: "matrix update reason" } }) },
+  { name: "POST /api/v1/integrations/{id}/review", audit: "integration.review", allowed: WRITERS, ok: 200, prepare: async (a) => ({ id: await integrationId(a) }), call: (api, p) => api.post(`/api/v1/integrations/${p.id}/review`, { data: { auditResult: "2 dependencies, all current" } }) },
+  { name: "POST /api/v1/integrations/{id}/advisory", audit: "integration.advisory_set", allowed: WRITERS, ok: 200, prepare: async (a) => ({ id: await integrationId(a) }), call: (api, p) => api.post(`/api/v1/integrations/${p.id}/advisory`, { data: { flagged: true, note: "Vendor disclosed a token leak" } }) },
+  { name: "PUT /api/v1/integrations/{id}/agents", audit: "integration.set_agents", allowed: WRITERS, ok: 200, prepare: async (a) => ({ id: await integrationId(a), agent: await agentId() }), call: (api, p) => api.put(`/api/v1/integrations/${p.id}/agents`, { data: { agentIds: [p.agent] } }) },
+  { name: "POST /api/v1/data-flows", audit: "data_flow.create", allowed: WRITERS, ok: 201, prepare: async () => ({ agent: await agentId() }), call: (api, p) => api.post("/api/v1/data-flows", { data: { agentId: p.agent, service: "S", host: `h-${rid()}.example.com`, dataSent: "x", dataReceived: "y", classification: "public" } }) },
+  { name: "PATCH /api/v1/data-flows/{id}", audit: "data_flow.update", allowed: WRITERS, ok: 200, prepare: async (a) => ({ id: await flowId(a) }), call: (api, p) => api.patch(`/api/v1/data-flows/${p.id}`, { data: { dataSent: "order ids and emails" } }) },
+  { name: "POST /api/v1/data-flows/{id}/decision", audit: "data_flow.decide", allowed: DECIDERS, ok: 200, prepare: async (a) => ({ id: await flowId(a) }), call: (api, p) => api.post(`/api/v1/data-flows/${p.id}/decision`, { data: { status: "approved" } }) },
+  // AGENTS.md
+  { name: "POST /api/v1/agents-md/import", audit: "agents_md.import", allowed: WRITERS, ok: 200, prepare: async () => ({ agent: await agentId() }), call: (api, p) => api.post("/api/v1/agents-md/import", { data: { content: AGENTS_MD(`md-${rid()}`), agentId: p.agent, dryRun: false } }) },
 ];
 
 for (const role of ROLES) {
@@ -86,7 +109,7 @@ for (const role of ROLES) {
 test("registry reads: every role may read the registry; anonymous may not", async ({ baseURL, request }) => {
   for (const role of ROLES) {
     const api = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser(role))}` } });
-    for (const url of ["/api/v1/tools", "/api/v1/agents", "/api/v1/tool-requests", "/api/v1/bundles"]) expect((await api.get(url)).status(), `${role} ${url}`).toBe(200);
+    for (const url of ["/api/v1/tools", "/api/v1/agents", "/api/v1/tool-requests", "/api/v1/bundles", "/api/v1/integrations", "/api/v1/data-flows", "/api/v1/data-flows/egress-policy?format=json"]) expect((await api.get(url)).status(), `${role} ${url}`).toBe(200);
     await api.dispose();
   }
   expect((await request.get("/api/v1/agents")).status()).toBe(401);
