@@ -13,8 +13,8 @@ export default async function OverviewPage() {
     <>
       <PageHeader title="Overview" description="The state of your agent fleet: what waits for a decision, what was blocked, and what needs attention." />
       <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
-        <Stat label="Pending tool reviews" value={o.pendingReviews} href="/tools" tone={o.pendingReviews ? "warn" : "default"} />
-        <Stat label="Overdue re-reviews" value={o.overdueReviews} href="/tools" tone={o.overdueReviews ? "bad" : "default"} hint="Approvals past their 90-day re-review date" />
+        <Stat label="Pending tool reviews" value={o.pendingReviews} href="/tools?review=pending" tone={o.pendingReviews ? "warn" : "default"} />
+        <Stat label="Overdue re-reviews" value={o.overdueReviews} href="/tools?review=overdue" tone={o.overdueReviews ? "bad" : "default"} hint="Approvals past their 90-day re-review date" />
         <Stat label="Integrations due or flagged" value={o.integrationsDue} href="/integrations" tone={o.integrationsDue ? "warn" : "default"} />
         <Stat label="Open findings" value={o.openFindings} href="/tool-calls" tone={o.openFindings ? "bad" : "default"} />
         <Stat label="Blocked calls (24 h)" value={o.blocked24h} href="/tool-calls" tone={o.blocked24h ? "warn" : "default"} />

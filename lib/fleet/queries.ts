@@ -24,37 +24,6 @@ export async function getOverview(now = new Date()) {
   return { gateways, agents, tools, pendingReviews, overdueReviews, integrationsDue, openFindings, calls7d, blocked7d, blocked24h, playbooks, auditEvents };
 }
 
-export function listAgents() {
-  return db.agent.findMany({
-    orderBy: { name: "asc" },
-    select: { id: true, name: true, owner: true, purpose: true, status: true, scope: true, model: true, fallbackModels: true, channels: true, gateway: { select: { name: true } } },
-  });
-}
-
-export function listTools() {
-  return db.tool.findMany({
-    orderBy: { name: "asc" },
-    select: {
-      id: true, name: true, kind: true, source: true, publisher: true, publisherVerified: true, advisoryFlaggedAt: true,
-      versions: { orderBy: { createdAt: "desc" }, select: { version: true, contentHash: true, decisions: { orderBy: { decidedAt: "desc" }, take: 1, select: { outcome: true, revokedAt: true, reReviewAt: true } }, requests: { where: { status: "pending" }, select: { id: true } } } },
-    },
-  });
-}
-
-export function listIntegrations() {
-  return db.integration.findMany({
-    orderBy: { name: "asc" },
-    select: { id: true, name: true, provider: true, providerVerified: true, reason: true, auditDate: true, auditResult: true, nextReviewAt: true, advisoryFlaggedAt: true, securityContactName: true, securityContactEmail: true },
-  });
-}
-
-export function listDataFlows() {
-  return db.dataFlow.findMany({
-    orderBy: [{ agent: { name: "asc" } }, { host: "asc" }],
-    select: { id: true, service: true, host: true, isLlmProvider: true, classification: true, status: true, dataSent: true, agent: { select: { name: true } } },
-  });
-}
-
 export function listGateways() {
   return db.gateway.findMany({
     orderBy: { name: "asc" },
