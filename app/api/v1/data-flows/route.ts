@@ -13,20 +13,14 @@ export const dynamic = "force-dynamic";
 export async function GET(req: Request) {
   const params = new URL(req.url).searchParams;
   const format = params.get("format") ?? "json";
-  let csv = "";
-  const res = await runApiRead("registry:read", format === "csv" ? "data_flows.csv" : "data_flows", async () => {
+  return runApiRead("registry:read", format === "csv" ? "data_flows.csv" : "data_flows", async () => {
     const { query, invalid } = parseDataFlowQuery(params);
     const bad = [...invalid, ...(["json", "csv"].includes(format) ? [] : ["format"])];
     if (bad.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(bad.map((k) => [k, ["Invalid value."]])));
-    if (format === "csv") {
-      const out = await exportDataFlowsCsv(query);
-      csv = out.csv;
-      return { rows: out.rows };
-    }
+    if (format === "csv") return csvResponse(`data-flows-${new Date().toISOString().slice(0, 10)}.csv`, (await exportDataFlowsCsv(query)).csv);
     const page = await listDataFlows(query);
     return { data: page.rows, total: page.total, page: page.page, pageSize: page.pageSize };
   });
-  return res.ok && format === "csv" ? csvResponse(`data-flows-${new Date().toISOString().slice(0, 10)}.csv`, csv) : res;
 }
 
 /** POST /api/v1/data-flows {agentId, service, host, isLlmProvider?, dataSent, dataReceived, classification} → 201 {data} (proposed). Scope registry:write. */

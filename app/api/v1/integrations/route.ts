@@ -13,20 +13,14 @@ export const dynamic = "force-dynamic";
 export async function GET(req: Request) {
   const params = new URL(req.url).searchParams;
   const format = params.get("format") ?? "json";
-  let csv = "";
-  const res = await runApiRead("registry:read", format === "csv" ? "integrations.csv" : "integrations", async () => {
+  return runApiRead("registry:read", format === "csv" ? "integrations.csv" : "integrations", async () => {
     const { query, invalid } = parseIntegrationQuery(params);
     const bad = [...invalid, ...(["json", "csv"].includes(format) ? [] : ["format"])];
     if (bad.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(bad.map((k) => [k, ["Invalid value."]])));
-    if (format === "csv") {
-      const out = await exportIntegrationsCsv(query);
-      csv = out.csv;
-      return { rows: out.rows };
-    }
+    if (format === "csv") return csvResponse(`integrations-${new Date().toISOString().slice(0, 10)}.csv`, (await exportIntegrationsCsv(query)).csv);
     const page = await listIntegrations(query);
     return { data: page.rows, total: page.total, page: page.page, pageSize: page.pageSize };
   });
-  return res.ok && format === "csv" ? csvResponse(`integrations-${new Date().toISOString().slice(0, 10)}.csv`, csv) : res;
 }
 
 /** POST /api/v1/integrations {name, provider, reason, …, agentIds?} → 201 {data}. Scope registry:write. */

@@ -12,16 +12,12 @@ export const dynamic = "force-dynamic";
  */
 export async function GET(req: Request) {
   const params = new URL(req.url).searchParams;
-  const rendered: { out?: ReturnType<typeof renderEgressPolicy> } = {};
-  const res = await runApiRead("registry:read", "data_flows.egress_policy", async () => {
+  return runApiRead("registry:read", "data_flows.egress_policy", async () => {
     const format = ZEgressFormat.safeParse(params.get("format") ?? undefined);
     const agent = params.get("agent")?.trim() || undefined;
     if (!format.success) throw new AppError("invalid", "format must be yaml or json.", { format: ["yaml or json."] });
     if (agent && agent.length > 120) throw new AppError("invalid", "Invalid query.", { agent: ["At most 120 characters."] });
-    rendered.out = renderEgressPolicy(await buildEgressPolicy({ agent }), format.data);
-    return { ok: true };
+    const { body, contentType, filename } = renderEgressPolicy(await buildEgressPolicy({ agent }), format.data);
+    return new Response(body, { headers: { "content-type": contentType, "content-disposition": `inline; filename="${filename}"`, "cache-control": "no-store" } });
   });
-  if (!res.ok || !rendered.out) return res;
-  const { body, contentType, filename } = rendered.out;
-  return new Response(body, { headers: { "content-type": contentType, "content-disposition": `inline; filename="${filename}"`, "cache-control": "no-store" } });
 }
