@@ -6,33 +6,25 @@ import { Field, Input } from "@/components/ui/Field";
 import { Badge } from "@/components/ui/Badge";
 import { DataTable } from "@/components/ui/DataTable";
 import { fmtDate } from "@/components/ui/format";
+import { FormError } from "@/components/ui/FormNotice";
+import { useActionForm } from "@/components/ui/useActionForm";
 import { ZTokenCreate } from "@/lib/tokens/schema";
-import { fieldErrorsOf } from "@/lib/validation";
 import type { ServerAction } from "@/components/admin/types";
 
 type T = { id: string; name: string; prefix: string; expiresAt: string; lastUsedAt: string | null; revokedAt: string | null; createdAt: string; expired: boolean };
 
 export function TokensPanel({ tokens, actions }: { tokens: T[]; actions: { createToken: ServerAction; revokeToken: ServerAction } }) {
   const router = useRouter();
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const { errors, notice, setNotice, run } = useActionForm();
   const [secret, setSecret] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
 
   async function onCreate(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = e.currentTarget;
     const input = Object.fromEntries(new FormData(form));
-    const local = ZTokenCreate.safeParse(input);
-    if (!local.success) return setErrors(fieldErrorsOf(local.error));
-    setErrors({});
-    const res = await actions.createToken(input);
-    if (!res.ok) {
-      setErrors(res.fieldErrors ?? {});
-      setError(res.error);
-      return;
-    }
-    setError(null);
-    setSecret((res.data as { token: string }).token);
+    const created = await run<{ token: string }>(actions.createToken, input, ZTokenCreate);
+    if (!created) return;
+    setSecret(created.token);
     form.reset();
     router.refresh();
   }
@@ -40,7 +32,7 @@ export function TokensPanel({ tokens, actions }: { tokens: T[]; actions: { creat
   async function onRevoke(t: T) {
     if (!window.confirm(`Revoke the token "${t.name}"? Anything using it stops working.`)) return;
     const res = await actions.revokeToken({ id: t.id });
-    if (!res.ok) setError(res.error);
+    if (!res.ok) setNotice({ tone: "error", text: res.error });
     router.refresh();
   }
 
@@ -56,7 +48,7 @@ export function TokensPanel({ tokens, actions }: { tokens: T[]; actions: { creat
         <Button type="submit">Create token</Button>
       </form>
       <div aria-live="polite">
-        {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
+        <FormError text={notice?.text} />
         {secret && (
           <div className="rounded-md bg-amber-50 p-3 text-sm dark:bg-amber-950">
             <p className="font-medium">Copy your token now — it will not be shown again.</p>

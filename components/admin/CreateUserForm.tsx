@@ -2,38 +2,28 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { Field, Input, Select } from "@/components/ui/Field";
+import { useActionForm } from "@/components/ui/useActionForm";
 import { ROLES, ROLE_LABELS } from "@/lib/auth/roles";
 import { ZUserCreate } from "@/lib/users/schema";
-import { fieldErrorsOf } from "@/lib/validation";
 import type { ServerAction } from "./types";
 
 export function CreateUserForm({ action }: { action: ServerAction }) {
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [message, setMessage] = useState<string | null>(null);
+  const { errors, notice, setNotice, pending, run } = useActionForm();
   const [oneTime, setOneTime] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = e.currentTarget;
     const data = Object.fromEntries(new FormData(form));
     const input = { ...data, password: data.password ? String(data.password) : undefined };
-    // Same zod schema as the server: instant field errors, the server still decides.
-    const local = ZUserCreate.safeParse(input);
-    if (!local.success) return setErrors(fieldErrorsOf(local.error));
-    setPending(true);
-    setErrors({});
-    setMessage(null);
-    setOneTime(null);
-    const res = await action(input);
-    setPending(false);
-    if (!res.ok) {
-      setErrors(res.fieldErrors ?? {});
-      setMessage(res.error);
-      return;
-    }
-    const d = res.data as { user: { email: string }; oneTimePassword: string | null };
-    setMessage(`Created ${d.user.email}.`);
+    // The previous one-time password stays visible until the new input passes local validation.
+    const send: ServerAction = (raw) => {
+      setOneTime(null);
+      return action(raw);
+    };
+    const d = await run<{ user: { email: string }; oneTimePassword: string | null }>(send, input, ZUserCreate);
+    if (!d) return;
+    setNotice({ tone: "ok", text: `Created ${d.user.email}.` });
     setOneTime(d.oneTimePassword);
     form.reset();
   }
@@ -56,7 +46,7 @@ export function CreateUserForm({ action }: { action: ServerAction }) {
       </Field>
       <Button type="submit" disabled={pending}>{pending ? "Creating…" : "Create user"}</Button>
       <div aria-live="polite">
-        {message && <p className="text-sm">{message}</p>}
+        {notice && <p className="text-sm">{notice.text}</p>}
         {oneTime && (
           <p className="mt-2 rounded-md bg-amber-50 p-2 text-sm dark:bg-amber-950">
             One-time password (shown once, share it securely): <code data-testid="one-time-password" className="select-all font-mono">{oneTime}</code>

@@ -1,12 +1,12 @@
 "use client";
-import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
 import { Field, Input, Select } from "@/components/ui/Field";
+import { FormError } from "@/components/ui/FormNotice";
+import { useActionForm } from "@/components/ui/useActionForm";
 import { Notice } from "@/components/integrations/Notice";
 import { textareaClass, type AgentChoice, type ServerAction } from "@/components/integrations/types";
 import { CLASSIFICATIONS, ZDataFlowCreate, ZDataFlowUpdate } from "@/lib/data-flows/schema";
-import { fieldErrorsOf } from "@/lib/validation";
 
 export type DataFlowFormValues = { agentId: string; service: string; host: string; isLlmProvider: boolean; dataSent: string; dataReceived: string; classification: string };
 const EMPTY: DataFlowFormValues = { agentId: "", service: "", host: "", isLlmProvider: false, dataSent: "", dataReceived: "", classification: "internal" };
@@ -17,38 +17,23 @@ const EMPTY: DataFlowFormValues = { agentId: "", service: "", host: "", isLlmPro
  */
 export function DataFlowForm({ mode, action, id, initial = EMPTY, agents = [], status }: { mode: "create" | "edit"; action: ServerAction; id?: string; initial?: DataFlowFormValues; agents?: AgentChoice[]; status?: string }) {
   const router = useRouter();
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [notice, setNotice] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
-  const [pending, setPending] = useState(false);
+  const { errors, notice, setNotice, pending, run } = useActionForm();
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const fd = new FormData(e.currentTarget);
     const s = (k: string) => String(fd.get(k) ?? "");
     const values = { service: s("service"), host: s("host"), isLlmProvider: fd.get("isLlmProvider") === "on", dataSent: s("dataSent"), dataReceived: s("dataReceived"), classification: s("classification") };
-    let input: Record<string, unknown>;
+    let saved: { id: string; status: string } | null;
     if (mode === "create") {
-      input = { agentId: s("agentId"), ...values };
-      const local = ZDataFlowCreate.safeParse(input);
-      if (!local.success) return setErrors(fieldErrorsOf(local.error));
+      saved = await run(action, { agentId: s("agentId"), ...values }, ZDataFlowCreate);
     } else {
       const changed = Object.entries(values).filter(([k, v]) => v !== initial[k as keyof DataFlowFormValues]);
       if (changed.length === 0) return setNotice({ tone: "ok", text: "Nothing changed." });
       if (status && status !== "proposed" && !window.confirm(`This flow is ${status}. Saving a change puts it back to proposed: it leaves the egress allowlist until it is approved again. Continue?`)) return;
-      input = { id, ...Object.fromEntries(changed) };
-      const local = ZDataFlowUpdate.safeParse(input);
-      if (!local.success) return setErrors(fieldErrorsOf(local.error));
+      saved = await run(action, { id, ...Object.fromEntries(changed) }, ZDataFlowUpdate);
     }
-    setPending(true);
-    setErrors({});
-    setNotice(null);
-    const res = await action(input);
-    setPending(false);
-    if (!res.ok) {
-      setErrors(res.fieldErrors ?? {});
-      return setNotice({ tone: "error", text: res.error });
-    }
-    const saved = res.data as { id: string; status: string };
+    if (!saved) return;
     if (mode === "create") return router.push(`/data-flows/${saved.id}`);
     setNotice({ tone: "ok", text: `Saved. Status: ${saved.status}.` });
     router.refresh();
@@ -90,7 +75,7 @@ export function DataFlowForm({ mode, action, id, initial = EMPTY, agents = [], s
           <textarea id={f("received")} name="dataReceived" rows={2} defaultValue={initial.dataReceived} aria-invalid={Boolean(errors.dataReceived)} className={textareaClass} />
         </Field>
       </div>
-      {errors._ && <p role="alert" className="text-sm text-red-600 md:col-span-2">{errors._.join(" ")}</p>}
+      <FormError text={errors._?.join(" ")} className="md:col-span-2" />
       <div className="md:col-span-2">
         <Button type="submit" disabled={pending}>{pending ? "Saving…" : mode === "create" ? "Propose data flow" : "Save changes"}</Button>
       </div>

@@ -1,10 +1,9 @@
 "use client";
-import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
+import { useActionForm } from "@/components/ui/useActionForm";
 import { ZIntegrationAdvisoryClear, ZIntegrationAdvisorySet } from "@/lib/integrations/schema";
-import { fieldErrorsOf } from "@/lib/validation";
 import { Notice } from "./Notice";
 import { textareaClass, type ServerAction } from "./types";
 
@@ -14,27 +13,17 @@ import { textareaClass, type ServerAction } from "./types";
  */
 export function AdvisoryPanel({ id, flagged, actions }: { id: string; flagged: boolean; actions: { set: ServerAction; clear: ServerAction } }) {
   const router = useRouter();
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [notice, setNotice] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
-  const [pending, setPending] = useState(false);
+  const { errors, notice, setNotice, pending, run } = useActionForm();
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = e.currentTarget;
     const note = String(new FormData(form).get("note") ?? "");
     const input = { id, note };
-    const local = (flagged ? ZIntegrationAdvisoryClear : ZIntegrationAdvisorySet).safeParse(input);
-    if (!local.success) return setErrors(fieldErrorsOf(local.error));
-    if (flagged && !window.confirm("Clear the vendor advisory? The re-review it scheduled stays due until a review is recorded.")) return;
-    setPending(true);
-    setErrors({});
-    setNotice(null);
-    const res = await (flagged ? actions.clear : actions.set)(input);
-    setPending(false);
-    if (!res.ok) {
-      setErrors(res.fieldErrors ?? {});
-      return setNotice({ tone: "error", text: res.error });
-    }
+    const schema = flagged ? ZIntegrationAdvisoryClear : ZIntegrationAdvisorySet;
+    // Ask only once the input is valid; invalid input goes straight to run, which shows the field errors.
+    if (flagged && schema.safeParse(input).success && !window.confirm("Clear the vendor advisory? The re-review it scheduled stays due until a review is recorded.")) return;
+    if (!(await run(flagged ? actions.clear : actions.set, input, schema))) return;
     setNotice({ tone: "ok", text: flagged ? "Advisory cleared." : "Advisory flagged: the integration is due for re-review now." });
     form.reset();
     router.refresh();

@@ -1,10 +1,10 @@
 "use client";
-import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
 import { Field, Input } from "@/components/ui/Field";
+import { FormError } from "@/components/ui/FormNotice";
+import { useActionForm } from "@/components/ui/useActionForm";
 import { ON_FAILURE_SUGGESTIONS, ZIntegrationCreate, ZIntegrationUpdate } from "@/lib/integrations/schema";
-import { fieldErrorsOf } from "@/lib/validation";
 import { Notice } from "./Notice";
 import { textareaClass, type AgentChoice, type IntegrationFormValues, type ServerAction } from "./types";
 
@@ -50,37 +50,22 @@ function readForm(form: HTMLFormElement): IntegrationFormValues & { agentIds: st
  */
 export function IntegrationForm({ mode, action, id, initial = EMPTY_INTEGRATION, agents = [] }: { mode: "create" | "edit"; action: ServerAction; id?: string; initial?: IntegrationFormValues; agents?: AgentChoice[] }) {
   const router = useRouter();
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [notice, setNotice] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
-  const [pending, setPending] = useState(false);
+  const { errors, notice, setNotice, pending, run } = useActionForm();
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const { agentIds, ...values } = readForm(e.currentTarget);
     const next = toInput(values);
-    let input: Record<string, unknown>;
+    let saved: { id: string; name: string } | null;
     if (mode === "create") {
-      input = { ...next, agentIds };
-      const local = ZIntegrationCreate.safeParse(input);
-      if (!local.success) return setErrors(fieldErrorsOf(local.error));
+      saved = await run(action, { ...next, agentIds }, ZIntegrationCreate);
     } else {
       const before = toInput(initial) as Record<string, unknown>;
       const changed = Object.entries(next).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(before[k]));
       if (changed.length === 0) return setNotice({ tone: "ok", text: "Nothing changed." });
-      input = { id, ...Object.fromEntries(changed) };
-      const local = ZIntegrationUpdate.safeParse(input);
-      if (!local.success) return setErrors(fieldErrorsOf(local.error));
+      saved = await run(action, { id, ...Object.fromEntries(changed) }, ZIntegrationUpdate);
     }
-    setPending(true);
-    setErrors({});
-    setNotice(null);
-    const res = await action(input);
-    setPending(false);
-    if (!res.ok) {
-      setErrors(res.fieldErrors ?? {});
-      return setNotice({ tone: "error", text: res.error });
-    }
-    const saved = res.data as { id: string; name: string };
+    if (!saved) return;
     if (mode === "create") return router.push(`/integrations/${saved.id}`);
     setNotice({ tone: "ok", text: `Saved ${saved.name}.` });
     router.refresh();
@@ -188,7 +173,7 @@ export function IntegrationForm({ mode, action, id, initial = EMPTY_INTEGRATION,
         </fieldset>
       )}
 
-      {errors._ && <p role="alert" className="text-sm text-red-600">{errors._.join(" ")}</p>}
+      <FormError text={errors._?.join(" ")} />
       <div className="flex items-center gap-3">
         <Button type="submit" disabled={pending}>{pending ? "Saving…" : mode === "create" ? "Create integration" : "Save changes"}</Button>
       </div>

@@ -1,19 +1,16 @@
 "use client";
-import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
 import { Field, Input } from "@/components/ui/Field";
+import { useActionForm } from "@/components/ui/useActionForm";
 import { ZIntegrationReview } from "@/lib/integrations/schema";
-import { fieldErrorsOf } from "@/lib/validation";
 import { Notice } from "./Notice";
 import type { ServerAction } from "./types";
 
 /** Record a (quarterly) review: audit date and result; the next review defaults to +90 days. */
 export function ReviewForm({ id, action, advisoryOpen }: { id: string; action: ServerAction; advisoryOpen: boolean }) {
   const router = useRouter();
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [notice, setNotice] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
-  const [pending, setPending] = useState(false);
+  const { errors, notice, setNotice, pending, run } = useActionForm();
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -21,18 +18,9 @@ export function ReviewForm({ id, action, advisoryOpen }: { id: string; action: S
     const fd = new FormData(form);
     const s = (k: string) => String(fd.get(k) ?? "");
     const input = { id, auditResult: s("auditResult"), auditDate: s("auditDate"), dependencyStatus: s("dependencyStatus") || undefined, nextReviewAt: s("nextReviewAt"), clearAdvisory: fd.get("clearAdvisory") === "on" };
-    const local = ZIntegrationReview.safeParse(input);
-    if (!local.success) return setErrors(fieldErrorsOf(local.error));
-    setPending(true);
-    setErrors({});
-    setNotice(null);
-    const res = await action(input);
-    setPending(false);
-    if (!res.ok) {
-      setErrors(res.fieldErrors ?? {});
-      return setNotice({ tone: "error", text: res.error });
-    }
-    const next = (res.data as { nextReviewAt: string | Date | null }).nextReviewAt;
+    const reviewed = await run<{ nextReviewAt: string | Date | null }>(action, input, ZIntegrationReview);
+    if (!reviewed) return;
+    const next = reviewed.nextReviewAt;
     setNotice({ tone: "ok", text: `Review recorded. Next review: ${next ? new Date(next).toISOString().slice(0, 10) : "—"}.` });
     form.reset();
     router.refresh();

@@ -3,8 +3,9 @@ import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
 import { Field, Input, Select } from "@/components/ui/Field";
+import { FormError } from "@/components/ui/FormNotice";
+import { useActionForm } from "@/components/ui/useActionForm";
 import { TOOL_KINDS, TOOL_SOURCES, ZToolRequestCreate } from "@/lib/tools/schema";
-import { fieldErrorsOf } from "@/lib/validation";
 import type { ServerAction } from "@/components/admin/types";
 import { NO_PERMS, PermissionsFields, type Perms } from "./PermissionsFields";
 
@@ -13,9 +14,7 @@ type Opt = { id: string; name: string };
 export function RequestForm({ agents, bundles, action }: { agents: Opt[]; bundles: Opt[]; action: ServerAction }) {
   const router = useRouter();
   const [perms, setPerms] = useState<Perms>(NO_PERMS);
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [message, setMessage] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { errors, notice, pending, run } = useActionForm();
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -29,18 +28,8 @@ export function RequestForm({ agents, bundles, action }: { agents: Opt[]; bundle
       agentIds: f.getAll("agentIds").map(String),
       bundleIds: f.getAll("bundleIds").map(String),
     };
-    const local = ZToolRequestCreate.safeParse(input);
-    if (!local.success) return setErrors(fieldErrorsOf(local.error));
-    setPending(true);
-    setErrors({});
-    const res = await action(input);
-    setPending(false);
-    if (!res.ok) {
-      setErrors(res.fieldErrors ?? {});
-      setMessage(res.error);
-      return;
-    }
-    router.push(`/tools/requests/${(res.data as { id: string }).id}`);
+    const created = await run<{ id: string }>(action, input, ZToolRequestCreate);
+    if (created) router.push(`/tools/requests/${created.id}`);
   }
 
   const err = (k: string) => errors[k];
@@ -70,7 +59,7 @@ export function RequestForm({ agents, bundles, action }: { agents: Opt[]; bundle
           {bundles.length === 0 && <p className="text-sm text-slate-500">No capability bundles yet.</p>}
         </fieldset>
       </div>
-      {message && <p role="alert" className="text-sm text-red-600">{message}</p>}
+      <FormError text={notice?.text} />
       <div><Button type="submit" disabled={pending}>{pending ? "Filing…" : "File request"}</Button></div>
     </form>
   );

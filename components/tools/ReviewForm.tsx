@@ -3,8 +3,9 @@ import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
 import { Field, Input } from "@/components/ui/Field";
+import { FormError } from "@/components/ui/FormNotice";
+import { useActionForm } from "@/components/ui/useActionForm";
 import { ZDecision } from "@/lib/tools/schema";
-import { fieldErrorsOf } from "@/lib/validation";
 import type { ServerAction } from "@/components/admin/types";
 import { PermissionsFields, type Perms } from "./PermissionsFields";
 
@@ -19,9 +20,7 @@ export function ReviewForm({ requestId, requested, highRisk, action }: { request
   const router = useRouter();
   const [outcome, setOutcome] = useState<"approve" | "approve_with_conditions" | "reject">("approve");
   const [conditions, setConditions] = useState<Perms>(requested);
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [message, setMessage] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { errors, notice, pending, run } = useActionForm();
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -41,19 +40,9 @@ export function ReviewForm({ requestId, requested, highRisk, action }: { request
       conditions: outcome === "approve_with_conditions" ? conditions : undefined,
       reReviewDays: Number(f.get("reReviewDays") || 90),
     };
-    const local = ZDecision.safeParse(input);
-    if (!local.success) return setErrors(fieldErrorsOf(local.error));
-    if (outcome === "reject" && !window.confirm("Reject this request? The decision and its reason are kept forever.")) return;
-    setPending(true);
-    setErrors({});
-    const res = await action(input);
-    setPending(false);
-    if (!res.ok) {
-      setErrors(res.fieldErrors ?? {});
-      setMessage(res.error);
-      return;
-    }
-    router.refresh();
+    // Ask only once the input is valid; invalid input goes straight to run, which shows the field errors.
+    if (outcome === "reject" && ZDecision.safeParse(input).success && !window.confirm("Reject this request? The decision and its reason are kept forever.")) return;
+    if (await run(action, input, ZDecision)) router.refresh();
   }
 
   return (
@@ -97,7 +86,7 @@ export function ReviewForm({ requestId, requested, highRisk, action }: { request
           <Input id="reReviewDays" name="reReviewDays" type="number" min={1} max={365} defaultValue={90} className="w-28" />
         </Field>
       )}
-      {message && <p role="alert" className="text-sm text-red-600">{message}</p>}
+      <FormError text={notice?.text} />
       <Button type="submit" variant={outcome === "reject" ? "danger" : "primary"} disabled={pending}>{pending ? "Recording…" : "Record decision"}</Button>
     </form>
   );
