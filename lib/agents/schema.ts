@@ -11,18 +11,35 @@ export const ZPosture = z.object({
   groupPolicy: z.enum(["disabled", "allowlist", "open"]).default("allowlist"),
 });
 
-export const ZAgentCreate = z.object({
+// The fields once, without defaults: creating fills the defaults, updating changes only what is sent.
+const fields = {
   name: ZName,
   owner: z.string().trim().min(1, "Required.").max(120),
-  team: z.string().trim().max(120).optional(),
+  team: z.string().trim().max(120),
   purpose: z.string().trim().min(1, "Required.").max(1000),
-  gatewayId: z.uuid().nullable().optional(),
-  scope: z.enum(["internal", "external"]).default("internal"),
-  channels: ZList.default([]),
-  model: z.string().trim().max(120).optional(),
-  fallbackModels: ZList.default([]),
+  gatewayId: z.uuid().nullable(),
+  scope: z.enum(["internal", "external"]),
+  channels: ZList,
+  model: z.string().trim().max(120),
+  fallbackModels: ZList,
   /** Names of secrets only: values are refused. */
-  credentialRefs: z.array(z.string().trim().regex(/^[A-Z][A-Z0-9_]{1,63}$/, "Name the secret (e.g. SENDGRID_API_KEY), never its value.")).max(50).default([]),
+  credentialRefs: z.array(z.string().trim().regex(/^[A-Z][A-Z0-9_]{1,63}$/, "Name the secret (e.g. SENDGRID_API_KEY), never its value.")).max(50),
+  posture: ZPosture,
+};
+
+export const ZAgentCreate = z.object({
+  ...fields,
+  team: fields.team.optional(),
+  gatewayId: fields.gatewayId.optional(),
+  scope: fields.scope.default("internal"),
+  channels: fields.channels.default([]),
+  model: fields.model.optional(),
+  fallbackModels: fields.fallbackModels.default([]),
+  credentialRefs: fields.credentialRefs.default([]),
   posture: ZPosture.default(ZPosture.parse({})),
 });
-export const ZAgentUpdate = ZAgentCreate.partial().extend({ id: z.uuid(), status: z.enum(["active", "suspended", "quarantined"]).optional() });
+
+/** PATCH semantics: only the keys sent change. */
+export const ZAgentUpdate = z
+  .object({ id: z.uuid(), status: z.enum(["active", "suspended", "quarantined"]).optional(), ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof fields]: z.ZodOptional<(typeof fields)[K]> } })
+  .refine((v) => Object.entries(v).some(([k, val]) => k !== "id" && val !== undefined), { message: "Send at least one field to change.", path: ["_"] });

@@ -21,7 +21,14 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
       <PageHeader
         title="Agents"
         description="Non-human identities: who owns each agent, what it is for, which model it runs, what it may call, and where its posture is risky."
-        actions={can(actor.role, "registry:write") ? <Link href="/agents/import" className="text-sm text-brand-600 hover:underline">Import AGENTS.md</Link> : undefined}
+        actions={
+          can(actor.role, "registry:write") ? (
+            <span className="flex items-center gap-4">
+              <Link href="/agents/import" className="text-sm text-brand-600 hover:underline">Import AGENTS.md</Link>
+              <Link href="/agents/new" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">Register an agent</Link>
+            </span>
+          ) : undefined
+        }
       />
       {invalid.length > 0 && <p role="alert" className="mb-2 text-sm text-red-600">Ignored invalid filters: {invalid.join(", ")}</p>}
       <ServerTable

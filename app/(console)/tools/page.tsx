@@ -24,7 +24,12 @@ export default async function ToolsPage({ searchParams }: { searchParams: Promis
       <PageHeader
         title="Tools & allowlist"
         description="Every tool, skill, MCP server and plugin an agent can call. Approvals are pinned to a version and its SHA-256; a new version or hash needs a new review."
-        actions={can(actor.role, "tools:request") ? <Link href="/tools/requests/new" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">Request a tool</Link> : undefined}
+        actions={
+          <span className="flex items-center gap-4">
+            <Link href="/tools/bundles" className="text-sm text-brand-600 hover:underline">Capability bundles</Link>
+            {can(actor.role, "tools:request") && <Link href="/tools/requests/new" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">Request a tool</Link>}
+          </span>
+        }
       />
       <div className="mb-6">
         <Card title={`Awaiting review (${pending.length})`}>

@@ -13,7 +13,9 @@ import { fmtDate } from "@/components/ui/format";
 import { ReasonAction } from "@/components/ui/ReasonAction";
 import { BundlesEditor } from "@/components/agents/BundlesEditor";
 import { GrantForm } from "@/components/agents/GrantForm";
-import { createGrant, revokeGrant, setAgentBundles } from "../../tools/actions";
+import { AgentForm } from "@/components/agents/AgentForm";
+import { listGateways } from "@/lib/fleet/queries";
+import { createGrant, revokeGrant, setAgentBundles, updateAgent } from "../../tools/actions";
 
 export const metadata: Metadata = { title: "Agent" };
 
@@ -22,7 +24,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
   const { id } = await params;
   const agent = /^[0-9a-f-]{36}$/.test(id) ? await getAgent(id) : null;
   if (!agent) notFound();
-  const [allowlist, bundles, tools] = await Promise.all([effectiveAllowlist(agent.id), listBundles(), toolOptions()]);
+  const [allowlist, bundles, tools, gateways] = await Promise.all([effectiveAllowlist(agent.id), listBundles(), toolOptions(), listGateways()]);
   const posture = agent.posture as Record<string, unknown>;
   const mayDecide = can(actor.role, "tools:decide");
   return (
@@ -107,6 +109,23 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
           {mayDecide && <Card title="Grant a tool"><GrantForm agentId={agent.id} tools={tools} action={createGrant} /></Card>}
         </div>
       </div>
+      {can(actor.role, "registry:write") && (
+        <div className="mt-6">
+          <Card title="Edit agent">
+            <AgentForm
+              mode="edit"
+              id={agent.id}
+              gateways={gateways.map((g) => ({ id: g.id, name: g.name }))}
+              action={updateAgent}
+              initial={{
+                name: agent.name, owner: agent.owner, team: agent.team ?? "", purpose: agent.purpose, gatewayId: agent.gateway?.id ?? "", scope: agent.scope, status: agent.status,
+                channels: agent.channels, model: agent.model ?? "", fallbackModels: agent.fallbackModels, credentialRefs: agent.credentialRefs,
+                posture: { fsWorkspaceOnly: posture.fsWorkspaceOnly !== false, execMode: String(posture.execMode ?? "deny"), canDelegate: Boolean(posture.canDelegate), dmPolicy: String(posture.dmPolicy ?? "pairing"), groupPolicy: String(posture.groupPolicy ?? "allowlist") },
+              }}
+            />
+          </Card>
+        </div>
+      )}
     </>
   );
 }
