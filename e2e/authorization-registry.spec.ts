@@ -10,6 +10,7 @@ import { ROLES, auditCount, expect, makeToken, makeUser, rid, sql, test, type Ro
 const WRITERS: Role[] = ["admin", "security_lead"];
 const DECIDERS: Role[] = ["admin", "security_lead"];
 const REQUESTERS: Role[] = ["admin", "security_lead", "operator"];
+const OPERATORS: Role[] = ["admin", "operator"];
 const CHECKS = { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "clean", permissionsNarrowed: true, credEgressFlagged: true };
 
 type Prep = Record<string, string>;
@@ -82,6 +83,13 @@ const CASES: Case[] = [
   { name: "POST /api/v1/data-flows", audit: "data_flow.create", allowed: WRITERS, ok: 201, prepare: async () => ({ agent: await agentId() }), call: (api, p) => api.post("/api/v1/data-flows", { data: { agentId: p.agent, service: "S", host: `h-${rid()}.example.com`, dataSent: "x", dataReceived: "y", classification: "public" } }) },
   { name: "PATCH /api/v1/data-flows/{id}", audit: "data_flow.update", allowed: WRITERS, ok: 200, prepare: async (a) => ({ id: await flowId(a) }), call: (api, p) => api.patch(`/api/v1/data-flows/${p.id}`, { data: { dataSent: "order ids and emails" } }) },
   { name: "POST /api/v1/data-flows/{id}/decision", audit: "data_flow.decide", allowed: DECIDERS, ok: 200, prepare: async (a) => ({ id: await flowId(a) }), call: (api, p) => api.post(`/api/v1/data-flows/${p.id}/decision`, { data: { status: "approved" } }) },
+  // Gateways
+  { name: "POST /api/v1/gateways", audit: "gateway.register", allowed: OPERATORS, ok: 201, call: (api) => api.post("/api/v1/gateways", { data: { name: `gw-${rid()}`, kind: "openclaw", environment: "test" } }) },
+  {
+    name: "POST /api/v1/gateways/{id}/rotate-secret", audit: "gateway.rotate_secret", allowed: OPERATORS, ok: 200,
+    prepare: async (admin) => ({ id: (await (await admin.post("/api/v1/gateways", { data: { name: `gwr-${rid()}`, kind: "generic", environment: "test" } })).json()).data.gateway.id }),
+    call: (api, p) => api.post(`/api/v1/gateways/${p.id}/rotate-secret`, { data: {} }),
+  },
   // AGENTS.md
   { name: "POST /api/v1/agents-md/import", audit: "agents_md.import", allowed: WRITERS, ok: 200, prepare: async () => ({ agent: await agentId() }), call: (api, p) => api.post("/api/v1/agents-md/import", { data: { content: AGENTS_MD(`md-${rid()}`), agentId: p.agent, dryRun: false } }) },
 ];

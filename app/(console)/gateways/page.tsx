@@ -1,5 +1,9 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { requireScope } from "@/lib/auth/session";
+import { can } from "@/lib/auth/roles";
+import { RegisterGatewayForm } from "@/components/gateways/RegisterGatewayForm";
+import { registerGateway } from "./actions";
 import { listGateways } from "@/lib/fleet/queries";
 import { DataTable } from "@/components/ui/DataTable";
 import { Badge } from "@/components/ui/Badge";
@@ -9,19 +13,26 @@ import { fmtAgo } from "@/components/ui/format";
 export const metadata: Metadata = { title: "Gateways & containment" };
 
 export default async function GatewaysPage() {
-  await requireScope("registry:read");
+  const actor = await requireScope("registry:read");
   const gateways = await listGateways();
   const now = new Date();
   return (
     <>
-      <PageHeader title="Gateways & containment" description="The agent gateways Warden governs. Registering gateways, the OpenClaw enforcement plugin and kill switches arrive with the gateway and containment capabilities." />
+      <PageHeader title="Gateways & containment" description="The agent gateways Warden governs. A gateway signs every request with its secret and enforces the policy Warden signs with its Ed25519 key. Kill switches arrive with the containment capability." />
+      {can(actor.role, "gateways:manage") && (
+        <div className="mb-6 max-w-xl">
+          <Card title="Register a gateway">
+            <RegisterGatewayForm action={registerGateway} />
+          </Card>
+        </div>
+      )}
       <DataTable
         caption="Gateways"
         columns={[{ id: "name", header: "Gateway" }, { id: "env", header: "Environment" }, { id: "agents", header: "Agents" }, { id: "seen", header: "Last seen" }, { id: "policy", header: "Policy applied" }]}
         rows={gateways.map((g) => ({
           key: g.id,
           cells: {
-            name: <span className="font-medium">{g.name} <Badge>{g.kind}</Badge></span>,
+            name: <span><Link className="font-medium text-brand-600 hover:underline" href={`/gateways/${g.id}`}>{g.name}</Link> <Badge>{g.kind}</Badge></span>,
             env: g.environment,
             agents: g._count.agents,
             seen: g.lastSeenAt && now.getTime() - g.lastSeenAt.getTime() < 15 * 60_000 ? <Badge tone="green">{fmtAgo(g.lastSeenAt, now)}</Badge> : <Badge tone="amber">{fmtAgo(g.lastSeenAt, now)}</Badge>,

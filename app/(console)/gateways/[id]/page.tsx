@@ -1,0 +1,69 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireScope } from "@/lib/auth/session";
+import { can } from "@/lib/auth/roles";
+import { getGateway } from "@/lib/gateways/queries";
+import { buildGatewayPolicy } from "@/lib/connector/policy";
+import { Badge } from "@/components/ui/Badge";
+import { Card, PageHeader } from "@/components/ui/Card";
+import { fmtAgo, fmtDate } from "@/components/ui/format";
+import { RotateSecret } from "@/components/gateways/RotateSecret";
+import { rotateGatewaySecret } from "../actions";
+
+export const metadata: Metadata = { title: "Gateway" };
+
+type Audit = { ts?: string; summary?: { critical?: number; warn?: number; info?: number }; findings?: { checkId: string; severity: string; title: string; detail?: string; remediation?: string }[] };
+
+export default async function GatewayPage({ params }: { params: Promise<{ id: string }> }) {
+  const actor = await requireScope("registry:read");
+  const { id } = await params;
+  const g = /^[0-9a-f-]{36}$/.test(id) ? await getGateway(id) : null;
+  if (!g) notFound();
+  const policy = await buildGatewayPolicy(g.id);
+  const now = new Date();
+  const audit = (g.securityAudit ?? null) as Audit | null;
+  const inSync = g.policyVersionApplied === policy.version;
+  return (
+    <>
+      <PageHeader title={g.name} description={`${g.kind} gateway · ${g.environment} · registered ${fmtDate(g.createdAt)}`} actions={<Badge tone={g.lastSeenAt && now.getTime() - g.lastSeenAt.getTime() < 15 * 60_000 ? "green" : "amber"}>last seen {fmtAgo(g.lastSeenAt, now)}</Badge>} />
+      <div className="grid gap-6 xl:grid-cols-2">
+        <Card title="Policy">
+          <dl className="grid grid-cols-[11rem_1fr] gap-y-1 text-sm">
+            <dt className="text-slate-500">Current version</dt><dd><code>{policy.version}</code></dd>
+            <dt className="text-slate-500">Applied by the gateway</dt><dd>{g.policyVersionApplied ? <code>{g.policyVersionApplied}</code> : "not reported yet"} {g.policyVersionApplied && <Badge tone={inSync ? "green" : "amber"}>{inSync ? "in sync" : "behind"}</Badge>}</dd>
+            <dt className="text-slate-500">Agents covered</dt><dd>{policy.agents.length} ({policy.agents.reduce((n, a) => n + a.tools.length, 0)} allowed tool entries; everything else is denied)</dd>
+            <dt className="text-slate-500">Admin WebSocket</dt><dd>{g.adminWsUrl ? <code>{g.adminWsUrl}</code> : "not configured"}{g.hasAdminToken ? " · token stored (encrypted)" : ""}</dd>
+            <dt className="text-slate-500">Signing secret</dt><dd>rotated {fmtDate(g.signingSecretRotatedAt)}{g.previousSecretUntil && g.previousSecretUntil > now ? ` · previous valid until ${fmtDate(g.previousSecretUntil)}` : ""}</dd>
+          </dl>
+          {can(actor.role, "gateways:manage") && <div className="mt-4"><RotateSecret gatewayId={g.id} action={rotateGatewaySecret} /></div>}
+        </Card>
+        <Card title="Agents">
+          {g.agents.length === 0 ? <p className="text-sm text-slate-500">No agents on this gateway yet; they appear when the gateway reports its inventory.</p> : (
+            <ul className="text-sm">{g.agents.map((a) => <li key={a.id}><Link className="text-brand-600 hover:underline" href={`/agents/${a.id}`}>{a.name}</Link> <Badge tone={a.status === "active" ? "green" : "red"}>{a.status}</Badge></li>)}</ul>
+          )}
+        </Card>
+        <Card title="Security audit">
+          {!audit ? <p className="text-sm text-slate-500">No `openclaw security audit --json` result reported yet.</p> : (
+            <div className="space-y-2 text-sm">
+              <p>{audit.ts ? fmtDate(audit.ts) : ""} · <Badge tone="red">{audit.summary?.critical ?? 0} critical</Badge> <Badge tone="amber">{audit.summary?.warn ?? 0} warn</Badge> <Badge>{audit.summary?.info ?? 0} info</Badge></p>
+              <ul className="space-y-1">{(audit.findings ?? []).slice(0, 30).map((f) => <li key={f.checkId}><Badge tone={f.severity === "critical" ? "red" : f.severity === "warn" ? "amber" : "gray"}>{f.severity}</Badge> {f.title}{f.remediation ? <span className="text-xs text-slate-500"> — {f.remediation}</span> : null}</li>)}</ul>
+            </div>
+          )}
+        </Card>
+        <Card title="Open findings">
+          {g.findings.length === 0 ? <p className="text-sm text-slate-500">No open findings.</p> : (
+            <ul className="space-y-1 text-sm">{g.findings.map((f) => <li key={f.id}><Badge tone={f.severity === "critical" || f.severity === "high" ? "red" : "amber"}>{f.severity}</Badge> {f.title} <span className="text-xs text-slate-500">{fmtAgo(f.lastSeenAt, now)}</span></li>)}</ul>
+          )}
+        </Card>
+      </div>
+      {g.inventory != null && (
+        <div className="mt-6">
+          <Card title="Inventory (as reported, redacted)">
+            <pre className="max-h-96 overflow-auto rounded bg-slate-50 p-3 text-xs dark:bg-slate-800">{JSON.stringify(g.inventory, null, 2)}</pre>
+          </Card>
+        </div>
+      )}
+    </>
+  );
+}

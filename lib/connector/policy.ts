@@ -1,0 +1,45 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import { db } from "@/lib/db";
+import { canonicalJson } from "@/lib/audit/canonical";
+import { effectiveAllowlists } from "@/lib/allowlist/effective";
+import { signWithWardenKey } from "./keys";
+
+export type PolicyTool = { name: string; kind: string; versions: { version: string; contentHash: string }[]; exceptionUntil?: string };
+export type PolicyAgent = { id: string; wardenId: string; name: string; status: string; tools: PolicyTool[] };
+export type GatewayPolicy = { schema: "warden.policy/v1"; gatewayId: string; version: string; issuedAt: string; defaultDecision: "deny"; agents: PolicyAgent[] };
+
+/**
+ * The enforced form of the effective allowlist for one gateway's agents: only allowed tools,
+ * pinned versions + hashes, exception end times; anything absent is denied. `version` is a hash
+ * of the content, so it (and the ETag) changes exactly when what the gateway must enforce changes.
+ */
+export async function buildGatewayPolicy(gatewayId: string, now = new Date()): Promise<GatewayPolicy> {
+  const agents = await db.agent.findMany({ where: { gatewayId }, orderBy: { name: "asc" }, select: { id: true, externalId: true, name: true, status: true } });
+  const lists = await effectiveAllowlists(agents.map((a) => a.id), now);
+  const policyAgents: PolicyAgent[] = agents.map((a) => ({
+    id: a.externalId ?? a.name,
+    wardenId: a.id,
+    name: a.name,
+    status: a.status,
+    tools: (lists.get(a.id)?.entries ?? [])
+      .filter((e) => e.status === "allowed")
+      .map((e) => ({
+        name: e.toolName,
+        kind: e.kind,
+        versions: e.versions.map((v) => ({ version: v.version, contentHash: v.contentHash })).sort((x, y) => x.contentHash.localeCompare(y.contentHash)),
+        ...(e.exception && e.versions.length === 0 ? { exceptionUntil: e.exception.expiresAt.toISOString() } : {}),
+      }))
+      .sort((x, y) => x.name.localeCompare(y.name)),
+  }));
+  const content = { gatewayId, defaultDecision: "deny" as const, agents: policyAgents };
+  const version = createHash("sha256").update(canonicalJson(content)).digest("hex").slice(0, 20);
+  return { schema: "warden.policy/v1", version, issuedAt: now.toISOString(), ...content };
+}
+
+/** The policy with Warden's Ed25519 signature over its canonical JSON (sorted keys). */
+export async function signedGatewayPolicy(gatewayId: string, now = new Date()) {
+  const policy = await buildGatewayPolicy(gatewayId, now);
+  const { keyId, signature } = await signWithWardenKey(canonicalJson(policy));
+  return { policy, signature, keyId, algorithm: "Ed25519" as const };
+}

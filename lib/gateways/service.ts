@@ -1,0 +1,48 @@
+import "server-only";
+import type { z } from "zod";
+import { db, isUniqueViolation } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import type { Actor } from "@/lib/auth/actor";
+import { recordAudit } from "@/lib/audit/record";
+import { seal } from "@/lib/crypto";
+import { generateSigningSecret } from "@/lib/connector/signature";
+import type { ZGatewayRegister, ZGatewayRotate } from "./schema";
+
+const PUBLIC = { id: true, name: true, kind: true, environment: true, adminWsUrl: true, createdAt: true } as const;
+
+/** Register a gateway. Its signing secret is returned once, and stored only sealed. */
+export async function registerGateway(actor: Actor, input: z.infer<typeof ZGatewayRegister>) {
+  const signingSecret = generateSigningSecret();
+  try {
+    const gateway = await db.$transaction(async (tx) => {
+      const g = await tx.gateway.create({
+        data: { name: input.name, kind: input.kind, environment: input.environment, adminWsUrl: input.adminWsUrl ?? null, adminTokenEnc: input.adminToken ? seal(input.adminToken) : null, signingSecretEnc: seal(signingSecret), signingSecretRotatedAt: new Date() },
+        select: PUBLIC,
+      });
+      await recordAudit(tx, actor, { action: "gateway.register", targetType: "gateway", targetId: g.id, after: { ...g, adminToken: input.adminToken ? "set" : "none" } });
+      return g;
+    });
+    return { gateway, signingSecret };
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError("conflict", "A gateway with this name exists.", { name: ["Already in use."] });
+    throw err;
+  }
+}
+
+/** Issue a new signing secret; the old one keeps working for `graceHours` so the gateway can switch. */
+export async function rotateGatewaySecret(actor: Actor, input: z.infer<typeof ZGatewayRotate>) {
+  const signingSecret = generateSigningSecret();
+  const gateway = await db.$transaction(async (tx) => {
+    const g = await tx.gateway.findUnique({ where: { id: input.id }, select: { id: true, name: true, signingSecretEnc: true } });
+    if (!g) throw new AppError("not_found", "No such gateway.");
+    const until = new Date(Date.now() + input.graceHours * 3_600_000);
+    const updated = await tx.gateway.update({
+      where: { id: g.id },
+      data: { signingSecretEnc: seal(signingSecret), signingSecretRotatedAt: new Date(), previousSecretEnc: input.graceHours > 0 ? g.signingSecretEnc : null, previousSecretUntil: input.graceHours > 0 ? until : null },
+      select: PUBLIC,
+    });
+    await recordAudit(tx, actor, { action: "gateway.rotate_secret", targetType: "gateway", targetId: g.id, after: { graceHours: input.graceHours, previousValidUntil: input.graceHours > 0 ? until : null } });
+    return updated;
+  });
+  return { gateway, signingSecret };
+}
