@@ -1,0 +1,28 @@
+import { NextResponse } from "next/server";
+import { AppError } from "@/lib/errors";
+import { fieldErrorsOf } from "@/lib/validation";
+import { authenticateGateway, connectorError } from "@/lib/connector/auth";
+import { ZAck, ackCommand } from "@/lib/connector/commands";
+
+export const dynamic = "force-dynamic";
+
+/** POST /api/v1/connector/commands/{id}/ack {outcome: applied|failed, detail?} */
+export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
+  const auth = await authenticateGateway(req, { maxBytes: 16 * 1024 });
+  if (!auth.ok) return auth.response;
+  const { id } = await params;
+  let json: unknown;
+  try {
+    json = JSON.parse(auth.value.body || "{}");
+  } catch {
+    return connectorError("invalid");
+  }
+  const parsed = ZAck.safeParse(json);
+  if (!parsed.success || !/^[0-9a-f-]{36}$/.test(id)) return connectorError("invalid", { fieldErrors: parsed.success ? { id: ["Not a command id."] } : fieldErrorsOf(parsed.error) });
+  try {
+    return NextResponse.json({ data: await ackCommand(auth.value.actor, auth.value.gateway.id, id, parsed.data) });
+  } catch (err) {
+    if (err instanceof AppError) return NextResponse.json({ error: { code: err.code, message: err.message } }, { status: err.status });
+    throw err;
+  }
+}
