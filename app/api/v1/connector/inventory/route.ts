@@ -1,0 +1,16 @@
+import { NextResponse } from "next/server";
+import { authenticateGateway } from "@/lib/connector/auth";
+import { storeInventory } from "@/lib/connector/inventory";
+
+export const dynamic = "force-dynamic";
+
+const MAX_BYTES = 2 * 1024 * 1024;
+
+/** POST /api/v1/connector/inventory — what a gateway runs, its posture and its security audit. */
+export async function POST(req: Request) {
+  const auth = await authenticateGateway(req, { maxBytes: MAX_BYTES });
+  if (!auth.ok) return auth.response;
+  const res = await storeInventory(auth.value.gateway, auth.value.actor, auth.value.body);
+  if (!res.ok) return res.response;
+  return NextResponse.json(res.value, { status: 202, headers: { "cache-control": "no-store" } });
+}

@@ -1,0 +1,226 @@
+import "server-only";
+import { z } from "zod";
+import { db } from "@/lib/db";
+import { redact, redactString } from "@/lib/redact";
+import { fieldErrorsOf } from "@/lib/validation";
+import { connectorError } from "./auth";
+
+export const MAX_EVENTS_PER_BATCH = 1000;
+/** params and result are each capped at this many bytes of JSON; a bigger one rejects its event. */
+export const MAX_JSON_FIELD_BYTES = 64 * 1024;
+const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
+const INT4_MAX = 2_147_483_647;
+// Partitions are prepared for recent days only: a backlog older than this lands in the default
+// partition (still stored, still unique) instead of making one partition per day since 1970.
+const PARTITION_BACKFILL_DAYS = 31;
+
+// Postgres refuses NUL in text and jsonb: one such event would fail the whole multi-row INSERT.
+const noNul = (s: string) => !s.includes("\u0000");
+const ZText = (max: number) => z.string().max(max).refine(noNul, "Must not contain NUL characters.");
+
+const ZJsonValue = z.unknown().superRefine((value, ctx) => {
+  if (value === undefined) return;
+  const text = JSON.stringify(value);
+  if (Buffer.byteLength(text) > MAX_JSON_FIELD_BYTES) ctx.addIssue({ code: "custom", message: `Larger than ${MAX_JSON_FIELD_BYTES} bytes of JSON.` });
+  else if (text.includes("\\u0000")) ctx.addIssue({ code: "custom", message: "Must not contain NUL characters." });
+});
+
+const ZCount = z.number().int().min(0).max(INT4_MAX);
+
+/** One tool call as a gateway reports it. */
+export const ZToolCallEvent = z.object({
+  eventId: ZText(200).min(1, "Required."),
+  occurredAt: z.iso
+    .datetime({ offset: true, error: "An ISO 8601 date-time, e.g. 2026-01-31T12:00:00.000Z." })
+    .refine((s) => Date.parse(s) <= Date.now() + MAX_FUTURE_MS, "More than 1 day in the future."),
+  /** The gateway's agent id (Agent.externalId), or a Warden agent UUID. */
+  agentId: ZText(200).min(1).optional(),
+  agentName: ZText(200).min(1, "Required."),
+  sessionKey: ZText(500).optional(),
+  toolName: ZText(200).min(1, "Required."),
+  toolVersion: ZText(100).optional(),
+  toolHash: z.string().regex(/^[0-9a-fA-F]{64}$/, "A SHA-256 hex digest (64 hex characters).").transform((h) => h.toLowerCase()).optional(),
+  params: ZJsonValue.optional(),
+  result: ZJsonValue.optional(),
+  decision: z.enum(["allowed", "blocked"]),
+  blockReason: ZText(4000).optional(),
+  durationMs: ZCount.optional(),
+  error: ZText(4000).optional(),
+  egressHosts: z.array(ZText(253).min(1)).max(50).optional(),
+  tokensIn: ZCount.optional(),
+  tokensOut: ZCount.optional(),
+  costUsd: z.number().min(0).max(999_999.999999).optional(),
+});
+export type TToolCallEvent = z.infer<typeof ZToolCallEvent>;
+
+/** The body of POST /api/v1/connector/events (the documented contract). */
+export const ZEventBatch = z.object({ events: z.array(ZToolCallEvent).min(1).max(MAX_EVENTS_PER_BATCH) });
+
+// At run time the envelope is checked first, then each event on its own, so that one bad event
+// does not cost the batch.
+const ZEnvelope = z.object({ events: z.array(z.unknown()).min(1, "Send at least one event.").max(MAX_EVENTS_PER_BATCH, `At most ${MAX_EVENTS_PER_BATCH} events per batch.`) });
+
+export type RejectedEvent = { index: number; eventId?: string; errors: Record<string, string[]> };
+export type IngestResult = { accepted: number; duplicates: number; rejected: RejectedEvent[] };
+
+type Row = {
+  occurredAt: string;
+  eventId: string;
+  agentId: string | null;
+  agentName: string;
+  sessionKey: string | null;
+  toolName: string;
+  toolVersion: string | null;
+  toolHash: string | null;
+  params: string | null;
+  result: string | null;
+  decision: "allowed" | "blocked";
+  blockReason: string | null;
+  durationMs: number | null;
+  error: string | null;
+  egressHosts: string[];
+  tokensIn: number | null;
+  tokensOut: number | null;
+  costUsd: string | null;
+};
+
+// Column order of the INSERT and the SQL cast of each parameter.
+const COLUMNS: [keyof Row, string, string][] = [
+  ["occurredAt", "occurred_at", "timestamptz"],
+  ["eventId", "event_id", "text"],
+  ["agentId", "agent_id", "uuid"],
+  ["agentName", "agent_name", "text"],
+  ["sessionKey", "session_key", "text"],
+  ["toolName", "tool_name", "text"],
+  ["toolVersion", "tool_version", "text"],
+  ["toolHash", "tool_hash", "text"],
+  ["params", "params", "jsonb"],
+  ["result", "result", "jsonb"],
+  ["decision", "decision", '"CallDecision"'],
+  ["blockReason", "block_reason", "text"],
+  ["durationMs", "duration_ms", "int4"],
+  ["error", "error", "text"],
+  ["egressHosts", "egress_hosts", "text[]"],
+  ["tokensIn", "tokens_in", "int4"],
+  ["tokensOut", "tokens_out", "int4"],
+  ["costUsd", "cost_usd", "numeric"],
+];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Ingest a batch of tool-call events from an authenticated gateway: each event is validated on
+ * its own, redacted, attributed to a known agent, and stored idempotently by eventId in one
+ * INSERT. Tool calls are telemetry, not mutations: no audit event is written per call.
+ */
+export async function ingestEvents(gateway: { id: string }, rawBody: string): Promise<{ ok: true; value: IngestResult } | { ok: false; response: Response }> {
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody);
+  } catch {
+    return { ok: false, response: connectorError("invalid", { message: "The body is not valid JSON." }) };
+  }
+  const envelope = ZEnvelope.safeParse(body);
+  if (!envelope.success) return { ok: false, response: connectorError("invalid", { fieldErrors: fieldErrorsOf(envelope.error) }) };
+
+  const rejected: RejectedEvent[] = [];
+  const valid: TToolCallEvent[] = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
+  envelope.data.events.forEach((raw, index) => {
+    const parsed = ZToolCallEvent.safeParse(raw);
+    if (!parsed.success) {
+      const eventId = raw && typeof raw === "object" && typeof (raw as { eventId?: unknown }).eventId === "string" ? ((raw as { eventId: string }).eventId.slice(0, 200)) : undefined;
+      rejected.push({ index, ...(eventId ? { eventId } : {}), errors: fieldErrorsOf(parsed.error) });
+      return;
+    }
+    // The same event twice in one batch is a duplicate, like one already stored.
+    if (seen.has(parsed.data.eventId)) {
+      duplicates++;
+      return;
+    }
+    seen.add(parsed.data.eventId);
+    valid.push(parsed.data);
+  });
+  if (!valid.length) return { ok: true, value: { accepted: 0, duplicates, rejected } };
+
+  const agentIdOf = await resolveAgents(gateway.id, valid);
+  const rows: Row[] = valid.map((e) => ({
+    // Normalised to milliseconds (the column's precision) so that a re-sent event matches exactly.
+    occurredAt: new Date(e.occurredAt).toISOString(),
+    eventId: e.eventId,
+    agentId: agentIdOf(e),
+    agentName: e.agentName,
+    sessionKey: e.sessionKey ?? null,
+    toolName: e.toolName,
+    toolVersion: e.toolVersion ?? null,
+    toolHash: e.toolHash ?? null,
+    params: e.params == null ? null : JSON.stringify(redact(e.params)),
+    result: e.result == null ? null : JSON.stringify(redact(e.result)),
+    decision: e.decision,
+    blockReason: e.blockReason === undefined ? null : redactString(e.blockReason),
+    durationMs: e.durationMs ?? null,
+    error: e.error === undefined ? null : redactString(e.error),
+    egressHosts: e.egressHosts ?? [],
+    tokensIn: e.tokensIn ?? null,
+    tokensOut: e.tokensOut ?? null,
+    costUsd: e.costUsd === undefined ? null : String(e.costUsd),
+  }));
+
+  const times = rows.map((r) => Date.parse(r.occurredAt));
+  await ensurePartitions(Math.min(...times), Math.max(...times));
+
+  const params: unknown[] = [gateway.id];
+  const tuples = rows.map((row) => {
+    const cells = COLUMNS.map(([key, , cast]) => {
+      params.push(row[key]);
+      return `$${params.length}::${cast}`;
+    });
+    return `($1::uuid, ${cells.join(", ")})`;
+  });
+  // Values travel only as bind parameters; the SQL text is built from constants.
+  const sql = `INSERT INTO tool_calls (gateway_id, ${COLUMNS.map(([, col]) => col).join(", ")}) VALUES ${tuples.join(", ")} ON CONFLICT (gateway_id, event_id, occurred_at) DO NOTHING RETURNING event_id`;
+  const inserted = await db.$queryRawUnsafe<{ event_id: string }[]>(sql, ...params);
+  return { ok: true, value: { accepted: inserted.length, duplicates: duplicates + rows.length - inserted.length, rejected } };
+}
+
+/** Map each event to a Warden agent of this gateway: by external id, by Warden id, then by name. */
+async function resolveAgents(gatewayId: string, events: TToolCallEvent[]): Promise<(e: TToolCallEvent) => string | null> {
+  const ids = [...new Set(events.flatMap((e) => (e.agentId ? [e.agentId] : [])))];
+  const uuids = ids.filter((id) => UUID.test(id));
+  const names = [...new Set(events.map((e) => e.agentName))];
+  const agents = await db.agent.findMany({
+    where: { gatewayId, OR: [{ externalId: { in: ids } }, { id: { in: uuids } }, { name: { in: names } }] },
+    select: { id: true, externalId: true, name: true },
+  });
+  const byExternal = new Map(agents.flatMap((a) => (a.externalId ? [[a.externalId, a.id] as const] : [])));
+  const byId = new Map(agents.map((a) => [a.id.toLowerCase(), a.id] as const));
+  const byName = new Map(agents.map((a) => [a.name, a.id] as const));
+  return (e) => (e.agentId ? (byExternal.get(e.agentId) ?? byId.get(e.agentId.toLowerCase())) : undefined) ?? byName.get(e.agentName) ?? null;
+}
+
+// Days whose partitions this process has already ensured: a steady stream then skips the call.
+const ensuredDays = new Set<string>();
+const PARTITION_LOCK = 7_210_003;
+
+/** Make sure the day partitions for [minMs, maxMs] exist: one call of the SQL function per batch at most. */
+async function ensurePartitions(minMs: number, maxMs: number): Promise<void> {
+  const floor = Date.now() - PARTITION_BACKFILL_DAYS * 86_400_000;
+  const from = Math.max(minMs, floor);
+  if (from > maxMs) return; // the whole batch is older than the window: the default partition takes it
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const days: string[] = [];
+  for (let d = Date.parse(day(from)); d <= maxMs; d += 86_400_000) days.push(day(d));
+  if (days.every((d) => ensuredDays.has(d))) return;
+  try {
+    // Serialised: two batches creating the same day's partition at once would collide.
+    await db.$transaction([
+      db.$executeRaw`select pg_advisory_xact_lock(${PARTITION_LOCK})`,
+      db.$queryRaw`select warden_ensure_tool_call_partitions(${days[0]}::date, ${days[days.length - 1]}::date)`,
+    ]);
+    for (const d of days) ensuredDays.add(d);
+  } catch (err) {
+    // Not fatal: without its day partition a row lands in the default partition, still stored.
+    console.error("warden: could not prepare tool_calls partitions", err);
+  }
+}
