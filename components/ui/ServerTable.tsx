@@ -23,10 +23,12 @@ export function ServerTable(props: {
   pageSize: number;
   filters?: ServerFilter[];
   searchPlaceholder?: string;
+  /** false when the page has its own filter bar with a text field. */
+  search?: boolean;
   csvHref?: string;
   empty?: ReactNode;
 }) {
-  const { caption, columns, rows, total, page, pageSize, filters = [], searchPlaceholder, csvHref, empty } = props;
+  const { caption, columns, rows, total, page, pageSize, filters = [], searchPlaceholder, search = true, csvHref, empty } = props;
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
@@ -58,13 +60,13 @@ export function ServerTable(props: {
   return (
     <div className="space-y-3" aria-busy={pending}>
       <div className="flex flex-wrap items-end gap-2">
-        <form role="search" onSubmit={onSearch} className="flex items-end gap-2">
+        {search && <form role="search" onSubmit={onSearch} className="flex items-end gap-2">
           <label className="text-sm">
             <span className="mb-1 block">Search</span>
             <Input name="q" defaultValue={params.get("q") ?? ""} placeholder={searchPlaceholder ?? "Search"} key={params.get("q") ?? ""} />
           </label>
           <Button type="submit" variant="secondary">Search</Button>
-        </form>
+        </form>}
         {filters.map((f) => (
           <label key={f.id} className="text-sm">
             <span className="mb-1 block">{f.label}</span>

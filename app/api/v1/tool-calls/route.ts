@@ -1,0 +1,30 @@
+import { NextResponse } from "next/server";
+import { runApiRead } from "@/lib/api";
+import { csvResponse, toCsv } from "@/lib/list";
+import { listToolCalls, paramsAllowed, parseToolCallQuery } from "@/lib/tool-calls/queries";
+
+export const dynamic = "force-dynamic";
+
+const CSV_COLUMNS = ["occurredAt", "agentName", "agentId", "toolName", "toolVersion", "toolHash", "decision", "blockReason", "durationMs", "error", "egressHosts", "gatewayName", "gatewayId", "sessionKey", "eventId", "tokensIn", "tokensOut", "costUsd"];
+
+/**
+ * GET /api/v1/tool-calls?range=1h|24h|7d|30d|from=&to=&tool=&agent=&gateway=&decision=&q=&dir=&page=&pageSize=[&format=csv]
+ * Metadata for every holder of tool_calls:read; params and results only with tool_calls:read_params.
+ * The CSV is this view without params, capped at CSV_MAX_ROWS.
+ */
+export async function GET(req: Request) {
+  const sp = new URL(req.url).searchParams;
+  const csv = sp.get("format") === "csv";
+  sp.delete("format");
+  const { query, invalid } = parseToolCallQuery(sp);
+  if (invalid.length) return NextResponse.json({ error: { code: "invalid", message: "Invalid query.", fieldErrors: Object.fromEntries(invalid.map((k) => [k, ["Invalid value."]])) } }, { status: 400 });
+  return runApiRead("tool_calls:read", "tool_calls", async (actor) => {
+    if (csv) {
+      const page = await listToolCalls(query, { withParams: false, all: true });
+      return csvResponse("tool-calls.csv", toCsv(CSV_COLUMNS.map((k) => ({ key: k, header: k })), page.rows));
+    }
+    const withParams = paramsAllowed(actor.role);
+    const page = await listToolCalls(query, { withParams });
+    return { data: page.rows, total: page.total, page: page.page, pageSize: page.pageSize, window: query.window, paramsVisible: withParams };
+  });
+}
