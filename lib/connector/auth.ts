@@ -36,7 +36,8 @@ export function connectorError(code: ConnectorError, extra: Record<string, unkno
 const RATE_PER_SEC = Number(process.env.WARDEN_CONNECTOR_RATE ?? 50);
 const BURST = RATE_PER_SEC * 3;
 const buckets = new Map<string, { tokens: number; at: number }>();
-function takeToken(gatewayId: string): boolean {
+/** Take one request from the gateway's rate budget (shared by every connector entry point). */
+export function takeToken(gatewayId: string): boolean {
   const now = Date.now();
   const b = buckets.get(gatewayId) ?? { tokens: BURST, at: now };
   b.tokens = Math.min(BURST, b.tokens + ((now - b.at) / 1000) * RATE_PER_SEC);
