@@ -16,7 +16,7 @@ export default async function OverviewPage() {
         <Stat label="Pending tool reviews" value={o.pendingReviews} href="/tools?review=pending" tone={o.pendingReviews ? "warn" : "default"} />
         <Stat label="Overdue re-reviews" value={o.overdueReviews} href="/tools?review=overdue" tone={o.overdueReviews ? "bad" : "default"} hint="Approvals past their 90-day re-review date" />
         <Stat label="Integrations due or flagged" value={o.integrationsDue} href="/integrations" tone={o.integrationsDue ? "warn" : "default"} />
-        <Stat label="Open findings" value={o.openFindings} href="/tool-calls" tone={o.openFindings ? "bad" : "default"} />
+        <Stat label="Open findings" value={o.openFindings} href="/findings" tone={o.openFindings ? "bad" : "default"} />
         <Stat label="Blocked calls (24 h)" value={o.blocked24h} href="/tool-calls" tone={o.blocked24h ? "warn" : "default"} />
         <Stat label="Blocked calls (7 d)" value={o.blocked7d} href="/tool-calls" hint={`of ${o.calls7d.toLocaleString("en")} tool calls`} />
         <Stat label="Agents" value={o.agents} href="/agents" hint={`on ${o.gateways} gateways`} />

@@ -11,6 +11,7 @@ export const NAV: NavItem[] = [
   { href: "/integrations", label: "Integrations", scope: "registry:read" },
   { href: "/data-flows", label: "Data flows", scope: "registry:read" },
   { href: "/tool-calls", label: "Tool calls", scope: "tool_calls:read" },
+  { href: "/findings", label: "Findings", scope: "registry:read" },
   { href: "/gateways", label: "Gateways & containment", scope: "registry:read" },
   { href: "/playbooks", label: "Playbooks & incidents", scope: "registry:read" },
   { href: "/audit", label: "Audit & evidence", scope: "audit:read" },

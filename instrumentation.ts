@@ -1,0 +1,14 @@
+/**
+ * Background work of the Warden server process: daily tool-call partitions ahead of time, and
+ * findings computed from telemetry every 5 minutes. WARDEN_SCHEDULER=off disables both (e.g.
+ * when several app replicas run and one dedicated instance should do it).
+ */
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.WARDEN_SCHEDULER === "off") return;
+  const { startFindingsScheduler } = await import("@/lib/findings/scheduler");
+  const { ensureToolCallPartitions } = await import("@/lib/tool-calls/partitions");
+  const partitions = () => ensureToolCallPartitions().catch((err) => console.error("warden: preparing tool-call partitions failed", err));
+  void partitions();
+  setInterval(partitions, 6 * 3_600_000).unref();
+  startFindingsScheduler();
+}
