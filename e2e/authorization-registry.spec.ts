@@ -90,6 +90,17 @@ const CASES: Case[] = [
     prepare: async (admin) => ({ id: (await (await admin.post("/api/v1/gateways", { data: { name: `gwr-${rid()}`, kind: "generic", environment: "test" } })).json()).data.gateway.id }),
     call: (api, p) => api.post(`/api/v1/gateways/${p.id}/rotate-secret`, { data: {} }),
   },
+  // Findings
+  { name: "POST /api/v1/findings/compute", audit: "findings.compute", allowed: OPERATORS, ok: 200, call: (api) => api.post("/api/v1/findings/compute", { data: { sinceHours: 1 } }) },
+  {
+    name: "POST /api/v1/findings/{id}/dismiss", audit: "finding.dismiss", allowed: DECIDERS, ok: 200,
+    prepare: async () => {
+      const id = randomUUID();
+      await sql().query("insert into findings (id, kind, severity, title) values ($1, 'spike', 'medium', $2)", [id, `matrix finding ${rid()}`]);
+      return { id };
+    },
+    call: (api, p) => api.post(`/api/v1/findings/${p.id}/dismiss`, { data: { reason: "expected during the test" } }),
+  },
   // AGENTS.md
   { name: "POST /api/v1/agents-md/import", audit: "agents_md.import", allowed: WRITERS, ok: 200, prepare: async () => ({ agent: await agentId() }), call: (api, p) => api.post("/api/v1/agents-md/import", { data: { content: AGENTS_MD(`md-${rid()}`), agentId: p.agent, dryRun: false } }) },
 ];
