@@ -20,7 +20,7 @@ test("an unapproved tool call becomes a finding that a security lead can dismiss
   await signIn(page, await makeUser("security_lead"));
   await page.goto(`/findings?q=${tool}`);
   const row = page.getByRole("row", { name: new RegExp(tool) });
-  await expect(row).toContainText("unapproved");
+  await expect(row).toContainText("Unapproved tool");
   await row.getByRole("button", { name: "Dismiss" }).click();
   await page.getByLabel("Reason (recorded in the audit trail)").fill("Test tool, removed from the gateway");
   await page.getByRole("button", { name: "Confirm: dismiss finding" }).click();
