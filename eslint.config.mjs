@@ -4,7 +4,7 @@ import nextTs from "eslint-config-next/typescript";
 const config = [
   ...nextVitals,
   ...nextTs,
-  { ignores: ["lib/generated/**", ".next/**", ".warden/**", "node_modules/**", "next-env.d.ts", "test-results/**", "playwright-report/**", "connectors/**"] },
+  { ignores: ["lib/generated/**", ".openclaw-test/**", ".warden-e2e/**", ".next/**", ".warden/**", "node_modules/**", "next-env.d.ts", "test-results/**", "playwright-report/**", "connectors/**"] },
   {
     files: ["components/**/*.{ts,tsx}"],
     rules: {

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { execSync } from "node:child_process";
 import { ROOT, bin, run } from "./lib/runtime.mjs";
+import { setupOpenClaw } from "./setup-openclaw.mjs";
 
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const only = process.argv[2]; // optional: "unit" or "e2e"
@@ -59,7 +60,11 @@ async function main() {
     ensureChromium();
     const built = await step("production build", bin("next"), ["build"], { ...placeholderDb, NEXT_TELEMETRY_DISABLED: "1" });
     ok = built && ok;
-    if (built) ok = (await step("end-to-end (Playwright, Chromium)", bin("playwright"), ["test"], { CHROMIUM_PATH: CHROMIUM })) && ok;
+    // A real OpenClaw gateway for e2e/openclaw.spec.ts (Node 24 + openclaw, pinned, outside the app).
+    const t = Date.now();
+    const openclaw = await setupOpenClaw();
+    timings.push(["OpenClaw test gateway install", ((Date.now() - t) / 1000).toFixed(1), "ok"]);
+    if (built) ok = (await step("end-to-end (Playwright, Chromium, real OpenClaw)", bin("playwright"), ["test"], { CHROMIUM_PATH: CHROMIUM, ...openclaw })) && ok;
   }
   const unit = count("unit.json", "vitest");
   const e2e = count("e2e.json", "playwright");

