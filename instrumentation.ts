@@ -1,5 +1,6 @@
 /**
- * Background work of the Warden server process: daily tool-call partitions ahead of time, and
+ * Background work of the Warden server process: tool-call partitions ahead of time and retention
+ * (WARDEN_TOOL_CALL_RETENTION_DAYS, default 90) every 6 hours, and
  * findings computed from telemetry every 5 minutes. WARDEN_SCHEDULER=off disables both (e.g.
  * when several app replicas run and one dedicated instance should do it).
  */
@@ -7,7 +8,11 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.WARDEN_SCHEDULER === "off") return;
   const { startFindingsScheduler } = await import("@/lib/findings/scheduler");
   const { ensureToolCallPartitions } = await import("@/lib/tool-calls/partitions");
-  const partitions = () => ensureToolCallPartitions().catch((err) => console.error("warden: preparing tool-call partitions failed", err));
+  const { applyRetention } = await import("@/lib/tool-calls/retention");
+  const partitions = () =>
+    ensureToolCallPartitions()
+      .then(() => applyRetention())
+      .catch((err) => console.error("warden: tool-call partition maintenance failed", err));
   void partitions();
   setInterval(partitions, 6 * 3_600_000).unref();
   startFindingsScheduler();

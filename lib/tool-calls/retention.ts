@@ -1,0 +1,46 @@
+import "server-only";
+import { db } from "@/lib/db";
+
+/** How long tool calls are kept: WARDEN_TOOL_CALL_RETENTION_DAYS (default 90, minimum 1). */
+export function retentionDays(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.WARDEN_TOOL_CALL_RETENTION_DAYS ?? 90);
+  return Number.isFinite(n) && n >= 1 ? Math.floor(n) : 90;
+}
+
+/**
+ * Drop whole day partitions older than the retention window, without long locks. Postgres cannot
+ * DETACH … CONCURRENTLY while a default partition exists, so each partition is detached and
+ * dropped in its own short transaction with a 2-second lock_timeout: it never queues behind (or
+ * blocks) long queries for longer than that, and a busy partition is simply retried next run.
+ * Rows that landed in the default partition are deleted in small batches.
+ */
+export async function applyRetention(days = retentionDays(), now = new Date()): Promise<{ droppedPartitions: string[]; deletedDefaultRows: number }> {
+  const cutoff = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - days));
+  const cutoffName = `tool_calls_${cutoff.toISOString().slice(0, 10).replace(/-/g, "")}`;
+  const parts = await db.$queryRaw<{ name: string }[]>`
+    select c.relname::text as name from pg_inherits i
+    join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
+    where p.relname = 'tool_calls' and c.relname ~ '^tool_calls_[0-9]{8}$' and c.relname < ${cutoffName}
+    order by c.relname`;
+  const dropped: string[] = [];
+  for (const { name } of parts) {
+    // Identifiers come from the catalog and match ^tool_calls_[0-9]{8}$; still quoted.
+    try {
+      await db.$transaction([
+        db.$executeRawUnsafe(`set local lock_timeout = '2s'`),
+        db.$executeRawUnsafe(`alter table tool_calls detach partition "${name}"`),
+        db.$executeRawUnsafe(`drop table "${name}"`),
+      ]);
+      dropped.push(name);
+    } catch (err) {
+      console.warn(`warden: retention skipped ${name} this run (${(err as Error).message.slice(0, 120)})`);
+    }
+  }
+  let deleted = 0;
+  for (;;) {
+    const n = await db.$executeRaw`delete from tool_calls_default where ctid in (select ctid from tool_calls_default where occurred_at < ${cutoff} limit 5000)`;
+    deleted += n;
+    if (n < 5000) break;
+  }
+  return { droppedPartitions: dropped, deletedDefaultRows: deleted };
+}
