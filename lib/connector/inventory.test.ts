@@ -51,7 +51,8 @@ describe("POST /api/v1/connector/inventory", () => {
   it("stores the inventory and audit redacted, upserts posture findings and writes one audit event", async () => {
     const g = await makeGateway();
     const res = await send(g, inventory());
-    expect(res).toEqual({ status: 202, json: { stored: true, findings: 2 } });
+    // The two audit checks, plus Warden's own: slack is enabled but no tool call came through it.
+    expect(res).toEqual({ status: 202, json: { stored: true, findings: 3 } });
 
     const gw = await db.gateway.findUniqueOrThrow({ where: { id: g.gateway.id } });
     const text = JSON.stringify([gw.inventory, gw.securityAudit]);
@@ -64,6 +65,7 @@ describe("POST /api/v1/connector/inventory", () => {
     const findings = await db.finding.findMany({ where: { gatewayId: g.gateway.id }, orderBy: { severity: "asc" } });
     expect(findings.map((f) => [f.kind, f.severity, f.toolName, (f.detail as { checkId: string }).checkId]).sort()).toEqual([
       ["posture", "critical", null, "gateway.bind_public"],
+      ["posture", "low", null, "warden.channel_unused"],
       ["posture", "medium", null, "fs.world_readable"],
     ]);
     expect(JSON.stringify(findings)).not.toContain(SK);
@@ -71,7 +73,7 @@ describe("POST /api/v1/connector/inventory", () => {
     const audits = await db.auditEvent.findMany({ where: { action: "gateway.inventory", targetId: g.gateway.id } });
     expect(audits).toHaveLength(1);
     expect(audits[0]).toMatchObject({ actorType: "gateway", actorId: g.gateway.id, outcome: "success", targetType: "gateway" });
-    expect(audits[0].after).toEqual({ agents: 1, tools: 2, plugins: 1, skills: 1, cronJobs: 1, channels: 2, securityAudit: { critical: 1, warn: 1, info: 1 }, findings: { created: 2, updated: 0 } });
+    expect(audits[0].after).toEqual({ agents: 1, tools: 2, plugins: 1, skills: 1, cronJobs: 1, channels: 2, securityAudit: { critical: 1, warn: 1, info: 1 }, findings: { created: 3, updated: 0 } });
   });
 
   it("updates posture findings on the next push instead of duplicating them", async () => {
@@ -91,16 +93,16 @@ describe("POST /api/v1/connector/inventory", () => {
         ],
       },
     });
-    expect(await send(g, second)).toEqual({ status: 202, json: { stored: true, findings: 2 } });
+    expect(await send(g, second)).toEqual({ status: 202, json: { stored: true, findings: 3 } });
     const after = await db.finding.findMany({ where: { gatewayId: g.gateway.id } });
-    expect(after).toHaveLength(3);
+    expect(after).toHaveLength(4);
     const updated = after.find((f) => f.id === bind.id)!;
     expect(updated).toMatchObject({ severity: "medium", title: "Gateway bound to LAN", status: "dismissed", firstSeenAt: bind.firstSeenAt });
     expect(updated.lastSeenAt.getTime()).toBeGreaterThan(bind.lastSeenAt.getTime());
     expect(updated.detail).toMatchObject({ checkId: "gateway.bind_public", detail: "now LAN only" });
     expect(await db.auditEvent.count({ where: { action: "gateway.inventory", targetId: g.gateway.id } })).toBe(2);
     const last = await db.auditEvent.findFirstOrThrow({ where: { action: "gateway.inventory", targetId: g.gateway.id }, orderBy: { id: "desc" } });
-    expect(last.after).toMatchObject({ findings: { created: 1, updated: 1 } });
+    expect(last.after).toMatchObject({ findings: { created: 1, updated: 2 } });
   });
 
   it("keeps the previous security audit when a push has none", async () => {
@@ -108,9 +110,93 @@ describe("POST /api/v1/connector/inventory", () => {
     await send(g, inventory());
     const { securityAudit: _omit, ...withoutAudit } = inventory();
     void _omit;
-    expect(await send(g, withoutAudit)).toEqual({ status: 202, json: { stored: true, findings: 0 } });
+    expect(await send(g, withoutAudit)).toEqual({ status: 202, json: { stored: true, findings: 1 } });
     const gw = await db.gateway.findUniqueOrThrow({ where: { id: g.gateway.id } });
     expect(gw.securityAudit).toMatchObject({ summary: { critical: 1 } });
+  });
+
+  it("derives Warden's posture findings from the inventory and updates them on the next push", async () => {
+    const g = await makeGateway();
+    const agent = await db.agent.create({ data: { name: `agent-${rid()}`, owner: "ops", purpose: "support", gatewayId: g.gateway.id, externalId: "main" } });
+    const { securityAudit: _omit, ...base } = inventory();
+    void _omit;
+    const payload = (over: Record<string, unknown> = {}) => ({
+      ...base,
+      agents: [{ id: "main", name: "Support bot", model: "claude-sonnet", tools: ["exec"], execMode: "full" }],
+      channels: [],
+      config: { bind: "0.0.0.0", execMode: "allowlist" },
+      ...over,
+    });
+    const byCheck = async () => {
+      const rows = await db.finding.findMany({ where: { gatewayId: g.gateway.id }, orderBy: { firstSeenAt: "asc" } });
+      return new Map(rows.map((f) => { const d = f.detail as { checkId: string; agentExternalId?: string }; return [`${d.checkId}${d.agentExternalId ? `@${d.agentExternalId}` : ""}`, f]; }));
+    };
+
+    expect(await send(g, payload())).toEqual({ status: 202, json: { stored: true, findings: 2 } });
+    const first = await byCheck();
+    expect([...first.keys()].sort()).toEqual(["warden.bind_beyond_loopback", "warden.exec_unrestricted@main"]);
+    expect(first.get("warden.bind_beyond_loopback")).toMatchObject({ kind: "posture", severity: "high", status: "open", agentId: null, toolName: null, detail: { source: "warden inventory", evidence: { bind: "0.0.0.0" } } });
+    const exec = first.get("warden.exec_unrestricted@main")!;
+    expect(exec).toMatchObject({ kind: "posture", severity: "high", agentId: agent.id, detail: { checkId: "warden.exec_unrestricted", agentExternalId: "main", agentName: "Support bot", evidence: { execMode: "full" } } });
+    await db.finding.update({ where: { id: exec.id }, data: { status: "dismissed", dismissReason: "sandboxed host" } });
+
+    // Same posture plus a second agent with exec full: the two findings are updated, one is added.
+    await new Promise((r) => setTimeout(r, 5));
+    const agents = [{ id: "main", name: "Support bot", model: "claude-sonnet", tools: ["exec"], execMode: "full" }, { id: "ops", name: "Ops", tools: { exec: { security: "full" } } }];
+    expect(await send(g, payload({ agents }))).toEqual({ status: 202, json: { stored: true, findings: 3 } });
+    const second = await byCheck();
+    expect([...second.keys()].sort()).toEqual(["warden.bind_beyond_loopback", "warden.exec_unrestricted@main", "warden.exec_unrestricted@ops"]);
+    for (const key of ["warden.bind_beyond_loopback", "warden.exec_unrestricted@main"]) {
+      const [was, now] = [first.get(key)!, second.get(key)!];
+      expect(now.id).toBe(was.id);
+      expect(now.firstSeenAt).toEqual(was.firstSeenAt);
+      expect(now.lastSeenAt.getTime()).toBeGreaterThan(was.lastSeenAt.getTime());
+    }
+    expect(second.get("warden.exec_unrestricted@main")).toMatchObject({ status: "dismissed", dismissReason: "sandboxed host" });
+    expect(second.get("warden.exec_unrestricted@ops")).toMatchObject({ agentId: null, detail: { agentExternalId: "ops" } });
+    const last = await db.auditEvent.findFirstOrThrow({ where: { action: "gateway.inventory", targetId: g.gateway.id }, orderBy: { id: "desc" } });
+    expect(last.after).toMatchObject({ findings: { created: 1, updated: 2 } });
+
+    // Bound to loopback now: the bind finding stays but is no longer seen; the others are.
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await send(g, payload({ agents, config: { bind: "127.0.0.1:18789" } }))).toEqual({ status: 202, json: { stored: true, findings: 2 } });
+    const third = await byCheck();
+    expect(third.size).toBe(3);
+    expect(third.get("warden.bind_beyond_loopback")!.lastSeenAt).toEqual(second.get("warden.bind_beyond_loopback")!.lastSeenAt);
+    expect(third.get("warden.exec_unrestricted@ops")!.lastSeenAt.getTime()).toBeGreaterThan(second.get("warden.exec_unrestricted@ops")!.lastSeenAt.getTime());
+  });
+
+  it("flags enabled channels with no tool calls through them in the last 7 days", async () => {
+    const g = await makeGateway();
+    const other = await makeGateway();
+    const DAY = 86_400_000;
+    const call = (gatewayId: string, sessionKey: string, ageMs: number) => ({
+      occurredAt: new Date(Date.now() - ageMs),
+      gatewayId,
+      eventId: `ev-${rid()}`,
+      agentName: "main",
+      sessionKey,
+      toolName: "web_fetch",
+      decision: "allowed" as const,
+    });
+    await db.toolCall.createMany({
+      data: [
+        call(g.gateway.id, "agent:main:slack:channel:C1", DAY),
+        call(g.gateway.id, "agent:main:telegram:group:1", 10 * DAY),
+        call(g.gateway.id, "agent:main:pipeline:1", DAY),
+        call(other.gateway.id, "agent:main:discord:channel:1", DAY),
+      ],
+    });
+    const { securityAudit: _omit, ...base } = inventory();
+    void _omit;
+    const channels = ["slack", "telegram", "discord", "line"].map((id) => ({ id, enabled: true, connected: true })).concat([{ id: "whatsapp", enabled: false, connected: false }, { id: "signal", enabled: true, connected: false }]);
+    expect(await send(g, { ...base, channels })).toEqual({ status: 202, json: { stored: true, findings: 4 } });
+    const findings = await db.finding.findMany({ where: { gatewayId: g.gateway.id } });
+    expect(findings.map((f) => [f.severity, (f.detail as { checkId: string; channelId: string }).checkId, (f.detail as { channelId: string }).channelId]).sort()).toEqual(
+      ["discord", "line", "signal", "telegram"].map((id) => ["low", "warden.channel_unused", id]),
+    );
+    expect(findings.find((f) => (f.detail as { channelId: string }).channelId === "signal")!.detail).toMatchObject({ evidence: { reason: "not connected" } });
+    expect(findings.find((f) => (f.detail as { channelId: string }).channelId === "telegram")!.detail).toMatchObject({ evidence: { reason: "no tool calls through it in the last 7 days" } });
   });
 
   it.each([

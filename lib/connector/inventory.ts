@@ -7,6 +7,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { redact } from "@/lib/redact";
 import { fieldErrorsOf } from "@/lib/validation";
 import { connectorError } from "./auth";
+import { postureChecks, postureKey, type PostureSeverity } from "./posture";
 
 const ZName = z.string().trim().min(1, "Required.").max(200);
 const ZHash = z.string().regex(/^[0-9a-fA-F]{64}$/, "A SHA-256 hex digest (64 hex characters).").transform((h) => h.toLowerCase());
@@ -40,13 +41,15 @@ export const ZSecurityAudit = z.object({
 export const ZInventory = z.object({
   agents: z
     .array(
-      z.object({
+      // Loose: per-agent posture (execMode, canDelegate, subagents, exec, …) is kept as sent for postureChecks.
+      z.looseObject({
         id: ZName,
         name: ZName,
         model: z.string().max(200).optional(),
         fallbackModels: ZNames.optional(),
         channels: ZNames.optional(),
-        tools: ZNames.optional(),
+        /** Tool names, or an OpenClaw per-agent tool policy ({allow, deny, exec, …}). */
+        tools: z.union([ZNames, z.looseObject({})]).optional(),
       }),
     )
     .max(1000),
@@ -64,10 +67,17 @@ export type TInventory = z.infer<typeof ZInventory>;
 const SEVERITY = { critical: "critical", warn: "medium" } as const;
 // Serialises pushes of one gateway so that two at once cannot create the same finding twice.
 const INVENTORY_LOCK = 7_210_002;
+/** How far back a tool call through a channel counts as the channel being used. */
+const CHANNEL_ACTIVITY_DAYS = 7;
+
+/** A posture finding to upsert, identified within its gateway by `key` (check id plus agent or channel). */
+type Wanted = { key: string; checkId: string; severity: PostureSeverity; title: string; detail: Record<string, unknown>; agentExternalId?: string };
 
 /**
  * Store a gateway's inventory and security audit (redacted), upsert a posture finding per
- * critical/warn audit check, and audit the push (counts only) in the same transaction.
+ * critical/warn audit check and per check Warden derives from the inventory (./posture), and audit
+ * the push (counts only) in the same transaction. A finding whose check no longer shows keeps its
+ * status and lastSeenAt (so "last seen" tells when it was last reported).
  */
 export async function storeInventory(gateway: { id: string }, actor: Actor, rawBody: string): Promise<{ ok: true; value: { stored: true; findings: number } } | { ok: false; response: Response }> {
   let body: unknown;
@@ -86,8 +96,20 @@ export async function storeInventory(gateway: { id: string }, actor: Actor, rawB
   const toJson = (v: unknown): Prisma.InputJsonValue => JSON.parse(JSON.stringify(v).replaceAll("\\u0000", "\\ufffd"));
 
   // One finding per check id: the last occurrence in the report wins.
-  const checks = new Map<string, { checkId: string; severity: "critical" | "warn"; title: string; detail: string; remediation?: string }>();
-  for (const f of audit?.findings ?? []) if (f.severity !== "info") checks.set(f.checkId, { ...f, severity: f.severity });
+  const wanted = new Map<string, Wanted>();
+  for (const f of audit?.findings ?? []) {
+    if (f.severity === "info") continue;
+    const key = postureKey(f);
+    wanted.set(key, {
+      key,
+      checkId: f.checkId,
+      severity: SEVERITY[f.severity],
+      title: f.title || f.checkId,
+      detail: { checkId: f.checkId, source: "openclaw security audit", auditSeverity: f.severity, detail: f.detail, ...(f.remediation ? { remediation: f.remediation } : {}), auditTs: audit!.ts },
+    });
+  }
+  // Channels Warden may ask about: enabled ones not already reported disconnected.
+  const channelIds = [...new Set((inventory.channels ?? []).filter((c) => c.enabled && c.connected !== false).map((c) => c.id.toLowerCase()))];
 
   const counts = await db.$transaction(async (tx) => {
     await tx.$executeRaw`select pg_advisory_xact_lock(${INVENTORY_LOCK}::int4, hashtext(${gateway.id}))`;
@@ -96,29 +118,70 @@ export async function storeInventory(gateway: { id: string }, actor: Actor, rawB
       data: { inventory: toJson(inventory), ...(audit ? { securityAudit: toJson(audit) } : {}) },
     });
 
+    // A channel counts as used when a recent tool call of this gateway has its id as a segment of
+    // the session key (OpenClaw keys look like "agent:main:slack:channel:C1"). DMs folded into the
+    // agent's main session do not name their channel, so such a channel reads as unused: low severity.
+    const active = new Set<string>();
+    if (channelIds.length) {
+      const since = new Date(Date.now() - CHANNEL_ACTIVITY_DAYS * 86_400_000);
+      const rows = await tx.$queryRaw<{ id: string }[]>`
+        select c.id from unnest(${channelIds}::text[]) as c(id)
+        where exists (
+          select 1 from tool_calls t
+          where t.gateway_id = ${gateway.id}::uuid and t.occurred_at >= ${since} and t.session_key is not null
+            and position(':' || c.id || ':' in ':' || lower(t.session_key) || ':') > 0
+        )`;
+      for (const r of rows) active.add(r.id);
+    }
+    for (const c of postureChecks(inventory, { activeChannels: active, activityDays: CHANNEL_ACTIVITY_DAYS })) {
+      const key = postureKey(c);
+      wanted.set(key, {
+        key,
+        checkId: c.checkId,
+        severity: c.severity,
+        title: c.title,
+        agentExternalId: c.agentId,
+        detail: {
+          checkId: c.checkId,
+          source: "warden inventory",
+          detail: c.detail,
+          ...(c.agentId ? { agentExternalId: c.agentId } : {}),
+          ...(c.agentName ? { agentName: c.agentName } : {}),
+          ...(c.channelId ? { channelId: c.channelId } : {}),
+          ...(c.evidence ? { evidence: c.evidence } : {}),
+        },
+      });
+    }
+
     let created = 0;
     let updated = 0;
-    if (checks.size) {
+    if (wanted.size) {
+      const checkIds = [...new Set([...wanted.values()].map((w) => w.checkId))];
       const existing = await tx.finding.findMany({
-        where: { gatewayId: gateway.id, kind: "posture", toolName: null, OR: [...checks.keys()].map((checkId) => ({ detail: { path: ["checkId"], equals: checkId } })) },
+        where: { gatewayId: gateway.id, kind: "posture", toolName: null, OR: checkIds.map((checkId) => ({ detail: { path: ["checkId"], equals: checkId } })) },
         select: { id: true, detail: true },
         orderBy: { firstSeenAt: "asc" },
       });
       const idOf = new Map<string, string>();
       for (const f of existing) {
-        const checkId = (f.detail as { checkId?: unknown } | null)?.checkId;
-        if (typeof checkId === "string" && !idOf.has(checkId)) idOf.set(checkId, f.id);
+        const d = (f.detail ?? {}) as { checkId?: unknown; agentExternalId?: unknown; channelId?: unknown };
+        if (typeof d.checkId !== "string") continue;
+        const key = postureKey({ checkId: d.checkId, agentId: typeof d.agentExternalId === "string" ? d.agentExternalId : undefined, channelId: typeof d.channelId === "string" ? d.channelId : undefined });
+        if (!idOf.has(key)) idOf.set(key, f.id);
       }
+      // Per-agent checks point at the Warden agent registered for that gateway id, when there is one.
+      const externalIds = [...new Set([...wanted.values()].flatMap((w) => (w.agentExternalId ? [w.agentExternalId] : [])))];
+      const agentIdOf = new Map(
+        externalIds.length
+          ? (await tx.agent.findMany({ where: { gatewayId: gateway.id, externalId: { in: externalIds } }, select: { id: true, externalId: true } })).map((a) => [a.externalId, a.id])
+          : [],
+      );
       const now = new Date();
       const fresh = [];
-      for (const c of checks.values()) {
-        const data = {
-          severity: SEVERITY[c.severity],
-          title: c.title || c.checkId,
-          detail: toJson({ checkId: c.checkId, source: "openclaw security audit", auditSeverity: c.severity, detail: c.detail, ...(c.remediation ? { remediation: c.remediation } : {}), auditTs: audit!.ts }),
-          lastSeenAt: now,
-        };
-        const id = idOf.get(c.checkId);
+      for (const w of wanted.values()) {
+        const agentId = w.agentExternalId ? agentIdOf.get(w.agentExternalId) : undefined;
+        const data = { severity: w.severity, title: w.title, detail: toJson(w.detail), lastSeenAt: now, ...(agentId ? { agentId } : {}) };
+        const id = idOf.get(w.key);
         // A dismissed finding stays dismissed: only what it says and when it was last seen change.
         if (id) {
           await tx.finding.update({ where: { id }, data });
