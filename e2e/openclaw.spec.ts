@@ -2,9 +2,14 @@
  * Against a real OpenClaw gateway (Node 24, openclaw pinned; installed by scripts/setup-openclaw.mjs)
  * with the Warden plugin from connectors/openclaw: an unapproved tool call is blocked on the
  * gateway and shows up in Warden as blocked; after approving it in Warden and the policy refresh,
- * the same call goes through and shows up as allowed; the inventory appears. All on 127.0.0.1.
+ * the same call goes through and shows up as allowed; the inventory appears. Tool calls come both
+ * from `POST /tools/invoke` and from real agent turns driven by a fake OpenAI-compatible model
+ * (it asks for the tool once, then answers), so the agent loop's hooks are enforced and recorded too.
+ * All on 127.0.0.1.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
+import { promisify } from "node:util";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -21,6 +26,27 @@ const TOOL = "session_status";
 test.describe.configure({ mode: "serial" });
 
 let gw: ChildProcess | null = null;
+let fakeModel: http.Server | null = null;
+const FAKE_PORT = 18880 + Math.floor(Math.random() * 9);
+
+/** A fake OpenAI-compatible model (streaming): the first turn asks for the tool, then it answers "done". */
+function startFakeModel() {
+  fakeModel = http.createServer((req, res) => {
+    let raw = "";
+    req.on("data", (c) => (raw += c));
+    req.on("end", () => {
+      const body = raw ? JSON.parse(raw) : {};
+      const afterTool = (body.messages ?? []).some((m: { role: string }) => m.role === "tool");
+      const delta = afterTool ? { role: "assistant", content: "done" } : { role: "assistant", tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: { name: TOOL, arguments: "{}" } }] };
+      const chunk = (d: object, finish: string | null) => `data: ${JSON.stringify({ id: "fake", object: "chat.completion.chunk", model: "fake-model", choices: [{ index: 0, delta: d, finish_reason: finish }] })}\n\n`;
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(chunk(delta, null));
+      res.write(chunk({}, afterTool ? "stop" : "tool_calls"));
+      res.end("data: [DONE]\n\n");
+    });
+  });
+  return new Promise<void>((r) => fakeModel!.listen(FAKE_PORT, "127.0.0.1", () => r()));
+}
 let tmp = "";
 let log = "";
 
@@ -30,8 +56,15 @@ test.afterAll(async () => {
     for (let i = 0; i < 80 && gw.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
     if (gw.exitCode === null) gw.kill("SIGKILL");
   }
+  fakeModel?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
+
+/** One real agent turn through the gateway; returns its JSON output (the fake model asks for the tool). */
+async function agentTurn(env: NodeJS.ProcessEnv) {
+  const r = await promisify(execFile)(NODE24, [OPENCLAW_BIN, "agent", "--agent", "main", "-m", "check the session status", "--json"], { env, timeout: 120_000 }).catch((e) => e as { stdout: string });
+  return String(r.stdout);
+}
 
 async function invoke(token: string) {
   const res = await fetch(`http://127.0.0.1:${PORT}/tools/invoke`, {
@@ -64,6 +97,7 @@ test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async 
   await sql().query("update agents set external_id = 'main' where id = $1", [agent.id]);
 
   // A real gateway, isolated in a temp dir, with the plugin loaded from the repo.
+  await startFakeModel();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "warden-oc-e2e-"));
   const token = randomBytes(24).toString("hex");
   const env = {
@@ -80,6 +114,10 @@ test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async 
     gateway: { mode: "local", bind: "loopback", port: PORT, auth: { mode: "token" } },
     logging: { file: path.join(tmp, "openclaw.log") },
     update: { checkOnStart: false },
+    agents: { defaults: { model: { primary: "fake/fake-model" } } },
+    // Direct tool schemas (no tool-search indirection), so the fake model can name the tool.
+    tools: { toolSearch: false },
+    models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }] } } },
     plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, config: { wardenUrl: baseURL, gatewayId, signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 60, securityAudit: false } } } },
   }, null, 2));
   gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(PORT), "--bind", "loopback", "--allow-unconfigured"], { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -100,6 +138,11 @@ test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async 
   expect(blocked.body).toContain("tool_call_blocked");
   expect(blocked.body).toContain("Warden");
   await expect.poll(async () => (await calls(admin, gatewayId, "blocked")).length, { timeout: 30_000 }).toBeGreaterThan(0);
+  // The same through a real agent turn: the model asks for the tool, the plugin blocks it (no effect).
+  const blockedBefore = (await calls(admin, gatewayId, "blocked")).length;
+  const turn = await agentTurn(env);
+  expect(turn).toContain('"failures": 1');
+  await expect.poll(async () => (await calls(admin, gatewayId, "blocked")).length, { timeout: 30_000, message: "agent-loop call recorded as blocked" }).toBeGreaterThan(blockedBefore);
 
   // Approve it in Warden: request (operator) → review (security lead).
   const operator = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("operator"))}` } });
@@ -115,6 +158,10 @@ test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async 
   // After the policy refresh, the same call goes through and is recorded as allowed.
   await expect.poll(async () => (await invoke(token)).status, { timeout: 45_000, intervals: [2000], message: "allowed after approval" }).toBe(200);
   await expect.poll(async () => (await calls(admin, gatewayId, "allowed")).length, { timeout: 30_000 }).toBeGreaterThan(0);
+  // And through the agent loop, where after_tool_call also reports the result and duration.
+  const allowedBefore = (await calls(admin, gatewayId, "allowed")).length;
+  expect(await agentTurn(env)).toContain('"failures": 0');
+  await expect.poll(async () => (await calls(admin, gatewayId, "allowed")).length, { timeout: 30_000, message: "agent-loop call recorded as allowed" }).toBeGreaterThan(allowedBefore);
 
   // The inventory reached Warden.
   await expect.poll(async () => {

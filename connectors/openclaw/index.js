@@ -57,7 +57,11 @@ function readJson(file) {
 }
 
 function register(api) {
-  if (api.registrationMode && api.registrationMode !== "full") return;
+  // Hooks are registered in every registration mode: agent turns may run in a plugin registry that
+  // is not the gateway's "full" one, and their tool calls must be enforced too (verified: with the
+  // early return, agent-loop calls ran unchecked). Background services run in "full" mode only.
+  const fullMode = !api.registrationMode || api.registrationMode === "full";
+  (api.logger ?? console).info?.(`warden: registering (mode ${api.registrationMode ?? "unknown"})`);
   const log = api.logger ?? console;
   const cfg = readConfig(api.pluginConfig);
   const dir = cfg.spoolDir ?? path.join(stateDirOf(api), "warden");
@@ -91,12 +95,38 @@ function register(api) {
     log.info(`warden: cached policy ${r.ok ? `v${state.policy.version} verified` : `rejected (${r.reason})`}`);
   }
   const saveContainment = () => writeJsonAtomic(files.containment, state.local);
+  // Another registry instance of this plugin (the gateway's "full" one) refreshes the policy and
+  // containment files; pick up its newer verified policy and local containment (cheap stat per call).
+  let seenPolicyMtime = 0;
+  let seenContainmentMtime = 0;
+  function syncFromDisk() {
+    if (!state.key) state.key = readJson(files.key);
+    try {
+      const m = fs.statSync(files.policy).mtimeMs;
+      if (m > seenPolicyMtime) {
+        seenPolicyMtime = m;
+        const c = readJson(files.policy);
+        if (c?.signed && c.signed.policy?.version !== state.policy?.version) adoptSigned(c.signed, c.etag, "disk");
+      }
+    } catch { /* no policy on disk yet */ }
+    try {
+      const m = fs.statSync(files.containment).mtimeMs;
+      if (m > seenContainmentMtime) {
+        seenContainmentMtime = m;
+        const local = readJson(files.containment);
+        if (local) state.local = { ...state.local, ...local };
+      }
+    } catch { /* none yet */ }
+  }
 
   const client = cfg.errors.length ? null : createWardenClient(cfg);
   const spool = new Spool(path.join(dir, "spool"), { logger: log, send: async (events) => (await client.postEvents(events)).json });
 
   // ---- enforcement ----------------------------------------------------------------------------
+  // Calls this plugin blocked, so their after_tool_call record says "blocked" too.
+  const blockedCalls = new Set();
   api.on("before_tool_call", (event, ctx) => {
+    syncFromDisk();
     const agentId = agentIdOf(ctx);
     const toolName = event.toolName ?? ctx?.toolName;
     const toolVersion = event.toolVersion ?? ctx?.toolVersion;
@@ -128,7 +158,11 @@ function register(api) {
       log.error(`warden: spool write failed (${err.message}); blocking`);
       return { block: true, blockReason: "Warden: cannot record the tool call (spool unavailable)" };
     }
-    if (!d.allow) return { block: true, blockReason: d.reason };
+    if (!d.allow) {
+      blockedCalls.add(call);
+      if (blockedCalls.size > 10_000) blockedCalls.delete(blockedCalls.values().next().value);
+      return { block: true, blockReason: d.reason };
+    }
     return undefined;
   }, { priority: 1000 });
 
@@ -146,7 +180,7 @@ function register(api) {
         agentName: state.policy?.agents.find((a) => a.id === agentId)?.name ?? agentId ?? "unknown",
         ...(ctx?.sessionKey ? { sessionKey: String(ctx.sessionKey).slice(0, 500) } : {}),
         toolName: String(event.toolName).slice(0, 200),
-        decision: "allowed",
+        decision: blockedCalls.has(call) || event.result?.details?.status === "blocked" ? "blocked" : "allowed",
         ...(event.result !== undefined ? { result: capJson(event.result) } : {}),
         ...(Number.isInteger(event.durationMs) && event.durationMs >= 0 ? { durationMs: event.durationMs } : {}),
         ...(event.error ? { error: String(event.error).slice(0, 4000) } : {}),
@@ -248,7 +282,7 @@ function register(api) {
     }
   }
 
-  api.registerService({
+  if (fullMode) api.registerService({
     id: "warden-connector",
     start(ctx) {
       serviceCtx = ctx;
