@@ -4,7 +4,7 @@
  * gateway and shows up in Warden as blocked; after approving it in Warden and the policy refresh,
  * the same call goes through and shows up as allowed; the inventory appears. Tool calls come both
  * from `POST /tools/invoke` and from a real agent turn driven by a fake OpenAI-compatible model
- * (it asks for the tool once, then answers), so the agent loop's hook is proven to enforce too.
+ * (it asks for the tool once, then answers), so the agent loop is proven enforced and recorded too.
  * All on 127.0.0.1.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
@@ -39,7 +39,8 @@ function startFakeModel() {
       const body = raw ? JSON.parse(raw) : {};
       // Only this turn counts (the session keeps earlier turns): look after our latest prompt.
       const msgs: { role: string }[] = body.messages ?? [];
-      const prompt = msgs.map((m) => JSON.stringify(m).includes(PROMPT)).lastIndexOf(true);
+      // (A tool result can quote the prompt — session_status does — so only user messages count.)
+      const prompt = msgs.map((m) => m.role === "user" && JSON.stringify(m).includes(PROMPT)).lastIndexOf(true);
       const afterTool = msgs.slice(prompt + 1).some((m) => m.role === "tool");
       const delta = afterTool ? { role: "assistant", content: "done" } : { role: "assistant", tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: { name: TOOL, arguments: "{}" } }] };
       const chunk = (d: object, finish: string | null) => `data: ${JSON.stringify({ id: "fake", object: "chat.completion.chunk", model: "fake-model", choices: [{ index: 0, delta: d, finish_reason: finish }] })}\n\n`;
@@ -162,6 +163,11 @@ test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async 
   // After the policy refresh, the same call goes through and is recorded as allowed.
   await expect.poll(async () => (await invoke(token)).status, { timeout: 45_000, intervals: [2000], message: "allowed after approval" }).toBe(200);
   await expect.poll(async () => (await calls(admin, gatewayId, "allowed")).length, { timeout: 30_000 }).toBeGreaterThan(0);
+  // And through the agent loop, where after_tool_call also reports the result.
+  const allowedBefore = (await calls(admin, gatewayId, "allowed")).length;
+  expect(await agentTurn(env)).toContain('"failures": 0');
+  await expect.poll(async () => (await calls(admin, gatewayId, "allowed")).length, { timeout: 30_000, message: "agent-loop call recorded as allowed" }).toBeGreaterThan(allowedBefore);
+
   // The inventory reached Warden.
   await expect.poll(async () => {
     const g = await (await admin.get(`/api/v1/gateways/${gatewayId}`)).json();
