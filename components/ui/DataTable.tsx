@@ -1,5 +1,6 @@
 "use client";
 import { useState, type ReactNode } from "react";
+import { TableBody } from "./TableBody";
 import { flexRender, getCoreRowModel, getSortedRowModel, useReactTable, type ColumnDef, type SortingState } from "@tanstack/react-table";
 
 export type Column = { id: string; header: string; className?: string };
@@ -40,17 +41,7 @@ export function DataTable({ columns, rows, caption, empty }: { columns: Column[]
             </tr>
           ))}
         </thead>
-        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-          {table.getRowModel().rows.map((r) => (
-            <tr key={r.id} className="hover:bg-slate-50 dark:hover:bg-slate-800/50">
-              {r.getVisibleCells().map((cell) => (
-                <td key={cell.id} className={`px-3 py-2 align-top ${columns.find((c) => c.id === cell.column.id)?.className ?? ""}`}>
-                  {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
+        <TableBody table={table} columns={columns} />
       </table>
     </div>
   );

@@ -1,5 +1,6 @@
 "use client";
 import Link from "next/link";
+import { TableBody } from "./TableBody";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useTransition, type ReactNode } from "react";
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
@@ -110,17 +111,7 @@ export function ServerTable(props: {
                 </tr>
               ))}
             </thead>
-            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-              {table.getRowModel().rows.map((r) => (
-                <tr key={r.id} className="hover:bg-slate-50 dark:hover:bg-slate-800/50">
-                  {r.getVisibleCells().map((cell) => (
-                    <td key={cell.id} className={`px-3 py-2 align-top ${columns.find((c) => c.id === cell.column.id)?.className ?? ""}`}>
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
+            <TableBody table={table} columns={columns} />
           </table>
         </div>
       )}

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Fact } from "@/components/ui/Fact";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireScope } from "@/lib/auth/session";
@@ -129,14 +130,5 @@ export default async function IntegrationPage({ params }: { params: Promise<{ id
         </div>
       </div>
     </>
-  );
-}
-
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
-      <dd className="mt-0.5">{children}</dd>
-    </div>
   );
 }
