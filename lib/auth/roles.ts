@@ -22,7 +22,10 @@ export const SCOPES = [
   "data_flows:decide",
   "playbooks:manage",
   "gateways:manage",
-  "containment:execute",
+  "containment:execute", // kill switches and their release
+  "incidents:manage", // open, update and close incidents; run playbook drills
+  "budgets:manage", // spend budgets and the circuit breaker
+  "notifications:manage", // outbound webhooks
   "tool_calls:read", // the tool-call log (metadata)
   "tool_calls:read_params", // parameters and results of tool calls
   "audit:read",
@@ -37,8 +40,8 @@ const READ_ALL: Scope[] = ["dashboard:read", "registry:read", "tool_calls:read",
 
 export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
   admin: SCOPES,
-  security_lead: [...READ_ALL, "tools:request", "tools:decide", "registry:write", "data_flows:decide", "playbooks:manage", "tokens:own"],
-  operator: ["dashboard:read", "registry:read", "tool_calls:read", "tool_calls:read_params", "tools:request", "gateways:manage", "containment:execute", "tokens:own"],
+  security_lead: [...READ_ALL, "tools:request", "tools:decide", "registry:write", "data_flows:decide", "playbooks:manage", "incidents:manage", "budgets:manage", "notifications:manage", "tokens:own"],
+  operator: ["dashboard:read", "registry:read", "tool_calls:read", "tool_calls:read_params", "tools:request", "gateways:manage", "containment:execute", "incidents:manage", "tokens:own"],
   auditor: [...READ_ALL, "evidence:export", "tokens:own"],
   manager: ["dashboard:read", "registry:read", "tool_calls:read", "tokens:own"],
 };

@@ -1,0 +1,13 @@
+/** Event types Warden sends to outbound webhooks. Endpoints subscribe to a subset (empty = all). */
+export const NOTIFY_EVENTS = [
+  "containment.applied", // a kill switch was confirmed (before gateways ack)
+  "containment.released",
+  "containment.escalated", // a gateway did not acknowledge a command in time
+  "containment.failed", // a gateway answered "failed"
+  "budget.threshold", // 50 / 75 / 90 / 100 % of a daily budget
+  "incident.opened",
+  "tool_request.created",
+  "review.overdue", // re-reviews and vendor audits past due
+  "webhook.test",
+] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];

@@ -1,0 +1,16 @@
+import "server-only";
+import type { Tx } from "@/lib/db";
+import type { NotifyEvent } from "./events";
+
+export { NOTIFY_EVENTS, type NotifyEvent } from "./events";
+
+/**
+ * Queue a notification in the caller's transaction: one webhook_deliveries row per enabled
+ * endpoint subscribed to `event`. The dispatcher sends them (signed, with timeout and retries).
+ * `payload` must not contain secrets; `summary` is the one-line human text (Slack format uses it).
+ */
+export async function notify(tx: Tx, event: NotifyEvent, summary: string, payload: Record<string, unknown>): Promise<number> {
+  // STUB — implemented by the notifications work (lib/notify/service.ts).
+  void tx; void event; void summary; void payload;
+  return 0;
+}
