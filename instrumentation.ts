@@ -16,4 +16,6 @@ export async function register() {
   void partitions();
   setInterval(partitions, 6 * 3_600_000).unref();
   startFindingsScheduler();
+  const { startContainmentScheduler } = await import("@/lib/containment/scheduler");
+  startContainmentScheduler();
 }

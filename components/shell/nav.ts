@@ -12,8 +12,11 @@ export const NAV: NavItem[] = [
   { href: "/data-flows", label: "Data flows", scope: "registry:read" },
   { href: "/tool-calls", label: "Tool calls", scope: "tool_calls:read" },
   { href: "/findings", label: "Findings", scope: "registry:read" },
-  { href: "/gateways", label: "Gateways & containment", scope: "registry:read" },
-  { href: "/playbooks", label: "Playbooks & incidents", scope: "registry:read" },
+  { href: "/gateways", label: "Gateways", scope: "registry:read" },
+  { href: "/containment", label: "Containment", scope: "registry:read" },
+  { href: "/incidents", label: "Incidents", scope: "registry:read" },
+  { href: "/playbooks", label: "Playbooks & drills", scope: "registry:read" },
+  { href: "/spend", label: "Spend", scope: "dashboard:read" },
   { href: "/audit", label: "Audit & evidence", scope: "audit:read" },
   { href: "/admin/users", label: "Admin", scope: "users:manage" },
 ];

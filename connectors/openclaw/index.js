@@ -9,7 +9,8 @@ import { verifySignedPolicy } from "./lib/crypto.js";
 import { createWardenClient } from "./lib/warden.js";
 import { Spool } from "./lib/spool.js";
 import { decide, agentIdOf } from "./lib/decide.js";
-import { collectInventory } from "./lib/inventory.js";
+import { collectInventory, gatewayCall } from "./lib/inventory.js";
+import { loadState, plan, summary } from "./lib/containment.js";
 
 const PLUGIN_ID = "warden";
 const sleep = (ms, signal) => new Promise((r) => { const t = setTimeout(r, ms); signal?.addEventListener("abort", () => { clearTimeout(t); r(); }, { once: true }); });
@@ -76,7 +77,7 @@ function register(api) {
     key: cfg.wardenPublicKey ? { publicKeyPem: cfg.wardenPublicKey, keyId: undefined, source: "config" } : readJson(files.key),
     policy: null,
     etag: undefined,
-    local: { deniedTools: {}, suspendedAgents: {}, blockAll: undefined, cronWasEnabled: undefined, ...(readJson(files.containment) ?? {}) },
+    local: loadState(readJson(files.containment)),
   };
   function adoptSigned(signed, etag, source) {
     if (!state.key) return { ok: false, reason: "no Warden public key yet" };
@@ -94,30 +95,43 @@ function register(api) {
     const r = adoptSigned(cached.signed, cached.etag, "disk");
     log.info(`warden: cached policy ${r.ok ? `v${state.policy.version} verified` : `rejected (${r.reason})`}`);
   }
-  const saveContainment = () => writeJsonAtomic(files.containment, state.local);
   // Another registry instance of this plugin (the gateway's "full" one) refreshes the policy and
-  // containment files; pick up its newer verified policy and local containment (cheap stat per call).
-  let seenPolicyMtime = 0;
-  let seenContainmentMtime = 0;
+  // applies commands; every instance picks up the newer verified policy and the local containment
+  // from disk before each decision (a stat per call; files are replaced atomically, so a new inode or
+  // mtime means new content). The containment file is taken as a whole: a lifted hold disappears.
+  let seenPolicy = "";
+  let seenContainment = "";
+  const sig = (file) => {
+    try {
+      const st = fs.statSync(file);
+      return `${st.ino}:${st.mtimeMs}:${st.size}`;
+    } catch {
+      return "";
+    }
+  };
   function syncFromDisk() {
     if (!state.key) state.key = readJson(files.key);
-    try {
-      const m = fs.statSync(files.policy).mtimeMs;
-      if (m > seenPolicyMtime) {
-        seenPolicyMtime = m;
-        const c = readJson(files.policy);
-        if (c?.signed && c.signed.policy?.version !== state.policy?.version) adoptSigned(c.signed, c.etag, "disk");
+    const p = sig(files.policy);
+    if (p && p !== seenPolicy) {
+      seenPolicy = p;
+      const c = readJson(files.policy);
+      if (c?.signed && c.signed.policy?.version !== state.policy?.version) adoptSigned(c.signed, c.etag, "disk");
+    }
+    const c = sig(files.containment);
+    if (c && c !== seenContainment) {
+      const raw = readJson(files.containment);
+      // A torn or unreadable file keeps the state we have (never drop containment on a read error).
+      if (raw) {
+        seenContainment = c;
+        state.local = loadState(raw);
       }
-    } catch { /* no policy on disk yet */ }
-    try {
-      const m = fs.statSync(files.containment).mtimeMs;
-      if (m > seenContainmentMtime) {
-        seenContainmentMtime = m;
-        const local = readJson(files.containment);
-        if (local) state.local = { ...state.local, ...local };
-      }
-    } catch { /* none yet */ }
+    }
   }
+  const saveContainment = (next) => {
+    writeJsonAtomic(files.containment, next);
+    state.local = next;
+    seenContainment = sig(files.containment);
+  };
 
   const client = cfg.errors.length ? null : createWardenClient(cfg);
   const spool = new Spool(path.join(dir, "spool"), { logger: log, send: async (events) => (await client.postEvents(events)).json });
@@ -131,8 +145,9 @@ function register(api) {
     const toolName = event.toolName ?? ctx?.toolName;
     const toolVersion = event.toolVersion ?? ctx?.toolVersion;
     const toolHash = event.toolHash ?? ctx?.toolHash;
-    let d = cfg.errors.length ? { allow: false, reason: "Warden: plugin not configured (fail closed)" } : decide(state.policy, state.local, { agentId, toolName, toolVersion, toolHash });
-    if (!d.allow && !state.policy && cfg.failOpen && !state.local.blockAll) {
+    let d = cfg.errors.length ? { allow: false, code: "not_configured", reason: "Warden: plugin not configured (fail closed)" } : decide(state.policy, state.local, { agentId, toolName, toolVersion, toolHash });
+    // failOpen only overrides "no policy": containment (local or in a policy) always blocks.
+    if (!d.allow && d.code === "no_policy" && cfg.failOpen) {
       log.warn(`warden: FAIL-OPEN — allowing ${toolName} for ${agentId} without a verified policy (${d.reason})`);
       d = { allow: true, reason: `fail-open: ${d.reason}` };
     }

@@ -7,7 +7,29 @@ import { signWithWardenKey } from "./keys";
 
 export type PolicyTool = { name: string; kind: string; versions: { version: string; contentHash: string }[]; exceptionUntil?: string };
 export type PolicyAgent = { id: string; wardenId: string; name: string; status: string; tools: PolicyTool[] };
-export type GatewayPolicy = { schema: "warden.policy/v1"; gatewayId: string; version: string; issuedAt: string; defaultDecision: "deny"; agents: PolicyAgent[] };
+/** Active kill switches for this gateway: a third path besides the command long-poll and admin WS. */
+export type PolicyContainment = { deniedTools: Record<string, string>; suspendedAgents: Record<string, string>; blockAll?: string };
+export type GatewayPolicy = { schema: "warden.policy/v1"; gatewayId: string; version: string; issuedAt: string; defaultDecision: "deny"; agents: PolicyAgent[]; containment: PolicyContainment };
+
+/** The active containment that applies to one gateway's enforcement (deny wins over the allowlist). */
+export async function activeContainmentFor(gatewayId: string): Promise<PolicyContainment> {
+  const actions = await db.containmentAction.findMany({
+    where: { status: "active", deliveries: { some: { gatewayId, kind: "apply" } } },
+    orderBy: { createdAt: "asc" },
+    select: { scope: true, target: true, action: true, reason: true },
+  });
+  const out: PolicyContainment = { deniedTools: {}, suspendedAgents: {} };
+  const agentIds = actions.filter((a) => a.scope === "agent").map((a) => a.target);
+  const agents = agentIds.length ? await db.agent.findMany({ where: { id: { in: agentIds } }, select: { id: true, externalId: true, name: true } }) : [];
+  for (const a of actions) {
+    if (a.scope === "tool") out.deniedTools[a.target] = a.reason;
+    else if (a.scope === "agent") {
+      const ag = agents.find((x) => x.id === a.target);
+      if (ag) out.suspendedAgents[ag.externalId ?? ag.name] = a.reason;
+    } else if (a.action === "block_all" || a.action === "shutdown") out.blockAll = a.reason;
+  }
+  return out;
+}
 
 /**
  * The enforced form of the effective allowlist for one gateway's agents: only allowed tools,
@@ -32,7 +54,7 @@ export async function buildGatewayPolicy(gatewayId: string, now = new Date()): P
       }))
       .sort((x, y) => x.name.localeCompare(y.name)),
   }));
-  const content = { gatewayId, defaultDecision: "deny" as const, agents: policyAgents };
+  const content = { gatewayId, defaultDecision: "deny" as const, agents: policyAgents, containment: await activeContainmentFor(gatewayId) };
   const version = createHash("sha256").update(canonicalJson(content)).digest("hex").slice(0, 20);
   return { schema: "warden.policy/v1", version, issuedAt: now.toISOString(), ...content };
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Tx } from "@/lib/db";
 import type { NotifyEvent } from "./events";
+import { queueNotification } from "./service";
 
 export { NOTIFY_EVENTS, type NotifyEvent } from "./events";
 
@@ -10,7 +11,5 @@ export { NOTIFY_EVENTS, type NotifyEvent } from "./events";
  * `payload` must not contain secrets; `summary` is the one-line human text (Slack format uses it).
  */
 export async function notify(tx: Tx, event: NotifyEvent, summary: string, payload: Record<string, unknown>): Promise<number> {
-  // STUB — implemented by the notifications work (lib/notify/service.ts).
-  void tx; void event; void summary; void payload;
-  return 0;
+  return queueNotification(tx, event, summary, payload);
 }

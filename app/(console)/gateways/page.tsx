@@ -10,7 +10,7 @@ import { Badge } from "@/components/ui/Badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/Card";
 import { fmtAgo } from "@/components/ui/format";
 
-export const metadata: Metadata = { title: "Gateways & containment" };
+export const metadata: Metadata = { title: "Gateways" };
 
 export default async function GatewaysPage() {
   const actor = await requireScope("registry:read");
@@ -18,7 +18,7 @@ export default async function GatewaysPage() {
   const now = new Date();
   return (
     <>
-      <PageHeader title="Gateways & containment" description="The agent gateways Warden governs. A gateway signs every request with its secret and enforces the policy Warden signs with its Ed25519 key. Kill switches arrive with the containment capability." />
+      <PageHeader title="Gateways" description="The agent gateways Warden governs. A gateway signs every request with its secret and enforces the policy Warden signs with its Ed25519 key. Kill switches are under Containment." />
       {can(actor.role, "gateways:manage") && (
         <div className="mb-6 max-w-xl">
           <Card title="Register a gateway">

@@ -1,5 +1,7 @@
 // The enforcement decision: pure function of (verified policy, local containment, call).
-// defaultDecision is "deny": anything not explicitly allowed is blocked.
+// defaultDecision is "deny": anything not explicitly allowed is blocked. Containment comes from two
+// places and is merged, deny wins: the gateway's local state (commands applied by this plugin,
+// <spoolDir>/containment.json) and the signed policy's optional `containment` field.
 
 /** The gateway agent id of a call: ctx.agentId, else parsed from "agent:<id>:..." session keys. */
 export function agentIdOf(ctx) {
@@ -8,33 +10,58 @@ export function agentIdOf(ctx) {
   return m ? m[1] : undefined;
 }
 
+const own = (obj, key) => (obj && key !== undefined && key !== null && Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined);
+
 /**
- * @param policy   the last verified policy (or null)
+ * @param policy   the last verified policy (or null); `policy.containment` is optional:
+ *                 { deniedTools?: {name: reason}, suspendedAgents?: {agentIdOrWardenId: reason}, blockAll?: reason }
  * @param local    { deniedTools: {name: reason}, suspendedAgents: {id: reason}, blockAll?: reason }
  * @param call     { agentId, toolName, toolVersion?, toolHash? }
- * @returns { allow: boolean, reason: string, agentName?: string }
+ * @returns { allow: boolean, reason: string, code: string, agentName?: string }
+ *          code "no_policy" is the only denial a failOpen gateway may override.
  */
 export function decide(policy, local, call, now = Date.now()) {
   const { agentId, toolName } = call;
-  if (local.blockAll) return { allow: false, reason: `Warden: gateway contained (${local.blockAll})` };
-  if (!policy) return { allow: false, reason: "Warden: no verified policy available (fail closed)" };
-  const agent = policy.agents.find((a) => a.id === agentId) ?? (agentId ? policy.agents.find((a) => a.wardenId === agentId) : undefined);
-  if (!agent) return { allow: false, reason: `Warden: agent "${agentId ?? "(unknown)"}" is not in this gateway's policy` };
+  const loc = local ?? {};
+  const pc = policy?.containment && typeof policy.containment === "object" ? policy.containment : {};
+  const deny = (code, reason, agentName) => ({ allow: false, code, reason, ...(agentName ? { agentName } : {}) });
+
+  // Whole-gateway containment first: it needs no policy and no agent.
+  if (loc.blockAll) return deny("contained", `Warden: gateway contained (${loc.blockAll})`);
+  if (pc.blockAll) return deny("contained", `Warden: gateway contained by policy (${pc.blockAll})`);
+
+  // Containment of the agent by its gateway id and of the tool by name also needs no policy
+  // (so it holds on a failOpen gateway that has none).
+  const localAgent = own(loc.suspendedAgents, agentId);
+  if (localAgent !== undefined) return deny("agent_suspended", `Warden: agent "${agentId}" is suspended (${localAgent})`);
+  const localTool = own(loc.deniedTools, toolName);
+  if (localTool !== undefined) return deny("tool_denied", `Warden: tool "${toolName}" is denied (${localTool})`);
+
+  if (!policy) return deny("no_policy", "Warden: no verified policy available (fail closed)");
+  const agents = Array.isArray(policy.agents) ? policy.agents : [];
+  const agent = agents.find((a) => a.id === agentId) ?? (agentId ? agents.find((a) => a.wardenId === agentId) : undefined);
+
+  // Policy containment of the agent applies even when the agent is missing from the allowlist.
+  const policyAgent = own(pc.suspendedAgents, agentId) ?? own(pc.suspendedAgents, agent?.id) ?? own(pc.suspendedAgents, agent?.wardenId);
+  if (policyAgent !== undefined) return deny("agent_suspended", `Warden: agent "${agent?.id ?? agentId}" is suspended (${policyAgent})`, agent?.name);
+  const policyTool = own(pc.deniedTools, toolName);
+  if (policyTool !== undefined) return deny("tool_denied", `Warden: tool "${toolName}" is denied (${policyTool})`, agent?.name);
+
+  if (!agent) return deny("unknown_agent", `Warden: agent "${agentId ?? "(unknown)"}" is not in this gateway's policy`);
   const agentName = agent.name;
-  const suspended = local.suspendedAgents[agent.id] ?? local.suspendedAgents[agent.wardenId];
-  if (suspended !== undefined) return { allow: false, agentName, reason: `Warden: agent "${agent.id}" is suspended (${suspended})` };
-  if (agent.status !== "active") return { allow: false, agentName, reason: `Warden: agent "${agent.id}" is ${agent.status}` };
-  const denied = local.deniedTools[toolName];
-  if (denied !== undefined) return { allow: false, agentName, reason: `Warden: tool "${toolName}" is denied (${denied})` };
-  const tool = agent.tools.find((t) => t.name === toolName);
-  if (!tool) return { allow: false, agentName, reason: `Warden: tool "${toolName}" is not approved for agent "${agent.id}"` };
+  // A suspension addressed to the Warden agent id (the local state may hold either id).
+  const suspended = own(loc.suspendedAgents, agent.id) ?? own(loc.suspendedAgents, agent.wardenId);
+  if (suspended !== undefined) return deny("agent_suspended", `Warden: agent "${agent.id}" is suspended (${suspended})`, agentName);
+  if (agent.status !== "active") return deny("agent_inactive", `Warden: agent "${agent.id}" is ${agent.status}`, agentName);
+  const tool = (agent.tools ?? []).find((t) => t.name === toolName);
+  if (!tool) return deny("not_approved", `Warden: tool "${toolName}" is not approved for agent "${agent.id}"`, agentName);
   if (tool.exceptionUntil && Date.parse(tool.exceptionUntil) <= now) {
-    return { allow: false, agentName, reason: `Warden: the exception for tool "${toolName}" expired at ${tool.exceptionUntil}` };
+    return deny("exception_expired", `Warden: the exception for tool "${toolName}" expired at ${tool.exceptionUntil}`, agentName);
   }
   if (tool.versions?.length && (call.toolHash || call.toolVersion)) {
     const hash = call.toolHash?.toLowerCase();
     const ok = tool.versions.some((v) => (hash ? v.contentHash === hash : v.version === call.toolVersion));
-    if (!ok) return { allow: false, agentName, reason: `Warden: tool "${toolName}" ${hash ? `hash ${hash.slice(0, 12)}…` : `version ${call.toolVersion}`} is not an approved version` };
+    if (!ok) return deny("version_not_approved", `Warden: tool "${toolName}" ${hash ? `hash ${hash.slice(0, 12)}…` : `version ${call.toolVersion}`} is not an approved version`, agentName);
   }
-  return { allow: true, agentName, reason: "allowed by Warden policy" };
+  return { allow: true, code: "allowed", agentName, reason: "allowed by Warden policy" };
 }

@@ -1,0 +1,80 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireScope } from "@/lib/auth/session";
+import { can } from "@/lib/auth/roles";
+import { getContainment } from "@/lib/containment/queries";
+import { DataTable } from "@/components/ui/DataTable";
+import { Badge } from "@/components/ui/Badge";
+import { Card, PageHeader } from "@/components/ui/Card";
+import { Fact } from "@/components/ui/Fact";
+import { ReasonAction } from "@/components/ui/ReasonAction";
+import { fmtDate } from "@/components/ui/format";
+import { AutoRefresh } from "@/components/containment/AutoRefresh";
+import { StateBadge } from "@/components/containment/StateBadge";
+import { ACTION_LABELS, SCOPE_LABELS } from "@/components/containment/labels";
+import { releaseContainmentNow } from "../actions";
+
+export const metadata: Metadata = { title: "Containment action" };
+
+export default async function ContainmentDetailPage({ params }: { params: Promise<{ id: string }> }) {
+  const actor = await requireScope("registry:read");
+  const c = await getContainment((await params).id);
+  if (!c) notFound();
+  const open = c.deliveries.some((d) => d.state !== "applied" && d.state !== "failed");
+  const escalated = c.deliveries.filter((d) => d.state === "timed_out");
+  return (
+    <>
+      <PageHeader
+        title={`${ACTION_LABELS[c.action] ?? c.action}: ${c.label}`}
+        description={`${SCOPE_LABELS[c.scope] ?? c.scope} containment — ${c.status === "active" ? "active" : "released"}`}
+        actions={<AutoRefresh active={open} />}
+      />
+      {escalated.length > 0 && (
+        <div role="alert" className="mb-6 rounded-lg border-2 border-red-500 bg-red-50 p-4 text-red-900 dark:bg-red-950/40 dark:text-red-200">
+          <p className="font-semibold">Escalated: {escalated.map((d) => d.gatewayName).join(", ")} did not acknowledge in time.</p>
+          <p className="text-sm">Warden keeps retrying. Use the break-glass path of the gateway if it stays silent.</p>
+        </div>
+      )}
+      <div className="space-y-6">
+        <Card title="Action" actions={c.status === "active" && can(actor.role, "containment:execute") ? <ReasonAction label="Release" confirmLabel="Release on every gateway" action={releaseContainmentNow} payload={{ id: c.id }} variant="secondary" placeholder="e.g. vendor patched, verified hash of 1.4.2" /> : undefined}>
+          <dl className="grid gap-3 text-sm md:grid-cols-3">
+            <Fact label="Status">{c.status === "active" ? <Badge tone="red">active</Badge> : <Badge tone="gray">released</Badge>}</Fact>
+            <Fact label="Requested">{fmtDate(c.createdAt)} by {c.requestedBy ?? "—"} ({c.source})</Fact>
+            <Fact label="Reason">{c.reason}</Fact>
+            <Fact label="Blast radius">{c.affected.gateways.length} gateway(s), {c.affected.agents.length} agent(s){c.options.cronOff ? "; cron jobs off" : ""}</Fact>
+            <Fact label="Incident">{c.incidentId ? <Link className="underline" href={`/incidents/${c.incidentId}`}>open the incident</Link> : "—"}</Fact>
+            {c.status === "released" && <Fact label="Released">{fmtDate(c.releasedAt)} by {c.releasedBy ?? "—"}: {c.releaseReason}</Fact>}
+          </dl>
+        </Card>
+        <Card title="Per gateway">
+          <DataTable
+            caption="Deliveries per gateway"
+            columns={[
+              { id: "gateway", header: "Gateway" }, { id: "kind", header: "Command" }, { id: "state", header: "Connector" }, { id: "ws", header: "Admin WebSocket" },
+              { id: "created", header: "Queued" }, { id: "delivered", header: "Delivered" }, { id: "acked", header: "Acknowledged" }, { id: "detail", header: "Detail" },
+            ]}
+            empty={<p className="text-sm text-slate-500">No gateway was affected.</p>}
+            rows={c.deliveries.map((d) => ({
+              key: d.id,
+              cells: {
+                gateway: <Link className="underline" href={`/gateways/${d.gatewayId}`}>{d.gatewayName}</Link>,
+                kind: d.kind,
+                state: <span data-testid={`state-${d.gatewayName}-${d.kind}`}><StateBadge state={d.state} /></span>,
+                ws: <StateBadge state={d.wsState} />,
+                created: fmtDate(d.createdAt),
+                delivered: d.deliveredAt ? `${fmtDate(d.deliveredAt)} (try ${d.attempts})` : "—",
+                acked: d.ackedAt ? fmtDate(d.ackedAt) : d.escalatedAt ? <span className="text-red-700">escalated {fmtDate(d.escalatedAt)}</span> : "—",
+                detail: <span className="text-xs">{d.error ?? d.wsError ?? ""}</span>,
+              },
+              sort: { gateway: d.gatewayName, kind: d.kind, state: d.state, ws: d.wsState ?? "", created: d.createdAt.getTime(), delivered: d.deliveredAt?.getTime() ?? 0, acked: d.ackedAt?.getTime() ?? 0, detail: "" },
+            }))}
+          />
+        </Card>
+        <Card title="Affected agents">
+          <p className="text-sm">{c.affected.agents.map((a) => a.name).join(", ") || "none"}</p>
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,18 @@
+import { runApiRead } from "@/lib/api";
+import { AppError } from "@/lib/errors";
+import { getContainment } from "@/lib/containment/queries";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * GET /api/v1/containment/{id} → {data: {…action, summary, deliveries: [{gatewayName, kind, state:
+ * pending|delivered|applied|failed|timed_out, deliveredAt, ackedAt, escalatedAt, wsState, …}]}}. Scope registry:read.
+ */
+export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> }) {
+  const { id } = await ctx.params;
+  return runApiRead("registry:read", "containment", async () => {
+    const c = await getContainment(id);
+    if (!c) throw new AppError("not_found", "No such containment action.");
+    return { data: c };
+  });
+}

@@ -1,0 +1,46 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { SYSTEM_ACTOR } from "@/lib/auth/actor";
+import { recordAudit } from "@/lib/audit/record";
+import { notify } from "@/lib/notify";
+import { appendTimeline } from "@/lib/incidents/timeline";
+
+/** How long a gateway has to acknowledge a command before it is escalated (WARDEN_CONTAINMENT_ACK_TIMEOUT_SECONDS). */
+export function ackTimeoutMs(): number {
+  const s = Number(process.env.WARDEN_CONTAINMENT_ACK_TIMEOUT_SECONDS ?? 60);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : 60_000;
+}
+
+/**
+ * Mark commands not acknowledged within the ack timeout as timed out and escalate each once:
+ * audited, notified (a channel that does not depend on the agents) and put on the incident's
+ * timeline. Delivery keeps being retried; a later ack still turns it `applied`.
+ */
+export async function escalateOverdue(now = new Date(), timeoutMs = ackTimeoutMs()): Promise<number> {
+  const cutoff = new Date(now.getTime() - timeoutMs);
+  return db.$transaction(async (tx) => {
+    // SKIP LOCKED: two processes escalating at once never escalate one command twice.
+    const due = await tx.$queryRaw<{ id: string }[]>`
+      select id::text from containment_deliveries
+      where state in ('pending', 'delivered') and escalated_at is null and created_at <= ${cutoff}
+      order by created_at limit 500 for update skip locked`;
+    if (!due.length) return 0;
+    const ids = due.map((d) => d.id);
+    await tx.containmentDelivery.updateMany({ where: { id: { in: ids } }, data: { state: "timed_out", escalatedAt: now } });
+    const rows = await tx.containmentDelivery.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, kind: true, attempts: true, createdAt: true, gateway: { select: { id: true, name: true, lastSeenAt: true } }, action: { select: { id: true, scope: true, target: true, action: true, incidentId: true, affected: true } } },
+    });
+    for (const d of rows) {
+      const label = (d.action.affected as { label?: string } | null)?.label ?? d.action.target;
+      const body = {
+        containmentId: d.action.id, deliveryId: d.id, gateway: d.gateway.name, kind: d.kind, attempts: d.attempts,
+        waitedSeconds: Math.round((now.getTime() - d.createdAt.getTime()) / 1000), gatewayLastSeenAt: d.gateway.lastSeenAt?.toISOString() ?? null,
+      };
+      await recordAudit(tx, SYSTEM_ACTOR, { action: "containment.escalate", targetType: "containment_delivery", targetId: d.id, before: { state: "unacknowledged" }, after: { state: "timed_out", ...body } });
+      await notify(tx, "containment.escalated", `ESCALATION: gateway ${d.gateway.name} has not acknowledged ${d.kind === "release" ? "the release of" : ""} ${d.action.action.replace(/_/g, " ")} on ${d.action.scope} ${label} after ${body.waitedSeconds}s`, body);
+      await appendTimeline(tx, d.action.incidentId, "delivery", { ...body, state: "timed_out", escalated: true });
+    }
+    return rows.length;
+  });
+}

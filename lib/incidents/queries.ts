@@ -1,0 +1,337 @@
+import "server-only";
+import { z } from "zod";
+import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import type { Scope } from "@/lib/auth/roles";
+import { parseListQuery, skipTake, sortKey, type ListResult } from "@/lib/list";
+import type { TimelineKind } from "./timeline";
+import { INCIDENT_STATUSES, SEVERITIES, type IncidentStatusName } from "./schema";
+
+/** Who may see incidents (pages and GET routes); changing them needs "incidents:manage". */
+export const INCIDENT_READ_SCOPE: Scope = "registry:read";
+
+const HOUR = 3_600_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// Bounds of the detail page: every query below has a LIMIT and uses an index (or a small table).
+export const TIMELINE_EVENT_LIMIT = 500;
+export const ACTION_LIMIT = 50;
+export const DELIVERY_LIMIT = 100;
+export const RELATED_FINDING_LIMIT = 20;
+export const RELATED_CALL_LIMIT = 50;
+
+/** URL filters of the incident list (beside q, sort, dir, page, pageSize). */
+export const INCIDENT_FILTERS = {
+  status: z.enum(INCIDENT_STATUSES).optional(),
+  severity: z.enum(SEVERITIES).optional(),
+  dir: z.enum(["asc", "desc"]).default("desc"),
+};
+
+/** Parse the list URL (page or API): invalid values are dropped and reported in `invalid`. */
+export function parseIncidentQuery(params: Parameters<typeof parseListQuery>[0]) {
+  return parseListQuery(params, INCIDENT_FILTERS);
+}
+export type TIncidentListQuery = ReturnType<typeof parseIncidentQuery>["query"];
+
+export const INCIDENT_SORTS = ["openedAt", "severity", "status", "title", "closedAt"] as const;
+
+/** Escape LIKE wildcards (Prisma passes `contains` to ILIKE as is) so %, _ and \ match themselves. */
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function whereOf(q: TIncidentListQuery): Prisma.IncidentWhereInput {
+  return {
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.severity ? { severity: q.severity } : {}),
+    ...(q.q ? { title: { contains: escapeLike(q.q), mode: "insensitive" as const } } : {}),
+  };
+}
+
+const LIST_SELECT = {
+  id: true, title: true, severity: true, status: true, openedAt: true, closedAt: true, findingId: true,
+  owner: { select: { id: true, name: true, email: true } },
+  playbook: { select: { id: true, name: true } },
+} as const satisfies Prisma.IncidentSelect;
+export type IncidentRow = Prisma.IncidentGetPayload<{ select: typeof LIST_SELECT }>;
+
+/** One page of incidents: filters, title search, allowlisted sort (newest first by default). */
+export async function listIncidents(q: TIncidentListQuery): Promise<ListResult<IncidentRow>> {
+  const where = whereOf(q);
+  const key = sortKey(q.sort, INCIDENT_SORTS, "openedAt");
+  const orderBy: Prisma.IncidentOrderByWithRelationInput[] = [{ [key]: q.dir }, { openedAt: "desc" }, { id: "asc" }];
+  const [rows, total] = await Promise.all([db.incident.findMany({ where, orderBy, ...skipTake(q), select: LIST_SELECT }), db.incident.count({ where })]);
+  return { rows, total, page: q.page, pageSize: q.pageSize };
+}
+
+/** How many incidents are in each status (all four keys, zeros included). */
+export async function incidentCounts(): Promise<Record<IncidentStatusName, number>> {
+  const groups = await db.incident.groupBy({ by: ["status"], _count: { _all: true } });
+  const out = Object.fromEntries(INCIDENT_STATUSES.map((s) => [s, 0])) as Record<IncidentStatusName, number>;
+  for (const g of groups) out[g.status] = g._count._all;
+  return out;
+}
+
+/** Owners and playbooks to choose from in the incident forms (active users only). */
+export async function incidentFormChoices() {
+  const [owners, playbooks] = await Promise.all([
+    db.user.findMany({ where: { disabledAt: null }, orderBy: { name: "asc" }, take: 500, select: { id: true, name: true, email: true } }),
+    db.playbook.findMany({ orderBy: { name: "asc" }, take: 500, select: { id: true, name: true } }),
+  ]);
+  return { owners, playbooks };
+}
+
+// ───────────────────────────── detail and merged timeline ─────────────────────────────
+
+export type TimelineTone = "gray" | "green" | "amber" | "red" | "blue";
+/** One line of the merged timeline. `source` says where it came from; ids are strings (JSON-safe). */
+export type TimelineEntry = {
+  key: string;
+  at: Date;
+  kind: TimelineKind | "related_finding" | "tool_call" | (string & {});
+  source: "event" | "containment" | "delivery" | "finding" | "tool_call";
+  title: string;
+  /** Free text shown preformatted (notes, reasons). */
+  text?: string | null;
+  by?: string | null;
+  tone?: TimelineTone;
+  facts?: [string, string][];
+  href?: string | null;
+};
+
+const DETAIL_SELECT = {
+  id: true, title: true, severity: true, status: true, summary: true, postMortem: true, dedupeKey: true, openedAt: true, closedAt: true,
+  ownerId: true, playbookId: true, findingId: true,
+  owner: { select: { id: true, name: true, email: true, disabledAt: true } },
+  playbook: { select: { id: true, name: true, description: true, trigger: true, breakGlass: true, contacts: true } },
+  finding: {
+    select: {
+      id: true, kind: true, severity: true, status: true, title: true, gatewayId: true, agentId: true, toolName: true, firstSeenAt: true, lastSeenAt: true,
+      gateway: { select: { name: true } }, agent: { select: { name: true } },
+    },
+  },
+} as const satisfies Prisma.IncidentSelect;
+
+const ACTION_SELECT = {
+  id: true, scope: true, target: true, action: true, reason: true, status: true, source: true, createdAt: true, releasedAt: true, releaseReason: true,
+  affected: true,
+  requestedBy: { select: { name: true, email: true } },
+  deliveries: {
+    orderBy: [{ createdAt: "asc" }, { gateway: { name: "asc" } }, { id: "asc" }],
+    take: DELIVERY_LIMIT,
+    select: {
+      id: true, kind: true, state: true, attempts: true, deliveredAt: true, ackedAt: true, escalatedAt: true, error: true, wsState: true, wsAt: true, createdAt: true,
+      gateway: { select: { id: true, name: true } },
+    },
+  },
+  _count: { select: { deliveries: true } },
+} as const satisfies Prisma.ContainmentActionSelect;
+
+type ActionRow = Prisma.ContainmentActionGetPayload<{ select: typeof ACTION_SELECT }>;
+type Ref = { id: string; name: string };
+
+/** The blast radius snapshot stored on an action, read defensively. */
+function affectedOf(a: { affected: unknown; target: string }) {
+  const v = (a.affected && typeof a.affected === "object" && !Array.isArray(a.affected) ? a.affected : {}) as { gateways?: unknown; agents?: unknown; label?: unknown };
+  const refs = (x: unknown): Ref[] => (Array.isArray(x) ? x.filter((r): r is Ref => !!r && typeof r === "object" && typeof (r as Ref).id === "string" && typeof (r as Ref).name === "string") : []);
+  return { label: typeof v.label === "string" ? v.label : a.target, gateways: refs(v.gateways), agents: refs(v.agents) };
+}
+
+function shapeAction(a: ActionRow) {
+  const aff = affectedOf(a);
+  return {
+    id: a.id, scope: a.scope, target: a.target, label: aff.label, action: a.action, reason: a.reason, status: a.status, source: a.source,
+    createdAt: a.createdAt, releasedAt: a.releasedAt, releaseReason: a.releaseReason,
+    requestedBy: a.requestedBy ? `${a.requestedBy.name} (${a.requestedBy.email})` : null,
+    affectedGateways: aff.gateways.length, affectedAgents: aff.agents.length,
+    deliveries: a.deliveries.map((d) => ({ ...d, gatewayName: d.gateway.name, gatewayId: d.gateway.id })),
+    deliveriesTotal: a._count.deliveries,
+  };
+}
+export type IncidentAction = ReturnType<typeof shapeAction>;
+
+/** What an incident is about: agents, tools and gateways from its finding and its containments. */
+function targetsOf(finding: { gatewayId: string | null; agentId: string | null; toolName: string | null } | null, actions: IncidentAction[]) {
+  const agents = new Set<string>(), tools = new Set<string>(), gateways = new Set<string>(), findingGateways = new Set<string>();
+  let fleet = false;
+  if (finding?.agentId) agents.add(finding.agentId);
+  if (finding?.toolName) tools.add(finding.toolName);
+  if (finding?.gatewayId) findingGateways.add(finding.gatewayId);
+  for (const a of actions) {
+    if (a.scope === "tool") tools.add(a.target);
+    else if (a.scope === "agent" && UUID.test(a.target)) agents.add(a.target.toLowerCase());
+    else if (a.scope === "gateway" && UUID.test(a.target)) gateways.add(a.target.toLowerCase());
+    else if (a.scope === "fleet") fleet = true;
+  }
+  return { agents: [...agents], tools: [...tools], gateways: [...gateways], findingGateways: [...findingGateways], fleet };
+}
+
+const str = (v: unknown): string | null => (typeof v === "string" && v ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : null);
+const words = (s: string) => s.replace(/_/g, " ");
+const nameOf = (v: unknown): string => (v && typeof v === "object" && typeof (v as { name?: unknown }).name === "string" ? (v as { name: string }).name : "nobody");
+
+/** The primitive fields of an event body, for kinds without their own wording. */
+function factsOf(body: Record<string, unknown>, skip: string[] = []): [string, string][] {
+  return Object.entries(body)
+    .filter(([k]) => !skip.includes(k))
+    .map(([k, v]): [string, string | null] => [k, str(v)])
+    .filter((e): e is [string, string] => e[1] !== null)
+    .slice(0, 8)
+    .map(([k, v]) => [words(k), v.length > 300 ? `${v.slice(0, 300)}…` : v]);
+}
+
+/** Wording of a stored timeline event (IncidentEvent) by kind; unknown shapes fall back to their fields. */
+function describeEvent(e: { id: bigint; at: Date; kind: string; body: unknown }): TimelineEntry {
+  const b = (e.body && typeof e.body === "object" && !Array.isArray(e.body) ? e.body : {}) as Record<string, unknown>;
+  const base = { key: `ev-${e.id}`, at: e.at, kind: e.kind, source: "event" as const, by: str(b.by) ?? str(b.author) ?? str(b.openedBy) };
+  switch (e.kind) {
+    case "opened":
+      return { ...base, title: `Incident opened (${str(b.severity) ?? "?"})`, tone: "blue", facts: [["source", str(b.source) ?? "manual"], ...(b.owner ? [["owner", nameOf(b.owner)] as [string, string]] : []), ...(b.playbook ? [["playbook", nameOf(b.playbook)] as [string, string]] : [])] };
+    case "note":
+      return { ...base, title: "Note", text: str(b.text) };
+    case "status": {
+      const field = str(b.field) ?? "status";
+      return { ...base, title: `${field === "severity" ? "Severity" : "Status"}: ${str(b.from) ?? "?"} → ${str(b.to) ?? "?"}`, tone: field === "status" && b.to === "closed" ? "green" : "gray" };
+    }
+    case "owner":
+      return { ...base, title: `Owner: ${nameOf(b.from)} → ${nameOf(b.to)}` };
+    case "containment": {
+      const ev = str(b.event) ?? "update";
+      const what = [str(b.action) && words(str(b.action)!), str(b.scope), str(b.label) ?? str(b.target)].filter(Boolean).join(" · ");
+      return { ...base, title: `Containment ${ev}: ${what}`, text: str(b.reason), tone: ev === "released" ? "green" : "red", facts: factsOf(b, ["event", "action", "scope", "label", "target", "reason", "by", "containmentId", "incidentId", "options"]) };
+    }
+    case "finding":
+      return {
+        ...base, title: `Opened from finding: ${str(b.title) ?? "?"}`, tone: "amber",
+        facts: [["kind", words(str(b.kind) ?? "?")], ["severity", str(b.severity) ?? "?"], ...(str(b.toolName) ? [["tool", str(b.toolName)!] as [string, string]] : []), ["first seen", str(b.firstSeenAt) ?? "?"], ["last seen", str(b.lastSeenAt) ?? "?"]],
+      };
+    case "post_mortem":
+      return { ...base, title: `Post-mortem ${str(b.event) ?? "updated"}`, facts: b.length ? [["length", `${str(b.length)} characters`]] : [] };
+    default:
+      return { ...base, title: str(b.title) ?? str(b.summary) ?? str(b.message) ?? words(e.kind), text: str(b.text) ?? str(b.reason), facts: factsOf(b, ["title", "summary", "message", "text", "reason", "by", "author"]) };
+  }
+}
+
+function containmentWhat(a: IncidentAction) {
+  return `${words(a.action)} · ${a.scope} · ${a.label}`;
+}
+
+/** Entries derived from the linked containment actions and their per-gateway deliveries. */
+function actionEntries(actions: IncidentAction[], recorded: Set<string>): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  for (const a of actions) {
+    // containInTx / releaseContainment append a "containment" event with containmentId + event; only fill gaps.
+    if (!recorded.has(`${a.id}:applied`)) {
+      out.push({ key: `ca-${a.id}-applied`, at: a.createdAt, kind: "containment", source: "containment", title: `Containment applied: ${containmentWhat(a)}`, text: a.reason, by: a.requestedBy, tone: "red", facts: [["source", a.source]] });
+    }
+    if (a.releasedAt && !recorded.has(`${a.id}:released`)) {
+      out.push({ key: `ca-${a.id}-released`, at: a.releasedAt, kind: "containment", source: "containment", title: `Containment released: ${containmentWhat(a)}`, text: a.releaseReason, tone: "green" });
+    }
+    for (const d of a.deliveries) {
+      const cmd = d.kind === "release" ? "release of" : "command";
+      const facts: [string, string][] = [["action", containmentWhat(a)], ["attempts", String(d.attempts)]];
+      if (d.deliveredAt) out.push({ key: `dl-${d.id}-delivered`, at: d.deliveredAt, kind: "delivery", source: "delivery", title: `${d.gatewayName}: ${cmd} ${words(a.action)} delivered`, facts });
+      if (d.ackedAt) {
+        const ok = d.state === "applied";
+        out.push({ key: `dl-${d.id}-acked`, at: d.ackedAt, kind: "delivery", source: "delivery", title: `${d.gatewayName} acknowledged ${cmd} ${words(a.action)}: ${words(d.state)}`, text: ok ? null : d.error, tone: ok ? "green" : "red", facts });
+      }
+      if (d.escalatedAt) out.push({ key: `dl-${d.id}-escalated`, at: d.escalatedAt, kind: "delivery", source: "delivery", title: `${d.gatewayName} did not acknowledge ${cmd} ${words(a.action)} in time: escalated`, text: d.error, tone: "amber", facts });
+    }
+  }
+  return out;
+}
+
+/**
+ * An incident with everything its page shows: owner, playbook (with break-glass notes), finding,
+ * containment actions with per-gateway delivery states, and the merged timeline — stored events,
+ * containment and delivery acks, related findings and blocked tool calls of the affected agents
+ * and tools in [openedAt − 1 h, closedAt ?? now], oldest first. Tool calls: metadata only (never
+ * params or results). Null when there is no such incident.
+ */
+export async function getIncident(id: string, now = new Date()) {
+  if (!UUID.test(id)) return null;
+  const incident = await db.incident.findUnique({ where: { id }, select: DETAIL_SELECT });
+  if (!incident) return null;
+  const window = { from: new Date(incident.openedAt.getTime() - HOUR), to: incident.closedAt ?? now };
+
+  const [eventsDesc, actionRows] = await Promise.all([
+    // Index incident_events(incident_id, at): the newest events if there are very many.
+    db.incidentEvent.findMany({ where: { incidentId: id }, orderBy: [{ at: "desc" }, { id: "desc" }], take: TIMELINE_EVENT_LIMIT + 1, select: { id: true, at: true, kind: true, body: true } }),
+    db.containmentAction.findMany({ where: { incidentId: id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: ACTION_LIMIT, select: ACTION_SELECT }),
+  ]);
+  const eventsTruncated = eventsDesc.length > TIMELINE_EVENT_LIMIT;
+  const events = eventsDesc.slice(0, TIMELINE_EVENT_LIMIT).reverse();
+  const actions = actionRows.map(shapeAction);
+  const t = targetsOf(incident.finding, actions);
+
+  const callOr: Prisma.ToolCallWhereInput[] = [
+    ...(t.agents.length ? [{ agentId: { in: t.agents } }] : []),
+    ...(t.tools.length ? [{ toolName: { in: t.tools } }] : []),
+    ...(t.gateways.length ? [{ gatewayId: { in: t.gateways } }] : []),
+  ];
+  const findingOr: Prisma.FindingWhereInput[] = [
+    ...(t.agents.length ? [{ agentId: { in: t.agents } }] : []),
+    ...(t.tools.length ? [{ toolName: { in: t.tools } }] : []),
+    ...(t.gateways.length || t.findingGateways.length ? [{ gatewayId: { in: [...new Set([...t.gateways, ...t.findingGateways])] } }] : []),
+  ];
+
+  const [calls, related] = await Promise.all([
+    // Indexes tool_calls(agent_id, occurred_at) / (tool_name, occurred_at) / (occurred_at); newest first, capped.
+    t.fleet || callOr.length
+      ? db.toolCall.findMany({
+          where: { decision: "blocked", occurredAt: { gte: window.from, lte: window.to }, ...(t.fleet ? {} : { OR: callOr }) },
+          orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
+          take: RELATED_CALL_LIMIT + 1,
+          // Metadata only: never params, result or error text.
+          select: { id: true, occurredAt: true, toolName: true, agentName: true, agentId: true, gatewayId: true, decision: true },
+        })
+      : Promise.resolve([]),
+    findingOr.length
+      ? db.finding.findMany({
+          where: { OR: findingOr, ...(incident.findingId ? { id: { not: incident.findingId } } : {}), firstSeenAt: { lte: window.to }, lastSeenAt: { gte: window.from } },
+          orderBy: [{ lastSeenAt: "desc" }, { id: "asc" }],
+          take: RELATED_FINDING_LIMIT,
+          select: { id: true, kind: true, severity: true, status: true, title: true, agentId: true, toolName: true, gatewayId: true, firstSeenAt: true, lastSeenAt: true },
+        })
+      : Promise.resolve([]),
+  ]);
+  const callsTruncated = calls.length > RELATED_CALL_LIMIT;
+  const blockedCalls = calls.slice(0, RELATED_CALL_LIMIT).map((c) => ({ id: c.id.toString(), occurredAt: c.occurredAt, toolName: c.toolName, agentName: c.agentName, agentId: c.agentId, gatewayId: c.gatewayId, decision: c.decision }));
+
+  const recorded = new Set<string>();
+  for (const e of events) {
+    const b = e.body as { containmentId?: unknown; event?: unknown } | null;
+    if (e.kind === "containment" && typeof b?.containmentId === "string" && typeof b.event === "string") recorded.add(`${b.containmentId}:${b.event}`);
+  }
+  const entries: TimelineEntry[] = [
+    ...events.map(describeEvent),
+    ...actionEntries(actions, recorded),
+    ...related.map((f): TimelineEntry => ({
+      key: `f-${f.id}`, at: f.firstSeenAt, kind: "related_finding", source: "finding", title: `Related finding: ${f.title}`,
+      tone: f.severity === "critical" || f.severity === "high" ? "red" : "amber",
+      facts: [["kind", words(f.kind)], ["severity", f.severity], ["status", f.status], ["last seen", f.lastSeenAt.toISOString()]],
+      href: f.agentId ? `/findings?agent=${f.agentId}` : f.gatewayId ? `/findings?gateway=${f.gatewayId}` : "/findings",
+    })),
+    ...blockedCalls.map((c): TimelineEntry => ({
+      key: `tc-${c.id}-${c.occurredAt.getTime()}`, at: c.occurredAt, kind: "tool_call", source: "tool_call", title: `Blocked call: ${c.toolName} by ${c.agentName}`, tone: "gray",
+    })),
+  ];
+  // Stable: equal times keep the order above (stored events before derived ones).
+  entries.sort((a, b) => a.at.getTime() - b.at.getTime());
+
+  return {
+    ...incident,
+    window,
+    actions,
+    relatedFindings: related,
+    blockedCalls,
+    timeline: entries,
+    truncated: { events: eventsTruncated, calls: callsTruncated, actions: actionRows.length >= ACTION_LIMIT },
+  };
+}
+export type IncidentDetail = NonNullable<Awaited<ReturnType<typeof getIncident>>>;
+
+/** The evidence page link for an incident's window: [openedAt − 1 h, closedAt or now]. */
+export function evidenceHref(window: { from: Date; to: Date }): string {
+  return `/audit/evidence?${new URLSearchParams({ from: window.from.toISOString(), to: window.to.toISOString() })}`;
+}

@@ -1,0 +1,216 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { db, type Tx } from "@/lib/db";
+import { SYSTEM_ACTOR } from "@/lib/auth/actor";
+import { recordAudit } from "@/lib/audit/record";
+import { notify } from "@/lib/notify";
+import { containInTx } from "@/lib/containment/service";
+import type { ContainmentInput } from "@/lib/containment/types";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { dayKey, percentOf, usageForDay, utcDayStart } from "./queries";
+import { THRESHOLDS, type OnLimit, type Threshold } from "./schema";
+
+export type FiredAlert = {
+  alertId: string;
+  budgetId: string;
+  agentId: string | null;
+  day: string;
+  threshold: Threshold;
+  spentUsd: string;
+  dailyUsd: string;
+  containmentActionId: string | null;
+  /** Set when the configured containment could not be applied (the alert and notification still went out). */
+  containmentError: string | null;
+};
+
+type BudgetRow = { id: string; agentId: string | null; dailyUsd: Prisma.Decimal; onLimit: string; agent: { name: string } | null };
+
+const usd = (d: Prisma.Decimal) => `$${d.toFixed(2)}`;
+
+/**
+ * Evaluate every enabled budget against the spend of the UTC day `now` falls in, and fire each
+ * threshold (50/75/90/100 %) it reached that has not fired for that day yet — lowest first, each
+ * in its own transaction: record the alert, audit "budget.threshold" (as the system), queue the
+ * "budget.threshold" notification, and at 100 % apply the budget's containment. The alert's unique
+ * key (budget, day, threshold) makes a threshold fire exactly once per day even when several
+ * evaluations run at once: only the evaluation whose insert created the row acts on it.
+ */
+export async function evaluateBudgets(opts: { now?: Date } = {}): Promise<{ day: string; fired: FiredAlert[] }> {
+  const now = opts.now ?? new Date();
+  const dayStart = utcDayStart(now);
+  const day = dayKey(dayStart);
+  const budgets = await db.budget.findMany({ where: { enabled: true }, select: { id: true, agentId: true, dailyUsd: true, onLimit: true, agent: { select: { name: true } } } });
+  if (!budgets.length) return { day, fired: [] };
+
+  const [usage, recorded] = await Promise.all([
+    usageForDay(now),
+    db.budgetAlert.findMany({ where: { budgetId: { in: budgets.map((b) => b.id) }, day: dayStart }, select: { budgetId: true, threshold: true } }),
+  ]);
+  const done = new Set(recorded.map((a) => `${a.budgetId}:${a.threshold}`));
+  const zero = new Prisma.Decimal(0);
+
+  const fired: FiredAlert[] = [];
+  for (const b of budgets) {
+    const spent = (b.agentId ? usage.byAgent.get(b.agentId)?.costUsd : usage.fleet.costUsd) ?? zero;
+    for (const threshold of THRESHOLDS) {
+      if (done.has(`${b.id}:${threshold}`)) continue;
+      // spent ≥ threshold % of the budget, compared exactly (spent × 100 ≥ daily × threshold).
+      if (spent.mul(100).lt(b.dailyUsd.mul(threshold))) break;
+      const alert = await fireThreshold(b, { dayStart, day, threshold, spent });
+      if (alert) fired.push(alert);
+    }
+  }
+  return { day, fired };
+}
+
+async function fireThreshold(b: BudgetRow, f: { dayStart: Date; day: string; threshold: Threshold; spent: Prisma.Decimal }): Promise<FiredAlert | null> {
+  return db.$transaction(
+    async (tx) => {
+      const alertId = randomUUID();
+      // Only the evaluation whose insert created the row goes on; a concurrent one waits on the
+      // unique key here, then finds the row taken (or free again if the first rolled back).
+      const inserted = await tx.$queryRaw<{ id: string }[]>`
+        insert into budget_alerts (id, budget_id, day, threshold, spent_usd, fired_at)
+        values (${alertId}::uuid, ${b.id}::uuid, ${f.day}::date, ${f.threshold}, ${f.spent.toFixed()}::numeric, clock_timestamp())
+        on conflict (budget_id, day, threshold) do nothing
+        returning id::text`;
+      if (!inserted.length) return null;
+
+      const who = b.agentId ? `Agent ${b.agent?.name ?? b.agentId}` : "The fleet";
+      const daily = usd(b.dailyUsd);
+      const spent = usd(f.spent);
+
+      let containmentActionId: string | null = null;
+      let containmentError: string | null = null;
+      const containment = f.threshold === 100 ? containmentFor(b, `daily budget of ${daily} reached (${spent} spent)`) : null;
+      if (containment) {
+        // A savepoint: a containment that fails must not cost the alert and its notification.
+        const res = await inSavepoint(tx, "breaker_contain", () => containInTx(tx, SYSTEM_ACTOR, containment));
+        if (res.ok) {
+          containmentActionId = res.value.id;
+          await tx.budgetAlert.update({ where: { id: alertId }, data: { containmentActionId } });
+        } else {
+          containmentError = res.error;
+          console.error(`warden: breaker could not apply ${containment.action} for budget ${b.id}`, res.error);
+        }
+      }
+
+      const details = {
+        budgetId: b.id,
+        agent: b.agentId ? { id: b.agentId, name: b.agent?.name ?? null } : null,
+        percent: f.threshold,
+        spentUsd: f.spent.toFixed(2),
+        dailyUsd: b.dailyUsd.toFixed(2),
+        day: f.day,
+        onLimit: b.onLimit,
+        ...(containment ? { containment: containmentActionId ? { id: containmentActionId, action: containment.action, scope: containment.scope } : { error: containmentError, action: containment.action, scope: containment.scope } } : {}),
+      };
+      await recordAudit(tx, SYSTEM_ACTOR, { action: "budget.threshold", targetType: "budget", targetId: b.id, after: { alertId, ...details } });
+      if (containmentError) {
+        await recordAudit(tx, SYSTEM_ACTOR, { action: "budget.contain", outcome: "failure", targetType: "budget", targetId: b.id, after: { alertId, action: containment?.action, error: containmentError } });
+      }
+
+      const tail = containment ? (containmentActionId ? ` — ${containment.action.replace("_", " ")} applied` : ` — ${containment.action.replace("_", " ")} FAILED: ${containmentError}`) : "";
+      await notify(tx, "budget.threshold", `${who} reached ${f.threshold} % of its daily budget: ${spent} of ${daily} (${f.day} UTC)${tail}`, details);
+
+      // TODO(lead): enable once lib/playbooks/triggers.ts exports fireSpendPlaybooks:
+      // await fireSpendPlaybooks(tx, { agentId: b.agentId, percent: f.threshold, day: f.day });
+
+      return { alertId, budgetId: b.id, agentId: b.agentId, day: f.day, threshold: f.threshold, spentUsd: f.spent.toFixed(), dailyUsd: b.dailyUsd.toFixed(2), containmentActionId, containmentError };
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
+}
+
+/** The kill switch a budget applies at 100 % (null for "notify", or a fleet budget set to suspend an agent). */
+function containmentFor(b: BudgetRow, reason: string): ContainmentInput | null {
+  const onLimit = b.onLimit as OnLimit;
+  if (onLimit === "suspend_agent" && b.agentId) return { scope: "agent", target: b.agentId, action: "suspend_agent", reason, source: "breaker" };
+  if (onLimit === "block_fleet") return { scope: "fleet", target: "fleet", action: "block_all", reason, source: "breaker" };
+  return null;
+}
+
+/**
+ * Run `fn` inside a savepoint of `tx`: on failure the transaction is rolled back to the savepoint
+ * (so it stays usable, whatever SQL failed) and the error is returned instead of thrown.
+ */
+export async function inSavepoint<T>(tx: Tx, name: string, fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+  if (!/^[a-z_]+$/.test(name)) throw new Error("bad savepoint name");
+  await tx.$executeRawUnsafe(`savepoint ${name}`);
+  try {
+    const value = await fn();
+    await tx.$executeRawUnsafe(`release savepoint ${name}`);
+    return { ok: true, value };
+  } catch (err) {
+    await tx.$executeRawUnsafe(`rollback to savepoint ${name}`);
+    return { ok: false, error: (err instanceof Error ? err.message : String(err)).slice(0, 500) };
+  }
+}
+
+// ───────────────────────────── scheduling ─────────────────────────────
+
+const EVERY_MS = 30_000;
+const SOON_MS = 1_000;
+
+let timer: ReturnType<typeof setInterval> | null = null;
+let soonTimer: ReturnType<typeof setTimeout> | null = null;
+let running: Promise<void> | null = null;
+let again = false;
+
+/** One evaluation; when one is already running it is skipped (or, with `rerun`, run once more after it). */
+function runOnce(rerun: boolean): void {
+  if (running) {
+    if (rerun) again = true;
+    return;
+  }
+  running = (async () => {
+    try {
+      await evaluateBudgets();
+    } catch (err) {
+      console.error("warden: evaluating budgets failed", err);
+    } finally {
+      running = null;
+      if (again) {
+        again = false;
+        evaluateBudgetsSoon();
+      }
+    }
+  })();
+}
+
+/**
+ * Evaluate budgets every 30 s in this process (idempotent: a second call does nothing). A tick is
+ * skipped while a run is in progress. The timer is unref'd; returns a function that stops it.
+ */
+export function startBreakerScheduler(): () => void {
+  if (!timer) {
+    timer = setInterval(() => runOnce(false), EVERY_MS);
+    timer.unref?.();
+  }
+  return () => {
+    if (timer) clearInterval(timer);
+    timer = null;
+  };
+}
+
+/**
+ * Ask for an evaluation about a second from now (ingestion calls this after each batch). Calls in
+ * that second share one run, so a steady stream of batches still evaluates about once a second; a
+ * call during a run schedules one more run after it, so new spend is never missed.
+ */
+export function evaluateBudgetsSoon(): void {
+  if (soonTimer) return;
+  soonTimer = setTimeout(() => {
+    soonTimer = null;
+    runOnce(true);
+  }, SOON_MS);
+  soonTimer.unref?.();
+}
+
+/** Resolves when no scheduled evaluation is pending or running (for tests and graceful shutdown). */
+export async function breakerIdle(): Promise<void> {
+  while (soonTimer || running) {
+    if (running) await running;
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+}
