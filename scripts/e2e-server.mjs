@@ -26,6 +26,11 @@ const env = {
   WARDEN_ADMIN_EMAIL: "root-admin@e2e.local",
   WARDEN_ADMIN_PASSWORD: "e2e-root-admin-password",
   NEXT_TELEMETRY_DISABLED: "1",
+  // Escalate unacknowledged containment commands quickly so the escalation spec finishes fast.
+  WARDEN_CONTAINMENT_ACK_TIMEOUT_SECONDS: "6",
+  // Webhook receivers in specs listen on 127.0.0.1 over http (test only).
+  WARDEN_WEBHOOK_ALLOW_PRIVATE: "1",
+  WARDEN_WEBHOOK_ALLOW_HTTP: "1",
 };
 const boot = await run(bin("tsx"), ["--conditions=react-server", "scripts/cli.ts", "bootstrap"], { env, quiet: true });
 if (boot.code !== 0) {
@@ -33,7 +38,7 @@ if (boot.code !== 0) {
   await db.stop();
   process.exit(1);
 }
-fs.writeFileSync(path.join(dir, "e2e.json"), JSON.stringify({ databaseUrl: db.url, baseURL: `http://127.0.0.1:${port}` }));
+fs.writeFileSync(path.join(dir, "e2e.json"), JSON.stringify({ databaseUrl: db.url, baseURL: `http://127.0.0.1:${port}`, secret }));
 const child = spawn(bin("next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: ROOT, env, stdio: "inherit" });
 const stop = () => child.kill("SIGTERM");
 process.on("SIGINT", stop);
