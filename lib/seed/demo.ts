@@ -361,7 +361,66 @@ export async function seedDemoFleet(
   for (let i = 0; i < calls.length; i += 1000) await db.toolCall.createMany({ data: calls.slice(i, i + 1000) });
   counts.toolCalls = calls.length;
 
+  await seedResponseHistory(db, { now, admin, agents: reg.agents, counts });
   return { seeded: true, counts };
+}
+
+/**
+ * Budgets sized from today's demo spend (one agent at ~80 % so the breaker's first warnings show),
+ * and a past, resolved incident with its released kill switch, acks and post-mortem.
+ */
+async function seedResponseHistory(db: PrismaClient, ctx: { now: Date; admin: string; agents: Record<string, AgentRef>; counts: Record<string, number> }) {
+  const { now, admin, agents, counts } = ctx;
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+  const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const spent = await db.$queryRaw<{ agent_id: string; usd: string | null }[]>`
+    select agent_id::text, sum(cost_usd)::text as usd from tool_calls where occurred_at >= ${midnight} and agent_id is not null group by agent_id`;
+  const usd = (id: string) => Number(spent.find((s) => s.agent_id === id)?.usd ?? 0);
+  const fleetToday = spent.reduce((a, s) => a + Number(s.usd ?? 0), 0);
+  const round = (n: number) => Math.max(1, Math.ceil(n * 100) / 100);
+  await db.$transaction(async (tx) => {
+    await tx.budget.create({ data: { agentId: null, dailyUsd: round(Math.max(fleetToday * 3, 5)).toFixed(2), onLimit: "notify" } });
+    for (const [name, a] of Object.entries(agents)) {
+      const today = usd(a.id);
+      // analytics sits at ~80 % of its budget: the first evaluation warns at 50 and 75 %.
+      const daily = name === "analytics" && today > 0 ? today / 0.8 : Math.max(today * 4, 2);
+      await tx.budget.create({ data: { agentId: a.id, dailyUsd: round(daily).toFixed(2), onLimit: "suspend_agent" } });
+    }
+    counts.budgets = Object.keys(agents).length + 1;
+
+    // A resolved incident from three weeks ago: advisory → deny kill switch → acks → release.
+    const slack = agents["content-publisher"];
+    const opened = ago(21 * DAY);
+    const at = (min: number) => new Date(opened.getTime() + min * MINUTE);
+    const incident = await tx.incident.create({ data: {
+      title: "slack-notify advisory: webhook URL logged in plain text", severity: "high", status: "closed", ownerId: admin,
+      summary: "The publisher disclosed that slack-notify 0.9.x logged the full webhook URL on errors.",
+      postMortem: "Time to contain: 6 minutes (advisory at 09:12, deny applied on both gateways at 09:18).\nWhat went well: the kill switch reached both gateways within seconds.\nWhat to improve: the vendor contact in the playbook was outdated; updated.",
+      openedAt: opened, closedAt: at(3 * 60),
+    } });
+    const gatewayIds = [...new Set(Object.values(agents).map((a) => a.gatewayId))];
+    const gws = await tx.gateway.findMany({ where: { id: { in: gatewayIds } }, select: { id: true, name: true } });
+    const action = await tx.containmentAction.create({ data: {
+      scope: "tool", target: "slack-notify", action: "deny_tool", reason: "Vendor advisory: webhook URL leaked in logs", status: "released", source: "manual",
+      requestedById: admin, incidentId: incident.id, createdAt: at(6), releasedAt: at(150), releasedById: admin, releaseReason: "Pinned the fixed 1.0.1 after re-review",
+      affected: { label: "slack-notify", gateways: gws, agents: slack ? [{ id: slack.id, name: "content-publisher" }] : [] },
+    } });
+    for (const g of gws) {
+      await tx.containmentDelivery.create({ data: { actionId: action.id, gatewayId: g.id, kind: "apply", state: "applied", attempts: 1, createdAt: at(6), deliveredAt: at(6), ackedAt: new Date(at(6).getTime() + 4_000) } });
+      await tx.containmentDelivery.create({ data: { actionId: action.id, gatewayId: g.id, kind: "release", state: "applied", attempts: 1, createdAt: at(150), deliveredAt: at(150), ackedAt: new Date(at(150).getTime() + 3_000) } });
+    }
+    const events: [Date, string, Record<string, unknown>][] = [
+      [opened, "opened", { by: "Sam Lee", source: "vendor advisory" }],
+      [at(6), "containment", { containmentId: action.id, event: "applied", action: "deny_tool", label: "slack-notify", gateways: gws.length }],
+      ...gws.map((g): [Date, string, Record<string, unknown>] => [new Date(at(6).getTime() + 4_000), "delivery", { containmentId: action.id, gateway: g.name, kind: "apply", state: "applied" }]),
+      [at(40), "note", { by: "Sam Lee", text: "Rotated SLACK_WEBHOOK_URL; no unexpected egress in the exposure window." }],
+      [at(150), "containment", { containmentId: action.id, event: "released", action: "deny_tool", label: "slack-notify", reason: "Pinned the fixed 1.0.1 after re-review" }],
+      [at(180), "status", { from: "resolved", to: "closed", by: "Sam Lee" }],
+    ];
+    for (const [when, kind, body] of events) await tx.incidentEvent.create({ data: { incidentId: incident.id, at: when, kind, body: body as object } });
+    counts.incidents = 1;
+    counts.containmentActions = 1;
+  });
 }
 
 // ───────────────────────────── tool calls ─────────────────────────────
