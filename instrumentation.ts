@@ -1,7 +1,8 @@
 /**
  * Background work of the Warden server process: tool-call partitions ahead of time and retention
  * (WARDEN_TOOL_CALL_RETENTION_DAYS, default 90) every 6 hours, and
- * findings computed from telemetry every 5 minutes. WARDEN_SCHEDULER=off disables both (e.g.
+ * findings computed from telemetry every 5 minutes, outbound webhooks every 2 s, containment
+ * escalation and admin-WebSocket retries every 5 s. WARDEN_SCHEDULER=off disables all of it (e.g.
  * when several app replicas run and one dedicated instance should do it).
  */
 export async function register() {
@@ -16,6 +17,8 @@ export async function register() {
   void partitions();
   setInterval(partitions, 6 * 3_600_000).unref();
   startFindingsScheduler();
+  const { startWebhookDispatcher } = await import("@/lib/notify/dispatcher");
+  startWebhookDispatcher();
   const { startContainmentScheduler } = await import("@/lib/containment/scheduler");
   startContainmentScheduler();
 }

@@ -18,5 +18,6 @@ export const NAV: NavItem[] = [
   { href: "/playbooks", label: "Playbooks & drills", scope: "registry:read" },
   { href: "/spend", label: "Spend", scope: "dashboard:read" },
   { href: "/audit", label: "Audit & evidence", scope: "audit:read" },
+  { href: "/admin/webhooks", label: "Webhooks", scope: "notifications:manage" },
   { href: "/admin/users", label: "Admin", scope: "users:manage" },
 ];

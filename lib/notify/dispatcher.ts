@@ -59,13 +59,14 @@ export async function dispatchDueWebhooks(opts: { now?: Date; limit?: number; ti
       const done = new Date();
       if (res.ok) {
         result.delivered++;
-        await db.webhookDelivery.update({ where: { id: row.id }, data: { state: "delivered", deliveredAt: done, lastStatus: res.status, lastError: null } });
+        // updateMany: the endpoint (and so this row) may have been deleted during the send.
+        await db.webhookDelivery.updateMany({ where: { id: row.id }, data: { state: "delivered", deliveredAt: done, lastStatus: res.status, lastError: null } });
         return;
       }
       const dead = row.attempts >= MAX_ATTEMPTS;
       if (dead) result.dead++;
       else result.failed++;
-      await db.webhookDelivery.update({
+      await db.webhookDelivery.updateMany({
         where: { id: row.id },
         data: {
           state: dead ? "dead" : "failed",

@@ -55,3 +55,16 @@ export type TWebhookUpdate = z.infer<typeof ZWebhookUpdate>;
 
 export const ZWebhookRef = z.object({ id: ZId });
 export const ZDeliveryRef = z.object({ id: ZId });
+
+/** What each event means, for the subscription checkboxes. */
+export const NOTIFY_EVENT_LABELS: Record<NotifyEvent, string> = {
+  "containment.applied": "Kill switch applied",
+  "containment.released": "Kill switch released",
+  "containment.escalated": "A gateway did not acknowledge a command in time",
+  "containment.failed": "A gateway failed to apply a command",
+  "budget.threshold": "Daily budget at 50 / 75 / 90 / 100 %",
+  "incident.opened": "Incident opened",
+  "tool_request.created": "New tool request",
+  "review.overdue": "Re-review or vendor audit overdue",
+  "webhook.test": "Test message",
+};

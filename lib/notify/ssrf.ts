@@ -35,6 +35,7 @@ const KIND_TEXT: Record<Exclude<AddressKind, "public">, string> = {
   reserved: "a reserved address",
 };
 
+const DNS_TIMEOUT_MS = 5_000;
 const flag = (name: string) => process.env[name] === "1";
 
 // [network, prefix length, kind] — IPv4 ranges that are not public.
@@ -150,10 +151,16 @@ export async function checkOutboundUrl(url: string): Promise<OutboundCheck> {
   }
 
   let addresses: { address: string; family: number }[];
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    addresses = await lookup(host, { all: true, verbatim: true });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("DNS timeout")), DNS_TIMEOUT_MS);
+    });
+    addresses = await Promise.race([lookup(host, { all: true, verbatim: true }), timeout]);
   } catch {
     return { ok: false, reason: `The host ${host} could not be resolved.` };
+  } finally {
+    clearTimeout(timer);
   }
   if (addresses.length === 0) return { ok: false, reason: `The host ${host} could not be resolved.` };
   // Every address must pass: a name that also points inside could be served either way.
