@@ -16,7 +16,7 @@ const BASELINE_HOURS = 7 * 24;
 const SAMPLE_EVENTS = 5;
 // Serialises runs (scheduler and API) and finding status changes, so a run cannot duplicate a
 // finding or overwrite a dismissal made while it was computing.
-const FINDINGS_LOCK = 7_210_004;
+export const FINDINGS_LOCK = 7_210_004;
 
 type Severity = "low" | "medium" | "high" | "critical";
 type Json = Prisma.InputJsonValue;
@@ -302,30 +302,3 @@ export async function dismissFinding(actor: Actor, input: z.infer<typeof ZFindin
   });
 }
 
-/** Open an incident from a finding (open or dismissed): the incident, its first timeline event, and the finding's new status. */
-export async function openIncidentFromFinding(actor: Actor, input: z.infer<typeof ZFindingIncident>) {
-  return db.$transaction(async (tx) => {
-    await tx.$executeRaw`select pg_advisory_xact_lock(${FINDINGS_LOCK})`;
-    const f = await tx.finding.findUnique({
-      where: { id: input.id },
-      select: { id: true, kind: true, severity: true, status: true, title: true, detail: true, gatewayId: true, agentId: true, toolName: true, firstSeenAt: true, lastSeenAt: true },
-    });
-    if (!f) throw new AppError("not_found", "No such finding.");
-    if (f.status === "incident") throw new AppError("conflict", "An incident is already open for this finding.");
-    const severity = input.severity ?? f.severity;
-    const incident = await tx.incident.create({
-      data: { title: f.title, severity, findingId: f.id, summary: `Opened from a ${f.kind.replace(/_/g, " ")} finding first seen ${iso(f.firstSeenAt)}.` },
-      select: { id: true, title: true, severity: true, status: true, openedAt: true },
-    });
-    await tx.incidentEvent.create({
-      data: {
-        incidentId: incident.id,
-        kind: "finding",
-        body: { findingId: f.id, kind: f.kind, severity: f.severity, title: f.title, gatewayId: f.gatewayId, agentId: f.agentId, toolName: f.toolName, detail: (f.detail ?? {}) as Json, firstSeenAt: iso(f.firstSeenAt), lastSeenAt: iso(f.lastSeenAt), openedBy: actor.label },
-      },
-    });
-    await tx.finding.update({ where: { id: f.id }, data: { status: "incident" } });
-    await recordAudit(tx, actor, { action: "incident.open", targetType: "incident", targetId: incident.id, before: { findingStatus: f.status }, after: { findingId: f.id, title: incident.title, severity, findingStatus: "incident" } });
-    return { ...incident, findingId: f.id };
-  });
-}

@@ -186,7 +186,7 @@ describe("computed findings", () => {
     expect(res).toMatchObject({ ok: true, data: { severity: "critical", findingId: f.id, status: "open" } });
     if (!res.ok) return;
     expect(await db.incident.findUniqueOrThrow({ where: { id: res.data.id } })).toMatchObject({ title: f.title, severity: "critical", findingId: f.id });
-    expect(await db.incidentEvent.findMany({ where: { incidentId: res.data.id } })).toEqual([expect.objectContaining({ kind: "finding", body: expect.objectContaining({ findingId: f.id }) })]);
+    expect(await db.incidentEvent.findMany({ where: { incidentId: res.data.id } })).toEqual(expect.arrayContaining([expect.objectContaining({ kind: "finding", body: expect.objectContaining({ findingId: f.id }) })]));
     expect(await db.finding.findUniqueOrThrow({ where: { id: f.id } })).toMatchObject({ status: "incident" });
     expect(await db.auditEvent.count({ where: { action: "incident.open", targetId: res.data.id, outcome: "success" } })).toBe(1);
     expect(await execute(lead.actor, openIncidentAction, { id: f.id })).toMatchObject({ ok: false, status: 409 });

@@ -4,8 +4,10 @@ import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Scope } from "@/lib/auth/roles";
 import { parseListQuery, skipTake, sortKey, type ListResult } from "@/lib/list";
-import type { TimelineKind } from "./timeline";
+import type { TimelineEntry } from "./types";
 import { INCIDENT_STATUSES, SEVERITIES, type IncidentStatusName } from "./schema";
+
+export type { TimelineEntry, TimelineTone } from "./types";
 
 /** Who may see incidents (pages and GET routes); changing them needs "incidents:manage". */
 export const INCIDENT_READ_SCOPE: Scope = "registry:read";
@@ -82,22 +84,6 @@ export async function incidentFormChoices() {
 }
 
 // ───────────────────────────── detail and merged timeline ─────────────────────────────
-
-export type TimelineTone = "gray" | "green" | "amber" | "red" | "blue";
-/** One line of the merged timeline. `source` says where it came from; ids are strings (JSON-safe). */
-export type TimelineEntry = {
-  key: string;
-  at: Date;
-  kind: TimelineKind | "related_finding" | "tool_call" | (string & {});
-  source: "event" | "containment" | "delivery" | "finding" | "tool_call";
-  title: string;
-  /** Free text shown preformatted (notes, reasons). */
-  text?: string | null;
-  by?: string | null;
-  tone?: TimelineTone;
-  facts?: [string, string][];
-  href?: string | null;
-};
 
 const DETAIL_SELECT = {
   id: true, title: true, severity: true, status: true, summary: true, postMortem: true, dedupeKey: true, openedAt: true, closedAt: true,
@@ -180,13 +166,30 @@ function factsOf(body: Record<string, unknown>, skip: string[] = []): [string, s
     .map(([k, v]) => [words(k), v.length > 300 ? `${v.slice(0, 300)}…` : v]);
 }
 
+const cmdOf = (kind: unknown) => (kind === "release" ? "release of" : "command");
+
+/**
+ * Identity of a stored delivery event, matching the derived entry for the same fact, so the merge
+ * shows each ack/escalation once. Stored bodies (lib/connector/commands.ts, lib/containment/
+ * escalation.ts) carry containmentId + gateway name + kind, not the delivery id.
+ */
+function deliveryFactKey(b: Record<string, unknown>): string | null {
+  if (typeof b.containmentId !== "string" || typeof b.gateway !== "string") return null;
+  const kind = str(b.kind) ?? "apply";
+  if (b.escalated === true) return `escalated:${b.containmentId}:${b.gateway}:${kind}`;
+  if (b.path === undefined && (b.state === "applied" || b.state === "failed")) return `acked:${b.containmentId}:${b.gateway}:${kind}`;
+  return null;
+}
+
+type ActionNames = Map<string, string>;
+
 /** Wording of a stored timeline event (IncidentEvent) by kind; unknown shapes fall back to their fields. */
-function describeEvent(e: { id: bigint; at: Date; kind: string; body: unknown }): TimelineEntry {
+function describeEvent(e: { id: bigint; at: Date; kind: string; body: unknown }, actionNames: ActionNames): TimelineEntry {
   const b = (e.body && typeof e.body === "object" && !Array.isArray(e.body) ? e.body : {}) as Record<string, unknown>;
   const base = { key: `ev-${e.id}`, at: e.at, kind: e.kind, source: "event" as const, by: str(b.by) ?? str(b.author) ?? str(b.openedBy) };
   switch (e.kind) {
     case "opened":
-      return { ...base, title: `Incident opened (${str(b.severity) ?? "?"})`, tone: "blue", facts: [["source", str(b.source) ?? "manual"], ...(b.owner ? [["owner", nameOf(b.owner)] as [string, string]] : []), ...(b.playbook ? [["playbook", nameOf(b.playbook)] as [string, string]] : [])] };
+      return { ...base, title: str(b.severity) ? `Incident opened (${str(b.severity)})` : "Incident opened", tone: "blue", facts: [["source", str(b.source) ?? "manual"], ...(b.owner ? [["owner", nameOf(b.owner)] as [string, string]] : []), ...(b.playbook ? [["playbook", nameOf(b.playbook)] as [string, string]] : [])] };
     case "note":
       return { ...base, title: "Note", text: str(b.text) };
     case "status": {
@@ -199,6 +202,30 @@ function describeEvent(e: { id: bigint; at: Date; kind: string; body: unknown })
       const ev = str(b.event) ?? "update";
       const what = [str(b.action) && words(str(b.action)!), str(b.scope), str(b.label) ?? str(b.target)].filter(Boolean).join(" · ");
       return { ...base, title: `Containment ${ev}: ${what}`, text: str(b.reason), tone: ev === "released" ? "green" : "red", facts: factsOf(b, ["event", "action", "scope", "label", "target", "reason", "by", "containmentId", "incidentId", "options"]) };
+    }
+    case "delivery": {
+      const gw = str(b.gateway) ?? "gateway";
+      const action = words((typeof b.containmentId === "string" && actionNames.get(b.containmentId)) || "containment");
+      const state = str(b.state) ?? "?";
+      const source = "delivery" as const;
+      if (b.escalated === true) {
+        return { ...base, source, title: `${gw} did not acknowledge ${cmdOf(b.kind)} ${action} in time: escalated`, tone: "amber", facts: factsOf(b, ["containmentId", "deliveryId", "gateway", "kind", "state", "escalated"]) };
+      }
+      if (b.path === "admin_ws") {
+        return { ...base, source, title: `${gw} admin WebSocket: ${cmdOf(b.kind)} ${action} ${words(state)}`, text: str(b.detail), tone: state === "applied" ? "green" : "red" };
+      }
+      return { ...base, source, title: `${gw} acknowledged ${cmdOf(b.kind)} ${action}: ${words(state)}`, text: str(b.detail), tone: state === "applied" ? "green" : state === "failed" ? "red" : "gray" };
+    }
+    case "playbook": {
+      if (b.event === "fired") {
+        const cause = (b.cause && typeof b.cause === "object" ? b.cause : {}) as Record<string, unknown>;
+        return { ...base, title: `Playbook ${str(b.playbook) ?? ""} fired: ${str(cause.summary) ?? words(str(b.trigger) ?? "")}`.trim(), tone: "blue", facts: str(b.trigger) ? [["trigger", words(str(b.trigger)!)]] : [] };
+      }
+      if (b.event === "action") {
+        const ok = b.ok === true;
+        return { ...base, title: `Playbook step ${str(b.step) ? `“${str(b.step)}”` : ""}: ${words(str(b.type) ?? "action")} ${str(b.target) ?? ""} — ${ok ? "done" : "failed"}`.replace(/\s+/g, " "), text: ok ? null : str(b.error), tone: ok ? "green" : "red", facts: str(b.phase) ? [["phase", words(str(b.phase)!)]] : [] };
+      }
+      return { ...base, title: str(b.title) ?? str(b.summary) ?? "Playbook", facts: factsOf(b, ["title", "summary", "playbookId"]) };
     }
     case "finding":
       return {
@@ -216,11 +243,13 @@ function containmentWhat(a: IncidentAction) {
   return `${words(a.action)} · ${a.scope} · ${a.label}`;
 }
 
-/** Entries derived from the linked containment actions and their per-gateway deliveries. */
+/**
+ * Entries derived from the linked containment actions and their per-gateway deliveries, skipping
+ * facts already recorded as timeline events (`recorded`: containment applied/released, acks, escalations).
+ */
 function actionEntries(actions: IncidentAction[], recorded: Set<string>): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   for (const a of actions) {
-    // containInTx / releaseContainment append a "containment" event with containmentId + event; only fill gaps.
     if (!recorded.has(`${a.id}:applied`)) {
       out.push({ key: `ca-${a.id}-applied`, at: a.createdAt, kind: "containment", source: "containment", title: `Containment applied: ${containmentWhat(a)}`, text: a.reason, by: a.requestedBy, tone: "red", facts: [["source", a.source]] });
     }
@@ -228,14 +257,17 @@ function actionEntries(actions: IncidentAction[], recorded: Set<string>): Timeli
       out.push({ key: `ca-${a.id}-released`, at: a.releasedAt, kind: "containment", source: "containment", title: `Containment released: ${containmentWhat(a)}`, text: a.releaseReason, tone: "green" });
     }
     for (const d of a.deliveries) {
-      const cmd = d.kind === "release" ? "release of" : "command";
-      const facts: [string, string][] = [["action", containmentWhat(a)], ["attempts", String(d.attempts)]];
-      if (d.deliveredAt) out.push({ key: `dl-${d.id}-delivered`, at: d.deliveredAt, kind: "delivery", source: "delivery", title: `${d.gatewayName}: ${cmd} ${words(a.action)} delivered`, facts });
-      if (d.ackedAt) {
+      const cmd = cmdOf(d.kind);
+      const action = words(a.action);
+      const facts: [string, string][] = [["attempts", String(d.attempts)]];
+      if (d.deliveredAt) out.push({ key: `dl-${d.id}-delivered`, at: d.deliveredAt, kind: "delivery", source: "delivery", title: `${d.gatewayName}: ${cmd} ${action} delivered`, facts });
+      if (d.ackedAt && !recorded.has(`acked:${a.id}:${d.gatewayName}:${d.kind}`)) {
         const ok = d.state === "applied";
-        out.push({ key: `dl-${d.id}-acked`, at: d.ackedAt, kind: "delivery", source: "delivery", title: `${d.gatewayName} acknowledged ${cmd} ${words(a.action)}: ${words(d.state)}`, text: ok ? null : d.error, tone: ok ? "green" : "red", facts });
+        out.push({ key: `dl-${d.id}-acked`, at: d.ackedAt, kind: "delivery", source: "delivery", title: `${d.gatewayName} acknowledged ${cmd} ${action}: ${words(d.state)}`, text: ok ? null : d.error, tone: ok ? "green" : "red", facts });
       }
-      if (d.escalatedAt) out.push({ key: `dl-${d.id}-escalated`, at: d.escalatedAt, kind: "delivery", source: "delivery", title: `${d.gatewayName} did not acknowledge ${cmd} ${words(a.action)} in time: escalated`, text: d.error, tone: "amber", facts });
+      if (d.escalatedAt && !recorded.has(`escalated:${a.id}:${d.gatewayName}:${d.kind}`)) {
+        out.push({ key: `dl-${d.id}-escalated`, at: d.escalatedAt, kind: "delivery", source: "delivery", title: `${d.gatewayName} did not acknowledge ${cmd} ${action} in time: escalated`, text: d.error, tone: "amber", facts });
+      }
     }
   }
   return out;
@@ -300,11 +332,16 @@ export async function getIncident(id: string, now = new Date()) {
 
   const recorded = new Set<string>();
   for (const e of events) {
-    const b = e.body as { containmentId?: unknown; event?: unknown } | null;
-    if (e.kind === "containment" && typeof b?.containmentId === "string" && typeof b.event === "string") recorded.add(`${b.containmentId}:${b.event}`);
+    const b = (e.body && typeof e.body === "object" && !Array.isArray(e.body) ? e.body : {}) as Record<string, unknown>;
+    if (e.kind === "containment" && typeof b.containmentId === "string" && typeof b.event === "string") recorded.add(`${b.containmentId}:${b.event}`);
+    if (e.kind === "delivery") {
+      const k = deliveryFactKey(b);
+      if (k) recorded.add(k);
+    }
   }
+  const actionNames: ActionNames = new Map(actions.map((a) => [a.id, a.action]));
   const entries: TimelineEntry[] = [
-    ...events.map(describeEvent),
+    ...events.map((e) => describeEvent(e, actionNames)),
     ...actionEntries(actions, recorded),
     ...related.map((f): TimelineEntry => ({
       key: `f-${f.id}`, at: f.firstSeenAt, kind: "related_finding", source: "finding", title: `Related finding: ${f.title}`,

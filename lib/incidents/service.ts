@@ -8,11 +8,9 @@ import { notify } from "@/lib/notify";
 import { appendTimeline } from "./timeline";
 import { canTransition, STATUS_TRANSITIONS, type TIncidentNote, type TIncidentOpen, type TIncidentPostMortem, type TIncidentUpdate } from "./schema";
 
-// Must equal FINDINGS_LOCK in lib/findings/compute.ts: opening from a finding is serialised with
-// findings runs and dismissals, so a run cannot overwrite the finding's new "incident" status.
-const FINDINGS_LOCK = 7_210_004;
-// Two-key advisory lock (class, hashtext(key)) so concurrent automatic opens with one dedupeKey create one incident.
-const DEDUPE_LOCK = 7_210_020;
+// Opening from a finding takes the findings lock: it is serialised with findings runs and
+// dismissals, so a run cannot overwrite the finding's new "incident" status.
+import { FINDINGS_LOCK } from "@/lib/findings/compute";
 
 type Json = Prisma.InputJsonValue;
 const iso = (d: Date) => d.toISOString();
@@ -73,7 +71,8 @@ export type OpenOptions = {
  */
 export async function openIncidentInTx(tx: Tx, actor: Actor, input: TIncidentOpen, opts: OpenOptions = {}): Promise<{ incident: IncidentSnapshot; created: boolean }> {
   if (opts.dedupeKey) {
-    await tx.$executeRaw`select pg_advisory_xact_lock(${DEDUPE_LOCK}::int4, hashtext(${opts.dedupeKey}))`;
+    // The same lock as lib/playbooks/triggers.ts takes, so automatic opens of one cause serialise on either path.
+    await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${opts.dedupeKey}::text))`;
     const existing = await tx.incident.findUnique({ where: { dedupeKey: opts.dedupeKey }, select: SNAPSHOT });
     if (existing) return { incident: existing, created: false };
   }

@@ -54,6 +54,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
   const { query, invalid } = parseFindingQuery(sp);
   const [page, choices] = await Promise.all([listFindings(query), findingFilterChoices()]);
   const canDecide = can(actor.role, "tools:decide");
+  const canOpenIncident = can(actor.role, "incidents:manage");
   const filtered = Boolean(query.q || query.kind || query.status || query.severity || query.gateway || query.agent);
 
   return (
@@ -109,7 +110,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
                 <div className="flex flex-col gap-2">
                   {evidence && <Link href={evidence} className="text-sm text-brand-600 hover:underline">Evidence</Link>}
                   {canDecide && f.status === "open" && <ReasonAction label="Dismiss" action={dismissFinding} payload={{ id: f.id }} confirmLabel="Confirm: dismiss finding" placeholder="Why this is not a problem (e.g. expected during the migration)" variant="secondary" />}
-                  {canDecide && f.status !== "incident" && <OpenIncidentButton id={f.id} label={f.title} severity={f.severity} action={openIncident} />}
+                  {canOpenIncident && f.status !== "incident" && <OpenIncidentButton id={f.id} label={f.title} severity={f.severity} action={openIncident} />}
                 </div>
               ),
             },

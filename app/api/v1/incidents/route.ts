@@ -1,0 +1,29 @@
+import { runApiAction, runApiRead } from "@/lib/api";
+import { AppError } from "@/lib/errors";
+import { openIncidentAction } from "@/lib/incidents/actions";
+import { incidentCounts, listIncidents, parseIncidentQuery, INCIDENT_READ_SCOPE } from "@/lib/incidents/queries";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * GET /api/v1/incidents?status=&severity=&q=&sort=&dir=&page=&pageSize=
+ * → {data, total, page, pageSize, counts: {open, contained, resolved, closed}}. Scope registry:read.
+ */
+export async function GET(req: Request) {
+  const params = new URL(req.url).searchParams;
+  return runApiRead(INCIDENT_READ_SCOPE, "incidents", async () => {
+    const { query, invalid } = parseIncidentQuery(params);
+    if (invalid.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(invalid.map((k) => [k, ["Invalid value."]])));
+    const [page, counts] = await Promise.all([listIncidents(query), incidentCounts()]);
+    return { data: page.rows, total: page.total, page: page.page, pageSize: page.pageSize, counts };
+  });
+}
+
+/**
+ * POST /api/v1/incidents {title, severity, summary?, playbookId?, ownerId?} or {findingId, severity?, title?, …}
+ * → 201 {data}. From a finding, the finding becomes "incident"; a finding whose incident is not
+ * closed yet answers 409 with that incident's id in the message. Scope incidents:manage.
+ */
+export function POST(req: Request) {
+  return runApiAction(req, openIncidentAction, {}, 201);
+}
