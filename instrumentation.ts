@@ -2,7 +2,7 @@
  * Background work of the Warden server process: tool-call partitions ahead of time and retention
  * (WARDEN_TOOL_CALL_RETENTION_DAYS, default 90) every 6 hours, and
  * findings computed from telemetry every 5 minutes, outbound webhooks every 2 s, containment
- * escalation and admin-WebSocket retries every 5 s. WARDEN_SCHEDULER=off disables all of it (e.g.
+ * escalation and admin-WebSocket retries every 5 s, spend budgets (the circuit breaker) every 30 s and playbook triggers every minute. WARDEN_SCHEDULER=off disables all of it (e.g.
  * when several app replicas run and one dedicated instance should do it).
  */
 export async function register() {
@@ -21,4 +21,8 @@ export async function register() {
   startWebhookDispatcher();
   const { startContainmentScheduler } = await import("@/lib/containment/scheduler");
   startContainmentScheduler();
+  const { startBreakerScheduler } = await import("@/lib/spend/breaker");
+  startBreakerScheduler();
+  const { startPlaybookTriggerScheduler } = await import("@/lib/playbooks/triggers");
+  startPlaybookTriggerScheduler();
 }

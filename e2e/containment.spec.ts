@@ -83,7 +83,7 @@ test("an unacknowledged command escalates: shown prominently and audited", async
   expect(rows[0].n).toBe(1);
 });
 
-test("a command queued before a Warden restart is still delivered after it", async ({ baseURL }) => {
+test("a command queued before a Warden restart is still delivered after it", async () => {
   test.setTimeout(120_000);
   const e2e = JSON.parse(fs.readFileSync(path.join(__dirname, "..", ".warden-e2e", "e2e.json"), "utf8"));
   const port = 3101 + Math.floor(Math.random() * 50);

@@ -6,7 +6,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
 import { effectiveAllowlists } from "@/lib/allowlist/effective";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { COMPUTED_KINDS, type ComputedKind, type ZFindingDismiss, type ZFindingIncident } from "./schema";
+import { COMPUTED_KINDS, type ComputedKind, type ZFindingDismiss } from "./schema";
 
 const HOUR = 3_600_000;
 /** An agent spikes when its last hour has more than SPIKE_MIN_CALLS calls and SPIKE_FACTOR × its hourly baseline. */

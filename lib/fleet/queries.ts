@@ -31,15 +31,6 @@ export function listGateways() {
   });
 }
 
-/** Playbooks with their last drill; `drillDue` when never drilled or not in the last 90 days. */
-export async function listPlaybooks(now = new Date()) {
-  const cutoff = new Date(now.getTime() - 90 * DAY);
-  const rows = await db.playbook.findMany({
-    orderBy: { name: "asc" },
-    select: { id: true, name: true, trigger: true, _count: { select: { steps: true } }, drills: { orderBy: { startedAt: "desc" }, take: 1, select: { startedAt: true, timeToContainMs: true } } },
-  });
-  return rows.map((p) => ({ ...p, lastDrill: p.drills[0] ?? null, drillDue: !p.drills[0] || p.drills[0].startedAt < cutoff }));
-}
 
 /** Recent tool calls, metadata only: parameters are never selected here (managers read this). */
 export function listRecentToolCalls(limit = 50) {

@@ -162,6 +162,12 @@ export async function refNames(configs: unknown[]): Promise<RefNames> {
   return { integrations: Object.fromEntries(integrations.map((i) => [i.id, i.name])), agents: Object.fromEntries(agents.map((a) => [a.id, a.name])) };
 }
 
+/** Does a playbook with this id exist? (false for a malformed id) */
+export async function playbookExists(id: string): Promise<boolean> {
+  if (!z.uuid().safeParse(id).success) return false;
+  return Boolean(await db.playbook.findUnique({ where: { id }, select: { id: true } }));
+}
+
 /** A playbook's drill history, newest first (paged). */
 export async function listDrills(playbookId: string, page = { page: 1, pageSize: 25 }): Promise<ListResult<DrillRow>> {
   const where = { playbookId };

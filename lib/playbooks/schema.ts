@@ -77,11 +77,14 @@ const ZInt = (min: number, max: number, what: string) =>
 // ── trigger configuration, one shape per trigger (unknown keys are refused: a typo must not pass) ──
 
 const severity = { severity: z.preprocess(blankToUndefined, ZSeverity.optional()) };
+const configError = {
+  error: (iss: { code?: string; keys?: string[] }) => (iss.code === "unrecognized_keys" ? `Unknown setting for this trigger: ${(iss.keys ?? []).join(", ")}.` : "An object."),
+};
 
 export const TRIGGER_CONFIG = {
-  manual: z.strictObject(severity, { message: "An object." }),
+  manual: z.strictObject(severity, configError),
   vendor_advisory: z
-    .strictObject({ integrationId: z.preprocess(blankToUndefined, ZId.optional()), toolName: z.preprocess(blankToUndefined, ZName.optional()), ...severity }, { message: "An object." })
+    .strictObject({ integrationId: z.preprocess(blankToUndefined, ZId.optional()), toolName: z.preprocess(blankToUndefined, ZName.optional()), ...severity }, configError)
     .refine((c) => !(c.integrationId && c.toolName), { message: "Follow one integration or one tool, not both.", path: ["toolName"] }),
   spend_threshold: z.strictObject(
     {
@@ -93,10 +96,10 @@ export const TRIGGER_CONFIG = {
       agentId: z.preprocess((v) => (v === "" || v === null || v === "fleet" ? undefined : v), ZId.optional()),
       ...severity,
     },
-    { message: "An object." },
+    configError,
   ),
-  unapproved_burst: z.strictObject({ count: ZInt(1, 100_000, "calls"), minutes: ZInt(1, 1440, "minutes"), ...severity }, { message: "An object." }),
-  hash_drift: z.strictObject({ toolName: z.preprocess(blankToUndefined, ZName.optional()), ...severity }, { message: "An object." }),
+  unapproved_burst: z.strictObject({ count: ZInt(1, 100_000, "calls"), minutes: ZInt(1, 1440, "minutes"), ...severity }, configError),
+  hash_drift: z.strictObject({ toolName: z.preprocess(blankToUndefined, ZName.optional()), ...severity }, configError),
 } satisfies Record<PlaybookTriggerName, z.ZodType>;
 
 export type TriggerConfig = {
@@ -110,7 +113,7 @@ export type AnyTriggerConfig = TriggerConfig[PlaybookTriggerName];
 
 /** Parse a stored or submitted trigger configuration against its trigger. */
 export function parseTriggerConfig<T extends PlaybookTriggerName>(trigger: T, raw: unknown) {
-  return (TRIGGER_CONFIG[trigger] as z.ZodType<TriggerConfig[T]>).safeParse(raw ?? {});
+  return (TRIGGER_CONFIG[trigger] as unknown as z.ZodType<TriggerConfig[T]>).safeParse(raw ?? {});
 }
 
 // ── contacts and steps ──
@@ -174,7 +177,7 @@ export function orderSteps<S extends { phase: PlaybookPhaseName }>(steps: S[]): 
 // ── playbook create / update / delete ──
 
 const ZTrigger = z.enum(PLAYBOOK_TRIGGERS, { message: `One of: ${PLAYBOOK_TRIGGERS.join(", ")}.` });
-const ZTriggerConfigRaw = z.record(z.string(), z.unknown(), { message: "An object." });
+const ZTriggerConfigRaw = z.record(z.string(), z.unknown(), configError);
 
 const fields = {
   name: reqText(120).refine((s) => !/\p{Cc}/u.test(s), "No control characters."),

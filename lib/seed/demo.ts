@@ -320,12 +320,12 @@ export async function seedDemoFleet(
     const mkSteps = (steps: Step[]) => steps.map((s, i) => ({ phase: s.phase, position: i + 1, title: s.title, detail: s.detail, action: s.action }));
     await tx.playbook.create({ data: {
       name: "Compromised vendor", trigger: "vendor_advisory", description: "A vendor or tool publisher discloses a breach or a vulnerability in something our agents use.",
-      triggerConfig: { severities: ["high", "critical"] }, contacts, breakGlass, steps: { create: mkSteps(vendorSteps) },
+      triggerConfig: { integrationId: slack.id, severity: "critical" }, contacts, breakGlass, steps: { create: mkSteps(vendorSteps) },
     } });
     const spend = await tx.playbook.create({
       data: {
         name: "Runaway spend", trigger: "spend_threshold", description: "An agent's model or API spend jumps far above its baseline.",
-        triggerConfig: { usdPerHour: 25 }, contacts: contacts.filter((c) => c.kind === "oncall"), breakGlass, steps: { create: mkSteps(spendSteps) },
+        triggerConfig: { percent: 90, agentId: agents.analytics.id }, contacts: contacts.filter((c) => c.kind === "oncall"), breakGlass, steps: { create: mkSteps(spendSteps) },
       },
       include: { steps: { orderBy: { position: "asc" } } },
     });
@@ -336,7 +336,7 @@ export async function seedDemoFleet(
     const stepResults = spend.steps.map((s, i) => {
       const startedAt = new Date(cursor);
       cursor += (i + 2) * 2 * MINUTE;
-      return { stepId: s.id, startedAt: startedAt.toISOString(), finishedAt: new Date(cursor).toISOString(), outcome: "done", note: i === 1 ? "Suspend reached the gateway in 4 s." : "" };
+      return { stepId: s.id, title: s.title, phase: s.phase, startedAt: startedAt.toISOString(), finishedAt: new Date(cursor).toISOString(), outcome: "done", note: i === 1 ? "Suspend reached the gateway in 4 s." : "" };
     });
     await tx.drill.create({ data: { playbookId: spend.id, runById: admin, startedAt: drillStart, finishedAt: new Date(cursor), timeToContainMs: 7 * MINUTE, stepResults } });
     counts.drills = 1;

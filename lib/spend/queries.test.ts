@@ -36,6 +36,12 @@ describe("spend queries", () => {
     expect(u.fleet).toMatchObject({ calls: 7, tokensIn: 3005 + 107 + 1, tokensOut: 125 + 13 + 1 });
     expect(u.fleet.costUsd.toFixed()).toBe("11.300006");
 
+    // Restricted to some agents: only theirs, and `fleet` is their total.
+    const some = await usageForDay(at, { agentIds: [b.id, idle.id] });
+    expect([...some.byAgent.keys()]).toEqual([b.id]);
+    expect(some.unattributed).toBeNull();
+    expect(some.fleet.costUsd.toFixed()).toBe("9.000005");
+
     // A day with no calls at all: zero fleet, no agents.
     const empty = await usageForDay(noonUtc(40));
     expect(empty.byAgent.size).toBe(0);

@@ -29,18 +29,21 @@ const toUsage = (r: UsageRow): Usage => ({ calls: r.calls, tokensIn: Number(r.to
 
 /**
  * Usage of the UTC day `now` falls in, per agent and for the whole fleet (calls not attributed to
- * a registered agent count for the fleet only). One grouped scan of that day's rows; sums stay
- * numeric in SQL and Decimal here.
+ * a registered agent count for the fleet only). One grouped query over that day's rows (the
+ * partition of the day); sums stay numeric in SQL and Decimal here.
  */
-export async function usageForDay(now: Date = new Date()): Promise<DayUsage> {
+export async function usageForDay(now: Date = new Date(), opts: { agentIds?: string[] } = {}): Promise<DayUsage> {
   const start = utcDayStart(now);
   const end = new Date(start.getTime() + DAY_MS);
+  // Only some agents (the breaker without a fleet budget): the (agent_id, occurred_at) index
+  // answers without reading the rest of the day; `fleet` is then the total of those agents.
+  const only = opts.agentIds ? Prisma.sql`and agent_id = any(${opts.agentIds}::uuid[])` : Prisma.empty;
   const rows = await db.$queryRaw<UsageRow[]>`
     select agent_id::text as "agentId", grouping(agent_id)::int as "isTotal", count(*)::int as calls,
            coalesce(sum(tokens_in), 0)::bigint as "tokensIn", coalesce(sum(tokens_out), 0)::bigint as "tokensOut",
            coalesce(sum(cost_usd), 0)::text as "costUsd"
       from tool_calls
-     where occurred_at >= ${start} and occurred_at < ${end}
+     where occurred_at >= ${start} and occurred_at < ${end} ${only}
      group by grouping sets ((agent_id), ())`;
   const byAgent = new Map<string, Usage>();
   let unattributed: Usage | null = null;
