@@ -232,50 +232,234 @@ function register(api) {
     return "updated";
   }
 
-  async function applyCommand(cmd) {
-    const release = cmd.kind === "release";
-    const reason = cmd.reason || cmd.action;
-    const all = cmd.scope === "gateway" || cmd.scope === "fleet" || cmd.target === "*";
-    switch (cmd.action) {
-      case "policy_refresh":
-        return `policy ${await refreshPolicy(true)}`;
-      case "deny_tool":
-        if (release) delete state.local.deniedTools[cmd.target];
-        else state.local.deniedTools[cmd.target] = reason;
-        saveContainment();
-        return `tool ${cmd.target} ${release ? "released" : "denied"} locally`;
-      case "suspend_agent":
-        if (all && cmd.scope !== "agent") {
-          state.local.blockAll = release ? undefined : reason;
-        } else if (release) delete state.local.suspendedAgents[cmd.target];
-        else state.local.suspendedAgents[cmd.target] = reason;
-        saveContainment();
-        return `${all && cmd.scope !== "agent" ? "all agents" : `agent ${cmd.target}`} ${release ? "released" : "suspended"} locally`;
-      case "suspend_gateway":
-      case "block_all":
-      case "shutdown":
-        state.local.blockAll = release ? undefined : reason;
-        saveContainment();
-        return `all tool calls ${release ? "unblocked" : "blocked"} on this gateway`;
-      case "cron_off": {
-        const cfgNow = api.runtime?.config?.current?.() ?? api.config;
-        if (!api.runtime?.config?.mutateConfigFile) throw new Error("config writes are not available to plugins on this OpenClaw");
-        if (!release && state.local.cronWasEnabled === undefined) state.local.cronWasEnabled = cfgNow?.cron?.enabled !== false;
-        const enable = release ? state.local.cronWasEnabled !== false : false;
-        await api.runtime.config.mutateConfigFile({
-          afterWrite: { mode: "auto" },
-          mutate(draft) {
-            draft.cron ??= {};
-            draft.cron.enabled = enable;
-          },
+  // ---- containment commands -------------------------------------------------------------------
+  /** One write through OpenClaw's config writer (validated, hot-reloaded); fn edits the draft. */
+  async function mutateConfig(fn) {
+    if (!api.runtime?.config?.mutateConfigFile) throw new Error("config writes are not available to plugins on this OpenClaw");
+    await api.runtime.config.mutateConfigFile({ afterWrite: { mode: "auto" }, mutate: (draft) => void fn(draft) });
+  }
+  /** The gateway agent id a command targets (Warden may address an agent by its Warden id). */
+  const gatewayAgentId = (target) => state.policy?.agents?.find((a) => a.wardenId === target)?.id ?? target;
+
+  // Cron jobs: listed over the gateway's cron.list RPC (the scheduler handed to this service only
+  // shows a subset of jobs and no effective agent for jobs without agentId), updated through the
+  // scheduler when it can, else over the RPC.
+  async function cronJobs() {
+    try {
+      const rpc = [];
+      for (let offset = 0; offset < 10_000; offset += 200) {
+        const page = await gatewayCall("cron.list", { includeDisabled: true, limit: 200, offset });
+        rpc.push(...(page?.jobs ?? []));
+        if (!page?.hasMore) break;
+      }
+      return rpc;
+    } catch (err) {
+      const svc = serviceCtx?.getCron?.();
+      if (!svc?.list) throw err;
+      log.warn(`warden: cron.list over the gateway CLI failed (${err?.message ?? err}); using the plugin's scheduler view`);
+      return (await svc.list({ includeDisabled: true })) ?? [];
+    }
+  }
+  async function cronSetEnabled(id, enabled) {
+    const svc = serviceCtx?.getCron?.();
+    if (svc?.update) {
+      try {
+        return await svc.update(id, { enabled });
+      } catch (err) {
+        // System-owned jobs refuse every client; anything else gets one try over the RPC.
+        if (/system-owned/i.test(err?.message ?? "")) throw err;
+      }
+    }
+    return gatewayCall("cron.update", { id, patch: { enabled } });
+  }
+  const jobAgent = (j) => j.agentId ?? j.effectiveAgentId;
+
+  // Extensions: every skill that is not disabled and every enabled plugin that is not bundled with
+  // OpenClaw, except this plugin. Read over the gateway CLI (each call starts a CLI: run in parallel).
+  async function extensionTargets() {
+    const [agentsRes, pluginsRes, defaultSkills] = await Promise.all([gatewayCall("agents.list", {}), gatewayCall("plugins.list", {}), gatewayCall("skills.status", {})]);
+    const others = (agentsRes?.agents ?? []).map((a) => a?.id).filter((id) => id && id !== defaultSkills?.agentId);
+    const lists = [defaultSkills, ...(await Promise.all(others.slice(0, 50).map((agentId) => gatewayCall("skills.status", { agentId }))))];
+    const skills = new Set();
+    for (const st of lists) for (const sk of st?.skills ?? []) if (sk?.skillKey && sk.disabled !== true) skills.add(String(sk.skillKey));
+    const plugins = (pluginsRes?.plugins ?? []).filter((p) => p?.id && p.id !== PLUGIN_ID && p.enabled === true && p.origin !== "bundled").map((p) => String(p.id));
+    return { skills: [...skills], plugins };
+  }
+
+  /**
+   * Restore config entries' `enabled` (null = remove the key we added). OpenClaw's config writer
+   * rejects a write that shrinks the file below half its size ("size-drop"), and plugins cannot
+   * waive that, so large restores are written in chunks that each shrink it by at most ~35%.
+   */
+  async function restoreEntries(items) {
+    let rest = items.slice();
+    for (let round = 0; rest.length && round < 50; round++) {
+      let left = rest;
+      await mutateConfig((draft) => {
+        const size = () => JSON.stringify(draft, null, 2).length;
+        const start = size();
+        let i = 0;
+        for (; i < rest.length; i++) {
+          const [section, key, prev] = rest[i];
+          const entries = draft[section]?.entries;
+          const entry = entries?.[key];
+          if (entry) {
+            const before = structuredClone(entry);
+            if (prev === null || prev === undefined) delete entry.enabled;
+            else entry.enabled = prev;
+            if (!Object.keys(entry).length) delete entries[key];
+            if (i > 0 && size() < start * 0.65) {
+              entries[key] = before; // this one goes into the next write
+              break;
+            }
+          }
+        }
+        left = rest.slice(i);
+      });
+      rest = left;
+    }
+    if (rest.length) throw new Error(`could not restore ${rest.length} extension setting(s)`);
+  }
+
+  async function runEffect(e, next, cmd) {
+    switch (e.type) {
+      case "cron_disable": {
+        let was;
+        await mutateConfig((draft) => {
+          was = draft.cron?.enabled !== false;
+          draft.cron ??= {};
+          draft.cron.enabled = false;
         });
-        if (release) state.local.cronWasEnabled = undefined;
-        saveContainment();
-        return `cron ${enable ? "enabled" : "disabled"} (config cron.enabled=${enable})`;
+        // Remember the state before Warden's first cron_off only (a repeated apply must not forget it).
+        if (typeof next.cronWasEnabled !== "boolean") next.cronWasEnabled = was !== false;
+        return `cron disabled (cron.enabled=false; it was ${next.cronWasEnabled ? "enabled" : "already disabled"} before Warden)`;
+      }
+      case "cron_restore":
+        if (!e.enabled) return "cron left disabled (it was disabled before Warden)";
+        await mutateConfig((draft) => {
+          if (draft.cron) {
+            delete draft.cron.enabled; // default: enabled
+            if (!Object.keys(draft.cron).length) delete draft.cron;
+          }
+        });
+        return "cron re-enabled (cron.enabled restored)";
+      case "agent_cron_disable": {
+        const agentId = e.gatewayAgentId ?? gatewayAgentId(e.agentId);
+        // System-owned jobs (e.g. the agent's heartbeat monitor) refuse edits: the suspension still
+        // holds (every tool call blocked); they are reported, not fatal.
+        const jobs = (await cronJobs()).filter((j) => jobAgent(j) === agentId && j.enabled !== false);
+        const mem = new Set(next.agentCron[e.agentId] ?? []);
+        const disabled = [];
+        const skipped = [];
+        for (const j of jobs) {
+          try {
+            await cronSetEnabled(j.id, false);
+            mem.add(String(j.id));
+            disabled.push(j.name ?? j.id);
+          } catch (err) {
+            skipped.push(`${j.name ?? j.id} (${err?.message ?? err})`);
+          }
+        }
+        if (mem.size) next.agentCron[e.agentId] = [...mem];
+        return `cron: disabled ${disabled.length} job(s) of agent "${agentId}"${disabled.length ? ` (${disabled.join(", ")})` : ""}${skipped.length ? `; not disabled: ${skipped.join(", ")}` : ""}`;
+      }
+      case "agent_cron_restore": {
+        let done = 0;
+        const missing = [];
+        for (const id of e.jobs) {
+          try {
+            await cronSetEnabled(id, true);
+            done++;
+          } catch (err) {
+            missing.push(`${id} (${err?.message ?? err})`);
+          }
+        }
+        return `cron: re-enabled ${done} job(s)${missing.length ? `; could not re-enable ${missing.join(", ")}` : ""}`;
+      }
+      case "extensions_disable": {
+        const t = await extensionTargets();
+        const mem = { skills: { ...(next.extensions?.skills ?? {}) }, plugins: { ...(next.extensions?.plugins ?? {}) } };
+        await mutateConfig((draft) => {
+          for (const k of t.skills) {
+            draft.skills ??= {};
+            draft.skills.entries ??= {};
+            draft.skills.entries[k] ??= {};
+            if (!(k in mem.skills)) mem.skills[k] = typeof draft.skills.entries[k].enabled === "boolean" ? draft.skills.entries[k].enabled : null;
+            draft.skills.entries[k].enabled = false;
+          }
+          for (const id of t.plugins) {
+            draft.plugins ??= {};
+            draft.plugins.entries ??= {};
+            draft.plugins.entries[id] ??= {};
+            if (!(id in mem.plugins)) mem.plugins[id] = typeof draft.plugins.entries[id].enabled === "boolean" ? draft.plugins.entries[id].enabled : null;
+            draft.plugins.entries[id].enabled = false;
+          }
+          // This plugin must stay enabled: never touch its own entry.
+        });
+        next.extensions = mem;
+        return `extensions disabled: ${t.skills.length} skill(s), ${t.plugins.length} plugin(s)${t.plugins.length ? ` (${t.plugins.join(", ")})` : ""}; the Warden plugin stays enabled`;
+      }
+      case "extensions_restore": {
+        const { skills = {}, plugins = {} } = e.memory ?? {};
+        const items = [...Object.entries(skills).map(([k, prev]) => ["skills", k, prev]), ...Object.entries(plugins).filter(([id]) => id !== PLUGIN_ID).map(([id, prev]) => ["plugins", id, prev])];
+        await restoreEntries(items);
+        return `extensions restored: ${Object.keys(skills).length} skill(s), ${Object.keys(plugins).length} plugin(s) back to their previous setting`;
+      }
+      case "shutdown": {
+        const prev = next.shutdowns?.[cmd.id];
+        if (prev) return `gateway already stopped once for this command (at ${prev}); tool calls stay blocked until released`;
+        // Remember the command so a redelivery after the restart does not stop the gateway again.
+        next.shutdowns = Object.fromEntries([...Object.entries(next.shutdowns ?? {}).slice(-49), [cmd.id, new Date().toISOString()]]);
+        next.stopNow = true;
+        return "gateway stopping (SIGTERM after this acknowledgement); after a restart tool calls stay blocked until released";
       }
       default:
-        throw new Error(`unsupported action "${cmd.action}" (scope ${cmd.scope})`);
+        throw new Error(`unknown effect ${e.type}`);
     }
+  }
+
+  const HOLD_TEXT = {
+    deny_tool: (c) => `tool "${c.target}" denied for every agent on this gateway`,
+    require_approval: (c) => `tool "${c.target}" requires approval: denied for every agent on this gateway until released`,
+    suspend_agent: (c) => (c.scope === "gateway" || c.scope === "fleet" || c.target === "*" ? "all agents suspended: every tool call blocked" : `agent "${c.options?.agentExternalId ?? c.target}" suspended: every tool call of this agent blocked`),
+    block_all: () => "all tool calls blocked on this gateway",
+    suspend_gateway: () => "all tool calls blocked on this gateway",
+    shutdown: () => "all tool calls blocked on this gateway",
+    cron_off: () => "cron_off held",
+    disable_extensions: () => "disable_extensions held",
+  };
+
+  let pendingShutdown = false;
+  /**
+   * Apply or release one command; returns the ack detail, throws on failure (ack "failed"). An
+   * apply's hold is saved even when an effect fails; a failed release changes nothing.
+   */
+  async function applyCommand(cmd) {
+    if (cmd.action === "policy_refresh") return `policy ${await refreshPolicy(true)}`;
+    syncFromDisk(); // another instance may have written newer state
+    const release = cmd.kind === "release";
+    const p = plan(state.local, cmd);
+    // An apply's hold is on disk before any slow side effect (cron, config writes), so tool calls
+    // are blocked at once; if an effect then fails the hold stays (fail closed) and the ack says
+    // "failed", so Warden redelivers. A release changes nothing until its effects succeeded.
+    if (!release && p.effects.length) saveContainment(structuredClone(p.next));
+    const notes = [];
+    for (const e of p.effects) notes.push(await runEffect(e, p.next, cmd));
+    const stopNow = p.next.stopNow === true;
+    delete p.next.stopNow;
+    saveContainment(p.next);
+    if (stopNow) pendingShutdown = true; // only once the block is on disk
+    const what = HOLD_TEXT[cmd.action]?.(cmd) ?? cmd.action;
+    // The signed policy carries containment too (deny wins): refresh it now, so a release is not
+    // held back by the cached policy until the next poll (best effort, bounded).
+    if (client) await Promise.race([refreshPolicy(true).catch((err) => log.warn(`warden: policy refresh after ${cmd.action} failed (${err?.message ?? err})`)), sleep(3000)]);
+    const label = typeof cmd.options?.agentExternalId === "string" ? cmd.options.agentExternalId : cmd.target;
+    let head;
+    if (!release) head = `${what}${p.already ? " (repeated delivery: already applied)" : ""}`;
+    else if (p.already) head = `nothing to release for ${cmd.action} ${label} (not held)`;
+    else if (!p.lifted) head = `${cmd.action} ${label} released; still contained by another action`;
+    else head = `${cmd.action} ${label} released`;
+    return [head, ...notes].join("; ") + ` [now: ${summary(p.next)}]`;
   }
 
   async function loop(name, everyMs, fn, signal) {
@@ -320,6 +504,24 @@ function register(api) {
             outcome = "failed";
             detail = err?.message ?? String(err);
             log.error(`warden: command ${cmd.kind} ${cmd.action} ${cmd.scope}:${cmd.target} failed — ${detail}`);
+          }
+          if (pendingShutdown) {
+            // Block first (persisted above), acknowledge (a few tries), then stop this gateway process.
+            pendingShutdown = false;
+            for (let i = 0; i < 3; i++) {
+              try {
+                await client.ack(cmd.id, outcome, detail);
+                break;
+              } catch (err) {
+                log.warn(`warden: shutdown ack failed (${err?.message ?? err}); retrying`);
+                await sleep(1000);
+              }
+            }
+            await Promise.race([spool.flush({ force: true }).catch(() => {}), sleep(3000)]);
+            log.warn(`warden: SHUTDOWN requested by Warden (${cmd.reason || "no reason"}); sending SIGTERM to the gateway (pid ${process.pid})`);
+            setTimeout(() => process.kill(process.pid, "SIGTERM"), 250);
+            controller?.abort();
+            return;
           }
           await client.ack(cmd.id, outcome, detail);
         }

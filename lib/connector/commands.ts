@@ -9,7 +9,7 @@ import { appendTimeline } from "@/lib/incidents/timeline";
 import { waitForWake } from "@/lib/containment/wake";
 
 /** What a gateway receives: one command per outbox row (containment or its release). */
-export type GatewayCommand = { id: string; kind: "apply" | "release"; scope: string; action: string; target: string; reason: string; issuedAt: string; attempt: number; options: Record<string, unknown> };
+export type GatewayCommand = { id: string; actionId: string; kind: "apply" | "release"; scope: string; action: string; target: string; reason: string; issuedAt: string; attempt: number; options: Record<string, unknown> };
 
 const REDELIVER_AFTER_MS = [5_000, 15_000, 60_000, 300_000];
 /** Long-polls re-check the outbox this often even without an in-process wake (several replicas). */
@@ -29,7 +29,7 @@ async function claimPending(gatewayId: string, now: Date): Promise<GatewayComman
       where: { gatewayId, state: { in: ["pending", "delivered", "timed_out"] }, nextAttemptAt: { lte: now } },
       orderBy: { createdAt: "asc" },
       take: 50,
-      select: { id: true, kind: true, attempts: true, state: true, action: { select: { scope: true, action: true, target: true, reason: true, createdAt: true, options: true } } },
+      select: { id: true, kind: true, attempts: true, state: true, action: { select: { id: true, scope: true, action: true, target: true, reason: true, createdAt: true, options: true } } },
     });
     const out: GatewayCommand[] = [];
     for (const r of rows) {
@@ -39,8 +39,12 @@ async function claimPending(gatewayId: string, now: Date): Promise<GatewayComman
         // A timed-out command stays timed out (escalated) until the gateway acknowledges it.
         data: { state: r.state === "timed_out" ? "timed_out" : "delivered", attempts: { increment: 1 }, deliveredAt: now, nextAttemptAt: new Date(now.getTime() + backoff) },
       });
+      // adminWsState is the admin-WebSocket path's own restore memory; the plugin keeps its own.
+      const { adminWsState: _ws, ...options } = (r.action.options ?? {}) as Record<string, unknown>;
+      void _ws;
       out.push({
         id: r.id,
+        actionId: r.action.id,
         kind: r.kind === "release" ? "release" : "apply",
         scope: r.action.scope,
         action: r.action.action,
@@ -48,7 +52,7 @@ async function claimPending(gatewayId: string, now: Date): Promise<GatewayComman
         reason: r.action.reason,
         issuedAt: r.action.createdAt.toISOString(),
         attempt: r.attempts + 1,
-        options: { ...((r.action.options ?? {}) as Record<string, unknown>), ...(await commandTarget(tx, r.action.scope, r.action.target)) },
+        options: { ...options, ...(await commandTarget(tx, r.action.scope, r.action.target)) },
       });
     }
     return out;

@@ -5,7 +5,7 @@ import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
 import { appendTimeline } from "@/lib/incidents/timeline";
 import { commandTarget, type GatewayCommand } from "@/lib/connector/commands";
-import { applyViaAdminWs } from "./admin-ws";
+import { applyViaAdminWs, type AdminWsResult } from "./admin-ws";
 
 const RETRY_AFTER_MS = 30_000;
 const GIVE_UP_AFTER_MS = 15 * 60_000;
@@ -49,13 +49,16 @@ async function sendOne(r: {
   gateway: { id: string; name: string; adminWsUrl: string | null; adminTokenEnc: string | null };
   action: { id: string; scope: string; target: string; action: string; reason: string; createdAt: Date; options: unknown; incidentId: string | null };
 }) {
-  let result: { ok: true; detail: string } | { ok: false; error: string };
+  let result: AdminWsResult;
   if (!r.gateway.adminWsUrl || !r.gateway.adminTokenEnc) result = { ok: false, error: "no admin WebSocket configured" };
   else {
+    // What an earlier apply changed on this gateway (cron was on, which skills were enabled …) goes
+    // back with the release and with repeated applies, so the undo restores exactly that.
+    const { adminWsState, ...options } = (r.action.options ?? {}) as Record<string, unknown> & { adminWsState?: Record<string, Record<string, unknown>> };
     const command: GatewayCommand = {
-      id: r.id, kind: r.kind === "release" ? "release" : "apply", scope: r.action.scope, action: r.action.action, target: r.action.target, reason: r.action.reason,
+      id: r.id, actionId: r.action.id, kind: r.kind === "release" ? "release" : "apply", scope: r.action.scope, action: r.action.action, target: r.action.target, reason: r.action.reason,
       issuedAt: r.action.createdAt.toISOString(), attempt: r.attempts + 1,
-      options: { ...((r.action.options ?? {}) as Record<string, unknown>), ...(await commandTarget(db, r.action.scope, r.action.target)) },
+      options: { ...options, ...(await commandTarget(db, r.action.scope, r.action.target)), ...(adminWsState?.[r.gateway.id] ?? {}) },
     };
     try {
       result = await applyViaAdminWs({ url: r.gateway.adminWsUrl, token: unseal(r.gateway.adminTokenEnc), command, timeoutMs: 10_000 });
@@ -67,6 +70,13 @@ async function sendOne(r: {
   const detail = result.ok ? result.detail : result.error.slice(0, 1000);
   await db.$transaction(async (tx) => {
     await tx.containmentDelivery.update({ where: { id: r.id }, data: { wsState, wsAt: new Date(), wsError: result.ok ? null : detail } });
+    if (result.ok && result.state && Object.keys(result.state).length) {
+      // One statement (row-locked): gateways finishing at once cannot overwrite each other's state.
+      await tx.$executeRaw`
+        update containment_actions set options = options || jsonb_build_object('adminWsState',
+          coalesce(options->'adminWsState', '{}'::jsonb) || jsonb_build_object(${r.gateway.id}::text, coalesce(options->'adminWsState'->${r.gateway.id}::text, '{}'::jsonb) || ${JSON.stringify(result.state)}::jsonb))
+        where id = ${r.action.id}::uuid`;
+    }
     await recordAudit(tx, SYSTEM_ACTOR, { action: "containment.admin_ws", outcome: result.ok ? "success" : "failure", targetType: "containment_delivery", targetId: r.id, after: { gateway: r.gateway.name, kind: r.kind, action: r.action.action, state: wsState, detail } });
     await appendTimeline(tx, r.action.incidentId, "delivery", { containmentId: r.action.id, gateway: r.gateway.name, kind: r.kind, path: "admin_ws", state: wsState, detail });
   });

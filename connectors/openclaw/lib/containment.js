@@ -37,7 +37,7 @@ export function loadState(raw) {
     for (const [key, holders] of Object.entries(raw.holds)) {
       if (!isObj(holders)) continue;
       const h = {};
-      for (const [who, v] of Object.entries(holders)) if (isObj(v)) h[who] = { action: String(v.action ?? who), reason: String(v.reason ?? ""), ...(v.cronOff ? { cronOff: true } : {}), ...(v.at ? { at: String(v.at) } : {}) };
+      for (const [who, v] of Object.entries(holders)) if (isObj(v)) h[who] = { action: String(v.action ?? who), reason: String(v.reason ?? ""), ...(v.cronOff ? { cronOff: true } : {}), ...(typeof v.alias === "string" && v.alias ? { alias: v.alias } : {}), ...(v.at ? { at: String(v.at) } : {}) };
       if (Object.keys(h).length) s.holds[key] = h;
     }
   } else {
@@ -66,13 +66,21 @@ export function derive(s) {
   const text = (holders, fmt) => Object.values(holders).map(fmt).join("; ");
   for (const [key, holders] of Object.entries(s.holds)) {
     if (key.startsWith("tool:")) s.deniedTools[key.slice(5)] = text(holders, (h) => (h.action === "require_approval" ? `requires approval: ${h.reason}` : h.reason));
-    else if (key.startsWith("agent:")) s.suspendedAgents[key.slice(6)] = text(holders, (h) => h.reason);
+    else if (key.startsWith("agent:")) {
+      const reason = text(holders, (h) => h.reason);
+      s.suspendedAgents[key.slice(6)] = reason;
+      // The gateway's own id of the agent (Warden sends its agent id as target): no policy needed.
+      for (const h of Object.values(holders)) if (h.alias) s.suspendedAgents[h.alias] = reason;
+    }
     else if (key === "gateway") s.blockAll = text(holders, (h) => (h.action === "shutdown" ? `shut down: ${h.reason}` : h.reason));
   }
   return s;
 }
 
-/** What one command holds: { key, cronOff? } or throws for an unsupported action. */
+/** The gateway's agent id Warden sends alongside an agent-scope target (its own agent id). */
+const aliasOf = (cmd) => (typeof cmd.options?.agentExternalId === "string" && cmd.options.agentExternalId && cmd.options.agentExternalId !== cmd.target ? cmd.options.agentExternalId : undefined);
+
+/** What one command holds: { key, cronOff?, alias? } or throws for an unsupported action. */
 export function holdKeyOf(cmd) {
   const whole = cmd.scope === "gateway" || cmd.scope === "fleet";
   switch (cmd.action) {
@@ -84,7 +92,7 @@ export function holdKeyOf(cmd) {
       // Gateway/fleet scope (or target "*"): every agent, i.e. every tool call.
       if (whole || cmd.target === "*") return { key: "gateway" };
       if (!cmd.target) throw new Error("suspend_agent needs an agent id as target");
-      return { key: `agent:${cmd.target}`, cronOff: cmd.options?.cronOff === true };
+      return { key: `agent:${cmd.target}`, cronOff: cmd.options?.cronOff === true, alias: aliasOf(cmd) };
     case "block_all":
     case "suspend_gateway":
     case "shutdown":
@@ -103,7 +111,7 @@ export const holderOf = (cmd) => (cmd.actionId ? String(cmd.actionId) : String(c
 /**
  * Plan one command against the state. Returns { next, effects, already } without changing `state`:
  * - next: the state with the hold added/removed (memory for effects is filled in by the caller)
- * - effects: [{ type: "cron_disable" } | { type: "cron_restore", enabled } | { type: "agent_cron_disable", agentId }
+ * - effects: [{ type: "cron_disable" } | { type: "cron_restore", enabled } | { type: "agent_cron_disable", agentId, gatewayAgentId? }
  *            | { type: "agent_cron_restore", agentId, jobs } | { type: "extensions_disable" }
  *            | { type: "extensions_restore", memory } | { type: "shutdown" }]
  * - already: true when the apply was already held by this holder (a repeated delivery) or the
@@ -113,17 +121,18 @@ export const holderOf = (cmd) => (cmd.actionId ? String(cmd.actionId) : String(c
  */
 export function plan(state, cmd) {
   const release = cmd.kind === "release";
-  const { key, cronOff } = holdKeyOf(cmd);
+  const { key, cronOff, alias } = holdKeyOf(cmd);
   const who = holderOf(cmd);
   const next = clone(state);
   const holders = next.holds[key] ?? {};
   const had = Object.prototype.hasOwnProperty.call(holders, who);
   const effects = [];
   if (!release) {
-    holders[who] = { action: cmd.action, reason: cmd.reason || cmd.action, ...(cronOff ? { cronOff: true } : {}), at: had ? holders[who].at : new Date().toISOString() };
+    const keepAlias = alias ?? (had ? holders[who].alias : undefined);
+    holders[who] = { action: cmd.action, reason: cmd.reason || cmd.action, ...(cronOff ? { cronOff: true } : {}), ...(keepAlias ? { alias: keepAlias } : {}), at: had ? holders[who].at : new Date().toISOString() };
     next.holds[key] = holders;
     if (key === "cron") effects.push({ type: "cron_disable" });
-    if (cronOff) effects.push({ type: "agent_cron_disable", agentId: cmd.target });
+    if (cronOff) effects.push({ type: "agent_cron_disable", agentId: cmd.target, ...(keepAlias ? { gatewayAgentId: keepAlias } : {}) });
     if (key === "extensions") effects.push({ type: "extensions_disable" });
     if (cmd.action === "shutdown") effects.push({ type: "shutdown" });
     return { next: derive(next), effects, already: had };

@@ -19,6 +19,8 @@ function openclawCli(args, timeoutMs) {
 }
 
 const call = (method, params = {}) => openclawCli(["gateway", "call", method, "--json", "--params", JSON.stringify(params)], 30_000);
+/** One gateway RPC over the OpenClaw CLI (loopback, same config/env/token as the gateway). */
+export const gatewayCall = call;
 const arr = (v, ...keys) => {
   for (const k of keys) if (Array.isArray(v?.[k])) return v[k];
   return Array.isArray(v) ? v : [];

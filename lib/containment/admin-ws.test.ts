@@ -1,0 +1,385 @@
+// The admin-WebSocket containment path against a tiny in-process fake OpenClaw gateway that speaks
+// the same wire protocol (RFC 6455 framing, connect.challenge → connect → hello-ok, config.get /
+// config.patch with baseHash and replacePaths, agents.list, cron.list/cron.update) and records
+// every request frame. The same flows were checked against a real openclaw@2026.9.6 gateway with
+// scripts/openclaw-containment-check.mjs.
+import http from "node:http";
+import type { Duplex } from "node:stream";
+import { createHash, randomBytes } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { applyViaAdminWs, checkAdminWsUrl, withGatewaySession } from "./admin-ws";
+
+type Frame = { type: string; id: string; method: string; params: Record<string, unknown> };
+type Json = Record<string, unknown>;
+const isObj = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** JSON merge patch like the gateway's: null deletes; dropping array entries needs replacePaths. */
+function mergePatch(target: Json, patch: Json, replacePaths: string[], path: string[] = []): string | null {
+  for (const [k, v] of Object.entries(patch)) {
+    const p = [...path, k];
+    const cur = target[k];
+    if (Array.isArray(cur) && (v === null || (Array.isArray(v) && cur.some((x) => !v.includes(x)))) && !replacePaths.includes(p.join("."))) {
+      return `config.patch would remove entries from array path(s): ${p.join(".")}. Pass replacePaths with the exact path(s) when this is intentional, or use config.apply for full-config replacement.`;
+    }
+    if (v === null) delete target[k];
+    else if (isObj(v)) {
+      if (!isObj(cur)) target[k] = {};
+      const err = mergePatch(target[k] as Json, v, replacePaths, p);
+      if (err) return err;
+    } else target[k] = v;
+  }
+  return null;
+}
+
+type FakeOptions = { token?: string; silent?: boolean; staleOnce?: boolean; agents?: string[]; scopes?: string[]; startingFor?: number };
+
+class FakeGateway {
+  server = http.createServer();
+  frames: Frame[] = [];
+  config: Json = {};
+  jobs = [
+    { id: "job-main-1", name: "heartbeat-main", agentId: "main", enabled: true },
+    { id: "job-main-2", name: "digest", effectiveAgentId: "main", enabled: true },
+    { id: "job-ops-1", name: "ops-report", agentId: "ops", enabled: true },
+  ];
+  sockets = new Set<Duplex>();
+  closedByClient = 0;
+  private rev = 0;
+  private staleLeft: number;
+  private startingLeft: number;
+  url = "";
+
+  constructor(private readonly opts: FakeOptions = {}) {
+    this.staleLeft = opts.staleOnce ? 1 : 0;
+    this.startingLeft = opts.startingFor ?? 0;
+    this.server.on("upgrade", (req, socket: Duplex) => {
+      const accept = createHash("sha1").update(`${req.headers["sec-websocket-key"]}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+      let buf = Buffer.alloc(0);
+      socket.on("data", (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        for (;;) {
+          if (buf.length < 2) return;
+          const opcode = buf[0] & 0x0f;
+          expect(buf[1] & 0x80).toBe(0x80); // clients must mask
+          let len = buf[1] & 0x7f;
+          let off = 2;
+          if (len === 126) {
+            len = buf.readUInt16BE(2);
+            off = 4;
+          } else if (len === 127) {
+            len = buf.readUInt32BE(6);
+            off = 10;
+          }
+          if (buf.length < off + 4 + len) return;
+          const mask = buf.subarray(off, off + 4);
+          const payload = Buffer.from(buf.subarray(off + 4, off + 4 + len));
+          for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i % 4];
+          buf = buf.subarray(off + 4 + len);
+          if (opcode === 0x8) {
+            this.closedByClient++;
+            socket.end();
+            return;
+          }
+          if (opcode === 0x1) this.onFrame(socket, JSON.parse(payload.toString("utf8")));
+        }
+      });
+      if (!opts.silent) this.send(socket, { type: "event", event: "connect.challenge", payload: { nonce: randomBytes(8).toString("hex"), ts: Date.now() } });
+    });
+  }
+
+  async start() {
+    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", () => r()));
+    const addr = this.server.address() as { port: number };
+    this.url = `ws://127.0.0.1:${addr.port}`;
+    return this;
+  }
+
+  async stop() {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  get hash() {
+    return `hash-${this.rev}`;
+  }
+
+  send(socket: Duplex, obj: unknown) {
+    const body = Buffer.from(JSON.stringify(obj));
+    const header = body.length < 126 ? Buffer.from([0x81, body.length]) : Buffer.from([0x81, 126, body.length >> 8, body.length & 0xff]);
+    socket.write(Buffer.concat([header, body]));
+  }
+
+  private onFrame(socket: Duplex, f: Frame) {
+    this.frames.push(f);
+    const ok = (payload: unknown) => this.send(socket, { type: "res", id: f.id, ok: true, payload });
+    const fail = (code: string, message: string) => this.send(socket, { type: "res", id: f.id, ok: false, error: { code, message } });
+    if (this.opts.silent) return;
+    switch (f.method) {
+      case "connect": {
+        // A real gateway answers like this for a few seconds after /health is up.
+        if (this.startingLeft-- > 0) return this.send(socket, { type: "res", id: f.id, ok: false, error: { code: "UNAVAILABLE", message: "gateway starting; retry shortly", retryable: true, retryAfterMs: 100 } });
+        const auth = f.params.auth as { token?: string } | undefined;
+        if (auth?.token !== (this.opts.token ?? "secret-token")) return fail("INVALID_REQUEST", "unauthorized: gateway token mismatch (provide gateway auth token)");
+        return ok({ type: "hello-ok", protocol: 4, server: { version: "fake", connId: "c1" }, features: { methods: [], events: [] }, snapshot: {}, auth: { role: "operator", scopes: this.opts.scopes ?? ["operator.admin"] }, policy: { maxPayload: 1, maxBufferedBytes: 1, tickIntervalMs: 1 } });
+      }
+      case "config.get":
+        return ok({ hash: this.hash, sourceConfig: structuredClone(this.config) });
+      case "config.patch": {
+        if (f.params.baseHash !== this.hash || this.staleLeft-- > 0) {
+          this.rev++; // somebody else wrote meanwhile
+          return fail("INVALID_REQUEST", "config changed since last load; re-run config.get and retry");
+        }
+        const next = structuredClone(this.config);
+        const err = mergePatch(next, JSON.parse(String(f.params.raw)), (f.params.replacePaths as string[]) ?? []);
+        if (err) return fail("INVALID_REQUEST", err);
+        this.config = next;
+        this.rev++;
+        return ok({ ok: true, hash: this.hash, changedPaths: [] });
+      }
+      case "agents.list":
+        return ok({ agents: (this.opts.agents ?? ["main", "ops"]).map((id) => ({ id })) });
+      case "cron.list":
+        return ok({ jobs: structuredClone(this.jobs), hasMore: false });
+      case "cron.update": {
+        const job = this.jobs.find((j) => j.id === f.params.id);
+        if (!job) return fail("INVALID_REQUEST", "unknown cron job");
+        if (job.name.startsWith("heartbeat")) return fail("UNAVAILABLE", "Error: system-owned monitor jobs cannot be edited by cron clients");
+        Object.assign(job, f.params.patch as object);
+        return ok({ id: job.id });
+      }
+      default:
+        return fail("INVALID_REQUEST", `unknown method: ${f.method}`);
+    }
+  }
+
+  methods() {
+    return this.frames.map((f) => f.method);
+  }
+  patches() {
+    return this.frames.filter((f) => f.method === "config.patch").map((f) => ({ raw: JSON.parse(String(f.params.raw)), baseHash: f.params.baseHash, replacePaths: f.params.replacePaths }));
+  }
+}
+
+let gw: FakeGateway | null = null;
+afterEach(async () => {
+  await gw?.stop();
+  gw = null;
+});
+const start = async (opts?: FakeOptions) => (gw = await new FakeGateway(opts).start());
+const cmd = (action: string, kind: "apply" | "release" = "apply", extra: Json = {}) => ({ kind, scope: "tool", action, target: "exec", reason: "incident", ...extra }) as Parameters<typeof applyViaAdminWs>[0]["command"];
+const waitClosed = async (g: FakeGateway) => {
+  for (let i = 0; i < 50 && g.sockets.size; i++) await new Promise((r) => setTimeout(r, 20));
+  return g.sockets.size;
+};
+
+describe("applyViaAdminWs", () => {
+  it("deny_tool: handshake, config.get, config.patch adding to tools.deny; release removes it with replacePaths", async () => {
+    const g = await start();
+    g.config = { tools: { deny: ["browser"] } };
+    const r = await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("deny_tool") });
+    expect(r).toMatchObject({ ok: true });
+    expect(r.ok && r.detail).toContain('tool "exec" denied');
+
+    const connect = g.frames[0];
+    expect(connect).toMatchObject({ type: "req", method: "connect" });
+    expect(connect.params).toMatchObject({ minProtocol: 4, maxProtocol: 4, role: "operator", scopes: ["operator.admin"], auth: { token: "secret-token" }, client: { id: "gateway-client", mode: "backend" } });
+    expect(g.methods()).toEqual(["connect", "config.get", "config.patch"]);
+    expect(g.patches()).toEqual([{ raw: { tools: { deny: ["browser", "exec"] } }, baseHash: "hash-0", replacePaths: undefined }]);
+    expect(g.config).toEqual({ tools: { deny: ["browser", "exec"] } });
+    expect(await waitClosed(g)).toBe(0);
+    expect(g.closedByClient).toBe(1);
+
+    // The same command delivered again changes nothing.
+    g.frames = [];
+    expect((await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("deny_tool") })).ok).toBe(true);
+    expect(g.methods()).toEqual(["connect", "config.get"]);
+
+    g.frames = [];
+    const rel = await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("deny_tool", "release") });
+    expect(rel).toMatchObject({ ok: true });
+    expect(g.patches()).toEqual([{ raw: { tools: { deny: ["browser"] } }, baseHash: "hash-1", replacePaths: ["tools.deny"] }]);
+    expect(g.config).toEqual({ tools: { deny: ["browser"] } });
+  });
+
+  it("releasing the last denied entry deletes the array (null + replacePaths)", async () => {
+    const g = await start();
+    await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("block_all", "apply", { scope: "gateway", target: "gw" }) });
+    expect(g.config).toEqual({ tools: { deny: ["*"] } });
+    g.frames = [];
+    await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("block_all", "release", { scope: "gateway", target: "gw" }) });
+    expect(g.patches()).toEqual([{ raw: { tools: { deny: null } }, baseHash: "hash-1", replacePaths: ["tools.deny"] }]);
+    expect(g.config).toEqual({ tools: {} });
+  });
+
+  it("cron_off disables cron and returns what it was; release restores it only when it was enabled", async () => {
+    const g = await start();
+    const r = await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("cron_off", "apply", { scope: "gateway", target: "gw" }) });
+    expect(r).toMatchObject({ ok: true, state: { cronWasEnabled: true } });
+    expect(g.patches()).toEqual([{ raw: { cron: { enabled: false } }, baseHash: "hash-0", replacePaths: undefined }]);
+    expect(g.config).toEqual({ cron: { enabled: false } });
+
+    // A repeated apply (cron already off) keeps the memory passed back in options.
+    g.frames = [];
+    const again = await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("cron_off", "apply", { scope: "gateway", target: "gw", options: { cronWasEnabled: true } }) });
+    expect(again).toMatchObject({ ok: true, state: { cronWasEnabled: true } });
+    expect(g.patches()).toEqual([]);
+
+    g.frames = [];
+    await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("cron_off", "release", { scope: "gateway", target: "gw", options: { cronWasEnabled: true } }) });
+    expect(g.patches()).toEqual([{ raw: { cron: { enabled: null } }, baseHash: "hash-1", replacePaths: undefined }]);
+    expect(g.config).toEqual({ cron: {} });
+  });
+
+  it("cron that was off before stays off on release", async () => {
+    const g = await start();
+    g.config = { cron: { enabled: false } };
+    const r = await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("cron_off", "apply", { scope: "gateway", target: "gw" }) });
+    expect(r).toMatchObject({ ok: true, state: { cronWasEnabled: false } });
+    const rel = await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("cron_off", "release", { scope: "gateway", target: "gw", options: { cronWasEnabled: false } }) });
+    expect(rel.ok && rel.detail).toContain("left disabled");
+    expect(g.patches()).toEqual([]);
+    expect(g.config).toEqual({ cron: { enabled: false } });
+  });
+
+  it("suspend_agent denies every tool of that agent and, with cronOff, disables exactly its cron jobs", async () => {
+    const g = await start();
+    // As Warden sends it: target = Warden's agent id, the gateway's id in options.agentExternalId.
+    const wardenAgent = "6f1c0e5a-3b7d-4c1e-9a2b-0d4e5f6a7b8c";
+    const r = await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("suspend_agent", "apply", { scope: "agent", target: wardenAgent, options: { cronOff: true, agentExternalId: "main", agentName: "Main" } }) });
+    // The system-owned heartbeat job refuses edits: reported, not fatal; the agent is suspended.
+    expect(r).toMatchObject({ ok: true, state: { disabledCronJobs: ["job-main-2"] } });
+    expect(r.ok && r.detail).toContain("not disabled: heartbeat-main (UNAVAILABLE Error: system-owned");
+    expect(g.config).toEqual({ agents: { entries: { main: { tools: { deny: ["*"] } } } } });
+    expect(g.jobs.map((j) => [j.id, j.enabled])).toEqual([["job-main-1", true], ["job-main-2", false], ["job-ops-1", true]]);
+    const state = r.ok ? r.state : undefined;
+    await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("suspend_agent", "release", { scope: "agent", target: wardenAgent, options: { cronOff: true, agentExternalId: "main", ...state } }) });
+    expect(g.config).toEqual({ agents: { entries: { main: { tools: {} } } } });
+    expect(g.jobs.every((j) => j.enabled)).toBe(true);
+    // A target without agentExternalId is taken as the gateway's agent id.
+    const direct = await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("suspend_agent", "apply", { scope: "agent", target: "ops" }) });
+    expect(direct).toMatchObject({ ok: true });
+    expect(g.config).toMatchObject({ agents: { entries: { ops: { tools: { deny: ["*"] } } } } });
+  });
+
+  it("refuses an agent that is not on the gateway instead of creating one", async () => {
+    const g = await start({ agents: ["main"] });
+    const r = await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("suspend_agent", "apply", { scope: "agent", target: "ghost" }) });
+    expect(r).toMatchObject({ ok: false });
+    expect(!r.ok && r.error).toContain('agent "ghost" is not on this gateway');
+    expect(g.patches()).toEqual([]);
+  });
+
+  it("retries when the config changed between config.get and config.patch", async () => {
+    const g = await start({ staleOnce: true });
+    const r = await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("deny_tool") });
+    expect(r).toMatchObject({ ok: true });
+    expect(g.methods()).toEqual(["connect", "config.get", "config.patch", "config.get", "config.patch"]);
+    expect(g.config).toEqual({ tools: { deny: ["exec"] } });
+  });
+
+  it("retries connect while the gateway is still starting (retryable UNAVAILABLE)", async () => {
+    const g = await start({ startingFor: 2 });
+    const r = await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("deny_tool") });
+    expect(r).toMatchObject({ ok: true });
+    expect(g.methods()).toEqual(["connect", "connect", "connect", "config.get", "config.patch"]);
+    // Out of budget: the error is returned instead.
+    const g2 = new FakeGateway({ startingFor: 1000 });
+    await g2.start();
+    const r2 = await applyViaAdminWs({ url: g2.url, token: "secret-token", command: cmd("deny_tool"), timeoutMs: 1200 });
+    await g2.stop();
+    expect(!r2.ok && r2.error).toContain("gateway starting");
+  });
+
+  it("a wrong token fails without leaking it, and the socket is closed", async () => {
+    const g = await start();
+    const r = await applyViaAdminWs({ url: g.url, token: "wrong-token-123", command: cmd("deny_tool") });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error).toMatch(/token mismatch/);
+    expect(JSON.stringify(r)).not.toContain("wrong-token-123");
+    expect(g.methods()).toEqual(["connect"]);
+    expect(await waitClosed(g)).toBe(0);
+  });
+
+  it("refuses a gateway that does not grant operator.admin", async () => {
+    const g = await start({ scopes: [] });
+    const r = await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("deny_tool") });
+    expect(!r.ok && r.error).toContain("operator.admin");
+  });
+
+  it("times out against a gateway that never answers and closes the socket", async () => {
+    const g = await start({ silent: true });
+    const t = Date.now();
+    const r = await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("deny_tool"), timeoutMs: 800 });
+    expect(r.ok).toBe(false);
+    expect(Date.now() - t).toBeLessThan(3000);
+    expect(await waitClosed(g)).toBe(0);
+  });
+
+  it("fails cleanly when nothing listens, and on unsupported actions", async () => {
+    const g = await start();
+    const port = Number(new URL(g.url).port);
+    await g.stop();
+    gw = null;
+    const r = await applyViaAdminWs({ url: `ws://127.0.0.1:${port}`, token: "t", command: cmd("deny_tool"), timeoutMs: 2000 });
+    expect(r.ok).toBe(false);
+    const g2 = await start();
+    const u = await applyViaAdminWs({ url: g2.url, token: "secret-token", command: cmd("format_disk") });
+    expect(!u.ok && u.error).toContain("unsupported action");
+  });
+
+  it("withGatewaySession exposes raw calls (used by the manual check script)", async () => {
+    const g = await start();
+    const agents = await withGatewaySession({ url: g.url, token: "secret-token" }, (s) => s.call<{ agents: { id: string }[] }>("agents.list"));
+    expect(agents.agents.map((a) => a.id)).toEqual(["main", "ops"]);
+  });
+});
+
+describe("checkAdminWsUrl (SSRF guard: admin-configured, ws/wss only, no credentials)", () => {
+  it.each([
+    ["ws://127.0.0.1:18789", true],
+    ["wss://gw.example.com/ws", true],
+    ["http://127.0.0.1:18789", false],
+    ["file:///etc/passwd", false],
+    ["ws://user:pass@127.0.0.1:18789", false],
+    ["ws://:pass@127.0.0.1", false],
+    ["not a url", false],
+  ])("%s → %s", (url, ok) => {
+    expect(checkAdminWsUrl(url).ok).toBe(ok);
+  });
+
+  it("applyViaAdminWs refuses a bad URL without connecting", async () => {
+    const r = await applyViaAdminWs({ url: "https://127.0.0.1:1", token: "t", command: cmd("deny_tool") });
+    expect(r).toEqual({ ok: false, error: "The admin WebSocket URL must start with ws:// or wss://." });
+  });
+});
+
+describe("the admin-WebSocket delivery path (ws-path) end to end", () => {
+  it("a kill switch reaches a gateway with an admin WebSocket; its restore memory comes back with the release", async () => {
+    const { db } = await import("@/lib/db");
+    const { seal } = await import("@/lib/crypto");
+    const { makeUser, rid } = await import("@/test/factories");
+    const { contain, releaseContainment } = await import("./service");
+    const { kickAdminWs } = await import("./ws-path");
+    const g = await start();
+    g.config = { cron: { enabled: true } };
+    const gateway = await db.gateway.create({ data: { name: `ws-${rid()}`, kind: "openclaw", environment: "t", signingSecretEnc: seal("whsec_x"), adminWsUrl: g.url, adminTokenEnc: seal("secret-token") } });
+    const { actor } = await makeUser("operator");
+    const { id } = await contain(actor, { scope: "gateway", target: gateway.id, action: "cron_off", reason: "runaway cron" });
+    await kickAdminWs();
+    const [d] = await db.containmentDelivery.findMany({ where: { actionId: id } });
+    expect(d).toMatchObject({ wsState: "applied", wsError: null, state: "pending" }); // the connector path is separate
+    expect((g.config.cron as Json).enabled).toBe(false);
+    const stored = (await db.containmentAction.findUniqueOrThrow({ where: { id } })).options as Json;
+    expect(stored.adminWsState).toEqual({ [gateway.id]: expect.objectContaining({ cronWasEnabled: true }) });
+    expect(await db.auditEvent.count({ where: { action: "containment.admin_ws", targetId: d.id, outcome: "success" } })).toBe(1);
+
+    await releaseContainment(actor, { id, reason: "fixed the schedule" });
+    await kickAdminWs();
+    const release = await db.containmentDelivery.findFirstOrThrow({ where: { actionId: id, kind: "release" } });
+    expect(release.wsState).toBe("applied");
+    expect((g.config.cron as Json | undefined)?.enabled).not.toBe(false);
+  });
+});
