@@ -54,6 +54,8 @@ function startFakeModel() {
 }
 let tmp = "";
 let log = "";
+/** What the first test set up, for the containment test that runs after it on the same gateway. */
+let shared: { token: string; gatewayId: string; gatewayName: string; agentId: string; agentName: string } | null = null;
 
 test.afterAll(async () => {
   if (gw && gw.exitCode === null) {
@@ -64,6 +66,19 @@ test.afterAll(async () => {
   fakeModel?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
+
+/** The isolated environment of the test gateway (state dirs under the temp folder). */
+function envOf(token: string): NodeJS.ProcessEnv & { OPENCLAW_HOME: string; OPENCLAW_STATE_DIR: string; OPENCLAW_CONFIG_PATH: string } {
+  return {
+    ...process.env,
+    PATH: `${path.dirname(NODE24)}:${process.env.PATH}`,
+    OPENCLAW_HOME: path.join(tmp, "home"),
+    OPENCLAW_STATE_DIR: path.join(tmp, "state"),
+    OPENCLAW_CONFIG_PATH: path.join(tmp, "openclaw.json"),
+    OPENCLAW_GATEWAY_TOKEN: token,
+    OPENCLAW_DISABLE_BONJOUR: "1",
+  };
+}
 
 /** One real agent turn through the gateway; returns its JSON output (the fake model asks for the tool). */
 async function agentTurn(env: NodeJS.ProcessEnv) {
@@ -92,7 +107,11 @@ test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async 
   const lead = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("security_lead"))}` } });
 
   // Register the gateway in Warden and its agent "main".
-  const reg = await (await admin.post("/api/v1/gateways", { data: { name: `oc-${rid()}`, kind: "openclaw", environment: "ci" } })).json();
+  // The gateway's token is chosen up front: Warden also gets it as the admin-WebSocket credential
+  // (the second containment path; a token has admin scope on loopback).
+  const token = randomBytes(24).toString("hex");
+  const gatewayName = `oc-${rid()}`;
+  const reg = await (await admin.post("/api/v1/gateways", { data: { name: gatewayName, kind: "openclaw", environment: "ci", adminWsUrl: `ws://127.0.0.1:${PORT}`, adminToken: token } })).json();
   const gatewayId: string = reg.data.gateway.id;
   const signingSecret: string = reg.data.signingSecret;
   const agentRes = await admin.post("/api/v1/agents", { data: { name: `main-${rid()}`, owner: "ci", purpose: "OpenClaw e2e", gatewayId } });
@@ -104,16 +123,7 @@ test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async 
   // A real gateway, isolated in a temp dir, with the plugin loaded from the repo.
   await startFakeModel();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "warden-oc-e2e-"));
-  const token = randomBytes(24).toString("hex");
-  const env = {
-    ...process.env,
-    PATH: `${path.dirname(NODE24)}:${process.env.PATH}`,
-    OPENCLAW_HOME: path.join(tmp, "home"),
-    OPENCLAW_STATE_DIR: path.join(tmp, "state"),
-    OPENCLAW_CONFIG_PATH: path.join(tmp, "openclaw.json"),
-    OPENCLAW_GATEWAY_TOKEN: token,
-    OPENCLAW_DISABLE_BONJOUR: "1",
-  };
+  const env = envOf(token);
   for (const d of [env.OPENCLAW_HOME, env.OPENCLAW_STATE_DIR]) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(env.OPENCLAW_CONFIG_PATH, JSON.stringify({
     gateway: { mode: "local", bind: "loopback", port: PORT, auth: { mode: "token" } },
@@ -174,4 +184,30 @@ test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async 
     return g.data?.inventory != null;
   }, { timeout: 60_000, intervals: [2000], message: `inventory pushed; log:\n${log.slice(-1500)}` }).toBe(true);
   for (const c of [admin, lead, operator]) await c.dispose();
+  shared = { token, gatewayId, gatewayName, agentId: agent.id, agentName: agent.name };
+});
+
+test("suspending the agent blocks its next tool call on the real gateway; releasing restores it", async ({ baseURL }) => {
+  test.setTimeout(180_000);
+  expect(shared, "the enforcement test above set up the gateway").not.toBeNull();
+  const { token, gatewayName, agentId } = shared!;
+  const op = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("operator"))}` } });
+  expect((await invoke(token)).status).toBe(200); // approved by the test above
+
+  const res = await op.post("/api/v1/containment", { data: { scope: "agent", target: agentId, action: "suspend_agent", reason: "e2e: rogue agent" } });
+  expect(res.status(), await res.text()).toBe(201);
+  const { id } = (await res.json()).data;
+  const states = async () => ((await (await op.get(`/api/v1/containment/${id}`)).json()).data.deliveries as { gatewayName: string; kind: string; state: string; wsState: string | null; error: string | null; wsError: string | null }[]).filter((d) => d.gatewayName === gatewayName);
+  // Both paths apply it: the plugin through the connector long-poll, and Warden over the admin WebSocket.
+  await expect.poll(async () => (await states()).map((d) => `${d.kind}:${d.state}:${d.wsState}`), { timeout: 45_000, intervals: [1000], message: `log:\n${log.slice(-1500)}` }).toEqual(["apply:applied:applied"]);
+  const blocked = await invoke(token);
+  expect(blocked.status, blocked.body).not.toBe(200);
+  // And through a real agent turn: the model asks for the tool, the suspended agent may not use it.
+  expect(await agentTurn(envOf(token))).toContain('"failures": 1');
+
+  const rel = await op.post(`/api/v1/containment/${id}/release`, { data: { reason: "e2e: owner confirmed, back to normal" } });
+  expect(rel.status(), await rel.text()).toBe(200);
+  await expect.poll(async () => (await states()).filter((d) => d.kind === "release").map((d) => `${d.state}:${d.wsState}`), { timeout: 45_000, intervals: [1000], message: `log:\n${log.slice(-1500)}` }).toEqual(["applied:applied"]);
+  await expect.poll(async () => (await invoke(token)).status, { timeout: 30_000, intervals: [1000], message: "allowed again after release" }).toBe(200);
+  await op.dispose();
 });
