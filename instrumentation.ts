@@ -6,7 +6,10 @@
  * when several app replicas run and one dedicated instance should do it).
  */
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.WARDEN_SCHEDULER === "off") return;
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // Per process, scheduler or not: exports a previous process left half-written are marked failed.
+  await import("@/lib/evidence/service").then((m) => m.recoverInterruptedExports()).catch((err) => console.error("warden: recovering evidence exports failed", err));
+  if (process.env.WARDEN_SCHEDULER === "off") return;
   const { startFindingsScheduler } = await import("@/lib/findings/scheduler");
   const { ensureToolCallPartitions } = await import("@/lib/tool-calls/partitions");
   const { applyRetention } = await import("@/lib/tool-calls/retention");

@@ -122,3 +122,30 @@ test("a command queued before a Warden restart is still delivered after it", asy
     server.kill("SIGTERM");
   }
 });
+
+test("a kill switch started from an incident lands on its timeline", async ({ page, baseURL }) => {
+  const gw = await registerSimGateway(baseURL!);
+  const agent = await addAgent(gw.id);
+  const sim = runSimGateway(baseURL!, gw);
+  try {
+    const op = await makeToken(await makeUser("operator"));
+    const res = await fetch(`${baseURL}/api/v1/incidents`, { method: "POST", headers: { authorization: `Bearer ${op}`, "content-type": "application/json" }, body: JSON.stringify({ title: `exfiltration by ${agent.name}`, severity: "high" }) });
+    const incidentId = (await res.json()).data.id as string;
+    await signIn(page, await makeUser("operator"));
+    await page.goto(`/incidents/${incidentId}`);
+    await page.getByRole("link", { name: /Contain…/ }).click();
+    await expect(page.getByText(`exfiltration by ${agent.name}`)).toBeVisible();
+    await page.getByLabel("Target").selectOption({ label: `${agent.name} (${gw.name})` });
+    await page.getByLabel(/^Reason/).fill("contain during the incident");
+    await page.getByRole("button", { name: "Review blast radius" }).click();
+    await page.getByLabel(`Type "${agent.name}" to confirm`).fill(agent.name);
+    await page.getByRole("button", { name: "Contain now" }).click();
+    await expect(page.getByTestId(`state-${gw.name}-apply`)).toHaveText("applied", { timeout: 15_000 });
+    const { rows } = await sql().query("select count(*)::int as n from containment_actions where incident_id = $1 and target = $2", [incidentId, agent.id]);
+    expect(rows[0].n).toBe(1);
+    await page.getByRole("link", { name: "open the incident" }).click();
+    await expect(page.getByText("contain during the incident").first()).toBeVisible();
+  } finally {
+    await sim.stop();
+  }
+});

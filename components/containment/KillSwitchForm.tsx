@@ -14,7 +14,7 @@ type Errors = Record<string, string[]>;
  * The kill switch: choose scope, target and action, give a reason, review the blast radius, then
  * confirm by typing the target's name. Nothing is sent before the typed confirmation.
  */
-export function KillSwitchForm({ targets, preview, contain, initial }: { targets: Targets; preview: ServerAction; contain: ServerAction; initial?: { scope?: string; target?: string } }) {
+export function KillSwitchForm({ targets, preview, contain, initial }: { targets: Targets; preview: ServerAction; contain: ServerAction; initial?: { scope?: string; target?: string; incidentId?: string; incidentTitle?: string } }) {
   const router = useRouter();
   const [scope, setScope] = useState(initial?.scope && ACTIONS_BY_SCOPE[initial.scope] ? initial.scope : "agent");
   const [target, setTarget] = useState(initial?.target ?? "");
@@ -65,7 +65,7 @@ export function KillSwitchForm({ targets, preview, contain, initial }: { targets
   async function onContain() {
     if (!radius) return;
     setPending(true);
-    const res = await contain({ scope, target, action, reason, confirm, ...(scope === "agent" ? { options: { cronOff } } : {}) });
+    const res = await contain({ scope, target, action, reason, confirm, ...(scope === "agent" ? { options: { cronOff } } : {}), ...(initial?.incidentId ? { incidentId: initial.incidentId } : {}) });
     setPending(false);
     if (!res.ok) {
       setErrors(res.fieldErrors ?? {});
@@ -78,6 +78,11 @@ export function KillSwitchForm({ targets, preview, contain, initial }: { targets
   const locked = radius !== null;
   return (
     <div className="space-y-4">
+      {initial?.incidentId && (
+        <p className="rounded-md bg-slate-100 p-2 text-sm dark:bg-slate-800">
+          Part of incident <a className="underline" href={`/incidents/${initial.incidentId}`}>{initial.incidentTitle ?? initial.incidentId}</a>: the action and every gateway&apos;s acknowledgement go on its timeline.
+        </p>
+      )}
       <fieldset disabled={locked || pending} className="grid gap-4 md:grid-cols-2">
         <legend className="sr-only">Kill switch</legend>
         <Field label="Scope" htmlFor="ks-scope">

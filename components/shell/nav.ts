@@ -5,6 +5,7 @@ export type NavItem = { href: string; label: string; scope: Scope };
 /** The console's areas. Visibility follows scopes; every page checks its scope on the server too. */
 export const NAV: NavItem[] = [
   { href: "/", label: "Overview", scope: "dashboard:read" },
+  { href: "/posture", label: "Security posture", scope: "dashboard:read" },
   { href: "/map", label: "Ecosystem map", scope: "dashboard:read" },
   { href: "/agents", label: "Agents", scope: "registry:read" },
   { href: "/tools", label: "Tools & allowlist", scope: "registry:read" },
@@ -18,6 +19,7 @@ export const NAV: NavItem[] = [
   { href: "/playbooks", label: "Playbooks & drills", scope: "registry:read" },
   { href: "/spend", label: "Spend", scope: "dashboard:read" },
   { href: "/audit", label: "Audit & evidence", scope: "audit:read" },
+  { href: "/audit/evidence", label: "Evidence exports", scope: "evidence:export" },
   { href: "/admin/webhooks", label: "Webhooks", scope: "notifications:manage" },
   { href: "/admin/users", label: "Admin", scope: "users:manage" },
 ];

@@ -50,23 +50,16 @@ export type OcsfRecord = Record<string, unknown> & {
 type WardenSeverity = "low" | "medium" | "high" | "critical";
 const SEVERITY_OF: Record<WardenSeverity, number> = { low: 2, medium: 3, high: 4, critical: 5 };
 
-const ms = (d: Date | string) => (typeof d === "string" ? new Date(d) : d).getTime();
-const iso = (d: Date | string) => (typeof d === "string" ? new Date(d) : d).toISOString();
+// Strings are ISO 8601 timestamps as Warden writes them (Date.toISOString): kept as they are.
+const ms = (d: Date | string) => (typeof d === "string" ? Date.parse(d) : d.getTime());
+const iso = (d: Date | string) => (typeof d === "string" ? d : d.toISOString());
 
-/** Drop undefined and null members (OCSF omits absent attributes rather than nulling them). */
-function compact<T extends Record<string, unknown>>(o: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (v === undefined || v === null) continue;
-    out[k] = v && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date) ? compact(v as Record<string, unknown>) : v;
-  }
-  return out as T;
-}
+// Absent attributes are left undefined (never null): JSON.stringify drops them, as OCSF expects.
 
 function base(classUid: OcsfClassUid, activityId: number, time: Date | string, severityId: number, metadata: { uid: string; original_time?: string; [k: string]: unknown }, extra: Record<string, unknown>): OcsfRecord {
   const cls = OCSF_CLASSES[classUid];
   const activityName = (cls.activities as Record<number, string>)[activityId] ?? "Other";
-  return compact({
+  return {
     class_uid: classUid,
     class_name: cls.name,
     category_uid: cls.category_uid,
@@ -80,7 +73,7 @@ function base(classUid: OcsfClassUid, activityId: number, time: Date | string, s
     severity: SEVERITY_NAMES[severityId],
     metadata: { version: OCSF_VERSION, product: { ...PRODUCT }, ...metadata },
     ...extra,
-  }) as OcsfRecord;
+  } as OcsfRecord;
 }
 
 // ───────────────────────────── API Activity (tool calls) ─────────────────────────────

@@ -39,25 +39,26 @@ function settle(s: ExportStatus, now = Date.now()): ExportStatus {
   return s;
 }
 
-/** One export's status, or null when there is no such export. */
-export async function readStatus(id: string): Promise<ExportStatus | null> {
+/** One export's status, or null when there is no such export. `raw` skips the staleness rule. */
+export async function readStatus(id: string, opts: { raw?: boolean } = {}): Promise<ExportStatus | null> {
   if (!UUID.test(id)) return null;
   try {
-    return settle(JSON.parse(await fs.readFile(path.join(exportDir(id), "status.json"), "utf8")) as ExportStatus);
+    const s = JSON.parse(await fs.readFile(path.join(exportDir(id), "status.json"), "utf8")) as ExportStatus;
+    return opts.raw ? s : settle(s);
   } catch {
     return null;
   }
 }
 
 /** Every export on disk, newest first. */
-export async function listStatuses(): Promise<ExportStatus[]> {
+export async function listStatuses(opts: { raw?: boolean } = {}): Promise<ExportStatus[]> {
   let names: string[];
   try {
     names = await fs.readdir(exportsDir());
   } catch {
     return [];
   }
-  const all = await Promise.all(names.filter((n) => UUID.test(n)).map((n) => readStatus(n)));
+  const all = await Promise.all(names.filter((n) => UUID.test(n)).map((n) => readStatus(n, opts)));
   return all.filter((s): s is ExportStatus => s !== null).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 

@@ -176,10 +176,11 @@ export type TarVisitor = {
 export async function readTar(input: Readable | AsyncIterable<Buffer>, visitor: TarVisitor): Promise<void> {
   let pending: Buffer[] = [];
   let pendingLen = 0;
-  let state: "header" | "body" | "padding" | "meta" | "done" = "header";
+  type State = "header" | "body" | "padding" | "meta" | "done";
+  let state = "header" as State;
   let remaining = 0;
   let current: TarEntryHeader | null = null;
-  let sink: ((chunk: Buffer) => void) | void;
+  let sink: ((chunk: Buffer) => void) | void = undefined;
   let meta: { kind: string; chunks: Buffer[] } | null = null;
   let paxNext: Record<string, string> = {};
   let gnuLongName: string | null = null;
@@ -273,5 +274,6 @@ export async function readTar(input: Readable | AsyncIterable<Buffer>, visitor: 
       break;
     }
   }
-  if (state === "body" || state === "meta" || (state === "padding" && remaining > 0)) throw new Error("tar: archive ends in the middle of a member (truncated)");
+  const end = state as State;
+  if (end === "body" || end === "meta" || (end === "padding" && remaining > 0)) throw new Error("tar: archive ends in the middle of a member (truncated)");
 }

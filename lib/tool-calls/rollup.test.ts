@@ -21,3 +21,19 @@ describe("tool_call_hourly rollup", () => {
     expect(r[0].agentKey).toBe("00000000-0000-0000-0000-000000000000");
   });
 });
+
+describe("coarse rollups", () => {
+  it("the same inserts also feed the fleet-hourly and agent-daily rollups", async () => {
+    const gw = await db.gateway.create({ data: { name: `gw-${rid()}`, kind: "openclaw", environment: "t", signingSecretEnc: seal("x") } });
+    const agent = await db.agent.create({ data: { name: `a-${rid()}`, gatewayId: gw.id, owner: "o", purpose: "p" } });
+    const hour = new Date("2026-10-02T07:00:00Z");
+    const before = await db.toolCallFleetHourly.findMany({ where: { hour } });
+    const mk = (i: number, decision: "allowed" | "blocked", minutes: number) => ({ gatewayId: gw.id, eventId: `c-${i}`, occurredAt: new Date(hour.getTime() + minutes * 60_000), agentId: agent.id, agentName: agent.name, toolName: "t", decision, costUsd: "0.500000", tokensIn: 1 });
+    await db.toolCall.createMany({ data: [mk(1, "allowed", 1), mk(2, "blocked", 2), mk(3, "allowed", 90)] });
+    const fleet = await db.toolCallFleetHourly.findMany({ where: { hour } });
+    const count = (rows: typeof fleet, d: string) => rows.find((r) => r.decision === d)?.calls ?? 0;
+    expect([count(fleet, "allowed") - count(before, "allowed"), count(fleet, "blocked") - count(before, "blocked")]).toEqual([1, 1]);
+    const daily = await db.toolCallAgentDaily.findUniqueOrThrow({ where: { day_agentKey: { day: new Date("2026-10-02"), agentKey: agent.id } } });
+    expect([daily.calls, daily.blocked, Number(daily.costUsd), Number(daily.tokensIn), daily.agentName]).toEqual([3, 1, 1.5, 3, agent.name]);
+  });
+});

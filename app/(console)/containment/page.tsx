@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireScope } from "@/lib/auth/session";
+import { db } from "@/lib/db";
 import { can } from "@/lib/auth/roles";
 import { containmentCounts, containmentTargets, listActiveContainment, listContainmentHistory, type ContainmentView } from "@/lib/containment/queries";
 import { DataTable } from "@/components/ui/DataTable";
@@ -36,7 +37,11 @@ export default async function ContainmentPage({ searchParams }: { searchParams: 
   const sp = await searchParams;
   const page = Math.max(1, Number(one(sp.page)) || 1);
   const canContain = can(actor.role, "containment:execute");
-  const [active, history, counts, targets] = await Promise.all([listActiveContainment(), listContainmentHistory(page), containmentCounts(), canContain ? containmentTargets() : null]);
+  const incidentParam = one(sp.incident);
+  const [active, history, counts, targets, incident] = await Promise.all([
+    listActiveContainment(), listContainmentHistory(page), containmentCounts(), canContain ? containmentTargets() : null,
+    incidentParam && /^[0-9a-f-]{36}$/i.test(incidentParam) ? db.incident.findUnique({ where: { id: incidentParam }, select: { id: true, title: true } }) : null,
+  ]);
   const waiting = active.some((c) => c.summary.applied + c.summary.failed < c.summary.total);
   const pages = Math.max(1, Math.ceil(history.total / history.pageSize));
   return (
@@ -55,7 +60,7 @@ export default async function ContainmentPage({ searchParams }: { searchParams: 
       <div className="space-y-6">
         {targets && (
           <Card title="Kill switch">
-            <KillSwitchForm targets={targets} preview={previewBlastRadius} contain={containNow} initial={{ scope: one(sp.scope), target: one(sp.target) }} />
+            <KillSwitchForm targets={targets} preview={previewBlastRadius} contain={containNow} initial={{ scope: one(sp.scope), target: one(sp.target), incidentId: incident?.id, incidentTitle: incident?.title }} />
           </Card>
         )}
         <Card title={`Active (${active.length})`}>
