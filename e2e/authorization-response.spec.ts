@@ -11,6 +11,7 @@ const CONTAINERS: Role[] = ["admin", "operator"];
 const RESPONDERS: Role[] = ["admin", "security_lead", "operator"];
 const LEADS: Role[] = ["admin", "security_lead"];
 const EVERYONE: Role[] = [...ROLES];
+const EXPORTERS: Role[] = ["admin", "auditor"];
 
 type Prep = Record<string, string>;
 type Case = { name: string; audit: string; allowed: Role[]; ok: number; prepare?: (admin: APIRequestContext) => Promise<Prep>; call: (api: APIRequestContext, p: Prep) => Promise<{ status(): number }> };
@@ -47,6 +48,11 @@ const CASES: Case[] = [
   { name: "POST /api/v1/webhooks", audit: "webhook.create", allowed: LEADS, ok: 201, call: (api) => api.post("/api/v1/webhooks", { data: { name: `wh-${rid()}`, url: "http://127.0.0.1:9/hook", events: ["containment.escalated"] } }) },
   { name: "GET /api/v1/webhooks", audit: "read:webhooks", allowed: LEADS, ok: 200, call: (api) => api.get("/api/v1/webhooks") },
   { name: "GET /api/v1/spend", audit: "read:spend", allowed: EVERYONE, ok: 200, call: (api) => api.get("/api/v1/spend") },
+  { name: "GET /api/v1/overview", audit: "read:overview", allowed: EVERYONE, ok: 200, call: (api) => api.get("/api/v1/overview") },
+  { name: "GET /api/v1/posture", audit: "read:posture", allowed: EVERYONE, ok: 200, call: (api) => api.get("/api/v1/posture") },
+  // A one-minute window an hour ago: the export is tiny and finishes at once (at most two run at a time).
+  { name: "POST /api/v1/evidence/exports", audit: "evidence.export", allowed: EXPORTERS, ok: 202, call: (api) => api.post("/api/v1/evidence/exports", { data: { from: new Date(Date.now() - 3_660_000).toISOString(), to: new Date(Date.now() - 3_600_000).toISOString() } }) },
+  { name: "GET /api/v1/evidence/exports", audit: "read:evidence.exports", allowed: EXPORTERS, ok: 200, call: (api) => api.get("/api/v1/evidence/exports") },
 ];
 
 for (const role of ROLES) {

@@ -42,6 +42,13 @@ const ACTIONS: { name: string; audit: string; allowed: Role[]; arg: (target: str
 const PAGES: { path: string; allowed: Role[] }[] = [
   { path: "/", allowed: EVERYONE },
   { path: "/tool-calls", allowed: EVERYONE },
+  { path: "/posture", allowed: EVERYONE },
+  { path: "/containment", allowed: EVERYONE },
+  { path: "/incidents", allowed: EVERYONE },
+  { path: "/playbooks", allowed: EVERYONE },
+  { path: "/spend", allowed: EVERYONE },
+  { path: "/audit/evidence", allowed: ["admin", "auditor"] },
+  { path: "/admin/webhooks", allowed: ["admin", "security_lead"] },
   { path: "/audit", allowed: AUDIT_READERS },
   { path: "/admin/users", allowed: ADMIN },
   { path: "/account", allowed: EVERYONE },
