@@ -99,8 +99,7 @@ async function openFindings(w: OverviewWindows) {
 }
 
 /**
- * Everything on the overview dashboard at `now`. Only rollup aggregates (re-read where they changed,
- * see ./rollups) and indexed counts, run in parallel; never a scan of tool_calls. Tool-call
+ * Everything on the overview dashboard at `now`. Only the coarse rollups (see ./rollups) and indexed counts, run in parallel; never a scan of tool_calls. Tool-call
  * parameters and results are never read.
  */
 export async function getOverviewDashboard(now: Date = new Date()): Promise<OverviewDashboard> {
@@ -123,6 +122,8 @@ export async function getOverviewDashboard(now: Date = new Date()): Promise<Over
     drillDue,
     gatewaysTotal,
     notSeen,
+    agentsTotal,
+    toolsTotal,
   ] = await Promise.all([
     readRollupSlices(w),
     reviewThroughput(w),
@@ -139,6 +140,8 @@ export async function getOverviewDashboard(now: Date = new Date()): Promise<Over
     db.playbook.count({ where: { drills: { none: { startedAt: { gte: drillCutoff } } } } }),
     db.gateway.count(),
     db.gateway.count({ where: { OR: [{ lastSeenAt: null }, { lastSeenAt: { lt: staleBefore } }] } }),
+    db.agent.count(),
+    db.tool.count(),
   ]);
 
   const calls = callSeries(rollup.hourCalls, w);
@@ -163,6 +166,7 @@ export async function getOverviewDashboard(now: Date = new Date()): Promise<Over
     },
     playbooks: { total: playbooksTotal, drillDue },
     gateways: { total: gatewaysTotal, notSeen, staleAfterMinutes: GATEWAY_STALE_MINUTES },
+    fleet: { agents: agentsTotal, tools: toolsTotal },
     charts: { hourly: calls.hourly, daily: calls.daily, spendByAgent: spend.points, spendOtherAgents: spend.others, reviewThroughput: throughput },
   };
   return { ...data, tiles: buildTiles(data) };

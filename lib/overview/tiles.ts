@@ -16,6 +16,7 @@ export function buildTiles(d: TileInput): OverviewTile[] {
   const spendTone: TileTone = !d.spend.budget || !d.spend.budget.enabled ? "warn" : d.spend.percent === null ? "default" : d.spend.percent >= 90 ? "bad" : d.spend.percent >= 75 ? "warn" : "default";
   const incidents = d.response.incidentsOpen + d.response.incidentsContained;
   return [
+    { id: "agents", label: "Agents", value: n(d.fleet.agents), href: "/agents", tone: "default", hint: `on ${plural(d.gateways.total, "gateway")}, ${plural(d.fleet.tools, "tool")} in the registry` },
     { id: "pending_reviews", label: "Pending tool reviews", value: n(d.reviews.pendingRequests), href: "/tools?review=pending", tone: tone(d.reviews.pendingRequests, "warn"), hint: "Requests waiting for a trust decision" },
     { id: "overdue_rereviews", label: "Overdue re-reviews", value: n(d.reviews.overdueReReviews), href: "/tools?review=overdue", tone: tone(d.reviews.overdueReReviews, "bad"), hint: "Approvals past their re-review date" },
     {

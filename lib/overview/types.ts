@@ -44,6 +44,8 @@ export type OverviewDashboard = {
   };
   playbooks: { total: number; drillDue: number };
   gateways: { total: number; notSeen: number; staleAfterMinutes: number };
+  /** The size of the fleet, for the first tile. */
+  fleet: { agents: number; tools: number };
   charts: {
     hourly: HourPoint[];
     daily: DayPoint[];
