@@ -8,8 +8,10 @@ declare global {
 }
 
 function create() {
-  const adapter = new PrismaPg({ connectionString: env().DATABASE_URL, max: 10 });
-  return new PrismaClient({ adapter });
+  // 20 connections: long-polls, ingestion and audit appends (serialised by one advisory lock) share
+  // the pool; interactive transactions may wait up to 10 s for a connection under bursts.
+  const adapter = new PrismaPg({ connectionString: env().DATABASE_URL, max: Number(process.env.WARDEN_DB_POOL ?? 20) });
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
 }
 
 /** The one Prisma client (kept on globalThis so dev hot reloads do not leak pools). */

@@ -20,6 +20,8 @@ export function ServerTable(props: {
   columns: ServerColumn[];
   rows: ServerRow[];
   total: number;
+  /** The count stopped early (a view no rollup can count): shown as "10,000+". */
+  totalCapped?: boolean;
   page: number;
   pageSize: number;
   filters?: ServerFilter[];
@@ -29,7 +31,7 @@ export function ServerTable(props: {
   csvHref?: string;
   empty?: ReactNode;
 }) {
-  const { caption, columns, rows, total, page, pageSize, filters = [], searchPlaceholder, search = true, csvHref, empty } = props;
+  const { caption, columns, rows, total, totalCapped, page, pageSize, filters = [], searchPlaceholder, search = true, csvHref, empty } = props;
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
@@ -79,7 +81,7 @@ export function ServerTable(props: {
         ))}
         <span className="ml-auto flex items-center gap-3 text-sm">
           {pending && <span role="status" className="text-slate-500">Loading…</span>}
-          <span className="text-slate-600 dark:text-slate-400">{total.toLocaleString("en")} {total === 1 ? "row" : "rows"}</span>
+          <span className="text-slate-600 dark:text-slate-400">{total.toLocaleString("en")}{totalCapped ? "+" : ""} {total === 1 && !totalCapped ? "row" : "rows"}</span>
           {csvHref && <a className="text-brand-600 hover:underline" href={csvHref} download>Download CSV</a>}
         </span>
       </div>

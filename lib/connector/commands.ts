@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
@@ -22,41 +23,45 @@ export async function commandTarget(tx: Pick<typeof db, "agent">, scope: string,
   return a ? { agentExternalId: a.externalId ?? a.name, agentName: a.name } : {};
 }
 
-async function claimPending(gatewayId: string, now: Date): Promise<GatewayCommand[]> {
-  return db.$transaction(async (tx) => {
-    // Pending, or delivered/timed out but not acknowledged and due again (the gateway may have crashed).
-    const rows = await tx.containmentDelivery.findMany({
-      where: { gatewayId, state: { in: ["pending", "delivered", "timed_out"] }, nextAttemptAt: { lte: now } },
-      orderBy: { createdAt: "asc" },
-      take: 50,
-      select: { id: true, kind: true, attempts: true, state: true, action: { select: { id: true, scope: true, action: true, target: true, reason: true, createdAt: true, options: true } } },
-    });
-    const out: GatewayCommand[] = [];
-    for (const r of rows) {
-      const backoff = REDELIVER_AFTER_MS[Math.min(r.attempts, REDELIVER_AFTER_MS.length - 1)];
-      await tx.containmentDelivery.update({
-        where: { id: r.id },
-        // A timed-out command stays timed out (escalated) until the gateway acknowledges it.
-        data: { state: r.state === "timed_out" ? "timed_out" : "delivered", attempts: { increment: 1 }, deliveredAt: now, nextAttemptAt: new Date(now.getTime() + backoff) },
-      });
-      // adminWsState is the admin-WebSocket path's own restore memory; the plugin keeps its own.
-      const { adminWsState: _ws, ...options } = (r.action.options ?? {}) as Record<string, unknown>;
-      void _ws;
-      out.push({
-        id: r.id,
-        actionId: r.action.id,
-        kind: r.kind === "release" ? "release" : "apply",
-        scope: r.action.scope,
-        action: r.action.action,
-        target: r.action.target,
-        reason: r.action.reason,
-        issuedAt: r.action.createdAt.toISOString(),
-        attempt: r.attempts + 1,
-        options: { ...options, ...(await commandTarget(tx, r.action.scope, r.action.target)) },
-      });
-    }
-    return out;
+/**
+ * Claim due commands in one statement (no interactive transaction, so hundreds of gateways polling
+ * at once never queue for pool connections): pending ones, and delivered or timed-out ones that
+ * were not acknowledged and are due again (the gateway may have crashed). SKIP LOCKED keeps two
+ * polls of one gateway from taking the same row.
+ */
+async function claimPending(gatewayId: string): Promise<GatewayCommand[]> {
+  const rows = await db.$queryRaw<{ id: string; kind: string; attempts: number; action_id: string; created_at: Date }[]>`
+    with due as (
+      select id from containment_deliveries
+       where gateway_id = ${gatewayId}::uuid and state in ('pending', 'delivered', 'timed_out') and next_attempt_at <= now()
+       order by created_at limit 50 for update skip locked
+    )
+    update containment_deliveries d
+       set state = case when d.state = 'timed_out' then 'timed_out'::"DeliveryState" else 'delivered'::"DeliveryState" end,
+           attempts = d.attempts + 1,
+           delivered_at = now(),
+           next_attempt_at = now() + (case least(d.attempts, ${REDELIVER_AFTER_MS.length - 1}) ${Prisma.raw(REDELIVER_AFTER_MS.map((ms, i) => `when ${i} then interval '${ms} milliseconds'`).join(" "))} end)
+      from due where d.id = due.id
+    returning d.id::text, d.kind, d.attempts - 1 as attempts, d.action_id::text, d.created_at`;
+  if (!rows.length) return [];
+  const actions = await db.containmentAction.findMany({
+    where: { id: { in: [...new Set(rows.map((r) => r.action_id))] } },
+    select: { id: true, scope: true, action: true, target: true, reason: true, createdAt: true, options: true },
   });
+  const out: GatewayCommand[] = [];
+  for (const r of rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime())) {
+    const a = actions.find((x) => x.id === r.action_id);
+    if (!a) continue;
+    // adminWsState is the admin-WebSocket path's own restore memory; the plugin keeps its own.
+    const { adminWsState: _ws, ...options } = (a.options ?? {}) as Record<string, unknown>;
+    void _ws;
+    out.push({
+      id: r.id, actionId: a.id, kind: r.kind === "release" ? "release" : "apply", scope: a.scope, action: a.action, target: a.target, reason: a.reason,
+      issuedAt: a.createdAt.toISOString(), attempt: Number(r.attempts) + 1,
+      options: { ...options, ...(await commandTarget(db, a.scope, a.target)) },
+    });
+  }
+  return out;
 }
 
 /**
@@ -67,7 +72,7 @@ async function claimPending(gatewayId: string, now: Date): Promise<GatewayComman
 export async function pollCommands(gatewayId: string, waitSeconds: number, signal?: AbortSignal): Promise<GatewayCommand[]> {
   const deadline = Date.now() + waitSeconds * 1000;
   for (;;) {
-    const commands = await claimPending(gatewayId, new Date());
+    const commands = await claimPending(gatewayId);
     if (commands.length || Date.now() >= deadline || signal?.aborted) return commands;
     await waitForWake(gatewayId, Math.min(RECHECK_MS, Math.max(0, deadline - Date.now())), signal);
   }
@@ -88,12 +93,13 @@ export async function ackCommand(actor: Actor, gatewayId: string, deliveryId: st
     if (!d) throw new AppError("not_found", "No such command for this gateway.");
     const state = input.outcome === "applied" ? "applied" : "failed";
     const updated = await tx.containmentDelivery.update({ where: { id: d.id }, data: { state, ackedAt: new Date(), error: input.outcome === "failed" ? (input.detail ?? "failed") : null }, select: { id: true, state: true, ackedAt: true } });
-    await recordAudit(tx, actor, { action: "gateway.command_ack", targetType: "containment_delivery", targetId: d.id, before: { state: d.state }, after: { state, detail: input.detail ?? null, actionId: d.actionId, kind: d.kind } });
     const label = (d.action.affected as { label?: string } | null)?.label ?? d.action.target;
     await appendTimeline(tx, d.action.incidentId, "delivery", { containmentId: d.actionId, gateway: d.gateway.name, kind: d.kind, state, detail: input.detail ?? null });
     if (state === "failed") {
       await notify(tx, "containment.failed", `Gateway ${d.gateway.name} could not ${d.kind === "release" ? "release" : "apply"} ${d.action.action.replace(/_/g, " ")} on ${d.action.scope} ${label}: ${input.detail ?? "failed"}`, { containmentId: d.actionId, deliveryId: d.id, gateway: d.gateway.name, kind: d.kind, detail: input.detail ?? null });
     }
+    // Last: the audit append serialises on one lock, held from here until commit only.
+    await recordAudit(tx, actor, { action: "gateway.command_ack", targetType: "containment_delivery", targetId: d.id, before: { state: d.state }, after: { state, detail: input.detail ?? null, actionId: d.actionId, kind: d.kind } });
     return updated;
   });
 }

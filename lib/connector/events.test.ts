@@ -6,6 +6,7 @@ import { REDACTED } from "@/lib/redact";
 import { rid } from "@/test/factories";
 import { generateSigningSecret, signedHeaders } from "./signature";
 import { POST } from "@/app/api/v1/connector/events/route";
+import { parseEventFast, ZToolCallEvent } from "./events";
 
 async function makeGateway() {
   const secret = generateSigningSecret();
@@ -250,5 +251,96 @@ describe("POST /api/v1/connector/events", () => {
     expect((await send(g, { events: [old] })).json).toMatchObject({ accepted: 0, duplicates: 1 });
     const [{ n }] = await db.$queryRaw<{ n: bigint }[]>`select count(*) as n from tool_calls_default where gateway_id = ${g.gateway.id}::uuid`;
     expect(Number(n)).toBe(1);
+  });
+
+  it("stores awkward text exactly: quotes, backslashes, commas, braces, NULL-like words, unicode, in every column", async () => {
+    const g = await makeGateway();
+    const awkward = ['a "quoted" word', "back\\slash \\", "comma, {brace} [bracket]", "NULL", "null", "", " padded ", "tab\tand\nnewline", "emoji 🛡️ ünïcødé 中文"];
+    const events = awkward.map((text, i) =>
+      event({
+        agentName: text || "empty-name-not-allowed",
+        sessionKey: text,
+        toolName: `tool ${text}`,
+        toolVersion: text.slice(0, 100),
+        blockReason: text,
+        error: text,
+        egressHosts: [text || "x", `${text}.example.com`, "plain.example.com"],
+        params: { text, nested: [text, { [text || "k"]: i }], n: i },
+        result: text,
+        costUsd: 0.000001 * (i + 1),
+      }),
+    );
+    expect((await send(g, { events })).json).toEqual({ accepted: awkward.length, duplicates: 0, rejected: [] });
+    const rows = await stored(g.gateway.id);
+    for (const [i, text] of awkward.entries()) {
+      const row = rows.find((r) => r.eventId === events[i].eventId)!;
+      expect(row, text).toMatchObject({
+        agentName: text || "empty-name-not-allowed",
+        sessionKey: text,
+        toolName: `tool ${text}`,
+        blockReason: text,
+        error: text,
+        egressHosts: [text || "x", `${text}.example.com`, "plain.example.com"],
+        params: { text, nested: [text, { [text || "k"]: i }], n: i },
+        result: text,
+      });
+      expect(row.costUsd?.toString()).toBe(String(Number((0.000001 * (i + 1)).toFixed(6))));
+    }
+  });
+
+  it("stores optional fields left out as empty, and a batch that repeats stored events twice in a row", async () => {
+    const g = await makeGateway();
+    const bare = { eventId: `evt-${rid()}`, occurredAt: new Date().toISOString(), agentName: "bare", toolName: "t", decision: "allowed" };
+    expect((await send(g, { events: [bare] })).json).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    const [row] = await stored(g.gateway.id);
+    expect(row).toMatchObject({ agentId: null, sessionKey: null, toolVersion: null, toolHash: null, params: null, result: null, blockReason: null, durationMs: null, error: null, egressHosts: [], tokensIn: null, tokensOut: null, costUsd: null });
+    // Two concurrent re-sends of the same new events: exactly one copy is stored.
+    const fresh = [event(), event()];
+    const [a, b] = await Promise.all([send(g, { events: [bare, ...fresh] }), send(g, { events: [bare, ...fresh] })]);
+    expect(Number(a.json.accepted) + Number(b.json.accepted)).toBe(2);
+    expect(Number(a.json.duplicates) + Number(b.json.duplicates)).toBe(4);
+    expect(await stored(g.gateway.id)).toHaveLength(3);
+  });
+
+  describe("parseEventFast (the validation fast path)", () => {
+    const now = Date.now();
+    const valid = [
+      event(),
+      event({ decision: "blocked", blockReason: "no", error: "e", sessionKey: "", toolVersion: "", agentId: "a".repeat(200), toolHash: "Ab".repeat(32), result: null, params: [1, "x", { y: null }], egressHosts: [] }),
+      event({ occurredAt: "2026-02-28T23:59:59+05:30", durationMs: 0, tokensIn: 2_147_483_647, costUsd: 999_999.999999 }),
+      event({ occurredAt: "2024-02-29T00:00:00.123456Z", params: "a string", result: 42, egressHosts: Array.from({ length: 50 }, (_, i) => `h${i}`) }),
+      { eventId: "x", occurredAt: "2026-01-01T00:00:00Z", agentName: "a", toolName: "t", decision: "allowed", extra: "ignored" },
+    ];
+    const invalid: unknown[] = [
+      null, [], "event", 42,
+      event({ eventId: "" }), event({ eventId: "x".repeat(201) }), event({ eventId: 5 }), event({ eventId: "a\u0000b" }),
+      event({ occurredAt: "2026-02-30T00:00:00Z" }), event({ occurredAt: "2026-01-01T00:00Z" }), event({ occurredAt: "2026-01-01 00:00:00Z" }),
+      event({ occurredAt: "2026-01-01T00:00:00" }), event({ occurredAt: "2026-01-01T24:00:00Z" }), event({ occurredAt: "2026-01-01T00:00:00+24:00" }),
+      event({ occurredAt: new Date(now + 2 * 86_400_000).toISOString() }), event({ occurredAt: 1700000000000 }),
+      event({ agentId: "" }), event({ agentId: null }), event({ agentName: "" }), event({ agentName: undefined }), event({ toolName: "x".repeat(201) }),
+      event({ sessionKey: "s".repeat(501) }), event({ toolVersion: "v".repeat(101) }), event({ toolHash: "ab" }), event({ toolHash: "g".repeat(64) }),
+      event({ decision: "maybe" }), event({ decision: undefined }), event({ blockReason: "r".repeat(4001) }), event({ error: 1 }),
+      event({ durationMs: -1 }), event({ durationMs: 1.5 }), event({ durationMs: 2_147_483_648 }), event({ tokensIn: "1" }), event({ tokensOut: null }),
+      event({ costUsd: -0.01 }), event({ costUsd: 1_000_000 }), event({ costUsd: "0.1" }),
+      event({ egressHosts: "example.com" }), event({ egressHosts: [""] }), event({ egressHosts: ["h".repeat(254)] }), event({ egressHosts: Array.from({ length: 51 }, () => "h") }),
+      event({ params: { blob: "x".repeat(64 * 1024) } }), event({ result: { nul: "a\u0000b" } }),
+    ];
+
+    it("accepts what the schema accepts, with the same output", () => {
+      for (const e of valid) {
+        const fast = parseEventFast(e, now);
+        const slow = ZToolCallEvent.safeParse(e);
+        expect(slow.success, JSON.stringify(e).slice(0, 120)).toBe(true);
+        expect(fast, JSON.stringify(e).slice(0, 120)).not.toBeNull();
+        expect(fast).toEqual(slow.data);
+      }
+    });
+
+    it("never accepts what the schema rejects", () => {
+      for (const e of invalid) {
+        expect(ZToolCallEvent.safeParse(e).success, JSON.stringify(e)?.slice(0, 160)).toBe(false);
+        expect(parseEventFast(e, now), JSON.stringify(e)?.slice(0, 160)).toBeNull();
+      }
+    });
   });
 });

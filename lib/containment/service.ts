@@ -15,12 +15,12 @@ type Ref = { id: string; name: string };
 /** Who and what a kill switch reaches. `label` is the name the operator must type to confirm. */
 export type BlastRadius = { scope: ContainmentScopeName; target: string; label: string; gateways: Ref[]; agents: (Ref & { gatewayId: string | null })[] };
 
-const TOOL_SEEN_DAYS = 30;
+const TOOL_SEEN_DAYS = 7;
 
 /**
  * Resolve a target and compute its blast radius: which gateways receive the command and which
  * agents it affects. Tools: every gateway (denied fleet-wide), agents whose allowlist has the tool
- * or that called it recently. Agents: the agent and its gateway. Gateways: all of its agents.
+ * or that called it in the last 7 days. Agents: the agent and its gateway. Gateways: all of its agents.
  */
 export async function blastRadius(scope: ContainmentScopeName, rawTarget: string, client: Tx | typeof db = db): Promise<BlastRadius> {
   const target = rawTarget.trim();
@@ -44,8 +44,10 @@ export async function blastRadius(scope: ContainmentScopeName, rawTarget: string
   // tool
   const tool = await client.tool.findUnique({ where: { name: target }, select: { name: true } });
   const since = new Date(Date.now() - TOOL_SEEN_DAYS * 86_400_000);
+  // From the hourly rollup (not a scan of tool_calls): agents that called the tool this week.
   const callers = await client.$queryRaw<{ agent_id: string }[]>`
-    select distinct agent_id::text from tool_calls where tool_name = ${target} and occurred_at >= ${since} and agent_id is not null limit 5000`;
+    select distinct agent_key::text as agent_id from tool_call_hourly
+     where tool_name = ${target} and hour >= ${since} and agent_key <> '00000000-0000-0000-0000-000000000000'::uuid limit 5000`;
   if (!tool && callers.length === 0) throw new AppError("not_found", "No such tool.", { target: ["No tool with this name in the registry or in recent tool calls."] });
   const allAgents = await client.agent.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, gatewayId: true } });
   const lists = tool ? await effectiveAllowlists(allAgents.map((a) => a.id)) : new Map();

@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/actor";
 import type { RoleName } from "@/lib/auth/roles";
 import { rid } from "@/test/factories";
-import { agentsByTool, getToolCall, listRecentToolNames, listToolCalls, paramsAllowed, parseSince, parseToolCallQuery, toolCallSeries } from "./queries";
+import { agentsByTool, COUNT_CAP, getToolCall, listRecentAgentNames, listRecentToolNames, listToolCalls, paramsAllowed, parseSince, parseToolCallQuery, toolCallSeries } from "./queries";
 
 // The API routes resolve the caller through getActor(); tests swap in an actor of a given role.
 const session = vi.hoisted(() => ({ actor: null as Actor | null }));
@@ -197,6 +197,92 @@ describe("tool-call explorer queries", () => {
       const total = (await toolCallSeries(sq)).reduce((n, p) => n + p.calls, 0);
       expect(total, JSON.stringify(params)).toBe((await listToolCalls(sq, { withParams: false })).total);
     }
+  });
+
+  it("counts and charts through the hourly rollup exactly as a full scan would, for windows that start and end mid-hour", async () => {
+    const tool = `rollup-${rid()}`;
+    const base = new Date(Math.floor(now.getTime() / HOUR) * HOUR - 3 * HOUR + 23 * MIN); // a fixed "now", mid-hour
+    let seedState = 11;
+    const rand = () => ((seedState = (seedState * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const calls: CallSeed[] = [];
+    for (let i = 0; i < 300; i++) {
+      const pick = Math.floor(rand() * 3);
+      const [gatewayId, agentId, agentName] = pick === 0 ? [g1.id, a1.id, a1.name] : pick === 1 ? [g2.id, a2.id, a2.name] : [g1.id, null, ghost];
+      calls.push({ at: new Date(base.getTime() - Math.floor(rand() * 2 * DAY) + (i % 10 === 0 ? 20 * MIN : 0)), gatewayId, agentId, agentName, toolName: rand() < 0.7 ? tool : `${tool}-b`, blocked: rand() < 0.2 });
+    }
+    await seedCalls(calls);
+    const views: Record<string, string>[] = [
+      { tool }, { tool, decision: "blocked" }, { tool, agent: a1.id }, { tool, gateway: g1.id }, { tool, gateway: g2.id, decision: "allowed" },
+      { tool, range: "1h" }, { tool, range: "7d" },
+      { tool, from: new Date(base.getTime() - 30 * HOUR - 7 * MIN).toISOString(), to: new Date(base.getTime() - 2 * HOUR - 50 * MIN).toISOString() },
+      { tool, from: new Date(base.getTime() - 50 * MIN).toISOString(), to: new Date(base.getTime() - 10 * MIN).toISOString() },
+      { tool, agent: ghost }, { q: tool },
+      // Only time and decision: the fleet-wide rollup (every call of this test file's database).
+      {}, { decision: "blocked" }, { range: "7d" }, { range: "1h" },
+      { from: new Date(base.getTime() - 30 * HOUR - 7 * MIN).toISOString(), to: new Date(base.getTime() - 2 * HOUR - 50 * MIN).toISOString(), decision: "allowed" },
+    ];
+    for (const params of views) {
+      const query = parseToolCallQuery(params, base).query;
+      const like = `%${query.q ?? ""}%`;
+      const [{ n }] = await db.$queryRaw<{ n: bigint }[]>`
+        select count(*) as n from tool_calls where occurred_at >= ${query.window.from} and occurred_at <= ${query.window.to}
+           and (${query.tool ?? null}::text is null or tool_name = ${query.tool ?? null})
+           and (${query.q ?? null}::text is null or tool_name ilike ${like} or agent_name ilike ${like} or block_reason ilike ${like} or error ilike ${like})
+           and (${query.decision ?? null}::text is null or decision::text = ${query.decision ?? null})
+           and (${query.gateway ?? null}::text is null or gateway_id::text = ${query.gateway ?? null})
+           and (${query.agent ?? null}::text is null or agent_id::text = ${query.agent ?? null} or agent_name = ${query.agent ?? null})`;
+      const page = await listToolCalls(query, { withParams: false });
+      expect(page.total, JSON.stringify(params)).toBe(Number(n));
+      expect(page.totalCapped).toBe(false);
+      const series = await toolCallSeries(query);
+      expect(series.reduce((sum, p) => sum + p.calls, 0), JSON.stringify(params)).toBe(Number(n));
+      const perHour = await db.$queryRaw<{ hour: Date; calls: number; blocked: number }[]>`
+        select date_trunc('hour', occurred_at at time zone 'UTC') at time zone 'UTC' as hour, count(*)::int as calls, (count(*) filter (where decision = 'blocked'))::int as blocked
+          from tool_calls where occurred_at >= ${query.window.from} and occurred_at <= ${query.window.to}
+           and (${query.tool ?? null}::text is null or tool_name = ${query.tool ?? null})
+           and (${query.q ?? null}::text is null or tool_name ilike ${like} or agent_name ilike ${like} or block_reason ilike ${like} or error ilike ${like})
+           and (${query.decision ?? null}::text is null or decision::text = ${query.decision ?? null})
+           and (${query.gateway ?? null}::text is null or gateway_id::text = ${query.gateway ?? null})
+           and (${query.agent ?? null}::text is null or agent_id::text = ${query.agent ?? null} or agent_name = ${query.agent ?? null})
+         group by 1`;
+      expect(series.filter((p) => p.calls > 0), JSON.stringify(params)).toEqual(
+        perHour.map((r) => ({ hour: new Date(r.hour).toISOString(), calls: r.calls, blocked: r.blocked })).sort((x, y) => x.hour.localeCompare(y.hour)),
+      );
+    }
+  });
+
+  it("stops counting at COUNT_CAP when the rollup cannot count the view, and says so", async () => {
+    const tag = rid();
+    await db.$executeRaw`
+      insert into tool_calls (occurred_at, gateway_id, event_id, agent_name, tool_name, decision, block_reason)
+      select now() - (i || ' seconds')::interval, ${g1.id}::uuid, 'cap-' || ${tag} || '-' || i, 'cap-agent', 'cap-tool', 'blocked', 'cap ' || ${tag}
+        from generate_series(1, ${COUNT_CAP + 5}) as i`;
+    const text = await listToolCalls(parseToolCallQuery({ q: `cap ${tag}` }).query, { withParams: false });
+    expect(text).toMatchObject({ total: COUNT_CAP + 1, totalCapped: true });
+    expect(text.rows).toHaveLength(50);
+    // The same calls counted by the rollup are exact.
+    const exact = await listToolCalls(parseToolCallQuery({ tool: "cap-tool", gateway: g1.id }).query, { withParams: false });
+    expect(exact).toMatchObject({ total: COUNT_CAP + 5, totalCapped: false });
+  });
+
+  it("lists recent tool and agent names for the pickers from the rollup", async () => {
+    const tag = rid();
+    const g = await makeGateway();
+    const a = await makeAgent(g.id);
+    await seedCalls([
+      { at: ago(2 * HOUR), gatewayId: g.id, agentId: a.id, agentName: `${a.name}-old-name`, toolName: `pick-a-${tag}` },
+      { at: ago(1 * HOUR), gatewayId: g.id, agentId: a.id, agentName: a.name, toolName: `pick-b-${tag}` },
+      { at: ago(3 * HOUR), gatewayId: g.id, agentId: null, agentName: `unregistered-${tag}`, toolName: `pick-b-${tag}` },
+      { at: ago(9 * DAY), gatewayId: g.id, agentId: null, agentName: `too-old-${tag}`, toolName: `pick-old-${tag}` },
+    ]);
+    const tools = await listRecentToolNames(7, now);
+    expect(tools.filter((t) => t.endsWith(tag))).toEqual([`pick-a-${tag}`, `pick-b-${tag}`]);
+    expect(tools).toEqual([...tools].sort((x, y) => (x < y ? -1 : 1)));
+    const agentNames = await listRecentAgentNames(7, now);
+    expect(agentNames).toEqual(expect.arrayContaining([a.name, `unregistered-${tag}`]));
+    expect(agentNames).not.toContain(`too-old-${tag}`);
+    expect(agentNames).not.toContain(`${a.name}-old-name`);
+    expect((await listRecentToolNames(30, now)).filter((t) => t.endsWith(tag))).toEqual([`pick-a-${tag}`, `pick-b-${tag}`, `pick-old-${tag}`]);
   });
 
   it("parses since as Nh or Nd up to 30d", () => {

@@ -4,6 +4,7 @@ import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { can, type RoleName } from "@/lib/auth/roles";
 import { CSV_MAX_ROWS, parseListQuery, skipTake } from "@/lib/list";
+import { agentsUsingTool, type AgentToolUse } from "./usage";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -31,6 +32,8 @@ export const TOOL_CALL_FILTERS = {
 };
 
 const MAX_BIGINT = 9_223_372_036_854_775_807n;
+/** tool_call_hourly's agent_key for calls not attributed to a registered agent. */
+const NO_AGENT = "00000000-0000-0000-0000-000000000000";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -78,8 +81,8 @@ function escapeLike(s: string): string {
 }
 
 /** The same filters as toolCallWhere, as a parameterised SQL fragment for raw aggregates. */
-function toolCallSqlWhere(q: ToolCallQuery): Prisma.Sql {
-  const parts: Prisma.Sql[] = [Prisma.sql`occurred_at >= ${q.window.from} and occurred_at <= ${q.window.to}`];
+function toolCallSqlWhere(q: ToolCallQuery, time: Prisma.Sql = Prisma.sql`occurred_at >= ${q.window.from} and occurred_at <= ${q.window.to}`): Prisma.Sql {
+  const parts: Prisma.Sql[] = [time];
   if (q.tool) parts.push(Prisma.sql`tool_name = ${q.tool}`);
   if (q.agent) parts.push(UUID.test(q.agent) ? Prisma.sql`agent_id = ${q.agent.toLowerCase()}::uuid` : Prisma.sql`agent_name = ${q.agent}`);
   if (q.gateway) parts.push(Prisma.sql`gateway_id = ${q.gateway}::uuid`);
@@ -131,21 +134,26 @@ function shape(r: MetaRow, names: Map<string, string>): ToolCallRow {
   return { ...r, id: r.id.toString(), costUsd: r.costUsd?.toString() ?? null, gatewayName: names.get(r.gatewayId) ?? null };
 }
 
+/** Above this many matching calls, a view that the rollup cannot count says "10,000+" (totalCapped). */
+export const COUNT_CAP = 10_000;
+
 /**
  * A page of tool calls in the query's window (offset pagination; the time bound is always applied).
  * Parameters and results are selected only when `withParams` — callers pass `paramsAllowed(role)`.
  * `all` returns up to CSV_MAX_ROWS rows from the first one (exports) and skips the count.
+ * The total is exact when a rollup can count the view (no text search, agent by id; see
+ * rollupFor); otherwise counting stops at COUNT_CAP + 1 and `totalCapped` says so.
  */
-export async function listToolCalls(q: ToolCallQuery, opts: { withParams: true; all?: boolean }): Promise<{ rows: ToolCallRowWithParams[]; total: number; page: number; pageSize: number }>;
-export async function listToolCalls(q: ToolCallQuery, opts: { withParams: boolean; all?: boolean }): Promise<{ rows: ToolCallRow[]; total: number; page: number; pageSize: number }>;
+export async function listToolCalls(q: ToolCallQuery, opts: { withParams: true; all?: boolean }): Promise<{ rows: ToolCallRowWithParams[]; total: number; totalCapped: boolean; page: number; pageSize: number }>;
+export async function listToolCalls(q: ToolCallQuery, opts: { withParams: boolean; all?: boolean }): Promise<{ rows: ToolCallRow[]; total: number; totalCapped: boolean; page: number; pageSize: number }>;
 export async function listToolCalls(q: ToolCallQuery, opts: { withParams: boolean; all?: boolean }) {
   const where = toolCallWhere(q);
   const orderBy: Prisma.ToolCallOrderByWithRelationInput[] = [{ occurredAt: q.dir }, { id: q.dir }];
   const page = opts.all ? { skip: 0, take: CSV_MAX_ROWS } : skipTake(q);
   const select = opts.withParams ? { ...META_SELECT, params: true, result: true } : META_SELECT;
-  const [rows, total] = await Promise.all([
+  const [rows, count] = await Promise.all([
     db.toolCall.findMany({ where, orderBy, ...page, select }) as Promise<(MetaRow & { params?: unknown; result?: unknown })[]>,
-    opts.all ? Promise.resolve(-1) : db.toolCall.count({ where }),
+    opts.all ? Promise.resolve(null) : countToolCalls(q),
   ]);
   const names = await gatewayNames(rows.map((r) => r.gatewayId));
   return {
@@ -153,25 +161,101 @@ export async function listToolCalls(q: ToolCallQuery, opts: { withParams: boolea
       const { params, result, ...meta } = r;
       return opts.withParams ? { ...shape(meta, names), params: params ?? null, result: result ?? null } : shape(meta, names);
     }),
-    total: total < 0 ? rows.length : total,
+    total: count ? count.total : rows.length,
+    totalCapped: count?.capped ?? false,
     page: q.page,
     pageSize: q.pageSize,
   };
 }
 
+/**
+ * Which rollup can count this view: tool_call_fleet_hourly (hour, decision) when only the time
+ * and the decision are filtered, tool_call_hourly (hour, gateway, agent id, tool, decision) for
+ * those filters, none for a text search or an agent given by name.
+ */
+function rollupFor(q: ToolCallQuery): "fleet" | "hourly" | null {
+  if (q.q || (q.agent && !UUID.test(q.agent))) return null;
+  return q.tool || q.agent || q.gateway ? "hourly" : "fleet";
+}
+
+/**
+ * The window split for the rollup: whole hours [h0, h1) come from tool_call_hourly, the partial
+ * hours [from, h0) and [h1, to] from tool_calls. Null when the window holds no whole hour.
+ */
+function hourSplit(q: ToolCallQuery): { h0: Date; h1: Date } | null {
+  const h0 = new Date(Math.ceil(q.window.from.getTime() / HOUR) * HOUR);
+  const h1 = new Date(Math.floor(q.window.to.getTime() / HOUR) * HOUR);
+  return h0 < h1 ? { h0, h1 } : null;
+}
+
+/** Calls per whole hour [h0, h1) of the view, from its rollup. */
+function rollupHours(q: ToolCallQuery, source: "fleet" | "hourly", h0: Date, h1: Date): Prisma.Sql {
+  const parts: Prisma.Sql[] = [Prisma.sql`hour >= ${h0} and hour < ${h1}`];
+  if (q.tool) parts.push(Prisma.sql`tool_name = ${q.tool}`);
+  if (q.agent) parts.push(Prisma.sql`agent_key = ${q.agent.toLowerCase()}::uuid`);
+  if (q.gateway) parts.push(Prisma.sql`gateway_id = ${q.gateway}::uuid`);
+  if (q.decision) parts.push(Prisma.sql`decision = ${q.decision}::"CallDecision"`);
+  const table = source === "fleet" ? Prisma.sql`tool_call_fleet_hourly` : Prisma.sql`tool_call_hourly`;
+  return Prisma.sql`
+    select hour, sum(calls)::int as calls, coalesce(sum(calls) filter (where decision = 'blocked'), 0)::int as blocked
+      from ${table} where ${Prisma.join(parts, " and ")} group by hour`;
+}
+
+/**
+ * The view's calls in the partial hours at both ends of the window, as two separate time ranges
+ * (so each is one index range, not the whole window filtered).
+ */
+function edgeRows(q: ToolCallQuery, h0: Date, h1: Date, columns: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    select ${columns} from tool_calls where ${toolCallSqlWhere(q, Prisma.sql`occurred_at >= ${q.window.from} and occurred_at < ${h0}`)}
+    union all
+    select ${columns} from tool_calls where ${toolCallSqlWhere(q, Prisma.sql`occurred_at >= ${h1} and occurred_at <= ${q.window.to}`)}`;
+}
+
+/** How many calls the view matches: exact through the rollup, else counted up to COUNT_CAP + 1. */
+async function countToolCalls(q: ToolCallQuery): Promise<{ total: number; capped: boolean }> {
+  const source = rollupFor(q);
+  const split = source ? hourSplit(q) : null;
+  if (source && split) {
+    const [rollup, edges] = await Promise.all([
+      db.$queryRaw<{ n: bigint | null }[]>`select sum(calls) as n from (${rollupHours(q, source, split.h0, split.h1)}) hours`,
+      db.$queryRaw<{ n: bigint }[]>`select count(*) as n from (${edgeRows(q, split.h0, split.h1, Prisma.sql`1`)}) edges`,
+    ]);
+    return { total: Number(rollup[0]?.n ?? 0) + Number(edges[0]?.n ?? 0), capped: false };
+  }
+  const [{ n }] = await db.$queryRaw<{ n: bigint }[]>`select count(*) as n from (select 1 from tool_calls where ${toolCallSqlWhere(q)} limit ${COUNT_CAP + 1}) capped`;
+  const total = Number(n);
+  return { total, capped: total > COUNT_CAP };
+}
+
 export type SeriesPoint = { hour: string; calls: number; blocked: number };
 
-/** Calls and blocked calls per UTC hour across the query's window (every hour present, zeros included). */
+/**
+ * Calls and blocked calls per UTC hour across the query's window (every hour present, zeros
+ * included). Whole hours come from a rollup when one can answer the view (see rollupFor).
+ */
 export async function toolCallSeries(q: ToolCallQuery): Promise<SeriesPoint[]> {
-  const rows = await db.$queryRaw<{ hour: Date; calls: number; blocked: number }[]>`
-    select date_trunc('hour', occurred_at at time zone 'UTC') at time zone 'UTC' as hour,
-           count(*)::int as calls,
-           (count(*) filter (where decision = 'blocked'))::int as blocked
-      from tool_calls
-     where ${toolCallSqlWhere(q)}
-     group by 1
-     order by 1`;
-  const byHour = new Map(rows.map((r) => [new Date(r.hour).getTime(), r]));
+  type Bucket = { hour: Date; calls: number; blocked: number };
+  const source = rollupFor(q);
+  const split = source ? hourSplit(q) : null;
+  const raw = split ? edgeRows(q, split.h0, split.h1, Prisma.sql`occurred_at, decision`) : Prisma.sql`select occurred_at, decision from tool_calls where ${toolCallSqlWhere(q)}`;
+  const [rolled, counted] = await Promise.all([
+    source && split ? db.$queryRaw<Bucket[]>`${rollupHours(q, source, split.h0, split.h1)}` : Promise.resolve([] as Bucket[]),
+    db.$queryRaw<Bucket[]>`
+      select date_trunc('hour', occurred_at at time zone 'UTC') at time zone 'UTC' as hour,
+             count(*)::int as calls,
+             (count(*) filter (where decision = 'blocked'))::int as blocked
+        from (${raw}) calls
+       group by 1`,
+  ]);
+  const byHour = new Map<number, { calls: number; blocked: number }>();
+  for (const r of [...rolled, ...counted]) {
+    const t = new Date(r.hour).getTime();
+    const b = byHour.get(t) ?? { calls: 0, blocked: 0 };
+    b.calls += r.calls;
+    b.blocked += r.blocked;
+    byHour.set(t, b);
+  }
   const out: SeriesPoint[] = [];
   const first = Math.floor(q.window.from.getTime() / HOUR) * HOUR;
   for (let t = first; t <= q.window.to.getTime(); t += HOUR) {
@@ -194,34 +278,57 @@ export const ZAgentsByTool = z.object({
   since: z.string().trim().default("24h").refine((s) => parseSince(s) !== null, "Use Nh or Nd, from 1h up to 30d."),
 });
 
-export type AgentToolUse = { agentId: string | null; agentName: string; calls: number; blocked: number; lastAt: Date };
+export type { AgentToolUse };
 
-/** Which agents called `tool` in the last `sinceMs` (by agent id and reported name), most calls first. */
-export async function agentsByTool(tool: string, sinceMs: number, now = new Date()): Promise<AgentToolUse[]> {
-  const since = new Date(now.getTime() - Math.min(sinceMs, RANGES["30d"]));
-  const rows = await db.$queryRaw<{ agent_id: string | null; agent_name: string; calls: number; blocked: number; last_at: Date }[]>`
-    select agent_id::text as agent_id, agent_name,
-           count(*)::int as calls,
-           (count(*) filter (where decision = 'blocked'))::int as blocked,
-           max(occurred_at) as last_at
-      from tool_calls
-     where tool_name = ${tool} and occurred_at >= ${since} and occurred_at <= ${now}
-     group by agent_id, agent_name
-     order by calls desc, agent_name asc
-     limit 1000`;
-  return rows.map((r) => ({ agentId: r.agent_id, agentName: r.agent_name, calls: r.calls, blocked: r.blocked, lastAt: new Date(r.last_at) }));
+/** Which agents called `tool` in the last `sinceMs` (by agent), most calls first: see agentsUsingTool (hourly rollup). */
+export function agentsByTool(tool: string, sinceMs: number, now = new Date()): Promise<AgentToolUse[]> {
+  return agentsUsingTool(tool, Math.min(sinceMs, RANGES["30d"]), now);
 }
 
-/** Distinct tool names called in the last `days` days (for pickers). */
+/**
+ * Distinct tool names called in the last `days` days (for pickers), from the hourly rollup: a loose
+ * index scan visits each tool name once instead of reading every call of the period.
+ */
 export async function listRecentToolNames(days = 7, now = new Date()): Promise<string[]> {
-  const rows = await db.toolCall.groupBy({ by: ["toolName"], where: { occurredAt: { gte: new Date(now.getTime() - days * DAY), lte: now } }, orderBy: { toolName: "asc" }, take: 500 });
-  return rows.map((r) => r.toolName);
+  const since = new Date(Math.floor((now.getTime() - days * DAY) / HOUR) * HOUR);
+  const rows = await db.$queryRaw<{ name: string }[]>`
+    with recursive names as (
+      (select tool_name from tool_call_hourly order by tool_name limit 1)
+      union all
+      select (select h.tool_name from tool_call_hourly h where h.tool_name > n.tool_name order by h.tool_name limit 1)
+        from names n where n.tool_name is not null
+    )
+    select n.tool_name as name from names n
+     where n.tool_name is not null
+       and exists (select 1 from tool_call_hourly h where h.tool_name = n.tool_name and h.hour >= ${since} and h.hour <= ${now})
+     order by n.tool_name
+     limit 500`;
+  return rows.map((r) => r.name);
 }
 
-/** Distinct agent names that made calls in the last `days` days (for pickers). */
+/**
+ * Distinct agent names that made calls in the last `days` days (for pickers), from the hourly
+ * rollup: each agent's latest reported name, and the names of calls not attributed to an agent.
+ */
 export async function listRecentAgentNames(days = 7, now = new Date()): Promise<string[]> {
-  const rows = await db.toolCall.groupBy({ by: ["agentName"], where: { occurredAt: { gte: new Date(now.getTime() - days * DAY), lte: now } }, orderBy: { agentName: "asc" }, take: 500 });
-  return rows.map((r) => r.agentName);
+  const since = new Date(Math.floor((now.getTime() - days * DAY) / HOUR) * HOUR);
+  const rows = await db.$queryRaw<{ name: string }[]>`
+    with recursive agents as (
+      (select agent_key from tool_call_hourly order by agent_key limit 1)
+      union all
+      select (select h.agent_key from tool_call_hourly h where h.agent_key > a.agent_key order by h.agent_key limit 1)
+        from agents a where a.agent_key is not null
+    )
+    select distinct name from (
+      select (select h.agent_name from tool_call_hourly h where h.agent_key = a.agent_key and h.hour >= ${since} and h.hour <= ${now} order by h.hour desc limit 1) as name
+        from agents a where a.agent_key is not null and a.agent_key <> ${NO_AGENT}::uuid
+      union all
+      select h.agent_name from tool_call_hourly h where h.agent_key = ${NO_AGENT}::uuid and h.hour >= ${since} and h.hour <= ${now}
+    ) recent
+     where name is not null
+     order by name
+     limit 500`;
+  return rows.map((r) => r.name);
 }
 
 /**

@@ -42,5 +42,11 @@ export async function applyRetention(days = retentionDays(), now = new Date()): 
     deleted += n;
     if (n < 5000) break;
   }
+  // The detailed hourly rollup follows the same window (it is the largest of the three); the fleet
+  // and per-agent-day rollups are tiny and kept, so long-term trends outlive the raw calls.
+  for (;;) {
+    const n = await db.$executeRaw`delete from tool_call_hourly where ctid in (select ctid from tool_call_hourly where hour < ${cutoff} limit 5000)`;
+    if (n < 5000) break;
+  }
   return { droppedPartitions: dropped, deletedDefaultRows: deleted };
 }

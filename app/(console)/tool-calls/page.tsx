@@ -158,6 +158,7 @@ export default async function ToolCallsPage({ searchParams }: { searchParams: Pr
               },
             }))}
             total={page.total}
+            totalCapped={page.totalCapped}
             page={page.page}
             pageSize={page.pageSize}
             csvHref={csvHref}

@@ -31,7 +31,7 @@ CREATE INDEX "containment_actions_incident_id_idx" ON "containment_actions"("inc
 INSERT INTO "tool_call_fleet_hourly" (hour, decision, calls)
 SELECT hour, decision, sum(calls) FROM "tool_call_hourly" GROUP BY 1, 2;
 INSERT INTO "tool_call_agent_daily" (day, agent_key, agent_name, calls, blocked, tokens_in, tokens_out, cost_usd)
-SELECT (hour AT TIME ZONE 'UTC')::date, agent_key, max(agent_name), sum(calls), sum(calls) FILTER (WHERE decision = 'blocked'), sum(tokens_in), sum(tokens_out), sum(cost_usd)
+SELECT (hour AT TIME ZONE 'UTC')::date, agent_key, max(agent_name), sum(calls), coalesce(sum(calls) FILTER (WHERE decision = 'blocked'), 0), sum(tokens_in), sum(tokens_out), sum(cost_usd)
 FROM "tool_call_hourly" GROUP BY 1, 2;
 
 -- The insert trigger now maintains all three rollups (each an aggregate of the batch's transition table).

@@ -25,6 +25,6 @@ export async function GET(req: Request) {
     }
     const withParams = paramsAllowed(actor.role);
     const page = await listToolCalls(query, { withParams });
-    return { data: page.rows, total: page.total, page: page.page, pageSize: page.pageSize, window: query.window, paramsVisible: withParams };
+    return { data: page.rows, total: page.total, totalCapped: page.totalCapped, page: page.page, pageSize: page.pageSize, window: query.window, paramsVisible: withParams };
   });
 }

