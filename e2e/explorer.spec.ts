@@ -7,7 +7,8 @@ async function seedCalls() {
   const agentA = randomUUID();
   const tool = `probe_${rid()}`;
   await sql().query("insert into gateways (id, name, kind, environment, updated_at) values ($1,$2,'openclaw','test',now())", [gw, `gw-${rid()}`]);
-  await sql().query("insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, gateway_id, updated_at) values ($1,$2,'t','t','{}','{}','{}',$3,now())", [agentA, `probe-agent-${rid()}`, gw]);
+  const agentName = `probe-agent-${rid()}`;
+  await sql().query("insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, gateway_id, updated_at) values ($1,$2,'t','t','{}','{}','{}',$3,now())", [agentA, agentName, gw]);
   const now = Date.now();
   for (let i = 0; i < 3; i++) {
     await sql().query(
@@ -15,7 +16,7 @@ async function seedCalls() {
       [new Date(now - (i + 1) * 60_000), gw, `e-${rid()}`, i < 2 ? agentA : null, i < 2 ? "probe-a" : "probe-b", tool, JSON.stringify({ query: `secret-marker-${i}` }), i === 2 ? "blocked" : "allowed", i === 2 ? "not on allowlist" : null],
     );
   }
-  return { tool };
+  return { tool, agentName };
 }
 
 test("operators see parameters in the drawer; managers never do; agents-by-tool answers", async ({ browser }) => {
@@ -45,12 +46,13 @@ test("operators see parameters in the drawer; managers never do; agents-by-tool 
 });
 
 test("agents-by-tool API and blocked filter", async ({ page }) => {
-  const { tool } = await seedCalls();
+  const { tool, agentName } = await seedCalls();
   await signIn(page, await makeUser("auditor"));
   const res = await page.request.get(`/api/v1/tool-calls/agents-by-tool?tool=${tool}&since=24h`);
   expect(res.status()).toBe(200);
   const body = await res.json();
-  expect(body.agents.map((a: { agentName: string; calls: number; blocked: number }) => [a.agentName, a.calls, a.blocked]).sort()).toEqual([["probe-a", 2, 0], ["probe-b", 1, 1]]);
+  expect(body.agents.map((a: { agentName: string; calls: number; blocked: number }) => [a.agentName, a.calls, a.blocked]).sort()).toEqual([[agentName, 2, 0], ["probe-b", 1, 1]]);
+  // A registered agent is listed once, under its registry name; unregistered ones by the reported name.
   expect((await page.request.get(`/api/v1/tool-calls/agents-by-tool?tool=${tool}&since=90d`)).status()).toBe(400);
   await page.goto(`/tool-calls?tool=${tool}&decision=blocked`);
   await expect(page.getByText("1 row", { exact: true })).toBeVisible();

@@ -15,7 +15,7 @@ const SECTIONS: { title: string; ids: string[] }[] = [
   { title: "Reviews", ids: ["pending_reviews", "overdue_rereviews", "vendor_audits"] },
   { title: "Tool calls", ids: ["unapproved_24h", "blocked_24h", "blocked_7d"] },
   { title: "Response", ids: ["containment", "escalations", "incidents", "drills"] },
-  { title: "Fleet", ids: ["spend", "gateways_stale"] },
+  { title: "Fleet", ids: ["agents", "spend", "gateways_stale"] },
 ];
 
 export default async function OverviewPage() {
