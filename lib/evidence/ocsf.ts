@@ -11,6 +11,7 @@
  *   Authentication 3002 / 3      — console sign-ins (audit actions auth.login / auth.sso_provision)
  * type_uid = class_uid * 100 + activity_id, always.
  */
+import type { ToolCallRow } from "@/lib/tool-calls/queries";
 
 export const OCSF_VERSION = "1.3.0";
 const PRODUCT = { name: "Warden", vendor_name: "Warden" } as const;
@@ -78,28 +79,8 @@ function base(classUid: OcsfClassUid, activityId: number, time: Date | string, s
 
 // ───────────────────────────── API Activity (tool calls) ─────────────────────────────
 
-export type ToolCallForOcsf = {
-  id: string;
-  occurredAt: Date | string;
-  ingestedAt?: Date | string | null;
-  gatewayId: string;
-  gatewayName: string | null;
-  eventId: string;
-  agentId: string | null;
-  agentName: string;
-  sessionKey: string | null;
-  toolName: string;
-  toolVersion: string | null;
-  toolHash: string | null;
-  decision: "allowed" | "blocked";
-  blockReason: string | null;
-  durationMs: number | null;
-  error: string | null;
-  egressHosts: string[];
-  tokensIn: number | null;
-  tokensOut: number | null;
-  costUsd: string | null;
-};
+/** A tool call's metadata as the explorer shapes it; dates may arrive as ISO strings (bundle lines). */
+export type ToolCallForOcsf = Omit<ToolCallRow, "occurredAt" | "ingestedAt"> & { occurredAt: Date | string; ingestedAt?: Date | string | null };
 
 /** A tool call → API Activity (6003), activity Other ("Invoke"): the agent called a tool through its gateway. */
 export function toolCallToApiActivity(c: ToolCallForOcsf): OcsfRecord {

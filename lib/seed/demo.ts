@@ -395,7 +395,7 @@ async function seedResponseHistory(db: PrismaClient, ctx: { now: Date; admin: st
     const incident = await tx.incident.create({ data: {
       title: "slack-notify advisory: webhook URL logged in plain text", severity: "high", status: "closed", ownerId: admin,
       summary: "The publisher disclosed that slack-notify 0.9.x logged the full webhook URL on errors.",
-      postMortem: "Time to contain: 6 minutes (advisory at 09:12, deny applied on both gateways at 09:18).\nWhat went well: the kill switch reached both gateways within seconds.\nWhat to improve: the vendor contact in the playbook was outdated; updated.",
+      postMortem: "Time to contain: 6 minutes (incident opened → deny applied on both gateways).\nWhat went well: the kill switch reached both gateways within seconds.\nWhat to improve: the vendor contact in the playbook was outdated; updated.",
       openedAt: opened, closedAt: at(3 * 60),
     } });
     const gatewayIds = [...new Set(Object.values(agents).map((a) => a.gatewayId))];
