@@ -79,6 +79,24 @@ describe("agentsUsingTool (hourly rollup + partial hours)", () => {
     expect(await agentsUsingTool(tool, DAY, now)).toEqual([{ agentId: a.id, agentName: a.name, calls: 40, blocked: 0, lastAt: at }]);
   });
 
+  it("takes the exact time of the last call from the rollup, without reading tool_calls", async () => {
+    const tool = `last-${rid()}`;
+    const g = await makeGateway();
+    const a = await makeAgent(g.id);
+    const now = new Date(Math.floor(Date.now() / HOUR) * HOUR - 5 * HOUR + 10 * MIN);
+    const hour = Math.floor((now.getTime() - 3 * HOUR) / HOUR) * HOUR;
+    const first = new Date(hour + 7 * MIN + 123);
+    const last = new Date(hour + 41 * MIN + 456);
+    // Two batches into the same rollup row, the later call first: last_at keeps the maximum.
+    await seed([{ at: last, gatewayId: g.id, agentId: a.id, agentName: a.name, toolName: tool }]);
+    await seed([{ at: first, gatewayId: g.id, agentId: a.id, agentName: a.name, toolName: tool, blocked: true }]);
+    const rows = await db.toolCallHourly.findMany({ where: { toolName: tool } });
+    expect(rows.map((r) => r.lastAt?.toISOString()).sort()).toEqual([first.toISOString(), last.toISOString()]); // allowed and blocked rows
+    // Remove the calls themselves: the answer (counts and exact last time) still comes whole from the rollup.
+    await db.toolCall.deleteMany({ where: { toolName: tool } });
+    expect(await agentsUsingTool(tool, DAY, now)).toEqual([{ agentId: a.id, agentName: a.name, calls: 2, blocked: 1, lastAt: last }]);
+  });
+
   it("answers nothing for an unknown tool, and treats the name literally", async () => {
     expect(await agentsUsingTool(`nope-${rid()}`, DAY)).toEqual([]);
     expect(await agentsUsingTool("' or 1=1 --", DAY)).toEqual([]);
