@@ -59,7 +59,7 @@ async function main() {
   const ingestRuns = smoke ? 1 : 3;
   const senders = Number(values.senders);
   const batch = Number(values.batch);
-  const rounds = Number(values.rounds ?? (smoke ? 2 : 5));
+  const rounds = Number(values.rounds ?? (smoke ? 2 : 10));
   if (![calls, runs, ingestSeconds, senders, batch, rounds].every((n) => Number.isFinite(n) && n > 0)) throw new Error("Sizes must be positive numbers.");
 
   const startedAt = new Date();
@@ -161,7 +161,7 @@ async function main() {
 
       const gateways = fleet.gateways.slice(0, Math.min(200, fleet.gateways.length));
       log(`containment fan-out: ${gateways.length} simulated gateways long-polling, ${rounds} kill switches (apply + release)`);
-      fanout = await measureFanout(server.url, token, gateways, rounds, log);
+      fanout = await measureFanout(server.url, db.url, token, gateways, rounds, log);
       if (fanout.failed) {
         notes.push(`Containment fan-out: ${fanout.failed} (after ${fanout.apply.length} complete rounds)`);
         log(`  ${fanout.failed}`);

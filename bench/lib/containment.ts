@@ -1,8 +1,11 @@
 /**
- * Containment fan-out: N simulated gateways long-poll Warden's connector with signed requests
- * (like e2e/sim-gateway.ts and the OpenClaw plugin) and acknowledge each command; a fleet-wide kill
- * switch is timed from the API call until every gateway has acknowledged it.
+ * Containment fan-out: N simulated gateways long-poll Warden's connector with signed requests and
+ * acknowledge each command the way the OpenClaw plugin does (connectors/openclaw): the acks ride
+ * on the next poll (POST /api/v1/connector/commands). A fleet-wide kill switch is timed from the
+ * API call until every gateway's delivery is acknowledged (`applied` in the outbox, polled from
+ * the database every 10 ms, so the figure is an upper bound by at most that much).
  */
+import pg from "pg";
 import { signedHeaders } from "@/lib/connector/signature";
 import type { BenchGateway } from "./fleet";
 
@@ -10,21 +13,25 @@ type Command = { id: string; kind: "apply" | "release" };
 
 /** How long one fan-out may take before the round is abandoned. */
 export const FANOUT_TIMEOUT_MS = 30_000;
-type Waiter = { kind: "apply" | "release"; pending: Set<string>; t0: number; resolve: (ms: number) => void };
 
 export function startSimGateways(baseUrl: string, gateways: BenchGateway[], waitSeconds = 25) {
   const controller = new AbortController();
-  let waiter: Waiter | null = null;
   const errors: Record<string, number> = {};
   const polling = new Set<string>();
   const count = (k: string) => (errors[k] = (errors[k] ?? 0) + 1);
-  const headers = (gw: BenchGateway, body: string) => ({ ...signedHeaders(gw.secret, body), "x-warden-gateway": gw.id, "content-type": "application/json" });
 
   const loops = gateways.map(async (gw) => {
+    let acks: { id: string; outcome: "applied"; detail: string }[] = [];
     while (!controller.signal.aborted) {
       try {
+        const body = JSON.stringify({ acks });
         polling.add(gw.id);
-        const res = await fetch(`${baseUrl}/api/v1/connector/commands?wait=${waitSeconds}`, { headers: headers(gw, ""), signal: controller.signal });
+        const res = await fetch(`${baseUrl}/api/v1/connector/commands?wait=${waitSeconds}`, {
+          method: "POST",
+          headers: { ...signedHeaders(gw.secret, body), "x-warden-gateway": gw.id, "content-type": "application/json" },
+          body,
+          signal: controller.signal,
+        });
         polling.delete(gw.id);
         if (res.status !== 200) {
           count(`poll ${res.status}`);
@@ -32,21 +39,10 @@ export function startSimGateways(baseUrl: string, gateways: BenchGateway[], wait
           await new Promise((r) => setTimeout(r, 200));
           continue;
         }
-        const { commands } = (await res.json()) as { commands: Command[] };
-        for (const cmd of commands) {
-          const body = JSON.stringify({ outcome: "applied", detail: `bench: ${cmd.kind}` });
-          const ack = await fetch(`${baseUrl}/api/v1/connector/commands/${cmd.id}/ack`, { method: "POST", headers: headers(gw, body), body, signal: controller.signal });
-          await ack.arrayBuffer();
-          if (ack.status !== 200) {
-            count(`ack ${ack.status}`);
-            continue;
-          }
-          const w = waiter;
-          if (w && w.kind === cmd.kind && w.pending.delete(gw.id) && w.pending.size === 0) {
-            waiter = null;
-            w.resolve(performance.now() - w.t0);
-          }
-        }
+        const json = (await res.json()) as { commands: Command[]; acks: { id: string; error?: unknown }[] };
+        for (const a of json.acks) if (a.error) count("ack refused");
+        // "Apply" each command, then acknowledge it with the next poll.
+        acks = json.commands.map((cmd) => ({ id: cmd.id, outcome: "applied", detail: `bench: ${cmd.kind}` }));
       } catch (err) {
         polling.delete(gw.id);
         if (controller.signal.aborted) break;
@@ -66,25 +62,6 @@ export function startSimGateways(baseUrl: string, gateways: BenchGateway[], wait
       await new Promise((r) => setTimeout(r, 500));
       return polling.size;
     },
-    /** Start timing now; resolves with ms until every gateway acknowledged a command of this kind. */
-    expect(kind: "apply" | "release", timeoutMs = FANOUT_TIMEOUT_MS): Promise<number> {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          const left = waiter?.pending.size ?? 0;
-          waiter = null;
-          reject(new Error(`containment fan-out: ${left} of ${gateways.length} gateways did not acknowledge the ${kind} within ${timeoutMs / 1000} s`));
-        }, timeoutMs);
-        waiter = {
-          kind,
-          pending: new Set(gateways.map((g) => g.id)),
-          t0: performance.now(),
-          resolve: (ms) => {
-            clearTimeout(timer);
-            resolve(ms);
-          },
-        };
-      });
-    },
     async stop() {
       controller.abort();
       await Promise.allSettled(loops);
@@ -92,9 +69,25 @@ export function startSimGateways(baseUrl: string, gateways: BenchGateway[], wait
   };
 }
 
-/** Apply then release a fleet-wide kill switch `rounds` times; returns apply and release fan-out times. */
-export async function measureFanout(baseUrl: string, token: string, gateways: BenchGateway[], rounds: number, log: (m: string) => void) {
+/** Wait until `expected` deliveries of this kind of the containment are applied; ms since `t0`. */
+async function acknowledged(db: pg.Client, actionId: string, kind: "apply" | "release", expected: number, t0: number): Promise<number> {
+  for (;;) {
+    const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from containment_deliveries where action_id = $1 and kind = $2 and state = 'applied'`, [actionId, kind]);
+    if (rows[0].n >= expected) return performance.now() - t0;
+    if (performance.now() - t0 > FANOUT_TIMEOUT_MS) throw new Error(`containment fan-out: ${expected - rows[0].n} of ${expected} gateways did not acknowledge the ${kind} within ${FANOUT_TIMEOUT_MS / 1000} s`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * Apply then release a fleet-wide kill switch `rounds` times, after one uncounted warm-up round
+ * (the server's first containment compiles its code paths); returns apply and release fan-out times.
+ */
+export async function measureFanout(baseUrl: string, dbUrl: string, token: string, gateways: BenchGateway[], rounds: number, log: (m: string) => void) {
   const sims = startSimGateways(baseUrl, gateways);
+  const db = new pg.Client({ connectionString: dbUrl });
+  db.on("error", () => {});
+  await db.connect();
   const apply: number[] = [];
   const release: number[] = [];
   let failed: string | null = null;
@@ -102,27 +95,24 @@ export async function measureFanout(baseUrl: string, token: string, gateways: Be
   try {
     const parked = await sims.ready();
     log(`  ${parked} of ${gateways.length} simulated gateways long-polling`);
-    for (let r = 0; r < rounds; r++) {
-      const applied = sims.expect("apply");
-      const res = await fetch(`${baseUrl}/api/v1/containment`, { method: "POST", headers: auth, body: JSON.stringify({ scope: "fleet", target: "fleet", action: "block_all", reason: `bench round ${r + 1}: fan-out timing` }) });
+    for (let r = -1; r < rounds; r++) {
+      const warmup = r < 0;
+      let t0 = performance.now();
+      const res = await fetch(`${baseUrl}/api/v1/containment`, { method: "POST", headers: auth, body: JSON.stringify({ scope: "fleet", target: "fleet", action: "block_all", reason: `bench round ${r + 1}: fan-out timing${warmup ? " (warm-up)" : ""}` }) });
       const text = await res.text();
       const json = (res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : {}) as { data?: { id: string; gateways: number }; error?: unknown };
-      if (res.status !== 201 || !json.data) {
-        applied.catch(() => {});
-        throw new Error(`POST /api/v1/containment answered ${res.status}: ${text.slice(0, 200)}`);
-      }
-      apply.push(await applied);
+      if (res.status !== 201 || !json.data) throw new Error(`POST /api/v1/containment answered ${res.status}: ${text.slice(0, 200)}`);
+      const applyMs = await acknowledged(db, json.data.id, "apply", gateways.length, t0);
+      if (!warmup) apply.push(applyMs);
       await sims.ready(5_000);
-      const released = sims.expect("release");
+      t0 = performance.now();
       const rel = await fetch(`${baseUrl}/api/v1/containment/${json.data.id}/release`, { method: "POST", headers: auth, body: JSON.stringify({ reason: `bench round ${r + 1}: release` }) });
       await rel.arrayBuffer();
-      if (rel.status !== 200) {
-        released.catch(() => {});
-        throw new Error(`POST /api/v1/containment/{id}/release answered ${rel.status}`);
-      }
-      release.push(await released);
+      if (rel.status !== 200) throw new Error(`POST /api/v1/containment/{id}/release answered ${rel.status}`);
+      const releaseMs = await acknowledged(db, json.data.id, "release", gateways.length, t0);
+      if (!warmup) release.push(releaseMs);
       await sims.ready(5_000);
-      log(`  round ${r + 1}: apply ${apply.at(-1)!.toFixed(0)} ms, release ${release.at(-1)!.toFixed(0)} ms`);
+      log(`  ${warmup ? "warm-up round (not counted)" : `round ${r + 1}`}: apply ${applyMs.toFixed(0)} ms, release ${releaseMs.toFixed(0)} ms`);
     }
   } catch (err) {
     failed = err instanceof Error ? err.message : String(err);
@@ -130,6 +120,7 @@ export async function measureFanout(baseUrl: string, token: string, gateways: Be
     if (/did not acknowledge the apply/.test(failed)) apply.push(FANOUT_TIMEOUT_MS);
   } finally {
     await sims.stop();
+    await db.end().catch(() => {});
   }
   return { apply, release, errors: sims.errors, failed };
 }

@@ -492,8 +492,13 @@ function register(api) {
       if (!client) return;
       void loop("policy refresh", () => cfg.pollSeconds * 1000, () => refreshPolicy(false), signal);
       void loop("event flush", () => cfg.flushSeconds * 1000, () => spool.flush(), signal);
+      // Acks ride on the next poll (one request per command round trip); they are kept until a
+      // poll carrying them succeeds, and Warden ignores a repeated ack with the same outcome.
+      let pendingAcks = [];
       void loop("command poll", () => 0, async () => {
-        const res = await client.pollCommands(25, signal);
+        const res = await client.pollCommands(25, signal, pendingAcks);
+        pendingAcks = [];
+        for (const a of res.json?.acks ?? []) if (a.error) log.warn(`warden: Warden refused the ack of command ${a.id}: ${a.error.message}`);
         for (const cmd of res.json?.commands ?? []) {
           let outcome = "applied";
           let detail;
@@ -523,7 +528,7 @@ function register(api) {
             controller?.abort();
             return;
           }
-          await client.ack(cmd.id, outcome, detail);
+          pendingAcks.push({ id: cmd.id, outcome, ...(detail ? { detail: String(detail).slice(0, 4000) } : {}) });
         }
       }, signal);
       void (async () => {

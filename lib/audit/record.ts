@@ -27,37 +27,44 @@ function jsonSafe(value: unknown): unknown {
  * audit row, and no mutation commits without one.
  */
 export async function recordAudit(tx: Tx, actor: Actor, input: AuditInput): Promise<void> {
+  await recordAuditMany(tx, [{ actor, input }]);
+}
+
+/**
+ * Append several audit events, in order, inside the caller's transaction: one lock, one read of
+ * the chain head and one insert however many there are (acks of a fan-out are committed in groups).
+ */
+export async function recordAuditMany(tx: Tx, entries: { actor: Actor; input: AuditInput }[]): Promise<void> {
+  if (!entries.length) return;
   await tx.$executeRaw`select pg_advisory_xact_lock(${CHAIN_LOCK})`;
-  const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
-  const [{ id }] = await tx.$queryRaw<{ id: bigint }[]>`select nextval(pg_get_serial_sequence('audit_events', 'id')) as id`;
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const fields = {
-    id: id.toString(),
-    createdAt: new Date(),
-    actorType: actor.kind,
-    actorId: actor.kind === "system" ? null : (actor.userId ?? actor.gatewayId ?? null),
-    actorLabel: actor.label,
-    role: actor.role ?? null,
-    action: input.action,
-    outcome: input.outcome ?? "success",
-    targetType: input.targetType ?? null,
-    targetId: input.targetId ?? null,
-    before: jsonSafe(input.before),
-    after: jsonSafe(input.after),
-    ip: actor.ip ?? null,
-    userAgent: actor.userAgent ? actor.userAgent.slice(0, 512) : null,
-  };
-  const hash = chainHash(prevHash, fields);
-  await tx.auditEvent.create({
-    data: {
-      ...fields,
-      id,
-      before: fields.before ?? undefined,
-      after: fields.after ?? undefined,
-      prevHash,
-      hash,
-    },
+  const [head] = await tx.$queryRaw<{ hash: string | null; ids: string[] }[]>`
+    select (select hash from audit_events order by id desc limit 1) as hash,
+           array(select nextval(pg_get_serial_sequence('audit_events', 'id'))::text from generate_series(1, ${entries.length}::int)) as ids`;
+  let prevHash = head.hash ?? GENESIS_HASH;
+  const createdAt = new Date();
+  const rows = entries.map(({ actor, input }, i) => {
+    const fields = {
+      id: head.ids[i],
+      createdAt,
+      actorType: actor.kind,
+      actorId: actor.kind === "system" ? null : (actor.userId ?? actor.gatewayId ?? null),
+      actorLabel: actor.label,
+      role: actor.role ?? null,
+      action: input.action,
+      outcome: input.outcome ?? "success",
+      targetType: input.targetType ?? null,
+      targetId: input.targetId ?? null,
+      before: jsonSafe(input.before),
+      after: jsonSafe(input.after),
+      ip: actor.ip ?? null,
+      userAgent: actor.userAgent ? actor.userAgent.slice(0, 512) : null,
+    };
+    const hash = chainHash(prevHash, fields);
+    const row = { ...fields, id: BigInt(fields.id), before: fields.before ?? undefined, after: fields.after ?? undefined, prevHash, hash };
+    prevHash = hash;
+    return row;
   });
+  await tx.auditEvent.createMany({ data: rows });
 }
 
 /** For denied and failed attempts: recorded on their own, outside any rolled-back transaction. */

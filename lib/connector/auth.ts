@@ -1,6 +1,6 @@
 import "server-only";
 import { NextResponse } from "next/server";
-import { db, isUniqueViolation } from "@/lib/db";
+import { connectorPool } from "@/lib/db-raw";
 import { unseal } from "@/lib/crypto";
 import type { Actor } from "@/lib/auth/actor";
 import { MAX_SKEW_SECONDS, verifySignature } from "./signature";
@@ -25,9 +25,16 @@ const MESSAGES: Record<ConnectorError, string> = {
   invalid: "The body is not valid.",
 };
 
+/**
+ * Cache-Control for connector answers: never cached, and never gzip-compressed by the server
+ * (no-transform): they are small machine-to-machine JSON, and compressing every long-poll and ack
+ * cost more CPU than anything else in a fan-out to hundreds of gateways.
+ */
+export const CONNECTOR_NO_STORE = "no-store, no-transform";
+
 /** A precise 4xx for a connector failure; the code is machine-readable. */
 export function connectorError(code: ConnectorError, extra: Record<string, unknown> = {}, status = STATUS[code]) {
-  const headers: Record<string, string> = { "cache-control": "no-store" };
+  const headers: Record<string, string> = { "cache-control": CONNECTOR_NO_STORE };
   if (code === "rate_limited") headers["retry-after"] = "1";
   return NextResponse.json({ error: { code, message: MESSAGES[code], ...extra } }, { status, headers });
 }
@@ -54,6 +61,47 @@ export function takeToken(gatewayId: string): boolean {
 const lastSeenWritten = new Map<string, number>();
 let lastPrune = 0;
 
+export type GatewayCredentials = { id: string; name: string; kind: string; signingSecretEnc: string | null; previousSecretEnc: string | null; previousSecretUntil: Date | null };
+
+/**
+ * Gateway credentials are kept in process for CREDENTIALS_TTL_MS: every connector request needs
+ * them, and with hundreds of gateways long-polling and acknowledging, the lookup was a third of the
+ * connector's database round trips. A rotation in this process forgets them at once; one made by
+ * another Warden process takes effect here within the TTL. Unknown gateways are never cached.
+ */
+const CREDENTIALS_TTL_MS = 5_000;
+const credentials = new Map<string, { value: GatewayCredentials; until: number }>();
+
+/** Drop the cached credentials of a gateway (after its secret changes). */
+export function forgetGatewayCredentials(gatewayId: string) {
+  credentials.delete(gatewayId);
+}
+
+/** A gateway's sealed signing secrets (one small statement on the connector pool, cached briefly). */
+export async function gatewayCredentials(gatewayId: string): Promise<GatewayCredentials | null> {
+  const now = Date.now();
+  const hit = credentials.get(gatewayId);
+  if (hit && hit.until > now) return hit.value;
+  const { rows } = await connectorPool().query<GatewayCredentials>(
+    `select id::text as id, name, kind::text as kind, signing_secret_enc as "signingSecretEnc", previous_secret_enc as "previousSecretEnc", previous_secret_until as "previousSecretUntil"
+       from gateways where id = $1`,
+    [gatewayId],
+  );
+  const value = rows[0] ?? null;
+  if (value) {
+    if (credentials.size > 10_000) credentials.clear();
+    credentials.set(gatewayId, { value, until: now + CREDENTIALS_TTL_MS });
+  } else credentials.delete(gatewayId);
+  return value;
+}
+
+/** Record that the gateway was heard from (at most every 10 s per gateway and process). */
+export async function touchLastSeen(gatewayId: string, now = Date.now()) {
+  if (now - (lastSeenWritten.get(gatewayId) ?? 0) <= 10_000) return;
+  lastSeenWritten.set(gatewayId, now);
+  await connectorPool().query(`update gateways set last_seen_at = $2 where id = $1`, [gatewayId, new Date(now)]);
+}
+
 export type GatewayRequest = { gateway: { id: string; name: string; kind: string }; body: string; actor: Actor };
 
 /**
@@ -66,7 +114,7 @@ export async function authenticateGateway(req: Request, opts: { maxBytes: number
   if (!gatewayId || !/^[0-9a-f-]{36}$/i.test(gatewayId)) return { ok: false, response: connectorError("missing_gateway") };
   const declared = Number(req.headers.get("content-length") ?? 0);
   if (declared > opts.maxBytes) return { ok: false, response: connectorError("too_large", { maxBytes: opts.maxBytes }) };
-  const gateway = await db.gateway.findUnique({ where: { id: gatewayId }, select: { id: true, name: true, kind: true, signingSecretEnc: true, previousSecretEnc: true, previousSecretUntil: true } });
+  const gateway = await gatewayCredentials(gatewayId);
   if (!gateway?.signingSecretEnc) return { ok: false, response: connectorError("unknown_gateway") };
   if (!takeToken(gateway.id)) return { ok: false, response: connectorError("rate_limited") };
   const body = await req.text();
@@ -77,22 +125,16 @@ export async function authenticateGateway(req: Request, opts: { maxBytes: number
   const check = verifySignature(secrets, { id: req.headers.get("webhook-id"), timestamp: req.headers.get("webhook-timestamp"), signature: req.headers.get("webhook-signature") }, body);
   if (!check.ok) return { ok: false, response: connectorError(check.reason) };
 
-  try {
-    await db.connectorReplay.create({ data: { gatewayId: gateway.id, webhookId: req.headers.get("webhook-id")!.slice(0, 200) } });
-  } catch (err) {
-    if (isUniqueViolation(err)) return { ok: false, response: connectorError("replayed") };
-    throw err;
-  }
+  const pool = connectorPool();
+  const fresh = await pool.query(`insert into connector_replays (gateway_id, webhook_id) values ($1, $2) on conflict do nothing`, [gateway.id, req.headers.get("webhook-id")!.slice(0, 200)]);
+  if (fresh.rowCount === 0) return { ok: false, response: connectorError("replayed") };
   const now = Date.now();
   if (now - lastPrune > 60_000) {
     lastPrune = now;
     // Ids older than twice the skew window can never verify again: forget them.
-    await db.connectorReplay.deleteMany({ where: { seenAt: { lt: new Date(now - 2 * MAX_SKEW_SECONDS * 1000) } } });
+    await pool.query(`delete from connector_replays where seen_at < $1`, [new Date(now - 2 * MAX_SKEW_SECONDS * 1000)]);
   }
-  if (now - (lastSeenWritten.get(gateway.id) ?? 0) > 10_000) {
-    lastSeenWritten.set(gateway.id, now);
-    await db.gateway.update({ where: { id: gateway.id }, data: { lastSeenAt: new Date(now) } });
-  }
+  await touchLastSeen(gateway.id, now);
   const actor: Actor = { kind: "gateway", gatewayId: gateway.id, label: `gateway:${gateway.name}`, role: null, ip: null, userAgent: req.headers.get("user-agent")?.slice(0, 200) ?? null };
   return { ok: true, value: { gateway: { id: gateway.id, name: gateway.name, kind: gateway.kind }, body, actor } };
 }

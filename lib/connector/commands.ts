@@ -1,19 +1,19 @@
 import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/actor";
-import { recordAudit } from "@/lib/audit/record";
+import { recordAuditMany } from "@/lib/audit/record";
 import { notify } from "@/lib/notify";
 import { appendTimeline } from "@/lib/incidents/timeline";
-import { waitForWake } from "@/lib/containment/wake";
+import { listenForWake, wakeGateways } from "@/lib/containment/wake";
+import { connectorPool } from "@/lib/db-raw";
 
 /** What a gateway receives: one command per outbox row (containment or its release). */
 export type GatewayCommand = { id: string; actionId: string; kind: "apply" | "release"; scope: string; action: string; target: string; reason: string; issuedAt: string; attempt: number; options: Record<string, unknown> };
 
 const REDELIVER_AFTER_MS = [5_000, 15_000, 60_000, 300_000];
-/** Long-polls re-check the outbox this often even without an in-process wake (several replicas). */
+/** Parked long-polls are re-checked against the outbox this often (redeliveries, other replicas). */
 const RECHECK_MS = 2_000;
 
 /** What a command looks like on the wire (shared by the long-poll and the admin-WebSocket path). */
@@ -23,45 +23,89 @@ export async function commandTarget(tx: Pick<typeof db, "agent">, scope: string,
   return a ? { agentExternalId: a.externalId ?? a.name, agentName: a.name } : {};
 }
 
+type ClaimRow = { id: string; kind: string; attempts: number; action_id: string; scope: string; action: string; target: string; reason: string; issued_at: Date; options: Record<string, unknown> | null; agent_external_id: string | null; agent_name: string | null };
+
 /**
- * Claim due commands in one statement (no interactive transaction, so hundreds of gateways polling
- * at once never queue for pool connections): pending ones, and delivered or timed-out ones that
- * were not acknowledged and are due again (the gateway may have crashed). SKIP LOCKED keeps two
- * polls of one gateway from taking the same row.
+ * Claim due commands in one statement on the connector pool (no interactive transaction, so
+ * hundreds of gateways polling at once never queue for connections): pending ones, and delivered
+ * or timed-out ones that were not acknowledged and are due again (the gateway may have crashed).
+ * SKIP LOCKED keeps two polls of one gateway from taking the same row. The same statement reads
+ * what the gateway needs of each containment (and of its agent, for agent scope).
  */
 async function claimPending(gatewayId: string): Promise<GatewayCommand[]> {
-  const rows = await db.$queryRaw<{ id: string; kind: string; attempts: number; action_id: string; created_at: Date }[]>`
-    with due as (
-      select id from containment_deliveries
-       where gateway_id = ${gatewayId}::uuid and state in ('pending', 'delivered', 'timed_out') and next_attempt_at <= now()
-       order by created_at limit 50 for update skip locked
-    )
-    update containment_deliveries d
-       set state = case when d.state = 'timed_out' then 'timed_out'::"DeliveryState" else 'delivered'::"DeliveryState" end,
-           attempts = d.attempts + 1,
-           delivered_at = now(),
-           next_attempt_at = now() + (case least(d.attempts, ${REDELIVER_AFTER_MS.length - 1}) ${Prisma.raw(REDELIVER_AFTER_MS.map((ms, i) => `when ${i} then interval '${ms} milliseconds'`).join(" "))} end)
-      from due where d.id = due.id
-    returning d.id::text, d.kind, d.attempts - 1 as attempts, d.action_id::text, d.created_at`;
-  if (!rows.length) return [];
-  const actions = await db.containmentAction.findMany({
-    where: { id: { in: [...new Set(rows.map((r) => r.action_id))] } },
-    select: { id: true, scope: true, action: true, target: true, reason: true, createdAt: true, options: true },
-  });
-  const out: GatewayCommand[] = [];
-  for (const r of rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime())) {
-    const a = actions.find((x) => x.id === r.action_id);
-    if (!a) continue;
+  const backoff = REDELIVER_AFTER_MS.map((ms, i) => `when ${i} then interval '${ms} milliseconds'`).join(" ");
+  const { rows } = await connectorPool().query<ClaimRow>(
+    `with due as (
+       select id from containment_deliveries
+        where gateway_id = $1::uuid and state in ('pending', 'delivered', 'timed_out') and next_attempt_at <= now()
+        order by created_at limit 50 for update skip locked
+     ), claimed as (
+       update containment_deliveries d
+          set state = case when d.state = 'timed_out' then 'timed_out'::"DeliveryState" else 'delivered'::"DeliveryState" end,
+              attempts = d.attempts + 1,
+              delivered_at = now(),
+              next_attempt_at = now() + (case least(d.attempts, ${REDELIVER_AFTER_MS.length - 1}) ${backoff} end)
+         from due where d.id = due.id
+       returning d.id, d.kind, d.attempts - 1 as attempts, d.action_id, d.created_at
+     )
+     select c.id::text, c.kind, c.attempts, a.id::text as action_id, a.scope::text as scope, a.action, a.target, a.reason,
+            a.created_at as issued_at, a.options, ag.external_id as agent_external_id, ag.name as agent_name
+       from claimed c
+       join containment_actions a on a.id = c.action_id
+       left join agents ag on a.scope = 'agent' and ag.id::text = a.target
+      order by c.created_at`,
+    [gatewayId],
+  );
+  return rows.map((r) => {
     // adminWsState is the admin-WebSocket path's own restore memory; the plugin keeps its own.
-    const { adminWsState: _ws, ...options } = (a.options ?? {}) as Record<string, unknown>;
+    const { adminWsState: _ws, ...options } = r.options ?? {};
     void _ws;
-    out.push({
-      id: r.id, actionId: a.id, kind: r.kind === "release" ? "release" : "apply", scope: a.scope, action: a.action, target: a.target, reason: a.reason,
-      issuedAt: a.createdAt.toISOString(), attempt: Number(r.attempts) + 1,
-      options: { ...options, ...(await commandTarget(db, a.scope, a.target)) },
-    });
+    const agent = r.scope === "agent" && r.agent_name ? { agentExternalId: r.agent_external_id ?? r.agent_name, agentName: r.agent_name } : {};
+    return {
+      id: r.id, actionId: r.action_id, kind: r.kind === "release" ? "release" : "apply", scope: r.scope, action: r.action, target: r.target, reason: r.reason,
+      issuedAt: new Date(r.issued_at).toISOString(), attempt: Number(r.attempts) + 1, options: { ...options, ...agent },
+    };
+  });
+}
+
+/** Gateways with a long-poll parked in this process, and how many polls each. */
+const parked = new Map<string, number>();
+let watcher: ReturnType<typeof setInterval> | null = null;
+
+/**
+ * While any poll is parked, check the outbox for all parked gateways in one query every
+ * RECHECK_MS and wake those with due commands: redeliveries, and containments committed by
+ * another Warden process (whose in-process wake-up does not reach this one).
+ */
+function park(gatewayId: string, delta: 1 | -1) {
+  const n = (parked.get(gatewayId) ?? 0) + delta;
+  if (n > 0) parked.set(gatewayId, n);
+  else parked.delete(gatewayId);
+  if (parked.size && !watcher) {
+    watcher = setInterval(() => void checkParked(), RECHECK_MS);
+    watcher.unref?.();
+  } else if (!parked.size && watcher) {
+    clearInterval(watcher);
+    watcher = null;
   }
-  return out;
+}
+
+let checking = false;
+async function checkParked() {
+  if (checking || !parked.size) return;
+  checking = true;
+  try {
+    const { rows } = await connectorPool().query<{ id: string }>(
+      `select distinct gateway_id::text as id from containment_deliveries
+        where gateway_id = any($1::uuid[]) and state in ('pending', 'delivered', 'timed_out') and next_attempt_at <= now()`,
+      [[...parked.keys()]],
+    );
+    wakeGateways(rows.map((r) => r.id));
+  } catch (err) {
+    console.error("warden: checking the command outbox failed:", (err as Error).message);
+  } finally {
+    checking = false;
+  }
 }
 
 /**
@@ -72,9 +116,19 @@ async function claimPending(gatewayId: string): Promise<GatewayCommand[]> {
 export async function pollCommands(gatewayId: string, waitSeconds: number, signal?: AbortSignal): Promise<GatewayCommand[]> {
   const deadline = Date.now() + waitSeconds * 1000;
   for (;;) {
-    const commands = await claimPending(gatewayId);
-    if (commands.length || Date.now() >= deadline || signal?.aborted) return commands;
-    await waitForWake(gatewayId, Math.min(RECHECK_MS, Math.max(0, deadline - Date.now())), signal);
+    const wake = listenForWake(gatewayId);
+    try {
+      const commands = await claimPending(gatewayId);
+      if (commands.length || Date.now() >= deadline || signal?.aborted) return commands;
+      park(gatewayId, 1);
+      try {
+        await wake.wait(Math.max(0, deadline - Date.now()), signal);
+      } finally {
+        park(gatewayId, -1);
+      }
+    } finally {
+      wake.stop();
+    }
   }
 }
 
@@ -83,23 +137,109 @@ export const ZAck = z.object({
   detail: z.string().max(4000).optional(),
 });
 
-/** A gateway acknowledges one of its commands with the outcome; audited as the gateway. */
-export async function ackCommand(actor: Actor, gatewayId: string, deliveryId: string, input: z.infer<typeof ZAck>) {
-  return db.$transaction(async (tx) => {
-    const d = await tx.containmentDelivery.findFirst({
-      where: { id: deliveryId, gatewayId },
-      select: { id: true, state: true, actionId: true, kind: true, gateway: { select: { name: true } }, action: { select: { scope: true, target: true, action: true, incidentId: true, affected: true } } },
-    });
-    if (!d) throw new AppError("not_found", "No such command for this gateway.");
-    const state = input.outcome === "applied" ? "applied" : "failed";
-    const updated = await tx.containmentDelivery.update({ where: { id: d.id }, data: { state, ackedAt: new Date(), error: input.outcome === "failed" ? (input.detail ?? "failed") : null }, select: { id: true, state: true, ackedAt: true } });
-    const label = (d.action.affected as { label?: string } | null)?.label ?? d.action.target;
-    await appendTimeline(tx, d.action.incidentId, "delivery", { containmentId: d.actionId, gateway: d.gateway.name, kind: d.kind, state, detail: input.detail ?? null });
-    if (state === "failed") {
-      await notify(tx, "containment.failed", `Gateway ${d.gateway.name} could not ${d.kind === "release" ? "release" : "apply"} ${d.action.action.replace(/_/g, " ")} on ${d.action.scope} ${label}: ${input.detail ?? "failed"}`, { containmentId: d.actionId, deliveryId: d.id, gateway: d.gateway.name, kind: d.kind, detail: input.detail ?? null });
+/** The body of POST /api/v1/connector/commands: the previous poll's acks, then a new long-poll. */
+export const ZPollWithAcks = z.object({
+  acks: z.array(ZAck.extend({ id: z.uuid() })).max(50).default([]),
+});
+
+type AckResult = { id: string; state: string; ackedAt: Date };
+type AckJob = { actor: Actor; gatewayId: string; deliveryId: string; input: z.infer<typeof ZAck>; resolve: (r: AckResult) => void; reject: (e: unknown) => void };
+
+/** Acks waiting for the next group commit, and whether one is running. */
+const ackQueue: AckJob[] = [];
+let ackFlushing = false;
+const ACK_BATCH = 200;
+
+/**
+ * A gateway acknowledges one of its commands with the outcome; audited as the gateway. Resolves
+ * once the ack and its audit event are committed.
+ *
+ * Acks are committed in groups: the first one starts a transaction at once, and those that arrive
+ * while it runs go together in the next one (one chain-lock, one audit insert and one fsync for
+ * all of them). A fan-out to hundreds of gateways otherwise queues its acks one by one on the
+ * audit chain's lock. No ack waits for a timer.
+ */
+export function ackCommand(actor: Actor, gatewayId: string, deliveryId: string, input: z.infer<typeof ZAck>): Promise<AckResult> {
+  return new Promise((resolve, reject) => {
+    ackQueue.push({ actor, gatewayId, deliveryId, input, resolve, reject });
+    if (!ackFlushing) void flushAcks();
+  });
+}
+
+async function flushAcks() {
+  ackFlushing = true;
+  try {
+    while (ackQueue.length) {
+      // One job per delivery per group: a repeated ack of the same command goes in the next group.
+      const batch: AckJob[] = [];
+      const seen = new Set<string>();
+      for (let i = 0; i < ackQueue.length && batch.length < ACK_BATCH; ) {
+        if (seen.has(ackQueue[i].deliveryId)) i++;
+        else {
+          seen.add(ackQueue[i].deliveryId);
+          batch.push(...ackQueue.splice(i, 1));
+        }
+      }
+      try {
+        await ackGroup(batch);
+      } catch (err) {
+        if (batch.length === 1) batch[0].reject(err);
+        // A failed group is retried one by one, so one bad ack cannot fail the others.
+        else for (const job of batch) await ackGroup([job]).catch((e) => job.reject(e));
+      }
+    }
+  } finally {
+    ackFlushing = false;
+  }
+}
+
+type AckTarget = { id: string; gateway_id: string; state: string; acked_at: Date | null; action_id: string; kind: string; gateway_name: string; scope: string; target: string; action: string; incident_id: string | null; affected: { label?: string } | null };
+
+async function ackGroup(batch: AckJob[]) {
+  const results = await db.$transaction(async (tx) => {
+    const found = await tx.$queryRaw<AckTarget[]>`
+      select d.id::text, d.gateway_id::text, d.state::text, d.acked_at, d.action_id::text, d.kind, g.name as gateway_name,
+             a.scope::text, a.target, a.action, a.incident_id::text, a.affected
+        from containment_deliveries d
+        join gateways g on g.id = d.gateway_id
+        join containment_actions a on a.id = d.action_id
+       where d.id = any(${batch.map((j) => j.deliveryId)}::uuid[])`;
+    const byId = new Map(found.map((d) => [d.id, d]));
+    const ok: { job: AckJob; d: AckTarget; state: "applied" | "failed" }[] = [];
+    const out = new Map<AckJob, AckResult | AppError>();
+    for (const job of batch) {
+      const d = byId.get(job.deliveryId);
+      const state = job.input.outcome === "applied" ? "applied" : "failed";
+      if (!d || d.gateway_id !== job.gatewayId) out.set(job, new AppError("not_found", "No such command for this gateway."));
+      // A repeated ack with the same outcome (a gateway resending after a lost answer) changes nothing.
+      else if (d.state === state && d.acked_at) out.set(job, { id: d.id, state, ackedAt: d.acked_at });
+      else ok.push({ job, d, state });
+    }
+    if (!ok.length) return out;
+    const ackedAt = new Date();
+    await tx.$executeRaw`
+      update containment_deliveries d set state = v.state::"DeliveryState", acked_at = ${ackedAt}, error = v.error
+        from unnest(${ok.map((o) => o.d.id)}::uuid[], ${ok.map((o) => o.state)}::text[], ${ok.map((o) => (o.state === "failed" ? (o.job.input.detail ?? "failed") : null))}::text[]) as v(id, state, error)
+       where d.id = v.id`;
+    for (const { job, d, state } of ok) {
+      const detail = job.input.detail ?? null;
+      await appendTimeline(tx, d.incident_id, "delivery", { containmentId: d.action_id, gateway: d.gateway_name, kind: d.kind, state, detail });
+      if (state === "failed") {
+        const label = d.affected?.label ?? d.target;
+        await notify(tx, "containment.failed", `Gateway ${d.gateway_name} could not ${d.kind === "release" ? "release" : "apply"} ${d.action.replace(/_/g, " ")} on ${d.scope} ${label}: ${detail ?? "failed"}`, { containmentId: d.action_id, deliveryId: d.id, gateway: d.gateway_name, kind: d.kind, detail });
+      }
+      out.set(job, { id: d.id, state, ackedAt });
     }
     // Last: the audit append serialises on one lock, held from here until commit only.
-    await recordAudit(tx, actor, { action: "gateway.command_ack", targetType: "containment_delivery", targetId: d.id, before: { state: d.state }, after: { state, detail: input.detail ?? null, actionId: d.actionId, kind: d.kind } });
-    return updated;
+    await recordAuditMany(tx, ok.map(({ job, d, state }) => ({
+      actor: job.actor,
+      input: { action: "gateway.command_ack", targetType: "containment_delivery", targetId: d.id, before: { state: d.state }, after: { state, detail: job.input.detail ?? null, actionId: d.action_id, kind: d.kind } },
+    })));
+    return out;
   });
+  for (const job of batch) {
+    const r = results.get(job);
+    if (r instanceof AppError) job.reject(r);
+    else if (r) job.resolve(r);
+  }
 }

@@ -1,9 +1,9 @@
 import "server-only";
 import { evaluateBudgetsSoon } from "@/lib/spend/breaker";
-import pg from "pg";
+import type pg from "pg";
+import { pgPool } from "@/lib/db-raw";
 import { regexes, z } from "zod";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
 import { redact, redactString } from "@/lib/redact";
 import { fieldErrorsOf } from "@/lib/validation";
 import { connectorError } from "./auth";
@@ -193,23 +193,13 @@ async function insertRows(params: unknown[]): Promise<number> {
 /** Connections of the ingestion pool (WARDEN_INGEST_CONNECTIONS, default 4). */
 const INGEST_CONNECTIONS = Math.max(1, Math.min(32, Number(process.env.WARDEN_INGEST_CONNECTIONS) || 4));
 
-declare global {
-  var __wardenIngestPool: pg.Pool | undefined;
-}
-
 /**
  * The ingestion hot path talks to Postgres through node-postgres directly: a batch is two small
  * statements (agents, then one INSERT … SELECT FROM unnest) and, through Prisma's query
  * compiler, serialising 19 arrays of up to 1,000 values cost more CPU than the insert itself.
  */
 function ingestPool(): pg.Pool {
-  if (!globalThis.__wardenIngestPool) {
-    const pool = new pg.Pool({ connectionString: env().DATABASE_URL, max: INGEST_CONNECTIONS, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
-    // An idle connection dropped by the server must not crash the process; the next query reconnects.
-    pool.on("error", (err) => console.error("warden: ingestion connection lost:", err.message));
-    globalThis.__wardenIngestPool = pool;
-  }
-  return globalThis.__wardenIngestPool;
+  return pgPool("ingest", INGEST_CONNECTIONS);
 }
 
 /** A Postgres array literal of text values ({"a","b"}), for one row's egress hosts. */

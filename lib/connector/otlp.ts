@@ -2,9 +2,8 @@ import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { NextResponse } from "next/server";
-import { db } from "@/lib/db";
 import { unseal } from "@/lib/crypto";
-import { connectorError, takeToken } from "./auth";
+import { connectorError, gatewayCredentials, takeToken, touchLastSeen } from "./auth";
 import { ingestEvents, MAX_EVENTS_PER_BATCH } from "./events";
 
 /**
@@ -39,8 +38,6 @@ function unsupportedMediaType(message: string) {
 // Compared as SHA-256 digests so that the lengths match and the comparison is constant-time.
 const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
 
-const lastSeenWritten = new Map<string, number>();
-
 export type OtlpRequest = { gateway: { id: string; name: string }; body: string };
 
 /**
@@ -56,7 +53,7 @@ export async function authenticateOtlpRequest(req: Request, opts: { maxBytes: nu
   const offered = dot > 0 ? match[1].slice(dot + 1) : "";
   if (!UUID.test(gatewayId) || !offered) return { ok: false, response: unauthenticated("The bearer token must be <gateway id>.<signing secret>.") };
 
-  const gateway = await db.gateway.findUnique({ where: { id: gatewayId }, select: { id: true, name: true, signingSecretEnc: true, previousSecretEnc: true, previousSecretUntil: true } });
+  const gateway = await gatewayCredentials(gatewayId);
   if (!gateway?.signingSecretEnc) return { ok: false, response: connectorError("unknown_gateway") };
   const secrets = [unseal(gateway.signingSecretEnc)];
   if (gateway.previousSecretEnc && gateway.previousSecretUntil && gateway.previousSecretUntil > new Date()) secrets.push(unseal(gateway.previousSecretEnc));
@@ -89,11 +86,7 @@ export async function authenticateOtlpRequest(req: Request, opts: { maxBytes: nu
     }
   }
 
-  const now = Date.now();
-  if (now - (lastSeenWritten.get(gateway.id) ?? 0) > 10_000) {
-    lastSeenWritten.set(gateway.id, now);
-    await db.gateway.update({ where: { id: gateway.id }, data: { lastSeenAt: new Date(now) } });
-  }
+  await touchLastSeen(gateway.id);
   return { ok: true, value: { gateway: { id: gateway.id, name: gateway.name }, body: bytes.toString("utf8") } };
 }
 

@@ -6,6 +6,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
 import { seal } from "@/lib/crypto";
 import { generateSigningSecret } from "@/lib/connector/signature";
+import { forgetGatewayCredentials } from "@/lib/connector/auth";
 import type { ZGatewayRegister, ZGatewayRotate } from "./schema";
 
 const PUBLIC = { id: true, name: true, kind: true, environment: true, adminWsUrl: true, createdAt: true } as const;
@@ -44,5 +45,6 @@ export async function rotateGatewaySecret(actor: Actor, input: z.infer<typeof ZG
     await recordAudit(tx, actor, { action: "gateway.rotate_secret", targetType: "gateway", targetId: g.id, after: { graceHours: input.graceHours, previousValidUntil: input.graceHours > 0 ? until : null } });
     return updated;
   });
+  forgetGatewayCredentials(gateway.id);
   return { gateway, signingSecret };
 }

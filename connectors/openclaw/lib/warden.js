@@ -46,7 +46,8 @@ export function createWardenClient({ wardenUrl, gatewayId, signingSecret, timeou
     },
     postEvents: (events) => request("POST", "/api/v1/connector/events", { payload: { events } }),
     postInventory: (inventory) => request("POST", "/api/v1/connector/inventory", { payload: inventory, timeout: 60_000 }),
-    pollCommands: (wait, signal) => request("GET", `/api/v1/connector/commands?wait=${wait}`, { timeout: (wait + 15) * 1000, signal }),
+    // Long-poll for commands, acknowledging the previous poll's commands in the same request.
+    pollCommands: (wait, signal, acks = []) => request("POST", `/api/v1/connector/commands?wait=${wait}`, { payload: { acks }, timeout: (wait + 15) * 1000, signal }),
     ack: (id, outcome, detail) => request("POST", `/api/v1/connector/commands/${encodeURIComponent(id)}/ack`, { payload: { outcome, ...(detail ? { detail: String(detail).slice(0, 4000) } : {}) } }),
   };
 }

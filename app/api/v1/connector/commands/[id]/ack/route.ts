@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { AppError } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/validation";
-import { authenticateGateway, connectorError } from "@/lib/connector/auth";
+import { authenticateGateway, connectorError, CONNECTOR_NO_STORE } from "@/lib/connector/auth";
 import { ZAck, ackCommand } from "@/lib/connector/commands";
 
 export const dynamic = "force-dynamic";
@@ -20,9 +20,9 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
   const parsed = ZAck.safeParse(json);
   if (!parsed.success || !/^[0-9a-f-]{36}$/.test(id)) return connectorError("invalid", { fieldErrors: parsed.success ? { id: ["Not a command id."] } : fieldErrorsOf(parsed.error) });
   try {
-    return NextResponse.json({ data: await ackCommand(auth.value.actor, auth.value.gateway.id, id, parsed.data) });
+    return NextResponse.json({ data: await ackCommand(auth.value.actor, auth.value.gateway.id, id, parsed.data) }, { headers: { "cache-control": CONNECTOR_NO_STORE } });
   } catch (err) {
-    if (err instanceof AppError) return NextResponse.json({ error: { code: err.code, message: err.message } }, { status: err.status });
+    if (err instanceof AppError) return NextResponse.json({ error: { code: err.code, message: err.message } }, { status: err.status, headers: { "cache-control": CONNECTOR_NO_STORE } });
     throw err;
   }
 }
