@@ -337,7 +337,7 @@ export async function listRecentAgentNames(days = 7, now = new Date()): Promise<
  */
 export async function getToolCall(id: string, occurredAt: Date, opts: { withParams: boolean }): Promise<ToolCallRow | ToolCallRowWithParams | null> {
   if (!/^\d{1,19}$/.test(id) || BigInt(id) > MAX_BIGINT || Number.isNaN(occurredAt.getTime())) return null;
-  const key = { id_occurredAt: { id: BigInt(id), occurredAt } };
+  const key = { occurredAt_id: { occurredAt, id: BigInt(id) } };
   if (opts.withParams) {
     const r = await db.toolCall.findUnique({ where: key, select: { ...META_SELECT, params: true, result: true } });
     if (!r) return null;
