@@ -1,6 +1,7 @@
 import "server-only";
 import { NextResponse } from "next/server";
 import { connectorPool } from "@/lib/db-raw";
+import { grouped } from "./group";
 import { unseal } from "@/lib/crypto";
 import type { Actor } from "@/lib/auth/actor";
 import { MAX_SKEW_SECONDS, verifySignature } from "./signature";
@@ -72,6 +73,16 @@ export type GatewayCredentials = { id: string; name: string; kind: string; signi
 const CREDENTIALS_TTL_MS = 5_000;
 const credentials = new Map<string, { value: GatewayCredentials; until: number }>();
 
+const loadCredentials = grouped(async (ids: string[]) => {
+  const { rows } = await connectorPool().query<GatewayCredentials>(
+    `select id::text as id, name, kind::text as kind, signing_secret_enc as "signingSecretEnc", previous_secret_enc as "previousSecretEnc", previous_secret_until as "previousSecretUntil"
+       from gateways where id = any($1::uuid[])`,
+    [[...new Set(ids)]],
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id) ?? null);
+});
+
 /** Drop the cached credentials of a gateway (after its secret changes). */
 export function forgetGatewayCredentials(gatewayId: string) {
   credentials.delete(gatewayId);
@@ -82,12 +93,7 @@ export async function gatewayCredentials(gatewayId: string): Promise<GatewayCred
   const now = Date.now();
   const hit = credentials.get(gatewayId);
   if (hit && hit.until > now) return hit.value;
-  const { rows } = await connectorPool().query<GatewayCredentials>(
-    `select id::text as id, name, kind::text as kind, signing_secret_enc as "signingSecretEnc", previous_secret_enc as "previousSecretEnc", previous_secret_until as "previousSecretUntil"
-       from gateways where id = $1`,
-    [gatewayId],
-  );
-  const value = rows[0] ?? null;
+  const value = await loadCredentials(gatewayId);
   if (value) {
     if (credentials.size > 10_000) credentials.clear();
     credentials.set(gatewayId, { value, until: now + CREDENTIALS_TTL_MS });
@@ -95,12 +101,32 @@ export async function gatewayCredentials(gatewayId: string): Promise<GatewayCred
   return value;
 }
 
+const writeLastSeen = grouped(async (ids: string[]) => {
+  await connectorPool().query(`update gateways set last_seen_at = now() where id = any($1::uuid[])`, [[...new Set(ids)]]);
+  return ids.map(() => undefined);
+});
+
 /** Record that the gateway was heard from (at most every 10 s per gateway and process). */
 export async function touchLastSeen(gatewayId: string, now = Date.now()) {
   if (now - (lastSeenWritten.get(gatewayId) ?? 0) <= 10_000) return;
   lastSeenWritten.set(gatewayId, now);
-  await connectorPool().query(`update gateways set last_seen_at = $2 where id = $1`, [gatewayId, new Date(now)]);
+  await writeLastSeen(gatewayId);
 }
+
+/**
+ * Remember a request's webhook-id; false when this gateway already sent it (a replay). Requests
+ * arriving together are remembered in one statement; within one group only the first of two
+ * identical ids counts as new.
+ */
+const rememberWebhookId = grouped(async (items: { gatewayId: string; webhookId: string }[]) => {
+  const { rows } = await connectorPool().query<{ gateway_id: string; webhook_id: string }>(
+    `insert into connector_replays (gateway_id, webhook_id) select * from unnest($1::uuid[], $2::text[])
+     on conflict do nothing returning gateway_id::text, webhook_id`,
+    [items.map((i) => i.gatewayId), items.map((i) => i.webhookId)],
+  );
+  const fresh = new Set(rows.map((r) => `${r.gateway_id} ${r.webhook_id}`));
+  return items.map((i) => fresh.delete(`${i.gatewayId} ${i.webhookId}`));
+});
 
 export type GatewayRequest = { gateway: { id: string; name: string; kind: string }; body: string; actor: Actor };
 
@@ -125,14 +151,12 @@ export async function authenticateGateway(req: Request, opts: { maxBytes: number
   const check = verifySignature(secrets, { id: req.headers.get("webhook-id"), timestamp: req.headers.get("webhook-timestamp"), signature: req.headers.get("webhook-signature") }, body);
   if (!check.ok) return { ok: false, response: connectorError(check.reason) };
 
-  const pool = connectorPool();
-  const fresh = await pool.query(`insert into connector_replays (gateway_id, webhook_id) values ($1, $2) on conflict do nothing`, [gateway.id, req.headers.get("webhook-id")!.slice(0, 200)]);
-  if (fresh.rowCount === 0) return { ok: false, response: connectorError("replayed") };
+  if (!(await rememberWebhookId({ gatewayId: gateway.id, webhookId: req.headers.get("webhook-id")!.slice(0, 200) }))) return { ok: false, response: connectorError("replayed") };
   const now = Date.now();
   if (now - lastPrune > 60_000) {
     lastPrune = now;
     // Ids older than twice the skew window can never verify again: forget them.
-    await pool.query(`delete from connector_replays where seen_at < $1`, [new Date(now - 2 * MAX_SKEW_SECONDS * 1000)]);
+    await connectorPool().query(`delete from connector_replays where seen_at < $1`, [new Date(now - 2 * MAX_SKEW_SECONDS * 1000)]);
   }
   await touchLastSeen(gateway.id, now);
   const actor: Actor = { kind: "gateway", gatewayId: gateway.id, label: `gateway:${gateway.name}`, role: null, ip: null, userAgent: req.headers.get("user-agent")?.slice(0, 200) ?? null };

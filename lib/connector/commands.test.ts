@@ -134,4 +134,17 @@ describe("connector commands", () => {
     expect(bad.status).toBe(400);
     expect(Object.keys((await bad.json()).error.fieldErrors).sort()).toEqual(["acks.0.id", "acks.0.outcome"]);
   });
+
+  it("two polls of the same gateway in the same claim group: one gets the command, and a replayed request is refused", async () => {
+    const { secret, gw } = await gateway();
+    const action = await db.containmentAction.create({ data: { scope: "fleet", target: "*", action: "cron_off", reason: "same group" } });
+    const d = await db.containmentDelivery.create({ data: { actionId: action.id, gatewayId: gw.id } });
+    const [a, b] = await Promise.all([poll(gw.id, secret), poll(gw.id, secret)].map(async (r) => (await (await r).json()).commands));
+    expect([...a, ...b].map((c: { id: string }) => c.id)).toEqual([d.id]);
+    // The very same signed request twice at once: remembered together, only one is accepted.
+    const headers = { ...signedHeaders(secret, ""), "x-warden-gateway": gw.id };
+    const same = () => GET(new Request("http://w/api/v1/connector/commands?wait=0", { headers }));
+    const statuses = (await Promise.all([same(), same(), same()])).map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 409, 409]);
+  });
 });

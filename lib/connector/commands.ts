@@ -8,6 +8,7 @@ import { notify } from "@/lib/notify";
 import { appendTimeline } from "@/lib/incidents/timeline";
 import { listenForWake, wakeGateways } from "@/lib/containment/wake";
 import { connectorPool } from "@/lib/db-raw";
+import { grouped } from "./group";
 
 /** What a gateway receives: one command per outbox row (containment or its release). */
 export type GatewayCommand = { id: string; actionId: string; kind: "apply" | "release"; scope: string; action: string; target: string; reason: string; issuedAt: string; attempt: number; options: Record<string, unknown> };
@@ -29,16 +30,18 @@ type ClaimRow = { id: string; kind: string; attempts: number; action_id: string;
  * Claim due commands in one statement on the connector pool (no interactive transaction, so
  * hundreds of gateways polling at once never queue for connections): pending ones, and delivered
  * or timed-out ones that were not acknowledged and are due again (the gateway may have crashed).
- * SKIP LOCKED keeps two polls of one gateway from taking the same row. The same statement reads
- * what the gateway needs of each containment (and of its agent, for agent scope).
+ * SKIP LOCKED keeps two polls from taking the same row. The same statement reads what the
+ * gateway needs of each containment (and of its agent, for agent scope). Polls woken together
+ * (a fleet-wide kill switch) claim together, in one statement (see grouped()); when one gateway
+ * has two polls in the same group, the first gets its commands.
  */
-async function claimPending(gatewayId: string): Promise<GatewayCommand[]> {
+const claimGrouped = grouped(async (gatewayIds: string[]): Promise<GatewayCommand[][]> => {
   const backoff = REDELIVER_AFTER_MS.map((ms, i) => `when ${i} then interval '${ms} milliseconds'`).join(" ");
-  const { rows } = await connectorPool().query<ClaimRow>(
+  const { rows } = await connectorPool().query<ClaimRow & { gateway_id: string }>(
     `with due as (
        select id from containment_deliveries
-        where gateway_id = $1::uuid and state in ('pending', 'delivered', 'timed_out') and next_attempt_at <= now()
-        order by created_at limit 50 for update skip locked
+        where gateway_id = any($1::uuid[]) and state in ('pending', 'delivered', 'timed_out') and next_attempt_at <= now()
+        order by created_at limit $2 for update skip locked
      ), claimed as (
        update containment_deliveries d
           set state = case when d.state = 'timed_out' then 'timed_out'::"DeliveryState" else 'delivered'::"DeliveryState" end,
@@ -46,26 +49,38 @@ async function claimPending(gatewayId: string): Promise<GatewayCommand[]> {
               delivered_at = now(),
               next_attempt_at = now() + (case least(d.attempts, ${REDELIVER_AFTER_MS.length - 1}) ${backoff} end)
          from due where d.id = due.id
-       returning d.id, d.kind, d.attempts - 1 as attempts, d.action_id, d.created_at
+       returning d.id, d.gateway_id, d.kind, d.attempts - 1 as attempts, d.action_id, d.created_at
      )
-     select c.id::text, c.kind, c.attempts, a.id::text as action_id, a.scope::text as scope, a.action, a.target, a.reason,
+     select c.id::text, c.gateway_id::text, c.kind, c.attempts, a.id::text as action_id, a.scope::text as scope, a.action, a.target, a.reason,
             a.created_at as issued_at, a.options, ag.external_id as agent_external_id, ag.name as agent_name
        from claimed c
        join containment_actions a on a.id = c.action_id
        left join agents ag on a.scope = 'agent' and ag.id::text = a.target
       order by c.created_at`,
-    [gatewayId],
+    [[...new Set(gatewayIds)], 50 * gatewayIds.length],
   );
-  return rows.map((r) => {
+  const byGateway = new Map<string, GatewayCommand[]>();
+  for (const r of rows) {
     // adminWsState is the admin-WebSocket path's own restore memory; the plugin keeps its own.
     const { adminWsState: _ws, ...options } = r.options ?? {};
     void _ws;
     const agent = r.scope === "agent" && r.agent_name ? { agentExternalId: r.agent_external_id ?? r.agent_name, agentName: r.agent_name } : {};
-    return {
+    const list = byGateway.get(r.gateway_id) ?? [];
+    list.push({
       id: r.id, actionId: r.action_id, kind: r.kind === "release" ? "release" : "apply", scope: r.scope, action: r.action, target: r.target, reason: r.reason,
       issuedAt: new Date(r.issued_at).toISOString(), attempt: Number(r.attempts) + 1, options: { ...options, ...agent },
-    };
+    });
+    byGateway.set(r.gateway_id, list);
+  }
+  return gatewayIds.map((id) => {
+    const list = byGateway.get(id) ?? [];
+    byGateway.delete(id);
+    return list;
   });
+});
+
+function claimPending(gatewayId: string): Promise<GatewayCommand[]> {
+  return claimGrouped(gatewayId);
 }
 
 /** Gateways with a long-poll parked in this process, and how many polls each. */
