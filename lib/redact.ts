@@ -27,8 +27,16 @@ const PATTERNS: [string, RegExp][] = [
   ["db-url-password", /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+(@)/gi],
 ];
 
+/**
+ * Any of the patterns, case-insensitive: it matches at least wherever one of them does, so a
+ * string it does not match has nothing to redact (one scan instead of one per pattern; ingestion
+ * redacts every string of every tool call).
+ */
+const ANY_PATTERN = new RegExp(PATTERNS.map(([, re]) => `(?:${re.source})`).join("|"), "i");
+
 /** Replace credential-shaped substrings in a string. */
 export function redactString(text: string): string {
+  if (!ANY_PATTERN.test(text)) return text;
   let out = text;
   for (const [name, re] of PATTERNS) {
     out = out.replace(re, (...m: string[]) => {
