@@ -343,4 +343,41 @@ describe("POST /api/v1/connector/events", () => {
       }
     });
   });
+
+  it("batches sent at the same time are inserted together, each counted right, a re-sent one as duplicates", async () => {
+    const a = await makeGateway();
+    const b = await makeGateway();
+    const batchA = Array.from({ length: 30 }, () => event());
+    const batchB = Array.from({ length: 20 }, () => event({ agentName: "other-bot" }));
+    // A's batch twice at once (a retry racing the original), B's, and A's again with 5 new events.
+    const extra = Array.from({ length: 5 }, () => event());
+    const results = await Promise.all([
+      send(a, { events: batchA }),
+      send(a, { events: batchA }),
+      send(b, { events: batchB }),
+      send(a, { events: [...batchA.slice(0, 10), ...extra] }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([202, 202, 202, 202]);
+    const [a1, a2, b1, a3] = results.map((r) => r.json as { accepted: number; duplicates: number });
+    expect(a1.accepted + a2.accepted).toBe(30);
+    expect(a1.duplicates + a2.duplicates).toBe(30);
+    expect(b1).toMatchObject({ accepted: 20, duplicates: 0 });
+    expect(a3.accepted + a3.duplicates).toBe(15);
+    expect(a1.accepted + a2.accepted + a3.accepted).toBe(35); // every event of A stored once
+    expect(await db.toolCall.count({ where: { gatewayId: a.gateway.id } })).toBe(35);
+    expect(await db.toolCall.count({ where: { gatewayId: b.gateway.id } })).toBe(20);
+    // The rollup counted each stored call once.
+    const rolled = await db.toolCallHourly.aggregate({ where: { gatewayId: a.gateway.id }, _sum: { calls: true } });
+    expect(rolled._sum.calls).toBe(35);
+  });
+
+  it("stores a lone UTF-16 surrogate as U+FFFD, and leaves a literal backslash-u text alone", async () => {
+    const g = await makeGateway();
+    const e = event({ blockReason: "bad \ud800 char", params: { path: "C:\\ud800dir", note: "x\udfffy" }, decision: "blocked" });
+    const res = await send(g, { events: [e] });
+    expect(res).toMatchObject({ status: 202, json: { accepted: 1 } });
+    const [row] = await stored(g.gateway.id);
+    expect(row.blockReason).toBe("bad \ufffd char");
+    expect(row.params).toEqual({ path: "C:\\ud800dir", note: "x\ufffdy" });
+  });
 });

@@ -7,6 +7,7 @@ import { db } from "@/lib/db";
 import { redact, redactString } from "@/lib/redact";
 import { fieldErrorsOf } from "@/lib/validation";
 import { connectorError } from "./auth";
+import { grouped } from "./group";
 
 export const MAX_EVENTS_PER_BATCH = 1000;
 /** params and result are each capped at this many bytes of JSON; a bigger one rejects its event. */
@@ -134,8 +135,9 @@ type Row = {
   toolName: string;
   toolVersion: string | null;
   toolHash: string | null;
-  params: string | null;
-  result: string | null;
+  /** Redacted; serialised once, with the whole group, into the statement's JSON parameter. */
+  params: unknown;
+  result: unknown;
   decision: "allowed" | "blocked";
   blockReason: string | null;
   durationMs: number | null;
@@ -146,49 +148,100 @@ type Row = {
   costUsd: string | null;
 };
 
-// Column order of the INSERT and the SQL array type of each parameter: one array per column, so a
-// batch is one statement with 19 parameters however many events it holds (not 19 per event).
-const COLUMNS: [keyof Row, string, string][] = [
-  ["occurredAt", "occurred_at", "timestamptz[]"],
-  ["eventId", "event_id", "text[]"],
-  ["agentId", "agent_id", "uuid[]"],
-  ["agentName", "agent_name", "text[]"],
-  ["sessionKey", "session_key", "text[]"],
-  ["toolName", "tool_name", "text[]"],
-  ["toolVersion", "tool_version", "text[]"],
-  ["toolHash", "tool_hash", "text[]"],
-  ["params", "params", "jsonb[]"],
-  ["result", "result", "jsonb[]"],
-  ["decision", "decision", '"CallDecision"[]'],
-  ["blockReason", "block_reason", "text[]"],
-  ["durationMs", "duration_ms", "int4[]"],
-  ["error", "error", "text[]"],
-  // Postgres has no arrays of arrays of different lengths: each row's hosts travel as an array literal.
+// Column order of the INSERT and the SQL type of each column. The rows travel as one JSON
+// parameter (json_to_recordset): Node serialises them natively in one JSON.stringify, where
+// node-postgres escaped 19 arrays value by value (the largest CPU cost left on the hot path);
+// params and result are embedded as JSON, not as strings of JSON.
+const COLUMNS: [keyof Row | "gatewayId", string, string][] = [
+  ["gatewayId", "gateway_id", "uuid"],
+  ["occurredAt", "occurred_at", "timestamptz"],
+  ["eventId", "event_id", "text"],
+  ["agentId", "agent_id", "uuid"],
+  ["agentName", "agent_name", "text"],
+  ["sessionKey", "session_key", "text"],
+  ["toolName", "tool_name", "text"],
+  ["toolVersion", "tool_version", "text"],
+  ["toolHash", "tool_hash", "text"],
+  ["params", "params", "jsonb"],
+  ["result", "result", "jsonb"],
+  ["decision", "decision", '"CallDecision"'],
+  ["blockReason", "block_reason", "text"],
+  ["durationMs", "duration_ms", "int4"],
+  ["error", "error", "text"],
   ["egressHosts", "egress_hosts", "text[]"],
-  ["tokensIn", "tokens_in", "int4[]"],
-  ["tokensOut", "tokens_out", "int4[]"],
-  ["costUsd", "cost_usd", "numeric[]"],
+  ["tokensIn", "tokens_in", "int4"],
+  ["tokensOut", "tokens_out", "int4"],
+  ["costUsd", "cost_usd", "numeric"],
 ];
 
-// Values travel only as bind parameters; the SQL text is a constant. The batch is inserted plainly
+// Values travel only as a bind parameter; the SQL text is a constant. The batch is inserted plainly
 // first: ON CONFLICT's speculative insertion costs Postgres ~15% more per row, and re-sent events
 // are rare. A unique violation (a re-sent event) rolls that statement back and the batch is
 // inserted again with ON CONFLICT DO NOTHING, which skips the events already stored.
-const INSERT_SQL = `INSERT INTO tool_calls (gateway_id, ${COLUMNS.map(([, col]) => col).join(", ")})
-SELECT $1::uuid, ${COLUMNS.map(([, col]) => (col === "egress_hosts" ? "u.egress_hosts::text[]" : `u.${col}`)).join(", ")}
-  FROM unnest(${COLUMNS.map(([, , type], i) => `$${i + 2}::${type}`).join(", ")}) AS u(${COLUMNS.map(([, col]) => col).join(", ")})`;
+const INSERT_SQL = `INSERT INTO tool_calls (${COLUMNS.map(([, col]) => col).join(", ")})
+SELECT ${COLUMNS.map(([, col]) => `u.${col}`).join(", ")}
+  FROM json_to_recordset($1::json) AS u(${COLUMNS.map(([, col, type]) => `${col} ${type}`).join(", ")})`;
 const INSERT_IDEMPOTENT_SQL = `${INSERT_SQL}
-ON CONFLICT (gateway_id, event_id, occurred_at) DO NOTHING`;
+ON CONFLICT (gateway_id, event_id, occurred_at) DO NOTHING
+RETURNING gateway_id::text, event_id`;
 
-/** Insert the batch's rows; returns how many were new. */
-async function insertRows(params: unknown[]): Promise<number> {
+type InsertJob = { gatewayId: string; rows: Row[] };
+type InsertOutcome = { inserted: number } | { error: unknown };
+
+/** A \udXXX escape that is not itself an escaped backslash followed by "udXXX". */
+const LONE_SURROGATE = /(?<=(?:^|[^\\])(?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/gi;
+
+/** One row as json_to_recordset reads it: the column names as keys. */
+function jsonRow(gatewayId: string, row: Row): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, col] of COLUMNS) out[col] = key === "gatewayId" ? gatewayId : row[key];
+  return out;
+}
+
+/** Insert the rows of several requests in one statement; how many of each request's rows were new. */
+async function insertJobs(jobs: InsertJob[]): Promise<{ inserted: number }[]> {
+  let json = JSON.stringify(jobs.flatMap((j) => j.rows.map((row) => jsonRow(j.gatewayId, row))));
+  // JSON.stringify writes a lone UTF-16 surrogate as \udXXX, which Postgres refuses: store U+FFFD
+  // instead (what a UTF-8 encoder does with it), only when the text has one.
+  if (json.includes("\\ud")) json = json.replace(LONE_SURROGATE, "\\ufffd");
+  const params = [json];
   try {
-    return (await ingestPool().query(INSERT_SQL, params)).rowCount ?? 0;
+    await ingestPool().query(INSERT_SQL, params);
+    return jobs.map((j) => ({ inserted: j.rows.length }));
   } catch (err) {
     if ((err as { code?: string }).code !== "23505") throw err;
-    return (await ingestPool().query(INSERT_IDEMPOTENT_SQL, params)).rowCount ?? 0;
+    const { rows } = await ingestPool().query<{ gateway_id: string; event_id: string }>(INSERT_IDEMPOTENT_SQL, params);
+    // Each new row is counted once, for the first request that carried it.
+    const fresh = new Set(rows.map((r) => `${r.gateway_id} ${r.event_id}`));
+    return jobs.map((j) => ({ inserted: j.rows.filter((row) => fresh.delete(`${j.gatewayId} ${row.eventId}`)).length }));
   }
 }
+
+/** Rows of one group insert at most (requests are never split). */
+const GROUP_MAX_ROWS = 5_000;
+/** Group inserts running at once (WARDEN_INGEST_WRITERS, default 2). */
+const INGEST_WRITERS = Math.max(1, Math.min(16, Number(process.env.WARDEN_INGEST_WRITERS) || 2));
+
+/**
+ * Requests that arrive while inserts are running are inserted together (group commit): one
+ * statement, one commit and one run of the rollup trigger for several batches. On this 2-core
+ * reference machine one 50,000-row COPY is ~35% faster per row than 500-row COPYs, for exactly
+ * those per-statement costs. A group that fails for another reason than a re-sent event is
+ * retried request by request, so one bad batch cannot fail the others.
+ */
+const insertGrouped = grouped(
+  async (jobs: InsertJob[]): Promise<InsertOutcome[]> => {
+    try {
+      return await insertJobs(jobs);
+    } catch (err) {
+      if (jobs.length === 1) return [{ error: err }];
+      return Promise.all(jobs.map((j) => insertJobs([j]).then((r) => r[0], (error: unknown) => ({ error }))));
+    }
+  },
+  GROUP_MAX_ROWS,
+  INGEST_WRITERS,
+  (job) => job.rows.length,
+);
 
 /** Connections of the ingestion pool (WARDEN_INGEST_CONNECTIONS, default 4). */
 const INGEST_CONNECTIONS = Math.max(1, Math.min(32, Number(process.env.WARDEN_INGEST_CONNECTIONS) || 4));
@@ -200,11 +253,6 @@ const INGEST_CONNECTIONS = Math.max(1, Math.min(32, Number(process.env.WARDEN_IN
  */
 function ingestPool(): pg.Pool {
   return pgPool("ingest", INGEST_CONNECTIONS);
-}
-
-/** A Postgres array literal of text values ({"a","b"}), for one row's egress hosts. */
-function textArrayLiteral(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -258,8 +306,8 @@ export async function ingestEvents(gateway: { id: string }, rawBody: string): Pr
     toolName: e.toolName,
     toolVersion: e.toolVersion ?? null,
     toolHash: e.toolHash ?? null,
-    params: e.params == null ? null : JSON.stringify(redact(e.params)),
-    result: e.result == null ? null : JSON.stringify(redact(e.result)),
+    params: e.params == null ? null : redact(e.params),
+    result: e.result == null ? null : redact(e.result),
     decision: e.decision,
     blockReason: e.blockReason === undefined ? null : redactString(e.blockReason),
     durationMs: e.durationMs ?? null,
@@ -273,8 +321,9 @@ export async function ingestEvents(gateway: { id: string }, rawBody: string): Pr
   const times = rows.map((r) => Date.parse(r.occurredAt));
   await ensurePartitions(Math.min(...times), Math.max(...times));
 
-  const params: unknown[] = [gateway.id, ...COLUMNS.map(([key]) => rows.map((row) => (key === "egressHosts" ? textArrayLiteral(row.egressHosts) : row[key])))];
-  const inserted = await insertRows(params);
+  const outcome = await insertGrouped({ gatewayId: gateway.id, rows });
+  if ("error" in outcome) throw outcome.error;
+  const inserted = outcome.inserted;
   // Spend may have crossed a budget threshold: the breaker runs within about a second.
   if (inserted > 0 && rows.some((r) => r.costUsd !== null)) evaluateBudgetsSoon();
   return { ok: true, value: { accepted: inserted, duplicates: duplicates + rows.length - inserted, rejected } };
