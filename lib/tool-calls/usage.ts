@@ -13,6 +13,27 @@ export type AgentToolUse = { agentId: string | null; agentName: string; calls: n
 type HourlyRow = { agent_key: string; agent_name: string; calls: number; blocked: number; last_at: Date; unattributed_hours: Date[] | null };
 type RawRow = { agent_id: string | null; agent_name: string; calls: number; blocked: number; last_at: Date };
 
+/** One row per agent key from the per-slice rollup rows (sums, latest call, all unattributed hours). */
+function mergeSlices(slices: HourlyRow[][]): HourlyRow[] {
+  if (slices.length === 1) return slices[0];
+  const byKey = new Map<string, HourlyRow>();
+  for (const r of slices.flat()) {
+    const acc = byKey.get(r.agent_key);
+    if (!acc) {
+      byKey.set(r.agent_key, { ...r, unattributed_hours: r.unattributed_hours ? [...r.unattributed_hours] : null });
+      continue;
+    }
+    acc.calls += r.calls;
+    acc.blocked += r.blocked;
+    if (new Date(r.last_at) > new Date(acc.last_at)) {
+      acc.last_at = r.last_at;
+      acc.agent_name = r.agent_name;
+    }
+    if (r.unattributed_hours) acc.unattributed_hours = [...(acc.unattributed_hours ?? []), ...r.unattributed_hours];
+  }
+  return [...byKey.values()];
+}
+
 /**
  * Which agents called `tool` in the last `sinceMs` (at most 30 days) before `now`, with their call
  * and block counts and the exact time of their last call; most calls first (at most 1,000 agents).
@@ -38,9 +59,22 @@ export async function agentsUsingTool(tool: string, sinceMs: number, now = new D
              max(t.occurred_at) as last_at
         from tool_calls t left join agents a on a.id = t.agent_id
        where t.tool_name = ${tool}`;
-  const [hourly, edges] = await Promise.all([
-    h0 < h1
-      ? db.$queryRaw<HourlyRow[]>`
+  // The whole hours are read as a few slices at once (about a day each, at most four), each on its
+  // own connection: the hottest tool's day is ~20,000 rollup entries, and on a multi-core database
+  // the slices are aggregated in parallel. The slices are merged below.
+  const hours = Math.round((h1.getTime() - h0.getTime()) / HOUR);
+  const sliceCount = Math.min(4, Math.max(1, Math.ceil(hours / 12)));
+  const slices = Array.from({ length: h0 < h1 ? sliceCount : 0 }, (_, i) => [
+    new Date(h0.getTime() + Math.round((hours * i) / sliceCount) * HOUR),
+    new Date(h0.getTime() + Math.round((hours * (i + 1)) / sliceCount) * HOUR),
+  ]);
+  const [edges, ...hourlySlices] = await Promise.all([
+    // The partial hours at both ends.
+    db.$queryRaw<RawRow[]>`${rawSelect}
+         and ((t.occurred_at >= ${since} and t.occurred_at < ${h0}) or (t.occurred_at >= ${h1} and t.occurred_at <= ${now}))
+       group by t.agent_id, t.agent_name`,
+    ...slices.map(([from, to]) =>
+      db.$queryRaw<HourlyRow[]>`
           select g.agent_key::text as agent_key, coalesce(a.name, g.agent_name) as agent_name, g.calls, g.blocked, g.last_at, g.unattributed_hours
             from (select agent_key,
                          max(agent_name) as agent_name,
@@ -49,15 +83,12 @@ export async function agentsUsingTool(tool: string, sinceMs: number, now = new D
                          max(coalesce(last_at, hour)) as last_at,
                          array_agg(hour) filter (where agent_key = ${NO_AGENT}::uuid) as unattributed_hours
                     from tool_call_hourly
-                   where tool_name = ${tool} and hour >= ${h0} and hour < ${h1}
+                   where tool_name = ${tool} and hour >= ${from} and hour < ${to}
                    group by agent_key) g
-            left join agents a on a.id = g.agent_key`
-      : Promise.resolve([] as HourlyRow[]),
-    // The partial hours at both ends.
-    db.$queryRaw<RawRow[]>`${rawSelect}
-         and ((t.occurred_at >= ${since} and t.occurred_at < ${h0}) or (t.occurred_at >= ${h1} and t.occurred_at <= ${now}))
-       group by t.agent_id, t.agent_name`,
+            left join agents a on a.id = g.agent_key`,
+    ),
   ]);
+  const hourly = mergeSlices(hourlySlices);
   // Unregistered agents' calls in the whole hours where the rollup saw some, read by name.
   const unattributedHours = hourly.find((r) => r.agent_key === NO_AGENT)?.unattributed_hours ?? [];
   const unattributed = unattributedHours.length
