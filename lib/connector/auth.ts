@@ -71,7 +71,9 @@ export type GatewayCredentials = { id: string; name: string; kind: string; signi
  * another Warden process takes effect here within the TTL. Unknown gateways are never cached.
  */
 const CREDENTIALS_TTL_MS = 5_000;
-const credentials = new Map<string, { value: GatewayCredentials; until: number }>();
+// On globalThis: Next may load this module once per route bundle, and a rotation (a server action)
+// must clear the cache the connector routes read.
+const credentials: Map<string, { value: GatewayCredentials; until: number }> = ((globalThis as { __wardenGatewayCredentials?: Map<string, { value: GatewayCredentials; until: number }> }).__wardenGatewayCredentials ??= new Map());
 
 const loadCredentials = grouped(async (ids: string[]) => {
   const { rows } = await connectorPool().query<GatewayCredentials>(
