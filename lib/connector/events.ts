@@ -191,6 +191,8 @@ type InsertOutcome = { inserted: number } | { error: unknown };
 /** A \udXXX escape that is not itself an escaped backslash followed by "udXXX". */
 const LONE_SURROGATE = /(?<=(?:^|[^\\])(?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/gi;
 
+const cmp = (a: unknown, b: unknown) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0);
+
 /** One row as json_to_recordset reads it: the column names as keys. */
 function jsonRow(gatewayId: string, row: Row): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -200,7 +202,11 @@ function jsonRow(gatewayId: string, row: Row): Record<string, unknown> {
 
 /** Insert the rows of several requests in one statement; how many of each request's rows were new. */
 async function insertJobs(jobs: InsertJob[]): Promise<{ inserted: number }[]> {
-  let json = JSON.stringify(jobs.flatMap((j) => j.rows.map((row) => jsonRow(j.gatewayId, row))));
+  // Rows in key order: concurrent statements then take the unique index's locks in the same
+  // order and cannot deadlock on events that two of them carry (a retry racing its original).
+  const all = jobs.flatMap((j) => j.rows.map((row) => jsonRow(j.gatewayId, row)));
+  all.sort((x, y) => cmp(x.gateway_id, y.gateway_id) || cmp(x.occurred_at, y.occurred_at) || cmp(x.event_id, y.event_id));
+  let json = JSON.stringify(all);
   // JSON.stringify writes a lone UTF-16 surrogate as \udXXX, which Postgres refuses: store U+FFFD
   // instead (what a UTF-8 encoder does with it), only when the text has one.
   if (json.includes("\\ud")) json = json.replace(LONE_SURROGATE, "\\ufffd");
@@ -235,7 +241,10 @@ const insertGrouped = grouped(
       return await insertJobs(jobs);
     } catch (err) {
       if (jobs.length === 1) return [{ error: err }];
-      return Promise.all(jobs.map((j) => insertJobs([j]).then((r) => r[0], (error: unknown) => ({ error }))));
+      // One at a time, so the retries cannot contend with each other.
+      const out: InsertOutcome[] = [];
+      for (const j of jobs) out.push(await insertJobs([j]).then((r) => r[0], (error: unknown) => ({ error })));
+      return out;
     }
   },
   GROUP_MAX_ROWS,
