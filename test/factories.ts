@@ -15,3 +15,13 @@ export async function makeUser(role: RoleName, opts: { password?: string } = {})
   const actor: Actor = { kind: "user", userId: user.id, label: email, role, ip: "203.0.113.9", userAgent: "vitest" };
   return { user, actor };
 }
+
+/** A bare gateway (no secret) and an agent on it, for query tests. */
+export async function makeGateway() {
+  const { db } = await import("@/lib/db");
+  return db.gateway.create({ data: { name: `gw-${rid()}`, kind: "generic", environment: "test" } });
+}
+export async function makeAgent(gatewayId: string) {
+  const { db } = await import("@/lib/db");
+  return db.agent.create({ data: { name: `agent-${rid()}`, owner: "team-x", purpose: "tests", gatewayId } });
+}

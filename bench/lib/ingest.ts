@@ -96,8 +96,8 @@ export function makeCopyBatches(fleet: Fleet, seed: number, prefix: string, batc
   });
 }
 
-/** Raw COPY of pre-built batches into tool_calls over `connections` connections (one COPY per batch). */
-export async function runCopy(url: string, batches: string[], connections: number): Promise<{ events: number; seconds: number; eventsPerS: number }> {
+/** Run `work` over `items` on `connections` connections (each takes the next item); rows written per second. */
+async function onConnections<T>(url: string, connections: number, items: T[], work: (c: pg.Client, item: T) => Promise<number>): Promise<{ events: number; seconds: number; eventsPerS: number }> {
   const clients = await Promise.all(Array.from({ length: connections }, async () => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
@@ -107,11 +107,16 @@ export async function runCopy(url: string, batches: string[], connections: numbe
   let events = 0;
   const t0 = performance.now();
   await Promise.all(clients.map(async (c) => {
-    for (let i = next++; i < batches.length; i = next++) events += await copyFrom(c, `COPY tool_calls (${COLUMNS}) FROM STDIN`, batches[i]);
+    for (let i = next++; i < items.length; i = next++) events += await work(c, items[i]);
   }));
   const seconds = (performance.now() - t0) / 1000;
   await Promise.all(clients.map((c) => c.end()));
   return { events, seconds, eventsPerS: events / seconds };
+}
+
+/** Raw COPY of pre-built batches into tool_calls over `connections` connections (one COPY per batch). */
+export async function runCopy(url: string, batches: string[], connections: number): Promise<{ events: number; seconds: number; eventsPerS: number }> {
+  return onConnections(url, connections, batches, (c, batch) => copyFrom(c, `COPY tool_calls (${COLUMNS}) FROM STDIN`, batch));
 }
 
 /** The naive baseline: one INSERT statement (and commit) per event, `connections` at a time. */
@@ -123,18 +128,5 @@ export async function runNaive(url: string, fleet: Fleet, seed: number, prefix: 
     for (let i = 0; i < 50 && rows.length < count; i++) rows.push(rowOf(fleet, g, stream.next(g)));
   }
   const sql = `INSERT INTO tool_calls (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT (gateway_id, event_id, occurred_at) DO NOTHING`;
-  const clients = await Promise.all(Array.from({ length: connections }, async () => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    return c;
-  }));
-  let next = 0;
-  let events = 0;
-  const t0 = performance.now();
-  await Promise.all(clients.map(async (c) => {
-    for (let i = next++; i < rows.length; i = next++) events += (await c.query(sql, rows[i])).rowCount ?? 0;
-  }));
-  const seconds = (performance.now() - t0) / 1000;
-  await Promise.all(clients.map((c) => c.end()));
-  return { events, seconds, eventsPerS: events / seconds };
+  return onConnections(url, connections, rows, async (c, row) => (await c.query(sql, row)).rowCount ?? 0);
 }

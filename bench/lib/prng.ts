@@ -1,16 +1,6 @@
 /** Seeded pseudo-random numbers for the synthetic fleet: the same seed gives the same fleet. */
 
-/** mulberry32: a tiny 32-bit PRNG, good enough for synthetic data and fully reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from "@/lib/prng";
 
 /** Zipf-like weights 1/(rank+1)^s: a few hot items and a long tail. */
 export function zipfWeights(n: number, s: number): number[] {

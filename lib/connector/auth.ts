@@ -1,6 +1,8 @@
 import "server-only";
 import { NextResponse } from "next/server";
+import type { z } from "zod";
 import { connectorPool } from "@/lib/db-raw";
+import { fieldErrorsOf } from "@/lib/validation";
 import { grouped } from "./group";
 import { unseal } from "@/lib/crypto";
 import type { Actor } from "@/lib/auth/actor";
@@ -61,6 +63,18 @@ export function takeToken(gatewayId: string): boolean {
 
 const lastSeenWritten = new Map<string, number>();
 let lastPrune = 0;
+
+/** Parse an authenticated connector body as JSON against `schema`, or a precise 400 with field errors. */
+export function parseConnectorBody<S extends z.ZodType>(body: string, schema: S): { ok: true; data: z.infer<S> } | { ok: false; response: Response } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body || "{}");
+  } catch {
+    return { ok: false, response: connectorError("invalid") };
+  }
+  const parsed = schema.safeParse(json);
+  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, response: connectorError("invalid", { fieldErrors: fieldErrorsOf(parsed.error) }) };
+}
 
 export type GatewayCredentials = { id: string; name: string; kind: string; signingSecretEnc: string | null; previousSecretEnc: string | null; previousSecretUntil: Date | null };
 

@@ -35,7 +35,7 @@ type ClaimRow = { id: string; kind: string; attempts: number; action_id: string;
  * (a fleet-wide kill switch) claim together, in one statement (see grouped()); when one gateway
  * has two polls in the same group, the first gets its commands.
  */
-const claimGrouped = grouped(async (gatewayIds: string[]): Promise<GatewayCommand[][]> => {
+const claimPending = grouped(async (gatewayIds: string[]): Promise<GatewayCommand[][]> => {
   const backoff = REDELIVER_AFTER_MS.map((ms, i) => `when ${i} then interval '${ms} milliseconds'`).join(" ");
   const { rows } = await connectorPool().query<ClaimRow & { gateway_id: string }>(
     `with due as (
@@ -78,10 +78,6 @@ const claimGrouped = grouped(async (gatewayIds: string[]): Promise<GatewayComman
     return list;
   });
 });
-
-function claimPending(gatewayId: string): Promise<GatewayCommand[]> {
-  return claimGrouped(gatewayId);
-}
 
 /** Gateways with a long-poll parked in this process, and how many polls each. */
 const parked = new Map<string, number>();

@@ -8,24 +8,13 @@
  */
 import { createHash } from "node:crypto";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { mulberry32 } from "@/lib/prng";
 
 const SETTING_KEY = "demo_seeded";
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const REVIEW_DAYS = 90;
-
-/** mulberry32: tiny, fast, good enough for demo data; never Math.random. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
 

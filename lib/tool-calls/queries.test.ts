@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/actor";
 import type { RoleName } from "@/lib/auth/roles";
-import { rid } from "@/test/factories";
+import { makeAgent, makeGateway, rid } from "@/test/factories";
 import { agentsByTool, COUNT_CAP, getToolCall, listRecentAgentNames, listRecentToolNames, listToolCalls, paramsAllowed, parseSince, parseToolCallQuery, toolCallSeries } from "./queries";
 
 // The API routes resolve the caller through getActor(); tests swap in an actor of a given role.
@@ -16,12 +16,6 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
-async function makeGateway() {
-  return db.gateway.create({ data: { name: `gw-${rid()}`, kind: "generic", environment: "test" } });
-}
-async function makeAgent(gatewayId: string) {
-  return db.agent.create({ data: { name: `agent-${rid()}`, owner: "team-x", purpose: "tests", gatewayId } });
-}
 
 type CallSeed = { at: Date; gatewayId: string; agentId: string | null; agentName: string; toolName: string; blocked?: boolean; blockReason?: string; error?: string; params?: object; result?: object };
 async function seedCalls(calls: CallSeed[]) {

@@ -1,18 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { rid } from "@/test/factories";
+import { makeAgent, makeGateway, rid } from "@/test/factories";
 import { agentsUsingTool } from "./usage";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
-async function makeGateway() {
-  return db.gateway.create({ data: { name: `gw-${rid()}`, kind: "generic", environment: "test" } });
-}
-async function makeAgent(gatewayId: string) {
-  return db.agent.create({ data: { name: `agent-${rid()}`, owner: "team-x", purpose: "tests", gatewayId } });
-}
 
 type Call = { at: Date; gatewayId: string; agentId: string | null; agentName: string; toolName: string; blocked?: boolean };
 async function seed(calls: Call[]) {

@@ -1,7 +1,6 @@
 import { NextResponse } from "next/server";
 import { AppError } from "@/lib/errors";
-import { fieldErrorsOf } from "@/lib/validation";
-import { authenticateGateway, connectorError, CONNECTOR_NO_STORE } from "@/lib/connector/auth";
+import { authenticateGateway, connectorError, CONNECTOR_NO_STORE, parseConnectorBody } from "@/lib/connector/auth";
 import { ackCommand, pollCommands, ZPollWithAcks } from "@/lib/connector/commands";
 
 export const dynamic = "force-dynamic";
@@ -30,16 +29,9 @@ export async function POST(req: Request) {
   const auth = await authenticateGateway(req, { maxBytes: 256 * 1024 });
   if (!auth.ok) return auth.response;
   const wait = parseWait(req);
-  let json: unknown;
-  try {
-    json = JSON.parse(auth.value.body || "{}");
-  } catch {
-    return connectorError("invalid");
-  }
-  const parsed = ZPollWithAcks.safeParse(json);
-  if (wait === null || !parsed.success) {
-    return connectorError("invalid", { fieldErrors: { ...(wait === null ? { wait: ["0 to 30 seconds."] } : {}), ...(parsed.success ? {} : fieldErrorsOf(parsed.error)) } });
-  }
+  if (wait === null) return connectorError("invalid", { fieldErrors: { wait: ["0 to 30 seconds."] } });
+  const parsed = parseConnectorBody(auth.value.body, ZPollWithAcks);
+  if (!parsed.ok) return parsed.response;
   const { actor, gateway } = auth.value;
   const acks = await Promise.all(
     parsed.data.acks.map(({ id, ...input }) =>

@@ -1,7 +1,6 @@
 import { NextResponse } from "next/server";
 import { AppError } from "@/lib/errors";
-import { fieldErrorsOf } from "@/lib/validation";
-import { authenticateGateway, connectorError, CONNECTOR_NO_STORE } from "@/lib/connector/auth";
+import { authenticateGateway, connectorError, CONNECTOR_NO_STORE, parseConnectorBody } from "@/lib/connector/auth";
 import { ZAck, ackCommand } from "@/lib/connector/commands";
 
 export const dynamic = "force-dynamic";
@@ -11,14 +10,9 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
   const auth = await authenticateGateway(req, { maxBytes: 16 * 1024 });
   if (!auth.ok) return auth.response;
   const { id } = await params;
-  let json: unknown;
-  try {
-    json = JSON.parse(auth.value.body || "{}");
-  } catch {
-    return connectorError("invalid");
-  }
-  const parsed = ZAck.safeParse(json);
-  if (!parsed.success || !/^[0-9a-f-]{36}$/.test(id)) return connectorError("invalid", { fieldErrors: parsed.success ? { id: ["Not a command id."] } : fieldErrorsOf(parsed.error) });
+  if (!/^[0-9a-f-]{36}$/.test(id)) return connectorError("invalid", { fieldErrors: { id: ["Not a command id."] } });
+  const parsed = parseConnectorBody(auth.value.body, ZAck);
+  if (!parsed.ok) return parsed.response;
   try {
     return NextResponse.json({ data: await ackCommand(auth.value.actor, auth.value.gateway.id, id, parsed.data) }, { headers: { "cache-control": CONNECTOR_NO_STORE } });
   } catch (err) {
