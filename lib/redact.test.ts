@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { REDACTED, redact, redactString } from "./redact";
+import { REDACTED, redact, redactedJson, redactString } from "./redact";
 
 // A corpus of credential formats (all fake) that must never be stored.
 const CORPUS: [string, string][] = [
@@ -44,5 +44,31 @@ describe("redaction", () => {
   it("leaves ordinary text alone", () => {
     const text = "Summarise https://example.com/docs for the sk team; skip-list and ghp notes";
     expect(redactString(text)).toBe(text);
+  });
+
+  it("redactedJson gives the text of redact(value) for every corpus entry, nested, keyed or escaped", () => {
+    const values: unknown[] = [
+      { path: "/srv/data/1.json", limit: 100 },
+      ["plain", 1, true, null, { deep: { deeper: "fine" } }],
+      "just a string",
+      42,
+      { password: "x" },
+      { nested: [{ client_secret: 7 }] },
+      { tokensIn: 3, prefix: "wdn_abc" },
+      { note: "Bearer\tabcdefghijklmnopqrstuvwxyz012345" }, // only visible unescaped
+      { pem: "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----" },
+      { quoted: 'say "sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789" twice' },
+      ...CORPUS.flatMap(([, secret]) => [secret, { arg: `use ${secret}` }, [{ a: [secret] }], { [secret]: "as a key" }]),
+    ];
+    let fast = 0;
+    for (const v of values) {
+      const json = JSON.stringify(v);
+      const out = redactedJson(v, json);
+      expect(out, json).toBe(JSON.stringify(redact(v)));
+      if (out === json) fast++;
+    }
+    // The clean values take the fast path (the same string back); every secret was redacted.
+    expect(fast).toBeGreaterThanOrEqual(4);
+    for (const [, secret] of CORPUS) expect(values.map((v) => redactedJson(v, JSON.stringify(v))).join("\n")).not.toContain(secret);
   });
 });

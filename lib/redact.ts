@@ -49,6 +49,18 @@ export function redactString(text: string): string {
   return out;
 }
 
+/**
+ * The JSON text of redact(value), given json = JSON.stringify(value): the text itself when it
+ * cannot hold anything to redact, without walking the value. Without a backslash every string
+ * and key of the value stands verbatim in the text (between quotes, which are not word
+ * characters), so neither a secret-named key nor a credential pattern can match in the value
+ * where it does not match in the text.
+ */
+export function redactedJson(value: unknown, json: string): string {
+  if (!json.includes("\\") && !SECRET_KEY.test(json) && !ANY_PATTERN.test(json)) return json;
+  return JSON.stringify(redact(value));
+}
+
 /** Deep-redact a JSON-like value: secret-named keys and credential-shaped strings. */
 export function redact<T>(value: T): T {
   return walk(value, null) as T;
@@ -63,7 +75,8 @@ function walk(value: unknown, key: string | null): unknown {
   if (value instanceof Date) return value;
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = walk(v, k);
+    // A credential used as a key is redacted too (two such keys then share one entry).
+    for (const [k, v] of Object.entries(value)) out[redactString(k)] = walk(v, k);
     return out;
   }
   return value;

@@ -97,7 +97,7 @@ export function makeCopyBatches(fleet: Fleet, seed: number, prefix: string, batc
 }
 
 /** Run `work` over `items` on `connections` connections (each takes the next item); rows written per second. */
-async function onConnections<T>(url: string, connections: number, items: T[], work: (c: pg.Client, item: T) => Promise<number>): Promise<{ events: number; seconds: number; eventsPerS: number }> {
+export async function onConnections<T>(url: string, connections: number, items: T[], work: (c: pg.Client, item: T) => Promise<number>): Promise<{ events: number; seconds: number; eventsPerS: number }> {
   const clients = await Promise.all(Array.from({ length: connections }, async () => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
@@ -107,7 +107,10 @@ async function onConnections<T>(url: string, connections: number, items: T[], wo
   let events = 0;
   const t0 = performance.now();
   await Promise.all(clients.map(async (c) => {
-    for (let i = next++; i < items.length; i = next++) events += await work(c, items[i]);
+    for (let i = next++; i < items.length; i = next++) {
+      const rows = await work(c, items[i]); // not `events += await …`: that adds to the value read before the await
+      events += rows;
+    }
   }));
   const seconds = (performance.now() - t0) / 1000;
   await Promise.all(clients.map((c) => c.end()));

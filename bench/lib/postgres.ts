@@ -1,13 +1,12 @@
 /**
  * The bench's own Postgres: an embedded server in a temp folder (or BENCH_DATABASE_URL), and a
- * minimal COPY FROM STDIN for node-postgres (the raw-COPY baseline and the bulk loader).
+ * COPY FROM STDIN helpers of lib/pg-copy.ts (the raw-COPY baseline and the bulk loader).
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 
 export type BenchDb = { url: string; embedded: boolean; dir: string | null; stop: () => Promise<void> };
 
@@ -78,54 +77,5 @@ export async function startDatabase(log: (m: string) => void): Promise<BenchDb> 
   };
 }
 
-/** Escape one value for COPY's text format (NULL is \N). */
-export function copyText(v: unknown): string {
-  if (v === null || v === undefined) return "\\N";
-  const s = typeof v === "string" ? v : String(v);
-  return s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
-}
-
-/** A Postgres array literal of text values, e.g. {"a","b"} (for a text[] column in COPY or a cast). */
-export function pgTextArray(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
-}
-
-type PgConnection = { query: (text: string) => void; sendCopyFromChunk: (b: Buffer) => void; endCopyFrom: () => void; sendCopyFail: (m: string) => void };
-
-/**
- * COPY … FROM STDIN through node-postgres without extra packages: a "submittable" that sends the
- * data when the server asks for it (what pg-copy-streams does, minus streaming back-pressure).
- * Resolves with the number of rows copied.
- */
-export function copyFrom(client: pg.Client | pg.PoolClient, sql: string, data: string | Buffer): Promise<number> {
-  const buf = typeof data === "string" ? Buffer.from(data) : data;
-  return new Promise((resolve, reject) => {
-    let rows = 0;
-    let error: Error | null = null;
-    const submittable = {
-      submit(connection: PgConnection) {
-        connection.query(sql);
-      },
-      handleCopyInResponse(connection: PgConnection) {
-        for (let i = 0; i < buf.length; i += 256 * 1024) connection.sendCopyFromChunk(buf.subarray(i, i + 256 * 1024));
-        connection.endCopyFrom();
-      },
-      handleCommandComplete(msg: { text?: string }) {
-        rows = Number(/COPY (\d+)/.exec(msg.text ?? "")?.[1] ?? 0);
-      },
-      handleError(err: Error) {
-        error = err;
-      },
-      handleReadyForQuery() {
-        if (error) reject(error);
-        else resolve(rows);
-      },
-      handleRowDescription() {},
-      handleDataRow() {},
-      handleEmptyQuery() {},
-      handlePortalSuspended() {},
-      handleCopyData() {},
-    };
-    (client as unknown as { query: (s: unknown) => void }).query(submittable);
-  });
-}
+// COPY helpers live with the ingestion path that uses them (lib/pg-copy.ts).
+export { copyFrom, copyText, pgTextArray } from "../../lib/pg-copy";

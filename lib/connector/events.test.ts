@@ -270,8 +270,12 @@ describe("POST /api/v1/connector/events", () => {
         costUsd: 0.000001 * (i + 1),
       }),
     );
-    expect((await send(g, { events })).json).toEqual({ accepted: awkward.length, duplicates: 0, rejected: [] });
+    // The first half goes in by COPY; the second half arrives with the first half again, so its
+    // COPY fails on the re-sent events and it goes in through the idempotent INSERT instead.
+    expect((await send(g, { events: events.slice(0, 4) })).json).toEqual({ accepted: 4, duplicates: 0, rejected: [] });
+    expect((await send(g, { events })).json).toEqual({ accepted: awkward.length - 4, duplicates: 4, rejected: [] });
     const rows = await stored(g.gateway.id);
+    expect(rows).toHaveLength(awkward.length);
     for (const [i, text] of awkward.entries()) {
       const row = rows.find((r) => r.eventId === events[i].eventId)!;
       expect(row, text).toMatchObject({
@@ -378,8 +382,14 @@ describe("POST /api/v1/connector/events", () => {
     const e = event({ blockReason: "bad \ud800 char", params: { path: "C:\\ud800dir", note: "x\udfffy" }, decision: "blocked" });
     const res = await send(g, { events: [e] });
     expect(res).toMatchObject({ status: 202, json: { accepted: 1 } });
-    const [row] = await stored(g.gateway.id);
-    expect(row.blockReason).toBe("bad \ufffd char");
-    expect(row.params).toEqual({ path: "C:\\ud800dir", note: "x\ufffdy" });
+    // The same again beside a re-sent event: through the idempotent INSERT instead of COPY.
+    const e2 = event({ blockReason: "bad \ud800 char", params: { path: "C:\\ud800dir", note: "x\udfffy" }, decision: "blocked" });
+    expect((await send(g, { events: [e, e2] })).json).toMatchObject({ accepted: 1, duplicates: 1 });
+    const rows = await stored(g.gateway.id);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row.blockReason).toBe("bad \ufffd char");
+      expect(row.params).toEqual({ path: "C:\\ud800dir", note: "x\ufffdy" });
+    }
   });
 });
