@@ -281,7 +281,7 @@ export const ZAgentsByTool = z.object({
 export type { AgentToolUse };
 
 /** Which agents called `tool` in the last `sinceMs` (by agent), most calls first: see agentsUsingTool (hourly rollup). */
-export function agentsByTool(tool: string, sinceMs: number, now = new Date()): Promise<AgentToolUse[]> {
+export function agentsByTool(tool: string, sinceMs: number, now?: Date): Promise<AgentToolUse[]> {
   return agentsUsingTool(tool, Math.min(sinceMs, RANGES["30d"]), now);
 }
 

@@ -91,6 +91,28 @@ describe("agentsUsingTool (hourly rollup + partial hours)", () => {
     expect(await agentsUsingTool(tool, DAY, now)).toEqual([{ agentId: a.id, agentName: a.name, calls: 2, blocked: 1, lastAt: last }]);
   });
 
+  it("reads the current hour from the rollup when asked about the present", async () => {
+    const tool = `live-${rid()}`;
+    const g = await makeGateway();
+    const a = await makeAgent(g.id);
+    const hourStart = Math.floor(Date.now() / HOUR) * HOUR;
+    const recent = new Date(Math.max(hourStart, Date.now() - MIN)); // in the current hour
+    const older = new Date(Date.now() - 3 * HOUR);
+    await seed([
+      { at: recent, gatewayId: g.id, agentId: a.id, agentName: a.name, toolName: tool },
+      { at: older, gatewayId: g.id, agentId: a.id, agentName: a.name, toolName: tool },
+    ]);
+    // The same answer as a full scan of tool_calls…
+    const [got, expected] = [await agentsUsingTool(tool, DAY), await reference(tool, new Date(Date.now() - DAY), new Date())];
+    expect(got).toEqual(expected);
+    expect(expected[0]).toMatchObject({ calls: 2, lastAt: recent });
+    // …and it comes from the rollup: the current hour's row says 40 calls.
+    await db.$executeRaw`update tool_call_hourly set calls = 40 where tool_name = ${tool} and hour = ${new Date(hourStart)}`;
+    expect(await agentsUsingTool(tool, DAY)).toEqual([{ agentId: a.id, agentName: a.name, calls: 41, blocked: 0, lastAt: recent }]);
+    // A given time (even this very moment) reads its partial hour from tool_calls, as before.
+    expect(await agentsUsingTool(tool, DAY, new Date())).toEqual([{ agentId: a.id, agentName: a.name, calls: 2, blocked: 0, lastAt: recent }]);
+  });
+
   it("answers nothing for an unknown tool, and treats the name literally", async () => {
     expect(await agentsUsingTool(`nope-${rid()}`, DAY)).toEqual([]);
     expect(await agentsUsingTool("' or 1=1 --", DAY)).toEqual([]);

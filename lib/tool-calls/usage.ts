@@ -7,6 +7,8 @@ const HOUR = 3_600_000;
 const NO_AGENT = "00000000-0000-0000-0000-000000000000";
 /** The widest look-back "which agents use this tool" answers (the explorer's longest range). */
 export const MAX_USAGE_WINDOW_MS = 30 * 24 * HOUR;
+/** Rollup slices read in parallel. */
+const MAX_SLICES = 2;
 
 export type AgentToolUse = { agentId: string | null; agentName: string; calls: number; blocked: number; lastAt: Date };
 
@@ -40,17 +42,23 @@ function mergeSlices(slices: HourlyRow[][]): HourlyRow[] {
  *
  * Whole hours inside the window come from the hourly rollup (tool_call_hourly, which also keeps the
  * time of the last call of each row); only the partial hours at both ends are read from tool_calls,
- * so the cost depends on the number of agents, not on the number of calls. Calls of agents not in
+ * so the cost depends on the number of agents, not on the number of calls. Asked about the present
+ * (no `at`), the current hour is read from the rollup too (all its calls are before now, but for a
+ * gateway whose clock runs ahead): during an incident it is the busiest hour of the window. Calls of agents not in
  * the registry are grouped by the name the gateway reported: the rollup keeps one name per hour
  * for them, so the hours where the rollup has such calls are read from tool_calls (by name).
  * A registered agent appears once, under its registry name.
  */
-export async function agentsUsingTool(tool: string, sinceMs: number, now = new Date()): Promise<AgentToolUse[]> {
+export async function agentsUsingTool(tool: string, sinceMs: number, at?: Date): Promise<AgentToolUse[]> {
+  const now = at ?? new Date();
   const since = new Date(now.getTime() - Math.min(Math.max(sinceMs, 0), MAX_USAGE_WINDOW_MS));
   // Whole hours [h0, h1) come from the rollup; [since, h0) and [h1, now] from tool_calls.
   let h0 = new Date(Math.ceil(since.getTime() / HOUR) * HOUR);
   let h1 = new Date(Math.floor(now.getTime() / HOUR) * HOUR);
   if (h0 >= h1) h0 = h1 = since; // less than one whole hour: everything from tool_calls
+  // The rollup covers [h0, end): up to the end of the current hour when asked about the present.
+  const live = !at && h0 < h1;
+  const end = live ? new Date(h1.getTime() + HOUR) : h1;
 
   const rawSelect = Prisma.sql`
       select t.agent_id::text as agent_id, coalesce(max(a.name), t.agent_name) as agent_name,
@@ -59,19 +67,19 @@ export async function agentsUsingTool(tool: string, sinceMs: number, now = new D
              max(t.occurred_at) as last_at
         from tool_calls t left join agents a on a.id = t.agent_id
        where t.tool_name = ${tool}`;
-  // The whole hours are read as a few slices at once (about a day each, at most four), each on its
-  // own connection: the hottest tool's day is ~20,000 rollup entries, and on a multi-core database
-  // the slices are aggregated in parallel. The slices are merged below.
-  const hours = Math.round((h1.getTime() - h0.getTime()) / HOUR);
-  const sliceCount = Math.min(4, Math.max(1, Math.ceil(hours / 12)));
-  const slices = Array.from({ length: h0 < h1 ? sliceCount : 0 }, (_, i) => [
+  // The whole hours are read as two slices at once, each on its own connection: the hottest tool's
+  // day is ~20,000 rollup entries, aggregated in parallel on two cores (on the 2-core reference
+  // machine four slices were slower than one). The slices are merged below.
+  const hours = Math.round((end.getTime() - h0.getTime()) / HOUR);
+  const sliceCount = Math.min(MAX_SLICES, Math.max(1, Math.ceil(hours / 12)));
+  const slices = Array.from({ length: h0 < end ? sliceCount : 0 }, (_, i) => [
     new Date(h0.getTime() + Math.round((hours * i) / sliceCount) * HOUR),
     new Date(h0.getTime() + Math.round((hours * (i + 1)) / sliceCount) * HOUR),
   ]);
   const [edges, ...hourlySlices] = await Promise.all([
-    // The partial hours at both ends.
+    // The partial hours at both ends (at the start only, when the rollup has the current hour).
     db.$queryRaw<RawRow[]>`${rawSelect}
-         and ((t.occurred_at >= ${since} and t.occurred_at < ${h0}) or (t.occurred_at >= ${h1} and t.occurred_at <= ${now}))
+         and ((t.occurred_at >= ${since} and t.occurred_at < ${h0}) or (${!live} and t.occurred_at >= ${h1} and t.occurred_at <= ${now}))
        group by t.agent_id, t.agent_name`,
     ...slices.map(([from, to]) =>
       db.$queryRaw<HourlyRow[]>`
@@ -93,7 +101,7 @@ export async function agentsUsingTool(tool: string, sinceMs: number, now = new D
   const unattributedHours = hourly.find((r) => r.agent_key === NO_AGENT)?.unattributed_hours ?? [];
   const unattributed = unattributedHours.length
     ? await db.$queryRaw<RawRow[]>`${rawSelect}
-         and t.agent_id is null and t.occurred_at >= ${h0} and t.occurred_at < ${h1}
+         and t.agent_id is null and t.occurred_at >= ${h0} and t.occurred_at < ${end}
          and date_trunc('hour', t.occurred_at, 'UTC') = any(${unattributedHours.map((h) => new Date(h).toISOString())}::timestamptz[])
        group by t.agent_id, t.agent_name`
     : [];
