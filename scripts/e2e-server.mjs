@@ -39,7 +39,7 @@ if (boot.code !== 0) {
   process.exit(1);
 }
 fs.writeFileSync(path.join(dir, "e2e.json"), JSON.stringify({ databaseUrl: db.url, baseURL: `http://127.0.0.1:${port}`, secret }));
-const child = spawn(bin("next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: ROOT, env, stdio: "inherit" });
+const child = spawn(bin("next"), ["start", "--keepAliveTimeout", "65000", "-p", String(port), "-H", "127.0.0.1"], { cwd: ROOT, env, stdio: "inherit" });
 const stop = () => child.kill("SIGTERM");
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
