@@ -19,7 +19,7 @@ export function pgTextArray(values: string[]): string {
   return `{${values.map((v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
 }
 
-type PgConnection = { query: (text: string) => void; sendCopyFromChunk: (b: Buffer) => void; endCopyFrom: () => void; sendCopyFail: (m: string) => void };
+type PgConnection = { query: (text: string) => void; sendCopyFromChunk: (b: Buffer) => void; endCopyFrom: () => void };
 
 /**
  * COPY … FROM STDIN through node-postgres without extra packages: a "submittable" that sends the

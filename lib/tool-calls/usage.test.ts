@@ -109,8 +109,9 @@ describe("agentsUsingTool (hourly rollup + partial hours)", () => {
     // …and it comes from the rollup: the current hour's row says 40 calls.
     await db.$executeRaw`update tool_call_hourly set calls = 40 where tool_name = ${tool} and hour = ${new Date(hourStart)}`;
     expect(await agentsUsingTool(tool, DAY)).toEqual([{ agentId: a.id, agentName: a.name, calls: 41, blocked: 0, lastAt: recent }]);
-    // A given time (even this very moment) reads its partial hour from tool_calls, as before.
-    expect(await agentsUsingTool(tool, DAY, new Date())).toEqual([{ agentId: a.id, agentName: a.name, calls: 2, blocked: 0, lastAt: recent }]);
+    // A given time reads its partial hour from tool_calls, as before (the end of this hour: the
+    // same partial hour whenever the test runs).
+    expect(await agentsUsingTool(tool, DAY, new Date(hourStart + HOUR - 1))).toEqual([{ agentId: a.id, agentName: a.name, calls: 2, blocked: 0, lastAt: recent }]);
   });
 
   it("answers nothing for an unknown tool, and treats the name literally", async () => {

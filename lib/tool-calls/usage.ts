@@ -37,22 +37,23 @@ function mergeSlices(slices: HourlyRow[][]): HourlyRow[] {
 }
 
 /**
- * Which agents called `tool` in the last `sinceMs` (at most 30 days) before `now`, with their call
- * and block counts and the exact time of their last call; most calls first (at most 1,000 agents).
+ * Which agents called `tool` in the last `sinceMs` (at most 30 days) before `at` (default: now),
+ * with their call and block counts and the exact time of their last call; most calls first (at
+ * most 1,000 agents).
  *
  * Whole hours inside the window come from the hourly rollup (tool_call_hourly, which also keeps the
  * time of the last call of each row); only the partial hours at both ends are read from tool_calls,
  * so the cost depends on the number of agents, not on the number of calls. Asked about the present
  * (no `at`), the current hour is read from the rollup too (all its calls are before now, but for a
- * gateway whose clock runs ahead): during an incident it is the busiest hour of the window. Calls of agents not in
- * the registry are grouped by the name the gateway reported: the rollup keeps one name per hour
- * for them, so the hours where the rollup has such calls are read from tool_calls (by name).
- * A registered agent appears once, under its registry name.
+ * gateway whose clock runs ahead): during an incident it is the busiest hour of the window. Calls
+ * of agents not in the registry are grouped by the name the gateway reported: the rollup keeps one
+ * name per hour for them, so the hours where the rollup has such calls are read from tool_calls
+ * (by name). A registered agent appears once, under its registry name.
  */
 export async function agentsUsingTool(tool: string, sinceMs: number, at?: Date): Promise<AgentToolUse[]> {
   const now = at ?? new Date();
   const since = new Date(now.getTime() - Math.min(Math.max(sinceMs, 0), MAX_USAGE_WINDOW_MS));
-  // Whole hours [h0, h1) come from the rollup; [since, h0) and [h1, now] from tool_calls.
+  // Whole hours [h0, h1) come from the rollup; [since, h0) and [h1, now] from tool_calls (but see `live`).
   let h0 = new Date(Math.ceil(since.getTime() / HOUR) * HOUR);
   let h1 = new Date(Math.floor(now.getTime() / HOUR) * HOUR);
   if (h0 >= h1) h0 = h1 = since; // less than one whole hour: everything from tool_calls
