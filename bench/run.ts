@@ -19,7 +19,6 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-// @ts-expect-error -- plain ESM helper shared with the launcher
 import { migrate } from "../scripts/lib/runtime.mjs";
 import { fleetOptions, insertFleet, loadToolCalls, type LoadStats } from "./generate";
 import { buildFleet } from "./lib/fleet";

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import { ROOT, bin, migrate, resolveDatabase, run } from "./lib/runtime.mjs";
+import { ROOT, bin, migrate, nextStart, resolveDatabase, run } from "./lib/runtime.mjs";
 
 const dir = path.join(ROOT, ".warden-e2e");
 const port = Number(process.env.E2E_PORT || 3100);
@@ -39,7 +39,8 @@ if (boot.code !== 0) {
   process.exit(1);
 }
 fs.writeFileSync(path.join(dir, "e2e.json"), JSON.stringify({ databaseUrl: db.url, baseURL: `http://127.0.0.1:${port}`, secret }));
-const child = spawn(bin("next"), ["start", "--keepAliveTimeout", "65000", "-p", String(port), "-H", "127.0.0.1"], { cwd: ROOT, env, stdio: "inherit" });
+const server = nextStart(["-p", String(port), "-H", "127.0.0.1"], env);
+const child = spawn(server.command, server.args, { cwd: ROOT, env: server.env, stdio: "inherit" });
 const stop = () => child.kill("SIGTERM");
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);

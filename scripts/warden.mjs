@@ -6,13 +6,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import { ROOT, bin, ensureSecret, migrate, resolveDatabase, run } from "./lib/runtime.mjs";
+import { ROOT, bin, ensureSecret, migrate, nextStart, resolveDatabase, run } from "./lib/runtime.mjs";
 
 const command = process.argv[2] ?? "start";
-// Idle keep-alive connections stay open 65 s (Node's default is 5 s): longer than the idle timeout
-// of common proxies and HTTP clients, so a client never reuses a socket the server is closing
-// (a request then fails with ECONNRESET).
-const KEEP_ALIVE_MS = "65000";
 const port = Number(process.env.PORT || 3000);
 const log = (m) => console.log(`[warden] ${m}`);
 
@@ -77,9 +73,10 @@ async function main() {
       if (b.code !== 0) throw new Error("next build failed");
     }
 
-    const child = spawn(bin("next"), [...(command === "dev" ? ["dev"] : ["start", "--keepAliveTimeout", KEEP_ALIVE_MS]), "-p", String(port)], {
+    const server = command === "dev" ? { command: bin("next"), args: ["dev", "-p", String(port)], env } : nextStart(["-p", String(port)], env);
+    const child = spawn(server.command, server.args, {
       cwd: ROOT,
-      env: { ...env, NEXT_TELEMETRY_DISABLED: "1" },
+      env: { ...server.env, NEXT_TELEMETRY_DISABLED: "1" },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let announced = false;

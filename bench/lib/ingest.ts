@@ -2,6 +2,7 @@
  * Ingestion measurements: signed batches through the real connector endpoint, raw COPY of the same
  * rows into the same table, and a naive one-INSERT-per-event baseline.
  */
+import http from "node:http";
 import pg from "pg";
 import { signedHeaders } from "@/lib/connector/signature";
 import { eventStream, type BenchEvent, type Fleet } from "./fleet";
@@ -29,6 +30,25 @@ export function makeTemplates(fleet: Fleet, seed: number, count: number, batch: 
 let sendCounter = 0;
 
 /**
+ * POST a body over a kept-alive connection with node:http: the senders share the bench machine
+ * with the server and Postgres, and fetch (undici) spent about twice node:http's CPU per 190 KB
+ * batch, CPU the real gateways spend on their own machines.
+ */
+function post(agent: http.Agent, url: URL, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: "POST", agent, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/**
  * `senders` concurrent gateways-in-a-loop, each posting signed batches to
  * POST /api/v1/connector/events for `seconds`; counts what the server accepted.
  */
@@ -39,6 +59,8 @@ export async function runSenders(baseUrl: string, fleet: Fleet, templates: Templ
   let duplicates = 0;
   let rejected = 0;
   let next = 0;
+  const url = new URL("/api/v1/connector/events", baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.senders });
   const t0 = performance.now();
   const end = t0 + opts.seconds * 1000;
   await Promise.all(
@@ -50,8 +72,8 @@ export async function runSenders(baseUrl: string, fleet: Fleet, templates: Templ
         const headers = { ...signedHeaders(gw.secret, body), "x-warden-gateway": gw.id, "content-type": "application/json" };
         const t = performance.now();
         try {
-          const res = await fetch(`${baseUrl}/api/v1/connector/events`, { method: "POST", headers, body });
-          const json = (await res.json()) as { accepted?: number; duplicates?: number; rejected?: unknown[]; error?: { code: string } };
+          const res = await post(agent, url, headers, body);
+          const json = JSON.parse(res.text) as { accepted?: number; duplicates?: number; rejected?: unknown[]; error?: { code: string } };
           latencies.push(performance.now() - t);
           if (res.status !== 202) {
             const code = `${res.status} ${json.error?.code ?? ""}`.trim();
@@ -70,6 +92,7 @@ export async function runSenders(baseUrl: string, fleet: Fleet, templates: Templ
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  agent.destroy();
   return { events, seconds, eventsPerS: events / seconds, requests: latencies.length, batchP50Ms: quantile(latencies, 0.5), batchP95Ms: quantile(latencies, 0.95), duplicates, rejected, errors };
 }
 

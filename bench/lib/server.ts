@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { nextStart } from "../../scripts/lib/runtime.mjs";
 
 export type BenchServer = { url: string; port: number; pid: number; child: ChildProcess; logFile: string; stop: () => Promise<void> };
 
@@ -50,9 +51,11 @@ export async function startServer(root: string, env: Record<string, string>, log
   const out = fs.openSync(logFile, "a");
   // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, "node_modules", "next", "dist", "bin", "next"), "start", "--keepAliveTimeout", "65000", "-p", String(port), "-H", "127.0.0.1"], {
+  // Started the way `npm start` starts Warden (same flags and Node options), plus those node args.
+  const server = nextStart(["-p", String(port), "-H", "127.0.0.1"], { ...process.env, ...env, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" });
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, "node_modules", "next", "dist", "bin", "next"), ...server.args], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" },
+    env: server.env,
     stdio: ["ignore", out, out],
   });
   const url = `http://127.0.0.1:${port}`;

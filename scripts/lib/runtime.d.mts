@@ -1,0 +1,7 @@
+// Types of the parts of runtime.mjs (plain ESM, shared with the launcher) that TypeScript code uses.
+
+/** Apply committed migrations with the WASM schema engine (no downloads). */
+export function migrate(url: string, opts?: { quiet?: boolean }): Promise<string>;
+
+/** The command, arguments and environment of a production `next start` (see runtime.mjs). */
+export function nextStart(args: string[], env: NodeJS.ProcessEnv): { command: string; args: string[]; env: NodeJS.ProcessEnv };
