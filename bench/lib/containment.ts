@@ -5,6 +5,7 @@
  * API call until every gateway's delivery is acknowledged (`applied` in the outbox, polled from
  * the database every 10 ms, so the figure is an upper bound by at most that much).
  */
+import { setMaxListeners } from "node:events";
 import pg from "pg";
 import { signedHeaders } from "@/lib/connector/signature";
 import type { BenchGateway } from "./fleet";
@@ -16,6 +17,8 @@ export const FANOUT_TIMEOUT_MS = 30_000;
 
 export function startSimGateways(baseUrl: string, gateways: BenchGateway[], waitSeconds = 25) {
   const controller = new AbortController();
+  // Each gateway has one request in flight, each tied to this signal by one listener.
+  setMaxListeners(gateways.length + 10, controller.signal);
   const errors: Record<string, number> = {};
   const polling = new Set<string>();
   const count = (k: string) => (errors[k] = (errors[k] ?? 0) + 1);
@@ -23,6 +26,12 @@ export function startSimGateways(baseUrl: string, gateways: BenchGateway[], wait
   const loops = gateways.map(async (gw) => {
     let acks: { id: string; outcome: "applied"; detail: string }[] = [];
     while (!controller.signal.aborted) {
+      // One signal per request, tied to the shared one only while the request runs: fetch leaves
+      // its abort listener on the signal it is given, and thousands of polls on one shared signal
+      // piled up listeners (and a MaxListenersExceededWarning per poll).
+      const request = new AbortController();
+      const abort = () => request.abort();
+      controller.signal.addEventListener("abort", abort);
       try {
         const body = JSON.stringify({ acks });
         polling.add(gw.id);
@@ -30,7 +39,7 @@ export function startSimGateways(baseUrl: string, gateways: BenchGateway[], wait
           method: "POST",
           headers: { ...signedHeaders(gw.secret, body), "x-warden-gateway": gw.id, "content-type": "application/json" },
           body,
-          signal: controller.signal,
+          signal: request.signal,
         });
         polling.delete(gw.id);
         if (res.status !== 200) {
@@ -48,6 +57,8 @@ export function startSimGateways(baseUrl: string, gateways: BenchGateway[], wait
         if (controller.signal.aborted) break;
         count((err as Error).message.slice(0, 60));
         await new Promise((r) => setTimeout(r, 200));
+      } finally {
+        controller.signal.removeEventListener("abort", abort);
       }
     }
   });

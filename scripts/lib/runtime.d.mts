@@ -4,4 +4,4 @@
 export function migrate(url: string, opts?: { quiet?: boolean }): Promise<string>;
 
 /** The command, arguments and environment of a production `next start` (see runtime.mjs). */
-export function nextStart(args: string[], env: NodeJS.ProcessEnv): { command: string; args: string[]; env: NodeJS.ProcessEnv };
+export function nextStart(args: string[], env: Record<string, string | undefined>): { command: string; args: string[]; env: NodeJS.ProcessEnv };
