@@ -186,7 +186,7 @@ export const bin = (name) => path.join(ROOT, "node_modules", ".bin", name);
  * - V8's young generation gets 32 MiB semi-spaces (Node 20's default here is 16): a 500-event
  *   ingestion batch allocates a few MiB that live for one request, and with the default more of
  *   them survived into the old generation and were collected again there. In alternating runs of
- *   the bench's ingestion the server's CPU per event was 8-15% lower, with no higher peak RSS
+ *   the bench's ingestion the server's CPU per event was 8-16% lower, with no higher peak RSS
  *   (docs/scaling.md).
  */
 export function nextStart(args, env) {
