@@ -15,13 +15,16 @@ process.env.WARDEN_SECRET ??= "test-secret-test-secret-test-secret";
 
 afterAll(async () => {
   const { db } = await import("@/lib/db");
-  // Closing the pool waits for every checked-out client. Background work a test started after
-  // its last assertion (a post-commit kick, a debounced re-evaluation) can still hold one; once in
-  // ~10 CI runs that wait outlasted the hook's 60 s and failed a file whose tests had all passed.
-  // The database is dropped WITH (FORCE) below either way, which ends such connections.
+  const { backgroundIdle } = await import("@/lib/background");
+  // Closing the pool waits for every checked-out client, and a client whose transaction the close
+  // cut off is never released. In CI the close of lib/spend/breaker-fleet.test.ts (whose last test
+  // contains the fleet) sometimes outlasted the hook's 60 s after all its tests had passed — most
+  // likely the admin-WebSocket kick that follows a containment's commit, still starting then.
+  // Wait for such post-commit work first, and never more than 10 s for the close; the database
+  // is dropped WITH (FORCE) below either way.
   let timer: ReturnType<typeof setTimeout> | undefined;
   const closed = await Promise.race([
-    db.$disconnect().then(() => true),
+    backgroundIdle().then(() => db.$disconnect()).then(() => true),
     new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 10_000))),
   ]);
   clearTimeout(timer);

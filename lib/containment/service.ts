@@ -10,6 +10,7 @@ import { appendTimeline } from "@/lib/incidents/timeline";
 import { wakeGateways } from "./wake";
 import { CONTAINMENT_ACTIONS, type ContainmentInput, type ContainmentScopeName } from "./types";
 import type { ZContainmentConfirm, ZContainmentCreate, ZContainmentRelease } from "./schema";
+import { runInBackground } from "@/lib/background";
 
 type Ref = { id: string; name: string };
 /** Who and what a kill switch reaches. `label` is the name the operator must type to confirm. */
@@ -108,7 +109,7 @@ export async function containInTx(tx: Tx, actor: Actor, input: ContainmentInput)
 /** After commit: wake the gateways' long-polls and start the admin-WebSocket path. */
 export function afterContainCommit(gatewayIds: string[]) {
   wakeGateways(gatewayIds);
-  void import("./ws-path").then((m) => m.kickAdminWs()).catch(() => {});
+  runInBackground(import("./ws-path").then((m) => m.kickAdminWs()));
 }
 
 /** Kill switch from the console: the typed confirmation must match the target's name. */
