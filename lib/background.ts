@@ -1,8 +1,9 @@
 /**
  * Work a request starts after its commit and does not wait for (post-commit kicks). Tracked so
- * that a graceful shutdown, or a test's teardown, can wait for it before closing the database
- * pool: closing the pool in the middle of such work's transaction leaves its client checked out,
- * and the close then waits forever.
+ * that whoever closes the database pool can wait for it first (today: each test file's teardown,
+ * test/per-file-db.ts; the server has no shutdown hook that closes the pool): closing the pool in
+ * the middle of such work's transaction leaves its client checked out, and the close then waits
+ * forever.
  */
 const pending = new Set<Promise<void>>();
 

@@ -32,25 +32,27 @@ async function step(name, cmd, args, env = {}) {
   return res.code === 0;
 }
 
-function count(file, kind) {
+/** A JSON report of this run, or null when there is none (the step did not get that far). */
+function report(file) {
   try {
-    const j = JSON.parse(fs.readFileSync(path.join(REPORTS, file), "utf8"));
-    if (kind === "vitest") return { passed: j.numPassedTests ?? 0, failed: j.numFailedTests ?? 0 };
-    const s = j.stats ?? {};
-    return { passed: s.expected ?? 0, failed: (s.unexpected ?? 0) + (s.flaky ?? 0) };
+    return JSON.parse(fs.readFileSync(path.join(REPORTS, file), "utf8"));
   } catch {
-    return { passed: 0, failed: 0 };
+    return null;
   }
+}
+
+function count(file, kind) {
+  const j = report(file);
+  if (!j) return { passed: 0, failed: 0 };
+  if (kind === "vitest") return { passed: j.numPassedTests ?? 0, failed: j.numFailedTests ?? 0 };
+  const s = j.stats ?? {};
+  return { passed: s.expected ?? 0, failed: (s.unexpected ?? 0) + (s.flaky ?? 0) };
 }
 
 /** The vitest JSON report says the run succeeded (no failed test and no failed file). */
 function vitestReportOk() {
-  try {
-    const j = JSON.parse(fs.readFileSync(path.join(REPORTS, "unit.json"), "utf8"));
-    return j.success === true && (j.numFailedTestSuites ?? 0) === 0 && (j.numFailedTests ?? 0) === 0;
-  } catch {
-    return false;
-  }
+  const j = report("unit.json");
+  return j?.success === true && (j.numFailedTestSuites ?? 0) === 0 && (j.numFailedTests ?? 0) === 0;
 }
 
 async function main() {
