@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { verifySignature } from "@/lib/connector/signature";
 import { fleetOptions } from "../generate";
 import { buildFleet } from "./fleet";
-import { makeTemplates, onConnections, runSenders } from "./ingest";
+import { bodyOf, makeTemplates, onConnections, runSenders } from "./ingest";
 
 describe("bench: onConnections", () => {
   it("counts every row written when several connections finish out of order", async () => {
@@ -39,9 +39,10 @@ describe("bench: runSenders", () => {
         const secret = secrets.get(h("x-warden-gateway") ?? "");
         const signed = secret ? verifySignature([secret], { id: h("webhook-id"), timestamp: h("webhook-timestamp"), signature: h("webhook-signature") }, body).ok : false;
         if (req.url !== "/api/v1/connector/events" || req.method !== "POST" || !signed || Number(h("content-length")) !== Buffer.byteLength(body)) badRequests++;
-        const events = (JSON.parse(body) as { events: { eventId: string }[] }).events;
+        const events = (JSON.parse(body) as { events: { eventId: string; occurredAt: string }[] }).events;
         for (const e of events) {
-          if (e.eventId.includes("~ID~") || seen.has(e.eventId)) badRequests++;
+          const age = Date.now() - Date.parse(e.occurredAt);
+          if (e.eventId.includes("~ID~") || seen.has(e.eventId) || !(age >= 0 && age < 65_000)) badRequests++;
           seen.add(e.eventId);
         }
         res.setHeader("content-type", "application/json");
@@ -69,5 +70,26 @@ describe("bench: runSenders", () => {
     } finally {
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe("bodyOf", () => {
+  it("fills a template with the send's token and each event's time before the send, every time afresh", () => {
+    const fleet = buildFleet(fleetOptions(10_000));
+    const [tpl] = makeTemplates(fleet, 3, 1, 50);
+    const at = Date.parse("2026-11-23T12:00:00.000Z");
+    const parse = (b: string) => (JSON.parse(b) as { events: { eventId: string; occurredAt: string; toolName: string }[] }).events;
+    const first = parse(bodyOf(tpl, "tok1", at));
+    const later = parse(bodyOf(tpl, "tok2", at + 5_000));
+    expect(first).toHaveLength(50);
+    expect(new Set(first.map((e) => e.eventId)).size).toBe(50);
+    expect(first.every((e) => e.eventId.includes("tok1"))).toBe(true);
+    expect(later.every((e) => e.eventId.includes("tok2"))).toBe(true);
+    const ages = first.map((e) => at - Date.parse(e.occurredAt));
+    expect(Math.min(...ages)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...ages)).toBeLessThan(60_000);
+    expect(new Set(ages).size).toBeGreaterThan(40); // each event its own time
+    expect(later.map((e, i) => Date.parse(e.occurredAt) - Date.parse(first[i].occurredAt))).toEqual(first.map(() => 5_000));
+    expect(later.map((e) => e.toolName)).toEqual(first.map((e) => e.toolName));
   });
 });

@@ -14,17 +14,36 @@ export type IngestRun = { events: number; seconds: number; eventsPerS: number; r
 // Every batch template carries this placeholder in its event ids; each send replaces it with a
 // unique token, so templates can be reused without generating JSON in the timed loop.
 const PLACEHOLDER = "~ID~";
+// Each event's occurredAt is a marker "~T<ms>~" that each send turns into a time <ms> before it:
+// live gateways report calls that just happened, each at its own time. (Sent as generated, each
+// template's 500 timestamps went into the indexes again at every reuse, ~20 times a run, while the
+// COPY baseline's rows were all fresh.)
+const MARKS = /(~ID~|~T\d+~)/;
+const EPOCH = Date.parse("2000-01-01T00:00:00.000Z");
 
-type Template = { gatewayIdx: number; body: string };
+/** A batch body cut at its markers: text, marker, text, … (odd indexes are markers). */
+type Template = { gatewayIdx: number; pieces: string[]; ago: number[] };
 
 /** Pre-generate batch bodies (realistic, skewed) outside the timed loop. */
 export function makeTemplates(fleet: Fleet, seed: number, count: number, batch: number): Template[] {
   const stream = eventStream(fleet, seed, PLACEHOLDER);
   return Array.from({ length: count }, () => {
     const gatewayIdx = stream.pickGateway();
-    const events = Array.from({ length: batch }, () => stream.next(gatewayIdx));
-    return { gatewayIdx, body: JSON.stringify({ events }) };
+    const events = Array.from({ length: batch }, () => {
+      const e = stream.next(gatewayIdx, EPOCH);
+      return { ...e, occurredAt: `~T${EPOCH - Date.parse(e.occurredAt)}~` };
+    });
+    const pieces = JSON.stringify({ events }).split(MARKS);
+    return { gatewayIdx, pieces, ago: pieces.map((p, i) => (i % 2 && p !== PLACEHOLDER ? Number(p.slice(2, -1)) : -1)) };
   });
+}
+
+/** A template as sent now: unique event ids, and each event's time its offset before now. */
+export function bodyOf(template: Template, token: string, now = Date.now()): string {
+  const { pieces, ago } = template;
+  let body = pieces[0];
+  for (let i = 1; i < pieces.length; i += 2) body += (ago[i] < 0 ? token : new Date(now - ago[i]).toISOString()) + pieces[i + 1];
+  return body;
 }
 
 let sendCounter = 0;
@@ -67,7 +86,7 @@ export async function runSenders(baseUrl: string, fleet: Fleet, templates: Templ
     Array.from({ length: opts.senders }, async () => {
       while (performance.now() < end) {
         const tpl = templates[next++ % templates.length];
-        const body = tpl.body.replaceAll(PLACEHOLDER, `b${process.pid}-${++sendCounter}`);
+        const body = bodyOf(tpl, `b${process.pid}-${++sendCounter}`);
         const gw = fleet.gateways[tpl.gatewayIdx];
         const headers = { ...signedHeaders(gw.secret, body), "x-warden-gateway": gw.id, "content-type": "application/json" };
         const t = performance.now();
