@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { seal } from "@/lib/crypto";
+import { mulberry32 } from "@/lib/prng";
 import { rid } from "@/test/factories";
 
 describe("tool_call_hourly rollup", () => {
@@ -43,13 +44,8 @@ describe("rollups match the calls they count", () => {
     const gws = await Promise.all([1, 2].map(() => db.gateway.create({ data: { name: `gw-${rid()}`, kind: "openclaw", environment: "t", signingSecretEnc: seal("x") } })));
     const agents = await Promise.all(gws.map((g) => db.agent.create({ data: { name: `a-${rid()}`, gatewayId: g.id, owner: "o", purpose: "p" } })));
     const start = Date.parse("2025-03-09T21:30:00Z"); // 21:30 on the 9th to 03:00 on the 10th (UTC)
-    let seed = 7; // mulberry32: the same rows every run
-    const rand = (n: number) => {
-      let t = (seed = (seed + 0x6d2b79f5) | 0);
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n);
-    };
+    const next = mulberry32(7); // the same rows every run
+    const rand = (n: number) => Math.floor(next() * n);
     const rows = Array.from({ length: 400 }, (_, i) => {
       const g = rand(2);
       const attributed = rand(4) > 0;
