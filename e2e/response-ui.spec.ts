@@ -113,6 +113,50 @@ test("a security lead writes a playbook; an operator drills it; the drill is sav
   await expect(listRow).not.toContainText("never drilled");
 });
 
+test("an operator runs a manual playbook by hand: it says what will run, asks why, opens the incident and suspends the agent", async ({ page }) => {
+  const { agentId, agentName } = await seedAgent("run-agent");
+  const playbookId = randomUUID();
+  const name = `Run by hand ${rid()}`;
+  await sql().query("insert into playbooks (id, name, trigger, trigger_config, updated_at) values ($1, $2, 'manual', '{\"severity\": \"critical\"}', now())", [playbookId, name]);
+  await sql().query(
+    `insert into playbook_steps (id, playbook_id, phase, position, title, action) values
+       (gen_random_uuid(), $1, 'detection', 1, 'Confirm with the vendor', null),
+       (gen_random_uuid(), $1, 'containment', 2, 'Suspend the agent', $2::jsonb)`,
+    [playbookId, JSON.stringify({ type: "suspend_agent", target: agentName })],
+  );
+
+  // A security lead writes playbooks but does not flip kill switches: no button, a reason why.
+  await signIn(page, await makeUser("security_lead"));
+  await page.goto(`/playbooks/${playbookId}`);
+  await expect(page.getByText("Running a playbook by hand may flip kill switches")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Run now…" })).toHaveCount(0);
+
+  await page.context().clearCookies();
+  const operator = await makeUser("operator");
+  await signIn(page, operator);
+  await page.goto(`/playbooks/${playbookId}`);
+  await page.getByRole("button", { name: "Run now…" }).click();
+  const panel = page.getByRole("group", { name: "Run playbook" });
+  await expect(panel).toContainText("runs its automated action at once");
+  await expect(panel.getByRole("listitem")).toHaveText([`Suspend agent: ${agentName} (Suspend the agent)`]);
+  const confirm = panel.getByRole("button", { name: "Confirm: run playbook" });
+  await expect(confirm).toBeDisabled(); // a reason is required
+  const reason = `Vendor phoned about a leaked token ${rid()}`;
+  await panel.getByLabel(/^Reason/).fill(reason);
+  await confirm.click();
+
+  await expect(page).toHaveURL(new RegExp(`/incidents/${UUID.source}$`));
+  const incidentId = page.url().split("/").pop()!;
+  await expect(page.getByText(`Playbook ${name} fired: run by hand by ${operator.email}: ${reason}`)).toBeVisible();
+  await expect(page.getByText(/Playbook step “Suspend the agent”: suspend agent .* — done/)).toBeVisible();
+
+  const incident = await sql().query("select playbook_id, severity::text as severity, status::text as status from incidents where id = $1", [incidentId]);
+  expect(incident.rows).toEqual([{ playbook_id: playbookId, severity: "critical", status: "open" }]);
+  const contained = await sql().query("select scope::text as scope, action, source, incident_id from containment_actions where target = $1", [agentId]);
+  expect(contained.rows).toEqual([{ scope: "agent", action: "suspend_agent", source: "playbook", incident_id: incidentId }]);
+  expect(await auditCount({ action: "playbook.fire", targetId: playbookId })).toBe(1);
+});
+
 test("an operator opens an incident, adds a note and contains it; a manager can only read it", async ({ page }) => {
   const title = `Vendor reports leaked keys ${rid()}`;
   const note = `Rotated the vendor key at ${rid()}`;

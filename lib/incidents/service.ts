@@ -60,6 +60,8 @@ const FINDING_SELECT = {
 export type OpenOptions = {
   /** Automatic opens (playbook trigger, breaker): the same key returns the incident opened first. */
   dedupeKey?: string;
+  /** How it was opened, for the timeline's "opened" entry (default: automatic with a dedupeKey, else manual). */
+  source?: string;
 };
 
 /**
@@ -101,7 +103,7 @@ export async function openIncidentInTx(tx: Tx, actor: Actor, input: TIncidentOpe
   const incident = await load(tx, id);
 
   await appendTimeline(tx, id, "opened", {
-    by: actor.label, title, severity, source: finding ? "finding" : opts.dedupeKey ? "automatic" : "manual",
+    by: actor.label, title, severity, source: finding ? "finding" : (opts.source ?? (opts.dedupeKey ? "automatic" : "manual")),
     owner: owner ? { id: owner.id, name: owner.name } : null, playbook: playbook ?? null,
   });
   if (finding) {

@@ -260,3 +260,15 @@ export const ZDrillRun = z.object({
   note: optText(2000).optional(),
 });
 export type TDrillRun = z.infer<typeof ZDrillRun>;
+
+// ── running a playbook by hand ──
+
+/**
+ * Run a playbook now, by hand: opens an incident and runs its automated actions, exactly as when
+ * its trigger fires. Any trigger may be run by hand (a manual playbook only ever runs this way).
+ */
+export const ZPlaybookRun = z.object({
+  id: ZId,
+  reason: reqText(1000).refine((s) => s.length >= 5, "Say why, in a few words (at least 5 characters)."),
+});
+export type TPlaybookRun = z.infer<typeof ZPlaybookRun>;

@@ -1,4 +1,5 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { db, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { SYSTEM_ACTOR, type Actor } from "@/lib/auth/actor";
@@ -8,7 +9,7 @@ import { notify } from "@/lib/notify";
 import { openIncidentInTx } from "@/lib/incidents/service";
 import { afterContainCommit, containInTx } from "@/lib/containment/service";
 import { sortSteps, stepActionOf } from "./queries";
-import { parseTriggerConfig, TRIGGER_LABELS, type PlaybookTriggerName, type SeverityName, type TriggerConfig, type TStepAction } from "./schema";
+import { parseTriggerConfig, TRIGGER_LABELS, type PlaybookTriggerName, type SeverityName, type TPlaybookRun, type TriggerConfig, type TStepAction } from "./schema";
 
 const MINUTE = 60_000;
 const EVERY_MS = MINUTE;
@@ -110,7 +111,7 @@ export async function firePlaybook(
   tx: Tx,
   playbook: { id: string; name?: string },
   cause: FireCause,
-  opts: { now?: Date; findingId?: string | null; actor?: Actor } = {},
+  opts: { now?: Date; findingId?: string | null; actor?: Actor; byHand?: boolean } = {},
 ): Promise<FireResult | null> {
   const now = opts.now ?? new Date();
   const actor = opts.actor ?? SYSTEM_ACTOR;
@@ -137,7 +138,7 @@ export async function firePlaybook(
     tx,
     actor,
     { title: clip(`${p.name}: ${cause.summary}`, 200), severity, summary: clip(summary, 4000), playbookId: p.id, ...(findingId ? { findingId } : {}) },
-    { dedupeKey },
+    { dedupeKey, ...(opts.byHand ? { source: "playbook run by hand" } : {}) },
   );
   if (!opened.created) return null;
   const incident = { id: opened.incident.id };
@@ -160,6 +161,26 @@ export async function firePlaybook(
     after: { incidentId: incident.id, dedupeKey, severity, cause: { key: cause.key, summary: cause.summary, detail: cause.detail }, actions: actions.map(({ type, target, ok, error }) => ({ type, target, ok, error: error ?? null })) },
   });
   return { incidentId: incident.id, dedupeKey, severity, actions, gatewayIds: [...gatewayIds] };
+}
+
+/**
+ * Run a playbook by hand (POST /api/v1/playbooks/{id}/run, the "Run now" button): one new incident
+ * per run, its cause the person and their reason, then the steps' automated actions in run order,
+ * all in one transaction audited as playbook.fire with the person as actor. Gateways are woken
+ * after the commit. A person only: an automated caller has the triggers.
+ */
+export async function runPlaybookNow(actor: Actor, input: TPlaybookRun): Promise<Omit<FireResult, "gatewayIds">> {
+  if (!actor.userId) throw new AppError("forbidden", "A playbook is run by hand by a person: sign in, or use a personal API token.");
+  const cause: FireCause = {
+    key: `manual:${randomUUID()}`,
+    summary: clip(`run by hand by ${actor.label}: ${input.reason}`, 300),
+    detail: { reason: input.reason, by: actor.label, userId: actor.userId },
+  };
+  const res = await db.$transaction((tx) => firePlaybook(tx, { id: input.id }, cause, { actor, byHand: true }));
+  // The key is new for every run, so an incident always opens.
+  if (!res) throw new AppError("conflict", "This run was already recorded.");
+  if (res.gatewayIds.length) afterContainCommit(res.gatewayIds);
+  return { incidentId: res.incidentId, dedupeKey: res.dedupeKey, severity: res.severity, actions: res.actions };
 }
 
 /** When this playbook last opened an incident on its own (null: never). */

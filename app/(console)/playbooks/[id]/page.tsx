@@ -13,7 +13,8 @@ import { DataTable } from "@/components/ui/DataTable";
 import { Fact } from "@/components/ui/Fact";
 import { fmtDate, fmtDay } from "@/components/ui/format";
 import { DeletePlaybook } from "@/components/playbooks/DeletePlaybook";
-import { deletePlaybook } from "../actions";
+import { RunPlaybook } from "@/components/playbooks/RunPlaybook";
+import { deletePlaybook, runPlaybook } from "../actions";
 
 export const metadata: Metadata = { title: "Playbook" };
 
@@ -29,9 +30,11 @@ export default async function PlaybookPage({ params }: { params: Promise<{ id: s
   if (!p) notFound();
   const canManage = can(actor.role, "playbooks:manage");
   const canDrill = can(actor.role, "incidents:manage");
+  const canRun = can(actor.role, "containment:execute");
   const trig = describeTrigger(p.trigger, p.triggerConfig, p.names);
   const [drillLabel, drillTone] = DRILL[p.drillState];
   const hasContainment = p.steps.some((s) => s.phase === "containment");
+  const automated = p.steps.flatMap((s) => (s.action ? [{ step: s.title, label: ACTION_LABELS[s.action.type], target: s.action.target }] : []));
 
   return (
     <>
@@ -127,6 +130,16 @@ export default async function PlaybookPage({ params }: { params: Promise<{ id: s
         </div>
 
         <div className="space-y-6">
+          <Card title="Run now">
+            {canRun ? (
+              <div className="space-y-3">
+                <p className="text-sm text-slate-600 dark:text-slate-400">{p.trigger === "manual" ? "This playbook never fires on its own: run it when you need it." : "Fires on its own when its trigger holds; run it now if you know before Warden does."}</p>
+                <RunPlaybook id={p.id} name={p.name} automated={automated} action={runPlaybook} />
+              </div>
+            ) : (
+              <p className="text-sm text-slate-600 dark:text-slate-400">Running a playbook by hand may flip kill switches: operators and admins do it{p.trigger === "manual" ? "" : ", and its trigger runs it on its own"}.</p>
+            )}
+          </Card>
           <Card title="Trigger">
             <dl className="space-y-3 text-sm">
               <Fact label="Fires on">{TRIGGER_LABELS[p.trigger]}</Fact>
