@@ -7,6 +7,8 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // Exit promptly on SIGTERM: long-polls end and keep-alive connections close (lib/shutdown.ts).
+  await import("@/lib/shutdown").then((m) => m.installShutdownHandlers());
   // Per process, scheduler or not: exports a previous process left half-written are marked failed.
   await import("@/lib/evidence/service").then((m) => m.recoverInterruptedExports()).catch((err) => console.error("warden: recovering evidence exports failed", err));
   if (process.env.WARDEN_SCHEDULER === "off") return;

@@ -5,6 +5,7 @@ import { connectorPool } from "@/lib/db-raw";
 import { fieldErrorsOf } from "@/lib/validation";
 import { grouped } from "./group";
 import { unseal } from "@/lib/crypto";
+import { isShuttingDown } from "@/lib/shutdown";
 import type { Actor } from "@/lib/auth/actor";
 import { MAX_SKEW_SECONDS, verifySignature } from "./signature";
 
@@ -35,9 +36,17 @@ const MESSAGES: Record<ConnectorError, string> = {
  */
 export const CONNECTOR_NO_STORE = "no-store, no-transform";
 
+/**
+ * Headers of every connector answer: never cached or compressed; while this process shuts down,
+ * `Connection: close` too, so the gateway's next request opens a new connection (lib/shutdown.ts).
+ */
+export function connectorHeaders(): Record<string, string> {
+  return isShuttingDown() ? { "cache-control": CONNECTOR_NO_STORE, connection: "close" } : { "cache-control": CONNECTOR_NO_STORE };
+}
+
 /** A precise 4xx for a connector failure; the code is machine-readable. */
 export function connectorError(code: ConnectorError, extra: Record<string, unknown> = {}, status = STATUS[code]) {
-  const headers: Record<string, string> = { "cache-control": CONNECTOR_NO_STORE };
+  const headers = connectorHeaders();
   if (code === "rate_limited") headers["retry-after"] = "1";
   return NextResponse.json({ error: { code, message: MESSAGES[code], ...extra } }, { status, headers });
 }

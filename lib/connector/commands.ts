@@ -8,6 +8,7 @@ import { notify } from "@/lib/notify";
 import { appendTimeline } from "@/lib/incidents/timeline";
 import { listenForWake, wakeGateways } from "@/lib/containment/wake";
 import { connectorPool } from "@/lib/db-raw";
+import { shutdownSignal } from "@/lib/shutdown";
 import { grouped } from "./group";
 
 /** What a gateway receives: one command per outbox row (containment or its release). */
@@ -124,8 +125,10 @@ async function checkParked() {
  * Commands come from the persisted outbox, so they survive a Warden restart; an unacknowledged
  * one is delivered again with backoff. A containment in this process wakes the poll at once.
  */
-export async function pollCommands(gatewayId: string, waitSeconds: number, signal?: AbortSignal): Promise<GatewayCommand[]> {
+export async function pollCommands(gatewayId: string, waitSeconds: number, requestSignal?: AbortSignal): Promise<GatewayCommand[]> {
   const deadline = Date.now() + waitSeconds * 1000;
+  // A poll ends when its client goes away, and at once when this process shuts down.
+  const signal = requestSignal ? AbortSignal.any([requestSignal, shutdownSignal()]) : shutdownSignal();
   for (;;) {
     const wake = listenForWake(gatewayId);
     try {

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { AppError } from "@/lib/errors";
-import { authenticateGateway, connectorError, CONNECTOR_NO_STORE, parseConnectorBody } from "@/lib/connector/auth";
+import { authenticateGateway, connectorError, connectorHeaders, parseConnectorBody } from "@/lib/connector/auth";
 import { ackCommand, pollCommands, ZPollWithAcks } from "@/lib/connector/commands";
 
 export const dynamic = "force-dynamic";
@@ -17,7 +17,7 @@ export async function GET(req: Request) {
   const wait = parseWait(req);
   if (wait === null) return connectorError("invalid", { fieldErrors: { wait: ["0 to 30 seconds."] } });
   const commands = await pollCommands(auth.value.gateway.id, wait, req.signal);
-  return NextResponse.json({ commands }, { headers: { "cache-control": CONNECTOR_NO_STORE } });
+  return NextResponse.json({ commands }, { headers: connectorHeaders() });
 }
 
 /**
@@ -45,5 +45,5 @@ export async function POST(req: Request) {
     ),
   );
   const commands = await pollCommands(gateway.id, wait, req.signal);
-  return NextResponse.json({ commands, acks }, { headers: { "cache-control": CONNECTOR_NO_STORE } });
+  return NextResponse.json({ commands, acks }, { headers: connectorHeaders() });
 }

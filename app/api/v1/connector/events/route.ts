@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { authenticateGateway, CONNECTOR_NO_STORE } from "@/lib/connector/auth";
+import { authenticateGateway, connectorHeaders } from "@/lib/connector/auth";
 import { ingestEvents } from "@/lib/connector/events";
 
 export const dynamic = "force-dynamic";
@@ -12,5 +12,5 @@ export async function POST(req: Request) {
   if (!auth.ok) return auth.response;
   const res = await ingestEvents(auth.value.gateway, auth.value.body);
   if (!res.ok) return res.response;
-  return NextResponse.json(res.value, { status: 202, headers: { "cache-control": CONNECTOR_NO_STORE } });
+  return NextResponse.json(res.value, { status: 202, headers: connectorHeaders() });
 }

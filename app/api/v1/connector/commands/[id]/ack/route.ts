@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { AppError } from "@/lib/errors";
-import { authenticateGateway, connectorError, CONNECTOR_NO_STORE, parseConnectorBody } from "@/lib/connector/auth";
+import { authenticateGateway, connectorError, connectorHeaders, parseConnectorBody } from "@/lib/connector/auth";
 import { ZAck, ackCommand } from "@/lib/connector/commands";
 
 export const dynamic = "force-dynamic";
@@ -14,9 +14,9 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
   const parsed = parseConnectorBody(auth.value.body, ZAck);
   if (!parsed.ok) return parsed.response;
   try {
-    return NextResponse.json({ data: await ackCommand(auth.value.actor, auth.value.gateway.id, id, parsed.data) }, { headers: { "cache-control": CONNECTOR_NO_STORE } });
+    return NextResponse.json({ data: await ackCommand(auth.value.actor, auth.value.gateway.id, id, parsed.data) }, { headers: connectorHeaders() });
   } catch (err) {
-    if (err instanceof AppError) return NextResponse.json({ error: { code: err.code, message: err.message } }, { status: err.status, headers: { "cache-control": CONNECTOR_NO_STORE } });
+    if (err instanceof AppError) return NextResponse.json({ error: { code: err.code, message: err.message } }, { status: err.status, headers: connectorHeaders() });
     throw err;
   }
 }

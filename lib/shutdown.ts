@@ -1,0 +1,94 @@
+/**
+ * Graceful shutdown of the server process (SIGTERM from `docker stop`, systemd or Ctrl+C).
+ *
+ * `next start` answers a signal by closing its HTTP server and exiting once every connection has
+ * closed. Node keeps a keep-alive connection that had a request in flight open after that request
+ * (and serves the next request on it), so a gateway that long-polls or posts batches kept the old
+ * process alive until it was killed: measured, a server with 200 long-polling gateways was still
+ * running 60 s after SIGTERM. So, once a signal arrives:
+ * - long-polls end at once with what is pending (usually nothing), and the gateway polls again —
+ *   on a new connection, to whatever serves the address next;
+ * - connector answers carry `Connection: close`, so gateways do not reuse the connection;
+ * - connections are closed as soon as they are not answering a request (checked every 100 ms):
+ *   requests in flight (an ingestion batch's COPY, a page) finish first;
+ * - after WARDEN_SHUTDOWN_TIMEOUT_SECONDS (default 8, under Docker's 10 s grace) every connection
+ *   is closed, and the process exits a second later if Next has not exited by then.
+ */
+import http from "node:http";
+import net from "node:net";
+
+type ShutdownState = { controller: AbortController; startedAt: number | null; installed: boolean };
+
+// On globalThis: Next may load this module once per route bundle, and every copy must see the signal.
+const state: ShutdownState = ((globalThis as { __wardenShutdown?: ShutdownState }).__wardenShutdown ??= { controller: new AbortController(), startedAt: null, installed: false });
+
+/** Aborted when the process starts shutting down. */
+export function shutdownSignal(): AbortSignal {
+  return state.controller.signal;
+}
+
+export function isShuttingDown(): boolean {
+  return state.startedAt !== null;
+}
+
+type ServerSocket = net.Socket & { server: http.Server; _httpMessage?: unknown };
+
+/**
+ * The HTTP servers of this process and their connections, found through the process's open
+ * handles: Next does not expose its server. (`_getActiveHandles` and a socket's `_httpMessage`, the
+ * response it is writing, are Node internals that have been stable for years; without them only
+ * the deadline applies.)
+ */
+function httpServers(): { servers: Set<http.Server>; sockets: ServerSocket[] } {
+  const handles = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
+  const servers = new Set<http.Server>();
+  const sockets: ServerSocket[] = [];
+  for (const h of handles) {
+    if (h instanceof http.Server) servers.add(h);
+    else if (h instanceof net.Socket && (h as Partial<ServerSocket>).server instanceof http.Server) {
+      servers.add((h as ServerSocket).server);
+      sockets.push(h as ServerSocket);
+    }
+  }
+  return { servers, sockets };
+}
+
+/**
+ * Close every connection that is not answering a request: idle keep-alive ones, and ones that
+ * were opened but have not sent a request yet (Node counts those as active, so that its header
+ * timeout applies to them, and `closeIdleConnections` leaves them open).
+ */
+function closeUnused(): void {
+  const { servers, sockets } = httpServers();
+  servers.forEach((s) => s.closeIdleConnections());
+  for (const s of sockets) if (!s.destroyed && !s._httpMessage) s.destroy();
+}
+
+/** Start shutting down: long-polls return, idle connections close, and a deadline is set. */
+export function beginShutdown(reason: string, timeoutMs = shutdownTimeoutMs()): void {
+  if (state.startedAt !== null) return;
+  state.startedAt = Date.now();
+  console.log(`warden: ${reason}: finishing requests in flight (at most ${Math.round(timeoutMs / 1000)} s)`);
+  state.controller.abort();
+  // After Next's own handler has stopped the server accepting connections (it runs first).
+  setImmediate(closeUnused);
+  setInterval(closeUnused, 100).unref();
+  setTimeout(() => {
+    console.log("warden: shutdown deadline reached: closing every connection");
+    httpServers().servers.forEach((s) => s.closeAllConnections());
+    setTimeout(() => process.exit(143), 1_000).unref();
+  }, timeoutMs).unref();
+}
+
+function shutdownTimeoutMs(): number {
+  const s = Number(process.env.WARDEN_SHUTDOWN_TIMEOUT_SECONDS);
+  return Number.isFinite(s) && s > 0 ? Math.min(s, 600) * 1000 : 8_000;
+}
+
+/** Called once from instrumentation.ts in the server process (next start and next dev). */
+export function installShutdownHandlers(): void {
+  if (state.installed) return;
+  state.installed = true;
+  process.on("SIGTERM", () => beginShutdown("SIGTERM"));
+  process.on("SIGINT", () => beginShutdown("SIGINT"));
+}
