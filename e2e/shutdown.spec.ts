@@ -1,7 +1,8 @@
 /**
  * Graceful shutdown of a production server (lib/shutdown.ts). A second Warden server on the e2e
- * database has a gateway long-polling on a keep-alive connection; SIGTERM must end the poll at once
- * (Connection: close) and the process must exit on its own. Before, Node kept that connection open
+ * database has a gateway long-polling on a keep-alive connection and a client connected without a
+ * request; SIGTERM must end the poll at once (Connection: close), close the silent connection, and
+ * the process must exit on its own. Before, Node kept that connection open
  * and served the gateway's next poll on it, and the process ran until it was killed.
  */
 import { spawn } from "node:child_process";
@@ -87,6 +88,12 @@ test("SIGTERM: a parked long-poll answers at once with Connection: close, and th
     }
     expect(early, "the long-poll is parked").toBeNull();
 
+    // A connection that has not sent a request yet (Node counts it as active, not idle).
+    const silent = net.connect(port, "127.0.0.1");
+    const silentClosed = new Promise<void>((r) => silent.once("close", () => r()));
+    silent.on("error", () => {});
+    await new Promise<void>((r) => silent.once("connect", () => r()));
+
     const signalledAt = Date.now();
     child.kill("SIGTERM");
     const answer = await parked;
@@ -96,6 +103,7 @@ test("SIGTERM: a parked long-poll answers at once with Connection: close, and th
     // The poll had 25 s to go; it answered as the shutdown began.
     expect(answer.at - signalledAt).toBeLessThan(10_000);
 
+    await silentClosed;
     const { code, at } = await exited;
     // Without lib/shutdown.ts the server was still running 60 s later (65 s keep-alive); with it,
     // it exits on its own, well before the 40 s deadline would force the connections closed.
