@@ -44,7 +44,7 @@ const CASES: Case[] = [
   },
   { name: "POST /api/v1/playbooks", audit: "playbook.create", allowed: LEADS, ok: 201, call: (api) => api.post("/api/v1/playbooks", { data: { name: `pbm-${rid()}`, trigger: "manual" } }) },
   { name: "POST /api/v1/playbooks/{id}/drill", audit: "playbook.drill", allowed: RESPONDERS, ok: 201, prepare: async (admin) => ({ id: await playbook(admin) }), call: (api, p) => api.post(`/api/v1/playbooks/${p.id}/drill`, { data: {} }) },
-  { name: "POST /api/v1/playbooks/{id}/run", audit: "playbook.run", allowed: CONTAINERS, ok: 201, prepare: async (admin) => ({ id: await playbook(admin) }), call: (api, p) => api.post(`/api/v1/playbooks/${p.id}/run`, { data: { reason: "matrix run by hand" } }) },
+  { name: "POST /api/v1/playbooks/{id}/run", audit: "playbook.fire", allowed: CONTAINERS, ok: 201, prepare: async (admin) => ({ id: await playbook(admin) }), call: (api, p) => api.post(`/api/v1/playbooks/${p.id}/run`, { data: { reason: "matrix run by hand" } }) },
   { name: "PUT /api/v1/budgets", audit: "budget.set", allowed: LEADS, ok: 200, prepare: async () => ({ id: (await agent()).id }), call: (api, p) => api.put("/api/v1/budgets", { data: { agentId: p.id, dailyUsd: 12.5, onLimit: "notify", enabled: true } }) },
   { name: "POST /api/v1/webhooks", audit: "webhook.create", allowed: LEADS, ok: 201, call: (api) => api.post("/api/v1/webhooks", { data: { name: `wh-${rid()}`, url: "http://127.0.0.1:9/hook", events: ["containment.escalated"] } }) },
   { name: "GET /api/v1/webhooks", audit: "read:webhooks", allowed: LEADS, ok: 200, call: (api) => api.get("/api/v1/webhooks") },

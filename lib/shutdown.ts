@@ -11,16 +11,25 @@
  * - connector answers carry `Connection: close`, so gateways do not reuse the connection;
  * - connections are closed as soon as they are not answering a request (checked every 100 ms):
  *   requests in flight (an ingestion batch's COPY, a page) finish first;
- * - after WARDEN_SHUTDOWN_TIMEOUT_SECONDS (default 8, under Docker's 10 s grace) every connection
- *   is closed, and the process exits a second later if Next has not exited by then.
+ * - after WARDEN_SHUTDOWN_TIMEOUT_SECONDS (default 8) every connection is closed, and the process
+ *   exits a second later if Next has not exited by then: keep it 2 s under the orchestrator's grace
+ *   period (Docker's is 10 s).
  */
+import { setMaxListeners } from "node:events";
 import http from "node:http";
 import net from "node:net";
 
 type ShutdownState = { controller: AbortController; startedAt: number | null; installed: boolean };
 
+function newState(): ShutdownState {
+  const controller = new AbortController();
+  // Every parked long-poll listens to it (hundreds of gateways): no "possible leak" warning.
+  setMaxListeners(0, controller.signal);
+  return { controller, startedAt: null, installed: false };
+}
+
 // On globalThis: Next may load this module once per route bundle, and every copy must see the signal.
-const state: ShutdownState = ((globalThis as { __wardenShutdown?: ShutdownState }).__wardenShutdown ??= { controller: new AbortController(), startedAt: null, installed: false });
+const state: ShutdownState = ((globalThis as { __wardenShutdown?: ShutdownState }).__wardenShutdown ??= newState());
 
 /** Aborted when the process starts shutting down. */
 export function shutdownSignal(): AbortSignal {
@@ -54,18 +63,19 @@ function httpServers(): { servers: Set<http.Server>; sockets: ServerSocket[] } {
 }
 
 /**
- * Close every connection that is not answering a request: idle keep-alive ones, and ones that
- * were opened but have not sent a request yet (Node counts those as active, so that its header
- * timeout applies to them, and `closeIdleConnections` leaves them open).
+ * Close the connections that are not in a request: idle keep-alive ones, and ones that were
+ * opened but have not sent a byte yet (Node counts those as active, so that its header timeout
+ * applies to them, and `closeIdleConnections` leaves them open). A request being received or
+ * answered is left to finish (or to the deadline).
  */
 function closeUnused(): void {
   const { servers, sockets } = httpServers();
   servers.forEach((s) => s.closeIdleConnections());
-  for (const s of sockets) if (!s.destroyed && !s._httpMessage) s.destroy();
+  for (const s of sockets) if (!s.destroyed && !s._httpMessage && s.bytesRead === 0) s.destroy();
 }
 
 /** Start shutting down: long-polls return, idle connections close, and a deadline is set. */
-export function beginShutdown(reason: string, timeoutMs = shutdownTimeoutMs()): void {
+export function beginShutdown(reason: "SIGTERM" | "SIGINT", timeoutMs = shutdownTimeoutMs()): void {
   if (state.startedAt !== null) return;
   state.startedAt = Date.now();
   console.log(`warden: ${reason}: finishing requests in flight (at most ${Math.round(timeoutMs / 1000)} s)`);
@@ -76,7 +86,8 @@ export function beginShutdown(reason: string, timeoutMs = shutdownTimeoutMs()): 
   setTimeout(() => {
     console.log("warden: shutdown deadline reached: closing every connection");
     httpServers().servers.forEach((s) => s.closeAllConnections());
-    setTimeout(() => process.exit(143), 1_000).unref();
+    // The exit code Next itself uses for the signal (128 + its number).
+    setTimeout(() => process.exit(reason === "SIGINT" ? 130 : 143), 1_000).unref();
   }, timeoutMs).unref();
 }
 
@@ -87,7 +98,8 @@ function shutdownTimeoutMs(): number {
 
 /** Called once from instrumentation.ts in the server process (next start and next dev). */
 export function installShutdownHandlers(): void {
-  if (state.installed) return;
+  // With NEXT_MANUAL_SIG_HANDLE the operator's own handler decides when to stop serving.
+  if (state.installed || process.env.NEXT_MANUAL_SIG_HANDLE) return;
   state.installed = true;
   process.on("SIGTERM", () => beginShutdown("SIGTERM"));
   process.on("SIGINT", () => beginShutdown("SIGINT"));

@@ -41,7 +41,12 @@ export const CONNECTOR_NO_STORE = "no-store, no-transform";
  * `Connection: close` too, so the gateway's next request opens a new connection (lib/shutdown.ts).
  */
 export function connectorHeaders(): Record<string, string> {
-  return isShuttingDown() ? { "cache-control": CONNECTOR_NO_STORE, connection: "close" } : { "cache-control": CONNECTOR_NO_STORE };
+  return { "cache-control": CONNECTOR_NO_STORE, ...connectionHeader() };
+}
+
+/** `Connection: close` while this process shuts down (for connector answers with their own caching headers). */
+export function connectionHeader(): Record<string, string> {
+  return isShuttingDown() ? { connection: "close" } : {};
 }
 
 /** A precise 4xx for a connector failure; the code is machine-readable. */

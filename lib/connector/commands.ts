@@ -127,22 +127,35 @@ async function checkParked() {
  */
 export async function pollCommands(gatewayId: string, waitSeconds: number, requestSignal?: AbortSignal): Promise<GatewayCommand[]> {
   const deadline = Date.now() + waitSeconds * 1000;
-  // A poll ends when its client goes away, and at once when this process shuts down.
-  const signal = requestSignal ? AbortSignal.any([requestSignal, shutdownSignal()]) : shutdownSignal();
-  for (;;) {
-    const wake = listenForWake(gatewayId);
-    try {
-      const commands = await claimPending(gatewayId);
-      if (commands.length || Date.now() >= deadline || signal?.aborted) return commands;
-      park(gatewayId, 1);
+  // A poll ends when its client goes away, and at once when this process shuts down. One
+  // controller per poll, its listeners removed at the end: AbortSignal.any would leave a record of
+  // every poll on the process-long shutdown signal.
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  const shutdown = shutdownSignal();
+  if (shutdown.aborted || requestSignal?.aborted) abort();
+  shutdown.addEventListener("abort", abort, { once: true });
+  requestSignal?.addEventListener("abort", abort, { once: true });
+  const signal = stop.signal;
+  try {
+    for (;;) {
+      const wake = listenForWake(gatewayId);
       try {
-        await wake.wait(Math.max(0, deadline - Date.now()), signal);
+        const commands = await claimPending(gatewayId);
+        if (commands.length || Date.now() >= deadline || signal.aborted) return commands;
+        park(gatewayId, 1);
+        try {
+          await wake.wait(Math.max(0, deadline - Date.now()), signal);
+        } finally {
+          park(gatewayId, -1);
+        }
       } finally {
-        park(gatewayId, -1);
+        wake.stop();
       }
-    } finally {
-      wake.stop();
     }
+  } finally {
+    shutdown.removeEventListener("abort", abort);
+    requestSignal?.removeEventListener("abort", abort);
   }
 }
 

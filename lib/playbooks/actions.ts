@@ -12,6 +12,7 @@ export const deletePlaybookAction = action({ name: "playbook.delete", scope: "pl
 export const runDrillAction = action({ name: "playbook.drill", scope: "incidents:manage", schema: ZDrillRun, run: runDrill });
 /**
  * Running a playbook by hand may flip kill switches (deny a tool, suspend an agent), so it takes
- * the containment scope: operators and admins, who can flip those switches directly anyway.
+ * the containment scope: operators and admins, who can flip those switches directly anyway. A run
+ * is audited as playbook.fire, like a trigger's (and so is a denied attempt).
  */
-export const runPlaybookAction = action({ name: "playbook.run", scope: "containment:execute", schema: ZPlaybookRun, run: runPlaybookNow });
+export const runPlaybookAction = action({ name: "playbook.fire", scope: "containment:execute", schema: ZPlaybookRun, run: runPlaybookNow });

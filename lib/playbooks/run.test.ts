@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/actor";
 import { makeUser, rid } from "@/test/factories";
+import { evaluatePlaybookTriggers } from "./triggers";
 
 // The API route resolves the caller through getActor(); tests swap in the actor they need.
 const session = vi.hoisted(() => ({ actor: null as Actor | null }));
@@ -84,6 +85,22 @@ describe("running a playbook by hand (POST /api/v1/playbooks/{id}/run)", () => {
     expect(await incidentsOf(p.id)).toHaveLength(2);
   });
 
+  it("a run by hand does not move the automatic trigger's \"since the last fire\": an earlier advisory still fires", async () => {
+    const integ = await db.integration.create({ data: { name: `int-${rid()}`, provider: "Vendor", reason: "Advisory", permissions: [] } });
+    const p = await db.playbook.create({
+      data: { name: `advisory-${rid()}`, trigger: "vendor_advisory", triggerConfig: { integrationId: integ.id }, steps: { create: [{ phase: "detection", position: 1, title: "Read it" }] } },
+      select: { id: true },
+    });
+    // Flagged 20 minutes ago, before the playbook was checked (older than the 10-minute grace).
+    await db.integration.update({ where: { id: integ.id }, data: { advisoryFlaggedAt: new Date(Date.now() - 20 * 60_000), advisoryNote: "Token leak" } });
+    await asRole("operator");
+    expect((await run(p.id, { reason: "Heard about it on the phone" })).status).toBe(201);
+
+    const tick = await evaluatePlaybookTriggers({ playbookIds: [p.id] });
+    expect(tick.fired).toHaveLength(1);
+    expect(await incidentsOf(p.id)).toHaveLength(2);
+  });
+
   it("bad input is a 400 with field errors; an unknown playbook is a 404; neither changes anything", async () => {
     const { p } = await manualPlaybook();
     await asRole("operator");
@@ -110,7 +127,7 @@ describe("running a playbook by hand (POST /api/v1/playbooks/{id}/run)", () => {
       const { user } = await asRole(role);
       const res = await run(p.id, { reason: "Trying without the scope" });
       expect(res.status, role).toBe(403);
-      expect(await db.auditEvent.count({ where: { action: "playbook.run", outcome: "denied", actorId: user.id } }), role).toBe(1);
+      expect(await db.auditEvent.count({ where: { action: "playbook.fire", outcome: "denied", actorId: user.id } }), role).toBe(1);
     }
     expect(await incidentsOf(p.id)).toHaveLength(0);
     expect(await db.containmentAction.count({ where: { target: tool } })).toBe(0);

@@ -163,6 +163,9 @@ export async function firePlaybook(
   return { incidentId: incident.id, dedupeKey, severity, actions, gatewayIds: [...gatewayIds] };
 }
 
+/** The cause-key prefix of runs by hand (the automatic triggers' "since the last fire" ignores them). */
+const MANUAL_KEY = "manual:";
+
 /**
  * Run a playbook by hand (POST /api/v1/playbooks/{id}/run, the "Run now" button): one new incident
  * per run, its cause the person and their reason, then the steps' automated actions in run order,
@@ -172,7 +175,7 @@ export async function firePlaybook(
 export async function runPlaybookNow(actor: Actor, input: TPlaybookRun): Promise<Omit<FireResult, "gatewayIds">> {
   if (!actor.userId) throw new AppError("forbidden", "A playbook is run by hand by a person: sign in, or use a personal API token.");
   const cause: FireCause = {
-    key: `manual:${randomUUID()}`,
+    key: `${MANUAL_KEY}${randomUUID()}`,
     summary: clip(`run by hand by ${actor.label}: ${input.reason}`, 300),
     detail: { reason: input.reason, by: actor.label, userId: actor.userId },
   };
@@ -183,9 +186,13 @@ export async function runPlaybookNow(actor: Actor, input: TPlaybookRun): Promise
   return { incidentId: res.incidentId, dedupeKey: res.dedupeKey, severity: res.severity, actions: res.actions };
 }
 
-/** When this playbook last opened an incident on its own (null: never). */
+/** When this playbook last opened an incident on its own (null: never). Runs by hand do not count. */
 async function lastFireAt(playbookId: string): Promise<Date | null> {
-  const last = await db.incident.findFirst({ where: { playbookId, dedupeKey: { startsWith: `playbook:${playbookId}:` } }, orderBy: { openedAt: "desc" }, select: { openedAt: true } });
+  const last = await db.incident.findFirst({
+    where: { playbookId, dedupeKey: { startsWith: `playbook:${playbookId}:` }, NOT: { dedupeKey: { startsWith: `playbook:${playbookId}:${MANUAL_KEY}` } } },
+    orderBy: { openedAt: "desc" },
+    select: { openedAt: true },
+  });
   return last?.openedAt ?? null;
 }
 

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { authenticateGateway } from "@/lib/connector/auth";
+import { authenticateGateway, connectionHeader } from "@/lib/connector/auth";
 import { signedGatewayPolicy } from "@/lib/connector/policy";
 
 export const dynamic = "force-dynamic";
@@ -15,7 +15,7 @@ export async function GET(req: Request) {
   const etag = `"${signed.policy.version}"`;
   const inm = req.headers.get("if-none-match");
   if (inm && inm.split(",").map((s) => s.trim().replace(/^W\//, "")).includes(etag)) {
-    return new Response(null, { status: 304, headers: { etag, "cache-control": "no-cache" } });
+    return new Response(null, { status: 304, headers: { etag, "cache-control": "no-cache", ...connectionHeader() } });
   }
-  return NextResponse.json(signed, { headers: { etag, "cache-control": "no-cache" } });
+  return NextResponse.json(signed, { headers: { etag, "cache-control": "no-cache", ...connectionHeader() } });
 }
