@@ -12,7 +12,7 @@ type Automated = { step: string; label: string; target: string };
  * Run a playbook now, by hand: says what will happen (an incident, and which automated actions —
  * kill switches among them — run at once), asks for the reason, then opens the new incident.
  */
-export function RunPlaybook({ id, name, automated, action }: { id: string; name: string; automated: Automated[]; action: ServerAction }) {
+export function RunPlaybook({ id, name, updatedAt, automated, action }: { id: string; name: string; updatedAt: string; automated: Automated[]; action: ServerAction }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState("");
@@ -25,10 +25,12 @@ export function RunPlaybook({ id, name, automated, action }: { id: string; name:
     setPending(true);
     setError(null);
     setFieldError(undefined);
-    const res = await action({ id, reason });
+    const res = await action({ id, reason, expectedUpdatedAt: updatedAt });
     if (!res.ok) {
       setPending(false);
       setFieldError(res.fieldErrors?.reason);
+      // Edited meanwhile: show the new steps (the panel stays open with the reason).
+      if (res.code === "conflict") router.refresh();
       return setError(res.fieldErrors?.reason ? null : res.error);
     }
     const { incidentId } = res.data as { incidentId: string };

@@ -101,6 +101,22 @@ describe("running a playbook by hand (POST /api/v1/playbooks/{id}/run)", () => {
     expect(await incidentsOf(p.id)).toHaveLength(2);
   });
 
+  it("a playbook edited after it was shown is refused with 409 and nothing runs; the current version runs", async () => {
+    const { p, tool } = await manualPlaybook();
+    const shown = (await db.playbook.findUniqueOrThrow({ where: { id: p.id } })).updatedAt;
+    await db.playbook.update({ where: { id: p.id }, data: { updatedAt: new Date(shown.getTime() + 1000) } }); // an edit meanwhile
+    await asRole("operator");
+    const stale = await run(p.id, { reason: "Run what I reviewed", expectedUpdatedAt: shown.toISOString() });
+    expect(stale.status).toBe(409);
+    expect(((await stale.json()) as { error: { fieldErrors: Record<string, string[]> } }).error.fieldErrors.expectedUpdatedAt).toHaveLength(1);
+    expect(await incidentsOf(p.id)).toHaveLength(0);
+    expect(await db.containmentAction.count({ where: { target: tool } })).toBe(0);
+
+    const current = (await db.playbook.findUniqueOrThrow({ where: { id: p.id } })).updatedAt;
+    expect((await run(p.id, { reason: "Run what I reviewed", expectedUpdatedAt: current.toISOString() })).status).toBe(201);
+    expect(await incidentsOf(p.id)).toHaveLength(1);
+  });
+
   it("bad input is a 400 with field errors; an unknown playbook is a 404; neither changes anything", async () => {
     const { p } = await manualPlaybook();
     await asRole("operator");

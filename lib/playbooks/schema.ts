@@ -270,5 +270,7 @@ export type TDrillRun = z.infer<typeof ZDrillRun>;
 export const ZPlaybookRun = z.object({
   id: ZId,
   reason: reqText(1000).refine((s) => s.length >= 5, "Say why, in a few words (at least 5 characters)."),
+  /** The playbook's updatedAt as the person saw it: a playbook edited since is refused (409), not run. */
+  expectedUpdatedAt: ZInstant.optional(),
 });
 export type TPlaybookRun = z.infer<typeof ZPlaybookRun>;

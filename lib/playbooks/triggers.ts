@@ -179,7 +179,16 @@ export async function runPlaybookNow(actor: Actor, input: TPlaybookRun): Promise
     summary: clip(`run by hand by ${actor.label}: ${input.reason}`, 300),
     detail: { reason: input.reason, by: actor.label, userId: actor.userId },
   };
-  const res = await db.$transaction((tx) => firePlaybook(tx, { id: input.id }, cause, { actor, byHand: true }));
+  const res = await db.$transaction(async (tx) => {
+    if (input.expectedUpdatedAt) {
+      // FOR SHARE: an edit waits until this run commits, so the steps run are the steps confirmed.
+      const [row] = await tx.$queryRaw<{ updated_at: Date }[]>`select updated_at from playbooks where id = ${input.id}::uuid for share`;
+      if (row && row.updated_at.getTime() !== input.expectedUpdatedAt.getTime()) {
+        throw new AppError("conflict", "This playbook was changed after you opened it: review its steps, then run it again.", { expectedUpdatedAt: [`Changed at ${row.updated_at.toISOString()}.`] });
+      }
+    }
+    return firePlaybook(tx, { id: input.id }, cause, { actor, byHand: true });
+  });
   // The key is new for every run, so an incident always opens.
   if (!res) throw new AppError("conflict", "This run was already recorded.");
   if (res.gatewayIds.length) afterContainCommit(res.gatewayIds);

@@ -134,7 +134,7 @@ export default async function PlaybookPage({ params }: { params: Promise<{ id: s
             {canRun ? (
               <div className="space-y-3">
                 <p className="text-sm text-slate-600 dark:text-slate-400">{p.trigger === "manual" ? "This playbook never fires on its own: run it when you need it." : "Fires on its own when its trigger holds; run it now if you know before Warden does."}</p>
-                <RunPlaybook id={p.id} name={p.name} automated={automated} action={runPlaybook} />
+                <RunPlaybook id={p.id} name={p.name} updatedAt={p.updatedAt.toISOString()} automated={automated} action={runPlaybook} />
               </div>
             ) : (
               <p className="text-sm text-slate-600 dark:text-slate-400">Running a playbook by hand may flip kill switches: operators and admins do it{p.trigger === "manual" ? "" : ", and its trigger runs it on its own"}.</p>
