@@ -136,7 +136,7 @@ test("an operator runs a manual playbook by hand: it says what will run, asks wh
   await signIn(page, operator);
   await page.goto(`/playbooks/${playbookId}`);
   await page.getByRole("button", { name: "Run now…" }).click();
-  const panel = page.getByRole("group", { name: "Run playbook" });
+  const panel = page.getByRole("group", { name: "Run now…" });
   await expect(panel).toContainText("runs its automated action at once");
   await expect(panel.getByRole("listitem")).toHaveText([`Suspend agent: ${agentName} (Suspend the agent)`]);
   const confirm = panel.getByRole("button", { name: "Confirm: run playbook" });

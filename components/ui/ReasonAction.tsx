@@ -1,11 +1,15 @@
 "use client";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "./Button";
 import type { ServerAction } from "@/components/admin/types";
 
-/** A dangerous action that always needs a written reason (revoke, reject …), confirmed in place. */
-export function ReasonAction({ label, action, payload, confirmLabel, placeholder, variant = "danger" }: { label: string; action: ServerAction; payload: Record<string, unknown>; confirmLabel?: string; placeholder?: string; variant?: "danger" | "secondary" }) {
+/**
+ * A dangerous action that always needs a written reason (revoke, reject …), confirmed in place.
+ * `children` says what will happen; `onDone` gets the result (default: refresh the page). A
+ * conflict (the record changed meanwhile) refreshes the page so the person sees the new state.
+ */
+export function ReasonAction({ label, action, payload, confirmLabel, placeholder, variant = "danger", children, onDone }: { label: string; action: ServerAction; payload: Record<string, unknown>; confirmLabel?: string; placeholder?: string; variant?: "danger" | "secondary"; children?: ReactNode; onDone?: (data: unknown) => void }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState("");
@@ -16,13 +20,18 @@ export function ReasonAction({ label, action, payload, confirmLabel, placeholder
     setPending(true);
     const res = await action({ ...payload, reason });
     setPending(false);
-    if (!res.ok) return setError(res.fieldErrors?.reason?.[0] ?? res.error);
+    if (!res.ok) {
+      if (res.code === "conflict") router.refresh();
+      return setError(res.fieldErrors?.reason?.[0] ?? res.error);
+    }
     setOpen(false);
     setReason("");
-    router.refresh();
+    if (onDone) onDone(res.data);
+    else router.refresh();
   }
   return (
     <div className="space-y-2 rounded-md border border-red-200 p-3 dark:border-red-900" role="group" aria-label={label}>
+      {children}
       <label className="block text-sm">
         <span className="mb-1 block font-medium">Reason (recorded in the audit trail)</span>
         <textarea className="block w-full rounded-md border border-slate-300 bg-white p-2 text-sm dark:border-slate-700 dark:bg-slate-950" rows={2} value={reason} placeholder={placeholder} onChange={(e) => setReason(e.target.value)} />

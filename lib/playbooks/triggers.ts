@@ -18,6 +18,8 @@ const EVERY_MS = MINUTE;
  * the previous fire was being committed. The dedupe key keeps one incident per flag regardless.
  */
 const ADVISORY_GRACE_MS = 10 * MINUTE;
+/** The cause-key prefix of runs by hand (the automatic triggers' "since the last fire" ignores them). */
+const MANUAL_KEY = "manual:";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Why a playbook fires: `key` makes the incident unique (one incident per playbook and cause). */
@@ -111,7 +113,7 @@ export async function firePlaybook(
   tx: Tx,
   playbook: { id: string; name?: string },
   cause: FireCause,
-  opts: { now?: Date; findingId?: string | null; actor?: Actor; byHand?: boolean } = {},
+  opts: { now?: Date; findingId?: string | null; actor?: Actor } = {},
 ): Promise<FireResult | null> {
   const now = opts.now ?? new Date();
   const actor = opts.actor ?? SYSTEM_ACTOR;
@@ -138,7 +140,7 @@ export async function firePlaybook(
     tx,
     actor,
     { title: clip(`${p.name}: ${cause.summary}`, 200), severity, summary: clip(summary, 4000), playbookId: p.id, ...(findingId ? { findingId } : {}) },
-    { dedupeKey, ...(opts.byHand ? { source: "playbook run by hand" } : {}) },
+    { dedupeKey, ...(cause.key.startsWith(MANUAL_KEY) ? { source: "playbook run by hand" } : {}) },
   );
   if (!opened.created) return null;
   const incident = { id: opened.incident.id };
@@ -163,9 +165,6 @@ export async function firePlaybook(
   return { incidentId: incident.id, dedupeKey, severity, actions, gatewayIds: [...gatewayIds] };
 }
 
-/** The cause-key prefix of runs by hand (the automatic triggers' "since the last fire" ignores them). */
-const MANUAL_KEY = "manual:";
-
 /**
  * Run a playbook by hand (POST /api/v1/playbooks/{id}/run, the "Run now" button): one new incident
  * per run, its cause the person and their reason, then the steps' automated actions in run order,
@@ -187,7 +186,7 @@ export async function runPlaybookNow(actor: Actor, input: TPlaybookRun): Promise
         throw new AppError("conflict", "This playbook was changed after you opened it: review its steps, then run it again.", { expectedUpdatedAt: [`Changed at ${row.updated_at.toISOString()}.`] });
       }
     }
-    return firePlaybook(tx, { id: input.id }, cause, { actor, byHand: true });
+    return firePlaybook(tx, { id: input.id }, cause, { actor });
   });
   // The key is new for every run, so an incident always opens.
   if (!res) throw new AppError("conflict", "This run was already recorded.");

@@ -45,7 +45,8 @@ function portFree(port) {
   });
 }
 
-function anyFreePort() {
+/** A TCP port free on 127.0.0.1 right now (the kernel picks it). */
+export function anyFreePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once("error", reject);
