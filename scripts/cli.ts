@@ -11,10 +11,7 @@
  *   npm run warden -- bootstrap            (first admin + demo fleet; npm start runs it)
  */
 import { parseArgs } from "node:util";
-// @ts-expect-error -- plain ESM helper shared with the launcher
 import { migrate, resolveDatabase } from "./lib/runtime.mjs";
-
-type Db = { url: string; ownerUrl: string; appRole: string; stop: () => Promise<void> };
 
 const HELP = `usage: npm run warden -- <command>
   user create --email E --role R [--name N] [--password P]
@@ -43,11 +40,11 @@ async function main() {
   }
   if (area === "db" && verb !== "migrate") fail(HELP);
   const quiet = area === "bootstrap";
-  const db: Db = await resolveDatabase({ log: quiet ? () => {} : console.error });
+  const db = await resolveDatabase({ log: quiet ? () => {} : console.error });
   try {
     if (area === "db") {
       // The only command that runs as the owner role.
-      console.log((await migrate(db.ownerUrl, { appRole: db.appRole })).trim());
+      console.log((await migrate(db.ownerUrl, { appRole: db.appRole, appUrl: db.url })).trim());
       return;
     }
     // Everything else runs as the app role, like the server: the owner's URL is out of reach.

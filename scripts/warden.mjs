@@ -48,7 +48,7 @@ async function main() {
   try {
     log("applying migrations …");
     // As the owner; the app role then gets its grants on what the migrations made.
-    await migrate(db.ownerUrl, { appRole: db.appRole });
+    await migrate(db.ownerUrl, { appRole: db.appRole, appUrl: db.url });
     if (command === "migrate") {
       log("migrations applied");
       return stopAll(0);
@@ -57,7 +57,8 @@ async function main() {
     if (warning) log(`WARNING: ${warning}`);
     const secret = ensureSecret();
     // The server (and first-run setup) runs as the app role and never sees the owner's credentials.
-    const { WARDEN_MIGRATE_DATABASE_URL: _ownerUrl, ...appEnv } = process.env;
+    const appEnv = { ...process.env };
+    delete appEnv.WARDEN_MIGRATE_DATABASE_URL;
     const env = {
       ...appEnv,
       DATABASE_URL: db.url,

@@ -11,9 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-// @ts-expect-error -- plain ESM helper shared with the launcher
 import { migrate, resolveDatabase } from "../scripts/lib/runtime.mjs";
-// @ts-expect-error -- plain ESM helper shared with the launcher
 import { ensureAppRole, urlWithUser } from "../scripts/lib/db-roles.mjs";
 
 let stop: (() => Promise<void>) | null = null;
@@ -31,10 +29,11 @@ export default async function setup(project: TestProject) {
     const db = await resolveDatabase({ dir: tmp, reuse: false, database: "warden_template", log: () => {} });
     if (saved) process.env.DATABASE_URL = saved;
     stop = db.stop;
-    baseUrl = db.ownerUrl as string;
-    appUrl = db.url as string;
-    appRole = db.appRole as string;
+    baseUrl = db.ownerUrl;
+    appUrl = db.url;
+    appRole = db.appRole;
   } else {
+    const serverUrl = baseUrl;
     const admin = new pg.Client({ connectionString: baseUrl });
     await admin.connect();
     await admin.query("drop database if exists warden_template with (force)");
@@ -44,7 +43,7 @@ export default async function setup(project: TestProject) {
     // The server's own test app role (its owner needs CREATEROLE).
     appRole = "warden_test_app";
     const password = process.env.TEST_APP_PASSWORD || "warden-test-app";
-    await ensureAppRole(process.env.TEST_DATABASE_URL, appRole, password);
+    await ensureAppRole(serverUrl, appRole, password);
     appUrl = urlWithUser(baseUrl, appRole, password);
   }
   await migrate(baseUrl, { appRole });

@@ -31,24 +31,60 @@ async function withClient(url, fn) {
   }
 }
 
+async function canSignIn(url) {
+  const c = new pg.Client({ connectionString: url });
+  c.on("error", () => {});
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
 /**
  * Create the app role (or bring an existing one back to exactly this): it can sign in and nothing
  * else, and is a member of no role. Run by a role with CREATEROLE (the embedded superuser).
- * Idempotent.
+ * Idempotent; a role already in that state is left alone (the CLI runs this next to a running
+ * server, and concurrent ALTER ROLEs of one role can fail).
  */
 export async function ensureAppRole(adminUrl, name, password) {
   await withClient(adminUrl, async (c) => {
     const role = c.escapeIdentifier(name);
-    const attrs = `LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT PASSWORD ${c.escapeLiteral(password)}`;
-    const exists = (await c.query("select 1 from pg_roles where rolname = $1", [name])).rowCount > 0;
-    await c.query(`${exists ? "ALTER" : "CREATE"} ROLE ${role} ${exists ? "WITH " : ""}${attrs}`);
-    // Membership in another role would hand over that role's rights (e.g. the owner's).
-    const memberOf = await c.query(
-      "select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid join pg_roles u on u.oid = m.member where u.rolname = $1",
+    const state = (await c.query(
+      `select r.rolcanlogin and not (r.rolsuper or r.rolcreatedb or r.rolcreaterole or r.rolreplication or r.rolbypassrls) as attrs_ok,
+              array(select g.rolname::text from pg_auth_members m join pg_roles g on g.oid = m.roleid where m.member = r.oid) as member_of
+       from pg_roles r where r.rolname = $1`,
       [name],
-    );
-    for (const { rolname } of memberOf.rows) await c.query(`REVOKE ${c.escapeIdentifier(rolname)} FROM ${role}`);
+    )).rows[0];
+    if (state?.attrs_ok && state.member_of.length === 0 && (await canSignIn(urlWithUser(adminUrl, name, password)))) return;
+    const attrs = `LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT PASSWORD ${c.escapeLiteral(password)}`;
+    await c.query(state ? `ALTER ROLE ${role} WITH ${attrs}` : `CREATE ROLE ${role} ${attrs}`);
+    // Membership in another role would hand over that role's rights (e.g. the owner's).
+    for (const g of state?.member_of ?? []) await c.query(`REVOKE ${c.escapeIdentifier(g)} FROM ${role}`);
   });
+}
+
+/**
+ * For a DATABASE_URL install with its own migration role: when DATABASE_URL's role does not exist
+ * yet, create it (as `ensureAppRole`) with the password in DATABASE_URL, if the migration role may
+ * create roles (e.g. Docker Compose's superuser, also on a volume from before the app role).
+ * An existing role is left as it is. Returns whether it created one.
+ */
+export async function createAppRoleIfMissing(ownerUrl, appUrl) {
+  const name = roleOfUrl(appUrl);
+  const exists = await withClient(ownerUrl, async (c) => (await c.query("select 1 from pg_roles where rolname = $1", [name])).rowCount > 0);
+  if (exists) return false;
+  const password = decodeURIComponent(new URL(appUrl).password);
+  if (!password) throw new Error(`DATABASE_URL's role ${name} does not exist and DATABASE_URL has no password to create it with (see the README: Database roles).`);
+  try {
+    await ensureAppRole(ownerUrl, name, password);
+  } catch (err) {
+    throw new Error(`DATABASE_URL's role ${name} does not exist and the migration role cannot create it (${err.message}); create it as the README says (Database roles).`);
+  }
+  return true;
 }
 
 /**

@@ -7,8 +7,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyFrom, copyText } from "@/lib/pg-copy";
 import { makeGateway, rid } from "@/test/factories";
-// @ts-expect-error -- plain ESM helper shared with the launcher
-import { grantAppRole, roleOfUrl } from "./db-roles.mjs";
+import { createAppRoleIfMissing, grantAppRole, roleOfUrl, urlWithUser } from "./db-roles.mjs";
 
 const appUrl = process.env.DATABASE_URL!;
 const ownerUrl = process.env.TEST_OWNER_DATABASE_URL!;
@@ -177,6 +176,30 @@ describe("the app role", () => {
       await expect(grantAppRole(ownerUrl, name)).rejects.toThrow(/must not be a superuser, bypass row security/);
       await expect(grantAppRole(ownerUrl, roleOfUrl(ownerUrl))).rejects.toThrow(/is the role that runs migrations/);
     } finally {
+      await owner.query(`drop role if exists ${name}`);
+      await owner.end();
+    }
+  });
+
+  it("a DATABASE_URL install's missing app role is created by the migration role, with DATABASE_URL's password, and nothing more", async () => {
+    const name = `warden_new_${rid()}`;
+    const url = urlWithUser(appUrl, name, "a p@ss/word:with#signs");
+    const owner = await connect(ownerUrl);
+    try {
+      expect(await createAppRoleIfMissing(ownerUrl, url)).toBe(true);
+      expect(await createAppRoleIfMissing(ownerUrl, url)).toBe(false);
+      const r = (await owner.query("select rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolcanlogin from pg_roles where rolname = $1", [name])).rows[0];
+      expect(r).toEqual({ rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false, rolcanlogin: true });
+      await grantAppRole(ownerUrl, name);
+      const c = await connect(url);
+      try {
+        expect((await c.query("select current_user as u")).rows[0].u).toBe(name);
+        await expect(c.query("truncate audit_events")).rejects.toThrow(/permission denied/);
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await owner.query(`drop owned by ${name}`).catch(() => {});
       await owner.query(`drop role if exists ${name}`);
       await owner.end();
     }

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { spawn, execSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { APP_ROLE, appRoleWarning, ensureAppRole, grantAppRole, roleOfUrl, urlWithUser } from "./db-roles.mjs";
+import { APP_ROLE, appRoleWarning, createAppRoleIfMissing, ensureAppRole, grantAppRole, roleOfUrl, urlWithUser } from "./db-roles.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -212,12 +212,16 @@ export function nextStart(args, env) {
  * Apply committed migrations with the WASM schema engine (no downloads), as the owner (`ownerUrl`),
  * then (re)grant the app role its rights on everything the migrations made (db-roles.mjs). With
  * no `appRole`, or when it is the owner itself (a DATABASE_URL install without
- * WARDEN_MIGRATE_DATABASE_URL), there is nothing to grant.
+ * WARDEN_MIGRATE_DATABASE_URL), there is nothing to grant. With `appUrl` (the app's DATABASE_URL),
+ * a missing app role is created first when the owner may (createAppRoleIfMissing).
  */
-export async function migrate(ownerUrl, { appRole, quiet = true } = {}) {
+export async function migrate(ownerUrl, { appRole, appUrl, quiet = true } = {}) {
+  const role = appRole ?? (appUrl ? roleOfUrl(appUrl) : null);
+  const split = role && role !== roleOfUrl(ownerUrl);
+  if (split && appUrl) await createAppRoleIfMissing(ownerUrl, appUrl);
   const res = await run(bin("prisma"), ["migrate", "deploy"], { env: { ...process.env, DATABASE_URL: ownerUrl }, quiet });
   if (res.code !== 0) throw new Error(`prisma migrate deploy failed:\n${res.out}`);
-  if (appRole && appRole !== roleOfUrl(ownerUrl)) await grantAppRole(ownerUrl, appRole);
+  if (split) await grantAppRole(ownerUrl, role);
   return res.out;
 }
 
