@@ -92,7 +92,7 @@ for (const [label, nodeBin] of [["Node 20 (the machine's)", null], ["Node 24", N
       expect((await api.get("/api/v1/me")).status()).toBe(401);
       await api.dispose();
 
-      const audited = await sql().query("select actor_label, action from audit_events where target_id = (select id::text from users where email = $1) order by id", [email]);
+      const audited = await sql().query("select actor_label, action from audit_events where action like 'user.%' and target_id = (select id::text from users where email = $1) order by id", [email]);
       expect(audited.rows.map((r) => r.action)).toEqual(["user.create", "user.reset_password", "user.disable"]);
       expect(audited.rows.every((r) => /^cli:/.test(r.actor_label))).toBe(true);
 
