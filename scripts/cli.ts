@@ -1,6 +1,9 @@
 /**
  * Warden's admin CLI, for automation and recovery. Works against the same database as the
  * server: DATABASE_URL, or the embedded Postgres in the data folder (shared if the server runs).
+ * Started through tsx (`npm run warden`), so it runs on every supported Node (20.9+, 24) and
+ * resolves the `@/` paths of tsconfig.json. `db migrate` runs as the owner role
+ * (WARDEN_MIGRATE_DATABASE_URL, or the embedded superuser); everything else as the app role.
  *
  *   npm run warden -- user create --email a@b.c --role admin [--name "A B"] [--password …]
  *   npm run warden -- user disable --email a@b.c
