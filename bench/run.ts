@@ -82,9 +82,10 @@ async function main() {
   let pgVersion = "";
   try {
     log("applying migrations");
-    await migrate(db.url);
+    await migrate(db.url, { appRole: db.appRole });
     const secret = randomBytes(32).toString("base64url");
-    Object.assign(process.env, { DATABASE_URL: db.url, WARDEN_SECRET: secret, NEXTAUTH_SECRET: secret });
+    // In-process queries and the server run as the app role; loading and seeding as the owner.
+    Object.assign(process.env, { DATABASE_URL: db.appUrl, WARDEN_SECRET: secret, NEXTAUTH_SECRET: secret });
     const { seal } = await import("@/lib/crypto");
     const { hashToken } = await import("@/lib/tokens/token");
     const fleet = buildFleet(opts);
@@ -109,7 +110,7 @@ async function main() {
 
     if (withServer) {
       const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-bench-log-")); // kept after the run
-      server = await startServer(ROOT, { DATABASE_URL: db.url, WARDEN_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: "http://127.0.0.1", WARDEN_SCHEDULER: "off" }, log, logDir);
+      server = await startServer(ROOT, { DATABASE_URL: db.appUrl, WARDEN_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: "http://127.0.0.1", WARDEN_SCHEDULER: "off" }, log, logDir);
       await new Promise((r) => setTimeout(r, 1000));
       const idle = sampleRss(server.pid);
       await new Promise((r) => setTimeout(r, 300));
@@ -138,7 +139,7 @@ async function main() {
       for (let r = 0; r < ingestRuns; r++) {
         const perLevel: Record<string, number> = {};
         for (const conns of levels) {
-          const res = await runCopy(db.url, makeCopyBatches(fleet, opts.seed + 1, `copy-${r}-${conns}`, copyBatches, batch), conns);
+          const res = await runCopy(db.appUrl, makeCopyBatches(fleet, opts.seed + 1, `copy-${r}-${conns}`, copyBatches, batch), conns);
           perLevel[conns] = Math.round(res.eventsPerS);
         }
         const best = Math.max(...Object.values(perLevel));
@@ -149,12 +150,12 @@ async function main() {
       const bulkRows = smoke ? 5_000 : 50_000;
       for (let r = 0; r < ingestRuns; r++) {
         const perLevel: Record<string, number> = {};
-        for (const conns of [1, 2]) perLevel[conns] = Math.round((await runCopy(db.url, makeCopyBatches(fleet, opts.seed + 2, `bulk-${r}-${conns}`, conns, bulkRows), conns)).eventsPerS);
+        for (const conns of [1, 2]) perLevel[conns] = Math.round((await runCopy(db.appUrl, makeCopyBatches(fleet, opts.seed + 2, `bulk-${r}-${conns}`, conns, bulkRows), conns)).eventsPerS);
         copyBulk.push({ eventsPerS: Math.max(...Object.values(perLevel)), byConnections: perLevel });
       }
       log(`  bulk COPY (${bulkRows.toLocaleString("en")} rows per statement, 1 or 2 connections): ${Math.round(median(copyBulk.map((c) => c.eventsPerS))).toLocaleString("en")} rows/s`);
       const naive = [];
-      for (let r = 0; r < ingestRuns; r++) naive.push(await runNaive(db.url, fleet, opts.seed + 3, `naive-${r}`, smoke ? 500 : 4_000, senders));
+      for (let r = 0; r < ingestRuns; r++) naive.push(await runNaive(db.appUrl, fleet, opts.seed + 3, `naive-${r}`, smoke ? 500 : 4_000, senders));
       log(`naive one INSERT per event: ${Math.round(median(naive.map((n) => n.eventsPerS))).toLocaleString("en")} events/s`);
       ingest = { runs: ingestRunsOut, copy, copyBulk, naive, rss: { peakMb: mem.peakMb, hwmMb: mem.hwmMb, idleMb } };
 

@@ -91,7 +91,7 @@ test("a command queued before a Warden restart is still delivered after it", asy
   const start = () => {
     const child = spawn(path.join(__dirname, "..", "node_modules", ".bin", "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
       cwd: path.join(__dirname, ".."),
-      env: { ...process.env, DATABASE_URL: e2e.databaseUrl, WARDEN_SECRET: e2e.secret ?? "e2e-secret-e2e-secret-e2e-secret-0123", NEXTAUTH_SECRET: "e2e-secret-e2e-secret-e2e-secret-0123", NEXTAUTH_URL: other, WARDEN_SCHEDULER: "off" },
+      env: { ...process.env, DATABASE_URL: e2e.appDatabaseUrl, WARDEN_SECRET: e2e.secret ?? "e2e-secret-e2e-secret-e2e-secret-0123", NEXTAUTH_SECRET: "e2e-secret-e2e-secret-e2e-secret-0123", NEXTAUTH_URL: other, WARDEN_SCHEDULER: "off" },
       stdio: "ignore",
     });
     return child;

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { expect, test } from "./fixtures";
 
 test("npm start on a fresh data folder prints working admin credentials", async ({ page }) => {
@@ -38,6 +39,22 @@ test("npm start on a fresh data folder prints working admin credentials", async 
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
     await expect(page.getByRole("link", { name: /Agents\s*4/ })).toBeVisible();
+
+    // The server signs in as the app role, whose generated credentials sit beside the owner's in
+    // db.json (mode 600); only the owner's connection below is not the app's.
+    const creds = JSON.parse(fs.readFileSync(path.join(dataDir, "db.json"), "utf8"));
+    expect(fs.statSync(path.join(dataDir, "db.json")).mode & 0o777).toBe(0o600);
+    expect(creds.app.user).toBe("warden_app");
+    const owner = new pg.Client({ host: "127.0.0.1", port: 54399, user: creds.user, password: creds.password, database: "warden" });
+    await owner.connect();
+    try {
+      const users = await owner.query("select distinct usename::text as u from pg_stat_activity where datname = 'warden' and pid <> pg_backend_pid()");
+      expect(users.rows.map((r) => r.u)).toEqual(["warden_app"]);
+      const role = await owner.query("select rolsuper, pg_has_role('warden_app', $1, 'MEMBER') as member from pg_roles where rolname = 'warden_app'", [creds.user]);
+      expect(role.rows[0]).toEqual({ rolsuper: false, member: false });
+    } finally {
+      await owner.end();
+    }
   } finally {
     try {
       process.kill(-child.pid!, "SIGTERM");

@@ -35,14 +35,14 @@ function get(port: number, agent: http.Agent, pathname: string, headers: Record<
 test("SIGTERM: a parked long-poll answers at once with Connection: close, and the server exits on its own", async ({ baseURL }) => {
   test.setTimeout(120_000);
   const gw = await registerSimGateway(baseURL!);
-  const { databaseUrl, secret } = JSON.parse(fs.readFileSync(path.join(ROOT, ".warden-e2e", "e2e.json"), "utf8")) as { databaseUrl: string; secret: string };
+  const { appDatabaseUrl, secret } = JSON.parse(fs.readFileSync(path.join(ROOT, ".warden-e2e", "e2e.json"), "utf8")) as { appDatabaseUrl: string; secret: string };
   // runtime.mjs is plain ESM: imported at run time (Playwright's transform would turn it into CommonJS).
   const { anyFreePort, nextStart } = (await import(path.join(ROOT, "scripts", "lib", "runtime.mjs"))) as typeof import("../scripts/lib/runtime.mjs");
   const port = await anyFreePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-shutdown-"));
   const env = {
     ...process.env,
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: appDatabaseUrl,
     WARDEN_SECRET: secret,
     NEXTAUTH_SECRET: secret,
     NEXTAUTH_URL: `http://127.0.0.1:${port}`,

@@ -1,6 +1,9 @@
 /**
  * Warden's admin CLI, for automation and recovery. Works against the same database as the
  * server: DATABASE_URL, or the embedded Postgres in the data folder (shared if the server runs).
+ * Started through tsx (`npm run warden`), so it runs on every supported Node (20.9+, 24) and
+ * resolves the `@/` paths of tsconfig.json. `db migrate` runs as the owner role
+ * (WARDEN_MIGRATE_DATABASE_URL, or the embedded superuser); everything else as the app role.
  *
  *   npm run warden -- user create --email a@b.c --role admin [--name "A B"] [--password …]
  *   npm run warden -- user disable --email a@b.c
@@ -11,10 +14,7 @@
  *   npm run warden -- bootstrap            (first admin + demo fleet; npm start runs it)
  */
 import { parseArgs } from "node:util";
-// @ts-expect-error -- plain ESM helper shared with the launcher
 import { migrate, resolveDatabase } from "./lib/runtime.mjs";
-
-type Db = { url: string; stop: () => Promise<void> };
 
 const HELP = `usage: npm run warden -- <command>
   user create --email E --role R [--name N] [--password P]
@@ -41,15 +41,18 @@ async function main() {
     console.log(HELP);
     return;
   }
+  if (area === "db" && verb !== "migrate") fail(HELP);
   const quiet = area === "bootstrap";
-  const db: Db = await resolveDatabase({ log: quiet ? () => {} : console.error });
-  process.env.DATABASE_URL = db.url;
+  const db = await resolveDatabase({ log: quiet ? () => {} : console.error });
   try {
-    if (area === "db" && verb === "migrate") {
-      console.log((await migrate(db.url)).trim());
+    if (area === "db") {
+      // The only command that runs as the owner role.
+      console.log((await migrate(db.ownerUrl, { appRole: db.appRole, appUrl: db.url })).trim());
       return;
     }
-    if (area === "db") await migrate(db.url); // keep the schema current before any command
+    // Everything else runs as the app role, like the server: the owner's URL is out of reach.
+    process.env.DATABASE_URL = db.url;
+    delete process.env.WARDEN_MIGRATE_DATABASE_URL;
     const { cliActor } = await import("@/lib/auth/actor");
     const actor = cliActor();
     const { db: prisma } = await import("@/lib/db");

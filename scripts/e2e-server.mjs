@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The server Playwright tests run against: a production build (`next build` first) on a fresh
-// embedded Postgres in .warden-e2e/, migrated and bootstrapped with the demo fleet. It writes the
-// database URL to .warden-e2e/e2e.json so specs can seed their own rows.
+// embedded Postgres in .warden-e2e/, migrated (as the owner) and bootstrapped with the demo fleet.
+// The server runs as the app role, like `npm start`, so every spec exercises its grants. It writes
+// the owner's database URL (databaseUrl: specs seed and tamper with their own rows) and the app's
+// (appDatabaseUrl) to .warden-e2e/e2e.json.
 import fs from "node:fs";
 import path from "node:path";
 import { spawn } from "node:child_process";
@@ -14,8 +16,9 @@ fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
 fs.chmodSync(dir, 0o755);
 
 delete process.env.DATABASE_URL;
+delete process.env.WARDEN_MIGRATE_DATABASE_URL;
 const db = await resolveDatabase({ dir, reuse: false, log: () => {} });
-await migrate(db.url);
+await migrate(db.ownerUrl, { appRole: db.appRole });
 const secret = "e2e-secret-e2e-secret-e2e-secret-0123";
 const env = {
   ...process.env,
@@ -38,7 +41,7 @@ if (boot.code !== 0) {
   await db.stop();
   process.exit(1);
 }
-fs.writeFileSync(path.join(dir, "e2e.json"), JSON.stringify({ databaseUrl: db.url, baseURL: `http://127.0.0.1:${port}`, secret }));
+fs.writeFileSync(path.join(dir, "e2e.json"), JSON.stringify({ databaseUrl: db.ownerUrl, appDatabaseUrl: db.url, baseURL: `http://127.0.0.1:${port}`, secret }));
 const server = nextStart(["-p", String(port), "-H", "127.0.0.1"], env);
 const child = spawn(server.command, server.args, { cwd: ROOT, env: server.env, stdio: "inherit" });
 const stop = () => child.kill("SIGTERM");

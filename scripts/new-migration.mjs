@@ -30,7 +30,7 @@ delete process.env.DATABASE_URL;
 const db = await resolveDatabase({ dir: tmp, reuse: false, log: () => {} });
 try {
   const res = await run(bin("prisma"), ["migrate", "diff", ...from, "--to-schema-datamodel", "prisma/schema.prisma", "--script"], {
-    env: { ...process.env, DATABASE_URL: db.url },
+    env: { ...process.env, DATABASE_URL: db.ownerUrl },
     quiet: true,
   });
   if (res.code !== 0) throw new Error(res.out);

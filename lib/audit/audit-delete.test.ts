@@ -10,7 +10,7 @@ it("verification names the row after one deleted behind the trigger's back", asy
   for (let i = 0; i < 5; i++) await recordAuditStandalone(SYSTEM_ACTOR, { action: "test.event", targetId: String(i) });
   expect((await verifyAuditChain()).ok).toBe(true);
   const rows = await db.auditEvent.findMany({ orderBy: { id: "asc" }, select: { id: true } });
-  const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  const c = new pg.Client({ connectionString: process.env.TEST_OWNER_DATABASE_URL });
   await c.connect();
   await c.query("set session_replication_role = replica");
   await c.query("delete from audit_events where id = $1", [rows[2].id.toString()]);

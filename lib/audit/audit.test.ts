@@ -13,7 +13,7 @@ async function append(n: number) {
 }
 
 async function superuser<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  const c = new pg.Client({ connectionString: process.env.TEST_OWNER_DATABASE_URL });
   await c.connect();
   try {
     return await fn(c);

@@ -24,14 +24,14 @@ export async function applyRetention(days = retentionDays(), now = new Date()): 
     order by c.relname`;
   const dropped: string[] = [];
   for (const { name } of parts) {
-    // Identifiers come from the catalog and match ^tool_calls_[0-9]{8}$; still quoted.
+    // The app role owns no table: the owner's warden_drop_tool_call_partition() detaches and drops
+    // (it accepts only names of day partitions of tool_calls).
     try {
-      await db.$transaction([
+      const [, rows] = await db.$transaction([
         db.$executeRawUnsafe(`set local lock_timeout = '2s'`),
-        db.$executeRawUnsafe(`alter table tool_calls detach partition "${name}"`),
-        db.$executeRawUnsafe(`drop table "${name}"`),
+        db.$queryRaw<{ dropped: boolean }[]>`select warden_drop_tool_call_partition(${name}) as dropped`,
       ]);
-      dropped.push(name);
+      if (rows[0]?.dropped) dropped.push(name);
     } catch (err) {
       console.warn(`warden: retention skipped ${name} this run (${(err as Error).message.slice(0, 120)})`);
     }

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { spawn, execSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { APP_ROLE, appRoleWarning, createAppRoleIfMissing, ensureAppRole, grantAppRole, roleOfUrl, urlWithUser } from "./db-roles.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -94,28 +95,39 @@ function checkRootAccess(dir) {
 }
 
 /**
- * Resolve the database Warden talks to. With DATABASE_URL set, that's it. Otherwise start (or
- * reuse, if the server already runs it) the embedded Postgres in the data folder.
- * Returns { url, embedded, stop }.
+ * Resolve the database Warden talks to, as two roles: `url` signs in as the app role (what the
+ * server and the CLI's user/token/audit commands use: it owns nothing) and `ownerUrl` as the role
+ * that runs migrations and owns the schema.
+ * - DATABASE_URL set: that is the app's; migrations use WARDEN_MIGRATE_DATABASE_URL, or
+ *   DATABASE_URL itself when that is unset (one role: it then owns the tables, see the README).
+ * - Otherwise the embedded Postgres in the data folder, started (or reused, if the server already
+ *   runs it): its initdb superuser is the owner, and the app role `warden_app` is created (or
+ *   brought back to its rights) with a generated password kept in <data>/db.json (mode 600).
+ * Returns { url, ownerUrl, appRole, embedded, stop }.
  */
 export async function resolveDatabase({ log = console.log, dir = dataDir(), database = "warden", reuse = true } = {}) {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, embedded: false, stop: async () => {} };
+  if (process.env.DATABASE_URL) {
+    const url = process.env.DATABASE_URL;
+    return { url, ownerUrl: process.env.WARDEN_MIGRATE_DATABASE_URL || url, appRole: roleOfUrl(url), embedded: false, stop: async () => {} };
+  }
 
   fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
   const pgDir = path.join(dir, "pg");
   const credsFile = path.join(dir, "db.json");
   const runtimeFile = path.join(dir, "runtime.json");
   let creds = readJson(credsFile);
-  if (!creds) {
-    creds = { user: "warden", password: randomBytes(18).toString("base64url") };
-    writePrivate(credsFile, JSON.stringify(creds, null, 2));
-  }
-  const urlFor = (port) => `postgresql://${creds.user}:${creds.password}@127.0.0.1:${port}/${database}`;
+  if (!creds) creds = { user: "warden", password: randomBytes(18).toString("base64url") };
+  // Data folders from before the app role had only the owner's credentials: add the app's.
+  if (!creds.app?.user || !creds.app?.password) creds = { ...creds, app: { user: APP_ROLE, password: randomBytes(18).toString("base64url") } };
+  writePrivate(credsFile, JSON.stringify(creds, null, 2));
+  const ownerUrlFor = (port, db = database) => `postgresql://${encodeURIComponent(creds.user)}:${encodeURIComponent(creds.password)}@127.0.0.1:${port}/${db}`;
+  const urls = (port) => ({ ownerUrl: ownerUrlFor(port), url: urlWithUser(ownerUrlFor(port), creds.app.user, creds.app.password), appRole: creds.app.user });
 
   // Another Warden process (the server) already runs it: share it.
   const running = readJson(runtimeFile);
   if (reuse && running && pidAlive(running.pid) && (await canConnect(running.port))) {
-    return { url: urlFor(running.port), embedded: true, stop: async () => {} };
+    await ensureAppRole(ownerUrlFor(running.port, "postgres"), creds.app.user, creds.app.password);
+    return { ...urls(running.port), embedded: true, stop: async () => {} };
   }
 
   checkRootAccess(pgDir);
@@ -152,9 +164,10 @@ export async function resolveDatabase({ log = console.log, dir = dataDir(), data
   const exists = await client.query("select 1 from pg_database where datname = $1", [database]);
   if (exists.rowCount === 0) await client.query(`create database ${client.escapeIdentifier(database)}`);
   await client.end();
+  await ensureAppRole(ownerUrlFor(port, "postgres"), creds.app.user, creds.app.password);
   writePrivate(runtimeFile, JSON.stringify({ pid: process.pid, port }));
   return {
-    url: urlFor(port),
+    ...urls(port),
     embedded: true,
     stop: async () => {
       try { fs.unlinkSync(runtimeFile); } catch { /* already gone */ }
@@ -195,9 +208,21 @@ export function nextStart(args, env) {
   return { command: bin("next"), args: ["start", "--keepAliveTimeout", "65000", ...args], env: { ...env, NODE_OPTIONS: nodeOptions } };
 }
 
-/** Apply committed migrations with the WASM schema engine (no downloads). */
-export async function migrate(url, { quiet = true } = {}) {
-  const res = await run(bin("prisma"), ["migrate", "deploy"], { env: { ...process.env, DATABASE_URL: url }, quiet });
+/**
+ * Apply committed migrations with the WASM schema engine (no downloads), as the owner (`ownerUrl`),
+ * then (re)grant the app role its rights on everything the migrations made (db-roles.mjs). With
+ * no `appRole`, or when it is the owner itself (a DATABASE_URL install without
+ * WARDEN_MIGRATE_DATABASE_URL), there is nothing to grant. With `appUrl` (the app's DATABASE_URL),
+ * a missing app role is created first when the owner may (createAppRoleIfMissing).
+ */
+export async function migrate(ownerUrl, { appRole, appUrl, quiet = true } = {}) {
+  const role = appRole ?? (appUrl ? roleOfUrl(appUrl) : null);
+  const split = role && role !== roleOfUrl(ownerUrl);
+  if (split && appUrl) await createAppRoleIfMissing(ownerUrl, appUrl);
+  const res = await run(bin("prisma"), ["migrate", "deploy"], { env: { ...process.env, DATABASE_URL: ownerUrl }, quiet });
   if (res.code !== 0) throw new Error(`prisma migrate deploy failed:\n${res.out}`);
+  if (split) await grantAppRole(ownerUrl, role);
   return res.out;
 }
+
+export { appRoleWarning };
