@@ -14,7 +14,7 @@ async function cli(...args: string[]) {
   try {
     const { stdout, stderr } = await exec(path.join(ROOT, "node_modules", ".bin", "tsx"), ["--conditions=react-server", "scripts/cli.ts", ...args], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl },
+      env: { ...process.env, DATABASE_URL: databaseUrl, WARDEN_AUDIT_CHECKPOINT_FILE: path.join(ROOT, ".warden-e2e", "audit-checkpoints.jsonl") },
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
