@@ -143,6 +143,9 @@ describe("audit checkpoints", () => {
     expect(res.checkpoints).toMatchObject({ checked: 3, verified: 0, anchoredUpToId: null });
     expect(res.checkpoints.failed.map((f) => f.problem)).toEqual(["badSignature", "badSignature", "badSignature"]);
     expect(res.checkpoints.failed[1].detail).toContain(otherId);
+    // An altered copy keeping the genuine signature is a checkpoint of its own: it fails, the genuine one holds.
+    const pair = await verifyAuditTrail({ given: parseGivenCheckpoints(ZAuditVerifyInput.parse({ checkpoints: [{ ...cp, count: 2 }, cp] })), serverFile: false });
+    expect(pair).toMatchObject({ ok: false, checkpoints: { checked: 2, verified: 1, failed: [expect.objectContaining({ problem: "badSignature", line: 1 })] } });
     // The genuine one verifies.
     expect(await verifyAuditTrail({ given: parseGivenCheckpoints(ZAuditVerifyInput.parse({ checkpoints: checkpointLine(cp) })), serverFile: false })).toMatchObject({ ok: true, checkpoints: { verified: 1 } });
     // A malformed one given by a caller is a 400 (AppError invalid) with the line named.

@@ -2,7 +2,7 @@ import "server-only";
 import { createPublicKey } from "node:crypto";
 import { db } from "@/lib/db";
 import { GENESIS_HASH, chainHash } from "./canonical";
-import { checkpointSignatureValid, publicKeyId, type CheckpointEntry, type TCheckpoint } from "./checkpoint-format";
+import { checkpointLine, checkpointSignatureValid, publicKeyId, type CheckpointEntry, type TCheckpoint } from "./checkpoint-format";
 
 export type CheckpointProblem = "truncated" | "rewritten" | "badSignature" | "malformed" | "unchecked";
 
@@ -79,8 +79,11 @@ export async function verifyAuditChain(opts: VerifyOptions = {}): Promise<Verify
         failures.push({ ...at, problem: "malformed", detail: `not a checkpoint: ${e.malformed}`, order: -1n });
         continue;
       }
-      if (seen.has(e.cp.sig)) continue; // the same checkpoint from two sources
-      seen.add(e.cp.sig);
+      // The same checkpoint from two sources counts once (the whole line: an altered copy with the
+      // genuine signature is a checkpoint of its own, and fails).
+      const whole = checkpointLine(e.cp);
+      if (seen.has(whole)) continue;
+      seen.add(whole);
       given++;
       const about = { headId: e.cp.headId, count: e.cp.count, at: e.cp.at };
       if (e.cp.keyId !== keyId) failures.push({ ...at, ...about, problem: "badSignature", detail: `signed with key ${e.cp.keyId}, not the trusted key ${keyId} (another installation, a replaced database, or a forgery)`, order: -1n });
