@@ -28,6 +28,7 @@ const API_READS: Case[] = [
   { name: "GET /api/v1/users", audit: "read:users", allowed: ADMIN, call: ({ api }) => api.get("/api/v1/users") },
   { name: "GET /api/v1/audit/events", audit: "read:audit.events", allowed: AUDIT_READERS, call: ({ api }) => api.get("/api/v1/audit/events?pageSize=5") },
   { name: "GET /api/v1/audit/verify", audit: "read:audit.verify", allowed: AUDIT_READERS, call: ({ api }) => api.get("/api/v1/audit/verify") },
+  { name: "POST /api/v1/audit/verify", audit: "read:audit.verify", allowed: AUDIT_READERS, call: ({ api }) => api.post("/api/v1/audit/verify", { data: { serverFile: false } }) },
 ];
 
 // Server actions, called by id with a session cookie.

@@ -23,7 +23,7 @@ type Result = { code: number; stdout: string; stderr: string };
 
 /** `npm run warden -- …args` with `node` first on PATH from `nodeBin` (or the machine's). */
 async function warden(nodeBin: string | null, args: string[], env: Record<string, string | undefined> = {}): Promise<Result> {
-  const base: Record<string, string | undefined> = { ...process.env, WARDEN_DATA_DIR: DATA_DIR, DATABASE_URL: undefined, WARDEN_MIGRATE_DATABASE_URL: undefined, ...env };
+  const base: Record<string, string | undefined> = { ...process.env, WARDEN_DATA_DIR: DATA_DIR, WARDEN_AUDIT_CHECKPOINT_FILE: path.join(DATA_DIR, "audit-checkpoints.jsonl"), DATABASE_URL: undefined, WARDEN_MIGRATE_DATABASE_URL: undefined, ...env };
   if (nodeBin) base.PATH = `${nodeBin}:${process.env.PATH}`;
   const clean = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
   try {

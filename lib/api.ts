@@ -61,3 +61,33 @@ export async function runApiRead<T>(scope: Scope, what: string, read: (actor: Ac
     throw err;
   }
 }
+
+/**
+ * Read a JSON body of up to `limit` bytes, stopping as soon as it is larger (never buffering more);
+ * an empty body is {}. A bad or oversized body is an AppError("invalid").
+ */
+export async function readJsonBounded(req: Request, limit: number): Promise<unknown> {
+  if (Number(req.headers.get("content-length") ?? 0) > limit) throw new AppError("invalid", `Body larger than ${limit} bytes.`);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw new AppError("invalid", `Body larger than ${limit} bytes.`);
+      }
+      chunks.push(value);
+    }
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("invalid", "Body is not valid JSON.");
+  }
+}

@@ -9,7 +9,7 @@
  *   npm run warden -- user disable --email a@b.c
  *   npm run warden -- user reset-password --email a@b.c [--password …]
  *   npm run warden -- token create --email a@b.c [--name cli] [--expires 90]
- *   npm run warden -- audit verify
+ *   npm run warden -- audit verify [--checkpoints FILE]… [--key warden-public-key.pem]
  *   npm run warden -- db migrate
  *   npm run warden -- bootstrap            (first admin + demo fleet; npm start runs it)
  */
@@ -22,7 +22,8 @@ const HELP = `usage: npm run warden -- <command>
   user enable --email E
   user reset-password --email E [--password P]
   token create --email E [--name N] [--expires DAYS]
-  audit verify
+  audit verify [--checkpoints FILE]... [--key PUBLIC_KEY_PEM]
+      the hash chain, checked against signed checkpoints (default: the configured checkpoint file)
   db migrate
   bootstrap`;
 
@@ -34,7 +35,7 @@ function fail(message: string, code = 2): never {
 async function main() {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" }, password: { type: "string" }, expires: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" }, password: { type: "string" }, expires: { type: "string" }, checkpoints: { type: "string", multiple: true }, key: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   });
   const [area, verb] = positionals;
   if (!area || values.help) {
@@ -99,8 +100,26 @@ async function main() {
         console.log(t.token);
         console.error(`token "${t.name}" for ${u.email}, expires ${t.expiresAt.toISOString()}`);
       } else if (area === "audit" && verb === "verify") {
-        const { verifyAuditChain } = await import("@/lib/audit/verify");
-        const res = await verifyAuditChain();
+        // Checkpoints from --checkpoints files, else the configured file (WARDEN_AUDIT_CHECKPOINT_FILE);
+        // signatures checked with --key, else Warden's key. Exit 1 on any break, truncation,
+        // rewrite or bad checkpoint; 2 on bad usage.
+        const { verifyAuditTrail } = await import("@/lib/audit/checkpoint");
+        const fs = await import("node:fs");
+        const { createPublicKey } = await import("node:crypto");
+        const files = values.checkpoints ?? [];
+        for (const f of files) if (!fs.existsSync(f)) fail(`--checkpoints: no such file: ${f}`);
+        let publicKeyPem: string | undefined;
+        if (values.key) {
+          try {
+            publicKeyPem = fs.readFileSync(values.key, "utf8");
+            createPublicKey(publicKeyPem);
+          } catch {
+            fail(`--key: not a readable PEM public key: ${values.key}`);
+          }
+        }
+        const res = await verifyAuditTrail({ files, serverFile: files.length === 0, publicKeyPem });
+        if (res.checkpoints.keySource === "database") console.error("warning: checkpoints were checked with the public key stored in the database (no WARDEN_SECRET here); pass --key with the key your Warden serves at /api/v1/evidence/public-key");
+        if (res.checkpoints.checked === 0) console.error("warning: no checkpoints were checked: deleting the newest rows, or rewriting rows and recomputing the hashes, cannot be detected without them");
         console.log(JSON.stringify(res));
         if (!res.ok) process.exitCode = 1;
       } else {

@@ -34,6 +34,8 @@ const env = {
   // Webhook receivers in specs listen on 127.0.0.1 over http (test only).
   WARDEN_WEBHOOK_ALLOW_PRIVATE: "1",
   WARDEN_WEBHOOK_ALLOW_HTTP: "1",
+  // Audit checkpoints of this run's database, wiped with it (the default would sit in the project root).
+  WARDEN_AUDIT_CHECKPOINT_FILE: path.join(dir, "audit-checkpoints.jsonl"),
 };
 const boot = await run(bin("tsx"), ["--conditions=react-server", "scripts/cli.ts", "bootstrap"], { env, quiet: true });
 if (boot.code !== 0) {

@@ -16,6 +16,8 @@ await admin.end();
 process.env.DATABASE_URL = appTemplateUrl.replace(/\/warden_template(\?|$)/, `/${name}$1`);
 process.env.TEST_OWNER_DATABASE_URL = templateUrl.replace(/\/warden_template(\?|$)/, `/${name}$1`);
 process.env.WARDEN_SECRET ??= "test-secret-test-secret-test-secret";
+// Tests never append audit checkpoints to a real file (one that needs it points this at a temp file).
+process.env.WARDEN_AUDIT_CHECKPOINT_FILE = "off";
 
 afterAll(async () => {
   const { db } = await import("@/lib/db");

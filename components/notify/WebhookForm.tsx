@@ -68,7 +68,7 @@ export function WebhookForm({ action, initial, onDone }: { action: ServerAction;
       </Field>
       <fieldset className="space-y-1">
         <legend className="text-sm font-medium">Events</legend>
-        <p className="text-xs text-slate-500 dark:text-slate-400">Leave all unchecked to receive every event.</p>
+        <p className="text-xs text-slate-500 dark:text-slate-400">Leave all unchecked to receive every event except <code>audit.checkpoint</code>, which goes only where it is checked.</p>
         {SUBSCRIBABLE_EVENTS.map((ev) => (
           <label key={ev} className="flex items-start gap-2 text-sm">
             <input type="checkbox" name="events" value={ev} defaultChecked={initial?.events.includes(ev)} className="mt-1" />

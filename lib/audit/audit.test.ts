@@ -61,7 +61,7 @@ describe("audit trail", () => {
       await c.query("set session_replication_role = replica");
       await c.query("update audit_events set actor_label = 'someone-else' where id = $1", [victim.toString()]);
     });
-    const res = await verifyAuditChain(2); // small pages: the walk crosses page boundaries
+    const res = await verifyAuditChain({ batchSize: 2 }); // small pages: the walk crosses page boundaries
     expect(res.ok).toBe(false);
     expect(res.firstBrokenId).toBe(victim.toString());
     expect(res.checked).toBe(3);

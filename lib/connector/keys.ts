@@ -24,7 +24,13 @@ export async function wardenSigningKey() {
     row = await db.setting.findUniqueOrThrow({ where: { key: SETTING } });
   }
   const v = row.value as Stored;
-  cache = { keyId: v.keyId, publicKeyPem: v.publicKeyPem, privateKeyPem: unseal(v.privateKeyEnc) };
+  const privateKeyPem = unseal(v.privateKeyEnc);
+  // The public half (and its id) comes from the sealed private key, never from the stored copy:
+  // whoever can write the settings table but lacks WARDEN_SECRET cannot make Warden publish, or
+  // check signatures with, a key of theirs.
+  const publicKey = createPublicKey(createPrivateKey(privateKeyPem));
+  const keyId = createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("hex").slice(0, 16);
+  cache = { keyId, publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(), privateKeyPem };
   return cache;
 }
 
@@ -39,4 +45,13 @@ export async function wardenPublicKey() {
 export async function signWithWardenKey(data: string | Buffer): Promise<{ keyId: string; signature: string }> {
   const k = await wardenSigningKey();
   return { keyId: k.keyId, signature: edSign(null, Buffer.isBuffer(data) ? data : Buffer.from(data), createPrivateKey(k.privateKeyPem)).toString("base64") };
+}
+
+/**
+ * The public key as stored in the database, for tools that run without WARDEN_SECRET (the CLI):
+ * whoever owns the database could have replaced it, so callers say where their key came from.
+ */
+export async function storedWardenPublicKeyPem(): Promise<string | null> {
+  const row = await db.setting.findUnique({ where: { key: SETTING } });
+  return row ? (row.value as Stored).publicKeyPem : null;
 }

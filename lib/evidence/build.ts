@@ -1,5 +1,5 @@
 import "server-only";
-import { createHash } from "node:crypto";
+import { createHash, createPublicKey } from "node:crypto";
 import { createWriteStream, type WriteStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -13,6 +13,8 @@ import { env } from "@/lib/env";
 import { GENESIS_HASH, chainHash } from "@/lib/audit/canonical";
 import { effectiveAllowlists } from "@/lib/allowlist/effective";
 import { signWithWardenKey, wardenPublicKey } from "@/lib/connector/keys";
+import { createAuditCheckpoint } from "@/lib/audit/checkpoint";
+import { CHECKPOINT_TYPE, checkpointLine, checkpointSignatureValid, type TCheckpoint } from "@/lib/audit/checkpoint-format";
 import { csvCell } from "@/lib/list";
 import { TarWriter, writeWithBackpressure } from "./tar";
 import {
@@ -236,6 +238,8 @@ type ChainReport = {
   firstBrokenId: string | null;
   reason: string | null;
   method: string;
+  /** Signed checkpoints in audit/checkpoints.jsonl: those whose head is in the window, then the one made for this export. */
+  checkpoints: { included: number; matched: number; mismatched: string[]; rejected: number; export: { headId: string; count: number; at: string } | null };
 };
 
 // ───────────────────────────── the build ─────────────────────────────
@@ -273,6 +277,9 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
     // load not yet analysed): a sequential scan + sort would re-read the rest of the window per page.
     await client.query("set enable_seqscan = off; set enable_bitmapscan = off");
     progress();
+    // A checkpoint of the whole chain as it stands now: it leaves in this bundle (and by webhook
+    // and file), so the auditor holds an anchor for every row up to here.
+    const exportCheckpoint = await createAuditCheckpoint("export");
     const range = await auditRange(w);
     const [auditCount, toolCallCount] = await Promise.all([range ? db.auditEvent.count({ where: { id: { gte: range.firstId, lte: range.lastId } } }) : 0, countToolCalls(client, input)]);
     totalEstimate = auditCount + toolCallCount;
@@ -282,6 +289,8 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
     const person = (id: string | null | undefined) => (id ? { id, email: users.get(id)?.email ?? "(deleted user)" } : null);
 
     const readme = sink("README.txt", false);
+    // Before the events, so a verifier knows which rows to compare while it streams them.
+    const checkpointsFile = sink("audit/checkpoints.jsonl");
     const auditFile = sink("audit/audit_events.jsonl");
     const chainFile = sink("audit/chain.json", false);
     const decisionsFile = sink("registry/trust_decisions.jsonl");
@@ -301,7 +310,38 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
     // ── audit trail (and sign-ins as OCSF Authentication)
     phase = "audit";
     progress();
-    const chain: ChainReport = { firstId: null, lastId: null, count: 0, anchor: null, headHash: null, verified: true, firstBrokenId: null, reason: null, method: "hash = SHA-256(prevHash + canonical JSON of the event without prevHash/hash); see lib/audit/canonical.ts" };
+    const chain: ChainReport = {
+      firstId: null, lastId: null, count: 0, anchor: null, headHash: null, verified: true, firstBrokenId: null, reason: null,
+      method: "hash = SHA-256(prevHash + canonical JSON of the event without prevHash/hash); see lib/audit/canonical.ts",
+      checkpoints: { included: 0, matched: 0, mismatched: [], rejected: 0, export: exportCheckpoint ? { headId: exportCheckpoint.headId, count: exportCheckpoint.count, at: exportCheckpoint.at } : null },
+    };
+    // Checkpoints whose head falls in the window (only validly signed ones: the table is the database's copy).
+    const expected = new Map<string, string[]>();
+    {
+      const key = await wardenPublicKey();
+      const publicKey = createPublicKey(key.publicKeyPem);
+      for (let cursor = -1n; range; ) {
+        const page = await db.auditCheckpoint.findMany({ where: { id: { gt: cursor }, headId: { gte: range.firstId, lte: range.lastId } }, orderBy: { id: "asc" }, take: SMALL_PAGE });
+        if (!page.length) break;
+        const lines: string[] = [];
+        for (const r of page) {
+          const cp: TCheckpoint = { v: 1, type: CHECKPOINT_TYPE, headId: r.headId.toString(), headHash: r.headHash, count: Number(r.count), at: r.at.toISOString(), keyId: r.keyId, reason: r.reason === "export" ? "export" : "interval", sig: r.signature };
+          if (!checkpointSignatureValid(cp, publicKey, key.keyId)) {
+            chain.checkpoints.rejected++;
+            continue;
+          }
+          lines.push(checkpointLine(cp));
+          expected.set(cp.headId, [...(expected.get(cp.headId) ?? []), cp.headHash]);
+        }
+        if (lines.length) await checkpointsFile.write(lines.join("\n") + "\n", lines.length);
+        chain.checkpoints.included += lines.length;
+        cursor = page[page.length - 1].id;
+      }
+      if (exportCheckpoint) {
+        await checkpointsFile.write(checkpointLine(exportCheckpoint) + "\n", 1);
+        chain.checkpoints.included++;
+      }
+    }
     if (range) {
       const before = await db.auditEvent.findFirst({ where: { id: { lt: range.firstId } }, orderBy: { id: "desc" }, select: { id: true, hash: true } });
       let prev: string | null = null;
@@ -324,6 +364,10 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
           if (chain.verified) {
             if (r.prevHash !== prev) Object.assign(chain, { verified: false, firstBrokenId: id, reason: "previous hash does not match (an event before it was removed or altered)" });
             else if (chainHash(prev, fields) !== r.hash) Object.assign(chain, { verified: false, firstBrokenId: id, reason: "content does not match its hash (the event was altered)" });
+          }
+          for (const h of expected.get(id) ?? []) {
+            if (h === r.hash) chain.checkpoints.matched++;
+            else chain.checkpoints.mismatched.push(id);
           }
           prev = r.hash;
           chain.lastId = id;
@@ -676,7 +720,13 @@ bundle is intact, not that it came from your Warden. Use the key your Warden ser
 
 Contents
   audit/audit_events.jsonl      the audit trail of the window, hash-chained (id, prevHash, hash, every field)
-  audit/chain.json              first/last id, the link to the event before the window, and whether the chain verified
+  audit/checkpoints.jsonl       signed checkpoints of the chain (head id, head hash, row count, time; Ed25519 with
+                                Warden's key over the canonical JSON of the other fields): those whose head is in the
+                                window, then one made for this export. Keep them: "npm run warden -- audit verify
+                                --checkpoints <file>" later shows any row up to a checkpoint's head that was deleted
+                                or rewritten since.
+  audit/chain.json              first/last id, the link to the event before the window, whether the chain verified,
+                                and how the checkpoints compare with the events in the bundle
   registry/*                    trust decisions, tool requests, effective allowlists, data flows, integrations
   response/*                    containment actions with per-gateway deliveries, incidents with timelines, drills, findings
   tool_calls/tool_calls.csv     tool calls (metadata, parameters and results; parameters were redacted at ingest)

@@ -368,6 +368,45 @@ describe("tamper detection", () => {
   });
 });
 
+describe("audit checkpoints in the bundle", () => {
+  it("carries the checkpoints whose head is in the window plus one made for the export, signed, listed in the manifest, and verifiable offline", async () => {
+    const { createAuditCheckpoint } = await import("@/lib/audit/checkpoint");
+    const checkpointFile = path.join(dataDir, `checkpoints-${rid()}.jsonl`);
+    process.env.WARDEN_AUDIT_CHECKPOINT_FILE = checkpointFile;
+    try {
+      await recordAuditStandalone(auditor.actor, { action: "test.before_checkpoint" });
+      const interval = (await createAuditCheckpoint("interval", new Date(Date.now() + 10 * MIN)))!; // later than the exports above by more than half an interval
+      expect(interval).not.toBeNull();
+      const now = Date.now();
+      const b = await exportAs(auditor.actor, { from: new Date(now - HOUR), to: new Date(now + MIN) });
+      const members = await unpack(b.file);
+      const paths = members.map((e) => e.path);
+      expect(paths.indexOf("audit/checkpoints.jsonl")).toBeLessThan(paths.indexOf("audit/audit_events.jsonl"));
+      const manifest = JSON.parse(member(members, "manifest.json"));
+      expect(manifest.files.map((f: { path: string }) => f.path)).toContain("audit/checkpoints.jsonl");
+      const cps = jsonl(member(members, "audit/checkpoints.jsonl"));
+      expect(cps.map((c) => c.sig)).toContain(interval.sig);
+      const made = cps.at(-1);
+      expect(made).toMatchObject({ type: "warden.audit.checkpoint", reason: "export", keyId: (await wardenPublicKey()).keyId });
+      expect(BigInt(made.headId)).toBeGreaterThanOrEqual(BigInt(interval.headId));
+      // The export's checkpoint also left by the file.
+      expect(fs.readFileSync(checkpointFile, "utf8").trim().split("\n").map((l) => JSON.parse(l).sig)).toEqual([interval.sig, made.sig]);
+      const chain = JSON.parse(member(members, "audit/chain.json"));
+      expect(chain.checkpoints).toMatchObject({ matched: expect.any(Number), mismatched: [], rejected: 0, export: { headId: made.headId } });
+      expect(chain.checkpoints.matched).toBeGreaterThanOrEqual(1);
+
+      const report = await verifyEvidenceBundle(b.file, { publicKeyPem: serverKey });
+      expect(report, formatReport(report)).toMatchObject({ ok: true, checkpoints: { checked: cps.length, validSignatures: cps.length, badSignatures: 0, mismatched: [] } });
+      expect(report.checkpoints!.matched).toBeGreaterThanOrEqual(1);
+      // Under another key the checkpoints do not verify.
+      const other = generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "pem" }).toString();
+      expect((await verifyEvidenceBundle(b.file, { publicKeyPem: other })).checkpoints).toMatchObject({ validSignatures: 0, badSignatures: cps.length });
+    } finally {
+      process.env.WARDEN_AUDIT_CHECKPOINT_FILE = "off";
+    }
+  });
+});
+
 describe("command-line verifier", () => {
   const cli = (...args: string[]) => spawnSync(path.resolve("node_modules/.bin/tsx"), [path.resolve("scripts/evidence-verify.ts"), ...args], { encoding: "utf8", timeout: 60_000 });
 

@@ -4,6 +4,7 @@ import { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
 import { chainHash } from "../audit/canonical";
+import { checkpointSignatureValid, parseCheckpointLine, publicKeyId, type TCheckpoint } from "../audit/checkpoint-format";
 import { validateOcsf } from "./ocsf";
 import { readTar } from "./tar";
 
@@ -35,6 +36,12 @@ export type VerifyReport = {
   files: FileCheck[];
   /** The audit trail recomputed from audit/audit_events.jsonl (independent of the signature). */
   chain: { ok: boolean; checked: number; firstBrokenId: string | null; reason: string | null } | null;
+  /**
+   * audit/checkpoints.jsonl: each checkpoint's signature (with the same key as the manifest) and,
+   * where its head is an event in the bundle, that event's hash. A checkpoint whose head is
+   * beyond the window (the one made for the export, usually) is for `audit verify` on the server.
+   */
+  checkpoints: { checked: number; validSignatures: number; badSignatures: number; malformed: number; matched: number; mismatched: string[]; outsideWindow: number } | null;
   /** Every line of ocsf/events.jsonl checked with validateOcsf (a sanity check on the format). */
   ocsf: { checked: number; invalid: number; examples: string[] } | null;
   warnings: string[];
@@ -47,8 +54,7 @@ const SMALL_LIMIT = 16 * 1024 * 1024;
 
 /** Key id as Warden computes it: the first 16 hex digits of SHA-256 over the SPKI DER of the key. */
 export function keyIdOf(publicKeyPem: string): string {
-  const der = createPublicKey(publicKeyPem).export({ type: "spki", format: "der" });
-  return createHash("sha256").update(der).digest("hex").slice(0, 16);
+  return publicKeyId(publicKeyPem);
 }
 
 /** Splits a byte stream into lines (UTF-8 safe across chunk boundaries). */
@@ -72,8 +78,21 @@ class LineSplitter {
   }
 }
 
+/** Collects the checkpoints of audit/checkpoints.jsonl (signatures are checked once the key is known). */
+function checkpointCollector() {
+  const state = { list: [] as TCheckpoint[], malformed: 0, tooMany: false };
+  const splitter = new LineSplitter((line) => {
+    if (!line.trim()) return;
+    if (state.list.length >= 1_000_000) return void (state.tooMany = true);
+    const parsed = line.length <= 4096 ? parseCheckpointLine(line) : null;
+    if (parsed?.ok) state.list.push(parsed.cp);
+    else state.malformed++;
+  });
+  return { state, splitter };
+}
+
 /** Recomputes the hash chain line by line (the first event's prevHash is taken as the anchor). */
-function chainChecker() {
+function chainChecker(onEvent: (id: string, hash: string) => void = () => {}) {
   const state = { ok: true, checked: 0, firstBrokenId: null as string | null, reason: null as string | null };
   let prev: string | null = null;
   const fail = (id: string | null, reason: string) => {
@@ -108,6 +127,7 @@ function chainChecker() {
       userAgent: (e.userAgent ?? null) as string | null,
     });
     if (expected !== e.hash) return fail(id, "content does not match its hash (the event was altered)");
+    onEvent(id, e.hash);
     prev = e.hash;
     state.checked++;
   });
@@ -144,9 +164,17 @@ type Member = { path: string; sha256: string; bytes: number; content: Buffer | n
  * then every member's SHA-256 and size against the manifest.
  */
 export async function verifyEvidenceBundle(source: string | Readable | AsyncIterable<Buffer>, opts: { publicKeyPem?: string | null } = {}): Promise<VerifyReport> {
-  const report: VerifyReport = { ok: false, signature: "bad", signatureDetail: "", keySource: "none", keyId: null, manifestKeyId: null, manifest: null, files: [], chain: null, ocsf: null, warnings: [], errors: [] };
+  const report: VerifyReport = { ok: false, signature: "bad", signatureDetail: "", keySource: "none", keyId: null, manifestKeyId: null, manifest: null, files: [], chain: null, checkpoints: null, ocsf: null, warnings: [], errors: [] };
   const members: Member[] = [];
-  const chain = chainChecker();
+  const checkpoints = checkpointCollector();
+  // Event id → its hash, for the events a checkpoint names (read before the events in Warden's bundles).
+  const wanted = new Map<string, string | null>();
+  let sawEvents = false;
+  let sawCheckpoints = false;
+  let checkpointsBeforeEvents = false;
+  const chain = chainChecker((id, hash) => {
+    if (wanted.has(id)) wanted.set(id, hash);
+  });
   const ocsf = ocsfChecker();
   let sawChain = false;
   let sawOcsf = false;
@@ -167,8 +195,12 @@ export async function verifyEvidenceBundle(source: string | Readable | AsyncIter
         const keep = META_FILES.has(h.path) || h.path === EMBEDDED_KEY;
         small = keep && h.size <= SMALL_LIMIT ? [] : null;
         const duplicate = members.some((m) => m.path === h.path);
-        lines = duplicate ? null : h.path === "audit/audit_events.jsonl" ? chain.splitter : h.path === "ocsf/events.jsonl" ? ocsf.splitter : null;
-        if (lines === chain.splitter) sawChain = true;
+        lines = duplicate ? null : h.path === "audit/audit_events.jsonl" ? chain.splitter : h.path === "ocsf/events.jsonl" ? ocsf.splitter : h.path === "audit/checkpoints.jsonl" ? checkpoints.splitter : null;
+        if (lines === chain.splitter) {
+          sawChain = true;
+          sawEvents = true;
+        }
+        if (lines === checkpoints.splitter) sawCheckpoints = true;
         if (lines === ocsf.splitter) sawOcsf = true;
         return (chunk) => {
           hash.update(chunk);
@@ -179,6 +211,10 @@ export async function verifyEvidenceBundle(source: string | Readable | AsyncIter
       },
       onEntryEnd(h) {
         lines?.end();
+        if (lines === checkpoints.splitter && !sawEvents) {
+          checkpointsBeforeEvents = true;
+          for (const c of checkpoints.state.list) wanted.set(c.headId, null);
+        }
         members.push({ path: h.path, sha256: hash.digest("hex"), bytes, content: small ? Buffer.concat(small) : null });
       },
     });
@@ -259,6 +295,33 @@ export async function verifyEvidenceBundle(source: string | Readable | AsyncIter
     report.files.push({ path: m.path, status: "extra", actual: { sha256: m.sha256, bytes: m.bytes }, detail: seen.has(m.path) || metaSeen.has(m.path) ? "a second copy of a member" : "not listed in the manifest" });
   }
 
+  if (sawCheckpoints) {
+    const c = { checked: checkpoints.state.list.length + checkpoints.state.malformed, validSignatures: 0, badSignatures: 0, malformed: checkpoints.state.malformed, matched: 0, mismatched: [] as string[], outsideWindow: 0 };
+    let key: ReturnType<typeof createPublicKey> | null = null;
+    try {
+      key = keyPem ? createPublicKey(keyPem) : null;
+    } catch {
+      key = null;
+    }
+    const keyId = key ? publicKeyId(key) : "";
+    for (const cp of checkpoints.state.list) {
+      if (key && checkpointSignatureValid(cp, key, keyId)) c.validSignatures++;
+      else {
+        c.badSignatures++;
+        continue;
+      }
+      const hash = wanted.get(cp.headId);
+      if (hash === undefined || hash === null) c.outsideWindow++;
+      else if (hash === cp.headHash) c.matched++;
+      else c.mismatched.push(cp.headId);
+    }
+    report.checkpoints = c;
+    if (checkpoints.state.tooMany) report.warnings.push("audit/checkpoints.jsonl has more than 1,000,000 lines; the rest were not checked.");
+    if (!checkpointsBeforeEvents && sawEvents) report.warnings.push("audit/checkpoints.jsonl comes after the events in the archive: checkpoints were not compared with the events.");
+    if (c.badSignatures) report.warnings.push(`${c.badSignatures} checkpoint(s) in audit/checkpoints.jsonl are not signed by ${key ? `key ${keyId}` : "a usable key"}.`);
+    if (c.malformed) report.warnings.push(`${c.malformed} line(s) of audit/checkpoints.jsonl are not checkpoints.`);
+    if (c.mismatched.length) report.warnings.push(`The audit events ${c.mismatched.slice(0, 5).join(", ")} in the bundle do not have the hash Warden's checkpoints recorded for them: the trail was changed before the export.`);
+  }
   if (sawChain) report.chain = chain.state;
   if (sawOcsf) report.ocsf = ocsf.state;
   if (report.ocsf && report.ocsf.invalid > 0) report.warnings.push(`${report.ocsf.invalid} OCSF record(s) fail validation.`);
@@ -277,6 +340,7 @@ export function formatReport(r: VerifyReport): string {
   lines.push(`Files: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(", ") || "none"}`);
   for (const f of r.files) lines.push(`  ${f.status.toUpperCase().padEnd(8)} ${f.path}${f.detail ? `  (${f.detail})` : ""}`);
   if (r.chain) lines.push(`Audit chain in bundle: ${r.chain.ok ? `intact (${r.chain.checked} events)` : `BROKEN at ${r.chain.firstBrokenId}: ${r.chain.reason}`}`);
+  if (r.checkpoints) lines.push(`Audit checkpoints: ${r.checkpoints.checked} (${r.checkpoints.validSignatures} validly signed; ${r.checkpoints.matched} match their event in the bundle, ${r.checkpoints.mismatched.length} do not, ${r.checkpoints.outsideWindow} have their head outside it)`);
   if (r.ocsf) lines.push(`OCSF records: ${r.ocsf.checked} checked, ${r.ocsf.invalid} invalid${r.ocsf.examples.length ? `\n    ${r.ocsf.examples.join("\n    ")}` : ""}`);
   for (const w of r.warnings) lines.push(`Warning: ${w}`);
   for (const e of r.errors) lines.push(`Error: ${e}`);

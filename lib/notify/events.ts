@@ -8,6 +8,13 @@ export const NOTIFY_EVENTS = [
   "incident.opened",
   "tool_request.created",
   "review.overdue", // re-reviews and vendor audits past due
+  "audit.checkpoint", // a signed checkpoint of the audit chain (only to endpoints that choose it)
   "webhook.test",
 ] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+/**
+ * Events sent only to endpoints that list them, never to "all events" ones: the test message, and
+ * audit checkpoints (a steady stream meant for an archive or a SIEM, not a chat channel).
+ */
+export const EXPLICIT_ONLY_EVENTS: readonly NotifyEvent[] = ["webhook.test", "audit.checkpoint"];

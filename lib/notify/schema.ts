@@ -66,5 +66,6 @@ export const NOTIFY_EVENT_LABELS: Record<NotifyEvent, string> = {
   "incident.opened": "Incident opened",
   "tool_request.created": "New tool request",
   "review.overdue": "Re-review or vendor audit overdue",
+  "audit.checkpoint": "Signed audit-chain checkpoint (only when chosen; keep them outside Warden)",
   "webhook.test": "Test message",
 };

@@ -7,7 +7,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { seal } from "@/lib/crypto";
 import { redact } from "@/lib/redact";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { NotifyEvent } from "./events";
+import { EXPLICIT_ONLY_EVENTS, type NotifyEvent } from "./events";
 import { checkOutboundUrl } from "./ssrf";
 import { generateWebhookSecret } from "./sign";
 import { wakeWebhookDispatcher } from "./dispatcher";
@@ -50,8 +50,8 @@ export function deliveryData(summary: string, payload: Record<string, unknown>):
 
 /** Queue one event to every enabled endpoint subscribed to it, in the caller's transaction. */
 export async function queueNotification(tx: Tx, event: NotifyEvent, summary: string, payload: Record<string, unknown>): Promise<number> {
-  // Empty `events` means "all events" — except the test event, which goes only where it is sent.
-  const subscribed: Prisma.WebhookEndpointWhereInput = event === "webhook.test" ? { events: { has: event } } : { OR: [{ events: { isEmpty: true } }, { events: { has: event } }] };
+  // Empty `events` means "all events" — except the explicit-only ones (the test event, checkpoints).
+  const subscribed: Prisma.WebhookEndpointWhereInput = EXPLICIT_ONLY_EVENTS.includes(event) ? { events: { has: event } } : { OR: [{ events: { isEmpty: true } }, { events: { has: event } }] };
   const endpoints = await tx.webhookEndpoint.findMany({ where: { enabled: true, ...subscribed }, select: { id: true } });
   if (endpoints.length === 0) return 0;
   const data = deliveryData(summary, payload);

@@ -119,7 +119,7 @@ export async function grantAppRole(ownerUrl, appRole) {
     const appendOnly = (await c.query(`
       select distinct c.relname::text as name
       from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_proc p on p.oid = t.tgfoid
-      where c.relnamespace = 'public'::regnamespace and not t.tgisinternal and p.proname ~ '^warden_.*immutable'
+      where c.relnamespace = 'public'::regnamespace and not t.tgisinternal and p.proname ~ '^warden_(.*immutable|append_only)'
       order by 1`)).rows.map((r) => r.name);
     const definers = (await c.query(`
       select p.oid::regprocedure::text as sig from pg_proc p

@@ -26,9 +26,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <>
       <PageHeader
         title="Audit trail"
-        description="Every change and every denied attempt, hash-chained: each event stores the SHA-256 of the previous hash plus its own content, and the database refuses updates and deletes."
-        actions={<VerifyChain />}
+        description="Every change and every denied attempt, hash-chained: each event stores the SHA-256 of the previous hash plus its own content, the database refuses updates and deletes, and signed checkpoints of the chain leave the database every few minutes."
       />
+      <VerifyChain />
       <AuditFilters initial={{ q: sp.q ?? "", outcome: sp.outcome ?? "", actor: sp.actor ?? "", action: sp.action ?? "" }} />
       {!parsed.success && <p role="alert" className="mb-3 text-sm text-red-600">Some filters were not valid and were ignored.</p>}
       <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">{page.total.toLocaleString("en")} events</p>

@@ -1,9 +1,31 @@
-import { runApiRead } from "@/lib/api";
-import { verifyAuditChain } from "@/lib/audit/verify";
+import { readJsonBounded, runApiRead } from "@/lib/api";
+import { verifyAuditTrail } from "@/lib/audit/checkpoint";
+import { MAX_VERIFY_BODY_BYTES, ZAuditVerifyInput, parseGivenCheckpoints } from "@/lib/audit/schema";
+import { AppError } from "@/lib/errors";
 
 export const dynamic = "force-dynamic";
 
-/** GET /api/v1/audit/verify → { ok, checked, firstBrokenId } */
+/**
+ * GET /api/v1/audit/verify → { ok, checked, firstBrokenId, reason?, checkpoints }: the chain,
+ * checked against the server's checkpoint file.
+ */
 export function GET() {
-  return runApiRead("audit:read", "audit.verify", () => verifyAuditChain());
+  return runApiRead("audit:read", "audit.verify", () => verifyAuditTrail());
+}
+
+/**
+ * POST /api/v1/audit/verify with { checkpoints?: [checkpoint…] | "<checkpoint file text>",
+ * serverFile?: boolean (default true) } → the same report, checked against the checkpoints given
+ * (and the server's file unless serverFile is false). Malformed checkpoints are a 400.
+ */
+export function POST(req: Request) {
+  return runApiRead("audit:read", "audit.verify", async () => {
+    const parsed = ZAuditVerifyInput.safeParse(await readJsonBounded(req, MAX_VERIFY_BODY_BYTES));
+    if (!parsed.success) {
+      const fieldErrors: Record<string, string[]> = {};
+      for (const i of parsed.error.issues.slice(0, 20)) (fieldErrors[i.path.join(".") || "body"] ??= []).push(i.message);
+      throw new AppError("invalid", "Some fields are not valid.", fieldErrors);
+    }
+    return verifyAuditTrail({ given: parseGivenCheckpoints(parsed.data), serverFile: parsed.data.serverFile });
+  });
 }
