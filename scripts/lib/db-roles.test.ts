@@ -68,6 +68,10 @@ describe("the app role", () => {
       ["drop table audit_events", /must be owner/],
       ["alter table audit_events rename to audit_old", /must be owner/],
       ["lock table audit_events in access exclusive mode", /permission denied/],
+      // The database's copy of the signed checkpoints is append-only for the app as well.
+      ["update audit_checkpoints set head_hash = 'x'", /permission denied/],
+      ["delete from audit_checkpoints", /permission denied/],
+      ["truncate audit_checkpoints", /permission denied/],
       ["delete from _prisma_migrations", /permission denied/],
       ["select * from _prisma_migrations", /permission denied/],
     ];
