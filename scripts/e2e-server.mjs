@@ -31,6 +31,8 @@ const env = {
   // Webhook receivers in specs listen on 127.0.0.1 over http (test only).
   WARDEN_WEBHOOK_ALLOW_PRIVATE: "1",
   WARDEN_WEBHOOK_ALLOW_HTTP: "1",
+  // The OpenClaw e2e gateway listens on 127.0.0.1 (its admin WebSocket is a kill switch path).
+  WARDEN_GATEWAY_ALLOW_LOOPBACK: "1",
 };
 const boot = await run(bin("tsx"), ["--conditions=react-server", "scripts/cli.ts", "bootstrap"], { env, quiet: true });
 if (boot.code !== 0) {
