@@ -111,7 +111,7 @@ const KIND_TEXT: Record<Exclude<AddressKind, "public">, string> = {
   "unique-local": "a unique-local IPv6 address",
   loopback: "a loopback address",
   "link-local": "a link-local address",
-  metadata: "a cloud metadata service address",
+  metadata: "a cloud metadata service address (link-local or provider-internal)",
   unspecified: "an unspecified address",
   broadcast: "the broadcast address",
   multicast: "a multicast address",
