@@ -46,7 +46,7 @@ test("every documented request is accepted, and every page showing its data rend
   // The documented audit (ts as Unix milliseconds) shows with its date and findings.
   await page.goto(`/gateways/${gw.id}`);
   await expect(page.getByText("ran 2026-11-22 21:04 UTC")).toBeVisible();
-  await expect(page.getByText("Gateway reachable without auth")).toBeVisible();
+  await expect(page.getByText("Gateway reachable without auth — Set gateway.auth.mode to token.")).toBeVisible();
 });
 
 test("pages render schema-violating data stored for a gateway", async ({ page, baseURL }) => {
