@@ -117,7 +117,7 @@ test("tools list filters on the server, keeps them in the URL and exports the vi
   const href = await page.getByRole("link", { name: "Download CSV" }).getAttribute("href");
   expect(href).toContain("kind=mcp_server");
   const csv = await (await page.request.get(href!)).text();
-  expect(csv.split("\r\n")[0]).toBe("name,kind,source,publisher,verified,version,contentHash,state");
+  expect(csv.split("\r\n")[0]).toBe(`"name","kind","source","publisher","verified","version","contentHash","state"`); // every text cell quoted
   expect(csv).toContain("github-mcp");
   expect(csv).not.toContain("web_search");
 });

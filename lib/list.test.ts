@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { csvCell, parseListQuery, sortKey, toCsv } from "./list";
+import { parseListQuery, sortKey } from "./list";
 
 describe("list params", () => {
   it("parses defaults, filters and drops invalid values", () => {
@@ -12,17 +12,5 @@ describe("list params", () => {
   it("only sorts by allowed keys", () => {
     expect(sortKey("name", ["name", "owner"] as const, "name")).toBe("name");
     expect(sortKey("password_hash", ["name", "owner"] as const, "owner")).toBe("owner");
-  });
-});
-
-describe("CSV", () => {
-  it("neutralises formula injection and quotes", () => {
-    expect(csvCell("=HYPERLINK(\"x\")")).toBe(`"'=HYPERLINK(""x"")"`);
-    expect(csvCell("+1")).toBe(`"'+1"`);
-    expect(csvCell("-2")).toBe(`"'-2"`);
-    expect(csvCell("@SUM(A1)")).toBe(`"'@SUM(A1)"`);
-    expect(csvCell("a,b")).toBe(`"a,b"`);
-    expect(csvCell(["x", "y"])).toBe("x; y");
-    expect(toCsv([{ key: "a", header: "A" }], [{ a: "1" }, { a: null }])).toBe("A\r\n1\r\n\r\n");
   });
 });

@@ -48,29 +48,5 @@ export type ListResult<Row> = { rows: Row[]; total: number; page: number; pageSi
 
 export const skipTake = (q: TListQuery) => ({ skip: (q.page - 1) * q.pageSize, take: q.pageSize });
 
-/** A CSV cell, neutralised against formula injection (=, +, -, @, tab, CR) and quoted. */
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  let s = value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.join("; ") : typeof value === "object" ? JSON.stringify(value) : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\n\r]/.test(s) || s.startsWith("'") ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function toCsv(columns: { key: string; header: string }[], rows: Record<string, unknown>[]): string {
-  const lines = [columns.map((c) => csvCell(c.header)).join(",")];
-  for (const r of rows) lines.push(columns.map((c) => csvCell(r[c.key])).join(","));
-  return lines.join("\r\n") + "\r\n";
-}
-
-export function csvResponse(filename: string, csv: string): Response {
-  return new Response(csv, {
-    headers: {
-      "content-type": "text/csv; charset=utf-8",
-      "content-disposition": `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, "_")}"`,
-      "cache-control": "no-store",
-    },
-  });
-}
-
 /** Max rows a CSV export of one view returns. */
 export const CSV_MAX_ROWS = 10_000;

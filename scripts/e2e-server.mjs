@@ -36,6 +36,8 @@ const env = {
   WARDEN_WEBHOOK_ALLOW_HTTP: "1",
   // Audit checkpoints of this run's database, wiped with it (the default would sit in the project root).
   WARDEN_AUDIT_CHECKPOINT_FILE: path.join(dir, "audit-checkpoints.jsonl"),
+  // The OpenClaw e2e gateway listens on 127.0.0.1 (its admin WebSocket is a kill switch path).
+  WARDEN_GATEWAY_ALLOW_LOOPBACK: "1",
 };
 const boot = await run(bin("tsx"), ["--conditions=react-server", "scripts/cli.ts", "bootstrap"], { env, quiet: true });
 if (boot.code !== 0) {

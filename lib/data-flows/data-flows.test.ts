@@ -1,3 +1,4 @@
+import { HOSTILE_CELLS, csvColumn, expectSafeCsv, neutralised } from "@/test/csv";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { db } from "@/lib/db";
@@ -170,6 +171,21 @@ describe("data flows: egress policy, list and CSV", () => {
     expect((await buildEgressPolicy({ agent: a.name })).allowed_domains).toEqual([]);
   });
 
+  it("every hostile text cell round-trips quoted and neutralised", async () => {
+    const { actor, agent } = await created({ service: "first" });
+    for (const cell of HOSTILE_CELLS) {
+      const r = await execute(actor, createDataFlowAction, flow(agent.id, { service: cell.trim() ? cell.slice(0, 80) : "x", dataSent: cell }));
+      expect(r.ok, cell).toBe(true);
+    }
+    const { csv } = await exportDataFlowsCsv(parseDataFlowQuery({ agent: agent.name, pageSize: "200" }).query);
+    const parsed = expectSafeCsv(csv);
+    // What was stored (the schema trims) is what must come back, neutralised.
+    const stored = await db.dataFlow.findMany({ where: { agentId: agent.id }, select: { dataSent: true, service: true } });
+    expect(csvColumn(parsed, "data_sent").sort()).toEqual(stored.map((r) => neutralised(r.dataSent)).sort());
+    expect(csvColumn(parsed, "service").sort()).toEqual(stored.map((r) => neutralised(r.service)).sort());
+    expect(csvColumn(parsed, "data_sent")).toContain("x;=1+1");
+  });
+
   it("lists with filters and allowlisted sort, and exports the view as neutralised CSV", async () => {
     const { actor, agent, flow: f } = await created({ service: "=HYPERLINK(\"http://x\")" });
     await execute(actor, createDataFlowAction, flow(agent.id, { service: "Plain", classification: "public", isLlmProvider: false }));
@@ -185,9 +201,8 @@ describe("data flows: egress policy, list and CSV", () => {
 
     const { csv, rows } = await exportDataFlowsCsv(parseDataFlowQuery({ agent: agent.name, sort: "service" }).query);
     expect(rows).toBe(2);
-    const lines = csv.trimEnd().split("\r\n");
-    expect(lines[0]).toBe("agent,service,host,is_llm_provider,data_sent,data_received,classification,status,approver,decided_at");
-    expect(lines[1]).toContain(`,"'=HYPERLINK(""http://x"")",`);
-    expect(csv).not.toMatch(/(^|,)=HYPERLINK/m);
+    const parsed = expectSafeCsv(csv);
+    expect(parsed[0].map((c) => c.value)).toEqual(["agent", "service", "host", "is_llm_provider", "data_sent", "data_received", "classification", "status", "approver", "decided_at"]);
+    expect(csvColumn(parsed, "service")).toEqual([`'=HYPERLINK("http://x")`, "Plain"]);
   });
 });

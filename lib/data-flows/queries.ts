@@ -3,7 +3,8 @@ import { z } from "zod";
 import YAML from "yaml";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, toCsv, type ListResult } from "@/lib/list";
+import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, type ListResult } from "@/lib/list";
+import { toCsv } from "@/lib/csv";
 import { CLASSIFICATIONS, FLOW_STATUSES } from "./schema";
 
 /** URL filters of the data-flow list (beside q, sort, dir, page, pageSize). */

@@ -15,7 +15,7 @@ import { effectiveAllowlists } from "@/lib/allowlist/effective";
 import { signWithWardenKey, wardenPublicKey } from "@/lib/connector/keys";
 import { createAuditCheckpoint } from "@/lib/audit/checkpoint";
 import { CHECKPOINT_TYPE, checkpointLine, checkpointSignatureValid, type TCheckpoint } from "@/lib/audit/checkpoint-format";
-import { csvCell } from "@/lib/list";
+import { csvRow } from "@/lib/csv";
 import { TarWriter, writeWithBackpressure } from "./tar";
 import {
   OCSF_VERSION,
@@ -592,7 +592,7 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
     // ── tool calls: one pass feeds the CSV, the JSON lines and the OCSF events
     phase = "tool_calls";
     progress();
-    await csvFile.write(TOOL_CALL_COLUMNS.map((c) => csvCell(c)).join(",") + "\r\n");
+    await csvFile.write(csvRow([...TOOL_CALL_COLUMNS]));
     for await (const page of toolCallPages(client, input, input.withParams)) {
       // Formatted and flushed FLUSH_ROWS at a time: short-lived strings stay in V8's young
       // generation instead of piling up as old-generation garbage (that is what bounds the RSS).
@@ -609,14 +609,9 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
             sessionKey: r.session_key, toolName: r.tool_name, toolVersion: r.tool_version, toolHash: r.tool_hash, decision: r.decision, blockReason: r.block_reason, durationMs: r.duration_ms,
             error: r.error, egressHosts: r.egress_hosts ?? [], tokensIn: r.tokens_in, tokensOut: r.tokens_out, costUsd: r.cost_usd, ingestedAt: new Date(r.ingested_ms).toISOString(),
           };
-          // csvCell neutralises cells starting with = + - @ (formula injection) and quotes as needed;
+          // The app's CSV writer (lib/csv.ts): every text cell quoted, formulas neutralised;
           // params/result are the stored JSON text, one cell each.
-          let line = "";
-          for (let i = 0; i < TOOL_CALL_COLUMNS.length; i++) {
-            const key = TOOL_CALL_COLUMNS[i];
-            line += (i ? "," : "") + csvCell(key === "params" ? r.params : key === "result" ? r.result : (call as Record<string, unknown>)[key]);
-          }
-          csv += line + "\r\n";
+          csv += csvRow(TOOL_CALL_COLUMNS.map((key) => (key === "params" ? r.params : key === "result" ? r.result : (call as Record<string, unknown>)[key])));
           const meta = JSON.stringify(call);
           jsonl += input.withParams ? `${meta.slice(0, -1)},"params":${r.params ?? "null"},"result":${r.result ?? "null"}}\n` : `${meta}\n`;
           ocsf += toJsonLine(toolCallToApiActivity(call));

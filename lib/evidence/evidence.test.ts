@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "@/lib/auth/actor";
 import type { RoleName } from "@/lib/auth/roles";
 import { makeUser, rid } from "@/test/factories";
+import { csvColumn, expectSafeCsv, neutralised } from "@/test/csv";
 
 // Exports are written under the data folder: a throwaway one for this file.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-evidence-"));
@@ -109,10 +110,10 @@ async function seedWindow() {
   const formula = `=HYPERLINK("http://evil.example/${rid()}")`;
   await db.toolCall.createMany({
     data: [
-      call({ params: { url: "https://example.com", note: "=1+2" }, result: { ok: true } }),
-      call({ decision: "blocked", toolName: `exec-${rid()}`, blockReason: "not on the allowlist", occurredAt: new Date(now - 15 * MIN) }),
+      call({ params: { url: "https://example.com", note: "=1+2" }, result: { ok: true }, sessionKey: "x;=1+1", toolVersion: "+1" }),
+      call({ decision: "blocked", toolName: `exec-${rid()}`, blockReason: "\t=1+1", sessionKey: 'say "hi";=1', error: "line1\r\nline2", occurredAt: new Date(now - 15 * MIN) }),
       call({ toolName: formula, params: { cmd: "@SUM(A1)" }, occurredAt: new Date(now - 10 * MIN) }),
-      call({ gatewayId: otherGw.id, agentId: null, agentName: "stranger", toolName: "other-gw-tool", occurredAt: new Date(now - 5 * MIN) }),
+      call({ gatewayId: otherGw.id, agentId: null, agentName: "stranger", toolName: "other-gw-tool", sessionKey: "-2", occurredAt: new Date(now - 5 * MIN) }),
     ],
   });
 
@@ -207,14 +208,17 @@ describe("evidence bundle", () => {
     expect(calls).toHaveLength(4);
     expect(calls[0]).toMatchObject({ params: { url: "https://example.com", note: "=1+2" }, result: { ok: true } });
     const csv = member(entries, "tool_calls/tool_calls.csv");
-    const lines = csv.split("\r\n").filter(Boolean);
-    expect(lines).toHaveLength(5);
-    expect(lines[0].split(",")).toContain("params");
-    const formulaLine = lines.find((l) => l.includes("HYPERLINK"))!;
-    // The formula tool name is prefixed with ' (and quoted); no cell starts with a bare =, +, - or @.
-    expect(formulaLine).toContain(`"'=HYPERLINK(`);
-    expect(formulaLine).not.toMatch(/(^|,)[=+\-@]/);
-    expect(formulaLine).toContain("@SUM(A1)"); // inside the JSON params cell, which starts with {
+    // Read back with a real CSV parser: every text cell quoted, no cell a formula, values intact.
+    const rows = expectSafeCsv(csv);
+    expect(rows).toHaveLength(5);
+    expect(rows[0].map((c) => c.value)).toContain("params");
+    const tools = csvColumn(rows, "toolName");
+    expect(tools.find((t) => t.includes("HYPERLINK"))).toMatch(/^'=HYPERLINK\(/);
+    expect(csvColumn(rows, "sessionKey")).toEqual(expect.arrayContaining([neutralised("x;=1+1"), neutralised('say "hi";=1'), neutralised("-2")]));
+    expect(csvColumn(rows, "blockReason")).toContain(neutralised("\t=1+1"));
+    expect(csvColumn(rows, "error")).toContain("line1\r\nline2");
+    expect(csvColumn(rows, "toolVersion")).toContain(neutralised("+1"));
+    expect(csvColumn(rows, "params").some((p) => p.includes("@SUM(A1)"))).toBe(true); // inside the JSON params cell, which starts with {
   });
 
   it("OCSF: every record validates, type_uid arithmetic holds, and each expected class appears", () => {

@@ -7,12 +7,18 @@ import { recordAudit } from "@/lib/audit/record";
 import { seal } from "@/lib/crypto";
 import { generateSigningSecret } from "@/lib/connector/signature";
 import { forgetGatewayCredentials } from "@/lib/connector/auth";
+import { checkAdminWsTarget } from "@/lib/containment/admin-ws";
 import type { ZGatewayRegister, ZGatewayRotate } from "./schema";
 
 const PUBLIC = { id: true, name: true, kind: true, environment: true, adminWsUrl: true, createdAt: true } as const;
 
 /** Register a gateway. Its signing secret is returned once, and stored only sealed. */
 export async function registerGateway(actor: Actor, input: z.infer<typeof ZGatewayRegister>) {
+  if (input.adminWsUrl) {
+    // The address policy for gateways (checked again before every connection: DNS may change).
+    const target = await checkAdminWsTarget(input.adminWsUrl);
+    if (!target.ok) throw new AppError("invalid", "This admin WebSocket URL is not allowed.", { adminWsUrl: [target.error] });
+  }
   const signingSecret = generateSigningSecret();
   try {
     const gateway = await db.$transaction(async (tx) => {

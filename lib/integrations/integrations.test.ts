@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { execute } from "@/lib/action";
 import { makeUser, rid } from "@/test/factories";
+import { HOSTILE_CELLS, csvColumn, expectSafeCsv, neutralised } from "@/test/csv";
 import {
   clearIntegrationAdvisoryAction,
   createIntegrationAction,
@@ -288,10 +289,23 @@ describe("integrations: list, detail and CSV", () => {
     await created({ name: "=cmd", provider: `${tag} @evil`, permissions: ["-rm", "+x"] });
     const { csv, rows } = await exportIntegrationsCsv(parseIntegrationQuery({ q: tag }).query);
     expect(rows).toBe(1);
-    const [header, line] = csv.trimEnd().split("\r\n");
-    expect(header.startsWith("name,provider,provider_verified,reason,permissions")).toBe(true);
-    expect(line.startsWith(`"'=cmd",`)).toBe(true);
-    expect(line).toContain(`"'-rm; +x"`);
-    expect(csv).not.toMatch(/(^|,)=cmd/m);
+    const parsed = expectSafeCsv(csv);
+    expect(parsed[0].slice(0, 5).map((c) => c.value)).toEqual(["name", "provider", "provider_verified", "reason", "permissions"]);
+    expect(csvColumn(parsed, "name")).toEqual(["'=cmd"]);
+    expect(csvColumn(parsed, "provider")).toEqual([`${tag} @evil`]);
+    expect(csvColumn(parsed, "permissions")).toEqual(["'-rm; +x"]);
+  });
+
+  it("every hostile text cell round-trips quoted and neutralised", async () => {
+    const tag = rid();
+    for (const [i, cell] of HOSTILE_CELLS.entries()) await created({ name: `${tag}-${i}`, provider: cell, reason: cell });
+    const { csv, rows } = await exportIntegrationsCsv(parseIntegrationQuery({ q: tag, pageSize: "200" }).query);
+    expect(rows).toBe(HOSTILE_CELLS.length);
+    const parsed = expectSafeCsv(csv);
+    // What was stored (the schema may trim) is what must come back, neutralised.
+    const stored = await db.integration.findMany({ where: { name: { startsWith: `${tag}-` } }, select: { provider: true, reason: true } });
+    expect(csvColumn(parsed, "reason").sort()).toEqual(stored.map((r) => neutralised(r.reason)).sort());
+    expect(csvColumn(parsed, "provider").sort()).toEqual(stored.map((r) => neutralised(r.provider)).sort());
+    expect(csvColumn(parsed, "provider")).toContain("x;=1+1");
   });
 });

@@ -2,7 +2,8 @@ import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, toCsv, type ListResult } from "@/lib/list";
+import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, type ListResult } from "@/lib/list";
+import { toCsv } from "@/lib/csv";
 import { REVIEW_DUE_SOON_DAYS } from "./schema";
 
 const DAY = 86_400_000;

@@ -1,11 +1,11 @@
 import "server-only";
 import http from "node:http";
 import https from "node:https";
-import type { LookupFunction } from "node:net";
 import { db } from "@/lib/db";
 import { unseal } from "@/lib/crypto";
 import { redactString } from "@/lib/redact";
 import { checkOutboundUrl } from "./ssrf";
+import { pinnedLookup } from "@/lib/net/address-policy";
 import { buildBody, webhookHeaders } from "./sign";
 
 /** Attempts before a delivery is given up ("dead"). */
@@ -101,10 +101,6 @@ async function attempt(row: Claimed, timeoutMs: number): Promise<SendResult> {
  */
 function post(url: string, address: string, family: 4 | 6, headers: Record<string, string>, body: string, timeoutMs: number): Promise<SendResult> {
   const u = new URL(url);
-  const pinned: LookupFunction = (_host, options, cb) => {
-    if (options?.all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family }]);
-    else cb(null, address, family);
-  };
   const client = u.protocol === "https:" ? https : http;
   return new Promise<SendResult>((resolve) => {
     let settled = false;
@@ -122,7 +118,7 @@ function post(url: string, address: string, family: 4 | 6, headers: Record<strin
         path: `${u.pathname}${u.search}`,
         method: "POST",
         headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
-        lookup: pinned,
+        lookup: pinnedLookup(address, family),
         agent: false,
       },
       (res) => {

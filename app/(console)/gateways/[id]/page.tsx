@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { requireScope } from "@/lib/auth/session";
 import { can } from "@/lib/auth/roles";
 import { getGateway } from "@/lib/gateways/queries";
+import { inventoryText, readSecurityAudit } from "@/lib/gateways/report";
 import { buildGatewayPolicy } from "@/lib/connector/policy";
 import { Badge } from "@/components/ui/Badge";
 import { Card, PageHeader } from "@/components/ui/Card";
@@ -13,8 +14,6 @@ import { rotateGatewaySecret } from "../actions";
 
 export const metadata: Metadata = { title: "Gateway" };
 
-type Audit = { ts?: string; summary?: { critical?: number; warn?: number; info?: number }; findings?: { checkId: string; severity: string; title: string; detail?: string; remediation?: string }[] };
-
 export default async function GatewayPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireScope("registry:read");
   const { id } = await params;
@@ -22,7 +21,7 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
   if (!g) notFound();
   const policy = await buildGatewayPolicy(g.id);
   const now = new Date();
-  const audit = (g.securityAudit ?? null) as Audit | null;
+  const audit = readSecurityAudit(g.securityAudit);
   const inSync = g.policyVersionApplied === policy.version;
   return (
     <>
@@ -46,8 +45,9 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
         <Card title="Security audit">
           {!audit ? <p className="text-sm text-slate-500">No `openclaw security audit --json` result reported yet.</p> : (
             <div className="space-y-2 text-sm">
-              <p>{audit.ts ? fmtDate(audit.ts) : ""} · <Badge tone="red">{audit.summary?.critical ?? 0} critical</Badge> <Badge tone="amber">{audit.summary?.warn ?? 0} warn</Badge> <Badge>{audit.summary?.info ?? 0} info</Badge></p>
-              <ul className="space-y-1">{(audit.findings ?? []).slice(0, 30).map((f) => <li key={f.checkId}><Badge tone={f.severity === "critical" ? "red" : f.severity === "warn" ? "amber" : "gray"}>{f.severity}</Badge> {f.title}{f.remediation ? <span className="text-xs text-slate-500"> — {f.remediation}</span> : null}</li>)}</ul>
+              <p>{audit.ranAt ? `ran ${fmtDate(audit.ranAt)} · ` : ""}<Badge tone="red">{audit.summary.critical} critical</Badge> <Badge tone="amber">{audit.summary.warn} warn</Badge> <Badge>{audit.summary.info} info</Badge></p>
+              <ul className="space-y-1">{audit.findings.map((f, i) => <li key={`${i}-${f.checkId}`}><Badge tone={f.severity === "critical" ? "red" : f.severity === "warn" ? "amber" : "gray"}>{f.severity}</Badge> {f.title}{f.remediation ? <span className="text-xs text-slate-500"> — {f.remediation}</span> : null}</li>)}</ul>
+              {audit.findingCount > audit.findings.length && <p className="text-xs text-slate-500">{audit.findingCount - audit.findings.length} more not shown.</p>}
             </div>
           )}
         </Card>
@@ -60,7 +60,7 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
       {g.inventory != null && (
         <div className="mt-6">
           <Card title="Inventory (as reported, redacted)">
-            <pre className="max-h-96 overflow-auto rounded bg-slate-50 p-3 text-xs dark:bg-slate-800">{JSON.stringify(g.inventory, null, 2)}</pre>
+            <pre className="max-h-96 overflow-auto rounded bg-slate-50 p-3 text-xs dark:bg-slate-800">{inventoryText(g.inventory)}</pre>
           </Card>
         </div>
       )}

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { runApiAction, runApiRead } from "@/lib/api";
-import { csvResponse, toCsv } from "@/lib/list";
+import { csvResponse, toCsv } from "@/lib/csv";
 import { listAgentsPage, parseAgentQuery } from "@/lib/agents/queries";
 import { createAgentAction } from "@/lib/agents/actions";
 

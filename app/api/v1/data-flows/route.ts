@@ -1,6 +1,6 @@
 import { runApiAction, runApiRead } from "@/lib/api";
 import { AppError } from "@/lib/errors";
-import { csvResponse } from "@/lib/list";
+import { csvResponse } from "@/lib/csv";
 import { createDataFlowAction } from "@/lib/data-flows/actions";
 import { exportDataFlowsCsv, listDataFlows, parseDataFlowQuery } from "@/lib/data-flows/queries";
 

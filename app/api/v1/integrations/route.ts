@@ -1,6 +1,6 @@
 import { runApiAction, runApiRead } from "@/lib/api";
 import { AppError } from "@/lib/errors";
-import { csvResponse } from "@/lib/list";
+import { csvResponse } from "@/lib/csv";
 import { createIntegrationAction } from "@/lib/integrations/actions";
 import { exportIntegrationsCsv, listIntegrations, parseIntegrationQuery } from "@/lib/integrations/queries";
 

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { runApiRead } from "@/lib/api";
-import { csvResponse, toCsv } from "@/lib/list";
+import { csvResponse, toCsv } from "@/lib/csv";
 import { listToolCalls, paramsAllowed, parseToolCallQuery } from "@/lib/tool-calls/queries";
 
 export const dynamic = "force-dynamic";
