@@ -47,7 +47,9 @@ function infoFromReq(req: ReqLike) {
 
 /** Verify email + password with throttling; every attempt, good or bad, is audited. */
 export async function authorizeCredentials(creds: Creds, req: ReqLike) {
-  const email = String(creds?.email ?? "").trim().toLowerCase().slice(0, 254);
+  // A NUL or a lone surrogate cannot be in a stored email (nor in the audit row of the attempt):
+  // made visible as U+FFFD, it can only fail like any unknown account.
+  const email = String(creds?.email ?? "").trim().toLowerCase().slice(0, 254).replaceAll("\u0000", "\ufffd").toWellFormed();
   const password = String(creds?.password ?? "").slice(0, 1024);
   const info = infoFromReq(req);
   const anon: Actor = { kind: "user", label: email || "(blank)", role: null, ...info };
