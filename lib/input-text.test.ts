@@ -180,15 +180,18 @@ describe("gateway-signed bodies: NUL and lone surrogates in free text are stored
     return { gateway, res: await call(file, "POST", req, {}) };
   }
 
-  it("events: the whole batch is accepted, the bad text replaced", async () => {
+  it("events: an event with a NUL is rejected on its own (listed in the 202), lone surrogates become U+FFFD", async () => {
     const id = `evt-${rid()}`;
-    const body = String.raw`{"events":[{"eventId":"${id}","occurredAt":"${new Date().toISOString()}","agentName":"bot\u0000x","toolName":"web_fetch","decision":"allowed","params":{"u\u0000rl":"a\ud800b","ok":"\ud83d\ude00"},"result":"\udc00","error":"e\u0000"},{"eventId":"${id}-2","occurredAt":"${new Date().toISOString()}","agentName":"bot","toolName":"exec","decision":"allowed"}]}`;
+    const at = new Date().toISOString();
+    const body = String.raw`{"events":[{"eventId":"${id}-nul","occurredAt":"${at}","agentName":"bot","toolName":"web_fetch","decision":"allowed","params":{"u\u0000rl":"x"}},{"eventId":"${id}","occurredAt":"${at}","agentName":"bot\ud800x","toolName":"web_fetch","decision":"allowed","params":{"url":"a\ud800b","ok":"\ud83d\ude00"},"error":"e\udc00"},{"eventId":"${id}-2","occurredAt":"${at}","agentName":"bot","toolName":"exec","decision":"allowed","error":"a\u0000b"}]}`;
     const { gateway, res } = await signedPost("/api/v1/connector/events", body);
     expect(res.status, await res.clone().text()).toBe(202);
-    expect((await res.json()).accepted).toBe(2);
+    const out = await res.json();
+    expect(out.accepted).toBe(1);
+    expect(out.rejected.map((r: { index: number }) => r.index)).toEqual([0, 2]);
     const row = await db.toolCall.findFirstOrThrow({ where: { gatewayId: gateway.id, eventId: id } });
     expect(row.agentName).toBe("bot\ufffdx");
-    expect(row.params).toEqual({ "u\ufffdrl": "a\ufffdb", ok: "\ud83d\ude00" });
+    expect(row.params).toEqual({ url: "a\ufffdb", ok: "\ud83d\ude00" });
     expect(row.error).toBe("e\ufffd");
   });
 

@@ -7,7 +7,7 @@ import { regexes, z } from "zod";
 import { db } from "@/lib/db";
 import { redactedJson, redactString } from "@/lib/redact";
 import { fieldErrorsOf } from "@/lib/validation";
-import { connectorError, parseGatewayJson } from "./auth";
+import { connectorError } from "./auth";
 import { grouped } from "./group";
 
 export const MAX_EVENTS_PER_BATCH = 1000;
@@ -309,7 +309,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function ingestEvents(gateway: { id: string }, rawBody: string): Promise<{ ok: true; value: IngestResult } | { ok: false; response: Response }> {
   let body: unknown;
   try {
-    body = parseGatewayJson(rawBody);
+    body = JSON.parse(rawBody);
   } catch {
     return { ok: false, response: connectorError("invalid", { message: "The body is not valid JSON." }) };
   }
