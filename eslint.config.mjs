@@ -11,5 +11,13 @@ const config = [
       "no-restricted-imports": ["error", { patterns: [{ group: ["@/lib/db", "@/lib/*/service", "@/lib/*/queries", "@/lib/audit/*"], message: "components never import the database or services" }] }],
     },
   },
+  {
+    // Query parameters reach the database: read them through queryParams(req) (lib/api.ts), which
+    // refuses NUL bytes and text that is not valid UTF-8 with a 400 naming the parameter.
+    files: ["app/api/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": ["error", { selector: "MemberExpression[property.name='searchParams']", message: "Read query parameters through queryParams(req) from @/lib/api." }],
+    },
+  },
 ];
 export default config;

@@ -1,11 +1,26 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { urlTextProblems } from "@/lib/validation";
 
 /**
- * Content-Security-Policy with a fresh nonce per page request (no unsafe-inline scripts), and a
+ * A URL whose path or query decodes to a NUL byte or to bytes that are not UTF-8 (an encoded lone
+ * surrogate) is refused here, for every page and API route alike, before any handler reads it:
+ * Postgres cannot store such text, and no handler needs it. Handlers check again (queryParams in
+ * lib/api.ts, parseListQuery) so the rule holds where this proxy does not run.
+ *
+ * Then, for pages only: Content-Security-Policy with a fresh nonce per page request (no unsafe-inline scripts), and a
  * redirect to /login for anonymous page requests. Authorization is NOT done here: every page,
  * action and route checks its own scope on the server.
  */
 export function proxy(request: NextRequest) {
+  const problems = urlTextProblems(new URL(request.url));
+  if (problems) {
+    return NextResponse.json(
+      { error: { code: "invalid", message: "The URL holds a NUL byte or text that is not valid UTF-8.", fieldErrors: problems } },
+      { status: 400, headers: { "cache-control": "no-store" } },
+    );
+  }
+  if (request.nextUrl.pathname.startsWith("/api/")) return NextResponse.next();
+
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const isDev = process.env.NODE_ENV === "development";
   const csp = [
@@ -44,6 +59,7 @@ export function proxy(request: NextRequest) {
 
 export const config = {
   matcher: [
+    "/api/:path*",
     {
       source: "/((?!api/|_next/static|_next/image|favicon.ico|icon.svg).*)",
       missing: [

@@ -6,7 +6,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { can, type Scope } from "@/lib/auth/roles";
 import { getActor } from "@/lib/auth/session";
 import { recordAuditStandalone } from "@/lib/audit/record";
-import { fieldErrorsOf } from "@/lib/validation";
+import { fieldErrorsOf, findTextProblems } from "@/lib/validation";
 
 export type ActionResult<T> =
   | { ok: true; data: T }
@@ -37,6 +37,9 @@ export async function execute<S extends z.ZodType, R>(actor: Actor | null, def: 
     await recordAuditStandalone(actor, { action: def.name, outcome: "denied", targetType: "scope", targetId: def.scope });
     return fail("forbidden", `Your role (${actor.role ?? "none"}) is not allowed to do this.`);
   }
+  // Server actions take their input straight from the client: the same text check as readJson.
+  const textProblems = findTextProblems(raw);
+  if (textProblems) return fail("invalid", "Some fields hold text that cannot be stored (a NUL byte or a lone surrogate).", textProblems);
   const parsed = def.schema.safeParse(raw);
   if (!parsed.success) return fail("invalid", "Some fields are not valid.", fieldErrorsOf(parsed.error));
   try {

@@ -7,6 +7,7 @@ import { can, type Scope } from "@/lib/auth/roles";
 import { getActor } from "@/lib/auth/session";
 import { recordAuditStandalone } from "@/lib/audit/record";
 import { execute, type ActionDef } from "@/lib/action";
+import { findTextProblems, urlTextProblems } from "@/lib/validation";
 
 const MAX_JSON_BYTES = 256 * 1024;
 
@@ -18,16 +19,36 @@ function errorBody(code: string, message: string, fieldErrors?: Record<string, s
   return { error: { code, message, ...(fieldErrors ? { fieldErrors } : {}) } };
 }
 
-/** Read a JSON body with a size limit; a bad body is a 400 with a clear message. */
+/**
+ * Read a JSON body with a size limit; a bad body is a 400 with a clear message. Every string and key
+ * is checked for text Postgres cannot store (NUL, lone surrogates: JSON.parse accepts "\u0000" and
+ * "\ud800"), answered with field errors naming the path.
+ */
 export async function readJson(req: Request): Promise<unknown> {
   const text = await req.text();
   if (Buffer.byteLength(text) > MAX_JSON_BYTES) throw new AppError("invalid", `Body larger than ${MAX_JSON_BYTES} bytes.`);
   if (!text) return {};
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
     throw new AppError("invalid", "Body is not valid JSON.");
   }
+  const problems = findTextProblems(body);
+  if (problems) throw new AppError("invalid", "Some fields hold text that cannot be stored (a NUL byte or a lone surrogate).", problems);
+  return body;
+}
+
+/**
+ * The query parameters of a request, refused (AppError invalid, with field errors) when a name or a
+ * value holds a NUL or is not valid UTF-8 once decoded. Route handlers read `searchParams` only
+ * through this (eslint enforces it under app/api), inside runApiRead so the error is a 400.
+ */
+export function queryParams(req: Request): URLSearchParams {
+  const url = new URL(req.url);
+  const problems = urlTextProblems(url);
+  if (problems) throw new AppError("invalid", "Invalid query: a parameter holds a NUL byte or text that is not valid UTF-8.", problems);
+  return url.searchParams;
 }
 
 /** A mutation over HTTP: the same definition (scope, schema, service) as the server action. */
@@ -36,7 +57,8 @@ export async function runApiAction<S extends z.ZodType, R>(req: Request, def: Ac
   try {
     body = await readJson(req);
   } catch (err) {
-    return json(errorBody("invalid", (err as Error).message), 400);
+    if (err instanceof AppError) return json(errorBody(err.code, err.message, err.fieldErrors), err.status);
+    throw err;
   }
   const input = body && typeof body === "object" && !Array.isArray(body) ? { ...body, ...extra } : body;
   const res = await execute(await getActor(), def, input);

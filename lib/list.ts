@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { textProblem } from "@/lib/validation";
 
 /**
  * Server-side list queries for every registry table: search, sort, page and filters, all kept in
@@ -32,9 +33,12 @@ function toRecord(params: Params): Record<string, string> {
 export function parseListQuery<F extends z.ZodRawShape>(params: Params, filters: F = {} as F) {
   const schema = ZListQuery.extend(filters);
   const raw = toRecord(params);
+  // Text the database cannot store (NUL, lone surrogates) is invalid whatever the field's schema.
+  const unstorable = Object.keys(raw).filter((k) => textProblem(raw[k]) || textProblem(k));
+  for (const key of unstorable) delete raw[key];
   const parsed = schema.safeParse(raw);
-  if (parsed.success) return { query: parsed.data as z.infer<typeof schema>, invalid: [] as string[] };
-  const invalid = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))];
+  if (parsed.success) return { query: parsed.data as z.infer<typeof schema>, invalid: unstorable };
+  const invalid = [...new Set([...unstorable, ...parsed.error.issues.map((i) => String(i.path[0]))])];
   for (const key of invalid) delete raw[key];
   return { query: schema.parse(raw) as z.infer<typeof schema>, invalid };
 }

@@ -7,6 +7,8 @@ export type Actor = {
   role: RoleName | null;
   userId?: string;
   tokenId?: string;
+  /** The console session (user_sessions) of a signed-in user. */
+  sessionId?: string;
   gatewayId?: string;
   ip: string | null;
   userAgent: string | null;

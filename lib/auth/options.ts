@@ -9,8 +9,7 @@ import { verifyPassword } from "./password";
 import { checkLoginAllowed } from "./throttle";
 import { mapOidcRole } from "./oidc";
 import { requestInfo } from "./request-info";
-
-const SESSION_HOURS = 12;
+import { endSession, SESSION_HOURS, startSession } from "./sessions";
 
 function oidcProvider(): NextAuthOptions["providers"] {
   if (!oidcConfigured()) return [];
@@ -47,7 +46,9 @@ function infoFromReq(req: ReqLike) {
 
 /** Verify email + password with throttling; every attempt, good or bad, is audited. */
 export async function authorizeCredentials(creds: Creds, req: ReqLike) {
-  const email = String(creds?.email ?? "").trim().toLowerCase().slice(0, 254);
+  // A NUL or a lone surrogate cannot be in a stored email (nor in the audit row of the attempt):
+  // made visible as U+FFFD, it can only fail like any unknown account.
+  const email = String(creds?.email ?? "").trim().toLowerCase().slice(0, 254).replaceAll("\u0000", "\ufffd").toWellFormed();
   const password = String(creds?.password ?? "").slice(0, 1024);
   const info = infoFromReq(req);
   const anon: Actor = { kind: "user", label: email || "(blank)", role: null, ...info };
@@ -65,11 +66,13 @@ export async function authorizeCredentials(creds: Creds, req: ReqLike) {
     await recordAuditStandalone(anon, { action: "auth.login", outcome: "failure", targetType: "account", targetId: email });
     return null;
   }
-  await db.$transaction(async (tx) => {
+  const sid = await db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-    await recordAudit(tx, { kind: "user", userId: user.id, label: user.email, role: user.role, ...info }, { action: "auth.login", targetType: "user", targetId: user.id });
+    const sid = await startSession(tx, user.id, info);
+    await recordAudit(tx, { kind: "user", userId: user.id, label: user.email, role: user.role, ...info }, { action: "auth.login", targetType: "user", targetId: user.id, after: { sessionId: sid } });
+    return sid;
   });
-  return { id: user.id, email: user.email, name: user.name, epoch: user.sessionEpoch };
+  return { id: user.id, email: user.email, name: user.name, epoch: user.sessionEpoch, sid };
 }
 
 export const authOptions: NextAuthOptions = {
@@ -108,16 +111,31 @@ export const authOptions: NextAuthOptions = {
           const u = await db.user.findUnique({ where: { email: String(user.email).toLowerCase() }, select: { id: true, sessionEpoch: true } });
           token.uid = u?.id;
           token.epoch = u?.sessionEpoch ?? 0;
+          token.sid = u ? await db.$transaction((tx) => startSession(tx, u.id, { ip: null, userAgent: null })) : undefined;
         } else {
           token.uid = user.id;
           token.epoch = (user as { epoch?: number }).epoch ?? 0;
+          // The server-side session this cookie stands for (lib/auth/sessions.ts); getActor checks it.
+          token.sid = (user as { sid?: string }).sid;
         }
       }
       return token;
     },
     async session({ session, token }) {
-      session.user = { ...session.user, id: String(token.uid ?? ""), epoch: Number(token.epoch ?? 0) };
+      session.user = { ...session.user, id: String(token.uid ?? ""), epoch: Number(token.epoch ?? 0), sid: typeof token.sid === "string" ? token.sid : undefined };
       return session;
+    },
+  },
+  events: {
+    /** Sign-out ends the session on the server: the cookie, if kept or copied, no longer works. */
+    async signOut({ token }) {
+      const sid = typeof token?.sid === "string" ? token.sid : undefined;
+      const uid = typeof token?.uid === "string" ? token.uid : undefined;
+      const user = uid ? await db.user.findUnique({ where: { id: uid }, select: { id: true, email: true, role: true } }) : null;
+      if (!user) return;
+      const h = await import("next/headers").then((m) => m.headers()).catch(() => null);
+      const info = h ? requestInfo(h) : { ip: null, userAgent: null };
+      await endSession(sid, { kind: "user", userId: user.id, label: user.email, role: user.role, ...info }, "signed_out");
     },
   },
   cookies: undefined, // next-auth defaults: httpOnly, sameSite=lax, secure + __Secure- prefix when NEXTAUTH_URL is https

@@ -10,11 +10,14 @@ import type { Actor } from "./actor";
 import { authOptions } from "./options";
 import { can, type Scope } from "./roles";
 import { requestInfo } from "./request-info";
+import { liveSession } from "./sessions";
 
 /**
  * The one choke point that turns a request into an Actor. It re-reads the user on every request,
  * so disabling a user, resetting their password or changing their role takes effect at once,
  * open sessions included. Accepts a next-auth session cookie or `Authorization: Bearer <token>`.
+ * A cookie counts only while its server-side session (user_sessions) is open: sign-out ends it,
+ * and a cookie without a session id (issued before sessions were recorded) is anonymous.
  */
 export const getActor = cache(async (): Promise<Actor | null> => {
   const h = await headers();
@@ -25,9 +28,10 @@ export const getActor = cache(async (): Promise<Actor | null> => {
   const session = await getServerSession(authOptions);
   const uid = session?.user?.id;
   if (!uid) return null;
-  const user = await db.user.findUnique({ where: { id: uid }, select: { id: true, email: true, role: true, disabledAt: true, sessionEpoch: true } });
+  const live = await liveSession(session.user.sid, uid);
+  const user = live?.user;
   if (!user || user.disabledAt || user.sessionEpoch !== session.user.epoch) return null;
-  return { kind: "user", userId: user.id, label: user.email, role: user.role, ...info };
+  return { kind: "user", userId: user.id, sessionId: live.id, label: user.email, role: user.role, ...info };
 });
 
 async function actorFromToken(token: string, info: { ip: string | null; userAgent: string | null }): Promise<Actor | null> {

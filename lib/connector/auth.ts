@@ -2,7 +2,7 @@ import "server-only";
 import { NextResponse } from "next/server";
 import type { z } from "zod";
 import { connectorPool } from "@/lib/db-raw";
-import { fieldErrorsOf } from "@/lib/validation";
+import { fieldErrorsOf, sanitizeJsonText } from "@/lib/validation";
 import { grouped } from "./group";
 import { unseal } from "@/lib/crypto";
 import { isShuttingDown } from "@/lib/shutdown";
@@ -79,10 +79,20 @@ const lastSeenWritten = new Map<string, number>();
 let lastPrune = 0;
 
 /** Parse an authenticated connector body as JSON against `schema`, or a precise 400 with field errors. */
+/**
+ * JSON.parse for gateway-signed bodies (after the signature check, which covers the bytes as sent).
+ * A NUL or a lone surrogate in a gateway's free text (a tool's output, a file name) becomes U+FFFD
+ * instead of failing the request: Postgres cannot store either, and one odd event must not cost the
+ * batch it came in. Throws SyntaxError for text that is not JSON, like JSON.parse.
+ */
+export function parseGatewayJson(text: string): unknown {
+  return JSON.parse(sanitizeJsonText(text));
+}
+
 export function parseConnectorBody<S extends z.ZodType>(body: string, schema: S): { ok: true; data: z.infer<S> } | { ok: false; response: Response } {
   let json: unknown;
   try {
-    json = JSON.parse(body || "{}");
+    json = parseGatewayJson(body || "{}");
   } catch {
     return { ok: false, response: connectorError("invalid") };
   }

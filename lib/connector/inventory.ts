@@ -6,7 +6,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
 import { redact } from "@/lib/redact";
 import { fieldErrorsOf } from "@/lib/validation";
-import { connectorError } from "./auth";
+import { connectorError, parseGatewayJson } from "./auth";
 import { postureChecks, postureKey, type PostureSeverity } from "./posture";
 
 const ZName = z.string().trim().min(1, "Required.").max(200);
@@ -82,7 +82,7 @@ type Wanted = { key: string; checkId: string; severity: PostureSeverity; title: 
 export async function storeInventory(gateway: { id: string }, actor: Actor, rawBody: string): Promise<{ ok: true; value: { stored: true; findings: number } } | { ok: false; response: Response }> {
   let body: unknown;
   try {
-    body = JSON.parse(rawBody);
+    body = parseGatewayJson(rawBody);
   } catch {
     return { ok: false, response: connectorError("invalid", { message: "The body is not valid JSON." }) };
   }

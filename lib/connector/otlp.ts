@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { NextResponse } from "next/server";
 import { unseal } from "@/lib/crypto";
-import { connectorError, gatewayCredentials, takeToken, touchLastSeen } from "./auth";
+import { connectorError, gatewayCredentials, parseGatewayJson, takeToken, touchLastSeen } from "./auth";
 import { ingestEvents, MAX_EVENTS_PER_BATCH } from "./events";
 
 /**
@@ -147,7 +147,7 @@ function isoOf(ns: bigint | undefined): string | undefined {
 function jsonOrRaw(v: unknown): unknown {
   if (typeof v !== "string") return v;
   try {
-    return JSON.parse(v);
+    return parseGatewayJson(v);
   } catch {
     return v;
   }
@@ -227,7 +227,7 @@ export type OtlpIngestResult = { toolSpans: number; accepted: number; duplicates
 export async function ingestOtlpTraces(gateway: { id: string }, rawBody: string): Promise<{ ok: true; value: OtlpIngestResult } | { ok: false; response: Response }> {
   let body: unknown;
   try {
-    body = JSON.parse(rawBody);
+    body = parseGatewayJson(rawBody);
   } catch {
     return { ok: false, response: connectorError("invalid", { message: "The body is not valid JSON." }) };
   }

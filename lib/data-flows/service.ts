@@ -82,7 +82,9 @@ export async function decideDataFlow(actor: Actor, input: TDataFlowDecision, now
   return db.$transaction(async (tx) => {
     const before = await load(tx, input.id);
     if (before.status === input.status) throw new AppError("conflict", `This data flow is already ${input.status}.`);
-    await tx.dataFlow.update({ where: { id: input.id }, data: { status: input.status, approverId: actor.userId ?? null, decidedAt: now } });
+    // Conditional on the status read: of concurrent decisions exactly one changes the row (and audits).
+    const claimed = await tx.dataFlow.updateMany({ where: { id: input.id, status: before.status }, data: { status: input.status, approverId: actor.userId ?? null, decidedAt: now } });
+    if (claimed.count !== 1) throw new AppError("conflict", "This data flow was decided by someone else a moment ago.");
     const after = await load(tx, input.id);
     await recordAudit(tx, actor, {
       action: "data_flow.decide", targetType: "data_flow", targetId: input.id,

@@ -43,11 +43,14 @@ export async function rotateGatewaySecret(actor: Actor, input: z.infer<typeof ZG
     const g = await tx.gateway.findUnique({ where: { id: input.id }, select: { id: true, name: true, signingSecretEnc: true } });
     if (!g) throw new AppError("not_found", "No such gateway.");
     const until = new Date(Date.now() + input.graceHours * 3_600_000);
-    const updated = await tx.gateway.update({
-      where: { id: g.id },
+    // Conditional on the secret read: of concurrent rotations exactly one replaces it (and audits),
+    // so the grace-period secret is always the one the gateway actually had.
+    const claimed = await tx.gateway.updateMany({
+      where: { id: g.id, signingSecretEnc: g.signingSecretEnc },
       data: { signingSecretEnc: seal(signingSecret), signingSecretRotatedAt: new Date(), previousSecretEnc: input.graceHours > 0 ? g.signingSecretEnc : null, previousSecretUntil: input.graceHours > 0 ? until : null },
-      select: PUBLIC,
     });
+    if (claimed.count !== 1) throw new AppError("conflict", "This gateway's secret was rotated by someone else a moment ago.");
+    const updated = await tx.gateway.findUniqueOrThrow({ where: { id: g.id }, select: PUBLIC });
     await recordAudit(tx, actor, { action: "gateway.rotate_secret", targetType: "gateway", targetId: g.id, after: { graceHours: input.graceHours, previousValidUntil: input.graceHours > 0 ? until : null } });
     return updated;
   });

@@ -153,6 +153,11 @@ export async function updateIncident(actor: Actor, input: TIncidentUpdate, now =
         status: [allowed.length ? `From ${before.status}: ${allowed.join(", ")}.` : `A ${before.status} incident cannot change status.`],
       });
     }
+    // A request that changes nothing is a conflict (the change it asks for already happened, e.g. a
+    // concurrent identical status change that committed first), never a second success.
+    if (!wants.status && !wants.severity && !wants.owner && input.postMortem === undefined) {
+      throw new AppError("conflict", input.status !== undefined ? `This incident is already ${before.status}.` : "Nothing to change: the incident already is as requested.");
+    }
     const owner = wants.owner && input.ownerId ? await activeOwner(tx, input.ownerId) : null;
 
     const data: Prisma.IncidentUncheckedUpdateInput = {};

@@ -151,7 +151,8 @@ export async function clearIntegrationAdvisory(actor: Actor, input: z.infer<type
   return db.$transaction(async (tx) => {
     const before = await load(tx, input.id);
     if (!before.advisoryFlaggedAt) throw new AppError("conflict", "This integration has no open advisory.");
-    await tx.integration.update({ where: { id: input.id }, data: { advisoryFlaggedAt: null, advisoryNote: null } });
+    const claimed = await tx.integration.updateMany({ where: { id: input.id, advisoryFlaggedAt: { not: null } }, data: { advisoryFlaggedAt: null, advisoryNote: null } });
+    if (claimed.count !== 1) throw new AppError("conflict", "This integration has no open advisory.");
     const after = await load(tx, input.id);
     await recordAudit(tx, actor, {
       action: "integration.advisory_clear", targetType: "integration", targetId: input.id,

@@ -71,7 +71,7 @@ describe("/api/v1/webhooks", () => {
 
     expect((await DELETE(json("DELETE", {}), ctx(id))).status).toBe(200);
     expect(await db.webhookEndpoint.count({ where: { id } })).toBe(0);
-    expect((await DELETE(json("DELETE", {}), ctx(id))).status).toBe(404);
+    expect((await DELETE(json("DELETE", {}), ctx(id))).status).toBe(409); // already deleted: a conflict (never existed: 404)
   });
 
   it("refuses other roles (403, audited) and anonymous callers (401)", async () => {

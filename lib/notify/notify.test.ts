@@ -208,6 +208,6 @@ describe("webhook endpoints: secrets, authorization and validation", () => {
     expect(await db.webhookEndpoint.count({ where: { id: a.endpoint.id } })).toBe(0);
     expect(await db.webhookDelivery.count({ where: { endpointId: a.endpoint.id } })).toBe(0);
     expect(await db.auditEvent.findFirstOrThrow({ where: { action: "webhook.delete", targetId: a.endpoint.id } })).toMatchObject({ before: expect.objectContaining({ name: a.endpoint.name, deliveries: 1 }) });
-    expect(await execute(actor, deleteWebhookAction, { id: a.endpoint.id })).toMatchObject({ ok: false, code: "not_found" });
+    expect(await execute(actor, deleteWebhookAction, { id: a.endpoint.id })).toMatchObject({ ok: false, code: "conflict" });
   });
 });

@@ -4,6 +4,7 @@ import { db, isUniqueViolation, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
+import { missingOrDeleted } from "@/lib/audit/deleted";
 import { seal } from "@/lib/crypto";
 import { redact } from "@/lib/redact";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -120,8 +121,12 @@ export async function updateWebhookEndpoint(actor: Actor, input: z.infer<typeof 
 export async function rotateWebhookSecret(actor: Actor, input: z.infer<typeof ZWebhookRef>) {
   const secret = generateWebhookSecret();
   const endpoint = await db.$transaction(async (tx) => {
-    await loadEndpoint(tx, input.id);
-    const e = await tx.webhookEndpoint.update({ where: { id: input.id }, data: { secretEnc: seal(secret) }, select: ENDPOINT_SELECT });
+    const before = await tx.webhookEndpoint.findUnique({ where: { id: input.id }, select: { secretEnc: true } });
+    if (!before) throw new AppError("not_found", "No such webhook endpoint.");
+    // Conditional on the secret read: of concurrent rotations exactly one replaces it (and audits).
+    const claimed = await tx.webhookEndpoint.updateMany({ where: { id: input.id, secretEnc: before.secretEnc }, data: { secretEnc: seal(secret) } });
+    if (claimed.count !== 1) throw new AppError("conflict", "This endpoint's secret was rotated by someone else a moment ago.");
+    const e = await loadEndpoint(tx, input.id);
     await recordAudit(tx, actor, { action: "webhook.rotate_secret", targetType: "webhook_endpoint", targetId: input.id, after: { rotated: true } });
     return e;
   });
@@ -131,9 +136,12 @@ export async function rotateWebhookSecret(actor: Actor, input: z.infer<typeof ZW
 /** Delete an endpoint and its delivery log (the audit trail keeps the record). */
 export async function deleteWebhookEndpoint(actor: Actor, input: z.infer<typeof ZWebhookRef>) {
   return db.$transaction(async (tx) => {
-    const before = await loadEndpoint(tx, input.id);
+    const before = await tx.webhookEndpoint.findUnique({ where: { id: input.id }, select: ENDPOINT_SELECT });
+    if (!before) throw await missingOrDeleted(tx, "webhook.delete", input.id, "webhook endpoint");
     const deliveries = await tx.webhookDelivery.count({ where: { endpointId: input.id } });
-    await tx.webhookEndpoint.delete({ where: { id: input.id } });
+    // deleteMany, counted: of concurrent deletes exactly one removes the row (and audits), the rest 409.
+    const gone = await tx.webhookEndpoint.deleteMany({ where: { id: input.id } });
+    if (gone.count !== 1) throw new AppError("conflict", "This webhook endpoint was already deleted.");
     await recordAudit(tx, actor, { action: "webhook.delete", targetType: "webhook_endpoint", targetId: input.id, before: { ...auditView(before), deliveries } });
     return { id: input.id, deleted: true };
   });
@@ -163,8 +171,14 @@ export async function retryWebhookDelivery(actor: Actor, input: z.infer<typeof Z
       where d.id = ${input.id}::uuid for update of d`;
     if (!row) throw new AppError("not_found", "No such delivery.");
     if (row.state !== "failed" && row.state !== "dead") throw new AppError("conflict", `Only failed or dead deliveries can be retried (this one is ${row.state}).`);
+    // Under the row lock, on the database's clock (which also sets the time below): a failed delivery
+    // already due is queued for its next attempt (a retry a moment ago, or its backoff ran out), so
+    // a second retry would change nothing.
+    const [{ due }] = await tx.$queryRaw<{ due: boolean }[]>`select next_attempt_at <= clock_timestamp() as due from webhook_deliveries where id = ${input.id}::uuid`;
+    if (row.state === "failed" && due) throw new AppError("conflict", "A retry of this delivery is already queued.");
     if (!row.enabled) throw new AppError("conflict", "The endpoint is disabled: enable it before retrying.");
-    const d = await tx.webhookDelivery.update({ where: { id: input.id }, data: { state: "failed", nextAttemptAt: new Date() }, select: { id: true, state: true, attempts: true, nextAttemptAt: true } });
+    await tx.$executeRaw`update webhook_deliveries set state = 'failed', next_attempt_at = clock_timestamp() where id = ${input.id}::uuid`;
+    const d = await tx.webhookDelivery.findUniqueOrThrow({ where: { id: input.id }, select: { id: true, state: true, attempts: true, nextAttemptAt: true } });
     await recordAudit(tx, actor, { action: "webhook.retry", targetType: "webhook_delivery", targetId: input.id, before: { state: row.state, attempts: row.attempts }, after: { state: d.state } });
     return d;
   });

@@ -217,7 +217,7 @@ describe("playbooks: update and delete", () => {
     expect(await db.incident.findUniqueOrThrow({ where: { id: incident.id } })).toMatchObject({ playbookId: null });
     const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "playbook.delete", targetId: playbook.id } });
     expect(audit.before).toMatchObject({ name: playbook.name, drills: 1, incidents: 1 });
-    expect(await execute(actor, deletePlaybookAction, { id: playbook.id })).toMatchObject({ ok: false, status: 404 });
+    expect(await execute(actor, deletePlaybookAction, { id: playbook.id })).toMatchObject({ ok: false, status: 409 });
   });
 });
 

@@ -4,6 +4,7 @@ import { AppError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
+import { missingOrDeleted } from "@/lib/audit/deleted";
 import { checkDrillTimeline, timeToContainMs, type DrillStepRecord } from "./drill";
 import { contactsOf, sortSteps } from "./queries";
 import {
@@ -193,9 +194,12 @@ export async function updatePlaybook(actor: Actor, input: TPlaybookUpdate) {
 /** Delete a playbook and its drill history; incidents it opened keep their timeline (link cleared). */
 export async function deletePlaybook(actor: Actor, input: { id: string }) {
   return db.$transaction(async (tx) => {
+    if (!(await tx.playbook.findUnique({ where: { id: input.id }, select: { id: true } }))) throw await missingOrDeleted(tx, "playbook.delete", input.id, "playbook");
     const before = await load(tx, input.id);
     const [drills, incidents] = await Promise.all([tx.drill.count({ where: { playbookId: input.id } }), tx.incident.count({ where: { playbookId: input.id } })]);
-    await tx.playbook.delete({ where: { id: input.id } });
+    // deleteMany, counted: of concurrent deletes exactly one removes the row (and audits), the rest 409.
+    const gone = await tx.playbook.deleteMany({ where: { id: input.id } });
+    if (gone.count !== 1) throw new AppError("conflict", "This playbook was already deleted.");
     await recordAudit(tx, actor, { action: "playbook.delete", targetType: "playbook", targetId: input.id, before: { ...fieldsView(before), steps: stepsView(before), drills, incidents } });
     return { id: input.id, name: before.name };
   });

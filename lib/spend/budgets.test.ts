@@ -102,7 +102,7 @@ describe("budgets", () => {
     expect(await execute(actor, setBudgetAction, { agentId: randomUUID(), dailyUsd: "10", onLimit: "notify" })).toMatchObject({ ok: false, status: 400, fieldErrors: { agentId: ["No such agent."] } });
   });
 
-  it("deletes a budget with its alerts, audited; a second delete is a 404", async () => {
+  it("deletes a budget with its alerts, audited; a second delete is a 409 (already deleted)", async () => {
     const { actor } = await makeUser("security_lead");
     const a = await agent();
     const b = await db.budget.create({ data: { agentId: a.id, dailyUsd: new Prisma.Decimal("5"), onLimit: "notify" } });
@@ -113,7 +113,7 @@ describe("budgets", () => {
     expect(await db.budgetAlert.count({ where: { budgetId: b.id } })).toBe(0);
     const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "budget.delete", targetId: b.id } });
     expect(audit.before).toMatchObject({ agentId: a.id, agentName: a.name, dailyUsd: "5.00", onLimit: "notify" });
-    expect(await execute(actor, deleteBudgetAction, { id: b.id })).toMatchObject({ ok: false, status: 404 });
+    expect(await execute(actor, deleteBudgetAction, { id: b.id })).toMatchObject({ ok: false, status: 409 });
     expect(await execute(actor, deleteBudgetAction, { id: "nope" })).toMatchObject({ ok: false, status: 400, fieldErrors: { id: expect.any(Array) } });
   });
 
@@ -167,7 +167,7 @@ describe("/api/v1/budgets and /api/v1/spend", () => {
     const del = await DELETE(json("DELETE"), ctx(budget.id));
     expect(del.status).toBe(200);
     expect(await db.budget.count({ where: { id: budget.id } })).toBe(0);
-    expect((await DELETE(json("DELETE"), ctx(budget.id))).status).toBe(404);
+    expect((await DELETE(json("DELETE"), ctx(budget.id))).status).toBe(409);
   });
 
   it("answers 401 without a session and 403 without dashboard:read", async () => {

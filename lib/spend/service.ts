@@ -3,6 +3,7 @@ import { db, isUniqueViolation } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
+import { missingOrDeleted } from "@/lib/audit/deleted";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { budgetView, type BudgetView } from "./queries";
 import type { TBudgetDelete, TBudgetSet } from "./schema";
@@ -51,8 +52,10 @@ export async function setBudget(actor: Actor, input: TBudgetSet): Promise<Budget
 export async function deleteBudget(actor: Actor, input: TBudgetDelete): Promise<{ id: string }> {
   return db.$transaction(async (tx) => {
     const existing = await tx.budget.findUnique({ where: { id: input.id }, select: { ...SELECT, agent: { select: { name: true } } } });
-    if (!existing) throw new AppError("not_found", "No such budget.");
-    await tx.budget.delete({ where: { id: existing.id } });
+    if (!existing) throw await missingOrDeleted(tx, "budget.delete", input.id, "budget");
+    // deleteMany, counted: of concurrent deletes exactly one removes the row (and audits), the rest 409.
+    const gone = await tx.budget.deleteMany({ where: { id: existing.id } });
+    if (gone.count !== 1) throw new AppError("conflict", "This budget was already deleted.");
     await recordAudit(tx, actor, { action: "budget.delete", targetType: "budget", targetId: existing.id, before: auditShape(budgetView(existing), existing.agent?.name ?? null) });
     return { id: existing.id };
   });

@@ -21,13 +21,19 @@ export async function createApiToken(actor: Actor, input: z.infer<typeof ZTokenC
   return { ...row, token };
 }
 
-/** Revoke one of the actor's own tokens (ownership is part of the query). */
+/**
+ * Revoke one of the actor's own tokens (ownership is part of the query). Revoking is a transition:
+ * of concurrent or repeated revocations exactly one succeeds (and is audited), the rest are 409.
+ */
 export async function revokeApiToken(actor: Actor, input: z.infer<typeof ZTokenRevoke>) {
   return db.$transaction(async (tx) => {
     const t = await tx.apiToken.findFirst({ where: { id: input.id, userId: actor.userId ?? "-" }, select: { id: true, revokedAt: true, name: true } });
     if (!t) throw new AppError("not_found", "No such token.");
-    if (t.revokedAt) return { id: t.id, revokedAt: t.revokedAt };
-    const r = await tx.apiToken.update({ where: { id: t.id }, data: { revokedAt: new Date() }, select: { id: true, revokedAt: true } });
+    if (t.revokedAt) throw new AppError("conflict", "This token is already revoked.");
+    const revokedAt = new Date();
+    const claimed = await tx.apiToken.updateMany({ where: { id: t.id, revokedAt: null }, data: { revokedAt } });
+    if (claimed.count !== 1) throw new AppError("conflict", "This token is already revoked.");
+    const r = { id: t.id, revokedAt };
     await recordAudit(tx, actor, { action: "token.revoke", targetType: "api_token", targetId: t.id, after: { name: t.name } });
     return r;
   });

@@ -118,7 +118,11 @@ export async function revokeTrustDecision(actor: Actor, input: z.infer<typeof ZR
     if (!d) throw new AppError("not_found", "No such decision.");
     if (d.outcome === "reject") throw new AppError("conflict", "A rejection cannot be revoked; file a new request instead.");
     if (d.revokedAt) throw new AppError("conflict", "Already revoked.");
-    const r = await tx.trustDecision.update({ where: { id: d.id }, data: { revokedAt: new Date(), revokedById: actor.userId ?? null, revokeReason: input.reason }, select: { id: true, revokedAt: true } });
+    // Conditional in the database: of concurrent revocations exactly one changes the row (and audits).
+    const revokedAt = new Date();
+    const claimed = await tx.trustDecision.updateMany({ where: { id: d.id, revokedAt: null }, data: { revokedAt, revokedById: actor.userId ?? null, revokeReason: input.reason } });
+    if (claimed.count !== 1) throw new AppError("conflict", "Already revoked (by someone else a moment ago).");
+    const r = { id: d.id, revokedAt };
     await recordAudit(tx, actor, { action: "trust_decision.revoke", targetType: "trust_decision", targetId: d.id, before: { revoked: false }, after: { revoked: true, reason: input.reason, tool: d.toolVersion?.tool.name, version: d.toolVersion?.version, contentHash: d.toolVersion?.contentHash } });
     return r;
   });
@@ -142,7 +146,11 @@ export async function revokeGrant(actor: Actor, input: z.infer<typeof ZGrantRevo
     const g = await tx.grant.findUnique({ where: { id: input.id }, select: { id: true, kind: true, revokedAt: true, agent: { select: { name: true } }, tool: { select: { name: true } } } });
     if (!g) throw new AppError("not_found", "No such grant.");
     if (g.revokedAt) throw new AppError("conflict", "Already revoked.");
-    const r = await tx.grant.update({ where: { id: g.id }, data: { revokedAt: new Date(), revokeReason: input.reason }, select: { id: true, revokedAt: true } });
+    // Conditional in the database: of concurrent revocations exactly one changes the row (and audits).
+    const revokedAt = new Date();
+    const claimed = await tx.grant.updateMany({ where: { id: g.id, revokedAt: null }, data: { revokedAt, revokeReason: input.reason } });
+    if (claimed.count !== 1) throw new AppError("conflict", "Already revoked (by someone else a moment ago).");
+    const r = { id: g.id, revokedAt };
     await recordAudit(tx, actor, { action: `${g.kind}.revoke`, targetType: "grant", targetId: g.id, after: { agent: g.agent.name, tool: g.tool.name, reason: input.reason } });
     return r;
   });

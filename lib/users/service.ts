@@ -6,6 +6,7 @@ import { AppError } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { hashPassword } from "@/lib/auth/password";
 import { recordAudit } from "@/lib/audit/record";
+import { endUserSessions } from "@/lib/auth/sessions";
 import type { ZUserCreate, ZUserResetPassword, ZUserSetDisabled, ZUserSetRole } from "./schema";
 
 const PUBLIC = { id: true, email: true, name: true, role: true, disabledAt: true, lastLoginAt: true, createdAt: true } as const;
@@ -38,6 +39,14 @@ async function loadUser(tx: Tx, id: string) {
   return u;
 }
 
+/**
+ * Serialise changes to who is an active admin: two admins demoting or disabling each other at the
+ * same moment would otherwise both pass the last-admin check.
+ */
+async function lockAdmins(tx: Tx) {
+  await tx.$executeRaw`select pg_advisory_xact_lock(hashtext('warden.users.admins'))`;
+}
+
 async function assertNotLastAdmin(tx: Tx, userId: string) {
   const admins = await tx.user.count({ where: { role: "admin", disabledAt: null, id: { not: userId } } });
   if (admins === 0) throw new AppError("conflict", "Warden needs at least one active admin.");
@@ -46,9 +55,14 @@ async function assertNotLastAdmin(tx: Tx, userId: string) {
 /** Change a user's role; open sessions pick it up on their next request. */
 export async function setUserRole(actor: Actor, input: z.infer<typeof ZUserSetRole>) {
   return db.$transaction(async (tx) => {
+    await lockAdmins(tx);
     const before = await loadUser(tx, input.id);
+    if (before.role === input.role) throw new AppError("conflict", `This user is already ${input.role.replace(/_/g, " ")}.`);
     if (before.role === "admin" && input.role !== "admin") await assertNotLastAdmin(tx, input.id);
-    const after = await tx.user.update({ where: { id: input.id }, data: { role: input.role }, select: PUBLIC });
+    // Conditional on the role read: a concurrent change in between makes this one a 409.
+    const claimed = await tx.user.updateMany({ where: { id: input.id, role: before.role }, data: { role: input.role } });
+    if (claimed.count !== 1) throw new AppError("conflict", "This user's role was changed by someone else a moment ago.");
+    const after = await loadUser(tx, input.id);
     await recordAudit(tx, actor, { action: "user.set_role", targetType: "user", targetId: input.id, before: { role: before.role }, after: { role: after.role } });
     return after;
   });
@@ -58,13 +72,19 @@ export async function setUserRole(actor: Actor, input: z.infer<typeof ZUserSetRo
 export async function setUserDisabled(actor: Actor, input: z.infer<typeof ZUserSetDisabled>) {
   if (input.disabled && actor.userId === input.id) throw new AppError("conflict", "You cannot disable your own account.");
   return db.$transaction(async (tx) => {
+    await lockAdmins(tx);
     const before = await loadUser(tx, input.id);
+    if (input.disabled && before.disabledAt) throw new AppError("conflict", "This user is already disabled.");
+    if (!input.disabled && !before.disabledAt) throw new AppError("conflict", "This user is not disabled.");
     if (input.disabled && before.role === "admin") await assertNotLastAdmin(tx, input.id);
-    const after = await tx.user.update({
-      where: { id: input.id },
-      data: input.disabled ? { disabledAt: before.disabledAt ?? new Date(), sessionEpoch: { increment: 1 } } : { disabledAt: null },
-      select: PUBLIC,
+    // Conditional in the database: of concurrent identical requests exactly one changes the row.
+    const claimed = await tx.user.updateMany({
+      where: { id: input.id, disabledAt: input.disabled ? null : { not: null } },
+      data: input.disabled ? { disabledAt: new Date(), sessionEpoch: { increment: 1 } } : { disabledAt: null },
     });
+    if (claimed.count !== 1) throw new AppError("conflict", input.disabled ? "This user is already disabled." : "This user is not disabled.");
+    if (input.disabled) await endUserSessions(tx, input.id, "user_disabled");
+    const after = await loadUser(tx, input.id);
     await recordAudit(tx, actor, { action: input.disabled ? "user.disable" : "user.enable", targetType: "user", targetId: input.id, before: { disabled: Boolean(before.disabledAt) }, after: { disabled: Boolean(after.disabledAt) } });
     return after;
   });
@@ -77,6 +97,7 @@ export async function resetUserPassword(actor: Actor, input: z.infer<typeof ZUse
   const user = await db.$transaction(async (tx) => {
     await loadUser(tx, input.id);
     const u = await tx.user.update({ where: { id: input.id }, data: { passwordHash, sessionEpoch: { increment: 1 } }, select: PUBLIC });
+    await endUserSessions(tx, input.id, "password_reset");
     await recordAudit(tx, actor, { action: "user.reset_password", targetType: "user", targetId: input.id, after: { passwordChanged: true, generated: Boolean(generated) } });
     return u;
   });

@@ -1,5 +1,5 @@
-import { NextResponse } from "next/server";
-import { runApiAction, runApiRead } from "@/lib/api";
+import { queryParams, runApiAction, runApiRead } from "@/lib/api";
+import { AppError } from "@/lib/errors";
 import { csvResponse, toCsv } from "@/lib/csv";
 import { listAgentsPage, parseAgentQuery } from "@/lib/agents/queries";
 import { createAgentAction } from "@/lib/agents/actions";
@@ -8,11 +8,11 @@ export const dynamic = "force-dynamic";
 
 /** GET /api/v1/agents?q=&status=&scope=&gateway=&sort=&dir=&page=&pageSize=[&format=csv] */
 export async function GET(req: Request) {
-  const sp = new URL(req.url).searchParams;
-  const { query, invalid } = parseAgentQuery(sp);
-  if (invalid.length) return NextResponse.json({ error: { code: "invalid", message: "Invalid query.", fieldErrors: Object.fromEntries(invalid.map((k) => [k, ["Invalid value."]])) } }, { status: 400 });
-  const csv = sp.get("format") === "csv";
   return runApiRead("registry:read", "agents", async () => {
+    const sp = queryParams(req);
+    const { query, invalid } = parseAgentQuery(sp);
+    if (invalid.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(invalid.map((k) => [k, ["Invalid value."]])));
+    const csv = sp.get("format") === "csv";
     const page = await listAgentsPage(query, { all: csv });
     if (!csv) return { data: page.rows, total: page.total, page: page.page, pageSize: page.pageSize };
     const rows = page.rows.map((a) => ({ name: a.name, owner: a.owner, purpose: a.purpose, gateway: a.gateway?.name, status: a.status, scope: a.scope, model: a.model, fallbacks: a.fallbackModels, flags: a.flags.map((f) => f.title) }));

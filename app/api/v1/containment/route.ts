@@ -1,4 +1,4 @@
-import { runApiAction, runApiRead } from "@/lib/api";
+import { queryParams, runApiAction, runApiRead } from "@/lib/api";
 import { containApiAction } from "@/lib/containment/actions";
 import { listActiveContainment, listContainmentHistory } from "@/lib/containment/queries";
 import { AppError } from "@/lib/errors";
@@ -17,8 +17,8 @@ export function POST(req: Request) {
 
 /** GET /api/v1/containment?status=active|released&page= → {data, total?}. Scope registry:read. */
 export async function GET(req: Request) {
-  const params = new URL(req.url).searchParams;
   return runApiRead("registry:read", "containment", async () => {
+    const params = queryParams(req);
     const status = params.get("status") ?? "active";
     if (status === "active") return { data: await listActiveContainment() };
     if (status !== "released") throw new AppError("invalid", "Invalid query.", { status: ["active or released."] });

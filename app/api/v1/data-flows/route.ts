@@ -1,4 +1,4 @@
-import { runApiAction, runApiRead } from "@/lib/api";
+import { queryParams, runApiAction, runApiRead } from "@/lib/api";
 import { AppError } from "@/lib/errors";
 import { csvResponse } from "@/lib/csv";
 import { createDataFlowAction } from "@/lib/data-flows/actions";
@@ -11,9 +11,10 @@ export const dynamic = "force-dynamic";
  * → {data, total, page, pageSize}, or the whole view as CSV (up to CSV_MAX_ROWS). Scope registry:read.
  */
 export async function GET(req: Request) {
-  const params = new URL(req.url).searchParams;
-  const format = params.get("format") ?? "json";
+  // eslint-disable-next-line no-restricted-syntax -- only compared with fixed strings, never stored
+  const format = new URL(req.url).searchParams.get("format") ?? "json";
   return runApiRead("registry:read", format === "csv" ? "data_flows.csv" : "data_flows", async () => {
+    const params = queryParams(req);
     const { query, invalid } = parseDataFlowQuery(params);
     const bad = [...invalid, ...(["json", "csv"].includes(format) ? [] : ["format"])];
     if (bad.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(bad.map((k) => [k, ["Invalid value."]])));

@@ -1,4 +1,4 @@
-import { runApiRead } from "@/lib/api";
+import { queryParams, runApiRead } from "@/lib/api";
 import { AppError } from "@/lib/errors";
 import { listFindings, parseFindingQuery } from "@/lib/findings/queries";
 
@@ -9,8 +9,8 @@ export const dynamic = "force-dynamic";
  * → {data, total, page, pageSize}. Scope registry:read.
  */
 export async function GET(req: Request) {
-  const params = new URL(req.url).searchParams;
   return runApiRead("registry:read", "findings", async () => {
+    const params = queryParams(req);
     const { query, invalid } = parseFindingQuery(params);
     if (invalid.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(invalid.map((k) => [k, ["Invalid value."]])));
     const page = await listFindings(query);

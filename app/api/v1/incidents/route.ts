@@ -1,4 +1,4 @@
-import { runApiAction, runApiRead } from "@/lib/api";
+import { queryParams, runApiAction, runApiRead } from "@/lib/api";
 import { AppError } from "@/lib/errors";
 import { openIncidentAction } from "@/lib/incidents/actions";
 import { incidentCounts, listIncidents, parseIncidentQuery, INCIDENT_READ_SCOPE } from "@/lib/incidents/queries";
@@ -10,8 +10,8 @@ export const dynamic = "force-dynamic";
  * → {data, total, page, pageSize, counts: {open, contained, resolved, closed}}. Scope registry:read.
  */
 export async function GET(req: Request) {
-  const params = new URL(req.url).searchParams;
   return runApiRead(INCIDENT_READ_SCOPE, "incidents", async () => {
+    const params = queryParams(req);
     const { query, invalid } = parseIncidentQuery(params);
     if (invalid.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(invalid.map((k) => [k, ["Invalid value."]])));
     const [page, counts] = await Promise.all([listIncidents(query), incidentCounts()]);

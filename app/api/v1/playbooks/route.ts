@@ -1,4 +1,4 @@
-import { runApiAction, runApiRead } from "@/lib/api";
+import { queryParams, runApiAction, runApiRead } from "@/lib/api";
 import { AppError } from "@/lib/errors";
 import { createPlaybookAction } from "@/lib/playbooks/actions";
 import { listPlaybooks, parsePlaybookQuery } from "@/lib/playbooks/queries";
@@ -10,8 +10,8 @@ export const dynamic = "force-dynamic";
  * → {data, total, page, pageSize}; each row has its last drill and drillState. Scope registry:read.
  */
 export async function GET(req: Request) {
-  const params = new URL(req.url).searchParams;
   return runApiRead("registry:read", "playbooks", async () => {
+    const params = queryParams(req);
     const { query, invalid } = parsePlaybookQuery(params);
     if (invalid.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(invalid.map((k) => [k, ["Invalid value."]])));
     const page = await listPlaybooks(query);

@@ -1,5 +1,5 @@
-import { NextResponse } from "next/server";
-import { runApiRead } from "@/lib/api";
+import { queryParams, runApiRead } from "@/lib/api";
+import { AppError } from "@/lib/errors";
 import { csvResponse, toCsv } from "@/lib/csv";
 import { listToolCalls, paramsAllowed, parseToolCallQuery } from "@/lib/tool-calls/queries";
 
@@ -13,12 +13,12 @@ const CSV_COLUMNS = ["occurredAt", "agentName", "agentId", "toolName", "toolVers
  * The CSV is this view without params, capped at CSV_MAX_ROWS.
  */
 export async function GET(req: Request) {
-  const sp = new URL(req.url).searchParams;
-  const csv = sp.get("format") === "csv";
-  sp.delete("format");
-  const { query, invalid } = parseToolCallQuery(sp);
-  if (invalid.length) return NextResponse.json({ error: { code: "invalid", message: "Invalid query.", fieldErrors: Object.fromEntries(invalid.map((k) => [k, ["Invalid value."]])) } }, { status: 400 });
   return runApiRead("tool_calls:read", "tool_calls", async (actor) => {
+    const sp = queryParams(req);
+    const csv = sp.get("format") === "csv";
+    sp.delete("format");
+    const { query, invalid } = parseToolCallQuery(sp);
+    if (invalid.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(invalid.map((k) => [k, ["Invalid value."]])));
     if (csv) {
       const page = await listToolCalls(query, { withParams: false, all: true });
       return csvResponse("tool-calls.csv", toCsv(CSV_COLUMNS.map((k) => ({ key: k, header: k })), page.rows));

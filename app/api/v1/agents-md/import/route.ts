@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { execute } from "@/lib/action";
 import { readJson } from "@/lib/api";
+import { AppError } from "@/lib/errors";
 import { getActor } from "@/lib/auth/session";
 import { importAgentsMdAction } from "@/lib/agents-md/actions";
 
@@ -20,7 +21,8 @@ export async function POST(req: Request) {
   try {
     body = await readJson(req);
   } catch (err) {
-    return json({ error: { code: "invalid", message: (err as Error).message } }, 400);
+    if (!(err instanceof AppError)) throw err;
+    return json({ error: { code: err.code, message: err.message, ...(err.fieldErrors ? { fieldErrors: err.fieldErrors } : {}) } }, err.status);
   }
   const res = await execute(await getActor(), importAgentsMdAction, body);
   if (!res.ok) return json({ error: { code: res.code, message: res.error, ...(res.fieldErrors ? { fieldErrors: res.fieldErrors } : {}) } }, res.status);

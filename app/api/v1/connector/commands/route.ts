@@ -6,6 +6,7 @@ import { ackCommand, pollCommands, ZPollWithAcks } from "@/lib/connector/command
 export const dynamic = "force-dynamic";
 
 function parseWait(req: Request): number | null {
+  // eslint-disable-next-line no-restricted-syntax -- only compared with fixed strings, never stored
   const raw = new URL(req.url).searchParams.get("wait") ?? "25";
   return /^\d{1,2}$/.test(raw) && Number(raw) <= 30 ? Number(raw) : null;
 }

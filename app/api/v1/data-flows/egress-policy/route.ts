@@ -1,4 +1,4 @@
-import { runApiRead } from "@/lib/api";
+import { queryParams, runApiRead } from "@/lib/api";
 import { AppError } from "@/lib/errors";
 import { ZEgressFormat } from "@/lib/data-flows/schema";
 import { buildEgressPolicy, renderEgressPolicy } from "@/lib/data-flows/queries";
@@ -11,8 +11,8 @@ export const dynamic = "force-dynamic";
  * (allowed_domains fleet-wide and per agent). Scope registry:read.
  */
 export async function GET(req: Request) {
-  const params = new URL(req.url).searchParams;
   return runApiRead("registry:read", "data_flows.egress_policy", async () => {
+    const params = queryParams(req);
     const format = ZEgressFormat.safeParse(params.get("format") ?? undefined);
     const agent = params.get("agent")?.trim() || undefined;
     if (!format.success) throw new AppError("invalid", "format must be yaml or json.", { format: ["yaml or json."] });

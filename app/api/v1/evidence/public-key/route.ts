@@ -10,6 +10,7 @@ export const dynamic = "force-dynamic";
  */
 export async function GET(req: Request) {
   const key = await wardenPublicKey();
+  // eslint-disable-next-line no-restricted-syntax -- only compared with fixed strings, never stored
   if (new URL(req.url).searchParams.get("format") === "pem") {
     return new Response(key.publicKeyPem, { headers: { "content-type": "application/x-pem-file", "cache-control": "public, max-age=300", "x-warden-key-id": key.keyId } });
   }

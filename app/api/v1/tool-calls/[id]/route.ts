@@ -1,4 +1,4 @@
-import { runApiRead } from "@/lib/api";
+import { queryParams, runApiRead } from "@/lib/api";
 import { AppError } from "@/lib/errors";
 import { getToolCall, paramsAllowed } from "@/lib/tool-calls/queries";
 
@@ -7,8 +7,8 @@ export const dynamic = "force-dynamic";
 /** GET /api/v1/tool-calls/{id}?at=<occurredAt ISO> — one call; params and results only with tool_calls:read_params. */
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const at = new URL(req.url).searchParams.get("at");
   return runApiRead("tool_calls:read", "tool_call", async (actor) => {
+    const at = queryParams(req).get("at");
     const occurredAt = at ? new Date(at) : null;
     if (!occurredAt || Number.isNaN(occurredAt.getTime())) throw new AppError("invalid", "Pass ?at= with the call's occurredAt (ISO 8601).", { at: ["Invalid value."] });
     const withParams = paramsAllowed(actor.role);

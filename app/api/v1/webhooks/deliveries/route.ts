@@ -1,4 +1,4 @@
-import { runApiRead } from "@/lib/api";
+import { queryParams, runApiRead } from "@/lib/api";
 import { AppError } from "@/lib/errors";
 import { listWebhookDeliveries, parseDeliveryQuery } from "@/lib/notify/queries";
 
@@ -9,8 +9,8 @@ export const dynamic = "force-dynamic";
  * newest first. Scope notifications:manage.
  */
 export async function GET(req: Request) {
-  const params = new URL(req.url).searchParams;
   return runApiRead("notifications:manage", "webhook_deliveries", async () => {
+    const params = queryParams(req);
     const { query, invalid } = parseDeliveryQuery(params);
     if (invalid.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(invalid.map((k) => [k, ["Invalid value."]])));
     const page = await listWebhookDeliveries(query);

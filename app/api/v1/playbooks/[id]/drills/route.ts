@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { runApiRead } from "@/lib/api";
+import { queryParams, runApiRead } from "@/lib/api";
 import { AppError } from "@/lib/errors";
 import { listDrills, playbookExists } from "@/lib/playbooks/queries";
 
@@ -13,8 +13,8 @@ const ZPage = z.object({
 /** GET /api/v1/playbooks/{id}/drills?page=&pageSize= → {data, total, page, pageSize}, newest first. Scope registry:read. */
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const sp = new URL(req.url).searchParams;
   return runApiRead("registry:read", "playbook.drills", async () => {
+    const sp = queryParams(req);
     const page = ZPage.safeParse({ page: sp.get("page") ?? undefined, pageSize: sp.get("pageSize") ?? undefined });
     if (!page.success) throw new AppError("invalid", "Invalid query.", { page: ["Invalid value."] });
     if (!(await playbookExists(id))) throw new AppError("not_found", "No such playbook.");
