@@ -20,14 +20,31 @@ function errorBody(code: string, message: string, fieldErrors?: Record<string, s
 }
 
 /**
- * Read a JSON body with a size limit; a bad body is a 400 with a clear message. Every string and key
- * is checked for text Postgres cannot store (NUL, lone surrogates: JSON.parse accepts "\u0000" and
- * "\ud800"), answered with field errors naming the path.
+ * Read a JSON body of up to `limit` bytes (256 KiB unless a route says otherwise), stopping as soon
+ * as it is larger (never buffering more); an empty body is {}. A bad body is a 400 with a clear
+ * message. Every string and key is checked for text Postgres cannot store (NUL, lone surrogates:
+ * JSON.parse accepts "\u0000" and "\ud800"), answered with field errors naming the path. The one
+ * JSON reader of the API: a route with a larger limit passes it here rather than reading on its own.
  */
-export async function readJson(req: Request): Promise<unknown> {
-  const text = await req.text();
-  if (Buffer.byteLength(text) > MAX_JSON_BYTES) throw new AppError("invalid", `Body larger than ${MAX_JSON_BYTES} bytes.`);
-  if (!text) return {};
+export async function readJson(req: Request, limit = MAX_JSON_BYTES): Promise<unknown> {
+  if (Number(req.headers.get("content-length") ?? 0) > limit) throw new AppError("invalid", `Body larger than ${limit} bytes.`);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw new AppError("invalid", `Body larger than ${limit} bytes.`);
+      }
+      chunks.push(value);
+    }
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (!text.trim()) return {};
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -81,35 +98,5 @@ export async function runApiRead<T>(scope: Scope, what: string, read: (actor: Ac
   } catch (err) {
     if (err instanceof AppError) return json(errorBody(err.code, err.message, err.fieldErrors), err.status);
     throw err;
-  }
-}
-
-/**
- * Read a JSON body of up to `limit` bytes, stopping as soon as it is larger (never buffering more);
- * an empty body is {}. A bad or oversized body is an AppError("invalid").
- */
-export async function readJsonBounded(req: Request, limit: number): Promise<unknown> {
-  if (Number(req.headers.get("content-length") ?? 0) > limit) throw new AppError("invalid", `Body larger than ${limit} bytes.`);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (req.body) {
-    const reader = req.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel().catch(() => {});
-        throw new AppError("invalid", `Body larger than ${limit} bytes.`);
-      }
-      chunks.push(value);
-    }
-  }
-  const text = Buffer.concat(chunks).toString("utf8");
-  if (!text.trim()) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError("invalid", "Body is not valid JSON.");
   }
 }

@@ -1,7 +1,8 @@
-import { readJsonBounded, runApiRead } from "@/lib/api";
+import { readJson, runApiRead } from "@/lib/api";
 import { verifyAuditTrail } from "@/lib/audit/checkpoint";
 import { MAX_VERIFY_BODY_BYTES, ZAuditVerifyInput, parseGivenCheckpoints } from "@/lib/audit/schema";
 import { AppError } from "@/lib/errors";
+import { fieldErrorsOf } from "@/lib/validation";
 
 export const dynamic = "force-dynamic";
 
@@ -20,11 +21,9 @@ export function GET() {
  */
 export function POST(req: Request) {
   return runApiRead("audit:read", "audit.verify", async () => {
-    const parsed = ZAuditVerifyInput.safeParse(await readJsonBounded(req, MAX_VERIFY_BODY_BYTES));
+    const parsed = ZAuditVerifyInput.safeParse(await readJson(req, MAX_VERIFY_BODY_BYTES));
     if (!parsed.success) {
-      const fieldErrors: Record<string, string[]> = {};
-      for (const i of parsed.error.issues.slice(0, 20)) (fieldErrors[i.path.join(".") || "body"] ??= []).push(i.message);
-      throw new AppError("invalid", "Some fields are not valid.", fieldErrors);
+      throw new AppError("invalid", "Some fields are not valid.", fieldErrorsOf(parsed.error));
     }
     return verifyAuditTrail({ given: parseGivenCheckpoints(parsed.data), serverFile: parsed.data.serverFile });
   });
