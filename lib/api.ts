@@ -7,6 +7,7 @@ import { can, type Scope } from "@/lib/auth/roles";
 import { getActor } from "@/lib/auth/session";
 import { recordAuditStandalone } from "@/lib/audit/record";
 import { execute, type ActionDef } from "@/lib/action";
+import { carriesSessionCookie, mediaTypeOf, usesBearer } from "@/lib/http/same-origin";
 
 const MAX_JSON_BYTES = 256 * 1024;
 
@@ -18,10 +19,17 @@ function errorBody(code: string, message: string, fieldErrors?: Record<string, s
   return { error: { code, message, ...(fieldErrors ? { fieldErrors } : {}) } };
 }
 
-/** Read a JSON body with a size limit; a bad body is a 400 with a clear message. */
+/**
+ * Read a JSON body with a size limit; a bad body is a 400 with a clear message. A browser (session
+ * cookie) request must label its body `application/json` (415 otherwise): a cross-origin page can
+ * send text/plain and form bodies without a CORS preflight, never JSON. (proxy.ts refuses these
+ * first; this keeps every JSON route strict on its own.) Bearer-token clients are not held to it.
+ */
 export async function readJson(req: Request): Promise<unknown> {
   const text = await req.text();
   if (Buffer.byteLength(text) > MAX_JSON_BYTES) throw new AppError("invalid", `Body larger than ${MAX_JSON_BYTES} bytes.`);
+  const type = mediaTypeOf(req.headers);
+  if (!usesBearer(req.headers) && carriesSessionCookie(req.headers) && (text || type) && type !== "application/json") throw new AppError("unsupported_media_type", "Send the body as application/json.");
   if (!text) return {};
   try {
     return JSON.parse(text);
@@ -36,7 +44,8 @@ export async function runApiAction<S extends z.ZodType, R>(req: Request, def: Ac
   try {
     body = await readJson(req);
   } catch (err) {
-    return json(errorBody("invalid", (err as Error).message), 400);
+    const e = err instanceof AppError ? err : new AppError("invalid", "Body is not valid JSON.");
+    return json(errorBody(e.code, e.message), e.status);
   }
   const input = body && typeof body === "object" && !Array.isArray(body) ? { ...body, ...extra } : body;
   const res = await execute(await getActor(), def, input);

@@ -9,6 +9,7 @@ import { verifyPassword } from "./password";
 import { checkLoginAllowed } from "./throttle";
 import { mapOidcRole } from "./oidc";
 import { requestInfo } from "./request-info";
+import { safeNextPath } from "@/lib/http/next-path";
 
 const SESSION_HOURS = 12;
 
@@ -85,6 +86,10 @@ export const authOptions: NextAuthOptions = {
     ...oidcProvider(),
   ],
   callbacks: {
+    // Every redirect next-auth decides (callbackUrl after sign-in or sign-out): a path on this Warden only.
+    redirect({ url, baseUrl }) {
+      return `${baseUrl}${safeNextPath(url, baseUrl)}`;
+    },
     async signIn({ user, account, profile }) {
       if (account?.provider !== "oidc") return true;
       // SSO: find or create the user; the role comes from the mapped claim or the default role.

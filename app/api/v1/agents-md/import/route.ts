@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { execute } from "@/lib/action";
 import { readJson } from "@/lib/api";
+import { AppError } from "@/lib/errors";
 import { getActor } from "@/lib/auth/session";
 import { importAgentsMdAction } from "@/lib/agents-md/actions";
 
@@ -20,7 +21,8 @@ export async function POST(req: Request) {
   try {
     body = await readJson(req);
   } catch (err) {
-    return json({ error: { code: "invalid", message: (err as Error).message } }, 400);
+    const e = err instanceof AppError ? err : new AppError("invalid", "Body is not valid JSON.");
+    return json({ error: { code: e.code, message: e.message } }, e.status);
   }
   const res = await execute(await getActor(), importAgentsMdAction, body);
   if (!res.ok) return json({ error: { code: res.code, message: res.error, ...(res.fieldErrors ? { fieldErrors: res.fieldErrors } : {}) } }, res.status);
