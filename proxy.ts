@@ -1,29 +1,11 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { checkCrossSite, publicOrigin } from "@/lib/http/same-origin";
 
 /**
- * Every request but static assets passes here:
- * - a signed-in request that changes state (API route or server action) from another origin, or an
- *   API one with a body that is not JSON, is refused (lib/http/same-origin.ts) and audited;
- * - pages get a Content-Security-Policy with a fresh nonce (no unsafe-inline scripts), and
- *   anonymous page requests a redirect to /login.
- * Authorization is NOT done here: every page, action and route checks its own scope on the server.
+ * Content-Security-Policy with a fresh nonce per page request (no unsafe-inline scripts), and a
+ * redirect to /login for anonymous page requests. Authorization is NOT done here: every page,
+ * action and route checks its own scope on the server.
  */
-export async function proxy(request: NextRequest) {
-  const { pathname, search } = request.nextUrl;
-  const verdict = checkCrossSite({ method: request.method, pathname, headers: request.headers }, publicOrigin());
-  if (!verdict.ok) {
-    if (verdict.reason === "cross_site") {
-      await import("@/lib/auth/cross-site-audit")
-        .then((m) => m.auditCrossSiteRefusal(request, verdict.reason))
-        .catch((err) => console.error("warden: auditing a cross-site refusal failed", err));
-    }
-    const code = verdict.status === 415 ? "unsupported_media_type" : "forbidden";
-    return NextResponse.json({ error: { code, message: verdict.message } }, { status: verdict.status, headers: { "cache-control": "no-store" } });
-  }
-  // API routes and prefetches: nothing more to do here (no CSP nonce, no redirect).
-  if (pathname.startsWith("/api/") || request.headers.has("next-router-prefetch") || request.headers.get("purpose") === "prefetch") return NextResponse.next();
-
+export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const isDev = process.env.NODE_ENV === "development";
   const csp = [
@@ -40,6 +22,7 @@ export async function proxy(request: NextRequest) {
     "frame-ancestors 'none'",
   ].join("; ");
 
+  const { pathname, search } = request.nextUrl;
   const isPublic = pathname === "/login";
   const hasSession = request.cookies.getAll().some((c) => c.name.endsWith("next-auth.session-token"));
   if (!isPublic && !hasSession) {
@@ -59,8 +42,14 @@ export async function proxy(request: NextRequest) {
   return response;
 }
 
-// API routes and prefetches are matched too: the cross-site check must see every request that can
-// change something. Only static files are left out.
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg).*)"],
+  matcher: [
+    {
+      source: "/((?!api/|_next/static|_next/image|favicon.ico|icon.svg).*)",
+      missing: [
+        { type: "header", key: "next-router-prefetch" },
+        { type: "header", key: "purpose", value: "prefetch" },
+      ],
+    },
+  ],
 };

@@ -6,15 +6,14 @@
  * from the socket and, only behind proxies the operator names in WARDEN_TRUST_PROXY, from
  * `X-Forwarded-For` (resolved by the proxy-addr library). It travels to the app in a request header
  * whose name is random per process, so a client can never supply it; it is overwritten on every
- * request. No "server-only": instrumentation, the proxy and unit tests import it.
+ * request (lib/http/server-hook.ts). No "server-only": instrumentation and unit tests import it.
  */
 import { randomBytes } from "node:crypto";
-import http from "node:http";
-import https from "node:https";
+import type http from "node:http";
 import ipaddr from "ipaddr.js";
 import proxyaddr from "proxy-addr";
 
-type Trust = (addr: string, hop: number) => boolean;
+export type Trust = (addr: string, hop: number) => boolean;
 type HeaderBag = { get(name: string): string | null };
 
 const NAMED_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
@@ -76,12 +75,11 @@ export function resolveClientIp(remoteAddress: string | undefined, forwardedFor:
   return canonical(addr) ?? socket;
 }
 
-type ClientIpState = { header: string; installed: boolean };
+type ClientIpState = { header: string };
 // On globalThis: instrumentation, the proxy and each route bundle may load their own copy of this
 // module, and they must agree on the header name.
 const state: ClientIpState = ((globalThis as { __wardenClientIp?: ClientIpState }).__wardenClientIp ??= {
   header: `x-warden-client-ip-${randomBytes(12).toString("hex")}`,
-  installed: false,
 });
 
 /** The name of the request header carrying the resolved client address (random per process). */
@@ -99,33 +97,4 @@ export function stampClientIp(req: http.IncomingMessage, trust: Trust): void {
   const ip = resolveClientIp(req.socket?.remoteAddress, req.headers["x-forwarded-for"], trust);
   if (ip) req.headers[state.header] = ip;
   else delete req.headers[state.header];
-}
-
-const STAMPED_EVENTS = new Set(["request", "upgrade", "checkContinue", "checkExpectation"]);
-
-/**
- * Called once from instrumentation.ts: every HTTP(S) server of this process stamps the client
- * address on each request before any listener (Next) sees it. Throws on an invalid WARDEN_TRUST_PROXY.
- */
-export function installClientIpHook(trustSetting: string | undefined = process.env.WARDEN_TRUST_PROXY): void {
-  const trust = parseTrustProxy(trustSetting);
-  if (state.installed) return;
-  state.installed = true;
-  for (const proto of [http.Server.prototype, https.Server.prototype] as { emit: (event: string | symbol, ...args: unknown[]) => boolean }[]) {
-    const emit = proto.emit;
-    proto.emit = function (this: unknown, event: string | symbol, ...args: unknown[]) {
-      if (typeof event === "string" && STAMPED_EVENTS.has(event) && args[0] instanceof http.IncomingMessage) stampClientIp(args[0], trust);
-      return emit.call(this, event, ...args);
-    };
-  }
-}
-
-/** installClientIpHook for the server process: an invalid WARDEN_TRUST_PROXY stops it with a clear message. */
-export function installClientIpHookOrExit(): void {
-  try {
-    installClientIpHook();
-  } catch (err) {
-    console.error(`warden: ${(err as Error).message}`);
-    process.exit(1);
-  }
 }

@@ -1,10 +1,12 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { encode } from "next-auth/jwt";
-import { NextRequest } from "next/server";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { makeUser } from "@/test/factories";
-import { proxy } from "@/proxy";
+import { clientIpHeader, clientIpOf } from "./client-ip";
 import { checkCrossSite } from "./same-origin";
+import { installServerHook } from "./server-hook";
 
 const ORIGIN = "https://warden.example.com";
 const SECRET = "test-secret-test-secret-test-secret";
@@ -75,46 +77,89 @@ describe("checkCrossSite", () => {
   });
 });
 
-describe("proxy", () => {
-  beforeAll(() => {
-    process.env.WARDEN_URL = ORIGIN;
+describe("the server hook (every request, before Next)", () => {
+  let server: http.Server;
+  let port: number;
+  const reached: { method: string; url: string; ip: string | null }[] = [];
+
+  beforeAll(async () => {
+    installServerHook({ WARDEN_URL: ORIGIN });
+    server = http.createServer((req, res) => {
+      reached.push({ method: req.method!, url: req.url!, ip: clientIpOf({ get: (n) => (req.headers[n] as string | undefined) ?? null }) });
+      res.end("{}");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    port = (server.address() as AddressInfo).port;
   });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  function send(method: string, path: string, headers: Record<string, string>, body = "", localAddress = "127.0.0.1") {
+    return new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port, method, path, headers, localAddress, agent: false }, (res) => {
+        let b = "";
+        res.on("data", (c) => (b += c));
+        res.on("end", () => resolve({ status: res.statusCode!, body: b }));
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+  }
 
   async function sessionCookie(userId: string) {
     const token = await encode({ token: { uid: userId, epoch: 0, sub: userId }, secret: SECRET });
     return `next-auth.session-token=${token}`;
   }
 
-  it("refuses a cross-site API mutation with 403 and audits it as the signed-in user's denial", async () => {
+  it("refuses a cross-site API mutation with 403 before the app sees it, and audits it as the user's denial", async () => {
     const { user } = await makeUser("admin");
-    const req = new NextRequest(`${ORIGIN}/api/v1/incidents`, {
-      method: "POST",
-      headers: { cookie: await sessionCookie(user.id), origin: "https://evil.example", "content-type": "text/plain" },
-      body: JSON.stringify({ title: "pwned", severity: "high" }),
-    });
-    const res = await proxy(req);
+    reached.length = 0;
+    const res = await send("POST", "/api/v1/incidents", { cookie: await sessionCookie(user.id), origin: "https://evil.example", "content-type": "text/plain" }, JSON.stringify({ title: "pwned", severity: "high" }), "127.0.0.31");
     expect(res.status).toBe(403);
-    expect(await res.json()).toMatchObject({ error: { code: "forbidden" } });
+    expect(JSON.parse(res.body)).toMatchObject({ error: { code: "forbidden" } });
+    expect(reached).toEqual([]);
     const rows = await db.auditEvent.findMany({ where: { action: "request.cross_site", actorId: user.id } });
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ outcome: "denied", targetId: "POST /api/v1/incidents", actorLabel: user.email });
+    expect(rows[0]).toMatchObject({ outcome: "denied", targetId: "POST /api/v1/incidents", actorLabel: user.email, ip: "127.0.0.31" });
     expect(rows[0].after).toMatchObject({ origin: "https://evil.example" });
   });
 
-  it("refuses a cross-site server action post to a page as well", async () => {
+  it("refuses a cross-site post to a page (a server action) and odd path spellings too", async () => {
     const { user } = await makeUser("operator");
-    const req = new NextRequest(`${ORIGIN}/incidents`, { method: "POST", headers: { cookie: await sessionCookie(user.id), origin: "http://127.0.0.1:9", "next-action": "abc" }, body: "[]" });
-    expect((await proxy(req)).status).toBe(403);
-    expect(await db.auditEvent.count({ where: { action: "request.cross_site", actorId: user.id } })).toBe(1);
+    const cookie = await sessionCookie(user.id);
+    reached.length = 0;
+    for (const path of ["/incidents", "//api/v1/incidents", "/api/v1/x/../incidents", "/api/auth/../v1/incidents", "/api/auth/session", "http://elsewhere/api/v1/incidents"]) {
+      expect((await send("POST", path, { cookie, origin: "http://127.0.0.1:9", "next-action": "abc" }, "[]")).status, path).toBe(403);
+    }
+    expect(reached).toEqual([]);
+    expect(await db.auditEvent.count({ where: { action: "request.cross_site", actorId: user.id } })).toBe(6);
   });
 
-  it("passes same-origin requests on, and refuses a text/plain body with 415", async () => {
+  it("passes same-origin JSON on with the socket address stamped, refuses text/plain with 415, and leaves bearer and cookie-less requests alone", async () => {
     const { user } = await makeUser("admin");
     const cookie = await sessionCookie(user.id);
-    const ok = await proxy(new NextRequest(`${ORIGIN}/api/v1/incidents`, { method: "POST", headers: { cookie, origin: ORIGIN, "content-type": "application/json" }, body: "{}" }));
-    expect(ok.headers.get("x-middleware-next")).toBe("1");
-    const plain = await proxy(new NextRequest(`${ORIGIN}/api/v1/incidents`, { method: "POST", headers: { cookie, origin: ORIGIN, "content-type": "text/plain" }, body: "{}" }));
-    expect(plain.status).toBe(415);
+    reached.length = 0;
+    expect((await send("POST", "/api/v1/incidents", { cookie, origin: ORIGIN, "content-type": "application/json", "x-forwarded-for": "203.0.113.5" }, "{}", "127.0.0.32")).status).toBe(200);
+    expect((await send("POST", "/api/v1/incidents", { cookie, origin: ORIGIN, "content-type": "text/plain" }, "{}")).status).toBe(415);
+    expect((await send("POST", "/api/v1/incidents", { cookie, authorization: "Bearer wdn_x", origin: "https://evil.example", "content-type": "text/plain" }, "{}")).status).toBe(200);
+    expect((await send("POST", "/api/v1/connector/events", { origin: "https://evil.example", "content-type": "application/json" }, "{}")).status).toBe(200);
+    expect((await send("POST", "/api/auth/callback/credentials", { cookie, origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" }, "a=b")).status).toBe(200);
+    expect(reached.map((r) => r.url)).toEqual(["/api/v1/incidents", "/api/v1/incidents", "/api/v1/connector/events", "/api/auth/callback/credentials"]);
+    expect(reached[0].ip).toBe("127.0.0.32");
     expect(await db.auditEvent.count({ where: { action: "request.cross_site", actorId: user.id } })).toBe(0);
+  });
+
+  it("stamps the socket address, never a client-sent header, under a random per-process name", async () => {
+    reached.length = 0;
+    await send("GET", "/", { "x-forwarded-for": "203.0.113.66", "x-real-ip": "203.0.113.67" }, "", "127.0.0.23");
+    // A client sending the header itself (say it learnt the name) is overwritten.
+    await send("GET", "/", { [clientIpHeader()]: "203.0.113.68" }, "", "127.0.0.24");
+    expect(reached.map((r) => r.ip)).toEqual(["127.0.0.23", "127.0.0.24"]);
+    expect(clientIpHeader()).toMatch(/^x-warden-client-ip-[0-9a-f]{24}$/);
+  });
+
+  it("refuses a bad WARDEN_TRUST_PROXY or WARDEN_URL with a clear message", () => {
+    expect(() => installServerHook({ WARDEN_TRUST_PROXY: "true" })).toThrow(/WARDEN_TRUST_PROXY/);
+    expect(() => installServerHook({ WARDEN_URL: "not a url" })).toThrow(/WARDEN_URL/);
+    expect(() => installServerHook({ WARDEN_URL: "ftp://warden.example.com" })).toThrow(/WARDEN_URL/);
   });
 });

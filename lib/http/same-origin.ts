@@ -1,13 +1,16 @@
 /**
  * Cross-site request refusal: which state-changing requests a browser could have been tricked into
- * sending with the user's session cookie, decided from headers only. Used by proxy.ts, which every
- * request except static assets passes through, so no route handler or server action can forget it.
- * No "server-only": the proxy bundle and unit tests import it.
+ * sending with the user's session cookie, decided from headers only. Applied by the server hook
+ * (lib/http/server-hook.ts) to every request before Next routes it, so no route handler or server
+ * action can forget it. No "server-only": instrumentation and unit tests import it.
  */
 
 type HeaderBag = { get(name: string): string | null };
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** next-auth's own POST endpoints, which check its double-submit CSRF token (nothing else under /api/auth/ is exempt). */
+const NEXT_AUTH_ENDPOINT = /^\/api\/auth\/(signin|callback|signout|_log)(\/[A-Za-z0-9_-]+)?$/;
 
 /** The content types a cross-origin page can send without a CORS preflight (forms, text/plain fetch). */
 const SIMPLE_TYPES = new Set(["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]);
@@ -28,7 +31,14 @@ export function acceptedBodyTypes(pathname: string): readonly string[] {
 /** The public origin of this Warden: WARDEN_URL, else NEXTAUTH_URL, else http://localhost:$PORT (as the launcher). */
 export function publicOrigin(env: Record<string, string | undefined> = process.env): string {
   const raw = env.WARDEN_URL || env.NEXTAUTH_URL || `http://localhost:${env.PORT || 3000}`;
-  return new URL(raw).origin;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`WARDEN_URL: "${raw.slice(0, 100)}" is not a URL (e.g. https://warden.example.com)`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("WARDEN_URL: use an http:// or https:// URL");
+  return url.origin;
 }
 
 /** True when the request authenticates with `Authorization: Bearer …` (getActor then ignores cookies). */
@@ -67,7 +77,7 @@ export type CrossSiteVerdict = { ok: true } | { ok: false; status: 403 | 415; re
 export function checkCrossSite(req: { method: string; pathname: string; headers: HeaderBag }, origin: string): CrossSiteVerdict {
   const { headers: h } = req;
   if (SAFE_METHODS.has(req.method.toUpperCase())) return { ok: true };
-  if (req.pathname.startsWith("/api/auth/")) return { ok: true };
+  if (NEXT_AUTH_ENDPOINT.test(req.pathname)) return { ok: true };
   if (usesBearer(h) || !carriesSessionCookie(h)) return { ok: true };
 
   const sentOrigin = h.get("origin");
