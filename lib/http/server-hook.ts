@@ -18,6 +18,16 @@ const state: HookState = ((globalThis as { __wardenServerHook?: HookState }).__w
 
 const HOOKED_EVENTS = new Set(["request", "checkContinue", "checkExpectation"]);
 
+/** Read access to the request's headers without copying them (the common, accepted case). */
+function headerBagOf(req: http.IncomingMessage): { get(name: string): string | null } {
+  return {
+    get(name) {
+      const v = req.headers[name];
+      return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+    },
+  };
+}
+
 function headersOf(req: http.IncomingMessage): Headers {
   const h = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
@@ -58,11 +68,10 @@ async function refuse(req: http.IncomingMessage, res: http.ServerResponse, verdi
 /** Apply the hook to one request; false when it answered the request itself. */
 export function screenRequest(req: http.IncomingMessage, res: http.ServerResponse, trust: Trust, origin: string): boolean {
   stampClientIp(req, trust);
-  const headers = headersOf(req);
   const pathname = pathnameOf(req);
-  const verdict = checkCrossSite({ method: req.method ?? "GET", pathname, headers }, origin);
+  const verdict = checkCrossSite({ method: req.method ?? "GET", pathname, headers: headerBagOf(req) }, origin);
   if (verdict.ok) return true;
-  void refuse(req, res, verdict, headers, pathname).catch(() => res.destroy());
+  void refuse(req, res, verdict, headersOf(req), pathname).catch(() => res.destroy());
   return false;
 }
 
