@@ -1,6 +1,6 @@
 /** AGENTS.md interop in the browser: line-precise errors that change nothing, then a round trip. */
 import { randomUUID } from "node:crypto";
-import { expect, makeUser, rid, signIn, sql, test } from "./fixtures";
+import { expect, makeUser, rid, signIn, sql, test, wardenOrigin } from "./fixtures";
 
 const doc = (name: string, extra = "") =>
   ["# Support agent", "", "Trust decisions for this agent.", "", "```yaml", "integrations:", `  - name: "${name}"`, '    provider: "Acme Mail"', '    reason: "Send ticket replies"', '    permissions: ["write:messages", "no:files"]', '    audit_date: "2026-05-17"', '    audit_result: "3 dependencies, all current"', extra, "```", ""].join("\n");
@@ -36,7 +36,7 @@ test("a malformed AGENTS.md shows line-precise errors and changes nothing; a val
   // Export, re-import: nothing to change.
   const exported = await (await page.request.get(`/api/v1/agents/${agentId}/agents-md`)).text();
   expect(exported).toContain(`name: "${integration}"`);
-  const again = await page.request.post("/api/v1/agents-md/import", { data: { content: exported, agentId, dryRun: true } });
+  const again = await page.request.post("/api/v1/agents-md/import", { data: { content: exported, agentId, dryRun: true }, headers: { Origin: wardenOrigin() } });
   expect(again.status()).toBe(200);
   const preview = (await again.json()).data.preview;
   expect(preview.changed).toBe(false);

@@ -62,6 +62,11 @@ export async function signInApi(request: APIRequestContext, user: TestUser) {
   expect(me.status(), `session for ${user.email}`).toBe(200);
 }
 
+/** Warden's origin, for requests that must look same-origin (a signed-in POST from outside the browser). */
+export function wardenOrigin(): string {
+  return new URL(e2e().baseURL).origin;
+}
+
 /** Server action ids from the production build, by exported name. */
 export function actionId(exportedName: string): { id: string; page: string } {
   const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", ".next", "server", "server-reference-manifest.json"), "utf8")) as {
@@ -84,7 +89,8 @@ export function actionId(exportedName: string): { id: string; page: string } {
 export async function callAction(request: APIRequestContext, exportedName: string, arg: unknown): Promise<{ httpStatus: number; result: Record<string, unknown> | null; raw: string }> {
   const { id, page } = actionId(exportedName);
   const res = await request.post(page, {
-    headers: { "Next-Action": id, "Content-Type": "text/plain;charset=UTF-8", Accept: "text/x-component" },
+    // As the browser sends it: a signed-in state change must come from Warden's own origin.
+    headers: { "Next-Action": id, "Content-Type": "text/plain;charset=UTF-8", Accept: "text/x-component", Origin: wardenOrigin() },
     data: JSON.stringify([arg]),
     maxRedirects: 0,
   });

@@ -8,6 +8,7 @@ import { getActor } from "@/lib/auth/session";
 import { recordAuditStandalone } from "@/lib/audit/record";
 import { execute, type ActionDef } from "@/lib/action";
 import { findTextProblems, urlTextProblems } from "@/lib/validation";
+import { carriesSessionCookie, mediaTypeOf, usesBearer } from "@/lib/http/same-origin";
 
 const MAX_JSON_BYTES = 256 * 1024;
 
@@ -25,8 +26,14 @@ function errorBody(code: string, message: string, fieldErrors?: Record<string, s
  * message. Every string and key is checked for text Postgres cannot store (NUL, lone surrogates:
  * JSON.parse accepts "\u0000" and "\ud800"), answered with field errors naming the path. The one
  * JSON reader of the API: a route with a larger limit passes it here rather than reading on its own.
+ * A browser (session cookie) request must label its body `application/json` (415 otherwise): a
+ * cross-origin page can send text/plain and form bodies without a CORS preflight, never JSON. The
+ * server hook (lib/http/server-hook.ts) refuses these first; this keeps every JSON route strict on
+ * its own. Bearer-token clients are not held to it.
  */
 export async function readJson(req: Request, limit = MAX_JSON_BYTES): Promise<unknown> {
+  const type = mediaTypeOf(req.headers);
+  const browser = !usesBearer(req.headers) && carriesSessionCookie(req.headers);
   if (Number(req.headers.get("content-length") ?? 0) > limit) throw new AppError("invalid", `Body larger than ${limit} bytes.`);
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -44,6 +51,7 @@ export async function readJson(req: Request, limit = MAX_JSON_BYTES): Promise<un
     }
   }
   const text = Buffer.concat(chunks).toString("utf8");
+  if (browser && (text || type) && type !== "application/json") throw new AppError("unsupported_media_type", "Send the body as application/json.");
   if (!text.trim()) return {};
   let body: unknown;
   try {

@@ -1,13 +1,30 @@
 import "server-only";
 import { z } from "zod";
+import { parseTrustProxy } from "@/lib/http/client-ip";
 
 const ZRole = z.enum(["admin", "security_lead", "operator", "auditor", "manager"]);
+
+const emptyAsUnset = (v: unknown) => (v === "" ? undefined : v);
 
 const ZEnv = z.object({
   DATABASE_URL: z.string().min(1, "DATABASE_URL is required (npm start sets it for the embedded database)"),
   WARDEN_SECRET: z.string().min(16).optional(),
   NEXTAUTH_SECRET: z.string().min(16).optional(),
   WARDEN_VERSION: z.string().default("0.1.0"),
+  /** The public URL: its origin is the only one allowed to send signed-in requests that change state. */
+  WARDEN_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/ }).optional()),
+  NEXTAUTH_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/ }).optional()),
+  /** Proxies whose X-Forwarded-For is believed: off (default), a hop count, or addresses/CIDRs. */
+  WARDEN_TRUST_PROXY: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      try {
+        parseTrustProxy(v);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+      }
+    }),
   OIDC_ISSUER: z.url().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),

@@ -64,7 +64,9 @@ async function main() {
       DATABASE_URL: db.url,
       WARDEN_SECRET: secret,
       NEXTAUTH_SECRET: secret,
-      NEXTAUTH_URL: process.env.NEXTAUTH_URL || process.env.WARDEN_URL || `http://localhost:${port}`,
+      // One public URL for next-auth (cookies, callbacks) and the cross-site check (lib/http/same-origin.ts).
+      NEXTAUTH_URL: process.env.WARDEN_URL || process.env.NEXTAUTH_URL || `http://localhost:${port}`,
+      WARDEN_URL: process.env.WARDEN_URL || process.env.NEXTAUTH_URL || `http://localhost:${port}`,
       PORT: String(port),
       WARDEN_VERSION: JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version,
     };

@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { makeUser, rid } from "@/test/factories";
-import { authorizeCredentials } from "./options";
+import { authOptions, authorizeCredentials } from "./options";
 import { MAX_FAILURES_PER_ACCOUNT } from "./throttle";
 import { mapOidcRole } from "./oidc";
 import { can, ROLES, ROLE_SCOPES } from "./roles";
+import { clientIpHeader } from "@/lib/http/client-ip";
+import { MAX_FAILURES_PER_IP } from "./throttle";
 
-const req = (ip: string) => ({ headers: { "x-forwarded-for": ip, "user-agent": "vitest" } });
+// The client address as the server hook stamps it (lib/http/client-ip.ts).
+const req = (ip: string, extra: Record<string, string> = {}) => ({ headers: { [clientIpHeader()]: ip, "user-agent": "vitest", ...extra } });
 
 describe("sign-in", () => {
   it("accepts the right password and audits the login", async () => {
@@ -45,6 +48,42 @@ describe("sign-in", () => {
     const { user } = await makeUser("manager", { password: "correct horse battery" });
     await expect(authorizeCredentials({ email: user.email, password: "correct horse battery" }, req(ip))).rejects.toThrow(/Too many/);
     expect(await authorizeCredentials({ email: user.email, password: "correct horse battery" }, req("192.0.2.78"))).not.toBeNull();
+  });
+});
+
+describe("the client address of a sign-in", () => {
+  it("is the stamped socket address: rotating X-Forwarded-For neither escapes the IP limit nor lands in the audit trail", async () => {
+    const ip = "192.0.2.201";
+    for (let i = 0; i < MAX_FAILURES_PER_IP + 5; i++) {
+      const spoof = { "x-forwarded-for": `203.0.113.${i}`, "x-real-ip": `198.51.100.${i}` };
+      const attempt = authorizeCredentials({ email: `rot-${i}-${rid()}@x.io`, password: "bad-password-123" }, req(ip, spoof));
+      if (i < MAX_FAILURES_PER_IP) expect(await attempt).toBeNull();
+      else await expect(attempt).rejects.toThrow(/Too many/);
+    }
+    const rows = await db.auditEvent.groupBy({ by: ["ip", "outcome"], where: { action: "auth.login", targetId: { startsWith: "rot-" } }, _count: true });
+    expect(rows.map((r) => [r.ip, r.outcome, r._count]).sort()).toEqual([
+      [ip, "denied", 5],
+      [ip, "failure", MAX_FAILURES_PER_IP],
+    ]);
+  });
+
+  it("is unknown (null) when nothing was stamped, whatever the client sends", async () => {
+    const email = `nostamp-${rid()}@x.io`;
+    await authorizeCredentials({ email, password: "bad-password-123" }, { headers: { "x-forwarded-for": "203.0.113.9", "x-real-ip": "203.0.113.9" } });
+    const row = await db.auditEvent.findFirst({ where: { action: "auth.login", targetId: email } });
+    expect(row?.ip).toBeNull();
+  });
+});
+
+describe("next-auth redirects (callbackUrl after sign-in and sign-out)", () => {
+  it("stay on this Warden", async () => {
+    const redirect = authOptions.callbacks!.redirect!;
+    const baseUrl = "https://warden.example.com";
+    for (const url of ["//evil.example", "/\\evil.example", "/\t/evil.example", "https://evil.example/x", "javascript:alert(1)", "/.//evil.example"]) {
+      expect(await redirect({ url, baseUrl })).toBe(`${baseUrl}/`);
+    }
+    expect(await redirect({ url: "/agents?x=1", baseUrl })).toBe(`${baseUrl}/agents?x=1`);
+    expect(await redirect({ url: `${baseUrl}/audit`, baseUrl })).toBe(`${baseUrl}/audit`);
   });
 });
 

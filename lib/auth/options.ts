@@ -10,6 +10,7 @@ import { checkLoginAllowed } from "./throttle";
 import { mapOidcRole } from "./oidc";
 import { requestInfo } from "./request-info";
 import { endSession, SESSION_HOURS, startSession } from "./sessions";
+import { safeNextPath } from "@/lib/http/next-path";
 
 function oidcProvider(): NextAuthOptions["providers"] {
   if (!oidcConfigured()) return [];
@@ -88,6 +89,10 @@ export const authOptions: NextAuthOptions = {
     ...oidcProvider(),
   ],
   callbacks: {
+    // Every redirect next-auth decides (callbackUrl after sign-in or sign-out): a path on this Warden only.
+    redirect({ url, baseUrl }) {
+      return `${baseUrl}${safeNextPath(url, baseUrl)}`;
+    },
     async signIn({ user, account, profile }) {
       if (account?.provider !== "oidc") return true;
       // SSO: find or create the user; the role comes from the mapped claim or the default role.

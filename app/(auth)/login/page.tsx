@@ -3,6 +3,8 @@ import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/auth/LoginForm";
 import { env, oidcConfigured } from "@/lib/env";
 import { getActor } from "@/lib/auth/session";
+import { safeNextPath } from "@/lib/http/next-path";
+import { publicOrigin } from "@/lib/http/same-origin";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -15,7 +17,8 @@ const ERRORS: Record<string, string> = {
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; error?: string }> }) {
   if (await getActor()) redirect("/");
   const sp = await searchParams;
-  const next = sp.next && sp.next.startsWith("/") && !sp.next.startsWith("//") ? sp.next : "/";
+  // Only a path on this Warden: backslashes, tabs and newlines, "//host" and other origins become "/".
+  const next = safeNextPath(sp.next, publicOrigin());
   return (
     <main className="flex min-h-screen items-center justify-center p-6">
       <div className="w-full max-w-sm rounded-xl border border-slate-200 bg-white p-8 shadow-sm dark:border-slate-800 dark:bg-slate-900">
