@@ -27,7 +27,7 @@ describe("redaction", () => {
 
   it("keeps the rest of bearer headers, db URLs and AWS secrets readable", () => {
     expect(redactString("Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345")).toBe(`Authorization: Bearer ${REDACTED}`);
-    expect(redactString("postgres://app:s3cr3t-pass@db.internal:5432/prod")).toBe(`postgres://app:${REDACTED}@db.internal:5432/prod`);
+    expect(redactString("postgres://app:s3cr3t-pass@db.internal:5432/prod")).toBe(`postgres://${REDACTED}@db.internal:5432/prod`);
     expect(redactString("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")).toBe(`aws_secret_access_key = ${REDACTED}`);
   });
 
