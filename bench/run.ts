@@ -8,6 +8,7 @@
  *   npm run bench                          default size (see DEFAULT_CALLS)
  *   npm run bench -- --calls 10000000      the 10M figures of docs/scaling.md
  *   npm run bench -- --smoke               CI: tiny, about a minute
+ *   (redaction is also timed in process over the bench's events: redact_ns_per_event)
  *   options: --seed N --gateways N --agents N --tools N --runs N --ingest-seconds N --senders N
  *            --batch N --rounds N --no-server (database-side parts only) --out FILE
  *   env: BENCH_DATABASE_URL (an empty database to use instead of the embedded one, e.g. to keep
@@ -21,11 +22,12 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { migrate } from "../scripts/lib/runtime.mjs";
 import { fleetOptions, insertFleet, loadToolCalls, type LoadStats } from "./generate";
-import { buildFleet } from "./lib/fleet";
+import { buildFleet, eventStream } from "./lib/fleet";
 import { PG_SETTINGS, startDatabase } from "./lib/postgres";
 import { buildInfo, sampleRss, startServer, type BenchServer } from "./lib/server";
 import { makeCopyBatches, makeTemplates, runCopy, runNaive, runSenders, type IngestRun } from "./lib/ingest";
 import { measureFanout } from "./lib/containment";
+import { prepareForRedaction, timeRedaction } from "./lib/redaction";
 import { measureQueries, type QueryResults } from "./lib/queries";
 import { median, quantile } from "./lib/stats";
 
@@ -79,6 +81,7 @@ async function main() {
   let ingest: { runs: IngestRun[]; copy: CopyRun[]; copyBulk: CopyRun[]; naive: { eventsPerS: number; events: number; seconds: number }[]; rss: { peakMb: number; hwmMb: number; idleMb: number } } | null = null;
   let fanout: { apply: number[]; release: number[]; errors: Record<string, number>; failed: string | null } | null = null;
   let retention: { droppedPartitions: number; ms: number; deletedDefaultRows: number } | null = null;
+  let redaction: { clean_ns: number; with_secrets_ns: number; events: number } | null = null;
   let pgVersion = "";
   try {
     log("applying migrations");
@@ -106,6 +109,17 @@ async function main() {
     log(`read path (${runs} runs each, in process)`);
     queries = await measureQueries(ROOT, fleet, runs, log);
     log(`  agents by tool 24h p95 ${queries.agents_by_tool_24h.p95_ms} ms; overview median ${queries.overview.median_ms} ms (${queries.overview.function})`);
+
+    // Redaction, in process: what ingestion spends per event on it (a share of the HTTP figure below).
+    {
+      const { redactedJson, redactString } = await import("@/lib/redact");
+      const stream = eventStream(fleet, opts.seed + 5, "redact");
+      const events = Array.from({ length: smoke ? 5_000 : 20_000 }, () => stream.next(stream.pickGateway()));
+      const clean = timeRedaction({ redactedJson, redactString }, prepareForRedaction(events));
+      const dirty = timeRedaction({ redactedJson, redactString }, prepareForRedaction(events, true));
+      redaction = { clean_ns: clean.nsPerEvent, with_secrets_ns: dirty.nsPerEvent, events: events.length };
+      log(`redaction: ${Math.round(clean.nsPerEvent)} ns per event (${Math.round(dirty.nsPerEvent)} ns when each holds two credentials)`);
+    }
 
     if (withServer) {
       const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-bench-log-")); // kept after the run
@@ -215,6 +229,10 @@ async function main() {
     containment_fanout_p95_ms: round(fanoutP95 ?? NaN, 0),
     containment_fanout_median_ms: fanout?.apply.length ? round(median(fanout.apply), 0) : null,
     containment_release_p95_ms: fanout?.release.length ? round(quantile(fanout.release, 0.95), 0) : null,
+    redact_ns_per_event: redaction ? round(redaction.clean_ns, 0) : null,
+    redact_ns_per_event_with_secrets: redaction ? round(redaction.with_secrets_ns, 0) : null,
+    // The share of one core's time per ingested event that redaction takes at the measured rate.
+    redact_share_of_ingest: redaction && ingestPerS ? round((redaction.clean_ns * ingestPerS) / 1e9 / os.cpus().length, 4) : null,
     rss_mb_peak: ingest ? round(ingest.rss.peakMb, 0) : null,
     rss_mb_idle: ingest ? round(ingest.rss.idleMb, 0) : null,
     retention_drop_ms: retention ? round(retention.ms, 0) : null,
@@ -243,7 +261,7 @@ async function main() {
     load,
     metrics,
     targets,
-    detail: { ...detail, queries, ingest, containment: fanout && { apply_ms: fanout.apply.map((x) => round(x, 0)), release_ms: fanout.release.map((x) => round(x, 0)), errors: fanout.errors, failed: fanout.failed }, retention },
+    detail: { ...detail, queries, ingest, redaction, containment: fanout && { apply_ms: fanout.apply.map((x) => round(x, 0)), release_ms: fanout.release.map((x) => round(x, 0)), errors: fanout.errors, failed: fanout.failed }, retention },
     notes,
     failures,
   };

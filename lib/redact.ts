@@ -114,16 +114,19 @@ type Compiled = (typeof COMPILED)[number];
 if (RULES.some((r) => !r.needles.length || (r.caseless && r.needles.some((n) => n !== n.toLowerCase())))) throw new Error("redact: every rule needs literals (lower-case when caseless)");
 
 /**
- * The clean-string fast path: one caseless scan for every rule's literals. Most strings (paths,
- * host names, ids, prose) hold none and are returned as they are; for the others only the rules
- * whose literals they hold run.
+ * The clean-string fast path: two scans for the rules' literals (the case-sensitive ones, then
+ * the caseless ones; split, each is faster than one caseless union). Most strings (paths, host
+ * names, ids, prose) hold none and are returned as they are; for the others only the rules whose
+ * literals they hold run.
  */
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const TRIGGER = new RegExp(RULES.flatMap((r) => r.needles).map(escape).join("|"), "i");
+const union = (rules: Rule[], flags: string) => new RegExp(rules.flatMap((r) => r.needles).map(escape).join("|"), flags);
+const TRIGGER_CASED = union(RULES.filter((r) => !r.caseless), "");
+const TRIGGER_CASELESS = union(RULES.filter((r) => r.caseless), "i");
 
 /** The rules whose literals the text holds (the only ones that can match it). */
 function candidates(text: string): Compiled[] {
-  if (!TRIGGER.test(text)) return [];
+  if (!TRIGGER_CASED.test(text) && !TRIGGER_CASELESS.test(text)) return [];
   let lower: string | undefined;
   return COMPILED.filter((r) => (r.caseless ? r.needles.some((n) => (lower ??= text.toLowerCase()).includes(n)) : r.needles.some((n) => text.includes(n))));
 }
