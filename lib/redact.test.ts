@@ -71,4 +71,19 @@ describe("redaction", () => {
     expect(fast).toBeGreaterThanOrEqual(4);
     for (const [, secret] of CORPUS) expect(values.map((v) => redactedJson(v, JSON.stringify(v))).join("\n")).not.toContain(secret);
   });
+
+  it("stays linear on hostile input (64 KB, the largest JSON field ingestion accepts)", () => {
+    const n = 64 * 1024;
+    const hostile = [
+      "password=".repeat(n / 9), 'token: "' + "a".repeat(n), "api_key=".repeat(n / 8), "://a".repeat(n / 4), "https://" + "a:".repeat(n / 2),
+      "-----BEGIN PRIVATE KEY-----".repeat(n / 27), "authorization: ".repeat(n / 15), 'cookie: a="' + '="'.repeat(n / 2), "1234567890:AA".repeat(n / 13),
+      "sk-".repeat(n / 3), " -u a:".repeat(n / 6), 'password\\":\\"' + "\\".repeat(n), "secret_key_".repeat(n / 11) + "=",
+    ];
+    for (const text of hostile) {
+      const t = performance.now();
+      redactString(text);
+      redactedJson({ text }, JSON.stringify({ text }));
+      expect(performance.now() - t, text.slice(0, 30)).toBeLessThan(500);
+    }
+  });
 });

@@ -39,15 +39,18 @@ type Rule = { id: string; from: "secretlint" | "warden"; source: string; caseles
 // `X-API-Key: …`, `AccountKey=…`). Short, ambiguous words must start the key.
 const KEY_WORDS = String.raw`(?:pass(?:word|wd|phrase)|secret(?:[-_]?key)?|token|api[-_]?key|apikey|access[-_]?key|account[-_]?key|(?:private|signing|encryption|master|client)[-_]?key|credentials?|signature|session[-_]?id|sessid|(?<![a-z0-9])(?:pass|pwd|auth|sig|dsn))(?![a-z0-9])`;
 // The separator: an optional closing quote (also escaped, as in JSON inside a string), then = : => :=.
-const KEY_SEPARATOR = String.raw`\\*["']?\s*(?:=>|:=|=|:)\s*`;
+const KEY_SEPARATOR = String.raw`\\{0,3}["']?\s*(?:=>|:=|=|:)\s*`;
 // A value: quoted (also with escaped quotes, as in JSON inside a string) up to the closing quote
 // on the same line, or up to a delimiter. Not a value that is itself a key and separator
 // (`token: password=…`): the inner key is matched in its turn, with its own value.
-const KEY_VALUE = String.raw`(?![^\s"'\\&;,<>=:]{0,200}${KEY_WORDS}${KEY_SEPARATOR})(?:"[^"\r\n]{0,4096}"|'[^'\r\n]{0,4096}'|\\+"[^"\r\n]{0,4096}\\+"|\\*["']?[^\s"'\\&;,<>]{1,4096})`;
+// (The lookahead reads the token greedily and looks back for the word: linear, unlike trying the
+// words at every offset.)
+const NESTED_KEY = String.raw`\\{0,3}["']?[A-Za-z0-9_.-]{1,64}(?<=${KEY_WORDS})${KEY_SEPARATOR}`;
+const KEY_VALUE = String.raw`(?!${NESTED_KEY})(?:"[^"\r\n]{0,4096}"|'[^'\r\n]{0,4096}'|\\{1,3}"[^"\r\n]{0,4096}\\{1,3}"|\\{0,3}["']?[^\s"'\\&;,<>]{1,4096})`;
 
 // A header's value: the rest of the line or of the quoted text it stands in, and a quoted
 // value after a key inside it (`Cookie: sid="…"`).
-const HEADER_VALUE = String.raw`\\*["']?[^\r\n"'\\]{1,8192}(?:(?<=[=:]\s{0,3})\\*["'][^"'\r\n]{0,4096}\\*["']?)?`;
+const HEADER_VALUE = String.raw`\\{0,3}["']?[^\r\n"'\\]{1,8192}(?:(?<=[=:]\s{0,3})\\{0,3}["'][^"'\r\n]{0,4096}\\{0,3}["']?)?`;
 
 const RULES: Rule[] = [
   // ── secretlint-rule-privatekey (and gcp: a service account's private_key is a PEM block) ──
@@ -82,8 +85,8 @@ const RULES: Rule[] = [
   // ── Formats the preset does not cover (hand-kept) ──
   // Authorization and Cookie headers in free text: the rest of the line (a Cookie header holds
   // several name=value pairs; an Authorization header a scheme, kept, and credentials).
-  { id: "auth-header", from: "warden", needles: ["authorization"], source: String.raw`((?<![a-z0-9])(?:proxy-)?authorization\\*["']?\s*[:=]\s*\\*["']?(?:(?:Bearer|Basic|Token|Digest|Negotiate|NTLM|ApiKey|AWS4-HMAC-SHA256)\s+)?)${HEADER_VALUE}`, caseless: true, keep: "value" },
-  { id: "cookie-header", from: "warden", needles: ["cookie"], source: String.raw`((?<![a-z0-9])(?:set-)?cookie\\*["']?\s*[:=]\s*\\*["']?)${HEADER_VALUE}`, caseless: true, keep: "value" },
+  { id: "auth-header", from: "warden", needles: ["authorization"], source: String.raw`((?<![a-z0-9])(?:proxy-)?authorization\\{0,3}["']?\s*[:=]\s*\\{0,3}["']?(?:(?:Bearer|Basic|Token|Digest|Negotiate|NTLM|ApiKey|AWS4-HMAC-SHA256)\s+)?)${HEADER_VALUE}`, caseless: true, keep: "value" },
+  { id: "cookie-header", from: "warden", needles: ["cookie"], source: String.raw`((?<![a-z0-9])(?:set-)?cookie\\{0,3}["']?\s*[:=]\s*\\{0,3}["']?)${HEADER_VALUE}`, caseless: true, keep: "value" },
   // Key=value and "key": "value" in free text, query strings, env files and headers such as
   // X-API-Key: (query strings and config text carry password=, AccountKey=, sig=, _authToken=).
   // After the header rules, so that "X-API-Key: Authorization: …" loses both.
@@ -124,11 +127,24 @@ const union = (rules: Rule[], flags: string) => new RegExp(rules.flatMap((r) => 
 const TRIGGER_CASED = union(RULES.filter((r) => !r.caseless), "");
 const TRIGGER_CASELESS = union(RULES.filter((r) => r.caseless), "i");
 
+function holdsAny(text: string, needles: string[]): boolean {
+  for (const n of needles) if (text.includes(n)) return true;
+  return false;
+}
+
+const NONE: Compiled[] = [];
+
 /** The rules whose literals the text holds (the only ones that can match it). */
 function candidates(text: string): Compiled[] {
-  if (!TRIGGER_CASED.test(text) && !TRIGGER_CASELESS.test(text)) return [];
-  let lower: string | undefined;
-  return COMPILED.filter((r) => (r.caseless ? r.needles.some((n) => (lower ??= text.toLowerCase()).includes(n)) : r.needles.some((n) => text.includes(n))));
+  const cased = TRIGGER_CASED.test(text);
+  const caseless = TRIGGER_CASELESS.test(text);
+  if (!cased && !caseless) return NONE;
+  const lower = caseless ? text.toLowerCase() : "";
+  const out: Compiled[] = [];
+  for (const r of COMPILED) {
+    if (r.caseless ? caseless && holdsAny(lower, r.needles) : cased && holdsAny(text, r.needles)) out.push(r);
+  }
+  return out;
 }
 
 /** Whether a rule matches somewhere in the text. */
