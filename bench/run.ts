@@ -9,6 +9,9 @@
  *   npm run bench -- --calls 10000000      the 10M figures of docs/scaling.md
  *   npm run bench -- --smoke               CI: tiny, about a minute
  *   (redaction is also timed in process over the bench's events: redact_ns_per_event)
+ *   npm run bench -- --redact-baseline FILE   also time another redactor module (e.g. an older
+ *        lib/redact.ts, `git show REV:lib/redact.ts > /tmp/old-redact.ts`), interleaved with the
+ *        current one: redact_vs_baseline
  *   options: --seed N --gateways N --agents N --tools N --runs N --ingest-seconds N --senders N
  *            --batch N --rounds N --no-server (database-side parts only) --out FILE
  *   env: BENCH_DATABASE_URL (an empty database to use instead of the embedded one, e.g. to keep
@@ -27,7 +30,7 @@ import { PG_SETTINGS, startDatabase } from "./lib/postgres";
 import { buildInfo, sampleRss, startServer, type BenchServer } from "./lib/server";
 import { makeCopyBatches, makeTemplates, runCopy, runNaive, runSenders, type IngestRun } from "./lib/ingest";
 import { measureFanout } from "./lib/containment";
-import { prepareForRedaction, timeRedaction } from "./lib/redaction";
+import { prepareForRedaction, timeRedaction, type Redactor } from "./lib/redaction";
 import { measureQueries, type QueryResults } from "./lib/queries";
 import { median, quantile } from "./lib/stats";
 
@@ -46,7 +49,7 @@ async function main() {
       calls: { type: "string" }, smoke: { type: "boolean", default: false }, seed: { type: "string", default: "42" },
       gateways: { type: "string" }, agents: { type: "string" }, tools: { type: "string" }, runs: { type: "string" },
       "ingest-seconds": { type: "string" }, senders: { type: "string", default: "4" }, batch: { type: "string", default: "500" },
-      rounds: { type: "string" }, "no-server": { type: "boolean", default: false },
+      rounds: { type: "string" }, "no-server": { type: "boolean", default: false }, "redact-baseline": { type: "string" },
       out: { type: "string", default: path.join(ROOT, "bench", "results", "latest.json") },
     },
   });
@@ -81,7 +84,7 @@ async function main() {
   let ingest: { runs: IngestRun[]; copy: CopyRun[]; copyBulk: CopyRun[]; naive: { eventsPerS: number; events: number; seconds: number }[]; rss: { peakMb: number; hwmMb: number; idleMb: number } } | null = null;
   let fanout: { apply: number[]; release: number[]; errors: Record<string, number>; failed: string | null } | null = null;
   let retention: { droppedPartitions: number; ms: number; deletedDefaultRows: number } | null = null;
-  let redaction: { clean_ns: number; with_secrets_ns: number; events: number } | null = null;
+  let redaction: { clean_ns: number; with_secrets_ns: number; events: number; baseline?: { file: string; clean_ns: number; current_clean_ns: number; with_secrets_ns: number; current_with_secrets_ns: number } } | null = null;
   let pgVersion = "";
   try {
     log("applying migrations");
@@ -119,6 +122,24 @@ async function main() {
       const dirty = timeRedaction({ redactedJson, redactString }, prepareForRedaction(events, true));
       redaction = { clean_ns: clean.nsPerEvent, with_secrets_ns: dirty.nsPerEvent, events: events.length };
       log(`redaction: ${Math.round(clean.nsPerEvent)} ns per event (${Math.round(dirty.nsPerEvent)} ns when each holds two credentials)`);
+      if (values["redact-baseline"]) {
+        // Same events, the two redactors alternating (the machine's load drifts): medians of 9 each.
+        const file = path.resolve(values["redact-baseline"]);
+        const baseline = (await import(file)) as Redactor;
+        const ab = (prepared: ReturnType<typeof prepareForRedaction>) => {
+          const cur: number[] = [];
+          const base: number[] = [];
+          for (let i = 0; i < 9; i++) {
+            base.push(timeRedaction(baseline, prepared, 3).nsPerEvent);
+            cur.push(timeRedaction({ redactedJson, redactString }, prepared, 3).nsPerEvent);
+          }
+          return [median(base), median(cur)];
+        };
+        const [bClean, cClean] = ab(prepareForRedaction(events));
+        const [bDirty, cDirty] = ab(prepareForRedaction(events, true));
+        redaction.baseline = { file, clean_ns: bClean, current_clean_ns: cClean, with_secrets_ns: bDirty, current_with_secrets_ns: cDirty };
+        log(`  baseline ${path.basename(file)}: ${Math.round(bClean)} ns per event, current ${Math.round(cClean)} ns (with credentials: ${Math.round(bDirty)} vs ${Math.round(cDirty)} ns)`);
+      }
     }
 
     if (withServer) {
@@ -233,6 +254,10 @@ async function main() {
     redact_ns_per_event_with_secrets: redaction ? round(redaction.with_secrets_ns, 0) : null,
     // The share of one core's time per ingested event that redaction takes at the measured rate.
     redact_share_of_ingest: redaction && ingestPerS ? round((redaction.clean_ns * ingestPerS) / 1e9 / os.cpus().length, 4) : null,
+    // Current redactor's time per event over the baseline's (--redact-baseline), same run, interleaved.
+    redact_vs_baseline: redaction?.baseline ? round(redaction.baseline.current_clean_ns / redaction.baseline.clean_ns, 3) : null,
+    // What the difference costs ingestion at the measured rate: the share of the CPU it adds per event.
+    redact_ingest_cost_vs_baseline: redaction?.baseline && ingestPerS ? round(((redaction.baseline.current_clean_ns - redaction.baseline.clean_ns) * ingestPerS) / 1e9 / os.cpus().length, 4) : null,
     rss_mb_peak: ingest ? round(ingest.rss.peakMb, 0) : null,
     rss_mb_idle: ingest ? round(ingest.rss.idleMb, 0) : null,
     retention_drop_ms: retention ? round(retention.ms, 0) : null,
