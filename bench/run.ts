@@ -27,7 +27,7 @@ import { migrate } from "../scripts/lib/runtime.mjs";
 import { fleetOptions, insertFleet, loadToolCalls, type LoadStats } from "./generate";
 import { buildFleet, eventStream } from "./lib/fleet";
 import { PG_SETTINGS, startDatabase } from "./lib/postgres";
-import { buildInfo, sampleRss, startServer, type BenchServer } from "./lib/server";
+import { buildInfo, cpuSeconds, sampleRss, startServer, type BenchServer } from "./lib/server";
 import { makeCopyBatches, makeTemplates, runCopy, runNaive, runSenders, type IngestRun } from "./lib/ingest";
 import { measureFanout } from "./lib/containment";
 import { prepareForRedaction, timeRedaction, type Redactor } from "./lib/redaction";
@@ -85,6 +85,7 @@ async function main() {
   let fanout: { apply: number[]; release: number[]; errors: Record<string, number>; failed: string | null } | null = null;
   let retention: { droppedPartitions: number; ms: number; deletedDefaultRows: number } | null = null;
   let redaction: { clean_ns: number; with_secrets_ns: number; events: number; baseline?: { file: string; clean_ns: number; current_clean_ns: number; with_secrets_ns: number; current_with_secrets_ns: number } } | null = null;
+  let serverCpuUsPerEvent: number | null = null;
   let pgVersion = "";
   try {
     log("applying migrations");
@@ -155,11 +156,15 @@ async function main() {
       const rss = sampleRss(server.pid);
       await runSenders(server.url, fleet, templates, { senders, seconds: smoke ? 1 : 3 }); // warm-up, not counted
       const ingestRunsOut: IngestRun[] = [];
+      const cpu0 = cpuSeconds(server.pid);
       for (let r = 0; r < ingestRuns; r++) {
         const run = await runSenders(server.url, fleet, templates, { senders, seconds: ingestSeconds });
         ingestRunsOut.push(run);
         log(`  run ${r + 1}: ${Math.round(run.eventsPerS).toLocaleString("en")} events/s (${run.events.toLocaleString("en")} events, batch p95 ${run.batchP95Ms.toFixed(0)} ms${Object.keys(run.errors).length ? `, errors ${JSON.stringify(run.errors)}` : ""})`);
       }
+      const ingestEvents = ingestRunsOut.reduce((n, r) => n + r.events, 0);
+      serverCpuUsPerEvent = ingestEvents ? ((cpuSeconds(server.pid) - cpu0) * 1e6) / ingestEvents : null;
+      log(`  server CPU: ${serverCpuUsPerEvent?.toFixed(1)} µs per accepted event`);
       const mem = rss.stop();
       if (!ingestRunsOut.some((r) => r.events > 0)) failures.push(`ingestion: no event was accepted (${JSON.stringify(ingestRunsOut.map((r) => r.errors))})`);
       const perRun = Math.max(batch * senders, median(ingestRunsOut.map((r) => r.events)));
@@ -241,6 +246,8 @@ async function main() {
     ingest_vs_copy_bulk: ingestPerS && copyBulkPerS ? round(ingestPerS / copyBulkPerS, 3) : null,
     ingest_naive_events_per_s: round(naivePerS ?? NaN, 0),
     ingest_vs_naive: ingestPerS && naivePerS ? round(ingestPerS / naivePerS, 1) : null,
+    // The server's own CPU per accepted event (parse, redact, COPY client side), less load-sensitive than events/s.
+    ingest_server_cpu_us_per_event: serverCpuUsPerEvent === null ? null : round(serverCpuUsPerEvent, 1),
     ingest_batch_p95_ms: ingest ? round(median(ingest.runs.map((r) => r.batchP95Ms))) : null,
     agents_by_tool_24h_p95_ms: queries?.agents_by_tool_24h.p95_ms ?? null,
     explorer_first_page_p95_ms: queries ? Object.fromEntries(Object.entries(queries.explorer_first_page).map(([k, v]) => [k, v.p95_ms])) : null,
