@@ -8,6 +8,10 @@
  *   npm run bench                          default size (see DEFAULT_CALLS)
  *   npm run bench -- --calls 10000000      the 10M figures of docs/scaling.md
  *   npm run bench -- --smoke               CI: tiny, about a minute
+ *   (redaction is also timed in process over the bench's events: redact_ns_per_event)
+ *   npm run bench -- --redact-baseline FILE   also time another redactor module (e.g. an older
+ *        lib/redact.ts, `git show REV:lib/redact.ts > /tmp/old-redact.ts`), interleaved with the
+ *        current one: redact_vs_baseline
  *   options: --seed N --gateways N --agents N --tools N --runs N --ingest-seconds N --senders N
  *            --batch N --rounds N --no-server (database-side parts only) --out FILE
  *   env: BENCH_DATABASE_URL (an empty database to use instead of the embedded one, e.g. to keep
@@ -21,11 +25,12 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { migrate } from "../scripts/lib/runtime.mjs";
 import { fleetOptions, insertFleet, loadToolCalls, type LoadStats } from "./generate";
-import { buildFleet } from "./lib/fleet";
+import { buildFleet, eventStream } from "./lib/fleet";
 import { PG_SETTINGS, startDatabase } from "./lib/postgres";
-import { buildInfo, sampleRss, startServer, type BenchServer } from "./lib/server";
+import { buildInfo, cpuSeconds, sampleRss, startServer, type BenchServer } from "./lib/server";
 import { makeCopyBatches, makeTemplates, runCopy, runNaive, runSenders, type IngestRun } from "./lib/ingest";
 import { measureFanout } from "./lib/containment";
+import { prepareForRedaction, timeRedaction, type Redactor } from "./lib/redaction";
 import { measureQueries, type QueryResults } from "./lib/queries";
 import { median, quantile } from "./lib/stats";
 
@@ -44,7 +49,7 @@ async function main() {
       calls: { type: "string" }, smoke: { type: "boolean", default: false }, seed: { type: "string", default: "42" },
       gateways: { type: "string" }, agents: { type: "string" }, tools: { type: "string" }, runs: { type: "string" },
       "ingest-seconds": { type: "string" }, senders: { type: "string", default: "4" }, batch: { type: "string", default: "500" },
-      rounds: { type: "string" }, "no-server": { type: "boolean", default: false },
+      rounds: { type: "string" }, "no-server": { type: "boolean", default: false }, "redact-baseline": { type: "string" },
       out: { type: "string", default: path.join(ROOT, "bench", "results", "latest.json") },
     },
   });
@@ -79,6 +84,8 @@ async function main() {
   let ingest: { runs: IngestRun[]; copy: CopyRun[]; copyBulk: CopyRun[]; naive: { eventsPerS: number; events: number; seconds: number }[]; rss: { peakMb: number; hwmMb: number; idleMb: number } } | null = null;
   let fanout: { apply: number[]; release: number[]; errors: Record<string, number>; failed: string | null } | null = null;
   let retention: { droppedPartitions: number; ms: number; deletedDefaultRows: number } | null = null;
+  let redaction: { clean_ns: number; with_secrets_ns: number; events: number; baseline?: { file: string; clean_ns: number; current_clean_ns: number; with_secrets_ns: number; current_with_secrets_ns: number } } | null = null;
+  let serverCpuUsPerEvent: number | null = null;
   let pgVersion = "";
   try {
     log("applying migrations");
@@ -108,6 +115,35 @@ async function main() {
     queries = await measureQueries(ROOT, fleet, runs, log);
     log(`  agents by tool 24h p95 ${queries.agents_by_tool_24h.p95_ms} ms; overview median ${queries.overview.median_ms} ms (${queries.overview.function})`);
 
+    // Redaction, in process: what ingestion spends per event on it (a share of the HTTP figure below).
+    {
+      const { redactedJson, redactString } = await import("@/lib/redact");
+      const stream = eventStream(fleet, opts.seed + 5, "redact");
+      const events = Array.from({ length: smoke ? 5_000 : 20_000 }, () => stream.next(stream.pickGateway()));
+      const clean = timeRedaction({ redactedJson, redactString }, prepareForRedaction(events));
+      const dirty = timeRedaction({ redactedJson, redactString }, prepareForRedaction(events, true));
+      redaction = { clean_ns: clean.nsPerEvent, with_secrets_ns: dirty.nsPerEvent, events: events.length };
+      log(`redaction: ${Math.round(clean.nsPerEvent)} ns per event (${Math.round(dirty.nsPerEvent)} ns when each holds two credentials)`);
+      if (values["redact-baseline"]) {
+        // Same events, the two redactors alternating (the machine's load drifts): medians of 9 each.
+        const file = path.resolve(values["redact-baseline"]);
+        const baseline = (await import(file)) as Redactor;
+        const ab = (prepared: ReturnType<typeof prepareForRedaction>) => {
+          const cur: number[] = [];
+          const base: number[] = [];
+          for (let i = 0; i < 9; i++) {
+            base.push(timeRedaction(baseline, prepared, 3).nsPerEvent);
+            cur.push(timeRedaction({ redactedJson, redactString }, prepared, 3).nsPerEvent);
+          }
+          return [median(base), median(cur)];
+        };
+        const [bClean, cClean] = ab(prepareForRedaction(events));
+        const [bDirty, cDirty] = ab(prepareForRedaction(events, true));
+        redaction.baseline = { file, clean_ns: bClean, current_clean_ns: cClean, with_secrets_ns: bDirty, current_with_secrets_ns: cDirty };
+        log(`  baseline ${path.basename(file)}: ${Math.round(bClean)} ns per event, current ${Math.round(cClean)} ns (with credentials: ${Math.round(bDirty)} vs ${Math.round(cDirty)} ns)`);
+      }
+    }
+
     if (withServer) {
       const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-bench-log-")); // kept after the run
       server = await startServer(ROOT, { DATABASE_URL: db.appUrl, WARDEN_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: "http://127.0.0.1", WARDEN_SCHEDULER: "off" }, log, logDir);
@@ -121,11 +157,15 @@ async function main() {
       const rss = sampleRss(server.pid);
       await runSenders(server.url, fleet, templates, { senders, seconds: smoke ? 1 : 3 }); // warm-up, not counted
       const ingestRunsOut: IngestRun[] = [];
+      const cpu0 = cpuSeconds(server.pid);
       for (let r = 0; r < ingestRuns; r++) {
         const run = await runSenders(server.url, fleet, templates, { senders, seconds: ingestSeconds });
         ingestRunsOut.push(run);
         log(`  run ${r + 1}: ${Math.round(run.eventsPerS).toLocaleString("en")} events/s (${run.events.toLocaleString("en")} events, batch p95 ${run.batchP95Ms.toFixed(0)} ms${Object.keys(run.errors).length ? `, errors ${JSON.stringify(run.errors)}` : ""})`);
       }
+      const ingestEvents = ingestRunsOut.reduce((n, r) => n + r.events, 0);
+      serverCpuUsPerEvent = ingestEvents ? ((cpuSeconds(server.pid) - cpu0) * 1e6) / ingestEvents : null;
+      log(`  server CPU: ${serverCpuUsPerEvent?.toFixed(1)} µs per accepted event`);
       const mem = rss.stop();
       if (!ingestRunsOut.some((r) => r.events > 0)) failures.push(`ingestion: no event was accepted (${JSON.stringify(ingestRunsOut.map((r) => r.errors))})`);
       const perRun = Math.max(batch * senders, median(ingestRunsOut.map((r) => r.events)));
@@ -207,6 +247,8 @@ async function main() {
     ingest_vs_copy_bulk: ingestPerS && copyBulkPerS ? round(ingestPerS / copyBulkPerS, 3) : null,
     ingest_naive_events_per_s: round(naivePerS ?? NaN, 0),
     ingest_vs_naive: ingestPerS && naivePerS ? round(ingestPerS / naivePerS, 1) : null,
+    // The server's own CPU per accepted event (parse, redact, COPY client side), less load-sensitive than events/s.
+    ingest_server_cpu_us_per_event: serverCpuUsPerEvent === null ? null : round(serverCpuUsPerEvent, 1),
     ingest_batch_p95_ms: ingest ? round(median(ingest.runs.map((r) => r.batchP95Ms))) : null,
     agents_by_tool_24h_p95_ms: queries?.agents_by_tool_24h.p95_ms ?? null,
     explorer_first_page_p95_ms: queries ? Object.fromEntries(Object.entries(queries.explorer_first_page).map(([k, v]) => [k, v.p95_ms])) : null,
@@ -216,6 +258,14 @@ async function main() {
     containment_fanout_p95_ms: round(fanoutP95 ?? NaN, 0),
     containment_fanout_median_ms: fanout?.apply.length ? round(median(fanout.apply), 0) : null,
     containment_release_p95_ms: fanout?.release.length ? round(quantile(fanout.release, 0.95), 0) : null,
+    redact_ns_per_event: redaction ? round(redaction.clean_ns, 0) : null,
+    redact_ns_per_event_with_secrets: redaction ? round(redaction.with_secrets_ns, 0) : null,
+    // The share of one core's time per ingested event that redaction takes at the measured rate.
+    redact_share_of_ingest: redaction && ingestPerS ? round((redaction.clean_ns * ingestPerS) / 1e9 / os.cpus().length, 4) : null,
+    // Current redactor's time per event over the baseline's (--redact-baseline), same run, interleaved.
+    redact_vs_baseline: redaction?.baseline ? round(redaction.baseline.current_clean_ns / redaction.baseline.clean_ns, 3) : null,
+    // What the difference costs ingestion at the measured rate: the share of the CPU it adds per event.
+    redact_ingest_cost_vs_baseline: redaction?.baseline && ingestPerS ? round(((redaction.baseline.current_clean_ns - redaction.baseline.clean_ns) * ingestPerS) / 1e9 / os.cpus().length, 4) : null,
     rss_mb_peak: ingest ? round(ingest.rss.peakMb, 0) : null,
     rss_mb_idle: ingest ? round(ingest.rss.idleMb, 0) : null,
     retention_drop_ms: retention ? round(retention.ms, 0) : null,
@@ -244,7 +294,7 @@ async function main() {
     load,
     metrics,
     targets,
-    detail: { ...detail, queries, ingest, containment: fanout && { apply_ms: fanout.apply.map((x) => round(x, 0)), release_ms: fanout.release.map((x) => round(x, 0)), errors: fanout.errors, failed: fanout.failed }, retention },
+    detail: { ...detail, queries, ingest, redaction, containment: fanout && { apply_ms: fanout.apply.map((x) => round(x, 0)), release_ms: fanout.release.map((x) => round(x, 0)), errors: fanout.errors, failed: fanout.failed }, retention },
     notes,
     failures,
   };

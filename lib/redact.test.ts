@@ -27,7 +27,7 @@ describe("redaction", () => {
 
   it("keeps the rest of bearer headers, db URLs and AWS secrets readable", () => {
     expect(redactString("Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345")).toBe(`Authorization: Bearer ${REDACTED}`);
-    expect(redactString("postgres://app:s3cr3t-pass@db.internal:5432/prod")).toBe(`postgres://app:${REDACTED}@db.internal:5432/prod`);
+    expect(redactString("postgres://app:s3cr3t-pass@db.internal:5432/prod")).toBe(`postgres://${REDACTED}@db.internal:5432/prod`);
     expect(redactString("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")).toBe(`aws_secret_access_key = ${REDACTED}`);
   });
 
@@ -70,5 +70,20 @@ describe("redaction", () => {
     // The clean values take the fast path (the same string back); every secret was redacted.
     expect(fast).toBeGreaterThanOrEqual(4);
     for (const [, secret] of CORPUS) expect(values.map((v) => redactedJson(v, JSON.stringify(v))).join("\n")).not.toContain(secret);
+  });
+
+  it("stays linear on hostile input (64 KB, the largest JSON field ingestion accepts)", () => {
+    const n = 64 * 1024;
+    const hostile = [
+      "password=".repeat(n / 9), 'token: "' + "a".repeat(n), "api_key=".repeat(n / 8), "://a".repeat(n / 4), "https://" + "a:".repeat(n / 2),
+      "-----BEGIN PRIVATE KEY-----".repeat(n / 27), "authorization: ".repeat(n / 15), 'cookie: a="' + '="'.repeat(n / 2), "1234567890:AA".repeat(n / 13),
+      "sk-".repeat(n / 3), " -u a:".repeat(n / 6), 'password\\":\\"' + "\\".repeat(n), "secret_key_".repeat(n / 11) + "=",
+    ];
+    for (const text of hostile) {
+      const t = performance.now();
+      redactString(text);
+      redactedJson({ text }, JSON.stringify({ text }));
+      expect(performance.now() - t, text.slice(0, 30)).toBeLessThan(500);
+    }
   });
 });

@@ -125,6 +125,26 @@ function processTree(root: number): number[] {
   return out;
 }
 
+/**
+ * CPU seconds (user + system) the server's live process tree has used so far: read before and
+ * after a measurement, it gives the server's CPU per unit of work, which the load of other
+ * processes on the machine changes far less than it changes throughput.
+ */
+export function cpuSeconds(pid: number): number {
+  const ticks = 100; // USER_HZ on Linux
+  let sum = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const f = fs.readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = f.slice(f.lastIndexOf(")") + 2).split(" ");
+      sum += (Number(fields[11]) + Number(fields[12])) / ticks; // utime, stime (fields 14 and 15)
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return sum;
+}
+
 /** Sample the server's resident memory (VmRSS summed over its process tree) until stopped. */
 export function sampleRss(pid: number, everyMs = 100) {
   let peakKb = 0;

@@ -217,7 +217,7 @@ describe("POST /api/v1/connector/events", () => {
     const text = JSON.stringify([row.params, row.result, row.error, row.blockReason]);
     for (const secret of corpus) expect(text, secret).not.toContain(secret);
     expect(text).toContain(REDACTED);
-    expect(row.params).toMatchObject({ dsn: `postgres://app:${REDACTED}@db.internal:5432/prod`, apiKey: REDACTED });
+    expect(row.params).toMatchObject({ dsn: `postgres://${REDACTED}@db.internal:5432/prod`, apiKey: REDACTED });
     expect(row.error).toBe(`failed with ${REDACTED}`);
   });
 

@@ -346,7 +346,8 @@ export async function ingestEvents(gateway: { id: string }, rawBody: string): Pr
     eventId: e.eventId,
     agentId: agentIdOf(e),
     agentName: e.agentName,
-    sessionKey: e.sessionKey ?? null,
+    // Free text a gateway fills as it likes: a credential in it is redacted like one in params.
+    sessionKey: e.sessionKey == null ? null : redactString(e.sessionKey),
     toolName: e.toolName,
     toolVersion: e.toolVersion ?? null,
     toolHash: e.toolHash ?? null,
@@ -356,7 +357,7 @@ export async function ingestEvents(gateway: { id: string }, rawBody: string): Pr
     blockReason: e.blockReason === undefined ? null : redactString(e.blockReason),
     durationMs: e.durationMs ?? null,
     error: e.error === undefined ? null : redactString(e.error),
-    egressHosts: e.egressHosts ?? [],
+    egressHosts: e.egressHosts ? e.egressHosts.map(redactString) : [],
     tokensIn: e.tokensIn ?? null,
     tokensOut: e.tokensOut ?? null,
     costUsd: e.costUsd === undefined ? null : String(e.costUsd),
