@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createGunzip } from "node:zlib";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "@/lib/auth/actor";
 import { CONTEXTS, leaks, secretlintSamples, wardenSamples, type Sample } from "@/test/secret-samples";
@@ -132,11 +133,19 @@ beforeAll(async () => {
     expect(otlp.status, otlpAnswer).toBe(200);
     stored = await db.toolCall.count({ where: { gatewayId } });
 
-    // The database: every row of every table, as text.
-    const tables = await db.$queryRawUnsafe<{ name: string }[]>("select quote_ident(tablename) as name from pg_tables where schemaname = 'public'");
-    for (const { name } of tables) {
-      const rows = await db.$queryRawUnsafe<{ t: string }[]>(`select t::text as t from ${name} t`);
-      surfaces.push({ where: `table ${name}`, text: rows.map((r) => r.t).join("\n") });
+    // The database: every row of every table, as text, read as the owner (who sees every table,
+    // the migration ledger included; the app role may not).
+    const owner = new pg.Client({ connectionString: process.env.TEST_OWNER_DATABASE_URL });
+    await owner.connect();
+    try {
+      const tables = (await owner.query<{ name: string }>("select quote_ident(tablename) as name from pg_tables where schemaname = 'public'")).rows;
+      expect(tables.length).toBeGreaterThan(20);
+      for (const { name } of tables) {
+        const rows = (await owner.query<{ t: string }>(`select t::text as t from ${name} t`)).rows;
+        surfaces.push({ where: `table ${name}`, text: rows.map((r) => r.t).join("\n") });
+      }
+    } finally {
+      await owner.end();
     }
 
     // The explorer's read path (the page's queries) and the API, JSON and CSV.
