@@ -11,6 +11,8 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 WARDEN_NO_BUILD=1
 COPY --from=build /app /app
+# The audit checkpoint file's folder (a named volume in docker-compose.yml takes this ownership).
+RUN mkdir -p /var/lib/warden-audit && chown node:node /var/lib/warden-audit && chmod 700 /var/lib/warden-audit
 USER node
 EXPOSE 3000
 # With DATABASE_URL set, the launcher migrates, bootstraps (first admin; WARDEN_SEED=none skips

@@ -25,24 +25,30 @@ const ZEnv = z.object({
         ctx.addIssue({ code: "custom", message: (err as Error).message });
       }
     }),
-  OIDC_ISSUER: z.url().optional(),
-  OIDC_CLIENT_ID: z.string().optional(),
-  OIDC_CLIENT_SECRET: z.string().optional(),
-  OIDC_NAME: z.string().default("Single sign-on"),
+  // Empty means unset for every optional setting: Docker Compose passes `${OIDC_ISSUER:-}` as "".
+  OIDC_ISSUER: z.preprocess(emptyAsUnset, z.url().optional()),
+  OIDC_CLIENT_ID: z.preprocess(emptyAsUnset, z.string().optional()),
+  OIDC_CLIENT_SECRET: z.preprocess(emptyAsUnset, z.string().optional()),
+  OIDC_NAME: z.preprocess(emptyAsUnset, z.string().default("Single sign-on")),
   /** Claim holding the Warden role (or a group list) in the ID token, e.g. "warden_role" or "groups". */
-  OIDC_ROLE_CLAIM: z.string().optional(),
+  OIDC_ROLE_CLAIM: z.preprocess(emptyAsUnset, z.string().optional()),
   /** Maps claim values to roles: "sec-team=security_lead,ops=operator". */
-  OIDC_ROLE_MAP: z.string().optional(),
-  OIDC_DEFAULT_ROLE: ZRole.optional(),
+  OIDC_ROLE_MAP: z.preprocess(emptyAsUnset, z.string().optional()),
+  OIDC_DEFAULT_ROLE: z.preprocess(emptyAsUnset, ZRole.optional()),
 });
 
 export type Env = z.infer<typeof ZEnv>;
 
 let cached: Env | null = null;
 
+/** Parse a set of environment variables (exported for tests; the server uses env()). */
+export function parseEnv(vars: Record<string, string | undefined>): Env {
+  return ZEnv.parse(vars);
+}
+
 /** The zod-parsed environment; throws once, clearly, when something required is missing. */
 export function env(): Env {
-  if (!cached) cached = ZEnv.parse(process.env);
+  if (!cached) cached = parseEnv(process.env);
   return cached;
 }
 
