@@ -8,12 +8,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createGunzip } from "node:zlib";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "@/lib/auth/actor";
 import { CONTEXTS, leaks, secretlintSamples, wardenSamples, type Sample } from "@/test/secret-samples";
 import { makeUser, rid } from "@/test/factories";
+import { unpackTarGz } from "@/test/bundles";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-secrets-"));
 process.env.WARDEN_DATA_DIR = dataDir;
@@ -31,7 +31,6 @@ const { GET: getToolCalls } = await import("@/app/api/v1/tool-calls/route");
 const { getToolCall, listRecentAgentNames, listRecentToolNames, listToolCalls, parseToolCallQuery } = await import("@/lib/tool-calls/queries");
 const { startEvidenceExport, waitForExport } = await import("@/lib/evidence/service");
 const { readStatus, bundlePath } = await import("@/lib/evidence/store");
-const { readTar } = await import("@/lib/evidence/tar");
 const { ZEvidenceExport } = await import("@/lib/evidence/schema");
 
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -76,21 +75,6 @@ function otlpSpan(s: Sample, i: number) {
     ],
     status: { code: 2, message: `failed: ${ctx("password=")(s.text)}`.slice(0, 4000) },
   };
-}
-
-async function readBundle(file: string): Promise<{ path: string; text: string }[]> {
-  const out: { path: string; text: string }[] = [];
-  let chunks: Buffer[] = [];
-  await readTar(fs.createReadStream(file).pipe(createGunzip()), {
-    onEntry: () => {
-      chunks = [];
-      return (c) => chunks.push(c);
-    },
-    onEntryEnd: (h) => {
-      out.push({ path: h.path, text: Buffer.concat(chunks).toString("utf8") });
-    },
-  });
-  return out;
 }
 
 /** What a secret may not reach: every text, named for the failure message. */
@@ -171,7 +155,7 @@ beforeAll(async () => {
     await waitForExport(id);
     const status = await readStatus(id);
     expect(status?.state, status?.error ?? "").toBe("done");
-    const members = await readBundle((await bundlePath(status!))!);
+    const members = (await unpackTarGz((await bundlePath(status!))!)).map((m) => ({ path: m.path, text: m.content.toString("utf8") }));
     expect(members.some((m) => m.path.endsWith("tool_calls.jsonl"))).toBe(true);
     for (const m of members) surfaces.push({ where: `evidence ${m.path}`, text: m.text });
   } finally {

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { createGunzip, createGzip, gunzipSync } from "node:zlib";
+import { unpackTarGz, type BundleEntry } from "@/test/bundles";
 import { pipeline } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "@/lib/auth/actor";
@@ -36,23 +37,8 @@ const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-type Entry = { path: string; content: Buffer };
-
-/** Read every member of a .tar.gz into memory (small test bundles only). */
-async function unpack(file: string): Promise<Entry[]> {
-  const out: Entry[] = [];
-  let chunks: Buffer[] = [];
-  await readTar(fs.createReadStream(file).pipe(createGunzip()), {
-    onEntry: () => {
-      chunks = [];
-      return (c) => chunks.push(c);
-    },
-    onEntryEnd: (h) => {
-      out.push({ path: h.path, content: Buffer.concat(chunks) });
-    },
-  });
-  return out;
-}
+type Entry = BundleEntry;
+const unpack = unpackTarGz;
 
 /** Write members back into a new .tar.gz (how a tamperer would re-pack a bundle). */
 async function repack(entries: Entry[], file: string): Promise<string> {

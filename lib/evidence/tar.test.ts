@@ -5,8 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGunzip, createGzip } from "node:zlib";
+import { createGzip } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
+import { unpackTarGz } from "@/test/bundles";
 import { TarWriter, readTar, tarHeader } from "./tar";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-tar-"));
@@ -37,26 +38,11 @@ async function write(file: string) {
   await done;
 }
 
-async function read(file: string) {
-  const out: { path: string; content: Buffer }[] = [];
-  let chunks: Buffer[] = [];
-  await readTar(fs.createReadStream(file).pipe(createGunzip()), {
-    onEntry: () => {
-      chunks = [];
-      return (c) => chunks.push(c);
-    },
-    onEntryEnd: (h) => {
-      out.push({ path: h.path, content: Buffer.concat(chunks) });
-    },
-  });
-  return out;
-}
-
 describe("ustar writer and reader", () => {
   it("round-trips empty, block-sized, odd-sized, long-named and non-ASCII members", async () => {
     const file = path.join(dir, "rt.tar.gz");
     await write(file);
-    const back = await read(file);
+    const back = await unpackTarGz(file);
     expect(back.map((m) => m.path)).toEqual(members.map((m) => m.path));
     back.forEach((m, i) => expect(m.content.equals(members[i].content), m.path).toBe(true));
   });
@@ -73,7 +59,7 @@ describe("ustar writer and reader", () => {
     // Re-packed by GNU tar ("./" prefixes, directory entries, its own header flavour).
     const repacked = path.join(dir, "gnu-repacked.tar.gz");
     execFileSync("tar", ["czf", repacked, "-C", out, "."]);
-    const back = await read(repacked);
+    const back = await unpackTarGz(repacked);
     for (const m of members) expect(back.find((b) => b.path === m.path)?.content.equals(m.content), m.path).toBe(true);
   });
 

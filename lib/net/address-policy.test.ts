@@ -2,23 +2,11 @@
 // themselves (https://www.iana.org/assignments/iana-ipv4-special-registry and
 // iana-ipv6-special-registry, plus the multicast blocks), not from the implementation: each entry
 // gives sample addresses inside the block, and every one must be refused for webhooks.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { isolateEnv } from "@/test/env";
 import { allowedKinds, checkHostForUse, classifyAddress } from "./address-policy";
 
-const FLAGS = ["WARDEN_WEBHOOK_ALLOW_PRIVATE", "WARDEN_GATEWAY_ALLOW_LOOPBACK"] as const;
-const saved: Record<string, string | undefined> = {};
-beforeEach(() => {
-  for (const f of FLAGS) {
-    saved[f] = process.env[f];
-    delete process.env[f];
-  }
-});
-afterEach(() => {
-  for (const f of FLAGS) {
-    if (saved[f] === undefined) delete process.env[f];
-    else process.env[f] = saved[f];
-  }
-});
+isolateEnv(["WARDEN_WEBHOOK_ALLOW_PRIVATE", "WARDEN_GATEWAY_ALLOW_LOOPBACK"]);
 
 // [block, RFC, sample addresses inside it (first, last or in between)]
 const IPV4_SPECIAL: [string, string, string[]][] = [

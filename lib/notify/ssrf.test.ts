@@ -1,20 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { isolateEnv } from "@/test/env";
 import { checkOutboundUrl } from "./ssrf";
 
-const FLAGS = ["WARDEN_WEBHOOK_ALLOW_HTTP", "WARDEN_WEBHOOK_ALLOW_PRIVATE"] as const;
-const saved: Record<string, string | undefined> = {};
-beforeEach(() => {
-  for (const f of FLAGS) {
-    saved[f] = process.env[f];
-    delete process.env[f];
-  }
-});
-afterEach(() => {
-  for (const f of FLAGS) {
-    if (saved[f] === undefined) delete process.env[f];
-    else process.env[f] = saved[f];
-  }
-});
+isolateEnv(["WARDEN_WEBHOOK_ALLOW_HTTP", "WARDEN_WEBHOOK_ALLOW_PRIVATE"]);
 const setFlags = (http: boolean, priv: boolean) => {
   if (http) process.env.WARDEN_WEBHOOK_ALLOW_HTTP = "1";
   if (priv) process.env.WARDEN_WEBHOOK_ALLOW_PRIVATE = "1";
