@@ -121,7 +121,7 @@ export async function createAuditCheckpoint(reason: "interval" | "export", now =
     if (signed.keyId !== key.keyId) throw new Error("the signing key changed while making a checkpoint");
     const made: TCheckpoint = { ...payload, sig: signed.signature };
     await tx.auditCheckpoint.create({ data: { headId: BigInt(headId), headHash, count: BigInt(made.count), at: now, keyId: made.keyId, reason, signature: made.sig } });
-    await notify(tx, "audit.checkpoint", `Audit checkpoint: ${made.count} events, head #${headId} (${headHash.slice(0, 12)}…), ${reason}`, { checkpoint: made, line: checkpointLine(made) });
+    await notify(tx, "audit.checkpoint", `Audit checkpoint: ${made.count} events, head #${headId} (${headHash.slice(0, 12)}…), ${reason}`, {}, { checkpoint: made, line: checkpointLine(made) });
     return made;
   });
   if (!cp) return null;

@@ -41,21 +41,26 @@ const auditView = (e: EndpointRow) => ({ name: e.name, url: displayUrl(e.url), f
 
 const MAX_PAYLOAD_BYTES = 64 * 1024;
 
-/** The stored `data` of a delivery: redacted, JSON-safe (Dates → ISO, bigint → string), bounded. */
-export function deliveryData(summary: string, payload: Record<string, unknown>): Prisma.InputJsonObject {
-  const text = JSON.stringify({ ...redact(payload), summary: redact(summary) }, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+/**
+ * The stored `data` of a delivery: redacted, JSON-safe (Dates → ISO, bigint → string), bounded.
+ * `signed` holds artifacts Warden signed itself from public data (an audit checkpoint and its
+ * line): they go out byte for byte, since redacting any part (a `sig` reads like a credential to the
+ * redactor) would break their signature. Nothing a user or gateway typed may go there.
+ */
+export function deliveryData(summary: string, payload: Record<string, unknown>, signed: Record<string, unknown> = {}): Prisma.InputJsonObject {
+  const text = JSON.stringify({ ...redact(payload), ...signed, summary: redact(summary) }, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
   // A notification must never roll back the caller's mutation: an oversized payload is dropped, not refused.
   if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) return { summary: redact(summary), truncated: true };
   return JSON.parse(text) as Prisma.InputJsonObject;
 }
 
 /** Queue one event to every enabled endpoint subscribed to it, in the caller's transaction. */
-export async function queueNotification(tx: Tx, event: NotifyEvent, summary: string, payload: Record<string, unknown>): Promise<number> {
+export async function queueNotification(tx: Tx, event: NotifyEvent, summary: string, payload: Record<string, unknown>, signed: Record<string, unknown> = {}): Promise<number> {
   // Empty `events` means "all events" — except the explicit-only ones (the test event, checkpoints).
   const subscribed: Prisma.WebhookEndpointWhereInput = EXPLICIT_ONLY_EVENTS.includes(event) ? { events: { has: event } } : { OR: [{ events: { isEmpty: true } }, { events: { has: event } }] };
   const endpoints = await tx.webhookEndpoint.findMany({ where: { enabled: true, ...subscribed }, select: { id: true } });
   if (endpoints.length === 0) return 0;
-  const data = deliveryData(summary, payload);
+  const data = deliveryData(summary, payload, signed);
   const { count } = await tx.webhookDelivery.createMany({ data: endpoints.map((e) => ({ endpointId: e.id, event, payload: data })) });
   // The caller's transaction has not committed yet: wake the dispatcher a moment later (the
   // periodic run picks the rows up anyway if this is too early).
