@@ -87,3 +87,19 @@ test("a password reset ends the user's open sessions", async ({ baseURL }) => {
   await session.dispose();
   await adminApi.dispose();
 });
+
+test("the sign-in form never puts the password in the URL, even submitted before the page's script runs", async ({ browser, baseURL }) => {
+  // No JavaScript: what a fast Enter press before hydration would send.
+  const context = await browser.newContext({ baseURL, javaScriptEnabled: false });
+  const page = await context.newPage();
+  const requested: string[] = [];
+  page.on("request", (r) => requested.push(r.url()));
+  await page.goto("/login");
+  await page.getByLabel("Email").fill("nobody@e2e.local");
+  await page.getByLabel("Password").fill("pw-must-not-leak-123");
+  await page.getByLabel("Password").press("Enter");
+  await page.waitForLoadState();
+  expect(requested.length).toBeGreaterThan(1);
+  for (const url of [...requested, page.url()]) expect(url).not.toContain("pw-must-not-leak");
+  await context.close();
+});

@@ -63,7 +63,13 @@ test("SIGTERM: a parked long-poll answers at once with Connection: close, and th
 
   try {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    await expect.poll(async () => (await get(port, agent, "/api/health").catch(() => null))?.status ?? 0, { timeout: 60_000 }).toBe(200);
+    // On failure, say what the server printed (it is started by the spec, so its output is not in the report otherwise).
+    await expect
+      .poll(async () => (await get(port, agent, "/api/health").catch(() => null))?.status ?? 0, { timeout: 60_000 })
+      .toBe(200)
+      .catch((err: Error) => {
+        throw new Error(`${err.message}\n--- the second server's output ---\n${output.slice(-4000)}`);
+      });
 
     // Park a 25 s long-poll on the same keep-alive connection. (A fleet-wide kill switch from
     // another spec may answer a poll early: then poll again.)

@@ -1,12 +1,16 @@
 "use client";
-import { useState } from "react";
+import { useState, useSyncExternalStore } from "react";
 import { signIn } from "next-auth/react";
 import { Button } from "@/components/ui/Button";
 import { Field, Input } from "@/components/ui/Field";
 
+const noSubscription = () => () => {};
+
 export function LoginForm({ next, sso, initialError }: { next: string; sso: string | null; initialError: string | null }) {
   const [error, setError] = useState<string | null>(initialError);
   const [pending, setPending] = useState(false);
+  // False in the server render and until hydration: the form only submits through onSubmit.
+  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -24,7 +28,10 @@ export function LoginForm({ next, sso, initialError }: { next: string; sso: stri
 
   return (
     <div className="space-y-4">
-      <form onSubmit={onSubmit} className="space-y-4" noValidate>
+      {/* A submit before hydration (Enter in a fast browser) must never put the password in the URL,
+          where history, proxies and server logs keep it: the button is disabled until then (which
+          also blocks implicit submission), and the form would POST anyway. */}
+      <form onSubmit={onSubmit} method="post" className="space-y-4" noValidate>
         <Field label="Email" htmlFor="email">
           <Input id="email" name="email" type="email" autoComplete="username" required autoFocus />
         </Field>
@@ -36,7 +43,7 @@ export function LoginForm({ next, sso, initialError }: { next: string; sso: stri
             {error}
           </p>
         )}
-        <Button type="submit" className="w-full" disabled={pending}>
+        <Button type="submit" className="w-full" disabled={pending || !hydrated}>
           {pending ? "Signing in…" : "Sign in"}
         </Button>
       </form>
