@@ -1,6 +1,6 @@
 /** Registering a gateway: the secret is shown once and signs connector requests; policies verify. */
 import { createPublicKey, verify } from "node:crypto";
-import { canonicalJson } from "../lib/audit/canonical";
+import { canonicalJson } from "@/lib/signing/canonical";
 import { signedHeaders } from "../lib/connector/signature";
 import { expect, makeUser, rid, signIn, test } from "./fixtures";
 

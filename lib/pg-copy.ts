@@ -1,6 +1,6 @@
 /**
  * COPY … FROM STDIN for node-postgres: the text format's escaping and a minimal sender. Ingestion
- * (lib/connector/events.ts) stores tool calls this way; the bench uses it for its baseline.
+ * (lib/tool-calls/ingest.ts) stores tool calls this way; the bench uses it for its baseline.
  */
 import type pg from "pg";
 

@@ -11,8 +11,8 @@ import { z } from "zod";
 process.env.DATABASE_URL ??= "postgresql://unused@localhost/unused";
 
 async function main() {
-  const { ZEventBatch, ZToolCallEvent } = await import("../lib/connector/events");
-  const { ZInventory } = await import("../lib/connector/inventory");
+  const { ZEventBatch, ZToolCallEvent } = await import("@/lib/tool-calls/ingest");
+  const { ZInventory } = await import("@/lib/gateways/inventory");
   const out = path.resolve("docs", "schemas");
   fs.mkdirSync(out, { recursive: true });
   const schemas: [string, z.ZodType, string][] = [

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { recordAudit, recordAuditStandalone } from "./record";
 import { verifyAuditChain } from "./verify";
-import { canonicalJson } from "./canonical";
+import { canonicalJson } from "@/lib/signing/canonical";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 
 async function append(n: number) {

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, verify as edVerify, type KeyObject } from "node:crypto";
 import { z } from "zod";
-import { canonicalJson } from "./canonical";
+import { canonicalJson } from "@/lib/signing/canonical";
 
 /*
  * A checkpoint of the audit chain: "at time `at`, the chain's head was row `headId` with hash

@@ -6,8 +6,8 @@ import { createInterface } from "node:readline";
 import { createPublicKey } from "node:crypto";
 import { db } from "@/lib/db";
 import { notify } from "@/lib/notify";
-import { signWithWardenKey, storedWardenPublicKeyPem, wardenPublicKey } from "@/lib/connector/keys";
-import { GENESIS_HASH } from "./canonical";
+import { signWithWardenKey, storedWardenPublicKeyPem, wardenPublicKey } from "@/lib/signing/keys";
+import { GENESIS_HASH } from "@/lib/signing/canonical";
 import { CHECKPOINT_TYPE, checkpointLine, checkpointSignatureValid, checkpointSignedBytes, parseCheckpointLine, publicKeyId, type CheckpointEntry, type CheckpointPayload, type TCheckpoint } from "./checkpoint-format";
 import { verifyAuditChain, type CheckpointReport, type VerifyResult } from "./verify";
 

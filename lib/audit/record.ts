@@ -2,7 +2,7 @@ import "server-only";
 import { db, type Tx } from "@/lib/db";
 import type { Actor } from "@/lib/auth/actor";
 import { redact } from "@/lib/redact";
-import { GENESIS_HASH, chainHash } from "./canonical";
+import { GENESIS_HASH, chainHash } from "@/lib/signing/canonical";
 
 export type AuditInput = {
   action: string;

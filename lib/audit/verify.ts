@@ -1,7 +1,7 @@
 import "server-only";
 import { createPublicKey } from "node:crypto";
 import { db } from "@/lib/db";
-import { GENESIS_HASH, chainHash } from "./canonical";
+import { GENESIS_HASH, chainHash } from "@/lib/signing/canonical";
 import { checkpointLine, checkpointSignatureValid, publicKeyId, type CheckpointEntry, type TCheckpoint } from "./checkpoint-format";
 
 export type CheckpointProblem = "truncated" | "rewritten" | "badSignature" | "malformed" | "unchecked";

@@ -3,7 +3,7 @@ import { NextResponse } from "next/server";
 import type { z } from "zod";
 import { connectorPool } from "@/lib/db-raw";
 import { fieldErrorsOf, sanitizeJsonText } from "@/lib/validation";
-import { grouped } from "./group";
+import { grouped } from "@/lib/db-group";
 import { unseal } from "@/lib/crypto";
 import { isShuttingDown } from "@/lib/shutdown";
 import type { Actor } from "@/lib/auth/actor";

@@ -2,7 +2,7 @@ import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { shutdownSignal } from "@/lib/shutdown";
 import { makeGateway } from "@/test/factories";
-import { pollCommands } from "./commands";
+import { pollCommands } from "@/lib/outbox/commands";
 
 describe("long-poll signals", () => {
   it("a client that goes away ends a parked poll, and no poll leaves a listener on the process-long shutdown signal", async () => {

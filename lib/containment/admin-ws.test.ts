@@ -408,7 +408,7 @@ describe("the admin-WebSocket delivery path (ws-path) end to end", () => {
     const { seal } = await import("@/lib/crypto");
     const { makeUser, rid } = await import("@/test/factories");
     const { contain, releaseContainment } = await import("./service");
-    const { kickAdminWs } = await import("./ws-path");
+    const { kickAdminWs } = await import("@/lib/outbox/ws-path");
     const g = await start();
     g.config = { cron: { enabled: true } };
     const gateway = await db.gateway.create({ data: { name: `ws-${rid()}`, kind: "openclaw", environment: "t", signingSecretEnc: seal("whsec_x"), adminWsUrl: g.url, adminTokenEnc: seal("secret-token") } });
@@ -434,7 +434,7 @@ describe("the admin-WebSocket delivery path (ws-path) end to end", () => {
     const { seal } = await import("@/lib/crypto");
     const { makeUser, rid } = await import("@/test/factories");
     const { contain } = await import("./service");
-    const { kickAdminWs } = await import("./ws-path");
+    const { kickAdminWs } = await import("@/lib/outbox/ws-path");
     delete process.env.WARDEN_GATEWAY_ALLOW_LOOPBACK;
     let connections = 0;
     const server = net.createServer((s) => {

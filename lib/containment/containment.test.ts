@@ -3,11 +3,11 @@ import { db } from "@/lib/db";
 import { seal } from "@/lib/crypto";
 import { execute } from "@/lib/action";
 import { makeUser, rid } from "@/test/factories";
-import { pollCommands, ackCommand } from "@/lib/connector/commands";
-import { buildGatewayPolicy } from "@/lib/connector/policy";
+import { pollCommands, ackCommand } from "@/lib/outbox/commands";
+import { buildGatewayPolicy } from "@/lib/allowlist/policy";
 import { generateSigningSecret } from "@/lib/connector/signature";
 import { blastRadiusAction, containApiAction, containConfirmedAction, releaseContainmentAction } from "./actions";
-import { escalateOverdue } from "./escalation";
+import { escalateOverdue } from "@/lib/outbox/escalation";
 import { getContainment } from "./queries";
 
 async function fleet() {

@@ -1,5 +1,5 @@
 import "server-only";
-import { escalateOverdue } from "./escalation";
+import { escalateOverdue } from "@/lib/outbox/escalation";
 
 const EVERY_MS = 5_000;
 let timer: ReturnType<typeof setInterval> | null = null;
@@ -10,7 +10,7 @@ async function tick() {
   running = true;
   try {
     await escalateOverdue();
-    const { retryAdminWs } = await import("./ws-path");
+    const { retryAdminWs } = await import("@/lib/outbox/ws-path");
     await retryAdminWs();
   } catch (err) {
     console.error("warden: containment escalation failed", err);

@@ -7,7 +7,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { effectiveAllowlists } from "@/lib/allowlist/effective";
 import { notify } from "@/lib/notify";
 import { appendTimeline } from "@/lib/incidents/timeline";
-import { wakeGateways } from "./wake";
+import { wakeGateways } from "@/lib/outbox/wake";
 import { CONTAINMENT_ACTIONS, type ContainmentInput, type ContainmentScopeName } from "./types";
 import type { ZContainmentConfirm, ZContainmentCreate, ZContainmentRelease } from "./schema";
 import { runInBackground } from "@/lib/background";
@@ -109,7 +109,7 @@ export async function containInTx(tx: Tx, actor: Actor, input: ContainmentInput)
 /** After commit: wake the gateways' long-polls and start the admin-WebSocket path. */
 export function afterContainCommit(gatewayIds: string[]) {
   wakeGateways(gatewayIds);
-  runInBackground(import("./ws-path").then((m) => m.kickAdminWs()));
+  runInBackground(import("@/lib/outbox/ws-path").then((m) => m.kickAdminWs()));
 }
 
 /** Kill switch from the console: the typed confirmation must match the target's name. */

@@ -10,9 +10,9 @@ import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import pg from "pg";
 import { env } from "@/lib/env";
-import { GENESIS_HASH, chainHash } from "@/lib/audit/canonical";
+import { GENESIS_HASH, chainHash } from "@/lib/signing/canonical";
 import { effectiveAllowlists } from "@/lib/allowlist/effective";
-import { signWithWardenKey, wardenPublicKey } from "@/lib/connector/keys";
+import { signWithWardenKey, wardenPublicKey } from "@/lib/signing/keys";
 import { createAuditCheckpoint } from "@/lib/audit/checkpoint";
 import { CHECKPOINT_TYPE, checkpointLine, checkpointSignatureValid, type TCheckpoint } from "@/lib/audit/checkpoint-format";
 import { csvRow } from "@/lib/csv";
@@ -312,7 +312,7 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
     progress();
     const chain: ChainReport = {
       firstId: null, lastId: null, count: 0, anchor: null, headHash: null, verified: true, firstBrokenId: null, reason: null,
-      method: "hash = SHA-256(prevHash + canonical JSON of the event without prevHash/hash); see lib/audit/canonical.ts",
+      method: "hash = SHA-256(prevHash + canonical JSON of the event without prevHash/hash); see lib/signing/canonical.ts",
       checkpoints: { included: 0, matched: 0, mismatched: [], rejected: 0, export: exportCheckpoint ? { headId: exportCheckpoint.headId, count: exportCheckpoint.count, at: exportCheckpoint.at } : null },
     };
     // Checkpoints whose head falls in the window (only validly signed ones: the table is the database's copy).

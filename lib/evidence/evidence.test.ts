@@ -23,7 +23,7 @@ vi.mock("@/lib/auth/session", () => ({ getActor: async () => session.actor }));
 
 const { db } = await import("@/lib/db");
 const { recordAuditStandalone } = await import("@/lib/audit/record");
-const { wardenPublicKey } = await import("@/lib/connector/keys");
+const { wardenPublicKey } = await import("@/lib/signing/keys");
 const { startEvidenceExport, waitForExport } = await import("./service");
 const { readStatus, bundlePath } = await import("./store");
 const { verifyEvidenceBundle, formatReport } = await import("./verify");

@@ -3,7 +3,7 @@ import { Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAuditStandalone } from "@/lib/audit/record";
-import { wardenPublicKey } from "@/lib/connector/keys";
+import { wardenPublicKey } from "@/lib/signing/keys";
 import { AppError } from "@/lib/errors";
 import { verifyEvidenceBundle, type VerifyReport } from "./verify";
 

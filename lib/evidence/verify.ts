@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
-import { chainHash } from "../audit/canonical";
+import { chainHash } from "@/lib/signing/canonical";
 import { checkpointSignatureValid, parseCheckpointLine, publicKeyId, type TCheckpoint } from "../audit/checkpoint-format";
 import { validateOcsf } from "./ocsf";
 import { readTar } from "./tar";

@@ -170,7 +170,7 @@ const cmdOf = (kind: unknown) => (kind === "release" ? "release of" : "command")
 
 /**
  * Identity of a stored delivery event, matching the derived entry for the same fact, so the merge
- * shows each ack/escalation once. Stored bodies (lib/connector/commands.ts, lib/containment/
+ * shows each ack/escalation once. Stored bodies (lib/outbox/commands.ts, lib/containment/
  * escalation.ts) carry containmentId + gateway name + kind, not the delivery id.
  */
 function deliveryFactKey(b: Record<string, unknown>): string | null {

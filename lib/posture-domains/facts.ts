@@ -6,7 +6,7 @@ import { overviewWindows } from "@/lib/overview/windows";
 import type { AgentFact, CheckFact, GatewayFact, PostureFacts } from "./rules";
 
 const DAY = 86_400_000;
-/** Tools through which an agent spawns or messages another agent (as in lib/connector/posture.ts). */
+/** Tools through which an agent spawns or messages another agent (as in lib/gateways/posture.ts). */
 const DELEGATION_TOOLS = ["sessions_spawn", "sessions_send", "subagents", "agents_spawn", "delegate"];
 
 type GatewayRow = Omit<GatewayFact, "calls24h">;
@@ -15,7 +15,7 @@ type GatewayRow = Omit<GatewayFact, "calls24h">;
  * Everything the posture domains are scored from, read in parallel: registry rows (agents with
  * their posture flags from lib/agents/posture), gateways (booleans and counts only — never their
  * secrets or full inventories), open posture findings grouped by check (the gateways' security
- * audits and lib/connector/posture's checks), reviews, budgets, webhooks, playbooks, incidents and
+ * audits and lib/gateways/posture's checks), reviews, budgets, webhooks, playbooks, incidents and
  * the telemetry rollup.
  */
 export async function loadPostureFacts(now: Date = new Date()): Promise<PostureFacts> {

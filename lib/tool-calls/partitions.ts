@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 
-// Shared with connector ingestion (lib/connector/events.ts): one creator of partitions at a time.
+// Shared with connector ingestion (lib/tool-calls/ingest.ts): one creator of partitions at a time.
 const PARTITION_LOCK = 7_210_003;
 
 /** Create daily tool_calls partitions from `backDays` ago to `aheadDays` ahead (idempotent). */

@@ -1,5 +1,5 @@
 // Standard Webhooks signing (gateway -> Warden) and Ed25519 policy verification (Warden -> gateway).
-// Mirrors lib/connector/signature.ts and lib/audit/canonical.ts of the Warden app. node:crypto only.
+// Mirrors lib/connector/signature.ts and lib/signing/canonical.ts of the Warden app. node:crypto only.
 import { createHmac, createPublicKey, randomBytes, verify } from "node:crypto";
 
 const SECRET_PREFIX = "whsec_";

@@ -5,7 +5,7 @@ import { requireScope } from "@/lib/auth/session";
 import { can } from "@/lib/auth/roles";
 import { getGateway } from "@/lib/gateways/queries";
 import { inventoryText, readSecurityAudit } from "@/lib/gateways/report";
-import { buildGatewayPolicy } from "@/lib/connector/policy";
+import { buildGatewayPolicy } from "@/lib/allowlist/policy";
 import { Badge } from "@/components/ui/Badge";
 import { Card, PageHeader } from "@/components/ui/Card";
 import { fmtAgo, fmtDate } from "@/components/ui/format";

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireScope } from "@/lib/auth/session";
-import { wardenPublicKey } from "@/lib/connector/keys";
+import { wardenPublicKey } from "@/lib/signing/keys";
 import { Card, PageHeader } from "@/components/ui/Card";
 import { VerifyUpload } from "@/components/evidence/VerifyUpload";
 

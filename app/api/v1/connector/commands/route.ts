@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { AppError } from "@/lib/errors";
 import { authenticateGateway, connectorError, connectorHeaders, parseConnectorBody } from "@/lib/connector/auth";
-import { ackCommand, pollCommands, ZPollWithAcks } from "@/lib/connector/commands";
+import { ackCommand, pollCommands, ZPollWithAcks } from "@/lib/outbox/commands";
 
 export const dynamic = "force-dynamic";
 

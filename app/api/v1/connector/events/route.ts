@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { authenticateGateway, connectorHeaders } from "@/lib/connector/auth";
-import { ingestEvents } from "@/lib/connector/events";
+import { ingestEvents } from "@/lib/tool-calls/ingest";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { authenticateGateway, connectorHeaders } from "@/lib/connector/auth";
-import { storeInventory } from "@/lib/connector/inventory";
+import { storeInventory } from "@/lib/gateways/inventory";
 
 export const dynamic = "force-dynamic";
 

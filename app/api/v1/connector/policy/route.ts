@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { authenticateGateway, connectionHeader } from "@/lib/connector/auth";
-import { signedGatewayPolicy } from "@/lib/connector/policy";
+import { signedGatewayPolicy } from "@/lib/allowlist/policy";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { wardenPublicKey } from "@/lib/connector/keys";
+import { wardenPublicKey } from "@/lib/signing/keys";
 
 export const dynamic = "force-dynamic";
 

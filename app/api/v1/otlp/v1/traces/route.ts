@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { authenticateOtlpRequest, ingestOtlpTraces, OTLP_MAX_BYTES } from "@/lib/connector/otlp";
+import { authenticateOtlpRequest, ingestOtlpTraces, OTLP_MAX_BYTES } from "@/lib/tool-calls/otlp";
 
 export const dynamic = "force-dynamic";
 

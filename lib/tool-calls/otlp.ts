@@ -3,8 +3,8 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { NextResponse } from "next/server";
 import { unseal } from "@/lib/crypto";
-import { connectorError, gatewayCredentials, parseGatewayJson, takeToken, touchLastSeen } from "./auth";
-import { ingestEvents, MAX_EVENTS_PER_BATCH } from "./events";
+import { connectorError, gatewayCredentials, parseGatewayJson, takeToken, touchLastSeen } from "@/lib/connector/auth";
+import { ingestEvents, MAX_EVENTS_PER_BATCH } from "./ingest";
 
 /**
  * OpenTelemetry ingestion: OTLP/HTTP JSON trace exports (ExportTraceServiceRequest) whose

@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import { seal } from "@/lib/crypto";
 import { REDACTED } from "@/lib/redact";
 import { rid } from "@/test/factories";
-import { generateSigningSecret, signedHeaders } from "./signature";
+import { generateSigningSecret, signedHeaders } from "@/lib/connector/signature";
 import { POST } from "@/app/api/v1/connector/inventory/route";
 
 async function makeGateway() {

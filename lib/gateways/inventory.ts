@@ -6,7 +6,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
 import { redact } from "@/lib/redact";
 import { fieldErrorsOf } from "@/lib/validation";
-import { connectorError, parseGatewayJson } from "./auth";
+import { connectorError, parseGatewayJson } from "@/lib/connector/auth";
 import { postureChecks, postureKey, type PostureSeverity } from "./posture";
 
 const ZName = z.string().trim().min(1, "Required.").max(200);

@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import { seal } from "@/lib/crypto";
 import { REDACTED } from "@/lib/redact";
 import { rid } from "@/test/factories";
-import { generateSigningSecret } from "./signature";
+import { generateSigningSecret } from "@/lib/connector/signature";
 import { toolSpansOf } from "./otlp";
 import { POST } from "@/app/api/v1/otlp/v1/traces/route";
 

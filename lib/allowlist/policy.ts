@@ -1,9 +1,9 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { db } from "@/lib/db";
-import { canonicalJson } from "@/lib/audit/canonical";
+import { canonicalJson } from "@/lib/signing/canonical";
 import { effectiveAllowlists } from "@/lib/allowlist/effective";
-import { signWithWardenKey } from "./keys";
+import { signWithWardenKey } from "@/lib/signing/keys";
 
 export type PolicyTool = { name: string; kind: string; versions: { version: string; contentHash: string }[]; exceptionUntil?: string };
 export type PolicyAgent = { id: string; wardenId: string; name: string; status: string; tools: PolicyTool[] };

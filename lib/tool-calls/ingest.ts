@@ -7,8 +7,8 @@ import { regexes, z } from "zod";
 import { db } from "@/lib/db";
 import { redactedJson, redactString } from "@/lib/redact";
 import { fieldErrorsOf } from "@/lib/validation";
-import { connectorError } from "./auth";
-import { grouped } from "./group";
+import { connectorError } from "@/lib/connector/auth";
+import { grouped } from "@/lib/db-group";
 
 export const MAX_EVENTS_PER_BATCH = 1000;
 /** params and result are each capped at this many bytes of JSON; a bigger one rejects its event. */

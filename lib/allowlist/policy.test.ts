@@ -2,10 +2,10 @@ import { createHash, createPublicKey, verify } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { seal } from "@/lib/crypto";
-import { canonicalJson } from "@/lib/audit/canonical";
+import { canonicalJson } from "@/lib/signing/canonical";
 import { makeUser, rid } from "@/test/factories";
-import { generateSigningSecret, signedHeaders } from "./signature";
-import { wardenPublicKey } from "./keys";
+import { generateSigningSecret, signedHeaders } from "@/lib/connector/signature";
+import { wardenPublicKey } from "@/lib/signing/keys";
 import { GET } from "@/app/api/v1/connector/policy/route";
 
 async function fleet() {

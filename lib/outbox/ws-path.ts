@@ -4,8 +4,8 @@ import { unseal } from "@/lib/crypto";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
 import { appendTimeline } from "@/lib/incidents/timeline";
-import { commandTarget, type GatewayCommand } from "@/lib/connector/commands";
-import { applyViaAdminWs, type AdminWsResult } from "./admin-ws";
+import { commandTarget, type GatewayCommand } from "@/lib/outbox/commands";
+import { applyViaAdminWs, type AdminWsResult } from "@/lib/containment/admin-ws";
 
 const RETRY_AFTER_MS = 30_000;
 const GIVE_UP_AFTER_MS = 15 * 60_000;

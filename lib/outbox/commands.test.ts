@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import { seal } from "@/lib/crypto";
 import { rid } from "@/test/factories";
 import { verifyAuditChain } from "@/lib/audit/verify";
-import { generateSigningSecret, signedHeaders } from "./signature";
+import { generateSigningSecret, signedHeaders } from "@/lib/connector/signature";
 import { GET, POST } from "@/app/api/v1/connector/commands/route";
 import { POST as ACK } from "@/app/api/v1/connector/commands/[id]/ack/route";
 

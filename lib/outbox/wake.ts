@@ -3,7 +3,7 @@ import { EventEmitter } from "node:events";
 /**
  * In-process wake-up for connector long-polls: after a containment commits, the gateways' open
  * polls answer at once instead of at their next database check. Several Warden processes still
- * work: lib/connector/commands.ts checks the outbox for every parked gateway every couple of
+ * work: lib/outbox/commands.ts checks the outbox for every parked gateway every couple of
  * seconds (one query for all of them) and wakes the ones with due commands.
  */
 const bus: EventEmitter = ((globalThis as { __wardenWake?: EventEmitter }).__wardenWake ??= new EventEmitter().setMaxListeners(0));

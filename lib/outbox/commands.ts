@@ -6,10 +6,10 @@ import type { Actor } from "@/lib/auth/actor";
 import { recordAuditMany } from "@/lib/audit/record";
 import { notify } from "@/lib/notify";
 import { appendTimeline } from "@/lib/incidents/timeline";
-import { listenForWake, wakeGateways } from "@/lib/containment/wake";
+import { listenForWake, wakeGateways } from "@/lib/outbox/wake";
 import { connectorPool } from "@/lib/db-raw";
 import { shutdownSignal } from "@/lib/shutdown";
-import { grouped } from "./group";
+import { grouped } from "@/lib/db-group";
 
 /** What a gateway receives: one command per outbox row (containment or its release). */
 export type GatewayCommand = { id: string; actionId: string; kind: "apply" | "release"; scope: string; action: string; target: string; reason: string; issuedAt: string; attempt: number; options: Record<string, unknown> };

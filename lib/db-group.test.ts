@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { grouped } from "./group";
+import { grouped } from "./db-group";
 
 describe("grouped (group commit of small statements)", () => {
   it("runs the first call alone, then everything queued meanwhile together, in order", async () => {

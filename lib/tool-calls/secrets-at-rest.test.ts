@@ -24,7 +24,7 @@ vi.mock("@/lib/auth/session", () => ({ getActor: async () => session.actor }));
 const { db } = await import("@/lib/db");
 const { seal } = await import("@/lib/crypto");
 const { REDACTED } = await import("@/lib/redact");
-const { generateSigningSecret, signedHeaders } = await import("./signature");
+const { generateSigningSecret, signedHeaders } = await import("@/lib/connector/signature");
 const { POST: postEvents } = await import("@/app/api/v1/connector/events/route");
 const { POST: postTraces } = await import("@/app/api/v1/otlp/v1/traces/route");
 const { GET: getToolCalls } = await import("@/app/api/v1/tool-calls/route");

@@ -4,9 +4,9 @@ import { db } from "@/lib/db";
 import { seal } from "@/lib/crypto";
 import { REDACTED } from "@/lib/redact";
 import { rid } from "@/test/factories";
-import { generateSigningSecret, signedHeaders } from "./signature";
+import { generateSigningSecret, signedHeaders } from "@/lib/connector/signature";
 import { POST } from "@/app/api/v1/connector/events/route";
-import { parseEventFast, ZToolCallEvent } from "./events";
+import { parseEventFast, ZToolCallEvent } from "./ingest";
 
 async function makeGateway() {
   const secret = generateSigningSecret();
