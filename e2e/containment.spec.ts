@@ -114,7 +114,7 @@ test("a command queued before a Warden restart is still delivered after it", asy
     const sim = runSimGateway(other, gw);
     try {
       await expect.poll(() => sim.seen.map((c) => `${c.action}:${c.target}`), { timeout: 15_000 }).toEqual([`suspend_agent:${agent.id}`]);
-      await expect.poll(async () => (await sql().query("select state::text from containment_deliveries where action_id = $1", [data.id])).rows.map((r) => r.state), { timeout: 10_000 }).toEqual(["applied"]);
+      await expect.poll(async () => (await sql().query("select state::text from gateway_commands where action_id = $1", [data.id])).rows.map((r) => r.state), { timeout: 10_000 }).toEqual(["applied"]);
     } finally {
       await sim.stop();
     }

@@ -83,7 +83,7 @@ export function startSimGateways(baseUrl: string, gateways: BenchGateway[], wait
 /** Wait until `expected` deliveries of this kind of the containment are applied; ms since `t0`. */
 async function acknowledged(db: pg.Client, actionId: string, kind: "apply" | "release", expected: number, t0: number): Promise<number> {
   for (;;) {
-    const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from containment_deliveries where action_id = $1 and kind = $2 and state = 'applied'`, [actionId, kind]);
+    const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from gateway_commands where action_id = $1 and kind = $2 and state = 'applied'`, [actionId, kind]);
     if (rows[0].n >= expected) return performance.now() - t0;
     if (performance.now() - t0 > FANOUT_TIMEOUT_MS) throw new Error(`containment fan-out: ${expected - rows[0].n} of ${expected} gateways did not acknowledge the ${kind} within ${FANOUT_TIMEOUT_MS / 1000} s`);
     await new Promise((r) => setTimeout(r, 10));

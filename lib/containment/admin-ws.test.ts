@@ -415,7 +415,7 @@ describe("the admin-WebSocket delivery path (ws-path) end to end", () => {
     const { actor } = await makeUser("operator");
     const { id } = await contain(actor, { scope: "gateway", target: gateway.id, action: "cron_off", reason: "runaway cron" });
     await kickAdminWs();
-    const [d] = await db.containmentDelivery.findMany({ where: { actionId: id } });
+    const [d] = await db.gatewayCommand.findMany({ where: { actionId: id } });
     expect(d).toMatchObject({ wsState: "applied", wsError: null, state: "pending" }); // the connector path is separate
     expect((g.config.cron as Json).enabled).toBe(false);
     const stored = (await db.containmentAction.findUniqueOrThrow({ where: { id } })).options as Json;
@@ -424,7 +424,7 @@ describe("the admin-WebSocket delivery path (ws-path) end to end", () => {
 
     await releaseContainment(actor, { id, reason: "fixed the schedule" });
     await kickAdminWs();
-    const release = await db.containmentDelivery.findFirstOrThrow({ where: { actionId: id, kind: "release" } });
+    const release = await db.gatewayCommand.findFirstOrThrow({ where: { actionId: id, kind: "release" } });
     expect(release.wsState).toBe("applied");
     expect((g.config.cron as Json | undefined)?.enabled).not.toBe(false);
   });
@@ -451,7 +451,7 @@ describe("the admin-WebSocket delivery path (ws-path) end to end", () => {
         const gateway = await db.gateway.create({ data: { name: `ws-${rid()}`, kind: "openclaw", environment: "t", signingSecretEnc: seal("whsec_x"), adminWsUrl: url, adminTokenEnc: seal("secret-token") } });
         const { id } = await contain(actor, { scope: "gateway", target: gateway.id, action: "block_all", reason: "probe" });
         await kickAdminWs();
-        const [d] = await db.containmentDelivery.findMany({ where: { actionId: id } });
+        const [d] = await db.gatewayCommand.findMany({ where: { actionId: id } });
         expect(d, url).toMatchObject({ wsState: "failed", wsError: COULD_NOT_CONNECT });
         const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "containment.admin_ws", targetId: d.id } });
         expect(JSON.stringify(audit.after)).not.toMatch(/404|Not Found|address policy|loopback/);

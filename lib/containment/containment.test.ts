@@ -41,7 +41,7 @@ describe("kill switches", () => {
     const c = await getContainment(id);
     expect(c).toMatchObject({ scope: "agent", target: agent.id, label: agent.name, status: "active", options: { cronOff: true }, summary: { total: 1, pending: 1 } });
     expect(c!.deliveries.map((d) => d.gatewayId)).toEqual([g1.id]);
-    expect(await db.containmentDelivery.count({ where: { actionId: id, gatewayId: g2.id } })).toBe(0);
+    expect(await db.gatewayCommand.count({ where: { actionId: id, gatewayId: g2.id } })).toBe(0);
     expect(await db.auditEvent.count({ where: { action: "containment.apply", targetId: id, actorId: actor.userId } })).toBe(1);
 
     // The gateway receives it with its own agent id, acknowledges, and the console shows applied.
@@ -76,7 +76,7 @@ describe("kill switches", () => {
     const fleetRes = await execute(actor, containApiAction, { scope: "fleet", target: "fleet", action: "block_all", reason: "fleet-wide incident" });
     expect(fleetRes.ok).toBe(true);
     const gws = await db.gateway.count();
-    expect(await db.containmentDelivery.count({ where: { actionId: (fleetRes as { data: { id: string } }).data.id } })).toBe(gws);
+    expect(await db.gatewayCommand.count({ where: { actionId: (fleetRes as { data: { id: string } }).data.id } })).toBe(gws);
   });
 
   it("a long-poll waiting for commands answers as soon as a kill switch commits", async () => {
@@ -120,12 +120,12 @@ describe("kill switches", () => {
     const incident = await db.incident.create({ data: { title: "rogue", severity: "high" } });
     const res = await execute(actor, containApiAction, { scope: "agent", target: agent.id, action: "suspend_agent", reason: "escalation test", incidentId: incident.id });
     const id = (res as { data: { id: string } }).data.id;
-    const [delivery] = await db.containmentDelivery.findMany({ where: { actionId: id } });
+    const [delivery] = await db.gatewayCommand.findMany({ where: { actionId: id } });
     // Not yet overdue: nothing happens.
     expect(await escalateOverdue(new Date(), 60_000)).toBe(0);
     const later = new Date(Date.now() + 61_000);
     expect(await escalateOverdue(later, 60_000)).toBeGreaterThanOrEqual(1);
-    expect(await db.containmentDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({ state: "timed_out", escalatedAt: later });
+    expect(await db.gatewayCommand.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({ state: "timed_out", escalatedAt: later });
     expect(await db.auditEvent.count({ where: { action: "containment.escalate", targetId: delivery.id } })).toBe(1);
     expect(await db.incidentEvent.count({ where: { incidentId: incident.id, kind: "delivery" } })).toBe(1);
     // Escalated once only.
@@ -134,9 +134,9 @@ describe("kill switches", () => {
     // Still delivered (it stays flagged as timed out) and a late ack turns it applied.
     const cmds = await pollCommands(g1.id, 0);
     expect(cmds.map((c) => c.id)).toContain(delivery.id);
-    expect((await db.containmentDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).state).toBe("timed_out");
+    expect((await db.gatewayCommand.findUniqueOrThrow({ where: { id: delivery.id } })).state).toBe("timed_out");
     await ackCommand(gatewayActor(g1.id), g1.id, delivery.id, { outcome: "applied" });
-    expect((await db.containmentDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).state).toBe("applied");
+    expect((await db.gatewayCommand.findUniqueOrThrow({ where: { id: delivery.id } })).state).toBe("applied");
     expect(await db.incidentEvent.count({ where: { incidentId: incident.id } })).toBe(3); // applied, escalated, acked
   });
 });

@@ -40,7 +40,7 @@ async function shape(rows: Row[]): Promise<ContainmentView[]> {
   if (!rows.length) return [];
   const ids = rows.map((r) => r.id);
   const [deliveries, releasers] = await Promise.all([
-    db.containmentDelivery.findMany({ where: { actionId: { in: ids } }, select: { actionId: true, kind: true, state: true, escalatedAt: true } }),
+    db.gatewayCommand.findMany({ where: { actionId: { in: ids } }, select: { actionId: true, kind: true, state: true, escalatedAt: true } }),
     db.user.findMany({ where: { id: { in: rows.map((r) => r.releasedById).filter((x): x is string => !!x) } }, select: { id: true, email: true, name: true } }),
   ]);
   return rows.map((r) => {
@@ -79,7 +79,7 @@ export async function getContainment(id: string): Promise<(ContainmentView & { d
   const row = await db.containmentAction.findUnique({ where: { id }, select: SELECT });
   if (!row) return null;
   const [view] = await shape([row]);
-  const ds = await db.containmentDelivery.findMany({
+  const ds = await db.gatewayCommand.findMany({
     where: { actionId: id },
     orderBy: [{ createdAt: "asc" }],
     select: { id: true, kind: true, state: true, attempts: true, createdAt: true, deliveredAt: true, ackedAt: true, escalatedAt: true, error: true, wsState: true, wsAt: true, wsError: true, gateway: { select: { id: true, name: true, lastSeenAt: true } } },
@@ -94,7 +94,7 @@ export async function getContainment(id: string): Promise<(ContainmentView & { d
 export async function containmentCounts() {
   const [active, escalated] = await Promise.all([
     db.containmentAction.count({ where: { status: "active" } }),
-    db.containmentDelivery.count({ where: { state: "timed_out" } }),
+    db.gatewayCommand.count({ where: { state: "timed_out" } }),
   ]);
   return { active, escalated };
 }

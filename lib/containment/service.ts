@@ -94,7 +94,7 @@ export async function containInTx(tx: Tx, actor: Actor, input: ContainmentInput)
   const ws = await tx.gateway.findMany({ where: { id: { in: radius.gateways.map((g) => g.id) }, adminWsUrl: { not: null }, adminTokenEnc: { not: null } }, select: { id: true } });
   const withWs = new Set(ws.map((g) => g.id));
   if (radius.gateways.length) {
-    await tx.containmentDelivery.createMany({
+    await tx.gatewayCommand.createMany({
       data: radius.gateways.map((g) => ({ actionId: action.id, gatewayId: g.id, kind: "apply", wsState: withWs.has(g.id) ? "pending" : null })),
     });
   }
@@ -140,7 +140,7 @@ export async function releaseContainment(actor: Actor, input: z.infer<typeof ZCo
     // Apply commands never delivered need no undo on the gateway, but sending the release anyway is
     // harmless (releases are idempotent) and keeps the order apply → release on every gateway.
     if (a.deliveries.length) {
-      await tx.containmentDelivery.createMany({ data: a.deliveries.map((d) => ({ actionId: a.id, gatewayId: d.gatewayId, kind: "release", wsState: d.wsState === null ? null : "pending" })) });
+      await tx.gatewayCommand.createMany({ data: a.deliveries.map((d) => ({ actionId: a.id, gatewayId: d.gatewayId, kind: "release", wsState: d.wsState === null ? null : "pending" })) });
     }
     const label = (a.affected as { label?: string } | null)?.label ?? a.target;
     const after = { scope: a.scope, target: a.target, label, action: a.action, reason: input.reason, gateways: a.deliveries.length };

@@ -104,8 +104,8 @@ async function seedWindow() {
   });
 
   const action = await db.containmentAction.create({ data: { scope: "tool", target: tool.name, action: "deny_tool", reason: "suspicious calls", requestedById: lead.id, affected: { gateways: [{ id: gw.id, name: gw.name }] } } });
-  await db.containmentDelivery.create({ data: { actionId: action.id, gatewayId: gw.id, state: "applied", deliveredAt: new Date(), ackedAt: new Date(), wsState: "sent" } });
-  await db.containmentDelivery.create({ data: { actionId: action.id, gatewayId: otherGw.id, state: "pending" } });
+  await db.gatewayCommand.create({ data: { actionId: action.id, gatewayId: gw.id, state: "applied", deliveredAt: new Date(), ackedAt: new Date(), wsState: "sent" } });
+  await db.gatewayCommand.create({ data: { actionId: action.id, gatewayId: otherGw.id, state: "pending" } });
   const finding = await db.finding.create({ data: { kind: "unapproved_tool", severity: "high", gatewayId: gw.id, agentId: agent.id, toolName: "exec", title: `Unapproved tool exec ${rid()}` } });
   const incident = await db.incident.create({ data: { title: `Incident ${rid()}`, severity: "high", findingId: finding.id, ownerId: lead.id, summary: "exec called" } });
   await db.incidentEvent.create({ data: { incidentId: incident.id, kind: "opened", body: { by: lead.email } } });

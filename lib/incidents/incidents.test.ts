@@ -201,8 +201,8 @@ describe("the incident detail", () => {
     });
     // The containment service records "applied" on the timeline itself: the merge must not repeat it.
     await db.incidentEvent.create({ data: { incidentId: i.id, at: at(10), kind: "containment", body: { containmentId: action.id, event: "applied", by: actor.label, action: "suspend_agent", scope: "agent", label: a.name, reason: "Stop the leak" } } });
-    await db.containmentDelivery.create({ data: { actionId: action.id, gatewayId: gw.id, state: "applied", attempts: 1, deliveredAt: at(11), ackedAt: at(12), createdAt: at(10) } });
-    await db.containmentDelivery.create({ data: { actionId: action.id, gatewayId: gw2.id, state: "timed_out", attempts: 3, deliveredAt: at(13), escalatedAt: at(20), error: "no ack", createdAt: at(10) } });
+    await db.gatewayCommand.create({ data: { actionId: action.id, gatewayId: gw.id, state: "applied", attempts: 1, deliveredAt: at(11), ackedAt: at(12), createdAt: at(10) } });
+    await db.gatewayCommand.create({ data: { actionId: action.id, gatewayId: gw2.id, state: "timed_out", attempts: 3, deliveredAt: at(13), escalatedAt: at(20), error: "no ack", createdAt: at(10) } });
     await db.incidentEvent.create({ data: { incidentId: i.id, at: at(30), kind: "note", body: { author: actor.label, text: "Watching" } } });
     // The gateway's ack is recorded as an event too (lib/outbox/commands.ts): shown once, from the event.
     await db.incidentEvent.create({ data: { incidentId: i.id, at: at(12), kind: "delivery", body: { containmentId: action.id, gateway: gw.name, kind: "apply", state: "applied", detail: null } } });

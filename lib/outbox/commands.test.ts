@@ -28,21 +28,21 @@ describe("connector commands", () => {
     expect(await (await poll(gw.id, secret)).json()).toEqual({ commands: [] });
 
     const action = await db.containmentAction.create({ data: { scope: "tool", target: "exec", action: "deny_tool", reason: "test containment" } });
-    const delivery = await db.containmentDelivery.create({ data: { actionId: action.id, gatewayId: gw.id } });
+    const delivery = await db.gatewayCommand.create({ data: { actionId: action.id, gatewayId: gw.id } });
     const started = Date.now();
     const first = await (await poll(gw.id, secret, 5)).json();
     expect(Date.now() - started).toBeLessThan(3000); // answered as soon as it had a command
     expect(first.commands).toEqual([expect.objectContaining({ id: delivery.id, kind: "apply", scope: "tool", action: "deny_tool", target: "exec", attempt: 1 })]);
-    expect((await db.containmentDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).state).toBe("delivered");
+    expect((await db.gatewayCommand.findUniqueOrThrow({ where: { id: delivery.id } })).state).toBe("delivered");
     // Not acknowledged: not redelivered before its backoff…
     expect((await (await poll(gw.id, secret)).json()).commands).toEqual([]);
     // …but once due again, it is.
-    await db.containmentDelivery.update({ where: { id: delivery.id }, data: { nextAttemptAt: new Date(Date.now() - 1) } });
+    await db.gatewayCommand.update({ where: { id: delivery.id }, data: { nextAttemptAt: new Date(Date.now() - 1) } });
     expect((await (await poll(gw.id, secret)).json()).commands[0]).toMatchObject({ id: delivery.id, attempt: 2 });
 
     const res = await ack(gw.id, secret, delivery.id, { outcome: "applied", detail: "tools.deny patched" });
     expect(res.status).toBe(200);
-    expect(await db.containmentDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({ state: "applied", ackedAt: expect.any(Date) });
+    expect(await db.gatewayCommand.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({ state: "applied", ackedAt: expect.any(Date) });
     expect(await db.auditEvent.count({ where: { action: "gateway.command_ack", targetId: delivery.id, actorType: "gateway" } })).toBe(1);
     expect((await (await poll(gw.id, secret)).json()).commands).toEqual([]);
   });
@@ -51,7 +51,7 @@ describe("connector commands", () => {
     const a = await gateway();
     const b = await gateway();
     const action = await db.containmentAction.create({ data: { scope: "fleet", target: "*", action: "cron_off", reason: "test" } });
-    const d = await db.containmentDelivery.create({ data: { actionId: action.id, gatewayId: a.gw.id } });
+    const d = await db.gatewayCommand.create({ data: { actionId: action.id, gatewayId: a.gw.id } });
     expect((await (await poll(b.gw.id, b.secret)).json()).commands).toEqual([]);
     expect((await ack(b.gw.id, b.secret, d.id, { outcome: "applied" })).status).toBe(404);
     expect((await ack(a.gw.id, a.secret, d.id, { outcome: "maybe" })).status).toBe(400);
@@ -65,7 +65,7 @@ describe("connector commands", () => {
     const pending = poll(gw.id, secret, 20).then((r) => r.json());
     await new Promise((r) => setTimeout(r, 400)); // the poll is parked
     // Written straight to the outbox, as another Warden process would: nothing wakes this one.
-    const d = await db.containmentDelivery.create({ data: { actionId: action.id, gatewayId: gw.id } });
+    const d = await db.gatewayCommand.create({ data: { actionId: action.id, gatewayId: gw.id } });
     const body = await pending;
     expect(body.commands).toEqual([expect.objectContaining({ id: d.id, scope: "fleet", action: "block_all" })]);
     expect(Date.now() - started).toBeLessThan(6000); // one 2 s outbox check, not the 20 s wait
@@ -74,7 +74,7 @@ describe("connector commands", () => {
   it("acks arriving together commit in groups: each is applied and audited once, the chain verifies, and a bad ack fails alone", async () => {
     const gws = await Promise.all(Array.from({ length: 40 }, () => gateway()));
     const action = await db.containmentAction.create({ data: { scope: "fleet", target: "*", action: "block_all", reason: "group ack" } });
-    const deliveries = await Promise.all(gws.map(({ gw }) => db.containmentDelivery.create({ data: { actionId: action.id, gatewayId: gw.id } })));
+    const deliveries = await Promise.all(gws.map(({ gw }) => db.gatewayCommand.create({ data: { actionId: action.id, gatewayId: gw.id } })));
     const auditBefore = await db.auditEvent.count();
     // All at once, with one gateway acknowledging another's command in the middle of the burst.
     const statuses = await Promise.all([
@@ -84,7 +84,7 @@ describe("connector commands", () => {
     ]);
     expect(statuses.filter((s) => s === 200)).toHaveLength(40);
     expect(statuses[20]).toBe(404);
-    const rows = await db.containmentDelivery.findMany({ where: { actionId: action.id } });
+    const rows = await db.gatewayCommand.findMany({ where: { actionId: action.id } });
     expect(rows.filter((r) => r.state === "applied")).toHaveLength(39);
     expect(rows.find((r) => r.id === deliveries[25].id)).toMatchObject({ state: "failed", error: "plugin missing" });
     expect(rows.every((r) => r.ackedAt)).toBe(true);
@@ -102,8 +102,8 @@ describe("connector commands", () => {
     const { secret, gw } = await gateway();
     const other = await gateway();
     const action = await db.containmentAction.create({ data: { scope: "fleet", target: "*", action: "block_all", reason: "piggy-backed acks" } });
-    const [d1, d2] = await Promise.all([0, 1].map(() => db.containmentDelivery.create({ data: { actionId: action.id, gatewayId: gw.id } })));
-    const foreign = await db.containmentDelivery.create({ data: { actionId: action.id, gatewayId: other.gw.id } });
+    const [d1, d2] = await Promise.all([0, 1].map(() => db.gatewayCommand.create({ data: { actionId: action.id, gatewayId: gw.id } })));
+    const foreign = await db.gatewayCommand.create({ data: { actionId: action.id, gatewayId: other.gw.id } });
 
     const first = await pollWithAcks(gw.id, secret, {});
     expect(first.status).toBe(200);
@@ -121,8 +121,8 @@ describe("connector commands", () => {
       { id: d2.id, state: "failed" },
       { id: foreign.id, error: { code: "not_found", message: expect.any(String) } },
     ]);
-    expect((await db.containmentDelivery.findUniqueOrThrow({ where: { id: d2.id } })).error).toBe("no such tool");
-    expect((await db.containmentDelivery.findUniqueOrThrow({ where: { id: foreign.id } })).state).toBe("pending");
+    expect((await db.gatewayCommand.findUniqueOrThrow({ where: { id: d2.id } })).error).toBe("no such tool");
+    expect((await db.gatewayCommand.findUniqueOrThrow({ where: { id: foreign.id } })).state).toBe("pending");
     expect(await audits()).toBe(2);
 
     // Resent after a lost answer: same outcome, no second audit row.
@@ -138,7 +138,7 @@ describe("connector commands", () => {
   it("two polls of the same gateway in the same claim group: one gets the command, and a replayed request is refused", async () => {
     const { secret, gw } = await gateway();
     const action = await db.containmentAction.create({ data: { scope: "fleet", target: "*", action: "cron_off", reason: "same group" } });
-    const d = await db.containmentDelivery.create({ data: { actionId: action.id, gatewayId: gw.id } });
+    const d = await db.gatewayCommand.create({ data: { actionId: action.id, gatewayId: gw.id } });
     const [a, b] = await Promise.all([poll(gw.id, secret), poll(gw.id, secret)].map(async (r) => (await (await r).json()).commands));
     expect([...a, ...b].map((c: { id: string }) => c.id)).toEqual([d.id]);
     // The very same signed request twice at once: remembered together, only one is accepted.

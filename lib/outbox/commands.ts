@@ -11,8 +11,32 @@ import { connectorPool } from "@/lib/db-raw";
 import { shutdownSignal } from "@/lib/shutdown";
 import { grouped } from "@/lib/db-group";
 
-/** What a gateway receives: one command per outbox row (containment or its release). */
-export type GatewayCommand = { id: string; actionId: string; kind: "apply" | "release"; scope: string; action: string; target: string; reason: string; issuedAt: string; attempt: number; options: Record<string, unknown> };
+/** The kinds of command the outbox carries. Containment rows point at a containment action. */
+export type CommandType = "containment" | "policy_refresh" | "approval_decision";
+
+/**
+ * What a gateway receives: one command per outbox row. For containment, `action` is the
+ * containment action (deny_tool, suspend_agent, …) and `actionId` its id; for other types
+ * `action` is the type itself, `actionId` is null and `options` is the row's payload.
+ */
+export type GatewayCommand = { id: string; type: CommandType; actionId: string | null; kind: "apply" | "release"; scope: string; action: string; target: string; reason: string; issuedAt: string; attempt: number; options: Record<string, unknown> };
+
+type Tx = Pick<typeof db, "gatewayCommand">;
+
+/**
+ * Enqueue a command of a non-containment type for each gateway, in the caller's transaction
+ * (so it commits with the change that caused it). Call `wakeGateways(ids)` after the commit so
+ * parked long-polls answer at once. `target` names what the command is about (an approval id,
+ * a policy version); `payload` is what the gateway needs and is sent as `options`.
+ */
+export async function enqueueCommands(tx: Tx, input: { gatewayIds: string[]; type: Exclude<CommandType, "containment">; target?: string; payload?: Record<string, unknown> }): Promise<string[]> {
+  const ids: string[] = [];
+  for (const gatewayId of new Set(input.gatewayIds)) {
+    const row = await tx.gatewayCommand.create({ data: { gatewayId, type: input.type, kind: "apply", payload: { ...(input.payload ?? {}), ...(input.target ? { target: input.target } : {}) } as object }, select: { id: true } });
+    ids.push(row.id);
+  }
+  return ids;
+}
 
 const REDELIVER_AFTER_MS = [5_000, 15_000, 60_000, 300_000];
 /** Parked long-polls are re-checked against the outbox this often (redeliveries, other replicas). */
@@ -25,7 +49,7 @@ export async function commandTarget(tx: Pick<typeof db, "agent">, scope: string,
   return a ? { agentExternalId: a.externalId ?? a.name, agentName: a.name } : {};
 }
 
-type ClaimRow = { id: string; kind: string; attempts: number; action_id: string; scope: string; action: string; target: string; reason: string; issued_at: Date; options: Record<string, unknown> | null; agent_external_id: string | null; agent_name: string | null };
+type ClaimRow = { id: string; type: string; payload: Record<string, unknown> | null; kind: string; attempts: number; action_id: string; scope: string; action: string; target: string; reason: string; issued_at: Date; options: Record<string, unknown> | null; agent_external_id: string | null; agent_name: string | null };
 
 /**
  * Claim due commands in one statement on the connector pool (no interactive transaction, so
@@ -40,35 +64,45 @@ const claimPending = grouped(async (gatewayIds: string[]): Promise<GatewayComman
   const backoff = REDELIVER_AFTER_MS.map((ms, i) => `when ${i} then interval '${ms} milliseconds'`).join(" ");
   const { rows } = await connectorPool().query<ClaimRow & { gateway_id: string }>(
     `with due as (
-       select id from containment_deliveries
+       select id from gateway_commands
         where gateway_id = any($1::uuid[]) and state in ('pending', 'delivered', 'timed_out') and next_attempt_at <= now()
         order by created_at limit $2 for update skip locked
      ), claimed as (
-       update containment_deliveries d
+       update gateway_commands d
           set state = case when d.state = 'timed_out' then 'timed_out'::"DeliveryState" else 'delivered'::"DeliveryState" end,
               attempts = d.attempts + 1,
               delivered_at = now(),
               next_attempt_at = now() + (case least(d.attempts, ${REDELIVER_AFTER_MS.length - 1}) ${backoff} end)
          from due where d.id = due.id
-       returning d.id, d.gateway_id, d.kind, d.attempts - 1 as attempts, d.action_id, d.created_at
+       returning d.id, d.gateway_id, d.type, d.payload, d.kind, d.attempts - 1 as attempts, d.action_id, d.created_at
      )
-     select c.id::text, c.gateway_id::text, c.kind, c.attempts, a.id::text as action_id, a.scope::text as scope, a.action, a.target, a.reason,
-            a.created_at as issued_at, a.options, ag.external_id as agent_external_id, ag.name as agent_name
+     select c.id::text, c.gateway_id::text, c.type, c.payload, c.kind, c.attempts, a.id::text as action_id, a.scope::text as scope, a.action, a.target, a.reason,
+            coalesce(a.created_at, c.created_at) as issued_at, a.options, ag.external_id as agent_external_id, ag.name as agent_name
        from claimed c
-       join containment_actions a on a.id = c.action_id
+       left join containment_actions a on a.id = c.action_id
        left join agents ag on a.scope = 'agent' and ag.id::text = a.target
       order by c.created_at`,
     [[...new Set(gatewayIds)], 50 * gatewayIds.length],
   );
   const byGateway = new Map<string, GatewayCommand[]>();
   for (const r of rows) {
+    if (r.type !== "containment") {
+      const { target, reason, ...payload } = (r.payload ?? {}) as Record<string, unknown>;
+      const list = byGateway.get(r.gateway_id) ?? [];
+      list.push({
+        id: r.id, type: r.type as CommandType, actionId: null, kind: "apply", scope: "gateway", action: r.type, target: typeof target === "string" ? target : r.gateway_id,
+        reason: typeof reason === "string" ? reason : "", issuedAt: new Date(r.issued_at).toISOString(), attempt: Number(r.attempts) + 1, options: payload,
+      });
+      byGateway.set(r.gateway_id, list);
+      continue;
+    }
     // adminWsState is the admin-WebSocket path's own restore memory; the plugin keeps its own.
     const { adminWsState: _ws, ...options } = r.options ?? {};
     void _ws;
     const agent = r.scope === "agent" && r.agent_name ? { agentExternalId: r.agent_external_id ?? r.agent_name, agentName: r.agent_name } : {};
     const list = byGateway.get(r.gateway_id) ?? [];
     list.push({
-      id: r.id, actionId: r.action_id, kind: r.kind === "release" ? "release" : "apply", scope: r.scope, action: r.action, target: r.target, reason: r.reason,
+      id: r.id, type: "containment", actionId: r.action_id, kind: r.kind === "release" ? "release" : "apply", scope: r.scope, action: r.action, target: r.target, reason: r.reason,
       issuedAt: new Date(r.issued_at).toISOString(), attempt: Number(r.attempts) + 1, options: { ...options, ...agent },
     });
     byGateway.set(r.gateway_id, list);
@@ -108,7 +142,7 @@ async function checkParked() {
   checking = true;
   try {
     const { rows } = await connectorPool().query<{ id: string }>(
-      `select distinct gateway_id::text as id from containment_deliveries
+      `select distinct gateway_id::text as id from gateway_commands
         where gateway_id = any($1::uuid[]) and state in ('pending', 'delivered', 'timed_out') and next_attempt_at <= now()`,
       [[...parked.keys()]],
     );
@@ -220,16 +254,16 @@ async function flushAcks() {
   }
 }
 
-type AckTarget = { id: string; gateway_id: string; state: string; acked_at: Date | null; action_id: string; kind: string; gateway_name: string; scope: string; target: string; action: string; incident_id: string | null; affected: { label?: string } | null };
+type AckTarget = { id: string; gateway_id: string; type: string; state: string; acked_at: Date | null; action_id: string | null; kind: string; gateway_name: string; scope: string | null; target: string | null; action: string | null; incident_id: string | null; affected: { label?: string } | null };
 
 async function ackGroup(batch: AckJob[]) {
   const results = await db.$transaction(async (tx) => {
     const found = await tx.$queryRaw<AckTarget[]>`
-      select d.id::text, d.gateway_id::text, d.state::text, d.acked_at, d.action_id::text, d.kind, g.name as gateway_name,
+      select d.id::text, d.gateway_id::text, d.type, d.state::text, d.acked_at, d.action_id::text, d.kind, g.name as gateway_name,
              a.scope::text, a.target, a.action, a.incident_id::text, a.affected
-        from containment_deliveries d
+        from gateway_commands d
         join gateways g on g.id = d.gateway_id
-        join containment_actions a on a.id = d.action_id
+        left join containment_actions a on a.id = d.action_id
        where d.id = any(${batch.map((j) => j.deliveryId)}::uuid[])`;
     const byId = new Map(found.map((d) => [d.id, d]));
     const ok: { job: AckJob; d: AckTarget; state: "applied" | "failed" }[] = [];
@@ -245,22 +279,23 @@ async function ackGroup(batch: AckJob[]) {
     if (!ok.length) return out;
     const ackedAt = new Date();
     await tx.$executeRaw`
-      update containment_deliveries d set state = v.state::"DeliveryState", acked_at = ${ackedAt}, error = v.error
+      update gateway_commands d set state = v.state::"DeliveryState", acked_at = ${ackedAt}, error = v.error
         from unnest(${ok.map((o) => o.d.id)}::uuid[], ${ok.map((o) => o.state)}::text[], ${ok.map((o) => (o.state === "failed" ? (o.job.input.detail ?? "failed") : null))}::text[]) as v(id, state, error)
        where d.id = v.id`;
     for (const { job, d, state } of ok) {
+      out.set(job, { id: d.id, state, ackedAt });
+      if (d.type !== "containment" || !d.action) continue;
       const detail = job.input.detail ?? null;
       await appendTimeline(tx, d.incident_id, "delivery", { containmentId: d.action_id, gateway: d.gateway_name, kind: d.kind, state, detail });
       if (state === "failed") {
-        const label = d.affected?.label ?? d.target;
+        const label = d.affected?.label ?? d.target ?? "";
         await notify(tx, "containment.failed", `Gateway ${d.gateway_name} could not ${d.kind === "release" ? "release" : "apply"} ${d.action.replace(/_/g, " ")} on ${d.scope} ${label}: ${detail ?? "failed"}`, { containmentId: d.action_id, deliveryId: d.id, gateway: d.gateway_name, kind: d.kind, detail });
       }
-      out.set(job, { id: d.id, state, ackedAt });
     }
     // Last: the audit append serialises on one lock, held from here until commit only.
     await recordAuditMany(tx, ok.map(({ job, d, state }) => ({
       actor: job.actor,
-      input: { action: "gateway.command_ack", targetType: "containment_delivery", targetId: d.id, before: { state: d.state }, after: { state, detail: job.input.detail ?? null, actionId: d.action_id, kind: d.kind } },
+      input: { action: "gateway.command_ack", targetType: d.type === "containment" ? "containment_delivery" : "gateway_command", targetId: d.id, before: { state: d.state }, after: { state, detail: job.input.detail ?? null, type: d.type, actionId: d.action_id, kind: d.kind } },
     })));
     return out;
   });

@@ -21,17 +21,18 @@ export async function escalateOverdue(now = new Date(), timeoutMs = ackTimeoutMs
   return db.$transaction(async (tx) => {
     // SKIP LOCKED: two processes escalating at once never escalate one command twice.
     const due = await tx.$queryRaw<{ id: string }[]>`
-      select id::text from containment_deliveries
-      where state in ('pending', 'delivered') and escalated_at is null and created_at <= ${cutoff}
+      select id::text from gateway_commands
+      where type = 'containment' and state in ('pending', 'delivered') and escalated_at is null and created_at <= ${cutoff}
       order by created_at limit 500 for update skip locked`;
     if (!due.length) return 0;
     const ids = due.map((d) => d.id);
-    await tx.containmentDelivery.updateMany({ where: { id: { in: ids } }, data: { state: "timed_out", escalatedAt: now } });
-    const rows = await tx.containmentDelivery.findMany({
+    await tx.gatewayCommand.updateMany({ where: { id: { in: ids } }, data: { state: "timed_out", escalatedAt: now } });
+    const rows = await tx.gatewayCommand.findMany({
       where: { id: { in: ids } },
       select: { id: true, kind: true, attempts: true, createdAt: true, gateway: { select: { id: true, name: true, lastSeenAt: true } }, action: { select: { id: true, scope: true, target: true, action: true, incidentId: true, affected: true } } },
     });
     for (const d of rows) {
+      if (!d.action) continue;
       const label = (d.action.affected as { label?: string } | null)?.label ?? d.action.target;
       const body = {
         containmentId: d.action.id, deliveryId: d.id, gateway: d.gateway.name, kind: d.kind, attempts: d.attempts,

@@ -25,19 +25,20 @@ async function drain() {
   for (;;) {
     const claimed = await db.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<{ id: string }[]>`
-        select id::text from containment_deliveries where ws_state = 'pending' order by created_at limit 50 for update skip locked`;
-      if (rows.length) await tx.containmentDelivery.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { wsState: "sending", wsAt: new Date() } });
+        select id::text from gateway_commands where type = 'containment' and ws_state = 'pending' order by created_at limit 50 for update skip locked`;
+      if (rows.length) await tx.gatewayCommand.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { wsState: "sending", wsAt: new Date() } });
       return rows.map((r) => r.id);
     });
     if (!claimed.length) return;
-    const rows = await db.containmentDelivery.findMany({
+    const rows = await db.gatewayCommand.findMany({
       where: { id: { in: claimed } },
       orderBy: { createdAt: "asc" },
       select: { id: true, kind: true, attempts: true, gateway: { select: { id: true, name: true, adminWsUrl: true, adminTokenEnc: true } }, action: { select: { id: true, scope: true, target: true, action: true, reason: true, createdAt: true, options: true, incidentId: true } } },
     });
     // One gateway's commands in order (apply before release); gateways in parallel.
-    const byGateway = new Map<string, typeof rows>();
-    for (const r of rows) byGateway.set(r.gateway.id, [...(byGateway.get(r.gateway.id) ?? []), r]);
+    type Row = Parameters<typeof sendOne>[0];
+    const byGateway = new Map<string, Row[]>();
+    for (const r of rows) if (r.action) byGateway.set(r.gateway.id, [...(byGateway.get(r.gateway.id) ?? []), { ...r, action: r.action }]);
     await Promise.all([...byGateway.values()].map(async (list) => {
       for (const r of list) await sendOne(r);
     }));
@@ -56,7 +57,7 @@ async function sendOne(r: {
     // back with the release and with repeated applies, so the undo restores exactly that.
     const { adminWsState, ...options } = (r.action.options ?? {}) as Record<string, unknown> & { adminWsState?: Record<string, Record<string, unknown>> };
     const command: GatewayCommand = {
-      id: r.id, actionId: r.action.id, kind: r.kind === "release" ? "release" : "apply", scope: r.action.scope, action: r.action.action, target: r.action.target, reason: r.action.reason,
+      id: r.id, type: "containment", actionId: r.action.id, kind: r.kind === "release" ? "release" : "apply", scope: r.action.scope, action: r.action.action, target: r.action.target, reason: r.action.reason,
       issuedAt: r.action.createdAt.toISOString(), attempt: r.attempts + 1,
       options: { ...options, ...(await commandTarget(db, r.action.scope, r.action.target)), ...(adminWsState?.[r.gateway.id] ?? {}) },
     };
@@ -69,7 +70,7 @@ async function sendOne(r: {
   const wsState = result.ok ? "applied" : "failed";
   const detail = result.ok ? result.detail : result.error.slice(0, 1000);
   await db.$transaction(async (tx) => {
-    await tx.containmentDelivery.update({ where: { id: r.id }, data: { wsState, wsAt: new Date(), wsError: result.ok ? null : detail } });
+    await tx.gatewayCommand.update({ where: { id: r.id }, data: { wsState, wsAt: new Date(), wsError: result.ok ? null : detail } });
     if (result.ok && result.state && Object.keys(result.state).length) {
       // One statement (row-locked): gateways finishing at once cannot overwrite each other's state.
       await tx.$executeRaw`
@@ -84,7 +85,7 @@ async function sendOne(r: {
 
 /** Retry failed admin-WebSocket sends (every 30 s, for 15 minutes) unless the connector already applied it. */
 export async function retryAdminWs(now = new Date()) {
-  await db.containmentDelivery.updateMany({
+  await db.gatewayCommand.updateMany({
     where: {
       OR: [
         { wsState: "failed", wsAt: { lte: new Date(now.getTime() - RETRY_AFTER_MS) } },

@@ -152,7 +152,7 @@ describe("overview dashboard", () => {
     const gwStale = await gateway(ago(HOUR));
     const gwNever = await gateway(null);
     for (const [gatewayId, state] of [[gwFresh.id, "timed_out"], [gwStale.id, "timed_out"], [gwNever.id, "applied"]] as const) {
-      await db.containmentDelivery.create({ data: { actionId: active.id, gatewayId, state } });
+      await db.gatewayCommand.create({ data: { actionId: active.id, gatewayId, state } });
     }
 
     // Incidents: two open, one contained, one resolved.

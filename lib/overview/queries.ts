@@ -133,7 +133,7 @@ export async function getOverviewDashboard(now: Date = new Date()): Promise<Over
     db.integration.count({ where: { nextReviewAt: { lt: now } } }),
     db.integration.count({ where: { advisoryFlaggedAt: { not: null } } }),
     db.containmentAction.count({ where: { status: "active" } }),
-    db.containmentDelivery.count({ where: { state: "timed_out" } }),
+    db.gatewayCommand.count({ where: { state: "timed_out" } }),
     db.incident.groupBy({ by: ["status"], where: { status: { in: ["open", "contained"] } }, _count: { _all: true } }),
     db.budget.findMany({ select: { agentId: true, dailyUsd: true, enabled: true, onLimit: true } }),
     db.playbook.count(),

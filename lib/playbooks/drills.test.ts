@@ -58,7 +58,7 @@ describe("drills over the API", () => {
     const { playbook, steps, agent, integ } = await playbookWithActions();
     const before = {
       actions: await db.containmentAction.count(),
-      deliveries: await db.containmentDelivery.count(),
+      deliveries: await db.gatewayCommand.count(),
       incidents: await db.incident.count(),
       agent: await db.agent.findUniqueOrThrow({ where: { id: agent.id } }),
       integ: await db.integration.findUniqueOrThrow({ where: { id: integ.id } }),
@@ -87,7 +87,7 @@ describe("drills over the API", () => {
 
     // Nothing but the drill: no containment, no outbox row, no incident, no notification, no record changed.
     expect(await db.containmentAction.count()).toBe(before.actions);
-    expect(await db.containmentDelivery.count()).toBe(before.deliveries);
+    expect(await db.gatewayCommand.count()).toBe(before.deliveries);
     expect(await db.incident.count()).toBe(before.incidents);
     expect(await db.webhookDelivery.count()).toBe(before.webhooks);
     expect(await db.agent.findUniqueOrThrow({ where: { id: agent.id } })).toEqual(before.agent);

@@ -80,7 +80,7 @@ export async function loadPostureFacts(now: Date = new Date()): Promise<PostureF
         select: { id: true, name: true, trigger: true, contacts: true, breakGlass: true, _count: { select: { steps: true } }, drills: { orderBy: { startedAt: "desc" }, take: 1, select: { startedAt: true } } },
       }),
       db.incident.groupBy({ by: ["status"], where: { status: { in: ["open", "contained"] } }, _count: { _all: true } }),
-      db.containmentDelivery.count({ where: { state: "timed_out" } }),
+      db.gatewayCommand.count({ where: { state: "timed_out" } }),
       db.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { createdAt: true } }),
       db.auditEvent.count({ where: { action: "evidence.export", outcome: "success", createdAt: { gte: new Date(now.getTime() - 90 * DAY) } } }),
       db.$queryRaw<{ agentKey: string; agentName: string; calls: number }[]>`

@@ -18,7 +18,7 @@ describe("demo fleet", () => {
     expect(incident.actions[0].status).toBe("released");
     // Nothing left pending: a fresh install must not start with escalations.
     expect(incident.actions[0].deliveries.every((d) => d.state === "applied")).toBe(true);
-    expect(await db.containmentDelivery.count({ where: { state: { not: "applied" } } })).toBe(0);
+    expect(await db.gatewayCommand.count({ where: { state: { not: "applied" } } })).toBe(0);
     // The rollup trigger saw the demo calls.
     const rolled = await db.toolCallHourly.aggregate({ _sum: { calls: true } });
     expect(rolled._sum.calls).toBe(400);

@@ -395,8 +395,8 @@ async function seedResponseHistory(db: PrismaClient, ctx: { now: Date; admin: st
       affected: { label: "slack-notify", gateways: gws, agents: slack ? [{ id: slack.id, name: "content-publisher" }] : [] },
     } });
     for (const g of gws) {
-      await tx.containmentDelivery.create({ data: { actionId: action.id, gatewayId: g.id, kind: "apply", state: "applied", attempts: 1, createdAt: at(6), deliveredAt: at(6), ackedAt: new Date(at(6).getTime() + 4_000) } });
-      await tx.containmentDelivery.create({ data: { actionId: action.id, gatewayId: g.id, kind: "release", state: "applied", attempts: 1, createdAt: at(150), deliveredAt: at(150), ackedAt: new Date(at(150).getTime() + 3_000) } });
+      await tx.gatewayCommand.create({ data: { actionId: action.id, gatewayId: g.id, kind: "apply", state: "applied", attempts: 1, createdAt: at(6), deliveredAt: at(6), ackedAt: new Date(at(6).getTime() + 4_000) } });
+      await tx.gatewayCommand.create({ data: { actionId: action.id, gatewayId: g.id, kind: "release", state: "applied", attempts: 1, createdAt: at(150), deliveredAt: at(150), ackedAt: new Date(at(150).getTime() + 3_000) } });
     }
     const events: [Date, string, Record<string, unknown>][] = [
       [opened, "opened", { by: "Sam Lee", source: "vendor advisory" }],

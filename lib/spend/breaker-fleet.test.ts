@@ -56,6 +56,6 @@ describe("fleet budget breaker", () => {
     expect(action).toMatchObject({ scope: "fleet", target: "fleet", action: "block_all", source: "breaker", reason: "daily budget of $2.00 reached ($2.25 spent)" });
     expect(await db.containmentAction.count({ where: { source: "breaker", scope: "fleet" } })).toBe(1);
     // Every gateway gets the command.
-    expect(await db.containmentDelivery.count({ where: { actionId: action.id } })).toBe(await db.gateway.count());
+    expect(await db.gatewayCommand.count({ where: { actionId: action.id } })).toBe(await db.gateway.count());
   });
 });
