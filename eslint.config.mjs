@@ -19,5 +19,15 @@ const config = [
       "no-restricted-syntax": ["error", { selector: "MemberExpression[property.name='searchParams']", message: "Read query parameters through queryParams(req) from @/lib/api." }],
     },
   },
+  {
+    // The gateway plane's transport knows signatures, gateway credentials, body limits and rate
+    // limits, and nothing of what the requests mean: the domains (tool calls, allowlist, gateways,
+    // outbox …) import it, never the other way round (docs/architecture.md).
+    files: ["lib/connector/**/*.ts"],
+    ignores: ["lib/connector/**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ regex: "^@/lib/(?!connector/|db|db-raw|db-group|crypto|validation|shutdown|errors|env|auth/actor|net/)", message: "lib/connector is transport only: it must not import a domain module" }, { regex: "^\\.\\./", message: "lib/connector is transport only: import lower layers through @/lib/…" }] }],
+    },
+  },
 ];
 export default config;
