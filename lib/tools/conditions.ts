@@ -118,3 +118,21 @@ export function describeConditions(c: GatewayConditions | null | undefined): str
   if (c.commandPatterns?.length) out.push(`Commands only matching ${c.commandPatterns.map((p) => `"${p}"`).join(", ")}`);
   return out;
 }
+
+/**
+ * An approval's conditions as a reviewer reads them: what the gateway enforces, then the other
+ * narrowed permissions (recorded, not checkable on a call's parameters).
+ */
+export function describeApprovalConditions(raw: unknown): { enforced: string[]; recorded: string[] } {
+  const o = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
+  const yes = (k: string) => (Array.isArray(o[k]) ? (o[k] as unknown[]).length > 0 : Boolean(o[k]));
+  return {
+    enforced: describeConditions(gatewayConditionsOf(raw)),
+    recorded: [
+      yes("fsRead") ? "may read files" : "no file reads",
+      yes("fsWrite") ? "may write files" : "no file writes",
+      yes("credentialAccess") ? "may access credentials" : "no credential access",
+      yes("exec") ? "may run commands" : "no commands",
+    ],
+  };
+}
