@@ -229,7 +229,7 @@ test("web_fetch to a metadata address or a local listener is blocked before the 
   await expect.poll(async () => (await calls(admin, gatewayId, "web_fetch")).filter((c) => c.decision === "blocked").flatMap((c) => c.egressHosts), { timeout: 30_000, message: "egress hosts on the recorded calls" }).toEqual(expect.arrayContaining(["169.254.169.254", "127.0.0.1", "::ffff:7f00:1", "localhost"]));
 
   // An approved data flow naming exactly 127.0.0.1 is the explicit approval: the call now reaches it.
-  const flow = await operator.post("/api/v1/data-flows", { data: { agentId, service: "internal metadata stub", host: "127.0.0.1", dataSent: "nothing", dataReceived: "a test page", classification: "internal" } });
+  const flow = await lead.post("/api/v1/data-flows", { data: { agentId, service: "internal metadata stub", host: "127.0.0.1", dataSent: "nothing", dataReceived: "a test page", classification: "internal" } });
   expect(flow.status(), await flow.text()).toBe(201);
   const decided = await lead.post(`/api/v1/data-flows/${(await flow.json()).data.id}/decision`, { data: { status: "approved", reason: "test listener" } });
   expect(decided.status(), await decided.text()).toBe(200);
@@ -249,7 +249,7 @@ test("an exception beside an approved version ends by the plugin's clock while W
   await approve(operator, lead, "session_status", []);
   const toolId = (await sql().query("select id from tools where name = 'session_status'")).rows[0].id as string;
   const end = new Date(Date.now() + 25_000);
-  const ex = await lead.post("/api/v1/grants", { data: { agentId, toolId, kind: "exception", reason: "e2e: a short exception window", expiresAt: end.toISOString() } });
+  const ex = await lead.post(`/api/v1/agents/${agentId}/grants`, { data: { toolId, kind: "exception", reason: "e2e: a short exception window", expiresAt: end.toISOString() } });
   expect(ex.status(), await ex.text()).toBe(201);
   await expect.poll(async () => (await invoke(token, "session_status", {})).status, { timeout: 20_000, intervals: [1000], message: "allowed during the exception" }).toBe(200);
 
