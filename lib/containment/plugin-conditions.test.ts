@@ -40,6 +40,10 @@ describe("SSRF at the gateway: URL parameters whose host is an address or a priv
     expect(check("browser", { request: { nested: { url: "http://10.1.1.1/" } } })?.code).toBe("ssrf");
     expect(check("crawl", { urls: ["https://example.com/", "http://169.254.169.254/"] })?.code).toBe("ssrf");
     expect(check("x", { baseURL: "http://[::1]:1/" })?.code).toBe("ssrf");
+    // Any value that is an absolute URL counts, whatever its parameter is called; prose mentioning one does not.
+    expect(check("image", { image: "http://169.254.169.254/latest/meta-data/iam" })?.code).toBe("ssrf");
+    expect(check("browser", { action: "navigate", target: ["HTTP://127.0.0.1:9222/json"] })?.code).toBe("ssrf");
+    expect(check("message", { text: "the dashboard at http://localhost:3000 is down" })).toBeNull();
   });
 
   it("lets public names and host-less URLs through, and names the host and the range in the reason", () => {
@@ -63,7 +67,7 @@ describe("SSRF at the gateway: URL parameters whose host is an address or a priv
     expect(ssrfRisk("93.184.216.34")).toContain("IP address literal");
     expect(hostOf("HTTP://Example.COM./x")).toEqual({ host: "example.com" });
     expect(hostOf("http://[::FFFF:7F00:1]/")).toEqual({ host: "::ffff:7f00:1" });
-    expect(egressHostsOf({ url: "https://a.example.com/x", more: { href: "http://b.example.com" }, text: "http://not-a-url-param.com" })).toEqual(["a.example.com", "b.example.com"]);
+    expect(egressHostsOf({ url: "https://a.example.com/x", more: { href: "http://b.example.com" }, text: "see http://not-a-url-param.com" })).toEqual(["a.example.com", "b.example.com"]);
   });
 });
 
