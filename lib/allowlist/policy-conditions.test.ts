@@ -6,6 +6,7 @@ import { db } from "@/lib/db";
 import { execute } from "@/lib/action";
 import { makeUser, rid } from "@/test/factories";
 import { createGrantAction, createToolRequestAction, decideToolRequestAction } from "@/lib/tools/actions";
+import { createDataFlowAction, decideDataFlowAction } from "@/lib/data-flows/actions";
 import { effectiveAllowlist } from "@/lib/allowlist/effective";
 import { buildGatewayPolicy } from "@/lib/allowlist/policy";
 import { describeConditions } from "@/lib/tools/conditions";
@@ -91,6 +92,16 @@ describe("conditions in the signed policy", () => {
       { agentId: s.agent.id, service: "d", host: "rejected.example.com", dataSent: "x", dataReceived: "y", classification: "internal", status: "rejected" },
     ] });
     expect((await buildGatewayPolicy(s.gw.id)).agents[0].egressHosts).toEqual(["127.0.0.1", "api.openai.com"]);
+  });
+
+  it("a data flow may name an IPv6 literal (stored in the URL parser's form, as the gateway compares it); malformed ones are refused", async () => {
+    const s = await setup();
+    const flow = (host: string) => execute(s.lead.actor, createDataFlowAction, { agentId: s.agent.id, service: `svc ${rid()}`, host, dataSent: "x", dataReceived: "y", classification: "internal" });
+    const ok = await flow("[0:0:0:0:0:FFFF:7F00:0001]");
+    expect(ok, JSON.stringify(ok)).toMatchObject({ ok: true, data: { host: "::ffff:7f00:1" } });
+    if (ok.ok) expect((await execute(s.lead.actor, decideDataFlowAction, { id: ok.data.id, status: "approved" })).ok).toBe(true);
+    for (const bad of ["a:b:zz", "[::1]:80", "http://[::1]/", "::1%eth0", "1::2::3"]) expect(await flow(bad), bad).toMatchObject({ ok: false, status: 400, fieldErrors: { host: expect.any(Array) } });
+    expect((await buildGatewayPolicy(s.gw.id)).agents[0].egressHosts).toEqual(["::ffff:7f00:1"]);
   });
 });
 
