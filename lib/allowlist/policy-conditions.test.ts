@@ -6,7 +6,7 @@ import { db } from "@/lib/db";
 import { execute } from "@/lib/action";
 import { makeUser, rid } from "@/test/factories";
 import { createGrantAction, createToolRequestAction, decideToolRequestAction } from "@/lib/tools/actions";
-import { createDataFlowAction, decideDataFlowAction } from "@/lib/data-flows/actions";
+import { createDataFlowAction, decideDataFlowAction, updateDataFlowAction } from "@/lib/data-flows/actions";
 import { effectiveAllowlist } from "@/lib/allowlist/effective";
 import { buildGatewayPolicy } from "@/lib/allowlist/policy";
 import { describeConditions } from "@/lib/tools/conditions";
@@ -102,6 +102,20 @@ describe("conditions in the signed policy", () => {
     if (ok.ok) expect((await execute(s.lead.actor, decideDataFlowAction, { id: ok.data.id, status: "approved" })).ok).toBe(true);
     for (const bad of ["a:b:zz", "[::1]:80", "http://[::1]/", "::1%eth0", "1::2::3"]) expect(await flow(bad), bad).toMatchObject({ ok: false, status: 400, fieldErrors: { host: expect.any(Array) } });
     expect((await buildGatewayPolicy(s.gw.id)).agents[0].egressHosts).toEqual(["::ffff:7f00:1"]);
+  });
+
+  it("approving, rejecting or editing an approved flow queues a policy refresh for the agent's gateway (and nothing else does)", async () => {
+    const s = await setup();
+    const refreshes = () => db.gatewayCommand.count({ where: { gatewayId: s.gw.id, type: "policy_refresh" } });
+    const created = await execute(s.lead.actor, createDataFlowAction, { agentId: s.agent.id, service: "stub", host: "10.0.0.7", dataSent: "x", dataReceived: "y", classification: "internal" });
+    if (!created.ok) throw new Error(JSON.stringify(created));
+    expect(await refreshes()).toBe(0); // proposed: not in the policy
+    expect((await execute(s.lead.actor, decideDataFlowAction, { id: created.data.id, status: "approved" })).ok).toBe(true);
+    expect(await refreshes()).toBe(1);
+    expect((await execute(s.lead.actor, updateDataFlowAction, { id: created.data.id, dataSent: "a different payload" })).ok).toBe(true); // back to proposed
+    expect(await refreshes()).toBe(2);
+    expect((await execute(s.lead.actor, decideDataFlowAction, { id: created.data.id, status: "rejected" })).ok).toBe(true); // proposed → rejected: no change
+    expect(await refreshes()).toBe(2);
   });
 });
 
