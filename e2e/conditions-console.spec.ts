@@ -74,6 +74,7 @@ test("approve with conditions in the browser; the tool page and the allowlist sh
   await expect(row.getByTestId("allowlist-conditions")).toContainText("ends");
   await expect(row).toContainText("overdue");
   await expect(row).toContainText("the conditions of 2.0.0 apply to its calls too");
+  await expect(row).toContainText("with conditions");
   await expect(row).toContainText("re-review overdue: 1.0.0");
   await ctx.close();
   await operator.dispose();

@@ -22,7 +22,9 @@ describe("SSRF at the gateway: URL parameters whose host is an address or a priv
     "http://api.localhost/", "http://metadata.google.internal/computeMetadata/v1/", "http://METADATA.GOOGLE.INTERNAL./", "http://metadata/", "http://db.internal/",
     "http://printer.local/", "http://router.home.arpa/", "http://127.0.0.1.nip.io/", "http://app.lvh.me/", "http://intranet/", "http://user:pw@127.0.0.1/",
     "http://evil.example@169.254.169.254/", "https://127.0.0.1\\@example.com/", "169.254.169.254/latest", "localhost:3000/admin", "ws://127.0.0.1:9222/devtools",
-    "http://8.8.8.8/", "http://[2606:4700:4700::1111]/", "http://①②⑦.0.0.1/", "http://１２７.０.０.１/",
+    "http://8.8.8.8/", "http://[2606:4700:4700::1111]/", "http://①②⑦.0.0.1/", "http://１２７.０.０.１/", "http://ｌｏｃａｌｈｏｓｔ/", "http://%31%32%37.0.0.1/",
+    "http://127.0.0.1%09/", "http://[fe80::1%25eth0]/", "http://[fd00:ec2::254]/", "http://100.100.100.200/", "http://192.0.0.192/", "http://168.63.129.16/",
+    "http://169.254.169.254.nip.io/", "http://instance-data/", "http://[::127.0.0.1]/", "http://0x7f.0x0.0x0.0x1/", "http://127.000.000.001/", " http://127.0.0.1/",
   ];
   for (const url of hostile) {
     it(`blocks ${url}`, () => {

@@ -52,7 +52,9 @@ export function hostOf(value) {
   if (SCHEMELESS_OK.test(s)) return { host: null };
   let u;
   try {
-    u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^[a-z][a-z0-9+.-]*:/i.test(s) && !/^[^:]+:\d/.test(s) ? s : `http://${s}`);
+    // "localhost:3000/x" is a host and port, not a scheme: like a browser's address bar, add http://.
+    const hasScheme = /^[a-z][a-z0-9+.-]*:/i.test(s) && !/^[^:/]+:\d/.test(s);
+    u = new URL(hasScheme ? s : `http://${s}`);
   } catch {
     return { error: "a URL that does not parse" };
   }

@@ -5,7 +5,7 @@ import { requireScope } from "@/lib/auth/session";
 import { can } from "@/lib/auth/roles";
 import { getAgent, listBundles } from "@/lib/agents/queries";
 import { effectiveAllowlist } from "@/lib/allowlist/effective";
-import { describeConditions } from "@/lib/tools/conditions";
+import { describeConditions, gatewayConditionsOf } from "@/lib/tools/conditions";
 import { toolOptions } from "@/lib/tools/queries";
 import { Badge } from "@/components/ui/Badge";
 import { Card, PageHeader } from "@/components/ui/Card";
@@ -64,7 +64,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
                       {e.versions.map((v) => (
                         <li key={v.decisionId}>
                           {v.version} <code>{v.contentHash.slice(0, 12)}…</code>{v.overdue && <> <Badge tone="amber">overdue</Badge></>}{" "}
-                          {v.outcome === "approve_with_conditions" ? <Badge tone="blue">with conditions</Badge> : <span className="text-slate-500">no conditions</span>}
+                          {v.outcome === "approve_with_conditions" ? <><Badge tone="blue">with conditions</Badge> <span className="block text-slate-600 dark:text-slate-400">{describeConditions(gatewayConditionsOf(v.conditions)).join("; ")}</span></> : <span className="text-slate-500">no conditions</span>}
                           {e.conditionsFrom && v.version !== e.conditionsFrom && <span className="block text-slate-500">the conditions of {e.conditionsFrom} apply to its calls too</span>}
                         </li>
                       ))}
