@@ -154,11 +154,12 @@ const META = new Set(";&|<>$`\\(){}\n\r");
 export function commandMatches(pattern, command) {
   const m = pattern.length;
   let cur = new Uint8Array(m + 1);
+  let next = new Uint8Array(m + 1);
   cur[0] = 1;
   for (let j = 1; j <= m; j++) cur[j] = pattern[j - 1] === "*" && cur[j - 1] ? 1 : 0;
   for (let i = 0; i < command.length; i++) {
     const c = command[i];
-    const next = new Uint8Array(m + 1);
+    next[0] = 0;
     let any = 0;
     for (let j = 1; j <= m; j++) {
       const p = pattern[j - 1];
@@ -166,7 +167,7 @@ export function commandMatches(pattern, command) {
       any |= next[j];
     }
     if (!any) return false;
-    cur = next;
+    [cur, next] = [next, cur];
   }
   return cur[m] === 1;
 }
