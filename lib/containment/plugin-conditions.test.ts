@@ -46,6 +46,7 @@ describe("SSRF at the gateway: URL parameters whose host is an address or a priv
     expect(check("image", { image: "http://169.254.169.254/latest/meta-data/iam" })?.code).toBe("ssrf");
     expect(check("browser", { action: "navigate", target: ["HTTP://127.0.0.1:9222/json"] })?.code).toBe("ssrf");
     expect(check("message", { text: "the dashboard at http://localhost:3000 is down" })).toBeNull();
+    expect(check("write", { path: "/tmp/links.txt", content: "http://localhost:3000/" })).toBeNull();
   });
 
   it("lets public names and host-less URLs through, and names the host and the range in the reason", () => {

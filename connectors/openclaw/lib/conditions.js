@@ -17,6 +17,8 @@ const PATH_KEYS = new Set(["path", "file_path", "filePath", "filepath", "file", 
 /** Tools whose paths sit inside a patch text (OpenClaw also offers event.derivedPaths for them). */
 const PATCH_TOOLS = new Set(["apply_patch"]);
 const MAX_NODES = 2000;
+/** Text a tool writes or sends (a file's content that is only a URL is not a request). */
+const CONTENT_KEYS = new Set(["content", "text", "message", "body", "caption", "title", "description", "prompt", "query", "newText", "oldText", "input", "patch", "command", "data"]);
 const ABSOLUTE_URL = /^(?:https?|wss?|ftp|gopher):\/\/\S*$/i;
 
 /** The URL-bearing string values of a call's parameters, with where they were found. */
@@ -27,7 +29,7 @@ export function urlParams(params) {
     if (++nodes > MAX_NODES || depth > 6) return;
     if (typeof v === "string") {
       // A URL-named parameter, or any value that is itself an absolute network URL (`image`, `target`…).
-      if ((key && URL_KEY.test(key)) || ABSOLUTE_URL.test(v.trim())) out.push({ key: key || "(value)", value: v });
+      if ((key && URL_KEY.test(key)) || (!CONTENT_KEYS.has(key) && ABSOLUTE_URL.test(v.trim()))) out.push({ key: key || "(value)", value: v });
     } else if (Array.isArray(v)) {
       for (const x of v) walk(x, key, depth + 1);
     } else if (v && typeof v === "object") {
