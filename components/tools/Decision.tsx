@@ -1,5 +1,6 @@
 import { Badge } from "@/components/ui/Badge";
 import { fmtDate, fmtDay } from "@/components/ui/format";
+import { describeApprovalConditions } from "@/lib/tools/conditions";
 
 type D = { id: string; outcome: string; reason: string; checklist: unknown; conditions: unknown; decidedAt: Date; reReviewAt: Date | null; revokedAt: Date | null; revokeReason: string | null; decider: { email: string }; revokedBy?: { email: string } | null };
 
@@ -21,8 +22,20 @@ export function Decision({ d, now }: { d: D; now: Date }) {
         {Object.entries(LABEL).map(([k, l]) => <li key={k}>{c[k] ? "✔" : "✘"} {l}</li>)}
         {typeof c.dependencyAuditResult === "string" && c.dependencyAuditResult && <li className="sm:col-span-2">Audit result: {c.dependencyAuditResult}</li>}
       </ul>
-      {d.conditions != null && <pre className="mt-2 overflow-x-auto rounded bg-slate-50 p-2 text-xs dark:bg-slate-800">conditions: {JSON.stringify(d.conditions)}</pre>}
+      {d.conditions != null && <Conditions raw={d.conditions} />}
       {d.revokedAt && <p className="mt-2 text-red-700 dark:text-red-300">Revoked {fmtDate(d.revokedAt)}{d.revokedBy ? ` by ${d.revokedBy.email}` : ""}: {d.revokeReason}</p>}
+    </div>
+  );
+}
+
+/** The conditions in plain words: what every gateway enforces on each call, then what is recorded. */
+function Conditions({ raw }: { raw: unknown }) {
+  const c = describeApprovalConditions(raw);
+  return (
+    <div className="mt-2 rounded bg-slate-50 p-2 text-xs dark:bg-slate-800" data-testid="conditions">
+      <p className="font-medium">Conditions enforced at the gateway on every call:</p>
+      <ul className="ml-4 list-disc">{c.enforced.map((x) => <li key={x}>{x}</li>)}</ul>
+      <p className="mt-1 text-slate-600 dark:text-slate-400">Also narrowed (recorded for review): {c.recorded.join(", ")}.</p>
     </div>
   );
 }

@@ -74,7 +74,7 @@ export function ReviewForm({ requestId, requested, highRisk, action }: { request
       {outcome === "approve_with_conditions" && (
         <div>
           <p className="mb-1 text-sm">Narrowed permissions the approval allows:</p>
-          <PermissionsFields idPrefix="cond" value={conditions} onChange={setConditions} errors={errors} />
+          <PermissionsFields idPrefix="cond" value={conditions} onChange={setConditions} errors={errors} narrowing />
           {errors.conditions?.map((m) => <p key={m} className="text-xs text-red-600">{m}</p>)}
         </div>
       )}

@@ -9,6 +9,7 @@ import { verifySignedPolicy } from "./lib/crypto.js";
 import { createWardenClient } from "./lib/warden.js";
 import { Spool } from "./lib/spool.js";
 import { decide, agentIdOf } from "./lib/decide.js";
+import { egressHostsOf } from "./lib/conditions.js";
 import { collectInventory, gatewayCall } from "./lib/inventory.js";
 import { loadState, plan, summary } from "./lib/containment.js";
 
@@ -145,7 +146,7 @@ function register(api) {
     const toolName = event.toolName ?? ctx?.toolName;
     const toolVersion = event.toolVersion ?? ctx?.toolVersion;
     const toolHash = event.toolHash ?? ctx?.toolHash;
-    let d = cfg.errors.length ? { allow: false, code: "not_configured", reason: "Warden: plugin not configured (fail closed)" } : decide(state.policy, state.local, { agentId, toolName, toolVersion, toolHash });
+    let d = cfg.errors.length ? { allow: false, code: "not_configured", reason: "Warden: plugin not configured (fail closed)" } : decide(state.policy, state.local, { agentId, toolName, toolVersion, toolHash, params: event.params, derivedPaths: event.derivedPaths }, Date.now(), { realpath: realpathOfAncestor });
     // failOpen only overrides "no policy": containment (local or in a policy) always blocks.
     if (!d.allow && d.code === "no_policy" && cfg.failOpen) {
       log.warn(`warden: FAIL-OPEN — allowing ${toolName} for ${agentId} without a verified policy (${d.reason})`);
@@ -165,6 +166,7 @@ function register(api) {
         ...(toolVersion ? { toolVersion: String(toolVersion).slice(0, 100) } : {}),
         ...(toolHash && /^[0-9a-f]{64}$/i.test(toolHash) ? { toolHash } : {}),
         params: capJson(event.params),
+        egressHosts: egressHostsOf(event.params),
         decision: d.allow ? "allowed" : "blocked",
         ...(d.allow ? {} : { blockReason: d.reason.slice(0, 4000) }),
       });
@@ -195,6 +197,7 @@ function register(api) {
         agentName: state.policy?.agents.find((a) => a.id === agentId)?.name ?? agentId ?? "unknown",
         ...(ctx?.sessionKey ? { sessionKey: String(ctx.sessionKey).slice(0, 500) } : {}),
         toolName: String(event.toolName).slice(0, 200),
+        ...(event.params && typeof event.params === "object" ? { egressHosts: egressHostsOf(event.params) } : {}),
         decision: blockedCalls.has(call) || event.result?.details?.status === "blocked" ? "blocked" : "allowed",
         ...(event.result !== undefined ? { result: capJson(event.result) } : {}),
         ...(Number.isInteger(event.durationMs) && event.durationMs >= 0 ? { durationMs: event.durationMs } : {}),
@@ -551,6 +554,22 @@ function register(api) {
       }
     },
   });
+}
+
+/** Symlinks resolved on the longest existing ancestor (a file about to be written does not exist yet). */
+function realpathOfAncestor(p) {
+  const rest = [];
+  let cur = p;
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync.native(cur), ...rest.reverse());
+    } catch {
+      const parent = path.dirname(cur);
+      if (parent === cur) return p;
+      rest.push(path.basename(cur));
+      cur = parent;
+    }
+  }
 }
 
 /** Params/results are capped at 64 KiB of JSON by Warden: send a marker instead of losing the event. */

@@ -1,10 +1,11 @@
 import "server-only";
 import { db } from "@/lib/db";
 import type { ToolKind } from "@/lib/generated/prisma/enums";
+import { gatewayConditionsOf, type GatewayConditions } from "@/lib/tools/conditions";
 
 export type AllowSource =
   | { type: "bundle"; bundleId: string; bundleName: string }
-  | { type: "grant"; grantId: string; reason: string }
+  | { type: "grant"; grantId: string; reason: string; expiresAt: Date | null }
   | { type: "exception"; grantId: string; reason: string; expiresAt: Date };
 
 export type PinnedVersion = {
@@ -29,6 +30,12 @@ export type AllowlistEntry = {
   /** Approved versions, pinned to their content hash. Empty for exception-only allowances. */
   versions: PinnedVersion[];
   exception: { grantId: string; reason: string; expiresAt: Date } | null;
+  /** When every source of the allowance is time-bound: the allowance ends then (the gateway enforces it by its clock). */
+  until: Date | null;
+  /** The conditions the gateway enforces: those of the newest approval when it narrowed them (null: none). */
+  conditions: GatewayConditions | null;
+  /** The version whose approval set `conditions`. */
+  conditionsFrom: string | null;
   advisory: boolean;
 };
 
@@ -84,7 +91,7 @@ export async function effectiveAllowlists(agentIds?: string[], now = new Date())
     for (const b of a.bundles) for (const t of b.bundle.tools) add(t.toolId, { type: "bundle", bundleId: b.bundle.id, bundleName: b.bundle.name });
     for (const g of a.grants) {
       if (g.kind === "exception" && g.expiresAt) add(g.toolId, { type: "exception", grantId: g.id, reason: g.reason, expiresAt: g.expiresAt });
-      else if (g.kind === "grant") add(g.toolId, { type: "grant", grantId: g.id, reason: g.reason });
+      else if (g.kind === "grant") add(g.toolId, { type: "grant", grantId: g.id, reason: g.reason, expiresAt: g.expiresAt });
     }
     const entries: AllowlistEntry[] = [];
     for (const [toolId, sources] of via) {
@@ -99,20 +106,34 @@ export async function effectiveAllowlists(agentIds?: string[], now = new Date())
         else if (d.outcome === "reject") lastNegative = `${v.version} rejected`;
         else versions.push({ version: v.version, contentHash: v.contentHash, decisionId: d.id, outcome: d.outcome, conditions: d.conditions, decidedAt: d.decidedAt, reReviewAt: d.reReviewAt, overdue: Boolean(d.reReviewAt && d.reReviewAt < now) });
       }
-      const ex = sources.find((s): s is Extract<AllowSource, { type: "exception" }> => s.type === "exception");
+      // Of several exceptions, the one that ends last.
+      const ex = sources.filter((s): s is Extract<AllowSource, { type: "exception" }> => s.type === "exception").sort((x, y) => y.expiresAt.getTime() - x.expiresAt.getTime())[0];
       const exception = ex ? { grantId: ex.grantId, reason: ex.reason, expiresAt: ex.expiresAt } : null;
+      versions.sort((x, y) => y.decidedAt.getTime() - x.decidedAt.getTime());
+      // Every source time-bound (an exception, a grant with an end) → the allowance ends with the last of them.
+      const ends = sources.map((s) => (s.type === "bundle" ? null : s.expiresAt));
+      let until = ends.length && ends.every((e): e is Date => e instanceof Date) ? new Date(Math.max(...ends.map((e) => e.getTime()))) : null;
+      // The gateway cannot tell versions apart on most calls, so the newest approval's conditions apply
+      // to every call of the tool (an older, unconditioned approval does not lift them).
+      const newest = versions[0];
+      const conditions = newest?.outcome === "approve_with_conditions" ? gatewayConditionsOf(newest.conditions) : null;
       let status: AllowlistEntry["status"] = "denied";
       let reason: string;
       if (a.status !== "active") reason = `agent is ${a.status}: every tool is denied`;
       else if (versions.length) {
         status = "allowed";
-        const names = sources.map((s) => (s.type === "bundle" ? `bundle "${s.bundleName}"` : s.type === "grant" ? "direct grant" : "exception"));
-        reason = `approved ${versions.map((v) => v.version).join(", ")} via ${[...new Set(names)].join(" and ")}${versions.some((v) => v.overdue) ? " (re-review overdue)" : ""}`;
+        const names = sources.map((s) => (s.type === "bundle" ? `bundle "${s.bundleName}"` : s.type === "grant" ? (s.expiresAt ? `direct grant until ${s.expiresAt.toISOString()}` : "direct grant") : "exception"));
+        const overdue = versions.filter((v) => v.overdue).map((v) => v.version);
+        reason = `approved ${versions.map((v) => v.version).join(", ")} via ${[...new Set(names)].join(" and ")}`;
+        if (overdue.length) reason += ` (re-review overdue: ${overdue.join(", ")})`;
+        if (conditions) reason += `; with the conditions of ${newest.version} on every call`;
+        if (until) reason += `; until ${until.toISOString()}`;
       } else if (exception) {
         status = "allowed";
+        until = exception.expiresAt; // only exceptions allow a tool with no approved version
         reason = `time-boxed exception until ${exception.expiresAt.toISOString()}: ${exception.reason}`;
       } else reason = lastNegative ?? "no approved version: file a tool request";
-      entries.push({ toolId, toolName: tool.name, kind: tool.kind, status, reason, via: sources, versions: versions.sort((x, y) => y.decidedAt.getTime() - x.decidedAt.getTime()), exception, advisory: Boolean(tool.advisoryFlaggedAt) });
+      entries.push({ toolId, toolName: tool.name, kind: tool.kind, status, reason, via: sources, versions, exception, until: status === "allowed" ? until : null, conditions: status === "allowed" ? conditions : null, conditionsFrom: status === "allowed" && conditions ? newest.version : null, advisory: Boolean(tool.advisoryFlaggedAt) });
     }
     entries.sort((x, y) => (x.status === y.status ? x.toolName.localeCompare(y.toolName) : x.status === "allowed" ? -1 : 1));
     out.set(a.id, { agentId: a.id, agentName: a.name, agentStatus: a.status, computedAt: now, entries });

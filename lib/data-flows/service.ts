@@ -4,6 +4,8 @@ import { AppError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
+import { enqueueCommands } from "@/lib/outbox/commands";
+import { wakeGateways } from "@/lib/outbox/wake";
 import type { TDataFlowCreate, TDataFlowDecision, TDataFlowUpdate } from "./schema";
 
 const SNAPSHOT = {
@@ -41,6 +43,21 @@ function uniqueHost<T>(p: Promise<T>): Promise<T> {
   });
 }
 
+/**
+ * Approved flows' hosts are in the agent's signed policy (the SSRF check's explicit approvals):
+ * when one enters or leaves the approved set, the agent's gateway gets a policy refresh, in the
+ * same transaction; the caller wakes it after commit.
+ */
+async function refreshPolicyIfApprovedChanged(tx: Tx, before: Snapshot | null, after: Snapshot): Promise<string[]> {
+  const was = before?.status === "approved" ? before.host : null;
+  const is = after.status === "approved" ? after.host : null;
+  if (was === is) return [];
+  const agent = await tx.agent.findUnique({ where: { id: after.agentId }, select: { gatewayId: true } });
+  if (!agent?.gatewayId) return [];
+  await enqueueCommands(tx, { gatewayIds: [agent.gatewayId], type: "policy_refresh", payload: { reason: "approved data flows changed" } });
+  return [agent.gatewayId];
+}
+
 /** Record a flow an agent has (or wants) to an external service; it starts as proposed. */
 export async function createDataFlow(actor: Actor, input: TDataFlowCreate) {
   return uniqueHost(
@@ -72,14 +89,17 @@ export async function updateDataFlow(actor: Actor, input: TDataFlowUpdate) {
       await tx.dataFlow.update({ where: { id }, data });
       const after = await load(tx, id);
       await recordAudit(tx, actor, { action: "data_flow.update", targetType: "data_flow", targetId: id, ...changed(auditView(before), auditView(after)) });
-      return after;
+      return { after, wake: await refreshPolicyIfApprovedChanged(tx, before, after) };
     }),
-  );
+  ).then(({ after, wake }) => {
+    wakeGateways(wake);
+    return after;
+  });
 }
 
 /** Approve or reject a flow: records who decided and when. */
 export async function decideDataFlow(actor: Actor, input: TDataFlowDecision, now = new Date()) {
-  return db.$transaction(async (tx) => {
+  const { after, wake } = await db.$transaction(async (tx) => {
     const before = await load(tx, input.id);
     if (before.status === input.status) throw new AppError("conflict", `This data flow is already ${input.status}.`);
     // Conditional on the status read: of concurrent decisions exactly one changes the row (and audits).
@@ -91,6 +111,8 @@ export async function decideDataFlow(actor: Actor, input: TDataFlowDecision, now
       before: { status: before.status, approver: before.approver?.email ?? null, decidedAt: before.decidedAt },
       after: { status: after.status, approver: after.approver?.email ?? actor.label, decidedAt: after.decidedAt, reason: input.reason ?? null, host: after.host, agent: after.agent.name },
     });
-    return after;
+    return { after, wake: await refreshPolicyIfApprovedChanged(tx, before, after) };
   });
+  wakeGateways(wake);
+  return after;
 }

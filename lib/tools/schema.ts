@@ -1,15 +1,18 @@
 import { z } from "zod";
+import { ZEnforceable } from "./conditions";
 
 const ZId = z.uuid("Not a valid id.");
-const ZHost = z.string().trim().toLowerCase().regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/, "A host name like api.example.com.").max(253);
-
 /** What a tool may touch. The credential-access + network-egress combination is high risk. */
 export const ZPermissions = z.object({
   fsRead: z.boolean().default(false),
   fsWrite: z.boolean().default(false),
-  egressHosts: z.array(ZHost).max(50).default([]),
+  egressHosts: ZEnforceable.egressHosts,
   credentialAccess: z.boolean().default(false),
   exec: z.boolean().default(false),
+  /** Narrowing only (approve_with_conditions): file tools may touch these absolute prefixes only. */
+  pathPrefixes: ZEnforceable.pathPrefixes,
+  /** Narrowing only: exec may run commands matching these globs only (see lib/tools/conditions.ts). */
+  commandPatterns: ZEnforceable.commandPatterns,
 });
 export type TPermissions = z.infer<typeof ZPermissions>;
 
@@ -107,5 +110,7 @@ export function toPermissions(raw: unknown): TPermissions {
     credentialAccess: Array.isArray(o.credentialAccess) ? o.credentialAccess.length > 0 : Boolean(o.credentialAccess),
     exec: Boolean(o.exec),
     egressHosts: Array.isArray(o.egressHosts) ? o.egressHosts.map(String) : [],
+    pathPrefixes: Array.isArray(o.pathPrefixes) ? o.pathPrefixes.map(String) : [],
+    commandPatterns: Array.isArray(o.commandPatterns) ? o.commandPatterns.map(String) : [],
   };
 }

@@ -2,6 +2,7 @@
 // defaultDecision is "deny": anything not explicitly allowed is blocked. Containment comes from two
 // places and is merged, deny wins: the gateway's local state (commands applied by this plugin,
 // <spoolDir>/containment.json) and the signed policy's optional `containment` field.
+import { checkConditions } from "./conditions.js";
 
 /** The gateway agent id of a call: ctx.agentId, else parsed from "agent:<id>:..." session keys. */
 export function agentIdOf(ctx) {
@@ -16,11 +17,12 @@ const own = (obj, key) => (obj && key !== undefined && key !== null && Object.pr
  * @param policy   the last verified policy (or null); `policy.containment` is optional:
  *                 { deniedTools?: {name: reason}, suspendedAgents?: {agentIdOrWardenId: reason}, blockAll?: reason }
  * @param local    { deniedTools: {name: reason}, suspendedAgents: {id: reason}, blockAll?: reason }
- * @param call     { agentId, toolName, toolVersion?, toolHash? }
+ * @param call     { agentId, toolName, toolVersion?, toolHash?, params?, derivedPaths? }
+ * @param opts     { realpath? } passed to checkConditions (symlink resolution)
  * @returns { allow: boolean, reason: string, code: string, agentName?: string }
  *          code "no_policy" is the only denial a failOpen gateway may override.
  */
-export function decide(policy, local, call, now = Date.now()) {
+export function decide(policy, local, call, now = Date.now(), opts = {}) {
   const { agentId, toolName } = call;
   const loc = local ?? {};
   const pc = policy?.containment && typeof policy.containment === "object" ? policy.containment : {};
@@ -58,10 +60,17 @@ export function decide(policy, local, call, now = Date.now()) {
   if (tool.exceptionUntil && Date.parse(tool.exceptionUntil) <= now) {
     return deny("exception_expired", `Warden: the exception for tool "${toolName}" expired at ${tool.exceptionUntil}`, agentName);
   }
+  // Every time bound is enforced by this clock, not by the next poll (a policy may be old).
+  const until = tool.until !== undefined ? Date.parse(tool.until) : undefined;
+  if (until !== undefined && !(until > now)) {
+    return deny("allowance_ended", `Warden: the allowance of tool "${toolName}" for agent "${agent.id}" ended at ${tool.until}`, agentName);
+  }
   if (tool.versions?.length && (call.toolHash || call.toolVersion)) {
     const hash = call.toolHash?.toLowerCase();
     const ok = tool.versions.some((v) => (hash ? v.contentHash === hash : v.version === call.toolVersion));
     if (!ok) return deny("version_not_approved", `Warden: tool "${toolName}" ${hash ? `hash ${hash.slice(0, 12)}…` : `version ${call.toolVersion}`} is not an approved version`, agentName);
   }
+  const broken = checkConditions(agent, tool, call, opts);
+  if (broken) return deny(broken.code, broken.reason, agentName);
   return { allow: true, code: "allowed", agentName, reason: "allowed by Warden policy" };
 }

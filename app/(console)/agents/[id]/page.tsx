@@ -5,6 +5,7 @@ import { requireScope } from "@/lib/auth/session";
 import { can } from "@/lib/auth/roles";
 import { getAgent, listBundles } from "@/lib/agents/queries";
 import { effectiveAllowlist } from "@/lib/allowlist/effective";
+import { describeConditions, gatewayConditionsOf } from "@/lib/tools/conditions";
 import { toolOptions } from "@/lib/tools/queries";
 import { Badge } from "@/components/ui/Badge";
 import { Card, PageHeader } from "@/components/ui/Card";
@@ -52,13 +53,30 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
             </p>
             <DataTable
               caption="Effective allowlist"
-              columns={[{ id: "tool", header: "Tool" }, { id: "status", header: "Status" }, { id: "versions", header: "Pinned versions" }, { id: "why", header: "Why" }]}
+              columns={[{ id: "tool", header: "Tool" }, { id: "status", header: "Status" }, { id: "versions", header: "Pinned versions" }, { id: "conditions", header: "Conditions at the gateway" }, { id: "why", header: "Why" }]}
               rows={(allowlist?.entries ?? []).map((e) => ({
                 key: e.toolId,
                 cells: {
                   tool: <span><Link className="font-medium text-brand-600 hover:underline" href={`/tools/${e.toolId}`}>{e.toolName}</Link>{e.advisory && <> <Badge tone="red">advisory</Badge></>}</span>,
                   status: <Badge tone={e.status === "allowed" ? (e.versions.some((v) => v.overdue) || e.exception ? "amber" : "green") : "red"}>{e.status}</Badge>,
-                  versions: e.versions.length ? <ul className="text-xs">{e.versions.map((v) => <li key={v.decisionId}>{v.version} <code>{v.contentHash.slice(0, 12)}…</code>{v.overdue && <> <Badge tone="amber">overdue</Badge></>}</li>)}</ul> : e.exception ? <span className="text-xs">any (exception)</span> : "—",
+                  versions: e.versions.length ? (
+                    <ul className="text-xs">
+                      {e.versions.map((v) => (
+                        <li key={v.decisionId}>
+                          {v.version} <code>{v.contentHash.slice(0, 12)}…</code>{v.overdue && <> <Badge tone="amber">overdue</Badge></>}{" "}
+                          {v.outcome === "approve_with_conditions" ? <><Badge tone="blue">with conditions</Badge> <span className="block text-slate-600 dark:text-slate-400">{describeConditions(gatewayConditionsOf(v.conditions)).join("; ")}</span></> : <span className="text-slate-500">no conditions</span>}
+                          {e.conditionsFrom && v.version !== e.conditionsFrom && <span className="block text-slate-500">the conditions of {e.conditionsFrom} apply to its calls too</span>}
+                        </li>
+                      ))}
+                    </ul>
+                  ) : e.exception ? <span className="text-xs">any (exception)</span> : "—",
+                  conditions: (
+                    <div className="text-xs" data-testid="allowlist-conditions">
+                      {e.conditions ? <ul className="list-disc pl-4">{describeConditions(e.conditions).map((x) => <li key={x}>{x}</li>)}</ul> : e.status === "allowed" ? <span className="text-slate-500">none (only the SSRF check)</span> : "—"}
+                      {e.conditionsFrom && <p className="text-slate-500">from the approval of {e.conditionsFrom}</p>}
+                      {e.until && <p><Badge tone="amber">ends {fmtDate(e.until)}</Badge></p>}
+                    </div>
+                  ),
                   why: <span className="text-xs">{e.reason}</span>,
                 },
                 sort: { tool: e.toolName, status: e.status },

@@ -8,6 +8,7 @@ import { Badge } from "@/components/ui/Badge";
 import { Card, PageHeader } from "@/components/ui/Card";
 import { fmtDate, fmtDay } from "@/components/ui/format";
 import { Decision } from "@/components/tools/Decision";
+import { describeConditions, gatewayConditionsOf } from "@/lib/tools/conditions";
 import { ReasonAction } from "@/components/ui/ReasonAction";
 import { revokeDecision } from "../actions";
 
@@ -20,6 +21,14 @@ export default async function ToolPage({ params }: { params: Promise<{ id: strin
   if (!t) notFound();
   const now = new Date();
   const mayDecide = can(actor.role, "tools:decide");
+  // What gateways enforce: the newest standing approval's conditions apply to every call of the tool
+  // (the same rule as lib/allowlist/effective.ts; a gateway cannot tell versions apart on most calls).
+  const standing = t.versions
+    .map((v) => ({ version: v.version, d: v.decisions[0] }))
+    .filter((x) => x.d && !x.d.revokedAt && x.d.outcome !== "reject")
+    .sort((a, b) => b.d!.decidedAt.getTime() - a.d!.decidedAt.getTime());
+  const newest = standing[0];
+  const enforced = newest?.d?.outcome === "approve_with_conditions" ? describeConditions(gatewayConditionsOf(newest.d.conditions)) : null;
   return (
     <>
       <PageHeader
@@ -56,6 +65,17 @@ export default async function ToolPage({ params }: { params: Promise<{ id: strin
           })}
         </div>
         <div className="space-y-4">
+          <Card title="At the gateway">
+            <div className="text-sm" data-testid="gateway-conditions">
+              {!newest ? <p className="text-slate-500">No standing approval: gateways block this tool (unless an exception allows it).</p> : enforced ? (
+                <>
+                  <p>Every call of this tool is checked against the conditions of the approval of {newest.version}:</p>
+                  <ul className="ml-4 list-disc">{enforced.map((x) => <li key={x}>{x}</li>)}</ul>
+                  {standing.length > 1 && <p className="mt-1 text-xs text-slate-500">Also approved: {standing.slice(1).map((x) => x.version).join(", ")}; their calls get the same conditions.</p>}
+                </>
+              ) : <p>Approved without conditions ({newest.version}): only the SSRF check applies to its URLs.</p>}
+            </div>
+          </Card>
           <Card title="In bundles">
             {t.bundles.length ? <ul className="text-sm">{t.bundles.map((b) => <li key={b.bundle.id}>{b.bundle.name}</li>)}</ul> : <p className="text-sm text-slate-500">In no bundle.</p>}
           </Card>
