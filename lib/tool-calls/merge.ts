@@ -45,7 +45,7 @@ const first = <T>(...v: (T | null | undefined)[]): T | null => v.find((x) => x !
  * The one row of a call from all its events (stored rows and new events; at least one). The row
  * keeps the decision event's key and time (the call's start); the decision, its reason and the
  * params come from the decision event, the result, duration and error from the result event
- * (the latest one wins). A call the policy allowed that the gateway then refused (a result saying
+ * (the latest one wins, one showing the call ran over one saying it did not). A call the policy allowed that the gateway then refused (a result saying
  * not_run) is not_run with policyDecision "allowed"; a blocked call stays blocked. Without a
  * decision event the result event stands alone.
  */
@@ -54,7 +54,9 @@ export function mergeCall(events: CallRow[]): CallRow {
   const decisions = sorted.filter(isDecision);
   const results = sorted.filter((r) => !isDecision(r));
   const d = decisions[0] ?? null;
-  const r = results.at(-1) ?? null;
+  // A result showing the call ran outweighs one saying it did not (e.g. a Tool Search wrapper's).
+  const ran = results.filter((x) => x.decision !== "not_run");
+  const r = (ran.length ? ran : results).at(-1) ?? null;
   const base = d ?? r!;
   const resultSide = r ?? d!;
   let decision = base.decision;
