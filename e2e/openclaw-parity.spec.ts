@@ -16,6 +16,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { request as pwRequest } from "@playwright/test";
+import { parse } from "csv-parse/sync";
 import { expect, makeToken, makeUser, rid, signIn, sql, test } from "./fixtures";
 
 const ROOT = path.join(__dirname, "..");
@@ -191,13 +192,23 @@ test("with OpenClaw's default Tool Search, Warden decides on the wrapped tool an
   const slowRows = await rowsFor(s);
   expect(slowRows.map((r) => r.text).sort()).toEqual([...slow].sort());
   expect(slowRows.every((r) => r.decision === "allowed" && r.tool_name === "fx_write" && r.event_id.endsWith(".decision"))).toBe(true);
+  // The split really happened: rows stored (from their decision) before their call ended, then completed.
+  const { rows: early } = await sql().query("select count(*)::int as n from tool_calls where gateway_id = $1 and params->>'text' like $2 and ingested_at < occurred_at + duration_ms * interval '1 millisecond'", [gatewayId, `${s}%`]);
+  expect(early[0].n).toBeGreaterThan(0);
   // Every call of this gateway is one row: no "<call>.result" row left beside its decision.
   const { rows: split } = await sql().query("select event_id from tool_calls where gateway_id = $1 and event_id like '%.result'", [gatewayId]);
   expect(split).toHaveLength(1); // only the exec call that OpenClaw refused before any decision
   // 5. The explorer shows a not-run call as such, with the policy's decision.
   await signIn(page, await makeUser("auditor"));
   await page.goto(`/tool-calls?gateway=${gatewayId}&decision=not_run`);
-  await expect(page.getByText("not run").first()).toBeVisible();
-  await expect(page.getByText("exec", { exact: true }).first()).toBeVisible();
+  const table = page.getByRole("table");
+  await expect(table.getByText("not run")).toHaveCount(2);
+  await expect(table.getByText("policy would have blocked it")).toHaveCount(1);
+  await expect(table.getByText("policy allowed it")).toHaveCount(1);
+  await expect(table.getByText("exec", { exact: true })).toBeVisible();
+  // And the CSV export says the same.
+  const csv = await (await admin.get(`/api/v1/tool-calls?gateway=${gatewayId}&decision=not_run&format=csv`)).text();
+  const records = parse(csv, { columns: true }) as Record<string, string>[];
+  expect(records.map((r) => `${r.toolName}:${r.decision}:${r.policyDecision}`).sort()).toEqual(["exec:not_run:blocked", "fx_write:not_run:allowed"]);
   for (const c of [admin, lead, operator]) await c.dispose();
 });

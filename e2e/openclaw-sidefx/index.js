@@ -6,7 +6,7 @@ import path from "node:path";
 
 const schema = { type: "object", properties: { text: { type: "string" }, delayMs: { type: "integer", minimum: 0, maximum: 10000 } }, required: ["text"], additionalProperties: false };
 
-export default {
+const plugin = {
   id: "sidefx",
   name: "Warden e2e side effects",
   description: "Test-only tools with file side effects",
@@ -26,3 +26,5 @@ export default {
     }
   },
 };
+
+export default plugin;

@@ -275,8 +275,9 @@ async function insertJobs(jobs: InsertJob[]): Promise<{ inserted: number }[]> {
 
 /** Advisory-lock namespace of a gateway's call merges (int4 pair: this, hashtext(gateway id)). */
 const MERGE_LOCK = 7_210_004;
-/** A result's decision is looked up this far before it (plus the call's duration) and after it. */
+/** A result's decision is looked up this far before it (plus the call's duration, up to 2 h) and after it. */
 const DECISION_BEFORE_MS = 10 * 60_000;
+const MAX_CALL_MS = 2 * 3_600_000;
 const DECISION_AFTER_MS = 60_000;
 
 type StoredRow = Row & { gatewayId: string };
@@ -330,7 +331,7 @@ async function mergeAndInsert(client: pg.PoolClient, jobs: InsertJob[], all: { g
     const k = `${c.gatewayId} ${c.callId}`;
     const results = c.events.filter((e) => callKeyOf(e.row.eventId)!.phase === "result").map((e) => e.row);
     if (!results.length) return [];
-    const lo = Math.min(...results.map((r) => Date.parse(r.occurredAt) - (r.durationMs ?? 0))) - DECISION_BEFORE_MS;
+    const lo = Math.min(...results.map((r) => Date.parse(r.occurredAt) - Math.min(r.durationMs ?? 0, MAX_CALL_MS))) - DECISION_BEFORE_MS;
     const hi = Math.max(...results.map((r) => Date.parse(r.occurredAt))) + DECISION_AFTER_MS;
     return [{ k, gatewayId: c.gatewayId, eventId: `${c.callId}.decision`, lo: new Date(lo).toISOString(), hi: new Date(hi).toISOString() }];
   });
