@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { verifySignedPolicy } from "./lib/crypto.js";
 import { createWardenClient } from "./lib/warden.js";
 import { Spool } from "./lib/spool.js";
@@ -146,6 +146,13 @@ function register(api) {
   };
   // Tool Search wrappers this plugin let through, until their tool's own hook links to them.
   const wrappers = new Map();
+  // A call's key in Warden ("<key>.decision" / "<key>.result"): its tool call id within its run, as
+  // models may reuse ids ("call_0") across runs; bounded so the eventId stays within 200 characters.
+  const callKeyOf = (id, runId) => {
+    const base = String(id).length > 120 ? createHash("sha256").update(String(id)).digest("hex").slice(0, 40) : String(id);
+    return runId ? `${base}@${String(runId).slice(0, 64)}` : base;
+  };
+  const slot = (id, runId) => `${runId ?? ""}|${id}`;
   const decideCall = (agentId, toolName, toolVersion, toolHash) => {
     if (cfg.errors.length) return { allow: false, code: "not_configured", reason: "Warden: plugin not configured (fail closed)" };
     let d = decide(state.policy, state.local, { agentId, toolName, toolVersion, toolHash });
@@ -168,11 +175,12 @@ function register(api) {
     syncFromDisk();
     const agentId = agentIdOf(ctx);
     const ownId = event.toolCallId ?? ctx?.toolCallId ?? randomUUID();
+    const runId = event.runId ?? ctx?.runId;
     let toolName = event.toolName ?? ctx?.toolName;
     let params = event.params;
     const toolVersion = event.toolVersion ?? ctx?.toolVersion;
     const toolHash = event.toolHash ?? ctx?.toolHash;
-    let call = ownId;
+    let call = callKeyOf(ownId, runId);
     let d;
     if (toolName === WRAPPER) {
       // Decide on the tool the wrapper names; a wrapper that names none readable is blocked.
@@ -185,16 +193,18 @@ function register(api) {
       }
       if (d.allow) {
         // Recorded by the tool's own before_tool_call (or as not run by the wrapper's result).
-        remember(wrappers, ownId, { toolName, params, runId: event.runId ?? ctx?.runId, linked: false, d });
+        remember(wrappers, slot(ownId, runId), { call, toolName, params, linked: false, d });
         return undefined;
       }
     } else {
       // The tool behind a Tool Search wrapper: recorded as the wrapper's call (one call, one row).
-      const w = wrapperIdOf(ownId, toolName) ?? [...wrappers].reverse().find(([, v]) => !v.linked && v.toolName === toolName && v.runId === (event.runId ?? ctx?.runId))?.[0];
+      const parsed = wrapperIdOf(ownId, toolName);
+      const prefix = slot("", runId);
+      const w = parsed !== undefined ? slot(parsed, runId) : [...wrappers].reverse().find(([k, v]) => !v.linked && v.toolName === toolName && k.startsWith(prefix))?.[0];
       const pending = w !== undefined ? wrappers.get(w) : undefined;
       if (pending && !pending.linked) {
         pending.linked = true;
-        call = w;
+        call = pending.call;
       }
       d = decideCall(agentId, toolName, toolVersion, toolHash);
     }
@@ -218,7 +228,7 @@ function register(api) {
       return { block: true, blockReason: "Warden: cannot record the tool call (spool unavailable)" };
     }
     const mine = { call, toolName: String(toolName), allowed: d.allow };
-    remember(decided, ownId, mine);
+    remember(decided, slot(ownId, runId), mine);
     if (!d.allow) return { block: true, blockReason: d.reason };
     return undefined;
   }, { priority: 1000 });
@@ -227,10 +237,11 @@ function register(api) {
     const ownId = event.toolCallId ?? ctx?.toolCallId;
     if (!ownId) return;
     const agentId = agentIdOf(ctx);
-    let mine = decided.get(ownId);
-    const w = wrappers.get(ownId);
+    const runId = event.runId ?? ctx?.runId;
+    let mine = decided.get(slot(ownId, runId));
+    const w = wrappers.get(slot(ownId, runId));
     if (w) {
-      wrappers.delete(ownId);
+      wrappers.delete(slot(ownId, runId));
       if (w.linked) return; // the wrapped tool's own hooks recorded the call
     }
     let extra = {};
@@ -257,7 +268,7 @@ function register(api) {
         params = event.params;
         would = decideCall(agentId, toolName);
       }
-      mine = { call: ownId, toolName: String(toolName), allowed: would.allow };
+      mine = { call: w?.call ?? callKeyOf(ownId, runId), toolName: String(toolName), allowed: would.allow };
       extra = { decision: "not_run", policyDecision: would.allow ? "allowed" : "blocked", ...(would.allow ? {} : { blockReason: String(would.reason).slice(0, 4000) }), params: capJson(params) };
     } else if (!mine.allowed || event.result?.details?.status === "blocked") {
       extra = { decision: "blocked" };

@@ -224,16 +224,20 @@ function copyLine(gatewayId: string, row: Row): string {
 }
 
 /** COPY the rows; on a re-sent event (unique violation) insert them skipping those already stored. Returns the keys inserted, or null for all. */
-async function copyRows(client: pg.PoolClient, all: { gatewayId: string; row: Row }[], inTransaction: boolean): Promise<Set<string> | null> {
-  let text = "";
-  for (const { gatewayId, row } of all) text += copyLine(gatewayId, row);
-  try {
-    if (inTransaction) await client.query("SAVEPOINT warden_copy");
-    await copyFrom(client, COPY_SQL, text);
-    return null;
-  } catch (err) {
-    if ((err as { code?: string }).code !== "23505") throw err;
-    if (inTransaction) await client.query("ROLLBACK TO SAVEPOINT warden_copy");
+/**
+ * "copy, else insert" (outside a transaction), "copy" (inside one: a failed COPY ends it, the caller
+ * redoes the group with "insert"), or "insert".
+ */
+async function copyRows(client: pg.PoolClient, all: { gatewayId: string; row: Row }[], how: "copy, else insert" | "copy" | "insert"): Promise<Set<string> | null> {
+  if (how !== "insert") {
+    let text = "";
+    for (const { gatewayId, row } of all) text += copyLine(gatewayId, row);
+    try {
+      await copyFrom(client, COPY_SQL, text);
+      return null;
+    } catch (err) {
+      if ((err as { code?: string }).code !== "23505" || how === "copy") throw err;
+    }
   }
   const json = pgJsonText(JSON.stringify(all.map(({ gatewayId, row }) => jsonRow(gatewayId, row))));
   const { rows } = await client.query<{ gateway_id: string; event_id: string }>(INSERT_IDEMPOTENT_SQL, [json]);
@@ -249,22 +253,29 @@ async function insertJobs(jobs: InsertJob[]): Promise<{ inserted: number }[]> {
   const client = await ingestPool().connect();
   try {
     if (!all.some(({ row }) => callKeyOf(row.eventId))) {
-      const fresh = await copyRows(client, all, false);
+      const fresh = await copyRows(client, all, "copy, else insert");
       if (!fresh) return jobs.map((j) => ({ inserted: j.rows.length }));
       // Each new row is counted once, for the first request that carried it.
       return jobs.map((j) => ({ inserted: j.rows.filter((row) => fresh.delete(`${j.gatewayId} ${row.eventId}`)).length }));
     }
-    // Events of calls ("<call>.decision" / "<call>.result") are merged into one row per call.
+    // Events of calls ("<call>.decision" / "<call>.result") are merged into one row per call,
+    // in one transaction per group. A re-sent event fails the COPY: the group is then redone with
+    // the INSERT that skips stored events (no savepoint: one round trip less on the common path).
+    let copy = true;
     for (let attempt = 1; ; attempt++) {
       try {
-        await client.query("BEGIN");
-        const counts = await mergeAndInsert(client, jobs, all);
+        const counts = await mergeAndInsert(client, jobs, all, copy);
         await client.query("COMMIT");
         return counts;
       } catch (err) {
         await client.query("ROLLBACK").catch(() => {});
+        const code = (err as { code?: string }).code ?? "";
+        if (code === "23505" && copy) {
+          copy = false;
+          continue;
+        }
         // Two merges adjusting the same rollup rows in different orders: one of them is retried.
-        if (attempt < 4 && ["40P01", "40001"].includes((err as { code?: string }).code ?? "")) continue;
+        if (attempt < 4 && ["40P01", "40001"].includes(code)) continue;
         throw err;
       }
     }
@@ -276,7 +287,7 @@ async function insertJobs(jobs: InsertJob[]): Promise<{ inserted: number }[]> {
 /** Advisory-lock namespace of a gateway's call merges (int4 pair: this, hashtext(gateway id)). */
 const MERGE_LOCK = 7_210_004;
 /** A result's decision is looked up this far before it (plus the call's duration, up to 2 h) and after it. */
-const DECISION_BEFORE_MS = 10 * 60_000;
+const DECISION_BEFORE_MS = 2 * 60_000;
 const MAX_CALL_MS = 2 * 3_600_000;
 const DECISION_AFTER_MS = 60_000;
 
@@ -292,13 +303,15 @@ const STORED_COLUMNS = `t.gateway_id::text as "gatewayId", to_char(t.occurred_at
 /**
  * Inside the caller's transaction: lock each gateway's merges, find the rows already stored for the
  * calls of these events, and write one row per call: new calls are COPYed, a stored row is updated
- * in place (or replaced when what the rollups count changes), and a call stored from its result
- * alone is remembered in tool_call_open_results so that its decision, arriving later, finds it.
+ * in place (or replaced when what the rollups count changes), and a call stored from one of its
+ * two events is remembered in tool_call_open_calls so that the other one finds its row by key.
  * Concurrent batches of one gateway (two replicas, a retry racing its original) wait on the lock.
  */
-async function mergeAndInsert(client: pg.PoolClient, jobs: InsertJob[], all: { gatewayId: string; row: Row }[]): Promise<{ inserted: number }[]> {
+async function mergeAndInsert(client: pg.PoolClient, jobs: InsertJob[], all: { gatewayId: string; row: Row }[], copy: boolean): Promise<{ inserted: number }[]> {
   const gateways = [...new Set(all.filter(({ row }) => callKeyOf(row.eventId)).map((x) => x.gatewayId))].sort();
-  await client.query(`select pg_advisory_xact_lock(${MERGE_LOCK}, hashtext(g)) from unnest($1::text[]) as g order by g`, [gateways]);
+  // BEGIN and the locks in one round trip (gateway ids are UUIDs from Warden's own table).
+  if (!gateways.every((g) => UUID.test(g))) throw new Error("unexpected gateway id");
+  await client.query(`BEGIN; ${gateways.map((g) => `SELECT pg_advisory_xact_lock(${MERGE_LOCK}, hashtext('${g}'));`).join(" ")}`);
 
   // Events by call, in the order of `all`.
   const calls = new Map<string, { gatewayId: string; callId: string; events: { gatewayId: string; row: Row }[] }>();
@@ -315,22 +328,32 @@ async function mergeAndInsert(client: pg.PoolClient, jobs: InsertJob[], all: { g
     c.events.push(x);
   }
 
-  // Rows already stored for these calls: through tool_call_open_results (a call stored from its
-  // result), else a result looks for its decision row near its own time.
+  // Rows already stored for these calls: through tool_call_open_calls (a call stored from one of
+  // its events), else (rows stored before that table existed) a result looks for its decision row
+  // near its own time.
   const list = [...calls.values()];
   const stored = new Map<string, StoredRow[]>();
-  const open = await client.query<StoredRow & { callId: string }>(
-    `select o.call_id as "callId", ${STORED_COLUMNS} from unnest($1::uuid[], $2::text[]) as k(gateway_id, call_id)
-       join tool_call_open_results o on o.gateway_id = k.gateway_id and o.call_id = k.call_id
-       join tool_calls t on t.gateway_id = o.gateway_id and t.occurred_at = o.occurred_at and t.event_id = o.event_id`,
+  // (Two small queries, not one join: the open entries are few or none, and each one found is then
+  // read by its exact key, never by a plan that could scan tool_calls.)
+  const open = await client.query<{ gatewayId: string; callId: string; occurredAt: Date; eventId: string }>(
+    `select o.gateway_id::text as "gatewayId", o.call_id as "callId", o.occurred_at as "occurredAt", o.event_id as "eventId"
+       from unnest($1::uuid[], $2::text[]) as k(gateway_id, call_id)
+       join tool_call_open_calls o on o.gateway_id = k.gateway_id and o.call_id = k.call_id`,
     [list.map((c) => c.gatewayId), list.map((c) => c.callId)],
   );
   const openKeys = new Set(open.rows.map((r) => `${r.gatewayId} ${r.callId}`));
-  for (const r of open.rows) stored.set(`${r.gatewayId} ${r.callId}`, [r]);
+  if (open.rows.length) {
+    const found = await client.query<StoredRow & { k: string }>(
+      `select k.k, ${STORED_COLUMNS} from unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::text[]) as k(k, gateway_id, occurred_at, event_id)
+         cross join lateral (select * from tool_calls t where t.gateway_id = k.gateway_id and t.occurred_at = k.occurred_at and t.event_id = k.event_id) t`,
+      [open.rows.map((r) => `${r.gatewayId} ${r.callId}`), open.rows.map((r) => r.gatewayId), open.rows.map((r) => r.occurredAt), open.rows.map((r) => r.eventId)],
+    );
+    for (const r of found.rows) stored.set(r.k, [r]);
+  }
   const probe = list.flatMap((c) => {
     const k = `${c.gatewayId} ${c.callId}`;
     const results = c.events.filter((e) => callKeyOf(e.row.eventId)!.phase === "result").map((e) => e.row);
-    if (!results.length) return [];
+    if (!results.length || openKeys.has(k)) return [];
     const lo = Math.min(...results.map((r) => Date.parse(r.occurredAt) - Math.min(r.durationMs ?? 0, MAX_CALL_MS))) - DECISION_BEFORE_MS;
     const hi = Math.max(...results.map((r) => Date.parse(r.occurredAt))) + DECISION_AFTER_MS;
     return [{ k, gatewayId: c.gatewayId, eventId: `${c.callId}.decision`, lo: new Date(lo).toISOString(), hi: new Date(hi).toISOString() }];
@@ -338,7 +361,7 @@ async function mergeAndInsert(client: pg.PoolClient, jobs: InsertJob[], all: { g
   if (probe.length) {
     const found = await client.query<StoredRow & { k: string }>(
       `select k.k, ${STORED_COLUMNS} from unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[]) as k(k, gateway_id, event_id, lo, hi)
-         join tool_calls t on t.gateway_id = k.gateway_id and t.event_id = k.event_id and t.occurred_at between k.lo and k.hi`,
+         cross join lateral (select * from tool_calls t where t.gateway_id = k.gateway_id and t.event_id = k.event_id and t.occurred_at between k.lo and k.hi) t`,
       [probe.map((p) => p.k), probe.map((p) => p.gatewayId), probe.map((p) => p.eventId), probe.map((p) => p.lo), probe.map((p) => p.hi)],
     );
     for (const r of found.rows) {
@@ -352,7 +375,7 @@ async function mergeAndInsert(client: pg.PoolClient, jobs: InsertJob[], all: { g
   const inserts: { gatewayId: string; row: Row; sources: Row[] }[] = plain.map((x) => ({ ...x, sources: [x.row] }));
   const forget: { gatewayId: string; occurredAt: string; eventId: string }[] = [];
   const updates: { gatewayId: string; row: Row }[] = [];
-  const openAdd: { gatewayId: string; callId: string; occurredAt: string; eventId: string }[] = [];
+  const openAdd: { gatewayId: string; callId: string; occurredAt: string; eventId: string; row: Row }[] = [];
   const openDel: { gatewayId: string; callId: string }[] = [];
   for (const c of list) {
     const k = `${c.gatewayId} ${c.callId}`;
@@ -377,8 +400,9 @@ async function mergeAndInsert(client: pg.PoolClient, jobs: InsertJob[], all: { g
       if (keeper) forget.push({ gatewayId: c.gatewayId, occurredAt: keeper.occurredAt, eventId: keeper.eventId });
       inserts.push({ gatewayId: c.gatewayId, row: merged, sources: fresh });
     }
-    // Stored from a result alone: remembered until its decision arrives.
-    if (callKeyOf(merged.eventId)!.phase === "result") openAdd.push({ gatewayId: c.gatewayId, callId: c.callId, occurredAt: merged.occurredAt, eventId: merged.eventId });
+    // Stored from a result alone, or a decision alone: remembered until the other event arrives.
+    const halfDone = callKeyOf(merged.eventId)!.phase === "result" || (merged.result === null && merged.durationMs === null && merged.error === null && ![...old, ...fresh].some((r) => callKeyOf(r.eventId)!.phase === "result"));
+    if (halfDone) openAdd.push({ gatewayId: c.gatewayId, callId: c.callId, occurredAt: merged.occurredAt, eventId: merged.eventId, row: merged });
     else if (openKeys.has(k)) openDel.push({ gatewayId: c.gatewayId, callId: c.callId });
   }
 
@@ -387,12 +411,15 @@ async function mergeAndInsert(client: pg.PoolClient, jobs: InsertJob[], all: { g
   }
   if (updates.length) {
     const json = pgJsonText(JSON.stringify(updates.map(({ gatewayId, row }) => jsonRow(gatewayId, row))));
+    // Each row by its key (index), never a hash join over a day of tool_calls.
+    await client.query("select set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)");
     await client.query(UPDATE_MERGED_SQL, [json]);
+    await client.query("select set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true)");
   }
   let skipped: Set<string> | null = null;
   if (inserts.length) {
     inserts.sort((x, y) => cmp(x.gatewayId, y.gatewayId) || cmp(x.row.occurredAt, y.row.occurredAt) || cmp(x.row.eventId, y.row.eventId));
-    const fresh = await copyRows(client, inserts, true);
+    const fresh = await copyRows(client, inserts, copy ? "copy" : "insert");
     if (fresh) skipped = new Set(inserts.filter((x) => !fresh.has(`${x.gatewayId} ${x.row.eventId}`)).map((x) => `${x.gatewayId} ${x.row.eventId}`));
     for (const x of inserts) {
       const dup = skipped?.has(`${x.gatewayId} ${x.row.eventId}`) ?? false;
@@ -403,14 +430,17 @@ async function mergeAndInsert(client: pg.PoolClient, jobs: InsertJob[], all: { g
     }
   }
   if (openDel.length) {
-    await client.query("delete from tool_call_open_results o using unnest($1::uuid[], $2::text[]) as k(g, c) where o.gateway_id = k.g and o.call_id = k.c", [openDel.map((o) => o.gatewayId), openDel.map((o) => o.callId)]);
+    await client.query("delete from tool_call_open_calls o using unnest($1::uuid[], $2::text[]) as k(g, c) where o.gateway_id = k.g and o.call_id = k.c", [openDel.map((o) => o.gatewayId), openDel.map((o) => o.callId)]);
   }
-  if (openAdd.length) {
+  // (Not for a row the insert skipped: an event already stored is no news.)
+  const notInserted = new Set(inserts.filter((x) => skipped?.has(`${x.gatewayId} ${x.row.eventId}`)).map((x) => x.row));
+  const toOpen = openAdd.filter((o) => !notInserted.has(o.row));
+  if (toOpen.length) {
     await client.query(
-      `insert into tool_call_open_results (gateway_id, call_id, occurred_at, event_id)
+      `insert into tool_call_open_calls (gateway_id, call_id, occurred_at, event_id)
        select * from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[]) order by 1, 2
        on conflict (gateway_id, call_id) do update set occurred_at = excluded.occurred_at, event_id = excluded.event_id`,
-      [openAdd.map((o) => o.gatewayId), openAdd.map((o) => o.callId), openAdd.map((o) => o.occurredAt), openAdd.map((o) => o.eventId)],
+      [toOpen.map((o) => o.gatewayId), toOpen.map((o) => o.callId), toOpen.map((o) => o.occurredAt), toOpen.map((o) => o.eventId)],
     );
   }
   // Each source row is counted once, for the first request that carried it.

@@ -63,7 +63,7 @@ describe("one call is one row", () => {
     const all = await rows(g.id);
     expect(all).toHaveLength(1);
     expect(all[0]).toMatchObject({ eventId: decision.eventId, decision: "blocked", blockReason: "Warden: not approved", result: result.result, params: { text: decision.params.text } });
-    expect(await db.$queryRaw<unknown[]>`select 1 from tool_call_open_results where gateway_id = ${g.id}::uuid`).toHaveLength(0);
+    expect(await db.$queryRaw<unknown[]>`select 1 from tool_call_open_calls where gateway_id = ${g.id}::uuid`).toHaveLength(0);
     await expectRollupsMatch(g.id);
   });
 

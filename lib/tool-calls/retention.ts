@@ -49,6 +49,6 @@ export async function applyRetention(days = retentionDays(), now = new Date()): 
     if (n < 5000) break;
   }
   // Calls stored from their result alone whose row is past the window: nothing left to merge into.
-  await db.$executeRaw`delete from tool_call_open_results where occurred_at < ${cutoff}`;
+  await db.$executeRaw`delete from tool_call_open_calls where occurred_at < ${cutoff}`;
   return { droppedPartitions: dropped, deletedDefaultRows: deleted };
 }

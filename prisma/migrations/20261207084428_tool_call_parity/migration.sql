@@ -5,18 +5,18 @@ ALTER TYPE "CallDecision" ADD VALUE 'not_run';
 ALTER TABLE "tool_calls" ADD COLUMN     "policy_decision" "CallDecision";
 
 -- CreateTable
-CREATE TABLE "tool_call_open_results" (
+CREATE TABLE "tool_call_open_calls" (
     "gateway_id" UUID NOT NULL,
     "call_id" TEXT NOT NULL,
     "occurred_at" TIMESTAMPTZ(3) NOT NULL,
     "event_id" TEXT NOT NULL,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    CONSTRAINT "tool_call_open_results_pkey" PRIMARY KEY ("gateway_id","call_id")
+    CONSTRAINT "tool_call_open_calls_pkey" PRIMARY KEY ("gateway_id","call_id")
 );
 
 -- CreateIndex
-CREATE INDEX "tool_call_open_results_created_at_idx" ON "tool_call_open_results"("created_at");
+CREATE INDEX "tool_call_open_calls_created_at_idx" ON "tool_call_open_calls"("created_at");
 
 -- Hand-written: one tool call reported in two events (decision, then result) is one row. When
 -- ingestion merges the second event into a row stored earlier and the merged row differs in what
