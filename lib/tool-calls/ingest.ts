@@ -309,9 +309,6 @@ const STORED_COLUMNS = `t.gateway_id::text as "gatewayId", to_char(t.occurred_at
  */
 async function mergeAndInsert(client: pg.PoolClient, jobs: InsertJob[], all: { gatewayId: string; row: Row }[], copy: boolean): Promise<{ inserted: number }[]> {
   const gateways = [...new Set(all.filter(({ row }) => callKeyOf(row.eventId)).map((x) => x.gatewayId))].sort();
-  // BEGIN and the locks in one round trip (gateway ids are UUIDs from Warden's own table).
-  if (!gateways.every((g) => UUID.test(g))) throw new Error("unexpected gateway id");
-  await client.query(`BEGIN; ${gateways.map((g) => `SELECT pg_advisory_xact_lock(${MERGE_LOCK}, hashtext('${g}'));`).join(" ")}`);
 
   // Events by call, in the order of `all`.
   const calls = new Map<string, { gatewayId: string; callId: string; events: { gatewayId: string; row: Row }[] }>();
@@ -333,14 +330,18 @@ async function mergeAndInsert(client: pg.PoolClient, jobs: InsertJob[], all: { g
   // near its own time.
   const list = [...calls.values()];
   const stored = new Map<string, StoredRow[]>();
-  // (Two small queries, not one join: the open entries are few or none, and each one found is then
+  // BEGIN, the gateway locks and the open calls of these events in one round trip (simple query
+  // protocol: gateway ids are UUIDs from Warden's own table, call ids escaped by node-postgres).
+  // (Two small reads, not one join: the open entries are few or none, and each one found is then
   // read by its exact key, never by a plan that could scan tool_calls.)
-  const open = await client.query<{ gatewayId: string; callId: string; occurredAt: Date; eventId: string }>(
-    `select o.gateway_id::text as "gatewayId", o.call_id as "callId", o.occurred_at as "occurredAt", o.event_id as "eventId"
-       from unnest($1::uuid[], $2::text[]) as k(gateway_id, call_id)
-       join tool_call_open_calls o on o.gateway_id = k.gateway_id and o.call_id = k.call_id`,
-    [list.map((c) => c.gatewayId), list.map((c) => c.callId)],
-  );
+  if (!gateways.every((g) => UUID.test(g)) || !list.every((c) => UUID.test(c.gatewayId))) throw new Error("unexpected gateway id");
+  const results = (await client.query(
+    `BEGIN; ${gateways.map((g) => `SELECT pg_advisory_xact_lock(${MERGE_LOCK}, hashtext('${g}'));`).join(" ")}
+     SELECT o.gateway_id::text AS "gatewayId", o.call_id AS "callId", o.occurred_at AS "occurredAt", o.event_id AS "eventId"
+       FROM unnest('{${list.map((c) => c.gatewayId).join(",")}}'::uuid[], ${client.escapeLiteral(pgTextArray(list.map((c) => c.callId)))}::text[]) AS k(gateway_id, call_id)
+       JOIN tool_call_open_calls o ON o.gateway_id = k.gateway_id AND o.call_id = k.call_id`,
+  )) as unknown as pg.QueryResult[];
+  const open = results[results.length - 1] as pg.QueryResult<{ gatewayId: string; callId: string; occurredAt: Date; eventId: string }>;
   const openKeys = new Set(open.rows.map((r) => `${r.gatewayId} ${r.callId}`));
   if (open.rows.length) {
     const found = await client.query<StoredRow & { k: string }>(
