@@ -53,6 +53,16 @@ describe("one call is one row", () => {
     await expectRollupsMatch(g.id);
   });
 
+  it("finds a decision stored alone by its call key, however long the call took (a 3-hour approval wait)", async () => {
+    const g = await makeGateway();
+    const { decision, result } = callEvents(`call_${rid()}`, { dt: 3 * 3_600_000 });
+    await send(g, [{ ...decision, occurredAt: new Date(Date.parse(decision.occurredAt) - 3 * 3_600_000).toISOString() }]);
+    await send(g, [{ ...result, occurredAt: decision.occurredAt, durationMs: 50 }]); // the duration does not cover the wait
+    const all = await rows(g.id);
+    expect(all.map((r) => [r.eventId, r.durationMs])).toEqual([[decision.eventId, 50]]);
+    expect(await db.$queryRaw<unknown[]>`select 1 from tool_call_open_calls where gateway_id = ${g.id}::uuid`).toHaveLength(0);
+  });
+
   it("merges a decision that arrives after its result (result-first order), and repeats change nothing", async () => {
     const g = await makeGateway();
     const { decision, result } = callEvents(`call_${rid()}`, { decision: "blocked" });
