@@ -16,6 +16,8 @@
  *            --batch N --rounds N --no-server (database-side parts only) --out FILE
  *   env: BENCH_DATABASE_URL (an empty database to use instead of the embedded one, e.g. to keep
  *        the loaded data for a closer look; the embedded one is deleted at the end)
+ *        BENCH_CALL_EVENTS=1 (event ids "<call>.decision" as the OpenClaw plugin sends them: the
+ *        ingestion runs its one-row-per-call merge path)
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";

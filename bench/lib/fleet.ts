@@ -152,7 +152,9 @@ export function eventStream(fleet: Fleet, seed: number, prefix: string) {
     const tokensIn = 50 + Math.floor(rand() * 2000);
     const tokensOut = 10 + Math.floor(rand() * 600);
     const event: BenchEvent = {
-      eventId: `${prefix}-${n++}`,
+      // BENCH_CALL_EVENTS=1: ids as the OpenClaw plugin names a call's event ("<call>.decision"),
+      // so ingestion takes its one-row-per-call merge path.
+      eventId: `${prefix}-${n++}${process.env.BENCH_CALL_EVENTS === "1" ? ".decision" : ""}`,
       occurredAt: new Date(now - Math.floor(rand() * 60_000)).toISOString(),
       agentId: agent.externalId,
       agentName: agent.name,

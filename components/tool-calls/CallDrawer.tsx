@@ -1,6 +1,7 @@
 "use client";
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { Badge } from "@/components/ui/Badge";
+import { DecisionCell } from "@/components/tool-calls/Decision";
 
 type CallRef = { id: string; at: string };
 
@@ -18,7 +19,8 @@ type CallDetail = {
   toolName: string;
   toolVersion: string | null;
   toolHash: string | null;
-  decision: "allowed" | "blocked";
+  decision: "allowed" | "blocked" | "not_run";
+  policyDecision?: "allowed" | "blocked" | "not_run" | null;
   blockReason: string | null;
   durationMs: number | null;
   error: string | null;
@@ -153,7 +155,7 @@ function CallDrawer({ call, onClose }: { call: CallRef; onClose: () => void }) {
         ["Tool", <code key="t">{c.toolName}</code>],
         ["Version", c.toolVersion ?? "—"],
         ["Content hash", c.toolHash ? <code key="h" className="break-all">{c.toolHash}</code> : "—"],
-        ["Decision", c.decision === "blocked" ? <span><Badge tone="red">blocked</Badge> {c.blockReason}</span> : <Badge tone="green">allowed</Badge>],
+        ["Decision", <DecisionCell key="d" decision={c.decision} policyDecision={c.policyDecision ?? null} blockReason={c.blockReason} />],
         ["Duration", c.durationMs != null ? `${c.durationMs} ms` : "—"],
         ["Error", c.error ?? "—"],
         ["Egress hosts", c.egressHosts.length ? c.egressHosts.join(", ") : "none"],

@@ -80,6 +80,7 @@ export function ToolCallFilters({ gateways, toolListId, agentListId }: { gateway
           <option value="">all</option>
           <option value="allowed">allowed</option>
           <option value="blocked">blocked</option>
+          <option value="not_run">not run</option>
         </Select>
       </label>
       <label className={field}>

@@ -4,12 +4,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { verifySignedPolicy } from "./lib/crypto.js";
 import { createWardenClient } from "./lib/warden.js";
 import { Spool } from "./lib/spool.js";
 import { decide, agentIdOf } from "./lib/decide.js";
 import { egressHostsOf } from "./lib/conditions.js";
+import { CONTROLS, REFUSED, WRAPPER, innerCall, wrapperIdOf } from "./lib/tool-search.js";
 import { collectInventory, gatewayCall } from "./lib/inventory.js";
 import { loadState, plan, summary } from "./lib/containment.js";
 
@@ -138,35 +139,90 @@ function register(api) {
   const spool = new Spool(path.join(dir, "spool"), { logger: log, send: async (events) => (await client.postEvents(events)).json });
 
   // ---- enforcement ----------------------------------------------------------------------------
-  // Calls this plugin blocked, so their after_tool_call record says "blocked" too.
-  const blockedCalls = new Set();
-  api.on("before_tool_call", (event, ctx) => {
-    syncFromDisk();
-    const agentId = agentIdOf(ctx);
-    const toolName = event.toolName ?? ctx?.toolName;
-    const toolVersion = event.toolVersion ?? ctx?.toolVersion;
-    const toolHash = event.toolHash ?? ctx?.toolHash;
-    let d = cfg.errors.length ? { allow: false, code: "not_configured", reason: "Warden: plugin not configured (fail closed)" } : decide(state.policy, state.local, { agentId, toolName, toolVersion, toolHash, params: event.params, derivedPaths: event.derivedPaths }, Date.now(), { realpath: realpathOfAncestor });
-    // failOpen only overrides "no policy": containment (local or in a policy) always blocks.
+  // Calls decided here (id -> what was recorded), so the result says the same; bounded.
+  const decided = new Map();
+  const remember = (map, key, value) => {
+    map.set(key, value);
+    if (map.size > 10_000) map.delete(map.keys().next().value);
+  };
+  // Tool Search wrappers this plugin let through, until their tool's own hook links to them.
+  const wrappers = new Map();
+  // A call's key in Warden ("<key>.decision" / "<key>.result"): its tool call id within its run, as
+  // models may reuse ids ("call_0") across runs; bounded so the eventId stays within 200 characters.
+  const callKeyOf = (id, runId) => {
+    const base = String(id).length > 120 ? createHash("sha256").update(String(id)).digest("hex").slice(0, 40) : String(id);
+    return runId ? `${base}@${String(runId).slice(0, 64)}` : base;
+  };
+  const slot = (id, runId) => `${runId ?? ""}|${id}`;
+  // params/derivedPaths: what the call would act on, checked against the approval's conditions
+  // (egress hosts, path prefixes, command patterns) and the SSRF rules (lib/conditions.js).
+  const decideCall = (agentId, toolName, toolVersion, toolHash, params, derivedPaths) => {
+    if (cfg.errors.length) return { allow: false, code: "not_configured", reason: "Warden: plugin not configured (fail closed)" };
+    let d = decide(state.policy, state.local, { agentId, toolName, toolVersion, toolHash, params, derivedPaths }, Date.now(), { realpath: realpathOfAncestor });
     if (!d.allow && d.code === "no_policy" && cfg.failOpen) {
       log.warn(`warden: FAIL-OPEN — allowing ${toolName} for ${agentId} without a verified policy (${d.reason})`);
       d = { allow: true, reason: `fail-open: ${d.reason}` };
     }
-    const call = event.toolCallId ?? ctx?.toolCallId ?? randomUUID();
+    // Tool Search's controls list and describe the catalog, and every tool they lead to is decided
+    // on its own: an agent that may act at all may use them.
+    if (!d.allow && d.code === "not_approved" && CONTROLS.has(toolName)) d = { allow: true, code: "allowed", agentName: d.agentName, reason: "Tool Search control" };
+    return d;
+  };
+  const common = (agentId, ctx, agentName) => ({
+    ...(agentId ? { agentId } : {}),
+    agentName: agentName ?? agentId ?? "unknown",
+    ...(ctx?.sessionKey ? { sessionKey: String(ctx.sessionKey).slice(0, 500) } : {}),
+  });
+
+  api.on("before_tool_call", (event, ctx) => {
+    syncFromDisk();
+    const agentId = agentIdOf(ctx);
+    const ownId = event.toolCallId ?? ctx?.toolCallId ?? randomUUID();
+    const runId = event.runId ?? ctx?.runId;
+    let toolName = event.toolName ?? ctx?.toolName;
+    let params = event.params;
+    const toolVersion = event.toolVersion ?? ctx?.toolVersion;
+    const toolHash = event.toolHash ?? ctx?.toolHash;
+    let call = callKeyOf(ownId, runId);
+    let d;
+    if (toolName === WRAPPER) {
+      // Decide on the tool the wrapper names; a wrapper that names none readable is blocked.
+      const inner = innerCall(event.params);
+      if (inner.error) d = { allow: false, code: "tool_search_invalid", reason: `Warden: blocked a tool_call: ${inner.error} (fail closed)` };
+      else {
+        toolName = inner.name;
+        params = inner.args;
+        d = decideCall(agentId, toolName, undefined, undefined, params);
+      }
+      if (d.allow) {
+        // Recorded by the tool's own before_tool_call (or as not run by the wrapper's result).
+        remember(wrappers, slot(ownId, runId), { call, toolName, params, linked: false, d });
+        return undefined;
+      }
+    } else {
+      // The tool behind a Tool Search wrapper: recorded as the wrapper's call (one call, one row).
+      const parsed = wrapperIdOf(ownId, toolName);
+      const prefix = slot("", runId);
+      const w = parsed !== undefined ? slot(parsed, runId) : [...wrappers].reverse().find(([k, v]) => !v.linked && v.toolName === toolName && k.startsWith(prefix))?.[0];
+      const pending = w !== undefined ? wrappers.get(w) : undefined;
+      if (pending && !pending.linked) {
+        pending.linked = true;
+        call = pending.call;
+      }
+      d = decideCall(agentId, toolName, toolVersion, toolHash, params, event.derivedPaths);
+    }
     try {
       spool.append({
         _kind: "decision",
         _call: call,
         eventId: `${call}.decision`.slice(0, 200),
         occurredAt: new Date().toISOString(),
-        ...(agentId ? { agentId } : {}),
-        agentName: d.agentName ?? agentId ?? "unknown",
-        ...(ctx?.sessionKey ? { sessionKey: String(ctx.sessionKey).slice(0, 500) } : {}),
+        ...common(agentId, ctx, d.agentName),
         toolName: String(toolName).slice(0, 200),
         ...(toolVersion ? { toolVersion: String(toolVersion).slice(0, 100) } : {}),
         ...(toolHash && /^[0-9a-f]{64}$/i.test(toolHash) ? { toolHash } : {}),
-        params: capJson(event.params),
-        egressHosts: egressHostsOf(event.params),
+        params: capJson(params),
+        egressHosts: egressHostsOf(params),
         decision: d.allow ? "allowed" : "blocked",
         ...(d.allow ? {} : { blockReason: d.reason.slice(0, 4000) }),
       });
@@ -175,33 +231,67 @@ function register(api) {
       log.error(`warden: spool write failed (${err.message}); blocking`);
       return { block: true, blockReason: "Warden: cannot record the tool call (spool unavailable)" };
     }
-    if (!d.allow) {
-      blockedCalls.add(call);
-      if (blockedCalls.size > 10_000) blockedCalls.delete(blockedCalls.values().next().value);
-      return { block: true, blockReason: d.reason };
-    }
+    const mine = { call, toolName: String(toolName), allowed: d.allow };
+    remember(decided, slot(ownId, runId), mine);
+    if (!d.allow) return { block: true, blockReason: d.reason };
     return undefined;
   }, { priority: 1000 });
 
   api.on("after_tool_call", (event, ctx) => {
-    const call = event.toolCallId ?? ctx?.toolCallId;
-    if (!call) return;
+    const ownId = event.toolCallId ?? ctx?.toolCallId;
+    if (!ownId) return;
     const agentId = agentIdOf(ctx);
+    const runId = event.runId ?? ctx?.runId;
+    let mine = decided.get(slot(ownId, runId));
+    const w = wrappers.get(slot(ownId, runId));
+    if (w) {
+      wrappers.delete(slot(ownId, runId));
+      if (w.linked) return; // the wrapped tool's own hooks recorded the call
+    }
+    let extra = {};
+    let toolName = mine?.toolName ?? event.toolName;
+    let params;
+    const error = event.error ? String(event.error) : undefined;
+    if (!mine) {
+      // No before_tool_call for this call here (OpenClaw refused it first: arguments failed its
+      // validation, or a wrapper named a tool it could not run): it did not run. Record what the
+      // policy would have decided.
+      let would;
+      if (w) {
+        toolName = w.toolName;
+        params = w.params;
+        would = w.d;
+      } else if (event.toolName === WRAPPER) {
+        const inner = innerCall(event.params);
+        if (!inner.error) {
+          toolName = inner.name;
+          params = inner.args;
+        } else params = event.params;
+        would = inner.error ? { allow: false, reason: `Warden: blocked a tool_call: ${inner.error} (fail closed)` } : decideCall(agentId, toolName, undefined, undefined, params);
+      } else {
+        params = event.params;
+        would = decideCall(agentId, toolName, undefined, undefined, params);
+      }
+      mine = { call: w?.call ?? callKeyOf(ownId, runId), toolName: String(toolName), allowed: would.allow };
+      extra = { decision: "not_run", policyDecision: would.allow ? "allowed" : "blocked", ...(would.allow ? {} : { blockReason: String(would.reason).slice(0, 4000) }), params: capJson(params) };
+    } else if (!mine.allowed || event.result?.details?.status === "blocked") {
+      extra = { decision: "blocked" };
+    } else if (error && REFUSED.test(error)) {
+      extra = { decision: "not_run", policyDecision: "allowed" }; // allowed here, refused by OpenClaw
+    } else extra = { decision: "allowed" };
     try {
       spool.append({
         _kind: "result",
-        _call: call,
-        eventId: `${call}.result`.slice(0, 200),
+        _call: mine.call,
+        eventId: `${mine.call}.result`.slice(0, 200),
         occurredAt: new Date().toISOString(),
-        ...(agentId ? { agentId } : {}),
-        agentName: state.policy?.agents.find((a) => a.id === agentId)?.name ?? agentId ?? "unknown",
-        ...(ctx?.sessionKey ? { sessionKey: String(ctx.sessionKey).slice(0, 500) } : {}),
-        toolName: String(event.toolName).slice(0, 200),
-        ...(event.params && typeof event.params === "object" ? { egressHosts: egressHostsOf(event.params) } : {}),
-        decision: blockedCalls.has(call) || event.result?.details?.status === "blocked" ? "blocked" : "allowed",
+        ...common(agentId, ctx, state.policy?.agents.find((a) => a.id === agentId)?.name),
+        toolName: String(toolName).slice(0, 200),
+        ...((params ?? event.params) && typeof (params ?? event.params) === "object" ? { egressHosts: egressHostsOf(params ?? event.params) } : {}),
+        ...extra,
         ...(event.result !== undefined ? { result: capJson(event.result) } : {}),
         ...(Number.isInteger(event.durationMs) && event.durationMs >= 0 ? { durationMs: event.durationMs } : {}),
-        ...(event.error ? { error: String(event.error).slice(0, 4000) } : {}),
+        ...(error ? { error: error.slice(0, 4000) } : {}),
       });
     } catch (err) {
       log.error(`warden: spool write failed for a result (${err.message})`);

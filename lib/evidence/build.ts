@@ -123,7 +123,7 @@ const within = (d: Date | null | undefined, w: { from: Date; to: Date }) => Bool
 
 export const TOOL_CALL_COLUMNS = [
   "id", "occurredAt", "gatewayId", "gatewayName", "eventId", "agentId", "agentName", "sessionKey", "toolName", "toolVersion", "toolHash",
-  "decision", "blockReason", "durationMs", "error", "egressHosts", "tokensIn", "tokensOut", "costUsd", "ingestedAt", "params", "result",
+  "decision", "policyDecision", "blockReason", "durationMs", "error", "egressHosts", "tokensIn", "tokensOut", "costUsd", "ingestedAt", "params", "result",
 ] as const;
 
 /** A tool call as the export query returns it: ids, money and JSON as text (spliced as-is, never re-parsed). */
@@ -140,7 +140,8 @@ type ToolCallDbRow = {
   tool_hash: string | null;
   params: string | null;
   result: string | null;
-  decision: "allowed" | "blocked";
+  decision: "allowed" | "blocked" | "not_run";
+  policy_decision: "allowed" | "blocked" | null;
   block_reason: string | null;
   duration_ms: number | null;
   error: string | null;
@@ -173,7 +174,7 @@ async function* toolCallPages(client: pg.Client, input: BuildInput, withParams: 
   const sql = `
     select id::text as id, floor(extract(epoch from occurred_at) * 1000)::float8 as occurred_ms, gateway_id::text as gateway_id, event_id,
            agent_id::text as agent_id, agent_name, session_key, tool_name, tool_version, tool_hash, ${paramCols}, decision::text as decision,
-           block_reason, duration_ms, error, egress_hosts, tokens_in, tokens_out, cost_usd::text as cost_usd,
+           policy_decision::text as policy_decision, block_reason, duration_ms, error, egress_hosts, tokens_in, tokens_out, cost_usd::text as cost_usd,
            floor(extract(epoch from ingested_at) * 1000)::float8 as ingested_ms
       from tool_calls
      where occurred_at >= $${values.length + 1}::timestamptz and occurred_at <= $1::timestamptz
@@ -606,7 +607,7 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
           const r = page[k];
           const call: ToolCallForOcsf & { occurredAt: string; ingestedAt: string } = {
             id: r.id, occurredAt: new Date(r.occurred_ms).toISOString(), gatewayId: r.gateway_id, gatewayName: gateways.get(r.gateway_id) ?? null, eventId: r.event_id, agentId: r.agent_id, agentName: r.agent_name,
-            sessionKey: r.session_key, toolName: r.tool_name, toolVersion: r.tool_version, toolHash: r.tool_hash, decision: r.decision, blockReason: r.block_reason, durationMs: r.duration_ms,
+            sessionKey: r.session_key, toolName: r.tool_name, toolVersion: r.tool_version, toolHash: r.tool_hash, decision: r.decision, policyDecision: r.policy_decision, blockReason: r.block_reason, durationMs: r.duration_ms,
             error: r.error, egressHosts: r.egress_hosts ?? [], tokensIn: r.tokens_in, tokensOut: r.tokens_out, costUsd: r.cost_usd, ingestedAt: new Date(r.ingested_ms).toISOString(),
           };
           // The app's CSV writer (lib/csv.ts): every text cell quoted, formulas neutralised;

@@ -9,6 +9,7 @@ import { redactedJson, redactString } from "@/lib/redact";
 import { fieldErrorsOf } from "@/lib/validation";
 import { connectorError } from "@/lib/connector/auth";
 import { grouped } from "@/lib/db-group";
+import { callKeyOf, mergeCall, rollupKey, sameRow, type CallRow } from "./merge";
 
 export const MAX_EVENTS_PER_BATCH = 1000;
 /** params and result are each capped at this many bytes of JSON; a bigger one rejects its event. */
@@ -47,7 +48,10 @@ export const ZToolCallEvent = z.object({
   toolHash: z.string().regex(/^[0-9a-fA-F]{64}$/, "A SHA-256 hex digest (64 hex characters).").transform((h) => h.toLowerCase()).optional(),
   params: ZJsonValue.optional(),
   result: ZJsonValue.optional(),
-  decision: z.enum(["allowed", "blocked"]),
+  /** not_run: the tool never ran although Warden did not block it (the gateway refused the call first). */
+  decision: z.enum(["allowed", "blocked", "not_run"]),
+  /** With decision not_run only: what Warden's policy decided, or would have, for this call. */
+  policyDecision: z.enum(["allowed", "blocked"]).optional(),
   blockReason: ZText(4000).optional(),
   durationMs: ZCount.optional(),
   error: ZText(4000).optional(),
@@ -55,7 +59,7 @@ export const ZToolCallEvent = z.object({
   tokensIn: ZCount.optional(),
   tokensOut: ZCount.optional(),
   costUsd: z.number().min(0).max(999_999.999999).optional(),
-});
+}).refine((e) => e.policyDecision === undefined || e.decision === "not_run", { path: ["policyDecision"], message: "Only with decision not_run." });
 export type TToolCallEvent = z.infer<typeof ZToolCallEvent>;
 
 // ── The hot path without zod ──
@@ -89,7 +93,8 @@ function parseEventWithJson(raw: unknown, nowMs: number): ParsedEvent | null {
   const r = raw as Record<string, unknown>;
   if (!isText(r.eventId, 1, 200) || !isText(r.agentName, 1, 200) || !isText(r.toolName, 1, 200)) return null;
   if (typeof r.occurredAt !== "string" || !DATETIME.test(r.occurredAt) || !(Date.parse(r.occurredAt) <= nowMs + MAX_FUTURE_MS)) return null;
-  if (r.decision !== "allowed" && r.decision !== "blocked") return null;
+  if (r.decision !== "allowed" && r.decision !== "blocked" && r.decision !== "not_run") return null;
+  if (r.policyDecision !== undefined && (r.decision !== "not_run" || (r.policyDecision !== "allowed" && r.policyDecision !== "blocked"))) return null;
   const out: Record<string, unknown> = { eventId: r.eventId, occurredAt: r.occurredAt };
   for (const [key, min, max] of OPTIONAL_TEXT) {
     if (r[key] === undefined) continue;
@@ -111,6 +116,7 @@ function parseEventWithJson(raw: unknown, nowMs: number): ParsedEvent | null {
     json[key] = text;
   }
   out.decision = r.decision;
+  if (r.policyDecision !== undefined) out.policyDecision = r.policyDecision;
   for (const key of OPTIONAL_COUNT) {
     if (r[key] === undefined) continue;
     if (!isCount(r[key])) return null;
@@ -138,27 +144,7 @@ const ZEnvelope = z.object({ events: z.array(z.unknown()).min(1, "Send at least 
 export type RejectedEvent = { index: number; eventId?: string; errors: Record<string, string[]> };
 export type IngestResult = { accepted: number; duplicates: number; rejected: RejectedEvent[] };
 
-type Row = {
-  occurredAt: string;
-  eventId: string;
-  agentId: string | null;
-  agentName: string;
-  sessionKey: string | null;
-  toolName: string;
-  toolVersion: string | null;
-  toolHash: string | null;
-  /** Redacted JSON text (lone surrogates as U+FFFD). */
-  params: string | null;
-  result: string | null;
-  decision: "allowed" | "blocked";
-  blockReason: string | null;
-  durationMs: number | null;
-  error: string | null;
-  egressHosts: string[];
-  tokensIn: number | null;
-  tokensOut: number | null;
-  costUsd: string | null;
-};
+type Row = CallRow;
 
 // Column order of the COPY (and of the idempotent INSERT) and the type the INSERT's
 // json_to_recordset reads each column as (params and result travel as JSON text there).
@@ -175,6 +161,7 @@ const COLUMNS: [keyof Row | "gatewayId", string, string][] = [
   ["params", "params", "text"],
   ["result", "result", "text"],
   ["decision", "decision", '"CallDecision"'],
+  ["policyDecision", "policy_decision", '"CallDecision"'],
   ["blockReason", "block_reason", "text"],
   ["durationMs", "duration_ms", "int4"],
   ["error", "error", "text"],
@@ -195,6 +182,13 @@ SELECT ${COLUMNS.map(([key, col]) => (key === "params" || key === "result" ? `u.
   FROM json_to_recordset($1::json) AS u(${COLUMNS.map(([, col, type]) => `${col} ${type}`).join(", ")})
 ON CONFLICT (gateway_id, event_id, occurred_at) DO NOTHING
 RETURNING gateway_id::text, event_id`;
+
+// A stored row is updated in place by its key when merging a call's events changes nothing the rollups count.
+const UPDATE_MERGED_SQL = `UPDATE tool_calls t SET ${COLUMNS.filter(([key]) => !["gatewayId", "occurredAt", "eventId"].includes(key))
+  .map(([key, col]) => `${col} = ${key === "params" || key === "result" ? `u.${col}::jsonb` : `u.${col}`}`)
+  .join(", ")}
+  FROM json_to_recordset($1::json) AS u(${COLUMNS.map(([, col, type]) => `${col} ${type}`).join(", ")})
+ WHERE t.gateway_id = u.gateway_id AND t.occurred_at = u.occurred_at AND t.event_id = u.event_id`;
 
 type InsertJob = { gatewayId: string; rows: Row[] };
 type InsertOutcome = { inserted: number } | { error: unknown };
@@ -229,30 +223,230 @@ function copyLine(gatewayId: string, row: Row): string {
   return line + "\n";
 }
 
+/** COPY the rows; on a re-sent event (unique violation) insert them skipping those already stored. Returns the keys inserted, or null for all. */
+/**
+ * "copy, else insert" (outside a transaction), "copy" (inside one: a failed COPY ends it, the caller
+ * redoes the group with "insert"), or "insert".
+ */
+async function copyRows(client: pg.PoolClient, all: { gatewayId: string; row: Row }[], how: "copy, else insert" | "copy" | "insert"): Promise<Set<string> | null> {
+  if (how !== "insert") {
+    let text = "";
+    for (const { gatewayId, row } of all) text += copyLine(gatewayId, row);
+    try {
+      await copyFrom(client, COPY_SQL, text);
+      return null;
+    } catch (err) {
+      if ((err as { code?: string }).code !== "23505" || how === "copy") throw err;
+    }
+  }
+  const json = pgJsonText(JSON.stringify(all.map(({ gatewayId, row }) => jsonRow(gatewayId, row))));
+  const { rows } = await client.query<{ gateway_id: string; event_id: string }>(INSERT_IDEMPOTENT_SQL, [json]);
+  return new Set(rows.map((r) => `${r.gateway_id} ${r.event_id}`));
+}
+
 /** Insert the rows of several requests in one statement; how many of each request's rows were new. */
 async function insertJobs(jobs: InsertJob[]): Promise<{ inserted: number }[]> {
   // Rows in key order: concurrent statements then take the unique index's locks in the same
   // order and cannot deadlock on events that two of them carry (a retry racing its original).
   const all = jobs.flatMap((j) => j.rows.map((row) => ({ gatewayId: j.gatewayId, row })));
   all.sort((x, y) => cmp(x.gatewayId, y.gatewayId) || cmp(x.row.occurredAt, y.row.occurredAt) || cmp(x.row.eventId, y.row.eventId));
-  let text = "";
-  for (const { gatewayId, row } of all) text += copyLine(gatewayId, row);
   const client = await ingestPool().connect();
   try {
-    try {
-      await copyFrom(client, COPY_SQL, text);
-      return jobs.map((j) => ({ inserted: j.rows.length }));
-    } catch (err) {
-      if ((err as { code?: string }).code !== "23505") throw err;
+    if (!all.some(({ row }) => callKeyOf(row.eventId))) {
+      const fresh = await copyRows(client, all, "copy, else insert");
+      if (!fresh) return jobs.map((j) => ({ inserted: j.rows.length }));
+      // Each new row is counted once, for the first request that carried it.
+      return jobs.map((j) => ({ inserted: j.rows.filter((row) => fresh.delete(`${j.gatewayId} ${row.eventId}`)).length }));
     }
-    const json = pgJsonText(JSON.stringify(all.map(({ gatewayId, row }) => jsonRow(gatewayId, row))));
-    const { rows } = await client.query<{ gateway_id: string; event_id: string }>(INSERT_IDEMPOTENT_SQL, [json]);
-    // Each new row is counted once, for the first request that carried it.
-    const fresh = new Set(rows.map((r) => `${r.gateway_id} ${r.event_id}`));
-    return jobs.map((j) => ({ inserted: j.rows.filter((row) => fresh.delete(`${j.gatewayId} ${row.eventId}`)).length }));
+    // Events of calls ("<call>.decision" / "<call>.result") are merged into one row per call,
+    // in one transaction per group. A re-sent event fails the COPY: the group is then redone with
+    // the INSERT that skips stored events (no savepoint: one round trip less on the common path).
+    let copy = true;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const counts = await mergeAndInsert(client, jobs, all, copy);
+        await client.query("COMMIT");
+        return counts;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => {});
+        const code = (err as { code?: string }).code ?? "";
+        if (code === "23505" && copy) {
+          copy = false;
+          continue;
+        }
+        // Two merges adjusting the same rollup rows in different orders: one of them is retried.
+        if (attempt < 4 && ["40P01", "40001"].includes(code)) continue;
+        throw err;
+      }
+    }
   } finally {
     client.release();
   }
+}
+
+/** Advisory-lock namespace of a gateway's call merges (int4 pair: this, hashtext(gateway id)). */
+const MERGE_LOCK = 7_210_004;
+/** A result's decision is looked up this far before it (plus the call's duration, up to 2 h) and after it. */
+const DECISION_BEFORE_MS = 2 * 60_000;
+const MAX_CALL_MS = 2 * 3_600_000;
+const DECISION_AFTER_MS = 60_000;
+
+type StoredRow = Row & { gatewayId: string };
+/** The Row fields of a stored row read back (and nothing else the query added). */
+const storedRow = (r: StoredRow): Row => Object.fromEntries(COLUMNS.filter(([key]) => key !== "gatewayId").map(([key]) => [key, r[key as keyof Row]])) as Row;
+const STORED_COLUMNS = `t.gateway_id::text as "gatewayId", to_char(t.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "occurredAt",
+  t.event_id as "eventId", t.agent_id::text as "agentId", t.agent_name as "agentName", t.session_key as "sessionKey", t.tool_name as "toolName",
+  t.tool_version as "toolVersion", t.tool_hash as "toolHash", t.params::text as params, t.result::text as result, t.decision::text as decision,
+  t.policy_decision::text as "policyDecision", t.block_reason as "blockReason", t.duration_ms as "durationMs", t.error, t.egress_hosts as "egressHosts",
+  t.tokens_in as "tokensIn", t.tokens_out as "tokensOut", t.cost_usd::text as "costUsd"`;
+
+/**
+ * Inside the caller's transaction: lock each gateway's merges, find the rows already stored for the
+ * calls of these events, and write one row per call: new calls are COPYed, a stored row is updated
+ * in place (or replaced when what the rollups count changes), and a call stored from one of its
+ * two events is remembered in tool_call_open_calls so that the other one finds its row by key.
+ * Concurrent batches of one gateway (two replicas, a retry racing its original) wait on the lock.
+ */
+async function mergeAndInsert(client: pg.PoolClient, jobs: InsertJob[], all: { gatewayId: string; row: Row }[], copy: boolean): Promise<{ inserted: number }[]> {
+  const gateways = [...new Set(all.filter(({ row }) => callKeyOf(row.eventId)).map((x) => x.gatewayId))].sort();
+
+  // Events by call, in the order of `all`.
+  const calls = new Map<string, { gatewayId: string; callId: string; events: { gatewayId: string; row: Row }[] }>();
+  const plain: { gatewayId: string; row: Row }[] = [];
+  for (const x of all) {
+    const key = callKeyOf(x.row.eventId);
+    if (!key) {
+      plain.push(x);
+      continue;
+    }
+    const k = `${x.gatewayId} ${key.callId}`;
+    let c = calls.get(k);
+    if (!c) calls.set(k, (c = { gatewayId: x.gatewayId, callId: key.callId, events: [] }));
+    c.events.push(x);
+  }
+
+  // Rows already stored for these calls: through tool_call_open_calls (a call stored from one of
+  // its events), else (rows stored before that table existed) a result looks for its decision row
+  // near its own time.
+  const list = [...calls.values()];
+  const stored = new Map<string, StoredRow[]>();
+  // BEGIN, the gateway locks and the open calls of these events in one round trip (simple query
+  // protocol: gateway ids are UUIDs from Warden's own table, call ids escaped by node-postgres).
+  // (Two small reads, not one join: the open entries are few or none, and each one found is then
+  // read by its exact key, never by a plan that could scan tool_calls.)
+  if (!gateways.every((g) => UUID.test(g)) || !list.every((c) => UUID.test(c.gatewayId))) throw new Error("unexpected gateway id");
+  const results = (await client.query(
+    `BEGIN; ${gateways.map((g) => `SELECT pg_advisory_xact_lock(${MERGE_LOCK}, hashtext('${g}'));`).join(" ")}
+     SELECT o.gateway_id::text AS "gatewayId", o.call_id AS "callId", o.occurred_at AS "occurredAt", o.event_id AS "eventId"
+       FROM unnest('{${list.map((c) => c.gatewayId).join(",")}}'::uuid[], ${client.escapeLiteral(pgTextArray(list.map((c) => c.callId)))}::text[]) AS k(gateway_id, call_id)
+       JOIN tool_call_open_calls o ON o.gateway_id = k.gateway_id AND o.call_id = k.call_id`,
+  )) as unknown as pg.QueryResult[];
+  const open = results[results.length - 1] as pg.QueryResult<{ gatewayId: string; callId: string; occurredAt: Date; eventId: string }>;
+  const openKeys = new Set(open.rows.map((r) => `${r.gatewayId} ${r.callId}`));
+  if (open.rows.length) {
+    const found = await client.query<StoredRow & { k: string }>(
+      `select k.k, ${STORED_COLUMNS} from unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::text[]) as k(k, gateway_id, occurred_at, event_id)
+         cross join lateral (select * from tool_calls t where t.gateway_id = k.gateway_id and t.occurred_at = k.occurred_at and t.event_id = k.event_id) t`,
+      [open.rows.map((r) => `${r.gatewayId} ${r.callId}`), open.rows.map((r) => r.gatewayId), open.rows.map((r) => r.occurredAt), open.rows.map((r) => r.eventId)],
+    );
+    for (const r of found.rows) stored.set(r.k, [r]);
+  }
+  const probe = list.flatMap((c) => {
+    const k = `${c.gatewayId} ${c.callId}`;
+    const results = c.events.filter((e) => callKeyOf(e.row.eventId)!.phase === "result").map((e) => e.row);
+    if (!results.length || openKeys.has(k)) return [];
+    const lo = Math.min(...results.map((r) => Date.parse(r.occurredAt) - Math.min(r.durationMs ?? 0, MAX_CALL_MS))) - DECISION_BEFORE_MS;
+    const hi = Math.max(...results.map((r) => Date.parse(r.occurredAt))) + DECISION_AFTER_MS;
+    return [{ k, gatewayId: c.gatewayId, eventId: `${c.callId}.decision`, lo: new Date(lo).toISOString(), hi: new Date(hi).toISOString() }];
+  });
+  if (probe.length) {
+    const found = await client.query<StoredRow & { k: string }>(
+      `select k.k, ${STORED_COLUMNS} from unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[]) as k(k, gateway_id, event_id, lo, hi)
+         cross join lateral (select * from tool_calls t where t.gateway_id = k.gateway_id and t.event_id = k.event_id and t.occurred_at between k.lo and k.hi) t`,
+      [probe.map((p) => p.k), probe.map((p) => p.gatewayId), probe.map((p) => p.eventId), probe.map((p) => p.lo), probe.map((p) => p.hi)],
+    );
+    for (const r of found.rows) {
+      const prev = stored.get(r.k) ?? [];
+      if (!prev.some((p) => p.eventId === r.eventId && p.occurredAt === r.occurredAt)) prev.push(r);
+      stored.set(r.k, prev);
+    }
+  }
+
+  const accepted = new Set<Row>(); // source rows that changed something
+  const inserts: { gatewayId: string; row: Row; sources: Row[] }[] = plain.map((x) => ({ ...x, sources: [x.row] }));
+  const forget: { gatewayId: string; occurredAt: string; eventId: string }[] = [];
+  const updates: { gatewayId: string; row: Row }[] = [];
+  const openAdd: { gatewayId: string; callId: string; occurredAt: string; eventId: string; row: Row }[] = [];
+  const openDel: { gatewayId: string; callId: string }[] = [];
+  for (const c of list) {
+    const k = `${c.gatewayId} ${c.callId}`;
+    const old = (stored.get(k) ?? []).map(storedRow);
+    // The same event twice (same id and time) counts once.
+    const seen = new Set(old.map((r) => `${r.eventId} ${r.occurredAt}`));
+    const fresh: Row[] = [];
+    for (const { row } of c.events) {
+      const id = `${row.eventId} ${row.occurredAt}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      fresh.push(row);
+    }
+    if (!fresh.length) continue;
+    const merged = old.length + fresh.length > 1 ? mergeCall([...old, ...fresh]) : fresh[0];
+    const keeper = old.find((r) => r.eventId === merged.eventId && r.occurredAt === merged.occurredAt);
+    if (keeper && sameRow(keeper, merged) && old.length === 1) continue; // nothing new: duplicates
+    for (const r of fresh) accepted.add(r);
+    for (const r of old) if (r !== keeper) forget.push({ gatewayId: c.gatewayId, occurredAt: r.occurredAt, eventId: r.eventId });
+    if (keeper && rollupKey(keeper) === rollupKey(merged)) updates.push({ gatewayId: c.gatewayId, row: merged });
+    else {
+      if (keeper) forget.push({ gatewayId: c.gatewayId, occurredAt: keeper.occurredAt, eventId: keeper.eventId });
+      inserts.push({ gatewayId: c.gatewayId, row: merged, sources: fresh });
+    }
+    // Stored from a result alone, or a decision alone: remembered until the other event arrives.
+    const halfDone = callKeyOf(merged.eventId)!.phase === "result" || (merged.result === null && merged.durationMs === null && merged.error === null && ![...old, ...fresh].some((r) => callKeyOf(r.eventId)!.phase === "result"));
+    if (halfDone) openAdd.push({ gatewayId: c.gatewayId, callId: c.callId, occurredAt: merged.occurredAt, eventId: merged.eventId, row: merged });
+    else if (openKeys.has(k)) openDel.push({ gatewayId: c.gatewayId, callId: c.callId });
+  }
+
+  if (forget.length) {
+    await client.query("select warden_tool_call_forget($1::uuid[], $2::timestamptz[], $3::text[])", [forget.map((f) => f.gatewayId), forget.map((f) => f.occurredAt), forget.map((f) => f.eventId)]);
+  }
+  if (updates.length) {
+    const json = pgJsonText(JSON.stringify(updates.map(({ gatewayId, row }) => jsonRow(gatewayId, row))));
+    // Each row by its key (index), never a hash join over a day of tool_calls.
+    await client.query("select set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)");
+    await client.query(UPDATE_MERGED_SQL, [json]);
+    await client.query("select set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true)");
+  }
+  let skipped: Set<string> | null = null;
+  if (inserts.length) {
+    inserts.sort((x, y) => cmp(x.gatewayId, y.gatewayId) || cmp(x.row.occurredAt, y.row.occurredAt) || cmp(x.row.eventId, y.row.eventId));
+    const fresh = await copyRows(client, inserts, copy ? "copy" : "insert");
+    if (fresh) skipped = new Set(inserts.filter((x) => !fresh.has(`${x.gatewayId} ${x.row.eventId}`)).map((x) => `${x.gatewayId} ${x.row.eventId}`));
+    for (const x of inserts) {
+      const dup = skipped?.has(`${x.gatewayId} ${x.row.eventId}`) ?? false;
+      for (const r of x.sources) {
+        if (dup) accepted.delete(r);
+        else accepted.add(r);
+      }
+    }
+  }
+  if (openDel.length) {
+    await client.query("delete from tool_call_open_calls o using unnest($1::uuid[], $2::text[]) as k(g, c) where o.gateway_id = k.g and o.call_id = k.c", [openDel.map((o) => o.gatewayId), openDel.map((o) => o.callId)]);
+  }
+  // (Not for a row the insert skipped: an event already stored is no news.)
+  const notInserted = new Set(inserts.filter((x) => skipped?.has(`${x.gatewayId} ${x.row.eventId}`)).map((x) => x.row));
+  const toOpen = openAdd.filter((o) => !notInserted.has(o.row));
+  if (toOpen.length) {
+    await client.query(
+      `insert into tool_call_open_calls (gateway_id, call_id, occurred_at, event_id)
+       select * from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[]) order by 1, 2
+       on conflict (gateway_id, call_id) do update set occurred_at = excluded.occurred_at, event_id = excluded.event_id`,
+      [toOpen.map((o) => o.gatewayId), toOpen.map((o) => o.callId), toOpen.map((o) => o.occurredAt), toOpen.map((o) => o.eventId)],
+    );
+  }
+  // Each source row is counted once, for the first request that carried it.
+  const counted = new Set<Row>();
+  return jobs.map((j) => ({ inserted: j.rows.filter((r) => accepted.has(r) && !counted.has(r) && counted.add(r)).length }));
 }
 
 /** Rows of one group insert at most (requests are never split). */
@@ -354,6 +548,7 @@ export async function ingestEvents(gateway: { id: string }, rawBody: string): Pr
     params: e.params == null ? null : pgJsonText(redactedJson(e.params, json.params ?? JSON.stringify(e.params))),
     result: e.result == null ? null : pgJsonText(redactedJson(e.result, json.result ?? JSON.stringify(e.result))),
     decision: e.decision,
+    policyDecision: e.policyDecision ?? null,
     blockReason: e.blockReason === undefined ? null : redactString(e.blockReason),
     durationMs: e.durationMs ?? null,
     error: e.error === undefined ? null : redactString(e.error),

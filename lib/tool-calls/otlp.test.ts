@@ -129,6 +129,23 @@ describe("POST /api/v1/otlp/v1/traces", () => {
     expect(gw.lastSeenAt).not.toBeNull();
   });
 
+  it("maps warden.decision not_run and warden.policy_decision (a call the gateway refused before it ran)", async () => {
+    const g = await makeGateway();
+    const traceId = hex(16);
+    const spans = [
+      toolSpan(traceId, { toolName: "exec", callId: "call_nr_1", status: { code: 2, message: "Validation failed" }, extra: [str("warden.decision", "not_run"), str("warden.policy_decision", "blocked"), str("warden.block_reason", "exec is not allowlisted")] }),
+      toolSpan(traceId, { toolName: "web_fetch", callId: "call_nr_2", extra: [str("warden.decision", "not_run"), str("warden.policy_decision", "allowed"), str("warden.block_reason", "ignored")] }),
+      toolSpan(traceId, { toolName: "web_fetch", callId: "call_nr_3", extra: [str("warden.decision", "allowed"), str("warden.policy_decision", "blocked")] }),
+    ];
+    expect(await send(g, exportOf(spans, traceId))).toEqual({ status: 200, json: {} });
+    const rows = (await stored(g.gateway.id)).sort((a, b) => a.eventId.localeCompare(b.eventId));
+    expect(rows.map((r) => [r.eventId, r.decision, r.policyDecision, r.blockReason])).toEqual([
+      ["call_nr_1", "not_run", "blocked", "exec is not allowlisted"],
+      ["call_nr_2", "not_run", "allowed", null],
+      ["call_nr_3", "allowed", null, null],
+    ]);
+  });
+
   it("stores nothing twice when the same export is re-sent", async () => {
     const g = await makeGateway();
     const payload = exportOf([toolSpan(hex(16)), toolSpan(hex(16), { toolName: "search" })]);

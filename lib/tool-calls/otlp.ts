@@ -193,7 +193,10 @@ function eventOf(span: Record<string, unknown>, attrs: Attributes, resource: Att
   const end = nanos(span.endTimeUnixNano);
   const duration = start !== undefined && end !== undefined && end >= start ? Number((end - start) / 1_000_000n) : undefined;
   const status = isObject(span.status) ? span.status : {};
+  const notRun = attrs.get("warden.decision") === "not_run";
   const blocked = attrs.get("warden.decision") === "blocked";
+  const policy = attrs.get("warden.policy_decision");
+  const policyDecision = notRun && (policy === "allowed" || policy === "blocked") ? policy : undefined;
   const agentId = pick("gen_ai.agent.id");
 
   const event: Record<string, unknown> = {
@@ -205,8 +208,9 @@ function eventOf(span: Record<string, unknown>, attrs: Attributes, resource: Att
     toolName: text(attrs.get("gen_ai.tool.name")),
     params: attrs.has("gen_ai.tool.call.arguments") ? jsonOrRaw(attrs.get("gen_ai.tool.call.arguments")) : undefined,
     result: attrs.has("gen_ai.tool.call.result") ? jsonOrRaw(attrs.get("gen_ai.tool.call.result")) : undefined,
-    decision: blocked ? "blocked" : "allowed",
-    blockReason: blocked ? text(attrs.get("warden.block_reason")) : undefined,
+    decision: notRun ? "not_run" : blocked ? "blocked" : "allowed",
+    policyDecision,
+    blockReason: blocked || policyDecision === "blocked" ? text(attrs.get("warden.block_reason")) : undefined,
     durationMs: count(duration),
     error: isErrorStatus(status.code) ? (text(status.message) ?? text(attrs.get("error.type")) ?? "error") : undefined,
     tokensIn: count(attrs.get("gen_ai.usage.input_tokens")),

@@ -24,7 +24,7 @@ export const TOOL_CALL_FILTERS = {
   /** An agent id (uuid) or the agent name as the gateway reported it. */
   agent: z.string().trim().min(1).max(200).optional(),
   gateway: z.uuid().optional(),
-  decision: z.enum(["allowed", "blocked"]).optional(),
+  decision: z.enum(["allowed", "blocked", "not_run"]).optional(),
   // The only sort is time; "at" is the table column id.
   sort: z.enum(["at"]).optional(),
   dir: z.enum(["asc", "desc"]).default("desc"),
@@ -106,6 +106,7 @@ const META_SELECT = {
   toolVersion: true,
   toolHash: true,
   decision: true,
+  policyDecision: true,
   blockReason: true,
   durationMs: true,
   error: true,

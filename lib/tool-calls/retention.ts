@@ -48,5 +48,7 @@ export async function applyRetention(days = retentionDays(), now = new Date()): 
     const n = await db.$executeRaw`delete from tool_call_hourly where ctid in (select ctid from tool_call_hourly where hour < ${cutoff} limit 5000)`;
     if (n < 5000) break;
   }
+  // Calls stored from their result alone whose row is past the window: nothing left to merge into.
+  await db.$executeRaw`delete from tool_call_open_calls where occurred_at < ${cutoff}`;
   return { droppedPartitions: dropped, deletedDefaultRows: deleted };
 }

@@ -13,6 +13,7 @@ import { fmtDate } from "@/components/ui/format";
 import { CallsChart } from "@/components/charts/CallsChart";
 import { CallDrawerProvider, OpenCallButton } from "@/components/tool-calls/CallDrawer";
 import { ToolCallFilters } from "@/components/tool-calls/ToolCallFilters";
+import { DecisionCell } from "@/components/tool-calls/Decision";
 
 export const metadata: Metadata = { title: "Tool calls" };
 
@@ -152,7 +153,7 @@ export default async function ToolCallsPage({ searchParams }: { searchParams: Pr
                 agent: c.agentId ? <Link href={`/agents/${c.agentId}`} className="text-brand-600 hover:underline dark:text-brand-100">{c.agentName}</Link> : c.agentName,
                 tool: <code>{c.toolName}</code>,
                 version: c.toolVersion ?? "—",
-                decision: c.decision === "blocked" ? <span><Badge tone="red">blocked</Badge> <span className="text-xs text-slate-600 dark:text-slate-400">{c.blockReason}</span></span> : <Badge tone="green">allowed</Badge>,
+                decision: <DecisionCell decision={c.decision} policyDecision={c.policyDecision} blockReason={c.blockReason} small />,
                 ms: c.durationMs != null ? `${c.durationMs.toLocaleString("en")} ms` : "—",
                 egress: c.egressHosts.length ? <span className="flex flex-wrap gap-1">{c.egressHosts.map((h) => <code key={h} className="text-xs">{h}</code>)}</span> : <span className="text-slate-500 dark:text-slate-400">none</span>,
               },

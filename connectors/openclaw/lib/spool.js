@@ -106,6 +106,11 @@ function readEvents(file, logger) {
     if (_kind === "result" && _call && byDecision.has(_call)) {
       const d = byDecision.get(_call);
       for (const k of ["result", "durationMs", "error"]) if (event[k] !== undefined) d[k] = event[k];
+      // Allowed here, then refused by OpenClaw before it ran (argument validation): not run.
+      if (event.decision === "not_run" && d.decision === "allowed") {
+        d.decision = "not_run";
+        d.policyDecision = "allowed";
+      }
       continue;
     }
     if (_kind === "decision" && _call) byDecision.set(_call, event);

@@ -5,7 +5,7 @@ import { listToolCalls, paramsAllowed, parseToolCallQuery } from "@/lib/tool-cal
 
 export const dynamic = "force-dynamic";
 
-const CSV_COLUMNS = ["occurredAt", "agentName", "agentId", "toolName", "toolVersion", "toolHash", "decision", "blockReason", "durationMs", "error", "egressHosts", "gatewayName", "gatewayId", "sessionKey", "eventId", "tokensIn", "tokensOut", "costUsd"];
+const CSV_COLUMNS = ["occurredAt", "agentName", "agentId", "toolName", "toolVersion", "toolHash", "decision", "policyDecision", "blockReason", "durationMs", "error", "egressHosts", "gatewayName", "gatewayId", "sessionKey", "eventId", "tokensIn", "tokensOut", "costUsd"];
 
 /**
  * GET /api/v1/tool-calls?range=1h|24h|7d|30d|from=&to=&tool=&agent=&gateway=&decision=&q=&dir=&page=&pageSize=[&format=csv]
