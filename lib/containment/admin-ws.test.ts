@@ -511,6 +511,22 @@ describe("hostile admin WebSocket peers (the ws package does the framing; Warden
     expect(h.open).toBe(0);
   });
 
+  it("a close reason with line breaks reaches the server log on one line", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const { r } = await run((s, up) => {
+        up.upgrade();
+        s.write(frame(8, Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from("bye\n[containment] forged line\r\u2028x")])));
+      });
+      expect(r).toEqual({ ok: false, error: COULD_NOT_CONNECT });
+      const logged = warn.mock.calls.map((c) => String(c[0])).join("\n");
+      expect(logged).toContain("forged line");
+      expect(logged).not.toMatch(/[\n\r\u2028]\[containment\] forged/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it("a slowloris server (one header byte at a time, or one frame byte at a time) is cut off at the deadline", async () => {
     const timers: NodeJS.Timeout[] = [];
     try {

@@ -142,13 +142,18 @@ class WsConnection {
       if (this.handler) this.handler(frame as Record<string, unknown>);
       else this.queued.push(frame as Record<string, unknown>);
     });
-    ws.on("close", (code: number, reason: Buffer) => this.finish(`the gateway closed the connection (${code}${reason.length ? ` ${reason.toString("utf8").slice(0, 200)}` : ""})`));
+    ws.on("close", (code: number, reason: Buffer) => this.finish(`the gateway closed the connection (${code}${reason.length ? ` ${reason.toString("utf8").slice(0, 200).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ")}` : ""})`));
     // ws reports protocol violations (oversized or invalid frames, bad UTF-8) here, then closes.
     ws.on("error", (e: Error) => this.fail(`connection error: ${e.message}`));
   }
 
   get closed() {
     return this.closedWith !== null;
+  }
+
+  /** Why the connection ended (for the server log), or null while it is open. */
+  get closeReason() {
+    return this.closedWith;
   }
 
   private finish(why: string) {
@@ -361,7 +366,7 @@ async function session<T>(url: URL, pin: { address: string; family: 4 | 6 }, tok
       });
       onChallenge = null;
     }
-    if (conn.closed) throw new Error("the gateway closed the connection before the handshake");
+    if (conn.closed) throw new Error(`before the handshake: ${conn.closeReason}`);
     const hello = await request("connect", {
       minProtocol: PROTOCOL,
       maxProtocol: PROTOCOL,
