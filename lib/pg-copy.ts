@@ -1,8 +1,12 @@
 /**
- * COPY … FROM STDIN for node-postgres: the text format's escaping and a minimal sender. Ingestion
- * (lib/tool-calls/ingest.ts) stores tool calls this way; the bench uses it for its baseline.
+ * COPY … FROM STDIN for node-postgres: the text format's escaping (values out, never parsing) and
+ * the sender, pg-copy-streams. Ingestion (lib/tool-calls/ingest.ts) stores tool calls this way;
+ * the bench uses it for its baseline.
  */
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type pg from "pg";
+import { from as copyStreamFrom } from "pg-copy-streams";
 
 /** Escape one value for COPY's text format (NULL is \N). */
 export function copyText(v: unknown): string {
@@ -19,43 +23,22 @@ export function pgTextArray(values: string[]): string {
   return `{${values.map((v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
 }
 
-type PgConnection = { query: (text: string) => void; sendCopyFromChunk: (b: Buffer) => void; endCopyFrom: () => void };
+/** The size of the pieces a whole-buffer COPY is written in (one CopyData message each). */
+const PIECE = 256 * 1024;
+
+function* pieces(buf: Buffer): Generator<Buffer> {
+  for (let i = 0; i < buf.length; i += PIECE) yield buf.subarray(i, i + PIECE);
+}
 
 /**
- * COPY … FROM STDIN through node-postgres without extra packages: a "submittable" that sends the
- * data when the server asks for it (what pg-copy-streams does, minus streaming back-pressure).
- * Resolves with the number of rows copied; rejects with the server's error (a failed COPY stores
- * nothing).
+ * COPY … FROM STDIN with pg-copy-streams: `data` is the whole text (written in 256 KiB pieces) or
+ * any (async) iterable of chunks, streamed with back-pressure. Resolves with the number of rows
+ * copied; rejects with the server's error (a failed COPY stores nothing), after which the
+ * connection takes its next query as usual.
  */
-export function copyFrom(client: pg.Client | pg.PoolClient, sql: string, data: string | Buffer): Promise<number> {
-  const buf = typeof data === "string" ? Buffer.from(data) : data;
-  return new Promise((resolve, reject) => {
-    let rows = 0;
-    const submittable = {
-      submit(connection: PgConnection) {
-        connection.query(sql);
-      },
-      handleCopyInResponse(connection: PgConnection) {
-        for (let i = 0; i < buf.length; i += 256 * 1024) connection.sendCopyFromChunk(buf.subarray(i, i + 256 * 1024));
-        connection.endCopyFrom();
-      },
-      handleCommandComplete(msg: { text?: string }) {
-        rows = Number(/COPY (\d+)/.exec(msg.text ?? "")?.[1] ?? 0);
-      },
-      // node-postgres drops its active query on an error (no ReadyForQuery reaches it after one),
-      // so an error settles the promise here; the connection takes its next query when ready.
-      handleError(err: Error) {
-        reject(err);
-      },
-      handleReadyForQuery() {
-        resolve(rows);
-      },
-      handleRowDescription() {},
-      handleDataRow() {},
-      handleEmptyQuery() {},
-      handlePortalSuspended() {},
-      handleCopyData() {},
-    };
-    (client as unknown as { query: (s: unknown) => void }).query(submittable);
-  });
+export async function copyFrom(client: pg.Client | pg.PoolClient, sql: string, data: string | Buffer | Iterable<Buffer | string> | AsyncIterable<Buffer | string>): Promise<number> {
+  const source = typeof data === "string" ? pieces(Buffer.from(data)) : Buffer.isBuffer(data) ? pieces(data) : data;
+  const stream = client.query(copyStreamFrom(sql));
+  await pipeline(Readable.from(source, { objectMode: false }), stream);
+  return stream.rowCount;
 }

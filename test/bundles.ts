@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { createGunzip } from "node:zlib";
-import { readTar } from "@/lib/evidence/tar";
+import { PassThrough } from "node:stream";
+import { TarWriter, readTar } from "@/lib/evidence/tar";
 
 /** A member of a .tar.gz read whole into memory. */
 export type BundleEntry = { path: string; content: Buffer };
@@ -19,4 +20,16 @@ export async function unpackTarGz(file: string): Promise<BundleEntry[]> {
     },
   });
   return out;
+}
+
+/** An uncompressed tar of in-memory members, written by Warden's TarWriter (for tests that mutate bundles). */
+export async function tarOf(files: [string, string | Buffer][]): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on("data", (c: Buffer) => chunks.push(c));
+  const tar = new TarWriter(out, new Date(0));
+  for (const [p, c] of files) await tar.addBuffer(p, c);
+  await tar.finish();
+  out.end();
+  return Buffer.concat(chunks);
 }

@@ -1,6 +1,6 @@
 /**
  * The bench's own Postgres: an embedded server in a temp folder (or BENCH_DATABASE_URL), and a
- * COPY FROM STDIN helpers of lib/pg-copy.ts (the raw-COPY baseline and the bulk loader).
+ * COPY FROM STDIN helpers of lib/pg-copy.ts (pg-copy-streams; the raw-COPY baseline and the bulk loader).
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";

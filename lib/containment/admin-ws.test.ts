@@ -1,5 +1,5 @@
 // The admin-WebSocket containment path against a tiny in-process fake OpenClaw gateway that speaks
-// the same wire protocol (RFC 6455 framing, connect.challenge → connect → hello-ok, config.get /
+// the same wire protocol (WebSocket from the ws package, connect.challenge → connect → hello-ok, config.get /
 // config.patch with baseHash and replacePaths, agents.list, cron.list/cron.update) and records
 // every request frame. The same flows were checked against a real openclaw@2026.9.6 gateway with
 // scripts/openclaw-containment-check.mjs.
@@ -7,8 +7,20 @@ import http from "node:http";
 import type { Duplex } from "node:stream";
 import { createHash, randomBytes } from "node:crypto";
 import net from "node:net";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { WebSocket, WebSocketServer } from "ws";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { applyViaAdminWs, checkAdminWsTarget, checkAdminWsUrl, COULD_NOT_CONNECT, withGatewaySession } from "./admin-ws";
+
+// Names the address policy's DNS lookup answers differently from the system resolver (rebinding test).
+const lookupOverride = vi.hoisted(() => new Map<string, string>());
+vi.mock("node:dns/promises", async (importOriginal) => {
+  const real = await importOriginal<typeof import("node:dns/promises")>();
+  const lookup = ((host: string, opts: unknown) => {
+    const address = lookupOverride.get(host);
+    return address ? Promise.resolve([{ address, family: 4 }]) : (real.lookup as (h: string, o: unknown) => Promise<unknown>)(host, opts);
+  }) as typeof real.lookup;
+  return { ...real, default: { ...real, lookup }, lookup };
+});
 
 // The fake gateways listen on 127.0.0.1: loopback is allowed here as in a deployment with the
 // gateway on Warden's own host; tests that need the default policy delete the flag.
@@ -42,6 +54,7 @@ type FakeOptions = { token?: string; silent?: boolean; staleOnce?: boolean; agen
 
 class FakeGateway {
   server = http.createServer();
+  wss = new WebSocketServer({ noServer: true });
   frames: Frame[] = [];
   config: Json = {};
   jobs = [
@@ -59,41 +72,17 @@ class FakeGateway {
   constructor(private readonly opts: FakeOptions = {}) {
     this.staleLeft = opts.staleOnce ? 1 : 0;
     this.startingLeft = opts.startingFor ?? 0;
-    this.server.on("upgrade", (req, socket: Duplex) => {
-      const accept = createHash("sha1").update(`${req.headers["sec-websocket-key"]}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    this.server.on("upgrade", (req, socket: Duplex, head: Buffer) => {
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));
-      let buf = Buffer.alloc(0);
-      socket.on("data", (d: Buffer) => {
-        buf = Buffer.concat([buf, d]);
-        for (;;) {
-          if (buf.length < 2) return;
-          const opcode = buf[0] & 0x0f;
-          expect(buf[1] & 0x80).toBe(0x80); // clients must mask
-          let len = buf[1] & 0x7f;
-          let off = 2;
-          if (len === 126) {
-            len = buf.readUInt16BE(2);
-            off = 4;
-          } else if (len === 127) {
-            len = buf.readUInt32BE(6);
-            off = 10;
-          }
-          if (buf.length < off + 4 + len) return;
-          const mask = buf.subarray(off, off + 4);
-          const payload = Buffer.from(buf.subarray(off + 4, off + 4 + len));
-          for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i % 4];
-          buf = buf.subarray(off + 4 + len);
-          if (opcode === 0x8) {
-            this.closedByClient++;
-            socket.end();
-            return;
-          }
-          if (opcode === 0x1) this.onFrame(socket, JSON.parse(payload.toString("utf8")));
-        }
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on("message", (data, isBinary) => {
+          expect(isBinary).toBe(false);
+          this.onFrame(ws, JSON.parse(String(data)));
+        });
+        ws.on("close", (code) => code === 1000 && this.closedByClient++); // a polite close
+        if (!opts.silent) this.send(ws, { type: "event", event: "connect.challenge", payload: { nonce: randomBytes(8).toString("hex"), ts: Date.now() } });
       });
-      if (!opts.silent) this.send(socket, { type: "event", event: "connect.challenge", payload: { nonce: randomBytes(8).toString("hex"), ts: Date.now() } });
     });
   }
 
@@ -113,13 +102,11 @@ class FakeGateway {
     return `hash-${this.rev}`;
   }
 
-  send(socket: Duplex, obj: unknown) {
-    const body = Buffer.from(JSON.stringify(obj));
-    const header = body.length < 126 ? Buffer.from([0x81, body.length]) : Buffer.from([0x81, 126, body.length >> 8, body.length & 0xff]);
-    socket.write(Buffer.concat([header, body]));
+  send(ws: WebSocket, obj: unknown) {
+    ws.send(JSON.stringify(obj));
   }
 
-  private onFrame(socket: Duplex, f: Frame) {
+  private onFrame(socket: WebSocket, f: Frame) {
     this.frames.push(f);
     const ok = (payload: unknown) => this.send(socket, { type: "res", id: f.id, ok: true, payload });
     const fail = (code: string, message: string) => this.send(socket, { type: "res", id: f.id, ok: false, error: { code, message } });
@@ -343,6 +330,241 @@ describe("applyViaAdminWs", () => {
     const g = await start();
     const agents = await withGatewaySession({ url: g.url, token: "secret-token" }, (s) => s.call<{ agents: { id: string }[] }>("agents.list"));
     expect(agents.agents.map((a) => a.id)).toEqual(["main", "ops"]);
+  });
+});
+
+// ---- hostile peers: raw TCP servers that break the WebSocket protocol on purpose ----------------
+
+const frame = (opcode: number, payload: Buffer | string, { fin = true, length }: { fin?: boolean; length?: number } = {}) => {
+  const body = Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
+  const n = length ?? body.length;
+  const b0 = (fin ? 0x80 : 0) | opcode;
+  let head: Buffer;
+  if (n < 126) head = Buffer.from([b0, n]);
+  else if (n < 65536) head = Buffer.from([b0, 126, n >> 8, n & 0xff]);
+  else {
+    head = Buffer.alloc(10);
+    head[0] = b0;
+    head[1] = 127;
+    head.writeBigUInt64BE(BigInt(n), 2);
+  }
+  return Buffer.concat([head, body]);
+};
+const challenge = () => frame(1, JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: "n", ts: 1 } }));
+const helloOk = (id: string) => frame(1, JSON.stringify({ type: "res", id, ok: true, payload: { type: "hello-ok", protocol: 4, auth: { role: "operator", scopes: ["operator.admin"] } } }));
+
+type Hostile = { url: string; open: number; clientFrames: number; stop: () => Promise<void> };
+/**
+ * A TCP server that reads the client's upgrade request and hands the socket to `script`:
+ * `upgrade()` writes a valid 101 answer; `onClientFrame(n)` is called for each frame the client
+ * sends afterwards (1 = connect, whose request id is w1; 2 = the next call, w2 …).
+ */
+async function hostile(script: (s: net.Socket, h: { upgrade: () => void; onClientFrame: (fn: (n: number) => void) => void }) => void): Promise<Hostile> {
+  const sockets = new Set<net.Socket>();
+  const state: Hostile = { url: "", open: 0, clientFrames: 0, stop: async () => {} };
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    state.open++;
+    s.on("close", () => {
+      state.open--;
+      sockets.delete(s);
+    });
+    s.on("error", () => {});
+    let head = "";
+    let upgraded = false;
+    let buf = Buffer.alloc(0);
+    let onFrame: (n: number) => void = () => {};
+    s.on("data", (d: Buffer) => {
+      if (!upgraded) {
+        head += d.toString("latin1");
+        if (!head.includes("\r\n\r\n")) return;
+        upgraded = true;
+        const key = /sec-websocket-key: *([^\r]+)/i.exec(head)?.[1] ?? "";
+        script(s, {
+          upgrade: () => s.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64")}\r\n\r\n`),
+          onClientFrame: (fn) => (onFrame = fn),
+        });
+        return;
+      }
+      // Count the client's (masked) frames; their content does not matter here.
+      buf = Buffer.concat([buf, d]);
+      for (;;) {
+        if (buf.length < 2) return;
+        let len = buf[1] & 0x7f;
+        let off = 2;
+        if (len === 126) [len, off] = [buf.length >= 4 ? buf.readUInt16BE(2) : Infinity, 4];
+        else if (len === 127) [len, off] = [buf.length >= 10 ? Number(buf.readBigUInt64BE(2)) : Infinity, 10];
+        if (buf.length < off + 4 + len) return;
+        const opcode = buf[0] & 0x0f;
+        buf = buf.subarray(off + 4 + len);
+        if (opcode === 0x1) onFrame(++state.clientFrames);
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  state.url = `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  state.stop = async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => server.close(r));
+  };
+  return state;
+}
+
+describe("hostile admin WebSocket peers (the ws package does the framing; Warden adds the limits)", () => {
+  const servers: Hostile[] = [];
+  afterEach(async () => {
+    for (const h of servers.splice(0)) await h.stop();
+  });
+  const run = async (script: Parameters<typeof hostile>[0], timeoutMs = 8000) => {
+    const h = await hostile(script);
+    servers.push(h);
+    const t = Date.now();
+    const r = await applyViaAdminWs({ url: h.url, token: "secret-token", command: cmd("deny_tool"), timeoutMs });
+    const ms = Date.now() - t;
+    for (let i = 0; i < 50 && h.open; i++) await new Promise((res) => setTimeout(res, 20));
+    return { r, ms, h };
+  };
+
+  it("a frame larger than the message limit ends the connection at its header, also when split into fragments", async () => {
+    // Declared 33 MiB (over the 32 MiB limit), never sent: waiting for it would hang until the deadline.
+    const big = await run((s, h) => {
+      h.upgrade();
+      s.write(challenge());
+      h.onClientFrame(() => s.write(frame(1, "", { length: 33 * 1024 * 1024 })));
+    });
+    expect(big.r).toEqual({ ok: false, error: COULD_NOT_CONNECT });
+    expect(big.ms).toBeLessThan(2000);
+    expect(big.h.open).toBe(0);
+    // The same over many fragments after a valid hello: the answer to config.get never completes.
+    const mib = Buffer.alloc(1024 * 1024, 0x20);
+    const frag = await run((s, h) => {
+      h.upgrade();
+      s.write(challenge());
+      h.onClientFrame((n) => {
+        if (n === 1) return s.write(helloOk("w1"));
+        s.write(frame(1, mib, { fin: false }));
+        for (let i = 0; i < 33; i++) s.write(frame(0, mib, { fin: false }));
+      });
+    });
+    expect(frag.r.ok).toBe(false);
+    expect(frag.ms).toBeLessThan(4000);
+    expect(frag.h.open).toBe(0);
+  });
+
+  it("invalid UTF-8 in a text frame ends the connection before anything is sent (no replacement characters)", async () => {
+    const { r, ms, h } = await run((s, up) => {
+      up.upgrade();
+      const bad = Buffer.concat([Buffer.from('{"type":"event","event":"connect.challenge","payload":{"nonce":"'), Buffer.from([0xff, 0xfe, 0xc0, 0x80]), Buffer.from('"}}')]);
+      s.write(frame(1, bad));
+    });
+    expect(r).toEqual({ ok: false, error: COULD_NOT_CONNECT });
+    expect(h.clientFrames).toBe(0); // the connect frame (with the token) was never sent
+    expect(ms).toBeLessThan(2000);
+  });
+
+  it.each([
+    ["not JSON", "not json {"],
+    ["JSON null", "null"],
+    ["a JSON array", "[1,2]"],
+    ["a JSON string", '"hello-ok"'],
+  ])("%s instead of a frame object fails at once, without throwing", async (_name, text) => {
+    // Once as the first frame, once as the answer to connect.
+    for (const at of ["challenge", "answer"] as const) {
+      const { r, ms, h } = await run((s, up) => {
+        up.upgrade();
+        if (at === "challenge") return s.write(frame(1, text));
+        s.write(challenge());
+        up.onClientFrame(() => s.write(frame(1, text)));
+      });
+      expect(r, at).toEqual({ ok: false, error: COULD_NOT_CONNECT });
+      expect(ms, at).toBeLessThan(2000);
+      expect(h.open, at).toBe(0);
+    }
+  });
+
+  it("a binary frame, or an answer whose fields have the wrong types, is refused", async () => {
+    const bin = await run((s, up) => {
+      up.upgrade();
+      s.write(frame(2, Buffer.from(JSON.stringify({ type: "event", event: "connect.challenge" }))));
+    });
+    expect(bin.r).toEqual({ ok: false, error: COULD_NOT_CONNECT });
+    expect(bin.ms).toBeLessThan(2000);
+    // hello-ok whose scopes is a string containing "operator.admin": not a grant.
+    const scopes = await run((s, up) => {
+      up.upgrade();
+      s.write(challenge());
+      up.onClientFrame(() => s.write(frame(1, JSON.stringify({ type: "res", id: "w1", ok: true, payload: { type: "hello-ok", auth: { scopes: "not operator.admin" } } }))));
+    });
+    expect(!scopes.r.ok && scopes.r.error).toContain("did not grant operator.admin");
+  });
+
+  it.each([
+    ["closes at once", (s: net.Socket) => s.destroy()],
+    ["closes halfway through the 101 answer", (s: net.Socket) => s.end("HTTP/1.1 101 Switching Protocols\r\nUpgr")],
+    ["answers 101 with a wrong Sec-WebSocket-Accept", (s: net.Socket) => s.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n")],
+    ["answers 101 then closes before the challenge", (s: net.Socket, up: () => void) => (up(), s.end())],
+    ["answers a redirect to a metadata address", (s: net.Socket) => s.end("HTTP/1.1 302 Found\r\nLocation: ws://169.254.169.254/\r\nContent-Length: 0\r\n\r\n")],
+  ])("a server that %s fails fast with only 'could not connect'", async (_name, act) => {
+    const { r, ms, h } = await run((s, up) => act(s, up.upgrade));
+    expect(r).toEqual({ ok: false, error: COULD_NOT_CONNECT });
+    expect(ms).toBeLessThan(2000);
+    expect(h.open).toBe(0);
+  });
+
+  it("a close reason with line breaks reaches the server log on one line", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const { r } = await run((s, up) => {
+        up.upgrade();
+        s.write(frame(8, Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from("bye\n[containment] forged line\r\u2028x")])));
+      });
+      expect(r).toEqual({ ok: false, error: COULD_NOT_CONNECT });
+      const logged = warn.mock.calls.map((c) => String(c[0])).join("\n");
+      expect(logged).toContain("forged line");
+      expect(logged).not.toMatch(/[\n\r\u2028]\[containment\] forged/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("a slowloris server (one header byte at a time, or one frame byte at a time) is cut off at the deadline", async () => {
+    const timers: NodeJS.Timeout[] = [];
+    try {
+      const drip = (s: net.Socket, text: Buffer) => {
+        let i = 0;
+        const t = setInterval(() => (i < text.length && !s.destroyed ? s.write(text.subarray(i++, i)) : clearInterval(t)), 50);
+        timers.push(t);
+      };
+      const headers = await run((s) => drip(s, Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nX-Slow: ${"a".repeat(10_000)}\r\n\r\n`)), 1200);
+      expect(headers.r).toEqual({ ok: false, error: COULD_NOT_CONNECT });
+      expect(headers.ms).toBeLessThan(2500);
+      expect(headers.h.open).toBe(0);
+      const frames = await run((s, up) => {
+        up.upgrade();
+        s.write(challenge());
+        up.onClientFrame((n) => (n === 1 ? s.write(helloOk("w1")) : drip(s, frame(1, JSON.stringify({ type: "res", id: "w2", ok: true, payload: { pad: "x".repeat(10_000) } })))));
+      }, 1200);
+      expect(frames.r.ok).toBe(false);
+      expect(frames.ms).toBeLessThan(2500);
+      expect(frames.h.open).toBe(0);
+    } finally {
+      for (const t of timers) clearInterval(t);
+    }
+  });
+
+  it("connects to the address the policy checked, never to a second DNS answer (no rebinding)", async () => {
+    // The policy's lookup answers 127.0.0.1 for a name that the system resolver does not know: only
+    // a connection that reuses the checked address reaches the gateway.
+    const g = await start();
+    const port = new URL(g.url).port;
+    lookupOverride.set("gw.rebinding.invalid", "127.0.0.1");
+    try {
+      const r = await applyViaAdminWs({ url: `ws://gw.rebinding.invalid:${port}`, token: "secret-token", command: cmd("deny_tool"), timeoutMs: 3000 });
+      expect(r).toMatchObject({ ok: true });
+      expect(g.config).toEqual({ tools: { deny: ["exec"] } });
+    } finally {
+      lookupOverride.clear();
+    }
   });
 });
 

@@ -1,8 +1,5 @@
 import "server-only";
-import http from "node:http";
-import https from "node:https";
-import { createHash, randomBytes } from "node:crypto";
-import type { Duplex } from "node:stream";
+import WebSocket from "ws";
 import { checkHostForUse, pinnedLookup } from "../net/address-policy";
 
 /**
@@ -60,7 +57,6 @@ export type AdminWsResult = { ok: true; detail: string; state?: AdminWsState } |
 
 const PROTOCOL = 4;
 const MAX_MESSAGE = 32 * 1024 * 1024;
-const WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 /** The Warden plugin's id: never disabled by disable_extensions. */
 const WARDEN_PLUGIN_ID = "warden";
 
@@ -107,178 +103,133 @@ export class AdminWsConnectError extends Error {
   }
 }
 
-// ---- a minimal RFC 6455 client (text frames, ping/pong, close; no extensions) ----------------
+// ---- the WebSocket itself: the `ws` package (handshake, framing, UTF-8 checks, size limit) ------
 
+/**
+ * One open admin WebSocket. Messages that arrive before a handler is set (e.g. the challenge in the
+ * upgrade's first packet) are kept. Anything that is not a JSON object in a text frame ends the
+ * connection: the gateway protocol has nothing else, so it is a broken or hostile peer.
+ */
 class WsConnection {
-  private buf: Buffer = Buffer.alloc(0);
-  private fragments: Buffer[] = [];
   private closedWith: string | null = null;
-  private queued: string[] = [];
-  private handler: ((text: string) => void) | null = null;
-  onClose: (why: string) => void = () => {};
+  private queued: Record<string, unknown>[] = [];
+  private handler: ((frame: Record<string, unknown>) => void) | null = null;
+  private closeHandler: (why: string) => void = () => {};
 
-  /** Messages that arrived before a handler was set (e.g. in the upgrade's first packet) are kept. */
-  set onMessage(fn: (text: string) => void) {
+  /** Also called at once when the connection already ended (e.g. on a bad frame in the upgrade's first packet). */
+  set onClose(fn: (why: string) => void) {
+    this.closeHandler = fn;
+    if (this.closedWith !== null) fn(this.closedWith);
+  }
+
+  set onMessage(fn: (frame: Record<string, unknown>) => void) {
     this.handler = fn;
     for (const m of this.queued.splice(0)) fn(m);
   }
 
-  private deliver(text: string) {
-    if (this.handler) this.handler(text);
-    else this.queued.push(text);
-  }
-
-  constructor(private readonly socket: Duplex, head: Buffer) {
-    socket.on("data", (d: Buffer) => this.feed(d));
-    socket.on("close", () => this.finish("the gateway closed the connection"));
-    socket.on("error", (e: Error) => this.finish(`connection error: ${e.message}`));
-    if (head.length) this.feed(head);
+  constructor(private readonly ws: WebSocket) {
+    ws.on("message", (data: WebSocket.RawData, isBinary: boolean) => {
+      if (this.closedWith !== null) return;
+      if (isBinary) return this.fail("protocol error: a binary frame");
+      let frame: unknown;
+      try {
+        // ws has already checked the text frame is valid UTF-8 (it closes with 1007 otherwise).
+        frame = JSON.parse(rawText(data));
+      } catch {
+        return this.fail("protocol error: a frame that is not JSON");
+      }
+      if (frame === null || typeof frame !== "object" || Array.isArray(frame)) return this.fail("protocol error: a frame that is not a JSON object");
+      if (this.handler) this.handler(frame as Record<string, unknown>);
+      else this.queued.push(frame as Record<string, unknown>);
+    });
+    ws.on("close", (code: number, reason: Buffer) => this.finish(`the gateway closed the connection (${code}${reason.length ? ` ${reason.toString("utf8").slice(0, 200).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ")}` : ""})`));
+    // ws reports protocol violations (oversized or invalid frames, bad UTF-8) here, then closes.
+    ws.on("error", (e: Error) => this.fail(`connection error: ${e.message}`));
   }
 
   get closed() {
     return this.closedWith !== null;
   }
 
+  /** Why the connection ended (for the server log), or null while it is open. */
+  get closeReason() {
+    return this.closedWith;
+  }
+
   private finish(why: string) {
     if (this.closedWith !== null) return;
     this.closedWith = why;
-    this.onClose(why);
-  }
-
-  private feed(d: Buffer) {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
-    while (this.buf.length >= 2 && this.closedWith === null) {
-      const b0 = this.buf[0];
-      const b1 = this.buf[1];
-      if (b0 & 0x70) return this.fail("protocol error: reserved bits set (no extensions negotiated)");
-      const opcode = b0 & 0x0f;
-      const masked = (b1 & 0x80) !== 0;
-      let len = b1 & 0x7f;
-      let off = 2;
-      if (len === 126) {
-        if (this.buf.length < 4) return;
-        len = this.buf.readUInt16BE(2);
-        off = 4;
-      } else if (len === 127) {
-        if (this.buf.length < 10) return;
-        if (this.buf.readUInt32BE(2) !== 0) return this.fail("frame too large");
-        len = this.buf.readUInt32BE(6);
-        off = 10;
-      }
-      if (len > MAX_MESSAGE) return this.fail("frame too large");
-      const maskAt = off;
-      if (masked) off += 4;
-      if (this.buf.length < off + len) return;
-      const payload = Buffer.from(this.buf.subarray(off, off + len));
-      if (masked) for (let i = 0; i < payload.length; i++) payload[i] ^= this.buf[maskAt + (i % 4)];
-      this.buf = this.buf.subarray(off + len);
-      const fin = (b0 & 0x80) !== 0;
-      if (opcode === 0x1 || opcode === 0x2 || opcode === 0x0) {
-        if (opcode !== 0x0) this.fragments = [];
-        this.fragments.push(payload);
-        const total = this.fragments.reduce((n, f) => n + f.length, 0);
-        if (total > MAX_MESSAGE) return this.fail("message too large");
-        if (fin) {
-          const text = Buffer.concat(this.fragments).toString("utf8");
-          this.fragments = [];
-          this.deliver(text);
-        }
-      } else if (opcode === 0x8) {
-        const code = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
-        const reason = payload.length > 2 ? payload.subarray(2).toString("utf8") : "";
-        this.sendFrame(0x8, payload.subarray(0, 2));
-        this.socket.end();
-        this.finish(`the gateway closed the connection (${code}${reason ? ` ${reason}` : ""})`);
-      } else if (opcode === 0x9) {
-        this.sendFrame(0xa, payload);
-      } // 0xA pong: ignored
-    }
+    this.closeHandler(why);
   }
 
   private fail(why: string) {
     this.finish(why);
-    this.socket.destroy();
-  }
-
-  private sendFrame(opcode: number, payload: Buffer) {
-    if (this.socket.destroyed) return;
-    const mask = randomBytes(4);
-    const len = payload.length;
-    const header = len < 126 ? Buffer.alloc(2) : len < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
-    header[0] = 0x80 | opcode;
-    if (len < 126) header[1] = 0x80 | len;
-    else if (len < 65536) {
-      header[1] = 0x80 | 126;
-      header.writeUInt16BE(len, 2);
-    } else {
-      header[1] = 0x80 | 127;
-      header.writeUInt32BE(0, 2);
-      header.writeUInt32BE(len, 6);
-    }
-    const body = Buffer.alloc(len);
-    for (let i = 0; i < len; i++) body[i] = payload[i] ^ mask[i % 4];
-    this.socket.write(Buffer.concat([header, mask, body]));
+    this.ws.terminate();
   }
 
   send(text: string) {
     if (this.closedWith !== null) throw new Error(this.closedWith);
-    this.sendFrame(0x1, Buffer.from(text, "utf8"));
+    this.ws.send(text);
   }
 
-  /** Close politely and make sure the socket is gone. */
+  /** Close politely and make sure the socket is gone shortly after (a peer may never answer the close). */
   close() {
-    if (!this.socket.destroyed) {
-      try {
-        const p = Buffer.alloc(2);
-        p.writeUInt16BE(1000, 0);
-        this.sendFrame(0x8, p);
-        this.socket.end();
-      } catch {
-        /* already gone */
-      }
-      setTimeout(() => this.socket.destroy(), 200).unref();
-    }
+    if (this.ws.readyState === WebSocket.OPEN) {
+      this.ws.close(1000);
+      setTimeout(() => this.ws.terminate(), 200).unref();
+    } else this.ws.terminate();
     this.finish("closed by Warden");
   }
 }
 
+const rawText = (data: WebSocket.RawData) => (Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)).toString("utf8");
+
+/**
+ * Open the WebSocket to the address the policy checked (`lookup` answers with it: no second DNS
+ * answer, no rebinding), without redirects (they would leave the checked address) or compression
+ * (no extensions: a small frame cannot inflate into a large message). The whole opening handshake
+ * is bounded by `timeoutMs` (ws's own handshakeTimeout is an idle timer, which a server trickling
+ * bytes would keep resetting).
+ */
 function openWebSocket(url: URL, pin: { address: string; family: 4 | 6 }, timeoutMs: number): Promise<WsConnection> {
   return new Promise((resolve, reject) => {
-    const key = randomBytes(16).toString("base64");
-    const secure = url.protocol === "wss:";
-    const req = (secure ? https : http).request({
-      protocol: secure ? "https:" : "http:",
-      hostname: url.hostname.replace(/^\[|\]$/g, ""),
-      port: url.port || (secure ? 443 : 80),
-      path: `${url.pathname || "/"}${url.search}`,
-      method: "GET",
-      agent: false,
-      // Connect to the address the policy checked, not to a second DNS answer.
-      lookup: pinnedLookup(pin.address, pin.family),
-      headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Key": key, "Sec-WebSocket-Version": "13", "User-Agent": "warden-containment" },
-    });
-    const timer = setTimeout(() => req.destroy(new Error(`no WebSocket upgrade within ${timeoutMs} ms`)), timeoutMs);
-    req.on("upgrade", (res, socket, head) => {
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, {
+        lookup: pinnedLookup(pin.address, pin.family),
+        handshakeTimeout: timeoutMs,
+        maxPayload: MAX_MESSAGE,
+        perMessageDeflate: false,
+        followRedirects: false,
+        headers: { "User-Agent": "warden-containment" },
+      });
+    } catch (err) {
+      return reject(err);
+    }
+    let settled = false;
+    const settle = (err: Error | null) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      const expected = createHash("sha1").update(key + WS_GUID).digest("base64");
-      if (res.statusCode !== 101 || res.headers["sec-websocket-accept"] !== expected) {
-        socket.destroy();
-        return reject(new Error("the server did not accept the WebSocket upgrade"));
-      }
-      (socket as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
-      resolve(new WsConnection(socket, head));
-    });
-    req.on("response", (res) => {
-      clearTimeout(timer);
-      res.resume();
-      req.destroy(); // not a WebSocket: do not keep the connection open
-      reject(new Error(`HTTP ${res.statusCode} instead of a WebSocket upgrade`));
-    });
-    req.on("error", (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    req.end();
+      ws.off("open", onOpen);
+      ws.off("error", onError);
+      ws.off("close", onEarlyClose);
+      if (err) {
+        ws.on("error", () => {}); // late errors of a dead socket
+        ws.terminate();
+        reject(err);
+      } else resolve(new WsConnection(ws));
+    };
+    const onOpen = () => {
+      (ws as unknown as { _socket?: { setNoDelay?: (v: boolean) => void } })._socket?.setNoDelay?.(true);
+      settle(null);
+    };
+    const onError = (err: Error) => settle(err);
+    const onEarlyClose = () => settle(new Error("the connection closed during the WebSocket handshake"));
+    const timer = setTimeout(() => settle(new Error(`no WebSocket upgrade within ${timeoutMs} ms`)), timeoutMs);
+    ws.on("open", onOpen);
+    ws.on("error", onError);
+    ws.on("close", onEarlyClose);
   });
 }
 
@@ -348,18 +299,12 @@ async function session<T>(url: URL, pin: { address: string; family: 4 | 6 }, tok
   let challenged = false;
   let onChallenge: (() => void) | null = null;
   let seq = 0;
-  conn.onMessage = (text) => {
-    let frame: { type?: string; id?: string; event?: string };
-    try {
-      frame = JSON.parse(text);
-    } catch {
-      return; // not ours to interpret
-    }
+  conn.onMessage = (frame) => {
     if (frame.type === "event" && frame.event === "connect.challenge") {
       challenged = true;
       onChallenge?.();
     }
-    else if (frame.type === "res" && frame.id && pending.has(frame.id)) {
+    else if (frame.type === "res" && typeof frame.id === "string" && pending.has(frame.id)) {
       const p = pending.get(frame.id)!;
       pending.delete(frame.id);
       p.resolve(frame as ResFrame);
@@ -411,7 +356,7 @@ async function session<T>(url: URL, pin: { address: string; family: 4 | 6 }, tok
 
   async function handshake(): Promise<GatewaySession["hello"]> {
     // The gateway speaks first (connect.challenge); older gateways may not: then connect anyway.
-    if (!challenged) {
+    if (!challenged && !conn.closed) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(3000, left(deadline)));
         onChallenge = () => {
@@ -421,7 +366,7 @@ async function session<T>(url: URL, pin: { address: string; family: 4 | 6 }, tok
       });
       onChallenge = null;
     }
-    if (conn.closed) throw new Error("the gateway closed the connection before the handshake");
+    if (conn.closed) throw new Error(`before the handshake: ${conn.closeReason}`);
     const hello = await request("connect", {
       minProtocol: PROTOCOL,
       maxProtocol: PROTOCOL,
@@ -438,7 +383,7 @@ async function session<T>(url: URL, pin: { address: string; family: 4 | 6 }, tok
     }
     const h = (hello.payload ?? {}) as GatewaySession["hello"] & { type?: string };
     if (h.type !== "hello-ok") throw new Error("connect: unexpected answer (no hello-ok)");
-    const scopes = h.auth?.scopes ?? [];
+    const scopes = Array.isArray(h.auth?.scopes) ? h.auth.scopes.filter((x): x is string => typeof x === "string") : [];
     if (!scopes.includes("operator.admin")) {
       throw new AdminWsConnectError(
         `connect: granted scopes [${scopes.join(", ")}]`,

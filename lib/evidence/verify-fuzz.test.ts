@@ -1,25 +1,15 @@
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { expect, it } from "vitest";
-import { tarHeader } from "./tar";
 import { verifyEvidenceBundle } from "./verify";
 import { mulberry32 } from "@/lib/prng";
-
-function tarOf(files: [string, string][]) {
-  const parts: Buffer[] = [];
-  for (const [p, c] of files) {
-    const b = Buffer.from(c);
-    parts.push(tarHeader(p, b.length), b, Buffer.alloc((512 - (b.length % 512)) % 512));
-  }
-  parts.push(Buffer.alloc(1024));
-  return Buffer.concat(parts);
-}
+import { tarOf } from "@/test/bundles";
 
 // Uploaded bundles are untrusted bytes: 3,000 seeded mutations (flipped bytes, truncation, no gzip) of a
 // small bundle must each end in a failed report, never an exception (a 500 on the upload route).
 it("the verifier reports, never throws, on mutated, truncated or non-gzip bundles", { timeout: 120_000 }, async () => {
   const rnd = mulberry32(7);
-  const base = tarOf([["manifest.json", JSON.stringify({ files: [{ path: "a.txt", sha256: "00", bytes: 3 }] })], ["manifest.sig", "abc"], ["a.txt", "abc"], ["audit/checkpoints.jsonl", '{"v":1}\n'], ["audit/events.jsonl", '{"id":"1"}\n']]);
+  const base = await tarOf([["manifest.json", JSON.stringify({ files: [{ path: "a.txt", sha256: "00", bytes: 3 }] })], ["manifest.sig", "abc"], ["a.txt", "abc"], ["audit/checkpoints.jsonl", '{"v":1}\n'], ["audit/events.jsonl", '{"id":"1"}\n']]);
   let n = 0;
   for (let i = 0; i < 3000; i++) {
     const t = Buffer.from(base);
