@@ -1,7 +1,7 @@
 // The OpenClaw plugin's approval evaluator (connectors/openclaw/lib/approval-rules.js): pure, so
 // tested without a gateway; the real-gateway flow is in e2e/openclaw*.spec.ts.
 import { describe, expect, it } from "vitest";
-import { hostApproved, needsApproval, urlHostsOf, valueAt, type ApprovalPolicy } from "../../connectors/openclaw/lib/approval-rules.js";
+import { hostApproved, needsApproval, urlHostsOf, valueAt, type ApprovalPolicy, type PolicyApprovalRule } from "../../connectors/openclaw/lib/approval-rules.js";
 import { emptyState, plan, type Command } from "../../connectors/openclaw/lib/containment.js";
 
 const NOW = Date.parse("2026-12-07T09:00:00.000Z");
@@ -9,7 +9,8 @@ const NOW = Date.parse("2026-12-07T09:00:00.000Z");
 function policy(tools: ApprovalPolicy["agents"][number]["tools"], extra: Partial<ApprovalPolicy["agents"][number]> = {}, containment?: ApprovalPolicy["containment"]): ApprovalPolicy {
   return { agents: [{ id: "main", wardenId: "w-1", tools, ...extra }], ...(containment ? { containment } : {}) };
 }
-const exec = (match?: unknown, extra: Record<string, unknown> = {}) => ({ name: "exec", approvals: [{ ruleId: "r1", reason: "destructive", timeoutMs: 300_000, ...(match ? { match } : {}), ...extra }] });
+// Malformed rules are cast on purpose: the evaluator must hold them (fail closed).
+const exec = (match?: unknown, extra: Record<string, unknown> = {}) => ({ name: "exec", approvals: [{ ruleId: "r1", reason: "destructive", timeoutMs: 300_000, ...(match ? { match } : {}), ...extra } as PolicyApprovalRule] });
 
 describe("needsApproval", () => {
   it("a rule without match holds every call of the tool; other tools and agents are not held", () => {
