@@ -52,18 +52,22 @@ async function shape(rows: ItemRow[]): Promise<ApprovalView[]> {
   return rows.map((r) => itemView(r, names, r.commandId ? byCommand.get(r.commandId) : undefined));
 }
 
-export type ApprovalQuery = { status: (typeof APPROVAL_STATUSES)[number] | "all"; limit: number };
+export type ApprovalQuery = { status: (typeof APPROVAL_STATUSES)[number] | "all"; limit: number; recentCalls: boolean };
 
-/** ?status=pending|allowed|denied|expired|all&limit=1..200 (default pending, 100). */
+/** ?status=pending|allowed|denied|expired|all&limit=1..200&recentCalls=1 (default pending, 100, without recent calls). */
 export function parseApprovalQuery(params: URLSearchParams): ApprovalQuery {
   const status = params.get("status") ?? "pending";
   const limitRaw = params.get("limit") ?? "100";
+  const recent = params.get("recentCalls") ?? "0";
   const errors: Record<string, string[]> = {};
   if (status !== "all" && !(APPROVAL_STATUSES as readonly string[]).includes(status)) errors.status = [`One of: all, ${APPROVAL_STATUSES.join(", ")}.`];
   if (!/^\d{1,3}$/.test(limitRaw) || Number(limitRaw) < 1 || Number(limitRaw) > 200) errors.limit = ["1 to 200."];
+  if (recent !== "0" && recent !== "1") errors.recentCalls = ["0 or 1."];
   if (Object.keys(errors).length) throw new AppError("invalid", "Invalid query.", errors);
-  return { status: status as ApprovalQuery["status"], limit: Number(limitRaw) };
+  return { status: status as ApprovalQuery["status"], limit: Number(limitRaw), recentCalls: recent === "1" };
 }
+
+export type RecentCall = Awaited<ReturnType<typeof recentCalls>>[number];
 
 /**
  * Approvals, newest first (pending ones soonest-to-expire first). Pending requests past their
@@ -101,14 +105,10 @@ async function recentCalls(row: ItemRow, now: Date) {
   return calls.map((c) => ({ id: c.id.toString(), occurredAt: c.occurredAt, toolName: c.toolName, decision: c.decision, blockReason: c.blockReason }));
 }
 
-/** The pending approvals with their recent calls: the queue page and its live refresh. */
-export async function approvalQueue(now = new Date()) {
-  const pending = await listApprovals({ status: "pending", limit: 100 }, now);
-  const withCalls = await Promise.all(
-    pending.map(async (p) => ({ ...p, recentCalls: await recentCalls({ gatewayId: p.gatewayId, createdAt: p.createdAt, agentId: p.agentId, agentRef: p.agentRef } as ItemRow, now) })),
-  );
-  const recent = await listApprovals({ status: "all", limit: 20 }, now);
-  return { pending: withCalls, recent: recent.filter((r) => r.status !== "pending") };
+/** Approvals with each one's recent calls of the agent (the queue page and its live refresh). */
+export async function listApprovalsWithCalls(q: ApprovalQuery, now = new Date()) {
+  const items = await listApprovals(q, now);
+  return Promise.all(items.map(async (p) => ({ ...p, recentCalls: await recentCalls({ gatewayId: p.gatewayId, createdAt: p.createdAt, agentId: p.agentId, agentRef: p.agentRef } as ItemRow, now) })));
 }
 
 /** Every approval rule (newest first). */
