@@ -418,8 +418,10 @@ export class ApprovalBroker {
       if (!c.resolvedByWarden && !c.denyReason) c.detail = `denied at the gateway outside Warden${c.gatewayResolvedBy ? ` by ${c.gatewayResolvedBy}` : ""}`;
     } else {
       outcome = "failed";
-      reason = "Warden: the approval was cancelled at the gateway (run aborted or no approval route)";
-      c.detail = `gateway: ${decision}`;
+      reason = "Warden: the gateway could not hold this run for approval (cancelled); blocked";
+      // OpenClaw cancels when the run cannot wait (no approval-capable source: `openclaw agent`, cron,
+      // heartbeat), when no approval route is connected, or when the run is aborted.
+      c.detail = `the gateway could not hold the run (${decision}: a run without an approval-capable source such as \`openclaw agent\` or cron, no approval route, or the run was aborted)`;
     }
     c.waitedMs = waitedMs;
     c.settledOutcome = outcome;
