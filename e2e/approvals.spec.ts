@@ -32,7 +32,8 @@ test("a held call appears without reload, a second user allows it with a reason,
     expect(res.status).toBe(201);
     const { data } = await res.json();
 
-    const card = page.locator(`[data-approval-id="${data.id}"]`);
+    const queue = page.getByRole("region", { name: "Waiting for approval" });
+    const card = queue.locator(`[data-approval-id="${data.id}"]`);
     await expect(card).toBeVisible({ timeout: 10_000 }); // no reload: the queue polls
     await expect(card).toContainText(agent.name);
     await expect(card).toContainText(gw.name);
@@ -64,7 +65,9 @@ test("a held call appears without reload, a second user allows it with a reason,
     });
     // The first user's queue drops it without a reload, and it is listed as decided.
     await expect(card).toHaveCount(0, { timeout: 10_000 });
-    await expect(page.getByText(`Allowed by ${lead.email}`)).toBeVisible({ timeout: 10_000 });
+    const decided = page.getByRole("region", { name: "Recently decided" }).locator(`[data-approval-id="${data.id}"]`);
+    await expect(decided).toContainText(`Allowed by ${lead.email}`, { timeout: 10_000 });
+    await expect(decided).toContainText("checked the build directory");
     expect(await auditCount({ action: "approval.request", targetId: data.id })).toBe(1);
     expect(await auditCount({ action: "approval.decide", targetId: data.id })).toBe(1);
   } finally {
