@@ -12,7 +12,7 @@ import { buildGatewayPolicy } from "@/lib/allowlist/policy";
 import { POST as postApproval } from "@/app/api/v1/connector/approvals/route";
 import { POST as postResolution } from "@/app/api/v1/connector/approvals/[id]/resolution/route";
 import { createApprovalRuleAction, decideApprovalAction, updateApprovalRuleAction } from "./actions";
-import { expireApprovals, paramsHashOf } from "./service";
+import { expireApprovals, MAX_PENDING_PER_GATEWAY, paramsHashOf } from "./service";
 import { getApproval, listApprovals } from "./queries";
 import { patternProblem } from "./pattern";
 import { needsApproval } from "@/connectors/openclaw/lib/approval-rules.js";
@@ -85,6 +85,18 @@ describe("approval requests from gateways", () => {
     void _p;
     expect((await report(f, noParams)).status).toBe(400);
     expect(await db.approvalRequest.count({ where: { gatewayId: f.gw.id } })).toBe(0);
+  });
+
+  it("refuses more than MAX_PENDING_PER_GATEWAY waiting calls from one gateway (429), other gateways unaffected", async () => {
+    const f = await fleet();
+    const expiresAt = new Date(Date.now() + 600_000);
+    await db.approvalRequest.createMany({
+      data: Array.from({ length: MAX_PENDING_PER_GATEWAY }, (_, i) => ({ gatewayId: f.gw.id, requestId: randomUUID(), toolCallId: `c${i}`, agentRef: "main", toolName: "exec", paramsHash: "0".repeat(64), reason: "r", timeoutMs: 600_000, expiresAt })),
+    });
+    const res = await report(f, request());
+    expect(res.status).toBe(429);
+    expect((await res.json()).error.code).toBe("rate_limited");
+    expect((await report(await fleet(), request())).status).toBe(201);
   });
 
   it("records the gateway's resolution once; another gateway cannot resolve it", async () => {

@@ -123,17 +123,23 @@ export async function listApprovalRules() {
   return rows.map(ruleView);
 }
 
+/** The tool-call ids an event id may stand for: itself, and without a `.decision` / `.result` style suffix. */
+export function toolCallIdsOf(eventId: string): string[] {
+  const m = /^(.+)\.[a-z_]{1,20}$/.exec(eventId);
+  return m ? [eventId, m[1]] : [eventId];
+}
+
 /**
- * The approvals of tool calls, by gateway and tool-call id (the explorer's record of a call: who
- * approved, when, how long the agent waited). A call's event ids are its toolCallId or start with
- * `<toolCallId>.`; pass the toolCallIds.
+ * The approvals of one tool call, by gateway and tool-call id (the explorer's record of a call:
+ * who approved, when, how long the agent waited). Events name a call by its toolCallId, or by
+ * `<toolCallId>.<phase>`.
  */
-export async function approvalsForToolCalls(keys: { gatewayId: string; toolCallId: string }[]) {
-  if (!keys.length) return [];
+export async function approvalsForToolCall(gatewayId: string, eventId: string) {
   const rows = await db.approvalRequest.findMany({
-    where: { OR: keys.slice(0, 500).map((k) => ({ gatewayId: k.gatewayId, toolCallId: k.toolCallId })) },
+    where: { gatewayId, toolCallId: { in: toolCallIdsOf(eventId) } },
     orderBy: { createdAt: "asc" },
-    select: { id: true, gatewayId: true, toolCallId: true, status: true, decision: true, decidedAt: true, decidedByLabel: true, decisionReason: true, grantUntil: true, createdAt: true, reason: true, outcome: true, waitedMs: true },
+    take: 10,
+    select: { id: true, status: true, decision: true, createdAt: true, decidedAt: true, decidedByLabel: true, decisionReason: true, grantUntil: true, reason: true, outcome: true, waitedMs: true, resolvedAt: true },
   });
-  return rows.map((r) => ({ ...r, decidedBy: r.decidedByLabel }));
+  return rows.map(({ decidedByLabel, ...r }) => ({ ...r, decidedBy: decidedByLabel }));
 }

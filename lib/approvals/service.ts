@@ -104,6 +104,9 @@ export function paramsHashOf(params: unknown): string {
   return createHash("sha256").update(canonicalJson(params)).digest("hex");
 }
 
+/** Held calls one gateway may have waiting at once; more are refused (429), and the plugin denies them. */
+export const MAX_PENDING_PER_GATEWAY = 200;
+
 export type ReportedApproval = { id: string; status: string; expiresAt: Date; created: boolean };
 
 /** The link to an approval in the console (webhooks). */
@@ -124,6 +127,10 @@ export async function reportApproval(actor: Actor, gatewayId: string, input: TCo
   }
   const existing = await findReported(gatewayId, input);
   if (existing) return existing;
+  // A gateway cannot bury approvers (and their webhooks) under held calls.
+  if ((await db.approvalRequest.count({ where: { gatewayId, status: "pending", expiresAt: { gt: now } } })) >= MAX_PENDING_PER_GATEWAY) {
+    throw new AppError("rate_limited", `This gateway already has ${MAX_PENDING_PER_GATEWAY} calls waiting for approval.`);
+  }
   try {
     return await db.$transaction(async (tx) => {
       const agent = await findAgent(tx, gatewayId, input.agentId);

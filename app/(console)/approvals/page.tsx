@@ -29,10 +29,10 @@ export default async function ApprovalsPage() {
       />
       {!canDecide && <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">You can see the queue; deciding needs a security lead, an operator or an admin.</p>}
       <ApprovalQueue initial={plain(pending)} serverNow={now.toISOString()} decide={canDecide ? decideApproval : null} />
-      <h2 className="mb-3 mt-10 text-lg font-semibold">Recently decided</h2>
-      <div className="space-y-3">
+      <h2 id="recently-decided" className="mb-3 mt-10 text-lg font-semibold">Recently decided</h2>
+      <section className="space-y-3" aria-labelledby="recently-decided">
         {plain(recent.filter((r) => r.status !== "pending")).map((item) => <ApprovalCard key={item.id} item={item} nowMs={now.getTime()} decide={null} />)}
-      </div>
+      </section>
     </>
   );
 }
