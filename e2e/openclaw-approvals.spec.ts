@@ -250,9 +250,17 @@ test("a call held for approval waits for a person; approved it runs, denied or t
   await new Promise((r) => setTimeout(r, 8000));
   expect(fs.existsSync(file(d)), "the write never ran").toBe(false);
 
-  // The explorer has the calls: one allowed write, three blocked.
-  const calls = async (decision: string) => ((await (await approver.api.get(`/api/v1/tool-calls?gateway=${gatewayId}&tool=write&decision=${decision}&range=1h`)).json()).data ?? []).length as number;
-  await expect.poll(() => calls("allowed"), { timeout: 30_000 }).toBe(1);
-  await expect.poll(() => calls("blocked"), { timeout: 30_000 }).toBe(3);
+  // The explorer has the calls (the approved write allowed, the three others blocked), each with
+  // its approval: who decided, what happened, how long the agent waited.
+  type Call = { id: string; occurredAt: string };
+  const calls = async (decision: string) => ((await (await approver.api.get(`/api/v1/tool-calls?gateway=${gatewayId}&tool=write&decision=${decision}&range=1h`)).json()).data ?? []) as Call[];
+  const approvalsOf = async (c: Call) => ((await (await approver.api.get(`/api/v1/tool-calls/${c.id}?at=${encodeURIComponent(c.occurredAt)}`)).json()).approvals ?? []) as Approval[];
+  const byApproval = async (decision: string) => {
+    const out: Record<string, string | null> = {};
+    for (const c of await calls(decision)) for (const ap of await approvalsOf(c)) out[ap.id] = ap.outcome;
+    return out;
+  };
+  await expect.poll(() => byApproval("allowed"), { timeout: 30_000 }).toEqual({ [heldA.id]: "ran" });
+  await expect.poll(() => byApproval("blocked"), { timeout: 30_000 }).toEqual({ [heldB.id]: "denied", [heldC.id]: "timed_out", [heldD.id]: "denied" });
   for (const c2 of [admin, lead, approver]) await c2.api.dispose();
 });
