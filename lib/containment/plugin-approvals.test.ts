@@ -242,6 +242,34 @@ describe("ApprovalBroker decisions", () => {
     expect(gw.resolves).toHaveLength(0);
   });
 
+  it("the same decision delivered again (a lost ack) is answered the same, not applied twice", async () => {
+    const { gw, broker, hold, decision, call } = setup();
+    const r = await hold();
+    gw.announce(call.toolCallId, call.sessionKey);
+    const cmd = decision();
+    const first = await broker.applyDecision(cmd);
+    await expect(broker.applyDecision(cmd)).resolves.toBe(`${first} (repeated delivery: already applied)`);
+    r.requireApproval!.onResolution("allow-once");
+    await expect(broker.applyDecision(cmd)).resolves.toMatch(/repeated delivery/);
+    expect(gw.resolves).toHaveLength(1);
+    // A different decision for the same call is not a repeat.
+    await expect(broker.applyDecision(decision({ decision: "deny" }))).resolves.toMatch(/already settled/);
+  });
+
+  it("the prompt shown at the gateway stays plain and within the gateway's limits whatever the rule says", async () => {
+    const { hold, warden } = setup();
+    const nasty = `rm\u0000 -rf\u202e\u200b ${"x".repeat(3000)}\n\u2028`;
+    const r = await hold({ ruleId: "r", reason: nasty, timeoutMs: Number.NaN });
+    const p = r.requireApproval!;
+    const text = p as unknown as { title: string; description: string };
+    expect(text.title.length).toBeLessThanOrEqual(80);
+    expect(text.description.length).toBeLessThanOrEqual(512);
+    expect(text.description).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}]/u);
+    // A malformed timeout is the default 2 minutes, for the gateway and for Warden alike.
+    expect(p.timeoutMs).toBe(120_000);
+    expect(warden.posted[0].timeoutMs).toBe(120_000);
+  });
+
   it("a timeout is recorded as blocked and reported as timed_out", async () => {
     const { warden, records, hold } = setup();
     const r = await hold();

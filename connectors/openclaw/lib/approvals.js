@@ -30,6 +30,8 @@ export function paramsHashOf(params) {
 
 const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 const str = (v, max = 500) => (typeof v === "string" ? v.slice(0, max) : undefined);
+/** Text for the gateway's approval prompt: invisible characters (which the gateway escapes, lengthening the text) become spaces. */
+const plain = (v) => String(v).replace(/[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u115f\u1160\u3164\uffa0]/gu, " ");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms).unref?.());
 
 /**
@@ -308,7 +310,8 @@ export class ApprovalBroker {
    */
   async hold({ call, need, record, routeWaitMs = 3000 }) {
     const requestId = randomUUID();
-    const timeoutMs = Math.min(need.timeoutMs, GATEWAY_MAX_TIMEOUT_MS);
+    const ruleTimeout = Number.isFinite(need.timeoutMs) && need.timeoutMs > 0 ? Math.floor(need.timeoutMs) : 120_000;
+    const timeoutMs = Math.min(ruleTimeout, GATEWAY_MAX_TIMEOUT_MS);
     let paramsHash;
     try {
       paramsHash = paramsHashOf(call.params);
@@ -368,11 +371,12 @@ export class ApprovalBroker {
     c.timer = setTimeout(() => this.#settle(c, "cancelled"), timeoutMs + 120_000);
     c.timer.unref?.();
     this.#prune();
-    const capped = need.timeoutMs > timeoutMs ? ` (the gateway waits at most ${Math.round(timeoutMs / 60_000)} min)` : "";
+    const capped = ruleTimeout > timeoutMs ? ` (the gateway waits at most ${Math.round(timeoutMs / 60_000)} min)` : "";
     return {
       requireApproval: {
-        title: `Warden approval: ${call.toolName}`.slice(0, 80),
-        description: `${String(need.reason || "approval required")}. Decide in Warden (approval ${wardenId.slice(0, 8)}); times out in ${Math.round(timeoutMs / 1000)} s${capped}.`.slice(0, 500),
+        // Plain, bounded text: the gateway refuses a prompt longer than 80/512 characters after its own escaping.
+        title: `Warden approval: ${plain(call.toolName)}`.slice(0, 60),
+        description: `${plain(need.reason || "approval required").slice(0, 200)}. Decide in Warden (approval ${plain(wardenId).slice(0, 8)}); times out in ${Math.round(timeoutMs / 1000)} s${capped}.`,
         severity: "warning",
         allowedDecisions: ["allow-once", "deny"],
         timeoutMs,
@@ -515,6 +519,8 @@ export class ApprovalBroker {
       if (decision === "deny") return "nothing waits for this decision at the gateway (the call already ended, or the gateway restarted): nothing ran";
       throw new Error("no call waits for this approval at the gateway (it already ended: timed out, denied, or the gateway restarted); nothing ran");
     }
+    // The same decision delivered again (an ack lost on the way): the same answer, nothing re-applied.
+    if (c.wardenDecision === decision && c.wardenDetail) return `${c.wardenDetail} (repeated delivery: already applied)`;
     if (c.state === "done" || c.state === "resolving") {
       const already = c.state === "resolving" ? "being resolved" : `already settled (${c.settledOutcome ?? "ended"})`;
       if (decision === "deny") return `the call was ${already}`;
@@ -534,7 +540,12 @@ export class ApprovalBroker {
       c.denyDetail = `denied by ${who}`;
     }
     if (decision === "allow" && typeof o.grantUntil === "string" && Number.isFinite(Date.parse(o.grantUntil))) c.grantUntil = o.grantUntil;
-    return this.#resolveAtGateway(c, decision === "allow" ? "allow-once" : "deny", `decided by ${who}`);
+    const detail = await this.#resolveAtGateway(c, decision === "allow" ? "allow-once" : "deny", `decided by ${who}`);
+    if (!/queued/.test(detail)) {
+      c.wardenDecision = decision;
+      c.wardenDetail = detail;
+    }
+    return detail;
   }
 
   async #resolveAtGateway(c, gwDecision, why) {
