@@ -227,6 +227,9 @@ describe("rules and the policy", () => {
       [{ match: { type: "param", path: "command", pattern: "(a+)+$" } }, "match.pattern"],
       [{ match: { type: "param", path: "command", pattern: "(a|a)*b" } }, "match.pattern"],
       [{ match: { type: "param", path: "command", pattern: "(x)\\1" } }, "match.pattern"],
+      [{ match: { type: "param", path: "command", pattern: ".*.*x" } }, "match.pattern"], // star height 1, cubic time
+      [{ match: { type: "param", path: "command", pattern: "a+b{2,}" } }, "match.pattern"],
+      [{ match: { type: "param", path: "command", pattern: "a{0,99}b{0,99}" } }, "match.pattern"],
       [{ match: { type: "param", path: "command", pattern: "x".repeat(201) } }, "match.pattern"],
       [{ match: { type: "param", path: "command", pattern: "[" } }, "match.pattern"],
       [{ match: { type: "param", path: "__proto__.x", pattern: "a" } }, "match.path"],
@@ -244,6 +247,7 @@ describe("rules and the policy", () => {
     expect(await db.approvalRule.count()).toBe(before);
     expect(patternProblem("^(rm|dd)\\s")).toBeNull();
     expect(patternProblem("^curl .*https?://")).toBeNull();
+    expect(patternProblem("\\b(rm|dd|mkfs)\\b\\s+-")).toBeNull();
   });
 
   it("require_approval containment is carried as containment.approvalTools, not as a denied tool", async () => {

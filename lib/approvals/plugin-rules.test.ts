@@ -37,6 +37,17 @@ describe("needsApproval", () => {
     expect(valueAt({ a: [{ b: 3 }] }, "a.0.b")).toBe(3);
   });
 
+  it("a value too long to test cheaply is held (fail closed); the worst accepted pattern stays fast", () => {
+    const p = policy([exec({ param: "command", pattern: ".*rm -rf" })]);
+    const held = (params: unknown) => needsApproval(p, {}, { agentId: "main", toolName: "exec", params }, NOW) !== null;
+    expect(held({ command: "a".repeat(4096) })).toBe(false);
+    expect(held({ command: "a".repeat(4097) })).toBe(true);
+    expect(held({ command: [..."abcde"].map((c) => c.repeat(4000)) })).toBe(true); // over the total budget
+    const t0 = performance.now();
+    for (let i = 0; i < 5; i++) held({ command: "a".repeat(4096) });
+    expect((performance.now() - t0) / 5).toBeLessThan(100);
+  });
+
   it("a malformed rule (bad pattern, unknown match) holds the call: fail closed", () => {
     expect(needsApproval(policy([exec({ param: "command", pattern: "(" })]), {}, { agentId: "main", toolName: "exec", params: { command: "ls" } }, NOW)).not.toBeNull();
     expect(needsApproval(policy([exec({ what: "ever" })]), {}, { agentId: "main", toolName: "exec", params: {} }, NOW)).not.toBeNull();

@@ -11,6 +11,7 @@ export type ApprovalNeeded = { ruleId: string; reason: string; timeoutMs: number
 export const DEFAULT_TIMEOUT_MS: number;
 export const MIN_TIMEOUT_MS: number;
 export const MAX_TIMEOUT_MS: number;
+export const MAX_MATCH_TEXT: number;
 export function boundedTimeout(ms: unknown): number;
 export function valueAt(params: unknown, path: string): unknown;
 export function urlHostsOf(params: unknown): string[];

@@ -12,6 +12,12 @@
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const MIN_TIMEOUT_MS = 10_000;
 export const MAX_TIMEOUT_MS = 1_800_000;
+/**
+ * A parameter pattern is tested on at most this many characters per value (and 4 values' worth in
+ * all); a longer value is held for approval (fail closed). Warden only accepts patterns with one
+ * unbounded repetition, whose worst case is quadratic: a few milliseconds on 4 KiB.
+ */
+export const MAX_MATCH_TEXT = 4096;
 
 const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 const own = (obj, key) => (isObj(obj) && typeof key === "string" && Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined);
@@ -119,7 +125,13 @@ export function ruleMatches(rule, agent, params) {
     const v = valueAt(params, m.param);
     if (v === undefined || v === null) return false;
     const texts = typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? [String(v)] : strings(v);
-    return texts.some((t) => re.test(t));
+    let budget = 4 * MAX_MATCH_TEXT;
+    for (const t of texts) {
+      budget -= t.length;
+      if (t.length > MAX_MATCH_TEXT || budget < 0) return true;
+      if (re.test(t)) return true;
+    }
+    return false;
   }
   return true;
 }
