@@ -201,9 +201,11 @@ test("a call held for approval waits for a person; approved it runs, denied or t
   const card = page.locator(`article[data-approval-id="${heldA.id}"]`);
   await expect(card.getByLabel("Parameters")).toContainText(`${a}.txt`);
   await card.getByLabel(/^Reason/).fill("Checked the path: fine");
+  const clickedAt = Date.now();
   await card.getByRole("button", { name: "Allow once" }).click();
   await expect(page.getByRole("status")).toBeVisible();
-  await expect.poll(() => fs.existsSync(file(a)), { timeout: 45_000, message: `approved write ran; log:\n${log.slice(-1500)}` }).toBe(true);
+  await expect.poll(() => fs.existsSync(file(a)), { timeout: 45_000, intervals: [100], message: `approved write ran; log:\n${log.slice(-1500)}` }).toBe(true);
+  test.info().annotations.push({ type: "measured", description: `console "Allow once" click → the file written on the gateway: ${Date.now() - clickedAt} ms` });
   await expect.poll(async () => (await outcome(heldA.id)).outcome, { timeout: 30_000 }).toBe("ran");
   const doneA = await outcome(heldA.id);
   expect(doneA.decidedBy).toContain(approver.user.email);
@@ -240,7 +242,9 @@ test("a call held for approval waits for a person; approved it runs, denied or t
   await turn(d);
   const heldD = await heldCall(d);
   await proxy!.cut();
-  await expect.poll(() => /Warden unreachable for \d+ s with 1 call\(s\) waiting for approval: denying them/.test(log), { timeout: 45_000, message: `denied while Warden unreachable; log:\n${log.slice(-1500)}` }).toBe(true);
+  const cutAt = Date.now();
+  await expect.poll(() => /Warden unreachable for \d+ s with 1 call\(s\) waiting for approval: denying them/.test(log), { timeout: 45_000, intervals: [100], message: `denied while Warden unreachable; log:\n${log.slice(-1500)}` }).toBe(true);
+  test.info().annotations.push({ type: "measured", description: `Warden cut off → the waiting call denied at the gateway: ${Date.now() - cutAt} ms (approvalUnreachableSeconds 5)` });
   // An approval given in Warden meanwhile cannot reach the gateway; once Warden is reachable again
   // the call has already been denied: the late approval never runs it.
   await approver.api.post(`/api/v1/approvals/${heldD.id}/decision`, { data: { decision: "allow_once", reason: "Too late" } });
