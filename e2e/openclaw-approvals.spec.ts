@@ -19,6 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
+import { acquireGatewayLock } from "./gateway-lock";
 import { expect, makeToken, makeUser, rid, signIn, sql, test } from "./fixtures";
 
 const ROOT = path.join(__dirname, "..");
@@ -98,6 +99,13 @@ function wardenProxy(target: number) {
 }
 let proxy: ReturnType<typeof wardenProxy> | null = null;
 
+// One real gateway at a time across workers (e2e/gateway-lock.ts).
+let releaseGatewayLock: (() => void) | null = null;
+test.beforeAll(async () => {
+  test.setTimeout(900_000);
+  releaseGatewayLock = await acquireGatewayLock();
+});
+
 test.afterAll(async () => {
   if (gw && gw.exitCode === null) {
     gw.kill("SIGTERM");
@@ -107,6 +115,7 @@ test.afterAll(async () => {
   model?.close();
   await proxy?.cut();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  releaseGatewayLock?.();
 });
 
 type Approval = { id: string; status: string; gatewayId: string; toolName: string; params: { path?: string } | null; timeoutMs: number; decidedBy: string | null; outcome: string | null; waitedMs: number | null; outcomeDetail: string | null };
