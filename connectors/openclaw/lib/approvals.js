@@ -358,7 +358,7 @@ export class ApprovalBroker {
       return this.#blocked(record, `Warden: approval required but Warden could not be told (${err?.message ?? err}); blocked (fail closed)`);
     }
     const wardenId = res?.json?.data?.id;
-    if (typeof wardenId !== "string") {
+    if (typeof wardenId !== "string" || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(wardenId)) {
       this.calls.delete(requestId);
       return this.#blocked(record, "Warden: approval required but Warden's answer had no approval id; blocked (fail closed)");
     }
