@@ -268,8 +268,7 @@ export async function decideApproval(actor: Actor, input: TApprovalDecision, now
   if ("expired" in result) throw new AppError("conflict", "This approval expired before the decision: the gateway has already denied the call.", { decision: ["Expired."] });
   if ("conflict" in result) throw new AppError("conflict", `This approval was already decided (${result.conflict}${result.by ? ` by ${result.by}` : ""}).`, { decision: ["Already decided."] });
   wakeGateways([result.gatewayId]);
-  const { getApproval } = await import("./queries");
-  return (await getApproval(input.id))!;
+  return { id: input.id, status, decision: input.decision, decidedAt: now, decidedBy: actor.label, decisionReason: input.reason, grantUntil, commandId };
 }
 
 // ───────────────────────────── expiry ─────────────────────────────
