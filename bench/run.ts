@@ -212,7 +212,7 @@ async function main() {
         if (/answered/.test(fanout.failed) && !(build.stale && /answered 404/.test(fanout.failed))) failures.push(`containment: ${fanout.failed}`);
       }
 
-      const approvalRounds = smoke ? 10 : 50;
+      const approvalRounds = smoke ? 30 : 100;
       const gw = fleet.gateways[0];
       const agent = fleet.agents.find((a) => a.gatewayIdx === gw.idx);
       log(`approval round trip: ${approvalRounds} held calls reported by a simulated gateway, each decided through the API`);

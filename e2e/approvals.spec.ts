@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { signedHeaders } from "../lib/connector/signature";
-import { auditCount, expect, makeUser, signIn, test } from "./fixtures";
+import { auditCount, expect, makeUser, rid, signIn, test } from "./fixtures";
 import { addAgent, registerSimGateway, runSimGateway } from "./sim-gateway";
 
 const sortDeep = (v: unknown): unknown =>
@@ -27,7 +27,9 @@ test("a held call appears without reload, a second user allows it with a reason,
     // The gateway holds a call and reports it.
     const secret = "sk-live-0123456789abcdefghijklmnopqrstuv";
     const params = { command: `rm -rf ./build-${randomUUID().slice(0, 8)}`, env: { API_KEY: secret } };
-    const body = JSON.stringify({ requestId: randomUUID(), toolCallId: `call-${randomUUID()}`, agentId: `ext-${agent.name}`, toolName: "exec", toolVersion: "2026.9.6", params, paramsHash: hashOf(params), ruleId: "containment:exec", reason: "requires approval: destructive commands", timeoutMs: 300_000 });
+    const toolName = `exec_${rid()}`;
+    const toolCallId = `call-${randomUUID()}`;
+    const body = JSON.stringify({ requestId: randomUUID(), toolCallId, agentId: `ext-${agent.name}`, toolName, toolVersion: "2026.9.6", params, paramsHash: hashOf(params), ruleId: "containment:exec", reason: "requires approval: destructive commands", timeoutMs: 300_000 });
     const res = await fetch(`${baseURL}/api/v1/connector/approvals`, { method: "POST", headers: { ...signedHeaders(gw.secret, body), "x-warden-gateway": gw.id, "content-type": "application/json" }, body });
     expect(res.status).toBe(201);
     const { data } = await res.json();
@@ -70,6 +72,19 @@ test("a held call appears without reload, a second user allows it with a reason,
     await expect(decided).toContainText("checked the build directory");
     expect(await auditCount({ action: "approval.request", targetId: data.id })).toBe(1);
     expect(await auditCount({ action: "approval.decide", targetId: data.id })).toBe(1);
+
+    // The gateway runs the call, reports the outcome and the event: the call's record shows the approval.
+    const signedPost = (path: string, payload: unknown) => {
+      const text = JSON.stringify(payload);
+      return fetch(`${baseURL}${path}`, { method: "POST", headers: { ...signedHeaders(gw.secret, text), "x-warden-gateway": gw.id, "content-type": "application/json" }, body: text });
+    };
+    expect((await signedPost(`/api/v1/connector/approvals/${data.id}/resolution`, { outcome: "ran", waitedMs: 7_250 })).status).toBe(200);
+    expect((await signedPost("/api/v1/connector/events", { events: [{ eventId: `${toolCallId}.decision`, occurredAt: new Date().toISOString(), agentId: `ext-${agent.name}`, agentName: agent.name, toolName, params, decision: "allowed" }] })).status).toBe(202);
+    await page.goto(`/tool-calls?tool=${toolName}`);
+    await page.locator("button[data-call-open]").first().click();
+    const drawer = page.getByRole("dialog");
+    await expect(drawer).toContainText(`allowed once by ${lead.email}`);
+    await expect(drawer).toContainText("the agent waited 7.3 s");
   } finally {
     await sim.stop();
   }

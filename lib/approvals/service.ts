@@ -1,5 +1,5 @@
 import "server-only";
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { db, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -125,16 +125,19 @@ export async function reportApproval(actor: Actor, gatewayId: string, input: TCo
   if (paramsHashOf(input.params) !== input.paramsHash) {
     throw new AppError("invalid", "paramsHash is not the SHA-256 of the canonical JSON of params.", { paramsHash: ["Does not match params."] });
   }
-  const existing = await findReported(gatewayId, input);
+  // The reads run at once, outside the transaction (the report is on the approval's critical path).
+  const [existing, pending, agent, rule, gateway] = await Promise.all([
+    findReported(gatewayId, input),
+    db.approvalRequest.count({ where: { gatewayId, status: "pending", expiresAt: { gt: now } } }),
+    findAgent(db, gatewayId, input.agentId),
+    input.ruleId && UUID.test(input.ruleId) ? db.approvalRule.findUnique({ where: { id: input.ruleId }, select: { id: true } }) : null,
+    db.gateway.findUniqueOrThrow({ where: { id: gatewayId }, select: { name: true } }),
+  ]);
   if (existing) return existing;
   // A gateway cannot bury approvers (and their webhooks) under held calls.
-  if ((await db.approvalRequest.count({ where: { gatewayId, status: "pending", expiresAt: { gt: now } } })) >= MAX_PENDING_PER_GATEWAY) {
-    throw new AppError("rate_limited", `This gateway already has ${MAX_PENDING_PER_GATEWAY} calls waiting for approval.`);
-  }
+  if (pending >= MAX_PENDING_PER_GATEWAY) throw new AppError("rate_limited", `This gateway already has ${MAX_PENDING_PER_GATEWAY} calls waiting for approval.`);
   try {
     return await db.$transaction(async (tx) => {
-      const agent = await findAgent(tx, gatewayId, input.agentId);
-      const rule = input.ruleId && UUID.test(input.ruleId) ? await tx.approvalRule.findUnique({ where: { id: input.ruleId }, select: { id: true } }) : null;
       const expiresAt = new Date(now.getTime() + input.timeoutMs);
       const json = JSON.stringify(input.params);
       const row = await tx.approvalRequest.create({
@@ -144,15 +147,16 @@ export async function reportApproval(actor: Actor, gatewayId: string, input: TCo
           params: JSON.parse(redactedJson(input.params, json)) as Prisma.InputJsonValue, paramsHash: input.paramsHash, ruleRef: input.ruleId ?? null, ruleId: rule?.id ?? null,
           reason: redactString(input.reason), timeoutMs: input.timeoutMs, createdAt: now, expiresAt,
         },
-        select: { id: true, status: true, expiresAt: true, gateway: { select: { name: true } } },
+        select: { id: true, status: true, expiresAt: true },
       });
       const agentLabel = agent?.name ?? input.agentId;
+      const gw = gateway;
       await recordAudit(tx, actor, {
         action: "approval.request", targetType: "approval", targetId: row.id,
-        after: { gateway: row.gateway.name, agent: agentLabel, tool: input.toolName, toolVersion: input.toolVersion ?? null, toolCallId: input.toolCallId, rule: input.ruleId ?? null, reason: redactString(input.reason), paramsHash: input.paramsHash, expiresAt },
+        after: { gateway: gw.name, agent: agentLabel, tool: input.toolName, toolVersion: input.toolVersion ?? null, toolCallId: input.toolCallId, rule: input.ruleId ?? null, reason: redactString(input.reason), paramsHash: input.paramsHash, expiresAt },
       });
-      await notify(tx, "approval.requested", `Agent ${agentLabel} on ${row.gateway.name} waits for approval to call ${input.toolName}: ${redactString(input.reason)}`, {
-        approvalId: row.id, agent: agentLabel, gateway: row.gateway.name, tool: input.toolName, reason: input.reason, expiresAt: expiresAt.toISOString(), link: approvalLink(row.id),
+      await notify(tx, "approval.requested", `Agent ${agentLabel} on ${gw.name} waits for approval to call ${input.toolName}: ${redactString(input.reason)}`, {
+        approvalId: row.id, agent: agentLabel, gateway: gw.name, tool: input.toolName, reason: input.reason, expiresAt: expiresAt.toISOString(), link: approvalLink(row.id),
       });
       return { id: row.id, status: row.status, expiresAt: row.expiresAt, created: true };
     });
@@ -180,7 +184,7 @@ async function findReported(gatewayId: string, input: TConnectorApproval): Promi
 }
 
 /** The Warden agent of a gateway's agent id: by external id, Warden id, then name. */
-async function findAgent(tx: Tx, gatewayId: string, ref: string) {
+async function findAgent(tx: Pick<Tx, "agent">, gatewayId: string, ref: string) {
   const or: Prisma.AgentWhereInput[] = [{ externalId: ref }, { name: ref }];
   if (UUID.test(ref)) or.push({ id: ref });
   const found = await tx.agent.findMany({ where: { gatewayId, OR: or }, select: { id: true, name: true, externalId: true } });
@@ -220,46 +224,51 @@ const DECIDED_STATUS = { allow_once: "allowed", allow_for: "allowed", deny: "den
  * also refreshes the gateway's policy (it carries the grant).
  */
 export async function decideApproval(actor: Actor, input: TApprovalDecision, now = new Date()) {
+  const status = DECIDED_STATUS[input.decision];
+  const grantUntil = input.decision === "allow_for" ? new Date(now.getTime() + input.minutes! * 60_000) : null;
+  // The command's id is chosen here so that the claim also records it: one statement claims the
+  // request and returns what the command needs (the decision is on the approval's critical path).
+  const commandId = randomUUID();
   const result = await db.$transaction(async (tx) => {
-    const status = DECIDED_STATUS[input.decision];
-    const grantUntil = input.decision === "allow_for" ? new Date(now.getTime() + input.minutes! * 60_000) : null;
-    const claimed = await tx.approvalRequest.updateMany({
-      where: { id: input.id, status: "pending", expiresAt: { gt: now } },
-      data: { status, decision: input.decision, decidedAt: now, decidedById: actor.userId ?? null, decidedByLabel: actor.label, decisionReason: input.reason, grantUntil },
-    });
-    const row = await tx.approvalRequest.findUnique({
-      where: { id: input.id },
-      select: { id: true, gatewayId: true, requestId: true, toolCallId: true, paramsHash: true, status: true, expiresAt: true, decidedByLabel: true, toolName: true, agentRef: true, agentId: true, gateway: { select: { name: true } } },
-    });
-    if (!row) throw new AppError("not_found", "No such approval.");
-    if (claimed.count !== 1) {
-      if (row.status === "pending" && row.expiresAt <= now) {
-        await expireRows(tx, [row.id], now);
+    const claimed = await tx.$queryRaw<{ gateway_id: string; request_id: string; tool_call_id: string; params_hash: string; tool_name: string; agent_ref: string; gateway_name: string }[]>`
+      update approval_requests r
+         set status = ${status}::"ApprovalStatus", decision = ${input.decision}, decided_at = ${now}, decided_by_id = ${actor.userId ?? null}::uuid,
+             decided_by_label = ${actor.label}, decision_reason = ${input.reason}, grant_until = ${grantUntil}, command_id = ${commandId}::uuid
+        from gateways g
+       where r.id = ${input.id}::uuid and r.status = 'pending' and r.expires_at > ${now} and g.id = r.gateway_id
+      returning r.gateway_id::text, r.request_id, r.tool_call_id, r.params_hash, r.tool_name, r.agent_ref, g.name as gateway_name`;
+    const row = claimed[0];
+    if (!row) {
+      const current = await tx.approvalRequest.findUnique({ where: { id: input.id }, select: { status: true, expiresAt: true, decidedByLabel: true } });
+      if (!current) throw new AppError("not_found", "No such approval.");
+      if (current.status === "pending" && current.expiresAt <= now) {
+        await expireRows(tx, [input.id], now);
         return { expired: true as const };
       }
-      return { conflict: row.status, by: row.decidedByLabel };
+      return { conflict: current.status, by: current.decidedByLabel };
     }
-    const [commandId] = await enqueueCommands(tx, {
-      gatewayIds: [row.gatewayId], type: "approval_decision", target: row.id,
-      payload: {
-        requestId: row.requestId, toolCallId: row.toolCallId, decision: input.decision === "deny" ? "deny" : "allow", paramsHash: row.paramsHash, reason: input.reason, decidedBy: actor.label,
-        ...(grantUntil ? { grantUntil: grantUntil.toISOString(), agentId: row.agentRef, toolName: row.toolName } : {}),
+    await tx.gatewayCommand.create({
+      data: {
+        id: commandId, gatewayId: row.gateway_id, type: "approval_decision", kind: "apply",
+        payload: {
+          target: input.id, requestId: row.request_id, toolCallId: row.tool_call_id, decision: input.decision === "deny" ? "deny" : "allow", paramsHash: row.params_hash, reason: input.reason, decidedBy: actor.label,
+          ...(grantUntil ? { grantUntil: grantUntil.toISOString(), agentId: row.agent_ref, toolName: row.tool_name } : {}),
+        },
       },
+      select: { id: true },
     });
-    if (grantUntil) await enqueueCommands(tx, { gatewayIds: [row.gatewayId], type: "policy_refresh", payload: { reason: "approval grant" } });
-    await tx.approvalRequest.update({ where: { id: row.id }, data: { commandId } });
+    if (grantUntil) await enqueueCommands(tx, { gatewayIds: [row.gateway_id], type: "policy_refresh", payload: { reason: "approval grant" } });
     await recordAudit(tx, actor, {
-      action: "approval.decide", targetType: "approval", targetId: row.id,
+      action: "approval.decide", targetType: "approval", targetId: input.id,
       before: { status: "pending" },
-      after: { status, decision: input.decision, reason: input.reason, grantUntil, tool: row.toolName, agent: row.agentRef, gateway: row.gateway.name, toolCallId: row.toolCallId, commandId },
+      after: { status, decision: input.decision, reason: input.reason, grantUntil, tool: row.tool_name, agent: row.agent_ref, gateway: row.gateway_name, toolCallId: row.tool_call_id, commandId },
     });
-    return { ok: true as const, gatewayId: row.gatewayId };
+    return { ok: true as const, gatewayId: row.gateway_id };
   });
   if ("expired" in result) throw new AppError("conflict", "This approval expired before the decision: the gateway has already denied the call.", { decision: ["Expired."] });
   if ("conflict" in result) throw new AppError("conflict", `This approval was already decided (${result.conflict}${result.by ? ` by ${result.by}` : ""}).`, { decision: ["Already decided."] });
   wakeGateways([result.gatewayId]);
-  const { getApproval } = await import("./queries");
-  return (await getApproval(input.id))!;
+  return { id: input.id, status, decision: input.decision, decidedAt: now, decidedBy: actor.label, decisionReason: input.reason, grantUntil, commandId };
 }
 
 // ───────────────────────────── expiry ─────────────────────────────
