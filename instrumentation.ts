@@ -2,7 +2,7 @@
  * Background work of the Warden server process: tool-call partitions ahead of time and retention
  * (WARDEN_TOOL_CALL_RETENTION_DAYS, default 90) every 6 hours, and
  * findings computed from telemetry every 5 minutes, outbound webhooks every 2 s, containment
- * escalation and admin-WebSocket retries every 5 s, spend budgets (the circuit breaker) every 30 s, playbook triggers every minute and signed
+ * escalation and admin-WebSocket retries every 5 s, expiry of pending approvals every 5 s, spend budgets (the circuit breaker) every 30 s, playbook triggers every minute and signed
  * audit-chain checkpoints every WARDEN_AUDIT_CHECKPOINT_MINUTES (default 15). WARDEN_SCHEDULER=off disables all of it (e.g.
  * when several app replicas run and one dedicated instance should do it).
  */
@@ -36,4 +36,6 @@ export async function register() {
   startPlaybookTriggerScheduler();
   const { startAuditCheckpointScheduler } = await import("@/lib/audit/checkpoint");
   startAuditCheckpointScheduler();
+  const { startApprovalScheduler } = await import("@/lib/approvals/scheduler");
+  startApprovalScheduler();
 }

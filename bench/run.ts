@@ -32,6 +32,7 @@ import { PG_SETTINGS, startDatabase } from "./lib/postgres";
 import { buildInfo, cpuSeconds, sampleRss, startServer, type BenchServer } from "./lib/server";
 import { makeCopyBatches, makeTemplates, runCopy, runNaive, runSenders, type IngestRun } from "./lib/ingest";
 import { measureFanout } from "./lib/containment";
+import { measureApprovalRoundTrip } from "./lib/approvals";
 import { prepareForRedaction, timeRedaction, type Redactor } from "./lib/redaction";
 import { measureQueries, type QueryResults } from "./lib/queries";
 import { median, quantile } from "./lib/stats";
@@ -85,6 +86,7 @@ async function main() {
   type CopyRun = { eventsPerS: number; byConnections: Record<string, number> };
   let ingest: { runs: IngestRun[]; copy: CopyRun[]; copyBulk: CopyRun[]; naive: { eventsPerS: number; events: number; seconds: number }[]; rss: { peakMb: number; hwmMb: number; idleMb: number } } | null = null;
   let fanout: { apply: number[]; release: number[]; errors: Record<string, number>; failed: string | null } | null = null;
+  let approvals: Awaited<ReturnType<typeof measureApprovalRoundTrip>> | null = null;
   let retention: { droppedPartitions: number; ms: number; deletedDefaultRows: number } | null = null;
   let redaction: { clean_ns: number; with_secrets_ns: number; events: number; baseline?: { file: string; clean_ns: number; current_clean_ns: number; with_secrets_ns: number; current_with_secrets_ns: number } } | null = null;
   let serverCpuUsPerEvent: number | null = null;
@@ -211,6 +213,17 @@ async function main() {
         // fan-out slower than the time limit is a measurement (noted), not an error.
         if (/answered/.test(fanout.failed) && !(build.stale && /answered 404/.test(fanout.failed))) failures.push(`containment: ${fanout.failed}`);
       }
+
+      const approvalRounds = smoke ? 30 : 100;
+      const gw = fleet.gateways[0];
+      const agent = fleet.agents.find((a) => a.gatewayIdx === gw.idx);
+      log(`approval round trip: ${approvalRounds} held calls reported by a simulated gateway, each decided through the API`);
+      approvals = await measureApprovalRoundTrip(server.url, token, gw, agent?.externalId ?? "bench-agent", approvalRounds, log);
+      if (approvals.failed) {
+        notes.push(`Approval round trip: ${approvals.failed}`);
+        log(`  ${approvals.failed}`);
+        if (/answered/.test(approvals.failed) && !(build.stale && /answered 404/.test(approvals.failed))) failures.push(`approvals: ${approvals.failed}`);
+      } else log(`  Warden's share: median ${median(approvals.shares).toFixed(1)} ms, p95 ${quantile(approvals.shares, 0.95).toFixed(1)} ms (report ${median(approvals.reports).toFixed(1)} ms + delivery ${median(approvals.deliveries).toFixed(1)} ms, medians)`);
     }
 
     // Retention on the loaded data: drop the partitions older than (days − 2).
@@ -260,6 +273,9 @@ async function main() {
     containment_fanout_p95_ms: round(fanoutP95 ?? NaN, 0),
     containment_fanout_median_ms: fanout?.apply.length ? round(median(fanout.apply), 0) : null,
     containment_release_p95_ms: fanout?.release.length ? round(quantile(fanout.release, 0.95), 0) : null,
+    // Warden's share of an approval: the held call's report + decision request → command on the gateway's long-poll.
+    approval_round_trip_p95_ms: approvals?.shares.length ? round(quantile(approvals.shares, 0.95), 1) : null,
+    approval_round_trip_median_ms: approvals?.shares.length ? round(median(approvals.shares), 1) : null,
     redact_ns_per_event: redaction ? round(redaction.clean_ns, 0) : null,
     redact_ns_per_event_with_secrets: redaction ? round(redaction.with_secrets_ns, 0) : null,
     // The share of one core's time per ingested event that redaction takes at the measured rate.
@@ -282,6 +298,7 @@ async function main() {
     target("explorer_first_page_worst_p95_ms", "<=", 150, metrics.explorer_first_page_worst_p95_ms),
     target("overview_dashboard_ms", "<=", 300, metrics.overview_dashboard_ms),
     target("containment_fanout_p95_ms", "<=", 2_000, metrics.containment_fanout_p95_ms),
+    target("approval_round_trip_p95_ms", "<=", 100, metrics.approval_round_trip_p95_ms),
     target("rss_mb_peak", "<=", 512, metrics.rss_mb_peak),
   ];
   if (calls < 10_000_000) notes.push(`Query targets are defined at 10,000,000 tool calls; this run loaded ${calls.toLocaleString("en")}.`);
@@ -296,7 +313,7 @@ async function main() {
     load,
     metrics,
     targets,
-    detail: { ...detail, queries, ingest, redaction, containment: fanout && { apply_ms: fanout.apply.map((x) => round(x, 0)), release_ms: fanout.release.map((x) => round(x, 0)), errors: fanout.errors, failed: fanout.failed }, retention },
+    detail: { ...detail, queries, ingest, redaction, containment: fanout && { apply_ms: fanout.apply.map((x) => round(x, 0)), release_ms: fanout.release.map((x) => round(x, 0)), errors: fanout.errors, failed: fanout.failed }, approvals: approvals && { share_ms: approvals.shares.map((x) => round(x, 1)), report_ms: approvals.reports.map((x) => round(x, 1)), delivery_ms: approvals.deliveries.map((x) => round(x, 1)), errors: approvals.errors, failed: approvals.failed }, retention },
     notes,
     failures,
   };

@@ -15,6 +15,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
+import { acquireGatewayLock } from "./gateway-lock";
 import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
 
 const ROOT = path.join(__dirname, "..");
@@ -57,6 +58,13 @@ let log = "";
 /** What the first test set up, for the containment test that runs after it on the same gateway. */
 let shared: { token: string; gatewayId: string; gatewayName: string; agentId: string; agentName: string } | null = null;
 
+// One real gateway at a time across workers (e2e/gateway-lock.ts).
+let releaseGatewayLock: (() => void) | null = null;
+test.beforeAll(async () => {
+  test.setTimeout(900_000);
+  releaseGatewayLock = await acquireGatewayLock();
+});
+
 test.afterAll(async () => {
   if (gw && gw.exitCode === null) {
     gw.kill("SIGTERM");
@@ -65,6 +73,7 @@ test.afterAll(async () => {
   }
   fakeModel?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  releaseGatewayLock?.();
 });
 
 /** The isolated environment of the test gateway (state dirs under the temp folder). */

@@ -1,7 +1,7 @@
 /** Human labels for containment scopes and actions (shared by the form, lists and detail page). */
 export const ACTION_LABELS: Record<string, string> = {
   deny_tool: "Deny the tool on every gateway",
-  require_approval: "Require a new approval (deny until released)",
+  require_approval: "Require a person's approval for each call (until released)",
   suspend_agent: "Suspend the agent (every tool denied)",
   block_all: "Block every tool call",
   cron_off: "Turn cron jobs off",

@@ -12,6 +12,7 @@ export const NAV: NavItem[] = [
   { href: "/integrations", label: "Integrations", scope: "registry:read" },
   { href: "/data-flows", label: "Data flows", scope: "registry:read" },
   { href: "/tool-calls", label: "Tool calls", scope: "tool_calls:read" },
+  { href: "/approvals", label: "Approvals", scope: "tool_calls:read_params" },
   { href: "/findings", label: "Findings", scope: "registry:read" },
   { href: "/gateways", label: "Gateways", scope: "registry:read" },
   { href: "/containment", label: "Containment", scope: "registry:read" },

@@ -31,7 +31,17 @@ type CallDetail = {
   params?: unknown;
   result?: unknown;
 };
-type Loaded = { state: "loading" } | { state: "error"; message: string } | { state: "ok"; call: CallDetail; paramsVisible: boolean };
+/** A person's approval of the call (GET /api/v1/tool-calls/{id} `approvals`). */
+type CallApproval = { id: string; status: string; decision: string | null; createdAt: string; decidedAt: string | null; decidedBy: string | null; decisionReason: string | null; grantUntil: string | null; reason: string; outcome: string | null; waitedMs: number | null };
+type Loaded = { state: "loading" } | { state: "error"; message: string } | { state: "ok"; call: CallDetail; paramsVisible: boolean; approvals: CallApproval[] };
+
+function approvalText(a: CallApproval): string {
+  const waited = a.waitedMs != null ? `; the agent waited ${(a.waitedMs / 1000).toFixed(1)} s` : "";
+  if (a.status === "pending") return `waiting for a person since ${fmtInstant(a.createdAt)} (${a.reason})`;
+  if (a.status === "expired") return `nobody decided in time: denied${waited}`;
+  const what = a.status === "allowed" ? (a.grantUntil ? `allowed for this agent and tool until ${fmtInstant(a.grantUntil)}` : "allowed once") : "denied";
+  return `${what} by ${a.decidedBy ?? "?"} at ${a.decidedAt ? fmtInstant(a.decidedAt) : "?"}: ${a.decisionReason ?? ""}${waited}${a.outcome ? ` (${a.outcome.replace("_", " ")})` : ""}`;
+}
 
 const OpenContext = createContext<(call: CallRef, opener: HTMLElement | null) => void>(() => {});
 
@@ -105,7 +115,7 @@ function CallDrawer({ call, onClose }: { call: CallRef; onClose: () => void }) {
       .then(async (res) => {
         const body = await res.json().catch(() => null);
         if (!res.ok || !body?.data) setLoaded({ state: "error", message: body?.error?.message ?? `The call could not be loaded (HTTP ${res.status}).` });
-        else setLoaded({ state: "ok", call: body.data as CallDetail, paramsVisible: body.paramsVisible === true });
+        else setLoaded({ state: "ok", call: body.data as CallDetail, paramsVisible: body.paramsVisible === true, approvals: Array.isArray(body.approvals) ? (body.approvals as CallApproval[]) : [] });
       })
       .catch((err: unknown) => {
         if ((err as Error).name !== "AbortError") setLoaded({ state: "error", message: "The call could not be loaded (network error)." });
@@ -156,6 +166,9 @@ function CallDrawer({ call, onClose }: { call: CallRef; onClose: () => void }) {
         ["Version", c.toolVersion ?? "—"],
         ["Content hash", c.toolHash ? <code key="h" className="break-all">{c.toolHash}</code> : "—"],
         ["Decision", <DecisionCell key="d" decision={c.decision} policyDecision={c.policyDecision ?? null} blockReason={c.blockReason} />],
+        ...(loaded.state === "ok" && loaded.approvals.length
+          ? loaded.approvals.map((a, i): [string, ReactNode] => [i ? `Approval ${i + 1}` : "Approval", <a key={a.id} className="text-brand-600 hover:underline dark:text-brand-100" href={`/approvals/${a.id}`}>{approvalText(a)}</a>])
+          : []),
         ["Duration", c.durationMs != null ? `${c.durationMs} ms` : "—"],
         ["Error", c.error ?? "—"],
         ["Egress hosts", c.egressHosts.length ? c.egressHosts.join(", ") : "none"],

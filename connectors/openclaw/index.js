@@ -13,6 +13,8 @@ import { egressHostsOf } from "./lib/conditions.js";
 import { CONTROLS, REFUSED, WRAPPER, innerCall, wrapperIdOf } from "./lib/tool-search.js";
 import { collectInventory, gatewayCall } from "./lib/inventory.js";
 import { loadState, plan, summary } from "./lib/containment.js";
+import { needsApproval } from "./lib/approval-rules.js";
+import { approvalBroker } from "./lib/approvals.js";
 
 const PLUGIN_ID = "warden";
 const sleep = (ms, signal) => new Promise((r) => { const t = setTimeout(r, ms); signal?.addEventListener("abort", () => { clearTimeout(t); r(); }, { once: true }); });
@@ -35,6 +37,8 @@ function readConfig(raw) {
     inventorySeconds: Math.max(60, Number(c.inventorySeconds) || 3600),
     securityAudit: c.securityAudit !== false,
     spoolDir: typeof c.spoolDir === "string" && c.spoolDir ? c.spoolDir : undefined,
+    gatewayUrl: typeof c.gatewayUrl === "string" && /^wss?:\/\//.test(c.gatewayUrl) ? c.gatewayUrl : undefined,
+    approvalUnreachableSeconds: Math.min(300, Math.max(2, Number(c.approvalUnreachableSeconds) || 10)),
   };
 }
 
@@ -69,7 +73,7 @@ function register(api) {
   const cfg = readConfig(api.pluginConfig);
   const dir = cfg.spoolDir ?? path.join(stateDirOf(api), "warden");
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const files = { policy: path.join(dir, "policy.json"), key: path.join(dir, "warden-public-key.json"), containment: path.join(dir, "containment.json") };
+  const files = { policy: path.join(dir, "policy.json"), key: path.join(dir, "warden-public-key.json"), containment: path.join(dir, "containment.json"), grants: path.join(dir, "approval-grants.json") };
 
   if (cfg.errors.length) log.error(`warden: plugin is not configured (${cfg.errors.join("; ")}); every tool call will be blocked`);
   if (cfg.failOpen) log.warn("warden: !!! failOpen=true — tool calls are ALLOWED whenever no verified Warden policy is available. This disables fail-closed enforcement. !!!");
@@ -129,6 +133,17 @@ function register(api) {
       }
     }
   }
+  // "Allow this agent this tool until …" grants from approval_decision commands (the next policy
+  // carries them too): shared by every instance through a file, read again when it changed.
+  let grants = { sig: "", list: [] };
+  const approvalGrants = () => {
+    const g = sig(files.grants);
+    if (g !== grants.sig) {
+      const raw = readJson(files.grants);
+      grants = { sig: g, list: Array.isArray(raw) ? raw : [] };
+    }
+    return grants.list;
+  };
   const saveContainment = (next) => {
     writeJsonAtomic(files.containment, next);
     state.local = next;
@@ -137,6 +152,15 @@ function register(api) {
 
   const client = cfg.errors.length ? null : createWardenClient(cfg);
   const spool = new Spool(path.join(dir, "spool"), { logger: log, send: async (events) => (await client.postEvents(events)).json });
+  // Calls held for a person's approval (lib/approvals.js): one broker per process, shared by every
+  // registry instance; its WebSocket to this gateway is the approval route OpenClaw requires.
+  const approvals = approvalBroker().configure({
+    gatewayUrl: cfg.gatewayUrl ?? `ws://127.0.0.1:${Number(process.env.OPENCLAW_GATEWAY_PORT) || Number(api.config?.gateway?.port) || 18789}`,
+    token: process.env.OPENCLAW_GATEWAY_TOKEN || (typeof api.config?.gateway?.auth?.token === "string" ? api.config.gateway.auth.token : undefined),
+    logger: log,
+    warden: client ?? undefined,
+    unreachableMs: cfg.approvalUnreachableSeconds * 1000,
+  });
 
   // ---- enforcement ----------------------------------------------------------------------------
   // Calls decided here (id -> what was recorded), so the result says the same; bounded.
@@ -211,7 +235,7 @@ function register(api) {
       }
       d = decideCall(agentId, toolName, toolVersion, toolHash, params, event.derivedPaths);
     }
-    try {
+    const recordDecision = (allowed, blockReason, extra) =>
       spool.append({
         _kind: "decision",
         _call: call,
@@ -223,16 +247,33 @@ function register(api) {
         ...(toolHash && /^[0-9a-f]{64}$/i.test(toolHash) ? { toolHash } : {}),
         params: capJson(params),
         egressHosts: egressHostsOf(params),
-        decision: d.allow ? "allowed" : "blocked",
-        ...(d.allow ? {} : { blockReason: d.reason.slice(0, 4000) }),
+        decision: allowed ? "allowed" : "blocked",
+        ...(allowed ? {} : { blockReason: String(blockReason).slice(0, 4000) }),
+        ...extra,
       });
+    const mine = { call, toolName: String(toolName), allowed: d.allow };
+    remember(decided, slot(ownId, runId), mine);
+    // A call Warden's rules hold for a person: the run waits at the gateway until Warden decides;
+    // its decision record is written when the gateway settles it (before the tool runs, on allow).
+    // The gateway knows the call by its own id (ownId); Warden's record uses the call key.
+    const need = d.allow && !cfg.errors.length ? needsApproval(state.policy, { ...state.local, approvalGrants: approvalGrants() }, { agentId, toolName, params }) : null;
+    if (need) {
+      return approvals.hold({
+        call: { toolCallId: String(ownId), sessionKey: ctx?.sessionKey ? String(ctx.sessionKey).slice(0, 500) : undefined, runId: runId ? String(runId).slice(0, 200) : undefined, agentId, toolName: String(toolName).slice(0, 200), toolVersion: toolVersion ? String(toolVersion).slice(0, 100) : undefined, params, displayParams: capJson(params) ?? {} },
+        need,
+        record: ({ allowed, reason, approvalId }) => {
+          if (!allowed) mine.allowed = false;
+          recordDecision(allowed, reason, approvalId ? { approvalId } : {});
+        },
+      });
+    }
+    try {
+      recordDecision(d.allow, d.reason);
     } catch (err) {
       // Cannot record the decision: do not let an unaudited call through.
       log.error(`warden: spool write failed (${err.message}); blocking`);
       return { block: true, blockReason: "Warden: cannot record the tool call (spool unavailable)" };
     }
-    const mine = { call, toolName: String(toolName), allowed: d.allow };
-    remember(decided, slot(ownId, runId), mine);
     if (!d.allow) return { block: true, blockReason: d.reason };
     return undefined;
   }, { priority: 1000 });
@@ -279,6 +320,7 @@ function register(api) {
     } else if (error && REFUSED.test(error)) {
       extra = { decision: "not_run", policyDecision: "allowed" }; // allowed here, refused by OpenClaw
     } else extra = { decision: "allowed" };
+    const approvalId = approvals.approvalOf(ownId, ctx?.sessionKey ? String(ctx.sessionKey).slice(0, 500) : undefined);
     try {
       spool.append({
         _kind: "result",
@@ -292,10 +334,12 @@ function register(api) {
         ...(event.result !== undefined ? { result: capJson(event.result) } : {}),
         ...(Number.isInteger(event.durationMs) && event.durationMs >= 0 ? { durationMs: event.durationMs } : {}),
         ...(error ? { error: error.slice(0, 4000) } : {}),
+        ...(approvalId ? { approvalId } : {}),
       });
     } catch (err) {
       log.error(`warden: spool write failed for a result (${err.message})`);
     }
+    if (approvalId) approvals.onToolResult(ownId, ctx?.sessionKey ? String(ctx.sessionKey).slice(0, 500) : undefined, { error: event.error });
   });
 
   // ---- background: policy, events, commands, inventory ---------------------------------------
@@ -522,6 +566,21 @@ function register(api) {
     disable_extensions: () => "disable_extensions held",
   };
 
+  /** Resolve a held call with Warden's decision; an "allow for N minutes" is also kept as a local grant. */
+  async function applyApprovalDecision(cmd) {
+    const detail = await approvals.applyDecision(cmd);
+    const o = cmd.options ?? {};
+    const until = typeof o.grantUntil === "string" ? Date.parse(o.grantUntil) : NaN;
+    const held = typeof o.requestId === "string" ? approvals.calls.get(o.requestId) : undefined;
+    if (o.decision === "allow" && Number.isFinite(until) && until > Date.now() && held?.agentId && held?.toolName) {
+      const grant = { agentId: held.agentId, tool: held.toolName, until: new Date(until).toISOString(), approvalId: cmd.target };
+      const live = approvalGrants().filter((g) => Date.parse(g?.until) > Date.now());
+      writeJsonAtomic(files.grants, [...live.slice(-499), grant]);
+      return `${detail}; ${grant.tool} allowed for agent ${grant.agentId} until ${grant.until}`;
+    }
+    return detail;
+  }
+
   let pendingShutdown = false;
   /**
    * Apply or release one command; returns the ack detail, throws on failure (ack "failed"). An
@@ -529,6 +588,7 @@ function register(api) {
    */
   async function applyCommand(cmd) {
     if (cmd.action === "policy_refresh") return `policy ${await refreshPolicy(true)}`;
+    if (cmd.action === "approval_decision") return applyApprovalDecision(cmd);
     syncFromDisk(); // another instance may have written newer state
     const release = cmd.kind === "release";
     const p = plan(state.local, cmd);
@@ -583,13 +643,22 @@ function register(api) {
       spool.seal(); // resume whatever a previous process left
       log.info(`warden: connector started for gateway ${cfg.gatewayId ?? "(unset)"} -> ${cfg.wardenUrl ?? "(unset)"}; spool ${dir}; failOpen=${cfg.failOpen}; ${spool.pending()} spooled segment(s)`);
       if (!client) return;
+      approvals.start();
       void loop("policy refresh", () => cfg.pollSeconds * 1000, () => refreshPolicy(false), signal);
       void loop("event flush", () => cfg.flushSeconds * 1000, () => spool.flush(), signal);
       // Acks ride on the next poll (one request per command round trip); they are kept until a
       // poll carrying them succeeds, and Warden ignores a repeated ack with the same outcome.
       let pendingAcks = [];
       void loop("command poll", () => 0, async () => {
-        const res = await client.pollCommands(25, signal, pendingAcks);
+        let res;
+        try {
+          res = await client.pollCommands(25, signal, pendingAcks);
+          approvals.wardenContact(true);
+        } catch (err) {
+          // Calls waiting for approval are denied once Warden stays unreachable (fail closed).
+          if (!signal.aborted) approvals.wardenContact(false);
+          throw err;
+        }
         pendingAcks = [];
         for (const a of res.json?.acks ?? []) if (a.error) log.warn(`warden: Warden refused the ack of command ${a.id}: ${a.error.message}`);
         for (const cmd of res.json?.commands ?? []) {
@@ -635,6 +704,7 @@ function register(api) {
     },
     async stop() {
       controller?.abort();
+      approvals.stop();
       controller = null;
       serviceCtx = null;
       if (client) {

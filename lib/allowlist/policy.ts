@@ -6,6 +6,7 @@ import { effectiveAllowlists } from "@/lib/allowlist/effective";
 import { signWithWardenKey } from "@/lib/signing/keys";
 import type { GatewayConditions } from "@/lib/tools/conditions";
 import { ZHost } from "@/lib/data-flows/schema";
+import { addApprovalPolicy, type PolicyApprovalGrant, type PolicyApprovalRule } from "@/lib/approvals/policy";
 
 export type PolicyTool = {
   name: string;
@@ -17,11 +18,16 @@ export type PolicyTool = {
   until?: string;
   /** What the approval narrowed, enforced on each call's parameters (see lib/tools/conditions.ts). */
   conditions?: GatewayConditions;
+  /** Rules under which each call waits for a person (lib/approvals). */
+  approvals?: PolicyApprovalRule[];
 };
 /** `egressHosts`: hosts of the agent's approved data flows (the only way past the gateway's SSRF check). */
-export type PolicyAgent = { id: string; wardenId: string; name: string; status: string; egressHosts: string[]; tools: PolicyTool[] };
-/** Active kill switches for this gateway: a third path besides the command long-poll and admin WS. */
-export type PolicyContainment = { deniedTools: Record<string, string>; suspendedAgents: Record<string, string>; blockAll?: string };
+export type PolicyAgent = { id: string; wardenId: string; name: string; status: string; egressHosts: string[]; tools: PolicyTool[]; approvalGrants?: PolicyApprovalGrant[] };
+/**
+ * Active kill switches for this gateway: a third path besides the command long-poll and admin WS.
+ * `approvalTools` (require_approval, only when there is one): each call of the tool waits for a person.
+ */
+export type PolicyContainment = { deniedTools: Record<string, string>; suspendedAgents: Record<string, string>; blockAll?: string; approvalTools?: Record<string, string> };
 export type GatewayPolicy = { schema: "warden.policy/v1"; gatewayId: string; version: string; issuedAt: string; defaultDecision: "deny"; agents: PolicyAgent[]; containment: PolicyContainment };
 
 /** The active containment that applies to one gateway's enforcement (deny wins over the allowlist). */
@@ -35,7 +41,8 @@ export async function activeContainmentFor(gatewayId: string): Promise<PolicyCon
   const agentIds = actions.filter((a) => a.scope === "agent").map((a) => a.target);
   const agents = agentIds.length ? await db.agent.findMany({ where: { id: { in: agentIds } }, select: { id: true, externalId: true, name: true } }) : [];
   for (const a of actions) {
-    if (a.scope === "tool") out.deniedTools[a.target] = a.reason;
+    if (a.scope === "tool" && a.action === "require_approval") (out.approvalTools ??= {})[a.target] = a.reason;
+    else if (a.scope === "tool") out.deniedTools[a.target] = a.reason;
     else if (a.scope === "agent") {
       const ag = agents.find((x) => x.id === a.target);
       if (ag) out.suspendedAgents[ag.externalId ?? ag.name] = a.reason;
@@ -71,6 +78,7 @@ export async function buildGatewayPolicy(gatewayId: string, now = new Date()): P
       }))
       .sort((x, y) => x.name.localeCompare(y.name)),
   }));
+  await addApprovalPolicy(policyAgents, now);
   const content = { gatewayId, defaultDecision: "deny" as const, agents: policyAgents, containment: await activeContainmentFor(gatewayId) };
   const version = createHash("sha256").update(canonicalJson(content)).digest("hex").slice(0, 20);
   return { schema: "warden.policy/v1", version, issuedAt: now.toISOString(), ...content };

@@ -13,6 +13,9 @@ import { POST as postInventory } from "@/app/api/v1/connector/inventory/route";
 import { GET as getPolicy } from "@/app/api/v1/connector/policy/route";
 import { GET as getCommands } from "@/app/api/v1/connector/commands/route";
 import { POST as postTraces } from "@/app/api/v1/otlp/v1/traces/route";
+import { POST as postApproval } from "@/app/api/v1/connector/approvals/route";
+import { POST as postResolution } from "@/app/api/v1/connector/approvals/[id]/resolution/route";
+import { reportApproval, paramsHashOf } from "@/lib/approvals/service";
 
 async function makeGateway() {
   const secret = generateSigningSecret();
@@ -28,6 +31,16 @@ const signed = (g: Gw, url: string, method: string, body: string) =>
 async function send(g: Gw, method: string, path: string, body: string): Promise<Response> {
   if (method === "POST" && path === "/api/v1/connector/events") return postEvents(signed(g, path, method, body));
   if (method === "POST" && path === "/api/v1/connector/inventory") return postInventory(signed(g, path, method, body));
+  if (method === "POST" && path === "/api/v1/connector/approvals") return postApproval(signed(g, path, method, body));
+  if (method === "POST" && path === "/api/v1/connector/approvals/{id}/resolution") {
+    // The documented resolution of an approval this gateway reported (made once per gateway).
+    const params = { command: "ls" };
+    const { id } = await reportApproval({ kind: "gateway", label: "doc", role: null, ip: null, userAgent: null, gatewayId: g.id }, g.id, {
+      requestId: "6a0e1f7c-3b2d-4e8f-9a1b-2c3d4e5f6a7b", toolCallId: "doc-call", agentId: "main", toolName: "exec", params, paramsHash: paramsHashOf(params), reason: "doc", timeoutMs: 60_000,
+    });
+    const url = path.replace("{id}", id);
+    return postResolution(signed(g, url, method, body), { params: Promise.resolve({ id }) });
+  }
   if (method === "POST" && path === "/api/v1/otlp/v1/traces") {
     return postTraces(new Request(`http://warden.test${path}`, { method, headers: { authorization: `Bearer ${g.id}.${g.secret}`, "content-type": "application/json" }, body }));
   }
@@ -46,7 +59,7 @@ describe("docs/connector-protocol.md examples", () => {
       if (b.lang === "json" || (b.role === "request")) expect(() => JSON.parse((b as { json?: string }).json ?? ""), `line ${b.line}`).not.toThrow();
     }
     // Each endpoint with a request example is covered; a new one fails in send() until it is.
-    expect(protocolRequestExamples().map((e) => `${e.method} ${e.path}`).sort()).toEqual(["POST /api/v1/connector/events", "POST /api/v1/connector/inventory", "POST /api/v1/otlp/v1/traces"]);
+    expect(protocolRequestExamples().map((e) => `${e.method} ${e.path}`).sort()).toEqual(["POST /api/v1/connector/approvals", "POST /api/v1/connector/approvals/{id}/resolution", "POST /api/v1/connector/events", "POST /api/v1/connector/inventory", "POST /api/v1/otlp/v1/traces"]);
   });
 
   it.each(protocolRequestExamples().map((e) => [`${e.method} ${e.path} (line ${e.line})`, e] as const))("request %s is accepted with the documented status", async (_name, e) => {
@@ -66,7 +79,8 @@ describe("docs/connector-protocol.md examples", () => {
     }
     // Sending it again is idempotent and still answers the documented status.
     const again = await send(g, e.method, e.path, e.json);
-    expect(again.status).toBe(e.status);
+    // A repeated approval report answers the stored request with 200 (201 is for the first).
+    expect(again.status).toBe(e.path === "/api/v1/connector/approvals" ? 200 : e.status);
   });
 
   it("the documented answers of the policy, commands and error formats match real ones", async () => {

@@ -501,8 +501,13 @@ async function runCommand(s: GatewaySession, cmd: AdminWsCommand): Promise<{ det
   const opts = readOptions(cmd.options);
   const whole = cmd.scope === "gateway" || cmd.scope === "fleet";
   switch (cmd.action) {
-    case "deny_tool":
-    case "require_approval": {
+    case "require_approval":
+      // Not a deny: the Warden plugin holds each call of the tool for a person's approval (the
+      // policy's containment.approvalTools and its own command path). A tools.deny here would remove
+      // the tool outright and no call could ever be approved.
+      if (!TOOL_NAME.test(cmd.target) || cmd.target === "*") throw new Error(`invalid tool name "${cmd.target}"`);
+      return { detail: `tool "${cmd.target}" ${release ? "no longer held" : "held"} for approval by the Warden plugin (nothing to change over the admin WebSocket)` };
+    case "deny_tool": {
       if (!TOOL_NAME.test(cmd.target) || cmd.target === "*") throw new Error(`invalid tool name "${cmd.target}"`);
       const note = await patchConfig(s, (release ? removeFromList : addToList)("tools.deny", cmd.target));
       return { detail: done([`tool "${cmd.target}" ${release ? "no longer denied" : "denied for every agent"} (config tools.deny)`, note ? "" : "(no change needed)"]) };

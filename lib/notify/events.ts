@@ -7,6 +7,7 @@ export const NOTIFY_EVENTS = [
   "budget.threshold", // 50 / 75 / 90 / 100 % of a daily budget
   "incident.opened",
   "tool_request.created",
+  "approval.requested", // a tool call waits at a gateway for a person's approval
   "review.overdue", // re-reviews and vendor audits past due
   "audit.checkpoint", // a signed checkpoint of the audit chain (only to endpoints that choose it)
   "webhook.test",

@@ -65,6 +65,7 @@ export const NOTIFY_EVENT_LABELS: Record<NotifyEvent, string> = {
   "budget.threshold": "Daily budget at 50 / 75 / 90 / 100 %",
   "incident.opened": "Incident opened",
   "tool_request.created": "New tool request",
+  "approval.requested": "A tool call waits for a person's approval",
   "review.overdue": "Re-review or vendor audit overdue",
   "audit.checkpoint": "Signed audit-chain checkpoint (only when chosen; keep them outside Warden)",
   "webhook.test": "Test message",

@@ -47,7 +47,7 @@ function slackBody(msg: OutboundMessage) {
   const raw = typeof msg.data.summary === "string" ? msg.data.summary : msg.event;
   const summary = raw.length > 2800 ? `${raw.slice(0, 2799)}…` : raw; // a section's text is capped at 3000
   const fields = Object.entries(msg.data)
-    .filter(([k]) => k !== "summary")
+    .filter(([k]) => k !== "summary" && k !== "link")
     .map(([k, v]) => [k, scalar(v)] as const)
     .filter((e): e is readonly [string, string] => e[1] !== null && e[1] !== "")
     .slice(0, MAX_FIELDS)
@@ -56,6 +56,9 @@ function slackBody(msg: OutboundMessage) {
     { type: "section", text: { type: "mrkdwn", text: `*${esc(msg.event)}*\n${esc(summary)}` } },
   ];
   if (fields.length) blocks.push({ type: "section", fields });
+  // A link to the record in the console (e.g. the approval to decide): only an http(s) URL.
+  const link = typeof msg.data.link === "string" && /^https?:\/\/[^\s<>|]+$/.test(msg.data.link) ? msg.data.link : null;
+  if (link) blocks.push({ type: "section", text: { type: "mrkdwn", text: `<${link.replace(/&/g, "&amp;")}|Open in Warden>` } });
   blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `Warden · ${msg.createdAt.toISOString()} · delivery ${msg.id}` }] });
   return { text: summary, blocks };
 }

@@ -87,7 +87,9 @@ const claimPending = grouped(async (gatewayIds: string[]): Promise<GatewayComman
   const byGateway = new Map<string, GatewayCommand[]>();
   for (const r of rows) {
     if (r.type !== "containment") {
-      const { target, reason, ...payload } = (r.payload ?? {}) as Record<string, unknown>;
+      // `reason` is both the command's reason and part of its options (approval decisions carry it there).
+      const { target, ...payload } = (r.payload ?? {}) as Record<string, unknown>;
+      const reason = payload.reason;
       const list = byGateway.get(r.gateway_id) ?? [];
       list.push({
         id: r.id, type: r.type as CommandType, actionId: null, kind: "apply", scope: "gateway", action: r.type, target: typeof target === "string" ? target : r.gateway_id,

@@ -4,6 +4,8 @@ export type ContainmentState = {
   version: number;
   holds: Record<string, Record<string, Hold>>;
   deniedTools: Record<string, string>;
+  /** Tools held by require_approval: each call waits for a person's approval (approval-rules.js). */
+  approvalTools: Record<string, string>;
   suspendedAgents: Record<string, string>;
   blockAll?: string;
   cronWasEnabled?: boolean;

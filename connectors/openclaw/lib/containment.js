@@ -17,6 +17,7 @@ export function emptyState() {
     version: STATE_VERSION,
     holds: {},
     deniedTools: {},
+    approvalTools: {},
     suspendedAgents: {},
     blockAll: undefined,
     cronWasEnabled: undefined,
@@ -58,14 +59,26 @@ export function loadState(raw) {
   return derive(s);
 }
 
-/** Recompute the maps decide() reads (deniedTools, suspendedAgents, blockAll) from the holds. */
+/**
+ * Recompute the maps decide() reads (deniedTools, suspendedAgents, blockAll) and the one
+ * needsApproval() reads (approvalTools) from the holds. A tool held only by require_approval is not
+ * denied: each call waits for a person's approval (lib/approval-rules.js); any deny_tool hold on it
+ * denies it as before.
+ */
 export function derive(s) {
   s.deniedTools = {};
+  s.approvalTools = {};
   s.suspendedAgents = {};
   s.blockAll = undefined;
   const text = (holders, fmt) => Object.values(holders).map(fmt).join("; ");
   for (const [key, holders] of Object.entries(s.holds)) {
-    if (key.startsWith("tool:")) s.deniedTools[key.slice(5)] = text(holders, (h) => (h.action === "require_approval" ? `requires approval: ${h.reason}` : h.reason));
+    if (key.startsWith("tool:")) {
+      const all = Object.values(holders);
+      const approval = all.filter((h) => h.action === "require_approval");
+      const deny = all.filter((h) => h.action !== "require_approval");
+      if (deny.length) s.deniedTools[key.slice(5)] = deny.map((h) => h.reason).join("; ");
+      if (approval.length) s.approvalTools[key.slice(5)] = approval.map((h) => h.reason).join("; ");
+    }
     else if (key.startsWith("agent:")) {
       const reason = text(holders, (h) => h.reason);
       s.suspendedAgents[key.slice(6)] = reason;
@@ -168,6 +181,8 @@ export function summary(s) {
   if (s.blockAll) parts.push("all tool calls blocked");
   const tools = Object.keys(s.deniedTools);
   if (tools.length) parts.push(`tools denied: ${tools.join(", ")}`);
+  const held = Object.keys(s.approvalTools ?? {});
+  if (held.length) parts.push(`tools held for approval: ${held.join(", ")}`);
   const agents = Object.keys(s.suspendedAgents);
   if (agents.length) parts.push(`agents suspended: ${agents.join(", ")}`);
   if (s.holds.cron) parts.push("cron off");

@@ -48,6 +48,9 @@ export function createWardenClient({ wardenUrl, gatewayId, signingSecret, timeou
     postInventory: (inventory) => request("POST", "/api/v1/connector/inventory", { payload: inventory, timeout: 60_000 }),
     // Long-poll for commands, acknowledging the previous poll's commands in the same request.
     pollCommands: (wait, signal, acks = []) => request("POST", `/api/v1/connector/commands?wait=${wait}`, { payload: { acks }, timeout: (wait + 15) * 1000, signal }),
+    // A call held for approval (8 s: the before_tool_call hook itself has 15 s).
+    postApproval: (approval) => request("POST", "/api/v1/connector/approvals", { payload: approval, timeout: 8000 }),
+    postApprovalResolution: (id, resolution) => request("POST", `/api/v1/connector/approvals/${encodeURIComponent(id)}/resolution`, { payload: resolution }),
     ack: (id, outcome, detail) => request("POST", `/api/v1/connector/commands/${encodeURIComponent(id)}/ack`, { payload: { outcome, ...(detail ? { detail: String(detail).slice(0, 4000) } : {}) } }),
   };
 }

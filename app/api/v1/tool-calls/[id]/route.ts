@@ -1,10 +1,14 @@
 import { queryParams, runApiRead } from "@/lib/api";
 import { AppError } from "@/lib/errors";
 import { getToolCall, paramsAllowed } from "@/lib/tool-calls/queries";
+import { approvalsForToolCall } from "@/lib/approvals/queries";
 
 export const dynamic = "force-dynamic";
 
-/** GET /api/v1/tool-calls/{id}?at=<occurredAt ISO> — one call; params and results only with tool_calls:read_params. */
+/**
+ * GET /api/v1/tool-calls/{id}?at=<occurredAt ISO> — one call; params and results only with
+ * tool_calls:read_params. `approvals`: the person's approvals of this call (who, when, how long the agent waited).
+ */
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   return runApiRead("tool_calls:read", "tool_call", async (actor) => {
@@ -14,6 +18,6 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
     const withParams = paramsAllowed(actor.role);
     const call = await getToolCall(id, occurredAt, { withParams });
     if (!call) throw new AppError("not_found", "No such tool call.");
-    return { data: call, paramsVisible: withParams };
+    return { data: call, paramsVisible: withParams, approvals: await approvalsForToolCall(call.gatewayId, call.eventId) };
   });
 }
