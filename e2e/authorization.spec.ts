@@ -10,6 +10,8 @@ import { ROLES, auditCount, callAction, expect, makeToken, makeTokenRow, makeUse
 const ADMIN: Role[] = ["admin"];
 const AUDIT_READERS: Role[] = ["admin", "security_lead", "auditor"];
 const EVERYONE: Role[] = [...ROLES];
+const PARAM_READERS: Role[] = ["admin", "security_lead", "operator", "auditor"];
+const RULE_MANAGERS: Role[] = ["admin", "security_lead"];
 
 type Case = { name: string; audit: string; allowed: Role[]; okStatus?: number; call: (ctx: Ctx) => Promise<{ status(): number }> };
 type Ctx = { api: Awaited<ReturnType<typeof pwRequest.newContext>>; target: string; ownTokenId: string };
@@ -21,6 +23,7 @@ const API_MUTATIONS: Case[] = [
   { name: "PATCH /api/v1/users/{id} disabled", audit: "user.set_disabled", allowed: ADMIN, call: ({ api, target }) => api.patch(`/api/v1/users/${target}`, { data: { disabled: true } }) },
   { name: "POST /api/v1/users/{id}/password", audit: "user.reset_password", allowed: ADMIN, call: ({ api, target }) => api.post(`/api/v1/users/${target}/password`, { data: {} }) },
   { name: "DELETE /api/v1/tokens/{id} (own)", audit: "token.revoke", allowed: EVERYONE, call: ({ api, ownTokenId }) => api.delete(`/api/v1/tokens/${ownTokenId}`) },
+  { name: "POST /api/v1/approval-rules", audit: "approval_rule.create", allowed: RULE_MANAGERS, okStatus: 201, call: ({ api }) => api.post("/api/v1/approval-rules", { data: { scope: "tool", toolName: `m_${rid()}`, reason: "matrix rule" } }) },
 ];
 
 // Reads of restricted data.
@@ -29,6 +32,7 @@ const API_READS: Case[] = [
   { name: "GET /api/v1/audit/events", audit: "read:audit.events", allowed: AUDIT_READERS, call: ({ api }) => api.get("/api/v1/audit/events?pageSize=5") },
   { name: "GET /api/v1/audit/verify", audit: "read:audit.verify", allowed: AUDIT_READERS, call: ({ api }) => api.get("/api/v1/audit/verify") },
   { name: "POST /api/v1/audit/verify", audit: "read:audit.verify", allowed: AUDIT_READERS, call: ({ api }) => api.post("/api/v1/audit/verify", { data: { serverFile: false } }) },
+  { name: "GET /api/v1/approvals", audit: "read:approvals", allowed: PARAM_READERS, call: ({ api }) => api.get("/api/v1/approvals?limit=5") },
 ];
 
 // Server actions, called by id with a session cookie.
@@ -38,6 +42,7 @@ const ACTIONS: { name: string; audit: string; allowed: Role[]; arg: (target: str
   { name: "setUserDisabled", audit: "user.set_disabled", allowed: ADMIN, arg: (t) => ({ id: t, disabled: true }) },
   { name: "resetUserPassword", audit: "user.reset_password", allowed: ADMIN, arg: (t) => ({ id: t }) },
   { name: "createToken", audit: "token.create", allowed: EVERYONE, arg: () => ({ name: `t-${rid()}`, expiresInDays: 7 }) },
+  { name: "createApprovalRule", audit: "approval_rule.create", allowed: RULE_MANAGERS, arg: () => ({ scope: "tool", toolName: `a_${rid()}`, reason: "matrix rule via action" }) },
 ];
 
 const PAGES: { path: string; allowed: Role[] }[] = [
@@ -53,6 +58,8 @@ const PAGES: { path: string; allowed: Role[] }[] = [
   { path: "/audit", allowed: AUDIT_READERS },
   { path: "/admin/users", allowed: ADMIN },
   { path: "/account", allowed: EVERYONE },
+  { path: "/approvals", allowed: PARAM_READERS },
+  { path: "/approvals/rules", allowed: EVERYONE },
 ];
 
 for (const role of ROLES) {

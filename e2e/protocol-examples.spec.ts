@@ -27,9 +27,11 @@ async function expectRenders(page: Page, path: string) {
 
 async function pagesOf(gatewayId: string) {
   const agents = await sql().query<{ id: string }>("select id::text from agents where gateway_id = $1", [gatewayId]);
+  const approvals = await sql().query<{ id: string }>("select id::text from approval_requests where gateway_id = $1", [gatewayId]);
   return [
+    ...approvals.rows.map((a) => `/approvals/${a.id}`),
     `/gateways/${gatewayId}`, "/gateways", "/", "/posture", "/agents", ...agents.rows.map((a) => `/agents/${a.id}`),
-    `/tool-calls?gateway=${gatewayId}&range=30d`, "/tool-calls?range=30d", "/map", "/findings", "/spend", "/tools",
+    `/tool-calls?gateway=${gatewayId}&range=30d`, "/tool-calls?range=30d", "/map", "/findings", "/spend", "/tools", "/approvals", "/approvals/rules",
   ];
 }
 
@@ -38,9 +40,12 @@ test("every documented request is accepted, and every page showing its data rend
   const gw = await registerSimGateway(baseURL!);
   const examples = protocolRequestExamples();
   expect(examples.length).toBeGreaterThanOrEqual(3);
+  // The resolution example is about the approval the approvals example created (documented before it).
+  let approvalId: string | null = null;
   for (const ex of examples) {
-    const res = await sendExample(baseURL!, gw, ex);
+    const res = await sendExample(baseURL!, gw, { ...ex, path: ex.path.replace("{id}", approvalId ?? "{id}") });
     expect(res.status, `${ex.method} ${ex.path} (docs line ${ex.line}): ${await res.clone().text()}`).toBe(ex.status);
+    if (ex.path === "/api/v1/connector/approvals") approvalId = (await res.json()).data.id;
   }
   await signIn(page, await makeUser("admin"));
   for (const path of await pagesOf(gw.id)) await expectRenders(page, path);

@@ -16,6 +16,7 @@ import { expireApprovals, MAX_PENDING_PER_GATEWAY, paramsHashOf } from "./servic
 import { getApproval, listApprovals } from "./queries";
 import { patternProblem } from "./pattern";
 import { needsApproval } from "@/connectors/openclaw/lib/approval-rules.js";
+import { buildBody } from "@/lib/notify/sign";
 
 async function fleet() {
   const secret = generateSigningSecret();
@@ -64,6 +65,20 @@ describe("approval requests from gateways", () => {
     const other = await report(f, { ...request({ params: { command: "ls" } }), requestId: body.requestId });
     expect(other.status).toBe(409);
     expect((await other.json()).error.code).toBe("conflict");
+  });
+
+  it("tells approvers: an approval.requested webhook (Standard Webhooks data, Slack body with a link to the approval)", async () => {
+    const f = await fleet();
+    const endpoint = await db.webhookEndpoint.create({ data: { name: `hook-${rid()}`, url: "https://93.184.215.14/hook", format: "slack", events: ["approval.requested"], secretEnc: seal(generateSigningSecret()) } });
+    const p = await pending(f);
+    const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id } });
+    expect(delivery.event).toBe("approval.requested");
+    const data = delivery.payload as Record<string, unknown>;
+    expect(data).toMatchObject({ approvalId: p.id, tool: "exec", gateway: f.gw.name, link: expect.stringMatching(new RegExp(`/approvals/${p.id}$`)) });
+    const slack = JSON.parse(buildBody("slack", { id: delivery.id, event: delivery.event, createdAt: delivery.createdAt, data }));
+    expect(JSON.stringify(slack.blocks)).toContain(`/approvals/${p.id}|Open in Warden>`);
+    const standard = JSON.parse(buildBody("standard", { id: delivery.id, event: delivery.event, createdAt: delivery.createdAt, data }));
+    expect(standard).toMatchObject({ type: "approval.requested", data: { approvalId: p.id } });
   });
 
   it("refuses a params hash that is not the hash of the params, bad timeouts and missing fields with field errors, storing nothing", async () => {
