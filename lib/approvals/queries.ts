@@ -123,10 +123,25 @@ export async function listApprovalRules() {
   return rows.map(ruleView);
 }
 
-/** The tool-call ids an event id may stand for: itself, and without a `.decision` / `.result` style suffix. */
+/**
+ * The tool-call ids an event id may stand for: itself, without a `.decision` / `.result` style
+ * suffix, and, for the plugin's call keys `<toolCallId>@<runId>`, the gateway's own toolCallId.
+ */
 export function toolCallIdsOf(eventId: string): string[] {
+  const out = [eventId];
   const m = /^(.+)\.[a-z_]{1,20}$/.exec(eventId);
-  return m ? [eventId, m[1]] : [eventId];
+  const key = m ? m[1] : eventId;
+  if (m) out.push(key);
+  const at = key.lastIndexOf("@");
+  if (at > 0) out.push(key.slice(0, at));
+  return out;
+}
+
+/** The run a plugin call key names (`<toolCallId>@<runId>`, the run id cut to 64 characters), if any. */
+function runOfKey(eventId: string): string | null {
+  const key = eventId.replace(/\.[a-z_]{1,20}$/, "");
+  const at = key.lastIndexOf("@");
+  return at > 0 ? key.slice(at + 1) : null;
 }
 
 /**
@@ -139,7 +154,9 @@ export async function approvalsForToolCall(gatewayId: string, eventId: string) {
     where: { gatewayId, toolCallId: { in: toolCallIdsOf(eventId) } },
     orderBy: { createdAt: "asc" },
     take: 10,
-    select: { id: true, status: true, decision: true, createdAt: true, decidedAt: true, decidedByLabel: true, decisionReason: true, grantUntil: true, reason: true, outcome: true, waitedMs: true, resolvedAt: true },
+    select: { runId: true, id: true, status: true, decision: true, createdAt: true, decidedAt: true, decidedByLabel: true, decisionReason: true, grantUntil: true, reason: true, outcome: true, waitedMs: true, resolvedAt: true },
   });
-  return rows.map(({ decidedByLabel, ...r }) => ({ ...r, decidedBy: decidedByLabel }));
+  // Models reuse call ids across runs ("call_0"): when the key names a run, only that run's approvals.
+  const run = runOfKey(eventId);
+  return rows.filter((r) => !run || !r.runId || r.runId.slice(0, 64) === run).map(({ decidedByLabel, runId: _run, ...r }) => (void _run, { ...r, decidedBy: decidedByLabel }));
 }
