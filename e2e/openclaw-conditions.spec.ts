@@ -20,6 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
+import { acquireGatewayLock } from "./gateway-lock";
 
 const ROOT = path.join(__dirname, "..");
 const OPENCLAW_BIN = process.env.OPENCLAW_BIN || path.join(ROOT, ".openclaw-test/node_modules/openclaw/openclaw.mjs");
@@ -91,6 +92,13 @@ function startProxy(target: string): Promise<number> {
   return new Promise((r) => s.listen(0, "127.0.0.1", () => r((s.address() as { port: number }).port)));
 }
 
+// One real gateway at a time across workers (e2e/gateway-lock.ts).
+let releaseGatewayLock: (() => void) | null = null;
+test.beforeAll(async () => {
+  test.setTimeout(900_000);
+  releaseGatewayLock = await acquireGatewayLock();
+});
+
 test.afterAll(async () => {
   if (gw && gw.exitCode === null) {
     gw.kill("SIGTERM");
@@ -100,6 +108,7 @@ test.afterAll(async () => {
   for (const sock of proxy.sockets) sock.destroy();
   for (const s of servers) s.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  releaseGatewayLock?.();
 });
 
 function envOf(token: string) {

@@ -18,6 +18,7 @@ import path from "node:path";
 import { request as pwRequest } from "@playwright/test";
 import { parse } from "csv-parse/sync";
 import { expect, makeToken, makeUser, rid, signIn, sql, test } from "./fixtures";
+import { acquireGatewayLock } from "./gateway-lock";
 
 const ROOT = path.join(__dirname, "..");
 const OPENCLAW_BIN = process.env.OPENCLAW_BIN || path.join(ROOT, ".openclaw-test/node_modules/openclaw/openclaw.mjs");
@@ -91,6 +92,13 @@ async function rowsFor(marker: string): Promise<Row[]> {
   return rows;
 }
 
+// One real gateway at a time across workers (e2e/gateway-lock.ts).
+let releaseGatewayLock: (() => void) | null = null;
+test.beforeAll(async () => {
+  test.setTimeout(900_000);
+  releaseGatewayLock = await acquireGatewayLock();
+});
+
 test.afterAll(async () => {
   if (gw && gw.exitCode === null) {
     gw.kill("SIGTERM");
@@ -99,6 +107,7 @@ test.afterAll(async () => {
   }
   fakeModel?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  releaseGatewayLock?.();
 });
 
 test("with OpenClaw's default Tool Search, Warden decides on the wrapped tool and stores each call once", async ({ baseURL, page }) => {
