@@ -10,6 +10,8 @@ import { listenForWake, wakeGateways } from "@/lib/outbox/wake";
 import { connectorPool } from "@/lib/db-raw";
 import { shutdownSignal } from "@/lib/shutdown";
 import { grouped } from "@/lib/db-group";
+import pg from "pg";
+import { env } from "@/lib/env";
 
 /** The kinds of command the outbox carries. Containment rows point at a containment action. */
 export type CommandType = "containment" | "policy_refresh" | "approval_decision";
@@ -55,7 +57,12 @@ type ClaimRow = { id: string; type: string; payload: Record<string, unknown> | n
  * Claim due commands in one statement on the connector pool (no interactive transaction, so
  * hundreds of gateways polling at once never queue for connections): pending ones, and delivered
  * or timed-out ones that were not acknowledged and are due again (the gateway may have crashed).
- * SKIP LOCKED keeps two polls from taking the same row. The same statement reads what the
+ * The row lock (FOR UPDATE, waiting, never SKIP LOCKED) keeps two polls from taking the same row:
+ * the second waits for the first and then sees the row claimed. Never skipping matters because the
+ * admin-WebSocket path also writes these rows (ws_state): a skipped row would hide a due command from
+ * this poll until the next recheck (~2 s for a kill switch). The other path holds a row's lock only for
+ * one short statement, so the wait is milliseconds. Rows are locked in one order (created_at, id) on
+ * both paths, so claims cannot deadlock. The same statement reads what the
  * gateway needs of each containment (and of its agent, for agent scope). Polls woken together
  * (a fleet-wide kill switch) claim together, in one statement (see grouped()); when one gateway
  * has two polls in the same group, the first gets its commands.
@@ -66,7 +73,7 @@ const claimPending = grouped(async (gatewayIds: string[]): Promise<GatewayComman
     `with due as (
        select id from gateway_commands
         where gateway_id = any($1::uuid[]) and state in ('pending', 'delivered', 'timed_out') and next_attempt_at <= now()
-        order by created_at limit $2 for update skip locked
+        order by created_at, id limit $2 for update
      ), claimed as (
        update gateway_commands d
           set state = case when d.state = 'timed_out' then 'timed_out'::"DeliveryState" else 'delivered'::"DeliveryState" end,
@@ -134,6 +141,57 @@ function park(gatewayId: string, delta: 1 | -1) {
     clearInterval(watcher);
     watcher = null;
   }
+  if (parked.size) {
+    if (linger) clearTimeout(linger);
+    linger = null;
+    listenForNotifications();
+  } else if (!linger) {
+    // Kept a while: a gateway parks again right after each answer.
+    linger = setTimeout(() => {
+      linger = null;
+      if (!parked.size) stopListening();
+    }, 30_000);
+    linger.unref?.();
+  }
+}
+
+/**
+ * Cross-process wake-ups: the database triggers that enqueue a policy_refresh NOTIFY
+ * `warden_wake` with the gateway ids, delivered at commit to every Warden process listening, so a
+ * gateway parked on another replica answers at once too (the RECHECK_MS query stays as the safety net).
+ * One dedicated connection per process while polls are parked.
+ */
+let listener: pg.Client | null = null;
+let linger: ReturnType<typeof setTimeout> | null = null;
+function listenForNotifications() {
+  if (listener) return;
+  const client = new pg.Client({ connectionString: env().DATABASE_URL });
+  listener = client;
+  client.on("notification", (msg) => {
+    if (msg.channel === "warden_wake" && msg.payload) wakeGateways(msg.payload.split(",").filter((id) => parked.has(id)));
+  });
+  const drop = (err?: Error) => {
+    if (err) console.error("warden: the outbox notification listener failed:", err.message);
+    if (listener === client) listener = null;
+    client.end().catch(() => {});
+  };
+  client.on("error", drop);
+  client.on("end", () => {
+    if (listener === client) listener = null;
+  });
+  client
+    .connect()
+    .then(() => {
+      // Never keep the process alive for this connection alone.
+      (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
+      return client.query("listen warden_wake");
+    })
+    .catch(drop);
+}
+function stopListening() {
+  const client = listener;
+  listener = null;
+  client?.end().catch(() => {});
 }
 
 let checking = false;

@@ -9,40 +9,45 @@ import { applyViaAdminWs, type AdminWsResult } from "@/lib/containment/admin-ws"
 
 const RETRY_AFTER_MS = 30_000;
 const GIVE_UP_AFTER_MS = 15 * 60_000;
-let running: Promise<void> | null = null;
+/** Per gateway, the chain of admin-WebSocket sends in flight: one gateway's commands in order, gateways in parallel. */
+const lanes = new Map<string, Promise<void>>();
 
 /**
- * The second delivery path: gateways with an admin WebSocket configured also get each command
- * directly through the OpenClaw gateway protocol (config.patch …). Its state is kept apart from
- * the connector path (ws_state), so the console shows both. Runs in the background after commit.
+ * The second delivery path: gateways with an admin WebSocket configured also get each containment
+ * command directly through the OpenClaw gateway protocol (config.patch …). Its state is kept apart
+ * from the connector path (ws_state), so the console shows both. Runs in the background after commit.
+ *
+ * A kick claims what is pending at once and queues it behind only the same gateway's earlier sends
+ * (apply before release), never behind other gateways' slow sends: a release goes out as soon as its
+ * apply is done. Claims are one statement each (the row lock lasts that statement only; the connector
+ * long-poll waits for it instead of skipping the row). Resolves when what this kick claimed is sent.
  */
-export function kickAdminWs(): Promise<void> {
-  running ??= drain().finally(() => (running = null));
-  return running;
-}
-
-async function drain() {
+export async function kickAdminWs(): Promise<void> {
   for (;;) {
-    const claimed = await db.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ id: string }[]>`
-        select id::text from gateway_commands where type = 'containment' and ws_state = 'pending' order by created_at limit 50 for update skip locked`;
-      if (rows.length) await tx.gatewayCommand.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { wsState: "sending", wsAt: new Date() } });
-      return rows.map((r) => r.id);
-    });
-    if (!claimed.length) return;
+    const claimed = await db.$queryRaw<{ id: string }[]>`
+      update gateway_commands set ws_state = 'sending', ws_at = now()
+       where id in (select id from gateway_commands where type = 'containment' and ws_state = 'pending' order by created_at, id limit 200 for update)
+         and ws_state = 'pending'
+      returning id::text`;
+    if (!claimed.length) break;
     const rows = await db.gatewayCommand.findMany({
-      where: { id: { in: claimed } },
-      orderBy: { createdAt: "asc" },
+      where: { id: { in: claimed.map((c) => c.id) } },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       select: { id: true, kind: true, attempts: true, gateway: { select: { id: true, name: true, adminWsUrl: true, adminTokenEnc: true } }, action: { select: { id: true, scope: true, target: true, action: true, reason: true, createdAt: true, options: true, incidentId: true } } },
     });
-    // One gateway's commands in order (apply before release); gateways in parallel.
-    type Row = Parameters<typeof sendOne>[0];
-    const byGateway = new Map<string, Row[]>();
-    for (const r of rows) if (r.action) byGateway.set(r.gateway.id, [...(byGateway.get(r.gateway.id) ?? []), { ...r, action: r.action }]);
-    await Promise.all([...byGateway.values()].map(async (list) => {
-      for (const r of list) await sendOne(r);
-    }));
+    for (const r of rows) {
+      if (!r.action) continue;
+      const row = { ...r, action: r.action };
+      const lane: Promise<void> = (lanes.get(r.gateway.id) ?? Promise.resolve())
+        .then(() => sendOne(row))
+        .catch((err) => console.error(`warden: admin WebSocket send to gateway ${r.gateway.name} failed:`, (err as Error).message))
+        .finally(() => {
+          if (lanes.get(r.gateway.id) === lane) lanes.delete(r.gateway.id);
+        });
+      lanes.set(r.gateway.id, lane);
+    }
   }
+  await Promise.all([...lanes.values()]);
 }
 
 async function sendOne(r: {
@@ -70,7 +75,8 @@ async function sendOne(r: {
   const wsState = result.ok ? "applied" : "failed";
   const detail = result.ok ? result.detail : result.error.slice(0, 1000);
   await db.$transaction(async (tx) => {
-    await tx.gatewayCommand.update({ where: { id: r.id }, data: { wsState, wsAt: new Date(), wsError: result.ok ? null : detail } });
+    await recordAudit(tx, SYSTEM_ACTOR, { action: "containment.admin_ws", outcome: result.ok ? "success" : "failure", targetType: "containment_delivery", targetId: r.id, after: { gateway: r.gateway.name, kind: r.kind, action: r.action.action, state: wsState, detail } });
+    await appendTimeline(tx, r.action.incidentId, "delivery", { containmentId: r.action.id, gateway: r.gateway.name, kind: r.kind, path: "admin_ws", state: wsState, detail });
     if (result.ok && result.state && Object.keys(result.state).length) {
       // One statement (row-locked): gateways finishing at once cannot overwrite each other's state.
       await tx.$executeRaw`
@@ -78,8 +84,9 @@ async function sendOne(r: {
           coalesce(options->'adminWsState', '{}'::jsonb) || jsonb_build_object(${r.gateway.id}::text, coalesce(options->'adminWsState'->${r.gateway.id}::text, '{}'::jsonb) || ${JSON.stringify(result.state)}::jsonb))
         where id = ${r.action.id}::uuid`;
     }
-    await recordAudit(tx, SYSTEM_ACTOR, { action: "containment.admin_ws", outcome: result.ok ? "success" : "failure", targetType: "containment_delivery", targetId: r.id, after: { gateway: r.gateway.name, kind: r.kind, action: r.action.action, state: wsState, detail } });
-    await appendTimeline(tx, r.action.incidentId, "delivery", { containmentId: r.action.id, gateway: r.gateway.name, kind: r.kind, path: "admin_ws", state: wsState, detail });
+    // Last, so this command's row is locked only from here to the commit (the audit append above
+    // can wait on the chain lock; the connector long-poll must not wait behind it).
+    await tx.gatewayCommand.update({ where: { id: r.id }, data: { wsState, wsAt: new Date(), wsError: result.ok ? null : detail } });
   });
 }
 
