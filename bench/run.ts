@@ -30,6 +30,7 @@ import { PG_SETTINGS, startDatabase } from "./lib/postgres";
 import { buildInfo, cpuSeconds, sampleRss, startServer, type BenchServer } from "./lib/server";
 import { makeCopyBatches, makeTemplates, runCopy, runNaive, runSenders, type IngestRun } from "./lib/ingest";
 import { measureFanout } from "./lib/containment";
+import { measurePolicyPush } from "./lib/policy-push";
 import { prepareForRedaction, timeRedaction, type Redactor } from "./lib/redaction";
 import { measureQueries, type QueryResults } from "./lib/queries";
 import { median, quantile } from "./lib/stats";
@@ -83,6 +84,7 @@ async function main() {
   type CopyRun = { eventsPerS: number; byConnections: Record<string, number> };
   let ingest: { runs: IngestRun[]; copy: CopyRun[]; copyBulk: CopyRun[]; naive: { eventsPerS: number; events: number; seconds: number }[]; rss: { peakMb: number; hwmMb: number; idleMb: number } } | null = null;
   let fanout: { apply: number[]; release: number[]; errors: Record<string, number>; failed: string | null } | null = null;
+  let push: Awaited<ReturnType<typeof measurePolicyPush>> | null = null;
   let retention: { droppedPartitions: number; ms: number; deletedDefaultRows: number } | null = null;
   let redaction: { clean_ns: number; with_secrets_ns: number; events: number; baseline?: { file: string; clean_ns: number; current_clean_ns: number; with_secrets_ns: number; current_with_secrets_ns: number } } | null = null;
   let serverCpuUsPerEvent: number | null = null;
@@ -209,6 +211,13 @@ async function main() {
         // fan-out slower than the time limit is a measurement (noted), not an error.
         if (/answered/.test(fanout.failed) && !(build.stale && /answered 404/.test(fanout.failed))) failures.push(`containment: ${fanout.failed}`);
       }
+      log(`policy push: ${gateways.length} simulated gateways, ${rounds} allowlist changes (bundle tools via the API)`);
+      push = await measurePolicyPush(server.url, db.url, token, gateways, rounds, log);
+      if (push.failed) {
+        notes.push(`Policy push: ${push.failed} (after ${push.all.length} complete rounds)`);
+        log(`  ${push.failed}`);
+        if (/answered/.test(push.failed)) failures.push(`policy push: ${push.failed}`);
+      }
     }
 
     // Retention on the loaded data: drop the partitions older than (days − 2).
@@ -258,6 +267,10 @@ async function main() {
     containment_fanout_p95_ms: round(fanoutP95 ?? NaN, 0),
     containment_fanout_median_ms: fanout?.apply.length ? round(median(fanout.apply), 0) : null,
     containment_release_p95_ms: fanout?.release.length ? round(quantile(fanout.release, 0.95), 0) : null,
+    // Allowlist change (API) → every simulated gateway holds the new signed policy version.
+    policy_push_all_gateways_p95_ms: push?.all.length ? round(quantile(push.all, 0.95), 0) : null,
+    policy_push_all_gateways_median_ms: push?.all.length ? round(median(push.all), 0) : null,
+    policy_push_per_gateway_p95_ms: push?.perGateway.length ? round(quantile(push.perGateway, 0.95), 0) : null,
     redact_ns_per_event: redaction ? round(redaction.clean_ns, 0) : null,
     redact_ns_per_event_with_secrets: redaction ? round(redaction.with_secrets_ns, 0) : null,
     // The share of one core's time per ingested event that redaction takes at the measured rate.
@@ -280,6 +293,7 @@ async function main() {
     target("explorer_first_page_worst_p95_ms", "<=", 150, metrics.explorer_first_page_worst_p95_ms),
     target("overview_dashboard_ms", "<=", 300, metrics.overview_dashboard_ms),
     target("containment_fanout_p95_ms", "<=", 2_000, metrics.containment_fanout_p95_ms),
+    target("policy_push_all_gateways_p95_ms", "<=", 2_000, metrics.policy_push_all_gateways_p95_ms),
     target("rss_mb_peak", "<=", 512, metrics.rss_mb_peak),
   ];
   if (calls < 10_000_000) notes.push(`Query targets are defined at 10,000,000 tool calls; this run loaded ${calls.toLocaleString("en")}.`);
@@ -294,7 +308,8 @@ async function main() {
     load,
     metrics,
     targets,
-    detail: { ...detail, queries, ingest, redaction, containment: fanout && { apply_ms: fanout.apply.map((x) => round(x, 0)), release_ms: fanout.release.map((x) => round(x, 0)), errors: fanout.errors, failed: fanout.failed }, retention },
+    detail: { ...detail, queries, ingest, redaction, containment: fanout && { apply_ms: fanout.apply.map((x) => round(x, 0)), release_ms: fanout.release.map((x) => round(x, 0)), errors: fanout.errors, failed: fanout.failed },
+      policy_push: push && { all_gateways_ms: push.all.map((x) => round(x, 0)), errors: push.errors, failed: push.failed }, retention },
     notes,
     failures,
   };
