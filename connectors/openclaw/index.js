@@ -238,6 +238,19 @@ function register(api) {
     return "updated";
   }
 
+  // Warden's admin-WebSocket path asks for a refresh through this gateway method (the second path of
+  // a pushed policy change, beside the policy_refresh command on the long-poll).
+  if (typeof api.registerGatewayMethod === "function" && client) {
+    api.registerGatewayMethod("warden.policy.refresh", async ({ respond }) => {
+      try {
+        const result = await refreshPolicy(true);
+        respond(true, { result, version: state.policy?.version ?? null }, undefined);
+      } catch (err) {
+        respond(false, undefined, { code: "UNAVAILABLE", message: String(err?.message ?? err).slice(0, 300) });
+      }
+    }, { scope: "operator.admin" });
+  }
+
   // ---- containment commands -------------------------------------------------------------------
   /** One write through OpenClaw's config writer (validated, hot-reloaded); fn edits the draft. */
   async function mutateConfig(fn) {

@@ -12,6 +12,7 @@ import { shutdownSignal } from "@/lib/shutdown";
 import { grouped } from "@/lib/db-group";
 import pg from "pg";
 import { env } from "@/lib/env";
+import { runInBackground } from "@/lib/background";
 
 /** The kinds of command the outbox carries. Containment rows point at a containment action. */
 export type CommandType = "containment" | "policy_refresh" | "approval_decision";
@@ -168,7 +169,10 @@ function listenForNotifications() {
   const client = new pg.Client({ connectionString: env().DATABASE_URL });
   listener = client;
   client.on("notification", (msg) => {
-    if (msg.channel === "warden_wake" && msg.payload) wakeGateways(msg.payload.split(",").filter((id) => parked.has(id)));
+    if (msg.channel !== "warden_wake" || !msg.payload) return;
+    wakeGateways(msg.payload.split(",").filter((id) => parked.has(id)));
+    // The admin-WebSocket copy of a pushed policy refresh (gateways with that path configured).
+    runInBackground(import("@/lib/outbox/ws-path").then((m) => m.kickAdminWs()));
   });
   const drop = (err?: Error) => {
     if (err) console.error("warden: the outbox notification listener failed:", err.message);

@@ -144,3 +144,30 @@ describe("the two delivery paths never hide a command from each other", () => {
     }
   });
 });
+
+describe("a release is shown as done only when access is back on every path", () => {
+  it("stays 'releasing' until each path that applied the deny applied the release", async () => {
+    const { contain, releaseContainment } = await import("@/lib/containment/service");
+    const { getContainment } = await import("@/lib/containment/queries");
+    const f = await fleet();
+    // A second gateway that never received the apply (offline): it holds no deny to remove.
+    const offline = await fleet();
+    await db.gateway.update({ where: { id: f.gw.id }, data: { adminWsUrl: "ws://gw.example.invalid:18789", adminTokenEnc: seal("token-123456") } });
+    const { actor } = await makeUser("operator");
+    const { id } = await contain(actor, { scope: "tool", target: f.tool.name, action: "deny_tool", reason: "kill switch for the release test" });
+    // The admin-WebSocket send started after commit cannot reach this made-up host: let it finish first.
+    const wsSettled = (kind: string) => expect.poll(async () => (await db.gatewayCommand.findFirstOrThrow({ where: { actionId: id, gatewayId: f.gw.id, kind } })).wsState, { timeout: 20_000 }).toBe("failed");
+    await wsSettled("apply");
+    await db.gatewayCommand.updateMany({ where: { actionId: id, gatewayId: f.gw.id }, data: { state: "applied", deliveredAt: new Date(), ackedAt: new Date(), wsState: "applied" } });
+    expect(await db.gatewayCommand.count({ where: { actionId: id, gatewayId: offline.gw.id, deliveredAt: null } })).toBe(1);
+    await releaseContainment(actor, { id, reason: "false alarm, verified" });
+    await wsSettled("release");
+    const status = async () => (await getContainment(id))!.status;
+    expect(await status()).toBe("releasing");
+    const release = { actionId: id, gatewayId: f.gw.id, kind: "release" };
+    await db.gatewayCommand.updateMany({ where: release, data: { state: "applied", ackedAt: new Date() } });
+    expect(await status()).toBe("releasing"); // the admin WebSocket still holds its deny
+    await db.gatewayCommand.updateMany({ where: release, data: { wsState: "applied" } });
+    expect(await status()).toBe("released");
+  });
+});

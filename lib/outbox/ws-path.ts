@@ -5,7 +5,7 @@ import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
 import { appendTimeline } from "@/lib/incidents/timeline";
 import { commandTarget, type GatewayCommand } from "@/lib/outbox/commands";
-import { applyViaAdminWs, type AdminWsResult } from "@/lib/containment/admin-ws";
+import { applyViaAdminWs, withGatewaySession, type AdminWsResult } from "@/lib/containment/admin-ws";
 
 const RETRY_AFTER_MS = 30_000;
 const GIVE_UP_AFTER_MS = 15 * 60_000;
@@ -26,20 +26,21 @@ export async function kickAdminWs(): Promise<void> {
   for (;;) {
     const claimed = await db.$queryRaw<{ id: string }[]>`
       update gateway_commands set ws_state = 'sending', ws_at = now()
-       where id in (select id from gateway_commands where type = 'containment' and ws_state = 'pending' order by created_at, id limit 200 for update)
+       where id in (select id from gateway_commands where type in ('containment', 'policy_refresh') and ws_state = 'pending' order by created_at, id limit 200 for update)
          and ws_state = 'pending'
       returning id::text`;
     if (!claimed.length) break;
     const rows = await db.gatewayCommand.findMany({
       where: { id: { in: claimed.map((c) => c.id) } },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-      select: { id: true, kind: true, attempts: true, gateway: { select: { id: true, name: true, adminWsUrl: true, adminTokenEnc: true } }, action: { select: { id: true, scope: true, target: true, action: true, reason: true, createdAt: true, options: true, incidentId: true } } },
+      select: { id: true, type: true, kind: true, attempts: true, gateway: { select: { id: true, name: true, adminWsUrl: true, adminTokenEnc: true } }, action: { select: { id: true, scope: true, target: true, action: true, reason: true, createdAt: true, options: true, incidentId: true } } },
     });
     for (const r of rows) {
-      if (!r.action) continue;
-      const row = { ...r, action: r.action };
+      const action = r.action;
+      const send = action ? () => sendOne({ ...r, action }) : r.type === "policy_refresh" ? () => sendRefresh(r) : null;
+      if (!send) continue;
       const lane: Promise<void> = (lanes.get(r.gateway.id) ?? Promise.resolve())
-        .then(() => sendOne(row))
+        .then(send)
         .catch((err) => console.error(`warden: admin WebSocket send to gateway ${r.gateway.name} failed:`, (err as Error).message))
         .finally(() => {
           if (lanes.get(r.gateway.id) === lane) lanes.delete(r.gateway.id);
@@ -87,6 +88,30 @@ async function sendOne(r: {
     // Last, so this command's row is locked only from here to the commit (the audit append above
     // can wait on the chain lock; the connector long-poll must not wait behind it).
     await tx.gatewayCommand.update({ where: { id: r.id }, data: { wsState, wsAt: new Date(), wsError: result.ok ? null : detail } });
+  });
+}
+
+/**
+ * A policy_refresh over the admin WebSocket: call the Warden plugin's own gateway method
+ * (`warden.policy.refresh`), which fetches and verifies the signed policy from Warden at once. The
+ * connector long-poll delivers the same command; whichever comes first, the gateway refetches.
+ */
+async function sendRefresh(r: { id: string; gateway: { id: string; name: string; adminWsUrl: string | null; adminTokenEnc: string | null } }) {
+  let ok = false;
+  let detail: string;
+  if (!r.gateway.adminWsUrl || !r.gateway.adminTokenEnc) detail = "no admin WebSocket configured";
+  else {
+    try {
+      const res = await withGatewaySession({ url: r.gateway.adminWsUrl, token: unseal(r.gateway.adminTokenEnc), timeoutMs: 10_000 }, (s) => s.call<{ result?: string; version?: string }>("warden.policy.refresh", {}));
+      ok = true;
+      detail = `policy ${typeof res?.result === "string" ? res.result.slice(0, 40) : "refreshed"}${typeof res?.version === "string" ? ` (v${res.version.slice(0, 64)})` : ""}`;
+    } catch (err) {
+      detail = (err as Error).message.slice(0, 1000);
+    }
+  }
+  await db.$transaction(async (tx) => {
+    await recordAudit(tx, SYSTEM_ACTOR, { action: "gateway.command_admin_ws", outcome: ok ? "success" : "failure", targetType: "gateway_command", targetId: r.id, after: { gateway: r.gateway.name, type: "policy_refresh", state: ok ? "applied" : "failed", detail } });
+    await tx.gatewayCommand.update({ where: { id: r.id }, data: { wsState: ok ? "applied" : "failed", wsAt: new Date(), wsError: ok ? null : detail } });
   });
 }
 

@@ -40,9 +40,14 @@ BEGIN
   INSERT INTO gateway_policies (gateway_id, stale, gen) SELECT g, true, 1 FROM unnest(ids) g
     ON CONFLICT (gateway_id) DO UPDATE SET stale = true, gen = gateway_policies.gen + 1;
   IF enqueue THEN
-    INSERT INTO gateway_commands (id, gateway_id, type, kind, payload)
-      SELECT gen_random_uuid(), g, 'policy_refresh', 'apply', '{}'::jsonb FROM unnest(ids) g
-      ON CONFLICT (gateway_id) WHERE type = 'policy_refresh' AND state = 'pending' DO NOTHING;
+    -- ws_state: gateways with an admin WebSocket also get the refresh over it (the plugin's
+    -- warden.policy.refresh gateway method); a coalesced change sends it there again.
+    INSERT INTO gateway_commands (id, gateway_id, type, kind, payload, ws_state)
+      SELECT gen_random_uuid(), g.id, 'policy_refresh', 'apply', '{}'::jsonb,
+             CASE WHEN g.admin_ws_url IS NOT NULL AND g.admin_token_enc IS NOT NULL THEN 'pending' END
+        FROM gateways g WHERE g.id = ANY(ids)
+      ON CONFLICT (gateway_id) WHERE type = 'policy_refresh' AND state = 'pending'
+      DO UPDATE SET ws_state = CASE WHEN excluded.ws_state IS NULL THEN gateway_commands.ws_state ELSE 'pending' END;
     -- NOTIFY payloads are limited to 8000 bytes: 150 ids (37 bytes each) per message.
     FOR i IN 0 .. (cardinality(ids) - 1) / 150 LOOP
       SELECT string_agg(x::text, ',') INTO chunk FROM unnest(ids[i * 150 + 1 : i * 150 + 150]) x;
