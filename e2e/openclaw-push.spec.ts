@@ -183,6 +183,11 @@ test("revoking an approval blocks the agent's next call of that tool within 3 s 
   expect(ms).toBeLessThan(3000);
   // The agent's own next call of the tool, through a real agent turn, is blocked too.
   expect(await agentTurn(token)).toContain('"failures": 1');
+  // The admin-WebSocket path delivered the same refresh through the plugin's gateway method.
+  await expect.poll(async () => {
+    const { rows } = await sql().query<{ ws_state: string | null; ws_error: string | null }>("select ws_state, ws_error from gateway_commands where gateway_id = $1 and type = 'policy_refresh' order by created_at desc limit 1", [gatewayId]);
+    return rows[0] ? `${rows[0].ws_state}${rows[0].ws_error ? `: ${rows[0].ws_error}` : ""}` : "none";
+  }, { timeout: 20_000, intervals: [500], message: "policy refresh over the admin WebSocket" }).toBe("applied");
   // The gateway reports the version it holds: the current one.
   await expect.poll(async () => {
     const { rows } = await sql().query<{ held: string | null; current: string | null }>("select g.policy_version_applied as held, p.version as current from gateways g left join gateway_policies p on p.gateway_id = g.id where g.id = $1", [gatewayId]);
@@ -230,7 +235,8 @@ test("a kill switch with both paths configured is acknowledged fast; 'released' 
     }
     ackTimes.push(Date.now() - t0);
     // Both paths apply it.
-    await expect.poll(async () => (await mine()).deliveries.map((d) => `${d.kind}:${d.state}:${d.wsState}`), { timeout: 30_000, intervals: [250], message: `log:\n${log.slice(-1500)}` }).toEqual(["apply:applied:applied"]);
+    // (A loaded gateway can answer config.patch late; the admin-WebSocket path retries after 30 s.)
+    await expect.poll(async () => (await mine()).deliveries.map((d) => `${d.kind}:${d.state}:${d.wsState}`), { timeout: 90_000, intervals: [250], message: "both paths applied" }).toEqual(["apply:applied:applied"]);
 
     const r0 = Date.now();
     const rel = await op.post(`/api/v1/containment/${id}/release`, { data: { reason: `e2e: release round ${round}` } });

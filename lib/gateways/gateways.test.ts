@@ -56,7 +56,7 @@ describe("gateway registration: the admin WebSocket URL passes the gateway addre
 describe("gateway policy expiry setting", () => {
   it("security leads set it (audited, pushed as a policy refresh); operators cannot; bad input changes nothing", async () => {
     const { setGatewayPolicyExpiryAction } = await import("./actions");
-    const gw = await db.gateway.create({ data: { name: `gw-${rid()}`, kind: "openclaw", environment: "test" } });
+    const gw = await db.gateway.create({ data: { name: `gw-${rid()}`, kind: "openclaw", environment: "test", lastSeenAt: new Date() } });
     const { actor: lead } = await makeUser("security_lead");
     const { actor: operator } = await makeUser("operator");
     expect(await execute(operator, setGatewayPolicyExpiryAction, { id: gw.id, ttlHours: 1, onExpiry: "keep_last" })).toMatchObject({ ok: false, status: 403 });

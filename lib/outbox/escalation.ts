@@ -26,7 +26,11 @@ export async function escalateOverdue(now = new Date(), timeoutMs = ackTimeoutMs
       order by created_at limit 500 for update skip locked`;
     if (!due.length) return 0;
     const ids = due.map((d) => d.id);
-    await tx.gatewayCommand.updateMany({ where: { id: { in: ids } }, data: { state: "timed_out", escalatedAt: now } });
+    // Containment commands turn `timed_out` (the console's escalation state). Other types keep their
+    // state: a still-pending policy_refresh keeps absorbing later changes (one pending per gateway),
+    // so an offline gateway is escalated once per outage, not once per change.
+    await tx.gatewayCommand.updateMany({ where: { id: { in: ids }, type: "containment" }, data: { state: "timed_out", escalatedAt: now } });
+    await tx.gatewayCommand.updateMany({ where: { id: { in: ids }, type: { not: "containment" } }, data: { escalatedAt: now } });
     const rows = await tx.gatewayCommand.findMany({
       where: { id: { in: ids } },
       select: { id: true, type: true, kind: true, attempts: true, createdAt: true, payload: true, gateway: { select: { id: true, name: true, lastSeenAt: true, policyVersionApplied: true } }, action: { select: { id: true, scope: true, target: true, action: true, incidentId: true, affected: true } } },

@@ -12,7 +12,8 @@ import { escalateOverdue } from "@/lib/outbox/escalation";
 
 async function fleet() {
   const secret = generateSigningSecret();
-  const gw = await db.gateway.create({ data: { name: `gw-${rid()}`, kind: "openclaw", environment: "test", signingSecretEnc: seal(secret) } });
+  // Seen before: a gateway that never connected gets no pushes (it fetches its policy when it starts).
+  const gw = await db.gateway.create({ data: { name: `gw-${rid()}`, kind: "openclaw", environment: "test", signingSecretEnc: seal(secret), lastSeenAt: new Date() } });
   const agent = await db.agent.create({ data: { name: `a-${rid()}`, externalId: "main", owner: "o", purpose: "p", gatewayId: gw.id } });
   const { user, actor } = await makeUser("security_lead");
   const tool = await db.tool.create({ data: { name: `t-${rid()}`, kind: "tool", source: "internal", publisher: "us" } });
@@ -97,6 +98,20 @@ describe("policy changes are pushed", () => {
     expect(await pendingRefreshes(other.gw.id)).toBe(0);
   });
 
+  it("a gateway that never connected gets no push (it fetches its policy when it starts), and an offline one is escalated once, not once per change", async () => {
+    const f = await fleet();
+    const fresh = await db.gateway.create({ data: { name: `gw-${rid()}`, kind: "openclaw", environment: "test" } });
+    await db.agent.create({ data: { name: `a-${rid()}`, owner: "o", purpose: "p", gatewayId: fresh.id } });
+    expect(await db.gatewayCommand.count({ where: { gatewayId: fresh.id } })).toBe(0);
+    const later = new Date(Date.now() + 120_000);
+    expect(await escalateOverdue(later, 60_000)).toBeGreaterThanOrEqual(1);
+    // More changes while it is offline: absorbed by the same (escalated, still pending) command.
+    await db.agent.update({ where: { id: f.agent.id }, data: { status: "suspended" } });
+    await db.agent.update({ where: { id: f.agent.id }, data: { status: "active" } });
+    expect(await pendingRefreshes(f.gw.id)).toBe(1);
+    expect(await escalateOverdue(new Date(later.getTime() + 120_000), 60_000)).toBe(0);
+  });
+
   it("a bulk change of 50 agents on one gateway enqueues one command", async () => {
     const f = await fleet();
     const agents = await Promise.all(Array.from({ length: 50 }, () => db.agent.create({ data: { name: `a-${rid()}`, owner: "o", purpose: "p", gatewayId: f.gw.id }, select: { id: true } })));
@@ -112,8 +127,9 @@ describe("policy changes are pushed", () => {
     expect((await (await poll(f)).json()).commands[0]).toMatchObject({ id: cmd.id, type: "policy_refresh", attempt: 1 });
     const later = new Date(Date.now() + 120_000);
     expect(await escalateOverdue(later, 60_000)).toBeGreaterThanOrEqual(1);
-    expect(await db.gatewayCommand.findUniqueOrThrow({ where: { id: cmd.id } })).toMatchObject({ state: "timed_out", escalatedAt: expect.any(Date) });
+    expect(await db.gatewayCommand.findUniqueOrThrow({ where: { id: cmd.id } })).toMatchObject({ state: "delivered", escalatedAt: expect.any(Date) });
     expect(await db.auditEvent.count({ where: { action: "gateway.command_escalate", targetId: cmd.id } })).toBe(1);
+    expect(await escalateOverdue(new Date(later.getTime() + 60_000), 60_000)).toBe(0); // once
     await db.gatewayCommand.update({ where: { id: cmd.id }, data: { nextAttemptAt: new Date(Date.now() - 1) } });
     expect((await (await poll(f)).json()).commands[0]).toMatchObject({ id: cmd.id, attempt: 2 });
   });

@@ -45,9 +45,12 @@ BEGIN
     INSERT INTO gateway_commands (id, gateway_id, type, kind, payload, ws_state)
       SELECT gen_random_uuid(), g.id, 'policy_refresh', 'apply', '{}'::jsonb,
              CASE WHEN g.admin_ws_url IS NOT NULL AND g.admin_token_enc IS NOT NULL THEN 'pending' END
-        FROM gateways g WHERE g.id = ANY(ids)
+        -- A gateway that never connected fetches its policy when it starts: nothing to push.
+        FROM gateways g WHERE g.id = ANY(ids) AND g.last_seen_at IS NOT NULL
       ON CONFLICT (gateway_id) WHERE type = 'policy_refresh' AND state = 'pending'
       DO UPDATE SET ws_state = CASE WHEN excluded.ws_state IS NULL THEN gateway_commands.ws_state ELSE 'pending' END;
+    SELECT coalesce(array_agg(g.id ORDER BY g.id), '{}') INTO ids FROM gateways g WHERE g.id = ANY(ids) AND g.last_seen_at IS NOT NULL;
+    IF cardinality(ids) = 0 THEN RETURN; END IF;
     -- NOTIFY payloads are limited to 8000 bytes: 150 ids (37 bytes each) per message.
     FOR i IN 0 .. (cardinality(ids) - 1) / 150 LOOP
       SELECT string_agg(x::text, ',') INTO chunk FROM unnest(ids[i * 150 + 1 : i * 150 + 150]) x;
