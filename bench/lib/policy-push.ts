@@ -5,7 +5,7 @@
  * gateway's effective allowlist (the tools of a bundle that one agent on each gateway holds, changed
  * through the API) is timed from the API call until every gateway holds the new signed version.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import pg from "pg";
 import { signedHeaders } from "@/lib/connector/signature";
@@ -122,7 +122,7 @@ export async function measurePolicyPush(baseUrl: string, dbUrl: string, token: s
     await db.query(`insert into capability_bundles (id, name) values ($1, $2)`, [bundleId, `bench-push-${bundleId.slice(0, 8)}`]);
     for (const toolId of tools) {
       const v = randomUUID();
-      await db.query(`insert into tool_versions (id, tool_id, version, content_hash) values ($1, $2, '1.0.0', md5($1::text) || md5($2::text))`, [v, toolId]);
+      await db.query(`insert into tool_versions (id, tool_id, version, content_hash) values ($1, $2, '1.0.0', $3)`, [v, toolId, createHash("sha256").update(v).digest("hex")]);
       await db.query(`insert into trust_decisions (id, tool_version_id, decider_id, outcome, checklist, reason, re_review_at) values (gen_random_uuid(), $1, $2, 'approve', '{}', 'bench', now() + interval '90 days')`, [v, admin]);
     }
     await db.query(`insert into bundle_tools (bundle_id, tool_id) values ($1, $2)`, [bundleId, tools[0]]);

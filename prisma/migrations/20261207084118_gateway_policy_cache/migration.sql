@@ -18,6 +18,9 @@ CREATE TABLE "gateway_policies" (
     CONSTRAINT "gateway_policies_pkey" PRIMARY KEY ("gateway_id")
 );
 
+-- CreateIndex (a containment's commands: the release trigger and the containment views look them up)
+CREATE INDEX "gateway_commands_action_id_idx" ON "gateway_commands"("action_id");
+
 -- AddForeignKey
 ALTER TABLE "gateway_policies" ADD CONSTRAINT "gateway_policies_gateway_id_fkey" FOREIGN KEY ("gateway_id") REFERENCES "gateways"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
