@@ -5,6 +5,7 @@ import { canonicalJson } from "@/lib/signing/canonical";
 import { effectiveAllowlists } from "@/lib/allowlist/effective";
 import { signWithWardenKey } from "@/lib/signing/keys";
 import { connectorPool } from "@/lib/db-raw";
+import { grouped } from "@/lib/db-group";
 
 export type PolicyTool = { name: string; kind: string; versions: { version: string; contentHash: string }[]; exceptionUntil?: string };
 export type PolicyAgent = { id: string; wardenId: string; name: string; status: string; tools: PolicyTool[] };
@@ -32,27 +33,39 @@ export function defaultPolicyTtlSeconds(): number {
 }
 export const POLICY_TTL_BOUNDS = { min: TTL_MIN_S, max: TTL_MAX_S } as const;
 
-async function expirySettings(gatewayId: string): Promise<{ ttlSeconds: number; onExpiry: OnPolicyExpiry }> {
-  const g = await db.gateway.findUnique({ where: { id: gatewayId }, select: { policyTtlSeconds: true, onPolicyExpiry: true } });
-  return { ttlSeconds: g?.policyTtlSeconds ?? defaultPolicyTtlSeconds(), onExpiry: g?.onPolicyExpiry === "keep_last" ? "keep_last" : "deny" };
+type ExpirySettings = { ttlSeconds: number; onExpiry: OnPolicyExpiry };
+async function expirySettings(gatewayIds: string[]): Promise<Map<string, ExpirySettings>> {
+  const rows = await db.gateway.findMany({ where: { id: { in: gatewayIds } }, select: { id: true, policyTtlSeconds: true, onPolicyExpiry: true } });
+  const byId = new Map(rows.map((g) => [g.id, g]));
+  return new Map(gatewayIds.map((id) => {
+    const g = byId.get(id);
+    return [id, { ttlSeconds: g?.policyTtlSeconds ?? defaultPolicyTtlSeconds(), onExpiry: g?.onPolicyExpiry === "keep_last" ? "keep_last" : "deny" }];
+  }));
 }
 
 /** The active containment that applies to one gateway's enforcement (deny wins over the allowlist). */
 export async function activeContainmentFor(gatewayId: string): Promise<PolicyContainment> {
+  return (await activeContainmentForMany([gatewayId])).get(gatewayId)!;
+}
+
+async function activeContainmentForMany(gatewayIds: string[]): Promise<Map<string, PolicyContainment>> {
   const actions = await db.containmentAction.findMany({
-    where: { status: "active", deliveries: { some: { gatewayId, kind: "apply" } } },
+    where: { status: "active", deliveries: { some: { gatewayId: { in: gatewayIds }, kind: "apply" } } },
     orderBy: { createdAt: "asc" },
-    select: { scope: true, target: true, action: true, reason: true },
+    select: { scope: true, target: true, action: true, reason: true, deliveries: { where: { gatewayId: { in: gatewayIds }, kind: "apply" }, select: { gatewayId: true } } },
   });
-  const out: PolicyContainment = { deniedTools: {}, suspendedAgents: {} };
+  const out = new Map<string, PolicyContainment>(gatewayIds.map((id) => [id, { deniedTools: {}, suspendedAgents: {} }]));
   const agentIds = actions.filter((a) => a.scope === "agent").map((a) => a.target);
   const agents = agentIds.length ? await db.agent.findMany({ where: { id: { in: agentIds } }, select: { id: true, externalId: true, name: true } }) : [];
   for (const a of actions) {
-    if (a.scope === "tool") out.deniedTools[a.target] = a.reason;
-    else if (a.scope === "agent") {
-      const ag = agents.find((x) => x.id === a.target);
-      if (ag) out.suspendedAgents[ag.externalId ?? ag.name] = a.reason;
-    } else if (a.action === "block_all" || a.action === "shutdown") out.blockAll = a.reason;
+    for (const gatewayId of new Set(a.deliveries.map((d) => d.gatewayId))) {
+      const c = out.get(gatewayId)!;
+      if (a.scope === "tool") c.deniedTools[a.target] = a.reason;
+      else if (a.scope === "agent") {
+        const ag = agents.find((x) => x.id === a.target);
+        if (ag) c.suspendedAgents[ag.externalId ?? ag.name] = a.reason;
+      } else if (a.action === "block_all" || a.action === "shutdown") c.blockAll = a.reason;
+    }
   }
   return out;
 }
@@ -63,27 +76,45 @@ export async function activeContainmentFor(gatewayId: string): Promise<PolicyCon
  * of the content, so it (and the ETag) changes exactly when what the gateway must enforce changes.
  */
 export async function buildGatewayPolicy(gatewayId: string, now = new Date()): Promise<GatewayPolicy> {
-  const settings = await expirySettings(gatewayId);
-  const agents = await db.agent.findMany({ where: { gatewayId }, orderBy: { name: "asc" }, select: { id: true, externalId: true, name: true, status: true } });
-  const lists = await effectiveAllowlists(agents.map((a) => a.id), now);
-  const policyAgents: PolicyAgent[] = agents.map((a) => ({
-    id: a.externalId ?? a.name,
-    wardenId: a.id,
-    name: a.name,
-    status: a.status,
-    tools: (lists.get(a.id)?.entries ?? [])
-      .filter((e) => e.status === "allowed")
-      .map((e) => ({
-        name: e.toolName,
-        kind: e.kind,
-        versions: e.versions.map((v) => ({ version: v.version, contentHash: v.contentHash })).sort((x, y) => x.contentHash.localeCompare(y.contentHash)),
-        ...(e.exception && e.versions.length === 0 ? { exceptionUntil: e.exception.expiresAt.toISOString() } : {}),
-      }))
-      .sort((x, y) => x.name.localeCompare(y.name)),
-  }));
-  const content = { gatewayId, defaultDecision: "deny" as const, onExpiry: settings.onExpiry, agents: policyAgents, containment: await activeContainmentFor(gatewayId) };
-  const version = createHash("sha256").update(canonicalJson(content)).digest("hex").slice(0, 20);
-  return { schema: "warden.policy/v1", version, issuedAt: now.toISOString(), expiresAt: new Date(now.getTime() + settings.ttlSeconds * 1000).toISOString(), ...content };
+  return (await buildGatewayPolicies([gatewayId], now)).get(gatewayId)!;
+}
+
+/**
+ * The policies of many gateways with a fixed number of queries (a change that touches 200
+ * gateways is recomputed once for all of them, not 200 times).
+ */
+export async function buildGatewayPolicies(gatewayIds: string[], now = new Date()): Promise<Map<string, GatewayPolicy>> {
+  const ids = [...new Set(gatewayIds)];
+  const [settings, allAgents, containment] = await Promise.all([
+    expirySettings(ids),
+    db.agent.findMany({ where: { gatewayId: { in: ids } }, orderBy: { name: "asc" }, select: { id: true, externalId: true, name: true, status: true, gatewayId: true } }),
+    activeContainmentForMany(ids),
+  ]);
+  const lists = await effectiveAllowlists(allAgents.map((a) => a.id), now);
+  const out = new Map<string, GatewayPolicy>();
+  for (const gatewayId of ids) {
+    const agents = allAgents.filter((a) => a.gatewayId === gatewayId);
+    const policyAgents: PolicyAgent[] = agents.map((a) => ({
+      id: a.externalId ?? a.name,
+      wardenId: a.id,
+      name: a.name,
+      status: a.status,
+      tools: (lists.get(a.id)?.entries ?? [])
+        .filter((e) => e.status === "allowed")
+        .map((e) => ({
+          name: e.toolName,
+          kind: e.kind,
+          versions: e.versions.map((v) => ({ version: v.version, contentHash: v.contentHash })).sort((x, y) => x.contentHash.localeCompare(y.contentHash)),
+          ...(e.exception && e.versions.length === 0 ? { exceptionUntil: e.exception.expiresAt.toISOString() } : {}),
+        }))
+        .sort((x, y) => x.name.localeCompare(y.name)),
+    }));
+    const set = settings.get(gatewayId)!;
+    const content = { gatewayId, defaultDecision: "deny" as const, onExpiry: set.onExpiry, agents: policyAgents, containment: containment.get(gatewayId)! };
+    const version = createHash("sha256").update(canonicalJson(content)).digest("hex").slice(0, 20);
+    out.set(gatewayId, { schema: "warden.policy/v1", version, issuedAt: now.toISOString(), expiresAt: new Date(now.getTime() + set.ttlSeconds * 1000).toISOString(), ...content });
+  }
+  return out;
 }
 
 /** Sign a built policy with Warden's Ed25519 key over its canonical JSON (sorted keys). */
@@ -111,7 +142,8 @@ function nextTimeBound(value: unknown, now: number, key = ""): number {
   return best;
 }
 
-type CacheRow = { version: string | null; etag: string | null; signed: SignedGatewayPolicy | null; expires_at: Date | null; valid_until: Date | null; stale: boolean; gen: string };
+type CacheRow = { gateway_id: string; version: string | null; etag: string | null; signed: SignedGatewayPolicy | null; expires_at: Date | null; valid_until: Date | null; stale: boolean; gen: string };
+type Served = { signed: SignedGatewayPolicy; etag: string };
 
 /**
  * The gateway's signed policy, signed once per content version and cached in Postgres (shared by
@@ -121,39 +153,59 @@ type CacheRow = { version: string | null; etag: string | null; signed: SignedGat
  * bound in the policy (an exception ending), half the policy's lifetime (so the expiry the gateway
  * holds is renewed long before it passes), or 5 minutes. A recomputation with an unchanged version
  * and a far enough expiry keeps the stored signature; a recomputation that raced with a change
- * (`gen` moved) serves what it computed but leaves the row stale.
+ * (`gen` moved) serves what it computed but leaves the row stale. Requests that miss together
+ * (200 gateways refetching after one change) are recomputed together, in one batch.
  */
-export async function cachedSignedPolicy(gatewayId: string, now = new Date()): Promise<{ signed: SignedGatewayPolicy; etag: string }> {
-  const pool = connectorPool();
-  const { rows } = await pool.query<CacheRow>(`select version, etag, signed, expires_at, valid_until, stale, gen::text from gateway_policies where gateway_id = $1`, [gatewayId]);
+export async function cachedSignedPolicy(gatewayId: string, now = new Date()): Promise<Served> {
+  const { rows } = await connectorPool().query<CacheRow>(`select gateway_id::text, version, etag, signed, expires_at, valid_until, stale, gen::text from gateway_policies where gateway_id = $1`, [gatewayId]);
   const row = rows[0];
   if (row && !row.stale && row.signed && row.etag && row.valid_until && row.valid_until > now) return { signed: row.signed, etag: row.etag };
+  return recompute({ gatewayId, row: row ?? null });
+}
 
-  const built = await buildGatewayPolicy(gatewayId, now);
-  const ttlMs = Date.parse(built.expiresAt) - now.getTime();
-  let signed: SignedGatewayPolicy;
-  // Same content, and the stored signature's expiry is still more than half a lifetime away: keep it.
-  if (row?.signed && row.version === built.version && row.expires_at && row.expires_at.getTime() - now.getTime() > ttlMs / 2 && row.signed.policy.onExpiry === built.onExpiry) signed = row.signed;
-  else signed = await signPolicy(built);
-  const expiresAt = new Date(signed.policy.expiresAt);
-  const validUntil = new Date(Math.min(now.getTime() + MAX_CACHE_MS, expiresAt.getTime() - ttlMs / 2, nextTimeBound(signed.policy, now.getTime()), await nextGrantEnd(gatewayId, now)));
-  const etag = `"${signed.policy.version}.${Date.parse(signed.policy.issuedAt).toString(36)}"`;
-  await pool.query(
+const recompute = grouped(async (items: { gatewayId: string; row: CacheRow | null }[]): Promise<Served[]> => {
+  const now = new Date();
+  const ids = [...new Set(items.map((i) => i.gatewayId))];
+  const built = await buildGatewayPolicies(ids, now);
+  const rowOf = new Map(items.map((i) => [i.gatewayId, i.row]));
+  const grantEnds = await nextGrantEnds(ids, now);
+  const served = new Map<string, Served & { expiresAt: Date; validUntil: Date; gen: string }>();
+  for (const id of ids) {
+    const policy = built.get(id)!;
+    const row = rowOf.get(id) ?? null;
+    const ttlMs = Date.parse(policy.expiresAt) - now.getTime();
+    let signed: SignedGatewayPolicy;
+    // Same content, and the stored signature's expiry is still more than half a lifetime away: keep it.
+    if (row?.signed && row.version === policy.version && row.expires_at && row.expires_at.getTime() - now.getTime() > ttlMs / 2) signed = row.signed;
+    else signed = await signPolicy(policy);
+    const expiresAt = new Date(signed.policy.expiresAt);
+    const validUntil = new Date(Math.min(now.getTime() + MAX_CACHE_MS, expiresAt.getTime() - ttlMs / 2, nextTimeBound(signed.policy, now.getTime()), grantEnds.get(id) ?? Infinity));
+    const etag = `"${signed.policy.version}.${Date.parse(signed.policy.issuedAt).toString(36)}"`;
+    served.set(id, { signed, etag, expiresAt, validUntil, gen: row?.gen ?? "0" });
+  }
+  const list = [...served.entries()];
+  await connectorPool().query(
     `insert into gateway_policies as p (gateway_id, version, etag, signed, expires_at, valid_until, stale, gen, computed_at)
-     values ($1, $2, $3, $4, $5, $6, false, $7::bigint, now())
+     select v.id, v.version, v.etag, v.signed, v.expires_at, v.valid_until, false, v.gen, now()
+       from unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::timestamptz[], $7::bigint[]) as v(id, version, etag, signed, expires_at, valid_until, gen)
      on conflict (gateway_id) do update set version = excluded.version, etag = excluded.etag, signed = excluded.signed, expires_at = excluded.expires_at,
        valid_until = excluded.valid_until, stale = false, computed_at = now()
-     where p.gen = $7::bigint`,
-    [gatewayId, signed.policy.version, etag, JSON.stringify(signed), expiresAt, validUntil, row?.gen ?? "0"],
+     where p.gen = excluded.gen`,
+    [list.map(([id]) => id), list.map(([, s]) => s.signed.policy.version), list.map(([, s]) => s.etag), list.map(([, s]) => JSON.stringify(s.signed)), list.map(([, s]) => s.expiresAt), list.map(([, s]) => s.validUntil), list.map(([, s]) => s.gen)],
   );
-  return { signed, etag };
+  return items.map((i) => {
+    const s = served.get(i.gatewayId)!;
+    return { signed: s.signed, etag: s.etag };
+  });
+});
+
+/** When the next grant or exception of each gateway's agents ends (grants leave the allowlist then). */
+async function nextGrantEnds(gatewayIds: string[], now: Date): Promise<Map<string, number>> {
+  const { rows } = await connectorPool().query<{ gateway_id: string; t: Date }>(
+    `select a.gateway_id::text, min(g.expires_at) as t from grants g join agents a on a.id = g.agent_id
+      where a.gateway_id = any($1::uuid[]) and g.revoked_at is null and g.expires_at > $2 group by a.gateway_id`,
+    [gatewayIds, now],
+  );
+  return new Map(rows.map((r) => [r.gateway_id, r.t.getTime()]));
 }
 
-/** When the next grant or exception of this gateway's agents ends (grants leave the allowlist then). */
-async function nextGrantEnd(gatewayId: string, now: Date): Promise<number> {
-  const { rows } = await connectorPool().query<{ t: Date | null }>(
-    `select min(g.expires_at) as t from grants g join agents a on a.id = g.agent_id where a.gateway_id = $1 and g.revoked_at is null and g.expires_at > $2`,
-    [gatewayId, now],
-  );
-  return rows[0]?.t ? rows[0].t.getTime() : Infinity;
-}
