@@ -157,11 +157,17 @@ type Served = { signed: SignedGatewayPolicy; etag: string };
  * (200 gateways refetching after one change) are recomputed together, in one batch.
  */
 export async function cachedSignedPolicy(gatewayId: string, now = new Date()): Promise<Served> {
-  const { rows } = await connectorPool().query<CacheRow>(`select gateway_id::text, version, etag, signed, expires_at, valid_until, stale, gen::text from gateway_policies where gateway_id = $1`, [gatewayId]);
-  const row = rows[0];
+  const row = await readCache(gatewayId);
   if (row && !row.stale && row.signed && row.etag && row.valid_until && row.valid_until > now) return { signed: row.signed, etag: row.etag };
   return recompute({ gatewayId, row: row ?? null });
 }
+
+/** Cache reads arriving together (a fleet refetching after one change) are one statement. */
+const readCache = grouped(async (ids: string[]): Promise<(CacheRow | null)[]> => {
+  const { rows } = await connectorPool().query<CacheRow>(`select gateway_id::text, version, etag, signed, expires_at, valid_until, stale, gen::text from gateway_policies where gateway_id = any($1::uuid[])`, [[...new Set(ids)]]);
+  const byId = new Map(rows.map((r) => [r.gateway_id, r]));
+  return ids.map((id) => byId.get(id) ?? null);
+});
 
 const recompute = grouped(async (items: { gatewayId: string; row: CacheRow | null }[]): Promise<Served[]> => {
   const now = new Date();
