@@ -228,6 +228,7 @@ function register(api) {
     await ensureKey();
     const res = await client.getPolicy(force ? undefined : state.etag);
     backoff.recovered(); // Warden answered: every loop retries now, not after its backoff
+    spool.resetBackoff();
     if (res.status === 304) return "unchanged";
     const r = adoptSigned(res.json, res.headers.get("etag") ?? undefined, "warden");
     if (!r.ok) {

@@ -3,6 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { backoffDelay, createBackoffGroup, MAX_BACKOFF_MS } from "../../connectors/openclaw/lib/backoff.js";
 import { decide, type DecidePolicy } from "../../connectors/openclaw/lib/decide.js";
+import { Spool } from "../../connectors/openclaw/lib/spool.js";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 
 describe("plugin backoff", () => {
   it("grows, is jittered within the upper half, and never exceeds 10 s however long the outage", () => {
@@ -42,6 +46,36 @@ describe("plugin backoff", () => {
     expect(g.failures("command poll")).toBe(0);
     expect(g.failures("event flush")).toBe(0);
     expect(backoffDelay(g.failed("command poll"), { random: () => 1 })).toBe(500);
+  });
+});
+
+describe("plugin telemetry spool backoff", () => {
+  it("never waits more than 10 s between pushes however long Warden is down, and retries at once once Warden is back", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-spool-"));
+    try {
+      let up = false;
+      const sent: unknown[][] = [];
+      const spool = new Spool(dir, { logger: { warn: () => {}, error: () => {} }, send: async (events) => {
+        if (!up) throw new Error("Warden unreachable");
+        sent.push(events);
+        return { accepted: events.length };
+      } });
+      spool.append({ eventId: "e1", toolName: "read" });
+      for (let i = 0; i < 30; i++) {
+        await spool.flush({ force: true });
+        expect(spool.nextAttemptAt - Date.now()).toBeLessThanOrEqual(10_000);
+      }
+      expect(spool.failures).toBe(30);
+      // Within the backoff a plain flush does nothing; after a successful policy fetch it pushes at once.
+      up = true;
+      await spool.flush();
+      expect(sent).toHaveLength(0);
+      spool.resetBackoff();
+      await spool.flush();
+      expect(sent).toHaveLength(1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
