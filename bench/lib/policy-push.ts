@@ -24,10 +24,19 @@ function startPolicyGateways(baseUrl: string, gateways: BenchGateway[]) {
 
   async function fetchPolicy(gw: BenchGateway) {
     const prev = held.get(gw.id);
-    const res = await fetch(`${baseUrl}/api/v1/connector/policy`, {
-      headers: { ...signedHeaders(gw.secret, ""), "x-warden-gateway": gw.id, ...(prev ? { "if-none-match": prev.etag, "x-warden-policy-version": prev.version } : {}) },
-      signal: controller.signal,
-    });
+    // One signal per request, tied to the shared one only while it runs (fetch keeps its listener).
+    const request = new AbortController();
+    const abort = () => request.abort();
+    controller.signal.addEventListener("abort", abort);
+    let res: Response;
+    try {
+      res = await fetch(`${baseUrl}/api/v1/connector/policy`, {
+        headers: { ...signedHeaders(gw.secret, ""), "x-warden-gateway": gw.id, ...(prev ? { "if-none-match": prev.etag, "x-warden-policy-version": prev.version } : {}) },
+        signal: request.signal,
+      });
+    } finally {
+      controller.signal.removeEventListener("abort", abort);
+    }
     if (res.status === 304) return;
     if (res.status !== 200) {
       count(`policy ${res.status}`);
