@@ -61,9 +61,10 @@ type ClaimRow = { id: string; type: string; payload: Record<string, unknown> | n
  * The row lock (FOR UPDATE, waiting, never SKIP LOCKED) keeps two polls from taking the same row:
  * the second waits for the first and then sees the row claimed. Never skipping matters because the
  * admin-WebSocket path also writes these rows (ws_state): a skipped row would hide a due command from
- * this poll until the next recheck (~2 s for a kill switch). The other path holds a row's lock only for
- * one short statement, so the wait is milliseconds. Rows are locked in one order (created_at, id) on
- * both paths, so claims cannot deadlock. The same statement reads what the
+ * this poll until the next recheck (~2 s for a kill switch). The other path holds a row's lock only
+ * for its claim statement and its short result transaction, so the wait is milliseconds. Claims lock
+ * rows in one order (created_at, id) on both paths, and every transaction that writes a command row
+ * and audits takes the row first and the audit chain last, so none of them deadlock. The same statement reads what the
  * gateway needs of each containment (and of its agent, for agent scope). Polls woken together
  * (a fleet-wide kill switch) claim together, in one statement (see grouped()); when one gateway
  * has two polls in the same group, the first gets its commands.

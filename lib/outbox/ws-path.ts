@@ -23,6 +23,23 @@ const lanes = new Map<string, Promise<void>>();
  * long-poll waits for it instead of skipping the row). Resolves when what this kick claimed is sent.
  */
 export async function kickAdminWs(): Promise<void> {
+  const claiming = claimAll();
+  claims.add(claiming);
+  try {
+    await claiming;
+  } finally {
+    claims.delete(claiming);
+  }
+  // Another kick may have claimed a row this one no longer sees: wait until every kick in flight has
+  // queued what it claimed, then for every send queued (claims never wait on each other: no cycle).
+  await Promise.all([...claims].map((c) => c.catch(() => {})));
+  await Promise.all([...lanes.values()]);
+}
+/** Kicks still claiming (claimed rows not yet queued on their gateway's lane). */
+const claims = new Set<Promise<void>>();
+
+/** Claim every pending row and queue each on its gateway's lane (returns once queued, not sent). */
+async function claimAll(): Promise<void> {
   for (;;) {
     const claimed = await db.$queryRaw<{ id: string }[]>`
       update gateway_commands set ws_state = 'sending', ws_at = now()
@@ -48,7 +65,6 @@ export async function kickAdminWs(): Promise<void> {
       lanes.set(r.gateway.id, lane);
     }
   }
-  await Promise.all([...lanes.values()]);
 }
 
 async function sendOne(r: {
@@ -76,8 +92,9 @@ async function sendOne(r: {
   const wsState = result.ok ? "applied" : "failed";
   const detail = result.ok ? result.detail : result.error.slice(0, 1000);
   await db.$transaction(async (tx) => {
-    await recordAudit(tx, SYSTEM_ACTOR, { action: "containment.admin_ws", outcome: result.ok ? "success" : "failure", targetType: "containment_delivery", targetId: r.id, after: { gateway: r.gateway.name, kind: r.kind, action: r.action.action, state: wsState, detail } });
-    await appendTimeline(tx, r.action.incidentId, "delivery", { containmentId: r.action.id, gateway: r.gateway.name, kind: r.kind, path: "admin_ws", state: wsState, detail });
+    // The command's row first, the audit chain last: the same lock order as an acknowledgement
+    // (row, then chain), so the two never deadlock.
+    await tx.gatewayCommand.update({ where: { id: r.id }, data: { wsState, wsAt: new Date(), wsError: result.ok ? null : detail } });
     if (result.ok && result.state && Object.keys(result.state).length) {
       // One statement (row-locked): gateways finishing at once cannot overwrite each other's state.
       await tx.$executeRaw`
@@ -85,9 +102,8 @@ async function sendOne(r: {
           coalesce(options->'adminWsState', '{}'::jsonb) || jsonb_build_object(${r.gateway.id}::text, coalesce(options->'adminWsState'->${r.gateway.id}::text, '{}'::jsonb) || ${JSON.stringify(result.state)}::jsonb))
         where id = ${r.action.id}::uuid`;
     }
-    // Last, so this command's row is locked only from here to the commit (the audit append above
-    // can wait on the chain lock; the connector long-poll must not wait behind it).
-    await tx.gatewayCommand.update({ where: { id: r.id }, data: { wsState, wsAt: new Date(), wsError: result.ok ? null : detail } });
+    await appendTimeline(tx, r.action.incidentId, "delivery", { containmentId: r.action.id, gateway: r.gateway.name, kind: r.kind, path: "admin_ws", state: wsState, detail });
+    await recordAudit(tx, SYSTEM_ACTOR, { action: "containment.admin_ws", outcome: result.ok ? "success" : "failure", targetType: "containment_delivery", targetId: r.id, after: { gateway: r.gateway.name, kind: r.kind, action: r.action.action, state: wsState, detail } });
   });
 }
 
@@ -110,8 +126,9 @@ async function sendRefresh(r: { id: string; gateway: { id: string; name: string;
     }
   }
   await db.$transaction(async (tx) => {
-    await recordAudit(tx, SYSTEM_ACTOR, { action: "gateway.command_admin_ws", outcome: ok ? "success" : "failure", targetType: "gateway_command", targetId: r.id, after: { gateway: r.gateway.name, type: "policy_refresh", state: ok ? "applied" : "failed", detail } });
+    // Row first, audit chain last (the lock order of an acknowledgement).
     await tx.gatewayCommand.update({ where: { id: r.id }, data: { wsState: ok ? "applied" : "failed", wsAt: new Date(), wsError: ok ? null : detail } });
+    await recordAudit(tx, SYSTEM_ACTOR, { action: "gateway.command_admin_ws", outcome: ok ? "success" : "failure", targetType: "gateway_command", targetId: r.id, after: { gateway: r.gateway.name, type: "policy_refresh", state: ok ? "applied" : "failed", detail } });
   });
 }
 
