@@ -33,6 +33,7 @@ import { buildInfo, cpuSeconds, sampleRss, startServer, type BenchServer } from 
 import { makeCopyBatches, makeTemplates, runCopy, runNaive, runSenders, type IngestRun } from "./lib/ingest";
 import { measureFanout } from "./lib/containment";
 import { measureApprovalRoundTrip } from "./lib/approvals";
+import { measurePolicyPush } from "./lib/policy-push";
 import { prepareForRedaction, timeRedaction, type Redactor } from "./lib/redaction";
 import { measureQueries, type QueryResults } from "./lib/queries";
 import { median, quantile } from "./lib/stats";
@@ -87,6 +88,7 @@ async function main() {
   let ingest: { runs: IngestRun[]; copy: CopyRun[]; copyBulk: CopyRun[]; naive: { eventsPerS: number; events: number; seconds: number }[]; rss: { peakMb: number; hwmMb: number; idleMb: number } } | null = null;
   let fanout: { apply: number[]; release: number[]; errors: Record<string, number>; failed: string | null } | null = null;
   let approvals: Awaited<ReturnType<typeof measureApprovalRoundTrip>> | null = null;
+  let push: Awaited<ReturnType<typeof measurePolicyPush>> | null = null;
   let retention: { droppedPartitions: number; ms: number; deletedDefaultRows: number } | null = null;
   let redaction: { clean_ns: number; with_secrets_ns: number; events: number; baseline?: { file: string; clean_ns: number; current_clean_ns: number; with_secrets_ns: number; current_with_secrets_ns: number } } | null = null;
   let serverCpuUsPerEvent: number | null = null;
@@ -224,6 +226,13 @@ async function main() {
         log(`  ${approvals.failed}`);
         if (/answered/.test(approvals.failed) && !(build.stale && /answered 404/.test(approvals.failed))) failures.push(`approvals: ${approvals.failed}`);
       } else log(`  Warden's share: median ${median(approvals.shares).toFixed(1)} ms, p95 ${quantile(approvals.shares, 0.95).toFixed(1)} ms (report ${median(approvals.reports).toFixed(1)} ms + delivery ${median(approvals.deliveries).toFixed(1)} ms, medians)`);
+      log(`policy push: ${gateways.length} simulated gateways, ${rounds} allowlist changes (bundle tools via the API)`);
+      push = await measurePolicyPush(server.url, db.url, token, gateways, rounds, log);
+      if (push.failed) {
+        notes.push(`Policy push: ${push.failed} (after ${push.all.length} complete rounds)`);
+        log(`  ${push.failed}`);
+        if (/answered/.test(push.failed)) failures.push(`policy push: ${push.failed}`);
+      }
     }
 
     // Retention on the loaded data: drop the partitions older than (days − 2).
@@ -276,6 +285,10 @@ async function main() {
     // Warden's share of an approval: the held call's report + decision request → command on the gateway's long-poll.
     approval_round_trip_p95_ms: approvals?.shares.length ? round(quantile(approvals.shares, 0.95), 1) : null,
     approval_round_trip_median_ms: approvals?.shares.length ? round(median(approvals.shares), 1) : null,
+    // Allowlist change (API) → every simulated gateway holds the new signed policy version.
+    policy_push_all_gateways_p95_ms: push?.all.length ? round(quantile(push.all, 0.95), 0) : null,
+    policy_push_all_gateways_median_ms: push?.all.length ? round(median(push.all), 0) : null,
+    policy_push_per_gateway_p95_ms: push?.perGateway.length ? round(quantile(push.perGateway, 0.95), 0) : null,
     redact_ns_per_event: redaction ? round(redaction.clean_ns, 0) : null,
     redact_ns_per_event_with_secrets: redaction ? round(redaction.with_secrets_ns, 0) : null,
     // The share of one core's time per ingested event that redaction takes at the measured rate.
@@ -299,6 +312,7 @@ async function main() {
     target("overview_dashboard_ms", "<=", 300, metrics.overview_dashboard_ms),
     target("containment_fanout_p95_ms", "<=", 2_000, metrics.containment_fanout_p95_ms),
     target("approval_round_trip_p95_ms", "<=", 100, metrics.approval_round_trip_p95_ms),
+    target("policy_push_all_gateways_p95_ms", "<=", 2_000, metrics.policy_push_all_gateways_p95_ms),
     target("rss_mb_peak", "<=", 512, metrics.rss_mb_peak),
   ];
   if (calls < 10_000_000) notes.push(`Query targets are defined at 10,000,000 tool calls; this run loaded ${calls.toLocaleString("en")}.`);
@@ -313,7 +327,8 @@ async function main() {
     load,
     metrics,
     targets,
-    detail: { ...detail, queries, ingest, redaction, containment: fanout && { apply_ms: fanout.apply.map((x) => round(x, 0)), release_ms: fanout.release.map((x) => round(x, 0)), errors: fanout.errors, failed: fanout.failed }, approvals: approvals && { share_ms: approvals.shares.map((x) => round(x, 1)), report_ms: approvals.reports.map((x) => round(x, 1)), delivery_ms: approvals.deliveries.map((x) => round(x, 1)), errors: approvals.errors, failed: approvals.failed }, retention },
+    detail: { ...detail, queries, ingest, redaction, containment: fanout && { apply_ms: fanout.apply.map((x) => round(x, 0)), release_ms: fanout.release.map((x) => round(x, 0)), errors: fanout.errors, failed: fanout.failed }, approvals: approvals && { share_ms: approvals.shares.map((x) => round(x, 1)), report_ms: approvals.reports.map((x) => round(x, 1)), delivery_ms: approvals.deliveries.map((x) => round(x, 1)), errors: approvals.errors, failed: approvals.failed },
+      policy_push: push && { all_gateways_ms: push.all.map((x) => round(x, 0)), errors: push.errors, failed: push.failed }, retention },
     notes,
     failures,
   };

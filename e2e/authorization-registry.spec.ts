@@ -90,6 +90,11 @@ const CASES: Case[] = [
     prepare: async (admin) => ({ id: (await (await admin.post("/api/v1/gateways", { data: { name: `gwr-${rid()}`, kind: "generic", environment: "test" } })).json()).data.gateway.id }),
     call: (api, p) => api.post(`/api/v1/gateways/${p.id}/rotate-secret`, { data: {} }),
   },
+  {
+    name: "POST /api/v1/gateways/{id}/policy-expiry", audit: "gateway.policy_expiry", allowed: DECIDERS, ok: 200,
+    prepare: async (admin) => ({ id: (await (await admin.post("/api/v1/gateways", { data: { name: `gwe-${rid()}`, kind: "generic", environment: "test" } })).json()).data.gateway.id }),
+    call: (api, p) => api.post(`/api/v1/gateways/${p.id}/policy-expiry`, { data: { ttlHours: 12, onExpiry: "keep_last" } }),
+  },
   // Findings
   { name: "POST /api/v1/findings/compute", audit: "findings.compute", allowed: OPERATORS, ok: 200, call: (api) => api.post("/api/v1/findings/compute", { data: { sinceHours: 1 } }) },
   {

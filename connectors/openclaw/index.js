@@ -15,6 +15,7 @@ import { collectInventory, gatewayCall } from "./lib/inventory.js";
 import { loadState, plan, summary } from "./lib/containment.js";
 import { needsApproval } from "./lib/approval-rules.js";
 import { approvalBroker } from "./lib/approvals.js";
+import { backoffDelay, createBackoffGroup } from "./lib/backoff.js";
 
 const PLUGIN_ID = "warden";
 const sleep = (ms, signal) => new Promise((r) => { const t = setTimeout(r, ms); signal?.addEventListener("abort", () => { clearTimeout(t); r(); }, { once: true }); });
@@ -121,7 +122,8 @@ function register(api) {
     if (p && p !== seenPolicy) {
       seenPolicy = p;
       const c = readJson(files.policy);
-      if (c?.signed && c.signed.policy?.version !== state.policy?.version) adoptSigned(c.signed, c.etag, "disk");
+      // A renewed signature (same version, later expiry) is adopted too.
+      if (c?.signed && (c.signed.policy?.version !== state.policy?.version || c.signed.policy?.issuedAt !== state.policy?.issuedAt)) adoptSigned(c.signed, c.etag, "disk");
     }
     const c = sig(files.containment);
     if (c && c !== seenContainment) {
@@ -150,7 +152,10 @@ function register(api) {
     seenContainment = sig(files.containment);
   };
 
-  const client = cfg.errors.length ? null : createWardenClient(cfg);
+  // Every request tells Warden which policy this gateway enforces, so the console lists gateways on
+  // an old or expired one (docs/connector-protocol.md, "Policy version report").
+  const policyInfo = () => (state.policy?.version ? { version: state.policy.version, expiresAt: state.policy.expiresAt } : null);
+  const client = cfg.errors.length ? null : createWardenClient({ ...cfg, policyInfo });
   const spool = new Spool(path.join(dir, "spool"), { logger: log, send: async (events) => (await client.postEvents(events)).json });
   // Calls held for a person's approval (lib/approvals.js): one broker per process, shared by every
   // registry instance; its WebSocket to this gateway is the approval route OpenClaw requires.
@@ -359,6 +364,8 @@ function register(api) {
   async function refreshPolicy(force = false) {
     await ensureKey();
     const res = await client.getPolicy(force ? undefined : state.etag);
+    backoff.recovered(); // Warden answered: every loop retries now, not after its backoff
+    spool.resetBackoff();
     if (res.status === 304) return "unchanged";
     const r = adoptSigned(res.json, res.headers.get("etag") ?? undefined, "warden");
     if (!r.ok) {
@@ -367,6 +374,19 @@ function register(api) {
     }
     log.info(`warden: policy v${state.policy.version} verified (${state.policy.agents.length} agent(s))`);
     return "updated";
+  }
+
+  // Warden's admin-WebSocket path asks for a refresh through this gateway method (the second path of
+  // a pushed policy change, beside the policy_refresh command on the long-poll).
+  if (typeof api.registerGatewayMethod === "function" && client) {
+    api.registerGatewayMethod("warden.policy.refresh", async ({ respond }) => {
+      try {
+        const result = await refreshPolicy(true);
+        respond(true, { result, version: state.policy?.version ?? null }, undefined);
+      } catch (err) {
+        respond(false, undefined, { code: "UNAVAILABLE", message: String(err?.message ?? err).slice(0, 300) });
+      }
+    }, { scope: "operator.admin" });
   }
 
   // ---- containment commands -------------------------------------------------------------------
@@ -615,20 +635,20 @@ function register(api) {
     return [head, ...notes].join("; ") + ` [now: ${summary(p.next)}]`;
   }
 
+  const backoff = createBackoffGroup();
   async function loop(name, everyMs, fn, signal) {
-    let failures = 0;
     while (!signal.aborted) {
       let wait = everyMs();
       try {
         await fn();
-        failures = 0;
+        backoff.succeeded(name);
       } catch (err) {
-        failures++;
-        const base = Math.min(300_000, 1000 * 2 ** Math.min(failures, 9));
-        wait = Math.min(Math.max(wait, 1000), Math.round(base / 2 + Math.random() * base / 2));
-        if (wait < 1000 || !everyMs()) wait = Math.round(base / 2 + Math.random() * base / 2);
-        if (err?.retryAfter) wait = Math.max(wait, err.retryAfter * 1000);
-        log.warn(`warden: ${name} failed (${err?.message ?? err}); retry in ${Math.round(wait / 1000)}s`);
+        // Bounded (<= 10 s), jittered; cut short as soon as a policy fetch succeeds (lib/backoff.js).
+        const n = backoff.failed(name);
+        wait = backoffDelay(n, { retryAfterSeconds: err?.retryAfter });
+        log.warn(`warden: ${name} failed (${err?.message ?? err}); retry in ${(wait / 1000).toFixed(1)}s`);
+        await backoff.sleep(wait, signal);
+        continue;
       }
       await sleep(wait, signal);
     }

@@ -153,6 +153,37 @@ export async function touchLastSeen(gatewayId: string, now = Date.now()) {
   await writeLastSeen(gatewayId);
 }
 
+const reported = new Map<string, string>();
+const writeReportedPolicy = grouped(async (items: { gatewayId: string; version: string; expires: Date | null }[]) => {
+  await connectorPool().query(
+    `update gateways g set policy_version_applied = v.version, policy_expires_reported = v.expires
+       from unnest($1::uuid[], $2::text[], $3::timestamptz[]) as v(id, version, expires)
+      where g.id = v.id and (g.policy_version_applied is distinct from v.version or g.policy_expires_reported is distinct from v.expires)`,
+    [items.map((i) => i.gatewayId), items.map((i) => i.version), items.map((i) => i.expires)],
+  );
+  return items.map(() => undefined);
+});
+
+/**
+ * Record the policy the gateway says it enforces (x-warden-policy-version and -expires on every
+ * connector request), so the console lists gateways on an old or expired policy. Written only when
+ * it changes. A report, not a control: it is shown, never trusted for enforcement.
+ */
+export async function recordReportedPolicy(gatewayId: string, headers: Headers) {
+  const version = headers.get(POLICY_VERSION_HEADER);
+  if (!version || !/^[0-9a-f]{1,64}$/i.test(version)) return;
+  const rawExpires = headers.get(POLICY_EXPIRES_HEADER);
+  const t = rawExpires && rawExpires.length <= 40 ? Date.parse(rawExpires) : NaN;
+  const expires = Number.isFinite(t) ? new Date(t) : null;
+  const key = `${version} ${expires?.toISOString() ?? ""}`;
+  if (reported.get(gatewayId) === key) return;
+  if (reported.size > 10_000) reported.clear();
+  reported.set(gatewayId, key);
+  await writeReportedPolicy({ gatewayId, version: version.toLowerCase(), expires });
+}
+export const POLICY_VERSION_HEADER = "x-warden-policy-version";
+export const POLICY_EXPIRES_HEADER = "x-warden-policy-expires";
+
 /**
  * Remember a request's webhook-id; false when this gateway already sent it (a replay). Requests
  * arriving together are remembered in one statement; within one group only the first of two
@@ -199,6 +230,7 @@ export async function authenticateGateway(req: Request, opts: { maxBytes: number
     await connectorPool().query(`delete from connector_replays where seen_at < $1`, [new Date(now - 2 * MAX_SKEW_SECONDS * 1000)]);
   }
   await touchLastSeen(gateway.id, now);
+  await recordReportedPolicy(gateway.id, req.headers);
   const actor: Actor = { kind: "gateway", gatewayId: gateway.id, label: `gateway:${gateway.name}`, role: null, ip: null, userAgent: req.headers.get("user-agent")?.slice(0, 200) ?? null };
   return { ok: true, value: { gateway: { id: gateway.id, name: gateway.name, kind: gateway.kind }, body, actor } };
 }

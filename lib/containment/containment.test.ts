@@ -15,6 +15,8 @@ async function fleet() {
   const [g1, g2] = await Promise.all([mk("gw-a"), mk("gw-b")]);
   const agent = await db.agent.create({ data: { name: `agent-${rid()}`, externalId: `ext-${rid()}`, gatewayId: g1.id, owner: "sec", purpose: "test" } });
   const other = await db.agent.create({ data: { name: `agent-${rid()}`, externalId: `ext-${rid()}`, gatewayId: g2.id, owner: "sec", purpose: "test" } });
+  // Creating the agents queued a policy refresh for each gateway (lib/outbox/policy-push.test.ts): not what these tests are about.
+  await db.gatewayCommand.deleteMany({ where: { gatewayId: { in: [g1.id, g2.id] }, type: "policy_refresh" } });
   return { g1, g2, agent, other };
 }
 const gatewayActor = (gatewayId: string) => ({ kind: "gateway" as const, label: "gw", role: null, gatewayId, ip: null, userAgent: null });

@@ -9,6 +9,7 @@ export type DeliveryView = {
 };
 export type DeliverySummary = { total: number; applied: number; pending: number; delivered: number; failed: number; timed_out: number; escalated: number };
 export type ContainmentView = {
+  /** active | releasing (released in Warden, not yet confirmed on every path) | released */
   id: string; scope: string; target: string; label: string; action: string; reason: string; status: string; source: string;
   options: Record<string, unknown>; affected: { gateways: { id: string; name: string }[]; agents: { id: string; name: string }[] };
   requestedBy: string | null; releasedBy: string | null; incidentId: string | null;
@@ -40,7 +41,7 @@ async function shape(rows: Row[]): Promise<ContainmentView[]> {
   if (!rows.length) return [];
   const ids = rows.map((r) => r.id);
   const [deliveries, releasers] = await Promise.all([
-    db.gatewayCommand.findMany({ where: { actionId: { in: ids } }, select: { actionId: true, kind: true, state: true, escalatedAt: true } }),
+    db.gatewayCommand.findMany({ where: { actionId: { in: ids } }, select: { actionId: true, kind: true, state: true, escalatedAt: true, wsState: true, gatewayId: true, deliveredAt: true } }),
     db.user.findMany({ where: { id: { in: rows.map((r) => r.releasedById).filter((x): x is string => !!x) } }, select: { id: true, email: true, name: true } }),
   ]);
   return rows.map((r) => {
@@ -48,8 +49,19 @@ async function shape(rows: Row[]): Promise<ContainmentView[]> {
     const aff = (r.affected ?? {}) as { label?: string; gateways?: { id: string; name: string }[]; agents?: { id: string; name: string }[] };
     const rel = releasers.find((u) => u.id === r.releasedById);
     const release = mine.filter((d) => d.kind === "release");
+    // "released" means access is back on every path: on each gateway, every path that applied the
+    // deny (the connector, and the admin WebSocket where configured) applied the release too.
+    // Until then the release is shown as "releasing".
+    // A path that never received the apply (never delivered; admin WebSocket not configured, never
+    // sent or failed) holds no deny to remove there.
+    const confirmed = release.every((d) => {
+      const apply = mine.find((x) => x.kind === "apply" && x.gatewayId === d.gatewayId);
+      const connectorHeld = !apply || apply.deliveredAt !== null;
+      const wsHeld = !apply || apply.wsState === "applied" || apply.wsState === "sending";
+      return (!connectorHeld || d.state === "applied") && (!wsHeld || d.wsState === "applied");
+    });
     return {
-      id: r.id, scope: r.scope, target: r.target, label: aff.label ?? r.target, action: r.action, reason: r.reason, status: r.status, source: r.source,
+      id: r.id, scope: r.scope, target: r.target, label: aff.label ?? r.target, action: r.action, reason: r.reason, status: r.status === "released" && !confirmed ? "releasing" : r.status, source: r.source,
       options: (r.options ?? {}) as Record<string, unknown>, affected: { gateways: aff.gateways ?? [], agents: aff.agents ?? [] },
       requestedBy: r.requestedBy ? (r.requestedBy.name ?? r.requestedBy.email) : r.source === "manual" ? null : `warden (${r.source})`,
       releasedBy: rel ? (rel.name ?? rel.email) : null, incidentId: r.incidentId,

@@ -27,7 +27,11 @@ export async function getOverview(now = new Date()) {
 export function listGateways() {
   return db.gateway.findMany({
     orderBy: { name: "asc" },
-    select: { id: true, name: true, kind: true, environment: true, lastSeenAt: true, policyVersionApplied: true, _count: { select: { agents: true } } },
+    select: {
+      id: true, name: true, kind: true, environment: true, lastSeenAt: true, policyVersionApplied: true, policyExpiresReported: true, onPolicyExpiry: true, _count: { select: { agents: true } },
+      // The current signed version from the shared cache (no policy is computed for a list).
+      policy: { select: { version: true, stale: true } },
+    },
   });
 }
 

@@ -52,3 +52,25 @@ describe("gateway registration: the admin WebSocket URL passes the gateway addre
     expect(meta).toMatchObject({ ok: false, status: 400, fieldErrors: { adminWsUrl: [expect.stringMatching(/metadata/)] } });
   });
 });
+
+describe("gateway policy expiry setting", () => {
+  it("security leads set it (audited, pushed as a policy refresh); operators cannot; bad input changes nothing", async () => {
+    const { setGatewayPolicyExpiryAction } = await import("./actions");
+    const gw = await db.gateway.create({ data: { name: `gw-${rid()}`, kind: "openclaw", environment: "test", lastSeenAt: new Date() } });
+    const { actor: lead } = await makeUser("security_lead");
+    const { actor: operator } = await makeUser("operator");
+    expect(await execute(operator, setGatewayPolicyExpiryAction, { id: gw.id, ttlHours: 1, onExpiry: "keep_last" })).toMatchObject({ ok: false, status: 403 });
+    for (const bad of [{ ttlHours: 0 }, { ttlHours: 721 }, { ttlHours: "abc" }, { onExpiry: "allow_all" }]) {
+      expect(await execute(lead, setGatewayPolicyExpiryAction, { id: gw.id, ttlHours: 2, onExpiry: "deny", ...bad })).toMatchObject({ ok: false, status: 400 });
+    }
+    expect(await db.gateway.findUniqueOrThrow({ where: { id: gw.id }, select: { policyTtlSeconds: true, onPolicyExpiry: true } })).toEqual({ policyTtlSeconds: null, onPolicyExpiry: "deny" });
+    await db.gatewayCommand.deleteMany({ where: { gatewayId: gw.id } });
+    expect(await execute(lead, setGatewayPolicyExpiryAction, { id: gw.id, ttlHours: 1.5, onExpiry: "keep_last" })).toMatchObject({ ok: true, data: { ttlSeconds: 5400, onExpiry: "keep_last", changed: true } });
+    expect(await db.auditEvent.count({ where: { action: "gateway.policy_expiry", targetId: gw.id, outcome: "success" } })).toBe(1);
+    expect(await db.gatewayCommand.count({ where: { gatewayId: gw.id, type: "policy_refresh", state: "pending" } })).toBe(1);
+    // The same values again: no change, no audit row.
+    expect(await execute(lead, setGatewayPolicyExpiryAction, { id: gw.id, ttlHours: 1.5, onExpiry: "keep_last" })).toMatchObject({ ok: true, data: { changed: false } });
+    expect(await db.auditEvent.count({ where: { action: "gateway.policy_expiry", targetId: gw.id, outcome: "success" } })).toBe(1);
+    expect(await execute(lead, setGatewayPolicyExpiryAction, { id: gw.id, ttlHours: "", onExpiry: "deny" })).toMatchObject({ ok: true, data: { ttlSeconds: null } });
+  });
+});

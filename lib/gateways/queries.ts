@@ -6,7 +6,7 @@ export function getGateway(id: string) {
   return db.gateway.findUnique({
     where: { id },
     select: {
-      id: true, name: true, kind: true, environment: true, adminWsUrl: true, lastSeenAt: true, policyVersionApplied: true, inventory: true, securityAudit: true,
+      id: true, name: true, kind: true, environment: true, adminWsUrl: true, lastSeenAt: true, policyVersionApplied: true, policyExpiresReported: true, policyTtlSeconds: true, onPolicyExpiry: true, inventory: true, securityAudit: true,
       signingSecretRotatedAt: true, previousSecretUntil: true, createdAt: true, adminTokenEnc: true,
       agents: { orderBy: { name: "asc" }, select: { id: true, name: true, status: true, externalId: true } },
       findings: { where: { status: "open" }, orderBy: { lastSeenAt: "desc" }, take: 50, select: { id: true, kind: true, severity: true, title: true, lastSeenAt: true } },

@@ -8,7 +8,7 @@ import { seal } from "@/lib/crypto";
 import { generateSigningSecret } from "@/lib/connector/signature";
 import { forgetGatewayCredentials } from "@/lib/connector/auth";
 import { checkAdminWsTarget } from "@/lib/containment/admin-ws";
-import type { ZGatewayRegister, ZGatewayRotate } from "./schema";
+import type { ZGatewayPolicyExpiry, ZGatewayRegister, ZGatewayRotate } from "./schema";
 
 const PUBLIC = { id: true, name: true, kind: true, environment: true, adminWsUrl: true, createdAt: true } as const;
 
@@ -56,4 +56,24 @@ export async function rotateGatewaySecret(actor: Actor, input: z.infer<typeof ZG
   });
   forgetGatewayCredentials(gateway.id);
   return { gateway, signingSecret };
+}
+
+/**
+ * Set how long this gateway's signed policy stays valid and what the plugin does past it. Audited;
+ * the database trigger on these columns marks the cached policy stale and pushes a policy refresh,
+ * so the gateway holds a policy with the new expiry within seconds.
+ */
+export async function setGatewayPolicyExpiry(actor: Actor, input: z.infer<typeof ZGatewayPolicyExpiry>) {
+  const ttlSeconds = input.ttlHours === null ? null : Math.round(input.ttlHours * 3600);
+  return db.$transaction(async (tx) => {
+    const g = await tx.gateway.findUnique({ where: { id: input.id }, select: { id: true, name: true, policyTtlSeconds: true, onPolicyExpiry: true } });
+    if (!g) throw new AppError("not_found", "No such gateway.");
+    const [locked] = await tx.$queryRaw<{ policy_ttl_seconds: number | null; on_policy_expiry: string }[]>`select policy_ttl_seconds, on_policy_expiry from gateways where id = ${g.id}::uuid for update`;
+    const before = { ttlSeconds: locked.policy_ttl_seconds, onExpiry: locked.on_policy_expiry };
+    const after = { ttlSeconds, onExpiry: input.onExpiry };
+    if (before.ttlSeconds === after.ttlSeconds && before.onExpiry === after.onExpiry) return { id: g.id, ...after, changed: false };
+    await tx.gateway.update({ where: { id: g.id }, data: { policyTtlSeconds: ttlSeconds, onPolicyExpiry: input.onExpiry } });
+    await recordAudit(tx, actor, { action: "gateway.policy_expiry", targetType: "gateway", targetId: g.id, before, after: { ...after, gateway: g.name } });
+    return { id: g.id, ...after, changed: true };
+  });
 }

@@ -10,6 +10,9 @@ import { listenForWake, wakeGateways } from "@/lib/outbox/wake";
 import { connectorPool } from "@/lib/db-raw";
 import { shutdownSignal } from "@/lib/shutdown";
 import { grouped } from "@/lib/db-group";
+import pg from "pg";
+import { env } from "@/lib/env";
+import { runInBackground } from "@/lib/background";
 
 /** The kinds of command the outbox carries. Containment rows point at a containment action. */
 export type CommandType = "containment" | "policy_refresh" | "approval_decision";
@@ -21,7 +24,7 @@ export type CommandType = "containment" | "policy_refresh" | "approval_decision"
  */
 export type GatewayCommand = { id: string; type: CommandType; actionId: string | null; kind: "apply" | "release"; scope: string; action: string; target: string; reason: string; issuedAt: string; attempt: number; options: Record<string, unknown> };
 
-type Tx = Pick<typeof db, "gatewayCommand">;
+type Tx = Pick<typeof db, "gatewayCommand" | "$executeRaw">;
 
 /**
  * Enqueue a command of a non-containment type for each gateway, in the caller's transaction
@@ -30,6 +33,13 @@ type Tx = Pick<typeof db, "gatewayCommand">;
  * a policy version); `payload` is what the gateway needs and is sent as `options`.
  */
 export async function enqueueCommands(tx: Tx, input: { gatewayIds: string[]; type: Exclude<CommandType, "containment">; target?: string; payload?: Record<string, unknown> }): Promise<string[]> {
+  if (input.type === "policy_refresh") {
+    // One path for every policy change: mark the cached policy stale and enqueue one coalesced
+    // refresh per gateway, with its NOTIFY wake-up (the same function the database triggers call).
+    const gatewayIds = [...new Set(input.gatewayIds)];
+    if (gatewayIds.length) await tx.$executeRaw`select warden_policy_touch(${gatewayIds}::uuid[])`;
+    return [];
+  }
   const ids: string[] = [];
   for (const gatewayId of new Set(input.gatewayIds)) {
     const row = await tx.gatewayCommand.create({ data: { gatewayId, type: input.type, kind: "apply", payload: { ...(input.payload ?? {}), ...(input.target ? { target: input.target } : {}) } as object }, select: { id: true } });
@@ -55,7 +65,13 @@ type ClaimRow = { id: string; type: string; payload: Record<string, unknown> | n
  * Claim due commands in one statement on the connector pool (no interactive transaction, so
  * hundreds of gateways polling at once never queue for connections): pending ones, and delivered
  * or timed-out ones that were not acknowledged and are due again (the gateway may have crashed).
- * SKIP LOCKED keeps two polls from taking the same row. The same statement reads what the
+ * The row lock (FOR UPDATE, waiting, never SKIP LOCKED) keeps two polls from taking the same row:
+ * the second waits for the first and then sees the row claimed. Never skipping matters because the
+ * admin-WebSocket path also writes these rows (ws_state): a skipped row would hide a due command from
+ * this poll until the next recheck (~2 s for a kill switch). The other path holds a row's lock only
+ * for its claim statement and its short result transaction, so the wait is milliseconds. Claims lock
+ * rows in one order (created_at, id) on both paths, and every transaction that writes a command row
+ * and audits takes the row first and the audit chain last, so none of them deadlock. The same statement reads what the
  * gateway needs of each containment (and of its agent, for agent scope). Polls woken together
  * (a fleet-wide kill switch) claim together, in one statement (see grouped()); when one gateway
  * has two polls in the same group, the first gets its commands.
@@ -66,7 +82,7 @@ const claimPending = grouped(async (gatewayIds: string[]): Promise<GatewayComman
     `with due as (
        select id from gateway_commands
         where gateway_id = any($1::uuid[]) and state in ('pending', 'delivered', 'timed_out') and next_attempt_at <= now()
-        order by created_at limit $2 for update skip locked
+        order by created_at, id limit $2 for update
      ), claimed as (
        update gateway_commands d
           set state = case when d.state = 'timed_out' then 'timed_out'::"DeliveryState" else 'delivered'::"DeliveryState" end,
@@ -136,6 +152,60 @@ function park(gatewayId: string, delta: 1 | -1) {
     clearInterval(watcher);
     watcher = null;
   }
+  if (parked.size) {
+    if (linger) clearTimeout(linger);
+    linger = null;
+    listenForNotifications();
+  } else if (!linger) {
+    // Kept a while: a gateway parks again right after each answer.
+    linger = setTimeout(() => {
+      linger = null;
+      if (!parked.size) stopListening();
+    }, 30_000);
+    linger.unref?.();
+  }
+}
+
+/**
+ * Cross-process wake-ups: the database triggers that enqueue a policy_refresh NOTIFY
+ * `warden_wake` with the gateway ids, delivered at commit to every Warden process listening, so a
+ * gateway parked on another replica answers at once too (the RECHECK_MS query stays as the safety net).
+ * One dedicated connection per process while polls are parked.
+ */
+let listener: pg.Client | null = null;
+let linger: ReturnType<typeof setTimeout> | null = null;
+function listenForNotifications() {
+  if (listener) return;
+  const client = new pg.Client({ connectionString: env().DATABASE_URL });
+  listener = client;
+  client.on("notification", (msg) => {
+    if (msg.channel !== "warden_wake" || !msg.payload) return;
+    wakeGateways(msg.payload.split(",").filter((id) => parked.has(id)));
+    // The admin-WebSocket copy of a pushed policy refresh (gateways with that path configured).
+    runInBackground(import("@/lib/outbox/ws-path").then((m) => m.kickAdminWs()));
+  });
+  const drop = (err?: Error) => {
+    if (err) console.error("warden: the outbox notification listener failed:", err.message);
+    if (listener === client) listener = null;
+    client.end().catch(() => {});
+  };
+  client.on("error", drop);
+  client.on("end", () => {
+    if (listener === client) listener = null;
+  });
+  client
+    .connect()
+    .then(() => {
+      // Never keep the process alive for this connection alone.
+      (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
+      return client.query("listen warden_wake");
+    })
+    .catch(drop);
+}
+function stopListening() {
+  const client = listener;
+  listener = null;
+  client?.end().catch(() => {});
 }
 
 let checking = false;

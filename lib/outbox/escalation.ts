@@ -5,7 +5,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { notify } from "@/lib/notify";
 import { appendTimeline } from "@/lib/incidents/timeline";
 
-/** How long a gateway has to acknowledge a command before it is escalated (WARDEN_CONTAINMENT_ACK_TIMEOUT_SECONDS). */
+/** How long a gateway has to acknowledge a command (any type) before it is escalated (WARDEN_CONTAINMENT_ACK_TIMEOUT_SECONDS). */
 export function ackTimeoutMs(): number {
   const s = Number(process.env.WARDEN_CONTAINMENT_ACK_TIMEOUT_SECONDS ?? 60);
   return Number.isFinite(s) && s > 0 ? s * 1000 : 60_000;
@@ -22,17 +22,31 @@ export async function escalateOverdue(now = new Date(), timeoutMs = ackTimeoutMs
     // SKIP LOCKED: two processes escalating at once never escalate one command twice.
     const due = await tx.$queryRaw<{ id: string }[]>`
       select id::text from gateway_commands
-      where type = 'containment' and state in ('pending', 'delivered') and escalated_at is null and created_at <= ${cutoff}
+      where state in ('pending', 'delivered') and escalated_at is null and created_at <= ${cutoff}
       order by created_at limit 500 for update skip locked`;
     if (!due.length) return 0;
     const ids = due.map((d) => d.id);
-    await tx.gatewayCommand.updateMany({ where: { id: { in: ids } }, data: { state: "timed_out", escalatedAt: now } });
+    // Containment commands turn `timed_out` (the console's escalation state). Other types keep their
+    // state: a still-pending policy_refresh keeps absorbing later changes (one pending per gateway),
+    // so an offline gateway is escalated once per outage, not once per change.
+    await tx.gatewayCommand.updateMany({ where: { id: { in: ids }, type: "containment" }, data: { state: "timed_out", escalatedAt: now } });
+    await tx.gatewayCommand.updateMany({ where: { id: { in: ids }, type: { not: "containment" } }, data: { escalatedAt: now } });
     const rows = await tx.gatewayCommand.findMany({
       where: { id: { in: ids } },
-      select: { id: true, kind: true, attempts: true, createdAt: true, gateway: { select: { id: true, name: true, lastSeenAt: true } }, action: { select: { id: true, scope: true, target: true, action: true, incidentId: true, affected: true } } },
+      select: { id: true, type: true, kind: true, attempts: true, createdAt: true, payload: true, gateway: { select: { id: true, name: true, lastSeenAt: true, policyVersionApplied: true } }, action: { select: { id: true, scope: true, target: true, action: true, incidentId: true, affected: true } } },
     });
     for (const d of rows) {
-      if (!d.action) continue;
+      if (!d.action) {
+        // Every other command type escalates the same way; what it was about is in its payload.
+        const body = {
+          commandId: d.id, type: d.type, gateway: d.gateway.name, attempts: d.attempts, target: (d.payload as { target?: unknown } | null)?.target ?? null,
+          waitedSeconds: Math.round((now.getTime() - d.createdAt.getTime()) / 1000), gatewayLastSeenAt: d.gateway.lastSeenAt?.toISOString() ?? null, policyVersionHeld: d.gateway.policyVersionApplied,
+        };
+        const what = d.type === "policy_refresh" ? "a policy refresh (it may be enforcing an old policy)" : `a ${d.type.replace(/_/g, " ")} command`;
+        await recordAudit(tx, SYSTEM_ACTOR, { action: "gateway.command_escalate", targetType: "gateway_command", targetId: d.id, before: { state: "unacknowledged" }, after: { state: "timed_out", ...body } });
+        await notify(tx, "containment.escalated", `ESCALATION: gateway ${d.gateway.name} has not acknowledged ${what} after ${body.waitedSeconds}s`, body);
+        continue;
+      }
       const label = (d.action.affected as { label?: string } | null)?.label ?? d.action.target;
       const body = {
         containmentId: d.action.id, deliveryId: d.id, gateway: d.gateway.name, kind: d.kind, attempts: d.attempts,

@@ -5,43 +5,65 @@ import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
 import { appendTimeline } from "@/lib/incidents/timeline";
 import { commandTarget, type GatewayCommand } from "@/lib/outbox/commands";
-import { applyViaAdminWs, type AdminWsResult } from "@/lib/containment/admin-ws";
+import { applyViaAdminWs, withGatewaySession, type AdminWsResult } from "@/lib/containment/admin-ws";
 
 const RETRY_AFTER_MS = 30_000;
 const GIVE_UP_AFTER_MS = 15 * 60_000;
-let running: Promise<void> | null = null;
+/** Per gateway, the chain of admin-WebSocket sends in flight: one gateway's commands in order, gateways in parallel. */
+const lanes = new Map<string, Promise<void>>();
 
 /**
- * The second delivery path: gateways with an admin WebSocket configured also get each command
- * directly through the OpenClaw gateway protocol (config.patch …). Its state is kept apart from
- * the connector path (ws_state), so the console shows both. Runs in the background after commit.
+ * The second delivery path: gateways with an admin WebSocket configured also get each containment
+ * command directly through the OpenClaw gateway protocol (config.patch …). Its state is kept apart
+ * from the connector path (ws_state), so the console shows both. Runs in the background after commit.
+ *
+ * A kick claims what is pending at once and queues it behind only the same gateway's earlier sends
+ * (apply before release), never behind other gateways' slow sends: a release goes out as soon as its
+ * apply is done. Claims are one statement each (the row lock lasts that statement only; the connector
+ * long-poll waits for it instead of skipping the row). Resolves when what this kick claimed is sent.
  */
-export function kickAdminWs(): Promise<void> {
-  running ??= drain().finally(() => (running = null));
-  return running;
+export async function kickAdminWs(): Promise<void> {
+  const claiming = claimAll();
+  claims.add(claiming);
+  try {
+    await claiming;
+  } finally {
+    claims.delete(claiming);
+  }
+  // Another kick may have claimed a row this one no longer sees: wait until every kick in flight has
+  // queued what it claimed, then for every send queued (claims never wait on each other: no cycle).
+  await Promise.all([...claims].map((c) => c.catch(() => {})));
+  await Promise.all([...lanes.values()]);
 }
+/** Kicks still claiming (claimed rows not yet queued on their gateway's lane). */
+const claims = new Set<Promise<void>>();
 
-async function drain() {
+/** Claim every pending row and queue each on its gateway's lane (returns once queued, not sent). */
+async function claimAll(): Promise<void> {
   for (;;) {
-    const claimed = await db.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ id: string }[]>`
-        select id::text from gateway_commands where type = 'containment' and ws_state = 'pending' order by created_at limit 50 for update skip locked`;
-      if (rows.length) await tx.gatewayCommand.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { wsState: "sending", wsAt: new Date() } });
-      return rows.map((r) => r.id);
-    });
-    if (!claimed.length) return;
+    const claimed = await db.$queryRaw<{ id: string }[]>`
+      update gateway_commands set ws_state = 'sending', ws_at = now()
+       where id in (select id from gateway_commands where type in ('containment', 'policy_refresh') and ws_state = 'pending' order by created_at, id limit 200 for update)
+         and ws_state = 'pending'
+      returning id::text`;
+    if (!claimed.length) break;
     const rows = await db.gatewayCommand.findMany({
-      where: { id: { in: claimed } },
-      orderBy: { createdAt: "asc" },
-      select: { id: true, kind: true, attempts: true, gateway: { select: { id: true, name: true, adminWsUrl: true, adminTokenEnc: true } }, action: { select: { id: true, scope: true, target: true, action: true, reason: true, createdAt: true, options: true, incidentId: true } } },
+      where: { id: { in: claimed.map((c) => c.id) } },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      select: { id: true, type: true, kind: true, attempts: true, gateway: { select: { id: true, name: true, adminWsUrl: true, adminTokenEnc: true } }, action: { select: { id: true, scope: true, target: true, action: true, reason: true, createdAt: true, options: true, incidentId: true } } },
     });
-    // One gateway's commands in order (apply before release); gateways in parallel.
-    type Row = Parameters<typeof sendOne>[0];
-    const byGateway = new Map<string, Row[]>();
-    for (const r of rows) if (r.action) byGateway.set(r.gateway.id, [...(byGateway.get(r.gateway.id) ?? []), { ...r, action: r.action }]);
-    await Promise.all([...byGateway.values()].map(async (list) => {
-      for (const r of list) await sendOne(r);
-    }));
+    for (const r of rows) {
+      const action = r.action;
+      const send = action ? () => sendOne({ ...r, action }) : r.type === "policy_refresh" ? () => sendRefresh(r) : null;
+      if (!send) continue;
+      const lane: Promise<void> = (lanes.get(r.gateway.id) ?? Promise.resolve())
+        .then(send)
+        .catch((err) => console.error(`warden: admin WebSocket send to gateway ${r.gateway.name} failed:`, (err as Error).message))
+        .finally(() => {
+          if (lanes.get(r.gateway.id) === lane) lanes.delete(r.gateway.id);
+        });
+      lanes.set(r.gateway.id, lane);
+    }
   }
 }
 
@@ -70,6 +92,8 @@ async function sendOne(r: {
   const wsState = result.ok ? "applied" : "failed";
   const detail = result.ok ? result.detail : result.error.slice(0, 1000);
   await db.$transaction(async (tx) => {
+    // The command's row first, the audit chain last: the same lock order as an acknowledgement
+    // (row, then chain), so the two never deadlock.
     await tx.gatewayCommand.update({ where: { id: r.id }, data: { wsState, wsAt: new Date(), wsError: result.ok ? null : detail } });
     if (result.ok && result.state && Object.keys(result.state).length) {
       // One statement (row-locked): gateways finishing at once cannot overwrite each other's state.
@@ -78,8 +102,33 @@ async function sendOne(r: {
           coalesce(options->'adminWsState', '{}'::jsonb) || jsonb_build_object(${r.gateway.id}::text, coalesce(options->'adminWsState'->${r.gateway.id}::text, '{}'::jsonb) || ${JSON.stringify(result.state)}::jsonb))
         where id = ${r.action.id}::uuid`;
     }
-    await recordAudit(tx, SYSTEM_ACTOR, { action: "containment.admin_ws", outcome: result.ok ? "success" : "failure", targetType: "containment_delivery", targetId: r.id, after: { gateway: r.gateway.name, kind: r.kind, action: r.action.action, state: wsState, detail } });
     await appendTimeline(tx, r.action.incidentId, "delivery", { containmentId: r.action.id, gateway: r.gateway.name, kind: r.kind, path: "admin_ws", state: wsState, detail });
+    await recordAudit(tx, SYSTEM_ACTOR, { action: "containment.admin_ws", outcome: result.ok ? "success" : "failure", targetType: "containment_delivery", targetId: r.id, after: { gateway: r.gateway.name, kind: r.kind, action: r.action.action, state: wsState, detail } });
+  });
+}
+
+/**
+ * A policy_refresh over the admin WebSocket: call the Warden plugin's own gateway method
+ * (`warden.policy.refresh`), which fetches and verifies the signed policy from Warden at once. The
+ * connector long-poll delivers the same command; whichever comes first, the gateway refetches.
+ */
+async function sendRefresh(r: { id: string; gateway: { id: string; name: string; adminWsUrl: string | null; adminTokenEnc: string | null } }) {
+  let ok = false;
+  let detail: string;
+  if (!r.gateway.adminWsUrl || !r.gateway.adminTokenEnc) detail = "no admin WebSocket configured";
+  else {
+    try {
+      const res = await withGatewaySession({ url: r.gateway.adminWsUrl, token: unseal(r.gateway.adminTokenEnc), timeoutMs: 10_000 }, (s) => s.call<{ result?: string; version?: string }>("warden.policy.refresh", {}));
+      ok = true;
+      detail = `policy ${typeof res?.result === "string" ? res.result.slice(0, 40) : "refreshed"}${typeof res?.version === "string" ? ` (v${res.version.slice(0, 64)})` : ""}`;
+    } catch (err) {
+      detail = (err as Error).message.slice(0, 1000);
+    }
+  }
+  await db.$transaction(async (tx) => {
+    // Row first, audit chain last (the lock order of an acknowledgement).
+    await tx.gatewayCommand.update({ where: { id: r.id }, data: { wsState: ok ? "applied" : "failed", wsAt: new Date(), wsError: ok ? null : detail } });
+    await recordAudit(tx, SYSTEM_ACTOR, { action: "gateway.command_admin_ws", outcome: ok ? "success" : "failure", targetType: "gateway_command", targetId: r.id, after: { gateway: r.gateway.name, type: "policy_refresh", state: ok ? "applied" : "failed", detail } });
   });
 }
 

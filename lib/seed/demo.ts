@@ -409,6 +409,9 @@ async function seedResponseHistory(db: PrismaClient, ctx: { now: Date; admin: st
     for (const [when, kind, body] of events) await tx.incidentEvent.create({ data: { incidentId: incident.id, at: when, kind, body: body as object } });
     counts.incidents = 1;
     counts.containmentActions = 1;
+    // Seeding the registry queued a policy refresh for each demo gateway (database triggers): they are
+    // simulated, no plugin will acknowledge it, and a real one fetches its policy when it connects.
+    await tx.gatewayCommand.deleteMany({ where: { type: "policy_refresh", gatewayId: { in: gws.map((g) => g.id) } } });
   });
 }
 

@@ -8,7 +8,8 @@ import { listGateways } from "@/lib/fleet/queries";
 import { DataTable } from "@/components/ui/DataTable";
 import { Badge } from "@/components/ui/Badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/Card";
-import { fmtAgo } from "@/components/ui/format";
+import { fmtAgo, fmtDate } from "@/components/ui/format";
+import { POLICY_STATUS_TONE, policyStatusOf } from "@/lib/gateways/policy-status";
 
 export const metadata: Metadata = { title: "Gateways" };
 
@@ -16,6 +17,8 @@ export default async function GatewaysPage() {
   const actor = await requireScope("registry:read");
   const gateways = await listGateways();
   const now = new Date();
+  const status = new Map(gateways.map((g) => [g.id, policyStatusOf(g, g.policy && !g.policy.stale ? g.policy.version : null, now)]));
+  const old = gateways.filter((g) => status.get(g.id) === "expired" || status.get(g.id) === "behind");
   return (
     <>
       <PageHeader title="Gateways" description="The agent gateways Warden governs. A gateway signs every request with its secret and enforces the policy Warden signs with its Ed25519 key. Kill switches are under Containment." />
@@ -24,6 +27,18 @@ export default async function GatewaysPage() {
           <Card title="Register a gateway">
             <RegisterGatewayForm action={registerGateway} />
           </Card>
+        </div>
+      )}
+      {old.length > 0 && (
+        <div role="alert" className="mb-6 rounded-lg border-2 border-amber-500 bg-amber-50 p-4 text-amber-900 dark:bg-amber-950/40 dark:text-amber-200">
+          <p className="font-semibold">{old.length} gateway(s) running on an old policy</p>
+          <ul className="text-sm">
+            {old.map((g) => (
+              <li key={g.id}>
+                <Link className="underline" href={`/gateways/${g.id}`}>{g.name}</Link>: {status.get(g.id) === "expired" ? `its policy expired ${fmtDate(g.policyExpiresReported)} (${g.onPolicyExpiry === "keep_last" ? "still enforcing the last policy" : "blocking every tool call"})` : `holds ${g.policyVersionApplied}, current is ${g.policy?.version}`}; last seen {fmtAgo(g.lastSeenAt, now)}
+              </li>
+            ))}
+          </ul>
         </div>
       )}
       <DataTable
@@ -36,7 +51,7 @@ export default async function GatewaysPage() {
             env: g.environment,
             agents: g._count.agents,
             seen: g.lastSeenAt && now.getTime() - g.lastSeenAt.getTime() < 15 * 60_000 ? <Badge tone="green">{fmtAgo(g.lastSeenAt, now)}</Badge> : <Badge tone="amber">{fmtAgo(g.lastSeenAt, now)}</Badge>,
-            policy: g.policyVersionApplied ?? "—",
+            policy: <span data-testid={`policy-${g.name}`}>{g.policyVersionApplied ? <code className="text-xs">{g.policyVersionApplied}</code> : "—"} <Badge tone={POLICY_STATUS_TONE[status.get(g.id)!]}>{status.get(g.id)}</Badge></span>,
           },
           sort: { name: g.name, env: g.environment, agents: g._count.agents, seen: g.lastSeenAt?.getTime() ?? 0 },
         }))}

@@ -40,6 +40,13 @@ export function decide(policy, local, call, now = Date.now(), opts = {}) {
   if (localTool !== undefined) return deny("tool_denied", `Warden: tool "${toolName}" is denied (${localTool})`);
 
   if (!policy) return deny("no_policy", "Warden: no verified policy available (fail closed)");
+  // A policy past its expiry (by this gateway's clock) is not trusted: Warden has not been heard
+  // from for its whole lifetime, so revocations and kill switches may have been missed. Fail closed
+  // unless the security lead chose the documented degraded mode "keep_last" for this gateway.
+  const expiresAt = typeof policy.expiresAt === "string" ? Date.parse(policy.expiresAt) : NaN;
+  if (Number.isFinite(expiresAt) && now >= expiresAt && policy.onExpiry !== "keep_last") {
+    return deny("policy_expired", `Warden: the policy expired at ${policy.expiresAt} and no newer one could be fetched (fail closed)`);
+  }
   const agents = Array.isArray(policy.agents) ? policy.agents : [];
   const agent = agents.find((a) => a.id === agentId) ?? (agentId ? agents.find((a) => a.wardenId === agentId) : undefined);
 

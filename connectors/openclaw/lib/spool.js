@@ -3,9 +3,9 @@
 // only after Warden answered 202. Survives gateway restarts and Warden outages.
 import fs from "node:fs";
 import path from "node:path";
+import { backoffDelay } from "./backoff.js";
 
 const MAX_PER_SEGMENT = 1000; // = Warden's batch limit, so one segment is one request
-const MAX_BACKOFF_MS = 5 * 60_000;
 
 export class Spool {
   constructor(dir, { logger, send }) {
@@ -47,6 +47,12 @@ export class Spool {
     return this.segments().length + (this.lines ? 1 : 0);
   }
 
+  /** Warden answered again (a policy fetch succeeded): push at the next flush, without waiting out the backoff. */
+  resetBackoff() {
+    this.failures = 0;
+    this.nextAttemptAt = 0;
+  }
+
   /** Seal what is buffered and push every sealed segment, oldest first. Backs off on failure. */
   flush({ force = false } = {}) {
     if (this.flushing) return this.flushing;
@@ -78,8 +84,8 @@ export class Spool {
           continue;
         }
         this.failures++;
-        const base = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(this.failures, 12));
-        const delay = err?.retryAfter ? Math.max(err.retryAfter * 1000, 1000) : Math.round(base / 2 + Math.random() * (base / 2));
+        // Bounded like every loop of the plugin (<= 10 s): telemetry resumes within seconds of Warden's return.
+        const delay = backoffDelay(this.failures, { retryAfterSeconds: err?.retryAfter });
         this.nextAttemptAt = Date.now() + delay;
         this.logger.warn(`warden: event push failed (${err?.message ?? err}); ${this.segments().length} segment(s) kept, retry in ${Math.round(delay / 1000)}s`);
         return;

@@ -10,15 +10,22 @@ export class WardenHttpError extends Error {
   }
 }
 
-export function createWardenClient({ wardenUrl, gatewayId, signingSecret, timeoutMs = 15_000 }) {
+export function createWardenClient({ wardenUrl, gatewayId, signingSecret, timeoutMs = 15_000, policyInfo }) {
   const base = wardenUrl.replace(/\/+$/, "");
+
+  // The policy this gateway enforces, reported on every request (shown in the console).
+  function policyHeaders() {
+    const p = policyInfo?.();
+    if (!p?.version || !/^[0-9a-f]{1,64}$/i.test(p.version)) return {};
+    return { "x-warden-policy-version": p.version, ...(typeof p.expiresAt === "string" && p.expiresAt.length <= 40 ? { "x-warden-policy-expires": p.expiresAt } : {}) };
+  }
 
   async function request(method, path, { payload, headers = {}, timeout = timeoutMs, signal } = {}) {
     const body = payload === undefined ? "" : JSON.stringify(payload);
     const signalAll = signal ? AbortSignal.any([signal, AbortSignal.timeout(timeout)]) : AbortSignal.timeout(timeout);
     const res = await fetch(base + path, {
       method,
-      headers: { ...signedHeaders(signingSecret, gatewayId, body), ...(body ? { "content-type": "application/json" } : {}), ...headers },
+      headers: { ...signedHeaders(signingSecret, gatewayId, body), ...(body ? { "content-type": "application/json" } : {}), ...policyHeaders(), ...headers },
       body: method === "GET" ? undefined : body,
       signal: signalAll,
     });

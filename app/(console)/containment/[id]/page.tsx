@@ -21,13 +21,13 @@ export default async function ContainmentDetailPage({ params }: { params: Promis
   const actor = await requireScope("registry:read");
   const c = await getContainment((await params).id);
   if (!c) notFound();
-  const open = c.deliveries.some((d) => d.state !== "applied" && d.state !== "failed");
+  const open = c.status === "releasing" || c.deliveries.some((d) => d.state !== "applied" && d.state !== "failed");
   const escalated = c.deliveries.filter((d) => d.state === "timed_out");
   return (
     <>
       <PageHeader
         title={`${ACTION_LABELS[c.action] ?? c.action}: ${c.label}`}
-        description={`${SCOPE_LABELS[c.scope] ?? c.scope} containment — ${c.status === "active" ? "active" : "released"}`}
+        description={`${SCOPE_LABELS[c.scope] ?? c.scope} containment — ${c.status}`}
         actions={<AutoRefresh active={open} />}
       />
       {escalated.length > 0 && (
@@ -39,12 +39,12 @@ export default async function ContainmentDetailPage({ params }: { params: Promis
       <div className="space-y-6">
         <Card title="Action" actions={c.status === "active" && can(actor.role, "containment:execute") ? <ReasonAction label="Release" confirmLabel="Release on every gateway" action={releaseContainmentNow} payload={{ id: c.id }} variant="secondary" placeholder="e.g. vendor patched, verified hash of 1.4.2" /> : undefined}>
           <dl className="grid gap-3 text-sm md:grid-cols-3">
-            <Fact label="Status">{c.status === "active" ? <Badge tone="red">active</Badge> : <Badge tone="gray">released</Badge>}</Fact>
+            <Fact label="Status">{c.status === "active" ? <Badge tone="red">active</Badge> : c.status === "releasing" ? <span><Badge tone="amber">releasing</Badge> <span className="text-xs text-slate-500">access is not yet confirmed back on every path of every gateway</span></span> : <Badge tone="gray">released</Badge>}</Fact>
             <Fact label="Requested">{fmtDate(c.createdAt)} by {c.requestedBy ?? "—"} ({c.source})</Fact>
             <Fact label="Reason">{c.reason}</Fact>
             <Fact label="Blast radius">{c.affected.gateways.length} gateway(s), {c.affected.agents.length} agent(s){c.options.cronOff ? "; cron jobs off" : ""}</Fact>
             <Fact label="Incident">{c.incidentId ? <Link className="underline" href={`/incidents/${c.incidentId}`}>open the incident</Link> : "—"}</Fact>
-            {c.status === "released" && <Fact label="Released">{fmtDate(c.releasedAt)} by {c.releasedBy ?? "—"}: {c.releaseReason}</Fact>}
+            {c.status !== "active" && <Fact label="Released">{fmtDate(c.releasedAt)} by {c.releasedBy ?? "—"}: {c.releaseReason}</Fact>}
           </dl>
         </Card>
         <Card title="Per gateway">

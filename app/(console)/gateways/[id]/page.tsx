@@ -5,12 +5,14 @@ import { requireScope } from "@/lib/auth/session";
 import { can } from "@/lib/auth/roles";
 import { getGateway } from "@/lib/gateways/queries";
 import { inventoryText, readSecurityAudit } from "@/lib/gateways/report";
-import { buildGatewayPolicy } from "@/lib/allowlist/policy";
+import { cachedSignedPolicy, defaultPolicyTtlSeconds } from "@/lib/allowlist/policy";
+import { POLICY_STATUS_TONE, policyStatusOf } from "@/lib/gateways/policy-status";
+import { PolicyExpiryForm } from "@/components/gateways/PolicyExpiryForm";
 import { Badge } from "@/components/ui/Badge";
 import { Card, PageHeader } from "@/components/ui/Card";
 import { fmtAgo, fmtDate } from "@/components/ui/format";
 import { RotateSecret } from "@/components/gateways/RotateSecret";
-import { rotateGatewaySecret } from "../actions";
+import { rotateGatewaySecret, setGatewayPolicyExpiry } from "../actions";
 
 export const metadata: Metadata = { title: "Gateway" };
 
@@ -19,10 +21,12 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const g = /^[0-9a-f-]{36}$/.test(id) ? await getGateway(id) : null;
   if (!g) notFound();
-  const policy = await buildGatewayPolicy(g.id);
+  // The same cached signed policy the gateway gets (computed only if stale).
+  const { policy } = (await cachedSignedPolicy(g.id)).signed;
   const now = new Date();
   const audit = readSecurityAudit(g.securityAudit);
-  const inSync = g.policyVersionApplied === policy.version;
+  const status = policyStatusOf(g, policy.version, now);
+  const ttlHours = g.policyTtlSeconds === null ? null : Math.round((g.policyTtlSeconds / 3600) * 100) / 100;
   return (
     <>
       <PageHeader title={g.name} description={`${g.kind} gateway · ${g.environment} · registered ${fmtDate(g.createdAt)}`} actions={<Badge tone={g.lastSeenAt && now.getTime() - g.lastSeenAt.getTime() < 15 * 60_000 ? "green" : "amber"}>last seen {fmtAgo(g.lastSeenAt, now)}</Badge>} />
@@ -30,11 +34,13 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
         <Card title="Policy">
           <dl className="grid grid-cols-[11rem_1fr] gap-y-1 text-sm">
             <dt className="text-slate-500">Current version</dt><dd><code>{policy.version}</code></dd>
-            <dt className="text-slate-500">Applied by the gateway</dt><dd>{g.policyVersionApplied ? <code>{g.policyVersionApplied}</code> : "not reported yet"} {g.policyVersionApplied && <Badge tone={inSync ? "green" : "amber"}>{inSync ? "in sync" : "behind"}</Badge>}</dd>
+            <dt className="text-slate-500">Held by the gateway</dt><dd data-testid="policy-status">{g.policyVersionApplied ? <code>{g.policyVersionApplied}</code> : "not reported yet"} <Badge tone={POLICY_STATUS_TONE[status]}>{status === "current" ? "in sync" : status}</Badge>{g.policyExpiresReported ? <span className="text-xs text-slate-500"> · expires {fmtDate(g.policyExpiresReported)}</span> : null}</dd>
+            <dt className="text-slate-500">Expiry</dt><dd>{g.policyTtlSeconds === null ? `default (${defaultPolicyTtlSeconds() / 3600} h)` : `${ttlHours} h`} · then {g.onPolicyExpiry === "keep_last" ? "keep enforcing the last policy (degraded)" : "block every tool call (fail closed)"}</dd>
             <dt className="text-slate-500">Agents covered</dt><dd>{policy.agents.length} ({policy.agents.reduce((n, a) => n + a.tools.length, 0)} allowed tool entries; everything else is denied)</dd>
             <dt className="text-slate-500">Admin WebSocket</dt><dd>{g.adminWsUrl ? <code>{g.adminWsUrl}</code> : "not configured"}{g.hasAdminToken ? " · token stored (encrypted)" : ""}</dd>
             <dt className="text-slate-500">Signing secret</dt><dd>rotated {fmtDate(g.signingSecretRotatedAt)}{g.previousSecretUntil && g.previousSecretUntil > now ? ` · previous valid until ${fmtDate(g.previousSecretUntil)}` : ""}</dd>
           </dl>
+          {can(actor.role, "tools:decide") && <div className="mt-4"><PolicyExpiryForm gatewayId={g.id} ttlHours={ttlHours} onExpiry={g.onPolicyExpiry} defaultHours={defaultPolicyTtlSeconds() / 3600} action={setGatewayPolicyExpiry} /></div>}
           {can(actor.role, "gateways:manage") && <div className="mt-4"><RotateSecret gatewayId={g.id} action={rotateGatewaySecret} /></div>}
         </Card>
         <Card title="Agents">

@@ -5,7 +5,8 @@ import { getContainment } from "@/lib/containment/queries";
 export const dynamic = "force-dynamic";
 
 /**
- * GET /api/v1/containment/{id} → {data: {…action, summary, deliveries: [{gatewayName, kind, state:
+ * GET /api/v1/containment/{id} → {data: {…action, status: active|releasing|released (releasing until
+ * every gateway acknowledged the release on every configured path), summary, deliveries: [{gatewayName, kind, state:
  * pending|delivered|applied|failed|timed_out, deliveredAt, ackedAt, escalatedAt, wsState, …}]}}. Scope registry:read.
  */
 export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> }) {
