@@ -104,18 +104,28 @@ describe("conditions in the signed policy", () => {
     expect((await buildGatewayPolicy(s.gw.id)).agents[0].egressHosts).toEqual(["::ffff:7f00:1"]);
   });
 
-  it("approving, rejecting or editing an approved flow queues a policy refresh for the agent's gateway (and nothing else does)", async () => {
+  it("approving or editing an approved flow marks the gateway's cached policy stale and queues one refresh", async () => {
     const s = await setup();
-    const refreshes = () => db.gatewayCommand.count({ where: { gatewayId: s.gw.id, type: "policy_refresh" } });
+    await db.gateway.update({ where: { id: s.gw.id }, data: { lastSeenAt: new Date() } });
+    const pending = () => db.gatewayCommand.count({ where: { gatewayId: s.gw.id, type: "policy_refresh", state: "pending" } });
+    const stale = async () => (await db.$queryRaw<{ stale: boolean }[]>`select stale from gateway_policies where gateway_id = ${s.gw.id}::uuid`)[0]?.stale ?? null;
+    /** What the gateway does with a refresh: it acknowledges it and refetches the (recomputed) policy. */
+    const settle = async () => {
+      await db.gatewayCommand.updateMany({ where: { gatewayId: s.gw.id, type: "policy_refresh", state: "pending" }, data: { state: "applied", ackedAt: new Date() } });
+      await db.$executeRaw`update gateway_policies set stale = false where gateway_id = ${s.gw.id}::uuid`;
+    };
     const created = await execute(s.lead.actor, createDataFlowAction, { agentId: s.agent.id, service: "stub", host: "10.0.0.7", dataSent: "x", dataReceived: "y", classification: "internal" });
     if (!created.ok) throw new Error(JSON.stringify(created));
-    expect(await refreshes()).toBe(0); // proposed: not in the policy
+    await settle();
     expect((await execute(s.lead.actor, decideDataFlowAction, { id: created.data.id, status: "approved" })).ok).toBe(true);
-    expect(await refreshes()).toBe(1);
+    expect(await pending()).toBe(1);
+    expect(await stale()).toBe(true);
+    expect((await buildGatewayPolicy(s.gw.id)).agents[0].egressHosts).toContain("10.0.0.7");
+    await settle();
     expect((await execute(s.lead.actor, updateDataFlowAction, { id: created.data.id, dataSent: "a different payload" })).ok).toBe(true); // back to proposed
-    expect(await refreshes()).toBe(2);
-    expect((await execute(s.lead.actor, decideDataFlowAction, { id: created.data.id, status: "rejected" })).ok).toBe(true); // proposed → rejected: no change
-    expect(await refreshes()).toBe(2);
+    expect(await pending()).toBe(1);
+    expect(await stale()).toBe(true);
+    expect((await buildGatewayPolicy(s.gw.id)).agents[0].egressHosts).not.toContain("10.0.0.7");
   });
 });
 

@@ -209,6 +209,10 @@ describe("rules and the policy", () => {
     const { user } = lead;
     const tool = await db.tool.create({ data: { name: `exec-${rid()}`, kind: "tool", source: "builtin", publisher: "openclaw" } });
     await db.grant.create({ data: { agentId: f.agent.id, toolId: tool.id, kind: "exception", reason: "t", grantedById: user.id, expiresAt: new Date(Date.now() + 86_400_000) } });
+    // A gateway that has connected gets pushes; start from a fresh cache and no pending refresh.
+    await db.gateway.update({ where: { id: f.gw.id }, data: { lastSeenAt: new Date() } });
+    await db.gatewayCommand.deleteMany({ where: { gatewayId: f.gw.id, type: "policy_refresh" } });
+    await db.$executeRaw`update gateway_policies set stale = false where gateway_id = ${f.gw.id}::uuid`;
     const mk = async (input: Record<string, unknown>) => {
       const r = await execute(lead.actor, createApprovalRuleAction, { toolName: tool.name, reason: "needs a person", ...input });
       expect(r.ok, JSON.stringify(r)).toBe(true);
@@ -224,7 +228,9 @@ describe("rules and the policy", () => {
         { ruleId: mine, reason: "needs a person", timeoutMs: 300_000, match: { param: "command", pattern: "^rm\\s" } },
       ].sort((x, y) => x.ruleId.localeCompare(y.ruleId)),
     );
-    expect(await db.gatewayCommand.count({ where: { gatewayId: f.gw.id, type: "policy_refresh" } })).toBeGreaterThanOrEqual(2);
+    // Each rule change marks the gateway's cached policy stale and leaves one (coalesced) pending refresh.
+    expect(await db.gatewayCommand.count({ where: { gatewayId: f.gw.id, type: "policy_refresh", state: "pending" } })).toBe(1);
+    expect((await db.$queryRaw<{ stale: boolean }[]>`select stale from gateway_policies where gateway_id = ${f.gw.id}::uuid`)[0]?.stale).toBe(true);
 
     const off = await execute(lead.actor, updateApprovalRuleAction, { id: all, enabled: false });
     expect(off.ok).toBe(true);
