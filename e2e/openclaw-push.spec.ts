@@ -218,7 +218,10 @@ test("a kill switch with both paths configured is acknowledged fast; 'released' 
   const releasedTimes: number[] = [];
   for (let round = 0; round < 3; round++) {
     const t0 = Date.now();
-    const res = await op.post("/api/v1/containment", { data: { scope: "tool", target: TOOL, action: "deny_tool", reason: `e2e: kill switch round ${round}` } });
+    // Agent scope: the blast radius is this gateway only. (A tool-wide kill switch also reaches the
+    // simulated gateways other specs run at the same time; one that stops polling keeps it
+    // "releasing", rightly, since its deny was never lifted.)
+    const res = await op.post("/api/v1/containment", { data: { scope: "agent", target: ctx!.agentId, action: "suspend_agent", reason: `e2e: kill switch round ${round}` } });
     expect(res.status(), await res.text()).toBe(201);
     const { id } = (await res.json()).data;
     const mine = async () => {
@@ -255,6 +258,6 @@ test("a kill switch with both paths configured is acknowledged fast; 'released' 
     expect(after.status, `blocked after "released" (round ${round}): ${after.body}`).toBe(200);
     await new Promise((r) => setTimeout(r, 2000));
   }
-  console.log(`[measure] kill switch (tool deny, both paths): first blocked call ${blockTimes.join(", ")} ms; connector ack ${ackTimes.join(", ")} ms; release → "released" (every path) ${releasedTimes.join(", ")} ms`);
+  console.log(`[measure] kill switch (agent suspension, both paths): first blocked call ${blockTimes.join(", ")} ms; connector ack ${ackTimes.join(", ")} ms; release → "released" (every path) ${releasedTimes.join(", ")} ms`);
   expect(Math.max(...ackTimes)).toBeLessThan(1500);
 });
