@@ -78,11 +78,11 @@ export async function createAppRoleIfMissing(ownerUrl, appUrl) {
   const exists = await withClient(ownerUrl, async (c) => (await c.query("select 1 from pg_roles where rolname = $1", [name])).rowCount > 0);
   if (exists) return false;
   const password = decodeURIComponent(new URL(appUrl).password);
-  if (!password) throw new Error(`DATABASE_URL's role ${name} does not exist and DATABASE_URL has no password to create it with (see the README: Database roles).`);
+  if (!password) throw new Error(`DATABASE_URL's role ${name} does not exist and DATABASE_URL has no password to create it with (see docs/database-roles.md).`);
   try {
     await ensureAppRole(ownerUrl, name, password);
   } catch (err) {
-    throw new Error(`DATABASE_URL's role ${name} does not exist and the migration role cannot create it (${err.message}); create it as the README says (Database roles).`);
+    throw new Error(`DATABASE_URL's role ${name} does not exist and the migration role cannot create it (${err.message}); create it as docs/database-roles.md says.`);
   }
   return true;
 }
@@ -109,11 +109,11 @@ export async function grantAppRole(ownerUrl, appRole) {
       "select rolsuper, rolbypassrls, pg_has_role($1, current_user, 'MEMBER') as member, has_schema_privilege($1, 'public', 'CREATE') as can_create from pg_roles where rolname = $1",
       [appRole],
     )).rows[0];
-    if (!info) throw new Error(`The app role ${appRole} does not exist (see the README: Database roles).`);
+    if (!info) throw new Error(`The app role ${appRole} does not exist (see docs/database-roles.md).`);
     if (info.rolsuper || info.rolbypassrls || info.member || info.can_create) {
       throw new Error(
         `The app role ${appRole} must not be a superuser, bypass row security, be a member of the owner role ${owner} or create objects in schema public ` +
-          `(superuser=${info.rolsuper}, bypassrls=${info.rolbypassrls}, member of owner=${info.member}, create on public=${info.can_create}); see the README: Database roles.`,
+          `(superuser=${info.rolsuper}, bypassrls=${info.rolbypassrls}, member of owner=${info.member}, create on public=${info.can_create}); see docs/database-roles.md.`,
       );
     }
     const appendOnly = (await c.query(`
@@ -160,6 +160,6 @@ export async function appRoleWarning(appUrl) {
       from pg_roles r where r.rolname = current_user`)).rows[0];
     if (!r || !(r.rolsuper || r.rolcreaterole || r.rolbypassrls || r.owns_audit)) return null;
     return `DATABASE_URL's role ${roleOfUrl(appUrl)} ${r.rolsuper ? "is a superuser" : r.owns_audit ? "owns the audit trail" : "can create roles or bypass row security"}: ` +
-      "anyone with the app's credentials can switch off the audit trail's protection. Give the app its own role and migrations another (README: Database roles).";
+      "anyone with the app's credentials can switch off the audit trail's protection. Give the app its own role and migrations another (docs/database-roles.md).";
   });
 }
