@@ -354,6 +354,17 @@ async function ackGroup(batch: AckJob[]) {
       update gateway_commands d set state = v.state::"DeliveryState", acked_at = ${ackedAt}, error = v.error
         from unnest(${ok.map((o) => o.d.id)}::uuid[], ${ok.map((o) => o.state)}::text[], ${ok.map((o) => (o.state === "failed" ? (o.job.input.detail ?? "failed") : null))}::text[]) as v(id, state, error)
        where d.id = v.id`;
+    // A refresh the gateway applied makes it fetch the newest policy, which covers every older
+    // refresh still waiting for its acknowledgement (lost in an outage): close those as superseded,
+    // so they are neither redelivered nor escalated.
+    const refreshed = ok.filter((o) => o.d.type === "policy_refresh" && o.state === "applied").map((o) => o.d.id);
+    if (refreshed.length) {
+      await tx.$executeRaw`
+        update gateway_commands old set state = 'applied', acked_at = ${ackedAt}, error = 'superseded by a newer policy refresh'
+          from gateway_commands cur
+         where cur.id = any(${refreshed}::uuid[]) and old.gateway_id = cur.gateway_id and old.type = 'policy_refresh'
+           and old.id <> cur.id and old.created_at <= cur.created_at and old.state in ('delivered', 'timed_out')`;
+    }
     for (const { job, d, state } of ok) {
       out.set(job, { id: d.id, state, ackedAt });
       if (d.type !== "containment" || !d.action) continue;

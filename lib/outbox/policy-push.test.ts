@@ -9,6 +9,8 @@ import { GET as POLL } from "@/app/api/v1/connector/commands/route";
 import { GET as POLICY } from "@/app/api/v1/connector/policy/route";
 import { revokeGrant, revokeTrustDecision, setAgentBundles, setBundleTools } from "@/lib/tools/service";
 import { escalateOverdue } from "@/lib/outbox/escalation";
+import { ackCommand } from "@/lib/outbox/commands";
+import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 
 async function fleet() {
   const secret = generateSigningSecret();
@@ -119,6 +121,21 @@ describe("policy changes are pushed", () => {
     await db.grant.createMany({ data: agents.map((a) => ({ agentId: a.id, toolId: f.tool.id, kind: "grant" as const, reason: "bulk", grantedById: f.user.id })) });
     await db.agent.updateMany({ where: { id: { in: agents.map((a) => a.id) } }, data: { status: "quarantined" } });
     expect(await pendingRefreshes(f.gw.id)).toBe(1);
+  });
+
+  it("acknowledging a newer refresh closes the older ones still waiting (superseded): no redelivery, no escalation", async () => {
+    const f = await fleet();
+    const older = await db.gatewayCommand.findFirstOrThrow({ where: { gatewayId: f.gw.id, type: "policy_refresh", state: "pending" } });
+    expect((await (await poll(f)).json()).commands.map((c: { id: string }) => c.id)).toEqual([older.id]); // delivered, its ack lost
+    await db.agent.update({ where: { id: f.agent.id }, data: { status: "suspended" } }); // another change: a new pending refresh
+    const newer = await db.gatewayCommand.findFirstOrThrow({ where: { gatewayId: f.gw.id, type: "policy_refresh", state: "pending" } });
+    expect(newer.id).not.toBe(older.id);
+    expect((await (await poll(f)).json()).commands.map((c: { id: string }) => c.id)).toEqual([newer.id]);
+    await ackCommand({ ...SYSTEM_ACTOR, label: `gateway ${f.gw.name}` }, f.gw.id, newer.id, { outcome: "applied" });
+    expect(await db.gatewayCommand.findUniqueOrThrow({ where: { id: older.id } })).toMatchObject({ state: "applied", error: "superseded by a newer policy refresh" });
+    await escalateOverdue(new Date(Date.now() + 120_000), 60_000); // (other tests' gateways may have overdue commands)
+    expect(await db.gatewayCommand.findUniqueOrThrow({ where: { id: older.id } })).toMatchObject({ state: "applied", escalatedAt: null });
+    expect((await (await poll(f)).json()).commands).toEqual([]);
   });
 
   it("an unacknowledged policy_refresh is redelivered and escalated like every command", async () => {
