@@ -1,0 +1,32 @@
+/**
+ * A periodic background job in this process: runs `fn` at once and then every `everyMs`, never
+ * twice at the same time (a slow run skips the ticks it overlaps), logging failures under `name`.
+ * Starting it again is a no-op; the returned function stops it. Jobs must be safe on every replica
+ * at once (conditional updates, SKIP LOCKED): this only schedules, it does not elect a leader.
+ */
+const timers = new Map<string, ReturnType<typeof setInterval>>();
+
+export function startPeriodic(name: string, everyMs: number, fn: () => Promise<unknown>): () => void {
+  if (!timers.has(name)) {
+    let running = false;
+    const tick = async () => {
+      if (running) return;
+      running = true;
+      try {
+        await fn();
+      } catch (err) {
+        console.error(`warden: ${name} failed`, err);
+      } finally {
+        running = false;
+      }
+    };
+    const timer = setInterval(() => void tick(), everyMs);
+    timer.unref?.();
+    timers.set(name, timer);
+    void tick();
+  }
+  return () => {
+    clearInterval(timers.get(name));
+    timers.delete(name);
+  };
+}
