@@ -184,7 +184,7 @@ test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async 
 });
 
 test("suspending the agent blocks its next tool call on the real gateway; releasing restores it", async ({ baseURL }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   expect(shared, "the enforcement test above set up the gateway").not.toBeNull();
   const { token, gatewayName, agentId } = shared!;
   const op = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("operator"))}` } });
@@ -194,8 +194,9 @@ test("suspending the agent blocks its next tool call on the real gateway; releas
   expect(res.status(), await res.text()).toBe(201);
   const { id } = (await res.json()).data;
   const states = async () => ((await (await op.get(`/api/v1/containment/${id}`)).json()).data.deliveries as { gatewayName: string; kind: string; state: string; wsState: string | null; error: string | null; wsError: string | null }[]).filter((d) => d.gatewayName === gatewayName);
-  // Both paths apply it: the plugin through the connector long-poll, and Warden over the admin WebSocket.
-  await expect.poll(async () => (await states()).map((d) => `${d.kind}:${d.state}:${d.wsState}`), { timeout: 45_000, intervals: [1000], message: `log:\n${log.slice(-1500)}` }).toEqual(["apply:applied:applied"]);
+  // Both paths apply it: the plugin through the connector long-poll, and Warden over the admin WebSocket
+  // (a loaded gateway can answer config.patch late; that path is retried after 30 s).
+  await expect.poll(async () => (await states()).map((d) => `${d.kind}:${d.state}:${d.wsState}`), { timeout: 90_000, intervals: [1000], message: `log:\n${log.slice(-1500)}` }).toEqual(["apply:applied:applied"]);
   const blocked = await invoke(token);
   expect(blocked.status, blocked.body).not.toBe(200);
   // And through a real agent turn: the model asks for the tool, the suspended agent may not use it.
@@ -203,7 +204,7 @@ test("suspending the agent blocks its next tool call on the real gateway; releas
 
   const rel = await op.post(`/api/v1/containment/${id}/release`, { data: { reason: "e2e: owner confirmed, back to normal" } });
   expect(rel.status(), await rel.text()).toBe(200);
-  await expect.poll(async () => (await states()).filter((d) => d.kind === "release").map((d) => `${d.state}:${d.wsState}`), { timeout: 45_000, intervals: [1000], message: `log:\n${log.slice(-1500)}` }).toEqual(["applied:applied"]);
+  await expect.poll(async () => (await states()).filter((d) => d.kind === "release").map((d) => `${d.state}:${d.wsState}`), { timeout: 90_000, intervals: [1000], message: `log:\n${log.slice(-1500)}` }).toEqual(["applied:applied"]);
   await expect.poll(async () => (await invoke(token)).status, { timeout: 30_000, intervals: [1000], message: "allowed again after release" }).toBe(200);
   await op.dispose();
 });

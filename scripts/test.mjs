@@ -49,6 +49,36 @@ function count(file, kind) {
   return { passed: s.expected ?? 0, failed: (s.unexpected ?? 0) + (s.flaky ?? 0) };
 }
 
+/** "file › title: first error line" for each failed test of both reports, so CI's tail names them. */
+function failures() {
+  const out = [];
+  const unitJ = report("unit.json");
+  for (const f of unitJ?.testResults ?? []) {
+    for (const t of f.assertionResults ?? []) {
+      if (t.status === "failed") out.push(`${path.relative(ROOT, f.name)} › ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
+    }
+    if (f.status === "failed" && !(f.assertionResults ?? []).some((t) => t.status === "failed")) out.push(`${path.relative(ROOT, f.name)}: ${firstLine(f.message)}`);
+  }
+  const walk = (suite, file) => {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        if (t.status === "unexpected" || t.status === "flaky") {
+          const err = (t.results ?? []).map((r) => r.error?.message).find(Boolean);
+          out.push(`${file ?? suite.file} › ${spec.title}: ${firstLine(err)}`);
+        }
+      }
+    }
+    for (const s of suite.suites ?? []) walk(s, file ?? suite.file);
+  };
+  for (const s of report("e2e.json")?.suites ?? []) walk(s, s.file);
+  return out;
+}
+
+function firstLine(msg) {
+  const clean = String(msg ?? "").replace(/\u001b\[[0-9;]*m/g, "").split("\n").map((l) => l.trim()).filter(Boolean);
+  return clean.slice(0, 3).join(" | ").slice(0, 400);
+}
+
 /** The vitest JSON report says the run succeeded (no failed test and no failed file). */
 function vitestReportOk() {
   const j = report("unit.json");
@@ -90,6 +120,7 @@ async function main() {
   console.log("\n[test] summary");
   for (const [name, secs, state] of timings) console.log(`  ${state.padEnd(6)} ${name} (${secs} s)`);
   console.log(`  unit/integration: ${unit.passed} passed, ${unit.failed} failed; e2e: ${e2e.passed} passed, ${e2e.failed} failed`);
+  for (const f of failures()) console.log(`  failed: ${f}`);
   const failedSteps = timings.filter((t) => t[2] !== "ok").length;
   console.log(`tests: ${unit.passed + e2e.passed} passed, ${unit.failed + e2e.failed + (unit.failed + e2e.failed === 0 ? failedSteps : 0)} failed`);
   process.exit(ok ? 0 : 1);

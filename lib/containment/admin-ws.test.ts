@@ -651,6 +651,37 @@ describe("the admin-WebSocket delivery path (ws-path) end to end", () => {
     expect((g.config.cron as Json | undefined)?.enabled).not.toBe(false);
   });
 
+  it("a failed admin-WebSocket send is retried even when the connector applied the command, unless its release superseded it", async () => {
+    const { db } = await import("@/lib/db");
+    const { seal } = await import("@/lib/crypto");
+    const { makeUser, rid } = await import("@/test/factories");
+    const { contain, releaseContainment } = await import("./service");
+    const { kickAdminWs, retryAdminWs } = await import("@/lib/outbox/ws-path");
+    const g = await start();
+    g.config = { cron: { enabled: true } };
+    const gateway = await db.gateway.create({ data: { name: `ws-${rid()}`, kind: "openclaw", environment: "t", signingSecretEnc: seal("whsec_x"), adminWsUrl: g.url, adminTokenEnc: seal("secret-token") } });
+    const { actor } = await makeUser("operator");
+    const { id } = await contain(actor, { scope: "gateway", target: gateway.id, action: "cron_off", reason: "runaway cron" });
+    await kickAdminWs();
+    const [apply] = await db.gatewayCommand.findMany({ where: { actionId: id } });
+    // As when the gateway answered config.patch too late: the connector applied it, the admin WebSocket failed.
+    const failed = { state: "applied" as const, wsState: "failed", wsError: "config.patch: no answer within the time limit", wsAt: new Date(Date.now() - 60_000) };
+    await db.gatewayCommand.update({ where: { id: apply.id }, data: failed });
+    g.config = { cron: { enabled: true } };
+    await retryAdminWs();
+    expect(await db.gatewayCommand.findUniqueOrThrow({ where: { id: apply.id } })).toMatchObject({ wsState: "applied", wsError: null });
+    expect((g.config.cron as Json).enabled).toBe(false);
+
+    await releaseContainment(actor, { id, reason: "fixed the schedule" });
+    await kickAdminWs();
+    expect((g.config.cron as Json | undefined)?.enabled).not.toBe(false);
+    // A late retry of the apply would re-contain the released gateway: it must not happen.
+    await db.gatewayCommand.update({ where: { id: apply.id }, data: failed });
+    await retryAdminWs();
+    expect(await db.gatewayCommand.findUniqueOrThrow({ where: { id: apply.id } })).toMatchObject({ wsState: "failed" });
+    expect((g.config.cron as Json | undefined)?.enabled).not.toBe(false);
+  });
+
   it("a kill switch on a gateway whose stored URL points to a refused address opens no connection and records only 'could not connect'", async () => {
     const { db } = await import("@/lib/db");
     const { seal } = await import("@/lib/crypto");

@@ -84,7 +84,7 @@ async function sendOne(r: {
       options: { ...options, ...(await commandTarget(db, r.action.scope, r.action.target)), ...(adminWsState?.[r.gateway.id] ?? {}) },
     };
     try {
-      result = await applyViaAdminWs({ url: r.gateway.adminWsUrl, token: unseal(r.gateway.adminTokenEnc), command, timeoutMs: 10_000, label: `gateway ${r.gateway.name}` });
+      result = await applyViaAdminWs({ url: r.gateway.adminWsUrl, token: unseal(r.gateway.adminTokenEnc), command, timeoutMs: 20_000, label: `gateway ${r.gateway.name}` });
     } catch (err) {
       result = { ok: false, error: (err as Error).message };
     }
@@ -132,18 +132,24 @@ async function sendRefresh(r: { id: string; gateway: { id: string; name: string;
   });
 }
 
-/** Retry failed admin-WebSocket sends (every 30 s, for 15 minutes) unless the connector already applied it. */
+/**
+ * Retry failed admin-WebSocket sends (every 30 s, for 15 minutes). A policy refresh the connector
+ * already applied needs no second send. A containment command is retried even when the connector
+ * applied it: the admin WebSocket writes the gateway's own config (a layer that holds without the
+ * plugin), so both layers must end up applied — unless a newer command of the same action on that
+ * gateway (its release, or a re-apply) superseded it, which must never be undone by a late retry.
+ */
 export async function retryAdminWs(now = new Date()) {
-  await db.gatewayCommand.updateMany({
-    where: {
-      OR: [
-        { wsState: "failed", wsAt: { lte: new Date(now.getTime() - RETRY_AFTER_MS) } },
-        { wsState: "sending", wsAt: { lte: new Date(now.getTime() - 2 * 60_000) } },
-      ],
-      state: { not: "applied" },
-      createdAt: { gte: new Date(now.getTime() - GIVE_UP_AFTER_MS) },
-    },
-    data: { wsState: "pending" },
-  });
+  const failedBefore = new Date(now.getTime() - RETRY_AFTER_MS);
+  const stuckBefore = new Date(now.getTime() - 2 * 60_000);
+  const since = new Date(now.getTime() - GIVE_UP_AFTER_MS);
+  await db.$executeRaw`
+    update gateway_commands c set ws_state = 'pending'
+     where ((c.ws_state = 'failed' and c.ws_at <= ${failedBefore}) or (c.ws_state = 'sending' and c.ws_at <= ${stuckBefore}))
+       and c.created_at >= ${since}
+       and (c.state <> 'applied'
+            or (c.type = 'containment' and c.action_id is not null and not exists (
+                  select 1 from gateway_commands n
+                   where n.action_id = c.action_id and n.gateway_id = c.gateway_id and (n.created_at, n.id) > (c.created_at, c.id))))`;
   await kickAdminWs();
 }
