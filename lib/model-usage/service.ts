@@ -26,7 +26,7 @@ export function priceView(p: PriceRow): ModelPriceView {
     updatedAt: p.updatedAt,
   };
 }
-const priceAudit = ({ updatedAt: _u, ...rest }: ModelPriceView) => rest;
+const priceAudit = (p: ModelPriceView) => ({ provider: p.provider, model: p.model, inputUsdPerMTok: p.inputUsdPerMTok, outputUsdPerMTok: p.outputUsdPerMTok, cacheReadUsdPerMTok: p.cacheReadUsdPerMTok, cacheWriteUsdPerMTok: p.cacheWriteUsdPerMTok, source: p.source });
 
 /**
  * Add a model price (no id) or change one (id), audited "model_price.set" with before and after in
