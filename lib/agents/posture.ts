@@ -16,8 +16,9 @@ type AgentLike = {
   observed?: { primary: string | null; fallbacks: string[] };
 };
 
-// Smaller / cheaper model families are weaker at resisting prompt injection.
-const WEAK = /(mini|nano|haiku|flash|lite|small|tiny|\b[1-9]b\b|-[1-9]b|3\.5-turbo|gpt-3)/i;
+// Smaller / cheaper model families are weaker at resisting prompt injection. The family words
+// must stand alone ("gpt-4o-mini", "gemini-2.5-flash"): "gemini" is not a "mini".
+const WEAK = /((?<![a-z])(mini|nano|haiku|flash|lite|small|tiny)(?![a-z])|\b[1-9]b\b|-[1-9]b|3\.5-turbo|gpt-3)/i;
 
 export function isWeakModel(model: string): boolean {
   return WEAK.test(model);
