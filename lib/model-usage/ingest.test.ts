@@ -172,3 +172,16 @@ describe("POST /api/v1/connector/usage", () => {
     expect(text(rollup)).not.toContain("A1b2C3d4E5f6G7h8I9j0");
   });
 });
+
+describe("retention", () => {
+  it("drops model calls past the tool-call retention window and keeps their daily rollup", async () => {
+    const { applyRetention } = await import("@/lib/tool-calls/retention");
+    const g = await makeGateway();
+    const old = call({ occurredAt: new Date(Date.now() - 100 * 86_400_000).toISOString() });
+    const fresh = call();
+    expect((await send(g, { calls: [old, fresh] })).json).toMatchObject({ accepted: 2 });
+    await applyRetention(90);
+    expect((await rowsOf(g.gateway.id)).map((r) => r.eventId)).toEqual([fresh.eventId]);
+    expect(await db.modelUsageDaily.count({ where: { gatewayId: g.gateway.id } })).toBe(2);
+  });
+});
