@@ -70,10 +70,10 @@ describe("POST /api/v1/connector/usage", () => {
     expect(by.get(unknown.eventId)).toMatchObject({ costSource: "unpriced", costUsd: null, agentId: null, agentName: "stranger" });
 
     const rollup = await rollupOf(g.gateway.id);
+    // Provider and model are stored lower-case: "Anthropic" and "anthropic" are one row.
     expect(rollup.map((r) => [r.provider, r.model, r.calls, r.fallbackCalls, r.unpricedCalls, r.costUsd.toFixed()])).toEqual([
-      ["Anthropic", "claude-sonnet-4-5-20250929", 1, 0, 0, "3"],
       ["acme", "secret-model-9", 1, 0, 1, "0"],
-      ["anthropic", "claude-sonnet-4-5-20250929", 1, 0, 0, "0.1234"],
+      ["anthropic", "claude-sonnet-4-5-20250929", 2, 0, 0, "3.1234"],
       ["openai", "gpt-4o", 1, 1, 0, "6"],
     ]);
     // Telemetry, not a mutation: no audit event per call.
@@ -156,6 +156,15 @@ describe("POST /api/v1/connector/usage", () => {
     // The same eventId from another gateway is another call.
     const other = await makeGateway();
     expect((await send(other, { calls: [calls[0]] })).json).toMatchObject({ accepted: 1 });
+  });
+
+  it("stores text Postgres refuses (a lone surrogate) as U+FFFD instead of failing the batch", async () => {
+    const g = await makeGateway();
+    const body = JSON.stringify({ calls: [call({ eventId: "lone.llm", agentName: "bot", model: "gpt-4o" })] }).replace('"agentName":"bot"', '"agentName":"bot\\ud800"');
+    expect(body).toContain("bot\\ud800");
+    const res = await send(g, body);
+    expect(res).toEqual({ status: 202, json: { accepted: 1, duplicates: 0, rejected: [] } });
+    expect((await rowsOf(g.gateway.id))[0].agentName).toBe("bot\ufffd");
   });
 
   it("stores nothing credential-shaped: keys are replaced by a digest, free text redacted", async () => {

@@ -2,7 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { connectorPool } from "@/lib/db-raw";
 import { redactString } from "@/lib/redact";
-import { fieldErrorsOf } from "@/lib/validation";
+import { fieldErrorsOf, sanitizeJsonText } from "@/lib/validation";
 import { connectorError } from "@/lib/connector/auth";
 import { evaluateBudgetsSoon } from "@/lib/spend/breaker";
 import { resolveAgents } from "@/lib/tool-calls/ingest";
@@ -147,8 +147,9 @@ export async function ingestUsage(gateway: { id: string }, rawBody: string): Pro
 
   const agentIdOf = await resolveAgents(gateway.id, valid);
   const rows = valid.map((c) => {
-    const provider = clean(c.provider);
-    const model = clean(c.model);
+    // Provider and model ids are case-insensitive: stored lower-case, so one model is one row of the rollup.
+    const provider = clean(c.provider).toLowerCase();
+    const model = clean(c.model).toLowerCase();
     const tokens = c.tokensIn + c.tokensOut + (c.cacheReadTokens ?? 0) + (c.cacheWriteTokens ?? 0);
     return {
       event_id: cleanKey(c.eventId),
@@ -173,7 +174,8 @@ export async function ingestUsage(gateway: { id: string }, rawBody: string): Pro
     };
   });
 
-  const { rows: out } = await connectorPool().query<{ inserted: number; priced: number }>(INSERT_SQL, [gateway.id, JSON.stringify(rows)]);
+  // A lone UTF-16 surrogate in a string (valid JSON, refused by Postgres) becomes U+FFFD.
+  const { rows: out } = await connectorPool().query<{ inserted: number; priced: number }>(INSERT_SQL, [gateway.id, sanitizeJsonText(JSON.stringify(rows))]);
   const inserted = out[0]?.inserted ?? 0;
   if ((out[0]?.priced ?? 0) > 0) evaluateBudgetsSoon();
   return { ok: true, value: { accepted: inserted, duplicates: duplicates + rows.length - inserted, rejected } };
