@@ -43,6 +43,8 @@ const ACTIONS: { name: string; audit: string; allowed: Role[]; arg: (target: str
   { name: "resetUserPassword", audit: "user.reset_password", allowed: ADMIN, arg: (t) => ({ id: t }) },
   { name: "createToken", audit: "token.create", allowed: EVERYONE, arg: () => ({ name: `t-${rid()}`, expiresInDays: 7 }) },
   { name: "createApprovalRule", audit: "approval_rule.create", allowed: RULE_MANAGERS, arg: () => ({ scope: "tool", toolName: `a_${rid()}`, reason: "matrix rule via action" }) },
+  { name: "setModelPrice", audit: "model_price.set", allowed: ADMIN, arg: () => ({ provider: `authz${rid()}`, model: "m", inputUsdPerMTok: "1", outputUsdPerMTok: "2" }) },
+  { name: "setModelRule", audit: "model_rule.set", allowed: RULE_MANAGERS, arg: () => ({ scope: "internal", pattern: `authz${rid()}/*`, status: "allowed" }) },
 ];
 
 const PAGES: { path: string; allowed: Role[] }[] = [
@@ -53,6 +55,7 @@ const PAGES: { path: string; allowed: Role[] }[] = [
   { path: "/incidents", allowed: EVERYONE },
   { path: "/playbooks", allowed: EVERYONE },
   { path: "/spend", allowed: EVERYONE },
+  { path: "/spend/models", allowed: EVERYONE },
   { path: "/audit/evidence", allowed: ["admin", "auditor"] },
   { path: "/admin/webhooks", allowed: ["admin", "security_lead"] },
   { path: "/audit", allowed: AUDIT_READERS },

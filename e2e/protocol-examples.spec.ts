@@ -31,7 +31,7 @@ async function pagesOf(gatewayId: string) {
   return [
     ...approvals.rows.map((a) => `/approvals/${a.id}`),
     `/gateways/${gatewayId}`, "/gateways", "/", "/posture", "/agents", ...agents.rows.map((a) => `/agents/${a.id}`),
-    `/tool-calls?gateway=${gatewayId}&range=30d`, "/tool-calls?range=30d", "/map", "/findings", "/spend", "/tools", "/approvals", "/approvals/rules",
+    `/tool-calls?gateway=${gatewayId}&range=30d`, "/tool-calls?range=30d", "/map", "/findings", "/spend", "/spend/models", "/tools", "/approvals", "/approvals/rules",
   ];
 }
 

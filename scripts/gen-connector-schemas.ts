@@ -13,12 +13,14 @@ process.env.DATABASE_URL ??= "postgresql://unused@localhost/unused";
 async function main() {
   const { ZEventBatch, ZToolCallEvent } = await import("@/lib/tool-calls/ingest");
   const { ZInventory } = await import("@/lib/gateways/inventory");
+  const { ZUsageBatch } = await import("@/lib/model-usage/schema");
   const out = path.resolve("docs", "schemas");
   fs.mkdirSync(out, { recursive: true });
   const schemas: [string, z.ZodType, string][] = [
     ["connector-event.schema.json", ZToolCallEvent, "One tool-call event"],
     ["connector-events.schema.json", ZEventBatch, "POST /api/v1/connector/events body"],
     ["connector-inventory.schema.json", ZInventory, "POST /api/v1/connector/inventory body"],
+    ["connector-usage.schema.json", ZUsageBatch, "POST /api/v1/connector/usage body"],
   ];
   for (const [file, schema, title] of schemas) {
     // "input": what a gateway sends (before transforms such as lower-casing hashes).

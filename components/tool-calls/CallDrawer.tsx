@@ -33,7 +33,11 @@ type CallDetail = {
 };
 /** A person's approval of the call (GET /api/v1/tool-calls/{id} `approvals`). */
 type CallApproval = { id: string; status: string; decision: string | null; createdAt: string; decidedAt: string | null; decidedBy: string | null; decisionReason: string | null; grantUntil: string | null; reason: string; outcome: string | null; waitedMs: number | null };
-type Loaded = { state: "loading" } | { state: "error"; message: string } | { state: "ok"; call: CallDetail; paramsVisible: boolean; approvals: CallApproval[] };
+/** A model call of the same run (GET /api/v1/tool-calls/{id} `modelUsage`). */
+type RunModelCall = { eventId: string; occurredAt: string; provider: string; model: string; tokensIn: number; tokensOut: number; cacheReadTokens: number; cacheWriteTokens: number; fallback: boolean; primaryModel: string | null; costUsd: string | null; costSource: "gateway" | "price_table" | "unpriced" };
+type Loaded = { state: "loading" } | { state: "error"; message: string } | { state: "ok"; call: CallDetail; paramsVisible: boolean; approvals: CallApproval[]; runId: string | null; modelUsage: RunModelCall[] };
+
+const COST_SOURCE: Record<RunModelCall["costSource"], string> = { gateway: "priced by the gateway", price_table: "priced from Warden's table", unpriced: "unpriced" };
 
 function approvalText(a: CallApproval): string {
   const waited = a.waitedMs != null ? `; the agent waited ${(a.waitedMs / 1000).toFixed(1)} s` : "";
@@ -115,7 +119,15 @@ function CallDrawer({ call, onClose }: { call: CallRef; onClose: () => void }) {
       .then(async (res) => {
         const body = await res.json().catch(() => null);
         if (!res.ok || !body?.data) setLoaded({ state: "error", message: body?.error?.message ?? `The call could not be loaded (HTTP ${res.status}).` });
-        else setLoaded({ state: "ok", call: body.data as CallDetail, paramsVisible: body.paramsVisible === true, approvals: Array.isArray(body.approvals) ? (body.approvals as CallApproval[]) : [] });
+        else
+          setLoaded({
+            state: "ok",
+            call: body.data as CallDetail,
+            paramsVisible: body.paramsVisible === true,
+            approvals: Array.isArray(body.approvals) ? (body.approvals as CallApproval[]) : [],
+            runId: typeof body.runId === "string" ? body.runId : null,
+            modelUsage: Array.isArray(body.modelUsage) ? (body.modelUsage as RunModelCall[]) : [],
+          });
       })
       .catch((err: unknown) => {
         if ((err as Error).name !== "AbortError") setLoaded({ state: "error", message: "The call could not be loaded (network error)." });
@@ -215,6 +227,30 @@ function CallDrawer({ call, onClose }: { call: CallRef; onClose: () => void }) {
                   </div>
                 ))}
               </dl>
+              {loaded.state === "ok" && loaded.runId && (
+                <section aria-labelledby="call-model-usage" className="space-y-2">
+                  <h3 id="call-model-usage" className="text-sm font-semibold">Model usage of this run</h3>
+                  {loaded.modelUsage.length ? (
+                    <table className="w-full text-left text-xs">
+                      <caption className="sr-only">Model calls of run {loaded.runId}</caption>
+                      <thead>
+                        <tr className="border-b border-slate-200 dark:border-slate-800"><th className="py-1">Model</th><th>Tokens in / out / cache</th><th>Cost</th></tr>
+                      </thead>
+                      <tbody>
+                        {loaded.modelUsage.map((m) => (
+                          <tr key={m.eventId} className="border-b border-slate-100 dark:border-slate-800">
+                            <td className="py-1"><code>{m.provider}/{m.model}</code>{m.fallback && <> <Badge tone="amber">fallback{m.primaryModel ? ` from ${m.primaryModel}` : ""}</Badge></>}</td>
+                            <td className="tabular-nums">{m.tokensIn} / {m.tokensOut} / {m.cacheReadTokens + m.cacheWriteTokens}</td>
+                            <td className="tabular-nums">{m.costUsd != null ? `$${m.costUsd}` : <Badge tone="amber">unpriced</Badge>} <span className="text-slate-500 dark:text-slate-400">({COST_SOURCE[m.costSource]})</span></td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  ) : (
+                    <p className="text-sm text-slate-500 dark:text-slate-400">The gateway reported no model calls for run <code>{loaded.runId}</code>.</p>
+                  )}
+                </section>
+              )}
               <section aria-labelledby="call-params" className="space-y-3">
                 <h3 id="call-params" className="text-sm font-semibold">Parameters and result</h3>
                 {loaded.state === "ok" && loaded.paramsVisible ? (

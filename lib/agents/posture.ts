@@ -4,10 +4,21 @@
  */
 export type PostureFlag = { id: string; severity: "high" | "medium"; title: string; detail: string };
 
-type AgentLike = { name: string; scope: string; model: string | null; fallbackModels: string[]; credentialRefs: string[]; posture: unknown; toolCount?: number };
+type AgentLike = {
+  name: string;
+  scope: string;
+  model: string | null;
+  fallbackModels: string[];
+  credentialRefs: string[];
+  posture: unknown;
+  toolCount?: number;
+  /** What the agent's model calls show (lib/model-usage/queries observedModels): wins over the typed record. */
+  observed?: { primary: string | null; fallbacks: string[] };
+};
 
-// Smaller / cheaper model families are weaker at resisting prompt injection.
-const WEAK = /(mini|nano|haiku|flash|lite|small|tiny|\b[1-9]b\b|-[1-9]b|3\.5-turbo|gpt-3)/i;
+// Smaller / cheaper model families are weaker at resisting prompt injection. The family words
+// must stand alone ("gpt-4o-mini", "gemini-2.5-flash"): "gemini" is not a "mini".
+const WEAK = /((?<![a-z])(mini|nano|haiku|flash|lite|small|tiny)(?![a-z])|\b[1-9]b\b|-[1-9]b|3\.5-turbo|gpt-3)/i;
 
 export function isWeakModel(model: string): boolean {
   return WEAK.test(model);
@@ -17,9 +28,14 @@ export function postureFlags(agent: AgentLike, credentialUse: Map<string, string
   const p = (agent.posture ?? {}) as { execMode?: string; canDelegate?: boolean; fsWorkspaceOnly?: boolean; dmPolicy?: string };
   const flags: PostureFlag[] = [];
   const toolEnabled = (agent.toolCount ?? 1) > 0;
-  const weakFallbacks = agent.fallbackModels.filter(isWeakModel);
-  if (toolEnabled && agent.model && !isWeakModel(agent.model) && weakFallbacks.length) {
-    flags.push({ id: "weak-fallback", severity: "high", title: "Weaker model in the fallback chain", detail: `A tool-enabled agent can fall back to ${weakFallbacks.join(", ")}, which resists prompt injection less than ${agent.model}.` });
+  // With telemetry, the primary is the one the gateway reported and the fallbacks it actually used
+  // count too; the typed chain still counts (a configured weak fallback is a risk before it is used).
+  const primary = agent.observed?.primary ?? agent.model;
+  const usedWeak = (agent.observed?.fallbacks ?? []).filter(isWeakModel);
+  const weakFallbacks = [...new Set([...agent.fallbackModels.filter(isWeakModel), ...usedWeak])];
+  if (toolEnabled && primary && !isWeakModel(primary) && weakFallbacks.length) {
+    const seen = usedWeak.length ? ` Its gateway reported model calls falling back to ${usedWeak.join(", ")}.` : "";
+    flags.push({ id: "weak-fallback", severity: "high", title: "Weaker model in the fallback chain", detail: `A tool-enabled agent can fall back to ${weakFallbacks.join(", ")}, which resists prompt injection less than ${primary}.${seen}` });
   }
   if (p.execMode === "full") flags.push({ id: "exec-unrestricted", severity: "high", title: "Unrestricted exec", detail: "The agent may run any shell command. Use exec mode 'allowlist' or 'deny'." });
   if (p.canDelegate) flags.push({ id: "delegation", severity: "medium", title: "Delegation allowed", detail: "The agent may spawn or message other agents, which widens what a prompt injection can reach." });

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey } from "@/lib/list";
+import { observedModels } from "@/lib/model-usage/queries";
 import { postureFlags } from "./posture";
 
 export const AGENT_FILTERS = {
@@ -43,7 +44,8 @@ export async function listAgentsPage(q: Q, opts: { all?: boolean } = {}) {
     db.agent.count({ where }),
     credentialUse(),
   ]);
-  return { total, page: q.page, pageSize: q.pageSize, rows: rows.map((a) => ({ ...a, flags: postureFlags({ ...a, toolCount: a._count.bundles + a._count.grants }, use) })) };
+  const observed = await observedModels(rows.map((a) => a.id));
+  return { total, page: q.page, pageSize: q.pageSize, rows: rows.map((a) => ({ ...a, flags: postureFlags({ ...a, toolCount: a._count.bundles + a._count.grants, observed: observed.get(a.id) }, use) })) };
 }
 
 /** One agent with bundles, grants (active and past) and posture flags. */
@@ -58,7 +60,8 @@ export async function getAgent(id: string) {
     },
   });
   if (!a) return null;
-  const flags = postureFlags({ ...a, toolCount: a.bundles.length + a.grants.length }, await credentialUse());
+  const [use, observed] = await Promise.all([credentialUse(), observedModels([a.id])]);
+  const flags = postureFlags({ ...a, toolCount: a.bundles.length + a.grants.length, observed: observed.get(a.id) }, use);
   return { ...a, flags };
 }
 

@@ -10,6 +10,7 @@ import { readSecurityAudit } from "@/lib/gateways/report";
 import { generateSigningSecret, signedHeaders } from "./signature";
 import { POST as postEvents } from "@/app/api/v1/connector/events/route";
 import { POST as postInventory } from "@/app/api/v1/connector/inventory/route";
+import { POST as postUsage } from "@/app/api/v1/connector/usage/route";
 import { GET as getPolicy } from "@/app/api/v1/connector/policy/route";
 import { GET as getCommands } from "@/app/api/v1/connector/commands/route";
 import { POST as postTraces } from "@/app/api/v1/otlp/v1/traces/route";
@@ -31,6 +32,7 @@ const signed = (g: Gw, url: string, method: string, body: string) =>
 async function send(g: Gw, method: string, path: string, body: string): Promise<Response> {
   if (method === "POST" && path === "/api/v1/connector/events") return postEvents(signed(g, path, method, body));
   if (method === "POST" && path === "/api/v1/connector/inventory") return postInventory(signed(g, path, method, body));
+  if (method === "POST" && path === "/api/v1/connector/usage") return postUsage(signed(g, path, method, body));
   if (method === "POST" && path === "/api/v1/connector/approvals") return postApproval(signed(g, path, method, body));
   if (method === "POST" && path === "/api/v1/connector/approvals/{id}/resolution") {
     // The documented resolution of an approval this gateway reported (made once per gateway).
@@ -59,7 +61,7 @@ describe("docs/connector-protocol.md examples", () => {
       if (b.lang === "json" || (b.role === "request")) expect(() => JSON.parse((b as { json?: string }).json ?? ""), `line ${b.line}`).not.toThrow();
     }
     // Each endpoint with a request example is covered; a new one fails in send() until it is.
-    expect(protocolRequestExamples().map((e) => `${e.method} ${e.path}`).sort()).toEqual(["POST /api/v1/connector/approvals", "POST /api/v1/connector/approvals/{id}/resolution", "POST /api/v1/connector/events", "POST /api/v1/connector/inventory", "POST /api/v1/otlp/v1/traces"]);
+    expect(protocolRequestExamples().map((e) => `${e.method} ${e.path}`).sort()).toEqual(["POST /api/v1/connector/approvals", "POST /api/v1/connector/approvals/{id}/resolution", "POST /api/v1/connector/events", "POST /api/v1/connector/inventory", "POST /api/v1/connector/usage", "POST /api/v1/otlp/v1/traces"]);
   });
 
   it.each(protocolRequestExamples().map((e) => [`${e.method} ${e.path} (line ${e.line})`, e] as const))("request %s is accepted with the documented status", async (_name, e) => {
@@ -76,6 +78,11 @@ describe("docs/connector-protocol.md examples", () => {
       const audit = readSecurityAudit(stored.securityAudit);
       expect(audit?.ranAt?.toISOString()).toBe(new Date(JSON.parse(e.json).securityAudit.ts).toISOString());
       expect(audit?.findings.map((f) => f.checkId)).toEqual(JSON.parse(e.json).securityAudit.findings.map((f: { checkId: string }) => f.checkId));
+    }
+    if (e.path === "/api/v1/connector/usage") {
+      // Priced as documented: the first call from the price table, the second by the gateway.
+      const rows = await db.modelCall.findMany({ where: { gatewayId: g.id }, orderBy: { eventId: "asc" } });
+      expect(rows.map((r) => [r.costSource, r.costUsd?.toFixed() ?? null])).toEqual([["price_table", "0.0642"], ["gateway", "0.000609"]]);
     }
     // Sending it again is idempotent and still answers the documented status.
     const again = await send(g, e.method, e.path, e.json);

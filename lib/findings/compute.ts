@@ -6,6 +6,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
 import { effectiveAllowlists } from "@/lib/allowlist/effective";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { modelPolicyCandidates } from "@/lib/model-usage/findings";
 import { COMPUTED_KINDS, type ComputedKind, type ZFindingDismiss } from "./schema";
 
 const HOUR = 3_600_000;
@@ -22,7 +23,7 @@ type Severity = "low" | "medium" | "high" | "critical";
 type Json = Prisma.InputJsonValue;
 
 /** A finding as this run sees it, before it is matched against stored ones. */
-type Candidate = {
+export type Candidate = {
   kind: ComputedKind;
   severity: Severity;
   gatewayId: string;
@@ -47,6 +48,7 @@ function subKeyOf(kind: string, detail: unknown): string | null {
   const d = (detail && typeof detail === "object" ? detail : {}) as Record<string, unknown>;
   if (kind === "hash_drift") return typeof d.seenHash === "string" ? d.seenHash : null;
   if (kind === "undocumented_egress") return typeof d.host === "string" ? d.host : null;
+  if (kind === "model_policy") return typeof d.model === "string" ? d.model : null;
   return null;
 }
 
@@ -227,7 +229,7 @@ export async function computeFindings(opts: { since: Date; now?: Date; actor?: A
   const since = opts.since;
   if (!(since < now)) throw new AppError("invalid", "The window must start before it ends.");
 
-  const found = (await Promise.all([toolCandidates(since, now), egressCandidates(since, now), spikeCandidates(now)])).flat();
+  const found = (await Promise.all([toolCandidates(since, now), egressCandidates(since, now), spikeCandidates(now), modelPolicyCandidates(since, now)])).flat();
   // A gateway that was deleted (its calls remain) cannot carry a finding.
   const gatewayIds = [...new Set(found.map((c) => c.gatewayId))];
   const known = new Set((await db.gateway.findMany({ where: { id: { in: gatewayIds } }, select: { id: true } })).map((g) => g.id));

@@ -29,6 +29,9 @@ export async function readRollupSlices(w: OverviewWindows): Promise<RollupSlices
        where hour >= ${w.from30d} and hour <= ${w.hourNow}`,
     db.$queryRaw<CostRow[]>`
       select day, agent_key::text as "agentKey", agent_name as "agentName", cost_usd::text as usd from tool_call_agent_daily
+       where day >= ${w.week}::date and day <= ${w.today}::date
+      union all -- model spend (POST /api/v1/connector/usage) counts like tool-call spend
+      select day, agent_key::text, agent_name, cost_usd::text from model_usage_daily
        where day >= ${w.week}::date and day <= ${w.today}::date`,
   ]);
   const hourCalls = new Map<number, Calls>();

@@ -1,6 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { postureFlags } from "@/lib/agents/posture";
+import { observedModels } from "@/lib/model-usage/queries";
 import { fleetSpendToday } from "@/lib/overview/queries";
 import { overviewWindows } from "@/lib/overview/windows";
 import type { AgentFact, CheckFact, GatewayFact, PostureFacts } from "./rules";
@@ -94,6 +95,8 @@ export async function loadPostureFacts(now: Date = new Date()): Promise<PostureF
   const credentialUse = new Map<string, string[]>();
   for (const a of agentRows) for (const r of a.credentialRefs) credentialUse.set(r, [...(credentialUse.get(r) ?? []), a.name]);
   const llm = new Set(llmFlows.map((f) => f.agentId));
+  // What the agents' model calls show wins over the typed model and fallbacks (weak-fallback flag).
+  const observed = await observedModels(agentRows.filter((a) => a.status === "active").map((a) => a.id), now);
   const agents: AgentFact[] = agentRows
     .filter((a) => a.status === "active")
     .map((a) => {
@@ -108,7 +111,7 @@ export async function loadPostureFacts(now: Date = new Date()): Promise<PostureF
         channels: a.channels,
         posture: (a.posture ?? {}) as AgentFact["posture"],
         allowances,
-        flags: postureFlags({ ...a, toolCount: allowances }, credentialUse),
+        flags: postureFlags({ ...a, toolCount: allowances, observed: observed.get(a.id) }, credentialUse),
         budget: a.budget,
         hasLlmFlow: llm.has(a.id),
       };

@@ -26,7 +26,7 @@ describe("spend queries", () => {
 
     const u = await usageForDay(at);
     expect(u.day).toBe(at.toISOString().slice(0, 10));
-    expect(u.byAgent.get(a.id)).toEqual({ calls: 4, tokensIn: 3005, tokensOut: 125, costUsd: expect.any(Prisma.Decimal) });
+    expect(u.byAgent.get(a.id)).toEqual({ calls: 4, tokensIn: 3005, tokensOut: 125, costUsd: expect.any(Prisma.Decimal), modelCalls: 0, modelCostUsd: expect.any(Prisma.Decimal), unpricedModelCalls: 0 });
     expect(u.byAgent.get(a.id)!.costUsd.toFixed()).toBe("1.800001");
     expect(u.byAgent.get(b.id)).toMatchObject({ calls: 2, tokensIn: 107, tokensOut: 13 });
     expect(u.byAgent.get(b.id)!.costUsd.toFixed()).toBe("9.000005");

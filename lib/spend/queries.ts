@@ -20,17 +20,41 @@ export function percentOf(spent: Prisma.Decimal, daily: Prisma.Decimal | null | 
   return spent.div(daily).mul(100).toDecimalPlaces(1, Prisma.Decimal.ROUND_DOWN).toNumber();
 }
 
-export type Usage = { calls: number; tokensIn: number; tokensOut: number; costUsd: Prisma.Decimal };
+export type Usage = {
+  /** Tool calls that day. */
+  calls: number;
+  tokensIn: number;
+  tokensOut: number;
+  /** Tool-call cost plus model cost: what budgets are measured against. */
+  costUsd: Prisma.Decimal;
+  /** Model calls reported through POST /api/v1/connector/usage, their cost, and how many had no price. */
+  modelCalls: number;
+  modelCostUsd: Prisma.Decimal;
+  unpricedModelCalls: number;
+};
 export type DayUsage = { day: string; byAgent: Map<string, Usage>; unattributed: Usage | null; fleet: Usage };
 
 type UsageRow = { agentId: string | null; isTotal: number; calls: number; tokensIn: bigint; tokensOut: bigint; costUsd: string };
+type ModelRow = UsageRow & { unpriced: number };
 
-const toUsage = (r: UsageRow): Usage => ({ calls: r.calls, tokensIn: Number(r.tokensIn), tokensOut: Number(r.tokensOut), costUsd: new Prisma.Decimal(r.costUsd) });
+const ZERO_AGENT = "00000000-0000-0000-0000-000000000000";
+const zeroUsage = (): Usage => ({ calls: 0, tokensIn: 0, tokensOut: 0, costUsd: new Prisma.Decimal(0), modelCalls: 0, modelCostUsd: new Prisma.Decimal(0), unpricedModelCalls: 0 });
+const addTools = (u: Usage, r: UsageRow): Usage => ({ ...u, calls: u.calls + r.calls, tokensIn: u.tokensIn + Number(r.tokensIn), tokensOut: u.tokensOut + Number(r.tokensOut), costUsd: u.costUsd.add(r.costUsd) });
+const addModels = (u: Usage, r: ModelRow): Usage => ({
+  ...u,
+  tokensIn: u.tokensIn + Number(r.tokensIn),
+  tokensOut: u.tokensOut + Number(r.tokensOut),
+  costUsd: u.costUsd.add(r.costUsd),
+  modelCalls: u.modelCalls + r.calls,
+  modelCostUsd: u.modelCostUsd.add(r.costUsd),
+  unpricedModelCalls: u.unpricedModelCalls + r.unpriced,
+});
 
 /**
  * Usage of the UTC day `now` falls in, per agent and for the whole fleet (calls not attributed to
- * a registered agent count for the fleet only). One grouped query over that day's rows (the
- * partition of the day); sums stay numeric in SQL and Decimal here.
+ * a registered agent count for the fleet only): tool calls (one grouped query over that day's
+ * partition) plus model calls (from the per-day rollup model_usage_daily, never raw rows). Sums
+ * stay numeric in SQL and Decimal here.
  */
 export async function usageForDay(now: Date = new Date(), opts: { agentIds?: string[] } = {}): Promise<DayUsage> {
   const start = utcDayStart(now);
@@ -38,44 +62,83 @@ export async function usageForDay(now: Date = new Date(), opts: { agentIds?: str
   // Only some agents (the breaker without a fleet budget): the (agent_id, occurred_at) index
   // answers without reading the rest of the day; `fleet` is then the total of those agents.
   const only = opts.agentIds ? Prisma.sql`and agent_id = any(${opts.agentIds}::uuid[])` : Prisma.empty;
-  const rows = await db.$queryRaw<UsageRow[]>`
+  const onlyModel = opts.agentIds ? Prisma.sql`and agent_key = any(${opts.agentIds}::uuid[])` : Prisma.empty;
+  const [rows, models] = await Promise.all([
+    db.$queryRaw<UsageRow[]>`
     select agent_id::text as "agentId", grouping(agent_id)::int as "isTotal", count(*)::int as calls,
            coalesce(sum(tokens_in), 0)::bigint as "tokensIn", coalesce(sum(tokens_out), 0)::bigint as "tokensOut",
            coalesce(sum(cost_usd), 0)::text as "costUsd"
       from tool_calls
      where occurred_at >= ${start} and occurred_at < ${end} ${only}
-     group by grouping sets ((agent_id), ())`;
+     group by grouping sets ((agent_id), ())`,
+    db.$queryRaw<ModelRow[]>`
+    select nullif(agent_key, ${ZERO_AGENT}::uuid)::text as "agentId", grouping(agent_key)::int as "isTotal", coalesce(sum(calls), 0)::int as calls,
+           coalesce(sum(tokens_in + cache_read_tokens + cache_write_tokens), 0)::bigint as "tokensIn", coalesce(sum(tokens_out), 0)::bigint as "tokensOut",
+           coalesce(sum(cost_usd), 0)::text as "costUsd", coalesce(sum(unpriced_calls), 0)::int as unpriced
+      from model_usage_daily
+     where day = ${dayKey(start)}::date ${onlyModel}
+     group by grouping sets ((agent_key), ())`,
+  ]);
   const byAgent = new Map<string, Usage>();
   let unattributed: Usage | null = null;
-  let fleet: Usage = { calls: 0, tokensIn: 0, tokensOut: 0, costUsd: new Prisma.Decimal(0) };
+  let fleet = zeroUsage();
   for (const r of rows) {
-    if (r.isTotal) fleet = toUsage(r);
-    else if (r.agentId) byAgent.set(r.agentId, toUsage(r));
-    else unattributed = toUsage(r);
+    if (r.isTotal) fleet = addTools(fleet, r);
+    else if (r.agentId) byAgent.set(r.agentId, addTools(byAgent.get(r.agentId) ?? zeroUsage(), r));
+    else unattributed = addTools(unattributed ?? zeroUsage(), r);
+  }
+  for (const r of models) {
+    if (r.isTotal) fleet = addModels(fleet, r);
+    else if (r.agentId) byAgent.set(r.agentId, addModels(byAgent.get(r.agentId) ?? zeroUsage(), r));
+    else unattributed = addModels(unattributed ?? zeroUsage(), r);
   }
   return { day: dayKey(start), byAgent, unattributed, fleet };
 }
 
-export type DayPoint = { day: string; calls: number; tokensIn: number; tokensOut: number; costUsd: string };
+export type DayPoint = { day: string; calls: number; tokensIn: number; tokensOut: number; costUsd: string; modelCalls: number; modelCostUsd: string; toolCostUsd: string };
 
-/** Fleet (or one agent's) usage per UTC day for the last `days` days, today included, missing days as zero. */
+/** Fleet (or one agent's) usage per UTC day for the last `days` days, today included, missing days as zero; cost = tool calls + model calls. */
 export async function usageByDay(opts: { now?: Date; days?: number; agentId?: string } = {}): Promise<DayPoint[]> {
   const days = opts.days ?? CHART_DAYS;
   const end = new Date(utcDayStart(opts.now ?? new Date()).getTime() + DAY_MS);
   const start = new Date(end.getTime() - days * DAY_MS);
   const agentFilter = opts.agentId ? Prisma.sql`and agent_id = ${opts.agentId}::uuid` : Prisma.empty;
-  const rows = await db.$queryRaw<{ day: string; calls: number; tokensIn: bigint; tokensOut: bigint; costUsd: string }[]>`
+  const modelFilter = opts.agentId ? Prisma.sql`and agent_key = ${opts.agentId}::uuid` : Prisma.empty;
+  type Row = { day: string; calls: number; tokensIn: bigint; tokensOut: bigint; costUsd: string };
+  const [rows, models] = await Promise.all([
+    db.$queryRaw<Row[]>`
     select to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD') as day, count(*)::int as calls,
            coalesce(sum(tokens_in), 0)::bigint as "tokensIn", coalesce(sum(tokens_out), 0)::bigint as "tokensOut",
            coalesce(sum(cost_usd), 0)::text as "costUsd"
       from tool_calls
      where occurred_at >= ${start} and occurred_at < ${end} ${agentFilter}
-     group by 1`;
+     group by 1`,
+    db.$queryRaw<Row[]>`
+    select to_char(day, 'YYYY-MM-DD') as day, coalesce(sum(calls), 0)::int as calls,
+           coalesce(sum(tokens_in + cache_read_tokens + cache_write_tokens), 0)::bigint as "tokensIn", coalesce(sum(tokens_out), 0)::bigint as "tokensOut",
+           coalesce(sum(cost_usd), 0)::text as "costUsd"
+      from model_usage_daily
+     where day >= ${dayKey(start)}::date and day < ${dayKey(end)}::date ${modelFilter}
+     group by 1`,
+  ]);
   const byDay = new Map(rows.map((r) => [r.day, r]));
+  const modelByDay = new Map(models.map((r) => [r.day, r]));
   return Array.from({ length: days }, (_, i) => {
     const day = dayKey(new Date(start.getTime() + i * DAY_MS));
     const r = byDay.get(day);
-    return { day, calls: r?.calls ?? 0, tokensIn: Number(r?.tokensIn ?? 0), tokensOut: Number(r?.tokensOut ?? 0), costUsd: new Prisma.Decimal(r?.costUsd ?? 0).toFixed() };
+    const m = modelByDay.get(day);
+    const tool = new Prisma.Decimal(r?.costUsd ?? 0);
+    const model = new Prisma.Decimal(m?.costUsd ?? 0);
+    return {
+      day,
+      calls: r?.calls ?? 0,
+      tokensIn: Number(r?.tokensIn ?? 0) + Number(m?.tokensIn ?? 0),
+      tokensOut: Number(r?.tokensOut ?? 0) + Number(m?.tokensOut ?? 0),
+      costUsd: tool.add(model).toFixed(),
+      modelCalls: m?.calls ?? 0,
+      modelCostUsd: model.toFixed(),
+      toolCostUsd: tool.toFixed(),
+    };
   });
 }
 
@@ -92,8 +155,16 @@ export type AlertView = { id: string; budgetId: string; day: string; threshold: 
 type AlertRow = { id: string; budgetId: string; day: Date; threshold: number; spentUsd: Prisma.Decimal; firedAt: Date; containmentActionId: string | null };
 const alertView = (a: AlertRow): AlertView => ({ id: a.id, budgetId: a.budgetId, day: dayKey(a.day), threshold: a.threshold, spentUsd: a.spentUsd.toFixed(), firedAt: a.firedAt, containmentActionId: a.containmentActionId });
 
-export type UsageView = { calls: number; tokensIn: number; tokensOut: number; costUsd: string };
-const usageView = (u: Usage | null | undefined): UsageView => ({ calls: u?.calls ?? 0, tokensIn: u?.tokensIn ?? 0, tokensOut: u?.tokensOut ?? 0, costUsd: (u?.costUsd ?? new Prisma.Decimal(0)).toFixed() });
+export type UsageView = { calls: number; tokensIn: number; tokensOut: number; costUsd: string; modelCalls: number; modelCostUsd: string; unpricedModelCalls: number };
+const usageView = (u: Usage | null | undefined): UsageView => ({
+  calls: u?.calls ?? 0,
+  tokensIn: u?.tokensIn ?? 0,
+  tokensOut: u?.tokensOut ?? 0,
+  costUsd: (u?.costUsd ?? new Prisma.Decimal(0)).toFixed(),
+  modelCalls: u?.modelCalls ?? 0,
+  modelCostUsd: (u?.modelCostUsd ?? new Prisma.Decimal(0)).toFixed(),
+  unpricedModelCalls: u?.unpricedModelCalls ?? 0,
+});
 
 export type AgentSpend = UsageView & { agentId: string; agentName: string; agentStatus: string; budget: BudgetView | null; percent: number | null; lastAlert: AlertView | null };
 export type SpendOverview = {

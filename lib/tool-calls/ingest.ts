@@ -569,8 +569,8 @@ export async function ingestEvents(gateway: { id: string }, rawBody: string): Pr
   return { ok: true, value: { accepted: inserted, duplicates: duplicates + rows.length - inserted, rejected } };
 }
 
-/** Map each event to a Warden agent of this gateway: by external id, by Warden id, then by name. */
-async function resolveAgents(gatewayId: string, events: TToolCallEvent[]): Promise<(e: TToolCallEvent) => string | null> {
+/** Map each event to a Warden agent of this gateway: by external id, by Warden id, then by name (model usage reports too). */
+export async function resolveAgents<E extends { agentId?: string; agentName: string }>(gatewayId: string, events: E[]): Promise<(e: E) => string | null> {
   const ids = [...new Set(events.flatMap((e) => (e.agentId ? [e.agentId] : [])))];
   const uuids = ids.filter((id) => UUID.test(id));
   const names = [...new Set(events.map((e) => e.agentName))];

@@ -48,6 +48,12 @@ export async function applyRetention(days = retentionDays(), now = new Date()): 
     const n = await db.$executeRaw`delete from tool_call_hourly where ctid in (select ctid from tool_call_hourly where hour < ${cutoff} limit 5000)`;
     if (n < 5000) break;
   }
+  // Model calls follow the same window; their per-day rollup (model_usage_daily) is kept, like
+  // the per-agent-day rollup of tool calls, so spend history outlives the raw calls.
+  for (;;) {
+    const n = await db.$executeRaw`delete from model_calls where id in (select id from model_calls where occurred_at < ${cutoff} limit 5000)`;
+    if (n < 5000) break;
+  }
   // Calls stored from their result alone whose row is past the window: nothing left to merge into.
   await db.$executeRaw`delete from tool_call_open_calls where occurred_at < ${cutoff}`;
   return { droppedPartitions: dropped, deletedDefaultRows: deleted };

@@ -43,6 +43,8 @@ function summaryOf(f: FindingRow): string {
       return `${d.host ?? "?"}, ${d.calls ?? "?"} calls`;
     case "spike":
       return `${d.lastHour ?? "?"} calls in an hour vs ${d.baselinePerHour ?? "?"}/h`;
+    case "model_policy":
+      return `${d.model ?? "?"}, ${d.calls ?? "?"} model calls (${d.fallbackCalls ?? 0} as fallback)${Array.isArray(d.why) && d.why.length ? `: ${d.why.join("; ")}` : ""}`;
     default:
       return typeof d.detail === "string" ? d.detail.slice(0, 140) : "";
   }

@@ -15,12 +15,14 @@ import { BudgetBar, ThresholdScale } from "@/components/spend/BudgetBar";
 import { BudgetForm } from "@/components/spend/BudgetForm";
 import { SpendChart } from "@/components/spend/SpendChart";
 import { fmtCount, fmtUsd } from "@/components/spend/money";
+import { getSpendBreakdown, SPEND_DAYS } from "@/lib/model-usage/queries";
 import { deleteBudget, setBudget } from "./actions";
 
 export const metadata: Metadata = { title: "Spend & budgets" };
 
 const ALERTS_PAGE_SIZE = 20;
 const ZPage = z.coerce.number().int().min(1).max(100_000).catch(1);
+const ZAgent = z.uuid().optional().catch(undefined);
 
 const thresholdTone = (t: number): Tone => (t >= 100 ? "red" : t >= 90 ? "red" : t >= 75 ? "amber" : "blue");
 
@@ -49,14 +51,19 @@ export default async function SpendPage({ searchParams }: { searchParams: Promis
   const canEdit = can(actor.role, "budgets:manage");
   const sp = await searchParams;
   const page = ZPage.parse(Array.isArray(sp.page) ? sp.page[0] : sp.page);
+  const chartAgent = ZAgent.parse(Array.isArray(sp.agent) ? sp.agent[0] : sp.agent);
 
-  const [o, days, alerts, agentChoices] = await Promise.all([
+  const [o, days, alerts, agentChoices, breakdown, agentDays] = await Promise.all([
     getSpendOverview(),
-    usageByDay(),
+    usageByDay({ days: SPEND_DAYS }),
     listBudgetAlerts({ page, pageSize: ALERTS_PAGE_SIZE }),
     canEdit ? listAgentChoices() : Promise.resolve([]),
+    getSpendBreakdown(),
+    chartAgent ? usageByDay({ days: SPEND_DAYS, agentId: chartAgent }) : Promise.resolve(null),
   ]);
-  const hasCostData = days.some((d) => d.costUsd !== "0") || o.fleet.calls > 0;
+  const hasCostData = days.some((d) => d.costUsd !== "0") || o.fleet.calls > 0 || o.fleet.modelCalls > 0;
+  const by30 = new Map(breakdown.agents.map((a) => [a.agentId, a]));
+  const charted = chartAgent ? (o.agents.find((a) => a.agentId === chartAgent) ?? null) : null;
   const fleet = o.fleet;
   const withoutBudget = agentChoices.filter((a) => !o.agents.some((r) => r.agentId === a.id && r.budget));
 
@@ -64,7 +71,8 @@ export default async function SpendPage({ searchParams }: { searchParams: Promis
     <>
       <PageHeader
         title="Spend & budgets"
-        description={`What the fleet spends today (UTC day ${o.day}) and the circuit breaker: daily budgets per agent and for the fleet fire alerts at 50, 75, 90 and 100 % — once each per day — and at 100 % can suspend the agent or block the fleet.`}
+        actions={<Link href="/spend/models" className="text-sm text-brand-600 hover:underline">Model prices & policy</Link>}
+        description={`What the fleet spends today (UTC day ${o.day}) — tool calls and model calls — and the circuit breaker: daily budgets per agent and for the fleet fire alerts at 50, 75, 90 and 100 % — once each per day — and at 100 % can suspend the agent or block the fleet.`}
       />
 
       <div className="mb-6 grid gap-6 xl:grid-cols-3">
@@ -72,8 +80,10 @@ export default async function SpendPage({ searchParams }: { searchParams: Promis
           <dl className="mb-4 grid grid-cols-2 gap-3 text-sm">
             <Fact label="Cost"><span className="text-2xl font-semibold tabular-nums">{fmtUsd(fleet.costUsd)}</span></Fact>
             <Fact label="Fleet budget">{fleet.budget ? <span className="text-2xl font-semibold tabular-nums">{fmtUsd(fleet.budget.dailyUsd)}</span> : <span className="text-slate-500">none</span>}</Fact>
-            <Fact label="Calls">{fmtCount(fleet.calls)}</Fact>
+            <Fact label="Tool calls / model calls">{fmtCount(fleet.calls)} / {fmtCount(fleet.modelCalls)}</Fact>
             <Fact label="Tokens in / out">{fmtCount(fleet.tokensIn)} / {fmtCount(fleet.tokensOut)}</Fact>
+            <Fact label="Of which models">{fmtUsd(fleet.modelCostUsd)}</Fact>
+            <Fact label="Unpriced model calls">{fleet.unpricedModelCalls ? <Badge tone="amber">{fmtCount(fleet.unpricedModelCalls)} unpriced</Badge> : "none"}</Fact>
           </dl>
           {fleet.budget && fleet.percent !== null ? (
             <div className="mb-3">
@@ -102,15 +112,23 @@ export default async function SpendPage({ searchParams }: { searchParams: Promis
         </Card>
 
         <div className="xl:col-span-2">
-          <Card title="Fleet spend, last 7 days">
+          <Card title={`Fleet spend, last ${SPEND_DAYS} days`}>
             {hasCostData ? (
               <SpendChart points={days} dailyBudgetUsd={fleet.budget?.dailyUsd ?? null} />
             ) : (
               <EmptyState title="No cost data yet">
-                Spend appears when gateways report token counts and cost with their tool calls (the Warden plugin sends <code>tokensIn</code>, <code>tokensOut</code> and <code>costUsd</code>). You can set budgets now; they start counting as soon as data arrives.
+                Spend appears when gateways report their model calls (<code>POST /api/v1/connector/usage</code>: tokens, and cost when the gateway knows it; Warden prices the rest from its <Link className="text-brand-600 hover:underline" href="/spend/models">model price table</Link>) or cost with their tool calls. You can set budgets now; they start counting as soon as data arrives.
               </EmptyState>
             )}
           </Card>
+          {chartAgent && agentDays && (
+            <div className="mt-6">
+              <Card title={`${charted?.agentName ?? "Agent"}, last ${SPEND_DAYS} days`}>
+                <SpendChart points={agentDays} dailyBudgetUsd={charted?.budget?.dailyUsd ?? null} who={charted?.agentName ?? "Agent"} />
+                <Link className="text-xs text-brand-600 hover:underline" href="/spend">Hide</Link>
+              </Card>
+            </div>
+          )}
         </div>
       </div>
 
@@ -123,6 +141,8 @@ export default async function SpendPage({ searchParams }: { searchParams: Promis
           { id: "tin", header: "Tokens in" },
           { id: "tout", header: "Tokens out" },
           { id: "cost", header: "Cost today" },
+          { id: "model", header: "Models today" },
+          { id: "d30", header: `${SPEND_DAYS} days` },
           { id: "budget", header: "Daily budget" },
           { id: "percent", header: "Used" },
           { id: "alert", header: "Last alert" },
@@ -137,10 +157,22 @@ export default async function SpendPage({ searchParams }: { searchParams: Promis
                 {r.agentStatus !== "active" && <Badge tone="red">{r.agentStatus}</Badge>}
               </span>
             ),
-            calls: <span className="tabular-nums">{fmtCount(r.calls)}</span>,
+            calls: <span className="tabular-nums">{fmtCount(r.calls)}{r.modelCalls ? ` + ${fmtCount(r.modelCalls)} model` : ""}</span>,
             tin: <span className="tabular-nums">{fmtCount(r.tokensIn)}</span>,
             tout: <span className="tabular-nums">{fmtCount(r.tokensOut)}</span>,
             cost: <span className="tabular-nums">{fmtUsd(r.costUsd)}</span>,
+            model: (
+              <span className="inline-flex flex-wrap items-center gap-1 tabular-nums">
+                {fmtUsd(r.modelCostUsd)}
+                {r.unpricedModelCalls > 0 && <Badge tone="amber">{fmtCount(r.unpricedModelCalls)} unpriced</Badge>}
+              </span>
+            ),
+            d30: (
+              <span className="inline-flex flex-col tabular-nums">
+                {fmtUsd(by30.get(r.agentId)?.days30Usd ?? "0")}
+                <Link className="text-xs text-brand-600 hover:underline dark:text-brand-100" href={`/spend?agent=${r.agentId}`}>chart<span className="sr-only"> of {r.agentName}</span></Link>
+              </span>
+            ),
             budget: r.budget ? (
               <span className="inline-flex flex-col gap-1">
                 <span className="tabular-nums">{fmtUsd(r.budget.dailyUsd)}</span>
@@ -160,7 +192,7 @@ export default async function SpendPage({ searchParams }: { searchParams: Promis
               </details>
             ) } : {}),
           },
-          sort: { agent: r.agentName, calls: r.calls, tin: r.tokensIn, tout: r.tokensOut, cost: Number(r.costUsd), budget: r.budget ? Number(r.budget.dailyUsd) : -1, percent: r.percent ?? -1, alert: r.lastAlert ? `${r.lastAlert.day}-${String(r.lastAlert.threshold).padStart(3, "0")}` : "" },
+          sort: { agent: r.agentName, calls: r.calls, tin: r.tokensIn, tout: r.tokensOut, cost: Number(r.costUsd), model: Number(r.modelCostUsd), d30: Number(by30.get(r.agentId)?.days30Usd ?? 0), budget: r.budget ? Number(r.budget.dailyUsd) : -1, percent: r.percent ?? -1, alert: r.lastAlert ? `${r.lastAlert.day}-${String(r.lastAlert.threshold).padStart(3, "0")}` : "" },
         }))}
         empty={
           <EmptyState title="No agent spent anything today, and no agent has a budget">
@@ -168,6 +200,67 @@ export default async function SpendPage({ searchParams }: { searchParams: Promis
             {canEdit ? " Set a budget for an agent below." : ""}
           </EmptyState>
         }
+      />
+
+      <h2 className="mb-3 mt-8 text-lg font-semibold">Models</h2>
+      <DataTable
+        caption={`Model spend per provider and model, today (UTC day ${breakdown.day}) and over ${SPEND_DAYS} days`}
+        columns={[
+          { id: "model", header: "Provider / model" },
+          { id: "calls", header: "Calls today" },
+          { id: "tokens", header: "Tokens today" },
+          { id: "today", header: "Cost today" },
+          { id: "d30", header: `Cost, ${SPEND_DAYS} days` },
+        ]}
+        rows={breakdown.models.map((m) => ({
+          key: `${m.provider}/${m.model}`,
+          cells: {
+            model: <code>{m.provider}/{m.model}</code>,
+            calls: <span className="tabular-nums">{fmtCount(m.todayCalls)}</span>,
+            tokens: <span className="tabular-nums">{fmtCount(m.tokensToday)}</span>,
+            today: (
+              <span className="inline-flex flex-wrap items-center gap-1 tabular-nums">
+                {fmtUsd(m.todayUsd)}
+                {m.unpricedToday > 0 && <Badge tone="amber">{fmtCount(m.unpricedToday)} unpriced</Badge>}
+              </span>
+            ),
+            d30: (
+              <span className="inline-flex flex-wrap items-center gap-1 tabular-nums">
+                {fmtUsd(m.days30Usd)}
+                {m.unpriced30 > 0 && <Badge tone="amber">{fmtCount(m.unpriced30)} unpriced</Badge>}
+              </span>
+            ),
+          },
+          sort: { model: `${m.provider}/${m.model}`, calls: m.todayCalls, tokens: m.tokensToday, today: Number(m.todayUsd), d30: Number(m.days30Usd) },
+        }))}
+        empty={<EmptyState title="No model calls reported">Gateways report model calls through <code>POST /api/v1/connector/usage</code>. <Link className="text-brand-600 hover:underline" href="/spend/models">Model prices & policy</Link></EmptyState>}
+      />
+      <p className="mt-2 text-xs text-slate-600 dark:text-slate-400">
+        Unpriced calls have no price in the <Link className="text-brand-600 hover:underline dark:text-brand-100" href="/spend/models">model price table</Link> and count $0 until one is added (for calls arriving afterwards).
+      </p>
+
+      <h2 className="mb-3 mt-8 text-lg font-semibold">Gateways</h2>
+      <DataTable
+        caption={`Spend per gateway (tool calls and model calls), today and over ${SPEND_DAYS} days`}
+        columns={[
+          { id: "gateway", header: "Gateway" },
+          { id: "tool", header: "Tool calls today" },
+          { id: "model", header: "Models today" },
+          { id: "today", header: "Cost today" },
+          { id: "d30", header: `Cost, ${SPEND_DAYS} days` },
+        ]}
+        rows={breakdown.gateways.map((g) => ({
+          key: g.gatewayId,
+          cells: {
+            gateway: g.gatewayName ? <Link className="font-medium text-brand-600 hover:underline dark:text-brand-100" href={`/gateways/${g.gatewayId}`}>{g.gatewayName}</Link> : <span>{g.gatewayId} <Badge>deleted</Badge></span>,
+            tool: <span className="tabular-nums">{fmtUsd(g.toolTodayUsd)}</span>,
+            model: <span className="tabular-nums">{fmtUsd(g.modelTodayUsd)}</span>,
+            today: <span className="tabular-nums">{fmtUsd(g.todayUsd)}</span>,
+            d30: <span className="tabular-nums">{fmtUsd(g.days30Usd)}</span>,
+          },
+          sort: { gateway: g.gatewayName ?? g.gatewayId, tool: Number(g.toolTodayUsd), model: Number(g.modelTodayUsd), today: Number(g.todayUsd), d30: Number(g.days30Usd) },
+        }))}
+        empty={<EmptyState title="No gateway spent anything in the last 30 days">Cost arrives with model calls and tool calls.</EmptyState>}
       />
 
       {canEdit && (

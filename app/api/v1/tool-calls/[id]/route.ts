@@ -2,12 +2,15 @@ import { queryParams, runApiRead } from "@/lib/api";
 import { AppError } from "@/lib/errors";
 import { getToolCall, paramsAllowed } from "@/lib/tool-calls/queries";
 import { approvalsForToolCall } from "@/lib/approvals/queries";
+import { modelCallsOfRun, runIdOfEventId } from "@/lib/model-usage/queries";
 
 export const dynamic = "force-dynamic";
 
 /**
  * GET /api/v1/tool-calls/{id}?at=<occurredAt ISO> — one call; params and results only with
  * tool_calls:read_params. `approvals`: the person's approvals of this call (who, when, how long the agent waited).
+ * `modelUsage`: the model calls the gateway reported for the same run (runId from the event id
+ * `<toolCallId>@<runId>.decision`), empty when the event id names no run.
  */
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -18,6 +21,8 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
     const withParams = paramsAllowed(actor.role);
     const call = await getToolCall(id, occurredAt, { withParams });
     if (!call) throw new AppError("not_found", "No such tool call.");
-    return { data: call, paramsVisible: withParams, approvals: await approvalsForToolCall(call.gatewayId, call.eventId) };
+    const runId = runIdOfEventId(call.eventId);
+    const [approvals, modelUsage] = await Promise.all([approvalsForToolCall(call.gatewayId, call.eventId), runId ? modelCallsOfRun(call.gatewayId, runId) : Promise.resolve([])]);
+    return { data: call, paramsVisible: withParams, approvals, runId, modelUsage };
   });
 }
