@@ -35,6 +35,7 @@ test("a security lead approves and revokes an agent → agent pair from the agen
   expect(await sql().query("select 1 from agent_link_approvals where from_agent_id = $1", [alpha]).then((r) => r.rowCount)).toBe(0);
 
   const lead = await makeUser("security_lead");
+  await page.context().clearCookies();
   await signIn(page, lead);
   await page.goto(`/agents/${alpha}`);
   await row.getByRole("button", { name: "Approve pair" }).click();

@@ -1,8 +1,8 @@
 /**
  * Agents talking to agents on a real OpenClaw gateway (issue 18 §3): three agents (alpha, beta,
  * gamma; alpha may spawn any agent per OpenClaw's own config), the Warden plugin, and a fake model
- * that makes alpha call `sessions_send` / `sessions_spawn` (directly and through Tool Search's
- * `tool_call` wrapper). The effect is real: a message that got through starts a run of the target
+ * that makes alpha call `sessions_send` / `sessions_spawn` (through Tool Search's `tool_call`
+ * wrapper: with OpenClaw's defaults they are catalog tools). The effect is real: a message that got through starts a run of the target
  * agent, whose prompt reaches the fake model.
  *  - no approved pair: the plugin blocks both calls (the target never runs), Warden stores them
  *    with their target, draws alpha → beta and alpha → gamma, and raises one finding per pair;
@@ -66,6 +66,8 @@ async function turn(calls: Call[]) {
   const r = await promisify(execFile)(NODE24, [OPENCLAW_BIN, "agent", "--agent", "alpha", "-m", prompt, "--json"], { env, timeout: 180_000 }).catch((e) => e as { stdout: string });
   return String(r.stdout);
 }
+/** With OpenClaw's default Tool Search, the session tools are catalog tools called through `tool_call`. */
+const wrapped = (id: string, args: Record<string, unknown>): Call => ({ name: "tool_call", arguments: { id, args } });
 const reached = (marker: string) => userTexts.some((t) => t.includes(marker));
 
 type Row = { tool_name: string; decision: string; block_reason: string | null; target_agent_id: string | null };
@@ -150,7 +152,7 @@ test("a call to another agent outside the approved pairs is blocked and drawn; a
   //    blocked by the plugin; neither target runs.
   const m1 = `to-beta-${rid()}`;
   const m2 = `to-gamma-${rid()}`;
-  await turn([{ name: "sessions_send", arguments: { agentId: "beta", message: m1, timeoutSeconds: 0 } }, { name: "tool_call", arguments: { id: "sessions_spawn", args: { agentId: "gamma", task: m2 } } }]);
+  await turn([wrapped("sessions_send", { agentId: "beta", message: m1, timeoutSeconds: 0 }), wrapped("sessions_spawn", { agentId: "gamma", task: m2 })]);
   await expect.poll(async () => [...(await rowsFor(m1)), ...(await rowsFor(m2))].map((r) => `${r.tool_name}:${r.decision}:${r.target_agent_id}`).sort(), { timeout: 30_000, message: `log:\n${log.slice(-2000)}` })
     .toEqual(["sessions_send:blocked:beta", "sessions_spawn:blocked:gamma"]);
   expect((await rowsFor(m1))[0].block_reason).toContain('may not reach agent "beta"');
@@ -159,7 +161,7 @@ test("a call to another agent outside the approved pairs is blocked and drawn; a
   expect(reached(m2), "gamma must not have run").toBe(false);
   const edges = await sql().query("select target_external_id as t, calls, blocked from agent_links where gateway_id = $1 and source_key = $2 order by 1", [gatewayId, ids.alpha]);
   expect(edges.rows).toEqual([{ t: "beta", calls: 1, blocked: 1 }, { t: "gamma", calls: 1, blocked: 1 }]);
-  expect((await lead.post("/api/v1/findings/compute", { data: { sinceHours: 1 } })).status()).toBe(200);
+  expect((await admin.post("/api/v1/findings/compute", { data: { sinceHours: 1 } })).status()).toBe(200);
   const found = await sql().query("select detail->>'targetAgentId' as t, status::text from findings where kind = 'agent_link' and agent_id = $1 order by 1", [ids.alpha]);
   expect(found.rows).toEqual([{ t: "beta", status: "open" }, { t: "gamma", status: "open" }]);
 
@@ -178,7 +180,7 @@ test("a call to another agent outside the approved pairs is blocked and drawn; a
   // 3. The send to beta goes through (beta runs on it); a send to gamma's session is still blocked.
   const m3 = `ok-beta-${rid()}`;
   const m4 = `still-gamma-${rid()}`;
-  await turn([{ name: "sessions_send", arguments: { agentId: "beta", message: m3, timeoutSeconds: 0 } }, { name: "sessions_send", arguments: { sessionKey: "agent:gamma:main", message: m4, timeoutSeconds: 0 } }]);
+  await turn([wrapped("sessions_send", { agentId: "beta", message: m3, timeoutSeconds: 0 }), wrapped("sessions_send", { sessionKey: "agent:gamma:main", message: m4, timeoutSeconds: 0 })]);
   await expect.poll(async () => [...(await rowsFor(m3)), ...(await rowsFor(m4))].map((r) => `${r.decision}:${r.target_agent_id}`).sort(), { timeout: 30_000 }).toEqual(["allowed:beta", "blocked:gamma"]);
   await expect.poll(() => reached(m3), { timeout: 60_000, message: `beta ran on the message; log:\n${log.slice(-2000)}` }).toBe(true);
   expect(reached(m4)).toBe(false);
