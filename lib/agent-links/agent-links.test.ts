@@ -69,6 +69,13 @@ describe("agent → agent edges at ingestion", () => {
     await send(s, [call({ eventId: `${id}.result`, occurredAt: new Date(Date.parse(at) + 500).toISOString(), result: { ok: true }, durationMs: 5 })]);
     expect((await edges(s.gateway.id)).map((r) => r.calls)).toEqual([3]);
     expect(await db.toolCall.count({ where: { gatewayId: s.gateway.id } })).toBe(3);
+    // The result first, then its decision (blocked): the stored row is deleted and the merged one
+    // inserted; the edge counts the call once, as blocked.
+    const r = `r-${rid()}`;
+    await send(s, [call({ eventId: `${r}.result`, occurredAt: new Date(Date.parse(at) + 900).toISOString(), decision: "not_run", policyDecision: "blocked", error: "x" })]);
+    await send(s, [call({ eventId: `${r}.decision`, occurredAt: at, decision: "blocked", blockReason: "Warden: not a peer" })]);
+    expect((await edges(s.gateway.id)).map((e) => [e.calls, e.blocked])).toEqual([[4, 1]]);
+    expect(await db.toolCall.count({ where: { gatewayId: s.gateway.id } })).toBe(4);
   });
 
   it("rejects a bad targetAgentId per event (400-style field errors), storing nothing for it", async () => {
