@@ -42,6 +42,15 @@ async function flowId(admin: APIRequestContext) {
   expect(res.status()).toBe(201);
   return (await res.json()).data.id as string;
 }
+/** Two agents on one gateway (an agent → agent pair), optionally already approved. */
+async function pair(admin: APIRequestContext, approved: boolean) {
+  const gw = randomUUID();
+  await sql().query("insert into gateways (id, name, kind, environment, updated_at) values ($1,$2,'openclaw','test',now())", [gw, `gwp-${rid()}`]);
+  const ids = [randomUUID(), randomUUID()];
+  for (const id of ids) await sql().query("insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, gateway_id, external_id, updated_at) values ($1,$2,'t','t','{}','{}','{}',$3,$4,now())", [id, `p-${rid()}`, gw, `x-${rid()}`]);
+  if (approved) expect((await admin.post("/api/v1/agent-links", { data: { fromAgentId: ids[0], toAgentId: ids[1], reason: "matrix pair approved" } })).status()).toBe(200);
+  return { from: ids[0], to: ids[1] };
+}
 const AGENTS_MD = (name: string) => ["# Agent", "", "```yaml", "integrations:", `  - name: "${name}"`, '    provider: "Vendor"', '    reason: "matrix import"', '    permissions: ["write:messages"]', '    audit_date: "2026-05-17"', '    audit_result: "3 dependencies, all current"', "```", ""].join("\n");
 
 const CASES: Case[] = [
@@ -106,6 +115,9 @@ const CASES: Case[] = [
     },
     call: (api, p) => api.post(`/api/v1/findings/${p.id}/dismiss`, { data: { reason: "expected during the test" } }),
   },
+  // Agent → agent pairs
+  { name: "POST /api/v1/agent-links", audit: "agent_link.approve", allowed: DECIDERS, ok: 200, prepare: (a) => pair(a, false), call: (api, p) => api.post("/api/v1/agent-links", { data: { fromAgentId: p.from, toAgentId: p.to, reason: "matrix pair approval" } }) },
+  { name: "DELETE /api/v1/agent-links", audit: "agent_link.revoke", allowed: DECIDERS, ok: 200, prepare: (a) => pair(a, true), call: (api, p) => api.delete("/api/v1/agent-links", { data: { fromAgentId: p.from, toAgentId: p.to, reason: "matrix pair revoked" } }) },
   // AGENTS.md
   { name: "POST /api/v1/agents-md/import", audit: "agents_md.import", allowed: WRITERS, ok: 200, prepare: async () => ({ agent: await agentId() }), call: (api, p) => api.post("/api/v1/agents-md/import", { data: { content: AGENTS_MD(`md-${rid()}`), agentId: p.agent, dryRun: false } }) },
 ];

@@ -60,11 +60,11 @@ export function EcosystemMap({ graph }: { graph: EcosystemGraph }) {
         target: e.target,
         style: { stroke: s.stroke, strokeWidth: width, strokeDasharray: s.dash },
         markerEnd: { type: MarkerType.ArrowClosed, color: s.stroke, width: 14, height: 14 },
-        label: e.classification,
+        label: e.kind === "talks" ? `${e.calls ?? 0} calls` : e.classification,
         labelStyle: { fontSize: 10, fontWeight: 600 },
         labelBgPadding: [4, 2] as [number, number],
         labelBgBorderRadius: 4,
-        ariaLabel: `${byId.get(e.source)?.label} ${RELATION_LABELS[e.kind]} ${byId.get(e.target)?.label}: ${s.label}${e.classification ? `, ${e.classification} data` : ""}`,
+        ariaLabel: `${byId.get(e.source)?.label} ${RELATION_LABELS[e.kind]} ${byId.get(e.target)?.label}: ${s.label}${e.classification ? `, ${e.classification} data` : ""}${e.kind === "talks" ? `, ${e.detail ?? ""}` : ""}`,
       };
     });
     // Remount (and fit the view again) when the filters change the set of nodes.

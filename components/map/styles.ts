@@ -32,9 +32,10 @@ export const EDGE_STYLES: Record<EdgeState, { stroke: string; dash?: string; lab
   active: { stroke: "#94a3b8", label: "runs (agent active)" },
   suspended: { stroke: "#ef4444", dash: "2 3", label: "runs (agent suspended)" },
   quarantined: { stroke: "#ef4444", dash: "2 3", label: "runs (agent quarantined)" },
+  unapproved: { stroke: "#dc2626", dash: "6 3", label: "unapproved agent link" },
 };
 
-export const LEGEND_EDGE_STATES: EdgeState[] = ["approved", "approved_with_conditions", "pending", "overdue", "not_reviewed", "rejected", "revoked", "active"];
+export const LEGEND_EDGE_STATES: EdgeState[] = ["approved", "approved_with_conditions", "pending", "overdue", "not_reviewed", "rejected", "revoked", "active", "unapproved"];
 
 /** Data classification: stroke width of a data flow and the tone of its label. */
 export const CLASS_STYLES: Record<Classification, { width: number; badge: string }> = {
@@ -55,7 +56,7 @@ export const STATE_TONE: Record<ApprovalState, "green" | "amber" | "red" | "gray
   revoked: "red",
 };
 
-export const RELATION_LABELS: Record<MapEdgeKind, string> = { runs: "runs", allowed: "may use", uses: "uses", sends: "sends data to" };
+export const RELATION_LABELS: Record<MapEdgeKind, string> = { runs: "runs", allowed: "may use", uses: "uses", sends: "sends data to", talks: "reaches" };
 
 /** Human label of a node status (approval states read better spelled out). */
 export function statusLabel(status: string): string {

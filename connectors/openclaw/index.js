@@ -16,6 +16,7 @@ import { loadState, plan, summary } from "./lib/containment.js";
 import { needsApproval } from "./lib/approval-rules.js";
 import { approvalBroker } from "./lib/approvals.js";
 import { backoffDelay, createBackoffGroup } from "./lib/backoff.js";
+import { checkPeer, linkTargetOf } from "./lib/peers.js";
 
 const PLUGIN_ID = "warden";
 const sleep = (ms, signal) => new Promise((r) => { const t = setTimeout(r, ms); signal?.addEventListener("abort", () => { clearTimeout(t); r(); }, { once: true }); });
@@ -195,7 +196,14 @@ function register(api) {
     // Tool Search's controls list and describe the catalog, and every tool they lead to is decided
     // on its own: an agent that may act at all may use them.
     if (!d.allow && d.code === "not_approved" && CONTROLS.has(toolName)) d = { allow: true, code: "allowed", agentName: d.agentName, reason: "Tool Search control" };
+    // A call reaching another agent (lib/peers.js) needs the target among the policy's peers.
+    const peer = d.allow ? checkPeer(state.policy?.agents?.find((a) => a.id === agentId) ?? state.policy?.agents?.find((a) => a.wardenId === agentId), linkTargetOf(toolName, params, agentId)) : null;
+    if (peer) d = { allow: false, code: peer.code, agentName: d.agentName, reason: peer.reason };
     return d;
+  };
+  const targetOf = (toolName, params, agentId) => {
+    const t = linkTargetOf(String(toolName), params, agentId)?.target;
+    return t ? { targetAgentId: t.slice(0, 200) } : {};
   };
   const common = (agentId, ctx, agentName) => ({
     ...(agentId ? { agentId } : {}),
@@ -253,10 +261,11 @@ function register(api) {
         params: capJson(params),
         egressHosts: egressHostsOf(params),
         decision: allowed ? "allowed" : "blocked",
+        ...targetOf(toolName, params, agentId),
         ...(allowed ? {} : { blockReason: String(blockReason).slice(0, 4000) }),
         ...extra,
       });
-    const mine = { call, toolName: String(toolName), allowed: d.allow };
+    const mine = { call, toolName: String(toolName), allowed: d.allow, link: targetOf(toolName, params, agentId) };
     remember(decided, slot(ownId, runId), mine);
     // A call Warden's rules hold for a person: the run waits at the gateway until Warden decides;
     // its decision record is written when the gateway settles it (before the tool runs, on allow).
@@ -318,7 +327,7 @@ function register(api) {
         params = event.params;
         would = decideCall(agentId, toolName, undefined, undefined, params);
       }
-      mine = { call: w?.call ?? callKeyOf(ownId, runId), toolName: String(toolName), allowed: would.allow };
+      mine = { call: w?.call ?? callKeyOf(ownId, runId), toolName: String(toolName), allowed: would.allow, link: targetOf(toolName, params, agentId) };
       extra = { decision: "not_run", policyDecision: would.allow ? "allowed" : "blocked", ...(would.allow ? {} : { blockReason: String(would.reason).slice(0, 4000) }), params: capJson(params) };
     } else if (!mine.allowed || event.result?.details?.status === "blocked") {
       extra = { decision: "blocked" };
@@ -336,6 +345,7 @@ function register(api) {
         toolName: String(toolName).slice(0, 200),
         ...((params ?? event.params) && typeof (params ?? event.params) === "object" ? { egressHosts: egressHostsOf(params ?? event.params) } : {}),
         ...extra,
+        ...mine.link,
         ...(event.result !== undefined ? { result: capJson(event.result) } : {}),
         ...(Number.isInteger(event.durationMs) && event.durationMs >= 0 ? { durationMs: event.durationMs } : {}),
         ...(error ? { error: error.slice(0, 4000) } : {}),

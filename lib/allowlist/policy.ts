@@ -24,7 +24,8 @@ export type PolicyTool = {
   approvals?: PolicyApprovalRule[];
 };
 /** `egressHosts`: hosts of the agent's approved data flows (the only way past the gateway's SSRF check). */
-export type PolicyAgent = { id: string; wardenId: string; name: string; status: string; egressHosts: string[]; tools: PolicyTool[]; approvalGrants?: PolicyApprovalGrant[] };
+/** `peers`: gateway agent ids of the approved targets on the same gateway (lib/agent-links); reaching itself is always allowed. */
+export type PolicyAgent = { id: string; wardenId: string; name: string; status: string; egressHosts: string[]; peers: string[]; tools: PolicyTool[]; approvalGrants?: PolicyApprovalGrant[] };
 /**
  * Active kill switches for this gateway: a third path besides the command long-poll and admin WS.
  * `approvalTools` (require_approval, only when there is one): each call of the tool waits for a person.
@@ -112,6 +113,9 @@ export async function buildGatewayPolicies(gatewayIds: string[], now = new Date(
   ]);
   const lists = await effectiveAllowlists(allAgents.map((a) => a.id), now);
   const flows = allAgents.length ? await db.dataFlow.findMany({ where: { agentId: { in: allAgents.map((a) => a.id) }, status: "approved" }, select: { agentId: true, host: true } }) : [];
+  const pairs = allAgents.length
+    ? await db.agentLinkApproval.findMany({ where: { fromAgentId: { in: allAgents.map((a) => a.id) } }, select: { fromAgentId: true, toAgent: { select: { gatewayId: true, externalId: true, name: true } } } })
+    : [];
   const built = new Map<string, PolicyAgent[]>();
   for (const gatewayId of ids) {
     const agents = allAgents.filter((a) => a.gatewayId === gatewayId);
@@ -121,6 +125,7 @@ export async function buildGatewayPolicies(gatewayIds: string[], now = new Date(
       name: a.name,
       status: a.status,
       egressHosts: approvedHosts(flows.filter((f) => f.agentId === a.id).map((f) => f.host)),
+      peers: [...new Set(pairs.filter((p) => p.fromAgentId === a.id && p.toAgent.gatewayId === gatewayId).map((p) => p.toAgent.externalId ?? p.toAgent.name))].sort(),
       tools: (lists.get(a.id)?.entries ?? [])
         .filter((e) => e.status === "allowed")
         .map((e) => ({

@@ -49,6 +49,7 @@ function subKeyOf(kind: string, detail: unknown): string | null {
   if (kind === "hash_drift") return typeof d.seenHash === "string" ? d.seenHash : null;
   if (kind === "undocumented_egress") return typeof d.host === "string" ? d.host : null;
   if (kind === "model_policy") return typeof d.model === "string" ? d.model : null;
+  if (kind === "agent_link") return typeof d.targetAgentId === "string" ? d.targetAgentId : null;
   return null;
 }
 
@@ -172,6 +173,34 @@ async function egressCandidates(since: Date, now: Date): Promise<Candidate[]> {
   }));
 }
 
+/**
+ * Agent → agent edges (calls that reached another agent, lib/agent-links) seen in the window that no
+ * approved pair covers: one finding per (gateway, calling agent, target gateway agent id). Read from
+ * the agent_links rollup, so the window's tool calls are not scanned again.
+ */
+async function agentLinkCandidates(since: Date, now: Date): Promise<Candidate[]> {
+  const rows = await db.$queryRaw<{ gatewayId: string; agentId: string; agentName: string; target: string; toAgentId: string | null; toName: string | null; calls: number; blocked: number; firstAt: Date; lastAt: Date }[]>`
+    select l.gateway_id::text as "gatewayId", l.source_key::text as "agentId", a.name as "agentName", l.target_external_id as target,
+           t.id::text as "toAgentId", t.name as "toName", l.calls, l.blocked, l.first_at as "firstAt", l.last_at as "lastAt"
+      from agent_links l
+      join agents a on a.id = l.source_key
+      left join agents t on t.gateway_id = l.gateway_id and t.external_id = l.target_external_id
+     where l.last_at >= ${since} and l.last_at <= ${now} and l.calls > 0
+       and not exists (select 1 from agent_link_approvals p where p.from_agent_id = l.source_key and p.to_agent_id = t.id)`;
+  return rows.map((r) => ({
+    kind: "agent_link" as const,
+    severity: "high" as const,
+    gatewayId: r.gatewayId,
+    agentId: r.agentId,
+    toolName: null,
+    subKey: r.target,
+    title: `${r.agentName} reached agent ${r.toName ?? `"${r.target}" (not registered in Warden)`}, which is not an approved pair`,
+    detail: { targetAgentId: r.target, ...(r.toAgentId ? { toAgentId: r.toAgentId, toAgentName: r.toName ?? r.target } : {}), calls: r.calls, blocked: r.blocked, firstAt: iso(r.firstAt), lastAt: iso(r.lastAt), approveAt: `/agents/${r.agentId}#agent-links` },
+    firstAt: r.firstAt,
+    lastAt: r.lastAt,
+  }));
+}
+
 /** Agents whose last hour is far above their 7-day hourly average; the baseline is only counted for busy agents. */
 async function spikeCandidates(now: Date): Promise<Candidate[]> {
   const hourAgo = new Date(now.getTime() - HOUR);
@@ -229,7 +258,7 @@ export async function computeFindings(opts: { since: Date; now?: Date; actor?: A
   const since = opts.since;
   if (!(since < now)) throw new AppError("invalid", "The window must start before it ends.");
 
-  const found = (await Promise.all([toolCandidates(since, now), egressCandidates(since, now), spikeCandidates(now), modelPolicyCandidates(since, now)])).flat();
+  const found = (await Promise.all([toolCandidates(since, now), egressCandidates(since, now), spikeCandidates(now), modelPolicyCandidates(since, now), agentLinkCandidates(since, now)])).flat();
   // A gateway that was deleted (its calls remain) cannot carry a finding.
   const gatewayIds = [...new Set(found.map((c) => c.gatewayId))];
   const known = new Set((await db.gateway.findMany({ where: { id: { in: gatewayIds } }, select: { id: true } })).map((g) => g.id));

@@ -2,10 +2,10 @@ import { z } from "zod";
 
 // Shared by the findings page, its server actions and /api/v1/findings.
 
-export const FINDING_KINDS = ["unapproved_tool", "hash_drift", "undocumented_egress", "spike", "posture", "model_policy"] as const;
+export const FINDING_KINDS = ["unapproved_tool", "hash_drift", "undocumented_egress", "spike", "posture", "model_policy", "agent_link"] as const;
 export type FindingKindName = (typeof FINDING_KINDS)[number];
 /** The kinds computed from tool-call telemetry (posture findings come from gateway security audits). */
-export const COMPUTED_KINDS = ["unapproved_tool", "hash_drift", "undocumented_egress", "spike", "model_policy"] as const;
+export const COMPUTED_KINDS = ["unapproved_tool", "hash_drift", "undocumented_egress", "spike", "model_policy", "agent_link"] as const;
 export type ComputedKind = (typeof COMPUTED_KINDS)[number];
 export const FINDING_STATUSES = ["open", "dismissed", "incident"] as const;
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
@@ -17,6 +17,7 @@ export const FINDING_KIND_LABELS: Record<FindingKindName, string> = {
   spike: "Call spike",
   posture: "Gateway posture",
   model_policy: "Model policy",
+  agent_link: "Unapproved agent link",
 };
 
 const ZId = z.uuid("Not a valid id.");

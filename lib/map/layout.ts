@@ -5,7 +5,7 @@ export const NODE_WIDTH = 220;
 export const NODE_HEIGHT = 72;
 
 // Integrations and services sit one column right of tools so the last column does not get too tall.
-const MIN_LEN: Record<MapEdgeKind, number> = { runs: 1, allowed: 1, uses: 2, sends: 2 };
+const MIN_LEN: Record<MapEdgeKind, number> = { runs: 1, allowed: 1, uses: 2, sends: 2, talks: 0 };
 
 /**
  * Left-to-right positions (top-left corners, as React Flow expects) computed by dagre:
@@ -16,7 +16,8 @@ export function layoutGraph(graph: EcosystemGraph): Map<string, { x: number; y: 
   g.setGraph({ rankdir: "LR", nodesep: 18, ranksep: 80, marginx: 16, marginy: 16 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of graph.nodes) g.setNode(n.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
-  for (const e of graph.edges) if (g.hasNode(e.source) && g.hasNode(e.target)) g.setEdge(e.source, e.target, { minlen: MIN_LEN[e.kind] });
+  // Agent → agent edges do not shape the layout: agents stay in their column.
+  for (const e of graph.edges) if (e.kind !== "talks" && g.hasNode(e.source) && g.hasNode(e.target)) g.setEdge(e.source, e.target, { minlen: MIN_LEN[e.kind] });
   dagre.layout(g);
   const positions = new Map<string, { x: number; y: number }>();
   for (const n of graph.nodes) {

@@ -256,11 +256,42 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
     });
   }
 
+  edges.push(...(await agentLinkEdges(agents.map((a) => ({ id: a.id, gatewayId: a.gatewayId })))));
   for (const { node } of toolInfo.values()) nodes.push(node);
   for (const { node } of integrationInfo.values()) nodes.push(node);
   // Edges may only reference nodes that exist (an agent's gateway is always loaded; this is a guard).
   const ids = new Set(nodes.map((n) => n.id));
   return { nodes: sortNodes(nodes), edges: edges.filter((e) => ids.has(e.source) && ids.has(e.target)) };
+}
+
+/**
+ * Agent → agent edges: every pair seen calling (lib/agent-links: the agent_links rollup, the target
+ * resolved by gateway and gateway agent id) and every approved pair, approved or not, with calls
+ * and the last one. Calls of unattributed agents or to agents not registered have no node to draw.
+ */
+async function agentLinkEdges(agents: { id: string; gatewayId: string | null }[]): Promise<MapEdge[]> {
+  if (!agents.length) return [];
+  const [seen, approved] = await Promise.all([
+    db.$queryRaw<{ from: string; to: string; calls: number; blocked: number; lastAt: Date }[]>`
+      select l.source_key::text as "from", t.id::text as "to", l.calls, l.blocked, l.last_at as "lastAt"
+        from agent_links l join agents t on t.gateway_id = l.gateway_id and t.external_id = l.target_external_id
+       where l.calls > 0 and t.id <> l.source_key`,
+    db.agentLinkApproval.findMany({ select: { fromAgentId: true, toAgentId: true } }),
+  ]);
+  const ok = new Set(approved.map((p) => `${p.fromAgentId} ${p.toAgentId}`));
+  const out = new Map<string, MapEdge>();
+  for (const l of seen) {
+    const state = ok.has(`${l.from} ${l.to}`) ? "approved" : "unapproved";
+    out.set(`${l.from} ${l.to}`, {
+      id: `talks:agent:${l.from}->agent:${l.to}`, source: `agent:${l.from}`, target: `agent:${l.to}`, kind: "talks", state,
+      calls: l.calls, lastAt: l.lastAt.toISOString(), detail: `${l.calls} calls${l.blocked ? ` (${l.blocked} blocked)` : ""}, last ${fmtUtc(l.lastAt)}`,
+    });
+  }
+  for (const p of approved) {
+    if (out.has(`${p.fromAgentId} ${p.toAgentId}`)) continue;
+    out.set(`${p.fromAgentId} ${p.toAgentId}`, { id: `talks:agent:${p.fromAgentId}->agent:${p.toAgentId}`, source: `agent:${p.fromAgentId}`, target: `agent:${p.toAgentId}`, kind: "talks", state: "approved", calls: 0, detail: "approved, no calls yet" });
+  }
+  return [...out.values()];
 }
 
 function sortNodes(nodes: MapNode[]): MapNode[] {

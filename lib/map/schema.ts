@@ -11,7 +11,8 @@ export type MapNodeType = (typeof NODE_TYPES)[number];
 export const RISKS = ["low", "medium", "high"] as const;
 export type Risk = (typeof RISKS)[number];
 
-export const EDGE_KINDS = ["runs", "allowed", "uses", "sends"] as const;
+/** `talks`: an agent reached another agent (OpenClaw sessions_send / sessions_spawn), or may (an approved pair). */
+export const EDGE_KINDS = ["runs", "allowed", "uses", "sends", "talks"] as const;
 export type MapEdgeKind = (typeof EDGE_KINDS)[number];
 
 /** Approval state of a tool, integration or data flow (flows: proposed → pending). */
@@ -31,8 +32,8 @@ export const APPROVAL_LABELS: Record<ApprovalState, string> = {
 export const CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
 
-/** A `runs` edge carries the agent's status; every other edge an approval state. */
-export type EdgeState = ApprovalState | "active" | "suspended" | "quarantined";
+/** A `runs` edge carries the agent's status; a `talks` edge "approved" or "unapproved"; every other edge an approval state. */
+export type EdgeState = ApprovalState | "active" | "suspended" | "quarantined" | "unapproved";
 
 export type MapNode = {
   /** `<type>:<uuid>`, or `service:<host>` for external services. */
@@ -61,6 +62,9 @@ export type MapEdge = {
   via?: string[];
   /** One-line description for the list view (e.g. the data sent). */
   detail?: string;
+  /** For `talks` edges: calls seen (0 for an approved pair never used) and the last one (ISO). */
+  calls?: number;
+  lastAt?: string;
 };
 
 export type EcosystemGraph = { nodes: MapNode[]; edges: MapEdge[] };

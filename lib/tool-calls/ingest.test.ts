@@ -313,6 +313,7 @@ describe("POST /api/v1/connector/events", () => {
       event({ decision: "blocked", blockReason: "no", error: "e", sessionKey: "", toolVersion: "", agentId: "a".repeat(200), toolHash: "Ab".repeat(32), result: null, params: [1, "x", { y: null }], egressHosts: [] }),
       event({ occurredAt: "2026-02-28T23:59:59+05:30", durationMs: 0, tokensIn: 2_147_483_647, costUsd: 999_999.999999 }),
       event({ occurredAt: "2024-02-29T00:00:00.123456Z", params: "a string", result: 42, egressHosts: Array.from({ length: 50 }, (_, i) => `h${i}`) }),
+      event({ toolName: "sessions_send", targetAgentId: "beta" }), event({ targetAgentId: "t".repeat(200) }),
       { eventId: "x", occurredAt: "2026-01-01T00:00:00Z", agentName: "a", toolName: "t", decision: "allowed", extra: "ignored" },
     ];
     const invalid: unknown[] = [
@@ -328,6 +329,7 @@ describe("POST /api/v1/connector/events", () => {
       event({ costUsd: -0.01 }), event({ costUsd: 1_000_000 }), event({ costUsd: "0.1" }),
       event({ egressHosts: "example.com" }), event({ egressHosts: [""] }), event({ egressHosts: ["h".repeat(254)] }), event({ egressHosts: Array.from({ length: 51 }, () => "h") }),
       event({ params: { blob: "x".repeat(64 * 1024) } }), event({ result: { nul: "a\u0000b" } }),
+      event({ targetAgentId: "" }), event({ targetAgentId: "t".repeat(201) }), event({ targetAgentId: 7 }), event({ targetAgentId: null }), event({ targetAgentId: "a\u0000b" }),
     ];
 
     it("accepts what the schema accepts, with the same output", () => {

@@ -59,6 +59,8 @@ export const ZToolCallEvent = z.object({
   tokensIn: ZCount.optional(),
   tokensOut: ZCount.optional(),
   costUsd: z.number().min(0).max(999_999.999999).optional(),
+  /** The gateway agent id this call reaches (OpenClaw sessions_send / sessions_spawn): an agent → agent edge. */
+  targetAgentId: ZText(200).min(1).optional(),
 }).refine((e) => e.policyDecision === undefined || e.decision === "not_run", { path: ["policyDecision"], message: "Only with decision not_run." });
 export type TToolCallEvent = z.infer<typeof ZToolCallEvent>;
 
@@ -77,7 +79,7 @@ const jsonFieldText = (v: unknown): string | null => {
   const text = JSON.stringify(v);
   return typeof text === "string" && Buffer.byteLength(text) <= MAX_JSON_FIELD_BYTES && !text.includes("\\u0000") ? text : null;
 };
-const OPTIONAL_TEXT: [keyof TToolCallEvent, number, number][] = [["agentId", 1, 200], ["sessionKey", 0, 500], ["toolVersion", 0, 100], ["blockReason", 0, 4000], ["error", 0, 4000]];
+const OPTIONAL_TEXT: [keyof TToolCallEvent, number, number][] = [["agentId", 1, 200], ["sessionKey", 0, 500], ["toolVersion", 0, 100], ["blockReason", 0, 4000], ["error", 0, 4000], ["targetAgentId", 1, 200]];
 const OPTIONAL_COUNT: (keyof TToolCallEvent)[] = ["durationMs", "tokensIn", "tokensOut"];
 
 /** ZToolCallEvent.safeParse(raw).data for a valid event, or null when zod must decide. */
@@ -169,6 +171,7 @@ const COLUMNS: [keyof Row | "gatewayId", string, string][] = [
   ["tokensIn", "tokens_in", "int4"],
   ["tokensOut", "tokens_out", "int4"],
   ["costUsd", "cost_usd", "numeric"],
+  ["targetAgentId", "target_agent_id", "text"],
 ];
 
 // New rows go in with COPY: Postgres parses COPY's text format for about half the CPU of the
@@ -298,7 +301,7 @@ const STORED_COLUMNS = `t.gateway_id::text as "gatewayId", to_char(t.occurred_at
   t.event_id as "eventId", t.agent_id::text as "agentId", t.agent_name as "agentName", t.session_key as "sessionKey", t.tool_name as "toolName",
   t.tool_version as "toolVersion", t.tool_hash as "toolHash", t.params::text as params, t.result::text as result, t.decision::text as decision,
   t.policy_decision::text as "policyDecision", t.block_reason as "blockReason", t.duration_ms as "durationMs", t.error, t.egress_hosts as "egressHosts",
-  t.tokens_in as "tokensIn", t.tokens_out as "tokensOut", t.cost_usd::text as "costUsd"`;
+  t.tokens_in as "tokensIn", t.tokens_out as "tokensOut", t.cost_usd::text as "costUsd", t.target_agent_id as "targetAgentId"`;
 
 /**
  * Inside the caller's transaction: lock each gateway's merges, find the rows already stored for the
@@ -556,6 +559,7 @@ export async function ingestEvents(gateway: { id: string }, rawBody: string): Pr
     tokensIn: e.tokensIn ?? null,
     tokensOut: e.tokensOut ?? null,
     costUsd: e.costUsd === undefined ? null : String(e.costUsd),
+    targetAgentId: e.targetAgentId === undefined ? null : redactString(e.targetAgentId),
   }));
 
   const times = rows.map((r) => Date.parse(r.occurredAt));

@@ -25,6 +25,8 @@ export type CallRow = {
   tokensIn: number | null;
   tokensOut: number | null;
   costUsd: string | null;
+  /** The gateway agent id the call reaches (agent → agent edges, counted by the insert trigger). */
+  targetAgentId: string | null;
 };
 
 export type CallKey = { callId: string; phase: "decision" | "result" };
@@ -89,11 +91,12 @@ export function mergeCall(events: CallRow[]): CallRow {
     tokensIn: first(d?.tokensIn, r?.tokensIn),
     tokensOut: first(d?.tokensOut, r?.tokensOut),
     costUsd: first(d?.costUsd, r?.costUsd),
+    targetAgentId: first(d?.targetAgentId, r?.targetAgentId),
   };
 }
 
 /** What the rollups count of a row: a change here means delete + insert, not an update in place. */
-export const rollupKey = (r: CallRow) => JSON.stringify([r.occurredAt, r.eventId, r.agentId, r.agentName, r.toolName, r.decision, r.tokensIn, r.tokensOut, r.costUsd === null ? null : Number(r.costUsd)]);
+export const rollupKey = (r: CallRow) => JSON.stringify([r.occurredAt, r.eventId, r.agentId, r.agentName, r.toolName, r.decision, r.tokensIn, r.tokensOut, r.costUsd === null ? null : Number(r.costUsd), r.targetAgentId]);
 
 /** Equal rows (JSON texts compared as parsed values: jsonb does not keep the text). */
 export function sameRow(a: CallRow, b: CallRow): boolean {

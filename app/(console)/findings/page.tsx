@@ -41,6 +41,8 @@ function summaryOf(f: FindingRow): string {
       return `seen ${String(d.seenHash ?? "").slice(0, 12)}…, ${d.calls ?? "?"} calls`;
     case "undocumented_egress":
       return `${d.host ?? "?"}, ${d.calls ?? "?"} calls`;
+    case "agent_link":
+      return `to ${d.toAgentName ?? d.targetAgentId ?? "?"}, ${d.calls ?? "?"} calls, ${d.blocked ?? 0} blocked`;
     case "spike":
       return `${d.lastHour ?? "?"} calls in an hour vs ${d.baselinePerHour ?? "?"}/h`;
     case "model_policy":
@@ -111,6 +113,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
               actions: (
                 <div className="flex flex-col gap-2">
                   {evidence && <Link href={evidence} className="text-sm text-brand-600 hover:underline">Evidence</Link>}
+                  {f.kind === "agent_link" && f.agentId && <Link href={`/agents/${f.agentId}#agent-links`} className="text-sm text-brand-600 hover:underline">Review pair (approve)</Link>}
                   {canDecide && f.status === "open" && <ReasonAction label="Dismiss" action={dismissFinding} payload={{ id: f.id }} confirmLabel="Confirm: dismiss finding" placeholder="Why this is not a problem (e.g. expected during the migration)" variant="secondary" />}
                   {canOpenIncident && f.status !== "incident" && <OpenIncidentButton id={f.id} label={f.title} severity={f.severity} action={openIncident} />}
                 </div>

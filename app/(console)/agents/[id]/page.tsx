@@ -17,6 +17,9 @@ import { GrantForm } from "@/components/agents/GrantForm";
 import { AgentForm } from "@/components/agents/AgentForm";
 import { listGateways } from "@/lib/fleet/queries";
 import { createGrant, revokeGrant, setAgentBundles, updateAgent } from "../../tools/actions";
+import { agentLinksOf, type AgentLinkRow } from "@/lib/agent-links/queries";
+import { AgentLinkForm } from "@/components/agents/AgentLinkForm";
+import { approveAgentLink, revokeAgentLink } from "../actions";
 
 export const metadata: Metadata = { title: "Agent" };
 
@@ -25,9 +28,25 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
   const { id } = await params;
   const agent = /^[0-9a-f-]{36}$/.test(id) ? await getAgent(id) : null;
   if (!agent) notFound();
-  const [allowlist, bundles, tools, gateways] = await Promise.all([effectiveAllowlist(agent.id), listBundles(), toolOptions(), listGateways()]);
+  const [allowlist, bundles, tools, gateways, links] = await Promise.all([effectiveAllowlist(agent.id), listBundles(), toolOptions(), listGateways(), agentLinksOf(agent.id)]);
   const posture = agent.posture as Record<string, unknown>;
   const mayDecide = can(actor.role, "tools:decide");
+  const mayLink = can(actor.role, "data_flows:decide");
+  const linkCells = (l: AgentLinkRow, outgoing: boolean) => ({
+    agent: l.agentId ? <Link className="font-medium text-brand-600 hover:underline" href={`/agents/${l.agentId}`}>{l.agentName}</Link> : <span>{l.agentName} <Badge tone="gray">not registered</Badge></span>,
+    state: l.approved ? <Badge tone="green">approved</Badge> : <Badge tone="red">not approved</Badge>,
+    calls: <span className="text-xs">{l.calls}{l.blocked ? ` (${l.blocked} blocked)` : ""}</span>,
+    lastAt: <span className="whitespace-nowrap text-xs">{l.lastAt ? fmtDate(l.lastAt) : "—"}</span>,
+    why: <span className="text-xs">{l.approved ? `${l.approved.reason} (${l.approved.approvedBy}, ${fmtDate(l.approved.at)})` : "—"}</span>,
+    actions: !mayLink || !l.agentId ? null : l.approved ? (
+      <ReasonAction label="Revoke pair" action={revokeAgentLink} payload={outgoing ? { fromAgentId: agent.id, toAgentId: l.agentId } : { fromAgentId: l.agentId, toAgentId: agent.id }} confirmLabel="Confirm: revoke pair">
+        <p className="text-sm">{outgoing ? `${agent.name} will no longer be allowed to reach ${l.agentName}.` : `${l.agentName} will no longer be allowed to reach ${agent.name}.`}</p>
+      </ReasonAction>
+    ) : (
+      <ReasonAction label="Approve pair" variant="secondary" action={approveAgentLink} payload={outgoing ? { fromAgentId: agent.id, toAgentId: l.agentId } : { fromAgentId: l.agentId, toAgentId: agent.id }} confirmLabel="Confirm: approve pair" placeholder="Why these agents may talk" />
+    ),
+  });
+  const linkColumns = [{ id: "agent", header: "Agent" }, { id: "state", header: "Pair" }, { id: "calls", header: "Calls" }, { id: "lastAt", header: "Last call" }, { id: "why", header: "Approval" }, { id: "actions", header: "" }];
   return (
     <>
       <PageHeader
@@ -103,6 +122,22 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
               </ul>
             )}
           </Card>
+          <section id="agent-links" aria-label="Agent links">
+            <Card title="Agents it reaches">
+              <p className="mb-3 text-sm text-slate-600 dark:text-slate-400">
+                Session sends and sub-agent spawns to other agents on its gateway. Only approved pairs are let through by the gateway (the policy&apos;s peers); a call outside them is a finding.
+              </p>
+              <DataTable caption="Agents it reaches" columns={linkColumns} rows={links.outgoing.map((l) => ({ key: l.agentId ?? `ext:${l.gatewayAgentId}`, cells: linkCells(l, true), sort: { agent: l.agentName } }))} empty={<p className="text-sm text-slate-500">None seen or approved.</p>} />
+              {mayLink && <div className="mt-4"><AgentLinkForm fromAgentId={agent.id} agents={links.candidates} action={approveAgentLink} /></div>}
+            </Card>
+            {links.incoming.length > 0 && (
+              <div className="mt-6">
+                <Card title="Agents that reach it">
+                  <DataTable caption="Agents that reach it" columns={linkColumns} rows={links.incoming.map((l) => ({ key: l.agentId ?? `ext:${l.gatewayAgentId}`, cells: linkCells(l, false), sort: { agent: l.agentName } }))} />
+                </Card>
+              </div>
+            )}
+          </section>
         </div>
         <div className="space-y-6">
           <Card title="Identity">
