@@ -29,6 +29,8 @@ const fields = {
 
 export const ZAgentCreate = z.object({
   ...fields,
+  /** The agent's id on its gateway (OpenClaw agents.list id); defaults to the name. */
+  externalId: z.string().trim().min(1, "Required.").max(200).regex(/^[^\u0000-\u001f\u007f]+$/, "No control characters.").optional(),
   team: fields.team.optional(),
   gatewayId: fields.gatewayId.optional(),
   scope: fields.scope.default("internal"),

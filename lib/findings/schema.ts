@@ -2,12 +2,13 @@ import { z } from "zod";
 
 // Shared by the findings page, its server actions and /api/v1/findings.
 
-export const FINDING_KINDS = ["unapproved_tool", "hash_drift", "undocumented_egress", "spike", "posture"] as const;
+export const FINDING_KINDS = ["unapproved_tool", "hash_drift", "undocumented_egress", "spike", "posture", "unapproved_item", "unregistered_agent", "posture_drift", "advisory"] as const;
 export type FindingKindName = (typeof FINDING_KINDS)[number];
 /** The kinds computed from tool-call telemetry (posture findings come from gateway security audits). */
 export const COMPUTED_KINDS = ["unapproved_tool", "hash_drift", "undocumented_egress", "spike"] as const;
 export type ComputedKind = (typeof COMPUTED_KINDS)[number];
-export const FINDING_STATUSES = ["open", "dismissed", "incident"] as const;
+/** `resolved`: closed by Warden because what it reported no longer applies (detail.resolvedNote says why). */
+export const FINDING_STATUSES = ["open", "dismissed", "incident", "resolved"] as const;
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 
 export const FINDING_KIND_LABELS: Record<FindingKindName, string> = {
@@ -16,6 +17,10 @@ export const FINDING_KIND_LABELS: Record<FindingKindName, string> = {
   undocumented_egress: "Undocumented egress",
   spike: "Call spike",
   posture: "Gateway posture",
+  unapproved_item: "Unapproved skill, plugin or MCP server",
+  unregistered_agent: "Unregistered agent",
+  posture_drift: "Posture drift",
+  advisory: "Advisory",
 };
 
 const ZId = z.uuid("Not a valid id.");
