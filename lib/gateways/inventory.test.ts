@@ -73,7 +73,12 @@ describe("POST /api/v1/connector/inventory", () => {
     const audits = await db.auditEvent.findMany({ where: { action: "gateway.inventory", targetId: g.gateway.id } });
     expect(audits).toHaveLength(1);
     expect(audits[0]).toMatchObject({ actorType: "gateway", actorId: g.gateway.id, outcome: "success", targetType: "gateway" });
-    expect(audits[0].after).toEqual({ agents: 1, tools: 2, plugins: 1, skills: 1, cronJobs: 1, channels: 2, securityAudit: { critical: 1, warn: 1, info: 1 }, findings: { created: 3, updated: 0 } });
+    expect(audits[0].after).toEqual({
+      agents: 1, tools: 2, plugins: 1, skills: 1, cronJobs: 1, channels: 2, mcpServers: 0, openclawVersion: null, changed: true,
+      securityAudit: { critical: 1, warn: 1, info: 1 }, findings: { created: 3, updated: 0 },
+      // The agent is not registered and the plugin has no approved version (the skill is disabled).
+      reconciliation: { created: 2, updated: 0, resolved: 0, hashDrift: 0 },
+    });
   });
 
   it("updates posture findings on the next push instead of duplicating them", async () => {
