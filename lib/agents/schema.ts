@@ -9,6 +9,8 @@ export const ZPosture = z.object({
   canDelegate: z.boolean().default(false),
   dmPolicy: z.enum(["disabled", "pairing", "allowlist", "open"]).default("pairing"),
   groupPolicy: z.enum(["disabled", "allowlist", "open"]).default("allowlist"),
+  /** The gateway's sandbox mode for the agent (OpenClaw: off, non-main, all), when known. */
+  sandbox: z.string().trim().max(50).regex(/^[A-Za-z0-9_.:-]*$/, "Letters, digits, - _ . : only.").optional(),
 });
 
 // The fields once, without defaults: creating fills the defaults, updating changes only what is sent.

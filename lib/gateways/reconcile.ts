@@ -53,10 +53,10 @@ export type Wanted = {
 /** `hashDrift`: of the created, how many are hash drift (the push then wakes the hash-drift playbooks). */
 export type ReconcileCounts = { created: number; updated: number; resolved: number; hashDrift: number };
 
-type RegistryTool = { id: string; name: string; kind: string; approvedHashes: string[]; approvedVersions: string[] };
+export type RegistryTool = { id: string; name: string; kind: string; approvedHashes: string[]; approvedVersions: string[] };
 
 /** The registry's tools with these names, each with the hashes its current trust decisions approve. */
-async function registryTools(tx: Tx, names: string[]): Promise<Map<string, RegistryTool>> {
+export async function registryTools(tx: Tx, names: string[]): Promise<Map<string, RegistryTool>> {
   if (!names.length) return new Map();
   const rows = await tx.tool.findMany({
     where: { name: { in: names } },
