@@ -43,6 +43,8 @@ const ACTIONS: { name: string; audit: string; allowed: Role[]; arg: (target: str
   { name: "resetUserPassword", audit: "user.reset_password", allowed: ADMIN, arg: (t) => ({ id: t }) },
   { name: "createToken", audit: "token.create", allowed: EVERYONE, arg: () => ({ name: `t-${rid()}`, expiresInDays: 7 }) },
   { name: "createApprovalRule", audit: "approval_rule.create", allowed: RULE_MANAGERS, arg: () => ({ scope: "tool", toolName: `a_${rid()}`, reason: "matrix rule via action" }) },
+  // A range no gateway reports, so the matrix opens no findings.
+  { name: "createAdvisory", audit: "advisory.create", allowed: RULE_MANAGERS, arg: () => ({ product: "openclaw", versionRange: "<0.0.1", severity: "low", title: `matrix advisory ${rid()}` }) },
 ];
 
 const PAGES: { path: string; allowed: Role[] }[] = [
