@@ -72,7 +72,7 @@ test("the gateway page shows the inventory readable with registry status and his
   expect(open.rows.map((r) => r.kind)).toEqual(expect.arrayContaining(["hash_drift", "unapproved_item", "unregistered_agent"]));
 
   // Register it: the form is pre-filled from the inventory.
-  await page.getByTestId(`inv-agent-${agentId}`).getByRole("link", { name: "Register it" }).click();
+  await page.getByTestId(`inv-agent-${agentId}`).getByRole("link", { name: `Register ${agentId}` }).click();
   await expect(page).toHaveURL(new RegExp(`/agents/new\\?gateway=${gw.id}&agent=${agentId}`));
   const form = page.getByRole("form", { name: "Register an agent" });
   await expect(form.getByLabel("ID on the gateway")).toHaveValue(agentId);
