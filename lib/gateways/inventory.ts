@@ -4,7 +4,7 @@ import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
-import { redact } from "@/lib/redact";
+import { REDACTED, redact } from "@/lib/redact";
 import { fieldErrorsOf } from "@/lib/validation";
 import { connectorError, parseGatewayJson } from "@/lib/connector/auth";
 import { postureChecks, postureKey, type PostureSeverity } from "./posture";
@@ -63,7 +63,7 @@ const ZInventoryMcpServer = z.object({
   name: ZName,
   transport: z.string().trim().min(1, "Required.").max(50),
   command: z.string().max(1000).optional(),
-  args: z.array(z.string().max(1000)).max(100).optional(),
+  args: z.array(z.string().max(1000)).max(100).transform(redactArgs).optional(),
   url: z.string().max(2000).transform(stripUrlSecrets).optional(),
   enabled: z.boolean().optional(),
   hash: ZHash.optional(),
@@ -73,14 +73,25 @@ const ZInventoryMcpServer = z.object({
 export function stripUrlSecrets(raw: string): string {
   try {
     const u = new URL(raw);
+    // "user:pass@host/x" parses as scheme "user:" with an opaque path: treat anything without a host as not a URL.
+    if (!u.host) throw new Error("no host");
     u.username = "";
     u.password = "";
     u.search = "";
     u.hash = "";
     return u.toString();
   } catch {
-    return raw.split(/[?#]/)[0].replace(/\/\/[^/@]*@/, "//");
+    // Not a URL: keep what precedes any query or fragment, without anything that looks like userinfo.
+    return raw.split(/[?#]/)[0].replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/]*@/i, "$1");
   }
+}
+
+/** A command-line flag that names a secret and takes its value as the next argument ("--token abc"). */
+const SECRET_FLAG = /^-{1,2}[\w.-]*(token|secret|password|passwd|api[-_]?key|apikey|auth|credential|private[-_]?key|access[-_]?key)[\w.-]*$/i;
+
+/** MCP server args with the value after a secret-naming flag replaced (redact() then handles "--token=…" and known formats). */
+export function redactArgs(args: string[]): string[] {
+  return args.map((a, i) => (i > 0 && SECRET_FLAG.test(args[i - 1]) ? REDACTED : a));
 }
 
 const ZAuditFinding = z.object({

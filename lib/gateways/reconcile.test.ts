@@ -104,6 +104,20 @@ describe("inventory reconciliation: unapproved items", () => {
   });
 });
 
+describe("inventory reconciliation under concurrency", () => {
+  it("two pushes at once (two replicas) create each finding and snapshot once", async () => {
+    const g = await gateway();
+    const inv = base({ openclaw: { version: "2026.9.6" }, agents: [{ id: "main", name: "Main" }], skills: [{ name: `s-${rid()}`, hash: H("d") }] });
+    const results = await Promise.all([push(g, inv), push(g, inv), push(g, inv)]);
+    expect(results.map((r) => r.status)).toEqual([202, 202, 202]);
+    expect(await findingsOf(g.gw.id, "unapproved_item")).toHaveLength(1);
+    expect(await findingsOf(g.gw.id, "unregistered_agent")).toHaveLength(1);
+    const snaps = await db.gatewayInventorySnapshot.findMany({ where: { gatewayId: g.gw.id } });
+    expect(snaps).toHaveLength(1);
+    expect(snaps[0].reports).toBe(3);
+  });
+});
+
 describe("inventory reconciliation: hash drift", () => {
   it("raises hash drift (source inventory) when an approved item's hash differs, fires the hash_drift playbook, resolves when the hash is approved", async () => {
     const g = await gateway();
@@ -319,13 +333,16 @@ describe("inventory input (contract 2)", () => {
     const res = await push(g, base({
       mcpServers: [
         { name: "remote", transport: "http", url: "https://user:hunter2@mcp.example.com/v1?api_key=abc#frag", headers: { Authorization: "Bearer xyz" }, env: { TOKEN: "abc" } },
-        { name: "local", transport: "stdio", command: "node", args: ["server.js", "--token=ghp_abcdefghijklmnopqrstuvwxyz0123456789"] },
+        { name: "local", transport: "stdio", command: "node", args: ["server.js", "--token=ghp_abcdefghijklmnopqrstuvwxyz0123456789", "--api-key", "plain-value-1234", "--port", "8080"] },
+        { name: "odd", transport: "http", url: "admin:hunter3@mcp.internal/x?key=1" },
       ],
     }));
     expect(res.status).toBe(202);
     const stored = (await db.gateway.findUniqueOrThrow({ where: { id: g.gw.id } })).inventory as { mcpServers: Record<string, unknown>[] };
     expect(stored.mcpServers[0]).toEqual({ name: "remote", transport: "http", url: "https://mcp.example.com/v1" });
-    expect(JSON.stringify(stored)).not.toMatch(/hunter2|api_key|Bearer|ghp_abcdef/);
+    expect(stored.mcpServers[1].args).toEqual(["server.js", `--token=${REDACTED}`, "--api-key", REDACTED, "--port", "8080"]);
+    expect(stored.mcpServers[2].url).toBe("mcp.internal/x");
+    expect(JSON.stringify(stored)).not.toMatch(/hunter2|hunter3|api_key|Bearer|ghp_abcdef|plain-value/);
     expect(JSON.stringify(stored)).toContain(REDACTED);
 
     for (const bad of [
