@@ -303,7 +303,8 @@ export async function storeInventory(
       },
     });
     return { created, updated, changed: history.changed, reconciliation };
-  });
+    // Pushes of one gateway queue on its lock, and a large inventory is reconciled item by item.
+  }, { timeout: 30_000, maxWait: 10_000 });
   if (counts.reconciliation.hashDrift) wakeDriftPlaybooks();
   return { ok: true, value: { stored: true, findings: counts.created + counts.updated, changed: counts.changed, reconciliation: counts.reconciliation } };
 }
