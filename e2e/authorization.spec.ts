@@ -45,6 +45,8 @@ const ACTIONS: { name: string; audit: string; allowed: Role[]; arg: (target: str
   { name: "createApprovalRule", audit: "approval_rule.create", allowed: RULE_MANAGERS, arg: () => ({ scope: "tool", toolName: `a_${rid()}`, reason: "matrix rule via action" }) },
   { name: "setModelPrice", audit: "model_price.set", allowed: ADMIN, arg: () => ({ provider: `authz${rid()}`, model: "m", inputUsdPerMTok: "1", outputUsdPerMTok: "2" }) },
   { name: "setModelRule", audit: "model_rule.set", allowed: RULE_MANAGERS, arg: () => ({ scope: "internal", pattern: `authz${rid()}/*`, status: "allowed" }) },
+  // A range no gateway reports, so the matrix opens no findings.
+  { name: "createAdvisory", audit: "advisory.create", allowed: RULE_MANAGERS, arg: () => ({ product: "openclaw", versionRange: "<0.0.1", severity: "low", title: `matrix advisory ${rid()}` }) },
 ];
 
 const PAGES: { path: string; allowed: Role[] }[] = [

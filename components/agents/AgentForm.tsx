@@ -9,8 +9,10 @@ import type { ServerAction } from "@/components/admin/types";
 
 export type AgentFormValues = {
   name: string; owner: string; team: string; purpose: string; gatewayId: string; scope: "internal" | "external"; status?: string;
+  /** The agent's id on its gateway (create only; defaults to the name). */
+  externalId?: string;
   channels: string[]; model: string; fallbackModels: string[]; credentialRefs: string[];
-  posture: { fsWorkspaceOnly: boolean; execMode: string; canDelegate: boolean; dmPolicy: string; groupPolicy: string };
+  posture: { fsWorkspaceOnly: boolean; execMode: string; canDelegate: boolean; dmPolicy: string; groupPolicy: string; sandbox?: string };
 };
 
 export const EMPTY_AGENT: AgentFormValues = {
@@ -35,12 +37,13 @@ export function AgentForm({ mode, id, initial = EMPTY_AGENT, gateways, action }:
       team: String(f.get("team") ?? "") || undefined,
       purpose: String(f.get("purpose") ?? ""),
       gatewayId: String(f.get("gatewayId") ?? "") || null,
+      ...(mode === "create" && String(f.get("externalId") ?? "").trim() ? { externalId: String(f.get("externalId")).trim() } : {}),
       scope: String(f.get("scope")),
       channels: list(f.get("channels")),
       model: String(f.get("model") ?? "") || undefined,
       fallbackModels: list(f.get("fallbackModels")),
       credentialRefs: list(f.get("credentialRefs")),
-      posture: { fsWorkspaceOnly: f.has("fsWorkspaceOnly"), execMode: String(f.get("execMode")), canDelegate: f.has("canDelegate"), dmPolicy: String(f.get("dmPolicy")), groupPolicy: String(f.get("groupPolicy")) },
+      posture: { fsWorkspaceOnly: f.has("fsWorkspaceOnly"), execMode: String(f.get("execMode")), canDelegate: f.has("canDelegate"), dmPolicy: String(f.get("dmPolicy")), groupPolicy: String(f.get("groupPolicy")), ...(String(f.get("sandbox") ?? "").trim() ? { sandbox: String(f.get("sandbox")).trim() } : {}) },
     };
     const saved = await run<{ id: string }>(action, input, mode === "create" ? ZAgentCreate : ZAgentUpdate);
     if (!saved) return;
@@ -59,6 +62,7 @@ export function AgentForm({ mode, id, initial = EMPTY_AGENT, gateways, action }:
         <Field label="Gateway" htmlFor="agent-gateway" errors={err("gatewayId")}>
           <Select id="agent-gateway" name="gatewayId" defaultValue={initial.gatewayId}><option value="">none</option>{gateways.map((g) => <option key={g.id} value={g.id}>{g.name}</option>)}</Select>
         </Field>
+        {mode === "create" && <Field label="ID on the gateway" htmlFor="agent-external" errors={err("externalId")} hint="The gateway's agent id (OpenClaw agents.list); empty: the name"><Input id="agent-external" name="externalId" defaultValue={initial.externalId ?? ""} /></Field>}
       </div>
       <Field label="Purpose" htmlFor="agent-purpose" errors={err("purpose")}><Input id="agent-purpose" name="purpose" defaultValue={initial.purpose} /></Field>
       <div className="grid gap-4 sm:grid-cols-3">
@@ -85,6 +89,7 @@ export function AgentForm({ mode, id, initial = EMPTY_AGENT, gateways, action }:
         <label className="flex items-center gap-2 text-sm"><input type="checkbox" name="canDelegate" defaultChecked={p.canDelegate} /> May delegate to / spawn other agents</label>
         <Field label="Exec mode" htmlFor="agent-exec"><Select id="agent-exec" name="execMode" defaultValue={p.execMode}><option value="deny">deny</option><option value="allowlist">allowlist</option><option value="full">full (unrestricted)</option></Select></Field>
         <Field label="DM policy" htmlFor="agent-dm"><Select id="agent-dm" name="dmPolicy" defaultValue={p.dmPolicy}>{["disabled", "pairing", "allowlist", "open"].map((v) => <option key={v} value={v}>{v}</option>)}</Select></Field>
+        <Field label="Sandbox mode" htmlFor="agent-sandbox" errors={err("posture.sandbox")} hint="As the gateway names it (e.g. off, non-main, all)"><Input id="agent-sandbox" name="sandbox" defaultValue={p.sandbox ?? ""} /></Field>
         <Field label="Group policy" htmlFor="agent-group"><Select id="agent-group" name="groupPolicy" defaultValue={p.groupPolicy}>{["disabled", "allowlist", "open"].map((v) => <option key={v} value={v}>{v}</option>)}</Select></Field>
       </fieldset>
       <FormError text={notice?.tone === "error" ? notice.text : null} />

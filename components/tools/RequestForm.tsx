@@ -11,7 +11,10 @@ import { NO_PERMS, PermissionsFields, type Perms } from "./PermissionsFields";
 
 type Opt = { id: string; name: string };
 
-export function RequestForm({ agents, bundles, action }: { agents: Opt[]; bundles: Opt[]; action: ServerAction }) {
+/** Values to start from (e.g. an unapproved item a gateway reported: name, kind, version, hash). */
+export type RequestPrefill = { name?: string; kind?: string; version?: string; contentHash?: string };
+
+export function RequestForm({ agents, bundles, action, initial = {} }: { agents: Opt[]; bundles: Opt[]; action: ServerAction; initial?: RequestPrefill }) {
   const router = useRouter();
   const [perms, setPerms] = useState<Perms>(NO_PERMS);
   const { errors, notice, pending, run } = useActionForm();
@@ -36,12 +39,12 @@ export function RequestForm({ agents, bundles, action }: { agents: Opt[]; bundle
   return (
     <form onSubmit={onSubmit} noValidate className="grid max-w-3xl gap-4" aria-label="Request a tool">
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Tool name" htmlFor="name" errors={err("tool.name")}><Input id="name" name="name" placeholder="seo-keyword-scout" /></Field>
+        <Field label="Tool name" htmlFor="name" errors={err("tool.name")}><Input id="name" name="name" placeholder="seo-keyword-scout" defaultValue={initial.name} /></Field>
         <Field label="Publisher" htmlFor="publisher" errors={err("tool.publisher")}><Input id="publisher" name="publisher" placeholder="acme-labs" /></Field>
-        <Field label="Kind" htmlFor="kind" errors={err("tool.kind")}><Select id="kind" name="kind" defaultValue="skill">{TOOL_KINDS.map((k) => <option key={k} value={k}>{k.replace("_", " ")}</option>)}</Select></Field>
+        <Field label="Kind" htmlFor="kind" errors={err("tool.kind")}><Select id="kind" name="kind" defaultValue={initial.kind ?? "skill"}>{TOOL_KINDS.map((k) => <option key={k} value={k}>{k.replace("_", " ")}</option>)}</Select></Field>
         <Field label="Source" htmlFor="source" errors={err("tool.source")}><Select id="source" name="source" defaultValue="clawhub">{TOOL_SOURCES.map((k) => <option key={k} value={k}>{k}</option>)}</Select></Field>
-        <Field label="Version" htmlFor="version" errors={err("version")}><Input id="version" name="version" placeholder="1.4.2" /></Field>
-        <Field label="Content hash (SHA-256)" htmlFor="contentHash" errors={err("contentHash")} hint="sha256sum of the exact package or skill archive"><Input id="contentHash" name="contentHash" className="font-mono text-xs" /></Field>
+        <Field label="Version" htmlFor="version" errors={err("version")}><Input id="version" name="version" placeholder="1.4.2" defaultValue={initial.version} /></Field>
+        <Field label="Content hash (SHA-256)" htmlFor="contentHash" errors={err("contentHash")} hint="sha256sum of the exact package or skill archive"><Input id="contentHash" name="contentHash" className="font-mono text-xs" defaultValue={initial.contentHash} /></Field>
       </div>
       <PermissionsFields idPrefix="req" value={perms} onChange={setPerms} errors={errors} />
       <Field label="Why is it needed?" htmlFor="justification" errors={err("justification")}>

@@ -53,7 +53,7 @@ export async function getAgent(id: string) {
   const a = await db.agent.findUnique({
     where: { id },
     select: {
-      id: true, name: true, owner: true, team: true, purpose: true, status: true, scope: true, model: true, fallbackModels: true, channels: true, credentialRefs: true, posture: true, createdAt: true, updatedAt: true,
+      id: true, name: true, owner: true, team: true, purpose: true, status: true, scope: true, model: true, fallbackModels: true, channels: true, credentialRefs: true, posture: true, externalId: true, gatewayId: true, createdAt: true, updatedAt: true,
       gateway: { select: { id: true, name: true, environment: true } },
       bundles: { select: { bundle: { select: { id: true, name: true, description: true, _count: { select: { tools: true } } } } } },
       grants: { orderBy: { createdAt: "desc" }, select: { id: true, kind: true, reason: true, expiresAt: true, revokedAt: true, revokeReason: true, createdAt: true, tool: { select: { id: true, name: true } }, grantedBy: { select: { email: true } } } },

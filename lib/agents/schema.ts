@@ -9,6 +9,8 @@ export const ZPosture = z.object({
   canDelegate: z.boolean().default(false),
   dmPolicy: z.enum(["disabled", "pairing", "allowlist", "open"]).default("pairing"),
   groupPolicy: z.enum(["disabled", "allowlist", "open"]).default("allowlist"),
+  /** The gateway's sandbox mode for the agent (OpenClaw: off, non-main, all), when known. */
+  sandbox: z.string().trim().max(50).regex(/^[A-Za-z0-9_.:-]*$/, "Letters, digits, - _ . : only.").optional(),
 });
 
 // The fields once, without defaults: creating fills the defaults, updating changes only what is sent.
@@ -29,6 +31,8 @@ const fields = {
 
 export const ZAgentCreate = z.object({
   ...fields,
+  /** The agent's id on its gateway (OpenClaw agents.list id); defaults to the name. */
+  externalId: z.string().trim().min(1, "Required.").max(200).regex(/^[^\u0000-\u001f\u007f]+$/, "No control characters.").optional(),
   team: fields.team.optional(),
   gatewayId: fields.gatewayId.optional(),
   scope: fields.scope.default("internal"),

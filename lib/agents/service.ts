@@ -4,6 +4,7 @@ import { db, isUniqueViolation } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
+import { resolveRegisteredAgent } from "@/lib/gateways/reconcile";
 import type { ZAgentCreate, ZAgentUpdate } from "./schema";
 
 const FIELDS = { id: true, name: true, owner: true, team: true, purpose: true, gatewayId: true, status: true, scope: true, channels: true, model: true, fallbackModels: true, credentialRefs: true, posture: true } as const;
@@ -12,11 +13,19 @@ const FIELDS = { id: true, name: true, owner: true, team: true, purpose: true, g
 export async function createAgent(actor: Actor, input: z.infer<typeof ZAgentCreate>) {
   try {
     return await db.$transaction(async (tx) => {
-      const a = await tx.agent.create({ data: { ...input, externalId: input.name }, select: FIELDS });
-      await recordAudit(tx, actor, { action: "agent.create", targetType: "agent", targetId: a.id, after: a });
+      const { externalId, ...fields } = input;
+      if (externalId && fields.gatewayId) {
+        const taken = await tx.agent.findUnique({ where: { gatewayId_externalId: { gatewayId: fields.gatewayId, externalId } }, select: { name: true } });
+        if (taken) throw new AppError("conflict", `This gateway agent is already registered as ${taken.name}.`, { externalId: ["Already registered on this gateway."] });
+      }
+      const a = await tx.agent.create({ data: { ...fields, externalId: externalId ?? input.name }, select: { ...FIELDS, externalId: true } });
+      // Registering an agent the gateway reported closes its "unregistered agent" finding.
+      const resolved = await resolveRegisteredAgent(tx, a);
+      await recordAudit(tx, actor, { action: "agent.create", targetType: "agent", targetId: a.id, after: { ...a, ...(resolved ? { resolvedFindings: resolved } : {}) } });
       return a;
     });
   } catch (err) {
+    if (err instanceof AppError) throw err;
     if (isUniqueViolation(err)) throw new AppError("conflict", "An agent with this name exists.", { name: ["Already in use."] });
     throw err;
   }

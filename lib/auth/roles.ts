@@ -35,6 +35,7 @@ export const SCOPES = [
   "tokens:own", // manage one's own personal API tokens
   "approvals:decide", // allow or deny a tool call held for a person's approval
   "approval_rules:manage", // which calls need a person's approval
+  "advisories:manage", // record and delete security advisories matched against gateway versions
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -42,7 +43,7 @@ const READ_ALL: Scope[] = ["dashboard:read", "registry:read", "tool_calls:read",
 
 export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
   admin: SCOPES,
-  security_lead: [...READ_ALL, "tools:request", "tools:decide", "registry:write", "data_flows:decide", "playbooks:manage", "incidents:manage", "budgets:manage", "notifications:manage", "tokens:own", "approvals:decide", "approval_rules:manage"],
+  security_lead: [...READ_ALL, "tools:request", "tools:decide", "registry:write", "data_flows:decide", "playbooks:manage", "incidents:manage", "budgets:manage", "notifications:manage", "tokens:own", "approvals:decide", "approval_rules:manage", "advisories:manage"],
   operator: ["dashboard:read", "registry:read", "tool_calls:read", "tool_calls:read_params", "tools:request", "gateways:manage", "containment:execute", "incidents:manage", "tokens:own", "approvals:decide"],
   auditor: [...READ_ALL, "evidence:export", "tokens:own"],
   manager: ["dashboard:read", "registry:read", "tool_calls:read", "tokens:own"],

@@ -186,7 +186,7 @@ export type FindingForOcsf = {
   id: string;
   kind: string;
   severity: WardenSeverity;
-  status: "open" | "dismissed" | "incident";
+  status: "open" | "dismissed" | "incident" | "resolved";
   title: string;
   detail: unknown;
   gatewayId: string | null;
@@ -197,7 +197,7 @@ export type FindingForOcsf = {
   dismissReason: string | null;
 };
 
-const FINDING_STATUS: Record<FindingForOcsf["status"], [number, string]> = { open: [1, "New"], incident: [2, "In Progress"], dismissed: [3, "Suppressed"] };
+const FINDING_STATUS: Record<FindingForOcsf["status"], [number, string]> = { open: [1, "New"], incident: [2, "In Progress"], dismissed: [3, "Suppressed"], resolved: [4, "Resolved"] };
 
 /** A Warden finding → Detection Finding (2004): Create when first seen in the window, else Update. */
 export function findingToDetectionFinding(f: FindingForOcsf, window: { from: Date }): OcsfRecord {

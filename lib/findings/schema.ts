@@ -2,12 +2,13 @@ import { z } from "zod";
 
 // Shared by the findings page, its server actions and /api/v1/findings.
 
-export const FINDING_KINDS = ["unapproved_tool", "hash_drift", "undocumented_egress", "spike", "posture", "model_policy", "agent_link"] as const;
+export const FINDING_KINDS = ["unapproved_tool", "hash_drift", "undocumented_egress", "spike", "posture", "model_policy", "agent_link", "unapproved_item", "unregistered_agent", "posture_drift", "advisory"] as const;
 export type FindingKindName = (typeof FINDING_KINDS)[number];
 /** The kinds computed from tool-call telemetry (posture findings come from gateway security audits). */
 export const COMPUTED_KINDS = ["unapproved_tool", "hash_drift", "undocumented_egress", "spike", "model_policy", "agent_link"] as const;
 export type ComputedKind = (typeof COMPUTED_KINDS)[number];
-export const FINDING_STATUSES = ["open", "dismissed", "incident"] as const;
+/** `resolved`: closed by Warden because what it reported no longer applies (detail.resolvedNote says why). */
+export const FINDING_STATUSES = ["open", "dismissed", "incident", "resolved"] as const;
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 
 export const FINDING_KIND_LABELS: Record<FindingKindName, string> = {
@@ -18,6 +19,10 @@ export const FINDING_KIND_LABELS: Record<FindingKindName, string> = {
   posture: "Gateway posture",
   model_policy: "Model policy",
   agent_link: "Unapproved agent link",
+  unapproved_item: "Unapproved skill, plugin or MCP server",
+  unregistered_agent: "Unregistered agent",
+  posture_drift: "Posture drift",
+  advisory: "Advisory",
 };
 
 const ZId = z.uuid("Not a valid id.");

@@ -52,7 +52,7 @@ describe("POST /api/v1/connector/inventory", () => {
     const g = await makeGateway();
     const res = await send(g, inventory());
     // The two audit checks, plus Warden's own: slack is enabled but no tool call came through it.
-    expect(res).toEqual({ status: 202, json: { stored: true, findings: 3 } });
+    expect(res).toMatchObject({ status: 202, json: { stored: true, findings: 3 } });
 
     const gw = await db.gateway.findUniqueOrThrow({ where: { id: g.gateway.id } });
     const text = JSON.stringify([gw.inventory, gw.securityAudit]);
@@ -62,7 +62,7 @@ describe("POST /api/v1/connector/inventory", () => {
     expect(gw.inventory).not.toHaveProperty("securityAudit");
     expect(gw.securityAudit).toMatchObject({ summary: { critical: 1, warn: 1, info: 1 } });
 
-    const findings = await db.finding.findMany({ where: { gatewayId: g.gateway.id }, orderBy: { severity: "asc" } });
+    const findings = await db.finding.findMany({ where: { gatewayId: g.gateway.id, kind: "posture" }, orderBy: { severity: "asc" } });
     expect(findings.map((f) => [f.kind, f.severity, f.toolName, (f.detail as { checkId: string }).checkId]).sort()).toEqual([
       ["posture", "critical", null, "gateway.bind_public"],
       ["posture", "low", null, "warden.channel_unused"],
@@ -73,13 +73,18 @@ describe("POST /api/v1/connector/inventory", () => {
     const audits = await db.auditEvent.findMany({ where: { action: "gateway.inventory", targetId: g.gateway.id } });
     expect(audits).toHaveLength(1);
     expect(audits[0]).toMatchObject({ actorType: "gateway", actorId: g.gateway.id, outcome: "success", targetType: "gateway" });
-    expect(audits[0].after).toEqual({ agents: 1, tools: 2, plugins: 1, skills: 1, cronJobs: 1, channels: 2, securityAudit: { critical: 1, warn: 1, info: 1 }, findings: { created: 3, updated: 0 } });
+    expect(audits[0].after).toEqual({
+      agents: 1, tools: 2, plugins: 1, skills: 1, cronJobs: 1, channels: 2, mcpServers: 0, openclawVersion: null, changed: true,
+      securityAudit: { critical: 1, warn: 1, info: 1 }, findings: { created: 3, updated: 0 },
+      // The agent is not registered and the plugin has no approved version (the skill is disabled).
+      reconciliation: { created: 2, updated: 0, resolved: 0, hashDrift: 0 },
+    });
   });
 
   it("updates posture findings on the next push instead of duplicating them", async () => {
     const g = await makeGateway();
     expect((await send(g, inventory())).status).toBe(202);
-    const before = await db.finding.findMany({ where: { gatewayId: g.gateway.id } });
+    const before = await db.finding.findMany({ where: { gatewayId: g.gateway.id, kind: "posture" } });
     const bind = before.find((f) => (f.detail as { checkId: string }).checkId === "gateway.bind_public")!;
     await db.finding.update({ where: { id: bind.id }, data: { status: "dismissed", dismissReason: "accepted risk" } });
 
@@ -93,8 +98,8 @@ describe("POST /api/v1/connector/inventory", () => {
         ],
       },
     });
-    expect(await send(g, second)).toEqual({ status: 202, json: { stored: true, findings: 3 } });
-    const after = await db.finding.findMany({ where: { gatewayId: g.gateway.id } });
+    expect(await send(g, second)).toMatchObject({ status: 202, json: { stored: true, findings: 3 } });
+    const after = await db.finding.findMany({ where: { gatewayId: g.gateway.id, kind: "posture" } });
     expect(after).toHaveLength(4);
     const updated = after.find((f) => f.id === bind.id)!;
     expect(updated).toMatchObject({ severity: "medium", title: "Gateway bound to LAN", status: "dismissed", firstSeenAt: bind.firstSeenAt });
@@ -110,7 +115,7 @@ describe("POST /api/v1/connector/inventory", () => {
     await send(g, inventory());
     const { securityAudit: _omit, ...withoutAudit } = inventory();
     void _omit;
-    expect(await send(g, withoutAudit)).toEqual({ status: 202, json: { stored: true, findings: 1 } });
+    expect(await send(g, withoutAudit)).toMatchObject({ status: 202, json: { stored: true, findings: 1 } });
     const gw = await db.gateway.findUniqueOrThrow({ where: { id: g.gateway.id } });
     expect(gw.securityAudit).toMatchObject({ summary: { critical: 1 } });
   });
@@ -128,11 +133,11 @@ describe("POST /api/v1/connector/inventory", () => {
       ...over,
     });
     const byCheck = async () => {
-      const rows = await db.finding.findMany({ where: { gatewayId: g.gateway.id }, orderBy: { firstSeenAt: "asc" } });
+      const rows = await db.finding.findMany({ where: { gatewayId: g.gateway.id, kind: "posture" }, orderBy: { firstSeenAt: "asc" } });
       return new Map(rows.map((f) => { const d = f.detail as { checkId: string; agentExternalId?: string }; return [`${d.checkId}${d.agentExternalId ? `@${d.agentExternalId}` : ""}`, f]; }));
     };
 
-    expect(await send(g, payload())).toEqual({ status: 202, json: { stored: true, findings: 2 } });
+    expect(await send(g, payload())).toMatchObject({ status: 202, json: { stored: true, findings: 2 } });
     const first = await byCheck();
     expect([...first.keys()].sort()).toEqual(["warden.bind_beyond_loopback", "warden.exec_unrestricted@main"]);
     expect(first.get("warden.bind_beyond_loopback")).toMatchObject({ kind: "posture", severity: "high", status: "open", agentId: null, toolName: null, detail: { source: "warden inventory", evidence: { bind: "0.0.0.0" } } });
@@ -143,7 +148,7 @@ describe("POST /api/v1/connector/inventory", () => {
     // Same posture plus a second agent with exec full: the two findings are updated, one is added.
     await new Promise((r) => setTimeout(r, 5));
     const agents = [{ id: "main", name: "Support bot", model: "claude-sonnet", tools: ["exec"], execMode: "full" }, { id: "ops", name: "Ops", tools: { exec: { security: "full" } } }];
-    expect(await send(g, payload({ agents }))).toEqual({ status: 202, json: { stored: true, findings: 3 } });
+    expect(await send(g, payload({ agents }))).toMatchObject({ status: 202, json: { stored: true, findings: 3 } });
     const second = await byCheck();
     expect([...second.keys()].sort()).toEqual(["warden.bind_beyond_loopback", "warden.exec_unrestricted@main", "warden.exec_unrestricted@ops"]);
     for (const key of ["warden.bind_beyond_loopback", "warden.exec_unrestricted@main"]) {
@@ -159,7 +164,7 @@ describe("POST /api/v1/connector/inventory", () => {
 
     // Bound to loopback now: the bind finding stays but is no longer seen; the others are.
     await new Promise((r) => setTimeout(r, 5));
-    expect(await send(g, payload({ agents, config: { bind: "127.0.0.1:18789" } }))).toEqual({ status: 202, json: { stored: true, findings: 2 } });
+    expect(await send(g, payload({ agents, config: { bind: "127.0.0.1:18789" } }))).toMatchObject({ status: 202, json: { stored: true, findings: 2 } });
     const third = await byCheck();
     expect(third.size).toBe(3);
     expect(third.get("warden.bind_beyond_loopback")!.lastSeenAt).toEqual(second.get("warden.bind_beyond_loopback")!.lastSeenAt);
@@ -190,8 +195,8 @@ describe("POST /api/v1/connector/inventory", () => {
     const { securityAudit: _omit, ...base } = inventory();
     void _omit;
     const channels = ["slack", "telegram", "discord", "line"].map((id) => ({ id, enabled: true, connected: true })).concat([{ id: "whatsapp", enabled: false, connected: false }, { id: "signal", enabled: true, connected: false }]);
-    expect(await send(g, { ...base, channels })).toEqual({ status: 202, json: { stored: true, findings: 4 } });
-    const findings = await db.finding.findMany({ where: { gatewayId: g.gateway.id } });
+    expect(await send(g, { ...base, channels })).toMatchObject({ status: 202, json: { stored: true, findings: 4 } });
+    const findings = await db.finding.findMany({ where: { gatewayId: g.gateway.id, kind: "posture" } });
     expect(findings.map((f) => [f.severity, (f.detail as { checkId: string; channelId: string }).checkId, (f.detail as { channelId: string }).channelId]).sort()).toEqual(
       ["discord", "line", "signal", "telegram"].map((id) => ["low", "warden.channel_unused", id]),
     );
@@ -211,7 +216,7 @@ describe("POST /api/v1/connector/inventory", () => {
     if (fields) expect(Object.keys(res.json.error?.fieldErrors ?? {}).sort()).toEqual(fields);
     const gw = await db.gateway.findUniqueOrThrow({ where: { id: g.gateway.id } });
     expect([gw.inventory, gw.securityAudit]).toEqual([null, null]);
-    expect(await db.finding.count({ where: { gatewayId: g.gateway.id } })).toBe(0);
+    expect(await db.finding.count({ where: { gatewayId: g.gateway.id, kind: "posture" } })).toBe(0);
     expect(await db.auditEvent.count({ where: { action: "gateway.inventory", targetId: g.gateway.id } })).toBe(0);
   });
 

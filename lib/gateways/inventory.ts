@@ -4,23 +4,95 @@ import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
-import { redact } from "@/lib/redact";
+import { REDACTED, redact } from "@/lib/redact";
 import { fieldErrorsOf } from "@/lib/validation";
 import { connectorError, parseGatewayJson } from "@/lib/connector/auth";
 import { postureChecks, postureKey, type PostureSeverity } from "./posture";
+import { recordInventorySnapshot } from "./inventory-history";
+import { reconcileInventory, type ReconcileCounts } from "./reconcile";
 
 const ZName = z.string().trim().min(1, "Required.").max(200);
 const ZHash = z.string().regex(/^[0-9a-fA-F]{64}$/, "A SHA-256 hex digest (64 hex characters).").transform((h) => h.toLowerCase());
 const ZNames = z.array(z.string().max(200)).max(1000);
 
-/** A tool, skill or plugin the gateway runs, pinned by its content hash when known. */
+const ZShort = z.string().max(100);
+const ZAgentsUsing = z.array(z.string().max(200)).max(1000);
+
+/** A tool, pinned by its content hash when known (contract 2: built-in tools carry the OpenClaw build hash). */
 const ZInventoryTool = z.object({
   name: ZName,
   kind: z.string().max(50).optional(),
-  version: z.string().max(100).optional(),
+  /** builtin | plugin | mcp | … */
+  source: z.string().max(50).optional(),
+  /** The plugin id or MCP server name that provides it. */
+  owner: z.string().max(200).optional(),
+  version: ZShort.optional(),
+  hash: ZHash.optional(),
+  enabled: z.boolean().optional(),
+  /** Gateway agent ids whose effective tools include it. */
+  agents: ZAgentsUsing.optional(),
+});
+
+/** A skill (its key), pinned by the tree hash of its directory. */
+const ZInventorySkill = z.object({
+  name: ZName,
+  kind: z.string().max(50).optional(),
+  source: z.string().max(100).optional(),
+  version: ZShort.optional(),
+  hash: ZHash.optional(),
+  enabled: z.boolean().optional(),
+  agents: ZAgentsUsing.optional(),
+});
+
+/** A plugin (its id), pinned by the tree hash of its package. */
+const ZInventoryPlugin = z.object({
+  name: ZName,
+  kind: z.string().max(50).optional(),
+  source: z.string().max(100).optional(),
+  version: ZShort.optional(),
   hash: ZHash.optional(),
   enabled: z.boolean().optional(),
 });
+
+/**
+ * An MCP server from the gateway's config. Never env, headers or tokens (unknown keys are
+ * dropped); the URL loses userinfo, query and fragment here whatever the plugin sent, and args
+ * and command go through redaction like every other string.
+ */
+const ZInventoryMcpServer = z.object({
+  name: ZName,
+  transport: z.string().trim().min(1, "Required.").max(50),
+  command: z.string().max(1000).optional(),
+  args: z.array(z.string().max(1000)).max(100).transform(redactArgs).optional(),
+  url: z.string().max(2000).transform(stripUrlSecrets).optional(),
+  enabled: z.boolean().optional(),
+  hash: ZHash.optional(),
+});
+
+/** Keep scheme, host, port and path of a URL; an unparsable one is kept only up to its first "?" or "#", without userinfo. */
+export function stripUrlSecrets(raw: string): string {
+  try {
+    const u = new URL(raw);
+    // "user:pass@host/x" parses as scheme "user:" with an opaque path: treat anything without a host as not a URL.
+    if (!u.host) throw new Error("no host");
+    u.username = "";
+    u.password = "";
+    u.search = "";
+    u.hash = "";
+    return u.toString();
+  } catch {
+    // Not a URL: keep what precedes any query or fragment, without anything that looks like userinfo.
+    return raw.split(/[?#]/)[0].replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/]*@/i, "$1");
+  }
+}
+
+/** A command-line flag that names a secret and takes its value as the next argument ("--token abc"). */
+const SECRET_FLAG = /^-{1,2}[\w.-]*(token|secret|password|passwd|api[-_]?key|apikey|auth|credential|private[-_]?key|access[-_]?key)[\w.-]*$/i;
+
+/** MCP server args with the value after a secret-naming flag replaced (redact() then handles "--token=…" and known formats). */
+export function redactArgs(args: string[]): string[] {
+  return args.map((a, i) => (i > 0 && SECRET_FLAG.test(args[i - 1]) ? REDACTED : a));
+}
 
 const ZAuditFinding = z.object({
   checkId: ZName,
@@ -39,24 +111,35 @@ export const ZSecurityAudit = z.object({
 
 /** The body of POST /api/v1/connector/inventory: what the gateway runs and its posture. */
 export const ZInventory = z.object({
+  /** The OpenClaw build: its version (e.g. 2026.9.6) and the tree hash of the installed package. */
+  openclaw: z.object({ version: z.string().trim().min(1, "Required.").max(100), buildHash: ZHash.optional() }).optional(),
   agents: z
     .array(
-      // Loose: per-agent posture (execMode, canDelegate, subagents, exec, …) is kept as sent for postureChecks.
+      // Loose: per-agent posture in raw OpenClaw shapes (exec, subagents, …) is kept as sent for postureChecks.
       z.looseObject({
         id: ZName,
         name: ZName,
         model: z.string().max(200).optional(),
         fallbackModels: ZNames.optional(),
         channels: ZNames.optional(),
-        /** Tool names, or an OpenClaw per-agent tool policy ({allow, deny, exec, …}). */
+        /** Tool names (the agent's effective tools), or an OpenClaw per-agent tool policy ({allow, deny, exec, …}). */
         tools: z.union([ZNames, z.looseObject({})]).optional(),
+        /** deny | allowlist | full (or what the gateway calls it). */
+        execMode: z.string().max(50).optional(),
+        /** The sandbox mode (e.g. off, non-main, all). */
+        sandbox: z.string().max(100).optional(),
+        canDelegate: z.boolean().optional(),
+        /** Gateway agent ids it may spawn or reach (OpenClaw subagents.allowAgents), or OpenClaw's raw subagents block. */
+        subagents: z.union([ZNames, z.boolean(), z.looseObject({})]).optional(),
+        workspaceOnly: z.boolean().optional(),
       }),
     )
     .max(1000),
   tools: z.array(ZInventoryTool).max(5000),
-  plugins: z.array(ZInventoryTool).max(5000).optional(),
-  skills: z.array(ZInventoryTool).max(5000).optional(),
-  cronJobs: z.array(z.object({ id: ZName, name: z.string().max(200).optional(), enabled: z.boolean() })).max(1000).optional(),
+  plugins: z.array(ZInventoryPlugin).max(5000).optional(),
+  skills: z.array(ZInventorySkill).max(5000).optional(),
+  mcpServers: z.array(ZInventoryMcpServer).max(1000).optional(),
+  cronJobs: z.array(z.object({ id: ZName, name: z.string().max(200).optional(), enabled: z.boolean(), schedule: z.string().max(200).optional() })).max(1000).optional(),
   channels: z.array(z.object({ id: ZName, enabled: z.boolean(), connected: z.boolean().optional() })).max(1000).optional(),
   /** Configuration posture: free-form JSON, kept as sent (redacted). */
   config: z.looseObject({ bind: z.string().max(200).optional(), execMode: z.string().max(50).optional() }).optional(),
@@ -66,7 +149,7 @@ export type TInventory = z.infer<typeof ZInventory>;
 
 const SEVERITY = { critical: "critical", warn: "medium" } as const;
 // Serialises pushes of one gateway so that two at once cannot create the same finding twice.
-const INVENTORY_LOCK = 7_210_002;
+export const INVENTORY_LOCK = 7_210_002;
 /** How far back a tool call through a channel counts as the channel being used. */
 const CHANNEL_ACTIVITY_DAYS = 7;
 
@@ -79,7 +162,11 @@ type Wanted = { key: string; checkId: string; severity: PostureSeverity; title: 
  * the push (counts only) in the same transaction. A finding whose check no longer shows keeps its
  * status and lastSeenAt (so "last seen" tells when it was last reported).
  */
-export async function storeInventory(gateway: { id: string }, actor: Actor, rawBody: string): Promise<{ ok: true; value: { stored: true; findings: number } } | { ok: false; response: Response }> {
+export async function storeInventory(
+  gateway: { id: string },
+  actor: Actor,
+  rawBody: string,
+): Promise<{ ok: true; value: { stored: true; findings: number; changed: boolean; reconciliation: ReconcileCounts } } | { ok: false; response: Response }> {
   let body: unknown;
   try {
     body = parseGatewayJson(rawBody);
@@ -113,10 +200,13 @@ export async function storeInventory(gateway: { id: string }, actor: Actor, rawB
 
   const counts = await db.$transaction(async (tx) => {
     await tx.$executeRaw`select pg_advisory_xact_lock(${INVENTORY_LOCK}::int4, hashtext(${gateway.id}))`;
+    const now = new Date();
+    const stored = toJson(inventory);
     await tx.gateway.update({
       where: { id: gateway.id },
-      data: { inventory: toJson(inventory), ...(audit ? { securityAudit: toJson(audit) } : {}) },
+      data: { inventory: stored, ...(audit ? { securityAudit: toJson(audit) } : {}) },
     });
+    const history = await recordInventorySnapshot(tx, gateway.id, stored, now);
 
     // A channel counts as used when a recent tool call of this gateway has its id as a segment of
     // the session key (OpenClaw keys look like "agent:main:slack:channel:C1"). DMs folded into the
@@ -176,7 +266,6 @@ export async function storeInventory(gateway: { id: string }, actor: Actor, rawB
           ? (await tx.agent.findMany({ where: { gatewayId: gateway.id, externalId: { in: externalIds } }, select: { id: true, externalId: true } })).map((a) => [a.externalId, a.id])
           : [],
       );
-      const now = new Date();
       const fresh = [];
       for (const w of wanted.values()) {
         const agentId = w.agentExternalId ? agentIdOf.get(w.agentExternalId) : undefined;
@@ -191,6 +280,8 @@ export async function storeInventory(gateway: { id: string }, actor: Actor, rawB
       if (fresh.length) created = (await tx.finding.createMany({ data: fresh })).count;
     }
 
+    const reconciliation = await reconcileInventory(tx, gateway.id, stored, now);
+
     await recordAudit(tx, actor, {
       action: "gateway.inventory",
       targetType: "gateway",
@@ -202,11 +293,31 @@ export async function storeInventory(gateway: { id: string }, actor: Actor, rawB
         skills: rest.skills?.length ?? 0,
         cronJobs: rest.cronJobs?.length ?? 0,
         channels: rest.channels?.length ?? 0,
+        mcpServers: rest.mcpServers?.length ?? 0,
+        openclawVersion: rest.openclaw?.version ?? null,
+        changed: history.changed,
+        ...(history.diff ? { diff: history.diff.summary.slice(0, 1000) } : {}),
         securityAudit: audit ? audit.summary : null,
         findings: { created, updated },
+        reconciliation,
       },
     });
-    return { created, updated };
-  });
-  return { ok: true, value: { stored: true, findings: counts.created + counts.updated } };
+    return { created, updated, changed: history.changed, reconciliation };
+    // Pushes of one gateway queue on its lock, and a large inventory is reconciled item by item.
+  }, { timeout: 30_000, maxWait: 10_000 });
+  if (counts.reconciliation.hashDrift) wakeDriftPlaybooks();
+  return { ok: true, value: { stored: true, findings: counts.created + counts.updated, changed: counts.changed, reconciliation: counts.reconciliation } };
+}
+
+/**
+ * After a push opened reconciliation findings, check the hash-drift playbooks at once instead of at
+ * the next minute's tick (best effort: the scheduler's tick covers a failure; firing is idempotent).
+ */
+function wakeDriftPlaybooks() {
+  void import("@/lib/playbooks/triggers")
+    .then(async ({ evaluatePlaybookTriggers }) => {
+      const ids = (await db.playbook.findMany({ where: { trigger: "hash_drift" }, select: { id: true } })).map((p) => p.id);
+      if (ids.length) await evaluatePlaybookTriggers({ playbookIds: ids });
+    })
+    .catch((err) => console.error("warden: hash-drift playbooks after an inventory push failed", err));
 }

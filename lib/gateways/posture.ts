@@ -108,6 +108,7 @@ function delegationOf(o: Obj): string | undefined {
   }
   const sub = o.subagents;
   if (sub === true) return "subagents are enabled";
+  if (Array.isArray(sub) && strs(sub).length) return `it may reach agents ${strs(sub).join(", ")}`;
   if (isObj(sub)) {
     const allow = strs(sub.allowAgents ?? sub.allow);
     if (sub.enabled === false) return undefined;

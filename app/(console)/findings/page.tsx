@@ -15,7 +15,14 @@ import { dismissFinding, openIncident } from "./actions";
 export const metadata: Metadata = { title: "Findings" };
 
 const SEVERITY_TONE = { low: "gray", medium: "amber", high: "red", critical: "red" } as const;
-const STATUS_TONE = { open: "amber", dismissed: "gray", incident: "blue" } as const;
+const STATUS_TONE = { open: "amber", dismissed: "gray", incident: "blue", resolved: "green" } as const;
+
+/** The page a reconciliation finding links to for its fix (a Warden path, or an advisory's http(s) link). */
+function fixOf(f: FindingRow): { href: string; label: string } | null {
+  const d = (f.detail && typeof f.detail === "object" ? f.detail : {}) as Record<string, unknown>;
+  if (typeof d.fixUrl !== "string" || !(/^\/(?!\/)/.test(d.fixUrl) || /^https?:\/\//i.test(d.fixUrl))) return null;
+  return { href: d.fixUrl, label: typeof d.fixLabel === "string" ? d.fixLabel : "Fix" };
+}
 
 type SP = Record<string, string | string[] | undefined>;
 
@@ -105,6 +112,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
                   </p>
                   <p className="text-xs text-slate-600 dark:text-slate-400">{summaryOf(f)}</p>
                   {f.status === "dismissed" && f.dismissReason && <p className="text-xs text-slate-500">Dismissed: {f.dismissReason}</p>}
+                  {f.status === "resolved" && <p className="text-xs text-slate-500">Resolved automatically: {String((f.detail as { resolvedNote?: unknown } | null)?.resolvedNote ?? "no longer applies")}</p>}
                 </div>
               ),
               status: <Badge tone={STATUS_TONE[f.status]}>{f.status}</Badge>,
@@ -112,6 +120,11 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
               firstSeenAt: <span className="whitespace-nowrap text-xs">{fmtDate(f.firstSeenAt)}</span>,
               actions: (
                 <div className="flex flex-col gap-2">
+                  {(() => {
+                    const fix = fixOf(f);
+                    if (!fix || f.status === "resolved") return null;
+                    return fix.href.startsWith("/") ? <Link href={fix.href} className="text-sm text-brand-600 hover:underline">{fix.label}</Link> : <a href={fix.href} rel="noreferrer noopener" target="_blank" className="text-sm text-brand-600 hover:underline">{fix.label}</a>;
+                  })()}
                   {evidence && <Link href={evidence} className="text-sm text-brand-600 hover:underline">Evidence</Link>}
                   {f.kind === "agent_link" && f.agentId && <Link href={`/agents/${f.agentId}#agent-links`} className="text-sm text-brand-600 hover:underline">Review pair (approve)</Link>}
                   {canDecide && f.status === "open" && <ReasonAction label="Dismiss" action={dismissFinding} payload={{ id: f.id }} confirmLabel="Confirm: dismiss finding" placeholder="Why this is not a problem (e.g. expected during the migration)" variant="secondary" />}

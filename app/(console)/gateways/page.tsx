@@ -21,7 +21,7 @@ export default async function GatewaysPage() {
   const old = gateways.filter((g) => status.get(g.id) === "expired" || status.get(g.id) === "behind");
   return (
     <>
-      <PageHeader title="Gateways" description="The agent gateways Warden governs. A gateway signs every request with its secret and enforces the policy Warden signs with its Ed25519 key. Kill switches are under Containment." />
+      <PageHeader title="Gateways" description="The agent gateways Warden governs. A gateway signs every request with its secret and enforces the policy Warden signs with its Ed25519 key. Kill switches are under Containment." actions={<Link href="/gateways/advisories" className="text-sm text-brand-600 hover:underline">Advisories</Link>} />
       {can(actor.role, "gateways:manage") && (
         <div className="mb-6 max-w-xl">
           <Card title="Register a gateway">

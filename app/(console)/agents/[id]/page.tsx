@@ -16,6 +16,7 @@ import { BundlesEditor } from "@/components/agents/BundlesEditor";
 import { GrantForm } from "@/components/agents/GrantForm";
 import { AgentForm } from "@/components/agents/AgentForm";
 import { listGateways } from "@/lib/fleet/queries";
+import { reportedAgentPosture } from "@/lib/gateways/inventory-view";
 import { createGrant, revokeGrant, setAgentBundles, updateAgent } from "../../tools/actions";
 import { agentLinksOf, type AgentLinkRow } from "@/lib/agent-links/queries";
 import { AgentLinkForm } from "@/components/agents/AgentLinkForm";
@@ -28,7 +29,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
   const { id } = await params;
   const agent = /^[0-9a-f-]{36}$/.test(id) ? await getAgent(id) : null;
   if (!agent) notFound();
-  const [allowlist, bundles, tools, gateways, links] = await Promise.all([effectiveAllowlist(agent.id), listBundles(), toolOptions(), listGateways(), agentLinksOf(agent.id)]);
+  const [allowlist, bundles, tools, gateways, links, reported] = await Promise.all([effectiveAllowlist(agent.id), listBundles(), toolOptions(), listGateways(), agentLinksOf(agent.id), reportedAgentPosture(agent)]);
   const posture = agent.posture as Record<string, unknown>;
   const mayDecide = can(actor.role, "tools:decide");
   const mayLink = can(actor.role, "data_flows:decide");
@@ -140,6 +141,32 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
           </section>
         </div>
         <div className="space-y-6">
+          {reported && (
+            <Card title="Posture reported by the gateway">
+              <p className="mb-2 text-xs text-slate-500" data-testid="reported-by">
+                Reported by <Link className="text-brand-600 hover:underline" href={`/gateways/${reported.gatewayId}`}>{reported.gatewayName}</Link>{reported.reportedAt ? ` at ${fmtDate(reported.reportedAt)}` : ""}. What the gateway runs wins over the registry&apos;s record below{reported.differences.length ? "; differences are flagged" : ""}.
+              </p>
+              <dl className="grid grid-cols-[8rem_1fr] gap-y-1 text-sm" aria-label="Reported posture">
+                {([
+                  ["model", "Model", reported.reported.model],
+                  ["fallbackModels", "Fallback models", reported.reported.fallbackModels?.join(", ") || (reported.reported.fallbackModels ? "none" : null)],
+                  ["execMode", "Exec mode", reported.reported.execMode],
+                  ["sandbox", "Sandbox", reported.reported.sandbox],
+                  ["canDelegate", "Delegation", reported.reported.canDelegate === null ? null : reported.reported.canDelegate ? `allowed${reported.reported.subagents.length ? ` (${reported.reported.subagents.join(", ")})` : ""}` : "not allowed"],
+                  ["workspaceOnly", "Workspace only", reported.reported.workspaceOnly === null ? null : reported.reported.workspaceOnly ? "yes" : "no"],
+                ] as const).map(([field, label, value]) => {
+                  const diff = reported.differences.find((d) => d.field === field);
+                  return [
+                    <dt key={`${field}-t`} className="text-slate-500">{label}</dt>,
+                    <dd key={`${field}-d`}>
+                      {value ?? <span className="text-slate-500">not reported</span>}
+                      {diff && <> <Badge tone={diff.riskier ? "red" : "amber"}>differs</Badge> <span className="text-xs text-slate-500">registry: {diff.registry}</span></>}
+                    </dd>,
+                  ];
+                })}
+              </dl>
+            </Card>
+          )}
           <Card title="Identity">
             <dl className="grid grid-cols-[7rem_1fr] gap-y-1 text-sm">
               <dt className="text-slate-500">Owner</dt><dd>{agent.owner}{agent.team ? ` (${agent.team})` : ""}</dd>
@@ -173,7 +200,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
               initial={{
                 name: agent.name, owner: agent.owner, team: agent.team ?? "", purpose: agent.purpose, gatewayId: agent.gateway?.id ?? "", scope: agent.scope, status: agent.status,
                 channels: agent.channels, model: agent.model ?? "", fallbackModels: agent.fallbackModels, credentialRefs: agent.credentialRefs,
-                posture: { fsWorkspaceOnly: posture.fsWorkspaceOnly !== false, execMode: String(posture.execMode ?? "deny"), canDelegate: Boolean(posture.canDelegate), dmPolicy: String(posture.dmPolicy ?? "pairing"), groupPolicy: String(posture.groupPolicy ?? "allowlist") },
+                posture: { fsWorkspaceOnly: posture.fsWorkspaceOnly !== false, execMode: String(posture.execMode ?? "deny"), canDelegate: Boolean(posture.canDelegate), dmPolicy: String(posture.dmPolicy ?? "pairing"), groupPolicy: String(posture.groupPolicy ?? "allowlist"), ...(typeof posture.sandbox === "string" ? { sandbox: posture.sandbox } : {}) },
               }}
             />
           </Card>

@@ -4,7 +4,12 @@ import { notFound } from "next/navigation";
 import { requireScope } from "@/lib/auth/session";
 import { can } from "@/lib/auth/roles";
 import { getGateway } from "@/lib/gateways/queries";
-import { inventoryText, readSecurityAudit } from "@/lib/gateways/report";
+import { readSecurityAudit } from "@/lib/gateways/report";
+import { inventoryReportTimes, readInventoryView } from "@/lib/gateways/inventory-view";
+import { INVENTORY_HISTORY_KEEP, listInventoryHistory } from "@/lib/gateways/inventory-history";
+import { FINDING_KIND_LABELS } from "@/lib/findings/schema";
+import { InventoryTables } from "@/components/gateways/InventoryTables";
+import { InventoryHistory } from "@/components/gateways/InventoryHistory";
 import { cachedSignedPolicy, defaultPolicyTtlSeconds } from "@/lib/allowlist/policy";
 import { POLICY_STATUS_TONE, policyStatusOf } from "@/lib/gateways/policy-status";
 import { PolicyExpiryForm } from "@/components/gateways/PolicyExpiryForm";
@@ -25,6 +30,7 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
   const { policy } = (await cachedSignedPolicy(g.id)).signed;
   const now = new Date();
   const audit = readSecurityAudit(g.securityAudit);
+  const [view, history, times] = await Promise.all([readInventoryView(g.id, g.inventory), listInventoryHistory(g.id), inventoryReportTimes(g.id)]);
   const status = policyStatusOf(g, policy.version, now);
   const ttlHours = g.policyTtlSeconds === null ? null : Math.round((g.policyTtlSeconds / 3600) * 100) / 100;
   return (
@@ -43,9 +49,11 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
           {can(actor.role, "tools:decide") && <div className="mt-4"><PolicyExpiryForm gatewayId={g.id} ttlHours={ttlHours} onExpiry={g.onPolicyExpiry} defaultHours={defaultPolicyTtlSeconds() / 3600} action={setGatewayPolicyExpiry} /></div>}
           {can(actor.role, "gateways:manage") && <div className="mt-4"><RotateSecret gatewayId={g.id} action={rotateGatewaySecret} /></div>}
         </Card>
-        <Card title="Agents">
-          {g.agents.length === 0 ? <p className="text-sm text-slate-500">No agents on this gateway yet; they appear when the gateway reports its inventory.</p> : (
-            <ul className="text-sm">{g.agents.map((a) => <li key={a.id}><Link className="text-brand-600 hover:underline" href={`/agents/${a.id}`}>{a.name}</Link> <Badge tone={a.status === "active" ? "green" : "red"}>{a.status}</Badge></li>)}</ul>
+        <Card title="Registered agents">
+          {g.agents.length === 0 ? (
+            <p className="text-sm text-slate-500">No registry agent is linked to this gateway. Agents the gateway reports are listed under Inventory below; register them from there (&quot;Register it&quot;).</p>
+          ) : (
+            <ul className="text-sm">{g.agents.map((a) => <li key={a.id}><Link className="text-brand-600 hover:underline" href={`/agents/${a.id}`}>{a.name}</Link>{a.externalId && a.externalId !== a.name ? <span className="text-xs text-slate-500"> ({a.externalId} on the gateway)</span> : null} <Badge tone={a.status === "active" ? "green" : "red"}>{a.status}</Badge></li>)}</ul>
           )}
         </Card>
         <Card title="Security audit">
@@ -59,17 +67,25 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
         </Card>
         <Card title="Open findings">
           {g.findings.length === 0 ? <p className="text-sm text-slate-500">No open findings.</p> : (
-            <ul className="space-y-1 text-sm">{g.findings.map((f) => <li key={f.id}><Badge tone={f.severity === "critical" || f.severity === "high" ? "red" : "amber"}>{f.severity}</Badge> {f.title} <span className="text-xs text-slate-500">{fmtAgo(f.lastSeenAt, now)}</span></li>)}</ul>
+            <>
+              <ul className="space-y-1 text-sm">{g.findings.map((f) => <li key={f.id}><Badge tone={f.severity === "critical" || f.severity === "high" ? "red" : "amber"}>{f.severity}</Badge> <span className="text-xs text-slate-500">{FINDING_KIND_LABELS[f.kind]}:</span> {f.title} <span className="text-xs text-slate-500">{fmtAgo(f.lastSeenAt, now)}</span></li>)}</ul>
+              <p className="mt-2 text-xs"><Link className="text-brand-600 hover:underline" href={`/findings?gateway=${g.id}&status=open`}>All findings of this gateway, with links to fix them</Link></p>
+            </>
           )}
         </Card>
       </div>
-      {g.inventory != null && (
-        <div className="mt-6">
-          <Card title="Inventory (as reported, redacted)">
-            <pre className="max-h-96 overflow-auto rounded bg-slate-50 p-3 text-xs dark:bg-slate-800">{inventoryText(g.inventory)}</pre>
-          </Card>
-        </div>
-      )}
+      <div className="mt-6 grid gap-6">
+        <Card title="Inventory" actions={times ? <span className="text-xs text-slate-500">reported {fmtAgo(times.reportedAt, now)} · content changed {fmtDate(times.changedAt)}</span> : undefined}>
+          {!view ? (
+            <p className="text-sm text-slate-500">This gateway has not reported its inventory yet. Warden&apos;s OpenClaw plugin reports it when it starts and after every configuration change; the agents, skills, plugins, MCP servers and tools it runs then appear here, compared with the registry.</p>
+          ) : (
+            <InventoryTables view={view} gatewayId={g.id} canRegister={can(actor.role, "registry:write")} />
+          )}
+        </Card>
+        <Card title="Inventory history" actions={<Link className="text-xs text-brand-600 hover:underline" href="/gateways/advisories">Advisories</Link>}>
+          <InventoryHistory rows={history} keep={INVENTORY_HISTORY_KEEP} />
+        </Card>
+      </div>
     </>
   );
 }

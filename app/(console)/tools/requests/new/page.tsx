@@ -1,4 +1,6 @@
 import type { Metadata } from "next";
+import { z } from "zod";
+import { TOOL_KINDS } from "@/lib/tools/schema";
 import { requireScope } from "@/lib/auth/session";
 import { agentOptions, listBundles } from "@/lib/agents/queries";
 import { PageHeader } from "@/components/ui/Card";
@@ -7,13 +9,23 @@ import { createToolRequest } from "../../actions";
 
 export const metadata: Metadata = { title: "Request a tool" };
 
-export default async function NewRequestPage() {
+// Pre-filled from a reconciliation finding (an item a gateway runs without approval); each value is optional and dropped when malformed.
+const ZPrefill = z.object({
+  name: z.string().max(200).optional().catch(undefined),
+  kind: z.enum(TOOL_KINDS).optional().catch(undefined),
+  version: z.string().max(100).optional().catch(undefined),
+  hash: z.string().regex(/^[0-9a-f]{64}$/).optional().catch(undefined),
+});
+
+export default async function NewRequestPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireScope("tools:request");
+  const sp = ZPrefill.safeParse(await searchParams);
+  const initial = sp.success ? { name: sp.data.name, kind: sp.data.kind, version: sp.data.version, contentHash: sp.data.hash } : {};
   const [agents, bundles] = await Promise.all([agentOptions(), listBundles()]);
   return (
     <>
       <PageHeader title="Request a tool" description="Name the exact version and its SHA-256, what it needs to touch, and why. A security lead reviews it; you cannot approve your own request." />
-      <RequestForm agents={agents} bundles={bundles.map((b) => ({ id: b.id, name: b.name }))} action={createToolRequest} />
+      <RequestForm agents={agents} bundles={bundles.map((b) => ({ id: b.id, name: b.name }))} action={createToolRequest} initial={initial} />
     </>
   );
 }
