@@ -1,0 +1,167 @@
+// Hash pinning (docs/connector-protocol.md, "Hash pinning"): which installed artefact each tool
+// comes from, its version and hash, and whether a call may use it under the signed policy.
+//   built-in tool (catalog source "core")      -> the OpenClaw build (version, build hash)
+//   plugin tool (catalog source "plugin")      -> its plugin (version, hash of its package root);
+//                                                 a plugin bundled with OpenClaw is part of the build
+//   MCP tool ("<server>__<tool>")              -> its MCP server (hash of its local script/package)
+//   skill                                      -> calls that touch files inside the skill's folder
+// The map is learnt by the inventory collector and shared by every plugin instance (globalThis)
+// and through a file in the spool folder, so a restart pins at once from the last known state.
+import fs from "node:fs";
+import path from "node:path";
+import { mcpToolPrefix } from "./mcp.js";
+import { normalisePath, pathParams, underPrefix } from "./conditions.js";
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const hex = (h) => (typeof h === "string" && HEX64.test(h.toLowerCase()) ? h.toLowerCase() : undefined);
+const EMPTY = () => ({ openclaw: {}, tools: {}, plugins: {}, mcp: {}, skills: {}, workspaces: {} });
+
+/** The artefact registry backed by `file` (atomically replaced; re-read when it changed). */
+export function createArtefacts(file) {
+  const key = Symbol.for(`warden.openclaw.artefacts:${file}`);
+  globalThis[key] ??= { data: EMPTY(), sig: "" };
+  const shared = globalThis[key];
+  const sigOf = () => {
+    try {
+      const st = fs.statSync(file);
+      return `${st.ino}:${st.mtimeMs}:${st.size}`;
+    } catch {
+      return "";
+    }
+  };
+  const reload = () => {
+    const s = sigOf();
+    if (!s || s === shared.sig) return;
+    try {
+      const raw = JSON.parse(fs.readFileSync(file, "utf8"));
+      if (raw && typeof raw === "object") shared.data = { ...EMPTY(), ...raw, openclaw: { ...raw.openclaw, ...keepBuild(shared.data.openclaw, raw.openclaw) } };
+      shared.sig = s;
+    } catch {} // torn or unreadable: keep what we have
+  };
+  // A build hash computed in this process is not lost when an older file is read.
+  const keepBuild = (mine, theirs) => (mine?.hash && !theirs?.hash && mine.version === theirs?.version ? { hash: mine.hash } : {});
+  const save = () => {
+    try {
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, JSON.stringify(shared.data), { mode: 0o600 });
+      fs.renameSync(tmp, file);
+      shared.sig = sigOf();
+    } catch {}
+  };
+  return {
+    /** The OpenClaw version and build hash (hash undefined until computed). */
+    setBuild({ version, hash }) {
+      reload();
+      shared.data.openclaw = { ...(version ? { version: String(version).slice(0, 100) } : {}), ...(hex(hash) ? { hash: hex(hash) } : {}) };
+      save();
+    },
+    build() {
+      reload();
+      return shared.data.openclaw;
+    },
+    /** Replace what the inventory learnt: tools {name: {source, owner}}, plugins, mcp, skills, workspaces. */
+    update({ tools, plugins, mcp, skills, workspaces }) {
+      reload();
+      Object.assign(shared.data, { tools: tools ?? {}, plugins: plugins ?? {}, mcp: mcp ?? {}, skills: skills ?? {}, workspaces: workspaces ?? {} });
+      save();
+    },
+    /** { source, owner?, version?, hash? } of a tool's artefact; undefined when the tool is not known yet. */
+    of(toolName) {
+      reload();
+      return artefactOf(shared.data, toolName);
+    },
+    /** The skills registry (key -> { dir, hash }) and agent workspaces, for the skill check. */
+    snapshot() {
+      reload();
+      return shared.data;
+    },
+  };
+}
+
+/** The artefact of a tool in the registry data (pure). */
+export function artefactOf(data, toolName) {
+  if (typeof toolName !== "string" || !toolName) return undefined;
+  const build = { version: data.openclaw?.version, hash: hex(data.openclaw?.hash) };
+  const t = Object.prototype.hasOwnProperty.call(data.tools ?? {}, toolName) ? data.tools[toolName] : undefined;
+  if (t?.source === "plugin" && t.owner) {
+    const p = Object.prototype.hasOwnProperty.call(data.plugins ?? {}, t.owner) ? data.plugins[t.owner] : undefined;
+    if (p?.bundled) return { source: "plugin", owner: t.owner, ...build, bundled: true };
+    return { source: "plugin", owner: t.owner, version: p?.version, hash: hex(p?.hash) };
+  }
+  if (t?.source === "mcp" && t.owner) return { source: "mcp", owner: t.owner, hash: hex(data.mcp?.[t.owner]?.hash) };
+  if (t?.source === "core" || t?.source === "builtin") return { source: "builtin", ...build };
+  // Not in the catalog (MCP tools appear only once a session connected the server): by its prefix.
+  for (const [name, m] of Object.entries(data.mcp ?? {})) if (toolName.startsWith(mcpToolPrefix(name))) return { source: "mcp", owner: name, hash: hex(m?.hash) };
+  return undefined;
+}
+
+const approvedHashes = (entry) => (Array.isArray(entry?.versions) ? entry.versions.map((v) => hex(v?.contentHash)).filter(Boolean) : []);
+const pinned = (entry) => Array.isArray(entry?.versions) && entry.versions.length > 0;
+const short = (h) => `${h.slice(0, 12)}…`;
+
+/**
+ * The pinning check of one call beyond the tool's own entry (decide() compares that entry with
+ * the call's hash): the tool's plugin or MCP server when the agent's policy lists it with versions,
+ * and every skill whose folder the call touches. Null when the call may run, else { code, reason }.
+ * An artefact whose installed hash is unknown is never blocked here (contract: reported without).
+ */
+export function checkArtefacts(policyAgent, call, art, data, opts = {}) {
+  const entries = Array.isArray(policyAgent?.tools) ? policyAgent.tools : [];
+  const find = (kind, name) => entries.find((e) => e?.name === name && e?.kind === kind);
+  if (art?.owner && art.hash && !art.bundled) {
+    const kind = art.source === "plugin" ? "plugin" : art.source === "mcp" ? "mcp_server" : undefined;
+    const e = kind ? find(kind, art.owner) : undefined;
+    if (e && pinned(e) && !approvedHashes(e).includes(art.hash)) {
+      return { code: "version_not_approved", reason: `Warden: ${kind === "plugin" ? "plugin" : "MCP server"} "${art.owner}" (tool "${call.toolName}") installed hash ${short(art.hash)} is not an approved version` };
+    }
+  }
+  // Skills: a call that reads, runs or edits files inside a pinned skill's folder whose installed
+  // hash is not approved (the skill's instructions and scripts are what drifted).
+  const skills = data?.skills ?? {};
+  const drifted = [];
+  for (const [key, s] of Object.entries(skills)) {
+    const e = find("skill", key);
+    const h = hex(s?.hash);
+    if (!e || !pinned(e) || !h || typeof s?.dir !== "string") continue;
+    if (!approvedHashes(e).includes(h)) drifted.push({ key, dir: s.dir, hash: h });
+  }
+  if (!drifted.length) return null;
+  const ws = typeof data?.workspaces?.[call.agentId] === "string" ? data.workspaces[call.agentId] : undefined;
+  const touched = touchedPaths(call, ws, opts.realpath);
+  const text = commandText(call.params);
+  for (const d of drifted) {
+    const dirs = [d.dir, opts.realpath ? opts.realpath(d.dir) : d.dir];
+    const hit = touched.some((p) => dirs.some((dir) => underPrefix(p, dir))) || (text && dirs.some((dir) => text.includes(dir)) ) || (text && ws && new RegExp(`(^|[\\s"'=:;|&(])(\\./)?skills/${escapeRe(d.key)}(/|\\b)`).test(text));
+    if (hit) return { code: "version_not_approved", reason: `Warden: skill "${d.key}" installed hash ${short(d.hash)} is not an approved version (the call touches its files)` };
+  }
+  return null;
+}
+
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Absolute paths a call names (relative ones against the agent's workspace), symlinks resolved. */
+function touchedPaths(call, workspace, realpath) {
+  const out = [];
+  for (const { value } of pathParams(call.toolName, call.params, call.derivedPaths)) {
+    let s = value.trim();
+    if (s.startsWith("@")) s = s.slice(1);
+    if (s.startsWith("file:")) s = s.replace(/^file:\/\//, "");
+    const abs = path.posix.isAbsolute(s) ? normalisePath(s) : workspace ? normalisePath(path.posix.join(workspace, s)) : null;
+    if (!abs) continue;
+    out.push(abs);
+    if (realpath) out.push(realpath(abs));
+  }
+  return out;
+}
+
+/** The command line of an exec-like call (where a skill's scripts are run from). */
+function commandText(params) {
+  if (!params || typeof params !== "object") return "";
+  const parts = [];
+  for (const k of ["command", "cmd", "script", "code", "argv", "args", "workdir", "cwd"]) {
+    const v = params[k];
+    if (typeof v === "string") parts.push(v);
+    else if (Array.isArray(v)) for (const x of v.slice(0, 200)) if (typeof x === "string") parts.push(x);
+  }
+  return parts.join(" ").slice(0, 200_000);
+}
