@@ -12,13 +12,13 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import net from "node:net";
 import { promisify } from "node:util";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
-import { NODE24, OPENCLAW_BIN, gatewayEnv, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
+import { NODE24, OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
 
 const ROOT = path.join(__dirname, "..");
 // Other specs (and other checkouts on the same machine) run gateways too: pick ports that are free,
@@ -126,7 +126,7 @@ test("revoking an approval blocks the agent's next call of that tool within 3 s 
   await sql().query("update agents set external_id = 'main' where id = $1", [agent.id]);
   // Approved before the gateway starts: its first policy allows the tool.
   const req = await op.post("/api/v1/tool-requests", {
-    data: { tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: `2026.9.6-${rid()}`, contentHash: createHash("sha256").update(`push-${rid()}`).digest("hex"), permissions: {}, justification: "Needed by the push e2e agent", agentIds: [agent.id] },
+    data: { tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: `2026.9.6-${rid()}`, contentHash: await openclawBuildHash(), permissions: {}, justification: "Needed by the push e2e agent", agentIds: [agent.id] },
   });
   expect(req.status(), await req.text()).toBe(201);
   const decision = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, {
@@ -189,7 +189,7 @@ test("a kill switch with both paths configured is acknowledged fast; 'released' 
   const { token, gatewayName, admin, lead, op } = ctx!;
   // Allow the tool again (a fresh approval of a new version), pushed like any change.
   const req = await op.post("/api/v1/tool-requests", {
-    data: { tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: `2026.9.6-${rid()}`, contentHash: createHash("sha256").update(`push-${rid()}`).digest("hex"), permissions: {}, justification: "Allowed again for the kill-switch test", agentIds: [ctx!.agentId] },
+    data: { tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: `2026.9.6-${rid()}`, contentHash: await openclawBuildHash(), permissions: {}, justification: "Allowed again for the kill-switch test", agentIds: [ctx!.agentId] },
   });
   expect(req.status(), await req.text()).toBe(201);
   const decision = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, {

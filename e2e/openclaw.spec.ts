@@ -5,7 +5,8 @@
  * the same call goes through and shows up as allowed; the inventory appears. Tool calls come both
  * from `POST /tools/invoke` and from a real agent turn driven by a fake OpenAI-compatible model
  * (it asks for the tool once, then answers), so the agent loop is proven enforced and recorded too.
- * All on 127.0.0.1.
+ * Hash pinning: built-in tools are pinned to the hash of the installed OpenClaw build (a `write`
+ * approved only for another build does not write its file). All on 127.0.0.1.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
@@ -17,7 +18,7 @@ import path from "node:path";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { acquireGatewayLock } from "./gateway-lock";
 import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
-import { NODE24, OPENCLAW_BIN, gatewayEnv, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
+import { NODE24, OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
 
 const ROOT = path.join(__dirname, "..");
 const PORT = 18990 + Math.floor(Math.random() * 8);
@@ -158,7 +159,7 @@ test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async 
   // Approve it in Warden: request (operator) → review (security lead).
   const operator = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("operator"))}` } });
   const req = await operator.post("/api/v1/tool-requests", {
-    data: { tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: "2026.9.6", contentHash: createHash("sha256").update(`openclaw-2026.9.6-${TOOL}`).digest("hex"), permissions: {}, justification: "Needed by the OpenClaw e2e agent", agentIds: [agent.id] },
+    data: { tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: "2026.9.6", contentHash: await openclawBuildHash(), permissions: {}, justification: "Needed by the OpenClaw e2e agent", agentIds: [agent.id] },
   });
   expect(req.status(), await req.text()).toBe(201);
   const decision = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, {
@@ -206,4 +207,43 @@ test("suspending the agent blocks its next tool call on the real gateway; releas
   await expect.poll(async () => (await states()).filter((d) => d.kind === "release").map((d) => `${d.state}:${d.wsState}`), { timeout: 45_000, intervals: [1000], message: `log:\n${log.slice(-1500)}` }).toEqual(["applied:applied"]);
   await expect.poll(async () => (await invoke(token)).status, { timeout: 30_000, intervals: [1000], message: "allowed again after release" }).toBe(200);
   await op.dispose();
+});
+
+test("hash pinning: a built-in tool approved only for another build is blocked; approved for this build it runs; events carry version and hash", async ({ baseURL }) => {
+  test.setTimeout(180_000);
+  expect(shared, "the enforcement test above set up the gateway").not.toBeNull();
+  const { token, gatewayId, agentId } = shared!;
+  const build = await openclawBuildHash();
+  // The plugin hashed the installed OpenClaw build (once, off the hot path) and learnt from the
+  // inventory that `write` is a built-in tool.
+  await expect.poll(() => log.includes(`OpenClaw 2026.9.6 build hash ${build}`), { timeout: 60_000, message: `plugin knows the build hash; log:\n${log.slice(-1500)}` }).toBe(true);
+  const operator = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("operator"))}` } });
+  const lead = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("security_lead"))}` } });
+  const approveWrite = async (version: string, contentHash: string) => {
+    const req = await operator.post("/api/v1/tool-requests", { data: { tool: { name: "write", kind: "tool", source: "builtin", publisher: "OpenClaw" }, version, contentHash, permissions: { fsWrite: true }, justification: "Pinning e2e: the agent writes one file", agentIds: [agentId] } });
+    expect(req.status(), await req.text()).toBe(201);
+    const d = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, { data: { outcome: "approve", reason: "Pinned to one build of the gateway", checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "bundled with the gateway", permissionsNarrowed: true, credEgressFlagged: false } } });
+    expect(d.status(), await d.text()).toBe(201);
+  };
+  const target = path.join(tmp, `pinned-${rid()}.txt`);
+  const write = async () => {
+    const res = await fetch(`http://127.0.0.1:${PORT}/tools/invoke`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ tool: "write", args: { path: target, content: "pinned" }, agentId: "main" }) });
+    return { status: res.status, body: await res.text() };
+  };
+  const events = async (decision: string) =>
+    (await sql().query<{ tool_version: string | null; tool_hash: string | null; block_reason: string | null }>("select tool_version, tool_hash, block_reason from tool_calls where gateway_id = $1 and tool_name = 'write' and decision = $2 order by occurred_at desc", [gatewayId, decision])).rows;
+
+  // Approved only for another build (the hash of something else): blocked, the file is not written.
+  const other = createHash("sha256").update(`another build ${rid()}`).digest("hex");
+  await approveWrite(`2026.9.5-${rid()}`, other);
+  await expect.poll(async () => (await write()).body, { timeout: 45_000, intervals: [2000], message: "blocked as an unapproved build" }).toContain("not an approved version");
+  expect(fs.existsSync(target)).toBe(false);
+  await expect.poll(async () => (await events("blocked")).find((e) => e.block_reason?.includes("not an approved version")), { timeout: 30_000, message: "the blocked call stored with the build's version and hash" }).toMatchObject({ tool_version: "2026.9.6", tool_hash: build });
+
+  // Approved for this build: it runs, and the stored call carries the build's version and hash.
+  await approveWrite("2026.9.6", build);
+  await expect.poll(async () => (await write()).status, { timeout: 45_000, intervals: [2000], message: "allowed once this build is approved" }).toBe(200);
+  expect(fs.readFileSync(target, "utf8")).toBe("pinned");
+  await expect.poll(async () => (await events("allowed"))[0], { timeout: 30_000, message: "the allowed call stored with the build's version and hash" }).toMatchObject({ tool_version: "2026.9.6", tool_hash: build });
+  for (const c of [operator, lead]) await c.dispose();
 });

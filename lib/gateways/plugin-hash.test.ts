@@ -25,10 +25,11 @@ afterEach(() => {
 
 describe("hashTree", () => {
   it("hashes the manifest of every file sorted by the bytes of its POSIX path", async () => {
-    const root = tree({ b: "2", "a/z": "3", "a.txt": "1", A: "0", "x/y/deep.md": "4" });
-    // '.' (0x2e) sorts before '/' (0x2f): "a.txt" before "a/z"; upper case before lower case.
-    const order = ["A", "a.txt", "a/z", "b", "x/y/deep.md"];
-    const content: Record<string, string> = { A: "0", "a.txt": "1", "a/z": "3", b: "2", "x/y/deep.md": "4" };
+    const content: Record<string, string> = { b: "2", "a/z": "3", "a.txt": "1", A: "0", Z: "5", "x/y/deep.md": "4", "é.md": "6" };
+    const root = tree(content);
+    // Byte order, not a locale's: upper case before lower case ("Z" before "a.txt"), '.' (0x2e)
+    // before '/' (0x2f), multi-byte UTF-8 last.
+    const order = ["A", "Z", "a.txt", "a/z", "b", "x/y/deep.md", "é.md"];
     const manifest = order.map((p) => `${sha(content[p])}  ${p}\n`).join("");
     expect(await hashTree(root)).toBe(sha(manifest));
   });
