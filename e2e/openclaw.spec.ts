@@ -39,7 +39,18 @@ function startFakeModel() {
     req.on("end", () => {
       const body = raw ? JSON.parse(raw) : {};
       // Only this turn counts (the session keeps earlier turns): look after our latest prompt.
-      const msgs: { role: string }[] = body.messages ?? [];
+      const msgs: { role: string; content?: unknown }[] = body.messages ?? [];
+      // "pin-write <path>": one `write` of that file (the hash-pinning test), then "done".
+      const lastUser = [...msgs].reverse().find((m) => m.role === "user" && JSON.stringify(m.content ?? "").includes("pin-write "));
+      const pin = /pin-write (\S+\.txt)/.exec(JSON.stringify(lastUser?.content ?? ""));
+      if (pin) {
+        const done = msgs.slice(msgs.lastIndexOf(lastUser!) + 1).some((m) => m.role === "tool");
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write(sseChunk(done ? { role: "assistant", content: "done" } : { role: "assistant", tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: { name: "write", arguments: JSON.stringify({ path: pin[1], content: "pinned" }) } }] }, null));
+        res.write(sseChunk({}, done ? "stop" : "tool_calls"));
+        res.end("data: [DONE]\n\n");
+        return;
+      }
       // (A tool result can quote the prompt — session_status does — so only user messages count.)
       const prompt = msgs.map((m) => m.role === "user" && JSON.stringify(m).includes(PROMPT)).lastIndexOf(true);
       const afterTool = msgs.slice(prompt + 1).some((m) => m.role === "tool");
@@ -78,8 +89,8 @@ function envOf(token: string): GatewayEnv {
 }
 
 /** One real agent turn through the gateway; returns its JSON output (the fake model asks for the tool). */
-async function agentTurn(env: NodeJS.ProcessEnv) {
-  const r = await promisify(execFile)(NODE24, [OPENCLAW_BIN, "agent", "--agent", "main", "-m", PROMPT, "--json"], { env, timeout: 120_000 }).catch((e) => e as { stdout: string });
+async function agentTurn(env: NodeJS.ProcessEnv, message = PROMPT) {
+  const r = await promisify(execFile)(NODE24, [OPENCLAW_BIN, "agent", "--agent", "main", "-m", message, "--json"], { env, timeout: 120_000 }).catch((e) => e as { stdout: string });
   return String(r.stdout);
 }
 
@@ -210,7 +221,7 @@ test("suspending the agent blocks its next tool call on the real gateway; releas
 });
 
 test("hash pinning: a built-in tool approved only for another build is blocked; approved for this build it runs; events carry version and hash", async ({ baseURL }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   expect(shared, "the enforcement test above set up the gateway").not.toBeNull();
   const { token, gatewayId, agentId } = shared!;
   const build = await openclawBuildHash();
@@ -226,23 +237,26 @@ test("hash pinning: a built-in tool approved only for another build is blocked; 
     expect(d.status(), await d.text()).toBe(201);
   };
   const target = path.join(tmp, `pinned-${rid()}.txt`);
-  const write = async () => {
-    const res = await fetch(`http://127.0.0.1:${PORT}/tools/invoke`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ tool: "write", args: { path: target, content: "pinned" }, agentId: "main" }) });
-    return { status: res.status, body: await res.text() };
-  };
+  // `write` is not offered over POST /tools/invoke: a real agent turn asks for it.
+  const write = () => agentTurn(envOf(token), `pin-write ${target}`);
   const events = async (decision: string) =>
     (await sql().query<{ tool_version: string | null; tool_hash: string | null; block_reason: string | null }>("select tool_version, tool_hash, block_reason from tool_calls where gateway_id = $1 and tool_name = 'write' and decision = $2 order by occurred_at desc", [gatewayId, decision])).rows;
 
   // Approved only for another build (the hash of something else): blocked, the file is not written.
   const other = createHash("sha256").update(`another build ${rid()}`).digest("hex");
   await approveWrite(`2026.9.5-${rid()}`, other);
-  await expect.poll(async () => (await write()).body, { timeout: 45_000, intervals: [2000], message: "blocked as an unapproved build" }).toContain("not an approved version");
+  await expect.poll(async () => {
+    await write();
+    return (await events("blocked")).find((e) => e.block_reason?.includes("not an approved version")) ?? null;
+  }, { timeout: 90_000, intervals: [2000], message: `blocked as an unapproved build; log:\n${log.slice(-1500)}` }).toMatchObject({ tool_version: "2026.9.6", tool_hash: build });
   expect(fs.existsSync(target)).toBe(false);
-  await expect.poll(async () => (await events("blocked")).find((e) => e.block_reason?.includes("not an approved version")), { timeout: 30_000, message: "the blocked call stored with the build's version and hash" }).toMatchObject({ tool_version: "2026.9.6", tool_hash: build });
 
   // Approved for this build: it runs, and the stored call carries the build's version and hash.
   await approveWrite("2026.9.6", build);
-  await expect.poll(async () => (await write()).status, { timeout: 45_000, intervals: [2000], message: "allowed once this build is approved" }).toBe(200);
+  await expect.poll(async () => {
+    await write();
+    return fs.existsSync(target);
+  }, { timeout: 90_000, intervals: [2000], message: "written once this build is approved" }).toBe(true);
   expect(fs.readFileSync(target, "utf8")).toBe("pinned");
   await expect.poll(async () => (await events("allowed"))[0], { timeout: 30_000, message: "the allowed call stored with the build's version and hash" }).toMatchObject({ tool_version: "2026.9.6", tool_hash: build });
   for (const c of [operator, lead]) await c.dispose();

@@ -760,6 +760,9 @@ function register(api) {
         }
       }, signal);
       void (async () => {
+        // Pushed again as soon as the OpenClaw build hash is known (the first push may lack it).
+        const oc = openclawRootOf(process.env.WARDEN_OPENCLAW_ENTRY || process.argv[1] || "");
+        if (oc) void buildHash({ root: oc.root, version: oc.version, cacheFile: files.buildHash }).then((r) => r.hash && !signal.aborted && lastPush.at && pushInventory(false)).catch(() => {});
         await sleep(3000, signal); // let the gateway finish starting before we call its CLI
         await loop("inventory push", () => Math.min(cfg.hashSeconds, cfg.inventorySeconds) * 1000, () => pushInventory(false), signal);
       })();
