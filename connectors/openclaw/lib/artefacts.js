@@ -62,7 +62,8 @@ export function createArtefacts(file) {
     /** Replace what the inventory learnt: tools {name: {source, owner}}, plugins, mcp, skills, workspaces. */
     update({ tools, plugins, mcp, skills, workspaces }) {
       reload();
-      Object.assign(shared.data, { tools: tools ?? {}, plugins: plugins ?? {}, mcp: mcp ?? {}, skills: skills ?? {}, workspaces: workspaces ?? {} });
+      // A new object: checkArtefacts caches per (policy agent, data) pair.
+      shared.data = { ...shared.data, tools: tools ?? {}, plugins: plugins ?? {}, mcp: mcp ?? {}, skills: skills ?? {}, workspaces: workspaces ?? {} };
       save();
     },
     /** { source, owner?, version?, hash? } of a tool's artefact; undefined when the tool is not known yet. */
@@ -106,8 +107,7 @@ const short = (h) => `${h.slice(0, 12)}…`;
  * An artefact whose installed hash is unknown is never blocked here (contract: reported without).
  */
 export function checkArtefacts(policyAgent, call, art, data, opts = {}) {
-  const entries = Array.isArray(policyAgent?.tools) ? policyAgent.tools : [];
-  const find = (kind, name) => entries.find((e) => e?.name === name && e?.kind === kind);
+  const { find, drifted } = pinsOf(policyAgent, data);
   if (art?.owner && art.hash && !art.bundled) {
     const kind = art.source === "plugin" ? "plugin" : art.source === "mcp" ? "mcp_server" : undefined;
     const e = kind ? find(kind, art.owner) : undefined;
@@ -115,26 +115,41 @@ export function checkArtefacts(policyAgent, call, art, data, opts = {}) {
       return { code: "version_not_approved", reason: `Warden: ${kind === "plugin" ? "plugin" : "MCP server"} "${art.owner}" (tool "${call.toolName}") installed hash ${short(art.hash)} is not an approved version` };
     }
   }
-  // Skills: a call that reads, runs or edits files inside a pinned skill's folder whose installed
-  // hash is not approved (the skill's instructions and scripts are what drifted).
-  const skills = data?.skills ?? {};
-  const drifted = [];
-  for (const [key, s] of Object.entries(skills)) {
-    const e = find("skill", key);
-    const h = hex(s?.hash);
-    if (!e || !pinned(e) || !h || typeof s?.dir !== "string") continue;
-    if (!approvedHashes(e).includes(h)) drifted.push({ key, dir: s.dir, hash: h });
-  }
   if (!drifted.length) return null;
   const ws = typeof data?.workspaces?.[call.agentId] === "string" ? data.workspaces[call.agentId] : undefined;
   const touched = touchedPaths(call, ws, opts.realpath);
   const text = commandText(call.params);
   for (const d of drifted) {
     const dirs = [d.dir, opts.realpath ? opts.realpath(d.dir) : d.dir];
-    const hit = touched.some((p) => dirs.some((dir) => underPrefix(p, dir))) || (text && dirs.some((dir) => text.includes(dir)) ) || (text && ws && new RegExp(`(^|[\\s"'=:;|&(])(\\./)?skills/${escapeRe(d.key)}(/|\\b)`).test(text));
+    const rel = `skills/${d.key}`;
+    const hit = touched.some((p) => dirs.some((dir) => underPrefix(p, dir))) || (text && dirs.some((dir) => text.includes(dir))) || (text && ws && text.includes(rel) && new RegExp(`(^|[\\s"'=:;|&(])(\\./)?${escapeRe(rel)}(/|\\b)`).test(text));
     if (hit) return { code: "version_not_approved", reason: `Warden: skill "${d.key}" installed hash ${short(d.hash)} is not an approved version (the call touches its files)` };
   }
   return null;
+}
+
+// The policy agent's entries by kind and name, and its drifted skills, computed once per (policy
+// agent, registry data) pair: both objects are replaced, never mutated, when they change.
+const pinCache = new WeakMap();
+function pinsOf(policyAgent, data) {
+  const key = policyAgent && typeof policyAgent === "object" ? policyAgent : undefined;
+  const hit = key ? pinCache.get(key) : undefined;
+  if (hit && hit.data === data) return hit;
+  const index = new Map();
+  for (const e of Array.isArray(policyAgent?.tools) ? policyAgent.tools : []) if (e && typeof e.name === "string") index.set(`${e.kind}\0${e.name}`, e);
+  const find = (kind, name) => index.get(`${kind}\0${name}`);
+  // Skills: a call that reads, runs or edits files inside a pinned skill's folder whose installed
+  // hash is not approved (the skill's instructions and scripts are what drifted).
+  const drifted = [];
+  for (const [name, s] of Object.entries(data?.skills ?? {})) {
+    const e = find("skill", name);
+    const h = hex(s?.hash);
+    if (!e || !pinned(e) || !h || typeof s?.dir !== "string") continue;
+    if (!approvedHashes(e).includes(h)) drifted.push({ key: name, dir: s.dir, hash: h });
+  }
+  const out = { data, find, drifted };
+  if (key) pinCache.set(key, out);
+  return out;
 }
 
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
