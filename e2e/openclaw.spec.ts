@@ -259,5 +259,11 @@ test("hash pinning: a built-in tool approved only for another build is blocked; 
   }, { timeout: 90_000, intervals: [2000], message: "written once this build is approved" }).toBe(true);
   expect(fs.readFileSync(target, "utf8")).toBe("pinned");
   await expect.poll(async () => (await events("allowed"))[0], { timeout: 30_000, message: "the allowed call stored with the build's version and hash" }).toMatchObject({ tool_version: "2026.9.6", tool_hash: build });
+
+  // `warden.inventory.push` pushes the inventory now; it pins built-in tools to the same build.
+  const pushed = await promisify(execFile)(NODE24, [OPENCLAW_BIN, "gateway", "call", "warden.inventory.push", "--json", "--timeout", "150000", "--params", "{}"], { env: envOf(token), timeout: 170_000 });
+  expect(JSON.parse(pushed.stdout.slice(pushed.stdout.indexOf("{")))).toMatchObject({ pushed: true });
+  const { rows } = await sql().query<{ inventory: { tools: { name: string; version?: string; hash?: string }[] } }>("select inventory from gateways where id = $1", [gatewayId]);
+  expect(rows[0].inventory.tools.find((t) => t.name === "write")).toMatchObject({ version: "2026.9.6", hash: build });
   for (const c of [operator, lead]) await c.dispose();
 });

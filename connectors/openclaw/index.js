@@ -82,7 +82,7 @@ function register(api) {
   // hash is computed once per process, off the hot path (cached by version + stat fingerprint);
   // until then built-in tools have an unknown hash (allowed, reported without one).
   const artefacts = createArtefacts(files.artefacts);
-  startBuildHash(artefacts, files.buildHash, log);
+  if (fullMode) startBuildHash(artefacts, files.buildHash, log); // the gateway's own instance; others share it
 
   if (cfg.errors.length) log.error(`warden: plugin is not configured (${cfg.errors.join("; ")}); every tool call will be blocked`);
   if (cfg.failOpen) log.warn("warden: !!! failOpen=true — tool calls are ALLOWED whenever no verified Warden policy is available. This disables fail-closed enforcement. !!!");

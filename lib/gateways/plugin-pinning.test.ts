@@ -44,6 +44,8 @@ describe("artefactOf: each tool maps to what it runs", () => {
     expect(artefactOf(data, "browser")).toMatchObject({ source: "plugin", owner: "browser", version: "2026.9.6", hash: BUILD });
     expect(artefactOf(data, "docs__read_docs")).toEqual({ source: "mcp", owner: "docs", hash: H("d") });
     expect(artefactOf(data, "my_server__x")).toEqual({ source: "mcp", owner: "my.server", hash: undefined });
+    // Configured MCP servers are tools of OpenClaw's bundled "bundle-mcp" plugin: still the server.
+    expect(artefactOf({ ...data, tools: { ...data.tools, docs__search: { source: "plugin", owner: "bundle-mcp" } }, plugins: { ...data.plugins, "bundle-mcp": { bundled: true } } }, "docs__search")).toEqual({ source: "mcp", owner: "docs", hash: H("d") });
     expect(artefactOf(data, "unknown_tool")).toBeUndefined();
     expect(artefactOf(data, "__proto__")).toBeUndefined();
   });

@@ -23,3 +23,5 @@ export function createArtefacts(file: string): {
   of(toolName: string): Artefact | undefined;
   snapshot(): ArtefactData;
 };
+export const BUNDLE_MCP: string;
+export function mcpServerOf(data: Partial<ArtefactData>, toolName: string): string | undefined;

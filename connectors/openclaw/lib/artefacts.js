@@ -84,6 +84,10 @@ export function artefactOf(data, toolName) {
   if (typeof toolName !== "string" || !toolName) return undefined;
   const build = { version: data.openclaw?.version, hash: hex(data.openclaw?.hash) };
   const t = Object.prototype.hasOwnProperty.call(data.tools ?? {}, toolName) ? data.tools[toolName] : undefined;
+  // OpenClaw exposes configured MCP servers as tools of its bundled "bundle-mcp" plugin: the
+  // artefact is the server the name's prefix designates, not the build.
+  const server = mcpServerOf(data, toolName);
+  if (server && (!t || t.source === "mcp" || t.owner === BUNDLE_MCP)) return { source: "mcp", owner: server, hash: hex(data.mcp?.[server]?.hash) };
   if (t?.source === "plugin" && t.owner) {
     const p = Object.prototype.hasOwnProperty.call(data.plugins ?? {}, t.owner) ? data.plugins[t.owner] : undefined;
     if (p?.bundled) return { source: "plugin", owner: t.owner, ...build, bundled: true };
@@ -91,9 +95,15 @@ export function artefactOf(data, toolName) {
   }
   if (t?.source === "mcp" && t.owner) return { source: "mcp", owner: t.owner, hash: hex(data.mcp?.[t.owner]?.hash) };
   if (t?.source === "core" || t?.source === "builtin") return { source: "builtin", ...build };
-  // Not in the catalog (MCP tools appear only once a session connected the server): by its prefix.
-  for (const [name, m] of Object.entries(data.mcp ?? {})) if (toolName.startsWith(mcpToolPrefix(name))) return { source: "mcp", owner: name, hash: hex(m?.hash) };
   return undefined;
+}
+
+export const BUNDLE_MCP = "bundle-mcp";
+/** The configured MCP server whose provider-safe prefix ("<server>__") starts the tool name (longest wins). */
+export function mcpServerOf(data, toolName) {
+  let best;
+  for (const name of Object.keys(data?.mcp ?? {})) if (toolName.startsWith(mcpToolPrefix(name)) && (!best || name.length > best.length)) best = name;
+  return best;
 }
 
 const approvedHashes = (entry) => (Array.isArray(entry?.versions) ? entry.versions.map((v) => hex(v?.contentHash)).filter(Boolean) : []);

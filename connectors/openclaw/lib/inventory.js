@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { hashTree as defaultHashTree } from "./hash.js";
 import { describeMcpServers } from "./mcp.js";
+import { BUNDLE_MCP, mcpServerOf } from "./artefacts.js";
 
 function openclawCli(args, timeoutMs) {
   const entry = process.env.WARDEN_OPENCLAW_ENTRY || process.argv[1];
@@ -195,6 +196,12 @@ export async function collectInventory({ cfg, logger, getCron, withAudit, build,
     if (s.dir) skillArt[s.name] = { dir: s.dir, ...(hash ? { hash } : {}) };
   }
 
+  // MCP tools ("<server>__<tool>", owned by OpenClaw's bundle-mcp plugin) belong to their server.
+  const servers = { mcp: Object.fromEntries(mcpServers.map((m) => [m.name, {}])) };
+  for (const t of toolIndex.values()) {
+    const server = (t.source === "mcp" || t.owner === BUNDLE_MCP || !t.owner) && t.source !== "core" ? mcpServerOf(servers, t.name) : undefined;
+    if (server) Object.assign(t, { source: "mcp", owner: server });
+  }
   const builtin = (t) => t.source === "core" || t.source === "builtin";
   const tools = [...toolIndex.values()].slice(0, 5000).map((t) => {
     const p = t.source === "plugin" && t.owner ? pluginArt[t.owner] : undefined;
