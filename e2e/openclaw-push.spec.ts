@@ -124,6 +124,12 @@ test("revoking an approval blocks the agent's next call of that tool within 3 s 
   expect(agentRes.status()).toBe(201);
   const agent = (await agentRes.json()).data;
   await sql().query("update agents set external_id = 'main' where id = $1", [agent.id]);
+  // Any approved version of a tool counts for every agent granted it: another spec's approval of
+  // session_status (the conditions spec approves it for no agent) would keep this agent allowed after
+  // the revocation below. Revoke those first: this spec holds the one-gateway lock, so no other
+  // real-gateway spec is running, and each sets up its own approvals.
+  const { rows: others } = await sql().query<{ id: string }>("select d.id from trust_decisions d join tool_versions v on v.id = d.tool_version_id join tools t on t.id = v.tool_id where t.name = $1 and d.revoked_at is null and d.outcome <> 'reject'", [TOOL]);
+  for (const o of others) expect((await lead.post(`/api/v1/trust-decisions/${o.id}/revoke`, { data: { reason: "e2e push spec: its own approval must be the only one" } })).status()).toBe(200);
   // Approved before the gateway starts: its first policy allows the tool.
   const req = await op.post("/api/v1/tool-requests", {
     data: { tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: `2026.9.6-${rid()}`, contentHash: await openclawBuildHash(), permissions: {}, justification: "Needed by the push e2e agent", agentIds: [agent.id] },

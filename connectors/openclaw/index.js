@@ -11,7 +11,7 @@ import { Spool } from "./lib/spool.js";
 import { decide, agentIdOf } from "./lib/decide.js";
 import { egressHostsOf } from "./lib/conditions.js";
 import { CONTROLS, REFUSED, WRAPPER, innerCall, wrapperIdOf } from "./lib/tool-search.js";
-import { collectInventory, gatewayCall, inventoryDigest } from "./lib/inventory.js";
+import { collectInventory, gatewayCall, inventoryDigest, withBuildHash } from "./lib/inventory.js";
 import { buildHash, openclawRootOf } from "./lib/hash.js";
 import { checkArtefacts, createArtefacts } from "./lib/artefacts.js";
 import { loadState, plan, summary } from "./lib/containment.js";
@@ -412,16 +412,24 @@ function register(api) {
 
   // Re-hash skills/plugins/MCP servers every hashSeconds and push the inventory when it changed (and
   // at least every inventorySeconds); one collection at a time. `warden.inventory.push` does it now.
-  let lastPush = { digest: "", at: 0 };
+  let lastPush = { digest: "", at: 0, inv: null, learnt: null };
   let inventoryRun = Promise.resolve();
   const pushInventory = (force) => (inventoryRun = inventoryRun.catch(() => {}).then(async () => {
     const due = Date.now() - lastPush.at >= cfg.inventorySeconds * 1000;
-    const { inventory: inv, learnt } = await collectInventory({ cfg: api.runtime?.config?.current?.() ?? serviceCtx?.config ?? api.config, logger: log, getCron: serviceCtx?.getCron, withAudit: cfg.securityAudit && (due || force), build: artefacts.build() });
-    artefacts.update(learnt);
+    let inv;
+    let learnt;
+    if (force === "build") {
+      // The build hash just became known: the last collection with it filled in.
+      if (!lastPush.inv || lastPush.inv.openclaw?.buildHash) return { pushed: false };
+      ({ inv, learnt } = { inv: withBuildHash(lastPush.inv, lastPush.learnt, artefacts.build()), learnt: lastPush.learnt });
+    } else {
+      ({ inventory: inv, learnt } = await collectInventory({ cfg: api.runtime?.config?.current?.() ?? serviceCtx?.config ?? api.config, logger: log, getCron: serviceCtx?.getCron, withAudit: cfg.securityAudit && (due || force), build: artefacts.build() }));
+      artefacts.update(learnt);
+    }
     const digest = inventoryDigest(inv);
-    if (!force && !due && digest === lastPush.digest) return { pushed: false };
+    if (force !== true && !due && digest === lastPush.digest) return { pushed: false };
     const res = await client.postInventory(inv);
-    lastPush = { digest, at: Date.now() };
+    lastPush = { digest, at: Date.now(), inv: { ...inv, securityAudit: undefined }, learnt };
     log.info(`warden: inventory pushed (${inv.agents.length} agents, ${inv.tools.length} tools, ${inv.skills.length} skills, ${inv.plugins.length} plugins, ${inv.mcpServers.length} MCP servers${inv.openclaw?.buildHash ? ", build hash" : ""}${inv.securityAudit ? ", security audit" : ""}; findings ${res.json?.findings ?? 0})`);
     return { pushed: true, agents: inv.agents.length, tools: inv.tools.length, skills: inv.skills.length, plugins: inv.plugins.length, mcpServers: inv.mcpServers.length };
   }));
@@ -762,7 +770,7 @@ function register(api) {
       void (async () => {
         // Pushed again as soon as the OpenClaw build hash is known (the first push may lack it).
         const oc = openclawRootOf(process.env.WARDEN_OPENCLAW_ENTRY || process.argv[1] || "");
-        if (oc) void buildHash({ root: oc.root, version: oc.version, cacheFile: files.buildHash }).then((r) => r.hash && !signal.aborted && lastPush.at && pushInventory(false)).catch(() => {});
+        if (oc) void buildHash({ root: oc.root, version: oc.version, cacheFile: files.buildHash }).then((r) => r.hash && !signal.aborted && pushInventory("build")).catch(() => {});
         await sleep(3000, signal); // let the gateway finish starting before we call its CLI
         await loop("inventory push", () => Math.min(cfg.hashSeconds, cfg.inventorySeconds) * 1000, () => pushInventory(false), signal);
       })();

@@ -6,7 +6,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { decide, type DecidePolicy } from "../../connectors/openclaw/lib/decide.js";
 import { artefactOf, checkArtefacts, createArtefacts, type ArtefactData } from "../../connectors/openclaw/lib/artefacts.js";
-import { filterByToolPolicy } from "../../connectors/openclaw/lib/inventory.js";
+import { filterByToolPolicy, withBuildHash } from "../../connectors/openclaw/lib/inventory.js";
 
 const H = (c: string) => c.repeat(64);
 const BUILD = H("b");
@@ -115,5 +115,16 @@ describe("filterByToolPolicy: an agent's tools from its catalog and the config",
     expect(names({}, { tools: { deny: ["exec"] } })).toEqual(["read", "message", "fx_write"]);
     expect(names({ tools: { deny: ["group:runtime", "fx_*"] } })).toEqual(["read", "message"]);
     expect(names({ tools: { allow: ["read"] } })).toEqual(["read"]);
+  });
+});
+
+describe("withBuildHash: the last inventory once the build hash is known", () => {
+  it("fills the build hash on openclaw, built-in tools and bundled-plugin tools only", () => {
+    const inv = { openclaw: { version: "2026.9.6" }, tools: [{ name: "write", version: "2026.9.6" }, { name: "browser" }, { name: "fx_write", version: "1.2.0", hash: H("f") }, { name: "docs__read" }] };
+    const learnt = { tools: { write: { source: "builtin" }, browser: { source: "plugin", owner: "browser" }, fx_write: { source: "plugin", owner: "fx" }, docs__read: { source: "mcp", owner: "docs" } }, plugins: { browser: { bundled: true }, fx: { hash: H("f") } } };
+    const out = withBuildHash(inv, learnt, { version: "2026.9.6", hash: BUILD });
+    expect(out.openclaw).toEqual({ version: "2026.9.6", buildHash: BUILD });
+    expect(out.tools).toEqual([{ name: "write", version: "2026.9.6", hash: BUILD }, { name: "browser", version: "2026.9.6", hash: BUILD }, { name: "fx_write", version: "1.2.0", hash: H("f") }, { name: "docs__read" }]);
+    expect(withBuildHash(inv, learnt, { version: "2026.9.6" })).toBe(inv);
   });
 });

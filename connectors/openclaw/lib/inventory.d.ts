@@ -4,3 +4,4 @@ export function filterByToolPolicy<T extends CatalogTool>(catalog: T[], cfg: unk
 export function inventoryDigest(inventory: unknown): string;
 export function gatewayCall(method: string, params?: Record<string, unknown>): Promise<unknown>;
 export function collectInventory(opts: { cfg: unknown; logger: unknown; getCron?: unknown; withAudit?: boolean; build?: { version?: string; hash?: string } }): Promise<{ inventory: Record<string, unknown>; learnt: Record<string, unknown> }>;
+export function withBuildHash<T>(inventory: T, learnt: unknown, build: { version?: string; hash?: string } | undefined): T;

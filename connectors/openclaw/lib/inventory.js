@@ -267,3 +267,19 @@ export function inventoryDigest(inventory) {
   const { securityAudit: _audit, ...rest } = inventory ?? {};
   return createHash("sha256").update(JSON.stringify(rest)).digest("hex");
 }
+
+/**
+ * The same inventory with the OpenClaw build's hash filled in (on `openclaw` and on every built-in
+ * or bundled-plugin tool): pushed when the hash becomes known after a collection, without
+ * collecting again (each collection starts several OpenClaw CLIs).
+ */
+export function withBuildHash(inventory, learnt, build) {
+  if (!build?.hash || !inventory) return inventory;
+  const out = { ...inventory, openclaw: { ...(inventory.openclaw ?? {}), ...(build.version ? { version: build.version } : {}), buildHash: build.hash } };
+  out.tools = (inventory.tools ?? []).map((t) => {
+    const l = learnt?.tools?.[t.name];
+    const ofBuild = l?.source === "builtin" || (l?.source === "plugin" && learnt?.plugins?.[l.owner]?.bundled);
+    return ofBuild ? { ...t, ...(build.version ? { version: build.version } : {}), hash: build.hash } : t;
+  });
+  return out;
+}
