@@ -19,6 +19,7 @@ import path from "node:path";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
 import { NODE24, OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
+import { acquireGatewayLock } from "./gateway-lock";
 
 const ROOT = path.join(__dirname, "..");
 // Other specs (and other checkouts on the same machine) run gateways too: pick ports that are free,
@@ -100,11 +101,20 @@ async function timeUntil(token: string, ok: (status: number) => boolean, limitMs
   }
 }
 
+// One real gateway at a time across workers (e2e/gateway-lock.ts): its timings are measured, and
+// it revokes other specs' approvals of the same built-in tool (below).
+let releaseGatewayLock: (() => void) | null = null;
+test.beforeAll(async () => {
+  test.setTimeout(900_000);
+  releaseGatewayLock = await acquireGatewayLock();
+});
+
 test.afterAll(async () => {
   await stopProcess(gw);
   fakeModel?.close();
   for (const c of ctx ? [ctx.admin, ctx.lead, ctx.op] : []) await c.dispose();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  releaseGatewayLock?.();
 });
 
 test("revoking an approval blocks the agent's next call of that tool within 3 s (pushed, not polled)", async ({ baseURL }) => {
