@@ -20,6 +20,8 @@ const SECRETS = [
   "Zq8vR2mX9kL4pT7wY1nB5cD3",
   "env-secret-value",
   "header-secret-value",
+  "colon-sep-secret",
+  "json-inline-secret",
 ];
 
 const hostile = {
@@ -41,6 +43,8 @@ const hostile = {
       "--verbose",
       "--port",
       "8080",
+      `--token:${SECRETS[12]}`,
+      `{"apiKey":"${SECRETS[13]}"}`,
     ],
     env: { API_KEY: SECRETS[10] },
     headers: { Authorization: SECRETS[11] },
@@ -49,6 +53,7 @@ const hostile = {
   inline: { command: `uvx mcp-thing --token ${SECRETS[0]} --key=${SECRETS[1]}` },
   weird: { command: ["not", "a", "string"], args: "nope", env: SECRETS },
   off: { enabled: false, command: "npx", args: ["-y", "@acme/mcp-server"] },
+  sneaky: { transport: `sse?token=${SECRETS[0]}`, url: "https://h.example/mcp" },
 };
 
 describe("describeMcpServers", () => {
@@ -71,6 +76,8 @@ describe("describeMcpServers", () => {
     expect(byName.inline.command).toBe("uvx mcp-thing --token [redacted] --key=[redacted]");
     expect(byName.off).toMatchObject({ enabled: false, command: "npx", args: ["-y", "@acme/mcp-server"] });
     expect(byName.weird).toMatchObject({ transport: "unknown" });
+    expect(byName.sneaky).toMatchObject({ transport: "unknown", url: "https://h.example/mcp" });
+    expect(byName.flags.args).toEqual(expect.arrayContaining(["--token:[redacted]", "[redacted]"]));
     expect(byName.weird.args).toBeUndefined();
   });
 

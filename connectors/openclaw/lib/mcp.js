@@ -16,6 +16,8 @@ const SECRET_FLAG = /(token|secret|passw|pwd|pass$|key|auth|bearer|cred|cookie|s
 // Values that look like credentials whatever flag they follow.
 const TOKEN_PREFIX = /^(sk|pk|rk)[-_]|^(ghp|gho|ghu|ghs|ghr|github_pat|glpat|xox[abposr]|xapp|npm|pypi|hf|AKIA|ASIA|AIza|ya29|eyJ|SG\.|shpat|shpss|sq0|whsec|dop_v1|op_)/i;
 
+const CREDENTIAL_WORD = /(token|secret|passw|pwd|api[-_]?key|apikey|access[-_]?key|bearer|authorization|cookie|credential|private[-_]?key|session[-_]?id|signature)/i;
+
 /** True when a bare argument looks like a credential (known token formats, long random strings). */
 export function looksSecret(s) {
   if (TOKEN_PREFIX.test(s)) return true;
@@ -66,8 +68,13 @@ function safeArg(arg, prevSecretFlag) {
     if (/^[-\w.]+$/.test(name)) return `${name}=${REDACTED}`;
     return REDACTED;
   }
+  // --flag:value (another separator some CLIs take): keep the flag only.
+  const colon = /^(--?[\w.-]+):./.exec(a);
+  if (colon) return `${colon[1]}:${REDACTED}`;
   if (looksSecret(a)) return REDACTED;
-  if (/\s/.test(a) && /(auth|token|secret|key|passw|bearer|cookie)/i.test(a)) return REDACTED;
+  // Anything else naming a credential (inline JSON, "Authorization: …", a quoted header) is dropped
+  // whole; a bare flag ("--token") stays, its value (the next argument) is redacted above.
+  if (!/^--?[\w-]+$/.test(a) && CREDENTIAL_WORD.test(a)) return REDACTED;
   return a.slice(0, MAX_ARG);
 }
 
@@ -128,7 +135,8 @@ export async function describeMcpServers(servers, { hash = true } = {}) {
   for (const [name, def] of Object.entries(servers).slice(0, 500)) {
     if (!name || !def || typeof def !== "object" || Array.isArray(def)) continue;
     const url = typeof def.url === "string" ? safeUrl(def.url) ?? REDACTED : undefined;
-    const transport = typeof def.transport === "string" ? def.transport.slice(0, 50) : typeof def.type === "string" ? def.type.slice(0, 50) : typeof def.url === "string" ? "streamable-http" : typeof def.command === "string" ? "stdio" : "unknown";
+    const declared = [def.transport, def.type].find((t) => typeof t === "string");
+    const transport = declared !== undefined ? (/^[\w.-]{1,50}$/.test(declared) ? declared : "unknown") : typeof def.url === "string" ? "streamable-http" : typeof def.command === "string" ? "stdio" : "unknown";
     const item = { name: name.slice(0, 200), transport, enabled: def.enabled !== false };
     if (url) item.url = url;
     else {
