@@ -94,6 +94,15 @@ async function agentTurn(env: NodeJS.ProcessEnv, message = PROMPT) {
   return String(r.stdout);
 }
 
+/** Run an assertion; on failure, add the gateway's latest log to its message. */
+async function withLog(assertion: () => Promise<unknown>) {
+  try {
+    await assertion();
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\ngateway log:\n${log.slice(-3000)}`);
+  }
+}
+
 async function invoke(token: string) {
   const res = await fetch(`http://127.0.0.1:${PORT}/tools/invoke`, {
     method: "POST",
@@ -221,7 +230,7 @@ test("suspending the agent blocks its next tool call on the real gateway; releas
 });
 
 test("hash pinning: a built-in tool approved only for another build is blocked; approved for this build it runs; events carry version and hash", async ({ baseURL }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(420_000);
   expect(shared, "the enforcement test above set up the gateway").not.toBeNull();
   const { token, gatewayId, agentId } = shared!;
   const build = await openclawBuildHash();
@@ -245,18 +254,22 @@ test("hash pinning: a built-in tool approved only for another build is blocked; 
   // Approved only for another build (the hash of something else): blocked, the file is not written.
   const other = createHash("sha256").update(`another build ${rid()}`).digest("hex");
   await approveWrite(`2026.9.5-${rid()}`, other);
-  await expect.poll(async () => {
-    await write();
-    return (await events("blocked")).find((e) => e.block_reason?.includes("not an approved version")) ?? null;
-  }, { timeout: 90_000, intervals: [2000], message: `blocked as an unapproved build; log:\n${log.slice(-1500)}` }).toMatchObject({ tool_version: "2026.9.6", tool_hash: build });
+  await withLog(() =>
+    expect.poll(async () => {
+      await write();
+      return (await events("blocked")).find((e) => e.block_reason?.includes("not an approved version")) ?? null;
+    }, { timeout: 150_000, intervals: [2000], message: "blocked as an unapproved build" }).toMatchObject({ tool_version: "2026.9.6", tool_hash: build }),
+  );
   expect(fs.existsSync(target)).toBe(false);
 
   // Approved for this build: it runs, and the stored call carries the build's version and hash.
   await approveWrite("2026.9.6", build);
-  await expect.poll(async () => {
-    await write();
-    return fs.existsSync(target);
-  }, { timeout: 90_000, intervals: [2000], message: "written once this build is approved" }).toBe(true);
+  await withLog(() =>
+    expect.poll(async () => {
+      await write();
+      return fs.existsSync(target);
+    }, { timeout: 150_000, intervals: [2000], message: "written once this build is approved" }).toBe(true),
+  );
   expect(fs.readFileSync(target, "utf8")).toBe("pinned");
   await expect.poll(async () => (await events("allowed"))[0], { timeout: 30_000, message: "the allowed call stored with the build's version and hash" }).toMatchObject({ tool_version: "2026.9.6", tool_hash: build });
 
