@@ -11,7 +11,7 @@
  * All on 127.0.0.1.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -21,7 +21,7 @@ import { promisify } from "node:util";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { acquireGatewayLock } from "./gateway-lock";
 import { expect, makeToken, makeUser, rid, signIn, sql, test } from "./fixtures";
-import { NODE24, OPENCLAW_BIN, gatewayEnv, sseChunk, stopProcess } from "./openclaw-gateway";
+import { NODE24, OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, stopProcess } from "./openclaw-gateway";
 
 const ROOT = path.join(__dirname, "..");
 /** A port free right now on 127.0.0.1 (for the gateway, which takes its port from the config). */
@@ -136,7 +136,7 @@ test("a call held for approval waits for a person; approved it runs, denied or t
   const agent = (await agentRes.json()).data;
   await sql().query("update agents set external_id = 'main' where id = $1", [agent.id]);
   const req = await lead.api.post("/api/v1/tool-requests", {
-    data: { tool: { name: "write", kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: "2026.9.6", contentHash: createHash("sha256").update("openclaw-2026.9.6-write").digest("hex"), permissions: { fsWrite: true }, justification: "The e2e agent writes files", agentIds: [agent.id] },
+    data: { tool: { name: "write", kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: "2026.9.6", contentHash: await openclawBuildHash(), permissions: { fsWrite: true }, justification: "The e2e agent writes files", agentIds: [agent.id] },
   });
   expect(req.status(), await req.text()).toBe(201);
   const decided = await admin.api.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, {

@@ -14,13 +14,13 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import type { Socket } from "node:net";
 import { promisify } from "node:util";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
-import { NODE24, OPENCLAW_BIN, gatewayEnv, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
+import { NODE24, OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
 import { acquireGatewayLock } from "./gateway-lock";
 
 const ROOT = path.join(__dirname, "..");
@@ -132,7 +132,7 @@ const CHECKS = { authorVerified: true, vulnHistoryChecked: true, dependencyAudit
 /** Request (operator) and decide (security lead) a built-in tool; returns the decision response. */
 async function approve(operator: APIRequestContext, lead: APIRequestContext, tool: string, agentIds: string[], conditions?: object) {
   const req = await operator.post("/api/v1/tool-requests", {
-    data: { tool: { name: tool, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: "2026.9.6", contentHash: createHash("sha256").update(`openclaw-2026.9.6-${tool}-${rid()}`).digest("hex"), permissions: { fsWrite: tool === "write", egressHosts: [] }, justification: `Needed by the conditions e2e agent (${tool})`, agentIds },
+    data: { tool: { name: tool, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: `2026.9.6-${rid()}`, contentHash: await openclawBuildHash(), permissions: { fsWrite: tool === "write", egressHosts: [] }, justification: `Needed by the conditions e2e agent (${tool})`, agentIds },
   });
   expect(req.status(), await req.text()).toBe(201);
   const res = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, {

@@ -4,6 +4,7 @@
  * streaming reply format, and stopping the gateway process.
  */
 import type { ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 
 const ROOT = path.join(__dirname, "..");
@@ -28,6 +29,32 @@ export function gatewayEnv(tmp: string, token: string): GatewayEnv {
 /** One chunk of an OpenAI-compatible streaming reply (what the fake model sends). */
 export function sseChunk(delta: object, finish: string | null): string {
   return `data: ${JSON.stringify({ id: "fake", object: "chat.completion.chunk", model: "fake-model", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+}
+
+type HashLib = typeof import("../connectors/openclaw/lib/hash.js");
+const hashLib = () => import("../connectors/openclaw/lib/hash.js") as Promise<HashLib>;
+
+/**
+ * The tree hash of the pinned OpenClaw build, as the plugin computes it (connectors/openclaw/lib/hash.js):
+ * what a built-in tool's approval must carry as contentHash now that the plugin pins built-in
+ * tools to the build. Computed once per e2e run (cached under .warden-e2e).
+ */
+export async function openclawBuildHash(): Promise<string> {
+  const { buildHash, openclawRootOf } = await hashLib();
+  const oc = openclawRootOf(OPENCLAW_BIN);
+  if (!oc) throw new Error(`no OpenClaw package above ${OPENCLAW_BIN}`);
+  const cacheDir = path.join(ROOT, ".warden-e2e");
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const { hash } = await buildHash({ root: oc.root, version: oc.version, cacheFile: path.join(cacheDir, "openclaw-build-hash.json") });
+  if (!hash) throw new Error("the OpenClaw build could not be hashed");
+  return hash;
+}
+
+/** The tree hash of a plugin's package folder (what the plugin pins a plugin's tools to). */
+export async function pluginHash(dir: string): Promise<string> {
+  const hash = await (await hashLib()).hashTree(dir);
+  if (!hash) throw new Error(`could not hash ${dir}`);
+  return hash;
 }
 
 /** Stop a gateway: SIGTERM, up to 8 s to exit, then SIGKILL. */

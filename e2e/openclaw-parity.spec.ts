@@ -11,14 +11,14 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import { promisify } from "node:util";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { request as pwRequest } from "@playwright/test";
 import { parse } from "csv-parse/sync";
 import { expect, makeToken, makeUser, rid, signIn, sql, test } from "./fixtures";
-import { NODE24, OPENCLAW_BIN, gatewayEnv, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
+import { NODE24, OPENCLAW_BIN, gatewayEnv, pluginHash, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
 import { acquireGatewayLock } from "./gateway-lock";
 
 const ROOT = path.join(__dirname, "..");
@@ -114,7 +114,7 @@ test("with OpenClaw's default Tool Search, Warden decides on the wrapped tool an
   await sql().query("update agents set external_id = 'main' where id = $1", [agent.id]);
   // fx_write is approved for the agent; fx_other and tool_call itself are not.
   const req = await operator.post("/api/v1/tool-requests", {
-    data: { tool: { name: "fx_write", kind: "tool", source: "internal", publisher: "Warden e2e" }, version: "0.0.1", contentHash: createHash("sha256").update(`fx_write-${rid()}`).digest("hex"), permissions: {}, justification: "Needed by the parity e2e agent", agentIds: [agent.id] },
+    data: { tool: { name: "fx_write", kind: "tool", source: "internal", publisher: "Warden e2e" }, version: "0.0.1", contentHash: await pluginHash(path.join(ROOT, "e2e", "openclaw-sidefx")), permissions: {}, justification: "Needed by the parity e2e agent", agentIds: [agent.id] },
   });
   expect(req.status(), await req.text()).toBe(201);
   const decision = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, {

@@ -12,13 +12,14 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import net from "node:net";
 import { promisify } from "node:util";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
-import { NODE24, OPENCLAW_BIN, gatewayEnv, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
+import { NODE24, OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
+import { acquireGatewayLock } from "./gateway-lock";
 
 const ROOT = path.join(__dirname, "..");
 // Other specs (and other checkouts on the same machine) run gateways too: pick ports that are free,
@@ -100,11 +101,20 @@ async function timeUntil(token: string, ok: (status: number) => boolean, limitMs
   }
 }
 
+// One real gateway at a time across workers (e2e/gateway-lock.ts): its timings are measured, and
+// it revokes other specs' approvals of the same built-in tool (below).
+let releaseGatewayLock: (() => void) | null = null;
+test.beforeAll(async () => {
+  test.setTimeout(900_000);
+  releaseGatewayLock = await acquireGatewayLock();
+});
+
 test.afterAll(async () => {
   await stopProcess(gw);
   fakeModel?.close();
   for (const c of ctx ? [ctx.admin, ctx.lead, ctx.op] : []) await c.dispose();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  releaseGatewayLock?.();
 });
 
 test("revoking an approval blocks the agent's next call of that tool within 3 s (pushed, not polled)", async ({ baseURL }) => {
@@ -124,9 +134,15 @@ test("revoking an approval blocks the agent's next call of that tool within 3 s 
   expect(agentRes.status()).toBe(201);
   const agent = (await agentRes.json()).data;
   await sql().query("update agents set external_id = 'main' where id = $1", [agent.id]);
+  // Any approved version of a tool counts for every agent granted it: another spec's approval of
+  // session_status (the conditions spec approves it for no agent) would keep this agent allowed after
+  // the revocation below. Revoke those first: this spec holds the one-gateway lock, so no other
+  // real-gateway spec is running, and each sets up its own approvals.
+  const { rows: others } = await sql().query<{ id: string }>("select d.id from trust_decisions d join tool_versions v on v.id = d.tool_version_id join tools t on t.id = v.tool_id where t.name = $1 and d.revoked_at is null and d.outcome <> 'reject'", [TOOL]);
+  for (const o of others) expect((await lead.post(`/api/v1/trust-decisions/${o.id}/revoke`, { data: { reason: "e2e push spec: its own approval must be the only one" } })).status()).toBe(200);
   // Approved before the gateway starts: its first policy allows the tool.
   const req = await op.post("/api/v1/tool-requests", {
-    data: { tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: `2026.9.6-${rid()}`, contentHash: createHash("sha256").update(`push-${rid()}`).digest("hex"), permissions: {}, justification: "Needed by the push e2e agent", agentIds: [agent.id] },
+    data: { tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: `2026.9.6-${rid()}`, contentHash: await openclawBuildHash(), permissions: {}, justification: "Needed by the push e2e agent", agentIds: [agent.id] },
   });
   expect(req.status(), await req.text()).toBe(201);
   const decision = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, {
@@ -189,7 +205,7 @@ test("a kill switch with both paths configured is acknowledged fast; 'released' 
   const { token, gatewayName, admin, lead, op } = ctx!;
   // Allow the tool again (a fresh approval of a new version), pushed like any change.
   const req = await op.post("/api/v1/tool-requests", {
-    data: { tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: `2026.9.6-${rid()}`, contentHash: createHash("sha256").update(`push-${rid()}`).digest("hex"), permissions: {}, justification: "Allowed again for the kill-switch test", agentIds: [ctx!.agentId] },
+    data: { tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: `2026.9.6-${rid()}`, contentHash: await openclawBuildHash(), permissions: {}, justification: "Allowed again for the kill-switch test", agentIds: [ctx!.agentId] },
   });
   expect(req.status(), await req.text()).toBe(201);
   const decision = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, {

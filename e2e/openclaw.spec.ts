@@ -5,7 +5,8 @@
  * the same call goes through and shows up as allowed; the inventory appears. Tool calls come both
  * from `POST /tools/invoke` and from a real agent turn driven by a fake OpenAI-compatible model
  * (it asks for the tool once, then answers), so the agent loop is proven enforced and recorded too.
- * All on 127.0.0.1.
+ * Hash pinning: built-in tools are pinned to the hash of the installed OpenClaw build (a `write`
+ * approved only for another build does not write its file). All on 127.0.0.1.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
@@ -17,7 +18,7 @@ import path from "node:path";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { acquireGatewayLock } from "./gateway-lock";
 import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
-import { NODE24, OPENCLAW_BIN, gatewayEnv, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
+import { NODE24, OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
 
 const ROOT = path.join(__dirname, "..");
 const PORT = 18990 + Math.floor(Math.random() * 8);
@@ -38,7 +39,18 @@ function startFakeModel() {
     req.on("end", () => {
       const body = raw ? JSON.parse(raw) : {};
       // Only this turn counts (the session keeps earlier turns): look after our latest prompt.
-      const msgs: { role: string }[] = body.messages ?? [];
+      const msgs: { role: string; content?: unknown }[] = body.messages ?? [];
+      // "pin-write <path>": one `write` of that file (the hash-pinning test), then "done".
+      const lastUser = [...msgs].reverse().find((m) => m.role === "user" && JSON.stringify(m.content ?? "").includes("pin-write "));
+      const pin = /pin-write (\S+\.txt)/.exec(JSON.stringify(lastUser?.content ?? ""));
+      if (pin) {
+        const done = msgs.slice(msgs.lastIndexOf(lastUser!) + 1).some((m) => m.role === "tool");
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write(sseChunk(done ? { role: "assistant", content: "done" } : { role: "assistant", tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: { name: "write", arguments: JSON.stringify({ path: pin[1], content: "pinned" }) } }] }, null));
+        res.write(sseChunk({}, done ? "stop" : "tool_calls"));
+        res.end("data: [DONE]\n\n");
+        return;
+      }
       // (A tool result can quote the prompt — session_status does — so only user messages count.)
       const prompt = msgs.map((m) => m.role === "user" && JSON.stringify(m).includes(PROMPT)).lastIndexOf(true);
       const afterTool = msgs.slice(prompt + 1).some((m) => m.role === "tool");
@@ -77,9 +89,18 @@ function envOf(token: string): GatewayEnv {
 }
 
 /** One real agent turn through the gateway; returns its JSON output (the fake model asks for the tool). */
-async function agentTurn(env: NodeJS.ProcessEnv) {
-  const r = await promisify(execFile)(NODE24, [OPENCLAW_BIN, "agent", "--agent", "main", "-m", PROMPT, "--json"], { env, timeout: 120_000 }).catch((e) => e as { stdout: string });
+async function agentTurn(env: NodeJS.ProcessEnv, message = PROMPT) {
+  const r = await promisify(execFile)(NODE24, [OPENCLAW_BIN, "agent", "--agent", "main", "-m", message, "--json"], { env, timeout: 120_000 }).catch((e) => e as { stdout: string });
   return String(r.stdout);
+}
+
+/** Run an assertion; on failure, add the gateway's latest log to its message. */
+async function withLog(assertion: () => Promise<unknown>) {
+  try {
+    await assertion();
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\ngateway log:\n${log.slice(-3000)}`);
+  }
 }
 
 async function invoke(token: string) {
@@ -158,7 +179,7 @@ test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async 
   // Approve it in Warden: request (operator) → review (security lead).
   const operator = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("operator"))}` } });
   const req = await operator.post("/api/v1/tool-requests", {
-    data: { tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: "2026.9.6", contentHash: createHash("sha256").update(`openclaw-2026.9.6-${TOOL}`).digest("hex"), permissions: {}, justification: "Needed by the OpenClaw e2e agent", agentIds: [agent.id] },
+    data: { tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: "2026.9.6", contentHash: await openclawBuildHash(), permissions: {}, justification: "Needed by the OpenClaw e2e agent", agentIds: [agent.id] },
   });
   expect(req.status(), await req.text()).toBe(201);
   const decision = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, {
@@ -207,4 +228,56 @@ test("suspending the agent blocks its next tool call on the real gateway; releas
   await expect.poll(async () => (await states()).filter((d) => d.kind === "release").map((d) => `${d.state}:${d.wsState}`), { timeout: 90_000, intervals: [1000], message: `log:\n${log.slice(-1500)}` }).toEqual(["applied:applied"]);
   await expect.poll(async () => (await invoke(token)).status, { timeout: 30_000, intervals: [1000], message: "allowed again after release" }).toBe(200);
   await op.dispose();
+});
+
+test("hash pinning: a built-in tool approved only for another build is blocked; approved for this build it runs; events carry version and hash", async ({ baseURL }) => {
+  test.setTimeout(420_000);
+  expect(shared, "the enforcement test above set up the gateway").not.toBeNull();
+  const { token, gatewayId, agentId } = shared!;
+  const build = await openclawBuildHash();
+  // The plugin hashed the installed OpenClaw build (once, off the hot path) and learnt from the
+  // inventory that `write` is a built-in tool.
+  await expect.poll(() => log.includes(`OpenClaw 2026.9.6 build hash ${build}`), { timeout: 60_000, message: `plugin knows the build hash; log:\n${log.slice(-1500)}` }).toBe(true);
+  const operator = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("operator"))}` } });
+  const lead = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("security_lead"))}` } });
+  const approveWrite = async (version: string, contentHash: string) => {
+    const req = await operator.post("/api/v1/tool-requests", { data: { tool: { name: "write", kind: "tool", source: "builtin", publisher: "OpenClaw" }, version, contentHash, permissions: { fsWrite: true }, justification: "Pinning e2e: the agent writes one file", agentIds: [agentId] } });
+    expect(req.status(), await req.text()).toBe(201);
+    const d = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, { data: { outcome: "approve", reason: "Pinned to one build of the gateway", checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "bundled with the gateway", permissionsNarrowed: true, credEgressFlagged: false } } });
+    expect(d.status(), await d.text()).toBe(201);
+  };
+  const target = path.join(tmp, `pinned-${rid()}.txt`);
+  // `write` is not offered over POST /tools/invoke: a real agent turn asks for it.
+  const write = () => agentTurn(envOf(token), `pin-write ${target}`);
+  const events = async (decision: string) =>
+    (await sql().query<{ tool_version: string | null; tool_hash: string | null; block_reason: string | null }>("select tool_version, tool_hash, block_reason from tool_calls where gateway_id = $1 and tool_name = 'write' and decision = $2 order by occurred_at desc", [gatewayId, decision])).rows;
+
+  // Approved only for another build (the hash of something else): blocked, the file is not written.
+  const other = createHash("sha256").update(`another build ${rid()}`).digest("hex");
+  await approveWrite(`2026.9.5-${rid()}`, other);
+  await withLog(() =>
+    expect.poll(async () => {
+      await write();
+      return (await events("blocked")).find((e) => e.block_reason?.includes("not an approved version")) ?? null;
+    }, { timeout: 150_000, intervals: [2000], message: "blocked as an unapproved build" }).toMatchObject({ tool_version: "2026.9.6", tool_hash: build }),
+  );
+  expect(fs.existsSync(target)).toBe(false);
+
+  // Approved for this build: it runs, and the stored call carries the build's version and hash.
+  await approveWrite("2026.9.6", build);
+  await withLog(() =>
+    expect.poll(async () => {
+      await write();
+      return fs.existsSync(target);
+    }, { timeout: 150_000, intervals: [2000], message: "written once this build is approved" }).toBe(true),
+  );
+  expect(fs.readFileSync(target, "utf8")).toBe("pinned");
+  await expect.poll(async () => (await events("allowed"))[0], { timeout: 30_000, message: "the allowed call stored with the build's version and hash" }).toMatchObject({ tool_version: "2026.9.6", tool_hash: build });
+
+  // `warden.inventory.push` pushes the inventory now; it pins built-in tools to the same build.
+  const pushed = await promisify(execFile)(NODE24, [OPENCLAW_BIN, "gateway", "call", "warden.inventory.push", "--json", "--timeout", "150000", "--params", "{}"], { env: envOf(token), timeout: 170_000 });
+  expect(JSON.parse(pushed.stdout.slice(pushed.stdout.indexOf("{")))).toMatchObject({ pushed: true });
+  const { rows } = await sql().query<{ inventory: { tools: { name: string; version?: string; hash?: string }[] } }>("select inventory from gateways where id = $1", [gatewayId]);
+  expect(rows[0].inventory.tools.find((t) => t.name === "write")).toMatchObject({ version: "2026.9.6", hash: build });
+  for (const c of [operator, lead]) await c.dispose();
 });

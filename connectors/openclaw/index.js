@@ -11,7 +11,9 @@ import { Spool } from "./lib/spool.js";
 import { decide, agentIdOf } from "./lib/decide.js";
 import { egressHostsOf } from "./lib/conditions.js";
 import { CONTROLS, REFUSED, WRAPPER, innerCall, wrapperIdOf } from "./lib/tool-search.js";
-import { collectInventory, gatewayCall } from "./lib/inventory.js";
+import { collectInventory, gatewayCall, inventoryDigest, withBuildHash } from "./lib/inventory.js";
+import { buildHash, openclawRootOf } from "./lib/hash.js";
+import { checkArtefacts, createArtefacts } from "./lib/artefacts.js";
 import { loadState, plan, summary } from "./lib/containment.js";
 import { needsApproval } from "./lib/approval-rules.js";
 import { approvalBroker } from "./lib/approvals.js";
@@ -41,6 +43,7 @@ function readConfig(raw) {
     spoolDir: typeof c.spoolDir === "string" && c.spoolDir ? c.spoolDir : undefined,
     gatewayUrl: typeof c.gatewayUrl === "string" && /^wss?:\/\//.test(c.gatewayUrl) ? c.gatewayUrl : undefined,
     approvalUnreachableSeconds: Math.min(300, Math.max(2, Number(c.approvalUnreachableSeconds) || 10)),
+    hashSeconds: Math.max(30, Number(c.hashSeconds) || 300),
   };
 }
 
@@ -75,7 +78,12 @@ function register(api) {
   const cfg = readConfig(api.pluginConfig);
   const dir = cfg.spoolDir ?? path.join(stateDirOf(api), "warden");
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const files = { policy: path.join(dir, "policy.json"), key: path.join(dir, "warden-public-key.json"), containment: path.join(dir, "containment.json"), grants: path.join(dir, "approval-grants.json") };
+  const files = { policy: path.join(dir, "policy.json"), key: path.join(dir, "warden-public-key.json"), containment: path.join(dir, "containment.json"), grants: path.join(dir, "approval-grants.json"), artefacts: path.join(dir, "artefacts.json"), buildHash: path.join(dir, "openclaw-build-hash.json") };
+  // Hash pinning (lib/artefacts.js): the installed artefact behind each tool. The OpenClaw build's
+  // hash is computed once per process, off the hot path (cached by version + stat fingerprint);
+  // until then built-in tools have an unknown hash (allowed, reported without one).
+  const artefacts = createArtefacts(files.artefacts);
+  if (fullMode) startBuildHash(artefacts, files.buildHash, log); // the gateway's own instance; others share it
 
   if (cfg.errors.length) log.error(`warden: plugin is not configured (${cfg.errors.join("; ")}); every tool call will be blocked`);
   if (cfg.failOpen) log.warn("warden: !!! failOpen=true — tool calls are ALLOWED whenever no verified Warden policy is available. This disables fail-closed enforcement. !!!");
@@ -189,6 +197,12 @@ function register(api) {
   const decideCall = (agentId, toolName, toolVersion, toolHash, params, derivedPaths) => {
     if (cfg.errors.length) return { allow: false, code: "not_configured", reason: "Warden: plugin not configured (fail closed)" };
     let d = decide(state.policy, state.local, { agentId, toolName, toolVersion, toolHash, params, derivedPaths }, Date.now(), { realpath: realpathOfAncestor });
+    if (d.allow && state.policy) {
+      // The tool's plugin / MCP server and any skill whose files the call touches, when pinned.
+      const pa = state.policy.agents?.find((a) => a.id === agentId) ?? state.policy.agents?.find((a) => a.wardenId === agentId);
+      const broken = checkArtefacts(pa, { agentId, toolName, params, derivedPaths }, artefacts.of(toolName), artefacts.snapshot(), { realpath: realpathOfAncestor });
+      if (broken) d = { allow: false, ...broken, agentName: d.agentName };
+    }
     if (!d.allow && d.code === "no_policy" && cfg.failOpen) {
       log.warn(`warden: FAIL-OPEN — allowing ${toolName} for ${agentId} without a verified policy (${d.reason})`);
       d = { allow: true, reason: `fail-open: ${d.reason}` };
@@ -205,6 +219,11 @@ function register(api) {
     const t = linkTargetOf(String(toolName), params, agentId)?.target;
     return t ? { targetAgentId: t.slice(0, 200) } : {};
   };
+  /** The version and hash of the tool's installed artefact (OpenClaw passes none to the hook). */
+  const pinOf = (toolName, v, h) => {
+    const a = artefacts.of(toolName);
+    return { toolVersion: v ?? a?.version, toolHash: h ?? a?.hash };
+  };
   const common = (agentId, ctx, agentName) => ({
     ...(agentId ? { agentId } : {}),
     agentName: agentName ?? agentId ?? "unknown",
@@ -218,8 +237,8 @@ function register(api) {
     const runId = event.runId ?? ctx?.runId;
     let toolName = event.toolName ?? ctx?.toolName;
     let params = event.params;
-    const toolVersion = event.toolVersion ?? ctx?.toolVersion;
-    const toolHash = event.toolHash ?? ctx?.toolHash;
+    let toolVersion = event.toolVersion ?? ctx?.toolVersion;
+    let toolHash = event.toolHash ?? ctx?.toolHash;
     let call = callKeyOf(ownId, runId);
     let d;
     if (toolName === WRAPPER) {
@@ -229,7 +248,8 @@ function register(api) {
       else {
         toolName = inner.name;
         params = inner.args;
-        d = decideCall(agentId, toolName, undefined, undefined, params);
+        ({ toolVersion, toolHash } = pinOf(toolName));
+        d = decideCall(agentId, toolName, toolVersion, toolHash, params);
       }
       if (d.allow) {
         // Recorded by the tool's own before_tool_call (or as not run by the wrapper's result).
@@ -246,6 +266,7 @@ function register(api) {
         pending.linked = true;
         call = pending.call;
       }
+      ({ toolVersion, toolHash } = pinOf(toolName, toolVersion, toolHash));
       d = decideCall(agentId, toolName, toolVersion, toolHash, params, event.derivedPaths);
     }
     const recordDecision = (allowed, blockReason, extra) =>
@@ -256,8 +277,7 @@ function register(api) {
         occurredAt: new Date().toISOString(),
         ...common(agentId, ctx, d.agentName),
         toolName: String(toolName).slice(0, 200),
-        ...(toolVersion ? { toolVersion: String(toolVersion).slice(0, 100) } : {}),
-        ...(toolHash && /^[0-9a-f]{64}$/i.test(toolHash) ? { toolHash } : {}),
+        ...pinFields({ toolVersion, toolHash }),
         params: capJson(params),
         egressHosts: egressHostsOf(params),
         decision: allowed ? "allowed" : "blocked",
@@ -343,6 +363,7 @@ function register(api) {
         occurredAt: new Date().toISOString(),
         ...common(agentId, ctx, state.policy?.agents.find((a) => a.id === agentId)?.name),
         toolName: String(toolName).slice(0, 200),
+        ...pinFields(pinOf(String(toolName))),
         ...((params ?? event.params) && typeof (params ?? event.params) === "object" ? { egressHosts: egressHostsOf(params ?? event.params) } : {}),
         ...extra,
         ...mine.link,
@@ -393,6 +414,39 @@ function register(api) {
       try {
         const result = await refreshPolicy(true);
         respond(true, { result, version: state.policy?.version ?? null }, undefined);
+      } catch (err) {
+        respond(false, undefined, { code: "UNAVAILABLE", message: String(err?.message ?? err).slice(0, 300) });
+      }
+    }, { scope: "operator.admin" });
+  }
+
+  // Re-hash skills/plugins/MCP servers every hashSeconds and push the inventory when it changed (and
+  // at least every inventorySeconds); one collection at a time. `warden.inventory.push` does it now.
+  let lastPush = { digest: "", at: 0, inv: null, learnt: null };
+  let inventoryRun = Promise.resolve();
+  const pushInventory = (force) => (inventoryRun = inventoryRun.catch(() => {}).then(async () => {
+    const due = Date.now() - lastPush.at >= cfg.inventorySeconds * 1000;
+    let inv;
+    let learnt;
+    if (force === "build") {
+      // The build hash just became known: the last collection with it filled in.
+      if (!lastPush.inv || lastPush.inv.openclaw?.buildHash) return { pushed: false };
+      ({ inv, learnt } = { inv: withBuildHash(lastPush.inv, lastPush.learnt, artefacts.build()), learnt: lastPush.learnt });
+    } else {
+      ({ inventory: inv, learnt } = await collectInventory({ cfg: api.runtime?.config?.current?.() ?? serviceCtx?.config ?? api.config, logger: log, getCron: serviceCtx?.getCron, withAudit: cfg.securityAudit && (due || force), build: artefacts.build() }));
+      artefacts.update(learnt);
+    }
+    const digest = inventoryDigest(inv);
+    if (force !== true && !due && digest === lastPush.digest) return { pushed: false };
+    const res = await client.postInventory(inv);
+    lastPush = { digest, at: Date.now(), inv: { ...inv, securityAudit: undefined }, learnt };
+    log.info(`warden: inventory pushed (${inv.agents.length} agents, ${inv.tools.length} tools, ${inv.skills.length} skills, ${inv.plugins.length} plugins, ${inv.mcpServers.length} MCP servers${inv.openclaw?.buildHash ? ", build hash" : ""}${inv.securityAudit ? ", security audit" : ""}; findings ${res.json?.findings ?? 0})`);
+    return { pushed: true, agents: inv.agents.length, tools: inv.tools.length, skills: inv.skills.length, plugins: inv.plugins.length, mcpServers: inv.mcpServers.length };
+  }));
+  if (typeof api.registerGatewayMethod === "function" && client && fullMode) {
+    api.registerGatewayMethod("warden.inventory.push", async ({ respond }) => {
+      try {
+        respond(true, await pushInventory(true), undefined);
       } catch (err) {
         respond(false, undefined, { code: "UNAVAILABLE", message: String(err?.message ?? err).slice(0, 300) });
       }
@@ -724,12 +778,11 @@ function register(api) {
         }
       }, signal);
       void (async () => {
+        // Pushed again as soon as the OpenClaw build hash is known (the first push may lack it).
+        const oc = openclawRootOf(process.env.WARDEN_OPENCLAW_ENTRY || process.argv[1] || "");
+        if (oc) void buildHash({ root: oc.root, version: oc.version, cacheFile: files.buildHash }).then((r) => r.hash && !signal.aborted && pushInventory("build")).catch(() => {});
         await sleep(3000, signal); // let the gateway finish starting before we call its CLI
-        await loop("inventory push", () => cfg.inventorySeconds * 1000, async () => {
-          const inv = await collectInventory({ cfg: api.runtime?.config?.current?.() ?? ctx.config ?? api.config, logger: log, getCron: ctx.getCron, withAudit: cfg.securityAudit });
-          const res = await client.postInventory(inv);
-          log.info(`warden: inventory pushed (${inv.agents.length} agents, ${inv.tools.length} tools${inv.securityAudit ? ", security audit" : ""}; findings ${res.json?.findings ?? 0})`);
-        }, signal);
+        await loop("inventory push", () => Math.min(cfg.hashSeconds, cfg.inventorySeconds) * 1000, () => pushInventory(false), signal);
       })();
     },
     async stop() {
@@ -744,6 +797,31 @@ function register(api) {
       }
     },
   });
+}
+
+const pinFields = ({ toolVersion, toolHash }) => ({
+  ...(toolVersion ? { toolVersion: String(toolVersion).slice(0, 100) } : {}),
+  ...(typeof toolHash === "string" && /^[0-9a-f]{64}$/i.test(toolHash) ? { toolHash: toolHash.toLowerCase() } : {}),
+});
+
+/** Compute (or read from its cache) the OpenClaw build hash once per process; log when known. */
+function startBuildHash(artefacts, cacheFile, log) {
+  const oc = openclawRootOf(process.env.WARDEN_OPENCLAW_ENTRY || process.argv[1] || "");
+  const flag = Symbol.for("warden.openclaw.buildHashStarted");
+  if (!oc || globalThis[flag]) return;
+  globalThis[flag] = true;
+  // A hash left on disk by an earlier process is not trusted until this one verified the build.
+  artefacts.setBuild({ version: oc.version });
+  const t = setTimeout(() => {
+    buildHash({ root: oc.root, version: oc.version, cacheFile })
+      .then((r) => {
+        if (!r.hash) return log.warn(`warden: the OpenClaw build at ${oc.root} could not be hashed (over the bound or unreadable); built-in tools stay unpinned`);
+        artefacts.setBuild({ version: oc.version, hash: r.hash });
+        log.info(`warden: OpenClaw ${oc.version} build hash ${r.hash} (${r.cached ? "cached" : `${r.files} files, ${r.bytes} bytes, ${r.ms} ms`})`);
+      })
+      .catch((err) => log.warn(`warden: hashing the OpenClaw build failed (${err?.message ?? err})`));
+  }, 1000);
+  t.unref?.();
 }
 
 /** Symlinks resolved on the longest existing ancestor (a file about to be written does not exist yet). */

@@ -17,7 +17,8 @@ const own = (obj, key) => (obj && key !== undefined && key !== null && Object.pr
  * @param policy   the last verified policy (or null); `policy.containment` is optional:
  *                 { deniedTools?: {name: reason}, suspendedAgents?: {agentIdOrWardenId: reason}, blockAll?: reason }
  * @param local    { deniedTools: {name: reason}, suspendedAgents: {id: reason}, blockAll?: reason }
- * @param call     { agentId, toolName, toolVersion?, toolHash?, params?, derivedPaths? }
+ * @param call     { agentId, toolName, toolVersion?, toolHash?, params?, derivedPaths? } (toolHash: the
+ *                 installed artefact's hash when known; toolVersion is reported, not compared)
  * @param opts     { realpath? } passed to checkConditions (symlink resolution)
  * @returns { allow: boolean, reason: string, code: string, agentName?: string }
  *          code "no_policy" is the only denial a failOpen gateway may override.
@@ -72,10 +73,11 @@ export function decide(policy, local, call, now = Date.now(), opts = {}) {
   if (until !== undefined && !(until > now)) {
     return deny("allowance_ended", `Warden: the allowance of tool "${toolName}" for agent "${agent.id}" ended at ${tool.until}`, agentName);
   }
-  if (tool.versions?.length && (call.toolHash || call.toolVersion)) {
-    const hash = call.toolHash?.toLowerCase();
-    const ok = tool.versions.some((v) => (hash ? v.contentHash === hash : v.version === call.toolVersion));
-    if (!ok) return deny("version_not_approved", `Warden: tool "${toolName}" ${hash ? `hash ${hash.slice(0, 12)}…` : `version ${call.toolVersion}`} is not an approved version`, agentName);
+  // Hash pinning: the installed artefact's hash (lib/artefacts.js) must be an approved one. An
+  // unknown hash is allowed (and reported without one); an entry without versions allows any.
+  const hash = typeof call.toolHash === "string" && /^[0-9a-f]{64}$/i.test(call.toolHash) ? call.toolHash.toLowerCase() : undefined;
+  if (tool.versions?.length && hash && !tool.versions.some((v) => typeof v?.contentHash === "string" && v.contentHash.toLowerCase() === hash)) {
+    return deny("version_not_approved", `Warden: tool "${toolName}"${call.toolVersion ? ` ${String(call.toolVersion).slice(0, 100)}` : ""} with hash ${hash.slice(0, 12)}… is not an approved version`, agentName);
   }
   const broken = checkConditions(agent, tool, call, opts);
   if (broken) return deny(broken.code, broken.reason, agentName);

@@ -1,7 +1,12 @@
 // Inventory + posture: what the gateway runs, read over its own CLI (`openclaw gateway call …`,
-// loopback, same config/env as the gateway) with the config snapshot as fallback, plus
-// `openclaw security audit --json`. Best effort: every part may be missing.
+// loopback, same config/env as the gateway) with the in-process config for what the RPCs redact
+// or lack (MCP servers, agent posture), plus `openclaw security audit --json`. Best effort: every
+// part may be missing.
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { hashTree as defaultHashTree } from "./hash.js";
+import { describeMcpServers } from "./mcp.js";
+import { BUNDLE_MCP, mcpServerOf } from "./artefacts.js";
 
 function openclawCli(args, timeoutMs) {
   const entry = process.env.WARDEN_OPENCLAW_ENTRY || process.argv[1];
@@ -27,7 +32,83 @@ const arr = (v, ...keys) => {
 };
 const str = (v, max = 200) => (typeof v === "string" && v ? v.slice(0, max) : undefined);
 
-export async function collectInventory({ cfg, logger, getCron, withAudit }) {
+/** The agents section of the config as { id: entry } (`agents.entries` object or `agents.list` array). */
+function agentEntries(cfg) {
+  const e = cfg?.agents?.entries ?? cfg?.agents?.list ?? {};
+  if (Array.isArray(e)) return Object.fromEntries(e.filter((a) => a && typeof a.id === "string").map((a) => [a.id, a]));
+  return e && typeof e === "object" ? e : {};
+}
+
+const bool = (...vs) => vs.find((v) => typeof v === "boolean");
+const strs = (v, n = 200) => (Array.isArray(v) ? v.filter((x) => typeof x === "string" && x).slice(0, n).map((x) => x.slice(0, 200)) : undefined);
+
+/** Catalog tools of one agent as [{ name, source, owner?, group?, profiles?, optional? }]. */
+function catalogTools(res) {
+  const out = [];
+  for (const g of arr(res, "groups", "tools", "entries")) {
+    for (const t of Array.isArray(g?.tools) ? g.tools : [g]) {
+      const name = str(t?.name ?? t?.id);
+      if (!name) continue;
+      const source = str(t.source ?? g.source, 50) ?? "core";
+      const owner = str(t.pluginId ?? t.serverName ?? t.server ?? g.pluginId);
+      out.push({ name, source, ...(owner ? { owner } : {}), ...(str(g.id) ? { group: str(g.id) } : {}), ...(Array.isArray(t.defaultProfiles) ? { profiles: t.defaultProfiles } : {}), ...(t.optional === true ? { optional: true } : {}) });
+    }
+  }
+  return out;
+}
+
+const globMatch = (pattern, name) => (pattern.includes("*") ? new RegExp(`^${pattern.split("*").map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(name) : pattern === name);
+/** Does a tool-policy entry ("exec", "group:fs", "fx_*", "group:plugins") name this catalog tool? */
+function policyNames(entry, t) {
+  if (typeof entry !== "string") return false;
+  if (entry.startsWith("group:")) {
+    const g = entry.slice(6);
+    return g === "plugins" ? t.source !== "core" : t.group === g;
+  }
+  return globMatch(entry, t.name) || (entry === "bash" && t.name === "exec");
+}
+
+/**
+ * The tools an agent may call, from its catalog filtered by the config's tool policy (profile,
+ * allow/alsoAllow, deny at gateway and agent level). Used when OpenClaw cannot give the effective
+ * list (tools.effective needs an existing session of the agent); an approximation of its layers.
+ */
+export function filterByToolPolicy(catalog, cfg, agentCfg) {
+  const g = cfg?.tools ?? {};
+  const a = agentCfg?.tools ?? {};
+  const profile = a.profile ?? g.profile;
+  const allow = [...(a.allow ?? g.allow ?? []), ...(g.alsoAllow ?? []), ...(a.alsoAllow ?? [])].filter((x) => typeof x === "string");
+  const deny = [...(Array.isArray(g.deny) ? g.deny : []), ...(Array.isArray(a.deny) ? a.deny : [])];
+  return catalog.filter((t) => {
+    if (deny.some((d) => policyNames(d, t))) return false;
+    const inProfile = !profile || profile === "full" ? !t.optional : t.source !== "core" ? !t.optional : (t.profiles ?? []).includes(profile);
+    // An allow list without a profile is the allowlist itself; with a profile it adds to it.
+    if (allow.length && !profile) return allow.some((x) => policyNames(x, t));
+    return inProfile || allow.some((x) => policyNames(x, t));
+  });
+}
+
+/** The agent's posture from the config (exec, sandbox, delegation, workspace-only). */
+function postureOf(id, cfg, agentCfg, allIds, toolNames) {
+  const d = cfg?.agents?.defaults ?? {};
+  const exec = agentCfg?.tools?.exec ?? {};
+  const gexec = cfg?.tools?.exec ?? {};
+  let execMode = str(exec.mode ?? exec.security ?? gexec.mode ?? gexec.security, 50);
+  if (toolNames && !toolNames.includes("exec")) execMode = "deny";
+  const sandbox = str(agentCfg?.sandbox?.mode ?? d.sandbox?.mode, 50) ?? "off";
+  const allowAgents = agentCfg?.subagents?.allowAgents ?? d.subagents?.allowAgents ?? cfg?.tools?.subagents?.allowAgents;
+  const subagents = Array.isArray(allowAgents) ? (allowAgents.includes("*") ? allIds.filter((x) => x !== id) : strs(allowAgents).filter((x) => x !== id)) : [];
+  const canDelegate = subagents.length > 0 && (!toolNames || toolNames.some((n) => n === "sessions_spawn" || n === "sessions_send" || n === "subagents"));
+  const workspaceOnly = bool(agentCfg?.tools?.fs?.workspaceOnly, cfg?.tools?.fs?.workspaceOnly) ?? false;
+  return { ...(execMode ? { execMode } : {}), sandbox, canDelegate, subagents, workspaceOnly };
+}
+
+/**
+ * Everything the gateway runs (docs/connector-protocol.md, "Inventory"), with the hashes of
+ * skills, plugins and MCP servers; `learnt` is what hash pinning needs (lib/artefacts.js).
+ * Nothing secret: MCP servers go through lib/mcp.js, skills and plugins are reported by name.
+ */
+export async function collectInventory({ cfg, logger, getCron, withAudit, build, hashTree = defaultHashTree }) {
   const settled = async (p) => {
     try {
       return await p;
@@ -36,35 +117,106 @@ export async function collectInventory({ cfg, logger, getCron, withAudit }) {
       return undefined;
     }
   };
-  const [agentsRes, catalogRes, pluginsRes, channelsRes, cronRes] = [await settled(call("agents.list")), await settled(call("tools.catalog")), await settled(call("plugins.list")), await settled(call("channels.status")), await settled(call("cron.list", { includeDisabled: true }))];
+  // Each call starts an OpenClaw CLI (a Node process): a few at a time.
+  const [agentsRes, pluginsCli, channelsRes, cronRes, sessionsRes] = await Promise.all([settled(call("agents.list")), settled(openclawCli(["plugins", "list", "--json"], 90_000)), settled(call("channels.status")), settled(call("cron.list", { includeDisabled: true })), settled(call("sessions.list", { limit: 500 }))]);
+  const pluginsRes = arr(pluginsCli, "plugins").length ? pluginsCli : await settled(call("plugins.list"));
 
-  const cfgAgents = cfg?.agents?.entries ?? cfg?.agents?.list ?? {};
-  const agentList = arr(agentsRes, "agents").length
-    ? arr(agentsRes, "agents")
-    : Object.entries(Array.isArray(cfgAgents) ? Object.fromEntries(cfgAgents.map((a) => [a.id, a])) : cfgAgents).map(([id, a]) => ({ id, ...a }));
+  const cfgAgents = agentEntries(cfg);
+  const agentList = arr(agentsRes, "agents").length ? arr(agentsRes, "agents") : Object.entries(cfgAgents).map(([id, a]) => ({ id, ...a }));
   if (!agentList.length) agentList.push({ id: "main", name: "main" });
-  const agents = agentList
-    .filter((a) => str(a.id ?? a.agentId))
-    .map((a) => {
-      const model = a.model?.primary ?? a.model ?? cfg?.agents?.defaults?.model?.primary;
-      return { id: str(a.id ?? a.agentId), name: str(a.name ?? a.identity?.name ?? a.displayName) ?? str(a.id ?? a.agentId), ...(str(model) ? { model: str(model) } : {}) };
-    });
+  const ids = agentList.map((a) => str(a.id ?? a.agentId)).filter(Boolean).slice(0, 200);
+  const sessions = arr(sessionsRes, "sessions", "rows", "items");
 
-  const toolItems = [];
-  const groups = arr(catalogRes, "groups", "tools", "entries");
-  for (const g of groups) {
-    for (const t of Array.isArray(g?.tools) ? g.tools : [g]) {
-      const name = str(t?.name ?? t?.id);
-      if (name) toolItems.push({ name, kind: str(t.source ?? g.source ?? t.kind, 50) ?? "tool", ...(typeof t.enabled === "boolean" ? { enabled: t.enabled } : {}) });
+  const agents = [];
+  const toolIndex = new Map(); // name -> { name, kind, source, owner?, agents: Set }
+  const skillIndex = new Map();
+  const workspaces = {};
+  for (const a of agentList) {
+    const id = str(a.id ?? a.agentId);
+    if (!id || agents.length >= 200) continue;
+    const agentCfg = Object.prototype.hasOwnProperty.call(cfgAgents, id) ? cfgAgents[id] : {};
+    const modelCfg = a.model ?? agentCfg?.model ?? cfg?.agents?.defaults?.model;
+    const model = str(typeof modelCfg === "string" ? modelCfg : modelCfg?.primary);
+    const fallbackModels = strs(typeof modelCfg === "object" ? modelCfg?.fallbacks : undefined, 20);
+    if (str(a.workspace, 4096)) workspaces[id] = str(a.workspace, 4096);
+
+    // Effective tools: OpenClaw's own projection for the agent's latest session when it has one,
+    // else the agent's catalog filtered by the config's tool policy.
+    const catalog = catalogTools(await settled(call("tools.catalog", { agentId: id })));
+    const session = sessions.find((s) => typeof s?.key === "string" && s.key.startsWith(`agent:${id}:`));
+    const effective = session ? catalogTools(await settled(call("tools.effective", { sessionKey: session.key }))) : [];
+    const mine = effective.length ? effective : filterByToolPolicy(catalog, cfg, agentCfg);
+    for (const t of [...catalog, ...effective]) {
+      const cur = toolIndex.get(t.name) ?? { name: t.name, source: t.source, ...(t.owner ? { owner: t.owner } : {}), agents: new Set() };
+      if (!cur.owner && t.owner) cur.owner = t.owner;
+      toolIndex.set(t.name, cur);
     }
-  }
-  const seen = new Set();
-  const tools = toolItems.filter((t) => !seen.has(t.name) && seen.add(t.name)).slice(0, 5000);
+    for (const t of mine) toolIndex.get(t.name)?.agents.add(id);
+    const toolNames = mine.map((t) => t.name).slice(0, 1000);
 
-  const plugins = arr(pluginsRes, "plugins")
-    .map((p) => ({ name: str(p.id ?? p.name), ...(str(p.version, 100) ? { version: str(p.version, 100) } : {}), ...(typeof p.enabled === "boolean" ? { enabled: p.enabled } : {}) }))
-    .filter((p) => p.name);
+    for (const sk of arr(await settled(call("skills.status", { agentId: id })), "skills").slice(0, 2000)) {
+      const key = str(sk?.skillKey ?? sk?.name);
+      if (!key) continue;
+      const cur = skillIndex.get(key) ?? { name: key, source: str(sk.source, 100), version: str(sk.version ?? sk.metadata?.version, 100), dir: str(sk.baseDir, 4096), enabled: false, agents: new Set() };
+      if (sk.disabled !== true) cur.enabled = true;
+      if (sk.disabled !== true && sk.blockedByAllowlist !== true && sk.blockedByAgentFilter !== true) cur.agents.add(id);
+      skillIndex.set(key, cur);
+    }
+    agents.push({
+      id,
+      name: str(a.name ?? a.identity?.name ?? agentCfg?.identity?.name ?? a.displayName) ?? id,
+      ...(model ? { model } : {}),
+      ...(fallbackModels ? { fallbackModels } : {}),
+      tools: toolNames,
+      ...postureOf(id, cfg, agentCfg, ids, toolNames),
+    });
+  }
+
+  // Plugins, with the hash of their package root (bundled ones are part of the OpenClaw build).
+  const plugins = [];
+  const pluginArt = {};
+  for (const p of arr(pluginsRes, "plugins").slice(0, 1000)) {
+    const name = str(p?.id ?? p?.name);
+    if (!name) continue;
+    const bundled = p.origin === "bundled";
+    const enabled = typeof p.enabled === "boolean" ? p.enabled : undefined;
+    const hash = !bundled && enabled !== false && str(p.rootDir, 4096) ? await hashTree(p.rootDir) : undefined;
+    plugins.push({ name, ...(str(p.version, 100) ? { version: str(p.version, 100) } : {}), ...(str(p.origin, 50) ? { source: str(p.origin, 50) } : {}), ...(enabled !== undefined ? { enabled } : {}), ...(hash ? { hash } : {}) });
+    pluginArt[name] = { ...(str(p.version, 100) ? { version: str(p.version, 100) } : {}), ...(hash ? { hash } : {}), ...(bundled ? { bundled: true } : {}) };
+    for (const t of strs(p.toolNames, 500) ?? []) if (toolIndex.get(t) && !toolIndex.get(t).owner) Object.assign(toolIndex.get(t), { source: "plugin", owner: name });
+  }
   if (!plugins.length && cfg?.plugins?.entries) for (const [name, e] of Object.entries(cfg.plugins.entries)) plugins.push({ name, enabled: e?.enabled !== false });
+
+  const mcpServers = await describeMcpServers(cfg?.mcp?.servers);
+  const skills = [];
+  const skillArt = {};
+  for (const s of skillIndex.values()) {
+    const hash = s.dir ? await hashTree(s.dir) : undefined;
+    skills.push({ name: s.name, ...(s.source ? { source: s.source } : {}), ...(s.version ? { version: s.version } : {}), enabled: s.enabled, ...(hash ? { hash } : {}), agents: [...s.agents] });
+    if (s.dir) skillArt[s.name] = { dir: s.dir, ...(hash ? { hash } : {}) };
+  }
+
+  // MCP tools ("<server>__<tool>", owned by OpenClaw's bundle-mcp plugin) belong to their server.
+  const servers = { mcp: Object.fromEntries(mcpServers.map((m) => [m.name, {}])) };
+  for (const t of toolIndex.values()) {
+    const server = (t.source === "mcp" || t.owner === BUNDLE_MCP || !t.owner) && t.source !== "core" ? mcpServerOf(servers, t.name) : undefined;
+    if (server) Object.assign(t, { source: "mcp", owner: server });
+  }
+  const builtin = (t) => t.source === "core" || t.source === "builtin";
+  const tools = [...toolIndex.values()].slice(0, 5000).map((t) => {
+    const p = t.source === "plugin" && t.owner ? pluginArt[t.owner] : undefined;
+    const m = t.source === "mcp" && t.owner ? mcpServers.find((x) => x.name === t.owner) : undefined;
+    const v = builtin(t) || p?.bundled ? build?.version : p?.version;
+    const h = builtin(t) || p?.bundled ? build?.hash : p?.hash ?? m?.hash;
+    return { name: t.name, kind: "tool", source: builtin(t) ? "builtin" : t.source, ...(t.owner ? { owner: t.owner } : {}), ...(v ? { version: v } : {}), ...(h ? { hash: h } : {}), enabled: t.agents.size > 0, agents: [...t.agents] };
+  });
+  const learnt = {
+    tools: Object.fromEntries(tools.map((t) => [t.name, { source: t.source, ...(t.owner ? { owner: t.owner } : {}) }])),
+    plugins: pluginArt,
+    mcp: Object.fromEntries(mcpServers.map((m) => [m.name, m.hash ? { hash: m.hash } : {}])),
+    skills: skillArt,
+    workspaces,
+  };
 
   let cronJobs = arr(cronRes, "jobs");
   if (!cronJobs.length && getCron) {
@@ -90,7 +242,7 @@ export async function collectInventory({ cfg, logger, getCron, withAudit }) {
     wardenPlugin: "warden",
   };
 
-  const inventory = { agents, tools, plugins, cronJobs, channels, config: JSON.parse(JSON.stringify(config)) };
+  const inventory = { ...(build?.version ? { openclaw: { version: build.version, ...(build.hash ? { buildHash: build.hash } : {}) } } : {}), agents, tools, skills, plugins, mcpServers, cronJobs, channels, config: JSON.parse(JSON.stringify(config)) };
   if (withAudit) {
     const audit = await settled(openclawCli(["security", "audit", "--json"], 60_000));
     if (audit?.summary && Array.isArray(audit.findings)) {
@@ -107,5 +259,27 @@ export async function collectInventory({ cfg, logger, getCron, withAudit }) {
       };
     }
   }
-  return inventory;
+  return { inventory, learnt };
+}
+
+/** What decides whether an inventory changed since the last push (the security audit aside). */
+export function inventoryDigest(inventory) {
+  const { securityAudit: _audit, ...rest } = inventory ?? {};
+  return createHash("sha256").update(JSON.stringify(rest)).digest("hex");
+}
+
+/**
+ * The same inventory with the OpenClaw build's hash filled in (on `openclaw` and on every built-in
+ * or bundled-plugin tool): pushed when the hash becomes known after a collection, without
+ * collecting again (each collection starts several OpenClaw CLIs).
+ */
+export function withBuildHash(inventory, learnt, build) {
+  if (!build?.hash || !inventory) return inventory;
+  const out = { ...inventory, openclaw: { ...(inventory.openclaw ?? {}), ...(build.version ? { version: build.version } : {}), buildHash: build.hash } };
+  out.tools = (inventory.tools ?? []).map((t) => {
+    const l = learnt?.tools?.[t.name];
+    const ofBuild = l?.source === "builtin" || (l?.source === "plugin" && learnt?.plugins?.[l.owner]?.bundled);
+    return ofBuild ? { ...t, ...(build.version ? { version: build.version } : {}), hash: build.hash } : t;
+  });
+  return out;
 }
