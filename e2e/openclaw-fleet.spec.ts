@@ -156,6 +156,25 @@ async function agentTurn(agent: string, message: string) {
   const r = await run(NODE24, [OPENCLAW_BIN, "agent", "--agent", agent, "-m", message, "--json"], { env: ctx!.env, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 }).catch((e) => e as { stdout: string });
   return String(r.stdout);
 }
+/** The run id of `openclaw agent --json` output (top-level `runId`). */
+function runIdOf(out: string): string | undefined {
+  try {
+    const v = JSON.parse(out.slice(out.indexOf("{"))) as { runId?: unknown };
+    if (typeof v.runId === "string") return v.runId;
+  } catch {
+    // not JSON: fall through
+  }
+  return /"runId":\s*"([^"]+)"/.exec(out)?.[1];
+}
+/** Whether the policy the plugin verified and holds lets `agent` use `tool` (read from its state dir). */
+function gatewayPolicyAllows(agent: string, tool: string): boolean {
+  try {
+    const held = JSON.parse(fs.readFileSync(path.join(ctx!.env.OPENCLAW_STATE_DIR, "warden", "policy.json"), "utf8")) as { signed?: { policy?: { agents?: { id: string; tools: { name: string }[] }[] } } };
+    return held.signed?.policy?.agents?.find((a) => a.id === agent)?.tools.some((t) => t.name === tool) ?? false;
+  } catch {
+    return false;
+  }
+}
 const usageSpool = () => path.join(ctx!.env.OPENCLAW_STATE_DIR, "warden", "usage");
 const spooledUsage = () => {
   const dir = usageSpool();
@@ -163,6 +182,8 @@ const spooledUsage = () => {
   return fs.readdirSync(dir).filter((f) => f.endsWith(".jsonl")).flatMap((f) => fs.readFileSync(path.join(dir, f), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>));
 };
 const sentUsage = () => usagePosts.flatMap((p) => p.calls);
+/** What the plugin reported: sent to Warden, or still in its durable spool. */
+const reported = () => [...sentUsage(), ...spooledUsage()];
 async function apiAs(baseURL: string | undefined, role: Parameters<typeof makeUser>[0]): Promise<APIRequestContext> {
   return pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser(role))}` } });
 }
@@ -262,12 +283,14 @@ test("every model call is reported with tokens, the gateway's price and the fall
   expect(ctx, "the boot test set up the gateway").not.toBeNull();
   const out = await agentTurn("main", HELLO);
   expect(out).toContain('"stopReason": "stop"');
-  const runId = /"runId":\s*"([^"]+)"/.exec(out)?.[1];
+  const runId = runIdOf(out);
   expect(runId, out.slice(-1500)).toBeTruthy();
 
-  // The plugin sends one record for the run (contract 1), whatever Warden answers.
-  await expect.poll(() => sentUsage().filter((c) => c.runId === runId).length, { timeout: 60_000, message: `usage posted; log:\n${log.slice(-2000)}` }).toBeGreaterThan(0);
-  const sent = sentUsage().find((c) => c.runId === runId)!;
+  // The plugin records the run (contract 1) and posts its spool, whatever Warden answers (a spool is
+  // pushed oldest segment first: behind a refused segment, a record waits in the spool).
+  await expect.poll(() => reported().filter((c) => c.runId === runId).length, { timeout: 60_000, message: `usage recorded; log:\n${log.slice(-2000)}` }).toBeGreaterThan(0);
+  await expect.poll(() => usagePosts.length, { timeout: 30_000, message: "usage posted" }).toBeGreaterThan(0);
+  const sent = reported().find((c) => c.runId === runId)!;
   expect(sent).toMatchObject({
     eventId: `${runId}.llm`,
     agentId: "main",
@@ -382,15 +405,15 @@ test("one agent messaging another draws an edge and, unapproved, raises a findin
   await approve(baseURL, { name: "sessions_send", kind: "tool", source: "builtin" }, inv?.openclaw?.version ?? "2026.9.6", build, [ctx!.main.id]);
   const calls = async () => ((await (await admin.get(`/api/v1/tool-calls?gateway=${ctx!.gatewayId}&tool=sessions_send&range=1h`)).json()).data ?? []) as { decision: string; agentName?: string; blockReason?: string | null }[];
   // The policy refresh (5 s) brings the approval to the gateway; then main asks the model to reach helper.
-  await expect.poll(async () => {
-    await agentTurn("main", ASK_HELPER);
-    return (await calls()).length;
-  }, { timeout: 200_000, intervals: [6000], message: `sessions_send recorded; log:\n${log.slice(-1500)}` }).toBeGreaterThan(0);
+  await expect.poll(() => gatewayPolicyAllows("main", "sessions_send"), { timeout: 60_000, message: "the gateway holds the approval" }).toBe(true);
+  await agentTurn("main", ASK_HELPER);
+  await expect.poll(async () => (await calls()).length, { timeout: 60_000, message: `sessions_send recorded; log:\n${log.slice(-1500)}` }).toBeGreaterThan(0);
 
   if (PENDING.links) {
-    // Without peers enforcement the call runs: helper gets a turn, and its model call is reported as helper's.
+    // Without peers enforcement the call runs: helper gets a turn, and its model call is reported as
+    // helper's (sent, or still spooled behind the first segment while Warden answers 404).
     await expect.poll(async () => (await calls()).some((c) => c.decision === "allowed"), { timeout: 60_000 }).toBe(true);
-    await expect.poll(() => sentUsage().some((c) => c.agentId === "helper" && String(c.sessionKey).startsWith("agent:helper:")), { timeout: 90_000, message: "helper's model call reported" }).toBe(true);
+    await expect.poll(() => reported().some((c) => c.agentId === "helper" && String(c.sessionKey).startsWith("agent:helper:")), { timeout: 90_000, message: "helper's model call reported" }).toBe(true);
     test.fixme(true, "PENDING.links: targetAgentId, peers enforcement, agent_link finding and the map edge need h-links");
     return;
   }

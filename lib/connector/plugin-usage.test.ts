@@ -97,6 +97,9 @@ describe("usageRecord (llm_output → usage wire format)", () => {
     expect(at("main")).toMatchObject({ fallback: true, primaryModel: "anthropic/claude-opus-4-6" });
     // helper's own primary (a string setting) is the answering model: not a fallback.
     expect(at("helper")).toMatchObject({ fallback: false, primaryModel: "fake/fake-model" });
+    // As observed: helper's primary fake/broken-model failed (503), OpenClaw answered with its fallback.
+    const observed = { agents: { defaults: { model: { primary: "fake/fake-model" } }, entries: { helper: { model: { primary: "fake/broken-model", fallbacks: ["fake/fake-model"] } } } } };
+    expect(usageRecord({ ...realEvent(), runId: freshRun() }, { agentId: "helper" }, { cfg: observed, agentId: "helper" })).toMatchObject({ provider: "fake", model: "fake-model", fallback: true, primaryModel: "fake/broken-model" });
     // Same model id under another provider is a different model.
     expect(at("helper", { ...realEvent(), provider: "other" })).toMatchObject({ fallback: true });
     // An alias resolves through agents.defaults.models.
@@ -138,6 +141,8 @@ describe("usageRecord (llm_output → usage wire format)", () => {
     expect(r.agentId!.length).toBe(200);
     // provider/model missing on the event: taken from resolvedRef.
     expect(usageRecord({ runId: freshRun(), resolvedRef: "openai/gpt-5.4", usage: { input: 1, output: 1 } }, {}, { cfg }) ).toMatchObject({ provider: "openai", model: "gpt-5.4", agentName: "unknown" });
+    // A failed attempt of the primary as OpenClaw reports it before falling back (no usage, error): skipped.
+    expect(usageRecord({ runId: freshRun(), provider: "fake", model: "broken-model", lastAssistant: { role: "assistant", content: [], usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalTokens: 0, cost: { total: 0 } }, stopReason: "error", errorMessage: "503 overloaded" } }, {}, { cfg })).toBeUndefined();
     // No model and nothing counted: not a model call.
     expect(usageRecord({ runId: freshRun(), usage: {} }, {}, { cfg })).toBeUndefined();
     expect(usageRecord(null, {}, { cfg })).toBeUndefined();

@@ -80,8 +80,11 @@ export function usageRecord(event, ctx, { cfg, agentId, agentName, now = new Dat
   }
   const u = isObj(event.usage) ? event.usage : isObj(event.lastAssistant?.usage) ? event.lastAssistant.usage : {};
   const counts = { tokensIn: tokens(u.input), tokensOut: tokens(u.output), cacheReadTokens: tokens(u.cacheRead), cacheWriteTokens: tokens(u.cacheWrite) };
-  // An attempt that never reached a model (no model named, nothing counted) is not a model call.
-  if (!model && !Object.values(counts).some((n) => n > 0)) return undefined;
+  // An attempt that never reached a model (no model named, nothing counted) is not a model call, nor
+  // is a failed attempt that consumed nothing: OpenClaw reports each retry of a failing primary
+  // (stopReason "error", no usage) before it falls back; the fallback's own report says so.
+  const counted = Object.values(counts).some((n) => n > 0);
+  if (!counted && (!model || event.lastAssistant?.stopReason === "error")) return undefined;
   const runId = clean(event.runId, 200) || clean(ctx?.runId, 200);
   const sessionKey = clean(ctx?.sessionKey, 500);
   const primary = clean(configuredPrimary(cfg, agentId), 200);
