@@ -5,7 +5,7 @@
  *   - a second plugin beside Warden's (e2e/openclaw-fleet/plugin: registers the tool `fleet_echo`),
  *   - a local stdio MCP server (e2e/openclaw-fleet/mcp-server.mjs, official MCP SDK: tool `lookup`,
  *     which the model sees as `fleet-mcp__lookup`),
- *   - two agents ("main" and "helper"),
+ *   - two agents ("main", and "helper" whose configured primary model is gone: OpenClaw falls back),
  *   - a fake OpenAI-compatible model that reports token usage (the stream's final `usage` chunk),
  *     priced in the gateway's model config, so OpenClaw's llm_output carries tokens and a cost.
  * The plugin reaches Warden through a recording HTTP proxy, so the spec sees exactly what it sends.
@@ -18,7 +18,10 @@
  * On h-gw-e2e alone (PENDING all true) the spec proves: the gateway boots with skill, second plugin,
  * MCP server and two agents (checked over the gateway's own RPCs); the plugin reports model usage
  * (contract 1) for every run, durably: POSTed to /api/v1/connector/usage, kept spooled on the 404 of a
- * Warden without the endpoint, logged once; tool-call events of the agent→agent call reach Warden.
+ * Warden without the endpoint, logged once; tokens and the gateway's price as configured; helper's
+ * answer by its fallback model flagged `fallback: true`; the inventory (two agents) reaches the
+ * gateway page; the agent→agent call (sessions_send) reaches Warden and runs the helper.
+ * Tests that need another branch are separate and marked test.fixme while their flag is true.
  * Flip each flag to false once its branch is merged (the lead's merge order: usage → inventory →
  * links → plugin-inv → gw-e2e); a flag left true turns the dependent assertions into test.fixme.
  *   PENDING.usage     (h-usage)      the usage endpoint answers 202 and the spool empties; /spend shows
@@ -85,6 +88,12 @@ function startFakeModel() {
     req.on("data", (c) => (raw += c));
     req.on("end", () => {
       const body = raw ? JSON.parse(raw) : {};
+      if (body.model === "retired-model") {
+        // helper's configured primary is gone: OpenClaw falls back to fake-model at once.
+        res.writeHead(404, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { message: "The model `retired-model` does not exist", type: "invalid_request_error", code: "model_not_found" } }));
+        return;
+      }
       const msgs: { role: string }[] = body.messages ?? [];
       // This turn starts at the latest user message carrying one of the spec's prompts (OpenClaw adds
       // user-role context after it, and the session keeps earlier turns).
@@ -233,12 +242,12 @@ test("a real gateway with a skill, a second plugin, an MCP server and two agents
     update: { checkOnStart: false },
     agents: {
       defaults: { model: { primary: "fake/fake-model" } },
-      entries: { main: { workspace: ws.main }, helper: { name: "Helper", workspace: ws.helper } },
+      entries: { main: { workspace: ws.main }, helper: { name: "Helper", workspace: ws.helper, model: { primary: "fake/retired-model", fallbacks: ["fake/fake-model"] } } },
     },
     // Direct tool schemas (no tool-search indirection), so the fake model can name the tool.
     tools: { toolSearch: false },
     mcp: { servers: { [MCP]: { command: NODE24, args: [path.join(FIXTURES, "mcp-server.mjs")], env: { FLEET_MCP_TOKEN: "mcp-secret-never-leaves" } } } },
-    models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: PRICE, contextWindow: 1_000_000, maxTokens: 4096 }] } } },
+    models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: ["fake-model", "retired-model"].map((id) => ({ id, name: id, reasoning: false, input: ["text"], cost: PRICE, contextWindow: 1_000_000, maxTokens: 4096 })) } } },
     plugins: {
       load: { paths: [path.join(ROOT, "connectors", "openclaw"), path.join(FIXTURES, "plugin")] },
       entries: {
@@ -307,6 +316,14 @@ test("every model call is reported with tokens, the gateway's price and the fall
   expect(sent.costUsd as number).toBeCloseTo(CALL_COST, 6);
   // Only metadata: no prompt, no answer.
   expect(JSON.stringify(usagePosts)).not.toContain(HELLO);
+
+  // helper's primary is gone: the model that answered is its fallback, and the record says so.
+  const helperRun = runIdOf(await agentTurn("helper", HELLO));
+  expect(helperRun).toBeTruthy();
+  await expect.poll(() => reported().filter((c) => c.runId === helperRun).length, { timeout: 60_000, message: "helper's usage recorded" }).toBeGreaterThan(0);
+  const helperCalls = reported().filter((c) => c.runId === helperRun);
+  // The failed attempt on the primary consumed nothing and is not a model call; the fallback's is.
+  expect(helperCalls.map((c) => ({ model: c.model, fallback: c.fallback, primaryModel: c.primaryModel, agentId: c.agentId }))).toEqual([{ model: "fake-model", fallback: true, primaryModel: "fake/retired-model", agentId: "helper" }]);
 
   if (PENDING.usage) {
     // A Warden without the usage endpoint: 404, the record stays spooled (retried), said once.
