@@ -163,7 +163,7 @@ test("a call held for approval waits for a person; approved it runs, denied or t
     agents: { defaults: { model: { primary: "fake/fake-model" }, workspace } },
     tools: { toolSearch: false },
     models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${modelPort}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }] } } },
-    plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, config: { wardenUrl: `http://127.0.0.1:${proxy.port()}`, gatewayId, signingSecret: reg.data.signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false, approvalUnreachableSeconds: 5 } } } },
+    plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, hooks: { allowConversationAccess: true }, config: { wardenUrl: `http://127.0.0.1:${proxy.port()}`, gatewayId, signingSecret: reg.data.signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false, approvalUnreachableSeconds: 5 } } } },
   }, null, 2));
   gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(gwPort), "--bind", "loopback", "--allow-unconfigured"], { env, stdio: ["ignore", "pipe", "pipe"] });
   gw.stdout!.on("data", (b) => (log += b));

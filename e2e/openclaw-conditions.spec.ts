@@ -171,7 +171,7 @@ test("setup: a real gateway whose plugin reaches Warden through a proxy", async 
     // OpenClaw's own private-network guard is off, so what blocks a local URL here is the plugin.
     tools: { toolSearch: false, profile: "coding", web: { fetch: { ssrfPolicy: { dangerouslyAllowPrivateNetwork: true } } } },
     models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }] } } },
-    plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, config: { wardenUrl: `http://127.0.0.1:${proxyPort}`, gatewayId, signingSecret: reg.data.signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false } } } },
+    plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, hooks: { allowConversationAccess: true }, config: { wardenUrl: `http://127.0.0.1:${proxyPort}`, gatewayId, signingSecret: reg.data.signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false } } } },
   }, null, 2));
   gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(PORT), "--bind", "loopback", "--allow-unconfigured"], { env, stdio: ["ignore", "pipe", "pipe"] });
   gw.stdout!.on("data", (b) => (log += b));

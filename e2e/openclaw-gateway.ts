@@ -2,6 +2,8 @@
  * What every real-OpenClaw spec shares: where the pinned gateway and its Node 24 are installed
  * (scripts/setup-openclaw.mjs), the isolated environment of a test gateway, the fake model's
  * streaming reply format, and stopping the gateway process.
+ * Every spec's Warden plugin entry sets `hooks: { allowConversationAccess: true }`: OpenClaw gives a
+ * non-bundled plugin the llm_output hook (model usage) only with it.
  */
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";

@@ -136,7 +136,7 @@ test("with OpenClaw's default Tool Search, Warden decides on the wrapped tool an
     plugins: {
       load: { paths: [path.join(ROOT, "connectors", "openclaw"), path.join(ROOT, "e2e", "openclaw-sidefx")] },
       entries: {
-        warden: { enabled: true, config: { wardenUrl: baseURL, gatewayId, signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false } },
+        warden: { enabled: true, hooks: { allowConversationAccess: true }, config: { wardenUrl: baseURL, gatewayId, signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false } },
         sidefx: { enabled: true, config: { dir: path.join(tmp, "fx") } },
       },
     },

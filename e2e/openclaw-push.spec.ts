@@ -163,7 +163,7 @@ test("revoking an approval blocks the agent's next call of that tool within 3 s 
     tools: { toolSearch: false },
     models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }] } } },
     // pollSeconds 300: a change seen within seconds can only have been pushed.
-    plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, config: { wardenUrl: baseURL, gatewayId, signingSecret: reg.data.signingSecret, pollSeconds: 300, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false } } } },
+    plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, hooks: { allowConversationAccess: true }, config: { wardenUrl: baseURL, gatewayId, signingSecret: reg.data.signingSecret, pollSeconds: 300, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false } } } },
   }, null, 2));
   gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(PORT), "--bind", "loopback", "--allow-unconfigured"], { env, stdio: ["ignore", "pipe", "pipe"] });
   gw.stdout!.on("data", (b) => (log += b));

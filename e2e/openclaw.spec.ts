@@ -150,7 +150,7 @@ test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async 
     // Direct tool schemas (no tool-search indirection), so the fake model can name the tool.
     tools: { toolSearch: false },
     models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }] } } },
-    plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, config: { wardenUrl: baseURL, gatewayId, signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 60, securityAudit: false } } } },
+    plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, hooks: { allowConversationAccess: true }, config: { wardenUrl: baseURL, gatewayId, signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 60, securityAudit: false } } } },
   }, null, 2));
   gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(PORT), "--bind", "loopback", "--allow-unconfigured"], { env, stdio: ["ignore", "pipe", "pipe"] });
   gw.stdout!.on("data", (b) => (log += b));

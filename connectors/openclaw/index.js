@@ -19,6 +19,7 @@ import { needsApproval } from "./lib/approval-rules.js";
 import { approvalBroker } from "./lib/approvals.js";
 import { backoffDelay, createBackoffGroup } from "./lib/backoff.js";
 import { checkPeer, linkTargetOf } from "./lib/peers.js";
+import { createUsageReporter } from "./lib/usage.js";
 
 const PLUGIN_ID = "warden";
 const sleep = (ms, signal) => new Promise((r) => { const t = setTimeout(r, ms); signal?.addEventListener("abort", () => { clearTimeout(t); r(); }, { once: true }); });
@@ -166,6 +167,10 @@ function register(api) {
   const policyInfo = () => (state.policy?.version ? { version: state.policy.version, expiresAt: state.policy.expiresAt } : null);
   const client = cfg.errors.length ? null : createWardenClient({ ...cfg, policyInfo });
   const spool = new Spool(path.join(dir, "spool"), { logger: log, send: async (events) => (await client.postEvents(events)).json });
+  // Model usage (llm_output, lib/usage.js): its own durable spool, pushed like events.
+  const usage = createUsageReporter({ dir, client, logger: log, pluginId: api.id ?? PLUGIN_ID, cfgOf: () => api.runtime?.config?.current?.() ?? api.config, agentNameOf: (id) => state.policy?.agents.find((a) => a.id === id)?.name, randomId: randomUUID });
+  usage.checkAccess(api.config);
+  api.on("llm_output", (event, ctx) => usage.onLlmOutput(event, ctx, agentIdOf(ctx)));
   // Calls held for a person's approval (lib/approvals.js): one broker per process, shared by every
   // registry instance; its WebSocket to this gateway is the approval route OpenClaw requires.
   const approvals = approvalBroker().configure({
@@ -397,6 +402,7 @@ function register(api) {
     const res = await client.getPolicy(force ? undefined : state.etag);
     backoff.recovered(); // Warden answered: every loop retries now, not after its backoff
     spool.resetBackoff();
+    usage.spool.resetBackoff();
     if (res.status === 304) return "unchanged";
     const r = adoptSigned(res.json, res.headers.get("etag") ?? undefined, "warden");
     if (!r.ok) {
@@ -730,6 +736,7 @@ function register(api) {
       approvals.start();
       void loop("policy refresh", () => cfg.pollSeconds * 1000, () => refreshPolicy(false), signal);
       void loop("event flush", () => cfg.flushSeconds * 1000, () => spool.flush(), signal);
+      void loop("usage flush", () => cfg.flushSeconds * 1000, () => usage.spool.flush(), signal);
       // Acks ride on the next poll (one request per command round trip); they are kept until a
       // poll carrying them succeeds, and Warden ignores a repeated ack with the same outcome.
       let pendingAcks = [];
@@ -792,7 +799,7 @@ function register(api) {
       serviceCtx = null;
       if (client) {
         try {
-          await Promise.race([spool.flush({ force: true }), sleep(5000)]);
+          await Promise.race([Promise.all([spool.flush({ force: true }), usage.spool.flush({ force: true })]), sleep(5000)]);
         } catch {}
       }
     },

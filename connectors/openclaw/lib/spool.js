@@ -8,10 +8,12 @@ import { backoffDelay } from "./backoff.js";
 const MAX_PER_SEGMENT = 1000; // = Warden's batch limit, so one segment is one request
 
 export class Spool {
-  constructor(dir, { logger, send }) {
+  constructor(dir, { logger, send, what = "event", quiet }) {
     this.dir = dir;
     this.logger = logger;
     this.send = send; // async (events) => { accepted, duplicates, rejected }
+    this.what = what; // "event" / "usage": in log lines
+    this.quiet = quiet; // (err) => true: a failure the caller already reported (no warning per retry)
     this.current = path.join(dir, "current.jsonl");
     this.lines = 0;
     this.failures = 0;
@@ -72,7 +74,7 @@ export class Spool {
       }
       try {
         const res = await this.send(events);
-        if (res?.rejected?.length) this.logger.warn(`warden: ${res.rejected.length} event(s) rejected by Warden and dropped: ${JSON.stringify(res.rejected.slice(0, 3))}`);
+        if (res?.rejected?.length) this.logger.warn(`warden: ${res.rejected.length} ${this.what}(s) rejected by Warden and dropped: ${JSON.stringify(res.rejected.slice(0, 3))}`);
         fs.rmSync(file, { force: true }); // only after 202
         this.failures = 0;
         this.nextAttemptAt = 0;
@@ -87,7 +89,7 @@ export class Spool {
         // Bounded like every loop of the plugin (<= 10 s): telemetry resumes within seconds of Warden's return.
         const delay = backoffDelay(this.failures, { retryAfterSeconds: err?.retryAfter });
         this.nextAttemptAt = Date.now() + delay;
-        this.logger.warn(`warden: event push failed (${err?.message ?? err}); ${this.segments().length} segment(s) kept, retry in ${Math.round(delay / 1000)}s`);
+        if (!this.quiet?.(err)) this.logger.warn(`warden: ${this.what} push failed (${err?.message ?? err}); ${this.segments().length} segment(s) kept, retry in ${Math.round(delay / 1000)}s`);
         return;
       }
     }

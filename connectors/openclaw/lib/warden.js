@@ -52,6 +52,7 @@ export function createWardenClient({ wardenUrl, gatewayId, signingSecret, timeou
       return res.json();
     },
     postEvents: (events) => request("POST", "/api/v1/connector/events", { payload: { events } }),
+    postUsage: (calls) => request("POST", "/api/v1/connector/usage", { payload: { calls } }),
     postInventory: (inventory) => request("POST", "/api/v1/connector/inventory", { payload: inventory, timeout: 60_000 }),
     // Long-poll for commands, acknowledging the previous poll's commands in the same request.
     pollCommands: (wait, signal, acks = []) => request("POST", `/api/v1/connector/commands?wait=${wait}`, { payload: { acks }, timeout: (wait + 15) * 1000, signal }),

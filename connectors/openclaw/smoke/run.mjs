@@ -50,6 +50,7 @@ const config = {
     entries: {
       warden: {
         enabled: true,
+        hooks: { allowConversationAccess: true }, // llm_output: model usage
         config: { wardenUrl, gatewayId, signingSecret, pollSeconds: 10, flushSeconds: 2, securityAudit: process.env.SMOKE_AUDIT === "1" },
       },
     },
