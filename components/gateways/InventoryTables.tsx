@@ -10,6 +10,7 @@ const STATUS: Record<RegistryStatus, [string, Tone]> = {
   not_approved: ["not approved", "red"],
   other_kind: ["registered as another kind", "red"],
   hash_drift: ["hash drift", "red"],
+  bundled: ["part of the OpenClaw build", "gray"],
 };
 const MAX_ROWS = 500;
 
@@ -26,7 +27,7 @@ function Registry({ r, itemName }: { r: ItemRow["registry"]; itemName: string })
   return (
     <span className="inline-flex flex-wrap items-center gap-1">
       <Badge tone={tone}>{label}</Badge>
-      {r.href && r.status !== "approved" && <Link className="text-xs text-brand-600 hover:underline" href={r.href} aria-label={`${r.status === "not_in_registry" ? "Request a review of" : "Review"} ${itemName}`}>{r.status === "not_in_registry" ? "request a review" : "review"}</Link>}
+      {r.href && r.status !== "approved" && r.status !== "bundled" && <Link className="text-xs text-brand-600 hover:underline" href={r.href} aria-label={`${r.status === "not_in_registry" ? "Request a review of" : "Review"} ${itemName}`}>{r.status === "not_in_registry" ? "request a review" : "review"}</Link>}
     </span>
   );
 }

@@ -15,7 +15,7 @@ const strs = (v: unknown): string[] => (Array.isArray(v) ? v.flatMap((x) => (str
 const bool = (v: unknown): boolean | null => (typeof v === "boolean" ? v : null);
 const list = (inv: Obj, k: string): Obj[] => (Array.isArray(inv[k]) ? (inv[k] as unknown[]).filter(isObj).slice(0, 5000) : []);
 
-export type RegistryStatus = "approved" | "not_in_registry" | "not_approved" | "other_kind" | "hash_drift" | "not_pinned";
+export type RegistryStatus = "approved" | "not_in_registry" | "not_approved" | "other_kind" | "hash_drift" | "not_pinned" | "bundled";
 export type ItemRow = {
   name: string;
   source?: string;
@@ -77,7 +77,7 @@ export async function readInventoryView(gatewayId: string, stored: unknown): Pro
       const hash = str(i.hash, 64)?.toLowerCase();
       const reg = registry.get(name);
       let status: RegistryStatus;
-      if (!reg) status = "not_in_registry";
+      if (!reg) status = i.bundled === true ? "bundled" : "not_in_registry";
       else if (reg.kind !== kind) status = "other_kind";
       else if (!reg.approvedHashes.length) status = "not_approved";
       else if (!hash) status = "not_pinned";

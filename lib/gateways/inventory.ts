@@ -42,6 +42,8 @@ const ZInventorySkill = z.object({
   hash: ZHash.optional(),
   enabled: z.boolean().optional(),
   agents: ZAgentsUsing.optional(),
+  /** Shipped inside the OpenClaw package: part of the build (its hash covers it). */
+  bundled: z.boolean().optional(),
 });
 
 /** A plugin (its id), pinned by the tree hash of its package. */
@@ -52,6 +54,8 @@ const ZInventoryPlugin = z.object({
   version: ZShort.optional(),
   hash: ZHash.optional(),
   enabled: z.boolean().optional(),
+  /** Shipped with OpenClaw (origin "bundled"): part of the build. */
+  bundled: z.boolean().optional(),
 });
 
 /**

@@ -104,6 +104,28 @@ describe("inventory reconciliation: unapproved items", () => {
   });
 });
 
+describe("inventory reconciliation: what ships with OpenClaw", () => {
+  it("a bundled skill or plugin (part of the build) raises no finding of its own; one the registry approved still drifts; a workspace skill of the same shape is flagged", async () => {
+    const g = await gateway();
+    const bundledSkill = `bundled-${rid()}`;
+    const bundledPlugin = `bplugin-${rid()}`;
+    const pinned = `pinned-${rid()}`;
+    const workspace = `ws-${rid()}`;
+    await approvedTool("skill", pinned, [H("a")]);
+    const inv = base({
+      skills: [
+        { name: bundledSkill, source: "openclaw-bundled", hash: H("1"), bundled: true },
+        { name: pinned, source: "openclaw-bundled", hash: H("2"), bundled: true },
+        { name: workspace, source: "openclaw-workspace", hash: H("3") },
+      ],
+      plugins: [{ name: bundledPlugin, source: "bundled", version: "2026.9.6", bundled: true }],
+    });
+    expect((await push(g, inv)).status).toBe(202);
+    expect((await findingsOf(g.gw.id, "unapproved_item")).map((f) => f.toolName)).toEqual([workspace]);
+    expect((await findingsOf(g.gw.id, "hash_drift")).map((f) => f.toolName)).toEqual([pinned]);
+  });
+});
+
 describe("inventory reconciliation under concurrency", () => {
   it("two pushes at once (two replicas) create each finding and snapshot once", async () => {
     const g = await gateway();

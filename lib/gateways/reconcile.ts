@@ -162,6 +162,10 @@ async function inventoryWanted(tx: Tx, gatewayId: string, inv: Obj): Promise<{ w
     const version = str(item.version);
     const reg = registry.get(name);
     const sameKind = reg && reg.kind === kind ? reg : undefined;
+    // Skills and plugins shipped inside the OpenClaw package are part of the build, which the
+    // built-in tools' approvals pin and advisories cover: no finding of their own unless the
+    // registry names them (then drift is checked like any item).
+    if (item.bundled === true && !sameKind) continue;
     if (section !== "tools" && (!sameKind || sameKind.approvedHashes.length === 0)) {
       // Skills, plugins and MCP servers need an approved trust decision to run at all; tools are governed per agent by the allowlist.
       const why = !reg ? "is not in the registry" : reg.kind !== kind ? `is registered as a ${reg.kind.replace("_", " ")}, not a ${kind.replace("_", " ")}` : "has no approved version";

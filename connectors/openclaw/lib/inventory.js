@@ -4,7 +4,8 @@
 // part may be missing.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { hashTree as defaultHashTree } from "./hash.js";
+import path from "node:path";
+import { hashTree as defaultHashTree, openclawRootOf } from "./hash.js";
 import { describeMcpServers } from "./mcp.js";
 import { BUNDLE_MCP, mcpServerOf } from "./artefacts.js";
 
@@ -181,7 +182,7 @@ export async function collectInventory({ cfg, logger, getCron, withAudit, build,
     const bundled = p.origin === "bundled";
     const enabled = typeof p.enabled === "boolean" ? p.enabled : undefined;
     const hash = !bundled && enabled !== false && str(p.rootDir, 4096) ? await hashTree(p.rootDir) : undefined;
-    plugins.push({ name, ...(str(p.version, 100) ? { version: str(p.version, 100) } : {}), ...(str(p.origin, 50) ? { source: str(p.origin, 50) } : {}), ...(enabled !== undefined ? { enabled } : {}), ...(hash ? { hash } : {}) });
+    plugins.push({ name, ...(str(p.version, 100) ? { version: str(p.version, 100) } : {}), ...(str(p.origin, 50) ? { source: str(p.origin, 50) } : {}), ...(enabled !== undefined ? { enabled } : {}), ...(hash ? { hash } : {}), ...(bundled ? { bundled: true } : {}) });
     pluginArt[name] = { ...(str(p.version, 100) ? { version: str(p.version, 100) } : {}), ...(hash ? { hash } : {}), ...(bundled ? { bundled: true } : {}) };
     for (const t of strs(p.toolNames, 500) ?? []) if (toolIndex.get(t) && !toolIndex.get(t).owner) Object.assign(toolIndex.get(t), { source: "plugin", owner: name });
   }
@@ -190,9 +191,13 @@ export async function collectInventory({ cfg, logger, getCron, withAudit, build,
   const mcpServers = await describeMcpServers(cfg?.mcp?.servers);
   const skills = [];
   const skillArt = {};
+  // A skill whose folder lies inside the OpenClaw package ships with OpenClaw: the build hash covers it.
+  const ocRoot = openclawRootOf(process.env.WARDEN_OPENCLAW_ENTRY || process.argv[1] || "")?.root;
+  const insideBuild = (dir) => Boolean(ocRoot && dir && path.resolve(dir).startsWith(ocRoot + path.sep));
   for (const s of skillIndex.values()) {
     const hash = s.dir ? await hashTree(s.dir) : undefined;
-    skills.push({ name: s.name, ...(s.source ? { source: s.source } : {}), ...(s.version ? { version: s.version } : {}), enabled: s.enabled, ...(hash ? { hash } : {}), agents: [...s.agents] });
+    const bundled = s.source === "openclaw-bundled" || insideBuild(s.dir);
+    skills.push({ name: s.name, ...(s.source ? { source: s.source } : {}), ...(s.version ? { version: s.version } : {}), enabled: s.enabled, ...(hash ? { hash } : {}), agents: [...s.agents], ...(bundled ? { bundled: true } : {}) });
     if (s.dir) skillArt[s.name] = { dir: s.dir, ...(hash ? { hash } : {}) };
   }
 
