@@ -18,7 +18,7 @@ const SCHEMAS: [string, z.ZodType][] = [
 describe("published connector schemas", () => {
   it.each(SCHEMAS)("docs/schemas/%s matches the zod schema the route uses", (file, schema) => {
     const published = JSON.parse(fs.readFileSync(path.join("docs", "schemas", file), "utf8")) as Record<string, unknown>;
-    const { title: _title, ...rest } = published;
-    expect(rest).toEqual(JSON.parse(JSON.stringify(z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }))));
+    delete published.title;
+    expect(published).toEqual(JSON.parse(JSON.stringify(z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }))));
   });
 });
