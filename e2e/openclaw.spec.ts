@@ -238,6 +238,13 @@ test("hash pinning: a built-in tool approved only for another build is blocked; 
   // The plugin hashed the installed OpenClaw build (once, off the hot path) and learnt from the
   // inventory that `write` is a built-in tool.
   await expect.poll(() => log.includes(`OpenClaw 2026.9.6 build hash ${build}`), { timeout: 60_000, message: `plugin knows the build hash; log:\n${log.slice(-1500)}` }).toBe(true);
+  // The plugin maps a call to its artefact from its last inventory collection (an unknown artefact is
+  // allowed without a hash): `warden.inventory.push` collects and pushes now, and the pushed
+  // inventory pins `write` to the build.
+  const pushed = await promisify(execFile)(NODE24, [OPENCLAW_BIN, "gateway", "call", "warden.inventory.push", "--json", "--timeout", "150000", "--params", "{}"], { env: envOf(token), timeout: 170_000 });
+  expect(JSON.parse(pushed.stdout.slice(pushed.stdout.indexOf("{")))).toMatchObject({ pushed: true });
+  const { rows } = await sql().query<{ inventory: { tools: { name: string; version?: string; hash?: string }[] } }>("select inventory from gateways where id = $1", [gatewayId]);
+  expect(rows[0].inventory.tools.find((t) => t.name === "write")).toMatchObject({ version: "2026.9.6", hash: build });
   const operator = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("operator"))}` } });
   const lead = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("security_lead"))}` } });
   const approveWrite = async (version: string, contentHash: string) => {
@@ -274,10 +281,5 @@ test("hash pinning: a built-in tool approved only for another build is blocked; 
   expect(fs.readFileSync(target, "utf8")).toBe("pinned");
   await expect.poll(async () => (await events("allowed"))[0], { timeout: 30_000, message: "the allowed call stored with the build's version and hash" }).toMatchObject({ tool_version: "2026.9.6", tool_hash: build });
 
-  // `warden.inventory.push` pushes the inventory now; it pins built-in tools to the same build.
-  const pushed = await promisify(execFile)(NODE24, [OPENCLAW_BIN, "gateway", "call", "warden.inventory.push", "--json", "--timeout", "150000", "--params", "{}"], { env: envOf(token), timeout: 170_000 });
-  expect(JSON.parse(pushed.stdout.slice(pushed.stdout.indexOf("{")))).toMatchObject({ pushed: true });
-  const { rows } = await sql().query<{ inventory: { tools: { name: string; version?: string; hash?: string }[] } }>("select inventory from gateways where id = $1", [gatewayId]);
-  expect(rows[0].inventory.tools.find((t) => t.name === "write")).toMatchObject({ version: "2026.9.6", hash: build });
   for (const c of [operator, lead]) await c.dispose();
 });
