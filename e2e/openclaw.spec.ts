@@ -247,6 +247,10 @@ test("hash pinning: a built-in tool approved only for another build is blocked; 
   expect(rows[0].inventory.tools.find((t) => t.name === "write")).toMatchObject({ version: "2026.9.6", hash: build });
   const operator = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("operator"))}` } });
   const lead = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("security_lead"))}` } });
+  // A tool's approved versions are fleet-wide trust decisions: another spec's approval of `write` for
+  // this very build (e.g. the conditions spec's) would make "approved only for another build" untrue.
+  const { rows: others } = await sql().query<{ id: string }>("select d.id from trust_decisions d join tool_versions v on v.id = d.tool_version_id join tools t on t.id = v.tool_id where t.name = 'write' and d.revoked_at is null and d.outcome <> 'reject'");
+  for (const o of others) expect((await lead.post(`/api/v1/trust-decisions/${o.id}/revoke`, { data: { reason: "e2e pinning spec: only its own approvals of write count" } })).status()).toBe(200);
   const approveWrite = async (version: string, contentHash: string) => {
     const req = await operator.post("/api/v1/tool-requests", { data: { tool: { name: "write", kind: "tool", source: "builtin", publisher: "OpenClaw" }, version, contentHash, permissions: { fsWrite: true }, justification: "Pinning e2e: the agent writes one file", agentIds: [agentId] } });
     expect(req.status(), await req.text()).toBe(201);
