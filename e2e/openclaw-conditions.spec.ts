@@ -10,7 +10,7 @@
  * - An exception beside an approved version ends while Warden is unreachable (the plugin talks to
  *   Warden through a proxy the test cuts): the plugin's clock blocks the tool, no poll involved.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import type { Socket } from "node:net";
 import { promisify } from "node:util";
@@ -20,7 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
-import { NODE24, OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
+import { NODE24, OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, stopProcess, type GatewayEnv, startGateway } from "./openclaw-gateway";
 import { acquireGatewayLock } from "./gateway-lock";
 
 const ROOT = path.join(__dirname, "..");
@@ -173,17 +173,7 @@ test("setup: a real gateway whose plugin reaches Warden through a proxy", async 
     models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }] } } },
     plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, hooks: { allowConversationAccess: true }, config: { wardenUrl: `http://127.0.0.1:${proxyPort}`, gatewayId, signingSecret: reg.data.signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false } } } },
   }, null, 2));
-  gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(PORT), "--bind", "loopback", "--allow-unconfigured"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  gw.stdout!.on("data", (b) => (log += b));
-  gw.stderr!.on("data", (b) => (log += b));
-  await expect.poll(async () => {
-    try {
-      return (await fetch(`http://127.0.0.1:${PORT}/health`, { signal: AbortSignal.timeout(2000) })).status < 500;
-    } catch {
-      return false;
-    }
-  }, { timeout: 90_000, intervals: [1000], message: "gateway ready" }).toBe(true);
-  await expect.poll(() => /policy .* verified/.test(log), { timeout: 30_000, message: `plugin verified a policy; log:\n${log.slice(-2000)}` }).toBe(true);
+  gw = await startGateway({ port: PORT, env: env, onOutput: (b) => (log += b), log: () => log, readyMs: 90_000, policyMs: 30_000 });
   ctx = { token, gatewayId, agentId: agent.id, env, internalPort, admin, lead, operator };
 });
 

@@ -18,7 +18,7 @@
  * inventory and its page, the unapproved skill, hash drift and its playbook, the agent→agent call,
  * and its edge and finding.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import { promisify } from "node:util";
 import { createHash, randomBytes } from "node:crypto";
@@ -28,7 +28,7 @@ import path from "node:path";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { acquireGatewayLock } from "./gateway-lock";
 import { expect, makeToken, makeUser, rid, signIn, sql, test } from "./fixtures";
-import { NODE24, OPENCLAW_BIN, gatewayEnv, stopProcess, type GatewayEnv } from "./openclaw-gateway";
+import { NODE24, OPENCLAW_BIN, gatewayEnv, stopProcess, type GatewayEnv, startGateway } from "./openclaw-gateway";
 
 
 const ROOT = path.join(__dirname, "..");
@@ -238,17 +238,7 @@ test("a real gateway with a skill, a second plugin, an MCP server and two agents
     },
   }, null, 2));
   ctx = { token, env, gatewayId, gatewayName, main: agents.main, helper: agents.helper };
-  gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(PORT), "--bind", "loopback", "--allow-unconfigured"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  gw.stdout!.on("data", (b) => (log += b));
-  gw.stderr!.on("data", (b) => (log += b));
-  await expect.poll(async () => {
-    try {
-      return (await fetch(`http://127.0.0.1:${PORT}/health`, { signal: AbortSignal.timeout(2000) })).status < 500;
-    } catch {
-      return false;
-    }
-  }, { timeout: 120_000, intervals: [1000], message: "gateway ready" }).toBe(true);
-  await expect.poll(() => /policy .* verified/.test(log), { timeout: 60_000, message: `plugin verified a policy; log:\n${log.slice(-2000)}` }).toBe(true);
+  gw = await startGateway({ port: PORT, env: env, onOutput: (b) => (log += b), log: () => log, readyMs: 120_000, policyMs: 60_000 });
   // The plugin had llm_output (no "not reported" warning) — the config above grants it.
   expect(log).not.toContain("model usage is NOT reported");
 

@@ -1,13 +1,14 @@
 /**
  * What every real-OpenClaw spec shares: where the pinned gateway and its Node 24 are installed
  * (scripts/setup-openclaw.mjs), the isolated environment of a test gateway, the fake model's
- * streaming reply format, and stopping the gateway process.
+ * streaming reply format, starting the gateway (ready and holding a verified policy) and stopping it.
  * Every spec's Warden plugin entry sets `hooks: { allowConversationAccess: true }`: OpenClaw gives a
  * non-bundled plugin the llm_output hook (model usage) only with it.
  */
-import type { ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { expect } from "@playwright/test";
 
 const ROOT = path.join(__dirname, "..");
 export const OPENCLAW_BIN = process.env.OPENCLAW_BIN || path.join(ROOT, ".openclaw-test/node_modules/openclaw/openclaw.mjs");
@@ -65,4 +66,23 @@ export async function stopProcess(proc: ChildProcess | null): Promise<void> {
   proc.kill("SIGTERM");
   for (let i = 0; i < 80 && proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
   if (proc.exitCode === null) proc.kill("SIGKILL");
+}
+
+/**
+ * Start `openclaw gateway run` on loopback (its output goes to `onOutput`), then wait until it answers
+ * /health and its Warden plugin has verified a policy (read from `log`, the output so far).
+ */
+export async function startGateway(opts: { port: number; env: NodeJS.ProcessEnv; onOutput: (chunk: string) => void; log: () => string; readyMs?: number; policyMs?: number }): Promise<ChildProcess> {
+  const gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(opts.port), "--bind", "loopback", "--allow-unconfigured"], { env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+  gw.stdout!.on("data", (b) => opts.onOutput(String(b)));
+  gw.stderr!.on("data", (b) => opts.onOutput(String(b)));
+  await expect.poll(async () => {
+    try {
+      return (await fetch(`http://127.0.0.1:${opts.port}/health`, { signal: AbortSignal.timeout(2000) })).status < 500;
+    } catch {
+      return false;
+    }
+  }, { timeout: opts.readyMs ?? 90_000, intervals: [1000], message: "gateway ready" }).toBe(true);
+  await expect.poll(() => /policy .* verified/.test(opts.log()), { timeout: opts.policyMs ?? 30_000, message: `plugin verified a policy; log:\n${opts.log().slice(-2000)}` }).toBe(true);
+  return gw;
 }

@@ -9,7 +9,7 @@
  *  - a security lead approves alpha → beta: the refreshed policy lists beta as alpha's peer, the
  *    next send to beta goes through (beta runs), a send to gamma is still blocked.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import { promisify } from "node:util";
 import { randomBytes } from "node:crypto";
@@ -18,7 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { request as pwRequest } from "@playwright/test";
 import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
-import { NODE24, OPENCLAW_BIN, gatewayEnv, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
+import { NODE24, OPENCLAW_BIN, gatewayEnv, sseChunk, stopProcess, type GatewayEnv, startGateway } from "./openclaw-gateway";
 import { acquireGatewayLock } from "./gateway-lock";
 
 const ROOT = path.join(__dirname, "..");
@@ -136,17 +136,7 @@ test("a call to another agent outside the approved pairs is blocked and drawn; a
       entries: { warden: { enabled: true, config: { wardenUrl: baseURL, gatewayId, signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false } } },
     },
   }, null, 2));
-  gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(PORT), "--bind", "loopback", "--allow-unconfigured"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  gw.stdout!.on("data", (b) => (log += b));
-  gw.stderr!.on("data", (b) => (log += b));
-  await expect.poll(async () => {
-    try {
-      return (await fetch(`http://127.0.0.1:${PORT}/health`, { signal: AbortSignal.timeout(2000) })).status < 500;
-    } catch {
-      return false;
-    }
-  }, { timeout: 90_000, intervals: [1000], message: "gateway ready" }).toBe(true);
-  await expect.poll(() => /policy .* verified/.test(log), { timeout: 30_000, message: `plugin verified a policy; log:\n${log.slice(-2000)}` }).toBe(true);
+  gw = await startGateway({ port: PORT, env: env, onOutput: (b) => (log += b), log: () => log, readyMs: 90_000, policyMs: 30_000 });
 
   // 1. No approved pair: a send to beta and (through the Tool Search wrapper) a spawn of gamma are
   //    blocked by the plugin; neither target runs.

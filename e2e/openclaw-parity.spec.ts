@@ -8,7 +8,7 @@
  *  - calls failing OpenClaw's argument validation are stored as not run, with the policy's decision;
  *  - slow calls with a 1-second flush (decision and result travel apart) give exactly one row per call.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import { promisify } from "node:util";
 import { randomBytes } from "node:crypto";
@@ -18,7 +18,7 @@ import path from "node:path";
 import { request as pwRequest } from "@playwright/test";
 import { parse } from "csv-parse/sync";
 import { expect, makeToken, makeUser, rid, signIn, sql, test } from "./fixtures";
-import { NODE24, OPENCLAW_BIN, gatewayEnv, pluginHash, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
+import { NODE24, OPENCLAW_BIN, gatewayEnv, pluginHash, sseChunk, stopProcess, type GatewayEnv, startGateway } from "./openclaw-gateway";
 import { acquireGatewayLock } from "./gateway-lock";
 
 const ROOT = path.join(__dirname, "..");
@@ -142,17 +142,7 @@ test("with OpenClaw's default Tool Search, Warden decides on the wrapped tool an
     },
   }, null, 2));
   expect(JSON.parse(fs.readFileSync(env.OPENCLAW_CONFIG_PATH, "utf8")).tools).toBeUndefined();
-  gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(PORT), "--bind", "loopback", "--allow-unconfigured"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  gw.stdout!.on("data", (b) => (log += b));
-  gw.stderr!.on("data", (b) => (log += b));
-  await expect.poll(async () => {
-    try {
-      return (await fetch(`http://127.0.0.1:${PORT}/health`, { signal: AbortSignal.timeout(2000) })).status < 500;
-    } catch {
-      return false;
-    }
-  }, { timeout: 90_000, intervals: [1000], message: "gateway ready" }).toBe(true);
-  await expect.poll(() => /policy .* verified/.test(log), { timeout: 30_000, message: `plugin verified a policy; log:\n${log.slice(-2000)}` }).toBe(true);
+  gw = await startGateway({ port: PORT, env: env, onOutput: (b) => (log += b), log: () => log, readyMs: 90_000, policyMs: 30_000 });
 
   // 1. Approved tool through the wrapper (both id forms): it runs; one row each, as fx_write, allowed.
   const m = `ok-${rid()}`;

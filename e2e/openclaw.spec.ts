@@ -8,7 +8,7 @@
  * Hash pinning: built-in tools are pinned to the hash of the installed OpenClaw build (a `write`
  * approved only for another build does not write its file). All on 127.0.0.1.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import { promisify } from "node:util";
 import { createHash, randomBytes } from "node:crypto";
@@ -18,7 +18,7 @@ import path from "node:path";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { acquireGatewayLock } from "./gateway-lock";
 import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
-import { NODE24, OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
+import { NODE24, OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, stopProcess, type GatewayEnv, startGateway } from "./openclaw-gateway";
 
 const ROOT = path.join(__dirname, "..");
 const PORT = 18990 + Math.floor(Math.random() * 8);
@@ -152,17 +152,7 @@ test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async 
     models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }] } } },
     plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, hooks: { allowConversationAccess: true }, config: { wardenUrl: baseURL, gatewayId, signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 60, securityAudit: false } } } },
   }, null, 2));
-  gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(PORT), "--bind", "loopback", "--allow-unconfigured"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  gw.stdout!.on("data", (b) => (log += b));
-  gw.stderr!.on("data", (b) => (log += b));
-  await expect.poll(async () => {
-    try {
-      return (await fetch(`http://127.0.0.1:${PORT}/health`, { signal: AbortSignal.timeout(2000) })).status < 500;
-    } catch {
-      return false;
-    }
-  }, { timeout: 90_000, intervals: [1000], message: "gateway ready" }).toBe(true);
-  await expect.poll(() => /policy .* verified/.test(log), { timeout: 30_000, message: `plugin verified a policy; log:\n${log.slice(-2000)}` }).toBe(true);
+  gw = await startGateway({ port: PORT, env: env, onOutput: (b) => (log += b), log: () => log, readyMs: 90_000, policyMs: 30_000 });
 
   // Not approved: blocked on the gateway, and recorded in Warden as blocked.
   const blocked = await invoke(token);
