@@ -124,3 +124,23 @@ export async function auditCount(where: { action?: string; outcome?: string; act
 
 export const test = base;
 export { expect };
+
+/**
+ * A tool's approved versions are fleet-wide trust decisions, so a spec that revokes every approval
+ * of a built-in tool (to prove "approved only for another build" or "revoked") would break another
+ * spec that, on another worker at the same moment, relies on its own approval of that tool. Specs
+ * that rely on an approval hold the tool's lock shared; a spec that revokes others' approvals holds
+ * it exclusive. A Postgres advisory lock on its own connection: it works across Playwright workers
+ * and ends with the connection (release, or the worker exiting).
+ */
+export async function toolLock(tool: string, mode: "shared" | "exclusive"): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: e2e().databaseUrl });
+  await client.connect();
+  await client.query(`select pg_advisory_lock${mode === "shared" ? "_shared" : ""}(hashtext($1))`, [`e2e-tool:${tool}`]);
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    await client.end().catch(() => {});
+  };
+}

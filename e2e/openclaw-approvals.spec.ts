@@ -20,7 +20,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { acquireGatewayLock } from "./gateway-lock";
-import { expect, makeToken, makeUser, rid, signIn, sql, test } from "./fixtures";
+import { expect, makeToken, makeUser, rid, signIn, sql, test, toolLock } from "./fixtures";
 import { NODE24, OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, stopProcess } from "./openclaw-gateway";
 
 const ROOT = path.join(__dirname, "..");
@@ -105,7 +105,9 @@ test.beforeAll(async () => {
   releaseGatewayLock = await acquireGatewayLock();
 });
 
+let releaseLock: (() => Promise<void>) | null = null;
 test.afterAll(async () => {
+  await releaseLock?.();
   await stopProcess(gw);
   model?.close();
   await proxy?.cut();
@@ -116,7 +118,9 @@ test.afterAll(async () => {
 type Approval = { id: string; status: string; gatewayId: string; toolName: string; params: { path?: string } | null; timeoutMs: number; decidedBy: string | null; outcome: string | null; waitedMs: number | null; outcomeDetail: string | null };
 
 test("a call held for approval waits for a person; approved it runs, denied or timed out or Warden unreachable it never runs", async ({ baseURL, page }) => {
-  test.setTimeout(420_000);
+  test.setTimeout(720_000);
+  // Its approval of write must not be revoked by the pinning spec while it runs.
+  releaseLock = await toolLock("write", "shared");
   expect(fs.existsSync(OPENCLAW_BIN), "OpenClaw is not installed: run node scripts/setup-openclaw.mjs (npm test does)").toBe(true);
   const ctx = async (role: "admin" | "security_lead" | "operator") => {
     const user = await makeUser(role);

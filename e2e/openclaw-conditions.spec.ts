@@ -19,7 +19,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
-import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
+import { expect, makeToken, makeUser, rid, sql, test, toolLock } from "./fixtures";
 import { NODE24, OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, stopProcess, type GatewayEnv, startGateway } from "./openclaw-gateway";
 import { acquireGatewayLock } from "./gateway-lock";
 
@@ -98,7 +98,9 @@ test.beforeAll(async () => {
   releaseGatewayLock = await acquireGatewayLock();
 });
 
+const releaseLocks: (() => Promise<void>)[] = [];
 test.afterAll(async () => {
+  for (const r of releaseLocks) await r();
   await stopProcess(gw);
   for (const sock of proxy.sockets) sock.destroy();
   for (const s of servers) s.close();
@@ -178,7 +180,8 @@ test("setup: a real gateway whose plugin reaches Warden through a proxy", async 
 });
 
 test("write approved with a path prefix: outside is blocked and the file does not exist; inside runs", async () => {
-  test.setTimeout(240_000);
+  test.setTimeout(480_000);
+  releaseLocks.push(await toolLock("write", "shared"));
   const { env, lead, operator, admin, gatewayId, agentId } = ctx!;
   const allowed = path.join(tmp, "allowed");
   await approve(operator, lead, "write", [agentId], { fsWrite: true, egressHosts: [], pathPrefixes: [`${allowed}/`] });
@@ -229,7 +232,8 @@ test("web_fetch to a metadata address or a local listener is blocked before the 
 });
 
 test("an exception beside an approved version ends by the plugin's clock while Warden is unreachable", async () => {
-  test.setTimeout(180_000);
+  test.setTimeout(420_000);
+  releaseLocks.push(await toolLock("session_status", "shared"));
   const { token, lead, operator, agentId } = ctx!;
   // session_status is approved, but not for this agent: only the exception lets it use it.
   await approve(operator, lead, "session_status", []);

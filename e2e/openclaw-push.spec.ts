@@ -17,7 +17,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
-import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
+import { expect, makeToken, makeUser, rid, sql, test, toolLock } from "./fixtures";
 import { NODE24, OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, stopProcess, type GatewayEnv } from "./openclaw-gateway";
 import { acquireGatewayLock } from "./gateway-lock";
 
@@ -109,7 +109,9 @@ test.beforeAll(async () => {
   releaseGatewayLock = await acquireGatewayLock();
 });
 
+let releaseLock: (() => Promise<void>) | null = null;
 test.afterAll(async () => {
+  await releaseLock?.();
   await stopProcess(gw);
   fakeModel?.close();
   for (const c of ctx ? [ctx.admin, ctx.lead, ctx.op] : []) await c.dispose();
@@ -118,7 +120,9 @@ test.afterAll(async () => {
 });
 
 test("revoking an approval blocks the agent's next call of that tool within 3 s (pushed, not polled)", async ({ baseURL }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(600_000);
+  // It revokes others' approvals of session_status: no spec relying on one may run meanwhile.
+  releaseLock = await toolLock(TOOL, "exclusive");
   expect(fs.existsSync(OPENCLAW_BIN), "OpenClaw is not installed: run node scripts/setup-openclaw.mjs (npm test does)").toBe(true);
   const admin = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("admin"))}` } });
   const lead = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("security_lead"))}` } });

@@ -17,7 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { acquireGatewayLock } from "./gateway-lock";
-import { expect, makeToken, makeUser, rid, sql, test } from "./fixtures";
+import { expect, makeToken, makeUser, rid, sql, test, toolLock } from "./fixtures";
 import { NODE24, OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, stopProcess, type GatewayEnv, startGateway } from "./openclaw-gateway";
 
 const ROOT = path.join(__dirname, "..");
@@ -76,7 +76,9 @@ test.beforeAll(async () => {
   releaseGatewayLock = await acquireGatewayLock();
 });
 
+const releaseLocks: (() => Promise<void>)[] = [];
 test.afterAll(async () => {
+  for (const r of releaseLocks) await r();
   await stopProcess(gw);
   fakeModel?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -118,7 +120,9 @@ async function calls(api: APIRequestContext, gatewayId: string, decision: "allow
 }
 
 test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async ({ baseURL }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(600_000);
+  // Its approval of session_status must hold through the suspend test (the push spec revokes others').
+  releaseLocks.push(await toolLock(TOOL, "shared"));
   expect(fs.existsSync(OPENCLAW_BIN), `OpenClaw is not installed: run node scripts/setup-openclaw.mjs (npm test does)`).toBe(true);
   const admin = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("admin"))}` } });
   const lead = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("security_lead"))}` } });
@@ -221,8 +225,11 @@ test("suspending the agent blocks its next tool call on the real gateway; releas
 });
 
 test("hash pinning: a built-in tool approved only for another build is blocked; approved for this build it runs; events carry version and hash", async ({ baseURL }) => {
-  test.setTimeout(420_000);
+  test.setTimeout(720_000);
   expect(shared, "the enforcement test above set up the gateway").not.toBeNull();
+  for (const r of releaseLocks.splice(0)) await r();
+  // It revokes others' approvals of write: no spec relying on one may run meanwhile.
+  releaseLocks.push(await toolLock("write", "exclusive"));
   const { token, gatewayId, agentId } = shared!;
   const build = await openclawBuildHash();
   // The plugin hashed the installed OpenClaw build (once, off the hot path) and learnt from the
