@@ -57,6 +57,7 @@ export async function startIdp({ clientId, clientSecret, redirectUri }) {
     conformIdTokenClaims: false,
     cookies: { keys: [crypto.randomBytes(24).toString("hex")] },
     features: { devInteractions: { enabled: false } },
+    ttl: { AuthorizationCode: 60, Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     async findAccount(_ctx, sub) {
       if (!accounts.has(sub)) return undefined;

@@ -122,8 +122,8 @@ async function audits(where: string, values: unknown[]) {
 }
 
 async function expectRefused(page: Page, code: string, text: RegExp) {
-  await expect(page).toHaveURL(new RegExp(`/login\\?error=${code}$`));
-  await expect(page.getByRole("alert")).toHaveText(text);
+  await expect(page).toHaveURL(new RegExp(`^${base}/login\\?(.*&)?error=${code}(&|$)`));
+  await expect(page.locator("form p[role=alert]")).toHaveText(text);
   expect((await me(page)).status).toBe(401);
 }
 
@@ -252,14 +252,19 @@ test("forged ID tokens are refused: wrong issuer, audience, nonce or key, or exp
     ["expiry", (p) => ({ ...p, iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 })],
     ["key", (p) => p, otherKey],
   ];
+  const refusedCallbacks = async () =>
+    Number((await sql().query("select count(*)::int as n from audit_events where action = 'auth.login' and outcome = 'denied' and after->>'reason' = 'sso_callback_checks'")).rows[0].n);
   for (const [what, edit, key] of forgeries) {
     const email = `fx-${rid()}@idp.test`;
+    const audited = await refusedCallbacks();
     idp.tamper(edit, key);
     const page = await ssoSignIn(browser, account({ email, email_verified: true, groups: ["warden-admins"] }));
     await expectRefused(page, "OAuthCallback", /did not pass Warden's checks/).catch((err: Error) => {
       throw new Error(`forged ${what}: ${err.message}`);
     });
     expect(await userByEmail(email), `forged ${what}`).toBeUndefined();
+    // The refusal is audited (written after the redirect: polled).
+    await expect.poll(refusedCallbacks, { message: `forged ${what} audited` }).toBe(audited + 1);
     await page.context().close();
   }
   // The same flow untampered signs in (the forgeries failed for their forgery, not the setup).

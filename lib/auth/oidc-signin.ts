@@ -120,3 +120,16 @@ async function signInOnce(id: Identity, role: RoleName | null, info: Info, s: Oi
     return { ok: true, userId: existing.id, epoch: existing.sessionEpoch, sid, provisioned: false };
   });
 }
+
+/**
+ * Audit a sign-in next-auth refused before Warden saw the claims: the callback failed its checks
+ * (state, PKCE, or the ID token's signature, issuer, audience, nonce, expiry). The reason is the
+ * error's message, cleaned and cut (it can quote what the IdP or a forger sent).
+ */
+export async function auditOidcCallbackError(metadata: unknown): Promise<void> {
+  const err = metadata && typeof metadata === "object" && "error" in metadata ? (metadata as { error: unknown }).error : metadata;
+  const message = err instanceof Error ? err.message : "unknown error";
+  const detail = message.toWellFormed().replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").slice(0, 200);
+  const actor: Actor = { kind: "user", label: "(sso)", role: null, ip: null, userAgent: null };
+  await recordAuditStandalone(actor, { action: "auth.login", outcome: "denied", targetType: "account", targetId: "(sso)", after: { via: "oidc", reason: "sso_callback_checks", detail } });
+}

@@ -8,7 +8,7 @@ import type { Actor } from "./actor";
 import { verifyPassword } from "./password";
 import { checkLoginAllowed } from "./throttle";
 import { oidcSettingsProblem } from "./oidc";
-import { signInWithOidc } from "./oidc-signin";
+import { auditOidcCallbackError, signInWithOidc } from "./oidc-signin";
 import { requestInfo } from "./request-info";
 import { endSession, SESSION_HOURS, startSession } from "./sessions";
 import { safeNextPath } from "@/lib/http/next-path";
@@ -154,6 +154,13 @@ export const authOptions: NextAuthOptions = {
       const h = await import("next/headers").then((m) => m.headers()).catch(() => null);
       const info = h ? requestInfo(h) : { ip: null, userAgent: null };
       await endSession(sid, { kind: "user", userId: user.id, label: user.email, role: user.role, ...info }, "signed_out");
+    },
+  },
+  logger: {
+    error(code, metadata) {
+      console.error(`[next-auth][error][${code}]`, metadata);
+      // An SSO callback that failed its checks (state, PKCE, ID token) is a refused sign-in: audited.
+      if (code === "OAUTH_CALLBACK_ERROR") auditOidcCallbackError(metadata).catch((err: unknown) => console.error("warden: auditing a refused SSO sign-in failed", err));
     },
   },
   cookies: undefined, // next-auth defaults: httpOnly, sameSite=lax, secure + __Secure- prefix when NEXTAUTH_URL is https
