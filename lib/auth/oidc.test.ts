@@ -65,7 +65,7 @@ describe("hostile OIDC claims are refused, never coerced", () => {
     ["not an email", person({ email: "root" }), "sso_bad_claims"],
     ["a numeric subject", person({ sub: 42 }), "sso_bad_claims"],
     ["a NUL in the subject", person({ sub: "s\u0000" }), "sso_bad_claims"],
-    ["claims that are a list", [person()], "sso_bad_claims"],
+    ["claims that are a list (with claim properties)", Object.assign([person()], person()), "sso_bad_claims"],
     ["no claims", null, "sso_bad_claims"],
   ];
   it.each(refused)("%s", async (_what, claims, error) => {
