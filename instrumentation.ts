@@ -11,6 +11,8 @@ export async function register() {
   // Before Next sees a request: the client address from the socket (X-Forwarded-For only behind the
   // proxies in WARDEN_TRUST_PROXY), and cross-site signed-in state changes refused (lib/http/server-hook.ts).
   await import("@/lib/http/server-hook").then((m) => m.installServerHookOrExit());
+  // A bad OIDC_* setting (a role map naming a non-role, …) stops the server with a clear message.
+  await import("@/lib/auth/oidc").then((m) => m.exitOnOidcSettingsProblem());
   // Exit promptly on SIGTERM: long-polls end and keep-alive connections close (lib/shutdown.ts).
   await import("@/lib/shutdown").then((m) => m.installShutdownHandlers());
   // Per process, scheduler or not: exports a previous process left half-written are marked failed.

@@ -35,6 +35,8 @@ const ZEnv = z.object({
   /** Maps claim values to roles: "sec-team=security_lead,ops=operator". */
   OIDC_ROLE_MAP: z.preprocess(emptyAsUnset, z.string().optional()),
   OIDC_DEFAULT_ROLE: z.preprocess(emptyAsUnset, ZRole.optional()),
+  /** Link an SSO sign-in to an existing local account with the same email: never, or when the IdP asserts email_verified. */
+  OIDC_LINK_LOCAL: z.preprocess(emptyAsUnset, z.enum(["never", "verified"]).default("never")),
 });
 
 export type Env = z.infer<typeof ZEnv>;

@@ -98,9 +98,12 @@ describe("roles and SSO mapping", () => {
   });
 
   it("maps an OIDC claim to the most privileged matching role, else the default, else nothing", () => {
-    const env = { OIDC_ROLE_CLAIM: "groups", OIDC_ROLE_MAP: "sec=security_lead, ops=operator, bogus=root" } as unknown as NodeJS.ProcessEnv;
+    const env = { OIDC_ROLE_CLAIM: "groups", OIDC_ROLE_MAP: "sec=security_lead, ops=operator" };
     expect(mapOidcRole({ groups: ["ops", "sec"] }, env)).toBe("security_lead");
-    expect(mapOidcRole({ groups: ["auditor"] }, env)).toBe("auditor");
+    // With a role map, only its values count: an IdP group that happens to be named "auditor" grants nothing.
+    expect(mapOidcRole({ groups: ["auditor"] }, env)).toBeNull();
+    expect(mapOidcRole({ groups: ["auditor"] }, { OIDC_ROLE_CLAIM: "warden_role", ...{} })).toBeNull();
+    expect(mapOidcRole({ warden_role: "auditor" }, { OIDC_ROLE_CLAIM: "warden_role" })).toBe("auditor");
     expect(mapOidcRole({ groups: ["bogus"] }, env)).toBeNull();
     expect(mapOidcRole({ groups: "ops" }, env)).toBe("operator");
     expect(mapOidcRole({}, { ...env, OIDC_DEFAULT_ROLE: "manager" })).toBe("manager");

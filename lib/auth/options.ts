@@ -7,13 +7,20 @@ import { recordAudit, recordAuditStandalone } from "@/lib/audit/record";
 import type { Actor } from "./actor";
 import { verifyPassword } from "./password";
 import { checkLoginAllowed } from "./throttle";
-import { mapOidcRole } from "./oidc";
+import { oidcSettingsProblem } from "./oidc";
+import { auditOidcCallbackError, signInWithOidc } from "./oidc-signin";
 import { requestInfo } from "./request-info";
 import { endSession, SESSION_HOURS, startSession } from "./sessions";
 import { safeNextPath } from "@/lib/http/next-path";
 
 function oidcProvider(): NextAuthOptions["providers"] {
   if (!oidcConfigured()) return [];
+  // A bad OIDC_* setting stops the server at start-up (instrumentation.ts); here it only disables SSO.
+  const problem = oidcSettingsProblem();
+  if (problem) {
+    console.error(`warden: single sign-on is off: ${problem}`);
+    return [];
+  }
   const e = env();
   return [
     {
@@ -24,14 +31,19 @@ function oidcProvider(): NextAuthOptions["providers"] {
       clientId: e.OIDC_CLIENT_ID,
       clientSecret: e.OIDC_CLIENT_SECRET,
       authorization: { params: { scope: "openid email profile" } },
+      // The profile is the ID token's claims, checked by openid-client (signature, iss, aud, exp, nonce).
       idToken: true,
-      checks: ["pkce", "state"],
+      checks: ["pkce", "state", "nonce"],
+      // Never throws and never trusts a type: the claims are validated in the signIn callback.
       profile(profile: Record<string, unknown>) {
-        return { id: String(profile.sub), email: String(profile.email ?? ""), name: String(profile.name ?? profile.email ?? profile.sub) };
+        return { id: typeof profile.sub === "string" ? profile.sub : "", email: null, name: null };
       },
     },
   ];
 }
+
+/** What the SSO sign-in decided, carried on next-auth's user object from signIn to jwt. */
+type OidcOutcome = { wardenUserId?: string; wardenEpoch?: number; wardenSid?: string };
 
 type Creds = Record<"email" | "password", string> | undefined;
 type ReqLike = { headers?: Record<string, string | string[] | undefined> };
@@ -95,28 +107,29 @@ export const authOptions: NextAuthOptions = {
     },
     async signIn({ user, account, profile }) {
       if (account?.provider !== "oidc") return true;
-      // SSO: find or create the user; the role comes from the mapped claim or the default role.
-      const email = String(user.email ?? "").toLowerCase();
-      const role = mapOidcRole(profile as Record<string, unknown> | undefined);
-      if (!email) return "/login?error=sso_no_email";
-      const existing = await db.user.findUnique({ where: { email } });
-      if (existing?.disabledAt) return "/login?error=disabled";
-      if (!existing && !role) return "/login?error=sso_no_role";
-      await db.$transaction(async (tx) => {
-        const u = existing
-          ? await tx.user.update({ where: { id: existing.id }, data: { oidcSubject: account.providerAccountId, lastLoginAt: new Date(), ...(role ? { role } : {}) } })
-          : await tx.user.create({ data: { email, name: user.name ?? email, role: role!, oidcSubject: account.providerAccountId, lastLoginAt: new Date() } });
-        await recordAudit(tx, { kind: "user", userId: u.id, label: u.email, role: u.role, ip: null, userAgent: null }, { action: existing ? "auth.login" : "auth.sso_provision", targetType: "user", targetId: u.id, after: { via: "oidc", role: u.role } });
+      // SSO: the linking rule, the role and the audit are in lib/auth/oidc-signin.ts.
+      const h = await import("next/headers").then((m) => m.headers()).catch(() => null);
+      const info = h ? requestInfo(h) : { ip: null, userAgent: null };
+      const res = await signInWithOidc(profile, info).catch((err: unknown) => {
+        console.error("warden: SSO sign-in failed", err);
+        return { ok: false as const, error: "sso_failed" };
       });
+      if (!res.ok) return `/login?error=${res.error}`;
+      Object.assign(user as OidcOutcome, { wardenUserId: res.userId, wardenEpoch: res.epoch, wardenSid: res.sid });
       return true;
     },
     async jwt({ token, user, account }) {
       if (user) {
         if (account?.provider === "oidc") {
-          const u = await db.user.findUnique({ where: { email: String(user.email).toLowerCase() }, select: { id: true, sessionEpoch: true } });
-          token.uid = u?.id;
-          token.epoch = u?.sessionEpoch ?? 0;
-          token.sid = u ? await db.$transaction((tx) => startSession(tx, u.id, { ip: null, userAgent: null })) : undefined;
+          // Set by the signIn callback on this same object: the user and session it signed in.
+          const o = user as OidcOutcome;
+          token.uid = o.wardenUserId;
+          token.epoch = o.wardenEpoch ?? 0;
+          token.sid = o.wardenSid;
+          // next-auth's defaults are the IdP's: the session shows Warden's user (getActor re-reads it).
+          token.sub = o.wardenUserId;
+          token.email = undefined;
+          token.name = undefined;
         } else {
           token.uid = user.id;
           token.epoch = (user as { epoch?: number }).epoch ?? 0;
@@ -141,6 +154,13 @@ export const authOptions: NextAuthOptions = {
       const h = await import("next/headers").then((m) => m.headers()).catch(() => null);
       const info = h ? requestInfo(h) : { ip: null, userAgent: null };
       await endSession(sid, { kind: "user", userId: user.id, label: user.email, role: user.role, ...info }, "signed_out");
+    },
+  },
+  logger: {
+    error(code, metadata) {
+      console.error(`[next-auth][error][${code}]`, metadata);
+      // An SSO callback that failed its checks (state, PKCE, ID token) is a refused sign-in: audited.
+      if (code === "OAUTH_CALLBACK_ERROR") auditOidcCallbackError(metadata).catch((err: unknown) => console.error("warden: auditing a refused SSO sign-in failed", err));
     },
   },
   cookies: undefined, // next-auth defaults: httpOnly, sameSite=lax, secure + __Secure- prefix when NEXTAUTH_URL is https

@@ -8,10 +8,26 @@ import { publicOrigin } from "@/lib/http/same-origin";
 
 export const metadata: Metadata = { title: "Sign in" };
 
+// Every ?error= a sign-in can end with (ours from lib/auth/oidc-signin.ts, next-auth's own codes);
+// anything else reads "Sign-in failed." and the page never echoes the parameter.
 const ERRORS: Record<string, string> = {
-  sso_no_role: "Your SSO account has no Warden role. Ask an admin to grant access.",
-  sso_no_email: "Your SSO provider did not share an email address.",
+  sso_no_role: "Your single sign-on account has no Warden role. Ask an admin to grant access.",
+  sso_no_email: "Your identity provider did not share an email address, so Warden cannot sign you in.",
+  sso_bad_claims: "Your identity provider sent account details Warden cannot accept. Ask an admin to check the single sign-on setup.",
+  sso_link_refused:
+    "A Warden account with this email already exists. Sign in with its password, or ask an admin: Warden links it to single sign-on only when the provider verifies the email and linking is turned on.",
+  sso_conflict: "This email belongs to another Warden account. Ask an admin.",
+  sso_disabled: "Your Warden account is disabled. Ask an admin.",
+  sso_failed: "Single sign-on failed. Try again, or ask an admin to check the server log.",
   disabled: "Invalid email or password.",
+  OAuthSignin: "Single sign-on could not start: the identity provider is unreachable or misconfigured.",
+  OAuthCallback: "Single sign-on failed: the identity provider's answer did not pass Warden's checks. Try again.",
+  OAuthCreateAccount: "Single sign-on failed. Ask an admin.",
+  OAuthAccountNotLinked: "This email belongs to another Warden account. Ask an admin.",
+  Callback: "Single sign-on failed. Try again.",
+  AccessDenied: "Access denied.",
+  Configuration: "Sign-in is misconfigured on the server. Ask an admin.",
+  Verification: "The sign-in link is no longer valid.",
 };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; error?: string }> }) {
@@ -30,7 +46,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
             <p className="text-sm text-slate-500 dark:text-slate-400">Governance for your AI agent fleet</p>
           </div>
         </div>
-        <LoginForm next={next} sso={oidcConfigured() ? env().OIDC_NAME : null} initialError={sp.error ? (ERRORS[sp.error] ?? "Sign-in failed.") : null} />
+        <LoginForm next={next} sso={oidcConfigured() ? env().OIDC_NAME : null} initialError={sp.error ? (Object.hasOwn(ERRORS, sp.error) ? ERRORS[sp.error] : "Sign-in failed.") : null} />
       </div>
     </main>
   );
