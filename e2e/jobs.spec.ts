@@ -19,7 +19,7 @@ test("an admin sees every background job: last run, which replica, next run; a f
     const row = page.locator(`tr[data-job="${name}"]`);
     await expect(row).toBeVisible();
     await expect(row.getByText("ok", { exact: true }).or(row.getByText("running", { exact: true }))).toBeVisible();
-    await expect(row.getByText("never")).toHaveCount(0);
+    await expect(row.getByText("never", { exact: true })).toHaveCount(0);
   }
   await expect(page.locator('tr[data-job="webhook-dispatch"]').getByText("every 2 s")).toBeVisible();
   const bad = page.locator(`tr[data-job="${failing}"]`);
