@@ -6,6 +6,7 @@
  * Run: tsx --conditions=react-server test/jobs-worker.ts
  */
 import { defineJob, startJobs } from "@/lib/jobs/registry";
+import { installShutdownHandlers } from "@/lib/shutdown";
 
 const name = process.env.JOB_NAME ?? "race";
 const sleepMs = Number(process.env.JOB_SLEEP_MS ?? 0);
@@ -19,6 +20,8 @@ defineJob({
     process.stdout.write(`END ${name} ${process.pid} ${Date.now()}\n`);
   },
 });
+// SIGTERM as in the server: the shutdown deadline (WARDEN_SHUTDOWN_TIMEOUT_SECONDS), then exit.
+installShutdownHandlers();
 startJobs({ tickMs: Number(process.env.TICK_MS ?? 50) });
 process.stdout.write("READY\n");
 // The scheduler's timer is unref'd (it never keeps a server alive): this process lives until killed.

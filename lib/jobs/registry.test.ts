@@ -111,6 +111,24 @@ describe("background jobs across processes", () => {
     expect(runs.map((r) => r.replica.split(":")[1])).toEqual([String(first.pid), String(other.child.pid)]);
     expect(runs[0].finishedAt).toBeNull(); // the killed run never finished
   });
+
+  it("a replica stopped with SIGTERM mid-run hands the job over at its shutdown deadline, not at the lease's end", { timeout: 60_000 }, async () => {
+    const name = `term-${rid()}`;
+    const timeoutMs = 30_000;
+    const env = { JOB_NAME: name, JOB_EVERY_MS: "200", JOB_SLEEP_MS: "600000", JOB_TIMEOUT_MS: String(timeoutMs), TICK_MS: "50", WARDEN_SHUTDOWN_TIMEOUT_SECONDS: "1" };
+    const replicas = [startReplica(env), startReplica(env)];
+    await Promise.all(replicas.map((r) => r.ready));
+    const first = await waitFor("a first run", () => replicas.flatMap((r) => r.lines).find((l) => l.kind === "START"), 30_000, replicas);
+    const owner = replicas.find((r) => r.child.pid === first.pid)!;
+    const other = replicas.find((r) => r !== owner)!;
+    owner.child.kill("SIGTERM");
+    const takeover = await waitFor("the other replica's run", () => other.lines.find((l) => l.kind === "START"), 15_000, replicas);
+    // The shutdown deadline is 1 s (+1 s until exit): well before the 30 s lease, and not before the deadline.
+    expect(takeover.at - first.at).toBeGreaterThanOrEqual(1_500);
+    expect(takeover.at - first.at).toBeLessThan(6_000);
+    await owner.exited;
+    expect(owner.child.exitCode ?? owner.child.signalCode).toBe(143);
+  });
 });
 
 // ───────────── in this process ─────────────

@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { redactString } from "@/lib/redact";
 import { replicaId } from "@/lib/replica";
+import { shutdownSignal, shutdownTimeoutMs } from "@/lib/shutdown";
 
 /**
  * The background jobs of every Warden replica, scheduled through one table (background_jobs) instead
@@ -76,9 +77,29 @@ export function defineJob(def: { name: string; everyMs: number; timeoutMs?: numb
  */
 export function startJobs(opts: { tickMs?: number } = {}): void {
   if (state.timer) return;
+  const signal = shutdownSignal();
+  if (signal.aborted) return;
   state.timer = setInterval(() => void tick(), opts.tickMs ?? 1_000);
   state.timer.unref?.();
+  signal.addEventListener("abort", () => void handOver(), { once: true });
   void tick();
+}
+
+/**
+ * On SIGTERM (lib/shutdown.ts): claim nothing more, and shorten the leases of the runs still going
+ * here to the end of the shutdown deadline, so that another replica takes those jobs over seconds
+ * after this one exits instead of at their full timeout. A run that finishes in time is recorded.
+ */
+async function handOver(): Promise<void> {
+  if (state.timer) clearInterval(state.timer);
+  state.timer = null;
+  if (!state.running.size) return;
+  const graceMs = shutdownTimeoutMs() + 1_000;
+  await db.$executeRaw`
+    update background_jobs set lease_until = least(lease_until, now() + ${graceMs} * interval '1 millisecond')
+     where name = any(${[...state.running]}::text[]) and lease_owner = ${replicaId()} and lease_until > now()`.catch((err) =>
+    console.error(`warden: handing background jobs over failed: ${describe(err)}`),
+  );
 }
 
 /** Whether this process runs the scheduler (startJobs was called and not stopped). */
@@ -157,7 +178,7 @@ async function claimAndStart(): Promise<void> {
   // The claim: due, and no live lease. Concurrent claims of one row serialise on its row lock, and
   // the loser re-checks the condition against the winner's update (no longer due): no double run.
   // The next run is one period after the due time (no drift), or after now when periods were missed.
-  const claimed = await db.$queryRaw<{ run_id: bigint; name: string; lease_until: Date }[]>`
+  const claimed = await db.$queryRaw<{ run_id: bigint; name: string; started_at: Date }[]>`
     with claimed as (
       update background_jobs j
          set lease_owner = ${me}, lease_until = now() + j.timeout_ms * interval '1 millisecond',
@@ -165,16 +186,16 @@ async function claimAndStart(): Promise<void> {
                                 else now() + j.every_ms * interval '1 millisecond' end,
              runs = j.runs + 1, last_started_at = now(), last_replica = ${me}
        where j.name = any(${idleNames}::text[]) and j.next_run_at <= now() and (j.lease_until is null or j.lease_until <= now())
-      returning j.name, j.lease_until
+      returning j.name, j.last_started_at
     ), started as (
       insert into background_job_runs (job, replica, started_at) select name, ${me}, now() from claimed returning id, job
     )
-    select s.id as run_id, c.name, c.lease_until from claimed c join started s on s.job = c.name`;
+    select s.id as run_id, c.name, c.last_started_at as started_at from claimed c join started s on s.job = c.name`;
   for (const c of claimed) {
     const def = state.defs.get(c.name);
     if (!def) continue;
     state.running.add(def.name);
-    const p: Promise<void> = runClaimed(def, c.run_id, c.lease_until).finally(() => {
+    const p: Promise<void> = runClaimed(def, c.run_id, c.started_at).finally(() => {
       state.inFlight.delete(p);
       state.running.delete(def.name);
       // Kicked while it ran, or more jobs due: look again now rather than at the next tick.
@@ -184,7 +205,7 @@ async function claimAndStart(): Promise<void> {
   }
 }
 
-async function runClaimed(def: JobDefinition, runId: bigint, leaseUntil: Date): Promise<void> {
+async function runClaimed(def: JobDefinition, runId: bigint, startedAt: Date): Promise<void> {
   let error: string | null = null;
   try {
     await def.run();
@@ -195,7 +216,8 @@ async function runClaimed(def: JobDefinition, runId: bigint, leaseUntil: Date): 
   const ok = error === null;
   const me = replicaId();
   try {
-    // Released only while the lease is still this run's: after a timeout another replica may own it.
+    // Released only while the lease is still this run's (this replica, this start): after a timeout
+    // another replica may own it.
     await db.$executeRaw`
       with finished as (
         update background_job_runs set finished_at = now(), ok = ${ok}, error = ${error} where id = ${runId} returning id
@@ -205,7 +227,7 @@ async function runClaimed(def: JobDefinition, runId: bigint, leaseUntil: Date): 
         returning id
       )
       update background_jobs set lease_owner = null, lease_until = null, last_finished_at = now(), last_ok = ${ok}, last_error = ${error}
-       where name = ${def.name} and lease_owner = ${me} and lease_until = ${leaseUntil}::timestamptz`;
+       where name = ${def.name} and lease_owner = ${me} and last_started_at = ${startedAt}::timestamptz`;
   } catch (err) {
     console.error(`warden: recording the run of background job ${def.name} failed: ${describe(err)}`);
   }
