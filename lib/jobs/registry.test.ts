@@ -12,6 +12,10 @@ import { KEEP_RUNS, defineJob, kickJob, runDueJobs } from "./registry";
 import { defineWardenJobs } from "./catalog";
 import { replicaId } from "@/lib/replica";
 import { GET as LIST_JOBS } from "@/app/api/v1/jobs/route";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { JobsTable } from "@/components/jobs/JobsTable";
+import { listJobs } from "./queries";
 
 // The API route resolves the caller through getActor(); tests swap in an actor of a given role.
 const session = vi.hoisted(() => ({ actor: null as Actor | null }));
@@ -239,5 +243,19 @@ describe("GET /api/v1/jobs", () => {
     }
     await as(null);
     expect((await LIST_JOBS()).status).toBe(401);
+  });
+});
+
+describe("the console's jobs table", () => {
+  it("shows an empty state before any replica registered a job, and 'not run yet' before a job's first run", async () => {
+    const empty = renderToStaticMarkup(createElement(JobsTable, { jobs: [] }));
+    expect(empty).toContain("No background job has run yet");
+    expect(empty).not.toContain("<table");
+    const name = `fresh-${rid()}`;
+    await db.backgroundJob.create({ data: { name, everyMs: 60_000, timeoutMs: 60_000, nextRunAt: new Date(Date.now() + 60_000) } });
+    const html = renderToStaticMarkup(createElement(JobsTable, { jobs: (await listJobs()).filter((j) => j.name === name) }));
+    expect(html).toContain("not run yet");
+    expect(html).toContain("every 1 min");
+    expect(html).toContain("never");
   });
 });
