@@ -173,7 +173,8 @@ async function register(): Promise<void> {
 async function claimAndStart(): Promise<void> {
   await register();
   const idleNames = [...state.defs.keys()].filter((n) => !state.running.has(n));
-  if (!idleNames.length) return;
+  // A process shutting down takes nothing new (the other replicas will).
+  if (!idleNames.length || shutdownSignal().aborted) return;
   const me = replicaId();
   // The claim: due, and no live lease. Concurrent claims of one row serialise on its row lock, and
   // the loser re-checks the condition against the winner's update (no longer due): no double run.
