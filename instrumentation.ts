@@ -1,10 +1,9 @@
 /**
- * Background work of the Warden server process: tool-call partitions ahead of time and retention
- * (WARDEN_TOOL_CALL_RETENTION_DAYS, default 90) every 6 hours, and
- * findings computed from telemetry every 5 minutes, outbound webhooks every 2 s, containment
- * escalation and admin-WebSocket retries every 5 s, expiry of pending approvals every 5 s, spend budgets (the circuit breaker) every 30 s, playbook triggers every minute and signed
- * audit-chain checkpoints every WARDEN_AUDIT_CHECKPOINT_MINUTES (default 15). WARDEN_SCHEDULER=off disables all of it (e.g.
- * when several app replicas run and one dedicated instance should do it).
+ * Background work of the Warden server process: the jobs of lib/jobs/catalog.ts (tool-call
+ * partitions and retention, findings, webhooks, containment escalation, approval expiry, the spend
+ * breaker, playbook triggers, audit checkpoints), scheduled through the background_jobs table so
+ * that each period runs on exactly one of the replicas sharing the database. WARDEN_SCHEDULER=off:
+ * this replica takes no part in them (the others still run them).
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
@@ -18,26 +17,9 @@ export async function register() {
   // Per process, scheduler or not: exports a previous process left half-written are marked failed.
   await import("@/lib/evidence/service").then((m) => m.recoverInterruptedExports()).catch((err) => console.error("warden: recovering evidence exports failed", err));
   if (process.env.WARDEN_SCHEDULER === "off") return;
-  const { startFindingsScheduler } = await import("@/lib/findings/scheduler");
-  const { ensureToolCallPartitions } = await import("@/lib/tool-calls/partitions");
-  const { applyRetention } = await import("@/lib/tool-calls/retention");
-  const partitions = () =>
-    ensureToolCallPartitions()
-      .then(() => applyRetention())
-      .catch((err) => console.error("warden: tool-call partition maintenance failed", err));
-  void partitions();
-  setInterval(partitions, 6 * 3_600_000).unref();
-  startFindingsScheduler();
-  const { startWebhookDispatcher } = await import("@/lib/notify/dispatcher");
-  startWebhookDispatcher();
-  const { startContainmentScheduler } = await import("@/lib/containment/scheduler");
-  startContainmentScheduler();
-  const { startBreakerScheduler } = await import("@/lib/spend/breaker");
-  startBreakerScheduler();
-  const { startPlaybookTriggerScheduler } = await import("@/lib/playbooks/triggers");
-  startPlaybookTriggerScheduler();
-  const { startAuditCheckpointScheduler } = await import("@/lib/audit/checkpoint");
-  startAuditCheckpointScheduler();
-  const { startApprovalScheduler } = await import("@/lib/approvals/scheduler");
-  startApprovalScheduler();
+  // This replica takes part in the background jobs (lib/jobs/catalog.ts); each period runs on one replica.
+  const { defineWardenJobs } = await import("@/lib/jobs/catalog");
+  const { startJobs } = await import("@/lib/jobs/registry");
+  defineWardenJobs();
+  startJobs();
 }

@@ -33,6 +33,7 @@ const API_READS: Case[] = [
   { name: "GET /api/v1/audit/verify", audit: "read:audit.verify", allowed: AUDIT_READERS, call: ({ api }) => api.get("/api/v1/audit/verify") },
   { name: "POST /api/v1/audit/verify", audit: "read:audit.verify", allowed: AUDIT_READERS, call: ({ api }) => api.post("/api/v1/audit/verify", { data: { serverFile: false } }) },
   { name: "GET /api/v1/approvals", audit: "read:approvals", allowed: PARAM_READERS, call: ({ api }) => api.get("/api/v1/approvals?limit=5") },
+  { name: "GET /api/v1/jobs", audit: "read:jobs", allowed: ["admin", "auditor"], call: ({ api }) => api.get("/api/v1/jobs") },
 ];
 
 // Server actions, called by id with a session cookie.
@@ -62,6 +63,7 @@ const PAGES: { path: string; allowed: Role[] }[] = [
   { path: "/admin/webhooks", allowed: ["admin", "security_lead"] },
   { path: "/audit", allowed: AUDIT_READERS },
   { path: "/admin/users", allowed: ADMIN },
+  { path: "/admin/jobs", allowed: ["admin", "auditor"] },
   { path: "/account", allowed: EVERYONE },
   { path: "/approvals", allowed: PARAM_READERS },
   { path: "/approvals/rules", allowed: EVERYONE },

@@ -1,8 +1,9 @@
 /**
  * A periodic background job in this process: runs `fn` at once and then every `everyMs`, never
  * twice at the same time (a slow run skips the ticks it overlaps), logging failures under `name`.
- * Starting it again is a no-op; the returned function stops it. Jobs must be safe on every replica
- * at once (conditional updates, SKIP LOCKED): this only schedules, it does not elect a leader.
+ * Starting it again is a no-op; the returned function stops it. It runs on EVERY replica: new
+ * background work belongs in lib/jobs/catalog.ts (defineJob: each period on one replica). Kept only
+ * for the evidence-export runner until it joins the catalog.
  */
 const timers = new Map<string, ReturnType<typeof setInterval>>();
 

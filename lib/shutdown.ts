@@ -91,7 +91,8 @@ function beginShutdown(reason: "SIGTERM" | "SIGINT", timeoutMs = shutdownTimeout
   }, timeoutMs).unref();
 }
 
-function shutdownTimeoutMs(): number {
+/** How long a shutting-down process keeps serving (WARDEN_SHUTDOWN_TIMEOUT_SECONDS, default 8 s). */
+export function shutdownTimeoutMs(): number {
   const s = Number(process.env.WARDEN_SHUTDOWN_TIMEOUT_SECONDS);
   return Number.isFinite(s) && s > 0 ? Math.min(s, 600) * 1000 : 8_000;
 }

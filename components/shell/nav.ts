@@ -22,5 +22,6 @@ export const NAV: NavItem[] = [
   { href: "/audit", label: "Audit & evidence", scope: "audit:read" },
   { href: "/audit/evidence", label: "Evidence exports", scope: "evidence:export" },
   { href: "/admin/webhooks", label: "Webhooks", scope: "notifications:manage" },
+  { href: "/admin/jobs", label: "Background jobs", scope: "jobs:read" },
   { href: "/admin/users", label: "Admin", scope: "users:manage" },
 ];

@@ -130,39 +130,6 @@ export async function createAuditCheckpoint(reason: "interval" | "export", now =
   return cp;
 }
 
-let timer: ReturnType<typeof setInterval> | null = null;
-let running = false;
-
-async function runOnce() {
-  if (running) return;
-  running = true;
-  try {
-    await createAuditCheckpoint("interval");
-  } catch (err) {
-    console.error("warden: making an audit checkpoint failed", err);
-  } finally {
-    running = false;
-  }
-}
-
-/**
- * Make a checkpoint every WARDEN_AUDIT_CHECKPOINT_MINUTES (and once a minute after start) in this
- * process; safe with several replicas (advisory lock + the newest checkpoint's head and age).
- * Idempotent; the timers are unref'd; returns a function that stops it.
- */
-export function startAuditCheckpointScheduler(): () => void {
-  const minutes = checkpointMinutes();
-  if (!timer && minutes > 0) {
-    timer = setInterval(() => void runOnce(), minutes * 60_000);
-    timer.unref?.();
-    setTimeout(() => void runOnce(), 60_000).unref?.();
-  }
-  return () => {
-    if (timer) clearInterval(timer);
-    timer = null;
-  };
-}
-
 /** Where a file's checkpoints came from and how many were read. */
 export type CheckpointSource = { source: string; entries: number; skipped?: number; error?: string };
 

@@ -36,6 +36,7 @@ export const SCOPES = [
   "approvals:decide", // allow or deny a tool call held for a person's approval
   "approval_rules:manage", // which calls need a person's approval
   "advisories:manage", // record and delete security advisories matched against gateway versions
+  "jobs:read", // the background jobs' state (which replica ran what, last errors)
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -45,7 +46,7 @@ export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
   admin: SCOPES,
   security_lead: [...READ_ALL, "tools:request", "tools:decide", "registry:write", "data_flows:decide", "playbooks:manage", "incidents:manage", "budgets:manage", "notifications:manage", "tokens:own", "approvals:decide", "approval_rules:manage", "advisories:manage"],
   operator: ["dashboard:read", "registry:read", "tool_calls:read", "tool_calls:read_params", "tools:request", "gateways:manage", "containment:execute", "incidents:manage", "tokens:own", "approvals:decide"],
-  auditor: [...READ_ALL, "evidence:export", "tokens:own"],
+  auditor: [...READ_ALL, "evidence:export", "tokens:own", "jobs:read"],
   manager: ["dashboard:read", "registry:read", "tool_calls:read", "tokens:own"],
 };
 

@@ -682,6 +682,36 @@ describe("the admin-WebSocket delivery path (ws-path) end to end", () => {
     expect((g.config.cron as Json | undefined)?.enabled).not.toBe(false);
   });
 
+  it("kicks racing on separate connections (as from several replicas after their commits) send each command once", async () => {
+    const { db } = await import("@/lib/db");
+    const { seal } = await import("@/lib/crypto");
+    const { makeUser, rid } = await import("@/test/factories");
+    const { contain } = await import("./service");
+    const { kickAdminWs } = await import("@/lib/outbox/ws-path");
+    const { backgroundIdle } = await import("@/lib/background");
+    const fakes = await Promise.all(Array.from({ length: 4 }, () => new FakeGateway().start()));
+    try {
+      for (const f of fakes) f.config = { cron: { enabled: true } };
+      const gateways = await Promise.all(
+        fakes.map((f) => db.gateway.create({ data: { name: `ws-${rid()}`, kind: "openclaw", environment: "t", signingSecretEnc: seal("whsec_x"), adminWsUrl: f.url, adminTokenEnc: seal("secret-token") } })),
+      );
+      const { actor } = await makeUser("operator");
+      // Each contain() kicks after its commit; more kicks race with those, each claim on its own connection.
+      const ids = await Promise.all(gateways.map(async (g) => (await contain(actor, { scope: "gateway", target: g.id, action: "cron_off", reason: "race" })).id));
+      await Promise.all([kickAdminWs(), kickAdminWs(), kickAdminWs(), kickAdminWs()]);
+      await backgroundIdle();
+      const cmds = await db.gatewayCommand.findMany({ where: { actionId: { in: ids } } });
+      expect(cmds).toHaveLength(fakes.length);
+      for (const c of cmds) {
+        expect(c.wsState).toBe("applied");
+        expect(await db.auditEvent.count({ where: { action: "containment.admin_ws", targetId: c.id } })).toBe(1);
+      }
+      for (const f of fakes) expect(f.patches()).toEqual([{ raw: { cron: { enabled: false } }, baseHash: "hash-0", replacePaths: undefined }]);
+    } finally {
+      await Promise.all(fakes.map((f) => f.stop()));
+    }
+  });
+
   it("a kill switch on a gateway whose stored URL points to a refused address opens no connection and records only 'could not connect'", async () => {
     const { db } = await import("@/lib/db");
     const { seal } = await import("@/lib/crypto");

@@ -4,6 +4,8 @@ import https from "node:https";
 import { db } from "@/lib/db";
 import { unseal } from "@/lib/crypto";
 import { redactString } from "@/lib/redact";
+import { jobsStarted, kickJob } from "@/lib/jobs/registry";
+import { runInBackground } from "@/lib/background";
 import { checkOutboundUrl } from "./ssrf";
 import { pinnedLookup } from "@/lib/net/address-policy";
 import { buildBody, webhookHeaders } from "./sign";
@@ -14,7 +16,8 @@ export const MAX_ATTEMPTS = 8;
 export const BACKOFF_MS = [10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 3_600_000];
 export const DEFAULT_TIMEOUT_MS = 5_000;
 const DEFAULT_LIMIT = 20;
-const EVERY_MS = 2_000;
+/** The job that sends due webhook deliveries, every 2 s (lib/jobs/catalog.ts). */
+export const WEBHOOK_DISPATCH_JOB = "webhook-dispatch";
 const MAX_ERROR = 300;
 
 /** The wait before the next attempt after `attempts` failed ones. */
@@ -169,47 +172,24 @@ function connectError(err: NodeJS.ErrnoException): string {
   }
 }
 
-let timer: ReturnType<typeof setInterval> | null = null;
-let running = false;
-let again = false;
-
-/** One dispatcher pass; a wake-up during a pass runs one more right after it. */
-async function runOnce() {
-  if (running) {
-    again = true;
-    return;
-  }
-  running = true;
-  try {
-    do {
-      again = false;
-      const r = await dispatchDueWebhooks();
-      // A full batch means more may be due: keep going without waiting for the timer.
-      if (r.claimed >= DEFAULT_LIMIT) again = true;
-    } while (again);
-  } catch (err) {
-    console.error("warden: webhook dispatch failed", err);
-  } finally {
-    running = false;
+/**
+ * The "webhook-dispatch" job (lib/jobs/catalog.ts): send what is due, and keep going while batches
+ * come back full (more may be due) instead of waiting for the next period.
+ */
+export async function dispatchAllDueWebhooks(): Promise<void> {
+  for (;;) {
+    const r = await dispatchDueWebhooks();
+    if (r.claimed < DEFAULT_LIMIT) return;
   }
 }
 
 /**
- * Send due webhook deliveries every 2 seconds in this process (idempotent: a second call does
- * nothing). The timer is unref'd so it never keeps the process alive; returns a stop function.
+ * Make the dispatch job due now (after a notification commits): the next tick of whichever replica
+ * runs the scheduler sends it — this one at once when it does. Best effort: the job's period
+ * picks the rows up anyway.
  */
-export function startWebhookDispatcher(): () => void {
-  if (!timer) {
-    timer = setInterval(() => void runOnce(), EVERY_MS);
-    timer.unref?.();
-  }
-  return () => {
-    if (timer) clearInterval(timer);
-    timer = null;
-  };
-}
-
-/** Run the dispatcher now (after a notification commits); a no-op unless it was started in this process. */
 export function wakeWebhookDispatcher(): void {
-  if (timer) void runOnce();
+  // A process that neither runs the jobs nor leaves them to other replicas (a test, a CLI) has no one to wake.
+  if (!jobsStarted() && process.env.WARDEN_SCHEDULER !== "off") return;
+  runInBackground(kickJob(WEBHOOK_DISPATCH_JOB).catch((err) => console.error(`warden: waking the webhook dispatcher failed: ${redactString((err as Error).message)}`)));
 }

@@ -12,7 +12,6 @@ import { sortSteps, stepActionOf } from "./queries";
 import { parseTriggerConfig, TRIGGER_LABELS, type PlaybookTriggerName, type SeverityName, type TPlaybookRun, type TriggerConfig, type TStepAction } from "./schema";
 
 const MINUTE = 60_000;
-const EVERY_MS = MINUTE;
 /**
  * Advisory flags are matched "since the playbook's last fire"; this grace covers a flag set while
  * the previous fire was being committed. The dedupe key keeps one incident per flag regardless.
@@ -347,36 +346,4 @@ export async function fireSpendPlaybooks(tx: Tx, input: { agentId: string | null
     if (res) out.push(res);
   }
   return out;
-}
-
-let timer: ReturnType<typeof setInterval> | null = null;
-let running = false;
-
-/** One scheduled tick; skipped while the previous one is still going. */
-export async function runPlaybookTriggersOnce() {
-  if (running) return null;
-  running = true;
-  try {
-    return await evaluatePlaybookTriggers({ now: new Date() });
-  } catch (err) {
-    console.error("warden: evaluating playbook triggers failed", err);
-    return null;
-  } finally {
-    running = false;
-  }
-}
-
-/**
- * Evaluate playbook triggers every 60 s in this process (idempotent: a second call does nothing).
- * The timer is unref'd so it never keeps the process alive; returns a function that stops it.
- */
-export function startPlaybookTriggerScheduler(): () => void {
-  if (!timer) {
-    timer = setInterval(() => void runPlaybookTriggersOnce(), EVERY_MS);
-    timer.unref?.();
-  }
-  return () => {
-    if (timer) clearInterval(timer);
-    timer = null;
-  };
 }

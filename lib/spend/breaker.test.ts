@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { seal } from "@/lib/crypto";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { rid } from "@/test/factories";
-import { breakerIdle, evaluateBudgets, evaluateBudgetsSoon, startBreakerScheduler } from "./breaker";
+import { breakerIdle, evaluateBudgets, evaluateBudgetsSoon } from "./breaker";
 import { utcDayStart } from "./queries";
 import { DAY_MS, makeAgent, makeGateway, noonUtc, spend } from "./test-fixtures";
 
@@ -164,28 +164,6 @@ describe("spend breaker", () => {
     await breakerIdle();
     expect((await alertsOf(budget.id)).map((a) => a.threshold)).toEqual([50]);
     expect(await thresholdAudits(budget.id)).toHaveLength(1);
-  });
-
-  it("the scheduler evaluates every 30 seconds until stopped", async () => {
-    const { gw, agent, budget } = await agentWithBudget("10.00");
-    await spend(gw.id, agent, new Date(), ["7.60"]);
-    // Only the interval is faked; the database and breakerIdle() run on real time.
-    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
-    try {
-      const stop = startBreakerScheduler();
-      startBreakerScheduler(); // a second start is a no-op: still one interval
-      expect(vi.getTimerCount()).toBe(1);
-      vi.advanceTimersByTime(29_000);
-      await breakerIdle();
-      expect(await db.budgetAlert.count({ where: { budgetId: budget.id } })).toBe(0);
-      vi.advanceTimersByTime(1_000);
-      await breakerIdle();
-      expect((await alertsOf(budget.id)).map((a) => a.threshold)).toEqual([50, 75]);
-      stop();
-      expect(vi.getTimerCount()).toBe(0);
-    } finally {
-      vi.useRealTimers();
-    }
   });
 
   it("fires the spend_threshold playbooks following the budget, and the 100 % containment joins their incident", async () => {

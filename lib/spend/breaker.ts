@@ -174,19 +174,20 @@ export async function inSavepoint<T>(tx: Tx, name: string, fn: () => Promise<T>)
 }
 
 // ───────────────────────────── scheduling ─────────────────────────────
+// The periodic evaluation is the "spend-breaker" job (lib/jobs/catalog.ts, every 30 s on one replica).
+// Ingestion asks for one sooner in the process that ingested, on any replica: several replicas
+// evaluating at once stay correct, since only the insert that creates an alert's row acts on it.
 
-const EVERY_MS = 30_000;
 const SOON_MS = 1_000;
 
-let timer: ReturnType<typeof setInterval> | null = null;
 let soonTimer: ReturnType<typeof setTimeout> | null = null;
 let running: Promise<void> | null = null;
 let again = false;
 
-/** One evaluation; when one is already running it is skipped (or, with `rerun`, run once more after it). */
-function runOnce(rerun: boolean): void {
+/** One evaluation; when one is already running it is run once more after it. */
+function runOnce(): void {
   if (running) {
-    if (rerun) again = true;
+    again = true;
     return;
   }
   running = (async () => {
@@ -205,21 +206,6 @@ function runOnce(rerun: boolean): void {
 }
 
 /**
- * Evaluate budgets every 30 s in this process (idempotent: a second call does nothing). A tick is
- * skipped while a run is in progress. The timer is unref'd; returns a function that stops it.
- */
-export function startBreakerScheduler(): () => void {
-  if (!timer) {
-    timer = setInterval(() => runOnce(false), EVERY_MS);
-    timer.unref?.();
-  }
-  return () => {
-    if (timer) clearInterval(timer);
-    timer = null;
-  };
-}
-
-/**
  * Ask for an evaluation about a second from now (ingestion calls this after each batch). Calls in
  * that second share one run, so a steady stream of batches still evaluates about once a second; a
  * call during a run schedules one more run after it, so new spend is never missed.
@@ -228,7 +214,7 @@ export function evaluateBudgetsSoon(): void {
   if (soonTimer) return;
   soonTimer = setTimeout(() => {
     soonTimer = null;
-    runOnce(true);
+    runOnce();
   }, SOON_MS);
   soonTimer.unref?.();
 }

@@ -1,0 +1,40 @@
+import "server-only";
+import { db } from "@/lib/db";
+
+/** A background job as the API and the console show it. */
+export type JobView = {
+  name: string;
+  everyMs: number;
+  runs: number;
+  lastStartedAt: string | null;
+  lastFinishedAt: string | null;
+  lastOk: boolean | null;
+  lastError: string | null;
+  lastReplica: string | null;
+  nextRunAt: string;
+  /** The replica running it now, while its lease lasts (null when idle). */
+  runningOn: string | null;
+};
+
+/** Every job any replica registered, by name; `now` is the database's (leases are judged by it). */
+export async function listJobs(): Promise<JobView[]> {
+  const rows = await db.$queryRaw<
+    { name: string; every_ms: number; runs: bigint; last_started_at: Date | null; last_finished_at: Date | null; last_ok: boolean | null; last_error: string | null; last_replica: string | null; next_run_at: Date; running_on: string | null }[]
+  >`
+    select name, every_ms, runs, last_started_at, last_finished_at, last_ok, last_error, last_replica, next_run_at,
+           case when lease_until > now() then lease_owner end as running_on
+      from background_jobs order by name`;
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return rows.map((r) => ({
+    name: r.name,
+    everyMs: r.every_ms,
+    runs: Number(r.runs),
+    lastStartedAt: iso(r.last_started_at),
+    lastFinishedAt: iso(r.last_finished_at),
+    lastOk: r.last_ok,
+    lastError: r.last_error,
+    lastReplica: r.last_replica,
+    nextRunAt: r.next_run_at.toISOString(),
+    runningOn: r.running_on,
+  }));
+}
