@@ -1,20 +1,38 @@
 /**
  * The README's start command on a fresh data folder: embedded Postgres, migrations, first admin,
- * demo fleet, server — then health is ok and the printed admin can sign in.
+ * demo fleet, server — then health is ok and the printed admin can sign in. It prints little
+ * (no Next.js banner before the credentials), and it listens only where HOST says.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { expect, test } from "./fixtures";
+
+/** Whether a TCP connection to host:port is accepted. */
+function connects(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host, port });
+    sock.once("connect", () => (sock.destroy(), resolve(true)));
+    sock.once("error", () => resolve(false));
+    sock.setTimeout(3000, () => (sock.destroy(), resolve(false)));
+  });
+}
+
+/** One address of this machine that is not loopback (IPv4), if it has one. */
+const outsideAddress = Object.values(os.networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === "IPv4" && !a.internal)?.address;
 
 test("npm start on a fresh data folder prints working admin credentials", async ({ page }) => {
   test.setTimeout(240_000);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-quickstart-"));
   fs.chmodSync(dataDir, 0o755);
   const port = 3190;
-  const env = { ...process.env, WARDEN_DATA_DIR: dataDir, PORT: String(port), WARDEN_DB_PORT: "54399" } as NodeJS.ProcessEnv;
+  // HOST: loopback only (docs/operations.md); WARDEN_URL stays http://localhost:<port>.
+  const env = { ...process.env, WARDEN_DATA_DIR: dataDir, PORT: String(port), WARDEN_DB_PORT: "54399", HOST: "127.0.0.1" } as NodeJS.ProcessEnv;
   delete env.DATABASE_URL;
   delete env.WARDEN_ADMIN_PASSWORD;
   delete env.WARDEN_ADMIN_EMAIL;
@@ -28,6 +46,16 @@ test("npm start on a fresh data folder prints working admin credentials", async 
     const password = out.match(/admin password: (\S+)/)![1];
     expect(out).toContain(`http://localhost:${port}/login`);
     expect(out).toContain("demo fleet seeded");
+    expect(out).toContain(`data folder:    ${dataDir}`);
+    // Short: a few [warden] lines, then the box. No Next.js banner or build route table.
+    const beforeBox = out.slice(0, out.indexOf("Warden is running"));
+    expect(beforeBox).not.toMatch(/Next\.js|Local:|Route \(app\)|Starting/);
+    expect(beforeBox.split("\n").filter((l) => l.trim()).length, beforeBox).toBeLessThanOrEqual(6);
+
+    // Listening on loopback only: this machine's other address refuses the connection.
+    expect(await connects("127.0.0.1", port)).toBe(true);
+    if (outsideAddress) expect(await connects(outsideAddress, port), `${outsideAddress}:${port}`).toBe(false);
+    else test.info().annotations.push({ type: "note", description: "no non-loopback IPv4 address here: HOST's refusal not checked" });
     // The generated secret is kept in the data folder, readable by its owner only.
     expect(fs.statSync(path.join(dataDir, "secret")).mode & 0o777).toBe(0o600);
 

