@@ -12,3 +12,9 @@ export function nextStart(args: string[], env: Record<string, string | undefined
 /** The database as two roles: `url` (the app role) and `ownerUrl` (migrations), see runtime.mjs. */
 export type ResolvedDatabase = { url: string; ownerUrl: string; appRole: string; embedded: boolean; stop: () => Promise<void> };
 export function resolveDatabase(opts?: { log?: (m: string) => void; dir?: string; database?: string; reuse?: boolean }): Promise<ResolvedDatabase>;
+
+/** The repository's root folder. */
+export const ROOT: string;
+
+/** The data folder: WARDEN_DATA_DIR, else .warden in the repository. */
+export function dataDir(): string;
