@@ -114,6 +114,8 @@ beforeAll(async () => {
   const { user, actor } = await makeUser("admin");
   await seedDemoFleet(db, { adminUserId: user.id, toolCallCount: 3000 });
   await wardenSigningKey(); // a sealed secret in the database
+  // Day partitions for the calls' days (as the daily job makes them): their rows move out of the default one.
+  await db.$queryRawUnsafe("select warden_ensure_tool_call_partitions((now() - interval '40 days')::date, (now() + interval '1 day')::date)");
   for (let b = 0; b < 4; b++) {
     await db.$transaction((tx) => recordAuditMany(tx, Array.from({ length: 250 }, (_, i) => ({
       actor, input: { action: "test.backup", targetType: "tool", targetId: `t-${b}-${i}`, after: { n: i, note: "ünïcode \\ and \n newline and \t tab" } },
@@ -148,7 +150,7 @@ describe("npm run warden -- backup / restore", () => {
     const env = { WARDEN_DATA_DIR: dir, WARDEN_SECRET: SECRET };
     const restored = await warden(["restore", "--from", backupFile], env);
     expect(restored.code, restored.stderr).toBe(0);
-    expect(json(restored)).toMatchObject({ ok: true, auditEvents: source.audit_events });
+    expect(json(restored)).toMatchObject({ ok: true, auditEvents: source.audit_events, partitions: 42 });
     expect(restored.stderr).not.toMatch(/do not open/);
 
     // The commands users run next: the chain verifies, and Prisma finds its ledger complete.
@@ -183,8 +185,11 @@ describe("npm run warden -- backup / restore", () => {
       const seq = `select last_value::text as v from audit_events_id_seq`;
       expect(await query(target.ownerUrl, seq)).toEqual(await query(ownerUrl, seq));
       // The day partitions exist again, and the app role can work (its grants were given).
-      const parts = `select count(*)::int as n from pg_inherits where inhparent = 'tool_calls'::regclass`;
-      expect(await query(target.ownerUrl, parts)).toEqual(await query(ownerUrl, parts));
+      const parts = `select c.relname::text as p, (select count(*)::int from tool_calls t where t.tableoid = c.oid) as n
+                     from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'tool_calls'::regclass order by 1`;
+      const sourceParts = await query<{ p: string; n: number }>(ownerUrl, parts);
+      expect(sourceParts.filter((x) => x.n > 0).length).toBeGreaterThan(3);
+      expect(await query(target.ownerUrl, parts)).toEqual(sourceParts);
       expect(await query(target.url, "select count(*)::int as n from tool_calls")).toEqual([{ n: 3000 }]);
       const secret = `select value from settings where key = 'warden_signing_key'`;
       expect(await query(target.ownerUrl, secret)).toEqual(await query(ownerUrl, secret));
