@@ -87,6 +87,9 @@ export async function createBackup(ownerUrl: string, out: string): Promise<Backu
   if (!fs.existsSync(dir)) throw new Error(`no such folder: ${dir}`);
   // The rows are spooled beside the output (the archive needs each member's size before its content).
   const spool = fs.mkdtempSync(path.join(dir, ".warden-backup-"));
+  // Also when the process is ended mid-backup (Ctrl-C): no copy of the rows is left behind.
+  const removeSpool = () => fs.rmSync(spool, { recursive: true, force: true });
+  process.once("exit", removeSpool);
   const partial = path.join(spool, "archive.partial");
   const client = new pg.Client({ connectionString: ownerUrl, application_name: "warden-backup" });
   client.on("error", () => {});
@@ -165,6 +168,7 @@ export async function createBackup(ownerUrl: string, out: string): Promise<Backu
     };
   } finally {
     await client.end().catch(() => {});
-    fs.rmSync(spool, { recursive: true, force: true });
+    removeSpool();
+    process.off("exit", removeSpool);
   }
 }

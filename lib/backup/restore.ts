@@ -38,6 +38,8 @@ export type RestoreResult = { tables: number; rows: number; auditEvents: number;
 
 // Serialises restores into one database (the emptiness check and the load are one transaction).
 const RESTORE_LOCK = 7_210_019;
+// The advisory lock `prisma migrate deploy` holds on PostgreSQL while it migrates.
+const PRISMA_MIGRATE_LOCK = 72_707_369;
 
 async function readAll(stream: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -217,6 +219,9 @@ export async function restoreBackup(ownerUrl: string, file: string): Promise<Res
     await client.query("BEGIN");
     try {
       await client.query("select pg_advisory_xact_lock($1)", [RESTORE_LOCK]);
+      // Prisma's own migration lock too: a Warden starting on this database meanwhile waits, then
+      // finds every migration applied, instead of racing the restore to create the schema.
+      await client.query("select pg_advisory_xact_lock($1)", [PRISMA_MIGRATE_LOCK]);
       await assertEmpty(client);
       await applyMigrations(client, migrations);
       const schema = await describeSchema(client);
