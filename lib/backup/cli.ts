@@ -52,11 +52,16 @@ async function sealedSecretsOpen(ownerUrl: string, appUrl: string, secret: strin
   }
 }
 
+/** A path as the user typed it: relative to the folder `npm run` was started in (npm runs scripts from the package root). */
+function userPath(p: string): string {
+  return path.resolve(process.env.INIT_CWD || process.cwd(), p);
+}
+
 /** Run `backup` or `restore`; returns the exit code. */
 export async function runBackupCommand(command: "backup" | "restore", opts: { out?: string; from?: string }, db: ResolvedDatabase): Promise<number> {
   if (command === "backup") {
     try {
-      const res = await createBackup(db.ownerUrl, opts.out ?? defaultBackupName());
+      const res = await createBackup(db.ownerUrl, userPath(opts.out ?? defaultBackupName()));
       console.log(JSON.stringify(res));
       console.error(
         `backup written to ${res.file} (mode 0600): ${res.rows} rows in ${res.tables} tables, ${res.auditEvents} audit events. ` +
@@ -69,7 +74,7 @@ export async function runBackupCommand(command: "backup" | "restore", opts: { ou
     }
   }
 
-  const from = path.resolve(opts.from!);
+  const from = userPath(opts.from!);
   let res;
   try {
     res = await restoreBackup(db.ownerUrl, from);
