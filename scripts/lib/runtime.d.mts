@@ -18,3 +18,14 @@ export function listenHost(env?: Record<string, string | undefined>): string | n
 
 /** The console's address when WARDEN_URL is unset, for a listen address and port. */
 export function defaultUrl(host: string | null, port: number): string;
+/** The repository's root folder. */
+export const ROOT: string;
+
+/** The data folder: WARDEN_DATA_DIR, else .warden in the repository. */
+export function dataDir(): string;
+
+/** A binary of node_modules/.bin. */
+export function bin(name: string): string;
+
+/** Run a command (inherited stdio, or captured with `quiet`); resolves with its exit code and output. */
+export function run(cmd: string, args: string[], opts?: { env?: NodeJS.ProcessEnv; cwd?: string; quiet?: boolean }): Promise<{ code: number; out: string }>;
