@@ -15,7 +15,12 @@ type Command = { id: string; kind: "apply" | "release" };
 /** How long one fan-out may take before the round is abandoned. */
 export const FANOUT_TIMEOUT_MS = 30_000;
 
-export function startSimGateways(baseUrl: string, gateways: BenchGateway[], waitSeconds = 25) {
+/**
+ * Start the simulated gateways. With several base URLs (Warden replicas), gateway i long-polls
+ * replica i mod n: spread evenly, as a load balancer spreads connections.
+ */
+export function startSimGateways(baseUrl: string | string[], gateways: BenchGateway[], waitSeconds = 25) {
+  const urls = Array.isArray(baseUrl) ? baseUrl : [baseUrl];
   const controller = new AbortController();
   // Each gateway has one request in flight, each tied to this signal by one listener.
   setMaxListeners(gateways.length + 10, controller.signal);
@@ -23,7 +28,8 @@ export function startSimGateways(baseUrl: string, gateways: BenchGateway[], wait
   const polling = new Set<string>();
   const count = (k: string) => (errors[k] = (errors[k] ?? 0) + 1);
 
-  const loops = gateways.map(async (gw) => {
+  const loops = gateways.map(async (gw, i) => {
+    const url = urls[i % urls.length];
     let acks: { id: string; outcome: "applied"; detail: string }[] = [];
     while (!controller.signal.aborted) {
       // One signal per request, tied to the shared one only while the request runs: fetch leaves
@@ -35,7 +41,7 @@ export function startSimGateways(baseUrl: string, gateways: BenchGateway[], wait
       try {
         const body = JSON.stringify({ acks });
         polling.add(gw.id);
-        const res = await fetch(`${baseUrl}/api/v1/connector/commands?wait=${waitSeconds}`, {
+        const res = await fetch(`${url}/api/v1/connector/commands?wait=${waitSeconds}`, {
           method: "POST",
           headers: { ...signedHeaders(gw.secret, body), "x-warden-gateway": gw.id, "content-type": "application/json" },
           body,
@@ -90,12 +96,27 @@ async function acknowledged(db: pg.Client, actionId: string, kind: "apply" | "re
   }
 }
 
+/** Each gateway's acknowledgement of this containment's deliveries of `kind`: ms after `t0` (wall clock). */
+async function ackTimes(db: pg.Client, actionId: string, kind: "apply" | "release", t0Wall: number) {
+  const { rows } = await db.query<{ gateway_id: string; t: number }>(`select gateway_id::text, extract(epoch from acked_at) * 1000 as t from gateway_commands where action_id = $1 and kind = $2 and state = 'applied'`, [actionId, kind]);
+  return rows.map((r) => ({ gatewayId: r.gateway_id, ms: Number(r.t) - t0Wall }));
+}
+
 /**
  * Apply then release a fleet-wide kill switch `rounds` times, after one uncounted warm-up round
- * (the server's first containment compiles its code paths); returns apply and release fan-out times.
+ * (the server's first containment compiles its code paths); returns apply and release fan-out times
+ * (until every gateway acknowledged), and each gateway's own time from the kill switch's request to
+ * its acknowledgement (`perGateway`; `otherReplica`: those polling a replica other than the one the
+ * kill switch was issued on, which learns of it only through `warden_wake`). With several base
+ * URLs the kill switch is issued on the first and the gateways are spread over all of them.
  */
-export async function measureFanout(baseUrl: string, dbUrl: string, token: string, gateways: BenchGateway[], rounds: number, log: (m: string) => void) {
-  const sims = startSimGateways(baseUrl, gateways);
+export async function measureFanout(baseUrl: string | string[], dbUrl: string, token: string, gateways: BenchGateway[], rounds: number, log: (m: string) => void) {
+  const urls = Array.isArray(baseUrl) ? baseUrl : [baseUrl];
+  baseUrl = urls[0];
+  const replicaOf = new Map(gateways.map((g, i) => [g.id, i % urls.length]));
+  const perGateway: number[] = [];
+  const otherReplica: number[] = [];
+  const sims = startSimGateways(urls, gateways);
   const db = new pg.Client({ connectionString: dbUrl });
   db.on("error", () => {});
   await db.connect();
@@ -109,12 +130,20 @@ export async function measureFanout(baseUrl: string, dbUrl: string, token: strin
     for (let r = -1; r < rounds; r++) {
       const warmup = r < 0;
       let t0 = performance.now();
+      const t0Wall = Date.now();
       const res = await fetch(`${baseUrl}/api/v1/containment`, { method: "POST", headers: auth, body: JSON.stringify({ scope: "fleet", target: "fleet", action: "block_all", reason: `bench round ${r + 1}: fan-out timing${warmup ? " (warm-up)" : ""}` }) });
       const text = await res.text();
       const json = (res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : {}) as { data?: { id: string; gateways: number }; error?: unknown };
       if (res.status !== 201 || !json.data) throw new Error(`POST /api/v1/containment answered ${res.status}: ${text.slice(0, 200)}`);
       const applyMs = await acknowledged(db, json.data.id, "apply", gateways.length, t0);
-      if (!warmup) apply.push(applyMs);
+      if (!warmup) {
+        apply.push(applyMs);
+        for (const a of await ackTimes(db, json.data.id, "apply", t0Wall)) {
+          if (!replicaOf.has(a.gatewayId)) continue;
+          perGateway.push(a.ms);
+          if (replicaOf.get(a.gatewayId) !== 0) otherReplica.push(a.ms);
+        }
+      }
       await sims.ready(5_000);
       t0 = performance.now();
       const rel = await fetch(`${baseUrl}/api/v1/containment/${json.data.id}/release`, { method: "POST", headers: auth, body: JSON.stringify({ reason: `bench round ${r + 1}: release` }) });
@@ -133,5 +162,5 @@ export async function measureFanout(baseUrl: string, dbUrl: string, token: strin
     await sims.stop();
     await db.end().catch(() => {});
   }
-  return { apply, release, errors: sims.errors, failed };
+  return { apply, release, perGateway, otherReplica, errors: sims.errors, failed };
 }
