@@ -239,7 +239,7 @@ async function main() {
 
       // Issue 19: the fan-out to 1,000 gateways spread over two replicas (the kill switch issued on
       // one; the other learns of it through warden_wake), beside the same fan-out on one replica.
-      const fanN = smoke ? 100 : 1_000;
+      const fanN = smoke ? 50 : 1_000;
       const all = [...fleet.gateways, ...extraGateways(fleet, fanN - fleet.gateways.length, opts.seed)].slice(0, fanN);
       const extra = all.slice(fleet.gateways.length);
       if (extra.length) {
@@ -249,7 +249,7 @@ async function main() {
           [extra.map((g) => g.id), extra.map((g) => g.name), extra.map((g) => seal(g.secret))],
         );
       }
-      const fanRounds = smoke ? 2 : 5;
+      const fanRounds = smoke ? 1 : 5;
       log(`containment fan-out to ${fanN} gateways: one replica (baseline), ${fanRounds} kill switches`);
       const one = await measureFanout([server.url], db.url, token, all, fanRounds, log);
       if (one.failed) notes.push(`Fan-out to ${fanN} gateways, one replica: ${one.failed}`);
