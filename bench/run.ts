@@ -2,7 +2,8 @@
  * `npm run bench` — Warden's scale and speed benchmark (issue 7). Starts its own Postgres and its
  * own Warden server (`next start` from the existing .next build), loads a seeded synthetic fleet,
  * then measures ingestion (HTTP vs raw COPY vs naive inserts), the explorer, "agents by tool",
- * the overview, containment fan-out to simulated gateways and the server's peak memory. Prints a
+ * the overview, containment fan-out to simulated gateways (also to 1,000 gateways spread over two
+ * replicas, a second `next start` on the same database, beside one replica) and the server's peak memory. Prints a
  * table and writes bench/results/latest.json. Timings never fail the run; only errors do.
  *
  *   npm run bench                          default size (see DEFAULT_CALLS)

@@ -3,7 +3,9 @@
  * The spec starts two production servers (`next start`, the e2e build, the e2e database and
  * secret) whose public URL is the proxy's, and a small HTTP proxy that sends each request to the
  * next replica in turn (and to the other one when a replica refuses the connection, as a load
- * balancer's health check would). Through it: a session made on one replica works on the other;
+ * balancer's health check would). Through it: a session made on one replica works on the other,
+ * and both publish the one policy-signing key; secrets sealed by one replica (a gateway's signing
+ * secret, a webhook's) are used by the other;
  * the sign-in limit counts failures made on both; simulated gateways long-poll over both; kill
  * switches issued on one replica reach gateways parked on the other at once (the `warden_wake`
  * NOTIFY: the replicas' outbox recheck is set to 30 s, so a delivery in under 5 s was pushed);
@@ -276,6 +278,11 @@ test.describe.serial("two replicas behind a round-robin proxy", () => {
       expect(res.status(), await res.text()).toBe(201);
     }
     expect((await sql().query("select count(*)::int as n from incidents where title like $1", [`${name}-%`])).rows[0].n).toBe(2);
+    // One policy-signing key (made once, sealed with the shared secret): both replicas publish it.
+    const keys = await Promise.all(replicas.map(async (r) => ((await (await fetch(`${r.url}/api/v1/connector/public-key`)).json()) as { keyId?: string; data?: { keyId?: string } })));
+    const keyId = (k: (typeof keys)[number]) => k.keyId ?? k.data?.keyId;
+    expect(keyId(keys[0])).toBeTruthy();
+    expect(keyId(keys[1])).toBe(keyId(keys[0]));
   });
 
   test("the sign-in limit counts failures made on both replicas", async () => {
