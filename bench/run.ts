@@ -252,11 +252,12 @@ async function main() {
       }
       const fanRounds = smoke ? 1 : 5;
       log(`containment fan-out to ${fanN} gateways: one replica (baseline), ${fanRounds} kill switches`);
-      const one = await measureFanout([server.url], db.url, token, all, fanRounds, log);
+      // A round may take longer than the 200-gateway fan-out's 30 s on a busy machine: 2 minutes.
+      const one = await measureFanout([server.url], db.url, token, all, fanRounds, log, 120_000);
       if (one.failed) notes.push(`Fan-out to ${fanN} gateways, one replica: ${one.failed}`);
       log(`containment fan-out to ${fanN} gateways over two replicas (a second next start on the same database)`);
       server2 = await startServer(ROOT, { DATABASE_URL: db.appUrl, WARDEN_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: "http://127.0.0.1", WARDEN_SCHEDULER: "off" }, log, fs.mkdtempSync(path.join(os.tmpdir(), "warden-bench-log-")));
-      const two = await measureFanout([server.url, server2.url], db.url, token, all, fanRounds, log);
+      const two = await measureFanout([server.url, server2.url], db.url, token, all, fanRounds, log, 120_000);
       if (two.failed) notes.push(`Fan-out to ${fanN} gateways, two replicas: ${two.failed}`);
       for (const f of [one.failed, two.failed]) if (f && /answered/.test(f)) failures.push(`containment over replicas: ${f}`);
       await server2.stop();

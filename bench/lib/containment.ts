@@ -61,7 +61,9 @@ export function startSimGateways(baseUrl: string | string[], gateways: BenchGate
       } catch (err) {
         polling.delete(gw.id);
         if (controller.signal.aborted) break;
-        count((err as Error).message.slice(0, 60));
+        // "fetch failed" says little: name its cause (a refused or reset connection, a timeout).
+        const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
+        count(`${(err as Error).message.slice(0, 60)}${cause ? `: ${cause.code ?? cause.message?.slice(0, 60)}` : ""}`);
         await new Promise((r) => setTimeout(r, 200));
       } finally {
         controller.signal.removeEventListener("abort", abort);
@@ -87,11 +89,11 @@ export function startSimGateways(baseUrl: string | string[], gateways: BenchGate
 }
 
 /** Wait until `expected` deliveries of this kind of the containment are applied; ms since `t0`. */
-async function acknowledged(db: pg.Client, actionId: string, kind: "apply" | "release", expected: number, t0: number): Promise<number> {
+async function acknowledged(db: pg.Client, actionId: string, kind: "apply" | "release", expected: number, t0: number, timeoutMs = FANOUT_TIMEOUT_MS): Promise<number> {
   for (;;) {
     const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from gateway_commands where action_id = $1 and kind = $2 and state = 'applied'`, [actionId, kind]);
     if (rows[0].n >= expected) return performance.now() - t0;
-    if (performance.now() - t0 > FANOUT_TIMEOUT_MS) throw new Error(`containment fan-out: ${expected - rows[0].n} of ${expected} gateways did not acknowledge the ${kind} within ${FANOUT_TIMEOUT_MS / 1000} s`);
+    if (performance.now() - t0 > timeoutMs) throw new Error(`containment fan-out: ${expected - rows[0].n} of ${expected} gateways did not acknowledge the ${kind} within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -110,7 +112,7 @@ async function ackTimes(db: pg.Client, actionId: string, kind: "apply" | "releas
  * kill switch was issued on, which learns of it only through `warden_wake`). With several base
  * URLs the kill switch is issued on the first and the gateways are spread over all of them.
  */
-export async function measureFanout(baseUrl: string | string[], dbUrl: string, token: string, gateways: BenchGateway[], rounds: number, log: (m: string) => void) {
+export async function measureFanout(baseUrl: string | string[], dbUrl: string, token: string, gateways: BenchGateway[], rounds: number, log: (m: string) => void, timeoutMs = FANOUT_TIMEOUT_MS) {
   const urls = Array.isArray(baseUrl) ? baseUrl : [baseUrl];
   baseUrl = urls[0];
   const replicaOf = new Map(gateways.map((g, i) => [g.id, i % urls.length]));
@@ -135,7 +137,7 @@ export async function measureFanout(baseUrl: string | string[], dbUrl: string, t
       const text = await res.text();
       const json = (res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : {}) as { data?: { id: string; gateways: number }; error?: unknown };
       if (res.status !== 201 || !json.data) throw new Error(`POST /api/v1/containment answered ${res.status}: ${text.slice(0, 200)}`);
-      const applyMs = await acknowledged(db, json.data.id, "apply", gateways.length, t0);
+      const applyMs = await acknowledged(db, json.data.id, "apply", gateways.length, t0, timeoutMs);
       if (!warmup) {
         apply.push(applyMs);
         for (const a of await ackTimes(db, json.data.id, "apply", t0Wall)) {
@@ -149,7 +151,7 @@ export async function measureFanout(baseUrl: string | string[], dbUrl: string, t
       const rel = await fetch(`${baseUrl}/api/v1/containment/${json.data.id}/release`, { method: "POST", headers: auth, body: JSON.stringify({ reason: `bench round ${r + 1}: release` }) });
       await rel.arrayBuffer();
       if (rel.status !== 200) throw new Error(`POST /api/v1/containment/{id}/release answered ${rel.status}`);
-      const releaseMs = await acknowledged(db, json.data.id, "release", gateways.length, t0);
+      const releaseMs = await acknowledged(db, json.data.id, "release", gateways.length, t0, timeoutMs);
       if (!warmup) release.push(releaseMs);
       await sims.ready(5_000);
       log(`  ${warmup ? "warm-up round (not counted)" : `round ${r + 1}`}: apply ${applyMs.toFixed(0)} ms, release ${releaseMs.toFixed(0)} ms`);
@@ -157,7 +159,7 @@ export async function measureFanout(baseUrl: string | string[], dbUrl: string, t
   } catch (err) {
     failed = err instanceof Error ? err.message : String(err);
     // A fan-out that did not complete in time counts with the time limit (a lower bound).
-    if (/did not acknowledge the apply/.test(failed)) apply.push(FANOUT_TIMEOUT_MS);
+    if (/did not acknowledge the apply/.test(failed)) apply.push(timeoutMs);
   } finally {
     await sims.stop();
     await db.end().catch(() => {});
