@@ -84,6 +84,7 @@ async function startProxy(upstreams: Upstream[]) {
       });
       up.on("error", (err: NodeJS.ErrnoException) => {
         done();
+        if (res.destroyed) return; // the client went away (an aborted long-poll): nothing to answer
         if (res.headersSent) return res.destroy();
         if (tries < upstreams.length * 2 && ["ECONNREFUSED", "ECONNRESET", "EPIPE"].includes(err.code ?? "")) {
           u.downUntil = Date.now() + 2_000;
