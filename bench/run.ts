@@ -2,7 +2,8 @@
  * `npm run bench` — Warden's scale and speed benchmark (issue 7). Starts its own Postgres and its
  * own Warden server (`next start` from the existing .next build), loads a seeded synthetic fleet,
  * then measures ingestion (HTTP vs raw COPY vs naive inserts), the explorer, "agents by tool",
- * the overview, containment fan-out to simulated gateways and the server's peak memory. Prints a
+ * the overview, containment fan-out to simulated gateways (also to 1,000 gateways spread over two
+ * replicas, a second `next start` on the same database, beside one replica) and the server's peak memory. Prints a
  * table and writes bench/results/latest.json. Timings never fail the run; only errors do.
  *
  *   npm run bench                          default size (see DEFAULT_CALLS)
@@ -19,7 +20,7 @@
  *        BENCH_CALL_EVENTS=1 (event ids "<call>.decision" as the OpenClaw plugin sends them: the
  *        ingestion runs its one-row-per-call merge path)
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -27,7 +28,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { migrate } from "../scripts/lib/runtime.mjs";
 import { fleetOptions, insertFleet, loadToolCalls, type LoadStats } from "./generate";
-import { buildFleet, eventStream } from "./lib/fleet";
+import { buildFleet, eventStream, type BenchGateway } from "./lib/fleet";
 import { PG_SETTINGS, startDatabase } from "./lib/postgres";
 import { buildInfo, cpuSeconds, sampleRss, startServer, type BenchServer } from "./lib/server";
 import { makeCopyBatches, makeTemplates, runCopy, runNaive, runSenders, type IngestRun } from "./lib/ingest";
@@ -89,6 +90,9 @@ async function main() {
   let fanout: { apply: number[]; release: number[]; errors: Record<string, number>; failed: string | null } | null = null;
   let approvals: Awaited<ReturnType<typeof measureApprovalRoundTrip>> | null = null;
   let push: Awaited<ReturnType<typeof measurePolicyPush>> | null = null;
+  type Fanout = Awaited<ReturnType<typeof measureFanout>>;
+  let replicaFanout: { gateways: number; one: Fanout; two: Fanout | null } | null = null;
+  let server2: BenchServer | null = null;
   let retention: { droppedPartitions: number; ms: number; deletedDefaultRows: number } | null = null;
   let redaction: { clean_ns: number; with_secrets_ns: number; events: number; baseline?: { file: string; clean_ns: number; current_clean_ns: number; with_secrets_ns: number; current_with_secrets_ns: number } } | null = null;
   let serverCpuUsPerEvent: number | null = null;
@@ -233,6 +237,34 @@ async function main() {
         log(`  ${push.failed}`);
         if (/answered/.test(push.failed)) failures.push(`policy push: ${push.failed}`);
       }
+
+      // Issue 19: the fan-out to 1,000 gateways spread over two replicas (the kill switch issued on
+      // one; the other learns of it through warden_wake), beside the same fan-out on one replica.
+      const fanN = smoke ? 50 : 1_000;
+      const all = [...fleet.gateways, ...extraGateways(fleet, fanN - fleet.gateways.length, opts.seed)].slice(0, fanN);
+      const extra = all.slice(fleet.gateways.length);
+      if (extra.length) {
+        await admin.query(
+          `insert into gateways (id, name, kind, environment, signing_secret_enc, created_at, updated_at)
+           select id, name, 'openclaw', 'production', enc, now(), now() from unnest($1::uuid[], $2::text[], $3::text[]) as g(id, name, enc)`,
+          [extra.map((g) => g.id), extra.map((g) => g.name), extra.map((g) => seal(g.secret))],
+        );
+      }
+      const fanRounds = smoke ? 1 : 5;
+      log(`containment fan-out to ${fanN} gateways: one replica (baseline), ${fanRounds} kill switches`);
+      // A round may take longer than the 200-gateway fan-out's 30 s on a busy machine: 2 minutes.
+      const one = await measureFanout([server.url], db.url, token, all, fanRounds, log, 120_000);
+      if (one.failed) notes.push(`Fan-out to ${fanN} gateways, one replica: ${one.failed}`);
+      log(`containment fan-out to ${fanN} gateways over two replicas (a second next start on the same database)`);
+      server2 = await startServer(ROOT, { DATABASE_URL: db.appUrl, WARDEN_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: "http://127.0.0.1", WARDEN_SCHEDULER: "off" }, log, fs.mkdtempSync(path.join(os.tmpdir(), "warden-bench-log-")));
+      const two = await measureFanout([server.url, server2.url], db.url, token, all, fanRounds, log, 120_000);
+      if (two.failed) notes.push(`Fan-out to ${fanN} gateways, two replicas: ${two.failed}`);
+      for (const f of [one.failed, two.failed]) if (f && /answered/.test(f)) failures.push(`containment over replicas: ${f}`);
+      await server2.stop();
+      server2 = null;
+      replicaFanout = { gateways: fanN, one, two };
+      const q = (xs: number[], p: number) => (xs.length ? quantile(xs, p).toFixed(0) : "—");
+      log(`  per gateway, kill switch → acknowledgement: one replica median ${q(one.perGateway, 0.5)} ms, p95 ${q(one.perGateway, 0.95)} ms; two replicas median ${q(two.perGateway, 0.5)} ms, p95 ${q(two.perGateway, 0.95)} ms (gateways on the other replica: p95 ${q(two.otherReplica, 0.95)} ms)`);
     }
 
     // Retention on the loaded data: drop the partitions older than (days − 2).
@@ -247,6 +279,7 @@ async function main() {
     if (server) log(`server log: ${server.logFile}`);
     throw err;
   } finally {
+    await server2?.stop();
     await server?.stop();
     const { db: prisma } = await import("@/lib/db").catch(() => ({ db: null }));
     await prisma?.$disconnect().catch(() => {});
@@ -263,6 +296,7 @@ async function main() {
   const targetFilters = ["none_24h", "tool", "agent", "agent_id", "gateway", "decision", "time_range"];
   const explorerP95 = queries ? Math.max(...targetFilters.map((f) => queries!.explorer_first_page[f]?.p95_ms ?? 0)) : null;
   const fanoutP95 = fanout?.apply.length ? quantile(fanout.apply, 0.95) : null;
+  const pq = (xs: number[] | undefined, q: number) => (xs?.length ? round(quantile(xs, q), 0) : null);
   const metrics = {
     ingest_events_per_s: round(ingestPerS ?? NaN, 0),
     ingest_copy_events_per_s: round(copyPerS ?? NaN, 0),
@@ -289,6 +323,16 @@ async function main() {
     policy_push_all_gateways_p95_ms: push?.all.length ? round(quantile(push.all, 0.95), 0) : null,
     policy_push_all_gateways_median_ms: push?.all.length ? round(median(push.all), 0) : null,
     policy_push_per_gateway_p95_ms: push?.perGateway.length ? round(quantile(push.perGateway, 0.95), 0) : null,
+    // Fleet kill switch to 1,000 gateways (smoke: 100): each gateway's time from the request to its
+    // acknowledgement, gateways spread over two replicas, and the same on one replica (baseline).
+    fanout_replicas_gateways: replicaFanout?.gateways ?? null,
+    fanout_two_replicas_p95_ms: pq(replicaFanout?.two?.perGateway, 0.95),
+    fanout_two_replicas_median_ms: pq(replicaFanout?.two?.perGateway, 0.5),
+    fanout_two_replicas_other_replica_p95_ms: pq(replicaFanout?.two?.otherReplica, 0.95),
+    fanout_two_replicas_all_acked_p95_ms: pq(replicaFanout?.two?.apply, 0.95),
+    fanout_one_replica_p95_ms: pq(replicaFanout?.one.perGateway, 0.95),
+    fanout_one_replica_median_ms: pq(replicaFanout?.one.perGateway, 0.5),
+    fanout_one_replica_all_acked_p95_ms: pq(replicaFanout?.one.apply, 0.95),
     redact_ns_per_event: redaction ? round(redaction.clean_ns, 0) : null,
     redact_ns_per_event_with_secrets: redaction ? round(redaction.with_secrets_ns, 0) : null,
     // The share of one core's time per ingested event that redaction takes at the measured rate.
@@ -313,6 +357,7 @@ async function main() {
     target("containment_fanout_p95_ms", "<=", 2_000, metrics.containment_fanout_p95_ms),
     target("approval_round_trip_p95_ms", "<=", 100, metrics.approval_round_trip_p95_ms),
     target("policy_push_all_gateways_p95_ms", "<=", 2_000, metrics.policy_push_all_gateways_p95_ms),
+    target("fanout_two_replicas_p95_ms", "<=", 2_000, metrics.fanout_two_replicas_p95_ms),
     target("rss_mb_peak", "<=", 512, metrics.rss_mb_peak),
   ];
   if (calls < 10_000_000) notes.push(`Query targets are defined at 10,000,000 tool calls; this run loaded ${calls.toLocaleString("en")}.`);
@@ -328,7 +373,8 @@ async function main() {
     metrics,
     targets,
     detail: { ...detail, queries, ingest, redaction, containment: fanout && { apply_ms: fanout.apply.map((x) => round(x, 0)), release_ms: fanout.release.map((x) => round(x, 0)), errors: fanout.errors, failed: fanout.failed }, approvals: approvals && { share_ms: approvals.shares.map((x) => round(x, 1)), report_ms: approvals.reports.map((x) => round(x, 1)), delivery_ms: approvals.deliveries.map((x) => round(x, 1)), errors: approvals.errors, failed: approvals.failed },
-      policy_push: push && { all_gateways_ms: push.all.map((x) => round(x, 0)), errors: push.errors, failed: push.failed }, retention },
+      policy_push: push && { all_gateways_ms: push.all.map((x) => round(x, 0)), errors: push.errors, failed: push.failed }, retention,
+      replica_fanout: replicaFanout && Object.fromEntries((["one", "two"] as const).map((k) => { const f = replicaFanout![k]; return [k, f && { all_acked_ms: f.apply.map((x) => round(x, 0)), release_ms: f.release.map((x) => round(x, 0)), errors: f.errors, failed: f.failed }]; })) },
     notes,
     failures,
   };
@@ -337,6 +383,20 @@ async function main() {
   printTable(result.metrics, targets, queries, notes);
   log(`wrote ${path.relative(process.cwd(), values.out!)} (${result.duration_s} s)`);
   if (failures.length) throw new Error(failures.join("; "));
+}
+
+/** `n` more gateways beyond the fleet's (ids, names and secrets derived from the seed). */
+function extraGateways(fleet: { gateways: { idx: number }[] }, n: number, seed: number): BenchGateway[] {
+  const out: BenchGateway[] = [];
+  for (let i = 0; i < n; i++) {
+    const idx = fleet.gateways.length + i;
+    const h = createHash("sha256").update(`bench-extra-gateway ${seed} ${idx}`).digest();
+    h[6] = (h[6] & 0x0f) | 0x40;
+    h[8] = (h[8] & 0x3f) | 0x80;
+    const x = h.subarray(0, 16).toString("hex");
+    out.push({ idx, id: `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`, name: `bench-gw-${String(idx).padStart(4, "0")}`, environment: "production", secret: "whsec_" + createHash("sha256").update(`secret ${seed} ${idx}`).digest("base64") });
+  }
+  return out;
 }
 
 function printTable(m: Record<string, unknown>, targets: Target[], queries: QueryResults | null, notes: string[]) {

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import { ROOT, appRoleWarning, bin, dataDir, defaultUrl, ensureSecret, listenHost, migrate, nextStart, resolveDatabase, run } from "./lib/runtime.mjs";
+import { ROOT, appRoleWarning, bin, dataDir, defaultUrl, ensureSecret, listenHost, migrate, nextStart, resolveDatabase, run, withDatabaseLock } from "./lib/runtime.mjs";
 
 const command = process.argv[2] ?? "start";
 const port = Number(process.env.PORT || 3000);
@@ -79,7 +79,8 @@ async function main() {
       PORT: String(port),
       WARDEN_VERSION: JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version,
     };
-    const boot = await run(bin("tsx"), ["--conditions=react-server", "scripts/cli.ts", "bootstrap"], { env, quiet: true });
+    // One replica at a time (several starting together would each create "the first admin").
+    const boot = await withDatabaseLock(db.ownerUrl, "warden.bootstrap", () => run(bin("tsx"), ["--conditions=react-server", "scripts/cli.ts", "bootstrap"], { env, quiet: true }));
     if (boot.code !== 0) throw new Error(`first-run setup failed:\n${boot.out}`);
     const result = JSON.parse(boot.out.trim().split("\n").pop());
     if (result.seeded) log("demo fleet seeded (set WARDEN_SEED=none to skip it on a fresh install)");

@@ -49,8 +49,13 @@ export async function enqueueCommands(tx: Tx, input: { gatewayIds: string[]; typ
 }
 
 const REDELIVER_AFTER_MS = [5_000, 15_000, 60_000, 300_000];
-/** Parked long-polls are re-checked against the outbox this often (redeliveries, other replicas). */
-const RECHECK_MS = 2_000;
+/**
+ * Parked long-polls are re-checked against the outbox this often: redeliveries that fall due, and
+ * the safety net behind `warden_wake` (a command committed by another replica NOTIFYs at commit,
+ * see listenForNotifications). WARDEN_OUTBOX_RECHECK_MS changes it (the replica e2e test sets it
+ * long, to prove wake-ups cross replicas by NOTIFY and not by this recheck).
+ */
+const RECHECK_MS = Number(process.env.WARDEN_OUTBOX_RECHECK_MS) >= 100 ? Number(process.env.WARDEN_OUTBOX_RECHECK_MS) : 2_000;
 
 /** What a command looks like on the wire (shared by the long-poll and the admin-WebSocket path). */
 export async function commandTarget(tx: Pick<typeof db, "agent">, scope: string, target: string): Promise<Record<string, unknown>> {
@@ -167,9 +172,10 @@ function park(gatewayId: string, delta: 1 | -1) {
 }
 
 /**
- * Cross-process wake-ups: the database triggers that enqueue a policy_refresh NOTIFY
- * `warden_wake` with the gateway ids, delivered at commit to every Warden process listening, so a
- * gateway parked on another replica answers at once too (the RECHECK_MS query stays as the safety net).
+ * Cross-process wake-ups: the database triggers that enqueue a command (a policy_refresh, a
+ * containment apply or release, an approval decision) NOTIFY `warden_wake` with the gateway ids,
+ * delivered at commit to every Warden process listening, so a gateway parked on another replica
+ * answers at once too (the RECHECK_MS query stays as the safety net).
  * One dedicated connection per process while polls are parked.
  */
 let listener: pg.Client | null = null;

@@ -2,9 +2,9 @@ import { EventEmitter } from "node:events";
 
 /**
  * In-process wake-up for connector long-polls: after a containment commits, the gateways' open
- * polls answer at once instead of at their next database check. Several Warden processes still
- * work: lib/outbox/commands.ts checks the outbox for every parked gateway every couple of
- * seconds (one query for all of them) and wakes the ones with due commands.
+ * polls answer at once instead of at their next database check. Polls parked on other Warden
+ * replicas are woken by the `warden_wake` NOTIFY every new command sends at commit (a database
+ * trigger, see lib/outbox/commands.ts), with a periodic outbox check behind it.
  */
 const bus: EventEmitter = ((globalThis as { __wardenWake?: EventEmitter }).__wardenWake ??= new EventEmitter().setMaxListeners(0));
 

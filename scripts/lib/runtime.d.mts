@@ -3,6 +3,9 @@
 /** Apply committed migrations as the owner, then grant the app role its rights (db-roles.mjs). */
 export function migrate(ownerUrl: string, opts?: { appRole?: string; appUrl?: string; quiet?: boolean }): Promise<string>;
 
+/** Run `fn` holding the Postgres advisory lock `name` in the database of `url` (one replica at a time). */
+export function withDatabaseLock<T>(url: string, name: string, fn: () => Promise<T>): Promise<T>;
+
 /** A TCP port free on 127.0.0.1 right now (the kernel picks it). */
 export function anyFreePort(): Promise<number>;
 

@@ -248,11 +248,37 @@ export function nextStart(args, env) {
 export async function migrate(ownerUrl, { appRole, appUrl, quiet = true } = {}) {
   const role = appRole ?? (appUrl ? roleOfUrl(appUrl) : null);
   const split = role && role !== roleOfUrl(ownerUrl);
-  if (split && appUrl) await createAppRoleIfMissing(ownerUrl, appUrl);
-  const res = await run(bin("prisma"), ["migrate", "deploy"], { env: { ...process.env, DATABASE_URL: ownerUrl }, quiet });
-  if (res.code !== 0) throw new Error(`prisma migrate deploy failed:\n${res.out}`);
-  if (split) await grantAppRole(ownerUrl, role);
-  return res.out;
+  // Replicas starting together each run this: one at a time (the others then find nothing to apply).
+  return withDatabaseLock(ownerUrl, "warden.migrate", async () => {
+    if (split && appUrl) await createAppRoleIfMissing(ownerUrl, appUrl);
+    const res = await run(bin("prisma"), ["migrate", "deploy"], { env: { ...process.env, DATABASE_URL: ownerUrl }, quiet });
+    if (res.code !== 0) throw new Error(`prisma migrate deploy failed:\n${res.out}`);
+    if (split) await grantAppRole(ownerUrl, role);
+    return res.out;
+  });
+}
+
+/**
+ * Run `fn` while holding a Postgres advisory lock named `name` in the database of `url` (a session
+ * lock on a connection of its own, so it is released if this process dies). Several Warden
+ * replicas start at once against one database: their migrations, app-role grants and first-run
+ * setup must not interleave (two `prisma migrate deploy` racing on an empty database, two GRANT
+ * sets updating the same catalog rows, two first admins). Advisory locks are per database, so two
+ * installs sharing a Postgres server never wait for each other.
+ */
+export async function withDatabaseLock(url, name, fn) {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url });
+  client.on("error", () => {}); // surfaced by the query that fails
+  await client.connect();
+  try {
+    await client.query("select pg_advisory_lock(hashtextextended($1, 0))", [name]);
+    return await fn();
+  } finally {
+    // Ending the session releases the lock (also when the unlock itself fails).
+    await client.query("select pg_advisory_unlock(hashtextextended($1, 0))", [name]).catch(() => {});
+    await client.end().catch(() => {});
+  }
 }
 
 export { appRoleWarning };
