@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { db } from "@/lib/db";
+import { dbRead } from "@/lib/db-read";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { can, type RoleName } from "@/lib/auth/roles";
 import { CSV_MAX_ROWS, parseListQuery, skipTake } from "@/lib/list";
@@ -127,7 +127,7 @@ export type ToolCallRowWithParams = ToolCallRow & { params: unknown; result: unk
 async function gatewayNames(ids: string[]): Promise<Map<string, string>> {
   const unique = [...new Set(ids)];
   if (!unique.length) return new Map();
-  const rows = await db.gateway.findMany({ where: { id: { in: unique } }, select: { id: true, name: true } });
+  const rows = await dbRead.gateway.findMany({ where: { id: { in: unique } }, select: { id: true, name: true } });
   return new Map(rows.map((g) => [g.id, g.name]));
 }
 
@@ -153,7 +153,7 @@ export async function listToolCalls(q: ToolCallQuery, opts: { withParams: boolea
   const page = opts.all ? { skip: 0, take: CSV_MAX_ROWS } : skipTake(q);
   const select = opts.withParams ? { ...META_SELECT, params: true, result: true } : META_SELECT;
   const [rows, count] = await Promise.all([
-    db.toolCall.findMany({ where, orderBy, ...page, select }) as Promise<(MetaRow & { params?: unknown; result?: unknown })[]>,
+    dbRead.toolCall.findMany({ where, orderBy, ...page, select }) as Promise<(MetaRow & { params?: unknown; result?: unknown })[]>,
     opts.all ? Promise.resolve(null) : countToolCalls(q),
   ]);
   const names = await gatewayNames(rows.map((r) => r.gatewayId));
@@ -219,12 +219,12 @@ async function countToolCalls(q: ToolCallQuery): Promise<{ total: number; capped
   const split = source ? hourSplit(q) : null;
   if (source && split) {
     const [rollup, edges] = await Promise.all([
-      db.$queryRaw<{ n: bigint | null }[]>`select sum(calls) as n from (${rollupHours(q, source, split.h0, split.h1)}) hours`,
-      db.$queryRaw<{ n: bigint }[]>`select count(*) as n from (${edgeRows(q, split.h0, split.h1, Prisma.sql`1`)}) edges`,
+      dbRead.$queryRaw<{ n: bigint | null }[]>`select sum(calls) as n from (${rollupHours(q, source, split.h0, split.h1)}) hours`,
+      dbRead.$queryRaw<{ n: bigint }[]>`select count(*) as n from (${edgeRows(q, split.h0, split.h1, Prisma.sql`1`)}) edges`,
     ]);
     return { total: Number(rollup[0]?.n ?? 0) + Number(edges[0]?.n ?? 0), capped: false };
   }
-  const [{ n }] = await db.$queryRaw<{ n: bigint }[]>`select count(*) as n from (select 1 from tool_calls where ${toolCallSqlWhere(q)} limit ${COUNT_CAP + 1}) capped`;
+  const [{ n }] = await dbRead.$queryRaw<{ n: bigint }[]>`select count(*) as n from (select 1 from tool_calls where ${toolCallSqlWhere(q)} limit ${COUNT_CAP + 1}) capped`;
   const total = Number(n);
   return { total, capped: total > COUNT_CAP };
 }
@@ -241,8 +241,8 @@ export async function toolCallSeries(q: ToolCallQuery): Promise<SeriesPoint[]> {
   const split = source ? hourSplit(q) : null;
   const raw = split ? edgeRows(q, split.h0, split.h1, Prisma.sql`occurred_at, decision`) : Prisma.sql`select occurred_at, decision from tool_calls where ${toolCallSqlWhere(q)}`;
   const [rolled, counted] = await Promise.all([
-    source && split ? db.$queryRaw<Bucket[]>`${rollupHours(q, source, split.h0, split.h1)}` : Promise.resolve([] as Bucket[]),
-    db.$queryRaw<Bucket[]>`
+    source && split ? dbRead.$queryRaw<Bucket[]>`${rollupHours(q, source, split.h0, split.h1)}` : Promise.resolve([] as Bucket[]),
+    dbRead.$queryRaw<Bucket[]>`
       select date_trunc('hour', occurred_at at time zone 'UTC') at time zone 'UTC' as hour,
              count(*)::int as calls,
              (count(*) filter (where decision = 'blocked'))::int as blocked
@@ -292,7 +292,7 @@ export function agentsByTool(tool: string, sinceMs: number, now?: Date): Promise
  */
 export async function listRecentToolNames(days = 7, now = new Date()): Promise<string[]> {
   const since = new Date(Math.floor((now.getTime() - days * DAY) / HOUR) * HOUR);
-  const rows = await db.$queryRaw<{ name: string }[]>`
+  const rows = await dbRead.$queryRaw<{ name: string }[]>`
     with recursive names as (
       (select tool_name from tool_call_hourly order by tool_name limit 1)
       union all
@@ -313,7 +313,7 @@ export async function listRecentToolNames(days = 7, now = new Date()): Promise<s
  */
 export async function listRecentAgentNames(days = 7, now = new Date()): Promise<string[]> {
   const since = new Date(Math.floor((now.getTime() - days * DAY) / HOUR) * HOUR);
-  const rows = await db.$queryRaw<{ name: string }[]>`
+  const rows = await dbRead.$queryRaw<{ name: string }[]>`
     with recursive agents as (
       (select agent_key from tool_call_hourly order by agent_key limit 1)
       union all
@@ -340,11 +340,11 @@ export async function getToolCall(id: string, occurredAt: Date, opts: { withPara
   if (!/^\d{1,19}$/.test(id) || BigInt(id) > MAX_BIGINT || Number.isNaN(occurredAt.getTime())) return null;
   const key = { occurredAt_id: { occurredAt, id: BigInt(id) } };
   if (opts.withParams) {
-    const r = await db.toolCall.findUnique({ where: key, select: { ...META_SELECT, params: true, result: true } });
+    const r = await dbRead.toolCall.findUnique({ where: key, select: { ...META_SELECT, params: true, result: true } });
     if (!r) return null;
     const { params, result, ...meta } = r;
     return { ...shape(meta, await gatewayNames([meta.gatewayId])), params, result };
   }
-  const r = await db.toolCall.findUnique({ where: key, select: META_SELECT });
+  const r = await dbRead.toolCall.findUnique({ where: key, select: META_SELECT });
   return r ? shape(r, await gatewayNames([r.gatewayId])) : null;
 }
