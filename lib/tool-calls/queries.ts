@@ -170,6 +170,26 @@ export async function listToolCalls(q: ToolCallQuery, opts: { withParams: boolea
 }
 
 /**
+ * What the explorer page shows for a view (app/(console)/tool-calls/page.tsx): a page of rows and
+ * the hourly series, with the total summed from the series. The series counts every call of the
+ * window exactly (whole hours from a rollup when one can answer the view, the rest from
+ * tool_calls), so the separate count of listToolCalls — a second read of the same partial hours,
+ * or up to 10,001 rows for a view no rollup can count — is not needed, and the total is exact for
+ * every view. Gateway names are looked up as soon as the rows are in, beside the series.
+ */
+export async function explorerPage(q: ToolCallQuery): Promise<{ page: { rows: ToolCallRow[]; total: number; totalCapped: boolean; page: number; pageSize: number }; series: SeriesPoint[] }> {
+  const rows = dbRead.toolCall
+    .findMany({ where: toolCallWhere(q), orderBy: [{ occurredAt: q.dir }, { id: q.dir }], ...skipTake(q), select: META_SELECT })
+    .then(async (found) => {
+      const names = await gatewayNames(found.map((r) => r.gatewayId));
+      return found.map((r) => shape(r, names));
+    });
+  const [shaped, series] = await Promise.all([rows, toolCallSeries(q)]);
+  const total = series.reduce((n, p) => n + p.calls, 0);
+  return { page: { rows: shaped, total, totalCapped: false, page: q.page, pageSize: q.pageSize }, series };
+}
+
+/**
  * Which rollup can count this view: tool_call_fleet_hourly (hour, decision) when only the time
  * and the decision are filtered, tool_call_hourly (hour, gateway, agent id, tool, decision) for
  * those filters, none for a text search or an agent given by name.
@@ -330,6 +350,28 @@ export async function listRecentAgentNames(days = 7, now = new Date()): Promise<
      order by name
      limit 500`;
   return rows.map((r) => r.name);
+}
+
+const PICKER_TTL_MS = 30_000;
+type PickerCache = Map<string, { at: number; value: Promise<string[]> }>;
+const pickerCache: PickerCache = ((globalThis as { __wardenPickerCache?: PickerCache }).__wardenPickerCache ??= new Map());
+
+/**
+ * The explorer's tool and agent pickers (names seen in the last 7 days), kept 30 s per process:
+ * they are suggestions for a filter field, and every explorer page load would otherwise repeat
+ * the same two loose index scans of the rollup. listRecentToolNames/AgentNames stay uncached.
+ */
+export function explorerPickers(now = Date.now()): Promise<[string[], string[]]> {
+  const get = (key: string, load: () => Promise<string[]>) => {
+    const hit = pickerCache.get(key);
+    if (hit && now - hit.at < PICKER_TTL_MS) return hit.value;
+    const value = load();
+    pickerCache.set(key, { at: now, value });
+    // A failed read is not kept: the next page load tries again.
+    value.catch(() => pickerCache.get(key)?.value === value && pickerCache.delete(key));
+    return value;
+  };
+  return Promise.all([get("tools", () => listRecentToolNames(7)), get("agents", () => listRecentAgentNames(7))]);
 }
 
 /**
