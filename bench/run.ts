@@ -306,7 +306,7 @@ async function main() {
   });
   const targets: Target[] = [
     target("ingest_events_per_s", ">=", 20_000, metrics.ingest_events_per_s),
-    target("ingest_vs_copy", ">=", 0.3, metrics.ingest_vs_copy),
+    target("ingest_vs_copy", ">=", 0.75, metrics.ingest_vs_copy),
     target("agents_by_tool_24h_p95_ms", "<=", 50, metrics.agents_by_tool_24h_p95_ms),
     target("explorer_first_page_worst_p95_ms", "<=", 150, metrics.explorer_first_page_worst_p95_ms),
     target("overview_dashboard_ms", "<=", 300, metrics.overview_dashboard_ms),
