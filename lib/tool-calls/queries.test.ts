@@ -249,6 +249,34 @@ describe("tool-call explorer queries", () => {
     }
   });
 
+  it("counts the current hour from the rollup, less calls dated after now, exactly as a full scan would", async () => {
+    const tool = `hot-${rid()}`;
+    const t = Date.now();
+    const hourEnd = Math.ceil((t + 1) / HOUR) * HOUR;
+    const later = new Date(t + Math.max(1_000, Math.floor((hourEnd - t) / 2))); // after now, in the current hour (or just past it)
+    const calls: CallSeed[] = [];
+    for (let i = 0; i < 40; i++) calls.push({ at: new Date(t - i * 97_000), gatewayId: g1.id, agentId: a1.id, agentName: a1.name, toolName: tool, blocked: i % 4 === 0 });
+    // A gateway whose clock runs ahead: calls dated after Warden's "now", in this hour and the next.
+    calls.push({ at: later, gatewayId: g1.id, agentId: a1.id, agentName: a1.name, toolName: tool }, { at: later, gatewayId: g2.id, agentId: a2.id, agentName: a2.name, toolName: tool, blocked: true });
+    calls.push({ at: new Date(hourEnd + 10 * MIN), gatewayId: g1.id, agentId: a1.id, agentName: a1.name, toolName: tool });
+    await seedCalls(calls);
+    for (const params of [{ tool }, { tool, range: "1h" }, { tool, decision: "blocked" }, { tool, gateway: g1.id }, {}, { range: "1h" }] as Record<string, string>[]) {
+      const query = parseToolCallQuery(params).query;
+      const perHour = await db.$queryRaw<{ hour: Date; calls: number; blocked: number }[]>`
+        select date_trunc('hour', occurred_at at time zone 'UTC') at time zone 'UTC' as hour, count(*)::int as calls, (count(*) filter (where decision = 'blocked'))::int as blocked
+          from tool_calls where occurred_at >= ${query.window.from} and occurred_at <= ${query.window.to}
+           and (${query.tool ?? null}::text is null or tool_name = ${query.tool ?? null})
+           and (${query.decision ?? null}::text is null or decision::text = ${query.decision ?? null})
+           and (${query.gateway ?? null}::text is null or gateway_id::text = ${query.gateway ?? null})
+         group by 1`;
+      const expected = perHour.map((r) => ({ hour: new Date(r.hour).toISOString(), calls: r.calls, blocked: r.blocked })).sort((x, y) => x.hour.localeCompare(y.hour));
+      const { page, series } = await explorerPage(query);
+      expect(series.filter((p) => p.calls > 0), JSON.stringify(params)).toEqual(expected);
+      expect(page.total, JSON.stringify(params)).toBe(expected.reduce((n, r) => n + r.calls, 0));
+      expect((await listToolCalls(query, { withParams: false })).total, JSON.stringify(params)).toBe(page.total);
+    }
+  });
+
   it("stops counting at COUNT_CAP when the rollup cannot count the view, and says so", async () => {
     const tag = rid();
     await db.$executeRaw`

@@ -200,13 +200,19 @@ function rollupFor(q: ToolCallQuery): "fleet" | "hourly" | null {
 }
 
 /**
- * The window split for the rollup: whole hours [h0, h1) come from tool_call_hourly, the partial
- * hours [from, h0) and [h1, to] from tool_calls. Null when the window holds no whole hour.
+ * The window split for the rollup: whole hours [h0, rollupEnd) come from tool_call_hourly, the
+ * partial hours from tool_calls. Usually rollupEnd = h1 and the partial hours are [from, h0) and
+ * [h1, to]. When the window ends in the current hour (every preset range: "the last 24 hours"),
+ * that hour is the one being written, and during an incident the busiest: it comes from the
+ * rollup as a whole (rollupEnd = h1 + 1 h), less the calls of that hour after `to` (`tail`
+ * "after": only calls a gateway dated ahead of Warden's clock, usually none), so the result is
+ * still exact without reading the hour's calls. Null when the window holds no rollup hour.
  */
-function hourSplit(q: ToolCallQuery): { h0: Date; h1: Date } | null {
+function hourSplit(q: ToolCallQuery, nowMs = Date.now()): { h0: Date; h1: Date; rollupEnd: Date; tail: "until" | "after" } | null {
   const h0 = new Date(Math.ceil(q.window.from.getTime() / HOUR) * HOUR);
   const h1 = new Date(Math.floor(q.window.to.getTime() / HOUR) * HOUR);
-  return h0 < h1 ? { h0, h1 } : null;
+  if (h1.getTime() === Math.floor(nowMs / HOUR) * HOUR && h0 <= h1) return { h0, h1, rollupEnd: new Date(h1.getTime() + HOUR), tail: "after" };
+  return h0 < h1 ? { h0, h1, rollupEnd: h1, tail: "until" } : null;
 }
 
 /** Calls per whole hour [h0, h1) of the view, from its rollup. */
@@ -224,13 +230,18 @@ function rollupHours(q: ToolCallQuery, source: "fleet" | "hourly", h0: Date, h1:
 
 /**
  * The view's calls in the partial hours at both ends of the window, as two separate time ranges
- * (so each is one index range, not the whole window filtered).
+ * (so each is one index range, not the whole window filtered), each with its weight `w`: +1, or
+ * −1 for the calls after `to` in an hour the rollup counted whole (see hourSplit).
  */
-function edgeRows(q: ToolCallQuery, h0: Date, h1: Date, columns: Prisma.Sql): Prisma.Sql {
+function edgeRows(q: ToolCallQuery, split: NonNullable<ReturnType<typeof hourSplit>>, columns: Prisma.Sql): Prisma.Sql {
+  const tail =
+    split.tail === "after"
+      ? Prisma.sql`select ${columns}, -1 as w from tool_calls where ${toolCallSqlWhere(q, Prisma.sql`occurred_at > ${q.window.to} and occurred_at < ${split.rollupEnd}`)}`
+      : Prisma.sql`select ${columns}, 1 as w from tool_calls where ${toolCallSqlWhere(q, Prisma.sql`occurred_at >= ${split.h1} and occurred_at <= ${q.window.to}`)}`;
   return Prisma.sql`
-    select ${columns} from tool_calls where ${toolCallSqlWhere(q, Prisma.sql`occurred_at >= ${q.window.from} and occurred_at < ${h0}`)}
+    select ${columns}, 1 as w from tool_calls where ${toolCallSqlWhere(q, Prisma.sql`occurred_at >= ${q.window.from} and occurred_at < ${split.h0}`)}
     union all
-    select ${columns} from tool_calls where ${toolCallSqlWhere(q, Prisma.sql`occurred_at >= ${h1} and occurred_at <= ${q.window.to}`)}`;
+    ${tail}`;
 }
 
 /** How many calls the view matches: exact through the rollup, else counted up to COUNT_CAP + 1. */
@@ -239,8 +250,8 @@ async function countToolCalls(q: ToolCallQuery): Promise<{ total: number; capped
   const split = source ? hourSplit(q) : null;
   if (source && split) {
     const [rollup, edges] = await Promise.all([
-      dbRead.$queryRaw<{ n: bigint | null }[]>`select sum(calls) as n from (${rollupHours(q, source, split.h0, split.h1)}) hours`,
-      dbRead.$queryRaw<{ n: bigint }[]>`select count(*) as n from (${edgeRows(q, split.h0, split.h1, Prisma.sql`1`)}) edges`,
+      dbRead.$queryRaw<{ n: bigint | null }[]>`select sum(calls) as n from (${rollupHours(q, source, split.h0, split.rollupEnd)}) hours`,
+      dbRead.$queryRaw<{ n: bigint | null }[]>`select sum(w) as n from (${edgeRows(q, split, Prisma.sql`1 as one`)}) edges`,
     ]);
     return { total: Number(rollup[0]?.n ?? 0) + Number(edges[0]?.n ?? 0), capped: false };
   }
@@ -259,13 +270,13 @@ export async function toolCallSeries(q: ToolCallQuery): Promise<SeriesPoint[]> {
   type Bucket = { hour: Date; calls: number; blocked: number };
   const source = rollupFor(q);
   const split = source ? hourSplit(q) : null;
-  const raw = split ? edgeRows(q, split.h0, split.h1, Prisma.sql`occurred_at, decision`) : Prisma.sql`select occurred_at, decision from tool_calls where ${toolCallSqlWhere(q)}`;
+  const raw = split ? edgeRows(q, split, Prisma.sql`occurred_at, decision`) : Prisma.sql`select occurred_at, decision, 1 as w from tool_calls where ${toolCallSqlWhere(q)}`;
   const [rolled, counted] = await Promise.all([
-    source && split ? dbRead.$queryRaw<Bucket[]>`${rollupHours(q, source, split.h0, split.h1)}` : Promise.resolve([] as Bucket[]),
+    source && split ? dbRead.$queryRaw<Bucket[]>`${rollupHours(q, source, split.h0, split.rollupEnd)}` : Promise.resolve([] as Bucket[]),
     dbRead.$queryRaw<Bucket[]>`
       select date_trunc('hour', occurred_at at time zone 'UTC') at time zone 'UTC' as hour,
-             count(*)::int as calls,
-             (count(*) filter (where decision = 'blocked'))::int as blocked
+             sum(w)::int as calls,
+             coalesce(sum(w) filter (where decision = 'blocked'), 0)::int as blocked
         from (${raw}) calls
        group by 1`,
   ]);
