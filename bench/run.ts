@@ -167,26 +167,21 @@ async function main() {
       const rss = sampleRss(server.pid);
       await runSenders(server.url, fleet, templates, { senders, seconds: smoke ? 1 : 3 }); // warm-up, not counted
       const ingestRunsOut: IngestRun[] = [];
-      const cpu0 = cpuSeconds(server.pid);
-      for (let r = 0; r < ingestRuns; r++) {
-        const run = await runSenders(server.url, fleet, templates, { senders, seconds: ingestSeconds });
-        ingestRunsOut.push(run);
-        log(`  run ${r + 1}: ${Math.round(run.eventsPerS).toLocaleString("en")} events/s (${run.events.toLocaleString("en")} events, batch p95 ${run.batchP95Ms.toFixed(0)} ms${Object.keys(run.errors).length ? `, errors ${JSON.stringify(run.errors)}` : ""})`);
-      }
-      const ingestEvents = ingestRunsOut.reduce((n, r) => n + r.events, 0);
-      serverCpuUsPerEvent = ingestEvents ? ((cpuSeconds(server.pid) - cpu0) * 1e6) / ingestEvents : null;
-      log(`  server CPU: ${serverCpuUsPerEvent?.toFixed(1)} µs per accepted event`);
-      const mem = rss.stop();
-      if (!ingestRunsOut.some((r) => r.events > 0)) failures.push(`ingestion: no event was accepted (${JSON.stringify(ingestRunsOut.map((r) => r.errors))})`);
-      const perRun = Math.max(batch * senders, median(ingestRunsOut.map((r) => r.events)));
       // The raw-COPY baseline is the best COPY can do here: the same rows (same generator, fresh
       // ids) into the same table, one COPY per batch, on 1, 2 and `senders` connections (on two
-      // cores, more writers can be slower); the best level of each run counts.
-      const copyBatches = Math.min(Math.ceil(perRun / batch), smoke ? 40 : 200);
+      // cores, more writers can be slower); the best level of each run counts. Each ingestion run
+      // is followed at once by its COPY run, and the ratio is taken per pair: on a machine whose
+      // speed drifts (shared cores), runs minutes apart compared machines, not code.
       const levels = [...new Set([1, 2, senders])];
-      log(`raw COPY baseline: ${ingestRuns} × ${copyBatches} batches of ${batch} rows on ${levels.join(", ")} connections`);
       const copy: CopyRun[] = [];
+      let ingestCpuS = 0;
       for (let r = 0; r < ingestRuns; r++) {
+        const cpu0 = cpuSeconds(server.pid);
+        const run = await runSenders(server.url, fleet, templates, { senders, seconds: ingestSeconds });
+        ingestCpuS += cpuSeconds(server.pid) - cpu0;
+        ingestRunsOut.push(run);
+        log(`  run ${r + 1}: ${Math.round(run.eventsPerS).toLocaleString("en")} events/s (${run.events.toLocaleString("en")} events, batch p95 ${run.batchP95Ms.toFixed(0)} ms${Object.keys(run.errors).length ? `, errors ${JSON.stringify(run.errors)}` : ""})`);
+        const copyBatches = Math.min(Math.ceil(Math.max(batch * senders, run.events) / batch), smoke ? 40 : 200);
         const perLevel: Record<string, number> = {};
         for (const conns of levels) {
           const res = await runCopy(db.appUrl, makeCopyBatches(fleet, opts.seed + 1, `copy-${r}-${conns}`, copyBatches, batch), conns);
@@ -194,8 +189,13 @@ async function main() {
         }
         const best = Math.max(...Object.values(perLevel));
         copy.push({ eventsPerS: best, byConnections: perLevel });
-        log(`  run ${r + 1}: ${best.toLocaleString("en")} rows/s (by connections ${JSON.stringify(perLevel)})`);
+        log(`    raw COPY right after (${copyBatches} batches of ${batch} rows on ${levels.join(", ")} connections): ${best.toLocaleString("en")} rows/s (by connections ${JSON.stringify(perLevel)}); ratio ${(run.eventsPerS / best).toFixed(3)}`);
       }
+      const ingestEvents = ingestRunsOut.reduce((n, r) => n + r.events, 0);
+      serverCpuUsPerEvent = ingestEvents ? (ingestCpuS * 1e6) / ingestEvents : null;
+      log(`  server CPU: ${serverCpuUsPerEvent?.toFixed(1)} µs per accepted event`);
+      const mem = rss.stop();
+      if (!ingestRunsOut.some((r) => r.events > 0)) failures.push(`ingestion: no event was accepted (${JSON.stringify(ingestRunsOut.map((r) => r.errors))})`);
       const copyBulk: CopyRun[] = [];
       const bulkRows = smoke ? 5_000 : 50_000;
       for (let r = 0; r < ingestRuns; r++) {
@@ -300,7 +300,8 @@ async function main() {
   const metrics = {
     ingest_events_per_s: round(ingestPerS ?? NaN, 0),
     ingest_copy_events_per_s: round(copyPerS ?? NaN, 0),
-    ingest_vs_copy: ingestPerS && copyPerS ? round(ingestPerS / copyPerS, 3) : null,
+    // The median of the per-pair ratios (each ingestion run against the COPY run right after it).
+    ingest_vs_copy: ingest?.runs.length ? round(median(ingest.runs.map((r, i) => r.eventsPerS / ingest!.copy[i].eventsPerS)), 3) : null,
     ingest_copy_bulk_events_per_s: round(copyBulkPerS ?? NaN, 0),
     ingest_vs_copy_bulk: ingestPerS && copyBulkPerS ? round(ingestPerS / copyBulkPerS, 3) : null,
     ingest_naive_events_per_s: round(naivePerS ?? NaN, 0),
@@ -350,7 +351,7 @@ async function main() {
   });
   const targets: Target[] = [
     target("ingest_events_per_s", ">=", 20_000, metrics.ingest_events_per_s),
-    target("ingest_vs_copy", ">=", 0.3, metrics.ingest_vs_copy),
+    target("ingest_vs_copy", ">=", 0.75, metrics.ingest_vs_copy),
     target("agents_by_tool_24h_p95_ms", "<=", 50, metrics.agents_by_tool_24h_p95_ms),
     target("explorer_first_page_worst_p95_ms", "<=", 150, metrics.explorer_first_page_worst_p95_ms),
     target("overview_dashboard_ms", "<=", 300, metrics.overview_dashboard_ms),

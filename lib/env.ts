@@ -8,6 +8,8 @@ const emptyAsUnset = (v: unknown) => (v === "" ? undefined : v);
 
 const ZEnv = z.object({
   DATABASE_URL: z.string().min(1, "DATABASE_URL is required (npm start sets it for the embedded database)"),
+  /** A streaming replica for lag-tolerant reads (lib/db-read.ts); unset: everything on DATABASE_URL. */
+  DATABASE_READ_URL: z.preprocess(emptyAsUnset, z.string().min(1).optional()),
   WARDEN_SECRET: z.string().min(16).optional(),
   NEXTAUTH_SECRET: z.string().min(16).optional(),
   WARDEN_VERSION: z.string().default("0.1.0"),

@@ -58,7 +58,7 @@ export async function measureQueries(root: string, fleet: Fleet, runs: number, l
   /** What app/(console)/tool-calls/page.tsx loads for a first page (no usedBy panel). */
   const firstPage = async (params: Record<string, string>) => {
     const { query } = q.parseToolCallQuery(params);
-    await Promise.all([q.listToolCalls(query, { withParams: false }), q.toolCallSeries(query), listGateways(), q.listRecentToolNames(7), q.listRecentAgentNames(7)]);
+    await Promise.all([q.explorerPage(query), listGateways(), q.explorerPickers()]);
   };
   const now = Date.now();
   const windowAt = (i: number) => {

@@ -59,7 +59,9 @@ export function connectorError(code: ConnectorError, extra: Record<string, unkno
 // Per-gateway token bucket (per server process): a steady rate with a burst.
 const RATE_PER_SEC = Number(process.env.WARDEN_CONNECTOR_RATE ?? 50);
 const BURST = RATE_PER_SEC * 3;
-const buckets = new Map<string, { tokens: number; at: number }>();
+// On globalThis: the direct gateway endpoint (lib/connector/direct.ts, loaded from the server hook)
+// and the Next routes may hold separate copies of this module, and they share one budget.
+const buckets: Map<string, { tokens: number; at: number }> = ((globalThis as { __wardenConnectorBuckets?: Map<string, { tokens: number; at: number }> }).__wardenConnectorBuckets ??= new Map());
 /** Take one request from the gateway's rate budget (shared by every connector entry point). */
 export function takeToken(gatewayId: string): boolean {
   const now = Date.now();
@@ -199,6 +201,13 @@ const rememberWebhookId = grouped(async (items: { gatewayId: string; webhookId: 
   return items.map((i) => fresh.delete(`${i.gatewayId} ${i.webhookId}`));
 });
 
+/**
+ * What authentication reads of a request: its headers and its body. A web `Request` (the Next
+ * routes) is one; the direct gateway endpoint (lib/connector/direct.ts) passes a reader of the
+ * node request whose `text()` stops at the size limit and answers null when the body exceeds it.
+ */
+export type GatewayHttpRequest = { headers: Headers; text(): Promise<string | null> };
+
 export type GatewayRequest = { gateway: { id: string; name: string; kind: string }; body: string; actor: Actor };
 
 /**
@@ -206,7 +215,7 @@ export type GatewayRequest = { gateway: { id: string; name: string; kind: string
  * Standard Webhooks signature (timing-safe, 5-minute skew, current or grace-period secret) and
  * replay refusal by webhook-id. Returns the raw body on success, or a precise 4xx response.
  */
-export async function authenticateGateway(req: Request, opts: { maxBytes: number }): Promise<{ ok: true; value: GatewayRequest } | { ok: false; response: Response }> {
+export async function authenticateGateway(req: GatewayHttpRequest, opts: { maxBytes: number }): Promise<{ ok: true; value: GatewayRequest } | { ok: false; response: Response }> {
   const gatewayId = req.headers.get(GATEWAY_HEADER);
   if (!gatewayId || !/^[0-9a-f-]{36}$/i.test(gatewayId)) return { ok: false, response: connectorError("missing_gateway") };
   const declared = Number(req.headers.get("content-length") ?? 0);
@@ -215,7 +224,7 @@ export async function authenticateGateway(req: Request, opts: { maxBytes: number
   if (!gateway?.signingSecretEnc) return { ok: false, response: connectorError("unknown_gateway") };
   if (!takeToken(gateway.id)) return { ok: false, response: connectorError("rate_limited") };
   const body = await req.text();
-  if (Buffer.byteLength(body) > opts.maxBytes) return { ok: false, response: connectorError("too_large", { maxBytes: opts.maxBytes }) };
+  if (body === null || Buffer.byteLength(body) > opts.maxBytes) return { ok: false, response: connectorError("too_large", { maxBytes: opts.maxBytes }) };
 
   const secrets = [unseal(gateway.signingSecretEnc)];
   if (gateway.previousSecretEnc && gateway.previousSecretUntil && gateway.previousSecretUntil > new Date()) secrets.push(unseal(gateway.previousSecretEnc));

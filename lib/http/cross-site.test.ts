@@ -83,7 +83,8 @@ describe("the server hook (every request, before Next)", () => {
   const reached: { method: string; url: string; ip: string | null }[] = [];
 
   beforeAll(async () => {
-    installServerHook({ WARDEN_URL: ORIGIN });
+    // The direct gateway endpoint off: this suite checks what reaches Next (lib/http/direct-routes.test.ts covers it).
+    installServerHook({ WARDEN_URL: ORIGIN, WARDEN_CONNECTOR_DIRECT: "off" });
     server = http.createServer((req, res) => {
       reached.push({ method: req.method!, url: req.url!, ip: clientIpOf({ get: (n) => (req.headers[n] as string | undefined) ?? null }) });
       res.end("{}");

@@ -7,11 +7,15 @@
  *    JSON, is answered 403/415 at once and never reaches Next (lib/http/same-origin.ts); a
  *    cross-site refusal is audited as a denial of the user whose session cookie it carried.
  * Decided from headers only: no body is read or buffered (a Next proxy would buffer it).
+ * 3. `POST /api/v1/connector/events` (a gateway's events batch) is then answered here, by the direct
+ *    gateway endpoint (lib/http/direct-routes.ts), unless WARDEN_CONNECTOR_DIRECT=off.
  */
 import http from "node:http";
 import https from "node:https";
 import { parseTrustProxy, stampClientIp, type Trust } from "./client-ip";
 import { checkCrossSite, publicOrigin, type CrossSiteVerdict } from "./same-origin";
+import { serveDirect } from "@/lib/connector/direct";
+import { directRouteOf } from "./direct-routes";
 
 type HookState = { installed: boolean };
 const state: HookState = ((globalThis as { __wardenServerHook?: HookState }).__wardenServerHook ??= { installed: false });
@@ -82,6 +86,7 @@ export function screenRequest(req: http.IncomingMessage, res: http.ServerRespons
 export function installServerHook(env: Record<string, string | undefined> = process.env): void {
   const trust = parseTrustProxy(env.WARDEN_TRUST_PROXY);
   const origin = publicOrigin(env);
+  const direct = env.WARDEN_CONNECTOR_DIRECT !== "off";
   if (state.installed) return;
   state.installed = true;
   for (const proto of [http.Server.prototype, https.Server.prototype] as { emit: (event: string | symbol, ...args: unknown[]) => boolean }[]) {
@@ -89,6 +94,12 @@ export function installServerHook(env: Record<string, string | undefined> = proc
     proto.emit = function (this: unknown, event: string | symbol, ...args: unknown[]) {
       if (typeof event === "string" && HOOKED_EVENTS.has(event) && args[0] instanceof http.IncomingMessage && args[1] instanceof http.ServerResponse) {
         if (!screenRequest(args[0], args[1], trust, origin)) return true;
+        // Not for `Expect: 100-continue` (checkContinue): Next answers those.
+        const route = direct && event === "request" ? directRouteOf(args[0]) : null;
+        if (route) {
+          void serveDirect(args[0], args[1], route);
+          return true;
+        }
       }
       return emit.call(this, event, ...args);
     };

@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { dbRead } from "@/lib/db-read";
 import {
   APPROVAL_LABELS,
   type ApprovalState,
@@ -84,8 +84,8 @@ function assessFlow(f: { classification: Classification; status: "proposed" | "a
  */
 export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGraph> {
   const [gateways, agents] = await Promise.all([
-    db.gateway.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, kind: true, environment: true, lastSeenAt: true } }),
-    db.agent.findMany({
+    dbRead.gateway.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, kind: true, environment: true, lastSeenAt: true } }),
+    dbRead.agent.findMany({
       orderBy: { name: "asc" },
       select: {
         id: true, name: true, owner: true, team: true, status: true, scope: true, posture: true, gatewayId: true,
@@ -111,7 +111,7 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
   const integrationIds = [...new Set(agents.flatMap((a) => a.integrations.map((i) => i.integrationId)))];
 
   const [tools, toolDecisions, integrations] = await Promise.all([
-    db.tool.findMany({
+    dbRead.tool.findMany({
       where: { id: { in: toolIds } },
       select: {
         id: true, name: true, kind: true, source: true, publisher: true, publisherVerified: true, advisoryFlaggedAt: true,
@@ -119,12 +119,12 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
       },
     }),
     // The latest decision on any version decides the tool's state.
-    db.trustDecision.findMany({
+    dbRead.trustDecision.findMany({
       where: { toolVersion: { toolId: { in: toolIds } } },
       orderBy: [{ decidedAt: "desc" }, { id: "asc" }],
       select: { outcome: true, revokedAt: true, reReviewAt: true, toolVersion: { select: { toolId: true } } },
     }),
-    db.integration.findMany({
+    dbRead.integration.findMany({
       where: { id: { in: integrationIds } },
       select: {
         id: true, name: true, provider: true, providerVerified: true, nextReviewAt: true, advisoryFlaggedAt: true, auditDate: true, auditResult: true,
@@ -272,11 +272,11 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
 async function agentLinkEdges(agents: { id: string; gatewayId: string | null }[]): Promise<MapEdge[]> {
   if (!agents.length) return [];
   const [seen, approved] = await Promise.all([
-    db.$queryRaw<{ from: string; to: string; calls: number; blocked: number; lastAt: Date }[]>`
+    dbRead.$queryRaw<{ from: string; to: string; calls: number; blocked: number; lastAt: Date }[]>`
       select l.source_key::text as "from", t.id::text as "to", l.calls, l.blocked, l.last_at as "lastAt"
         from agent_links l join agents t on t.gateway_id = l.gateway_id and t.external_id = l.target_external_id
        where l.calls > 0 and t.id <> l.source_key`,
-    db.agentLinkApproval.findMany({ select: { fromAgentId: true, toAgentId: true } }),
+    dbRead.agentLinkApproval.findMany({ select: { fromAgentId: true, toAgentId: true } }),
   ]);
   const ok = new Set(approved.map((p) => `${p.fromAgentId} ${p.toAgentId}`));
   const out = new Map<string, MapEdge>();

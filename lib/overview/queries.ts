@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { dbRead } from "@/lib/db-read";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { readRollupSlices, type AgentCost, type Calls } from "./rollups";
 import { buildTiles } from "./tiles";
@@ -46,7 +46,7 @@ async function spendByAgent(today: AgentCost, week: AgentCost) {
   const top = spenders.slice(0, SPEND_TOP_AGENTS);
   // The rollup keeps the name the gateway reported; registered agents are shown by their registry name.
   const ids = top.map((r) => r.agentKey).filter((k) => k !== UNATTRIBUTED_AGENT);
-  const names = ids.length ? new Map((await db.agent.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } })).map((a) => [a.id, a.name])) : new Map<string, string>();
+  const names = ids.length ? new Map((await dbRead.agent.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } })).map((a) => [a.id, a.name])) : new Map<string, string>();
   const points: AgentSpendPoint[] = top.map((r) => {
     const attributed = r.agentKey !== UNATTRIBUTED_AGENT;
     return {
@@ -62,12 +62,12 @@ async function spendByAgent(today: AgentCost, week: AgentCost) {
 /** Trust decisions per week by outcome, and tool requests filed per week (Monday-based UTC weeks). */
 async function reviewThroughput(w: OverviewWindows): Promise<WeekPoint[]> {
   const [decisions, filed] = await Promise.all([
-    db.$queryRaw<{ w: number; outcome: string; n: number }[]>`
+    dbRead.$queryRaw<{ w: number; outcome: string; n: number }[]>`
       select floor(extract(epoch from (decided_at - ${w.throughputFrom}::timestamptz)) / 604800)::int as w, outcome::text as outcome, count(*)::int as n
         from trust_decisions
        where decided_at >= ${w.throughputFrom} and decided_at <= ${w.now}
        group by 1, 2`,
-    db.$queryRaw<{ w: number; n: number }[]>`
+    dbRead.$queryRaw<{ w: number; n: number }[]>`
       select floor(extract(epoch from (created_at - ${w.throughputFrom}::timestamptz)) / 604800)::int as w, count(*)::int as n
         from tool_requests
        where created_at >= ${w.throughputFrom} and created_at <= ${w.now}
@@ -89,7 +89,7 @@ async function reviewThroughput(w: OverviewWindows): Promise<WeekPoint[]> {
 async function openFindings(w: OverviewWindows) {
   const since24h = new Date(w.now.getTime() - DAY_MS);
   const since7d = new Date(w.now.getTime() - 7 * DAY_MS);
-  const rows = await db.$queryRaw<{ total: number; unapproved24h: number; unapproved7d: number }[]>`
+  const rows = await dbRead.$queryRaw<{ total: number; unapproved24h: number; unapproved7d: number }[]>`
     select count(*)::int as total,
            (count(*) filter (where kind = 'unapproved_tool' and last_seen_at >= ${since24h}))::int as "unapproved24h",
            (count(*) filter (where kind = 'unapproved_tool' and last_seen_at >= ${since7d}))::int as "unapproved7d"
@@ -128,20 +128,20 @@ export async function getOverviewDashboard(now: Date = new Date()): Promise<Over
     readRollupSlices(w),
     reviewThroughput(w),
     openFindings(w),
-    db.toolRequest.count({ where: { status: "pending" } }),
-    db.trustDecision.count({ where: { toolVersionId: { not: null }, outcome: { not: "reject" }, revokedAt: null, reReviewAt: { lt: now } } }),
-    db.integration.count({ where: { nextReviewAt: { lt: now } } }),
-    db.integration.count({ where: { advisoryFlaggedAt: { not: null } } }),
-    db.containmentAction.count({ where: { status: "active" } }),
-    db.gatewayCommand.count({ where: { state: "timed_out" } }),
-    db.incident.groupBy({ by: ["status"], where: { status: { in: ["open", "contained"] } }, _count: { _all: true } }),
-    db.budget.findMany({ select: { agentId: true, dailyUsd: true, enabled: true, onLimit: true } }),
-    db.playbook.count(),
-    db.playbook.count({ where: { drills: { none: { startedAt: { gte: drillCutoff } } } } }),
-    db.gateway.count(),
-    db.gateway.count({ where: { OR: [{ lastSeenAt: null }, { lastSeenAt: { lt: staleBefore } }] } }),
-    db.agent.count(),
-    db.tool.count(),
+    dbRead.toolRequest.count({ where: { status: "pending" } }),
+    dbRead.trustDecision.count({ where: { toolVersionId: { not: null }, outcome: { not: "reject" }, revokedAt: null, reReviewAt: { lt: now } } }),
+    dbRead.integration.count({ where: { nextReviewAt: { lt: now } } }),
+    dbRead.integration.count({ where: { advisoryFlaggedAt: { not: null } } }),
+    dbRead.containmentAction.count({ where: { status: "active" } }),
+    dbRead.gatewayCommand.count({ where: { state: "timed_out" } }),
+    dbRead.incident.groupBy({ by: ["status"], where: { status: { in: ["open", "contained"] } }, _count: { _all: true } }),
+    dbRead.budget.findMany({ select: { agentId: true, dailyUsd: true, enabled: true, onLimit: true } }),
+    dbRead.playbook.count(),
+    dbRead.playbook.count({ where: { drills: { none: { startedAt: { gte: drillCutoff } } } } }),
+    dbRead.gateway.count(),
+    dbRead.gateway.count({ where: { OR: [{ lastSeenAt: null }, { lastSeenAt: { lt: staleBefore } }] } }),
+    dbRead.agent.count(),
+    dbRead.tool.count(),
   ]);
 
   const calls = callSeries(rollup.hourCalls, w);

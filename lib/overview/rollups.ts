@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { dbRead } from "@/lib/db-read";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { DAY_MS, HOUR_MS, type OverviewWindows } from "./windows";
 
@@ -24,10 +24,10 @@ type CostRow = { day: Date; agentKey: string; agentName: string; usd: string };
 
 export async function readRollupSlices(w: OverviewWindows): Promise<RollupSlices> {
   const [calls, costs] = await Promise.all([
-    db.$queryRaw<{ hour: Date; blocked: boolean; calls: number }[]>`
+    dbRead.$queryRaw<{ hour: Date; blocked: boolean; calls: number }[]>`
       select hour, (decision = 'blocked') as blocked, calls from tool_call_fleet_hourly
        where hour >= ${w.from30d} and hour <= ${w.hourNow}`,
-    db.$queryRaw<CostRow[]>`
+    dbRead.$queryRaw<CostRow[]>`
       select day, agent_key::text as "agentKey", agent_name as "agentName", cost_usd::text as usd from tool_call_agent_daily
        where day >= ${w.week}::date and day <= ${w.today}::date
       union all -- model spend (POST /api/v1/connector/usage) counts like tool-call spend

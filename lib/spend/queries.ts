@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { dbRead } from "@/lib/db-read";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { OnLimit } from "./schema";
 
@@ -106,14 +107,14 @@ export async function usageByDay(opts: { now?: Date; days?: number; agentId?: st
   const modelFilter = opts.agentId ? Prisma.sql`and agent_key = ${opts.agentId}::uuid` : Prisma.empty;
   type Row = { day: string; calls: number; tokensIn: bigint; tokensOut: bigint; costUsd: string };
   const [rows, models] = await Promise.all([
-    db.$queryRaw<Row[]>`
+    dbRead.$queryRaw<Row[]>`
     select to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD') as day, count(*)::int as calls,
            coalesce(sum(tokens_in), 0)::bigint as "tokensIn", coalesce(sum(tokens_out), 0)::bigint as "tokensOut",
            coalesce(sum(cost_usd), 0)::text as "costUsd"
       from tool_calls
      where occurred_at >= ${start} and occurred_at < ${end} ${agentFilter}
      group by 1`,
-    db.$queryRaw<Row[]>`
+    dbRead.$queryRaw<Row[]>`
     select to_char(day, 'YYYY-MM-DD') as day, coalesce(sum(calls), 0)::int as calls,
            coalesce(sum(tokens_in + cache_read_tokens + cache_write_tokens), 0)::bigint as "tokensIn", coalesce(sum(tokens_out), 0)::bigint as "tokensOut",
            coalesce(sum(cost_usd), 0)::text as "costUsd"

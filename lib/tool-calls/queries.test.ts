@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/actor";
 import type { RoleName } from "@/lib/auth/roles";
 import { makeAgent, makeGateway, rid } from "@/test/factories";
-import { agentsByTool, COUNT_CAP, getToolCall, listRecentAgentNames, listRecentToolNames, listToolCalls, paramsAllowed, parseSince, parseToolCallQuery, toolCallSeries } from "./queries";
+import { agentsByTool, COUNT_CAP, explorerPage, explorerPickers, getToolCall, listRecentAgentNames, listRecentToolNames, listToolCalls, paramsAllowed, parseSince, parseToolCallQuery, toolCallSeries } from "./queries";
 
 // The API routes resolve the caller through getActor(); tests swap in an actor of a given role.
 const session = vi.hoisted(() => ({ actor: null as Actor | null }));
@@ -230,6 +230,10 @@ describe("tool-call explorer queries", () => {
       expect(page.totalCapped).toBe(false);
       const series = await toolCallSeries(query);
       expect(series.reduce((sum, p) => sum + p.calls, 0), JSON.stringify(params)).toBe(Number(n));
+      // The explorer page: the same rows and series, the total summed from the series.
+      const explorer = await explorerPage(query);
+      expect(explorer.page, JSON.stringify(params)).toEqual({ ...page, totalCapped: false });
+      expect(explorer.series).toEqual(series);
       const perHour = await db.$queryRaw<{ hour: Date; calls: number; blocked: number }[]>`
         select date_trunc('hour', occurred_at at time zone 'UTC') at time zone 'UTC' as hour, count(*)::int as calls, (count(*) filter (where decision = 'blocked'))::int as blocked
           from tool_calls where occurred_at >= ${query.window.from} and occurred_at <= ${query.window.to}
@@ -245,6 +249,34 @@ describe("tool-call explorer queries", () => {
     }
   });
 
+  it("counts the current hour from the rollup, less calls dated after now, exactly as a full scan would", async () => {
+    const tool = `hot-${rid()}`;
+    const t = Date.now();
+    const hourEnd = Math.ceil((t + 1) / HOUR) * HOUR;
+    const later = new Date(t + Math.max(1_000, Math.floor((hourEnd - t) / 2))); // after now, in the current hour (or just past it)
+    const calls: CallSeed[] = [];
+    for (let i = 0; i < 40; i++) calls.push({ at: new Date(t - i * 97_000), gatewayId: g1.id, agentId: a1.id, agentName: a1.name, toolName: tool, blocked: i % 4 === 0 });
+    // A gateway whose clock runs ahead: calls dated after Warden's "now", in this hour and the next.
+    calls.push({ at: later, gatewayId: g1.id, agentId: a1.id, agentName: a1.name, toolName: tool }, { at: later, gatewayId: g2.id, agentId: a2.id, agentName: a2.name, toolName: tool, blocked: true });
+    calls.push({ at: new Date(hourEnd + 10 * MIN), gatewayId: g1.id, agentId: a1.id, agentName: a1.name, toolName: tool });
+    await seedCalls(calls);
+    for (const params of [{ tool }, { tool, range: "1h" }, { tool, decision: "blocked" }, { tool, gateway: g1.id }, {}, { range: "1h" }] as Record<string, string>[]) {
+      const query = parseToolCallQuery(params).query;
+      const perHour = await db.$queryRaw<{ hour: Date; calls: number; blocked: number }[]>`
+        select date_trunc('hour', occurred_at at time zone 'UTC') at time zone 'UTC' as hour, count(*)::int as calls, (count(*) filter (where decision = 'blocked'))::int as blocked
+          from tool_calls where occurred_at >= ${query.window.from} and occurred_at <= ${query.window.to}
+           and (${query.tool ?? null}::text is null or tool_name = ${query.tool ?? null})
+           and (${query.decision ?? null}::text is null or decision::text = ${query.decision ?? null})
+           and (${query.gateway ?? null}::text is null or gateway_id::text = ${query.gateway ?? null})
+         group by 1`;
+      const expected = perHour.map((r) => ({ hour: new Date(r.hour).toISOString(), calls: r.calls, blocked: r.blocked })).sort((x, y) => x.hour.localeCompare(y.hour));
+      const { page, series } = await explorerPage(query);
+      expect(series.filter((p) => p.calls > 0), JSON.stringify(params)).toEqual(expected);
+      expect(page.total, JSON.stringify(params)).toBe(expected.reduce((n, r) => n + r.calls, 0));
+      expect((await listToolCalls(query, { withParams: false })).total, JSON.stringify(params)).toBe(page.total);
+    }
+  });
+
   it("stops counting at COUNT_CAP when the rollup cannot count the view, and says so", async () => {
     const tag = rid();
     await db.$executeRaw`
@@ -257,6 +289,17 @@ describe("tool-call explorer queries", () => {
     // The same calls counted by the rollup are exact.
     const exact = await listToolCalls(parseToolCallQuery({ tool: "cap-tool", gateway: g1.id }).query, { withParams: false });
     expect(exact).toMatchObject({ total: COUNT_CAP + 5, totalCapped: false });
+    // The explorer page sums its hourly series, which counts every call: exact for a text search too.
+    expect((await explorerPage(parseToolCallQuery({ q: `cap ${tag}` }).query)).page).toMatchObject({ total: COUNT_CAP + 5, totalCapped: false });
+  });
+
+  it("keeps the explorer's pickers 30 s per process, then reads them again", async () => {
+    const t0 = Date.now() + 3_600_000; // clear of any earlier call's cache entry
+    const [tools0] = await explorerPickers(t0);
+    const name = `picker-new-${rid()}`;
+    await seedCalls([{ at: ago(10 * MIN), gatewayId: g1.id, agentId: a1.id, agentName: a1.name, toolName: name }]);
+    expect((await explorerPickers(t0 + 29_000))[0]).toEqual(tools0);
+    expect((await explorerPickers(t0 + 31_000))[0]).toContain(name);
   });
 
   it("lists recent tool and agent names for the pickers from the rollup", async () => {

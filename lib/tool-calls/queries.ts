@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { db } from "@/lib/db";
+import { dbRead } from "@/lib/db-read";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { can, type RoleName } from "@/lib/auth/roles";
 import { CSV_MAX_ROWS, parseListQuery, skipTake } from "@/lib/list";
@@ -127,7 +127,7 @@ export type ToolCallRowWithParams = ToolCallRow & { params: unknown; result: unk
 async function gatewayNames(ids: string[]): Promise<Map<string, string>> {
   const unique = [...new Set(ids)];
   if (!unique.length) return new Map();
-  const rows = await db.gateway.findMany({ where: { id: { in: unique } }, select: { id: true, name: true } });
+  const rows = await dbRead.gateway.findMany({ where: { id: { in: unique } }, select: { id: true, name: true } });
   return new Map(rows.map((g) => [g.id, g.name]));
 }
 
@@ -153,7 +153,7 @@ export async function listToolCalls(q: ToolCallQuery, opts: { withParams: boolea
   const page = opts.all ? { skip: 0, take: CSV_MAX_ROWS } : skipTake(q);
   const select = opts.withParams ? { ...META_SELECT, params: true, result: true } : META_SELECT;
   const [rows, count] = await Promise.all([
-    db.toolCall.findMany({ where, orderBy, ...page, select }) as Promise<(MetaRow & { params?: unknown; result?: unknown })[]>,
+    dbRead.toolCall.findMany({ where, orderBy, ...page, select }) as Promise<(MetaRow & { params?: unknown; result?: unknown })[]>,
     opts.all ? Promise.resolve(null) : countToolCalls(q),
   ]);
   const names = await gatewayNames(rows.map((r) => r.gatewayId));
@@ -170,6 +170,26 @@ export async function listToolCalls(q: ToolCallQuery, opts: { withParams: boolea
 }
 
 /**
+ * What the explorer page shows for a view (app/(console)/tool-calls/page.tsx): a page of rows and
+ * the hourly series, with the total summed from the series. The series counts every call of the
+ * window exactly (whole hours from a rollup when one can answer the view, the rest from
+ * tool_calls), so the separate count of listToolCalls — a second read of the same partial hours,
+ * or up to 10,001 rows for a view no rollup can count — is not needed, and the total is exact for
+ * every view. Gateway names are looked up as soon as the rows are in, beside the series.
+ */
+export async function explorerPage(q: ToolCallQuery): Promise<{ page: { rows: ToolCallRow[]; total: number; totalCapped: boolean; page: number; pageSize: number }; series: SeriesPoint[] }> {
+  const rows = dbRead.toolCall
+    .findMany({ where: toolCallWhere(q), orderBy: [{ occurredAt: q.dir }, { id: q.dir }], ...skipTake(q), select: META_SELECT })
+    .then(async (found) => {
+      const names = await gatewayNames(found.map((r) => r.gatewayId));
+      return found.map((r) => shape(r, names));
+    });
+  const [shaped, series] = await Promise.all([rows, toolCallSeries(q)]);
+  const total = series.reduce((n, p) => n + p.calls, 0);
+  return { page: { rows: shaped, total, totalCapped: false, page: q.page, pageSize: q.pageSize }, series };
+}
+
+/**
  * Which rollup can count this view: tool_call_fleet_hourly (hour, decision) when only the time
  * and the decision are filtered, tool_call_hourly (hour, gateway, agent id, tool, decision) for
  * those filters, none for a text search or an agent given by name.
@@ -180,13 +200,19 @@ function rollupFor(q: ToolCallQuery): "fleet" | "hourly" | null {
 }
 
 /**
- * The window split for the rollup: whole hours [h0, h1) come from tool_call_hourly, the partial
- * hours [from, h0) and [h1, to] from tool_calls. Null when the window holds no whole hour.
+ * The window split for the rollup: whole hours [h0, rollupEnd) come from tool_call_hourly, the
+ * partial hours from tool_calls. Usually rollupEnd = h1 and the partial hours are [from, h0) and
+ * [h1, to]. When the window ends in the current hour (every preset range: "the last 24 hours"),
+ * that hour is the one being written, and during an incident the busiest: it comes from the
+ * rollup as a whole (rollupEnd = h1 + 1 h), less the calls of that hour after `to` (`tail`
+ * "after": only calls a gateway dated ahead of Warden's clock, usually none), so the result is
+ * still exact without reading the hour's calls. Null when the window holds no rollup hour.
  */
-function hourSplit(q: ToolCallQuery): { h0: Date; h1: Date } | null {
+function hourSplit(q: ToolCallQuery, nowMs = Date.now()): { h0: Date; h1: Date; rollupEnd: Date; tail: "until" | "after" } | null {
   const h0 = new Date(Math.ceil(q.window.from.getTime() / HOUR) * HOUR);
   const h1 = new Date(Math.floor(q.window.to.getTime() / HOUR) * HOUR);
-  return h0 < h1 ? { h0, h1 } : null;
+  if (h1.getTime() === Math.floor(nowMs / HOUR) * HOUR && h0 <= h1) return { h0, h1, rollupEnd: new Date(h1.getTime() + HOUR), tail: "after" };
+  return h0 < h1 ? { h0, h1, rollupEnd: h1, tail: "until" } : null;
 }
 
 /** Calls per whole hour [h0, h1) of the view, from its rollup. */
@@ -204,13 +230,18 @@ function rollupHours(q: ToolCallQuery, source: "fleet" | "hourly", h0: Date, h1:
 
 /**
  * The view's calls in the partial hours at both ends of the window, as two separate time ranges
- * (so each is one index range, not the whole window filtered).
+ * (so each is one index range, not the whole window filtered), each with its weight `w`: +1, or
+ * −1 for the calls after `to` in an hour the rollup counted whole (see hourSplit).
  */
-function edgeRows(q: ToolCallQuery, h0: Date, h1: Date, columns: Prisma.Sql): Prisma.Sql {
+function edgeRows(q: ToolCallQuery, split: NonNullable<ReturnType<typeof hourSplit>>, columns: Prisma.Sql): Prisma.Sql {
+  const tail =
+    split.tail === "after"
+      ? Prisma.sql`select ${columns}, -1 as w from tool_calls where ${toolCallSqlWhere(q, Prisma.sql`occurred_at > ${q.window.to} and occurred_at < ${split.rollupEnd}`)}`
+      : Prisma.sql`select ${columns}, 1 as w from tool_calls where ${toolCallSqlWhere(q, Prisma.sql`occurred_at >= ${split.h1} and occurred_at <= ${q.window.to}`)}`;
   return Prisma.sql`
-    select ${columns} from tool_calls where ${toolCallSqlWhere(q, Prisma.sql`occurred_at >= ${q.window.from} and occurred_at < ${h0}`)}
+    select ${columns}, 1 as w from tool_calls where ${toolCallSqlWhere(q, Prisma.sql`occurred_at >= ${q.window.from} and occurred_at < ${split.h0}`)}
     union all
-    select ${columns} from tool_calls where ${toolCallSqlWhere(q, Prisma.sql`occurred_at >= ${h1} and occurred_at <= ${q.window.to}`)}`;
+    ${tail}`;
 }
 
 /** How many calls the view matches: exact through the rollup, else counted up to COUNT_CAP + 1. */
@@ -219,12 +250,12 @@ async function countToolCalls(q: ToolCallQuery): Promise<{ total: number; capped
   const split = source ? hourSplit(q) : null;
   if (source && split) {
     const [rollup, edges] = await Promise.all([
-      db.$queryRaw<{ n: bigint | null }[]>`select sum(calls) as n from (${rollupHours(q, source, split.h0, split.h1)}) hours`,
-      db.$queryRaw<{ n: bigint }[]>`select count(*) as n from (${edgeRows(q, split.h0, split.h1, Prisma.sql`1`)}) edges`,
+      dbRead.$queryRaw<{ n: bigint | null }[]>`select sum(calls) as n from (${rollupHours(q, source, split.h0, split.rollupEnd)}) hours`,
+      dbRead.$queryRaw<{ n: bigint | null }[]>`select sum(w) as n from (${edgeRows(q, split, Prisma.sql`1 as one`)}) edges`,
     ]);
     return { total: Number(rollup[0]?.n ?? 0) + Number(edges[0]?.n ?? 0), capped: false };
   }
-  const [{ n }] = await db.$queryRaw<{ n: bigint }[]>`select count(*) as n from (select 1 from tool_calls where ${toolCallSqlWhere(q)} limit ${COUNT_CAP + 1}) capped`;
+  const [{ n }] = await dbRead.$queryRaw<{ n: bigint }[]>`select count(*) as n from (select 1 from tool_calls where ${toolCallSqlWhere(q)} limit ${COUNT_CAP + 1}) capped`;
   const total = Number(n);
   return { total, capped: total > COUNT_CAP };
 }
@@ -239,13 +270,13 @@ export async function toolCallSeries(q: ToolCallQuery): Promise<SeriesPoint[]> {
   type Bucket = { hour: Date; calls: number; blocked: number };
   const source = rollupFor(q);
   const split = source ? hourSplit(q) : null;
-  const raw = split ? edgeRows(q, split.h0, split.h1, Prisma.sql`occurred_at, decision`) : Prisma.sql`select occurred_at, decision from tool_calls where ${toolCallSqlWhere(q)}`;
+  const raw = split ? edgeRows(q, split, Prisma.sql`occurred_at, decision`) : Prisma.sql`select occurred_at, decision, 1 as w from tool_calls where ${toolCallSqlWhere(q)}`;
   const [rolled, counted] = await Promise.all([
-    source && split ? db.$queryRaw<Bucket[]>`${rollupHours(q, source, split.h0, split.h1)}` : Promise.resolve([] as Bucket[]),
-    db.$queryRaw<Bucket[]>`
+    source && split ? dbRead.$queryRaw<Bucket[]>`${rollupHours(q, source, split.h0, split.rollupEnd)}` : Promise.resolve([] as Bucket[]),
+    dbRead.$queryRaw<Bucket[]>`
       select date_trunc('hour', occurred_at at time zone 'UTC') at time zone 'UTC' as hour,
-             count(*)::int as calls,
-             (count(*) filter (where decision = 'blocked'))::int as blocked
+             sum(w)::int as calls,
+             coalesce(sum(w) filter (where decision = 'blocked'), 0)::int as blocked
         from (${raw}) calls
        group by 1`,
   ]);
@@ -292,7 +323,7 @@ export function agentsByTool(tool: string, sinceMs: number, now?: Date): Promise
  */
 export async function listRecentToolNames(days = 7, now = new Date()): Promise<string[]> {
   const since = new Date(Math.floor((now.getTime() - days * DAY) / HOUR) * HOUR);
-  const rows = await db.$queryRaw<{ name: string }[]>`
+  const rows = await dbRead.$queryRaw<{ name: string }[]>`
     with recursive names as (
       (select tool_name from tool_call_hourly order by tool_name limit 1)
       union all
@@ -313,7 +344,7 @@ export async function listRecentToolNames(days = 7, now = new Date()): Promise<s
  */
 export async function listRecentAgentNames(days = 7, now = new Date()): Promise<string[]> {
   const since = new Date(Math.floor((now.getTime() - days * DAY) / HOUR) * HOUR);
-  const rows = await db.$queryRaw<{ name: string }[]>`
+  const rows = await dbRead.$queryRaw<{ name: string }[]>`
     with recursive agents as (
       (select agent_key from tool_call_hourly order by agent_key limit 1)
       union all
@@ -332,6 +363,28 @@ export async function listRecentAgentNames(days = 7, now = new Date()): Promise<
   return rows.map((r) => r.name);
 }
 
+const PICKER_TTL_MS = 30_000;
+type PickerCache = Map<string, { at: number; value: Promise<string[]> }>;
+const pickerCache: PickerCache = ((globalThis as { __wardenPickerCache?: PickerCache }).__wardenPickerCache ??= new Map());
+
+/**
+ * The explorer's tool and agent pickers (names seen in the last 7 days), kept 30 s per process:
+ * they are suggestions for a filter field, and every explorer page load would otherwise repeat
+ * the same two loose index scans of the rollup. listRecentToolNames/AgentNames stay uncached.
+ */
+export function explorerPickers(now = Date.now()): Promise<[string[], string[]]> {
+  const get = (key: string, load: () => Promise<string[]>) => {
+    const hit = pickerCache.get(key);
+    if (hit && now - hit.at < PICKER_TTL_MS) return hit.value;
+    const value = load();
+    pickerCache.set(key, { at: now, value });
+    // A failed read is not kept: the next page load tries again.
+    value.catch(() => pickerCache.get(key)?.value === value && pickerCache.delete(key));
+    return value;
+  };
+  return Promise.all([get("tools", () => listRecentToolNames(7)), get("agents", () => listRecentAgentNames(7))]);
+}
+
 /**
  * One tool call for the detail drawer, found by its primary key (id + occurred_at, so Postgres
  * reads one partition). Parameters and results only when `withParams`.
@@ -340,11 +393,11 @@ export async function getToolCall(id: string, occurredAt: Date, opts: { withPara
   if (!/^\d{1,19}$/.test(id) || BigInt(id) > MAX_BIGINT || Number.isNaN(occurredAt.getTime())) return null;
   const key = { occurredAt_id: { occurredAt, id: BigInt(id) } };
   if (opts.withParams) {
-    const r = await db.toolCall.findUnique({ where: key, select: { ...META_SELECT, params: true, result: true } });
+    const r = await dbRead.toolCall.findUnique({ where: key, select: { ...META_SELECT, params: true, result: true } });
     if (!r) return null;
     const { params, result, ...meta } = r;
     return { ...shape(meta, await gatewayNames([meta.gatewayId])), params, result };
   }
-  const r = await db.toolCall.findUnique({ where: key, select: META_SELECT });
+  const r = await dbRead.toolCall.findUnique({ where: key, select: META_SELECT });
   return r ? shape(r, await gatewayNames([r.gatewayId])) : null;
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { db } from "@/lib/db";
+import { dbRead } from "@/lib/db-read";
 
 const HOUR = 3_600_000;
 /** tool_call_hourly's agent_key for calls not attributed to a registered agent. */
@@ -79,11 +79,11 @@ export async function agentsUsingTool(tool: string, sinceMs: number, at?: Date):
   ]);
   const [edges, ...hourlySlices] = await Promise.all([
     // The partial hours at both ends (at the start only, when the rollup has the current hour).
-    db.$queryRaw<RawRow[]>`${rawSelect}
+    dbRead.$queryRaw<RawRow[]>`${rawSelect}
          and ((t.occurred_at >= ${since} and t.occurred_at < ${h0}) or (${!live} and t.occurred_at >= ${h1} and t.occurred_at <= ${now}))
        group by t.agent_id, t.agent_name`,
     ...slices.map(([from, to]) =>
-      db.$queryRaw<HourlyRow[]>`
+      dbRead.$queryRaw<HourlyRow[]>`
           select g.agent_key::text as agent_key, coalesce(a.name, g.agent_name) as agent_name, g.calls, g.blocked, g.last_at, g.unattributed_hours
             from (select agent_key,
                          max(agent_name) as agent_name,
@@ -101,7 +101,7 @@ export async function agentsUsingTool(tool: string, sinceMs: number, at?: Date):
   // Unregistered agents' calls in the whole hours where the rollup saw some, read by name.
   const unattributedHours = hourly.find((r) => r.agent_key === NO_AGENT)?.unattributed_hours ?? [];
   const unattributed = unattributedHours.length
-    ? await db.$queryRaw<RawRow[]>`${rawSelect}
+    ? await dbRead.$queryRaw<RawRow[]>`${rawSelect}
          and t.agent_id is null and t.occurred_at >= ${h0} and t.occurred_at < ${end}
          and date_trunc('hour', t.occurred_at, 'UTC') = any(${unattributedHours.map((h) => new Date(h).toISOString())}::timestamptz[])
        group by t.agent_id, t.agent_name`

@@ -3,7 +3,7 @@ import Link from "next/link";
 import Form from "next/form";
 import { requireScope } from "@/lib/auth/session";
 import { listGateways } from "@/lib/fleet/queries";
-import { agentsByTool, listRecentAgentNames, listRecentToolNames, listToolCalls, paramsAllowed, parseToolCallQuery, RANGES, toolCallSeries } from "@/lib/tool-calls/queries";
+import { agentsByTool, explorerPage, explorerPickers, paramsAllowed, parseToolCallQuery, RANGES } from "@/lib/tool-calls/queries";
 import { ServerTable } from "@/components/ui/ServerTable";
 import { Badge } from "@/components/ui/Badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/Card";
@@ -42,12 +42,10 @@ export default async function ToolCallsPage({ searchParams }: { searchParams: Pr
   const withParams = paramsAllowed(actor.role);
   const usedBy = first(sp.usedBy).slice(0, 200);
 
-  const [page, series, gateways, toolNames, agentNames, usedByAgents] = await Promise.all([
-    listToolCalls(query, { withParams: false }), // the table shows metadata; the drawer fetches params per call
-    toolCallSeries(query),
+  const [{ page, series }, gateways, [toolNames, agentNames], usedByAgents] = await Promise.all([
+    explorerPage(query), // metadata only: the drawer fetches a call's params (by role)
     listGateways(),
-    listRecentToolNames(7),
-    listRecentAgentNames(7),
+    explorerPickers(),
     usedBy ? agentsByTool(usedBy, RANGES["24h"]) : Promise.resolve(null),
   ]);
 

@@ -1,16 +1,12 @@
-import { NextResponse } from "next/server";
-import { authenticateGateway, connectorHeaders } from "@/lib/connector/auth";
-import { ingestEvents } from "@/lib/tool-calls/ingest";
+import { receiveEvents } from "@/lib/tool-calls/endpoint";
 
 export const dynamic = "force-dynamic";
 
-const MAX_BYTES = 4 * 1024 * 1024;
-
-/** POST /api/v1/connector/events — a signed batch of tool-call events from a gateway. */
+/**
+ * POST /api/v1/connector/events — a signed batch of tool-call events from a gateway. The server
+ * process usually answers it before Next does (lib/http/direct-routes.ts); this route serves it when
+ * WARDEN_CONNECTOR_DIRECT=off, and both answer through the same function.
+ */
 export async function POST(req: Request) {
-  const auth = await authenticateGateway(req, { maxBytes: MAX_BYTES });
-  if (!auth.ok) return auth.response;
-  const res = await ingestEvents(auth.value.gateway, auth.value.body);
-  if (!res.ok) return res.response;
-  return NextResponse.json(res.value, { status: 202, headers: connectorHeaders() });
+  return receiveEvents(req);
 }
