@@ -13,8 +13,9 @@ export async function register() {
   await import("@/lib/http/server-hook").then((m) => m.installServerHookOrExit());
   // Exit promptly on SIGTERM: long-polls end and keep-alive connections close (lib/shutdown.ts).
   await import("@/lib/shutdown").then((m) => m.installShutdownHandlers());
-  // Per process, scheduler or not: exports a previous process left half-written are marked failed.
-  await import("@/lib/evidence/service").then((m) => m.recoverInterruptedExports()).catch((err) => console.error("warden: recovering evidence exports failed", err));
+  // Every replica, scheduler or not: evidence exports are requested work, queued in the database;
+  // each replica claims waiting ones (and those of replicas that died) every 5 s (lib/evidence/runner.ts).
+  await import("@/lib/evidence/runner").then(async (m) => (await import("@/lib/periodic")).startPeriodic("evidence exports", 5_000, () => m.runPendingExports()));
   if (process.env.WARDEN_SCHEDULER === "off") return;
   const { startFindingsScheduler } = await import("@/lib/findings/scheduler");
   const { ensureToolCallPartitions } = await import("@/lib/tool-calls/partitions");
