@@ -5,9 +5,16 @@
  */
 import { ExportRunner } from "@/lib/evidence/runner";
 
-const runner = new ExportRunner({ owner: process.argv[2], slots: 1 });
-const ids = await runner.runPending();
-for (const id of ids) console.log(`claimed ${id}`);
-await runner.idle();
-console.log("idle");
-process.exit(0);
+async function main() {
+  const runner = new ExportRunner({ owner: process.argv[2], slots: 1 });
+  const ids = await runner.runPending();
+  for (const id of ids) console.log(`claimed ${id}`);
+  await runner.idle();
+  console.log("idle");
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
