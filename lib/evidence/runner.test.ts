@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "@/lib/auth/actor";
 import { makeUser, rid } from "@/test/factories";
@@ -119,9 +120,28 @@ describe("evidence exports as database work", () => {
     const ids = await queue(4);
     const a = new ExportRunner({ owner: `replica-a-${rid()}`, slots: 2 });
     const b = new ExportRunner({ owner: `replica-b-${rid()}`, slots: 2 });
-    const [ca, cb] = await Promise.all([a.runPending(), b.runPending()]);
+    // A third replica is in the middle of claiming the oldest one (its row is locked): the two
+    // others skip it rather than wait for it or claim it as well.
+    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await c.connect();
+    let ca: string[];
+    let cb: string[];
+    try {
+      await c.query("begin");
+      await c.query("select id from evidence_exports where id = $1 for update", [ids[0]]);
+      const both = Promise.all([a.runPending(), b.runPending()]);
+      const blocked = await Promise.race([both.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 10_000))]);
+      expect(blocked, "a claim waited for a row another replica is claiming").toBe(false);
+      [ca, cb] = await both;
+    } finally {
+      await c.query("rollback").catch(() => {});
+      await c.end();
+    }
     expect(ca.filter((id) => cb.includes(id))).toEqual([]);
-    expect([...ca, ...cb].sort()).toEqual([...ids].sort());
+    expect([...ca, ...cb].sort()).toEqual(ids.slice(1).sort());
+    // Released: one of them takes it (a replica claims again as soon as a build of its own ends).
+    await Promise.all([a.idle(), b.idle()]);
+    await a.runPending();
     await Promise.all([a.idle(), b.idle()]);
     for (const id of ids) {
       expect(await row(id)).toMatchObject({ state: "done", attempts: 1 });
