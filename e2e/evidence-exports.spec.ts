@@ -120,7 +120,13 @@ test("SIGTERM during an export: the replica hands it back at once; after the res
     first.child.kill("SIGTERM");
     // Handed back at once: queued again, this attempt not counted (or, if another replica was
     // quicker, already claimed by it). Without the hand-back it would stay this replica's until its lease ran out.
-    await expect.poll(async () => (await exportRow(data.id)).lease_owner === replica, { timeout: 5_000, intervals: [100] }).toBe(false);
+    await expect
+      .poll(async () => (await exportRow(data.id)).lease_owner === replica, { timeout: 5_000, intervals: [100] })
+      .toBe(false)
+      .catch(async (err: Error) => {
+        await Promise.race([first.exited, new Promise((r) => setTimeout(r, 10_000))]);
+        throw new Error(`${err.message}\n--- the replica's output ---\n${output.slice(-4000)}`);
+      });
     const code = await first.exited;
     expect(code === 143 || code === 0, `exit code ${code}`).toBe(true);
     expect(Date.now() - signalledAt).toBeLessThan(15_000);

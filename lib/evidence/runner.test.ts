@@ -223,6 +223,8 @@ describe("evidence exports as database work", () => {
       const t0 = Date.now();
       expect(await leaving.releaseAll()).toBe(1);
       expect(Date.now() - t0).toBeLessThan(1_500); // did not wait out the 2 s step
+      await leaving.idle();
+      expect(Date.now() - t0).toBeLessThan(1_500); // and the build stopped at once
       expect(await row(id)).toMatchObject({ state: "queued", leaseOwner: null, attempts: 0, error: null });
       expect(await db.evidenceExportChunk.count({ where: { exportId: id } })).toBe(0);
       // A stopped runner claims nothing more.

@@ -8,7 +8,7 @@ import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit, recordAuditStandalone } from "@/lib/audit/record";
 import { runInBackground } from "@/lib/background";
-import { isShuttingDown, shutdownSignal } from "@/lib/shutdown";
+import { holdExitFor, isShuttingDown, shutdownSignal } from "@/lib/shutdown";
 import { buildEvidenceBundle, type BuildResult } from "./build";
 import { ChunkWriter, LeaseLostError, type Claim } from "./chunks";
 import { ZStoredParams, type StoredParams } from "./schema";
@@ -119,8 +119,9 @@ export class ExportRunner {
   }
 
   /**
-   * Stop: hand every export this runner is building back (state queued, this attempt not counted)
-   * at once, then stop the builds. Used on SIGTERM; the release is sent before anything else.
+   * Stop: hand every export this runner is building back (state queued, this attempt not counted,
+   * its chunks dropped) at once, and stop the builds (they end on their own: idle()). Used on
+   * SIGTERM; the release is sent before anything else, and resolves once it is committed.
    */
   async releaseAll(): Promise<number> {
     this.stopped = true;
@@ -128,9 +129,7 @@ export class ExportRunner {
     if (!claims.length) return 0;
     const released = this.release(claims.map((a) => a.claim));
     for (const a of claims) a.abort.abort(new ShutdownAbort());
-    const n = await released;
-    await Promise.all(claims.map((a) => a.done));
-    return n;
+    return released;
   }
 
   private async release(claims: Claim[]): Promise<number> {
@@ -141,6 +140,8 @@ export class ExportRunner {
            set state = 'queued', step = 'queued', progress = 0, lease_owner = null, lease_until = null,
                attempts = greatest(attempts - 1, 0), updated_at = now()
          where id = ${c.id}::uuid and state = 'running' and lease_owner = ${c.owner} and attempts = ${c.attempt}::int`;
+      // No chunk of this attempt can land after the update (the inserts lock the row FOR SHARE and check the claim).
+      await db.$executeRaw`delete from evidence_export_chunks where export_id = ${c.id}::uuid and attempt = ${c.attempt}::int`;
     }
     return n;
   }
@@ -348,10 +349,13 @@ export function exportRunner(): ExportRunner {
     shutdownSignal().addEventListener(
       "abort",
       () =>
-        void runner
-          .releaseAll()
-          .then((n) => n && console.log(`warden: SIGTERM: handed ${n} evidence export(s) back to the queue`))
-          .catch((err) => console.error("warden: handing evidence exports back failed", err)),
+        // The process does not exit before the hand-back is in the database (lib/shutdown.ts).
+        holdExitFor(
+          runner
+            .releaseAll()
+            .then((n) => n && console.log(`warden: SIGTERM: handed ${n} evidence export(s) back to the queue`))
+            .catch((err) => console.error("warden: handing evidence exports back failed", err)),
+        ),
       { once: true },
     );
   }
