@@ -168,11 +168,15 @@ describe("evidence exports as database work", () => {
         const r = await row(id);
         return r.leaseOwner === owner && r.state === "running" && r.step !== "queued" && r.step !== "counting";
       });
+      const scratch = () => fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`warden-export-${child.pid}-`));
+      expect(scratch()).toHaveLength(1);
       child.kill("SIGKILL");
       await exited;
       const survivor = new ExportRunner({ owner: `survivor-${rid()}` });
       // While the dead replica's lease holds, nobody takes its export.
       expect(await survivor.runPending()).toEqual([]);
+      // The scratch folder the dead process left behind is swept.
+      expect(scratch()).toEqual([]);
       expect(await row(id)).toMatchObject({ state: "running", leaseOwner: owner, attempts: 1 });
       const claimed = await until("the lease to expire", async () => {
         const c = await survivor.runPending();

@@ -52,6 +52,34 @@ function defaultOwner(): string {
   return (g.__wardenReplicaId ??= process.env.WARDEN_REPLICA_ID || `${os.hostname()}:${process.pid}:${randomBytes(2).toString("hex")}`);
 }
 
+/** This process's scratch folders: os.tmpdir()/warden-export-<pid>-<token>-XXXXXX. */
+const SCRATCH_PREFIX = "warden-export-";
+const scratchToken = ((globalThis as { __wardenScratchToken?: string }).__wardenScratchToken ??= randomBytes(4).toString("hex"));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Remove scratch folders that processes killed mid-build left in the temp folder: those of a pid
+ * that no longer runs, or of this pid but another token (an earlier process that had it).
+ */
+async function sweepScratch(): Promise<void> {
+  const tmp = os.tmpdir();
+  for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
+    const m = /^warden-export-(\d+)-([0-9a-f]{8})-/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid ? m[2] === scratchToken : alive(pid)) continue;
+    await fs.rm(path.join(tmp, name), { recursive: true, force: true }).catch(() => {});
+  }
+}
+
 type Row = { id: string; attempts: number; params: unknown; file_name: string; requested_by: string };
 type Active = { claim: Claim; abort: AbortController; done: Promise<void> };
 
@@ -77,6 +105,7 @@ export class ExportRunner {
   private again = false;
   private lastRetention = 0;
   private stopped = false;
+  private swept = false;
 
   constructor(private readonly opts: RunnerOptions = {}) {
     this.owner = opts.owner ?? defaultOwner();
@@ -148,6 +177,10 @@ export class ExportRunner {
 
   private async claimRound(): Promise<string[]> {
     if (this.stopped || isShuttingDown()) return [];
+    if (!this.swept) {
+      this.swept = true;
+      await sweepScratch();
+    }
     await this.applyRetention();
     await this.giveUpExhausted();
     const free = this.slots - this.active.size;
@@ -240,7 +273,7 @@ export class ExportRunner {
     };
     const timer = setInterval(renew, RENEW_EVERY_MS);
     timer.unref?.();
-    const workDir = await fs.mkdtemp(path.join(os.tmpdir(), "warden-export-"));
+    const workDir = await fs.mkdtemp(path.join(os.tmpdir(), `${SCRATCH_PREFIX}${process.pid}-${scratchToken}-`));
     const stepDelay = Number(process.env.WARDEN_EXPORT_STEP_DELAY_MS) || 0;
     let result: BuildResult;
     const out = new ChunkWriter(claim);
