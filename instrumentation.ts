@@ -1,7 +1,7 @@
 /**
  * Background work of the Warden server process: the jobs of lib/jobs/catalog.ts (tool-call
  * partitions and retention, findings, webhooks, containment escalation, approval expiry, the spend
- * breaker, playbook triggers, audit checkpoints), scheduled through the background_jobs table so
+ * breaker, playbook triggers, audit checkpoints, evidence exports), scheduled through the background_jobs table so
  * that each period runs on exactly one of the replicas sharing the database. WARDEN_SCHEDULER=off:
  * this replica takes no part in them (the others still run them).
  */
@@ -14,8 +14,6 @@ export async function register() {
   await import("@/lib/auth/oidc").then((m) => m.exitOnOidcSettingsProblem());
   // Exit promptly on SIGTERM: long-polls end and keep-alive connections close (lib/shutdown.ts).
   await import("@/lib/shutdown").then((m) => m.installShutdownHandlers());
-  // Per process, scheduler or not: exports a previous process left half-written are marked failed.
-  await import("@/lib/evidence/service").then((m) => m.recoverInterruptedExports()).catch((err) => console.error("warden: recovering evidence exports failed", err));
   if (process.env.WARDEN_SCHEDULER === "off") return;
   // This replica takes part in the background jobs (lib/jobs/catalog.ts); each period runs on one replica.
   const { defineWardenJobs } = await import("@/lib/jobs/catalog");

@@ -13,19 +13,21 @@
  *   requests in flight (an ingestion batch's COPY, a page) finish first;
  * - after WARDEN_SHUTDOWN_TIMEOUT_SECONDS (default 8) every connection is closed, and the process
  *   exits a second later if Next has not exited by then: keep it 2 s under the orchestrator's grace
- *   period (Docker's is 10 s).
+ *   period (Docker's is 10 s);
+ * - work registered with holdExitFor (evidence exports handing their leases back) finishes before
+ *   the process exits, within the same deadline.
  */
 import { setMaxListeners } from "node:events";
 import http from "node:http";
 import net from "node:net";
 
-type ShutdownState = { controller: AbortController; startedAt: number | null; installed: boolean };
+type ShutdownState = { controller: AbortController; startedAt: number | null; installed: boolean; beforeExit: Set<Promise<unknown>> };
 
 function newState(): ShutdownState {
   const controller = new AbortController();
   // Every parked long-poll listens to it (hundreds of gateways): no "possible leak" warning.
   setMaxListeners(0, controller.signal);
-  return { controller, startedAt: null, installed: false };
+  return { controller, startedAt: null, installed: false, beforeExit: new Set() };
 }
 
 // On globalThis: Next may load this module once per route bundle, and every copy must see the signal.
@@ -38,6 +40,28 @@ export function shutdownSignal(): AbortSignal {
 
 export function isShuttingDown(): boolean {
   return state.startedAt !== null;
+}
+
+/**
+ * Work started on the signal that must reach the database before the process exits (evidence
+ * exports handing their leases back). Next exits as soon as its connections are closed, which can
+ * be within a millisecond of the signal; once shutting down, the exit waits for this work (never
+ * past the deadline).
+ */
+export function holdExitFor(work: Promise<unknown>): void {
+  const tracked = work.catch(() => {}).finally(() => state.beforeExit.delete(tracked));
+  state.beforeExit.add(tracked);
+}
+
+/** From the signal on, process.exit first waits for holdExitFor's work (the deadline uses the real exit). */
+function deferExit(): (code?: number) => never {
+  const exit = process.exit.bind(process) as (code?: number) => never;
+  process.exit = ((code?: number) => {
+    if (!state.beforeExit.size) return exit(code);
+    void Promise.all([...state.beforeExit]).then(() => exit(code));
+    return undefined as never;
+  }) as typeof process.exit;
+  return exit;
 }
 
 type ServerSocket = net.Socket & { server: http.Server; _httpMessage?: unknown };
@@ -78,6 +102,7 @@ function closeUnused(): void {
 function beginShutdown(reason: "SIGTERM" | "SIGINT", timeoutMs = shutdownTimeoutMs()): void {
   if (state.startedAt !== null) return;
   state.startedAt = Date.now();
+  const exit = deferExit();
   console.log(`warden: ${reason}: finishing requests in flight (at most ${Math.round(timeoutMs / 1000)} s)`);
   state.controller.abort();
   // After Next's own handler has stopped the server accepting connections (it runs first).
@@ -87,7 +112,7 @@ function beginShutdown(reason: "SIGTERM" | "SIGINT", timeoutMs = shutdownTimeout
     console.log("warden: shutdown deadline reached: closing every connection");
     httpServers().servers.forEach((s) => s.closeAllConnections());
     // The exit code Next itself uses for the signal (128 + its number).
-    setTimeout(() => process.exit(reason === "SIGINT" ? 130 : 143), 1_000).unref();
+    setTimeout(() => exit(reason === "SIGINT" ? 130 : 143), 1_000).unref();
   }, timeoutMs).unref();
 }
 

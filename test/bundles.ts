@@ -33,3 +33,13 @@ export async function tarOf(files: [string, string | Buffer][]): Promise<Buffer>
   out.end();
   return Buffer.concat(chunks);
 }
+
+/** Save a finished export's archive to `file`, read from the database as the download route streams it. */
+export async function saveExport(id: string, file: string): Promise<string> {
+  const { openExportBundle } = await import("@/lib/evidence/service");
+  const { body } = await openExportBundle(id);
+  const { Readable } = await import("node:stream");
+  const { pipeline } = await import("node:stream/promises");
+  await pipeline(Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>), fs.createWriteStream(file));
+  return file;
+}

@@ -3,7 +3,7 @@ import { createHash, createPublicKey } from "node:crypto";
 import { createWriteStream, type WriteStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { Transform } from "node:stream";
+import { Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import { db } from "@/lib/db";
@@ -59,18 +59,26 @@ export type BuildInput = {
   createdBy: string;
   window: { from: Date; to: Date };
   filters: { gatewayIds: string[]; agentIds: string[] };
-  /** Folder to write into: work files under work/, then the bundle. */
-  dir: string;
-  fileName: string;
+  /**
+   * A private scratch folder for the members while they are written (each is hashed and sized
+   * before it is packed); emptied before returning. The bundle itself never touches the disk.
+   */
+  workDir: string;
+  /** Where the .tar.gz goes as it is packed (the caller stores it: evidence_export_chunks); ended on success. */
+  out: Writable;
   /** Called often; the caller throttles its own writes. */
   onProgress?: (p: { phase: string; rows: number; totalEstimate: number }) => void;
+  /** Awaited at the start of each step (the runner's hook; tests slow a build down with it). */
+  onStep?: (phase: string) => Promise<void>;
+  /** Stops the build at the next page or write (lease lost, server shutting down). */
+  signal?: AbortSignal;
   /** gzip level (1 fastest … 9 smallest); 6 by default. */
   gzipLevel?: number;
   /** Include tool-call params/results (only when the requester may read them). */
   withParams: boolean;
 };
 
-export type BuildResult = { manifest: Manifest; manifestSha256: string; bundleSha256: string; bytes: number; rows: number; file: string };
+export type BuildResult = { manifest: Manifest; manifestSha256: string; bundleSha256: string; bytes: number; rows: number };
 
 /** One bundle member being written to a work file, hashed and counted as it streams. */
 class Sink {
@@ -246,14 +254,13 @@ type ChainReport = {
 // ───────────────────────────── the build ─────────────────────────────
 
 /**
- * Build one signed evidence bundle (.tar.gz) for a window: every member is streamed to a work file
- * and hashed as it is written, then packed in order with manifest.json (listing each member's
+ * Build one signed evidence bundle (.tar.gz) for a window: every member is streamed to a scratch
+ * file and hashed as it is written, then packed into `out` in order with manifest.json (listing each member's
  * SHA-256, bytes and rows) and manifest.sig (Ed25519 over manifest.json's exact bytes) last.
  */
 export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResult> {
   const { window: w, filters } = input;
-  const work = path.join(input.dir, "work");
-  await fs.rm(work, { recursive: true, force: true });
+  const work = input.workDir;
   await fs.mkdir(work, { recursive: true, mode: 0o700 });
   const sinks: Sink[] = [];
   const sink = (p: string, tabular = true) => {
@@ -266,8 +273,15 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
   let phase = "counting";
   let totalEstimate = 0;
   const progress = (n = 0) => {
+    input.signal?.throwIfAborted();
     rows += n;
     input.onProgress?.({ phase, rows, totalEstimate });
+  };
+  const step = async (next: string) => {
+    phase = next;
+    input.signal?.throwIfAborted();
+    await input.onStep?.(next);
+    progress();
   };
 
   // The two big scans run on a connection of their own (see toolCallPages), outside Prisma's pool.
@@ -277,7 +291,7 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
     // Keep the scans on the occurred_at index even when the table's statistics are stale (a bulk
     // load not yet analysed): a sequential scan + sort would re-read the rest of the window per page.
     await client.query("set enable_seqscan = off; set enable_bitmapscan = off");
-    progress();
+    await step("counting");
     // A checkpoint of the whole chain as it stands now: it leaves in this bundle (and by webhook
     // and file), so the auditor holds an anchor for every row up to here.
     const exportCheckpoint = await createAuditCheckpoint("export");
@@ -309,8 +323,7 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
     const keyFile = sink("warden-public-key.pem", false);
 
     // ── audit trail (and sign-ins as OCSF Authentication)
-    phase = "audit";
-    progress();
+    await step("audit");
     const chain: ChainReport = {
       firstId: null, lastId: null, count: 0, anchor: null, headHash: null, verified: true, firstBrokenId: null, reason: null,
       method: "hash = SHA-256(prevHash + canonical JSON of the event without prevHash/hash); see lib/signing/canonical.ts",
@@ -386,8 +399,7 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
     await chainFile.write(JSON.stringify({ window: { from: w.from.toISOString(), to: w.to.toISOString() }, ...chain }, null, 2) + "\n");
 
     // ── registry
-    phase = "registry";
-    progress();
+    await step("registry");
     for (let cursor: string | undefined; ; ) {
       const page = await db.trustDecision.findMany({
         where: { decidedAt: { lte: w.to } },
@@ -493,8 +505,7 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
     }
 
     // ── response
-    phase = "response";
-    progress();
+    await step("response");
     for (let cursor: string | undefined; ; ) {
       const page = await db.containmentAction.findMany({
         where: {
@@ -591,8 +602,7 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
     }
 
     // ── tool calls: one pass feeds the CSV, the JSON lines and the OCSF events
-    phase = "tool_calls";
-    progress();
+    await step("tool_calls");
     await csvFile.write(csvRow([...TOOL_CALL_COLUMNS]));
     for await (const page of toolCallPages(client, input, input.withParams)) {
       // Formatted and flushed FLUSH_ROWS at a time: short-lived strings stay in V8's young
@@ -633,8 +643,7 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
     await keyFile.write(key.publicKeyPem.endsWith("\n") ? key.publicKeyPem : `${key.publicKeyPem}\n`);
     await readme.write(readmeText({ exportId: input.exportId, window: w, keyId: key.keyId }));
 
-    phase = "packing";
-    progress();
+    await step("packing");
     const files: ManifestFile[] = [];
     for (const s of sinks) files.push(await s.close());
 
@@ -656,8 +665,6 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
     const signed = await signWithWardenKey(manifestBytes);
     if (signed.keyId !== key.keyId) throw new Error("signing key changed during the export");
 
-    const finalFile = path.join(input.dir, input.fileName);
-    const partial = `${finalFile}.partial`;
     const gzip = createGzip({ level: input.gzipLevel ?? 6 });
     const bundleHash = createHash("sha256");
     let bytes = 0;
@@ -668,11 +675,13 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
         cb(null, chunk);
       },
     });
-    const written = pipeline(gzip, hashing, createWriteStream(partial, { mode: 0o600 }));
+    // Back-pressure end to end: the tar waits for gzip, gzip for the caller's store (a database insert per ~1 MB).
+    const written = pipeline(gzip, hashing, input.out, { signal: input.signal });
     written.catch(() => {}); // awaited below; a failure also surfaces through the writes
     const tar = new TarWriter(gzip, new Date(manifest.createdAt));
     for (const s of sinks) {
       const f = files.find((x) => x.path === s.path)!;
+      input.signal?.throwIfAborted();
       await tar.addFile(s.path, s.file, f.bytes);
     }
     await tar.addBuffer("manifest.json", manifestBytes);
@@ -680,15 +689,14 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
     await tar.finish();
     gzip.end();
     await written;
-    await fs.rename(partial, finalFile);
     await fs.rm(work, { recursive: true, force: true });
 
     const totalRows = files.reduce((n, f) => n + (f.rows ?? 0), 0);
-    return { manifest, manifestSha256: createHash("sha256").update(manifestBytes).digest("hex"), bundleSha256: bundleHash.digest("hex"), bytes, rows: totalRows, file: finalFile };
+    return { manifest, manifestSha256: createHash("sha256").update(manifestBytes).digest("hex"), bundleSha256: bundleHash.digest("hex"), bytes, rows: totalRows };
   } catch (err) {
     for (const s of sinks) s.destroy();
+    input.out.destroy();
     await fs.rm(work, { recursive: true, force: true }).catch(() => {});
-    await fs.rm(path.join(input.dir, `${input.fileName}.partial`), { force: true }).catch(() => {});
     throw err;
   } finally {
     await client.end().catch(() => {});

@@ -1,19 +1,19 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createGunzip } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeUser, rid } from "@/test/factories";
 
-// Its own file, so its own database (the big insert never slows the other evidence tests) and its
-// own data folder.
+// Its own file, so its own database (the big insert never slows the other evidence tests).
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-evidence-mem-"));
-process.env.WARDEN_DATA_DIR = dataDir;
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 const { db } = await import("@/lib/db");
-const { startEvidenceExport, waitForExport } = await import("./service");
-const { readStatus, bundlePath } = await import("./store");
+const { startEvidenceExport, waitForExport, openExportBundle } = await import("./service");
+const { CHUNK_BYTES } = await import("./chunks");
 const { readTar } = await import("./tar");
 
 const MB = 1024 * 1024;
@@ -38,7 +38,11 @@ async function insertCalls(n: number, from: Date, to: Date) {
   return { gw, agent };
 }
 
-/** Export [from, to] while sampling RSS; returns the peak growth over the starting RSS. */
+/**
+ * Export [from, to] while sampling RSS (the build streams the archive into the database in ~1 MB
+ * chunks), then download it the way the route does while still sampling (the download streams it
+ * back out chunk by chunk); returns the peak growth over the starting RSS.
+ */
 async function exportMeasured(from: Date, to: Date) {
   const { actor } = await makeUser("auditor");
   // Warm up first (module loading, Prisma's query plans, the signing key): not part of the ceiling.
@@ -57,20 +61,26 @@ async function exportMeasured(from: Date, to: Date) {
   }, 20);
   const started = Date.now();
   const { id } = await startEvidenceExport(actor, { from: from.toISOString(), to: to.toISOString() });
-  await waitForExport(id);
+  const status = await waitForExport(id);
   const ms = Date.now() - started;
+  expect(status.error).toBeNull();
+  expect(status.state).toBe("done");
+  // Stored as chunks of at most CHUNK_BYTES, all of this attempt.
+  const chunks = await db.$queryRaw<{ n: number; max: number; total: bigint }[]>`
+    select count(*)::int as n, max(length(data))::int as max, sum(length(data))::bigint as total from evidence_export_chunks where export_id = ${id}::uuid`;
+  expect(chunks[0]).toMatchObject({ n: Math.ceil(status.bytes! / CHUNK_BYTES), max: Math.min(CHUNK_BYTES, status.bytes!) });
+  expect(Number(chunks[0].total)).toBe(status.bytes);
+  const lines = await csvLines(id);
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
-  const status = await readStatus(id);
-  expect(status?.error ?? null).toBeNull();
-  expect(status?.state).toBe("done");
-  return { file: (await bundlePath(status!))!, growth: peak - base, heapAtPeak, ms, bytes: status!.bytes! };
+  return { lines, growth: peak - base, heapAtPeak, ms, bytes: status.bytes! };
 }
 
-/** Count the CSV's CRLF-terminated lines by streaming the bundle (never unpacked into memory). */
-async function csvLines(file: string): Promise<number> {
+/** Count the CSV's CRLF-terminated lines by streaming the bundle out of the database (never unpacked into memory). */
+async function csvLines(id: string): Promise<number> {
   let lines = 0;
-  await readTar(fs.createReadStream(file).pipe(createGunzip()), {
+  const { body } = await openExportBundle(id);
+  await readTar(Readable.fromWeb(body as WebReadableStream<Uint8Array>).pipe(createGunzip()), {
     onEntry: (h) => {
       if (h.path !== "tool_calls/tool_calls.csv") return;
       return (chunk) => {
@@ -89,9 +99,8 @@ async function run(n: number, daysAgo: number) {
   await insertCalls(n, from, new Date(to.getTime() - 1));
   const insertMs = Date.now() - t0;
   const r = await exportMeasured(from, to);
-  const lines = await csvLines(r.file);
-  console.log(`[evidence memory] ${n.toLocaleString("en")} tool calls: insert ${insertMs} ms, export ${r.ms} ms, bundle ${(r.bytes / MB).toFixed(1)} MB, peak RSS growth ${(r.growth / MB).toFixed(1)} MB (JS heap at peak ${(r.heapAtPeak / MB).toFixed(0)} MB)`);
-  expect(lines).toBe(n + 1);
+  console.log(`[evidence memory] ${n.toLocaleString("en")} tool calls: insert ${insertMs} ms, export ${r.ms} ms, bundle ${(r.bytes / MB).toFixed(1)} MB, peak RSS growth over export + download ${(r.growth / MB).toFixed(1)} MB (JS heap at peak ${(r.heapAtPeak / MB).toFixed(0)} MB)`);
+  expect(r.lines).toBe(n + 1);
   expect(r.growth).toBeLessThan(RSS_CEILING);
 }
 

@@ -1,10 +1,10 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { listStatuses } from "./store";
+import { listExportStatuses } from "./service";
 
-/** Every export, newest first (read from the status files in the data folder). */
+/** Every export, newest first (rows of evidence_exports: the same on every replica). */
 export async function listExports() {
-  return listStatuses();
+  return listExportStatuses();
 }
 
 /** Gateways and agents for the export form's filters. */

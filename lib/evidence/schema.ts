@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ROLES } from "@/lib/auth/roles";
 
 export const DAY_MS = 86_400_000;
 /** The widest window one export may cover. */
@@ -24,9 +25,10 @@ export type TEvidenceExport = z.infer<typeof ZEvidenceExport>;
 
 export const ZExportId = z.uuid("Not an export id.");
 
+/** The states the API shows: a queued export is "running" in phase "queued". */
 export type ExportState = "running" | "done" | "failed";
 
-/** What status.json holds for one export (the only record of it besides its audit events). */
+/** What GET /api/v1/evidence/exports[/{id}] returns for one export (a row of evidence_exports). */
 export type ExportStatus = {
   id: string;
   createdBy: string;
@@ -42,4 +44,28 @@ export type ExportStatus = {
   fileName: string | null;
   manifestSha256: string | null;
   files: number | null;
+  /** SHA-256 of the .tar.gz as stored. */
+  bundleSha256: string | null;
+  /** How many times a replica claimed it (more than 1: a replica stopped while building it). */
+  attempts: number;
 };
+
+const ZRole = z.enum(ROLES);
+
+/** evidence_exports.params: what the request decided, read back by whichever replica builds it. */
+export const ZStoredParams = z.object({
+  window: z.object({ from: z.string(), to: z.string() }),
+  filters: z.object({ gatewayIds: z.array(z.string()), agentIds: z.array(z.string()) }),
+  withParams: z.boolean(),
+  /** The requester, for the audit events of the build (who exported what). */
+  actor: z.object({
+    kind: z.enum(["user", "api_token", "gateway", "system"]),
+    label: z.string(),
+    role: ZRole.nullable(),
+    userId: z.string().nullable(),
+    tokenId: z.string().nullable(),
+    ip: z.string().nullable(),
+    userAgent: z.string().nullable(),
+  }),
+});
+export type StoredParams = z.infer<typeof ZStoredParams>;

@@ -1,25 +1,26 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import fs from "node:fs/promises";
-import path from "node:path";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/roles";
-import { recordAudit, recordAuditStandalone } from "@/lib/audit/record";
+import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
-import { buildEvidenceBundle, type BuildResult } from "./build";
-import type { ExportStatus, TEvidenceExport } from "./schema";
-import { exportDir, listStatuses, readStatus, writeStatus } from "./store";
+import type { EvidenceExport } from "@/lib/generated/prisma/client";
+import { chunkStream } from "./chunks";
+import { kickExports } from "./runner";
+import { ZStoredParams, type ExportStatus, type StoredParams, type TEvidenceExport } from "./schema";
 
-/** At most this many exports build at the same time in this process (each streams a whole window). */
-export const MAX_RUNNING = 2;
-const PROGRESS_EVERY_MS = 500;
+/**
+ * Evidence exports are rows of evidence_exports (state, progress, lease, attempts) with the archive
+ * in evidence_export_chunks: requested on any replica, built by whichever replica claims them
+ * (lib/evidence/runner.ts), read and downloaded from any replica.
+ */
 
-type Jobs = Map<string, Promise<void>>;
-declare global {
-  var __wardenEvidenceJobs: Jobs | undefined;
-}
-const jobs: Jobs = (globalThis.__wardenEvidenceJobs ??= new Map());
+/** At most this many exports wait or build at once, across all replicas (each one scans a whole window). */
+export const MAX_UNFINISHED = 4;
+/** The list shows this many, newest first (retention keeps the table short anyway). */
+const LIST_LIMIT = 200;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function fileNameFor(id: string, from: Date, to: Date): string {
   const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -27,11 +28,13 @@ function fileNameFor(id: string, from: Date, to: Date): string {
 }
 
 /**
- * Start an export: validate the filters, write its status file (state running) and build the
- * bundle in the background, in this process. Returns at once with the id; the finished export is
- * audited as `evidence.export` with the window, filters, file and row counts and the manifest hash.
+ * Start an export: validate the filters, then, in one transaction, check the fleet-wide limit,
+ * insert the export (state queued) and audit the request. After the commit this replica is kicked
+ * to claim it at once; any other replica's periodic run would claim it otherwise. The finished
+ * export is audited as `evidence.export` with the window, filters, file and row counts and the
+ * manifest hash.
  */
-export async function startEvidenceExport(actor: Actor, input: TEvidenceExport, opts: { gzipLevel?: number } = {}): Promise<{ id: string; state: ExportStatus["state"] }> {
+export async function startEvidenceExport(actor: Actor, input: TEvidenceExport, opts: { kick?: boolean } = {}): Promise<{ id: string; state: ExportStatus["state"] }> {
   const from = new Date(input.from);
   const to = new Date(input.to);
   const gatewayIds = [...new Set(input.gatewayIds ?? [])];
@@ -42,134 +45,89 @@ export async function startEvidenceExport(actor: Actor, input: TEvidenceExport, 
   ]);
   if (gateways !== gatewayIds.length) throw new AppError("invalid", "Some fields are not valid.", { gatewayIds: ["One or more gateways do not exist."] });
   if (agents !== agentIds.length) throw new AppError("invalid", "Some fields are not valid.", { agentIds: ["One or more agents do not exist."] });
-  if (jobs.size >= MAX_RUNNING) throw new AppError("conflict", `${jobs.size} exports are already running. Wait for one to finish, then start this one.`);
 
   const id = randomUUID();
-  // Reserve the slot before the first await, so two requests at once cannot both pass the check.
-  let release!: () => void;
-  jobs.set(id, new Promise<void>((resolve) => (release = resolve)));
-  const now = new Date().toISOString();
-  const status: ExportStatus = {
-    id,
-    createdBy: actor.label,
-    createdById: actor.userId ?? null,
-    createdAt: now,
-    updatedAt: now,
+  const params: StoredParams = {
     window: { from: from.toISOString(), to: to.toISOString() },
     filters: { gatewayIds, agentIds },
-    state: "running",
-    progress: { phase: "queued", rows: 0, totalEstimate: 0 },
-    error: null,
-    bytes: null,
-    fileName: fileNameFor(id, from, to),
-    manifestSha256: null,
-    files: null,
+    // Decided by the requester's role now, not by whoever builds it later.
+    withParams: can(actor.role, "tool_calls:read_params"),
+    actor: { kind: actor.kind, label: actor.label, role: actor.role, userId: actor.userId ?? null, tokenId: actor.tokenId ?? null, ip: actor.ip, userAgent: actor.userAgent },
   };
-  try {
-    await writeStatus(status);
-  } catch (err) {
-    jobs.delete(id);
-    release();
-    throw err;
-  }
-  const job = runExport(actor, status, opts)
-    .catch((err) => console.error(`evidence export ${id} failed:`, err))
-    .finally(() => {
-      jobs.delete(id);
-      release();
+  await db.$transaction(async (tx) => {
+    // One request at a time counts and inserts: two at once cannot both pass the limit.
+    await tx.$executeRaw`select pg_advisory_xact_lock(hashtext('warden.evidence_exports.start'))`;
+    const unfinished = await tx.evidenceExport.count({ where: { state: { in: ["queued", "running"] } } });
+    if (unfinished >= MAX_UNFINISHED) throw new AppError("conflict", `${unfinished} exports are already waiting or running. Wait for one to finish, then start this one.`);
+    await tx.evidenceExport.create({
+      data: { id, requestedById: actor.userId ?? null, requestedBy: actor.label, params, fileName: fileNameFor(id, from, to) },
     });
-  jobs.set(id, job);
-  return { id, state: status.state };
+    await recordAudit(tx, actor, { action: "evidence.export_request", targetType: "evidence_export", targetId: id, after: { exportId: id, from: params.window.from, to: params.window.to, gateways: gatewayIds, agents: agentIds } });
+  });
+  if (opts.kick !== false) kickExports();
+  // "running" (phase queued) keeps the API's states as they were: running, done, failed.
+  return { id, state: "running" };
 }
 
-/** Wait for a background export to finish (tests and graceful shutdown). */
-export async function waitForExport(id: string): Promise<void> {
-  await jobs.get(id);
-}
-
-async function runExport(actor: Actor, status: ExportStatus, opts: { gzipLevel?: number }): Promise<void> {
-  let last = 0;
-  let writing: Promise<void> = Promise.resolve();
-  const save = (patch: Partial<ExportStatus>) => {
-    Object.assign(status, patch, { updatedAt: new Date().toISOString() });
-    const snapshot = { ...status };
-    writing = writing.then(() => writeStatus(snapshot)).catch(() => {});
-    return writing;
+/** A row as the API and the page show it (the shape status.json had). */
+export function toStatus(e: EvidenceExport): ExportStatus {
+  const p = ZStoredParams.parse(e.params);
+  return {
+    id: e.id,
+    createdBy: e.requestedBy,
+    createdById: e.requestedById,
+    createdAt: e.createdAt.toISOString(),
+    updatedAt: e.updatedAt.toISOString(),
+    window: p.window,
+    filters: p.filters,
+    state: e.state === "queued" ? "running" : e.state,
+    progress: { phase: e.state === "queued" ? "queued" : e.step, rows: e.progress, totalEstimate: e.totalEstimate },
+    error: e.error,
+    bytes: e.sizeBytes === null ? null : Number(e.sizeBytes),
+    fileName: e.fileName,
+    manifestSha256: e.manifestSha256,
+    files: e.files,
+    bundleSha256: e.sha256,
+    attempts: e.attempts,
   };
-  let result: BuildResult;
-  try {
-    result = await buildEvidenceBundle({
-      exportId: status.id,
-      createdBy: status.createdBy,
-      window: { from: new Date(status.window.from), to: new Date(status.window.to) },
-      filters: status.filters,
-      dir: exportDir(status.id),
-      fileName: status.fileName!,
-      gzipLevel: opts.gzipLevel,
-      // Auditors and admins hold this scope; checked anyway so a future role never widens what leaves.
-      withParams: can(actor.role, "tool_calls:read_params"),
-      onProgress: (p) => {
-        const t = Date.now();
-        if (t - last < PROGRESS_EVERY_MS && p.phase === status.progress.phase) return;
-        last = t;
-        void save({ progress: p });
-      },
-    });
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    await save({ state: "failed", error: `The export failed: ${message.slice(0, 500)}` });
-    await recordAuditStandalone(actor, { action: "evidence.export", outcome: "failure", targetType: "evidence_export", targetId: status.id, after: { exportId: status.id, from: status.window.from, to: status.window.to, gateways: status.filters.gatewayIds, agents: status.filters.agentIds, error: message.slice(0, 500) } }).catch(() => {});
-    return;
-  }
-  const after = {
-    exportId: status.id,
-    from: status.window.from,
-    to: status.window.to,
-    gateways: status.filters.gatewayIds,
-    agents: status.filters.agentIds,
-    files: result.manifest.files.length,
-    rows: result.rows,
-    sha256: result.manifestSha256,
-    bundleSha256: result.bundleSha256,
-    bytes: result.bytes,
-    keyId: result.manifest.keyId,
-  };
-  try {
-    await db.$transaction((tx) => recordAudit(tx, actor, { action: "evidence.export", targetType: "evidence_export", targetId: status.id, after }));
-  } catch (err) {
-    // No audit row, no bundle: an export that cannot be accounted for is not offered.
-    await fs.rm(result.file, { force: true }).catch(() => {});
-    await save({ state: "failed", error: `The export could not be recorded in the audit trail: ${(err as Error).message.slice(0, 300)}` });
-    return;
-  }
-  await save({ state: "done", progress: { phase: "done", rows: status.progress.rows, totalEstimate: status.progress.totalEstimate }, bytes: result.bytes, manifestSha256: result.manifestSha256, files: result.manifest.files.length });
 }
 
 /** An export's status for the API and the page; not_found when there is none. */
 export async function getExportStatus(id: string): Promise<ExportStatus> {
-  const s = await readStatus(id);
-  if (!s) throw new AppError("not_found", "No export with this id.");
-  return s;
+  const e = UUID.test(id) ? await db.evidenceExport.findUnique({ where: { id } }) : null;
+  if (!e) throw new AppError("not_found", "No export with this id.");
+  return toStatus(e);
+}
+
+/** Every export (the newest LIST_LIMIT), newest first. */
+export async function listExportStatuses(): Promise<ExportStatus[]> {
+  const rows = await db.evidenceExport.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: LIST_LIMIT });
+  return rows.map(toStatus);
 }
 
 /**
- * At server start: an export still "running" on disk belonged to a previous process and will never
- * finish. Mark it failed and delete its half-written files. Returns how many were recovered.
+ * A finished export's archive, streamed from the database chunk by chunk (any replica can serve
+ * it); conflict while it is not done.
  */
-export async function recoverInterruptedExports(): Promise<number> {
-  let n = 0;
-  for (const s of await listStatuses({ raw: true })) {
-    if (s.state !== "running" || jobs.has(s.id)) continue;
-    const dir = exportDir(s.id);
-    await fs.rm(path.join(dir, "work"), { recursive: true, force: true });
-    if (s.fileName) await fs.rm(path.join(dir, `${path.basename(s.fileName)}.partial`), { force: true });
-    await writeStatus({ ...s, state: "failed", updatedAt: new Date().toISOString(), error: "Interrupted by a server restart. Start the export again." });
-    n++;
-  }
-  return n;
+export async function openExportBundle(id: string): Promise<{ status: ExportStatus; bytes: number; body: ReadableStream<Uint8Array> }> {
+  const e = UUID.test(id) ? await db.evidenceExport.findUnique({ where: { id } }) : null;
+  if (!e) throw new AppError("not_found", "No export with this id.");
+  const status = toStatus(e);
+  if (e.state !== "done" || e.sizeBytes === null) throw new AppError("conflict", `The export is ${e.state}; nothing to download yet.`);
+  const bytes = Number(e.sizeBytes);
+  return { status, bytes, body: chunkStream(e.id, e.attempts, bytes) };
 }
 
-/** Remove an export's files (not its audit events). Used by tests; no UI yet. */
-export async function removeExportFiles(id: string): Promise<void> {
-  await fs.rm(exportDir(id), { recursive: true, force: true });
+/**
+ * Wait until an export is done or failed, whichever replica builds it (tests, the CLI). Polls the
+ * row; throws after `timeoutMs`.
+ */
+export async function waitForExport(id: string, timeoutMs = 300_000): Promise<ExportStatus> {
+  const until = Date.now() + timeoutMs;
+  for (let delay = 20; ; delay = Math.min(500, delay * 2)) {
+    const s = await getExportStatus(id);
+    if (s.state === "done" || s.state === "failed") return s;
+    if (Date.now() > until) throw new Error(`export ${id} still ${s.state} (${s.progress.phase}) after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, delay));
+  }
 }

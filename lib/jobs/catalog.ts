@@ -52,6 +52,14 @@ export function defineWardenJobs(): void {
     },
   });
   defineJob({
+    // Claims waiting evidence exports (and those of replicas that died) and starts their builds,
+    // which run under their own export leases: the job never holds its lease for a whole build.
+    name: "evidence-exports",
+    everyMs: 5 * SECOND,
+    timeoutMs: MINUTE,
+    run: async () => (await import("@/lib/evidence/runner")).runPendingExports(),
+  });
+  defineJob({
     name: "approval-expiry",
     everyMs: 5 * SECOND,
     timeoutMs: MINUTE,

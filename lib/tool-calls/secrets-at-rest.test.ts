@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "@/lib/auth/actor";
 import { CONTEXTS, leaks, secretlintSamples, wardenSamples, type Sample } from "@/test/secret-samples";
 import { makeUser, rid } from "@/test/factories";
-import { unpackTarGz } from "@/test/bundles";
+import { saveExport, unpackTarGz } from "@/test/bundles";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-secrets-"));
 process.env.WARDEN_DATA_DIR = dataDir;
@@ -30,7 +30,6 @@ const { POST: postTraces } = await import("@/app/api/v1/otlp/v1/traces/route");
 const { GET: getToolCalls } = await import("@/app/api/v1/tool-calls/route");
 const { getToolCall, listRecentAgentNames, listRecentToolNames, listToolCalls, parseToolCallQuery } = await import("@/lib/tool-calls/queries");
 const { startEvidenceExport, waitForExport } = await import("@/lib/evidence/service");
-const { readStatus, bundlePath } = await import("@/lib/evidence/store");
 const { ZEvidenceExport } = await import("@/lib/evidence/schema");
 
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -152,10 +151,9 @@ beforeAll(async () => {
     // The evidence bundle: every member.
     const now = Date.now();
     const { id } = await startEvidenceExport(actor, ZEvidenceExport.parse({ from: new Date(now - 3_600_000).toISOString(), to: new Date(now + 60_000).toISOString(), gatewayIds: [gatewayId] }));
-    await waitForExport(id);
-    const status = await readStatus(id);
-    expect(status?.state, status?.error ?? "").toBe("done");
-    const members = (await unpackTarGz((await bundlePath(status!))!)).map((m) => ({ path: m.path, text: m.content.toString("utf8") }));
+    const status = await waitForExport(id);
+    expect(status.state, status.error ?? "").toBe("done");
+    const members = (await unpackTarGz(await saveExport(id, path.join(dataDir, `${id}.tar.gz`)))).map((m) => ({ path: m.path, text: m.content.toString("utf8") }));
     expect(members.some((m) => m.path.endsWith("tool_calls.jsonl"))).toBe(true);
     for (const m of members) surfaces.push({ where: `evidence ${m.path}`, text: m.text });
   } finally {
