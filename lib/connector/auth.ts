@@ -206,7 +206,8 @@ const rememberWebhookId = grouped(async (items: { gatewayId: string; webhookId: 
  * routes) is one; the direct gateway endpoint (lib/connector/direct.ts) passes a reader of the
  * node request whose `text()` stops at the size limit and answers null when the body exceeds it.
  */
-export type GatewayHttpRequest = { headers: Headers; text(): Promise<string | null> };
+/** What authenticating a gateway request needs: a web Request, or the direct endpoint's view of a node:http one. */
+export type GatewayHttpRequest = { headers: Headers; text(): Promise<string | null>; url?: string; signal?: AbortSignal };
 
 export type GatewayRequest = { gateway: { id: string; name: string; kind: string }; body: string; actor: Actor };
 

@@ -72,7 +72,12 @@ export type DirectHandler = { maxBytes: number; handle: (req: GatewayHttpRequest
 export async function serveDirect(req: http.IncomingMessage, res: http.ServerResponse, route: DirectHandler): Promise<void> {
   const state = { overflow: false };
   try {
-    const request: GatewayHttpRequest = { headers: headersOf(req), text: () => readBody(req, route.maxBytes, state) };
+    // The client going away ends a long-poll (the same as a web Request's signal under Next).
+    const gone = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    const request: GatewayHttpRequest = { headers: headersOf(req), text: () => readBody(req, route.maxBytes, state), url: req.url, signal: gone.signal };
     const response = await route.handle(request);
     // Answered before the body was read (unknown gateway, rate limit, declared size): not drained either.
     await send(res, response, state.overflow || !req.readableEnded);

@@ -14,6 +14,7 @@ process.env.WARDEN_CONNECTOR_RATE = "1";
 const { installServerHook } = await import("@/lib/http/server-hook");
 const { POST } = await import("@/app/api/v1/connector/events/route");
 const { API_SECURITY_HEADERS } = await import("@/lib/connector/direct");
+const { enqueueCommands } = await import("@/lib/outbox/commands");
 
 /**
  * The direct events endpoint (lib/http/direct-routes.ts) against the Next route it stands in for:
@@ -159,3 +160,48 @@ describe("the direct endpoint", () => {
     expect(API_SECURITY_HEADERS).toEqual(expected);
   });
 });
+
+describe("POST /api/v1/connector/commands through the direct endpoint", () => {
+  const poll = (g: { gateway: { id: string }; secret: string }, query: string, acks: unknown[] = [], signal?: AbortSignal) => {
+    const body = JSON.stringify({ acks });
+    return fetch(`${base}/api/v1/connector/commands${query}`, { method: "POST", headers: { ...signedHeaders(g.secret, body), "x-warden-gateway": g.gateway.id, "content-type": "application/json" }, body, signal });
+  };
+
+  it("acknowledges and long-polls: served before Next, woken at once by a command, acked on the next poll", async () => {
+    const g = await makeGateway();
+    const started = Date.now();
+    const parked = poll(g, "?wait=20");
+    await new Promise((r) => setTimeout(r, 300));
+    const [id] = await db.$transaction((tx) => enqueueCommands(tx, { gatewayIds: [g.gateway.id], type: "approval_decision", target: randomUUID() }));
+    const res = await parked;
+    expect(res.status).toBe(200);
+    for (const [k, v] of Object.entries(API_SECURITY_HEADERS)) expect(res.headers.get(k)).toBe(v);
+    const first = (await res.json()) as { commands: { id: string }[]; acks: unknown[] };
+    expect(first.commands.map((c) => c.id)).toContain(id);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const next = await poll(g, "?wait=0", [{ id, outcome: "applied" }, { id: randomUUID(), outcome: "applied" }]);
+    const second = (await next.json()) as { commands: unknown[]; acks: { id: string; state?: string; error?: { code: string } }[] };
+    expect(second.acks[0]).toEqual({ id, state: "applied" });
+    expect(second.acks[1].error?.code).toBe("not_found");
+    expect((await db.gatewayCommand.findUniqueOrThrow({ where: { id } })).state).toBe("applied");
+  });
+
+  it("sends other queries to Next, refuses a bad signature, and ends a parked poll when the client goes away", async () => {
+    const g = await makeGateway();
+    for (const q of ["?wait=abc", "?wait=1&x=2", "?x=1", "?wait=100"]) expect((await poll(g, q)).status, q).toBe(599);
+    const forged = await fetch(`${base}/api/v1/connector/commands?wait=0`, { method: "POST", headers: { ...signedHeaders(generateSigningSecret(), "{}"), "x-warden-gateway": g.gateway.id }, body: "{}" });
+    expect(forged.status).toBe(401);
+    const g2 = await makeGateway();
+    const gone = new AbortController();
+    const parked = poll(g2, "?wait=30", [], gone.signal).catch(() => null);
+    await new Promise((r) => setTimeout(r, 300));
+    gone.abort();
+    await parked;
+    // The poll ended with its client: a command queued now stays pending (nobody claimed it).
+    await new Promise((r) => setTimeout(r, 300));
+    const [id] = await db.$transaction((tx) => enqueueCommands(tx, { gatewayIds: [g2.gateway.id], type: "approval_decision", target: randomUUID() }));
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await db.gatewayCommand.findUniqueOrThrow({ where: { id } })).state).toBe("pending");
+  });
+});
+
