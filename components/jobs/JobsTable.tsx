@@ -1,19 +1,9 @@
 import { Badge } from "@/components/ui/Badge";
 import { EmptyState } from "@/components/ui/Card";
 import { fmtDate } from "@/components/ui/format";
+import type { JobView } from "@/lib/jobs/schema";
 
-export type JobRow = {
-  name: string;
-  everyMs: number;
-  runs: number;
-  lastStartedAt: string | null;
-  lastFinishedAt: string | null;
-  lastOk: boolean | null;
-  lastError: string | null;
-  lastReplica: string | null;
-  nextRunAt: string;
-  runningOn: string | null;
-};
+type JobRow = JobView;
 
 /** "every 2 s", "every 5 min", "every 6 h". */
 export function fmtEvery(ms: number): string {

@@ -6,11 +6,9 @@
  * decision, the rollups (the triggers did not fire twice) and the sequences must be as they were.
  * A non-empty target and tampered backups are refused and leave the target as it was.
  */
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import zlib from "node:zlib";
 import pg from "pg";
 import tarStream from "tar-stream";
@@ -21,9 +19,9 @@ import { seedDemoFleet } from "@/lib/seed/demo";
 import { wardenSigningKey } from "@/lib/signing/keys";
 import { makeUser, rid } from "@/test/factories";
 import { RestoreError, restoreBackup } from "./restore";
-import { ROOT, resolveDatabase } from "@/scripts/lib/runtime.mjs";
+import { resolveDatabase } from "@/scripts/lib/runtime.mjs";
+import { wardenCli, type CliResult } from "@/test/cli";
 
-const exec = promisify(execFile);
 const SECRET = process.env.WARDEN_SECRET!;
 const ownerUrl = process.env.TEST_OWNER_DATABASE_URL!;
 const appUrl = process.env.DATABASE_URL!;
@@ -32,21 +30,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "warden-backup-test-"));
 fs.chmodSync(tmp, 0o755);
 const backupFile = path.join(tmp, "warden.tar.gz");
 
-type Result = { code: number; stdout: string; stderr: string };
-
-/** `npm run warden -- …args`, with only the given database settings (no inherited DATABASE_URL). */
-async function warden(args: string[], env: Record<string, string>): Promise<Result> {
-  const base: Record<string, string | undefined> = { ...process.env, DATABASE_URL: undefined, WARDEN_MIGRATE_DATABASE_URL: undefined, TEST_OWNER_DATABASE_URL: undefined, WARDEN_AUDIT_CHECKPOINT_FILE: "off", ...env };
-  const clean = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
-  try {
-    const { stdout, stderr } = await exec("npm", ["run", "warden", "--", ...args], { cwd: ROOT, env: clean, timeout: 180_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-const json = (r: Result) => JSON.parse(r.stdout.split("\n").filter((l) => l.startsWith("{")).pop()!);
+const warden = wardenCli;
+const json = (r: CliResult) => JSON.parse(r.stdout.split("\n").filter((l) => l.startsWith("{")).pop()!);
 
 async function query<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const c = new pg.Client({ connectionString: url });

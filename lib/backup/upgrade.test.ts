@@ -8,37 +8,25 @@
  * and column that existed is unchanged, the audit chain verifies (`npm run warden -- audit
  * verify`, as the app role), and the rollups the later migrations added were backfilled.
  */
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, expect, it } from "vitest";
 import { GENESIS_HASH, chainHash } from "@/lib/signing/canonical";
 import { localMigrations, MIGRATIONS_DIR } from "@/lib/backup/migrations";
 import { rid } from "@/test/factories";
-import { ROOT, bin, run } from "@/scripts/lib/runtime.mjs";
+import { wardenCli } from "@/test/cli";
+import { bin, run } from "@/scripts/lib/runtime.mjs";
 
-const exec = promisify(execFile);
 const OLDEST = "20261122195753_init";
 const ownerUrl = process.env.TEST_OWNER_DATABASE_URL!;
 const appUrl = process.env.DATABASE_URL!;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "warden-upgrade-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-async function warden(args: string[], env: Record<string, string>) {
-  const base: Record<string, string | undefined> = { ...process.env, TEST_OWNER_DATABASE_URL: undefined, WARDEN_AUDIT_CHECKPOINT_FILE: "off", ...env };
-  const clean = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
-  try {
-    const { stdout, stderr } = await exec("npm", ["run", "warden", "--", ...args], { cwd: ROOT, env: clean, timeout: 180_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const warden = wardenCli;
 
 /** The columns of each table in the oldest schema, and those tables' full content on those columns. */
 async function snapshot(c: pg.Client, tables: Record<string, string[]>) {

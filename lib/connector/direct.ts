@@ -44,7 +44,8 @@ function readBody(req: http.IncomingMessage, maxBytes: number, state: { overflow
   });
 }
 
-function headersOf(req: http.IncomingMessage): Headers {
+/** A node:http request's headers as web Headers (repeated headers appended). */
+export function headersOf(req: http.IncomingMessage): Headers {
   const h = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined) continue;

@@ -14,7 +14,7 @@ import http from "node:http";
 import https from "node:https";
 import { parseTrustProxy, stampClientIp, type Trust } from "./client-ip";
 import { checkCrossSite, publicOrigin, type CrossSiteVerdict } from "./same-origin";
-import { serveDirect } from "@/lib/connector/direct";
+import { headersOf, serveDirect } from "@/lib/connector/direct";
 import { directRouteOf } from "./direct-routes";
 
 type HookState = { installed: boolean };
@@ -30,15 +30,6 @@ function headerBagOf(req: http.IncomingMessage): { get(name: string): string | n
       return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
     },
   };
-}
-
-function headersOf(req: http.IncomingMessage): Headers {
-  const h = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined) continue;
-    for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
-  }
-  return h;
 }
 
 /** The path as routing sees it: dot segments resolved, repeated slashes collapsed. */

@@ -1,20 +1,8 @@
 import "server-only";
 import { db } from "@/lib/db";
+import type { JobView } from "./schema";
 
-/** A background job as the API and the console show it. */
-export type JobView = {
-  name: string;
-  everyMs: number;
-  runs: number;
-  lastStartedAt: string | null;
-  lastFinishedAt: string | null;
-  lastOk: boolean | null;
-  lastError: string | null;
-  lastReplica: string | null;
-  nextRunAt: string;
-  /** The replica running it now, while its lease lasts (null when idle). */
-  runningOn: string | null;
-};
+export type { JobView };
 
 /** Every job any replica registered, by name; `now` is the database's (leases are judged by it). */
 export async function listJobs(): Promise<JobView[]> {
