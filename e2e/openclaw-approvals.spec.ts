@@ -181,9 +181,24 @@ test("a call held for approval waits for a person; approved it runs, denied or t
     expect(stdout, stdout).toContain('"ok":true');
   };
   const approvals = async (api: APIRequestContext) => ((await (await api.get("/api/v1/approvals?status=all&limit=200")).json()).data ?? []) as Approval[];
-  const heldCall = async (name: string) => {
+  /** What Warden holds for this gateway, for failure messages: "<file> <status>/<outcome>". */
+  const heldSummary = async () => (await approvals(approver.api)).filter((x) => x.gatewayId === gatewayId).map((x) => `${x.params?.path ?? "?"} ${x.status}/${x.outcome ?? "-"}`).join(", ") || "none";
+  /** The held call of <name>, once Warden has it (pending, or in any state when `anyStatus`). */
+  const heldCall = async (name: string, anyStatus = false) => {
     let found: Approval | undefined;
-    await expect.poll(async () => (found = (await approvals(approver.api)).find((a) => a.gatewayId === gatewayId && a.params?.path === `${name}.txt`))?.status, { timeout: 90_000, intervals: [500], message: `${name}: held call reported to Warden; log:\n${log.slice(-1500)}` }).toBe("pending");
+    const started = Date.now();
+    try {
+      await expect
+        .poll(async () => {
+          found = (await approvals(approver.api)).find((x) => x.gatewayId === gatewayId && x.params?.path === `${name}.txt`);
+          return anyStatus ? Boolean(found) : found?.status === "pending";
+        }, { timeout: 90_000, intervals: [500] })
+        .toBe(true);
+    } catch {
+      // The first lines of this message are what the test summary shows: Warden's view, then the gateway's.
+      const lines = log.split("\n").filter((l) => /warden|write|approval|denied|tools\]/i.test(l));
+      throw new Error(`${name}: held call not reported to Warden${anyStatus ? "" : " as pending"} within ${Date.now() - started} ms; Warden holds: ${await heldSummary()}; gateway log:\n${lines.slice(-25).join("\n")}`);
+    }
     return found!;
   };
   const outcome = async (id: string) => ((await (await approver.api.get(`/api/v1/approvals/${id}`)).json()).data ?? {}) as Approval;
@@ -228,7 +243,8 @@ test("a call held for approval waits for a person; approved it runs, denied or t
   await expect.poll(verified, { timeout: 30_000, message: "the plugin took the new rule timeout" }).toBeGreaterThan(seen);
   const c = `timeout-${rid()}`;
   await turn(c);
-  const heldC = await heldCall(c);
+  // Only its existence matters here: on a loaded machine Warden may already count it expired when first read.
+  const heldC = await heldCall(c, true);
   expect(heldC.timeoutMs).toBe(10_000);
   await expect.poll(async () => (await outcome(heldC.id)).outcome, { timeout: 45_000, message: `timed out reported; log:\n${log.slice(-1500)}` }).toBe("timed_out");
   expect((await outcome(heldC.id)).waitedMs).toBeGreaterThanOrEqual(9_000);
