@@ -6,6 +6,7 @@ import { useTransition, type ReactNode } from "react";
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
 import { Button } from "./Button";
 import { Input, Select } from "./Field";
+import { fmtCount } from "./format";
 
 export type ServerColumn = { id: string; header: string; sortable?: boolean; className?: string };
 export type ServerRow = { key: string; cells: Record<string, ReactNode>; href?: string };
@@ -81,7 +82,7 @@ export function ServerTable(props: {
         ))}
         <span className="ml-auto flex items-center gap-3 text-sm">
           {pending && <span role="status" className="text-slate-500">Loading…</span>}
-          <span className="text-slate-600 dark:text-slate-400">{total.toLocaleString("en")}{totalCapped ? "+" : ""} {total === 1 && !totalCapped ? "row" : "rows"}</span>
+          <span data-testid="list-total" className="text-slate-600 dark:text-slate-400">{fmtCount(total)}{totalCapped ? "+" : ""} {total === 1 && !totalCapped ? "row" : "rows"}</span>
           {csvHref && <a className="text-brand-600 hover:underline" href={csvHref} download>Download CSV</a>}
         </span>
       </div>
@@ -118,10 +119,10 @@ export function ServerTable(props: {
         </div>
       )}
       <nav aria-label="Pagination" className="flex items-center justify-between text-sm">
-        <span>Page {page} of {pages}</span>
+        <span>Page {fmtCount(page)} of {fmtCount(pages)}{totalCapped ? "+" : ""}</span>
         <span className="flex gap-3">
           {page > 1 && <Link className="text-brand-600 hover:underline" href={hrefWith({ page: String(page - 1) })}>← Previous</Link>}
-          {page < pages && <Link className="text-brand-600 hover:underline" href={hrefWith({ page: String(page + 1) })}>Next →</Link>}
+          {(page < pages || (totalCapped && rows.length === pageSize)) && <Link className="text-brand-600 hover:underline" href={hrefWith({ page: String(page + 1) })}>Next →</Link>}
         </span>
       </nav>
     </div>

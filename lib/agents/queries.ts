@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey } from "@/lib/list";
+import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, textContains } from "@/lib/list";
 import { observedModels } from "@/lib/model-usage/queries";
 import { postureFlags } from "./posture";
 
@@ -31,13 +31,13 @@ export async function listAgentsPage(q: Q, opts: { all?: boolean } = {}) {
     ...(q.status ? { status: q.status } : {}),
     ...(q.scope ? { scope: q.scope } : {}),
     ...(q.gateway ? { gatewayId: q.gateway } : {}),
-    ...(q.q ? { OR: [{ name: { contains: q.q, mode: "insensitive" } }, { owner: { contains: q.q, mode: "insensitive" } }, { purpose: { contains: q.q, mode: "insensitive" } }] } : {}),
+    ...(q.q ? { OR: [{ name: textContains(q.q) }, { owner: textContains(q.q) }, { purpose: textContains(q.q) }] } : {}),
   };
   const sort = sortKey(q.sort, SORTS, "name");
   const [rows, total, use] = await Promise.all([
     db.agent.findMany({
       where,
-      orderBy: { [sort]: q.dir } as Prisma.AgentOrderByWithRelationInput,
+      orderBy: [{ [sort]: q.dir }, { name: "asc" }, { id: "asc" }] as Prisma.AgentOrderByWithRelationInput[],
       ...(opts.all ? { skip: 0, take: CSV_MAX_ROWS } : skipTake(q)),
       select: { id: true, name: true, owner: true, team: true, purpose: true, status: true, scope: true, model: true, fallbackModels: true, channels: true, credentialRefs: true, posture: true, gateway: { select: { id: true, name: true } }, _count: { select: { bundles: true, grants: true } } },
     }),

@@ -3,7 +3,7 @@ import { z } from "zod";
 import YAML from "yaml";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, type ListResult } from "@/lib/list";
+import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, textContains, type ListResult } from "@/lib/list";
 import { toCsv } from "@/lib/csv";
 import { CLASSIFICATIONS, FLOW_STATUSES } from "./schema";
 
@@ -30,7 +30,7 @@ function whereOf(q: TDataFlowListQuery): Prisma.DataFlowWhereInput {
   if (q.llm) and.push({ isLlmProvider: q.llm === "yes" });
   if (q.agent) and.push({ agent: { name: q.agent } });
   if (q.q) {
-    const contains = { contains: q.q, mode: "insensitive" as const };
+    const contains = textContains(q.q);
     and.push({ OR: [{ service: contains }, { host: contains }, { dataSent: contains }, { dataReceived: contains }, { agent: { name: contains } }] });
   }
   return and.length ? { AND: and } : {};
@@ -41,7 +41,7 @@ function orderOf(q: TDataFlowListQuery): Prisma.DataFlowOrderByWithRelationInput
   const dir = q.dir;
   const primary: Prisma.DataFlowOrderByWithRelationInput =
     key === "agent" ? { agent: { name: dir } } : key === "decidedAt" ? { decidedAt: { sort: dir, nulls: "last" } } : { [key]: dir };
-  return [primary, { agent: { name: "asc" } }, { host: "asc" }];
+  return [primary, { agent: { name: "asc" } }, { host: "asc" }, { id: "asc" }];
 }
 
 const LIST_SELECT = {

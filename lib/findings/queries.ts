@@ -2,7 +2,8 @@ import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { parseListQuery, skipTake, sortKey, type ListResult } from "@/lib/list";
+import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, textContains, type ListResult } from "@/lib/list";
+import { toCsv } from "@/lib/csv";
 import { FINDING_KINDS, FINDING_STATUSES, SEVERITIES } from "./schema";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -34,7 +35,7 @@ function whereOf(q: TFindingListQuery): Prisma.FindingWhereInput {
   if (q.gateway) and.push({ gatewayId: q.gateway });
   if (q.agent) and.push(UUID.test(q.agent) ? { agentId: q.agent.toLowerCase() } : { agent: { name: q.agent } });
   if (q.q) {
-    const contains = { contains: q.q, mode: "insensitive" as const };
+    const contains = textContains(q.q);
     and.push({ OR: [{ title: contains }, { toolName: contains }, { agent: { name: contains } }, { gateway: { name: contains } }] });
   }
   return and.length ? { AND: and } : {};
@@ -52,10 +53,25 @@ export type FindingRow = Prisma.FindingGetPayload<{ select: typeof LIST_SELECT }
 /** One page of findings: filters, allowlisted sort (newest sighting first by default). */
 export async function listFindings(q: TFindingListQuery): Promise<ListResult<FindingRow>> {
   const where = whereOf(q);
-  const key = sortKey(q.sort, FINDING_SORTS, "lastSeenAt");
-  const orderBy: Prisma.FindingOrderByWithRelationInput[] = [{ [key]: q.dir }, { lastSeenAt: "desc" }, { id: "asc" }];
-  const [rows, total] = await Promise.all([db.finding.findMany({ where, orderBy, ...skipTake(q), select: LIST_SELECT }), db.finding.count({ where })]);
+  const [rows, total] = await Promise.all([db.finding.findMany({ where, orderBy: orderOf(q), ...skipTake(q), select: LIST_SELECT }), db.finding.count({ where })]);
   return { rows, total, page: q.page, pageSize: q.pageSize };
+}
+
+function orderOf(q: TFindingListQuery): Prisma.FindingOrderByWithRelationInput[] {
+  const key = sortKey(q.sort, FINDING_SORTS, "lastSeenAt");
+  return [{ [key]: q.dir }, { lastSeenAt: "desc" }, { id: "asc" }];
+}
+
+const CSV_COLUMNS = ["id", "severity", "kind", "status", "title", "agent", "tool", "gateway", "first_seen_at", "last_seen_at", "dismiss_reason", "incident"].map((k) => ({ key: k, header: k }));
+
+/** The current view (filters and sort, every page up to CSV_MAX_ROWS) as CSV, formula-neutralised. */
+export async function exportFindingsCsv(q: TFindingListQuery): Promise<{ csv: string; rows: number }> {
+  const rows = await db.finding.findMany({ where: whereOf(q), orderBy: orderOf(q), take: CSV_MAX_ROWS, select: LIST_SELECT });
+  const flat = rows.map((r) => ({
+    id: r.id, severity: r.severity, kind: r.kind, status: r.status, title: r.title, agent: r.agent?.name ?? null, tool: r.toolName, gateway: r.gateway?.name ?? null,
+    first_seen_at: r.firstSeenAt, last_seen_at: r.lastSeenAt, dismiss_reason: r.dismissReason, incident: r.incidents[0]?.id ?? null,
+  }));
+  return { csv: toCsv(CSV_COLUMNS, flat), rows: flat.length };
 }
 
 /** Gateways and agents that have findings, for the filter menus. */

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Scope } from "@/lib/auth/roles";
-import { parseListQuery, skipTake, sortKey, type ListResult } from "@/lib/list";
+import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, textContains, type ListResult } from "@/lib/list";
+import { toCsv } from "@/lib/csv";
 import type { TimelineEntry } from "./types";
 import { INCIDENT_STATUSES, SEVERITIES, type IncidentStatusName } from "./schema";
 
@@ -37,16 +38,11 @@ export type TIncidentListQuery = ReturnType<typeof parseIncidentQuery>["query"];
 
 export const INCIDENT_SORTS = ["openedAt", "severity", "status", "title", "closedAt"] as const;
 
-/** Escape LIKE wildcards (Prisma passes `contains` to ILIKE as is) so %, _ and \ match themselves. */
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 function whereOf(q: TIncidentListQuery): Prisma.IncidentWhereInput {
   return {
     ...(q.status ? { status: q.status } : {}),
     ...(q.severity ? { severity: q.severity } : {}),
-    ...(q.q ? { title: { contains: escapeLike(q.q), mode: "insensitive" as const } } : {}),
+    ...(q.q ? { title: textContains(q.q) } : {}),
   };
 }
 
@@ -60,10 +56,22 @@ export type IncidentRow = Prisma.IncidentGetPayload<{ select: typeof LIST_SELECT
 /** One page of incidents: filters, title search, allowlisted sort (newest first by default). */
 export async function listIncidents(q: TIncidentListQuery): Promise<ListResult<IncidentRow>> {
   const where = whereOf(q);
-  const key = sortKey(q.sort, INCIDENT_SORTS, "openedAt");
-  const orderBy: Prisma.IncidentOrderByWithRelationInput[] = [{ [key]: q.dir }, { openedAt: "desc" }, { id: "asc" }];
-  const [rows, total] = await Promise.all([db.incident.findMany({ where, orderBy, ...skipTake(q), select: LIST_SELECT }), db.incident.count({ where })]);
+  const [rows, total] = await Promise.all([db.incident.findMany({ where, orderBy: orderOf(q), ...skipTake(q), select: LIST_SELECT }), db.incident.count({ where })]);
   return { rows, total, page: q.page, pageSize: q.pageSize };
+}
+
+function orderOf(q: TIncidentListQuery): Prisma.IncidentOrderByWithRelationInput[] {
+  const key = sortKey(q.sort, INCIDENT_SORTS, "openedAt");
+  return [{ [key]: q.dir }, { openedAt: "desc" }, { id: "asc" }];
+}
+
+const CSV_COLUMNS = ["id", "title", "severity", "status", "owner", "playbook", "opened_at", "closed_at", "from_finding"].map((k) => ({ key: k, header: k }));
+
+/** The current view (filters and sort, every page up to CSV_MAX_ROWS) as CSV, formula-neutralised. */
+export async function exportIncidentsCsv(q: TIncidentListQuery): Promise<{ csv: string; rows: number }> {
+  const rows = await db.incident.findMany({ where: whereOf(q), orderBy: orderOf(q), take: CSV_MAX_ROWS, select: LIST_SELECT });
+  const flat = rows.map((r) => ({ id: r.id, title: r.title, severity: r.severity, status: r.status, owner: r.owner?.email ?? null, playbook: r.playbook?.name ?? null, opened_at: r.openedAt, closed_at: r.closedAt, from_finding: r.findingId }));
+  return { csv: toCsv(CSV_COLUMNS, flat), rows: flat.length };
 }
 
 /** How many incidents are in each status (all four keys, zeros included). */

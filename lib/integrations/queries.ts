@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, type ListResult } from "@/lib/list";
+import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, textContains, type ListResult } from "@/lib/list";
 import { toCsv } from "@/lib/csv";
 import { REVIEW_DUE_SOON_DAYS } from "./schema";
 
@@ -46,7 +46,7 @@ function whereOf(q: TIntegrationListQuery, now: Date): Prisma.IntegrationWhereIn
   if (q.advisory) and.push({ advisoryFlaggedAt: q.advisory === "flagged" ? { not: null } : null });
   if (q.verified) and.push({ providerVerified: q.verified === "yes" });
   if (q.q) {
-    const contains = { contains: q.q, mode: "insensitive" as const };
+    const contains = textContains(q.q);
     and.push({ OR: [{ name: contains }, { provider: contains }, { reason: contains }, { securityContactName: contains }, { irPartner: contains }, { permissions: { has: q.q } }] });
   }
   return and.length ? { AND: and } : {};
@@ -57,7 +57,7 @@ function orderOf(q: TIntegrationListQuery): Prisma.IntegrationOrderByWithRelatio
   const dir = q.dir;
   const primary: Prisma.IntegrationOrderByWithRelationInput =
     key === "auditDate" || key === "nextReviewAt" ? { [key]: { sort: dir, nulls: "last" } } : { [key]: dir };
-  return key === "name" ? [primary] : [primary, { name: "asc" }];
+  return key === "name" ? [primary, { id: "asc" }] : [primary, { name: "asc" }, { id: "asc" }];
 }
 
 const LIST_SELECT = {

@@ -2,7 +2,8 @@ import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { parseListQuery, skipTake, sortKey, type ListResult } from "@/lib/list";
+import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, textContains, type ListResult } from "@/lib/list";
+import { toCsv } from "@/lib/csv";
 import { DRILL_DUE_DAYS, PLAYBOOK_PHASES, PLAYBOOK_TRIGGERS, ZContact, ZStepAction, type PlaybookTriggerName, type TContact, type TStepAction } from "./schema";
 import type { DrillStepRecord } from "./drill";
 import type { RefNames } from "./format";
@@ -56,7 +57,7 @@ function whereOf(q: TPlaybookListQuery, now: Date): Prisma.PlaybookWhereInput {
   if (q.trigger) and.push({ trigger: q.trigger });
   if (q.drill) and.push(drillWhere(q.drill, now));
   if (q.q) {
-    const contains = { contains: q.q, mode: "insensitive" as const };
+    const contains = textContains(q.q);
     and.push({ OR: [{ name: contains }, { description: contains }, { steps: { some: { title: contains } } }] });
   }
   return and.length ? { AND: and } : {};
@@ -78,10 +79,25 @@ export type PlaybookRow = ReturnType<typeof shapeListRow>;
 /** One page of playbooks with their last drill and drill state; filters by trigger and drill state. */
 export async function listPlaybooks(q: TPlaybookListQuery, now = new Date()): Promise<ListResult<PlaybookRow>> {
   const where = whereOf(q, now);
-  const key = sortKey(q.sort, PLAYBOOK_SORTS, "name");
-  const orderBy: Prisma.PlaybookOrderByWithRelationInput[] = [{ [key]: q.dir }, { name: "asc" }];
-  const [rows, total] = await Promise.all([db.playbook.findMany({ where, orderBy, ...skipTake(q), select: LIST_SELECT }), db.playbook.count({ where })]);
+  const [rows, total] = await Promise.all([db.playbook.findMany({ where, orderBy: orderOf(q), ...skipTake(q), select: LIST_SELECT }), db.playbook.count({ where })]);
   return { rows: rows.map((r) => shapeListRow(r, now)), total, page: q.page, pageSize: q.pageSize };
+}
+
+function orderOf(q: TPlaybookListQuery): Prisma.PlaybookOrderByWithRelationInput[] {
+  const key = sortKey(q.sort, PLAYBOOK_SORTS, "name");
+  return [{ [key]: q.dir }, { name: "asc" }, { id: "asc" }];
+}
+
+const CSV_COLUMNS = ["id", "name", "trigger", "steps", "drills", "drill_state", "last_drill_at", "time_to_contain_ms", "updated_at"].map((k) => ({ key: k, header: k }));
+
+/** The current view (filters and sort, every page up to CSV_MAX_ROWS) as CSV, formula-neutralised. */
+export async function exportPlaybooksCsv(q: TPlaybookListQuery, now = new Date()): Promise<{ csv: string; rows: number }> {
+  const rows = await db.playbook.findMany({ where: whereOf(q, now), orderBy: orderOf(q), take: CSV_MAX_ROWS, select: LIST_SELECT });
+  const flat = rows.map((r) => shapeListRow(r, now)).map((p) => ({
+    id: p.id, name: p.name, trigger: p.trigger, steps: p.stepsCount, drills: p.drillsCount, drill_state: p.drillState,
+    last_drill_at: p.lastDrill?.startedAt ?? null, time_to_contain_ms: p.lastDrill?.timeToContainMs ?? null, updated_at: p.updatedAt,
+  }));
+  return { csv: toCsv(CSV_COLUMNS, flat), rows: flat.length };
 }
 
 /** How many playbooks need a drill: never drilled, and last drilled more than 90 days ago. */

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey } from "@/lib/list";
+import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, textContains } from "@/lib/list";
 import { TOOL_KINDS, TOOL_SOURCES } from "./schema";
 
 export const TOOL_FILTERS = {
@@ -39,13 +39,13 @@ export async function listToolsPage(q: Q, opts: { all?: boolean; now?: Date } = 
     ...(q.review === "pending" ? { versions: { some: { requests: { some: { status: "pending" } } } } } : {}),
     ...(q.review === "overdue" ? { versions: { some: { decisions: { some: { revokedAt: null, outcome: { not: "reject" }, reReviewAt: { lt: now } } } } } } : {}),
     ...(q.review === "advisory" ? { advisoryFlaggedAt: { not: null } } : {}),
-    ...(q.q ? { OR: [{ name: { contains: q.q, mode: "insensitive" } }, { publisher: { contains: q.q, mode: "insensitive" } }, { description: { contains: q.q, mode: "insensitive" } }] } : {}),
+    ...(q.q ? { OR: [{ name: textContains(q.q) }, { publisher: textContains(q.q) }, { description: textContains(q.q) }] } : {}),
   };
   const sort = sortKey(q.sort, SORTS, "name");
   const [rows, total] = await Promise.all([
     db.tool.findMany({
       where,
-      orderBy: { [sort]: q.dir } as Prisma.ToolOrderByWithRelationInput,
+      orderBy: [{ [sort]: q.dir }, { name: "asc" }, { id: "asc" }] as Prisma.ToolOrderByWithRelationInput[],
       ...(opts.all ? { skip: 0, take: CSV_MAX_ROWS } : skipTake(q)),
       select: {
         id: true, name: true, kind: true, source: true, publisher: true, publisherVerified: true, advisoryFlaggedAt: true,

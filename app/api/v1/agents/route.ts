@@ -1,18 +1,16 @@
 import { queryParams, runApiAction, runApiRead } from "@/lib/api";
-import { AppError } from "@/lib/errors";
 import { csvResponse, toCsv } from "@/lib/csv";
 import { listAgentsPage, parseAgentQuery } from "@/lib/agents/queries";
 import { createAgentAction } from "@/lib/agents/actions";
+import { parseListRequest } from "@/lib/list";
 
 export const dynamic = "force-dynamic";
 
-/** GET /api/v1/agents?q=&status=&scope=&gateway=&sort=&dir=&page=&pageSize=[&format=csv] */
+/** GET /api/v1/agents?q=&status=&scope=&gateway=&sort=&dir=&page=&pageSize=[&format=csv]: a page, or the whole view as CSV; a bad param is a 400. */
 export async function GET(req: Request) {
   return runApiRead("registry:read", "agents", async () => {
-    const sp = queryParams(req);
-    const { query, invalid } = parseAgentQuery(sp);
-    if (invalid.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(invalid.map((k) => [k, ["Invalid value."]])));
-    const csv = sp.get("format") === "csv";
+    const { query, format } = parseListRequest(queryParams(req), parseAgentQuery);
+    const csv = format === "csv";
     const page = await listAgentsPage(query, { all: csv });
     if (!csv) return { data: page.rows, total: page.total, page: page.page, pageSize: page.pageSize };
     const rows = page.rows.map((a) => ({ name: a.name, owner: a.owner, purpose: a.purpose, gateway: a.gateway?.name, status: a.status, scope: a.scope, model: a.model, fallbacks: a.fallbackModels, flags: a.flags.map((f) => f.title) }));

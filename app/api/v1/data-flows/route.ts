@@ -1,5 +1,5 @@
 import { queryParams, runApiAction, runApiRead } from "@/lib/api";
-import { AppError } from "@/lib/errors";
+import { parseListRequest } from "@/lib/list";
 import { csvResponse } from "@/lib/csv";
 import { createDataFlowAction } from "@/lib/data-flows/actions";
 import { exportDataFlowsCsv, listDataFlows, parseDataFlowQuery } from "@/lib/data-flows/queries";
@@ -11,13 +11,8 @@ export const dynamic = "force-dynamic";
  * → {data, total, page, pageSize}, or the whole view as CSV (up to CSV_MAX_ROWS). Scope registry:read.
  */
 export async function GET(req: Request) {
-  // eslint-disable-next-line no-restricted-syntax -- only compared with fixed strings, never stored
-  const format = new URL(req.url).searchParams.get("format") ?? "json";
-  return runApiRead("registry:read", format === "csv" ? "data_flows.csv" : "data_flows", async () => {
-    const params = queryParams(req);
-    const { query, invalid } = parseDataFlowQuery(params);
-    const bad = [...invalid, ...(["json", "csv"].includes(format) ? [] : ["format"])];
-    if (bad.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(bad.map((k) => [k, ["Invalid value."]])));
+  return runApiRead("registry:read", "data_flows", async () => {
+    const { query, format } = parseListRequest(queryParams(req), parseDataFlowQuery);
     if (format === "csv") return csvResponse(`data-flows-${new Date().toISOString().slice(0, 10)}.csv`, (await exportDataFlowsCsv(query)).csv);
     const page = await listDataFlows(query);
     return { data: page.rows, total: page.total, page: page.page, pageSize: page.pageSize };

@@ -1,7 +1,8 @@
 import { queryParams, runApiAction, runApiRead } from "@/lib/api";
-import { AppError } from "@/lib/errors";
+import { csvResponse } from "@/lib/csv";
+import { parseListRequest } from "@/lib/list";
 import { openIncidentAction } from "@/lib/incidents/actions";
-import { incidentCounts, listIncidents, parseIncidentQuery, INCIDENT_READ_SCOPE } from "@/lib/incidents/queries";
+import { incidentCounts, exportIncidentsCsv, listIncidents, parseIncidentQuery, INCIDENT_READ_SCOPE } from "@/lib/incidents/queries";
 
 export const dynamic = "force-dynamic";
 
@@ -11,9 +12,8 @@ export const dynamic = "force-dynamic";
  */
 export async function GET(req: Request) {
   return runApiRead(INCIDENT_READ_SCOPE, "incidents", async () => {
-    const params = queryParams(req);
-    const { query, invalid } = parseIncidentQuery(params);
-    if (invalid.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(invalid.map((k) => [k, ["Invalid value."]])));
+    const { query, format } = parseListRequest(queryParams(req), parseIncidentQuery);
+    if (format === "csv") return csvResponse(`incidents-${new Date().toISOString().slice(0, 10)}.csv`, (await exportIncidentsCsv(query)).csv);
     const [page, counts] = await Promise.all([listIncidents(query), incidentCounts()]);
     return { data: page.rows, total: page.total, page: page.page, pageSize: page.pageSize, counts };
   });

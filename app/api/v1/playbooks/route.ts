@@ -1,19 +1,19 @@
 import { queryParams, runApiAction, runApiRead } from "@/lib/api";
-import { AppError } from "@/lib/errors";
+import { csvResponse } from "@/lib/csv";
+import { parseListRequest } from "@/lib/list";
 import { createPlaybookAction } from "@/lib/playbooks/actions";
-import { listPlaybooks, parsePlaybookQuery } from "@/lib/playbooks/queries";
+import { exportPlaybooksCsv, listPlaybooks, parsePlaybookQuery } from "@/lib/playbooks/queries";
 
 export const dynamic = "force-dynamic";
 
 /**
- * GET /api/v1/playbooks?q=&trigger=&drill=due|never|overdue|ok&sort=&dir=&page=&pageSize=
- * → {data, total, page, pageSize}; each row has its last drill and drillState. Scope registry:read.
+ * GET /api/v1/playbooks?q=&trigger=&drill=due|never|overdue|ok&sort=&dir=&page=&pageSize=[&format=csv]
+ * → {data, total, page, pageSize}, or the whole view as CSV (up to CSV_MAX_ROWS); each row has its last drill and drillState. Scope registry:read.
  */
 export async function GET(req: Request) {
   return runApiRead("registry:read", "playbooks", async () => {
-    const params = queryParams(req);
-    const { query, invalid } = parsePlaybookQuery(params);
-    if (invalid.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(invalid.map((k) => [k, ["Invalid value."]])));
+    const { query, format } = parseListRequest(queryParams(req), parsePlaybookQuery);
+    if (format === "csv") return csvResponse(`playbooks-${new Date().toISOString().slice(0, 10)}.csv`, (await exportPlaybooksCsv(query)).csv);
     const page = await listPlaybooks(query);
     return { data: page.rows, total: page.total, page: page.page, pageSize: page.pageSize };
   });
