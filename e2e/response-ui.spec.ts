@@ -108,7 +108,7 @@ test("a security lead writes a playbook; an operator drills it; the drill is sav
   await expect(page.getByRole("table", { name: "Drills of this playbook, newest first" })).toContainText("2 done · 0 skipped · 0 failed");
 
   await page.goto(`/playbooks?q=${encodeURIComponent(name)}`);
-  await expect(listRow).toContainText(day);
+  await expect(listRow.locator("time")).toHaveAttribute("title", new RegExp(`^${day} `)); // "just now", the exact UTC time on hover
   await expect(listRow).toContainText(ttc);
   await expect(listRow).not.toContainText("never drilled");
 });

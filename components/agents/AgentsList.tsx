@@ -54,7 +54,7 @@ export function AgentsList({ rows, view, gateways, canWrite }: { rows: AgentList
         empty={{
           title: "No agents registered",
           body: "Agents are the non-human identities your gateways run. Register one by hand, import an AGENTS.md, or let a gateway report its agents through the connector.",
-          action: canWrite ? { href: "/agents/new", label: "Register an agent" } : null,
+          action: canWrite ? { href: "/agents/new", label: "Register the first agent" } : null,
         }}
       />
     </>

@@ -82,7 +82,7 @@ export function IncidentsList({ rows, view, status, counts, canManage }: { rows:
               Nothing has been declared an incident yet. Incidents are opened by hand, from a <Link className="text-brand-600 hover:underline" href="/findings">finding</Link>, or by a playbook&apos;s trigger.
             </>
           ),
-          action: canManage ? { href: "/incidents/new", label: "Open an incident" } : null,
+          action: canManage ? { href: "/incidents/new", label: "Open the first incident" } : null,
         }}
       />
     </>

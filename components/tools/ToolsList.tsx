@@ -76,7 +76,7 @@ export function ToolsList({ rows, view, pending, canRequest }: { rows: ToolListR
         empty={{
           title: "No tools yet",
           body: "Tools appear here when someone requests one for review, or when a gateway reports the tools its agents can call.",
-          action: canRequest ? { href: "/tools/requests/new", label: "Request a tool" } : null,
+          action: canRequest ? { href: "/tools/requests/new", label: "Request the first tool" } : null,
         }}
       />
     </>

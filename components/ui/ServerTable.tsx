@@ -74,7 +74,7 @@ export function ServerTable(props: {
         {filters.map((f) => (
           <label key={f.id} className="text-sm">
             <span className="mb-1 block">{f.label}</span>
-            <Select value={params.get(f.id) ?? ""} onChange={(e) => go({ [f.id]: e.target.value, page: null })}>
+            <Select aria-label={f.label} value={params.get(f.id) ?? ""} onChange={(e) => go({ [f.id]: e.target.value, page: null })}>
               <option value="">all</option>
               {f.options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
             </Select>
