@@ -8,6 +8,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { makeGateway, rid } from "@/test/factories";
 import { isFiltered, listFormat, listViewOf, parseListQuery, parseListRequest, viewParams } from "./list";
 import { AppError } from "./errors";
+import { HOSTILE_CELLS, csvColumn, expectSafeCsv, neutralised } from "@/test/csv";
 
 const session = vi.hoisted(() => ({ actor: null as Actor | null }));
 vi.mock("@/lib/auth/session", () => ({ getActor: async () => session.actor }));
@@ -139,6 +140,22 @@ describe("the CSV is the filtered view", () => {
       expect(text, name).toContain(`csv-${tag}-a`);
       expect(text, name).not.toContain(`csv-${tag}-b`);
       expect(text.split("\r\n").filter(Boolean)).toHaveLength(2);
+    }
+  });
+});
+
+describe("the new CSV exports are formula-safe", () => {
+  it("incidents, findings and playbooks: every text cell quoted and neutralised", async () => {
+    const tag = rid();
+    const texts = HOSTILE_CELLS.map((cell) => `${cell}${tag}`);
+    await db.incident.createMany({ data: texts.map((title) => ({ title, severity: "low" as const })) });
+    await db.finding.createMany({ data: texts.map((title) => ({ title, kind: "spike" as const, severity: "low" as const })) });
+    await db.playbook.createMany({ data: texts.map((name) => ({ name, trigger: "manual" as const })) });
+    for (const [name, column] of [["incidents", "title"], ["findings", "title"], ["playbooks", "name"]] as const) {
+      const res = await get(name, `q=${tag}&format=csv`);
+      expect(res.status).toBe(200);
+      const rows = expectSafeCsv(await res.text());
+      expect(csvColumn(rows, column).sort(), name).toEqual(texts.map(neutralised).sort());
     }
   });
 });
