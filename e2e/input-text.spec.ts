@@ -36,6 +36,8 @@ const SURROGATE_QUERY = ["q=%ED%A0%80", "agent=x%ED%B0%80"];
 const BAD_BODY = [String.raw`{"name":"a\u0000b","reason":"a\u0000b reason","title":"x"}`, String.raw`{"name":"a\ud800b","reason":"\udc00 reason","title":"x"}`, String.raw`{"re\u0000ason":"x"}`];
 
 test("every API route refuses a NUL in the query or the path with a 400; encoded lone surrogates never cost a 500", async ({ request }) => {
+  // Hundreds of requests over every route: a loaded CI machine needs more than the default minute.
+  test.setTimeout(300_000);
   const admin = await makeUser("admin");
   const headers = { authorization: `Bearer ${await makeToken(admin)}` };
   expect(ROUTES.length).toBeGreaterThan(60);
@@ -62,6 +64,7 @@ test("every API route refuses a NUL in the query or the path with a 400; encoded
 });
 
 test("every mutation route refuses NUL and lone surrogates in JSON bodies with a 4xx and changes nothing", async ({ request }) => {
+  test.setTimeout(300_000);
   const admin = await makeUser("admin");
   const headers = { authorization: `Bearer ${await makeToken(admin)}`, "content-type": "application/json" };
   // Successful changes by this admin (the evidence verifier's own audit of each verification aside).
