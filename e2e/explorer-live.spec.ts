@@ -9,6 +9,8 @@ import { expect, makeUser, rid, signIn, signInApi, sql, test } from "./fixtures"
 import { addAgent, registerSimGateway } from "./sim-gateway";
 
 test.use({ timezoneId: "Europe/Paris" });
+// Each test walks a whole journey through several page loads: give it room on a busy machine.
+test.describe.configure({ timeout: 120_000 });
 
 test("live tail: a posted call appears without reload, only when it matches the filters; pause holds calls back and resume shows them", async ({ page, baseURL }) => {
   const gw = await registerSimGateway(baseURL!);
