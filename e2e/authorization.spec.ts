@@ -23,6 +23,7 @@ const API_MUTATIONS: Case[] = [
   { name: "PATCH /api/v1/users/{id} disabled", audit: "user.set_disabled", allowed: ADMIN, call: ({ api, target }) => api.patch(`/api/v1/users/${target}`, { data: { disabled: true } }) },
   { name: "POST /api/v1/users/{id}/password", audit: "user.reset_password", allowed: ADMIN, call: ({ api, target }) => api.post(`/api/v1/users/${target}/password`, { data: {} }) },
   { name: "DELETE /api/v1/tokens/{id} (own)", audit: "token.revoke", allowed: EVERYONE, call: ({ api, ownTokenId }) => api.delete(`/api/v1/tokens/${ownTokenId}`) },
+  { name: "POST /api/v1/tool-calls/views (own)", audit: "tool_call_view.create", allowed: EVERYONE, okStatus: 201, call: ({ api }) => api.post("/api/v1/tool-calls/views", { data: { name: `matrix ${rid()}`, filters: { decision: "blocked" } } }) },
   { name: "POST /api/v1/approval-rules", audit: "approval_rule.create", allowed: RULE_MANAGERS, okStatus: 201, call: ({ api }) => api.post("/api/v1/approval-rules", { data: { scope: "tool", toolName: `m_${rid()}`, reason: "matrix rule" } }) },
 ];
 

@@ -2,6 +2,8 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { Badge } from "@/components/ui/Badge";
 import { DecisionCell } from "@/components/tool-calls/Decision";
+import { CallTime } from "@/components/tool-calls/CallTime";
+import { JsonView } from "@/components/ui/JsonView";
 
 type CallRef = { id: string; at: string };
 
@@ -86,10 +88,10 @@ export function CallDrawerProvider({ children }: { children: ReactNode }) {
 }
 
 /** The keyboard-reachable control in each row that opens the call's details. */
-export function OpenCallButton({ id, at, label, description }: CallRef & { label: string; description: string }) {
+export function OpenCallButton({ id, at, label, description }: CallRef & { label: ReactNode; description: string }) {
   const open = useContext(OpenContext);
   return (
-    <button type="button" data-call-open aria-haspopup="dialog" aria-label={description} onClick={(e) => open({ id, at }, e.currentTarget)} className="whitespace-nowrap text-left font-mono text-xs text-brand-600 hover:underline dark:text-brand-100">
+    <button type="button" data-call-open aria-haspopup="dialog" aria-label={description} onClick={(e) => open({ id, at }, e.currentTarget)} className="whitespace-nowrap rounded text-left text-xs text-brand-600 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 dark:text-brand-100">
       {label}
     </button>
   );
@@ -101,11 +103,7 @@ function fmtInstant(iso: string) {
 
 function Json({ value, label }: { value: unknown; label: string }) {
   if (value === null || value === undefined) return <p className="text-sm text-slate-500 dark:text-slate-400">None recorded.</p>;
-  return (
-    <pre tabIndex={0} aria-label={label} className="max-h-80 overflow-auto rounded-md bg-slate-100 p-3 font-mono text-xs whitespace-pre-wrap break-all text-slate-800 dark:bg-slate-950 dark:text-slate-200">
-      {JSON.stringify(value, null, 2)}
-    </pre>
-  );
+  return <JsonView value={value} label={label} />;
 }
 
 function CallDrawer({ call, onClose }: { call: CallRef; onClose: () => void }) {
@@ -172,7 +170,7 @@ function CallDrawer({ call, onClose }: { call: CallRef; onClose: () => void }) {
   const c = loaded.state === "ok" ? loaded.call : null;
   const rows: [string, ReactNode][] = c
     ? [
-        ["When", fmtInstant(c.occurredAt)],
+        ["When", <CallTime key="w" at={c.occurredAt} />],
         ["Agent", c.agentId ? <a className="text-brand-600 hover:underline dark:text-brand-100" href={`/agents/${c.agentId}`}>{c.agentName}</a> : <span>{c.agentName} <Badge>not in registry</Badge></span>],
         ["Tool", <code key="t">{c.toolName}</code>],
         ["Version", c.toolVersion ?? "—"],
@@ -189,7 +187,7 @@ function CallDrawer({ call, onClose }: { call: CallRef; onClose: () => void }) {
         ["Gateway", c.gatewayName ?? c.gatewayId],
         ["Session", c.sessionKey ? <code key="s" className="break-all">{c.sessionKey}</code> : "—"],
         ["Event id", <code key="e" className="break-all">{c.eventId}</code>],
-        ["Ingested", fmtInstant(c.ingestedAt)],
+        ["Ingested", <CallTime key="i" at={c.ingestedAt} />],
       ]
     : [];
 
@@ -208,7 +206,7 @@ function CallDrawer({ call, onClose }: { call: CallRef; onClose: () => void }) {
         <div className="flex items-start justify-between gap-4 border-b border-slate-200 p-5 dark:border-slate-800">
           <div>
             <h2 id="call-drawer-title" className="text-lg font-semibold">Tool call {c ? <code>{c.toolName}</code> : null}</h2>
-            <p className="text-xs text-slate-500 dark:text-slate-400">#{call.id} · {fmtInstant(call.at)}</p>
+            <p className="text-xs text-slate-500 dark:text-slate-400">#{call.id} · <CallTime at={call.at} /></p>
           </div>
           <button ref={closeButton} type="button" onClick={onClose} aria-label="Close details" className="rounded-md px-3 py-2 text-sm text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800">
             <span aria-hidden>✕</span>

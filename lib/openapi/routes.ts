@@ -27,6 +27,7 @@ import { createWebhookAction, deleteWebhookAction, retryWebhookDeliveryAction, r
 import { createPlaybookAction, deletePlaybookAction, runDrillAction, runPlaybookAction, updatePlaybookAction } from "@/lib/playbooks/actions";
 import { deleteBudgetAction, setBudgetAction } from "@/lib/spend/actions";
 import { createTokenAction, revokeTokenAction } from "@/lib/tokens/actions";
+import { createViewAction, deleteViewAction, updateViewAction } from "@/lib/tool-calls/views/actions";
 import { createBundleAction, createGrantAction, createToolRequestAction, decideToolRequestAction, revokeDecisionAction, revokeGrantAction, setAgentBundlesAction, setBundleToolsAction } from "@/lib/tools/actions";
 import { createUserAction, resetUserPasswordAction, setUserRoleAction } from "@/lib/users/actions";
 
@@ -130,6 +131,11 @@ export const OPERATIONS: Operation[] = [
   { method: "POST", path: "/api/v1/tokens", action: createTokenAction, status: 201, description: "{name, expiresInDays} → 201 {data: {…, token}} (the token is shown once)." },
   { method: "GET", path: "/api/v1/tool-calls/{id}", auth: scope("tool_calls:read"), query: ["at"], description: "ISO> — one call; params and results only with tool_calls:read_params. `approvals`: the person's approvals of this call (who, when, how long the agent waited). `modelUsage`: the model calls the gateway reported for the same run (runId from the event id `<toolCallId>@<runId>.decision`), empty when the event id names no run." },
   { method: "GET", path: "/api/v1/tool-calls/agents-by-tool", auth: scope("tool_calls:read"), query: ["since", "tool"], description: "which agents called tool X (since: Nh or Nd, up to 30d)." },
+  { method: "GET", path: "/api/v1/tool-calls/tail", auth: scope("tool_calls:read"), query: ["agent", "decision", "from", "gateway", "q", "range", "since", "to", "tool"], description: "The explorer's live tail: calls of the view stored since `since` (the cursor of the previous answer, ISO 8601; the first poll passes the page's load time) → {data, cursor, more}. Metadata only, newest stored first, at most 200 (`more`: some were left out). Polls overlap by 10 s; drop ids already held. Any replica answers any poll." },
+  { method: "GET", path: "/api/v1/tool-calls/views", auth: scope("tool_calls:read"), description: "The caller's own saved explorer views → {data: [{id, name, filters, createdAt, updatedAt}]}. Views are private to their user." },
+  { method: "POST", path: "/api/v1/tool-calls/views", action: createViewAction, status: 201, description: "{name, filters: {range?, from?, to?, tool?, agent?, gateway?, decision?, q?}} → 201 {data}. Names are unique per user ignoring case (409 with a field error); at most 50 views per user (409). Audited \"tool_call_view.create\"." },
+  { method: "PATCH", path: "/api/v1/tool-calls/views/{id}", action: updateViewAction, description: "{name?, filters?} → {data}: rename a view or replace its filters. Another user's view is a 404. Audited \"tool_call_view.update\"." },
+  { method: "DELETE", path: "/api/v1/tool-calls/views/{id}", action: deleteViewAction, description: "→ {data: {id, deleted}}. Another user's view (or one already deleted) is a 404. Audited \"tool_call_view.delete\"." },
   { method: "GET", path: "/api/v1/tool-calls", auth: scope("tool_calls:read"), query: ["agent", "decision", "dir", "format", "gateway", "page", "pageSize", "q", "range", "to", "tool"], description: "Metadata for every holder of tool_calls:read; params and results only with tool_calls:read_params. The CSV is this view without params, capped at CSV_MAX_ROWS." },
   { method: "POST", path: "/api/v1/tool-requests/{id}/decision", action: decideToolRequestAction, status: 201, description: "{outcome, checklist, reason, conditions?, reReviewDays?}" },
   { method: "GET", path: "/api/v1/tool-requests/{id}", auth: scope("registry:read"), description: "the request with its decision (who, when, checklist, reason, conditions)." },

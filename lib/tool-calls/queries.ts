@@ -401,3 +401,37 @@ export async function getToolCall(id: string, occurredAt: Date, opts: { withPara
   const r = await dbRead.toolCall.findUnique({ where: key, select: META_SELECT });
   return r ? shape(r, await gatewayNames([r.gatewayId])) : null;
 }
+
+/**
+ * The explorer's live tail polls again this far before its cursor: a batch's rows carry the time
+ * its transaction started (ingested_at), so a slow batch commits rows older than ones already
+ * seen, and a read replica shows them later still. The browser drops the ids it already holds.
+ */
+export const TAIL_OVERLAP_MS = 10_000;
+/** At most this many calls per poll of the tail (the newest); `more` says some were left out. */
+export const TAIL_MAX_ROWS = 200;
+/** A cursor older than this is moved up to it: the tail never re-reads more than the last hour. */
+const TAIL_MAX_LOOKBACK_MS = HOUR;
+
+/**
+ * Calls of the view stored since `since` (less TAIL_OVERLAP_MS), newest stored first, for the
+ * explorer's live tail: every filter of the view applies, the window's start too (a preset range
+ * has no end, so a call a gateway dates a little ahead of Warden's clock still shows). State lives
+ * in the cursor the browser sends back, so any replica answers any poll (no in-process pub/sub).
+ * Reads tool_calls_ingested_at_idx: each poll costs the new rows, not the window.
+ */
+export async function tailToolCalls(q: ToolCallQuery, since: Date, now = new Date()): Promise<{ rows: ToolCallRow[]; cursor: string; more: boolean }> {
+  const floor = Math.max(since.getTime(), now.getTime() - TAIL_MAX_LOOKBACK_MS);
+  const fixedWindow = Boolean(q.from || q.to);
+  const where: Prisma.ToolCallWhereInput = {
+    ...toolCallWhere(q),
+    occurredAt: fixedWindow ? { gte: q.window.from, lte: q.window.to } : { gte: q.window.from },
+    ingestedAt: { gt: new Date(floor - TAIL_OVERLAP_MS) },
+  };
+  const found = await dbRead.toolCall.findMany({ where, orderBy: [{ ingestedAt: "desc" }, { id: "desc" }], take: TAIL_MAX_ROWS + 1, select: META_SELECT });
+  const more = found.length > TAIL_MAX_ROWS;
+  const rows = found.slice(0, TAIL_MAX_ROWS);
+  const names = await gatewayNames(rows.map((r) => r.gatewayId));
+  const newest = rows.reduce((t, r) => Math.max(t, r.ingestedAt.getTime()), floor);
+  return { rows: rows.map((r) => shape(r, names)), cursor: new Date(newest).toISOString(), more };
+}

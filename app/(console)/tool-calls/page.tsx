@@ -4,25 +4,23 @@ import Form from "next/form";
 import { requireScope } from "@/lib/auth/session";
 import { listGateways } from "@/lib/fleet/queries";
 import { agentsByTool, explorerPage, explorerPickers, paramsAllowed, parseToolCallQuery, RANGES } from "@/lib/tool-calls/queries";
-import { ServerTable } from "@/components/ui/ServerTable";
 import { Badge } from "@/components/ui/Badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/Card";
 import { Button } from "@/components/ui/Button";
 import { Input } from "@/components/ui/Field";
 import { fmtDate } from "@/components/ui/format";
 import { CallsChart } from "@/components/charts/CallsChart";
-import { CallDrawerProvider, OpenCallButton } from "@/components/tool-calls/CallDrawer";
+import { ExplorerTable, type LiveTail } from "@/components/tool-calls/ExplorerTable";
+import { SavedViews } from "@/components/tool-calls/SavedViews";
+import { listViews } from "@/lib/tool-calls/views/queries";
+import { viewQueryString } from "@/lib/tool-calls/views/schema";
 import { ToolCallFilters } from "@/components/tool-calls/ToolCallFilters";
-import { DecisionCell } from "@/components/tool-calls/Decision";
 
 export const metadata: Metadata = { title: "Tool calls" };
 
 const TOOL_LIST = "tool-calls-recent-tools";
 const AGENT_LIST = "tool-calls-recent-agents";
 const RANGE_LABELS: Record<keyof typeof RANGES, string> = { "1h": "the last hour", "24h": "the last 24 hours", "7d": "the last 7 days", "30d": "the last 30 days" };
-
-/** "2026-05-14 13:02:07 UTC": calls need seconds, and UTC renders the same on server and client. */
-const fmtSeconds = (d: Date) => d.toISOString().replace("T", " ").slice(0, 19) + " UTC";
 
 type SP = Record<string, string | string[] | undefined>;
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.trim() ?? "";
@@ -37,21 +35,33 @@ function viewParams(sp: SP, drop: string[], add: Record<string, string> = {}) {
 
 export default async function ToolCallsPage({ searchParams }: { searchParams: Promise<SP> }) {
   const actor = await requireScope("tool_calls:read");
+  // The live tail's first cursor: taken before the rows are read (polls overlap it by 10 s).
+  const renderedAt = new Date();
   const sp = await searchParams;
   const { query, invalid } = parseToolCallQuery(sp);
   const withParams = paramsAllowed(actor.role);
   const usedBy = first(sp.usedBy).slice(0, 200);
 
-  const [{ page, series }, gateways, [toolNames, agentNames], usedByAgents] = await Promise.all([
+  const [{ page, series }, gateways, [toolNames, agentNames], usedByAgents, views] = await Promise.all([
     explorerPage(query), // metadata only: the drawer fetches a call's params (by role)
     listGateways(),
     explorerPickers(),
     usedBy ? agentsByTool(usedBy, RANGES["24h"]) : Promise.resolve(null),
+    actor.userId ? listViews(actor.userId) : Promise.resolve([]),
   ]);
 
   const windowLabel = query.from || query.to ? `${fmtDate(query.window.from)} – ${fmtDate(query.window.to)}` : RANGE_LABELS[query.range];
   const csvHref = `/api/v1/tool-calls?${viewParams(sp, ["page", "usedBy", "format"], { format: "csv" })}`;
   const keep = viewParams(sp, ["page", "usedBy"]);
+  const filterQuery = viewParams(sp, ["page", "usedBy", "format", "sort", "dir", "pageSize"]).toString();
+  // The tail runs on the view's first page, newest first, over a moving range; anything else is a
+  // fixed list (paging back or sorting oldest first would have rows jump under the reader).
+  const custom = Boolean(query.from || query.to);
+  const offReason = query.page > 1 ? `you are on page ${query.page}` : query.dir === "asc" ? "sorted oldest first" : custom ? "a fixed time window is shown" : null;
+  const liveHref = `/tool-calls?${viewParams(sp, ["page", "usedBy", "sort", "dir", "from", "to"])}`;
+  const live: LiveTail = offReason ? { on: false, reason: offReason, liveHref } : { on: true, query: filterQuery, since: renderedAt.toISOString() };
+  const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
+  const pageHref = (n: number) => `/tool-calls?${viewParams(sp, ["page", "usedBy"], n > 1 ? { page: String(n) } : {})}`;
 
   return (
     <>
@@ -66,6 +76,7 @@ export default async function ToolCallsPage({ searchParams }: { searchParams: Pr
 
       <datalist id={TOOL_LIST}>{toolNames.map((t) => <option key={t} value={t} />)}</datalist>
       <datalist id={AGENT_LIST}>{agentNames.map((a) => <option key={a} value={a} />)}</datalist>
+      <SavedViews views={views.map((v) => ({ id: v.id, name: v.name, query: viewQueryString(v.filters) }))} />
       <ToolCallFilters gateways={gateways.map((g) => ({ id: g.id, name: g.name }))} toolListId={TOOL_LIST} agentListId={AGENT_LIST} />
 
       <div className="mb-6 grid gap-6 xl:grid-cols-3">
@@ -129,42 +140,34 @@ export default async function ToolCallsPage({ searchParams }: { searchParams: Pr
         </Card>
       </div>
 
-      {/* The filter bar above owns the text search; the table's own search box would duplicate it. */}
-      <CallDrawerProvider>
-        <div>
-          <ServerTable
-            search={false}
-            caption={`Tool calls, ${windowLabel}`}
-            columns={[
-              { id: "at", header: "Time (UTC)", sortable: true },
-              { id: "agent", header: "Agent" },
-              { id: "tool", header: "Tool" },
-              { id: "version", header: "Version" },
-              { id: "decision", header: "Decision" },
-              { id: "ms", header: "Duration", className: "text-right tabular-nums whitespace-nowrap" },
-              { id: "egress", header: "Egress hosts" },
-            ]}
-            rows={page.rows.map((c) => ({
-              key: c.id,
-              cells: {
-                at: <OpenCallButton id={c.id} at={c.occurredAt.toISOString()} label={fmtSeconds(c.occurredAt)} description={`Details of ${c.toolName} by ${c.agentName} at ${fmtSeconds(c.occurredAt)}`} />,
-                agent: c.agentId ? <Link href={`/agents/${c.agentId}`} className="text-brand-600 hover:underline dark:text-brand-100">{c.agentName}</Link> : c.agentName,
-                tool: <code>{c.toolName}</code>,
-                version: c.toolVersion ?? "—",
-                decision: <DecisionCell decision={c.decision} policyDecision={c.policyDecision} blockReason={c.blockReason} small />,
-                ms: c.durationMs != null ? `${c.durationMs.toLocaleString("en")} ms` : "—",
-                egress: c.egressHosts.length ? <span className="flex flex-wrap gap-1">{c.egressHosts.map((h) => <code key={h} className="text-xs">{h}</code>)}</span> : <span className="text-slate-500 dark:text-slate-400">none</span>,
-              },
-            }))}
-            total={page.total}
-            totalCapped={page.totalCapped}
-            page={page.page}
-            pageSize={page.pageSize}
-            csvHref={csvHref}
-            empty={<EmptyState title="No tool calls match">Widen the time range or clear the filters. Calls arrive when a gateway with the Warden plugin is connected.</EmptyState>}
-          />
-        </div>
-      </CallDrawerProvider>
+      <ExplorerTable
+        key={`${filterQuery}|${query.page}|${query.dir}|${query.pageSize}`}
+        caption={`Tool calls, ${windowLabel}`}
+        rows={page.rows.map((c) => ({
+          id: c.id,
+          occurredAt: c.occurredAt.toISOString(),
+          ingestedAt: c.ingestedAt.toISOString(),
+          agentId: c.agentId,
+          agentName: c.agentName,
+          toolName: c.toolName,
+          toolVersion: c.toolVersion,
+          decision: c.decision,
+          policyDecision: c.policyDecision,
+          blockReason: c.blockReason,
+          durationMs: c.durationMs,
+          egressHosts: c.egressHosts,
+        }))}
+        total={page.total}
+        page={page.page}
+        pageSize={page.pageSize}
+        dir={query.dir}
+        sortHref={`/tool-calls?${viewParams(sp, ["page", "usedBy", "sort", "dir"], { sort: "at", dir: query.dir === "desc" ? "asc" : "desc" })}`}
+        prevHref={page.page > 1 ? pageHref(page.page - 1) : null}
+        nextHref={page.page < pages ? pageHref(page.page + 1) : null}
+        csvHref={csvHref}
+        live={live}
+        empty={<EmptyState title="No tool calls match">Widen the time range or clear the filters. Calls arrive when a gateway with the Warden plugin is connected.{live.on ? " New calls appear here as they arrive." : ""}</EmptyState>}
+      />
     </>
   );
 }
