@@ -93,7 +93,7 @@ export function AgentForm({ mode, id, initial = EMPTY_AGENT, gateways, action }:
         <Field label="Group policy" htmlFor="agent-group"><Select id="agent-group" name="groupPolicy" defaultValue={p.groupPolicy}>{["disabled", "allowlist", "open"].map((v) => <option key={v} value={v}>{v}</option>)}</Select></Field>
       </fieldset>
       <FormError text={notice?.tone === "error" ? notice.text : null} />
-      <div><Button type="submit" disabled={pending}>{pending ? "Saving…" : mode === "create" ? "Register agent" : "Save changes"}</Button></div>
+      <div><Button type="submit" pending={pending}>{pending ? "Saving…" : mode === "create" ? "Register agent" : "Save changes"}</Button></div>
     </form>
   );
 }

@@ -53,7 +53,7 @@ export function DecisionForm({ id, label, action, onDone }: { id: string; label:
       </label>
       {errors.reason && <p role="alert" className="text-sm text-red-600">{errors.reason[0]}</p>}
       {error && !errors.reason && !errors.minutes && <p role="alert" className="text-sm text-red-600">{error}</p>}
-      <Button type="submit" variant={choice === "deny" ? "danger" : "primary"} disabled={pending}>
+      <Button type="submit" variant={choice === "deny" ? "danger" : "primary"} pending={pending}>
         {pending ? "Sending…" : choice === "deny" ? "Deny the call" : choice === "allow_for" ? `Allow for ${minutes} minutes` : "Allow once"}
       </Button>
     </form>

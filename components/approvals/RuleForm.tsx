@@ -54,7 +54,7 @@ export function RuleForm({ agents, action }: { agents: { id: string; name: strin
       {field("Reason (shown to approvers)", "reason", <input className={inputClass} value={v.reason} onChange={set("reason")} aria-invalid={Boolean(err("reason"))} />)}
       <div className="md:col-span-2">
         {error && <p role="alert" className="mb-2 text-sm text-red-600">{error}</p>}
-        <Button type="submit" disabled={pending}>{pending ? "Saving…" : "Add rule"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Saving…" : "Add rule"}</Button>
       </div>
     </form>
   );

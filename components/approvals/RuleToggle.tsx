@@ -18,7 +18,7 @@ export function RuleToggle({ id, enabled, label, action }: { id: string; enabled
   }
   return (
     <span>
-      <Button variant="secondary" disabled={pending} onClick={onClick} aria-label={`${enabled ? "Disable" : "Enable"} ${label}`}>{enabled ? "Disable" : "Enable"}</Button>
+      <Button variant="secondary" pending={pending} onClick={onClick} aria-label={`${enabled ? "Disable" : "Enable"} ${label}`}>{enabled ? "Disable" : "Enable"}</Button>
       {error && <span role="alert" className="ml-2 text-sm text-red-600">{error}</span>}
     </span>
   );

@@ -28,7 +28,7 @@ export function BundleToolsEditor({ bundle, tools, action }: { bundle: { id: str
     <form onSubmit={onSubmit} noValidate className="space-y-2" aria-label={`Tools of ${bundle.name}`}>
       <ToolChecklist idPrefix={id} tools={tools} selected={bundle.toolIds} legend="Edit its tools" errors={toolErrorsOf(errors)} />
       {other.map((e) => <p key={e} role="alert" className="text-xs text-red-600 dark:text-red-400">{e}</p>)}
-      <Button type="submit" variant="secondary" disabled={pending}>{pending ? "Saving…" : "Save"}</Button>
+      <Button type="submit" variant="secondary" pending={pending}>{pending ? "Saving…" : "Save"}</Button>
       <FormStatus notice={notice} />
     </form>
   );

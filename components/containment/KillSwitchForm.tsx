@@ -121,7 +121,7 @@ export function KillSwitchForm({ targets, preview, contain, initial }: { targets
       </fieldset>
       {message && <p role="alert" className="text-sm text-red-600">{message}</p>}
       {!locked ? (
-        <Button variant="danger" onClick={onReview} disabled={pending}>{pending ? "Checking…" : "Review blast radius"}</Button>
+        <Button variant="danger" onClick={onReview} pending={pending}>{pending ? "Checking…" : "Review blast radius"}</Button>
       ) : (
         <div className="space-y-3 rounded-lg border-2 border-red-300 bg-red-50 p-4 dark:border-red-800 dark:bg-red-950/30" role="region" aria-label="Blast radius">
           <p className="font-semibold text-red-800 dark:text-red-300">
@@ -140,7 +140,7 @@ export function KillSwitchForm({ targets, preview, contain, initial }: { targets
             <Input id="ks-confirm" value={confirm} autoComplete="off" onChange={(e) => setConfirm(e.target.value)} aria-invalid={!!errors.confirm} />
           </Field>
           <div className="flex gap-2">
-            <Button variant="danger" onClick={onContain} disabled={pending || confirm.trim() !== radius.label}>{pending ? "Containing…" : "Contain now"}</Button>
+            <Button variant="danger" onClick={onContain} pending={pending} disabled={confirm.trim() !== radius.label}>{pending ? "Containing…" : "Contain now"}</Button>
             <Button variant="ghost" onClick={() => { setRadius(null); setConfirm(""); setMessage(null); }}>Back</Button>
           </div>
         </div>

@@ -77,7 +77,7 @@ export function DataFlowForm({ mode, action, id, initial = EMPTY, agents = [], s
       </div>
       <FormError text={errors._?.join(" ")} className="md:col-span-2" />
       <div className="md:col-span-2">
-        <Button type="submit" disabled={pending}>{pending ? "Saving…" : mode === "create" ? "Propose data flow" : "Save changes"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Saving…" : mode === "create" ? "Propose data flow" : "Save changes"}</Button>
       </div>
       <div className="md:col-span-2"><Notice notice={notice} /></div>
     </form>

@@ -110,7 +110,7 @@ export function ExportForm({ action, gateways, agents, initialFrom, initialTo }:
 
       <FormError text={errors._?.join(" ")} />
       <div className="flex flex-wrap items-center gap-3">
-        <Button type="submit" disabled={pending}>{pending ? "Starting…" : "Export signed evidence"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Starting…" : "Export signed evidence"}</Button>
         <span className="text-xs text-slate-500">
           {gatewayIds.size || agentIds.size ? `${gatewayIds.size || "all"} gateway(s), ${agentIds.size || "all"} agent(s)` : "All gateways and agents"} · includes tool-call parameters and results
         </span>

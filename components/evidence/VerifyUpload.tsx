@@ -57,7 +57,7 @@ export function VerifyUpload() {
           />
         </Field>
         <FormError text={error} />
-        <Button type="submit" disabled={pending || !file}>{pending ? "Verifying…" : "Verify"}</Button>
+        <Button type="submit" pending={pending} disabled={!file}>{pending ? "Verifying…" : "Verify"}</Button>
         {pending && file && <p role="status" className="text-sm text-slate-500">Checking {fmtBytes(file.size)}: every file is hashed, which takes a while for large bundles.</p>}
       </form>
       {report && <ReportView report={report} />}

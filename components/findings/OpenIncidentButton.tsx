@@ -35,7 +35,7 @@ export function OpenIncidentButton({ id, label, severity, action }: { id: string
       </label>
       {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
       <div className="flex gap-2">
-        <Button disabled={pending} onClick={onConfirm}>{pending ? "Working…" : "Confirm: open incident"}</Button>
+        <Button pending={pending} onClick={onConfirm}>{pending ? "Working…" : "Confirm: open incident"}</Button>
         <Button variant="ghost" onClick={() => setOpen(false)}>Cancel</Button>
       </div>
     </div>

@@ -42,7 +42,7 @@ export function AdvisoryForm({ action }: { action: ServerAction }) {
         <Field label="Note" htmlFor="adv-note" errors={err("note")}><Input id="adv-note" name="note" placeholder="Upgrade to 2026.9.7 or later" /></Field>
       </div>
       <FormError text={notice?.tone === "error" ? notice.text : null} />
-      <div><Button type="submit" disabled={pending}>{pending ? "Saving…" : "Record advisory"}</Button></div>
+      <div><Button type="submit" pending={pending}>{pending ? "Saving…" : "Record advisory"}</Button></div>
     </form>
   );
 }
@@ -58,7 +58,7 @@ export function DeleteAdvisory({ id, title, action }: { id: string; title: strin
   }
   return (
     <span>
-      <Button variant="danger" disabled={pending} onClick={onClick} aria-label={`Delete advisory ${title}`}>Delete</Button>
+      <Button variant="danger" pending={pending} onClick={onClick} aria-label={`Delete advisory ${title}`}>Delete</Button>
       <FormError text={notice?.tone === "error" ? notice.text : null} />
     </span>
   );

@@ -27,7 +27,7 @@ export function PolicyExpiryForm({ gatewayId, ttlHours, onExpiry, defaultHours, 
           <option value="keep_last">Keep enforcing the last policy (degraded, flagged)</option>
         </Select>
       </Field>
-      <Button type="submit" variant="secondary" disabled={pending}>{pending ? "Saving…" : "Save"}</Button>
+      <Button type="submit" variant="secondary" pending={pending}>{pending ? "Saving…" : "Save"}</Button>
       {notice?.tone === "ok" && <p role="status" className="text-sm text-green-700 md:col-span-3">{notice.text}</p>}
       <FormError className="md:col-span-3" text={notice?.tone === "error" ? notice.text : null} />
     </form>

@@ -16,7 +16,7 @@ export function RotateSecret({ gatewayId, action }: { gatewayId: string; action:
   }
   return (
     <div className="space-y-2">
-      <Button variant="secondary" onClick={onRotate} disabled={pending}>{pending ? "Rotating…" : "Rotate signing secret"}</Button>
+      <Button variant="secondary" onClick={onRotate} pending={pending}>{pending ? "Rotating…" : "Rotate signing secret"}</Button>
       <FormError text={notice?.tone === "error" ? notice.text : null} />
       {secret && <SecretOnce gatewayId={gatewayId} secret={secret} origin={window.location.origin} />}
     </div>

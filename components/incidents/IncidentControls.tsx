@@ -59,7 +59,7 @@ export function IncidentControls({ id, status, severity, ownerId, owners, action
       </Field>
       <FormError text={errors._?.join(" ")} className="sm:col-span-3" />
       <div className="flex items-center gap-3 sm:col-span-3">
-        <Button type="submit" disabled={pending}>{pending ? "Saving…" : "Save changes"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Saving…" : "Save changes"}</Button>
         <Notice notice={notice} />
       </div>
     </form>

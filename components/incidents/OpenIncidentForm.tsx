@@ -55,7 +55,7 @@ export function OpenIncidentForm({ action, owners, playbooks, defaultOwnerId }: 
       </div>
       <FormError text={errors._?.join(" ")} className="md:col-span-2" />
       <div className="md:col-span-2">
-        <Button type="submit" disabled={pending}>{pending ? "Opening…" : "Open incident"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Opening…" : "Open incident"}</Button>
       </div>
       <div className="md:col-span-2"><Notice notice={notice} /></div>
     </form>

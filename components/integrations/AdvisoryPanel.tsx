@@ -34,7 +34,7 @@ export function AdvisoryPanel({ id, flagged, actions }: { id: string; flagged: b
       <Field label={flagged ? "Why it is resolved (optional)" : "What the vendor disclosed"} htmlFor="advisory-note" errors={errors.note}>
         <textarea id="advisory-note" name="note" rows={2} aria-invalid={Boolean(errors.note)} className={textareaClass} placeholder={flagged ? "Vendor rotated all tokens; no exposure found" : "Vendor disclosed a token leak on 2026-05-17"} />
       </Field>
-      <Button type="submit" variant={flagged ? "secondary" : "danger"} disabled={pending}>{pending ? "Saving…" : flagged ? "Clear advisory" : "Flag advisory / breach"}</Button>
+      <Button type="submit" variant={flagged ? "secondary" : "danger"} pending={pending}>{pending ? "Saving…" : flagged ? "Clear advisory" : "Flag advisory / breach"}</Button>
       <Notice notice={notice} />
     </form>
   );

@@ -175,7 +175,7 @@ export function IntegrationForm({ mode, action, id, initial = EMPTY_INTEGRATION,
 
       <FormError text={errors._?.join(" ")} />
       <div className="flex items-center gap-3">
-        <Button type="submit" disabled={pending}>{pending ? "Saving…" : mode === "create" ? "Create integration" : "Save changes"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Saving…" : mode === "create" ? "Create integration" : "Save changes"}</Button>
       </div>
       <Notice notice={notice} />
     </form>

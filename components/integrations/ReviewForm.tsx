@@ -48,7 +48,7 @@ export function ReviewForm({ id, action, advisoryOpen }: { id: string; action: S
           This review closes the open vendor advisory
         </label>
       )}
-      <Button type="submit" disabled={pending}>{pending ? "Recording…" : "Record review"}</Button>
+      <Button type="submit" pending={pending}>{pending ? "Recording…" : "Record review"}</Button>
       <Notice notice={notice} />
     </form>
   );

@@ -80,7 +80,7 @@ export function WebhookForm({ action, initial, onDone }: { action: ServerAction;
         {Object.entries(errors).filter(([k]) => k.startsWith("events")).flatMap(([, v]) => v).map((m) => <p key={m} className="text-xs text-red-600 dark:text-red-400">{m}</p>)}
       </fieldset>
       <div className="flex gap-2">
-        <Button type="submit" disabled={pending}>{pending ? "Saving…" : initial ? "Save changes" : "Create endpoint"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Saving…" : initial ? "Save changes" : "Create endpoint"}</Button>
         {initial && onDone && <Button variant="ghost" onClick={() => onDone()}>Cancel</Button>}
       </div>
       <div aria-live="polite">

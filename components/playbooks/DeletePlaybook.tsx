@@ -36,7 +36,7 @@ export function DeletePlaybook({ id, name, drills, action }: { id: string; name:
       </label>
       <FormError text={error} />
       <div className="flex gap-2">
-        <Button variant="danger" disabled={pending || typed.trim() !== name} onClick={onConfirm}>{pending ? "Deleting…" : "Confirm: delete playbook"}</Button>
+        <Button variant="danger" pending={pending} disabled={typed.trim() !== name} onClick={onConfirm}>{pending ? "Deleting…" : "Confirm: delete playbook"}</Button>
         <Button variant="ghost" onClick={() => { setOpen(false); setTyped(""); }}>Cancel</Button>
       </div>
     </div>

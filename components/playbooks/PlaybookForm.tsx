@@ -316,7 +316,7 @@ export function PlaybookForm({ mode, action, id, initial = EMPTY_PLAYBOOK, choic
       {errors._ && <p role="alert" className="text-sm text-red-600">{errors._.join(" ")}</p>}
       <div aria-live="polite"><FormError text={notice?.text} /></div>
       <div className="flex gap-3">
-        <Button type="submit" disabled={pending}>{pending ? "Saving…" : mode === "create" ? "Create playbook" : "Save playbook"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Saving…" : mode === "create" ? "Create playbook" : "Save playbook"}</Button>
         <Button variant="ghost" onClick={() => router.push(mode === "create" ? "/playbooks" : `/playbooks/${id}`)}>Cancel</Button>
       </div>
     </form>

@@ -63,7 +63,7 @@ export function RequestForm({ agents, bundles, action, initial = {} }: { agents:
         </fieldset>
       </div>
       <FormError text={notice?.text} />
-      <div><Button type="submit" disabled={pending}>{pending ? "Filing…" : "File request"}</Button></div>
+      <div><Button type="submit" pending={pending}>{pending ? "Filing…" : "File request"}</Button></div>
     </form>
   );
 }

@@ -38,7 +38,7 @@ export function ReasonAction({ label, action, payload, confirmLabel, placeholder
       </label>
       {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
       <div className="flex gap-2">
-        <Button variant="danger" disabled={pending || reason.trim().length < 5} onClick={onConfirm}>{pending ? "Working…" : (confirmLabel ?? `Confirm: ${label.toLowerCase()}`)}</Button>
+        <Button variant="danger" pending={pending} disabled={reason.trim().length < 5} onClick={onConfirm}>{pending ? "Working…" : (confirmLabel ?? `Confirm: ${label.toLowerCase()}`)}</Button>
         <Button variant="ghost" onClick={() => setOpen(false)}>Cancel</Button>
       </div>
     </div>
