@@ -21,7 +21,7 @@ export function CreateUserForm({ action }: { action: ServerAction }) {
       setOneTime(null);
       return action(raw);
     };
-    const d = await run<{ user: { email: string }; oneTimePassword: string | null }>(send, input, ZUserCreate);
+    const d = await run<{ user: { email: string }; oneTimePassword: string | null }>(send, input, ZUserCreate, { toast: (d) => ({ text: `User ${d.user.email} created.` }) });
     if (!d) return;
     setNotice({ tone: "ok", text: `Created ${d.user.email}.` });
     setOneTime(d.oneTimePassword);

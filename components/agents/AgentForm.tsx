@@ -45,7 +45,7 @@ export function AgentForm({ mode, id, initial = EMPTY_AGENT, gateways, action }:
       credentialRefs: list(f.get("credentialRefs")),
       posture: { fsWorkspaceOnly: f.has("fsWorkspaceOnly"), execMode: String(f.get("execMode")), canDelegate: f.has("canDelegate"), dmPolicy: String(f.get("dmPolicy")), groupPolicy: String(f.get("groupPolicy")), ...(String(f.get("sandbox") ?? "").trim() ? { sandbox: String(f.get("sandbox")).trim() } : {}) },
     };
-    const saved = await run<{ id: string }>(action, input, mode === "create" ? ZAgentCreate : ZAgentUpdate);
+    const saved = await run<{ id: string }>(action, input, mode === "create" ? ZAgentCreate : ZAgentUpdate, { toast: (d) => (mode === "create" ? { text: "Agent created.", href: `/agents/${d.id}`, linkLabel: "Open agent" } : { text: "Agent saved." }) });
     if (!saved) return;
     if (mode === "create") router.push(`/agents/${saved.id}`);
     else router.refresh();

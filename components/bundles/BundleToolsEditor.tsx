@@ -17,7 +17,7 @@ export function BundleToolsEditor({ bundle, tools, action }: { bundle: { id: str
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const toolIds = new FormData(e.currentTarget).getAll("toolIds").map(String);
-    const saved = await run(action, { id: bundle.id, toolIds }, ZBundleSetTools);
+    const saved = await run(action, { id: bundle.id, toolIds }, ZBundleSetTools, { toast: { text: `Tools of bundle ${bundle.name} saved (${toolIds.length}).` } });
     if (!saved) return;
     setNotice({ tone: "ok", text: "Tools saved." });
     router.refresh();

@@ -20,7 +20,7 @@ export function NewBundleForm({ tools, action }: { tools: ToolOption[]; action: 
     const form = e.currentTarget;
     const f = new FormData(form);
     const input = { name: String(f.get("name") ?? ""), description: String(f.get("description") ?? ""), toolIds: f.getAll("toolIds").map(String) };
-    const created = await run<{ id: string; name: string }>(action, input, ZBundleCreate);
+    const created = await run<{ id: string; name: string }>(action, input, ZBundleCreate, { toast: (d) => ({ text: `Bundle ${d.name} created.` }) });
     if (!created) return;
     setNotice({ tone: "ok", text: `Bundle ${created.name} created.` });
     form.reset();

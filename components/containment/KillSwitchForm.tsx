@@ -2,6 +2,7 @@
 import { useMemo, useState } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
+import { useToast } from "@/components/ui/Toaster";
 import { Field, Input, Select } from "@/components/ui/Field";
 import type { ServerAction } from "@/components/admin/types";
 import { ACTIONS_BY_SCOPE, ACTION_LABELS, SCOPE_LABELS } from "./labels";
@@ -26,6 +27,7 @@ export function KillSwitchForm({ targets, preview, contain, initial }: { targets
   const [errors, setErrors] = useState<Errors>({});
   const [message, setMessage] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const toast = useToast();
 
   const options = useMemo(() => {
     if (scope === "tool") return targets.tools.map((t) => ({ value: t, label: t }));
@@ -65,14 +67,24 @@ export function KillSwitchForm({ targets, preview, contain, initial }: { targets
   async function onContain() {
     if (!radius) return;
     setPending(true);
-    const res = await contain({ scope, target, action, reason, confirm, ...(scope === "agent" ? { options: { cronOff } } : {}), ...(initial?.incidentId ? { incidentId: initial.incidentId } : {}) });
-    setPending(false);
+    setMessage(null);
+    let res: Awaited<ReturnType<typeof contain>>;
+    try {
+      res = await contain({ scope, target, action, reason, confirm, ...(scope === "agent" ? { options: { cronOff } } : {}), ...(initial?.incidentId ? { incidentId: initial.incidentId } : {}) });
+    } catch {
+      setMessage("Warden could not be reached. Nothing was sent; try again.");
+      return;
+    } finally {
+      setPending(false);
+    }
     if (!res.ok) {
       setErrors(res.fieldErrors ?? {});
       setMessage(res.error);
       return;
     }
-    router.push(`/containment/${(res.data as { id: string }).id}`);
+    const id = (res.data as { id: string }).id;
+    toast({ text: `${ACTION_LABELS[action]} sent to ${radius.gateways.length} gateway${radius.gateways.length === 1 ? "" : "s"}; acknowledgements follow on its page.`, href: `/containment/${id}`, linkLabel: "Open containment" });
+    router.push(`/containment/${id}`);
   }
 
   const locked = radius !== null;

@@ -61,7 +61,7 @@ export function ExportForm({ action, gateways, agents, initialFrom, initialTo }:
       range = { from: new Date(now - PRESETS[preset]).toISOString(), to: new Date(now).toISOString() };
     }
     const input = { ...range, ...(gatewayIds.size ? { gatewayIds: [...gatewayIds] } : {}), ...(agentIds.size ? { agentIds: [...agentIds] } : {}) };
-    const started = await run<{ id: string }>(action, input, ZEvidenceExport);
+    const started = await run<{ id: string }>(action, input, ZEvidenceExport, { toast: (d) => ({ text: "Evidence export started; it builds in the background.", href: `/audit/evidence#export-${d.id}`, linkLabel: "Follow its progress" }) });
     if (!started) return;
     setNotice({ tone: "ok", text: "Export started. It builds in the background; the list below shows its progress." });
     router.refresh();

@@ -23,7 +23,7 @@ export function AdvisoryForm({ action }: { action: ServerAction }) {
       url: String(f.get("url") ?? ""),
       note: String(f.get("note") ?? ""),
     };
-    const saved = await run<{ id: string }>(action, input, ZAdvisoryCreate);
+    const saved = await run<{ id: string }>(action, input, ZAdvisoryCreate, { toast: { text: "Advisory added; matching gateways get findings.", href: "/findings", linkLabel: "Open findings" } });
     if (!saved) return;
     form.reset();
     router.refresh();
@@ -53,7 +53,7 @@ export function DeleteAdvisory({ id, title, action }: { id: string; title: strin
   const { notice, pending, run } = useActionForm();
   async function onClick() {
     if (!window.confirm(`Delete the advisory "${title}"? Its open findings are resolved.`)) return;
-    const done = await run(action, { id });
+    const done = await run(action, { id }, undefined, { toast: { text: `Advisory "${title}" deleted.` }, errorToast: true });
     if (done !== undefined && done !== null) router.refresh();
   }
   return (

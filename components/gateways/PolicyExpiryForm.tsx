@@ -13,7 +13,7 @@ export function PolicyExpiryForm({ gatewayId, ttlHours, onExpiry, defaultHours, 
   const [mode, setMode] = useState(onExpiry);
   async function onSubmit(e: React.FormEvent) {
     e.preventDefault();
-    const res = await run<{ changed: boolean }>(action, { id: gatewayId, ttlHours: hours.trim() === "" ? null : hours.trim(), onExpiry: mode });
+    const res = await run<{ changed: boolean }>(action, { id: gatewayId, ttlHours: hours.trim() === "" ? null : hours.trim(), onExpiry: mode }, undefined, { toast: (d) => ({ text: d.changed ? "Policy expiry saved; the gateway gets a re-signed policy within seconds." : "Policy expiry unchanged.", tone: d.changed ? "ok" : "info" }) });
     if (res) setNotice({ tone: "ok", text: res.changed ? "Saved; the gateway gets a re-signed policy within seconds." : "No change." });
   }
   return (

@@ -17,7 +17,7 @@ export function RegisterGatewayForm({ action }: { action: ServerAction }) {
     e.preventDefault();
     const form = e.currentTarget;
     const input = Object.fromEntries(new FormData(form));
-    const res = await run<{ gateway: { id: string }; signingSecret: string }>(action, input, ZGatewayRegister);
+    const res = await run<{ gateway: { id: string }; signingSecret: string }>(action, input, ZGatewayRegister, { toast: (d) => ({ text: "Gateway registered. Copy its signing secret now: it is shown once.", href: `/gateways/${d.gateway.id}`, linkLabel: "Open gateway" }) });
     if (!res) return;
     setCreated({ id: res.gateway.id, secret: res.signingSecret });
     form.reset();

@@ -11,7 +11,7 @@ export function RotateSecret({ gatewayId, action }: { gatewayId: string; action:
   const [secret, setSecret] = useState<string | null>(null);
   async function onRotate() {
     if (!window.confirm("Issue a new signing secret? The current one keeps working for 24 hours so you can update the gateway.")) return;
-    const res = await run<{ signingSecret: string }>(action, { id: gatewayId, graceHours: 24 });
+    const res = await run<{ signingSecret: string }>(action, { id: gatewayId, graceHours: 24 }, undefined, { toast: { text: "New signing secret issued; the old one works for 24 more hours." }, errorToast: true });
     if (res) setSecret(res.signingSecret);
   }
   return (

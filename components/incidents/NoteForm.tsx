@@ -16,7 +16,7 @@ export function NoteForm({ id, action }: { id: string; action: ServerAction }) {
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    const saved = await run(action, { id, text }, ZIncidentNote);
+    const saved = await run(action, { id, text }, ZIncidentNote, { toast: { text: "Note added to the timeline." } });
     if (!saved) return;
     setText("");
     setNotice({ tone: "ok", text: "Note added." });

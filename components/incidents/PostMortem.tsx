@@ -21,7 +21,7 @@ export function PostMortem({ id, text, action }: { id: string; text: string | nu
     e.preventDefault();
     if (!action) return;
     if (draft.trim() === "" && text && !window.confirm("Clear the post-mortem?")) return;
-    const saved = await run(action, { id, postMortem: draft }, ZIncidentPostMortem);
+    const saved = await run(action, { id, postMortem: draft }, ZIncidentPostMortem, { toast: { text: draft.trim() ? "Post-mortem saved." : "Post-mortem cleared." } });
     if (!saved) return;
     setEditing(false);
     setNotice({ tone: "ok", text: "Post-mortem saved." });

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { DataTable } from "@/components/ui/DataTable";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
+import { useToast } from "@/components/ui/Toaster";
 import { EmptyState } from "@/components/ui/Card";
 import { fmtDate } from "@/components/ui/format";
 import type { ServerAction } from "@/components/admin/types";
@@ -31,15 +32,23 @@ export function EndpointsTable({ endpoints, actions }: { endpoints: EndpointItem
   const [notice, setNotice] = useState<Notice | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const toast = useToast();
 
   async function call(key: string, action: ServerAction, input: unknown, done: (data: unknown) => Notice) {
     setBusy(key);
     try {
       const res = await action(input);
-      if (!res.ok) return setNotice({ tone: "error", text: res.error });
-      setNotice(done(res.data));
+      if (!res.ok) {
+        toast({ tone: "error", text: res.error });
+        return setNotice({ tone: "error", text: res.error });
+      }
+      const n = done(res.data);
+      setNotice(n);
+      // The secret (if any) stays in the notice on the page, never in a toast.
+      toast({ text: n.text });
       router.refresh();
     } catch {
+      toast({ tone: "error", text: "Warden could not be reached; nothing changed." });
       setNotice({ tone: "error", text: "Warden could not be reached. Try again." });
     } finally {
       setBusy(null);

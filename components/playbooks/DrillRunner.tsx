@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
+import { useToast } from "@/components/ui/Toaster";
 import { Badge, type Tone } from "@/components/ui/Badge";
 import { FormError } from "@/components/ui/FormNotice";
 import { ACTION_LABELS, PHASE_LABELS, PLAYBOOK_PHASES, type DrillOutcome } from "@/lib/playbooks/schema";
@@ -37,6 +38,7 @@ export function DrillRunner({ playbookId, steps, serverNow, action }: { playbook
   const [error, setError] = useState<string | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
   const [pending, setPending] = useState(false);
+  const toast = useToast();
   const [saved, setSaved] = useState<{ id: string; timeToContainMs: number | null } | null>(null);
 
   const current = stage === "running" ? results.length : -1;
@@ -141,6 +143,7 @@ export function DrillRunner({ playbookId, steps, serverNow, action }: { playbook
       }
       const data = res.data as { id: string; timeToContainMs: number | null };
       setSaved({ id: data.id, timeToContainMs: data.timeToContainMs });
+      toast({ text: "Drill saved to the playbook's history.", href: `/playbooks/${playbookId}`, linkLabel: "Open playbook" });
       setStage("saved");
       router.refresh();
     } catch {

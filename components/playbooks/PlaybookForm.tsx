@@ -108,11 +108,11 @@ export function PlaybookForm({ mode, action, id, initial = EMPTY_PLAYBOOK, choic
     e.preventDefault();
     const input = toInput(v);
     if (mode === "create") {
-      const saved = await run<{ id: string }>(action, input, ZPlaybookCreate);
+      const saved = await run<{ id: string }>(action, input, ZPlaybookCreate, { toast: (d) => ({ text: "Playbook created.", href: `/playbooks/${d.id}`, linkLabel: "Open playbook" }) });
       if (saved) router.push(`/playbooks/${saved.id}`);
       return;
     }
-    const saved = await run<{ id: string }>(action, { id, ...input }, ZPlaybookUpdate);
+    const saved = await run<{ id: string }>(action, { id, ...input }, ZPlaybookUpdate, { toast: { text: "Playbook saved." } });
     if (saved) {
       router.push(`/playbooks/${id}`);
       router.refresh();

@@ -65,7 +65,7 @@ export function BudgetForm(props: {
       return;
     }
     setConfirmTrip(null);
-    const res = await run<{ dailyUsd: string }>(setAction, input, ZBudgetSet);
+    const res = await run<{ dailyUsd: string }>(setAction, input, ZBudgetSet, { toast: (d) => ({ text: `Budget saved: ${fmtUsd(d.dailyUsd)} a day.` }) });
     if (!res) return;
     setSaved(`Saved: ${fmtUsd(res.dailyUsd)} a day.`);
     router.refresh();
@@ -74,7 +74,7 @@ export function BudgetForm(props: {
   async function onDelete() {
     if (!budget || !deleteAction) return;
     setNotice(null);
-    const res = await run(deleteAction, { id: budget.id });
+    const res = await run(deleteAction, { id: budget.id }, undefined, { toast: { text: "Budget deleted." }, errorToast: true });
     if (res === null) return;
     setConfirmDelete(false);
     router.refresh();

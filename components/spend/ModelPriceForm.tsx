@@ -38,7 +38,7 @@ export function ModelPriceForm({ price, setAction, deleteAction, idPrefix }: { p
       cacheWriteUsdPerMTok: String(fd.get("cacheWriteUsdPerMTok") ?? ""),
       source: String(fd.get("source") ?? ""),
     };
-    const res = await run<{ provider: string; model: string }>(setAction, input, ZModelPriceSet);
+    const res = await run<{ provider: string; model: string }>(setAction, input, ZModelPriceSet, { toast: (d) => ({ text: `Price of ${d.provider}/${d.model} saved.` }) });
     if (!res) return;
     setSaved(`Saved the price of ${res.provider}/${res.model}.`);
     if (!price) form.reset();
@@ -47,7 +47,7 @@ export function ModelPriceForm({ price, setAction, deleteAction, idPrefix }: { p
 
   async function onDelete() {
     if (!price || !deleteAction) return;
-    const res = await run(deleteAction, { id: price.id });
+    const res = await run(deleteAction, { id: price.id }, undefined, { toast: { text: "Model price deleted." }, errorToast: true });
     if (res === null) return;
     setConfirmDelete(false);
     router.refresh();

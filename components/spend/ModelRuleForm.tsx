@@ -24,7 +24,7 @@ export function ModelRuleForm({ rule, setAction, deleteAction, idPrefix }: { rul
     const form = e.currentTarget;
     const fd = new FormData(form);
     const input = { ...(rule ? { id: rule.id } : {}), scope: String(fd.get("scope") ?? ""), pattern: String(fd.get("pattern") ?? ""), status: String(fd.get("status") ?? ""), note: String(fd.get("note") ?? "") };
-    const res = await run<{ pattern: string }>(setAction, input, ZModelRuleSet);
+    const res = await run<{ pattern: string }>(setAction, input, ZModelRuleSet, { toast: (d) => ({ text: `Model rule for ${d.pattern} saved.` }) });
     if (!res) return;
     setSaved(`Saved the rule for ${res.pattern}.`);
     if (!rule) form.reset();
@@ -33,7 +33,7 @@ export function ModelRuleForm({ rule, setAction, deleteAction, idPrefix }: { rul
 
   async function onDelete() {
     if (!rule || !deleteAction) return;
-    const res = await run(deleteAction, { id: rule.id });
+    const res = await run(deleteAction, { id: rule.id }, undefined, { toast: { text: "Model rule deleted." }, errorToast: true });
     if (res === null) return;
     setConfirmDelete(false);
     router.refresh();

@@ -31,7 +31,7 @@ export function RequestForm({ agents, bundles, action, initial = {} }: { agents:
       agentIds: f.getAll("agentIds").map(String),
       bundleIds: f.getAll("bundleIds").map(String),
     };
-    const created = await run<{ id: string }>(action, input, ZToolRequestCreate);
+    const created = await run<{ id: string }>(action, input, ZToolRequestCreate, { toast: (d) => ({ text: "Tool request filed: a security lead reviews it.", href: `/tools/requests/${d.id}`, linkLabel: "Open request" }) });
     if (created) router.push(`/tools/requests/${created.id}`);
   }
 
