@@ -26,6 +26,8 @@ export type EndpointItem = {
 type Actions = { updateWebhook: ServerAction; rotateWebhookSecret: ServerAction; deleteWebhook: ServerAction; testWebhook: ServerAction };
 type Notice = { tone: "ok" | "error"; text: string; secret?: { name: string; value: string } };
 
+const TOAST_OF: Record<string, string> = { test: "Test delivery queued.", toggle: "Webhook endpoint updated.", rotate: "Signing secret rotated: copy the new one from the notice.", delete: "Webhook endpoint deleted." };
+
 /** The endpoints with their last delivery, and the per-endpoint actions (dangerous ones confirmed). */
 export function EndpointsTable({ endpoints, actions }: { endpoints: EndpointItem[]; actions: Actions }) {
   const router = useRouter();
@@ -44,8 +46,8 @@ export function EndpointsTable({ endpoints, actions }: { endpoints: EndpointItem
       }
       const n = done(res.data);
       setNotice(n);
-      // The secret (if any) stays in the notice on the page, never in a toast.
-      toast({ text: n.text });
+      // The notice on the page says it in full (with a new secret, if any: never in a toast).
+      toast({ text: TOAST_OF[key.split("-")[0]] ?? "Done." });
       router.refresh();
     } catch {
       toast({ tone: "error", text: "Warden could not be reached; nothing changed." });

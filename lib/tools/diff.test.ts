@@ -42,6 +42,8 @@ describe("diffToolVersions", () => {
     expect(byKey["egressHosts:*.evil.test"]).toMatchObject({ kind: "added", risky: true, note: "every subdomain" });
     expect(byKey["egressHosts:old.example.com"]).toMatchObject({ kind: "removed", risky: false });
     expect(d.permissions.risky).toBe(4);
+    // The first egress host of a tool that had none is risky too.
+    expect(diff({ permissions: { egressHosts: ["a.example.com"] } }, { permissions: {} }).permissions.changes).toEqual([expect.objectContaining({ key: "egressHosts:a.example.com", risky: true })]);
     // Every risky change comes before any other.
     const firstSafe = d.permissions.changes.findIndex((c) => !c.risky);
     expect(d.permissions.changes.slice(firstSafe).some((c) => c.risky)).toBe(false);
@@ -175,6 +177,10 @@ describe("review form validation reports every error at once", () => {
   });
   it("approving with a short reason: the reason and the checklist together", () => {
     expect(paths(ZDecision.safeParse({ requestId: id, outcome: "approve", checklist: { ...empty, dependencyAuditRun: true }, reason: "short", reReviewDays: 0 }))).toEqual(["checklist.authorVerified", "checklist.dependencyAuditResult", "checklist.vulnHistoryChecked", "reReviewDays", "reason"]);
+  });
+  it("a field that fails its type does not hide the checklist or the grant's end time", () => {
+    expect(paths(ZDecision.safeParse({ requestId: 5, outcome: "approve", checklist: empty, reason: "long enough reason" }))).toEqual(["checklist.authorVerified", "checklist.dependencyAuditRun", "checklist.vulnHistoryChecked", "requestId"]);
+    expect(paths(ZGrantCreate.safeParse({ agentId: 5, toolId: id, kind: "exception", reason: "long enough reason", expiresAt: "2001-01-01T00:00:00Z" }))).toEqual(["agentId", "expiresAt"]);
   });
   it("hostile shapes still give field errors, never a throw", () => {
     expect(paths(ZDecision.safeParse({ requestId: id, outcome: "approve", checklist: "x", reason: 5 }))).toContain("checklist");
