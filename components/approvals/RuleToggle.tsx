@@ -15,6 +15,12 @@ export function RuleToggle({ id, enabled, label, action }: { id: string; enabled
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const [shown, setShown] = useState<boolean | null>(null);
+  // A new value from the server replaces the optimistic one.
+  const [seen, setSeen] = useState(enabled);
+  if (seen !== enabled) {
+    setSeen(enabled);
+    setShown(null);
+  }
   const on = shown ?? enabled;
   async function onClick() {
     const next = !on;
