@@ -49,7 +49,9 @@ test("request → review with checklist → allowlist → revoke", async ({ brow
   await page.goto("/tools");
   await page.getByRole("link", { name: `${toolName} 2.0.1` }).click();
   const review = page.getByRole("form", { name: "Review" });
-  // Approving without the checklist is refused with field errors.
+  // Approving without the checklist is refused with field errors. No outcome is chosen for the reviewer.
+  await expect(review.getByLabel("Approve", { exact: true })).not.toBeChecked();
+  await review.getByLabel("Approve", { exact: true }).check();
   await review.getByLabel("Reason (always required, kept forever)").fill("Publisher verified, no CVEs, deps clean");
   await review.getByRole("button", { name: "Record decision" }).click();
   await expect(review.getByText("Must be done before approving.").first()).toBeVisible();

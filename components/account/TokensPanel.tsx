@@ -22,7 +22,7 @@ export function TokensPanel({ tokens, actions }: { tokens: T[]; actions: { creat
     e.preventDefault();
     const form = e.currentTarget;
     const input = Object.fromEntries(new FormData(form));
-    const created = await run<{ token: string }>(actions.createToken, input, ZTokenCreate);
+    const created = await run<{ token: string }>(actions.createToken, input, ZTokenCreate, { toast: { text: "API token created. Copy it now: it is shown once." } });
     if (!created) return;
     setSecret(created.token);
     form.reset();

@@ -21,7 +21,7 @@ export function CreateUserForm({ action }: { action: ServerAction }) {
       setOneTime(null);
       return action(raw);
     };
-    const d = await run<{ user: { email: string }; oneTimePassword: string | null }>(send, input, ZUserCreate);
+    const d = await run<{ user: { email: string }; oneTimePassword: string | null }>(send, input, ZUserCreate, { toast: (d) => ({ text: `User ${d.user.email} created.` }) });
     if (!d) return;
     setNotice({ tone: "ok", text: `Created ${d.user.email}.` });
     setOneTime(d.oneTimePassword);
@@ -44,7 +44,7 @@ export function CreateUserForm({ action }: { action: ServerAction }) {
       <Field label="Password (optional)" htmlFor="new-password" errors={errors.password} hint="Leave empty to invite: a one-time password is generated and shown once.">
         <Input id="new-password" name="password" type="password" autoComplete="new-password" aria-invalid={Boolean(errors.password)} />
       </Field>
-      <Button type="submit" disabled={pending}>{pending ? "Creating…" : "Create user"}</Button>
+      <Button type="submit" pending={pending}>{pending ? "Creating…" : "Create user"}</Button>
       <div aria-live="polite">
         {notice && <p className="text-sm">{notice.text}</p>}
         {oneTime && (

@@ -5,6 +5,7 @@ import { DataTable } from "@/components/ui/DataTable";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { Select } from "@/components/ui/Field";
+import { useToast } from "@/components/ui/Toaster";
 import { fmtDate } from "@/components/ui/format";
 import { ROLES, ROLE_LABELS } from "@/lib/auth/roles";
 import type { ServerAction } from "./types";
@@ -13,14 +14,35 @@ type U = { id: string; email: string; name: string; role: string; disabledAt: st
 
 export function UsersTable({ users, selfId, actions }: { users: U[]; selfId: string; actions: { setUserRole: ServerAction; setUserDisabled: ServerAction; resetUserPassword: ServerAction } }) {
   const router = useRouter();
+  const toast = useToast();
   const [notice, setNotice] = useState<{ tone: "ok" | "error"; text: string; secret?: string } | null>(null);
+  // Optimistic: a role or enabled state shows at once; on failure it rolls back with an error toast.
+  const [optimistic, setOptimistic] = useState<Record<string, Partial<Pick<U, "role" | "disabledAt">>>>({});
+  // The server's rows replace the optimistic overlay as soon as they arrive.
+  const [seen, setSeen] = useState(users);
+  if (seen !== users) {
+    setSeen(users);
+    setOptimistic({});
+  }
 
-  async function call(action: ServerAction, input: unknown, done: string) {
-    const res = await action(input);
-    if (!res.ok) return setNotice({ tone: "error", text: res.error });
-    const secret = (res.data as { oneTimePassword?: string | null })?.oneTimePassword ?? undefined;
-    setNotice({ tone: "ok", text: done, secret });
-    router.refresh();
+  async function call(action: ServerAction, input: unknown, done: string, optimisticFor?: { id: string; patch: Partial<Pick<U, "role" | "disabledAt">> }) {
+    if (optimisticFor) setOptimistic((o) => ({ ...o, [optimisticFor.id]: { ...o[optimisticFor.id], ...optimisticFor.patch } }));
+    const rollback = () => optimisticFor && setOptimistic((o) => ({ ...o, [optimisticFor.id]: {} }));
+    try {
+      const res = await action(input);
+      if (!res.ok) {
+        rollback();
+        toast({ tone: "error", text: res.error });
+        return setNotice({ tone: "error", text: res.error });
+      }
+      const secret = (res.data as { oneTimePassword?: string | null })?.oneTimePassword ?? undefined;
+      setNotice({ tone: "ok", text: done, secret });
+      toast({ text: done });
+      router.refresh();
+    } catch {
+      rollback();
+      toast({ tone: "error", text: "Warden could not be reached; nothing changed." });
+    }
   }
 
   return (
@@ -36,14 +58,14 @@ export function UsersTable({ users, selfId, actions }: { users: U[]; selfId: str
       <DataTable
         caption="Users"
         columns={[{ id: "user", header: "User" }, { id: "role", header: "Role" }, { id: "status", header: "Status" }, { id: "last", header: "Last sign-in" }, { id: "actions", header: "Actions" }]}
-        rows={users.map((u) => ({
+        rows={users.map((row) => ({ ...row, ...optimistic[row.id] })).map((u) => ({
           key: u.id,
           cells: {
             user: <div><p className="font-medium">{u.name}</p><p className="text-xs text-slate-500">{u.email}{u.sso ? " · SSO" : ""}</p></div>,
             role: (
               <label>
                 <span className="sr-only">Role of {u.email}</span>
-                <Select className="min-w-40" value={u.role} onChange={(e) => call(actions.setUserRole, { id: u.id, role: e.target.value }, `Role of ${u.email} set to ${e.target.value}.`)}>
+                <Select className="min-w-40" value={u.role} onChange={(e) => call(actions.setUserRole, { id: u.id, role: e.target.value }, `Role of ${u.email} set to ${e.target.value}.`, { id: u.id, patch: { role: e.target.value } })}>
                   {ROLES.map((r) => <option key={r} value={r}>{ROLE_LABELS[r]}</option>)}
                 </Select>
               </label>
@@ -57,7 +79,7 @@ export function UsersTable({ users, selfId, actions }: { users: U[]; selfId: str
                     variant={u.disabledAt ? "secondary" : "danger"}
                     onClick={() => {
                       if (!u.disabledAt && !window.confirm(`Disable ${u.email}? Their open sessions and API tokens stop working immediately.`)) return;
-                      void call(actions.setUserDisabled, { id: u.id, disabled: !u.disabledAt }, `${u.email} ${u.disabledAt ? "enabled" : "disabled"}.`);
+                      void call(actions.setUserDisabled, { id: u.id, disabled: !u.disabledAt }, `${u.email} ${u.disabledAt ? "enabled" : "disabled"}.`, { id: u.id, patch: { disabledAt: u.disabledAt ? null : new Date().toISOString() } });
                     }}
                   >
                     {u.disabledAt ? "Enable" : "Disable"}

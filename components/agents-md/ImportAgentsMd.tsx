@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
+import { useToast } from "@/components/ui/Toaster";
 import { Field, Select } from "@/components/ui/Field";
 import type { ActionResult } from "@/lib/action";
 import { MAX_AGENTS_MD_CHARS, type ImportResult } from "@/lib/agents-md/schema";
@@ -25,6 +26,7 @@ export function ImportAgentsMd({ agents, defaultAgentId, action }: { agents: { i
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
   const [notice, setNotice] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
   const [pending, setPending] = useState<"preview" | "apply" | null>(null);
+  const toast = useToast();
 
   const previewed = outcome && outcome.content === content && outcome.agentId === agentId ? outcome.result : null;
   const canApply = previewed?.ok === true && !previewed.applied && previewed.preview.changed;
@@ -42,8 +44,15 @@ export function ImportAgentsMd({ agents, defaultAgentId, action }: { agents: { i
     setPending(dryRun ? "preview" : "apply");
     setNotice(null);
     setFieldErrors({});
-    const res = await action({ content, agentId, dryRun });
-    setPending(null);
+    let res: Awaited<ReturnType<ImportAction>>;
+    try {
+      res = await action({ content, agentId, dryRun });
+    } catch {
+      setNotice({ tone: "error", text: "Warden could not be reached. Nothing was applied; try again." });
+      return;
+    } finally {
+      setPending(null);
+    }
     if (!res.ok) {
       setFieldErrors(res.fieldErrors ?? {});
       setNotice({ tone: "error", text: res.error });
@@ -56,6 +65,7 @@ export function ImportAgentsMd({ agents, defaultAgentId, action }: { agents: { i
         tone: "ok",
         text: `Applied to ${res.data.preview.agent.name}: ${s.created} created, ${s.updated} updated, ${s.linksAdded} ${s.linksAdded === 1 ? "link" : "links"} added, ${s.degradationChanged} degradation ${s.degradationChanged === 1 ? "change" : "changes"}. The import is in the audit trail.`,
       });
+      toast({ text: `AGENTS.md applied to ${res.data.preview.agent.name}: ${s.created} created, ${s.updated} updated.`, href: `/agents/${agentId}`, linkLabel: "Open agent" });
       router.refresh();
     }
   }
@@ -107,10 +117,10 @@ export function ImportAgentsMd({ agents, defaultAgentId, action }: { agents: { i
           />
         </Field>
         <div className="flex flex-wrap gap-2">
-          <Button type="submit" variant="secondary" disabled={pending !== null || !content.trim()}>
+          <Button type="submit" variant="secondary" pending={pending === "preview"} disabled={pending !== null || !content.trim()}>
             {pending === "preview" ? "Previewing…" : "Preview"}
           </Button>
-          <Button onClick={onApply} disabled={pending !== null || !canApply} title={canApply ? undefined : "Preview the file first; Apply needs a preview with changes."}>
+          <Button onClick={onApply} pending={pending === "apply"} disabled={pending !== null || !canApply} title={canApply ? undefined : "Preview the file first; Apply needs a preview with changes."}>
             {pending === "apply" ? "Applying…" : "Apply"}
           </Button>
         </div>

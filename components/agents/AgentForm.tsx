@@ -45,7 +45,7 @@ export function AgentForm({ mode, id, initial = EMPTY_AGENT, gateways, action }:
       credentialRefs: list(f.get("credentialRefs")),
       posture: { fsWorkspaceOnly: f.has("fsWorkspaceOnly"), execMode: String(f.get("execMode")), canDelegate: f.has("canDelegate"), dmPolicy: String(f.get("dmPolicy")), groupPolicy: String(f.get("groupPolicy")), ...(String(f.get("sandbox") ?? "").trim() ? { sandbox: String(f.get("sandbox")).trim() } : {}) },
     };
-    const saved = await run<{ id: string }>(action, input, mode === "create" ? ZAgentCreate : ZAgentUpdate);
+    const saved = await run<{ id: string }>(action, input, mode === "create" ? ZAgentCreate : ZAgentUpdate, { toast: (d) => (mode === "create" ? { text: "Agent created.", href: `/agents/${d.id}`, linkLabel: "Open agent" } : { text: "Agent saved." }) });
     if (!saved) return;
     if (mode === "create") router.push(`/agents/${saved.id}`);
     else router.refresh();
@@ -93,7 +93,7 @@ export function AgentForm({ mode, id, initial = EMPTY_AGENT, gateways, action }:
         <Field label="Group policy" htmlFor="agent-group"><Select id="agent-group" name="groupPolicy" defaultValue={p.groupPolicy}>{["disabled", "allowlist", "open"].map((v) => <option key={v} value={v}>{v}</option>)}</Select></Field>
       </fieldset>
       <FormError text={notice?.tone === "error" ? notice.text : null} />
-      <div><Button type="submit" disabled={pending}>{pending ? "Saving…" : mode === "create" ? "Register agent" : "Save changes"}</Button></div>
+      <div><Button type="submit" pending={pending}>{pending ? "Saving…" : mode === "create" ? "Register agent" : "Save changes"}</Button></div>
     </form>
   );
 }

@@ -13,7 +13,8 @@ export function AgentLinkForm({ fromAgentId, agents, action }: { fromAgentId: st
     e.preventDefault();
     const form = e.currentTarget;
     const f = new FormData(form);
-    const done = await run(action, { fromAgentId, toAgentId: String(f.get("toAgentId") ?? ""), reason: String(f.get("reason") ?? "") });
+    const toAgentId = String(f.get("toAgentId") ?? "");
+    const done = await run(action, { fromAgentId, toAgentId, reason: String(f.get("reason") ?? "") }, undefined, { toast: { text: "Agent pair approved; the gateway's policy is being refreshed.", href: `/agents/${toAgentId}`, linkLabel: "Open the other agent" } });
     if (!done) return;
     setNotice({ tone: "ok", text: "Pair approved: the gateway's policy is being refreshed." });
     form.reset();

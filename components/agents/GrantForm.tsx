@@ -16,7 +16,7 @@ export function GrantForm({ agentId, tools, action }: { agentId: string; tools: 
     const form = e.currentTarget;
     const f = new FormData(form);
     const until = String(f.get("expiresAt") ?? "");
-    const granted = await run(action, { agentId, toolId: String(f.get("toolId")), kind, reason: String(f.get("reason") ?? ""), expiresAt: until ? new Date(until).toISOString() : undefined });
+    const granted = await run(action, { agentId, toolId: String(f.get("toolId")), kind, reason: String(f.get("reason") ?? ""), expiresAt: until ? new Date(until).toISOString() : undefined }, undefined, { toast: { text: kind === "exception" ? "Exception granted." : "Tool granted.", href: `/tools/${String(f.get("toolId"))}`, linkLabel: "Open the tool" } });
     if (!granted) return;
     setNotice({ tone: "ok", text: kind === "exception" ? "Exception granted." : "Tool granted." });
     form.reset();

@@ -1,6 +1,7 @@
 "use client";
 import { useState } from "react";
 import { Button } from "@/components/ui/Button";
+import { useToast } from "@/components/ui/Toaster";
 import { inputClass, type ServerAction } from "./types";
 
 type Choice = "allow_once" | "allow_for" | "deny";
@@ -16,14 +17,22 @@ export function DecisionForm({ id, label, action, onDone }: { id: string; label:
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const toast = useToast();
 
   async function onSubmit(e: React.FormEvent) {
     e.preventDefault();
     setPending(true);
     setError(null);
     setErrors({});
-    const res = await action({ id, decision: choice, reason, ...(choice === "allow_for" ? { minutes: Number(minutes) } : {}) });
-    setPending(false);
+    let res: Awaited<ReturnType<ServerAction>>;
+    try {
+      res = await action({ id, decision: choice, reason, ...(choice === "allow_for" ? { minutes: Number(minutes) } : {}) });
+    } catch {
+      setError("Warden could not be reached. Try again.");
+      return;
+    } finally {
+      setPending(false);
+    }
     if (!res.ok) {
       setErrors(res.fieldErrors ?? {});
       setError(res.error);
@@ -31,6 +40,7 @@ export function DecisionForm({ id, label, action, onDone }: { id: string; label:
       return;
     }
     setReason("");
+    toast({ text: choice === "deny" ? `Denied: ${label}.` : choice === "allow_for" ? `Allowed for ${minutes} minutes: ${label}.` : `Allowed once: ${label}.`, href: `/approvals/${id}`, linkLabel: "Open the decision" });
     onDone(true, choice === "deny" ? "Denied." : "Allowed.");
   }
 
@@ -53,7 +63,7 @@ export function DecisionForm({ id, label, action, onDone }: { id: string; label:
       </label>
       {errors.reason && <p role="alert" className="text-sm text-red-600">{errors.reason[0]}</p>}
       {error && !errors.reason && !errors.minutes && <p role="alert" className="text-sm text-red-600">{error}</p>}
-      <Button type="submit" variant={choice === "deny" ? "danger" : "primary"} disabled={pending}>
+      <Button type="submit" variant={choice === "deny" ? "danger" : "primary"} pending={pending}>
         {pending ? "Sending…" : choice === "deny" ? "Deny the call" : choice === "allow_for" ? `Allow for ${minutes} minutes` : "Allow once"}
       </Button>
     </form>

@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
+import { useToast } from "@/components/ui/Toaster";
 import { inputClass, type ServerAction } from "./types";
 
 type MatchKind = "none" | "param" | "egress_not_approved";
@@ -13,6 +14,7 @@ export function RuleForm({ agents, action }: { agents: { id: string; name: strin
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const toast = useToast();
   const set = (k: keyof typeof v) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => setV({ ...v, [k]: e.target.value });
   const err = (k: string) => errors[k]?.[0] ?? null;
 
@@ -30,6 +32,7 @@ export function RuleForm({ agents, action }: { agents: { id: string; name: strin
       setErrors(res.fieldErrors ?? {});
       return setError(res.error);
     }
+    toast({ text: `Approval rule added: calls to ${v.toolName} now wait for a person.`, href: "/approvals/rules", linkLabel: "Open rules" });
     setErrors({});
     setV({ ...v, toolName: "", pattern: "", reason: "" });
     router.refresh();
@@ -54,7 +57,7 @@ export function RuleForm({ agents, action }: { agents: { id: string; name: strin
       {field("Reason (shown to approvers)", "reason", <input className={inputClass} value={v.reason} onChange={set("reason")} aria-invalid={Boolean(err("reason"))} />)}
       <div className="md:col-span-2">
         {error && <p role="alert" className="mb-2 text-sm text-red-600">{error}</p>}
-        <Button type="submit" disabled={pending}>{pending ? "Saving…" : "Add rule"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Saving…" : "Add rule"}</Button>
       </div>
     </form>
   );

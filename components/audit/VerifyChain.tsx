@@ -1,6 +1,7 @@
 "use client";
 import { useState } from "react";
 import { Button } from "@/components/ui/Button";
+import { useToast } from "@/components/ui/Toaster";
 
 type Failure = { problem: "truncated" | "rewritten" | "badSignature" | "malformed" | "unchecked"; source: string; line?: number; headId?: string; at?: string; firstRowConcerned?: string | null; missing?: number; detail: string };
 type Result = {
@@ -41,6 +42,7 @@ export function VerifyChain() {
   const [result, setResult] = useState<Result | null>(null);
   const [error, setError] = useState<string[]>([]);
   const [text, setText] = useState("");
+  const toast = useToast();
 
   async function onVerify() {
     setState("running");
@@ -57,8 +59,10 @@ export function VerifyChain() {
         setError(body ? [body.error.message, ...Object.values(body.error.fieldErrors ?? {}).flat()] : ["Verification failed to run."]);
         return setState("error");
       }
-      setResult((await res.json()) as Result);
+      const r = (await res.json()) as Result;
+      setResult(r);
       setState("done");
+      toast(r.ok ? { text: `Audit chain intact: ${r.checked.toLocaleString("en")} events checked.` } : { tone: "error", text: "Audit chain broken: see the result for the first bad event." });
     } catch {
       setError(["Verification failed to run."]);
       setState("error");
@@ -81,7 +85,7 @@ export function VerifyChain() {
         <p className="max-w-2xl text-sm text-slate-600 dark:text-slate-400">
           Recomputes every hash, and checks the chain against Warden&apos;s signed checkpoints (the server&apos;s checkpoint file, plus any you paste below). Only checkpoints show deleted newest events or rewritten ones.
         </p>
-        <Button variant="secondary" onClick={onVerify} disabled={state === "running"}>
+        <Button variant="secondary" onClick={onVerify} pending={state === "running"}>
           {state === "running" ? "Verifying…" : "Verify chain"}
         </Button>
       </div>

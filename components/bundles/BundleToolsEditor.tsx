@@ -17,7 +17,7 @@ export function BundleToolsEditor({ bundle, tools, action }: { bundle: { id: str
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const toolIds = new FormData(e.currentTarget).getAll("toolIds").map(String);
-    const saved = await run(action, { id: bundle.id, toolIds }, ZBundleSetTools);
+    const saved = await run(action, { id: bundle.id, toolIds }, ZBundleSetTools, { toast: { text: `Tools of bundle ${bundle.name} saved (${toolIds.length}).` } });
     if (!saved) return;
     setNotice({ tone: "ok", text: "Tools saved." });
     router.refresh();
@@ -28,7 +28,7 @@ export function BundleToolsEditor({ bundle, tools, action }: { bundle: { id: str
     <form onSubmit={onSubmit} noValidate className="space-y-2" aria-label={`Tools of ${bundle.name}`}>
       <ToolChecklist idPrefix={id} tools={tools} selected={bundle.toolIds} legend="Edit its tools" errors={toolErrorsOf(errors)} />
       {other.map((e) => <p key={e} role="alert" className="text-xs text-red-600 dark:text-red-400">{e}</p>)}
-      <Button type="submit" variant="secondary" disabled={pending}>{pending ? "Saving…" : "Save"}</Button>
+      <Button type="submit" variant="secondary" pending={pending}>{pending ? "Saving…" : "Save"}</Button>
       <FormStatus notice={notice} />
     </form>
   );

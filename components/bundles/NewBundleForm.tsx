@@ -20,7 +20,7 @@ export function NewBundleForm({ tools, action }: { tools: ToolOption[]; action: 
     const form = e.currentTarget;
     const f = new FormData(form);
     const input = { name: String(f.get("name") ?? ""), description: String(f.get("description") ?? ""), toolIds: f.getAll("toolIds").map(String) };
-    const created = await run<{ id: string; name: string }>(action, input, ZBundleCreate);
+    const created = await run<{ id: string; name: string }>(action, input, ZBundleCreate, { toast: (d) => ({ text: `Bundle ${d.name} created.` }) });
     if (!created) return;
     setNotice({ tone: "ok", text: `Bundle ${created.name} created.` });
     form.reset();
@@ -36,7 +36,7 @@ export function NewBundleForm({ tools, action }: { tools: ToolOption[]; action: 
         <Input id={`${id}-description`} name="description" maxLength={1000} aria-invalid={Boolean(errors.description)} aria-describedby={errors.description ? `${id}-description-error` : undefined} />
       </Field>
       <ToolChecklist idPrefix={id} tools={tools} errors={toolErrorsOf(errors)} />
-      <Button type="submit" disabled={pending}>{pending ? "Creating…" : "Create bundle"}</Button>
+      <Button type="submit" pending={pending}>{pending ? "Creating…" : "Create bundle"}</Button>
       <FormStatus notice={notice} />
     </form>
   );

@@ -2,6 +2,7 @@
 import { useMemo, useState } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
+import { useToast } from "@/components/ui/Toaster";
 import { Field, Input, Select } from "@/components/ui/Field";
 import type { ServerAction } from "@/components/admin/types";
 import { ACTIONS_BY_SCOPE, ACTION_LABELS, SCOPE_LABELS } from "./labels";
@@ -26,6 +27,7 @@ export function KillSwitchForm({ targets, preview, contain, initial }: { targets
   const [errors, setErrors] = useState<Errors>({});
   const [message, setMessage] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const toast = useToast();
 
   const options = useMemo(() => {
     if (scope === "tool") return targets.tools.map((t) => ({ value: t, label: t }));
@@ -65,14 +67,24 @@ export function KillSwitchForm({ targets, preview, contain, initial }: { targets
   async function onContain() {
     if (!radius) return;
     setPending(true);
-    const res = await contain({ scope, target, action, reason, confirm, ...(scope === "agent" ? { options: { cronOff } } : {}), ...(initial?.incidentId ? { incidentId: initial.incidentId } : {}) });
-    setPending(false);
+    setMessage(null);
+    let res: Awaited<ReturnType<typeof contain>>;
+    try {
+      res = await contain({ scope, target, action, reason, confirm, ...(scope === "agent" ? { options: { cronOff } } : {}), ...(initial?.incidentId ? { incidentId: initial.incidentId } : {}) });
+    } catch {
+      setMessage("Warden could not be reached. Nothing was sent; try again.");
+      return;
+    } finally {
+      setPending(false);
+    }
     if (!res.ok) {
       setErrors(res.fieldErrors ?? {});
       setMessage(res.error);
       return;
     }
-    router.push(`/containment/${(res.data as { id: string }).id}`);
+    const id = (res.data as { id: string }).id;
+    toast({ text: `${ACTION_LABELS[action]} sent to ${radius.gateways.length} gateway${radius.gateways.length === 1 ? "" : "s"}; acknowledgements follow on its page.`, href: `/containment/${id}`, linkLabel: "Open containment" });
+    router.push(`/containment/${id}`);
   }
 
   const locked = radius !== null;
@@ -121,7 +133,7 @@ export function KillSwitchForm({ targets, preview, contain, initial }: { targets
       </fieldset>
       {message && <p role="alert" className="text-sm text-red-600">{message}</p>}
       {!locked ? (
-        <Button variant="danger" onClick={onReview} disabled={pending}>{pending ? "Checking…" : "Review blast radius"}</Button>
+        <Button variant="danger" onClick={onReview} pending={pending}>{pending ? "Checking…" : "Review blast radius"}</Button>
       ) : (
         <div className="space-y-3 rounded-lg border-2 border-red-300 bg-red-50 p-4 dark:border-red-800 dark:bg-red-950/30" role="region" aria-label="Blast radius">
           <p className="font-semibold text-red-800 dark:text-red-300">
@@ -140,7 +152,7 @@ export function KillSwitchForm({ targets, preview, contain, initial }: { targets
             <Input id="ks-confirm" value={confirm} autoComplete="off" onChange={(e) => setConfirm(e.target.value)} aria-invalid={!!errors.confirm} />
           </Field>
           <div className="flex gap-2">
-            <Button variant="danger" onClick={onContain} disabled={pending || confirm.trim() !== radius.label}>{pending ? "Containing…" : "Contain now"}</Button>
+            <Button variant="danger" onClick={onContain} pending={pending} disabled={confirm.trim() !== radius.label}>{pending ? "Containing…" : "Contain now"}</Button>
             <Button variant="ghost" onClick={() => { setRadius(null); setConfirm(""); setMessage(null); }}>Back</Button>
           </div>
         </div>

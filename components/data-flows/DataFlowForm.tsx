@@ -26,12 +26,12 @@ export function DataFlowForm({ mode, action, id, initial = EMPTY, agents = [], s
     const values = { service: s("service"), host: s("host"), isLlmProvider: fd.get("isLlmProvider") === "on", dataSent: s("dataSent"), dataReceived: s("dataReceived"), classification: s("classification") };
     let saved: { id: string; status: string } | null;
     if (mode === "create") {
-      saved = await run(action, { agentId: s("agentId"), ...values }, ZDataFlowCreate);
+      saved = await run(action, { agentId: s("agentId"), ...values }, ZDataFlowCreate, { toast: (d: { id: string; status: string }) => ({ text: "Data flow proposed.", href: `/data-flows/${d.id}`, linkLabel: "Open data flow" }) });
     } else {
       const changed = Object.entries(values).filter(([k, v]) => v !== initial[k as keyof DataFlowFormValues]);
       if (changed.length === 0) return setNotice({ tone: "ok", text: "Nothing changed." });
       if (status && status !== "proposed" && !window.confirm(`This flow is ${status}. Saving a change puts it back to proposed: it leaves the egress allowlist until it is approved again. Continue?`)) return;
-      saved = await run(action, { id, ...Object.fromEntries(changed) }, ZDataFlowUpdate);
+      saved = await run(action, { id, ...Object.fromEntries(changed) }, ZDataFlowUpdate, { toast: (d: { id: string; status: string }) => ({ text: `Data flow saved. Status: ${d.status}.` }) });
     }
     if (!saved) return;
     if (mode === "create") return router.push(`/data-flows/${saved.id}`);
@@ -77,7 +77,7 @@ export function DataFlowForm({ mode, action, id, initial = EMPTY, agents = [], s
       </div>
       <FormError text={errors._?.join(" ")} className="md:col-span-2" />
       <div className="md:col-span-2">
-        <Button type="submit" disabled={pending}>{pending ? "Saving…" : mode === "create" ? "Propose data flow" : "Save changes"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Saving…" : mode === "create" ? "Propose data flow" : "Save changes"}</Button>
       </div>
       <div className="md:col-span-2"><Notice notice={notice} /></div>
     </form>

@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
+import { useToast } from "@/components/ui/Toaster";
 import { textareaClass, type ServerAction } from "@/components/integrations/types";
 
 /**
@@ -13,14 +14,22 @@ export function FlowDecision({ id, label, status, action, withReason = false }: 
   const [reason, setReason] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const toast = useToast();
 
   async function decide(next: "approved" | "rejected") {
     if (next === "rejected" && !window.confirm(`Reject the data flow ${label}? Its host ${status === "approved" ? "leaves" : "stays out of"} the egress allowlist.`)) return;
     setPending(true);
     setError(null);
-    const res = await action({ id, status: next, reason: reason || undefined });
-    setPending(false);
+    let res: Awaited<ReturnType<ServerAction>>;
+    try {
+      res = await action({ id, status: next, reason: reason || undefined });
+    } catch {
+      return setError("Warden could not be reached. Try again.");
+    } finally {
+      setPending(false);
+    }
     if (!res.ok) return setError(res.fieldErrors?.reason?.[0] ?? res.error);
+    toast({ text: next === "approved" ? `Data flow ${label} approved: its host joins the egress allowlist.` : `Data flow ${label} rejected.`, href: `/data-flows/${id}`, linkLabel: "Open data flow" });
     setReason("");
     router.refresh();
   }
@@ -34,8 +43,8 @@ export function FlowDecision({ id, label, status, action, withReason = false }: 
         </label>
       )}
       <div className="flex flex-wrap gap-2">
-        {status !== "approved" && <Button variant="primary" disabled={pending} onClick={() => decide("approved")} aria-label={`Approve ${label}`}>Approve</Button>}
-        {status !== "rejected" && <Button variant="danger" disabled={pending} onClick={() => decide("rejected")} aria-label={`Reject ${label}`}>Reject</Button>}
+        {status !== "approved" && <Button variant="primary" pending={pending} onClick={() => decide("approved")} aria-label={`Approve ${label}`}>Approve</Button>}
+        {status !== "rejected" && <Button variant="danger" pending={pending} onClick={() => decide("rejected")} aria-label={`Reject ${label}`}>Reject</Button>}
       </div>
       {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
     </div>

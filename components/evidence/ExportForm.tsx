@@ -61,7 +61,7 @@ export function ExportForm({ action, gateways, agents, initialFrom, initialTo }:
       range = { from: new Date(now - PRESETS[preset]).toISOString(), to: new Date(now).toISOString() };
     }
     const input = { ...range, ...(gatewayIds.size ? { gatewayIds: [...gatewayIds] } : {}), ...(agentIds.size ? { agentIds: [...agentIds] } : {}) };
-    const started = await run<{ id: string }>(action, input, ZEvidenceExport);
+    const started = await run<{ id: string }>(action, input, ZEvidenceExport, { toast: (d) => ({ text: "Evidence export started; it builds in the background.", href: `/audit/evidence#export-${d.id}`, linkLabel: "Follow its progress" }) });
     if (!started) return;
     setNotice({ tone: "ok", text: "Export started. It builds in the background; the list below shows its progress." });
     router.refresh();
@@ -110,7 +110,7 @@ export function ExportForm({ action, gateways, agents, initialFrom, initialTo }:
 
       <FormError text={errors._?.join(" ")} />
       <div className="flex flex-wrap items-center gap-3">
-        <Button type="submit" disabled={pending}>{pending ? "Starting…" : "Export signed evidence"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Starting…" : "Export signed evidence"}</Button>
         <span className="text-xs text-slate-500">
           {gatewayIds.size || agentIds.size ? `${gatewayIds.size || "all"} gateway(s), ${agentIds.size || "all"} agent(s)` : "All gateways and agents"} · includes tool-call parameters and results
         </span>

@@ -74,7 +74,7 @@ export function ExportsTable({ initial }: { initial: ExportStatus[] }) {
         rows={rows.map((s) => ({
           key: s.id,
           cells: {
-            created: <span className="whitespace-nowrap">{fmtDate(s.createdAt)}</span>,
+            created: <span id={`export-${s.id}`} className="whitespace-nowrap">{fmtDate(s.createdAt)}</span>,
             by: s.createdBy,
             window: <span className="whitespace-nowrap text-xs">{fmtDate(s.window.from)} → {fmtDate(s.window.to)}</span>,
             scope: s.filters.gatewayIds.length || s.filters.agentIds.length ? `${s.filters.gatewayIds.length || "all"} gateway(s), ${s.filters.agentIds.length || "all"} agent(s)` : "Everything",

@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
+import { useToast } from "@/components/ui/Toaster";
 import { Field } from "@/components/ui/Field";
 import { FormError } from "@/components/ui/FormNotice";
 import { fmtDate } from "@/components/ui/format";
@@ -20,6 +21,7 @@ export function VerifyUpload() {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const [report, setReport] = useState<VerifyReport | null>(null);
+  const toast = useToast();
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -32,7 +34,9 @@ export function VerifyUpload() {
       const res = await fetch("/api/v1/evidence/verify", { method: "POST", headers: { "content-type": "application/gzip" }, body: file });
       const body = await res.json().catch(() => null);
       if (!res.ok) return setError(body?.error?.message ?? `Verification failed (${res.status}).`);
-      setReport(body.data as VerifyReport);
+      const r = body.data as VerifyReport;
+      setReport(r);
+      toast(r.ok ? { text: "Bundle verified: signature valid, every file intact." } : { tone: "error", text: "Bundle verification failed: see the report for what does not match." });
     } catch {
       setError("Warden could not be reached. Try again.");
     } finally {
@@ -57,7 +61,8 @@ export function VerifyUpload() {
           />
         </Field>
         <FormError text={error} />
-        <Button type="submit" disabled={pending || !file}>{pending ? "Verifying…" : "Verify"}</Button>
+        <Button type="submit" pending={pending} disabled={!file}>{pending ? "Verifying…" : "Verify"}</Button>
+        {pending && file && <p role="status" className="text-sm text-slate-600 dark:text-slate-400">Uploading and checking {fmtBytes(file.size)}: every file is hashed, so a large bundle takes a while.</p>}
         {pending && file && <p role="status" className="text-sm text-slate-500">Checking {fmtBytes(file.size)}: every file is hashed, which takes a while for large bundles.</p>}
       </form>
       {report && <ReportView report={report} />}

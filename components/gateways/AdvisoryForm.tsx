@@ -23,7 +23,7 @@ export function AdvisoryForm({ action }: { action: ServerAction }) {
       url: String(f.get("url") ?? ""),
       note: String(f.get("note") ?? ""),
     };
-    const saved = await run<{ id: string }>(action, input, ZAdvisoryCreate);
+    const saved = await run<{ id: string }>(action, input, ZAdvisoryCreate, { toast: { text: "Advisory added; matching gateways get findings.", href: "/findings", linkLabel: "Open findings" } });
     if (!saved) return;
     form.reset();
     router.refresh();
@@ -42,7 +42,7 @@ export function AdvisoryForm({ action }: { action: ServerAction }) {
         <Field label="Note" htmlFor="adv-note" errors={err("note")}><Input id="adv-note" name="note" placeholder="Upgrade to 2026.9.7 or later" /></Field>
       </div>
       <FormError text={notice?.tone === "error" ? notice.text : null} />
-      <div><Button type="submit" disabled={pending}>{pending ? "Saving…" : "Record advisory"}</Button></div>
+      <div><Button type="submit" pending={pending}>{pending ? "Saving…" : "Record advisory"}</Button></div>
     </form>
   );
 }
@@ -53,12 +53,12 @@ export function DeleteAdvisory({ id, title, action }: { id: string; title: strin
   const { notice, pending, run } = useActionForm();
   async function onClick() {
     if (!window.confirm(`Delete the advisory "${title}"? Its open findings are resolved.`)) return;
-    const done = await run(action, { id });
+    const done = await run(action, { id }, undefined, { toast: { text: `Advisory "${title}" deleted.` }, errorToast: true });
     if (done !== undefined && done !== null) router.refresh();
   }
   return (
     <span>
-      <Button variant="danger" disabled={pending} onClick={onClick} aria-label={`Delete advisory ${title}`}>Delete</Button>
+      <Button variant="danger" pending={pending} onClick={onClick} aria-label={`Delete advisory ${title}`}>Delete</Button>
       <FormError text={notice?.tone === "error" ? notice.text : null} />
     </span>
   );

@@ -17,7 +17,7 @@ export function RegisterGatewayForm({ action }: { action: ServerAction }) {
     e.preventDefault();
     const form = e.currentTarget;
     const input = Object.fromEntries(new FormData(form));
-    const res = await run<{ gateway: { id: string }; signingSecret: string }>(action, input, ZGatewayRegister);
+    const res = await run<{ gateway: { id: string }; signingSecret: string }>(action, input, ZGatewayRegister, { toast: (d) => ({ text: "Gateway registered. Copy its signing secret now: it is shown once.", href: `/gateways/${d.gateway.id}`, linkLabel: "Open gateway" }) });
     if (!res) return;
     setCreated({ id: res.gateway.id, secret: res.signingSecret });
     form.reset();
@@ -34,7 +34,7 @@ export function RegisterGatewayForm({ action }: { action: ServerAction }) {
         <Field label="Admin WebSocket URL (optional)" htmlFor="gw-ws" errors={errors.adminWsUrl} hint="Second control path for kill switches. OpenClaw grants admin scope to a token on loopback only: use ws://127.0.0.1:18789 on the gateway host or a tunnel to it."><Input id="gw-ws" name="adminWsUrl" /></Field>
         <Field label="Admin token (optional)" htmlFor="gw-token" errors={errors.adminToken} hint="Stored encrypted; never shown again"><Input id="gw-token" name="adminToken" type="password" autoComplete="off" /></Field>
         <FormError text={notice?.tone === "error" ? notice.text : null} />
-        <Button type="submit" disabled={pending}>{pending ? "Registering…" : "Register gateway"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Registering…" : "Register gateway"}</Button>
       </form>
       {created && <SecretOnce gatewayId={created.id} secret={created.secret} origin={window.location.origin} />}
     </div>

@@ -30,7 +30,7 @@ export function IncidentControls({ id, status, severity, ownerId, owners, action
     if (next.ownerId !== (ownerId ?? "")) changes.ownerId = next.ownerId || null;
     if (Object.keys(changes).length === 0) return setNotice({ tone: "ok", text: "Nothing changed." });
     if (changes.status === "closed" && !window.confirm("Close this incident? Closed is final: status, severity and owner can no longer change (notes and the post-mortem still can).")) return;
-    const saved = await run(action, { id, ...changes }, ZIncidentUpdate);
+    const saved = await run(action, { id, ...changes }, ZIncidentUpdate, { toast: { text: `Incident updated: ${Object.entries(changes).map(([k, v]) => `${k} ${String(v).replace(/_/g, " ")}`).join(", ") || "saved"}.` } });
     if (!saved) return;
     setNotice({ tone: "ok", text: "Saved." });
     router.refresh();
@@ -59,7 +59,7 @@ export function IncidentControls({ id, status, severity, ownerId, owners, action
       </Field>
       <FormError text={errors._?.join(" ")} className="sm:col-span-3" />
       <div className="flex items-center gap-3 sm:col-span-3">
-        <Button type="submit" disabled={pending}>{pending ? "Saving…" : "Save changes"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Saving…" : "Save changes"}</Button>
         <Notice notice={notice} />
       </div>
     </form>

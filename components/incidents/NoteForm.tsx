@@ -16,7 +16,7 @@ export function NoteForm({ id, action }: { id: string; action: ServerAction }) {
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    const saved = await run(action, { id, text }, ZIncidentNote);
+    const saved = await run(action, { id, text }, ZIncidentNote, { toast: { text: "Note added to the timeline." } });
     if (!saved) return;
     setText("");
     setNotice({ tone: "ok", text: "Note added." });
@@ -29,7 +29,7 @@ export function NoteForm({ id, action }: { id: string; action: ServerAction }) {
         <textarea id="incident-note" rows={3} value={text} onChange={(e) => setText(e.target.value)} maxLength={NOTE_MAX} aria-invalid={Boolean(errors.text)} className={textareaClass} placeholder="What was checked, decided or learned" />
       </Field>
       <div className="flex items-center gap-3">
-        <Button type="submit" disabled={pending || text.trim().length === 0}>{pending ? "Adding…" : "Add note"}</Button>
+        <Button type="submit" pending={pending} disabled={text.trim().length === 0}>{pending ? "Adding…" : "Add note"}</Button>
         <Notice notice={notice} />
       </div>
     </form>

@@ -20,7 +20,7 @@ export function OpenIncidentForm({ action, owners, playbooks, defaultOwnerId }: 
     const fd = new FormData(e.currentTarget);
     const s = (k: string) => String(fd.get(k) ?? "");
     const input = { title: s("title"), severity: s("severity"), summary: s("summary"), playbookId: s("playbookId"), ownerId: s("ownerId") };
-    const saved = await run<{ id: string }>(action, input, ZIncidentOpen);
+    const saved = await run<{ id: string }>(action, input, ZIncidentOpen, { toast: (d) => ({ text: `Incident opened: ${input.title}.`, href: `/incidents/${d.id}`, linkLabel: "Open incident" }) });
     if (saved) router.push(`/incidents/${saved.id}`);
   }
 
@@ -55,7 +55,7 @@ export function OpenIncidentForm({ action, owners, playbooks, defaultOwnerId }: 
       </div>
       <FormError text={errors._?.join(" ")} className="md:col-span-2" />
       <div className="md:col-span-2">
-        <Button type="submit" disabled={pending}>{pending ? "Opening…" : "Open incident"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Opening…" : "Open incident"}</Button>
       </div>
       <div className="md:col-span-2"><Notice notice={notice} /></div>
     </form>

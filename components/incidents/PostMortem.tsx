@@ -21,7 +21,7 @@ export function PostMortem({ id, text, action }: { id: string; text: string | nu
     e.preventDefault();
     if (!action) return;
     if (draft.trim() === "" && text && !window.confirm("Clear the post-mortem?")) return;
-    const saved = await run(action, { id, postMortem: draft }, ZIncidentPostMortem);
+    const saved = await run(action, { id, postMortem: draft }, ZIncidentPostMortem, { toast: { text: draft.trim() ? "Post-mortem saved." : "Post-mortem cleared." } });
     if (!saved) return;
     setEditing(false);
     setNotice({ tone: "ok", text: "Post-mortem saved." });
@@ -51,7 +51,7 @@ export function PostMortem({ id, text, action }: { id: string; text: string | nu
         <textarea id="incident-pm" rows={16} value={draft} onChange={(e) => setDraft(e.target.value)} maxLength={POST_MORTEM_MAX} aria-invalid={Boolean(errors.postMortem)} className={`${textareaClass} font-mono`} />
       </Field>
       <div className="flex items-center gap-2">
-        <Button type="submit" disabled={pending}>{pending ? "Saving…" : "Save post-mortem"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Saving…" : "Save post-mortem"}</Button>
         <Button variant="ghost" onClick={() => setEditing(false)}>Cancel</Button>
         <Notice notice={notice} />
       </div>

@@ -58,12 +58,12 @@ export function IntegrationForm({ mode, action, id, initial = EMPTY_INTEGRATION,
     const next = toInput(values);
     let saved: { id: string; name: string } | null;
     if (mode === "create") {
-      saved = await run(action, { ...next, agentIds }, ZIntegrationCreate);
+      saved = await run(action, { ...next, agentIds }, ZIntegrationCreate, { toast: (d: { id: string; name: string }) => ({ text: `Integration ${d.name} added.`, href: `/integrations/${d.id}`, linkLabel: "Open integration" }) });
     } else {
       const before = toInput(initial) as Record<string, unknown>;
       const changed = Object.entries(next).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(before[k]));
       if (changed.length === 0) return setNotice({ tone: "ok", text: "Nothing changed." });
-      saved = await run(action, { id, ...Object.fromEntries(changed) }, ZIntegrationUpdate);
+      saved = await run(action, { id, ...Object.fromEntries(changed) }, ZIntegrationUpdate, { toast: (d: { id: string; name: string }) => ({ text: `Integration ${d.name} saved.` }) });
     }
     if (!saved) return;
     if (mode === "create") return router.push(`/integrations/${saved.id}`);
@@ -175,7 +175,7 @@ export function IntegrationForm({ mode, action, id, initial = EMPTY_INTEGRATION,
 
       <FormError text={errors._?.join(" ")} />
       <div className="flex items-center gap-3">
-        <Button type="submit" disabled={pending}>{pending ? "Saving…" : mode === "create" ? "Create integration" : "Save changes"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Saving…" : mode === "create" ? "Create integration" : "Save changes"}</Button>
       </div>
       <Notice notice={notice} />
     </form>

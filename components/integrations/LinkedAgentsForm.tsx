@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
+import { useToast } from "@/components/ui/Toaster";
 import { ZIntegrationSetAgents } from "@/lib/integrations/schema";
 import { Notice } from "./Notice";
 import type { AgentChoice, ServerAction } from "./types";
@@ -11,6 +12,7 @@ export function LinkedAgentsForm({ id, agents, linked, action }: { id: string; a
   const router = useRouter();
   const [notice, setNotice] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
   const [pending, setPending] = useState(false);
+  const toast = useToast();
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -18,10 +20,17 @@ export function LinkedAgentsForm({ id, agents, linked, action }: { id: string; a
     if (!ZIntegrationSetAgents.safeParse(input).success) return setNotice({ tone: "error", text: "Pick agents from the list." });
     setPending(true);
     setNotice(null);
-    const res = await action(input);
-    setPending(false);
+    let res: Awaited<ReturnType<ServerAction>>;
+    try {
+      res = await action(input);
+    } catch {
+      return setNotice({ tone: "error", text: "Warden could not be reached. Try again." });
+    } finally {
+      setPending(false);
+    }
     if (!res.ok) return setNotice({ tone: "error", text: res.error });
     setNotice({ tone: "ok", text: `Linked agents saved (${input.agentIds.length}).` });
+    toast({ text: `Linked agents saved (${input.agentIds.length}).` });
     router.refresh();
   }
 
@@ -36,7 +45,7 @@ export function LinkedAgentsForm({ id, agents, linked, action }: { id: string; a
           </label>
         ))}
       </div>
-      <Button type="submit" variant="secondary" disabled={pending}>{pending ? "Saving…" : "Save linked agents"}</Button>
+      <Button type="submit" variant="secondary" pending={pending}>{pending ? "Saving…" : "Save linked agents"}</Button>
       <Notice notice={notice} />
     </form>
   );

@@ -10,15 +10,19 @@ import type { ServerAction } from "./types";
 /** Record a (quarterly) review: audit date and result; the next review defaults to +90 days. */
 export function ReviewForm({ id, action, advisoryOpen }: { id: string; action: ServerAction; advisoryOpen: boolean }) {
   const router = useRouter();
-  const { errors, notice, setNotice, pending, run } = useActionForm();
+  const { errors, notice, setNotice, pending, run, recheck } = useActionForm();
+
+  function readInput(form: HTMLFormElement) {
+    const fd = new FormData(form);
+    const s = (k: string) => String(fd.get(k) ?? "");
+    return { id, auditResult: s("auditResult"), auditDate: s("auditDate"), dependencyStatus: s("dependencyStatus") || undefined, nextReviewAt: s("nextReviewAt"), clearAdvisory: fd.get("clearAdvisory") === "on" };
+  }
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = e.currentTarget;
-    const fd = new FormData(form);
-    const s = (k: string) => String(fd.get(k) ?? "");
-    const input = { id, auditResult: s("auditResult"), auditDate: s("auditDate"), dependencyStatus: s("dependencyStatus") || undefined, nextReviewAt: s("nextReviewAt"), clearAdvisory: fd.get("clearAdvisory") === "on" };
-    const reviewed = await run<{ nextReviewAt: string | Date | null }>(action, input, ZIntegrationReview);
+    const input = readInput(form);
+    const reviewed = await run<{ nextReviewAt: string | Date | null }>(action, input, ZIntegrationReview, { toast: { text: "Integration review recorded." } });
     if (!reviewed) return;
     const next = reviewed.nextReviewAt;
     setNotice({ tone: "ok", text: `Review recorded. Next review: ${next ? new Date(next).toISOString().slice(0, 10) : "—"}.` });
@@ -27,7 +31,7 @@ export function ReviewForm({ id, action, advisoryOpen }: { id: string; action: S
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-3" noValidate aria-label="Record a review">
+    <form onSubmit={onSubmit} onChange={(e) => recheck(readInput(e.currentTarget))} className="space-y-3" noValidate aria-label="Record a review">
       <Field label="Audit result" htmlFor="review-result" errors={errors.auditResult} hint="e.g. 3 dependencies, all current">
         <Input id="review-result" name="auditResult" aria-invalid={Boolean(errors.auditResult)} required />
       </Field>
@@ -48,7 +52,7 @@ export function ReviewForm({ id, action, advisoryOpen }: { id: string; action: S
           This review closes the open vendor advisory
         </label>
       )}
-      <Button type="submit" disabled={pending}>{pending ? "Recording…" : "Record review"}</Button>
+      <Button type="submit" pending={pending}>{pending ? "Recording…" : "Record review"}</Button>
       <Notice notice={notice} />
     </form>
   );

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { DataTable } from "@/components/ui/DataTable";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
+import { useToast } from "@/components/ui/Toaster";
 import { EmptyState } from "@/components/ui/Card";
 import { fmtDate } from "@/components/ui/format";
 import type { ServerAction } from "@/components/admin/types";
@@ -25,21 +26,31 @@ export type EndpointItem = {
 type Actions = { updateWebhook: ServerAction; rotateWebhookSecret: ServerAction; deleteWebhook: ServerAction; testWebhook: ServerAction };
 type Notice = { tone: "ok" | "error"; text: string; secret?: { name: string; value: string } };
 
+const TOAST_OF: Record<string, string> = { test: "Test delivery queued.", toggle: "Webhook endpoint updated.", rotate: "Signing secret rotated: copy the new one from the notice.", delete: "Webhook endpoint deleted." };
+
 /** The endpoints with their last delivery, and the per-endpoint actions (dangerous ones confirmed). */
 export function EndpointsTable({ endpoints, actions }: { endpoints: EndpointItem[]; actions: Actions }) {
   const router = useRouter();
   const [notice, setNotice] = useState<Notice | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const toast = useToast();
 
   async function call(key: string, action: ServerAction, input: unknown, done: (data: unknown) => Notice) {
     setBusy(key);
     try {
       const res = await action(input);
-      if (!res.ok) return setNotice({ tone: "error", text: res.error });
-      setNotice(done(res.data));
+      if (!res.ok) {
+        toast({ tone: "error", text: res.error });
+        return setNotice({ tone: "error", text: res.error });
+      }
+      const n = done(res.data);
+      setNotice(n);
+      // The notice on the page says it in full (with a new secret, if any: never in a toast).
+      toast({ text: TOAST_OF[key.split("-")[0]] ?? "Done." });
       router.refresh();
     } catch {
+      toast({ tone: "error", text: "Warden could not be reached; nothing changed." });
       setNotice({ tone: "error", text: "Warden could not be reached. Try again." });
     } finally {
       setBusy(null);

@@ -28,7 +28,7 @@ export function WebhookForm({ action, initial, onDone }: { action: ServerAction;
     const url = String(fd.get("url") ?? "").trim();
     const base = { name: String(fd.get("name") ?? ""), format: String(fd.get("format") ?? "standard"), events: fd.getAll("events").map(String) };
     if (initial) {
-      const d = await run<{ name: string }>(action, { id: initial.id, ...base, ...(url ? { url } : {}) }, ZWebhookUpdate);
+      const d = await run<{ name: string }>(action, { id: initial.id, ...base, ...(url ? { url } : {}) }, ZWebhookUpdate, { toast: (d) => ({ text: `Webhook ${d.name} saved.` }) });
       if (!d) return;
       router.refresh();
       if (onDone) onDone(`Saved ${d.name}.`);
@@ -40,7 +40,7 @@ export function WebhookForm({ action, initial, onDone }: { action: ServerAction;
       setSecret(null);
       return action(raw);
     };
-    const d = await run<{ endpoint: { name: string }; secret: string }>(send, { ...base, url }, ZWebhookCreate);
+    const d = await run<{ endpoint: { name: string }; secret: string }>(send, { ...base, url }, ZWebhookCreate, { toast: (d) => ({ text: `Webhook ${d.endpoint.name} created. Copy its signing secret now: it is shown once.` }) });
     if (!d) return;
     setSecret({ name: d.endpoint.name, value: d.secret });
     setNotice({ tone: "ok", text: `Created ${d.endpoint.name}.` });
@@ -80,7 +80,7 @@ export function WebhookForm({ action, initial, onDone }: { action: ServerAction;
         {Object.entries(errors).filter(([k]) => k.startsWith("events")).flatMap(([, v]) => v).map((m) => <p key={m} className="text-xs text-red-600 dark:text-red-400">{m}</p>)}
       </fieldset>
       <div className="flex gap-2">
-        <Button type="submit" disabled={pending}>{pending ? "Saving…" : initial ? "Save changes" : "Create endpoint"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Saving…" : initial ? "Save changes" : "Create endpoint"}</Button>
         {initial && onDone && <Button variant="ghost" onClick={() => onDone()}>Cancel</Button>}
       </div>
       <div aria-live="polite">

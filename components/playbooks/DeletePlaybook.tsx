@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
+import { useToast } from "@/components/ui/Toaster";
 import { Input } from "@/components/ui/Field";
 import { FormError } from "@/components/ui/FormNotice";
 import type { ServerAction } from "./types";
@@ -13,14 +14,22 @@ export function DeletePlaybook({ id, name, drills, action }: { id: string; name:
   const [typed, setTyped] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const toast = useToast();
   if (!open) return <Button variant="danger" onClick={() => setOpen(true)}>Delete playbook…</Button>;
 
   async function onConfirm() {
     setPending(true);
     setError(null);
-    const res = await action({ id });
-    setPending(false);
+    let res: Awaited<ReturnType<ServerAction>>;
+    try {
+      res = await action({ id });
+    } catch {
+      return setError("Warden could not be reached. Try again.");
+    } finally {
+      setPending(false);
+    }
     if (!res.ok) return setError(res.error);
+    toast({ text: `Playbook ${name} deleted.` });
     router.push("/playbooks");
     router.refresh();
   }
@@ -36,7 +45,7 @@ export function DeletePlaybook({ id, name, drills, action }: { id: string; name:
       </label>
       <FormError text={error} />
       <div className="flex gap-2">
-        <Button variant="danger" disabled={pending || typed.trim() !== name} onClick={onConfirm}>{pending ? "Deleting…" : "Confirm: delete playbook"}</Button>
+        <Button variant="danger" pending={pending} disabled={typed.trim() !== name} onClick={onConfirm}>{pending ? "Deleting…" : "Confirm: delete playbook"}</Button>
         <Button variant="ghost" onClick={() => { setOpen(false); setTyped(""); }}>Cancel</Button>
       </div>
     </div>

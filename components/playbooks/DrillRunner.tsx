@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
+import { useToast } from "@/components/ui/Toaster";
 import { Badge, type Tone } from "@/components/ui/Badge";
 import { FormError } from "@/components/ui/FormNotice";
 import { ACTION_LABELS, PHASE_LABELS, PLAYBOOK_PHASES, type DrillOutcome } from "@/lib/playbooks/schema";
@@ -37,6 +38,7 @@ export function DrillRunner({ playbookId, steps, serverNow, action }: { playbook
   const [error, setError] = useState<string | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
   const [pending, setPending] = useState(false);
+  const toast = useToast();
   const [saved, setSaved] = useState<{ id: string; timeToContainMs: number | null } | null>(null);
 
   const current = stage === "running" ? results.length : -1;
@@ -141,6 +143,7 @@ export function DrillRunner({ playbookId, steps, serverNow, action }: { playbook
       }
       const data = res.data as { id: string; timeToContainMs: number | null };
       setSaved({ id: data.id, timeToContainMs: data.timeToContainMs });
+      toast({ text: "Drill saved to the playbook's history.", href: `/playbooks/${playbookId}`, linkLabel: "Open playbook" });
       setStage("saved");
       router.refresh();
     } catch {
@@ -252,7 +255,7 @@ export function DrillRunner({ playbookId, steps, serverNow, action }: { playbook
           {results.length === 0 && <p className="text-sm text-amber-700">Record at least one step before saving (Resume), or abort.</p>}
           <FormError text={error} />
           {problems.length > 0 && <ul className="list-disc pl-5 text-sm text-red-600">{problems.map((p) => <li key={p}>{p}</li>)}</ul>}
-          <Button id="drill-save" onClick={save} disabled={pending || results.length === 0} className="px-6 py-3 text-base">{pending ? "Saving…" : "Save drill"}</Button>
+          <Button id="drill-save" onClick={save} pending={pending} disabled={results.length === 0} className="px-6 py-3 text-base">{pending ? "Saving…" : "Save drill"}</Button>
         </div>
       )}
     </div>

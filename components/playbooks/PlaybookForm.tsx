@@ -108,11 +108,11 @@ export function PlaybookForm({ mode, action, id, initial = EMPTY_PLAYBOOK, choic
     e.preventDefault();
     const input = toInput(v);
     if (mode === "create") {
-      const saved = await run<{ id: string }>(action, input, ZPlaybookCreate);
+      const saved = await run<{ id: string }>(action, input, ZPlaybookCreate, { toast: (d) => ({ text: "Playbook created.", href: `/playbooks/${d.id}`, linkLabel: "Open playbook" }) });
       if (saved) router.push(`/playbooks/${saved.id}`);
       return;
     }
-    const saved = await run<{ id: string }>(action, { id, ...input }, ZPlaybookUpdate);
+    const saved = await run<{ id: string }>(action, { id, ...input }, ZPlaybookUpdate, { toast: { text: "Playbook saved." } });
     if (saved) {
       router.push(`/playbooks/${id}`);
       router.refresh();
@@ -316,7 +316,7 @@ export function PlaybookForm({ mode, action, id, initial = EMPTY_PLAYBOOK, choic
       {errors._ && <p role="alert" className="text-sm text-red-600">{errors._.join(" ")}</p>}
       <div aria-live="polite"><FormError text={notice?.text} /></div>
       <div className="flex gap-3">
-        <Button type="submit" disabled={pending}>{pending ? "Saving…" : mode === "create" ? "Create playbook" : "Save playbook"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Saving…" : mode === "create" ? "Create playbook" : "Save playbook"}</Button>
         <Button variant="ghost" onClick={() => router.push(mode === "create" ? "/playbooks" : `/playbooks/${id}`)}>Cancel</Button>
       </div>
     </form>

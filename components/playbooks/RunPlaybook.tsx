@@ -19,6 +19,7 @@ export function RunPlaybook({ id, name, updatedAt, automated, action }: { id: st
       action={action}
       payload={{ id, expectedUpdatedAt: updatedAt }}
       placeholder="e.g. Vendor called: their token was leaked"
+      done={(data) => ({ text: `Playbook ${name} is running: incident opened.`, href: `/incidents/${(data as { incidentId: string }).incidentId}`, linkLabel: "Open incident" })}
       onDone={(data) => router.push(`/incidents/${(data as { incidentId: string }).incidentId}`)}
     >
       <p className="text-sm">

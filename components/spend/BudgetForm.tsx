@@ -65,7 +65,7 @@ export function BudgetForm(props: {
       return;
     }
     setConfirmTrip(null);
-    const res = await run<{ dailyUsd: string }>(setAction, input, ZBudgetSet);
+    const res = await run<{ dailyUsd: string }>(setAction, input, ZBudgetSet, { toast: (d) => ({ text: `Budget saved: ${fmtUsd(d.dailyUsd)} a day.` }) });
     if (!res) return;
     setSaved(`Saved: ${fmtUsd(res.dailyUsd)} a day.`);
     router.refresh();
@@ -74,7 +74,7 @@ export function BudgetForm(props: {
   async function onDelete() {
     if (!budget || !deleteAction) return;
     setNotice(null);
-    const res = await run(deleteAction, { id: budget.id });
+    const res = await run(deleteAction, { id: budget.id }, undefined, { toast: { text: "Budget deleted." }, errorToast: true });
     if (res === null) return;
     setConfirmDelete(false);
     router.refresh();
@@ -110,12 +110,12 @@ export function BudgetForm(props: {
       <FormError text={notice?.tone === "error" ? notice.text : null} />
       {saved && <p role="status" className="text-sm text-emerald-700 dark:text-emerald-300">{saved}</p>}
       <div className="flex flex-wrap items-center gap-2">
-        <Button type="submit" disabled={pending} variant={confirmTrip ? "danger" : "primary"}>{pending ? "Saving…" : confirmTrip ? "Save anyway" : budget ? "Save budget" : "Set budget"}</Button>
+        <Button type="submit" pending={pending} variant={confirmTrip ? "danger" : "primary"}>{pending ? "Saving…" : confirmTrip ? "Save anyway" : budget ? "Save budget" : "Set budget"}</Button>
         {budget && deleteAction && !confirmDelete && <Button variant="ghost" onClick={() => setConfirmDelete(true)}>Delete budget…</Button>}
         {budget && deleteAction && confirmDelete && (
           <span role="group" aria-label="Confirm deletion" className="flex items-center gap-2 text-sm">
             <span>Delete this budget and its alert history? The breaker stops watching {isFleet ? "the fleet" : "this agent"}.</span>
-            <Button variant="danger" disabled={pending} onClick={onDelete}>Delete</Button>
+            <Button variant="danger" pending={pending} onClick={onDelete}>Delete</Button>
             <Button variant="ghost" onClick={() => setConfirmDelete(false)}>Cancel</Button>
           </span>
         )}

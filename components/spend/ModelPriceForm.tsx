@@ -38,7 +38,7 @@ export function ModelPriceForm({ price, setAction, deleteAction, idPrefix }: { p
       cacheWriteUsdPerMTok: String(fd.get("cacheWriteUsdPerMTok") ?? ""),
       source: String(fd.get("source") ?? ""),
     };
-    const res = await run<{ provider: string; model: string }>(setAction, input, ZModelPriceSet);
+    const res = await run<{ provider: string; model: string }>(setAction, input, ZModelPriceSet, { toast: (d) => ({ text: `Price of ${d.provider}/${d.model} saved.` }) });
     if (!res) return;
     setSaved(`Saved the price of ${res.provider}/${res.model}.`);
     if (!price) form.reset();
@@ -47,7 +47,7 @@ export function ModelPriceForm({ price, setAction, deleteAction, idPrefix }: { p
 
   async function onDelete() {
     if (!price || !deleteAction) return;
-    const res = await run(deleteAction, { id: price.id });
+    const res = await run(deleteAction, { id: price.id }, undefined, { toast: { text: "Model price deleted." }, errorToast: true });
     if (res === null) return;
     setConfirmDelete(false);
     router.refresh();
@@ -79,12 +79,12 @@ export function ModelPriceForm({ price, setAction, deleteAction, idPrefix }: { p
       <FormError text={notice?.tone === "error" ? notice.text : null} />
       {saved && <p role="status" className="text-sm text-emerald-700 dark:text-emerald-300">{saved}</p>}
       <div className="flex flex-wrap items-center gap-2">
-        <Button type="submit" disabled={pending}>{pending ? "Saving…" : price ? "Save price" : "Add price"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Saving…" : price ? "Save price" : "Add price"}</Button>
         {price && deleteAction && !confirmDelete && <Button variant="ghost" onClick={() => setConfirmDelete(true)}>Delete price…</Button>}
         {price && deleteAction && confirmDelete && (
           <span role="group" aria-label="Confirm deletion" className="flex items-center gap-2 text-sm">
             <span>Delete the price of {label}? Its calls arriving from now on are unpriced until a price is added again.</span>
-            <Button variant="danger" disabled={pending} onClick={onDelete}>Delete</Button>
+            <Button variant="danger" pending={pending} onClick={onDelete}>Delete</Button>
             <Button variant="ghost" onClick={() => setConfirmDelete(false)}>Cancel</Button>
           </span>
         )}

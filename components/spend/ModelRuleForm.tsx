@@ -24,7 +24,7 @@ export function ModelRuleForm({ rule, setAction, deleteAction, idPrefix }: { rul
     const form = e.currentTarget;
     const fd = new FormData(form);
     const input = { ...(rule ? { id: rule.id } : {}), scope: String(fd.get("scope") ?? ""), pattern: String(fd.get("pattern") ?? ""), status: String(fd.get("status") ?? ""), note: String(fd.get("note") ?? "") };
-    const res = await run<{ pattern: string }>(setAction, input, ZModelRuleSet);
+    const res = await run<{ pattern: string }>(setAction, input, ZModelRuleSet, { toast: (d) => ({ text: `Model rule for ${d.pattern} saved.` }) });
     if (!res) return;
     setSaved(`Saved the rule for ${res.pattern}.`);
     if (!rule) form.reset();
@@ -33,7 +33,7 @@ export function ModelRuleForm({ rule, setAction, deleteAction, idPrefix }: { rul
 
   async function onDelete() {
     if (!rule || !deleteAction) return;
-    const res = await run(deleteAction, { id: rule.id });
+    const res = await run(deleteAction, { id: rule.id }, undefined, { toast: { text: "Model rule deleted." }, errorToast: true });
     if (res === null) return;
     setConfirmDelete(false);
     router.refresh();
@@ -62,12 +62,12 @@ export function ModelRuleForm({ rule, setAction, deleteAction, idPrefix }: { rul
       <FormError text={notice?.tone === "error" ? notice.text : null} />
       {saved && <p role="status" className="text-sm text-emerald-700 dark:text-emerald-300">{saved}</p>}
       <div className="flex flex-wrap items-center gap-2">
-        <Button type="submit" disabled={pending}>{pending ? "Saving…" : rule ? "Save rule" : "Add rule"}</Button>
+        <Button type="submit" pending={pending}>{pending ? "Saving…" : rule ? "Save rule" : "Add rule"}</Button>
         {rule && deleteAction && !confirmDelete && <Button variant="ghost" onClick={() => setConfirmDelete(true)}>Delete rule…</Button>}
         {rule && deleteAction && confirmDelete && (
           <span role="group" aria-label="Confirm deletion" className="flex items-center gap-2 text-sm">
             <span>Delete the rule for {rule.pattern}?</span>
-            <Button variant="danger" disabled={pending} onClick={onDelete}>Delete</Button>
+            <Button variant="danger" pending={pending} onClick={onDelete}>Delete</Button>
             <Button variant="ghost" onClick={() => setConfirmDelete(false)}>Cancel</Button>
           </span>
         )}

@@ -1,5 +1,5 @@
 "use client";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
 import { Field, Input, Select } from "@/components/ui/Field";
@@ -17,27 +17,36 @@ export type RequestPrefill = { name?: string; kind?: string; version?: string; c
 export function RequestForm({ agents, bundles, action, initial = {} }: { agents: Opt[]; bundles: Opt[]; action: ServerAction; initial?: RequestPrefill }) {
   const router = useRouter();
   const [perms, setPerms] = useState<Perms>(NO_PERMS);
-  const { errors, notice, pending, run } = useActionForm();
+  const { errors, notice, pending, run, recheck } = useActionForm();
 
-  async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    const input = {
+  function readInput(form: HTMLFormElement, p: Perms = perms) {
+    const f = new FormData(form);
+    return {
       tool: { name: String(f.get("name") ?? ""), kind: String(f.get("kind")), source: String(f.get("source")), publisher: String(f.get("publisher") ?? ""), description: String(f.get("description") ?? "") || undefined },
       version: String(f.get("version") ?? ""),
       contentHash: String(f.get("contentHash") ?? ""),
-      permissions: perms,
+      permissions: p,
       justification: String(f.get("justification") ?? ""),
       agentIds: f.getAll("agentIds").map(String),
       bundleIds: f.getAll("bundleIds").map(String),
     };
-    const created = await run<{ id: string }>(action, input, ZToolRequestCreate);
+  }
+  const formRef = useRef<HTMLFormElement>(null);
+  function onPerms(p: Perms) {
+    setPerms(p);
+    if (formRef.current) recheck(readInput(formRef.current, p));
+  }
+
+  async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const input = readInput(e.currentTarget);
+    const created = await run<{ id: string }>(action, input, ZToolRequestCreate, { toast: (d) => ({ text: "Tool request filed: a security lead reviews it.", href: `/tools/requests/${d.id}`, linkLabel: "Open request" }) });
     if (created) router.push(`/tools/requests/${created.id}`);
   }
 
   const err = (k: string) => errors[k];
   return (
-    <form onSubmit={onSubmit} noValidate className="grid max-w-3xl gap-4" aria-label="Request a tool">
+    <form ref={formRef} onSubmit={onSubmit} onChange={(e) => recheck(readInput(e.currentTarget))} noValidate className="grid max-w-3xl gap-4" aria-label="Request a tool">
       <div className="grid gap-4 sm:grid-cols-2">
         <Field label="Tool name" htmlFor="name" errors={err("tool.name")}><Input id="name" name="name" placeholder="seo-keyword-scout" defaultValue={initial.name} /></Field>
         <Field label="Publisher" htmlFor="publisher" errors={err("tool.publisher")}><Input id="publisher" name="publisher" placeholder="acme-labs" /></Field>
@@ -46,7 +55,7 @@ export function RequestForm({ agents, bundles, action, initial = {} }: { agents:
         <Field label="Version" htmlFor="version" errors={err("version")}><Input id="version" name="version" placeholder="1.4.2" defaultValue={initial.version} /></Field>
         <Field label="Content hash (SHA-256)" htmlFor="contentHash" errors={err("contentHash")} hint="sha256sum of the exact package or skill archive"><Input id="contentHash" name="contentHash" className="font-mono text-xs" defaultValue={initial.contentHash} /></Field>
       </div>
-      <PermissionsFields idPrefix="req" value={perms} onChange={setPerms} errors={errors} />
+      <PermissionsFields idPrefix="req" value={perms} onChange={onPerms} errors={errors} />
       <Field label="Why is it needed?" htmlFor="justification" errors={err("justification")}>
         <textarea id="justification" name="justification" rows={3} className="block w-full rounded-md border border-slate-300 bg-white p-2 text-sm dark:border-slate-700 dark:bg-slate-950" />
       </Field>
@@ -63,7 +72,7 @@ export function RequestForm({ agents, bundles, action, initial = {} }: { agents:
         </fieldset>
       </div>
       <FormError text={notice?.text} />
-      <div><Button type="submit" disabled={pending}>{pending ? "Filing…" : "File request"}</Button></div>
+      <div><Button type="submit" pending={pending}>{pending ? "Filing…" : "File request"}</Button></div>
     </form>
   );
 }

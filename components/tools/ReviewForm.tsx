@@ -1,11 +1,11 @@
 "use client";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
 import { Field, Input } from "@/components/ui/Field";
 import { FormError } from "@/components/ui/FormNotice";
 import { useActionForm } from "@/components/ui/useActionForm";
-import { ZDecision } from "@/lib/tools/schema";
+import { OUTCOMES, ZDecision } from "@/lib/tools/schema";
 import type { ServerAction } from "@/components/admin/types";
 import { PermissionsFields, type Perms } from "./PermissionsFields";
 
@@ -16,18 +16,26 @@ const CHECKS = [
   ["permissionsNarrowed", "Permissions narrowed to what is needed"],
 ] as const;
 
-export function ReviewForm({ requestId, requested, highRisk, action }: { requestId: string; requested: Perms; highRisk: boolean; action: ServerAction }) {
-  const router = useRouter();
-  const [outcome, setOutcome] = useState<"approve" | "approve_with_conditions" | "reject">("approve");
-  const [conditions, setConditions] = useState<Perms>(requested);
-  const { errors, notice, pending, run } = useActionForm();
+type Outcome = (typeof OUTCOMES)[number];
+const OUTCOME_LABEL: Record<Outcome, string> = { approve: "Approve", approve_with_conditions: "Approve with conditions", reject: "Reject" };
+const OUTCOME_DONE: Record<Outcome, string> = { approve: "Request approved", approve_with_conditions: "Request approved with conditions", reject: "Request rejected" };
 
-  async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    const input = {
+/**
+ * The reviewer's decision. No outcome is chosen for the reviewer; a refused submit shows every
+ * error at once, and each clears as soon as its field is fixed (the server still decides).
+ */
+export function ReviewForm({ requestId, toolId, requested, highRisk, action }: { requestId: string; toolId: string; requested: Perms; highRisk: boolean; action: ServerAction }) {
+  const router = useRouter();
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [conditions, setConditions] = useState<Perms>(requested);
+  const { errors, notice, pending, run, recheck } = useActionForm();
+  const formRef = useRef<HTMLFormElement>(null);
+
+  function readInput(form: HTMLFormElement, o: Outcome | null = outcome, c: Perms = conditions) {
+    const f = new FormData(form);
+    return {
       requestId,
-      outcome,
+      outcome: o ?? undefined,
       checklist: {
         authorVerified: f.has("authorVerified"),
         vulnHistoryChecked: f.has("vulnHistoryChecked"),
@@ -37,16 +45,28 @@ export function ReviewForm({ requestId, requested, highRisk, action }: { request
         credEgressFlagged: f.has("credEgressFlagged"),
       },
       reason: String(f.get("reason") ?? ""),
-      conditions: outcome === "approve_with_conditions" ? conditions : undefined,
+      conditions: o === "approve_with_conditions" ? c : undefined,
       reReviewDays: Number(f.get("reReviewDays") || 90),
     };
+  }
+
+  // Outcome and conditions live in state: re-check once they have rendered.
+  useEffect(() => {
+    if (formRef.current) recheck(readInput(formRef.current));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [outcome, conditions]);
+
+  async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const input = readInput(e.currentTarget);
     // Ask only once the input is valid; invalid input goes straight to run, which shows the field errors.
     if (outcome === "reject" && ZDecision.safeParse(input).success && !window.confirm("Reject this request? The decision and its reason are kept forever.")) return;
-    if (await run(action, input, ZDecision)) router.refresh();
+    const done = await run(action, input, ZDecision, { toast: { text: `${OUTCOME_DONE[outcome ?? "approve"]}.`, tone: outcome === "reject" ? "info" : "ok", href: `/tools/${toolId}`, linkLabel: "Open the tool" } });
+    if (done) router.refresh();
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4" aria-label="Review">
+    <form ref={formRef} onSubmit={onSubmit} onChange={(e) => recheck(readInput(e.currentTarget))} noValidate className="space-y-4" aria-label="Review">
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium">Checklist</legend>
         {CHECKS.map(([k, label]) => (
@@ -63,13 +83,14 @@ export function ReviewForm({ requestId, requested, highRisk, action }: { request
         </label>
         {errors["checklist.credEgressFlagged"]?.map((m) => <p key={m} className="text-xs text-red-600">{m}</p>)}
       </fieldset>
-      <fieldset className="space-y-1">
+      <fieldset className="space-y-1" aria-invalid={Boolean(errors.outcome)} aria-describedby={errors.outcome ? "outcome-error" : undefined}>
         <legend className="text-sm font-medium">Decision</legend>
-        {(["approve", "approve_with_conditions", "reject"] as const).map((o) => (
+        {OUTCOMES.map((o) => (
           <label key={o} className="mr-4 inline-flex items-center gap-2 text-sm">
-            <input type="radio" name="outcome" value={o} checked={outcome === o} onChange={() => setOutcome(o)} /> {o === "approve" ? "Approve" : o === "reject" ? "Reject" : "Approve with conditions"}
+            <input type="radio" name="outcome" value={o} checked={outcome === o} onChange={() => setOutcome(o)} /> {OUTCOME_LABEL[o]}
           </label>
         ))}
+        {errors.outcome?.map((m) => <p key={m} id="outcome-error" className="text-xs text-red-600">{m}</p>)}
       </fieldset>
       {outcome === "approve_with_conditions" && (
         <div>
@@ -87,7 +108,7 @@ export function ReviewForm({ requestId, requested, highRisk, action }: { request
         </Field>
       )}
       <FormError text={notice?.text} />
-      <Button type="submit" variant={outcome === "reject" ? "danger" : "primary"} disabled={pending}>{pending ? "Recording…" : "Record decision"}</Button>
+      <Button type="submit" variant={outcome === "reject" ? "danger" : "primary"} pending={pending}>{pending ? "Working…" : "Record decision"}</Button>
     </form>
   );
 }

@@ -4,6 +4,7 @@ import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, textContains } from "@/lib/list";
 import { TOOL_KINDS, TOOL_SOURCES } from "./schema";
+import { diffToolVersions, type VersionDiff } from "./diff";
 
 export const TOOL_FILTERS = {
   kind: z.enum(TOOL_KINDS).optional(),
@@ -92,7 +93,7 @@ export async function getRequest(id: string) {
     select: {
       id: true, status: true, createdAt: true, justification: true, requestedPermissions: true, agentIds: true, bundleIds: true, requesterId: true,
       requester: { select: { email: true, name: true } },
-      toolVersion: { select: { id: true, version: true, contentHash: true, dependencies: true, dependencyAudit: true, vulnerabilities: true, tool: { select: { id: true, name: true, kind: true, source: true, publisher: true, publisherVerified: true } } } },
+      toolVersion: { select: { id: true, version: true, contentHash: true, publisher: true, dependencies: true, dependencyAudit: true, vulnerabilities: true, tool: { select: { id: true, name: true, kind: true, source: true, publisher: true, publisherVerified: true } } } },
       decisions: { select: { id: true, outcome: true, reason: true, checklist: true, conditions: true, decidedAt: true, reReviewAt: true, revokedAt: true, revokeReason: true, decider: { select: { email: true } } } },
     },
   });
@@ -102,6 +103,43 @@ export async function getRequest(id: string) {
     db.capabilityBundle.findMany({ where: { id: { in: r.bundleIds } }, select: { id: true, name: true } }),
   ]);
   return { ...r, agents, bundles };
+}
+
+type RequestForDiff = NonNullable<Awaited<ReturnType<typeof getRequest>>>;
+
+/**
+ * The review diff of a request: its version against the last approved, unrevoked version of the
+ * same tool. For a decided request, the last approval before its own decision.
+ */
+export async function getRequestDiff(r: RequestForDiff): Promise<VersionDiff> {
+  const own = r.decisions[0]?.decidedAt;
+  const last = await db.trustDecision.findFirst({
+    where: {
+      toolVersion: { toolId: r.toolVersion.tool.id },
+      outcome: { in: ["approve", "approve_with_conditions"] },
+      revokedAt: null,
+      OR: [{ requestId: null }, { requestId: { not: r.id } }],
+      ...(own ? { decidedAt: { lt: own } } : {}),
+    },
+    orderBy: { decidedAt: "desc" },
+    select: { outcome: true, decidedAt: true, conditions: true, decider: { select: { email: true } }, request: { select: { requestedPermissions: true } }, toolVersion: { select: { version: true, contentHash: true, publisher: true, permissions: true } } },
+  });
+  const t = r.toolVersion.tool;
+  const requested = { version: r.toolVersion.version, contentHash: r.toolVersion.contentHash, publisher: r.toolVersion.publisher ?? t.publisher, source: t.source, permissions: r.requestedPermissions };
+  if (!last?.toolVersion || last.outcome === "reject") return diffToolVersions(requested, null);
+  const v = last.toolVersion;
+  return diffToolVersions(requested, {
+    version: v.version,
+    contentHash: v.contentHash,
+    publisher: v.publisher ?? t.publisher,
+    source: t.source,
+    // What the approver saw: the permissions of the request they approved (the version's as filed otherwise).
+    permissions: last.request?.requestedPermissions ?? v.permissions,
+    outcome: last.outcome,
+    decidedAt: last.decidedAt,
+    decider: last.decider.email,
+    conditions: last.conditions,
+  });
 }
 
 export function toolOptions() {

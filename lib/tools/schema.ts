@@ -47,25 +47,35 @@ export const ZChecklist = z.object({
 });
 export type TChecklist = z.infer<typeof ZChecklist>;
 
+/**
+ * Refinements that must run even when another field failed, so a form gets all its errors at once
+ * (zod skips them by default). Never on a non-object: such input already failed as a whole.
+ */
+const EVEN_WITH_OTHER_ERRORS = { when: (p: { value: unknown }) => p.value !== null && typeof p.value === "object" && !Array.isArray(p.value) };
+
+export const OUTCOMES = ["approve", "approve_with_conditions", "reject"] as const;
 export const ZDecision = z
   .object({
     requestId: ZId,
-    outcome: z.enum(["approve", "approve_with_conditions", "reject"]),
+    outcome: z.enum(OUTCOMES, { error: "Choose an outcome: approve, approve with conditions or reject." }),
     checklist: ZChecklist,
     reason: z.string().trim().min(10, "A decision always needs a reason (at least 10 characters).").max(4000),
     conditions: ZPermissions.optional(),
     reReviewDays: z.coerce.number().int().min(1).max(365).default(90),
   })
+  // Runs on partly invalid input too (EVEN_WITH_OTHER_ERRORS), so every value is checked before use.
   .superRefine((d, ctx) => {
-    if (d.outcome === "approve_with_conditions" && !d.conditions) ctx.addIssue({ code: "custom", path: ["conditions"], message: "Approving with conditions needs the narrowed permissions." });
-    if (d.outcome !== "reject") {
-      const c = d.checklist;
+    const outcome = (d as { outcome?: unknown }).outcome;
+    if (outcome === "approve_with_conditions" && !d.conditions) ctx.addIssue({ code: "custom", path: ["conditions"], message: "Approving with conditions needs the narrowed permissions." });
+    // Without a chosen outcome the checklist cannot be judged yet: the outcome error says what to do.
+    if (outcome === "approve" || outcome === "approve_with_conditions") {
+      const c = (d.checklist && typeof d.checklist === "object" ? d.checklist : {}) as Partial<TChecklist>;
       for (const k of ["authorVerified", "vulnHistoryChecked", "dependencyAuditRun"] as const) {
-        if (!c[k]) ctx.addIssue({ code: "custom", path: ["checklist", k], message: "Must be done before approving." });
+        if (c[k] !== true) ctx.addIssue({ code: "custom", path: ["checklist", k], message: "Must be done before approving." });
       }
-      if (c.dependencyAuditRun && !c.dependencyAuditResult) ctx.addIssue({ code: "custom", path: ["checklist", "dependencyAuditResult"], message: "Record the audit result." });
+      if (c.dependencyAuditRun === true && !(typeof c.dependencyAuditResult === "string" && c.dependencyAuditResult.trim())) ctx.addIssue({ code: "custom", path: ["checklist", "dependencyAuditResult"], message: "Record the audit result." });
     }
-  });
+  }, EVEN_WITH_OTHER_ERRORS);
 export type TDecision = z.infer<typeof ZDecision>;
 
 export const ZRevokeDecision = z.object({ id: ZId, reason: z.string().trim().min(10, "Say why (at least 10 characters).").max(4000) });
@@ -78,11 +88,13 @@ export const ZGrantCreate = z
     reason: z.string().trim().min(10, "Say why (at least 10 characters).").max(2000),
     expiresAt: z.coerce.date().optional(),
   })
+  // Runs on partly invalid input too: an invalid date arrives as whatever was sent, so check it is one.
   .superRefine((g, ctx) => {
-    if (g.kind === "exception" && !g.expiresAt) ctx.addIssue({ code: "custom", path: ["expiresAt"], message: "An exception needs an end time." });
-    if (g.expiresAt && g.expiresAt.getTime() <= Date.now()) ctx.addIssue({ code: "custom", path: ["expiresAt"], message: "Must be in the future." });
-    if (g.expiresAt && g.expiresAt.getTime() > Date.now() + 90 * 86_400_000 && g.kind === "exception") ctx.addIssue({ code: "custom", path: ["expiresAt"], message: "Exceptions last 90 days at most." });
-  });
+    const at = g.expiresAt instanceof Date && !Number.isNaN(g.expiresAt.getTime()) ? g.expiresAt : null;
+    if (g.kind === "exception" && g.expiresAt === undefined) ctx.addIssue({ code: "custom", path: ["expiresAt"], message: "An exception needs an end time." });
+    if (at && at.getTime() <= Date.now()) ctx.addIssue({ code: "custom", path: ["expiresAt"], message: "Must be in the future." });
+    if (at && at.getTime() > Date.now() + 90 * 86_400_000 && g.kind === "exception") ctx.addIssue({ code: "custom", path: ["expiresAt"], message: "Exceptions last 90 days at most." });
+  }, EVEN_WITH_OTHER_ERRORS);
 export const ZGrantRevoke = z.object({ id: ZId, reason: z.string().trim().min(5, "Say why.").max(2000) });
 
 export const ZBundleCreate = z.object({

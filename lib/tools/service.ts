@@ -27,7 +27,7 @@ export async function createToolRequest(actor: Actor, input: z.infer<typeof ZToo
       (await tx.tool.create({ data: { name: input.tool.name, kind: input.tool.kind, source: input.tool.source, publisher: input.tool.publisher, description: input.tool.description ?? "" } }));
     const version = await tx.toolVersion.upsert({
       where: { toolId_version_contentHash: { toolId: tool.id, version: input.version, contentHash: input.contentHash } },
-      create: { toolId: tool.id, version: input.version, contentHash: input.contentHash, permissions: input.permissions },
+      create: { toolId: tool.id, version: input.version, contentHash: input.contentHash, publisher: input.tool.publisher, permissions: input.permissions },
       update: {},
     });
     const pending = await tx.toolRequest.findFirst({ where: { toolVersionId: version.id, status: "pending" }, select: { id: true } });
@@ -54,7 +54,7 @@ export async function createToolRequest(actor: Actor, input: z.infer<typeof ZToo
 export async function decideToolRequest(actor: Actor, input: z.infer<typeof ZDecision>) {
   const req = await db.toolRequest.findUnique({
     where: { id: input.requestId },
-    select: { id: true, status: true, requesterId: true, agentIds: true, bundleIds: true, requestedPermissions: true, toolVersion: { select: { id: true, version: true, contentHash: true, toolId: true, tool: { select: { name: true } } } } },
+    select: { id: true, status: true, requesterId: true, agentIds: true, bundleIds: true, requestedPermissions: true, toolVersion: { select: { id: true, version: true, contentHash: true, publisher: true, toolId: true, tool: { select: { name: true, publisher: true } } } } },
   });
   if (!req) throw new AppError("not_found", "No such request.");
   // Audited as a denial by execute() (lib/action.ts), like every forbidden outcome.
@@ -88,6 +88,11 @@ export async function decideToolRequest(actor: Actor, input: z.infer<typeof ZDec
       select: { id: true, outcome: true, decidedAt: true, reReviewAt: true },
     });
     let granted: string[] = [];
+    // Approving a version filed under another publisher makes that the tool's publisher, unverified
+    // until someone verifies it again (the old verification was of someone else).
+    const pub = req.toolVersion.publisher;
+    const publisherChanged = input.outcome !== "reject" && pub != null && pub !== req.toolVersion.tool.publisher ? { from: req.toolVersion.tool.publisher, to: pub } : null;
+    if (publisherChanged) await tx.tool.update({ where: { id: req.toolVersion.toolId }, data: { publisher: publisherChanged.to, publisherVerified: false } });
     if (input.outcome !== "reject") {
       for (const bundleId of req.bundleIds) {
         await tx.bundleTool.upsert({ where: { bundleId_toolId: { bundleId, toolId: req.toolVersion.toolId } }, create: { bundleId, toolId: req.toolVersion.toolId }, update: {} });
@@ -105,7 +110,7 @@ export async function decideToolRequest(actor: Actor, input: z.infer<typeof ZDec
       targetType: "tool_request",
       targetId: req.id,
       before: { status: "pending" },
-      after: { decisionId: decision.id, outcome: input.outcome, tool: req.toolVersion.tool.name, version: req.toolVersion.version, contentHash: req.toolVersion.contentHash, checklist: input.checklist, reason: input.reason, conditions: input.conditions ?? null, reReviewAt: decision.reReviewAt, bundles: input.outcome === "reject" ? [] : req.bundleIds, grantedAgents: granted },
+      after: { decisionId: decision.id, outcome: input.outcome, tool: req.toolVersion.tool.name, version: req.toolVersion.version, contentHash: req.toolVersion.contentHash, checklist: input.checklist, reason: input.reason, conditions: input.conditions ?? null, reReviewAt: decision.reReviewAt, bundles: input.outcome === "reject" ? [] : req.bundleIds, grantedAgents: granted, ...(publisherChanged ? { publisherChanged } : {}) },
     });
     return { ...decision, grantedAgentIds: granted };
   });

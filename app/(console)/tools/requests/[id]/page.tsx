@@ -3,13 +3,14 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireScope } from "@/lib/auth/session";
 import { can } from "@/lib/auth/roles";
-import { getRequest } from "@/lib/tools/queries";
+import { getRequest, getRequestDiff } from "@/lib/tools/queries";
 import { isCredEgress, toPermissions } from "@/lib/tools/schema";
 import { Badge } from "@/components/ui/Badge";
 import { Card, PageHeader } from "@/components/ui/Card";
 import { fmtDate } from "@/components/ui/format";
 import { ReviewForm } from "@/components/tools/ReviewForm";
 import { Decision } from "@/components/tools/Decision";
+import { VersionDiff } from "@/components/tools/VersionDiff";
 import { decideToolRequest } from "../../actions";
 
 export const metadata: Metadata = { title: "Tool request" };
@@ -24,14 +25,17 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
   const t = r.toolVersion.tool;
   const vulns = (r.toolVersion.vulnerabilities ?? []) as { id: string; url?: string; severity?: string }[];
   const now = new Date();
+  const diff = await getRequestDiff(r);
+  const publisher = r.toolVersion.publisher ?? t.publisher;
   return (
     <>
       <PageHeader title={`${t.name} ${r.toolVersion.version}`} description={`Requested by ${r.requester.email} on ${fmtDate(r.createdAt)}`} actions={<Badge tone={r.status === "pending" ? "amber" : r.status === "rejected" ? "red" : "green"}>{r.status.replace(/_/g, " ")}</Badge>} />
-      <div className="grid gap-6 xl:grid-cols-2">
+      <div className="grid items-start gap-6 xl:grid-cols-2">
+        <div className="min-w-0 space-y-6">
         <Card title="Request">
           <dl className="grid grid-cols-[10rem_1fr] gap-y-2 text-sm">
             <dt className="text-slate-500">Tool</dt><dd><Link className="text-brand-600 hover:underline" href={`/tools/${t.id}`}>{t.name}</Link> · {t.kind.replace("_", " ")} · {t.source}</dd>
-            <dt className="text-slate-500">Publisher</dt><dd>{t.publisher} {t.publisherVerified ? <Badge tone="green">verified</Badge> : <Badge tone="amber">unverified</Badge>}</dd>
+            <dt className="text-slate-500">Publisher</dt><dd>{publisher} {publisher !== t.publisher ? <Badge tone="red">new publisher (tool registered as {t.publisher})</Badge> : t.publisherVerified ? <Badge tone="green">verified</Badge> : <Badge tone="amber">unverified</Badge>}</dd>
             <dt className="text-slate-500">Content hash</dt><dd><code className="break-all text-xs">{r.toolVersion.contentHash}</code></dd>
             <dt className="text-slate-500">Why</dt><dd>{r.justification}</dd>
             <dt className="text-slate-500">Permissions</dt>
@@ -46,6 +50,10 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
             <dd>{vulns.length ? vulns.map((v) => <a key={v.id} href={v.url} className="mr-2 text-brand-600 hover:underline" rel="noreferrer noopener" target="_blank">{v.id}{v.severity ? ` (${v.severity})` : ""}</a>) : "none recorded"}</dd>
           </dl>
         </Card>
+        <Card title="Changes since the last approved version">
+          <VersionDiff diff={diff} />
+        </Card>
+        </div>
         <Card title={r.status === "pending" ? "Review" : "Decision"}>
           {r.decisions.map((d) => <Decision key={d.id} d={d} now={now} />)}
           {r.status === "pending" && (
@@ -53,7 +61,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
               r.requesterId === actor.userId ? (
                 <p className="rounded-md bg-amber-50 p-3 text-sm dark:bg-amber-950">You filed this request, so another security lead must review it.</p>
               ) : (
-                <ReviewForm requestId={r.id} requested={perms} highRisk={highRisk} action={decideToolRequest} />
+                <ReviewForm requestId={r.id} toolId={t.id} requested={perms} highRisk={highRisk} action={decideToolRequest} />
               )
             ) : (
               <p className="text-sm text-slate-600 dark:text-slate-400">Waiting for a security lead.</p>

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "tool_versions" ADD COLUMN     "publisher" TEXT;
