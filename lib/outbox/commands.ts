@@ -13,6 +13,7 @@ import { grouped } from "@/lib/db-group";
 import pg from "pg";
 import { env } from "@/lib/env";
 import { runInBackground } from "@/lib/background";
+import { settings } from "@/lib/env";
 
 /** The kinds of command the outbox carries. Containment rows point at a containment action. */
 export type CommandType = "containment" | "policy_refresh" | "approval_decision";
@@ -55,7 +56,7 @@ const REDELIVER_AFTER_MS = [5_000, 15_000, 60_000, 300_000];
  * see listenForNotifications). WARDEN_OUTBOX_RECHECK_MS changes it (the replica e2e test sets it
  * long, to prove wake-ups cross replicas by NOTIFY and not by this recheck).
  */
-const RECHECK_MS = Number(process.env.WARDEN_OUTBOX_RECHECK_MS) >= 100 ? Number(process.env.WARDEN_OUTBOX_RECHECK_MS) : 2_000;
+const RECHECK_MS = settings.outboxRecheckMs();
 
 /** What a command looks like on the wire (shared by the long-poll and the admin-WebSocket path). */
 export async function commandTarget(tx: Pick<typeof db, "agent">, scope: string, target: string): Promise<Record<string, unknown>> {

@@ -4,11 +4,11 @@ import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
 import { notify } from "@/lib/notify";
 import { appendTimeline } from "@/lib/incidents/timeline";
+import { settings } from "@/lib/env";
 
 /** How long a gateway has to acknowledge a command (any type) before it is escalated (WARDEN_CONTAINMENT_ACK_TIMEOUT_SECONDS). */
 export function ackTimeoutMs(): number {
-  const s = Number(process.env.WARDEN_CONTAINMENT_ACK_TIMEOUT_SECONDS ?? 60);
-  return Number.isFinite(s) && s > 0 ? s * 1000 : 60_000;
+  return settings.containmentAckTimeoutMs();
 }
 
 /**
