@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAuditMany } from "@/lib/audit/record";
 import { notify } from "@/lib/notify";
-import { appendTimeline } from "@/lib/incidents/timeline";
+import { appendTimeline, timelineEntry } from "@/lib/incidents/timeline";
 import { listenForWake, wakeGateways } from "@/lib/outbox/wake";
 import { connectorPool } from "@/lib/db-raw";
 import { shutdownSignal } from "@/lib/shutdown";
@@ -376,7 +376,7 @@ async function ackGroup(batch: AckJob[]) {
       out.set(job, { id: d.id, state, ackedAt });
       if (d.type !== "containment" || !d.action) continue;
       const detail = job.input.detail ?? null;
-      await appendTimeline(tx, d.incident_id, "delivery", { containmentId: d.action_id, gateway: d.gateway_name, kind: d.kind, state, detail });
+      await appendTimeline(tx, d.incident_id, timelineEntry.delivery({ containmentId: d.action_id, gateway: d.gateway_name, kind: d.kind, state, detail }));
       if (state === "failed") {
         const label = d.affected?.label ?? d.target ?? "";
         await notify(tx, "containment.failed", `Gateway ${d.gateway_name} could not ${d.kind === "release" ? "release" : "apply"} ${d.action.replace(/_/g, " ")} on ${d.scope} ${label}: ${detail ?? "failed"}`, { containmentId: d.action_id, deliveryId: d.id, gateway: d.gateway_name, kind: d.kind, detail });
