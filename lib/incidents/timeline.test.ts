@@ -22,7 +22,9 @@ describe("incident timeline entries", () => {
     const owner = await makeUser("operator");
     const gw = await db.gateway.create({ data: { name: `gw-${rid()}`, kind: "generic", environment: "test" } });
     const agent = await db.agent.create({ data: { name: `agent-${rid()}`, owner: "team", purpose: "test", gatewayId: gw.id } });
-    const finding = await db.finding.create({ data: { kind: "unapproved_tool", severity: "high", gatewayId: gw.id, agentId: agent.id, toolName: "rogue", title: `agent called rogue ${rid()}`, detail: { calls: 3 } } });
+    const finding = await db.finding.create({
+      data: { kind: "unapproved_tool", severity: "high", gatewayId: gw.id, agentId: agent.id, toolName: "rogue", title: `agent called rogue ${rid()}`, detail: { calls: 3 } },
+    });
     const i = await openByHand(lead.actor, { title: undefined, severity: undefined, findingId: finding.id });
     for (const change of [{ status: "contained" }, { severity: "critical" }, { ownerId: owner.user.id }, { ownerId: null }]) {
       expect(await execute(lead.actor, updateIncidentAction, { id: i.id, ...change })).toMatchObject({ ok: true });
@@ -36,8 +38,14 @@ describe("incident timeline entries", () => {
     const detail = (await getIncident(i.id))!;
     const titles = detail.timeline.filter((t) => t.source === "event").map((t) => t.title);
     expect(titles).toEqual([
-      "Incident opened (high)", `Opened from finding: ${finding.title}`, "Status: open → contained", "Severity: high → critical",
-      `Owner: nobody → ${owner.user.name}`, `Owner: ${owner.user.name} → nobody`, "Note", "Post-mortem written",
+      "Incident opened (high)",
+      `Opened from finding: ${finding.title}`,
+      "Status: open → contained",
+      "Severity: high → critical",
+      `Owner: nobody → ${owner.user.name}`,
+      `Owner: ${owner.user.name} → nobody`,
+      "Note",
+      "Post-mortem written",
     ]);
   });
 
