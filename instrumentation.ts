@@ -14,7 +14,7 @@ export async function register() {
   await import("@/lib/auth/oidc").then((m) => m.exitOnOidcSettingsProblem());
   // Exit promptly on SIGTERM: long-polls end and keep-alive connections close (lib/shutdown.ts).
   await import("@/lib/shutdown").then((m) => m.installShutdownHandlers());
-  if (process.env.WARDEN_SCHEDULER === "off") return;
+  if (!(await import("@/lib/env")).settings.schedulerEnabled()) return;
   // This replica takes part in the background jobs (lib/jobs/catalog.ts); each period runs on one replica.
   const { defineWardenJobs } = await import("@/lib/jobs/catalog");
   const { startJobs } = await import("@/lib/jobs/registry");

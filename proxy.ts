@@ -61,7 +61,7 @@ export const config = {
   matcher: [
     "/api/:path*",
     {
-      source: "/((?!api/|_next/static|_next/image|favicon.ico|icon.svg).*)",
+      source: "/((?!api/|_next/static|_next/image|favicon.ico|logo.svg|screenshots/).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

@@ -96,7 +96,7 @@ test("the audit page lists events and the chain verifies", async ({ page }) => {
   await page.getByRole("link", { name: "Audit & evidence" }).click();
   await expect(page.getByRole("heading", { name: "Audit trail" })).toBeVisible();
   // Other tests add events concurrently; filter for the first-run seed event.
-  await page.getByLabel("Action prefix").fill("seed.");
+  await page.getByRole("combobox", { name: /^Action/ }).selectOption("seed.");
   await page.getByRole("button", { name: "Filter" }).click();
   await expect(page).toHaveURL(/action=seed\./);
   await expect(page.getByRole("cell", { name: "seed.demo_fleet success" })).toBeVisible();

@@ -6,6 +6,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { can, type Scope } from "@/lib/auth/roles";
 import { getActor } from "@/lib/auth/session";
 import { recordAuditStandalone } from "@/lib/audit/record";
+import type { AuditAction } from "@/lib/audit/actions";
 import { fieldErrorsOf, findTextProblems } from "@/lib/validation";
 
 export type ActionResult<T> =
@@ -14,8 +15,8 @@ export type ActionResult<T> =
 
 /** One mutation, described once and run from a server action or an API route alike. */
 export type ActionDef<S extends z.ZodType, R> = {
-  /** Audit action name, e.g. "user.create". */
-  name: string;
+  /** Audit action name, e.g. "user.create" (lib/audit/actions.ts). */
+  name: AuditAction;
   scope: Scope;
   schema: S;
   run: (actor: Actor, input: z.infer<S>) => Promise<R>;

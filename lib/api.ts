@@ -6,6 +6,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { can, type Scope } from "@/lib/auth/roles";
 import { getActor } from "@/lib/auth/session";
 import { recordAuditStandalone } from "@/lib/audit/record";
+import type { ApiReadTarget } from "@/lib/audit/actions";
 import { execute, type ActionDef } from "@/lib/action";
 import { findTextProblems, urlTextProblems } from "@/lib/validation";
 import { carriesSessionCookie, mediaTypeOf, usesBearer } from "@/lib/http/same-origin";
@@ -92,7 +93,7 @@ export async function runApiAction<S extends z.ZodType, R>(req: Request, def: Ac
 }
 
 /** A read over HTTP: authenticate, check the scope (auditing a denial), then run the query. */
-export async function runApiRead<T>(scope: Scope, what: string, read: (actor: Actor) => Promise<T | Response>) {
+export async function runApiRead<T>(scope: Scope, what: ApiReadTarget, read: (actor: Actor) => Promise<T | Response>) {
   const actor = await getActor();
   if (!actor) return json(errorBody("unauthenticated", "Sign in or send a valid API token."), 401);
   if (!can(actor.role, scope)) {

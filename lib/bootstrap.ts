@@ -6,6 +6,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { seedDemoFleet } from "@/lib/seed/demo";
 import { ensureToolCallPartitions } from "@/lib/tool-calls/partitions";
+import { envVars } from "@/lib/env";
 
 export type BootstrapResult = { adminEmail: string | null; adminPassword: string | null; createdAdmin: boolean; seeded: boolean };
 
@@ -14,7 +15,7 @@ export type BootstrapResult = { adminEmail: string | null; adminPassword: string
  * (from WARDEN_ADMIN_EMAIL / WARDEN_ADMIN_PASSWORD, else generated and returned once), and the
  * demo fleet unless WARDEN_SEED=none (first run only).
  */
-export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<BootstrapResult> {
+export async function bootstrap(env: Readonly<Record<string, string | undefined>> = envVars()): Promise<BootstrapResult> {
   await ensureToolCallPartitions();
   let adminEmail: string | null = null;
   let adminPassword: string | null = null;
@@ -49,6 +50,6 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<B
 }
 
 // A password the operator set themselves is not echoed back.
-function given(pw: string | null, env: NodeJS.ProcessEnv) {
+function given(pw: string | null, env: Readonly<Record<string, string | undefined>>) {
   return pw && !env.WARDEN_ADMIN_PASSWORD ? pw : null;
 }

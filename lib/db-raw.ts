@@ -1,6 +1,7 @@
 import "server-only";
 import pg from "pg";
 import { env } from "@/lib/env";
+import { settings } from "@/lib/env";
 
 declare global {
   var __wardenPgPools: Map<string, pg.Pool> | undefined;
@@ -26,5 +27,5 @@ export function pgPool(name: "ingest" | "connector", max: number): pg.Pool {
 
 /** The connector's pool (WARDEN_CONNECTOR_CONNECTIONS, default 8). */
 export function connectorPool(): pg.Pool {
-  return pgPool("connector", Math.max(1, Math.min(64, Number(process.env.WARDEN_CONNECTOR_CONNECTIONS) || 8)));
+  return pgPool("connector", settings.connectorConnections());
 }

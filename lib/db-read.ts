@@ -2,7 +2,7 @@ import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
+import { env, settings } from "@/lib/env";
 
 declare global {
   var __wardenDbRead: PrismaClient | undefined;
@@ -12,7 +12,7 @@ function create(): PrismaClient {
   const url = env().DATABASE_READ_URL;
   if (!url) return db;
   // Read-only sessions: even pointed at a primary by mistake, the read path can never write.
-  const adapter = new PrismaPg({ connectionString: url, max: Number(process.env.WARDEN_DB_READ_POOL ?? 10), options: "-c default_transaction_read_only=on" });
+  const adapter = new PrismaPg({ connectionString: url, max: settings.dbReadPool(), options: "-c default_transaction_read_only=on" });
   return new PrismaClient({ adapter });
 }
 

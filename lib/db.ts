@@ -1,7 +1,7 @@
 import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
-import { env } from "@/lib/env";
+import { env, settings } from "@/lib/env";
 
 declare global {
   var __wardenDb: PrismaClient | undefined;
@@ -10,7 +10,7 @@ declare global {
 function create() {
   // 20 connections: long-polls, ingestion and audit appends (serialised by one advisory lock) share
   // the pool; interactive transactions may wait up to 10 s for a connection under bursts.
-  const adapter = new PrismaPg({ connectionString: env().DATABASE_URL, max: Number(process.env.WARDEN_DB_POOL ?? 20) });
+  const adapter = new PrismaPg({ connectionString: env().DATABASE_URL, max: settings.dbPool() });
   return new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
 }
 

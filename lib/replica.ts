@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
+import { settings } from "@/lib/env";
 
 /**
  * This process's name among the replicas sharing the database: WARDEN_REPLICA_ID when set (e.g. the
@@ -8,5 +9,5 @@ import os from "node:os";
  */
 export function replicaId(): string {
   const g = globalThis as { __wardenReplicaId?: string };
-  return (g.__wardenReplicaId ??= process.env.WARDEN_REPLICA_ID?.trim() || `${os.hostname()}:${process.pid}:${randomBytes(2).toString("hex")}`);
+  return (g.__wardenReplicaId ??= settings.replicaId() || `${os.hostname()}:${process.pid}:${randomBytes(2).toString("hex")}`);
 }

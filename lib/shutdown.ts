@@ -20,6 +20,7 @@
 import { setMaxListeners } from "node:events";
 import http from "node:http";
 import net from "node:net";
+import { settings } from "@/lib/env";
 
 type ShutdownState = { controller: AbortController; startedAt: number | null; installed: boolean; beforeExit: Set<Promise<unknown>> };
 
@@ -118,14 +119,13 @@ function beginShutdown(reason: "SIGTERM" | "SIGINT", timeoutMs = shutdownTimeout
 
 /** How long a shutting-down process keeps serving (WARDEN_SHUTDOWN_TIMEOUT_SECONDS, default 8 s). */
 export function shutdownTimeoutMs(): number {
-  const s = Number(process.env.WARDEN_SHUTDOWN_TIMEOUT_SECONDS);
-  return Number.isFinite(s) && s > 0 ? Math.min(s, 600) * 1000 : 8_000;
+  return settings.shutdownTimeoutMs();
 }
 
 /** Called once from instrumentation.ts in the server process (next start and next dev). */
 export function installShutdownHandlers(): void {
   // With NEXT_MANUAL_SIG_HANDLE the operator's own handler decides when to stop serving.
-  if (state.installed || process.env.NEXT_MANUAL_SIG_HANDLE) return;
+  if (state.installed || settings.manualSignalHandling()) return;
   state.installed = true;
   process.on("SIGTERM", () => beginShutdown("SIGTERM"));
   process.on("SIGINT", () => beginShutdown("SIGINT"));

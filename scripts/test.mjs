@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, lint, unit + integration tests on a real throwaway Postgres, a
+// `npm test`: formatting (Prettier), typecheck, lint, unit + integration tests on a real throwaway Postgres, a
 // production build, and Playwright end-to-end tests in Debian's Chromium. Ends with one line
 // "tests: N passed, M failed". The unit tests' Node-sensitive part, the CLI and the benchmark's
 // server also run on Node 24 (scripts/node24.mjs); `node scripts/test.mjs node24` runs the whole
@@ -96,6 +96,10 @@ async function main() {
   let ok = true;
   const placeholderDb = { DATABASE_URL: process.env.DATABASE_URL || "postgresql://build:build@127.0.0.1:1/build" };
   if (!only) {
+    // First: seconds, and a formatting slip should not wait for the suite to be reported.
+    const formatted = await step("format (Prettier)", bin("prettier"), ["--check", "--log-level", "warn", "."]);
+    if (!formatted) console.error("[test] Some files are not formatted (listed above): run `npm run format` and commit the result.");
+    ok = formatted && ok;
     ok = (await step("typecheck", bin("tsc"), ["--noEmit"])) && ok;
     ok = (await step("lint", bin("eslint"), [".", "--max-warnings=0"])) && ok;
   }

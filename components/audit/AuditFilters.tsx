@@ -2,6 +2,7 @@
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/Button";
 import { Input, Select } from "@/components/ui/Field";
+import { AUDIT_ACTION_GROUPS, describeAuditAction } from "@/lib/audit/actions";
 
 export function AuditFilters({ initial }: { initial: { q: string; outcome: string; actor: string; action: string } }) {
   const router = useRouter();
@@ -26,8 +27,19 @@ export function AuditFilters({ initial }: { initial: { q: string; outcome: strin
         <Input name="actor" defaultValue={initial.actor} placeholder="email" />
       </label>
       <label className="text-sm">
-        <span className="mb-1 block">Action prefix</span>
-        <Input name="action" defaultValue={initial.action} placeholder="user." />
+        <span className="mb-1 block">Action</span>
+        {/* The one vocabulary (lib/audit/actions.ts): a whole category or one action. */}
+        <Select name="action" defaultValue={initial.action}>
+          <option value="">any</option>
+          {AUDIT_ACTION_GROUPS.map((g) => (
+            <optgroup key={g.category} label={g.category === "read" ? "denied reads" : g.category}>
+              <option value={g.prefix}>{`all ${g.prefix}*`}</option>
+              {g.actions.map((a) => (
+                <option key={a} value={a} title={describeAuditAction(a)}>{a}</option>
+              ))}
+            </optgroup>
+          ))}
+        </Select>
       </label>
       <label className="text-sm">
         <span className="mb-1 block">Outcome</span>

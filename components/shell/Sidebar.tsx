@@ -20,7 +20,7 @@ export function Sidebar({ items, user }: { items: NavItem[]; user: { label: stri
       <aside id="sidebar" className={`${open ? "block" : "hidden"} w-full shrink-0 border-r border-slate-200 bg-white md:block md:min-h-screen md:w-60 dark:border-slate-800 dark:bg-slate-900`}>
         <div className="hidden items-center gap-2 px-5 py-5 md:flex">
           {/* eslint-disable-next-line @next/next/no-img-element */}
-          <img src="/icon.svg" alt="" width={24} height={24} />
+          <img src="/logo.svg" alt="" width={24} height={24} />
           <span className="text-lg font-semibold">Warden</span>
         </div>
         <nav aria-label="Main" className="px-3 pb-4">

@@ -9,6 +9,7 @@ import { ZHost } from "@/lib/data-flows/schema";
 import { addApprovalPolicy, type PolicyApprovalGrant, type PolicyApprovalRule } from "@/lib/approvals/policy";
 import { connectorPool } from "@/lib/db-raw";
 import { grouped } from "@/lib/db-group";
+import { settings } from "@/lib/env";
 
 export type PolicyTool = {
   name: string;
@@ -48,7 +49,7 @@ const TTL_MIN_S = 300;
 const TTL_MAX_S = 30 * 86_400;
 /** Default lifetime of a signed policy (WARDEN_POLICY_TTL_SECONDS, 24 h), bounded to 5 min … 30 days. */
 export function defaultPolicyTtlSeconds(): number {
-  const s = Number(process.env.WARDEN_POLICY_TTL_SECONDS ?? 86_400);
+  const s = settings.policyTtlSeconds();
   return Number.isInteger(s) && s >= TTL_MIN_S && s <= TTL_MAX_S ? s : 86_400;
 }
 export const POLICY_TTL_BOUNDS = { min: TTL_MIN_S, max: TTL_MAX_S } as const;

@@ -8,6 +8,7 @@ import { afterAll, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { recordAuditStandalone } from "./record";
 import { createAuditCheckpoint } from "./checkpoint";
+import type { AuditAction } from "@/lib/audit/actions";
 
 // The README's exact command, `npm run warden -- audit verify …`, against this file's database.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-cli-audit-"));
@@ -30,7 +31,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 it("audit verify exits 1 on a truncated chain given the checkpoint file, 0 on an intact one, 2 on bad usage", { timeout: 120_000 }, async () => {
   const file = path.join(dir, "checkpoints.jsonl");
   process.env.WARDEN_AUDIT_CHECKPOINT_FILE = file;
-  for (let i = 0; i < 4; i++) await recordAuditStandalone(SYSTEM_ACTOR, { action: "test.cli", targetId: String(i) });
+  for (let i = 0; i < 4; i++) await recordAuditStandalone(SYSTEM_ACTOR, { action: "test.cli" as AuditAction, targetId: String(i) });
   const cp = (await createAuditCheckpoint("export"))!;
   process.env.WARDEN_AUDIT_CHECKPOINT_FILE = "off";
 

@@ -5,10 +5,11 @@ import { recordAudit, recordAuditStandalone } from "./record";
 import { verifyAuditChain } from "./verify";
 import { canonicalJson } from "@/lib/signing/canonical";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
+import type { AuditAction } from "@/lib/audit/actions";
 
 async function append(n: number) {
   for (let i = 0; i < n; i++) {
-    await db.$transaction((tx) => recordAudit(tx, SYSTEM_ACTOR, { action: "test.event", targetType: "thing", targetId: String(i), after: { i, nested: { b: 2, a: 1 }, password: "hunter2-secret" } }));
+    await db.$transaction((tx) => recordAudit(tx, SYSTEM_ACTOR, { action: "test.event" as AuditAction, targetType: "thing", targetId: String(i), after: { i, nested: { b: 2, a: 1 }, password: "hunter2-secret" } }));
   }
 }
 
@@ -36,7 +37,7 @@ describe("audit trail", () => {
   });
 
   it("redacts secrets in before/after before they are stored", async () => {
-    await recordAuditStandalone(SYSTEM_ACTOR, { action: "test.secret", after: { token: "wdn_abcdefghijklmnopqrstuvwxyz123456", note: "key sk-ant-api03-abcdefghijklmnopqrstuvwxyz" } });
+    await recordAuditStandalone(SYSTEM_ACTOR, { action: "test.secret" as AuditAction, after: { token: "wdn_abcdefghijklmnopqrstuvwxyz123456", note: "key sk-ant-api03-abcdefghijklmnopqrstuvwxyz" } });
     const row = await db.auditEvent.findFirst({ where: { action: "test.secret" } });
     expect(JSON.stringify(row?.after)).not.toContain("wdn_abc");
     expect(JSON.stringify(row?.after)).not.toContain("sk-ant-api03");

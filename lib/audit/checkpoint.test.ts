@@ -14,6 +14,7 @@ import { verifyAuditChain } from "./verify";
 import { appendCheckpointLine, createAuditCheckpoint, verifyAuditTrail } from "./checkpoint";
 import { checkpointLine, checkpointSignedBytes, publicKeyId, type TCheckpoint } from "./checkpoint-format";
 import { ZAuditVerifyInput, parseGivenCheckpoints } from "./schema";
+import type { AuditAction } from "@/lib/audit/actions";
 
 // The database owner (TEST_OWNER_DATABASE_URL; the app role cannot): bypasses the append-only triggers.
 async function asOwner(fn: (c: pg.Client) => Promise<void>) {
@@ -28,7 +29,7 @@ async function asOwner(fn: (c: pg.Client) => Promise<void>) {
 }
 
 async function append(n: number, label = "e") {
-  for (let i = 0; i < n; i++) await recordAuditStandalone(SYSTEM_ACTOR, { action: "test.checkpoint", targetId: `${label}${i}` });
+  for (let i = 0; i < n; i++) await recordAuditStandalone(SYSTEM_ACTOR, { action: "test.checkpoint" as AuditAction, targetId: `${label}${i}` });
 }
 
 async function ids(): Promise<string[]> {

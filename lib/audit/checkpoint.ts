@@ -10,6 +10,7 @@ import { signWithWardenKey, storedWardenPublicKeyPem, wardenPublicKey } from "@/
 import { GENESIS_HASH } from "@/lib/signing/canonical";
 import { CHECKPOINT_TYPE, checkpointLine, checkpointSignatureValid, checkpointSignedBytes, parseCheckpointLine, publicKeyId, type CheckpointEntry, type CheckpointPayload, type TCheckpoint } from "./checkpoint-format";
 import { verifyAuditChain, type CheckpointReport, type VerifyResult } from "./verify";
+import { settings } from "@/lib/env";
 
 /*
  * Anchoring the audit chain outside the database. The hash chain alone cannot show that the
@@ -32,7 +33,7 @@ export const MAX_FILE_CHECKPOINTS = 20_000;
 
 /** WARDEN_AUDIT_CHECKPOINT_MINUTES (default 15; 0 or "off" = no scheduled checkpoints). */
 export function checkpointMinutes(): number {
-  const raw = (process.env.WARDEN_AUDIT_CHECKPOINT_MINUTES ?? "").trim().toLowerCase();
+  const raw = settings.auditCheckpointMinutes().trim().toLowerCase();
   if (raw === "") return DEFAULT_MINUTES;
   if (raw === "off" || raw === "0") return 0;
   const n = Number(raw);
@@ -45,10 +46,10 @@ export function checkpointMinutes(): number {
  * restoring the data folder or the database does not take the anchors with it.
  */
 export function checkpointFilePath(): string | null {
-  const raw = (process.env.WARDEN_AUDIT_CHECKPOINT_FILE ?? "").trim();
+  const raw = settings.auditCheckpointFile().trim();
   if (raw.toLowerCase() === "off") return null;
   if (raw) return path.resolve(raw);
-  const data = path.resolve(process.env.WARDEN_DATA_DIR || path.join(process.cwd(), ".warden"));
+  const data = path.resolve(settings.dataDir() || path.join(process.cwd(), ".warden"));
   return path.join(path.dirname(data), `${path.basename(data)}-audit`, "checkpoints.jsonl");
 }
 

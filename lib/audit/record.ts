@@ -3,9 +3,11 @@ import { db, type Tx } from "@/lib/db";
 import type { Actor } from "@/lib/auth/actor";
 import { redact } from "@/lib/redact";
 import { GENESIS_HASH, chainHash } from "@/lib/signing/canonical";
+import type { AuditAction } from "./actions";
 
 export type AuditInput = {
-  action: string;
+  /** One of the vocabulary in lib/audit/actions.ts. */
+  action: AuditAction;
   outcome?: "success" | "denied" | "failure";
   targetType?: string | null;
   targetId?: string | null;

@@ -1,4 +1,5 @@
 import type { RoleName } from "./roles";
+import { settings } from "@/lib/env";
 
 /** Who is acting: carried into every service call and every audit event. */
 export type Actor = {
@@ -18,5 +19,5 @@ export const SYSTEM_ACTOR: Actor = { kind: "system", label: "warden", role: null
 
 /** An actor for the admin CLI: the operating-system user at the terminal. */
 export function cliActor(): Actor {
-  return { kind: "system", label: `cli:${process.env.USER ?? "unknown"}`, role: "admin", ip: null, userAgent: "warden-cli" };
+  return { kind: "system", label: `cli:${settings.osUser()}`, role: "admin", ip: null, userAgent: "warden-cli" };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isRole, ROLES, type RoleName } from "./roles";
+import { envVars } from "@/lib/env";
 
 /**
  * Single sign-on settings and claims, as pure functions (no database): what the identity provider
@@ -54,7 +55,7 @@ export type OidcSettings = {
 const ZLinkLocal = z.enum(["never", "verified"]);
 
 /** Read the OIDC_* role and linking settings; throws with a clear message on a bad one. */
-export function oidcSettings(e: Record<string, string | undefined> = process.env): OidcSettings {
+export function oidcSettings(e: Record<string, string | undefined> = envVars()): OidcSettings {
   const unset = (v: string | undefined) => (v == null || v.trim() === "" ? null : v.trim());
   const defaultRole = unset(e.OIDC_DEFAULT_ROLE);
   if (defaultRole && !isRole(defaultRole)) throw new Error(`OIDC_DEFAULT_ROLE: "${defaultRole}" is not a Warden role (one of ${ROLES.join(", ")})`);
@@ -64,7 +65,7 @@ export function oidcSettings(e: Record<string, string | undefined> = process.env
 }
 
 /** The settings problem that should stop the server at start-up, or null. */
-export function oidcSettingsProblem(e: Record<string, string | undefined> = process.env): string | null {
+export function oidcSettingsProblem(e: Record<string, string | undefined> = envVars()): string | null {
   const set = ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"].filter((k) => (e[k] ?? "").trim() !== "");
   if (set.length > 0 && set.length < 3) return `single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together (only ${set.join(", ")} set)`;
   try {
@@ -145,7 +146,7 @@ export function roleForValues(values: string[], s: Pick<OidcSettings, "roleMap" 
 }
 
 /** Claims → role under the given environment (null: no access, or claims refused). */
-export function mapOidcRole(profile: Record<string, unknown> | undefined, e: Record<string, string | undefined> = process.env): RoleName | null {
+export function mapOidcRole(profile: Record<string, unknown> | undefined, e: Record<string, string | undefined> = envVars()): RoleName | null {
   const s = oidcSettings(e);
   const read = readOidcClaims({ sub: "x", email: "x@example.invalid", ...profile }, s.roleClaim);
   return read.ok ? roleForValues(read.identity.roleValues, s) : null;

@@ -12,6 +12,7 @@ import { auditOidcCallbackError, signInWithOidc } from "./oidc-signin";
 import { requestInfo } from "./request-info";
 import { endSession, SESSION_HOURS, startSession } from "./sessions";
 import { safeNextPath } from "@/lib/http/next-path";
+import { settings } from "@/lib/env";
 
 function oidcProvider(): NextAuthOptions["providers"] {
   if (!oidcConfigured()) return [];
@@ -89,7 +90,7 @@ export async function authorizeCredentials(creds: Creds, req: ReqLike) {
 }
 
 export const authOptions: NextAuthOptions = {
-  secret: process.env.WARDEN_SECRET ?? process.env.NEXTAUTH_SECRET,
+  secret: settings.authSecret(),
   session: { strategy: "jwt", maxAge: SESSION_HOURS * 3600 },
   pages: { signIn: "/login", error: "/login" },
   providers: [

@@ -6,6 +6,7 @@ import { forbidden, redirect } from "next/navigation";
 import { db } from "@/lib/db";
 import { hashToken, TOKEN_PREFIX } from "@/lib/tokens/token";
 import { recordAuditStandalone } from "@/lib/audit/record";
+import type { ReadTarget } from "@/lib/audit/actions";
 import type { Actor } from "./actor";
 import { authOptions } from "./options";
 import { can, type Scope } from "./roles";
@@ -56,7 +57,7 @@ export async function requireActor(): Promise<Actor> {
 }
 
 /** For pages: require a scope. A denial is audited and renders the 403 page (app/forbidden.tsx). */
-export async function requireScope(scope: Scope, what = scope): Promise<Actor> {
+export async function requireScope(scope: Scope, what: ReadTarget = scope): Promise<Actor> {
   const actor = await requireActor();
   if (!can(actor.role, scope)) {
     await recordAuditStandalone(actor, { action: `read:${what}`, outcome: "denied", targetType: "scope", targetId: scope });

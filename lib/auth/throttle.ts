@@ -1,6 +1,8 @@
 import "server-only";
 import { db } from "@/lib/db";
+import type { AuditAction } from "@/lib/audit/actions";
 
+const LOGIN: AuditAction = "auth.login";
 export const LOGIN_WINDOW_MINUTES = 15;
 export const MAX_FAILURES_PER_ACCOUNT = 5;
 export const MAX_FAILURES_PER_IP = 20;
@@ -13,8 +15,8 @@ export const MAX_FAILURES_PER_IP = 20;
 export async function checkLoginAllowed(email: string, ip: string | null): Promise<boolean> {
   const since = new Date(Date.now() - LOGIN_WINDOW_MINUTES * 60_000);
   const [byAccount, byIp] = await Promise.all([
-    db.auditEvent.count({ where: { action: "auth.login", outcome: { in: ["failure", "denied"] }, createdAt: { gte: since }, targetId: email } }),
-    ip ? db.auditEvent.count({ where: { action: "auth.login", outcome: { in: ["failure", "denied"] }, createdAt: { gte: since }, ip } }) : Promise.resolve(0),
+    db.auditEvent.count({ where: { action: LOGIN, outcome: { in: ["failure", "denied"] }, createdAt: { gte: since }, targetId: email } }),
+    ip ? db.auditEvent.count({ where: { action: LOGIN, outcome: { in: ["failure", "denied"] }, createdAt: { gte: since }, ip } }) : Promise.resolve(0),
   ]);
   return byAccount < MAX_FAILURES_PER_ACCOUNT && byIp < MAX_FAILURES_PER_IP;
 }

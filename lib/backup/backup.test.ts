@@ -21,6 +21,7 @@ import { makeUser, rid } from "@/test/factories";
 import { RestoreError, restoreBackup } from "./restore";
 import { resolveDatabase } from "@/scripts/lib/runtime.mjs";
 import { wardenCli, type CliResult } from "@/test/cli";
+import type { AuditAction } from "@/lib/audit/actions";
 
 const SECRET = process.env.WARDEN_SECRET!;
 const ownerUrl = process.env.TEST_OWNER_DATABASE_URL!;
@@ -104,7 +105,7 @@ beforeAll(async () => {
   await db.$queryRawUnsafe("select warden_ensure_tool_call_partitions((now() - interval '40 days')::date, (now() + interval '1 day')::date)");
   for (let b = 0; b < 4; b++) {
     await db.$transaction((tx) => recordAuditMany(tx, Array.from({ length: 250 }, (_, i) => ({
-      actor, input: { action: "test.backup", targetType: "tool", targetId: `t-${b}-${i}`, after: { n: i, note: "ünïcode \\ and \n newline and \t tab" } },
+      actor, input: { action: "test.backup" as AuditAction, targetType: "tool", targetId: `t-${b}-${i}`, after: { n: i, note: "ünïcode \\ and \n newline and \t tab" } },
     }))));
   }
   source = await tableCounts(ownerUrl);

@@ -4,6 +4,7 @@ import pg from "pg";
 import { dataDir, migrate, type ResolvedDatabase } from "@/scripts/lib/runtime.mjs";
 import { createBackup, defaultBackupName } from "./backup";
 import { RestoreError, restoreBackup } from "./restore";
+import { envVars, settings, withEnvVars } from "@/lib/env";
 
 /*
  * The `backup` and `restore` commands of scripts/cli.ts. Both run as the owner role. Output: one
@@ -13,7 +14,8 @@ import { RestoreError, restoreBackup } from "./restore";
 
 /** The WARDEN_SECRET the restored Warden will run with, if known here (env, else the data folder's). */
 function knownSecret(embedded: boolean): string | null {
-  if (process.env.WARDEN_SECRET) return process.env.WARDEN_SECRET;
+  const given = settings.secretIfSet();
+  if (given) return given;
   if (!embedded) return null;
   try {
     return fs.readFileSync(path.join(dataDir(), "secret"), "utf8").trim() || null;
@@ -36,25 +38,21 @@ async function sealedSecretsOpen(ownerUrl: string, appUrl: string, secret: strin
     await c.end().catch(() => {});
   }
   if (!sealed) return null;
-  const saved = process.env.WARDEN_SECRET;
-  process.env.WARDEN_SECRET = secret;
   // lib/env parses the whole environment, which needs the app's database URL.
-  process.env.DATABASE_URL ??= appUrl;
-  try {
-    const { unseal } = await import("@/lib/crypto");
-    unseal(sealed);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    if (saved === undefined) delete process.env.WARDEN_SECRET;
-    else process.env.WARDEN_SECRET = saved;
-  }
+  return withEnvVars({ WARDEN_SECRET: secret, ...(envVars().DATABASE_URL ? {} : { DATABASE_URL: appUrl }) }, async () => {
+    try {
+      const { unseal } = await import("@/lib/crypto");
+      unseal(sealed);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** A path as the user typed it: relative to the folder `npm run` was started in (npm runs scripts from the package root). */
 function userPath(p: string): string {
-  return path.resolve(process.env.INIT_CWD || process.cwd(), p);
+  return path.resolve(settings.invocationDir(), p);
 }
 
 /** Run `backup` or `restore`; returns the exit code. */

@@ -8,6 +8,7 @@ import { unseal } from "@/lib/crypto";
 import { isShuttingDown } from "@/lib/shutdown";
 import type { Actor } from "@/lib/auth/actor";
 import { MAX_SKEW_SECONDS, verifySignature } from "./signature";
+import { settings } from "@/lib/env";
 
 export const GATEWAY_HEADER = "x-warden-gateway";
 
@@ -57,7 +58,7 @@ export function connectorError(code: ConnectorError, extra: Record<string, unkno
 }
 
 // Per-gateway token bucket (per server process): a steady rate with a burst.
-const RATE_PER_SEC = Number(process.env.WARDEN_CONNECTOR_RATE ?? 50);
+const RATE_PER_SEC = settings.connectorRatePerSecond();
 const BURST = RATE_PER_SEC * 3;
 // On globalThis: the direct gateway endpoint (lib/connector/direct.ts, loaded from the server hook)
 // and the Next routes may hold separate copies of this module, and they share one budget.

@@ -6,7 +6,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
 import { effectiveAllowlists } from "@/lib/allowlist/effective";
 import { notify } from "@/lib/notify";
-import { appendTimeline } from "@/lib/incidents/timeline";
+import { appendTimeline, timelineEntry } from "@/lib/incidents/timeline";
 import { wakeGateways } from "@/lib/outbox/wake";
 import { CONTAINMENT_ACTIONS, type ContainmentInput, type ContainmentScopeName } from "./types";
 import type { ZContainmentConfirm, ZContainmentCreate, ZContainmentRelease } from "./schema";
@@ -102,7 +102,7 @@ export async function containInTx(tx: Tx, actor: Actor, input: ContainmentInput)
   const after = { scope: input.scope, target: radius.target, label: radius.label, action: input.action, reason: input.reason, options, source: input.source ?? "manual", gateways: radius.gateways.length, agents: radius.agents.length, incidentId: input.incidentId ?? null };
   await recordAudit(tx, actor, { action: "containment.apply", targetType: "containment_action", targetId: action.id, after });
   await notify(tx, "containment.applied", summary, { containmentId: action.id, ...after });
-  await appendTimeline(tx, input.incidentId, "containment", { containmentId: action.id, event: "applied", by: actor.label, ...after });
+  await appendTimeline(tx, input.incidentId, timelineEntry.containment({ containmentId: action.id, event: "applied", by: actor.label, ...after }));
   return { id: action.id, gateways: radius.gateways.length, gatewayIds: radius.gateways.map((g) => g.id) };
 }
 
@@ -146,7 +146,7 @@ export async function releaseContainment(actor: Actor, input: z.infer<typeof ZCo
     const after = { scope: a.scope, target: a.target, label, action: a.action, reason: input.reason, gateways: a.deliveries.length };
     await recordAudit(tx, actor, { action: "containment.release", targetType: "containment_action", targetId: a.id, before: { status: "active" }, after: { status: "released", ...after } });
     await notify(tx, "containment.released", `${actor.label} released ${a.scope} ${label} (${a.action.replace(/_/g, " ")}) — ${input.reason}`, { containmentId: a.id, ...after });
-    await appendTimeline(tx, a.incidentId, "containment", { containmentId: a.id, event: "released", by: actor.label, ...after });
+    await appendTimeline(tx, a.incidentId, timelineEntry.containment({ containmentId: a.id, event: "released", by: actor.label, ...after }));
     return { id: a.id, gatewayIds: a.deliveries.map((d) => d.gatewayId) };
   });
   afterContainCommit(res.gatewayIds);

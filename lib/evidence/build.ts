@@ -29,6 +29,7 @@ import {
   trustDecisionToEntityManagement,
   type ToolCallForOcsf,
 } from "./ocsf";
+import { settings } from "@/lib/env";
 
 export const MANIFEST_SCHEMA = "warden.evidence/v1";
 export const PUBLIC_KEY_PATH = "/api/v1/evidence/public-key";
@@ -659,7 +660,7 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
       keyId: key.keyId,
       algorithm: "Ed25519",
       ocsfVersion: OCSF_VERSION,
-      generator: { name: "Warden", version: process.env.WARDEN_VERSION ?? "0.1.0" },
+      generator: { name: "Warden", version: settings.version() },
     };
     const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + "\n", "utf8");
     const signed = await signWithWardenKey(manifestBytes);

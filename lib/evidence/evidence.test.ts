@@ -12,6 +12,7 @@ import type { Actor } from "@/lib/auth/actor";
 import type { RoleName } from "@/lib/auth/roles";
 import { makeUser, rid } from "@/test/factories";
 import { csvColumn, expectSafeCsv, neutralised } from "@/test/csv";
+import type { AuditAction } from "@/lib/audit/actions";
 
 // Exports live in the database; downloaded copies and tampered bundles go to a throwaway folder.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-evidence-"));
@@ -360,7 +361,7 @@ describe("audit checkpoints in the bundle", () => {
     const checkpointFile = path.join(dataDir, `checkpoints-${rid()}.jsonl`);
     process.env.WARDEN_AUDIT_CHECKPOINT_FILE = checkpointFile;
     try {
-      await recordAuditStandalone(auditor.actor, { action: "test.before_checkpoint" });
+      await recordAuditStandalone(auditor.actor, { action: "test.before_checkpoint" as AuditAction });
       const interval = (await createAuditCheckpoint("interval", new Date(Date.now() + 10 * MIN)))!; // later than the exports above by more than half an interval
       expect(interval).not.toBeNull();
       const now = Date.now();

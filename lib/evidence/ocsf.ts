@@ -12,6 +12,7 @@
  * type_uid = class_uid * 100 + activity_id, always.
  */
 import type { ToolCallRow } from "@/lib/tool-calls/queries";
+import type { AuditAction } from "@/lib/audit/actions";
 
 export const OCSF_VERSION = "1.3.0";
 const PRODUCT = { name: "Warden", vendor_name: "Warden" } as const;
@@ -252,7 +253,7 @@ export function incidentToIncidentFinding(i: IncidentForOcsf, window: { from: Da
 // ───────────────────────────── Authentication (console sign-ins) ─────────────────────────────
 
 /** Audit actions that record a console sign-in (see lib/auth/options.ts). */
-export const SIGN_IN_ACTIONS = ["auth.login", "auth.sso_provision"] as const;
+export const SIGN_IN_ACTIONS = ["auth.login", "auth.sso_provision"] as const satisfies readonly AuditAction[];
 
 export type SignInAuditForOcsf = {
   id: string;

@@ -13,6 +13,7 @@ import { holdExitFor, isShuttingDown, shutdownSignal } from "@/lib/shutdown";
 import { buildEvidenceBundle, type BuildResult } from "./build";
 import { ChunkWriter, LeaseLostError, type Claim } from "./chunks";
 import { ZStoredParams, type StoredParams } from "./schema";
+import { settings } from "@/lib/env";
 
 /**
  * Who builds evidence exports. Any replica claims queued exports, or running ones whose lease
@@ -37,14 +38,12 @@ export const RENEW_EVERY_MS = 1_000;
 
 /** WARDEN_EXPORT_LEASE_SECONDS (default 30): how long a silent replica keeps an export before another takes it over. */
 export function leaseMs(): number {
-  const s = Number(process.env.WARDEN_EXPORT_LEASE_SECONDS);
-  return Number.isFinite(s) && s >= 1 ? Math.min(s, 3_600) * 1000 : 30_000;
+  return settings.exportLeaseMs();
 }
 
 /** WARDEN_EVIDENCE_EXPORT_RETENTION_DAYS (default 14): finished and failed exports (rows and archives) are deleted after this. */
 export function retentionDays(): number {
-  const d = Number(process.env.WARDEN_EVIDENCE_EXPORT_RETENTION_DAYS);
-  return Number.isFinite(d) && d > 0 ? Math.min(d, 3_650) : 14;
+  return settings.evidenceExportRetentionDays();
 }
 
 /** This process's identity in lease_owner: the replica's name (lib/replica.ts). */
@@ -272,7 +271,7 @@ export class ExportRunner {
     const timer = setInterval(renew, RENEW_EVERY_MS);
     timer.unref?.();
     const workDir = await fs.mkdtemp(path.join(os.tmpdir(), `${SCRATCH_PREFIX}${process.pid}-${scratchToken}-`));
-    const stepDelay = Number(process.env.WARDEN_EXPORT_STEP_DELAY_MS) || 0;
+    const stepDelay = settings.exportStepDelayMs();
     let result: BuildResult;
     const out = new ChunkWriter(claim);
     try {

@@ -1,3 +1,4 @@
+import { envVars } from "@/lib/env";
 /**
  * Cross-site request refusal: which state-changing requests a browser could have been tricked into
  * sending with the user's session cookie, decided from headers only. Applied by the server hook
@@ -29,7 +30,7 @@ export function acceptedBodyTypes(pathname: string): readonly string[] {
 }
 
 /** The public origin of this Warden: WARDEN_URL, else NEXTAUTH_URL, else http://localhost:$PORT (as the launcher). */
-export function publicOrigin(env: Record<string, string | undefined> = process.env): string {
+export function publicOrigin(env: Record<string, string | undefined> = envVars()): string {
   const raw = env.WARDEN_URL || env.NEXTAUTH_URL || `http://localhost:${env.PORT || 3000}`;
   let url: URL;
   try {

@@ -16,6 +16,7 @@ import { parseTrustProxy, stampClientIp, type Trust } from "./client-ip";
 import { checkCrossSite, publicOrigin, type CrossSiteVerdict } from "./same-origin";
 import { headersOf, serveDirect } from "@/lib/connector/direct";
 import { directRouteOf } from "./direct-routes";
+import { envVars } from "@/lib/env";
 
 type HookState = { installed: boolean };
 const state: HookState = ((globalThis as { __wardenServerHook?: HookState }).__wardenServerHook ??= { installed: false });
@@ -74,7 +75,7 @@ export function screenRequest(req: http.IncomingMessage, res: http.ServerRespons
  * Install the hook on every HTTP(S) server of this process. Throws on an invalid WARDEN_TRUST_PROXY
  * or WARDEN_URL.
  */
-export function installServerHook(env: Record<string, string | undefined> = process.env): void {
+export function installServerHook(env: Record<string, string | undefined> = envVars()): void {
   const trust = parseTrustProxy(env.WARDEN_TRUST_PROXY);
   const origin = publicOrigin(env);
   const direct = env.WARDEN_CONNECTOR_DIRECT !== "off";

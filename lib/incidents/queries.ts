@@ -6,6 +6,7 @@ import type { Scope } from "@/lib/auth/roles";
 import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, textContains, type ListResult } from "@/lib/list";
 import { toCsv } from "@/lib/csv";
 import type { TimelineEntry } from "./types";
+import { parseTimelineEvent, type TimelineEvent } from "./timeline-schema";
 import { INCIDENT_STATUSES, SEVERITIES, type IncidentStatusName } from "./schema";
 
 export type { TimelineEntry, TimelineTone } from "./types";
@@ -162,6 +163,7 @@ function targetsOf(finding: { gatewayId: string | null; agentId: string | null; 
 
 const str = (v: unknown): string | null => (typeof v === "string" && v ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : null);
 const words = (s: string) => s.replace(/_/g, " ");
+const clip = (s: string | null, max: number) => (s && s.length > max ? `${s.slice(0, max)}…` : s);
 const nameOf = (v: unknown): string => (v && typeof v === "object" && typeof (v as { name?: unknown }).name === "string" ? (v as { name: string }).name : "nobody");
 
 /** The primitive fields of an event body, for kinds without their own wording. */
@@ -171,7 +173,7 @@ function factsOf(body: Record<string, unknown>, skip: string[] = []): [string, s
     .map(([k, v]): [string, string | null] => [k, str(v)])
     .filter((e): e is [string, string] => e[1] !== null)
     .slice(0, 8)
-    .map(([k, v]) => [words(k), v.length > 300 ? `${v.slice(0, 300)}…` : v]);
+    .map(([k, v]) => [words(k.length > 60 ? `${k.slice(0, 60)}…` : k), v.length > 300 ? `${v.slice(0, 300)}…` : v]);
 }
 
 const cmdOf = (kind: unknown) => (kind === "release" ? "release of" : "command");
@@ -181,70 +183,80 @@ const cmdOf = (kind: unknown) => (kind === "release" ? "release of" : "command")
  * shows each ack/escalation once. Stored bodies (lib/outbox/commands.ts, lib/containment/
  * escalation.ts) carry containmentId + gateway name + kind, not the delivery id.
  */
-function deliveryFactKey(b: Record<string, unknown>): string | null {
-  if (typeof b.containmentId !== "string" || typeof b.gateway !== "string") return null;
-  const kind = str(b.kind) ?? "apply";
+function deliveryFactKey(b: TimelineBodyOf<"delivery">): string | null {
+  if (!b.containmentId) return null;
+  const kind = b.kind ?? "apply";
   if (b.escalated === true) return `escalated:${b.containmentId}:${b.gateway}:${kind}`;
   if (b.path === undefined && (b.state === "applied" || b.state === "failed")) return `acked:${b.containmentId}:${b.gateway}:${kind}`;
   return null;
 }
 
 type ActionNames = Map<string, string>;
+type TimelineBodyOf<K extends TimelineEvent["kind"]> = Extract<TimelineEvent, { kind: K }>["body"];
 
-/** Wording of a stored timeline event (IncidentEvent) by kind; unknown shapes fall back to their fields. */
+/** Wording of a stored timeline event (IncidentEvent), parsed with the timeline schema; rows that do not fit it read as a plain entry. */
 function describeEvent(e: { id: bigint; at: Date; kind: string; body: unknown }, actionNames: ActionNames): TimelineEntry {
-  const b = (e.body && typeof e.body === "object" && !Array.isArray(e.body) ? e.body : {}) as Record<string, unknown>;
-  const base = { key: `ev-${e.id}`, at: e.at, kind: e.kind, source: "event" as const, by: str(b.by) ?? str(b.author) ?? str(b.openedBy) };
-  switch (e.kind) {
-    case "opened":
-      return { ...base, title: str(b.severity) ? `Incident opened (${str(b.severity)})` : "Incident opened", tone: "blue", facts: [["source", str(b.source) ?? "manual"], ...(b.owner ? [["owner", nameOf(b.owner)] as [string, string]] : []), ...(b.playbook ? [["playbook", nameOf(b.playbook)] as [string, string]] : [])] };
+  const parsed = parseTimelineEvent(e.kind, e.body);
+  if (!parsed.ok) return describeUnrecognised(e, parsed.body);
+  const ev = parsed.event;
+  const base = { key: `ev-${e.id}`, at: e.at, kind: ev.kind, source: "event" as const };
+  switch (ev.kind) {
+    case "opened": {
+      const b = ev.body;
+      return { ...base, by: b.by ?? null, title: b.severity ? `Incident opened (${b.severity})` : "Incident opened", tone: "blue", facts: [["source", b.source ?? "manual"], ...(b.owner ? [["owner", nameOf(b.owner)] as [string, string]] : []), ...(b.playbook ? [["playbook", nameOf(b.playbook)] as [string, string]] : [])] };
+    }
     case "note":
-      return { ...base, title: "Note", text: str(b.text) };
+      return { ...base, by: ev.body.author ?? ev.body.by ?? null, title: "Note", text: ev.body.text };
     case "status": {
-      const field = str(b.field) ?? "status";
-      return { ...base, title: `${field === "severity" ? "Severity" : "Status"}: ${str(b.from) ?? "?"} → ${str(b.to) ?? "?"}`, tone: field === "status" && b.to === "closed" ? "green" : "gray" };
+      const b = ev.body;
+      return { ...base, by: b.by ?? null, title: `${b.field === "severity" ? "Severity" : "Status"}: ${b.from} → ${b.to}`, tone: b.field === "status" && b.to === "closed" ? "green" : "gray" };
     }
     case "owner":
-      return { ...base, title: `Owner: ${nameOf(b.from)} → ${nameOf(b.to)}` };
+      return { ...base, by: ev.body.by ?? null, title: `Owner: ${nameOf(ev.body.from)} → ${nameOf(ev.body.to)}` };
     case "containment": {
-      const ev = str(b.event) ?? "update";
-      const what = [str(b.action) && words(str(b.action)!), str(b.scope), str(b.label) ?? str(b.target)].filter(Boolean).join(" · ");
-      return { ...base, title: `Containment ${ev}: ${what}`, text: str(b.reason), tone: ev === "released" ? "green" : "red", facts: factsOf(b, ["event", "action", "scope", "label", "target", "reason", "by", "containmentId", "incidentId", "options"]) };
+      const b = ev.body;
+      const what = [b.action && words(b.action), b.scope, b.label ?? b.target].filter(Boolean).join(" · ");
+      return { ...base, by: b.by ?? null, title: `Containment ${b.event}: ${what}`, text: b.reason ?? null, tone: b.event === "released" ? "green" : "red", facts: factsOf(b, ["event", "action", "scope", "label", "target", "reason", "by", "containmentId", "incidentId", "options"]) };
     }
     case "delivery": {
-      const gw = str(b.gateway) ?? "gateway";
-      const action = words((typeof b.containmentId === "string" && actionNames.get(b.containmentId)) || "containment");
-      const state = str(b.state) ?? "?";
+      const b = ev.body;
+      const action = words((b.containmentId && actionNames.get(b.containmentId)) || "containment");
       const source = "delivery" as const;
       if (b.escalated === true) {
-        return { ...base, source, title: `${gw} did not acknowledge ${cmdOf(b.kind)} ${action} in time: escalated`, tone: "amber", facts: factsOf(b, ["containmentId", "deliveryId", "gateway", "kind", "state", "escalated"]) };
+        return { ...base, source, title: `${b.gateway} did not acknowledge ${cmdOf(b.kind)} ${action} in time: escalated`, tone: "amber", facts: factsOf(b, ["containmentId", "deliveryId", "gateway", "kind", "state", "escalated"]) };
       }
       if (b.path === "admin_ws") {
-        return { ...base, source, title: `${gw} admin WebSocket: ${cmdOf(b.kind)} ${action} ${words(state)}`, text: str(b.detail), tone: state === "applied" ? "green" : "red" };
+        return { ...base, source, title: `${b.gateway} admin WebSocket: ${cmdOf(b.kind)} ${action} ${words(b.state)}`, text: b.detail ?? null, tone: b.state === "applied" ? "green" : "red" };
       }
-      return { ...base, source, title: `${gw} acknowledged ${cmdOf(b.kind)} ${action}: ${words(state)}`, text: str(b.detail), tone: state === "applied" ? "green" : state === "failed" ? "red" : "gray" };
+      return { ...base, source, title: `${b.gateway} acknowledged ${cmdOf(b.kind)} ${action}: ${words(b.state)}`, text: b.detail ?? null, tone: b.state === "applied" ? "green" : b.state === "failed" ? "red" : "gray" };
     }
     case "playbook": {
+      const b = ev.body;
       if (b.event === "fired") {
-        const cause = (b.cause && typeof b.cause === "object" ? b.cause : {}) as Record<string, unknown>;
-        return { ...base, title: `Playbook ${str(b.playbook) ?? ""} fired: ${str(cause.summary) ?? words(str(b.trigger) ?? "")}`.trim(), tone: "blue", facts: str(b.trigger) ? [["trigger", words(str(b.trigger)!)]] : [] };
+        return { ...base, title: `Playbook ${b.playbook ?? ""} fired: ${b.cause?.summary ?? words(b.trigger ?? "")}`.trim(), tone: "blue", facts: b.trigger ? [["trigger", words(b.trigger)]] : [] };
       }
-      if (b.event === "action") {
-        const ok = b.ok === true;
-        return { ...base, title: `Playbook step ${str(b.step) ? `“${str(b.step)}”` : ""}: ${words(str(b.type) ?? "action")} ${str(b.target) ?? ""} — ${ok ? "done" : "failed"}`.replace(/\s+/g, " "), text: ok ? null : str(b.error), tone: ok ? "green" : "red", facts: str(b.phase) ? [["phase", words(str(b.phase)!)]] : [] };
-      }
-      return { ...base, title: str(b.title) ?? str(b.summary) ?? "Playbook", facts: factsOf(b, ["title", "summary", "playbookId"]) };
+      return { ...base, title: `Playbook step ${b.step ? `“${b.step}”` : ""}: ${words(b.type)} ${b.target} — ${b.ok ? "done" : "failed"}`.replace(/\s+/g, " "), text: b.ok ? null : (b.error ?? null), tone: b.ok ? "green" : "red", facts: b.phase ? [["phase", words(b.phase)]] : [] };
     }
-    case "finding":
+    case "finding": {
+      const b = ev.body;
       return {
-        ...base, title: `Opened from finding: ${str(b.title) ?? "?"}`, tone: "amber",
-        facts: [["kind", words(str(b.kind) ?? "?")], ["severity", str(b.severity) ?? "?"], ...(str(b.toolName) ? [["tool", str(b.toolName)!] as [string, string]] : []), ["first seen", str(b.firstSeenAt) ?? "?"], ["last seen", str(b.lastSeenAt) ?? "?"]],
+        ...base, by: b.openedBy ?? null, title: `Opened from finding: ${b.title}`, tone: "amber",
+        facts: [["kind", words(b.kind)], ["severity", b.severity], ...(b.toolName ? [["tool", b.toolName] as [string, string]] : []), ["first seen", b.firstSeenAt ?? "?"], ["last seen", b.lastSeenAt ?? "?"]],
       };
+    }
     case "post_mortem":
-      return { ...base, title: `Post-mortem ${str(b.event) ?? "updated"}`, facts: b.length ? [["length", `${str(b.length)} characters`]] : [] };
-    default:
-      return { ...base, title: str(b.title) ?? str(b.summary) ?? str(b.message) ?? words(e.kind), text: str(b.text) ?? str(b.reason), facts: factsOf(b, ["title", "summary", "message", "text", "reason", "by", "author"]) };
+      return { ...base, by: ev.body.by ?? null, title: `Post-mortem ${ev.body.event}`, facts: ev.body.length ? [["length", `${ev.body.length} characters`]] : [] };
   }
+}
+
+/** A row the schema does not know (an older version's, or foreign): its kind and primitive fields, as text. */
+function describeUnrecognised(e: { id: bigint; at: Date; kind: string }, b: Record<string, unknown>): TimelineEntry {
+  const kind = e.kind.slice(0, 100);
+  return {
+    key: `ev-${e.id}`, at: e.at, kind, source: "event", by: str(b.by)?.slice(0, 300) ?? str(b.author)?.slice(0, 300) ?? null,
+    title: (str(b.title) ?? str(b.summary) ?? str(b.message) ?? `${words(kind) || "Entry"} (unrecognised entry)`).slice(0, 300), text: clip(str(b.text) ?? str(b.reason), 20_000), tone: "gray",
+    facts: factsOf(b, ["title", "summary", "message", "text", "reason", "by", "author"]),
+  };
 }
 
 function containmentWhat(a: IncidentAction) {
@@ -340,10 +352,11 @@ export async function getIncident(id: string, now = new Date()) {
 
   const recorded = new Set<string>();
   for (const e of events) {
-    const b = (e.body && typeof e.body === "object" && !Array.isArray(e.body) ? e.body : {}) as Record<string, unknown>;
-    if (e.kind === "containment" && typeof b.containmentId === "string" && typeof b.event === "string") recorded.add(`${b.containmentId}:${b.event}`);
-    if (e.kind === "delivery") {
-      const k = deliveryFactKey(b);
+    const parsed = parseTimelineEvent(e.kind, e.body);
+    if (!parsed.ok) continue;
+    if (parsed.event.kind === "containment") recorded.add(`${parsed.event.body.containmentId}:${parsed.event.body.event}`);
+    if (parsed.event.kind === "delivery") {
+      const k = deliveryFactKey(parsed.event.body);
       if (k) recorded.add(k);
     }
   }

@@ -5,7 +5,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
 import { notify } from "@/lib/notify";
-import { appendTimeline } from "./timeline";
+import { appendTimeline, timelineEntry } from "./timeline";
 import { canTransition, STATUS_TRANSITIONS, type TIncidentNote, type TIncidentOpen, type TIncidentPostMortem, type TIncidentUpdate } from "./schema";
 
 // Opening from a finding takes the findings lock: it is serialised with findings runs and
@@ -102,15 +102,15 @@ export async function openIncidentInTx(tx: Tx, actor: Actor, input: TIncidentOpe
   });
   const incident = await load(tx, id);
 
-  await appendTimeline(tx, id, "opened", {
+  await appendTimeline(tx, id, timelineEntry.opened({
     by: actor.label, title, severity, source: finding ? "finding" : (opts.source ?? (opts.dedupeKey ? "automatic" : "manual")),
     owner: owner ? { id: owner.id, name: owner.name } : null, playbook: playbook ?? null,
-  });
+  }));
   if (finding) {
-    await appendTimeline(tx, id, "finding", {
+    await appendTimeline(tx, id, timelineEntry.finding({
       findingId: finding.id, kind: finding.kind, severity: finding.severity, title: finding.title, gatewayId: finding.gatewayId, agentId: finding.agentId,
       toolName: finding.toolName, detail: (finding.detail ?? {}) as Json, firstSeenAt: iso(finding.firstSeenAt), lastSeenAt: iso(finding.lastSeenAt), openedBy: actor.label,
-    });
+    }));
     if (finding.status !== "incident") await tx.finding.update({ where: { id: finding.id }, data: { status: "incident" } });
   }
   await recordAudit(tx, actor, {
@@ -169,14 +169,14 @@ export async function updateIncident(actor: Actor, input: TIncidentUpdate, now =
     if (wants.owner) data.ownerId = owner?.id ?? null;
     if (Object.keys(data).length) await tx.incident.update({ where: { id: before.id }, data });
 
-    if (wants.status) await appendTimeline(tx, before.id, "status", { field: "status", from: before.status, to: input.status, by: actor.label });
-    if (wants.severity) await appendTimeline(tx, before.id, "status", { field: "severity", from: before.severity, to: input.severity, by: actor.label });
+    if (wants.status) await appendTimeline(tx, before.id, timelineEntry.status({ field: "status", from: before.status, to: input.status!, by: actor.label }));
+    if (wants.severity) await appendTimeline(tx, before.id, timelineEntry.status({ field: "severity", from: before.severity, to: input.severity!, by: actor.label }));
     if (wants.owner) {
-      await appendTimeline(tx, before.id, "owner", {
+      await appendTimeline(tx, before.id, timelineEntry.owner({
         from: before.owner ? { id: before.owner.id, name: before.owner.name } : null,
         to: owner ? { id: owner.id, name: owner.name } : null,
         by: actor.label,
-      });
+      }));
     }
     if (Object.keys(data).length) {
       const after = await load(tx, before.id);
@@ -192,7 +192,7 @@ export async function addIncidentNote(actor: Actor, input: TIncidentNote) {
   return db.$transaction(async (tx) => {
     const i = await tx.incident.findUnique({ where: { id: input.id }, select: { id: true, status: true } });
     if (!i) throw new AppError("not_found", "No such incident.");
-    const ev = await tx.incidentEvent.create({ data: { incidentId: i.id, kind: "note", body: { author: actor.label, text: input.text } }, select: { id: true, at: true } });
+    const ev = (await appendTimeline(tx, i.id, timelineEntry.note({ author: actor.label, text: input.text })))!;
     await recordAudit(tx, actor, { action: "incident.note", targetType: "incident", targetId: i.id, after: { text: input.text, status: i.status } });
     return { id: ev.id.toString(), incidentId: i.id, at: ev.at, author: actor.label, text: input.text };
   });
@@ -203,7 +203,7 @@ async function writePostMortem(tx: Tx, actor: Actor, before: IncidentSnapshot, r
   if (text === before.postMortem) return false;
   await tx.incident.update({ where: { id: before.id }, data: { postMortem: text } });
   const event = text === null ? "cleared" : before.postMortem ? "updated" : "written";
-  await appendTimeline(tx, before.id, "post_mortem", { event, by: actor.label, length: text?.length ?? 0 });
+  await appendTimeline(tx, before.id, timelineEntry.post_mortem({ event, by: actor.label, length: text?.length ?? 0 }));
   await recordAudit(tx, actor, { action: "incident.post_mortem", targetType: "incident", targetId: before.id, before: { postMortem: before.postMortem }, after: { postMortem: text } });
   return true;
 }

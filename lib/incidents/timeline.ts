@@ -1,11 +1,14 @@
 import "server-only";
 import type { Tx } from "@/lib/db";
+import { timelineRow, type TimelineEventInput } from "./timeline-schema";
 
-/** Timeline entry kinds; the incident page renders each. */
-export type TimelineKind = "opened" | "note" | "status" | "owner" | "containment" | "delivery" | "finding" | "playbook" | "budget" | "post_mortem";
+export { timelineEntry, type TimelineKind } from "./timeline-schema";
 
-/** Append to an incident's timeline in the caller's transaction (no-op when incidentId is null). */
-export async function appendTimeline(tx: Tx, incidentId: string | null | undefined, kind: TimelineKind, body: Record<string, unknown>) {
+/**
+ * Append to an incident's timeline in the caller's transaction (no-op when incidentId is null).
+ * The entry comes from `timelineEntry.<kind>(…)` and is checked against the timeline schema.
+ */
+export async function appendTimeline(tx: Tx, incidentId: string | null | undefined, entry: TimelineEventInput) {
   if (!incidentId) return;
-  await tx.incidentEvent.create({ data: { incidentId, kind, body: JSON.parse(JSON.stringify(body)) } });
+  return tx.incidentEvent.create({ data: { incidentId, ...timelineRow(entry) }, select: { id: true, at: true } });
 }

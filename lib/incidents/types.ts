@@ -1,4 +1,4 @@
-import type { TimelineKind } from "./timeline";
+import type { TimelineKind } from "./timeline-schema";
 
 // Plain types shared with client components (which may not import queries or services).
 

@@ -2,6 +2,7 @@ import "server-only";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
+import { settings } from "@/lib/env";
 
 /**
  * One address policy for every connection Warden opens to an admin-entered destination (webhooks,
@@ -93,16 +94,14 @@ export function classifyAddress(text: string): AddressClass {
   return { kind: RANGE_KIND[range] ?? "special-purpose", range };
 }
 
-const flag = (name: string) => process.env[name] === "1";
-
 /** The address kinds a use may connect to, given the relaxing settings in the environment. */
 export function allowedKinds(use: AddressUse): ReadonlySet<AddressKind> {
   if (use === "webhook") {
-    return new Set<AddressKind>(flag("WARDEN_WEBHOOK_ALLOW_PRIVATE") ? ["public", "private", "cgnat", "unique-local", "loopback"] : ["public"]);
+    return new Set<AddressKind>(settings.webhookAllowPrivate() ? ["public", "private", "cgnat", "unique-local", "loopback"] : ["public"]);
   }
   // Gateways often live on the internal network (or a Tailscale-style 100.64/10 overlay);
   // Warden's own host only when explicitly allowed (a gateway on the same machine, tests).
-  return new Set<AddressKind>(["public", "private", "cgnat", "unique-local", ...(flag("WARDEN_GATEWAY_ALLOW_LOOPBACK") ? (["loopback"] as const) : [])]);
+  return new Set<AddressKind>(["public", "private", "cgnat", "unique-local", ...(settings.gatewayAllowLoopback() ? (["loopback"] as const) : [])]);
 }
 
 const KIND_TEXT: Record<Exclude<AddressKind, "public">, string> = {

@@ -9,6 +9,7 @@ import { runInBackground } from "@/lib/background";
 import { checkOutboundUrl } from "./ssrf";
 import { pinnedLookup } from "@/lib/net/address-policy";
 import { buildBody, webhookHeaders } from "./sign";
+import { settings } from "@/lib/env";
 
 /** Attempts before a delivery is given up ("dead"). */
 export const MAX_ATTEMPTS = 8;
@@ -190,6 +191,6 @@ export async function dispatchAllDueWebhooks(): Promise<void> {
  */
 export function wakeWebhookDispatcher(): void {
   // A process that neither runs the jobs nor leaves them to other replicas (a test, a CLI) has no one to wake.
-  if (!jobsStarted() && process.env.WARDEN_SCHEDULER !== "off") return;
+  if (!jobsStarted() && settings.schedulerEnabled()) return;
   runInBackground(kickJob(WEBHOOK_DISPATCH_JOB).catch((err) => console.error(`warden: waking the webhook dispatcher failed: ${redactString((err as Error).message)}`)));
 }

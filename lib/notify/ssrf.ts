@@ -1,5 +1,6 @@
 import "server-only";
 import { checkHostForUse } from "@/lib/net/address-policy";
+import { settings } from "@/lib/env";
 
 /**
  * The outbound-request guard (SSRF) for webhooks: Warden sends webhooks to admin-entered URLs, so
@@ -28,7 +29,7 @@ export async function checkOutboundUrl(url: string): Promise<OutboundCheck> {
     return { ok: false, reason: "Not a valid URL." };
   }
   if (u.protocol !== "https:" && u.protocol !== "http:") return { ok: false, reason: "Only https URLs are allowed." };
-  if (u.protocol === "http:" && process.env.WARDEN_WEBHOOK_ALLOW_HTTP !== "1") return { ok: false, reason: "Use https: plain http is not allowed for webhooks." };
+  if (u.protocol === "http:" && !settings.webhookAllowHttp()) return { ok: false, reason: "Use https: plain http is not allowed for webhooks." };
   if (u.username || u.password) return { ok: false, reason: "The URL must not contain a user name or password." };
   const decision = await checkHostForUse(u.hostname, "webhook");
   return decision.ok ? decision : { ok: false, reason: decision.reason };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Operation } from "./operation";
 import { OPERATIONS } from "./routes";
+import { settings } from "@/lib/env";
 
 type Json = Record<string, unknown>;
 
@@ -109,7 +110,7 @@ function operationObject(op: Operation): Json {
 let cached: Json | null = null;
 
 /** The OpenAPI 3.1 document of the API, generated from lib/openapi/routes.ts and its zod schemas. */
-export function openApiDocument(version = process.env.npm_package_version ?? "0.1.0"): Json {
+export function openApiDocument(version = settings.packageVersion()): Json {
   if (cached) return cached;
   const paths: Record<string, Json> = {};
   for (const op of OPERATIONS) {

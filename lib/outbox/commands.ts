@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAuditMany } from "@/lib/audit/record";
 import { notify } from "@/lib/notify";
-import { appendTimeline } from "@/lib/incidents/timeline";
+import { appendTimeline, timelineEntry } from "@/lib/incidents/timeline";
 import { listenForWake, wakeGateways } from "@/lib/outbox/wake";
 import { connectorPool } from "@/lib/db-raw";
 import { shutdownSignal } from "@/lib/shutdown";
@@ -13,6 +13,7 @@ import { grouped } from "@/lib/db-group";
 import pg from "pg";
 import { env } from "@/lib/env";
 import { runInBackground } from "@/lib/background";
+import { settings } from "@/lib/env";
 
 /** The kinds of command the outbox carries. Containment rows point at a containment action. */
 export type CommandType = "containment" | "policy_refresh" | "approval_decision";
@@ -55,7 +56,7 @@ const REDELIVER_AFTER_MS = [5_000, 15_000, 60_000, 300_000];
  * see listenForNotifications). WARDEN_OUTBOX_RECHECK_MS changes it (the replica e2e test sets it
  * long, to prove wake-ups cross replicas by NOTIFY and not by this recheck).
  */
-const RECHECK_MS = Number(process.env.WARDEN_OUTBOX_RECHECK_MS) >= 100 ? Number(process.env.WARDEN_OUTBOX_RECHECK_MS) : 2_000;
+const RECHECK_MS = settings.outboxRecheckMs();
 
 /** What a command looks like on the wire (shared by the long-poll and the admin-WebSocket path). */
 export async function commandTarget(tx: Pick<typeof db, "agent">, scope: string, target: string): Promise<Record<string, unknown>> {
@@ -375,7 +376,7 @@ async function ackGroup(batch: AckJob[]) {
       out.set(job, { id: d.id, state, ackedAt });
       if (d.type !== "containment" || !d.action) continue;
       const detail = job.input.detail ?? null;
-      await appendTimeline(tx, d.incident_id, "delivery", { containmentId: d.action_id, gateway: d.gateway_name, kind: d.kind, state, detail });
+      await appendTimeline(tx, d.incident_id, timelineEntry.delivery({ containmentId: d.action_id, gateway: d.gateway_name, kind: d.kind, state, detail }));
       if (state === "failed") {
         const label = d.affected?.label ?? d.target ?? "";
         await notify(tx, "containment.failed", `Gateway ${d.gateway_name} could not ${d.kind === "release" ? "release" : "apply"} ${d.action.replace(/_/g, " ")} on ${d.scope} ${label}: ${detail ?? "failed"}`, { containmentId: d.action_id, deliveryId: d.id, gateway: d.gateway_name, kind: d.kind, detail });

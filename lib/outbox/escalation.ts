@@ -3,12 +3,12 @@ import { db } from "@/lib/db";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
 import { notify } from "@/lib/notify";
-import { appendTimeline } from "@/lib/incidents/timeline";
+import { appendTimeline, timelineEntry } from "@/lib/incidents/timeline";
+import { settings } from "@/lib/env";
 
 /** How long a gateway has to acknowledge a command (any type) before it is escalated (WARDEN_CONTAINMENT_ACK_TIMEOUT_SECONDS). */
 export function ackTimeoutMs(): number {
-  const s = Number(process.env.WARDEN_CONTAINMENT_ACK_TIMEOUT_SECONDS ?? 60);
-  return Number.isFinite(s) && s > 0 ? s * 1000 : 60_000;
+  return settings.containmentAckTimeoutMs();
 }
 
 /**
@@ -54,7 +54,7 @@ export async function escalateOverdue(now = new Date(), timeoutMs = ackTimeoutMs
       };
       await recordAudit(tx, SYSTEM_ACTOR, { action: "containment.escalate", targetType: "containment_delivery", targetId: d.id, before: { state: "unacknowledged" }, after: { state: "timed_out", ...body } });
       await notify(tx, "containment.escalated", `ESCALATION: gateway ${d.gateway.name} has not acknowledged ${d.kind === "release" ? "the release of" : ""} ${d.action.action.replace(/_/g, " ")} on ${d.action.scope} ${label} after ${body.waitedSeconds}s`, body);
-      await appendTimeline(tx, d.action.incidentId, "delivery", { ...body, state: "timed_out", escalated: true });
+      await appendTimeline(tx, d.action.incidentId, timelineEntry.delivery({ ...body, state: "timed_out", escalated: true }));
     }
     return rows.length;
   });

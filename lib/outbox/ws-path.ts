@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import { unseal } from "@/lib/crypto";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
-import { appendTimeline } from "@/lib/incidents/timeline";
+import { appendTimeline, timelineEntry } from "@/lib/incidents/timeline";
 import { commandTarget, type GatewayCommand } from "@/lib/outbox/commands";
 import { applyViaAdminWs, withGatewaySession, type AdminWsResult } from "@/lib/containment/admin-ws";
 
@@ -102,7 +102,7 @@ async function sendOne(r: {
           coalesce(options->'adminWsState', '{}'::jsonb) || jsonb_build_object(${r.gateway.id}::text, coalesce(options->'adminWsState'->${r.gateway.id}::text, '{}'::jsonb) || ${JSON.stringify(result.state)}::jsonb))
         where id = ${r.action.id}::uuid`;
     }
-    await appendTimeline(tx, r.action.incidentId, "delivery", { containmentId: r.action.id, gateway: r.gateway.name, kind: r.kind, path: "admin_ws", state: wsState, detail });
+    await appendTimeline(tx, r.action.incidentId, timelineEntry.delivery({ containmentId: r.action.id, gateway: r.gateway.name, kind: r.kind, path: "admin_ws", state: wsState, detail }));
     await recordAudit(tx, SYSTEM_ACTOR, { action: "containment.admin_ws", outcome: result.ok ? "success" : "failure", targetType: "containment_delivery", targetId: r.id, after: { gateway: r.gateway.name, kind: r.kind, action: r.action.action, state: wsState, detail } });
   });
 }

@@ -4,7 +4,7 @@ import { db, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { SYSTEM_ACTOR, type Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
-import { appendTimeline } from "@/lib/incidents/timeline";
+import { appendTimeline, timelineEntry } from "@/lib/incidents/timeline";
 import { notify } from "@/lib/notify";
 import { openIncidentInTx } from "@/lib/incidents/service";
 import { afterContainCommit, containInTx } from "@/lib/containment/service";
@@ -143,7 +143,7 @@ export async function firePlaybook(
   );
   if (!opened.created) return null;
   const incident = { id: opened.incident.id };
-  await appendTimeline(tx, incident.id, "playbook", { event: "fired", playbookId: p.id, playbook: p.name, trigger: p.trigger, cause: { key: cause.key, summary: cause.summary, detail: cause.detail } });
+  await appendTimeline(tx, incident.id, timelineEntry.playbook({ event: "fired", playbookId: p.id, playbook: p.name, trigger: p.trigger, cause: { key: cause.key, summary: cause.summary, detail: cause.detail } }));
 
   const reason = clip(`playbook ${p.name}: ${cause.summary}`, 1000);
   const actions: ActionOutcome[] = [];
@@ -155,7 +155,7 @@ export async function firePlaybook(
     res.gatewayIds.forEach((g) => gatewayIds.add(g));
     const outcome: ActionOutcome = { stepId: step.id, step: step.title, phase: step.phase, type: a.type, target: a.target, ok: res.ok, ...(res.ok ? { result: res.result } : { error: res.error }) };
     actions.push(outcome);
-    await appendTimeline(tx, incident.id, "playbook", { event: "action", playbookId: p.id, ...outcome });
+    await appendTimeline(tx, incident.id, timelineEntry.playbook({ event: "action", playbookId: p.id, ...outcome }));
   }
   await recordAudit(tx, actor, {
     action: "playbook.fire", targetType: "playbook", targetId: p.id,

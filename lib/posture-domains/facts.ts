@@ -4,6 +4,7 @@ import { postureFlags } from "@/lib/agents/posture";
 import { observedModels } from "@/lib/model-usage/queries";
 import { fleetSpendToday } from "@/lib/overview/queries";
 import { overviewWindows } from "@/lib/overview/windows";
+import type { AuditAction } from "@/lib/audit/actions";
 import type { AgentFact, CheckFact, GatewayFact, PostureFacts } from "./rules";
 
 const DAY = 86_400_000;
@@ -83,7 +84,7 @@ export async function loadPostureFacts(now: Date = new Date()): Promise<PostureF
       dbRead.incident.groupBy({ by: ["status"], where: { status: { in: ["open", "contained"] } }, _count: { _all: true } }),
       dbRead.gatewayCommand.count({ where: { state: "timed_out" } }),
       dbRead.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { createdAt: true } }),
-      dbRead.auditEvent.count({ where: { action: "evidence.export", outcome: "success", createdAt: { gte: new Date(now.getTime() - 90 * DAY) } } }),
+      dbRead.auditEvent.count({ where: { action: "evidence.export" satisfies AuditAction, outcome: "success", createdAt: { gte: new Date(now.getTime() - 90 * DAY) } } }),
       dbRead.$queryRaw<{ agentKey: string; agentName: string; calls: number }[]>`
         select agent_key::text as "agentKey", max(agent_name) as "agentName", sum(calls)::int as calls
           from tool_call_hourly

@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { mulberry32 } from "@/lib/prng";
+import { timelineRow, type TimelineEventInput } from "@/lib/incidents/timeline-schema";
 
 const SETTING_KEY = "demo_seeded";
 const MINUTE = 60_000;
@@ -406,7 +407,7 @@ async function seedResponseHistory(db: PrismaClient, ctx: { now: Date; admin: st
       [at(150), "containment", { containmentId: action.id, event: "released", action: "deny_tool", label: "slack-notify", reason: "Pinned the fixed 1.0.1 after re-review" }],
       [at(180), "status", { from: "resolved", to: "closed", by: "Sam Lee" }],
     ];
-    for (const [when, kind, body] of events) await tx.incidentEvent.create({ data: { incidentId: incident.id, at: when, kind, body: body as object } });
+    for (const [when, kind, body] of events) await tx.incidentEvent.create({ data: { incidentId: incident.id, at: when, ...timelineRow({ kind, body } as TimelineEventInput) } });
     counts.incidents = 1;
     counts.containmentActions = 1;
     // Seeding the registry queued a policy refresh for each demo gateway (database triggers): they are

@@ -10,6 +10,7 @@ import { fieldErrorsOf } from "@/lib/validation";
 import { connectorError } from "@/lib/connector/auth";
 import { grouped } from "@/lib/db-group";
 import { callKeyOf, mergeCall, rollupKey, sameRow, type CallRow } from "./merge";
+import { settings } from "@/lib/env";
 
 export const MAX_EVENTS_PER_BATCH = 1000;
 /** params and result are each capped at this many bytes of JSON; a bigger one rejects its event. */
@@ -455,7 +456,7 @@ async function mergeAndInsert(client: pg.PoolClient, jobs: InsertJob[], all: { g
 /** Rows of one group insert at most (requests are never split). */
 const GROUP_MAX_ROWS = 5_000;
 /** Group inserts running at once (WARDEN_INGEST_WRITERS, default 2). */
-const INGEST_WRITERS = Math.max(1, Math.min(16, Number(process.env.WARDEN_INGEST_WRITERS) || 2));
+const INGEST_WRITERS = settings.ingestWriters();
 
 /**
  * Requests that arrive while inserts are running are inserted together (group commit): one
@@ -482,7 +483,7 @@ const insertGrouped = grouped(
 );
 
 /** Connections of the ingestion pool (WARDEN_INGEST_CONNECTIONS, default 4). */
-const INGEST_CONNECTIONS = Math.max(1, Math.min(32, Number(process.env.WARDEN_INGEST_CONNECTIONS) || 4));
+const INGEST_CONNECTIONS = settings.ingestConnections();
 
 /**
  * The ingestion hot path talks to Postgres through node-postgres directly: a batch is a small

@@ -1,8 +1,9 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { envVars } from "@/lib/env";
 
 /** How long tool calls are kept: WARDEN_TOOL_CALL_RETENTION_DAYS (default 90, minimum 1). */
-export function retentionDays(env: Record<string, string | undefined> = process.env): number {
+export function retentionDays(env: Record<string, string | undefined> = envVars()): number {
   const n = Number(env.WARDEN_TOOL_CALL_RETENTION_DAYS ?? 90);
   return Number.isFinite(n) && n >= 1 ? Math.floor(n) : 90;
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyFrom, copyText } from "@/lib/pg-copy";
 import { makeGateway, rid } from "@/test/factories";
 import { createAppRoleIfMissing, grantAppRole, roleOfUrl, urlWithUser } from "./db-roles.mjs";
+import type { AuditAction } from "@/lib/audit/actions";
 
 const appUrl = process.env.DATABASE_URL!;
 const ownerUrl = process.env.TEST_OWNER_DATABASE_URL!;
@@ -33,7 +34,7 @@ async function auditRow(c: pg.Client) {
   // Through the app's own path: the chain's lock, the previous hash, the insert.
   const { recordAuditStandalone } = await import("@/lib/audit/record");
   const { SYSTEM_ACTOR } = await import("@/lib/auth/actor");
-  await recordAuditStandalone(SYSTEM_ACTOR, { action: "test.roles", targetId: rid() });
+  await recordAuditStandalone(SYSTEM_ACTOR, { action: "test.roles" as AuditAction, targetId: rid() });
   return (await c.query<{ id: string }>("select max(id)::text as id from audit_events")).rows[0].id;
 }
 

@@ -40,7 +40,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       <div className="w-full max-w-sm rounded-xl border border-slate-200 bg-white p-8 shadow-sm dark:border-slate-800 dark:bg-slate-900">
         <div className="mb-6 flex items-center gap-3">
           {/* eslint-disable-next-line @next/next/no-img-element */}
-          <img src="/icon.svg" alt="" width={32} height={32} />
+          <img src="/logo.svg" alt="" width={32} height={32} />
           <div>
             <h1 className="text-xl font-semibold">Sign in to Warden</h1>
             <p className="text-sm text-slate-500 dark:text-slate-400">Governance for your AI agent fleet</p>
