@@ -10,9 +10,13 @@ import { fmtRelative, fmtUtc } from "@/components/ui/format";
 export function RelativeTime({ at, className }: { at: Date | string | number | null | undefined; className?: string }) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    setNow(Date.now());
-    const t = setInterval(() => setNow(Date.now()), 30_000);
-    return () => clearInterval(t);
+    const tick = () => setNow(Date.now());
+    const first = setTimeout(tick, 0);
+    const t = setInterval(tick, 30_000);
+    return () => {
+      clearTimeout(first);
+      clearInterval(t);
+    };
   }, []);
   if (at === null || at === undefined || at === "") return <span className={className}>—</span>;
   const date = at instanceof Date ? at : new Date(at);
