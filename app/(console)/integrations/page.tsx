@@ -80,7 +80,7 @@ export default async function IntegrationsPage({ searchParams }: { searchParams:
             provider: <span>{i.provider} {i.providerVerified ? <Badge tone="green">verified</Badge> : <Badge tone="amber">unverified</Badge>}</span>,
             agents: i.agents.length ? <span className="text-xs">{i.agents.map((a) => a.name).join(", ")}</span> : <span className="text-xs text-slate-500">no agents</span>,
             auditDate: <div><p>{fmtDay(i.auditDate)}</p><p className="text-xs text-slate-500">{i.auditResult ?? ""}</p></div>,
-            nextReviewAt: <div><p>{fmtDay(i.nextReviewAt)}</p><Badge tone={REVIEW_LABEL[i.reviewState][1]}>{REVIEW_LABEL[i.reviewState][0]}</Badge></div>,
+            nextReviewAt: <div><p>{fmtDay(i.reviewDueAt)}</p><Badge tone={REVIEW_LABEL[i.reviewState][1]}>{REVIEW_LABEL[i.reviewState][0]}</Badge></div>,
             contact: i.securityContactName || i.securityContactEmail
               ? <div className="text-xs"><p>{i.securityContactName ?? ""}</p><p className="text-slate-500">{i.securityContactEmail ?? ""}</p></div>
               : <Badge tone="amber">none on file</Badge>,
