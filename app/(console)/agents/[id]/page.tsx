@@ -64,7 +64,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
           ))}
         </div>
       )}
-      <div className="grid gap-6 xl:grid-cols-[1fr_24rem]">
+      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="space-y-6">
           <Card title="Effective allowlist">
             <p className="mb-3 text-sm text-slate-600 dark:text-slate-400">

@@ -160,7 +160,7 @@ export default async function IncidentPage({ params }: { params: Promise<{ id: s
           <ContainmentActions actions={i.actions} truncated={i.truncated.actions} />
         </Card>
       </div>
-      <div className={canManage ? "mt-6 grid gap-6 xl:grid-cols-[1fr_24rem]" : "mt-6"}>
+      <div className={canManage ? "mt-6 grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]" : "mt-6"}>
         <Card title="Timeline">
           {i.truncated.events && <p className="mb-3 text-xs text-slate-500">Very long timeline: only the latest recorded events are shown.</p>}
           <Timeline entries={i.timeline} />

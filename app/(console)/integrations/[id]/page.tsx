@@ -57,7 +57,7 @@ export default async function IntegrationPage({ params }: { params: Promise<{ id
           <p className="mt-1 text-xs">Re-review due {fmtDay(i.reviewDueAt)} ({reviewLabel}). Record a review below once the vendor’s fix is verified.</p>
         </div>
       )}
-      <div className="grid gap-6 xl:grid-cols-[1fr_24rem]">
+      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="space-y-6">
           <Card title="Summary">
             <dl className="grid gap-x-6 gap-y-3 text-sm md:grid-cols-2">

@@ -61,7 +61,7 @@ export default async function PlaybookPage({ params }: { params: Promise<{ id: s
         )}
       </section>
 
-      <div className="grid gap-6 xl:grid-cols-[1fr_24rem]">
+      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="space-y-6">
           <Card title={`Steps (${p.steps.length})`}>
             {p.steps.length === 0 ? (
