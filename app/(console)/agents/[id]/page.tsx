@@ -105,7 +105,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
             />
           </Card>
           <Card title="Grants and exceptions">
-            {agent.grants.length === 0 ? <p className="text-sm text-slate-500">None.</p> : (
+            {agent.grants.length === 0 ? <p className="text-sm text-slate-500">No direct grants or exceptions: this agent gets its tools from its bundles only.</p> : (
               <ul className="space-y-3">
                 {agent.grants.map((g) => {
                   const expired = g.expiresAt && g.expiresAt < new Date(allowlist?.computedAt ?? 0);

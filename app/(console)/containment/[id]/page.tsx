@@ -60,7 +60,7 @@ export default async function ContainmentDetailPage({ params }: { params: Promis
                 ws: <StateBadge state={d.wsState} />,
                 created: fmtDate(d.createdAt),
                 delivered: d.deliveredAt ? `${fmtDate(d.deliveredAt)} (try ${d.attempts})` : "—",
-                acked: d.ackedAt ? fmtDate(d.ackedAt) : d.escalatedAt ? <span className="text-red-700">escalated {fmtDate(d.escalatedAt)}</span> : "—",
+                acked: d.ackedAt ? fmtDate(d.ackedAt) : d.escalatedAt ? <span className="text-red-700 dark:text-red-300">escalated {fmtDate(d.escalatedAt)}</span> : "—",
                 detail: <span className="text-xs">{d.error ?? d.wsError ?? ""}</span>,
               },
               sort: { gateway: d.gatewayName, kind: d.kind, state: d.state, ws: d.wsState ?? "", created: d.createdAt.getTime(), delivered: d.deliveredAt?.getTime() ?? 0, acked: d.ackedAt?.getTime() ?? 0, detail: "" },

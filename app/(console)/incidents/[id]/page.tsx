@@ -126,7 +126,7 @@ export default async function IncidentPage({ params }: { params: Promise<{ id: s
             <Fact label="Window">{fmtDate(i.window.from)} → {i.closedAt ? fmtDate(i.window.to) : "now"}</Fact>
             <Fact label="Evidence"><Link href={evidenceHref(i.window)} className="text-brand-600 hover:underline">Evidence for this window</Link></Fact>
             {can(actor.role, "containment:execute") && i.status !== "closed" && (
-              <Fact label="Containment"><Link href={`/containment?incident=${i.id}`} className="text-red-700 hover:underline">Contain… (kill switch for this incident)</Link></Fact>
+              <Fact label="Containment"><Link href={`/containment?incident=${i.id}`} className="text-red-700 hover:underline dark:text-red-300">Contain… (kill switch for this incident)</Link></Fact>
             )}
           </dl>
           {i.summary && <pre className="mb-4 whitespace-pre-wrap break-words font-sans text-sm text-slate-700 dark:text-slate-300">{i.summary}</pre>}

@@ -155,7 +155,7 @@ export default async function PlaybookPage({ params }: { params: Promise<{ id: s
           </Card>
           <Card title="Contacts">
             {p.contacts.length === 0 ? (
-              <p className="text-sm text-amber-700">No contacts. Add the vendor’s security contact and your on-call.</p>
+              <p className="text-sm text-amber-700 dark:text-amber-300">No contacts. Add the vendor’s security contact and your on-call.</p>
             ) : (
               <ul className="space-y-3 text-sm">
                 {p.contacts.map((c, i) => (
