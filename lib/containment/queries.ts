@@ -160,15 +160,6 @@ export async function openEscalations(opts: { containmentId?: string; limit?: nu
   };
 }
 
-/** Counts for the overview and the escalation banner. */
-export async function containmentCounts() {
-  const [active, escalated] = await Promise.all([
-    db.containmentAction.count({ where: { status: "active" } }),
-    countOpenEscalations(),
-  ]);
-  return { active, escalated };
-}
-
 /** What can be targeted, for the kill-switch form (names only). */
 export async function containmentTargets() {
   const [tools, agents, gateways] = await Promise.all([
