@@ -1,6 +1,13 @@
 import Link from "next/link";
+import { connection } from "next/server";
 
-export default function NotFound() {
+/**
+ * Rendered per request, not prerendered: the page's scripts then carry the request's CSP nonce
+ * (proxy.ts). A prerendered 404 had none, so the browser refused them and logged a console error
+ * for each.
+ */
+export default async function NotFound() {
+  await connection();
   return (
     <main className="mx-auto max-w-lg p-10 text-center">
       <h1 className="text-2xl font-semibold">Not found</h1>

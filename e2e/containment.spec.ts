@@ -77,7 +77,7 @@ test("an unacknowledged command escalates: shown prominently and audited", async
   await signIn(page, await makeUser("auditor"));
   await page.goto(`/containment/${data.id}`);
   // The e2e server escalates after 6 s (WARDEN_CONTAINMENT_ACK_TIMEOUT_SECONDS) and checks every 5 s.
-  await expect(page.getByRole("alert").filter({ hasText: `Escalated: ${gw.name}` })).toBeVisible({ timeout: 25_000 });
+  await expect(page.getByRole("alert").filter({ hasText: `${gw.name} did not acknowledge block all` })).toBeVisible({ timeout: 25_000 });
   await expect(page.getByTestId(`state-${gw.name}-apply`)).toHaveText("timed out");
   const { rows } = await sql().query("select count(*)::int as n from audit_events where action = 'containment.escalate' and actor_type = 'system' and after->>'gateway' = $1", [gw.name]);
   expect(rows[0].n).toBe(1);

@@ -17,6 +17,8 @@ export type ActionResult<T> =
 export type ActionDef<S extends z.ZodType, R> = {
   /** Audit action name, e.g. "user.create" (lib/audit/actions.ts). */
   name: AuditAction;
+  /** The audit target type of the record the input names (denials); default: the name's first part. */
+  targetType?: string;
   scope: Scope;
   schema: S;
   run: (actor: Actor, input: z.infer<S>) => Promise<R>;
@@ -35,7 +37,9 @@ export function action<S extends z.ZodType, R>(def: ActionDef<S, R>): ActionDef<
 export async function execute<S extends z.ZodType, R>(actor: Actor | null, def: ActionDef<S, R>, raw: unknown): Promise<ActionResult<R>> {
   if (!actor) return fail("unauthenticated", "Sign in first.");
   if (!can(actor.role, def.scope)) {
-    await recordAuditStandalone(actor, { action: def.name, outcome: "denied", targetType: "scope", targetId: def.scope });
+    // The missing scope is the row's target; the record the caller aimed at is kept beside it.
+    const aimed = targetOf(def, raw);
+    await recordAuditStandalone(actor, { action: def.name, outcome: "denied", targetType: "scope", targetId: def.scope, ...(aimed ? { after: { targetType: aimed.type, targetId: aimed.id } } : {}) });
     return fail("forbidden", `Your role (${actor.role ?? "none"}) is not allowed to do this.`);
   }
   // Server actions take their input straight from the client: the same text check as readJson.
@@ -47,19 +51,28 @@ export async function execute<S extends z.ZodType, R>(actor: Actor | null, def: 
     return { ok: true, data: await def.run(actor, parsed.data) };
   } catch (err) {
     if (err instanceof AppError) {
-      if (err.code === "forbidden") await recordAuditStandalone(actor, { action: def.name, outcome: "denied", targetId: targetOf(parsed.data), after: { reason: err.message } });
+      if (err.code === "forbidden") {
+        // A refusal after the scope check (deciding one's own request, …) names the record it refused.
+        const target = err.target ?? targetOf(def, parsed.data);
+        await recordAuditStandalone(actor, { action: def.name, outcome: "denied", targetType: target?.type ?? null, targetId: target?.id ?? null, after: { reason: err.message } });
+      }
       return fail(err.code, err.message, err.fieldErrors);
     }
     throw err;
   }
 }
 
-/** The record an input is about, for denial audit rows: its id, requestId or agentId. */
-function targetOf(input: unknown): string | null {
+const TARGET_KEYS: [string, string | null][] = [["id", null], ["requestId", null], ["agentId", "agent"], ["toolId", "tool"], ["gatewayId", "gateway"], ["incidentId", "incident"], ["playbookId", "playbook"], ["userId", "user"]];
+
+/** The record an input is about, for denial audit rows: its id (of the action's own type) or a named reference. */
+function targetOf(def: { name: string; targetType?: string }, input: unknown): { type: string; id: string } | null {
   if (!input || typeof input !== "object") return null;
   const o = input as Record<string, unknown>;
-  const v = o.id ?? o.requestId ?? o.agentId;
-  return typeof v === "string" ? v : null;
+  for (const [key, type] of TARGET_KEYS) {
+    const v = o[key];
+    if (typeof v === "string" && v) return { type: type ?? def.targetType ?? def.name.split(".")[0], id: v.slice(0, 200) };
+  }
+  return null;
 }
 
 function fail(code: ErrorCode, error: string, fieldErrors?: Record<string, string[]>): ActionResult<never> {

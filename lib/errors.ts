@@ -14,10 +14,13 @@ const STATUS: Record<ErrorCode, number> = {
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly fieldErrors?: Record<string, string[]>;
-  constructor(code: ErrorCode, message: string, fieldErrors?: Record<string, string[]>) {
+  /** The record a refusal is about, for its audit row (lib/action.ts) when the input alone does not say. */
+  readonly target?: { type: string; id: string };
+  constructor(code: ErrorCode, message: string, fieldErrors?: Record<string, string[]>, target?: { type: string; id: string }) {
     super(message);
     this.code = code;
     this.fieldErrors = fieldErrors;
+    this.target = target;
   }
   get status() {
     return STATUS[this.code];

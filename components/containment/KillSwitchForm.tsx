@@ -147,7 +147,7 @@ export function KillSwitchForm({ targets, preview, contain, initial }: { targets
             <div><span className="font-medium">Gateways:</span> {radius.gateways.map((g) => g.name).join(", ") || "none registered"}</div>
             <div><span className="font-medium">Agents:</span> {radius.agents.slice(0, 30).map((a) => a.name).join(", ") || "none"}{radius.agents.length > 30 ? ` and ${radius.agents.length - 30} more` : ""}</div>
           </div>
-          {radius.gateways.length === 0 && <p className="text-sm text-amber-700">No gateway is connected for this target: the action is recorded but nothing can enforce it yet.</p>}
+          {radius.gateways.length === 0 && <p className="text-sm text-amber-700 dark:text-amber-300">No gateway is connected for this target: the action is recorded but nothing can enforce it yet.</p>}
           <Field label={`Type "${radius.label}" to confirm`} htmlFor="ks-confirm" errors={errors.confirm}>
             <Input id="ks-confirm" value={confirm} autoComplete="off" onChange={(e) => setConfirm(e.target.value)} aria-invalid={!!errors.confirm} />
           </Field>

@@ -59,7 +59,7 @@ export function ExportsTable({ initial }: { initial: ExportStatus[] }) {
 
   return (
     <div aria-live="polite">
-      {stale && <p role="alert" className="mb-2 text-sm text-amber-700">Progress could not be refreshed; retrying…</p>}
+      {stale && <p role="alert" className="mb-2 text-sm text-amber-700 dark:text-amber-300">Progress could not be refreshed; retrying…</p>}
       <DataTable
         caption="Evidence exports"
         columns={[

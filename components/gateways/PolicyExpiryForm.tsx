@@ -28,7 +28,7 @@ export function PolicyExpiryForm({ gatewayId, ttlHours, onExpiry, defaultHours, 
         </Select>
       </Field>
       <Button type="submit" variant="secondary" pending={pending}>{pending ? "Saving…" : "Save"}</Button>
-      {notice?.tone === "ok" && <p role="status" className="text-sm text-green-700 md:col-span-3">{notice.text}</p>}
+      {notice?.tone === "ok" && <p role="status" className="text-sm text-green-700 md:col-span-3 dark:text-green-300">{notice.text}</p>}
       <FormError className="md:col-span-3" text={notice?.tone === "error" ? notice.text : null} />
     </form>
   );

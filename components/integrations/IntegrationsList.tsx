@@ -10,7 +10,7 @@ type ReviewState = "overdue" | "due_soon" | "later" | "unscheduled";
 /** What a row of the integrations list shows. */
 export type IntegrationListRow = {
   id: string; name: string; reason: string; provider: string; providerVerified: boolean; advisoryFlaggedAt: Date | null; agents: { name: string }[];
-  auditDate: Date | null; auditResult: string | null; nextReviewAt: Date | null; reviewState: ReviewState; securityContactName: string | null; securityContactEmail: string | null;
+  auditDate: Date | null; auditResult: string | null; nextReviewAt: Date | null; reviewDueAt: Date | null; reviewState: ReviewState; securityContactName: string | null; securityContactEmail: string | null;
 };
 
 const REVIEW_LABEL: Record<ReviewState, [string, Tone]> = {
@@ -72,7 +72,7 @@ export function IntegrationsList({ rows, view, queue, canWrite }: { rows: Integr
             provider: <span>{i.provider} {i.providerVerified ? <Badge tone="green">verified</Badge> : <Badge tone="amber">unverified</Badge>}</span>,
             agents: i.agents.length ? <span className="text-xs">{i.agents.map((a) => a.name).join(", ")}</span> : <span className="text-xs text-slate-500">no agents</span>,
             auditDate: <div><p><RelativeTime at={i.auditDate} /></p><p className="text-xs text-slate-500">{i.auditResult ?? ""}</p></div>,
-            nextReviewAt: <div><p><RelativeTime at={i.nextReviewAt} /></p><Badge tone={REVIEW_LABEL[i.reviewState][1]}>{REVIEW_LABEL[i.reviewState][0]}</Badge></div>,
+            nextReviewAt: <div><p><RelativeTime at={i.reviewDueAt} /></p><Badge tone={REVIEW_LABEL[i.reviewState][1]}>{REVIEW_LABEL[i.reviewState][0]}</Badge></div>,
             contact: i.securityContactName || i.securityContactEmail
               ? <div className="text-xs"><p>{i.securityContactName ?? ""}</p><p className="text-slate-500">{i.securityContactEmail ?? ""}</p></div>
               : <Badge tone="amber">none on file</Badge>,

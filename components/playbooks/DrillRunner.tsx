@@ -252,7 +252,7 @@ export function DrillRunner({ playbookId, steps, serverNow, action }: { playbook
             Drill over after <strong className="tabular-nums">{fmtClock(finishedAt - startedAt)}</strong>: {counts.done} done, {counts.skipped} skipped, {counts.failed} failed
             {results.length < steps.length && `, ${steps.length - results.length} not recorded`}. Time to contain: <strong>{fmtDuration(ttc)}</strong>.
           </p>
-          {results.length === 0 && <p className="text-sm text-amber-700">Record at least one step before saving (Resume), or abort.</p>}
+          {results.length === 0 && <p className="text-sm text-amber-700 dark:text-amber-300">Record at least one step before saving (Resume), or abort.</p>}
           <FormError text={error} />
           {problems.length > 0 && <ul className="list-disc pl-5 text-sm text-red-600">{problems.map((p) => <li key={p}>{p}</li>)}</ul>}
           <Button id="drill-save" onClick={save} pending={pending} disabled={results.length === 0} className="px-6 py-3 text-base">{pending ? "Saving…" : "Save drill"}</Button>

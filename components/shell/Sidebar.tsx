@@ -2,13 +2,14 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useState } from "react";
-import type { NavItem } from "./nav";
+import { activeHref, type NavItem } from "./nav";
 import { SignOutButton } from "./SignOutButton";
 
 export function Sidebar({ items, user }: { items: NavItem[]; user: { label: string; role: string } }) {
   const pathname = usePathname();
   const [open, setOpen] = useState(false);
-  const active = (href: string) => (href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(href + "/"));
+  const current = activeHref(pathname, items.map((i) => i.href));
+  const active = (href: string) => href === current;
   return (
     <>
       <div className="flex items-center justify-between border-b border-slate-200 bg-white px-4 py-3 md:hidden dark:border-slate-800 dark:bg-slate-900">

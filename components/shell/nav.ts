@@ -25,3 +25,16 @@ export const NAV: NavItem[] = [
   { href: "/admin/jobs", label: "Background jobs", scope: "jobs:read" },
   { href: "/admin/users", label: "Admin", scope: "users:manage" },
 ];
+
+/**
+ * The one sidebar entry for a path: the longest href that is the path or a parent of it ("/" only
+ * for the overview itself), so /audit/evidence highlights "Evidence exports" and not also "Audit".
+ */
+export function activeHref(pathname: string, hrefs: string[]): string | null {
+  let best: string | null = null;
+  for (const href of hrefs) {
+    const match = href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(href + "/");
+    if (match && (best === null || href.length > best.length)) best = href;
+  }
+  return best;
+}

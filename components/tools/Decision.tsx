@@ -11,7 +11,7 @@ export function Decision({ d, now }: { d: D; now: Date }) {
   const c = (d.checklist ?? {}) as Record<string, unknown>;
   const tone = d.revokedAt ? "red" : d.outcome === "reject" ? "red" : "green";
   return (
-    <div className="rounded-md border border-slate-200 p-3 text-sm dark:border-slate-700" data-testid="decision">
+    <div className="min-w-0 rounded-md border border-slate-200 p-3 text-sm [overflow-wrap:anywhere] dark:border-slate-700" data-testid="decision">
       <p className="flex flex-wrap items-center gap-2">
         <Badge tone={tone}>{d.revokedAt ? "revoked" : d.outcome.replace(/_/g, " ")}</Badge>
         <span>by <strong>{d.decider.email}</strong> on {fmtDate(d.decidedAt)}</span>

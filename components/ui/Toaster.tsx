@@ -65,7 +65,7 @@ export function ToastProvider({ children }: { children: React.ReactNode }) {
                   </>
                 )}
               </p>
-              <button type="button" aria-label="Dismiss notification" className="text-slate-500 hover:text-slate-800" onClick={() => dismiss(t.id)}>
+              <button type="button" aria-label="Dismiss notification" className="text-slate-500 hover:text-slate-800 dark:text-slate-400 dark:hover:text-slate-100" onClick={() => dismiss(t.id)}>
                 ×
               </button>
             </div>

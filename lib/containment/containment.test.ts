@@ -8,7 +8,8 @@ import { buildGatewayPolicy } from "@/lib/allowlist/policy";
 import { generateSigningSecret } from "@/lib/connector/signature";
 import { blastRadiusAction, containApiAction, containConfirmedAction, releaseContainmentAction } from "./actions";
 import { escalateOverdue } from "@/lib/outbox/escalation";
-import { getContainment } from "./queries";
+import { getContainment, countOpenEscalations, openEscalations } from "./queries";
+import { getOverviewDashboard } from "@/lib/overview/queries";
 
 async function fleet() {
   const mk = (n: string) => db.gateway.create({ data: { name: `${n}-${rid()}`, kind: "openclaw", environment: "test", signingSecretEnc: seal(generateSigningSecret()) } });
@@ -140,5 +141,65 @@ describe("kill switches", () => {
     await ackCommand(gatewayActor(g1.id), g1.id, delivery.id, { outcome: "applied" });
     expect((await db.gatewayCommand.findUniqueOrThrow({ where: { id: delivery.id } })).state).toBe("applied");
     expect(await db.incidentEvent.count({ where: { incidentId: incident.id } })).toBe(3); // applied, escalated, acked
+  });
+  it("an escalation clears once it no longer matters (release, late ack); banners and the overview count the same; webhooks told are counted, not assumed", async () => {
+    const { g1, agent } = await fleet();
+    const { actor } = await makeUser("operator");
+    const contain = async (reason: string) => {
+      const res = await execute(actor, containApiAction, { scope: "agent", target: agent.id, action: "suspend_agent", reason });
+      return (res as { data: { id: string } }).data.id;
+    };
+    const escalate = async () => {
+      await db.gatewayCommand.updateMany({ where: { gatewayId: g1.id, state: { in: ["pending", "delivered"] } }, data: { createdAt: new Date(Date.now() - 120_000) } });
+      await escalateOverdue(new Date(), 60_000);
+    };
+    const mine = async () => (await openEscalations()).items.filter((e) => e.gatewayId === g1.id);
+    const webhooksBefore = await db.webhookEndpoint.count();
+
+    // No webhook subscribed: the escalation is open, and nobody was told by webhook.
+    const id = await contain("escalation banner test");
+    await pollCommands(g1.id, 0); // delivered over the connector, never acknowledged
+    await escalate();
+    const [apply] = await db.gatewayCommand.findMany({ where: { actionId: id } });
+    let open = await openEscalations();
+    expect((await mine()).map((e) => [e.deliveryId, e.kind, e.gatewayName, e.containmentId])).toEqual([[apply.id, "apply", g1.name, id]]);
+    expect(open.total).toBe(await countOpenEscalations());
+    expect((await getOverviewDashboard()).response.escalations).toBe(open.total);
+    if (webhooksBefore === 0) expect(open.webhooks).toEqual({ subscribed: 0, queued: 0, delivered: 0 });
+    expect((await db.auditEvent.findFirstOrThrow({ where: { action: "containment.escalate", targetId: apply.id } })).after).toMatchObject({ webhooksQueued: 0 });
+
+    // Released: the timed-out apply no longer matters; the release is what the gateway owes now.
+    expect((await execute(actor, releaseContainmentAction, { id, reason: "fixed" })).ok).toBe(true);
+    expect(await mine()).toEqual([]);
+    const total = (await openEscalations()).total;
+    expect(total).toBe(await countOpenEscalations());
+    expect((await getOverviewDashboard()).response.escalations).toBe(total);
+    // The release is not acknowledged either: that escalation is open (the gateway got the deny)...
+    await pollCommands(g1.id, 0);
+    await escalate();
+    const release = await db.gatewayCommand.findFirstOrThrow({ where: { actionId: id, kind: "release" } });
+    expect((await mine()).map((e) => [e.deliveryId, e.kind])).toEqual([[release.id, "release"]]);
+    // ...until the gateway acknowledges it.
+    await ackCommand(gatewayActor(g1.id), g1.id, release.id, { outcome: "applied" });
+    expect(await mine()).toEqual([]);
+
+    // With a subscribed endpoint, the banner says how many were queued for these escalations.
+    const hook = await db.webhookEndpoint.create({ data: { name: `hook-${rid()}`, url: "https://hooks.example.test/warden", events: ["containment.escalated"], secretEnc: seal("whsec_test"), enabled: false } });
+    await db.webhookEndpoint.update({ where: { id: hook.id }, data: { enabled: true } });
+    try {
+      const id2 = await contain("escalation with a webhook");
+      await escalate();
+      const [apply2] = await db.gatewayCommand.findMany({ where: { actionId: id2 } });
+      open = await openEscalations();
+      expect(open.items.map((e) => e.deliveryId)).toContain(apply2.id);
+      expect(open.webhooks.subscribed).toBe(webhooksBefore + 1);
+      expect(open.webhooks.queued).toBeGreaterThanOrEqual(1);
+      // A kill switch whose apply never reached the gateway: its timed-out release holds nothing back.
+      expect((await execute(actor, releaseContainmentAction, { id: id2, reason: "fixed" })).ok).toBe(true);
+      await escalate();
+      expect(await mine()).toEqual([]);
+    } finally {
+      await db.webhookEndpoint.delete({ where: { id: hook.id } });
+    }
   });
 });

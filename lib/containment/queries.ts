@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
 import type { ListResult } from "@/lib/list";
 
 export type DeliveryView = {
@@ -102,13 +103,61 @@ export async function getContainment(id: string): Promise<(ContainmentView & { d
   };
 }
 
-/** Counts for the overview and the escalation banner. */
-export async function containmentCounts() {
-  const [active, escalated] = await Promise.all([
-    db.containmentAction.count({ where: { status: "active" } }),
-    db.gatewayCommand.count({ where: { state: "timed_out" } }),
+/**
+ * The rule for an escalation that still needs a person (one rule for the banners and the overview):
+ * a containment command a gateway did not acknowledge in time (`timed_out`) whose answer still
+ * matters. An apply matters while its kill switch is active (once released, the release supersedes
+ * it); a release matters while that gateway may still hold the deny (its apply reached it over the
+ * connector). A later ack turns the command `applied` and so clears it too.
+ */
+const OPEN_ESCALATION_SQL = Prisma.sql`
+  c.state = 'timed_out' and c.type = 'containment' and (
+    (c.kind = 'apply' and a.status = 'active')
+    or (c.kind = 'release' and exists (
+      select 1 from gateway_commands p
+      where p.action_id = c.action_id and p.gateway_id = c.gateway_id and p.kind = 'apply' and p.delivered_at is not null)))`;
+
+type SqlClient = Pick<typeof db, "$queryRaw">;
+
+/** How many escalations are open (see OPEN_ESCALATION_SQL). */
+export async function countOpenEscalations(client: SqlClient = db): Promise<number> {
+  const [row] = await client.$queryRaw<{ n: number }[]>`
+    select count(*)::int as n from gateway_commands c join containment_actions a on a.id = c.action_id where ${OPEN_ESCALATION_SQL}`;
+  return row?.n ?? 0;
+}
+
+export type OpenEscalation = { deliveryId: string; containmentId: string; kind: string; action: string; label: string; gatewayId: string; gatewayName: string; escalatedAt: Date | null };
+
+/**
+ * The open escalations (of one kill switch, or all; newest first, at most `limit`) and what Warden did about them: how many
+ * webhook endpoints are subscribed to escalations now, and how many notifications it queued and
+ * delivered for these (an empty subscription list means nobody was told by webhook).
+ */
+export async function openEscalations(opts: { containmentId?: string; limit?: number } = {}): Promise<{ total: number; items: OpenEscalation[]; webhooks: { subscribed: number; queued: number; delivered: number } }> {
+  const limit = opts.limit ?? 50;
+  const only = opts.containmentId ? Prisma.sql` and c.action_id = ${opts.containmentId}::uuid` : Prisma.empty;
+  const [total, rows, subscribed] = await Promise.all([
+    opts.containmentId
+      ? db.$queryRaw<{ n: number }[]>`select count(*)::int as n from gateway_commands c join containment_actions a on a.id = c.action_id where ${OPEN_ESCALATION_SQL}${only}`.then((r) => r[0]?.n ?? 0)
+      : countOpenEscalations(),
+    db.$queryRaw<{ id: string; action_id: string; kind: string; action: string; label: string | null; target: string; gateway_id: string; gateway_name: string; escalated_at: Date | null }[]>`
+      select c.id::text, c.action_id::text, c.kind, a.action::text, a.affected->>'label' as label, a.target, g.id::text as gateway_id, g.name as gateway_name, c.escalated_at
+      from gateway_commands c join containment_actions a on a.id = c.action_id join gateways g on g.id = c.gateway_id
+      where ${OPEN_ESCALATION_SQL}${only}
+      order by c.escalated_at desc nulls last, c.id limit ${limit}`,
+    db.webhookEndpoint.count({ where: { enabled: true, OR: [{ events: { isEmpty: true } }, { events: { has: "containment.escalated" } }] } }),
   ]);
-  return { active, escalated };
+  const ids = rows.map((r) => r.id);
+  const sent = ids.length
+    ? await db.$queryRaw<{ state: string; n: number }[]>`
+        select state, count(*)::int as n from webhook_deliveries
+        where event = 'containment.escalated' and payload->>'deliveryId' = any(${ids}::text[]) group by state`
+    : [];
+  return {
+    total,
+    items: rows.map((r) => ({ deliveryId: r.id, containmentId: r.action_id, kind: r.kind, action: r.action, label: r.label ?? r.target, gatewayId: r.gateway_id, gatewayName: r.gateway_name, escalatedAt: r.escalated_at })),
+    webhooks: { subscribed, queued: sent.reduce((s, x) => s + x.n, 0), delivered: sent.find((x) => x.state === "delivered")?.n ?? 0 },
+  };
 }
 
 /** What can be targeted, for the kill-switch form (names only). */

@@ -519,9 +519,17 @@ describe("API and authorization", () => {
     const bad = await (await POST(new Request("http://w/api/v1/evidence/verify", { method: "POST", body: fs.readFileSync(file) }))).json();
     expect(bad.data.files.find((f: { path: string }) => f.path === "response/drills.jsonl").status).toBe("missing");
     expect(await db.auditEvent.count({ where: { action: "evidence.verify", actorLabel: actor.label } })).toBe(2);
+    // The audit row tells the truth: a bundle that verifies is a success, one that does not a failure.
+    const rows = await db.auditEvent.findMany({ where: { action: "evidence.verify", actorLabel: actor.label }, orderBy: { id: "asc" }, select: { outcome: true, after: true } });
+    expect(rows.map((r) => [r.outcome, (r.after as { ok: boolean }).ok])).toEqual([["success", true], ["failure", false]]);
 
     const { verifyUploadedBundle } = await import("./upload");
     await expect(verifyUploadedBundle(actor, Readable.toWeb(fs.createReadStream(bundle.file)) as ReadableStream<Uint8Array>, null, 1024)).rejects.toThrow(/larger than/);
+    // A refused upload (too large, not a bundle at all) is audited as a failure with its reason.
+    expect((await POST(new Request("http://w/api/v1/evidence/verify", { method: "POST", body: "not a tarball" }))).status).toBeLessThan(500);
+    const refused = await db.auditEvent.findMany({ where: { action: "evidence.verify", actorLabel: actor.label, id: { gt: (await db.auditEvent.findFirstOrThrow({ where: { action: "evidence.verify", actorLabel: actor.label, outcome: "failure" }, orderBy: { id: "asc" } })).id } }, orderBy: { id: "asc" }, select: { outcome: true, after: true } });
+    expect(refused.map((r) => r.outcome)).toEqual(["failure", "failure"]);
+    expect(refused[0].after).toMatchObject({ ok: false, error: expect.stringMatching(/larger than/) });
 
     await asRole("manager");
     expect((await POST(new Request("http://w/api/v1/evidence/verify", { method: "POST", body: "x" }))).status).toBe(403);

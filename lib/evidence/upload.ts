@@ -15,9 +15,15 @@ export const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
  * through the verifier (never held in memory or written to disk) and cut off past `limit` bytes.
  */
 export async function verifyUploadedBundle(actor: Actor, body: ReadableStream<Uint8Array> | null, contentLength: string | null, limit = MAX_UPLOAD_BYTES): Promise<VerifyReport> {
-  if (!body) throw new AppError("invalid", "Send the bundle (.tar.gz) as the request body.");
-  if (contentLength && Number(contentLength) > limit) throw new AppError("invalid", `The bundle is larger than ${fmtBytes(limit)}.`);
   let seen = 0;
+  // A refused upload is audited as a failure with its reason; a bundle that does not verify is a
+  // failure too (its report says what broke). Only a bundle that verifies is a success.
+  const refuse = async (message: string, err?: unknown): Promise<never> => {
+    await recordAuditStandalone(actor, { action: "evidence.verify", outcome: "failure", targetType: "evidence_export", targetId: null, after: { ok: false, bytes: seen, error: message } });
+    throw err ?? new AppError("invalid", message);
+  };
+  if (!body) return refuse("Send the bundle (.tar.gz) as the request body.");
+  if (contentLength && Number(contentLength) > limit) return refuse(`The bundle is larger than ${fmtBytes(limit)}.`);
   let tooBig = false;
   const cap = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -32,12 +38,17 @@ export async function verifyUploadedBundle(actor: Actor, body: ReadableStream<Ui
   const source = Readable.fromWeb(body as unknown as WebReadableStream<Uint8Array>);
   source.on("error", (err) => cap.destroy(err));
   const key = await wardenPublicKey();
-  const report = await verifyEvidenceBundle(source.pipe(cap), { publicKeyPem: key.publicKeyPem });
-  if (tooBig) throw new AppError("invalid", `The bundle is larger than ${fmtBytes(limit)}.`);
+  let report: VerifyReport;
+  try {
+    report = await verifyEvidenceBundle(source.pipe(cap), { publicKeyPem: key.publicKeyPem });
+  } catch (err) {
+    return refuse(err instanceof AppError ? err.message : "The bundle could not be read.", err);
+  }
+  if (tooBig) return refuse(`The bundle is larger than ${fmtBytes(limit)}.`);
   const count = (s: string) => report.files.filter((f) => f.status === s).length;
   await recordAuditStandalone(actor, {
     action: "evidence.verify",
-    outcome: "success",
+    outcome: report.ok ? "success" : "failure",
     targetType: "evidence_export",
     targetId: report.manifest?.exportId ?? null,
     after: { ok: report.ok, signature: report.signature, bytes: seen, altered: count("altered"), missing: count("missing"), extra: count("extra") },

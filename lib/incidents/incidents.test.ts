@@ -214,7 +214,7 @@ describe("the incident detail", () => {
       data: [
         call(a, tool, at(5), "blocked"), // agent + tool
         call(a, "web_fetch", at(15), "blocked"), // same agent, other tool
-        call(bystander, tool, at(25), "blocked", gw2.id), // other agent, same tool
+        call(bystander, tool, at(25), "blocked", gw2.id), // other agent, same tool: the finding names an agent, so not related
         call(a, tool, at(6), "allowed"), // allowed: not shown
         call(a, tool, new Date(t0.getTime() - 2 * HOUR), "blocked"), // before the window (openedAt − 1 h)
         call(bystander, "web_fetch", at(7), "blocked", gw2.id), // unrelated
@@ -240,7 +240,6 @@ describe("the incident detail", () => {
       [15, "tool_call", "tool_call"],
       [16, "finding", "related_finding"],
       [20, "delivery", "delivery"],
-      [25, "tool_call", "tool_call"],
       [30, "event", "note"],
       [50, "containment", "containment"],
     ]);
@@ -258,7 +257,6 @@ describe("the incident detail", () => {
       [gw2.name, "timed_out", null],
     ].sort());
     expect(d!.blockedCalls.map((c) => [c.toolName, c.agentName, c.decision])).toEqual([
-      [tool, bystander.name, "blocked"],
       ["web_fetch", a.name, "blocked"],
       [tool, a.name, "blocked"],
     ]);
@@ -268,6 +266,30 @@ describe("the incident detail", () => {
     expect(json).not.toContain("SECRET-PARAM-VALUE");
     expect(json).not.toContain("SECRET-RESULT");
     expect(json).not.toMatch(/"params"|"result"/);
+  });
+
+  it("an incident opened days after its finding covers the calls that raised it; a finding that only shares the gateway or the tool is not related", async () => {
+    const { actor } = await makeUser("operator");
+    const gw = await gateway();
+    const a = await agent(gw.id);
+    const neighbour = await agent(gw.id);
+    const tool = `exec-${rid()}`;
+    const first = new Date(Date.now() - 6 * 24 * HOUR);
+    const f = await finding(gw.id, a.id, tool, { firstSeenAt: first, lastSeenAt: new Date(Date.now() - 5 * HOUR) });
+    const i = await openByHand(actor, { title: undefined, severity: undefined, summary: undefined, findingId: f.id });
+    await db.toolCall.create({ data: { occurredAt: first, gatewayId: gw.id, eventId: `ev-${rid()}`, agentId: a.id, agentName: a.name, toolName: tool, decision: "blocked" } });
+    // Same gateway, other agent; and the same tool by another agent: neither is about this incident.
+    const sameGateway = await db.finding.create({ data: { kind: "spike", severity: "medium", gatewayId: gw.id, agentId: neighbour.id, title: `spike ${rid()}`, firstSeenAt: new Date(Date.now() - HOUR), lastSeenAt: new Date() } });
+    const sameTool = await finding(gw.id, neighbour.id, tool, { firstSeenAt: new Date(Date.now() - 2 * HOUR), lastSeenAt: new Date() });
+    // Same agent, inside the window: related.
+    const sameAgent = await finding(gw.id, a.id, `other-${rid()}`, { firstSeenAt: new Date(Date.now() - 3 * 24 * HOUR), lastSeenAt: new Date(Date.now() - 2 * 24 * HOUR) });
+
+    const d = (await getIncident(i.id))!;
+    expect(d.window.from.getTime()).toBe(first.getTime() - HOUR);
+    expect(d.window.from.getTime()).toBeLessThan(first.getTime());
+    expect(d.blockedCalls.map((c) => c.occurredAt.getTime())).toEqual([first.getTime()]);
+    expect(d.relatedFindings.map((r) => r.id)).toEqual([sameAgent.id]);
+    expect(d.timeline.some((e) => e.key === `f-${sameGateway.id}` || e.key === `f-${sameTool.id}`)).toBe(false);
   });
 
   it("lists with filters, title search (wildcards literal) and counts by status", async () => {

@@ -145,20 +145,36 @@ function shapeAction(a: ActionRow) {
 }
 export type IncidentAction = ReturnType<typeof shapeAction>;
 
-/** What an incident is about: agents, tools and gateways from its finding and its containments. */
+/**
+ * What an incident is about, the one rule for "related" (findings and blocked calls on its timeline):
+ * the agent its finding names, or the finding's tool when it names no agent, or the finding's
+ * gateway when it names neither; plus every agent, tool and gateway it contained (a fleet-wide
+ * containment relates every blocked call). A finding's gateway or tool alone never makes another
+ * agent's finding related: every agent on a gateway shares it.
+ */
 function targetsOf(finding: { gatewayId: string | null; agentId: string | null; toolName: string | null } | null, actions: IncidentAction[]) {
-  const agents = new Set<string>(), tools = new Set<string>(), gateways = new Set<string>(), findingGateways = new Set<string>();
+  const agents = new Set<string>(), tools = new Set<string>(), gateways = new Set<string>();
   let fleet = false;
   if (finding?.agentId) agents.add(finding.agentId);
-  if (finding?.toolName) tools.add(finding.toolName);
-  if (finding?.gatewayId) findingGateways.add(finding.gatewayId);
+  else if (finding?.toolName) tools.add(finding.toolName);
+  else if (finding?.gatewayId) gateways.add(finding.gatewayId);
   for (const a of actions) {
     if (a.scope === "tool") tools.add(a.target);
     else if (a.scope === "agent" && UUID.test(a.target)) agents.add(a.target.toLowerCase());
     else if (a.scope === "gateway" && UUID.test(a.target)) gateways.add(a.target.toLowerCase());
     else if (a.scope === "fleet") fleet = true;
   }
-  return { agents: [...agents], tools: [...tools], gateways: [...gateways], findingGateways: [...findingGateways], fleet };
+  return { agents: [...agents], tools: [...tools], gateways: [...gateways], fleet };
+}
+
+/**
+ * The time an incident covers: from an hour before the earliest of its opening and its finding's
+ * first sighting (the call that raised it), to its close or now. An incident opened days after its
+ * finding still shows the calls that caused it.
+ */
+export function incidentWindow(incident: { openedAt: Date; closedAt: Date | null; finding: { firstSeenAt: Date } | null }, now = new Date()): { from: Date; to: Date } {
+  const start = Math.min(incident.openedAt.getTime(), incident.finding?.firstSeenAt.getTime() ?? Infinity);
+  return { from: new Date(start - HOUR), to: incident.closedAt ?? now };
 }
 
 const str = (v: unknown): string | null => (typeof v === "string" && v ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : null);
@@ -296,15 +312,15 @@ function actionEntries(actions: IncidentAction[], recorded: Set<string>): Timeli
 /**
  * An incident with everything its page shows: owner, playbook (with break-glass notes), finding,
  * containment actions with per-gateway delivery states, and the merged timeline — stored events,
- * containment and delivery acks, related findings and blocked tool calls of the affected agents
- * and tools in [openedAt − 1 h, closedAt ?? now], oldest first. Tool calls: metadata only (never
+ * containment and delivery acks, related findings and blocked tool calls (targetsOf) in the
+ * incident's window (incidentWindow), oldest first. Tool calls: metadata only (never
  * params or results). Null when there is no such incident.
  */
 export async function getIncident(id: string, now = new Date()) {
   if (!UUID.test(id)) return null;
   const incident = await db.incident.findUnique({ where: { id }, select: DETAIL_SELECT });
   if (!incident) return null;
-  const window = { from: new Date(incident.openedAt.getTime() - HOUR), to: incident.closedAt ?? now };
+  const window = incidentWindow(incident, now);
 
   const [eventsDesc, actionRows] = await Promise.all([
     // Index incident_events(incident_id, at): the newest events if there are very many.
@@ -324,7 +340,7 @@ export async function getIncident(id: string, now = new Date()) {
   const findingOr: Prisma.FindingWhereInput[] = [
     ...(t.agents.length ? [{ agentId: { in: t.agents } }] : []),
     ...(t.tools.length ? [{ toolName: { in: t.tools } }] : []),
-    ...(t.gateways.length || t.findingGateways.length ? [{ gatewayId: { in: [...new Set([...t.gateways, ...t.findingGateways])] } }] : []),
+    ...(t.gateways.length ? [{ gatewayId: { in: t.gateways } }] : []),
   ];
 
   const [calls, related] = await Promise.all([
@@ -389,7 +405,7 @@ export async function getIncident(id: string, now = new Date()) {
 }
 export type IncidentDetail = NonNullable<Awaited<ReturnType<typeof getIncident>>>;
 
-/** The evidence page link for an incident's window: [openedAt − 1 h, closedAt or now]. */
+/** The evidence page link for an incident's window (incidentWindow). */
 export function evidenceHref(window: { from: Date; to: Date }): string {
   return `/audit/evidence?${new URLSearchParams({ from: window.from.toISOString(), to: window.to.toISOString() })}`;
 }

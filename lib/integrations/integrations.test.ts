@@ -12,6 +12,7 @@ import {
   updateIntegrationAction,
 } from "./actions";
 import { reviewIntegration, setIntegrationAdvisory } from "./service";
+import { getOverviewDashboard } from "@/lib/overview/queries";
 import { exportIntegrationsCsv, getIntegration, listIntegrations, listReviewQueue, parseIntegrationQuery } from "./queries";
 
 const DAY = 86_400_000;
@@ -245,6 +246,33 @@ describe("integrations: reviews and advisories", () => {
     expect(clearAudit.after).toMatchObject({ advisoryFlaggedAt: null, reason: "Vendor rotated all tokens" });
     // Nothing left to clear.
     expect(await execute(actor, clearIntegrationAdvisoryAction, { id: integration.id })).toMatchObject({ ok: false, status: 409 });
+  });
+
+  it("an open advisory keeps the re-review due now, whatever the schedule says: detail, list filters, queue and overview agree", async () => {
+    const { actor, integration } = await created();
+    const flaggedAt = new Date(Date.now() - DAY);
+    await setIntegrationAdvisory(actor, { id: integration.id, note: "Vendor disclosed a token leak" }, flaggedAt);
+    // Someone moves the schedule out while the advisory is still open (the demo data had exactly this).
+    const moved = await execute(actor, updateIntegrationAction, { id: integration.id, nextReviewAt: new Date(Date.now() + 20 * DAY).toISOString().slice(0, 10) });
+    expect(moved.ok).toBe(true);
+    const now = new Date();
+    const d = (await getIntegration(integration.id, now))!;
+    expect(d.reviewState).toBe("overdue");
+    expect(d.reviewDueAt?.toISOString()).toBe(flaggedAt.toISOString());
+    const q = await listReviewQueue(now);
+    expect(q.overdue.map((i) => i.id)).toContain(integration.id);
+    expect(q.dueSoon.map((i) => i.id)).not.toContain(integration.id);
+    expect(q.overdue.find((i) => i.id === integration.id)?.nextReviewAt?.toISOString()).toBe(flaggedAt.toISOString());
+    const inState = async (review: string) => (await listIntegrations(parseIntegrationQuery({ review, q: integration.name }).query, now)).rows.map((r) => r.id);
+    expect(await inState("overdue")).toEqual([integration.id]);
+    expect(await inState("due_soon")).toEqual([]);
+    const overview = await getOverviewDashboard(now);
+    expect(overview.reviews.integrationsOverdue).toBe(await db.integration.count({ where: { OR: [{ nextReviewAt: { lt: now } }, { advisoryFlaggedAt: { not: null } }] } }));
+    // A recorded review that closes the advisory puts it back on its schedule.
+    await execute(actor, reviewIntegrationAction, { id: integration.id, auditResult: "Tokens rotated", clearAdvisory: true });
+    const after = (await getIntegration(integration.id))!;
+    expect(after.reviewState).toBe("later");
+    expect(after.reviewDueAt?.getTime()).toBe(after.nextReviewAt?.getTime());
   });
 
   it("a review can close the advisory it was asked for", async () => {

@@ -25,22 +25,40 @@ export const INTEGRATION_SORTS = ["name", "provider", "auditDate", "nextReviewAt
 
 export type ReviewState = "overdue" | "due_soon" | "later" | "unscheduled";
 
-/** Where an integration stands against its review schedule at `now`. */
-export function reviewStateOf(nextReviewAt: Date | null, now: Date): ReviewState {
-  if (!nextReviewAt) return "unscheduled";
-  if (nextReviewAt < now) return "overdue";
-  if (nextReviewAt.getTime() < now.getTime() + REVIEW_DUE_SOON_DAYS * DAY) return "due_soon";
+/**
+ * The one rule for when an integration's re-review is due: its scheduled next review, or at once
+ * when a vendor advisory is open (flagging sets nextReviewAt to the flag time; an open advisory
+ * keeps it due even if the schedule says later). Pages, filters, the review queue, the CSV and the
+ * overview all read it from here.
+ */
+export function reviewDueAt(i: { nextReviewAt: Date | null; advisoryFlaggedAt: Date | null }): Date | null {
+  if (i.advisoryFlaggedAt && (!i.nextReviewAt || i.advisoryFlaggedAt < i.nextReviewAt)) return i.advisoryFlaggedAt;
+  return i.nextReviewAt;
+}
+
+/** Where an integration stands against its review schedule at `now` (see reviewDueAt). */
+export function reviewStateOf(i: { nextReviewAt: Date | null; advisoryFlaggedAt: Date | null }, now: Date): ReviewState {
+  if (i.advisoryFlaggedAt) return "overdue";
+  const due = i.nextReviewAt;
+  if (!due) return "unscheduled";
+  if (due < now) return "overdue";
+  if (due.getTime() < now.getTime() + REVIEW_DUE_SOON_DAYS * DAY) return "due_soon";
   return "later";
 }
 
-function whereOf(q: TIntegrationListQuery, now: Date): Prisma.IntegrationWhereInput {
+/** The same states as reviewStateOf, as Prisma filters (lists, the review queue, the overview). */
+export function reviewStateWhere(now: Date): Record<ReviewState, Prisma.IntegrationWhereInput> {
   const soon = new Date(now.getTime() + REVIEW_DUE_SOON_DAYS * DAY);
-  const review: Record<ReviewState, Prisma.IntegrationWhereInput> = {
-    overdue: { nextReviewAt: { lt: now } },
-    due_soon: { nextReviewAt: { gte: now, lt: soon } },
-    later: { nextReviewAt: { gte: soon } },
-    unscheduled: { nextReviewAt: null },
+  return {
+    overdue: { OR: [{ nextReviewAt: { lt: now } }, { advisoryFlaggedAt: { not: null } }] },
+    due_soon: { nextReviewAt: { gte: now, lt: soon }, advisoryFlaggedAt: null },
+    later: { nextReviewAt: { gte: soon }, advisoryFlaggedAt: null },
+    unscheduled: { nextReviewAt: null, advisoryFlaggedAt: null },
   };
+}
+
+function whereOf(q: TIntegrationListQuery, now: Date): Prisma.IntegrationWhereInput {
+  const review = reviewStateWhere(now);
   const and: Prisma.IntegrationWhereInput[] = [];
   if (q.review) and.push(review[q.review]);
   if (q.advisory) and.push({ advisoryFlaggedAt: q.advisory === "flagged" ? { not: null } : null });
@@ -68,7 +86,7 @@ const LIST_SELECT = {
 } as const satisfies Prisma.IntegrationSelect;
 
 type ListRaw = Prisma.IntegrationGetPayload<{ select: typeof LIST_SELECT }>;
-const shapeRow = (now: Date) => ({ agents, ...r }: ListRaw) => ({ ...r, agents: agents.map((a) => a.agent), reviewState: reviewStateOf(r.nextReviewAt, now) });
+const shapeRow = (now: Date) => ({ agents, ...r }: ListRaw) => ({ ...r, agents: agents.map((a) => a.agent), reviewDueAt: reviewDueAt(r), reviewState: reviewStateOf(r, now) });
 export type IntegrationRow = ReturnType<ReturnType<typeof shapeRow>>;
 
 /** One page of the integrations registry: search, allowlisted sort, filters. */
@@ -118,20 +136,19 @@ export async function getIntegration(id: string, now = new Date()) {
 }
 export type IntegrationDetail = NonNullable<Awaited<ReturnType<typeof getIntegration>>>;
 
-/** The review queue at `now`: overdue (next review passed) and due within 30 days, soonest first. */
+/** The review queue at `now`: overdue (next review passed, or an open advisory) and due within 30 days, soonest first. */
 export async function listReviewQueue(now = new Date(), limit = 100) {
-  const soon = new Date(now.getTime() + REVIEW_DUE_SOON_DAYS * DAY);
   const select = { id: true, name: true, provider: true, nextReviewAt: true, advisoryFlaggedAt: true, auditDate: true } as const;
-  const overdueWhere = { nextReviewAt: { lt: now } };
-  const dueSoonWhere = { nextReviewAt: { gte: now, lt: soon } };
-  const orderBy = [{ nextReviewAt: "asc" as const }, { name: "asc" as const }];
+  const { overdue: overdueWhere, due_soon: dueSoonWhere } = reviewStateWhere(now);
+  const orderBy = [{ nextReviewAt: { sort: "asc" as const, nulls: "first" as const } }, { name: "asc" as const }];
   const [overdue, dueSoon, overdueTotal, dueSoonTotal] = await Promise.all([
     db.integration.findMany({ where: overdueWhere, orderBy, take: limit, select }),
     db.integration.findMany({ where: dueSoonWhere, orderBy, take: limit, select }),
     db.integration.count({ where: overdueWhere }),
     db.integration.count({ where: dueSoonWhere }),
   ]);
-  return { overdue, dueSoon, overdueTotal, dueSoonTotal };
+  const due = <T extends { nextReviewAt: Date | null; advisoryFlaggedAt: Date | null }>(r: T) => ({ ...r, nextReviewAt: reviewDueAt(r) });
+  return { overdue: overdue.map(due), dueSoon: dueSoon.map(due), overdueTotal, dueSoonTotal };
 }
 
 /** Agents to choose from when linking (id and name only). */

@@ -101,8 +101,9 @@ describe("ecosystem map loader", () => {
     expect(edgeOf(graph, A(f.agents.careful), T(f.tools.overdue))!.via![0]).toMatch(/^exception until \d{4}-/);
 
     // agent → integration
-    expect(nodes.get(`integration:${f.flagged.id}`)).toMatchObject({ type: "integration", status: "approved", risk: "high", reasons: ["vendor advisory flagged"], href: `/integrations/${f.flagged.id}` });
-    expect(edgeOf(graph, A(f.agents.risky), `integration:${f.flagged.id}`)).toMatchObject({ kind: "uses", state: "approved" });
+    // An open advisory makes the re-review due at once (lib/integrations/queries.ts reviewDueAt): overdue.
+    expect(nodes.get(`integration:${f.flagged.id}`)).toMatchObject({ type: "integration", status: "overdue", risk: "high", reasons: ["vendor advisory flagged"], href: `/integrations/${f.flagged.id}` });
+    expect(edgeOf(graph, A(f.agents.risky), `integration:${f.flagged.id}`)).toMatchObject({ kind: "uses", state: "overdue" });
     expect(nodes.get(`integration:${f.audits.audited.id}`)).toMatchObject({ status: "approved", risk: "low" });
     expect(nodes.get(`integration:${f.audits.lapsed.id}`)).toMatchObject({ status: "overdue", risk: "medium" });
     expect(nodes.get(`integration:${f.audits.unknown.id}`)).toMatchObject({ status: "not_reviewed", risk: "high" });

@@ -1,4 +1,5 @@
 import "server-only";
+import { reviewDueAt } from "@/lib/integrations/queries";
 import { dbRead } from "@/lib/db-read";
 import {
   APPROVAL_LABELS,
@@ -170,7 +171,7 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
     // A recorded vendor audit (date + result) is the integration's review when no explicit
     // trust decision exists; its next review date keeps it current.
     const audited: Decision | null = i.auditDate && i.auditResult ? { outcome: "approve", revokedAt: null, reReviewAt: i.nextReviewAt } : null;
-    const state = approvalStateOf(i.decisions[0] ?? audited, now, i.nextReviewAt);
+    const state = approvalStateOf(i.decisions[0] ?? audited, now, reviewDueAt(i));
     const a = assess([
       ["high", i.advisoryFlaggedAt && "vendor advisory flagged"],
       ["high", UNAPPROVED.has(state) && `${APPROVAL_LABELS[state]} integration in use`],

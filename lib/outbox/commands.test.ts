@@ -124,6 +124,9 @@ describe("connector commands", () => {
     expect((await db.gatewayCommand.findUniqueOrThrow({ where: { id: d2.id } })).error).toBe("no such tool");
     expect((await db.gatewayCommand.findUniqueOrThrow({ where: { id: foreign.id } })).state).toBe("pending");
     expect(await audits()).toBe(2);
+    // A gateway reporting that it could not apply a command is a failure in the audit trail, not a success.
+    const outcomes = await db.auditEvent.findMany({ where: { action: "gateway.command_ack", targetId: { in: [d1.id, d2.id] } }, select: { targetId: true, outcome: true } });
+    expect(Object.fromEntries(outcomes.map((o) => [o.targetId, o.outcome]))).toEqual({ [d1.id]: "success", [d2.id]: "failure" });
 
     // Resent after a lost answer: same outcome, no second audit row.
     const again = await (await pollWithAcks(gw.id, secret, { acks: [{ id: d1.id, outcome: "applied" }] })).json();

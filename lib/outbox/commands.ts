@@ -385,7 +385,7 @@ async function ackGroup(batch: AckJob[]) {
     // Last: the audit append serialises on one lock, held from here until commit only.
     await recordAuditMany(tx, ok.map(({ job, d, state }) => ({
       actor: job.actor,
-      input: { action: "gateway.command_ack", targetType: d.type === "containment" ? "containment_delivery" : "gateway_command", targetId: d.id, before: { state: d.state }, after: { state, detail: job.input.detail ?? null, type: d.type, actionId: d.action_id, kind: d.kind } },
+      input: { action: "gateway.command_ack", outcome: state === "failed" ? "failure" : "success", targetType: d.type === "containment" ? "containment_delivery" : "gateway_command", targetId: d.id, before: { state: d.state }, after: { state, detail: job.input.detail ?? null, type: d.type, actionId: d.action_id, kind: d.kind } },
     })));
     return out;
   });

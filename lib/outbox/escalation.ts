@@ -43,8 +43,8 @@ export async function escalateOverdue(now = new Date(), timeoutMs = ackTimeoutMs
           waitedSeconds: Math.round((now.getTime() - d.createdAt.getTime()) / 1000), gatewayLastSeenAt: d.gateway.lastSeenAt?.toISOString() ?? null, policyVersionHeld: d.gateway.policyVersionApplied,
         };
         const what = d.type === "policy_refresh" ? "a policy refresh (it may be enforcing an old policy)" : `a ${d.type.replace(/_/g, " ")} command`;
-        await recordAudit(tx, SYSTEM_ACTOR, { action: "gateway.command_escalate", targetType: "gateway_command", targetId: d.id, before: { state: "unacknowledged" }, after: { state: "timed_out", ...body } });
-        await notify(tx, "containment.escalated", `ESCALATION: gateway ${d.gateway.name} has not acknowledged ${what} after ${body.waitedSeconds}s`, body);
+        const webhooksQueued = await notify(tx, "containment.escalated", `ESCALATION: gateway ${d.gateway.name} has not acknowledged ${what} after ${body.waitedSeconds}s`, body);
+        await recordAudit(tx, SYSTEM_ACTOR, { action: "gateway.command_escalate", targetType: "gateway_command", targetId: d.id, before: { state: "unacknowledged" }, after: { state: "timed_out", ...body, webhooksQueued } });
         continue;
       }
       const label = (d.action.affected as { label?: string } | null)?.label ?? d.action.target;
@@ -52,8 +52,9 @@ export async function escalateOverdue(now = new Date(), timeoutMs = ackTimeoutMs
         containmentId: d.action.id, deliveryId: d.id, gateway: d.gateway.name, kind: d.kind, attempts: d.attempts,
         waitedSeconds: Math.round((now.getTime() - d.createdAt.getTime()) / 1000), gatewayLastSeenAt: d.gateway.lastSeenAt?.toISOString() ?? null,
       };
-      await recordAudit(tx, SYSTEM_ACTOR, { action: "containment.escalate", targetType: "containment_delivery", targetId: d.id, before: { state: "unacknowledged" }, after: { state: "timed_out", ...body } });
-      await notify(tx, "containment.escalated", `ESCALATION: gateway ${d.gateway.name} has not acknowledged ${d.kind === "release" ? "the release of" : ""} ${d.action.action.replace(/_/g, " ")} on ${d.action.scope} ${label} after ${body.waitedSeconds}s`, body);
+      // The audit row says how many webhook endpoints were told (0 when none is subscribed).
+      const webhooksQueued = await notify(tx, "containment.escalated", `ESCALATION: gateway ${d.gateway.name} has not acknowledged ${d.kind === "release" ? "the release of " : ""}${d.action.action.replace(/_/g, " ")} on ${d.action.scope} ${label} after ${body.waitedSeconds}s`, body);
+      await recordAudit(tx, SYSTEM_ACTOR, { action: "containment.escalate", targetType: "containment_delivery", targetId: d.id, before: { state: "unacknowledged" }, after: { state: "timed_out", ...body, webhooksQueued } });
       await appendTimeline(tx, d.action.incidentId, timelineEntry.delivery({ ...body, state: "timed_out", escalated: true }));
     }
     return rows.length;

@@ -1,6 +1,8 @@
 import "server-only";
 import { dbRead } from "@/lib/db-read";
 import { Prisma } from "@/lib/generated/prisma/client";
+import { countOpenEscalations } from "@/lib/containment/queries";
+import { reviewStateWhere } from "@/lib/integrations/queries";
 import { readRollupSlices, type AgentCost, type Calls } from "./rollups";
 import { buildTiles } from "./tiles";
 import type { AgentSpendPoint, CallWindow, DayPoint, HourPoint, OverviewDashboard, WeekPoint } from "./types";
@@ -130,10 +132,10 @@ export async function getOverviewDashboard(now: Date = new Date()): Promise<Over
     openFindings(w),
     dbRead.toolRequest.count({ where: { status: "pending" } }),
     dbRead.trustDecision.count({ where: { toolVersionId: { not: null }, outcome: { not: "reject" }, revokedAt: null, reReviewAt: { lt: now } } }),
-    dbRead.integration.count({ where: { nextReviewAt: { lt: now } } }),
+    dbRead.integration.count({ where: reviewStateWhere(now).overdue }),
     dbRead.integration.count({ where: { advisoryFlaggedAt: { not: null } } }),
     dbRead.containmentAction.count({ where: { status: "active" } }),
-    dbRead.gatewayCommand.count({ where: { state: "timed_out" } }),
+    countOpenEscalations(dbRead),
     dbRead.incident.groupBy({ by: ["status"], where: { status: { in: ["open", "contained"] } }, _count: { _all: true } }),
     dbRead.budget.findMany({ select: { agentId: true, dailyUsd: true, enabled: true, onLimit: true } }),
     dbRead.playbook.count(),

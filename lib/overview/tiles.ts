@@ -12,7 +12,8 @@ const tone = (v: number, when: TileTone): TileTone => (v > 0 ? when : "default")
 const plural = (v: number, one: string, many = `${one}s`) => `${n(v)} ${v === 1 ? one : many}`;
 
 export function buildTiles(d: TileInput): OverviewTile[] {
-  const integrationsDue = d.reviews.integrationsOverdue + d.reviews.integrationsFlagged;
+  // Overdue includes every flagged one (an open advisory makes a re-review due at once).
+  const integrationsDue = d.reviews.integrationsOverdue;
   const spendTone: TileTone = !d.spend.budget || !d.spend.budget.enabled ? "warn" : d.spend.percent === null ? "default" : d.spend.percent >= 90 ? "bad" : d.spend.percent >= 75 ? "warn" : "default";
   const incidents = d.response.incidentsOpen + d.response.incidentsContained;
   return [
@@ -23,9 +24,9 @@ export function buildTiles(d: TileInput): OverviewTile[] {
       id: "vendor_audits",
       label: "Vendor audits due",
       value: n(integrationsDue),
-      href: d.reviews.integrationsOverdue > 0 || d.reviews.integrationsFlagged === 0 ? "/integrations?review=overdue&sort=nextReviewAt" : "/integrations?advisory=flagged",
+      href: "/integrations?review=overdue&sort=nextReviewAt",
       tone: d.reviews.integrationsFlagged > 0 ? "bad" : tone(d.reviews.integrationsOverdue, "warn"),
-      hint: `${plural(d.reviews.integrationsOverdue, "review")} overdue, ${plural(d.reviews.integrationsFlagged, "advisory", "advisories")} flagged`,
+      hint: `${plural(d.reviews.integrationsOverdue, "review")} due now, ${plural(d.reviews.integrationsFlagged, "advisory", "advisories")} flagged among them`,
     },
     {
       id: "unapproved_24h",

@@ -158,7 +158,8 @@ export async function firePlaybook(
     await appendTimeline(tx, incident.id, timelineEntry.playbook({ event: "action", playbookId: p.id, ...outcome }));
   }
   await recordAudit(tx, actor, {
-    action: "playbook.fire", targetType: "playbook", targetId: p.id,
+    // A run whose automated actions did not all succeed is a failure; the row lists which failed.
+    action: "playbook.fire", outcome: actions.every((a) => a.ok) ? "success" : "failure", targetType: "playbook", targetId: p.id,
     after: { incidentId: incident.id, dedupeKey, severity, cause: { key: cause.key, summary: cause.summary, detail: cause.detail }, actions: actions.map(({ type, target, ok, error }) => ({ type, target, ok, error: error ?? null })) },
   });
   return { incidentId: incident.id, dedupeKey, severity, actions, gatewayIds: [...gatewayIds] };

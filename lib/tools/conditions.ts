@@ -136,3 +136,26 @@ export function describeApprovalConditions(raw: unknown): { enforced: string[]; 
     ],
   };
 }
+
+/**
+ * A tool version's permissions in plain words (the tool page), one phrase each; never raw JSON.
+ * Unknown keys are left out; a missing or malformed value reads as "not allowed".
+ */
+export function describePermissions(raw: unknown): string[] {
+  const o = (raw && typeof raw === "object" && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
+  const list = (k: string) => (Array.isArray(o[k]) ? (o[k] as unknown[]).filter((x) => typeof x === "string" && x).map(String) : []);
+  const yes = (k: string) => (Array.isArray(o[k]) ? (o[k] as unknown[]).length > 0 : o[k] === true);
+  const hosts = list("egressHosts");
+  const out = [
+    yes("fsRead") ? "reads files" : "no file reads",
+    yes("fsWrite") ? "writes files" : "no file writes",
+    hosts.length ? `network to ${hosts.join(", ")}` : "no network",
+    yes("credentialAccess") ? "accesses credentials" : "no credentials",
+    yes("exec") ? "runs commands" : "no commands",
+  ];
+  const paths = list("pathPrefixes");
+  if (paths.length) out.push(`files only under ${paths.join(", ")}`);
+  const commands = list("commandPatterns");
+  if (commands.length) out.push(`commands only matching ${commands.map((p) => `"${p}"`).join(", ")}`);
+  return out;
+}

@@ -58,7 +58,7 @@ export async function decideToolRequest(actor: Actor, input: z.infer<typeof ZDec
   });
   if (!req) throw new AppError("not_found", "No such request.");
   // Audited as a denial by execute() (lib/action.ts), like every forbidden outcome.
-  if (req.requesterId === actor.userId) throw new AppError("forbidden", "You filed this request, so someone else must decide it.");
+  if (req.requesterId === actor.userId) throw new AppError("forbidden", "You filed this request, so someone else must decide it.", undefined, { type: "tool_request", id: req.id });
   if (req.status !== "pending") throw new AppError("conflict", `This request was already ${req.status.replace(/_/g, " ")}.`);
   const requested = toPermissions(req.requestedPermissions);
   const effective = input.outcome === "approve_with_conditions" ? input.conditions! : requested;

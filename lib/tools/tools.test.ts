@@ -60,7 +60,11 @@ describe("tool requests and trust decisions", () => {
     const res = await execute(lead.actor, decideToolRequestAction, { requestId: req.id, outcome: "approve", checklist: CHECKS, reason: "I like my own tool" });
     expect(res).toMatchObject({ ok: false, status: 403 });
     expect(await db.toolRequest.findUniqueOrThrow({ where: { id: req.id } })).toMatchObject({ status: "pending" });
-    expect(await db.auditEvent.count({ where: { action: "tool_request.decide", outcome: "denied", targetId: req.id } })).toBe(1);
+    expect(await db.auditEvent.count({ where: { action: "tool_request.decide", outcome: "denied", targetType: "tool_request", targetId: req.id } })).toBe(1);
+    // A role without the scope aiming at the same request: denied on the scope, the request kept beside it.
+    const viewer = await makeUser("manager");
+    expect(await execute(viewer.actor, decideToolRequestAction, { requestId: req.id, outcome: "approve", checklist: CHECKS, reason: "not mine to decide" })).toMatchObject({ ok: false, status: 403 });
+    expect((await db.auditEvent.findFirstOrThrow({ where: { action: "tool_request.decide", outcome: "denied", actorId: viewer.user.id } })).after).toEqual({ targetType: "tool_request", targetId: req.id });
     expect(await db.trustDecision.count({ where: { requestId: req.id } })).toBe(0);
   });
 

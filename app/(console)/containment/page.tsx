@@ -3,13 +3,14 @@ import Link from "next/link";
 import { requireScope } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { can } from "@/lib/auth/roles";
-import { containmentCounts, containmentTargets, listActiveContainment, listContainmentHistory, type ContainmentView } from "@/lib/containment/queries";
+import { openEscalations, containmentTargets, listActiveContainment, listContainmentHistory, type ContainmentView } from "@/lib/containment/queries";
 import { DataTable } from "@/components/ui/DataTable";
 import { Badge } from "@/components/ui/Badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/Card";
 import { fmtDate } from "@/components/ui/format";
 import { KillSwitchForm } from "@/components/containment/KillSwitchForm";
 import { AutoRefresh } from "@/components/containment/AutoRefresh";
+import { EscalationBanner } from "@/components/containment/EscalationBanner";
 import { ACTION_LABELS, SCOPE_LABELS } from "@/components/containment/labels";
 import { containNow, previewBlastRadius } from "./actions";
 
@@ -38,8 +39,8 @@ export default async function ContainmentPage({ searchParams }: { searchParams: 
   const page = Math.max(1, Number(one(sp.page)) || 1);
   const canContain = can(actor.role, "containment:execute");
   const incidentParam = one(sp.incident);
-  const [active, history, counts, targets, incident] = await Promise.all([
-    listActiveContainment(), listContainmentHistory(page), containmentCounts(), canContain ? containmentTargets() : null,
+  const [active, history, escalations, targets, incident] = await Promise.all([
+    listActiveContainment(), listContainmentHistory(page), openEscalations(), canContain ? containmentTargets() : null,
     incidentParam && /^[0-9a-f-]{36}$/i.test(incidentParam) ? db.incident.findUnique({ where: { id: incidentParam }, select: { id: true, title: true } }) : null,
   ]);
   const waiting = active.some((c) => c.summary.applied + c.summary.failed < c.summary.total);
@@ -49,14 +50,9 @@ export default async function ContainmentPage({ searchParams }: { searchParams: 
       <PageHeader
         title="Containment"
         description="Kill switches for a tool, an agent, a gateway or the whole fleet. Commands are kept in an outbox, delivered through each gateway's connector (and its admin WebSocket where configured), and every gateway's acknowledgement is shown here."
-        actions={<AutoRefresh active={waiting || counts.escalated > 0} />}
+        actions={<AutoRefresh active={waiting || escalations.total > 0} />}
       />
-      {counts.escalated > 0 && (
-        <div role="alert" className="mb-6 rounded-lg border-2 border-red-500 bg-red-50 p-4 text-red-900 dark:bg-red-950/40 dark:text-red-200">
-          <p className="font-semibold">Escalation: {counts.escalated} command{counts.escalated === 1 ? "" : "s"} not acknowledged in time</p>
-          <p className="text-sm">A gateway did not confirm a kill switch or its release. Check the gateways below; Warden keeps retrying and has notified the webhooks.</p>
-        </div>
-      )}
+      <EscalationBanner {...escalations} canManageWebhooks={can(actor.role, "notifications:manage")} />
       <div className="space-y-6">
         {targets && (
           <Card title="Kill switch">

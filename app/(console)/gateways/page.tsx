@@ -21,7 +21,7 @@ export default async function GatewaysPage() {
   const old = gateways.filter((g) => status.get(g.id) === "expired" || status.get(g.id) === "behind");
   return (
     <>
-      <PageHeader title="Gateways" description="The agent gateways Warden governs. A gateway signs every request with its secret and enforces the policy Warden signs with its Ed25519 key. Kill switches are under Containment." actions={<Link href="/gateways/advisories" className="text-sm text-brand-600 hover:underline">Advisories</Link>} />
+      <PageHeader title="Gateways" description="The agent gateways Warden governs. A gateway signs every request with its secret and enforces the policy Warden signs with its Ed25519 key. Kill switches (a tool, an agent, a gateway or the whole fleet) are under Containment." actions={<span className="flex gap-4 text-sm"><Link href="/containment" className="text-brand-600 hover:underline">Kill switches</Link><Link href="/gateways/advisories" className="text-brand-600 hover:underline">Advisories</Link></span>} />
       {can(actor.role, "gateways:manage") && (
         <div className="mb-6 max-w-xl">
           <Card title="Register a gateway">
@@ -57,13 +57,6 @@ export default async function GatewaysPage() {
         }))}
         empty={<EmptyState title="No gateways connected">Register a gateway to receive its tool calls and enforce the allowlist.</EmptyState>}
       />
-      <div className="mt-6">
-        <Card title="Kill switches">
-          <EmptyState title="Containment is not wired yet">
-            Stopping a tool, an agent, a gateway or the whole fleet — with blast radius, typed confirmation and per-gateway delivery state — lands with the containment capability.
-          </EmptyState>
-        </Card>
-      </div>
     </>
   );
 }

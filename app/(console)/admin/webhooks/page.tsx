@@ -29,7 +29,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
         title="Outbound webhooks"
         description="Warden notifies Slack, a SIEM or any HTTPS receiver when a kill switch is applied or fails, a budget threshold is crossed, an incident opens, a tool is requested or a review is overdue — a channel that does not depend on the agents. Each request is signed (Standard Webhooks) and retried with backoff."
       />
-      <div className="grid gap-6 xl:grid-cols-[1fr_24rem]">
+      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
         <EndpointsTable
           endpoints={endpoints.map((e) => ({
             id: e.id, name: e.name, urlHost: e.urlHost, urlDisplay: e.urlDisplay, format: e.format, events: e.events, enabled: e.enabled,

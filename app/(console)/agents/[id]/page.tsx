@@ -64,7 +64,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
           ))}
         </div>
       )}
-      <div className="grid gap-6 xl:grid-cols-[1fr_24rem]">
+      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="space-y-6">
           <Card title="Effective allowlist">
             <p className="mb-3 text-sm text-slate-600 dark:text-slate-400">
@@ -105,7 +105,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
             />
           </Card>
           <Card title="Grants and exceptions">
-            {agent.grants.length === 0 ? <p className="text-sm text-slate-500">None.</p> : (
+            {agent.grants.length === 0 ? <p className="text-sm text-slate-500">No direct grants or exceptions: this agent gets its tools from its bundles only.</p> : (
               <ul className="space-y-3">
                 {agent.grants.map((g) => {
                   const expired = g.expiresAt && g.expiresAt < new Date(allowlist?.computedAt ?? 0);

@@ -57,7 +57,7 @@ export default async function ImportAgentsMdPage({ searchParams }: { searchParam
         title="Import AGENTS.md"
         description="Bring a team's documented trust decisions into the registry: integrations are created or updated by name and linked to the agent, and tools entries become the integration's graceful degradation. Preview first; nothing changes until you apply."
       />
-      <div className="grid gap-6 xl:grid-cols-[1fr_24rem]">
+      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
         <ImportAgentsMd agents={agents} defaultAgentId={agents.some((a) => a.id === wanted) ? wanted : undefined} action={importAgentsMd} />
         <Card title="What Warden reads">
           <div className="space-y-3 text-sm">

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireScope } from "@/lib/auth/session";
 import { can } from "@/lib/auth/roles";
-import { getContainment } from "@/lib/containment/queries";
+import { getContainment, openEscalations } from "@/lib/containment/queries";
 import { DataTable } from "@/components/ui/DataTable";
 import { Badge } from "@/components/ui/Badge";
 import { Card, PageHeader } from "@/components/ui/Card";
@@ -11,6 +11,7 @@ import { Fact } from "@/components/ui/Fact";
 import { ReasonAction } from "@/components/ui/ReasonAction";
 import { fmtDate } from "@/components/ui/format";
 import { AutoRefresh } from "@/components/containment/AutoRefresh";
+import { EscalationBanner } from "@/components/containment/EscalationBanner";
 import { StateBadge } from "@/components/containment/StateBadge";
 import { ACTION_LABELS, SCOPE_LABELS } from "@/components/containment/labels";
 import { releaseContainmentNow } from "../actions";
@@ -22,7 +23,7 @@ export default async function ContainmentDetailPage({ params }: { params: Promis
   const c = await getContainment((await params).id);
   if (!c) notFound();
   const open = c.status === "releasing" || c.deliveries.some((d) => d.state !== "applied" && d.state !== "failed");
-  const escalated = c.deliveries.filter((d) => d.state === "timed_out");
+  const escalations = await openEscalations({ containmentId: c.id });
   return (
     <>
       <PageHeader
@@ -30,12 +31,7 @@ export default async function ContainmentDetailPage({ params }: { params: Promis
         description={`${SCOPE_LABELS[c.scope] ?? c.scope} containment — ${c.status}`}
         actions={<AutoRefresh active={open} />}
       />
-      {escalated.length > 0 && (
-        <div role="alert" className="mb-6 rounded-lg border-2 border-red-500 bg-red-50 p-4 text-red-900 dark:bg-red-950/40 dark:text-red-200">
-          <p className="font-semibold">Escalated: {escalated.map((d) => d.gatewayName).join(", ")} did not acknowledge in time.</p>
-          <p className="text-sm">Warden keeps retrying. Use the break-glass path of the gateway if it stays silent.</p>
-        </div>
-      )}
+      <EscalationBanner {...escalations} canManageWebhooks={can(actor.role, "notifications:manage")} showContainment={false} />
       <div className="space-y-6">
         <Card title="Action" actions={c.status === "active" && can(actor.role, "containment:execute") ? <ReasonAction label="Release" confirmLabel="Release on every gateway" action={releaseContainmentNow} payload={{ id: c.id }} variant="secondary" placeholder="e.g. vendor patched, verified hash of 1.4.2" /> : undefined}>
           <dl className="grid gap-3 text-sm md:grid-cols-3">
@@ -64,7 +60,7 @@ export default async function ContainmentDetailPage({ params }: { params: Promis
                 ws: <StateBadge state={d.wsState} />,
                 created: fmtDate(d.createdAt),
                 delivered: d.deliveredAt ? `${fmtDate(d.deliveredAt)} (try ${d.attempts})` : "—",
-                acked: d.ackedAt ? fmtDate(d.ackedAt) : d.escalatedAt ? <span className="text-red-700">escalated {fmtDate(d.escalatedAt)}</span> : "—",
+                acked: d.ackedAt ? fmtDate(d.ackedAt) : d.escalatedAt ? <span className="text-red-700 dark:text-red-300">escalated {fmtDate(d.escalatedAt)}</span> : "—",
                 detail: <span className="text-xs">{d.error ?? d.wsError ?? ""}</span>,
               },
               sort: { gateway: d.gatewayName, kind: d.kind, state: d.state, ws: d.wsState ?? "", created: d.createdAt.getTime(), delivered: d.deliveredAt?.getTime() ?? 0, acked: d.ackedAt?.getTime() ?? 0, detail: "" },

@@ -31,7 +31,7 @@ export default async function DataFlowPage({ params }: { params: Promise<{ id: s
         description={`Data flow of the agent ${f.agent.name}.`}
         actions={<Link href="/data-flows" className="text-sm text-brand-600 hover:underline">← All data flows</Link>}
       />
-      <div className="grid gap-6 xl:grid-cols-[1fr_24rem]">
+      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="space-y-6">
           <Card title="Flow">
             <dl className="grid gap-x-6 gap-y-3 text-sm md:grid-cols-2">

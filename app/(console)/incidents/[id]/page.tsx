@@ -126,7 +126,7 @@ export default async function IncidentPage({ params }: { params: Promise<{ id: s
             <Fact label="Window">{fmtDate(i.window.from)} → {i.closedAt ? fmtDate(i.window.to) : "now"}</Fact>
             <Fact label="Evidence"><Link href={evidenceHref(i.window)} className="text-brand-600 hover:underline">Evidence for this window</Link></Fact>
             {can(actor.role, "containment:execute") && i.status !== "closed" && (
-              <Fact label="Containment"><Link href={`/containment?incident=${i.id}`} className="text-red-700 hover:underline">Contain… (kill switch for this incident)</Link></Fact>
+              <Fact label="Containment"><Link href={`/containment?incident=${i.id}`} className="text-red-700 hover:underline dark:text-red-300">Contain… (kill switch for this incident)</Link></Fact>
             )}
           </dl>
           {i.summary && <pre className="mb-4 whitespace-pre-wrap break-words font-sans text-sm text-slate-700 dark:text-slate-300">{i.summary}</pre>}
@@ -160,7 +160,7 @@ export default async function IncidentPage({ params }: { params: Promise<{ id: s
           <ContainmentActions actions={i.actions} truncated={i.truncated.actions} />
         </Card>
       </div>
-      <div className={canManage ? "mt-6 grid gap-6 xl:grid-cols-[1fr_24rem]" : "mt-6"}>
+      <div className={canManage ? "mt-6 grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]" : "mt-6"}>
         <Card title="Timeline">
           {i.truncated.events && <p className="mb-3 text-xs text-slate-500">Very long timeline: only the latest recorded events are shown.</p>}
           <Timeline entries={i.timeline} />

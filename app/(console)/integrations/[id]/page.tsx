@@ -54,17 +54,17 @@ export default async function IntegrationPage({ params }: { params: Promise<{ id
         <div role="alert" className="mb-6 rounded-xl border border-red-300 bg-red-50 p-4 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
           <p className="font-semibold">Vendor advisory flagged {fmtDate(i.advisoryFlaggedAt)}</p>
           <p>{i.advisoryNote}</p>
-          <p className="mt-1 text-xs">Re-review is due now. Record a review below once the vendor’s fix is verified.</p>
+          <p className="mt-1 text-xs">Re-review due {fmtDay(i.reviewDueAt)} ({reviewLabel}). Record a review below once the vendor’s fix is verified.</p>
         </div>
       )}
-      <div className="grid gap-6 xl:grid-cols-[1fr_24rem]">
+      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="space-y-6">
           <Card title="Summary">
             <dl className="grid gap-x-6 gap-y-3 text-sm md:grid-cols-2">
               <Fact label="Provider">{i.provider} {i.providerVerified ? <Badge tone="green">verified</Badge> : <Badge tone="amber">unverified</Badge>}</Fact>
               <Fact label="Permissions">{i.permissions.length ? i.permissions.map((p) => <code key={p} className="mr-1 rounded bg-slate-100 px-1 text-xs dark:bg-slate-800">{p}</code>) : "—"}</Fact>
               <Fact label="Last audit">{fmtDay(i.auditDate)} {i.auditResult && <span className="text-slate-500">· {i.auditResult}</span>}</Fact>
-              <Fact label="Next review">{fmtDay(i.nextReviewAt)} <Badge tone={reviewTone}>{reviewLabel}</Badge></Fact>
+              <Fact label="Next review">{fmtDay(i.reviewDueAt)} <Badge tone={reviewTone}>{reviewLabel}</Badge></Fact>
               <Fact label="Dependencies">{i.dependencyStatus ?? "—"}</Fact>
               <Fact label="Security contact">
                 {i.securityContactName || i.securityContactEmail || i.securityContactPhone ? (
@@ -106,7 +106,7 @@ export default async function IntegrationPage({ params }: { params: Promise<{ id
         <div className="space-y-6">
           <Card title="Review">
             <p className="mb-3 text-sm text-slate-600 dark:text-slate-400">
-              Last audit {fmtDay(i.auditDate)}; next review {fmtDay(i.nextReviewAt)} <Badge tone={reviewTone}>{reviewLabel}</Badge>
+              Last audit {fmtDay(i.auditDate)}; next review {fmtDay(i.reviewDueAt)} <Badge tone={reviewTone}>{reviewLabel}</Badge>
             </p>
             {canWrite ? <ReviewForm id={i.id} action={reviewIntegration} advisoryOpen={Boolean(i.advisoryFlaggedAt)} /> : <p className="text-sm text-slate-500">Your role can read this record but not review it.</p>}
           </Card>

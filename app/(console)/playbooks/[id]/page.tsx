@@ -61,7 +61,7 @@ export default async function PlaybookPage({ params }: { params: Promise<{ id: s
         )}
       </section>
 
-      <div className="grid gap-6 xl:grid-cols-[1fr_24rem]">
+      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="space-y-6">
           <Card title={`Steps (${p.steps.length})`}>
             {p.steps.length === 0 ? (
@@ -155,7 +155,7 @@ export default async function PlaybookPage({ params }: { params: Promise<{ id: s
           </Card>
           <Card title="Contacts">
             {p.contacts.length === 0 ? (
-              <p className="text-sm text-amber-700">No contacts. Add the vendor’s security contact and your on-call.</p>
+              <p className="text-sm text-amber-700 dark:text-amber-300">No contacts. Add the vendor’s security contact and your on-call.</p>
             ) : (
               <ul className="space-y-3 text-sm">
                 {p.contacts.map((c, i) => (

@@ -8,7 +8,7 @@ import { Badge } from "@/components/ui/Badge";
 import { Card, PageHeader } from "@/components/ui/Card";
 import { fmtDate, fmtDay } from "@/components/ui/format";
 import { Decision } from "@/components/tools/Decision";
-import { describeConditions, gatewayConditionsOf } from "@/lib/tools/conditions";
+import { describeConditions, describePermissions, gatewayConditionsOf } from "@/lib/tools/conditions";
 import { ReasonAction } from "@/components/ui/ReasonAction";
 import { revokeDecision } from "../actions";
 
@@ -37,15 +37,15 @@ export default async function ToolPage({ params }: { params: Promise<{ id: strin
         actions={can(actor.role, "tools:request") ? <Link href="/tools/requests/new" className="text-sm text-brand-600 hover:underline">Request another version</Link> : undefined}
       />
       {t.advisoryFlaggedAt && <p role="alert" className="mb-4 rounded-md bg-red-50 p-3 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">Vendor advisory flagged {fmtDate(t.advisoryFlaggedAt)}: {t.advisoryNote}</p>}
-      <div className="grid gap-6 xl:grid-cols-[1fr_20rem]">
+      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_20rem]">
         <div className="space-y-4">
           {t.versions.map((v) => {
             const vulns = (v.vulnerabilities ?? []) as { id: string; url?: string; severity?: string }[];
             return (
               <Card key={v.id} title={`Version ${v.version}`}>
                 <p className="mb-2 text-sm">SHA-256 <code className="break-all text-xs">{v.contentHash}</code></p>
-                <p className="mb-2 text-xs text-slate-600 dark:text-slate-400">
-                  Permissions: <code>{JSON.stringify(v.permissions)}</code> · Dependencies: {v.dependencyAudit ?? "not audited"}
+                <p className="mb-2 text-xs text-slate-600 [overflow-wrap:anywhere] dark:text-slate-400">
+                  Permissions: {describePermissions(v.permissions).join("; ")} · Dependencies: {v.dependencyAudit ?? "not audited"}
                   {vulns.length > 0 && <> · Vulnerabilities: {vulns.map((x) => <a key={x.id} href={x.url} target="_blank" rel="noreferrer noopener" className="text-brand-600 hover:underline">{x.id} </a>)}</>}
                 </p>
                 <div className="space-y-2">
@@ -66,7 +66,7 @@ export default async function ToolPage({ params }: { params: Promise<{ id: strin
         </div>
         <div className="space-y-4">
           <Card title="At the gateway">
-            <div className="text-sm" data-testid="gateway-conditions">
+            <div className="text-sm [overflow-wrap:anywhere]" data-testid="gateway-conditions">
               {!newest ? <p className="text-slate-500">No standing approval: gateways block this tool (unless an exception allows it).</p> : enforced ? (
                 <>
                   <p>Every call of this tool is checked against the conditions of the approval of {newest.version}:</p>

@@ -22,7 +22,7 @@ export default async function BundlesPage() {
         description="Named sets of tools, such as “email agent” or “file processor”. An agent given a bundle may call its tools once a version of each is approved; assign bundles on the agent's page."
         actions={<Link href="/tools" className="text-sm text-brand-600 hover:underline">Tools & allowlist</Link>}
       />
-      <div className={mayWrite ? "grid gap-6 xl:grid-cols-[1fr_24rem]" : undefined}>
+      <div className={mayWrite ? "grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]" : undefined}>
         <div className="space-y-4">
           {bundles.length === 0 ? (
             <EmptyState title="No bundles yet">{mayWrite ? "Create one with the form: give it a name and pick its tools." : "Someone with registry write access can create them."}</EmptyState>
