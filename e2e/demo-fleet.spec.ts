@@ -35,6 +35,8 @@ const freePort = () =>
 test.beforeAll(async () => {
   test.setTimeout(240_000);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-demo-e2e-"));
+  // Readable by the embedded Postgres's own user when the tests run as root (as the e2e server's folder is).
+  fs.chmodSync(dataDir, 0o755);
   const port = await freePort();
   baseURL = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
@@ -99,18 +101,20 @@ test("the demo fleet is alive: new calls arrive in the explorer while you watch"
   await expect(page.getByText("prod-gateway-eu").first()).toBeVisible();
   await page.goto(`${baseURL}/tool-calls?range=1h`);
   const table = page.getByRole("table", { name: /Tool calls/ });
-  const firstRow = () => table.locator("tbody tr").first().innerText();
-  const before = await firstRow().catch(() => "");
+  const firstRow = table.locator("tbody tr").first();
+  await expect(firstRow).toBeVisible();
+  const before = await firstRow.innerText();
   const t0 = Date.now();
   // Within a poll: the newest row changes (a live tail shows it without the reload).
   await expect
     .poll(async () => {
       await page.reload();
-      return firstRow();
-    }, { timeout: 45_000, intervals: [3_000] })
+      return firstRow.innerText();
+    }, { timeout: 60_000, intervals: [3_000] })
     .not.toBe(before);
+  // … because calls made since arrived.
+  await expect.poll(async () => (await callsSince(page, t0 - 1_000)).length, { timeout: 30_000 }).toBeGreaterThan(0);
   const fresh = await callsSince(page, t0 - 1_000);
-  expect(fresh.length).toBeGreaterThan(0);
   // Allowed and blocked by the real policy: every blocked call says why.
   for (const c of fresh) if (c.decision === "blocked") expect(c.blockReason).toMatch(/^Warden: /);
 });
@@ -118,6 +122,9 @@ test("the demo fleet is alive: new calls arrive in the explorer while you watch"
 test("a kill switch tried in the console is applied within seconds, blocks the tool, and is released cleanly", async ({ page }) => {
   await signIn(page);
   await page.goto(`${baseURL}/containment`);
+  // The form answers (hydrated) before it is filled in.
+  await page.getByRole("button", { name: "Review blast radius" }).click();
+  await expect(page.getByText("Choose what to contain.")).toBeVisible();
   await page.getByLabel("Scope").selectOption("tool");
   await page.getByLabel("Target").selectOption("web_search");
   await page.getByLabel(/^Reason/).fill("trying the kill switch on the demo fleet");

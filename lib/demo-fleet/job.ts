@@ -68,8 +68,13 @@ export async function runDemoFleetShift(opts: { shiftMs?: number; signal?: Abort
   try {
     while (!end.signal.aborted) {
       await new Promise<void>((r) => {
-        const t = setTimeout(r, HEARTBEAT_MS);
-        end.signal.addEventListener("abort", () => (clearTimeout(t), r()), { once: true });
+        const done = () => {
+          clearTimeout(t);
+          end.signal.removeEventListener("abort", done);
+          r();
+        };
+        const t = setTimeout(done, HEARTBEAT_MS);
+        end.signal.addEventListener("abort", done, { once: true });
       });
       if (end.signal.aborted) break;
       // Keep the lease while this replica simulates; a lease lost (another replica took the job over

@@ -23,12 +23,13 @@ export const DEMO_USAGE: Record<string, { weight: number; tools: [string, number
 };
 
 /** The live trickle, calls per minute for the whole demo fleet (about one per agent per minute). */
-export const LIVE_CALLS_PER_MINUTE = 4;
+export const LIVE_CALLS_PER_MINUTE = 3;
 /**
- * Seeded calls for the week of history: dense enough that the live trickle is no "spike" (the
- * findings job flags an agent whose last hour exceeds 5× its 7-day hourly average).
+ * Seeded calls for the week of history: as dense in working hours as the live trickle, so the
+ * trickle is no "spike" (the findings job flags an agent whose last hour exceeds 5× its 7-day
+ * hourly average) and today's numbers grow at the rate the week shows.
  */
-export const SEED_CALL_COUNT = 12_000;
+export const SEED_CALL_COUNT = 20_000;
 
 /** USD per million tokens (input, output). */
 const PRICES: Record<string, [number, number]> = { "anthropic/claude-sonnet-4-5": [3, 15], "openai/gpt-4.1": [2, 8] };
@@ -53,6 +54,21 @@ export type DemoCall = {
   params: Record<string, unknown>;
   sessionKey: string;
 };
+
+const MEAN_TOKENS_IN = 300 + 3500 / 2;
+const MEAN_TOKENS_OUT = 40 + 700 / 2;
+
+/**
+ * What an agent spends in a day at `callsPerMinute` for the fleet (its share of the calls, all
+ * assumed allowed): what the seeded budgets are sized from, so the live demo never trips them.
+ */
+export function expectedDailyUsd(agentName: string, model: string, callsPerMinute = LIVE_CALLS_PER_MINUTE): number {
+  const u = DEMO_USAGE[agentName];
+  if (!u) return 0;
+  const share = u.weight / Object.values(DEMO_USAGE).reduce((n, x) => n + x.weight, 0);
+  const [pIn, pOut] = PRICES[model] ?? [3, 15];
+  return callsPerMinute * 1440 * share * ((MEAN_TOKENS_IN * pIn + MEAN_TOKENS_OUT * pOut) / 1_000_000);
+}
 
 /** The parameters an agent passes to a tool. */
 export function paramsFor(rand: Rand, tool: string, agent: string): Record<string, unknown> {

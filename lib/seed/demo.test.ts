@@ -5,7 +5,7 @@ import { buildGatewayPolicies } from "@/lib/allowlist/policy";
 import { computeFindings } from "@/lib/findings/compute";
 import { decide } from "@/connectors/openclaw/lib/decide.js";
 import { needsApproval } from "@/connectors/openclaw/lib/approval-rules.js";
-import { DEMO_USAGE, LIVE_CALLS_PER_MINUTE, SEED_CALL_COUNT } from "@/lib/demo-fleet/traffic";
+import { DEMO_USAGE, LIVE_CALLS_PER_MINUTE, SEED_CALL_COUNT, expectedDailyUsd } from "@/lib/demo-fleet/traffic";
 import { APPROVAL_RULE_SINCE, seedDemoFleet } from "./demo";
 
 const DAY = 86_400_000;
@@ -86,6 +86,17 @@ describe("demo fleet", () => {
     const run = await computeFindings({ since: new Date(now.getTime() - DAY), now });
     expect(Object.values(run.counts).reduce((n, c) => n + c.created, 0)).toBe(0);
     expect(await db.finding.count()).toBe(findings.length);
+  });
+
+  it("the live demo's day of spend trips no budget", async () => {
+    const budgets = await db.budget.findMany({ include: { agent: { select: { name: true, model: true } } } });
+    let fleet = 0;
+    for (const b of budgets.filter((x) => x.agent)) {
+      const day = expectedDailyUsd(b.agent!.name, b.agent!.model ?? "");
+      fleet += day;
+      expect(Number(b.dailyUsd), b.agent!.name).toBeGreaterThan(day * 1.2);
+    }
+    expect(Number(budgets.find((b) => !b.agentId)!.dailyUsd)).toBeGreaterThan(fleet);
   });
 
   it("the live trickle is no spike against the seeded week", () => {

@@ -24,7 +24,7 @@ import { buildGatewayPolicies, type GatewayPolicy } from "@/lib/allowlist/policy
 import { computeFindings } from "@/lib/findings/compute";
 import { decide } from "@/connectors/openclaw/lib/decide.js";
 import { needsApproval } from "@/connectors/openclaw/lib/approval-rules.js";
-import { DEMO_USAGE, SEED_CALL_COUNT, outcomeOf, paramsFor, pick, weighted } from "@/lib/demo-fleet/traffic";
+import { DEMO_USAGE, SEED_CALL_COUNT, expectedDailyUsd, outcomeOf, paramsFor, pick, weighted } from "@/lib/demo-fleet/traffic";
 
 const SETTING_KEY = "demo_seeded";
 const MINUTE = 60_000;
@@ -386,25 +386,23 @@ export async function seedDemoFleet(
 export const APPROVAL_RULE_SINCE = (now: Date) => new Date(now.getTime() - 2 * DAY);
 
 /**
- * Budgets sized from today's demo spend (one agent at ~80 % so the breaker's first warnings show),
+ * Budgets sized from the live demo's daily spend (one agent ends its days at ~80 %),
  * and a past, resolved incident with its released kill switch, acks and post-mortem.
  */
 async function seedResponseHistory(db: PrismaClient, ctx: { now: Date; people: { sam: string; riley: string }; agents: Record<string, AgentRef>; counts: Record<string, number> }) {
   const { now, people, agents, counts } = ctx;
   const ago = (ms: number) => new Date(now.getTime() - ms);
-  const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  const spent = await db.$queryRaw<{ agent_id: string; usd: string | null }[]>`
-    select agent_id::text, sum(cost_usd)::text as usd from tool_calls where occurred_at >= ${midnight} and agent_id is not null group by agent_id`;
-  const usd = (id: string) => Number(spent.find((s) => s.agent_id === id)?.usd ?? 0);
-  const fleetToday = spent.reduce((a, s) => a + Number(s.usd ?? 0), 0);
   const round = (n: number) => Math.max(1, Math.ceil(n * 100) / 100);
+  // Sized from what the live demo spends in a day (lib/demo-fleet/traffic.ts), so it never trips a
+  // budget: analytics would reach ~80 % by the end of a day (the breaker's 50 and 75 % warnings show),
+  // the others stay under half; the fleet budget only notifies.
+  const daily = Object.fromEntries(Object.entries(agents).map(([name, a]) => [name, expectedDailyUsd(name, a.model)]));
+  const fleetDaily = Object.values(daily).reduce((x, y) => x + y, 0);
   await db.$transaction(async (tx) => {
-    await tx.budget.create({ data: { agentId: null, dailyUsd: round(Math.max(fleetToday * 3, 5)).toFixed(2), onLimit: "notify" } });
+    await tx.budget.create({ data: { agentId: null, dailyUsd: round(fleetDaily * 2).toFixed(2), onLimit: "notify" } });
     for (const [name, a] of Object.entries(agents)) {
-      const today = usd(a.id);
-      // analytics sits at ~80 % of its budget: the first evaluation warns at 50 and 75 %.
-      const daily = name === "analytics" && today > 0 ? today / 0.8 : Math.max(today * 4, 2);
-      await tx.budget.create({ data: { agentId: a.id, dailyUsd: round(daily).toFixed(2), onLimit: "suspend_agent" } });
+      const budget = name === "analytics" ? daily[name] / 0.8 : daily[name] * 2.5;
+      await tx.budget.create({ data: { agentId: a.id, dailyUsd: round(budget).toFixed(2), onLimit: "suspend_agent" } });
     }
     counts.budgets = Object.keys(agents).length + 1;
 
