@@ -45,6 +45,8 @@ test.beforeAll(async () => {
     WARDEN_DB_PORT: String(await freePort()),
     PORT: String(port),
     HOST: "127.0.0.1",
+    // The console's origin (signed-in changes from any other origin are refused).
+    WARDEN_URL: baseURL,
     WARDEN_NO_BUILD: "1",
     WARDEN_ADMIN_EMAIL: ADMIN.email,
     WARDEN_ADMIN_PASSWORD: ADMIN.password,
@@ -53,7 +55,7 @@ test.beforeAll(async () => {
     WARDEN_DEMO_FLEET_CALLS_PER_MINUTE: "60",
     NEXT_TELEMETRY_DISABLED: "1",
   };
-  for (const k of ["DATABASE_URL", "WARDEN_MIGRATE_DATABASE_URL", "NEXTAUTH_URL", "WARDEN_URL", "WARDEN_DEMO_FLEET", "WARDEN_SEED"]) delete env[k];
+  for (const k of ["DATABASE_URL", "WARDEN_MIGRATE_DATABASE_URL", "NEXTAUTH_URL", "WARDEN_DEMO_FLEET", "WARDEN_SEED"]) delete env[k];
   child = spawn(process.execPath, ["scripts/warden.mjs", "start"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: false });
   child.stdout!.on("data", (c) => (output += c));
   child.stderr!.on("data", (c) => (output += c));
