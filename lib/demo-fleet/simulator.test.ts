@@ -11,6 +11,7 @@ import { headersOf } from "@/lib/connector/direct";
 import { seedDemoFleet } from "@/lib/seed/demo";
 import { contain, releaseContainment } from "@/lib/containment/service";
 import { decideApproval } from "@/lib/approvals/service";
+import { breakerIdle } from "@/lib/spend/breaker";
 import { GET as publicKey } from "@/app/api/v1/connector/public-key/route";
 import { GET as policy } from "@/app/api/v1/connector/policy/route";
 import { POST as events } from "@/app/api/v1/connector/events/route";
@@ -93,6 +94,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await fleet?.stop();
   await server?.close();
+  // The budget evaluation ingestion asked for runs before this file's database goes.
+  await breakerIdle();
 });
 
 const liveCalls = (where: Record<string, unknown> = {}) => db.toolCall.findMany({ where: { eventId: { startsWith: "demo_" }, ...where }, orderBy: { occurredAt: "asc" } });
