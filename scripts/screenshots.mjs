@@ -32,11 +32,11 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PAT
 try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, colorScheme: "light", timezoneId: "UTC", locale: "en-GB" });
   const page = await context.newPage();
-  await page.goto(`${base}/login`);
+  await page.goto(`${base}/login`, { waitUntil: "networkidle" });
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${base}/`, { timeout: 30_000 }).catch(() => {
+  await page.waitForURL((u) => u.pathname === "/", { timeout: 30_000 }).catch(() => {
     throw new Error(`could not sign in as ${email} at ${base}`);
   });
   fs.mkdirSync(OUT, { recursive: true });
