@@ -20,4 +20,9 @@ export async function register() {
   const { startJobs } = await import("@/lib/jobs/registry");
   defineWardenJobs();
   startJobs();
+  // The live demo fleet (simulated gateways for the demo seed's gateways), once across replicas as
+  // the demo-fleet job; off with WARDEN_DEMO_FLEET=off or when the demo was not seeded.
+  void import("@/lib/demo-fleet/job")
+    .then((m) => m.defineDemoFleetJob())
+    .catch((err) => console.error(`warden: the live demo fleet did not start: ${err instanceof Error ? err.message : String(err)}`));
 }

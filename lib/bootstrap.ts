@@ -40,7 +40,7 @@ export async function bootstrap(env: Readonly<Record<string, string | undefined>
 
   let seeded = false;
   if (env.WARDEN_SEED !== "none" && admin) {
-    const res = await seedDemoFleet(db, { adminUserId: admin.id });
+    const res = await seedDemoFleet(db);
     if (res.seeded) {
       seeded = true;
       await db.$transaction((tx) => recordAudit(tx, SYSTEM_ACTOR, { action: "seed.demo_fleet", targetType: "fleet", targetId: "demo", after: res.counts }));

@@ -39,6 +39,15 @@ const ZEnv = z.object({
   OIDC_DEFAULT_ROLE: z.preprocess(emptyAsUnset, ZRole.optional()),
   /** Link an SSO sign-in to an existing local account with the same email: never, or when the IdP asserts email_verified. */
   OIDC_LINK_LOCAL: z.preprocess(emptyAsUnset, z.enum(["never", "verified"]).default("never")),
+  /** The live demo fleet (lib/demo-fleet): simulated gateways for the seeded demo gateways; "off" turns them off. */
+  WARDEN_DEMO_FLEET: z.preprocess(emptyAsUnset, z.enum(["on", "off"]).default("on")),
+  /** Where the simulated gateways reach this server (default: this process's port on loopback). */
+  WARDEN_DEMO_FLEET_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/ }).optional()),
+  /** The demo fleet's tool calls per minute (default 4, a few per agent). */
+  WARDEN_DEMO_FLEET_CALLS_PER_MINUTE: z.preprocess(emptyAsUnset, z.coerce.number().min(0).max(600).optional()),
+  /** The address and port `next start` listens on (the launcher sets them). */
+  HOST: z.preprocess(emptyAsUnset, z.string().optional()),
+  PORT: z.preprocess(emptyAsUnset, z.string().regex(/^\d{1,5}$/, "PORT must be a port number").optional()),
 });
 
 export type Env = z.infer<typeof ZEnv>;

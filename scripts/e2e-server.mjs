@@ -38,6 +38,8 @@ const env = {
   WARDEN_AUDIT_CHECKPOINT_FILE: path.join(dir, "audit-checkpoints.jsonl"),
   // The OpenClaw e2e gateway listens on 127.0.0.1 (its admin WebSocket is a kill switch path).
   WARDEN_GATEWAY_ALLOW_LOOPBACK: "1",
+  // No live demo fleet: other specs count the demo's calls and commands (e2e/demo-fleet.spec.ts runs its own server with it on).
+  WARDEN_DEMO_FLEET: "off",
 };
 const boot = await run(bin("tsx"), ["--conditions=react-server", "scripts/cli.ts", "bootstrap"], { env, quiet: true });
 if (boot.code !== 0) {

@@ -98,8 +98,8 @@ function editManifest(data: Buffer, fn: (m: Record<string, unknown> & { tables: 
 let source: Record<string, number>;
 
 beforeAll(async () => {
-  const { user, actor } = await makeUser("admin");
-  await seedDemoFleet(db, { adminUserId: user.id, toolCallCount: 3000 });
+  const { actor } = await makeUser("admin");
+  await seedDemoFleet(db, { toolCallCount: 3000 });
   await wardenSigningKey(); // a sealed secret in the database
   // Day partitions for the calls' days (as the daily job makes them): their rows move out of the default one.
   await db.$queryRawUnsafe("select warden_ensure_tool_call_partitions((now() - interval '40 days')::date, (now() + interval '1 day')::date)");

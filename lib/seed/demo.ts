@@ -5,11 +5,27 @@
  * First run only (guarded by the `demo_seeded` setting) and deterministic: the registry is fixed
  * data and the tool calls come from a seeded PRNG; every time is relative to `now`.
  * The caller writes the audit event.
+ *
+ * It never contradicts itself: every seeded call carries the decision the real signed policy gives
+ * it (the OpenClaw plugin's own decide()), findings are computed by the findings job's own code over
+ * the seeded week (so the first scheduled run finds nothing new), and back-dated history is
+ * attributed to the seeded demo people, never to the administrator created at first start.
+ * The demo gateways get signing secrets (sealed) so the live simulated gateways
+ * (lib/demo-fleet) can speak the connector protocol as them; `demo_seeded` names them.
+ *
+ * Reads through the app's own db for the policy and the findings (the same client in practice).
  */
 import { createHash } from "node:crypto";
-import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { mulberry32 } from "@/lib/prng";
 import { timelineRow, type TimelineEventInput } from "@/lib/incidents/timeline-schema";
+import { seal } from "@/lib/crypto";
+import { generateSigningSecret } from "@/lib/connector/signature";
+import { buildGatewayPolicies, type GatewayPolicy } from "@/lib/allowlist/policy";
+import { computeFindings } from "@/lib/findings/compute";
+import { decide } from "@/connectors/openclaw/lib/decide.js";
+import { needsApproval } from "@/connectors/openclaw/lib/approval-rules.js";
+import { DEMO_USAGE, SEED_CALL_COUNT, expectedDailyUsd, outcomeOf, paramsFor, pick, weighted } from "@/lib/demo-fleet/traffic";
 
 const SETTING_KEY = "demo_seeded";
 const MINUTE = 60_000;
@@ -81,7 +97,7 @@ const checklist = (over: Partial<Record<string, boolean | string>> = {}) => ({
 
 export async function seedDemoFleet(
   db: PrismaClient,
-  opts: { adminUserId: string; now?: Date; toolCallCount?: number },
+  opts: { now?: Date; toolCallCount?: number } = {},
 ): Promise<{ seeded: boolean; counts: Record<string, number> }> {
   const existing = await db.setting.findUnique({ where: { key: SETTING_KEY } });
   if (existing) return { seeded: false, counts: {} };
@@ -89,20 +105,28 @@ export async function seedDemoFleet(
   const now = opts.now ?? new Date();
   const ago = (ms: number) => new Date(now.getTime() - ms);
   const ahead = (ms: number) => new Date(now.getTime() + ms);
-  const admin = opts.adminUserId;
   const counts: Record<string, number> = {};
 
   const reg = await db.$transaction(async (tx) => {
-    // ── people: two demo users who cannot sign in until an admin resets their password
-    const sam = await tx.user.upsert({ where: { email: "sam.lee@warden.demo" }, update: {}, create: { email: "sam.lee@warden.demo", name: "Sam Lee", role: "security_lead", passwordHash: null } });
-    const olu = await tx.user.upsert({ where: { email: "ops@warden.demo" }, update: {}, create: { email: "ops@warden.demo", name: "Olu Operator", role: "operator", passwordHash: null } });
-    counts.users = 2;
+    // ── people: three demo users who cannot sign in until an admin resets their password. They
+    // joined long before the history below, which is theirs (never the administrator's, who was
+    // created at first start).
+    const joined = ago(400 * DAY);
+    const person = (email: string, name: string, role: "security_lead" | "operator") =>
+      tx.user.upsert({ where: { email }, update: {}, create: { email, name, role, passwordHash: null, createdAt: joined } });
+    const sam = await person("sam.lee@warden.demo", "Sam Lee", "security_lead");
+    const olu = await person("ops@warden.demo", "Olu Operator", "operator");
+    const riley = await person("riley.park@warden.demo", "Riley Park", "security_lead");
+    counts.users = 3;
     /** Never let someone decide their own request. */
-    const deciderFor = (requester: string, preferred: string) => (preferred !== requester ? preferred : preferred === admin ? sam.id : admin);
+    const deciderFor = (requester: string, preferred: string) => (preferred !== requester ? preferred : preferred === riley.id ? sam.id : riley.id);
 
     // ── gateways
-    const prod = await tx.gateway.create({ data: { name: "prod-gateway-eu", kind: "openclaw", environment: "production", lastSeenAt: ago(2 * MINUTE) } });
-    const staging = await tx.gateway.create({ data: { name: "staging-gateway", kind: "openclaw", environment: "staging", lastSeenAt: ago(3 * HOUR) } });
+    // Each with a signing secret, sealed like a registered gateway's: the live demo speaks as them.
+    const gateway = (name: string, environment: string, lastSeenAt: Date) =>
+      tx.gateway.create({ data: { name, kind: "openclaw", environment, lastSeenAt, signingSecretEnc: seal(generateSigningSecret()), signingSecretRotatedAt: ago(210 * DAY), createdAt: ago(210 * DAY) } });
+    const prod = await gateway("prod-gateway-eu", "production", ago(2 * MINUTE));
+    const staging = await gateway("staging-gateway", "staging", ago(3 * MINUTE));
     counts.gateways = 2;
 
     // ── agents
@@ -126,7 +150,7 @@ export async function seedDemoFleet(
     ];
     const agents: Record<string, { id: string; gatewayId: string; model: string; channels: string[] }> = {};
     for (const a of agentSpecs) {
-      const row = await tx.agent.create({ data: { ...a, externalId: a.name, status: "active" } });
+      const row = await tx.agent.create({ data: { ...a, externalId: a.name, status: "active", createdAt: ago(180 * DAY) } });
       agents[a.name] = { id: row.id, gatewayId: a.gatewayId, model: a.model, channels: a.channels };
     }
     counts.agents = agentSpecs.length;
@@ -137,7 +161,7 @@ export async function seedDemoFleet(
     const pinned: Record<string, { version: string; hash: string }> = {};
     counts.toolVersions = 0;
     for (const t of TOOLS) {
-      const tool = await tx.tool.create({ data: { name: t.name, kind: t.kind, source: t.source, publisher: t.publisher, publisherVerified: t.publisherVerified, description: t.description } });
+      const tool = await tx.tool.create({ data: { name: t.name, kind: t.kind, source: t.source, publisher: t.publisher, publisherVerified: t.publisherVerified, description: t.description, createdAt: ago(200 * DAY) } });
       toolIds[t.name] = tool.id;
       for (const [i, v] of t.versions.entries()) {
         const contentHash = sha256(`warden-demo:${t.source}:${t.name}@${v.version}`);
@@ -159,17 +183,17 @@ export async function seedDemoFleet(
     };
     const reqs: ReqSpec[] = [
       // Built-in gateway tools are reviewed like any other: pinned to the gateway release.
-      ...(["web_search", "read", "write"] as const).map((t): ReqSpec => ({ tool: `${t}@` + OC, requester: sam.id, decider: admin, agents: [], filedDaysAgo: 40, justification: `Baseline: built-in ${t} of the OpenClaw release we run.`,
+      ...(["web_search", "read", "write"] as const).map((t): ReqSpec => ({ tool: `${t}@` + OC, requester: sam.id, decider: riley.id, agents: [], filedDaysAgo: 40, justification: `Baseline: built-in ${t} of the OpenClaw release we run.`,
         decision: { outcome: "approve", daysAgo: 39, reason: `Built-in OpenClaw tool, reviewed with release ${OC}.`, checklist: checklist({ credEgressFlagged: t === "web_search" }) } })),
-      { tool: "web_fetch@" + OC, requester: olu.id, decider: admin, agents: ["seo-research", "customer-support"], filedDaysAgo: 32, justification: "Read competitor pages and our public help centre.",
+      { tool: "web_fetch@" + OC, requester: olu.id, decider: riley.id, agents: ["seo-research", "customer-support"], filedDaysAgo: 32, justification: "Read competitor pages and our public help centre.",
         decision: { outcome: "approve", daysAgo: 30, reason: "Builtin, no credentials; egress is broad but the agents are workspace-only.", checklist: checklist({ credEgressFlagged: true }) } },
-      { tool: "seo-keyword-scout@1.2.0", requester: olu.id, decider: admin, agents: ["seo-research"], filedDaysAgo: 102, justification: "Keyword clustering for the Q3 content plan.",
+      { tool: "seo-keyword-scout@1.2.0", requester: olu.id, decider: riley.id, agents: ["seo-research"], filedDaysAgo: 102, justification: "Keyword clustering for the Q3 content plan.",
         decision: { outcome: "approve", daysAgo: 100, reason: "Verified publisher, one dependency, only talks to Google's API.", checklist: checklist() } },
       { tool: "github-mcp@1.0.0", requester: olu.id, decider: sam.id, agents: ["content-publisher"], filedDaysAgo: 21, justification: "Open pull requests on acme/website instead of pushing to main.",
         decision: { outcome: "approve", daysAgo: 20, reason: "Official GitHub server; token is a fine-grained PAT limited to acme/website.", checklist: checklist({ permissionsNarrowed: true }) } },
-      { tool: "postgres-mcp@2.1.0", requester: sam.id, decider: admin, agents: ["analytics"], filedDaysAgo: 46, justification: "Replace ad-hoc CSV exports with read-only queries.",
+      { tool: "postgres-mcp@2.1.0", requester: sam.id, decider: riley.id, agents: ["analytics"], filedDaysAgo: 46, justification: "Replace ad-hoc CSV exports with read-only queries.",
         decision: { outcome: "approve", daysAgo: 45, reason: "Internal build, read-only role, replica only.", checklist: checklist() } },
-      { tool: "slack-notify@3.4.1", requester: olu.id, decider: admin, agents: ["content-publisher"], filedDaysAgo: 16, justification: "Post 'PR ready for review' to #content.",
+      { tool: "slack-notify@3.4.1", requester: olu.id, decider: riley.id, agents: ["content-publisher"], filedDaysAgo: 16, justification: "Post 'PR ready for review' to #content.",
         decision: { outcome: "approve_with_conditions", daysAgo: 15, reason: "Approved for the incoming webhook only; no bot token, no files.",
           checklist: checklist({ permissionsNarrowed: true, credEgressFlagged: true }), conditions: perms({ egressHosts: ["hooks.slack.com"], credentialAccess: ["SLACK_WEBHOOK_URL"] }) } },
       { tool: "pdf-summarizer@0.4.2", requester: olu.id, decider: sam.id, agents: ["customer-support"], filedDaysAgo: 7, justification: "Summarise PDF invoices customers attach in chat.",
@@ -193,7 +217,7 @@ export async function seedDemoFleet(
       if (!r.decision) continue;
       const decidedAt = ago(r.decision.daysAgo * DAY);
       await tx.trustDecision.create({ data: {
-        requestId: request.id, toolVersionId: versionIds[r.tool], deciderId: deciderFor(r.requester, r.decider ?? admin),
+        requestId: request.id, toolVersionId: versionIds[r.tool], deciderId: deciderFor(r.requester, r.decider ?? riley.id),
         outcome: r.decision.outcome, checklist: r.decision.checklist, reason: r.decision.reason, conditions: r.decision.conditions, decidedAt,
         reReviewAt: r.decision.outcome === "reject" ? null : new Date(decidedAt.getTime() + REVIEW_DAYS * DAY),
       } });
@@ -219,7 +243,7 @@ export async function seedDemoFleet(
     }
     counts.bundles = bundles.length;
     await tx.grant.createMany({ data: [
-      { agentId: agents.analytics.id, toolId: toolIds["postgres-mcp"], kind: "grant", reason: "Read-only reporting queries against the analytics replica.", grantedById: admin, createdAt: ago(45 * DAY) },
+      { agentId: agents.analytics.id, toolId: toolIds["postgres-mcp"], kind: "grant", reason: "Read-only reporting queries against the analytics replica.", grantedById: riley.id, createdAt: ago(45 * DAY) },
       { agentId: agents.analytics.id, toolId: toolIds.exec, kind: "exception", reason: "One-off Python backfill of the Q4 dashboards; remove once the job moves to CI.", expiresAt: ahead(3 * DAY), grantedById: sam.id, createdAt: ago(4 * DAY) },
     ] });
     counts.grants = 2;
@@ -256,7 +280,7 @@ export async function seedDemoFleet(
     await tx.agentIntegration.createMany({ data: agentIntegrations });
     counts.agentIntegrations = agentIntegrations.length;
     await tx.trustDecision.create({ data: {
-      integrationId: slack.id, deciderId: admin, outcome: "approve", decidedAt: ago(60 * DAY), reReviewAt: ahead(30 * DAY),
+      integrationId: slack.id, deciderId: riley.id, outcome: "approve", decidedAt: ago(60 * DAY), reReviewAt: ahead(30 * DAY),
       checklist: checklist({ dependencyAuditResult: "3 dependencies, all current", permissionsNarrowed: true }),
       reason: "Verified team workspace, write-only webhook, no file or auth scopes.",
     } });
@@ -328,53 +352,58 @@ export async function seedDemoFleet(
       cursor += (i + 2) * 2 * MINUTE;
       return { stepId: s.id, title: s.title, phase: s.phase, startedAt: startedAt.toISOString(), finishedAt: new Date(cursor).toISOString(), outcome: "done", note: i === 1 ? "Suspend reached the gateway in 4 s." : "" };
     });
-    await tx.drill.create({ data: { playbookId: spend.id, runById: admin, startedAt: drillStart, finishedAt: new Date(cursor), timeToContainMs: 7 * MINUTE, stepResults } });
+    await tx.drill.create({ data: { playbookId: spend.id, runById: sam.id, startedAt: drillStart, finishedAt: new Date(cursor), timeToContainMs: 7 * MINUTE, stepResults } });
     counts.drills = 1;
 
-    // ── one open finding
-    await tx.finding.create({ data: {
-      kind: "unapproved_tool", severity: "high", status: "open", gatewayId: prod.id, agentId: agents["customer-support"].id, toolName: "exec",
-      title: "customer-support called 'exec' which is not on its allowlist",
-      detail: { blocked: true, example: { command: "env | sort" }, hint: "An external-facing agent asking for a shell usually means a prompt injection attempt." },
-      firstSeenAt: ago(6 * DAY), lastSeenAt: ago(5 * HOUR),
+    // ── a rule that holds some calls for a person (the live demo raises such calls now and then)
+    await tx.approvalRule.create({ data: {
+      scope: "agent_tool", agentId: agents["content-publisher"].id, toolName: "github-mcp", matchPath: "method", matchPattern: "^create_pull_request$",
+      timeoutSeconds: 600, reason: "Opening a pull request on acme/website needs a person's OK", createdById: sam.id, createdAt: APPROVAL_RULE_SINCE(now),
     } });
-    counts.findings = 1;
+    counts.approvalRules = 1;
 
     // Marked inside the transaction: a crash below leaves a fleet without its week of calls,
-    // never a half-seeded registry that a restart would trip over.
-    await tx.setting.create({ data: { key: SETTING_KEY, value: { at: now.toISOString() } } });
-    return { agents, pinned };
+    // never a half-seeded registry that a restart would trip over. The gateway ids tell the live
+    // demo (lib/demo-fleet) which gateways to simulate.
+    await tx.setting.create({ data: { key: SETTING_KEY, value: { at: now.toISOString(), gateways: [prod.id, staging.id] } } });
+    return { agents, pinned, people: { sam: sam.id, riley: riley.id } };
   }, { timeout: 60_000 });
 
-  // ── a week of tool calls, outside the transaction, in chunks
-  const calls = buildToolCalls(reg.agents, reg.pinned, now, Math.max(0, Math.floor(opts.toolCallCount ?? 1500)));
-  for (let i = 0; i < calls.length; i += 1000) await db.toolCall.createMany({ data: calls.slice(i, i + 1000) });
+  // ── a week of tool calls, outside the transaction, in chunks, each decided by the real policy
+  const policies = await buildGatewayPolicies([...new Set(Object.values(reg.agents).map((a) => a.gatewayId))], now);
+  const calls = buildToolCalls(reg.agents, reg.pinned, policies, now, Math.max(0, Math.floor(opts.toolCallCount ?? SEED_CALL_COUNT)));
+  for (let i = 0; i < calls.length; i += 4000) await insertToolCalls(db, calls.slice(i, i + 4000));
   counts.toolCalls = calls.length;
 
-  await seedResponseHistory(db, { now, admin, agents: reg.agents, counts });
+  await seedResponseHistory(db, { now, people: reg.people, agents: reg.agents, counts });
+  // What the findings job would find over the seeded week, found by its own code now: the overview's
+  // counts do not jump when the scheduler first runs.
+  const found = await computeFindings({ since: new Date(now.getTime() - 7 * DAY), now });
+  counts.findings = Object.values(found.counts).reduce((n, c) => n + c.created, 0);
   return { seeded: true, counts };
 }
 
+/** The demo's approval rule exists from this time (seeded calls before it ran without a person). */
+export const APPROVAL_RULE_SINCE = (now: Date) => new Date(now.getTime() - 2 * DAY);
+
 /**
- * Budgets sized from today's demo spend (one agent at ~80 % so the breaker's first warnings show),
+ * Budgets sized from the live demo's daily spend (one agent ends its days at ~80 %),
  * and a past, resolved incident with its released kill switch, acks and post-mortem.
  */
-async function seedResponseHistory(db: PrismaClient, ctx: { now: Date; admin: string; agents: Record<string, AgentRef>; counts: Record<string, number> }) {
-  const { now, admin, agents, counts } = ctx;
+async function seedResponseHistory(db: PrismaClient, ctx: { now: Date; people: { sam: string; riley: string }; agents: Record<string, AgentRef>; counts: Record<string, number> }) {
+  const { now, people, agents, counts } = ctx;
   const ago = (ms: number) => new Date(now.getTime() - ms);
-  const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  const spent = await db.$queryRaw<{ agent_id: string; usd: string | null }[]>`
-    select agent_id::text, sum(cost_usd)::text as usd from tool_calls where occurred_at >= ${midnight} and agent_id is not null group by agent_id`;
-  const usd = (id: string) => Number(spent.find((s) => s.agent_id === id)?.usd ?? 0);
-  const fleetToday = spent.reduce((a, s) => a + Number(s.usd ?? 0), 0);
   const round = (n: number) => Math.max(1, Math.ceil(n * 100) / 100);
+  // Sized from what the live demo spends in a day (lib/demo-fleet/traffic.ts), so it never trips a
+  // budget: analytics would reach ~80 % by the end of a day (the breaker's 50 and 75 % warnings show),
+  // the others stay under half; the fleet budget only notifies.
+  const daily = Object.fromEntries(Object.entries(agents).map(([name, a]) => [name, expectedDailyUsd(name, a.model)]));
+  const fleetDaily = Object.values(daily).reduce((x, y) => x + y, 0);
   await db.$transaction(async (tx) => {
-    await tx.budget.create({ data: { agentId: null, dailyUsd: round(Math.max(fleetToday * 3, 5)).toFixed(2), onLimit: "notify" } });
+    await tx.budget.create({ data: { agentId: null, dailyUsd: round(fleetDaily * 2).toFixed(2), onLimit: "notify" } });
     for (const [name, a] of Object.entries(agents)) {
-      const today = usd(a.id);
-      // analytics sits at ~80 % of its budget: the first evaluation warns at 50 and 75 %.
-      const daily = name === "analytics" && today > 0 ? today / 0.8 : Math.max(today * 4, 2);
-      await tx.budget.create({ data: { agentId: a.id, dailyUsd: round(daily).toFixed(2), onLimit: "suspend_agent" } });
+      const budget = name === "analytics" ? daily[name] / 0.8 : daily[name] * 2.5;
+      await tx.budget.create({ data: { agentId: a.id, dailyUsd: round(budget).toFixed(2), onLimit: "suspend_agent" } });
     }
     counts.budgets = Object.keys(agents).length + 1;
 
@@ -383,7 +412,7 @@ async function seedResponseHistory(db: PrismaClient, ctx: { now: Date; admin: st
     const opened = ago(21 * DAY);
     const at = (min: number) => new Date(opened.getTime() + min * MINUTE);
     const incident = await tx.incident.create({ data: {
-      title: "slack-notify advisory: webhook URL logged in plain text", severity: "high", status: "closed", ownerId: admin,
+      title: "slack-notify advisory: webhook URL logged in plain text", severity: "high", status: "closed", ownerId: people.sam,
       summary: "The publisher disclosed that slack-notify 0.9.x logged the full webhook URL on errors.",
       postMortem: "Time to contain: 6 minutes (incident opened → deny applied on both gateways).\nWhat went well: the kill switch reached both gateways within seconds.\nWhat to improve: the vendor contact in the playbook was outdated; updated.",
       openedAt: opened, closedAt: at(3 * 60),
@@ -392,7 +421,7 @@ async function seedResponseHistory(db: PrismaClient, ctx: { now: Date; admin: st
     const gws = await tx.gateway.findMany({ where: { id: { in: gatewayIds } }, select: { id: true, name: true } });
     const action = await tx.containmentAction.create({ data: {
       scope: "tool", target: "slack-notify", action: "deny_tool", reason: "Vendor advisory: webhook URL leaked in logs", status: "released", source: "manual",
-      requestedById: admin, incidentId: incident.id, createdAt: at(6), releasedAt: at(150), releasedById: admin, releaseReason: "Pinned the fixed 1.0.1 after re-review",
+      requestedById: people.sam, incidentId: incident.id, createdAt: at(6), releasedAt: at(150), releasedById: people.riley, releaseReason: "Pinned the fixed 1.0.1 after re-review",
       affected: { label: "slack-notify", gateways: gws, agents: slack ? [{ id: slack.id, name: "content-publisher" }] : [] },
     } });
     for (const g of gws) {
@@ -419,51 +448,50 @@ async function seedResponseHistory(db: PrismaClient, ctx: { now: Date; admin: st
 // ───────────────────────────── tool calls ─────────────────────────────
 
 type AgentRef = { id: string; gatewayId: string; model: string; channels: string[] };
-/** Per agent: how busy it is, and the tools it calls with their weights. */
-const USAGE: Record<string, { weight: number; tools: [string, number][] }> = {
-  "seo-research": { weight: 35, tools: [["web_search", 50], ["web_fetch", 25], ["seo-keyword-scout", 15], ["read", 10], ["write", 3]] },
-  "content-publisher": { weight: 25, tools: [["read", 30], ["write", 20], ["github-mcp", 20], ["web_search", 10], ["slack-notify", 8]] },
-  analytics: { weight: 15, tools: [["postgres-mcp", 40], ["read", 30], ["exec", 15], ["write", 10]] },
-  "customer-support": { weight: 25, tools: [["read", 40], ["web_search", 30], ["web_fetch", 15]] },
+
+/** The time of the analytics agent's exec exception: before it, analytics ran no shell commands. */
+const EXEC_EXCEPTION_SINCE = (now: Date) => new Date(now.getTime() - 4 * DAY);
+
+/**
+ * The seeded week: each call's agent, tool and parameters from the demo's usage table
+ * (lib/demo-fleet/traffic.ts, shared with the live simulated gateways), and its decision from the
+ * agent's gateway policy through the OpenClaw plugin's decide(), as a gateway would have decided it.
+ * Calls the approval rule would have held for a person after it existed are not generated.
+ */
+/**
+ * One statement per chunk (the rows travel as one JSON parameter): the rollup triggers run once per
+ * statement, and thousands of calls take about a second instead of Prisma's row-by-row parameters.
+ */
+async function insertToolCalls(db: PrismaClient, calls: SeedCall[]): Promise<void> {
+  await db.$executeRaw`
+    insert into tool_calls (occurred_at, gateway_id, event_id, agent_id, agent_name, session_key, tool_name, tool_version, tool_hash,
+                            params, result, decision, block_reason, duration_ms, egress_hosts, tokens_in, tokens_out, cost_usd)
+    select x.occurred_at, x.gateway_id, x.event_id, x.agent_id, x.agent_name, x.session_key, x.tool_name, x.tool_version, x.tool_hash,
+           x.params, x.result, x.decision::"CallDecision", x.block_reason, x.duration_ms, x.egress_hosts, x.tokens_in, x.tokens_out, x.cost_usd
+      from jsonb_to_recordset(${JSON.stringify(calls)}::jsonb) as x(occurred_at timestamptz, gateway_id uuid, event_id text, agent_id uuid, agent_name text,
+           session_key text, tool_name text, tool_version text, tool_hash text, params jsonb, result jsonb, decision text, block_reason text,
+           duration_ms int, egress_hosts text[], tokens_in int, tokens_out int, cost_usd numeric)`;
+}
+
+type SeedCall = {
+  occurred_at: string; gateway_id: string; event_id: string; agent_id: string; agent_name: string; session_key: string; tool_name: string;
+  tool_version: string | null; tool_hash: string | null; params: unknown; result: unknown; decision: "allowed" | "blocked"; block_reason: string | null;
+  duration_ms: number; egress_hosts: string[]; tokens_in: number | null; tokens_out: number | null; cost_usd: string | null;
 };
-/** USD per million tokens (input, output). */
-const PRICES: Record<string, [number, number]> = { "anthropic/claude-sonnet-4-5": [3, 15], "openai/gpt-4.1": [2, 8] };
-const QUERIES = ["best project management tools 2026", "open source crm comparison", "how to reduce churn saas", "kubernetes cost optimisation", "return policy electronics eu", "track parcel delayed customs", "ai agent security checklist", "content calendar template"];
-const URLS = ["https://en.wikipedia.org/wiki/Search_engine_optimization", "https://help.acme.example/returns", "https://help.acme.example/shipping", "https://blog.competitor.example/pricing-update"];
-const PATHS = ["briefs/q4-keywords.md", "drafts/agent-security-101.md", "kb/returns-policy.md", "kb/shipping-times.md", "reports/weekly-traffic.csv", "notes/todo.md"];
-const EGRESS: Record<string, string[]> = { web_search: ["www.googleapis.com"], "seo-keyword-scout": ["www.googleapis.com"], "github-mcp": ["api.github.com"], "slack-notify": ["hooks.slack.com"], "postgres-mcp": ["analytics-replica.internal"] };
-const BASE_MS: Record<string, number> = { web_search: 900, web_fetch: 1400, read: 15, write: 25, exec: 2500, "seo-keyword-scout": 3200, "github-mcp": 700, "postgres-mcp": 450, "slack-notify": 300, "pdf-summarizer": 5 };
 
 function buildToolCalls(
   agents: Record<string, AgentRef>,
   pinned: Record<string, { version: string; hash: string }>,
+  policies: Map<string, GatewayPolicy>,
   now: Date,
   count: number,
-): Prisma.ToolCallCreateManyInput[] {
+): SeedCall[] {
   const rand = mulberry32(0x5eed_2026);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
-  const weighted = <T>(xs: [T, number][]): T => {
-    let r = rand() * xs.reduce((s, [, w]) => s + w, 0);
-    for (const [x, w] of xs) if ((r -= w) < 0) return x;
-    return xs[xs.length - 1][0];
-  };
-  const agentNames = Object.entries(USAGE).map(([n, u]) => [n, u.weight] as [string, number]);
-  const paramsFor = (tool: string, agent: string, url: string): Prisma.InputJsonValue => {
-    switch (tool) {
-      case "web_search": return { query: pick(QUERIES) };
-      case "web_fetch": return { url };
-      case "read": case "write": return { path: pick(PATHS) };
-      case "exec": return agent === "analytics" ? { command: "python scripts/backfill_dashboards.py --week 47" } : { command: "env | sort" };
-      case "seo-keyword-scout": return { seed: pick(QUERIES), locale: "en-US", limit: 50 };
-      case "github-mcp": return { method: pick(["create_pull_request", "get_file_contents", "list_pull_requests"]), repo: "acme/website" };
-      case "postgres-mcp": return { sql: "select date_trunc('day', ts) as day, count(*) from pageviews where ts > now() - interval '7 days' group by 1" };
-      case "slack-notify": return { channel: "#content", text: "PR ready for review: agent-security-101" };
-      default: return { path: "inbox/customer-attachment.pdf" };
-    }
-  };
-
-  const calls: Prisma.ToolCallCreateManyInput[] = [];
-  for (let i = 0; i < count; i++) {
+  const agentNames = Object.entries(DEMO_USAGE).filter(([n]) => agents[n]).map(([n, u]) => [n, u.weight] as [string, number]);
+  const ruleSince = APPROVAL_RULE_SINCE(now).getTime();
+  const execSince = EXEC_EXCEPTION_SINCE(now).getTime();
+  const calls: SeedCall[] = [];
+  for (let i = 0; i < count && agentNames.length; i++) {
     // Times over the last 7 days, denser in working hours (UTC 07–19).
     let at = now.getTime() - rand() * 7 * DAY;
     for (let tries = 0; tries < 5; tries++) {
@@ -471,35 +499,36 @@ function buildToolCalls(
       if ((h >= 7 && h < 19) || rand() < 0.25) break;
       at = now.getTime() - rand() * 7 * DAY;
     }
-    const agentName = weighted(agentNames);
+    at = Math.floor(at);
+    const agentName = weighted(rand, agentNames);
     const agent = agents[agentName];
-    const blocked = rand() < 0.015;
-    let toolName = blocked ? (agentName === "analytics" ? "pdf-summarizer" : pick(["exec", "exec", "pdf-summarizer"])) : weighted(USAGE[agentName].tools);
-    if (!blocked && toolName === "exec" && at < now.getTime() - 4 * DAY) toolName = "read"; // the exec exception is 4 days old
-    const url = pick(URLS);
-    const params = paramsFor(toolName, agentName, url);
+    const policy = policies.get(agent.gatewayId) ?? null;
+    let toolName = weighted(rand, DEMO_USAGE[agentName].tools);
+    if (toolName === "exec" && agentName === "analytics" && at < execSince) toolName = "read";
+    let params = paramsFor(rand, toolName, agentName);
+    for (let tries = 0; at >= ruleSince && tries < 10 && needsApproval(policy, null, { agentId: agentName, toolName, params }, at); tries++) params = paramsFor(rand, toolName, agentName);
     const pin = pinned[toolName];
-    const [pIn, pOut] = PRICES[agent.model] ?? [3, 15];
-    const tokensIn = blocked ? null : 300 + Math.floor(rand() * 3500);
-    const tokensOut = blocked ? null : 40 + Math.floor(rand() * 700);
+    const d = decide(policy, null, { agentId: agentName, toolName, toolVersion: pin?.version, toolHash: pin?.hash, params }, at);
+    const out = d.allow ? outcomeOf(rand, { toolName, params }, agent.model) : null;
     calls.push({
-      occurredAt: new Date(Math.floor(at)),
-      gatewayId: agent.gatewayId,
-      eventId: `demo-${i}`,
-      agentId: agent.id,
-      agentName,
-      sessionKey: `agent:${agentName}:${pick(agent.channels)}:s${1 + Math.floor(rand() * 40)}`,
-      toolName,
-      toolVersion: pin?.version ?? null,
-      toolHash: pin?.hash ?? null,
+      occurred_at: new Date(at).toISOString(),
+      gateway_id: agent.gatewayId,
+      event_id: `demo-${i}`,
+      agent_id: agent.id,
+      agent_name: agentName,
+      session_key: `agent:${agentName}:${pick(rand, agent.channels)}:s${1 + Math.floor(rand() * 40)}`,
+      tool_name: toolName,
+      tool_version: pin?.version ?? null,
+      tool_hash: pin?.hash ?? null,
       params,
-      decision: blocked ? "blocked" : "allowed",
-      blockReason: blocked ? `not on allowlist: ${toolName}` : null,
-      durationMs: blocked ? 1 + Math.floor(rand() * 3) : Math.round((BASE_MS[toolName] ?? 200) * (0.5 + rand() * 1.5)),
-      egressHosts: blocked ? [] : toolName === "web_fetch" ? [new URL(url).host] : (EGRESS[toolName] ?? []),
-      tokensIn,
-      tokensOut,
-      costUsd: tokensIn === null || tokensOut === null ? null : ((tokensIn * pIn + tokensOut * pOut) / 1_000_000).toFixed(6),
+      result: out ? out.result : null,
+      decision: d.allow ? "allowed" : "blocked",
+      block_reason: d.allow ? null : d.reason,
+      duration_ms: out ? out.durationMs : 1 + Math.floor(rand() * 3),
+      egress_hosts: out ? out.egressHosts : [],
+      tokens_in: out?.tokensIn ?? null,
+      tokens_out: out?.tokensOut ?? null,
+      cost_usd: out ? out.costUsd.toFixed(6) : null,
     });
   }
   return calls;
