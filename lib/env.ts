@@ -39,6 +39,8 @@ const ZEnv = z.object({
   OIDC_DEFAULT_ROLE: z.preprocess(emptyAsUnset, ZRole.optional()),
   /** Link an SSO sign-in to an existing local account with the same email: never, or when the IdP asserts email_verified. */
   OIDC_LINK_LOCAL: z.preprocess(emptyAsUnset, z.enum(["never", "verified"]).default("never")),
+  /** Tests only (the e2e server sets it): a request's `warden-test-fault` cookie may slow down or fail a dashboard card (lib/faults). */
+  WARDEN_TEST_FAULTS: z.preprocess(emptyAsUnset, z.enum(["1"]).optional()),
 });
 
 export type Env = z.infer<typeof ZEnv>;
