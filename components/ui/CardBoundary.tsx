@@ -19,10 +19,14 @@ class Boundary extends Component<Props, State> {
       <CardError
         title={this.props.title}
         digest={error.digest}
-        onRetry={() => {
-          this.props.onRetry();
-          this.setState({ error: null });
-        }}
+        onRetry={() =>
+          // One transition: the card renders again only once the refreshed server payload is in,
+          // not from the payload that failed.
+          startTransition(() => {
+            this.props.onRetry();
+            this.setState({ error: null });
+          })
+        }
       />
     );
   }
@@ -56,7 +60,7 @@ export function CardError({ title, digest, onRetry }: { title: string; digest?: 
 export function CardBoundary({ title, children }: { title: string; children: ReactNode }) {
   const router = useRouter();
   return (
-    <Boundary title={title} onRetry={() => startTransition(() => router.refresh())}>
+    <Boundary title={title} onRetry={() => router.refresh()}>
       {children}
     </Boundary>
   );

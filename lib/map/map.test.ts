@@ -191,6 +191,17 @@ describe("filterGraph", () => {
     expect(ids(filterGraph(graph, { status: "not_reviewed" }))).toEqual(["agent:a", "gateway:g", "integration:i"]);
   });
 
+  it("by agent keeps a peer it reaches with the gateway that runs the peer, so the peer sits in its gateway's lane", () => {
+    const g2: EcosystemGraph = {
+      nodes: [...graph.nodes, node("gateway:h", "gateway"), node("agent:c", "agent")],
+      edges: [...graph.edges, { id: "9", source: "gateway:h", target: "agent:c", kind: "runs", state: "active" }, { id: "10", source: "agent:b", target: "agent:c", kind: "talks", state: "unapproved", calls: 2 }],
+    };
+    const g = filterGraph(g2, { agent: "b" });
+    expect(ids(g)).toEqual(["agent:b", "agent:c", "gateway:g", "gateway:h", "service:p", "tool:ok"]);
+    expect(edgeIds(g)).toEqual(["10", "2", "5", "8", "9"]);
+    expect(layoutGraph(g).laneOf.get("agent:c")).toBe("lane:gateway:h");
+  });
+
   it("combines filters", () => {
     expect(ids(filterGraph(graph, { agent: "a", status: "approved" }))).toEqual(["agent:a", "gateway:g", "tool:ok"]);
     expect(filterGraph(graph, { agent: "b", sensitivity: "restricted" })).toEqual({ nodes: [], edges: [] });
