@@ -5,7 +5,7 @@
  * rest; the table fallback stays one link away.
  */
 import { randomUUID } from "node:crypto";
-import type { Locator, Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { expect, makeUser, rid, signIn, sql, test } from "./fixtures";
 
 /** The zoom of the React Flow viewport (its CSS transform's scale). */
@@ -30,7 +30,9 @@ async function smallestLabel(page: Page): Promise<{ px: number; text: string; co
   });
 }
 
-const box = async (l: Locator) => (await l.boundingBox())!;
+/** Boxes of several map nodes read at one instant (the viewport may still be moving between two reads). */
+const boxesOf = (page: Page, ids: string[]) =>
+  page.evaluate((ids) => ids.map((id) => document.querySelector(`.react-flow__node[data-id="${id}"]`)!.getBoundingClientRect().toJSON() as { x: number; y: number; width: number; height: number }), ids);
 const inside = (inner: { x: number; y: number; width: number; height: number }, outer: typeof inner) =>
   inner.x >= outer.x - 0.5 && inner.y >= outer.y - 0.5 && inner.x + inner.width <= outer.x + outer.width + 0.5 && inner.y + inner.height <= outer.y + outer.height + 0.5;
 
@@ -47,8 +49,11 @@ test("with the demo fleet, every label on the map renders at 12 px or more at th
   // The demo gateway's lane is on screen and holds its agents.
   const lane = page.locator(".react-flow__node-lane").filter({ hasText: "Gateway prod-gateway-eu" });
   await expect(lane).toBeVisible();
-  const agent = page.locator(".react-flow__node-record").filter({ hasText: "seo-research" });
-  expect(inside(await box(agent), await box(lane))).toBe(true);
+  const [agentBox, laneBox] = await page.evaluate(() => {
+    const find = (sel: string, text: string) => [...document.querySelectorAll(sel)].find((el) => el.textContent!.includes(text))!.getBoundingClientRect().toJSON() as { x: number; y: number; width: number; height: number };
+    return [find(".react-flow__node-record", "seo-research"), find(".react-flow__node-lane", "Gateway prod-gateway-eu")];
+  });
+  expect(inside(agentBox, laneBox)).toBe(true);
   // The same nodes as a table, one link away.
   await page.getByRole("link", { name: "Read the map as a table" }).click();
   await expect(page.getByRole("table", { name: "Nodes of the ecosystem map" }).getByRole("link", { name: "prod-gateway-eu", exact: true })).toBeInViewport();
@@ -72,15 +77,18 @@ test("agents sit in their gateway's lane; hovering or focusing a node dims every
   const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
   // Filtered to beta: beta with its gateway's lane.
   await expect(node(`agent:${beta}`)).toBeVisible();
-  expect(inside(await box(node(`agent:${beta}`)), await box(node(`lane:gateway:${gw1}`)))).toBe(true);
+  const [betaOnly, laneOnly] = await boxesOf(page, [`agent:${beta}`, `lane:gateway:${gw1}`]);
+  expect(inside(betaOnly, laneOnly)).toBe(true);
 
   await page.goto("/map");
   await expect(node(`agent:${alpha}`)).toBeAttached();
+  await expect(page.locator(".react-flow__node-record").first()).toBeVisible();
   // Both of gw1's agents in its lane, under the gateway; delta in gw2's lane.
-  const lane1 = await box(node(`lane:gateway:${gw1}`));
-  for (const id of [`gateway:${gw1}`, `agent:${alpha}`, `agent:${beta}`]) expect(inside(await box(node(id)), lane1), id).toBe(true);
-  expect(inside(await box(node(`agent:${delta}`)), await box(node(`lane:gateway:${gw2}`)))).toBe(true);
-  expect((await box(node(`gateway:${gw1}`))).y).toBeLessThan((await box(node(`agent:${alpha}`))).y);
+  const [lane1, gwBox, aBox, bBox, lane2, dBox] = await boxesOf(page, [`lane:gateway:${gw1}`, `gateway:${gw1}`, `agent:${alpha}`, `agent:${beta}`, `lane:gateway:${gw2}`, `agent:${delta}`]);
+  for (const [name, b] of [["gateway", gwBox], ["alpha", aBox], ["beta", bBox]] as const) expect(inside(b, lane1), name).toBe(true);
+  expect(inside(dBox, lane2)).toBe(true);
+  expect(inside(dBox, lane1)).toBe(false);
+  expect(gwBox.y).toBeLessThan(aBox.y);
 
   // Keyboard focus on beta (the map pans to it): beta and its gateway lit, alpha dimmed.
   await node(`agent:${beta}`).focus();
