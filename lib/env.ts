@@ -48,6 +48,8 @@ const ZEnv = z.object({
   /** The address and port `next start` listens on (the launcher sets them). */
   HOST: z.preprocess(emptyAsUnset, z.string().optional()),
   PORT: z.preprocess(emptyAsUnset, z.string().regex(/^\d{1,5}$/, "PORT must be a port number").optional()),
+  /** Tests only (the e2e server sets it): a request's `warden-test-fault` cookie may slow down or fail a dashboard card (lib/faults). */
+  WARDEN_TEST_FAULTS: z.preprocess(emptyAsUnset, z.enum(["1"]).optional()),
 });
 
 export type Env = z.infer<typeof ZEnv>;

@@ -34,6 +34,8 @@ const env = {
   // Webhook receivers in specs listen on 127.0.0.1 over http (test only).
   WARDEN_WEBHOOK_ALLOW_PRIVATE: "1",
   WARDEN_WEBHOOK_ALLOW_HTTP: "1",
+  // Specs may slow down or fail one dashboard card through a cookie on their own browser (lib/faults, test only).
+  WARDEN_TEST_FAULTS: "1",
   // Audit checkpoints of this run's database, wiped with it (the default would sit in the project root).
   WARDEN_AUDIT_CHECKPOINT_FILE: path.join(dir, "audit-checkpoints.jsonl"),
   // The OpenClaw e2e gateway listens on 127.0.0.1 (its admin WebSocket is a kill switch path).

@@ -3,6 +3,7 @@ import type { EcosystemGraph, MapEdge, MapNode } from "@/lib/map/schema";
 import { APPROVAL_STATES, type ApprovalState } from "@/lib/map/schema";
 import { DataTable } from "@/components/ui/DataTable";
 import { Badge } from "@/components/ui/Badge";
+import { RelativeTime } from "@/components/ui/RelativeTime";
 import { CLASS_STYLES, EDGE_STYLES, RELATION_LABELS, RISK_STYLES, STATE_TONE, statusLabel, TYPE_LABELS } from "./styles";
 
 const RISK_TONE = { high: "red", medium: "amber", low: "green" } as const;
@@ -53,6 +54,12 @@ export function MapList({ graph }: { graph: EcosystemGraph }) {
                     <dd>{v}</dd>
                   </div>
                 ))}
+                {Object.entries(n.times ?? {}).map(([k, v]) => (
+                  <div key={k} className="contents">
+                    <dt className="text-slate-500">{k}</dt>
+                    <dd>{v ? <RelativeTime at={v} /> : "never"}</dd>
+                  </div>
+                ))}
               </dl>
             ),
           },
@@ -76,7 +83,7 @@ export function MapList({ graph }: { graph: EcosystemGraph }) {
                 <div className="space-y-1 text-xs">
                   {e.classification && <span className={`inline-flex rounded-full px-2 py-0.5 font-medium ${CLASS_STYLES[e.classification].badge}`}>{e.classification} data</span>}
                   {e.via && <p>via {e.via.join(", ")}</p>}
-                  {e.detail && <p className="text-slate-600 dark:text-slate-400">{e.detail}</p>}
+                  {e.detail && <p className="text-slate-600 dark:text-slate-400">{e.detail}{e.lastAt && <>, last <RelativeTime at={e.lastAt} /></>}</p>}
                 </div>
               ),
             },

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { makeUser, rid } from "@/test/factories";
 import { filterGraph, getEcosystemMap, loadEcosystemGraph } from "./queries";
-import { layoutGraph } from "./layout";
+import { layoutGraph, neighbourhood, NODE_HEIGHT, NODE_WIDTH } from "./layout";
 import { parseMapFilters, type EcosystemGraph, type MapEdge, type MapNode } from "./schema";
 
 const DAY = 86_400_000;
@@ -192,18 +192,59 @@ describe("filterGraph", () => {
     expect(ids(filterGraph(graph, { status: "not_reviewed" }))).toEqual(["agent:a", "gateway:g", "integration:i"]);
   });
 
+  it("by agent keeps a peer it reaches with the gateway that runs the peer, so the peer sits in its gateway's lane", () => {
+    const g2: EcosystemGraph = {
+      nodes: [...graph.nodes, node("gateway:h", "gateway"), node("agent:c", "agent")],
+      edges: [...graph.edges, { id: "9", source: "gateway:h", target: "agent:c", kind: "runs", state: "active" }, { id: "10", source: "agent:b", target: "agent:c", kind: "talks", state: "unapproved", calls: 2 }],
+    };
+    const g = filterGraph(g2, { agent: "b" });
+    expect(ids(g)).toEqual(["agent:b", "agent:c", "gateway:g", "gateway:h", "service:p", "tool:ok"]);
+    expect(edgeIds(g)).toEqual(["10", "2", "5", "8", "9"]);
+    expect(layoutGraph(g).laneOf.get("agent:c")).toBe("lane:gateway:h");
+  });
+
   it("combines filters", () => {
     expect(ids(filterGraph(graph, { agent: "a", status: "approved" }))).toEqual(["agent:a", "gateway:g", "tool:ok"]);
     expect(filterGraph(graph, { agent: "b", sensitivity: "restricted" })).toEqual({ nodes: [], edges: [] });
   });
 
-  it("lays the graph out left to right: gateways, agents, tools, then integrations and services", () => {
-    const pos = layoutGraph(graph);
+  it("groups agents in a lane per gateway, with tools, integrations and services in columns beside the lanes", () => {
+    const { positions: pos, lanes, laneOf } = layoutGraph(graph);
     const x = (id: string) => pos.get(id)!.x;
+    const y = (id: string) => pos.get(id)!.y;
     expect(pos.size).toBe(graph.nodes.length);
-    expect(x("gateway:g")).toBeLessThan(x("agent:a"));
+    // one lane per gateway (an idle gateway too), one for agents without a gateway
+    expect(lanes.map((l) => [l.id, l.gatewayId, l.agentIds])).toEqual([
+      ["lane:gateway:g", "gateway:g", ["agent:a", "agent:b"]],
+      ["lane:gateway:idle", "gateway:idle", []],
+      ["lane:none", null, ["agent:lonely"]],
+    ]);
+    expect(laneOf.get("agent:a")).toBe("lane:gateway:g");
+    // inside a lane: the gateway on top, its agents below; every node inside its lane's box
+    expect(y("gateway:g")).toBeLessThan(y("agent:a"));
+    expect(y("agent:a")).toBeLessThan(y("agent:b"));
+    for (const l of lanes) {
+      for (const id of [...(l.gatewayId ? [l.gatewayId] : []), ...l.agentIds]) {
+        expect(y(id)).toBeGreaterThanOrEqual(l.y);
+        expect(y(id) + NODE_HEIGHT).toBeLessThanOrEqual(l.y + l.height);
+        expect(x(id) + NODE_WIDTH).toBeLessThanOrEqual(l.x + l.width);
+      }
+    }
+    // lanes do not overlap
+    expect(lanes[0].y + lanes[0].height).toBeLessThan(lanes[1].y);
+    // columns beside the lanes: tools, then integrations, then services
     expect(x("agent:a")).toBeLessThan(x("tool:ok"));
-    expect(x("tool:ok")).toBeLessThan(x("service:r"));
     expect(x("tool:ok")).toBeLessThan(x("integration:i"));
+    expect(x("integration:i")).toBeLessThan(x("service:r"));
+    // nodes in a column never overlap
+    expect(Math.abs(y("tool:ok") - y("tool:bad"))).toBeGreaterThanOrEqual(NODE_HEIGHT);
+  });
+
+  it("highlights a node's neighbourhood: one link away, and a lane's gateway and agents with theirs", () => {
+    const layout = layoutGraph(graph);
+    expect([...neighbourhood(graph, layout, "tool:ok")].sort()).toEqual(["agent:a", "agent:b", "tool:ok"]);
+    expect([...neighbourhood(graph, layout, "agent:b")].sort()).toEqual(["agent:b", "gateway:g", "service:p", "tool:ok"]);
+    expect([...neighbourhood(graph, layout, "lane:gateway:g")].sort()).toEqual(["agent:a", "agent:b", "gateway:g", "integration:i", "service:p", "service:r", "tool:bad", "tool:ok"]);
+    expect([...neighbourhood(graph, layout, "lane:none")]).toEqual(["agent:lonely"]);
   });
 });

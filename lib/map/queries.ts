@@ -67,6 +67,7 @@ function maxRisk(parts: { label: string; a: Assessment }[], own: Assessment = { 
   return { risk, reasons: [...new Set(reasons)] };
 }
 
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const fmtUtc = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace("T", " ")} UTC` : "—");
 const flowState = (s: "proposed" | "approved" | "rejected"): ApprovalState => (s === "proposed" ? "pending" : s);
 
@@ -180,7 +181,8 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
     ]);
     const node: MapNode = {
       id: `integration:${i.id}`, type: "integration", label: i.name, status: state, risk: a.risk, reasons: a.reasons, href: `/integrations/${i.id}`,
-      meta: { provider: `${i.provider} (${i.providerVerified ? "verified" : "unverified"})`, "next review": fmtUtc(i.nextReviewAt), ...(i.advisoryFlaggedAt ? { advisory: `flagged ${fmtUtc(i.advisoryFlaggedAt)}` } : {}) },
+      meta: { provider: `${i.provider} (${i.providerVerified ? "verified" : "unverified"})` },
+      times: { "next review": iso(i.nextReviewAt), ...(i.advisoryFlaggedAt ? { "advisory flagged": iso(i.advisoryFlaggedAt) } : {}) },
     };
     integrationInfo.set(i.id, { node, a, state });
   }
@@ -242,7 +244,8 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
     const status = !g.lastSeenAt ? "never seen" : now.getTime() - g.lastSeenAt.getTime() <= CONNECTED_WITHIN_MS ? "connected" : "stale";
     nodes.push({
       id: `gateway:${g.id}`, type: "gateway", label: g.name, status, risk: a.risk, reasons: a.reasons, href: "/gateways",
-      meta: { kind: g.kind, environment: g.environment, "last seen": fmtUtc(g.lastSeenAt) },
+      meta: { kind: g.kind, environment: g.environment },
+      times: { "last seen": iso(g.lastSeenAt) },
     });
   }
 
@@ -285,7 +288,7 @@ async function agentLinkEdges(agents: { id: string; gatewayId: string | null }[]
     const state = ok.has(`${l.from} ${l.to}`) ? "approved" : "unapproved";
     out.set(`${l.from} ${l.to}`, {
       id: `talks:agent:${l.from}->agent:${l.to}`, source: `agent:${l.from}`, target: `agent:${l.to}`, kind: "talks", state,
-      calls: l.calls, lastAt: l.lastAt.toISOString(), detail: `${l.calls} calls${l.blocked ? ` (${l.blocked} blocked)` : ""}, last ${fmtUtc(l.lastAt)}`,
+      calls: l.calls, lastAt: l.lastAt.toISOString(), detail: `${l.calls} calls${l.blocked ? ` (${l.blocked} blocked)` : ""}`,
     });
   }
   for (const p of approved) {
@@ -302,8 +305,8 @@ function sortNodes(nodes: MapNode[]): MapNode[] {
 /**
  * Narrow the graph to the filters and keep only connected nodes. `sensitivity` keeps the data
  * flows of that classification; `status` keeps the tool, integration and data-flow links in that
- * approval state; `agent` keeps that agent's links. Agents that keep a link stay, with the gateway
- * that runs them; everything left without a link is dropped. Without filters the graph is unchanged.
+ * approval state; `agent` keeps that agent's links. Agents that keep a link stay (both ends of an
+ * agent → agent link), with the gateway that runs them; everything left without a link is dropped. Without filters the graph is unchanged.
  */
 export function filterGraph(graph: EcosystemGraph, filters: TMapFilters): EcosystemGraph {
   const { agent, sensitivity, status } = filters;
@@ -317,7 +320,8 @@ export function filterGraph(graph: EcosystemGraph, filters: TMapFilters): Ecosys
       (!sensitivity || (e.kind === "sends" && e.classification === sensitivity)) &&
       (!status || e.state === status),
   );
-  const agents = new Set<string>(links.map((e) => e.source));
+  // Agents at either end of a kept link stay (a peer an agent reaches too), each with its gateway.
+  const agents = new Set<string>(links.flatMap((e) => (e.kind === "talks" ? [e.source, e.target] : [e.source])));
   // Filtering by agent alone shows the agent even when it has no links yet.
   if (agentId && !sensitivity && !status && graph.nodes.some((n) => n.id === agentId)) agents.add(agentId);
 

@@ -48,6 +48,8 @@ export type MapNode = {
   href: string;
   /** Short display facts (owner, publisher, classification…); never secrets or tool-call parameters. */
   meta: Record<string, string>;
+  /** Dated facts ("last seen", "next review"…) as ISO times, shown as words with the exact UTC time on hover; null when never. */
+  times?: Record<string, string | null>;
 };
 
 export type MapEdge = {

@@ -3,9 +3,9 @@ import { dbRead } from "@/lib/db-read";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { countOpenEscalations } from "@/lib/containment/queries";
 import { reviewStateWhere } from "@/lib/integrations/queries";
-import { readRollupSlices, type AgentCost, type Calls } from "./rollups";
+import { readRollupSlices, type AgentCost, type Calls, type RollupSlices } from "./rollups";
 import { buildTiles } from "./tiles";
-import type { AgentSpendPoint, CallWindow, DayPoint, HourPoint, OverviewDashboard, WeekPoint } from "./types";
+import type { AgentSpendPoint, CallWindow, DayPoint, HourPoint, OverviewDashboard, OverviewTile, WeekPoint } from "./types";
 import { CHART_DAYS, DAY_MS, DRILL_DUE_DAYS, GATEWAY_STALE_MINUTES, HOUR_MS, SPEND_TOP_AGENTS, THROUGHPUT_WEEKS, dayKey, overviewWindows, type OverviewWindows } from "./windows";
 
 /** The rollup's key for calls not attributed to a registered agent. */
@@ -100,64 +100,65 @@ async function openFindings(w: OverviewWindows) {
   return rows[0] ?? { total: 0, unapproved24h: 0, unapproved7d: 0 };
 }
 
-/**
- * Everything on the overview dashboard at `now`. Only the coarse rollups (see ./rollups) and indexed counts, run in parallel; never a scan of tool_calls. Tool-call
- * parameters and results are never read.
- */
-export async function getOverviewDashboard(now: Date = new Date()): Promise<OverviewDashboard> {
-  const w = overviewWindows(now);
-  const staleBefore = new Date(now.getTime() - GATEWAY_STALE_MINUTES * 60_000);
-  const drillCutoff = new Date(now.getTime() - DRILL_DUE_DAYS * DAY_MS);
-  const [
-    rollup,
-    throughput,
-    findings,
-    pendingRequests,
-    overdueReReviews,
-    integrationsOverdue,
-    integrationsFlagged,
-    activeContainment,
-    escalations,
-    incidents,
-    budgets,
-    playbooksTotal,
-    drillDue,
-    gatewaysTotal,
-    notSeen,
-    agentsTotal,
-    toolsTotal,
-  ] = await Promise.all([
-    readRollupSlices(w),
-    reviewThroughput(w),
-    openFindings(w),
+type Data = Omit<OverviewDashboard, "tiles">;
+
+/** Reviews waiting: pending tool requests, overdue re-reviews, integrations overdue or advisory-flagged. */
+export async function loadReviewsSection(now: Date): Promise<Data["reviews"]> {
+  const [pendingRequests, overdueReReviews, integrationsOverdue, integrationsFlagged] = await Promise.all([
     dbRead.toolRequest.count({ where: { status: "pending" } }),
     dbRead.trustDecision.count({ where: { toolVersionId: { not: null }, outcome: { not: "reject" }, revokedAt: null, reReviewAt: { lt: now } } }),
     dbRead.integration.count({ where: reviewStateWhere(now).overdue }),
     dbRead.integration.count({ where: { advisoryFlaggedAt: { not: null } } }),
+  ]);
+  return { pendingRequests, overdueReReviews, integrationsOverdue, integrationsFlagged };
+}
+
+/** Containment, escalations, open incidents and playbook drills. */
+export async function loadResponseSection(now: Date): Promise<Pick<Data, "response" | "playbooks">> {
+  const drillCutoff = new Date(now.getTime() - DRILL_DUE_DAYS * DAY_MS);
+  const [activeContainment, escalations, incidents, playbooksTotal, drillDue] = await Promise.all([
     dbRead.containmentAction.count({ where: { status: "active" } }),
     countOpenEscalations(dbRead),
     dbRead.incident.groupBy({ by: ["status"], where: { status: { in: ["open", "contained"] } }, _count: { _all: true } }),
-    dbRead.budget.findMany({ select: { agentId: true, dailyUsd: true, enabled: true, onLimit: true } }),
     dbRead.playbook.count(),
     dbRead.playbook.count({ where: { drills: { none: { startedAt: { gte: drillCutoff } } } } }),
+  ]);
+  const incidentCount = (s: string) => incidents.find((i) => i.status === s)?._count._all ?? 0;
+  return {
+    response: { activeContainment, escalations, incidentsOpen: incidentCount("open"), incidentsContained: incidentCount("contained") },
+    playbooks: { total: playbooksTotal, drillDue },
+  };
+}
+
+/** Tool calls over 24 h / 7 d with their hourly and daily series, and open findings. */
+export async function loadCallsSection(now: Date, rollup?: Promise<RollupSlices>) {
+  const w = overviewWindows(now);
+  const [slices, findings] = await Promise.all([rollup ?? readRollupSlices(w), openFindings(w)]);
+  const calls = callSeries(slices.hourCalls, w);
+  return {
+    calls: { last24h: calls.last24h, last7d: calls.last7d, unapproved24h: findings.unapproved24h, unapproved7d: findings.unapproved7d } satisfies Data["calls"],
+    findingsOpen: findings.total,
+    hourly: calls.hourly,
+    daily: calls.daily,
+  };
+}
+
+/** The fleet's size, gateways not seen, and spend today and over 7 days against the fleet budget. */
+export async function loadFleetSection(now: Date, rollup?: Promise<RollupSlices>) {
+  const w = overviewWindows(now);
+  const staleBefore = new Date(now.getTime() - GATEWAY_STALE_MINUTES * 60_000);
+  const [slices, budgets, gatewaysTotal, notSeen, agentsTotal, toolsTotal] = await Promise.all([
+    rollup ?? readRollupSlices(w),
+    dbRead.budget.findMany({ select: { agentId: true, dailyUsd: true, enabled: true, onLimit: true } }),
     dbRead.gateway.count(),
     dbRead.gateway.count({ where: { OR: [{ lastSeenAt: null }, { lastSeenAt: { lt: staleBefore } }] } }),
     dbRead.agent.count(),
     dbRead.tool.count(),
   ]);
-
-  const calls = callSeries(rollup.hourCalls, w);
-  const spend = await spendByAgent(rollup.today, rollup.week);
+  const spend = await spendByAgent(slices.today, slices.week);
   const fleetBudget = budgets.find((b) => b.agentId === null) ?? null;
   const percent = fleetBudget?.enabled && fleetBudget.dailyUsd.gt(0) ? spend.today.div(fleetBudget.dailyUsd).mul(100).toDecimalPlaces(1, Prisma.Decimal.ROUND_DOWN).toNumber() : null;
-  const incidentCount = (s: string) => incidents.find((i) => i.status === s)?._count._all ?? 0;
-
-  const data: Omit<OverviewDashboard, "tiles"> = {
-    generatedAt: now.toISOString(),
-    reviews: { pendingRequests, overdueReReviews, integrationsOverdue, integrationsFlagged },
-    calls: { last24h: calls.last24h, last7d: calls.last7d, unapproved24h: findings.unapproved24h, unapproved7d: findings.unapproved7d },
-    findingsOpen: findings.total,
-    response: { activeContainment, escalations, incidentsOpen: incidentCount("open"), incidentsContained: incidentCount("contained") },
+  return {
     spend: {
       day: dayKey(w.today),
       todayUsd: spend.today.toFixed(),
@@ -165,11 +166,69 @@ export async function getOverviewDashboard(now: Date = new Date()): Promise<Over
       budget: fleetBudget ? { dailyUsd: fleetBudget.dailyUsd.toFixed(2), enabled: fleetBudget.enabled, onLimit: fleetBudget.onLimit } : null,
       percent,
       agentsWithBudget: budgets.filter((b) => b.agentId !== null && b.enabled).length,
-    },
-    playbooks: { total: playbooksTotal, drillDue },
+    } satisfies Data["spend"],
     gateways: { total: gatewaysTotal, notSeen, staleAfterMinutes: GATEWAY_STALE_MINUTES },
     fleet: { agents: agentsTotal, tools: toolsTotal },
-    charts: { hourly: calls.hourly, daily: calls.daily, spendByAgent: spend.points, spendOtherAgents: spend.others, reviewThroughput: throughput },
+    spendByAgent: spend.points,
+    spendOtherAgents: spend.others,
+  };
+}
+
+/** Trust decisions and tool requests per week over the last 12 weeks. */
+export async function loadReviewThroughput(now: Date): Promise<WeekPoint[]> {
+  return reviewThroughput(overviewWindows(now));
+}
+
+/** The rollup slices every section at `now` can share (read once per page). */
+export function readOverviewRollup(now: Date): Promise<RollupSlices> {
+  return readRollupSlices(overviewWindows(now));
+}
+
+/** An empty dashboard: the base a section fills in to build only its own tiles. */
+const EMPTY: Data = {
+  generatedAt: "",
+  reviews: { pendingRequests: 0, overdueReReviews: 0, integrationsOverdue: 0, integrationsFlagged: 0 },
+  calls: { last24h: { calls: 0, blocked: 0 }, last7d: { calls: 0, blocked: 0 }, unapproved24h: 0, unapproved7d: 0 },
+  findingsOpen: 0,
+  response: { activeContainment: 0, escalations: 0, incidentsOpen: 0, incidentsContained: 0 },
+  spend: { day: "", todayUsd: "0", weekUsd: "0", budget: null, percent: null, agentsWithBudget: 0 },
+  playbooks: { total: 0, drillDue: 0 },
+  gateways: { total: 0, notSeen: 0, staleAfterMinutes: GATEWAY_STALE_MINUTES },
+  fleet: { agents: 0, tools: 0 },
+  charts: { hourly: [], daily: [], spendByAgent: [], spendOtherAgents: 0, reviewThroughput: [] },
+};
+
+/** The tiles with these ids, built from what one section loaded (the rest of the dashboard left empty). */
+export function sectionTiles(ids: readonly string[], part: Partial<Data>): OverviewTile[] {
+  const tiles = new Map(buildTiles({ ...EMPTY, ...part }).map((t) => [t.id, t]));
+  return ids.flatMap((id) => tiles.get(id) ?? []);
+}
+
+/**
+ * Everything on the overview dashboard at `now` (GET /api/v1/overview): the same section loaders
+ * the page streams card by card. Only the coarse rollups (see ./rollups) and indexed counts, run in
+ * parallel; never a scan of tool_calls. Tool-call parameters and results are never read.
+ */
+export async function getOverviewDashboard(now: Date = new Date()): Promise<OverviewDashboard> {
+  const rollup = readOverviewRollup(now);
+  const [reviews, response, calls, fleet, throughput] = await Promise.all([
+    loadReviewsSection(now),
+    loadResponseSection(now),
+    loadCallsSection(now, rollup),
+    loadFleetSection(now, rollup),
+    loadReviewThroughput(now),
+  ]);
+  const data: Data = {
+    generatedAt: now.toISOString(),
+    reviews,
+    calls: calls.calls,
+    findingsOpen: calls.findingsOpen,
+    response: response.response,
+    spend: fleet.spend,
+    playbooks: response.playbooks,
+    gateways: fleet.gateways,
+    fleet: fleet.fleet,
+    charts: { hourly: calls.hourly, daily: calls.daily, spendByAgent: fleet.spendByAgent, spendOtherAgents: fleet.spendOtherAgents, reviewThroughput: throughput },
   };
   return { ...data, tiles: buildTiles(data) };
 }

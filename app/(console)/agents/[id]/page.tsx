@@ -10,7 +10,7 @@ import { toolOptions } from "@/lib/tools/queries";
 import { Badge } from "@/components/ui/Badge";
 import { Card, PageHeader } from "@/components/ui/Card";
 import { DataTable } from "@/components/ui/DataTable";
-import { fmtDate } from "@/components/ui/format";
+import { RelativeTime } from "@/components/ui/RelativeTime";
 import { ReasonAction } from "@/components/ui/ReasonAction";
 import { BundlesEditor } from "@/components/agents/BundlesEditor";
 import { GrantForm } from "@/components/agents/GrantForm";
@@ -37,8 +37,8 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
     agent: l.agentId ? <Link className="font-medium text-brand-600 hover:underline" href={`/agents/${l.agentId}`}>{l.agentName}</Link> : <span>{l.agentName} <Badge tone="gray">not registered</Badge></span>,
     state: l.approved ? <Badge tone="green">approved</Badge> : <Badge tone="red">not approved</Badge>,
     calls: <span className="text-xs">{l.calls}{l.blocked ? ` (${l.blocked} blocked)` : ""}</span>,
-    lastAt: <span className="whitespace-nowrap text-xs">{l.lastAt ? fmtDate(l.lastAt) : "—"}</span>,
-    why: <span className="text-xs">{l.approved ? `${l.approved.reason} (${l.approved.approvedBy}, ${fmtDate(l.approved.at)})` : "—"}</span>,
+    lastAt: <span className="whitespace-nowrap text-xs"><RelativeTime at={l.lastAt} /></span>,
+    why: <span className="text-xs">{l.approved ? <>{l.approved.reason} ({l.approved.approvedBy}, <RelativeTime at={l.approved.at} />)</> : "—"}</span>,
     actions: !mayLink || !l.agentId ? null : l.approved ? (
       <ReasonAction label="Revoke pair" action={revokeAgentLink} payload={outgoing ? { fromAgentId: agent.id, toAgentId: l.agentId } : { fromAgentId: l.agentId, toAgentId: agent.id }} confirmLabel="Confirm: revoke pair">
         <p className="text-sm">{outgoing ? `${agent.name} will no longer be allowed to reach ${l.agentName}.` : `${l.agentName} will no longer be allowed to reach ${agent.name}.`}</p>
@@ -94,7 +94,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
                     <div className="text-xs" data-testid="allowlist-conditions">
                       {e.conditions ? <ul className="list-disc pl-4">{describeConditions(e.conditions).map((x) => <li key={x}>{x}</li>)}</ul> : e.status === "allowed" ? <span className="text-slate-500">none (only the SSRF check)</span> : "—"}
                       {e.conditionsFrom && <p className="text-slate-500">from the approval of {e.conditionsFrom}</p>}
-                      {e.until && <p><Badge tone="amber">ends {fmtDate(e.until)}</Badge></p>}
+                      {e.until && <p><Badge tone="amber">ends <RelativeTime at={e.until} /></Badge></p>}
                     </div>
                   ),
                   why: <span className="text-xs">{e.reason}</span>,
@@ -113,7 +113,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
                     <li key={g.id} className="text-sm">
                       <p>
                         <Badge tone={g.kind === "exception" ? "amber" : "blue"}>{g.kind}</Badge> <strong>{g.tool.name}</strong> — {g.reason}{" "}
-                        <span className="text-xs text-slate-500">by {g.grantedBy.email}, {fmtDate(g.createdAt)}{g.expiresAt ? `, until ${fmtDate(g.expiresAt)}` : ""}</span>{" "}
+                        <span className="text-xs text-slate-500">by {g.grantedBy.email}, <RelativeTime at={g.createdAt} />{g.expiresAt ? <>, until <RelativeTime at={g.expiresAt} /></> : ""}</span>{" "}
                         {g.revokedAt ? <Badge tone="red">revoked: {g.revokeReason}</Badge> : expired ? <Badge tone="gray">expired</Badge> : null}
                       </p>
                       {mayDecide && !g.revokedAt && !expired && <div className="mt-1"><ReasonAction label={`Revoke ${g.kind}`} action={revokeGrant} payload={{ id: g.id }} /></div>}
@@ -144,7 +144,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
           {reported && (
             <Card title="Posture reported by the gateway">
               <p className="mb-2 text-xs text-slate-500" data-testid="reported-by">
-                Reported by <Link className="text-brand-600 hover:underline" href={`/gateways/${reported.gatewayId}`}>{reported.gatewayName}</Link>{reported.reportedAt ? ` at ${fmtDate(reported.reportedAt)}` : ""}. What the gateway runs wins over the registry&apos;s record below{reported.differences.length ? "; differences are flagged" : ""}.
+                Reported by <Link className="text-brand-600 hover:underline" href={`/gateways/${reported.gatewayId}`}>{reported.gatewayName}</Link>{reported.reportedAt ? <> <RelativeTime at={reported.reportedAt} /></> : ""}. What the gateway runs wins over the registry&apos;s record below{reported.differences.length ? "; differences are flagged" : ""}.
               </p>
               <dl className="grid grid-cols-[8rem_1fr] gap-y-1 text-sm" aria-label="Reported posture">
                 {([

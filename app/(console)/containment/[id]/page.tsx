@@ -9,7 +9,7 @@ import { Badge } from "@/components/ui/Badge";
 import { Card, PageHeader } from "@/components/ui/Card";
 import { Fact } from "@/components/ui/Fact";
 import { ReasonAction } from "@/components/ui/ReasonAction";
-import { fmtDate } from "@/components/ui/format";
+import { RelativeTime } from "@/components/ui/RelativeTime";
 import { AutoRefresh } from "@/components/containment/AutoRefresh";
 import { EscalationBanner } from "@/components/containment/EscalationBanner";
 import { StateBadge } from "@/components/containment/StateBadge";
@@ -36,11 +36,11 @@ export default async function ContainmentDetailPage({ params }: { params: Promis
         <Card title="Action" actions={c.status === "active" && can(actor.role, "containment:execute") ? <ReasonAction label="Release" confirmLabel="Release on every gateway" action={releaseContainmentNow} payload={{ id: c.id }} variant="secondary" placeholder="e.g. vendor patched, verified hash of 1.4.2" /> : undefined}>
           <dl className="grid gap-3 text-sm md:grid-cols-3">
             <Fact label="Status">{c.status === "active" ? <Badge tone="red">active</Badge> : c.status === "releasing" ? <span><Badge tone="amber">releasing</Badge> <span className="text-xs text-slate-500">access is not yet confirmed back on every path of every gateway</span></span> : <Badge tone="gray">released</Badge>}</Fact>
-            <Fact label="Requested">{fmtDate(c.createdAt)} by {c.requestedBy ?? "—"} ({c.source})</Fact>
+            <Fact label="Requested"><RelativeTime at={c.createdAt} /> by {c.requestedBy ?? "—"} ({c.source})</Fact>
             <Fact label="Reason">{c.reason}</Fact>
             <Fact label="Blast radius">{c.affected.gateways.length} gateway(s), {c.affected.agents.length} agent(s){c.options.cronOff ? "; cron jobs off" : ""}</Fact>
             <Fact label="Incident">{c.incidentId ? <Link className="underline" href={`/incidents/${c.incidentId}`}>open the incident</Link> : "—"}</Fact>
-            {c.status !== "active" && <Fact label="Released">{fmtDate(c.releasedAt)} by {c.releasedBy ?? "—"}: {c.releaseReason}</Fact>}
+            {c.status !== "active" && <Fact label="Released"><RelativeTime at={c.releasedAt} /> by {c.releasedBy ?? "—"}: {c.releaseReason}</Fact>}
           </dl>
         </Card>
         <Card title="Per gateway">
@@ -58,9 +58,9 @@ export default async function ContainmentDetailPage({ params }: { params: Promis
                 kind: d.kind,
                 state: <span data-testid={`state-${d.gatewayName}-${d.kind}`}><StateBadge state={d.state} /></span>,
                 ws: <StateBadge state={d.wsState} />,
-                created: fmtDate(d.createdAt),
-                delivered: d.deliveredAt ? `${fmtDate(d.deliveredAt)} (try ${d.attempts})` : "—",
-                acked: d.ackedAt ? fmtDate(d.ackedAt) : d.escalatedAt ? <span className="text-red-700 dark:text-red-300">escalated {fmtDate(d.escalatedAt)}</span> : "—",
+                created: <RelativeTime at={d.createdAt} />,
+                delivered: d.deliveredAt ? <><RelativeTime at={d.deliveredAt} /> (try {d.attempts})</> : "—",
+                acked: d.ackedAt ? <RelativeTime at={d.ackedAt} /> : d.escalatedAt ? <span className="text-red-700 dark:text-red-300">escalated <RelativeTime at={d.escalatedAt} /></span> : "—",
                 detail: <span className="text-xs">{d.error ?? d.wsError ?? ""}</span>,
               },
               sort: { gateway: d.gatewayName, kind: d.kind, state: d.state, ws: d.wsState ?? "", created: d.createdAt.getTime(), delivered: d.deliveredAt?.getTime() ?? 0, acked: d.ackedAt?.getTime() ?? 0, detail: "" },

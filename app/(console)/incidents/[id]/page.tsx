@@ -7,7 +7,7 @@ import { evidenceHref, getIncident, incidentFormChoices, INCIDENT_READ_SCOPE, RE
 import { Badge } from "@/components/ui/Badge";
 import { Card, PageHeader } from "@/components/ui/Card";
 import { Fact } from "@/components/ui/Fact";
-import { fmtDate } from "@/components/ui/format";
+import { RelativeTime } from "@/components/ui/RelativeTime";
 import { Timeline } from "@/components/incidents/Timeline";
 import { IncidentControls } from "@/components/incidents/IncidentControls";
 import { NoteForm } from "@/components/incidents/NoteForm";
@@ -60,8 +60,8 @@ function ContainmentActions({ actions, truncated }: { actions: IncidentDetail["a
             <span>· {a.scope} <code>{a.label}</code></span>
             <Badge tone={a.status === "active" ? "red" : "green"}>{a.status}</Badge>
             <span className="text-xs text-slate-500">
-              {fmtDate(a.createdAt)} by {a.requestedBy ?? a.source} · {a.affectedGateways} gateways, {a.affectedAgents} agents
-              {a.releasedAt && ` · released ${fmtDate(a.releasedAt)}`}
+              <RelativeTime at={a.createdAt} /> by {a.requestedBy ?? a.source} · {a.affectedGateways} gateways, {a.affectedAgents} agents
+              {a.releasedAt && <> · released <RelativeTime at={a.releasedAt} /></>}
             </span>
           </div>
           <p className="text-sm text-slate-700 dark:text-slate-300">Reason: {a.reason}{a.releaseReason && ` · released because: ${a.releaseReason}`}</p>
@@ -82,9 +82,9 @@ function ContainmentActions({ actions, truncated }: { actions: IncidentDetail["a
                       <td className="px-3 py-2"><Link href={`/gateways/${d.gatewayId}`} className="text-brand-600 hover:underline">{d.gatewayName}</Link></td>
                       <td className="px-3 py-2">{d.kind}</td>
                       <td className="px-3 py-2"><Badge tone={DELIVERY_TONE[d.state] ?? "gray"}>{words(d.state)}</Badge>{d.error && <p className="text-xs text-red-600">{d.error}</p>}</td>
-                      <td className="whitespace-nowrap px-3 py-2 text-xs">{fmtDate(d.deliveredAt)}</td>
-                      <td className="whitespace-nowrap px-3 py-2 text-xs">{fmtDate(d.ackedAt)}</td>
-                      <td className="whitespace-nowrap px-3 py-2 text-xs">{d.escalatedAt ? <Badge tone="amber">{fmtDate(d.escalatedAt)}</Badge> : "—"}</td>
+                      <td className="whitespace-nowrap px-3 py-2 text-xs"><RelativeTime at={d.deliveredAt} /></td>
+                      <td className="whitespace-nowrap px-3 py-2 text-xs"><RelativeTime at={d.ackedAt} /></td>
+                      <td className="whitespace-nowrap px-3 py-2 text-xs">{d.escalatedAt ? <Badge tone="amber"><RelativeTime at={d.escalatedAt} /></Badge> : "—"}</td>
                       <td className="px-3 py-2 text-xs">{d.wsState ?? "not configured"}</td>
                       <td className="px-3 py-2 text-xs">{d.attempts}</td>
                     </tr>
@@ -112,7 +112,7 @@ export default async function IncidentPage({ params }: { params: Promise<{ id: s
     <>
       <PageHeader
         title={i.title}
-        description={`Opened ${fmtDate(i.openedAt)}${i.closedAt ? ` · closed ${fmtDate(i.closedAt)}` : ""}`}
+        description={<>Opened <RelativeTime at={i.openedAt} />{i.closedAt ? <> · closed <RelativeTime at={i.closedAt} /></> : ""}</>}
         actions={<Link href="/incidents" className="text-sm text-brand-600 hover:underline">← All incidents</Link>}
       />
       {i.playbook && <PlaybookBanner playbook={i.playbook} />}
@@ -123,7 +123,7 @@ export default async function IncidentPage({ params }: { params: Promise<{ id: s
             <Fact label="Status"><Badge tone={STATUS_TONE[i.status]}>{i.status}</Badge></Fact>
             <Fact label="Owner">{i.owner ? <>{i.owner.name} <span className="text-xs text-slate-500">({i.owner.email}){i.owner.disabledAt ? " · disabled" : ""}</span></> : <span className="text-slate-500">nobody</span>}</Fact>
             <Fact label="Playbook">{i.playbook ? <Link href={`/playbooks/${i.playbook.id}`} className="text-brand-600 hover:underline">{i.playbook.name}</Link> : "—"}</Fact>
-            <Fact label="Window">{fmtDate(i.window.from)} → {i.closedAt ? fmtDate(i.window.to) : "now"}</Fact>
+            <Fact label="Window"><RelativeTime at={i.window.from} /> → {i.closedAt ? <RelativeTime at={i.window.to} /> : "now"}</Fact>
             <Fact label="Evidence"><Link href={evidenceHref(i.window)} className="text-brand-600 hover:underline">Evidence for this window</Link></Fact>
             {can(actor.role, "containment:execute") && i.status !== "closed" && (
               <Fact label="Containment"><Link href={`/containment?incident=${i.id}`} className="text-red-700 hover:underline dark:text-red-300">Contain… (kill switch for this incident)</Link></Fact>
@@ -145,7 +145,7 @@ export default async function IncidentPage({ params }: { params: Promise<{ id: s
               <Fact label="Agent">{i.finding.agent ? <Link href={`/agents/${i.finding.agentId}`} className="text-brand-600 hover:underline">{i.finding.agent.name}</Link> : "—"}</Fact>
               <Fact label="Tool">{i.finding.toolName ? <code>{i.finding.toolName}</code> : "—"}</Fact>
               <Fact label="Gateway">{i.finding.gateway ? <Link href={`/gateways/${i.finding.gatewayId}`} className="text-brand-600 hover:underline">{i.finding.gateway.name}</Link> : "—"}</Fact>
-              <Fact label="Seen">{fmtDate(i.finding.firstSeenAt)} → {fmtDate(i.finding.lastSeenAt)}</Fact>
+              <Fact label="Seen"><RelativeTime at={i.finding.firstSeenAt} /> → <RelativeTime at={i.finding.lastSeenAt} /></Fact>
             </dl>
           ) : (
             <p className="text-sm text-slate-500">Opened by hand, not from a finding.</p>

@@ -9,7 +9,8 @@ import type { TDegradation } from "@/lib/integrations/schema";
 import { Badge, type Tone } from "@/components/ui/Badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/Card";
 import { DataTable } from "@/components/ui/DataTable";
-import { fmtDate, fmtDay } from "@/components/ui/format";
+import { fmtDay } from "@/components/ui/format";
+import { RelativeTime } from "@/components/ui/RelativeTime";
 import { IntegrationForm } from "@/components/integrations/IntegrationForm";
 import { ReviewForm } from "@/components/integrations/ReviewForm";
 import { AdvisoryPanel } from "@/components/integrations/AdvisoryPanel";
@@ -52,7 +53,7 @@ export default async function IntegrationPage({ params }: { params: Promise<{ id
       />
       {i.advisoryFlaggedAt && (
         <div role="alert" className="mb-6 rounded-xl border border-red-300 bg-red-50 p-4 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
-          <p className="font-semibold">Vendor advisory flagged {fmtDate(i.advisoryFlaggedAt)}</p>
+          <p className="font-semibold">Vendor advisory flagged <RelativeTime at={i.advisoryFlaggedAt} /></p>
           <p>{i.advisoryNote}</p>
           <p className="mt-1 text-xs">Re-review due {fmtDay(i.reviewDueAt)} ({reviewLabel}). Record a review below once the vendor’s fix is verified.</p>
         </div>
@@ -63,8 +64,8 @@ export default async function IntegrationPage({ params }: { params: Promise<{ id
             <dl className="grid gap-x-6 gap-y-3 text-sm md:grid-cols-2">
               <Fact label="Provider">{i.provider} {i.providerVerified ? <Badge tone="green">verified</Badge> : <Badge tone="amber">unverified</Badge>}</Fact>
               <Fact label="Permissions">{i.permissions.length ? i.permissions.map((p) => <code key={p} className="mr-1 rounded bg-slate-100 px-1 text-xs dark:bg-slate-800">{p}</code>) : "—"}</Fact>
-              <Fact label="Last audit">{fmtDay(i.auditDate)} {i.auditResult && <span className="text-slate-500">· {i.auditResult}</span>}</Fact>
-              <Fact label="Next review">{fmtDay(i.reviewDueAt)} <Badge tone={reviewTone}>{reviewLabel}</Badge></Fact>
+              <Fact label="Last audit"><RelativeTime at={i.auditDate} /> {i.auditResult && <span className="text-slate-500">· {i.auditResult}</span>}</Fact>
+              <Fact label="Next review"><RelativeTime at={i.reviewDueAt} /> <Badge tone={reviewTone}>{reviewLabel}</Badge></Fact>
               <Fact label="Dependencies">{i.dependencyStatus ?? "—"}</Fact>
               <Fact label="Security contact">
                 {i.securityContactName || i.securityContactEmail || i.securityContactPhone ? (
@@ -76,7 +77,7 @@ export default async function IntegrationPage({ params }: { params: Promise<{ id
               <Fact label="Graceful degradation">
                 {d ? <span><code>{d.primary}</code> → <code>{d.fallback ?? "none"}</code>; on failure <code>{d.onFailure}</code>, max {d.maxRetries} retries</span> : <Badge tone="amber">no fallback defined</Badge>}
               </Fact>
-              <Fact label="Recorded">{fmtDate(i.createdAt)} · updated {fmtDate(i.updatedAt)}</Fact>
+              <Fact label="Recorded"><RelativeTime at={i.createdAt} /> · updated <RelativeTime at={i.updatedAt} /></Fact>
             </dl>
           </Card>
           {canWrite && (
@@ -91,11 +92,11 @@ export default async function IntegrationPage({ params }: { params: Promise<{ id
               rows={i.decisions.map((t) => ({
                 key: t.id,
                 cells: {
-                  when: fmtDate(t.decidedAt),
-                  outcome: <span><Badge tone={OUTCOME_TONE[t.outcome]}>{t.outcome.replaceAll("_", " ")}</Badge> {t.revokedAt && <Badge tone="red">revoked {fmtDay(t.revokedAt)}</Badge>}</span>,
+                  when: <RelativeTime at={t.decidedAt} />,
+                  outcome: <span><Badge tone={OUTCOME_TONE[t.outcome]}>{t.outcome.replaceAll("_", " ")}</Badge> {t.revokedAt && <Badge tone="red">revoked <RelativeTime at={t.revokedAt} /></Badge>}</span>,
                   by: t.decider.name || t.decider.email,
                   reason: <span>{t.reason}{t.revokeReason && <span className="block text-xs text-slate-500">Revoked: {t.revokeReason}</span>}</span>,
-                  rereview: fmtDay(t.reReviewAt),
+                  rereview: <RelativeTime at={t.reReviewAt} />,
                 },
                 sort: { when: t.decidedAt.getTime() },
               }))}
@@ -106,13 +107,13 @@ export default async function IntegrationPage({ params }: { params: Promise<{ id
         <div className="space-y-6">
           <Card title="Review">
             <p className="mb-3 text-sm text-slate-600 dark:text-slate-400">
-              Last audit {fmtDay(i.auditDate)}; next review {fmtDay(i.reviewDueAt)} <Badge tone={reviewTone}>{reviewLabel}</Badge>
+              Last audit <RelativeTime at={i.auditDate} />; next review <RelativeTime at={i.reviewDueAt} /> <Badge tone={reviewTone}>{reviewLabel}</Badge>
             </p>
             {canWrite ? <ReviewForm id={i.id} action={reviewIntegration} advisoryOpen={Boolean(i.advisoryFlaggedAt)} /> : <p className="text-sm text-slate-500">Your role can read this record but not review it.</p>}
           </Card>
           <Card title="Vendor advisory / breach">
             {i.advisoryFlaggedAt ? (
-              <p className="mb-3 text-sm"><Badge tone="red">flagged</Badge> {fmtDate(i.advisoryFlaggedAt)}: {i.advisoryNote}</p>
+              <p className="mb-3 text-sm"><Badge tone="red">flagged</Badge> <RelativeTime at={i.advisoryFlaggedAt} />: {i.advisoryNote}</p>
             ) : (
               <p className="mb-3 text-sm text-slate-600 dark:text-slate-400">No open advisory. Flag one when the vendor discloses a breach or vulnerability: the integration becomes due for re-review at once.</p>
             )}

@@ -6,7 +6,7 @@ import { can } from "@/lib/auth/roles";
 import { getTool } from "@/lib/tools/queries";
 import { Badge } from "@/components/ui/Badge";
 import { Card, PageHeader } from "@/components/ui/Card";
-import { fmtDate, fmtDay } from "@/components/ui/format";
+import { RelativeTime } from "@/components/ui/RelativeTime";
 import { Decision } from "@/components/tools/Decision";
 import { describeConditions, describePermissions, gatewayConditionsOf } from "@/lib/tools/conditions";
 import { ReasonAction } from "@/components/ui/ReasonAction";
@@ -36,7 +36,7 @@ export default async function ToolPage({ params }: { params: Promise<{ id: strin
         description={`${t.kind.replace("_", " ")} from ${t.source} · published by ${t.publisher}${t.publisherVerified ? " (verified)" : " (unverified)"}`}
         actions={can(actor.role, "tools:request") ? <Link href="/tools/requests/new" className="text-sm text-brand-600 hover:underline">Request another version</Link> : undefined}
       />
-      {t.advisoryFlaggedAt && <p role="alert" className="mb-4 rounded-md bg-red-50 p-3 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">Vendor advisory flagged {fmtDate(t.advisoryFlaggedAt)}: {t.advisoryNote}</p>}
+      {t.advisoryFlaggedAt && <p role="alert" className="mb-4 rounded-md bg-red-50 p-3 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">Vendor advisory flagged <RelativeTime at={t.advisoryFlaggedAt} />: {t.advisoryNote}</p>}
       <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_20rem]">
         <div className="space-y-4">
           {t.versions.map((v) => {
@@ -51,7 +51,7 @@ export default async function ToolPage({ params }: { params: Promise<{ id: strin
                 <div className="space-y-2">
                   {v.decisions.length === 0 && v.requests.length === 0 && <p className="text-sm text-slate-500">Never reviewed: not on any allowlist.</p>}
                   {v.requests.filter((r) => r.status === "pending").map((r) => (
-                    <p key={r.id} className="text-sm"><Badge tone="amber">pending</Badge> <Link className="text-brand-600 hover:underline" href={`/tools/requests/${r.id}`}>request by {r.requester.email}</Link> · {fmtDate(r.createdAt)}</p>
+                    <p key={r.id} className="text-sm"><Badge tone="amber">pending</Badge> <Link className="text-brand-600 hover:underline" href={`/tools/requests/${r.id}`}>request by {r.requester.email}</Link> · <RelativeTime at={r.createdAt} /></p>
                   ))}
                   {v.decisions.map((d) => (
                     <div key={d.id} className="space-y-2">
@@ -81,7 +81,7 @@ export default async function ToolPage({ params }: { params: Promise<{ id: strin
           </Card>
           <Card title="Granted directly">
             {t.grants.length ? (
-              <ul className="text-sm">{t.grants.map((g) => <li key={g.id}><Link className="text-brand-600 hover:underline" href={`/agents/${g.agent.id}`}>{g.agent.name}</Link> {g.kind === "exception" && <Badge tone="amber">exception until {fmtDay(g.expiresAt)}</Badge>}</li>)}</ul>
+              <ul className="text-sm">{t.grants.map((g) => <li key={g.id}><Link className="text-brand-600 hover:underline" href={`/agents/${g.agent.id}`}>{g.agent.name}</Link> {g.kind === "exception" && <Badge tone="amber">exception ends <RelativeTime at={g.expiresAt} /></Badge>}</li>)}</ul>
             ) : <p className="text-sm text-slate-500">No direct grants.</p>}
           </Card>
         </div>
