@@ -6,7 +6,10 @@ import nextTs from "eslint-config-next/typescript";
 // (moving them behind a function would defeat its dead-code elimination).
 const NEXT_INLINED = "/^(NODE_ENV|NEXT_RUNTIME)$/";
 const PROCESS_ENV = [
-  { selector: `MemberExpression[object.type='MemberExpression'][object.object.name='process'][object.property.name='env'][property.name!=${NEXT_INLINED}]`, message: "Read settings through lib/env.ts (env() or settings.*), not process.env." },
+  {
+    selector: `MemberExpression[object.type='MemberExpression'][object.object.name='process'][object.property.name='env'][property.name!=${NEXT_INLINED}]`,
+    message: "Read settings through lib/env.ts (env() or settings.*), not process.env.",
+  },
   { selector: "MemberExpression[object.name='process'][computed=true]", message: "Read settings through lib/env.ts (env() or settings.*), not process.env." },
   { selector: ":not(MemberExpression) > MemberExpression[object.name='process'][property.name='env']", message: "Read settings through lib/env.ts (env() or settings.*), not process.env." },
 ];
@@ -25,7 +28,10 @@ const config = [
   {
     files: ["components/**/*.{ts,tsx}"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["@/lib/db", "@/lib/*/service", "@/lib/*/queries", "@/lib/audit/*", "!@/lib/audit/actions"], message: "components never import the database or services" }] }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["@/lib/db", "@/lib/*/service", "@/lib/*/queries", "@/lib/audit/*", "!@/lib/audit/actions"], message: "components never import the database or services" }] },
+      ],
     },
   },
   {
@@ -43,7 +49,15 @@ const config = [
     files: ["lib/connector/**/*.ts"],
     ignores: ["lib/connector/**/*.test.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ regex: "^@/lib/(?!connector/|db|db-raw|db-group|crypto|validation|shutdown|errors|env|auth/actor|net/)", message: "lib/connector is transport only: it must not import a domain module" }, { regex: "^\\.\\./", message: "lib/connector is transport only: import lower layers through @/lib/…" }] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { regex: "^@/lib/(?!connector/|db|db-raw|db-group|crypto|validation|shutdown|errors|env|auth/actor|net/)", message: "lib/connector is transport only: it must not import a domain module" },
+            { regex: "^\\.\\./", message: "lib/connector is transport only: import lower layers through @/lib/…" },
+          ],
+        },
+      ],
     },
   },
 ];

@@ -33,7 +33,14 @@ export async function insertFleet(client: pg.Client | pg.PoolClient, fleet: Flee
     `insert into agents (id, name, external_id, gateway_id, owner, team, purpose, created_at, updated_at)
      select id, name, ext, gw, 'bench', 'team-' || (idx % 12), 'synthetic benchmark agent', $6, $6
        from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::int[]) as a(id, name, ext, gw, idx)`,
-    [fleet.agents.map((a) => a.id), fleet.agents.map((a) => a.name), fleet.agents.map((a) => a.externalId), fleet.agents.map((a) => fleet.gateways[a.gatewayIdx].id), fleet.agents.map((a) => a.idx), now],
+    [
+      fleet.agents.map((a) => a.id),
+      fleet.agents.map((a) => a.name),
+      fleet.agents.map((a) => a.externalId),
+      fleet.agents.map((a) => fleet.gateways[a.gatewayIdx].id),
+      fleet.agents.map((a) => a.idx),
+      now,
+    ],
   );
   await client.query(
     `insert into tools (id, name, kind, source, publisher, created_at, updated_at)
@@ -100,11 +107,23 @@ export async function loadToolCalls(url: string, fleet: Fleet, calls: number, op
     await client.query(`drop table if exists bench_agents, bench_tools`);
     await client.query(`create table bench_agents (idx int primary key, id uuid, name text, ext text, gateway_id uuid, tool_slots int[])`);
     await client.query(`create table bench_tools (idx int primary key, name text, version text, block_rate float8, egress text)`);
-    await client.query(`insert into bench_agents select idx, id, name, ext, gw, string_to_array(slots, ',')::int[] from unnest($1::int[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::text[]) as a(idx, id, name, ext, gw, slots)`, [
-      fleet.agents.map((a) => a.idx), fleet.agents.map((a) => a.id), fleet.agents.map((a) => a.name), fleet.agents.map((a) => a.externalId), fleet.agents.map((a) => fleet.gateways[a.gatewayIdx].id), fleet.toolSlots.map((s) => s.join(",")),
-    ]);
+    await client.query(
+      `insert into bench_agents select idx, id, name, ext, gw, string_to_array(slots, ',')::int[] from unnest($1::int[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::text[]) as a(idx, id, name, ext, gw, slots)`,
+      [
+        fleet.agents.map((a) => a.idx),
+        fleet.agents.map((a) => a.id),
+        fleet.agents.map((a) => a.name),
+        fleet.agents.map((a) => a.externalId),
+        fleet.agents.map((a) => fleet.gateways[a.gatewayIdx].id),
+        fleet.toolSlots.map((s) => s.join(",")),
+      ],
+    );
     await client.query(`insert into bench_tools select * from unnest($1::int[], $2::text[], $3::text[], $4::float8[], $5::text[])`, [
-      fleet.tools.map((t) => t.idx), fleet.tools.map((t) => t.name), fleet.tools.map((t) => t.version), fleet.tools.map((t) => t.blockRate), fleet.tools.map((t) => t.egress),
+      fleet.tools.map((t) => t.idx),
+      fleet.tools.map((t) => t.name),
+      fleet.tools.map((t) => t.version),
+      fleet.tools.map((t) => t.blockRate),
+      fleet.tools.map((t) => t.egress),
     ]);
     await client.query(`analyze bench_agents; analyze bench_tools`);
 
@@ -181,7 +200,9 @@ export async function loadToolCalls(url: string, fleet: Fleet, calls: number, op
     );
     await client.query(`analyze tool_calls`);
     const t3 = performance.now();
-    const { rows: [size] } = await client.query<{ table_mb: string; index_mb: string; rollup: string }>(
+    const {
+      rows: [size],
+    } = await client.query<{ table_mb: string; index_mb: string; rollup: string }>(
       `select (select sum(pg_table_size(inhrelid)) from pg_inherits where inhparent = 'tool_calls'::regclass) / 1048576.0 as table_mb,
               (select sum(pg_indexes_size(inhrelid)) from pg_inherits where inhparent = 'tool_calls'::regclass) / 1048576.0 as index_mb,
               (select count(*) from tool_call_hourly) as rollup`,
@@ -202,7 +223,9 @@ export async function loadToolCalls(url: string, fleet: Fleet, calls: number, op
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { calls: { type: "string", default: "1000000" }, seed: { type: "string" }, gateways: { type: "string" }, agents: { type: "string" }, tools: { type: "string" }, days: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { calls: { type: "string", default: "1000000" }, seed: { type: "string" }, gateways: { type: "string" }, agents: { type: "string" }, tools: { type: "string" }, days: { type: "string" } },
+  });
   const url = process.env.BENCH_DATABASE_URL;
   if (!url) throw new Error("Set BENCH_DATABASE_URL to a migrated, empty Warden database (npm run bench starts its own).");
   const calls = Number(values.calls);

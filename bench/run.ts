@@ -51,10 +51,19 @@ const round = (x: number, d = 1) => (Number.isFinite(x) ? Math.round(x * 10 ** d
 async function main() {
   const { values } = parseArgs({
     options: {
-      calls: { type: "string" }, smoke: { type: "boolean", default: false }, seed: { type: "string", default: "42" },
-      gateways: { type: "string" }, agents: { type: "string" }, tools: { type: "string" }, runs: { type: "string" },
-      "ingest-seconds": { type: "string" }, senders: { type: "string", default: "4" }, batch: { type: "string", default: "500" },
-      rounds: { type: "string" }, "no-server": { type: "boolean", default: false }, "redact-baseline": { type: "string" },
+      calls: { type: "string" },
+      smoke: { type: "boolean", default: false },
+      seed: { type: "string", default: "42" },
+      gateways: { type: "string" },
+      agents: { type: "string" },
+      tools: { type: "string" },
+      runs: { type: "string" },
+      "ingest-seconds": { type: "string" },
+      senders: { type: "string", default: "4" },
+      batch: { type: "string", default: "500" },
+      rounds: { type: "string" },
+      "no-server": { type: "boolean", default: false },
+      "redact-baseline": { type: "string" },
       out: { type: "string", default: path.join(ROOT, "bench", "results", "latest.json") },
     },
   });
@@ -86,7 +95,13 @@ async function main() {
   let load: LoadStats | null = null;
   let queries: QueryResults | null = null;
   type CopyRun = { eventsPerS: number; byConnections: Record<string, number> };
-  let ingest: { runs: IngestRun[]; copy: CopyRun[]; copyBulk: CopyRun[]; naive: { eventsPerS: number; events: number; seconds: number }[]; rss: { peakMb: number; hwmMb: number; idleMb: number } } | null = null;
+  let ingest: {
+    runs: IngestRun[];
+    copy: CopyRun[];
+    copyBulk: CopyRun[];
+    naive: { eventsPerS: number; events: number; seconds: number }[];
+    rss: { peakMb: number; hwmMb: number; idleMb: number };
+  } | null = null;
   let fanout: { apply: number[]; release: number[]; errors: Record<string, number>; failed: string | null } | null = null;
   let approvals: Awaited<ReturnType<typeof measureApprovalRoundTrip>> | null = null;
   let push: Awaited<ReturnType<typeof measurePolicyPush>> | null = null;
@@ -94,7 +109,12 @@ async function main() {
   let replicaFanout: { gateways: number; one: Fanout; two: Fanout | null } | null = null;
   let server2: BenchServer | null = null;
   let retention: { droppedPartitions: number; ms: number; deletedDefaultRows: number } | null = null;
-  let redaction: { clean_ns: number; with_secrets_ns: number; events: number; baseline?: { file: string; clean_ns: number; current_clean_ns: number; with_secrets_ns: number; current_with_secrets_ns: number } } | null = null;
+  let redaction: {
+    clean_ns: number;
+    with_secrets_ns: number;
+    events: number;
+    baseline?: { file: string; clean_ns: number; current_clean_ns: number; with_secrets_ns: number; current_with_secrets_ns: number };
+  } | null = null;
   let serverCpuUsPerEvent: number | null = null;
   let pgVersion = "";
   try {
@@ -115,11 +135,18 @@ async function main() {
     const userId = randomUUID();
     const token = `wdn_${randomBytes(32).toString("base64url")}`;
     await admin.query("insert into users (id, email, name, role, updated_at) values ($1, $2, 'Bench admin', 'admin', now())", [userId, `bench-${userId.slice(0, 8)}@bench.local`]);
-    await admin.query("insert into api_tokens (id, user_id, name, prefix, token_hash, expires_at) values ($1, $2, 'bench', $3, $4, now() + interval '1 day')", [randomUUID(), userId, token.slice(0, 10), hashToken(token)]);
+    await admin.query("insert into api_tokens (id, user_id, name, prefix, token_hash, expires_at) values ($1, $2, 'bench', $3, $4, now() + interval '1 day')", [
+      randomUUID(),
+      userId,
+      token.slice(0, 10),
+      hashToken(token),
+    ]);
 
     log(`generating ${calls.toLocaleString("en")} tool calls over ${opts.days} days (${opts.gateways} gateways, ${opts.agents} agents, ${opts.tools} tools, seed ${opts.seed})`);
     load = await loadToolCalls(db.url, fleet, calls, { log });
-    log(`  loaded in ${load.seconds.toFixed(0)} s (insert ${load.loadSeconds.toFixed(0)} s, indexes ${load.indexSeconds.toFixed(0)} s, vacuum ${load.vacuumSeconds.toFixed(0)} s): ${load.tableMb} MB table, ${load.indexMb} MB indexes, ${load.rollupRows.toLocaleString("en")} rollup rows`);
+    log(
+      `  loaded in ${load.seconds.toFixed(0)} s (insert ${load.loadSeconds.toFixed(0)} s, indexes ${load.indexSeconds.toFixed(0)} s, vacuum ${load.vacuumSeconds.toFixed(0)} s): ${load.tableMb} MB table, ${load.indexMb} MB indexes, ${load.rollupRows.toLocaleString("en")} rollup rows`,
+    );
 
     log(`read path (${runs} runs each, in process)`);
     queries = await measureQueries(ROOT, fleet, runs, log);
@@ -180,7 +207,9 @@ async function main() {
         const run = await runSenders(server.url, fleet, templates, { senders, seconds: ingestSeconds });
         ingestCpuS += cpuSeconds(server.pid) - cpu0;
         ingestRunsOut.push(run);
-        log(`  run ${r + 1}: ${Math.round(run.eventsPerS).toLocaleString("en")} events/s (${run.events.toLocaleString("en")} events, batch p95 ${run.batchP95Ms.toFixed(0)} ms${Object.keys(run.errors).length ? `, errors ${JSON.stringify(run.errors)}` : ""})`);
+        log(
+          `  run ${r + 1}: ${Math.round(run.eventsPerS).toLocaleString("en")} events/s (${run.events.toLocaleString("en")} events, batch p95 ${run.batchP95Ms.toFixed(0)} ms${Object.keys(run.errors).length ? `, errors ${JSON.stringify(run.errors)}` : ""})`,
+        );
         const copyBatches = Math.min(Math.ceil(Math.max(batch * senders, run.events) / batch), smoke ? 40 : 200);
         const perLevel: Record<string, number> = {};
         for (const conns of levels) {
@@ -189,7 +218,9 @@ async function main() {
         }
         const best = Math.max(...Object.values(perLevel));
         copy.push({ eventsPerS: best, byConnections: perLevel });
-        log(`    raw COPY right after (${copyBatches} batches of ${batch} rows on ${levels.join(", ")} connections): ${best.toLocaleString("en")} rows/s (by connections ${JSON.stringify(perLevel)}); ratio ${(run.eventsPerS / best).toFixed(3)}`);
+        log(
+          `    raw COPY right after (${copyBatches} batches of ${batch} rows on ${levels.join(", ")} connections): ${best.toLocaleString("en")} rows/s (by connections ${JSON.stringify(perLevel)}); ratio ${(run.eventsPerS / best).toFixed(3)}`,
+        );
       }
       const ingestEvents = ingestRunsOut.reduce((n, r) => n + r.events, 0);
       serverCpuUsPerEvent = ingestEvents ? (ingestCpuS * 1e6) / ingestEvents : null;
@@ -229,7 +260,10 @@ async function main() {
         notes.push(`Approval round trip: ${approvals.failed}`);
         log(`  ${approvals.failed}`);
         if (/answered/.test(approvals.failed) && !(build.stale && /answered 404/.test(approvals.failed))) failures.push(`approvals: ${approvals.failed}`);
-      } else log(`  Warden's share: median ${median(approvals.shares).toFixed(1)} ms, p95 ${quantile(approvals.shares, 0.95).toFixed(1)} ms (report ${median(approvals.reports).toFixed(1)} ms + delivery ${median(approvals.deliveries).toFixed(1)} ms, medians)`);
+      } else
+        log(
+          `  Warden's share: median ${median(approvals.shares).toFixed(1)} ms, p95 ${quantile(approvals.shares, 0.95).toFixed(1)} ms (report ${median(approvals.reports).toFixed(1)} ms + delivery ${median(approvals.deliveries).toFixed(1)} ms, medians)`,
+        );
       log(`policy push: ${gateways.length} simulated gateways, ${rounds} allowlist changes (bundle tools via the API)`);
       push = await measurePolicyPush(server.url, db.url, token, gateways, rounds, log);
       if (push.failed) {
@@ -256,7 +290,12 @@ async function main() {
       const one = await measureFanout([server.url], db.url, token, all, fanRounds, log, 120_000);
       if (one.failed) notes.push(`Fan-out to ${fanN} gateways, one replica: ${one.failed}`);
       log(`containment fan-out to ${fanN} gateways over two replicas (a second next start on the same database)`);
-      server2 = await startServer(ROOT, { DATABASE_URL: db.appUrl, WARDEN_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: "http://127.0.0.1", WARDEN_SCHEDULER: "off" }, log, fs.mkdtempSync(path.join(os.tmpdir(), "warden-bench-log-")));
+      server2 = await startServer(
+        ROOT,
+        { DATABASE_URL: db.appUrl, WARDEN_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: "http://127.0.0.1", WARDEN_SCHEDULER: "off" },
+        log,
+        fs.mkdtempSync(path.join(os.tmpdir(), "warden-bench-log-")),
+      );
       const two = await measureFanout([server.url, server2.url], db.url, token, all, fanRounds, log, 120_000);
       if (two.failed) notes.push(`Fan-out to ${fanN} gateways, two replicas: ${two.failed}`);
       for (const f of [one.failed, two.failed]) if (f && /answered/.test(f)) failures.push(`containment over replicas: ${f}`);
@@ -264,7 +303,9 @@ async function main() {
       server2 = null;
       replicaFanout = { gateways: fanN, one, two };
       const q = (xs: number[], p: number) => (xs.length ? quantile(xs, p).toFixed(0) : "—");
-      log(`  per gateway, kill switch → acknowledgement: one replica median ${q(one.perGateway, 0.5)} ms, p95 ${q(one.perGateway, 0.95)} ms; two replicas median ${q(two.perGateway, 0.5)} ms, p95 ${q(two.perGateway, 0.95)} ms (gateways on the other replica: p95 ${q(two.otherReplica, 0.95)} ms)`);
+      log(
+        `  per gateway, kill switch → acknowledgement: one replica median ${q(one.perGateway, 0.5)} ms, p95 ${q(one.perGateway, 0.95)} ms; two replicas median ${q(two.perGateway, 0.5)} ms, p95 ${q(two.perGateway, 0.95)} ms (gateways on the other replica: p95 ${q(two.otherReplica, 0.95)} ms)`,
+      );
     }
 
     // Retention on the loaded data: drop the partitions older than (days − 2).
@@ -347,7 +388,11 @@ async function main() {
     retention_drop_ms: retention ? round(retention.ms, 0) : null,
   };
   const target = (metric: string, op: "<=" | ">=", goal: number, value: number | null): Target => ({
-    metric, op, target: goal, value, pass: value === null ? null : op === "<=" ? value <= goal : value >= goal,
+    metric,
+    op,
+    target: goal,
+    value,
+    pass: value === null ? null : op === "<=" ? value <= goal : value >= goal,
   });
   const targets: Target[] = [
     target("ingest_events_per_s", ">=", 20_000, metrics.ingest_events_per_s),
@@ -368,14 +413,57 @@ async function main() {
     started_at: startedAt.toISOString(),
     finished_at: finishedAt.toISOString(),
     duration_s: round((finishedAt.getTime() - startedAt.getTime()) / 1000, 0),
-    machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? "", memory_mb: Math.round(os.totalmem() / 1048576), node: process.version, postgres: pgVersion, os: `${os.type()} ${os.release()}`, load_avg_at_start: os.loadavg().map((x) => round(x, 2)) },
-    config: { smoke, calls, ...opts, runs, ingest_runs: ingestRuns, ingest_seconds: ingestSeconds, senders, batch, containment_rounds: rounds, postgres_settings: PG_SETTINGS, database: db.embedded ? "embedded (temp dir)" : "BENCH_DATABASE_URL", build, server: withServer },
+    machine: {
+      cpus: os.cpus().length,
+      cpu_model: os.cpus()[0]?.model ?? "",
+      memory_mb: Math.round(os.totalmem() / 1048576),
+      node: process.version,
+      postgres: pgVersion,
+      os: `${os.type()} ${os.release()}`,
+      load_avg_at_start: os.loadavg().map((x) => round(x, 2)),
+    },
+    config: {
+      smoke,
+      calls,
+      ...opts,
+      runs,
+      ingest_runs: ingestRuns,
+      ingest_seconds: ingestSeconds,
+      senders,
+      batch,
+      containment_rounds: rounds,
+      postgres_settings: PG_SETTINGS,
+      database: db.embedded ? "embedded (temp dir)" : "BENCH_DATABASE_URL",
+      build,
+      server: withServer,
+    },
     load,
     metrics,
     targets,
-    detail: { ...detail, queries, ingest, redaction, containment: fanout && { apply_ms: fanout.apply.map((x) => round(x, 0)), release_ms: fanout.release.map((x) => round(x, 0)), errors: fanout.errors, failed: fanout.failed }, approvals: approvals && { share_ms: approvals.shares.map((x) => round(x, 1)), report_ms: approvals.reports.map((x) => round(x, 1)), delivery_ms: approvals.deliveries.map((x) => round(x, 1)), errors: approvals.errors, failed: approvals.failed },
-      policy_push: push && { all_gateways_ms: push.all.map((x) => round(x, 0)), errors: push.errors, failed: push.failed }, retention,
-      replica_fanout: replicaFanout && Object.fromEntries((["one", "two"] as const).map((k) => { const f = replicaFanout![k]; return [k, f && { all_acked_ms: f.apply.map((x) => round(x, 0)), release_ms: f.release.map((x) => round(x, 0)), errors: f.errors, failed: f.failed }]; })) },
+    detail: {
+      ...detail,
+      queries,
+      ingest,
+      redaction,
+      containment: fanout && { apply_ms: fanout.apply.map((x) => round(x, 0)), release_ms: fanout.release.map((x) => round(x, 0)), errors: fanout.errors, failed: fanout.failed },
+      approvals: approvals && {
+        share_ms: approvals.shares.map((x) => round(x, 1)),
+        report_ms: approvals.reports.map((x) => round(x, 1)),
+        delivery_ms: approvals.deliveries.map((x) => round(x, 1)),
+        errors: approvals.errors,
+        failed: approvals.failed,
+      },
+      policy_push: push && { all_gateways_ms: push.all.map((x) => round(x, 0)), errors: push.errors, failed: push.failed },
+      retention,
+      replica_fanout:
+        replicaFanout &&
+        Object.fromEntries(
+          (["one", "two"] as const).map((k) => {
+            const f = replicaFanout![k];
+            return [k, f && { all_acked_ms: f.apply.map((x) => round(x, 0)), release_ms: f.release.map((x) => round(x, 0)), errors: f.errors, failed: f.failed }];
+          }),
+        ),
+    },
     notes,
     failures,
   };
@@ -395,7 +483,13 @@ function extraGateways(fleet: { gateways: { idx: number }[] }, n: number, seed: 
     h[6] = (h[6] & 0x0f) | 0x40;
     h[8] = (h[8] & 0x3f) | 0x80;
     const x = h.subarray(0, 16).toString("hex");
-    out.push({ idx, id: `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`, name: `bench-gw-${String(idx).padStart(4, "0")}`, environment: "production", secret: "whsec_" + createHash("sha256").update(`secret ${seed} ${idx}`).digest("base64") });
+    out.push({
+      idx,
+      id: `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`,
+      name: `bench-gw-${String(idx).padStart(4, "0")}`,
+      environment: "production",
+      secret: "whsec_" + createHash("sha256").update(`secret ${seed} ${idx}`).digest("base64"),
+    });
   }
   return out;
 }

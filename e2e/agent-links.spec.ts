@@ -12,12 +12,21 @@ test("a security lead approves and revokes an agent → agent pair from the agen
   const [alpha, beta] = [randomUUID(), randomUUID()];
   const names = { alpha: `alpha-${rid()}`, beta: `beta-${rid()}` };
   await sql().query("insert into gateways (id, name, kind, environment, updated_at) values ($1,$2,'openclaw','test',now())", [gw, `gw-${rid()}`]);
-  for (const [id, name, ext] of [[alpha, names.alpha, "alpha"], [beta, names.beta, "beta"]]) {
-    await sql().query("insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, gateway_id, external_id, updated_at) values ($1,$2,'t','t','{}','{}','{}',$3,$4,now())", [id, name, gw, ext]);
+  for (const [id, name, ext] of [
+    [alpha, names.alpha, "alpha"],
+    [beta, names.beta, "beta"],
+  ]) {
+    await sql().query(
+      "insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, gateway_id, external_id, updated_at) values ($1,$2,'t','t','{}','{}','{}',$3,$4,now())",
+      [id, name, gw, ext],
+    );
   }
   // Two calls of alpha that reached beta (the insert trigger keeps the edge).
   for (const decision of ["allowed", "blocked"]) {
-    await sql().query("insert into tool_calls (occurred_at, gateway_id, event_id, agent_id, agent_name, tool_name, decision, egress_hosts, target_agent_id) values (now() - interval '2 minutes', $1, $2, $3, 'alpha', 'sessions_send', $4, '{}', 'beta')", [gw, `e-${rid()}`, alpha, decision]);
+    await sql().query(
+      "insert into tool_calls (occurred_at, gateway_id, event_id, agent_id, agent_name, tool_name, decision, egress_hosts, target_agent_id) values (now() - interval '2 minutes', $1, $2, $3, 'alpha', 'sessions_send', $4, '{}', 'beta')",
+      [gw, `e-${rid()}`, alpha, decision],
+    );
   }
 
   // An operator sees the link but may not approve it (no button; the server action refuses).
@@ -32,7 +41,11 @@ test("a security lead approves and revokes an agent → agent pair from the agen
   await signInApi(request, operator);
   const refused = await callAction(request, "approveAgentLink", { fromAgentId: alpha, toAgentId: beta, reason: "Operator tries anyway" });
   expect(refused.result).toMatchObject({ ok: false, status: 403 });
-  expect(await sql().query("select 1 from agent_link_approvals where from_agent_id = $1", [alpha]).then((r) => r.rowCount)).toBe(0);
+  expect(
+    await sql()
+      .query("select 1 from agent_link_approvals where from_agent_id = $1", [alpha])
+      .then((r) => r.rowCount),
+  ).toBe(0);
 
   const lead = await makeUser("security_lead");
   await page.context().clearCookies();
@@ -63,5 +76,9 @@ test("a security lead approves and revokes an agent → agent pair from the agen
   await page.getByRole("button", { name: "Confirm: revoke pair" }).click();
   await expect(row.getByText("not approved", { exact: true })).toBeVisible();
   expect(await auditCount({ action: "agent_link.revoke", actorLabel: lead.email })).toBe(1);
-  expect(await sql().query("select 1 from agent_link_approvals where from_agent_id = $1", [alpha]).then((r) => r.rowCount)).toBe(0);
+  expect(
+    await sql()
+      .query("select 1 from agent_link_approvals where from_agent_id = $1", [alpha])
+      .then((r) => r.rowCount),
+  ).toBe(0);
 });

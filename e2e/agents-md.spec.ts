@@ -3,7 +3,23 @@ import { randomUUID } from "node:crypto";
 import { expect, makeUser, rid, signIn, sql, test, wardenOrigin } from "./fixtures";
 
 const doc = (name: string, extra = "") =>
-  ["# Support agent", "", "Trust decisions for this agent.", "", "```yaml", "integrations:", `  - name: "${name}"`, '    provider: "Acme Mail"', '    reason: "Send ticket replies"', '    permissions: ["write:messages", "no:files"]', '    audit_date: "2026-05-17"', '    audit_result: "3 dependencies, all current"', extra, "```", ""].join("\n");
+  [
+    "# Support agent",
+    "",
+    "Trust decisions for this agent.",
+    "",
+    "```yaml",
+    "integrations:",
+    `  - name: "${name}"`,
+    '    provider: "Acme Mail"',
+    '    reason: "Send ticket replies"',
+    '    permissions: ["write:messages", "no:files"]',
+    '    audit_date: "2026-05-17"',
+    '    audit_result: "3 dependencies, all current"',
+    extra,
+    "```",
+    "",
+  ].join("\n");
 
 test("a malformed AGENTS.md shows line-precise errors and changes nothing; a valid one round-trips", async ({ page }) => {
   const agentId = randomUUID();

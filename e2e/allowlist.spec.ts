@@ -89,12 +89,22 @@ test("self-approval is refused in the UI and the API", async ({ page, baseURL })
   const lead = await makeUser("security_lead");
   const api = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(lead)}` } });
   const created = await api.post("/api/v1/tool-requests", {
-    data: { tool: { name: `self-${rid()}`, kind: "tool", source: "npm", publisher: "me" }, version: "1.0.0", contentHash: "a".repeat(64), permissions: {}, justification: "I want to approve this myself" },
+    data: {
+      tool: { name: `self-${rid()}`, kind: "tool", source: "npm", publisher: "me" },
+      version: "1.0.0",
+      contentHash: "a".repeat(64),
+      permissions: {},
+      justification: "I want to approve this myself",
+    },
   });
   expect(created.status()).toBe(201);
   const { data } = await created.json();
   const decide = await api.post(`/api/v1/tool-requests/${data.id}/decision`, {
-    data: { outcome: "approve", reason: "Approving my own request", checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "ok", permissionsNarrowed: true, credEgressFlagged: true } },
+    data: {
+      outcome: "approve",
+      reason: "Approving my own request",
+      checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "ok", permissionsNarrowed: true, credEgressFlagged: true },
+    },
   });
   expect(decide.status()).toBe(403);
   expect((await decide.json()).error.message).toContain("someone else");

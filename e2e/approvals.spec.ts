@@ -9,8 +9,19 @@ import { auditCount, expect, makeUser, rid, signIn, test } from "./fixtures";
 import { addAgent, registerSimGateway, runSimGateway } from "./sim-gateway";
 
 const sortDeep = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(sortDeep) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortDeep((v as Record<string, unknown>)[k])])) : v;
-const hashOf = (params: unknown) => createHash("sha256").update(JSON.stringify(sortDeep(params))).digest("hex");
+  Array.isArray(v)
+    ? v.map(sortDeep)
+    : v && typeof v === "object"
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, sortDeep((v as Record<string, unknown>)[k])]),
+        )
+      : v;
+const hashOf = (params: unknown) =>
+  createHash("sha256")
+    .update(JSON.stringify(sortDeep(params)))
+    .digest("hex");
 
 test("a held call appears without reload, a second user allows it with a reason, and the gateway receives the decision", async ({ page, browser, baseURL }) => {
   const gw = await registerSimGateway(baseURL!);
@@ -29,8 +40,23 @@ test("a held call appears without reload, a second user allows it with a reason,
     const params = { command: `rm -rf ./build-${randomUUID().slice(0, 8)}`, env: { API_KEY: secret } };
     const toolName = `exec_${rid()}`;
     const toolCallId = `call-${randomUUID()}`;
-    const body = JSON.stringify({ requestId: randomUUID(), toolCallId, agentId: `ext-${agent.name}`, toolName, toolVersion: "2026.9.6", params, paramsHash: hashOf(params), ruleId: "containment:exec", reason: "requires approval: destructive commands", timeoutMs: 300_000 });
-    const res = await fetch(`${baseURL}/api/v1/connector/approvals`, { method: "POST", headers: { ...signedHeaders(gw.secret, body), "x-warden-gateway": gw.id, "content-type": "application/json" }, body });
+    const body = JSON.stringify({
+      requestId: randomUUID(),
+      toolCallId,
+      agentId: `ext-${agent.name}`,
+      toolName,
+      toolVersion: "2026.9.6",
+      params,
+      paramsHash: hashOf(params),
+      ruleId: "containment:exec",
+      reason: "requires approval: destructive commands",
+      timeoutMs: 300_000,
+    });
+    const res = await fetch(`${baseURL}/api/v1/connector/approvals`, {
+      method: "POST",
+      headers: { ...signedHeaders(gw.secret, body), "x-warden-gateway": gw.id, "content-type": "application/json" },
+      body,
+    });
     expect(res.status).toBe(201);
     const { data } = await res.json();
 
@@ -62,9 +88,14 @@ test("a held call appears without reload, a second user allows it with a reason,
     await ctx.close();
 
     // The decision reaches the gateway's long-poll as an approval_decision command.
-    await expect.poll(() => sim.seen.find((c) => c.action === "approval_decision" && c.target === data.id)?.options, { timeout: 15_000 }).toMatchObject({
-      decision: "allow", paramsHash: hashOf(params), reason: "checked the build directory", decidedBy: lead.email,
-    });
+    await expect
+      .poll(() => sim.seen.find((c) => c.action === "approval_decision" && c.target === data.id)?.options, { timeout: 15_000 })
+      .toMatchObject({
+        decision: "allow",
+        paramsHash: hashOf(params),
+        reason: "checked the build directory",
+        decidedBy: lead.email,
+      });
     // The first user's queue drops it without a reload, and it is listed as decided.
     await expect(card).toHaveCount(0, { timeout: 10_000 });
     const decided = page.getByRole("region", { name: "Recently decided" }).locator(`[data-approval-id="${data.id}"]`);
@@ -79,7 +110,13 @@ test("a held call appears without reload, a second user allows it with a reason,
       return fetch(`${baseURL}${path}`, { method: "POST", headers: { ...signedHeaders(gw.secret, text), "x-warden-gateway": gw.id, "content-type": "application/json" }, body: text });
     };
     expect((await signedPost(`/api/v1/connector/approvals/${data.id}/resolution`, { outcome: "ran", waitedMs: 7_250 })).status).toBe(200);
-    expect((await signedPost("/api/v1/connector/events", { events: [{ eventId: `${toolCallId}.decision`, occurredAt: new Date().toISOString(), agentId: `ext-${agent.name}`, agentName: agent.name, toolName, params, decision: "allowed" }] })).status).toBe(202);
+    expect(
+      (
+        await signedPost("/api/v1/connector/events", {
+          events: [{ eventId: `${toolCallId}.decision`, occurredAt: new Date().toISOString(), agentId: `ext-${agent.name}`, agentName: agent.name, toolName, params, decision: "allowed" }],
+        })
+      ).status,
+    ).toBe(202);
     await page.goto(`/tool-calls?tool=${toolName}`);
     await page.locator("button[data-call-open]").first().click();
     const drawer = page.getByRole("dialog");

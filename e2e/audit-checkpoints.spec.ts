@@ -11,7 +11,18 @@ const serverFile = path.join(__dirname, "..", ".warden-e2e", "audit-checkpoints.
 
 /** The checkpoint line exactly as Warden writes it (key order as in lib/audit/checkpoint-format.ts). */
 function line(r: { head_id: string; head_hash: string; count: string; at: Date; key_id: string; reason: string; signature: string }, over: Record<string, unknown> = {}) {
-  return JSON.stringify({ v: 1, type: "warden.audit.checkpoint", headId: r.head_id, headHash: r.head_hash, count: Number(r.count), at: r.at.toISOString(), keyId: r.key_id, reason: r.reason, sig: r.signature, ...over });
+  return JSON.stringify({
+    v: 1,
+    type: "warden.audit.checkpoint",
+    headId: r.head_id,
+    headHash: r.head_hash,
+    count: Number(r.count),
+    at: r.at.toISOString(),
+    keyId: r.key_id,
+    reason: r.reason,
+    sig: r.signature,
+    ...over,
+  });
 }
 
 test("an export's checkpoint verifies in the console; altered or malformed ones are reported", async ({ page, playwright, baseURL }) => {

@@ -18,13 +18,31 @@ type Ctx = { api: Awaited<ReturnType<typeof pwRequest.newContext>>; target: stri
 
 // Mutations through the machine API (Bearer token).
 const API_MUTATIONS: Case[] = [
-  { name: "POST /api/v1/users", audit: "user.create", allowed: ADMIN, okStatus: 201, call: ({ api }) => api.post("/api/v1/users", { data: { email: `m-${rid()}@e2e.local`, name: "Matrix", role: "manager" } }) },
+  {
+    name: "POST /api/v1/users",
+    audit: "user.create",
+    allowed: ADMIN,
+    okStatus: 201,
+    call: ({ api }) => api.post("/api/v1/users", { data: { email: `m-${rid()}@e2e.local`, name: "Matrix", role: "manager" } }),
+  },
   { name: "PATCH /api/v1/users/{id} role", audit: "user.set_role", allowed: ADMIN, call: ({ api, target }) => api.patch(`/api/v1/users/${target}`, { data: { role: "auditor" } }) },
   { name: "PATCH /api/v1/users/{id} disabled", audit: "user.set_disabled", allowed: ADMIN, call: ({ api, target }) => api.patch(`/api/v1/users/${target}`, { data: { disabled: true } }) },
   { name: "POST /api/v1/users/{id}/password", audit: "user.reset_password", allowed: ADMIN, call: ({ api, target }) => api.post(`/api/v1/users/${target}/password`, { data: {} }) },
   { name: "DELETE /api/v1/tokens/{id} (own)", audit: "token.revoke", allowed: EVERYONE, call: ({ api, ownTokenId }) => api.delete(`/api/v1/tokens/${ownTokenId}`) },
-  { name: "POST /api/v1/tool-calls/views (own)", audit: "tool_call_view.create", allowed: EVERYONE, okStatus: 201, call: ({ api }) => api.post("/api/v1/tool-calls/views", { data: { name: `matrix ${rid()}`, filters: { decision: "blocked" } } }) },
-  { name: "POST /api/v1/approval-rules", audit: "approval_rule.create", allowed: RULE_MANAGERS, okStatus: 201, call: ({ api }) => api.post("/api/v1/approval-rules", { data: { scope: "tool", toolName: `m_${rid()}`, reason: "matrix rule" } }) },
+  {
+    name: "POST /api/v1/tool-calls/views (own)",
+    audit: "tool_call_view.create",
+    allowed: EVERYONE,
+    okStatus: 201,
+    call: ({ api }) => api.post("/api/v1/tool-calls/views", { data: { name: `matrix ${rid()}`, filters: { decision: "blocked" } } }),
+  },
+  {
+    name: "POST /api/v1/approval-rules",
+    audit: "approval_rule.create",
+    allowed: RULE_MANAGERS,
+    okStatus: 201,
+    call: ({ api }) => api.post("/api/v1/approval-rules", { data: { scope: "tool", toolName: `m_${rid()}`, reason: "matrix rule" } }),
+  },
 ];
 
 // Reads of restricted data.
@@ -129,7 +147,13 @@ for (const role of ROLES) {
 }
 
 test("anonymous callers get 401 from the API and a redirect from pages", async ({ request }) => {
-  for (const [method, url] of [["GET", "/api/v1/users"], ["POST", "/api/v1/users"], ["GET", "/api/v1/audit/verify"], ["POST", "/api/v1/tokens"], ["GET", "/api/v1/me"]] as const) {
+  for (const [method, url] of [
+    ["GET", "/api/v1/users"],
+    ["POST", "/api/v1/users"],
+    ["GET", "/api/v1/audit/verify"],
+    ["POST", "/api/v1/tokens"],
+    ["GET", "/api/v1/me"],
+  ] as const) {
     const res = await request.fetch(url, { method, data: method === "POST" ? {} : undefined });
     expect(res.status(), `${method} ${url}`).toBe(401);
   }

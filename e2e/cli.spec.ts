@@ -23,7 +23,14 @@ type Result = { code: number; stdout: string; stderr: string };
 
 /** `npm run warden -- …args` with `node` first on PATH from `nodeBin` (or the machine's). */
 async function warden(nodeBin: string | null, args: string[], env: Record<string, string | undefined> = {}): Promise<Result> {
-  const base: Record<string, string | undefined> = { ...process.env, WARDEN_DATA_DIR: DATA_DIR, WARDEN_AUDIT_CHECKPOINT_FILE: path.join(DATA_DIR, "audit-checkpoints.jsonl"), DATABASE_URL: undefined, WARDEN_MIGRATE_DATABASE_URL: undefined, ...env };
+  const base: Record<string, string | undefined> = {
+    ...process.env,
+    WARDEN_DATA_DIR: DATA_DIR,
+    WARDEN_AUDIT_CHECKPOINT_FILE: path.join(DATA_DIR, "audit-checkpoints.jsonl"),
+    DATABASE_URL: undefined,
+    WARDEN_MIGRATE_DATABASE_URL: undefined,
+    ...env,
+  };
   if (nodeBin) base.PATH = `${nodeBin}:${process.env.PATH}`;
   const clean = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
   try {
@@ -50,7 +57,10 @@ async function canSignIn(baseURL: string, email: string, password: string): Prom
   }
 }
 
-for (const [label, nodeBin] of [["Node 20 (the machine's)", null], ["Node 24", NODE24_BIN]] as const) {
+for (const [label, nodeBin] of [
+  ["Node 20 (the machine's)", null],
+  ["Node 24", NODE24_BIN],
+] as const) {
   test.describe(`npm run warden on ${label}`, () => {
     test.beforeAll(async () => {
       if (!nodeBin) return;
@@ -98,7 +108,13 @@ for (const [label, nodeBin] of [["Node 20 (the machine's)", null], ["Node 24", N
 
       const verify = await warden(nodeBin, ["audit", "verify"]);
       expect(verify.code, verify.stderr).toBe(0);
-      expect(JSON.parse(lines(verify).filter((l) => l.startsWith("{")).pop()!)).toMatchObject({ ok: true });
+      expect(
+        JSON.parse(
+          lines(verify)
+            .filter((l) => l.startsWith("{"))
+            .pop()!,
+        ),
+      ).toMatchObject({ ok: true });
 
       // As the owner from db.json: applies nothing new, re-grants, exits 0.
       const migrated = await warden(nodeBin, ["db", "migrate"]);
@@ -124,7 +140,10 @@ test("with DATABASE_URL: db migrate needs the owner's WARDEN_MIGRATE_DATABASE_UR
   expect(split.code, split.stderr + split.stdout).toBe(0);
 
   const email = `cli-url-${rid()}@e2e.local`;
-  const created = await warden(null, ["user", "create", "--email", email, "--role", "operator", "--password", "a-long-enough-password-1"], { DATABASE_URL: appUrl, WARDEN_MIGRATE_DATABASE_URL: ownerUrl });
+  const created = await warden(null, ["user", "create", "--email", email, "--role", "operator", "--password", "a-long-enough-password-1"], {
+    DATABASE_URL: appUrl,
+    WARDEN_MIGRATE_DATABASE_URL: ownerUrl,
+  });
   expect(created.code, created.stderr).toBe(0);
   expect(await canSignIn(baseURL!, email, "a-long-enough-password-1")).toBe(true);
   // Written by the app role: a role that still cannot touch the audit row it just wrote.

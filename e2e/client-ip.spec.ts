@@ -50,7 +50,13 @@ test("the audit trail and the sign-in limit use the socket address, not X-Forwar
   // An API change made with a token records the socket address too.
   const admin = await makeUser("admin");
   const title = `xff-incident-${rid()}`;
-  const res = await send(baseURL!, "POST", "/api/v1/incidents", { authorization: `Bearer ${await makeToken(admin)}`, "content-type": "application/json", "x-forwarded-for": "203.0.113.250" }, JSON.stringify({ title, severity: "low" }));
+  const res = await send(
+    baseURL!,
+    "POST",
+    "/api/v1/incidents",
+    { authorization: `Bearer ${await makeToken(admin)}`, "content-type": "application/json", "x-forwarded-for": "203.0.113.250" },
+    JSON.stringify({ title, severity: "low" }),
+  );
   expect(res.status).toBe(201);
   const created = JSON.parse(res.body).data as { id: string };
   const audit = await sql().query("select ip from audit_events where target_id = $1 and action like 'incident.%'", [created.id]);

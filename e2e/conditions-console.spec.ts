@@ -15,13 +15,25 @@ test("approve with conditions in the browser; the tool page and the allowlist sh
   test.setTimeout(120_000);
   const agentId = randomUUID();
   const agentName = `agent-${rid()}`;
-  await sql().query("insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, updated_at) values ($1,$2,'e2e team','e2e agent','{}','{}','{}',now())", [agentId, agentName]);
+  await sql().query("insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, updated_at) values ($1,$2,'e2e team','e2e agent','{}','{}','{}',now())", [
+    agentId,
+    agentName,
+  ]);
   const toolName = `e2e-writer-${rid()}`;
   const operator = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("operator"))}` } });
   const leadUser = await makeUser("security_lead");
   const leadApi = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(leadUser)}` } });
   const file = async (version: string) => {
-    const r = await operator.post("/api/v1/tool-requests", { data: { tool: { name: toolName, kind: "skill", source: "clawhub", publisher: "e2e" }, version, contentHash: createHash("sha256").update(`${toolName}${version}`).digest("hex"), permissions: { fsWrite: true, egressHosts: ["api.example.com"] }, justification: "Writes the weekly report files", agentIds: [agentId] } });
+    const r = await operator.post("/api/v1/tool-requests", {
+      data: {
+        tool: { name: toolName, kind: "skill", source: "clawhub", publisher: "e2e" },
+        version,
+        contentHash: createHash("sha256").update(`${toolName}${version}`).digest("hex"),
+        permissions: { fsWrite: true, egressHosts: ["api.example.com"] },
+        justification: "Writes the weekly report files",
+        agentIds: [agentId],
+      },
+    });
     expect(r.status(), await r.text()).toBe(201);
     return (await r.json()).data.id as string;
   };
@@ -63,7 +75,9 @@ test("approve with conditions in the browser; the tool page and the allowlist sh
   await expect(gw).toContainText("Also approved: 1.0.0; their calls get the same conditions.");
 
   // The agent's effective allowlist: conditions, their source, the overdue older version, and an end time.
-  const other = await (await leadApi.post(`/api/v1/agents/${agentId}/grants`, { data: { toolId, kind: "grant", reason: "Only for the audit this week", expiresAt: new Date(Date.now() + 3 * 86_400_000).toISOString() } }));
+  const other = await await leadApi.post(`/api/v1/agents/${agentId}/grants`, {
+    data: { toolId, kind: "grant", reason: "Only for the audit this week", expiresAt: new Date(Date.now() + 3 * 86_400_000).toISOString() },
+  });
   expect(other.status(), await other.text()).toBe(201);
   await sql().query("delete from grants where agent_id = $1 and expires_at is null", [agentId]); // leave only the time-bound grant
   await page.goto(`/agents/${agentId}`);

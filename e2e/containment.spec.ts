@@ -49,7 +49,8 @@ test("the containment API: create, read per-gateway states, validation, and role
   await addAgent(gw.id);
   const op = await makeToken(await makeUser("operator"));
   const mgr = await makeToken(await makeUser("manager"));
-  const post = (token: string, body: unknown) => fetch(`${baseURL}/api/v1/containment`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const post = (token: string, body: unknown) =>
+    fetch(`${baseURL}/api/v1/containment`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
   const bad = await post(op, { scope: "gateway", target: gw.name, action: "suspend_agent", reason: "x" });
   expect(bad.status).toBe(400);
   expect((await bad.json()).error.fieldErrors).toMatchObject({ reason: expect.any(Array) });
@@ -60,10 +61,15 @@ test("the containment API: create, read per-gateway states, validation, and role
   const { data } = await res.json();
   const sim = runSimGateway(baseURL!, gw);
   try {
-    await expect.poll(async () => {
-      const detail = await (await fetch(`${baseURL}/api/v1/containment/${data.id}`, { headers: { authorization: `Bearer ${mgr}` } })).json();
-      return detail.data.deliveries.map((d: { gatewayName: string; state: string }) => `${d.gatewayName}:${d.state}`);
-    }, { timeout: 15_000 }).toEqual([`${gw.name}:applied`]);
+    await expect
+      .poll(
+        async () => {
+          const detail = await (await fetch(`${baseURL}/api/v1/containment/${data.id}`, { headers: { authorization: `Bearer ${mgr}` } })).json();
+          return detail.data.deliveries.map((d: { gatewayName: string; state: string }) => `${d.gatewayName}:${d.state}`);
+        },
+        { timeout: 15_000 },
+      )
+      .toEqual([`${gw.name}:applied`]);
   } finally {
     await sim.stop();
   }
@@ -72,7 +78,11 @@ test("the containment API: create, read per-gateway states, validation, and role
 test("an unacknowledged command escalates: shown prominently and audited", async ({ page, baseURL }) => {
   const gw = await registerSimGateway(baseURL!); // never polls
   const op = await makeToken(await makeUser("operator"));
-  const res = await fetch(`${baseURL}/api/v1/containment`, { method: "POST", headers: { authorization: `Bearer ${op}`, "content-type": "application/json" }, body: JSON.stringify({ scope: "gateway", target: gw.id, action: "block_all", reason: "silent gateway test" }) });
+  const res = await fetch(`${baseURL}/api/v1/containment`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${op}`, "content-type": "application/json" },
+    body: JSON.stringify({ scope: "gateway", target: gw.id, action: "block_all", reason: "silent gateway test" }),
+  });
   const { data } = await res.json();
   await signIn(page, await makeUser("auditor"));
   await page.goto(`/containment/${data.id}`);
@@ -91,7 +101,14 @@ test("a command queued before a Warden restart is still delivered after it", asy
   const start = () => {
     const child = spawn(path.join(__dirname, "..", "node_modules", ".bin", "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
       cwd: path.join(__dirname, ".."),
-      env: { ...process.env, DATABASE_URL: e2e.appDatabaseUrl, WARDEN_SECRET: e2e.secret ?? "e2e-secret-e2e-secret-e2e-secret-0123", NEXTAUTH_SECRET: "e2e-secret-e2e-secret-e2e-secret-0123", NEXTAUTH_URL: other, WARDEN_SCHEDULER: "off" },
+      env: {
+        ...process.env,
+        DATABASE_URL: e2e.appDatabaseUrl,
+        WARDEN_SECRET: e2e.secret ?? "e2e-secret-e2e-secret-e2e-secret-0123",
+        NEXTAUTH_SECRET: "e2e-secret-e2e-secret-e2e-secret-0123",
+        NEXTAUTH_URL: other,
+        WARDEN_SCHEDULER: "off",
+      },
       stdio: "ignore",
     });
     return child;
@@ -103,7 +120,11 @@ test("a command queued before a Warden restart is still delivered after it", asy
     const gw = await registerSimGateway(other);
     const agent = await addAgent(gw.id);
     const op = await makeToken(await makeUser("operator"));
-    const res = await fetch(`${other}/api/v1/containment`, { method: "POST", headers: { authorization: `Bearer ${op}`, "content-type": "application/json" }, body: JSON.stringify({ scope: "agent", target: agent.name, action: "suspend_agent", reason: "queued before restart" }) });
+    const res = await fetch(`${other}/api/v1/containment`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${op}`, "content-type": "application/json" },
+      body: JSON.stringify({ scope: "agent", target: agent.name, action: "suspend_agent", reason: "queued before restart" }),
+    });
     expect(res.status).toBe(201);
     const { data } = await res.json();
     // Crash the server with the command still pending, then start a new process.
@@ -129,7 +150,11 @@ test("a kill switch started from an incident lands on its timeline", async ({ pa
   const sim = runSimGateway(baseURL!, gw);
   try {
     const op = await makeToken(await makeUser("operator"));
-    const res = await fetch(`${baseURL}/api/v1/incidents`, { method: "POST", headers: { authorization: `Bearer ${op}`, "content-type": "application/json" }, body: JSON.stringify({ title: `exfiltration by ${agent.name}`, severity: "high" }) });
+    const res = await fetch(`${baseURL}/api/v1/incidents`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${op}`, "content-type": "application/json" },
+      body: JSON.stringify({ title: `exfiltration by ${agent.name}`, severity: "high" }),
+    });
     const incidentId = (await res.json()).data.id as string;
     await signIn(page, await makeUser("operator"));
     await page.goto(`/incidents/${incidentId}`);

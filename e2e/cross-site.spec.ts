@@ -97,7 +97,11 @@ test("a page on another origin cannot change anything with the signed-in user's 
       f.method = "POST";
       f.action = `${warden}/incidents`;
       f.enctype = "multipart/form-data";
-      for (const [k, v] of [[`$ACTION_ID_${actionRef}`, ""], ["title", `${title}-action`], ["severity", "high"]]) {
+      for (const [k, v] of [
+        [`$ACTION_ID_${actionRef}`, ""],
+        ["title", `${title}-action`],
+        ["severity", "high"],
+      ]) {
         const i = document.createElement("input");
         i.name = k;
         i.value = v;

@@ -60,10 +60,13 @@ test.beforeAll(async () => {
   child.stdout!.on("data", (c) => (output += c));
   child.stderr!.on("data", (c) => (output += c));
   await expect
-    .poll(async () => {
-      if (child?.exitCode !== null) throw new Error(`npm start exited:\n${output.slice(-3000)}`);
-      return (await fetch(`${baseURL}/api/health`).catch(() => null))?.status ?? 0;
-    }, { timeout: 200_000, intervals: [500] })
+    .poll(
+      async () => {
+        if (child?.exitCode !== null) throw new Error(`npm start exited:\n${output.slice(-3000)}`);
+        return (await fetch(`${baseURL}/api/health`).catch(() => null))?.status ?? 0;
+      },
+      { timeout: 200_000, intervals: [500] },
+    )
     .toBe(200);
   expect(output).toContain("demo fleet seeded");
 });
@@ -109,10 +112,13 @@ test("the demo fleet is alive: new calls arrive in the explorer while you watch"
   const t0 = Date.now();
   // Within a poll: the newest row changes (a live tail shows it without the reload).
   await expect
-    .poll(async () => {
-      await page.reload();
-      return firstRow.innerText();
-    }, { timeout: 60_000, intervals: [3_000] })
+    .poll(
+      async () => {
+        await page.reload();
+        return firstRow.innerText();
+      },
+      { timeout: 60_000, intervals: [3_000] },
+    )
     .not.toBe(before);
   // … because calls made since arrived.
   await expect.poll(async () => (await callsSince(page, t0 - 1_000)).length, { timeout: 30_000 }).toBeGreaterThan(0);
@@ -148,9 +154,7 @@ test("a kill switch tried in the console is applied within seconds, blocks the t
 
   // The demo agents' web_search calls are now blocked by the gateways themselves.
   const after = Date.now();
-  await expect
-    .poll(async () => (await callsSince(page, after, "web_search")).map((c) => c.decision), { timeout: 45_000, intervals: [1_000] })
-    .toContain("blocked");
+  await expect.poll(async () => (await callsSince(page, after, "web_search")).map((c) => c.decision), { timeout: 45_000, intervals: [1_000] }).toContain("blocked");
   expect((await callsSince(page, after + 1_000, "web_search")).every((c) => c.decision === "blocked" && /denied/.test(c.blockReason ?? ""))).toBe(true);
 
   await page.getByRole("button", { name: "Release" }).click();
@@ -164,7 +168,5 @@ test("a kill switch tried in the console is applied within seconds, blocks the t
   // Released cleanly: no escalation, and web_search runs again.
   await expect(page.getByRole("alert").filter({ hasText: "Escalated" })).toHaveCount(0);
   const released = Date.now() + 1_000;
-  await expect
-    .poll(async () => (await callsSince(page, released, "web_search")).map((c) => c.decision), { timeout: 45_000, intervals: [1_000] })
-    .toContain("allowed");
+  await expect.poll(async () => (await callsSince(page, released, "web_search")).map((c) => c.decision), { timeout: 45_000, intervals: [1_000] }).toContain("allowed");
 });

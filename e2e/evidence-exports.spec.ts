@@ -51,7 +51,10 @@ test("console: an auditor exports evidence, sees it finish, and the downloaded b
     expect((report.manifest?.filters as { gatewayIds: string[] }).gatewayIds).toEqual([gw.id]);
     const { rows } = await sql().query("select state::text, attempts, size_bytes::int as size from evidence_exports where id = $1", [report.manifest!.exportId]);
     expect(rows[0]).toMatchObject({ state: "done", attempts: 1, size: fs.statSync(file).size });
-    const audited = await sql().query("select count(*)::int as n from audit_events where action = 'evidence.download' and target_id = $1 and actor_label = $2", [report.manifest!.exportId, auditor.email]);
+    const audited = await sql().query("select count(*)::int as n from audit_events where action = 'evidence.download' and target_id = $1 and actor_label = $2", [
+      report.manifest!.exportId,
+      auditor.email,
+    ]);
     expect(audited.rows[0].n).toBe(1);
   } finally {
     fs.rmSync(file, { force: true });
@@ -101,20 +104,34 @@ test("SIGTERM during an export: the replica hands it back at once; after the res
         throw new Error(`${err.message}\n--- the replica's output ---\n${output.slice(-4000)}`);
       });
   const api = (p: string, init: RequestInit = {}) => fetch(`${base}${p}`, { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...init.headers } });
-  const exportRow = async (id: string) => (await sql().query("select state::text, step, lease_owner, attempts from evidence_exports where id = $1", [id])).rows[0] as { state: string; step: string; lease_owner: string | null; attempts: number };
+  const exportRow = async (id: string) =>
+    (await sql().query("select state::text, step, lease_owner, attempts from evidence_exports where id = $1", [id])).rows[0] as {
+      state: string;
+      step: string;
+      lease_owner: string | null;
+      attempts: number;
+    };
 
   const first = start();
   let second: ReturnType<typeof start> | null = null;
   try {
     await healthy();
-    const res = await api("/api/v1/evidence/exports", { method: "POST", body: JSON.stringify({ from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString(), gatewayIds: [gw.id] }) });
+    const res = await api("/api/v1/evidence/exports", {
+      method: "POST",
+      body: JSON.stringify({ from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString(), gatewayIds: [gw.id] }),
+    });
     expect(res.status).toBe(202);
     const { data } = (await res.json()) as { data: { id: string } };
     // Claimed by this replica (its post-commit kick) and past its first step: mid-export.
-    await expect.poll(async () => {
-      const r = await exportRow(data.id);
-      return r.lease_owner === replica && r.state === "running" && !["queued", "counting"].includes(r.step);
-    }, { timeout: 60_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const r = await exportRow(data.id);
+          return r.lease_owner === replica && r.state === "running" && !["queued", "counting"].includes(r.step);
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(true);
 
     const signalledAt = Date.now();
     first.child.kill("SIGTERM");

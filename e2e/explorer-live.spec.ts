@@ -17,8 +17,24 @@ test("live tail: a posted call appears without reload, only when it matches the 
   const agent = await addAgent(gw.id);
   const tool = `live_${rid()}`;
   const post = async (toolName: string) => {
-    const text = JSON.stringify({ events: [{ eventId: `call-${randomUUID()}.decision`, occurredAt: new Date().toISOString(), agentId: `ext-${agent.name}`, agentName: agent.name, toolName, params: { path: `/tmp/${rid()}` }, decision: "allowed" }] });
-    const res = await fetch(`${baseURL}/api/v1/connector/events`, { method: "POST", headers: { ...signedHeaders(gw.secret, text), "x-warden-gateway": gw.id, "content-type": "application/json" }, body: text });
+    const text = JSON.stringify({
+      events: [
+        {
+          eventId: `call-${randomUUID()}.decision`,
+          occurredAt: new Date().toISOString(),
+          agentId: `ext-${agent.name}`,
+          agentName: agent.name,
+          toolName,
+          params: { path: `/tmp/${rid()}` },
+          decision: "allowed",
+        },
+      ],
+    });
+    const res = await fetch(`${baseURL}/api/v1/connector/events`, {
+      method: "POST",
+      headers: { ...signedHeaders(gw.secret, text), "x-warden-gateway": gw.id, "content-type": "application/json" },
+      body: text,
+    });
     expect(res.status).toBe(202);
   };
 
@@ -75,10 +91,15 @@ async function seedCalls(tool: string) {
   const now = Date.now();
   for (let i = 0; i < 3; i++) {
     const params = { query: `marker-${i}`, nested: { deep: { token: "[REDACTED]", list: [1, 2, 3] } }, long: `${"lorem ipsum ".repeat(40)}END-OF-LONG-${i}`, html: "<img src=x onerror=alert(1)>" };
-    await sql().query(
-      "insert into tool_calls (occurred_at, gateway_id, event_id, agent_name, tool_name, params, result, decision, egress_hosts) values ($1,$2,$3,$4,$5,$6,$7,'allowed','{}')",
-      [new Date(now - (i + 1) * 60_000), gw, `e-${rid()}`, `kb-agent-${i}`, tool, JSON.stringify(params), JSON.stringify({ ok: true, lines: i })],
-    );
+    await sql().query("insert into tool_calls (occurred_at, gateway_id, event_id, agent_name, tool_name, params, result, decision, egress_hosts) values ($1,$2,$3,$4,$5,$6,$7,'allowed','{}')", [
+      new Date(now - (i + 1) * 60_000),
+      gw,
+      `e-${rid()}`,
+      `kb-agent-${i}`,
+      tool,
+      JSON.stringify(params),
+      JSON.stringify({ ok: true, lines: i }),
+    ]);
   }
 }
 

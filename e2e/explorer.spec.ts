@@ -8,12 +8,26 @@ async function seedCalls() {
   const tool = `probe_${rid()}`;
   await sql().query("insert into gateways (id, name, kind, environment, updated_at) values ($1,$2,'openclaw','test',now())", [gw, `gw-${rid()}`]);
   const agentName = `probe-agent-${rid()}`;
-  await sql().query("insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, gateway_id, updated_at) values ($1,$2,'t','t','{}','{}','{}',$3,now())", [agentA, agentName, gw]);
+  await sql().query("insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, gateway_id, updated_at) values ($1,$2,'t','t','{}','{}','{}',$3,now())", [
+    agentA,
+    agentName,
+    gw,
+  ]);
   const now = Date.now();
   for (let i = 0; i < 3; i++) {
     await sql().query(
       "insert into tool_calls (occurred_at, gateway_id, event_id, agent_id, agent_name, tool_name, params, decision, block_reason, egress_hosts) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,'{}')",
-      [new Date(now - (i + 1) * 60_000), gw, `e-${rid()}`, i < 2 ? agentA : null, i < 2 ? "probe-a" : "probe-b", tool, JSON.stringify({ query: `secret-marker-${i}` }), i === 2 ? "blocked" : "allowed", i === 2 ? "not on allowlist" : null],
+      [
+        new Date(now - (i + 1) * 60_000),
+        gw,
+        `e-${rid()}`,
+        i < 2 ? agentA : null,
+        i < 2 ? "probe-a" : "probe-b",
+        tool,
+        JSON.stringify({ query: `secret-marker-${i}` }),
+        i === 2 ? "blocked" : "allowed",
+        i === 2 ? "not on allowlist" : null,
+      ],
     );
   }
   return { tool, agentName };
@@ -51,7 +65,10 @@ test("agents-by-tool API and blocked filter", async ({ page }) => {
   const res = await page.request.get(`/api/v1/tool-calls/agents-by-tool?tool=${tool}&since=24h`);
   expect(res.status()).toBe(200);
   const body = await res.json();
-  expect(body.agents.map((a: { agentName: string; calls: number; blocked: number }) => [a.agentName, a.calls, a.blocked]).sort()).toEqual([[agentName, 2, 0], ["probe-b", 1, 1]]);
+  expect(body.agents.map((a: { agentName: string; calls: number; blocked: number }) => [a.agentName, a.calls, a.blocked]).sort()).toEqual([
+    [agentName, 2, 0],
+    ["probe-b", 1, 1],
+  ]);
   // A registered agent is listed once, under its registry name; unregistered ones by the reported name.
   expect((await page.request.get(`/api/v1/tool-calls/agents-by-tool?tool=${tool}&since=90d`)).status()).toBe(400);
   await page.goto(`/tool-calls?tool=${tool}&decision=blocked`);

@@ -9,8 +9,15 @@ test("an unapproved tool call becomes a finding that a security lead can dismiss
   const agentName = `finder-${rid()}`;
   const tool = `shady_${rid()}`;
   await sql().query("insert into gateways (id, name, kind, environment, updated_at) values ($1,$2,'openclaw','test',now())", [gw, `gw-${rid()}`]);
-  await sql().query("insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, gateway_id, updated_at) values ($1,$2,'t','t','{}','{}','{}',$3,now())", [agent, agentName, gw]);
-  await sql().query("insert into tool_calls (occurred_at, gateway_id, event_id, agent_id, agent_name, tool_name, decision, egress_hosts) values (now() - interval '5 minutes', $1, $2, $3, $4, $5, 'blocked', '{}')", [gw, `e-${rid()}`, agent, agentName, tool]);
+  await sql().query("insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, gateway_id, updated_at) values ($1,$2,'t','t','{}','{}','{}',$3,now())", [
+    agent,
+    agentName,
+    gw,
+  ]);
+  await sql().query(
+    "insert into tool_calls (occurred_at, gateway_id, event_id, agent_id, agent_name, tool_name, decision, egress_hosts) values (now() - interval '5 minutes', $1, $2, $3, $4, $5, 'blocked', '{}')",
+    [gw, `e-${rid()}`, agent, agentName, tool],
+  );
 
   const operator = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("operator"))}` } });
   const computed = await operator.post("/api/v1/findings/compute", { data: { sinceHours: 1 } });

@@ -114,12 +114,16 @@ test("an escalation banner names the gateway (linked), says no webhook was told,
   await sql().query("insert into gateways (id, name, kind, environment, updated_at) values ($1,$2,'generic','e2e',now())", [gwId, gwName]);
   const actionId = randomUUID();
   const label = `e2e-tool-${rid()}`;
-  await sql().query(
-    "insert into containment_actions (id, scope, target, action, reason, status, source, affected) values ($1,'tool',$2,'deny_tool','e2e escalation','active','manual',$3)",
-    [actionId, label, JSON.stringify({ label, gateways: [{ id: gwId, name: gwName }], agents: [] })],
-  );
+  await sql().query("insert into containment_actions (id, scope, target, action, reason, status, source, affected) values ($1,'tool',$2,'deny_tool','e2e escalation','active','manual',$3)", [
+    actionId,
+    label,
+    JSON.stringify({ label, gateways: [{ id: gwId, name: gwName }], agents: [] }),
+  ]);
   const cmdId = randomUUID();
-  await sql().query("insert into gateway_commands (id, action_id, gateway_id, kind, state, attempts, delivered_at, escalated_at, created_at) values ($1,$2,$3,'apply','timed_out',3,now() - interval '2 minutes',now() - interval '1 minute',now() - interval '3 minutes')", [cmdId, actionId, gwId]);
+  await sql().query(
+    "insert into gateway_commands (id, action_id, gateway_id, kind, state, attempts, delivered_at, escalated_at, created_at) values ($1,$2,$3,'apply','timed_out',3,now() - interval '2 minutes',now() - interval '1 minute',now() - interval '3 minutes')",
+    [cmdId, actionId, gwId],
+  );
   const webhooks = (await sql().query("select count(*)::int as n from webhook_endpoints where enabled and (events = '{}' or 'containment.escalated' = any(events))")).rows[0].n as number;
 
   await page.setViewportSize(VIEWPORT);
@@ -169,25 +173,49 @@ test("an integration flagged by an advisory is due now on its page, in the list 
   await expect(page.locator("table").getByRole("link", { name })).toBeVisible();
   await page.goto(`/integrations?review=due_soon&q=${name}`);
   await expect(page.locator("table").getByRole("link", { name })).toHaveCount(0);
-  await expect(page.getByRole("heading", { name: /Reviews due within 30 days/ }).locator("xpath=ancestor::section[1]").getByRole("link", { name })).toHaveCount(0);
+  await expect(
+    page
+      .getByRole("heading", { name: /Reviews due within 30 days/ })
+      .locator("xpath=ancestor::section[1]")
+      .getByRole("link", { name }),
+  ).toHaveCount(0);
 });
 
 test("an incident opened days after its finding shows the blocked call that raised it and not a neighbour's finding", async ({ page, baseURL }) => {
-  const gw = (await sql().query("insert into gateways (id, name, kind, environment, updated_at) values ($1,$2,'generic','e2e',now()) returning id", [randomUUID(), `e2e-gw-${rid()}`])).rows[0].id as string;
+  const gw = (await sql().query("insert into gateways (id, name, kind, environment, updated_at) values ($1,$2,'generic','e2e',now()) returning id", [randomUUID(), `e2e-gw-${rid()}`])).rows[0]
+    .id as string;
   const mkAgent = async () => {
     const id = randomUUID();
     const name = `e2e-agent-${rid()}`;
-    await sql().query("insert into agents (id, name, owner, purpose, gateway_id, channels, fallback_models, credential_refs, updated_at) values ($1,$2,'e2e','e2e',$3,'{}','{}','{}',now())", [id, name, gw]);
+    await sql().query("insert into agents (id, name, owner, purpose, gateway_id, channels, fallback_models, credential_refs, updated_at) values ($1,$2,'e2e','e2e',$3,'{}','{}','{}',now())", [
+      id,
+      name,
+      gw,
+    ]);
     return { id, name };
   };
   const agent = await mkAgent();
   const neighbour = await mkAgent();
   const tool = `e2e-exec-${rid()}`;
   const findingId = randomUUID();
-  await sql().query("insert into findings (id, kind, severity, gateway_id, agent_id, tool_name, title, first_seen_at, last_seen_at) values ($1,'unapproved_tool','high',$2,$3,$4,$5,now() - interval '3 days',now() - interval '5 hours')", [findingId, gw, agent.id, tool, `${agent.name} called '${tool}'`]);
-  await sql().query("insert into tool_calls (occurred_at, gateway_id, event_id, agent_id, agent_name, tool_name, decision) values (now() - interval '3 days', $1, $2, $3, $4, $5, 'blocked')", [gw, `ev-${rid()}`, agent.id, agent.name, tool]);
+  await sql().query(
+    "insert into findings (id, kind, severity, gateway_id, agent_id, tool_name, title, first_seen_at, last_seen_at) values ($1,'unapproved_tool','high',$2,$3,$4,$5,now() - interval '3 days',now() - interval '5 hours')",
+    [findingId, gw, agent.id, tool, `${agent.name} called '${tool}'`],
+  );
+  await sql().query("insert into tool_calls (occurred_at, gateway_id, event_id, agent_id, agent_name, tool_name, decision) values (now() - interval '3 days', $1, $2, $3, $4, $5, 'blocked')", [
+    gw,
+    `ev-${rid()}`,
+    agent.id,
+    agent.name,
+    tool,
+  ]);
   const neighbourTitle = `neighbour spike ${rid()}`;
-  await sql().query("insert into findings (id, kind, severity, gateway_id, agent_id, title, first_seen_at, last_seen_at) values ($1,'spike','medium',$2,$3,$4,now() - interval '1 hour',now())", [randomUUID(), gw, neighbour.id, neighbourTitle]);
+  await sql().query("insert into findings (id, kind, severity, gateway_id, agent_id, title, first_seen_at, last_seen_at) values ($1,'spike','medium',$2,$3,$4,now() - interval '1 hour',now())", [
+    randomUUID(),
+    gw,
+    neighbour.id,
+    neighbourTitle,
+  ]);
 
   const lead = await makeUser("security_lead");
   const api = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(lead)}` } });
@@ -211,13 +239,21 @@ test("after an approval with conditions the tool page reads as text and fits 144
   const lead = await makeUser("security_lead");
   const leadApi = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(lead)}` } });
   const filed = await operator.post("/api/v1/tool-requests", {
-    data: { tool: { name: toolName, kind: "skill", source: "clawhub", publisher: "e2e" }, version: "1.0.0", contentHash: createHash("sha256").update(toolName).digest("hex"), permissions: { fsWrite: true, egressHosts: hosts }, justification: "Writes reports to many APIs", agentIds: [] },
+    data: {
+      tool: { name: toolName, kind: "skill", source: "clawhub", publisher: "e2e" },
+      version: "1.0.0",
+      contentHash: createHash("sha256").update(toolName).digest("hex"),
+      permissions: { fsWrite: true, egressHosts: hosts },
+      justification: "Writes reports to many APIs",
+      agentIds: [],
+    },
   });
   expect(filed.status(), await filed.text()).toBe(201);
   const requestId = (await filed.json()).data.id as string;
   const decided = await leadApi.post(`/api/v1/tool-requests/${requestId}/decision`, {
     data: {
-      outcome: "approve_with_conditions", reason: "Only these hosts and the reports folder",
+      outcome: "approve_with_conditions",
+      reason: "Only these hosts and the reports folder",
       checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "clean", permissionsNarrowed: true, credEgressFlagged: false },
       conditions: { fsWrite: true, egressHosts: hosts, pathPrefixes: ["/srv/reports/quarterly/very/deep/folder/structure/for/testing/overflow/behaviour"], commandPatterns: [] },
     },

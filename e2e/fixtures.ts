@@ -25,7 +25,12 @@ export async function makeUser(role: Role, opts: { disabled?: boolean } = {}): P
   const email = `${role.replace("_", "-")}-${rid()}@e2e.local`;
   const password = `pw-${randomBytes(9).toString("base64url")}`;
   await sql().query("insert into users (id, email, name, role, password_hash, disabled_at, updated_at) values ($1,$2,$3,$4,$5,$6,now())", [
-    id, email, `E2E ${role}`, role, await hash(password), opts.disabled ? new Date() : null,
+    id,
+    email,
+    `E2E ${role}`,
+    role,
+    await hash(password),
+    opts.disabled ? new Date() : null,
   ]);
   return { id, email, password, role };
 }
@@ -39,7 +44,12 @@ export async function makeTokenRow(user: TestUser, opts: { expiresInMs?: number 
   const token = `wdn_${randomBytes(32).toString("base64url")}`;
   const id = randomUUID();
   await sql().query("insert into api_tokens (id, user_id, name, prefix, token_hash, expires_at) values ($1,$2,$3,$4,$5,$6)", [
-    id, user.id, "e2e", token.slice(0, 10), createHash("sha256").update(token).digest("hex"), new Date(Date.now() + (opts.expiresInMs ?? 86_400_000)),
+    id,
+    user.id,
+    "e2e",
+    token.slice(0, 10),
+    createHash("sha256").update(token).digest("hex"),
+    new Date(Date.now() + (opts.expiresInMs ?? 86_400_000)),
   ]);
   return { token, id };
 }
@@ -75,7 +85,14 @@ export function actionId(exportedName: string): { id: string; page: string } {
   for (const [id, entry] of Object.entries(manifest.node)) {
     if (entry.exportedName === exportedName) {
       const worker = Object.keys(entry.workers)[0];
-      const page = "/" + worker.replace(/^app\//, "").replace(/\/page$/, "").split("/").filter((s) => !s.startsWith("(")).join("/");
+      const page =
+        "/" +
+        worker
+          .replace(/^app\//, "")
+          .replace(/\/page$/, "")
+          .split("/")
+          .filter((s) => !s.startsWith("("))
+          .join("/");
       return { id, page };
     }
   }

@@ -68,7 +68,8 @@ test("every mutation route refuses NUL and lone surrogates in JSON bodies with a
   const admin = await makeUser("admin");
   const headers = { authorization: `Bearer ${await makeToken(admin)}`, "content-type": "application/json" };
   // Successful changes by this admin (the evidence verifier's own audit of each verification aside).
-  const changes = async () => (await sql().query("select count(*)::int as n from audit_events where actor_id = $1 and outcome::text = 'success' and action not like 'evidence.%'", [admin.id])).rows[0].n as number;
+  const changes = async () =>
+    (await sql().query("select count(*)::int as n from audit_events where actor_id = $1 and outcome::text = 'success' and action not like 'evidence.%'", [admin.id])).rows[0].n as number;
   const before = await changes();
   for (const r of ROUTES) {
     for (const method of r.methods.filter((m) => m !== "GET")) {

@@ -29,12 +29,28 @@ test("the gateway page shows the inventory readable with registry status and his
 
   const push = async (inv: unknown) => {
     const body = JSON.stringify(inv);
-    const res = await fetch(`${baseURL}/api/v1/connector/inventory`, { method: "POST", headers: { ...signedHeaders(gw.secret, body), "x-warden-gateway": gw.id, "content-type": "application/json" }, body });
+    const res = await fetch(`${baseURL}/api/v1/connector/inventory`, {
+      method: "POST",
+      headers: { ...signedHeaders(gw.secret, body), "x-warden-gateway": gw.id, "content-type": "application/json" },
+      body,
+    });
     expect(res.status).toBe(202);
   };
   const first = {
     openclaw: { version: "2026.9.6", buildHash: H("0") },
-    agents: [{ id: agentId, name: "Ops bot", model: "openai/gpt-5", fallbackModels: ["openai/gpt-5-mini"], execMode: "allowlist", canDelegate: false, workspaceOnly: true, sandbox: "non-main", tools: ["read", "exec"] }],
+    agents: [
+      {
+        id: agentId,
+        name: "Ops bot",
+        model: "openai/gpt-5",
+        fallbackModels: ["openai/gpt-5-mini"],
+        execMode: "allowlist",
+        canDelegate: false,
+        workspaceOnly: true,
+        sandbox: "non-main",
+        tools: ["read", "exec"],
+      },
+    ],
     tools: [{ name: "read", source: "builtin", version: "2026.9.6", hash: H("0"), enabled: true }],
     skills: [{ name: approved, hash: H("a"), enabled: true, agents: [agentId] }],
     plugins: [{ name: "warden", version: "0.4.0", enabled: true }],
@@ -44,7 +60,13 @@ test("the gateway page shows the inventory readable with registry status and his
   };
   await push(first);
   // The approved skill's files change, and an unknown skill appears.
-  await push({ ...first, skills: [{ name: approved, hash: H("b"), enabled: true, agents: [agentId] }, { name: unknown, hash: H("c"), enabled: true }] });
+  await push({
+    ...first,
+    skills: [
+      { name: approved, hash: H("b"), enabled: true, agents: [agentId] },
+      { name: unknown, hash: H("c"), enabled: true },
+    ],
+  });
 
   await signIn(page, lead);
   await page.goto(`/gateways/${gw.id}`);
@@ -72,7 +94,10 @@ test("the gateway page shows the inventory readable with registry status and his
   expect(open.rows.map((r) => r.kind)).toEqual(expect.arrayContaining(["hash_drift", "unapproved_item", "unregistered_agent"]));
 
   // Register it: the form is pre-filled from the inventory.
-  await page.getByTestId(`inv-agent-${agentId}`).getByRole("link", { name: `Register ${agentId}` }).click();
+  await page
+    .getByTestId(`inv-agent-${agentId}`)
+    .getByRole("link", { name: `Register ${agentId}` })
+    .click();
   await expect(page).toHaveURL(new RegExp(`/agents/new\\?gateway=${gw.id}&agent=${agentId}`));
   const form = page.getByRole("form", { name: "Register an agent" });
   await expect(form.getByLabel("ID on the gateway")).toHaveValue(agentId);
@@ -99,7 +124,10 @@ test("the gateway page shows the inventory readable with registry status and his
 test("a security lead records an advisory; affected gateways get a finding; an operator sees no form", async ({ page, baseURL }) => {
   const gw = await registerSimGateway(baseURL!);
   const body = JSON.stringify({ agents: [], tools: [], openclaw: { version: "2026.9.6" } });
-  expect((await fetch(`${baseURL}/api/v1/connector/inventory`, { method: "POST", headers: { ...signedHeaders(gw.secret, body), "x-warden-gateway": gw.id, "content-type": "application/json" }, body })).status).toBe(202);
+  expect(
+    (await fetch(`${baseURL}/api/v1/connector/inventory`, { method: "POST", headers: { ...signedHeaders(gw.secret, body), "x-warden-gateway": gw.id, "content-type": "application/json" }, body }))
+      .status,
+  ).toBe(202);
 
   await signIn(page, await makeUser("operator"));
   await page.goto("/gateways/advisories");

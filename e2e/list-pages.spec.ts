@@ -23,68 +23,116 @@ async function gatewayAndAgent(tag: string) {
   const gw = randomUUID();
   const agent = randomUUID();
   await sql().query("insert into gateways (id, name, kind, environment, updated_at) values ($1,$2,'generic','test',now())", [gw, `gw-${tag}`]);
-  await sql().query("insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, gateway_id, updated_at) values ($1,$2,'t','t','{}','{}','{}',$3,now())", [agent, `agent-${tag}`, gw]);
+  await sql().query("insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, gateway_id, updated_at) values ($1,$2,'t','t','{}','{}','{}',$3,now())", [
+    agent,
+    `agent-${tag}`,
+    gw,
+  ]);
   return { gw, agent };
 }
 
 const CASES: ListCase[] = [
   {
-    path: "/agents", caption: "Agents", noun: "agents", filter: { label: "Status", key: "status", value: "suspended" },
+    path: "/agents",
+    caption: "Agents",
+    noun: "agents",
+    filter: { label: "Status", key: "status", value: "suspended" },
     seed: async (tag) => {
       const gw = randomUUID();
       await sql().query("insert into gateways (id, name, kind, environment, updated_at) values ($1,$2,'generic','test',now())", [gw, `gw-${tag}`]);
       const names = [`${tag}-keep1`, `${tag}-keep2`, `${tag}-other`];
       for (const [i, n] of names.entries()) {
-        await sql().query("insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, gateway_id, status, updated_at) values ($1,$2,'o','list e2e','{}','{}','{}',$3,$4,now())", [randomUUID(), n, gw, i < 2 ? "suspended" : "active"]);
+        await sql().query(
+          "insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, gateway_id, status, updated_at) values ($1,$2,'o','list e2e','{}','{}','{}',$3,$4,now())",
+          [randomUUID(), n, gw, i < 2 ? "suspended" : "active"],
+        );
       }
       return { a: names.slice(0, 2), b: names[2] };
     },
   },
   {
-    path: "/tools", caption: "Tools", noun: "tools", filter: { label: "Kind", key: "kind", value: "mcp_server" },
+    path: "/tools",
+    caption: "Tools",
+    noun: "tools",
+    filter: { label: "Kind", key: "kind", value: "mcp_server" },
     seed: async (tag) => {
       const names = [`${tag}-keep1`, `${tag}-keep2`, `${tag}-other`];
-      for (const [i, n] of names.entries()) await sql().query("insert into tools (id, name, kind, source, publisher, updated_at) values ($1,$2,$3,'npm','list-e2e',now())", [randomUUID(), n, i < 2 ? "mcp_server" : "tool"]);
+      for (const [i, n] of names.entries())
+        await sql().query("insert into tools (id, name, kind, source, publisher, updated_at) values ($1,$2,$3,'npm','list-e2e',now())", [randomUUID(), n, i < 2 ? "mcp_server" : "tool"]);
       return { a: names.slice(0, 2), b: names[2] };
     },
   },
   {
-    path: "/integrations", caption: "Integrations", noun: "integrations", filter: { label: "Provider", key: "verified", value: "yes" },
+    path: "/integrations",
+    caption: "Integrations",
+    noun: "integrations",
+    filter: { label: "Provider", key: "verified", value: "yes" },
     seed: async (tag) => {
       const names = [`${tag}-keep1`, `${tag}-keep2`, `${tag}-other`];
-      for (const [i, n] of names.entries()) await sql().query("insert into integrations (id, name, provider, provider_verified, reason, updated_at) values ($1,$2,'Acme',$3,'list e2e',now())", [randomUUID(), n, i < 2]);
+      for (const [i, n] of names.entries())
+        await sql().query("insert into integrations (id, name, provider, provider_verified, reason, updated_at) values ($1,$2,'Acme',$3,'list e2e',now())", [randomUUID(), n, i < 2]);
       return { a: names.slice(0, 2), b: names[2] };
     },
   },
   {
-    path: "/incidents", caption: "Incidents", noun: "incidents", filter: { label: "Severity", key: "severity", value: "critical" },
+    path: "/incidents",
+    caption: "Incidents",
+    noun: "incidents",
+    filter: { label: "Severity", key: "severity", value: "critical" },
     seed: async (tag) => {
       const names = [`${tag}-keep1`, `${tag}-keep2`, `${tag}-other`];
-      for (const [i, n] of names.entries()) await sql().query("insert into incidents (id, title, severity, opened_at) values ($1,$2,$3, now() - ($4 || ' minutes')::interval)", [randomUUID(), n, i < 2 ? "critical" : "low", String(5 + i)]);
+      for (const [i, n] of names.entries())
+        await sql().query("insert into incidents (id, title, severity, opened_at) values ($1,$2,$3, now() - ($4 || ' minutes')::interval)", [
+          randomUUID(),
+          n,
+          i < 2 ? "critical" : "low",
+          String(5 + i),
+        ]);
       return { a: names.slice(0, 2), b: names[2] };
     },
   },
   {
-    path: "/findings", caption: "Findings", noun: "findings", filter: { label: "Severity", key: "severity", value: "critical" },
+    path: "/findings",
+    caption: "Findings",
+    noun: "findings",
+    filter: { label: "Severity", key: "severity", value: "critical" },
     seed: async (tag) => {
       const names = [`${tag}-keep1`, `${tag}-keep2`, `${tag}-other`];
-      for (const [i, n] of names.entries()) await sql().query("insert into findings (id, kind, severity, title, last_seen_at) values ($1,'spike',$2,$3, now() - ($4 || ' minutes')::interval)", [randomUUID(), i < 2 ? "critical" : "low", n, String(5 + i)]);
+      for (const [i, n] of names.entries())
+        await sql().query("insert into findings (id, kind, severity, title, last_seen_at) values ($1,'spike',$2,$3, now() - ($4 || ' minutes')::interval)", [
+          randomUUID(),
+          i < 2 ? "critical" : "low",
+          n,
+          String(5 + i),
+        ]);
       return { a: names.slice(0, 2), b: names[2] };
     },
   },
   {
-    path: "/data-flows", caption: "Data flows", noun: "data flows", filter: { label: "Classification", key: "classification", value: "restricted" },
+    path: "/data-flows",
+    caption: "Data flows",
+    noun: "data flows",
+    filter: { label: "Classification", key: "classification", value: "restricted" },
     seed: async (tag) => {
       const { agent } = await gatewayAndAgent(tag);
       const names = [`${tag}-keep1`, `${tag}-keep2`, `${tag}-other`];
       for (const [i, n] of names.entries()) {
-        await sql().query("insert into data_flows (id, agent_id, service, host, data_sent, data_received, classification, updated_at) values ($1,$2,$3,$4,'d','d',$5,now())", [randomUUID(), agent, n, `h${i}-${tag}.example`, i < 2 ? "restricted" : "public"]);
+        await sql().query("insert into data_flows (id, agent_id, service, host, data_sent, data_received, classification, updated_at) values ($1,$2,$3,$4,'d','d',$5,now())", [
+          randomUUID(),
+          agent,
+          n,
+          `h${i}-${tag}.example`,
+          i < 2 ? "restricted" : "public",
+        ]);
       }
       return { a: names.slice(0, 2), b: names[2] };
     },
   },
   {
-    path: "/playbooks", caption: "Playbooks", noun: "playbooks", filter: { label: "Trigger", key: "trigger", value: "hash_drift" },
+    path: "/playbooks",
+    caption: "Playbooks",
+    noun: "playbooks",
+    filter: { label: "Trigger", key: "trigger", value: "hash_drift" },
     seed: async (tag) => {
       const names = [`${tag}-keep1`, `${tag}-keep2`, `${tag}-other`];
       for (const [i, n] of names.entries()) await sql().query("insert into playbooks (id, name, trigger, updated_at) values ($1,$2,$3,now())", [randomUUID(), n, i < 2 ? "hash_drift" : "manual"]);

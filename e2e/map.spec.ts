@@ -20,7 +20,10 @@ async function smallestLabel(page: Page): Promise<{ px: number; text: string; co
     let text = "";
     let count = 0;
     for (const el of root.querySelectorAll<HTMLElement | SVGElement>("*")) {
-      const own = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim()).map((n) => n.textContent!.trim()).join(" ");
+      const own = [...el.childNodes]
+        .filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim())
+        .map((n) => n.textContent!.trim())
+        .join(" ");
       if (!own) continue;
       count++;
       const size = parseFloat(getComputedStyle(el).fontSize);
@@ -32,7 +35,10 @@ async function smallestLabel(page: Page): Promise<{ px: number; text: string; co
 
 /** Boxes of several map nodes read at one instant (the viewport may still be moving between two reads). */
 const boxesOf = (page: Page, ids: string[]) =>
-  page.evaluate((ids) => ids.map((id) => document.querySelector(`.react-flow__node[data-id="${id}"]`)!.getBoundingClientRect().toJSON() as { x: number; y: number; width: number; height: number }), ids);
+  page.evaluate(
+    (ids) => ids.map((id) => document.querySelector(`.react-flow__node[data-id="${id}"]`)!.getBoundingClientRect().toJSON() as { x: number; y: number; width: number; height: number }),
+    ids,
+  );
 const inside = (inner: { x: number; y: number; width: number; height: number }, outer: typeof inner) =>
   inner.x >= outer.x - 0.5 && inner.y >= outer.y - 0.5 && inner.x + inner.width <= outer.x + outer.width + 0.5 && inner.y + inner.height <= outer.y + outer.height + 0.5;
 
@@ -50,7 +56,11 @@ test("with the demo fleet, every label on the map renders at 12 px or more at th
   const lane = page.locator(".react-flow__node-lane").filter({ hasText: "Gateway prod-gateway-eu" });
   await expect(lane).toBeVisible();
   const [agentBox, laneBox] = await page.evaluate(() => {
-    const find = (sel: string, text: string) => [...document.querySelectorAll(sel)].find((el) => el.textContent!.includes(text))!.getBoundingClientRect().toJSON() as { x: number; y: number; width: number; height: number };
+    const find = (sel: string, text: string) =>
+      [...document.querySelectorAll(sel)]
+        .find((el) => el.textContent!.includes(text))!
+        .getBoundingClientRect()
+        .toJSON() as { x: number; y: number; width: number; height: number };
     return [find(".react-flow__node-record", "seo-research"), find(".react-flow__node-lane", "Gateway prod-gateway-eu")];
   });
   expect(inside(agentBox, laneBox)).toBe(true);
@@ -62,11 +72,21 @@ test("with the demo fleet, every label on the map renders at 12 px or more at th
 test("agents sit in their gateway's lane; hovering or focusing a node dims everything outside its neighbourhood", async ({ page }) => {
   const [gw1, gw2, alpha, beta, delta] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
   const n = { gw1: `lane-a-${rid()}`, gw2: `lane-b-${rid()}`, alpha: `alpha-${rid()}`, beta: `beta-${rid()}`, delta: `delta-${rid()}` };
-  for (const [id, name] of [[gw1, n.gw1], [gw2, n.gw2]]) {
+  for (const [id, name] of [
+    [gw1, n.gw1],
+    [gw2, n.gw2],
+  ]) {
     await sql().query("insert into gateways (id, name, kind, environment, updated_at) values ($1,$2,'openclaw','test',now())", [id, name]);
   }
-  for (const [id, name, gw, ext] of [[alpha, n.alpha, gw1, "alpha"], [beta, n.beta, gw1, "beta"], [delta, n.delta, gw2, "delta"]]) {
-    await sql().query("insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, gateway_id, external_id, updated_at) values ($1,$2,'t','t','{}','{}','{}',$3,$4,now())", [id, name, gw, ext]);
+  for (const [id, name, gw, ext] of [
+    [alpha, n.alpha, gw1, "alpha"],
+    [beta, n.beta, gw1, "beta"],
+    [delta, n.delta, gw2, "delta"],
+  ]) {
+    await sql().query(
+      "insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, gateway_id, external_id, updated_at) values ($1,$2,'t','t','{}','{}','{}',$3,$4,now())",
+      [id, name, gw, ext],
+    );
   }
   // alpha may reach delta (an approved pair across gateways); beta only shares alpha's gateway.
   await sql().query("insert into agent_link_approvals (id, from_agent_id, to_agent_id, reason, approved_by) values ($1,$2,$3,'e2e pair','e2e')", [randomUUID(), alpha, delta]);
@@ -85,7 +105,12 @@ test("agents sit in their gateway's lane; hovering or focusing a node dims every
   await expect(page.locator(".react-flow__node-record").first()).toBeVisible();
   // Both of gw1's agents in its lane, under the gateway; delta in gw2's lane.
   const [lane1, gwBox, aBox, bBox, lane2, dBox] = await boxesOf(page, [`lane:gateway:${gw1}`, `gateway:${gw1}`, `agent:${alpha}`, `agent:${beta}`, `lane:gateway:${gw2}`, `agent:${delta}`]);
-  for (const [name, b] of [["gateway", gwBox], ["alpha", aBox], ["beta", bBox]] as const) expect(inside(b, lane1), name).toBe(true);
+  for (const [name, b] of [
+    ["gateway", gwBox],
+    ["alpha", aBox],
+    ["beta", bBox],
+  ] as const)
+    expect(inside(b, lane1), name).toBe(true);
   expect(inside(dBox, lane2)).toBe(true);
   expect(inside(dBox, lane1)).toBe(false);
   expect(gwBox.y).toBeLessThan(aBox.y);

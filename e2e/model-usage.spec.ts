@@ -43,17 +43,24 @@ test("an admin edits the model price table; reported model calls are priced with
   await edit.getByLabel("Input, USD per million tokens").fill("4");
   await edit.getByRole("button", { name: "Save price" }).click();
   await expect(edit.getByRole("status")).toHaveText(`Saved the price of ${provider}/big-1.`);
-  await expect(page.getByRole("row", { name: new RegExp(`${provider}/big-1`) }).getByRole("cell").nth(1)).toHaveText("$4");
+  await expect(
+    page
+      .getByRole("row", { name: new RegExp(`${provider}/big-1`) })
+      .getByRole("cell")
+      .nth(1),
+  ).toHaveText("$4");
 
   // A gateway reports calls: one of the priced model, one of a model without a price.
   const gw = await registerSimGateway(baseURL!);
   const agent = await addAgent(gw.id);
   const at = new Date().toISOString();
   const base = { occurredAt: at, agentId: `ext-${agent.name}`, agentName: agent.name, provider, tokensOut: 100_000 };
-  expect(await reportUsage(baseURL!, gw, [
-    { ...base, eventId: `r1-${rid()}.llm`, runId: "r1", model: "big-1", tokensIn: 1_000_000 },
-    { ...base, eventId: `r2-${rid()}.llm`, runId: "r2", model: "unknown-2", tokensIn: 10 },
-  ])).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+  expect(
+    await reportUsage(baseURL!, gw, [
+      { ...base, eventId: `r1-${rid()}.llm`, runId: "r1", model: "big-1", tokensIn: 1_000_000 },
+      { ...base, eventId: `r2-${rid()}.llm`, runId: "r2", model: "unknown-2", tokensIn: 10 },
+    ]),
+  ).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
 
   await page.goto("/spend");
   // Per model: $4 + $0.80 for big-1; the other model is unpriced, not $0.

@@ -54,7 +54,10 @@ function startModel() {
       const afterTool = msgs.slice(at + 1).some((m) => m.role === "tool");
       const ask = name && !afterTool;
       const delta = ask
-        ? { role: "assistant", tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: { name: "write", arguments: JSON.stringify({ path: `${name}.txt`, content: "written by the e2e agent" }) } }] }
+        ? {
+            role: "assistant",
+            tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: { name: "write", arguments: JSON.stringify({ path: `${name}.txt`, content: "written by the e2e agent" }) } }],
+          }
         : { role: "assistant", content: "done" };
       const chunk = sseChunk;
       res.writeHead(200, { "content-type": "text/event-stream" });
@@ -115,7 +118,18 @@ test.afterAll(async () => {
   releaseGatewayLock?.();
 });
 
-type Approval = { id: string; status: string; gatewayId: string; toolName: string; params: { path?: string } | null; timeoutMs: number; decidedBy: string | null; outcome: string | null; waitedMs: number | null; outcomeDetail: string | null };
+type Approval = {
+  id: string;
+  status: string;
+  gatewayId: string;
+  toolName: string;
+  params: { path?: string } | null;
+  timeoutMs: number;
+  decidedBy: string | null;
+  outcome: string | null;
+  waitedMs: number | null;
+  outcomeDetail: string | null;
+};
 
 test("a call held for approval waits for a person; approved it runs, denied or timed out or Warden unreachable it never runs", async ({ baseURL, page }) => {
   test.setTimeout(720_000);
@@ -140,11 +154,22 @@ test("a call held for approval waits for a person; approved it runs, denied or t
   const agent = (await agentRes.json()).data;
   await sql().query("update agents set external_id = 'main' where id = $1", [agent.id]);
   const req = await lead.api.post("/api/v1/tool-requests", {
-    data: { tool: { name: "write", kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: "2026.9.6", contentHash: await openclawBuildHash(), permissions: { fsWrite: true }, justification: "The e2e agent writes files", agentIds: [agent.id] },
+    data: {
+      tool: { name: "write", kind: "tool", source: "builtin", publisher: "OpenClaw" },
+      version: "2026.9.6",
+      contentHash: await openclawBuildHash(),
+      permissions: { fsWrite: true },
+      justification: "The e2e agent writes files",
+      agentIds: [agent.id],
+    },
   });
   expect(req.status(), await req.text()).toBe(201);
   const decided = await admin.api.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, {
-    data: { outcome: "approve", reason: "Built-in file tool, each write approved per call", checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "bundled with the gateway", permissionsNarrowed: true, credEgressFlagged: false } },
+    data: {
+      outcome: "approve",
+      reason: "Built-in file tool, each write approved per call",
+      checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "bundled with the gateway", permissionsNarrowed: true, credEgressFlagged: false },
+    },
   });
   expect(decided.status(), await decided.text()).toBe(201);
   const ruleRes = await lead.api.post("/api/v1/approval-rules", { data: { scope: "agent_tool", toolName: "write", agentId: agent.id, timeoutSeconds: 120, reason: "File writes need a person" } });
@@ -160,19 +185,56 @@ test("a call held for approval waits for a person; approved it runs, denied or t
   const workspace = path.join(tmp, "ws");
   const env = gatewayEnv(tmp, token);
   for (const d of [env.OPENCLAW_HOME, env.OPENCLAW_STATE_DIR, workspace]) fs.mkdirSync(d, { recursive: true });
-  fs.writeFileSync(env.OPENCLAW_CONFIG_PATH, JSON.stringify({
-    gateway: { mode: "local", bind: "loopback", port: gwPort, auth: { mode: "token" } },
-    logging: { file: path.join(tmp, "openclaw.log") },
-    update: { checkOnStart: false },
-    agents: { defaults: { model: { primary: "fake/fake-model" }, workspace } },
-    tools: { toolSearch: false },
-    models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${modelPort}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }] } } },
-    plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, hooks: { allowConversationAccess: true }, config: { wardenUrl: `http://127.0.0.1:${proxy.port()}`, gatewayId, signingSecret: reg.data.signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false, approvalUnreachableSeconds: 5 } } } },
-  }, null, 2));
+  fs.writeFileSync(
+    env.OPENCLAW_CONFIG_PATH,
+    JSON.stringify(
+      {
+        gateway: { mode: "local", bind: "loopback", port: gwPort, auth: { mode: "token" } },
+        logging: { file: path.join(tmp, "openclaw.log") },
+        update: { checkOnStart: false },
+        agents: { defaults: { model: { primary: "fake/fake-model" }, workspace } },
+        tools: { toolSearch: false },
+        models: {
+          mode: "merge",
+          providers: {
+            fake: {
+              baseUrl: `http://127.0.0.1:${modelPort}/v1`,
+              apiKey: "sk-fake-local",
+              api: "openai-completions",
+              models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }],
+            },
+          },
+        },
+        plugins: {
+          load: { paths: [path.join(ROOT, "connectors", "openclaw")] },
+          entries: {
+            warden: {
+              enabled: true,
+              hooks: { allowConversationAccess: true },
+              config: {
+                wardenUrl: `http://127.0.0.1:${proxy.port()}`,
+                gatewayId,
+                signingSecret: reg.data.signingSecret,
+                pollSeconds: 5,
+                flushSeconds: 1,
+                inventorySeconds: 3600,
+                securityAudit: false,
+                approvalUnreachableSeconds: 5,
+              },
+            },
+          },
+        },
+      },
+      null,
+      2,
+    ),
+  );
   gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(gwPort), "--bind", "loopback", "--allow-unconfigured"], { env, stdio: ["ignore", "pipe", "pipe"] });
   gw.stdout!.on("data", (b) => (log += b));
   gw.stderr!.on("data", (b) => (log += b));
-  await expect.poll(() => /policy v\S+ verified/.test(log) && /approval route to the gateway connected/.test(log), { timeout: 120_000, intervals: [1000], message: `plugin ready; log:\n${log.slice(-2000)}` }).toBe(true);
+  await expect
+    .poll(() => /policy v\S+ verified/.test(log) && /approval route to the gateway connected/.test(log), { timeout: 120_000, intervals: [1000], message: `plugin ready; log:\n${log.slice(-2000)}` })
+    .toBe(true);
 
   const file = (name: string) => path.join(workspace, `${name}.txt`);
   /** Start an agent turn that asks to write <name>.txt (returns at once; the run goes on in the gateway). */
@@ -182,22 +244,31 @@ test("a call held for approval waits for a person; approved it runs, denied or t
   };
   const approvals = async (api: APIRequestContext) => ((await (await api.get("/api/v1/approvals?status=all&limit=200")).json()).data ?? []) as Approval[];
   /** What Warden holds for this gateway, for failure messages: "<file> <status>/<outcome>". */
-  const heldSummary = async () => (await approvals(approver.api)).filter((x) => x.gatewayId === gatewayId).map((x) => `${x.params?.path ?? "?"} ${x.status}/${x.outcome ?? "-"}`).join(", ") || "none";
+  const heldSummary = async () =>
+    (await approvals(approver.api))
+      .filter((x) => x.gatewayId === gatewayId)
+      .map((x) => `${x.params?.path ?? "?"} ${x.status}/${x.outcome ?? "-"}`)
+      .join(", ") || "none";
   /** The held call of <name>, once Warden has it (pending, or in any state when `anyStatus`). */
   const heldCall = async (name: string, anyStatus = false) => {
     let found: Approval | undefined;
     const started = Date.now();
     try {
       await expect
-        .poll(async () => {
-          found = (await approvals(approver.api)).find((x) => x.gatewayId === gatewayId && x.params?.path === `${name}.txt`);
-          return anyStatus ? Boolean(found) : found?.status === "pending";
-        }, { timeout: 90_000, intervals: [500] })
+        .poll(
+          async () => {
+            found = (await approvals(approver.api)).find((x) => x.gatewayId === gatewayId && x.params?.path === `${name}.txt`);
+            return anyStatus ? Boolean(found) : found?.status === "pending";
+          },
+          { timeout: 90_000, intervals: [500] },
+        )
         .toBe(true);
     } catch {
       // The first lines of this message are what the test summary shows: Warden's view, then the gateway's.
       const lines = log.split("\n").filter((l) => /warden|write|approval|denied|tools\]/i.test(l));
-      throw new Error(`${name}: held call not reported to Warden${anyStatus ? "" : " as pending"} within ${Date.now() - started} ms; Warden holds: ${await heldSummary()}; gateway log:\n${lines.slice(-25).join("\n")}`);
+      throw new Error(
+        `${name}: held call not reported to Warden${anyStatus ? "" : " as pending"} within ${Date.now() - started} ms; Warden holds: ${await heldSummary()}; gateway log:\n${lines.slice(-25).join("\n")}`,
+      );
     }
     return found!;
   };
@@ -259,7 +330,13 @@ test("a call held for approval waits for a person; approved it runs, denied or t
   const heldD = await heldCall(d);
   await proxy!.cut();
   const cutAt = Date.now();
-  await expect.poll(() => /Warden unreachable for \d+ s with 1 call\(s\) waiting for approval: denying them/.test(log), { timeout: 45_000, intervals: [100], message: `denied while Warden unreachable; log:\n${log.slice(-1500)}` }).toBe(true);
+  await expect
+    .poll(() => /Warden unreachable for \d+ s with 1 call\(s\) waiting for approval: denying them/.test(log), {
+      timeout: 45_000,
+      intervals: [100],
+      message: `denied while Warden unreachable; log:\n${log.slice(-1500)}`,
+    })
+    .toBe(true);
   test.info().annotations.push({ type: "measured", description: `Warden cut off → the waiting call denied at the gateway: ${Date.now() - cutAt} ms (approvalUnreachableSeconds 5)` });
   // An approval given in Warden meanwhile cannot reach the gateway; once Warden is reachable again
   // the call has already been denied: the late approval never runs it.

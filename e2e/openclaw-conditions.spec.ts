@@ -46,7 +46,8 @@ function startFakeModel() {
       const last = msgs.map((m) => m.role === "user" && textOf(m).includes(MARK)).lastIndexOf(true);
       const m = last >= 0 ? new RegExp(`${MARK} (\\S+) (\\{.*\\})`, "s").exec(textOf(msgs[last])) : null;
       const afterTool = msgs.slice(last + 1).some((x) => x.role === "tool");
-      const delta = afterTool || !m ? { role: "assistant", content: "done" } : { role: "assistant", tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: { name: m[1], arguments: m[2] } }] };
+      const delta =
+        afterTool || !m ? { role: "assistant", content: "done" } : { role: "assistant", tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: { name: m[1], arguments: m[2] } }] };
       const chunk = sseChunk;
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write(chunk(delta, null));
@@ -114,12 +115,19 @@ function envOf(token: string): GatewayEnv {
 
 /** One agent turn in which the fake model calls `tool` with `args`. */
 async function agentCalls(env: NodeJS.ProcessEnv, tool: string, args: object) {
-  const r = await promisify(execFile)(NODE24, [OPENCLAW_BIN, "agent", "--agent", "main", "-m", `${MARK} ${tool} ${JSON.stringify(args)}`, "--json"], { env, timeout: 120_000 }).catch((e) => e as { stdout: string });
+  const r = await promisify(execFile)(NODE24, [OPENCLAW_BIN, "agent", "--agent", "main", "-m", `${MARK} ${tool} ${JSON.stringify(args)}`, "--json"], { env, timeout: 120_000 }).catch(
+    (e) => e as { stdout: string },
+  );
   return String(r.stdout);
 }
 
 async function invoke(token: string, tool: string, args: object) {
-  const res = await fetch(`http://127.0.0.1:${PORT}/tools/invoke`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ tool, args, agentId: "main" }), signal: AbortSignal.timeout(60_000) });
+  const res = await fetch(`http://127.0.0.1:${PORT}/tools/invoke`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ tool, args, agentId: "main" }),
+    signal: AbortSignal.timeout(60_000),
+  });
   return { status: res.status, body: await res.text() };
 }
 
@@ -134,7 +142,14 @@ const CHECKS = { authorVerified: true, vulnHistoryChecked: true, dependencyAudit
 /** Request (operator) and decide (security lead) a built-in tool; returns the decision response. */
 async function approve(operator: APIRequestContext, lead: APIRequestContext, tool: string, agentIds: string[], conditions?: object) {
   const req = await operator.post("/api/v1/tool-requests", {
-    data: { tool: { name: tool, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: `2026.9.6-${rid()}`, contentHash: await openclawBuildHash(), permissions: { fsWrite: tool === "write", egressHosts: [] }, justification: `Needed by the conditions e2e agent (${tool})`, agentIds },
+    data: {
+      tool: { name: tool, kind: "tool", source: "builtin", publisher: "OpenClaw" },
+      version: `2026.9.6-${rid()}`,
+      contentHash: await openclawBuildHash(),
+      permissions: { fsWrite: tool === "write", egressHosts: [] },
+      justification: `Needed by the conditions e2e agent (${tool})`,
+      agentIds,
+    },
   });
   expect(req.status(), await req.text()).toBe(201);
   const res = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, {
@@ -143,7 +158,8 @@ async function approve(operator: APIRequestContext, lead: APIRequestContext, too
   expect(res.status(), await res.text()).toBe(201);
 }
 
-let ctx: { token: string; gatewayId: string; agentId: string; env: NodeJS.ProcessEnv; internalPort: number; admin: APIRequestContext; lead: APIRequestContext; operator: APIRequestContext } | null = null;
+let ctx: { token: string; gatewayId: string; agentId: string; env: NodeJS.ProcessEnv; internalPort: number; admin: APIRequestContext; lead: APIRequestContext; operator: APIRequestContext } | null =
+  null;
 
 test("setup: a real gateway whose plugin reaches Warden through a proxy", async ({ baseURL }) => {
   test.setTimeout(180_000);
@@ -165,16 +181,42 @@ test("setup: a real gateway whose plugin reaches Warden through a proxy", async 
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "warden-oc-cond-"));
   const env = envOf(token);
   for (const d of [env.OPENCLAW_HOME, env.OPENCLAW_STATE_DIR, path.join(tmp, "workspace"), path.join(tmp, "allowed"), path.join(tmp, "outside")]) fs.mkdirSync(d, { recursive: true });
-  fs.writeFileSync(env.OPENCLAW_CONFIG_PATH, JSON.stringify({
-    gateway: { mode: "local", bind: "loopback", port: PORT, auth: { mode: "token" } },
-    logging: { file: path.join(tmp, "openclaw.log") },
-    update: { checkOnStart: false },
-    agents: { defaults: { model: { primary: "fake/fake-model" }, workspace: path.join(tmp, "workspace") } },
-    // OpenClaw's own private-network guard is off, so what blocks a local URL here is the plugin.
-    tools: { toolSearch: false, profile: "coding", web: { fetch: { ssrfPolicy: { dangerouslyAllowPrivateNetwork: true } } } },
-    models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }] } } },
-    plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, hooks: { allowConversationAccess: true }, config: { wardenUrl: `http://127.0.0.1:${proxyPort}`, gatewayId, signingSecret: reg.data.signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false } } } },
-  }, null, 2));
+  fs.writeFileSync(
+    env.OPENCLAW_CONFIG_PATH,
+    JSON.stringify(
+      {
+        gateway: { mode: "local", bind: "loopback", port: PORT, auth: { mode: "token" } },
+        logging: { file: path.join(tmp, "openclaw.log") },
+        update: { checkOnStart: false },
+        agents: { defaults: { model: { primary: "fake/fake-model" }, workspace: path.join(tmp, "workspace") } },
+        // OpenClaw's own private-network guard is off, so what blocks a local URL here is the plugin.
+        tools: { toolSearch: false, profile: "coding", web: { fetch: { ssrfPolicy: { dangerouslyAllowPrivateNetwork: true } } } },
+        models: {
+          mode: "merge",
+          providers: {
+            fake: {
+              baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`,
+              apiKey: "sk-fake-local",
+              api: "openai-completions",
+              models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }],
+            },
+          },
+        },
+        plugins: {
+          load: { paths: [path.join(ROOT, "connectors", "openclaw")] },
+          entries: {
+            warden: {
+              enabled: true,
+              hooks: { allowConversationAccess: true },
+              config: { wardenUrl: `http://127.0.0.1:${proxyPort}`, gatewayId, signingSecret: reg.data.signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false },
+            },
+          },
+        },
+      },
+      null,
+      2,
+    ),
+  );
   gw = await startGateway({ port: PORT, env: env, onOutput: (b) => (log += b), log: () => log, readyMs: 90_000, policyMs: 30_000 });
   ctx = { token, gatewayId, agentId: agent.id, env, internalPort, admin, lead, operator };
 });
@@ -189,17 +231,27 @@ test("write approved with a path prefix: outside is blocked and the file does no
   const outside = path.join(tmp, "outside", "stolen.txt");
   const escape = path.join(allowed, "..", "outside", "escape.txt");
   const inside = path.join(allowed, "report.txt");
-  await expect.poll(async () => {
-    await agentCalls(env, "write", { path: inside, content: "inside the prefix" });
-    return fs.existsSync(inside);
-  }, { timeout: 90_000, intervals: [3000], message: `write inside the prefix runs; log:\n${log.slice(-1500)}` }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        await agentCalls(env, "write", { path: inside, content: "inside the prefix" });
+        return fs.existsSync(inside);
+      },
+      { timeout: 90_000, intervals: [3000], message: `write inside the prefix runs; log:\n${log.slice(-1500)}` },
+    )
+    .toBe(true);
   expect(fs.readFileSync(inside, "utf8")).toBe("inside the prefix");
 
   await agentCalls(env, "write", { path: outside, content: "outside the prefix" });
   await agentCalls(env, "write", { path: escape, content: "dot-dot escape" });
   expect(fs.existsSync(outside)).toBe(false);
   expect(fs.existsSync(path.join(tmp, "outside", "escape.txt"))).toBe(false);
-  await expect.poll(async () => (await calls(admin, gatewayId, "write")).filter((c) => c.decision === "blocked" && /condition "path prefixes" of tool "write"/.test(c.blockReason ?? "")).length, { timeout: 30_000, message: "blocked writes recorded with the condition named" }).toBeGreaterThanOrEqual(2);
+  await expect
+    .poll(async () => (await calls(admin, gatewayId, "write")).filter((c) => c.decision === "blocked" && /condition "path prefixes" of tool "write"/.test(c.blockReason ?? "")).length, {
+      timeout: 30_000,
+      message: "blocked writes recorded with the condition named",
+    })
+    .toBeGreaterThanOrEqual(2);
 });
 
 test("web_fetch to a metadata address or a local listener is blocked before the request leaves; egress hosts recorded; a data flow lets it through", async () => {
@@ -215,17 +267,29 @@ test("web_fetch to a metadata address or a local listener is blocked before the 
     expect(r.body, url).toContain("SSRF");
   }
   expect(internalHits, "no request reached the local listener").toEqual([]);
-  await expect.poll(async () => (await calls(admin, gatewayId, "web_fetch")).filter((c) => c.decision === "blocked").flatMap((c) => c.egressHosts), { timeout: 30_000, message: "egress hosts on the recorded calls" }).toEqual(expect.arrayContaining(["169.254.169.254", "127.0.0.1", "::ffff:7f00:1", "localhost"]));
+  await expect
+    .poll(async () => (await calls(admin, gatewayId, "web_fetch")).filter((c) => c.decision === "blocked").flatMap((c) => c.egressHosts), {
+      timeout: 30_000,
+      message: "egress hosts on the recorded calls",
+    })
+    .toEqual(expect.arrayContaining(["169.254.169.254", "127.0.0.1", "::ffff:7f00:1", "localhost"]));
 
   // An approved data flow naming exactly 127.0.0.1 is the explicit approval: the call now reaches it.
-  const flow = await lead.post("/api/v1/data-flows", { data: { agentId, service: "internal metadata stub", host: "127.0.0.1", dataSent: "nothing", dataReceived: "a test page", classification: "internal" } });
+  const flow = await lead.post("/api/v1/data-flows", {
+    data: { agentId, service: "internal metadata stub", host: "127.0.0.1", dataSent: "nothing", dataReceived: "a test page", classification: "internal" },
+  });
   expect(flow.status(), await flow.text()).toBe(201);
   const decided = await lead.post(`/api/v1/data-flows/${(await flow.json()).data.id}/decision`, { data: { status: "approved", reason: "test listener" } });
   expect(decided.status(), await decided.text()).toBe(200);
-  await expect.poll(async () => {
-    await invoke(token, "web_fetch", { url: `${local}?after-flow` });
-    return internalHits.length;
-  }, { timeout: 60_000, intervals: [2000], message: `the call reaches the listener once the flow is approved; log:\n${log.slice(-1500)}` }).toBeGreaterThan(0);
+  await expect
+    .poll(
+      async () => {
+        await invoke(token, "web_fetch", { url: `${local}?after-flow` });
+        return internalHits.length;
+      },
+      { timeout: 60_000, intervals: [2000], message: `the call reaches the listener once the flow is approved; log:\n${log.slice(-1500)}` },
+    )
+    .toBeGreaterThan(0);
   // Still blocked: a different private address than the one the flow names.
   expect((await invoke(token, "web_fetch", { url: "http://169.254.169.254/" })).body).toContain("SSRF");
   await expect.poll(async () => (await calls(admin, gatewayId, "web_fetch")).filter((c) => c.decision === "allowed").flatMap((c) => c.egressHosts), { timeout: 30_000 }).toContain("127.0.0.1");

@@ -76,13 +76,18 @@ export async function startGateway(opts: { port: number; env: NodeJS.ProcessEnv;
   const gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(opts.port), "--bind", "loopback", "--allow-unconfigured"], { env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
   gw.stdout!.on("data", (b) => opts.onOutput(String(b)));
   gw.stderr!.on("data", (b) => opts.onOutput(String(b)));
-  await expect.poll(async () => {
-    try {
-      return (await fetch(`http://127.0.0.1:${opts.port}/health`, { signal: AbortSignal.timeout(2000) })).status < 500;
-    } catch {
-      return false;
-    }
-  }, { timeout: opts.readyMs ?? 90_000, intervals: [1000], message: "gateway ready" }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        try {
+          return (await fetch(`http://127.0.0.1:${opts.port}/health`, { signal: AbortSignal.timeout(2000) })).status < 500;
+        } catch {
+          return false;
+        }
+      },
+      { timeout: opts.readyMs ?? 90_000, intervals: [1000], message: "gateway ready" },
+    )
+    .toBe(true);
   await expect.poll(() => /policy .* verified/.test(opts.log()), { timeout: opts.policyMs ?? 30_000, message: `plugin verified a policy; log:\n${opts.log().slice(-2000)}` }).toBe(true);
   return gw;
 }

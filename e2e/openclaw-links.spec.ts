@@ -49,7 +49,9 @@ function startFakeModel() {
       const calls: Call[] = idx >= 0 ? JSON.parse(Buffer.from(DO.exec(JSON.stringify(msgs[idx]))![1], "base64").toString()) : [];
       const afterTool = msgs.slice(idx + 1).some((m) => m.role === "tool");
       const done = afterTool || !calls.length;
-      const delta = done ? { role: "assistant", content: "done" } : { role: "assistant", tool_calls: calls.map((c, i) => ({ index: i, id: `call_${rid()}${rid()}`, type: "function", function: { name: c.name, arguments: JSON.stringify(c.arguments) } })) };
+      const delta = done
+        ? { role: "assistant", content: "done" }
+        : { role: "assistant", tool_calls: calls.map((c, i) => ({ index: i, id: `call_${rid()}${rid()}`, type: "function", function: { name: c.name, arguments: JSON.stringify(c.arguments) } })) };
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write(sseChunk(delta, null));
       res.write(sseChunk({}, done ? "stop" : "tool_calls"));
@@ -117,7 +119,10 @@ test("a call to another agent outside the approved pairs is blocked and drawn; a
       "insert into tools (id, name, kind, source, publisher, updated_at) values (gen_random_uuid(), $1, 'tool', 'builtin', 'OpenClaw', now()) on conflict (name) do update set updated_at = now() returning id",
       [tool],
     );
-    await sql().query("insert into grants (id, agent_id, tool_id, kind, reason, expires_at, granted_by_id) values (gen_random_uuid(), $1, $2, 'exception', 'agent links e2e', now() + interval '1 day', $3)", [ids.alpha, rows[0].id, adminUser.id]);
+    await sql().query(
+      "insert into grants (id, agent_id, tool_id, kind, reason, expires_at, granted_by_id) values (gen_random_uuid(), $1, $2, 'exception', 'agent links e2e', now() + interval '1 day', $3)",
+      [ids.alpha, rows[0].id, adminUser.id],
+    );
   }
 
   await startFakeModel();
@@ -125,17 +130,34 @@ test("a call to another agent outside the approved pairs is blocked and drawn; a
   env = gatewayEnv(tmp, token);
   for (const d of [env.OPENCLAW_HOME, env.OPENCLAW_STATE_DIR]) fs.mkdirSync(d, { recursive: true });
   const agent = (id: string) => ({ workspace: path.join(tmp, `ws-${id}`), subagents: { allowAgents: ["*"] } });
-  fs.writeFileSync(env.OPENCLAW_CONFIG_PATH, JSON.stringify({
-    gateway: { mode: "local", bind: "loopback", port: PORT, auth: { mode: "token" } },
-    logging: { file: path.join(tmp, "openclaw.log") },
-    update: { checkOnStart: false },
-    agents: { defaults: { model: { primary: "fake/fake-model" } }, entries: { alpha: agent("alpha"), beta: agent("beta"), gamma: agent("gamma") } },
-    models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }] } } },
-    plugins: {
-      load: { paths: [path.join(ROOT, "connectors", "openclaw")] },
-      entries: { warden: { enabled: true, config: { wardenUrl: baseURL, gatewayId, signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false } } },
-    },
-  }, null, 2));
+  fs.writeFileSync(
+    env.OPENCLAW_CONFIG_PATH,
+    JSON.stringify(
+      {
+        gateway: { mode: "local", bind: "loopback", port: PORT, auth: { mode: "token" } },
+        logging: { file: path.join(tmp, "openclaw.log") },
+        update: { checkOnStart: false },
+        agents: { defaults: { model: { primary: "fake/fake-model" } }, entries: { alpha: agent("alpha"), beta: agent("beta"), gamma: agent("gamma") } },
+        models: {
+          mode: "merge",
+          providers: {
+            fake: {
+              baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`,
+              apiKey: "sk-fake-local",
+              api: "openai-completions",
+              models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }],
+            },
+          },
+        },
+        plugins: {
+          load: { paths: [path.join(ROOT, "connectors", "openclaw")] },
+          entries: { warden: { enabled: true, config: { wardenUrl: baseURL, gatewayId, signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false } } },
+        },
+      },
+      null,
+      2,
+    ),
+  );
   gw = await startGateway({ port: PORT, env: env, onOutput: (b) => (log += b), log: () => log, readyMs: 90_000, policyMs: 30_000 });
 
   // 1. No approved pair: a send to beta and (through the Tool Search wrapper) a spawn of gamma are
@@ -143,38 +165,58 @@ test("a call to another agent outside the approved pairs is blocked and drawn; a
   const m1 = `to-beta-${rid()}`;
   const m2 = `to-gamma-${rid()}`;
   await turn([wrapped("sessions_send", { agentId: "beta", message: m1, timeoutSeconds: 0 }), wrapped("sessions_spawn", { agentId: "gamma", task: m2 })]);
-  await expect.poll(async () => [...(await rowsFor(m1)), ...(await rowsFor(m2))].map((r) => `${r.tool_name}:${r.decision}:${r.target_agent_id}`).sort(), { timeout: 30_000, message: `log:\n${log.slice(-2000)}` })
+  await expect
+    .poll(async () => [...(await rowsFor(m1)), ...(await rowsFor(m2))].map((r) => `${r.tool_name}:${r.decision}:${r.target_agent_id}`).sort(), {
+      timeout: 30_000,
+      message: `log:\n${log.slice(-2000)}`,
+    })
     .toEqual(["sessions_send:blocked:beta", "sessions_spawn:blocked:gamma"]);
   expect((await rowsFor(m1))[0].block_reason).toContain('may not reach agent "beta"');
   await new Promise((r) => setTimeout(r, 3000));
   expect(reached(m1), "beta must not have run").toBe(false);
   expect(reached(m2), "gamma must not have run").toBe(false);
   const edges = await sql().query("select target_external_id as t, calls, blocked from agent_links where gateway_id = $1 and source_key = $2 order by 1", [gatewayId, ids.alpha]);
-  expect(edges.rows).toEqual([{ t: "beta", calls: 1, blocked: 1 }, { t: "gamma", calls: 1, blocked: 1 }]);
+  expect(edges.rows).toEqual([
+    { t: "beta", calls: 1, blocked: 1 },
+    { t: "gamma", calls: 1, blocked: 1 },
+  ]);
   expect((await admin.post("/api/v1/findings/compute", { data: { sinceHours: 1 } })).status()).toBe(200);
   const found = await sql().query("select detail->>'targetAgentId' as t, status::text from findings where kind = 'agent_link' and agent_id = $1 order by 1", [ids.alpha]);
-  expect(found.rows).toEqual([{ t: "beta", status: "open" }, { t: "gamma", status: "open" }]);
+  expect(found.rows).toEqual([
+    { t: "beta", status: "open" },
+    { t: "gamma", status: "open" },
+  ]);
 
   // 2. A security lead approves alpha → beta: the pushed policy lists beta as alpha's peer.
   const ok = await lead.post("/api/v1/agent-links", { data: { fromAgentId: ids.alpha, toAgentId: ids.beta, reason: "alpha hands work to beta" } });
   expect(ok.status(), await ok.text()).toBe(200);
   const policyFile = path.join(env.OPENCLAW_STATE_DIR, "warden", "policy.json");
-  await expect.poll(() => {
-    try {
-      return JSON.parse(fs.readFileSync(policyFile, "utf8")).signed.policy.agents.find((a: { id: string }) => a.id === "alpha")?.peers;
-    } catch {
-      return null;
-    }
-  }, { timeout: 60_000, message: "the refreshed policy reached the gateway" }).toEqual(["beta"]);
+  await expect
+    .poll(
+      () => {
+        try {
+          return JSON.parse(fs.readFileSync(policyFile, "utf8")).signed.policy.agents.find((a: { id: string }) => a.id === "alpha")?.peers;
+        } catch {
+          return null;
+        }
+      },
+      { timeout: 60_000, message: "the refreshed policy reached the gateway" },
+    )
+    .toEqual(["beta"]);
 
   // 3. The send to beta goes through (beta runs on it); a send to gamma's session is still blocked.
   const m3 = `ok-beta-${rid()}`;
   const m4 = `still-gamma-${rid()}`;
   await turn([wrapped("sessions_send", { agentId: "beta", message: m3, timeoutSeconds: 0 }), wrapped("sessions_send", { sessionKey: "agent:gamma:main", message: m4, timeoutSeconds: 0 })]);
-  await expect.poll(async () => [...(await rowsFor(m3)), ...(await rowsFor(m4))].map((r) => `${r.decision}:${r.target_agent_id}`).sort(), { timeout: 30_000 }).toEqual(["allowed:beta", "blocked:gamma"]);
+  await expect
+    .poll(async () => [...(await rowsFor(m3)), ...(await rowsFor(m4))].map((r) => `${r.decision}:${r.target_agent_id}`).sort(), { timeout: 30_000 })
+    .toEqual(["allowed:beta", "blocked:gamma"]);
   await expect.poll(() => reached(m3), { timeout: 60_000, message: `beta ran on the message; log:\n${log.slice(-2000)}` }).toBe(true);
   expect(reached(m4)).toBe(false);
   const after = await sql().query("select target_external_id as t, calls, blocked from agent_links where gateway_id = $1 and source_key = $2 order by 1", [gatewayId, ids.alpha]);
-  expect(after.rows).toEqual([{ t: "beta", calls: 2, blocked: 1 }, { t: "gamma", calls: 2, blocked: 2 }]);
+  expect(after.rows).toEqual([
+    { t: "beta", calls: 2, blocked: 1 },
+    { t: "gamma", calls: 2, blocked: 2 },
+  ]);
   for (const c of [admin, lead]) await c.dispose();
 });

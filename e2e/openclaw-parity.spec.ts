@@ -46,7 +46,9 @@ function startFakeModel() {
       const calls: Call[] = idx >= 0 ? JSON.parse(Buffer.from(DO.exec(JSON.stringify(msgs[idx]))![1], "base64").toString()) : [];
       const afterTool = msgs.slice(idx + 1).some((m) => m.role === "tool");
       const done = afterTool || !calls.length;
-      const delta = done ? { role: "assistant", content: "done" } : { role: "assistant", tool_calls: calls.map((c, i) => ({ index: i, id: `call_${rid()}${rid()}`, type: "function", function: { name: c.name, arguments: JSON.stringify(c.arguments) } })) };
+      const delta = done
+        ? { role: "assistant", content: "done" }
+        : { role: "assistant", tool_calls: calls.map((c, i) => ({ index: i, id: `call_${rid()}${rid()}`, type: "function", function: { name: c.name, arguments: JSON.stringify(c.arguments) } })) };
       const chunk = sseChunk;
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write(chunk(delta, null));
@@ -69,7 +71,13 @@ async function turn(calls: Call[]) {
   return String(r.stdout);
 }
 const wrapped = (id: string, args: Record<string, unknown>): Call => ({ name: "tool_call", arguments: { id, args } });
-const lines = (name: string) => (fs.existsSync(path.join(tmp, "fx", `${name}.txt`)) ? fs.readFileSync(path.join(tmp, "fx", `${name}.txt`), "utf8").split("\n").filter(Boolean) : []);
+const lines = (name: string) =>
+  fs.existsSync(path.join(tmp, "fx", `${name}.txt`))
+    ? fs
+        .readFileSync(path.join(tmp, "fx", `${name}.txt`), "utf8")
+        .split("\n")
+        .filter(Boolean)
+    : [];
 
 type Row = { event_id: string; tool_name: string; decision: string; policy_decision: string | null; block_reason: string | null; text: string | null; result: unknown; error: string | null };
 let gatewayId = "";
@@ -114,11 +122,22 @@ test("with OpenClaw's default Tool Search, Warden decides on the wrapped tool an
   await sql().query("update agents set external_id = 'main' where id = $1", [agent.id]);
   // fx_write is approved for the agent; fx_other and tool_call itself are not.
   const req = await operator.post("/api/v1/tool-requests", {
-    data: { tool: { name: "fx_write", kind: "tool", source: "internal", publisher: "Warden e2e" }, version: "0.0.1", contentHash: await pluginHash(path.join(ROOT, "e2e", "openclaw-sidefx")), permissions: {}, justification: "Needed by the parity e2e agent", agentIds: [agent.id] },
+    data: {
+      tool: { name: "fx_write", kind: "tool", source: "internal", publisher: "Warden e2e" },
+      version: "0.0.1",
+      contentHash: await pluginHash(path.join(ROOT, "e2e", "openclaw-sidefx")),
+      permissions: {},
+      justification: "Needed by the parity e2e agent",
+      agentIds: [agent.id],
+    },
   });
   expect(req.status(), await req.text()).toBe(201);
   const decision = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, {
-    data: { outcome: "approve", reason: "Test tool writing a file", checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "none", permissionsNarrowed: true, credEgressFlagged: false } },
+    data: {
+      outcome: "approve",
+      reason: "Test tool writing a file",
+      checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "none", permissionsNarrowed: true, credEgressFlagged: false },
+    },
   });
   expect(decision.status(), await decision.text()).toBe(201);
 
@@ -127,28 +146,55 @@ test("with OpenClaw's default Tool Search, Warden decides on the wrapped tool an
   env = envOf(token);
   for (const d of [env.OPENCLAW_HOME, env.OPENCLAW_STATE_DIR, path.join(tmp, "fx")]) fs.mkdirSync(d, { recursive: true });
   // OpenClaw's defaults: no `tools` section at all (Tool Search on).
-  fs.writeFileSync(env.OPENCLAW_CONFIG_PATH, JSON.stringify({
-    gateway: { mode: "local", bind: "loopback", port: PORT, auth: { mode: "token" } },
-    logging: { file: path.join(tmp, "openclaw.log") },
-    update: { checkOnStart: false },
-    agents: { defaults: { model: { primary: "fake/fake-model" } } },
-    models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }] } } },
-    plugins: {
-      load: { paths: [path.join(ROOT, "connectors", "openclaw"), path.join(ROOT, "e2e", "openclaw-sidefx")] },
-      entries: {
-        warden: { enabled: true, hooks: { allowConversationAccess: true }, config: { wardenUrl: baseURL, gatewayId, signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false } },
-        sidefx: { enabled: true, config: { dir: path.join(tmp, "fx") } },
+  fs.writeFileSync(
+    env.OPENCLAW_CONFIG_PATH,
+    JSON.stringify(
+      {
+        gateway: { mode: "local", bind: "loopback", port: PORT, auth: { mode: "token" } },
+        logging: { file: path.join(tmp, "openclaw.log") },
+        update: { checkOnStart: false },
+        agents: { defaults: { model: { primary: "fake/fake-model" } } },
+        models: {
+          mode: "merge",
+          providers: {
+            fake: {
+              baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`,
+              apiKey: "sk-fake-local",
+              api: "openai-completions",
+              models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }],
+            },
+          },
+        },
+        plugins: {
+          load: { paths: [path.join(ROOT, "connectors", "openclaw"), path.join(ROOT, "e2e", "openclaw-sidefx")] },
+          entries: {
+            warden: {
+              enabled: true,
+              hooks: { allowConversationAccess: true },
+              config: { wardenUrl: baseURL, gatewayId, signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false },
+            },
+            sidefx: { enabled: true, config: { dir: path.join(tmp, "fx") } },
+          },
+        },
       },
-    },
-  }, null, 2));
+      null,
+      2,
+    ),
+  );
   expect(JSON.parse(fs.readFileSync(env.OPENCLAW_CONFIG_PATH, "utf8")).tools).toBeUndefined();
   gw = await startGateway({ port: PORT, env: env, onOutput: (b) => (log += b), log: () => log, readyMs: 90_000, policyMs: 30_000 });
 
   // 1. Approved tool through the wrapper (both id forms): it runs; one row each, as fx_write, allowed.
   const m = `ok-${rid()}`;
   await turn([wrapped("fx_write", { text: `${m}-a` }), wrapped("openclaw:sidefx:fx_write", { text: `${m}-b` })]);
-  expect(lines("fx_write").filter((l) => l.startsWith(m)).sort()).toEqual([`${m}-a`, `${m}-b`]);
-  await expect.poll(async () => (await rowsFor(m)).map((r) => `${r.text}:${r.tool_name}:${r.decision}:${r.result !== null}`).sort(), { timeout: 30_000 }).toEqual([`${m}-a:fx_write:allowed:true`, `${m}-b:fx_write:allowed:true`]);
+  expect(
+    lines("fx_write")
+      .filter((l) => l.startsWith(m))
+      .sort(),
+  ).toEqual([`${m}-a`, `${m}-b`]);
+  await expect
+    .poll(async () => (await rowsFor(m)).map((r) => `${r.text}:${r.tool_name}:${r.decision}:${r.result !== null}`).sort(), { timeout: 30_000 })
+    .toEqual([`${m}-a:fx_write:allowed:true`, `${m}-b:fx_write:allowed:true`]);
 
   // 2. Unapproved tool through the wrapper, and a hostile nested wrapper naming the approved tool:
   //    nothing written; one row each, blocked.
@@ -165,7 +211,9 @@ test("with OpenClaw's default Tool Search, Warden decides on the wrapped tool an
   const v = `bad-${rid()}`;
   await turn([wrapped("fx_write", { text: 42, delayMs: `${v}` }), { name: "exec", arguments: { marker: v } }]);
   expect(lines("fx_write").filter((l) => l.includes(v))).toEqual([]);
-  await expect.poll(async () => (await rowsFor(v)).map((r) => `${r.tool_name}:${r.decision}:${r.policy_decision}`).sort(), { timeout: 30_000, message: `log:\n${log.slice(-1500)}` }).toEqual(["exec:not_run:blocked", "fx_write:not_run:allowed"]);
+  await expect
+    .poll(async () => (await rowsFor(v)).map((r) => `${r.tool_name}:${r.decision}:${r.policy_decision}`).sort(), { timeout: 30_000, message: `log:\n${log.slice(-1500)}` })
+    .toEqual(["exec:not_run:blocked", "fx_write:not_run:allowed"]);
   for (const r of await rowsFor(v)) expect(r.error).toMatch(/Invalid arguments|Validation failed/);
 
   // 4. Slow calls, 1-second flushes: the decision is sent before the result; still one row per call.
@@ -173,13 +221,20 @@ test("with OpenClaw's default Tool Search, Warden decides on the wrapped tool an
   const slow = Array.from({ length: 12 }, (_, i) => `${s}-${i}`);
   await turn(slow.slice(0, 6).map((text, i) => wrapped("fx_write", { text, delayMs: 1200 + i * 150 })));
   await turn(slow.slice(6).map((text, i) => wrapped("fx_write", { text, delayMs: 1200 + i * 150 })));
-  expect(lines("fx_write").filter((l) => l.startsWith(s)).sort()).toEqual([...slow].sort());
+  expect(
+    lines("fx_write")
+      .filter((l) => l.startsWith(s))
+      .sort(),
+  ).toEqual([...slow].sort());
   await expect.poll(async () => (await rowsFor(s)).filter((r) => r.result !== null).length, { timeout: 45_000 }).toBe(12);
   const slowRows = await rowsFor(s);
   expect(slowRows.map((r) => r.text).sort()).toEqual([...slow].sort());
   expect(slowRows.every((r) => r.decision === "allowed" && r.tool_name === "fx_write" && r.event_id.endsWith(".decision"))).toBe(true);
   // The split really happened: rows stored (from their decision) before their call ended, then completed.
-  const { rows: early } = await sql().query("select count(*)::int as n from tool_calls where gateway_id = $1 and params->>'text' like $2 and ingested_at < occurred_at + duration_ms * interval '1 millisecond'", [gatewayId, `${s}%`]);
+  const { rows: early } = await sql().query(
+    "select count(*)::int as n from tool_calls where gateway_id = $1 and params->>'text' like $2 and ingested_at < occurred_at + duration_ms * interval '1 millisecond'",
+    [gatewayId, `${s}%`],
+  );
   expect(early[0].n).toBeGreaterThan(0);
   // Every call of this gateway is one row: no "<call>.result" row left beside its decision.
   const { rows: split } = await sql().query("select event_id from tool_calls where gateway_id = $1 and event_id like '%.result'", [gatewayId]);

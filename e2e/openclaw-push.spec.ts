@@ -28,7 +28,10 @@ let PORT = 0;
 let FAKE_PORT = 0;
 async function isFree(port: number) {
   return new Promise<boolean>((resolve) => {
-    const s = net.createServer().once("error", () => resolve(false)).listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+    const s = net
+      .createServer()
+      .once("error", () => resolve(false))
+      .listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
   });
 }
 async function pickPorts() {
@@ -61,7 +64,9 @@ function startFakeModel() {
       const msgs: { role: string }[] = (raw ? JSON.parse(raw) : {}).messages ?? [];
       const prompt = msgs.map((m) => m.role === "user" && JSON.stringify(m).includes(PROMPT)).lastIndexOf(true);
       const afterTool = msgs.slice(prompt + 1).some((m) => m.role === "tool");
-      const delta = afterTool ? { role: "assistant", content: "done" } : { role: "assistant", tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: { name: TOOL, arguments: "{}" } }] };
+      const delta = afterTool
+        ? { role: "assistant", content: "done" }
+        : { role: "assistant", tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: { name: TOOL, arguments: "{}" } }] };
       const chunk = sseChunk;
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write(chunk(delta, null));
@@ -142,15 +147,29 @@ test("revoking an approval blocks the agent's next call of that tool within 3 s 
   // session_status (the conditions spec approves it for no agent) would keep this agent allowed after
   // the revocation below. Revoke those first: this spec holds the one-gateway lock, so no other
   // real-gateway spec is running, and each sets up its own approvals.
-  const { rows: others } = await sql().query<{ id: string }>("select d.id from trust_decisions d join tool_versions v on v.id = d.tool_version_id join tools t on t.id = v.tool_id where t.name = $1 and d.revoked_at is null and d.outcome <> 'reject'", [TOOL]);
+  const { rows: others } = await sql().query<{ id: string }>(
+    "select d.id from trust_decisions d join tool_versions v on v.id = d.tool_version_id join tools t on t.id = v.tool_id where t.name = $1 and d.revoked_at is null and d.outcome <> 'reject'",
+    [TOOL],
+  );
   for (const o of others) expect((await lead.post(`/api/v1/trust-decisions/${o.id}/revoke`, { data: { reason: "e2e push spec: its own approval must be the only one" } })).status()).toBe(200);
   // Approved before the gateway starts: its first policy allows the tool.
   const req = await op.post("/api/v1/tool-requests", {
-    data: { tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: `2026.9.6-${rid()}`, contentHash: await openclawBuildHash(), permissions: {}, justification: "Needed by the push e2e agent", agentIds: [agent.id] },
+    data: {
+      tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" },
+      version: `2026.9.6-${rid()}`,
+      contentHash: await openclawBuildHash(),
+      permissions: {},
+      justification: "Needed by the push e2e agent",
+      agentIds: [agent.id],
+    },
   });
   expect(req.status(), await req.text()).toBe(201);
   const decision = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, {
-    data: { outcome: "approve", reason: "Built-in status tool, read-only", checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "bundled", permissionsNarrowed: true, credEgressFlagged: false } },
+    data: {
+      outcome: "approve",
+      reason: "Built-in status tool, read-only",
+      checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "bundled", permissionsNarrowed: true, credEgressFlagged: false },
+    },
   });
   expect(decision.status(), await decision.text()).toBe(201);
   const decisionId: string = (await decision.json()).data.id;
@@ -159,26 +178,57 @@ test("revoking an approval blocks the agent's next call of that tool within 3 s 
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "warden-ocp-e2e-"));
   const env = envOf(token);
   for (const d of [env.OPENCLAW_HOME, env.OPENCLAW_STATE_DIR]) fs.mkdirSync(d, { recursive: true });
-  fs.writeFileSync(env.OPENCLAW_CONFIG_PATH, JSON.stringify({
-    gateway: { mode: "local", bind: "loopback", port: PORT, auth: { mode: "token" } },
-    logging: { file: path.join(tmp, "openclaw.log") },
-    update: { checkOnStart: false },
-    agents: { defaults: { model: { primary: "fake/fake-model" } } },
-    tools: { toolSearch: false },
-    models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }] } } },
-    // pollSeconds 300: a change seen within seconds can only have been pushed.
-    plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, hooks: { allowConversationAccess: true }, config: { wardenUrl: baseURL, gatewayId, signingSecret: reg.data.signingSecret, pollSeconds: 300, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false } } } },
-  }, null, 2));
+  fs.writeFileSync(
+    env.OPENCLAW_CONFIG_PATH,
+    JSON.stringify(
+      {
+        gateway: { mode: "local", bind: "loopback", port: PORT, auth: { mode: "token" } },
+        logging: { file: path.join(tmp, "openclaw.log") },
+        update: { checkOnStart: false },
+        agents: { defaults: { model: { primary: "fake/fake-model" } } },
+        tools: { toolSearch: false },
+        models: {
+          mode: "merge",
+          providers: {
+            fake: {
+              baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`,
+              apiKey: "sk-fake-local",
+              api: "openai-completions",
+              models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }],
+            },
+          },
+        },
+        // pollSeconds 300: a change seen within seconds can only have been pushed.
+        plugins: {
+          load: { paths: [path.join(ROOT, "connectors", "openclaw")] },
+          entries: {
+            warden: {
+              enabled: true,
+              hooks: { allowConversationAccess: true },
+              config: { wardenUrl: baseURL, gatewayId, signingSecret: reg.data.signingSecret, pollSeconds: 300, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false },
+            },
+          },
+        },
+      },
+      null,
+      2,
+    ),
+  );
   gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(PORT), "--bind", "loopback", "--allow-unconfigured"], { env, stdio: ["ignore", "pipe", "pipe"] });
   gw.stdout!.on("data", (b) => (log += b));
   gw.stderr!.on("data", (b) => (log += b));
-  await expect.poll(async () => {
-    try {
-      return (await fetch(`http://127.0.0.1:${PORT}/health`, { signal: AbortSignal.timeout(2000) })).status < 500;
-    } catch {
-      return false;
-    }
-  }, { timeout: 90_000, intervals: [1000], message: "gateway ready" }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        try {
+          return (await fetch(`http://127.0.0.1:${PORT}/health`, { signal: AbortSignal.timeout(2000) })).status < 500;
+        } catch {
+          return false;
+        }
+      },
+      { timeout: 90_000, intervals: [1000], message: "gateway ready" },
+    )
+    .toBe(true);
   await timeUntil(token, (st) => st === 200, 60_000);
   // Let the start-up settle (the plugin's first command poll is parked).
   await new Promise((r) => setTimeout(r, 3000));
@@ -192,15 +242,31 @@ test("revoking an approval blocks the agent's next call of that tool within 3 s 
   // The agent's own next call of the tool, through a real agent turn, is blocked too.
   expect(await agentTurn(token)).toContain('"failures": 1');
   // The admin-WebSocket path delivered the same refresh through the plugin's gateway method.
-  await expect.poll(async () => {
-    const { rows } = await sql().query<{ ws_state: string | null; ws_error: string | null }>("select ws_state, ws_error from gateway_commands where gateway_id = $1 and type = 'policy_refresh' order by created_at desc limit 1", [gatewayId]);
-    return rows[0] ? `${rows[0].ws_state}${rows[0].ws_error ? `: ${rows[0].ws_error}` : ""}` : "none";
-  }, { timeout: 20_000, intervals: [500], message: "policy refresh over the admin WebSocket" }).toBe("applied");
+  await expect
+    .poll(
+      async () => {
+        const { rows } = await sql().query<{ ws_state: string | null; ws_error: string | null }>(
+          "select ws_state, ws_error from gateway_commands where gateway_id = $1 and type = 'policy_refresh' order by created_at desc limit 1",
+          [gatewayId],
+        );
+        return rows[0] ? `${rows[0].ws_state}${rows[0].ws_error ? `: ${rows[0].ws_error}` : ""}` : "none";
+      },
+      { timeout: 20_000, intervals: [500], message: "policy refresh over the admin WebSocket" },
+    )
+    .toBe("applied");
   // The gateway reports the version it holds: the current one.
-  await expect.poll(async () => {
-    const { rows } = await sql().query<{ held: string | null; current: string | null }>("select g.policy_version_applied as held, p.version as current from gateways g left join gateway_policies p on p.gateway_id = g.id where g.id = $1", [gatewayId]);
-    return rows[0].held !== null && rows[0].held === rows[0].current;
-  }, { timeout: 15_000, message: "gateway reports the current policy version" }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        const { rows } = await sql().query<{ held: string | null; current: string | null }>(
+          "select g.policy_version_applied as held, p.version as current from gateways g left join gateway_policies p on p.gateway_id = g.id where g.id = $1",
+          [gatewayId],
+        );
+        return rows[0].held !== null && rows[0].held === rows[0].current;
+      },
+      { timeout: 15_000, message: "gateway reports the current policy version" },
+    )
+    .toBe(true);
   ctx = { token, gatewayId, gatewayName, agentId: agent.id, decisionId, admin, lead, op };
 });
 
@@ -210,11 +276,22 @@ test("a kill switch with both paths configured is acknowledged fast; 'released' 
   const { token, gatewayName, admin, lead, op } = ctx!;
   // Allow the tool again (a fresh approval of a new version), pushed like any change.
   const req = await op.post("/api/v1/tool-requests", {
-    data: { tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: `2026.9.6-${rid()}`, contentHash: await openclawBuildHash(), permissions: {}, justification: "Allowed again for the kill-switch test", agentIds: [ctx!.agentId] },
+    data: {
+      tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" },
+      version: `2026.9.6-${rid()}`,
+      contentHash: await openclawBuildHash(),
+      permissions: {},
+      justification: "Allowed again for the kill-switch test",
+      agentIds: [ctx!.agentId],
+    },
   });
   expect(req.status(), await req.text()).toBe(201);
   const decision = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, {
-    data: { outcome: "approve", reason: "re-approved after the advisory", checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "bundled", permissionsNarrowed: true, credEgressFlagged: false } },
+    data: {
+      outcome: "approve",
+      reason: "re-approved after the advisory",
+      checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "bundled", permissionsNarrowed: true, credEgressFlagged: false },
+    },
   });
   expect(decision.status(), await decision.text()).toBe(201);
   const allowedMs = await timeUntil(token, (s) => s === 200, 10_000);
@@ -247,7 +324,9 @@ test("a kill switch with both paths configured is acknowledged fast; 'released' 
     ackTimes.push(Date.now() - t0);
     // Both paths apply it.
     // (A loaded gateway can answer config.patch late; the admin-WebSocket path retries after 30 s.)
-    await expect.poll(async () => (await mine()).deliveries.map((d) => `${d.kind}:${d.state}:${d.wsState}`), { timeout: 90_000, intervals: [250], message: "both paths applied" }).toEqual(["apply:applied:applied"]);
+    await expect
+      .poll(async () => (await mine()).deliveries.map((d) => `${d.kind}:${d.state}:${d.wsState}`), { timeout: 90_000, intervals: [250], message: "both paths applied" })
+      .toEqual(["apply:applied:applied"]);
 
     const r0 = Date.now();
     const rel = await op.post(`/api/v1/containment/${id}/release`, { data: { reason: `e2e: release round ${round}` } });
@@ -266,7 +345,9 @@ test("a kill switch with both paths configured is acknowledged fast; 'released' 
     expect(after.status, `blocked after "released" (round ${round}): ${after.body}`).toBe(200);
     await new Promise((r) => setTimeout(r, 2000));
   }
-  console.log(`[measure] kill switch (agent suspension, both paths): first blocked call ${blockTimes.join(", ")} ms; connector ack ${ackTimes.join(", ")} ms; release → "released" (every path) ${releasedTimes.join(", ")} ms`);
+  console.log(
+    `[measure] kill switch (agent suspension, both paths): first blocked call ${blockTimes.join(", ")} ms; connector ack ${ackTimes.join(", ")} ms; release → "released" (every path) ${releasedTimes.join(", ")} ms`,
+  );
   // Acknowledged through the push paths, not the 60 s poll; the latency is printed above and measured
   // by the bench (a tight bound here only measured how loaded the CI machine was).
   expect(Math.max(...ackTimes)).toBeLessThan(8000);

@@ -46,7 +46,14 @@ function startFakeModel() {
       if (pin) {
         const done = msgs.slice(msgs.lastIndexOf(lastUser!) + 1).some((m) => m.role === "tool");
         res.writeHead(200, { "content-type": "text/event-stream" });
-        res.write(sseChunk(done ? { role: "assistant", content: "done" } : { role: "assistant", tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: { name: "write", arguments: JSON.stringify({ path: pin[1], content: "pinned" }) } }] }, null));
+        res.write(
+          sseChunk(
+            done
+              ? { role: "assistant", content: "done" }
+              : { role: "assistant", tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: { name: "write", arguments: JSON.stringify({ path: pin[1], content: "pinned" }) } }] },
+            null,
+          ),
+        );
         res.write(sseChunk({}, done ? "stop" : "tool_calls"));
         res.end("data: [DONE]\n\n");
         return;
@@ -54,7 +61,9 @@ function startFakeModel() {
       // (A tool result can quote the prompt — session_status does — so only user messages count.)
       const prompt = msgs.map((m) => m.role === "user" && JSON.stringify(m).includes(PROMPT)).lastIndexOf(true);
       const afterTool = msgs.slice(prompt + 1).some((m) => m.role === "tool");
-      const delta = afterTool ? { role: "assistant", content: "done" } : { role: "assistant", tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: { name: TOOL, arguments: "{}" } }] };
+      const delta = afterTool
+        ? { role: "assistant", content: "done" }
+        : { role: "assistant", tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: { name: TOOL, arguments: "{}" } }] };
       const chunk = sseChunk;
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write(chunk(delta, null));
@@ -146,16 +155,42 @@ test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async 
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "warden-oc-e2e-"));
   const env = envOf(token);
   for (const d of [env.OPENCLAW_HOME, env.OPENCLAW_STATE_DIR]) fs.mkdirSync(d, { recursive: true });
-  fs.writeFileSync(env.OPENCLAW_CONFIG_PATH, JSON.stringify({
-    gateway: { mode: "local", bind: "loopback", port: PORT, auth: { mode: "token" } },
-    logging: { file: path.join(tmp, "openclaw.log") },
-    update: { checkOnStart: false },
-    agents: { defaults: { model: { primary: "fake/fake-model" } } },
-    // Direct tool schemas (no tool-search indirection), so the fake model can name the tool.
-    tools: { toolSearch: false },
-    models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }] } } },
-    plugins: { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, hooks: { allowConversationAccess: true }, config: { wardenUrl: baseURL, gatewayId, signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 60, securityAudit: false } } } },
-  }, null, 2));
+  fs.writeFileSync(
+    env.OPENCLAW_CONFIG_PATH,
+    JSON.stringify(
+      {
+        gateway: { mode: "local", bind: "loopback", port: PORT, auth: { mode: "token" } },
+        logging: { file: path.join(tmp, "openclaw.log") },
+        update: { checkOnStart: false },
+        agents: { defaults: { model: { primary: "fake/fake-model" } } },
+        // Direct tool schemas (no tool-search indirection), so the fake model can name the tool.
+        tools: { toolSearch: false },
+        models: {
+          mode: "merge",
+          providers: {
+            fake: {
+              baseUrl: `http://127.0.0.1:${FAKE_PORT}/v1`,
+              apiKey: "sk-fake-local",
+              api: "openai-completions",
+              models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }],
+            },
+          },
+        },
+        plugins: {
+          load: { paths: [path.join(ROOT, "connectors", "openclaw")] },
+          entries: {
+            warden: {
+              enabled: true,
+              hooks: { allowConversationAccess: true },
+              config: { wardenUrl: baseURL, gatewayId, signingSecret, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 60, securityAudit: false },
+            },
+          },
+        },
+      },
+      null,
+      2,
+    ),
+  );
   gw = await startGateway({ port: PORT, env: env, onOutput: (b) => (log += b), log: () => log, readyMs: 90_000, policyMs: 30_000 });
 
   // Not approved: blocked on the gateway, and recorded in Warden as blocked.
@@ -173,11 +208,22 @@ test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async 
   // Approve it in Warden: request (operator) → review (security lead).
   const operator = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("operator"))}` } });
   const req = await operator.post("/api/v1/tool-requests", {
-    data: { tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version: "2026.9.6", contentHash: await openclawBuildHash(), permissions: {}, justification: "Needed by the OpenClaw e2e agent", agentIds: [agent.id] },
+    data: {
+      tool: { name: TOOL, kind: "tool", source: "builtin", publisher: "OpenClaw" },
+      version: "2026.9.6",
+      contentHash: await openclawBuildHash(),
+      permissions: {},
+      justification: "Needed by the OpenClaw e2e agent",
+      agentIds: [agent.id],
+    },
   });
   expect(req.status(), await req.text()).toBe(201);
   const decision = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, {
-    data: { outcome: "approve", reason: "Built-in status tool, read-only", checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "bundled with the gateway", permissionsNarrowed: true, credEgressFlagged: false } },
+    data: {
+      outcome: "approve",
+      reason: "Built-in status tool, read-only",
+      checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "bundled with the gateway", permissionsNarrowed: true, credEgressFlagged: false },
+    },
   });
   expect(decision.status(), await decision.text()).toBe(201);
 
@@ -190,10 +236,15 @@ test("the plugin enforces Warden's allowlist on a real OpenClaw gateway", async 
   await expect.poll(async () => (await calls(admin, gatewayId, "allowed")).length, { timeout: 30_000, message: "agent-loop call recorded as allowed" }).toBeGreaterThan(allowedBefore);
 
   // The inventory reached Warden.
-  await expect.poll(async () => {
-    const g = await (await admin.get(`/api/v1/gateways/${gatewayId}`)).json();
-    return g.data?.inventory != null;
-  }, { timeout: 60_000, intervals: [2000], message: `inventory pushed; log:\n${log.slice(-1500)}` }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        const g = await (await admin.get(`/api/v1/gateways/${gatewayId}`)).json();
+        return g.data?.inventory != null;
+      },
+      { timeout: 60_000, intervals: [2000], message: `inventory pushed; log:\n${log.slice(-1500)}` },
+    )
+    .toBe(true);
   for (const c of [admin, lead, operator]) await c.dispose();
   shared = { token, gatewayId, gatewayName, agentId: agent.id, agentName: agent.name };
 });
@@ -208,10 +259,22 @@ test("suspending the agent blocks its next tool call on the real gateway; releas
   const res = await op.post("/api/v1/containment", { data: { scope: "agent", target: agentId, action: "suspend_agent", reason: "e2e: rogue agent" } });
   expect(res.status(), await res.text()).toBe(201);
   const { id } = (await res.json()).data;
-  const states = async () => ((await (await op.get(`/api/v1/containment/${id}`)).json()).data.deliveries as { gatewayName: string; kind: string; state: string; wsState: string | null; error: string | null; wsError: string | null }[]).filter((d) => d.gatewayName === gatewayName);
+  const states = async () =>
+    (
+      (await (await op.get(`/api/v1/containment/${id}`)).json()).data.deliveries as {
+        gatewayName: string;
+        kind: string;
+        state: string;
+        wsState: string | null;
+        error: string | null;
+        wsError: string | null;
+      }[]
+    ).filter((d) => d.gatewayName === gatewayName);
   // Both paths apply it: the plugin through the connector long-poll, and Warden over the admin WebSocket
   // (a loaded gateway can answer config.patch late; that path is retried after 30 s).
-  await expect.poll(async () => (await states()).map((d) => `${d.kind}:${d.state}:${d.wsState}`), { timeout: 90_000, intervals: [1000], message: `log:\n${log.slice(-1500)}` }).toEqual(["apply:applied:applied"]);
+  await expect
+    .poll(async () => (await states()).map((d) => `${d.kind}:${d.state}:${d.wsState}`), { timeout: 90_000, intervals: [1000], message: `log:\n${log.slice(-1500)}` })
+    .toEqual(["apply:applied:applied"]);
   const blocked = await invoke(token);
   expect(blocked.status, blocked.body).not.toBe(200);
   // And through a real agent turn: the model asks for the tool, the suspended agent may not use it.
@@ -219,7 +282,9 @@ test("suspending the agent blocks its next tool call on the real gateway; releas
 
   const rel = await op.post(`/api/v1/containment/${id}/release`, { data: { reason: "e2e: owner confirmed, back to normal" } });
   expect(rel.status(), await rel.text()).toBe(200);
-  await expect.poll(async () => (await states()).filter((d) => d.kind === "release").map((d) => `${d.state}:${d.wsState}`), { timeout: 90_000, intervals: [1000], message: `log:\n${log.slice(-1500)}` }).toEqual(["applied:applied"]);
+  await expect
+    .poll(async () => (await states()).filter((d) => d.kind === "release").map((d) => `${d.state}:${d.wsState}`), { timeout: 90_000, intervals: [1000], message: `log:\n${log.slice(-1500)}` })
+    .toEqual(["applied:applied"]);
   await expect.poll(async () => (await invoke(token)).status, { timeout: 30_000, intervals: [1000], message: "allowed again after release" }).toBe(200);
   await op.dispose();
 });
@@ -238,7 +303,10 @@ test("hash pinning: a built-in tool approved only for another build is blocked; 
   // The plugin maps a call to its artefact from its last inventory collection (an unknown artefact is
   // allowed without a hash): `warden.inventory.push` collects and pushes now, and the pushed
   // inventory pins `write` to the build.
-  const pushed = await promisify(execFile)(NODE24, [OPENCLAW_BIN, "gateway", "call", "warden.inventory.push", "--json", "--timeout", "150000", "--params", "{}"], { env: envOf(token), timeout: 170_000 });
+  const pushed = await promisify(execFile)(NODE24, [OPENCLAW_BIN, "gateway", "call", "warden.inventory.push", "--json", "--timeout", "150000", "--params", "{}"], {
+    env: envOf(token),
+    timeout: 170_000,
+  });
   expect(JSON.parse(pushed.stdout.slice(pushed.stdout.indexOf("{")))).toMatchObject({ pushed: true });
   const { rows } = await sql().query<{ inventory: { tools: { name: string; version?: string; hash?: string }[] } }>("select inventory from gateways where id = $1", [gatewayId]);
   expect(rows[0].inventory.tools.find((t) => t.name === "write")).toMatchObject({ version: "2026.9.6", hash: build });
@@ -246,41 +314,75 @@ test("hash pinning: a built-in tool approved only for another build is blocked; 
   const lead = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(await makeUser("security_lead"))}` } });
   // A tool's approved versions are fleet-wide trust decisions: another spec's approval of `write` for
   // this very build (e.g. the conditions spec's) would make "approved only for another build" untrue.
-  const { rows: others } = await sql().query<{ id: string }>("select d.id from trust_decisions d join tool_versions v on v.id = d.tool_version_id join tools t on t.id = v.tool_id where t.name = 'write' and d.revoked_at is null and d.outcome <> 'reject'");
+  const { rows: others } = await sql().query<{ id: string }>(
+    "select d.id from trust_decisions d join tool_versions v on v.id = d.tool_version_id join tools t on t.id = v.tool_id where t.name = 'write' and d.revoked_at is null and d.outcome <> 'reject'",
+  );
   for (const o of others) expect((await lead.post(`/api/v1/trust-decisions/${o.id}/revoke`, { data: { reason: "e2e pinning spec: only its own approvals of write count" } })).status()).toBe(200);
   const approveWrite = async (version: string, contentHash: string) => {
-    const req = await operator.post("/api/v1/tool-requests", { data: { tool: { name: "write", kind: "tool", source: "builtin", publisher: "OpenClaw" }, version, contentHash, permissions: { fsWrite: true }, justification: "Pinning e2e: the agent writes one file", agentIds: [agentId] } });
+    const req = await operator.post("/api/v1/tool-requests", {
+      data: {
+        tool: { name: "write", kind: "tool", source: "builtin", publisher: "OpenClaw" },
+        version,
+        contentHash,
+        permissions: { fsWrite: true },
+        justification: "Pinning e2e: the agent writes one file",
+        agentIds: [agentId],
+      },
+    });
     expect(req.status(), await req.text()).toBe(201);
-    const d = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, { data: { outcome: "approve", reason: "Pinned to one build of the gateway", checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "bundled with the gateway", permissionsNarrowed: true, credEgressFlagged: false } } });
+    const d = await lead.post(`/api/v1/tool-requests/${(await req.json()).data.id}/decision`, {
+      data: {
+        outcome: "approve",
+        reason: "Pinned to one build of the gateway",
+        checklist: { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "bundled with the gateway", permissionsNarrowed: true, credEgressFlagged: false },
+      },
+    });
     expect(d.status(), await d.text()).toBe(201);
   };
   const target = path.join(tmp, `pinned-${rid()}.txt`);
   // `write` is not offered over POST /tools/invoke: a real agent turn asks for it.
   const write = () => agentTurn(envOf(token), `pin-write ${target}`);
   const events = async (decision: string) =>
-    (await sql().query<{ tool_version: string | null; tool_hash: string | null; block_reason: string | null }>("select tool_version, tool_hash, block_reason from tool_calls where gateway_id = $1 and tool_name = 'write' and decision = $2 order by occurred_at desc", [gatewayId, decision])).rows;
+    (
+      await sql().query<{ tool_version: string | null; tool_hash: string | null; block_reason: string | null }>(
+        "select tool_version, tool_hash, block_reason from tool_calls where gateway_id = $1 and tool_name = 'write' and decision = $2 order by occurred_at desc",
+        [gatewayId, decision],
+      )
+    ).rows;
 
   // Approved only for another build (the hash of something else): blocked, the file is not written.
   const other = createHash("sha256").update(`another build ${rid()}`).digest("hex");
   await approveWrite(`2026.9.5-${rid()}`, other);
   await withLog(() =>
-    expect.poll(async () => {
-      await write();
-      return (await events("blocked")).find((e) => e.block_reason?.includes("not an approved version")) ?? null;
-    }, { timeout: 150_000, intervals: [2000], message: "blocked as an unapproved build" }).toMatchObject({ tool_version: "2026.9.6", tool_hash: build }),
+    expect
+      .poll(
+        async () => {
+          await write();
+          return (await events("blocked")).find((e) => e.block_reason?.includes("not an approved version")) ?? null;
+        },
+        { timeout: 150_000, intervals: [2000], message: "blocked as an unapproved build" },
+      )
+      .toMatchObject({ tool_version: "2026.9.6", tool_hash: build }),
   );
   expect(fs.existsSync(target)).toBe(false);
 
   // Approved for this build: it runs, and the stored call carries the build's version and hash.
   await approveWrite("2026.9.6", build);
   await withLog(() =>
-    expect.poll(async () => {
-      await write();
-      return fs.existsSync(target);
-    }, { timeout: 150_000, intervals: [2000], message: "written once this build is approved" }).toBe(true),
+    expect
+      .poll(
+        async () => {
+          await write();
+          return fs.existsSync(target);
+        },
+        { timeout: 150_000, intervals: [2000], message: "written once this build is approved" },
+      )
+      .toBe(true),
   );
   expect(fs.readFileSync(target, "utf8")).toBe("pinned");
-  await expect.poll(async () => (await events("allowed"))[0], { timeout: 30_000, message: "the allowed call stored with the build's version and hash" }).toMatchObject({ tool_version: "2026.9.6", tool_hash: build });
+  await expect
+    .poll(async () => (await events("allowed"))[0], { timeout: 30_000, message: "the allowed call stored with the build's version and hash" })
+    .toMatchObject({ tool_version: "2026.9.6", tool_hash: build });
 
   for (const c of [operator, lead]) await c.dispose();
 });

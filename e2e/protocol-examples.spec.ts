@@ -30,8 +30,21 @@ async function pagesOf(gatewayId: string) {
   const approvals = await sql().query<{ id: string }>("select id::text from approval_requests where gateway_id = $1", [gatewayId]);
   return [
     ...approvals.rows.map((a) => `/approvals/${a.id}`),
-    `/gateways/${gatewayId}`, "/gateways", "/", "/posture", "/agents", ...agents.rows.map((a) => `/agents/${a.id}`),
-    `/tool-calls?gateway=${gatewayId}&range=30d`, "/tool-calls?range=30d", "/map", "/findings", "/spend", "/spend/models", "/tools", "/approvals", "/approvals/rules",
+    `/gateways/${gatewayId}`,
+    "/gateways",
+    "/",
+    "/posture",
+    "/agents",
+    ...agents.rows.map((a) => `/agents/${a.id}`),
+    `/tool-calls?gateway=${gatewayId}&range=30d`,
+    "/tool-calls?range=30d",
+    "/map",
+    "/findings",
+    "/spend",
+    "/spend/models",
+    "/tools",
+    "/approvals",
+    "/approvals/rules",
   ];
 }
 
@@ -72,7 +85,8 @@ test("pages render schema-violating data stored for a gateway", async ({ page, b
   ];
   test.setTimeout(180_000); // a dozen pages, three times over
   await signIn(page, await makeUser("admin"));
-  const store = (audit: unknown, inventory: unknown) => sql().query("update gateways set security_audit = $2::jsonb, inventory = $3::jsonb where id = $1", [gw.id, JSON.stringify(audit), JSON.stringify(inventory)]);
+  const store = (audit: unknown, inventory: unknown) =>
+    sql().query("update gateways set security_audit = $2::jsonb, inventory = $3::jsonb where id = $1", [gw.id, JSON.stringify(audit), JSON.stringify(inventory)]);
   for (let i = 0; i < inventories.length; i++) {
     await store(hostile[i], inventories[i]);
     for (const path of await pagesOf(gw.id)) await expectRenders(page, path);

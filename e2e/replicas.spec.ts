@@ -280,7 +280,7 @@ test.describe.serial("two replicas behind a round-robin proxy", () => {
     }
     expect((await sql().query("select count(*)::int as n from incidents where title like $1", [`${name}-%`])).rows[0].n).toBe(2);
     // One policy-signing key (made once, sealed with the shared secret): both replicas publish it.
-    const keys = await Promise.all(replicas.map(async (r) => ((await (await fetch(`${r.url}/api/v1/connector/public-key`)).json()) as { keyId?: string; data?: { keyId?: string } })));
+    const keys = await Promise.all(replicas.map(async (r) => (await (await fetch(`${r.url}/api/v1/connector/public-key`)).json()) as { keyId?: string; data?: { keyId?: string } }));
     const keyId = (k: (typeof keys)[number]) => k.keyId ?? k.data?.keyId;
     expect(keyId(keys[0])).toBeTruthy();
     expect(keyId(keys[1])).toBe(keyId(keys[0]));
@@ -294,7 +294,10 @@ test.describe.serial("two replicas behind a round-robin proxy", () => {
       if (n++ % 2) await (await fetch(`${proxy.url}/api/health`)).arrayBuffer();
       // Cookies by hand: the CSRF cookie from one replica is checked by the next (one secret).
       const csrf = await fetch(`${proxy.url}/api/auth/csrf`);
-      const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      const cookie = csrf.headers
+        .getSetCookie()
+        .map((c) => c.split(";")[0])
+        .join("; ");
       const { csrfToken } = (await csrf.json()) as { csrfToken: string };
       const res = await fetch(`${proxy.url}/api/auth/callback/credentials`, {
         method: "POST",
@@ -316,7 +319,10 @@ test.describe.serial("two replicas behind a round-robin proxy", () => {
     expect([...vias].sort()).toEqual(["replica-a", "replica-b"]);
     // The right password is now refused on either replica: each counted the other's failures.
     for (let i = 0; i < 2; i++) expect((await attempt(user.password)).signedIn).toBe(false);
-    const rows = await sql().query<{ outcome: string; n: number }>("select outcome::text as outcome, count(*)::int as n from audit_events where action = 'auth.login' and target_id = $1 group by 1 order by 1", [user.email]);
+    const rows = await sql().query<{ outcome: string; n: number }>(
+      "select outcome::text as outcome, count(*)::int as n from audit_events where action = 'auth.login' and target_id = $1 group by 1 order by 1",
+      [user.email],
+    );
     expect(rows.rows).toEqual([
       { outcome: "denied", n: 2 },
       { outcome: "failure", n: 5 },
@@ -357,7 +363,11 @@ test.describe.serial("two replicas behind a round-robin proxy", () => {
       const issued = await Promise.all(
         gws.map(async (g) => {
           const t0 = Date.now();
-          const res = await fetch(`${replicas[0].url}/api/v1/containment`, { method: "POST", headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" }, body: JSON.stringify({ scope: "gateway", target: g.id, action: "block_all", reason: "replicas spec: kill switch" }) });
+          const res = await fetch(`${replicas[0].url}/api/v1/containment`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+            body: JSON.stringify({ scope: "gateway", target: g.id, action: "block_all", reason: "replicas spec: kill switch" }),
+          });
           expect(res.status).toBe(201);
           return { gatewayId: g.id, id: ((await res.json()) as { data: { id: string } }).data.id, t0, via: "replica-a" };
         }),
@@ -371,7 +381,9 @@ test.describe.serial("two replicas behind a round-robin proxy", () => {
       const cross = delays.filter((d) => d.cross);
       const same = delays.filter((d) => !d.cross);
       const list = (ds: typeof delays) => JSON.stringify(ds.map((d) => d.ms).sort((a, b) => a - b));
-      console.log(`[replicas] kill switch → gateway (ms): parked on the other replica ${list(cross)}; on the issuing replica ${list(same)} (outbox recheck ${RECHECK_MS / 1000} s, polls of ${WAIT_S} s)`);
+      console.log(
+        `[replicas] kill switch → gateway (ms): parked on the other replica ${list(cross)}; on the issuing replica ${list(same)} (outbox recheck ${RECHECK_MS / 1000} s, polls of ${WAIT_S} s)`,
+      );
       // Gateways parked on the replica that did not commit their kill switch were woken by it (the
       // NOTIFY: the recheck is longer than the poll), not answered when their poll ran out.
       expect(cross.filter((d) => d.woken).length).toBeGreaterThan(0);
@@ -379,7 +391,9 @@ test.describe.serial("two replicas behind a round-robin proxy", () => {
 
       // Every delivery is acknowledged and audited once.
       const ids = issued.map((k) => k.id);
-      await expect.poll(async () => (await sql().query("select count(*)::int as n from gateway_commands where action_id = any($1::uuid[]) and state = 'applied'", [ids])).rows[0].n, { timeout: 20_000 }).toBe(GATEWAYS);
+      await expect
+        .poll(async () => (await sql().query("select count(*)::int as n from gateway_commands where action_id = any($1::uuid[]) and state = 'applied'", [ids])).rows[0].n, { timeout: 20_000 })
+        .toBe(GATEWAYS);
 
       // containment.applied went to the webhook once per kill switch, though three Warden
       // processes (the main e2e server and these two) each run the webhook dispatcher.
@@ -389,16 +403,30 @@ test.describe.serial("two replicas behind a round-robin proxy", () => {
       expect(new Set(hits.map((h) => h.id)).size).toBe(hits.length);
 
       // Release, then a second round of kill switches during which one replica is stopped.
-      await Promise.all(issued.map(async (k) => {
-        const res = await fetch(`${proxy.url}/api/v1/containment/${k.id}/release`, { method: "POST", headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" }, body: JSON.stringify({ reason: "replicas spec: release" }) });
-        expect(res.status).toBe(200);
-      }));
-      await expect.poll(async () => (await sql().query("select count(*)::int as n from gateway_commands where action_id = any($1::uuid[]) and kind = 'release' and state = 'applied'", [ids])).rows[0].n, { timeout: 20_000 }).toBe(GATEWAYS);
+      await Promise.all(
+        issued.map(async (k) => {
+          const res = await fetch(`${proxy.url}/api/v1/containment/${k.id}/release`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+            body: JSON.stringify({ reason: "replicas spec: release" }),
+          });
+          expect(res.status).toBe(200);
+        }),
+      );
+      await expect
+        .poll(async () => (await sql().query("select count(*)::int as n from gateway_commands where action_id = any($1::uuid[]) and kind = 'release' and state = 'applied'", [ids])).rows[0].n, {
+          timeout: 20_000,
+        })
+        .toBe(GATEWAYS);
       await expect.poll(() => sims.filter((s) => s.parkedFor() > 1_000).length, { timeout: 30_000 }).toBe(GATEWAYS);
 
       const second = await Promise.all(
         gws.map(async (g) => {
-          const res = await fetch(`${replicas[0].url}/api/v1/containment`, { method: "POST", headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" }, body: JSON.stringify({ scope: "gateway", target: g.id, action: "block_all", reason: "replicas spec: kill switch during a restart" }) });
+          const res = await fetch(`${replicas[0].url}/api/v1/containment`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+            body: JSON.stringify({ scope: "gateway", target: g.id, action: "block_all", reason: "replicas spec: kill switch during a restart" }),
+          });
           expect(res.status).toBe(201);
           return ((await res.json()) as { data: { id: string } }).data.id;
         }),
@@ -412,13 +440,18 @@ test.describe.serial("two replicas behind a round-robin proxy", () => {
       console.log(`[replicas] replica-b exited ${Date.now() - stoppedAt} ms after SIGTERM`);
 
       // Every gateway ends contained: its kill switch delivered, applied and acknowledged, on replica A.
-      await expect.poll(async () => (await sql().query("select count(*)::int as n from gateway_commands where action_id = any($1::uuid[]) and state = 'applied'", [second])).rows[0].n, { timeout: 45_000 }).toBe(GATEWAYS);
+      await expect
+        .poll(async () => (await sql().query("select count(*)::int as n from gateway_commands where action_id = any($1::uuid[]) and state = 'applied'", [second])).rows[0].n, { timeout: 45_000 })
+        .toBe(GATEWAYS);
       for (let i = 0; i < GATEWAYS; i++) expect(sims[i].received.some((r) => r.actionId === second[i] && r.kind === "apply")).toBe(true);
 
       // The rows are whole: one command per kill switch and gateway, one apply audit per kill switch,
       // one acknowledgement audit per command, and the audit chain verifies.
       const all = [...ids, ...second];
-      const cmds = await sql().query<{ kind: string; state: string; n: number }>("select kind, state::text as state, count(*)::int as n from gateway_commands where action_id = any($1::uuid[]) group by 1, 2 order by 1, 2", [all]);
+      const cmds = await sql().query<{ kind: string; state: string; n: number }>(
+        "select kind, state::text as state, count(*)::int as n from gateway_commands where action_id = any($1::uuid[]) group by 1, 2 order by 1, 2",
+        [all],
+      );
       expect(cmds.rows).toEqual([
         { kind: "apply", state: "applied", n: GATEWAYS * 2 },
         { kind: "release", state: "applied", n: GATEWAYS },
@@ -435,7 +468,9 @@ test.describe.serial("two replicas behind a round-robin proxy", () => {
       expect(await verify.json()).toMatchObject({ ok: true });
     } finally {
       await Promise.all(sims.map((s) => s.stop()));
-      await sql().query("delete from webhook_endpoints where id = $1", [hookId]).catch(() => {});
+      await sql()
+        .query("delete from webhook_endpoints where id = $1", [hookId])
+        .catch(() => {});
       receiver.closeAllConnections();
       await new Promise((r) => receiver.close(r));
     }
@@ -454,7 +489,10 @@ test.describe.serial("two replicas behind a round-robin proxy", () => {
     for (const n of names) expect(n).toEqual(names[0]);
     // Since the spec started (three schedulers: the main e2e server and these two), no two runs of a
     // job overlapped.
-    const runs = await sql().query<{ job: string; replica: string; started_at: Date; finished_at: Date | null }>("select job, replica, started_at, finished_at from background_job_runs where started_at >= $1 order by job, started_at", [startedAt]);
+    const runs = await sql().query<{ job: string; replica: string; started_at: Date; finished_at: Date | null }>(
+      "select job, replica, started_at, finished_at from background_job_runs where started_at >= $1 order by job, started_at",
+      [startedAt],
+    );
     expect(runs.rows.length).toBeGreaterThan(0);
     for (let i = 1; i < runs.rows.length; i++) {
       const [a, b] = [runs.rows[i - 1], runs.rows[i]];
@@ -492,7 +530,9 @@ test.describe.serial("two replicas behind a round-robin proxy", () => {
     const started = await fetch(`${a.url}/api/v1/evidence/exports`, { method: "POST", headers: auth, body: JSON.stringify({ from: from.toISOString(), to: to.toISOString() }) });
     expect(started.status).toBe(202);
     const { id } = ((await started.json()) as { data: { id: string } }).data;
-    await expect.poll(async () => ((await (await fetch(`${b.url}/api/v1/evidence/exports/${id}`, { headers: auth })).json()) as { data?: { state?: string } }).data?.state, { timeout: 60_000 }).toBe("done");
+    await expect
+      .poll(async () => ((await (await fetch(`${b.url}/api/v1/evidence/exports/${id}`, { headers: auth })).json()) as { data?: { state?: string } }).data?.state, { timeout: 60_000 })
+      .toBe("done");
     const download = await fetch(`${b.url}/api/v1/evidence/exports/${id}/download`, { headers: auth });
     expect(download.status).toBe(200);
     const bytes = Buffer.from(await download.arrayBuffer());

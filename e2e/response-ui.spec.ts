@@ -18,7 +18,11 @@ async function seedAgent(prefix: string) {
   const agentId = randomUUID();
   const agentName = `${prefix}-${rid()}`;
   await sql().query("insert into gateways (id, name, kind, environment, updated_at) values ($1,$2,'openclaw','e2e',now())", [gatewayId, `gw-${rid()}`]);
-  await sql().query("insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, gateway_id, updated_at) values ($1,$2,'e2e','e2e test agent','{}','{}','{}',$3,now())", [agentId, agentName, gatewayId]);
+  await sql().query("insert into agents (id, name, owner, purpose, channels, fallback_models, credential_refs, gateway_id, updated_at) values ($1,$2,'e2e','e2e test agent','{}','{}','{}',$3,now())", [
+    agentId,
+    agentName,
+    gatewayId,
+  ]);
   return { gatewayId, agentId, agentName };
 }
 
@@ -328,7 +332,9 @@ test("a security lead adds a webhook endpoint: secret shown once, a signed test 
     const id = String(got.headers["webhook-id"]);
     const ts = String(got.headers["webhook-timestamp"]);
     expect(Math.abs(Number(ts) - Date.now() / 1000)).toBeLessThan(120);
-    const expected = createHmac("sha256", Buffer.from(secret.slice("whsec_".length), "base64")).update(`${id}.${ts}.${got.body}`).digest("base64");
+    const expected = createHmac("sha256", Buffer.from(secret.slice("whsec_".length), "base64"))
+      .update(`${id}.${ts}.${got.body}`)
+      .digest("base64");
     const signatures = String(got.headers["webhook-signature"]).split(" ");
     expect(signatures).toContain(`v1,${expected}`);
     // A signature made with another key does not match (the check above can fail).

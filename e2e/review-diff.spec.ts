@@ -19,7 +19,9 @@ test("review of v2 shows the diff against approved v1; no outcome chosen; errors
   const leadApi = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${await makeToken(lead)}` } });
   const hashOf = (v: string) => createHash("sha256").update(`${toolName}@${v}`).digest("hex");
   const file = async (version: string, publisher: string, permissions: object) => {
-    const r = await operator.post("/api/v1/tool-requests", { data: { tool: { name: toolName, kind: "skill", source: "clawhub", publisher }, version, contentHash: hashOf(version), permissions, justification: "Summarises the weekly report" } });
+    const r = await operator.post("/api/v1/tool-requests", {
+      data: { tool: { name: toolName, kind: "skill", source: "clawhub", publisher }, version, contentHash: hashOf(version), permissions, justification: "Summarises the weekly report" },
+    });
     expect(r.status(), await r.text()).toBe(201);
     return (await r.json()).data.id as string;
   };

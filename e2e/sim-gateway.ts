@@ -11,7 +11,11 @@ export type SimCommand = { id: string; kind: string; scope: string; action: stri
 
 export async function registerSimGateway(baseURL: string, name = `sim-${rid()}`) {
   const token = await makeToken(await makeUser("operator"));
-  const res = await fetch(`${baseURL}/api/v1/gateways`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ name, kind: "openclaw", environment: "e2e" }) });
+  const res = await fetch(`${baseURL}/api/v1/gateways`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ name, kind: "openclaw", environment: "e2e" }),
+  });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`);
   const { data } = await res.json();
   return { id: data.gateway.id as string, name, secret: data.signingSecret as string };
@@ -47,5 +51,11 @@ export function runSimGateway(baseURL: string, gw: { id: string; secret: string 
       }
     }
   })();
-  return { seen, stop: async () => { controller.abort(); await loop; } };
+  return {
+    seen,
+    stop: async () => {
+      controller.abort();
+      await loop;
+    },
+  };
 }

@@ -9,9 +9,7 @@ import { recordAuditStandalone } from "@/lib/audit/record";
 import type { AuditAction } from "@/lib/audit/actions";
 import { fieldErrorsOf, findTextProblems } from "@/lib/validation";
 
-export type ActionResult<T> =
-  | { ok: true; data: T }
-  | { ok: false; status: number; code: ErrorCode; error: string; fieldErrors?: Record<string, string[]> };
+export type ActionResult<T> = { ok: true; data: T } | { ok: false; status: number; code: ErrorCode; error: string; fieldErrors?: Record<string, string[]> };
 
 /** One mutation, described once and run from a server action or an API route alike. */
 export type ActionDef<S extends z.ZodType, R> = {
@@ -27,8 +25,6 @@ export type ActionDef<S extends z.ZodType, R> = {
 export function action<S extends z.ZodType, R>(def: ActionDef<S, R>): ActionDef<S, R> {
   return def;
 }
-
-
 
 /**
  * The single path of every mutation: authenticate → authorize (scope) → validate (zod) → service
@@ -62,7 +58,16 @@ export async function execute<S extends z.ZodType, R>(actor: Actor | null, def: 
   }
 }
 
-const TARGET_KEYS: [string, string | null][] = [["id", null], ["requestId", null], ["agentId", "agent"], ["toolId", "tool"], ["gatewayId", "gateway"], ["incidentId", "incident"], ["playbookId", "playbook"], ["userId", "user"]];
+const TARGET_KEYS: [string, string | null][] = [
+  ["id", null],
+  ["requestId", null],
+  ["agentId", "agent"],
+  ["toolId", "tool"],
+  ["gatewayId", "gateway"],
+  ["incidentId", "incident"],
+  ["playbookId", "playbook"],
+  ["userId", "user"],
+];
 
 /** The record an input is about, for denial audit rows: its id (of the action's own type) or a named reference. */
 function targetOf(def: { name: string; targetType?: string }, input: unknown): { type: string; id: string } | null {

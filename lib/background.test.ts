@@ -9,10 +9,12 @@ describe("background work", () => {
     runInBackground(later(30, "a").then((v) => done.push(v)));
     runInBackground(later(10, "b", true));
     // Started by the first piece of work while backgroundIdle() is already waiting.
-    runInBackground(later(20, "c").then((v) => {
-      done.push(v);
-      runInBackground(later(30, "d").then((w) => done.push(w)));
-    }));
+    runInBackground(
+      later(20, "c").then((v) => {
+        done.push(v);
+        runInBackground(later(30, "d").then((w) => done.push(w)));
+      }),
+    );
     await backgroundIdle();
     expect(done.sort()).toEqual(["a", "c", "d"]);
   });

@@ -9,10 +9,12 @@ const pending = new Set<Promise<void>>();
 
 /** Run `work` in the background; its failure is the work's own business (it logs what matters). */
 export function runInBackground(work: Promise<unknown>): void {
-  const tracked: Promise<void> = work.then(
-    () => undefined,
-    () => undefined,
-  ).finally(() => pending.delete(tracked));
+  const tracked: Promise<void> = work
+    .then(
+      () => undefined,
+      () => undefined,
+    )
+    .finally(() => pending.delete(tracked));
   pending.add(tracked);
 }
 

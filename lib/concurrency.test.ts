@@ -23,7 +23,7 @@ import { endSession, startSession } from "@/lib/auth/sessions";
 const N = 50;
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 const CHECKS = { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "4 deps, all current", permissionsNarrowed: true, credEgressFlagged: false };
-const must = <T,>(r: { ok: boolean; data?: T }) => {
+const must = <T>(r: { ok: boolean; data?: T }) => {
   if (!r.ok) throw new Error(JSON.stringify(r));
   return r.data as T;
 };
@@ -57,7 +57,10 @@ describe("idempotent under concurrency: one success, the rest 409, one audit row
 
   it("tool request decision, then trust-decision revoke", async () => {
     const { req, lead } = await approvedRequest();
-    const d = await expectExactlyOnce(N, () => execute(lead.actor, decideToolRequestAction, { requestId: req.id, outcome: "approve", checklist: CHECKS, reason: "Verified publisher, clean audit" }), { action: "tool_request.decide", targetId: req.id });
+    const d = await expectExactlyOnce(N, () => execute(lead.actor, decideToolRequestAction, { requestId: req.id, outcome: "approve", checklist: CHECKS, reason: "Verified publisher, clean audit" }), {
+      action: "tool_request.decide",
+      targetId: req.id,
+    });
     expect(await db.trustDecision.count({ where: { requestId: req.id } })).toBe(1);
     const id = (d.data as { id: string }).id;
     await expectExactlyOnce(N, () => execute(lead.actor, revokeDecisionAction, { id, reason: "Publisher account compromised" }), { action: "trust_decision.revoke", targetId: id });
@@ -123,7 +126,9 @@ describe("idempotent under concurrency: one success, the rest 409, one audit row
 
   it("webhook delivery retry and endpoint delete", async () => {
     const { actor } = await makeUser("admin");
-    const created = must<{ endpoint: { id: string } }>(await execute(actor, createWebhookAction, { name: `wh-${rid()}`, url: "https://93.184.215.14/hook", format: "slack", events: ["incident.opened"] }));
+    const created = must<{ endpoint: { id: string } }>(
+      await execute(actor, createWebhookAction, { name: `wh-${rid()}`, url: "https://93.184.215.14/hook", format: "slack", events: ["incident.opened"] }),
+    );
     const id = created.endpoint.id;
 
     const d = await db.webhookDelivery.create({ data: { endpointId: id, event: "incident.opened", payload: {}, state: "dead", attempts: 8 } });

@@ -40,7 +40,18 @@ describe("CSV exports with hostile cells", () => {
     const agent = await makeAgent(gw.id);
     const tool = `t-${rid()}`;
     await db.toolCall.createMany({
-      data: HOSTILE_CELLS.map((cell, i) => ({ gatewayId: gw.id, eventId: `ev-${rid()}-${i}`, occurredAt: new Date(Date.now() - i * 1000), agentId: agent.id, agentName: cell, toolName: tool, decision: "blocked" as const, blockReason: cell, sessionKey: cell, egressHosts: [] })),
+      data: HOSTILE_CELLS.map((cell, i) => ({
+        gatewayId: gw.id,
+        eventId: `ev-${rid()}-${i}`,
+        occurredAt: new Date(Date.now() - i * 1000),
+        agentId: agent.id,
+        agentName: cell,
+        toolName: tool,
+        decision: "blocked" as const,
+        blockReason: cell,
+        sessionKey: cell,
+        egressHosts: [],
+      })),
     });
     const { GET } = await import("@/app/api/v1/tool-calls/route");
     const res = await GET(new Request(`http://warden.test/api/v1/tool-calls?tool=${tool}&format=csv`));

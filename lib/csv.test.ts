@@ -4,7 +4,13 @@ import { HOSTILE_CELLS, csvColumn, expectSafeCsv, neutralised, parseCsv } from "
 
 describe("the CSV writer", () => {
   it("quotes every text cell and neutralises formulas; each hostile cell round-trips as text", () => {
-    const csv = toCsv([{ key: "v", header: "value" }, { key: "n", header: "n" }], HOSTILE_CELLS.map((v, n) => ({ v, n })));
+    const csv = toCsv(
+      [
+        { key: "v", header: "value" },
+        { key: "n", header: "n" },
+      ],
+      HOSTILE_CELLS.map((v, n) => ({ v, n })),
+    );
     const rows = expectSafeCsv(csv);
     expect(rows).toHaveLength(HOSTILE_CELLS.length + 1);
     expect(csvColumn(rows, "value")).toEqual(HOSTILE_CELLS.map(neutralised));
@@ -17,8 +23,18 @@ describe("the CSV writer", () => {
   it("non-text values: numbers bare, everything else quoted text", () => {
     const [row] = parseCsv(csvRow([1, -2, 1.5, true, null, undefined, new Date(0), ["a", "=b"], { k: "=v" }, 10n, "", Number.NaN]));
     expect(row.map((c) => [c.value, c.quoted])).toEqual([
-      ["1", false], ["-2", false], ["1.5", false], ["true", true], ["", false], ["", false], ["1970-01-01T00:00:00.000Z", true],
-      ["a; =b", true], ['{"k":"=v"}', true], ["10", true], ["", true], ["NaN", true],
+      ["1", false],
+      ["-2", false],
+      ["1.5", false],
+      ["true", true],
+      ["", false],
+      ["", false],
+      ["1970-01-01T00:00:00.000Z", true],
+      ["a; =b", true],
+      ['{"k":"=v"}', true],
+      ["10", true],
+      ["", true],
+      ["NaN", true],
     ]);
   });
 });

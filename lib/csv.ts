@@ -43,7 +43,10 @@ export function csvRow(values: CsvValue[]): string {
 
 /** A CSV document: a header row and one record per row, cells picked by column key. */
 export function toCsv(columns: { key: string; header: string }[], rows: Record<string, unknown>[]): string {
-  return stringify([columns.map((c) => c.header), ...rows.map((r) => columns.map((c) => r[c.key]))].map((values) => values.map(toCell)), OPTIONS);
+  return stringify(
+    [columns.map((c) => c.header), ...rows.map((r) => columns.map((c) => r[c.key]))].map((values) => values.map(toCell)),
+    OPTIONS,
+  );
 }
 
 /** A CSV download (never cached). */

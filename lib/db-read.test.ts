@@ -42,7 +42,9 @@ afterAll(async () => {
   await mods?.dbRead.$disconnect().catch(() => {});
   await mods?.db.$disconnect().catch(() => {});
   const { pgPool } = await import("@/lib/db-raw");
-  await pgPool("ingest", 1).end().catch(() => {});
+  await pgPool("ingest", 1)
+    .end()
+    .catch(() => {});
   await replica?.stop();
 }, 60_000);
 
@@ -52,8 +54,7 @@ async function ingest(gatewayId: string, n = 1) {
   expect(res.ok).toBe(true);
   return events.map((e) => e.eventId);
 }
-const explorerIds = async (gatewayId: string) =>
-  (await mods.q.listToolCalls(mods.q.parseToolCallQuery({ gateway: gatewayId }).query, { withParams: false })).rows.map((r) => r.eventId).sort();
+const explorerIds = async (gatewayId: string) => (await mods.q.listToolCalls(mods.q.parseToolCallQuery({ gateway: gatewayId }).query, { withParams: false })).rows.map((r) => r.eventId).sort();
 
 async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -76,18 +77,32 @@ describe("DATABASE_READ_URL (a streaming replica)", () => {
   it("shows a call written on the primary in the explorer once the standby replays it", async () => {
     const gw = await mods.db.gateway.create({ data: { name: `gw-${rid()}`, kind: "generic", environment: "test" } });
     const ids = await ingest(gw.id, 3);
-    expect(await eventually(() => explorerIds(gw.id), (v) => v.length === 3)).toEqual(ids.sort());
+    expect(
+      await eventually(
+        () => explorerIds(gw.id),
+        (v) => v.length === 3,
+      ),
+    ).toEqual(ids.sort());
   });
 
   it("serves the policy and allowlist from the primary while the standby lags; the explorer catches up after", async () => {
     const gw = await mods.db.gateway.create({ data: { name: `gw-${rid()}`, kind: "generic", environment: "test" } });
     const agent = await mods.db.agent.create({ data: { name: `agent-${rid()}`, owner: "team-x", purpose: "tests", gatewayId: gw.id } });
     const first = await ingest(gw.id);
-    await eventually(() => explorerIds(gw.id), (v) => v.length === 1);
-    await eventually(async () => (await mods.dbRead.agent.findUnique({ where: { id: agent.id } }))?.status, (s) => s === "active");
+    await eventually(
+      () => explorerIds(gw.id),
+      (v) => v.length === 1,
+    );
+    await eventually(
+      async () => (await mods.dbRead.agent.findUnique({ where: { id: agent.id } }))?.status,
+      (s) => s === "active",
+    );
 
     await standby.query("select pg_wal_replay_pause()");
-    await eventually(async () => (await standby.query<{ s: string }>("select pg_get_wal_replay_pause_state() as s")).rows[0].s, (s) => s === "paused");
+    await eventually(
+      async () => (await standby.query<{ s: string }>("select pg_get_wal_replay_pause_state() as s")).rows[0].s,
+      (s) => s === "paused",
+    );
     // While the standby replays nothing: a kill switch on the agent and a new call, on the primary.
     await mods.db.agent.update({ where: { id: agent.id }, data: { status: "suspended" } });
     const second = await ingest(gw.id);
@@ -102,6 +117,11 @@ describe("DATABASE_READ_URL (a streaming replica)", () => {
     expect(await explorerIds(gw.id)).toEqual(first);
 
     await standby.query("select pg_wal_replay_resume()");
-    expect(await eventually(() => explorerIds(gw.id), (v) => v.length === 2)).toEqual([...first, ...second].sort());
+    expect(
+      await eventually(
+        () => explorerIds(gw.id),
+        (v) => v.length === 2,
+      ),
+    ).toEqual([...first, ...second].sort());
   });
 });

@@ -43,7 +43,12 @@ describe("environment", () => {
       const files = [...["lib", "app", "components"].flatMap((d) => sources(path.join(ROOT, d))), path.join(ROOT, "instrumentation.ts")];
       const offenders = files
         .filter((f) => path.relative(ROOT, f) !== path.join("lib", "env.ts"))
-        .flatMap((f) => fs.readFileSync(f, "utf8").split("\n").map((line, i) => ({ f, i, line })))
+        .flatMap((f) =>
+          fs
+            .readFileSync(f, "utf8")
+            .split("\n")
+            .map((line, i) => ({ f, i, line })),
+        )
         .filter(({ line }) => /process\s*(\.\s*env|\[\s*["'`]env)/.test(line.replace(/process\.env\.(NODE_ENV|NEXT_RUNTIME)\b/g, "")))
         .map(({ f, i }) => `${path.relative(ROOT, f)}:${i + 1}`);
       expect(offenders).toEqual([]);
@@ -85,10 +90,12 @@ describe("environment", () => {
     it("withEnvVars restores what it changed, also when the function throws", async () => {
       delete process.env.WARDEN_TEST_ONLY_X;
       process.env.WARDEN_TEST_ONLY_Y = "kept";
-      await expect(withEnvVars({ WARDEN_TEST_ONLY_X: "1", WARDEN_TEST_ONLY_Y: "2" }, async () => {
-        expect([process.env.WARDEN_TEST_ONLY_X, process.env.WARDEN_TEST_ONLY_Y]).toEqual(["1", "2"]);
-        throw new Error("boom");
-      })).rejects.toThrow("boom");
+      await expect(
+        withEnvVars({ WARDEN_TEST_ONLY_X: "1", WARDEN_TEST_ONLY_Y: "2" }, async () => {
+          expect([process.env.WARDEN_TEST_ONLY_X, process.env.WARDEN_TEST_ONLY_Y]).toEqual(["1", "2"]);
+          throw new Error("boom");
+        }),
+      ).rejects.toThrow("boom");
       expect("WARDEN_TEST_ONLY_X" in process.env).toBe(false);
       expect(process.env.WARDEN_TEST_ONLY_Y).toBe("kept");
     });

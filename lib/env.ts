@@ -47,7 +47,13 @@ const ZEnv = z.object({
   WARDEN_DEMO_FLEET_CALLS_PER_MINUTE: z.preprocess(emptyAsUnset, z.coerce.number().min(0).max(600).optional()),
   /** The address and port `next start` listens on (the launcher sets them). */
   HOST: z.preprocess(emptyAsUnset, z.string().optional()),
-  PORT: z.preprocess(emptyAsUnset, z.string().regex(/^\d{1,5}$/, "PORT must be a port number").optional()),
+  PORT: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(/^\d{1,5}$/, "PORT must be a port number")
+      .optional(),
+  ),
   /** Tests only (the e2e server sets it): a request's `warden-test-fault` cookie may slow down or fail a dashboard card (lib/faults). */
   WARDEN_TEST_FAULTS: z.preprocess(emptyAsUnset, z.enum(["1"]).optional()),
 });

@@ -36,7 +36,42 @@ const rel = (f: string) => "/api/" + path.relative(ROOT, path.dirname(f)).split(
 const dynamicNames = (f: string) => [...rel(f).matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]);
 
 // Every query parameter name any list endpoint reads (and a few more): each one gets the bad value.
-const PARAMS = ["q", "sort", "dir", "page", "pageSize", "status", "severity", "kind", "source", "review", "scope", "gateway", "agent", "tool", "decision", "range", "from", "to", "action", "outcome", "actor", "classification", "llm", "advisory", "verified", "trigger", "drill", "state", "endpointId", "at", "since", "target", "format", "wait"];
+const PARAMS = [
+  "q",
+  "sort",
+  "dir",
+  "page",
+  "pageSize",
+  "status",
+  "severity",
+  "kind",
+  "source",
+  "review",
+  "scope",
+  "gateway",
+  "agent",
+  "tool",
+  "decision",
+  "range",
+  "from",
+  "to",
+  "action",
+  "outcome",
+  "actor",
+  "classification",
+  "llm",
+  "advisory",
+  "verified",
+  "trigger",
+  "drill",
+  "state",
+  "endpointId",
+  "at",
+  "since",
+  "target",
+  "format",
+  "wait",
+];
 const BAD_QUERIES = {
   "NUL (%00)": "a%00b",
   "lone surrogate (%ED%A0%80)": "%ED%A0%80",

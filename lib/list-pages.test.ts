@@ -47,7 +47,21 @@ const REFUSED: [string, string][] = [
   ["format=csv%27%3B", "format"],
 ];
 /** Params that are ignored or matched literally: a 200. */
-const HARMLESS = ["sort=password_hash", "sort=name%3BDROP%20TABLE%20agents", "sort=__proto__", "sort=constructor&dir=desc", "__proto__=1", "constructor=x", "q=%27%20OR%201%3D1%20--", "q=%25", "q=_", "q=%5C", "page=100000", "status=open&status=closed", "pageSize=200"];
+const HARMLESS = [
+  "sort=password_hash",
+  "sort=name%3BDROP%20TABLE%20agents",
+  "sort=__proto__",
+  "sort=constructor&dir=desc",
+  "__proto__=1",
+  "constructor=x",
+  "q=%27%20OR%201%3D1%20--",
+  "q=%25",
+  "q=_",
+  "q=%5C",
+  "page=100000",
+  "status=open&status=closed",
+  "pageSize=200",
+];
 
 describe("list APIs under hostile params", () => {
   for (const name of NAMES) {
@@ -61,7 +75,8 @@ describe("list APIs under hostile params", () => {
       for (const qs of HARMLESS) {
         const res = await get(name, qs);
         expect([200, 400], `${name}?${qs}`).toContain(res.status); // a status filter a list does not have is ignored; one it has is taken once
-        if (qs.startsWith("sort=") || qs.startsWith("q=") || qs.startsWith("page=") || qs.startsWith("pageSize") || qs.includes("__proto__") || qs.startsWith("constructor")) expect(res.status, `${name}?${qs}`).toBe(200);
+        if (qs.startsWith("sort=") || qs.startsWith("q=") || qs.startsWith("page=") || qs.startsWith("pageSize") || qs.includes("__proto__") || qs.startsWith("constructor"))
+          expect(res.status, `${name}?${qs}`).toBe(200);
       }
       const nul = await get(name, "q=a%00b");
       expect(nul.status).toBe(400);
@@ -97,7 +112,9 @@ describe("search text matches literally (LIKE wildcards are not wildcards)", () 
       await db.integration.createMany({ data: [lit, other].map((n) => ({ name: `i-${n}`, provider: "p", reason: "r" })) });
       await db.incident.createMany({ data: [lit, other].map((n) => ({ title: `inc-${n}`, severity: "low" as const })) });
       await db.finding.createMany({ data: [lit, other].map((n) => ({ title: `f-${n}`, kind: "spike" as const, severity: "low" as const })) });
-      await db.dataFlow.createMany({ data: [lit, other].map((n, j) => ({ agentId: agent.id, service: `s-${n}`, host: `h${i}-${j}.example`, dataSent: "d", dataReceived: "d", classification: "internal" as const })) });
+      await db.dataFlow.createMany({
+        data: [lit, other].map((n, j) => ({ agentId: agent.id, service: `s-${n}`, host: `h${i}-${j}.example`, dataSent: "d", dataReceived: "d", classification: "internal" as const })),
+      });
       await db.playbook.createMany({ data: [lit, other].map((n) => ({ name: `p-${n}`, trigger: "manual" as const })) });
     }
     for (const name of NAMES) {
@@ -129,10 +146,29 @@ describe("paging is stable when the sort column has ties", () => {
 describe("the CSV is the filtered view", () => {
   it("incidents, findings and playbooks export only the rows the filters keep", async () => {
     const tag = rid();
-    await db.incident.createMany({ data: [{ title: `csv-${tag}-a`, severity: "critical" }, { title: `csv-${tag}-b`, severity: "low" }] });
-    await db.finding.createMany({ data: [{ title: `csv-${tag}-a`, kind: "spike", severity: "critical" }, { title: `csv-${tag}-b`, kind: "spike", severity: "low" }] });
-    await db.playbook.createMany({ data: [{ name: `csv-${tag}-a`, trigger: "manual" }, { name: `csv-${tag}-b`, trigger: "hash_drift" }] });
-    const cases: [ListName, string][] = [["incidents", "severity=critical"], ["findings", "severity=critical"], ["playbooks", "trigger=manual"]];
+    await db.incident.createMany({
+      data: [
+        { title: `csv-${tag}-a`, severity: "critical" },
+        { title: `csv-${tag}-b`, severity: "low" },
+      ],
+    });
+    await db.finding.createMany({
+      data: [
+        { title: `csv-${tag}-a`, kind: "spike", severity: "critical" },
+        { title: `csv-${tag}-b`, kind: "spike", severity: "low" },
+      ],
+    });
+    await db.playbook.createMany({
+      data: [
+        { name: `csv-${tag}-a`, trigger: "manual" },
+        { name: `csv-${tag}-b`, trigger: "hash_drift" },
+      ],
+    });
+    const cases: [ListName, string][] = [
+      ["incidents", "severity=critical"],
+      ["findings", "severity=critical"],
+      ["playbooks", "trigger=manual"],
+    ];
     for (const [name, filter] of cases) {
       const res = await get(name, `q=csv-${tag}&${filter}&format=csv`);
       expect(res.status).toBe(200);
@@ -151,7 +187,11 @@ describe("the new CSV exports are formula-safe", () => {
     await db.incident.createMany({ data: texts.map((title) => ({ title, severity: "low" as const })) });
     await db.finding.createMany({ data: texts.map((title) => ({ title, kind: "spike" as const, severity: "low" as const })) });
     await db.playbook.createMany({ data: texts.map((name) => ({ name, trigger: "manual" as const })) });
-    for (const [name, column] of [["incidents", "title"], ["findings", "title"], ["playbooks", "name"]] as const) {
+    for (const [name, column] of [
+      ["incidents", "title"],
+      ["findings", "title"],
+      ["playbooks", "name"],
+    ] as const) {
       const res = await get(name, `q=${tag}&format=csv`);
       expect(res.status).toBe(200);
       const rows = expectSafeCsv(await res.text());

@@ -133,5 +133,13 @@ export type ListView = {
 
 /** The view a list page renders, from its parsed URL and the page of rows it loaded. */
 export function listViewOf(parsed: { query: Record<string, unknown>; invalid: string[] }, result: { total: number; page: number; pageSize: number; totalCapped?: boolean }): ListView {
-  return { total: result.total, page: result.page, pageSize: result.pageSize, totalCapped: result.totalCapped, invalid: parsed.invalid, filtered: isFiltered(parsed.query), params: viewParams(parsed.query) };
+  return {
+    total: result.total,
+    page: result.page,
+    pageSize: result.pageSize,
+    totalCapped: result.totalCapped,
+    invalid: parsed.invalid,
+    filtered: isFiltered(parsed.query),
+    params: viewParams(parsed.query),
+  };
 }

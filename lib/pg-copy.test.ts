@@ -33,8 +33,8 @@ const HOSTILE = [
   "\\t\\n\\r",
   "\\x41\\101\\u0041",
   "col1\tcol2\nrow2\tx",
-  'quote " and \' and ,',
-  "{braces},{\"x\"}",
+  "quote \" and ' and ,",
+  '{braces},{"x"}',
   "emoji 🛡️ ünïcödé 中文 \u202e rtl",
   "\u2028\u2029\u0085\u000b\u000c\u0001\u001f\u007f",
   "x".repeat(300 * 1024) + "\t\n\\" + "é".repeat(70 * 1024), // crosses the 256 KiB piece boundaries, mid-character too
@@ -74,7 +74,9 @@ describe("copyFrom (pg-copy-streams) with copyText/pgTextArray", () => {
       for (let i = 0; i < 20_000; i++) yield `${i}\t${copyText(`row\t${i}\\`)}\t{}\t${i}\n`;
     }
     expect(await copyFrom(client, "COPY copy_probe (id, t, arr, n) FROM STDIN", rows())).toBe(20_000);
-    const { rows: [r] } = await client.query("select count(*)::int as c, max(n) as m, min(t) filter (where id = 7) as t7 from copy_probe");
+    const {
+      rows: [r],
+    } = await client.query("select count(*)::int as c, max(n) as m, min(t) filter (where id = 7) as t7 from copy_probe");
     expect(r).toEqual({ c: 20_000, m: 19_999, t7: "row\t7\\" });
   });
 

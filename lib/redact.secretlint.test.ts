@@ -34,7 +34,10 @@ const samples = secretlintSamples();
 describe("redaction against secretlint's recommended preset", () => {
   it("has samples that the preset detects for every one of its detectors", async () => {
     // filter-comments reports nothing: it drops reports under "secretlint-disable" comments.
-    const detectors = recommendedRules.map((r) => r.meta.id).filter((id) => id !== "@secretlint/secretlint-rule-filter-comments").sort();
+    const detectors = recommendedRules
+      .map((r) => r.meta.id)
+      .filter((id) => id !== "@secretlint/secretlint-rule-filter-comments")
+      .sort();
     const hit = new Set<string>();
     for (const s of samples) {
       const ids = (await findings(s.text)).map((f) => f.ruleId);
@@ -42,7 +45,10 @@ describe("redaction against secretlint's recommended preset", () => {
       for (const id of ids) hit.add(id);
     }
     // A new rule in an upgraded preset fails here until it has a sample.
-    expect(detectors.filter((id) => !hit.has(id)), "detectors without a sample").toEqual([]);
+    expect(
+      detectors.filter((id) => !hit.has(id)),
+      "detectors without a sample",
+    ).toEqual([]);
     expect(detectors.length).toBeGreaterThanOrEqual(14);
   });
 

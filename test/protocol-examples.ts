@@ -43,8 +43,10 @@ export function protocolDocBlocks(root = process.cwd()): (DocExample | { line: n
 
 /** The request examples (each with its endpoint and documented status). */
 export function protocolRequestExamples(root?: string): Required<Pick<DocExample, "line" | "method" | "path" | "status" | "json">>[] {
-  return protocolDocBlocks(root).filter((b): b is DocExample => b.role === "request").map((b) => {
-    if (!b.method || !b.path || !b.status || b.json === undefined) throw new Error(`docs/connector-protocol.md:${b.line}: a request example needs "METHOD path status" and a JSON body`);
-    return { line: b.line, method: b.method, path: b.path, status: b.status, json: b.json };
-  });
+  return protocolDocBlocks(root)
+    .filter((b): b is DocExample => b.role === "request")
+    .map((b) => {
+      if (!b.method || !b.path || !b.status || b.json === undefined) throw new Error(`docs/connector-protocol.md:${b.line}: a request example needs "METHOD path status" and a JSON body`);
+      return { line: b.line, method: b.method, path: b.path, status: b.status, json: b.json };
+    });
 }

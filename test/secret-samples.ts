@@ -34,7 +34,10 @@ const sl = (rule: string) => `@secretlint/secretlint-rule-${rule}`;
 
 /** The base64 body of a PEM block (what must not survive), without the armour lines. */
 function pemBody(pem: string): string {
-  return pem.split("\n").filter((l) => l && !l.startsWith("-----")).join("");
+  return pem
+    .split("\n")
+    .filter((l) => l && !l.startsWith("-----"))
+    .join("");
 }
 
 /** Samples for every detector of @secretlint/secretlint-rule-preset-recommend (v11). */
@@ -53,8 +56,13 @@ export function secretlintSamples(): Sample[] {
 
   const gcpKey = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   const serviceAccount = {
-    type: "service_account", project_id: `billing-${hex(6)}`, private_key_id: hex(40), private_key: gcpKey,
-    client_email: `exporter@billing-${hex(6)}.iam.gserviceaccount.com`, client_id: digits(21), token_uri: "https://oauth2.googleapis.com/token",
+    type: "service_account",
+    project_id: `billing-${hex(6)}`,
+    private_key_id: hex(40),
+    private_key: gcpKey,
+    client_email: `exporter@billing-${hex(6)}.iam.gserviceaccount.com`,
+    client_id: digits(21),
+    token_uri: "https://oauth2.googleapis.com/token",
   };
   add("gcp service account json", "gcp", JSON.stringify(serviceAccount, null, 2), pemBody(gcpKey));
 
@@ -110,7 +118,16 @@ export function secretlintSamples(): Sample[] {
   add("github fine-grained pat", "github", fine, fine);
 
   // A 1Password service account token: ops_ + base64 of a JSON object (ends in "}" → "fQ").
-  let account = JSON.stringify({ signInAddress: "acme.1password.com", userAuth: { method: "SRPg-4096", alg: "PBES2g-HS256", iterations: 650000, salt: b64url(16) }, email: `${hex(12)}@1passwordserviceaccounts.com`, srpX: hex(64), muk: { alg: "A256GCM", ext: false, k: b64url(32), key_ops: ["decrypt", "encrypt"], kty: "oct", kid: "mp" }, secretKey: `A3-${pick(UPPER + DIGITS, 6)}-${pick(UPPER + DIGITS, 6)}-${pick(UPPER + DIGITS, 5)}-${pick(UPPER + DIGITS, 5)}-${pick(UPPER + DIGITS, 5)}-${pick(UPPER + DIGITS, 5)}`, throttleSecret: { seed: hex(64), uuid: randomUUID() }, deviceUuid: alnum(26) });
+  let account = JSON.stringify({
+    signInAddress: "acme.1password.com",
+    userAuth: { method: "SRPg-4096", alg: "PBES2g-HS256", iterations: 650000, salt: b64url(16) },
+    email: `${hex(12)}@1passwordserviceaccounts.com`,
+    srpX: hex(64),
+    muk: { alg: "A256GCM", ext: false, k: b64url(32), key_ops: ["decrypt", "encrypt"], kty: "oct", kid: "mp" },
+    secretKey: `A3-${pick(UPPER + DIGITS, 6)}-${pick(UPPER + DIGITS, 6)}-${pick(UPPER + DIGITS, 5)}-${pick(UPPER + DIGITS, 5)}-${pick(UPPER + DIGITS, 5)}-${pick(UPPER + DIGITS, 5)}`,
+    throttleSecret: { seed: hex(64), uuid: randomUUID() },
+    deviceUuid: alnum(26),
+  });
   while (account.length % 3 !== 1) account = account.slice(0, -1) + " }";
   const ops = `ops_${Buffer.from(account).toString("base64")}`;
   add("1password service account token", "1password", ops, ops.slice(4));

@@ -13,9 +13,13 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   return (
     <ToastProvider>
       <div className="md:flex">
-        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:m-2 focus:rounded focus:bg-white focus:p-2">Skip to content</a>
+        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:m-2 focus:rounded focus:bg-white focus:p-2">
+          Skip to content
+        </a>
         <Sidebar items={items} user={{ label: actor.label, role: actor.role ? ROLE_LABELS[actor.role] : "" }} />
-        <main id="main" className="min-w-0 flex-1 p-4 md:p-8">{children}</main>
+        <main id="main" className="min-w-0 flex-1 p-4 md:p-8">
+          {children}
+        </main>
       </div>
     </ToastProvider>
   );

@@ -11,8 +11,19 @@ import { signedHeaders } from "@/lib/connector/signature";
 import type { BenchGateway } from "./fleet";
 
 const sortDeep = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(sortDeep) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortDeep((v as Record<string, unknown>)[k])])) : v;
-const hashOf = (params: unknown) => createHash("sha256").update(JSON.stringify(sortDeep(params))).digest("hex");
+  Array.isArray(v)
+    ? v.map(sortDeep)
+    : v && typeof v === "object"
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, sortDeep((v as Record<string, unknown>)[k])]),
+        )
+      : v;
+const hashOf = (params: unknown) =>
+  createHash("sha256")
+    .update(JSON.stringify(sortDeep(params)))
+    .digest("hex");
 
 type Command = { id: string; type?: string; target: string };
 
@@ -29,7 +40,12 @@ export async function measureApprovalRoundTrip(baseUrl: string, token: string, g
       try {
         const body = JSON.stringify({ acks });
         polling = true;
-        const res = await fetch(`${baseUrl}/api/v1/connector/commands?wait=25`, { method: "POST", headers: { ...signedHeaders(gateway.secret, body), "x-warden-gateway": gateway.id, "content-type": "application/json" }, body, signal: stop.signal });
+        const res = await fetch(`${baseUrl}/api/v1/connector/commands?wait=25`, {
+          method: "POST",
+          headers: { ...signedHeaders(gateway.secret, body), "x-warden-gateway": gateway.id, "content-type": "application/json" },
+          body,
+          signal: stop.signal,
+        });
         const at = performance.now();
         polling = false;
         if (res.status !== 200) {
@@ -62,9 +78,22 @@ export async function measureApprovalRoundTrip(baseUrl: string, token: string, g
     await new Promise((r) => setTimeout(r, 300)); // parked
     for (let r = -2; r < rounds; r++) {
       const params = { command: `make deploy-${r}`, workdir: "/srv/app" };
-      const body = JSON.stringify({ requestId: randomUUID(), toolCallId: `bench-${randomUUID()}`, agentId: agentExternalId, toolName: "exec", params, paramsHash: hashOf(params), reason: "bench: exec needs approval", timeoutMs: 120_000 });
+      const body = JSON.stringify({
+        requestId: randomUUID(),
+        toolCallId: `bench-${randomUUID()}`,
+        agentId: agentExternalId,
+        toolName: "exec",
+        params,
+        paramsHash: hashOf(params),
+        reason: "bench: exec needs approval",
+        timeoutMs: 120_000,
+      });
       const t0 = performance.now();
-      const res = await fetch(`${baseUrl}/api/v1/connector/approvals`, { method: "POST", headers: { ...signedHeaders(gateway.secret, body), "x-warden-gateway": gateway.id, "content-type": "application/json" }, body });
+      const res = await fetch(`${baseUrl}/api/v1/connector/approvals`, {
+        method: "POST",
+        headers: { ...signedHeaders(gateway.secret, body), "x-warden-gateway": gateway.id, "content-type": "application/json" },
+        body,
+      });
       const text = await res.text();
       const reportMs = performance.now() - t0;
       if (res.status !== 201) throw new Error(`POST /api/v1/connector/approvals answered ${res.status}: ${text.slice(0, 200)}`);
@@ -72,7 +101,11 @@ export async function measureApprovalRoundTrip(baseUrl: string, token: string, g
       await new Promise((r) => setTimeout(r, 50)); // the person reads (not counted)
       const arrived = new Promise<void>((resolve) => waiters.set(id, resolve));
       const t1 = performance.now();
-      const d = await fetch(`${baseUrl}/api/v1/approvals/${id}/decision`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ decision: "allow_once", reason: "bench: looks fine" }) });
+      const d = await fetch(`${baseUrl}/api/v1/approvals/${id}/decision`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ decision: "allow_once", reason: "bench: looks fine" }),
+      });
       const dText = await d.text();
       if (d.status !== 200) throw new Error(`POST /api/v1/approvals/{id}/decision answered ${d.status}: ${dText.slice(0, 200)}`);
       await Promise.race([arrived, new Promise((_, rej) => setTimeout(() => rej(new Error("the decision did not reach the gateway within 10 s")), 10_000))]);

@@ -100,7 +100,10 @@ async function acknowledged(db: pg.Client, actionId: string, kind: "apply" | "re
 
 /** Each gateway's acknowledgement of this containment's deliveries of `kind`: ms after `t0` (wall clock). */
 async function ackTimes(db: pg.Client, actionId: string, kind: "apply" | "release", t0Wall: number) {
-  const { rows } = await db.query<{ gateway_id: string; t: number }>(`select gateway_id::text, extract(epoch from acked_at) * 1000 as t from gateway_commands where action_id = $1 and kind = $2 and state = 'applied'`, [actionId, kind]);
+  const { rows } = await db.query<{ gateway_id: string; t: number }>(
+    `select gateway_id::text, extract(epoch from acked_at) * 1000 as t from gateway_commands where action_id = $1 and kind = $2 and state = 'applied'`,
+    [actionId, kind],
+  );
   return rows.map((r) => ({ gatewayId: r.gateway_id, ms: Number(r.t) - t0Wall }));
 }
 
@@ -133,7 +136,11 @@ export async function measureFanout(baseUrl: string | string[], dbUrl: string, t
       const warmup = r < 0;
       let t0 = performance.now();
       const t0Wall = Date.now();
-      const res = await fetch(`${baseUrl}/api/v1/containment`, { method: "POST", headers: auth, body: JSON.stringify({ scope: "fleet", target: "fleet", action: "block_all", reason: `bench round ${r + 1}: fan-out timing${warmup ? " (warm-up)" : ""}` }) });
+      const res = await fetch(`${baseUrl}/api/v1/containment`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ scope: "fleet", target: "fleet", action: "block_all", reason: `bench round ${r + 1}: fan-out timing${warmup ? " (warm-up)" : ""}` }),
+      });
       const text = await res.text();
       const json = (res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : {}) as { data?: { id: string; gateways: number }; error?: unknown };
       if (res.status !== 201 || !json.data) throw new Error(`POST /api/v1/containment answered ${res.status}: ${text.slice(0, 200)}`);

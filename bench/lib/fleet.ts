@@ -7,7 +7,15 @@ import { mulberry32, shuffle, slotTable, weightedSampler, zipfWeights } from "./
 
 export type FleetOptions = { seed: number; gateways: number; agents: number; tools: number; days: number };
 export type BenchGateway = { idx: number; id: string; name: string; environment: string; secret: string };
-export type BenchTool = { idx: number; name: string; version: string; blockRate: number; egress: string | null; kind: "tool" | "skill" | "mcp_server" | "plugin"; source: "builtin" | "clawhub" | "npm" | "vendor" | "internal" };
+export type BenchTool = {
+  idx: number;
+  name: string;
+  version: string;
+  blockRate: number;
+  egress: string | null;
+  kind: "tool" | "skill" | "mcp_server" | "plugin";
+  source: "builtin" | "clawhub" | "npm" | "vendor" | "internal";
+};
 export type BenchAgent = { idx: number; id: string; name: string; externalId: string; gatewayIdx: number; tools: number[]; toolWeights: number[] };
 export type Fleet = {
   options: FleetOptions;
@@ -23,8 +31,50 @@ export type Fleet = {
 };
 
 /** Built-in and popular tool names first (the hot head), then MCP tools (the long tail). */
-const HOT_TOOLS = ["exec", "read", "web_fetch", "write", "web_search", "browser", "message", "edit", "memory_search", "process", "cron", "apply_patch", "sessions_send", "image", "canvas", "memory_get", "sessions_list", "nodes", "tts", "gateway"];
-const VENDORS = ["github", "jira", "slack", "linear", "notion", "gdrive", "postgres", "stripe", "sentry", "datadog", "pagerduty", "confluence", "salesforce", "zendesk", "hubspot", "aws", "gcp", "azure", "k8s", "vault"];
+const HOT_TOOLS = [
+  "exec",
+  "read",
+  "web_fetch",
+  "write",
+  "web_search",
+  "browser",
+  "message",
+  "edit",
+  "memory_search",
+  "process",
+  "cron",
+  "apply_patch",
+  "sessions_send",
+  "image",
+  "canvas",
+  "memory_get",
+  "sessions_list",
+  "nodes",
+  "tts",
+  "gateway",
+];
+const VENDORS = [
+  "github",
+  "jira",
+  "slack",
+  "linear",
+  "notion",
+  "gdrive",
+  "postgres",
+  "stripe",
+  "sentry",
+  "datadog",
+  "pagerduty",
+  "confluence",
+  "salesforce",
+  "zendesk",
+  "hubspot",
+  "aws",
+  "gcp",
+  "azure",
+  "k8s",
+  "vault",
+];
 const VERBS = ["search", "get", "list", "create", "update", "comment", "query", "run", "sync", "delete"];
 const EGRESS: Record<string, string> = { web_fetch: "example.com", web_search: "api.search.example", browser: "www.example.org", message: "slack.com" };
 
@@ -58,7 +108,15 @@ export function buildFleet(options: FleetOptions): Fleet {
     const name = toolName(idx);
     const mcp = name.startsWith("mcp.");
     const blockRate = name === "exec" ? 0.08 : name === "browser" ? 0.04 : name.includes(".delete") ? 0.15 : 0.01;
-    return { idx, name, version: `${1 + (idx % 3)}.${idx % 7}.0`, blockRate, egress: EGRESS[name] ?? (mcp ? `${name.split(".")[1]}.example.com` : null), kind: mcp ? "mcp_server" : idx % 9 === 4 ? "skill" : "tool", source: mcp ? "vendor" : "builtin" };
+    return {
+      idx,
+      name,
+      version: `${1 + (idx % 3)}.${idx % 7}.0`,
+      blockRate,
+      egress: EGRESS[name] ?? (mcp ? `${name.split(".")[1]}.example.com` : null),
+      kind: mcp ? "mcp_server" : idx % 9 === 4 ? "skill" : "tool",
+      source: mcp ? "vendor" : "builtin",
+    };
   });
   const gateways: BenchGateway[] = Array.from({ length: options.gateways }, (_, idx) => ({
     idx,
@@ -68,7 +126,10 @@ export function buildFleet(options: FleetOptions): Fleet {
     secret: secretFrom(rand),
   }));
   // A few big gateways host many agents.
-  const gatewayOrder = shuffle(gateways.map((g) => g.idx), rand);
+  const gatewayOrder = shuffle(
+    gateways.map((g) => g.idx),
+    rand,
+  );
   const pickGateway = weightedSampler(zipfWeights(options.gateways, 0.9));
   const toolPopularity = zipfWeights(options.tools, 1.1);
   const agents: BenchAgent[] = Array.from({ length: options.agents }, (_, idx) => {
@@ -80,11 +141,22 @@ export function buildFleet(options: FleetOptions): Fleet {
     const pickTool = weightedSampler(toolPopularity);
     while (chosen.size < k) chosen.add(pickTool(rand()));
     const list = [...chosen].sort((a, b) => a - b);
-    return { idx, id: uuidFrom(rand), name: `bench-agent-${String(idx).padStart(5, "0")}`, externalId: `agent-${idx}`, gatewayIdx, tools: list, toolWeights: list.map((t) => Math.pow(toolPopularity[t], 0.6) * (0.5 + rand())) };
+    return {
+      idx,
+      id: uuidFrom(rand),
+      name: `bench-agent-${String(idx).padStart(5, "0")}`,
+      externalId: `agent-${idx}`,
+      gatewayIdx,
+      tools: list,
+      toolWeights: list.map((t) => Math.pow(toolPopularity[t], 0.6) * (0.5 + rand())),
+    };
   });
   // A few busy agents: activity is Zipf-like over a shuffled order.
   const activity = zipfWeights(options.agents, 0.9);
-  const agentOrder = shuffle(agents.map((a) => a.idx), rand);
+  const agentOrder = shuffle(
+    agents.map((a) => a.idx),
+    rand,
+  );
   const agentWeights = new Array<number>(options.agents);
   agentOrder.forEach((agentIdx, rank) => (agentWeights[agentIdx] = activity[rank]));
   return {
@@ -108,7 +180,10 @@ export function hourWeight(now: Date, hoursBack: number, days: number): number {
 
 /** 65,536 slots: slot → hours before `now`, in proportion to hourWeight. */
 export function hourSlots(now: Date, days: number): number[] {
-  return slotTable(Array.from({ length: days * 24 }, (_, h) => hourWeight(now, h, days)), AGENT_SLOTS);
+  return slotTable(
+    Array.from({ length: days * 24 }, (_, h) => hourWeight(now, h, days)),
+    AGENT_SLOTS,
+  );
 }
 
 export type BenchEvent = {

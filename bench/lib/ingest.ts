@@ -9,7 +9,17 @@ import { eventStream, type BenchEvent, type Fleet } from "./fleet";
 import { copyFrom, copyText, pgTextArray } from "./postgres";
 import { quantile } from "./stats";
 
-export type IngestRun = { events: number; seconds: number; eventsPerS: number; requests: number; batchP50Ms: number; batchP95Ms: number; duplicates: number; rejected: number; errors: Record<string, number> };
+export type IngestRun = {
+  events: number;
+  seconds: number;
+  eventsPerS: number;
+  requests: number;
+  batchP50Ms: number;
+  batchP95Ms: number;
+  duplicates: number;
+  rejected: number;
+  errors: Record<string, number>;
+};
 
 // Every batch template carries this placeholder in its event ids; each send replaces it with a
 // unique token, so templates can be reused without generating JSON in the timed loop.
@@ -115,15 +125,32 @@ export async function runSenders(baseUrl: string, fleet: Fleet, templates: Templ
   return { events, seconds, eventsPerS: events / seconds, requests: latencies.length, batchP50Ms: quantile(latencies, 0.5), batchP95Ms: quantile(latencies, 0.95), duplicates, rejected, errors };
 }
 
-const COLUMNS = "occurred_at, gateway_id, event_id, agent_id, agent_name, session_key, tool_name, tool_version, tool_hash, params, result, decision, block_reason, duration_ms, error, egress_hosts, tokens_in, tokens_out, cost_usd";
+const COLUMNS =
+  "occurred_at, gateway_id, event_id, agent_id, agent_name, session_key, tool_name, tool_version, tool_hash, params, result, decision, block_reason, duration_ms, error, egress_hosts, tokens_in, tokens_out, cost_usd";
 
 /** An event as the row ingestion stores (agent attributed by external id; no secrets to redact here). */
 function rowOf(fleet: Fleet, gatewayIdx: number, e: BenchEvent): unknown[] {
   const agent = fleet.agents[Number(e.agentName.slice("bench-agent-".length))];
   return [
-    e.occurredAt, fleet.gateways[gatewayIdx].id, e.eventId, agent.id, e.agentName, e.sessionKey, e.toolName, e.toolVersion, null,
-    JSON.stringify(e.params), e.result ? JSON.stringify(e.result) : null, e.decision, e.blockReason ?? null, e.durationMs, e.error ?? null,
-    e.egressHosts ? pgTextArray(e.egressHosts) : null, e.tokensIn, e.tokensOut, String(e.costUsd),
+    e.occurredAt,
+    fleet.gateways[gatewayIdx].id,
+    e.eventId,
+    agent.id,
+    e.agentName,
+    e.sessionKey,
+    e.toolName,
+    e.toolVersion,
+    null,
+    JSON.stringify(e.params),
+    e.result ? JSON.stringify(e.result) : null,
+    e.decision,
+    e.blockReason ?? null,
+    e.durationMs,
+    e.error ?? null,
+    e.egressHosts ? pgTextArray(e.egressHosts) : null,
+    e.tokensIn,
+    e.tokensOut,
+    String(e.costUsd),
   ];
 }
 
@@ -139,21 +166,30 @@ export function makeCopyBatches(fleet: Fleet, seed: number, prefix: string, batc
 }
 
 /** Run `work` over `items` on `connections` connections (each takes the next item); rows written per second. */
-export async function onConnections<T>(url: string, connections: number, items: T[], work: (c: pg.Client, item: T) => Promise<number>): Promise<{ events: number; seconds: number; eventsPerS: number }> {
-  const clients = await Promise.all(Array.from({ length: connections }, async () => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    return c;
-  }));
+export async function onConnections<T>(
+  url: string,
+  connections: number,
+  items: T[],
+  work: (c: pg.Client, item: T) => Promise<number>,
+): Promise<{ events: number; seconds: number; eventsPerS: number }> {
+  const clients = await Promise.all(
+    Array.from({ length: connections }, async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      return c;
+    }),
+  );
   let next = 0;
   let events = 0;
   const t0 = performance.now();
-  await Promise.all(clients.map(async (c) => {
-    for (let i = next++; i < items.length; i = next++) {
-      const rows = await work(c, items[i]); // not `events += await …`: that adds to the value read before the await
-      events += rows;
-    }
-  }));
+  await Promise.all(
+    clients.map(async (c) => {
+      for (let i = next++; i < items.length; i = next++) {
+        const rows = await work(c, items[i]); // not `events += await …`: that adds to the value read before the await
+        events += rows;
+      }
+    }),
+  );
   const seconds = (performance.now() - t0) / 1000;
   await Promise.all(clients.map((c) => c.end()));
   return { events, seconds, eventsPerS: events / seconds };

@@ -132,13 +132,16 @@ export async function measurePolicyPush(baseUrl: string, dbUrl: string, token: s
     for (const toolId of tools) {
       const v = randomUUID();
       await db.query(`insert into tool_versions (id, tool_id, version, content_hash) values ($1, $2, '1.0.0', $3)`, [v, toolId, createHash("sha256").update(v).digest("hex")]);
-      await db.query(`insert into trust_decisions (id, tool_version_id, decider_id, outcome, checklist, reason, re_review_at) values (gen_random_uuid(), $1, $2, 'approve', '{}', 'bench', now() + interval '90 days')`, [v, admin]);
+      await db.query(
+        `insert into trust_decisions (id, tool_version_id, decider_id, outcome, checklist, reason, re_review_at) values (gen_random_uuid(), $1, $2, 'approve', '{}', 'bench', now() + interval '90 days')`,
+        [v, admin],
+      );
     }
     await db.query(`insert into bundle_tools (bundle_id, tool_id) values ($1, $2)`, [bundleId, tools[0]]);
-    await db.query(
-      `insert into agent_bundles (agent_id, bundle_id) select distinct on (gateway_id) id, $1 from agents where gateway_id = any($2::uuid[]) order by gateway_id, name`,
-      [bundleId, gateways.map((g) => g.id)],
-    );
+    await db.query(`insert into agent_bundles (agent_id, bundle_id) select distinct on (gateway_id) id, $1 from agents where gateway_id = any($2::uuid[]) order by gateway_id, name`, [
+      bundleId,
+      gateways.map((g) => g.id),
+    ]);
     const parked = await sims.ready();
     log(`  ${parked} of ${gateways.length} simulated gateways long-polling`);
     const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
@@ -164,7 +167,8 @@ export async function measurePolicyPush(baseUrl: string, dbUrl: string, token: s
           if (!warmup) perGateway.push(...times);
           break;
         }
-        if (performance.now() - t0 > PUSH_TIMEOUT_MS) throw new Error(`policy push: ${gateways.length - fresh.length} of ${gateways.length} gateways did not hold the new version within ${PUSH_TIMEOUT_MS / 1000} s`);
+        if (performance.now() - t0 > PUSH_TIMEOUT_MS)
+          throw new Error(`policy push: ${gateways.length - fresh.length} of ${gateways.length} gateways did not hold the new version within ${PUSH_TIMEOUT_MS / 1000} s`);
         await new Promise((res2) => setTimeout(res2, 5));
       }
       if (!warmup) all.push(last);

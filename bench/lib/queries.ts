@@ -42,7 +42,10 @@ export async function measureQueries(root: string, fleet: Fleet, runs: number, l
   // Tool popularity in the fleet: summed agent activity over the agents that have the tool.
   const toolWeight = new Map<string, number>();
   for (const a of fleet.agents) for (const t of a.tools) toolWeight.set(fleet.tools[t].name, (toolWeight.get(fleet.tools[t].name) ?? 0) + fleet.agentWeights[a.idx]);
-  const tools = spread(fleet.tools.map((t) => t.name).filter((n) => toolWeight.has(n)), (n) => toolWeight.get(n)!);
+  const tools = spread(
+    fleet.tools.map((t) => t.name).filter((n) => toolWeight.has(n)),
+    (n) => toolWeight.get(n)!,
+  );
   const agents = spread(fleet.agents, (a) => fleet.agentWeights[a.idx]);
   const gwWeight = new Map<number, number>();
   for (const a of fleet.agents) gwWeight.set(a.gatewayIdx, (gwWeight.get(a.gatewayIdx) ?? 0) + fleet.agentWeights[a.idx]);

@@ -52,13 +52,21 @@ export function TokensPanel({ tokens, actions }: { tokens: T[]; actions: { creat
         {secret && (
           <div className="rounded-md bg-amber-50 p-3 text-sm dark:bg-amber-950">
             <p className="font-medium">Copy your token now — it will not be shown again.</p>
-            <code data-testid="new-token" className="mt-1 block select-all break-all font-mono">{secret}</code>
+            <code data-testid="new-token" className="mt-1 block select-all break-all font-mono">
+              {secret}
+            </code>
           </div>
         )}
       </div>
       <DataTable
         caption="Your API tokens"
-        columns={[{ id: "name", header: "Name" }, { id: "prefix", header: "Token" }, { id: "expires", header: "Expires" }, { id: "used", header: "Last used" }, { id: "state", header: "State" }]}
+        columns={[
+          { id: "name", header: "Name" },
+          { id: "prefix", header: "Token" },
+          { id: "expires", header: "Expires" },
+          { id: "used", header: "Last used" },
+          { id: "state", header: "State" },
+        ]}
         rows={tokens.map((t) => ({
           key: t.id,
           cells: {
@@ -66,8 +74,17 @@ export function TokensPanel({ tokens, actions }: { tokens: T[]; actions: { creat
             prefix: <code>{t.prefix}…</code>,
             expires: fmtDate(t.expiresAt),
             used: t.lastUsedAt ? fmtDate(t.lastUsedAt) : "never",
-            state: t.revokedAt ? <Badge tone="red">revoked</Badge> : t.expired ? <Badge tone="amber">expired</Badge> : (
-              <span className="flex items-center gap-2"><Badge tone="green">active</Badge><Button variant="ghost" onClick={() => onRevoke(t)}>Revoke</Button></span>
+            state: t.revokedAt ? (
+              <Badge tone="red">revoked</Badge>
+            ) : t.expired ? (
+              <Badge tone="amber">expired</Badge>
+            ) : (
+              <span className="flex items-center gap-2">
+                <Badge tone="green">active</Badge>
+                <Button variant="ghost" onClick={() => onRevoke(t)}>
+                  Revoke
+                </Button>
+              </span>
             ),
           },
           sort: { name: t.name, expires: t.expiresAt, used: t.lastUsedAt ?? "" },

@@ -38,18 +38,27 @@ export function CreateUserForm({ action }: { action: ServerAction }) {
       </Field>
       <Field label="Role" htmlFor="new-role" errors={errors.role}>
         <Select id="new-role" name="role" defaultValue="manager">
-          {ROLES.map((r) => <option key={r} value={r}>{ROLE_LABELS[r]}</option>)}
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {ROLE_LABELS[r]}
+            </option>
+          ))}
         </Select>
       </Field>
       <Field label="Password (optional)" htmlFor="new-password" errors={errors.password} hint="Leave empty to invite: a one-time password is generated and shown once.">
         <Input id="new-password" name="password" type="password" autoComplete="new-password" aria-invalid={Boolean(errors.password)} />
       </Field>
-      <Button type="submit" pending={pending}>{pending ? "Creating…" : "Create user"}</Button>
+      <Button type="submit" pending={pending}>
+        {pending ? "Creating…" : "Create user"}
+      </Button>
       <div aria-live="polite">
         {notice && <p className="text-sm">{notice.text}</p>}
         {oneTime && (
           <p className="mt-2 rounded-md bg-amber-50 p-2 text-sm dark:bg-amber-950">
-            One-time password (shown once, share it securely): <code data-testid="one-time-password" className="select-all font-mono">{oneTime}</code>
+            One-time password (shown once, share it securely):{" "}
+            <code data-testid="one-time-password" className="select-all font-mono">
+              {oneTime}
+            </code>
           </p>
         )}
       </div>

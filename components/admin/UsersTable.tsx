@@ -49,56 +49,94 @@ export function UsersTable({ users, selfId, actions }: { users: U[]; selfId: str
     <div className="space-y-3">
       <div aria-live="polite">
         {notice && (
-          <div role={notice.tone === "error" ? "alert" : "status"} className={`rounded-md p-3 text-sm ${notice.tone === "error" ? "bg-red-50 text-red-700 dark:bg-red-950 dark:text-red-300" : "bg-emerald-50 dark:bg-emerald-950"}`}>
+          <div
+            role={notice.tone === "error" ? "alert" : "status"}
+            className={`rounded-md p-3 text-sm ${notice.tone === "error" ? "bg-red-50 text-red-700 dark:bg-red-950 dark:text-red-300" : "bg-emerald-50 dark:bg-emerald-950"}`}
+          >
             {notice.text}
-            {notice.secret && <> New one-time password (shown once): <code data-testid="one-time-password" className="select-all font-mono">{notice.secret}</code></>}
+            {notice.secret && (
+              <>
+                {" "}
+                New one-time password (shown once):{" "}
+                <code data-testid="one-time-password" className="select-all font-mono">
+                  {notice.secret}
+                </code>
+              </>
+            )}
           </div>
         )}
       </div>
       <DataTable
         caption="Users"
-        columns={[{ id: "user", header: "User" }, { id: "role", header: "Role" }, { id: "status", header: "Status" }, { id: "last", header: "Last sign-in" }, { id: "actions", header: "Actions" }]}
-        rows={users.map((row) => ({ ...row, ...optimistic[row.id] })).map((u) => ({
-          key: u.id,
-          cells: {
-            user: <div><p className="font-medium">{u.name}</p><p className="text-xs text-slate-500">{u.email}{u.sso ? " · SSO" : ""}</p></div>,
-            role: (
-              <label>
-                <span className="sr-only">Role of {u.email}</span>
-                <Select className="min-w-40" value={u.role} onChange={(e) => call(actions.setUserRole, { id: u.id, role: e.target.value }, `Role of ${u.email} set to ${e.target.value}.`, { id: u.id, patch: { role: e.target.value } })}>
-                  {ROLES.map((r) => <option key={r} value={r}>{ROLE_LABELS[r]}</option>)}
-                </Select>
-              </label>
-            ),
-            status: u.disabledAt ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>,
-            last: u.lastLoginAt ? fmtDate(u.lastLoginAt) : "never",
-            actions: (
-              <div className="flex flex-wrap gap-2">
-                {u.id !== selfId && (
+        columns={[
+          { id: "user", header: "User" },
+          { id: "role", header: "Role" },
+          { id: "status", header: "Status" },
+          { id: "last", header: "Last sign-in" },
+          { id: "actions", header: "Actions" },
+        ]}
+        rows={users
+          .map((row) => ({ ...row, ...optimistic[row.id] }))
+          .map((u) => ({
+            key: u.id,
+            cells: {
+              user: (
+                <div>
+                  <p className="font-medium">{u.name}</p>
+                  <p className="text-xs text-slate-500">
+                    {u.email}
+                    {u.sso ? " · SSO" : ""}
+                  </p>
+                </div>
+              ),
+              role: (
+                <label>
+                  <span className="sr-only">Role of {u.email}</span>
+                  <Select
+                    className="min-w-40"
+                    value={u.role}
+                    onChange={(e) => call(actions.setUserRole, { id: u.id, role: e.target.value }, `Role of ${u.email} set to ${e.target.value}.`, { id: u.id, patch: { role: e.target.value } })}
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {ROLE_LABELS[r]}
+                      </option>
+                    ))}
+                  </Select>
+                </label>
+              ),
+              status: u.disabledAt ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>,
+              last: u.lastLoginAt ? fmtDate(u.lastLoginAt) : "never",
+              actions: (
+                <div className="flex flex-wrap gap-2">
+                  {u.id !== selfId && (
+                    <Button
+                      variant={u.disabledAt ? "secondary" : "danger"}
+                      onClick={() => {
+                        if (!u.disabledAt && !window.confirm(`Disable ${u.email}? Their open sessions and API tokens stop working immediately.`)) return;
+                        void call(actions.setUserDisabled, { id: u.id, disabled: !u.disabledAt }, `${u.email} ${u.disabledAt ? "enabled" : "disabled"}.`, {
+                          id: u.id,
+                          patch: { disabledAt: u.disabledAt ? null : new Date().toISOString() },
+                        });
+                      }}
+                    >
+                      {u.disabledAt ? "Enable" : "Disable"}
+                    </Button>
+                  )}
                   <Button
-                    variant={u.disabledAt ? "secondary" : "danger"}
+                    variant="secondary"
                     onClick={() => {
-                      if (!u.disabledAt && !window.confirm(`Disable ${u.email}? Their open sessions and API tokens stop working immediately.`)) return;
-                      void call(actions.setUserDisabled, { id: u.id, disabled: !u.disabledAt }, `${u.email} ${u.disabledAt ? "enabled" : "disabled"}.`, { id: u.id, patch: { disabledAt: u.disabledAt ? null : new Date().toISOString() } });
+                      if (!window.confirm(`Reset the password of ${u.email}? A one-time password is generated and their sessions end.`)) return;
+                      void call(actions.resetUserPassword, { id: u.id }, `Password of ${u.email} reset.`);
                     }}
                   >
-                    {u.disabledAt ? "Enable" : "Disable"}
+                    Reset password
                   </Button>
-                )}
-                <Button
-                  variant="secondary"
-                  onClick={() => {
-                    if (!window.confirm(`Reset the password of ${u.email}? A one-time password is generated and their sessions end.`)) return;
-                    void call(actions.resetUserPassword, { id: u.id }, `Password of ${u.email} reset.`);
-                  }}
-                >
-                  Reset password
-                </Button>
-              </div>
-            ),
-          },
-          sort: { user: u.email, role: u.role, status: u.disabledAt ? 1 : 0, last: u.lastLoginAt ?? "" },
-        }))}
+                </div>
+              ),
+            },
+            sort: { user: u.email, role: u.role, status: u.disabledAt ? 1 : 0, last: u.lastLoginAt ?? "" },
+          }))}
       />
     </div>
   );

@@ -32,7 +32,10 @@ export function AgentsMdErrors({ errors, content }: { errors: AgentsMdError[]; c
           ))}
         </ul>
       </div>
-      <div className="max-h-[32rem] overflow-auto rounded-md border border-slate-200 bg-slate-50 font-mono text-xs dark:border-slate-800 dark:bg-slate-950" aria-label="AGENTS.md with the lines in error highlighted">
+      <div
+        className="max-h-[32rem] overflow-auto rounded-md border border-slate-200 bg-slate-50 font-mono text-xs dark:border-slate-800 dark:bg-slate-950"
+        aria-label="AGENTS.md with the lines in error highlighted"
+      >
         <ol>
           {lines.map((text, i) => {
             const n = i + 1;

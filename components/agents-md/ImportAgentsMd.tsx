@@ -128,7 +128,10 @@ export function ImportAgentsMd({ agents, defaultAgentId, action }: { agents: { i
 
       <div aria-live="polite">
         {notice && (
-          <div role={notice.tone === "error" ? "alert" : "status"} className={`rounded-md p-3 text-sm ${notice.tone === "error" ? "bg-red-50 text-red-700 dark:bg-red-950 dark:text-red-300" : "bg-emerald-50 dark:bg-emerald-950"}`}>
+          <div
+            role={notice.tone === "error" ? "alert" : "status"}
+            className={`rounded-md p-3 text-sm ${notice.tone === "error" ? "bg-red-50 text-red-700 dark:bg-red-950 dark:text-red-300" : "bg-emerald-50 dark:bg-emerald-950"}`}
+          >
             {notice.text}
           </div>
         )}

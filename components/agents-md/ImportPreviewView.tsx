@@ -78,12 +78,21 @@ export function ImportPreviewView({ preview }: { preview: ImportPreview }) {
 
       <section aria-label="Links">
         <h3 className="font-medium">Links to the agent</h3>
-        <p className="mt-1">{links.add.length ? <>Add: {links.add.map((n) => <span key={n} className="mr-2 font-mono">{n}</span>)}</> : "No links to add."}</p>
-        {links.notInFile.length > 0 && (
-          <p className="mt-1 text-xs text-slate-500">
-            Linked in Warden but not in this file (left as they are): {links.notInFile.join(", ")}
-          </p>
-        )}
+        <p className="mt-1">
+          {links.add.length ? (
+            <>
+              Add:{" "}
+              {links.add.map((n) => (
+                <span key={n} className="mr-2 font-mono">
+                  {n}
+                </span>
+              ))}
+            </>
+          ) : (
+            "No links to add."
+          )}
+        </p>
+        {links.notInFile.length > 0 && <p className="mt-1 text-xs text-slate-500">Linked in Warden but not in this file (left as they are): {links.notInFile.join(", ")}</p>}
       </section>
 
       <section aria-label="Graceful degradation">
@@ -96,7 +105,11 @@ export function ImportPreviewView({ preview }: { preview: ImportPreview }) {
               <li key={d.integration}>
                 <span className="font-mono">{d.integration}</span> <Badge tone={TONE[d.action]}>{d.action}</Badge>
                 <p className="text-xs">
-                  {d.action === "update" && <><del className="text-red-700 dark:text-red-300">{describe(d.before)}</del> → </>}
+                  {d.action === "update" && (
+                    <>
+                      <del className="text-red-700 dark:text-red-300">{describe(d.before)}</del> →{" "}
+                    </>
+                  )}
                   {describe(d.after)}
                 </p>
               </li>

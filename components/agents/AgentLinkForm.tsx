@@ -14,7 +14,9 @@ export function AgentLinkForm({ fromAgentId, agents, action }: { fromAgentId: st
     const form = e.currentTarget;
     const f = new FormData(form);
     const toAgentId = String(f.get("toAgentId") ?? "");
-    const done = await run(action, { fromAgentId, toAgentId, reason: String(f.get("reason") ?? "") }, undefined, { toast: { text: "Agent pair approved; the gateway's policy is being refreshed.", href: `/agents/${toAgentId}`, linkLabel: "Open the other agent" } });
+    const done = await run(action, { fromAgentId, toAgentId, reason: String(f.get("reason") ?? "") }, undefined, {
+      toast: { text: "Agent pair approved; the gateway's policy is being refreshed.", href: `/agents/${toAgentId}`, linkLabel: "Open the other agent" },
+    });
     if (!done) return;
     setNotice({ tone: "ok", text: "Pair approved: the gateway's policy is being refreshed." });
     form.reset();
@@ -24,11 +26,23 @@ export function AgentLinkForm({ fromAgentId, agents, action }: { fromAgentId: st
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-3" aria-label="Approve an agent link">
       <Field label="May reach agent" htmlFor="link-to" errors={errors.toAgentId}>
-        <Select id="link-to" name="toAgentId">{agents.map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}</Select>
+        <Select id="link-to" name="toAgentId">
+          {agents.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.name}
+            </option>
+          ))}
+        </Select>
       </Field>
-      <Field label="Reason" htmlFor="link-reason" errors={errors.reason}><Input id="link-reason" name="reason" /></Field>
+      <Field label="Reason" htmlFor="link-reason" errors={errors.reason}>
+        <Input id="link-reason" name="reason" />
+      </Field>
       <Button type="submit">Approve pair</Button>
-      {notice && <p role="status" className="text-sm">{notice.text}</p>}
+      {notice && (
+        <p role="status" className="text-sm">
+          {notice.text}
+        </p>
+      )}
     </form>
   );
 }

@@ -28,12 +28,30 @@ export function BundlesEditor({ agentId, bundles, selected, action }: { agentId:
     <div className="space-y-2">
       {bundles.map((b) => (
         <label key={b.id} className="flex items-start gap-2 text-sm">
-          <input type="checkbox" className="mt-1" checked={chosen.has(b.id)} onChange={(e) => { const n = new Set(chosen); if (e.target.checked) n.add(b.id); else n.delete(b.id); setChosen(n); }} />
-          <span><span className="font-medium">{b.name}</span> <span className="text-xs text-slate-500">{b.tools.join(", ") || "no tools"}</span></span>
+          <input
+            type="checkbox"
+            className="mt-1"
+            checked={chosen.has(b.id)}
+            onChange={(e) => {
+              const n = new Set(chosen);
+              if (e.target.checked) n.add(b.id);
+              else n.delete(b.id);
+              setChosen(n);
+            }}
+          />
+          <span>
+            <span className="font-medium">{b.name}</span> <span className="text-xs text-slate-500">{b.tools.join(", ") || "no tools"}</span>
+          </span>
         </label>
       ))}
-      <Button variant="secondary" pending={pending} onClick={onSave}>{pending ? "Working…" : "Save bundles"}</Button>
-      {msg && <p role="status" className="text-sm">{msg}</p>}
+      <Button variant="secondary" pending={pending} onClick={onSave}>
+        {pending ? "Working…" : "Save bundles"}
+      </Button>
+      {msg && (
+        <p role="status" className="text-sm">
+          {msg}
+        </p>
+      )}
     </div>
   );
 }

@@ -16,8 +16,20 @@ export function ApprovalDetail({ item, serverNow, decide }: { item: ApprovalItem
   }, []);
   return (
     <div className="space-y-3">
-      {notice && <p role="status" className="text-sm">{notice}</p>}
-      <ApprovalCard item={item} nowMs={now + skew} decide={decide} onDecided={(_ok, msg) => { setNotice(msg); router.refresh(); }} />
+      {notice && (
+        <p role="status" className="text-sm">
+          {notice}
+        </p>
+      )}
+      <ApprovalCard
+        item={item}
+        nowMs={now + skew}
+        decide={decide}
+        onDecided={(_ok, msg) => {
+          setNotice(msg);
+          router.refresh();
+        }}
+      />
     </div>
   );
 }

@@ -62,7 +62,11 @@ export function ApprovalQueue({ initial, serverNow, decide }: { initial: Approva
 
   return (
     <section className="space-y-4" aria-label="Waiting for approval" aria-live="polite">
-      {notice && <p role="status" className="text-sm text-slate-700 dark:text-slate-300">{notice}</p>}
+      {notice && (
+        <p role="status" className="text-sm text-slate-700 dark:text-slate-300">
+          {notice}
+        </p>
+      )}
       {items.length === 0 ? (
         <EmptyState title="No call is waiting for approval">New requests appear here as they arrive.</EmptyState>
       ) : (

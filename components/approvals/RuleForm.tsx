@@ -23,7 +23,10 @@ export function RuleForm({ agents, action }: { agents: { id: string; name: strin
     setPending(true);
     setError(null);
     const res = await action({
-      scope: v.scope, toolName: v.toolName, timeoutSeconds: Number(v.timeoutSeconds), reason: v.reason,
+      scope: v.scope,
+      toolName: v.toolName,
+      timeoutSeconds: Number(v.timeoutSeconds),
+      reason: v.reason,
       ...(v.scope === "agent_tool" ? { agentId: v.agentId || undefined } : {}),
       ...(v.match === "param" ? { match: { type: "param", path: v.path, pattern: v.pattern } } : v.match === "egress_not_approved" ? { match: { type: "egress_not_approved" } } : {}),
     });
@@ -42,22 +45,68 @@ export function RuleForm({ agents, action }: { agents: { id: string; name: strin
     <label className="block text-sm">
       <span className="mb-1 block font-medium">{label}</span>
       {control}
-      {err(k) && <span role="alert" className="mt-1 block text-red-600">{err(k)}</span>}
+      {err(k) && (
+        <span role="alert" className="mt-1 block text-red-600">
+          {err(k)}
+        </span>
+      )}
     </label>
   );
   return (
     <form onSubmit={onSubmit} className="grid gap-3 md:grid-cols-2" aria-label="New approval rule">
-      {field("Applies to", "scope", <select className={inputClass} value={v.scope} onChange={set("scope")}><option value="tool">every agent</option><option value="agent_tool">one agent</option></select>)}
-      {v.scope === "agent_tool" && field("Agent", "agentId", <select className={inputClass} value={v.agentId} onChange={set("agentId")} aria-invalid={Boolean(err("agentId"))}><option value="">Choose…</option>{agents.map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}</select>)}
+      {field(
+        "Applies to",
+        "scope",
+        <select className={inputClass} value={v.scope} onChange={set("scope")}>
+          <option value="tool">every agent</option>
+          <option value="agent_tool">one agent</option>
+        </select>,
+      )}
+      {v.scope === "agent_tool" &&
+        field(
+          "Agent",
+          "agentId",
+          <select className={inputClass} value={v.agentId} onChange={set("agentId")} aria-invalid={Boolean(err("agentId"))}>
+            <option value="">Choose…</option>
+            {agents.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+              </option>
+            ))}
+          </select>,
+        )}
       {field("Tool", "toolName", <input className={inputClass} value={v.toolName} onChange={set("toolName")} placeholder="exec" aria-invalid={Boolean(err("toolName"))} />)}
-      {field("Which calls", "match", <select className={inputClass} value={v.match} onChange={set("match")}><option value="none">every call</option><option value="param">a parameter matches a pattern</option><option value="egress_not_approved">a URL outside the agent&apos;s approved data flows</option></select>)}
+      {field(
+        "Which calls",
+        "match",
+        <select className={inputClass} value={v.match} onChange={set("match")}>
+          <option value="none">every call</option>
+          <option value="param">a parameter matches a pattern</option>
+          <option value="egress_not_approved">a URL outside the agent&apos;s approved data flows</option>
+        </select>,
+      )}
       {v.match === "param" && field("Parameter (dotted path)", "match.path", <input className={inputClass} value={v.path} onChange={set("path")} aria-invalid={Boolean(err("match.path"))} />)}
-      {v.match === "param" && field("Pattern (regular expression, at most 200 characters)", "match.pattern", <input className={inputClass} value={v.pattern} onChange={set("pattern")} placeholder="^rm\s" aria-invalid={Boolean(err("match.pattern"))} />)}
-      {field("Time to decide (seconds, 10–1800)", "timeoutSeconds", <input type="number" min={10} max={1800} className={inputClass} value={v.timeoutSeconds} onChange={set("timeoutSeconds")} aria-invalid={Boolean(err("timeoutSeconds"))} />)}
+      {v.match === "param" &&
+        field(
+          "Pattern (regular expression, at most 200 characters)",
+          "match.pattern",
+          <input className={inputClass} value={v.pattern} onChange={set("pattern")} placeholder="^rm\s" aria-invalid={Boolean(err("match.pattern"))} />,
+        )}
+      {field(
+        "Time to decide (seconds, 10–1800)",
+        "timeoutSeconds",
+        <input type="number" min={10} max={1800} className={inputClass} value={v.timeoutSeconds} onChange={set("timeoutSeconds")} aria-invalid={Boolean(err("timeoutSeconds"))} />,
+      )}
       {field("Reason (shown to approvers)", "reason", <input className={inputClass} value={v.reason} onChange={set("reason")} aria-invalid={Boolean(err("reason"))} />)}
       <div className="md:col-span-2">
-        {error && <p role="alert" className="mb-2 text-sm text-red-600">{error}</p>}
-        <Button type="submit" pending={pending}>{pending ? "Saving…" : "Add rule"}</Button>
+        {error && (
+          <p role="alert" className="mb-2 text-sm text-red-600">
+            {error}
+          </p>
+        )}
+        <Button type="submit" pending={pending}>
+          {pending ? "Saving…" : "Add rule"}
+        </Button>
       </div>
     </form>
   );

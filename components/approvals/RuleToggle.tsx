@@ -45,8 +45,14 @@ export function RuleToggle({ id, enabled, label, action }: { id: string; enabled
   }
   return (
     <span>
-      <Button variant="secondary" disabled={pending} onClick={onClick} aria-label={`${on ? "Disable" : "Enable"} ${label}`}>{on ? "Disable" : "Enable"}</Button>
-      {error && <span role="alert" className="ml-2 text-sm text-red-600">{error}</span>}
+      <Button variant="secondary" disabled={pending} onClick={onClick} aria-label={`${on ? "Disable" : "Enable"} ${label}`}>
+        {on ? "Disable" : "Enable"}
+      </Button>
+      {error && (
+        <span role="alert" className="ml-2 text-sm text-red-600">
+          {error}
+        </span>
+      )}
     </span>
   );
 }

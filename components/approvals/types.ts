@@ -30,7 +30,8 @@ export type ApprovalItem = {
   recentCalls?: { id: string; occurredAt: string; toolName: string; decision: string; blockReason: string | null }[];
 };
 
-export const inputClass = "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand-500 dark:border-slate-700 dark:bg-slate-950 aria-[invalid=true]:border-red-500";
+export const inputClass =
+  "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand-500 dark:border-slate-700 dark:bg-slate-950 aria-[invalid=true]:border-red-500";
 
 /** "1:05" / "12 s" style countdown text. */
 export function fmtLeft(ms: number): string {

@@ -35,7 +35,9 @@ export function AuditFilters({ initial }: { initial: { q: string; outcome: strin
             <optgroup key={g.category} label={g.category === "read" ? "denied reads" : g.category}>
               <option value={g.prefix}>{`all ${g.prefix}*`}</option>
               {g.actions.map((a) => (
-                <option key={a} value={a} title={describeAuditAction(a)}>{a}</option>
+                <option key={a} value={a} title={describeAuditAction(a)}>
+                  {a}
+                </option>
               ))}
             </optgroup>
           ))}

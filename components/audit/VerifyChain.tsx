@@ -3,7 +3,16 @@ import { useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { useToast } from "@/components/ui/Toaster";
 
-type Failure = { problem: "truncated" | "rewritten" | "badSignature" | "malformed" | "unchecked"; source: string; line?: number; headId?: string; at?: string; firstRowConcerned?: string | null; missing?: number; detail: string };
+type Failure = {
+  problem: "truncated" | "rewritten" | "badSignature" | "malformed" | "unchecked";
+  source: string;
+  line?: number;
+  headId?: string;
+  at?: string;
+  firstRowConcerned?: string | null;
+  missing?: number;
+  detail: string;
+};
 type Result = {
   ok: boolean;
   checked: number;
@@ -83,7 +92,8 @@ export function VerifyChain() {
     <section aria-label="Chain verification" className="mb-6 rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <p className="max-w-2xl text-sm text-slate-600 dark:text-slate-400">
-          Recomputes every hash, and checks the chain against Warden&apos;s signed checkpoints (the server&apos;s checkpoint file, plus any you paste below). Only checkpoints show deleted newest events or rewritten ones.
+          Recomputes every hash, and checks the chain against Warden&apos;s signed checkpoints (the server&apos;s checkpoint file, plus any you paste below). Only checkpoints show deleted newest
+          events or rewritten ones.
         </p>
         <Button variant="secondary" onClick={onVerify} pending={state === "running"}>
           {state === "running" ? "Verifying…" : "Verify chain"}
@@ -92,8 +102,17 @@ export function VerifyChain() {
       <details className="mt-3 text-sm">
         <summary className="cursor-pointer text-brand-600">Check against your own checkpoints</summary>
         <div className="mt-2 space-y-2">
-          <label htmlFor="verify-checkpoints" className="block font-medium">Checkpoints (one JSON object per line, as in the checkpoint file, a webhook&apos;s <code>line</code> or an evidence bundle&apos;s <code>audit/checkpoints.jsonl</code>)</label>
-          <textarea id="verify-checkpoints" value={text} onChange={(e) => setText(e.target.value)} rows={4} spellCheck={false} className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-950" />
+          <label htmlFor="verify-checkpoints" className="block font-medium">
+            Checkpoints (one JSON object per line, as in the checkpoint file, a webhook&apos;s <code>line</code> or an evidence bundle&apos;s <code>audit/checkpoints.jsonl</code>)
+          </label>
+          <textarea
+            id="verify-checkpoints"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            rows={4}
+            spellCheck={false}
+            className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-950"
+          />
           <label className="block">
             <span className="mr-2">or upload a file:</span>
             <input type="file" accept=".jsonl,.json,.txt,application/json,text/plain" aria-label="Upload a checkpoint file" onChange={(e) => void onFile(e.target.files?.[0])} />
@@ -101,11 +120,19 @@ export function VerifyChain() {
         </div>
       </details>
       <div aria-live="polite" className="mt-3 space-y-1 text-sm">
-        {state === "error" && error.map((m) => <p key={m} role="alert" className="text-red-600">{m}</p>)}
+        {state === "error" &&
+          error.map((m) => (
+            <p key={m} role="alert" className="text-red-600">
+              {m}
+            </p>
+          ))}
         {state === "done" && result && (
           <>
             {result.ok ? (
-              <p className="text-emerald-700 dark:text-emerald-400">Chain intact: {result.checked.toLocaleString("en")} events verified{cps && cps.verified > 0 ? `, ${cps.verified.toLocaleString("en")} checkpoint${cps.verified === 1 ? "" : "s"} satisfied` : ""}</p>
+              <p className="text-emerald-700 dark:text-emerald-400">
+                Chain intact: {result.checked.toLocaleString("en")} events verified
+                {cps && cps.verified > 0 ? `, ${cps.verified.toLocaleString("en")} checkpoint${cps.verified === 1 ? "" : "s"} satisfied` : ""}
+              </p>
             ) : (
               <p role="alert" className="font-medium text-red-600">
                 {result.firstBrokenId ? `Chain broken at event #${result.firstBrokenId}` : "Verification failed"} — {result.reason}
@@ -116,10 +143,17 @@ export function VerifyChain() {
             )}
             {cps?.anchoredUpToId && (
               <p className="text-slate-600 dark:text-slate-400">
-                Anchored up to event #{cps.anchoredUpToId} (checkpoint of {new Date(cps.anchoredAt!).toLocaleString("en")}); {cps.unanchoredRows.toLocaleString("en")} newer event{cps.unanchoredRows === 1 ? " is" : "s are"} not yet covered by a checkpoint.
+                Anchored up to event #{cps.anchoredUpToId} (checkpoint of {new Date(cps.anchoredAt!).toLocaleString("en")}); {cps.unanchoredRows.toLocaleString("en")} newer event
+                {cps.unanchoredRows === 1 ? " is" : "s are"} not yet covered by a checkpoint.
               </p>
             )}
-            {cps?.sources.filter((s) => s.error).map((s) => <p key={s.source} className="text-red-600">{s.source}: {s.error}</p>)}
+            {cps?.sources
+              .filter((s) => s.error)
+              .map((s) => (
+                <p key={s.source} className="text-red-600">
+                  {s.source}: {s.error}
+                </p>
+              ))}
             {cps && cps.failed.length > 0 && (
               <ul aria-label="Checkpoint failures" className="list-disc space-y-1 pl-5">
                 {cps.failed.slice(0, 20).map((f, i) => (
@@ -127,7 +161,10 @@ export function VerifyChain() {
                     <span className="font-medium">{PROBLEM[f.problem]}</span>
                     {f.firstRowConcerned ? ` from event #${f.firstRowConcerned}` : ""}
                     {f.missing ? ` (${f.missing.toLocaleString("en")} missing)` : ""}: {f.detail}{" "}
-                    <span className="text-xs text-slate-500">({f.source}{f.line !== undefined ? `, line ${f.line}` : ""})</span>
+                    <span className="text-xs text-slate-500">
+                      ({f.source}
+                      {f.line !== undefined ? `, line ${f.line}` : ""})
+                    </span>
                   </li>
                 ))}
                 {cps.failedTotal > 20 && <li>… and {cps.failedTotal - 20} more</li>}

@@ -10,7 +10,11 @@ export function LoginForm({ next, sso, initialError }: { next: string; sso: stri
   const [error, setError] = useState<string | null>(initialError);
   const [pending, setPending] = useState(false);
   // False in the server render and until hydration: the form only submits through onSubmit.
-  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
+  const hydrated = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();

@@ -23,12 +23,20 @@ export function BundleToolsEditor({ bundle, tools, action }: { bundle: { id: str
     router.refresh();
   }
 
-  const other = Object.entries(errors).filter(([k]) => !(k === "toolIds" || k.startsWith("toolIds."))).flatMap(([, v]) => v);
+  const other = Object.entries(errors)
+    .filter(([k]) => !(k === "toolIds" || k.startsWith("toolIds.")))
+    .flatMap(([, v]) => v);
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-2" aria-label={`Tools of ${bundle.name}`}>
       <ToolChecklist idPrefix={id} tools={tools} selected={bundle.toolIds} legend="Edit its tools" errors={toolErrorsOf(errors)} />
-      {other.map((e) => <p key={e} role="alert" className="text-xs text-red-600 dark:text-red-400">{e}</p>)}
-      <Button type="submit" variant="secondary" pending={pending}>{pending ? "Saving…" : "Save"}</Button>
+      {other.map((e) => (
+        <p key={e} role="alert" className="text-xs text-red-600 dark:text-red-400">
+          {e}
+        </p>
+      ))}
+      <Button type="submit" variant="secondary" pending={pending}>
+        {pending ? "Saving…" : "Save"}
+      </Button>
       <FormStatus notice={notice} />
     </form>
   );

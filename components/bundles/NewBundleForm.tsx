@@ -36,7 +36,9 @@ export function NewBundleForm({ tools, action }: { tools: ToolOption[]; action: 
         <Input id={`${id}-description`} name="description" maxLength={1000} aria-invalid={Boolean(errors.description)} aria-describedby={errors.description ? `${id}-description-error` : undefined} />
       </Field>
       <ToolChecklist idPrefix={id} tools={tools} errors={toolErrorsOf(errors)} />
-      <Button type="submit" pending={pending}>{pending ? "Creating…" : "Create bundle"}</Button>
+      <Button type="submit" pending={pending}>
+        {pending ? "Creating…" : "Create bundle"}
+      </Button>
       <FormStatus notice={notice} />
     </form>
   );

@@ -2,7 +2,9 @@ export type ToolOption = { id: string; name: string };
 
 /** Field errors about the tool set, whether zod reports them on the array or on one element. */
 export function toolErrorsOf(errors: Record<string, string[]>): string[] {
-  return Object.entries(errors).filter(([k]) => k === "toolIds" || k.startsWith("toolIds.")).flatMap(([, v]) => v);
+  return Object.entries(errors)
+    .filter(([k]) => k === "toolIds" || k.startsWith("toolIds."))
+    .flatMap(([, v]) => v);
 }
 
 /** The tools of a bundle as labelled checkboxes named `toolIds` (read back with FormData). */
@@ -25,7 +27,11 @@ export function ToolChecklist({ idPrefix, tools, selected = [], errors = [], leg
       )}
       {errors.length > 0 && (
         <div id={errorId}>
-          {errors.map((e) => <p key={e} className="text-xs text-red-600 dark:text-red-400">{e}</p>)}
+          {errors.map((e) => (
+            <p key={e} className="text-xs text-red-600 dark:text-red-400">
+              {e}
+            </p>
+          ))}
         </div>
       )}
     </fieldset>

@@ -57,7 +57,14 @@ export function CallsOverTimeChart({ hourly, daily }: { hourly: HourPoint[]; dai
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -8 }} barCategoryGap={1}>
             <CartesianGrid vertical={false} stroke="currentColor" strokeOpacity={0.15} />
-            <XAxis dataKey="key" tickFormatter={(v: string) => (range === "24h" ? `${v.slice(11, 13)}:00` : v.slice(5))} tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.3} minTickGap={20} />
+            <XAxis
+              dataKey="key"
+              tickFormatter={(v: string) => (range === "24h" ? `${v.slice(11, 13)}:00` : v.slice(5))}
+              tick={{ fill: "currentColor", fontSize: 11 }}
+              stroke="currentColor"
+              strokeOpacity={0.3}
+              minTickGap={20}
+            />
             <YAxis allowDecimals={false} tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.3} width={48} />
             <Tooltip content={ChartTooltip} cursor={{ fill: "currentColor", fillOpacity: 0.08 }} />
             <Legend wrapperStyle={{ fontSize: 12 }} />

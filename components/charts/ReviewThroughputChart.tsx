@@ -13,7 +13,9 @@ function ChartTooltip({ active, payload }: TooltipContentProps<TooltipValueType,
   return (
     <div className="rounded-md border border-slate-200 bg-white px-3 py-2 text-xs shadow-md dark:border-slate-700 dark:bg-slate-900">
       <p className="font-medium">Week of {p.week}</p>
-      <p>{p.approved} approved, {p.conditional} with conditions, {p.rejected} rejected</p>
+      <p>
+        {p.approved} approved, {p.conditional} with conditions, {p.rejected} rejected
+      </p>
       <p>{p.filed} requests filed</p>
     </div>
   );

@@ -32,7 +32,15 @@ export function SpendByAgentChart({ points, others }: { points: AgentSpendPoint[
           <BarChart data={points} layout="vertical" margin={{ top: 8, right: 16, bottom: 0, left: 8 }} barCategoryGap={6}>
             <CartesianGrid horizontal={false} stroke="currentColor" strokeOpacity={0.15} />
             <XAxis type="number" tickFormatter={(v: number) => `$${v.toLocaleString("en")}`} tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.3} />
-            <YAxis type="category" dataKey="agentName" width={120} tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.3} tickFormatter={(v: string) => (v.length > 18 ? `${v.slice(0, 17)}…` : v)} />
+            <YAxis
+              type="category"
+              dataKey="agentName"
+              width={120}
+              tick={{ fill: "currentColor", fontSize: 11 }}
+              stroke="currentColor"
+              strokeOpacity={0.3}
+              tickFormatter={(v: string) => (v.length > 18 ? `${v.slice(0, 17)}…` : v)}
+            />
             <Tooltip content={ChartTooltip} cursor={{ fill: "currentColor", fillOpacity: 0.08 }} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             <Bar dataKey="todayUsd" name="today" fill={TODAY_COLOR} isAnimationActive={false} />

@@ -10,5 +10,9 @@ export function AutoRefresh({ active, seconds = 2 }: { active: boolean; seconds?
     const t = setInterval(() => router.refresh(), seconds * 1000);
     return () => clearInterval(t);
   }, [active, seconds, router]);
-  return active ? <span className="text-xs text-slate-500" aria-live="polite">Live — refreshing every {seconds}s</span> : null;
+  return active ? (
+    <span className="text-xs text-slate-500" aria-live="polite">
+      Live — refreshing every {seconds}s
+    </span>
+  ) : null;
 }

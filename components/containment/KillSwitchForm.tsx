@@ -15,7 +15,17 @@ type Errors = Record<string, string[]>;
  * The kill switch: choose scope, target and action, give a reason, review the blast radius, then
  * confirm by typing the target's name. Nothing is sent before the typed confirmation.
  */
-export function KillSwitchForm({ targets, preview, contain, initial }: { targets: Targets; preview: ServerAction; contain: ServerAction; initial?: { scope?: string; target?: string; incidentId?: string; incidentTitle?: string } }) {
+export function KillSwitchForm({
+  targets,
+  preview,
+  contain,
+  initial,
+}: {
+  targets: Targets;
+  preview: ServerAction;
+  contain: ServerAction;
+  initial?: { scope?: string; target?: string; incidentId?: string; incidentTitle?: string };
+}) {
   const router = useRouter();
   const [scope, setScope] = useState(initial?.scope && ACTIONS_BY_SCOPE[initial.scope] ? initial.scope : "agent");
   const [target, setTarget] = useState(initial?.target ?? "");
@@ -83,7 +93,11 @@ export function KillSwitchForm({ targets, preview, contain, initial }: { targets
       return;
     }
     const id = (res.data as { id: string }).id;
-    toast({ text: `${ACTION_LABELS[action]} sent to ${radius.gateways.length} gateway${radius.gateways.length === 1 ? "" : "s"}; acknowledgements follow on its page.`, href: `/containment/${id}`, linkLabel: "Open containment" });
+    toast({
+      text: `${ACTION_LABELS[action]} sent to ${radius.gateways.length} gateway${radius.gateways.length === 1 ? "" : "s"}; acknowledgements follow on its page.`,
+      href: `/containment/${id}`,
+      linkLabel: "Open containment",
+    });
     router.push(`/containment/${id}`);
   }
 
@@ -92,7 +106,11 @@ export function KillSwitchForm({ targets, preview, contain, initial }: { targets
     <div className="space-y-4">
       {initial?.incidentId && (
         <p className="rounded-md bg-slate-100 p-2 text-sm dark:bg-slate-800">
-          Part of incident <a className="underline" href={`/incidents/${initial.incidentId}`}>{initial.incidentTitle ?? initial.incidentId}</a>: the action and every gateway&apos;s acknowledgement go on its timeline.
+          Part of incident{" "}
+          <a className="underline" href={`/incidents/${initial.incidentId}`}>
+            {initial.incidentTitle ?? initial.incidentId}
+          </a>
+          : the action and every gateway&apos;s acknowledgement go on its timeline.
         </p>
       )}
       <fieldset disabled={locked || pending} className="grid gap-4 md:grid-cols-2">
@@ -100,7 +118,9 @@ export function KillSwitchForm({ targets, preview, contain, initial }: { targets
         <Field label="Scope" htmlFor="ks-scope">
           <Select id="ks-scope" value={scope} onChange={(e) => onScope(e.target.value)}>
             {Object.entries(SCOPE_LABELS).map(([v, l]) => (
-              <option key={v} value={v}>{l}</option>
+              <option key={v} value={v}>
+                {l}
+              </option>
             ))}
           </Select>
         </Field>
@@ -108,14 +128,18 @@ export function KillSwitchForm({ targets, preview, contain, initial }: { targets
           <Select id="ks-target" value={target} onChange={(e) => setTarget(e.target.value)} aria-invalid={!!errors.target}>
             {scope !== "fleet" && <option value="">Choose…</option>}
             {options.map((o) => (
-              <option key={o.value} value={o.value}>{o.label}</option>
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
             ))}
           </Select>
         </Field>
         <Field label="Action" htmlFor="ks-action" errors={errors.action}>
           <Select id="ks-action" value={action} onChange={(e) => setAction(e.target.value)}>
             {ACTIONS_BY_SCOPE[scope].map((a) => (
-              <option key={a} value={a}>{ACTION_LABELS[a]}</option>
+              <option key={a} value={a}>
+                {ACTION_LABELS[a]}
+              </option>
             ))}
           </Select>
         </Field>
@@ -123,17 +147,32 @@ export function KillSwitchForm({ targets, preview, contain, initial }: { targets
           <label className="flex items-center gap-2 self-end pb-2 text-sm">
             <input type="checkbox" checked={cronOff} onChange={(e) => setCronOff(e.target.checked)} /> Also turn off its cron jobs
           </label>
-        ) : <div />}
+        ) : (
+          <div />
+        )}
         <div className="md:col-span-2">
           <Field label="Reason (recorded in the audit trail and sent to the gateways)" htmlFor="ks-reason" errors={errors.reason}>
-            <textarea id="ks-reason" rows={2} value={reason} onChange={(e) => setReason(e.target.value)} aria-invalid={!!errors.reason}
-              className="block w-full rounded-md border border-slate-300 bg-white p-2 text-sm dark:border-slate-700 dark:bg-slate-950" placeholder="e.g. vendor breach advisory VSA-2026-11; agent exfiltrating to unknown host" />
+            <textarea
+              id="ks-reason"
+              rows={2}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              aria-invalid={!!errors.reason}
+              className="block w-full rounded-md border border-slate-300 bg-white p-2 text-sm dark:border-slate-700 dark:bg-slate-950"
+              placeholder="e.g. vendor breach advisory VSA-2026-11; agent exfiltrating to unknown host"
+            />
           </Field>
         </div>
       </fieldset>
-      {message && <p role="alert" className="text-sm text-red-600">{message}</p>}
+      {message && (
+        <p role="alert" className="text-sm text-red-600">
+          {message}
+        </p>
+      )}
       {!locked ? (
-        <Button variant="danger" onClick={onReview} pending={pending}>{pending ? "Checking…" : "Review blast radius"}</Button>
+        <Button variant="danger" onClick={onReview} pending={pending}>
+          {pending ? "Checking…" : "Review blast radius"}
+        </Button>
       ) : (
         <div className="space-y-3 rounded-lg border-2 border-red-300 bg-red-50 p-4 dark:border-red-800 dark:bg-red-950/30" role="region" aria-label="Blast radius">
           <p className="font-semibold text-red-800 dark:text-red-300">
@@ -144,16 +183,38 @@ export function KillSwitchForm({ targets, preview, contain, initial }: { targets
             <strong data-testid="radius-agents">{radius.agents.length}</strong> agent{radius.agents.length === 1 ? "" : "s"}.
           </p>
           <div className="grid gap-2 text-xs md:grid-cols-2">
-            <div><span className="font-medium">Gateways:</span> {radius.gateways.map((g) => g.name).join(", ") || "none registered"}</div>
-            <div><span className="font-medium">Agents:</span> {radius.agents.slice(0, 30).map((a) => a.name).join(", ") || "none"}{radius.agents.length > 30 ? ` and ${radius.agents.length - 30} more` : ""}</div>
+            <div>
+              <span className="font-medium">Gateways:</span> {radius.gateways.map((g) => g.name).join(", ") || "none registered"}
+            </div>
+            <div>
+              <span className="font-medium">Agents:</span>{" "}
+              {radius.agents
+                .slice(0, 30)
+                .map((a) => a.name)
+                .join(", ") || "none"}
+              {radius.agents.length > 30 ? ` and ${radius.agents.length - 30} more` : ""}
+            </div>
           </div>
-          {radius.gateways.length === 0 && <p className="text-sm text-amber-700 dark:text-amber-300">No gateway is connected for this target: the action is recorded but nothing can enforce it yet.</p>}
+          {radius.gateways.length === 0 && (
+            <p className="text-sm text-amber-700 dark:text-amber-300">No gateway is connected for this target: the action is recorded but nothing can enforce it yet.</p>
+          )}
           <Field label={`Type "${radius.label}" to confirm`} htmlFor="ks-confirm" errors={errors.confirm}>
             <Input id="ks-confirm" value={confirm} autoComplete="off" onChange={(e) => setConfirm(e.target.value)} aria-invalid={!!errors.confirm} />
           </Field>
           <div className="flex gap-2">
-            <Button variant="danger" onClick={onContain} pending={pending} disabled={confirm.trim() !== radius.label}>{pending ? "Containing…" : "Contain now"}</Button>
-            <Button variant="ghost" onClick={() => { setRadius(null); setConfirm(""); setMessage(null); }}>Back</Button>
+            <Button variant="danger" onClick={onContain} pending={pending} disabled={confirm.trim() !== radius.label}>
+              {pending ? "Containing…" : "Contain now"}
+            </Button>
+            <Button
+              variant="ghost"
+              onClick={() => {
+                setRadius(null);
+                setConfirm("");
+                setMessage(null);
+              }}
+            >
+              Back
+            </Button>
           </div>
         </div>
       )}

@@ -19,5 +19,10 @@ export const ACTIONS_BY_SCOPE: Record<string, string[]> = {
 export const SCOPE_LABELS: Record<string, string> = { tool: "Tool", agent: "Agent", gateway: "Gateway", fleet: "Whole fleet" };
 
 export const STATE_TONES: Record<string, "gray" | "green" | "amber" | "red" | "blue"> = {
-  pending: "gray", delivered: "blue", applied: "green", failed: "red", timed_out: "red", sending: "blue",
+  pending: "gray",
+  delivered: "blue",
+  applied: "green",
+  failed: "red",
+  timed_out: "red",
+  sending: "blue",
 };

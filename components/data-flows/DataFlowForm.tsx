@@ -15,7 +15,21 @@ const EMPTY: DataFlowFormValues = { agentId: "", service: "", host: "", isLlmPro
  * Record a data flow (always proposed), or edit one: only changed fields are sent, and a change
  * to an approved or rejected flow puts it back to proposed. Validates with the server's schema.
  */
-export function DataFlowForm({ mode, action, id, initial = EMPTY, agents = [], status }: { mode: "create" | "edit"; action: ServerAction; id?: string; initial?: DataFlowFormValues; agents?: AgentChoice[]; status?: string }) {
+export function DataFlowForm({
+  mode,
+  action,
+  id,
+  initial = EMPTY,
+  agents = [],
+  status,
+}: {
+  mode: "create" | "edit";
+  action: ServerAction;
+  id?: string;
+  initial?: DataFlowFormValues;
+  agents?: AgentChoice[];
+  status?: string;
+}) {
   const router = useRouter();
   const { errors, notice, setNotice, pending, run } = useActionForm();
 
@@ -23,14 +37,24 @@ export function DataFlowForm({ mode, action, id, initial = EMPTY, agents = [], s
     e.preventDefault();
     const fd = new FormData(e.currentTarget);
     const s = (k: string) => String(fd.get(k) ?? "");
-    const values = { service: s("service"), host: s("host"), isLlmProvider: fd.get("isLlmProvider") === "on", dataSent: s("dataSent"), dataReceived: s("dataReceived"), classification: s("classification") };
+    const values = {
+      service: s("service"),
+      host: s("host"),
+      isLlmProvider: fd.get("isLlmProvider") === "on",
+      dataSent: s("dataSent"),
+      dataReceived: s("dataReceived"),
+      classification: s("classification"),
+    };
     let saved: { id: string; status: string } | null;
     if (mode === "create") {
-      saved = await run(action, { agentId: s("agentId"), ...values }, ZDataFlowCreate, { toast: (d: { id: string; status: string }) => ({ text: "Data flow proposed.", href: `/data-flows/${d.id}`, linkLabel: "Open data flow" }) });
+      saved = await run(action, { agentId: s("agentId"), ...values }, ZDataFlowCreate, {
+        toast: (d: { id: string; status: string }) => ({ text: "Data flow proposed.", href: `/data-flows/${d.id}`, linkLabel: "Open data flow" }),
+      });
     } else {
       const changed = Object.entries(values).filter(([k, v]) => v !== initial[k as keyof DataFlowFormValues]);
       if (changed.length === 0) return setNotice({ tone: "ok", text: "Nothing changed." });
-      if (status && status !== "proposed" && !window.confirm(`This flow is ${status}. Saving a change puts it back to proposed: it leaves the egress allowlist until it is approved again. Continue?`)) return;
+      if (status && status !== "proposed" && !window.confirm(`This flow is ${status}. Saving a change puts it back to proposed: it leaves the egress allowlist until it is approved again. Continue?`))
+        return;
       saved = await run(action, { id, ...Object.fromEntries(changed) }, ZDataFlowUpdate, { toast: (d: { id: string; status: string }) => ({ text: `Data flow saved. Status: ${d.status}.` }) });
     }
     if (!saved) return;
@@ -46,7 +70,11 @@ export function DataFlowForm({ mode, action, id, initial = EMPTY, agents = [], s
         <Field label="Agent" htmlFor={f("agent")} errors={errors.agentId}>
           <Select id={f("agent")} name="agentId" defaultValue={initial.agentId} aria-invalid={Boolean(errors.agentId)}>
             <option value="">Choose an agent…</option>
-            {agents.map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
+            {agents.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+              </option>
+            ))}
           </Select>
         </Field>
       )}
@@ -58,7 +86,11 @@ export function DataFlowForm({ mode, action, id, initial = EMPTY, agents = [], s
       </Field>
       <Field label="Classification" htmlFor={f("class")} errors={errors.classification} hint="Of the most sensitive data sent.">
         <Select id={f("class")} name="classification" defaultValue={initial.classification} aria-invalid={Boolean(errors.classification)}>
-          {CLASSIFICATIONS.map((c) => <option key={c} value={c}>{c}</option>)}
+          {CLASSIFICATIONS.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
         </Select>
       </Field>
       <label className="flex items-center gap-2 self-end pb-2 text-sm">
@@ -77,9 +109,13 @@ export function DataFlowForm({ mode, action, id, initial = EMPTY, agents = [], s
       </div>
       <FormError text={errors._?.join(" ")} className="md:col-span-2" />
       <div className="md:col-span-2">
-        <Button type="submit" pending={pending}>{pending ? "Saving…" : mode === "create" ? "Propose data flow" : "Save changes"}</Button>
+        <Button type="submit" pending={pending}>
+          {pending ? "Saving…" : mode === "create" ? "Propose data flow" : "Save changes"}
+        </Button>
       </div>
-      <div className="md:col-span-2"><Notice notice={notice} /></div>
+      <div className="md:col-span-2">
+        <Notice notice={notice} />
+      </div>
     </form>
   );
 }

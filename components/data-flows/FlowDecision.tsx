@@ -43,10 +43,22 @@ export function FlowDecision({ id, label, status, action, withReason = false }: 
         </label>
       )}
       <div className="flex flex-wrap gap-2">
-        {status !== "approved" && <Button variant="primary" pending={pending} onClick={() => decide("approved")} aria-label={`Approve ${label}`}>Approve</Button>}
-        {status !== "rejected" && <Button variant="danger" pending={pending} onClick={() => decide("rejected")} aria-label={`Reject ${label}`}>Reject</Button>}
+        {status !== "approved" && (
+          <Button variant="primary" pending={pending} onClick={() => decide("approved")} aria-label={`Approve ${label}`}>
+            Approve
+          </Button>
+        )}
+        {status !== "rejected" && (
+          <Button variant="danger" pending={pending} onClick={() => decide("rejected")} aria-label={`Reject ${label}`}>
+            Reject
+          </Button>
+        )}
       </div>
-      {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
+      {error && (
+        <p role="alert" className="text-sm text-red-600">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

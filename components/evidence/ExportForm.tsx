@@ -61,7 +61,9 @@ export function ExportForm({ action, gateways, agents, initialFrom, initialTo }:
       range = { from: new Date(now - PRESETS[preset]).toISOString(), to: new Date(now).toISOString() };
     }
     const input = { ...range, ...(gatewayIds.size ? { gatewayIds: [...gatewayIds] } : {}), ...(agentIds.size ? { agentIds: [...agentIds] } : {}) };
-    const started = await run<{ id: string }>(action, input, ZEvidenceExport, { toast: (d) => ({ text: "Evidence export started; it builds in the background.", href: `/audit/evidence#export-${d.id}`, linkLabel: "Follow its progress" }) });
+    const started = await run<{ id: string }>(action, input, ZEvidenceExport, {
+      toast: (d) => ({ text: "Evidence export started; it builds in the background.", href: `/audit/evidence#export-${d.id}`, linkLabel: "Follow its progress" }),
+    });
     if (!started) return;
     setNotice({ tone: "ok", text: "Export started. It builds in the background; the list below shows its progress." });
     router.refresh();
@@ -73,7 +75,10 @@ export function ExportForm({ action, gateways, agents, initialFrom, initialTo }:
         <legend className="mb-2 text-sm font-medium">Window</legend>
         <div className="flex flex-wrap gap-2" role="radiogroup" aria-label="Window">
           {(Object.keys(PRESET_LABELS) as Preset[]).map((p) => (
-            <label key={p} className={`cursor-pointer rounded-md border px-3 py-1.5 text-sm ${preset === p ? "border-brand-600 bg-brand-50 text-brand-700 dark:bg-brand-700/20 dark:text-brand-100" : "border-slate-300 dark:border-slate-700"}`}>
+            <label
+              key={p}
+              className={`cursor-pointer rounded-md border px-3 py-1.5 text-sm ${preset === p ? "border-brand-600 bg-brand-50 text-brand-700 dark:bg-brand-700/20 dark:text-brand-100" : "border-slate-300 dark:border-slate-700"}`}
+            >
               <input type="radio" name="preset" value={p} checked={preset === p} onChange={() => setPreset(p)} className="sr-only" />
               {PRESET_LABELS[p]}
             </label>
@@ -94,23 +99,37 @@ export function ExportForm({ action, gateways, agents, initialFrom, initialTo }:
 
       <div className="grid gap-4 md:grid-cols-2">
         <fieldset>
-          <legend className="mb-1 text-sm font-medium">Gateways <span className="font-normal text-slate-500">(optional; none = all)</span></legend>
+          <legend className="mb-1 text-sm font-medium">
+            Gateways <span className="font-normal text-slate-500">(optional; none = all)</span>
+          </legend>
           <p className="mb-2 text-xs text-slate-500">Narrows tool calls, containment deliveries and allowlists to these gateways.</p>
           <CheckList options={gateways} selected={gatewayIds} onToggle={(id) => toggle(gatewayIds, id, setGatewayIds)} empty="No gateways registered." label="Gateways" />
           <FormError text={errors.gatewayIds?.join(" ")} className="mt-1" />
         </fieldset>
         <fieldset>
-          <legend className="mb-1 text-sm font-medium">Agents <span className="font-normal text-slate-500">(optional; none = all)</span></legend>
-          <label htmlFor="evidence-agent-q" className="sr-only">Filter agents</label>
+          <legend className="mb-1 text-sm font-medium">
+            Agents <span className="font-normal text-slate-500">(optional; none = all)</span>
+          </legend>
+          <label htmlFor="evidence-agent-q" className="sr-only">
+            Filter agents
+          </label>
           <Input id="evidence-agent-q" type="search" placeholder="Filter agents…" value={agentQuery} onChange={(e) => setAgentQuery(e.target.value)} className="mb-2" />
-          <CheckList options={visibleAgents} selected={agentIds} onToggle={(id) => toggle(agentIds, id, setAgentIds)} empty={agents.length ? "No agent matches." : "No agents registered."} label="Agents" />
+          <CheckList
+            options={visibleAgents}
+            selected={agentIds}
+            onToggle={(id) => toggle(agentIds, id, setAgentIds)}
+            empty={agents.length ? "No agent matches." : "No agents registered."}
+            label="Agents"
+          />
           <FormError text={errors.agentIds?.join(" ")} className="mt-1" />
         </fieldset>
       </div>
 
       <FormError text={errors._?.join(" ")} />
       <div className="flex flex-wrap items-center gap-3">
-        <Button type="submit" pending={pending}>{pending ? "Starting…" : "Export signed evidence"}</Button>
+        <Button type="submit" pending={pending}>
+          {pending ? "Starting…" : "Export signed evidence"}
+        </Button>
         <span className="text-xs text-slate-500">
           {gatewayIds.size || agentIds.size ? `${gatewayIds.size || "all"} gateway(s), ${agentIds.size || "all"} agent(s)` : "All gateways and agents"} · includes tool-call parameters and results
         </span>

@@ -9,18 +9,35 @@ import type { ExportStatus } from "@/lib/evidence/schema";
 import { fmtBytes } from "./format";
 
 const STATE_TONE = { running: "blue", done: "green", failed: "red" } as const;
-const PHASES: Record<string, string> = { queued: "Queued", counting: "Counting rows", audit: "Audit trail", registry: "Registry", response: "Response records", tool_calls: "Tool calls", packing: "Packing and signing", done: "Done" };
+const PHASES: Record<string, string> = {
+  queued: "Queued",
+  counting: "Counting rows",
+  audit: "Audit trail",
+  registry: "Registry",
+  response: "Response records",
+  tool_calls: "Tool calls",
+  packing: "Packing and signing",
+  done: "Done",
+};
 
 function Progress({ s }: { s: ExportStatus }) {
   const { rows, totalEstimate, phase } = s.progress;
   const pct = totalEstimate > 0 ? Math.min(100, Math.round((rows / totalEstimate) * 100)) : phase === "packing" ? 100 : 0;
   return (
     <div className="min-w-40">
-      <div role="progressbar" aria-label={`Export ${s.id.slice(0, 8)} progress`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} className="h-2 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-800">
+      <div
+        role="progressbar"
+        aria-label={`Export ${s.id.slice(0, 8)} progress`}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        className="h-2 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-800"
+      >
         <div className="h-full bg-brand-600 transition-all" style={{ width: `${pct}%` }} />
       </div>
       <p className="mt-1 text-xs text-slate-500">
-        {PHASES[phase] ?? phase} · {rows.toLocaleString("en")}{totalEstimate ? ` / ~${totalEstimate.toLocaleString("en")}` : ""} rows
+        {PHASES[phase] ?? phase} · {rows.toLocaleString("en")}
+        {totalEstimate ? ` / ~${totalEstimate.toLocaleString("en")}` : ""} rows
       </p>
     </div>
   );
@@ -59,7 +76,11 @@ export function ExportsTable({ initial }: { initial: ExportStatus[] }) {
 
   return (
     <div aria-live="polite">
-      {stale && <p role="alert" className="mb-2 text-sm text-amber-700 dark:text-amber-300">Progress could not be refreshed; retrying…</p>}
+      {stale && (
+        <p role="alert" className="mb-2 text-sm text-amber-700 dark:text-amber-300">
+          Progress could not be refreshed; retrying…
+        </p>
+      )}
       <DataTable
         caption="Evidence exports"
         columns={[
@@ -74,9 +95,17 @@ export function ExportsTable({ initial }: { initial: ExportStatus[] }) {
         rows={rows.map((s) => ({
           key: s.id,
           cells: {
-            created: <span id={`export-${s.id}`} className="whitespace-nowrap">{fmtDate(s.createdAt)}</span>,
+            created: (
+              <span id={`export-${s.id}`} className="whitespace-nowrap">
+                {fmtDate(s.createdAt)}
+              </span>
+            ),
             by: s.createdBy,
-            window: <span className="whitespace-nowrap text-xs">{fmtDate(s.window.from)} → {fmtDate(s.window.to)}</span>,
+            window: (
+              <span className="whitespace-nowrap text-xs">
+                {fmtDate(s.window.from)} → {fmtDate(s.window.to)}
+              </span>
+            ),
             scope: s.filters.gatewayIds.length || s.filters.agentIds.length ? `${s.filters.gatewayIds.length || "all"} gateway(s), ${s.filters.agentIds.length || "all"} agent(s)` : "Everything",
             state:
               s.state === "running" ? (
@@ -85,15 +114,23 @@ export function ExportsTable({ initial }: { initial: ExportStatus[] }) {
                 <div>
                   <Badge tone={STATE_TONE[s.state]}>{s.state}</Badge>
                   {s.error && <p className="mt-1 max-w-xs text-xs text-red-600">{s.error}</p>}
-                  {s.state === "done" && s.manifestSha256 && <p className="mt-1 text-xs text-slate-500" title={`SHA-256 of manifest.json: ${s.manifestSha256}`}>manifest {s.manifestSha256.slice(0, 12)}…</p>}
+                  {s.state === "done" && s.manifestSha256 && (
+                    <p className="mt-1 text-xs text-slate-500" title={`SHA-256 of manifest.json: ${s.manifestSha256}`}>
+                      manifest {s.manifestSha256.slice(0, 12)}…
+                    </p>
+                  )}
                 </div>
               ),
             size: fmtBytes(s.bytes),
             actions:
               s.state === "done" ? (
                 <span className="flex gap-3 whitespace-nowrap text-sm">
-                  <a href={`/api/v1/evidence/exports/${s.id}/download`} className="text-brand-600 hover:underline" download>Download</a>
-                  <Link href="/audit/evidence/verify" className="text-brand-600 hover:underline">Verify</Link>
+                  <a href={`/api/v1/evidence/exports/${s.id}/download`} className="text-brand-600 hover:underline" download>
+                    Download
+                  </a>
+                  <Link href="/audit/evidence/verify" className="text-brand-600 hover:underline">
+                    Verify
+                  </Link>
                 </span>
               ) : null,
           },

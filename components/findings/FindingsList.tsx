@@ -16,7 +16,16 @@ const STATUS_TONE = { open: "amber", dismissed: "gray", incident: "blue", resolv
 type Choices = { gateways: { id: string; name: string }[]; agents: { id: string; name: string }[] };
 
 /** The findings list: what telemetry and posture checks found, with evidence, fixes and the actions a role may take. */
-export function FindingsList(props: { rows: FindingListRow[]; view: ListView; choices: Choices; canDecide: boolean; canOpenIncident: boolean; canExplore: boolean; dismiss: ServerAction; openIncident: ServerAction }) {
+export function FindingsList(props: {
+  rows: FindingListRow[];
+  view: ListView;
+  choices: Choices;
+  canDecide: boolean;
+  canOpenIncident: boolean;
+  canExplore: boolean;
+  dismiss: ServerAction;
+  openIncident: ServerAction;
+}) {
   const { rows, view, choices, canDecide, canOpenIncident, canExplore, dismiss, openIncident } = props;
   return (
     <>
@@ -63,7 +72,9 @@ export function FindingsList(props: { rows: FindingListRow[]; view: ListView; ch
                   </p>
                   <p className="text-xs text-slate-600 dark:text-slate-400">{summaryOf(f)}</p>
                   {f.status === "dismissed" && f.dismissReason && <p className="text-xs text-slate-500">Dismissed: {f.dismissReason}</p>}
-                  {f.status === "resolved" && <p className="text-xs text-slate-500">Resolved automatically: {String((f.detail as { resolvedNote?: unknown } | null)?.resolvedNote ?? "no longer applies")}</p>}
+                  {f.status === "resolved" && (
+                    <p className="text-xs text-slate-500">Resolved automatically: {String((f.detail as { resolvedNote?: unknown } | null)?.resolvedNote ?? "no longer applies")}</p>
+                  )}
                 </div>
               ),
               status: <Badge tone={STATUS_TONE[f.status]}>{f.status}</Badge>,
@@ -71,10 +82,36 @@ export function FindingsList(props: { rows: FindingListRow[]; view: ListView; ch
               firstSeenAt: <RelativeTime at={f.firstSeenAt} className="whitespace-nowrap text-xs" />,
               actions: (
                 <div className="flex flex-col gap-2">
-                  {fix && (fix.href.startsWith("/") ? <Link href={fix.href} className="text-sm text-brand-600 hover:underline">{fix.label}</Link> : <a href={fix.href} rel="noreferrer noopener" target="_blank" className="text-sm text-brand-600 hover:underline">{fix.label}</a>)}
-                  {evidence && <Link href={evidence} className="text-sm text-brand-600 hover:underline">Evidence</Link>}
-                  {f.kind === "agent_link" && f.agentId && <Link href={`/agents/${f.agentId}#agent-links`} className="text-sm text-brand-600 hover:underline">Review pair (approve)</Link>}
-                  {canDecide && f.status === "open" && <ReasonAction label="Dismiss" action={dismiss} payload={{ id: f.id }} confirmLabel="Confirm: dismiss finding" placeholder="Why this is not a problem (e.g. expected during the migration)" variant="secondary" />}
+                  {fix &&
+                    (fix.href.startsWith("/") ? (
+                      <Link href={fix.href} className="text-sm text-brand-600 hover:underline">
+                        {fix.label}
+                      </Link>
+                    ) : (
+                      <a href={fix.href} rel="noreferrer noopener" target="_blank" className="text-sm text-brand-600 hover:underline">
+                        {fix.label}
+                      </a>
+                    ))}
+                  {evidence && (
+                    <Link href={evidence} className="text-sm text-brand-600 hover:underline">
+                      Evidence
+                    </Link>
+                  )}
+                  {f.kind === "agent_link" && f.agentId && (
+                    <Link href={`/agents/${f.agentId}#agent-links`} className="text-sm text-brand-600 hover:underline">
+                      Review pair (approve)
+                    </Link>
+                  )}
+                  {canDecide && f.status === "open" && (
+                    <ReasonAction
+                      label="Dismiss"
+                      action={dismiss}
+                      payload={{ id: f.id }}
+                      confirmLabel="Confirm: dismiss finding"
+                      placeholder="Why this is not a problem (e.g. expected during the migration)"
+                      variant="secondary"
+                    />
+                  )}
                   {canOpenIncident && f.status !== "incident" && <OpenIncidentButton id={f.id} label={f.title} severity={f.severity} action={openIncident} />}
                 </div>
               ),

@@ -15,7 +15,12 @@ export function OpenIncidentButton({ id, label, severity, action }: { id: string
   const [level, setLevel] = useState(severity);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
-  if (!open) return <Button variant="secondary" onClick={() => setOpen(true)} aria-label={`Open incident: ${label}`}>Open incident</Button>;
+  if (!open)
+    return (
+      <Button variant="secondary" onClick={() => setOpen(true)} aria-label={`Open incident: ${label}`}>
+        Open incident
+      </Button>
+    );
 
   async function onConfirm() {
     setPending(true);
@@ -39,13 +44,25 @@ export function OpenIncidentButton({ id, label, severity, action }: { id: string
       <label className="block text-sm">
         <span className="mb-1 block font-medium">Incident severity</span>
         <Select value={level} onChange={(e) => setLevel(e.target.value)}>
-          {SEVERITIES.map((s) => <option key={s} value={s}>{s}</option>)}
+          {SEVERITIES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
         </Select>
       </label>
-      {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
+      {error && (
+        <p role="alert" className="text-sm text-red-600">
+          {error}
+        </p>
+      )}
       <div className="flex gap-2">
-        <Button pending={pending} onClick={onConfirm}>{pending ? "Working…" : "Confirm: open incident"}</Button>
-        <Button variant="ghost" onClick={() => setOpen(false)}>Cancel</Button>
+        <Button pending={pending} onClick={onConfirm}>
+          {pending ? "Working…" : "Confirm: open incident"}
+        </Button>
+        <Button variant="ghost" onClick={() => setOpen(false)}>
+          Cancel
+        </Button>
       </div>
     </div>
   );

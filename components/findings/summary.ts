@@ -2,9 +2,20 @@ import type { FindingKindName } from "@/lib/findings/schema";
 
 /** What the findings list shows of a finding. */
 export type FindingListRow = {
-  id: string; kind: FindingKindName; severity: "low" | "medium" | "high" | "critical"; status: "open" | "dismissed" | "incident" | "resolved";
-  title: string; detail: unknown; agentId: string | null; toolName: string | null; gatewayId: string | null; dismissReason: string | null;
-  firstSeenAt: Date; lastSeenAt: Date; agent: { name: string } | null; gateway: { name: string } | null;
+  id: string;
+  kind: FindingKindName;
+  severity: "low" | "medium" | "high" | "critical";
+  status: "open" | "dismissed" | "incident" | "resolved";
+  title: string;
+  detail: unknown;
+  agentId: string | null;
+  toolName: string | null;
+  gatewayId: string | null;
+  dismissReason: string | null;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  agent: { name: string } | null;
+  gateway: { name: string } | null;
 };
 type FindingRow = FindingListRow;
 

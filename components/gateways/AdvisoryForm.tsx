@@ -32,17 +32,41 @@ export function AdvisoryForm({ action }: { action: ServerAction }) {
   return (
     <form onSubmit={onSubmit} noValidate className="grid max-w-3xl gap-4" aria-label="Record an advisory">
       <div className="grid gap-4 sm:grid-cols-3">
-        <Field label="Product" htmlFor="adv-product" errors={err("product")}><Select id="adv-product" name="product" defaultValue="openclaw"><option value="openclaw">openclaw</option></Select></Field>
-        <Field label="Affected versions" htmlFor="adv-range" errors={err("versionRange")} hint="A semver range, e.g. >=2026.9.0 <2026.9.7"><Input id="adv-range" name="versionRange" className="font-mono text-xs" /></Field>
-        <Field label="Severity" htmlFor="adv-severity" errors={err("severity")}><Select id="adv-severity" name="severity" defaultValue="high">{ADVISORY_SEVERITIES.map((s) => <option key={s} value={s}>{s}</option>)}</Select></Field>
+        <Field label="Product" htmlFor="adv-product" errors={err("product")}>
+          <Select id="adv-product" name="product" defaultValue="openclaw">
+            <option value="openclaw">openclaw</option>
+          </Select>
+        </Field>
+        <Field label="Affected versions" htmlFor="adv-range" errors={err("versionRange")} hint="A semver range, e.g. >=2026.9.0 <2026.9.7">
+          <Input id="adv-range" name="versionRange" className="font-mono text-xs" />
+        </Field>
+        <Field label="Severity" htmlFor="adv-severity" errors={err("severity")}>
+          <Select id="adv-severity" name="severity" defaultValue="high">
+            {ADVISORY_SEVERITIES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </Select>
+        </Field>
       </div>
-      <Field label="Title" htmlFor="adv-title" errors={err("title")}><Input id="adv-title" name="title" placeholder="Remote code execution through the browser tool" /></Field>
+      <Field label="Title" htmlFor="adv-title" errors={err("title")}>
+        <Input id="adv-title" name="title" placeholder="Remote code execution through the browser tool" />
+      </Field>
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Link" htmlFor="adv-url" errors={err("url")} hint="The vendor's advisory (http or https)"><Input id="adv-url" name="url" type="url" /></Field>
-        <Field label="Note" htmlFor="adv-note" errors={err("note")}><Input id="adv-note" name="note" placeholder="Upgrade to 2026.9.7 or later" /></Field>
+        <Field label="Link" htmlFor="adv-url" errors={err("url")} hint="The vendor's advisory (http or https)">
+          <Input id="adv-url" name="url" type="url" />
+        </Field>
+        <Field label="Note" htmlFor="adv-note" errors={err("note")}>
+          <Input id="adv-note" name="note" placeholder="Upgrade to 2026.9.7 or later" />
+        </Field>
       </div>
       <FormError text={notice?.tone === "error" ? notice.text : null} />
-      <div><Button type="submit" pending={pending}>{pending ? "Saving…" : "Record advisory"}</Button></div>
+      <div>
+        <Button type="submit" pending={pending}>
+          {pending ? "Saving…" : "Record advisory"}
+        </Button>
+      </div>
     </form>
   );
 }
@@ -58,7 +82,9 @@ export function DeleteAdvisory({ id, title, action }: { id: string; title: strin
   }
   return (
     <span>
-      <Button variant="danger" pending={pending} onClick={onClick} aria-label={`Delete advisory ${title}`}>Delete</Button>
+      <Button variant="danger" pending={pending} onClick={onClick} aria-label={`Delete advisory ${title}`}>
+        Delete
+      </Button>
       <FormError text={notice?.tone === "error" ? notice.text : null} />
     </span>
   );

@@ -16,8 +16,12 @@ export function HashCell({ hash }: { hash?: string | null }) {
   }
   return (
     <span className="inline-flex items-center gap-1 whitespace-nowrap">
-      <code title={hash} data-hash={hash} className="text-xs">{hash.slice(0, 12)}…</code>
-      <button type="button" onClick={onCopy} className="text-xs text-brand-600 hover:underline" aria-label={`Copy hash ${hash}`}>{copied ? "copied" : "copy"}</button>
+      <code title={hash} data-hash={hash} className="text-xs">
+        {hash.slice(0, 12)}…
+      </code>
+      <button type="button" onClick={onCopy} className="text-xs text-brand-600 hover:underline" aria-label={`Copy hash ${hash}`}>
+        {copied ? "copied" : "copy"}
+      </button>
     </span>
   );
 }

@@ -8,13 +8,38 @@ function SectionChanges({ name, d }: { name: string; d: SectionDiff }) {
     <li>
       <span className="font-medium">{name}</span>
       <ul className="ml-4 list-disc">
-        {d.added.map((k) => <li key={`+${k}`} className="text-emerald-700 dark:text-emerald-400">added <code>{k}</code></li>)}
-        {d.removed.map((k) => <li key={`-${k}`} className="text-red-700 dark:text-red-400">removed <code>{k}</code></li>)}
+        {d.added.map((k) => (
+          <li key={`+${k}`} className="text-emerald-700 dark:text-emerald-400">
+            added <code>{k}</code>
+          </li>
+        ))}
+        {d.removed.map((k) => (
+          <li key={`-${k}`} className="text-red-700 dark:text-red-400">
+            removed <code>{k}</code>
+          </li>
+        ))}
         {d.changed.map((c) => (
           <li key={`~${c.name}`}>
-            {name === SECTION_LABELS.openclaw || name === SECTION_LABELS.config ? "changed" : <>changed <code>{c.name}</code></>}:{" "}
+            {name === SECTION_LABELS.openclaw || name === SECTION_LABELS.config ? (
+              "changed"
+            ) : (
+              <>
+                changed <code>{c.name}</code>
+              </>
+            )}
+            :{" "}
             {c.fields.map((f, i) => (
-              <span key={f.field}>{i > 0 && "; "}<code>{f.field}</code> <del className="text-red-700 dark:text-red-400" title={f.before ?? undefined}>{f.before === null ? "unset" : f.before.length > 40 ? `${f.before.slice(0, 40)}…` : f.before}</del> → <ins className="text-emerald-700 no-underline dark:text-emerald-400" title={f.after ?? undefined}>{f.after === null ? "unset" : f.after.length > 40 ? `${f.after.slice(0, 40)}…` : f.after}</ins></span>
+              <span key={f.field}>
+                {i > 0 && "; "}
+                <code>{f.field}</code>{" "}
+                <del className="text-red-700 dark:text-red-400" title={f.before ?? undefined}>
+                  {f.before === null ? "unset" : f.before.length > 40 ? `${f.before.slice(0, 40)}…` : f.before}
+                </del>{" "}
+                →{" "}
+                <ins className="text-emerald-700 no-underline dark:text-emerald-400" title={f.after ?? undefined}>
+                  {f.after === null ? "unset" : f.after.length > 40 ? `${f.after.slice(0, 40)}…` : f.after}
+                </ins>
+              </span>
             ))}
           </li>
         ))}
@@ -33,9 +58,11 @@ export function InventoryHistory({ rows, keep }: { rows: Row[]; keep: number }) 
         {rows.map((r, i) => (
           <li key={r.id} className="rounded border border-slate-200 p-2 dark:border-slate-800" data-testid="inventory-history-entry">
             <p>
-              <span className="font-medium">{fmtDate(r.firstReportedAt)}</span>{" "}
-              {r.diff ? r.diff.summary : i === rows.length - 1 ? "first report kept" : "reported"}
-              <span className="text-xs text-slate-500"> · reported {r.reports} time{r.reports === 1 ? "" : "s"} unchanged, last {fmtDate(r.lastReportedAt)}</span>
+              <span className="font-medium">{fmtDate(r.firstReportedAt)}</span> {r.diff ? r.diff.summary : i === rows.length - 1 ? "first report kept" : "reported"}
+              <span className="text-xs text-slate-500">
+                {" "}
+                · reported {r.reports} time{r.reports === 1 ? "" : "s"} unchanged, last {fmtDate(r.lastReportedAt)}
+              </span>
             </p>
             {r.diff && Object.keys(r.diff.sections).length > 0 && (
               <details className="mt-1">

@@ -3,8 +3,15 @@ import { INCIDENT_STATUSES, SEVERITIES, type IncidentStatusName } from "@/lib/in
 
 /** What a row of the incident list shows. */
 export type IncidentListRow = {
-  id: string; title: string; severity: string; status: string; openedAt: Date; closedAt: Date | null; findingId: string | null;
-  owner: { name: string; email: string } | null; playbook: { name: string } | null;
+  id: string;
+  title: string;
+  severity: string;
+  status: string;
+  openedAt: Date;
+  closedAt: Date | null;
+  findingId: string | null;
+  owner: { name: string; email: string } | null;
+  playbook: { name: string } | null;
 };
 import type { ListView } from "@/lib/list";
 import { ListPage } from "@/components/ui/ListPage";
@@ -15,7 +22,19 @@ import { fmtCount } from "@/components/ui/format";
 import { SEVERITY_TONE, STATUS_TONE } from "./tones";
 
 /** The incident list: status tabs with counts, then every incident with owner, playbook and times. */
-export function IncidentsList({ rows, view, status, counts, canManage }: { rows: IncidentListRow[]; view: ListView; status?: IncidentStatusName; counts: Record<IncidentStatusName, number>; canManage: boolean }) {
+export function IncidentsList({
+  rows,
+  view,
+  status,
+  counts,
+  canManage,
+}: {
+  rows: IncidentListRow[];
+  view: ListView;
+  status?: IncidentStatusName;
+  counts: Record<IncidentStatusName, number>;
+  canManage: boolean;
+}) {
   const totalAll = INCIDENT_STATUSES.reduce((n, s) => n + counts[s], 0);
   const tab = (active: boolean) => `rounded-full border px-3 py-1 ${active ? "border-brand-500 font-medium" : "border-slate-300 dark:border-slate-700"}`;
   return (
@@ -23,7 +42,13 @@ export function IncidentsList({ rows, view, status, counts, canManage }: { rows:
       <PageHeader
         title="Incidents"
         description="Every incident with its owner, playbook, containment and timeline. Open one by hand here, or from a finding."
-        actions={canManage ? <Link href="/incidents/new" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">Open incident</Link> : undefined}
+        actions={
+          canManage ? (
+            <Link href="/incidents/new" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">
+              Open incident
+            </Link>
+          ) : undefined
+        }
       />
       <nav aria-label="Incidents by status" className="mb-4 flex flex-wrap gap-2 text-sm">
         <Link href="/incidents" aria-current={!status ? "page" : undefined} className={tab(!status)}>
@@ -60,7 +85,9 @@ export function IncidentsList({ rows, view, status, counts, canManage }: { rows:
             severity: <Badge tone={SEVERITY_TONE[i.severity]}>{i.severity}</Badge>,
             title: (
               <div className="max-w-xl">
-                <Link href={`/incidents/${i.id}`} className="font-medium text-brand-600 hover:underline">{i.title}</Link>
+                <Link href={`/incidents/${i.id}`} className="font-medium text-brand-600 hover:underline">
+                  {i.title}
+                </Link>
                 {i.findingId && <p className="text-xs text-slate-500">opened from a finding</p>}
               </div>
             ),
@@ -79,7 +106,11 @@ export function IncidentsList({ rows, view, status, counts, canManage }: { rows:
           title: "No incidents",
           body: (
             <>
-              Nothing has been declared an incident yet. Incidents are opened by hand, from a <Link className="text-brand-600 hover:underline" href="/findings">finding</Link>, or by a playbook&apos;s trigger.
+              Nothing has been declared an incident yet. Incidents are opened by hand, from a{" "}
+              <Link className="text-brand-600 hover:underline" href="/findings">
+                finding
+              </Link>
+              , or by a playbook&apos;s trigger.
             </>
           ),
           action: canManage ? { href: "/incidents/new", label: "Open the first incident" } : null,

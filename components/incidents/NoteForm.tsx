@@ -26,10 +26,21 @@ export function NoteForm({ id, action }: { id: string; action: ServerAction }) {
   return (
     <form onSubmit={onSubmit} className="space-y-2" noValidate aria-label="Add a note">
       <Field label="Note" htmlFor="incident-note" errors={errors.text} hint={`${text.length} / ${NOTE_MAX} characters`}>
-        <textarea id="incident-note" rows={3} value={text} onChange={(e) => setText(e.target.value)} maxLength={NOTE_MAX} aria-invalid={Boolean(errors.text)} className={textareaClass} placeholder="What was checked, decided or learned" />
+        <textarea
+          id="incident-note"
+          rows={3}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          maxLength={NOTE_MAX}
+          aria-invalid={Boolean(errors.text)}
+          className={textareaClass}
+          placeholder="What was checked, decided or learned"
+        />
       </Field>
       <div className="flex items-center gap-3">
-        <Button type="submit" pending={pending} disabled={text.trim().length === 0}>{pending ? "Adding…" : "Add note"}</Button>
+        <Button type="submit" pending={pending} disabled={text.trim().length === 0}>
+          {pending ? "Adding…" : "Add note"}
+        </Button>
         <Notice notice={notice} />
       </div>
     </form>

@@ -33,19 +33,31 @@ export function OpenIncidentForm({ action, owners, playbooks, defaultOwnerId }: 
       </div>
       <Field label="Severity" htmlFor="incident-severity" errors={errors.severity}>
         <Select id="incident-severity" name="severity" defaultValue="high" aria-invalid={Boolean(errors.severity)}>
-          {SEVERITIES.map((s) => <option key={s} value={s}>{s}</option>)}
+          {SEVERITIES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
         </Select>
       </Field>
       <Field label="Owner" htmlFor="incident-owner" errors={errors.ownerId} hint="Who runs the response (optional).">
         <Select id="incident-owner" name="ownerId" defaultValue={defaultOwnerId ?? ""} aria-invalid={Boolean(errors.ownerId)}>
           <option value="">Nobody yet</option>
-          {owners.map((o) => <option key={o.id} value={o.id}>{o.name} ({o.email})</option>)}
+          {owners.map((o) => (
+            <option key={o.id} value={o.id}>
+              {o.name} ({o.email})
+            </option>
+          ))}
         </Select>
       </Field>
       <Field label="Playbook" htmlFor="incident-playbook" errors={errors.playbookId} hint="Its steps, contacts and break-glass notes are shown on the incident.">
         <Select id="incident-playbook" name="playbookId" defaultValue="" aria-invalid={Boolean(errors.playbookId)}>
           <option value="">None</option>
-          {playbooks.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+          {playbooks.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
         </Select>
       </Field>
       <div className="md:col-span-2">
@@ -55,9 +67,13 @@ export function OpenIncidentForm({ action, owners, playbooks, defaultOwnerId }: 
       </div>
       <FormError text={errors._?.join(" ")} className="md:col-span-2" />
       <div className="md:col-span-2">
-        <Button type="submit" pending={pending}>{pending ? "Opening…" : "Open incident"}</Button>
+        <Button type="submit" pending={pending}>
+          {pending ? "Opening…" : "Open incident"}
+        </Button>
       </div>
-      <div className="md:col-span-2"><Notice notice={notice} /></div>
+      <div className="md:col-span-2">
+        <Notice notice={notice} />
+      </div>
     </form>
   );
 }

@@ -37,7 +37,13 @@ export function PostMortem({ id, text, action }: { id: string; text: string | nu
           <p className="text-sm text-slate-500">No post-mortem yet.</p>
         )}
         {action && (
-          <Button variant="secondary" onClick={() => { setDraft(text ?? TEMPLATE); setEditing(true); }}>
+          <Button
+            variant="secondary"
+            onClick={() => {
+              setDraft(text ?? TEMPLATE);
+              setEditing(true);
+            }}
+          >
             {text ? "Edit post-mortem" : "Write post-mortem"}
           </Button>
         )}
@@ -48,11 +54,23 @@ export function PostMortem({ id, text, action }: { id: string; text: string | nu
   return (
     <form onSubmit={onSave} className="space-y-2" noValidate aria-label="Edit the post-mortem">
       <Field label="Post-mortem (plain text, shown as written)" htmlFor="incident-pm" errors={errors.postMortem} hint={`${draft.length} / ${POST_MORTEM_MAX} characters`}>
-        <textarea id="incident-pm" rows={16} value={draft} onChange={(e) => setDraft(e.target.value)} maxLength={POST_MORTEM_MAX} aria-invalid={Boolean(errors.postMortem)} className={`${textareaClass} font-mono`} />
+        <textarea
+          id="incident-pm"
+          rows={16}
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          maxLength={POST_MORTEM_MAX}
+          aria-invalid={Boolean(errors.postMortem)}
+          className={`${textareaClass} font-mono`}
+        />
       </Field>
       <div className="flex items-center gap-2">
-        <Button type="submit" pending={pending}>{pending ? "Saving…" : "Save post-mortem"}</Button>
-        <Button variant="ghost" onClick={() => setEditing(false)}>Cancel</Button>
+        <Button type="submit" pending={pending}>
+          {pending ? "Saving…" : "Save post-mortem"}
+        </Button>
+        <Button variant="ghost" onClick={() => setEditing(false)}>
+          Cancel
+        </Button>
         <Notice notice={notice} />
       </div>
     </form>

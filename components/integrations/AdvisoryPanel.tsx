@@ -23,7 +23,12 @@ export function AdvisoryPanel({ id, flagged, actions }: { id: string; flagged: b
     const schema = flagged ? ZIntegrationAdvisoryClear : ZIntegrationAdvisorySet;
     // Ask only once the input is valid; invalid input goes straight to run, which shows the field errors.
     if (flagged && schema.safeParse(input).success && !window.confirm("Clear the vendor advisory? The re-review it scheduled stays due until a review is recorded.")) return;
-    if (!(await run(flagged ? actions.clear : actions.set, input, schema, { toast: { text: flagged ? "Vendor advisory cleared." : "Vendor advisory flagged: the integration is due for re-review now." } }))) return;
+    if (
+      !(await run(flagged ? actions.clear : actions.set, input, schema, {
+        toast: { text: flagged ? "Vendor advisory cleared." : "Vendor advisory flagged: the integration is due for re-review now." },
+      }))
+    )
+      return;
     setNotice({ tone: "ok", text: flagged ? "Advisory cleared." : "Advisory flagged: the integration is due for re-review now." });
     form.reset();
     router.refresh();
@@ -32,9 +37,18 @@ export function AdvisoryPanel({ id, flagged, actions }: { id: string; flagged: b
   return (
     <form onSubmit={onSubmit} className="space-y-3" noValidate aria-label={flagged ? "Clear vendor advisory" : "Flag vendor advisory"}>
       <Field label={flagged ? "Why it is resolved (optional)" : "What the vendor disclosed"} htmlFor="advisory-note" errors={errors.note}>
-        <textarea id="advisory-note" name="note" rows={2} aria-invalid={Boolean(errors.note)} className={textareaClass} placeholder={flagged ? "Vendor rotated all tokens; no exposure found" : "Vendor disclosed a token leak on 2026-05-17"} />
+        <textarea
+          id="advisory-note"
+          name="note"
+          rows={2}
+          aria-invalid={Boolean(errors.note)}
+          className={textareaClass}
+          placeholder={flagged ? "Vendor rotated all tokens; no exposure found" : "Vendor disclosed a token leak on 2026-05-17"}
+        />
       </Field>
-      <Button type="submit" variant={flagged ? "secondary" : "danger"} pending={pending}>{pending ? "Saving…" : flagged ? "Clear advisory" : "Flag advisory / breach"}</Button>
+      <Button type="submit" variant={flagged ? "secondary" : "danger"} pending={pending}>
+        {pending ? "Saving…" : flagged ? "Clear advisory" : "Flag advisory / breach"}
+      </Button>
       <Notice notice={notice} />
     </form>
   );

@@ -9,8 +9,21 @@ import { Notice } from "./Notice";
 import { textareaClass, type AgentChoice, type IntegrationFormValues, type ServerAction } from "./types";
 
 const EMPTY_INTEGRATION: IntegrationFormValues = {
-  name: "", provider: "", providerVerified: false, reason: "", permissions: [], auditDate: "", auditResult: "", dependencyStatus: "",
-  securityContactName: "", securityContactEmail: "", securityContactPhone: "", disclosureProcess: "", irPartner: "", degradation: null, nextReviewAt: "",
+  name: "",
+  provider: "",
+  providerVerified: false,
+  reason: "",
+  permissions: [],
+  auditDate: "",
+  auditResult: "",
+  dependencyStatus: "",
+  securityContactName: "",
+  securityContactEmail: "",
+  securityContactPhone: "",
+  disclosureProcess: "",
+  irPartner: "",
+  degradation: null,
+  nextReviewAt: "",
 };
 
 /** Form strings → the API's input shape (the same object the zod schema and the server see). */
@@ -18,13 +31,23 @@ function toInput(v: IntegrationFormValues) {
   const d = v.degradation;
   const hasDegradation = Boolean(d && (d.primary.trim() || d.fallback.trim() || d.onFailure.trim() || d.maxRetries.trim()));
   return {
-    name: v.name, provider: v.provider, providerVerified: v.providerVerified, reason: v.reason, permissions: v.permissions,
-    auditDate: v.auditDate, auditResult: v.auditResult, dependencyStatus: v.dependencyStatus,
-    securityContactName: v.securityContactName, securityContactEmail: v.securityContactEmail, securityContactPhone: v.securityContactPhone,
-    disclosureProcess: v.disclosureProcess, irPartner: v.irPartner,
-    degradation: hasDegradation && d
-      ? { primary: d.primary, fallback: d.fallback.trim() ? d.fallback : null, onFailure: d.onFailure, maxRetries: d.maxRetries.trim() === "" ? undefined : Number(d.maxRetries) }
-      : null,
+    name: v.name,
+    provider: v.provider,
+    providerVerified: v.providerVerified,
+    reason: v.reason,
+    permissions: v.permissions,
+    auditDate: v.auditDate,
+    auditResult: v.auditResult,
+    dependencyStatus: v.dependencyStatus,
+    securityContactName: v.securityContactName,
+    securityContactEmail: v.securityContactEmail,
+    securityContactPhone: v.securityContactPhone,
+    disclosureProcess: v.disclosureProcess,
+    irPartner: v.irPartner,
+    degradation:
+      hasDegradation && d
+        ? { primary: d.primary, fallback: d.fallback.trim() ? d.fallback : null, onFailure: d.onFailure, maxRetries: d.maxRetries.trim() === "" ? undefined : Number(d.maxRetries) }
+        : null,
     nextReviewAt: v.nextReviewAt,
   };
 }
@@ -33,11 +56,22 @@ function readForm(form: HTMLFormElement): IntegrationFormValues & { agentIds: st
   const fd = new FormData(form);
   const s = (k: string) => String(fd.get(k) ?? "");
   return {
-    name: s("name"), provider: s("provider"), providerVerified: fd.get("providerVerified") === "on", reason: s("reason"),
-    permissions: s("permissions").split(/[\n,]/).map((p) => p.trim()).filter(Boolean),
-    auditDate: s("auditDate"), auditResult: s("auditResult"), dependencyStatus: s("dependencyStatus"),
-    securityContactName: s("securityContactName"), securityContactEmail: s("securityContactEmail"), securityContactPhone: s("securityContactPhone"),
-    disclosureProcess: s("disclosureProcess"), irPartner: s("irPartner"),
+    name: s("name"),
+    provider: s("provider"),
+    providerVerified: fd.get("providerVerified") === "on",
+    reason: s("reason"),
+    permissions: s("permissions")
+      .split(/[\n,]/)
+      .map((p) => p.trim())
+      .filter(Boolean),
+    auditDate: s("auditDate"),
+    auditResult: s("auditResult"),
+    dependencyStatus: s("dependencyStatus"),
+    securityContactName: s("securityContactName"),
+    securityContactEmail: s("securityContactEmail"),
+    securityContactPhone: s("securityContactPhone"),
+    disclosureProcess: s("disclosureProcess"),
+    irPartner: s("irPartner"),
     degradation: { primary: s("degradation.primary"), fallback: s("degradation.fallback"), onFailure: s("degradation.onFailure"), maxRetries: s("degradation.maxRetries") },
     nextReviewAt: s("nextReviewAt"),
     agentIds: fd.getAll("agentIds").map(String),
@@ -48,7 +82,19 @@ function readForm(form: HTMLFormElement): IntegrationFormValues & { agentIds: st
  * Create an integration, or edit one (only changed fields are sent, PATCH-style). Validates with
  * the server's zod schema first; the server still decides and its field errors are shown.
  */
-export function IntegrationForm({ mode, action, id, initial = EMPTY_INTEGRATION, agents = [] }: { mode: "create" | "edit"; action: ServerAction; id?: string; initial?: IntegrationFormValues; agents?: AgentChoice[] }) {
+export function IntegrationForm({
+  mode,
+  action,
+  id,
+  initial = EMPTY_INTEGRATION,
+  agents = [],
+}: {
+  mode: "create" | "edit";
+  action: ServerAction;
+  id?: string;
+  initial?: IntegrationFormValues;
+  agents?: AgentChoice[];
+}) {
   const router = useRouter();
   const { errors, notice, setNotice, pending, run } = useActionForm();
 
@@ -58,7 +104,9 @@ export function IntegrationForm({ mode, action, id, initial = EMPTY_INTEGRATION,
     const next = toInput(values);
     let saved: { id: string; name: string } | null;
     if (mode === "create") {
-      saved = await run(action, { ...next, agentIds }, ZIntegrationCreate, { toast: (d: { id: string; name: string }) => ({ text: `Integration ${d.name} added.`, href: `/integrations/${d.id}`, linkLabel: "Open integration" }) });
+      saved = await run(action, { ...next, agentIds }, ZIntegrationCreate, {
+        toast: (d: { id: string; name: string }) => ({ text: `Integration ${d.name} added.`, href: `/integrations/${d.id}`, linkLabel: "Open integration" }),
+      });
     } else {
       const before = toInput(initial) as Record<string, unknown>;
       const changed = Object.entries(next).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(before[k]));
@@ -93,7 +141,12 @@ export function IntegrationForm({ mode, action, id, initial = EMPTY_INTEGRATION,
           Provider team verified (company domain, signing keys, known people)
         </label>
         <div className="md:col-span-2">
-          <Field label="Permissions" htmlFor={f("permissions")} errors={errors.permissions ?? Object.entries(errors).find(([k]) => k.startsWith("permissions."))?.[1]} hint="One per line or comma-separated, e.g. write:messages, no:files, no:auth.">
+          <Field
+            label="Permissions"
+            htmlFor={f("permissions")}
+            errors={errors.permissions ?? Object.entries(errors).find(([k]) => k.startsWith("permissions."))?.[1]}
+            hint="One per line or comma-separated, e.g. write:messages, no:files, no:auth."
+          >
             <textarea id={f("permissions")} name="permissions" rows={2} defaultValue={initial.permissions.join("\n")} aria-invalid={Boolean(errors.permissions)} className={textareaClass} />
           </Field>
         </div>
@@ -146,11 +199,31 @@ export function IntegrationForm({ mode, action, id, initial = EMPTY_INTEGRATION,
           <Input id={f("dFallback")} name="degradation.fallback" placeholder="local_smtp" defaultValue={d?.fallback ?? ""} aria-invalid={Boolean(errors["degradation.fallback"])} />
         </Field>
         <Field label="On failure" htmlFor={f("dOnFailure")} errors={errors["degradation.onFailure"]}>
-          <Input id={f("dOnFailure")} name="degradation.onFailure" list={f("onFailureList")} placeholder="queue_and_retry" defaultValue={d?.onFailure ?? ""} aria-invalid={Boolean(errors["degradation.onFailure"])} />
+          <Input
+            id={f("dOnFailure")}
+            name="degradation.onFailure"
+            list={f("onFailureList")}
+            placeholder="queue_and_retry"
+            defaultValue={d?.onFailure ?? ""}
+            aria-invalid={Boolean(errors["degradation.onFailure"])}
+          />
         </Field>
-        <datalist id={f("onFailureList")}>{ON_FAILURE_SUGGESTIONS.map((s) => <option key={s} value={s} />)}</datalist>
+        <datalist id={f("onFailureList")}>
+          {ON_FAILURE_SUGGESTIONS.map((s) => (
+            <option key={s} value={s} />
+          ))}
+        </datalist>
         <Field label="Max retries" htmlFor={f("dRetries")} errors={errors["degradation.maxRetries"]}>
-          <Input id={f("dRetries")} name="degradation.maxRetries" type="number" min={0} max={20} placeholder="3" defaultValue={d?.maxRetries ?? ""} aria-invalid={Boolean(errors["degradation.maxRetries"])} />
+          <Input
+            id={f("dRetries")}
+            name="degradation.maxRetries"
+            type="number"
+            min={0}
+            max={20}
+            placeholder="3"
+            defaultValue={d?.maxRetries ?? ""}
+            aria-invalid={Boolean(errors["degradation.maxRetries"])}
+          />
         </Field>
       </fieldset>
 
@@ -175,7 +248,9 @@ export function IntegrationForm({ mode, action, id, initial = EMPTY_INTEGRATION,
 
       <FormError text={errors._?.join(" ")} />
       <div className="flex items-center gap-3">
-        <Button type="submit" pending={pending}>{pending ? "Saving…" : mode === "create" ? "Create integration" : "Save changes"}</Button>
+        <Button type="submit" pending={pending}>
+          {pending ? "Saving…" : mode === "create" ? "Create integration" : "Save changes"}
+        </Button>
       </div>
       <Notice notice={notice} />
     </form>

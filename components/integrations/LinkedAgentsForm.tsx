@@ -45,7 +45,9 @@ export function LinkedAgentsForm({ id, agents, linked, action }: { id: string; a
           </label>
         ))}
       </div>
-      <Button type="submit" variant="secondary" pending={pending}>{pending ? "Saving…" : "Save linked agents"}</Button>
+      <Button type="submit" variant="secondary" pending={pending}>
+        {pending ? "Saving…" : "Save linked agents"}
+      </Button>
       <Notice notice={notice} />
     </form>
   );

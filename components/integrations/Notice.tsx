@@ -3,7 +3,10 @@ export function Notice({ notice }: { notice: { tone: "ok" | "error"; text: strin
   return (
     <div aria-live="polite">
       {notice && (
-        <p role={notice.tone === "error" ? "alert" : "status"} className={`rounded-md p-2 text-sm ${notice.tone === "error" ? "bg-red-50 text-red-700 dark:bg-red-950 dark:text-red-300" : "bg-emerald-50 dark:bg-emerald-950"}`}>
+        <p
+          role={notice.tone === "error" ? "alert" : "status"}
+          className={`rounded-md p-2 text-sm ${notice.tone === "error" ? "bg-red-50 text-red-700 dark:bg-red-950 dark:text-red-300" : "bg-emerald-50 dark:bg-emerald-950"}`}
+        >
           {notice.text}
         </p>
       )}

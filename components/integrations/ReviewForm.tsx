@@ -15,7 +15,14 @@ export function ReviewForm({ id, action, advisoryOpen }: { id: string; action: S
   function readInput(form: HTMLFormElement) {
     const fd = new FormData(form);
     const s = (k: string) => String(fd.get(k) ?? "");
-    return { id, auditResult: s("auditResult"), auditDate: s("auditDate"), dependencyStatus: s("dependencyStatus") || undefined, nextReviewAt: s("nextReviewAt"), clearAdvisory: fd.get("clearAdvisory") === "on" };
+    return {
+      id,
+      auditResult: s("auditResult"),
+      auditDate: s("auditDate"),
+      dependencyStatus: s("dependencyStatus") || undefined,
+      nextReviewAt: s("nextReviewAt"),
+      clearAdvisory: fd.get("clearAdvisory") === "on",
+    };
   }
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
@@ -52,7 +59,9 @@ export function ReviewForm({ id, action, advisoryOpen }: { id: string; action: S
           This review closes the open vendor advisory
         </label>
       )}
-      <Button type="submit" pending={pending}>{pending ? "Recording…" : "Record review"}</Button>
+      <Button type="submit" pending={pending}>
+        {pending ? "Recording…" : "Record review"}
+      </Button>
       <Notice notice={notice} />
     </form>
   );

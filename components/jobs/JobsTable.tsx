@@ -35,14 +35,18 @@ export function JobsTable({ jobs }: { jobs: JobRow[] }) {
         <thead className="bg-slate-50 dark:bg-slate-900/60">
           <tr>
             {["Job", "Period", "Status", "Last run", "Replica", "Runs", "Next run"].map((h) => (
-              <th key={h} scope="col" className="px-3 py-2 text-left font-medium text-slate-600 dark:text-slate-300">{h}</th>
+              <th key={h} scope="col" className="px-3 py-2 text-left font-medium text-slate-600 dark:text-slate-300">
+                {h}
+              </th>
             ))}
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
           {jobs.map((j) => (
             <tr key={j.name} data-job={j.name}>
-              <td className="px-3 py-2"><code>{j.name}</code></td>
+              <td className="px-3 py-2">
+                <code>{j.name}</code>
+              </td>
               <td className="whitespace-nowrap px-3 py-2 text-xs">{fmtEvery(j.everyMs)}</td>
               <td className="px-3 py-2">
                 {status(j)}
@@ -54,7 +58,9 @@ export function JobsTable({ jobs }: { jobs: JobRow[] }) {
                   <span className="text-slate-500"> · {Math.max(0, Date.parse(j.lastFinishedAt) - Date.parse(j.lastStartedAt))} ms</span>
                 )}
               </td>
-              <td className="px-3 py-2 text-xs"><code>{j.runningOn ?? j.lastReplica ?? "—"}</code></td>
+              <td className="px-3 py-2 text-xs">
+                <code>{j.runningOn ?? j.lastReplica ?? "—"}</code>
+              </td>
               <td className="px-3 py-2 text-xs">{j.runs}</td>
               <td className="whitespace-nowrap px-3 py-2 text-xs">{fmtDate(j.nextRunAt)}</td>
             </tr>

@@ -27,7 +27,9 @@ function RecordNode({ data: { node } }: NodeProps<RecordFlowNode>) {
         <span className={`rounded px-1.5 py-0.5 ${type.chip}`}>{node.type}</span>
         <span className={`ml-auto rounded-full px-1.5 py-0.5 ${risk.badge}`}>{risk.label}</span>
       </div>
-      <p data-map-label className="mt-1 truncate text-sm font-medium text-slate-900 dark:text-slate-100">{node.label}</p>
+      <p data-map-label className="mt-1 truncate text-sm font-medium text-slate-900 dark:text-slate-100">
+        {node.label}
+      </p>
       <p className="truncate text-xs text-slate-600 dark:text-slate-400">{statusLabel(node.status)}</p>
       <Handle type="source" position={Position.Right} isConnectable={false} style={HIDDEN_HANDLE} />
     </div>
@@ -131,7 +133,12 @@ export function EcosystemMap({ graph }: { graph: EcosystemGraph }) {
       }),
       edges: baseEdges.map((e) => {
         const on = seeds.has(e.source) || seeds.has(e.target);
-        return { ...e, className: on ? "map-lit" : "map-dim", zIndex: on ? 1 : 0, style: { ...e.style, opacity: on ? 1 : DIM_OPACITY / 2, strokeWidth: Number(e.style?.strokeWidth ?? 1.5) + (on ? 1 : 0) } };
+        return {
+          ...e,
+          className: on ? "map-lit" : "map-dim",
+          zIndex: on ? 1 : 0,
+          style: { ...e.style, opacity: on ? 1 : DIM_OPACITY / 2, strokeWidth: Number(e.style?.strokeWidth ?? 1.5) + (on ? 1 : 0) },
+        };
       }),
     };
   }, [active, baseNodes, baseEdges, graph, layout]);

@@ -33,26 +33,46 @@ export function MapFilters({ agents, initial }: { agents: { id: string; name: st
         <span className="mb-1 block">Agent</span>
         <Select name="agent" defaultValue={initial.agent ?? ""} key={`a-${initial.agent ?? ""}`}>
           <option value="">all agents</option>
-          {agents.map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
+          {agents.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.name}
+            </option>
+          ))}
         </Select>
       </label>
       <label className="text-sm">
         <span className="mb-1 block">Sensitivity</span>
         <Select name="sensitivity" defaultValue={initial.sensitivity ?? ""} key={`s-${initial.sensitivity ?? ""}`}>
           <option value="">any data</option>
-          {CLASSIFICATIONS.map((c) => <option key={c} value={c}>{c}</option>)}
+          {CLASSIFICATIONS.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
         </Select>
       </label>
       <label className="text-sm">
         <span className="mb-1 block">Status</span>
         <Select name="status" defaultValue={initial.status ?? ""} key={`t-${initial.status ?? ""}`}>
           <option value="">any status</option>
-          {APPROVAL_STATES.map((s) => <option key={s} value={s}>{APPROVAL_LABELS[s]}</option>)}
+          {APPROVAL_STATES.map((s) => (
+            <option key={s} value={s}>
+              {APPROVAL_LABELS[s]}
+            </option>
+          ))}
         </Select>
       </label>
       <Button type="submit">Apply</Button>
-      {active && <Link href="/map" className="px-2 py-2 text-sm text-brand-600 hover:underline dark:text-brand-100">Clear filters</Link>}
-      {pending && <span role="status" className="py-2 text-sm text-slate-500">Loading…</span>}
+      {active && (
+        <Link href="/map" className="px-2 py-2 text-sm text-brand-600 hover:underline dark:text-brand-100">
+          Clear filters
+        </Link>
+      )}
+      {pending && (
+        <span role="status" className="py-2 text-sm text-slate-500">
+          Loading…
+        </span>
+      )}
     </form>
   );
 }

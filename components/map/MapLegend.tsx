@@ -13,7 +13,9 @@ function Line({ stroke, dash, width = 2 }: { stroke: string; dash?: string; widt
 export function MapLegend() {
   return (
     <section aria-labelledby="map-legend" className="mb-3 rounded-xl border border-slate-200 bg-white p-3 text-xs dark:border-slate-800 dark:bg-slate-900">
-      <h2 id="map-legend" className="sr-only">Legend</h2>
+      <h2 id="map-legend" className="sr-only">
+        Legend
+      </h2>
       <div className="flex flex-wrap gap-x-6 gap-y-2">
         <ul className="flex flex-wrap items-center gap-x-3 gap-y-1" aria-label="Node types">
           {NODE_TYPES.map((t) => (
@@ -51,9 +53,16 @@ export function MapLegend() {
       <details className="mt-2">
         <summary className="cursor-pointer text-slate-600 hover:underline dark:text-slate-400">How risk is decided</summary>
         <ul className="mt-2 list-disc space-y-1 pl-5 text-slate-700 dark:text-slate-300">
-          <li><strong>High:</strong> a tool in use that is rejected, revoked or never reviewed, or has a security advisory; an integration that is advisory-flagged, rejected, revoked or never reviewed; restricted data sent without an approved flow; an external-facing agent that can run commands.</li>
-          <li><strong>Medium:</strong> an overdue re-review; an unverified tool publisher or integration provider; confidential data sent, or restricted data under an approved flow.</li>
-          <li><strong>Low:</strong> everything else. Agents take the highest risk of what they touch, services of the flows that reach them, gateways of the agents they run.</li>
+          <li>
+            <strong>High:</strong> a tool in use that is rejected, revoked or never reviewed, or has a security advisory; an integration that is advisory-flagged, rejected, revoked or never reviewed;
+            restricted data sent without an approved flow; an external-facing agent that can run commands.
+          </li>
+          <li>
+            <strong>Medium:</strong> an overdue re-review; an unverified tool publisher or integration provider; confidential data sent, or restricted data under an approved flow.
+          </li>
+          <li>
+            <strong>Low:</strong> everything else. Agents take the highest risk of what they touch, services of the flows that reach them, gateways of the agents they run.
+          </li>
         </ul>
       </details>
     </section>

@@ -11,7 +11,11 @@ const RISK_SORT = { high: 0, medium: 1, low: 2 } as const;
 
 function NodeLink({ node }: { node: MapNode | undefined }) {
   if (!node) return <span>—</span>;
-  return <Link href={node.href} className="font-medium text-brand-600 hover:underline dark:text-brand-100">{node.label}</Link>;
+  return (
+    <Link href={node.href} className="font-medium text-brand-600 hover:underline dark:text-brand-100">
+      {node.label}
+    </Link>
+  );
 }
 
 function StateBadge({ edge }: { edge: MapEdge }) {
@@ -28,12 +32,22 @@ export function MapList({ graph }: { graph: EcosystemGraph }) {
   return (
     <section aria-labelledby="map-list" className="mt-8 space-y-4">
       <div>
-        <h2 id="map-list" className="text-lg font-semibold">The map as a list</h2>
-        <p className="text-sm text-slate-600 dark:text-slate-400">The same {graph.nodes.length} nodes and {graph.edges.length} connections, with the reasons behind each risk.</p>
+        <h2 id="map-list" className="text-lg font-semibold">
+          The map as a list
+        </h2>
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          The same {graph.nodes.length} nodes and {graph.edges.length} connections, with the reasons behind each risk.
+        </p>
       </div>
       <DataTable
         caption="Nodes of the ecosystem map"
-        columns={[{ id: "name", header: "Name" }, { id: "type", header: "Type" }, { id: "status", header: "Status" }, { id: "risk", header: "Risk" }, { id: "details", header: "Details" }]}
+        columns={[
+          { id: "name", header: "Name" },
+          { id: "type", header: "Type" },
+          { id: "status", header: "Status" },
+          { id: "risk", header: "Risk" },
+          { id: "details", header: "Details" },
+        ]}
         rows={graph.nodes.map((n) => ({
           key: n.id,
           cells: {
@@ -43,7 +57,13 @@ export function MapList({ graph }: { graph: EcosystemGraph }) {
             risk: (
               <div>
                 <Badge tone={RISK_TONE[n.risk]}>{RISK_STYLES[n.risk].label}</Badge>
-                {n.reasons.length > 0 && <ul className="mt-1 list-disc pl-4 text-xs text-slate-600 dark:text-slate-400">{n.reasons.map((r) => <li key={r}>{r}</li>)}</ul>}
+                {n.reasons.length > 0 && (
+                  <ul className="mt-1 list-disc pl-4 text-xs text-slate-600 dark:text-slate-400">
+                    {n.reasons.map((r) => (
+                      <li key={r}>{r}</li>
+                    ))}
+                  </ul>
+                )}
               </div>
             ),
             details: (
@@ -68,7 +88,13 @@ export function MapList({ graph }: { graph: EcosystemGraph }) {
       />
       <DataTable
         caption="Connections of the ecosystem map"
-        columns={[{ id: "from", header: "From" }, { id: "relation", header: "Relation" }, { id: "to", header: "To" }, { id: "state", header: "State" }, { id: "details", header: "Details" }]}
+        columns={[
+          { id: "from", header: "From" },
+          { id: "relation", header: "Relation" },
+          { id: "to", header: "To" },
+          { id: "state", header: "State" },
+          { id: "details", header: "Details" },
+        ]}
         rows={graph.edges.map((e) => {
           const from = byId.get(e.source);
           const to = byId.get(e.target);
@@ -83,7 +109,16 @@ export function MapList({ graph }: { graph: EcosystemGraph }) {
                 <div className="space-y-1 text-xs">
                   {e.classification && <span className={`inline-flex rounded-full px-2 py-0.5 font-medium ${CLASS_STYLES[e.classification].badge}`}>{e.classification} data</span>}
                   {e.via && <p>via {e.via.join(", ")}</p>}
-                  {e.detail && <p className="text-slate-600 dark:text-slate-400">{e.detail}{e.lastAt && <>, last <RelativeTime at={e.lastAt} /></>}</p>}
+                  {e.detail && (
+                    <p className="text-slate-600 dark:text-slate-400">
+                      {e.detail}
+                      {e.lastAt && (
+                        <>
+                          , last <RelativeTime at={e.lastAt} />
+                        </>
+                      )}
+                    </p>
+                  )}
                 </div>
               ),
             },

@@ -23,7 +23,11 @@ export function MapView({ graph, agents, total, filters }: Props) {
       {graph.nodes.length === 0 ? (
         filtered ? (
           <EmptyState title="Nothing matches these filters">
-            Try another agent, sensitivity or status, or <Link href="/map" className="text-brand-600 hover:underline dark:text-brand-100">clear the filters</Link>.
+            Try another agent, sensitivity or status, or{" "}
+            <Link href="/map" className="text-brand-600 hover:underline dark:text-brand-100">
+              clear the filters
+            </Link>
+            .
           </EmptyState>
         ) : (
           <EmptyState title="The map is empty">Gateways, agents and what they use appear here once they are registered or reported by a connected gateway.</EmptyState>

@@ -26,7 +26,12 @@ export type EndpointItem = {
 type Actions = { updateWebhook: ServerAction; rotateWebhookSecret: ServerAction; deleteWebhook: ServerAction; testWebhook: ServerAction };
 type Notice = { tone: "ok" | "error"; text: string; secret?: { name: string; value: string } };
 
-const TOAST_OF: Record<string, string> = { test: "Test delivery queued.", toggle: "Webhook endpoint updated.", rotate: "Signing secret rotated: copy the new one from the notice.", delete: "Webhook endpoint deleted." };
+const TOAST_OF: Record<string, string> = {
+  test: "Test delivery queued.",
+  toggle: "Webhook endpoint updated.",
+  rotate: "Signing secret rotated: copy the new one from the notice.",
+  delete: "Webhook endpoint deleted.",
+};
 
 /** The endpoints with their last delivery, and the per-endpoint actions (dangerous ones confirmed). */
 export function EndpointsTable({ endpoints, actions }: { endpoints: EndpointItem[]; actions: Actions }) {
@@ -63,7 +68,10 @@ export function EndpointsTable({ endpoints, actions }: { endpoints: EndpointItem
     <div className="space-y-3">
       <div aria-live="polite">
         {notice && (
-          <div role={notice.tone === "error" ? "alert" : "status"} className={`rounded-md p-3 text-sm ${notice.tone === "error" ? "bg-red-50 text-red-700 dark:bg-red-950 dark:text-red-300" : "bg-emerald-50 dark:bg-emerald-950"}`}>
+          <div
+            role={notice.tone === "error" ? "alert" : "status"}
+            className={`rounded-md p-3 text-sm ${notice.tone === "error" ? "bg-red-50 text-red-700 dark:bg-red-950 dark:text-red-300" : "bg-emerald-50 dark:bg-emerald-950"}`}
+          >
             {notice.text}
             {notice.secret && <SecretNotice name={notice.secret.name} secret={notice.secret.value} />}
           </div>
@@ -99,20 +107,36 @@ export function EndpointsTable({ endpoints, actions }: { endpoints: EndpointItem
             name: (
               <div>
                 <p className="font-medium">{e.name}</p>
-                <p className="text-xs text-slate-500" title={e.urlDisplay}>{e.urlHost}</p>
+                <p className="text-xs text-slate-500" title={e.urlDisplay}>
+                  {e.urlHost}
+                </p>
               </div>
             ),
             format: <Badge tone={e.format === "slack" ? "blue" : "gray"}>{e.format}</Badge>,
-            events: e.events.length === 0 ? <span className="text-slate-600 dark:text-slate-400">all events</span> : (
-              <ul className="space-y-0.5 text-xs">{e.events.map((ev) => <li key={ev}><code>{ev}</code></li>)}</ul>
-            ),
+            events:
+              e.events.length === 0 ? (
+                <span className="text-slate-600 dark:text-slate-400">all events</span>
+              ) : (
+                <ul className="space-y-0.5 text-xs">
+                  {e.events.map((ev) => (
+                    <li key={ev}>
+                      <code>{ev}</code>
+                    </li>
+                  ))}
+                </ul>
+              ),
             status: e.enabled ? <Badge tone="green">enabled</Badge> : <Badge tone="gray">disabled</Badge>,
             last: e.lastDelivery ? (
               <div className="space-y-0.5">
                 <Badge tone={DELIVERY_TONE[e.lastDelivery.state] ?? "gray"}>{e.lastDelivery.state}</Badge>
-                <p className="whitespace-nowrap text-xs text-slate-500">{fmtDate(e.lastDelivery.createdAt)}{e.lastDelivery.lastStatus ? ` · HTTP ${e.lastDelivery.lastStatus}` : ""}</p>
+                <p className="whitespace-nowrap text-xs text-slate-500">
+                  {fmtDate(e.lastDelivery.createdAt)}
+                  {e.lastDelivery.lastStatus ? ` · HTTP ${e.lastDelivery.lastStatus}` : ""}
+                </p>
               </div>
-            ) : <span className="text-xs text-slate-500">none yet</span>,
+            ) : (
+              <span className="text-xs text-slate-500">none yet</span>
+            ),
             actions: (
               <div className="flex flex-wrap gap-2">
                 <Button
@@ -133,13 +157,19 @@ export function EndpointsTable({ endpoints, actions }: { endpoints: EndpointItem
                 >
                   {e.enabled ? "Disable" : "Enable"}
                 </Button>
-                <Button variant="ghost" disabled={busy !== null} onClick={() => setEditing(e.id)}>Edit</Button>
+                <Button variant="ghost" disabled={busy !== null} onClick={() => setEditing(e.id)}>
+                  Edit
+                </Button>
                 <Button
                   variant="secondary"
                   disabled={busy !== null}
                   onClick={() => {
                     if (!window.confirm(`Rotate the signing secret of ${e.name}? The receiver must switch to the new secret: requests from now on are signed with it only.`)) return;
-                    void call(`rotate-${e.id}`, actions.rotateWebhookSecret, { id: e.id }, (data) => ({ tone: "ok", text: `New secret for ${e.name}.`, secret: { name: e.name, value: (data as { secret: string }).secret } }));
+                    void call(`rotate-${e.id}`, actions.rotateWebhookSecret, { id: e.id }, (data) => ({
+                      tone: "ok",
+                      text: `New secret for ${e.name}.`,
+                      secret: { name: e.name, value: (data as { secret: string }).secret },
+                    }));
                   }}
                 >
                   Rotate secret
@@ -160,7 +190,11 @@ export function EndpointsTable({ endpoints, actions }: { endpoints: EndpointItem
           },
           sort: { name: e.name, format: e.format, status: e.enabled ? 0 : 1, last: e.lastDelivery?.createdAt ?? "" },
         }))}
-        empty={<EmptyState title="No webhook endpoints">Add one to receive kill-switch, budget, incident and review notifications in Slack, a SIEM or any HTTPS receiver — independent of the agents.</EmptyState>}
+        empty={
+          <EmptyState title="No webhook endpoints">
+            Add one to receive kill-switch, budget, incident and review notifications in Slack, a SIEM or any HTTPS receiver — independent of the agents.
+          </EmptyState>
+        }
       />
     </div>
   );

@@ -27,8 +27,14 @@ export function RetryDeliveryButton({ id, action }: { id: string; action: Server
   }
   return (
     <div className="space-y-1">
-      <Button variant="secondary" pending={pending} onClick={onRetry}>{pending ? "Queuing…" : "Retry now"}</Button>
-      {error && <p role="alert" className="text-xs text-red-600">{error}</p>}
+      <Button variant="secondary" pending={pending} onClick={onRetry}>
+        {pending ? "Queuing…" : "Retry now"}
+      </Button>
+      {error && (
+        <p role="alert" className="text-xs text-red-600">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

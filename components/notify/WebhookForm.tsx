@@ -40,7 +40,9 @@ export function WebhookForm({ action, initial, onDone }: { action: ServerAction;
       setSecret(null);
       return action(raw);
     };
-    const d = await run<{ endpoint: { name: string }; secret: string }>(send, { ...base, url }, ZWebhookCreate, { toast: (d) => ({ text: `Webhook ${d.endpoint.name} created. Copy its signing secret now: it is shown once.` }) });
+    const d = await run<{ endpoint: { name: string }; secret: string }>(send, { ...base, url }, ZWebhookCreate, {
+      toast: (d) => ({ text: `Webhook ${d.endpoint.name} created. Copy its signing secret now: it is shown once.` }),
+    });
     if (!d) return;
     setSecret({ name: d.endpoint.name, value: d.secret });
     setNotice({ tone: "ok", text: `Created ${d.endpoint.name}.` });
@@ -63,12 +65,18 @@ export function WebhookForm({ action, initial, onDone }: { action: ServerAction;
       </Field>
       <Field label="Format" htmlFor={`${idp}-format`} errors={errors.format}>
         <Select id={`${idp}-format`} name="format" defaultValue={initial?.format ?? "standard"}>
-          {WEBHOOK_FORMATS.map((f) => <option key={f} value={f}>{WEBHOOK_FORMAT_LABELS[f]}</option>)}
+          {WEBHOOK_FORMATS.map((f) => (
+            <option key={f} value={f}>
+              {WEBHOOK_FORMAT_LABELS[f]}
+            </option>
+          ))}
         </Select>
       </Field>
       <fieldset className="space-y-1">
         <legend className="text-sm font-medium">Events</legend>
-        <p className="text-xs text-slate-500 dark:text-slate-400">Leave all unchecked to receive every event except <code>audit.checkpoint</code>, which goes only where it is checked.</p>
+        <p className="text-xs text-slate-500 dark:text-slate-400">
+          Leave all unchecked to receive every event except <code>audit.checkpoint</code>, which goes only where it is checked.
+        </p>
         {SUBSCRIBABLE_EVENTS.map((ev) => (
           <label key={ev} className="flex items-start gap-2 text-sm">
             <input type="checkbox" name="events" value={ev} defaultChecked={initial?.events.includes(ev)} className="mt-1" />
@@ -77,14 +85,35 @@ export function WebhookForm({ action, initial, onDone }: { action: ServerAction;
             </span>
           </label>
         ))}
-        {Object.entries(errors).filter(([k]) => k.startsWith("events")).flatMap(([, v]) => v).map((m) => <p key={m} className="text-xs text-red-600 dark:text-red-400">{m}</p>)}
+        {Object.entries(errors)
+          .filter(([k]) => k.startsWith("events"))
+          .flatMap(([, v]) => v)
+          .map((m) => (
+            <p key={m} className="text-xs text-red-600 dark:text-red-400">
+              {m}
+            </p>
+          ))}
       </fieldset>
       <div className="flex gap-2">
-        <Button type="submit" pending={pending}>{pending ? "Saving…" : initial ? "Save changes" : "Create endpoint"}</Button>
-        {initial && onDone && <Button variant="ghost" onClick={() => onDone()}>Cancel</Button>}
+        <Button type="submit" pending={pending}>
+          {pending ? "Saving…" : initial ? "Save changes" : "Create endpoint"}
+        </Button>
+        {initial && onDone && (
+          <Button variant="ghost" onClick={() => onDone()}>
+            Cancel
+          </Button>
+        )}
       </div>
       <div aria-live="polite">
-        {notice?.tone === "error" ? <FormError text={notice.text} /> : notice && <p role="status" className="text-sm">{notice.text}</p>}
+        {notice?.tone === "error" ? (
+          <FormError text={notice.text} />
+        ) : (
+          notice && (
+            <p role="status" className="text-sm">
+              {notice.text}
+            </p>
+          )
+        )}
         {secret && <SecretNotice name={secret.name} secret={secret.value} />}
       </div>
     </form>

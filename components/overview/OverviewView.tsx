@@ -56,7 +56,14 @@ async function CallsCard({ data }: { data: OverviewCardData["callsChart"] }) {
   const { hourly, daily } = await data;
   const total = daily.reduce((n, d) => n + d.allowed + d.blocked, 0);
   return (
-    <Card title="Tool calls and blocks" actions={<Link href="/tool-calls" className={LINK}>Tool-call log</Link>}>
+    <Card
+      title="Tool calls and blocks"
+      actions={
+        <Link href="/tool-calls" className={LINK}>
+          Tool-call log
+        </Link>
+      }
+    >
       {total === 0 ? (
         <EmptyState title="No tool calls yet">Calls appear here once a gateway&apos;s connector sends telemetry. See Gateways to connect one.</EmptyState>
       ) : (
@@ -69,7 +76,14 @@ async function CallsCard({ data }: { data: OverviewCardData["callsChart"] }) {
 async function SpendCard({ data }: { data: OverviewCardData["spendChart"] }) {
   const { points, others } = await data;
   return (
-    <Card title="Spend per agent" actions={<Link href="/spend" className={LINK}>Spend and budgets</Link>}>
+    <Card
+      title="Spend per agent"
+      actions={
+        <Link href="/spend" className={LINK}>
+          Spend and budgets
+        </Link>
+      }
+    >
       {points.length === 0 ? (
         <EmptyState title="No spend reported in the last 7 days">Costs appear when gateways report tokens and cost per tool call.</EmptyState>
       ) : (
@@ -83,7 +97,14 @@ async function ThroughputCard({ data }: { data: OverviewCardData["throughput"] }
   const weeks = await data;
   const decisions = weeks.reduce((n, w) => n + w.approved + w.conditional + w.rejected + w.filed, 0);
   return (
-    <Card title="Review throughput (12 weeks)" actions={<Link href="/tools?review=pending" className={LINK}>Review queue</Link>}>
+    <Card
+      title="Review throughput (12 weeks)"
+      actions={
+        <Link href="/tools?review=pending" className={LINK}>
+          Review queue
+        </Link>
+      }
+    >
       {decisions === 0 ? <EmptyState title="No reviews in the last 12 weeks">Trust decisions and tool requests per week appear here.</EmptyState> : <ReviewThroughputChart weeks={weeks} />}
     </Card>
   );
@@ -95,10 +116,15 @@ async function FindingsCard({ data, generatedAt }: { data: OverviewCardData["fin
     <Card title="Findings and audit">
       <p className="text-sm text-slate-600 dark:text-slate-400">
         {fmtCount(open)} open finding{open === 1 ? "" : "s"} from telemetry and gateway audits.{" "}
-        <Link href="/findings?status=open" className="text-brand-700 underline dark:text-brand-100">Open findings →</Link>
+        <Link href="/findings?status=open" className="text-brand-700 underline dark:text-brand-100">
+          Open findings →
+        </Link>
       </p>
       <p className="mt-3 text-sm text-slate-600 dark:text-slate-400">
-        Every change in Warden is in the hash-chained audit trail. <Link href="/audit" className="text-brand-700 underline dark:text-brand-100">Audit trail →</Link>
+        Every change in Warden is in the hash-chained audit trail.{" "}
+        <Link href="/audit" className="text-brand-700 underline dark:text-brand-100">
+          Audit trail →
+        </Link>
       </p>
       <p className="mt-3 text-xs text-slate-500">
         Figures as of <RelativeTime at={generatedAt} />; call counts are whole UTC hours.

@@ -41,13 +41,23 @@ export function PostureDomainCard({ domain }: { domain: PostureDomain }) {
           <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{domain.practice}</p>
         </div>
       </div>
-      {open.length > 0 && <ul className="divide-y divide-slate-100 dark:divide-slate-800">{open.map((i) => <Item key={i.id} item={i} />)}</ul>}
+      {open.length > 0 && (
+        <ul className="divide-y divide-slate-100 dark:divide-slate-800">
+          {open.map((i) => (
+            <Item key={i.id} item={i} />
+          ))}
+        </ul>
+      )}
       {passing.length > 0 && (
         <details className={open.length ? "mt-3 border-t border-slate-100 pt-3 dark:border-slate-800" : ""} open={open.length === 0}>
           <summary className="cursor-pointer text-sm text-slate-600 dark:text-slate-400">
             {passing.length} check{passing.length === 1 ? "" : "s"} passing
           </summary>
-          <ul className="mt-3 divide-y divide-slate-100 dark:divide-slate-800">{passing.map((i) => <Item key={i.id} item={i} />)}</ul>
+          <ul className="mt-3 divide-y divide-slate-100 dark:divide-slate-800">
+            {passing.map((i) => (
+              <Item key={i.id} item={i} />
+            ))}
+          </ul>
         </details>
       )}
     </section>

@@ -8,7 +8,14 @@ export function ScoreRing({ score, status, size = 64, label }: { score: number; 
   const c = 2 * Math.PI * r;
   const shown = status === "unknown" ? 0 : Math.min(100, Math.max(0, score));
   return (
-    <svg width={size} height={size} viewBox={`0 0 ${size} ${size}`} role="img" aria-label={`${label}: ${status === "unknown" ? "unknown" : `${shown} out of 100`}, ${STATUS_LABEL[status].toLowerCase()}`} className="shrink-0">
+    <svg
+      width={size}
+      height={size}
+      viewBox={`0 0 ${size} ${size}`}
+      role="img"
+      aria-label={`${label}: ${status === "unknown" ? "unknown" : `${shown} out of 100`}, ${STATUS_LABEL[status].toLowerCase()}`}
+      className="shrink-0"
+    >
       <circle cx={size / 2} cy={size / 2} r={r} fill="none" stroke="currentColor" strokeOpacity={0.12} strokeWidth={stroke} />
       <circle
         cx={size / 2}

@@ -15,7 +15,12 @@ export function DeletePlaybook({ id, name, drills, action }: { id: string; name:
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const toast = useToast();
-  if (!open) return <Button variant="danger" onClick={() => setOpen(true)}>Delete playbook…</Button>;
+  if (!open)
+    return (
+      <Button variant="danger" onClick={() => setOpen(true)}>
+        Delete playbook…
+      </Button>
+    );
 
   async function onConfirm() {
     setPending(true);
@@ -45,8 +50,18 @@ export function DeletePlaybook({ id, name, drills, action }: { id: string; name:
       </label>
       <FormError text={error} />
       <div className="flex gap-2">
-        <Button variant="danger" pending={pending} disabled={typed.trim() !== name} onClick={onConfirm}>{pending ? "Deleting…" : "Confirm: delete playbook"}</Button>
-        <Button variant="ghost" onClick={() => { setOpen(false); setTyped(""); }}>Cancel</Button>
+        <Button variant="danger" pending={pending} disabled={typed.trim() !== name} onClick={onConfirm}>
+          {pending ? "Deleting…" : "Confirm: delete playbook"}
+        </Button>
+        <Button
+          variant="ghost"
+          onClick={() => {
+            setOpen(false);
+            setTyped("");
+          }}
+        >
+          Cancel
+        </Button>
       </div>
     </div>
   );

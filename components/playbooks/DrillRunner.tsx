@@ -43,7 +43,13 @@ export function DrillRunner({ playbookId, steps, serverNow, action }: { playbook
 
   const current = stage === "running" ? results.length : -1;
   const phaseOf = new Map(steps.map((s) => [s.id, s.phase]));
-  const ttc = stage === "ready" ? null : timeToContainMs(new Date(startedAt), results.map((r) => ({ ...r, phase: phaseOf.get(r.stepId)!, finishedAt: new Date(r.finishedAt) })));
+  const ttc =
+    stage === "ready"
+      ? null
+      : timeToContainMs(
+          new Date(startedAt),
+          results.map((r) => ({ ...r, phase: phaseOf.get(r.stepId)!, finishedAt: new Date(r.finishedAt) })),
+        );
   const elapsed = stage === "ready" ? 0 : (stage === "running" ? now : finishedAt) - startedAt;
   const hasContainment = steps.some((s) => s.phase === "containment");
 
@@ -76,21 +82,24 @@ export function DrillRunner({ playbookId, steps, serverNow, action }: { playbook
     setStage("running");
   }
 
-  const record = useCallback((outcome: DrillOutcome) => {
-    if (stage !== "running") return;
-    const step = steps[results.length];
-    if (!step) return;
-    const t = Math.max(clock(), stepStart);
-    const next = [...results, { stepId: step.id, startedAt: stepStart, finishedAt: t, outcome, note: note.trim() }];
-    setResults(next);
-    setNote("");
-    setStepStart(t);
-    setNow(t);
-    if (next.length === steps.length) {
-      setFinishedAt(t);
-      setStage("review");
-    }
-  }, [stage, steps, results, clock, stepStart, note]);
+  const record = useCallback(
+    (outcome: DrillOutcome) => {
+      if (stage !== "running") return;
+      const step = steps[results.length];
+      if (!step) return;
+      const t = Math.max(clock(), stepStart);
+      const next = [...results, { stepId: step.id, startedAt: stepStart, finishedAt: t, outcome, note: note.trim() }];
+      setResults(next);
+      setNote("");
+      setStepStart(t);
+      setNow(t);
+      if (next.length === steps.length) {
+        setFinishedAt(t);
+        setStage("review");
+      }
+    },
+    [stage, steps, results, clock, stepStart, note],
+  );
 
   useEffect(() => {
     if (stage !== "running") return;
@@ -161,13 +170,35 @@ export function DrillRunner({ playbookId, steps, serverNow, action }: { playbook
       <div className="space-y-4 rounded-xl border border-emerald-300 bg-emerald-50 p-6 dark:border-emerald-900 dark:bg-emerald-950" role="status">
         <p className="text-lg font-semibold">Drill saved.</p>
         <dl className="grid gap-4 text-sm sm:grid-cols-3">
-          <div><dt className="text-xs uppercase text-slate-500">Duration</dt><dd className="text-2xl font-semibold tabular-nums">{fmtClock(finishedAt - startedAt)}</dd></div>
-          <div><dt className="text-xs uppercase text-slate-500">Time to contain</dt><dd className="text-2xl font-semibold tabular-nums">{fmtDuration(saved.timeToContainMs)}</dd></div>
-          <div><dt className="text-xs uppercase text-slate-500">Steps</dt><dd>{counts.done} done · {counts.skipped} skipped · {counts.failed} failed</dd></div>
+          <div>
+            <dt className="text-xs uppercase text-slate-500">Duration</dt>
+            <dd className="text-2xl font-semibold tabular-nums">{fmtClock(finishedAt - startedAt)}</dd>
+          </div>
+          <div>
+            <dt className="text-xs uppercase text-slate-500">Time to contain</dt>
+            <dd className="text-2xl font-semibold tabular-nums">{fmtDuration(saved.timeToContainMs)}</dd>
+          </div>
+          <div>
+            <dt className="text-xs uppercase text-slate-500">Steps</dt>
+            <dd>
+              {counts.done} done · {counts.skipped} skipped · {counts.failed} failed
+            </dd>
+          </div>
         </dl>
         <div className="flex gap-3">
-          <Link href={`/playbooks/${playbookId}`} className="inline-flex items-center rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">Back to the playbook</Link>
-          <Button variant="secondary" onClick={() => { setSaved(null); setStage("ready"); setResults([]); }}>Run another drill</Button>
+          <Link href={`/playbooks/${playbookId}`} className="inline-flex items-center rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">
+            Back to the playbook
+          </Link>
+          <Button
+            variant="secondary"
+            onClick={() => {
+              setSaved(null);
+              setStage("ready");
+              setResults([]);
+            }}
+          >
+            Run another drill
+          </Button>
         </div>
       </div>
     );
@@ -178,7 +209,9 @@ export function DrillRunner({ playbookId, steps, serverNow, action }: { playbook
       <div className="sticky top-0 z-10 flex flex-wrap items-center gap-6 rounded-xl border border-slate-200 bg-white/95 p-4 shadow-sm backdrop-blur dark:border-slate-800 dark:bg-slate-900/95">
         <div>
           <p className="text-xs font-medium uppercase tracking-wide text-slate-500">Elapsed</p>
-          <p role="timer" aria-label={`Elapsed ${fmtClock(elapsed)}`} className="font-mono text-5xl font-bold tabular-nums">{fmtClock(elapsed)}</p>
+          <p role="timer" aria-label={`Elapsed ${fmtClock(elapsed)}`} className="font-mono text-5xl font-bold tabular-nums">
+            {fmtClock(elapsed)}
+          </p>
         </div>
         <div>
           <p className="text-xs font-medium uppercase tracking-wide text-slate-500">Time to contain</p>
@@ -186,62 +219,102 @@ export function DrillRunner({ playbookId, steps, serverNow, action }: { playbook
         </div>
         <div>
           <p className="text-xs font-medium uppercase tracking-wide text-slate-500">Progress</p>
-          <p className="text-lg font-semibold">{results.length} / {steps.length} steps</p>
+          <p className="text-lg font-semibold">
+            {results.length} / {steps.length} steps
+          </p>
         </div>
         <div className="ml-auto flex flex-wrap gap-2">
-          {stage === "ready" && <Button onClick={start} className="px-6 py-3 text-base" autoFocus>Start drill</Button>}
-          {stage === "running" && <Button variant="secondary" onClick={finishNow}>Finish now</Button>}
-          {stage === "review" && results.length < steps.length && <Button variant="secondary" onClick={resume}>Resume</Button>}
-          <Button variant="ghost" onClick={abort}>{stage === "ready" ? "Cancel" : "Abort (save nothing)"}</Button>
+          {stage === "ready" && (
+            <Button onClick={start} className="px-6 py-3 text-base" autoFocus>
+              Start drill
+            </Button>
+          )}
+          {stage === "running" && (
+            <Button variant="secondary" onClick={finishNow}>
+              Finish now
+            </Button>
+          )}
+          {stage === "review" && results.length < steps.length && (
+            <Button variant="secondary" onClick={resume}>
+              Resume
+            </Button>
+          )}
+          <Button variant="ghost" onClick={abort}>
+            {stage === "ready" ? "Cancel" : "Abort (save nothing)"}
+          </Button>
         </div>
       </div>
 
       {stage === "ready" && (
         <p className="rounded-md bg-slate-50 p-3 text-sm text-slate-700 dark:bg-slate-800/50 dark:text-slate-300">
-          A drill rehearses the plan: it sends nothing to any gateway, contains nothing and opens no incident. Start the clock, then walk each step as you would in an incident.
-          Keys while the drill runs: <kbd className="rounded border px-1">D</kbd> done, <kbd className="rounded border px-1">S</kbd> skip, <kbd className="rounded border px-1">F</kbd> failed.
+          A drill rehearses the plan: it sends nothing to any gateway, contains nothing and opens no incident. Start the clock, then walk each step as you would in an incident. Keys while the drill
+          runs: <kbd className="rounded border px-1">D</kbd> done, <kbd className="rounded border px-1">S</kbd> skip, <kbd className="rounded border px-1">F</kbd> failed.
         </p>
       )}
 
       {PLAYBOOK_PHASES.filter((ph) => steps.some((s) => s.phase === ph)).map((phase) => (
         <section key={phase} aria-labelledby={`drill-phase-${phase}`}>
-          <h2 id={`drill-phase-${phase}`} className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">{PHASE_LABELS[phase]}</h2>
+          <h2 id={`drill-phase-${phase}`} className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">
+            {PHASE_LABELS[phase]}
+          </h2>
           <ol className="space-y-2">
-            {steps.map((s, i) => ({ s, i })).filter(({ s }) => s.phase === phase).map(({ s, i }) => {
-              const r = results[i];
-              const isCurrent = i === current;
-              return (
-                <li
-                  key={s.id}
-                  aria-current={isCurrent ? "step" : undefined}
-                  className={`rounded-lg border p-3 ${isCurrent ? "border-brand-500 bg-brand-50 ring-2 ring-brand-500 dark:bg-brand-700/20" : r ? "border-slate-200 bg-slate-50 opacity-80 dark:border-slate-800 dark:bg-slate-800/40" : "border-slate-200 dark:border-slate-800"}`}
-                >
-                  <div className="flex flex-wrap items-center gap-2">
-                    <span className="w-6 text-right font-mono text-sm text-slate-500">{i + 1}.</span>
-                    <span className={isCurrent ? "text-lg font-semibold" : "font-medium"}>{s.title}</span>
-                    {s.action && <Badge tone="blue">automated when fired: {ACTION_LABELS[s.action.type].toLowerCase()} {s.action.target}</Badge>}
-                    {r && <Badge tone={OUTCOME[r.outcome][1]}>{OUTCOME[r.outcome][0]}</Badge>}
-                    {r && <span className="text-xs tabular-nums text-slate-500">{fmtDuration(r.finishedAt - r.startedAt)}</span>}
-                  </div>
-                  {r?.note && <p className="ml-8 mt-1 text-sm text-slate-600 dark:text-slate-400">Note: {r.note}</p>}
-                  {isCurrent && (
-                    <div className="ml-8 mt-3 space-y-3">
-                      {s.detail && <p className="text-sm text-slate-700 dark:text-slate-300">{s.detail}</p>}
-                      {s.action && <p className="text-xs text-slate-500">In a real incident Warden runs this action itself; in a drill it is not run — check you know what it does and how to undo it.</p>}
-                      <label className="block text-sm">
-                        <span className="mb-1 block font-medium">Note (optional)</span>
-                        <textarea className={textareaClass} rows={2} value={note} maxLength={2000} onChange={(e) => setNote(e.target.value)} placeholder="What happened, what was missing, who was reached" />
-                      </label>
-                      <div className="flex flex-wrap gap-2">
-                        <Button id="drill-done" onClick={() => record("done")} className="min-w-28 px-5 py-3 text-base" aria-keyshortcuts="D">Done <kbd className="text-xs opacity-70">D</kbd></Button>
-                        <Button variant="secondary" onClick={() => record("skipped")} className="min-w-28 px-5 py-3 text-base" aria-keyshortcuts="S">Skip <kbd className="text-xs opacity-70">S</kbd></Button>
-                        <Button variant="danger" onClick={() => record("failed")} className="min-w-28 px-5 py-3 text-base" aria-keyshortcuts="F">Failed <kbd className="text-xs opacity-70">F</kbd></Button>
-                      </div>
+            {steps
+              .map((s, i) => ({ s, i }))
+              .filter(({ s }) => s.phase === phase)
+              .map(({ s, i }) => {
+                const r = results[i];
+                const isCurrent = i === current;
+                return (
+                  <li
+                    key={s.id}
+                    aria-current={isCurrent ? "step" : undefined}
+                    className={`rounded-lg border p-3 ${isCurrent ? "border-brand-500 bg-brand-50 ring-2 ring-brand-500 dark:bg-brand-700/20" : r ? "border-slate-200 bg-slate-50 opacity-80 dark:border-slate-800 dark:bg-slate-800/40" : "border-slate-200 dark:border-slate-800"}`}
+                  >
+                    <div className="flex flex-wrap items-center gap-2">
+                      <span className="w-6 text-right font-mono text-sm text-slate-500">{i + 1}.</span>
+                      <span className={isCurrent ? "text-lg font-semibold" : "font-medium"}>{s.title}</span>
+                      {s.action && (
+                        <Badge tone="blue">
+                          automated when fired: {ACTION_LABELS[s.action.type].toLowerCase()} {s.action.target}
+                        </Badge>
+                      )}
+                      {r && <Badge tone={OUTCOME[r.outcome][1]}>{OUTCOME[r.outcome][0]}</Badge>}
+                      {r && <span className="text-xs tabular-nums text-slate-500">{fmtDuration(r.finishedAt - r.startedAt)}</span>}
                     </div>
-                  )}
-                </li>
-              );
-            })}
+                    {r?.note && <p className="ml-8 mt-1 text-sm text-slate-600 dark:text-slate-400">Note: {r.note}</p>}
+                    {isCurrent && (
+                      <div className="ml-8 mt-3 space-y-3">
+                        {s.detail && <p className="text-sm text-slate-700 dark:text-slate-300">{s.detail}</p>}
+                        {s.action && (
+                          <p className="text-xs text-slate-500">In a real incident Warden runs this action itself; in a drill it is not run — check you know what it does and how to undo it.</p>
+                        )}
+                        <label className="block text-sm">
+                          <span className="mb-1 block font-medium">Note (optional)</span>
+                          <textarea
+                            className={textareaClass}
+                            rows={2}
+                            value={note}
+                            maxLength={2000}
+                            onChange={(e) => setNote(e.target.value)}
+                            placeholder="What happened, what was missing, who was reached"
+                          />
+                        </label>
+                        <div className="flex flex-wrap gap-2">
+                          <Button id="drill-done" onClick={() => record("done")} className="min-w-28 px-5 py-3 text-base" aria-keyshortcuts="D">
+                            Done <kbd className="text-xs opacity-70">D</kbd>
+                          </Button>
+                          <Button variant="secondary" onClick={() => record("skipped")} className="min-w-28 px-5 py-3 text-base" aria-keyshortcuts="S">
+                            Skip <kbd className="text-xs opacity-70">S</kbd>
+                          </Button>
+                          <Button variant="danger" onClick={() => record("failed")} className="min-w-28 px-5 py-3 text-base" aria-keyshortcuts="F">
+                            Failed <kbd className="text-xs opacity-70">F</kbd>
+                          </Button>
+                        </div>
+                      </div>
+                    )}
+                  </li>
+                );
+              })}
           </ol>
         </section>
       ))}
@@ -254,8 +327,16 @@ export function DrillRunner({ playbookId, steps, serverNow, action }: { playbook
           </p>
           {results.length === 0 && <p className="text-sm text-amber-700 dark:text-amber-300">Record at least one step before saving (Resume), or abort.</p>}
           <FormError text={error} />
-          {problems.length > 0 && <ul className="list-disc pl-5 text-sm text-red-600">{problems.map((p) => <li key={p}>{p}</li>)}</ul>}
-          <Button id="drill-save" onClick={save} pending={pending} disabled={results.length === 0} className="px-6 py-3 text-base">{pending ? "Saving…" : "Save drill"}</Button>
+          {problems.length > 0 && (
+            <ul className="list-disc pl-5 text-sm text-red-600">
+              {problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          )}
+          <Button id="drill-save" onClick={save} pending={pending} disabled={results.length === 0} className="px-6 py-3 text-base">
+            {pending ? "Saving…" : "Save drill"}
+          </Button>
         </div>
       )}
     </div>

@@ -24,13 +24,15 @@ import {
 } from "@/lib/playbooks/schema";
 import { EMPTY_PLAYBOOK, textareaClass, type ContactValue, type FormChoices, type PlaybookFormValues, type ServerAction, type StepValue } from "./types";
 
-
 let seq = 0;
 const newKey = (p: string) => `${p}-new-${++seq}`;
 
 /** Steps in run order: by phase, keeping the order within a phase (the order that is submitted). */
 function ordered(steps: StepValue[]): StepValue[] {
-  return steps.map((s, i) => ({ s, i })).sort((a, b) => PLAYBOOK_PHASES.indexOf(a.s.phase) - PLAYBOOK_PHASES.indexOf(b.s.phase) || a.i - b.i).map((x) => x.s);
+  return steps
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => PLAYBOOK_PHASES.indexOf(a.s.phase) - PLAYBOOK_PHASES.indexOf(b.s.phase) || a.i - b.i)
+    .map((x) => x.s);
 }
 
 /** Form values → the API's input (the same object the zod schema and the server see). */
@@ -66,7 +68,19 @@ function toInput(v: PlaybookFormValues) {
  * each phase with their optional automated actions. Validates with the server's zod schema first;
  * the server still decides (and checks that named agents and integrations exist).
  */
-export function PlaybookForm({ mode, action, id, initial = EMPTY_PLAYBOOK, choices }: { mode: "create" | "edit"; action: ServerAction; id?: string; initial?: PlaybookFormValues; choices: FormChoices }) {
+export function PlaybookForm({
+  mode,
+  action,
+  id,
+  initial = EMPTY_PLAYBOOK,
+  choices,
+}: {
+  mode: "create" | "edit";
+  action: ServerAction;
+  id?: string;
+  initial?: PlaybookFormValues;
+  choices: FormChoices;
+}) {
   const router = useRouter();
   const { errors, notice, pending, run } = useActionForm();
   const [v, setV] = useState<PlaybookFormValues>({ ...initial, steps: ordered(initial.steps) });
@@ -123,9 +137,21 @@ export function PlaybookForm({ mode, action, id, initial = EMPTY_PLAYBOOK, choic
   const configErrors = err("triggerConfig");
   return (
     <form onSubmit={onSubmit} className="space-y-8" noValidate aria-label={mode === "create" ? "New playbook" : "Edit playbook"}>
-      <datalist id={f("tools")}>{choices.tools.map((t) => <option key={t} value={t} />)}</datalist>
-      <datalist id={f("agents")}>{choices.agents.map((a) => <option key={a.id} value={a.name} />)}</datalist>
-      <datalist id={f("integrations")}>{choices.integrations.map((i) => <option key={i.id} value={i.name} />)}</datalist>
+      <datalist id={f("tools")}>
+        {choices.tools.map((t) => (
+          <option key={t} value={t} />
+        ))}
+      </datalist>
+      <datalist id={f("agents")}>
+        {choices.agents.map((a) => (
+          <option key={a.id} value={a.name} />
+        ))}
+      </datalist>
+      <datalist id={f("integrations")}>
+        {choices.integrations.map((i) => (
+          <option key={i.id} value={i.name} />
+        ))}
+      </datalist>
 
       <fieldset className="grid gap-4 md:grid-cols-2">
         <legend className="mb-2 text-sm font-semibold">Playbook</legend>
@@ -143,7 +169,11 @@ export function PlaybookForm({ mode, action, id, initial = EMPTY_PLAYBOOK, choic
         <legend className="mb-2 text-sm font-semibold">Trigger</legend>
         <Field label="Fires on" htmlFor={f("trigger")} errors={err("trigger")} hint={TRIGGER_HELP[v.trigger]}>
           <Select id={f("trigger")} value={v.trigger} onChange={(e) => set("trigger", e.target.value as PlaybookTriggerName)}>
-            {PLAYBOOK_TRIGGERS.map((t) => <option key={t} value={t}>{TRIGGER_LABELS[t]}</option>)}
+            {PLAYBOOK_TRIGGERS.map((t) => (
+              <option key={t} value={t}>
+                {TRIGGER_LABELS[t]}
+              </option>
+            ))}
           </Select>
         </Field>
         {v.trigger === "vendor_advisory" && (
@@ -159,7 +189,11 @@ export function PlaybookForm({ mode, action, id, initial = EMPTY_PLAYBOOK, choic
               <Field label="Integration" htmlFor={f("integrationId")} errors={err("triggerConfig.integrationId")}>
                 <Select id={f("integrationId")} value={c.integrationId} onChange={(e) => setConfig({ integrationId: e.target.value })} aria-invalid={Boolean(err("triggerConfig.integrationId"))}>
                   <option value="">Choose…</option>
-                  {choices.integrations.map((i) => <option key={i.id} value={i.id}>{i.name}</option>)}
+                  {choices.integrations.map((i) => (
+                    <option key={i.id} value={i.id}>
+                      {i.name}
+                    </option>
+                  ))}
                 </Select>
               </Field>
             )}
@@ -174,13 +208,21 @@ export function PlaybookForm({ mode, action, id, initial = EMPTY_PLAYBOOK, choic
           <>
             <Field label="Threshold" htmlFor={f("percent")} errors={err("triggerConfig.percent")} hint="Percent of the daily budget.">
               <Select id={f("percent")} value={c.percent} onChange={(e) => setConfig({ percent: e.target.value })} aria-invalid={Boolean(err("triggerConfig.percent"))}>
-                {SPEND_PERCENTS.map((p) => <option key={p} value={String(p)}>{p} %</option>)}
+                {SPEND_PERCENTS.map((p) => (
+                  <option key={p} value={String(p)}>
+                    {p} %
+                  </option>
+                ))}
               </Select>
             </Field>
             <Field label="Budget" htmlFor={f("agentId")} errors={err("triggerConfig.agentId")}>
               <Select id={f("agentId")} value={c.agentId} onChange={(e) => setConfig({ agentId: e.target.value })} aria-invalid={Boolean(err("triggerConfig.agentId"))}>
                 <option value="">The fleet budget</option>
-                {choices.agents.map((a) => <option key={a.id} value={a.id}>Agent {a.name}</option>)}
+                {choices.agents.map((a) => (
+                  <option key={a.id} value={a.id}>
+                    Agent {a.name}
+                  </option>
+                ))}
               </Select>
             </Field>
           </>
@@ -188,10 +230,27 @@ export function PlaybookForm({ mode, action, id, initial = EMPTY_PLAYBOOK, choic
         {v.trigger === "unapproved_burst" && (
           <>
             <Field label="Blocked calls (at least)" htmlFor={f("count")} errors={err("triggerConfig.count")}>
-              <Input id={f("count")} type="number" min={1} inputMode="numeric" value={c.count} onChange={(e) => setConfig({ count: e.target.value })} aria-invalid={Boolean(err("triggerConfig.count"))} />
+              <Input
+                id={f("count")}
+                type="number"
+                min={1}
+                inputMode="numeric"
+                value={c.count}
+                onChange={(e) => setConfig({ count: e.target.value })}
+                aria-invalid={Boolean(err("triggerConfig.count"))}
+              />
             </Field>
             <Field label="Within (minutes)" htmlFor={f("minutes")} errors={err("triggerConfig.minutes")}>
-              <Input id={f("minutes")} type="number" min={1} max={1440} inputMode="numeric" value={c.minutes} onChange={(e) => setConfig({ minutes: e.target.value })} aria-invalid={Boolean(err("triggerConfig.minutes"))} />
+              <Input
+                id={f("minutes")}
+                type="number"
+                min={1}
+                max={1440}
+                inputMode="numeric"
+                value={c.minutes}
+                onChange={(e) => setConfig({ minutes: e.target.value })}
+                aria-invalid={Boolean(err("triggerConfig.minutes"))}
+              />
             </Field>
           </>
         )}
@@ -203,16 +262,28 @@ export function PlaybookForm({ mode, action, id, initial = EMPTY_PLAYBOOK, choic
         <Field label="Incident severity" htmlFor={f("severity")} errors={err("triggerConfig.severity")} hint="Of the incident it opens when it fires.">
           <Select id={f("severity")} value={c.severity} onChange={(e) => setConfig({ severity: e.target.value as typeof c.severity })}>
             <option value="">high (default)</option>
-            {SEVERITIES.map((s) => <option key={s} value={s}>{s}</option>)}
+            {SEVERITIES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
           </Select>
         </Field>
-        {configErrors && <p role="alert" className="text-sm text-red-600 md:col-span-3">{configErrors.join(" ")}</p>}
+        {configErrors && (
+          <p role="alert" className="text-sm text-red-600 md:col-span-3">
+            {configErrors.join(" ")}
+          </p>
+        )}
       </fieldset>
 
       <fieldset className="space-y-3">
         <legend className="mb-1 text-sm font-semibold">Contacts</legend>
         <p className="text-xs text-slate-500">Who to call: the vendor’s security contact and your on-call. Each needs an email or a phone number.</p>
-        {errors.contacts && <p role="alert" className="text-sm text-red-600">{errors.contacts.join(" ")}</p>}
+        {errors.contacts && (
+          <p role="alert" className="text-sm text-red-600">
+            {errors.contacts.join(" ")}
+          </p>
+        )}
         {v.contacts.length === 0 && <p className="text-sm text-slate-500">No contacts yet.</p>}
         <ul className="space-y-3">
           {v.contacts.map((ct, i) => (
@@ -233,18 +304,43 @@ export function PlaybookForm({ mode, action, id, initial = EMPTY_PLAYBOOK, choic
                 <Input id={f(`c-${ct.key}-phone`)} type="tel" value={ct.phone} onChange={(e) => setContact(ct.key, { phone: e.target.value })} aria-invalid={Boolean(err(`contacts.${i}.phone`))} />
               </Field>
               <div className="flex items-end">
-                <Button variant="ghost" onClick={() => set("contacts", v.contacts.filter((x) => x.key !== ct.key))} aria-label={`Remove contact ${ct.name || i + 1}`}>Remove</Button>
+                <Button
+                  variant="ghost"
+                  onClick={() =>
+                    set(
+                      "contacts",
+                      v.contacts.filter((x) => x.key !== ct.key),
+                    )
+                  }
+                  aria-label={`Remove contact ${ct.name || i + 1}`}
+                >
+                  Remove
+                </Button>
               </div>
             </li>
           ))}
         </ul>
-        <Button variant="secondary" onClick={() => set("contacts", [...v.contacts, { key: newKey("contact"), kind: "oncall", name: "", email: "", phone: "" }])}>Add contact</Button>
+        <Button variant="secondary" onClick={() => set("contacts", [...v.contacts, { key: newKey("contact"), kind: "oncall", name: "", email: "", phone: "" }])}>
+          Add contact
+        </Button>
       </fieldset>
 
       <fieldset>
         <legend className="mb-1 text-sm font-semibold">Break-glass access</legend>
-        <Field label="How to act when Warden or a gateway is unreachable" htmlFor={f("breakGlass")} errors={err("breakGlass")} hint="Where the emergency credentials are, who holds them, the commands to stop a gateway. No secrets here: say where they are kept.">
-          <textarea id={f("breakGlass")} rows={5} value={v.breakGlass} onChange={(e) => set("breakGlass", e.target.value)} aria-invalid={Boolean(err("breakGlass"))} className={`${textareaClass} font-mono`} />
+        <Field
+          label="How to act when Warden or a gateway is unreachable"
+          htmlFor={f("breakGlass")}
+          errors={err("breakGlass")}
+          hint="Where the emergency credentials are, who holds them, the commands to stop a gateway. No secrets here: say where they are kept."
+        >
+          <textarea
+            id={f("breakGlass")}
+            rows={5}
+            value={v.breakGlass}
+            onChange={(e) => set("breakGlass", e.target.value)}
+            aria-invalid={Boolean(err("breakGlass"))}
+            className={`${textareaClass} font-mono`}
+          />
         </Field>
       </fieldset>
 
@@ -253,14 +349,22 @@ export function PlaybookForm({ mode, action, id, initial = EMPTY_PLAYBOOK, choic
         <p className="text-xs text-slate-500">
           Steps run phase by phase. A step may carry an automated action, run when the playbook fires (never during a drill). Time to contain is measured to the last containment step.
         </p>
-        {errors.steps && <p role="alert" className="text-sm text-red-600">{errors.steps.join(" ")}</p>}
+        {errors.steps && (
+          <p role="alert" className="text-sm text-red-600">
+            {errors.steps.join(" ")}
+          </p>
+        )}
         {PLAYBOOK_PHASES.map((phase) => {
           const inPhase = v.steps.map((s, index) => ({ s, index })).filter((x) => x.s.phase === phase);
           return (
             <section key={phase} aria-labelledby={f(`phase-${phase}`)} className="rounded-lg border border-slate-200 p-3 dark:border-slate-800">
               <div className="mb-2 flex items-center justify-between gap-3">
-                <h3 id={f(`phase-${phase}`)} className="text-sm font-semibold">{PHASE_LABELS[phase]} <span className="font-normal text-slate-500">({inPhase.length})</span></h3>
-                <Button variant="secondary" onClick={() => addStep(phase)}>Add {PHASE_LABELS[phase].toLowerCase()} step</Button>
+                <h3 id={f(`phase-${phase}`)} className="text-sm font-semibold">
+                  {PHASE_LABELS[phase]} <span className="font-normal text-slate-500">({inPhase.length})</span>
+                </h3>
+                <Button variant="secondary" onClick={() => addStep(phase)}>
+                  Add {PHASE_LABELS[phase].toLowerCase()} step
+                </Button>
               </div>
               {inPhase.length === 0 && <p className="text-sm text-slate-500">No steps in this phase.</p>}
               <ol className="space-y-3">
@@ -274,7 +378,11 @@ export function PlaybookForm({ mode, action, id, initial = EMPTY_PLAYBOOK, choic
                       </Field>
                       <Field label="Phase" htmlFor={f(`step-${s.key}-phase`)} errors={err(p("phase"))}>
                         <Select id={f(`step-${s.key}-phase`)} value={s.phase} onChange={(e) => changePhase(s.key, e.target.value as PlaybookPhaseName)}>
-                          {PLAYBOOK_PHASES.map((ph) => <option key={ph} value={ph}>{PHASE_LABELS[ph]}</option>)}
+                          {PLAYBOOK_PHASES.map((ph) => (
+                            <option key={ph} value={ph}>
+                              {PHASE_LABELS[ph]}
+                            </option>
+                          ))}
                         </Select>
                       </Field>
                       <div className="md:col-span-2">
@@ -285,7 +393,11 @@ export function PlaybookForm({ mode, action, id, initial = EMPTY_PLAYBOOK, choic
                       <Field label="Automated action (optional)" htmlFor={f(`step-${s.key}-action`)} errors={err(p("action")) ?? err(p("action.type"))}>
                         <Select id={f(`step-${s.key}-action`)} value={s.actionType} onChange={(e) => setStep(s.key, { actionType: e.target.value as "" | StepActionType })}>
                           <option value="">None (a manual step)</option>
-                          {STEP_ACTION_TYPES.map((t) => <option key={t} value={t}>{ACTION_LABELS[t]}</option>)}
+                          {STEP_ACTION_TYPES.map((t) => (
+                            <option key={t} value={t}>
+                              {ACTION_LABELS[t]}
+                            </option>
+                          ))}
                         </Select>
                       </Field>
                       {s.actionType ? (
@@ -298,11 +410,25 @@ export function PlaybookForm({ mode, action, id, initial = EMPTY_PLAYBOOK, choic
                             aria-invalid={Boolean(targetErr)}
                           />
                         </Field>
-                      ) : <div />}
+                      ) : (
+                        <div />
+                      )}
                       <div className="flex flex-wrap gap-2 md:col-span-2">
-                        <Button id={f(`step-${s.key}-up`)} variant="ghost" disabled={n === 0} onClick={() => moveStep(s.key, -1)} aria-label={`Move step ${n + 1} (${s.title || "untitled"}) up`}>↑ Up</Button>
-                        <Button id={f(`step-${s.key}-down`)} variant="ghost" disabled={n === inPhase.length - 1} onClick={() => moveStep(s.key, 1)} aria-label={`Move step ${n + 1} (${s.title || "untitled"}) down`}>↓ Down</Button>
-                        <Button variant="ghost" className="ml-auto text-red-700 dark:text-red-400" onClick={() => removeStep(s.key)} aria-label={`Remove step ${n + 1} (${s.title || "untitled"})`}>Remove step</Button>
+                        <Button id={f(`step-${s.key}-up`)} variant="ghost" disabled={n === 0} onClick={() => moveStep(s.key, -1)} aria-label={`Move step ${n + 1} (${s.title || "untitled"}) up`}>
+                          ↑ Up
+                        </Button>
+                        <Button
+                          id={f(`step-${s.key}-down`)}
+                          variant="ghost"
+                          disabled={n === inPhase.length - 1}
+                          onClick={() => moveStep(s.key, 1)}
+                          aria-label={`Move step ${n + 1} (${s.title || "untitled"}) down`}
+                        >
+                          ↓ Down
+                        </Button>
+                        <Button variant="ghost" className="ml-auto text-red-700 dark:text-red-400" onClick={() => removeStep(s.key)} aria-label={`Remove step ${n + 1} (${s.title || "untitled"})`}>
+                          Remove step
+                        </Button>
                       </div>
                     </li>
                   );
@@ -313,11 +439,21 @@ export function PlaybookForm({ mode, action, id, initial = EMPTY_PLAYBOOK, choic
         })}
       </fieldset>
 
-      {errors._ && <p role="alert" className="text-sm text-red-600">{errors._.join(" ")}</p>}
-      <div aria-live="polite"><FormError text={notice?.text} /></div>
+      {errors._ && (
+        <p role="alert" className="text-sm text-red-600">
+          {errors._.join(" ")}
+        </p>
+      )}
+      <div aria-live="polite">
+        <FormError text={notice?.text} />
+      </div>
       <div className="flex gap-3">
-        <Button type="submit" pending={pending}>{pending ? "Saving…" : mode === "create" ? "Create playbook" : "Save playbook"}</Button>
-        <Button variant="ghost" onClick={() => router.push(mode === "create" ? "/playbooks" : `/playbooks/${id}`)}>Cancel</Button>
+        <Button type="submit" pending={pending}>
+          {pending ? "Saving…" : mode === "create" ? "Create playbook" : "Save playbook"}
+        </Button>
+        <Button variant="ghost" onClick={() => router.push(mode === "create" ? "/playbooks" : `/playbooks/${id}`)}>
+          Cancel
+        </Button>
       </div>
     </form>
   );

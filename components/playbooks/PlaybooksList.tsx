@@ -12,8 +12,14 @@ import { fmtCount } from "@/components/ui/format";
 type DrillState = "never" | "overdue" | "ok";
 /** What a row of the playbook list shows. */
 export type PlaybookListRow = {
-  id: string; name: string; description: string | null; trigger: PlaybookTriggerName; triggerConfig: unknown; stepsCount: number;
-  lastDrill: { startedAt: Date; timeToContainMs: number | null } | null; drillState: DrillState;
+  id: string;
+  name: string;
+  description: string | null;
+  trigger: PlaybookTriggerName;
+  triggerConfig: unknown;
+  stepsCount: number;
+  lastDrill: { startedAt: Date; timeToContainMs: number | null } | null;
+  drillState: DrillState;
 };
 
 const DRILL_BADGE: Record<DrillState, React.ReactNode> = {
@@ -25,7 +31,15 @@ const DRILL_BADGE: Record<DrillState, React.ReactNode> = {
 const linkClass = "text-sm text-brand-600 hover:underline";
 
 /** The playbook list: a banner for plans that need a drill, then every playbook with its trigger and last drill. */
-export function PlaybooksList(props: { rows: PlaybookListRow[]; view: ListView; names: RefNames; due: { never: number; overdue: number; total: number }; drillFilter?: string; canManage: boolean; canDrill: boolean }) {
+export function PlaybooksList(props: {
+  rows: PlaybookListRow[];
+  view: ListView;
+  names: RefNames;
+  due: { never: number; overdue: number; total: number };
+  drillFilter?: string;
+  canManage: boolean;
+  canDrill: boolean;
+}) {
   const { rows, view, names, due, drillFilter, canManage, canDrill } = props;
   return (
     <>
@@ -34,19 +48,34 @@ export function PlaybooksList(props: { rows: PlaybookListRow[]; view: ListView; 
         description="The plan before the incident: what fires it, the steps of each phase with their automated actions, who to call and how to act when Warden itself is out of reach. A plan that is not rehearsed fails when it is needed: drill each one at least every 90 days."
         actions={
           <div className="flex items-center gap-4">
-            <Link href="/incidents" className={linkClass}>Incidents →</Link>
-            {canManage && <Link href="/playbooks/new" className="inline-flex items-center rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">New playbook</Link>}
+            <Link href="/incidents" className={linkClass}>
+              Incidents →
+            </Link>
+            {canManage && (
+              <Link href="/playbooks/new" className="inline-flex items-center rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">
+                New playbook
+              </Link>
+            )}
           </div>
         }
       />
       {due.total > 0 && (
-        <div role="status" className="mb-4 flex flex-wrap items-center gap-3 rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-200">
+        <div
+          role="status"
+          className="mb-4 flex flex-wrap items-center gap-3 rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-200"
+        >
           <p>
-            <strong>{fmtCount(due.total)} {due.total === 1 ? "playbook needs" : "playbooks need"} a drill</strong>
+            <strong>
+              {fmtCount(due.total)} {due.total === 1 ? "playbook needs" : "playbooks need"} a drill
+            </strong>
             {": "}
             {[due.never && `${fmtCount(due.never)} never drilled`, due.overdue && `${fmtCount(due.overdue)} not drilled in ${DRILL_DUE_DAYS} days`].filter(Boolean).join(", ")}.
           </p>
-          {drillFilter !== "due" && <Link href="/playbooks?drill=due" className="font-medium underline">Show them</Link>}
+          {drillFilter !== "due" && (
+            <Link href="/playbooks?drill=due" className="font-medium underline">
+              Show them
+            </Link>
+          )}
         </div>
       )}
       <ListPage
@@ -66,7 +95,16 @@ export function PlaybooksList(props: { rows: PlaybookListRow[]; view: ListView; 
         ]}
         filters={[
           { id: "trigger", label: "Trigger", options: PLAYBOOK_TRIGGERS.map((t) => ({ value: t, label: TRIGGER_LABELS[t] })) },
-          { id: "drill", label: "Drill", options: [{ value: "due", label: "needs a drill" }, { value: "never", label: "never drilled" }, { value: "overdue", label: `not drilled in ${DRILL_DUE_DAYS} days` }, { value: "ok", label: "drilled recently" }] },
+          {
+            id: "drill",
+            label: "Drill",
+            options: [
+              { value: "due", label: "needs a drill" },
+              { value: "never", label: "never drilled" },
+              { value: "overdue", label: `not drilled in ${DRILL_DUE_DAYS} days` },
+              { value: "ok", label: "drilled recently" },
+            ],
+          },
         ]}
         rows={rows.map((p) => {
           const trig = describeTrigger(p.trigger, p.triggerConfig, names);
@@ -75,7 +113,9 @@ export function PlaybooksList(props: { rows: PlaybookListRow[]; view: ListView; 
             cells: {
               name: (
                 <div className="max-w-md">
-                  <Link href={`/playbooks/${p.id}`} className="font-medium text-brand-600 hover:underline">{p.name}</Link>
+                  <Link href={`/playbooks/${p.id}`} className="font-medium text-brand-600 hover:underline">
+                    {p.name}
+                  </Link>
                   {p.description && <p className="line-clamp-2 text-xs text-slate-600 dark:text-slate-400">{p.description}</p>}
                 </div>
               ),
@@ -93,7 +133,12 @@ export function PlaybooksList(props: { rows: PlaybookListRow[]; view: ListView; 
                 </div>
               ),
               ttc: <span className="tabular-nums">{p.lastDrill ? fmtDuration(p.lastDrill.timeToContainMs) : "—"}</span>,
-              actions: canDrill && p.stepsCount > 0 ? <Link href={`/playbooks/${p.id}/drill`} className={`${linkClass} whitespace-nowrap`}>Run a drill</Link> : null,
+              actions:
+                canDrill && p.stepsCount > 0 ? (
+                  <Link href={`/playbooks/${p.id}/drill`} className={`${linkClass} whitespace-nowrap`}>
+                    Run a drill
+                  </Link>
+                ) : null,
             },
           };
         })}

@@ -24,7 +24,11 @@ export function RunPlaybook({ id, name, updatedAt, automated, action }: { id: st
     >
       <p className="text-sm">
         Running <strong>{name}</strong> opens a new incident now
-        {automated.length === 0 ? " that tracks its steps. It has no automated actions: nothing else changes." : <> and runs {automated.length === 1 ? "its automated action" : `its ${automated.length} automated actions`} at once, in run order:</>}
+        {automated.length === 0 ? (
+          " that tracks its steps. It has no automated actions: nothing else changes."
+        ) : (
+          <> and runs {automated.length === 1 ? "its automated action" : `its ${automated.length} automated actions`} at once, in run order:</>
+        )}
       </p>
       {automated.length > 0 && (
         <ol className="list-decimal space-y-1 pl-5 text-sm">

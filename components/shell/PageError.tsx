@@ -17,7 +17,8 @@ export function PageError({ digest, onRetry }: { digest?: string; onRetry: () =>
         This page could not be loaded
       </h1>
       <p className="mt-2 text-sm text-slate-700 dark:text-slate-300">
-        Something went wrong on the server while preparing it. Nothing was changed. Try again; if it keeps failing, give an administrator the reference below so they can find the error in the server log.
+        Something went wrong on the server while preparing it. Nothing was changed. Try again; if it keeps failing, give an administrator the reference below so they can find the error in the server
+        log.
       </p>
       {digest && (
         <p className="mt-3 text-sm">

@@ -8,7 +8,10 @@ import { SignOutButton } from "./SignOutButton";
 export function Sidebar({ items, user }: { items: NavItem[]; user: { label: string; role: string } }) {
   const pathname = usePathname();
   const [open, setOpen] = useState(false);
-  const current = activeHref(pathname, items.map((i) => i.href));
+  const current = activeHref(
+    pathname,
+    items.map((i) => i.href),
+  );
   const active = (href: string) => href === current;
   return (
     <>
@@ -41,10 +44,14 @@ export function Sidebar({ items, user }: { items: NavItem[]; user: { label: stri
           </ul>
         </nav>
         <div className="border-t border-slate-200 px-5 py-4 text-sm dark:border-slate-800">
-          <p className="truncate font-medium" title={user.label}>{user.label}</p>
+          <p className="truncate font-medium" title={user.label}>
+            {user.label}
+          </p>
           <p className="text-slate-500 dark:text-slate-400">{user.role}</p>
           <div className="mt-2 flex gap-3">
-            <Link href="/account" className="text-brand-600 hover:underline dark:text-brand-100">Account & tokens</Link>
+            <Link href="/account" className="text-brand-600 hover:underline dark:text-brand-100">
+              Account & tokens
+            </Link>
             <SignOutButton />
           </div>
         </div>

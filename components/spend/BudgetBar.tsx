@@ -42,7 +42,9 @@ export function ThresholdScale() {
   return (
     <div aria-hidden className="relative mr-[4.5rem] mt-1 h-4 text-[10px] text-slate-500">
       {THRESHOLDS.map((t) => (
-        <span key={t} className="absolute -translate-x-1/2" style={{ left: `${t}%` }}>{t}%</span>
+        <span key={t} className="absolute -translate-x-1/2" style={{ left: `${t}%` }}>
+          {t}%
+        </span>
       ))}
     </div>
   );

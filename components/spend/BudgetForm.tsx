@@ -61,7 +61,9 @@ export function BudgetForm(props: {
     // A containing budget set below today's spend trips on the breaker's next run (within 30 s).
     const daily = Number(input.dailyUsd.replace(/^\$/, ""));
     if (!confirmTrip && input.enabled && onLimit !== "notify" && spentTodayUsd && daily > 0 && Number(spentTodayUsd) >= daily) {
-      setConfirmTrip(`Today's spend (${fmtUsd(spentTodayUsd)}) is already at or over ${fmtUsd(String(daily))}: unless 100 % already fired today, the breaker will ${onLimit === "block_fleet" ? "block the whole fleet" : "suspend this agent"} within 30 seconds. Save again to confirm.`);
+      setConfirmTrip(
+        `Today's spend (${fmtUsd(spentTodayUsd)}) is already at or over ${fmtUsd(String(daily))}: unless 100 % already fired today, the breaker will ${onLimit === "block_fleet" ? "block the whole fleet" : "suspend this agent"} within 30 seconds. Save again to confirm.`,
+      );
       return;
     }
     setConfirmTrip(null);
@@ -85,38 +87,86 @@ export function BudgetForm(props: {
       {agentId === undefined && (
         <Field label="Agent" htmlFor={id("agent")} errors={errors.agentId}>
           <Select id={id("agent")} name="agentId" defaultValue="" aria-invalid={!!errors.agentId}>
-            <option value="" disabled>Choose an agent…</option>
-            {(agents ?? []).map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
+            <option value="" disabled>
+              Choose an agent…
+            </option>
+            {(agents ?? []).map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+              </option>
+            ))}
           </Select>
         </Field>
       )}
       {agentId !== undefined && errors.agentId && <FormError text={errors.agentId[0]} />}
       <div className="grid gap-3 sm:grid-cols-2">
         <Field label="Daily budget (USD)" htmlFor={id("usd")} errors={errors.dailyUsd} hint="Per UTC day; cents allowed.">
-          <Input id={id("usd")} name="dailyUsd" inputMode="decimal" autoComplete="off" placeholder="25.00" defaultValue={budget?.dailyUsd ?? ""} aria-invalid={!!errors.dailyUsd} onChange={() => setConfirmTrip(null)} />
+          <Input
+            id={id("usd")}
+            name="dailyUsd"
+            inputMode="decimal"
+            autoComplete="off"
+            placeholder="25.00"
+            defaultValue={budget?.dailyUsd ?? ""}
+            aria-invalid={!!errors.dailyUsd}
+            onChange={() => setConfirmTrip(null)}
+          />
         </Field>
         <Field label="At 100 %" htmlFor={id("limit")} errors={errors.onLimit}>
-          <Select id={id("limit")} name="onLimit" value={onLimit} onChange={(e) => { setOnLimit(e.target.value as OnLimit); setConfirmTrip(null); }} aria-invalid={!!errors.onLimit}>
-            {choices.map((o) => <option key={o} value={o}>{ON_LIMIT_LABELS[o]}</option>)}
+          <Select
+            id={id("limit")}
+            name="onLimit"
+            value={onLimit}
+            onChange={(e) => {
+              setOnLimit(e.target.value as OnLimit);
+              setConfirmTrip(null);
+            }}
+            aria-invalid={!!errors.onLimit}
+          >
+            {choices.map((o) => (
+              <option key={o} value={o}>
+                {ON_LIMIT_LABELS[o]}
+              </option>
+            ))}
           </Select>
         </Field>
       </div>
-      <p className={`text-xs ${onLimit === "block_fleet" ? "font-medium text-red-700 dark:text-red-300" : "text-slate-600 dark:text-slate-400"}`}>{CONSEQUENCE[onLimit]} Alerts fire at 50, 75, 90 and 100 %, each once a day.</p>
+      <p className={`text-xs ${onLimit === "block_fleet" ? "font-medium text-red-700 dark:text-red-300" : "text-slate-600 dark:text-slate-400"}`}>
+        {CONSEQUENCE[onLimit]} Alerts fire at 50, 75, 90 and 100 %, each once a day.
+      </p>
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" name="enabled" defaultChecked={budget?.enabled ?? true} /> Enabled (a disabled budget never fires)
       </label>
       {errors.enabled && <FormError text={errors.enabled[0]} />}
-      {confirmTrip && <p role="alert" className="rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200">{confirmTrip}</p>}
+      {confirmTrip && (
+        <p role="alert" className="rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200">
+          {confirmTrip}
+        </p>
+      )}
       <FormError text={notice?.tone === "error" ? notice.text : null} />
-      {saved && <p role="status" className="text-sm text-emerald-700 dark:text-emerald-300">{saved}</p>}
+      {saved && (
+        <p role="status" className="text-sm text-emerald-700 dark:text-emerald-300">
+          {saved}
+        </p>
+      )}
       <div className="flex flex-wrap items-center gap-2">
-        <Button type="submit" pending={pending} variant={confirmTrip ? "danger" : "primary"}>{pending ? "Saving…" : confirmTrip ? "Save anyway" : budget ? "Save budget" : "Set budget"}</Button>
-        {budget && deleteAction && !confirmDelete && <Button variant="ghost" onClick={() => setConfirmDelete(true)}>Delete budget…</Button>}
+        <Button type="submit" pending={pending} variant={confirmTrip ? "danger" : "primary"}>
+          {pending ? "Saving…" : confirmTrip ? "Save anyway" : budget ? "Save budget" : "Set budget"}
+        </Button>
+        {budget && deleteAction && !confirmDelete && (
+          <Button variant="ghost" onClick={() => setConfirmDelete(true)}>
+            Delete budget…
+          </Button>
+        )}
         {budget && deleteAction && confirmDelete && (
           <span role="group" aria-label="Confirm deletion" className="flex items-center gap-2 text-sm">
             <span>Delete this budget and its alert history? The breaker stops watching {isFleet ? "the fleet" : "this agent"}.</span>
-            <Button variant="danger" pending={pending} onClick={onDelete}>Delete</Button>
-            <Button variant="ghost" onClick={() => setConfirmDelete(false)}>Cancel</Button>
+            <Button variant="danger" pending={pending} onClick={onDelete}>
+              Delete
+            </Button>
+            <Button variant="ghost" onClick={() => setConfirmDelete(false)}>
+              Cancel
+            </Button>
           </span>
         )}
       </div>

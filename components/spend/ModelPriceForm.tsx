@@ -8,7 +8,16 @@ import { useActionForm } from "@/components/ui/useActionForm";
 import { ZModelPriceSet } from "@/lib/model-usage/schema";
 import type { ServerAction } from "@/components/admin/types";
 
-export type PriceFormRow = { id: string; provider: string; model: string; inputUsdPerMTok: string; outputUsdPerMTok: string; cacheReadUsdPerMTok: string | null; cacheWriteUsdPerMTok: string | null; source: string };
+export type PriceFormRow = {
+  id: string;
+  provider: string;
+  model: string;
+  inputUsdPerMTok: string;
+  outputUsdPerMTok: string;
+  cacheReadUsdPerMTok: string | null;
+  cacheWriteUsdPerMTok: string | null;
+  source: string;
+};
 
 /**
  * Add a model price, or (with `price`) change or delete one. Prices are USD per million tokens;
@@ -77,15 +86,29 @@ export function ModelPriceForm({ price, setAction, deleteAction, idPrefix }: { p
         <Input id={id("source")} name="source" autoComplete="off" defaultValue={price?.source ?? ""} aria-invalid={!!errors.source} />
       </Field>
       <FormError text={notice?.tone === "error" ? notice.text : null} />
-      {saved && <p role="status" className="text-sm text-emerald-700 dark:text-emerald-300">{saved}</p>}
+      {saved && (
+        <p role="status" className="text-sm text-emerald-700 dark:text-emerald-300">
+          {saved}
+        </p>
+      )}
       <div className="flex flex-wrap items-center gap-2">
-        <Button type="submit" pending={pending}>{pending ? "Saving…" : price ? "Save price" : "Add price"}</Button>
-        {price && deleteAction && !confirmDelete && <Button variant="ghost" onClick={() => setConfirmDelete(true)}>Delete price…</Button>}
+        <Button type="submit" pending={pending}>
+          {pending ? "Saving…" : price ? "Save price" : "Add price"}
+        </Button>
+        {price && deleteAction && !confirmDelete && (
+          <Button variant="ghost" onClick={() => setConfirmDelete(true)}>
+            Delete price…
+          </Button>
+        )}
         {price && deleteAction && confirmDelete && (
           <span role="group" aria-label="Confirm deletion" className="flex items-center gap-2 text-sm">
             <span>Delete the price of {label}? Its calls arriving from now on are unpriced until a price is added again.</span>
-            <Button variant="danger" pending={pending} onClick={onDelete}>Delete</Button>
-            <Button variant="ghost" onClick={() => setConfirmDelete(false)}>Cancel</Button>
+            <Button variant="danger" pending={pending} onClick={onDelete}>
+              Delete
+            </Button>
+            <Button variant="ghost" onClick={() => setConfirmDelete(false)}>
+              Cancel
+            </Button>
           </span>
         )}
       </div>

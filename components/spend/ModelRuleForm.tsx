@@ -23,7 +23,13 @@ export function ModelRuleForm({ rule, setAction, deleteAction, idPrefix }: { rul
     setSaved(null);
     const form = e.currentTarget;
     const fd = new FormData(form);
-    const input = { ...(rule ? { id: rule.id } : {}), scope: String(fd.get("scope") ?? ""), pattern: String(fd.get("pattern") ?? ""), status: String(fd.get("status") ?? ""), note: String(fd.get("note") ?? "") };
+    const input = {
+      ...(rule ? { id: rule.id } : {}),
+      scope: String(fd.get("scope") ?? ""),
+      pattern: String(fd.get("pattern") ?? ""),
+      status: String(fd.get("status") ?? ""),
+      note: String(fd.get("note") ?? ""),
+    };
     const res = await run<{ pattern: string }>(setAction, input, ZModelRuleSet, { toast: (d) => ({ text: `Model rule for ${d.pattern} saved.` }) });
     if (!res) return;
     setSaved(`Saved the rule for ${res.pattern}.`);
@@ -44,7 +50,11 @@ export function ModelRuleForm({ rule, setAction, deleteAction, idPrefix }: { rul
       <div className="grid gap-3 sm:grid-cols-3">
         <Field label="Agents" htmlFor={id("scope")} errors={errors.scope}>
           <Select id={id("scope")} name="scope" defaultValue={rule?.scope ?? "external"} aria-invalid={!!errors.scope}>
-            {AGENT_SCOPES.map((s) => <option key={s} value={s}>{SCOPE_LABELS[s]}</option>)}
+            {AGENT_SCOPES.map((s) => (
+              <option key={s} value={s}>
+                {SCOPE_LABELS[s]}
+              </option>
+            ))}
           </Select>
         </Field>
         <Field label="Models" htmlFor={id("pattern")} errors={errors.pattern} hint="provider/model; * matches anything (openai/*).">
@@ -52,7 +62,11 @@ export function ModelRuleForm({ rule, setAction, deleteAction, idPrefix }: { rul
         </Field>
         <Field label="Decision" htmlFor={id("status")} errors={errors.status}>
           <Select id={id("status")} name="status" defaultValue={rule?.status ?? "allowed"} aria-invalid={!!errors.status}>
-            {MODEL_RULE_STATUSES.map((s) => <option key={s} value={s}>{MODEL_RULE_LABELS[s]}</option>)}
+            {MODEL_RULE_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {MODEL_RULE_LABELS[s]}
+              </option>
+            ))}
           </Select>
         </Field>
       </div>
@@ -60,15 +74,29 @@ export function ModelRuleForm({ rule, setAction, deleteAction, idPrefix }: { rul
         <Input id={id("note")} name="note" autoComplete="off" defaultValue={rule?.note ?? ""} aria-invalid={!!errors.note} />
       </Field>
       <FormError text={notice?.tone === "error" ? notice.text : null} />
-      {saved && <p role="status" className="text-sm text-emerald-700 dark:text-emerald-300">{saved}</p>}
+      {saved && (
+        <p role="status" className="text-sm text-emerald-700 dark:text-emerald-300">
+          {saved}
+        </p>
+      )}
       <div className="flex flex-wrap items-center gap-2">
-        <Button type="submit" pending={pending}>{pending ? "Saving…" : rule ? "Save rule" : "Add rule"}</Button>
-        {rule && deleteAction && !confirmDelete && <Button variant="ghost" onClick={() => setConfirmDelete(true)}>Delete rule…</Button>}
+        <Button type="submit" pending={pending}>
+          {pending ? "Saving…" : rule ? "Save rule" : "Add rule"}
+        </Button>
+        {rule && deleteAction && !confirmDelete && (
+          <Button variant="ghost" onClick={() => setConfirmDelete(true)}>
+            Delete rule…
+          </Button>
+        )}
         {rule && deleteAction && confirmDelete && (
           <span role="group" aria-label="Confirm deletion" className="flex items-center gap-2 text-sm">
             <span>Delete the rule for {rule.pattern}?</span>
-            <Button variant="danger" pending={pending} onClick={onDelete}>Delete</Button>
-            <Button variant="ghost" onClick={() => setConfirmDelete(false)}>Cancel</Button>
+            <Button variant="danger" pending={pending} onClick={onDelete}>
+              Delete
+            </Button>
+            <Button variant="ghost" onClick={() => setConfirmDelete(false)}>
+              Cancel
+            </Button>
           </span>
         )}
       </div>

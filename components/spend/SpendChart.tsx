@@ -15,8 +15,13 @@ function ChartTooltip({ active, payload }: TooltipContentProps<TooltipValueType,
   return (
     <div className="rounded-md border border-slate-200 bg-white px-3 py-2 text-xs shadow-md dark:border-slate-700 dark:bg-slate-900">
       <p className="font-medium">{p.day} (UTC)</p>
-      <p>{fmtUsd(p.costUsd)}{p.modelCostUsd !== undefined ? ` (models ${fmtUsd(p.modelCostUsd)}, tool calls ${fmtUsd(p.toolCostUsd ?? "0")})` : ""}</p>
-      <p>{fmtCount(p.calls)} tool calls{p.modelCalls !== undefined ? ` · ${fmtCount(p.modelCalls)} model calls` : ""} · {fmtCount(p.tokensIn)} tokens in · {fmtCount(p.tokensOut)} out</p>
+      <p>
+        {fmtUsd(p.costUsd)}
+        {p.modelCostUsd !== undefined ? ` (models ${fmtUsd(p.modelCostUsd)}, tool calls ${fmtUsd(p.toolCostUsd ?? "0")})` : ""}
+      </p>
+      <p>
+        {fmtCount(p.calls)} tool calls{p.modelCalls !== undefined ? ` · ${fmtCount(p.modelCalls)} model calls` : ""} · {fmtCount(p.tokensIn)} tokens in · {fmtCount(p.tokensOut)} out
+      </p>
     </div>
   );
 }
@@ -40,7 +45,14 @@ export function SpendChart({ points, dailyBudgetUsd, who = "Fleet" }: { points: 
           <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid vertical={false} stroke="currentColor" strokeOpacity={0.15} />
             <XAxis dataKey="day" tickFormatter={(v: string) => v.slice(5)} tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.3} />
-            <YAxis domain={[0, top > 0 ? Math.ceil(top * 1.1 * 100) / 100 : 1]} tickFormatter={(v: number) => `$${v.toLocaleString("en", { maximumFractionDigits: 2 })}`} tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.3} width={64} />
+            <YAxis
+              domain={[0, top > 0 ? Math.ceil(top * 1.1 * 100) / 100 : 1]}
+              tickFormatter={(v: number) => `$${v.toLocaleString("en", { maximumFractionDigits: 2 })}`}
+              tick={{ fill: "currentColor", fontSize: 11 }}
+              stroke="currentColor"
+              strokeOpacity={0.3}
+              width={64}
+            />
             <Tooltip content={ChartTooltip} cursor={{ fill: "currentColor", fillOpacity: 0.08 }} />
             {split ? (
               <>
@@ -51,7 +63,14 @@ export function SpendChart({ points, dailyBudgetUsd, who = "Fleet" }: { points: 
             ) : (
               <Bar dataKey="cost" name="cost" fill={COST_COLOR} isAnimationActive={false} />
             )}
-            {budget !== null && <ReferenceLine y={budget} stroke={BUDGET_COLOR} strokeDasharray="4 4" label={{ value: who === "Fleet" ? "fleet budget" : "daily budget", fill: BUDGET_COLOR, fontSize: 11, position: "insideTopRight" }} />}
+            {budget !== null && (
+              <ReferenceLine
+                y={budget}
+                stroke={BUDGET_COLOR}
+                strokeDasharray="4 4"
+                label={{ value: who === "Fleet" ? "fleet budget" : "daily budget", fill: BUDGET_COLOR, fontSize: 11, position: "insideTopRight" }}
+              />
+            )}
           </BarChart>
         </ResponsiveContainer>
       </div>

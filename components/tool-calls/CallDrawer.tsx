@@ -34,10 +34,36 @@ type CallDetail = {
   result?: unknown;
 };
 /** A person's approval of the call (GET /api/v1/tool-calls/{id} `approvals`). */
-type CallApproval = { id: string; status: string; decision: string | null; createdAt: string; decidedAt: string | null; decidedBy: string | null; decisionReason: string | null; grantUntil: string | null; reason: string; outcome: string | null; waitedMs: number | null };
+type CallApproval = {
+  id: string;
+  status: string;
+  decision: string | null;
+  createdAt: string;
+  decidedAt: string | null;
+  decidedBy: string | null;
+  decisionReason: string | null;
+  grantUntil: string | null;
+  reason: string;
+  outcome: string | null;
+  waitedMs: number | null;
+};
 /** A model call of the same run (GET /api/v1/tool-calls/{id} `modelUsage`). */
-type RunModelCall = { eventId: string; occurredAt: string; provider: string; model: string; tokensIn: number; tokensOut: number; cacheReadTokens: number; cacheWriteTokens: number; fallback: boolean; primaryModel: string | null; costUsd: string | null; costSource: "gateway" | "price_table" | "unpriced" };
-type Loaded = { state: "loading" } | { state: "error"; message: string } | { state: "ok"; call: CallDetail; paramsVisible: boolean; approvals: CallApproval[]; runId: string | null; modelUsage: RunModelCall[] };
+type RunModelCall = {
+  eventId: string;
+  occurredAt: string;
+  provider: string;
+  model: string;
+  tokensIn: number;
+  tokensOut: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  fallback: boolean;
+  primaryModel: string | null;
+  costUsd: string | null;
+  costSource: "gateway" | "price_table" | "unpriced";
+};
+type Loaded =
+  { state: "loading" } | { state: "error"; message: string } | { state: "ok"; call: CallDetail; paramsVisible: boolean; approvals: CallApproval[]; runId: string | null; modelUsage: RunModelCall[] };
 
 const COST_SOURCE: Record<RunModelCall["costSource"], string> = { gateway: "priced by the gateway", price_table: "priced from Warden's table", unpriced: "unpriced" };
 
@@ -91,7 +117,14 @@ export function CallDrawerProvider({ children }: { children: ReactNode }) {
 export function OpenCallButton({ id, at, label, description }: CallRef & { label: ReactNode; description: string }) {
   const open = useContext(OpenContext);
   return (
-    <button type="button" data-call-open aria-haspopup="dialog" aria-label={description} onClick={(e) => open({ id, at }, e.currentTarget)} className="whitespace-nowrap rounded text-left text-xs text-brand-600 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 dark:text-brand-100">
+    <button
+      type="button"
+      data-call-open
+      aria-haspopup="dialog"
+      aria-label={description}
+      onClick={(e) => open({ id, at }, e.currentTarget)}
+      className="whitespace-nowrap rounded text-left text-xs text-brand-600 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 dark:text-brand-100"
+    >
       {label}
     </button>
   );
@@ -171,13 +204,38 @@ function CallDrawer({ call, onClose }: { call: CallRef; onClose: () => void }) {
   const rows: [string, ReactNode][] = c
     ? [
         ["When", <CallTime key="w" at={c.occurredAt} />],
-        ["Agent", c.agentId ? <a className="text-brand-600 hover:underline dark:text-brand-100" href={`/agents/${c.agentId}`}>{c.agentName}</a> : <span>{c.agentName} <Badge>not in registry</Badge></span>],
+        [
+          "Agent",
+          c.agentId ? (
+            <a className="text-brand-600 hover:underline dark:text-brand-100" href={`/agents/${c.agentId}`}>
+              {c.agentName}
+            </a>
+          ) : (
+            <span>
+              {c.agentName} <Badge>not in registry</Badge>
+            </span>
+          ),
+        ],
         ["Tool", <code key="t">{c.toolName}</code>],
         ["Version", c.toolVersion ?? "—"],
-        ["Content hash", c.toolHash ? <code key="h" className="break-all">{c.toolHash}</code> : "—"],
+        [
+          "Content hash",
+          c.toolHash ? (
+            <code key="h" className="break-all">
+              {c.toolHash}
+            </code>
+          ) : (
+            "—"
+          ),
+        ],
         ["Decision", <DecisionCell key="d" decision={c.decision} policyDecision={c.policyDecision ?? null} blockReason={c.blockReason} />],
         ...(loaded.state === "ok" && loaded.approvals.length
-          ? loaded.approvals.map((a, i): [string, ReactNode] => [i ? `Approval ${i + 1}` : "Approval", <a key={a.id} className="text-brand-600 hover:underline dark:text-brand-100" href={`/approvals/${a.id}`}>{approvalText(a)}</a>])
+          ? loaded.approvals.map((a, i): [string, ReactNode] => [
+              i ? `Approval ${i + 1}` : "Approval",
+              <a key={a.id} className="text-brand-600 hover:underline dark:text-brand-100" href={`/approvals/${a.id}`}>
+                {approvalText(a)}
+              </a>,
+            ])
           : []),
         ["Duration", c.durationMs != null ? `${c.durationMs} ms` : "—"],
         ["Error", c.error ?? "—"],
@@ -185,8 +243,22 @@ function CallDrawer({ call, onClose }: { call: CallRef; onClose: () => void }) {
         ["Tokens in / out", c.tokensIn != null || c.tokensOut != null ? `${c.tokensIn ?? "—"} / ${c.tokensOut ?? "—"}` : "—"],
         ["Cost", c.costUsd != null ? `$${c.costUsd}` : "—"],
         ["Gateway", c.gatewayName ?? c.gatewayId],
-        ["Session", c.sessionKey ? <code key="s" className="break-all">{c.sessionKey}</code> : "—"],
-        ["Event id", <code key="e" className="break-all">{c.eventId}</code>],
+        [
+          "Session",
+          c.sessionKey ? (
+            <code key="s" className="break-all">
+              {c.sessionKey}
+            </code>
+          ) : (
+            "—"
+          ),
+        ],
+        [
+          "Event id",
+          <code key="e" className="break-all">
+            {c.eventId}
+          </code>,
+        ],
         ["Ingested", <CallTime key="i" at={c.ingestedAt} />],
       ]
     : [];
@@ -205,16 +277,34 @@ function CallDrawer({ call, onClose }: { call: CallRef; onClose: () => void }) {
       >
         <div className="flex items-start justify-between gap-4 border-b border-slate-200 p-5 dark:border-slate-800">
           <div>
-            <h2 id="call-drawer-title" className="text-lg font-semibold">Tool call {c ? <code>{c.toolName}</code> : null}</h2>
-            <p className="text-xs text-slate-500 dark:text-slate-400">#{call.id} · <CallTime at={call.at} /></p>
+            <h2 id="call-drawer-title" className="text-lg font-semibold">
+              Tool call {c ? <code>{c.toolName}</code> : null}
+            </h2>
+            <p className="text-xs text-slate-500 dark:text-slate-400">
+              #{call.id} · <CallTime at={call.at} />
+            </p>
           </div>
-          <button ref={closeButton} type="button" onClick={onClose} aria-label="Close details" className="rounded-md px-3 py-2 text-sm text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800">
+          <button
+            ref={closeButton}
+            type="button"
+            onClick={onClose}
+            aria-label="Close details"
+            className="rounded-md px-3 py-2 text-sm text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800"
+          >
             <span aria-hidden>✕</span>
           </button>
         </div>
         <div className="space-y-6 p-5">
-          {loaded.state === "loading" && <p role="status" className="text-sm text-slate-500 dark:text-slate-400">Loading…</p>}
-          {loaded.state === "error" && <p role="alert" className="text-sm text-red-700 dark:text-red-300">{loaded.message}</p>}
+          {loaded.state === "loading" && (
+            <p role="status" className="text-sm text-slate-500 dark:text-slate-400">
+              Loading…
+            </p>
+          )}
+          {loaded.state === "error" && (
+            <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+              {loaded.message}
+            </p>
+          )}
           {c && (
             <>
               <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-2 text-sm">
@@ -227,30 +317,54 @@ function CallDrawer({ call, onClose }: { call: CallRef; onClose: () => void }) {
               </dl>
               {loaded.state === "ok" && loaded.runId && (
                 <section aria-labelledby="call-model-usage" className="space-y-2">
-                  <h3 id="call-model-usage" className="text-sm font-semibold">Model usage of this run</h3>
+                  <h3 id="call-model-usage" className="text-sm font-semibold">
+                    Model usage of this run
+                  </h3>
                   {loaded.modelUsage.length ? (
                     <table className="w-full text-left text-xs">
                       <caption className="sr-only">Model calls of run {loaded.runId}</caption>
                       <thead>
-                        <tr className="border-b border-slate-200 dark:border-slate-800"><th className="py-1">Model</th><th>Tokens in / out / cache</th><th>Cost</th></tr>
+                        <tr className="border-b border-slate-200 dark:border-slate-800">
+                          <th className="py-1">Model</th>
+                          <th>Tokens in / out / cache</th>
+                          <th>Cost</th>
+                        </tr>
                       </thead>
                       <tbody>
                         {loaded.modelUsage.map((m) => (
                           <tr key={m.eventId} className="border-b border-slate-100 dark:border-slate-800">
-                            <td className="py-1"><code>{m.provider}/{m.model}</code>{m.fallback && <> <Badge tone="amber">fallback{m.primaryModel ? ` from ${m.primaryModel}` : ""}</Badge></>}</td>
-                            <td className="tabular-nums">{m.tokensIn} / {m.tokensOut} / {m.cacheReadTokens + m.cacheWriteTokens}</td>
-                            <td className="tabular-nums">{m.costUsd != null ? `$${m.costUsd}` : <Badge tone="amber">unpriced</Badge>} <span className="text-slate-500 dark:text-slate-400">({COST_SOURCE[m.costSource]})</span></td>
+                            <td className="py-1">
+                              <code>
+                                {m.provider}/{m.model}
+                              </code>
+                              {m.fallback && (
+                                <>
+                                  {" "}
+                                  <Badge tone="amber">fallback{m.primaryModel ? ` from ${m.primaryModel}` : ""}</Badge>
+                                </>
+                              )}
+                            </td>
+                            <td className="tabular-nums">
+                              {m.tokensIn} / {m.tokensOut} / {m.cacheReadTokens + m.cacheWriteTokens}
+                            </td>
+                            <td className="tabular-nums">
+                              {m.costUsd != null ? `$${m.costUsd}` : <Badge tone="amber">unpriced</Badge>} <span className="text-slate-500 dark:text-slate-400">({COST_SOURCE[m.costSource]})</span>
+                            </td>
                           </tr>
                         ))}
                       </tbody>
                     </table>
                   ) : (
-                    <p className="text-sm text-slate-500 dark:text-slate-400">The gateway reported no model calls for run <code>{loaded.runId}</code>.</p>
+                    <p className="text-sm text-slate-500 dark:text-slate-400">
+                      The gateway reported no model calls for run <code>{loaded.runId}</code>.
+                    </p>
                   )}
                 </section>
               )}
               <section aria-labelledby="call-params" className="space-y-3">
-                <h3 id="call-params" className="text-sm font-semibold">Parameters and result</h3>
+                <h3 id="call-params" className="text-sm font-semibold">
+                  Parameters and result
+                </h3>
                 {loaded.state === "ok" && loaded.paramsVisible ? (
                   <>
                     <p className="text-xs text-slate-500 dark:text-slate-400">Credential-shaped strings (API keys, tokens, passwords in URLs, private keys) are redacted before storage.</p>

@@ -8,7 +8,12 @@ export type CallDecision = "allowed" | "blocked" | "not_run";
  */
 export function DecisionCell({ decision, policyDecision, blockReason, small = false }: { decision: CallDecision; policyDecision: CallDecision | null; blockReason: string | null; small?: boolean }) {
   const reason = blockReason ? <span className={small ? "text-xs text-slate-600 dark:text-slate-400" : ""}>{blockReason}</span> : null;
-  if (decision === "blocked") return <span><Badge tone="red">blocked</Badge> {reason}</span>;
+  if (decision === "blocked")
+    return (
+      <span>
+        <Badge tone="red">blocked</Badge> {reason}
+      </span>
+    );
   if (decision === "not_run") {
     const policy = policyDecision === "blocked" ? "policy would have blocked it" : policyDecision === "allowed" ? "policy allowed it" : "policy decision unknown";
     return (

@@ -58,7 +58,20 @@ function typing(e: KeyboardEvent): boolean {
  * Paging, sorting and filters stay in the URL (server-rendered); the tail only runs on the first
  * page of a view sorted newest first over a moving range ("the last 24 hours").
  */
-export function ExplorerTable(props: { caption: string; rows: ExplorerRow[]; total: number; page: number; pageSize: number; dir: "asc" | "desc"; sortHref: string; csvHref: string; live: LiveTail; empty: ReactNode; prevHref: string | null; nextHref: string | null }) {
+export function ExplorerTable(props: {
+  caption: string;
+  rows: ExplorerRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+  dir: "asc" | "desc";
+  sortHref: string;
+  csvHref: string;
+  live: LiveTail;
+  empty: ReactNode;
+  prevHref: string | null;
+  nextHref: string | null;
+}) {
   const { caption, total, page, pageSize, dir, sortHref, csvHref, live, empty, prevHref, nextHref } = props;
   const zone = useTimeZone();
   const [rows, setRows] = useState(props.rows);
@@ -102,7 +115,11 @@ export function ExplorerTable(props: { caption: string; rows: ExplorerRow[]; tot
       if (document.visibilityState === "hidden") return schedule();
       ctrl = new AbortController();
       try {
-        const res = await fetch(`/api/v1/tool-calls/tail?${live.on ? live.query : ""}${live.on && live.query ? "&" : ""}since=${encodeURIComponent(cursor)}`, { headers: { accept: "application/json" }, signal: ctrl.signal, cache: "no-store" });
+        const res = await fetch(`/api/v1/tool-calls/tail?${live.on ? live.query : ""}${live.on && live.query ? "&" : ""}since=${encodeURIComponent(cursor)}`, {
+          headers: { accept: "application/json" },
+          signal: ctrl.signal,
+          cache: "no-store",
+        });
         if (res.status === 401) {
           setTailState("signed_out");
           return;
@@ -206,7 +223,9 @@ export function ExplorerTable(props: { caption: string; rows: ExplorerRow[]; tot
           <span className="text-slate-600 dark:text-slate-400">
             {fmtCount(shownTotal)} {shownTotal === 1 ? "row" : "rows"}
           </span>
-          <a className={link} href={csvHref} download>Download CSV</a>
+          <a className={link} href={csvHref} download>
+            Download CSV
+          </a>
         </span>
       </div>
       {rows.length === 0 ? (
@@ -224,24 +243,66 @@ export function ExplorerTable(props: { caption: string; rows: ExplorerRow[]; tot
                       <span aria-hidden>{dir === "asc" ? "▲" : "▼"}</span>
                     </Link>
                   </th>
-                  {["Agent", "Tool", "Version", "Decision"].map((h) => <th key={h} scope="col" className="px-3 py-2 font-medium">{h}</th>)}
-                  <th scope="col" className="px-3 py-2 text-right font-medium">Duration</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Egress hosts</th>
+                  {["Agent", "Tool", "Version", "Decision"].map((h) => (
+                    <th key={h} scope="col" className="px-3 py-2 font-medium">
+                      {h}
+                    </th>
+                  ))}
+                  <th scope="col" className="px-3 py-2 text-right font-medium">
+                    Duration
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Egress hosts
+                  </th>
                 </tr>
               </thead>
               <tbody ref={table} className="divide-y divide-slate-100 dark:divide-slate-800">
                 {rows.map((c) => (
-                  <tr key={c.id} data-call-row={c.id} data-new={fresh.has(c.id) ? "" : undefined} className={`transition-colors duration-1000 hover:bg-slate-50 focus-within:bg-brand-50 focus-within:outline-2 focus-within:-outline-offset-2 focus-within:outline-brand-600 dark:hover:bg-slate-800/50 dark:focus-within:bg-slate-800 ${fresh.has(c.id) ? "bg-amber-50 dark:bg-amber-950/40" : ""}`}>
+                  <tr
+                    key={c.id}
+                    data-call-row={c.id}
+                    data-new={fresh.has(c.id) ? "" : undefined}
+                    className={`transition-colors duration-1000 hover:bg-slate-50 focus-within:bg-brand-50 focus-within:outline-2 focus-within:-outline-offset-2 focus-within:outline-brand-600 dark:hover:bg-slate-800/50 dark:focus-within:bg-slate-800 ${fresh.has(c.id) ? "bg-amber-50 dark:bg-amber-950/40" : ""}`}
+                  >
                     <td className="px-3 py-2 align-top">
-                      <OpenCallButton id={c.id} at={c.occurredAt} label={<CallTime at={c.occurredAt} stacked />} description={`Details of ${c.toolName} by ${c.agentName} at ${fmtUtc(c.occurredAt)}`} />
+                      <OpenCallButton
+                        id={c.id}
+                        at={c.occurredAt}
+                        label={<CallTime at={c.occurredAt} stacked />}
+                        description={`Details of ${c.toolName} by ${c.agentName} at ${fmtUtc(c.occurredAt)}`}
+                      />
                       {fresh.has(c.id) && <span className="sr-only"> (new)</span>}
                     </td>
-                    <td className="px-3 py-2 align-top">{c.agentId ? <Link href={`/agents/${c.agentId}`} className={link}>{c.agentName}</Link> : c.agentName}</td>
-                    <td className="px-3 py-2 align-top"><code>{c.toolName}</code></td>
+                    <td className="px-3 py-2 align-top">
+                      {c.agentId ? (
+                        <Link href={`/agents/${c.agentId}`} className={link}>
+                          {c.agentName}
+                        </Link>
+                      ) : (
+                        c.agentName
+                      )}
+                    </td>
+                    <td className="px-3 py-2 align-top">
+                      <code>{c.toolName}</code>
+                    </td>
                     <td className="px-3 py-2 align-top">{c.toolVersion ?? "—"}</td>
-                    <td className="px-3 py-2 align-top"><DecisionCell decision={c.decision} policyDecision={c.policyDecision} blockReason={c.blockReason} small /></td>
+                    <td className="px-3 py-2 align-top">
+                      <DecisionCell decision={c.decision} policyDecision={c.policyDecision} blockReason={c.blockReason} small />
+                    </td>
                     <td className="px-3 py-2 text-right align-top tabular-nums whitespace-nowrap">{c.durationMs != null ? `${fmtCount(c.durationMs)} ms` : "—"}</td>
-                    <td className="px-3 py-2 align-top">{c.egressHosts.length ? <span className="flex flex-wrap gap-1">{c.egressHosts.map((h) => <code key={h} className="text-xs">{h}</code>)}</span> : <span className="text-slate-500 dark:text-slate-400">none</span>}</td>
+                    <td className="px-3 py-2 align-top">
+                      {c.egressHosts.length ? (
+                        <span className="flex flex-wrap gap-1">
+                          {c.egressHosts.map((h) => (
+                            <code key={h} className="text-xs">
+                              {h}
+                            </code>
+                          ))}
+                        </span>
+                      ) : (
+                        <span className="text-slate-500 dark:text-slate-400">none</span>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -252,11 +313,21 @@ export function ExplorerTable(props: { caption: string; rows: ExplorerRow[]; tot
       <nav aria-label="Pagination" className="flex items-center justify-between text-sm">
         <span>
           Page {page} of {pages}
-          {rows.length >= MAX_ROWS && live.on ? <span className="ml-2 text-slate-500 dark:text-slate-400">(the newest {MAX_ROWS} are kept here; older ones are on the next pages after a reload)</span> : null}
+          {rows.length >= MAX_ROWS && live.on ? (
+            <span className="ml-2 text-slate-500 dark:text-slate-400">(the newest {MAX_ROWS} are kept here; older ones are on the next pages after a reload)</span>
+          ) : null}
         </span>
         <span className="flex gap-3">
-          {prevHref && <Link className={link} href={prevHref}>← Previous</Link>}
-          {nextHref && <Link className={link} href={nextHref}>Next →</Link>}
+          {prevHref && (
+            <Link className={link} href={prevHref}>
+              ← Previous
+            </Link>
+          )}
+          {nextHref && (
+            <Link className={link} href={nextHref}>
+              Next →
+            </Link>
+          )}
         </span>
       </nav>
       {help && <ShortcutsDialog onClose={() => setHelp(false)} />}
@@ -264,24 +335,51 @@ export function ExplorerTable(props: { caption: string; rows: ExplorerRow[]; tot
   );
 }
 
-function LiveStatus({ live, paused, pendingCount, state, more, onPause, onResume }: { live: LiveTail; paused: boolean; pendingCount: number; state: "ok" | "retrying" | "signed_out"; more: boolean; onPause: () => void; onResume: () => void }) {
+function LiveStatus({
+  live,
+  paused,
+  pendingCount,
+  state,
+  more,
+  onPause,
+  onResume,
+}: {
+  live: LiveTail;
+  paused: boolean;
+  pendingCount: number;
+  state: "ok" | "retrying" | "signed_out";
+  more: boolean;
+  onPause: () => void;
+  onResume: () => void;
+}) {
   const btn = "rounded-md border border-slate-300 px-2.5 py-1 text-sm hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800";
   if (!live.on) {
     return (
       <span data-live="off" className="text-slate-600 dark:text-slate-400">
         Live tail off: {live.reason}.{" "}
-        <Link href={live.liveHref} className="text-brand-600 hover:underline dark:text-brand-100">Show the newest calls live</Link>
+        <Link href={live.liveHref} className="text-brand-600 hover:underline dark:text-brand-100">
+          Show the newest calls live
+        </Link>
       </span>
     );
   }
-  if (state === "signed_out") return <span role="alert" data-live="off" className="text-red-700 dark:text-red-300">Live tail stopped: your session ended. Sign in again to resume.</span>;
+  if (state === "signed_out")
+    return (
+      <span role="alert" data-live="off" className="text-red-700 dark:text-red-300">
+        Live tail stopped: your session ended. Sign in again to resume.
+      </span>
+    );
   return (
     <span className="flex items-center gap-2" data-live={paused ? "paused" : "on"}>
       {paused ? (
         <>
           <Badge tone="amber">Paused</Badge>
-          <span aria-live="polite" data-pending={pendingCount}>{pendingCount === 0 ? "No new calls yet" : `${fmtCount(pendingCount)} new ${pendingCount === 1 ? "call" : "calls"}`}</span>
-          <button type="button" className={btn} onClick={onResume}>Resume</button>
+          <span aria-live="polite" data-pending={pendingCount}>
+            {pendingCount === 0 ? "No new calls yet" : `${fmtCount(pendingCount)} new ${pendingCount === 1 ? "call" : "calls"}`}
+          </span>
+          <button type="button" className={btn} onClick={onResume}>
+            Resume
+          </button>
         </>
       ) : (
         <>
@@ -289,7 +387,9 @@ function LiveStatus({ live, paused, pendingCount, state, more, onPause, onResume
             <span aria-hidden className={`h-2 w-2 rounded-full ${state === "ok" ? "animate-pulse bg-emerald-500" : "bg-amber-500"}`} />
             <span>{state === "ok" ? "Live" : "Live tail reconnecting…"}</span>
           </span>
-          <button type="button" className={btn} onClick={onPause}>Pause</button>
+          <button type="button" className={btn} onClick={onPause}>
+            Pause
+          </button>
         </>
       )}
       {more && <span className="text-xs text-slate-500 dark:text-slate-400">(a burst: some calls are only in the full list; reload to see all)</span>}
@@ -316,15 +416,26 @@ function ShortcutsDialog({ onClose }: { onClose: () => void }) {
   return (
     <div className="fixed inset-0 z-50 flex items-center justify-center">
       <div aria-hidden className="absolute inset-0 bg-slate-950/50" onClick={onClose} />
-      <div role="dialog" aria-modal="false" aria-labelledby="shortcuts-title" className="relative w-full max-w-sm rounded-xl border border-slate-200 bg-white p-5 shadow-xl dark:border-slate-800 dark:bg-slate-900">
+      <div
+        role="dialog"
+        aria-modal="false"
+        aria-labelledby="shortcuts-title"
+        className="relative w-full max-w-sm rounded-xl border border-slate-200 bg-white p-5 shadow-xl dark:border-slate-800 dark:bg-slate-900"
+      >
         <div className="mb-3 flex items-center justify-between">
-          <h2 id="shortcuts-title" className="text-base font-semibold">Keyboard shortcuts</h2>
-          <button ref={close} type="button" onClick={onClose} aria-label="Close shortcuts" className="rounded-md px-2 py-1 text-sm hover:bg-slate-100 dark:hover:bg-slate-800"><span aria-hidden>✕</span></button>
+          <h2 id="shortcuts-title" className="text-base font-semibold">
+            Keyboard shortcuts
+          </h2>
+          <button ref={close} type="button" onClick={onClose} aria-label="Close shortcuts" className="rounded-md px-2 py-1 text-sm hover:bg-slate-100 dark:hover:bg-slate-800">
+            <span aria-hidden>✕</span>
+          </button>
         </div>
         <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-2 text-sm">
           {SHORTCUTS.map(([k, v]) => (
             <div key={k} className="contents">
-              <dt><kbd className="rounded border border-slate-300 px-1.5 py-0.5 font-mono text-xs dark:border-slate-700">{k}</kbd></dt>
+              <dt>
+                <kbd className="rounded border border-slate-300 px-1.5 py-0.5 font-mono text-xs dark:border-slate-700">{k}</kbd>
+              </dt>
               <dd>{v}</dd>
             </div>
           ))}

@@ -71,24 +71,47 @@ export function SavedViews({ views }: { views: SavedViewItem[] }) {
 
   return (
     <section aria-labelledby="saved-views-title" className="mb-3 flex flex-wrap items-center gap-2 text-sm">
-      <h2 id="saved-views-title" className="font-medium text-slate-700 dark:text-slate-300">Saved views</h2>
+      <h2 id="saved-views-title" className="font-medium text-slate-700 dark:text-slate-300">
+        Saved views
+      </h2>
       {views.length === 0 && !saving && <span className="text-slate-500 dark:text-slate-400">none yet: set filters, then save them as a view.</span>}
       <ul className="flex flex-wrap gap-2" aria-label="Your saved views">
         {views.map((v) => (
           <li key={v.id}>
-            <Link href={`/tool-calls${v.query ? `?${v.query}` : ""}`} aria-current={active?.id === v.id ? "page" : undefined} className={`inline-block rounded-full border px-3 py-1 ${active?.id === v.id ? "border-brand-600 bg-brand-50 text-brand-700 dark:bg-slate-800 dark:text-brand-100" : "border-slate-300 hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800"}`}>
+            <Link
+              href={`/tool-calls${v.query ? `?${v.query}` : ""}`}
+              aria-current={active?.id === v.id ? "page" : undefined}
+              className={`inline-block rounded-full border px-3 py-1 ${active?.id === v.id ? "border-brand-600 bg-brand-50 text-brand-700 dark:bg-slate-800 dark:text-brand-100" : "border-slate-300 hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800"}`}
+            >
               {v.name}
             </Link>
           </li>
         ))}
       </ul>
       {!saving && (
-        <Button variant="secondary" className="py-1" onClick={() => { setSaving(true); setProblem(null); }} disabled={Boolean(active)} title={active ? `These filters are saved as "${active.name}"` : undefined}>
+        <Button
+          variant="secondary"
+          className="py-1"
+          onClick={() => {
+            setSaving(true);
+            setProblem(null);
+          }}
+          disabled={Boolean(active)}
+          title={active ? `These filters are saved as "${active.name}"` : undefined}
+        >
           Save view
         </Button>
       )}
       {views.length > 0 && (
-        <Button variant="ghost" className="py-1" aria-expanded={managing} onClick={() => { setManaging((m) => !m); setProblem(null); }}>
+        <Button
+          variant="ghost"
+          className="py-1"
+          aria-expanded={managing}
+          onClick={() => {
+            setManaging((m) => !m);
+            setProblem(null);
+          }}
+        >
           {managing ? "Done" : "Manage"}
         </Button>
       )}
@@ -96,13 +119,37 @@ export function SavedViews({ views }: { views: SavedViewItem[] }) {
         <form onSubmit={onSave} className="flex flex-wrap items-start gap-2" aria-label="Save the current filters as a view">
           <label className="flex items-center gap-2">
             <span>Name</span>
-            <Input name="name" required maxLength={80} autoFocus placeholder="e.g. Blocked exec, last 7 days" aria-invalid={Boolean(problem?.name)} aria-describedby={problem ? "saved-view-error" : undefined} className="w-64" />
+            <Input
+              name="name"
+              required
+              maxLength={80}
+              autoFocus
+              placeholder="e.g. Blocked exec, last 7 days"
+              aria-invalid={Boolean(problem?.name)}
+              aria-describedby={problem ? "saved-view-error" : undefined}
+              className="w-64"
+            />
           </label>
-          <Button type="submit" className="py-1" disabled={busy}>{busy ? "Saving…" : "Save"}</Button>
-          <Button variant="ghost" className="py-1" onClick={() => { setSaving(false); setProblem(null); }}>Cancel</Button>
+          <Button type="submit" className="py-1" disabled={busy}>
+            {busy ? "Saving…" : "Save"}
+          </Button>
+          <Button
+            variant="ghost"
+            className="py-1"
+            onClick={() => {
+              setSaving(false);
+              setProblem(null);
+            }}
+          >
+            Cancel
+          </Button>
         </form>
       )}
-      {problem && <p id="saved-view-error" role="alert" className="w-full text-red-700 dark:text-red-300">{problem.name ?? problem.message}</p>}
+      {problem && (
+        <p id="saved-view-error" role="alert" className="w-full text-red-700 dark:text-red-300">
+          {problem.name ?? problem.message}
+        </p>
+      )}
       {managing && <ManageViews views={views} onProblem={setProblem} />}
     </section>
   );
@@ -143,18 +190,28 @@ function ManageViews({ views, onProblem }: { views: SavedViewItem[]; onProblem: 
       {views.map((v) => (
         <li key={v.id} className="flex flex-wrap items-center gap-2">
           <form onSubmit={(e) => onRename(e, v)} className="flex items-center gap-2">
-            <label className="sr-only" htmlFor={`rename-${v.id}`}>Name of {v.name}</label>
+            <label className="sr-only" htmlFor={`rename-${v.id}`}>
+              Name of {v.name}
+            </label>
             <Input id={`rename-${v.id}`} name="name" defaultValue={v.name} required maxLength={80} className="w-64 py-1" />
-            <Button type="submit" variant="secondary" className="py-1" disabled={busy === v.id}>Rename</Button>
+            <Button type="submit" variant="secondary" className="py-1" disabled={busy === v.id}>
+              Rename
+            </Button>
           </form>
           {confirming === v.id ? (
             <span className="flex items-center gap-2">
               <span>Delete &ldquo;{v.name}&rdquo;?</span>
-              <Button variant="danger" className="py-1" disabled={busy === v.id} onClick={() => onDelete(v)}>Delete</Button>
-              <Button variant="ghost" className="py-1" onClick={() => setConfirming(null)}>Keep</Button>
+              <Button variant="danger" className="py-1" disabled={busy === v.id} onClick={() => onDelete(v)}>
+                Delete
+              </Button>
+              <Button variant="ghost" className="py-1" onClick={() => setConfirming(null)}>
+                Keep
+              </Button>
             </span>
           ) : (
-            <Button variant="ghost" className="py-1 text-red-700 dark:text-red-300" onClick={() => setConfirming(v.id)} aria-label={`Delete ${v.name}`}>Delete</Button>
+            <Button variant="ghost" className="py-1 text-red-700 dark:text-red-300" onClick={() => setConfirming(v.id)} aria-label={`Delete ${v.name}`}>
+              Delete
+            </Button>
           )}
         </li>
       ))}

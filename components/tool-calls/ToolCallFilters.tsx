@@ -51,12 +51,24 @@ export function ToolCallFilters({ gateways, toolListId, agentListId }: { gateway
   const field = "text-sm";
   const label = "mb-1 block text-slate-700 dark:text-slate-300";
   return (
-    <form ref={form} key={sync.generation} role="search" aria-label="Filter tool calls" onSubmit={onSubmit} className="mb-4 flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" aria-busy={pending}>
+    <form
+      ref={form}
+      key={sync.generation}
+      role="search"
+      aria-label="Filter tool calls"
+      onSubmit={onSubmit}
+      className="mb-4 flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+      aria-busy={pending}
+    >
       <label className={field}>
         <span className={label}>Time range</span>
         <Select name="range" defaultValue={custom ? "custom" : (params.get("range") ?? "24h")} onChange={() => form.current?.requestSubmit()}>
           {custom && <option value="custom">Custom window</option>}
-          {RANGES.map((r) => <option key={r.value} value={r.value}>{r.label}</option>)}
+          {RANGES.map((r) => (
+            <option key={r.value} value={r.value}>
+              {r.label}
+            </option>
+          ))}
         </Select>
       </label>
       <label className={field}>
@@ -71,7 +83,11 @@ export function ToolCallFilters({ gateways, toolListId, agentListId }: { gateway
         <span className={label}>Gateway</span>
         <Select name="gateway" defaultValue={params.get("gateway") ?? ""} onChange={() => form.current?.requestSubmit()}>
           <option value="">all</option>
-          {gateways.map((g) => <option key={g.id} value={g.id}>{g.name}</option>)}
+          {gateways.map((g) => (
+            <option key={g.id} value={g.id}>
+              {g.name}
+            </option>
+          ))}
         </Select>
       </label>
       <label className={field}>
@@ -88,8 +104,14 @@ export function ToolCallFilters({ gateways, toolListId, agentListId }: { gateway
         <Input name="q" type="search" defaultValue={params.get("q") ?? ""} placeholder="tool, agent, block reason, error" className="w-64" />
       </label>
       <Button type="submit">Apply</Button>
-      <Link href={pathname} className="py-2 text-sm text-brand-600 hover:underline dark:text-brand-100">Reset</Link>
-      {pending && <span role="status" className="py-2 text-sm text-slate-500 dark:text-slate-400">Loading…</span>}
+      <Link href={pathname} className="py-2 text-sm text-brand-600 hover:underline dark:text-brand-100">
+        Reset
+      </Link>
+      {pending && (
+        <span role="status" className="py-2 text-sm text-slate-500 dark:text-slate-400">
+          Loading…
+        </span>
+      )}
     </form>
   );
 }

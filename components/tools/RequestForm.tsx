@@ -22,7 +22,13 @@ export function RequestForm({ agents, bundles, action, initial = {} }: { agents:
   function readInput(form: HTMLFormElement, p: Perms = perms) {
     const f = new FormData(form);
     return {
-      tool: { name: String(f.get("name") ?? ""), kind: String(f.get("kind")), source: String(f.get("source")), publisher: String(f.get("publisher") ?? ""), description: String(f.get("description") ?? "") || undefined },
+      tool: {
+        name: String(f.get("name") ?? ""),
+        kind: String(f.get("kind")),
+        source: String(f.get("source")),
+        publisher: String(f.get("publisher") ?? ""),
+        description: String(f.get("description") ?? "") || undefined,
+      },
       version: String(f.get("version") ?? ""),
       contentHash: String(f.get("contentHash") ?? ""),
       permissions: p,
@@ -40,7 +46,9 @@ export function RequestForm({ agents, bundles, action, initial = {} }: { agents:
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const input = readInput(e.currentTarget);
-    const created = await run<{ id: string }>(action, input, ZToolRequestCreate, { toast: (d) => ({ text: "Tool request filed: a security lead reviews it.", href: `/tools/requests/${d.id}`, linkLabel: "Open request" }) });
+    const created = await run<{ id: string }>(action, input, ZToolRequestCreate, {
+      toast: (d) => ({ text: "Tool request filed: a security lead reviews it.", href: `/tools/requests/${d.id}`, linkLabel: "Open request" }),
+    });
     if (created) router.push(`/tools/requests/${created.id}`);
   }
 
@@ -48,12 +56,36 @@ export function RequestForm({ agents, bundles, action, initial = {} }: { agents:
   return (
     <form ref={formRef} onSubmit={onSubmit} onChange={(e) => recheck(readInput(e.currentTarget))} noValidate className="grid max-w-3xl gap-4" aria-label="Request a tool">
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Tool name" htmlFor="name" errors={err("tool.name")}><Input id="name" name="name" placeholder="seo-keyword-scout" defaultValue={initial.name} /></Field>
-        <Field label="Publisher" htmlFor="publisher" errors={err("tool.publisher")}><Input id="publisher" name="publisher" placeholder="acme-labs" /></Field>
-        <Field label="Kind" htmlFor="kind" errors={err("tool.kind")}><Select id="kind" name="kind" defaultValue={initial.kind ?? "skill"}>{TOOL_KINDS.map((k) => <option key={k} value={k}>{k.replace("_", " ")}</option>)}</Select></Field>
-        <Field label="Source" htmlFor="source" errors={err("tool.source")}><Select id="source" name="source" defaultValue="clawhub">{TOOL_SOURCES.map((k) => <option key={k} value={k}>{k}</option>)}</Select></Field>
-        <Field label="Version" htmlFor="version" errors={err("version")}><Input id="version" name="version" placeholder="1.4.2" defaultValue={initial.version} /></Field>
-        <Field label="Content hash (SHA-256)" htmlFor="contentHash" errors={err("contentHash")} hint="sha256sum of the exact package or skill archive"><Input id="contentHash" name="contentHash" className="font-mono text-xs" defaultValue={initial.contentHash} /></Field>
+        <Field label="Tool name" htmlFor="name" errors={err("tool.name")}>
+          <Input id="name" name="name" placeholder="seo-keyword-scout" defaultValue={initial.name} />
+        </Field>
+        <Field label="Publisher" htmlFor="publisher" errors={err("tool.publisher")}>
+          <Input id="publisher" name="publisher" placeholder="acme-labs" />
+        </Field>
+        <Field label="Kind" htmlFor="kind" errors={err("tool.kind")}>
+          <Select id="kind" name="kind" defaultValue={initial.kind ?? "skill"}>
+            {TOOL_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {k.replace("_", " ")}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="Source" htmlFor="source" errors={err("tool.source")}>
+          <Select id="source" name="source" defaultValue="clawhub">
+            {TOOL_SOURCES.map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="Version" htmlFor="version" errors={err("version")}>
+          <Input id="version" name="version" placeholder="1.4.2" defaultValue={initial.version} />
+        </Field>
+        <Field label="Content hash (SHA-256)" htmlFor="contentHash" errors={err("contentHash")} hint="sha256sum of the exact package or skill archive">
+          <Input id="contentHash" name="contentHash" className="font-mono text-xs" defaultValue={initial.contentHash} />
+        </Field>
       </div>
       <PermissionsFields idPrefix="req" value={perms} onChange={onPerms} errors={errors} />
       <Field label="Why is it needed?" htmlFor="justification" errors={err("justification")}>
@@ -62,17 +94,29 @@ export function RequestForm({ agents, bundles, action, initial = {} }: { agents:
       <div className="grid gap-4 sm:grid-cols-2">
         <fieldset className="rounded-md border border-slate-200 p-3 dark:border-slate-700">
           <legend className="px-1 text-sm font-medium">For agents</legend>
-          {agents.map((a) => <label key={a.id} className="flex items-center gap-2 text-sm"><input type="checkbox" name="agentIds" value={a.id} /> {a.name}</label>)}
+          {agents.map((a) => (
+            <label key={a.id} className="flex items-center gap-2 text-sm">
+              <input type="checkbox" name="agentIds" value={a.id} /> {a.name}
+            </label>
+          ))}
           {agents.length === 0 && <p className="text-sm text-slate-500">No agents registered yet.</p>}
         </fieldset>
         <fieldset className="rounded-md border border-slate-200 p-3 dark:border-slate-700">
           <legend className="px-1 text-sm font-medium">Or add to bundles</legend>
-          {bundles.map((b) => <label key={b.id} className="flex items-center gap-2 text-sm"><input type="checkbox" name="bundleIds" value={b.id} /> {b.name}</label>)}
+          {bundles.map((b) => (
+            <label key={b.id} className="flex items-center gap-2 text-sm">
+              <input type="checkbox" name="bundleIds" value={b.id} /> {b.name}
+            </label>
+          ))}
           {bundles.length === 0 && <p className="text-sm text-slate-500">No capability bundles yet.</p>}
         </fieldset>
       </div>
       <FormError text={notice?.text} />
-      <div><Button type="submit" pending={pending}>{pending ? "Filing…" : "File request"}</Button></div>
+      <div>
+        <Button type="submit" pending={pending}>
+          {pending ? "Filing…" : "File request"}
+        </Button>
+      </div>
     </form>
   );
 }

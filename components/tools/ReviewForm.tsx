@@ -61,7 +61,9 @@ export function ReviewForm({ requestId, toolId, requested, highRisk, action }: {
     const input = readInput(e.currentTarget);
     // Ask only once the input is valid; invalid input goes straight to run, which shows the field errors.
     if (outcome === "reject" && ZDecision.safeParse(input).success && !window.confirm("Reject this request? The decision and its reason are kept forever.")) return;
-    const done = await run(action, input, ZDecision, { toast: { text: `${OUTCOME_DONE[outcome ?? "approve"]}.`, tone: outcome === "reject" ? "info" : "ok", href: `/tools/${toolId}`, linkLabel: "Open the tool" } });
+    const done = await run(action, input, ZDecision, {
+      toast: { text: `${OUTCOME_DONE[outcome ?? "approve"]}.`, tone: outcome === "reject" ? "info" : "ok", href: `/tools/${toolId}`, linkLabel: "Open the tool" },
+    });
     if (done) router.refresh();
   }
 
@@ -71,8 +73,14 @@ export function ReviewForm({ requestId, toolId, requested, highRisk, action }: {
         <legend className="text-sm font-medium">Checklist</legend>
         {CHECKS.map(([k, label]) => (
           <div key={k}>
-            <label className="flex items-start gap-2 text-sm"><input type="checkbox" name={k} className="mt-1" /> {label}</label>
-            {errors[`checklist.${k}`]?.map((m) => <p key={m} className="ml-6 text-xs text-red-600">{m}</p>)}
+            <label className="flex items-start gap-2 text-sm">
+              <input type="checkbox" name={k} className="mt-1" /> {label}
+            </label>
+            {errors[`checklist.${k}`]?.map((m) => (
+              <p key={m} className="ml-6 text-xs text-red-600">
+                {m}
+              </p>
+            ))}
           </div>
         ))}
         <Field label="Dependency audit result" htmlFor="dependencyAuditResult" errors={errors["checklist.dependencyAuditResult"]}>
@@ -81,7 +89,11 @@ export function ReviewForm({ requestId, toolId, requested, highRisk, action }: {
         <label className={`flex items-start gap-2 rounded p-2 text-sm ${highRisk ? "bg-red-50 dark:bg-red-950" : ""}`}>
           <input type="checkbox" name="credEgressFlagged" className="mt-1" /> Credential access + network egress combination reviewed and flagged as high risk{highRisk ? " (this request has it)" : ""}
         </label>
-        {errors["checklist.credEgressFlagged"]?.map((m) => <p key={m} className="text-xs text-red-600">{m}</p>)}
+        {errors["checklist.credEgressFlagged"]?.map((m) => (
+          <p key={m} className="text-xs text-red-600">
+            {m}
+          </p>
+        ))}
       </fieldset>
       <fieldset className="space-y-1" aria-invalid={Boolean(errors.outcome)} aria-describedby={errors.outcome ? "outcome-error" : undefined}>
         <legend className="text-sm font-medium">Decision</legend>
@@ -90,13 +102,21 @@ export function ReviewForm({ requestId, toolId, requested, highRisk, action }: {
             <input type="radio" name="outcome" value={o} checked={outcome === o} onChange={() => setOutcome(o)} /> {OUTCOME_LABEL[o]}
           </label>
         ))}
-        {errors.outcome?.map((m) => <p key={m} id="outcome-error" className="text-xs text-red-600">{m}</p>)}
+        {errors.outcome?.map((m) => (
+          <p key={m} id="outcome-error" className="text-xs text-red-600">
+            {m}
+          </p>
+        ))}
       </fieldset>
       {outcome === "approve_with_conditions" && (
         <div>
           <p className="mb-1 text-sm">Narrowed permissions the approval allows:</p>
           <PermissionsFields idPrefix="cond" value={conditions} onChange={setConditions} errors={errors} narrowing />
-          {errors.conditions?.map((m) => <p key={m} className="text-xs text-red-600">{m}</p>)}
+          {errors.conditions?.map((m) => (
+            <p key={m} className="text-xs text-red-600">
+              {m}
+            </p>
+          ))}
         </div>
       )}
       <Field label="Reason (always required, kept forever)" htmlFor="reason" errors={errors.reason}>
@@ -108,7 +128,9 @@ export function ReviewForm({ requestId, toolId, requested, highRisk, action }: {
         </Field>
       )}
       <FormError text={notice?.text} />
-      <Button type="submit" variant={outcome === "reject" ? "danger" : "primary"} pending={pending}>{pending ? "Working…" : "Record decision"}</Button>
+      <Button type="submit" variant={outcome === "reject" ? "danger" : "primary"} pending={pending}>
+        {pending ? "Working…" : "Record decision"}
+      </Button>
     </form>
   );
 }

@@ -8,7 +8,14 @@ const VARIANTS = {
 };
 
 /** `pending`: the action is running — the button is disabled, busy, and shows a spinner before its text. */
-export function Button({ variant = "primary", className = "", pending = false, disabled, children, ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: keyof typeof VARIANTS; pending?: boolean }) {
+export function Button({
+  variant = "primary",
+  className = "",
+  pending = false,
+  disabled,
+  children,
+  ...props
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: keyof typeof VARIANTS; pending?: boolean }) {
   return (
     <button
       type="button"

@@ -35,14 +35,14 @@ class Boundary extends Component<Props, State> {
 /** What a card shows when its data could not be loaded: its title, a short message, the error reference and a retry. */
 export function CardError({ title, digest, onRetry }: { title: string; digest?: string; onRetry?: () => void }) {
   return (
-    <section
-      role="alert"
-      data-card-error
-      className="rounded-xl border border-red-200 bg-white p-5 shadow-sm dark:border-red-900 dark:bg-slate-900"
-    >
+    <section role="alert" data-card-error className="rounded-xl border border-red-200 bg-white p-5 shadow-sm dark:border-red-900 dark:bg-slate-900">
       <h2 className="text-base font-semibold">{title}</h2>
       <p className="mt-2 text-sm text-slate-700 dark:text-slate-300">This card could not be loaded. The rest of the page is up to date.</p>
-      {digest && <p className="mt-1 text-xs text-slate-500">Error reference: <code>{digest}</code> (in the server log)</p>}
+      {digest && (
+        <p className="mt-1 text-xs text-slate-500">
+          Error reference: <code>{digest}</code> (in the server log)
+        </p>
+      )}
       {onRetry && (
         <button type="button" onClick={onRetry} className="mt-3 rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800">
           Try again

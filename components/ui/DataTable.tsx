@@ -17,7 +17,15 @@ export function DataTable({ columns, rows, caption, empty }: { columns: Column[]
     cell: (info) => info.row.original.cells[c.id],
   }));
   // eslint-disable-next-line react-hooks/incompatible-library
-  const table = useReactTable({ data: rows, columns: defs, state: { sorting }, onSortingChange: setSorting, getCoreRowModel: getCoreRowModel(), getSortedRowModel: getSortedRowModel(), getRowId: (r) => r.key });
+  const table = useReactTable({
+    data: rows,
+    columns: defs,
+    state: { sorting },
+    onSortingChange: setSorting,
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+    getRowId: (r) => r.key,
+  });
 
   if (rows.length === 0 && empty) return <>{empty}</>;
   return (
@@ -30,7 +38,12 @@ export function DataTable({ columns, rows, caption, empty }: { columns: Column[]
               {hg.headers.map((h) => {
                 const dir = h.column.getIsSorted();
                 return (
-                  <th key={h.id} scope="col" aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : "none"} className="px-3 py-2 text-left font-medium text-slate-600 dark:text-slate-300">
+                  <th
+                    key={h.id}
+                    scope="col"
+                    aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : "none"}
+                    className="px-3 py-2 text-left font-medium text-slate-600 dark:text-slate-300"
+                  >
                     <button type="button" className="inline-flex items-center gap-1 hover:underline" onClick={h.column.getToggleSortingHandler()}>
                       {flexRender(h.column.columnDef.header, h.getContext())}
                       <span aria-hidden>{dir === "asc" ? "▲" : dir === "desc" ? "▼" : ""}</span>

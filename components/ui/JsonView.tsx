@@ -14,7 +14,21 @@ const SettingsContext = createContext<Settings>({ open: (d) => d < 2, maxString:
  * text (never as HTML), so a value can hold markup safely; redacted values show as a marker.
  * Reusable: the explorer's call drawer, conditions on tool pages, audit diffs.
  */
-export function JsonView({ value, label, expandDepth = 2, maxString = 160, maxItems = 100, className = "" }: { value: unknown; label: string; expandDepth?: number; maxString?: number; maxItems?: number; className?: string }) {
+export function JsonView({
+  value,
+  label,
+  expandDepth = 2,
+  maxString = 160,
+  maxItems = 100,
+  className = "",
+}: {
+  value: unknown;
+  label: string;
+  expandDepth?: number;
+  maxString?: number;
+  maxItems?: number;
+  className?: string;
+}) {
   // "Expand all" / "Collapse all" re-create the tree with every node open or closed.
   const [mode, setMode] = useState<{ kind: "default" | "all" | "none"; generation: number }>({ kind: "default", generation: 0 });
   const [copied, setCopied] = useState<"idle" | "ok" | "failed">("idle");
@@ -41,14 +55,20 @@ export function JsonView({ value, label, expandDepth = 2, maxString = 160, maxIt
       <div className="flex flex-wrap items-center gap-1 border-b border-slate-200 px-2 py-1 dark:border-slate-800">
         {composite && (
           <>
-            <button type="button" className={tool} onClick={() => setMode((m) => ({ kind: "all", generation: m.generation + 1 }))}>Expand all</button>
-            <button type="button" className={tool} onClick={() => setMode((m) => ({ kind: "none", generation: m.generation + 1 }))}>Collapse all</button>
+            <button type="button" className={tool} onClick={() => setMode((m) => ({ kind: "all", generation: m.generation + 1 }))}>
+              Expand all
+            </button>
+            <button type="button" className={tool} onClick={() => setMode((m) => ({ kind: "none", generation: m.generation + 1 }))}>
+              Collapse all
+            </button>
           </>
         )}
         <button type="button" className={`${tool} ml-auto`} onClick={onCopy} aria-label={`Copy ${label}`}>
           {copied === "ok" ? "Copied" : copied === "failed" ? "Copy failed" : "Copy"}
         </button>
-        <span className="sr-only" aria-live="polite">{copied === "ok" ? `${label} copied to the clipboard.` : copied === "failed" ? "The clipboard is not available here." : ""}</span>
+        <span className="sr-only" aria-live="polite">
+          {copied === "ok" ? `${label} copied to the clipboard.` : copied === "failed" ? "The clipboard is not available here." : ""}
+        </span>
       </div>
       <div tabIndex={0} role="group" aria-label={label} className="max-h-96 overflow-auto p-3 font-mono text-slate-800 dark:text-slate-200">
         <SettingsContext.Provider value={settings}>
@@ -82,14 +102,19 @@ function Node({ name, value, depth }: { name: ReactNode; value: unknown; depth: 
     return (
       <div style={{ paddingLeft: depth ? "1rem" : 0 }}>
         {label}
-        <span className="text-slate-500">{openBr}{closeBr}</span>
+        <span className="text-slate-500">
+          {openBr}
+          {closeBr}
+        </span>
       </div>
     );
   }
   return (
     <div style={{ paddingLeft: depth ? "1rem" : 0 }}>
       <button type="button" aria-expanded={open} onClick={() => setOpen((o) => !o)} className="rounded text-left hover:bg-slate-200 dark:hover:bg-slate-800" data-json-toggle>
-        <span aria-hidden className="inline-block w-3 text-slate-500">{open ? "▾" : "▸"}</span>
+        <span aria-hidden className="inline-block w-3 text-slate-500">
+          {open ? "▾" : "▸"}
+        </span>
         {label}
         <span className="text-slate-500">
           {openBr}
@@ -122,7 +147,12 @@ function Scalar({ value }: { value: unknown }) {
   if (typeof value === "boolean") return <span className="text-violet-700 dark:text-violet-300">{String(value)}</span>;
   if (typeof value === "number" || typeof value === "bigint") return <span className="text-sky-700 dark:text-sky-300">{String(value)}</span>;
   if (typeof value !== "string") return <span className="text-slate-500">{String(value)}</span>;
-  if (value === REDACTED) return <span title="Redacted before storage" className="rounded bg-amber-100 px-1 text-amber-900 dark:bg-amber-950 dark:text-amber-200">{REDACTED}</span>;
+  if (value === REDACTED)
+    return (
+      <span title="Redacted before storage" className="rounded bg-amber-100 px-1 text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+        {REDACTED}
+      </span>
+    );
   // Quote as JSON so control characters and quotes read as escapes, then cut what is long.
   const quoted = JSON.stringify(value);
   const long = quoted.length > maxString + 2;

@@ -59,19 +59,27 @@ export function ListPage(props: {
             {view.total > 0 && view.page > 1 ? (
               <EmptyState title={`No ${noun} on page ${fmtCount(view.page)}`}>
                 This view has {fmtCount(view.total)} {noun} on {fmtCount(pages)} {pages === 1 ? "page" : "pages"}.{" "}
-                <Link className="text-brand-600 hover:underline" href={`${basePath}?${new URLSearchParams([...view.params, ["page", String(pages)]])}`}>Go to the last page</Link>.
+                <Link className="text-brand-600 hover:underline" href={`${basePath}?${new URLSearchParams([...view.params, ["page", String(pages)]])}`}>
+                  Go to the last page
+                </Link>
+                .
               </EmptyState>
             ) : view.filtered ? (
               <EmptyState title={`No ${noun} match`}>
                 Nothing matches this search and these filters.{" "}
-                <Link className="text-brand-600 hover:underline" href={basePath}>Clear the filters</Link> to see all {noun}.
+                <Link className="text-brand-600 hover:underline" href={basePath}>
+                  Clear the filters
+                </Link>{" "}
+                to see all {noun}.
               </EmptyState>
             ) : (
               <EmptyState title={empty.title}>
                 {empty.body}
                 {empty.action && (
                   <p className="mt-3">
-                    <Link href={empty.action.href} className="inline-flex items-center rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">{empty.action.label}</Link>
+                    <Link href={empty.action.href} className="inline-flex items-center rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">
+                      {empty.action.label}
+                    </Link>
                   </p>
                 )}
               </EmptyState>

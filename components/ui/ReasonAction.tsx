@@ -12,14 +12,39 @@ import type { ServerAction } from "@/components/admin/types";
  * A success is toasted: `done` (text, or a toast built from the result; default: the label in the past
  * tense, "Revoke pair" → "Pair revoked.").
  */
-export function ReasonAction({ label, action, payload, confirmLabel, placeholder, variant = "danger", children, onDone, done }: { label: string; action: ServerAction; payload: Record<string, unknown>; confirmLabel?: string; placeholder?: string; variant?: "danger" | "secondary"; children?: ReactNode; onDone?: (data: unknown) => void; done?: string | ((data: unknown) => ToastInput) }) {
+export function ReasonAction({
+  label,
+  action,
+  payload,
+  confirmLabel,
+  placeholder,
+  variant = "danger",
+  children,
+  onDone,
+  done,
+}: {
+  label: string;
+  action: ServerAction;
+  payload: Record<string, unknown>;
+  confirmLabel?: string;
+  placeholder?: string;
+  variant?: "danger" | "secondary";
+  children?: ReactNode;
+  onDone?: (data: unknown) => void;
+  done?: string | ((data: unknown) => ToastInput);
+}) {
   const router = useRouter();
   const toast = useToast();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
-  if (!open) return <Button variant={variant} onClick={() => setOpen(true)}>{label}</Button>;
+  if (!open)
+    return (
+      <Button variant={variant} onClick={() => setOpen(true)}>
+        {label}
+      </Button>
+    );
   async function onConfirm() {
     setPending(true);
     setError(null);
@@ -46,12 +71,26 @@ export function ReasonAction({ label, action, payload, confirmLabel, placeholder
       {children}
       <label className="block text-sm">
         <span className="mb-1 block font-medium">Reason (recorded in the audit trail)</span>
-        <textarea className="block w-full rounded-md border border-slate-300 bg-white p-2 text-sm dark:border-slate-700 dark:bg-slate-950" rows={2} value={reason} placeholder={placeholder} onChange={(e) => setReason(e.target.value)} />
+        <textarea
+          className="block w-full rounded-md border border-slate-300 bg-white p-2 text-sm dark:border-slate-700 dark:bg-slate-950"
+          rows={2}
+          value={reason}
+          placeholder={placeholder}
+          onChange={(e) => setReason(e.target.value)}
+        />
       </label>
-      {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
+      {error && (
+        <p role="alert" className="text-sm text-red-600">
+          {error}
+        </p>
+      )}
       <div className="flex gap-2">
-        <Button variant="danger" pending={pending} disabled={reason.trim().length < 5} onClick={onConfirm}>{pending ? "Working…" : (confirmLabel ?? `Confirm: ${label.toLowerCase()}`)}</Button>
-        <Button variant="ghost" onClick={() => setOpen(false)}>Cancel</Button>
+        <Button variant="danger" pending={pending} disabled={reason.trim().length < 5} onClick={onConfirm}>
+          {pending ? "Working…" : (confirmLabel ?? `Confirm: ${label.toLowerCase()}`)}
+        </Button>
+        <Button variant="ghost" onClick={() => setOpen(false)}>
+          Cancel
+        </Button>
       </div>
     </div>
   );

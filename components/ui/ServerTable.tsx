@@ -64,26 +64,45 @@ export function ServerTable(props: {
   return (
     <div className="space-y-3" aria-busy={pending}>
       <div className="flex flex-wrap items-end gap-2">
-        {search && <form role="search" onSubmit={onSearch} className="flex items-end gap-2">
-          <label className="text-sm">
-            <span className="mb-1 block">Search</span>
-            <Input name="q" defaultValue={params.get("q") ?? ""} placeholder={searchPlaceholder ?? "Search"} key={params.get("q") ?? ""} />
-          </label>
-          <Button type="submit" variant="secondary">Search</Button>
-        </form>}
+        {search && (
+          <form role="search" onSubmit={onSearch} className="flex items-end gap-2">
+            <label className="text-sm">
+              <span className="mb-1 block">Search</span>
+              <Input name="q" defaultValue={params.get("q") ?? ""} placeholder={searchPlaceholder ?? "Search"} key={params.get("q") ?? ""} />
+            </label>
+            <Button type="submit" variant="secondary">
+              Search
+            </Button>
+          </form>
+        )}
         {filters.map((f) => (
           <label key={f.id} className="text-sm">
             <span className="mb-1 block">{f.label}</span>
             <Select aria-label={f.label} value={params.get(f.id) ?? ""} onChange={(e) => go({ [f.id]: e.target.value, page: null })}>
               <option value="">all</option>
-              {f.options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+              {f.options.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
+              ))}
             </Select>
           </label>
         ))}
         <span className="ml-auto flex items-center gap-3 text-sm">
-          {pending && <span role="status" className="text-slate-500">Loading…</span>}
-          <span data-testid="list-total" className="text-slate-600 dark:text-slate-400">{fmtCount(total)}{totalCapped ? "+" : ""} {total === 1 && !totalCapped ? "row" : "rows"}</span>
-          {csvHref && <a className="text-brand-600 hover:underline" href={csvHref} download>Download CSV</a>}
+          {pending && (
+            <span role="status" className="text-slate-500">
+              Loading…
+            </span>
+          )}
+          <span data-testid="list-total" className="text-slate-600 dark:text-slate-400">
+            {fmtCount(total)}
+            {totalCapped ? "+" : ""} {total === 1 && !totalCapped ? "row" : "rows"}
+          </span>
+          {csvHref && (
+            <a className="text-brand-600 hover:underline" href={csvHref} download>
+              Download CSV
+            </a>
+          )}
         </span>
       </div>
       {rows.length === 0 && empty ? (
@@ -99,7 +118,12 @@ export function ServerTable(props: {
                     const col = columns.find((c) => c.id === h.column.id)!;
                     const active = sort === col.id;
                     return (
-                      <th key={h.id} scope="col" aria-sort={active ? (dir === "asc" ? "ascending" : "descending") : undefined} className="px-3 py-2 text-left font-medium text-slate-600 dark:text-slate-300">
+                      <th
+                        key={h.id}
+                        scope="col"
+                        aria-sort={active ? (dir === "asc" ? "ascending" : "descending") : undefined}
+                        className="px-3 py-2 text-left font-medium text-slate-600 dark:text-slate-300"
+                      >
                         {col.sortable ? (
                           <Link href={hrefWith({ sort: col.id, dir: active && dir === "asc" ? "desc" : "asc", page: null })} className="inline-flex items-center gap-1 hover:underline">
                             {col.header}
@@ -119,10 +143,21 @@ export function ServerTable(props: {
         </div>
       )}
       <nav aria-label="Pagination" className="flex items-center justify-between text-sm">
-        <span>Page {fmtCount(page)} of {fmtCount(pages)}{totalCapped ? "+" : ""}</span>
+        <span>
+          Page {fmtCount(page)} of {fmtCount(pages)}
+          {totalCapped ? "+" : ""}
+        </span>
         <span className="flex gap-3">
-          {page > 1 && <Link className="text-brand-600 hover:underline" href={hrefWith({ page: String(page - 1) })}>← Previous</Link>}
-          {(page < pages || (totalCapped && rows.length === pageSize)) && <Link className="text-brand-600 hover:underline" href={hrefWith({ page: String(page + 1) })}>Next →</Link>}
+          {page > 1 && (
+            <Link className="text-brand-600 hover:underline" href={hrefWith({ page: String(page - 1) })}>
+              ← Previous
+            </Link>
+          )}
+          {(page < pages || (totalCapped && rows.length === pageSize)) && (
+            <Link className="text-brand-600 hover:underline" href={hrefWith({ page: String(page + 1) })}>
+              Next →
+            </Link>
+          )}
         </span>
       </nav>
     </div>

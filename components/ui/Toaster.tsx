@@ -39,7 +39,10 @@ export function ToastProvider({ children }: { children: React.ReactNode }) {
       setItems((xs) => [...xs.slice(-3), { ...t, id }]);
       // Errors and toasts with a link stay longer: the user may want to follow them.
       const ms = t.ms ?? (t.tone === "error" || t.href ? 10_000 : 5_000);
-      timers.current.set(id, setTimeout(() => dismiss(id), ms));
+      timers.current.set(
+        id,
+        setTimeout(() => dismiss(id), ms),
+      );
     },
     [dismiss],
   );

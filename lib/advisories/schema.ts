@@ -30,7 +30,12 @@ export const ZAdvisoryCreate = z.object({
     }, "An http(s) link without credentials.")
     .optional()
     .or(z.literal("").transform(() => undefined)),
-  note: z.string().trim().max(2000, "At most 2000 characters.").optional().or(z.literal("").transform(() => undefined)),
+  note: z
+    .string()
+    .trim()
+    .max(2000, "At most 2000 characters.")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
 });
 export type TAdvisoryCreate = z.infer<typeof ZAdvisoryCreate>;
 

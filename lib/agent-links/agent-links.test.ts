@@ -22,7 +22,9 @@ type Setup = Awaited<ReturnType<typeof setup>>;
 
 async function send(s: Setup, events: unknown[]) {
   const body = JSON.stringify({ events });
-  const res = await POST(new Request("http://x/api/v1/connector/events", { method: "POST", headers: { ...signedHeaders(s.secret, body), "x-warden-gateway": s.gateway.id, "content-type": "application/json" }, body }));
+  const res = await POST(
+    new Request("http://x/api/v1/connector/events", { method: "POST", headers: { ...signedHeaders(s.secret, body), "x-warden-gateway": s.gateway.id, "content-type": "application/json" }, body }),
+  );
   expect(res.status).toBe(202);
   return (await res.json()) as { accepted: number; duplicates: number };
 }
@@ -45,10 +47,19 @@ describe("agent → agent edges at ingestion", () => {
     const s = await setup();
     const t1 = new Date(Date.now() - 60_000).toISOString();
     const t2 = new Date().toISOString();
-    const blocked = call({ occurredAt: t2, decision: "blocked", blockReason: "Warden: agent \"alpha\" may not reach agent \"beta\"" });
-    await send(s, [call({ occurredAt: t1 }), blocked, call({ toolName: "sessions_spawn", targetAgentId: "gamma", params: { task: "x", agentId: "gamma" } }), call({ targetAgentId: "alpha" }), call({ targetAgentId: undefined, toolName: "read" })]);
+    const blocked = call({ occurredAt: t2, decision: "blocked", blockReason: 'Warden: agent "alpha" may not reach agent "beta"' });
+    await send(s, [
+      call({ occurredAt: t1 }),
+      blocked,
+      call({ toolName: "sessions_spawn", targetAgentId: "gamma", params: { task: "x", agentId: "gamma" } }),
+      call({ targetAgentId: "alpha" }),
+      call({ targetAgentId: undefined, toolName: "read" }),
+    ]);
     const rows = await edges(s.gateway.id);
-    expect(rows.map((r) => [r.sourceKey, r.targetExternalId, r.calls, r.blocked])).toEqual([[s.a.id, "beta", 2, 1], [s.a.id, "gamma", 1, 0]]);
+    expect(rows.map((r) => [r.sourceKey, r.targetExternalId, r.calls, r.blocked])).toEqual([
+      [s.a.id, "beta", 2, 1],
+      [s.a.id, "gamma", 1, 0],
+    ]);
     expect(rows[0].lastAt.toISOString()).toBe(t2);
     expect(rows[0].firstAt.toISOString()).toBe(t1);
     const stored = await db.toolCall.findFirst({ where: { gatewayId: s.gateway.id, eventId: blocked.eventId } });
@@ -81,7 +92,9 @@ describe("agent → agent edges at ingestion", () => {
   it("rejects a bad targetAgentId per event (400-style field errors), storing nothing for it", async () => {
     const s = await setup();
     const body = JSON.stringify({ events: [call({ targetAgentId: "" }), call({ targetAgentId: "x".repeat(201) }), call({ targetAgentId: 5 }), call({ targetAgentId: "a\u0000b" })] });
-    const res = await POST(new Request("http://x/api/v1/connector/events", { method: "POST", headers: { ...signedHeaders(s.secret, body), "x-warden-gateway": s.gateway.id, "content-type": "application/json" }, body }));
+    const res = await POST(
+      new Request("http://x/api/v1/connector/events", { method: "POST", headers: { ...signedHeaders(s.secret, body), "x-warden-gateway": s.gateway.id, "content-type": "application/json" }, body }),
+    );
     const json = (await res.json()) as { accepted: number; rejected: { errors: Record<string, string[]> }[] };
     expect(json.accepted).toBe(0);
     expect(json.rejected.map((r) => Object.keys(r.errors))).toEqual([["targetAgentId"], ["targetAgentId"], ["targetAgentId"], ["targetAgentId"]]);
@@ -164,7 +177,10 @@ describe("agent_link findings and the map", () => {
     await computeFindings({ since });
     const found = await db.finding.findMany({ where: { kind: "agent_link", agentId: s.a.id }, orderBy: { title: "asc" } });
     expect(found.map((f) => [(f.detail as { targetAgentId: string }).targetAgentId, (f.detail as { calls: number }).calls, f.status])).toEqual(
-      expect.arrayContaining([["beta", 3, "open"], ["ghost", 1, "open"]]),
+      expect.arrayContaining([
+        ["beta", 3, "open"],
+        ["ghost", 1, "open"],
+      ]),
     );
     expect(found).toHaveLength(2);
     const beta = found.find((f) => (f.detail as { targetAgentId: string }).targetAgentId === "beta")!;
@@ -172,9 +188,18 @@ describe("agent_link findings and the map", () => {
 
     const graph = await loadEcosystemGraph();
     const talks = graph.edges.filter((e) => e.kind === "talks" && e.source === `agent:${s.a.id}`);
-    expect(talks.map((e) => [e.target, e.state, e.calls]).sort()).toEqual([[`agent:${s.b.id}`, "unapproved", 3], [`agent:${s.c.id}`, "approved", 1]].sort());
+    expect(talks.map((e) => [e.target, e.state, e.calls]).sort()).toEqual(
+      [
+        [`agent:${s.b.id}`, "unapproved", 3],
+        [`agent:${s.c.id}`, "approved", 1],
+      ].sort(),
+    );
     const links = await agentLinksOf(s.a.id);
-    expect(links.outgoing.map((l) => [l.gatewayAgentId, Boolean(l.approved), l.calls]).sort()).toEqual([["beta", false, 3], ["gamma", true, 1], ["ghost", false, 1]]);
+    expect(links.outgoing.map((l) => [l.gatewayAgentId, Boolean(l.approved), l.calls]).sort()).toEqual([
+      ["beta", false, 3],
+      ["gamma", true, 1],
+      ["ghost", false, 1],
+    ]);
     expect((await agentLinksOf(s.b.id)).incoming.map((l) => [l.agentId, l.calls])).toEqual([[s.a.id, 3]]);
 
     expect((await execute(lead.actor, approveAgentLinkAction, { fromAgentId: s.a.id, toAgentId: s.b.id, reason: "Now reviewed and fine" })).ok).toBe(true);

@@ -34,7 +34,15 @@ export async function agentLinksOf(agentId: string): Promise<{ outgoing: AgentLi
       : Promise.resolve([]),
     db.agentLinkApproval.findMany({
       where: { OR: [{ fromAgentId: agent.id }, { toAgentId: agent.id }] },
-      select: { fromAgentId: true, toAgentId: true, reason: true, approvedBy: true, createdAt: true, fromAgent: { select: { name: true, externalId: true } }, toAgent: { select: { name: true, externalId: true } } },
+      select: {
+        fromAgentId: true,
+        toAgentId: true,
+        reason: true,
+        approvedBy: true,
+        createdAt: true,
+        fromAgent: { select: { name: true, externalId: true } },
+        toAgent: { select: { name: true, externalId: true } },
+      },
     }),
     agent.gatewayId ? db.agent.findMany({ where: { gatewayId: agent.gatewayId, id: { not: agent.id } }, orderBy: { name: "asc" }, select: { id: true, name: true } }) : Promise.resolve([]),
   ]);
@@ -42,10 +50,19 @@ export async function agentLinksOf(agentId: string): Promise<{ outgoing: AgentLi
   const outgoing = new Map<string, AgentLinkRow>();
   for (const s of seenOut) {
     const p = s.toId ? pairs.find((x) => x.fromAgentId === agent.id && x.toAgentId === s.toId) : undefined;
-    outgoing.set(s.toId ?? `ext:${s.target}`, { agentId: s.toId, agentName: s.toName ?? s.target, gatewayAgentId: s.target, approved: p ? approvalOf(p) : null, calls: s.calls, blocked: s.blocked, lastAt: s.lastAt });
+    outgoing.set(s.toId ?? `ext:${s.target}`, {
+      agentId: s.toId,
+      agentName: s.toName ?? s.target,
+      gatewayAgentId: s.target,
+      approved: p ? approvalOf(p) : null,
+      calls: s.calls,
+      blocked: s.blocked,
+      lastAt: s.lastAt,
+    });
   }
   for (const p of pairs.filter((x) => x.fromAgentId === agent.id)) {
-    if (!outgoing.has(p.toAgentId)) outgoing.set(p.toAgentId, { agentId: p.toAgentId, agentName: p.toAgent.name, gatewayAgentId: p.toAgent.externalId, approved: approvalOf(p), calls: 0, blocked: 0, lastAt: null });
+    if (!outgoing.has(p.toAgentId))
+      outgoing.set(p.toAgentId, { agentId: p.toAgentId, agentName: p.toAgent.name, gatewayAgentId: p.toAgent.externalId, approved: approvalOf(p), calls: 0, blocked: 0, lastAt: null });
   }
   const incoming = new Map<string, AgentLinkRow>();
   for (const s of seenIn) {
@@ -53,7 +70,8 @@ export async function agentLinksOf(agentId: string): Promise<{ outgoing: AgentLi
     incoming.set(s.fromId, { agentId: s.fromId, agentName: s.fromName, gatewayAgentId: s.fromExternal, approved: p ? approvalOf(p) : null, calls: s.calls, blocked: s.blocked, lastAt: s.lastAt });
   }
   for (const p of pairs.filter((x) => x.toAgentId === agent.id)) {
-    if (!incoming.has(p.fromAgentId)) incoming.set(p.fromAgentId, { agentId: p.fromAgentId, agentName: p.fromAgent.name, gatewayAgentId: p.fromAgent.externalId, approved: approvalOf(p), calls: 0, blocked: 0, lastAt: null });
+    if (!incoming.has(p.fromAgentId))
+      incoming.set(p.fromAgentId, { agentId: p.fromAgentId, agentName: p.fromAgent.name, gatewayAgentId: p.fromAgent.externalId, approved: approvalOf(p), calls: 0, blocked: 0, lastAt: null });
   }
   return { outgoing: [...outgoing.values()], incoming: [...incoming.values()], candidates };
 }

@@ -37,7 +37,10 @@ export async function approveAgentLink(actor: Actor, input: TAgentLinkApprove) {
       data: [{ fromAgentId: from.id, toAgentId: to.id, reason: input.reason, approvedById: actor.userId ?? null, approvedBy: actor.label }],
       skipDuplicates: true,
     });
-    const row = await tx.agentLinkApproval.findUniqueOrThrow({ where: { fromAgentId_toAgentId: { fromAgentId: from.id, toAgentId: to.id } }, select: { id: true, reason: true, approvedBy: true, createdAt: true } });
+    const row = await tx.agentLinkApproval.findUniqueOrThrow({
+      where: { fromAgentId_toAgentId: { fromAgentId: from.id, toAgentId: to.id } },
+      select: { id: true, reason: true, approvedBy: true, createdAt: true },
+    });
     if (!created.count) return { ...row, changed: false };
     const target = to.externalId ?? to.name;
     const closed = await tx.finding.updateMany({
@@ -57,7 +60,13 @@ export async function revokeAgentLink(actor: Actor, input: TAgentLinkRevoke) {
     // A concurrent revoke of the same pair deletes nothing here: only one of them is audited.
     const gone = pair ? await tx.agentLinkApproval.deleteMany({ where: { fromAgentId: from.id, toAgentId: to.id } }) : { count: 0 };
     if (!pair || !gone.count) return { changed: false };
-    await recordAudit(tx, actor, { action: "agent_link.revoke", targetType: "agent", targetId: from.id, before: { ...view(from, to), reason: pair.reason, approvedBy: pair.approvedBy, approvedAt: pair.createdAt.toISOString() }, after: { revoked: true, reason: input.reason } });
+    await recordAudit(tx, actor, {
+      action: "agent_link.revoke",
+      targetType: "agent",
+      targetId: from.id,
+      before: { ...view(from, to), reason: pair.reason, approvedBy: pair.approvedBy, approvedAt: pair.createdAt.toISOString() },
+      after: { revoked: true, reason: input.reason },
+    });
     return { changed: true };
   });
 }

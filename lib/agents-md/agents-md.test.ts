@@ -87,7 +87,7 @@ describe("AGENTS.md import: errors are reported by file line and nothing is writ
   const cases: [string, string, (c: string) => { line: number; path: string; message: RegExp }][] = [
     [
       "bad YAML syntax",
-      base.replace('    reason: Newsletter and transactional email', "    reason: : broken: here"),
+      base.replace("    reason: Newsletter and transactional email", "    reason: : broken: here"),
       (c) => ({ line: lineOf(c, "reason: : broken"), path: "", message: /^YAML syntax/ }),
     ],
     [
@@ -120,11 +120,7 @@ describe("AGENTS.md import: errors are reported by file line and nothing is writ
       base.replace(`name: email-${s}`, `name: slack-${s}`),
       (c) => ({ line: lineOf(c, `name: slack-${s}`, lineOf(c, 'name: "slack-')), path: "integrations.name", message: /listed twice \(first on line \d+\)/ }),
     ],
-    [
-      "max_retries as text",
-      base.replace("max_retries: 3", 'max_retries: "three"'),
-      (c) => ({ line: lineOf(c, 'max_retries: "three"'), path: "tools[0].max_retries", message: /whole number/ }),
-    ],
+    ["max_retries as text", base.replace("max_retries: 3", 'max_retries: "three"'), (c) => ({ line: lineOf(c, 'max_retries: "three"'), path: "tools[0].max_retries", message: /whole number/ })],
   ];
 
   it.each(cases)("%s", async (_label, content, expected) => {
@@ -144,7 +140,10 @@ describe("AGENTS.md import: errors are reported by file line and nothing is writ
 
   it("reports every error of a file at once, each at its own line, in line order", async () => {
     const agent = await makeAgent();
-    const content = base.replace('permissions: ["write:messages", "no:files", "no:auth"]', "permissions: 42").replace("audit_date: 2026-01-02", "audit_date: soon").replace("max_retries: 3", "max_retries: -1");
+    const content = base
+      .replace('permissions: ["write:messages", "no:files", "no:auth"]', "permissions: 42")
+      .replace("audit_date: 2026-01-02", "audit_date: soon")
+      .replace("max_retries: 3", "max_retries: -1");
     const res = await runImport({ content, agentId: agent.id, dryRun: true });
     expect(res.ok).toBe(false);
     if (res.ok) return;
@@ -153,7 +152,22 @@ describe("AGENTS.md import: errors are reported by file line and nothing is writ
 
   it("locates errors in an indented fence and after CRLF line endings", async () => {
     const agent = await makeAgent();
-    const content = ["# AGENTS.md", "", "- Our integrations:", "", "  ```yaml", "  integrations:", `    - name: crlf-${rid()}`, "      provider: P", "      reason: R", "      permissions: []", "      audit_date: 17 May", "      audit_result: ok", "  ```", ""].join("\r\n");
+    const content = [
+      "# AGENTS.md",
+      "",
+      "- Our integrations:",
+      "",
+      "  ```yaml",
+      "  integrations:",
+      `    - name: crlf-${rid()}`,
+      "      provider: P",
+      "      reason: R",
+      "      permissions: []",
+      "      audit_date: 17 May",
+      "      audit_result: ok",
+      "  ```",
+      "",
+    ].join("\r\n");
     const res = await runImport({ content, agentId: agent.id, dryRun: true });
     expect(res).toMatchObject({ ok: false, errors: [{ line: 11, column: 19, path: "integrations[0].audit_date" }] });
   });
@@ -170,7 +184,11 @@ describe("AGENTS.md import: errors are reported by file line and nothing is writ
     const { actor } = await makeUser("security_lead");
     const before = await counts();
     expect(await execute(actor, importAgentsMdAction, { content: "" })).toMatchObject({ ok: false, status: 400, fieldErrors: { content: expect.any(Array), dryRun: expect.any(Array) } });
-    expect(await execute(actor, importAgentsMdAction, { content: validFile(rid()), agentId: "nope", dryRun: true })).toMatchObject({ ok: false, status: 400, fieldErrors: { agentId: ["Not a valid agent id."] } });
+    expect(await execute(actor, importAgentsMdAction, { content: validFile(rid()), agentId: "nope", dryRun: true })).toMatchObject({
+      ok: false,
+      status: 400,
+      fieldErrors: { agentId: ["Not a valid agent id."] },
+    });
     expect(await execute(actor, importAgentsMdAction, { content: validFile(rid()), dryRun: true })).toMatchObject({ ok: false, status: 400, fieldErrors: { agentId: expect.any(Array) } });
     expect(await execute(actor, importAgentsMdAction, { content: validFile(rid()), agentId: "00000000-0000-4000-8000-000000000000", dryRun: false })).toMatchObject({ ok: false, status: 404 });
     expect(await counts()).toEqual(before);
@@ -188,11 +206,21 @@ describe("AGENTS.md import: preview, apply, export", () => {
     expect(res).toMatchObject({ dryRun: true, applied: false });
     const p = res.preview;
     expect(p.agent).toEqual({ id: agent.id, name: agent.name, action: "unchanged", changes: [] });
-    expect(p.integrations.map((i) => [i.name, i.action])).toEqual([[`slack-${s}`, "create"], [`email-${s}`, "create"]]);
+    expect(p.integrations.map((i) => [i.name, i.action])).toEqual([
+      [`slack-${s}`, "create"],
+      [`email-${s}`, "create"],
+    ]);
     expect(p.integrations[1].changes).toContainEqual({ field: "security_contact.email", before: null, after: "security@sendgrid.example" });
     expect(p.links).toEqual({ add: [`slack-${s}`, `email-${s}`], unchanged: [], notInFile: [] });
     expect(p.degradation).toEqual([
-      { integration: `email-${s}`, toolId: "email_send", line: expect.any(Number), action: "set", before: null, after: { primary: `email-${s}`, fallback: "local_smtp", onFailure: "queue_and_retry", maxRetries: 3, toolId: "email_send" } },
+      {
+        integration: `email-${s}`,
+        toolId: "email_send",
+        line: expect.any(Number),
+        action: "set",
+        before: null,
+        after: { primary: `email-${s}`, fallback: "local_smtp", onFailure: "queue_and_retry", maxRetries: 3, toolId: "email_send" },
+      },
     ]);
     expect(p.summary).toEqual({ created: 2, updated: 0, unchanged: 0, linksAdded: 2, degradationChanged: 1, agentChanged: false });
     expect(p.changed).toBe(true);
@@ -243,7 +271,9 @@ describe("AGENTS.md import: preview, apply, export", () => {
     const res = await runImport({ content: edited, agentId: agent.id, dryRun: true });
     expect(res.ok).toBe(true);
     if (!res.ok) return;
-    expect(res.preview.integrations).toEqual([{ name: `email-${s}`, line: expect.any(Number), action: "update", changes: [{ field: "reason", before: "Newsletter and transactional email", after: "Newsletter only" }] }]);
+    expect(res.preview.integrations).toEqual([
+      { name: `email-${s}`, line: expect.any(Number), action: "update", changes: [{ field: "reason", before: "Newsletter and transactional email", after: "Newsletter only" }] },
+    ]);
     expect(res.preview.degradation[0]).toMatchObject({ action: "update", before: { maxRetries: 3 }, after: { maxRetries: 5 } });
     expect(res.preview.links).toEqual({ add: [], unchanged: [`email-${s}`], notInFile: [`slack-${s}`] });
 

@@ -1,16 +1,6 @@
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
 import type { z } from "zod";
-import {
-  ZAgentBlock,
-  ZIntegrationEntry,
-  ZIntegrationList,
-  ZToolEntry,
-  ZToolList,
-  type AgentsMdError,
-  type TAgentBlock,
-  type TIntegrationEntry,
-  type TToolEntry,
-} from "./schema";
+import { ZAgentBlock, ZIntegrationEntry, ZIntegrationList, ZToolEntry, ZToolList, type AgentsMdError, type TAgentBlock, type TIntegrationEntry, type TToolEntry } from "./schema";
 
 /** Where a value was written in the whole AGENTS.md file (1-based). */
 export type Loc = { line: number; column: number };
@@ -28,7 +18,6 @@ type Block = { text: string; firstLine: number; fenceLine: number };
 
 const FENCE = /^(\s*)(`{3,}|~{3,})(.*)$/;
 const KNOWN_KEYS = ["agent", "integrations", "tools"] as const;
-
 
 /** Split Markdown into its fenced ```yaml / ```yml blocks (other fences are skipped whole). */
 export function extractYamlBlocks(markdown: string): { blocks: Block[]; errors: AgentsMdError[] } {

@@ -6,10 +6,7 @@ const MAX_ENTRIES = 200;
 
 /** The request of `POST /api/v1/agents-md/import` and of the import server action. */
 export const ZAgentsMdImport = z.object({
-  content: z
-    .string({ error: "Paste or upload an AGENTS.md file." })
-    .min(1, "Paste or upload an AGENTS.md file.")
-    .max(MAX_AGENTS_MD_CHARS, `At most ${MAX_AGENTS_MD_CHARS} characters.`),
+  content: z.string({ error: "Paste or upload an AGENTS.md file." }).min(1, "Paste or upload an AGENTS.md file.").max(MAX_AGENTS_MD_CHARS, `At most ${MAX_AGENTS_MD_CHARS} characters.`),
   /** The target agent; optional when the file has an `agent:` block. "" (an empty select) means none. */
   agentId: z.preprocess((v) => (v === "" || v === null ? undefined : v), z.uuid("Not a valid agent id.").optional()),
   dryRun: z.boolean({ error: "dryRun must be true (preview) or false (apply)." }),
@@ -20,7 +17,11 @@ export type TAgentsMdImport = z.infer<typeof ZAgentsMdImport>;
 
 const required = (what: string) => (iss: { input?: unknown }) => (iss.input === undefined ? "Required." : `Must be ${what}.`);
 const text = (max: number) =>
-  z.string({ error: required("text") }).trim().min(1, "Must not be empty.").max(max, `At most ${max} characters.`);
+  z
+    .string({ error: required("text") })
+    .trim()
+    .min(1, "Must not be empty.")
+    .max(max, `At most ${max} characters.`);
 const oneLine = (max: number) => text(max).refine((s) => !/\p{Cc}/u.test(s), "Must be a single line without control characters.");
 const optionalText = (max: number) => text(max).nullable().optional();
 
@@ -47,7 +48,11 @@ export function isDay(s: string): boolean {
 export const ZSecurityContact = z.strictObject(
   {
     name: optionalText(120),
-    email: z.email({ error: (iss) => (iss.input === undefined ? "Required." : "Must be an email address.") }).max(254, "At most 254 characters.").nullable().optional(),
+    email: z
+      .email({ error: (iss) => (iss.input === undefined ? "Required." : "Must be an email address.") })
+      .max(254, "At most 254 characters.")
+      .nullable()
+      .optional(),
     phone: z
       .string({ error: required("a phone number") })
       .trim()
@@ -63,9 +68,7 @@ export const ZIntegrationEntry = z.strictObject(
     name: oneLine(120),
     provider: oneLine(120),
     reason: text(1000),
-    permissions: z
-      .array(oneLine(80), { error: (iss) => (iss.input === undefined ? "Required." : 'Must be a list of strings, e.g. ["read:orders", "no:write"].') })
-      .max(50, "At most 50 permissions."),
+    permissions: z.array(oneLine(80), { error: (iss) => (iss.input === undefined ? "Required." : 'Must be a list of strings, e.g. ["read:orders", "no:write"].') }).max(50, "At most 50 permissions."),
     audit_date: ZDay,
     audit_result: text(500),
     provider_verified: z.boolean({ error: "Must be true or false." }).optional(),
@@ -97,10 +100,7 @@ export const ZToolEntry = z.strictObject(
 );
 export type TToolEntry = z.infer<typeof ZToolEntry>;
 
-export const ZAgentBlock = z.strictObject(
-  { name: oneLine(120), owner: text(200).optional(), purpose: text(2000).optional() },
-  { error: required("a mapping with name, owner, purpose") },
-);
+export const ZAgentBlock = z.strictObject({ name: oneLine(120), owner: text(200).optional(), purpose: text(2000).optional() }, { error: required("a mapping with name, owner, purpose") });
 export type TAgentBlock = z.infer<typeof ZAgentBlock>;
 
 // Lists are checked for shape here and entry by entry with the schemas above (one bad entry does not hide the rest).
@@ -126,6 +126,4 @@ export type ImportPreview = {
   changed: boolean;
 };
 
-export type ImportResult =
-  | { ok: true; dryRun: boolean; applied: boolean; preview: ImportPreview }
-  | { ok: false; errors: AgentsMdError[] };
+export type ImportResult = { ok: true; dryRun: boolean; applied: boolean; preview: ImportPreview } | { ok: false; errors: AgentsMdError[] };

@@ -4,15 +4,7 @@ import { AppError } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import {
-  INTEGRATION_SELECT,
-  columnsOfDiffs,
-  degradationOf,
-  degradationOfTool,
-  diffIntegration,
-  sameDegradation,
-  type IntegrationRow,
-} from "./mapping";
+import { INTEGRATION_SELECT, columnsOfDiffs, degradationOf, degradationOfTool, diffIntegration, sameDegradation, type IntegrationRow } from "./mapping";
 import { parseAgentsMd, type ParsedAgentsMd } from "./parse";
 import type { AgentsMdError, FieldDiff, ImportPreview, ImportResult, TAgentsMdImport } from "./schema";
 
@@ -45,7 +37,11 @@ async function resolveAgent(client: Tx, doc: ParsedAgentsMd, agentId: string | u
   } else if (block) {
     agent = await client.agent.findUnique({ where: { name: block.name }, select: AGENT_SELECT });
     if (!agent && (!block.owner || !block.purpose)) {
-      const error = { ...block.nameLoc, path: "agent.name", message: `Warden has no agent named "${block.name}". Add owner: and purpose: to the agent: block to create it, or choose an existing agent.` };
+      const error = {
+        ...block.nameLoc,
+        path: "agent.name",
+        message: `Warden has no agent named "${block.name}". Add owner: and purpose: to the agent: block to create it, or choose an existing agent.`,
+      };
       return { ok: false as const, errors: [error] };
     }
   } else {
@@ -83,9 +79,7 @@ async function planImport(client: Tx, doc: ParsedAgentsMd, agentId: string | und
     return { name: entry.name, line: entry.loc.line, action, changes };
   });
 
-  const linked = agent
-    ? (await client.agentIntegration.findMany({ where: { agentId: agent.id }, select: { integration: { select: { name: true } } } })).map((l) => l.integration.name)
-    : [];
+  const linked = agent ? (await client.agentIntegration.findMany({ where: { agentId: agent.id }, select: { integration: { select: { name: true } } } })).map((l) => l.integration.name) : [];
   const linkedSet = new Set(linked);
   const inFile = new Set(names);
   const links = {

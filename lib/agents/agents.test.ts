@@ -17,12 +17,27 @@ describe("agents registry", () => {
 
   it("an update changes only the fields sent", async () => {
     const { actor } = await makeUser("admin");
-    const res = await execute(actor, createAgentAction, { name: `keep-${rid()}`, owner: "o", purpose: "p", channels: ["webchat"], fallbackModels: ["openai/gpt-4o-mini"], model: "anthropic/claude-sonnet-4-5", scope: "external", posture: { execMode: "full", canDelegate: true } });
+    const res = await execute(actor, createAgentAction, {
+      name: `keep-${rid()}`,
+      owner: "o",
+      purpose: "p",
+      channels: ["webchat"],
+      fallbackModels: ["openai/gpt-4o-mini"],
+      model: "anthropic/claude-sonnet-4-5",
+      scope: "external",
+      posture: { execMode: "full", canDelegate: true },
+    });
     if (!res.ok) throw new Error(JSON.stringify(res));
     const upd = await execute(actor, updateAgentAction, { id: res.data.id, purpose: "changed" });
     expect(upd.ok).toBe(true);
     const a = await db.agent.findUniqueOrThrow({ where: { id: res.data.id } });
-    expect(a).toMatchObject({ purpose: "changed", channels: ["webchat"], scope: "external", fallbackModels: ["openai/gpt-4o-mini"], posture: expect.objectContaining({ execMode: "full", canDelegate: true }) });
+    expect(a).toMatchObject({
+      purpose: "changed",
+      channels: ["webchat"],
+      scope: "external",
+      fallbackModels: ["openai/gpt-4o-mini"],
+      posture: expect.objectContaining({ execMode: "full", canDelegate: true }),
+    });
     expect(await execute(actor, updateAgentAction, { id: res.data.id })).toMatchObject({ ok: false, status: 400 });
     // The stored agent carries the risky-posture flags; a weak fallback matters once it has tools.
     expect((await getAgent(a.id))!.flags.map((f) => f.id).sort()).toEqual(["delegation", "exec-unrestricted", "external-exec"]);

@@ -9,11 +9,36 @@ describe("posture flags", () => {
     expect(isWeakModel("anthropic/claude-sonnet-4-5")).toBe(false);
   });
   it("flags weak fallback, exec, delegation and shared credentials", () => {
-    const uses = new Map([["SLACK_TOKEN", ["a", "b"]], ["OWN", ["a"]]]);
-    const flags = postureFlags({ name: "a", scope: "external", model: "anthropic/claude-sonnet-4-5", fallbackModels: ["openai/gpt-4o-mini"], credentialRefs: ["SLACK_TOKEN", "OWN"], posture: { execMode: "full", canDelegate: true, dmPolicy: "open" } }, uses);
+    const uses = new Map([
+      ["SLACK_TOKEN", ["a", "b"]],
+      ["OWN", ["a"]],
+    ]);
+    const flags = postureFlags(
+      {
+        name: "a",
+        scope: "external",
+        model: "anthropic/claude-sonnet-4-5",
+        fallbackModels: ["openai/gpt-4o-mini"],
+        credentialRefs: ["SLACK_TOKEN", "OWN"],
+        posture: { execMode: "full", canDelegate: true, dmPolicy: "open" },
+      },
+      uses,
+    );
     expect(flags.map((f) => f.id).sort()).toEqual(["delegation", "exec-unrestricted", "external-exec", "open-dms", "shared-credential:SLACK_TOKEN", "weak-fallback"]);
   });
   it("a tidy internal agent has no flags", () => {
-    expect(postureFlags({ name: "x", scope: "internal", model: "anthropic/claude-sonnet-4-5", fallbackModels: ["anthropic/claude-opus-4"], credentialRefs: ["X_KEY"], posture: { execMode: "deny", canDelegate: false, fsWorkspaceOnly: true } }, new Map([["X_KEY", ["x"]]]))).toEqual([]);
+    expect(
+      postureFlags(
+        {
+          name: "x",
+          scope: "internal",
+          model: "anthropic/claude-sonnet-4-5",
+          fallbackModels: ["anthropic/claude-opus-4"],
+          credentialRefs: ["X_KEY"],
+          posture: { execMode: "deny", canDelegate: false, fsWorkspaceOnly: true },
+        },
+        new Map([["X_KEY", ["x"]]]),
+      ),
+    ).toEqual([]);
   });
 });

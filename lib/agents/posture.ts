@@ -35,16 +35,30 @@ export function postureFlags(agent: AgentLike, credentialUse: Map<string, string
   const weakFallbacks = [...new Set([...agent.fallbackModels.filter(isWeakModel), ...usedWeak])];
   if (toolEnabled && primary && !isWeakModel(primary) && weakFallbacks.length) {
     const seen = usedWeak.length ? ` Its gateway reported model calls falling back to ${usedWeak.join(", ")}.` : "";
-    flags.push({ id: "weak-fallback", severity: "high", title: "Weaker model in the fallback chain", detail: `A tool-enabled agent can fall back to ${weakFallbacks.join(", ")}, which resists prompt injection less than ${primary}.${seen}` });
+    flags.push({
+      id: "weak-fallback",
+      severity: "high",
+      title: "Weaker model in the fallback chain",
+      detail: `A tool-enabled agent can fall back to ${weakFallbacks.join(", ")}, which resists prompt injection less than ${primary}.${seen}`,
+    });
   }
   if (p.execMode === "full") flags.push({ id: "exec-unrestricted", severity: "high", title: "Unrestricted exec", detail: "The agent may run any shell command. Use exec mode 'allowlist' or 'deny'." });
-  if (p.canDelegate) flags.push({ id: "delegation", severity: "medium", title: "Delegation allowed", detail: "The agent may spawn or message other agents, which widens what a prompt injection can reach." });
+  if (p.canDelegate)
+    flags.push({ id: "delegation", severity: "medium", title: "Delegation allowed", detail: "The agent may spawn or message other agents, which widens what a prompt injection can reach." });
   if (p.fsWorkspaceOnly === false) flags.push({ id: "fs-unscoped", severity: "medium", title: "Filesystem not limited to the workspace", detail: "Limit file access to the agent's workspace." });
-  if (agent.scope === "external" && p.execMode && p.execMode !== "deny") flags.push({ id: "external-exec", severity: "high", title: "External-facing agent with exec", detail: "Agents that talk to the public should not run commands." });
-  if (agent.scope === "external" && p.dmPolicy === "open") flags.push({ id: "open-dms", severity: "medium", title: "Open DMs on an external agent", detail: "Anyone can message this agent directly; use pairing or an allowlist." });
+  if (agent.scope === "external" && p.execMode && p.execMode !== "deny")
+    flags.push({ id: "external-exec", severity: "high", title: "External-facing agent with exec", detail: "Agents that talk to the public should not run commands." });
+  if (agent.scope === "external" && p.dmPolicy === "open")
+    flags.push({ id: "open-dms", severity: "medium", title: "Open DMs on an external agent", detail: "Anyone can message this agent directly; use pairing or an allowlist." });
   for (const ref of agent.credentialRefs) {
     const others = (credentialUse.get(ref) ?? []).filter((n) => n !== agent.name);
-    if (others.length) flags.push({ id: `shared-credential:${ref}`, severity: "high", title: `Credential ${ref} shared`, detail: `Also used by ${others.join(", ")}. Give each agent its own credential so one can be revoked without the others.` });
+    if (others.length)
+      flags.push({
+        id: `shared-credential:${ref}`,
+        severity: "high",
+        title: `Credential ${ref} shared`,
+        detail: `Also used by ${others.join(", ")}. Give each agent its own credential so one can be revoked without the others.`,
+      });
   }
   return flags;
 }

@@ -39,13 +39,33 @@ export async function listAgentsPage(q: Q, opts: { all?: boolean } = {}) {
       where,
       orderBy: [{ [sort]: q.dir }, { name: "asc" }, { id: "asc" }] as Prisma.AgentOrderByWithRelationInput[],
       ...(opts.all ? { skip: 0, take: CSV_MAX_ROWS } : skipTake(q)),
-      select: { id: true, name: true, owner: true, team: true, purpose: true, status: true, scope: true, model: true, fallbackModels: true, channels: true, credentialRefs: true, posture: true, gateway: { select: { id: true, name: true } }, _count: { select: { bundles: true, grants: true } } },
+      select: {
+        id: true,
+        name: true,
+        owner: true,
+        team: true,
+        purpose: true,
+        status: true,
+        scope: true,
+        model: true,
+        fallbackModels: true,
+        channels: true,
+        credentialRefs: true,
+        posture: true,
+        gateway: { select: { id: true, name: true } },
+        _count: { select: { bundles: true, grants: true } },
+      },
     }),
     db.agent.count({ where }),
     credentialUse(),
   ]);
   const observed = await observedModels(rows.map((a) => a.id));
-  return { total, page: q.page, pageSize: q.pageSize, rows: rows.map((a) => ({ ...a, flags: postureFlags({ ...a, toolCount: a._count.bundles + a._count.grants, observed: observed.get(a.id) }, use) })) };
+  return {
+    total,
+    page: q.page,
+    pageSize: q.pageSize,
+    rows: rows.map((a) => ({ ...a, flags: postureFlags({ ...a, toolCount: a._count.bundles + a._count.grants, observed: observed.get(a.id) }, use) })),
+  };
 }
 
 /** One agent with bundles, grants (active and past) and posture flags. */
@@ -53,10 +73,38 @@ export async function getAgent(id: string) {
   const a = await db.agent.findUnique({
     where: { id },
     select: {
-      id: true, name: true, owner: true, team: true, purpose: true, status: true, scope: true, model: true, fallbackModels: true, channels: true, credentialRefs: true, posture: true, externalId: true, gatewayId: true, createdAt: true, updatedAt: true,
+      id: true,
+      name: true,
+      owner: true,
+      team: true,
+      purpose: true,
+      status: true,
+      scope: true,
+      model: true,
+      fallbackModels: true,
+      channels: true,
+      credentialRefs: true,
+      posture: true,
+      externalId: true,
+      gatewayId: true,
+      createdAt: true,
+      updatedAt: true,
       gateway: { select: { id: true, name: true, environment: true } },
       bundles: { select: { bundle: { select: { id: true, name: true, description: true, _count: { select: { tools: true } } } } } },
-      grants: { orderBy: { createdAt: "desc" }, select: { id: true, kind: true, reason: true, expiresAt: true, revokedAt: true, revokeReason: true, createdAt: true, tool: { select: { id: true, name: true } }, grantedBy: { select: { email: true } } } },
+      grants: {
+        orderBy: { createdAt: "desc" },
+        select: {
+          id: true,
+          kind: true,
+          reason: true,
+          expiresAt: true,
+          revokedAt: true,
+          revokeReason: true,
+          createdAt: true,
+          tool: { select: { id: true, name: true } },
+          grantedBy: { select: { email: true } },
+        },
+      },
     },
   });
   if (!a) return null;
@@ -66,7 +114,10 @@ export async function getAgent(id: string) {
 }
 
 export function listBundles() {
-  return db.capabilityBundle.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, description: true, tools: { select: { tool: { select: { id: true, name: true } } } }, _count: { select: { agents: true } } } });
+  return db.capabilityBundle.findMany({
+    orderBy: { name: "asc" },
+    select: { id: true, name: true, description: true, tools: { select: { tool: { select: { id: true, name: true } } } }, _count: { select: { agents: true } } },
+  });
 }
 
 export function agentOptions() {

@@ -7,7 +7,21 @@ import { recordAudit } from "@/lib/audit/record";
 import { resolveRegisteredAgent } from "@/lib/gateways/reconcile";
 import type { ZAgentCreate, ZAgentUpdate } from "./schema";
 
-const FIELDS = { id: true, name: true, owner: true, team: true, purpose: true, gatewayId: true, status: true, scope: true, channels: true, model: true, fallbackModels: true, credentialRefs: true, posture: true } as const;
+const FIELDS = {
+  id: true,
+  name: true,
+  owner: true,
+  team: true,
+  purpose: true,
+  gatewayId: true,
+  status: true,
+  scope: true,
+  channels: true,
+  model: true,
+  fallbackModels: true,
+  credentialRefs: true,
+  posture: true,
+} as const;
 
 /** Register a non-human identity. */
 export async function createAgent(actor: Actor, input: z.infer<typeof ZAgentCreate>) {

@@ -104,7 +104,17 @@ export async function effectiveAllowlists(agentIds?: string[], now = new Date())
         if (!d) continue;
         if (d.revokedAt) lastNegative = `approval of ${v.version} revoked`;
         else if (d.outcome === "reject") lastNegative = `${v.version} rejected`;
-        else versions.push({ version: v.version, contentHash: v.contentHash, decisionId: d.id, outcome: d.outcome, conditions: d.conditions, decidedAt: d.decidedAt, reReviewAt: d.reReviewAt, overdue: Boolean(d.reReviewAt && d.reReviewAt < now) });
+        else
+          versions.push({
+            version: v.version,
+            contentHash: v.contentHash,
+            decisionId: d.id,
+            outcome: d.outcome,
+            conditions: d.conditions,
+            decidedAt: d.decidedAt,
+            reReviewAt: d.reReviewAt,
+            overdue: Boolean(d.reReviewAt && d.reReviewAt < now),
+          });
       }
       // Of several exceptions, the one that ends last.
       const ex = sources.filter((s): s is Extract<AllowSource, { type: "exception" }> => s.type === "exception").sort((x, y) => y.expiresAt.getTime() - x.expiresAt.getTime())[0];
@@ -122,7 +132,9 @@ export async function effectiveAllowlists(agentIds?: string[], now = new Date())
       if (a.status !== "active") reason = `agent is ${a.status}: every tool is denied`;
       else if (versions.length) {
         status = "allowed";
-        const names = sources.map((s) => (s.type === "bundle" ? `bundle "${s.bundleName}"` : s.type === "grant" ? (s.expiresAt ? `direct grant until ${s.expiresAt.toISOString()}` : "direct grant") : "exception"));
+        const names = sources.map((s) =>
+          s.type === "bundle" ? `bundle "${s.bundleName}"` : s.type === "grant" ? (s.expiresAt ? `direct grant until ${s.expiresAt.toISOString()}` : "direct grant") : "exception",
+        );
         const overdue = versions.filter((v) => v.overdue).map((v) => v.version);
         reason = `approved ${versions.map((v) => v.version).join(", ")} via ${[...new Set(names)].join(" and ")}`;
         if (overdue.length) reason += ` (re-review overdue: ${overdue.join(", ")})`;
@@ -133,7 +145,20 @@ export async function effectiveAllowlists(agentIds?: string[], now = new Date())
         until = exception.expiresAt; // only exceptions allow a tool with no approved version
         reason = `time-boxed exception until ${exception.expiresAt.toISOString()}: ${exception.reason}`;
       } else reason = lastNegative ?? "no approved version: file a tool request";
-      entries.push({ toolId, toolName: tool.name, kind: tool.kind, status, reason, via: sources, versions, exception, until: status === "allowed" ? until : null, conditions: status === "allowed" ? conditions : null, conditionsFrom: status === "allowed" && conditions ? newest.version : null, advisory: Boolean(tool.advisoryFlaggedAt) });
+      entries.push({
+        toolId,
+        toolName: tool.name,
+        kind: tool.kind,
+        status,
+        reason,
+        via: sources,
+        versions,
+        exception,
+        until: status === "allowed" ? until : null,
+        conditions: status === "allowed" ? conditions : null,
+        conditionsFrom: status === "allowed" && conditions ? newest.version : null,
+        advisory: Boolean(tool.advisoryFlaggedAt),
+      });
     }
     entries.sort((x, y) => (x.status === y.status ? x.toolName.localeCompare(y.toolName) : x.status === "allowed" ? -1 : 1));
     out.set(a.id, { agentId: a.id, agentName: a.name, agentStatus: a.status, computedAt: now, entries });

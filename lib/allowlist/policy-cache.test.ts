@@ -101,7 +101,10 @@ describe("signed policy cache", () => {
     const f = await fleet();
     const p = await (await get(f)).json();
     await get(f, { "x-warden-policy-version": p.policy.version, "x-warden-policy-expires": p.policy.expiresAt });
-    expect(await db.gateway.findUniqueOrThrow({ where: { id: f.gw.id }, select: { policyVersionApplied: true, policyExpiresReported: true } })).toEqual({ policyVersionApplied: p.policy.version, policyExpiresReported: new Date(p.policy.expiresAt) });
+    expect(await db.gateway.findUniqueOrThrow({ where: { id: f.gw.id }, select: { policyVersionApplied: true, policyExpiresReported: true } })).toEqual({
+      policyVersionApplied: p.policy.version,
+      policyExpiresReported: new Date(p.policy.expiresAt),
+    });
     // Hostile values are ignored.
     await get(f, { "x-warden-policy-version": "<script>", "x-warden-policy-expires": "x".repeat(500) });
     expect((await db.gateway.findUniqueOrThrow({ where: { id: f.gw.id } })).policyVersionApplied).toBe(p.policy.version);

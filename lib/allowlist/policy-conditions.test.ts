@@ -24,14 +24,24 @@ async function setup() {
 
 async function requestTool(s: Awaited<ReturnType<typeof setup>>, name: string, version = "1.0.0", agentIds: string[] = [s.agent.id]) {
   const res = await execute(s.requester.actor, createToolRequestAction, {
-    tool: { name, kind: "tool", source: "builtin", publisher: "OpenClaw" }, version, contentHash: sha(rid()),
-    permissions: { fsWrite: true, egressHosts: [] }, justification: "Needed by the agent for tests", agentIds,
+    tool: { name, kind: "tool", source: "builtin", publisher: "OpenClaw" },
+    version,
+    contentHash: sha(rid()),
+    permissions: { fsWrite: true, egressHosts: [] },
+    justification: "Needed by the agent for tests",
+    agentIds,
   });
   if (!res.ok) throw new Error(JSON.stringify(res));
   return res.data;
 }
 const decide = (s: Awaited<ReturnType<typeof setup>>, requestId: string, conditions?: object) =>
-  execute(s.lead.actor, decideToolRequestAction, { requestId, outcome: conditions ? "approve_with_conditions" : "approve", checklist: CHECKS, reason: "Reviewed for the test suite", ...(conditions ? { conditions } : {}) });
+  execute(s.lead.actor, decideToolRequestAction, {
+    requestId,
+    outcome: conditions ? "approve_with_conditions" : "approve",
+    checklist: CHECKS,
+    reason: "Reviewed for the test suite",
+    ...(conditions ? { conditions } : {}),
+  });
 
 describe("conditions in the signed policy", () => {
   it("carries the newest approval's conditions, normalised; an older unconditioned approval does not lift them", async () => {
@@ -43,7 +53,12 @@ describe("conditions in the signed policy", () => {
     expect(tool.conditions).toBeUndefined();
 
     const r2 = await requestTool(s, name, "2.0.0", []);
-    const res = await decide(s, r2.id, { fsWrite: true, egressHosts: ["HOOKS.Slack.com.", "*.Example.com", "bücher.example"], pathPrefixes: ["/srv/data/", "/srv//data/../reports/./q1"], commandPatterns: ["git status", "git status"] });
+    const res = await decide(s, r2.id, {
+      fsWrite: true,
+      egressHosts: ["HOOKS.Slack.com.", "*.Example.com", "bücher.example"],
+      pathPrefixes: ["/srv/data/", "/srv//data/../reports/./q1"],
+      commandPatterns: ["git status", "git status"],
+    });
     expect(res, JSON.stringify(res)).toMatchObject({ ok: true });
     const policy = await buildGatewayPolicy(s.gw.id);
     tool = policy.agents[0].tools.find((t) => t.name === name)!;
@@ -54,7 +69,11 @@ describe("conditions in the signed policy", () => {
     const entry = (await effectiveAllowlist(s.agent.id))!.entries.find((e) => e.toolName === name)!;
     expect(entry.conditionsFrom).toBe("2.0.0");
     expect(entry.reason).toContain("with the conditions of 2.0.0 on every call");
-    expect(describeConditions(entry.conditions)).toEqual(["Network only to *.example.com, hooks.slack.com, xn--bcher-kva.example", "Files only under /srv/data, /srv/reports/q1", 'Commands only matching "git status"']);
+    expect(describeConditions(entry.conditions)).toEqual([
+      "Network only to *.example.com, hooks.slack.com, xn--bcher-kva.example",
+      "Files only under /srv/data, /srv/reports/q1",
+      'Commands only matching "git status"',
+    ]);
   });
 
   it("refuses hostile conditions at decision time with field errors and records nothing", async () => {
@@ -85,12 +104,14 @@ describe("conditions in the signed policy", () => {
 
   it("lists the hosts of the agent's approved data flows (not proposed or rejected ones)", async () => {
     const s = await setup();
-    await db.dataFlow.createMany({ data: [
-      { agentId: s.agent.id, service: "a", host: "api.openai.com", dataSent: "x", dataReceived: "y", classification: "internal", status: "approved" },
-      { agentId: s.agent.id, service: "b", host: "127.0.0.1", dataSent: "x", dataReceived: "y", classification: "internal", status: "approved" },
-      { agentId: s.agent.id, service: "c", host: "proposed.example.com", dataSent: "x", dataReceived: "y", classification: "internal", status: "proposed" },
-      { agentId: s.agent.id, service: "d", host: "rejected.example.com", dataSent: "x", dataReceived: "y", classification: "internal", status: "rejected" },
-    ] });
+    await db.dataFlow.createMany({
+      data: [
+        { agentId: s.agent.id, service: "a", host: "api.openai.com", dataSent: "x", dataReceived: "y", classification: "internal", status: "approved" },
+        { agentId: s.agent.id, service: "b", host: "127.0.0.1", dataSent: "x", dataReceived: "y", classification: "internal", status: "approved" },
+        { agentId: s.agent.id, service: "c", host: "proposed.example.com", dataSent: "x", dataReceived: "y", classification: "internal", status: "proposed" },
+        { agentId: s.agent.id, service: "d", host: "rejected.example.com", dataSent: "x", dataReceived: "y", classification: "internal", status: "rejected" },
+      ],
+    });
     expect((await buildGatewayPolicy(s.gw.id)).agents[0].egressHosts).toEqual(["127.0.0.1", "api.openai.com"]);
   });
 

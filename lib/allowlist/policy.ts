@@ -40,8 +40,15 @@ export const ON_POLICY_EXPIRY: readonly OnPolicyExpiry[] = ["deny", "keep_last"]
  * enforcement changes; `expiresAt` is when the plugin stops trusting this policy by its own clock.
  */
 export type GatewayPolicy = {
-  schema: "warden.policy/v1"; gatewayId: string; version: string; issuedAt: string; expiresAt: string; onExpiry: OnPolicyExpiry;
-  defaultDecision: "deny"; agents: PolicyAgent[]; containment: PolicyContainment;
+  schema: "warden.policy/v1";
+  gatewayId: string;
+  version: string;
+  issuedAt: string;
+  expiresAt: string;
+  onExpiry: OnPolicyExpiry;
+  defaultDecision: "deny";
+  agents: PolicyAgent[];
+  containment: PolicyContainment;
 };
 export type SignedGatewayPolicy = { policy: GatewayPolicy; signature: string; keyId: string; algorithm: "Ed25519" };
 
@@ -58,10 +65,12 @@ type ExpirySettings = { ttlSeconds: number; onExpiry: OnPolicyExpiry };
 async function expirySettings(gatewayIds: string[]): Promise<Map<string, ExpirySettings>> {
   const rows = await db.gateway.findMany({ where: { id: { in: gatewayIds } }, select: { id: true, policyTtlSeconds: true, onPolicyExpiry: true } });
   const byId = new Map(rows.map((g) => [g.id, g]));
-  return new Map(gatewayIds.map((id) => {
-    const g = byId.get(id);
-    return [id, { ttlSeconds: g?.policyTtlSeconds ?? defaultPolicyTtlSeconds(), onExpiry: g?.onPolicyExpiry === "keep_last" ? "keep_last" : "deny" }];
-  }));
+  return new Map(
+    gatewayIds.map((id) => {
+      const g = byId.get(id);
+      return [id, { ttlSeconds: g?.policyTtlSeconds ?? defaultPolicyTtlSeconds(), onExpiry: g?.onPolicyExpiry === "keep_last" ? "keep_last" : "deny" }];
+    }),
+  );
 }
 
 /** The active containment that applies to one gateway's enforcement (deny wins over the allowlist). */
@@ -112,10 +121,16 @@ export async function buildGatewayPolicies(gatewayIds: string[], now = new Date(
     db.agent.findMany({ where: { gatewayId: { in: ids } }, orderBy: { name: "asc" }, select: { id: true, externalId: true, name: true, status: true, gatewayId: true } }),
     activeContainmentForMany(ids),
   ]);
-  const lists = await effectiveAllowlists(allAgents.map((a) => a.id), now);
+  const lists = await effectiveAllowlists(
+    allAgents.map((a) => a.id),
+    now,
+  );
   const flows = allAgents.length ? await db.dataFlow.findMany({ where: { agentId: { in: allAgents.map((a) => a.id) }, status: "approved" }, select: { agentId: true, host: true } }) : [];
   const pairs = allAgents.length
-    ? await db.agentLinkApproval.findMany({ where: { fromAgentId: { in: allAgents.map((a) => a.id) } }, select: { fromAgentId: true, toAgent: { select: { gatewayId: true, externalId: true, name: true } } } })
+    ? await db.agentLinkApproval.findMany({
+        where: { fromAgentId: { in: allAgents.map((a) => a.id) } },
+        select: { fromAgentId: true, toAgent: { select: { gatewayId: true, externalId: true, name: true } } },
+      })
     : [];
   const built = new Map<string, PolicyAgent[]>();
   for (const gatewayId of ids) {
@@ -156,7 +171,10 @@ export async function buildGatewayPolicies(gatewayIds: string[], now = new Date(
 
 /** Data-flow hosts as the gateway compares them: re-validated (never trust stored rows blindly), sorted, unique. */
 function approvedHosts(hosts: string[]): string[] {
-  const ok = hosts.map((h) => ZHost.safeParse(h)).filter((r) => r.success).map((r) => r.data);
+  const ok = hosts
+    .map((h) => ZHost.safeParse(h))
+    .filter((r) => r.success)
+    .map((r) => r.data);
   return [...new Set(ok)].sort();
 }
 
@@ -207,7 +225,10 @@ export async function cachedSignedPolicy(gatewayId: string, now = new Date()): P
 
 /** Cache reads arriving together (a fleet refetching after one change) are one statement. */
 const readCache = grouped(async (ids: string[]): Promise<(CacheRow | null)[]> => {
-  const { rows } = await connectorPool().query<CacheRow>(`select gateway_id::text, version, etag, signed, expires_at, valid_until, stale, gen::text from gateway_policies where gateway_id = any($1::uuid[])`, [[...new Set(ids)]]);
+  const { rows } = await connectorPool().query<CacheRow>(
+    `select gateway_id::text, version, etag, signed, expires_at, valid_until, stale, gen::text from gateway_policies where gateway_id = any($1::uuid[])`,
+    [[...new Set(ids)]],
+  );
   const byId = new Map(rows.map((r) => [r.gateway_id, r]));
   return ids.map((id) => byId.get(id) ?? null);
 });
@@ -240,7 +261,15 @@ const recompute = grouped(async (items: { gatewayId: string; row: CacheRow | nul
      on conflict (gateway_id) do update set version = excluded.version, etag = excluded.etag, signed = excluded.signed, expires_at = excluded.expires_at,
        valid_until = excluded.valid_until, stale = false, computed_at = now()
      where p.gen = excluded.gen`,
-    [list.map(([id]) => id), list.map(([, s]) => s.signed.policy.version), list.map(([, s]) => s.etag), list.map(([, s]) => JSON.stringify(s.signed)), list.map(([, s]) => s.expiresAt), list.map(([, s]) => s.validUntil), list.map(([, s]) => s.gen)],
+    [
+      list.map(([id]) => id),
+      list.map(([, s]) => s.signed.policy.version),
+      list.map(([, s]) => s.etag),
+      list.map(([, s]) => JSON.stringify(s.signed)),
+      list.map(([, s]) => s.expiresAt),
+      list.map(([, s]) => s.validUntil),
+      list.map(([, s]) => s.gen),
+    ],
   );
   return items.map((i) => {
     const s = served.get(i.gatewayId)!;
@@ -257,4 +286,3 @@ async function nextGrantEnds(gatewayIds: string[], now: Date): Promise<Map<strin
   );
   return new Map(rows.map((r) => [r.gateway_id, r.t.getTime()]));
 }
-

@@ -34,11 +34,16 @@ async function gateway() {
   const secret = generateSigningSecret();
   const gw = await db.gateway.create({ data: { name: `gw-${rid()}`, kind: "openclaw", environment: "test", signingSecretEnc: seal(secret) } });
   const agent = await db.agent.create({ data: { name: `a-${rid()}`, externalId: "main", owner: "o", purpose: "p", gatewayId: gw.id } });
-  const signed = (path: string, body: string) => new Request(`${BASE}${path}`, { method: "POST", headers: { ...signedHeaders(secret, body), "x-warden-gateway": gw.id, "content-type": "application/json" }, body });
+  const signed = (path: string, body: string) =>
+    new Request(`${BASE}${path}`, { method: "POST", headers: { ...signedHeaders(secret, body), "x-warden-gateway": gw.id, "content-type": "application/json" }, body });
   return { gw, agent, signed };
 }
 
-async function held(g: Awaited<ReturnType<typeof gateway>>, toolCallId = `call-${rid()}`, params: unknown = { command: "curl -H 'Authorization: Bearer sk-ant-api03-abcdefghijklmnopqrstuvwxyz012345' https://x.test" }) {
+async function held(
+  g: Awaited<ReturnType<typeof gateway>>,
+  toolCallId = `call-${rid()}`,
+  params: unknown = { command: "curl -H 'Authorization: Bearer sk-ant-api03-abcdefghijklmnopqrstuvwxyz012345' https://x.test" },
+) {
   const body = JSON.stringify({ requestId: randomUUID(), toolCallId, agentId: "main", toolName: "exec", params, paramsHash: paramsHashOf(params), reason: "exec needs approval", timeoutMs: 120_000 });
   const res = await postApproval(g.signed("/api/v1/connector/approvals", body));
   expect(res.status).toBe(201);
@@ -117,13 +122,17 @@ describe("approvals API", () => {
     const resolved = await postResolution(g.signed(`/api/v1/connector/approvals/${id}/resolution`, JSON.stringify({ outcome: "ran", waitedMs: 4321 })), ctx(id));
     expect(resolved.status).toBe(200);
     const at = new Date().toISOString();
-    const events = JSON.stringify({ events: [{ eventId: `${toolCallId}.decision`, occurredAt: at, agentId: "main", agentName: "main", toolName: "exec", params: { command: "make deploy" }, decision: "allowed" }] });
+    const events = JSON.stringify({
+      events: [{ eventId: `${toolCallId}.decision`, occurredAt: at, agentId: "main", agentName: "main", toolName: "exec", params: { command: "make deploy" }, decision: "allowed" }],
+    });
     expect((await postEvents(g.signed("/api/v1/connector/events", events))).status).toBe(202);
     const call = await db.toolCall.findFirstOrThrow({ where: { gatewayId: g.gw.id, eventId: `${toolCallId}.decision` } });
     const res = await CALL(new Request(`${BASE}/api/v1/tool-calls/${call.id}?at=${encodeURIComponent(call.occurredAt.toISOString())}`), ctx(call.id.toString()));
     expect(res.status).toBe(200);
     const body = await res.json();
-    expect(body.approvals).toEqual([expect.objectContaining({ id, status: "allowed", decision: "allow_once", decidedBy: lead.email, decisionReason: "release window", outcome: "ran", waitedMs: 4321 })]);
+    expect(body.approvals).toEqual([
+      expect.objectContaining({ id, status: "allowed", decision: "allow_once", decidedBy: lead.email, decisionReason: "release window", outcome: "ran", waitedMs: 4321 }),
+    ]);
     expect(body.approvals[0].decidedAt).toBeTruthy();
   });
 });

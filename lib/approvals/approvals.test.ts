@@ -31,7 +31,17 @@ const signed = (f: Fleet, url: string, body: string) =>
 
 function request(overrides: Record<string, unknown> = {}) {
   const params = (overrides.params as unknown) ?? { command: "rm -rf /tmp/x", env: { API_TOKEN: "sk-live-abcdefghijklmnopqrstuvwxyz0123" } };
-  return { requestId: randomUUID(), toolCallId: `call-${rid()}`, agentId: "main", toolName: "exec", params, paramsHash: paramsHashOf(params), reason: "exec needs approval", timeoutMs: 120_000, ...overrides };
+  return {
+    requestId: randomUUID(),
+    toolCallId: `call-${rid()}`,
+    agentId: "main",
+    toolName: "exec",
+    params,
+    paramsHash: paramsHashOf(params),
+    reason: "exec needs approval",
+    timeoutMs: 120_000,
+    ...overrides,
+  };
 }
 
 const report = (f: Fleet, body: Record<string, unknown>) => postApproval(signed(f, "/api/v1/connector/approvals", JSON.stringify(body)));
@@ -69,7 +79,9 @@ describe("approval requests from gateways", () => {
 
   it("tells approvers: an approval.requested webhook (Standard Webhooks data, Slack body with a link to the approval)", async () => {
     const f = await fleet();
-    const endpoint = await db.webhookEndpoint.create({ data: { name: `hook-${rid()}`, url: "https://93.184.215.14/hook", format: "slack", events: ["approval.requested"], secretEnc: seal(generateSigningSecret()) } });
+    const endpoint = await db.webhookEndpoint.create({
+      data: { name: `hook-${rid()}`, url: "https://93.184.215.14/hook", format: "slack", events: ["approval.requested"], secretEnc: seal(generateSigningSecret()) },
+    });
     const p = await pending(f);
     const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id } });
     expect(delivery.event).toBe("approval.requested");
@@ -106,7 +118,17 @@ describe("approval requests from gateways", () => {
     const f = await fleet();
     const expiresAt = new Date(Date.now() + 600_000);
     await db.approvalRequest.createMany({
-      data: Array.from({ length: MAX_PENDING_PER_GATEWAY }, (_, i) => ({ gatewayId: f.gw.id, requestId: randomUUID(), toolCallId: `c${i}`, agentRef: "main", toolName: "exec", paramsHash: "0".repeat(64), reason: "r", timeoutMs: 600_000, expiresAt })),
+      data: Array.from({ length: MAX_PENDING_PER_GATEWAY }, (_, i) => ({
+        gatewayId: f.gw.id,
+        requestId: randomUUID(),
+        toolCallId: `c${i}`,
+        agentRef: "main",
+        toolName: "exec",
+        paramsHash: "0".repeat(64),
+        reason: "r",
+        timeoutMs: 600_000,
+        expiresAt,
+      })),
     });
     const res = await report(f, request());
     expect(res.status).toBe(429);
@@ -139,11 +161,17 @@ describe("decisions", () => {
     const lead = await makeUser("security_lead");
     const op = await makeUser("operator");
     let i = 0;
-    await expectExactlyOnce(6, () => execute(i++ % 2 ? lead.actor : op.actor, decideApprovalAction, { id: p.id, decision: "allow_once", reason: "checked the command" }), { action: "approval.decide", targetId: p.id });
+    await expectExactlyOnce(6, () => execute(i++ % 2 ? lead.actor : op.actor, decideApprovalAction, { id: p.id, decision: "allow_once", reason: "checked the command" }), {
+      action: "approval.decide",
+      targetId: p.id,
+    });
     const commands = await pollCommands(f.gw.id, 0);
     expect(commands).toHaveLength(1);
     expect(commands[0]).toMatchObject({
-      type: "approval_decision", action: "approval_decision", target: p.id, reason: "checked the command",
+      type: "approval_decision",
+      action: "approval_decision",
+      target: p.id,
+      reason: "checked the command",
       options: { requestId: row.requestId, toolCallId: row.toolCallId, decision: "allow", paramsHash: row.paramsHash, reason: "checked the command" },
     });
     expect(typeof (commands[0].options as { decidedBy: string }).decidedBy).toBe("string");

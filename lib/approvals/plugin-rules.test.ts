@@ -10,7 +10,10 @@ function policy(tools: ApprovalPolicy["agents"][number]["tools"], extra: Partial
   return { agents: [{ id: "main", wardenId: "w-1", tools, ...extra }], ...(containment ? { containment } : {}) };
 }
 // Malformed rules are cast on purpose: the evaluator must hold them (fail closed).
-const exec = (match?: unknown, extra: Record<string, unknown> = {}) => ({ name: "exec", approvals: [{ ruleId: "r1", reason: "destructive", timeoutMs: 300_000, ...(match ? { match } : {}), ...extra } as PolicyApprovalRule] });
+const exec = (match?: unknown, extra: Record<string, unknown> = {}) => ({
+  name: "exec",
+  approvals: [{ ruleId: "r1", reason: "destructive", timeoutMs: 300_000, ...(match ? { match } : {}), ...extra } as PolicyApprovalRule],
+});
 
 describe("needsApproval", () => {
   it("a rule without match holds every call of the tool; other tools and agents are not held", () => {
@@ -57,7 +60,9 @@ describe("needsApproval", () => {
   });
 
   it("egressNotApproved holds a call whose URL host is not on the agent's approved data flows", () => {
-    const p = policy([{ name: "web_fetch", approvals: [{ ruleId: "e1", reason: "egress", timeoutMs: 120_000, match: { egressNotApproved: true } }] }], { egressHosts: ["api.example.com", "*.docs.example.com"] });
+    const p = policy([{ name: "web_fetch", approvals: [{ ruleId: "e1", reason: "egress", timeoutMs: 120_000, match: { egressNotApproved: true } }] }], {
+      egressHosts: ["api.example.com", "*.docs.example.com"],
+    });
     const held = (params: unknown) => needsApproval(p, {}, { agentId: "main", toolName: "web_fetch", params }, NOW) !== null;
     expect(held({ url: "https://api.example.com/v1" })).toBe(false);
     expect(held({ url: "https://a.docs.example.com/x" })).toBe(false);
@@ -92,7 +97,11 @@ describe("needsApproval", () => {
     const cmd: Command = { kind: "apply", scope: "tool", action: "require_approval", target: "web_fetch", reason: "odd fetches", actionId: "c1" };
     const local = plan(emptyState(), cmd).next;
     expect(local.deniedTools).toEqual({});
-    expect(needsApproval(null, local, { agentId: "anyone", toolName: "web_fetch", params: {} }, NOW)).toEqual({ ruleId: "containment:web_fetch", reason: "requires approval: odd fetches", timeoutMs: 120_000 });
+    expect(needsApproval(null, local, { agentId: "anyone", toolName: "web_fetch", params: {} }, NOW)).toEqual({
+      ruleId: "containment:web_fetch",
+      reason: "requires approval: odd fetches",
+      timeoutMs: 120_000,
+    });
     expect(needsApproval(policy([]), {}, { agentId: "main", toolName: "web_fetch", params: {} }, NOW)).toBeNull();
     expect(needsApproval(policy([], {}, { approvalTools: { web_fetch: "x" } }), {}, { agentId: "main", toolName: "web_fetch", params: {} }, NOW)?.ruleId).toBe("containment:web_fetch");
     // Released: no longer held.

@@ -20,7 +20,12 @@ const noNul = (s: string) => !s.includes("\u0000");
 const text = (max: number) => z.string({ message: "Required." }).trim().min(1, "Required.").max(max, `At most ${max} characters.`).refine(noNul, "Must not contain NUL characters.");
 
 /** A tool name as gateways report it (built-ins, plugin and MCP tools). */
-export const ZToolName = z.string({ message: "Required." }).trim().min(1, "Required.").max(200, "At most 200 characters.").regex(/^[A-Za-z0-9_.:/-]+$/, "Letters, digits and _ . : / - only.");
+export const ZToolName = z
+  .string({ message: "Required." })
+  .trim()
+  .min(1, "Required.")
+  .max(200, "At most 200 characters.")
+  .regex(/^[A-Za-z0-9_.:/-]+$/, "Letters, digits and _ . : / - only.");
 
 /** A dotted parameter path such as `command` or `options.url` (no prototype keys). */
 export const ZParamPath = z
@@ -38,17 +43,16 @@ export const ZPattern = z.string({ message: "Required." }).superRefine((p, ctx) 
 });
 
 /** What a rule matches beyond the tool: a parameter pattern, or egress to a host outside the agent's approved data flows. */
-export const ZRuleMatch = z.discriminatedUnion(
-  "type",
-  [
-    z.object({ type: z.literal("param"), path: ZParamPath, pattern: ZPattern }),
-    z.object({ type: z.literal("egress_not_approved") }),
-  ],
-  { message: "type: param or egress_not_approved." },
-);
+export const ZRuleMatch = z.discriminatedUnion("type", [z.object({ type: z.literal("param"), path: ZParamPath, pattern: ZPattern }), z.object({ type: z.literal("egress_not_approved") })], {
+  message: "type: param or egress_not_approved.",
+});
 export type TRuleMatch = z.infer<typeof ZRuleMatch>;
 
-const ZTimeout = z.number({ message: "A number of seconds." }).int("Whole seconds.").min(MIN_TIMEOUT_SECONDS, `At least ${MIN_TIMEOUT_SECONDS} seconds.`).max(MAX_TIMEOUT_SECONDS, `At most ${MAX_TIMEOUT_SECONDS} seconds (30 minutes).`);
+const ZTimeout = z
+  .number({ message: "A number of seconds." })
+  .int("Whole seconds.")
+  .min(MIN_TIMEOUT_SECONDS, `At least ${MIN_TIMEOUT_SECONDS} seconds.`)
+  .max(MAX_TIMEOUT_SECONDS, `At most ${MAX_TIMEOUT_SECONDS} seconds (30 minutes).`);
 
 export const ZApprovalRuleCreate = z
   .object({
@@ -82,7 +86,13 @@ export const ZApprovalDecision = z
   .object({
     id: ZId,
     decision: z.enum(DECISIONS, { message: "allow_once, allow_for or deny." }),
-    minutes: z.number({ message: "A number of minutes." }).int("Whole minutes.").min(1, "At least 1 minute.").max(MAX_GRANT_MINUTES, `At most ${MAX_GRANT_MINUTES} minutes (a day).`).optional().nullable(),
+    minutes: z
+      .number({ message: "A number of minutes." })
+      .int("Whole minutes.")
+      .min(1, "At least 1 minute.")
+      .max(MAX_GRANT_MINUTES, `At most ${MAX_GRANT_MINUTES} minutes (a day).`)
+      .optional()
+      .nullable(),
     reason: text(1000),
   })
   .superRefine((v, ctx) => {
@@ -112,17 +122,28 @@ export const ZConnectorApproval = z.object({
     if (value === undefined || json === undefined) ctx.addIssue({ code: "custom", message: "Required (send {} for none)." });
     else if (Buffer.byteLength(json) > MAX_PARAMS_BYTES) ctx.addIssue({ code: "custom", message: `Larger than ${MAX_PARAMS_BYTES} bytes of JSON.` });
   }),
-  paramsHash: z.string().regex(/^[0-9a-fA-F]{64}$/, "A SHA-256 hex digest (64 hex characters).").transform((h) => h.toLowerCase()),
+  paramsHash: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, "A SHA-256 hex digest (64 hex characters).")
+    .transform((h) => h.toLowerCase()),
   ruleId: ZGatewayText(200).optional(),
   reason: ZGatewayText(1000).min(1, "Required."),
-  timeoutMs: z.number().int("Whole milliseconds.").min(MIN_TIMEOUT_SECONDS * 1000, "At least 10000 ms.").max(MAX_TIMEOUT_SECONDS * 1000, "At most 1800000 ms (30 minutes)."),
+  timeoutMs: z
+    .number()
+    .int("Whole milliseconds.")
+    .min(MIN_TIMEOUT_SECONDS * 1000, "At least 10000 ms.")
+    .max(MAX_TIMEOUT_SECONDS * 1000, "At most 1800000 ms (30 minutes)."),
 });
 export type TConnectorApproval = z.infer<typeof ZConnectorApproval>;
 
 /** POST /api/v1/connector/approvals/{id}/resolution: what happened at the gateway. */
 export const ZApprovalResolution = z.object({
   outcome: z.enum(OUTCOMES, { message: "ran, denied, timed_out or failed." }),
-  waitedMs: z.number().int("Whole milliseconds.").min(0).max(24 * 3_600_000),
+  waitedMs: z
+    .number()
+    .int("Whole milliseconds.")
+    .min(0)
+    .max(24 * 3_600_000),
   detail: ZGatewayText(2000).optional(),
 });
 export type TApprovalResolution = z.infer<typeof ZApprovalResolution>;

@@ -18,8 +18,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // ───────────────────────────── rules ─────────────────────────────
 
 const RULE_SELECT = {
-  id: true, scope: true, toolName: true, agentId: true, matchPath: true, matchPattern: true, egressNotApproved: true, timeoutSeconds: true, reason: true, enabled: true,
-  createdAt: true, updatedAt: true, agent: { select: { name: true, gatewayId: true } }, createdBy: { select: { name: true, email: true } },
+  id: true,
+  scope: true,
+  toolName: true,
+  agentId: true,
+  matchPath: true,
+  matchPattern: true,
+  egressNotApproved: true,
+  timeoutSeconds: true,
+  reason: true,
+  enabled: true,
+  createdAt: true,
+  updatedAt: true,
+  agent: { select: { name: true, gatewayId: true } },
+  createdBy: { select: { name: true, email: true } },
 } as const satisfies Prisma.ApprovalRuleSelect;
 type RuleRow = Prisma.ApprovalRuleGetPayload<{ select: typeof RULE_SELECT }>;
 
@@ -27,14 +39,28 @@ type RuleRow = Prisma.ApprovalRuleGetPayload<{ select: typeof RULE_SELECT }>;
 export function ruleView(r: RuleRow) {
   const match: TRuleMatch | null = r.egressNotApproved ? { type: "egress_not_approved" } : r.matchPath && r.matchPattern ? { type: "param", path: r.matchPath, pattern: r.matchPattern } : null;
   return {
-    id: r.id, scope: r.scope, toolName: r.toolName, agentId: r.agentId, agentName: r.agent?.name ?? null, match, timeoutSeconds: r.timeoutSeconds, reason: r.reason, enabled: r.enabled,
-    createdBy: r.createdBy?.email ?? null, createdAt: r.createdAt, updatedAt: r.updatedAt,
+    id: r.id,
+    scope: r.scope,
+    toolName: r.toolName,
+    agentId: r.agentId,
+    agentName: r.agent?.name ?? null,
+    match,
+    timeoutSeconds: r.timeoutSeconds,
+    reason: r.reason,
+    enabled: r.enabled,
+    createdBy: r.createdBy?.email ?? null,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
   };
 }
 export type ApprovalRuleView = ReturnType<typeof ruleView>;
 
 const matchColumns = (m: TRuleMatch | null | undefined) =>
-  m?.type === "param" ? { matchPath: m.path, matchPattern: m.pattern, egressNotApproved: false } : m?.type === "egress_not_approved" ? { matchPath: null, matchPattern: null, egressNotApproved: true } : { matchPath: null, matchPattern: null, egressNotApproved: false };
+  m?.type === "param"
+    ? { matchPath: m.path, matchPattern: m.pattern, egressNotApproved: false }
+    : m?.type === "egress_not_approved"
+      ? { matchPath: null, matchPattern: null, egressNotApproved: true }
+      : { matchPath: null, matchPattern: null, egressNotApproved: false };
 
 /**
  * Gateways whose policy a rule changes: the agent's for an agent × tool rule, every gateway with
@@ -57,7 +83,15 @@ export async function createApprovalRule(actor: Actor, input: TApprovalRuleCreat
   const out = await db.$transaction(async (tx) => {
     if (input.agentId && !(await tx.agent.findUnique({ where: { id: input.agentId }, select: { id: true } }))) throw new AppError("invalid", "No such agent.", { agentId: ["Unknown agent."] });
     const row = await tx.approvalRule.create({
-      data: { scope: input.scope, toolName: input.toolName, agentId: input.scope === "agent_tool" ? input.agentId! : null, ...matchColumns(input.match), timeoutSeconds: input.timeoutSeconds, reason: input.reason, createdById: actor.userId ?? null },
+      data: {
+        scope: input.scope,
+        toolName: input.toolName,
+        agentId: input.scope === "agent_tool" ? input.agentId! : null,
+        ...matchColumns(input.match),
+        timeoutSeconds: input.timeoutSeconds,
+        reason: input.reason,
+        createdById: actor.userId ?? null,
+      },
       select: RULE_SELECT,
     });
     const view = ruleView(row);
@@ -87,8 +121,11 @@ export async function updateApprovalRule(actor: Actor, input: TApprovalRuleUpdat
     const [b, a] = [auditRule(ruleView(before)), auditRule(ruleView(row))];
     const keys = (Object.keys(a) as (keyof typeof a)[]).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
     await recordAudit(tx, actor, {
-      action: input.enabled === false && before.enabled ? "approval_rule.disable" : "approval_rule.update", targetType: "approval_rule", targetId: row.id,
-      before: Object.fromEntries(keys.map((k) => [k, b[k]])), after: { ...Object.fromEntries(keys.map((k) => [k, a[k]])), toolName: a.toolName },
+      action: input.enabled === false && before.enabled ? "approval_rule.disable" : "approval_rule.update",
+      targetType: "approval_rule",
+      targetId: row.id,
+      before: Object.fromEntries(keys.map((k) => [k, b[k]])),
+      after: { ...Object.fromEntries(keys.map((k) => [k, a[k]])), toolName: a.toolName },
     });
     if (keys.length) gateways = await refreshFor(tx, row);
     return ruleView(row);
@@ -142,21 +179,52 @@ export async function reportApproval(actor: Actor, gatewayId: string, input: TCo
       const json = JSON.stringify(input.params);
       const row = await tx.approvalRequest.create({
         data: {
-          gatewayId, requestId: input.requestId.toLowerCase(), toolCallId: input.toolCallId, agentId: agent?.id ?? null, agentRef: input.agentId,
-          sessionKey: input.sessionKey == null ? null : redactString(input.sessionKey), runId: input.runId ?? null, toolName: input.toolName, toolVersion: input.toolVersion ?? null,
-          params: JSON.parse(redactedJson(input.params, json)) as Prisma.InputJsonValue, paramsHash: input.paramsHash, ruleRef: input.ruleId ?? null, ruleId: rule?.id ?? null,
-          reason: redactString(input.reason), timeoutMs: input.timeoutMs, createdAt: now, expiresAt,
+          gatewayId,
+          requestId: input.requestId.toLowerCase(),
+          toolCallId: input.toolCallId,
+          agentId: agent?.id ?? null,
+          agentRef: input.agentId,
+          sessionKey: input.sessionKey == null ? null : redactString(input.sessionKey),
+          runId: input.runId ?? null,
+          toolName: input.toolName,
+          toolVersion: input.toolVersion ?? null,
+          params: JSON.parse(redactedJson(input.params, json)) as Prisma.InputJsonValue,
+          paramsHash: input.paramsHash,
+          ruleRef: input.ruleId ?? null,
+          ruleId: rule?.id ?? null,
+          reason: redactString(input.reason),
+          timeoutMs: input.timeoutMs,
+          createdAt: now,
+          expiresAt,
         },
         select: { id: true, status: true, expiresAt: true },
       });
       const agentLabel = agent?.name ?? input.agentId;
       const gw = gateway;
       await recordAudit(tx, actor, {
-        action: "approval.request", targetType: "approval", targetId: row.id,
-        after: { gateway: gw.name, agent: agentLabel, tool: input.toolName, toolVersion: input.toolVersion ?? null, toolCallId: input.toolCallId, rule: input.ruleId ?? null, reason: redactString(input.reason), paramsHash: input.paramsHash, expiresAt },
+        action: "approval.request",
+        targetType: "approval",
+        targetId: row.id,
+        after: {
+          gateway: gw.name,
+          agent: agentLabel,
+          tool: input.toolName,
+          toolVersion: input.toolVersion ?? null,
+          toolCallId: input.toolCallId,
+          rule: input.ruleId ?? null,
+          reason: redactString(input.reason),
+          paramsHash: input.paramsHash,
+          expiresAt,
+        },
       });
       await notify(tx, "approval.requested", `Agent ${agentLabel} on ${gw.name} waits for approval to call ${input.toolName}: ${redactString(input.reason)}`, {
-        approvalId: row.id, agent: agentLabel, gateway: gw.name, tool: input.toolName, reason: input.reason, expiresAt: expiresAt.toISOString(), link: approvalLink(row.id),
+        approvalId: row.id,
+        agent: agentLabel,
+        gateway: gw.name,
+        tool: input.toolName,
+        reason: input.reason,
+        expiresAt: expiresAt.toISOString(),
+        link: approvalLink(row.id),
       });
       return { id: row.id, status: row.status, expiresAt: row.expiresAt, created: true };
     });
@@ -199,14 +267,22 @@ export async function resolveApproval(actor: Actor, gatewayId: string, id: strin
   if (!UUID.test(id)) throw new AppError("not_found", "No such approval for this gateway.");
   return db.$transaction(async (tx) => {
     const detail = input.detail === undefined ? null : redactString(input.detail);
-    const { count } = await tx.approvalRequest.updateMany({ where: { id, gatewayId, outcome: null }, data: { outcome: input.outcome, waitedMs: input.waitedMs, outcomeDetail: detail, resolvedAt: now } });
+    const { count } = await tx.approvalRequest.updateMany({
+      where: { id, gatewayId, outcome: null },
+      data: { outcome: input.outcome, waitedMs: input.waitedMs, outcomeDetail: detail, resolvedAt: now },
+    });
     const row = await tx.approvalRequest.findFirst({ where: { id, gatewayId }, select: { id: true, status: true, outcome: true, waitedMs: true, resolvedAt: true, toolName: true, toolCallId: true } });
     if (!row) throw new AppError("not_found", "No such approval for this gateway.");
     if (count === 0) {
       if (row.outcome !== input.outcome) throw new AppError("conflict", `This approval was already resolved as ${row.outcome}.`, { outcome: [`Already ${row.outcome}.`] });
       return { id: row.id, status: row.status, outcome: row.outcome, waitedMs: row.waitedMs, resolvedAt: row.resolvedAt, repeated: true };
     }
-    await recordAudit(tx, actor, { action: "approval.resolution", targetType: "approval", targetId: id, after: { outcome: input.outcome, waitedMs: input.waitedMs, detail, tool: row.toolName, toolCallId: row.toolCallId, status: row.status } });
+    await recordAudit(tx, actor, {
+      action: "approval.resolution",
+      targetType: "approval",
+      targetId: id,
+      after: { outcome: input.outcome, waitedMs: input.waitedMs, detail, tool: row.toolName, toolCallId: row.toolCallId, status: row.status },
+    });
     return { id: row.id, status: row.status, outcome: row.outcome, waitedMs: row.waitedMs, resolvedAt: row.resolvedAt, repeated: false };
   });
 }
@@ -249,9 +325,18 @@ export async function decideApproval(actor: Actor, input: TApprovalDecision, now
     }
     await tx.gatewayCommand.create({
       data: {
-        id: commandId, gatewayId: row.gateway_id, type: "approval_decision", kind: "apply",
+        id: commandId,
+        gatewayId: row.gateway_id,
+        type: "approval_decision",
+        kind: "apply",
         payload: {
-          target: input.id, requestId: row.request_id, toolCallId: row.tool_call_id, decision: input.decision === "deny" ? "deny" : "allow", paramsHash: row.params_hash, reason: input.reason, decidedBy: actor.label,
+          target: input.id,
+          requestId: row.request_id,
+          toolCallId: row.tool_call_id,
+          decision: input.decision === "deny" ? "deny" : "allow",
+          paramsHash: row.params_hash,
+          reason: input.reason,
+          decidedBy: actor.label,
           ...(grantUntil ? { grantUntil: grantUntil.toISOString(), agentId: row.agent_ref, toolName: row.tool_name } : {}),
         },
       },
@@ -259,7 +344,9 @@ export async function decideApproval(actor: Actor, input: TApprovalDecision, now
     });
     if (grantUntil) await enqueueCommands(tx, { gatewayIds: [row.gateway_id], type: "policy_refresh", payload: { reason: "approval grant" } });
     await recordAudit(tx, actor, {
-      action: "approval.decide", targetType: "approval", targetId: input.id,
+      action: "approval.decide",
+      targetType: "approval",
+      targetId: input.id,
       before: { status: "pending" },
       after: { status, decision: input.decision, reason: input.reason, grantUntil, tool: row.tool_name, agent: row.agent_ref, gateway: row.gateway_name, toolCallId: row.tool_call_id, commandId },
     });
@@ -280,7 +367,19 @@ async function expireRows(tx: Tx, ids: string[], now: Date): Promise<number> {
      where id = any(${ids}::uuid[]) and status = 'pending' and expires_at <= ${now}
     returning id::text, tool_name, agent_ref, expires_at`;
   if (rows.length) {
-    await recordAuditMany(tx, rows.map((r) => ({ actor: SYSTEM_ACTOR, input: { action: "approval.expire", targetType: "approval", targetId: r.id, before: { status: "pending" }, after: { status: "expired", tool: r.tool_name, agent: r.agent_ref, expiresAt: r.expires_at } } })));
+    await recordAuditMany(
+      tx,
+      rows.map((r) => ({
+        actor: SYSTEM_ACTOR,
+        input: {
+          action: "approval.expire",
+          targetType: "approval",
+          targetId: r.id,
+          before: { status: "pending" },
+          after: { status: "expired", tool: r.tool_name, agent: r.agent_ref, expiresAt: r.expires_at },
+        },
+      })),
+    );
   }
   return rows.length;
 }
@@ -297,7 +396,11 @@ export async function expireApprovals(now = new Date(), limit = 500): Promise<nu
     const ids = await tx.$queryRaw<{ id: string }[]>`
       select id::text from approval_requests where status = 'pending' and expires_at <= ${now}
        order by expires_at limit ${limit} for update skip locked`;
-    return expireRows(tx, ids.map((r) => r.id), now);
+    return expireRows(
+      tx,
+      ids.map((r) => r.id),
+      now,
+    );
   });
 }
 

@@ -47,7 +47,10 @@ it("audit verify exits 1 on a truncated chain given the checkpoint file, 0 on an
   await c.query("set session_replication_role = replica");
   const { rows } = await c.query<{ id: string }>("delete from audit_events where id > (select id from audit_events order by id desc offset 2 limit 1) returning id::text as id");
   await c.end();
-  const firstMissing = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : 1))[0].toString();
+  const firstMissing = rows
+    .map((r) => BigInt(r.id))
+    .sort((a, b) => (a < b ? -1 : 1))[0]
+    .toString();
 
   const broken = await cli(["audit", "verify", "--checkpoints", file]);
   expect(broken.code).toBe(1);

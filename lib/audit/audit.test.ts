@@ -9,7 +9,9 @@ import type { AuditAction } from "@/lib/audit/actions";
 
 async function append(n: number) {
   for (let i = 0; i < n; i++) {
-    await db.$transaction((tx) => recordAudit(tx, SYSTEM_ACTOR, { action: "test.event" as AuditAction, targetType: "thing", targetId: String(i), after: { i, nested: { b: 2, a: 1 }, password: "hunter2-secret" } }));
+    await db.$transaction((tx) =>
+      recordAudit(tx, SYSTEM_ACTOR, { action: "test.event" as AuditAction, targetType: "thing", targetId: String(i), after: { i, nested: { b: 2, a: 1 }, password: "hunter2-secret" } }),
+    );
   }
 }
 

@@ -61,7 +61,13 @@ export type CheckpointEntry = { source: string; line?: number } & ({ cp: TCheckp
 export function parseCheckpoint(value: unknown): { ok: true; cp: TCheckpoint } | { ok: false; error: string } {
   const parsed = ZCheckpoint.safeParse(value);
   if (parsed.success) return { ok: true, cp: parsed.data };
-  return { ok: false, error: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(checkpoint)"}: ${i.message}`).join("; ") };
+  return {
+    ok: false,
+    error: parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join(".") || "(checkpoint)"}: ${i.message}`)
+      .join("; "),
+  };
 }
 
 /** Parse one line of a checkpoint file (blank lines are skipped by the caller). */

@@ -47,7 +47,22 @@ async function rewriteFrom(id: string, actorLabel: string) {
       continue;
     }
     const label = r.id === BigInt(id) ? actorLabel : r.actorLabel;
-    const hash = chainHash(prev!, { id: r.id.toString(), createdAt: r.createdAt, actorType: r.actorType, actorId: r.actorId, actorLabel: label, role: r.role, action: r.action, outcome: r.outcome, targetType: r.targetType, targetId: r.targetId, before: r.before ?? null, after: r.after ?? null, ip: r.ip, userAgent: r.userAgent });
+    const hash = chainHash(prev!, {
+      id: r.id.toString(),
+      createdAt: r.createdAt,
+      actorType: r.actorType,
+      actorId: r.actorId,
+      actorLabel: label,
+      role: r.role,
+      action: r.action,
+      outcome: r.outcome,
+      targetType: r.targetType,
+      targetId: r.targetId,
+      before: r.before ?? null,
+      after: r.after ?? null,
+      ip: r.ip,
+      userAgent: r.userAgent,
+    });
     updates.push([label, prev!, hash, r.id.toString()]);
     prev = hash;
   }
@@ -148,7 +163,10 @@ describe("audit checkpoints", () => {
     const pair = await verifyAuditTrail({ given: parseGivenCheckpoints(ZAuditVerifyInput.parse({ checkpoints: [{ ...cp, count: 2 }, cp] })), serverFile: false });
     expect(pair).toMatchObject({ ok: false, checkpoints: { checked: 2, verified: 1, failed: [expect.objectContaining({ problem: "badSignature", line: 1 })] } });
     // The genuine one verifies.
-    expect(await verifyAuditTrail({ given: parseGivenCheckpoints(ZAuditVerifyInput.parse({ checkpoints: checkpointLine(cp) })), serverFile: false })).toMatchObject({ ok: true, checkpoints: { verified: 1 } });
+    expect(await verifyAuditTrail({ given: parseGivenCheckpoints(ZAuditVerifyInput.parse({ checkpoints: checkpointLine(cp) })), serverFile: false })).toMatchObject({
+      ok: true,
+      checkpoints: { verified: 1 },
+    });
     // A malformed one given by a caller is a 400 (AppError invalid) with the line named.
     expect(() => parseGivenCheckpoints(ZAuditVerifyInput.parse({ checkpoints: `${checkpointLine(cp)}\n{"v":1}` }))).toThrow(/not well-formed/);
   });
@@ -195,7 +213,8 @@ describe("audit checkpoints", () => {
   });
 
   it("each checkpoint is queued as an audit.checkpoint webhook, only to endpoints that chose it", async () => {
-    const mk = (name: string, events: string[]) => db.webhookEndpoint.create({ data: { name: `${name}-${Math.random()}`, url: "https://hooks.example.invalid/x", events, secretEnc: seal("whsec_test"), enabled: true } });
+    const mk = (name: string, events: string[]) =>
+      db.webhookEndpoint.create({ data: { name: `${name}-${Math.random()}`, url: "https://hooks.example.invalid/x", events, secretEnc: seal("whsec_test"), enabled: true } });
     const chosen = await mk("archive", ["audit.checkpoint"]);
     const all = await mk("chat", []);
     await append(1);
@@ -207,6 +226,9 @@ describe("audit checkpoints", () => {
     expect(payload.checkpoint).toEqual(cp);
     expect(payload.line).toBe(checkpointLine(cp));
     // What the receiver stored verifies against the chain.
-    expect(await verifyAuditTrail({ given: parseGivenCheckpoints(ZAuditVerifyInput.parse({ checkpoints: [payload.checkpoint] })), serverFile: false })).toMatchObject({ ok: true, checkpoints: { verified: 1 } });
+    expect(await verifyAuditTrail({ given: parseGivenCheckpoints(ZAuditVerifyInput.parse({ checkpoints: [payload.checkpoint] })), serverFile: false })).toMatchObject({
+      ok: true,
+      checkpoints: { verified: 1 },
+    });
   });
 });

@@ -8,7 +8,17 @@ import { db } from "@/lib/db";
 import { notify } from "@/lib/notify";
 import { signWithWardenKey, storedWardenPublicKeyPem, wardenPublicKey } from "@/lib/signing/keys";
 import { GENESIS_HASH } from "@/lib/signing/canonical";
-import { CHECKPOINT_TYPE, checkpointLine, checkpointSignatureValid, checkpointSignedBytes, parseCheckpointLine, publicKeyId, type CheckpointEntry, type CheckpointPayload, type TCheckpoint } from "./checkpoint-format";
+import {
+  CHECKPOINT_TYPE,
+  checkpointLine,
+  checkpointSignatureValid,
+  checkpointSignedBytes,
+  parseCheckpointLine,
+  publicKeyId,
+  type CheckpointEntry,
+  type CheckpointPayload,
+  type TCheckpoint,
+} from "./checkpoint-format";
 import { verifyAuditChain, type CheckpointReport, type VerifyResult } from "./verify";
 import { settings } from "@/lib/env";
 
@@ -80,7 +90,17 @@ export async function appendCheckpointLine(line: string, file: string): Promise<
 type Row = { headId: bigint; headHash: string; count: bigint; at: Date; keyId: string; reason: string; signature: string };
 
 function fromRow(r: Row): TCheckpoint {
-  return { v: 1, type: CHECKPOINT_TYPE, headId: r.headId.toString(), headHash: r.headHash, count: Number(r.count), at: r.at.toISOString(), keyId: r.keyId, reason: r.reason === "export" ? "export" : "interval", sig: r.signature };
+  return {
+    v: 1,
+    type: CHECKPOINT_TYPE,
+    headId: r.headId.toString(),
+    headHash: r.headHash,
+    count: Number(r.count),
+    at: r.at.toISOString(),
+    keyId: r.keyId,
+    reason: r.reason === "export" ? "export" : "interval",
+    sig: r.signature,
+  };
 }
 
 /**

@@ -7,7 +7,11 @@ import { AUDIT_FILTER_VALUES } from "./actions";
 export const ZAuditFilter = z.object({
   q: z.string().trim().max(200).optional(),
   /** One action (exact) or a category prefix ("user.", "read:"), from lib/audit/actions.ts. */
-  action: z.string().trim().refine((v) => AUDIT_FILTER_VALUES.includes(v), "Not an audit action or category.").optional(),
+  action: z
+    .string()
+    .trim()
+    .refine((v) => AUDIT_FILTER_VALUES.includes(v), "Not an audit action or category.")
+    .optional(),
   outcome: z.enum(["success", "denied", "failure"]).optional(),
   actor: z.string().trim().max(254).optional(),
   from: z.coerce.date().optional(),
@@ -26,10 +30,7 @@ export async function listAuditEvents(f: TAuditFilter) {
     ...(f.from || f.to ? { createdAt: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lte: f.to } : {}) } } : {}),
     ...(f.q ? { OR: [{ action: { contains: f.q, mode: "insensitive" } }, { targetId: { contains: f.q } }, { actorLabel: { contains: f.q, mode: "insensitive" } }] } : {}),
   };
-  const [rows, total] = await Promise.all([
-    db.auditEvent.findMany({ where, orderBy: { id: "desc" }, skip: (f.page - 1) * f.pageSize, take: f.pageSize }),
-    db.auditEvent.count({ where }),
-  ]);
+  const [rows, total] = await Promise.all([db.auditEvent.findMany({ where, orderBy: { id: "desc" }, skip: (f.page - 1) * f.pageSize, take: f.pageSize }), db.auditEvent.count({ where })]);
   return {
     total,
     page: f.page,

@@ -86,8 +86,16 @@ export async function verifyAuditChain(opts: VerifyOptions = {}): Promise<Verify
       seen.add(whole);
       given++;
       const about = { headId: e.cp.headId, count: e.cp.count, at: e.cp.at };
-      if (e.cp.keyId !== keyId) failures.push({ ...at, ...about, problem: "badSignature", detail: `signed with key ${e.cp.keyId}, not the trusted key ${keyId} (another installation, a replaced database, or a forgery)`, order: -1n });
-      else if (!checkpointSignatureValid(e.cp, key!, keyId)) failures.push({ ...at, ...about, problem: "badSignature", detail: "the signature does not match its content (altered or forged)", order: -1n });
+      if (e.cp.keyId !== keyId)
+        failures.push({
+          ...at,
+          ...about,
+          problem: "badSignature",
+          detail: `signed with key ${e.cp.keyId}, not the trusted key ${keyId} (another installation, a replaced database, or a forgery)`,
+          order: -1n,
+        });
+      else if (!checkpointSignatureValid(e.cp, key!, keyId))
+        failures.push({ ...at, ...about, problem: "badSignature", detail: "the signature does not match its content (altered or forged)", order: -1n });
       else pending.push({ cp: e.cp, headId: BigInt(e.cp.headId), ...at });
     }
     pending.sort((a, b) => (a.headId < b.headId ? -1 : a.headId > b.headId ? 1 : 0));
@@ -110,7 +118,13 @@ export async function verifyAuditChain(opts: VerifyOptions = {}): Promise<Verify
     if (!anchored || BigInt(anchored.headId) <= p.headId) anchored = { headId: p.cp.headId, at: p.cp.at, count: p.cp.count };
   };
   const rewritten = (p: Pending, why: string, first: string | null) =>
-    failures.push({ ...describe(p), problem: "rewritten", firstRowConcerned: first, detail: `${why}: rows up to #${p.cp.headId} were changed since the checkpoint of ${p.cp.at}${first ? `; the first row no checkpoint still vouches for is #${first}` : ""}`, order: first ? BigInt(first) : p.headId });
+    failures.push({
+      ...describe(p),
+      problem: "rewritten",
+      firstRowConcerned: first,
+      detail: `${why}: rows up to #${p.cp.headId} were changed since the checkpoint of ${p.cp.at}${first ? `; the first row no checkpoint still vouches for is #${first}` : ""}`,
+      order: first ? BigInt(first) : p.headId,
+    });
   /** A checkpoint whose head row is gone; `present` rows with ids up to it remain. */
   const headMissing = (p: Pending, next: bigint | null) => {
     const missing = p.cp.count - checked;
@@ -200,7 +214,11 @@ export async function verifyAuditChain(opts: VerifyOptions = {}): Promise<Verify
     Object.assign(result, { ok: false, firstBrokenId: firstRow.firstRowConcerned ?? null, reason: `checkpoint ${firstRow.problem}: ${firstRow.detail}` });
   } else if (!brokenAt && failures.length) {
     const f = failures[0];
-    Object.assign(result, { ok: false, firstBrokenId: null, reason: `${failures.length} checkpoint(s) could not be used (${f.problem}${f.line !== undefined ? `, ${f.source} line ${f.line}` : ""}: ${f.detail})` });
+    Object.assign(result, {
+      ok: false,
+      firstBrokenId: null,
+      reason: `${failures.length} checkpoint(s) could not be used (${f.problem}${f.line !== undefined ? `, ${f.source} line ${f.line}` : ""}: ${f.detail})`,
+    });
   }
   const a = anchored as { headId: string; at: string; count: number } | null;
   result.checkpoints = {

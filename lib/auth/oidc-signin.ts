@@ -7,13 +7,7 @@ import type { RoleName } from "./roles";
 import { startSession } from "./sessions";
 
 /** Why an SSO sign-in was refused; the login page has a sentence for each. */
-export type OidcSignInError =
-  | "sso_no_email"
-  | "sso_bad_claims"
-  | "sso_no_role"
-  | "sso_link_refused"
-  | "sso_conflict"
-  | "sso_disabled";
+export type OidcSignInError = "sso_no_email" | "sso_bad_claims" | "sso_no_role" | "sso_link_refused" | "sso_conflict" | "sso_disabled";
 
 export type OidcSignInResult = { ok: true; userId: string; epoch: number; sid: string; provisioned: boolean } | { ok: false; error: OidcSignInError };
 
@@ -129,7 +123,10 @@ async function signInOnce(id: Identity, role: RoleName | null, info: Info, s: Oi
 export async function auditOidcCallbackError(metadata: unknown): Promise<void> {
   const err = metadata && typeof metadata === "object" && "error" in metadata ? (metadata as { error: unknown }).error : metadata;
   const message = err instanceof Error ? err.message : "unknown error";
-  const detail = message.toWellFormed().replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").slice(0, 200);
+  const detail = message
+    .toWellFormed()
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, " ")
+    .slice(0, 200);
   const actor: Actor = { kind: "user", label: "(sso)", role: null, ip: null, userAgent: null };
   await recordAuditStandalone(actor, { action: "auth.login", outcome: "denied", targetType: "account", targetId: "(sso)", after: { via: "oidc", reason: "sso_callback_checks", detail } });
 }

@@ -36,7 +36,12 @@ describe("OIDC settings", () => {
     expect(oidcSettingsProblem({ OIDC_LINK_LOCAL: "always" })).toMatch(/OIDC_LINK_LOCAL/);
     expect(oidcSettingsProblem({ OIDC_ISSUER: "https://idp.example" })).toMatch(/together/);
     expect(oidcSettingsProblem({ OIDC_ROLE_MAP: "grp=admin, team:ops = operator,", OIDC_DEFAULT_ROLE: "manager", OIDC_LINK_LOCAL: "verified" })).toBeNull();
-    expect(oidcSettings({ OIDC_ROLE_MAP: "grp=admin, team:ops = operator," }).roleMap).toEqual(new Map([["grp", "admin"], ["team:ops", "operator"]]));
+    expect(oidcSettings({ OIDC_ROLE_MAP: "grp=admin, team:ops = operator," }).roleMap).toEqual(
+      new Map([
+        ["grp", "admin"],
+        ["team:ops", "operator"],
+      ]),
+    );
     expect(oidcSettings({}).linkLocal).toBe("never");
   });
 

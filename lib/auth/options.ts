@@ -62,7 +62,12 @@ function infoFromReq(req: ReqLike) {
 export async function authorizeCredentials(creds: Creds, req: ReqLike) {
   // A NUL or a lone surrogate cannot be in a stored email (nor in the audit row of the attempt):
   // made visible as U+FFFD, it can only fail like any unknown account.
-  const email = String(creds?.email ?? "").trim().toLowerCase().slice(0, 254).replaceAll("\u0000", "\ufffd").toWellFormed();
+  const email = String(creds?.email ?? "")
+    .trim()
+    .toLowerCase()
+    .slice(0, 254)
+    .replaceAll("\u0000", "\ufffd")
+    .toWellFormed();
   const password = String(creds?.password ?? "").slice(0, 1024);
   const info = infoFromReq(req);
   const anon: Actor = { kind: "user", label: email || "(blank)", role: null, ...info };

@@ -32,7 +32,13 @@ fs.chmodSync(tmp, 0o755);
 const backupFile = path.join(tmp, "warden.tar.gz");
 
 const warden = wardenCli;
-const json = (r: CliResult) => JSON.parse(r.stdout.split("\n").filter((l) => l.startsWith("{")).pop()!);
+const json = (r: CliResult) =>
+  JSON.parse(
+    r.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .pop()!,
+  );
 
 async function query<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const c = new pg.Client({ connectionString: url });
@@ -46,7 +52,10 @@ async function query<T extends pg.QueryResultRow = pg.QueryResultRow>(url: strin
 
 /** Row counts of every table of schema public (partitioned tables once, with their partitions' rows). */
 async function tableCounts(url: string): Promise<Record<string, number>> {
-  const tables = await query<{ name: string }>(url, `select relname::text as name from pg_class where relnamespace = 'public'::regnamespace and relkind in ('r', 'p') and not relispartition and relname <> '_prisma_migrations' order by 1`);
+  const tables = await query<{ name: string }>(
+    url,
+    `select relname::text as name from pg_class where relnamespace = 'public'::regnamespace and relkind in ('r', 'p') and not relispartition and relname <> '_prisma_migrations' order by 1`,
+  );
   const out: Record<string, number> = {};
   for (const { name } of tables) out[name] = Number((await query<{ n: string }>(url, `select count(*) as n from "${name}"`))[0].n);
   return out;
@@ -104,14 +113,22 @@ beforeAll(async () => {
   // Day partitions for the calls' days (as the daily job makes them): their rows move out of the default one.
   await db.$queryRawUnsafe("select warden_ensure_tool_call_partitions((now() - interval '40 days')::date, (now() + interval '1 day')::date)");
   for (let b = 0; b < 4; b++) {
-    await db.$transaction((tx) => recordAuditMany(tx, Array.from({ length: 250 }, (_, i) => ({
-      actor, input: { action: "test.backup" as AuditAction, targetType: "tool", targetId: `t-${b}-${i}`, after: { n: i, note: "ünïcode \\ and \n newline and \t tab" } },
-    }))));
+    await db.$transaction((tx) =>
+      recordAuditMany(
+        tx,
+        Array.from({ length: 250 }, (_, i) => ({
+          actor,
+          input: { action: "test.backup" as AuditAction, targetType: "tool", targetId: `t-${b}-${i}`, after: { n: i, note: "ünïcode \\ and \n newline and \t tab" } },
+        })),
+      ),
+    );
   }
   source = await tableCounts(ownerUrl);
 }, 120_000);
 
-afterAll(() => { if (!process.env.KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true }); });
+afterAll(() => {
+  if (!process.env.KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
+});
 
 describe("npm run warden -- backup / restore", () => {
   it("round trip: backup of a DATABASE_URL install, restore into a new embedded data folder, everything intact", async () => {
@@ -207,43 +224,112 @@ describe("npm run warden -- backup / restore", () => {
     const env = { DATABASE_URL: target.app, WARDEN_MIGRATE_DATABASE_URL: target.owner };
     const relations = async () => Number((await query<{ n: string }>(target.owner, "select count(*) as n from pg_class where relnamespace = 'public'::regnamespace"))[0].n);
     const cases: [string, (f: string) => Promise<void>, RegExp][] = [
-      ["a changed decision in the tool calls", (f) => repack(backupFile, f, (n, d) => (n === "data/tool_calls.copy" ? Buffer.from(d.toString("utf8").replace("\tblocked\t", "\tallowed\t")) : d)), /tool_calls.copy does not match its SHA-256/],
-      ["an audit row rewritten, with the manifest's hash and size recomputed", async (f) => {
-        let patched: Buffer | null = null;
-        await repack(backupFile, f, (n, d) => {
-          if (n !== "data/audit_events.copy") return d;
-          patched = Buffer.from(d.toString("utf8").replace("\ttest.backup\t", "\ttest.backuq\t"));
-          return patched;
-        });
-        const hash = await sha256(patched!);
-        await repack(f, f, (n, d) => (n === "manifest.json" ? editManifest(d, (m) => {
-          const t = m.tables.find((x) => x.name === "audit_events")!;
-          t.sha256 = hash;
-          t.bytes = patched!.length;
-        }) : d));
-      }, /audit chain is broken at #\d+ \(content does not match/],
-      ["audit rows dropped from the end, manifest adjusted", async (f) => {
-        let patched: Buffer | null = null;
-        await repack(backupFile, f, (n, d) => {
-          if (n !== "data/audit_events.copy") return d;
-          // The newest ten rows (COPY's order is the table's, not the ids').
-          const rows = d.toString("utf8").split("\n").filter(Boolean);
-          const ids = rows.map((l) => BigInt(l.split("\t")[0])).sort((a, b) => (a < b ? 1 : -1));
-          patched = Buffer.from(rows.filter((l) => BigInt(l.split("\t")[0]) < ids[9]).join("\n") + "\n");
-          return patched;
-        });
-        const hash = await sha256(patched!);
-        await repack(f, f, (n, d) => (n === "manifest.json" ? editManifest(d, (m) => {
-          const t = m.tables.find((x) => x.name === "audit_events")!;
-          Object.assign(t, { sha256: hash, bytes: patched!.length, rows: t.rows - 10 });
-        }) : d));
-      }, /audit trail has \d+ rows .* the manifest says/],
-      ["a row count that disagrees", (f) => repack(backupFile, f, (n, d) => (n === "manifest.json" ? editManifest(d, (m) => { m.tables.find((x) => x.name === "users")!.rows += 1; }) : d)), /users.copy holds \d+ rows, the manifest says/],
-      ["a table name that is SQL", (f) => repack(backupFile, f, (n, d) => (n === "manifest.json" ? editManifest(d, (m) => { m.tables[0].name = 'users"; drop table x; --'; }) : d)), /not a valid Warden backup manifest/],
-      ["a table the migrations do not make", (f) => repack(backupFile, f, (n, d) => (n === "manifest.json" ? editManifest(d, (m) => { m.tables[0].name = "pg_authid_copy"; (m.tables[0] as unknown as { file: string }).file = "data/pg_authid_copy.copy"; }) : d)), /table pg_authid_copy that its migrations do not create/],
+      [
+        "a changed decision in the tool calls",
+        (f) => repack(backupFile, f, (n, d) => (n === "data/tool_calls.copy" ? Buffer.from(d.toString("utf8").replace("\tblocked\t", "\tallowed\t")) : d)),
+        /tool_calls.copy does not match its SHA-256/,
+      ],
+      [
+        "an audit row rewritten, with the manifest's hash and size recomputed",
+        async (f) => {
+          let patched: Buffer | null = null;
+          await repack(backupFile, f, (n, d) => {
+            if (n !== "data/audit_events.copy") return d;
+            patched = Buffer.from(d.toString("utf8").replace("\ttest.backup\t", "\ttest.backuq\t"));
+            return patched;
+          });
+          const hash = await sha256(patched!);
+          await repack(f, f, (n, d) =>
+            n === "manifest.json"
+              ? editManifest(d, (m) => {
+                  const t = m.tables.find((x) => x.name === "audit_events")!;
+                  t.sha256 = hash;
+                  t.bytes = patched!.length;
+                })
+              : d,
+          );
+        },
+        /audit chain is broken at #\d+ \(content does not match/,
+      ],
+      [
+        "audit rows dropped from the end, manifest adjusted",
+        async (f) => {
+          let patched: Buffer | null = null;
+          await repack(backupFile, f, (n, d) => {
+            if (n !== "data/audit_events.copy") return d;
+            // The newest ten rows (COPY's order is the table's, not the ids').
+            const rows = d.toString("utf8").split("\n").filter(Boolean);
+            const ids = rows.map((l) => BigInt(l.split("\t")[0])).sort((a, b) => (a < b ? 1 : -1));
+            patched = Buffer.from(rows.filter((l) => BigInt(l.split("\t")[0]) < ids[9]).join("\n") + "\n");
+            return patched;
+          });
+          const hash = await sha256(patched!);
+          await repack(f, f, (n, d) =>
+            n === "manifest.json"
+              ? editManifest(d, (m) => {
+                  const t = m.tables.find((x) => x.name === "audit_events")!;
+                  Object.assign(t, { sha256: hash, bytes: patched!.length, rows: t.rows - 10 });
+                })
+              : d,
+          );
+        },
+        /audit trail has \d+ rows .* the manifest says/,
+      ],
+      [
+        "a row count that disagrees",
+        (f) =>
+          repack(backupFile, f, (n, d) =>
+            n === "manifest.json"
+              ? editManifest(d, (m) => {
+                  m.tables.find((x) => x.name === "users")!.rows += 1;
+                })
+              : d,
+          ),
+        /users.copy holds \d+ rows, the manifest says/,
+      ],
+      [
+        "a table name that is SQL",
+        (f) =>
+          repack(backupFile, f, (n, d) =>
+            n === "manifest.json"
+              ? editManifest(d, (m) => {
+                  m.tables[0].name = 'users"; drop table x; --';
+                })
+              : d,
+          ),
+        /not a valid Warden backup manifest/,
+      ],
+      [
+        "a table the migrations do not make",
+        (f) =>
+          repack(backupFile, f, (n, d) =>
+            n === "manifest.json"
+              ? editManifest(d, (m) => {
+                  m.tables[0].name = "pg_authid_copy";
+                  (m.tables[0] as unknown as { file: string }).file = "data/pg_authid_copy.copy";
+                })
+              : d,
+          ),
+        /table pg_authid_copy that its migrations do not create/,
+      ],
       ["a member missing", (f) => repack(backupFile, f, (n, d) => (n === "data/users.copy" ? null : d)), /expected data\/users.copy next/],
-      ["an unknown migration", (f) => repack(backupFile, f, (n, d) => (n === "manifest.json" ? editManifest(d, (m) => { (m.migrations as { name: string }[]).push({ name: "20991231000000_future", checksum: "0".repeat(64) } as never); }) : d)), /migration 20991231000000_future, which this Warden does not have/],
-      ["a truncated file", async (f) => fs.writeFileSync(f, fs.readFileSync(backupFile).subarray(0, Math.floor(fs.statSync(backupFile).size / 2))), /not a readable backup archive|truncated|unexpected end/i],
+      [
+        "an unknown migration",
+        (f) =>
+          repack(backupFile, f, (n, d) =>
+            n === "manifest.json"
+              ? editManifest(d, (m) => {
+                  (m.migrations as { name: string }[]).push({ name: "20991231000000_future", checksum: "0".repeat(64) } as never);
+                })
+              : d,
+          ),
+        /migration 20991231000000_future, which this Warden does not have/,
+      ],
+      [
+        "a truncated file",
+        async (f) => fs.writeFileSync(f, fs.readFileSync(backupFile).subarray(0, Math.floor(fs.statSync(backupFile).size / 2))),
+        /not a readable backup archive|truncated|unexpected end/i,
+      ],
       ["not a backup at all", async (f) => fs.writeFileSync(f, "hello"), /not a readable backup archive/],
     ];
     // The first case through the command line (exit code, message), the others through the
@@ -257,7 +343,10 @@ describe("npm run warden -- backup / restore", () => {
         expect(r.stderr, label).toMatch(/^error: restore refused: /m);
         expect(r.stderr, label).toMatch(message);
       } else {
-        const err = await restoreBackup(target.owner, f).then(() => null, (e: unknown) => e);
+        const err = await restoreBackup(target.owner, f).then(
+          () => null,
+          (e: unknown) => e,
+        );
         expect(err, label).toBeInstanceOf(RestoreError);
         expect((err as Error).message, label).toMatch(message);
       }

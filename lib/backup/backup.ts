@@ -37,7 +37,10 @@ function countNewlines(chunk: Buffer): number {
 
 /** The default file name: warden-backup-<UTC time>.tar.gz in the current folder. */
 export function defaultBackupName(now = new Date()): string {
-  return `warden-backup-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}.tar.gz`;
+  return `warden-backup-${now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")}.tar.gz`;
 }
 
 /** Spool one table's rows (COPY text format) into `file`, returning its size, rows and SHA-256. */

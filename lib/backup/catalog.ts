@@ -21,30 +21,41 @@ export type SchemaInfo = {
 
 /** Describe schema `public` as seen by `client` (inside its current transaction, if any). */
 export async function describeSchema(client: pg.ClientBase): Promise<SchemaInfo> {
-  const tables = (await client.query<{ name: string; partitioned: boolean; columns: string[] }>(`
+  const tables = (
+    await client.query<{ name: string; partitioned: boolean; columns: string[] }>(
+      `
     select c.relname::text as name, c.relkind = 'p' as partitioned,
            array(select a.attname::text from pg_attribute a
                  where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
                  order by a.attnum) as columns
     from pg_class c
     where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p') and not c.relispartition and c.relname <> $1
-    order by c.relname`, [LEDGER])).rows;
-  const fks = (await client.query<{ child: string; parent: string }>(`
+    order by c.relname`,
+      [LEDGER],
+    )
+  ).rows;
+  const fks = (
+    await client.query<{ child: string; parent: string }>(`
     select distinct c.relname::text as child, p.relname::text as parent
     from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_class p on p.oid = k.confrelid
-    where k.contype = 'f' and c.relnamespace = 'public'::regnamespace and not c.relispartition and k.conparentid = 0`)).rows;
+    where k.contype = 'f' and c.relnamespace = 'public'::regnamespace and not c.relispartition and k.conparentid = 0`)
+  ).rows;
   const references = new Map<string, Set<string>>();
   for (const { child, parent } of fks) {
     if (child === parent) continue;
     if (!references.has(child)) references.set(child, new Set());
     references.get(child)!.add(parent);
   }
-  const sequences = (await client.query<{ name: string }>(`
+  const sequences = (
+    await client.query<{ name: string }>(`
     select c.relname::text as name from pg_class c
-    where c.relnamespace = 'public'::regnamespace and c.relkind = 'S' order by 1`)).rows.map((r) => r.name);
-  const partitions = (await client.query<{ name: string }>(`
+    where c.relnamespace = 'public'::regnamespace and c.relkind = 'S' order by 1`)
+  ).rows.map((r) => r.name);
+  const partitions = (
+    await client.query<{ name: string }>(`
     select c.relname::text as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
-    where i.inhparent = to_regclass('public.tool_calls') and c.relname ~ '^tool_calls_[0-9]{8}$' order by 1`)).rows.map((r) => r.name);
+    where i.inhparent = to_regclass('public.tool_calls') and c.relname ~ '^tool_calls_[0-9]{8}$' order by 1`)
+  ).rows.map((r) => r.name);
   return { tables, references, sequences, partitions };
 }
 

@@ -19,7 +19,8 @@ export const MIGRATIONS_DIR = path.join(ROOT, "prisma", "migrations");
 
 /** The committed migrations, in the order Prisma applies them (by name). */
 export function localMigrations(dir = MIGRATIONS_DIR): LocalMigration[] {
-  return fs.readdirSync(dir, { withFileTypes: true })
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, "migration.sql")))
     .map((e) => e.name)
     .sort()
@@ -33,9 +34,9 @@ export function localMigrations(dir = MIGRATIONS_DIR): LocalMigration[] {
 export async function appliedMigrations(client: pg.ClientBase): Promise<{ name: string; checksum: string }[]> {
   const present = (await client.query("select to_regclass($1) is not null as p", [`public.${LEDGER}`])).rows[0].p;
   if (!present) return [];
-  return (await client.query<{ name: string; checksum: string }>(
-    `select migration_name as name, checksum from ${LEDGER} where finished_at is not null and rolled_back_at is null order by migration_name`,
-  )).rows;
+  return (
+    await client.query<{ name: string; checksum: string }>(`select migration_name as name, checksum from ${LEDGER} where finished_at is not null and rolled_back_at is null order by migration_name`)
+  ).rows;
 }
 
 /**
@@ -70,9 +71,10 @@ export async function applyMigrations(client: pg.ClientBase, migrations: LocalMi
   for (const m of migrations) {
     // One multi-statement simple query, as the schema engine sends it (prisma.config.ts).
     await client.query(m.sql);
-    await client.query(
-      `insert into "${LEDGER}" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) values ($1, $2, clock_timestamp(), $3, clock_timestamp(), 1)`,
-      [randomUUID(), m.checksum, m.name],
-    );
+    await client.query(`insert into "${LEDGER}" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) values ($1, $2, clock_timestamp(), $3, clock_timestamp(), 1)`, [
+      randomUUID(),
+      m.checksum,
+      m.name,
+    ]);
   }
 }

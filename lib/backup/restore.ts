@@ -61,7 +61,10 @@ function parseManifest(raw: Buffer): TBackupManifest {
   }
   const parsed = ZBackupManifest.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(manifest)"}: ${i.message}`).join("; ");
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join(".") || "(manifest)"}: ${i.message}`)
+      .join("; ");
     throw new RestoreError(`${MANIFEST_NAME} is not a valid Warden backup manifest (${issues})`);
   }
   return parsed.data;
@@ -69,14 +72,16 @@ function parseManifest(raw: Buffer): TBackupManifest {
 
 /** Refuse a target that holds anything in schema public (tables, sequences, views, types, functions). */
 async function assertEmpty(client: pg.ClientBase): Promise<void> {
-  const found = (await client.query<{ what: string }>(`
+  const found = (
+    await client.query<{ what: string }>(`
     select kind || ' ' || name as what from (
       select case relkind when 'S' then 'sequence' when 'v' then 'view' when 'm' then 'view' else 'table' end as kind, relname::text as name
         from pg_class where relnamespace = 'public'::regnamespace and relkind in ('r', 'p', 'v', 'm', 'S', 'f')
       union all select 'type', typname::text from pg_type
         where typnamespace = 'public'::regnamespace and typtype in ('e', 'd', 'r', 'm', 'b') and typcategory <> 'A'
       union all select 'function', proname::text from pg_proc where pronamespace = 'public'::regnamespace
-    ) x order by kind <> 'table', name limit 6`)).rows.map((r) => r.what);
+    ) x order by kind <> 'table', name limit 6`)
+  ).rows.map((r) => r.what);
   if (found.length) {
     throw new RestoreError(
       `the target database is not empty (${found.slice(0, 5).join(", ")}${found.length > 5 ? ", …" : ""}): restore only into an empty one ` +
@@ -148,18 +153,31 @@ async function verifyChain(client: pg.ClientBase): Promise<{ rows: number; headI
   let rows = 0;
   let headId: string | null = null;
   for (;;) {
-    const batch = (await client.query(
-      `select id::text as id, created_at, actor_type::text, actor_id, actor_label, role, action, outcome::text, target_type, target_id, before, after, ip, user_agent, prev_hash, hash
+    const batch = (
+      await client.query(
+        `select id::text as id, created_at, actor_type::text, actor_id, actor_label, role, action, outcome::text, target_type, target_id, before, after, ip, user_agent, prev_hash, hash
        from audit_events where audit_events.id > $1::bigint order by audit_events.id limit 2000`,
-      [cursor],
-    )).rows;
+        [cursor],
+      )
+    ).rows;
     if (batch.length === 0) break;
     for (const r of batch) {
       if (r.prev_hash !== prev) throw new RestoreError(`the audit chain is broken at #${r.id} (previous hash does not match): the backup was altered`);
       const expected = chainHash(prev, {
-        id: r.id, createdAt: r.created_at, actorType: r.actor_type, actorId: r.actor_id, actorLabel: r.actor_label, role: r.role,
-        action: r.action, outcome: r.outcome, targetType: r.target_type, targetId: r.target_id, before: r.before ?? null, after: r.after ?? null,
-        ip: r.ip, userAgent: r.user_agent,
+        id: r.id,
+        createdAt: r.created_at,
+        actorType: r.actor_type,
+        actorId: r.actor_id,
+        actorLabel: r.actor_label,
+        role: r.role,
+        action: r.action,
+        outcome: r.outcome,
+        targetType: r.target_type,
+        targetId: r.target_id,
+        before: r.before ?? null,
+        after: r.after ?? null,
+        ip: r.ip,
+        userAgent: r.user_agent,
       });
       if (expected !== r.hash) throw new RestoreError(`the audit chain is broken at #${r.id} (content does not match its hash): the backup was altered`);
       prev = r.hash;
@@ -195,7 +213,11 @@ export async function restoreBackup(ownerUrl: string, file: string): Promise<Res
       const r = await entries.next();
       return r.done ? null : (r.value as unknown as TarEntry);
     } catch (err) {
-      const cause = (await feeding.then(() => null, (e: unknown) => e)) ?? err;
+      const cause =
+        (await feeding.then(
+          () => null,
+          (e: unknown) => e,
+        )) ?? err;
       throw new RestoreError(`${file} is not a readable backup archive (${cause instanceof Error ? cause.message : String(cause)})`);
     }
   };

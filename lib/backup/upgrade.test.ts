@@ -65,47 +65,91 @@ it("the first release's database, with realistic data, upgrades with `npm run wa
     const t0 = Date.UTC(2026, 10, 20, 8, 0, 0);
     const users = ["admin", "security_lead", "operator"].map((role, i) => ({ id: randomUUID(), email: `${role}@old.example`, role, i }));
     for (const u of users) {
-      await c.query(`insert into users (id, email, name, role, password_hash, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $6)`,
-        [u.id, u.email, `Old ${u.role}`, u.role, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", new Date(t0 + u.i * 1000)]);
+      await c.query(`insert into users (id, email, name, role, password_hash, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $6)`, [
+        u.id,
+        u.email,
+        `Old ${u.role}`,
+        u.role,
+        "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
+        new Date(t0 + u.i * 1000),
+      ]);
     }
     const gw = randomUUID();
-    await c.query(`insert into gateways (id, name, kind, environment, signing_secret_enc, last_seen_at, inventory, updated_at) values ($1, 'prod-gw', 'openclaw', 'production', 'v1.aaaa.bbbb.cccc', $2, '{"tools": ["web_search"]}', $2)`, [gw, new Date(t0)]);
+    await c.query(
+      `insert into gateways (id, name, kind, environment, signing_secret_enc, last_seen_at, inventory, updated_at) values ($1, 'prod-gw', 'openclaw', 'production', 'v1.aaaa.bbbb.cccc', $2, '{"tools": ["web_search"]}', $2)`,
+      [gw, new Date(t0)],
+    );
     const agents: string[] = [];
     for (const n of ["seo", "support", "analytics", "publisher"]) {
       const id = randomUUID();
       agents.push(id);
-      await c.query(`insert into agents (id, name, external_id, gateway_id, owner, team, purpose, channels, model, posture, updated_at) values ($1, $2, $2, $3, 'Team', 'Growth', 'does things', '{slack}', 'anthropic/claude', '{"execMode": "deny"}', $4)`, [id, n, gw, new Date(t0)]);
+      await c.query(
+        `insert into agents (id, name, external_id, gateway_id, owner, team, purpose, channels, model, posture, updated_at) values ($1, $2, $2, $3, 'Team', 'Growth', 'does things', '{slack}', 'anthropic/claude', '{"execMode": "deny"}', $4)`,
+        [id, n, gw, new Date(t0)],
+      );
     }
     const tool = randomUUID();
     const version = randomUUID();
     await c.query(`insert into tools (id, name, kind, source, publisher, publisher_verified, updated_at) values ($1, 'web_search', 'tool', 'builtin', 'OpenClaw', true, $2)`, [tool, new Date(t0)]);
     await c.query(`insert into tool_versions (id, tool_id, version, content_hash, permissions) values ($1, $2, '1.0.0', 'sha256:abc', '{"egressHosts": ["example.com"]}')`, [version, tool]);
-    await c.query(`insert into trust_decisions (id, tool_version_id, decider_id, outcome, checklist, reason, decided_at) values ($1, $2, $3, 'approve', '{"authorVerified": true}', 'reviewed, read-only', $4)`, [randomUUID(), version, users[1].id, new Date(t0 + 5000)]);
+    await c.query(
+      `insert into trust_decisions (id, tool_version_id, decider_id, outcome, checklist, reason, decided_at) values ($1, $2, $3, 'approve', '{"authorVerified": true}', 'reviewed, read-only', $4)`,
+      [randomUUID(), version, users[1].id, new Date(t0 + 5000)],
+    );
     // 2,000 tool calls over three days: the first two days get day partitions, the third stays in the default partition.
     await c.query("select warden_ensure_tool_call_partitions('2026-11-20'::date, '2026-11-21'::date)");
-    await c.query(`
+    await c.query(
+      `
       insert into tool_calls (occurred_at, gateway_id, event_id, agent_id, agent_name, session_key, tool_name, tool_version, tool_hash, params, result, decision, block_reason, duration_ms, egress_hosts, tokens_in, tokens_out, cost_usd)
       select to_timestamp(${t0 / 1000} + g * 120), $1, 'ev-' || g, ($2::uuid[])[1 + g % 4], 'agent-' || (g % 4), 'sess-' || (g % 17), 'web_search', '1.0.0', 'sha256:abc',
              jsonb_build_object('q', 'query ' || g), jsonb_build_object('ok', g % 5 <> 0),
              (case when g % 7 = 0 then 'blocked' else 'allowed' end)::"CallDecision", case when g % 7 = 0 then 'not on the allowlist' end,
              g % 900, array['example.com'], g % 300, g % 200, (g % 13) * 0.0125
-      from generate_series(1, 2000) g`, [gw, agents]);
+      from generate_series(1, 2000) g`,
+      [gw, agents],
+    );
     // 300 audit events, hash-chained exactly as the first release did.
     let prev = GENESIS_HASH;
     for (let id = 1; id <= 300; id++) {
       const u = users[id % 3];
       const row = {
-        id: String(id), createdAt: new Date(t0 + id * 1000), actorType: "user", actorId: u.id, actorLabel: u.email, role: u.role,
-        action: id % 10 === 0 ? "tool.approve" : "user.login", outcome: id % 25 === 0 ? "denied" : "success", targetType: id % 10 === 0 ? "tool_version" : "user",
-        targetId: id % 10 === 0 ? version : u.id, before: id % 10 === 0 ? { status: "pending" } : null, after: id % 10 === 0 ? { status: "approved", note: "ok \\ \"quoted\"\n" } : null,
-        ip: "203.0.113.7", userAgent: "Mozilla/5.0",
+        id: String(id),
+        createdAt: new Date(t0 + id * 1000),
+        actorType: "user",
+        actorId: u.id,
+        actorLabel: u.email,
+        role: u.role,
+        action: id % 10 === 0 ? "tool.approve" : "user.login",
+        outcome: id % 25 === 0 ? "denied" : "success",
+        targetType: id % 10 === 0 ? "tool_version" : "user",
+        targetId: id % 10 === 0 ? version : u.id,
+        before: id % 10 === 0 ? { status: "pending" } : null,
+        after: id % 10 === 0 ? { status: "approved", note: 'ok \\ "quoted"\n' } : null,
+        ip: "203.0.113.7",
+        userAgent: "Mozilla/5.0",
       };
       const hash = chainHash(prev, row);
       await c.query(
         `insert into audit_events (id, created_at, actor_type, actor_id, actor_label, role, action, outcome, target_type, target_id, before, after, ip, user_agent, prev_hash, hash)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-        [id, row.createdAt, row.actorType, row.actorId, row.actorLabel, row.role, row.action, row.outcome, row.targetType, row.targetId,
-          row.before === null ? null : JSON.stringify(row.before), row.after === null ? null : JSON.stringify(row.after), row.ip, row.userAgent, prev, hash],
+        [
+          id,
+          row.createdAt,
+          row.actorType,
+          row.actorId,
+          row.actorLabel,
+          row.role,
+          row.action,
+          row.outcome,
+          row.targetType,
+          row.targetId,
+          row.before === null ? null : JSON.stringify(row.before),
+          row.after === null ? null : JSON.stringify(row.after),
+          row.ip,
+          row.userAgent,
+          prev,
+          hash,
+        ],
       );
       prev = hash;
     }
@@ -146,5 +190,12 @@ it("the first release's database, with realistic data, upgrades with `npm run wa
 
   const verify = await warden(["audit", "verify"], { DATABASE_URL: app });
   expect(verify.code, verify.stderr).toBe(0);
-  expect(JSON.parse(verify.stdout.split("\n").filter((l) => l.startsWith("{")).pop()!)).toMatchObject({ ok: true, checked: 300, firstBrokenId: null });
+  expect(
+    JSON.parse(
+      verify.stdout
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .pop()!,
+    ),
+  ).toMatchObject({ ok: true, checked: 300, firstBrokenId: null });
 }, 300_000);

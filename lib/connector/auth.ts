@@ -15,7 +15,16 @@ export const GATEWAY_HEADER = "x-warden-gateway";
 export type ConnectorError = "missing_gateway" | "unknown_gateway" | "missing_headers" | "bad_timestamp" | "stale_timestamp" | "bad_signature" | "replayed" | "too_large" | "rate_limited" | "invalid";
 
 const STATUS: Record<ConnectorError, number> = {
-  missing_gateway: 401, unknown_gateway: 401, missing_headers: 401, bad_timestamp: 400, stale_timestamp: 401, bad_signature: 401, replayed: 409, too_large: 413, rate_limited: 429, invalid: 400,
+  missing_gateway: 401,
+  unknown_gateway: 401,
+  missing_headers: 401,
+  bad_timestamp: 400,
+  stale_timestamp: 401,
+  bad_signature: 401,
+  replayed: 409,
+  too_large: 413,
+  rate_limited: 429,
+  invalid: 400,
 };
 const MESSAGES: Record<ConnectorError, string> = {
   missing_gateway: `Send the gateway id in the ${GATEWAY_HEADER} header.`,
@@ -114,7 +123,9 @@ export type GatewayCredentials = { id: string; name: string; kind: string; signi
 const CREDENTIALS_TTL_MS = 5_000;
 // On globalThis: Next may load this module once per route bundle, and a rotation (a server action)
 // must clear the cache the connector routes read.
-const credentials: Map<string, { value: GatewayCredentials; until: number }> = ((globalThis as { __wardenGatewayCredentials?: Map<string, { value: GatewayCredentials; until: number }> }).__wardenGatewayCredentials ??= new Map());
+const credentials: Map<string, { value: GatewayCredentials; until: number }> = ((
+  globalThis as { __wardenGatewayCredentials?: Map<string, { value: GatewayCredentials; until: number }> }
+).__wardenGatewayCredentials ??= new Map());
 
 const loadCredentials = grouped(async (ids: string[]) => {
   const { rows } = await connectorPool().query<GatewayCredentials>(

@@ -82,7 +82,23 @@ describe("usageRecord (llm_output → usage wire format)", () => {
     const r = usageRecord({ ...realEvent(), runId: freshRun() }, realCtx(), { cfg, agentId: "main" });
     const text = JSON.stringify(r);
     for (const secret of ["PROMPTSECRET", "ASSISTANTSECRET", "secret-workspace", "+15551230001", "1a1ae4d980279c4b94fa50e0f91b82ad", "sessionId"]) expect(text).not.toContain(secret);
-    expect(Object.keys(r!).sort()).toEqual(["agentId", "agentName", "cacheReadTokens", "cacheWriteTokens", "costUsd", "eventId", "fallback", "model", "occurredAt", "primaryModel", "provider", "runId", "sessionKey", "tokensIn", "tokensOut"]);
+    expect(Object.keys(r!).sort()).toEqual([
+      "agentId",
+      "agentName",
+      "cacheReadTokens",
+      "cacheWriteTokens",
+      "costUsd",
+      "eventId",
+      "fallback",
+      "model",
+      "occurredAt",
+      "primaryModel",
+      "provider",
+      "runId",
+      "sessionKey",
+      "tokensIn",
+      "tokensOut",
+    ]);
   });
 
   it("detects a fallback: the answering provider/model differs from the agent's configured primary", () => {
@@ -99,7 +115,12 @@ describe("usageRecord (llm_output → usage wire format)", () => {
     expect(at("helper")).toMatchObject({ fallback: false, primaryModel: "fake/fake-model" });
     // As observed: helper's primary fake/broken-model failed (503), OpenClaw answered with its fallback.
     const observed = { agents: { defaults: { model: { primary: "fake/fake-model" } }, entries: { helper: { model: { primary: "fake/broken-model", fallbacks: ["fake/fake-model"] } } } } };
-    expect(usageRecord({ ...realEvent(), runId: freshRun() }, { agentId: "helper" }, { cfg: observed, agentId: "helper" })).toMatchObject({ provider: "fake", model: "fake-model", fallback: true, primaryModel: "fake/broken-model" });
+    expect(usageRecord({ ...realEvent(), runId: freshRun() }, { agentId: "helper" }, { cfg: observed, agentId: "helper" })).toMatchObject({
+      provider: "fake",
+      model: "fake-model",
+      fallback: true,
+      primaryModel: "fake/broken-model",
+    });
     // Same model id under another provider is a different model.
     expect(at("helper", { ...realEvent(), provider: "other" })).toMatchObject({ fallback: true });
     // An alias resolves through agents.defaults.models.
@@ -140,9 +161,30 @@ describe("usageRecord (llm_output → usage wire format)", () => {
     expect(r.sessionKey!.length).toBe(500);
     expect(r.agentId!.length).toBe(200);
     // provider/model missing on the event: taken from resolvedRef.
-    expect(usageRecord({ runId: freshRun(), resolvedRef: "openai/gpt-5.4", usage: { input: 1, output: 1 } }, {}, { cfg }) ).toMatchObject({ provider: "openai", model: "gpt-5.4", agentName: "unknown" });
+    expect(usageRecord({ runId: freshRun(), resolvedRef: "openai/gpt-5.4", usage: { input: 1, output: 1 } }, {}, { cfg })).toMatchObject({
+      provider: "openai",
+      model: "gpt-5.4",
+      agentName: "unknown",
+    });
     // A failed attempt of the primary as OpenClaw reports it before falling back (no usage, error): skipped.
-    expect(usageRecord({ runId: freshRun(), provider: "fake", model: "broken-model", lastAssistant: { role: "assistant", content: [], usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalTokens: 0, cost: { total: 0 } }, stopReason: "error", errorMessage: "503 overloaded" } }, {}, { cfg })).toBeUndefined();
+    expect(
+      usageRecord(
+        {
+          runId: freshRun(),
+          provider: "fake",
+          model: "broken-model",
+          lastAssistant: {
+            role: "assistant",
+            content: [],
+            usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalTokens: 0, cost: { total: 0 } },
+            stopReason: "error",
+            errorMessage: "503 overloaded",
+          },
+        },
+        {},
+        { cfg },
+      ),
+    ).toBeUndefined();
     // No model and nothing counted: not a model call.
     expect(usageRecord({ runId: freshRun(), usage: {} }, {}, { cfg })).toBeUndefined();
     expect(usageRecord(null, {}, { cfg })).toBeUndefined();
@@ -218,7 +260,16 @@ describe("createUsageReporter (durable usage spool)", () => {
     dirs.push(dir);
     const logs: string[] = [];
     const logger = { warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
-    const reporter = createUsageReporter({ dir, client: null, logger, pluginId: "warden-access-test", cfgOf: () => { throw new Error("boom"); }, agentNameOf: () => undefined });
+    const reporter = createUsageReporter({
+      dir,
+      client: null,
+      logger,
+      pluginId: "warden-access-test",
+      cfgOf: () => {
+        throw new Error("boom");
+      },
+      agentNameOf: () => undefined,
+    });
     reporter.checkAccess({ plugins: { entries: { "warden-access-test": { hooks: { allowConversationAccess: true } } } } });
     expect(logs).toEqual([]);
     reporter.checkAccess({});

@@ -26,7 +26,11 @@ async function makeGateway() {
 
 type Gw = Awaited<ReturnType<typeof makeGateway>>;
 const signed = (g: Gw, url: string, method: string, body: string) =>
-  new Request(`http://warden.test${url}`, { method, headers: { ...signedHeaders(g.secret, body), "x-warden-gateway": g.id, "content-type": "application/json" }, ...(method === "GET" ? {} : { body }) });
+  new Request(`http://warden.test${url}`, {
+    method,
+    headers: { ...signedHeaders(g.secret, body), "x-warden-gateway": g.id, "content-type": "application/json" },
+    ...(method === "GET" ? {} : { body }),
+  });
 
 /** Send a documented request body, byte for byte, to its endpoint. */
 async function send(g: Gw, method: string, path: string, body: string): Promise<Response> {
@@ -38,7 +42,14 @@ async function send(g: Gw, method: string, path: string, body: string): Promise<
     // The documented resolution of an approval this gateway reported (made once per gateway).
     const params = { command: "ls" };
     const { id } = await reportApproval({ kind: "gateway", label: "doc", role: null, ip: null, userAgent: null, gatewayId: g.id }, g.id, {
-      requestId: "6a0e1f7c-3b2d-4e8f-9a1b-2c3d4e5f6a7b", toolCallId: "doc-call", agentId: "main", toolName: "exec", params, paramsHash: paramsHashOf(params), reason: "doc", timeoutMs: 60_000,
+      requestId: "6a0e1f7c-3b2d-4e8f-9a1b-2c3d4e5f6a7b",
+      toolCallId: "doc-call",
+      agentId: "main",
+      toolName: "exec",
+      params,
+      paramsHash: paramsHashOf(params),
+      reason: "doc",
+      timeoutMs: 60_000,
     });
     const url = path.replace("{id}", id);
     return postResolution(signed(g, url, method, body), { params: Promise.resolve({ id }) });
@@ -58,10 +69,21 @@ describe("docs/connector-protocol.md examples", () => {
     expect(blocks.length).toBeGreaterThanOrEqual(10);
     for (const b of blocks) {
       expect(b.role, `docs/connector-protocol.md:${b.line} has no <!-- example … --> comment`).not.toBeNull();
-      if (b.lang === "json" || (b.role === "request")) expect(() => JSON.parse((b as { json?: string }).json ?? ""), `line ${b.line}`).not.toThrow();
+      if (b.lang === "json" || b.role === "request") expect(() => JSON.parse((b as { json?: string }).json ?? ""), `line ${b.line}`).not.toThrow();
     }
     // Each endpoint with a request example is covered; a new one fails in send() until it is.
-    expect(protocolRequestExamples().map((e) => `${e.method} ${e.path}`).sort()).toEqual(["POST /api/v1/connector/approvals", "POST /api/v1/connector/approvals/{id}/resolution", "POST /api/v1/connector/events", "POST /api/v1/connector/inventory", "POST /api/v1/connector/usage", "POST /api/v1/otlp/v1/traces"]);
+    expect(
+      protocolRequestExamples()
+        .map((e) => `${e.method} ${e.path}`)
+        .sort(),
+    ).toEqual([
+      "POST /api/v1/connector/approvals",
+      "POST /api/v1/connector/approvals/{id}/resolution",
+      "POST /api/v1/connector/events",
+      "POST /api/v1/connector/inventory",
+      "POST /api/v1/connector/usage",
+      "POST /api/v1/otlp/v1/traces",
+    ]);
   });
 
   it.each(protocolRequestExamples().map((e) => [`${e.method} ${e.path} (line ${e.line})`, e] as const))("request %s is accepted with the documented status", async (_name, e) => {
@@ -82,7 +104,10 @@ describe("docs/connector-protocol.md examples", () => {
     if (e.path === "/api/v1/connector/usage") {
       // Priced as documented: the first call from the price table, the second by the gateway.
       const rows = await db.modelCall.findMany({ where: { gatewayId: g.id }, orderBy: { eventId: "asc" } });
-      expect(rows.map((r) => [r.costSource, r.costUsd?.toFixed() ?? null])).toEqual([["price_table", "0.0642"], ["gateway", "0.000609"]]);
+      expect(rows.map((r) => [r.costSource, r.costUsd?.toFixed() ?? null])).toEqual([
+        ["price_table", "0.0642"],
+        ["gateway", "0.000609"],
+      ]);
     }
     // Sending it again is idempotent and still answers the documented status.
     const again = await send(g, e.method, e.path, e.json);
@@ -100,7 +125,13 @@ describe("docs/connector-protocol.md examples", () => {
     const commands = await (await getCommands(signed(g, "/api/v1/connector/commands?wait=0", "GET", ""))).json();
     expect(keys(commands)).toEqual(keys(doc("/api/v1/connector/commands")));
     const error = blocks.find((b) => b.role === "response" && !("path" in b && b.path)) as { json: string };
-    const stale = await postEvents(new Request("http://warden.test/api/v1/connector/events", { method: "POST", headers: { ...signedHeaders(g.secret, "{}", { timestamp: 1 }), "x-warden-gateway": g.id, "content-type": "application/json" }, body: "{}" }));
+    const stale = await postEvents(
+      new Request("http://warden.test/api/v1/connector/events", {
+        method: "POST",
+        headers: { ...signedHeaders(g.secret, "{}", { timestamp: 1 }), "x-warden-gateway": g.id, "content-type": "application/json" },
+        body: "{}",
+      }),
+    );
     const body = await stale.json();
     expect(keys(body)).toEqual(keys(JSON.parse(error.json)));
     expect(keys(body.error)).toEqual(expect.arrayContaining(keys(JSON.parse(error.json).error)));

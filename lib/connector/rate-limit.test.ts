@@ -20,7 +20,9 @@ describe("connector rate limit", () => {
     };
     const fire = (g: { gateway: { id: string }; secret: string }, n: number) => {
       const body = JSON.stringify({ events: [{ eventId: `evt-${rid()}-${n}`, occurredAt: new Date().toISOString(), agentName: "a", toolName: "t", decision: "allowed" }] });
-      return POST(new Request("http://x/api/v1/connector/events", { method: "POST", headers: { ...signedHeaders(g.secret, body), "x-warden-gateway": g.gateway.id, "content-type": "application/json" }, body }));
+      return POST(
+        new Request("http://x/api/v1/connector/events", { method: "POST", headers: { ...signedHeaders(g.secret, body), "x-warden-gateway": g.gateway.id, "content-type": "application/json" }, body }),
+      );
     };
     const g = await mk();
     const statuses: number[] = [];

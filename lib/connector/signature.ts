@@ -30,13 +30,22 @@ export function signedHeaders(secret: string, body: string, opts: { id?: string;
 export type SignatureCheck = { ok: true } | { ok: false; reason: "missing_headers" | "bad_timestamp" | "stale_timestamp" | "bad_signature" };
 
 /** Verify a request's signature against one or more secrets, timing-safe, with a clock-skew limit. */
-export function verifySignature(secrets: string[], headers: { id: string | null; timestamp: string | null; signature: string | null }, body: string, nowSeconds = Math.floor(Date.now() / 1000)): SignatureCheck {
+export function verifySignature(
+  secrets: string[],
+  headers: { id: string | null; timestamp: string | null; signature: string | null },
+  body: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): SignatureCheck {
   const { id, timestamp, signature } = headers;
   if (!id || !timestamp || !signature) return { ok: false, reason: "missing_headers" };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: "bad_timestamp" };
   const ts = Number(timestamp);
   if (Math.abs(nowSeconds - ts) > MAX_SKEW_SECONDS) return { ok: false, reason: "stale_timestamp" };
-  const offered = signature.split(" ").map((s) => s.trim()).filter((s) => s.startsWith("v1,")).map((s) => Buffer.from(s.slice(3), "base64"));
+  const offered = signature
+    .split(" ")
+    .map((s) => s.trim())
+    .filter((s) => s.startsWith("v1,"))
+    .map((s) => Buffer.from(s.slice(3), "base64"));
   for (const secret of secrets) {
     const expected = Buffer.from(sign(secret, id, ts, body).slice(3), "base64");
     for (const o of offered) if (o.length === expected.length && timingSafeEqual(o, expected)) return { ok: true };

@@ -114,10 +114,19 @@ class FakeGateway {
     switch (f.method) {
       case "connect": {
         // A real gateway answers like this for a few seconds after /health is up.
-        if (this.startingLeft-- > 0) return this.send(socket, { type: "res", id: f.id, ok: false, error: { code: "UNAVAILABLE", message: "gateway starting; retry shortly", retryable: true, retryAfterMs: 100 } });
+        if (this.startingLeft-- > 0)
+          return this.send(socket, { type: "res", id: f.id, ok: false, error: { code: "UNAVAILABLE", message: "gateway starting; retry shortly", retryable: true, retryAfterMs: 100 } });
         const auth = f.params.auth as { token?: string } | undefined;
         if (auth?.token !== (this.opts.token ?? "secret-token")) return fail("INVALID_REQUEST", "unauthorized: gateway token mismatch (provide gateway auth token)");
-        return ok({ type: "hello-ok", protocol: 4, server: { version: "fake", connId: "c1" }, features: { methods: [], events: [] }, snapshot: {}, auth: { role: "operator", scopes: this.opts.scopes ?? ["operator.admin"] }, policy: { maxPayload: 1, maxBufferedBytes: 1, tickIntervalMs: 1 } });
+        return ok({
+          type: "hello-ok",
+          protocol: 4,
+          server: { version: "fake", connId: "c1" },
+          features: { methods: [], events: [] },
+          snapshot: {},
+          auth: { role: "operator", scopes: this.opts.scopes ?? ["operator.admin"] },
+          policy: { maxPayload: 1, maxBufferedBytes: 1, tickIntervalMs: 1 },
+        });
       }
       case "config.get":
         return ok({ hash: this.hash, sourceConfig: structuredClone(this.config) });
@@ -163,7 +172,8 @@ afterEach(async () => {
   gw = null;
 });
 const start = async (opts?: FakeOptions) => (gw = await new FakeGateway(opts).start());
-const cmd = (action: string, kind: "apply" | "release" = "apply", extra: Json = {}) => ({ kind, scope: "tool", action, target: "exec", reason: "incident", ...extra }) as Parameters<typeof applyViaAdminWs>[0]["command"];
+const cmd = (action: string, kind: "apply" | "release" = "apply", extra: Json = {}) =>
+  ({ kind, scope: "tool", action, target: "exec", reason: "incident", ...extra }) as Parameters<typeof applyViaAdminWs>[0]["command"];
 const waitClosed = async (g: FakeGateway) => {
   for (let i = 0; i < 50 && g.sockets.size; i++) await new Promise((r) => setTimeout(r, 20));
   return g.sockets.size;
@@ -179,7 +189,14 @@ describe("applyViaAdminWs", () => {
 
     const connect = g.frames[0];
     expect(connect).toMatchObject({ type: "req", method: "connect" });
-    expect(connect.params).toMatchObject({ minProtocol: 4, maxProtocol: 4, role: "operator", scopes: ["operator.admin"], auth: { token: "secret-token" }, client: { id: "gateway-client", mode: "backend" } });
+    expect(connect.params).toMatchObject({
+      minProtocol: 4,
+      maxProtocol: 4,
+      role: "operator",
+      scopes: ["operator.admin"],
+      auth: { token: "secret-token" },
+      client: { id: "gateway-client", mode: "backend" },
+    });
     expect(g.methods()).toEqual(["connect", "config.get", "config.patch"]);
     expect(g.patches()).toEqual([{ raw: { tools: { deny: ["browser", "exec"] } }, baseHash: "hash-0", replacePaths: undefined }]);
     expect(g.config).toEqual({ tools: { deny: ["browser", "exec"] } });
@@ -242,15 +259,27 @@ describe("applyViaAdminWs", () => {
     const g = await start();
     // As Warden sends it: target = Warden's agent id, the gateway's id in options.agentExternalId.
     const wardenAgent = "6f1c0e5a-3b7d-4c1e-9a2b-0d4e5f6a7b8c";
-    const r = await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("suspend_agent", "apply", { scope: "agent", target: wardenAgent, options: { cronOff: true, agentExternalId: "main", agentName: "Main" } }) });
+    const r = await applyViaAdminWs({
+      url: g.url,
+      token: "secret-token",
+      command: cmd("suspend_agent", "apply", { scope: "agent", target: wardenAgent, options: { cronOff: true, agentExternalId: "main", agentName: "Main" } }),
+    });
     // The system-owned heartbeat job refuses edits: reported, not fatal; the agent is suspended.
     expect(r).toMatchObject({ ok: true, state: { disabledCronJobs: ["job-main-2"] } });
     expect(r.ok && r.detail).toContain("not disabled: job-main-1 (UNAVAILABLE)");
     expect(r.ok && r.detail).not.toContain("system-owned"); // the gateway's error text stays there
     expect(g.config).toEqual({ agents: { entries: { main: { tools: { deny: ["*"] } } } } });
-    expect(g.jobs.map((j) => [j.id, j.enabled])).toEqual([["job-main-1", true], ["job-main-2", false], ["job-ops-1", true]]);
+    expect(g.jobs.map((j) => [j.id, j.enabled])).toEqual([
+      ["job-main-1", true],
+      ["job-main-2", false],
+      ["job-ops-1", true],
+    ]);
     const state = r.ok ? r.state : undefined;
-    await applyViaAdminWs({ url: g.url, token: "secret-token", command: cmd("suspend_agent", "release", { scope: "agent", target: wardenAgent, options: { cronOff: true, agentExternalId: "main", ...state } }) });
+    await applyViaAdminWs({
+      url: g.url,
+      token: "secret-token",
+      command: cmd("suspend_agent", "release", { scope: "agent", target: wardenAgent, options: { cronOff: true, agentExternalId: "main", ...state } }),
+    });
     expect(g.config).toEqual({ agents: { entries: { main: { tools: {} } } } });
     expect(g.jobs.every((j) => j.enabled)).toBe(true);
     // A target without agentExternalId is taken as the gateway's agent id.
@@ -381,7 +410,10 @@ async function hostile(script: (s: net.Socket, h: { upgrade: () => void; onClien
         upgraded = true;
         const key = /sec-websocket-key: *([^\r]+)/i.exec(head)?.[1] ?? "";
         script(s, {
-          upgrade: () => s.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64")}\r\n\r\n`),
+          upgrade: () =>
+            s.write(
+              `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64")}\r\n\r\n`,
+            ),
           onClientFrame: (fn) => (onFrame = fn),
         });
         return;
@@ -501,7 +533,10 @@ describe("hostile admin WebSocket peers (the ws package does the framing; Warden
   it.each([
     ["closes at once", (s: net.Socket) => s.destroy()],
     ["closes halfway through the 101 answer", (s: net.Socket) => s.end("HTTP/1.1 101 Switching Protocols\r\nUpgr")],
-    ["answers 101 with a wrong Sec-WebSocket-Accept", (s: net.Socket) => s.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n")],
+    [
+      "answers 101 with a wrong Sec-WebSocket-Accept",
+      (s: net.Socket) => s.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n"),
+    ],
     ["answers 101 then closes before the challenge", (s: net.Socket, up: () => void) => (up(), s.end())],
     ["answers a redirect to a metadata address", (s: net.Socket) => s.end("HTTP/1.1 302 Found\r\nLocation: ws://169.254.169.254/\r\nContent-Length: 0\r\n\r\n")],
   ])("a server that %s fails fast with only 'could not connect'", async (_name, act) => {
@@ -583,7 +618,20 @@ describe("checkAdminWsUrl (SSRF guard: admin-configured, ws/wss only, no credent
 
   it("checkAdminWsTarget applies the gateway address policy", async () => {
     delete process.env.WARDEN_GATEWAY_ALLOW_LOOPBACK;
-    for (const url of ["ws://169.254.169.254/", "ws://[fd00:ec2::254]/", "ws://100.100.100.200/", "ws://127.0.0.1:18789", "ws://localhost:18789", "ws://[::1]/", "ws://0.0.0.0/", "ws://192.0.2.1/", "wss://[fe80::1]/", "ws://224.0.0.1/", "ws://[::ffff:127.0.0.1]/", "ws://2130706433/"]) {
+    for (const url of [
+      "ws://169.254.169.254/",
+      "ws://[fd00:ec2::254]/",
+      "ws://100.100.100.200/",
+      "ws://127.0.0.1:18789",
+      "ws://localhost:18789",
+      "ws://[::1]/",
+      "ws://0.0.0.0/",
+      "ws://192.0.2.1/",
+      "wss://[fe80::1]/",
+      "ws://224.0.0.1/",
+      "ws://[::ffff:127.0.0.1]/",
+      "ws://2130706433/",
+    ]) {
       expect((await checkAdminWsTarget(url)).ok, url).toBe(false);
     }
     for (const url of ["ws://10.0.0.5:18789", "wss://192.168.1.2/ws", "ws://100.64.3.4/", "ws://[fd12::5]/", "wss://8.8.8.8/"]) expect((await checkAdminWsTarget(url)).ok, url).toBe(true);
@@ -633,7 +681,9 @@ describe("the admin-WebSocket delivery path (ws-path) end to end", () => {
     const { kickAdminWs } = await import("@/lib/outbox/ws-path");
     const g = await start();
     g.config = { cron: { enabled: true } };
-    const gateway = await db.gateway.create({ data: { name: `ws-${rid()}`, kind: "openclaw", environment: "t", signingSecretEnc: seal("whsec_x"), adminWsUrl: g.url, adminTokenEnc: seal("secret-token") } });
+    const gateway = await db.gateway.create({
+      data: { name: `ws-${rid()}`, kind: "openclaw", environment: "t", signingSecretEnc: seal("whsec_x"), adminWsUrl: g.url, adminTokenEnc: seal("secret-token") },
+    });
     const { actor } = await makeUser("operator");
     const { id } = await contain(actor, { scope: "gateway", target: gateway.id, action: "cron_off", reason: "runaway cron" });
     await kickAdminWs();
@@ -659,7 +709,9 @@ describe("the admin-WebSocket delivery path (ws-path) end to end", () => {
     const { kickAdminWs, retryAdminWs } = await import("@/lib/outbox/ws-path");
     const g = await start();
     g.config = { cron: { enabled: true } };
-    const gateway = await db.gateway.create({ data: { name: `ws-${rid()}`, kind: "openclaw", environment: "t", signingSecretEnc: seal("whsec_x"), adminWsUrl: g.url, adminTokenEnc: seal("secret-token") } });
+    const gateway = await db.gateway.create({
+      data: { name: `ws-${rid()}`, kind: "openclaw", environment: "t", signingSecretEnc: seal("whsec_x"), adminWsUrl: g.url, adminTokenEnc: seal("secret-token") },
+    });
     const { actor } = await makeUser("operator");
     const { id } = await contain(actor, { scope: "gateway", target: gateway.id, action: "cron_off", reason: "runaway cron" });
     await kickAdminWs();
@@ -693,7 +745,9 @@ describe("the admin-WebSocket delivery path (ws-path) end to end", () => {
     try {
       for (const f of fakes) f.config = { cron: { enabled: true } };
       const gateways = await Promise.all(
-        fakes.map((f) => db.gateway.create({ data: { name: `ws-${rid()}`, kind: "openclaw", environment: "t", signingSecretEnc: seal("whsec_x"), adminWsUrl: f.url, adminTokenEnc: seal("secret-token") } })),
+        fakes.map((f) =>
+          db.gateway.create({ data: { name: `ws-${rid()}`, kind: "openclaw", environment: "t", signingSecretEnc: seal("whsec_x"), adminWsUrl: f.url, adminTokenEnc: seal("secret-token") } }),
+        ),
       );
       const { actor } = await makeUser("operator");
       // Each contain() kicks after its commit; more kicks race with those, each claim on its own connection.
@@ -731,7 +785,9 @@ describe("the admin-WebSocket delivery path (ws-path) end to end", () => {
       const { actor } = await makeUser("operator");
       for (const url of [`ws://127.0.0.1:${port}/`, `ws://localhost:${port}/`, "ws://169.254.169.254/latest/meta-data/"]) {
         // Written directly, as an old row or a tampered database would hold it.
-        const gateway = await db.gateway.create({ data: { name: `ws-${rid()}`, kind: "openclaw", environment: "t", signingSecretEnc: seal("whsec_x"), adminWsUrl: url, adminTokenEnc: seal("secret-token") } });
+        const gateway = await db.gateway.create({
+          data: { name: `ws-${rid()}`, kind: "openclaw", environment: "t", signingSecretEnc: seal("whsec_x"), adminWsUrl: url, adminTokenEnc: seal("secret-token") },
+        });
         const { id } = await contain(actor, { scope: "gateway", target: gateway.id, action: "block_all", reason: "probe" });
         await kickAdminWs();
         const [d] = await db.gatewayCommand.findMany({ where: { actionId: id } });

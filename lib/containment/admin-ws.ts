@@ -98,7 +98,10 @@ export const COULD_NOT_CONNECT = "could not connect to the gateway's admin WebSo
  * gateway URL somewhere probe that place. `detail` is for the server log only.
  */
 export class AdminWsConnectError extends Error {
-  constructor(readonly detail: string, message = COULD_NOT_CONNECT) {
+  constructor(
+    readonly detail: string,
+    message = COULD_NOT_CONNECT,
+  ) {
     super(message);
   }
 }
@@ -142,7 +145,18 @@ class WsConnection {
       if (this.handler) this.handler(frame as Record<string, unknown>);
       else this.queued.push(frame as Record<string, unknown>);
     });
-    ws.on("close", (code: number, reason: Buffer) => this.finish(`the gateway closed the connection (${code}${reason.length ? ` ${reason.toString("utf8").slice(0, 200).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ")}` : ""})`));
+    ws.on("close", (code: number, reason: Buffer) =>
+      this.finish(
+        `the gateway closed the connection (${code}${
+          reason.length
+            ? ` ${reason
+                .toString("utf8")
+                .slice(0, 200)
+                .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ")}`
+            : ""
+        })`,
+      ),
+    );
     // ws reports protocol violations (oversized or invalid frames, bad UTF-8) here, then closes.
     ws.on("error", (e: Error) => this.fail(`connection error: ${e.message}`));
   }
@@ -303,8 +317,7 @@ async function session<T>(url: URL, pin: { address: string; family: 4 | 6 }, tok
     if (frame.type === "event" && frame.event === "connect.challenge") {
       challenged = true;
       onChallenge?.();
-    }
-    else if (frame.type === "res" && typeof frame.id === "string" && pending.has(frame.id)) {
+    } else if (frame.type === "res" && typeof frame.id === "string" && pending.has(frame.id)) {
       const p = pending.get(frame.id)!;
       pending.delete(frame.id);
       p.resolve(frame as ResFrame);
@@ -485,7 +498,7 @@ const done = (parts: string[]) => parts.filter(Boolean).join("; ");
 /** The options a command may carry, validated (they come from a JSON column). */
 function readOptions(raw: Record<string, unknown> | undefined) {
   const o = raw ?? {};
-  const bools = (v: unknown) => (isObj(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === "boolean" || x === null)) as Record<string, boolean | null> : undefined);
+  const bools = (v: unknown) => (isObj(v) ? (Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === "boolean" || x === null)) as Record<string, boolean | null>) : undefined);
   return {
     cronOff: o.cronOff === true,
     agentExternalId: typeof o.agentExternalId === "string" && o.agentExternalId ? o.agentExternalId : undefined,
@@ -557,7 +570,7 @@ async function runCommand(s: GatewaySession, cmd: AdminWsCommand): Promise<{ det
     case "suspend_gateway":
     case "shutdown": {
       const note = await patchConfig(s, (release ? removeFromList : addToList)("tools.deny", "*"));
-      const head = release ? "tool calls no longer denied by Warden (config tools.deny)" : "every tool call denied (config tools.deny \"*\")";
+      const head = release ? "tool calls no longer denied by Warden (config tools.deny)" : 'every tool call denied (config tools.deny "*")';
       const extra = cmd.action === "shutdown" && !release ? "the admin WebSocket has no stop method: the gateway keeps running with every tool denied" : "";
       return { detail: done([head, note ? "" : "(no change needed)", extra]) };
     }
@@ -625,7 +638,19 @@ async function runCommand(s: GatewaySession, cmd: AdminWsCommand): Promise<{ det
  * never includes the token in the result. `state` (apply only) must be kept per gateway and passed
  * back in `command.options` for the release and for repeated applies.
  */
-export async function applyViaAdminWs({ url, token, command, timeoutMs = 10_000, label = "gateway" }: { url: string; token: string; command: AdminWsCommand; timeoutMs?: number; label?: string }): Promise<AdminWsResult> {
+export async function applyViaAdminWs({
+  url,
+  token,
+  command,
+  timeoutMs = 10_000,
+  label = "gateway",
+}: {
+  url: string;
+  token: string;
+  command: AdminWsCommand;
+  timeoutMs?: number;
+  label?: string;
+}): Promise<AdminWsResult> {
   const checked = checkAdminWsUrl(url);
   if (!checked.ok) return { ok: false, error: checked.error };
   const redact = (text: string) => (token ? text.split(token).join("[token]") : text);

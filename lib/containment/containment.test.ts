@@ -49,7 +49,9 @@ describe("kill switches", () => {
 
     // The gateway receives it with its own agent id, acknowledges, and the console shows applied.
     const cmds = await pollCommands(g1.id, 0);
-    expect(cmds).toEqual([expect.objectContaining({ kind: "apply", scope: "agent", action: "suspend_agent", target: agent.id, options: expect.objectContaining({ cronOff: true, agentExternalId: agent.externalId }) })]);
+    expect(cmds).toEqual([
+      expect.objectContaining({ kind: "apply", scope: "agent", action: "suspend_agent", target: agent.id, options: expect.objectContaining({ cronOff: true, agentExternalId: agent.externalId }) }),
+    ]);
     await ackCommand(gatewayActor(g1.id), g1.id, cmds[0].id, { outcome: "applied", detail: "agent suspended locally" });
     expect((await getContainment(id))!.summary).toMatchObject({ total: 1, applied: 1 });
   });
@@ -184,7 +186,9 @@ describe("kill switches", () => {
     expect(await mine()).toEqual([]);
 
     // With a subscribed endpoint, the banner says how many were queued for these escalations.
-    const hook = await db.webhookEndpoint.create({ data: { name: `hook-${rid()}`, url: "https://hooks.example.test/warden", events: ["containment.escalated"], secretEnc: seal("whsec_test"), enabled: false } });
+    const hook = await db.webhookEndpoint.create({
+      data: { name: `hook-${rid()}`, url: "https://hooks.example.test/warden", events: ["containment.escalated"], secretEnc: seal("whsec_test"), enabled: false },
+    });
     await db.webhookEndpoint.update({ where: { id: hook.id }, data: { enabled: true } });
     try {
       const id2 = await contain("escalation with a webhook");

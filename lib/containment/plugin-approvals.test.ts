@@ -101,12 +101,30 @@ function setup(opts: { failPost?: boolean; refuse?: boolean; unreachableMs?: num
   brokers.push(broker);
   broker.start();
   const records: Record<string, unknown>[] = [];
-  const call = { toolCallId: `call_${crypto.randomUUID().slice(0, 8)}`, sessionKey: "agent:main:main", runId: "r1", agentId: "main", toolName: "write", params: { path: "a.txt", content: "hi" }, displayParams: { path: "a.txt", content: "hi" } };
+  const call = {
+    toolCallId: `call_${crypto.randomUUID().slice(0, 8)}`,
+    sessionKey: "agent:main:main",
+    runId: "r1",
+    agentId: "main",
+    toolName: "write",
+    params: { path: "a.txt", content: "hi" },
+    displayParams: { path: "a.txt", content: "hi" },
+  };
   const hold = (need = { ruleId: "r", reason: "writes need approval", timeoutMs: 60_000 }) =>
-    broker.hold({ call, need, record: (r: Record<string, unknown>) => records.push(r), routeWaitMs: 500 }) as Promise<{ block?: boolean; blockReason?: string; requireApproval?: { timeoutMs: number; allowedDecisions: string[]; onResolution: (d: string) => void } }>;
+    broker.hold({ call, need, record: (r: Record<string, unknown>) => records.push(r), routeWaitMs: 500 }) as Promise<{
+      block?: boolean;
+      blockReason?: string;
+      requireApproval?: { timeoutMs: number; allowedDecisions: string[]; onResolution: (d: string) => void };
+    }>;
   const decision = (over: Record<string, unknown> = {}) => {
     const sent = warden.posted.at(-1)!;
-    return { id: crypto.randomUUID(), type: "approval_decision", action: "approval_decision", target: undefined, options: { requestId: sent.requestId, toolCallId: sent.toolCallId, decision: "allow", paramsHash: sent.paramsHash, reason: "ok", decidedBy: "lead@example.com", ...over } };
+    return {
+      id: crypto.randomUUID(),
+      type: "approval_decision",
+      action: "approval_decision",
+      target: undefined,
+      options: { requestId: sent.requestId, toolCallId: sent.toolCallId, decision: "allow", paramsHash: sent.paramsHash, reason: "ok", decidedBy: "lead@example.com", ...over },
+    };
   };
   return { gw, warden, broker, records, call, hold, decision };
 }
@@ -136,7 +154,15 @@ describe("ApprovalBroker.hold", () => {
     expect(r.block).toBeUndefined();
     // OpenClaw waits at most 10 minutes: the wait and what Warden is told are capped to it.
     expect(r.requireApproval).toMatchObject({ timeoutMs: GATEWAY_MAX_TIMEOUT_MS, allowedDecisions: ["allow-once", "deny"] });
-    expect(warden.posted[0]).toMatchObject({ toolCallId: call.toolCallId, agentId: "main", sessionKey: call.sessionKey, toolName: "write", ruleId: "rule-1", timeoutMs: GATEWAY_MAX_TIMEOUT_MS, paramsHash: paramsHashOf(call.params) });
+    expect(warden.posted[0]).toMatchObject({
+      toolCallId: call.toolCallId,
+      agentId: "main",
+      sessionKey: call.sessionKey,
+      toolName: "write",
+      ruleId: "rule-1",
+      timeoutMs: GATEWAY_MAX_TIMEOUT_MS,
+      paramsHash: paramsHashOf(call.params),
+    });
     expect(warden.posted[0].requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -283,7 +309,12 @@ describe("ApprovalBroker decisions", () => {
     const { gw, warden, broker, hold, call } = setup();
     const r = await hold();
     const id = gw.announce(call.toolCallId, call.sessionKey);
-    gw.emit("plugin.approval.resolved", { id, decision: "allow-once", resolvedBy: "someone in the Control UI", request: { pluginId: "warden", toolCallId: call.toolCallId, sessionKey: call.sessionKey } });
+    gw.emit("plugin.approval.resolved", {
+      id,
+      decision: "allow-once",
+      resolvedBy: "someone in the Control UI",
+      request: { pluginId: "warden", toolCallId: call.toolCallId, sessionKey: call.sessionKey },
+    });
     await new Promise((res) => setTimeout(res, 20));
     r.requireApproval!.onResolution("allow-once");
     broker.onToolResult(call.toolCallId, call.sessionKey, {});

@@ -55,11 +55,14 @@ describe("plugin telemetry spool backoff", () => {
     try {
       let up = false;
       const sent: unknown[][] = [];
-      const spool = new Spool(dir, { logger: { warn: () => {}, error: () => {} }, send: async (events) => {
-        if (!up) throw new Error("Warden unreachable");
-        sent.push(events);
-        return { accepted: events.length };
-      } });
+      const spool = new Spool(dir, {
+        logger: { warn: () => {}, error: () => {} },
+        send: async (events) => {
+          if (!up) throw new Error("Warden unreachable");
+          sent.push(events);
+          return { accepted: events.length };
+        },
+      });
       spool.append({ eventId: "e1", toolName: "read" });
       for (let i = 0; i < 30; i++) {
         await spool.flush({ force: true });

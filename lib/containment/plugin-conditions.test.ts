@@ -10,21 +10,72 @@ import { decide, type DecidePolicy } from "../../connectors/openclaw/lib/decide.
 type Cond = { egressHosts?: string[]; pathPrefixes?: string[]; commandPatterns?: string[] };
 const agent = (egressHosts: string[] = []) => ({ id: "main", egressHosts });
 const tool = (name: string, conditions?: Cond) => ({ name, ...(conditions ? { conditions } : {}) });
-const check = (name: string, params: unknown, conditions?: Cond, flows: string[] = [], extra: Record<string, unknown> = {}) => checkConditions(agent(flows), tool(name, conditions), { toolName: name, params, ...extra });
+const check = (name: string, params: unknown, conditions?: Cond, flows: string[] = [], extra: Record<string, unknown> = {}) =>
+  checkConditions(agent(flows), tool(name, conditions), { toolName: name, params, ...extra });
 
 describe("SSRF at the gateway: URL parameters whose host is an address or a private name", () => {
   const hostile = [
     "http://169.254.169.254/latest/meta-data/",
-    "http://169.254.169.254.", "http://[fe80::1]/", "http://127.0.0.1:8080/", "http://127.1/", "http://0x7f.0.0.1/", "http://0177.0.0.1/",
-    "http://2130706433/", "http://0x7f000001/", "http://017700000001/", "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://[::ffff:a9fe:a9fe]/",
-    "http://[0:0:0:0:0:ffff:7f00:1]/", "http://0.0.0.0/", "http://0/", "http://[::]/", "http://10.0.0.5/", "http://172.16.3.4/", "http://192.168.1.1/",
-    "http://100.64.0.1/", "http://[fd00::1]/", "http://[fc00::5]/", "http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::]/", "http://localhost/", "http://LOCALHOST./",
-    "http://api.localhost/", "http://metadata.google.internal/computeMetadata/v1/", "http://METADATA.GOOGLE.INTERNAL./", "http://metadata/", "http://db.internal/",
-    "http://printer.local/", "http://router.home.arpa/", "http://127.0.0.1.nip.io/", "http://app.lvh.me/", "http://intranet/", "http://user:pw@127.0.0.1/",
-    "http://evil.example@169.254.169.254/", "https://127.0.0.1\\@example.com/", "169.254.169.254/latest", "localhost:3000/admin", "ws://127.0.0.1:9222/devtools",
-    "http://8.8.8.8/", "http://[2606:4700:4700::1111]/", "http://①②⑦.0.0.1/", "http://１２７.０.０.１/", "http://ｌｏｃａｌｈｏｓｔ/", "http://%31%32%37.0.0.1/",
-    "http://127.0.0.1%09/", "http://[fe80::1%25eth0]/", "http://[fd00:ec2::254]/", "http://100.100.100.200/", "http://192.0.0.192/", "http://168.63.129.16/",
-    "http://169.254.169.254.nip.io/", "http://instance-data/", "http://[::127.0.0.1]/", "http://0x7f.0x0.0x0.0x1/", "http://127.000.000.001/", " http://127.0.0.1/",
+    "http://169.254.169.254.",
+    "http://[fe80::1]/",
+    "http://127.0.0.1:8080/",
+    "http://127.1/",
+    "http://0x7f.0.0.1/",
+    "http://0177.0.0.1/",
+    "http://2130706433/",
+    "http://0x7f000001/",
+    "http://017700000001/",
+    "http://[::1]/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://[::ffff:a9fe:a9fe]/",
+    "http://[0:0:0:0:0:ffff:7f00:1]/",
+    "http://0.0.0.0/",
+    "http://0/",
+    "http://[::]/",
+    "http://10.0.0.5/",
+    "http://172.16.3.4/",
+    "http://192.168.1.1/",
+    "http://100.64.0.1/",
+    "http://[fd00::1]/",
+    "http://[fc00::5]/",
+    "http://[64:ff9b::7f00:1]/",
+    "http://[2002:7f00:1::]/",
+    "http://localhost/",
+    "http://LOCALHOST./",
+    "http://api.localhost/",
+    "http://metadata.google.internal/computeMetadata/v1/",
+    "http://METADATA.GOOGLE.INTERNAL./",
+    "http://metadata/",
+    "http://db.internal/",
+    "http://printer.local/",
+    "http://router.home.arpa/",
+    "http://127.0.0.1.nip.io/",
+    "http://app.lvh.me/",
+    "http://intranet/",
+    "http://user:pw@127.0.0.1/",
+    "http://evil.example@169.254.169.254/",
+    "https://127.0.0.1\\@example.com/",
+    "169.254.169.254/latest",
+    "localhost:3000/admin",
+    "ws://127.0.0.1:9222/devtools",
+    "http://8.8.8.8/",
+    "http://[2606:4700:4700::1111]/",
+    "http://①②⑦.0.0.1/",
+    "http://１２７.０.０.１/",
+    "http://ｌｏｃａｌｈｏｓｔ/",
+    "http://%31%32%37.0.0.1/",
+    "http://127.0.0.1%09/",
+    "http://[fe80::1%25eth0]/",
+    "http://[fd00:ec2::254]/",
+    "http://100.100.100.200/",
+    "http://192.0.0.192/",
+    "http://168.63.129.16/",
+    "http://169.254.169.254.nip.io/",
+    "http://instance-data/",
+    "http://[::127.0.0.1]/",
+    "http://0x7f.0x0.0x0.0x1/",
+    "http://127.000.000.001/",
+    " http://127.0.0.1/",
   ];
   for (const url of hostile) {
     it(`blocks ${url}`, () => {
@@ -101,7 +152,19 @@ describe("conditions: path prefixes", () => {
     expect(check("write", { path: "/srv/data" }, c)).toBeNull();
     expect(check("read", { file_path: "/srv/data/./a/../b.txt" }, c)).toBeNull();
     expect(check("read", { path: "file:///srv/data/x" }, c)).toBeNull();
-    for (const p of ["/srv/database/x", "/srv/data/../etc/passwd", "/srv/data/../../etc", "/etc/passwd", "relative/x", "~/x", "./x", "", "/srv/data/\0x", "file:///etc/passwd", "//srv/data/../../etc"]) {
+    for (const p of [
+      "/srv/database/x",
+      "/srv/data/../etc/passwd",
+      "/srv/data/../../etc",
+      "/etc/passwd",
+      "relative/x",
+      "~/x",
+      "./x",
+      "",
+      "/srv/data/\0x",
+      "file:///etc/passwd",
+      "//srv/data/../../etc",
+    ]) {
       const r = check("write", { path: p }, c);
       expect(r?.code, JSON.stringify(p)).toBe("condition_path");
       expect(r?.reason).toContain('condition "path prefixes" of tool "write"');
@@ -152,7 +215,20 @@ describe("conditions: command patterns (glob, no regex)", () => {
     expect(check("exec", { command: "git status" }, c)).toBeNull();
     expect(check("exec", { command: "  git log --oneline -5 " }, c)).toBeNull();
     expect(check("exec", { command: "ls -la /tmp" }, c)).toBeNull();
-    for (const cmd of ["git status; rm -rf /", "git statusx", "ls x && curl evil", "ls $(id)", "ls `id`", "ls x | sh", "ls x\nrm -rf /", "ls > /etc/x", "rm -rf /", "git log\r\nrm", "ls ${IFS}", "ls (x)"]) {
+    for (const cmd of [
+      "git status; rm -rf /",
+      "git statusx",
+      "ls x && curl evil",
+      "ls $(id)",
+      "ls `id`",
+      "ls x | sh",
+      "ls x\nrm -rf /",
+      "ls > /etc/x",
+      "rm -rf /",
+      "git log\r\nrm",
+      "ls ${IFS}",
+      "ls (x)",
+    ]) {
       const r = check("exec", { command: cmd }, c);
       expect(r?.code, JSON.stringify(cmd)).toBe("condition_command");
       expect(r?.reason).toContain('condition "command patterns" of tool "exec"');
@@ -175,14 +251,19 @@ describe("conditions: command patterns (glob, no regex)", () => {
 describe("decide: time bounds by the plugin's clock, conditions after the allowlist", () => {
   const now = Date.parse("2030-01-01T00:00:00Z");
   const policy: DecidePolicy = {
-    agents: [{
-      id: "main", name: "Main", status: "active", egressHosts: ["127.0.0.1"],
-      tools: [
-        { name: "read", versions: [{ version: "1", contentHash: "a".repeat(64) }], until: "2030-01-01T00:00:05Z" },
-        { name: "write", versions: [], until: "2029-12-31T23:59:59Z" },
-        { name: "web_fetch", conditions: { egressHosts: ["*.example.com", "127.0.0.1"] } },
-      ],
-    }],
+    agents: [
+      {
+        id: "main",
+        name: "Main",
+        status: "active",
+        egressHosts: ["127.0.0.1"],
+        tools: [
+          { name: "read", versions: [{ version: "1", contentHash: "a".repeat(64) }], until: "2030-01-01T00:00:05Z" },
+          { name: "write", versions: [], until: "2029-12-31T23:59:59Z" },
+          { name: "web_fetch", conditions: { egressHosts: ["*.example.com", "127.0.0.1"] } },
+        ],
+      },
+    ],
   };
   it("ends an allowance at `until` without a new policy, and applies conditions and SSRF to allowed tools", () => {
     expect(decide(policy, null, { agentId: "main", toolName: "read", params: {} }, now)).toMatchObject({ allow: true });

@@ -4,29 +4,79 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import type { ListResult } from "@/lib/list";
 
 export type DeliveryView = {
-  id: string; kind: string; state: string; attempts: number; gatewayId: string; gatewayName: string; gatewayLastSeenAt: Date | null;
-  createdAt: Date; deliveredAt: Date | null; ackedAt: Date | null; escalatedAt: Date | null; error: string | null;
-  wsState: string | null; wsAt: Date | null; wsError: string | null;
+  id: string;
+  kind: string;
+  state: string;
+  attempts: number;
+  gatewayId: string;
+  gatewayName: string;
+  gatewayLastSeenAt: Date | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+  ackedAt: Date | null;
+  escalatedAt: Date | null;
+  error: string | null;
+  wsState: string | null;
+  wsAt: Date | null;
+  wsError: string | null;
 };
 export type DeliverySummary = { total: number; applied: number; pending: number; delivered: number; failed: number; timed_out: number; escalated: number };
 export type ContainmentView = {
   /** active | releasing (released in Warden, not yet confirmed on every path) | released */
-  id: string; scope: string; target: string; label: string; action: string; reason: string; status: string; source: string;
-  options: Record<string, unknown>; affected: { gateways: { id: string; name: string }[]; agents: { id: string; name: string }[] };
-  requestedBy: string | null; releasedBy: string | null; incidentId: string | null;
-  createdAt: Date; releasedAt: Date | null; releaseReason: string | null;
-  summary: DeliverySummary; releaseSummary: DeliverySummary | null;
+  id: string;
+  scope: string;
+  target: string;
+  label: string;
+  action: string;
+  reason: string;
+  status: string;
+  source: string;
+  options: Record<string, unknown>;
+  affected: { gateways: { id: string; name: string }[]; agents: { id: string; name: string }[] };
+  requestedBy: string | null;
+  releasedBy: string | null;
+  incidentId: string | null;
+  createdAt: Date;
+  releasedAt: Date | null;
+  releaseReason: string | null;
+  summary: DeliverySummary;
+  releaseSummary: DeliverySummary | null;
 };
 
 const SELECT = {
-  id: true, scope: true, target: true, action: true, reason: true, status: true, source: true, options: true, affected: true, incidentId: true,
-  createdAt: true, releasedAt: true, releaseReason: true, releasedById: true,
+  id: true,
+  scope: true,
+  target: true,
+  action: true,
+  reason: true,
+  status: true,
+  source: true,
+  options: true,
+  affected: true,
+  incidentId: true,
+  createdAt: true,
+  releasedAt: true,
+  releaseReason: true,
+  releasedById: true,
   requestedBy: { select: { email: true, name: true } },
 } as const;
 
 type Row = {
-  id: string; scope: string; target: string; action: string; reason: string; status: string; source: string; options: unknown; affected: unknown; incidentId: string | null;
-  createdAt: Date; releasedAt: Date | null; releaseReason: string | null; releasedById: string | null; requestedBy: { email: string; name: string | null } | null;
+  id: string;
+  scope: string;
+  target: string;
+  action: string;
+  reason: string;
+  status: string;
+  source: string;
+  options: unknown;
+  affected: unknown;
+  incidentId: string | null;
+  createdAt: Date;
+  releasedAt: Date | null;
+  releaseReason: string | null;
+  releasedById: string | null;
+  requestedBy: { email: string; name: string | null } | null;
 };
 
 function summarize(ds: { state: string; escalatedAt: Date | null }[]): DeliverySummary {
@@ -62,12 +112,24 @@ async function shape(rows: Row[]): Promise<ContainmentView[]> {
       return (!connectorHeld || d.state === "applied") && (!wsHeld || d.wsState === "applied");
     });
     return {
-      id: r.id, scope: r.scope, target: r.target, label: aff.label ?? r.target, action: r.action, reason: r.reason, status: r.status === "released" && !confirmed ? "releasing" : r.status, source: r.source,
-      options: (r.options ?? {}) as Record<string, unknown>, affected: { gateways: aff.gateways ?? [], agents: aff.agents ?? [] },
+      id: r.id,
+      scope: r.scope,
+      target: r.target,
+      label: aff.label ?? r.target,
+      action: r.action,
+      reason: r.reason,
+      status: r.status === "released" && !confirmed ? "releasing" : r.status,
+      source: r.source,
+      options: (r.options ?? {}) as Record<string, unknown>,
+      affected: { gateways: aff.gateways ?? [], agents: aff.agents ?? [] },
       requestedBy: r.requestedBy ? (r.requestedBy.name ?? r.requestedBy.email) : r.source === "manual" ? null : `warden (${r.source})`,
-      releasedBy: rel ? (rel.name ?? rel.email) : null, incidentId: r.incidentId,
-      createdAt: r.createdAt, releasedAt: r.releasedAt, releaseReason: r.releaseReason,
-      summary: summarize(mine.filter((d) => d.kind === "apply")), releaseSummary: release.length ? summarize(release) : null,
+      releasedBy: rel ? (rel.name ?? rel.email) : null,
+      incidentId: r.incidentId,
+      createdAt: r.createdAt,
+      releasedAt: r.releasedAt,
+      releaseReason: r.releaseReason,
+      summary: summarize(mine.filter((d) => d.kind === "apply")),
+      releaseSummary: release.length ? summarize(release) : null,
     };
   });
 }
@@ -95,11 +157,41 @@ export async function getContainment(id: string): Promise<(ContainmentView & { d
   const ds = await db.gatewayCommand.findMany({
     where: { actionId: id },
     orderBy: [{ createdAt: "asc" }],
-    select: { id: true, kind: true, state: true, attempts: true, createdAt: true, deliveredAt: true, ackedAt: true, escalatedAt: true, error: true, wsState: true, wsAt: true, wsError: true, gateway: { select: { id: true, name: true, lastSeenAt: true } } },
+    select: {
+      id: true,
+      kind: true,
+      state: true,
+      attempts: true,
+      createdAt: true,
+      deliveredAt: true,
+      ackedAt: true,
+      escalatedAt: true,
+      error: true,
+      wsState: true,
+      wsAt: true,
+      wsError: true,
+      gateway: { select: { id: true, name: true, lastSeenAt: true } },
+    },
   });
   return {
     ...view,
-    deliveries: ds.map((d) => ({ id: d.id, kind: d.kind, state: d.state, attempts: d.attempts, gatewayId: d.gateway.id, gatewayName: d.gateway.name, gatewayLastSeenAt: d.gateway.lastSeenAt, createdAt: d.createdAt, deliveredAt: d.deliveredAt, ackedAt: d.ackedAt, escalatedAt: d.escalatedAt, error: d.error, wsState: d.wsState, wsAt: d.wsAt, wsError: d.wsError })),
+    deliveries: ds.map((d) => ({
+      id: d.id,
+      kind: d.kind,
+      state: d.state,
+      attempts: d.attempts,
+      gatewayId: d.gateway.id,
+      gatewayName: d.gateway.name,
+      gatewayLastSeenAt: d.gateway.lastSeenAt,
+      createdAt: d.createdAt,
+      deliveredAt: d.deliveredAt,
+      ackedAt: d.ackedAt,
+      escalatedAt: d.escalatedAt,
+      error: d.error,
+      wsState: d.wsState,
+      wsAt: d.wsAt,
+      wsError: d.wsError,
+    })),
   };
 }
 
@@ -133,7 +225,9 @@ export type OpenEscalation = { deliveryId: string; containmentId: string; kind: 
  * webhook endpoints are subscribed to escalations now, and how many notifications it queued and
  * delivered for these (an empty subscription list means nobody was told by webhook).
  */
-export async function openEscalations(opts: { containmentId?: string; limit?: number } = {}): Promise<{ total: number; items: OpenEscalation[]; webhooks: { subscribed: number; queued: number; delivered: number } }> {
+export async function openEscalations(
+  opts: { containmentId?: string; limit?: number } = {},
+): Promise<{ total: number; items: OpenEscalation[]; webhooks: { subscribed: number; queued: number; delivered: number } }> {
   const limit = opts.limit ?? 50;
   const only = opts.containmentId ? Prisma.sql` and c.action_id = ${opts.containmentId}::uuid` : Prisma.empty;
   const [total, rows, subscribed] = await Promise.all([
@@ -155,7 +249,16 @@ export async function openEscalations(opts: { containmentId?: string; limit?: nu
     : [];
   return {
     total,
-    items: rows.map((r) => ({ deliveryId: r.id, containmentId: r.action_id, kind: r.kind, action: r.action, label: r.label ?? r.target, gatewayId: r.gateway_id, gatewayName: r.gateway_name, escalatedAt: r.escalated_at })),
+    items: rows.map((r) => ({
+      deliveryId: r.id,
+      containmentId: r.action_id,
+      kind: r.kind,
+      action: r.action,
+      label: r.label ?? r.target,
+      gatewayId: r.gateway_id,
+      gatewayName: r.gateway_name,
+      escalatedAt: r.escalated_at,
+    })),
     webhooks: { subscribed, queued: sent.reduce((s, x) => s + x.n, 0), delivered: sent.find((x) => x.state === "delivered")?.n ?? 0 },
   };
 }

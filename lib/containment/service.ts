@@ -27,7 +27,7 @@ export async function blastRadius(scope: ContainmentScopeName, rawTarget: string
   const target = rawTarget.trim();
   const allGateways = () => client.gateway.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
   if (scope === "fleet") {
-    if (target !== "fleet") throw new AppError("invalid", "The fleet target is \"fleet\".", { target: ["Use \"fleet\"."] });
+    if (target !== "fleet") throw new AppError("invalid", 'The fleet target is "fleet".', { target: ['Use "fleet".'] });
     const [gateways, agents] = await Promise.all([allGateways(), client.agent.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, gatewayId: true } })]);
     return { scope, target: "fleet", label: "fleet", gateways, agents };
   }
@@ -38,7 +38,10 @@ export async function blastRadius(scope: ContainmentScopeName, rawTarget: string
     return { scope, target: g.id, label: g.name, gateways: [g], agents };
   }
   if (scope === "agent") {
-    const a = await client.agent.findFirst({ where: isUuid(target) ? { id: target } : { name: target }, select: { id: true, name: true, gatewayId: true, gateway: { select: { id: true, name: true } } } });
+    const a = await client.agent.findFirst({
+      where: isUuid(target) ? { id: target } : { name: target },
+      select: { id: true, name: true, gatewayId: true, gateway: { select: { id: true, name: true } } },
+    });
     if (!a) throw new AppError("not_found", "No such agent.", { target: ["No agent with this id or name."] });
     return { scope, target: a.id, label: a.name, gateways: a.gateway ? [a.gateway] : [], agents: [{ id: a.id, name: a.name, gatewayId: a.gatewayId }] };
   }
@@ -99,7 +102,18 @@ export async function containInTx(tx: Tx, actor: Actor, input: ContainmentInput)
     });
   }
   const summary = `${actor.label} contained ${input.scope} ${radius.label}: ${input.action.replace(/_/g, " ")} — ${input.reason}`;
-  const after = { scope: input.scope, target: radius.target, label: radius.label, action: input.action, reason: input.reason, options, source: input.source ?? "manual", gateways: radius.gateways.length, agents: radius.agents.length, incidentId: input.incidentId ?? null };
+  const after = {
+    scope: input.scope,
+    target: radius.target,
+    label: radius.label,
+    action: input.action,
+    reason: input.reason,
+    options,
+    source: input.source ?? "manual",
+    gateways: radius.gateways.length,
+    agents: radius.agents.length,
+    incidentId: input.incidentId ?? null,
+  };
   await recordAudit(tx, actor, { action: "containment.apply", targetType: "containment_action", targetId: action.id, after });
   await notify(tx, "containment.applied", summary, { containmentId: action.id, ...after });
   await appendTimeline(tx, input.incidentId, timelineEntry.containment({ containmentId: action.id, event: "applied", by: actor.label, ...after }));
@@ -131,7 +145,19 @@ export async function contain(actor: Actor, input: z.infer<typeof ZContainmentCr
 /** Undo a containment: a release command goes to every gateway that got the action. */
 export async function releaseContainment(actor: Actor, input: z.infer<typeof ZContainmentRelease>) {
   const res = await db.$transaction(async (tx) => {
-    const a = await tx.containmentAction.findUnique({ where: { id: input.id }, select: { id: true, status: true, scope: true, target: true, action: true, incidentId: true, affected: true, deliveries: { where: { kind: "apply" }, select: { gatewayId: true, wsState: true } } } });
+    const a = await tx.containmentAction.findUnique({
+      where: { id: input.id },
+      select: {
+        id: true,
+        status: true,
+        scope: true,
+        target: true,
+        action: true,
+        incidentId: true,
+        affected: true,
+        deliveries: { where: { kind: "apply" }, select: { gatewayId: true, wsState: true } },
+      },
+    });
     if (!a) throw new AppError("not_found", "No such containment action.");
     // Row lock + status check: two operators releasing at once produce one release.
     const [locked] = await tx.$queryRaw<{ status: string }[]>`select status::text from containment_actions where id = ${a.id}::uuid for update`;

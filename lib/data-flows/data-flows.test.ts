@@ -187,12 +187,12 @@ describe("data flows: egress policy, list and CSV", () => {
   });
 
   it("lists with filters and allowlisted sort, and exports the view as neutralised CSV", async () => {
-    const { actor, agent, flow: f } = await created({ service: "=HYPERLINK(\"http://x\")" });
+    const { actor, agent, flow: f } = await created({ service: '=HYPERLINK("http://x")' });
     await execute(actor, createDataFlowAction, flow(agent.id, { service: "Plain", classification: "public", isLlmProvider: false }));
     await execute(actor, decideDataFlowAction, { id: f.id, status: "approved" });
     const all = await listDataFlows(parseDataFlowQuery({ agent: agent.name, sort: "service", dir: "asc" }).query);
     expect(all.total).toBe(2);
-    expect(all.rows.map((r) => r.service)).toEqual(["=HYPERLINK(\"http://x\")", "Plain"]);
+    expect(all.rows.map((r) => r.service)).toEqual(['=HYPERLINK("http://x")', "Plain"]);
     const approved = await listDataFlows(parseDataFlowQuery({ agent: agent.name, status: "approved" }).query);
     expect(approved.rows.map((r) => r.id)).toEqual([f.id]);
     expect(approved.rows[0].approver?.email).toBe(actor.label);

@@ -39,31 +39,45 @@ function whereOf(q: TDataFlowListQuery): Prisma.DataFlowWhereInput {
 function orderOf(q: TDataFlowListQuery): Prisma.DataFlowOrderByWithRelationInput[] {
   const key = sortKey(q.sort, DATA_FLOW_SORTS, "agent");
   const dir = q.dir;
-  const primary: Prisma.DataFlowOrderByWithRelationInput =
-    key === "agent" ? { agent: { name: dir } } : key === "decidedAt" ? { decidedAt: { sort: dir, nulls: "last" } } : { [key]: dir };
+  const primary: Prisma.DataFlowOrderByWithRelationInput = key === "agent" ? { agent: { name: dir } } : key === "decidedAt" ? { decidedAt: { sort: dir, nulls: "last" } } : { [key]: dir };
   return [primary, { agent: { name: "asc" } }, { host: "asc" }, { id: "asc" }];
 }
 
 const LIST_SELECT = {
-  id: true, agentId: true, service: true, host: true, isLlmProvider: true, dataSent: true, dataReceived: true, classification: true,
-  status: true, decidedAt: true, updatedAt: true, agent: { select: { name: true } }, approver: { select: { name: true, email: true } },
+  id: true,
+  agentId: true,
+  service: true,
+  host: true,
+  isLlmProvider: true,
+  dataSent: true,
+  dataReceived: true,
+  classification: true,
+  status: true,
+  decidedAt: true,
+  updatedAt: true,
+  agent: { select: { name: true } },
+  approver: { select: { name: true, email: true } },
 } as const satisfies Prisma.DataFlowSelect;
 export type DataFlowRow = Prisma.DataFlowGetPayload<{ select: typeof LIST_SELECT }>;
 
 /** One page of the data-flow registry: search, allowlisted sort, filters. */
 export async function listDataFlows(q: TDataFlowListQuery): Promise<ListResult<DataFlowRow>> {
   const where = whereOf(q);
-  const [rows, total] = await Promise.all([
-    db.dataFlow.findMany({ where, orderBy: orderOf(q), ...skipTake(q), select: LIST_SELECT }),
-    db.dataFlow.count({ where }),
-  ]);
+  const [rows, total] = await Promise.all([db.dataFlow.findMany({ where, orderBy: orderOf(q), ...skipTake(q), select: LIST_SELECT }), db.dataFlow.count({ where })]);
   return { rows, total, page: q.page, pageSize: q.pageSize };
 }
 
 const CSV_COLUMNS = [
-  { key: "agent", header: "agent" }, { key: "service", header: "service" }, { key: "host", header: "host" }, { key: "isLlmProvider", header: "is_llm_provider" },
-  { key: "dataSent", header: "data_sent" }, { key: "dataReceived", header: "data_received" }, { key: "classification", header: "classification" },
-  { key: "status", header: "status" }, { key: "approver", header: "approver" }, { key: "decidedAt", header: "decided_at" },
+  { key: "agent", header: "agent" },
+  { key: "service", header: "service" },
+  { key: "host", header: "host" },
+  { key: "isLlmProvider", header: "is_llm_provider" },
+  { key: "dataSent", header: "data_sent" },
+  { key: "dataReceived", header: "data_received" },
+  { key: "classification", header: "classification" },
+  { key: "status", header: "status" },
+  { key: "approver", header: "approver" },
+  { key: "decidedAt", header: "decided_at" },
 ];
 
 /** The current view (filters and sort, every page up to CSV_MAX_ROWS) as CSV, formula-neutralised. */

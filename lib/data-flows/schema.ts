@@ -20,8 +20,10 @@ export const ZHost = z
   .max(253, "At most 253 characters.")
   // An IPv6 literal (a flow to a private address is the explicit approval the gateway's SSRF check
   // asks for) is kept in the WHATWG URL parser's compressed form, without brackets.
-  .transform((v) => (/^\[?[0-9a-f:.]*:[0-9a-f:.]*\]?$/.test(v) ? ipv6Form(v) ?? "!" : v))
-  .pipe(z.string().regex(/^((\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-f:.]*:[0-9a-f:.]*)$/, "A host name such as api.openai.com (no scheme, path or port)."));
+  .transform((v) => (/^\[?[0-9a-f:.]*:[0-9a-f:.]*\]?$/.test(v) ? (ipv6Form(v) ?? "!") : v))
+  .pipe(
+    z.string().regex(/^((\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-f:.]*:[0-9a-f:.]*)$/, "A host name such as api.openai.com (no scheme, path or port)."),
+  );
 
 function ipv6Form(v: string): string | null {
   try {

@@ -9,9 +9,21 @@ import { wakeGateways } from "@/lib/outbox/wake";
 import type { TDataFlowCreate, TDataFlowDecision, TDataFlowUpdate } from "./schema";
 
 const SNAPSHOT = {
-  id: true, agentId: true, service: true, host: true, isLlmProvider: true, dataSent: true, dataReceived: true, classification: true,
-  status: true, approverId: true, decidedAt: true, createdAt: true, updatedAt: true,
-  agent: { select: { name: true } }, approver: { select: { name: true, email: true } },
+  id: true,
+  agentId: true,
+  service: true,
+  host: true,
+  isLlmProvider: true,
+  dataSent: true,
+  dataReceived: true,
+  classification: true,
+  status: true,
+  approverId: true,
+  decidedAt: true,
+  createdAt: true,
+  updatedAt: true,
+  agent: { select: { name: true } },
+  approver: { select: { name: true, email: true } },
 } as const satisfies Prisma.DataFlowSelect;
 
 const CONTENT_KEYS = ["service", "host", "isLlmProvider", "dataSent", "dataReceived", "classification"] as const;
@@ -26,8 +38,16 @@ type Snapshot = Awaited<ReturnType<typeof load>>;
 /** The audit's before/after: content, status and decision, agent by name. */
 function auditView(f: Snapshot) {
   return {
-    agent: f.agent.name, service: f.service, host: f.host, isLlmProvider: f.isLlmProvider, dataSent: f.dataSent, dataReceived: f.dataReceived,
-    classification: f.classification, status: f.status, approver: f.approver?.email ?? null, decidedAt: f.decidedAt,
+    agent: f.agent.name,
+    service: f.service,
+    host: f.host,
+    isLlmProvider: f.isLlmProvider,
+    dataSent: f.dataSent,
+    dataReceived: f.dataReceived,
+    classification: f.classification,
+    status: f.status,
+    approver: f.approver?.email ?? null,
+    decidedAt: f.decidedAt,
   };
 }
 
@@ -107,7 +127,9 @@ export async function decideDataFlow(actor: Actor, input: TDataFlowDecision, now
     if (claimed.count !== 1) throw new AppError("conflict", "This data flow was decided by someone else a moment ago.");
     const after = await load(tx, input.id);
     await recordAudit(tx, actor, {
-      action: "data_flow.decide", targetType: "data_flow", targetId: input.id,
+      action: "data_flow.decide",
+      targetType: "data_flow",
+      targetId: input.id,
       before: { status: before.status, approver: before.approver?.email ?? null, decidedAt: before.decidedAt },
       after: { status: after.status, approver: after.approver?.email ?? actor.label, decidedAt: after.decidedAt, reason: input.reason ?? null, host: after.host, agent: after.agent.name },
     });

@@ -33,13 +33,25 @@ export async function demoFleetSpecs(): Promise<SimGatewaySpec[]> {
   const gateways = await db.gateway.findMany({
     where: { id: { in: ids.filter((x): x is string => typeof x === "string") }, signingSecretEnc: { not: null } },
     orderBy: { name: "asc" },
-    select: { id: true, name: true, signingSecretEnc: true, agents: { orderBy: { name: "asc" }, select: { name: true, externalId: true, model: true, fallbackModels: true, channels: true, posture: true } } },
+    select: {
+      id: true,
+      name: true,
+      signingSecretEnc: true,
+      agents: { orderBy: { name: "asc" }, select: { name: true, externalId: true, model: true, fallbackModels: true, channels: true, posture: true } },
+    },
   });
   return gateways.map((g) => ({
     id: g.id,
     name: g.name,
     secret: unseal(g.signingSecretEnc!),
-    agents: g.agents.map((a) => ({ externalId: a.externalId ?? a.name, name: a.name, model: a.model, fallbackModels: a.fallbackModels, channels: a.channels, posture: (a.posture && typeof a.posture === "object" ? a.posture : {}) as Record<string, unknown> })),
+    agents: g.agents.map((a) => ({
+      externalId: a.externalId ?? a.name,
+      name: a.name,
+      model: a.model,
+      fallbackModels: a.fallbackModels,
+      channels: a.channels,
+      posture: (a.posture && typeof a.posture === "object" ? a.posture : {}) as Record<string, unknown>,
+    })),
   }));
 }
 

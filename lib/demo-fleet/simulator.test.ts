@@ -105,10 +105,14 @@ describe("the demo fleet's simulated gateways", () => {
     const specs = await demoFleetSpecs();
     expect(specs.map((s) => s.name)).toEqual(["prod-gateway-eu", "staging-gateway"]);
     expect(specs.every((s) => s.secret.startsWith("whsec_"))).toBe(true);
-    const calls = await until("live calls", async () => {
-      const c = await liveCalls();
-      return c.length >= 30 && c.some((x) => x.decision === "blocked") ? c : null;
-    }, 60_000);
+    const calls = await until(
+      "live calls",
+      async () => {
+        const c = await liveCalls();
+        return c.length >= 30 && c.some((x) => x.decision === "blocked") ? c : null;
+      },
+      60_000,
+    );
     for (const c of calls) {
       expect(c.agentId).not.toBeNull();
       if (c.decision === "blocked") expect(c.blockReason).toMatch(/^Warden: /);
@@ -134,10 +138,14 @@ describe("the demo fleet's simulated gateways", () => {
     const { actor } = await makeUser("security_lead");
     const t0 = Date.now();
     const action = await contain(actor, { scope: "tool", target: "web_search", action: "deny_tool", reason: "demo test: kill switch" });
-    const applied = await until("the kill switch applied", async () => {
-      const d = await db.gatewayCommand.findMany({ where: { actionId: action.id, kind: "apply" } });
-      return d.length > 0 && d.every((x) => x.state === "applied") ? d : null;
-    }, 10_000);
+    const applied = await until(
+      "the kill switch applied",
+      async () => {
+        const d = await db.gatewayCommand.findMany({ where: { actionId: action.id, kind: "apply" } });
+        return d.length > 0 && d.every((x) => x.state === "applied") ? d : null;
+      },
+      10_000,
+    );
     const applyMs = Math.max(...applied.map((d) => d.ackedAt!.getTime())) - t0;
     expect(applyMs).toBeLessThan(5_000);
     console.log(`kill switch applied on every demo gateway ${applyMs} ms after it was issued`);
@@ -148,10 +156,14 @@ describe("the demo fleet's simulated gateways", () => {
 
     const t1 = Date.now();
     await releaseContainment(actor, { id: action.id, reason: "demo test: release" });
-    const released = await until("the release applied", async () => {
-      const d = await db.gatewayCommand.findMany({ where: { actionId: action.id, kind: "release" } });
-      return d.length > 0 && d.every((x) => x.state === "applied") ? d : null;
-    }, 10_000);
+    const released = await until(
+      "the release applied",
+      async () => {
+        const d = await db.gatewayCommand.findMany({ where: { actionId: action.id, kind: "release" } });
+        return d.length > 0 && d.every((x) => x.state === "applied") ? d : null;
+      },
+      10_000,
+    );
     expect(Math.max(...released.map((d) => d.ackedAt!.getTime())) - t1).toBeLessThan(5_000);
     const later = new Date();
     const allowed = await until("a web_search call after the release", async () => (await liveCalls({ toolName: "web_search", occurredAt: { gt: later } }))[0], 30_000);

@@ -53,9 +53,23 @@ export type SimStats = {
   lastError: string | null;
 };
 
-type Policy = DecidePolicy & ApprovalPolicy & { version: string; expiresAt: string; gatewayId?: string; agents: (DecidePolicy["agents"][number] & { tools: { name: string; kind?: string; versions?: { version: string; contentHash: string }[] }[] })[] };
+type Policy = DecidePolicy &
+  ApprovalPolicy & {
+    version: string;
+    expiresAt: string;
+    gatewayId?: string;
+    agents: (DecidePolicy["agents"][number] & { tools: { name: string; kind?: string; versions?: { version: string; contentHash: string }[] }[] })[];
+  };
 type WireCommand = Command & { id: string; type?: string; target: string; options?: Record<string, unknown> };
-type Held = { approvalId: string; agent: SimAgent; call: { toolName: string; params: Record<string, unknown>; sessionKey: string; toolVersion?: string; toolHash?: string }; callId: string; startedAt: number; expiresAt: number; paramsHash: string };
+type Held = {
+  approvalId: string;
+  agent: SimAgent;
+  call: { toolName: string; params: Record<string, unknown>; sessionKey: string; toolVersion?: string; toolHash?: string };
+  callId: string;
+  startedAt: number;
+  expiresAt: number;
+  paramsHash: string;
+};
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -167,7 +181,9 @@ export function simulateGateway(baseUrl: string, spec: SimGatewaySpec, opts: Sim
       params: call.params,
       decision: allowed ? "allowed" : "blocked",
       ...(allowed ? {} : { blockReason: reason ?? "Warden: blocked" }),
-      ...(out ? { result: out.result, durationMs: out.durationMs, egressHosts: out.egressHosts, tokensIn: out.tokensIn, tokensOut: out.tokensOut, costUsd: out.costUsd } : { durationMs: 1 + Math.floor(rand() * 3), egressHosts: [] }),
+      ...(out
+        ? { result: out.result, durationMs: out.durationMs, egressHosts: out.egressHosts, tokensIn: out.tokensIn, tokensOut: out.tokensOut, costUsd: out.costUsd }
+        : { durationMs: 1 + Math.floor(rand() * 3), egressHosts: [] }),
     };
   }
 
@@ -196,7 +212,19 @@ export function simulateGateway(baseUrl: string, spec: SimGatewaySpec, opts: Sim
     const paramsHash = createHash("sha256").update(canonicalJson(call.params)).digest("hex");
     const timeoutMs = Math.min(need.timeoutMs, 600_000); // OpenClaw's own cap on a plugin approval
     try {
-      const res = await client.postApproval({ requestId: randomUUID(), toolCallId: callId, agentId: agent.externalId, sessionKey: call.sessionKey, toolName: call.toolName, ...(call.toolVersion ? { toolVersion: call.toolVersion } : {}), params: call.params, paramsHash, ruleId: need.ruleId, reason: need.reason, timeoutMs });
+      const res = await client.postApproval({
+        requestId: randomUUID(),
+        toolCallId: callId,
+        agentId: agent.externalId,
+        sessionKey: call.sessionKey,
+        toolName: call.toolName,
+        ...(call.toolVersion ? { toolVersion: call.toolVersion } : {}),
+        params: call.params,
+        paramsHash,
+        ruleId: need.ruleId,
+        reason: need.reason,
+        timeoutMs,
+      });
       const id = (res.json as { data?: { id?: string } })?.data?.id;
       if (!id) throw new Error("no approval id in the answer");
       stats.held++;
@@ -215,7 +243,10 @@ export function simulateGateway(baseUrl: string, spec: SimGatewaySpec, opts: Sim
     const ran = outcome === "ran";
     if (ran) stats.allowed++;
     else stats.blocked++;
-    await report({ ...eventOf(h.agent, h.call, h.callId, h.startedAt, ran, outcome === "timed_out" ? "Warden: no decision in time; the call was denied" : `Warden: ${detail}`), approvalId: h.approvalId });
+    await report({
+      ...eventOf(h.agent, h.call, h.callId, h.startedAt, ran, outcome === "timed_out" ? "Warden: no decision in time; the call was denied" : `Warden: ${detail}`),
+      approvalId: h.approvalId,
+    });
     try {
       await client.postApprovalResolution(h.approvalId, { outcome, waitedMs: Math.max(0, Date.now() - h.startedAt), detail });
     } catch (err) {
@@ -265,7 +296,7 @@ export function simulateGateway(baseUrl: string, spec: SimGatewaySpec, opts: Sim
         stats.acks += acks.length;
         acks = [];
         backoff = 500;
-        for (const cmd of ((res.json as { commands?: WireCommand[] })?.commands ?? [])) {
+        for (const cmd of (res.json as { commands?: WireCommand[] })?.commands ?? []) {
           const r = await apply(cmd).catch((err) => ({ outcome: "failed" as const, detail: messageOf(err) }));
           acks.push({ id: cmd.id, ...r });
         }

@@ -16,10 +16,46 @@ export type Rand = () => number;
  * shell, a skill that was rejected): the policy blocks those.
  */
 export const DEMO_USAGE: Record<string, { weight: number; tools: [string, number][] }> = {
-  "seo-research": { weight: 35, tools: [["web_search", 50], ["web_fetch", 25], ["seo-keyword-scout", 15], ["read", 10], ["write", 1]] },
-  "content-publisher": { weight: 25, tools: [["read", 30], ["write", 20], ["github-mcp", 20], ["slack-notify", 8], ["web_search", 1]] },
-  analytics: { weight: 15, tools: [["postgres-mcp", 40], ["read", 30], ["exec", 12], ["web_search", 8], ["pdf-summarizer", 1]] },
-  "customer-support": { weight: 25, tools: [["read", 40], ["web_search", 30], ["web_fetch", 15], ["exec", 0.6], ["pdf-summarizer", 0.6]] },
+  "seo-research": {
+    weight: 35,
+    tools: [
+      ["web_search", 50],
+      ["web_fetch", 25],
+      ["seo-keyword-scout", 15],
+      ["read", 10],
+      ["write", 1],
+    ],
+  },
+  "content-publisher": {
+    weight: 25,
+    tools: [
+      ["read", 30],
+      ["write", 20],
+      ["github-mcp", 20],
+      ["slack-notify", 8],
+      ["web_search", 1],
+    ],
+  },
+  analytics: {
+    weight: 15,
+    tools: [
+      ["postgres-mcp", 40],
+      ["read", 30],
+      ["exec", 12],
+      ["web_search", 8],
+      ["pdf-summarizer", 1],
+    ],
+  },
+  "customer-support": {
+    weight: 25,
+    tools: [
+      ["read", 40],
+      ["web_search", 30],
+      ["web_fetch", 15],
+      ["exec", 0.6],
+      ["pdf-summarizer", 0.6],
+    ],
+  },
 };
 
 /** The live trickle, calls per minute for the whole demo fleet (about one per agent per minute). */
@@ -33,11 +69,37 @@ export const SEED_CALL_COUNT = 20_000;
 
 /** USD per million tokens (input, output). */
 const PRICES: Record<string, [number, number]> = { "anthropic/claude-sonnet-4-5": [3, 15], "openai/gpt-4.1": [2, 8] };
-const QUERIES = ["best project management tools 2026", "open source crm comparison", "how to reduce churn saas", "kubernetes cost optimisation", "return policy electronics eu", "track parcel delayed customs", "ai agent security checklist", "content calendar template"];
+const QUERIES = [
+  "best project management tools 2026",
+  "open source crm comparison",
+  "how to reduce churn saas",
+  "kubernetes cost optimisation",
+  "return policy electronics eu",
+  "track parcel delayed customs",
+  "ai agent security checklist",
+  "content calendar template",
+];
 const URLS = ["https://en.wikipedia.org/wiki/Search_engine_optimization", "https://help.acme.example/returns", "https://help.acme.example/shipping", "https://blog.competitor.example/pricing-update"];
 const PATHS = ["briefs/q4-keywords.md", "drafts/agent-security-101.md", "kb/returns-policy.md", "kb/shipping-times.md", "reports/weekly-traffic.csv", "notes/todo.md"];
-const EGRESS: Record<string, string[]> = { web_search: ["www.googleapis.com"], "seo-keyword-scout": ["www.googleapis.com"], "github-mcp": ["api.github.com"], "slack-notify": ["hooks.slack.com"], "postgres-mcp": ["analytics-replica.internal"] };
-const BASE_MS: Record<string, number> = { web_search: 900, web_fetch: 1400, read: 15, write: 25, exec: 2500, "seo-keyword-scout": 3200, "github-mcp": 700, "postgres-mcp": 450, "slack-notify": 300, "pdf-summarizer": 5 };
+const EGRESS: Record<string, string[]> = {
+  web_search: ["www.googleapis.com"],
+  "seo-keyword-scout": ["www.googleapis.com"],
+  "github-mcp": ["api.github.com"],
+  "slack-notify": ["hooks.slack.com"],
+  "postgres-mcp": ["analytics-replica.internal"],
+};
+const BASE_MS: Record<string, number> = {
+  web_search: 900,
+  web_fetch: 1400,
+  read: 15,
+  write: 25,
+  exec: 2500,
+  "seo-keyword-scout": 3200,
+  "github-mcp": 700,
+  "postgres-mcp": 450,
+  "slack-notify": 300,
+  "pdf-summarizer": 5,
+};
 /** github-mcp methods; opening a pull request is what the demo's approval rule holds for a person. */
 export const GITHUB_METHODS = ["create_pull_request", "get_file_contents", "list_pull_requests", "get_file_contents"] as const;
 
@@ -73,16 +135,26 @@ export function expectedDailyUsd(agentName: string, model: string, callsPerMinut
 /** The parameters an agent passes to a tool. */
 export function paramsFor(rand: Rand, tool: string, agent: string): Record<string, unknown> {
   switch (tool) {
-    case "web_search": return { query: pick(rand, QUERIES) };
-    case "web_fetch": return { url: pick(rand, URLS) };
-    case "read": return { path: pick(rand, PATHS) };
-    case "write": return { path: pick(rand, PATHS), content: "…" };
-    case "exec": return agent === "analytics" ? { command: "python scripts/backfill_dashboards.py --week 47" } : { command: "env | sort" };
-    case "seo-keyword-scout": return { seed: pick(rand, QUERIES), locale: "en-US", limit: 50 };
-    case "github-mcp": return { method: pick(rand, GITHUB_METHODS), repo: "acme/website" };
-    case "postgres-mcp": return { sql: "select date_trunc('day', ts) as day, count(*) from pageviews where ts > now() - interval '7 days' group by 1" };
-    case "slack-notify": return { channel: "#content", text: "PR ready for review: agent-security-101" };
-    default: return { path: "inbox/customer-attachment.pdf" };
+    case "web_search":
+      return { query: pick(rand, QUERIES) };
+    case "web_fetch":
+      return { url: pick(rand, URLS) };
+    case "read":
+      return { path: pick(rand, PATHS) };
+    case "write":
+      return { path: pick(rand, PATHS), content: "…" };
+    case "exec":
+      return agent === "analytics" ? { command: "python scripts/backfill_dashboards.py --week 47" } : { command: "env | sort" };
+    case "seo-keyword-scout":
+      return { seed: pick(rand, QUERIES), locale: "en-US", limit: 50 };
+    case "github-mcp":
+      return { method: pick(rand, GITHUB_METHODS), repo: "acme/website" };
+    case "postgres-mcp":
+      return { sql: "select date_trunc('day', ts) as day, count(*) from pageviews where ts > now() - interval '7 days' group by 1" };
+    case "slack-notify":
+      return { channel: "#content", text: "PR ready for review: agent-security-101" };
+    default:
+      return { path: "inbox/customer-attachment.pdf" };
   }
 }
 
@@ -90,7 +162,10 @@ export function paramsFor(rand: Rand, tool: string, agent: string): Record<strin
 export function nextCall(rand: Rand, agents: { name: string; channels: string[] }[]): DemoCall | null {
   const known = agents.filter((a) => DEMO_USAGE[a.name]);
   if (!known.length) return null;
-  const agent = weighted(rand, known.map((a) => [a, DEMO_USAGE[a.name].weight] as [typeof a, number]));
+  const agent = weighted(
+    rand,
+    known.map((a) => [a, DEMO_USAGE[a.name].weight] as [typeof a, number]),
+  );
   const toolName = weighted(rand, DEMO_USAGE[agent.name].tools);
   return {
     agentName: agent.name,
@@ -105,16 +180,27 @@ export function outcomeOf(rand: Rand, call: { toolName: string; params: Record<s
   const t = call.toolName;
   const url = typeof call.params.url === "string" ? call.params.url : null;
   const result: Record<string, unknown> =
-    t === "web_search" ? { results: 8 + Math.floor(rand() * 3), top: pick(rand, URLS) }
-    : t === "web_fetch" ? { status: 200, bytes: 8_000 + Math.floor(rand() * 40_000), title: url ? new URL(url).pathname.split("/").pop() : "page" }
-    : t === "read" ? { bytes: 400 + Math.floor(rand() * 9_000), lines: 10 + Math.floor(rand() * 200) }
-    : t === "write" ? { bytesWritten: 300 + Math.floor(rand() * 5_000) }
-    : t === "exec" ? { exitCode: 0, stdout: "backfilled 7 days of dashboards (1,204 rows)" }
-    : t === "seo-keyword-scout" ? { clusters: 4 + Math.floor(rand() * 6), keywords: 50 }
-    : t === "github-mcp" ? (call.params.method === "create_pull_request" ? { number: 400 + Math.floor(rand() * 200), state: "open" } : { ok: true })
-    : t === "postgres-mcp" ? { rows: 7, columns: ["day", "count"] }
-    : t === "slack-notify" ? { ok: true }
-    : { ok: true };
+    t === "web_search"
+      ? { results: 8 + Math.floor(rand() * 3), top: pick(rand, URLS) }
+      : t === "web_fetch"
+        ? { status: 200, bytes: 8_000 + Math.floor(rand() * 40_000), title: url ? new URL(url).pathname.split("/").pop() : "page" }
+        : t === "read"
+          ? { bytes: 400 + Math.floor(rand() * 9_000), lines: 10 + Math.floor(rand() * 200) }
+          : t === "write"
+            ? { bytesWritten: 300 + Math.floor(rand() * 5_000) }
+            : t === "exec"
+              ? { exitCode: 0, stdout: "backfilled 7 days of dashboards (1,204 rows)" }
+              : t === "seo-keyword-scout"
+                ? { clusters: 4 + Math.floor(rand() * 6), keywords: 50 }
+                : t === "github-mcp"
+                  ? call.params.method === "create_pull_request"
+                    ? { number: 400 + Math.floor(rand() * 200), state: "open" }
+                    : { ok: true }
+                  : t === "postgres-mcp"
+                    ? { rows: 7, columns: ["day", "count"] }
+                    : t === "slack-notify"
+                      ? { ok: true }
+                      : { ok: true };
   const [pIn, pOut] = PRICES[model] ?? [3, 15];
   const tokensIn = 300 + Math.floor(rand() * 3500);
   const tokensOut = 40 + Math.floor(rand() * 700);

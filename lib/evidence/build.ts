@@ -88,7 +88,11 @@ class Sink {
   rows = 0;
   private readonly out: WriteStream;
   private readonly done: Promise<void>;
-  constructor(readonly path: string, readonly file: string, readonly tabular: boolean) {
+  constructor(
+    readonly path: string,
+    readonly file: string,
+    readonly tabular: boolean,
+  ) {
     this.out = createWriteStream(file, { mode: 0o600, highWaterMark: 1 << 20 });
     this.done = new Promise((resolve, reject) => {
       this.out.once("finish", () => resolve());
@@ -131,8 +135,29 @@ const within = (d: Date | null | undefined, w: { from: Date; to: Date }) => Bool
 // ───────────────────────────── tool calls ─────────────────────────────
 
 export const TOOL_CALL_COLUMNS = [
-  "id", "occurredAt", "gatewayId", "gatewayName", "eventId", "agentId", "agentName", "sessionKey", "toolName", "toolVersion", "toolHash",
-  "decision", "policyDecision", "blockReason", "durationMs", "error", "egressHosts", "tokensIn", "tokensOut", "costUsd", "ingestedAt", "params", "result",
+  "id",
+  "occurredAt",
+  "gatewayId",
+  "gatewayName",
+  "eventId",
+  "agentId",
+  "agentName",
+  "sessionKey",
+  "toolName",
+  "toolVersion",
+  "toolHash",
+  "decision",
+  "policyDecision",
+  "blockReason",
+  "durationMs",
+  "error",
+  "egressHosts",
+  "tokensIn",
+  "tokensOut",
+  "costUsd",
+  "ingestedAt",
+  "params",
+  "result",
 ] as const;
 
 /** A tool call as the export query returns it: ids, money and JSON as text (spliced as-is, never re-parsed). */
@@ -326,21 +351,44 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
     // ── audit trail (and sign-ins as OCSF Authentication)
     await step("audit");
     const chain: ChainReport = {
-      firstId: null, lastId: null, count: 0, anchor: null, headHash: null, verified: true, firstBrokenId: null, reason: null,
+      firstId: null,
+      lastId: null,
+      count: 0,
+      anchor: null,
+      headHash: null,
+      verified: true,
+      firstBrokenId: null,
+      reason: null,
       method: "hash = SHA-256(prevHash + canonical JSON of the event without prevHash/hash); see lib/signing/canonical.ts",
-      checkpoints: { included: 0, matched: 0, mismatched: [], rejected: 0, export: exportCheckpoint ? { headId: exportCheckpoint.headId, count: exportCheckpoint.count, at: exportCheckpoint.at } : null },
+      checkpoints: {
+        included: 0,
+        matched: 0,
+        mismatched: [],
+        rejected: 0,
+        export: exportCheckpoint ? { headId: exportCheckpoint.headId, count: exportCheckpoint.count, at: exportCheckpoint.at } : null,
+      },
     };
     // Checkpoints whose head falls in the window (only validly signed ones: the table is the database's copy).
     const expected = new Map<string, string[]>();
     {
       const key = await wardenPublicKey();
       const publicKey = createPublicKey(key.publicKeyPem);
-      for (let cursor = -1n; range; ) {
+      for (let cursor = -1n; range;) {
         const page = await db.auditCheckpoint.findMany({ where: { id: { gt: cursor }, headId: { gte: range.firstId, lte: range.lastId } }, orderBy: { id: "asc" }, take: SMALL_PAGE });
         if (!page.length) break;
         const lines: string[] = [];
         for (const r of page) {
-          const cp: TCheckpoint = { v: 1, type: CHECKPOINT_TYPE, headId: r.headId.toString(), headHash: r.headHash, count: Number(r.count), at: r.at.toISOString(), keyId: r.keyId, reason: r.reason === "export" ? "export" : "interval", sig: r.signature };
+          const cp: TCheckpoint = {
+            v: 1,
+            type: CHECKPOINT_TYPE,
+            headId: r.headId.toString(),
+            headHash: r.headHash,
+            count: Number(r.count),
+            at: r.at.toISOString(),
+            keyId: r.keyId,
+            reason: r.reason === "export" ? "export" : "interval",
+            sig: r.signature,
+          };
           if (!checkpointSignatureValid(cp, publicKey, key.keyId)) {
             chain.checkpoints.rejected++;
             continue;
@@ -368,7 +416,22 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
         const ocsf: unknown[] = [];
         for (const r of page) {
           const id = r.id.toString();
-          const fields = { id, createdAt: r.createdAt, actorType: r.actorType, actorId: r.actorId, actorLabel: r.actorLabel, role: r.role, action: r.action, outcome: r.outcome, targetType: r.targetType, targetId: r.targetId, before: r.before ?? null, after: r.after ?? null, ip: r.ip, userAgent: r.userAgent };
+          const fields = {
+            id,
+            createdAt: r.createdAt,
+            actorType: r.actorType,
+            actorId: r.actorId,
+            actorLabel: r.actorLabel,
+            role: r.role,
+            action: r.action,
+            outcome: r.outcome,
+            targetType: r.targetType,
+            targetId: r.targetId,
+            before: r.before ?? null,
+            after: r.after ?? null,
+            ip: r.ip,
+            userAgent: r.userAgent,
+          };
           if (prev === null) {
             chain.firstId = id;
             const anchorHash = before?.hash ?? GENESIS_HASH;
@@ -401,7 +464,7 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
 
     // ── registry
     await step("registry");
-    for (let cursor: string | undefined; ; ) {
+    for (let cursor: string | undefined; ;) {
       const page = await db.trustDecision.findMany({
         where: { decidedAt: { lte: w.to } },
         orderBy: [{ decidedAt: "asc" }, { id: "asc" }],
@@ -413,10 +476,42 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
       const lines: unknown[] = [];
       const ocsf: unknown[] = [];
       for (const d of page) {
-        const subject = d.toolVersion ? { type: "tool", id: d.toolVersion.tool.id, name: d.toolVersion.tool.name, kind: d.toolVersion.tool.kind, version: d.toolVersion.version, contentHash: d.toolVersion.contentHash } : d.integration ? { type: "integration", id: d.integration.id, name: d.integration.name } : null;
-        const shaped = { id: d.id, requestId: d.requestId, subject, outcome: d.outcome, checklist: d.checklist, reason: d.reason, conditions: d.conditions, decidedAt: iso(d.decidedAt), reReviewAt: iso(d.reReviewAt), decider: person(d.deciderId), revokedAt: iso(d.revokedAt), revokedBy: person(d.revokedById), revokeReason: d.revokeReason, decidedInWindow: within(d.decidedAt, w), revokedInWindow: within(d.revokedAt, w) };
+        const subject = d.toolVersion
+          ? { type: "tool", id: d.toolVersion.tool.id, name: d.toolVersion.tool.name, kind: d.toolVersion.tool.kind, version: d.toolVersion.version, contentHash: d.toolVersion.contentHash }
+          : d.integration
+            ? { type: "integration", id: d.integration.id, name: d.integration.name }
+            : null;
+        const shaped = {
+          id: d.id,
+          requestId: d.requestId,
+          subject,
+          outcome: d.outcome,
+          checklist: d.checklist,
+          reason: d.reason,
+          conditions: d.conditions,
+          decidedAt: iso(d.decidedAt),
+          reReviewAt: iso(d.reReviewAt),
+          decider: person(d.deciderId),
+          revokedAt: iso(d.revokedAt),
+          revokedBy: person(d.revokedById),
+          revokeReason: d.revokeReason,
+          decidedInWindow: within(d.decidedAt, w),
+          revokedInWindow: within(d.revokedAt, w),
+        };
         lines.push(shaped);
-        const forOcsf = { id: d.id, outcome: d.outcome, reason: d.reason, decidedAt: d.decidedAt, revokedAt: d.revokedAt, revokeReason: d.revokeReason, decider: person(d.deciderId), revokedBy: person(d.revokedById), subject: subject ? (subject.type === "tool" ? `${subject.name}@${(subject as { version: string }).version}` : subject.name) : d.id, contentHash: d.toolVersion?.contentHash ?? null, conditions: d.conditions };
+        const forOcsf = {
+          id: d.id,
+          outcome: d.outcome,
+          reason: d.reason,
+          decidedAt: d.decidedAt,
+          revokedAt: d.revokedAt,
+          revokeReason: d.revokeReason,
+          decider: person(d.deciderId),
+          revokedBy: person(d.revokedById),
+          subject: subject ? (subject.type === "tool" ? `${subject.name}@${(subject as { version: string }).version}` : subject.name) : d.id,
+          contentHash: d.toolVersion?.contentHash ?? null,
+          conditions: d.conditions,
+        };
         if (shaped.decidedInWindow) ocsf.push(trustDecisionToEntityManagement(forOcsf, "decided"));
         if (shaped.revokedInWindow) ocsf.push(trustDecisionToEntityManagement(forOcsf, "revoked"));
       }
@@ -426,13 +521,16 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
       progress(page.length);
     }
 
-    for (let cursor: string | undefined; ; ) {
+    for (let cursor: string | undefined; ;) {
       const page = await db.toolRequest.findMany({
         where: { createdAt: { lte: w.to } },
         orderBy: [{ createdAt: "asc" }, { id: "asc" }],
         take: SMALL_PAGE,
         ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-        include: { toolVersion: { select: { version: true, contentHash: true, tool: { select: { id: true, name: true } } } }, decisions: { select: { id: true, outcome: true, decidedAt: true }, orderBy: { decidedAt: "asc" } } },
+        include: {
+          toolVersion: { select: { version: true, contentHash: true, tool: { select: { id: true, name: true } } } },
+          decisions: { select: { id: true, outcome: true, decidedAt: true }, orderBy: { decidedAt: "asc" } },
+        },
       });
       if (!page.length) break;
       await requestsFile.lines(
@@ -463,15 +561,20 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
     const computedAt = new Date();
     const lists = await effectiveAllowlists(scoped, computedAt);
     const agentsMeta = new Map((await db.agent.findMany({ where: scoped ? { id: { in: scoped } } : {}, select: { id: true, gatewayId: true } })).map((a) => [a.id, a.gatewayId]));
-    await allowlistFile.write(`{"computedAt":${JSON.stringify(computedAt.toISOString())},"note":"Effective allowlist of each agent when the export ran (bundles + grants + exceptions, only approved tool versions pinned to their hash).","agents":[`);
+    await allowlistFile.write(
+      `{"computedAt":${JSON.stringify(computedAt.toISOString())},"note":"Effective allowlist of each agent when the export ran (bundles + grants + exceptions, only approved tool versions pinned to their hash).","agents":[`,
+    );
     let first = true;
     for (const list of [...lists.values()].sort((a, b) => a.agentName.localeCompare(b.agentName))) {
-      await allowlistFile.write((first ? "\n" : ",\n") + JSON.stringify({ ...list, gatewayId: agentsMeta.get(list.agentId) ?? null, gatewayName: gateways.get(agentsMeta.get(list.agentId) ?? "") ?? null }), 1);
+      await allowlistFile.write(
+        (first ? "\n" : ",\n") + JSON.stringify({ ...list, gatewayId: agentsMeta.get(list.agentId) ?? null, gatewayName: gateways.get(agentsMeta.get(list.agentId) ?? "") ?? null }),
+        1,
+      );
       first = false;
     }
     await allowlistFile.write("\n]}\n");
 
-    for (let cursor: string | undefined; ; ) {
+    for (let cursor: string | undefined; ;) {
       const page = await db.dataFlow.findMany({
         where: { createdAt: { lte: w.to }, ...(scoped ? { agentId: { in: scoped } } : {}) },
         orderBy: [{ createdAt: "asc" }, { id: "asc" }],
@@ -480,12 +583,21 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
         include: { agent: { select: { name: true } } },
       });
       if (!page.length) break;
-      await flowsFile.lines(page.map(({ agent, approverId, ...f }) => ({ ...f, agentName: agent.name, approver: person(approverId), decidedAt: iso(f.decidedAt), createdAt: iso(f.createdAt), updatedAt: iso(f.updatedAt) })));
+      await flowsFile.lines(
+        page.map(({ agent, approverId, ...f }) => ({
+          ...f,
+          agentName: agent.name,
+          approver: person(approverId),
+          decidedAt: iso(f.decidedAt),
+          createdAt: iso(f.createdAt),
+          updatedAt: iso(f.updatedAt),
+        })),
+      );
       cursor = page[page.length - 1].id;
       progress(page.length);
     }
 
-    for (let cursor: string | undefined; ; ) {
+    for (let cursor: string | undefined; ;) {
       // Integrations hold no secrets (vendor contacts and review data only); listed field by field anyway.
       const page = await db.integration.findMany({
         where: { createdAt: { lte: w.to } },
@@ -493,9 +605,27 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
         take: SMALL_PAGE,
         ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
         select: {
-          id: true, name: true, provider: true, providerVerified: true, reason: true, permissions: true, auditDate: true, auditResult: true, dependencyStatus: true,
-          securityContactName: true, securityContactEmail: true, securityContactPhone: true, disclosureProcess: true, irPartner: true, degradation: true,
-          nextReviewAt: true, advisoryFlaggedAt: true, advisoryNote: true, fallbackActiveAt: true, createdAt: true, updatedAt: true,
+          id: true,
+          name: true,
+          provider: true,
+          providerVerified: true,
+          reason: true,
+          permissions: true,
+          auditDate: true,
+          auditResult: true,
+          dependencyStatus: true,
+          securityContactName: true,
+          securityContactEmail: true,
+          securityContactPhone: true,
+          disclosureProcess: true,
+          irPartner: true,
+          degradation: true,
+          nextReviewAt: true,
+          advisoryFlaggedAt: true,
+          advisoryNote: true,
+          fallbackActiveAt: true,
+          createdAt: true,
+          updatedAt: true,
           agents: { select: { agentId: true } },
         },
       });
@@ -507,7 +637,7 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
 
     // ── response
     await step("response");
-    for (let cursor: string | undefined; ; ) {
+    for (let cursor: string | undefined; ;) {
       const page = await db.containmentAction.findMany({
         where: {
           createdAt: { lte: w.to },
@@ -524,15 +654,46 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
       const ocsf: unknown[] = [];
       for (const a of page) {
         const deliveries = a.deliveries.map((d) => ({
-          id: d.id, gatewayId: d.gatewayId, gatewayName: gateways.get(d.gatewayId) ?? null, kind: d.kind, state: d.state, attempts: d.attempts,
-          deliveredAt: iso(d.deliveredAt), ackedAt: iso(d.ackedAt), escalatedAt: iso(d.escalatedAt), error: d.error, wsState: d.wsState, wsAt: iso(d.wsAt), wsError: d.wsError, createdAt: iso(d.createdAt),
+          id: d.id,
+          gatewayId: d.gatewayId,
+          gatewayName: gateways.get(d.gatewayId) ?? null,
+          kind: d.kind,
+          state: d.state,
+          attempts: d.attempts,
+          deliveredAt: iso(d.deliveredAt),
+          ackedAt: iso(d.ackedAt),
+          escalatedAt: iso(d.escalatedAt),
+          error: d.error,
+          wsState: d.wsState,
+          wsAt: iso(d.wsAt),
+          wsError: d.wsError,
+          createdAt: iso(d.createdAt),
         }));
         const shaped = {
-          id: a.id, scope: a.scope, target: a.target, action: a.action, reason: a.reason, status: a.status, source: a.source, options: a.options, affected: a.affected,
-          incidentId: a.incidentId, requestedBy: person(a.requestedById), createdAt: iso(a.createdAt), releasedAt: iso(a.releasedAt), releasedBy: person(a.releasedById), releaseReason: a.releaseReason, deliveries,
+          id: a.id,
+          scope: a.scope,
+          target: a.target,
+          action: a.action,
+          reason: a.reason,
+          status: a.status,
+          source: a.source,
+          options: a.options,
+          affected: a.affected,
+          incidentId: a.incidentId,
+          requestedBy: person(a.requestedById),
+          createdAt: iso(a.createdAt),
+          releasedAt: iso(a.releasedAt),
+          releasedBy: person(a.releasedById),
+          releaseReason: a.releaseReason,
+          deliveries,
         };
         lines.push(shaped);
-        const forOcsf = { ...shaped, createdAt: a.createdAt, releasedAt: a.releasedAt, deliveries: deliveries.map((d) => ({ gatewayId: d.gatewayId, kind: d.kind, state: d.state, deliveredAt: d.deliveredAt, ackedAt: d.ackedAt, escalatedAt: d.escalatedAt, wsState: d.wsState })) };
+        const forOcsf = {
+          ...shaped,
+          createdAt: a.createdAt,
+          releasedAt: a.releasedAt,
+          deliveries: deliveries.map((d) => ({ gatewayId: d.gatewayId, kind: d.kind, state: d.state, deliveredAt: d.deliveredAt, ackedAt: d.ackedAt, escalatedAt: d.escalatedAt, wsState: d.wsState })),
+        };
         if (within(a.createdAt, w)) ocsf.push(containmentToEntityManagement(forOcsf, "created"));
         if (within(a.releasedAt, w)) ocsf.push(containmentToEntityManagement(forOcsf, "released"));
       }
@@ -542,7 +703,7 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
       progress(page.length);
     }
 
-    for (let cursor: string | undefined; ; ) {
+    for (let cursor: string | undefined; ;) {
       const page = await db.incident.findMany({
         where: { openedAt: { lte: w.to }, OR: [{ closedAt: null }, { closedAt: { gte: w.from } }] },
         orderBy: [{ openedAt: "asc" }, { id: "asc" }],
@@ -559,9 +720,39 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
       const ocsf: unknown[] = [];
       for (const i of page) {
         const timeline = i.timeline.map((t) => ({ id: t.id.toString(), at: iso(t.at), kind: t.kind, body: t.body }));
-        lines.push({ id: i.id, title: i.title, severity: i.severity, status: i.status, owner: person(i.ownerId), playbook: i.playbook, finding: i.finding, summary: i.summary, postMortem: i.postMortem, dedupeKey: i.dedupeKey, openedAt: iso(i.openedAt), closedAt: iso(i.closedAt), timeline });
+        lines.push({
+          id: i.id,
+          title: i.title,
+          severity: i.severity,
+          status: i.status,
+          owner: person(i.ownerId),
+          playbook: i.playbook,
+          finding: i.finding,
+          summary: i.summary,
+          postMortem: i.postMortem,
+          dedupeKey: i.dedupeKey,
+          openedAt: iso(i.openedAt),
+          closedAt: iso(i.closedAt),
+          timeline,
+        });
         const lastInWindow = [...i.timeline].reverse().find((t) => within(t.at, w))?.at ?? null;
-        ocsf.push(incidentToIncidentFinding({ id: i.id, title: i.title, severity: i.severity, status: i.status, summary: i.summary, openedAt: i.openedAt, closedAt: i.closedAt, owner: person(i.ownerId), finding: i.finding, lastActivityAt: lastInWindow }, w));
+        ocsf.push(
+          incidentToIncidentFinding(
+            {
+              id: i.id,
+              title: i.title,
+              severity: i.severity,
+              status: i.status,
+              summary: i.summary,
+              openedAt: i.openedAt,
+              closedAt: i.closedAt,
+              owner: person(i.ownerId),
+              finding: i.finding,
+              lastActivityAt: lastInWindow,
+            },
+            w,
+          ),
+        );
       }
       await incidentsFile.lines(lines);
       await ocsfFile.lines(ocsf);
@@ -569,7 +760,7 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
       progress(page.length);
     }
 
-    for (let cursor: string | undefined; ; ) {
+    for (let cursor: string | undefined; ;) {
       const page = await db.drill.findMany({
         where: { startedAt: { gte: w.from, lte: w.to } },
         orderBy: [{ startedAt: "asc" }, { id: "asc" }],
@@ -578,12 +769,22 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
         include: { playbook: { select: { id: true, name: true } } },
       });
       if (!page.length) break;
-      await drillsFile.lines(page.map((d) => ({ id: d.id, playbook: d.playbook, runBy: person(d.runById), startedAt: iso(d.startedAt), finishedAt: iso(d.finishedAt), timeToContainMs: d.timeToContainMs, stepResults: d.stepResults })));
+      await drillsFile.lines(
+        page.map((d) => ({
+          id: d.id,
+          playbook: d.playbook,
+          runBy: person(d.runById),
+          startedAt: iso(d.startedAt),
+          finishedAt: iso(d.finishedAt),
+          timeToContainMs: d.timeToContainMs,
+          stepResults: d.stepResults,
+        })),
+      );
       cursor = page[page.length - 1].id;
       progress(page.length);
     }
 
-    for (let cursor: string | undefined; ; ) {
+    for (let cursor: string | undefined; ;) {
       const page = await db.finding.findMany({
         where: {
           firstSeenAt: { lte: w.to },
@@ -617,9 +818,27 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
         for (let k = start; k < end; k++) {
           const r = page[k];
           const call: ToolCallForOcsf & { occurredAt: string; ingestedAt: string } = {
-            id: r.id, occurredAt: new Date(r.occurred_ms).toISOString(), gatewayId: r.gateway_id, gatewayName: gateways.get(r.gateway_id) ?? null, eventId: r.event_id, agentId: r.agent_id, agentName: r.agent_name,
-            sessionKey: r.session_key, toolName: r.tool_name, toolVersion: r.tool_version, toolHash: r.tool_hash, decision: r.decision, policyDecision: r.policy_decision, blockReason: r.block_reason, durationMs: r.duration_ms,
-            error: r.error, egressHosts: r.egress_hosts ?? [], tokensIn: r.tokens_in, tokensOut: r.tokens_out, costUsd: r.cost_usd, ingestedAt: new Date(r.ingested_ms).toISOString(),
+            id: r.id,
+            occurredAt: new Date(r.occurred_ms).toISOString(),
+            gatewayId: r.gateway_id,
+            gatewayName: gateways.get(r.gateway_id) ?? null,
+            eventId: r.event_id,
+            agentId: r.agent_id,
+            agentName: r.agent_name,
+            sessionKey: r.session_key,
+            toolName: r.tool_name,
+            toolVersion: r.tool_version,
+            toolHash: r.tool_hash,
+            decision: r.decision,
+            policyDecision: r.policy_decision,
+            blockReason: r.block_reason,
+            durationMs: r.duration_ms,
+            error: r.error,
+            egressHosts: r.egress_hosts ?? [],
+            tokensIn: r.tokens_in,
+            tokensOut: r.tokens_out,
+            costUsd: r.cost_usd,
+            ingestedAt: new Date(r.ingested_ms).toISOString(),
           };
           // The app's CSV writer (lib/csv.ts): every text cell quoted, formulas neutralised;
           // params/result are the stored JSON text, one cell each.

@@ -52,7 +52,11 @@ async function repack(entries: Entry[], file: string): Promise<string> {
 }
 
 const member = (entries: Entry[], p: string) => entries.find((e) => e.path === p)!.content.toString("utf8");
-const jsonl = (text: string) => text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const jsonl = (text: string) =>
+  text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 async function exportAs(actor: Actor, input: { from: Date; to: Date; gatewayIds?: string[]; agentIds?: string[] }) {
   const { id } = await startEvidenceExport(actor, ZEvidenceExport.parse({ ...input, from: input.from.toISOString(), to: input.to.toISOString() }));
@@ -71,7 +75,9 @@ async function seedWindow() {
   const hash = sha(rid());
   const version = await db.toolVersion.create({ data: { toolId: tool.id, version: "1.0.0", contentHash: hash } });
   const request = await db.toolRequest.create({ data: { toolVersionId: version.id, requesterId: lead.id, justification: "needed for the test", agentIds: [agent.id] } });
-  const decision = await db.trustDecision.create({ data: { requestId: request.id, toolVersionId: version.id, deciderId: lead.id, outcome: "approve", checklist: { authorVerified: true }, reason: "Reviewed for the test" } });
+  const decision = await db.trustDecision.create({
+    data: { requestId: request.id, toolVersionId: version.id, deciderId: lead.id, outcome: "approve", checklist: { authorVerified: true }, reason: "Reviewed for the test" },
+  });
   await db.grant.create({ data: { agentId: agent.id, toolId: tool.id, kind: "grant", reason: "Test grant", grantedById: lead.id } });
   await db.dataFlow.create({ data: { agentId: agent.id, service: "Example", host: `api-${rid()}.example.com`, dataSent: "queries", dataReceived: "answers", classification: "internal" } });
   await db.integration.create({ data: { name: `int-${rid()}`, provider: "Vendor", reason: "email", permissions: ["send"] } });
@@ -100,7 +106,9 @@ async function seedWindow() {
     ],
   });
 
-  const action = await db.containmentAction.create({ data: { scope: "tool", target: tool.name, action: "deny_tool", reason: "suspicious calls", requestedById: lead.id, affected: { gateways: [{ id: gw.id, name: gw.name }] } } });
+  const action = await db.containmentAction.create({
+    data: { scope: "tool", target: tool.name, action: "deny_tool", reason: "suspicious calls", requestedById: lead.id, affected: { gateways: [{ id: gw.id, name: gw.name }] } },
+  });
   await db.gatewayCommand.create({ data: { actionId: action.id, gatewayId: gw.id, state: "applied", deliveredAt: new Date(), ackedAt: new Date(), wsState: "sent" } });
   await db.gatewayCommand.create({ data: { actionId: action.id, gatewayId: otherGw.id, state: "pending" } });
   const finding = await db.finding.create({ data: { kind: "unapproved_tool", severity: "high", gatewayId: gw.id, agentId: agent.id, toolName: "exec", title: `Unapproved tool exec ${rid()}` } });
@@ -111,7 +119,10 @@ async function seedWindow() {
   await db.drill.create({ data: { playbookId: playbook.id, runById: lead.id, startedAt: new Date(now - 30 * MIN), finishedAt: new Date(now - 29 * MIN), timeToContainMs: 60_000 } });
 
   await recordAuditStandalone({ ...leadActor, ip: "198.51.100.7" }, { action: "auth.login", targetType: "user", targetId: lead.id });
-  await recordAuditStandalone({ kind: "user", label: "nobody@test.local", role: null, ip: "198.51.100.8", userAgent: "curl" }, { action: "auth.login", outcome: "failure", targetType: "account", targetId: "nobody@test.local" });
+  await recordAuditStandalone(
+    { kind: "user", label: "nobody@test.local", role: null, ip: "198.51.100.8", userAgent: "curl" },
+    { action: "auth.login", outcome: "failure", targetType: "account", targetId: "nobody@test.local" },
+  );
 
   return { lead, gw, otherGw, agent, tool, decision, request, action, finding, incident, formula, from: new Date(now - HOUR), to: new Date(now + MIN) };
 }
@@ -134,11 +145,33 @@ describe("evidence bundle", () => {
   it("holds every member, manifest last, and verifies with the server's key", async () => {
     const paths = entries.map((e) => e.path);
     expect(paths.slice(-2)).toEqual(["manifest.json", "manifest.sig"]);
-    for (const p of ["audit/audit_events.jsonl", "audit/chain.json", "registry/trust_decisions.jsonl", "registry/tool_requests.jsonl", "registry/allowlist_snapshot.json", "registry/data_flows.jsonl", "registry/integrations.jsonl", "response/containment_actions.jsonl", "response/incidents.jsonl", "response/drills.jsonl", "tool_calls/tool_calls.csv", "tool_calls/tool_calls.jsonl", "ocsf/events.jsonl", "warden-public-key.pem"]) {
+    for (const p of [
+      "audit/audit_events.jsonl",
+      "audit/chain.json",
+      "registry/trust_decisions.jsonl",
+      "registry/tool_requests.jsonl",
+      "registry/allowlist_snapshot.json",
+      "registry/data_flows.jsonl",
+      "registry/integrations.jsonl",
+      "response/containment_actions.jsonl",
+      "response/incidents.jsonl",
+      "response/drills.jsonl",
+      "tool_calls/tool_calls.csv",
+      "tool_calls/tool_calls.jsonl",
+      "ocsf/events.jsonl",
+      "warden-public-key.pem",
+    ]) {
       expect(paths, p).toContain(p);
     }
     const manifest = JSON.parse(member(entries, "manifest.json"));
-    expect(manifest).toMatchObject({ schema: "warden.evidence/v1", exportId: bundle.id, createdBy: auditor.actor.label, window: { from: seeded.from.toISOString(), to: seeded.to.toISOString() }, publicKeyUrl: "/api/v1/evidence/public-key", keyId: (await wardenPublicKey()).keyId });
+    expect(manifest).toMatchObject({
+      schema: "warden.evidence/v1",
+      exportId: bundle.id,
+      createdBy: auditor.actor.label,
+      window: { from: seeded.from.toISOString(), to: seeded.to.toISOString() },
+      publicKeyUrl: "/api/v1/evidence/public-key",
+      keyId: (await wardenPublicKey()).keyId,
+    });
     for (const f of manifest.files) {
       const content = entries.find((e) => e.path === f.path)!.content;
       expect(f.sha256, f.path).toBe(sha256(content));
@@ -155,7 +188,13 @@ describe("evidence bundle", () => {
 
     // The export itself is audited with what it contains.
     const audit = await db.auditEvent.findFirst({ where: { action: "evidence.export", targetId: bundle.id } });
-    expect(audit?.after).toMatchObject({ exportId: bundle.id, from: seeded.from.toISOString(), files: manifest.files.length, sha256: sha256(Buffer.from(member(entries, "manifest.json"))), bytes: fs.statSync(bundle.file).size });
+    expect(audit?.after).toMatchObject({
+      exportId: bundle.id,
+      from: seeded.from.toISOString(),
+      files: manifest.files.length,
+      sha256: sha256(Buffer.from(member(entries, "manifest.json"))),
+      bytes: fs.statSync(bundle.file).size,
+    });
     expect(bundle.status).toMatchObject({ state: "done", bytes: fs.statSync(bundle.file).size });
   });
 
@@ -178,7 +217,13 @@ describe("evidence bundle", () => {
     expect(mine.entries[0]).toMatchObject({ toolName: seeded.tool.name, status: "allowed" });
     const action = jsonl(member(entries, "response/containment_actions.jsonl")).find((a) => a.id === seeded.action.id);
     expect(action.deliveries).toHaveLength(2);
-    expect(action.deliveries.find((d: { gatewayId: string }) => d.gatewayId === seeded.gw.id)).toMatchObject({ state: "applied", deliveredAt: expect.any(String), ackedAt: expect.any(String), escalatedAt: null, wsState: "sent" });
+    expect(action.deliveries.find((d: { gatewayId: string }) => d.gatewayId === seeded.gw.id)).toMatchObject({
+      state: "applied",
+      deliveredAt: expect.any(String),
+      ackedAt: expect.any(String),
+      escalatedAt: null,
+      wsState: "sent",
+    });
     const incident = jsonl(member(entries, "response/incidents.jsonl")).find((i) => i.id === seeded.incident.id);
     expect(incident.timeline).toEqual([expect.objectContaining({ kind: "opened" })]);
     expect(jsonl(member(entries, "response/drills.jsonl"))).toHaveLength(1);
@@ -215,11 +260,17 @@ describe("evidence bundle", () => {
     const of = (cls: number, pred: (r: Record<string, never>) => boolean = () => true) => records.filter((r) => r.class_uid === cls && pred(r));
     expect(of(6003, (r) => r.status_id === 1 && (r.api as { operation: string }).operation === seeded.tool.name)).toHaveLength(1); // allowed call
     expect(of(6003)).toHaveLength(4);
-    expect(of(2004, (r) => (r.metadata as { profiles?: string[] }).profiles?.includes("security_control") === true)).toEqual([expect.objectContaining({ action_id: 2, disposition_id: 2, category_uid: 2 })]); // blocked call
+    expect(of(2004, (r) => (r.metadata as { profiles?: string[] }).profiles?.includes("security_control") === true)).toEqual([
+      expect.objectContaining({ action_id: 2, disposition_id: 2, category_uid: 2 }),
+    ]); // blocked call
     expect(of(3004, (r) => (r.entity as { uid: string }).uid === seeded.decision.id)).toEqual([expect.objectContaining({ activity_id: 1, type_uid: 300401 })]);
-    expect(of(3004, (r) => (r.entity as { uid: string }).uid === seeded.action.id)).toEqual([expect.objectContaining({ activity_id: 1, entity: expect.objectContaining({ type: "containment_action" }) })]);
+    expect(of(3004, (r) => (r.entity as { uid: string }).uid === seeded.action.id)).toEqual([
+      expect.objectContaining({ activity_id: 1, entity: expect.objectContaining({ type: "containment_action" }) }),
+    ]);
     expect(of(2004, (r) => (r.finding_info as { uid: string }).uid === seeded.finding.id)).toEqual([expect.objectContaining({ severity_id: 4, status_id: 1 })]);
-    expect(of(2005, (r) => (r.unmapped as { incident_id: string }).incident_id === seeded.incident.id)).toEqual([expect.objectContaining({ activity_id: 1, status_id: 1, finding_info_list: [expect.objectContaining({ uid: seeded.finding.id })] })]);
+    expect(of(2005, (r) => (r.unmapped as { incident_id: string }).incident_id === seeded.incident.id)).toEqual([
+      expect.objectContaining({ activity_id: 1, status_id: 1, finding_info_list: [expect.objectContaining({ uid: seeded.finding.id })] }),
+    ]);
     const auth = of(3002);
     expect(auth.map((a) => a.status_id).sort()).toEqual([1, 2]);
     expect(auth.find((a) => a.status_id === 1)).toMatchObject({ user: { name: seeded.lead.email }, src_endpoint: { ip: "198.51.100.7" }, type_uid: 300201 });
@@ -295,7 +346,10 @@ describe("tamper detection", () => {
       const report = await verifyEvidenceBundle(await repack(changed, tmp()), { publicKeyPem: serverKey });
       expect(report.ok, target.path).toBe(false);
       expect(report.signature).toBe("ok");
-      expect(report.files.filter((f) => f.status !== "ok"), target.path).toEqual([expect.objectContaining({ path: target.path, status: "altered" })]);
+      expect(
+        report.files.filter((f) => f.status !== "ok"),
+        target.path,
+      ).toEqual([expect.objectContaining({ path: target.path, status: "altered" })]);
     }
   });
 
@@ -305,7 +359,13 @@ describe("tamper detection", () => {
   });
 
   it("a removed member is missing, an added one is extra", async () => {
-    const removed = await verifyEvidenceBundle(await repack(entries.filter((e) => e.path !== "response/drills.jsonl"), tmp()), { publicKeyPem: serverKey });
+    const removed = await verifyEvidenceBundle(
+      await repack(
+        entries.filter((e) => e.path !== "response/drills.jsonl"),
+        tmp(),
+      ),
+      { publicKeyPem: serverKey },
+    );
     expect(removed.ok).toBe(false);
     expect(removed.files.filter((f) => f.status !== "ok")).toEqual([expect.objectContaining({ path: "response/drills.jsonl", status: "missing" })]);
 
@@ -321,7 +381,9 @@ describe("tamper detection", () => {
     const csv = Buffer.from(member(entries, "tool_calls/tool_calls.csv").replace("stranger", "strangeR"));
     const f = manifest.files.find((x: { path: string }) => x.path === "tool_calls/tool_calls.csv");
     Object.assign(f, { sha256: sha256(csv), bytes: csv.length });
-    const changed = entries.map((e) => (e.path === "manifest.json" ? { ...e, content: Buffer.from(JSON.stringify(manifest, null, 2) + "\n") } : e.path === "tool_calls/tool_calls.csv" ? { ...e, content: csv } : e));
+    const changed = entries.map((e) =>
+      e.path === "manifest.json" ? { ...e, content: Buffer.from(JSON.stringify(manifest, null, 2) + "\n") } : e.path === "tool_calls/tool_calls.csv" ? { ...e, content: csv } : e,
+    );
     const report = await verifyEvidenceBundle(await repack(changed, tmp()), { publicKeyPem: serverKey });
     expect(report.files.every((x) => x.status === "ok")).toBe(true);
     expect(report).toMatchObject({ ok: false, signature: "bad" });
@@ -377,7 +439,13 @@ describe("audit checkpoints in the bundle", () => {
       expect(made).toMatchObject({ type: "warden.audit.checkpoint", reason: "export", keyId: (await wardenPublicKey()).keyId });
       expect(BigInt(made.headId)).toBeGreaterThanOrEqual(BigInt(interval.headId));
       // The export's checkpoint also left by the file.
-      expect(fs.readFileSync(checkpointFile, "utf8").trim().split("\n").map((l) => JSON.parse(l).sig)).toEqual([interval.sig, made.sig]);
+      expect(
+        fs
+          .readFileSync(checkpointFile, "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l).sig),
+      ).toEqual([interval.sig, made.sig]);
       const chain = JSON.parse(member(members, "audit/chain.json"));
       expect(chain.checkpoints).toMatchObject({ matched: expect.any(Number), mismatched: [], rejected: 0, export: { headId: made.headId } });
       expect(chain.checkpoints.matched).toBeGreaterThanOrEqual(1);
@@ -521,13 +589,24 @@ describe("API and authorization", () => {
     expect(await db.auditEvent.count({ where: { action: "evidence.verify", actorLabel: actor.label } })).toBe(2);
     // The audit row tells the truth: a bundle that verifies is a success, one that does not a failure.
     const rows = await db.auditEvent.findMany({ where: { action: "evidence.verify", actorLabel: actor.label }, orderBy: { id: "asc" }, select: { outcome: true, after: true } });
-    expect(rows.map((r) => [r.outcome, (r.after as { ok: boolean }).ok])).toEqual([["success", true], ["failure", false]]);
+    expect(rows.map((r) => [r.outcome, (r.after as { ok: boolean }).ok])).toEqual([
+      ["success", true],
+      ["failure", false],
+    ]);
 
     const { verifyUploadedBundle } = await import("./upload");
     await expect(verifyUploadedBundle(actor, Readable.toWeb(fs.createReadStream(bundle.file)) as ReadableStream<Uint8Array>, null, 1024)).rejects.toThrow(/larger than/);
     // A refused upload (too large, not a bundle at all) is audited as a failure with its reason.
     expect((await POST(new Request("http://w/api/v1/evidence/verify", { method: "POST", body: "not a tarball" }))).status).toBeLessThan(500);
-    const refused = await db.auditEvent.findMany({ where: { action: "evidence.verify", actorLabel: actor.label, id: { gt: (await db.auditEvent.findFirstOrThrow({ where: { action: "evidence.verify", actorLabel: actor.label, outcome: "failure" }, orderBy: { id: "asc" } })).id } }, orderBy: { id: "asc" }, select: { outcome: true, after: true } });
+    const refused = await db.auditEvent.findMany({
+      where: {
+        action: "evidence.verify",
+        actorLabel: actor.label,
+        id: { gt: (await db.auditEvent.findFirstOrThrow({ where: { action: "evidence.verify", actorLabel: actor.label, outcome: "failure" }, orderBy: { id: "asc" } })).id },
+      },
+      orderBy: { id: "asc" },
+      select: { outcome: true, after: true },
+    });
     expect(refused.map((r) => r.outcome)).toEqual(["failure", "failure"]);
     expect(refused[0].after).toMatchObject({ ok: false, error: expect.stringMatching(/larger than/) });
 
@@ -535,4 +614,3 @@ describe("API and authorization", () => {
     expect((await POST(new Request("http://w/api/v1/evidence/verify", { method: "POST", body: "x" }))).status).toBe(403);
   });
 });
-

@@ -99,7 +99,9 @@ async function run(n: number, daysAgo: number) {
   await insertCalls(n, from, new Date(to.getTime() - 1));
   const insertMs = Date.now() - t0;
   const r = await exportMeasured(from, to);
-  console.log(`[evidence memory] ${n.toLocaleString("en")} tool calls: insert ${insertMs} ms, export ${r.ms} ms, bundle ${(r.bytes / MB).toFixed(1)} MB, peak RSS growth over export + download ${(r.growth / MB).toFixed(1)} MB (JS heap at peak ${(r.heapAtPeak / MB).toFixed(0)} MB)`);
+  console.log(
+    `[evidence memory] ${n.toLocaleString("en")} tool calls: insert ${insertMs} ms, export ${r.ms} ms, bundle ${(r.bytes / MB).toFixed(1)} MB, peak RSS growth over export + download ${(r.growth / MB).toFixed(1)} MB (JS heap at peak ${(r.heapAtPeak / MB).toFixed(0)} MB)`,
+  );
   expect(r.lines).toBe(n + 1);
   expect(r.growth).toBeLessThan(RSS_CEILING);
 }

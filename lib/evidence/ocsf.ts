@@ -23,7 +23,23 @@ export const OCSF_CLASSES = {
     name: "Entity Management",
     category_uid: 3,
     category_name: "Identity & Access Management",
-    activities: { 0: "Unknown", 1: "Create", 2: "Read", 3: "Update", 4: "Delete", 5: "Move", 6: "Enroll", 7: "Unenroll", 8: "Enable", 9: "Disable", 10: "Activate", 11: "Deactivate", 12: "Suspend", 13: "Resume", 99: "Other" },
+    activities: {
+      0: "Unknown",
+      1: "Create",
+      2: "Read",
+      3: "Update",
+      4: "Delete",
+      5: "Move",
+      6: "Enroll",
+      7: "Unenroll",
+      8: "Enable",
+      9: "Disable",
+      10: "Activate",
+      11: "Deactivate",
+      12: "Suspend",
+      13: "Resume",
+      99: "Other",
+    },
   },
   2004: { name: "Detection Finding", category_uid: 2, category_name: "Findings", activities: { 0: "Unknown", 1: "Create", 2: "Update", 3: "Close", 99: "Other" } },
   2005: { name: "Incident Finding", category_uid: 2, category_name: "Findings", activities: { 0: "Unknown", 1: "Create", 2: "Update", 3: "Close", 99: "Other" } },
@@ -58,7 +74,14 @@ const iso = (d: Date | string) => (typeof d === "string" ? d : d.toISOString());
 
 // Absent attributes are left undefined (never null): JSON.stringify drops them, as OCSF expects.
 
-function base(classUid: OcsfClassUid, activityId: number, time: Date | string, severityId: number, metadata: { uid: string; original_time?: string; [k: string]: unknown }, extra: Record<string, unknown>): OcsfRecord {
+function base(
+  classUid: OcsfClassUid,
+  activityId: number,
+  time: Date | string,
+  severityId: number,
+  metadata: { uid: string; original_time?: string; [k: string]: unknown },
+  extra: Record<string, unknown>,
+): OcsfRecord {
   const cls = OCSF_CLASSES[classUid];
   const activityName = (cls.activities as Record<number, string>)[activityId] ?? "Other";
   return {
@@ -86,35 +109,63 @@ export type ToolCallForOcsf = Omit<ToolCallRow, "occurredAt" | "ingestedAt"> & {
 /** A tool call → API Activity (6003), activity Other ("Invoke"): the agent called a tool through its gateway. */
 export function toolCallToApiActivity(c: ToolCallForOcsf): OcsfRecord {
   const failed = c.decision === "blocked" || Boolean(c.error);
-  const rec = base(6003, 99, c.occurredAt, c.decision === "blocked" ? 3 : 1, { uid: `tool_call:${c.id}`, original_time: iso(c.occurredAt), logged_time: c.ingestedAt ? ms(c.ingestedAt) : undefined, correlation_uid: c.sessionKey ?? undefined, event_code: "tool_call" }, {
-    activity_name: "Invoke",
-    type_name: "API Activity: Invoke",
-    status_id: failed ? 2 : 1,
-    status: failed ? "Failure" : "Success",
-    status_detail: c.blockReason ?? c.error ?? undefined,
-    duration: c.durationMs ?? undefined,
-    actor: { app_name: c.agentName, app_uid: c.agentId ?? undefined, session: c.sessionKey ? { uid: c.sessionKey } : undefined },
-    api: { operation: c.toolName, service: { name: c.toolName, version: c.toolVersion ?? undefined }, request: { uid: c.eventId } },
-    src_endpoint: { uid: c.gatewayId, name: c.gatewayName ?? c.gatewayId },
-    unmapped: { decision: c.decision, block_reason: c.blockReason ?? undefined, tool_hash: c.toolHash ?? undefined, egress_hosts: c.egressHosts.length ? c.egressHosts : undefined, tokens_in: c.tokensIn ?? undefined, tokens_out: c.tokensOut ?? undefined, cost_usd: c.costUsd ?? undefined },
-  });
+  const rec = base(
+    6003,
+    99,
+    c.occurredAt,
+    c.decision === "blocked" ? 3 : 1,
+    { uid: `tool_call:${c.id}`, original_time: iso(c.occurredAt), logged_time: c.ingestedAt ? ms(c.ingestedAt) : undefined, correlation_uid: c.sessionKey ?? undefined, event_code: "tool_call" },
+    {
+      activity_name: "Invoke",
+      type_name: "API Activity: Invoke",
+      status_id: failed ? 2 : 1,
+      status: failed ? "Failure" : "Success",
+      status_detail: c.blockReason ?? c.error ?? undefined,
+      duration: c.durationMs ?? undefined,
+      actor: { app_name: c.agentName, app_uid: c.agentId ?? undefined, session: c.sessionKey ? { uid: c.sessionKey } : undefined },
+      api: { operation: c.toolName, service: { name: c.toolName, version: c.toolVersion ?? undefined }, request: { uid: c.eventId } },
+      src_endpoint: { uid: c.gatewayId, name: c.gatewayName ?? c.gatewayId },
+      unmapped: {
+        decision: c.decision,
+        block_reason: c.blockReason ?? undefined,
+        tool_hash: c.toolHash ?? undefined,
+        egress_hosts: c.egressHosts.length ? c.egressHosts : undefined,
+        tokens_in: c.tokensIn ?? undefined,
+        tokens_out: c.tokensOut ?? undefined,
+        cost_usd: c.costUsd ?? undefined,
+      },
+    },
+  );
   return rec;
 }
 
 /** A blocked tool call → Detection Finding (2004) with the security-control profile (action Denied, disposition Blocked). */
 export function blockedCallToDetectionFinding(c: ToolCallForOcsf): OcsfRecord {
-  return base(2004, 1, c.occurredAt, 3, { uid: `blocked_call:${c.id}`, original_time: iso(c.occurredAt), profiles: ["security_control"], event_code: "tool_call.blocked" }, {
-    status_id: 1,
-    status: "New",
-    action_id: 2,
-    action: "Denied",
-    disposition_id: 2,
-    disposition: "Blocked",
-    message: `${c.agentName} was blocked from calling ${c.toolName}${c.blockReason ? `: ${c.blockReason}` : ""}`,
-    finding_info: { uid: `tool_call:${c.id}`, title: `Blocked tool call: ${c.toolName} by ${c.agentName}`, desc: c.blockReason ?? undefined, types: ["blocked_tool_call"], created_time: ms(c.occurredAt) },
-    resources: [{ uid: c.toolName, name: c.toolName, type: "tool", version: c.toolVersion ?? undefined }],
-    unmapped: { gateway_id: c.gatewayId, agent_id: c.agentId ?? undefined, event_id: c.eventId },
-  });
+  return base(
+    2004,
+    1,
+    c.occurredAt,
+    3,
+    { uid: `blocked_call:${c.id}`, original_time: iso(c.occurredAt), profiles: ["security_control"], event_code: "tool_call.blocked" },
+    {
+      status_id: 1,
+      status: "New",
+      action_id: 2,
+      action: "Denied",
+      disposition_id: 2,
+      disposition: "Blocked",
+      message: `${c.agentName} was blocked from calling ${c.toolName}${c.blockReason ? `: ${c.blockReason}` : ""}`,
+      finding_info: {
+        uid: `tool_call:${c.id}`,
+        title: `Blocked tool call: ${c.toolName} by ${c.agentName}`,
+        desc: c.blockReason ?? undefined,
+        types: ["blocked_tool_call"],
+        created_time: ms(c.occurredAt),
+      },
+      resources: [{ uid: c.toolName, name: c.toolName, type: "tool", version: c.toolVersion ?? undefined }],
+      unmapped: { gateway_id: c.gatewayId, agent_id: c.agentId ?? undefined, event_id: c.eventId },
+    },
+  );
 }
 
 // ───────────────────────────── Entity Management ─────────────────────────────
@@ -138,14 +189,21 @@ export function trustDecisionToEntityManagement(d: TrustDecisionForOcsf, event: 
   const revoked = event === "revoked";
   const by = revoked ? d.revokedBy : d.decider;
   const at = revoked ? d.revokedAt! : d.decidedAt;
-  return base(3004, revoked ? 9 : 1, at, d.outcome === "reject" || revoked ? 3 : 1, { uid: `trust_decision:${d.id}:${event}`, original_time: iso(at), event_code: revoked ? "trust_decision.revoke" : "trust_decision.decide" }, {
-    status_id: 1,
-    status: "Success",
-    actor: by ? { user: { uid: by.id, name: by.email, email_addr: by.email } } : { app_name: "Warden" },
-    comment: revoked ? (d.revokeReason ?? undefined) : d.reason,
-    entity: { uid: d.id, name: d.subject, type: "trust_decision", data: { outcome: d.outcome, content_hash: d.contentHash ?? undefined, conditions: d.conditions ?? undefined, reason: d.reason } },
-    entity_result: revoked ? { uid: d.id, name: d.subject, type: "trust_decision", data: { outcome: d.outcome, revoked: true, revoke_reason: d.revokeReason ?? undefined } } : undefined,
-  });
+  return base(
+    3004,
+    revoked ? 9 : 1,
+    at,
+    d.outcome === "reject" || revoked ? 3 : 1,
+    { uid: `trust_decision:${d.id}:${event}`, original_time: iso(at), event_code: revoked ? "trust_decision.revoke" : "trust_decision.decide" },
+    {
+      status_id: 1,
+      status: "Success",
+      actor: by ? { user: { uid: by.id, name: by.email, email_addr: by.email } } : { app_name: "Warden" },
+      comment: revoked ? (d.revokeReason ?? undefined) : d.reason,
+      entity: { uid: d.id, name: d.subject, type: "trust_decision", data: { outcome: d.outcome, content_hash: d.contentHash ?? undefined, conditions: d.conditions ?? undefined, reason: d.reason } },
+      entity_result: revoked ? { uid: d.id, name: d.subject, type: "trust_decision", data: { outcome: d.outcome, revoked: true, revoke_reason: d.revokeReason ?? undefined } } : undefined,
+    },
+  );
 }
 
 export type ContainmentForOcsf = {
@@ -170,15 +228,27 @@ export function containmentToEntityManagement(a: ContainmentForOcsf, event: "cre
   const released = event === "released";
   const by = released ? a.releasedBy : a.requestedBy;
   const at = released ? a.releasedAt! : a.createdAt;
-  const entity = { uid: a.id, name: `${a.action} ${a.scope}:${a.target}`, type: "containment_action", data: { scope: a.scope, target: a.target, action: a.action, source: a.source, status: a.status, incident_id: a.incidentId ?? undefined, deliveries: a.deliveries } };
-  return base(3004, released ? 11 : 1, at, released ? 1 : 4, { uid: `containment:${a.id}:${event}`, original_time: iso(at), event_code: released ? "containment.release" : "containment.apply" }, {
-    status_id: 1,
-    status: "Success",
-    actor: by ? { user: { uid: by.id, name: by.email, email_addr: by.email } } : { app_name: `Warden (${a.source})` },
-    comment: released ? (a.releaseReason ?? undefined) : a.reason,
-    entity,
-    entity_result: released ? { ...entity, data: { ...entity.data, status: "released" } } : undefined,
-  });
+  const entity = {
+    uid: a.id,
+    name: `${a.action} ${a.scope}:${a.target}`,
+    type: "containment_action",
+    data: { scope: a.scope, target: a.target, action: a.action, source: a.source, status: a.status, incident_id: a.incidentId ?? undefined, deliveries: a.deliveries },
+  };
+  return base(
+    3004,
+    released ? 11 : 1,
+    at,
+    released ? 1 : 4,
+    { uid: `containment:${a.id}:${event}`, original_time: iso(at), event_code: released ? "containment.release" : "containment.apply" },
+    {
+      status_id: 1,
+      status: "Success",
+      actor: by ? { user: { uid: by.id, name: by.email, email_addr: by.email } } : { app_name: `Warden (${a.source})` },
+      comment: released ? (a.releaseReason ?? undefined) : a.reason,
+      entity,
+      entity_result: released ? { ...entity, data: { ...entity.data, status: "released" } } : undefined,
+    },
+  );
 }
 
 // ───────────────────────────── Findings and incidents ─────────────────────────────
@@ -204,15 +274,22 @@ const FINDING_STATUS: Record<FindingForOcsf["status"], [number, string]> = { ope
 export function findingToDetectionFinding(f: FindingForOcsf, window: { from: Date }): OcsfRecord {
   const created = ms(f.firstSeenAt) >= window.from.getTime();
   const [statusId, status] = FINDING_STATUS[f.status];
-  return base(2004, created ? 1 : 2, created ? f.firstSeenAt : f.lastSeenAt, SEVERITY_OF[f.severity], { uid: `finding:${f.id}`, original_time: iso(f.lastSeenAt), event_code: `finding.${f.kind}` }, {
-    status_id: statusId,
-    status,
-    status_detail: f.dismissReason ?? undefined,
-    message: f.title,
-    finding_info: { uid: f.id, title: f.title, types: [f.kind], first_seen_time: ms(f.firstSeenAt), last_seen_time: ms(f.lastSeenAt), created_time: ms(f.firstSeenAt) },
-    resources: f.toolName ? [{ uid: f.toolName, name: f.toolName, type: "tool" }] : undefined,
-    unmapped: { gateway_id: f.gatewayId ?? undefined, agent_id: f.agentId ?? undefined, detail: f.detail ?? undefined },
-  });
+  return base(
+    2004,
+    created ? 1 : 2,
+    created ? f.firstSeenAt : f.lastSeenAt,
+    SEVERITY_OF[f.severity],
+    { uid: `finding:${f.id}`, original_time: iso(f.lastSeenAt), event_code: `finding.${f.kind}` },
+    {
+      status_id: statusId,
+      status,
+      status_detail: f.dismissReason ?? undefined,
+      message: f.title,
+      finding_info: { uid: f.id, title: f.title, types: [f.kind], first_seen_time: ms(f.firstSeenAt), last_seen_time: ms(f.lastSeenAt), created_time: ms(f.firstSeenAt) },
+      resources: f.toolName ? [{ uid: f.toolName, name: f.toolName, type: "tool" }] : undefined,
+      unmapped: { gateway_id: f.gatewayId ?? undefined, agent_id: f.agentId ?? undefined, detail: f.detail ?? undefined },
+    },
+  );
 }
 
 export type IncidentForOcsf = {
@@ -237,17 +314,24 @@ export function incidentToIncidentFinding(i: IncidentForOcsf, window: { from: Da
   const time = activity === 3 ? i.closedAt! : activity === 1 ? i.openedAt : (i.lastActivityAt ?? i.openedAt);
   const [statusId, status] = INCIDENT_STATUS[i.status];
   const findingInfo = i.finding ? { uid: i.finding.id, title: i.finding.title, types: [i.finding.kind] } : { uid: i.id, title: i.title, types: ["incident"] };
-  return base(2005, activity, time, SEVERITY_OF[i.severity], { uid: `incident:${i.id}`, original_time: iso(time), event_code: "incident" }, {
-    status_id: statusId,
-    status,
-    desc: i.summary || i.title,
-    message: i.title,
-    finding_info_list: [findingInfo],
-    assignee: i.owner ? { uid: i.owner.id, name: i.owner.email, email_addr: i.owner.email } : undefined,
-    start_time: ms(i.openedAt),
-    end_time: i.closedAt ? ms(i.closedAt) : undefined,
-    unmapped: { incident_id: i.id },
-  });
+  return base(
+    2005,
+    activity,
+    time,
+    SEVERITY_OF[i.severity],
+    { uid: `incident:${i.id}`, original_time: iso(time), event_code: "incident" },
+    {
+      status_id: statusId,
+      status,
+      desc: i.summary || i.title,
+      message: i.title,
+      finding_info_list: [findingInfo],
+      assignee: i.owner ? { uid: i.owner.id, name: i.owner.email, email_addr: i.owner.email } : undefined,
+      start_time: ms(i.openedAt),
+      end_time: i.closedAt ? ms(i.closedAt) : undefined,
+      unmapped: { incident_id: i.id },
+    },
+  );
 }
 
 // ───────────────────────────── Authentication (console sign-ins) ─────────────────────────────
@@ -273,18 +357,25 @@ export function signInToAuthentication(e: SignInAuditForOcsf): OcsfRecord {
   const ok = e.outcome === "success";
   const after = (e.after && typeof e.after === "object" ? e.after : {}) as Record<string, unknown>;
   const oidc = after.via === "oidc" || e.action === "auth.sso_provision";
-  return base(3002, 1, e.createdAt, ok ? 1 : 3, { uid: `audit:${e.id}`, original_time: iso(e.createdAt), event_code: e.action }, {
-    status_id: ok ? 1 : 2,
-    status: ok ? "Success" : "Failure",
-    status_detail: ok ? undefined : typeof after.reason === "string" ? after.reason : e.outcome === "denied" ? "denied" : "bad credentials",
-    user: { name: e.actorLabel, uid: e.actorId ?? undefined, email_addr: e.actorLabel.includes("@") ? e.actorLabel : undefined },
-    auth_protocol_id: oidc ? 4 : 99,
-    auth_protocol: oidc ? "OpenID" : "Password",
-    src_endpoint: e.ip ? { ip: e.ip } : undefined,
-    dst_endpoint: { name: "Warden console", svc_name: "warden" },
-    http_request: e.userAgent ? { user_agent: e.userAgent } : undefined,
-    is_mfa: false,
-  });
+  return base(
+    3002,
+    1,
+    e.createdAt,
+    ok ? 1 : 3,
+    { uid: `audit:${e.id}`, original_time: iso(e.createdAt), event_code: e.action },
+    {
+      status_id: ok ? 1 : 2,
+      status: ok ? "Success" : "Failure",
+      status_detail: ok ? undefined : typeof after.reason === "string" ? after.reason : e.outcome === "denied" ? "denied" : "bad credentials",
+      user: { name: e.actorLabel, uid: e.actorId ?? undefined, email_addr: e.actorLabel.includes("@") ? e.actorLabel : undefined },
+      auth_protocol_id: oidc ? 4 : 99,
+      auth_protocol: oidc ? "OpenID" : "Password",
+      src_endpoint: e.ip ? { ip: e.ip } : undefined,
+      dst_endpoint: { name: "Warden console", svc_name: "warden" },
+      http_request: e.userAgent ? { user_agent: e.userAgent } : undefined,
+      is_mfa: false,
+    },
+  );
 }
 
 // ───────────────────────────── validation ─────────────────────────────
@@ -321,10 +412,12 @@ export function validateOcsf(record: unknown): { ok: boolean; errors: string[] }
   }
   switch (r.class_uid) {
     case 6003: {
-      if (!isObj(r.actor) || !hasAny(r.actor, ["user", "process", "session", "app_name", "app_uid", "invoked_by"])) errors.push("actor needs one of user, process, session, app_name, app_uid, invoked_by");
+      if (!isObj(r.actor) || !hasAny(r.actor, ["user", "process", "session", "app_name", "app_uid", "invoked_by"]))
+        errors.push("actor needs one of user, process, session, app_name, app_uid, invoked_by");
       if (!isObj(r.api) || !isStr(r.api.operation)) errors.push("api.operation is required");
       else if (r.api.request !== undefined && (!isObj(r.api.request) || !isStr(r.api.request.uid))) errors.push("api.request.uid is required when api.request is present");
-      if (!isObj(r.src_endpoint) || !hasAny(r.src_endpoint, ["ip", "uid", "name", "hostname", "svc_name", "instance_uid", "interface_uid", "interface_name"])) errors.push("src_endpoint needs one of ip, uid, name, hostname");
+      if (!isObj(r.src_endpoint) || !hasAny(r.src_endpoint, ["ip", "uid", "name", "hostname", "svc_name", "instance_uid", "interface_uid", "interface_name"]))
+        errors.push("src_endpoint needs one of ip, uid, name, hostname");
       break;
     }
     case 3004: {
@@ -341,9 +434,10 @@ export function validateOcsf(record: unknown): { ok: boolean; errors: string[] }
     }
     case 2005: {
       if (!Array.isArray(r.finding_info_list) || r.finding_info_list.length === 0) errors.push("finding_info_list (non-empty) is required");
-      else r.finding_info_list.forEach((fi, i) => {
-        if (!isObj(fi) || !isStr(fi.uid) || !isStr(fi.title)) errors.push(`finding_info_list[${i}] needs uid and title`);
-      });
+      else
+        r.finding_info_list.forEach((fi, i) => {
+          if (!isObj(fi) || !isStr(fi.uid) || !isStr(fi.title)) errors.push(`finding_info_list[${i}] needs uid and title`);
+        });
       if (!isInt(r.status_id) || ![0, 1, 2, 3, 4, 5, 99].includes(r.status_id)) errors.push("status_id is required (0-5 or 99)");
       break;
     }

@@ -32,9 +32,20 @@ const { actor: auditor } = await makeUser("auditor");
 async function queue(n = 1): Promise<string[]> {
   const gw = await db.gateway.create({ data: { name: `gw-${rid()}`, kind: "generic", environment: "test" } });
   const now = Date.now();
-  await db.toolCall.createMany({ data: [1, 2, 3].map((i) => ({ occurredAt: new Date(now - i * MIN), gatewayId: gw.id, eventId: `ev-${rid()}`, agentName: "a", toolName: "web_fetch", decision: "allowed" as const, egressHosts: [] })) });
+  await db.toolCall.createMany({
+    data: [1, 2, 3].map((i) => ({
+      occurredAt: new Date(now - i * MIN),
+      gatewayId: gw.id,
+      eventId: `ev-${rid()}`,
+      agentName: "a",
+      toolName: "web_fetch",
+      decision: "allowed" as const,
+      egressHosts: [],
+    })),
+  });
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push((await startEvidenceExport(auditor, { from: new Date(now - 10 * MIN).toISOString(), to: new Date(now + MIN).toISOString(), gatewayIds: [gw.id] }, { kick: false })).id);
+  for (let i = 0; i < n; i++)
+    ids.push((await startEvidenceExport(auditor, { from: new Date(now - 10 * MIN).toISOString(), to: new Date(now + MIN).toISOString(), gatewayIds: [gw.id] }, { kick: false })).id);
   return ids;
 }
 
@@ -71,7 +82,9 @@ describe("evidence exports as database work", () => {
     // The kick claims it in this process ("replica"): slowed down so the progress can be watched.
     process.env.WARDEN_EXPORT_STEP_DELAY_MS = "150";
     try {
-      const res = await POST(new Request("http://w/api/v1/evidence/exports", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ from, to, gatewayIds: [gw.id] }) }));
+      const res = await POST(
+        new Request("http://w/api/v1/evidence/exports", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ from, to, gatewayIds: [gw.id] }) }),
+      );
       expect(res.status).toBe(202);
       const { data } = await res.json();
       expect(data).toMatchObject({ id: expect.any(String), state: "running" });
@@ -164,10 +177,13 @@ describe("evidence exports as database work", () => {
     const exited = new Promise((r) => child.once("exit", r));
     try {
       // Mid-export: claimed by the child and past its first step.
-      await until(() => `the child to be building; its output:\n${output}`, async () => {
-        const r = await row(id);
-        return r.leaseOwner === owner && r.state === "running" && r.step !== "queued" && r.step !== "counting";
-      });
+      await until(
+        () => `the child to be building; its output:\n${output}`,
+        async () => {
+          const r = await row(id);
+          return r.leaseOwner === owner && r.state === "running" && r.step !== "queued" && r.step !== "counting";
+        },
+      );
       const scratch = () => fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`warden-export-${child.pid}-`));
       expect(scratch()).toHaveLength(1);
       child.kill("SIGKILL");
@@ -178,10 +194,14 @@ describe("evidence exports as database work", () => {
       // The scratch folder the dead process left behind is swept.
       expect(scratch()).toEqual([]);
       expect(await row(id)).toMatchObject({ state: "running", leaseOwner: owner, attempts: 1 });
-      const claimed = await until("the lease to expire", async () => {
-        const c = await survivor.runPending();
-        return c.length ? c : null;
-      }, 30_000);
+      const claimed = await until(
+        "the lease to expire",
+        async () => {
+          const c = await survivor.runPending();
+          return c.length ? c : null;
+        },
+        30_000,
+      );
       expect(claimed).toEqual([id]);
       await survivor.idle();
       expect(await row(id)).toMatchObject({ state: "done", attempts: 2, error: null });

@@ -258,15 +258,17 @@ export class ExportRunner {
     const renew = () => {
       const p = latest;
       const leaseSeconds = this.lease() / 1000;
-      renewing = renewing.then(async () => {
-        if (abort.signal.aborted) return;
-        const n = await db.$executeRaw`
+      renewing = renewing
+        .then(async () => {
+          if (abort.signal.aborted) return;
+          const n = await db.$executeRaw`
           update evidence_exports
              set lease_until = now() + make_interval(secs => ${leaseSeconds}::float8), step = ${p.phase}, progress = ${p.rows}::int,
                  total_estimate = ${p.totalEstimate}::int, updated_at = now()
            where id = ${claim.id}::uuid and state = 'running' and lease_owner = ${claim.owner} and attempts = ${claim.attempt}::int`;
-        if (n !== 1) abort.abort(new LeaseLostError(claim.id));
-      }).catch((err) => console.error(`warden: evidence export ${claim.id}: renewing the lease failed:`, (err as Error).message));
+          if (n !== 1) abort.abort(new LeaseLostError(claim.id));
+        })
+        .catch((err) => console.error(`warden: evidence export ${claim.id}: renewing the lease failed:`, (err as Error).message));
     };
     const timer = setInterval(renew, RENEW_EVERY_MS);
     timer.unref?.();

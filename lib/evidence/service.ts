@@ -62,7 +62,12 @@ export async function startEvidenceExport(actor: Actor, input: TEvidenceExport, 
     await tx.evidenceExport.create({
       data: { id, requestedById: actor.userId ?? null, requestedBy: actor.label, params, fileName: fileNameFor(id, from, to) },
     });
-    await recordAudit(tx, actor, { action: "evidence.export_request", targetType: "evidence_export", targetId: id, after: { exportId: id, from: params.window.from, to: params.window.to, gateways: gatewayIds, agents: agentIds } });
+    await recordAudit(tx, actor, {
+      action: "evidence.export_request",
+      targetType: "evidence_export",
+      targetId: id,
+      after: { exportId: id, from: params.window.from, to: params.window.to, gateways: gatewayIds, agents: agentIds },
+    });
   });
   if (opts.kick !== false) kickExports();
   // "running" (phase queued) keeps the API's states as they were: running, done, failed.

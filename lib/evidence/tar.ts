@@ -30,7 +30,10 @@ export class TarWriter {
   private readonly pack = tarStream.pack();
   private readonly piped: Promise<void>;
 
-  constructor(out: Writable, private readonly mtime = new Date()) {
+  constructor(
+    out: Writable,
+    private readonly mtime = new Date(),
+  ) {
     // `out` stays open after the archive: the caller ends it (e.g. gzip.end()).
     this.piped = pipeline(this.pack, out, { end: false });
     this.piped.catch(() => {}); // awaited in finish(); an earlier failure surfaces through the writes
@@ -71,9 +74,11 @@ export class TarWriter {
 
   private entry(path: string, size: number, onDone: (p: Promise<void>) => void) {
     let entry!: ReturnType<tarStream.Pack["entry"]>;
-    onDone(new Promise<void>((resolve, reject) => {
-      entry = this.pack.entry(this.header(path, size), (err) => (err ? reject(err) : resolve()));
-    }));
+    onDone(
+      new Promise<void>((resolve, reject) => {
+        entry = this.pack.entry(this.header(path, size), (err) => (err ? reject(err) : resolve()));
+      }),
+    );
     return entry;
   }
 
@@ -143,7 +148,11 @@ export async function readTar(input: Readable | AsyncIterable<Buffer>, visitor: 
     source.destroy();
     if (visitorError) throw (visitorError as { err: unknown }).err;
     // The iterator may only say "destroyed": the parser's own error is the pipeline's.
-    const cause = (await feeding.then(() => null, (e: unknown) => e)) ?? err;
+    const cause =
+      (await feeding.then(
+        () => null,
+        (e: unknown) => e,
+      )) ?? err;
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new Error(message.startsWith("tar:") ? message : `tar: ${/unexpected end/i.test(message) ? "the archive ends in the middle of a member (truncated)" : message}`);
   }

@@ -9,7 +9,13 @@ import { tarOf } from "@/test/bundles";
 // small bundle must each end in a failed report, never an exception (a 500 on the upload route).
 it("the verifier reports, never throws, on mutated, truncated or non-gzip bundles", { timeout: 120_000 }, async () => {
   const rnd = mulberry32(7);
-  const base = await tarOf([["manifest.json", JSON.stringify({ files: [{ path: "a.txt", sha256: "00", bytes: 3 }] })], ["manifest.sig", "abc"], ["a.txt", "abc"], ["audit/checkpoints.jsonl", '{"v":1}\n'], ["audit/events.jsonl", '{"id":"1"}\n']]);
+  const base = await tarOf([
+    ["manifest.json", JSON.stringify({ files: [{ path: "a.txt", sha256: "00", bytes: 3 }] })],
+    ["manifest.sig", "abc"],
+    ["a.txt", "abc"],
+    ["audit/checkpoints.jsonl", '{"v":1}\n'],
+    ["audit/events.jsonl", '{"id":"1"}\n'],
+  ]);
   let n = 0;
   for (let i = 0; i < 3000; i++) {
     const t = Buffer.from(base);

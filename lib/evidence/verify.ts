@@ -164,7 +164,21 @@ type Member = { path: string; sha256: string; bytes: number; content: Buffer | n
  * then every member's SHA-256 and size against the manifest.
  */
 export async function verifyEvidenceBundle(source: string | Readable | AsyncIterable<Buffer>, opts: { publicKeyPem?: string | null } = {}): Promise<VerifyReport> {
-  const report: VerifyReport = { ok: false, signature: "bad", signatureDetail: "", keySource: "none", keyId: null, manifestKeyId: null, manifest: null, files: [], chain: null, checkpoints: null, ocsf: null, warnings: [], errors: [] };
+  const report: VerifyReport = {
+    ok: false,
+    signature: "bad",
+    signatureDetail: "",
+    keySource: "none",
+    keyId: null,
+    manifestKeyId: null,
+    manifest: null,
+    files: [],
+    chain: null,
+    checkpoints: null,
+    ocsf: null,
+    warnings: [],
+    errors: [],
+  };
   const members: Member[] = [];
   const checkpoints = checkpointCollector();
   // Event id → its hash, for the events a checkpoint names (read before the events in Warden's bundles).
@@ -195,7 +209,15 @@ export async function verifyEvidenceBundle(source: string | Readable | AsyncIter
         const keep = META_FILES.has(h.path) || h.path === EMBEDDED_KEY;
         small = keep && h.size <= SMALL_LIMIT ? [] : null;
         const duplicate = members.some((m) => m.path === h.path);
-        lines = duplicate ? null : h.path === "audit/audit_events.jsonl" ? chain.splitter : h.path === "ocsf/events.jsonl" ? ocsf.splitter : h.path === "audit/checkpoints.jsonl" ? checkpoints.splitter : null;
+        lines = duplicate
+          ? null
+          : h.path === "audit/audit_events.jsonl"
+            ? chain.splitter
+            : h.path === "ocsf/events.jsonl"
+              ? ocsf.splitter
+              : h.path === "audit/checkpoints.jsonl"
+                ? checkpoints.splitter
+                : null;
         if (lines === chain.splitter) {
           sawChain = true;
           sawEvents = true;
@@ -253,7 +275,9 @@ export async function verifyEvidenceBundle(source: string | Readable | AsyncIter
       const sig = Buffer.from(sigMember.content.toString("utf8").trim(), "base64");
       const good = edVerify(null, manifestMember.content, createPublicKey(keyPem), sig);
       report.signature = good ? "ok" : "bad";
-      report.signatureDetail = good ? `valid Ed25519 signature by key ${report.keyId}` : "the signature does not match manifest.json under this key (the manifest was changed, or it was signed by another key)";
+      report.signatureDetail = good
+        ? `valid Ed25519 signature by key ${report.keyId}`
+        : "the signature does not match manifest.json under this key (the manifest was changed, or it was signed by another key)";
     } catch (err) {
       report.signatureDetail = `the signature could not be checked: ${(err as Error).message}`;
     }
@@ -281,7 +305,13 @@ export async function verifyEvidenceBundle(source: string | Readable | AsyncIter
     if (!m) report.files.push({ path: f.path, status: "missing", expected });
     else {
       const same = m.sha256 === expected.sha256 && m.bytes === expected.bytes;
-      report.files.push({ path: f.path, status: same ? "ok" : "altered", expected, actual: { sha256: m.sha256, bytes: m.bytes }, ...(same ? {} : { detail: m.bytes !== expected.bytes ? `size ${m.bytes} bytes, manifest says ${expected.bytes}` : "SHA-256 differs from the manifest" }) });
+      report.files.push({
+        path: f.path,
+        status: same ? "ok" : "altered",
+        expected,
+        actual: { sha256: m.sha256, bytes: m.bytes },
+        ...(same ? {} : { detail: m.bytes !== expected.bytes ? `size ${m.bytes} bytes, manifest says ${expected.bytes}` : "SHA-256 differs from the manifest" }),
+      });
     }
     seen.add(f.path);
   }
@@ -292,11 +322,24 @@ export async function verifyEvidenceBundle(source: string | Readable | AsyncIter
       continue;
     }
     if (seen.has(m.path) && members.find((x) => x.path === m.path) === m) continue;
-    report.files.push({ path: m.path, status: "extra", actual: { sha256: m.sha256, bytes: m.bytes }, detail: seen.has(m.path) || metaSeen.has(m.path) ? "a second copy of a member" : "not listed in the manifest" });
+    report.files.push({
+      path: m.path,
+      status: "extra",
+      actual: { sha256: m.sha256, bytes: m.bytes },
+      detail: seen.has(m.path) || metaSeen.has(m.path) ? "a second copy of a member" : "not listed in the manifest",
+    });
   }
 
   if (sawCheckpoints) {
-    const c = { checked: checkpoints.state.list.length + checkpoints.state.malformed, validSignatures: 0, badSignatures: 0, malformed: checkpoints.state.malformed, matched: 0, mismatched: [] as string[], outsideWindow: 0 };
+    const c = {
+      checked: checkpoints.state.list.length + checkpoints.state.malformed,
+      validSignatures: 0,
+      badSignatures: 0,
+      malformed: checkpoints.state.malformed,
+      matched: 0,
+      mismatched: [] as string[],
+      outsideWindow: 0,
+    };
     let key: ReturnType<typeof createPublicKey> | null = null;
     try {
       key = keyPem ? createPublicKey(keyPem) : null;
@@ -320,7 +363,10 @@ export async function verifyEvidenceBundle(source: string | Readable | AsyncIter
     if (!checkpointsBeforeEvents && sawEvents) report.warnings.push("audit/checkpoints.jsonl comes after the events in the archive: checkpoints were not compared with the events.");
     if (c.badSignatures) report.warnings.push(`${c.badSignatures} checkpoint(s) in audit/checkpoints.jsonl are not signed by ${key ? `key ${keyId}` : "a usable key"}.`);
     if (c.malformed) report.warnings.push(`${c.malformed} line(s) of audit/checkpoints.jsonl are not checkpoints.`);
-    if (c.mismatched.length) report.warnings.push(`The audit events ${c.mismatched.slice(0, 5).join(", ")} in the bundle do not have the hash Warden's checkpoints recorded for them: the trail was changed before the export.`);
+    if (c.mismatched.length)
+      report.warnings.push(
+        `The audit events ${c.mismatched.slice(0, 5).join(", ")} in the bundle do not have the hash Warden's checkpoints recorded for them: the trail was changed before the export.`,
+      );
   }
   if (sawChain) report.chain = chain.state;
   if (sawOcsf) report.ocsf = ocsf.state;
@@ -337,10 +383,19 @@ export function formatReport(r: VerifyReport): string {
   if (r.manifest) lines.push(`Export ${r.manifest.exportId} by ${r.manifest.createdBy} at ${r.manifest.createdAt}; window ${r.manifest.window?.from} → ${r.manifest.window?.to}`);
   lines.push(`Signature: ${r.signature.toUpperCase()} — ${r.signatureDetail} (key: ${r.keySource}${r.keyId ? `, id ${r.keyId}` : ""})`);
   const counts = r.files.reduce<Record<string, number>>((acc, f) => ((acc[f.status] = (acc[f.status] ?? 0) + 1), acc), {});
-  lines.push(`Files: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(", ") || "none"}`);
+  lines.push(
+    `Files: ${
+      Object.entries(counts)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(", ") || "none"
+    }`,
+  );
   for (const f of r.files) lines.push(`  ${f.status.toUpperCase().padEnd(8)} ${f.path}${f.detail ? `  (${f.detail})` : ""}`);
   if (r.chain) lines.push(`Audit chain in bundle: ${r.chain.ok ? `intact (${r.chain.checked} events)` : `BROKEN at ${r.chain.firstBrokenId}: ${r.chain.reason}`}`);
-  if (r.checkpoints) lines.push(`Audit checkpoints: ${r.checkpoints.checked} (${r.checkpoints.validSignatures} validly signed; ${r.checkpoints.matched} match their event in the bundle, ${r.checkpoints.mismatched.length} do not, ${r.checkpoints.outsideWindow} have their head outside it)`);
+  if (r.checkpoints)
+    lines.push(
+      `Audit checkpoints: ${r.checkpoints.checked} (${r.checkpoints.validSignatures} validly signed; ${r.checkpoints.matched} match their event in the bundle, ${r.checkpoints.mismatched.length} do not, ${r.checkpoints.outsideWindow} have their head outside it)`,
+    );
   if (r.ocsf) lines.push(`OCSF records: ${r.ocsf.checked} checked, ${r.ocsf.invalid} invalid${r.ocsf.examples.length ? `\n    ${r.ocsf.examples.join("\n    ")}` : ""}`);
   for (const w of r.warnings) lines.push(`Warning: ${w}`);
   for (const e of r.errors) lines.push(`Error: ${e}`);

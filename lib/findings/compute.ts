@@ -79,7 +79,8 @@ async function toolCandidates(since: Date, now: Date): Promise<Candidate[]> {
     if (!entry) {
       const k = JSON.stringify([g.gatewayId, g.agentId, g.toolName]);
       const u = unapproved.get(k);
-      if (!u) unapproved.set(k, { gatewayId: g.gatewayId, agentId: g.agentId, toolName: g.toolName, calls: g.calls, blocked: g.blocked, firstAt: g.firstAt, lastAt: g.lastAt, agentName: list.agentName });
+      if (!u)
+        unapproved.set(k, { gatewayId: g.gatewayId, agentId: g.agentId, toolName: g.toolName, calls: g.calls, blocked: g.blocked, firstAt: g.firstAt, lastAt: g.lastAt, agentName: list.agentName });
       else Object.assign(u, { calls: u.calls + g.calls, blocked: u.blocked + g.blocked, firstAt: g.firstAt < u.firstAt ? g.firstAt : u.firstAt, lastAt: g.lastAt > u.lastAt ? g.lastAt : u.lastAt });
       continue;
     }
@@ -179,7 +180,9 @@ async function egressCandidates(since: Date, now: Date): Promise<Candidate[]> {
  * the agent_links rollup, so the window's tool calls are not scanned again.
  */
 async function agentLinkCandidates(since: Date, now: Date): Promise<Candidate[]> {
-  const rows = await db.$queryRaw<{ gatewayId: string; agentId: string; agentName: string; target: string; toAgentId: string | null; toName: string | null; calls: number; blocked: number; firstAt: Date; lastAt: Date }[]>`
+  const rows = await db.$queryRaw<
+    { gatewayId: string; agentId: string; agentName: string; target: string; toAgentId: string | null; toName: string | null; calls: number; blocked: number; firstAt: Date; lastAt: Date }[]
+  >`
     select l.gateway_id::text as "gatewayId", l.source_key::text as "agentId", a.name as "agentName", l.target_external_id as target,
            t.id::text as "toAgentId", t.name as "toName", l.calls, l.blocked, l.first_at as "firstAt", l.last_at as "lastAt"
       from agent_links l
@@ -195,7 +198,15 @@ async function agentLinkCandidates(since: Date, now: Date): Promise<Candidate[]>
     toolName: null,
     subKey: r.target,
     title: `${r.agentName} reached agent ${r.toName ?? `"${r.target}" (not registered in Warden)`}, which is not an approved pair`,
-    detail: { targetAgentId: r.target, ...(r.toAgentId ? { toAgentId: r.toAgentId, toAgentName: r.toName ?? r.target } : {}), calls: r.calls, blocked: r.blocked, firstAt: iso(r.firstAt), lastAt: iso(r.lastAt), approveAt: `/agents/${r.agentId}#agent-links` },
+    detail: {
+      targetAgentId: r.target,
+      ...(r.toAgentId ? { toAgentId: r.toAgentId, toAgentName: r.toName ?? r.target } : {}),
+      calls: r.calls,
+      blocked: r.blocked,
+      firstAt: iso(r.firstAt),
+      lastAt: iso(r.lastAt),
+      approveAt: `/agents/${r.agentId}#agent-links`,
+    },
     firstAt: r.firstAt,
     lastAt: r.lastAt,
   }));
@@ -312,7 +323,18 @@ async function upsertCandidates(tx: Tx, candidates: Candidate[], counts: Compute
       if (c.lastAt <= at) continue; // nothing new since it was dismissed
       if (firstAt < at) firstAt = at;
     }
-    fresh.push({ kind: c.kind, severity: c.severity, status: "open", gatewayId: c.gatewayId, agentId: c.agentId, toolName: c.toolName, title: c.title, detail: c.detail, firstSeenAt: firstAt, lastSeenAt: c.lastAt });
+    fresh.push({
+      kind: c.kind,
+      severity: c.severity,
+      status: "open",
+      gatewayId: c.gatewayId,
+      agentId: c.agentId,
+      toolName: c.toolName,
+      title: c.title,
+      detail: c.detail,
+      firstSeenAt: firstAt,
+      lastSeenAt: c.lastAt,
+    });
     counts[c.kind].created++;
   }
   if (fresh.length) await tx.finding.createMany({ data: fresh });
@@ -328,8 +350,13 @@ export async function dismissFinding(actor: Actor, input: z.infer<typeof ZFindin
     const at = new Date();
     const detail = { ...((f.detail && typeof f.detail === "object" && !Array.isArray(f.detail) ? f.detail : {}) as Record<string, Json>), dismissedAt: iso(at), dismissedBy: actor.label };
     const r = await tx.finding.update({ where: { id: f.id }, data: { status: "dismissed", dismissReason: input.reason, detail }, select: { id: true, status: true, dismissReason: true } });
-    await recordAudit(tx, actor, { action: "finding.dismiss", targetType: "finding", targetId: f.id, before: { status: "open" }, after: { status: "dismissed", reason: input.reason, kind: f.kind, title: f.title } });
+    await recordAudit(tx, actor, {
+      action: "finding.dismiss",
+      targetType: "finding",
+      targetId: f.id,
+      before: { status: "open" },
+      after: { status: "dismissed", reason: input.reason, kind: f.kind, title: f.title },
+    });
     return { ...r, dismissedAt: at };
   });
 }
-

@@ -119,7 +119,10 @@ describe("computed findings", () => {
     const [spiky, steady, quiet] = await Promise.all([agent(gw.id), agent(gw.id), agent(gw.id)]);
     await calls(gw.id, spiky, [...times(60, { toolName: "search", at: ago(20 * MIN) }), ...times(10, { toolName: "search", at: ago(3 * 86_400_000) })]);
     // 20 calls an hour all week: 60 in the last hour is only 3×.
-    await calls(gw.id, steady, [...times(60, { toolName: "search", at: ago(20 * MIN) }), ...Array.from({ length: 168 * 20 }, (_, i) => ({ toolName: "search", at: ago(HOUR + 5 * MIN + Math.floor(i / 20) * HOUR) }))]);
+    await calls(gw.id, steady, [
+      ...times(60, { toolName: "search", at: ago(20 * MIN) }),
+      ...Array.from({ length: 168 * 20 }, (_, i) => ({ toolName: "search", at: ago(HOUR + 5 * MIN + Math.floor(i / 20) * HOUR) })),
+    ]);
     await calls(gw.id, quiet, times(40, { toolName: "search", at: ago(20 * MIN) }));
 
     await computeFindings(window());
@@ -186,7 +189,9 @@ describe("computed findings", () => {
     expect(res).toMatchObject({ ok: true, data: { severity: "critical", findingId: f.id, status: "open" } });
     if (!res.ok) return;
     expect(await db.incident.findUniqueOrThrow({ where: { id: res.data.id } })).toMatchObject({ title: f.title, severity: "critical", findingId: f.id });
-    expect(await db.incidentEvent.findMany({ where: { incidentId: res.data.id } })).toEqual(expect.arrayContaining([expect.objectContaining({ kind: "finding", body: expect.objectContaining({ findingId: f.id }) })]));
+    expect(await db.incidentEvent.findMany({ where: { incidentId: res.data.id } })).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: "finding", body: expect.objectContaining({ findingId: f.id }) })]),
+    );
     expect(await db.finding.findUniqueOrThrow({ where: { id: f.id } })).toMatchObject({ status: "incident" });
     expect(await db.auditEvent.count({ where: { action: "incident.open", targetId: res.data.id, outcome: "success" } })).toBe(1);
     expect(await execute(lead.actor, openIncidentAction, { id: f.id })).toMatchObject({ ok: false, status: 409 });

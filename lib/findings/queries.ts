@@ -42,8 +42,18 @@ function whereOf(q: TFindingListQuery): Prisma.FindingWhereInput {
 }
 
 const LIST_SELECT = {
-  id: true, kind: true, severity: true, status: true, gatewayId: true, agentId: true, toolName: true, title: true, detail: true,
-  firstSeenAt: true, lastSeenAt: true, dismissReason: true,
+  id: true,
+  kind: true,
+  severity: true,
+  status: true,
+  gatewayId: true,
+  agentId: true,
+  toolName: true,
+  title: true,
+  detail: true,
+  firstSeenAt: true,
+  lastSeenAt: true,
+  dismissReason: true,
   gateway: { select: { name: true } },
   agent: { select: { name: true } },
   incidents: { orderBy: { openedAt: "desc" }, take: 1, select: { id: true, status: true } },
@@ -68,8 +78,18 @@ const CSV_COLUMNS = ["id", "severity", "kind", "status", "title", "agent", "tool
 export async function exportFindingsCsv(q: TFindingListQuery): Promise<{ csv: string; rows: number }> {
   const rows = await db.finding.findMany({ where: whereOf(q), orderBy: orderOf(q), take: CSV_MAX_ROWS, select: LIST_SELECT });
   const flat = rows.map((r) => ({
-    id: r.id, severity: r.severity, kind: r.kind, status: r.status, title: r.title, agent: r.agent?.name ?? null, tool: r.toolName, gateway: r.gateway?.name ?? null,
-    first_seen_at: r.firstSeenAt, last_seen_at: r.lastSeenAt, dismiss_reason: r.dismissReason, incident: r.incidents[0]?.id ?? null,
+    id: r.id,
+    severity: r.severity,
+    kind: r.kind,
+    status: r.status,
+    title: r.title,
+    agent: r.agent?.name ?? null,
+    tool: r.toolName,
+    gateway: r.gateway?.name ?? null,
+    first_seen_at: r.firstSeenAt,
+    last_seen_at: r.lastSeenAt,
+    dismiss_reason: r.dismissReason,
+    incident: r.incidents[0]?.id ?? null,
   }));
   return { csv: toCsv(CSV_COLUMNS, flat), rows: flat.length };
 }

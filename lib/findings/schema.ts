@@ -2,7 +2,19 @@ import { z } from "zod";
 
 // Shared by the findings page, its server actions and /api/v1/findings.
 
-export const FINDING_KINDS = ["unapproved_tool", "hash_drift", "undocumented_egress", "spike", "posture", "model_policy", "agent_link", "unapproved_item", "unregistered_agent", "posture_drift", "advisory"] as const;
+export const FINDING_KINDS = [
+  "unapproved_tool",
+  "hash_drift",
+  "undocumented_egress",
+  "spike",
+  "posture",
+  "model_policy",
+  "agent_link",
+  "unapproved_item",
+  "unregistered_agent",
+  "posture_drift",
+  "advisory",
+] as const;
 export type FindingKindName = (typeof FINDING_KINDS)[number];
 /** The kinds computed from tool-call telemetry (posture findings come from gateway security audits). */
 export const COMPUTED_KINDS = ["unapproved_tool", "hash_drift", "undocumented_egress", "spike", "model_policy", "agent_link"] as const;

@@ -28,13 +28,20 @@ export function listGateways() {
   return db.gateway.findMany({
     orderBy: { name: "asc" },
     select: {
-      id: true, name: true, kind: true, environment: true, lastSeenAt: true, policyVersionApplied: true, policyExpiresReported: true, onPolicyExpiry: true, _count: { select: { agents: true } },
+      id: true,
+      name: true,
+      kind: true,
+      environment: true,
+      lastSeenAt: true,
+      policyVersionApplied: true,
+      policyExpiresReported: true,
+      onPolicyExpiry: true,
+      _count: { select: { agents: true } },
       // The current signed version from the shared cache (no policy is computed for a list).
       policy: { select: { version: true, stale: true } },
     },
   });
 }
-
 
 /** Recent tool calls, metadata only: parameters are never selected here (managers read this). */
 export function listRecentToolCalls(limit = 50) {

@@ -65,7 +65,10 @@ describe("gateway policy expiry setting", () => {
     }
     expect(await db.gateway.findUniqueOrThrow({ where: { id: gw.id }, select: { policyTtlSeconds: true, onPolicyExpiry: true } })).toEqual({ policyTtlSeconds: null, onPolicyExpiry: "deny" });
     await db.gatewayCommand.deleteMany({ where: { gatewayId: gw.id } });
-    expect(await execute(lead, setGatewayPolicyExpiryAction, { id: gw.id, ttlHours: 1.5, onExpiry: "keep_last" })).toMatchObject({ ok: true, data: { ttlSeconds: 5400, onExpiry: "keep_last", changed: true } });
+    expect(await execute(lead, setGatewayPolicyExpiryAction, { id: gw.id, ttlHours: 1.5, onExpiry: "keep_last" })).toMatchObject({
+      ok: true,
+      data: { ttlSeconds: 5400, onExpiry: "keep_last", changed: true },
+    });
     expect(await db.auditEvent.count({ where: { action: "gateway.policy_expiry", targetId: gw.id, outcome: "success" } })).toBe(1);
     expect(await db.gatewayCommand.count({ where: { gatewayId: gw.id, type: "policy_refresh", state: "pending" } })).toBe(1);
     // The same values again: no change, no audit row.

@@ -44,7 +44,12 @@ function canonical(v: unknown, key?: string): unknown {
     const items = v.map((x) => canonical(x));
     return key && UNORDERED.has(key) && items.every((x) => typeof x === "string") ? [...(items as string[])].sort() : items;
   }
-  if (isObj(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k], k)]));
+  if (isObj(v))
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical(v[k], k)]),
+    );
   return v;
 }
 
@@ -78,7 +83,9 @@ export function canonicalInventory(inventory: unknown): Obj {
 
 /** SHA-256 hex of the canonical JSON: equal for two reports of the same content. */
 export function inventoryContentHash(inventory: unknown): string {
-  return createHash("sha256").update(JSON.stringify(canonicalInventory(inventory))).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify(canonicalInventory(inventory)))
+    .digest("hex");
 }
 
 const show = (v: unknown): string | null => (v === undefined ? null : clip(typeof v === "string" ? v : JSON.stringify(v)));
@@ -136,7 +143,12 @@ export function diffInventories(before: unknown, after: unknown): InventoryDiff 
   const cfg = fieldChanges(isObj(b.config) ? b.config : {}, isObj(a.config) ? a.config : {});
   if (cfg.length) {
     sections.config = { added: [], removed: [], changed: [{ name: "config", fields: cfg.slice(0, MAX_ENTRIES) }] };
-    words.push(`configuration: ${cfg.map((f) => f.field).slice(0, 5).join(", ")}${cfg.length > 5 ? "…" : ""}`);
+    words.push(
+      `configuration: ${cfg
+        .map((f) => f.field)
+        .slice(0, 5)
+        .join(", ")}${cfg.length > 5 ? "…" : ""}`,
+    );
   }
   return { sections, summary: words.length ? words.join("; ") : "no change" };
 }

@@ -60,9 +60,7 @@ export async function readInventoryView(gatewayId: string, stored: unknown): Pro
   const names = [...new Set(sections.flatMap((s) => list(inv, s).flatMap((i) => (str(i.name, 200) ? [str(i.name, 200)!] : []))))];
   const registry = await registryTools(db, names);
   const agents = list(inv, "agents").filter((a) => str(a.id, 200));
-  const registered = agents.length
-    ? await db.agent.findMany({ where: { gatewayId, externalId: { in: agents.map((a) => str(a.id, 200)!) } }, select: { id: true, name: true, externalId: true } })
-    : [];
+  const registered = agents.length ? await db.agent.findMany({ where: { gatewayId, externalId: { in: agents.map((a) => str(a.id, 200)!) } }, select: { id: true, name: true, externalId: true } }) : [];
   const byExternal = new Map(registered.map((a) => [a.externalId, { id: a.id, name: a.name }]));
 
   // Which agents use a tool: the item's own list, else the agents whose effective tools name it.
@@ -82,20 +80,26 @@ export async function readInventoryView(gatewayId: string, stored: unknown): Pro
       else if (!reg.approvedHashes.length) status = "not_approved";
       else if (!hash) status = "not_pinned";
       else status = reg.approvedHashes.includes(hash) ? "approved" : "hash_drift";
-      const href = reg ? `/tools/${reg.id}` : section === "tools" ? null : `/tools/requests/new?${new URLSearchParams({ name, kind, ...(str(i.version, 100) ? { version: str(i.version, 100)! } : {}), ...(hash ? { hash } : {}) })}`;
+      const href = reg
+        ? `/tools/${reg.id}`
+        : section === "tools"
+          ? null
+          : `/tools/requests/new?${new URLSearchParams({ name, kind, ...(str(i.version, 100) ? { version: str(i.version, 100)! } : {}), ...(hash ? { hash } : {}) })}`;
       const target = str(i.url, 2000) ?? [str(i.command, 1000), ...strs(i.args)].filter(Boolean).join(" ");
-      return [{
-        name,
-        source: str(i.source, 100),
-        owner: str(i.owner, 200),
-        version: str(i.version, 100),
-        hash,
-        enabled: bool(i.enabled),
-        agents: Array.isArray(i.agents) ? strs(i.agents) : section === "tools" ? usersOf(name) : [],
-        transport: str(i.transport, 50),
-        target: target ? target.slice(0, 500) : undefined,
-        registry: { status, href },
-      }];
+      return [
+        {
+          name,
+          source: str(i.source, 100),
+          owner: str(i.owner, 200),
+          version: str(i.version, 100),
+          hash,
+          enabled: bool(i.enabled),
+          agents: Array.isArray(i.agents) ? strs(i.agents) : section === "tools" ? usersOf(name) : [],
+          transport: str(i.transport, 50),
+          target: target ? target.slice(0, 500) : undefined,
+          registry: { status, href },
+        },
+      ];
     });
 
   const oc = isObj(inv.openclaw) ? { version: str(inv.openclaw.version, 100), buildHash: str(inv.openclaw.buildHash, 64) } : null;
@@ -146,7 +150,11 @@ export async function registrationPrefill(gatewayId: string, externalId: string)
   const a = list(g.inventory, "agents").find((x) => x.id === externalId);
   if (!a) return null;
   const p = reportedPosture(a);
-  const name = externalId.toLowerCase().replace(/[^a-z0-9-_.]+/g, "-").replace(/^[^a-z0-9]+/, "").slice(0, 80);
+  const name = externalId
+    .toLowerCase()
+    .replace(/[^a-z0-9-_.]+/g, "-")
+    .replace(/^[^a-z0-9]+/, "")
+    .slice(0, 80);
   const display = str(a.name, 200);
   return {
     gatewayName: g.name,

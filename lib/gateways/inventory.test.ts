@@ -33,7 +33,10 @@ const inventory = (over: Record<string, unknown> = {}) => ({
   plugins: [{ name: "voice-call", version: "0.3.1", hash: "B".repeat(64) }],
   skills: [{ name: "github", enabled: false }],
   cronJobs: [{ id: "nightly", name: "Nightly digest", enabled: true }],
-  channels: [{ id: "slack", enabled: true, connected: true }, { id: "whatsapp", enabled: false }],
+  channels: [
+    { id: "slack", enabled: true, connected: true },
+    { id: "whatsapp", enabled: false },
+  ],
   config: { bind: "loopback", execMode: "allowlist", gateway: { auth: { token: "super-secret-gateway-token" } }, note: `uses ${GH}` },
   securityAudit: {
     ts: 1767225600000,
@@ -74,8 +77,17 @@ describe("POST /api/v1/connector/inventory", () => {
     expect(audits).toHaveLength(1);
     expect(audits[0]).toMatchObject({ actorType: "gateway", actorId: g.gateway.id, outcome: "success", targetType: "gateway" });
     expect(audits[0].after).toEqual({
-      agents: 1, tools: 2, plugins: 1, skills: 1, cronJobs: 1, channels: 2, mcpServers: 0, openclawVersion: null, changed: true,
-      securityAudit: { critical: 1, warn: 1, info: 1 }, findings: { created: 3, updated: 0 },
+      agents: 1,
+      tools: 2,
+      plugins: 1,
+      skills: 1,
+      cronJobs: 1,
+      channels: 2,
+      mcpServers: 0,
+      openclawVersion: null,
+      changed: true,
+      securityAudit: { critical: 1, warn: 1, info: 1 },
+      findings: { created: 3, updated: 0 },
       // The agent is not registered and the plugin has no approved version (the skill is disabled).
       reconciliation: { created: 2, updated: 0, resolved: 0, hashDrift: 0 },
     });
@@ -134,20 +146,40 @@ describe("POST /api/v1/connector/inventory", () => {
     });
     const byCheck = async () => {
       const rows = await db.finding.findMany({ where: { gatewayId: g.gateway.id, kind: "posture" }, orderBy: { firstSeenAt: "asc" } });
-      return new Map(rows.map((f) => { const d = f.detail as { checkId: string; agentExternalId?: string }; return [`${d.checkId}${d.agentExternalId ? `@${d.agentExternalId}` : ""}`, f]; }));
+      return new Map(
+        rows.map((f) => {
+          const d = f.detail as { checkId: string; agentExternalId?: string };
+          return [`${d.checkId}${d.agentExternalId ? `@${d.agentExternalId}` : ""}`, f];
+        }),
+      );
     };
 
     expect(await send(g, payload())).toMatchObject({ status: 202, json: { stored: true, findings: 2 } });
     const first = await byCheck();
     expect([...first.keys()].sort()).toEqual(["warden.bind_beyond_loopback", "warden.exec_unrestricted@main"]);
-    expect(first.get("warden.bind_beyond_loopback")).toMatchObject({ kind: "posture", severity: "high", status: "open", agentId: null, toolName: null, detail: { source: "warden inventory", evidence: { bind: "0.0.0.0" } } });
+    expect(first.get("warden.bind_beyond_loopback")).toMatchObject({
+      kind: "posture",
+      severity: "high",
+      status: "open",
+      agentId: null,
+      toolName: null,
+      detail: { source: "warden inventory", evidence: { bind: "0.0.0.0" } },
+    });
     const exec = first.get("warden.exec_unrestricted@main")!;
-    expect(exec).toMatchObject({ kind: "posture", severity: "high", agentId: agent.id, detail: { checkId: "warden.exec_unrestricted", agentExternalId: "main", agentName: "Support bot", evidence: { execMode: "full" } } });
+    expect(exec).toMatchObject({
+      kind: "posture",
+      severity: "high",
+      agentId: agent.id,
+      detail: { checkId: "warden.exec_unrestricted", agentExternalId: "main", agentName: "Support bot", evidence: { execMode: "full" } },
+    });
     await db.finding.update({ where: { id: exec.id }, data: { status: "dismissed", dismissReason: "sandboxed host" } });
 
     // Same posture plus a second agent with exec full: the two findings are updated, one is added.
     await new Promise((r) => setTimeout(r, 5));
-    const agents = [{ id: "main", name: "Support bot", model: "claude-sonnet", tools: ["exec"], execMode: "full" }, { id: "ops", name: "Ops", tools: { exec: { security: "full" } } }];
+    const agents = [
+      { id: "main", name: "Support bot", model: "claude-sonnet", tools: ["exec"], execMode: "full" },
+      { id: "ops", name: "Ops", tools: { exec: { security: "full" } } },
+    ];
     expect(await send(g, payload({ agents }))).toMatchObject({ status: 202, json: { stored: true, findings: 3 } });
     const second = await byCheck();
     expect([...second.keys()].sort()).toEqual(["warden.bind_beyond_loopback", "warden.exec_unrestricted@main", "warden.exec_unrestricted@ops"]);
@@ -194,7 +226,12 @@ describe("POST /api/v1/connector/inventory", () => {
     });
     const { securityAudit: _omit, ...base } = inventory();
     void _omit;
-    const channels = ["slack", "telegram", "discord", "line"].map((id) => ({ id, enabled: true, connected: true })).concat([{ id: "whatsapp", enabled: false, connected: false }, { id: "signal", enabled: true, connected: false }]);
+    const channels = ["slack", "telegram", "discord", "line"]
+      .map((id) => ({ id, enabled: true, connected: true }))
+      .concat([
+        { id: "whatsapp", enabled: false, connected: false },
+        { id: "signal", enabled: true, connected: false },
+      ]);
     expect(await send(g, { ...base, channels })).toMatchObject({ status: 202, json: { stored: true, findings: 4 } });
     const findings = await db.finding.findMany({ where: { gatewayId: g.gateway.id, kind: "posture" } });
     expect(findings.map((f) => [f.severity, (f.detail as { checkId: string; channelId: string }).checkId, (f.detail as { channelId: string }).channelId]).sort()).toEqual(
@@ -206,7 +243,20 @@ describe("POST /api/v1/connector/inventory", () => {
 
   it.each([
     ["invalid JSON", "{", null],
-    ["wrong types", { agents: "all", tools: [{ name: 1 }], securityAudit: { ts: 1, summary: { critical: "1" }, findings: [{ checkId: "x", severity: "high" }] } }, ["agents", "securityAudit.findings.0.detail", "securityAudit.findings.0.severity", "securityAudit.findings.0.title", "securityAudit.summary.critical", "securityAudit.summary.info", "securityAudit.summary.warn", "tools.0.name"]],
+    [
+      "wrong types",
+      { agents: "all", tools: [{ name: 1 }], securityAudit: { ts: 1, summary: { critical: "1" }, findings: [{ checkId: "x", severity: "high" }] } },
+      [
+        "agents",
+        "securityAudit.findings.0.detail",
+        "securityAudit.findings.0.severity",
+        "securityAudit.findings.0.title",
+        "securityAudit.summary.critical",
+        "securityAudit.summary.info",
+        "securityAudit.summary.warn",
+        "tools.0.name",
+      ],
+    ],
     ["a bad hash", inventory({ tools: [{ name: "x", hash: "nope" }] }), ["tools.0.hash"]],
   ])("refuses %s with 400 invalid and stores nothing", async (_label, payload, fields) => {
     const g = await makeGateway();

@@ -12,7 +12,10 @@ import { recordInventorySnapshot } from "./inventory-history";
 import { reconcileInventory, type ReconcileCounts } from "./reconcile";
 
 const ZName = z.string().trim().min(1, "Required.").max(200);
-const ZHash = z.string().regex(/^[0-9a-fA-F]{64}$/, "A SHA-256 hex digest (64 hex characters).").transform((h) => h.toLowerCase());
+const ZHash = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, "A SHA-256 hex digest (64 hex characters).")
+  .transform((h) => h.toLowerCase());
 const ZNames = z.array(z.string().max(200)).max(1000);
 
 const ZShort = z.string().max(100);
@@ -143,8 +146,14 @@ export const ZInventory = z.object({
   plugins: z.array(ZInventoryPlugin).max(5000).optional(),
   skills: z.array(ZInventorySkill).max(5000).optional(),
   mcpServers: z.array(ZInventoryMcpServer).max(1000).optional(),
-  cronJobs: z.array(z.object({ id: ZName, name: z.string().max(200).optional(), enabled: z.boolean(), schedule: z.string().max(200).optional() })).max(1000).optional(),
-  channels: z.array(z.object({ id: ZName, enabled: z.boolean(), connected: z.boolean().optional() })).max(1000).optional(),
+  cronJobs: z
+    .array(z.object({ id: ZName, name: z.string().max(200).optional(), enabled: z.boolean(), schedule: z.string().max(200).optional() }))
+    .max(1000)
+    .optional(),
+  channels: z
+    .array(z.object({ id: ZName, enabled: z.boolean(), connected: z.boolean().optional() }))
+    .max(1000)
+    .optional(),
   /** Configuration posture: free-form JSON, kept as sent (redacted). */
   config: z.looseObject({ bind: z.string().max(200).optional(), execMode: z.string().max(50).optional() }).optional(),
   securityAudit: ZSecurityAudit.optional(),
@@ -202,113 +211,120 @@ export async function storeInventory(
   // Channels Warden may ask about: enabled ones not already reported disconnected.
   const channelIds = [...new Set((inventory.channels ?? []).filter((c) => c.enabled && c.connected !== false).map((c) => c.id.toLowerCase()))];
 
-  const counts = await db.$transaction(async (tx) => {
-    await tx.$executeRaw`select pg_advisory_xact_lock(${INVENTORY_LOCK}::int4, hashtext(${gateway.id}))`;
-    const now = new Date();
-    const stored = toJson(inventory);
-    await tx.gateway.update({
-      where: { id: gateway.id },
-      data: { inventory: stored, ...(audit ? { securityAudit: toJson(audit) } : {}) },
-    });
-    const history = await recordInventorySnapshot(tx, gateway.id, stored, now);
+  const counts = await db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`select pg_advisory_xact_lock(${INVENTORY_LOCK}::int4, hashtext(${gateway.id}))`;
+      const now = new Date();
+      const stored = toJson(inventory);
+      await tx.gateway.update({
+        where: { id: gateway.id },
+        data: { inventory: stored, ...(audit ? { securityAudit: toJson(audit) } : {}) },
+      });
+      const history = await recordInventorySnapshot(tx, gateway.id, stored, now);
 
-    // A channel counts as used when a recent tool call of this gateway has its id as a segment of
-    // the session key (OpenClaw keys look like "agent:main:slack:channel:C1"). DMs folded into the
-    // agent's main session do not name their channel, so such a channel reads as unused: low severity.
-    const active = new Set<string>();
-    if (channelIds.length) {
-      const since = new Date(Date.now() - CHANNEL_ACTIVITY_DAYS * 86_400_000);
-      const rows = await tx.$queryRaw<{ id: string }[]>`
+      // A channel counts as used when a recent tool call of this gateway has its id as a segment of
+      // the session key (OpenClaw keys look like "agent:main:slack:channel:C1"). DMs folded into the
+      // agent's main session do not name their channel, so such a channel reads as unused: low severity.
+      const active = new Set<string>();
+      if (channelIds.length) {
+        const since = new Date(Date.now() - CHANNEL_ACTIVITY_DAYS * 86_400_000);
+        const rows = await tx.$queryRaw<{ id: string }[]>`
         select c.id from unnest(${channelIds}::text[]) as c(id)
         where exists (
           select 1 from tool_calls t
           where t.gateway_id = ${gateway.id}::uuid and t.occurred_at >= ${since} and t.session_key is not null
             and position(':' || c.id || ':' in ':' || lower(t.session_key) || ':') > 0
         )`;
-      for (const r of rows) active.add(r.id);
-    }
-    for (const c of postureChecks(inventory, { activeChannels: active, activityDays: CHANNEL_ACTIVITY_DAYS })) {
-      const key = postureKey(c);
-      wanted.set(key, {
-        key,
-        checkId: c.checkId,
-        severity: c.severity,
-        title: c.title,
-        agentExternalId: c.agentId,
-        detail: {
+        for (const r of rows) active.add(r.id);
+      }
+      for (const c of postureChecks(inventory, { activeChannels: active, activityDays: CHANNEL_ACTIVITY_DAYS })) {
+        const key = postureKey(c);
+        wanted.set(key, {
+          key,
           checkId: c.checkId,
-          source: "warden inventory",
-          detail: c.detail,
-          ...(c.agentId ? { agentExternalId: c.agentId } : {}),
-          ...(c.agentName ? { agentName: c.agentName } : {}),
-          ...(c.channelId ? { channelId: c.channelId } : {}),
-          ...(c.evidence ? { evidence: c.evidence } : {}),
+          severity: c.severity,
+          title: c.title,
+          agentExternalId: c.agentId,
+          detail: {
+            checkId: c.checkId,
+            source: "warden inventory",
+            detail: c.detail,
+            ...(c.agentId ? { agentExternalId: c.agentId } : {}),
+            ...(c.agentName ? { agentName: c.agentName } : {}),
+            ...(c.channelId ? { channelId: c.channelId } : {}),
+            ...(c.evidence ? { evidence: c.evidence } : {}),
+          },
+        });
+      }
+
+      let created = 0;
+      let updated = 0;
+      if (wanted.size) {
+        const checkIds = [...new Set([...wanted.values()].map((w) => w.checkId))];
+        const existing = await tx.finding.findMany({
+          where: { gatewayId: gateway.id, kind: "posture", toolName: null, OR: checkIds.map((checkId) => ({ detail: { path: ["checkId"], equals: checkId } })) },
+          select: { id: true, detail: true },
+          orderBy: { firstSeenAt: "asc" },
+        });
+        const idOf = new Map<string, string>();
+        for (const f of existing) {
+          const d = (f.detail ?? {}) as { checkId?: unknown; agentExternalId?: unknown; channelId?: unknown };
+          if (typeof d.checkId !== "string") continue;
+          const key = postureKey({
+            checkId: d.checkId,
+            agentId: typeof d.agentExternalId === "string" ? d.agentExternalId : undefined,
+            channelId: typeof d.channelId === "string" ? d.channelId : undefined,
+          });
+          if (!idOf.has(key)) idOf.set(key, f.id);
+        }
+        // Per-agent checks point at the Warden agent registered for that gateway id, when there is one.
+        const externalIds = [...new Set([...wanted.values()].flatMap((w) => (w.agentExternalId ? [w.agentExternalId] : [])))];
+        const agentIdOf = new Map(
+          externalIds.length
+            ? (await tx.agent.findMany({ where: { gatewayId: gateway.id, externalId: { in: externalIds } }, select: { id: true, externalId: true } })).map((a) => [a.externalId, a.id])
+            : [],
+        );
+        const fresh = [];
+        for (const w of wanted.values()) {
+          const agentId = w.agentExternalId ? agentIdOf.get(w.agentExternalId) : undefined;
+          const data = { severity: w.severity, title: w.title, detail: toJson(w.detail), lastSeenAt: now, ...(agentId ? { agentId } : {}) };
+          const id = idOf.get(w.key);
+          // A dismissed finding stays dismissed: only what it says and when it was last seen change.
+          if (id) {
+            await tx.finding.update({ where: { id }, data });
+            updated++;
+          } else fresh.push({ ...data, kind: "posture" as const, gatewayId: gateway.id, firstSeenAt: now });
+        }
+        if (fresh.length) created = (await tx.finding.createMany({ data: fresh })).count;
+      }
+
+      const reconciliation = await reconcileInventory(tx, gateway.id, stored, now);
+
+      await recordAudit(tx, actor, {
+        action: "gateway.inventory",
+        targetType: "gateway",
+        targetId: gateway.id,
+        after: {
+          agents: rest.agents.length,
+          tools: rest.tools.length,
+          plugins: rest.plugins?.length ?? 0,
+          skills: rest.skills?.length ?? 0,
+          cronJobs: rest.cronJobs?.length ?? 0,
+          channels: rest.channels?.length ?? 0,
+          mcpServers: rest.mcpServers?.length ?? 0,
+          openclawVersion: rest.openclaw?.version ?? null,
+          changed: history.changed,
+          ...(history.diff ? { diff: history.diff.summary.slice(0, 1000) } : {}),
+          securityAudit: audit ? audit.summary : null,
+          findings: { created, updated },
+          reconciliation,
         },
       });
-    }
-
-    let created = 0;
-    let updated = 0;
-    if (wanted.size) {
-      const checkIds = [...new Set([...wanted.values()].map((w) => w.checkId))];
-      const existing = await tx.finding.findMany({
-        where: { gatewayId: gateway.id, kind: "posture", toolName: null, OR: checkIds.map((checkId) => ({ detail: { path: ["checkId"], equals: checkId } })) },
-        select: { id: true, detail: true },
-        orderBy: { firstSeenAt: "asc" },
-      });
-      const idOf = new Map<string, string>();
-      for (const f of existing) {
-        const d = (f.detail ?? {}) as { checkId?: unknown; agentExternalId?: unknown; channelId?: unknown };
-        if (typeof d.checkId !== "string") continue;
-        const key = postureKey({ checkId: d.checkId, agentId: typeof d.agentExternalId === "string" ? d.agentExternalId : undefined, channelId: typeof d.channelId === "string" ? d.channelId : undefined });
-        if (!idOf.has(key)) idOf.set(key, f.id);
-      }
-      // Per-agent checks point at the Warden agent registered for that gateway id, when there is one.
-      const externalIds = [...new Set([...wanted.values()].flatMap((w) => (w.agentExternalId ? [w.agentExternalId] : [])))];
-      const agentIdOf = new Map(
-        externalIds.length
-          ? (await tx.agent.findMany({ where: { gatewayId: gateway.id, externalId: { in: externalIds } }, select: { id: true, externalId: true } })).map((a) => [a.externalId, a.id])
-          : [],
-      );
-      const fresh = [];
-      for (const w of wanted.values()) {
-        const agentId = w.agentExternalId ? agentIdOf.get(w.agentExternalId) : undefined;
-        const data = { severity: w.severity, title: w.title, detail: toJson(w.detail), lastSeenAt: now, ...(agentId ? { agentId } : {}) };
-        const id = idOf.get(w.key);
-        // A dismissed finding stays dismissed: only what it says and when it was last seen change.
-        if (id) {
-          await tx.finding.update({ where: { id }, data });
-          updated++;
-        } else fresh.push({ ...data, kind: "posture" as const, gatewayId: gateway.id, firstSeenAt: now });
-      }
-      if (fresh.length) created = (await tx.finding.createMany({ data: fresh })).count;
-    }
-
-    const reconciliation = await reconcileInventory(tx, gateway.id, stored, now);
-
-    await recordAudit(tx, actor, {
-      action: "gateway.inventory",
-      targetType: "gateway",
-      targetId: gateway.id,
-      after: {
-        agents: rest.agents.length,
-        tools: rest.tools.length,
-        plugins: rest.plugins?.length ?? 0,
-        skills: rest.skills?.length ?? 0,
-        cronJobs: rest.cronJobs?.length ?? 0,
-        channels: rest.channels?.length ?? 0,
-        mcpServers: rest.mcpServers?.length ?? 0,
-        openclawVersion: rest.openclaw?.version ?? null,
-        changed: history.changed,
-        ...(history.diff ? { diff: history.diff.summary.slice(0, 1000) } : {}),
-        securityAudit: audit ? audit.summary : null,
-        findings: { created, updated },
-        reconciliation,
-      },
-    });
-    return { created, updated, changed: history.changed, reconciliation };
-    // Pushes of one gateway queue on its lock, and a large inventory is reconciled item by item.
-  }, { timeout: 30_000, maxWait: 10_000 });
+      return { created, updated, changed: history.changed, reconciliation };
+      // Pushes of one gateway queue on its lock, and a large inventory is reconciled item by item.
+    },
+    { timeout: 30_000, maxWait: 10_000 },
+  );
   if (counts.reconciliation.hashDrift) wakeDriftPlaybooks();
   return { ok: true, value: { stored: true, findings: counts.created + counts.updated, changed: counts.changed, reconciliation: counts.reconciliation } };
 }

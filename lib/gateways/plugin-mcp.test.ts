@@ -49,7 +49,13 @@ const hostile = {
     env: { API_KEY: SECRETS[10] },
     headers: { Authorization: SECRETS[11] },
   },
-  remote: { url: `https://alice:${SECRETS[6]}@mcp.example.com/hooks/${SECRETS[9]}/sse?token=${SECRETS[7]}#${SECRETS[8]}`, transport: "sse", headers: { Authorization: `Bearer ${SECRETS[11]}` }, auth: "oauth", oauth: { clientSecret: SECRETS[0] } },
+  remote: {
+    url: `https://alice:${SECRETS[6]}@mcp.example.com/hooks/${SECRETS[9]}/sse?token=${SECRETS[7]}#${SECRETS[8]}`,
+    transport: "sse",
+    headers: { Authorization: `Bearer ${SECRETS[11]}` },
+    auth: "oauth",
+    oauth: { clientSecret: SECRETS[0] },
+  },
   inline: { command: `uvx mcp-thing --token ${SECRETS[0]} --key=${SECRETS[1]}` },
   weird: { command: ["not", "a", "string"], args: "nope", env: SECRETS },
   off: { enabled: false, command: "npx", args: ["-y", "@acme/mcp-server"] },
@@ -100,7 +106,12 @@ describe("describeMcpServers", () => {
       fs.writeFileSync(path.join(root, "server.mjs"), "console.log('v1')");
       fs.mkdirSync(path.join(root, "pkg"));
       fs.writeFileSync(path.join(root, "pkg", "index.js"), "x");
-      const servers = { script: { command: "node", args: [path.join(root, "server.mjs")] }, pkg: { command: "node", args: ["./pkg"], cwd: root }, remote: { url: "https://h/x" }, npx: { command: "npx", args: ["-y", "pkg"] } };
+      const servers = {
+        script: { command: "node", args: [path.join(root, "server.mjs")] },
+        pkg: { command: "node", args: ["./pkg"], cwd: root },
+        remote: { url: "https://h/x" },
+        npx: { command: "npx", args: ["-y", "pkg"] },
+      };
       expect(localArtefactOf(servers.pkg)).toEqual({ dir: path.join(root, "pkg") });
       const first = Object.fromEntries((await describeMcpServers(servers)).map((s) => [s.name, s.hash]));
       expect(first.script).toBe(await hashFileAsTree(path.join(root, "server.mjs")));

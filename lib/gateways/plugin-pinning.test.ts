@@ -45,7 +45,9 @@ describe("artefactOf: each tool maps to what it runs", () => {
     expect(artefactOf(data, "docs__read_docs")).toEqual({ source: "mcp", owner: "docs", hash: H("d") });
     expect(artefactOf(data, "my_server__x")).toEqual({ source: "mcp", owner: "my.server", hash: undefined });
     // Configured MCP servers are tools of OpenClaw's bundled "bundle-mcp" plugin: still the server.
-    expect(artefactOf({ ...data, tools: { ...data.tools, docs__search: { source: "plugin", owner: "bundle-mcp" } }, plugins: { ...data.plugins, "bundle-mcp": { bundled: true } } }, "docs__search")).toEqual({ source: "mcp", owner: "docs", hash: H("d") });
+    expect(
+      artefactOf({ ...data, tools: { ...data.tools, docs__search: { source: "plugin", owner: "bundle-mcp" } }, plugins: { ...data.plugins, "bundle-mcp": { bundled: true } } }, "docs__search"),
+    ).toEqual({ source: "mcp", owner: "docs", hash: H("d") });
     expect(artefactOf(data, "unknown_tool")).toBeUndefined();
     expect(artefactOf(data, "__proto__")).toBeUndefined();
   });
@@ -55,12 +57,17 @@ describe("checkArtefacts: plugins, MCP servers and skills listed with versions",
   const agent = (tools: Tool[]) => ({ tools });
   it("blocks a tool of a plugin whose installed hash is not an approved version of the plugin", () => {
     const call = { agentId: "main", toolName: "fx_write" };
-    expect(checkArtefacts(agent([{ name: "fx", kind: "plugin", versions: [{ version: "1.1.0", contentHash: H("0") }] }]), call, artefactOf(data, "fx_write"), data)).toMatchObject({ code: "version_not_approved" });
+    expect(checkArtefacts(agent([{ name: "fx", kind: "plugin", versions: [{ version: "1.1.0", contentHash: H("0") }] }]), call, artefactOf(data, "fx_write"), data)).toMatchObject({
+      code: "version_not_approved",
+    });
     expect(checkArtefacts(agent([{ name: "fx", kind: "plugin", versions: [{ version: "1.2.0", contentHash: H("f") }] }]), call, artefactOf(data, "fx_write"), data)).toBeNull();
     expect(checkArtefacts(agent([{ name: "fx", kind: "plugin", versions: [] }]), call, artefactOf(data, "fx_write"), data)).toBeNull();
   });
   it("blocks a tool of an MCP server whose hash drifted; an unknown server hash passes", () => {
-    const pinned = agent([{ name: "docs", kind: "mcp_server", versions: [{ version: "1", contentHash: H("0") }] }, { name: "my.server", kind: "mcp_server", versions: [{ version: "1", contentHash: H("0") }] }]);
+    const pinned = agent([
+      { name: "docs", kind: "mcp_server", versions: [{ version: "1", contentHash: H("0") }] },
+      { name: "my.server", kind: "mcp_server", versions: [{ version: "1", contentHash: H("0") }] },
+    ]);
     expect(checkArtefacts(pinned, { toolName: "docs__read" }, artefactOf(data, "docs__read"), data)).toMatchObject({ code: "version_not_approved" });
     expect(checkArtefacts(pinned, { toolName: "my_server__x" }, artefactOf(data, "my_server__x"), data)).toBeNull();
   });
@@ -120,11 +127,22 @@ describe("filterByToolPolicy: an agent's tools from its catalog and the config",
 
 describe("withBuildHash: the last inventory once the build hash is known", () => {
   it("fills the build hash on openclaw, built-in tools and bundled-plugin tools only", () => {
-    const inv = { openclaw: { version: "2026.9.6" }, tools: [{ name: "write", version: "2026.9.6" }, { name: "browser" }, { name: "fx_write", version: "1.2.0", hash: H("f") }, { name: "docs__read" }] };
-    const learnt = { tools: { write: { source: "builtin" }, browser: { source: "plugin", owner: "browser" }, fx_write: { source: "plugin", owner: "fx" }, docs__read: { source: "mcp", owner: "docs" } }, plugins: { browser: { bundled: true }, fx: { hash: H("f") } } };
+    const inv = {
+      openclaw: { version: "2026.9.6" },
+      tools: [{ name: "write", version: "2026.9.6" }, { name: "browser" }, { name: "fx_write", version: "1.2.0", hash: H("f") }, { name: "docs__read" }],
+    };
+    const learnt = {
+      tools: { write: { source: "builtin" }, browser: { source: "plugin", owner: "browser" }, fx_write: { source: "plugin", owner: "fx" }, docs__read: { source: "mcp", owner: "docs" } },
+      plugins: { browser: { bundled: true }, fx: { hash: H("f") } },
+    };
     const out = withBuildHash(inv, learnt, { version: "2026.9.6", hash: BUILD });
     expect(out.openclaw).toEqual({ version: "2026.9.6", buildHash: BUILD });
-    expect(out.tools).toEqual([{ name: "write", version: "2026.9.6", hash: BUILD }, { name: "browser", version: "2026.9.6", hash: BUILD }, { name: "fx_write", version: "1.2.0", hash: H("f") }, { name: "docs__read" }]);
+    expect(out.tools).toEqual([
+      { name: "write", version: "2026.9.6", hash: BUILD },
+      { name: "browser", version: "2026.9.6", hash: BUILD },
+      { name: "fx_write", version: "1.2.0", hash: H("f") },
+      { name: "docs__read" },
+    ]);
     expect(withBuildHash(inv, learnt, { version: "2026.9.6" })).toBe(inv);
   });
 });

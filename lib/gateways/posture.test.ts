@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { bindHost, isLoopbackBind, postureChecks, postureKey, POSTURE_CHECK_IDS } from "./posture";
 
 const ids = (inv: unknown, opts?: Parameters<typeof postureChecks>[1]) => postureChecks(inv, opts).map((c) => [c.checkId, c.agentId ?? c.channelId ?? null]);
-const base = { agents: [{ id: "main", name: "Main", model: "claude-sonnet-4", fallbackModels: ["gpt-5"], tools: ["web_fetch"] }], tools: [], channels: [], config: { bind: "loopback", execMode: "allowlist" } };
+const base = {
+  agents: [{ id: "main", name: "Main", model: "claude-sonnet-4", fallbackModels: ["gpt-5"], tools: ["web_fetch"] }],
+  tools: [],
+  channels: [],
+  config: { bind: "loopback", execMode: "allowlist" },
+};
 
 describe("postureChecks", () => {
   it("finds nothing in a safe inventory, and tolerates empty or odd input", () => {
@@ -12,7 +17,12 @@ describe("postureChecks", () => {
 
   it("only emits known check ids and severities within the Severity enum", () => {
     const all = postureChecks(
-      { ...base, config: { bind: "lan", execMode: "full", subagents: true }, agents: [{ id: "a", model: "claude-opus", fallbackModels: ["gpt-4o-mini"], execMode: "full", canDelegate: true }], channels: [{ id: "slack", enabled: true, connected: false }] },
+      {
+        ...base,
+        config: { bind: "lan", execMode: "full", subagents: true },
+        agents: [{ id: "a", model: "claude-opus", fallbackModels: ["gpt-4o-mini"], execMode: "full", canDelegate: true }],
+        channels: [{ id: "slack", enabled: true, connected: false }],
+      },
       { activeChannels: new Set() },
     );
     expect(new Set(all.map((c) => c.checkId))).toEqual(new Set(POSTURE_CHECK_IDS));
@@ -54,7 +64,8 @@ describe("postureChecks", () => {
     });
 
     it("does not flag allowlist/deny, or ask off on its own", () => {
-      for (const config of [{ execMode: "allowlist" }, { execMode: "deny" }, { tools: { exec: { security: "allowlist", ask: "off" } } }, { tools: { exec: { ask: "off" } } }]) expect(ids({ config })).toEqual([]);
+      for (const config of [{ execMode: "allowlist" }, { execMode: "deny" }, { tools: { exec: { security: "allowlist", ask: "off" } } }, { tools: { exec: { ask: "off" } } }])
+        expect(ids({ config })).toEqual([]);
     });
 
     it("flags each agent with exec full, per agent", () => {
@@ -74,7 +85,14 @@ describe("postureChecks", () => {
     });
 
     it("reports an agent once even when listed twice, and takes agents as a map", () => {
-      expect(ids({ agents: [{ id: "a", execMode: "full" }, { id: "a", execMode: "full" }] })).toEqual([["warden.exec_unrestricted", "a"]]);
+      expect(
+        ids({
+          agents: [
+            { id: "a", execMode: "full" },
+            { id: "a", execMode: "full" },
+          ],
+        }),
+      ).toEqual([["warden.exec_unrestricted", "a"]]);
       expect(ids({ agents: { ops: { execMode: "full" } } })).toEqual([["warden.exec_unrestricted", "ops"]]);
     });
   });

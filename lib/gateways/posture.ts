@@ -46,13 +46,7 @@ export type PostureOptions = {
   activityDays?: number;
 };
 
-export const POSTURE_CHECK_IDS = [
-  "warden.bind_beyond_loopback",
-  "warden.exec_unrestricted",
-  "warden.delegation_allowed",
-  "warden.weak_fallback_model",
-  "warden.channel_unused",
-] as const;
+export const POSTURE_CHECK_IDS = ["warden.bind_beyond_loopback", "warden.exec_unrestricted", "warden.delegation_allowed", "warden.weak_fallback_model", "warden.channel_unused"] as const;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -63,7 +57,10 @@ const first = (...vs: unknown[]): string | undefined => vs.map(str).find((v) => 
 
 /** The host part of a bind value: "127.0.0.1:18789" → "127.0.0.1", "[::1]:80" → "::1", "ws://h:1/x" → "h". */
 export function bindHost(value: string): string {
-  let v = value.trim().toLowerCase().replace(/^[a-z][a-z0-9+.-]*:\/\//, "");
+  let v = value
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, "");
   v = v.replace(/\/.*$/, "");
   const bracketed = /^\[([^\]]+)\]/.exec(v);
   if (bracketed) return bracketed[1];
@@ -103,7 +100,12 @@ const DELEGATION_TOOLS = new Set(["sessions_spawn", "sessions_send", "subagents"
 /** Why an agent or config block may delegate, or undefined. */
 function delegationOf(o: Obj): string | undefined {
   const posture = obj(o.posture);
-  for (const [k, v] of [["canDelegate", o.canDelegate], ["posture.canDelegate", posture.canDelegate], ["delegation", o.delegation], ["allowDelegation", o.allowDelegation]] as const) {
+  for (const [k, v] of [
+    ["canDelegate", o.canDelegate],
+    ["posture.canDelegate", posture.canDelegate],
+    ["delegation", o.delegation],
+    ["allowDelegation", o.allowDelegation],
+  ] as const) {
     if (v === true || (isObj(v) && v.enabled === true)) return `${k} is enabled`;
   }
   const sub = o.subagents;

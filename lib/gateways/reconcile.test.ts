@@ -63,7 +63,11 @@ describe("inventory reconciliation: unapproved items", () => {
     const ok = `ok-${rid()}`;
     await approvedTool("skill", ok, [H("a")]);
     const inv = base({
-      skills: [{ name: skill, hash: H("1"), version: "0.1.0" }, { name: ok, hash: H("a") }, { name: `off-${rid()}`, enabled: false }],
+      skills: [
+        { name: skill, hash: H("1"), version: "0.1.0" },
+        { name: ok, hash: H("a") },
+        { name: `off-${rid()}`, enabled: false },
+      ],
       plugins: [{ name: plugin, version: "2.0.0" }],
       mcpServers: [{ name: mcp, transport: "stdio", command: "node", args: ["server.js"] }],
     });
@@ -150,7 +154,9 @@ describe("inventory reconciliation: hash drift", () => {
     expect(await findingsOf(g.gw.id, "hash_drift")).toHaveLength(0);
     expect(await findingsOf(g.gw.id, "unapproved_item")).toHaveLength(0);
 
-    const playbook = await db.playbook.create({ data: { name: `pb-${rid()}`, trigger: "hash_drift", triggerConfig: { toolName: name }, steps: { create: [{ phase: "detection", position: 1, title: "Look" }] } } });
+    const playbook = await db.playbook.create({
+      data: { name: `pb-${rid()}`, trigger: "hash_drift", triggerConfig: { toolName: name }, steps: { create: [{ phase: "detection", position: 1, title: "Look" }] } },
+    });
     await push(g, base({ skills: [{ name, hash: H("b"), agents: ["main"] }] }));
     await push(g, base({ skills: [{ name, hash: H("b"), agents: ["main"] }] }));
     // The push wakes the hash-drift playbooks at once (the minute tick would too): the playbook fires
@@ -197,12 +203,27 @@ describe("inventory reconciliation: agents", () => {
     expect(detailOf(f)).toMatchObject({ externalId: "ops", name: "Ops bot", model: "openai/gpt-5", fixLabel: "Register it", fixUrl: `/agents/new?gateway=${g.gw.id}&agent=ops` });
 
     const { actor } = await makeUser("security_lead");
-    const agent = await createAgent(actor, ZAgentCreate.parse({ name: `ops-${rid()}`, owner: "ops", purpose: "ops", gatewayId: g.gw.id, externalId: "ops", model: "openai/gpt-5", fallbackModels: ["openai/gpt-5-mini"], posture: { execMode: "allowlist", canDelegate: false, fsWorkspaceOnly: true } }));
+    const agent = await createAgent(
+      actor,
+      ZAgentCreate.parse({
+        name: `ops-${rid()}`,
+        owner: "ops",
+        purpose: "ops",
+        gatewayId: g.gw.id,
+        externalId: "ops",
+        model: "openai/gpt-5",
+        fallbackModels: ["openai/gpt-5-mini"],
+        posture: { execMode: "allowlist", canDelegate: false, fsWorkspaceOnly: true },
+      }),
+    );
     const after = await db.finding.findUniqueOrThrow({ where: { id: f.id } });
     expect(after).toMatchObject({ status: "resolved", agentId: agent.id });
     expect(detailOf(after).resolvedNote).toMatch(/Registered as/);
     // Registering the same gateway agent twice is refused (4xx, field error).
-    await expect(createAgent(actor, ZAgentCreate.parse({ name: `ops-${rid()}`, owner: "o", purpose: "p", gatewayId: g.gw.id, externalId: "ops" }))).rejects.toMatchObject({ code: "conflict", fieldErrors: { externalId: expect.any(Array) } });
+    await expect(createAgent(actor, ZAgentCreate.parse({ name: `ops-${rid()}`, owner: "o", purpose: "p", gatewayId: g.gw.id, externalId: "ops" }))).rejects.toMatchObject({
+      code: "conflict",
+      fieldErrors: { externalId: expect.any(Array) },
+    });
 
     // The next push neither re-opens it nor finds a posture difference (the form took the reported values).
     await push(g, inv);
@@ -212,7 +233,18 @@ describe("inventory reconciliation: agents", () => {
 
   it("flags posture drift where the gateway reports another posture, keeps a dismissal of the same difference, resolves when they agree", async () => {
     const g = await gateway();
-    const agent = await db.agent.create({ data: { name: `a-${rid()}`, owner: "o", purpose: "p", gatewayId: g.gw.id, externalId: "main", model: "anthropic/claude-sonnet-4", fallbackModels: [], posture: { execMode: "deny", canDelegate: false, fsWorkspaceOnly: true } } });
+    const agent = await db.agent.create({
+      data: {
+        name: `a-${rid()}`,
+        owner: "o",
+        purpose: "p",
+        gatewayId: g.gw.id,
+        externalId: "main",
+        model: "anthropic/claude-sonnet-4",
+        fallbackModels: [],
+        posture: { execMode: "deny", canDelegate: false, fsWorkspaceOnly: true },
+      },
+    });
     const reported = { id: "main", name: "Main", model: "anthropic/claude-sonnet-4", fallbackModels: [], execMode: "full", canDelegate: false, workspaceOnly: true };
     await push(g, base({ agents: [reported] }));
     await push(g, base({ agents: [reported] }));
@@ -297,11 +329,21 @@ describe("inventory history", () => {
     const v1 = base({
       openclaw: { version: "2026.9.6", buildHash: H("1") },
       agents: [{ id: "main", name: "Main", tools: ["read", "exec"] }],
-      skills: [{ name: "a", hash: H("a") }, { name: "b", hash: H("b") }],
+      skills: [
+        { name: "a", hash: H("a") },
+        { name: "b", hash: H("b") },
+      ],
       cronJobs: [{ id: "nightly", enabled: true }],
     });
     expect((await push(g, v1)).json).toMatchObject({ changed: true });
-    const reordered = { ...v1, skills: [{ name: "b", hash: H("b") }, { name: "a", hash: H("a") }], agents: [{ id: "main", name: "Main", tools: ["exec", "read"] }] };
+    const reordered = {
+      ...v1,
+      skills: [
+        { name: "b", hash: H("b") },
+        { name: "a", hash: H("a") },
+      ],
+      agents: [{ id: "main", name: "Main", tools: ["exec", "read"] }],
+    };
     expect((await push(g, reordered)).json).toMatchObject({ changed: false });
     let history = await listInventoryHistory(g.gw.id);
     expect(history).toHaveLength(1);
@@ -310,7 +352,10 @@ describe("inventory history", () => {
 
     const v2 = base({
       openclaw: { version: "2026.9.7", buildHash: H("2") },
-      agents: [{ id: "main", name: "Main", tools: ["read"] }, { id: "ops", name: "Ops" }],
+      agents: [
+        { id: "main", name: "Main", tools: ["read"] },
+        { id: "ops", name: "Ops" },
+      ],
       skills: [{ name: "a", hash: H("c") }],
       mcpServers: [{ name: "files", transport: "stdio", command: "node" }],
       cronJobs: [{ id: "nightly", enabled: false }],
@@ -352,13 +397,16 @@ describe("inventory history", () => {
 describe("inventory input (contract 2)", () => {
   it("stores MCP servers without secrets and refuses malformed items with field errors", async () => {
     const g = await gateway();
-    const res = await push(g, base({
-      mcpServers: [
-        { name: "remote", transport: "http", url: "https://user:hunter2@mcp.example.com/v1?api_key=abc#frag", headers: { Authorization: "Bearer xyz" }, env: { TOKEN: "abc" } },
-        { name: "local", transport: "stdio", command: "node", args: ["server.js", "--token=ghp_abcdefghijklmnopqrstuvwxyz0123456789", "--api-key", "plain-value-1234", "--port", "8080"] },
-        { name: "odd", transport: "http", url: "admin:hunter3@mcp.internal/x?key=1" },
-      ],
-    }));
+    const res = await push(
+      g,
+      base({
+        mcpServers: [
+          { name: "remote", transport: "http", url: "https://user:hunter2@mcp.example.com/v1?api_key=abc#frag", headers: { Authorization: "Bearer xyz" }, env: { TOKEN: "abc" } },
+          { name: "local", transport: "stdio", command: "node", args: ["server.js", "--token=ghp_abcdefghijklmnopqrstuvwxyz0123456789", "--api-key", "plain-value-1234", "--port", "8080"] },
+          { name: "odd", transport: "http", url: "admin:hunter3@mcp.internal/x?key=1" },
+        ],
+      }),
+    );
     expect(res.status).toBe(202);
     const stored = (await db.gateway.findUniqueOrThrow({ where: { id: g.gw.id } })).inventory as { mcpServers: Record<string, unknown>[] };
     expect(stored.mcpServers[0]).toEqual({ name: "remote", transport: "http", url: "https://mcp.example.com/v1" });

@@ -33,8 +33,7 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() ? v.trim() : undefined);
 const strs = (v: unknown): string[] => (Array.isArray(v) ? v.flatMap((x) => (str(x) ? [str(x)!] : [])) : []);
 const short = (h: string) => (h.length > 12 ? `${h.slice(0, 12)}…` : h);
-const q = (params: Record<string, string | undefined>) =>
-  new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => Boolean(e[1]))).toString();
+const q = (params: Record<string, string | undefined>) => new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => Boolean(e[1]))).toString();
 
 export type Wanted = {
   kind: ReconciledKind;
@@ -94,7 +93,14 @@ export function reportedPosture(a: Obj) {
 
 export type PostureDifference = { field: string; label: string; registry: string; reported: string; riskier: boolean };
 
-const POSTURE_LABELS: Record<string, string> = { model: "Model", fallbackModels: "Fallback models", execMode: "Exec mode", canDelegate: "Delegation", sandbox: "Sandbox", workspaceOnly: "Workspace only" };
+const POSTURE_LABELS: Record<string, string> = {
+  model: "Model",
+  fallbackModels: "Fallback models",
+  execMode: "Exec mode",
+  canDelegate: "Delegation",
+  sandbox: "Sandbox",
+  workspaceOnly: "Workspace only",
+};
 const EXEC_RANK: Record<string, number> = { deny: 0, allowlist: 1, full: 2 };
 
 /** Where a registry agent and the gateway's report of it differ; only fields the gateway reported are compared. */
@@ -105,12 +111,23 @@ export function postureDifferences(registry: { model: string | null; fallbackMod
   const add = (field: string, reg: string, rep: string, riskier: boolean) => out.push({ field, label: POSTURE_LABELS[field], registry: reg, reported: rep, riskier });
   if (r.model !== undefined && r.model !== (registry.model ?? undefined)) add("model", registry.model ?? "not set", r.model, false);
   if (r.fallbackModels !== undefined && JSON.stringify(r.fallbackModels) !== JSON.stringify(registry.fallbackModels)) {
-    add("fallbackModels", registry.fallbackModels.join(", ") || "none", r.fallbackModels.join(", ") || "none", r.fallbackModels.some((m) => !registry.fallbackModels.includes(m)));
+    add(
+      "fallbackModels",
+      registry.fallbackModels.join(", ") || "none",
+      r.fallbackModels.join(", ") || "none",
+      r.fallbackModels.some((m) => !registry.fallbackModels.includes(m)),
+    );
   }
   const regExec = str(p.execMode)?.toLowerCase();
   if (r.execMode !== undefined && r.execMode !== regExec) add("execMode", regExec ?? "not set", r.execMode, (EXEC_RANK[r.execMode] ?? 2) > (EXEC_RANK[regExec ?? "deny"] ?? 0));
   const regDelegate = typeof p.canDelegate === "boolean" ? p.canDelegate : undefined;
-  if (r.canDelegate !== undefined && r.canDelegate !== regDelegate) add("canDelegate", regDelegate === undefined ? "not set" : regDelegate ? "allowed" : "not allowed", r.canDelegate ? `allowed${r.subagents.length ? ` (${r.subagents.join(", ")})` : ""}` : "not allowed", r.canDelegate);
+  if (r.canDelegate !== undefined && r.canDelegate !== regDelegate)
+    add(
+      "canDelegate",
+      regDelegate === undefined ? "not set" : regDelegate ? "allowed" : "not allowed",
+      r.canDelegate ? `allowed${r.subagents.length ? ` (${r.subagents.join(", ")})` : ""}` : "not allowed",
+      r.canDelegate,
+    );
   const regWs = typeof p.fsWorkspaceOnly === "boolean" ? p.fsWorkspaceOnly : undefined;
   if (r.workspaceOnly !== undefined && r.workspaceOnly !== regWs) add("workspaceOnly", regWs === undefined ? "not set" : regWs ? "yes" : "no", r.workspaceOnly ? "yes" : "no", !r.workspaceOnly);
   // The registry records a sandbox mode only when someone set one; otherwise the reported mode is shown, not flagged.
@@ -178,7 +195,15 @@ async function inventoryWanted(tx: Tx, gatewayId: string, inv: Obj): Promise<{ w
         toolName: name,
         fixUrl: sameKind ? `/tools/${sameKind.id}` : `/tools/requests/new?${q({ name, kind, version, hash })}`,
         fixLabel: sameKind ? "Review it in the registry" : "Request a review",
-        detail: { itemKind: kind, name, ...(version ? { version } : {}), ...(hash ? { seenHash: hash } : {}), registryStatus: !reg ? "not_in_registry" : reg.kind !== kind ? "other_kind" : "not_approved", ...(reg ? { toolId: reg.id } : {}), ...(Array.isArray(item.agents) ? { agents: strs(item.agents).slice(0, 50) } : {}) },
+        detail: {
+          itemKind: kind,
+          name,
+          ...(version ? { version } : {}),
+          ...(hash ? { seenHash: hash } : {}),
+          registryStatus: !reg ? "not_in_registry" : reg.kind !== kind ? "other_kind" : "not_approved",
+          ...(reg ? { toolId: reg.id } : {}),
+          ...(Array.isArray(item.agents) ? { agents: strs(item.agents).slice(0, 50) } : {}),
+        },
       });
       continue;
     }
@@ -192,14 +217,26 @@ async function inventoryWanted(tx: Tx, gatewayId: string, inv: Obj): Promise<{ w
         toolName: name,
         fixUrl: `/tools/${sameKind.id}`,
         fixLabel: "Review the approved versions",
-        detail: { itemKind: kind, name, seenHash: hash, approvedHashes: sameKind.approvedHashes, approvedVersions: sameKind.approvedVersions, ...(version ? { version } : {}), toolId: sameKind.id, ...(Array.isArray(item.agents) ? { agents: strs(item.agents).slice(0, 50) } : {}) },
+        detail: {
+          itemKind: kind,
+          name,
+          seenHash: hash,
+          approvedHashes: sameKind.approvedHashes,
+          approvedVersions: sameKind.approvedVersions,
+          ...(version ? { version } : {}),
+          toolId: sameKind.id,
+          ...(Array.isArray(item.agents) ? { agents: strs(item.agents).slice(0, 50) } : {}),
+        },
       });
     }
   }
 
   const agents = (Array.isArray(inv.agents) ? inv.agents : []).filter(isObj).filter((a) => str(a.id));
   const registered = agents.length
-    ? await tx.agent.findMany({ where: { gatewayId, externalId: { in: agents.map((a) => str(a.id)!) } }, select: { id: true, name: true, externalId: true, model: true, fallbackModels: true, posture: true } })
+    ? await tx.agent.findMany({
+        where: { gatewayId, externalId: { in: agents.map((a) => str(a.id)!) } },
+        select: { id: true, name: true, externalId: true, model: true, fallbackModels: true, posture: true },
+      })
     : [];
   const byExternal = new Map(registered.map((a) => [a.externalId!, a]));
   const seen = new Set<string>();
@@ -219,7 +256,13 @@ async function inventoryWanted(tx: Tx, gatewayId: string, inv: Obj): Promise<{ w
         title: `Agent ${name === externalId ? externalId : `${name} (${externalId})`} runs on the gateway but is not in the registry`,
         fixUrl: `/agents/new?${q({ gateway: gatewayId, agent: externalId })}`,
         fixLabel: "Register it",
-        detail: { externalId, name, ...(r.model ? { model: r.model } : {}), ...(r.fallbackModels ? { fallbackModels: r.fallbackModels } : {}), posture: { execMode: r.execMode, canDelegate: r.canDelegate, sandbox: r.sandbox, workspaceOnly: r.workspaceOnly } },
+        detail: {
+          externalId,
+          name,
+          ...(r.model ? { model: r.model } : {}),
+          ...(r.fallbackModels ? { fallbackModels: r.fallbackModels } : {}),
+          posture: { execMode: r.execMode, canDelegate: r.canDelegate, sandbox: r.sandbox, workspaceOnly: r.workspaceOnly },
+        },
       });
       continue;
     }
@@ -272,7 +315,14 @@ const toJson = (v: unknown): Prisma.InputJsonValue => JSON.parse(JSON.stringify(
  * resolve the open ones no longer wanted. The caller holds the gateway's inventory lock; this takes
  * the findings lock (the one dismissals take) so a dismissal is never overwritten.
  */
-export async function applyReconciliation(tx: Tx, gatewayId: string, kinds: readonly ReconciledKind[], wanted: Wanted[], whyGone: (kind: string, detail: Obj) => string, now: Date): Promise<ReconcileCounts> {
+export async function applyReconciliation(
+  tx: Tx,
+  gatewayId: string,
+  kinds: readonly ReconciledKind[],
+  wanted: Wanted[],
+  whyGone: (kind: string, detail: Obj) => string,
+  now: Date,
+): Promise<ReconcileCounts> {
   await tx.$executeRaw`select pg_advisory_xact_lock(${FINDINGS_LOCK})`;
   const stored: Stored[] = await tx.finding.findMany({
     where: { gatewayId, kind: { in: [...kinds] }, detail: { path: ["source"], equals: "inventory" } },
@@ -299,12 +349,28 @@ export async function applyReconciliation(tx: Tx, gatewayId: string, kinds: read
       const keep = Object.fromEntries(Object.entries(old).filter(([k]) => k === "dismissedAt" || k === "dismissedBy"));
       await tx.finding.update({
         where: { id: cur.id },
-        data: { ...(cur.status === "dismissed" ? {} : { severity: w.severity, title: w.title.slice(0, 500) }), detail: toJson({ ...detail, ...keep }), lastSeenAt: now, ...(w.agentId ? { agentId: w.agentId } : {}) },
+        data: {
+          ...(cur.status === "dismissed" ? {} : { severity: w.severity, title: w.title.slice(0, 500) }),
+          detail: toJson({ ...detail, ...keep }),
+          lastSeenAt: now,
+          ...(w.agentId ? { agentId: w.agentId } : {}),
+        },
       });
       counts.updated++;
       continue;
     }
-    fresh.push({ kind: w.kind, severity: w.severity, status: "open", gatewayId, agentId: w.agentId ?? null, toolName: w.toolName ?? null, title: w.title.slice(0, 500), detail: toJson(detail), firstSeenAt: now, lastSeenAt: now });
+    fresh.push({
+      kind: w.kind,
+      severity: w.severity,
+      status: "open",
+      gatewayId,
+      agentId: w.agentId ?? null,
+      toolName: w.toolName ?? null,
+      title: w.title.slice(0, 500),
+      detail: toJson(detail),
+      firstSeenAt: now,
+      lastSeenAt: now,
+    });
   }
   if (fresh.length) counts.created = (await tx.finding.createMany({ data: fresh })).count;
   counts.hashDrift = fresh.filter((f) => f.kind === "hash_drift").length;
@@ -343,7 +409,14 @@ export async function reevaluateAdvisories(tx: Tx, inventoryLock: number, now: D
   const total: ReconcileCounts = { created: 0, updated: 0, resolved: 0, hashDrift: 0 };
   for (const g of gateways) {
     const version = g.version ?? undefined;
-    const c = await applyReconciliation(tx, g.id, ["advisory"], advisoryWanted(version, advisories), () => (version ? `OpenClaw ${version} is not affected (or the advisory was deleted).` : "The gateway does not report its OpenClaw version."), now);
+    const c = await applyReconciliation(
+      tx,
+      g.id,
+      ["advisory"],
+      advisoryWanted(version, advisories),
+      () => (version ? `OpenClaw ${version} is not affected (or the advisory was deleted).` : "The gateway does not report its OpenClaw version."),
+      now,
+    );
     total.created += c.created;
     total.updated += c.updated;
     total.resolved += c.resolved;
@@ -355,13 +428,23 @@ export async function reevaluateAdvisories(tx: Tx, inventoryLock: number, now: D
 export async function resolveRegisteredAgent(tx: Tx, agent: { id: string; name: string; gatewayId: string | null; externalId: string | null }): Promise<number> {
   if (!agent.gatewayId || !agent.externalId) return 0;
   const open = await tx.finding.findMany({
-    where: { gatewayId: agent.gatewayId, kind: "unregistered_agent", status: "open", AND: [{ detail: { path: ["source"], equals: "inventory" } }, { detail: { path: ["externalId"], equals: agent.externalId } }] },
+    where: {
+      gatewayId: agent.gatewayId,
+      kind: "unregistered_agent",
+      status: "open",
+      AND: [{ detail: { path: ["source"], equals: "inventory" } }, { detail: { path: ["externalId"], equals: agent.externalId } }],
+    },
     select: { id: true, detail: true },
   });
   let n = 0;
   for (const f of open) {
     const d = isObj(f.detail) ? f.detail : {};
-    n += (await tx.finding.updateMany({ where: { id: f.id, status: "open" }, data: { status: "resolved", agentId: agent.id, detail: toJson({ ...d, resolvedAt: new Date().toISOString(), resolvedNote: `Registered as ${agent.name}.` }) } })).count;
+    n += (
+      await tx.finding.updateMany({
+        where: { id: f.id, status: "open" },
+        data: { status: "resolved", agentId: agent.id, detail: toJson({ ...d, resolvedAt: new Date().toISOString(), resolvedNote: `Registered as ${agent.name}.` }) },
+      })
+    ).count;
   }
   return n;
 }

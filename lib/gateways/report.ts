@@ -40,13 +40,16 @@ export function readSecurityAudit(stored: unknown, maxFindings = 30): SecurityAu
   if (!isObj(stored)) return null;
   const summary = isObj(stored.summary) ? stored.summary : {};
   const list = Array.isArray(stored.findings) ? stored.findings : [];
-  const findings = list.filter(isObj).slice(0, maxFindings).map((f) => ({
-    checkId: reportText(f.checkId, 200),
-    severity: (SEVERITIES.has(f.severity as string) ? f.severity : "info") as AuditFindingView["severity"],
-    title: reportText(f.title, 500) || reportText(f.checkId, 200) || "(untitled)",
-    detail: reportText(f.detail),
-    remediation: reportText(f.remediation),
-  }));
+  const findings = list
+    .filter(isObj)
+    .slice(0, maxFindings)
+    .map((f) => ({
+      checkId: reportText(f.checkId, 200),
+      severity: (SEVERITIES.has(f.severity as string) ? f.severity : "info") as AuditFindingView["severity"],
+      title: reportText(f.title, 500) || reportText(f.checkId, 200) || "(untitled)",
+      detail: reportText(f.detail),
+      remediation: reportText(f.remediation),
+    }));
   return { ranAt: reportDate(stored.ts), summary: { critical: count(summary.critical), warn: count(summary.warn), info: count(summary.info) }, findings, findingCount: list.length };
 }
 

@@ -3,7 +3,12 @@ import { z } from "zod";
 const ZId = z.uuid("Not a valid id.");
 
 export const ZGatewayRegister = z.object({
-  name: z.string().trim().min(1, "Required.").max(80).regex(/^[a-z0-9][a-z0-9-_.]*$/, "Lower-case letters, digits, - _ . only."),
+  name: z
+    .string()
+    .trim()
+    .min(1, "Required.")
+    .max(80)
+    .regex(/^[a-z0-9][a-z0-9-_.]*$/, "Lower-case letters, digits, - _ . only."),
   kind: z.enum(["openclaw", "generic"]),
   environment: z.string().trim().min(1, "Required.").max(40),
   /** Optional direct control path (containment's second channel): the gateway's admin WebSocket. */
@@ -14,7 +19,12 @@ export const ZGatewayRegister = z.object({
     .regex(/^wss?:\/\/[^\s/?#]+(:\d+)?(\/[^\s]*)?$/, "A ws:// or wss:// URL.")
     .optional()
     .or(z.literal("").transform(() => undefined)),
-  adminToken: z.string().min(8, "At least 8 characters.").max(500).optional().or(z.literal("").transform(() => undefined)),
+  adminToken: z
+    .string()
+    .min(8, "At least 8 characters.")
+    .max(500)
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
 });
 export type TGatewayRegister = z.infer<typeof ZGatewayRegister>;
 
@@ -28,6 +38,15 @@ export const ZGatewayRotate = z.object({ id: ZId, graceHours: z.coerce.number().
  */
 export const ZGatewayPolicyExpiry = z.object({
   id: ZId,
-  ttlHours: z.union([z.literal("").transform(() => null), z.null(), z.coerce.number().min(5 / 60, "At least 5 minutes.").max(720, "At most 30 days (720 hours).")]).default(null),
+  ttlHours: z
+    .union([
+      z.literal("").transform(() => null),
+      z.null(),
+      z.coerce
+        .number()
+        .min(5 / 60, "At least 5 minutes.")
+        .max(720, "At most 30 days (720 hours)."),
+    ])
+    .default(null),
   onExpiry: z.enum(["deny", "keep_last"]),
 });

@@ -23,7 +23,15 @@ export async function registerGateway(actor: Actor, input: z.infer<typeof ZGatew
   try {
     const gateway = await db.$transaction(async (tx) => {
       const g = await tx.gateway.create({
-        data: { name: input.name, kind: input.kind, environment: input.environment, adminWsUrl: input.adminWsUrl ?? null, adminTokenEnc: input.adminToken ? seal(input.adminToken) : null, signingSecretEnc: seal(signingSecret), signingSecretRotatedAt: new Date() },
+        data: {
+          name: input.name,
+          kind: input.kind,
+          environment: input.environment,
+          adminWsUrl: input.adminWsUrl ?? null,
+          adminTokenEnc: input.adminToken ? seal(input.adminToken) : null,
+          signingSecretEnc: seal(signingSecret),
+          signingSecretRotatedAt: new Date(),
+        },
         select: PUBLIC,
       });
       await recordAudit(tx, actor, { action: "gateway.register", targetType: "gateway", targetId: g.id, after: { ...g, adminToken: input.adminToken ? "set" : "none" } });
@@ -47,11 +55,21 @@ export async function rotateGatewaySecret(actor: Actor, input: z.infer<typeof ZG
     // so the grace-period secret is always the one the gateway actually had.
     const claimed = await tx.gateway.updateMany({
       where: { id: g.id, signingSecretEnc: g.signingSecretEnc },
-      data: { signingSecretEnc: seal(signingSecret), signingSecretRotatedAt: new Date(), previousSecretEnc: input.graceHours > 0 ? g.signingSecretEnc : null, previousSecretUntil: input.graceHours > 0 ? until : null },
+      data: {
+        signingSecretEnc: seal(signingSecret),
+        signingSecretRotatedAt: new Date(),
+        previousSecretEnc: input.graceHours > 0 ? g.signingSecretEnc : null,
+        previousSecretUntil: input.graceHours > 0 ? until : null,
+      },
     });
     if (claimed.count !== 1) throw new AppError("conflict", "This gateway's secret was rotated by someone else a moment ago.");
     const updated = await tx.gateway.findUniqueOrThrow({ where: { id: g.id }, select: PUBLIC });
-    await recordAudit(tx, actor, { action: "gateway.rotate_secret", targetType: "gateway", targetId: g.id, after: { graceHours: input.graceHours, previousValidUntil: input.graceHours > 0 ? until : null } });
+    await recordAudit(tx, actor, {
+      action: "gateway.rotate_secret",
+      targetType: "gateway",
+      targetId: g.id,
+      after: { graceHours: input.graceHours, previousValidUntil: input.graceHours > 0 ? until : null },
+    });
     return updated;
   });
   forgetGatewayCredentials(gateway.id);
@@ -68,7 +86,9 @@ export async function setGatewayPolicyExpiry(actor: Actor, input: z.infer<typeof
   return db.$transaction(async (tx) => {
     const g = await tx.gateway.findUnique({ where: { id: input.id }, select: { id: true, name: true, policyTtlSeconds: true, onPolicyExpiry: true } });
     if (!g) throw new AppError("not_found", "No such gateway.");
-    const [locked] = await tx.$queryRaw<{ policy_ttl_seconds: number | null; on_policy_expiry: string }[]>`select policy_ttl_seconds, on_policy_expiry from gateways where id = ${g.id}::uuid for update`;
+    const [locked] = await tx.$queryRaw<
+      { policy_ttl_seconds: number | null; on_policy_expiry: string }[]
+    >`select policy_ttl_seconds, on_policy_expiry from gateways where id = ${g.id}::uuid for update`;
     const before = { ttlSeconds: locked.policy_ttl_seconds, onExpiry: locked.on_policy_expiry };
     const after = { ttlSeconds, onExpiry: input.onExpiry };
     if (before.ttlSeconds === after.ttlSeconds && before.onExpiry === after.onExpiry) return { id: g.id, ...after, changed: false };

@@ -34,7 +34,9 @@ export function parseTrustProxy(raw: string | undefined): Trust {
     return (_addr, i) => i < hops;
   }
   if (["true", "on", "yes", "all", "*"].includes(value)) {
-    throw new Error("WARDEN_TRUST_PROXY: trusting every hop would let any client choose its address; give the number of proxies in front of Warden or their addresses (e.g. 1, or 10.0.0.0/8,loopback)");
+    throw new Error(
+      "WARDEN_TRUST_PROXY: trusting every hop would let any client choose its address; give the number of proxies in front of Warden or their addresses (e.g. 1, or 10.0.0.0/8,loopback)",
+    );
   }
   const entries = value.split(",").map((s) => s.trim());
   for (const e of entries) {

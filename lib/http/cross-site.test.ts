@@ -54,7 +54,15 @@ describe("checkCrossSite", () => {
 
   it("requires JSON on the API (the types a page can send without a preflight are refused)", () => {
     const base = { cookie: COOKIE, origin: ORIGIN };
-    for (const type of ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "application/json, text/plain", "text/plain; application/json"]) {
+    for (const type of [
+      "text/plain",
+      "text/plain;charset=UTF-8",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "application/xml",
+      "application/json, text/plain",
+      "text/plain; application/json",
+    ]) {
       expect(verdict("POST", "/api/v1/incidents", { ...base, "content-type": type })).toMatchObject({ ok: false, status: 415 });
     }
     expect(verdict("POST", "/api/v1/incidents", { ...base, "content-length": "12" })).toMatchObject({ ok: false, status: 415 });
@@ -114,7 +122,13 @@ describe("the server hook (every request, before Next)", () => {
   it("refuses a cross-site API mutation with 403 before the app sees it, and audits it as the user's denial", async () => {
     const { user } = await makeUser("admin");
     reached.length = 0;
-    const res = await send("POST", "/api/v1/incidents", { cookie: await sessionCookie(user.id), origin: "https://evil.example", "content-type": "text/plain" }, JSON.stringify({ title: "pwned", severity: "high" }), "127.0.0.31");
+    const res = await send(
+      "POST",
+      "/api/v1/incidents",
+      { cookie: await sessionCookie(user.id), origin: "https://evil.example", "content-type": "text/plain" },
+      JSON.stringify({ title: "pwned", severity: "high" }),
+      "127.0.0.31",
+    );
     expect(res.status).toBe(403);
     expect(JSON.parse(res.body)).toMatchObject({ error: { code: "forbidden" } });
     expect(reached).toEqual([]);

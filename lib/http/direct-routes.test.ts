@@ -52,7 +52,10 @@ async function send(via: Transport, g: { gateway: { id: string }; secret: string
   const body = typeof payload === "string" ? payload : JSON.stringify(payload);
   const headers = { ...signedHeaders(opts.secret ?? g.secret, body, opts), "x-warden-gateway": opts.gatewayId ?? g.gateway.id, "content-type": "application/json", ...opts.headers };
   const sent = opts.tamper ? opts.tamper(body) : body;
-  const res = via === "direct" ? await fetch(`${base}/api/v1/connector/events`, { method: "POST", headers, body: sent }) : await POST(new Request("http://x/api/v1/connector/events", { method: "POST", headers, body: sent }));
+  const res =
+    via === "direct"
+      ? await fetch(`${base}/api/v1/connector/events`, { method: "POST", headers, body: sent })
+      : await POST(new Request("http://x/api/v1/connector/events", { method: "POST", headers, body: sent }));
   return { status: res.status, headers: res.headers, json: (await res.json()) as { error?: { code: string; maxBytes?: number }; accepted?: number; reachedNext?: boolean } };
 }
 
@@ -164,7 +167,12 @@ describe("the direct endpoint", () => {
 describe("POST /api/v1/connector/commands through the direct endpoint", () => {
   const poll = (g: { gateway: { id: string }; secret: string }, query: string, acks: unknown[] = [], signal?: AbortSignal) => {
     const body = JSON.stringify({ acks });
-    return fetch(`${base}/api/v1/connector/commands${query}`, { method: "POST", headers: { ...signedHeaders(g.secret, body), "x-warden-gateway": g.gateway.id, "content-type": "application/json" }, body, signal });
+    return fetch(`${base}/api/v1/connector/commands${query}`, {
+      method: "POST",
+      headers: { ...signedHeaders(g.secret, body), "x-warden-gateway": g.gateway.id, "content-type": "application/json" },
+      body,
+      signal,
+    });
   };
 
   it("acknowledges and long-polls: served before Next, woken at once by a command, acked on the next poll", async () => {
@@ -179,7 +187,10 @@ describe("POST /api/v1/connector/commands through the direct endpoint", () => {
     const first = (await res.json()) as { commands: { id: string }[]; acks: unknown[] };
     expect(first.commands.map((c) => c.id)).toContain(id);
     expect(Date.now() - started).toBeLessThan(15_000);
-    const next = await poll(g, "?wait=0", [{ id, outcome: "applied" }, { id: randomUUID(), outcome: "applied" }]);
+    const next = await poll(g, "?wait=0", [
+      { id, outcome: "applied" },
+      { id: randomUUID(), outcome: "applied" },
+    ]);
     const second = (await next.json()) as { commands: unknown[]; acks: { id: string; state?: string; error?: { code: string } }[] };
     expect(second.acks[0]).toEqual({ id, state: "applied" });
     expect(second.acks[1].error?.code).toBe("not_found");
@@ -189,7 +200,11 @@ describe("POST /api/v1/connector/commands through the direct endpoint", () => {
   it("sends other queries to Next, refuses a bad signature, and ends a parked poll when the client goes away", async () => {
     const g = await makeGateway();
     for (const q of ["?wait=abc", "?wait=1&x=2", "?x=1", "?wait=100"]) expect((await poll(g, q)).status, q).toBe(599);
-    const forged = await fetch(`${base}/api/v1/connector/commands?wait=0`, { method: "POST", headers: { ...signedHeaders(generateSigningSecret(), "{}"), "x-warden-gateway": g.gateway.id }, body: "{}" });
+    const forged = await fetch(`${base}/api/v1/connector/commands?wait=0`, {
+      method: "POST",
+      headers: { ...signedHeaders(generateSigningSecret(), "{}"), "x-warden-gateway": g.gateway.id },
+      body: "{}",
+    });
     expect(forged.status).toBe(401);
     const g2 = await makeGateway();
     const gone = new AbortController();
@@ -204,4 +219,3 @@ describe("POST /api/v1/connector/commands through the direct endpoint", () => {
     expect((await db.gatewayCommand.findUniqueOrThrow({ where: { id } })).state).toBe("pending");
   });
 });
-

@@ -57,7 +57,13 @@ async function refuse(req: http.IncomingMessage, res: http.ServerResponse, verdi
   const code = verdict.status === 415 ? "unsupported_media_type" : "forbidden";
   const body = JSON.stringify({ error: { code, message: verdict.message } });
   // The body is never read: close the connection rather than drain it.
-  res.writeHead(verdict.status, { "content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff", connection: "close", "content-length": Buffer.byteLength(body) });
+  res.writeHead(verdict.status, {
+    "content-type": "application/json",
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    connection: "close",
+    "content-length": Buffer.byteLength(body),
+  });
   res.end(body);
 }
 

@@ -18,7 +18,17 @@ async function agent(gatewayId: string) {
 }
 async function finding(gatewayId: string, agentId: string, toolName: string, over: { firstSeenAt?: Date; lastSeenAt?: Date; severity?: "low" | "medium" | "high" | "critical" } = {}) {
   return db.finding.create({
-    data: { kind: "unapproved_tool", severity: over.severity ?? "high", gatewayId, agentId, toolName, title: `agent called ${toolName} ${rid()}`, detail: { calls: 3, blocked: 1 }, firstSeenAt: over.firstSeenAt, lastSeenAt: over.lastSeenAt },
+    data: {
+      kind: "unapproved_tool",
+      severity: over.severity ?? "high",
+      gatewayId,
+      agentId,
+      toolName,
+      title: `agent called ${toolName} ${rid()}`,
+      detail: { calls: 3, blocked: 1 },
+      firstSeenAt: over.firstSeenAt,
+      lastSeenAt: over.lastSeenAt,
+    },
   });
 }
 const eventsOf = (incidentId: string) => db.incidentEvent.findMany({ where: { incidentId }, orderBy: [{ at: "asc" }, { id: "asc" }] });
@@ -47,11 +57,19 @@ describe("opening incidents", () => {
     const { actor } = await makeUser("operator");
     const title = `Nope ${rid()}`;
     expect(await execute(actor, openIncidentAction, { summary: "x" })).toMatchObject({ ok: false, status: 400, fieldErrors: { title: expect.any(Array), severity: expect.any(Array) } });
-    expect(await execute(actor, openIncidentAction, { title, severity: "high", ownerId: crypto.randomUUID() })).toMatchObject({ ok: false, status: 400, fieldErrors: { ownerId: ["No user with this id."] } });
+    expect(await execute(actor, openIncidentAction, { title, severity: "high", ownerId: crypto.randomUUID() })).toMatchObject({
+      ok: false,
+      status: 400,
+      fieldErrors: { ownerId: ["No user with this id."] },
+    });
     const gone = await makeUser("operator");
     await db.user.update({ where: { id: gone.user.id }, data: { disabledAt: new Date() } });
     expect(await execute(actor, openIncidentAction, { title, severity: "high", ownerId: gone.user.id })).toMatchObject({ ok: false, status: 400, fieldErrors: { ownerId: expect.any(Array) } });
-    expect(await execute(actor, openIncidentAction, { title, severity: "high", playbookId: crypto.randomUUID() })).toMatchObject({ ok: false, status: 400, fieldErrors: { playbookId: expect.any(Array) } });
+    expect(await execute(actor, openIncidentAction, { title, severity: "high", playbookId: crypto.randomUUID() })).toMatchObject({
+      ok: false,
+      status: 400,
+      fieldErrors: { playbookId: expect.any(Array) },
+    });
     expect(await db.incident.count({ where: { title } })).toBe(0);
   });
 
@@ -116,7 +134,10 @@ describe("updating incidents", () => {
       { field: "severity", from: "high", to: "low", by: actor.label },
     ]);
     expect(await db.auditEvent.count({ where: { action: "incident.update", targetId: i.id } })).toBe(3);
-    expect(await db.auditEvent.findFirstOrThrow({ where: { action: "incident.close", targetId: i.id } })).toMatchObject({ before: { status: "open", severity: "high", closedAt: null }, after: { status: "closed", severity: "low" } });
+    expect(await db.auditEvent.findFirstOrThrow({ where: { action: "incident.close", targetId: i.id } })).toMatchObject({
+      before: { status: "open", severity: "high", closedAt: null },
+      after: { status: "closed", severity: "low" },
+    });
   });
 
   it("rejects invalid transitions and changes nothing", async () => {
@@ -147,7 +168,11 @@ describe("updating incidents", () => {
     expect(await execute(actor, updateIncidentAction, { id: i.id, ownerId: crypto.randomUUID() })).toMatchObject({ ok: false, status: 400, fieldErrors: { ownerId: expect.any(Array) } });
     const gone = await makeUser("operator");
     await db.user.update({ where: { id: gone.user.id }, data: { disabledAt: new Date() } });
-    expect(await execute(actor, updateIncidentAction, { id: i.id, ownerId: gone.user.id })).toMatchObject({ ok: false, status: 400, fieldErrors: { ownerId: ["A disabled user cannot own an incident."] } });
+    expect(await execute(actor, updateIncidentAction, { id: i.id, ownerId: gone.user.id })).toMatchObject({
+      ok: false,
+      status: 400,
+      fieldErrors: { ownerId: ["A disabled user cannot own an incident."] },
+    });
     expect(await db.incident.findUniqueOrThrow({ where: { id: i.id } })).toMatchObject({ ownerId: null });
 
     const owner = await makeUser("security_lead");
@@ -166,7 +191,10 @@ describe("updating incidents", () => {
     await execute(actor, updateIncidentAction, { id: i.id, status: "closed" });
     expect(await execute(actor, addIncidentNoteAction, { id: i.id, text: "x".repeat(4001) })).toMatchObject({ ok: false, status: 400, fieldErrors: { text: ["At most 4000 characters."] } });
     expect(await execute(actor, addIncidentNoteAction, { id: i.id, text: "   " })).toMatchObject({ ok: false, status: 400 });
-    expect(await execute(actor, addIncidentNoteAction, { id: i.id, text: "  Vendor confirmed the key was rotated.  " })).toMatchObject({ ok: true, data: { author: actor.label, text: "Vendor confirmed the key was rotated." } });
+    expect(await execute(actor, addIncidentNoteAction, { id: i.id, text: "  Vendor confirmed the key was rotated.  " })).toMatchObject({
+      ok: true,
+      data: { author: actor.label, text: "Vendor confirmed the key was rotated." },
+    });
 
     const pm = "## What happened\n- key leaked\n- contained in 4 min";
     expect(await execute(actor, setPostMortemAction, { id: i.id, postMortem: pm })).toMatchObject({ ok: true, data: { postMortem: pm, changed: true } });
@@ -197,10 +225,28 @@ describe("the incident detail", () => {
     await db.incidentEvent.updateMany({ where: { incidentId: i.id }, data: { at: t0 } });
 
     const action = await db.containmentAction.create({
-      data: { scope: "agent", target: a.id, action: "suspend_agent", reason: "Stop the leak", incidentId: i.id, createdAt: at(10), releasedAt: at(50), status: "released", releaseReason: "Key rotated", affected: { gateways: [{ id: gw.id, name: gw.name }], agents: [{ id: a.id, name: a.name }], label: a.name } },
+      data: {
+        scope: "agent",
+        target: a.id,
+        action: "suspend_agent",
+        reason: "Stop the leak",
+        incidentId: i.id,
+        createdAt: at(10),
+        releasedAt: at(50),
+        status: "released",
+        releaseReason: "Key rotated",
+        affected: { gateways: [{ id: gw.id, name: gw.name }], agents: [{ id: a.id, name: a.name }], label: a.name },
+      },
     });
     // The containment service records "applied" on the timeline itself: the merge must not repeat it.
-    await db.incidentEvent.create({ data: { incidentId: i.id, at: at(10), kind: "containment", body: { containmentId: action.id, event: "applied", by: actor.label, action: "suspend_agent", scope: "agent", label: a.name, reason: "Stop the leak" } } });
+    await db.incidentEvent.create({
+      data: {
+        incidentId: i.id,
+        at: at(10),
+        kind: "containment",
+        body: { containmentId: action.id, event: "applied", by: actor.label, action: "suspend_agent", scope: "agent", label: a.name, reason: "Stop the leak" },
+      },
+    });
     await db.gatewayCommand.create({ data: { actionId: action.id, gatewayId: gw.id, state: "applied", attempts: 1, deliveredAt: at(11), ackedAt: at(12), createdAt: at(10) } });
     await db.gatewayCommand.create({ data: { actionId: action.id, gatewayId: gw2.id, state: "timed_out", attempts: 3, deliveredAt: at(13), escalatedAt: at(20), error: "no ack", createdAt: at(10) } });
     await db.incidentEvent.create({ data: { incidentId: i.id, at: at(30), kind: "note", body: { author: actor.label, text: "Watching" } } });
@@ -208,7 +254,15 @@ describe("the incident detail", () => {
     await db.incidentEvent.create({ data: { incidentId: i.id, at: at(12), kind: "delivery", body: { containmentId: action.id, gateway: gw.name, kind: "apply", state: "applied", detail: null } } });
 
     const call = (agentRef: { id: string; name: string }, toolName: string, when: Date, decision: "allowed" | "blocked", gatewayId = gw.id) => ({
-      occurredAt: when, gatewayId, eventId: `ev-${rid()}`, agentId: agentRef.id, agentName: agentRef.name, toolName, decision, params: { apiKey: "SECRET-PARAM-VALUE" }, result: { body: "SECRET-RESULT" },
+      occurredAt: when,
+      gatewayId,
+      eventId: `ev-${rid()}`,
+      agentId: agentRef.id,
+      agentName: agentRef.name,
+      toolName,
+      decision,
+      params: { apiKey: "SECRET-PARAM-VALUE" },
+      result: { body: "SECRET-RESULT" },
     });
     await db.toolCall.createMany({
       data: [
@@ -252,10 +306,12 @@ describe("the incident detail", () => {
       `${gw2.name} did not acknowledge command suspend agent in time: escalated`,
     ]);
     expect(d!.actions).toEqual([expect.objectContaining({ id: action.id, label: a.name, status: "released", deliveriesTotal: 2 })]);
-    expect(d!.actions[0].deliveries.map((x) => [x.gatewayName, x.state, x.ackedAt?.getTime() ?? null]).sort()).toEqual([
-      [gw.name, "applied", at(12).getTime()],
-      [gw2.name, "timed_out", null],
-    ].sort());
+    expect(d!.actions[0].deliveries.map((x) => [x.gatewayName, x.state, x.ackedAt?.getTime() ?? null]).sort()).toEqual(
+      [
+        [gw.name, "applied", at(12).getTime()],
+        [gw2.name, "timed_out", null],
+      ].sort(),
+    );
     expect(d!.blockedCalls.map((c) => [c.toolName, c.agentName, c.decision])).toEqual([
       ["web_fetch", a.name, "blocked"],
       [tool, a.name, "blocked"],
@@ -279,7 +335,9 @@ describe("the incident detail", () => {
     const i = await openByHand(actor, { title: undefined, severity: undefined, summary: undefined, findingId: f.id });
     await db.toolCall.create({ data: { occurredAt: first, gatewayId: gw.id, eventId: `ev-${rid()}`, agentId: a.id, agentName: a.name, toolName: tool, decision: "blocked" } });
     // Same gateway, other agent; and the same tool by another agent: neither is about this incident.
-    const sameGateway = await db.finding.create({ data: { kind: "spike", severity: "medium", gatewayId: gw.id, agentId: neighbour.id, title: `spike ${rid()}`, firstSeenAt: new Date(Date.now() - HOUR), lastSeenAt: new Date() } });
+    const sameGateway = await db.finding.create({
+      data: { kind: "spike", severity: "medium", gatewayId: gw.id, agentId: neighbour.id, title: `spike ${rid()}`, firstSeenAt: new Date(Date.now() - HOUR), lastSeenAt: new Date() },
+    });
     const sameTool = await finding(gw.id, neighbour.id, tool, { firstSeenAt: new Date(Date.now() - 2 * HOUR), lastSeenAt: new Date() });
     // Same agent, inside the window: related.
     const sameAgent = await finding(gw.id, a.id, `other-${rid()}`, { firstSeenAt: new Date(Date.now() - 3 * 24 * HOUR), lastSeenAt: new Date(Date.now() - 2 * 24 * HOUR) });

@@ -48,7 +48,13 @@ function whereOf(q: TIncidentListQuery): Prisma.IncidentWhereInput {
 }
 
 const LIST_SELECT = {
-  id: true, title: true, severity: true, status: true, openedAt: true, closedAt: true, findingId: true,
+  id: true,
+  title: true,
+  severity: true,
+  status: true,
+  openedAt: true,
+  closedAt: true,
+  findingId: true,
   owner: { select: { id: true, name: true, email: true } },
   playbook: { select: { id: true, name: true } },
 } as const satisfies Prisma.IncidentSelect;
@@ -71,7 +77,17 @@ const CSV_COLUMNS = ["id", "title", "severity", "status", "owner", "playbook", "
 /** The current view (filters and sort, every page up to CSV_MAX_ROWS) as CSV, formula-neutralised. */
 export async function exportIncidentsCsv(q: TIncidentListQuery): Promise<{ csv: string; rows: number }> {
   const rows = await db.incident.findMany({ where: whereOf(q), orderBy: orderOf(q), take: CSV_MAX_ROWS, select: LIST_SELECT });
-  const flat = rows.map((r) => ({ id: r.id, title: r.title, severity: r.severity, status: r.status, owner: r.owner?.email ?? null, playbook: r.playbook?.name ?? null, opened_at: r.openedAt, closed_at: r.closedAt, from_finding: r.findingId }));
+  const flat = rows.map((r) => ({
+    id: r.id,
+    title: r.title,
+    severity: r.severity,
+    status: r.status,
+    owner: r.owner?.email ?? null,
+    playbook: r.playbook?.name ?? null,
+    opened_at: r.openedAt,
+    closed_at: r.closedAt,
+    from_finding: r.findingId,
+  }));
   return { csv: toCsv(CSV_COLUMNS, flat), rows: flat.length };
 }
 
@@ -95,27 +111,66 @@ export async function incidentFormChoices() {
 // ───────────────────────────── detail and merged timeline ─────────────────────────────
 
 const DETAIL_SELECT = {
-  id: true, title: true, severity: true, status: true, summary: true, postMortem: true, dedupeKey: true, openedAt: true, closedAt: true,
-  ownerId: true, playbookId: true, findingId: true,
+  id: true,
+  title: true,
+  severity: true,
+  status: true,
+  summary: true,
+  postMortem: true,
+  dedupeKey: true,
+  openedAt: true,
+  closedAt: true,
+  ownerId: true,
+  playbookId: true,
+  findingId: true,
   owner: { select: { id: true, name: true, email: true, disabledAt: true } },
   playbook: { select: { id: true, name: true, description: true, trigger: true, breakGlass: true, contacts: true } },
   finding: {
     select: {
-      id: true, kind: true, severity: true, status: true, title: true, gatewayId: true, agentId: true, toolName: true, firstSeenAt: true, lastSeenAt: true,
-      gateway: { select: { name: true } }, agent: { select: { name: true } },
+      id: true,
+      kind: true,
+      severity: true,
+      status: true,
+      title: true,
+      gatewayId: true,
+      agentId: true,
+      toolName: true,
+      firstSeenAt: true,
+      lastSeenAt: true,
+      gateway: { select: { name: true } },
+      agent: { select: { name: true } },
     },
   },
 } as const satisfies Prisma.IncidentSelect;
 
 const ACTION_SELECT = {
-  id: true, scope: true, target: true, action: true, reason: true, status: true, source: true, createdAt: true, releasedAt: true, releaseReason: true,
+  id: true,
+  scope: true,
+  target: true,
+  action: true,
+  reason: true,
+  status: true,
+  source: true,
+  createdAt: true,
+  releasedAt: true,
+  releaseReason: true,
   affected: true,
   requestedBy: { select: { name: true, email: true } },
   deliveries: {
     orderBy: [{ createdAt: "asc" }, { gateway: { name: "asc" } }, { id: "asc" }],
     take: DELIVERY_LIMIT,
     select: {
-      id: true, kind: true, state: true, attempts: true, deliveredAt: true, ackedAt: true, escalatedAt: true, error: true, wsState: true, wsAt: true, createdAt: true,
+      id: true,
+      kind: true,
+      state: true,
+      attempts: true,
+      deliveredAt: true,
+      ackedAt: true,
+      escalatedAt: true,
+      error: true,
+      wsState: true,
+      wsAt: true,
+      createdAt: true,
       gateway: { select: { id: true, name: true } },
     },
   },
@@ -135,10 +190,20 @@ function affectedOf(a: { affected: unknown; target: string }) {
 function shapeAction(a: ActionRow) {
   const aff = affectedOf(a);
   return {
-    id: a.id, scope: a.scope, target: a.target, label: aff.label, action: a.action, reason: a.reason, status: a.status, source: a.source,
-    createdAt: a.createdAt, releasedAt: a.releasedAt, releaseReason: a.releaseReason,
+    id: a.id,
+    scope: a.scope,
+    target: a.target,
+    label: aff.label,
+    action: a.action,
+    reason: a.reason,
+    status: a.status,
+    source: a.source,
+    createdAt: a.createdAt,
+    releasedAt: a.releasedAt,
+    releaseReason: a.releaseReason,
     requestedBy: a.requestedBy ? `${a.requestedBy.name} (${a.requestedBy.email})` : null,
-    affectedGateways: aff.gateways.length, affectedAgents: aff.agents.length,
+    affectedGateways: aff.gateways.length,
+    affectedAgents: aff.agents.length,
     deliveries: a.deliveries.map((d) => ({ ...d, gatewayName: d.gateway.name, gatewayId: d.gateway.id })),
     deliveriesTotal: a._count.deliveries,
   };
@@ -153,7 +218,9 @@ export type IncidentAction = ReturnType<typeof shapeAction>;
  * agent's finding related: every agent on a gateway shares it.
  */
 function targetsOf(finding: { gatewayId: string | null; agentId: string | null; toolName: string | null } | null, actions: IncidentAction[]) {
-  const agents = new Set<string>(), tools = new Set<string>(), gateways = new Set<string>();
+  const agents = new Set<string>(),
+    tools = new Set<string>(),
+    gateways = new Set<string>();
   let fleet = false;
   if (finding?.agentId) agents.add(finding.agentId);
   else if (finding?.toolName) tools.add(finding.toolName);
@@ -219,7 +286,13 @@ function describeEvent(e: { id: bigint; at: Date; kind: string; body: unknown },
   switch (ev.kind) {
     case "opened": {
       const b = ev.body;
-      return { ...base, by: b.by ?? null, title: b.severity ? `Incident opened (${b.severity})` : "Incident opened", tone: "blue", facts: [["source", b.source ?? "manual"], ...(b.owner ? [["owner", nameOf(b.owner)] as [string, string]] : []), ...(b.playbook ? [["playbook", nameOf(b.playbook)] as [string, string]] : [])] };
+      return {
+        ...base,
+        by: b.by ?? null,
+        title: b.severity ? `Incident opened (${b.severity})` : "Incident opened",
+        tone: "blue",
+        facts: [["source", b.source ?? "manual"], ...(b.owner ? [["owner", nameOf(b.owner)] as [string, string]] : []), ...(b.playbook ? [["playbook", nameOf(b.playbook)] as [string, string]] : [])],
+      };
     }
     case "note":
       return { ...base, by: ev.body.author ?? ev.body.by ?? null, title: "Note", text: ev.body.text };
@@ -232,32 +305,66 @@ function describeEvent(e: { id: bigint; at: Date; kind: string; body: unknown },
     case "containment": {
       const b = ev.body;
       const what = [b.action && words(b.action), b.scope, b.label ?? b.target].filter(Boolean).join(" · ");
-      return { ...base, by: b.by ?? null, title: `Containment ${b.event}: ${what}`, text: b.reason ?? null, tone: b.event === "released" ? "green" : "red", facts: factsOf(b, ["event", "action", "scope", "label", "target", "reason", "by", "containmentId", "incidentId", "options"]) };
+      return {
+        ...base,
+        by: b.by ?? null,
+        title: `Containment ${b.event}: ${what}`,
+        text: b.reason ?? null,
+        tone: b.event === "released" ? "green" : "red",
+        facts: factsOf(b, ["event", "action", "scope", "label", "target", "reason", "by", "containmentId", "incidentId", "options"]),
+      };
     }
     case "delivery": {
       const b = ev.body;
       const action = words((b.containmentId && actionNames.get(b.containmentId)) || "containment");
       const source = "delivery" as const;
       if (b.escalated === true) {
-        return { ...base, source, title: `${b.gateway} did not acknowledge ${cmdOf(b.kind)} ${action} in time: escalated`, tone: "amber", facts: factsOf(b, ["containmentId", "deliveryId", "gateway", "kind", "state", "escalated"]) };
+        return {
+          ...base,
+          source,
+          title: `${b.gateway} did not acknowledge ${cmdOf(b.kind)} ${action} in time: escalated`,
+          tone: "amber",
+          facts: factsOf(b, ["containmentId", "deliveryId", "gateway", "kind", "state", "escalated"]),
+        };
       }
       if (b.path === "admin_ws") {
         return { ...base, source, title: `${b.gateway} admin WebSocket: ${cmdOf(b.kind)} ${action} ${words(b.state)}`, text: b.detail ?? null, tone: b.state === "applied" ? "green" : "red" };
       }
-      return { ...base, source, title: `${b.gateway} acknowledged ${cmdOf(b.kind)} ${action}: ${words(b.state)}`, text: b.detail ?? null, tone: b.state === "applied" ? "green" : b.state === "failed" ? "red" : "gray" };
+      return {
+        ...base,
+        source,
+        title: `${b.gateway} acknowledged ${cmdOf(b.kind)} ${action}: ${words(b.state)}`,
+        text: b.detail ?? null,
+        tone: b.state === "applied" ? "green" : b.state === "failed" ? "red" : "gray",
+      };
     }
     case "playbook": {
       const b = ev.body;
       if (b.event === "fired") {
         return { ...base, title: `Playbook ${b.playbook ?? ""} fired: ${b.cause?.summary ?? words(b.trigger ?? "")}`.trim(), tone: "blue", facts: b.trigger ? [["trigger", words(b.trigger)]] : [] };
       }
-      return { ...base, title: `Playbook step ${b.step ? `“${b.step}”` : ""}: ${words(b.type)} ${b.target} — ${b.ok ? "done" : "failed"}`.replace(/\s+/g, " "), text: b.ok ? null : (b.error ?? null), tone: b.ok ? "green" : "red", facts: b.phase ? [["phase", words(b.phase)]] : [] };
+      return {
+        ...base,
+        title: `Playbook step ${b.step ? `“${b.step}”` : ""}: ${words(b.type)} ${b.target} — ${b.ok ? "done" : "failed"}`.replace(/\s+/g, " "),
+        text: b.ok ? null : (b.error ?? null),
+        tone: b.ok ? "green" : "red",
+        facts: b.phase ? [["phase", words(b.phase)]] : [],
+      };
     }
     case "finding": {
       const b = ev.body;
       return {
-        ...base, by: b.openedBy ?? null, title: `Opened from finding: ${b.title}`, tone: "amber",
-        facts: [["kind", words(b.kind)], ["severity", b.severity], ...(b.toolName ? [["tool", b.toolName] as [string, string]] : []), ["first seen", b.firstSeenAt ?? "?"], ["last seen", b.lastSeenAt ?? "?"]],
+        ...base,
+        by: b.openedBy ?? null,
+        title: `Opened from finding: ${b.title}`,
+        tone: "amber",
+        facts: [
+          ["kind", words(b.kind)],
+          ["severity", b.severity],
+          ...(b.toolName ? [["tool", b.toolName] as [string, string]] : []),
+          ["first seen", b.firstSeenAt ?? "?"],
+          ["last seen", b.lastSeenAt ?? "?"],
+        ],
       };
     }
     case "post_mortem":
@@ -269,8 +376,14 @@ function describeEvent(e: { id: bigint; at: Date; kind: string; body: unknown },
 function describeUnrecognised(e: { id: bigint; at: Date; kind: string }, b: Record<string, unknown>): TimelineEntry {
   const kind = e.kind.slice(0, 100);
   return {
-    key: `ev-${e.id}`, at: e.at, kind, source: "event", by: str(b.by)?.slice(0, 300) ?? str(b.author)?.slice(0, 300) ?? null,
-    title: (str(b.title) ?? str(b.summary) ?? str(b.message) ?? `${words(kind) || "Entry"} (unrecognised entry)`).slice(0, 300), text: clip(str(b.text) ?? str(b.reason), 20_000), tone: "gray",
+    key: `ev-${e.id}`,
+    at: e.at,
+    kind,
+    source: "event",
+    by: str(b.by)?.slice(0, 300) ?? str(b.author)?.slice(0, 300) ?? null,
+    title: (str(b.title) ?? str(b.summary) ?? str(b.message) ?? `${words(kind) || "Entry"} (unrecognised entry)`).slice(0, 300),
+    text: clip(str(b.text) ?? str(b.reason), 20_000),
+    tone: "gray",
     facts: factsOf(b, ["title", "summary", "message", "text", "reason", "by", "author"]),
   };
 }
@@ -287,10 +400,28 @@ function actionEntries(actions: IncidentAction[], recorded: Set<string>): Timeli
   const out: TimelineEntry[] = [];
   for (const a of actions) {
     if (!recorded.has(`${a.id}:applied`)) {
-      out.push({ key: `ca-${a.id}-applied`, at: a.createdAt, kind: "containment", source: "containment", title: `Containment applied: ${containmentWhat(a)}`, text: a.reason, by: a.requestedBy, tone: "red", facts: [["source", a.source]] });
+      out.push({
+        key: `ca-${a.id}-applied`,
+        at: a.createdAt,
+        kind: "containment",
+        source: "containment",
+        title: `Containment applied: ${containmentWhat(a)}`,
+        text: a.reason,
+        by: a.requestedBy,
+        tone: "red",
+        facts: [["source", a.source]],
+      });
     }
     if (a.releasedAt && !recorded.has(`${a.id}:released`)) {
-      out.push({ key: `ca-${a.id}-released`, at: a.releasedAt, kind: "containment", source: "containment", title: `Containment released: ${containmentWhat(a)}`, text: a.releaseReason, tone: "green" });
+      out.push({
+        key: `ca-${a.id}-released`,
+        at: a.releasedAt,
+        kind: "containment",
+        source: "containment",
+        title: `Containment released: ${containmentWhat(a)}`,
+        text: a.releaseReason,
+        tone: "green",
+      });
     }
     for (const d of a.deliveries) {
       const cmd = cmdOf(d.kind);
@@ -299,10 +430,28 @@ function actionEntries(actions: IncidentAction[], recorded: Set<string>): Timeli
       if (d.deliveredAt) out.push({ key: `dl-${d.id}-delivered`, at: d.deliveredAt, kind: "delivery", source: "delivery", title: `${d.gatewayName}: ${cmd} ${action} delivered`, facts });
       if (d.ackedAt && !recorded.has(`acked:${a.id}:${d.gatewayName}:${d.kind}`)) {
         const ok = d.state === "applied";
-        out.push({ key: `dl-${d.id}-acked`, at: d.ackedAt, kind: "delivery", source: "delivery", title: `${d.gatewayName} acknowledged ${cmd} ${action}: ${words(d.state)}`, text: ok ? null : d.error, tone: ok ? "green" : "red", facts });
+        out.push({
+          key: `dl-${d.id}-acked`,
+          at: d.ackedAt,
+          kind: "delivery",
+          source: "delivery",
+          title: `${d.gatewayName} acknowledged ${cmd} ${action}: ${words(d.state)}`,
+          text: ok ? null : d.error,
+          tone: ok ? "green" : "red",
+          facts,
+        });
       }
       if (d.escalatedAt && !recorded.has(`escalated:${a.id}:${d.gatewayName}:${d.kind}`)) {
-        out.push({ key: `dl-${d.id}-escalated`, at: d.escalatedAt, kind: "delivery", source: "delivery", title: `${d.gatewayName} did not acknowledge ${cmd} ${action} in time: escalated`, text: d.error, tone: "amber", facts });
+        out.push({
+          key: `dl-${d.id}-escalated`,
+          at: d.escalatedAt,
+          kind: "delivery",
+          source: "delivery",
+          title: `${d.gatewayName} did not acknowledge ${cmd} ${action} in time: escalated`,
+          text: d.error,
+          tone: "amber",
+          facts,
+        });
       }
     }
   }
@@ -364,7 +513,9 @@ export async function getIncident(id: string, now = new Date()) {
       : Promise.resolve([]),
   ]);
   const callsTruncated = calls.length > RELATED_CALL_LIMIT;
-  const blockedCalls = calls.slice(0, RELATED_CALL_LIMIT).map((c) => ({ id: c.id.toString(), occurredAt: c.occurredAt, toolName: c.toolName, agentName: c.agentName, agentId: c.agentId, gatewayId: c.gatewayId, decision: c.decision }));
+  const blockedCalls = calls
+    .slice(0, RELATED_CALL_LIMIT)
+    .map((c) => ({ id: c.id.toString(), occurredAt: c.occurredAt, toolName: c.toolName, agentName: c.agentName, agentId: c.agentId, gatewayId: c.gatewayId, decision: c.decision }));
 
   const recorded = new Set<string>();
   for (const e of events) {
@@ -381,13 +532,27 @@ export async function getIncident(id: string, now = new Date()) {
     ...events.map((e) => describeEvent(e, actionNames)),
     ...actionEntries(actions, recorded),
     ...related.map((f): TimelineEntry => ({
-      key: `f-${f.id}`, at: f.firstSeenAt, kind: "related_finding", source: "finding", title: `Related finding: ${f.title}`,
+      key: `f-${f.id}`,
+      at: f.firstSeenAt,
+      kind: "related_finding",
+      source: "finding",
+      title: `Related finding: ${f.title}`,
       tone: f.severity === "critical" || f.severity === "high" ? "red" : "amber",
-      facts: [["kind", words(f.kind)], ["severity", f.severity], ["status", f.status], ["last seen", f.lastSeenAt.toISOString()]],
+      facts: [
+        ["kind", words(f.kind)],
+        ["severity", f.severity],
+        ["status", f.status],
+        ["last seen", f.lastSeenAt.toISOString()],
+      ],
       href: f.agentId ? `/findings?agent=${f.agentId}` : f.gatewayId ? `/findings?gateway=${f.gatewayId}` : "/findings",
     })),
     ...blockedCalls.map((c): TimelineEntry => ({
-      key: `tc-${c.id}-${c.occurredAt.getTime()}`, at: c.occurredAt, kind: "tool_call", source: "tool_call", title: `Blocked call: ${c.toolName} by ${c.agentName}`, tone: "gray",
+      key: `tc-${c.id}-${c.occurredAt.getTime()}`,
+      at: c.occurredAt,
+      kind: "tool_call",
+      source: "tool_call",
+      title: `Blocked call: ${c.toolName} by ${c.agentName}`,
+      tone: "gray",
     })),
   ];
   // Stable: equal times keep the order above (stored events before derived ones).

@@ -16,8 +16,18 @@ type Json = Prisma.InputJsonValue;
 const iso = (d: Date) => d.toISOString();
 
 const SNAPSHOT = {
-  id: true, title: true, severity: true, status: true, ownerId: true, playbookId: true, findingId: true, summary: true,
-  postMortem: true, dedupeKey: true, openedAt: true, closedAt: true,
+  id: true,
+  title: true,
+  severity: true,
+  status: true,
+  ownerId: true,
+  playbookId: true,
+  findingId: true,
+  summary: true,
+  postMortem: true,
+  dedupeKey: true,
+  openedAt: true,
+  closedAt: true,
   owner: { select: { id: true, name: true, email: true } },
   playbook: { select: { id: true, name: true } },
 } as const satisfies Prisma.IncidentSelect;
@@ -35,8 +45,13 @@ async function load(tx: Tx, id: string, lock = false): Promise<IncidentSnapshot>
 /** The audit's view of an incident: people by email, no post-mortem text (it is audited on its own). */
 function auditView(i: IncidentSnapshot) {
   return {
-    title: i.title, severity: i.severity, status: i.status, owner: i.owner?.email ?? null, playbook: i.playbook?.name ?? null,
-    findingId: i.findingId, closedAt: i.closedAt,
+    title: i.title,
+    severity: i.severity,
+    status: i.status,
+    owner: i.owner?.email ?? null,
+    playbook: i.playbook?.name ?? null,
+    findingId: i.findingId,
+    closedAt: i.closedAt,
   };
 }
 
@@ -54,7 +69,17 @@ async function activeOwner(tx: Tx, ownerId: string) {
 }
 
 const FINDING_SELECT = {
-  id: true, kind: true, severity: true, status: true, title: true, detail: true, gatewayId: true, agentId: true, toolName: true, firstSeenAt: true, lastSeenAt: true,
+  id: true,
+  kind: true,
+  severity: true,
+  status: true,
+  title: true,
+  detail: true,
+  gatewayId: true,
+  agentId: true,
+  toolName: true,
+  firstSeenAt: true,
+  lastSeenAt: true,
 } as const satisfies Prisma.FindingSelect;
 
 export type OpenOptions = {
@@ -102,25 +127,55 @@ export async function openIncidentInTx(tx: Tx, actor: Actor, input: TIncidentOpe
   });
   const incident = await load(tx, id);
 
-  await appendTimeline(tx, id, timelineEntry.opened({
-    by: actor.label, title, severity, source: finding ? "finding" : (opts.source ?? (opts.dedupeKey ? "automatic" : "manual")),
-    owner: owner ? { id: owner.id, name: owner.name } : null, playbook: playbook ?? null,
-  }));
+  await appendTimeline(
+    tx,
+    id,
+    timelineEntry.opened({
+      by: actor.label,
+      title,
+      severity,
+      source: finding ? "finding" : (opts.source ?? (opts.dedupeKey ? "automatic" : "manual")),
+      owner: owner ? { id: owner.id, name: owner.name } : null,
+      playbook: playbook ?? null,
+    }),
+  );
   if (finding) {
-    await appendTimeline(tx, id, timelineEntry.finding({
-      findingId: finding.id, kind: finding.kind, severity: finding.severity, title: finding.title, gatewayId: finding.gatewayId, agentId: finding.agentId,
-      toolName: finding.toolName, detail: (finding.detail ?? {}) as Json, firstSeenAt: iso(finding.firstSeenAt), lastSeenAt: iso(finding.lastSeenAt), openedBy: actor.label,
-    }));
+    await appendTimeline(
+      tx,
+      id,
+      timelineEntry.finding({
+        findingId: finding.id,
+        kind: finding.kind,
+        severity: finding.severity,
+        title: finding.title,
+        gatewayId: finding.gatewayId,
+        agentId: finding.agentId,
+        toolName: finding.toolName,
+        detail: (finding.detail ?? {}) as Json,
+        firstSeenAt: iso(finding.firstSeenAt),
+        lastSeenAt: iso(finding.lastSeenAt),
+        openedBy: actor.label,
+      }),
+    );
     if (finding.status !== "incident") await tx.finding.update({ where: { id: finding.id }, data: { status: "incident" } });
   }
   await recordAudit(tx, actor, {
-    action: "incident.open", targetType: "incident", targetId: id,
+    action: "incident.open",
+    targetType: "incident",
+    targetId: id,
     before: finding ? { findingStatus: finding.status } : null,
     after: { ...auditView(incident), summary, ...(finding ? { findingStatus: "incident" } : {}), ...(opts.dedupeKey ? { dedupeKey: opts.dedupeKey } : {}) },
   });
   await notify(tx, "incident.opened", `Incident opened (${severity}): ${title}`, {
-    incidentId: id, title, severity, status: incident.status, openedAt: iso(incident.openedAt), openedBy: actor.label,
-    owner: owner?.email ?? null, playbook: playbook?.name ?? null, findingId: finding?.id ?? null,
+    incidentId: id,
+    title,
+    severity,
+    status: incident.status,
+    openedAt: iso(incident.openedAt),
+    openedBy: actor.label,
+    owner: owner?.email ?? null,
+    playbook: playbook?.name ?? null,
+    findingId: finding?.id ?? null,
   });
   return { incident, created: true };
 }
@@ -172,15 +227,24 @@ export async function updateIncident(actor: Actor, input: TIncidentUpdate, now =
     if (wants.status) await appendTimeline(tx, before.id, timelineEntry.status({ field: "status", from: before.status, to: input.status!, by: actor.label }));
     if (wants.severity) await appendTimeline(tx, before.id, timelineEntry.status({ field: "severity", from: before.severity, to: input.severity!, by: actor.label }));
     if (wants.owner) {
-      await appendTimeline(tx, before.id, timelineEntry.owner({
-        from: before.owner ? { id: before.owner.id, name: before.owner.name } : null,
-        to: owner ? { id: owner.id, name: owner.name } : null,
-        by: actor.label,
-      }));
+      await appendTimeline(
+        tx,
+        before.id,
+        timelineEntry.owner({
+          from: before.owner ? { id: before.owner.id, name: before.owner.name } : null,
+          to: owner ? { id: owner.id, name: owner.name } : null,
+          by: actor.label,
+        }),
+      );
     }
     if (Object.keys(data).length) {
       const after = await load(tx, before.id);
-      await recordAudit(tx, actor, { action: data.status === "closed" ? "incident.close" : "incident.update", targetType: "incident", targetId: before.id, ...changed(auditView(before), auditView(after)) });
+      await recordAudit(tx, actor, {
+        action: data.status === "closed" ? "incident.close" : "incident.update",
+        targetType: "incident",
+        targetId: before.id,
+        ...changed(auditView(before), auditView(after)),
+      });
     }
     if (input.postMortem !== undefined) await writePostMortem(tx, actor, before, input.postMortem);
     return load(tx, before.id);

@@ -3,14 +3,7 @@ import { db } from "@/lib/db";
 import { execute } from "@/lib/action";
 import { makeUser, rid } from "@/test/factories";
 import { HOSTILE_CELLS, csvColumn, expectSafeCsv, neutralised } from "@/test/csv";
-import {
-  clearIntegrationAdvisoryAction,
-  createIntegrationAction,
-  reviewIntegrationAction,
-  setIntegrationAdvisoryAction,
-  setIntegrationAgentsAction,
-  updateIntegrationAction,
-} from "./actions";
+import { clearIntegrationAdvisoryAction, createIntegrationAction, reviewIntegrationAction, setIntegrationAdvisoryAction, setIntegrationAgentsAction, updateIntegrationAction } from "./actions";
 import { reviewIntegration, setIntegrationAdvisory } from "./service";
 import { getOverviewDashboard } from "@/lib/overview/queries";
 import { exportIntegrationsCsv, getIntegration, listIntegrations, listReviewQueue, parseIntegrationQuery } from "./queries";
@@ -193,7 +186,11 @@ describe("integrations: reviews and advisories", () => {
     const { actor, integration } = await created();
     const events = await db.auditEvent.count();
     expect(await execute(actor, reviewIntegrationAction, { id: integration.id })).toMatchObject({ ok: false, status: 400, fieldErrors: { auditResult: ["Required."] } });
-    expect(await execute(actor, reviewIntegrationAction, { id: integration.id, auditResult: "ok", auditDate: "2999-01-01" })).toMatchObject({ ok: false, status: 400, fieldErrors: { auditDate: ["Not in the future."] } });
+    expect(await execute(actor, reviewIntegrationAction, { id: integration.id, auditResult: "ok", auditDate: "2999-01-01" })).toMatchObject({
+      ok: false,
+      status: 400,
+      fieldErrors: { auditDate: ["Not in the future."] },
+    });
     expect(await db.auditEvent.count()).toBe(events);
     expect((await db.integration.findUniqueOrThrow({ where: { id: integration.id } })).auditResult).toBeNull();
   });
@@ -235,7 +232,11 @@ describe("integrations: reviews and advisories", () => {
 
     // A note is required to set it.
     expect(await execute(actor, setIntegrationAdvisoryAction, { id: integration.id, note: " " })).toMatchObject({ ok: false, status: 400, fieldErrors: { note: ["Required."] } });
-    expect(await execute(actor, setIntegrationAdvisoryAction, { id: integration.id, flagged: "yes", note: "x" })).toMatchObject({ ok: false, status: 400, fieldErrors: { flagged: ["true to flag, false to clear."] } });
+    expect(await execute(actor, setIntegrationAdvisoryAction, { id: integration.id, flagged: "yes", note: "x" })).toMatchObject({
+      ok: false,
+      status: 400,
+      fieldErrors: { flagged: ["true to flag, false to clear."] },
+    });
 
     const cleared = await execute(actor, clearIntegrationAdvisoryAction, { id: integration.id, note: "Vendor rotated all tokens" });
     expect(cleared.ok).toBe(true);

@@ -73,40 +73,65 @@ function whereOf(q: TIntegrationListQuery, now: Date): Prisma.IntegrationWhereIn
 function orderOf(q: TIntegrationListQuery): Prisma.IntegrationOrderByWithRelationInput[] {
   const key = sortKey(q.sort, INTEGRATION_SORTS, "name");
   const dir = q.dir;
-  const primary: Prisma.IntegrationOrderByWithRelationInput =
-    key === "auditDate" || key === "nextReviewAt" ? { [key]: { sort: dir, nulls: "last" } } : { [key]: dir };
+  const primary: Prisma.IntegrationOrderByWithRelationInput = key === "auditDate" || key === "nextReviewAt" ? { [key]: { sort: dir, nulls: "last" } } : { [key]: dir };
   return key === "name" ? [primary, { id: "asc" }] : [primary, { name: "asc" }, { id: "asc" }];
 }
 
 const LIST_SELECT = {
-  id: true, name: true, provider: true, providerVerified: true, reason: true, permissions: true, auditDate: true, auditResult: true,
-  dependencyStatus: true, securityContactName: true, securityContactEmail: true, securityContactPhone: true, disclosureProcess: true,
-  irPartner: true, degradation: true, nextReviewAt: true, advisoryFlaggedAt: true, advisoryNote: true, updatedAt: true,
+  id: true,
+  name: true,
+  provider: true,
+  providerVerified: true,
+  reason: true,
+  permissions: true,
+  auditDate: true,
+  auditResult: true,
+  dependencyStatus: true,
+  securityContactName: true,
+  securityContactEmail: true,
+  securityContactPhone: true,
+  disclosureProcess: true,
+  irPartner: true,
+  degradation: true,
+  nextReviewAt: true,
+  advisoryFlaggedAt: true,
+  advisoryNote: true,
+  updatedAt: true,
   agents: { select: { agent: { select: { id: true, name: true } } }, orderBy: { agent: { name: "asc" } } },
 } as const satisfies Prisma.IntegrationSelect;
 
 type ListRaw = Prisma.IntegrationGetPayload<{ select: typeof LIST_SELECT }>;
-const shapeRow = (now: Date) => ({ agents, ...r }: ListRaw) => ({ ...r, agents: agents.map((a) => a.agent), reviewDueAt: reviewDueAt(r), reviewState: reviewStateOf(r, now) });
+const shapeRow =
+  (now: Date) =>
+  ({ agents, ...r }: ListRaw) => ({ ...r, agents: agents.map((a) => a.agent), reviewDueAt: reviewDueAt(r), reviewState: reviewStateOf(r, now) });
 export type IntegrationRow = ReturnType<ReturnType<typeof shapeRow>>;
 
 /** One page of the integrations registry: search, allowlisted sort, filters. */
 export async function listIntegrations(q: TIntegrationListQuery, now = new Date()): Promise<ListResult<IntegrationRow>> {
   const where = whereOf(q, now);
-  const [rows, total] = await Promise.all([
-    db.integration.findMany({ where, orderBy: orderOf(q), ...skipTake(q), select: LIST_SELECT }),
-    db.integration.count({ where }),
-  ]);
+  const [rows, total] = await Promise.all([db.integration.findMany({ where, orderBy: orderOf(q), ...skipTake(q), select: LIST_SELECT }), db.integration.count({ where })]);
   return { rows: rows.map(shapeRow(now)), total, page: q.page, pageSize: q.pageSize };
 }
 
 const CSV_COLUMNS = [
-  { key: "name", header: "name" }, { key: "provider", header: "provider" }, { key: "providerVerified", header: "provider_verified" },
-  { key: "reason", header: "reason" }, { key: "permissions", header: "permissions" }, { key: "auditDate", header: "audit_date" },
-  { key: "auditResult", header: "audit_result" }, { key: "dependencyStatus", header: "dependency_status" },
-  { key: "securityContactName", header: "security_contact_name" }, { key: "securityContactEmail", header: "security_contact_email" },
-  { key: "securityContactPhone", header: "security_contact_phone" }, { key: "disclosureProcess", header: "disclosure_process" },
-  { key: "irPartner", header: "ir_partner" }, { key: "degradation", header: "degradation" }, { key: "nextReviewAt", header: "next_review_at" },
-  { key: "reviewState", header: "review_state" }, { key: "advisoryFlaggedAt", header: "advisory_flagged_at" }, { key: "advisoryNote", header: "advisory_note" },
+  { key: "name", header: "name" },
+  { key: "provider", header: "provider" },
+  { key: "providerVerified", header: "provider_verified" },
+  { key: "reason", header: "reason" },
+  { key: "permissions", header: "permissions" },
+  { key: "auditDate", header: "audit_date" },
+  { key: "auditResult", header: "audit_result" },
+  { key: "dependencyStatus", header: "dependency_status" },
+  { key: "securityContactName", header: "security_contact_name" },
+  { key: "securityContactEmail", header: "security_contact_email" },
+  { key: "securityContactPhone", header: "security_contact_phone" },
+  { key: "disclosureProcess", header: "disclosure_process" },
+  { key: "irPartner", header: "ir_partner" },
+  { key: "degradation", header: "degradation" },
+  { key: "nextReviewAt", header: "next_review_at" },
+  { key: "reviewState", header: "review_state" },
+  { key: "advisoryFlaggedAt", header: "advisory_flagged_at" },
+  { key: "advisoryNote", header: "advisory_note" },
   { key: "agents", header: "agents" },
 ];
 
@@ -123,7 +148,8 @@ export async function getIntegration(id: string, now = new Date()) {
   const row = await db.integration.findUnique({
     where: { id },
     select: {
-      ...LIST_SELECT, createdAt: true,
+      ...LIST_SELECT,
+      createdAt: true,
       decisions: {
         orderBy: { decidedAt: "desc" },
         select: { id: true, outcome: true, reason: true, decidedAt: true, reReviewAt: true, revokedAt: true, revokeReason: true, decider: { select: { name: true, email: true } } },

@@ -9,8 +9,7 @@ export const REVIEW_INTERVAL_DAYS = 90;
 export const REVIEW_DUE_SOON_DAYS = 30;
 
 /** Trimmed text; an empty string means "not set" (null), so forms and PATCH can clear a field. */
-const optText = (max: number) =>
-  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? null : v), z.string().trim().max(max, `At most ${max} characters.`).nullable()).optional();
+const optText = (max: number) => z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? null : v), z.string().trim().max(max, `At most ${max} characters.`).nullable()).optional();
 
 const reqText = (max: number) => z.string({ message: "Required." }).trim().min(1, "Required.").max(max, `At most ${max} characters.`);
 
@@ -27,10 +26,22 @@ const optDate = z
 
 const ZEmail = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? null : v), z.email("Not a valid email address.").max(254).nullable()).optional();
 const ZPhone = z
-  .preprocess((v) => (typeof v === "string" && v.trim() === "" ? null : v), z.string().trim().regex(/^\+?[0-9 ().-]{3,40}$/, "Digits, spaces and + ( ) - . only.").nullable())
+  .preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? null : v),
+    z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9 ().-]{3,40}$/, "Digits, spaces and + ( ) - . only.")
+      .nullable(),
+  )
   .optional();
 
-const ZIdentifier = z.string().trim().min(1, "Required.").max(60, "At most 60 characters.").regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "Letters, digits, _ . - only (e.g. queue_and_retry).");
+const ZIdentifier = z
+  .string()
+  .trim()
+  .min(1, "Required.")
+  .max(60, "At most 60 characters.")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "Letters, digits, _ . - only (e.g. queue_and_retry).");
 
 /** Graceful degradation: { primary, fallback, onFailure, maxRetries } as in the seeds' email_send example. */
 export const ZDegradation = z.object({

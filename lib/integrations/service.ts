@@ -19,9 +19,26 @@ const DAY = 86_400_000;
 
 /** What a service returns and what the audit trail records: every column, agents by name. */
 const SNAPSHOT = {
-  id: true, name: true, provider: true, providerVerified: true, reason: true, permissions: true, auditDate: true, auditResult: true,
-  dependencyStatus: true, securityContactName: true, securityContactEmail: true, securityContactPhone: true, disclosureProcess: true,
-  irPartner: true, degradation: true, nextReviewAt: true, advisoryFlaggedAt: true, advisoryNote: true, createdAt: true, updatedAt: true,
+  id: true,
+  name: true,
+  provider: true,
+  providerVerified: true,
+  reason: true,
+  permissions: true,
+  auditDate: true,
+  auditResult: true,
+  dependencyStatus: true,
+  securityContactName: true,
+  securityContactEmail: true,
+  securityContactPhone: true,
+  disclosureProcess: true,
+  irPartner: true,
+  degradation: true,
+  nextReviewAt: true,
+  advisoryFlaggedAt: true,
+  advisoryNote: true,
+  createdAt: true,
+  updatedAt: true,
   agents: { select: { agent: { select: { id: true, name: true } } }, orderBy: { agent: { name: "asc" } } },
 } as const satisfies Prisma.IntegrationSelect;
 
@@ -78,11 +95,21 @@ export async function createIntegration(actor: Actor, input: TIntegrationCreate,
       const agentIds = await assertAgentsExist(tx, input.agentIds);
       const { id } = await tx.integration.create({
         data: {
-          name: input.name, provider: input.provider, providerVerified: input.providerVerified, reason: input.reason, permissions: input.permissions,
-          auditDate: input.auditDate ?? null, auditResult: input.auditResult ?? null, dependencyStatus: input.dependencyStatus ?? null,
-          securityContactName: input.securityContactName ?? null, securityContactEmail: input.securityContactEmail ?? null,
-          securityContactPhone: input.securityContactPhone ?? null, disclosureProcess: input.disclosureProcess ?? null, irPartner: input.irPartner ?? null,
-          degradation: input.degradation ? (input.degradation as Prisma.InputJsonValue) : Prisma.DbNull, nextReviewAt,
+          name: input.name,
+          provider: input.provider,
+          providerVerified: input.providerVerified,
+          reason: input.reason,
+          permissions: input.permissions,
+          auditDate: input.auditDate ?? null,
+          auditResult: input.auditResult ?? null,
+          dependencyStatus: input.dependencyStatus ?? null,
+          securityContactName: input.securityContactName ?? null,
+          securityContactEmail: input.securityContactEmail ?? null,
+          securityContactPhone: input.securityContactPhone ?? null,
+          disclosureProcess: input.disclosureProcess ?? null,
+          irPartner: input.irPartner ?? null,
+          degradation: input.degradation ? (input.degradation as Prisma.InputJsonValue) : Prisma.DbNull,
+          nextReviewAt,
           agents: { create: agentIds.map((agentId) => ({ agentId })) },
         },
         select: { id: true },
@@ -120,7 +147,9 @@ export async function reviewIntegration(actor: Actor, input: TIntegrationReview,
     await tx.integration.update({
       where: { id: input.id },
       data: {
-        auditDate, auditResult: input.auditResult, nextReviewAt,
+        auditDate,
+        auditResult: input.auditResult,
+        nextReviewAt,
         ...(input.dependencyStatus !== undefined ? { dependencyStatus: input.dependencyStatus } : {}),
         ...(input.clearAdvisory ? { advisoryFlaggedAt: null, advisoryNote: null } : {}),
       },
@@ -138,7 +167,9 @@ export async function setIntegrationAdvisory(actor: Actor, input: z.infer<typeof
     await tx.integration.update({ where: { id: input.id }, data: { advisoryFlaggedAt: now, advisoryNote: input.note, nextReviewAt: now } });
     const after = await load(tx, input.id);
     await recordAudit(tx, actor, {
-      action: "integration.advisory_set", targetType: "integration", targetId: input.id,
+      action: "integration.advisory_set",
+      targetType: "integration",
+      targetId: input.id,
       before: { advisoryFlaggedAt: before.advisoryFlaggedAt, advisoryNote: before.advisoryNote, nextReviewAt: before.nextReviewAt },
       after: { advisoryFlaggedAt: after.advisoryFlaggedAt, advisoryNote: after.advisoryNote, nextReviewAt: after.nextReviewAt },
     });
@@ -155,7 +186,9 @@ export async function clearIntegrationAdvisory(actor: Actor, input: z.infer<type
     if (claimed.count !== 1) throw new AppError("conflict", "This integration has no open advisory.");
     const after = await load(tx, input.id);
     await recordAudit(tx, actor, {
-      action: "integration.advisory_clear", targetType: "integration", targetId: input.id,
+      action: "integration.advisory_clear",
+      targetType: "integration",
+      targetId: input.id,
       before: { advisoryFlaggedAt: before.advisoryFlaggedAt, advisoryNote: before.advisoryNote },
       after: { advisoryFlaggedAt: null, advisoryNote: null, reason: input.note ?? null },
     });
@@ -172,8 +205,11 @@ export async function setIntegrationAgents(actor: Actor, input: z.infer<typeof Z
     await tx.agentIntegration.createMany({ data: agentIds.map((agentId) => ({ agentId, integrationId: input.id })), skipDuplicates: true });
     const after = await load(tx, input.id);
     await recordAudit(tx, actor, {
-      action: "integration.set_agents", targetType: "integration", targetId: input.id,
-      before: { agents: before.agents.map((a) => a.name) }, after: { agents: after.agents.map((a) => a.name) },
+      action: "integration.set_agents",
+      targetType: "integration",
+      targetId: input.id,
+      before: { agents: before.agents.map((a) => a.name) },
+      after: { agents: after.agents.map((a) => a.name) },
     });
     return after;
   });

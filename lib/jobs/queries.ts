@@ -7,7 +7,18 @@ export type { JobView };
 /** Every job any replica registered, by name; `now` is the database's (leases are judged by it). */
 export async function listJobs(): Promise<JobView[]> {
   const rows = await db.$queryRaw<
-    { name: string; every_ms: number; runs: bigint; last_started_at: Date | null; last_finished_at: Date | null; last_ok: boolean | null; last_error: string | null; last_replica: string | null; next_run_at: Date; running_on: string | null }[]
+    {
+      name: string;
+      every_ms: number;
+      runs: bigint;
+      last_started_at: Date | null;
+      last_finished_at: Date | null;
+      last_ok: boolean | null;
+      last_error: string | null;
+      last_replica: string | null;
+      next_run_at: Date;
+      running_on: string | null;
+    }[]
   >`
     select name, every_ms, runs, last_started_at, last_finished_at, last_ok, last_error, last_replica, next_run_at,
            case when lease_until > now() then lease_owner end as running_on

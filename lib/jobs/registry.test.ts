@@ -55,7 +55,13 @@ async function waitFor<T>(what: string, check: () => T | undefined | null | fals
   for (;;) {
     const v = check();
     if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; stderr: ${replicas.flatMap((r) => r.stderr).join("").slice(-2000)}`);
+    if (Date.now() > until)
+      throw new Error(
+        `timed out waiting for ${what}; stderr: ${replicas
+          .flatMap((r) => r.stderr)
+          .join("")
+          .slice(-2000)}`,
+      );
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -209,7 +215,9 @@ describe("defineJob / runDueJobs / kickJob", () => {
   it("runs every job of the catalog on a fresh database without an error", { timeout: 120_000 }, async () => {
     defineWardenJobs();
     await runDueJobs();
-    const rows = await db.backgroundJob.findMany({ where: { name: { in: ["tool-call-partitions", "findings", "webhook-dispatch", "containment-escalation", "approval-expiry", "spend-breaker", "playbook-triggers", "audit-checkpoint"] } } });
+    const rows = await db.backgroundJob.findMany({
+      where: { name: { in: ["tool-call-partitions", "findings", "webhook-dispatch", "containment-escalation", "approval-expiry", "spend-breaker", "playbook-triggers", "audit-checkpoint"] } },
+    });
     expect(rows.map((r) => [r.name, r.lastOk, r.lastError])).toEqual(expect.arrayContaining(rows.map((r) => [r.name, true, null])));
     expect(rows).toHaveLength(8);
   });

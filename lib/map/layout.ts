@@ -74,7 +74,11 @@ export function layoutGraph(graph: EcosystemGraph): MapLayout {
   };
   const agents = graph.nodes.filter((n) => n.type === "agent");
   for (const g of graph.nodes.filter((n) => n.type === "gateway")) {
-    addLane(`lane:${g.id}`, g.id, agents.filter((a) => gatewayOfAgent.get(a.id) === g.id).map((a) => a.id));
+    addLane(
+      `lane:${g.id}`,
+      g.id,
+      agents.filter((a) => gatewayOfAgent.get(a.id) === g.id).map((a) => a.id),
+    );
   }
   const unassigned = agents.filter((a) => !gatewayOfAgent.has(a.id)).map((a) => a.id);
   if (unassigned.length) addLane(UNASSIGNED_LANE, null, unassigned);

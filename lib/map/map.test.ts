@@ -14,57 +14,99 @@ async function makeFleet() {
   const { user } = await makeUser("security_lead");
   const gw = await db.gateway.create({ data: { name: `gw-${rid()}`, kind: "openclaw", environment: "test", lastSeenAt: now, adminTokenEnc: "SECRET-TOKEN-CIPHERTEXT" } });
 
-  const mkTool = async (name: string, publisherVerified: boolean, decisions: { outcome: "approve" | "approve_with_conditions" | "reject"; daysAgo: number; reReviewInDays?: number; revoked?: boolean }[], perms: object = {}) => {
+  const mkTool = async (
+    name: string,
+    publisherVerified: boolean,
+    decisions: { outcome: "approve" | "approve_with_conditions" | "reject"; daysAgo: number; reReviewInDays?: number; revoked?: boolean }[],
+    perms: object = {},
+  ) => {
     const tool = await db.tool.create({ data: { name: `${name}-${rid()}`, kind: "tool", source: "npm", publisher: "Acme", publisherVerified } });
     for (const [i, d] of decisions.entries()) {
       const v = await db.toolVersion.create({ data: { toolId: tool.id, version: `1.${i}.0`, contentHash: rid(), permissions: perms, createdAt: ago(100 - i) } });
-      await db.trustDecision.create({ data: {
-        toolVersionId: v.id, deciderId: user.id, outcome: d.outcome, checklist: {}, reason: "test", decidedAt: ago(d.daysAgo),
-        reReviewAt: d.reReviewInDays === undefined ? null : new Date(now.getTime() + d.reReviewInDays * DAY), revokedAt: d.revoked ? now : null,
-      } });
+      await db.trustDecision.create({
+        data: {
+          toolVersionId: v.id,
+          deciderId: user.id,
+          outcome: d.outcome,
+          checklist: {},
+          reason: "test",
+          decidedAt: ago(d.daysAgo),
+          reReviewAt: d.reReviewInDays === undefined ? null : new Date(now.getTime() + d.reReviewInDays * DAY),
+          revokedAt: d.revoked ? now : null,
+        },
+      });
     }
     return tool;
   };
   // Latest decision (on the newer version) wins over an older rejection.
-  const approved = await mkTool("approved", true, [{ outcome: "reject", daysAgo: 50 }, { outcome: "approve", daysAgo: 5, reReviewInDays: 90 }]);
+  const approved = await mkTool("approved", true, [
+    { outcome: "reject", daysAgo: 50 },
+    { outcome: "approve", daysAgo: 5, reReviewInDays: 90 },
+  ]);
   const rejected = await mkTool("rejected", true, [{ outcome: "reject", daysAgo: 3 }]);
   const expired = await mkTool("expired-exc", true, [{ outcome: "approve", daysAgo: 3 }]);
   const revokedGrant = await mkTool("revoked-grant", true, [{ outcome: "approve", daysAgo: 3 }]);
   const overdue = await mkTool("overdue", false, [{ outcome: "approve_with_conditions", daysAgo: 400, reReviewInDays: -10 }]);
   const shell = await mkTool("shell", true, [{ outcome: "approve", daysAgo: 3 }], { exec: true, egressHosts: ["*"] });
 
-  const agent = (name: string, data: object = {}) => db.agent.create({ data: { name: `${name}-${rid()}`, owner: "Test Owner", purpose: "test", gatewayId: gw.id, posture: { execMode: "deny" }, ...data } });
+  const agent = (name: string, data: object = {}) =>
+    db.agent.create({ data: { name: `${name}-${rid()}`, owner: "Test Owner", purpose: "test", gatewayId: gw.id, posture: { execMode: "deny" }, ...data } });
   const risky = await agent("risky");
   const careful = await agent("careful");
   const calm = await agent("calm");
   const exposed = await agent("exposed", { scope: "external" });
 
-  const bundle = await db.capabilityBundle.create({ data: { name: `b-${rid()}`, tools: { create: [{ toolId: approved.id }] }, agents: { create: [risky, careful, calm, exposed].map((a) => ({ agentId: a.id })) } } });
-  await db.grant.createMany({ data: [
-    { agentId: risky.id, toolId: rejected.id, kind: "grant", reason: "t", grantedById: user.id },
-    { agentId: risky.id, toolId: expired.id, kind: "exception", reason: "t", grantedById: user.id, expiresAt: ago(1) },
-    { agentId: risky.id, toolId: revokedGrant.id, kind: "grant", reason: "t", grantedById: user.id, revokedAt: ago(1) },
-    { agentId: careful.id, toolId: overdue.id, kind: "exception", reason: "t", grantedById: user.id, expiresAt: new Date(now.getTime() + 2 * DAY) },
-    { agentId: exposed.id, toolId: shell.id, kind: "grant", reason: "t", grantedById: user.id },
-  ] });
+  const bundle = await db.capabilityBundle.create({
+    data: { name: `b-${rid()}`, tools: { create: [{ toolId: approved.id }] }, agents: { create: [risky, careful, calm, exposed].map((a) => ({ agentId: a.id })) } },
+  });
+  await db.grant.createMany({
+    data: [
+      { agentId: risky.id, toolId: rejected.id, kind: "grant", reason: "t", grantedById: user.id },
+      { agentId: risky.id, toolId: expired.id, kind: "exception", reason: "t", grantedById: user.id, expiresAt: ago(1) },
+      { agentId: risky.id, toolId: revokedGrant.id, kind: "grant", reason: "t", grantedById: user.id, revokedAt: ago(1) },
+      { agentId: careful.id, toolId: overdue.id, kind: "exception", reason: "t", grantedById: user.id, expiresAt: new Date(now.getTime() + 2 * DAY) },
+      { agentId: exposed.id, toolId: shell.id, kind: "grant", reason: "t", grantedById: user.id },
+    ],
+  });
 
-  const flagged = await db.integration.create({ data: { name: `crm-${rid()}`, provider: "Northwind", providerVerified: true, reason: "t", permissions: [], advisoryFlaggedAt: ago(1), nextReviewAt: new Date(now.getTime() + 30 * DAY) } });
-  await db.trustDecision.create({ data: { integrationId: flagged.id, deciderId: user.id, outcome: "approve", checklist: {}, reason: "t", decidedAt: ago(30), reReviewAt: new Date(now.getTime() + 60 * DAY) } });
+  const flagged = await db.integration.create({
+    data: { name: `crm-${rid()}`, provider: "Northwind", providerVerified: true, reason: "t", permissions: [], advisoryFlaggedAt: ago(1), nextReviewAt: new Date(now.getTime() + 30 * DAY) },
+  });
+  await db.trustDecision.create({
+    data: { integrationId: flagged.id, deciderId: user.id, outcome: "approve", checklist: {}, reason: "t", decidedAt: ago(30), reReviewAt: new Date(now.getTime() + 60 * DAY) },
+  });
   await db.agentIntegration.create({ data: { agentId: risky.id, integrationId: flagged.id } });
   // Reviewed by a recorded vendor audit (no trust decision): current one is approved, a lapsed one overdue, none not reviewed.
-  const audited = await db.integration.create({ data: { name: `mail-${rid()}`, provider: "Mailer", providerVerified: true, reason: "t", permissions: [], auditDate: ago(10), auditResult: "2 deps, current", nextReviewAt: new Date(now.getTime() + 80 * DAY) } });
-  const lapsed = await db.integration.create({ data: { name: `old-${rid()}`, provider: "Mailer", providerVerified: true, reason: "t", permissions: [], auditDate: ago(200), auditResult: "ok then", nextReviewAt: ago(110) } });
+  const audited = await db.integration.create({
+    data: {
+      name: `mail-${rid()}`,
+      provider: "Mailer",
+      providerVerified: true,
+      reason: "t",
+      permissions: [],
+      auditDate: ago(10),
+      auditResult: "2 deps, current",
+      nextReviewAt: new Date(now.getTime() + 80 * DAY),
+    },
+  });
+  const lapsed = await db.integration.create({
+    data: { name: `old-${rid()}`, provider: "Mailer", providerVerified: true, reason: "t", permissions: [], auditDate: ago(200), auditResult: "ok then", nextReviewAt: ago(110) },
+  });
   const unknown = await db.integration.create({ data: { name: `new-${rid()}`, provider: "Mailer", providerVerified: true, reason: "t", permissions: [] } });
   await db.agentIntegration.createMany({ data: [audited, lapsed, unknown].map((i) => ({ agentId: risky.id, integrationId: i.id })) });
 
   const hosts = { restricted: `r-${rid()}.example`, confidential: `c-${rid()}.example`, public: `p-${rid()}.example` };
-  await db.dataFlow.createMany({ data: [
-    { agentId: risky.id, service: "Restricted Co", host: hosts.restricted, dataSent: "customer transcripts", dataReceived: "replies", classification: "restricted", status: "proposed" },
-    { agentId: careful.id, service: "Confidential Co", host: hosts.confidential, dataSent: "metrics", dataReceived: "reports", classification: "confidential", status: "approved" },
-    { agentId: calm.id, service: "Public Co", host: hosts.public, dataSent: "search queries", dataReceived: "results", classification: "public", status: "approved" },
-  ] });
+  await db.dataFlow.createMany({
+    data: [
+      { agentId: risky.id, service: "Restricted Co", host: hosts.restricted, dataSent: "customer transcripts", dataReceived: "replies", classification: "restricted", status: "proposed" },
+      { agentId: careful.id, service: "Confidential Co", host: hosts.confidential, dataSent: "metrics", dataReceived: "reports", classification: "confidential", status: "approved" },
+      { agentId: calm.id, service: "Public Co", host: hosts.public, dataSent: "search queries", dataReceived: "results", classification: "public", status: "approved" },
+    ],
+  });
   // A tool call with parameters: the map must never carry them.
-  await db.toolCall.create({ data: { occurredAt: now, gatewayId: gw.id, eventId: rid(), agentId: risky.id, agentName: risky.name, toolName: approved.name, params: { secret: "PARAM-SECRET-VALUE" }, decision: "allowed" } });
+  await db.toolCall.create({
+    data: { occurredAt: now, gatewayId: gw.id, eventId: rid(), agentId: risky.id, agentName: risky.name, toolName: approved.name, params: { secret: "PARAM-SECRET-VALUE" }, decision: "allowed" },
+  });
 
   return { now, gw, bundle, tools: { approved, rejected, expired, revokedGrant, overdue, shell }, agents: { risky, careful, calm, exposed }, flagged, audits: { audited, lapsed, unknown }, hosts };
 }
@@ -102,7 +144,13 @@ describe("ecosystem map loader", () => {
 
     // agent → integration
     // An open advisory makes the re-review due at once (lib/integrations/queries.ts reviewDueAt): overdue.
-    expect(nodes.get(`integration:${f.flagged.id}`)).toMatchObject({ type: "integration", status: "overdue", risk: "high", reasons: ["vendor advisory flagged"], href: `/integrations/${f.flagged.id}` });
+    expect(nodes.get(`integration:${f.flagged.id}`)).toMatchObject({
+      type: "integration",
+      status: "overdue",
+      risk: "high",
+      reasons: ["vendor advisory flagged"],
+      href: `/integrations/${f.flagged.id}`,
+    });
     expect(edgeOf(graph, A(f.agents.risky), `integration:${f.flagged.id}`)).toMatchObject({ kind: "uses", state: "overdue" });
     expect(nodes.get(`integration:${f.audits.audited.id}`)).toMatchObject({ status: "approved", risk: "low" });
     expect(nodes.get(`integration:${f.audits.lapsed.id}`)).toMatchObject({ status: "overdue", risk: "medium" });
@@ -119,11 +167,13 @@ describe("ecosystem map loader", () => {
     // agents roll up what they touch
     const risky = nodes.get(A(f.agents.risky))!;
     expect(risky).toMatchObject({ risk: "high", href: `/agents/${f.agents.risky.id}` });
-    expect(risky.reasons).toEqual(expect.arrayContaining([
-      `tool ${f.tools.rejected.name}: rejected tool in use`,
-      `integration ${f.flagged.name}: vendor advisory flagged`,
-      `data flow to ${f.hosts.restricted}: restricted data flow not yet approved`,
-    ]));
+    expect(risky.reasons).toEqual(
+      expect.arrayContaining([
+        `tool ${f.tools.rejected.name}: rejected tool in use`,
+        `integration ${f.flagged.name}: vendor advisory flagged`,
+        `data flow to ${f.hosts.restricted}: restricted data flow not yet approved`,
+      ]),
+    );
     expect(nodes.get(A(f.agents.careful))).toMatchObject({ risk: "medium" });
     expect(nodes.get(A(f.agents.calm))).toMatchObject({ risk: "low", reasons: [] });
     // external scope + a tool that asks for exec → high, even though every tool is approved
@@ -141,7 +191,12 @@ describe("ecosystem map loader", () => {
     const filters = parseMapFilters({ agent: f.agents.calm.id, sensitivity: "nonsense", status: ["approved", "rejected"] });
     expect(filters).toEqual({ agent: f.agents.calm.id, sensitivity: undefined, status: "approved" });
     const { graph, agents } = await getEcosystemMap(filters, f.now);
-    expect(agents).toEqual(expect.arrayContaining([{ id: f.agents.calm.id, name: f.agents.calm.name }, { id: f.agents.risky.id, name: f.agents.risky.name }]));
+    expect(agents).toEqual(
+      expect.arrayContaining([
+        { id: f.agents.calm.id, name: f.agents.calm.name },
+        { id: f.agents.risky.id, name: f.agents.risky.name },
+      ]),
+    );
     expect(graph.nodes.map((n) => n.id).sort()).toEqual([`agent:${f.agents.calm.id}`, `gateway:${f.gw.id}`, `service:${f.hosts.public}`, `tool:${f.tools.approved.id}`].sort());
   });
 });
@@ -149,8 +204,18 @@ describe("ecosystem map loader", () => {
 describe("filterGraph", () => {
   const node = (id: string, type: MapNode["type"]): MapNode => ({ id, type, label: id, status: "x", risk: "low", reasons: [], href: "/", meta: {} });
   const graph: EcosystemGraph = {
-    nodes: [node("gateway:g", "gateway"), node("gateway:idle", "gateway"), node("agent:a", "agent"), node("agent:b", "agent"), node("agent:lonely", "agent"),
-      node("tool:ok", "tool"), node("tool:bad", "tool"), node("integration:i", "integration"), node("service:r", "service"), node("service:p", "service")],
+    nodes: [
+      node("gateway:g", "gateway"),
+      node("gateway:idle", "gateway"),
+      node("agent:a", "agent"),
+      node("agent:b", "agent"),
+      node("agent:lonely", "agent"),
+      node("tool:ok", "tool"),
+      node("tool:bad", "tool"),
+      node("integration:i", "integration"),
+      node("service:r", "service"),
+      node("service:p", "service"),
+    ],
     edges: [
       { id: "1", source: "gateway:g", target: "agent:a", kind: "runs", state: "active" },
       { id: "2", source: "gateway:g", target: "agent:b", kind: "runs", state: "active" },
@@ -195,7 +260,11 @@ describe("filterGraph", () => {
   it("by agent keeps a peer it reaches with the gateway that runs the peer, so the peer sits in its gateway's lane", () => {
     const g2: EcosystemGraph = {
       nodes: [...graph.nodes, node("gateway:h", "gateway"), node("agent:c", "agent")],
-      edges: [...graph.edges, { id: "9", source: "gateway:h", target: "agent:c", kind: "runs", state: "active" }, { id: "10", source: "agent:b", target: "agent:c", kind: "talks", state: "unapproved", calls: 2 }],
+      edges: [
+        ...graph.edges,
+        { id: "9", source: "gateway:h", target: "agent:c", kind: "runs", state: "active" },
+        { id: "10", source: "agent:b", target: "agent:c", kind: "talks", state: "unapproved", calls: 2 },
+      ],
     };
     const g = filterGraph(g2, { agent: "b" });
     expect(ids(g)).toEqual(["agent:b", "agent:c", "gateway:g", "gateway:h", "service:p", "tool:ok"]);

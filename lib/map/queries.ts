@@ -1,17 +1,7 @@
 import "server-only";
 import { reviewDueAt } from "@/lib/integrations/queries";
 import { dbRead } from "@/lib/db-read";
-import {
-  APPROVAL_LABELS,
-  type ApprovalState,
-  type Classification,
-  type EcosystemGraph,
-  type MapEdge,
-  type MapNode,
-  type MapNodeType,
-  type Risk,
-  type TMapFilters,
-} from "./schema";
+import { APPROVAL_LABELS, type ApprovalState, type Classification, type EcosystemGraph, type MapEdge, type MapNode, type MapNodeType, type Risk, type TMapFilters } from "./schema";
 
 /*
  * Risk rules of the ecosystem map (the legend and the list view repeat them in plain words).
@@ -90,7 +80,14 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
     dbRead.agent.findMany({
       orderBy: { name: "asc" },
       select: {
-        id: true, name: true, owner: true, team: true, status: true, scope: true, posture: true, gatewayId: true,
+        id: true,
+        name: true,
+        owner: true,
+        team: true,
+        status: true,
+        scope: true,
+        posture: true,
+        gatewayId: true,
         bundles: { select: { bundle: { select: { name: true, tools: { select: { toolId: true } } } } } },
         // Active grants, and exceptions that have not expired (an exception without an end date is not valid).
         grants: { where: { revokedAt: null, OR: [{ kind: "grant", expiresAt: null }, { expiresAt: { gt: now } }] }, select: { toolId: true, kind: true, expiresAt: true } },
@@ -116,7 +113,13 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
     dbRead.tool.findMany({
       where: { id: { in: toolIds } },
       select: {
-        id: true, name: true, kind: true, source: true, publisher: true, publisherVerified: true, advisoryFlaggedAt: true,
+        id: true,
+        name: true,
+        kind: true,
+        source: true,
+        publisher: true,
+        publisherVerified: true,
+        advisoryFlaggedAt: true,
         versions: { orderBy: { createdAt: "desc" }, take: 1, select: { version: true, permissions: true } },
       },
     }),
@@ -129,7 +132,14 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
     dbRead.integration.findMany({
       where: { id: { in: integrationIds } },
       select: {
-        id: true, name: true, provider: true, providerVerified: true, nextReviewAt: true, advisoryFlaggedAt: true, auditDate: true, auditResult: true,
+        id: true,
+        name: true,
+        provider: true,
+        providerVerified: true,
+        nextReviewAt: true,
+        advisoryFlaggedAt: true,
+        auditDate: true,
+        auditResult: true,
         decisions: { orderBy: { decidedAt: "desc" }, take: 1, select: { outcome: true, revokedAt: true, reReviewAt: true } },
       },
     }),
@@ -155,7 +165,13 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
       ["medium", !t.publisherVerified && "unverified publisher"],
     ]);
     const node: MapNode = {
-      id: `tool:${t.id}`, type: "tool", label: t.name, status: state, risk: a.risk, reasons: a.reasons, href: `/tools/${t.id}`,
+      id: `tool:${t.id}`,
+      type: "tool",
+      label: t.name,
+      status: state,
+      risk: a.risk,
+      reasons: a.reasons,
+      href: `/tools/${t.id}`,
       meta: {
         kind: `${t.kind.replace("_", " ")} · ${t.source}`,
         publisher: `${t.publisher} (${t.publisherVerified ? "verified" : "unverified"})`,
@@ -180,7 +196,13 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
       ["medium", !i.providerVerified && "unverified provider"],
     ]);
     const node: MapNode = {
-      id: `integration:${i.id}`, type: "integration", label: i.name, status: state, risk: a.risk, reasons: a.reasons, href: `/integrations/${i.id}`,
+      id: `integration:${i.id}`,
+      type: "integration",
+      label: i.name,
+      status: state,
+      risk: a.risk,
+      reasons: a.reasons,
+      href: `/integrations/${i.id}`,
       meta: { provider: `${i.provider} (${i.providerVerified ? "verified" : "unverified"})` },
       times: { "next review": iso(i.nextReviewAt), ...(i.advisoryFlaggedAt ? { "advisory flagged": iso(i.advisoryFlaggedAt) } : {}) },
     };
@@ -218,8 +240,13 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
       s.flows.push({ classification: f.classification, status: f.status, a, agent: ag.name });
       services.set(f.host, s);
       edges.push({
-        id: `sends:${agentNodeId}->${serviceId}`, source: agentNodeId, target: serviceId, kind: "sends", state: flowState(f.status),
-        classification: f.classification, detail: `${f.service}: ${f.dataSent}`,
+        id: `sends:${agentNodeId}->${serviceId}`,
+        source: agentNodeId,
+        target: serviceId,
+        kind: "sends",
+        state: flowState(f.status),
+        classification: f.classification,
+        detail: `${f.service}: ${f.dataSent}`,
       });
     }
 
@@ -230,7 +257,13 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
     const a = maxRisk(parts, own);
     agentRisk.set(ag.id, { name: ag.name, a, gatewayId: ag.gatewayId });
     nodes.push({
-      id: agentNodeId, type: "agent", label: ag.name, status: ag.status, risk: a.risk, reasons: a.reasons, href: `/agents/${ag.id}`,
+      id: agentNodeId,
+      type: "agent",
+      label: ag.name,
+      status: ag.status,
+      risk: a.risk,
+      reasons: a.reasons,
+      href: `/agents/${ag.id}`,
       meta: { owner: ag.team ? `${ag.owner} (${ag.team})` : ag.owner, scope: ag.scope, ...(execMode ? { exec: execMode } : {}) },
     });
     if (ag.gatewayId) edges.push({ id: `runs:gateway:${ag.gatewayId}->${agentNodeId}`, source: `gateway:${ag.gatewayId}`, target: agentNodeId, kind: "runs", state: ag.status });
@@ -243,7 +276,13 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
     const a = maxRisk(parts);
     const status = !g.lastSeenAt ? "never seen" : now.getTime() - g.lastSeenAt.getTime() <= CONNECTED_WITHIN_MS ? "connected" : "stale";
     nodes.push({
-      id: `gateway:${g.id}`, type: "gateway", label: g.name, status, risk: a.risk, reasons: a.reasons, href: "/gateways",
+      id: `gateway:${g.id}`,
+      type: "gateway",
+      label: g.name,
+      status,
+      risk: a.risk,
+      reasons: a.reasons,
+      href: "/gateways",
       meta: { kind: g.kind, environment: g.environment },
       times: { "last seen": iso(g.lastSeenAt) },
     });
@@ -255,7 +294,13 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
     const top = s.flows.reduce<Classification>((m, f) => (CLASS_RANK[f.classification] > CLASS_RANK[m] ? f.classification : m), "public");
     const a = maxRisk(s.flows.map((f) => ({ label: `from ${f.agent}`, a: f.a })));
     nodes.push({
-      id: `service:${host}`, type: "service", label: host, status: worst, risk: a.risk, reasons: a.reasons, href: `/data-flows?q=${encodeURIComponent(host)}`,
+      id: `service:${host}`,
+      type: "service",
+      label: host,
+      status: worst,
+      risk: a.risk,
+      reasons: a.reasons,
+      href: `/data-flows?q=${encodeURIComponent(host)}`,
       meta: { service: [...s.names].join(", "), "highest classification": top, ...(s.llm ? { "LLM provider": "yes" } : {}) },
     });
   }
@@ -287,13 +332,27 @@ async function agentLinkEdges(agents: { id: string; gatewayId: string | null }[]
   for (const l of seen) {
     const state = ok.has(`${l.from} ${l.to}`) ? "approved" : "unapproved";
     out.set(`${l.from} ${l.to}`, {
-      id: `talks:agent:${l.from}->agent:${l.to}`, source: `agent:${l.from}`, target: `agent:${l.to}`, kind: "talks", state,
-      calls: l.calls, lastAt: l.lastAt.toISOString(), detail: `${l.calls} calls${l.blocked ? ` (${l.blocked} blocked)` : ""}`,
+      id: `talks:agent:${l.from}->agent:${l.to}`,
+      source: `agent:${l.from}`,
+      target: `agent:${l.to}`,
+      kind: "talks",
+      state,
+      calls: l.calls,
+      lastAt: l.lastAt.toISOString(),
+      detail: `${l.calls} calls${l.blocked ? ` (${l.blocked} blocked)` : ""}`,
     });
   }
   for (const p of approved) {
     if (out.has(`${p.fromAgentId} ${p.toAgentId}`)) continue;
-    out.set(`${p.fromAgentId} ${p.toAgentId}`, { id: `talks:agent:${p.fromAgentId}->agent:${p.toAgentId}`, source: `agent:${p.fromAgentId}`, target: `agent:${p.toAgentId}`, kind: "talks", state: "approved", calls: 0, detail: "approved, no calls yet" });
+    out.set(`${p.fromAgentId} ${p.toAgentId}`, {
+      id: `talks:agent:${p.fromAgentId}->agent:${p.toAgentId}`,
+      source: `agent:${p.fromAgentId}`,
+      target: `agent:${p.toAgentId}`,
+      kind: "talks",
+      state: "approved",
+      calls: 0,
+      detail: "approved, no calls yet",
+    });
   }
   return [...out.values()];
 }
@@ -314,11 +373,7 @@ export function filterGraph(graph: EcosystemGraph, filters: TMapFilters): Ecosys
   const agentId = agent ? `agent:${agent}` : undefined;
 
   const links = graph.edges.filter(
-    (e) =>
-      e.kind !== "runs" &&
-      (!agentId || e.source === agentId) &&
-      (!sensitivity || (e.kind === "sends" && e.classification === sensitivity)) &&
-      (!status || e.state === status),
+    (e) => e.kind !== "runs" && (!agentId || e.source === agentId) && (!sensitivity || (e.kind === "sends" && e.classification === sensitivity)) && (!status || e.state === status),
   );
   // Agents at either end of a kept link stay (a peer an agent reaches too), each with its gateway.
   const agents = new Set<string>(links.flatMap((e) => (e.kind === "talks" ? [e.source, e.target] : [e.source])));

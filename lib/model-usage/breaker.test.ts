@@ -16,7 +16,9 @@ afterAll(() => breakerIdle());
 
 async function post(gatewayId: string, secret: string, calls: unknown[]) {
   const body = JSON.stringify({ calls });
-  const res = await POST(new Request("http://x/api/v1/connector/usage", { method: "POST", headers: { ...signedHeaders(secret, body), "x-warden-gateway": gatewayId, "content-type": "application/json" }, body }));
+  const res = await POST(
+    new Request("http://x/api/v1/connector/usage", { method: "POST", headers: { ...signedHeaders(secret, body), "x-warden-gateway": gatewayId, "content-type": "application/json" }, body }),
+  );
   return { status: res.status, json: await res.json() };
 }
 

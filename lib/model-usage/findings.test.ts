@@ -26,10 +26,12 @@ const findingsOf = (agentId: string) => db.finding.findMany({ where: { agentId, 
 describe("model_policy findings", () => {
   it("one finding per (gateway, agent, model) a scope does not allow, from real model calls; none for allowed models", async () => {
     // Rules are global: each test uses its own scope/pattern space.
-    await db.modelRule.createMany({ data: [
-      { scope: "external", pattern: "openai/*", status: "allowed" },
-      { scope: "external", pattern: "openai/gpt-4o-mini", status: "denied" },
-    ] });
+    await db.modelRule.createMany({
+      data: [
+        { scope: "external", pattern: "openai/*", status: "allowed" },
+        { scope: "external", pattern: "openai/gpt-4o-mini", status: "denied" },
+      ],
+    });
     const { gw, agent } = await setup("external");
     await report(gw.id, [
       { provider: "openai", model: "gpt-4o" },

@@ -59,7 +59,15 @@ describe("POST /api/v1/connector/usage", () => {
     const rows = await rowsOf(g.gateway.id);
     const by = new Map(rows.map((r) => [r.eventId, r]));
     // gpt-4o: 1M in × $2.50 + 100k out × $10 + 2M cache reads × $1.25 = 2.50 + 1.00 + 2.50
-    expect(by.get(priced.eventId)).toMatchObject({ costSource: "price_table", agentId: agent.id, fallback: true, primaryModel: "anthropic/claude-opus-4-5", cacheReadTokens: 2_000_000, runId: priced.runId, sessionKey: "agent:main:main" });
+    expect(by.get(priced.eventId)).toMatchObject({
+      costSource: "price_table",
+      agentId: agent.id,
+      fallback: true,
+      primaryModel: "anthropic/claude-opus-4-5",
+      cacheReadTokens: 2_000_000,
+      runId: priced.runId,
+      sessionKey: "agent:main:main",
+    });
     expect(by.get(priced.eventId)!.costUsd!.toFixed()).toBe("6");
     expect(by.get(gatewayCost.eventId)).toMatchObject({ costSource: "gateway" });
     expect(by.get(gatewayCost.eventId)!.costUsd!.toFixed()).toBe("0.1234");

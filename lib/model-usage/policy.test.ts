@@ -31,7 +31,10 @@ describe("model policy matching", () => {
     expect(verdictFor(rules, "internal", "anthropic/claude-opus-4-5")).toEqual({ status: "no_policy", rule: null });
     expect(verdictFor(rules, "internal", "acme/x")).toEqual({ status: "denied", rule: "acme/*" });
     // Same specificity: the stricter status.
-    const tie: ModelRuleLike[] = [{ scope: "internal", pattern: "x/a*", status: "allowed" }, { scope: "internal", pattern: "x/*a", status: "denied" }];
+    const tie: ModelRuleLike[] = [
+      { scope: "internal", pattern: "x/a*", status: "allowed" },
+      { scope: "internal", pattern: "x/*a", status: "denied" },
+    ];
     expect(verdictFor(tie, "internal", "x/aba").status).toBe("denied");
   });
 
@@ -65,7 +68,17 @@ describe("model policy matching", () => {
 describe("weak model families", () => {
   it("match whole family words only", async () => {
     const { isWeakModel } = await import("@/lib/agents/posture");
-    for (const m of ["openai/gpt-4o-mini", "google/gemini-2.5-flash", "google/gemini-2.5-flash-lite", "anthropic/claude-haiku-4-5", "openai/o4-mini", "openai/gpt-5-nano", "meta/llama-3-8b", "openai/gpt-3.5-turbo"]) expect(isWeakModel(m), m).toBe(true);
+    for (const m of [
+      "openai/gpt-4o-mini",
+      "google/gemini-2.5-flash",
+      "google/gemini-2.5-flash-lite",
+      "anthropic/claude-haiku-4-5",
+      "openai/o4-mini",
+      "openai/gpt-5-nano",
+      "meta/llama-3-8b",
+      "openai/gpt-3.5-turbo",
+    ])
+      expect(isWeakModel(m), m).toBe(true);
     for (const m of ["google/gemini-2.5-pro", "anthropic/claude-opus-4-5", "openai/gpt-5", "openai/gpt-4.1", "mistral/ministral-large"]) expect(isWeakModel(m), m).toBe(false);
   });
 });

@@ -13,10 +13,7 @@ import type { ModelRuleStatusName } from "./schema";
  * not allowed there. A scope with only `denied` rules (or none) allows every model it does not deny.
  */
 export type ModelRuleLike = { scope: string; pattern: string; status: ModelRuleStatusName };
-export type ModelVerdict =
-  | { status: "allowed" | "weak" | "denied"; rule: string }
-  | { status: "unlisted"; rule: null }
-  | { status: "no_policy"; rule: null };
+export type ModelVerdict = { status: "allowed" | "weak" | "denied"; rule: string } | { status: "unlisted"; rule: null } | { status: "no_policy"; rule: null };
 
 const STRICTNESS: Record<ModelRuleStatusName, number> = { denied: 3, weak: 2, allowed: 1 };
 

@@ -139,7 +139,20 @@ export function runIdOfEventId(eventId: string): string | null {
 export async function modelCallsOfRun(gatewayId: string, runId: string): Promise<RunModelCall[]> {
   const rows = await db.modelCall.findMany({
     where: { gatewayId, runId },
-    select: { eventId: true, occurredAt: true, provider: true, model: true, tokensIn: true, tokensOut: true, cacheReadTokens: true, cacheWriteTokens: true, fallback: true, primaryModel: true, costUsd: true, costSource: true },
+    select: {
+      eventId: true,
+      occurredAt: true,
+      provider: true,
+      model: true,
+      tokensIn: true,
+      tokensOut: true,
+      cacheReadTokens: true,
+      cacheWriteTokens: true,
+      fallback: true,
+      primaryModel: true,
+      costUsd: true,
+      costSource: true,
+    },
     orderBy: { occurredAt: "asc" },
     take: 50,
   });

@@ -27,11 +27,16 @@ describe("tool call detail: model usage of the same run", () => {
     const at = new Date(Date.now() - 60_000);
     const call = await db.toolCall.create({ data: { occurredAt: at, gatewayId: gw.id, eventId: "tc1@run-7.decision", agentName: "bot", toolName: "read", decision: "allowed", egressHosts: [] } });
     const base = { occurredAt: at.toISOString(), agentName: "bot", provider: "openai", tokensIn: 100, tokensOut: 10 };
-    await ingestUsage(gw, JSON.stringify({ calls: [
-      { ...base, eventId: "run-7.llm", runId: "run-7", model: "gpt-4o" },
-      { ...base, eventId: "run-7.llm.2", runId: "run-7", model: "mystery-1", fallback: true, primaryModel: "openai/gpt-4o" },
-      { ...base, eventId: "run-8.llm", runId: "run-8", model: "gpt-4o" },
-    ] }));
+    await ingestUsage(
+      gw,
+      JSON.stringify({
+        calls: [
+          { ...base, eventId: "run-7.llm", runId: "run-7", model: "gpt-4o" },
+          { ...base, eventId: "run-7.llm.2", runId: "run-7", model: "mystery-1", fallback: true, primaryModel: "openai/gpt-4o" },
+          { ...base, eventId: "run-8.llm", runId: "run-8", model: "gpt-4o" },
+        ],
+      }),
+    );
     await ingestUsage(other, JSON.stringify({ calls: [{ ...base, eventId: "run-7.llm", runId: "run-7", model: "gpt-5" }] }));
 
     session.actor = { kind: "user", userId: undefined, label: "manager@test.local", role: "manager", ip: null, userAgent: null };
@@ -40,7 +45,9 @@ describe("tool call detail: model usage of the same run", () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.runId).toBe("run-7");
-    expect(body.modelUsage.map((m: { eventId: string; model: string; costSource: string; costUsd: string | null; fallback: boolean }) => [m.eventId, m.model, m.costSource, m.costUsd, m.fallback])).toEqual([
+    expect(
+      body.modelUsage.map((m: { eventId: string; model: string; costSource: string; costUsd: string | null; fallback: boolean }) => [m.eventId, m.model, m.costSource, m.costUsd, m.fallback]),
+    ).toEqual([
       ["run-7.llm", "gpt-4o", "price_table", "0.00035", false],
       ["run-7.llm.2", "mystery-1", "unpriced", null, true],
     ]);

@@ -8,7 +8,16 @@ import { deleteModelPriceAction, deleteModelRuleAction, setModelPriceAction, set
 
 afterAll(() => breakerIdle());
 
-const price = (over: Record<string, unknown> = {}) => ({ provider: "acme", model: `m-${rid()}`, inputUsdPerMTok: "1.25", outputUsdPerMTok: "10", cacheReadUsdPerMTok: "", cacheWriteUsdPerMTok: "0.5", source: "acme.example/pricing (2026-12)", ...over });
+const price = (over: Record<string, unknown> = {}) => ({
+  provider: "acme",
+  model: `m-${rid()}`,
+  inputUsdPerMTok: "1.25",
+  outputUsdPerMTok: "10",
+  cacheReadUsdPerMTok: "",
+  cacheWriteUsdPerMTok: "0.5",
+  source: "acme.example/pricing (2026-12)",
+  ...over,
+});
 const audits = (targetId: string) => db.auditEvent.findMany({ where: { targetId }, orderBy: { id: "asc" } });
 
 describe("model prices", () => {
@@ -27,7 +36,10 @@ describe("model prices", () => {
     }
     const input = price({ provider: " ACME ", model: "Big-Model" });
     const created = await execute(admin.actor, setModelPriceAction, input);
-    expect(created).toMatchObject({ ok: true, data: { provider: "acme", model: "big-model", inputUsdPerMTok: "1.25", outputUsdPerMTok: "10", cacheReadUsdPerMTok: null, cacheWriteUsdPerMTok: "0.5" } });
+    expect(created).toMatchObject({
+      ok: true,
+      data: { provider: "acme", model: "big-model", inputUsdPerMTok: "1.25", outputUsdPerMTok: "10", cacheReadUsdPerMTok: null, cacheWriteUsdPerMTok: "0.5" },
+    });
     const id = (created as { data: { id: string } }).data.id;
 
     const { actor: lead } = await makeUser("security_lead");
@@ -36,7 +48,10 @@ describe("model prices", () => {
 
     expect(await execute(admin.actor, setModelPriceAction, { ...input, id, inputUsdPerMTok: "2" })).toMatchObject({ ok: true, data: { inputUsdPerMTok: "2" } });
     const a = await audits(id);
-    expect(a.map((e) => [e.action, e.outcome])).toEqual([["model_price.set", "success"], ["model_price.set", "success"]]);
+    expect(a.map((e) => [e.action, e.outcome])).toEqual([
+      ["model_price.set", "success"],
+      ["model_price.set", "success"],
+    ]);
     expect(a[1].before).toMatchObject({ inputUsdPerMTok: "1.25" });
     expect(a[1].after).toMatchObject({ inputUsdPerMTok: "2", provider: "acme", model: "big-model" });
 
@@ -90,11 +105,23 @@ describe("model prices", () => {
   it("a changed price prices the calls that arrive afterwards", async () => {
     const { actor } = await makeUser("admin");
     const row = await db.modelPrice.findFirstOrThrow({ where: { provider: "openai", model: "gpt-4.1" } });
-    const res = await execute(actor, setModelPriceAction, { id: row.id, provider: "openai", model: "gpt-4.1", inputUsdPerMTok: "4", outputUsdPerMTok: "8", cacheReadUsdPerMTok: "", cacheWriteUsdPerMTok: "", source: "negotiated" });
+    const res = await execute(actor, setModelPriceAction, {
+      id: row.id,
+      provider: "openai",
+      model: "gpt-4.1",
+      inputUsdPerMTok: "4",
+      outputUsdPerMTok: "8",
+      cacheReadUsdPerMTok: "",
+      cacheWriteUsdPerMTok: "",
+      source: "negotiated",
+    });
     expect(res).toMatchObject({ ok: true });
     const { ingestUsage } = await import("./ingest");
     const gw = await db.gateway.create({ data: { name: `gw-${rid()}`, kind: "openclaw", environment: "test" } });
-    const out = await ingestUsage(gw, JSON.stringify({ calls: [{ eventId: "a.llm", occurredAt: new Date().toISOString(), agentName: "x", provider: "openai", model: "gpt-4.1", tokensIn: 1_000_000, tokensOut: 0 }] }));
+    const out = await ingestUsage(
+      gw,
+      JSON.stringify({ calls: [{ eventId: "a.llm", occurredAt: new Date().toISOString(), agentName: "x", provider: "openai", model: "gpt-4.1", tokensIn: 1_000_000, tokensOut: 0 }] }),
+    );
     expect(out).toMatchObject({ ok: true, value: { accepted: 1 } });
     const call = await db.modelCall.findFirstOrThrow({ where: { gatewayId: gw.id } });
     expect([call.costSource, call.costUsd?.toFixed()]).toEqual(["price_table", "4"]);

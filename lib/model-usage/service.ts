@@ -7,10 +7,30 @@ import { missingOrDeleted } from "@/lib/audit/deleted";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { TModelPriceDelete, TModelPriceSet, TModelRuleDelete, TModelRuleSet } from "./schema";
 
-const PRICE_SELECT = { id: true, provider: true, model: true, inputUsdPerMTok: true, outputUsdPerMTok: true, cacheReadUsdPerMTok: true, cacheWriteUsdPerMTok: true, source: true, updatedAt: true } as const;
+const PRICE_SELECT = {
+  id: true,
+  provider: true,
+  model: true,
+  inputUsdPerMTok: true,
+  outputUsdPerMTok: true,
+  cacheReadUsdPerMTok: true,
+  cacheWriteUsdPerMTok: true,
+  source: true,
+  updatedAt: true,
+} as const;
 type PriceRow = Prisma.ModelPriceGetPayload<{ select: typeof PRICE_SELECT }>;
 
-export type ModelPriceView = { id: string; provider: string; model: string; inputUsdPerMTok: string; outputUsdPerMTok: string; cacheReadUsdPerMTok: string | null; cacheWriteUsdPerMTok: string | null; source: string; updatedAt: Date };
+export type ModelPriceView = {
+  id: string;
+  provider: string;
+  model: string;
+  inputUsdPerMTok: string;
+  outputUsdPerMTok: string;
+  cacheReadUsdPerMTok: string | null;
+  cacheWriteUsdPerMTok: string | null;
+  source: string;
+  updatedAt: Date;
+};
 
 /** A price row as the console and the audit trail show it (exact decimal strings). */
 export function priceView(p: PriceRow): ModelPriceView {
@@ -26,7 +46,15 @@ export function priceView(p: PriceRow): ModelPriceView {
     updatedAt: p.updatedAt,
   };
 }
-const priceAudit = (p: ModelPriceView) => ({ provider: p.provider, model: p.model, inputUsdPerMTok: p.inputUsdPerMTok, outputUsdPerMTok: p.outputUsdPerMTok, cacheReadUsdPerMTok: p.cacheReadUsdPerMTok, cacheWriteUsdPerMTok: p.cacheWriteUsdPerMTok, source: p.source });
+const priceAudit = (p: ModelPriceView) => ({
+  provider: p.provider,
+  model: p.model,
+  inputUsdPerMTok: p.inputUsdPerMTok,
+  outputUsdPerMTok: p.outputUsdPerMTok,
+  cacheReadUsdPerMTok: p.cacheReadUsdPerMTok,
+  cacheWriteUsdPerMTok: p.cacheWriteUsdPerMTok,
+  source: p.source,
+});
 
 /**
  * Add a model price (no id) or change one (id), audited "model_price.set" with before and after in
@@ -105,7 +133,8 @@ export async function setModelRule(actor: Actor, input: TModelRuleSet): Promise<
       return saved;
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError("conflict", `There is already a rule for ${input.pattern} (${input.scope}); edit that one.`, { pattern: ["This scope already has a rule with this pattern."] });
+    if (isUniqueViolation(err))
+      throw new AppError("conflict", `There is already a rule for ${input.pattern} (${input.scope}); edit that one.`, { pattern: ["This scope already has a rule with this pattern."] });
     throw err;
   }
 }

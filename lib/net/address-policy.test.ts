@@ -63,7 +63,20 @@ const IPV6_SPECIAL: [string, string, string[]][] = [
   ["fec0::/10", "RFC 3879 deprecated site-local", ["fec0::1"]],
 ];
 const SPECIAL = [...IPV4_SPECIAL, ...IPV6_SPECIAL].flatMap(([block, rfc, samples]) => samples.map((a) => [a, `${block} ${rfc}`] as const));
-const PUBLIC = ["8.8.8.8", "1.1.1.1", "93.184.215.14", "192.0.3.1", "198.51.99.255", "203.0.114.0", "100.128.0.1", "172.32.0.1", "192.169.0.1", "::ffff:8.8.8.8", "2606:4700:4700::1111", "2a00:1450:4001::200e"];
+const PUBLIC = [
+  "8.8.8.8",
+  "1.1.1.1",
+  "93.184.215.14",
+  "192.0.3.1",
+  "198.51.99.255",
+  "203.0.114.0",
+  "100.128.0.1",
+  "172.32.0.1",
+  "192.169.0.1",
+  "::ffff:8.8.8.8",
+  "2606:4700:4700::1111",
+  "2a00:1450:4001::200e",
+];
 // What a gateway's admin WebSocket may use besides public addresses (internal networks).
 const PRIVATE = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"];
 const METADATA = ["169.254.169.254", "fd00:ec2::254", "100.100.100.200", "::ffff:169.254.169.254", "::ffff:100.100.100.200", "169.254.170.2"];

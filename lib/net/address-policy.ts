@@ -15,18 +15,7 @@ import { settings } from "@/lib/env";
  * they carry, plus a small supplement (SUPPLEMENT below) for what ipaddr.js 2.5 does not name.
  */
 
-export type AddressKind =
-  | "public"
-  | "private"
-  | "cgnat"
-  | "unique-local"
-  | "loopback"
-  | "link-local"
-  | "metadata"
-  | "unspecified"
-  | "broadcast"
-  | "multicast"
-  | "special-purpose";
+export type AddressKind = "public" | "private" | "cgnat" | "unique-local" | "loopback" | "link-local" | "metadata" | "unspecified" | "broadcast" | "multicast" | "special-purpose";
 
 export type AddressUse = "webhook" | "gateway-admin";
 

@@ -98,7 +98,11 @@ describe("webhook dispatcher", () => {
     expect(verify(secret, r)).toBe(true);
     expect(verify(`whsec_${Buffer.alloc(32, 1).toString("base64")}`, r)).toBe(false); // another key
     expect(verify(secret, { ...r, body: r.body.replace("Agent x", "Agent y") })).toBe(false);
-    expect(JSON.parse(r.body)).toEqual({ type: "containment.applied", timestamp: d.createdAt.toISOString(), data: { summary: "Agent x contained", containmentId: "c-9", scope: "agent", target: "x" } });
+    expect(JSON.parse(r.body)).toEqual({
+      type: "containment.applied",
+      timestamp: d.createdAt.toISOString(),
+      data: { summary: "Agent x contained", containmentId: "c-9", scope: "agent", target: "x" },
+    });
     expect(d).toMatchObject({ state: "delivered", attempts: 1, lastStatus: 200, lastError: null, deliveredAt: expect.any(Date) });
 
     expect(await dispatchDueWebhooks()).toMatchObject({ claimed: 0 });
@@ -191,7 +195,13 @@ describe("webhook dispatcher", () => {
     const body = JSON.parse(r.body);
     expect(body.text).toBe("alice asked for <tool> & more");
     expect(body.blocks[0]).toEqual({ type: "section", text: { type: "mrkdwn", text: "*tool_request.created*\nalice asked for &lt;tool&gt; &amp; more" } });
-    expect(body.blocks[1]).toEqual({ type: "section", fields: [{ type: "mrkdwn", text: "*tool*\nweb_fetch" }, { type: "mrkdwn", text: "*agents*\na1, a2" }] });
+    expect(body.blocks[1]).toEqual({
+      type: "section",
+      fields: [
+        { type: "mrkdwn", text: "*tool*\nweb_fetch" },
+        { type: "mrkdwn", text: "*agents*\na1, a2" },
+      ],
+    });
     expect(body.blocks[2]).toMatchObject({ type: "context", elements: [{ type: "mrkdwn", text: expect.stringContaining("Warden") }] });
     expect(body).not.toHaveProperty("type");
   });

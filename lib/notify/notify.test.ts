@@ -39,7 +39,9 @@ describe("notify() fan-out", () => {
 
     const count = await db.$transaction((tx) => notify(tx, "containment.applied", "Kill switch on agent x", { containmentId: "c-1", scope: "agent" }));
     expect(count).toBe(2);
-    expect(await deliveriesOf(all.endpoint.id)).toEqual([expect.objectContaining({ event: "containment.applied", state: "pending", attempts: 0, payload: { containmentId: "c-1", scope: "agent", summary: "Kill switch on agent x" } })]);
+    expect(await deliveriesOf(all.endpoint.id)).toEqual([
+      expect.objectContaining({ event: "containment.applied", state: "pending", attempts: 0, payload: { containmentId: "c-1", scope: "agent", summary: "Kill switch on agent x" } }),
+    ]);
     expect(await deliveriesOf(containment.endpoint.id)).toHaveLength(1);
     expect(await deliveriesOf(budgets.endpoint.id)).toHaveLength(0);
     expect(await deliveriesOf(disabled.endpoint.id)).toHaveLength(0);
@@ -69,7 +71,13 @@ describe("notify() fan-out", () => {
     const ep = await createEndpoint({ events: ["tool_request.created"] });
     const at = new Date("2026-01-02T03:04:05.000Z");
     await db.$transaction((tx) =>
-      notify(tx, "tool_request.created", "Request for tool y with key sk-ant-abcdefghijklmnopqrstuvwxyz0123", { apiToken: "plain-secret-value", note: "uses ghp_abcdefghijklmnopqrstuvwxyz0123456789AB", at, n: 12n, nested: { password: "hunter2", ok: true } }),
+      notify(tx, "tool_request.created", "Request for tool y with key sk-ant-abcdefghijklmnopqrstuvwxyz0123", {
+        apiToken: "plain-secret-value",
+        note: "uses ghp_abcdefghijklmnopqrstuvwxyz0123456789AB",
+        at,
+        n: 12n,
+        nested: { password: "hunter2", ok: true },
+      }),
     );
     const [d] = await deliveriesOf(ep.endpoint.id);
     const text = JSON.stringify(d.payload);
@@ -120,7 +128,12 @@ describe("webhook endpoints: secrets, authorization and validation", () => {
     expect(await db.auditEvent.count({ where: { action: "webhook.create", outcome: "denied", actorId: user.id, targetId: "notifications:manage" } })).toBe(1);
 
     const ep = await createEndpoint({});
-    for (const [def, input] of [[updateWebhookAction, { id: ep.endpoint.id, enabled: false }], [rotateWebhookSecretAction, { id: ep.endpoint.id }], [deleteWebhookAction, { id: ep.endpoint.id }], [testWebhookAction, { id: ep.endpoint.id }]] as const) {
+    for (const [def, input] of [
+      [updateWebhookAction, { id: ep.endpoint.id, enabled: false }],
+      [rotateWebhookSecretAction, { id: ep.endpoint.id }],
+      [deleteWebhookAction, { id: ep.endpoint.id }],
+      [testWebhookAction, { id: ep.endpoint.id }],
+    ] as const) {
       expect(await execute(actor, def as typeof testWebhookAction, input)).toMatchObject({ ok: false, code: "forbidden" });
     }
     expect(await db.webhookEndpoint.findUniqueOrThrow({ where: { id: ep.endpoint.id } })).toMatchObject({ enabled: true });
@@ -207,7 +220,9 @@ describe("webhook endpoints: secrets, authorization and validation", () => {
     expect(await execute(actor, deleteWebhookAction, { id: a.endpoint.id })).toMatchObject({ ok: true });
     expect(await db.webhookEndpoint.count({ where: { id: a.endpoint.id } })).toBe(0);
     expect(await db.webhookDelivery.count({ where: { endpointId: a.endpoint.id } })).toBe(0);
-    expect(await db.auditEvent.findFirstOrThrow({ where: { action: "webhook.delete", targetId: a.endpoint.id } })).toMatchObject({ before: expect.objectContaining({ name: a.endpoint.name, deliveries: 1 }) });
+    expect(await db.auditEvent.findFirstOrThrow({ where: { action: "webhook.delete", targetId: a.endpoint.id } })).toMatchObject({
+      before: expect.objectContaining({ name: a.endpoint.name, deliveries: 1 }),
+    });
     expect(await execute(actor, deleteWebhookAction, { id: a.endpoint.id })).toMatchObject({ ok: false, code: "conflict" });
   });
 });

@@ -11,7 +11,14 @@ export async function listWebhookEndpoints() {
   const rows = await db.webhookEndpoint.findMany({
     orderBy: { name: "asc" },
     select: {
-      id: true, name: true, url: true, format: true, events: true, enabled: true, createdAt: true, updatedAt: true,
+      id: true,
+      name: true,
+      url: true,
+      format: true,
+      events: true,
+      enabled: true,
+      createdAt: true,
+      updatedAt: true,
       deliveries: { orderBy: { createdAt: "desc" }, take: 1, select: { state: true, createdAt: true, lastStatus: true } },
     },
   });
@@ -32,8 +39,17 @@ export function parseDeliveryQuery(params: Parameters<typeof parseListQuery>[0])
 export type TDeliveryListQuery = ReturnType<typeof parseDeliveryQuery>["query"];
 
 const DELIVERY_SELECT = {
-  id: true, endpointId: true, event: true, payload: true, state: true, attempts: true, nextAttemptAt: true,
-  lastStatus: true, lastError: true, deliveredAt: true, createdAt: true,
+  id: true,
+  endpointId: true,
+  event: true,
+  payload: true,
+  state: true,
+  attempts: true,
+  nextAttemptAt: true,
+  lastStatus: true,
+  lastError: true,
+  deliveredAt: true,
+  createdAt: true,
   endpoint: { select: { name: true } },
 } as const satisfies Prisma.WebhookDeliverySelect;
 
@@ -50,9 +66,19 @@ export async function listWebhookDeliveries(q: TDeliveryListQuery): Promise<List
 function deliveryView(d: Prisma.WebhookDeliveryGetPayload<{ select: typeof DELIVERY_SELECT }>) {
   const data = d.payload && typeof d.payload === "object" && !Array.isArray(d.payload) ? (d.payload as Record<string, unknown>) : {};
   return {
-    id: d.id, endpointId: d.endpointId, endpointName: d.endpoint.name, event: d.event, summary: typeof data.summary === "string" ? data.summary : null,
-    payload: d.payload, state: d.state, attempts: d.attempts, nextAttemptAt: d.nextAttemptAt, lastStatus: d.lastStatus, lastError: d.lastError,
-    deliveredAt: d.deliveredAt, createdAt: d.createdAt,
+    id: d.id,
+    endpointId: d.endpointId,
+    endpointName: d.endpoint.name,
+    event: d.event,
+    summary: typeof data.summary === "string" ? data.summary : null,
+    payload: d.payload,
+    state: d.state,
+    attempts: d.attempts,
+    nextAttemptAt: d.nextAttemptAt,
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+    deliveredAt: d.deliveredAt,
+    createdAt: d.createdAt,
   };
 }
 export type WebhookDeliveryRow = ReturnType<typeof deliveryView>;

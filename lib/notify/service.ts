@@ -33,7 +33,17 @@ export function displayUrl(url: string): string {
 
 /** The public shape of an endpoint (API responses, audit rows). */
 export function endpointView(e: EndpointRow) {
-  return { id: e.id, name: e.name, urlHost: new URL(e.url).host, urlDisplay: displayUrl(e.url), format: e.format, events: e.events, enabled: e.enabled, createdAt: e.createdAt, updatedAt: e.updatedAt };
+  return {
+    id: e.id,
+    name: e.name,
+    urlHost: new URL(e.url).host,
+    urlDisplay: displayUrl(e.url),
+    format: e.format,
+    events: e.events,
+    enabled: e.enabled,
+    createdAt: e.createdAt,
+    updatedAt: e.updatedAt,
+  };
 }
 export type WebhookEndpointView = ReturnType<typeof endpointView>;
 
@@ -90,7 +100,10 @@ export async function createWebhookEndpoint(actor: Actor, input: z.infer<typeof 
   const secret = generateWebhookSecret();
   try {
     const endpoint = await db.$transaction(async (tx) => {
-      const e = await tx.webhookEndpoint.create({ data: { name: input.name, url: input.url, format: input.format, events: input.events, enabled: input.enabled, secretEnc: seal(secret) }, select: ENDPOINT_SELECT });
+      const e = await tx.webhookEndpoint.create({
+        data: { name: input.name, url: input.url, format: input.format, events: input.events, enabled: input.enabled, secretEnc: seal(secret) },
+        select: ENDPOINT_SELECT,
+      });
       await recordAudit(tx, actor, { action: "webhook.create", targetType: "webhook_endpoint", targetId: e.id, after: auditView(e) });
       return e;
     });

@@ -52,9 +52,7 @@ function slackBody(msg: OutboundMessage) {
     .filter((e): e is readonly [string, string] => e[1] !== null && e[1] !== "")
     .slice(0, MAX_FIELDS)
     .map(([k, v]) => ({ type: "mrkdwn", text: `*${esc(k)}*\n${esc(v)}` }));
-  const blocks: Record<string, unknown>[] = [
-    { type: "section", text: { type: "mrkdwn", text: `*${esc(msg.event)}*\n${esc(summary)}` } },
-  ];
+  const blocks: Record<string, unknown>[] = [{ type: "section", text: { type: "mrkdwn", text: `*${esc(msg.event)}*\n${esc(summary)}` } }];
   if (fields.length) blocks.push({ type: "section", fields });
   // A link to the record in the console (e.g. the approval to decide): only an http(s) URL.
   const link = typeof msg.data.link === "string" && /^https?:\/\/[^\s<>|]+$/.test(msg.data.link) ? msg.data.link : null;

@@ -41,7 +41,10 @@ function handlers(): Handler[] {
     });
     for (const m of src.matchAll(/export\s*\{([^}]*)\}/g)) {
       for (const part of m[1].split(",")) {
-        const alias = part.trim().split(/\s+as\s+/)[1]?.trim();
+        const alias = part
+          .trim()
+          .split(/\s+as\s+/)[1]
+          ?.trim();
         if (alias && (METHODS as readonly string[]).includes(alias)) out.push({ method: alias, path: routePath, file: path.relative(ROOT, file), body: src, imports });
       }
     }
@@ -107,7 +110,21 @@ describe("the API reference covers every route, from the code", () => {
   });
 
   it("the OpenAPI 3.1 document has every operation, its path parameters, scope and request schema", async () => {
-    const doc = openApiDocument() as { openapi: string; paths: Record<string, Record<string, { operationId: string; parameters?: { name: string; in: string }[]; requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> }; "x-warden-scope"?: string }>> };
+    const doc = openApiDocument() as {
+      openapi: string;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            operationId: string;
+            parameters?: { name: string; in: string }[];
+            requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> };
+            "x-warden-scope"?: string;
+          }
+        >
+      >;
+    };
     expect(doc.openapi).toBe("3.1.0");
     const ids = new Set<string>();
     for (const op of OPERATIONS) {
@@ -115,7 +132,11 @@ describe("the API reference covers every route, from the code", () => {
       expect(o, key(op)).toBeTruthy();
       expect(ids.has(o.operationId), `operationId ${o.operationId} unique`).toBe(false);
       ids.add(o.operationId);
-      for (const p of pathParams(op.path)) expect(o.parameters?.some((x) => x.name === p && x.in === "path"), `${key(op)} path parameter ${p}`).toBe(true);
+      for (const p of pathParams(op.path))
+        expect(
+          o.parameters?.some((x) => x.name === p && x.in === "path"),
+          `${key(op)} path parameter ${p}`,
+        ).toBe(true);
       if (op.action) expect(o["x-warden-scope"]).toBe(op.action.scope);
     }
     // A mutation's body schema is its action's zod schema (the path's id comes from the path).

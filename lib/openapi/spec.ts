@@ -94,7 +94,10 @@ function operationObject(op: Operation): Json {
   }
   const scope = scopeOf(op);
   return {
-    operationId: `${op.method.toLowerCase()}${op.path.replace(/^\/api(\/v1)?/, "").replace(/\{(\w+)\*?\}/g, "By_$1").replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ""))}`,
+    operationId: `${op.method.toLowerCase()}${op.path
+      .replace(/^\/api(\/v1)?/, "")
+      .replace(/\{(\w+)\*?\}/g, "By_$1")
+      .replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ""))}`,
     summary: `${op.method} ${op.path}`,
     description: op.description + (scope ? `\n\nScope: \`${scope}\`.` : ""),
     tags: [op.path.split("/")[op.path.startsWith("/api/v1/") ? 3 : 2] ?? "api"],
@@ -130,7 +133,12 @@ export function openApiDocument(version = settings.packageVersion()): Json {
       securitySchemes: {
         session: { type: "apiKey", in: "cookie", name: "next-auth.session-token", description: "A console session (`__Secure-next-auth.session-token` over HTTPS)." },
         bearer: { type: "http", scheme: "bearer", description: "An API token (`npm run warden -- token create`, or Settings → API tokens)." },
-        gatewaySignature: { type: "apiKey", in: "header", name: "x-warden-gateway", description: "The gateway id; the body is signed with the gateway's secret (webhook-id, webhook-timestamp, webhook-signature headers): docs/connector-protocol.md." },
+        gatewaySignature: {
+          type: "apiKey",
+          in: "header",
+          name: "x-warden-gateway",
+          description: "The gateway id; the body is signed with the gateway's secret (webhook-id, webhook-timestamp, webhook-signature headers): docs/connector-protocol.md.",
+        },
       },
       schemas: {
         Error: {

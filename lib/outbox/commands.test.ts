@@ -15,11 +15,19 @@ async function gateway() {
 const poll = (gwId: string, secret: string, wait = 0) => GET(new Request(`http://w/api/v1/connector/commands?wait=${wait}`, { headers: { ...signedHeaders(secret, ""), "x-warden-gateway": gwId } }));
 const pollWithAcks = (gwId: string, secret: string, body: unknown, wait = 0) => {
   const text = JSON.stringify(body);
-  return POST(new Request(`http://w/api/v1/connector/commands?wait=${wait}`, { method: "POST", headers: { ...signedHeaders(secret, text), "x-warden-gateway": gwId, "content-type": "application/json" }, body: text }));
+  return POST(
+    new Request(`http://w/api/v1/connector/commands?wait=${wait}`, {
+      method: "POST",
+      headers: { ...signedHeaders(secret, text), "x-warden-gateway": gwId, "content-type": "application/json" },
+      body: text,
+    }),
+  );
 };
 const ack = (gwId: string, secret: string, id: string, body: object) => {
   const text = JSON.stringify(body);
-  return ACK(new Request(`http://w/api/v1/connector/commands/${id}/ack`, { method: "POST", headers: { ...signedHeaders(secret, text), "x-warden-gateway": gwId }, body: text }), { params: Promise.resolve({ id }) });
+  return ACK(new Request(`http://w/api/v1/connector/commands/${id}/ack`, { method: "POST", headers: { ...signedHeaders(secret, text), "x-warden-gateway": gwId }, body: text }), {
+    params: Promise.resolve({ id }),
+  });
 };
 
 describe("connector commands", () => {
@@ -80,7 +88,9 @@ describe("connector commands", () => {
     const statuses = await Promise.all([
       ...gws.slice(0, 20).map(({ gw, secret }, i) => ack(gw.id, secret, deliveries[i].id, { outcome: "applied", detail: `gw ${i}` }).then((r) => r.status)),
       ack(gws[0].gw.id, gws[0].secret, deliveries[39].id, { outcome: "applied" }).then((r) => r.status),
-      ...gws.slice(20).map(({ gw, secret }, i) => ack(gw.id, secret, deliveries[20 + i].id, { outcome: i === 5 ? "failed" : "applied", detail: i === 5 ? "plugin missing" : undefined }).then((r) => r.status)),
+      ...gws
+        .slice(20)
+        .map(({ gw, secret }, i) => ack(gw.id, secret, deliveries[20 + i].id, { outcome: i === 5 ? "failed" : "applied", detail: i === 5 ? "plugin missing" : undefined }).then((r) => r.status)),
     ]);
     expect(statuses.filter((s) => s === 200)).toHaveLength(40);
     expect(statuses[20]).toBe(404);
@@ -112,7 +122,13 @@ describe("connector commands", () => {
     expect(body1.commands.map((c: { id: string }) => c.id).sort()).toEqual([d1.id, d2.id].sort());
 
     const audits = () => db.auditEvent.count({ where: { action: "gateway.command_ack", targetId: { in: [d1.id, d2.id] } } });
-    const second = await pollWithAcks(gw.id, secret, { acks: [{ id: d1.id, outcome: "applied" }, { id: d2.id, outcome: "failed", detail: "no such tool" }, { id: foreign.id, outcome: "applied" }] });
+    const second = await pollWithAcks(gw.id, secret, {
+      acks: [
+        { id: d1.id, outcome: "applied" },
+        { id: d2.id, outcome: "failed", detail: "no such tool" },
+        { id: foreign.id, outcome: "applied" },
+      ],
+    });
     expect(second.status).toBe(200);
     const body2 = await second.json();
     expect(body2.commands).toEqual([]); // both acknowledged: nothing to redeliver

@@ -23,7 +23,19 @@ export type CommandType = "containment" | "policy_refresh" | "approval_decision"
  * containment action (deny_tool, suspend_agent, …) and `actionId` its id; for other types
  * `action` is the type itself, `actionId` is null and `options` is the row's payload.
  */
-export type GatewayCommand = { id: string; type: CommandType; actionId: string | null; kind: "apply" | "release"; scope: string; action: string; target: string; reason: string; issuedAt: string; attempt: number; options: Record<string, unknown> };
+export type GatewayCommand = {
+  id: string;
+  type: CommandType;
+  actionId: string | null;
+  kind: "apply" | "release";
+  scope: string;
+  action: string;
+  target: string;
+  reason: string;
+  issuedAt: string;
+  attempt: number;
+  options: Record<string, unknown>;
+};
 
 type Tx = Pick<typeof db, "gatewayCommand" | "$executeRaw">;
 
@@ -43,7 +55,10 @@ export async function enqueueCommands(tx: Tx, input: { gatewayIds: string[]; typ
   }
   const ids: string[] = [];
   for (const gatewayId of new Set(input.gatewayIds)) {
-    const row = await tx.gatewayCommand.create({ data: { gatewayId, type: input.type, kind: "apply", payload: { ...(input.payload ?? {}), ...(input.target ? { target: input.target } : {}) } as object }, select: { id: true } });
+    const row = await tx.gatewayCommand.create({
+      data: { gatewayId, type: input.type, kind: "apply", payload: { ...(input.payload ?? {}), ...(input.target ? { target: input.target } : {}) } as object },
+      select: { id: true },
+    });
     ids.push(row.id);
   }
   return ids;
@@ -65,7 +80,22 @@ export async function commandTarget(tx: Pick<typeof db, "agent">, scope: string,
   return a ? { agentExternalId: a.externalId ?? a.name, agentName: a.name } : {};
 }
 
-type ClaimRow = { id: string; type: string; payload: Record<string, unknown> | null; kind: string; attempts: number; action_id: string; scope: string; action: string; target: string; reason: string; issued_at: Date; options: Record<string, unknown> | null; agent_external_id: string | null; agent_name: string | null };
+type ClaimRow = {
+  id: string;
+  type: string;
+  payload: Record<string, unknown> | null;
+  kind: string;
+  attempts: number;
+  action_id: string;
+  scope: string;
+  action: string;
+  target: string;
+  reason: string;
+  issued_at: Date;
+  options: Record<string, unknown> | null;
+  agent_external_id: string | null;
+  agent_name: string | null;
+};
 
 /**
  * Claim due commands in one statement on the connector pool (no interactive transaction, so
@@ -114,8 +144,17 @@ const claimPending = grouped(async (gatewayIds: string[]): Promise<GatewayComman
       const reason = payload.reason;
       const list = byGateway.get(r.gateway_id) ?? [];
       list.push({
-        id: r.id, type: r.type as CommandType, actionId: null, kind: "apply", scope: "gateway", action: r.type, target: typeof target === "string" ? target : r.gateway_id,
-        reason: typeof reason === "string" ? reason : "", issuedAt: new Date(r.issued_at).toISOString(), attempt: Number(r.attempts) + 1, options: payload,
+        id: r.id,
+        type: r.type as CommandType,
+        actionId: null,
+        kind: "apply",
+        scope: "gateway",
+        action: r.type,
+        target: typeof target === "string" ? target : r.gateway_id,
+        reason: typeof reason === "string" ? reason : "",
+        issuedAt: new Date(r.issued_at).toISOString(),
+        attempt: Number(r.attempts) + 1,
+        options: payload,
       });
       byGateway.set(r.gateway_id, list);
       continue;
@@ -126,8 +165,17 @@ const claimPending = grouped(async (gatewayIds: string[]): Promise<GatewayComman
     const agent = r.scope === "agent" && r.agent_name ? { agentExternalId: r.agent_external_id ?? r.agent_name, agentName: r.agent_name } : {};
     const list = byGateway.get(r.gateway_id) ?? [];
     list.push({
-      id: r.id, type: "containment", actionId: r.action_id, kind: r.kind === "release" ? "release" : "apply", scope: r.scope, action: r.action, target: r.target, reason: r.reason,
-      issuedAt: new Date(r.issued_at).toISOString(), attempt: Number(r.attempts) + 1, options: { ...options, ...agent },
+      id: r.id,
+      type: "containment",
+      actionId: r.action_id,
+      kind: r.kind === "release" ? "release" : "apply",
+      scope: r.scope,
+      action: r.action,
+      target: r.target,
+      reason: r.reason,
+      issuedAt: new Date(r.issued_at).toISOString(),
+      attempt: Number(r.attempts) + 1,
+      options: { ...options, ...agent },
     });
     byGateway.set(r.gateway_id, list);
   }
@@ -279,7 +327,10 @@ export const ZAck = z.object({
 
 /** The body of POST /api/v1/connector/commands: the previous poll's acks, then a new long-poll. */
 export const ZPollWithAcks = z.object({
-  acks: z.array(ZAck.extend({ id: z.uuid() })).max(50).default([]),
+  acks: z
+    .array(ZAck.extend({ id: z.uuid() }))
+    .max(50)
+    .default([]),
 });
 
 type AckResult = { id: string; state: string; ackedAt: Date };
@@ -313,7 +364,7 @@ async function flushAcks() {
       // One job per delivery per group: a repeated ack of the same command goes in the next group.
       const batch: AckJob[] = [];
       const seen = new Set<string>();
-      for (let i = 0; i < ackQueue.length && batch.length < ACK_BATCH; ) {
+      for (let i = 0; i < ackQueue.length && batch.length < ACK_BATCH;) {
         if (seen.has(ackQueue[i].deliveryId)) i++;
         else {
           seen.add(ackQueue[i].deliveryId);
@@ -333,7 +384,21 @@ async function flushAcks() {
   }
 }
 
-type AckTarget = { id: string; gateway_id: string; type: string; state: string; acked_at: Date | null; action_id: string | null; kind: string; gateway_name: string; scope: string | null; target: string | null; action: string | null; incident_id: string | null; affected: { label?: string } | null };
+type AckTarget = {
+  id: string;
+  gateway_id: string;
+  type: string;
+  state: string;
+  acked_at: Date | null;
+  action_id: string | null;
+  kind: string;
+  gateway_name: string;
+  scope: string | null;
+  target: string | null;
+  action: string | null;
+  incident_id: string | null;
+  affected: { label?: string } | null;
+};
 
 async function ackGroup(batch: AckJob[]) {
   const results = await db.$transaction(async (tx) => {
@@ -379,14 +444,29 @@ async function ackGroup(batch: AckJob[]) {
       await appendTimeline(tx, d.incident_id, timelineEntry.delivery({ containmentId: d.action_id, gateway: d.gateway_name, kind: d.kind, state, detail }));
       if (state === "failed") {
         const label = d.affected?.label ?? d.target ?? "";
-        await notify(tx, "containment.failed", `Gateway ${d.gateway_name} could not ${d.kind === "release" ? "release" : "apply"} ${d.action.replace(/_/g, " ")} on ${d.scope} ${label}: ${detail ?? "failed"}`, { containmentId: d.action_id, deliveryId: d.id, gateway: d.gateway_name, kind: d.kind, detail });
+        await notify(
+          tx,
+          "containment.failed",
+          `Gateway ${d.gateway_name} could not ${d.kind === "release" ? "release" : "apply"} ${d.action.replace(/_/g, " ")} on ${d.scope} ${label}: ${detail ?? "failed"}`,
+          { containmentId: d.action_id, deliveryId: d.id, gateway: d.gateway_name, kind: d.kind, detail },
+        );
       }
     }
     // Last: the audit append serialises on one lock, held from here until commit only.
-    await recordAuditMany(tx, ok.map(({ job, d, state }) => ({
-      actor: job.actor,
-      input: { action: "gateway.command_ack", outcome: state === "failed" ? "failure" : "success", targetType: d.type === "containment" ? "containment_delivery" : "gateway_command", targetId: d.id, before: { state: d.state }, after: { state, detail: job.input.detail ?? null, type: d.type, actionId: d.action_id, kind: d.kind } },
-    })));
+    await recordAuditMany(
+      tx,
+      ok.map(({ job, d, state }) => ({
+        actor: job.actor,
+        input: {
+          action: "gateway.command_ack",
+          outcome: state === "failed" ? "failure" : "success",
+          targetType: d.type === "containment" ? "containment_delivery" : "gateway_command",
+          targetId: d.id,
+          before: { state: d.state },
+          after: { state, detail: job.input.detail ?? null, type: d.type, actionId: d.action_id, kind: d.kind },
+        },
+      })),
+    );
     return out;
   });
   for (const job of batch) {

@@ -33,28 +33,65 @@ export async function escalateOverdue(now = new Date(), timeoutMs = ackTimeoutMs
     await tx.gatewayCommand.updateMany({ where: { id: { in: ids }, type: { not: "containment" } }, data: { escalatedAt: now } });
     const rows = await tx.gatewayCommand.findMany({
       where: { id: { in: ids } },
-      select: { id: true, type: true, kind: true, attempts: true, createdAt: true, payload: true, gateway: { select: { id: true, name: true, lastSeenAt: true, policyVersionApplied: true } }, action: { select: { id: true, scope: true, target: true, action: true, incidentId: true, affected: true } } },
+      select: {
+        id: true,
+        type: true,
+        kind: true,
+        attempts: true,
+        createdAt: true,
+        payload: true,
+        gateway: { select: { id: true, name: true, lastSeenAt: true, policyVersionApplied: true } },
+        action: { select: { id: true, scope: true, target: true, action: true, incidentId: true, affected: true } },
+      },
     });
     for (const d of rows) {
       if (!d.action) {
         // Every other command type escalates the same way; what it was about is in its payload.
         const body = {
-          commandId: d.id, type: d.type, gateway: d.gateway.name, attempts: d.attempts, target: (d.payload as { target?: unknown } | null)?.target ?? null,
-          waitedSeconds: Math.round((now.getTime() - d.createdAt.getTime()) / 1000), gatewayLastSeenAt: d.gateway.lastSeenAt?.toISOString() ?? null, policyVersionHeld: d.gateway.policyVersionApplied,
+          commandId: d.id,
+          type: d.type,
+          gateway: d.gateway.name,
+          attempts: d.attempts,
+          target: (d.payload as { target?: unknown } | null)?.target ?? null,
+          waitedSeconds: Math.round((now.getTime() - d.createdAt.getTime()) / 1000),
+          gatewayLastSeenAt: d.gateway.lastSeenAt?.toISOString() ?? null,
+          policyVersionHeld: d.gateway.policyVersionApplied,
         };
         const what = d.type === "policy_refresh" ? "a policy refresh (it may be enforcing an old policy)" : `a ${d.type.replace(/_/g, " ")} command`;
         const webhooksQueued = await notify(tx, "containment.escalated", `ESCALATION: gateway ${d.gateway.name} has not acknowledged ${what} after ${body.waitedSeconds}s`, body);
-        await recordAudit(tx, SYSTEM_ACTOR, { action: "gateway.command_escalate", targetType: "gateway_command", targetId: d.id, before: { state: "unacknowledged" }, after: { state: "timed_out", ...body, webhooksQueued } });
+        await recordAudit(tx, SYSTEM_ACTOR, {
+          action: "gateway.command_escalate",
+          targetType: "gateway_command",
+          targetId: d.id,
+          before: { state: "unacknowledged" },
+          after: { state: "timed_out", ...body, webhooksQueued },
+        });
         continue;
       }
       const label = (d.action.affected as { label?: string } | null)?.label ?? d.action.target;
       const body = {
-        containmentId: d.action.id, deliveryId: d.id, gateway: d.gateway.name, kind: d.kind, attempts: d.attempts,
-        waitedSeconds: Math.round((now.getTime() - d.createdAt.getTime()) / 1000), gatewayLastSeenAt: d.gateway.lastSeenAt?.toISOString() ?? null,
+        containmentId: d.action.id,
+        deliveryId: d.id,
+        gateway: d.gateway.name,
+        kind: d.kind,
+        attempts: d.attempts,
+        waitedSeconds: Math.round((now.getTime() - d.createdAt.getTime()) / 1000),
+        gatewayLastSeenAt: d.gateway.lastSeenAt?.toISOString() ?? null,
       };
       // The audit row says how many webhook endpoints were told (0 when none is subscribed).
-      const webhooksQueued = await notify(tx, "containment.escalated", `ESCALATION: gateway ${d.gateway.name} has not acknowledged ${d.kind === "release" ? "the release of " : ""}${d.action.action.replace(/_/g, " ")} on ${d.action.scope} ${label} after ${body.waitedSeconds}s`, body);
-      await recordAudit(tx, SYSTEM_ACTOR, { action: "containment.escalate", targetType: "containment_delivery", targetId: d.id, before: { state: "unacknowledged" }, after: { state: "timed_out", ...body, webhooksQueued } });
+      const webhooksQueued = await notify(
+        tx,
+        "containment.escalated",
+        `ESCALATION: gateway ${d.gateway.name} has not acknowledged ${d.kind === "release" ? "the release of " : ""}${d.action.action.replace(/_/g, " ")} on ${d.action.scope} ${label} after ${body.waitedSeconds}s`,
+        body,
+      );
+      await recordAudit(tx, SYSTEM_ACTOR, {
+        action: "containment.escalate",
+        targetType: "containment_delivery",
+        targetId: d.id,
+        before: { state: "unacknowledged" },
+        after: { state: "timed_out", ...body, webhooksQueued },
+      });
       await appendTimeline(tx, d.action.incidentId, timelineEntry.delivery({ ...body, state: "timed_out", escalated: true }));
     }
     return rows.length;

@@ -26,8 +26,10 @@ async function fleet() {
 }
 type Fleet = Awaited<ReturnType<typeof fleet>>;
 
-const poll = (f: Pick<Fleet, "gw" | "secret">, wait = 0) => POLL(new Request(`http://w/api/v1/connector/commands?wait=${wait}`, { headers: { ...signedHeaders(f.secret, ""), "x-warden-gateway": f.gw.id } }));
-const policy = (f: Pick<Fleet, "gw" | "secret">, headers: Record<string, string> = {}) => POLICY(new Request("http://w/api/v1/connector/policy", { headers: { ...signedHeaders(f.secret, ""), "x-warden-gateway": f.gw.id, ...headers } }));
+const poll = (f: Pick<Fleet, "gw" | "secret">, wait = 0) =>
+  POLL(new Request(`http://w/api/v1/connector/commands?wait=${wait}`, { headers: { ...signedHeaders(f.secret, ""), "x-warden-gateway": f.gw.id } }));
+const policy = (f: Pick<Fleet, "gw" | "secret">, headers: Record<string, string> = {}) =>
+  POLICY(new Request("http://w/api/v1/connector/policy", { headers: { ...signedHeaders(f.secret, ""), "x-warden-gateway": f.gw.id, ...headers } }));
 const pendingRefreshes = (gatewayId: string) => db.gatewayCommand.count({ where: { gatewayId, type: "policy_refresh", state: "pending" } });
 /** Mark every pending refresh of the gateway acknowledged, so the next change must enqueue a new one. */
 const settle = (gatewayId: string) => db.gatewayCommand.updateMany({ where: { gatewayId, type: "policy_refresh" }, data: { state: "applied", ackedAt: new Date() } });
@@ -93,10 +95,12 @@ describe("policy changes are pushed", () => {
     await db.gateway.update({ where: { id: f.gw.id }, data: { onPolicyExpiry: "keep_last" } });
     await expectOne("expiry mode");
     // A failed change enqueues nothing.
-    await expect(db.$transaction(async (tx) => {
-      await tx.agent.update({ where: { id: other.agent.id }, data: { status: "suspended" } });
-      throw new Error("rolled back");
-    })).rejects.toThrow("rolled back");
+    await expect(
+      db.$transaction(async (tx) => {
+        await tx.agent.update({ where: { id: other.agent.id }, data: { status: "suspended" } });
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
     expect(await pendingRefreshes(other.gw.id)).toBe(0);
   });
 
@@ -189,7 +193,8 @@ describe("a release is shown as done only when access is back on every path", ()
     const { actor } = await makeUser("operator");
     const { id } = await contain(actor, { scope: "tool", target: f.tool.name, action: "deny_tool", reason: "kill switch for the release test" });
     // The admin-WebSocket send started after commit cannot reach this made-up host: let it finish first.
-    const wsSettled = (kind: string) => expect.poll(async () => (await db.gatewayCommand.findFirstOrThrow({ where: { actionId: id, gatewayId: f.gw.id, kind } })).wsState, { timeout: 20_000 }).toBe("failed");
+    const wsSettled = (kind: string) =>
+      expect.poll(async () => (await db.gatewayCommand.findFirstOrThrow({ where: { actionId: id, gatewayId: f.gw.id, kind } })).wsState, { timeout: 20_000 }).toBe("failed");
     await wsSettled("apply");
     await db.gatewayCommand.updateMany({ where: { actionId: id, gatewayId: f.gw.id }, data: { state: "applied", deliveredAt: new Date(), ackedAt: new Date(), wsState: "applied" } });
     expect(await db.gatewayCommand.count({ where: { actionId: id, gatewayId: offline.gw.id, deliveredAt: null } })).toBe(1);

@@ -26,7 +26,8 @@ afterAll(async () => {
 
 async function gateways(n: number) {
   const out = [];
-  for (let i = 0; i < n; i++) out.push(await db.gateway.create({ data: { name: `wake-${rid()}`, kind: "openclaw", environment: "test", signingSecretEnc: seal(generateSigningSecret()), lastSeenAt: new Date() } }));
+  for (let i = 0; i < n; i++)
+    out.push(await db.gateway.create({ data: { name: `wake-${rid()}`, kind: "openclaw", environment: "test", signingSecretEnc: seal(generateSigningSecret()), lastSeenAt: new Date() } }));
   return out;
 }
 

@@ -50,7 +50,14 @@ async function claimAll(): Promise<void> {
     const rows = await db.gatewayCommand.findMany({
       where: { id: { in: claimed.map((c) => c.id) } },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-      select: { id: true, type: true, kind: true, attempts: true, gateway: { select: { id: true, name: true, adminWsUrl: true, adminTokenEnc: true } }, action: { select: { id: true, scope: true, target: true, action: true, reason: true, createdAt: true, options: true, incidentId: true } } },
+      select: {
+        id: true,
+        type: true,
+        kind: true,
+        attempts: true,
+        gateway: { select: { id: true, name: true, adminWsUrl: true, adminTokenEnc: true } },
+        action: { select: { id: true, scope: true, target: true, action: true, reason: true, createdAt: true, options: true, incidentId: true } },
+      },
     });
     for (const r of rows) {
       const action = r.action;
@@ -68,7 +75,9 @@ async function claimAll(): Promise<void> {
 }
 
 async function sendOne(r: {
-  id: string; kind: string; attempts: number;
+  id: string;
+  kind: string;
+  attempts: number;
   gateway: { id: string; name: string; adminWsUrl: string | null; adminTokenEnc: string | null };
   action: { id: string; scope: string; target: string; action: string; reason: string; createdAt: Date; options: unknown; incidentId: string | null };
 }) {
@@ -79,8 +88,16 @@ async function sendOne(r: {
     // back with the release and with repeated applies, so the undo restores exactly that.
     const { adminWsState, ...options } = (r.action.options ?? {}) as Record<string, unknown> & { adminWsState?: Record<string, Record<string, unknown>> };
     const command: GatewayCommand = {
-      id: r.id, type: "containment", actionId: r.action.id, kind: r.kind === "release" ? "release" : "apply", scope: r.action.scope, action: r.action.action, target: r.action.target, reason: r.action.reason,
-      issuedAt: r.action.createdAt.toISOString(), attempt: r.attempts + 1,
+      id: r.id,
+      type: "containment",
+      actionId: r.action.id,
+      kind: r.kind === "release" ? "release" : "apply",
+      scope: r.action.scope,
+      action: r.action.action,
+      target: r.action.target,
+      reason: r.action.reason,
+      issuedAt: r.action.createdAt.toISOString(),
+      attempt: r.attempts + 1,
       options: { ...options, ...(await commandTarget(db, r.action.scope, r.action.target)), ...(adminWsState?.[r.gateway.id] ?? {}) },
     };
     try {
@@ -103,7 +120,13 @@ async function sendOne(r: {
         where id = ${r.action.id}::uuid`;
     }
     await appendTimeline(tx, r.action.incidentId, timelineEntry.delivery({ containmentId: r.action.id, gateway: r.gateway.name, kind: r.kind, path: "admin_ws", state: wsState, detail }));
-    await recordAudit(tx, SYSTEM_ACTOR, { action: "containment.admin_ws", outcome: result.ok ? "success" : "failure", targetType: "containment_delivery", targetId: r.id, after: { gateway: r.gateway.name, kind: r.kind, action: r.action.action, state: wsState, detail } });
+    await recordAudit(tx, SYSTEM_ACTOR, {
+      action: "containment.admin_ws",
+      outcome: result.ok ? "success" : "failure",
+      targetType: "containment_delivery",
+      targetId: r.id,
+      after: { gateway: r.gateway.name, kind: r.kind, action: r.action.action, state: wsState, detail },
+    });
   });
 }
 
@@ -118,7 +141,9 @@ async function sendRefresh(r: { id: string; gateway: { id: string; name: string;
   if (!r.gateway.adminWsUrl || !r.gateway.adminTokenEnc) detail = "no admin WebSocket configured";
   else {
     try {
-      const res = await withGatewaySession({ url: r.gateway.adminWsUrl, token: unseal(r.gateway.adminTokenEnc), timeoutMs: 10_000 }, (s) => s.call<{ result?: string; version?: string }>("warden.policy.refresh", {}));
+      const res = await withGatewaySession({ url: r.gateway.adminWsUrl, token: unseal(r.gateway.adminTokenEnc), timeoutMs: 10_000 }, (s) =>
+        s.call<{ result?: string; version?: string }>("warden.policy.refresh", {}),
+      );
       ok = true;
       detail = `policy ${typeof res?.result === "string" ? res.result.slice(0, 40) : "refreshed"}${typeof res?.version === "string" ? ` (v${res.version.slice(0, 64)})` : ""}`;
     } catch (err) {
@@ -128,7 +153,13 @@ async function sendRefresh(r: { id: string; gateway: { id: string; name: string;
   await db.$transaction(async (tx) => {
     // Row first, audit chain last (the lock order of an acknowledgement).
     await tx.gatewayCommand.update({ where: { id: r.id }, data: { wsState: ok ? "applied" : "failed", wsAt: new Date(), wsError: ok ? null : detail } });
-    await recordAudit(tx, SYSTEM_ACTOR, { action: "gateway.command_admin_ws", outcome: ok ? "success" : "failure", targetType: "gateway_command", targetId: r.id, after: { gateway: r.gateway.name, type: "policy_refresh", state: ok ? "applied" : "failed", detail } });
+    await recordAudit(tx, SYSTEM_ACTOR, {
+      action: "gateway.command_admin_ws",
+      outcome: ok ? "success" : "failure",
+      targetType: "gateway_command",
+      targetId: r.id,
+      after: { gateway: r.gateway.name, type: "policy_refresh", state: ok ? "applied" : "failed", detail },
+    });
   });
 }
 

@@ -126,7 +126,8 @@ describe("overview dashboard", () => {
     // Reviews: two pending requests (one approved does not count), one overdue re-review.
     const tool = await db.tool.create({ data: { name: `tool-${rid()}`, kind: "tool", source: "npm", publisher: "acme" } });
     const v = await db.toolVersion.create({ data: { toolId: tool.id, version: "1.0.0", contentHash: "a".repeat(64) } });
-    for (const status of ["pending", "pending", "approved"] as const) await db.toolRequest.create({ data: { toolVersionId: v.id, requesterId: lead.user.id, justification: "needed for tests", status, createdAt: ago(DAY) } });
+    for (const status of ["pending", "pending", "approved"] as const)
+      await db.toolRequest.create({ data: { toolVersionId: v.id, requesterId: lead.user.id, justification: "needed for tests", status, createdAt: ago(DAY) } });
     const decision = (outcome: "approve" | "approve_with_conditions" | "reject", reReviewAt: Date | null, revokedAt: Date | null = null) =>
       db.trustDecision.create({ data: { toolVersionId: v.id, deciderId: lead.user.id, outcome, checklist: {}, reason: "test", decidedAt: ago(2 * DAY), reReviewAt, revokedAt } });
     await decision("approve", ago(DAY)); // overdue
@@ -151,7 +152,11 @@ describe("overview dashboard", () => {
     await db.containmentAction.create({ data: { scope: "tool", target: "x", action: "deny_tool", reason: "test", status: "released", releasedAt: now } });
     const gwStale = await gateway(ago(HOUR));
     const gwNever = await gateway(null);
-    for (const [gatewayId, state] of [[gwFresh.id, "timed_out"], [gwStale.id, "timed_out"], [gwNever.id, "applied"]] as const) {
+    for (const [gatewayId, state] of [
+      [gwFresh.id, "timed_out"],
+      [gwStale.id, "timed_out"],
+      [gwNever.id, "applied"],
+    ] as const) {
       await db.gatewayCommand.create({ data: { actionId: active.id, gatewayId, state } });
     }
 
@@ -194,7 +199,12 @@ describe("overview dashboard", () => {
     });
     const t0 = totals(before);
     const t1 = totals(after);
-    expect({ approved: t1.approved - t0.approved, conditional: t1.conditional - t0.conditional, rejected: t1.rejected - t0.rejected, filed: t1.filed - t0.filed }).toEqual({ approved: 2, conditional: 1, rejected: 1, filed: 3 });
+    expect({ approved: t1.approved - t0.approved, conditional: t1.conditional - t0.conditional, rejected: t1.rejected - t0.rejected, filed: t1.filed - t0.filed }).toEqual({
+      approved: 2,
+      conditional: 1,
+      rejected: 1,
+      filed: 3,
+    });
     expect(after.charts.reviewThroughput).toHaveLength(12);
 
     // Tiles link to their filtered lists and turn red when someone must act.

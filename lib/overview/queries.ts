@@ -27,7 +27,10 @@ function callSeries(hourCalls: Map<number, Calls>, w: OverviewWindows) {
       day.allowed += p.allowed;
       day.blocked += p.blocked;
     }
-    for (const [win, from] of [[last24h, w.from24h], [last7d, w.from7d]] as const) {
+    for (const [win, from] of [
+      [last24h, w.from24h],
+      [last7d, w.from7d],
+    ] as const) {
       if (t < from.getTime() || t > w.hourNow.getTime()) continue;
       win.calls += p.allowed + p.blocked;
       win.blocked += p.blocked;
@@ -41,9 +44,7 @@ const sumCost = (m: AgentCost) => [...m.values()].reduce((a, v) => a.add(v.usd),
 /** Spend today and over 7 days, and the agents that spent most over the 7 days (registry names where known). */
 async function spendByAgent(today: AgentCost, week: AgentCost) {
   const zero = new Prisma.Decimal(0);
-  const spenders = [...week.entries()]
-    .map(([agentKey, v]) => ({ agentKey, agentName: v.name, week: v.usd, today: today.get(agentKey)?.usd ?? zero }))
-    .filter((r) => r.week.gt(0));
+  const spenders = [...week.entries()].map(([agentKey, v]) => ({ agentKey, agentName: v.name, week: v.usd, today: today.get(agentKey)?.usd ?? zero })).filter((r) => r.week.gt(0));
   spenders.sort((a, b) => b.week.cmp(a.week) || b.today.cmp(a.today) || a.agentName.localeCompare(b.agentName));
   const top = spenders.slice(0, SPEND_TOP_AGENTS);
   // The rollup keeps the name the gateway reported; registered agents are shown by their registry name.
@@ -75,7 +76,13 @@ async function reviewThroughput(w: OverviewWindows): Promise<WeekPoint[]> {
        where created_at >= ${w.throughputFrom} and created_at <= ${w.now}
        group by 1`,
   ]);
-  const weeks: WeekPoint[] = Array.from({ length: THROUGHPUT_WEEKS }, (_, i) => ({ week: dayKey(new Date(w.throughputFrom.getTime() + i * 7 * DAY_MS)), approved: 0, conditional: 0, rejected: 0, filed: 0 }));
+  const weeks: WeekPoint[] = Array.from({ length: THROUGHPUT_WEEKS }, (_, i) => ({
+    week: dayKey(new Date(w.throughputFrom.getTime() + i * 7 * DAY_MS)),
+    approved: 0,
+    conditional: 0,
+    rejected: 0,
+    filed: 0,
+  }));
   for (const d of decisions) {
     const p = weeks[d.w];
     if (!p) continue;

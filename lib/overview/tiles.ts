@@ -18,8 +18,22 @@ export function buildTiles(d: TileInput): OverviewTile[] {
   const incidents = d.response.incidentsOpen + d.response.incidentsContained;
   return [
     { id: "agents", label: "Agents", value: n(d.fleet.agents), href: "/agents", tone: "default", hint: `on ${plural(d.gateways.total, "gateway")}, ${plural(d.fleet.tools, "tool")} in the registry` },
-    { id: "pending_reviews", label: "Pending tool reviews", value: n(d.reviews.pendingRequests), href: "/tools?review=pending", tone: tone(d.reviews.pendingRequests, "warn"), hint: "Requests waiting for a trust decision" },
-    { id: "overdue_rereviews", label: "Overdue re-reviews", value: n(d.reviews.overdueReReviews), href: "/tools?review=overdue", tone: tone(d.reviews.overdueReReviews, "bad"), hint: "Approvals past their re-review date" },
+    {
+      id: "pending_reviews",
+      label: "Pending tool reviews",
+      value: n(d.reviews.pendingRequests),
+      href: "/tools?review=pending",
+      tone: tone(d.reviews.pendingRequests, "warn"),
+      hint: "Requests waiting for a trust decision",
+    },
+    {
+      id: "overdue_rereviews",
+      label: "Overdue re-reviews",
+      value: n(d.reviews.overdueReReviews),
+      href: "/tools?review=overdue",
+      tone: tone(d.reviews.overdueReReviews, "bad"),
+      hint: "Approvals past their re-review date",
+    },
     {
       id: "vendor_audits",
       label: "Vendor audits due",
@@ -44,9 +58,23 @@ export function buildTiles(d: TileInput): OverviewTile[] {
       tone: tone(d.calls.last24h.blocked, "warn"),
       hint: `of ${plural(d.calls.last24h.calls, "call")}`,
     },
-    { id: "blocked_7d", label: "Blocked calls (7 d)", value: n(d.calls.last7d.blocked), href: "/tool-calls?decision=blocked&range=7d", tone: "default", hint: `of ${plural(d.calls.last7d.calls, "call")}` },
+    {
+      id: "blocked_7d",
+      label: "Blocked calls (7 d)",
+      value: n(d.calls.last7d.blocked),
+      href: "/tool-calls?decision=blocked&range=7d",
+      tone: "default",
+      hint: `of ${plural(d.calls.last7d.calls, "call")}`,
+    },
     { id: "containment", label: "Active containment", value: n(d.response.activeContainment), href: "/containment", tone: tone(d.response.activeContainment, "warn"), hint: "Kill switches in force" },
-    { id: "escalations", label: "Escalations", value: n(d.response.escalations), href: "/containment", tone: tone(d.response.escalations, "bad"), hint: "Commands a gateway did not acknowledge in time" },
+    {
+      id: "escalations",
+      label: "Escalations",
+      value: n(d.response.escalations),
+      href: "/containment",
+      tone: tone(d.response.escalations, "bad"),
+      hint: "Commands a gateway did not acknowledge in time",
+    },
     {
       id: "incidents",
       label: "Open incidents",
@@ -61,7 +89,11 @@ export function buildTiles(d: TileInput): OverviewTile[] {
       value: usd(d.spend.todayUsd),
       href: "/spend",
       tone: spendTone,
-      hint: !d.spend.budget ? "No fleet budget set" : !d.spend.budget.enabled ? `Fleet budget ${usd(d.spend.budget.dailyUsd)} is disabled` : `${d.spend.percent ?? 0}% of the ${usd(d.spend.budget.dailyUsd)} fleet budget`,
+      hint: !d.spend.budget
+        ? "No fleet budget set"
+        : !d.spend.budget.enabled
+          ? `Fleet budget ${usd(d.spend.budget.dailyUsd)} is disabled`
+          : `${d.spend.percent ?? 0}% of the ${usd(d.spend.budget.dailyUsd)} fleet budget`,
     },
     {
       id: "drills",

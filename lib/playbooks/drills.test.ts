@@ -22,7 +22,9 @@ const MIN = 60 * SEC;
 async function playbookWithActions() {
   const gw = await db.gateway.create({ data: { name: `gw-${rid()}`, kind: "generic", environment: "test" } });
   const agent = await db.agent.create({ data: { name: `agent-${rid()}`, owner: "Test", purpose: "Drills", gatewayId: gw.id } });
-  const integ = await db.integration.create({ data: { name: `int-${rid()}`, provider: "Vendor", reason: "Drills", permissions: [], degradation: { primary: "a", fallback: "b", onFailure: "use_fallback", maxRetries: 1 } } });
+  const integ = await db.integration.create({
+    data: { name: `int-${rid()}`, provider: "Vendor", reason: "Drills", permissions: [], degradation: { primary: "a", fallback: "b", onFailure: "use_fallback", maxRetries: 1 } },
+  });
   const { actor } = await makeUser("security_lead");
   const res = await execute(actor, createPlaybookAction, {
     name: `drill-${rid()}`,
@@ -50,7 +52,13 @@ const asRole = async (role: "operator" | "security_lead" | "auditor" | "manager"
 
 /** Results for the given steps laid end to end from `start`, each lasting `each` ms. */
 function timeline(steps: { id: string }[], start: number, each: number, outcomes: string[] = []) {
-  return steps.map((s, i) => ({ stepId: s.id, startedAt: new Date(start + i * each).toISOString(), finishedAt: new Date(start + (i + 1) * each).toISOString(), outcome: outcomes[i] ?? "done", note: "" }));
+  return steps.map((s, i) => ({
+    stepId: s.id,
+    startedAt: new Date(start + i * each).toISOString(),
+    finishedAt: new Date(start + (i + 1) * each).toISOString(),
+    outcome: outcomes[i] ?? "done",
+    note: "",
+  }));
 }
 
 describe("drills over the API", () => {
@@ -140,11 +148,28 @@ describe("drills over the API", () => {
   });
 
   it.each([
-    ["a step that finishes before it starts", (s: { id: string }[], t: number) => ({ stepResults: [{ stepId: s[0].id, startedAt: iso(t + MIN), finishedAt: iso(t), outcome: "done" }] }), "stepResults.0.finishedAt"],
-    ["a step that starts before the previous one finished", (s: { id: string }[], t: number) => ({ stepResults: [{ stepId: s[0].id, startedAt: iso(t), finishedAt: iso(t + 2 * MIN), outcome: "done" }, { stepId: s[1].id, startedAt: iso(t + MIN), finishedAt: iso(t + 3 * MIN), outcome: "done" }] }), "stepResults.1.startedAt"],
+    [
+      "a step that finishes before it starts",
+      (s: { id: string }[], t: number) => ({ stepResults: [{ stepId: s[0].id, startedAt: iso(t + MIN), finishedAt: iso(t), outcome: "done" }] }),
+      "stepResults.0.finishedAt",
+    ],
+    [
+      "a step that starts before the previous one finished",
+      (s: { id: string }[], t: number) => ({
+        stepResults: [
+          { stepId: s[0].id, startedAt: iso(t), finishedAt: iso(t + 2 * MIN), outcome: "done" },
+          { stepId: s[1].id, startedAt: iso(t + MIN), finishedAt: iso(t + 3 * MIN), outcome: "done" },
+        ],
+      }),
+      "stepResults.1.startedAt",
+    ],
     ["steps out of the playbook's order", (s: { id: string }[], t: number) => ({ stepResults: timeline([s[2], s[0]], t, MIN) }), "stepResults.1.stepId"],
     ["the same step twice", (s: { id: string }[], t: number) => ({ stepResults: timeline([s[0], s[0]], t, MIN) }), "stepResults.1.stepId"],
-    ["a step outside the drill window", (s: { id: string }[], t: number) => ({ startedAt: iso(t + MIN), finishedAt: iso(t + 10 * MIN), stepResults: timeline([s[0]], t, MIN) }), "stepResults.0.startedAt"],
+    [
+      "a step outside the drill window",
+      (s: { id: string }[], t: number) => ({ startedAt: iso(t + MIN), finishedAt: iso(t + 10 * MIN), stepResults: timeline([s[0]], t, MIN) }),
+      "stepResults.0.startedAt",
+    ],
     ["a drill that finishes before it starts", (s: { id: string }[], t: number) => ({ startedAt: iso(t + 10 * MIN), finishedAt: iso(t), stepResults: timeline([s[0]], t, MIN) }), "finishedAt"],
     ["timestamps in the future", (s: { id: string }[]) => ({ stepResults: timeline([s[0]], Date.now() + 10 * MIN, MIN) }), "stepResults.0.finishedAt"],
     ["a window without step results", (_s: { id: string }[], t: number) => ({ startedAt: iso(t) }), "stepResults"],
@@ -198,11 +223,13 @@ describe("drill arithmetic", () => {
   it("time to contain ignores skipped and failed containment steps and other phases", () => {
     const t = Date.parse("2030-01-01T00:00:00Z");
     const at = (m: number) => new Date(t + m * MIN);
-    expect(timeToContainMs(at(0), [
-      { phase: "containment", outcome: "done", finishedAt: at(3) },
-      { phase: "containment", outcome: "failed", finishedAt: at(5) },
-      { phase: "recovery", outcome: "done", finishedAt: at(9) },
-    ])).toBe(3 * MIN);
+    expect(
+      timeToContainMs(at(0), [
+        { phase: "containment", outcome: "done", finishedAt: at(3) },
+        { phase: "containment", outcome: "failed", finishedAt: at(5) },
+        { phase: "recovery", outcome: "done", finishedAt: at(9) },
+      ]),
+    ).toBe(3 * MIN);
     expect(timeToContainMs(at(0), [{ phase: "containment", outcome: "skipped", finishedAt: at(2) }])).toBeNull();
   });
 

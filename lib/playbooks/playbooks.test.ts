@@ -67,7 +67,11 @@ describe("playbooks: create", () => {
     expect(steps[0].action).toBeNull();
     const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "playbook.create", targetId: stored.id } });
     expect(audit).toMatchObject({ outcome: "success", actorLabel: actor.label, targetType: "playbook" });
-    expect(audit.after).toMatchObject({ name: input.name, trigger: "unapproved_burst", steps: expect.arrayContaining([expect.objectContaining({ title: "Deny the tool", action: { type: "deny_tool", target: "web_fetch" } })]) });
+    expect(audit.after).toMatchObject({
+      name: input.name,
+      trigger: "unapproved_burst",
+      steps: expect.arrayContaining([expect.objectContaining({ title: "Deny the tool", action: { type: "deny_tool", target: "web_fetch" } })]),
+    });
   });
 
   it("accepts each trigger with its own configuration, normalised (form strings become numbers)", async () => {
@@ -91,13 +95,21 @@ describe("playbooks: create", () => {
     ["missing fields", { name: "", trigger: undefined }, ["name", "trigger"]],
     ["spend percent not a threshold", { trigger: "spend_threshold", triggerConfig: { percent: 60 } }, ["triggerConfig.percent"]],
     ["burst without minutes, zero count", { trigger: "unapproved_burst", triggerConfig: { count: 0 } }, ["triggerConfig.count", "triggerConfig.minutes"]],
-    ["advisory following both an integration and a tool", { trigger: "vendor_advisory", triggerConfig: { integrationId: "8a7b3c1e-2d4f-4a6b-9c8d-0e1f2a3b4c5d", toolName: "x" } }, ["triggerConfig.toolName"]],
+    [
+      "advisory following both an integration and a tool",
+      { trigger: "vendor_advisory", triggerConfig: { integrationId: "8a7b3c1e-2d4f-4a6b-9c8d-0e1f2a3b4c5d", toolName: "x" } },
+      ["triggerConfig.toolName"],
+    ],
     ["unknown configuration key (a typo must not pass)", { trigger: "hash_drift", triggerConfig: { tool: "x" } }, ["triggerConfig"]],
     ["configuration that is not an object", { trigger: "manual", triggerConfig: ["x"] }, ["triggerConfig"]],
     ["a contact nobody can reach", { contacts: [{ kind: "vendor", name: "Vendor PSIRT" }] }, ["contacts.0.email"]],
     ["bad contact kind and email", { contacts: [{ kind: "boss", name: "X", email: "nope" }] }, ["contacts.0.kind", "contacts.0.email"]],
     ["step action of an unknown type", { steps: [{ phase: "containment", title: "Nuke", action: { type: "delete_everything", target: "all" } }] }, ["steps.0.action.type"]],
-    ["step action without a target, step without a title", { steps: [{ phase: "containment", title: "", action: { type: "suspend_agent", target: " " } }] }, ["steps.0.title", "steps.0.action.target"]],
+    [
+      "step action without a target, step without a title",
+      { steps: [{ phase: "containment", title: "", action: { type: "suspend_agent", target: " " } }] },
+      ["steps.0.title", "steps.0.action.target"],
+    ],
     ["step in no phase", { steps: [{ phase: "panic", title: "Run" }] }, ["steps.0.phase"]],
   ])("refuses %s with field errors and changes nothing", async (_label, over, fields) => {
     const { actor } = await makeUser("admin");
@@ -117,14 +129,18 @@ describe("playbooks: create", () => {
     const { actor } = await makeUser("admin");
     const ghost = "0b0b0b0b-1c1c-4d2d-8e3e-4f4f4f4f4f4f";
     const [rows, events] = await Promise.all([db.playbook.count(), db.auditEvent.count()]);
-    const res = await execute(actor, createPlaybookAction, base({
-      trigger: "spend_threshold",
-      triggerConfig: { percent: 90, agentId: ghost },
-      steps: [
-        { phase: "containment", title: "Suspend", action: { type: "suspend_agent", target: `nobody-${rid()}` } },
-        { phase: "containment", title: "Fallback", action: { type: "switch_fallback", target: `nothing-${rid()}` } },
-      ],
-    }));
+    const res = await execute(
+      actor,
+      createPlaybookAction,
+      base({
+        trigger: "spend_threshold",
+        triggerConfig: { percent: 90, agentId: ghost },
+        steps: [
+          { phase: "containment", title: "Suspend", action: { type: "suspend_agent", target: `nobody-${rid()}` } },
+          { phase: "containment", title: "Fallback", action: { type: "switch_fallback", target: `nothing-${rid()}` } },
+        ],
+      }),
+    );
     expect(res.ok).toBe(false);
     if (res.ok) return;
     expect(res.code).toBe("invalid");
@@ -227,7 +243,11 @@ describe("playbooks: authorization", () => {
     for (const role of ["manager", "auditor", "operator"] as const) {
       const { actor } = await makeUser(role);
       const rows = await db.playbook.count();
-      for (const [def, input] of [[createPlaybookAction, base()], [updatePlaybookAction, { id: playbook.id, name: "taken over" }], [deletePlaybookAction, { id: playbook.id }]] as [ActionDef<z.ZodType, unknown>, unknown][]) {
+      for (const [def, input] of [
+        [createPlaybookAction, base()],
+        [updatePlaybookAction, { id: playbook.id, name: "taken over" }],
+        [deletePlaybookAction, { id: playbook.id }],
+      ] as [ActionDef<z.ZodType, unknown>, unknown][]) {
         const res = await execute(actor, def, input);
         expect(res).toMatchObject({ ok: false, status: 403 });
         const denial = await db.auditEvent.findFirst({ where: { action: def.name, outcome: "denied", actorLabel: actor.label, targetId: "playbooks:manage" } });
@@ -311,7 +331,11 @@ describe("playbooks: drill state queries", () => {
 
     const q = (extra: Record<string, string>) => listPlaybooks(parsePlaybookQuery({ q: tag, ...extra }).query, now);
     const all = await q({});
-    expect(all.rows.map((r) => [r.name, r.drillState])).toEqual([[never.name, "never"], [overdue.name, "overdue"], [recent.name, "ok"]]);
+    expect(all.rows.map((r) => [r.name, r.drillState])).toEqual([
+      [never.name, "never"],
+      [overdue.name, "overdue"],
+      [recent.name, "ok"],
+    ]);
     const rowOf = (id: string) => all.rows.find((r) => r.id === id)!;
     expect(rowOf(overdue.id).lastDrill).toMatchObject({ timeToContainMs: 91_000 });
     expect(rowOf(recent.id).lastDrill).toMatchObject({ timeToContainMs: 89_000 });

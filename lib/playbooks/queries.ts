@@ -64,7 +64,12 @@ function whereOf(q: TPlaybookListQuery, now: Date): Prisma.PlaybookWhereInput {
 }
 
 const LIST_SELECT = {
-  id: true, name: true, description: true, trigger: true, triggerConfig: true, updatedAt: true,
+  id: true,
+  name: true,
+  description: true,
+  trigger: true,
+  triggerConfig: true,
+  updatedAt: true,
   _count: { select: { steps: true, drills: true } },
   drills: { orderBy: { startedAt: "desc" }, take: 1, select: { id: true, startedAt: true, finishedAt: true, timeToContainMs: true } },
 } as const satisfies Prisma.PlaybookSelect;
@@ -93,10 +98,19 @@ const CSV_COLUMNS = ["id", "name", "trigger", "steps", "drills", "drill_state", 
 /** The current view (filters and sort, every page up to CSV_MAX_ROWS) as CSV, formula-neutralised. */
 export async function exportPlaybooksCsv(q: TPlaybookListQuery, now = new Date()): Promise<{ csv: string; rows: number }> {
   const rows = await db.playbook.findMany({ where: whereOf(q, now), orderBy: orderOf(q), take: CSV_MAX_ROWS, select: LIST_SELECT });
-  const flat = rows.map((r) => shapeListRow(r, now)).map((p) => ({
-    id: p.id, name: p.name, trigger: p.trigger, steps: p.stepsCount, drills: p.drillsCount, drill_state: p.drillState,
-    last_drill_at: p.lastDrill?.startedAt ?? null, time_to_contain_ms: p.lastDrill?.timeToContainMs ?? null, updated_at: p.updatedAt,
-  }));
+  const flat = rows
+    .map((r) => shapeListRow(r, now))
+    .map((p) => ({
+      id: p.id,
+      name: p.name,
+      trigger: p.trigger,
+      steps: p.stepsCount,
+      drills: p.drillsCount,
+      drill_state: p.drillState,
+      last_drill_at: p.lastDrill?.startedAt ?? null,
+      time_to_contain_ms: p.lastDrill?.timeToContainMs ?? null,
+      updated_at: p.updatedAt,
+    }));
   return { csv: toCsv(CSV_COLUMNS, flat), rows: flat.length };
 }
 
@@ -108,10 +122,12 @@ export async function countPlaybooksNeedingDrill(now = new Date()) {
 
 /** Contacts as stored; malformed entries (hand-edited rows) are dropped rather than shown wrong. */
 export function contactsOf(raw: unknown): TContact[] {
-  return Array.isArray(raw) ? raw.flatMap((c) => {
-    const r = ZContact.safeParse(c);
-    return r.success ? [r.data] : [];
-  }) : [];
+  return Array.isArray(raw)
+    ? raw.flatMap((c) => {
+        const r = ZContact.safeParse(c);
+        return r.success ? [r.data] : [];
+      })
+    : [];
 }
 
 /** A step's automated action, or null when none (or not understood). */
@@ -129,7 +145,11 @@ export function sortSteps<S extends { phase: string; position: number }>(steps: 
 }
 
 const DRILL_SELECT = {
-  id: true, startedAt: true, finishedAt: true, timeToContainMs: true, stepResults: true,
+  id: true,
+  startedAt: true,
+  finishedAt: true,
+  timeToContainMs: true,
+  stepResults: true,
   runBy: { select: { id: true, name: true, email: true } },
 } as const satisfies Prisma.DrillSelect;
 
@@ -146,7 +166,15 @@ export async function getPlaybook(id: string, now = new Date()) {
   const p = await db.playbook.findUnique({
     where: { id },
     select: {
-      id: true, name: true, description: true, trigger: true, triggerConfig: true, contacts: true, breakGlass: true, createdAt: true, updatedAt: true,
+      id: true,
+      name: true,
+      description: true,
+      trigger: true,
+      triggerConfig: true,
+      contacts: true,
+      breakGlass: true,
+      createdAt: true,
+      updatedAt: true,
       steps: { orderBy: { position: "asc" }, select: { id: true, phase: true, position: true, title: true, detail: true, action: true } },
       drills: { orderBy: { startedAt: "desc" }, take: 20, select: DRILL_SELECT },
       incidents: { orderBy: { openedAt: "desc" }, take: 10, select: { id: true, title: true, severity: true, status: true, openedAt: true } },
@@ -170,7 +198,10 @@ export type PlaybookDetail = NonNullable<Awaited<ReturnType<typeof getPlaybook>>
 
 /** Names of the integrations and agents trigger configurations refer to by id. */
 export async function refNames(configs: unknown[]): Promise<RefNames> {
-  const ids = (k: string) => [...new Set(configs.flatMap((c) => (c && typeof c === "object" && typeof (c as Record<string, unknown>)[k] === "string" ? [(c as Record<string, string>)[k]] : [])))].filter((s) => z.uuid().safeParse(s).success);
+  const ids = (k: string) =>
+    [...new Set(configs.flatMap((c) => (c && typeof c === "object" && typeof (c as Record<string, unknown>)[k] === "string" ? [(c as Record<string, string>)[k]] : [])))].filter(
+      (s) => z.uuid().safeParse(s).success,
+    );
   const [integrations, agents] = await Promise.all([
     ids("integrationId").length ? db.integration.findMany({ where: { id: { in: ids("integrationId") } }, select: { id: true, name: true } }) : [],
     ids("agentId").length ? db.agent.findMany({ where: { id: { in: ids("agentId") } }, select: { id: true, name: true } }) : [],

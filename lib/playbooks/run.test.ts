@@ -85,7 +85,7 @@ describe("running a playbook by hand (POST /api/v1/playbooks/{id}/run)", () => {
     expect(await incidentsOf(p.id)).toHaveLength(2);
   });
 
-  it("a run by hand does not move the automatic trigger's \"since the last fire\": an earlier advisory still fires", async () => {
+  it('a run by hand does not move the automatic trigger\'s "since the last fire": an earlier advisory still fires', async () => {
     const integ = await db.integration.create({ data: { name: `int-${rid()}`, provider: "Vendor", reason: "Advisory", permissions: [] } });
     const p = await db.playbook.create({
       data: { name: `advisory-${rid()}`, trigger: "vendor_advisory", triggerConfig: { integrationId: integ.id }, steps: { create: [{ phase: "detection", position: 1, title: "Read it" }] } },

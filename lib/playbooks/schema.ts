@@ -72,7 +72,14 @@ const optText = (max: number) => z.string({ message: "Text." }).trim().max(max, 
 const ZSeverity = z.enum(SEVERITIES, { message: `One of: ${SEVERITIES.join(", ")}.` });
 const ZName = reqText(200).refine((s) => !/\p{Cc}/u.test(s), "No control characters.");
 const ZInt = (min: number, max: number, what: string) =>
-  z.preprocess(toNumber, z.number({ message: `A whole number of ${what}.` }).int(`A whole number of ${what}.`).min(min, `At least ${min}.`).max(max, `At most ${max}.`));
+  z.preprocess(
+    toNumber,
+    z
+      .number({ message: `A whole number of ${what}.` })
+      .int(`A whole number of ${what}.`)
+      .min(min, `At least ${min}.`)
+      .max(max, `At most ${max}.`),
+  );
 
 // ── trigger configuration, one shape per trigger (unknown keys are refused: a typo must not pass) ──
 
@@ -90,7 +97,9 @@ export const TRIGGER_CONFIG = {
     {
       percent: z.preprocess(
         toNumber,
-        z.union(SPEND_PERCENTS.map((p) => z.literal(p)) as [z.ZodLiteral<50>, z.ZodLiteral<75>, z.ZodLiteral<90>, z.ZodLiteral<100>], { message: `One of: ${SPEND_PERCENTS.join(", ")} (% of the daily budget).` }),
+        z.union(SPEND_PERCENTS.map((p) => z.literal(p)) as [z.ZodLiteral<50>, z.ZodLiteral<75>, z.ZodLiteral<90>, z.ZodLiteral<100>], {
+          message: `One of: ${SPEND_PERCENTS.join(", ")} (% of the daily budget).`,
+        }),
       ),
       /** Absent: the fleet budget. */
       agentId: z.preprocess((v) => (v === "" || v === null || v === "fleet" ? undefined : v), ZId.optional()),
@@ -119,7 +128,14 @@ export function parseTriggerConfig<T extends PlaybookTriggerName>(trigger: T, ra
 // ── contacts and steps ──
 
 const ZEmail = z.preprocess(blankToUndefined, z.email("Not a valid email address.").max(254, "At most 254 characters.").optional());
-const ZPhone = z.preprocess(blankToUndefined, z.string().trim().regex(/^\+?[0-9 ().-]{3,40}$/, "Digits, spaces and + ( ) - . only.").optional());
+const ZPhone = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9 ().-]{3,40}$/, "Digits, spaces and + ( ) - . only.")
+    .optional(),
+);
 
 export const ZContact = z
   .object({
@@ -171,7 +187,10 @@ const ZSteps = z
 
 /** Steps in run order: phases in their fixed order, and the given order within a phase. */
 export function orderSteps<S extends { phase: PlaybookPhaseName }>(steps: S[]): S[] {
-  return steps.map((s, i) => ({ s, i })).sort((a, b) => PLAYBOOK_PHASES.indexOf(a.s.phase) - PLAYBOOK_PHASES.indexOf(b.s.phase) || a.i - b.i).map((x) => x.s);
+  return steps
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => PLAYBOOK_PHASES.indexOf(a.s.phase) - PLAYBOOK_PHASES.indexOf(b.s.phase) || a.i - b.i)
+    .map((x) => x.s);
 }
 
 // ── playbook create / update / delete ──
@@ -256,7 +275,11 @@ export const ZDrillRun = z.object({
   id: ZId,
   startedAt: ZInstant.optional(),
   finishedAt: ZInstant.optional(),
-  stepResults: z.array(ZDrillStepResult, { message: "A list of step results." }).min(1, "At least one step result, or leave it out to run every step.").max(MAX_STEPS, `At most ${MAX_STEPS} step results.`).optional(),
+  stepResults: z
+    .array(ZDrillStepResult, { message: "A list of step results." })
+    .min(1, "At least one step result, or leave it out to run every step.")
+    .max(MAX_STEPS, `At most ${MAX_STEPS} step results.`)
+    .optional(),
   note: optText(2000).optional(),
 });
 export type TDrillRun = z.infer<typeof ZDrillRun>;

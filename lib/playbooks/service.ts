@@ -7,23 +7,21 @@ import { recordAudit } from "@/lib/audit/record";
 import { missingOrDeleted } from "@/lib/audit/deleted";
 import { checkDrillTimeline, timeToContainMs, type DrillStepRecord } from "./drill";
 import { contactsOf, sortSteps } from "./queries";
-import {
-  orderSteps,
-  parseTriggerConfig,
-  type PlaybookPhaseName,
-  type PlaybookTriggerName,
-  type TDrillRun,
-  type TPlaybookCreate,
-  type TPlaybookUpdate,
-  type TStep,
-  type TStepAction,
-} from "./schema";
+import { orderSteps, parseTriggerConfig, type PlaybookPhaseName, type PlaybookTriggerName, type TDrillRun, type TPlaybookCreate, type TPlaybookUpdate, type TStep, type TStepAction } from "./schema";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isUuid = (s: string) => UUID.test(s);
 
 const SNAPSHOT = {
-  id: true, name: true, description: true, trigger: true, triggerConfig: true, contacts: true, breakGlass: true, createdAt: true, updatedAt: true,
+  id: true,
+  name: true,
+  description: true,
+  trigger: true,
+  triggerConfig: true,
+  contacts: true,
+  breakGlass: true,
+  createdAt: true,
+  updatedAt: true,
   steps: { orderBy: { position: "asc" }, select: { id: true, phase: true, position: true, title: true, detail: true, action: true } },
 } as const satisfies Prisma.PlaybookSelect;
 type Snapshot = Prisma.PlaybookGetPayload<{ select: typeof SNAPSHOT }>;
@@ -107,8 +105,12 @@ export async function createPlaybook(actor: Actor, input: TPlaybookCreate) {
       await checkReferences(tx, input.trigger, input.triggerConfig, steps);
       const { id } = await tx.playbook.create({
         data: {
-          name: input.name, description: input.description, trigger: input.trigger, triggerConfig: input.triggerConfig as Prisma.InputJsonValue,
-          contacts: input.contacts as Prisma.InputJsonValue, breakGlass: input.breakGlass,
+          name: input.name,
+          description: input.description,
+          trigger: input.trigger,
+          triggerConfig: input.triggerConfig as Prisma.InputJsonValue,
+          contacts: input.contacts as Prisma.InputJsonValue,
+          breakGlass: input.breakGlass,
           steps: { create: steps.map(({ step, position }) => ({ phase: step.phase, position, title: step.title, detail: step.detail, action: actionJson(step.action) })) },
         },
         select: { id: true },
@@ -262,9 +264,17 @@ export async function runDrill(actor: Actor, input: TDrillRun) {
       select: { id: true, playbookId: true, startedAt: true, finishedAt: true, timeToContainMs: true, stepResults: true },
     });
     await recordAudit(tx, actor, {
-      action: "playbook.drill", targetType: "playbook", targetId: playbook.id,
+      action: "playbook.drill",
+      targetType: "playbook",
+      targetId: playbook.id,
       after: {
-        drillId: drill.id, playbook: playbook.name, startedAt, finishedAt, timeToContainMs: ttc, simulated, note: input.note ?? null,
+        drillId: drill.id,
+        playbook: playbook.name,
+        startedAt,
+        finishedAt,
+        timeToContainMs: ttc,
+        simulated,
+        note: input.note ?? null,
         steps: records.map((r) => ({ stepId: r.stepId, title: r.title, phase: r.phase, outcome: r.outcome, startedAt: r.startedAt, finishedAt: r.finishedAt, note: r.note })),
       },
     });

@@ -11,14 +11,17 @@ const DAY = 86_400_000;
 type Step = { phase: "detection" | "containment" | "investigation" | "recovery" | "post_mortem"; title: string; action?: { type: string; target: string } };
 
 /** A playbook written straight to the database (the service's own checks are tested elsewhere). */
-async function makePlaybook(trigger: "manual" | "vendor_advisory" | "spend_threshold" | "unapproved_burst" | "hash_drift", triggerConfig: object, steps: Step[] = [{ phase: "detection", title: "Look" }]) {
+async function makePlaybook(
+  trigger: "manual" | "vendor_advisory" | "spend_threshold" | "unapproved_burst" | "hash_drift",
+  triggerConfig: object,
+  steps: Step[] = [{ phase: "detection", title: "Look" }],
+) {
   return db.playbook.create({
     data: { name: `pb-${rid()}`, trigger, triggerConfig, steps: { create: steps.map((s, i) => ({ phase: s.phase, position: i + 1, title: s.title, action: s.action })) } },
     select: { id: true, name: true },
   });
 }
-const makeIntegration = (over: object = {}) =>
-  db.integration.create({ data: { name: `int-${rid()}`, provider: "Vendor", reason: "Testing triggers", permissions: [], ...over } });
+const makeIntegration = (over: object = {}) => db.integration.create({ data: { name: `int-${rid()}`, provider: "Vendor", reason: "Testing triggers", permissions: [], ...over } });
 async function makeAgent() {
   const gw = await db.gateway.create({ data: { name: `gw-${rid()}`, kind: "generic", environment: "test" } });
   const agent = await db.agent.create({ data: { name: `agent-${rid()}`, owner: "Test", purpose: "Triggers", gatewayId: gw.id } });
@@ -33,7 +36,16 @@ const playbookEntries = async (incidentId: string) => (await timelineOf(incident
 async function calls(at: Date[], decision: "blocked" | "allowed" = "blocked") {
   const { gw, agent } = await makeAgent();
   await db.toolCall.createMany({
-    data: at.map((occurredAt) => ({ occurredAt, gatewayId: gw.id, eventId: `ev-${rid()}`, agentId: agent.id, agentName: agent.name, toolName: `rogue-${rid()}`, decision, blockReason: decision === "blocked" ? "not on the allowlist" : null })),
+    data: at.map((occurredAt) => ({
+      occurredAt,
+      gatewayId: gw.id,
+      eventId: `ev-${rid()}`,
+      agentId: agent.id,
+      agentName: agent.name,
+      toolName: `rogue-${rid()}`,
+      decision,
+      blockReason: decision === "blocked" ? "not on the allowlist" : null,
+    })),
   });
 }
 /** A past instant no other test in this file uses, so fleet-wide counts are this test's own. */
@@ -61,7 +73,10 @@ describe("playbook triggers (no containment involved)", () => {
     expect(entries[0]).toMatchObject({ kind: "opened", body: { source: "automatic", severity: "high", playbook: { id: p.id, name: p.name } } });
     expect(await db.auditEvent.findFirst({ where: { action: "incident.open", targetId: incident.id, actorType: "system" } })).not.toBeNull();
     const [fired] = await playbookEntries(incident.id);
-    expect(fired).toMatchObject({ kind: "playbook", body: { event: "fired", playbookId: p.id, cause: { summary: expect.stringContaining("Token leak disclosed"), detail: { integrationId: integ.id } } } });
+    expect(fired).toMatchObject({
+      kind: "playbook",
+      body: { event: "fired", playbookId: p.id, cause: { summary: expect.stringContaining("Token leak disclosed"), detail: { integrationId: integ.id } } },
+    });
     expect(await db.auditEvent.findFirst({ where: { action: "playbook.fire", targetId: p.id, actorType: "system" } })).not.toBeNull();
 
     const second = await evaluatePlaybookTriggers({ now: new Date(now.getTime() + MIN), playbookIds: [p.id] });
@@ -137,7 +152,10 @@ describe("playbook triggers (no containment involved)", () => {
     const p = await makePlaybook("unapproved_burst", { count: 5, minutes: 10 });
     // 4 blocked calls in the window, plus calls that must not count: allowed ones, older ones, later ones.
     await calls([1, 2, 3, 9].map((m) => new Date(now.getTime() - m * MIN)));
-    await calls([1, 2, 3].map((m) => new Date(now.getTime() - m * MIN)), "allowed");
+    await calls(
+      [1, 2, 3].map((m) => new Date(now.getTime() - m * MIN)),
+      "allowed",
+    );
     await calls([11, 30].map((m) => new Date(now.getTime() - m * MIN)));
     await calls([new Date(now.getTime() + MIN)]);
     expect((await evaluatePlaybookTriggers({ now, playbookIds: [p.id] })).fired).toEqual([]);
@@ -214,10 +232,12 @@ describe("playbook triggers (no containment involved)", () => {
     expect(first).toMatchObject({ dedupeKey: dedupeKeyOf(p.id, cause.key), severity: "high", actions: [] });
     expect(await db.$transaction((tx) => firePlaybook(tx, p, cause))).toBeNull();
     const other = { ...cause, key: `k-${rid()}` };
-    await expect(db.$transaction(async (tx) => {
-      await firePlaybook(tx, p, other);
-      throw new Error("caller fails");
-    })).rejects.toThrow("caller fails");
+    await expect(
+      db.$transaction(async (tx) => {
+        await firePlaybook(tx, p, other);
+        throw new Error("caller fails");
+      }),
+    ).rejects.toThrow("caller fails");
     expect(await db.incident.findUnique({ where: { dedupeKey: dedupeKeyOf(p.id, other.key) } })).toBeNull();
     expect(await incidentsOf(p.id)).toHaveLength(1);
   });
@@ -235,14 +255,16 @@ describe("playbook triggers (no containment involved)", () => {
 const containmentReady = process.env.WARDEN_TEST_CONTAINMENT === "1" || (await probeContainment());
 async function probeContainment(): Promise<boolean> {
   let message = "";
-  await db.$transaction(async (tx) => {
-    try {
-      await containInTx(tx, SYSTEM_ACTOR, { scope: "fleet", target: "fleet", action: "block_all", reason: "probe" });
-    } catch (err) {
-      message = (err as Error).message;
-    }
-    throw new Error("rollback");
-  }).catch(() => {});
+  await db
+    .$transaction(async (tx) => {
+      try {
+        await containInTx(tx, SYSTEM_ACTOR, { scope: "fleet", target: "fleet", action: "block_all", reason: "probe" });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      throw new Error("rollback");
+    })
+    .catch(() => {});
   return message !== "not implemented yet";
 }
 

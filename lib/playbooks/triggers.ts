@@ -50,7 +50,11 @@ const byIdOrName = (target: string) => (UUID.test(target) ? { OR: [{ id: target 
  * Run one automated action inside a savepoint: a failing action (unknown target, a gateway-side
  * error) is recorded on the timeline as failed and rolled back alone, and the incident still opens.
  */
-async function runAction(tx: Tx, a: TStepAction, ctx: { playbook: { id: string; name: string }; incidentId: string; reason: string; summary: string; severity: SeverityName; cause: FireCause; now: Date; actor: Actor }) {
+async function runAction(
+  tx: Tx,
+  a: TStepAction,
+  ctx: { playbook: { id: string; name: string }; incidentId: string; reason: string; summary: string; severity: SeverityName; cause: FireCause; now: Date; actor: Actor },
+) {
   await tx.$executeRawUnsafe("savepoint playbook_action");
   try {
     let result: Record<string, unknown>;
@@ -74,7 +78,9 @@ async function runAction(tx: Tx, a: TStepAction, ctx: { playbook: { id: string; 
         }
         await tx.integration.update({ where: { id: integ.id }, data: { fallbackActiveAt: ctx.now }, select: { id: true } });
         await recordAudit(tx, ctx.actor, {
-          action: "integration.fallback_on", targetType: "integration", targetId: integ.id,
+          action: "integration.fallback_on",
+          targetType: "integration",
+          targetId: integ.id,
           before: { fallbackActiveAt: null },
           after: { fallbackActiveAt: ctx.now, degradation: integ.degradation, reason: ctx.reason, incidentId: ctx.incidentId, playbookId: ctx.playbook.id },
         });
@@ -83,7 +89,11 @@ async function runAction(tx: Tx, a: TStepAction, ctx: { playbook: { id: string; 
       }
       case "notify": {
         const queued = await notify(tx, "incident.opened", `${ctx.summary} (notify: ${a.target})`, {
-          incidentId: ctx.incidentId, playbookId: ctx.playbook.id, playbook: ctx.playbook.name, severity: ctx.severity, target: a.target,
+          incidentId: ctx.incidentId,
+          playbookId: ctx.playbook.id,
+          playbook: ctx.playbook.name,
+          severity: ctx.severity,
+          target: a.target,
           cause: { key: ctx.cause.key, summary: ctx.cause.summary, detail: ctx.cause.detail },
         });
         result = { queued };
@@ -108,12 +118,7 @@ async function runAction(tx: Tx, a: TStepAction, ctx: { playbook: { id: string; 
  * entry. Audited as playbook.fire. `now` stamps fallback switches. After the caller's commit, pass
  * `gatewayIds` to afterContainCommit() to wake the gateways.
  */
-export async function firePlaybook(
-  tx: Tx,
-  playbook: { id: string; name?: string },
-  cause: FireCause,
-  opts: { now?: Date; findingId?: string | null; actor?: Actor } = {},
-): Promise<FireResult | null> {
+export async function firePlaybook(tx: Tx, playbook: { id: string; name?: string }, cause: FireCause, opts: { now?: Date; findingId?: string | null; actor?: Actor } = {}): Promise<FireResult | null> {
   const now = opts.now ?? new Date();
   const actor = opts.actor ?? SYSTEM_ACTOR;
   const dedupeKey = dedupeKeyOf(playbook.id, cause.key);
@@ -143,7 +148,11 @@ export async function firePlaybook(
   );
   if (!opened.created) return null;
   const incident = { id: opened.incident.id };
-  await appendTimeline(tx, incident.id, timelineEntry.playbook({ event: "fired", playbookId: p.id, playbook: p.name, trigger: p.trigger, cause: { key: cause.key, summary: cause.summary, detail: cause.detail } }));
+  await appendTimeline(
+    tx,
+    incident.id,
+    timelineEntry.playbook({ event: "fired", playbookId: p.id, playbook: p.name, trigger: p.trigger, cause: { key: cause.key, summary: cause.summary, detail: cause.detail } }),
+  );
 
   const reason = clip(`playbook ${p.name}: ${cause.summary}`, 1000);
   const actions: ActionOutcome[] = [];
@@ -159,8 +168,17 @@ export async function firePlaybook(
   }
   await recordAudit(tx, actor, {
     // A run whose automated actions did not all succeed is a failure; the row lists which failed.
-    action: "playbook.fire", outcome: actions.every((a) => a.ok) ? "success" : "failure", targetType: "playbook", targetId: p.id,
-    after: { incidentId: incident.id, dedupeKey, severity, cause: { key: cause.key, summary: cause.summary, detail: cause.detail }, actions: actions.map(({ type, target, ok, error }) => ({ type, target, ok, error: error ?? null })) },
+    action: "playbook.fire",
+    outcome: actions.every((a) => a.ok) ? "success" : "failure",
+    targetType: "playbook",
+    targetId: p.id,
+    after: {
+      incidentId: incident.id,
+      dedupeKey,
+      severity,
+      cause: { key: cause.key, summary: cause.summary, detail: cause.detail },
+      actions: actions.map(({ type, target, ok, error }) => ({ type, target, ok, error: error ?? null })),
+    },
   });
   return { incidentId: incident.id, dedupeKey, severity, actions, gatewayIds: [...gatewayIds] };
 }
@@ -212,8 +230,15 @@ async function advisoryCauses(p: TickPlaybook, c: TriggerConfig["vendor_advisory
   const last = await lastFireAt(p.id);
   const flagged = { not: null, ...(last ? { gt: new Date(last.getTime() - ADVISORY_GRACE_MS) } : {}) };
   const [integrations, tools] = await Promise.all([
-    c.toolName ? [] : db.integration.findMany({ where: { advisoryFlaggedAt: flagged, ...(c.integrationId ? { id: c.integrationId } : {}) }, select: { id: true, name: true, advisoryFlaggedAt: true, advisoryNote: true } }),
-    c.integrationId ? [] : db.tool.findMany({ where: { advisoryFlaggedAt: flagged, ...(c.toolName ? { name: c.toolName } : {}) }, select: { id: true, name: true, advisoryFlaggedAt: true, advisoryNote: true } }),
+    c.toolName
+      ? []
+      : db.integration.findMany({
+          where: { advisoryFlaggedAt: flagged, ...(c.integrationId ? { id: c.integrationId } : {}) },
+          select: { id: true, name: true, advisoryFlaggedAt: true, advisoryNote: true },
+        }),
+    c.integrationId
+      ? []
+      : db.tool.findMany({ where: { advisoryFlaggedAt: flagged, ...(c.toolName ? { name: c.toolName } : {}) }, select: { id: true, name: true, advisoryFlaggedAt: true, advisoryNote: true } }),
   ]);
   const cause = (kind: "integration" | "tool", r: { id: string; name: string; advisoryFlaggedAt: Date | null; advisoryNote: string | null }): Candidate => ({
     cause: {
@@ -242,13 +267,22 @@ async function burstCauses(p: TickPlaybook, c: TriggerConfig["unapproved_burst"]
     where decision = 'blocked' and occurred_at >= ${windowStart} and occurred_at <= ${now}
     group by tool_name, agent_name order by n desc, tool_name limit 5`;
   const bucket = Math.floor(now.getTime() / (c.minutes * MINUTE));
-  return [{
-    cause: {
-      key: `burst:${c.minutes}m:${bucket}`,
-      summary: `${n} blocked tool calls within ${c.minutes} min (threshold ${c.count})`,
-      detail: { blocked: n, threshold: c.count, minutes: c.minutes, since: windowStart.toISOString(), until: now.toISOString(), top: top.map((t) => ({ tool: t.tool_name, agent: t.agent_name, calls: t.n })) },
+  return [
+    {
+      cause: {
+        key: `burst:${c.minutes}m:${bucket}`,
+        summary: `${n} blocked tool calls within ${c.minutes} min (threshold ${c.count})`,
+        detail: {
+          blocked: n,
+          threshold: c.count,
+          minutes: c.minutes,
+          since: windowStart.toISOString(),
+          until: now.toISOString(),
+          top: top.map((t) => ({ tool: t.tool_name, agent: t.agent_name, calls: t.n })),
+        },
+      },
     },
-  }];
+  ];
 }
 
 type DriftFinding = { id: string; title: string; toolName: string | null; agentId: string | null; gatewayId: string | null; severity: string; detail: unknown; agent: { name: string } | null };
@@ -287,7 +321,12 @@ export async function evaluatePlaybookTriggers({ now = new Date(), playbookIds }
   // Read once per tick, before anything fires: firing marks a finding as "incident", and every
   // playbook that follows hash drift should still see it in this tick.
   const drift: DriftFinding[] = playbooks.some((p) => p.trigger === "hash_drift")
-    ? await db.finding.findMany({ where: { kind: "hash_drift", status: "open" }, orderBy: { firstSeenAt: "asc" }, take: 500, select: { id: true, title: true, toolName: true, agentId: true, gatewayId: true, severity: true, detail: true, agent: { select: { name: true } } } })
+    ? await db.finding.findMany({
+        where: { kind: "hash_drift", status: "open" },
+        orderBy: { firstSeenAt: "asc" },
+        take: 500,
+        select: { id: true, title: true, toolName: true, agentId: true, gatewayId: true, severity: true, detail: true, agent: { select: { name: true } } },
+      })
     : [];
 
   for (const p of playbooks) {
@@ -298,9 +337,11 @@ export async function evaluatePlaybookTriggers({ now = new Date(), playbookIds }
     }
     try {
       const candidates =
-        p.trigger === "vendor_advisory" ? await advisoryCauses(p, parsed.data as TriggerConfig["vendor_advisory"])
-        : p.trigger === "unapproved_burst" ? await burstCauses(p, parsed.data as TriggerConfig["unapproved_burst"], now)
-        : driftCauses(parsed.data as TriggerConfig["hash_drift"], drift);
+        p.trigger === "vendor_advisory"
+          ? await advisoryCauses(p, parsed.data as TriggerConfig["vendor_advisory"])
+          : p.trigger === "unapproved_burst"
+            ? await burstCauses(p, parsed.data as TriggerConfig["unapproved_burst"], now)
+            : driftCauses(parsed.data as TriggerConfig["hash_drift"], drift);
       if (candidates.length === 0) continue;
       // Skip causes already handled without opening a transaction for each.
       const keys = candidates.map((c) => dedupeKeyOf(p.id, c.cause.key));

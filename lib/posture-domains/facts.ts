@@ -23,18 +23,47 @@ type GatewayRow = Omit<GatewayFact, "calls24h">;
 export async function loadPostureFacts(now: Date = new Date()): Promise<PostureFacts> {
   const w = overviewWindows(now);
   const since7d = new Date(now.getTime() - 7 * DAY);
-  const [agentRows, llmFlows, gateways, reporting, checks, findings, fleetBudget, spendTodayUsd, endpoints, dead7d, toolsFlagged, noDepAudit, overdueReReviews, integrations, flows, playbooks, incidents, escalations, lastAudit, exports90d, delegation] =
-    await Promise.all([
-      dbRead.agent.findMany({
-        select: {
-          id: true, name: true, status: true, scope: true, model: true, fallbackModels: true, credentialRefs: true, channels: true, posture: true,
-          budget: { select: { enabled: true, onLimit: true } },
-          _count: { select: { bundles: true, grants: { where: { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } } } },
-        },
-        orderBy: { name: "asc" },
-      }),
-      dbRead.dataFlow.findMany({ where: { isLlmProvider: true }, distinct: ["agentId"], select: { agentId: true } }),
-      dbRead.$queryRaw<GatewayRow[]>`
+  const [
+    agentRows,
+    llmFlows,
+    gateways,
+    reporting,
+    checks,
+    findings,
+    fleetBudget,
+    spendTodayUsd,
+    endpoints,
+    dead7d,
+    toolsFlagged,
+    noDepAudit,
+    overdueReReviews,
+    integrations,
+    flows,
+    playbooks,
+    incidents,
+    escalations,
+    lastAudit,
+    exports90d,
+    delegation,
+  ] = await Promise.all([
+    dbRead.agent.findMany({
+      select: {
+        id: true,
+        name: true,
+        status: true,
+        scope: true,
+        model: true,
+        fallbackModels: true,
+        credentialRefs: true,
+        channels: true,
+        posture: true,
+        budget: { select: { enabled: true, onLimit: true } },
+        _count: { select: { bundles: true, grants: { where: { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } } } },
+      },
+      orderBy: { name: "asc" },
+    }),
+    dbRead.dataFlow.findMany({ where: { isLlmProvider: true }, distinct: ["agentId"], select: { agentId: true } }),
+    dbRead.$queryRaw<GatewayRow[]>`
         select g.id::text as id, g.name, g.admin_ws_url as "adminWsUrl", g.last_seen_at as "lastSeenAt",
                (g.signing_secret_enc is not null) as signed, coalesce(g.signing_secret_rotated_at, g.created_at) as "secretSetAt",
                (g.inventory is not null) as "hasInventory", (g.security_audit is not null) as "hasAudit",
@@ -47,57 +76,68 @@ export async function loadPostureFacts(now: Date = new Date()): Promise<PostureF
                  where jsonb_typeof(e) = 'object' and e->>'hash' is null and coalesce(e->>'enabled', 'true') <> 'false') as unpinned
           from gateways g
          order by g.name`,
-      // Gateways with tool calls in the last 24 h: the rollup's primary key starts with (hour, gateway).
-      dbRead.$queryRaw<{ id: string }[]>`select distinct gateway_id::text as id from tool_call_hourly where hour >= ${w.from24h} and hour <= ${w.hourNow}`,
-      dbRead.$queryRaw<CheckFact[]>`
+    // Gateways with tool calls in the last 24 h: the rollup's primary key starts with (hour, gateway).
+    dbRead.$queryRaw<{ id: string }[]>`select distinct gateway_id::text as id from tool_call_hourly where hour >= ${w.from24h} and hour <= ${w.hourNow}`,
+    dbRead.$queryRaw<CheckFact[]>`
         select detail->>'checkId' as "checkId", coalesce(detail->>'source', '') like 'openclaw%' as "fromAudit", max(severity)::text as severity,
                count(*)::int as count, count(distinct gateway_id)::int as gateways, min(gateway_id::text) as "sampleGatewayId", min(title) as "sampleTitle"
           from findings
          where status = 'open' and kind = 'posture' and detail->>'checkId' is not null
          group by 1, 2`,
-      dbRead.$queryRaw<{ unapprovedOpen: number; unapproved7d: number; hashDrift: number; egress: number }[]>`
+    dbRead.$queryRaw<{ unapprovedOpen: number; unapproved7d: number; hashDrift: number; egress: number }[]>`
         select (count(*) filter (where kind = 'unapproved_tool'))::int as "unapprovedOpen",
                (count(*) filter (where kind = 'unapproved_tool' and last_seen_at >= ${since7d}))::int as "unapproved7d",
                (count(*) filter (where kind = 'hash_drift'))::int as "hashDrift",
                (count(*) filter (where kind = 'undocumented_egress'))::int as egress
           from findings where status = 'open'`,
-      dbRead.budget.findFirst({ where: { agentId: null }, select: { enabled: true, onLimit: true, dailyUsd: true } }),
-      fleetSpendToday(now),
-      dbRead.webhookEndpoint.findMany({ where: { enabled: true }, select: { url: true, events: true } }),
-      dbRead.webhookDelivery.count({ where: { state: "dead", createdAt: { gte: since7d } } }),
-      dbRead.tool.count({ where: { advisoryFlaggedAt: { not: null } } }),
-      dbRead.$queryRaw<{ n: number }[]>`
+    dbRead.budget.findFirst({ where: { agentId: null }, select: { enabled: true, onLimit: true, dailyUsd: true } }),
+    fleetSpendToday(now),
+    dbRead.webhookEndpoint.findMany({ where: { enabled: true }, select: { url: true, events: true } }),
+    dbRead.webhookDelivery.count({ where: { state: "dead", createdAt: { gte: since7d } } }),
+    dbRead.tool.count({ where: { advisoryFlaggedAt: { not: null } } }),
+    dbRead.$queryRaw<{ n: number }[]>`
         select count(*)::int as n from trust_decisions
          where tool_version_id is not null and revoked_at is null and outcome <> 'reject' and coalesce(checklist->'dependencyAuditRun', 'false'::jsonb) <> 'true'::jsonb`,
-      dbRead.trustDecision.count({ where: { toolVersionId: { not: null }, outcome: { not: "reject" }, revokedAt: null, reReviewAt: { lt: now } } }),
-      dbRead.$queryRaw<{ total: number; advisoryFlagged: number; overdue: number; withoutContact: number }[]>`
+    dbRead.trustDecision.count({ where: { toolVersionId: { not: null }, outcome: { not: "reject" }, revokedAt: null, reReviewAt: { lt: now } } }),
+    dbRead.$queryRaw<{ total: number; advisoryFlagged: number; overdue: number; withoutContact: number }[]>`
         select count(*)::int as total,
                (count(*) filter (where advisory_flagged_at is not null))::int as "advisoryFlagged",
                (count(*) filter (where next_review_at < ${now}))::int as overdue,
                (count(*) filter (where coalesce(security_contact_email, '') = '' and coalesce(security_contact_phone, '') = ''))::int as "withoutContact"
           from integrations`,
-      dbRead.dataFlow.groupBy({ by: ["status", "classification"], _count: { _all: true } }),
-      dbRead.playbook.findMany({
-        orderBy: { name: "asc" },
-        select: { id: true, name: true, trigger: true, contacts: true, breakGlass: true, _count: { select: { steps: true } }, drills: { orderBy: { startedAt: "desc" }, take: 1, select: { startedAt: true } } },
-      }),
-      dbRead.incident.groupBy({ by: ["status"], where: { status: { in: ["open", "contained"] } }, _count: { _all: true } }),
-      dbRead.gatewayCommand.count({ where: { state: "timed_out" } }),
-      dbRead.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { createdAt: true } }),
-      dbRead.auditEvent.count({ where: { action: "evidence.export" satisfies AuditAction, outcome: "success", createdAt: { gte: new Date(now.getTime() - 90 * DAY) } } }),
-      dbRead.$queryRaw<{ agentKey: string; agentName: string; calls: number }[]>`
+    dbRead.dataFlow.groupBy({ by: ["status", "classification"], _count: { _all: true } }),
+    dbRead.playbook.findMany({
+      orderBy: { name: "asc" },
+      select: {
+        id: true,
+        name: true,
+        trigger: true,
+        contacts: true,
+        breakGlass: true,
+        _count: { select: { steps: true } },
+        drills: { orderBy: { startedAt: "desc" }, take: 1, select: { startedAt: true } },
+      },
+    }),
+    dbRead.incident.groupBy({ by: ["status"], where: { status: { in: ["open", "contained"] } }, _count: { _all: true } }),
+    dbRead.gatewayCommand.count({ where: { state: "timed_out" } }),
+    dbRead.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { createdAt: true } }),
+    dbRead.auditEvent.count({ where: { action: "evidence.export" satisfies AuditAction, outcome: "success", createdAt: { gte: new Date(now.getTime() - 90 * DAY) } } }),
+    dbRead.$queryRaw<{ agentKey: string; agentName: string; calls: number }[]>`
         select agent_key::text as "agentKey", max(agent_name) as "agentName", sum(calls)::int as calls
           from tool_call_hourly
          where tool_name = any(${DELEGATION_TOOLS}) and hour >= ${w.from7d} and hour <= ${w.hourNow}
          group by agent_key`,
-    ]);
+  ]);
 
   // Shared-credential flags need every agent's references, suspended ones included.
   const credentialUse = new Map<string, string[]>();
   for (const a of agentRows) for (const r of a.credentialRefs) credentialUse.set(r, [...(credentialUse.get(r) ?? []), a.name]);
   const llm = new Set(llmFlows.map((f) => f.agentId));
   // What the agents' model calls show wins over the typed model and fallbacks (weak-fallback flag).
-  const observed = await observedModels(agentRows.filter((a) => a.status === "active").map((a) => a.id), now);
+  const observed = await observedModels(
+    agentRows.filter((a) => a.status === "active").map((a) => a.id),
+    now,
+  );
   const agents: AgentFact[] = agentRows
     .filter((a) => a.status === "active")
     .map((a) => {

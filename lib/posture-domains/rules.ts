@@ -132,8 +132,23 @@ function auditItem(f: PostureFacts, domain: DomainId, what: string): PostureItem
   const audited = f.gateways.filter((g) => g.hasAudit).length;
   const check = `OpenClaw security audit: no open ${what} findings`;
   if (!checks.length) {
-    if (!audited) return item(`audit_${domain}`, check, "unknown", "No gateway has sent `openclaw security audit` results yet.", "/gateways", "Run the Warden connector with the security audit enabled on each gateway.");
-    return item(`audit_${domain}`, check, "good", `No open ${what} findings from the audits of ${plural(audited, "gateway")}.`, findingsHref({ kind: "posture" }), "Keep running `openclaw security audit --deep` after every upgrade or config change.");
+    if (!audited)
+      return item(
+        `audit_${domain}`,
+        check,
+        "unknown",
+        "No gateway has sent `openclaw security audit` results yet.",
+        "/gateways",
+        "Run the Warden connector with the security audit enabled on each gateway.",
+      );
+    return item(
+      `audit_${domain}`,
+      check,
+      "good",
+      `No open ${what} findings from the audits of ${plural(audited, "gateway")}.`,
+      findingsHref({ kind: "posture" }),
+      "Keep running `openclaw security audit --deep` after every upgrade or config change.",
+    );
   }
   const critical = checks.some((c) => c.severity === "critical" || c.severity === "high");
   const total = checks.reduce((n, c) => n + c.count, 0);
@@ -167,22 +182,83 @@ function network(f: PostureFacts): PostureItem[] {
   const bind = wardenCheck(f, "warden.bind_beyond_loopback");
   if (!f.gateways.length) items.push(item("bind", "Gateways listen on loopback only", "unknown", "No gateway is registered.", "/gateways", "Register your gateways and install the Warden connector."));
   else if (bind)
-    items.push(item("bind", "Gateways listen on loopback only", "bad", `${plural(bind.gateways, "gateway")} ${agree(bind.gateways, "listens", "listen")} beyond loopback (reachable from other machines).`, findingsHref({ kind: "posture", q: "Gateway bound beyond loopback", gateway: bind.gateways === 1 ? bind.sampleGatewayId : null }), 'Set gateway.bind to "loopback" and reach the gateway through a reverse proxy with TLS, a tunnel or a tailnet.'));
-  else if (!inv.length) items.push(item("bind", "Gateways listen on loopback only", "unknown", "No gateway has pushed its inventory, so Warden cannot see its bind address.", "/gateways", "Install the Warden connector so each gateway reports its configuration."));
-  else items.push(item("bind", "Gateways listen on loopback only", "good", `${cap(allOf(inv.length, "gateway"))} with an inventory ${agree(inv.length, "listens", "listen")} on loopback.`, "/gateways", "Keep gateway.bind on loopback; expose dashboards only through an authenticated proxy."));
+    items.push(
+      item(
+        "bind",
+        "Gateways listen on loopback only",
+        "bad",
+        `${plural(bind.gateways, "gateway")} ${agree(bind.gateways, "listens", "listen")} beyond loopback (reachable from other machines).`,
+        findingsHref({ kind: "posture", q: "Gateway bound beyond loopback", gateway: bind.gateways === 1 ? bind.sampleGatewayId : null }),
+        'Set gateway.bind to "loopback" and reach the gateway through a reverse proxy with TLS, a tunnel or a tailnet.',
+      ),
+    );
+  else if (!inv.length)
+    items.push(
+      item(
+        "bind",
+        "Gateways listen on loopback only",
+        "unknown",
+        "No gateway has pushed its inventory, so Warden cannot see its bind address.",
+        "/gateways",
+        "Install the Warden connector so each gateway reports its configuration.",
+      ),
+    );
+  else
+    items.push(
+      item(
+        "bind",
+        "Gateways listen on loopback only",
+        "good",
+        `${cap(allOf(inv.length, "gateway"))} with an inventory ${agree(inv.length, "listens", "listen")} on loopback.`,
+        "/gateways",
+        "Keep gateway.bind on loopback; expose dashboards only through an authenticated proxy.",
+      ),
+    );
 
   const clearWs = f.gateways.filter((g) => g.adminWsUrl && isPlainRemoteWs(g.adminWsUrl));
   const withWs = f.gateways.filter((g) => g.adminWsUrl);
   if (clearWs.length)
-    items.push(item("admin_ws", "Admin WebSockets are encrypted or local", "bad", `${names(clearWs.map((g) => g.name))} ${agree(clearWs, "uses", "use")} ws:// to a non-loopback host: the admin token crosses the network in clear text.`, gatewaysHref(clearWs), "Use wss:// (TLS) or a loopback address reached through a tunnel for the admin WebSocket."));
+    items.push(
+      item(
+        "admin_ws",
+        "Admin WebSockets are encrypted or local",
+        "bad",
+        `${names(clearWs.map((g) => g.name))} ${agree(clearWs, "uses", "use")} ws:// to a non-loopback host: the admin token crosses the network in clear text.`,
+        gatewaysHref(clearWs),
+        "Use wss:// (TLS) or a loopback address reached through a tunnel for the admin WebSocket.",
+      ),
+    );
   else
-    items.push(item("admin_ws", "Admin WebSockets are encrypted or local", f.gateways.length ? "good" : "unknown", withWs.length ? `${cap(allOf(withWs.length, "admin WebSocket"))} ${agree(withWs.length, "uses", "use")} TLS or loopback.` : "No gateway has an admin WebSocket configured.", "/gateways", "Keep admin WebSockets on wss:// or loopback."));
+    items.push(
+      item(
+        "admin_ws",
+        "Admin WebSockets are encrypted or local",
+        f.gateways.length ? "good" : "unknown",
+        withWs.length ? `${cap(allOf(withWs.length, "admin WebSocket"))} ${agree(withWs.length, "uses", "use")} TLS or loopback.` : "No gateway has an admin WebSocket configured.",
+        "/gateways",
+        "Keep admin WebSockets on wss:// or loopback.",
+      ),
+    );
 
   const stale = f.gateways.filter((g) => !seenRecently(f, g));
   items.push(
     stale.length
-      ? item("reachable", "Every gateway reports to Warden", "warn", `${names(stale.map((g) => g.name))} ${stale.length === 1 ? "has" : "have"} not been seen in the last 15 minutes.`, gatewaysHref(stale), "Check the connector on these gateways; a silent gateway cannot receive kill switches.")
-      : item("reachable", "Every gateway reports to Warden", f.gateways.length ? "good" : "unknown", f.gateways.length ? `${cap(allOf(f.gateways.length, "gateway"))} checked in within 15 minutes.` : "No gateway is registered.", "/gateways", "Alert on gateways that stop reporting."),
+      ? item(
+          "reachable",
+          "Every gateway reports to Warden",
+          "warn",
+          `${names(stale.map((g) => g.name))} ${stale.length === 1 ? "has" : "have"} not been seen in the last 15 minutes.`,
+          gatewaysHref(stale),
+          "Check the connector on these gateways; a silent gateway cannot receive kill switches.",
+        )
+      : item(
+          "reachable",
+          "Every gateway reports to Warden",
+          f.gateways.length ? "good" : "unknown",
+          f.gateways.length ? `${cap(allOf(f.gateways.length, "gateway"))} checked in within 15 minutes.` : "No gateway is registered.",
+          "/gateways",
+          "Alert on gateways that stop reporting.",
+        ),
   );
   items.push(...auditItems(f, "network", "network exposure"));
   return items;
@@ -206,25 +282,73 @@ function secrets(f: PostureFacts): PostureItem[] {
   const items: PostureItem[] = [];
   const shared = f.agents.filter((a) => a.flags.some((x) => x.id.startsWith("shared-credential:")));
   const refs = [...new Set(shared.flatMap((a) => a.flags.filter((x) => x.id.startsWith("shared-credential:")).map((x) => x.id.slice("shared-credential:".length))))];
-  if (!f.agents.length) items.push(item("isolated", "Each agent has its own credentials", "unknown", "No active agent is registered.", "/agents", "Register your agents with the names of the secrets they use."));
+  if (!f.agents.length)
+    items.push(item("isolated", "Each agent has its own credentials", "unknown", "No active agent is registered.", "/agents", "Register your agents with the names of the secrets they use."));
   else if (shared.length)
-    items.push(item("isolated", "Each agent has its own credentials", "bad", `${plural(refs.length, "credential")} shared between agents (${names(refs)}), used by ${names(shared.map((a) => a.name))}.`, agentsHref(shared), "Issue a separate credential per agent so one can be revoked without stopping the others."));
-  else items.push(item("isolated", "Each agent has its own credentials", "good", `No credential is shared among ${plural(f.agents.length, "active agent")}.`, "/agents", "Keep injecting per-agent secrets (SecretRef / per-agent env files)."));
+    items.push(
+      item(
+        "isolated",
+        "Each agent has its own credentials",
+        "bad",
+        `${plural(refs.length, "credential")} shared between agents (${names(refs)}), used by ${names(shared.map((a) => a.name))}.`,
+        agentsHref(shared),
+        "Issue a separate credential per agent so one can be revoked without stopping the others.",
+      ),
+    );
+  else
+    items.push(
+      item(
+        "isolated",
+        "Each agent has its own credentials",
+        "good",
+        `No credential is shared among ${plural(f.agents.length, "active agent")}.`,
+        "/agents",
+        "Keep injecting per-agent secrets (SecretRef / per-agent env files).",
+      ),
+    );
 
   const unrecorded = f.agents.filter((a) => a.credentialRefs.length === 0 && a.allowances > 0);
   if (f.agents.length)
     items.push(
       unrecorded.length
-        ? item("recorded", "Every tool-using agent's secrets are recorded by name", "warn", `${names(unrecorded.map((a) => a.name))} ${agree(unrecorded, "uses tools but has", "use tools but have")} no credential references recorded, so a leak cannot be traced to them.`, agentsHref(unrecorded), "Record the SecretRef / env names each agent receives (names only, never values).")
-        : item("recorded", "Every tool-using agent's secrets are recorded by name", "good", "Every agent with tools lists the secrets it receives.", "/agents", "Update the list when an agent gains an integration."),
+        ? item(
+            "recorded",
+            "Every tool-using agent's secrets are recorded by name",
+            "warn",
+            `${names(unrecorded.map((a) => a.name))} ${agree(unrecorded, "uses tools but has", "use tools but have")} no credential references recorded, so a leak cannot be traced to them.`,
+            agentsHref(unrecorded),
+            "Record the SecretRef / env names each agent receives (names only, never values).",
+          )
+        : item(
+            "recorded",
+            "Every tool-using agent's secrets are recorded by name",
+            "good",
+            "Every agent with tools lists the secrets it receives.",
+            "/agents",
+            "Update the list when an agent gains an integration.",
+          ),
     );
 
   const old = f.gateways.filter((g) => g.signed && f.now.getTime() - g.secretSetAt.getTime() > 180 * DAY);
   if (f.gateways.length)
     items.push(
       old.length
-        ? item("rotation", "Gateway signing secrets rotated within 180 days", "warn", `${names(old.map((g) => g.name))} ${old.length === 1 ? "has" : "have"} used the same signing secret for over 180 days.`, gatewaysHref(old), "Rotate the signing secret on the gateway page (the old one keeps working for a grace period).")
-        : item("rotation", "Gateway signing secrets rotated within 180 days", "good", "Every gateway's signing secret is younger than 180 days.", "/gateways", "Rotate signing secrets at least twice a year and after any suspected leak."),
+        ? item(
+            "rotation",
+            "Gateway signing secrets rotated within 180 days",
+            "warn",
+            `${names(old.map((g) => g.name))} ${old.length === 1 ? "has" : "have"} used the same signing secret for over 180 days.`,
+            gatewaysHref(old),
+            "Rotate the signing secret on the gateway page (the old one keeps working for a grace period).",
+          )
+        : item(
+            "rotation",
+            "Gateway signing secrets rotated within 180 days",
+            "good",
+            "Every gateway's signing secret is younger than 180 days.",
+            "/gateways",
+            "Rotate signing secrets at least twice a year and after any suspected leak.",
+          ),
     );
   items.push(...auditItems(f, "secrets", "secrets or file-permission"));
   return items;
@@ -232,7 +356,8 @@ function secrets(f: PostureFacts): PostureItem[] {
 
 // [F] §3 Agent Scoping and Least Privilege; [S] Scope Isolation; [P] §1 Sandbox; [E] Tool Allowlist, Capability Bundles.
 function scoping(f: PostureFacts): PostureItem[] {
-  if (!f.agents.length && !f.gateways.length) return [item("agents", "Agents are registered with their scope", "unknown", "No active agent or gateway is registered.", "/agents", "Register your agents (or import their AGENTS.md).")];
+  if (!f.agents.length && !f.gateways.length)
+    return [item("agents", "Agents are registered with their scope", "unknown", "No active agent or gateway is registered.", "/agents", "Register your agents (or import their AGENTS.md).")];
   const items: PostureItem[] = [];
   const execFull = f.agents.filter((a) => a.posture.execMode === "full");
   const invExec = wardenCheck(f, "warden.exec_unrestricted");
@@ -242,34 +367,119 @@ function scoping(f: PostureFacts): PostureItem[] {
         "exec",
         "No agent has unrestricted exec",
         "bad",
-        [execFull.length ? `${names(execFull.map((a) => a.name))} may run any shell command (exec mode "full")` : "", invExec ? `${plural(invExec.count, "gateway configuration")} report exec security "full"` : ""].filter(Boolean).join("; ") + ".",
+        [
+          execFull.length ? `${names(execFull.map((a) => a.name))} may run any shell command (exec mode "full")` : "",
+          invExec ? `${plural(invExec.count, "gateway configuration")} report exec security "full"` : "",
+        ]
+          .filter(Boolean)
+          .join("; ") + ".",
         execFull.length ? agentsHref(execFull) : findingsHref({ kind: "posture", q: "Unrestricted exec" }),
         'Set exec to "allowlist" (scoped commands) or "deny"; build the allowlist from 2–4 weeks of observed commands.',
       ),
     );
-  else items.push(item("exec", "No agent has unrestricted exec", f.agents.length ? "good" : "unknown", f.agents.length ? `None of ${plural(f.agents.length, "active agent")} has exec mode "full".` : "No active agent is registered.", "/agents", "Keep exec scoped to an allowlist of commands."));
+  else
+    items.push(
+      item(
+        "exec",
+        "No agent has unrestricted exec",
+        f.agents.length ? "good" : "unknown",
+        f.agents.length ? `None of ${plural(f.agents.length, "active agent")} has exec mode "full".` : "No active agent is registered.",
+        "/agents",
+        "Keep exec scoped to an allowlist of commands.",
+      ),
+    );
 
   const externalExec = f.agents.filter((a) => a.flags.some((x) => x.id === "external-exec"));
-  if (externalExec.length) items.push(item("external_exec", "External-facing agents cannot run commands", "bad", `${names(externalExec.map((a) => a.name))} ${agree(externalExec, "talks", "talk")} to the public and may run commands.`, agentsHref(externalExec), 'Set exec to "deny" on external agents; give internal agents the commands instead.'));
+  if (externalExec.length)
+    items.push(
+      item(
+        "external_exec",
+        "External-facing agents cannot run commands",
+        "bad",
+        `${names(externalExec.map((a) => a.name))} ${agree(externalExec, "talks", "talk")} to the public and may run commands.`,
+        agentsHref(externalExec),
+        'Set exec to "deny" on external agents; give internal agents the commands instead.',
+      ),
+    );
 
   const fsOpen = f.agents.filter((a) => a.posture.fsWorkspaceOnly === false);
   const fsUnknown = f.agents.filter((a) => a.posture.fsWorkspaceOnly === undefined);
-  if (fsOpen.length) items.push(item("fs", "File access limited to the workspace", "bad", `${names(fsOpen.map((a) => a.name))} may read and write outside their workspace.`, agentsHref(fsOpen), "Set tools.fs.workspaceOnly: true and allowlist any extra paths explicitly."));
-  else if (f.agents.length && fsUnknown.length === f.agents.length) items.push(item("fs", "File access limited to the workspace", "unknown", "No agent records its filesystem scope.", "/agents", "Record fsWorkspaceOnly in each agent's posture (or import it from the gateway)."));
-  else if (f.agents.length) items.push(item("fs", "File access limited to the workspace", fsUnknown.length ? "warn" : "good", fsUnknown.length ? `Workspace-only is confirmed for ${plural(f.agents.length - fsUnknown.length, "agent")}; unknown for ${names(fsUnknown.map((a) => a.name))}.` : "Every agent is limited to its workspace.", fsUnknown.length ? agentsHref(fsUnknown) : "/agents", "Keep tools.fs.workspaceOnly on for every agent."));
+  if (fsOpen.length)
+    items.push(
+      item(
+        "fs",
+        "File access limited to the workspace",
+        "bad",
+        `${names(fsOpen.map((a) => a.name))} may read and write outside their workspace.`,
+        agentsHref(fsOpen),
+        "Set tools.fs.workspaceOnly: true and allowlist any extra paths explicitly.",
+      ),
+    );
+  else if (f.agents.length && fsUnknown.length === f.agents.length)
+    items.push(
+      item(
+        "fs",
+        "File access limited to the workspace",
+        "unknown",
+        "No agent records its filesystem scope.",
+        "/agents",
+        "Record fsWorkspaceOnly in each agent's posture (or import it from the gateway).",
+      ),
+    );
+  else if (f.agents.length)
+    items.push(
+      item(
+        "fs",
+        "File access limited to the workspace",
+        fsUnknown.length ? "warn" : "good",
+        fsUnknown.length
+          ? `Workspace-only is confirmed for ${plural(f.agents.length - fsUnknown.length, "agent")}; unknown for ${names(fsUnknown.map((a) => a.name))}.`
+          : "Every agent is limited to its workspace.",
+        fsUnknown.length ? agentsHref(fsUnknown) : "/agents",
+        "Keep tools.fs.workspaceOnly on for every agent.",
+      ),
+    );
 
   const noAllowlist = f.agents.filter((a) => a.allowances === 0);
   if (f.agents.length)
     items.push(
       noAllowlist.length
-        ? item("allowlist", "Every agent has an explicit tool allowlist", "warn", `${names(noAllowlist.map((a) => a.name))} ${noAllowlist.length === 1 ? "has" : "have"} no capability bundle or grant: Warden cannot tell which tools ${noAllowlist.length === 1 ? "it" : "they"} should use.`, agentsHref(noAllowlist), "Assign a capability bundle that matches the agent's job (observe its calls first).")
-        : item("allowlist", "Every agent has an explicit tool allowlist", "good", `${cap(allOf(f.agents.length, "active agent"))} ${agree(f.agents.length, "has", "have")} a bundle or grant.`, "/agents", "Review bundles quarterly; remove tools agents no longer use."),
+        ? item(
+            "allowlist",
+            "Every agent has an explicit tool allowlist",
+            "warn",
+            `${names(noAllowlist.map((a) => a.name))} ${noAllowlist.length === 1 ? "has" : "have"} no capability bundle or grant: Warden cannot tell which tools ${noAllowlist.length === 1 ? "it" : "they"} should use.`,
+            agentsHref(noAllowlist),
+            "Assign a capability bundle that matches the agent's job (observe its calls first).",
+          )
+        : item(
+            "allowlist",
+            "Every agent has an explicit tool allowlist",
+            "good",
+            `${cap(allOf(f.agents.length, "active agent"))} ${agree(f.agents.length, "has", "have")} a bundle or grant.`,
+            "/agents",
+            "Review bundles quarterly; remove tools agents no longer use.",
+          ),
     );
 
   items.push(
     f.findings.unapproved7d
-      ? item("unapproved", "Agents only call approved tools", "bad", `${plural(f.findings.unapproved7d, "open finding")} of tools called outside an agent's allowlist in the last 7 days.`, findingsHref({ kind: "unapproved_tool" }), "Review each finding: request approval for the tool or contain it, then dismiss with a reason.")
-      : item("unapproved", "Agents only call approved tools", f.findings.unapprovedOpen ? "warn" : "good", f.findings.unapprovedOpen ? `${plural(f.findings.unapprovedOpen, "older open finding")} of unapproved tool use.` : "No open finding of a tool used outside an agent's allowlist.", findingsHref({ kind: "unapproved_tool" }), "Triage unapproved-tool findings as they appear."),
+      ? item(
+          "unapproved",
+          "Agents only call approved tools",
+          "bad",
+          `${plural(f.findings.unapproved7d, "open finding")} of tools called outside an agent's allowlist in the last 7 days.`,
+          findingsHref({ kind: "unapproved_tool" }),
+          "Review each finding: request approval for the tool or contain it, then dismiss with a reason.",
+        )
+      : item(
+          "unapproved",
+          "Agents only call approved tools",
+          f.findings.unapprovedOpen ? "warn" : "good",
+          f.findings.unapprovedOpen ? `${plural(f.findings.unapprovedOpen, "older open finding")} of unapproved tool use.` : "No open finding of a tool used outside an agent's allowlist.",
+          findingsHref({ kind: "unapproved_tool" }),
+          "Triage unapproved-tool findings as they appear.",
+        ),
   );
   items.push(...auditItems(f, "scoping", "tool or sandbox"));
   return items;
@@ -277,25 +487,66 @@ function scoping(f: PostureFacts): PostureItem[] {
 
 // [F] §4 Channel Security and Reducing Your Attack Surface.
 function channels(f: PostureFacts): PostureItem[] {
-  if (!f.agents.length) return [item("policies", "DMs and groups are allowlisted", "unknown", "No active agent is registered.", "/agents", "Register agents with their channels and DM/group policies.")];
+  if (!f.agents.length)
+    return [item("policies", "DMs and groups are allowlisted", "unknown", "No active agent is registered.", "/agents", "Register agents with their channels and DM/group policies.")];
   const items: PostureItem[] = [];
   const open = f.agents.filter((a) => a.posture.dmPolicy === "open" || a.posture.groupPolicy === "open");
   const openExternal = open.filter((a) => a.scope === "external");
   const recorded = f.agents.filter((a) => a.posture.dmPolicy !== undefined || a.posture.groupPolicy !== undefined);
   if (open.length)
-    items.push(item("policies", "DMs and groups are allowlisted", openExternal.length ? "bad" : "warn", `${names(open.map((a) => a.name))} accept${open.length === 1 ? "s" : ""} messages from anyone (dm or group policy "open")${openExternal.length ? `, ${plural(openExternal.length, "external agent")} among them` : ""}.`, agentsHref(open), 'Set dmPolicy and groupPolicy to "allowlist" (or pairing) with known operator ids.'));
-  else if (!recorded.length) items.push(item("policies", "DMs and groups are allowlisted", "unknown", "No agent records its DM or group policy.", "/agents", "Record dmPolicy and groupPolicy in each agent's posture."));
-  else items.push(item("policies", "DMs and groups are allowlisted", "good", `No agent has an open DM or group policy (${plural(recorded.length, "agent")} recorded).`, "/agents", "Keep allowlists limited to known operator ids, with 2FA on those accounts."));
+    items.push(
+      item(
+        "policies",
+        "DMs and groups are allowlisted",
+        openExternal.length ? "bad" : "warn",
+        `${names(open.map((a) => a.name))} accept${open.length === 1 ? "s" : ""} messages from anyone (dm or group policy "open")${openExternal.length ? `, ${plural(openExternal.length, "external agent")} among them` : ""}.`,
+        agentsHref(open),
+        'Set dmPolicy and groupPolicy to "allowlist" (or pairing) with known operator ids.',
+      ),
+    );
+  else if (!recorded.length)
+    items.push(item("policies", "DMs and groups are allowlisted", "unknown", "No agent records its DM or group policy.", "/agents", "Record dmPolicy and groupPolicy in each agent's posture."));
+  else
+    items.push(
+      item(
+        "policies",
+        "DMs and groups are allowlisted",
+        "good",
+        `No agent has an open DM or group policy (${plural(recorded.length, "agent")} recorded).`,
+        "/agents",
+        "Keep allowlists limited to known operator ids, with 2FA on those accounts.",
+      ),
+    );
 
   const many = f.agents.filter((a) => a.channels.length > 1);
   items.push(
     many.length
-      ? item("single", "Each agent uses one controlled channel", "warn", `${names(many.map((a) => `${a.name} (${a.channels.length})`))} ${agree(many, "listens", "listen")} on several channels.`, agentsHref(many), "Disable the channels an agent does not need; each one is a way in for prompt injection.")
+      ? item(
+          "single",
+          "Each agent uses one controlled channel",
+          "warn",
+          `${names(many.map((a) => `${a.name} (${a.channels.length})`))} ${agree(many, "listens", "listen")} on several channels.`,
+          agentsHref(many),
+          "Disable the channels an agent does not need; each one is a way in for prompt injection.",
+        )
       : item("single", "Each agent uses one controlled channel", "good", "No agent listens on more than one channel.", "/agents", "Disable channels before connecting new ones."),
   );
   const unused = wardenCheck(f, "warden.channel_unused");
-  if (unused) items.push(item("unused", "No channel is enabled but unused", "warn", `${plural(unused.count, "channel")} enabled but unused on ${plural(unused.gateways, "gateway")}.`, findingsHref({ kind: "posture", q: "enabled but unused" }), "Disable channels with no traffic on the gateway."));
-  else if (inventoried(f).length) items.push(item("unused", "No channel is enabled but unused", "good", "Every enabled channel saw traffic recently.", findingsHref({ kind: "posture" }), "Disable a channel as soon as it stops being used."));
+  if (unused)
+    items.push(
+      item(
+        "unused",
+        "No channel is enabled but unused",
+        "warn",
+        `${plural(unused.count, "channel")} enabled but unused on ${plural(unused.gateways, "gateway")}.`,
+        findingsHref({ kind: "posture", q: "enabled but unused" }),
+        "Disable channels with no traffic on the gateway.",
+      ),
+    );
+  else if (inventoried(f).length)
+    items.push(
+      item("unused", "No channel is enabled but unused", "good", "Every enabled channel saw traffic recently.", findingsHref({ kind: "posture" }), "Disable a channel as soon as it stops being used."),
+    );
   items.push(...auditItems(f, "channels", "channel or DM"));
   return items;
 }
@@ -305,26 +556,86 @@ function models(f: PostureFacts): PostureItem[] {
   if (!f.agents.length) return [item("recorded", "Every agent's model is recorded", "unknown", "No active agent is registered.", "/agents", "Register agents with their model and fallbacks.")];
   const items: PostureItem[] = [];
   const noModel = f.agents.filter((a) => !a.model);
-  items.push(noModel.length ? item("recorded", "Every agent's model is recorded", "warn", `${names(noModel.map((a) => a.name))} ${noModel.length === 1 ? "has" : "have"} no model recorded.`, agentsHref(noModel), "Record the primary model and fallbacks (or import them from the gateway).") : item("recorded", "Every agent's model is recorded", "good", "Every active agent has its model recorded.", "/agents", "Update the record when a model changes."));
+  items.push(
+    noModel.length
+      ? item(
+          "recorded",
+          "Every agent's model is recorded",
+          "warn",
+          `${names(noModel.map((a) => a.name))} ${noModel.length === 1 ? "has" : "have"} no model recorded.`,
+          agentsHref(noModel),
+          "Record the primary model and fallbacks (or import them from the gateway).",
+        )
+      : item("recorded", "Every agent's model is recorded", "good", "Every active agent has its model recorded.", "/agents", "Update the record when a model changes."),
+  );
 
   const tooled = f.agents.filter((a) => a.allowances > 0 && a.model);
   const weakPrimary = tooled.filter((a) => isWeakModel(a.model!));
   items.push(
     weakPrimary.length
-      ? item("strong_primary", "Tool-enabled agents run a strong model", "bad", `${names(weakPrimary.map((a) => `${a.name} (${a.model})`))} ${agree(weakPrimary, "uses", "use")} a smaller model that resists prompt injection less well.`, agentsHref(weakPrimary), "Use the strongest available model for agents with filesystem, exec, web or API tools; keep small models for read-only work.")
-      : item("strong_primary", "Tool-enabled agents run a strong model", tooled.length ? "good" : "unknown", tooled.length ? `No tool-enabled agent (of ${tooled.length.toLocaleString("en")}) runs a small model.` : "No agent with approved tools has a model recorded.", "/agents", "Re-check after every model change."),
+      ? item(
+          "strong_primary",
+          "Tool-enabled agents run a strong model",
+          "bad",
+          `${names(weakPrimary.map((a) => `${a.name} (${a.model})`))} ${agree(weakPrimary, "uses", "use")} a smaller model that resists prompt injection less well.`,
+          agentsHref(weakPrimary),
+          "Use the strongest available model for agents with filesystem, exec, web or API tools; keep small models for read-only work.",
+        )
+      : item(
+          "strong_primary",
+          "Tool-enabled agents run a strong model",
+          tooled.length ? "good" : "unknown",
+          tooled.length ? `No tool-enabled agent (of ${tooled.length.toLocaleString("en")}) runs a small model.` : "No agent with approved tools has a model recorded.",
+          "/agents",
+          "Re-check after every model change.",
+        ),
   );
   const weakFallback = f.agents.filter((a) => a.flags.some((x) => x.id === "weak-fallback"));
   const invWeak = wardenCheck(f, "warden.weak_fallback_model");
   if (weakFallback.length || invWeak)
-    items.push(item("fallbacks", "No weaker model in a fallback chain", "bad", [weakFallback.length ? `${names(weakFallback.map((a) => a.name))} can fall back to a weaker model` : "", invWeak ? `${plural(invWeak.count, "gateway-reported agent")} too` : ""].filter(Boolean).join("; ") + ": an outage of the primary provider is the window an attacker uses.", weakFallback.length ? agentsHref(weakFallback) : findingsHref({ kind: "posture", q: "Weaker model" }), "Remove weak models from the fallback chains of tool-enabled agents; use a strong model of another provider."));
-  else items.push(item("fallbacks", "No weaker model in a fallback chain", "good", "No tool-enabled agent falls back to a weaker model.", "/agents", "Keep fallbacks at least as strong as the primary."));
+    items.push(
+      item(
+        "fallbacks",
+        "No weaker model in a fallback chain",
+        "bad",
+        [weakFallback.length ? `${names(weakFallback.map((a) => a.name))} can fall back to a weaker model` : "", invWeak ? `${plural(invWeak.count, "gateway-reported agent")} too` : ""]
+          .filter(Boolean)
+          .join("; ") + ": an outage of the primary provider is the window an attacker uses.",
+        weakFallback.length ? agentsHref(weakFallback) : findingsHref({ kind: "posture", q: "Weaker model" }),
+        "Remove weak models from the fallback chains of tool-enabled agents; use a strong model of another provider.",
+      ),
+    );
+  else
+    items.push(item("fallbacks", "No weaker model in a fallback chain", "good", "No tool-enabled agent falls back to a weaker model.", "/agents", "Keep fallbacks at least as strong as the primary."));
 
   const noFallback = tooled.filter((a) => a.fallbackModels.length === 0);
-  if (tooled.length) items.push(noFallback.length ? item("resilience", "Tool-enabled agents have a cross-provider fallback", "warn", `${names(noFallback.map((a) => a.name))} ${noFallback.length === 1 ? "has" : "have"} no fallback model.`, agentsHref(noFallback), "Configure a strong fallback model from another provider.") : item("resilience", "Tool-enabled agents have a cross-provider fallback", "good", "Every tool-enabled agent has a fallback model.", "/agents", "Test the fallback during drills."));
+  if (tooled.length)
+    items.push(
+      noFallback.length
+        ? item(
+            "resilience",
+            "Tool-enabled agents have a cross-provider fallback",
+            "warn",
+            `${names(noFallback.map((a) => a.name))} ${noFallback.length === 1 ? "has" : "have"} no fallback model.`,
+            agentsHref(noFallback),
+            "Configure a strong fallback model from another provider.",
+          )
+        : item("resilience", "Tool-enabled agents have a cross-provider fallback", "good", "Every tool-enabled agent has a fallback model.", "/agents", "Test the fallback during drills."),
+    );
 
   const unpinned = f.agents.filter((a) => [a.model, ...a.fallbackModels].some((m) => m && isUnpinnedModel(m)));
-  items.push(unpinned.length ? item("pinned", "Models are pinned to a version", "warn", `${names(unpinned.map((a) => a.name))} ${agree(unpinned, "uses", "use")} a moving alias ("latest" or no version), so the model can change without review.`, agentsHref(unpinned), "Pin model ids to a dated or numbered version and change them deliberately.") : item("pinned", "Models are pinned to a version", "good", "Every recorded model names a version.", "/agents", "Review model changes like any other dependency upgrade."));
+  items.push(
+    unpinned.length
+      ? item(
+          "pinned",
+          "Models are pinned to a version",
+          "warn",
+          `${names(unpinned.map((a) => a.name))} ${agree(unpinned, "uses", "use")} a moving alias ("latest" or no version), so the model can change without review.`,
+          agentsHref(unpinned),
+          "Pin model ids to a dated or numbered version and change them deliberately.",
+        )
+      : item("pinned", "Models are pinned to a version", "good", "Every recorded model names a version.", "/agents", "Review model changes like any other dependency upgrade."),
+  );
   items.push(...auditItems(f, "models", "model"));
   return items;
 }
@@ -347,7 +658,12 @@ function interAgent(f: PostureFacts): PostureItem[] {
         "delegation",
         "Delegation only where designed",
         extDelegating.length ? "bad" : "warn",
-        [delegating.length ? `${names(delegating.map((a) => a.name))} may spawn or message other agents${extDelegating.length ? ` (${plural(extDelegating.length, "external agent")})` : ""}` : "", inv ? `${plural(inv.count, "gateway-reported agent or default")} allow delegation` : ""].filter(Boolean).join("; ") + ".",
+        [
+          delegating.length ? `${names(delegating.map((a) => a.name))} may spawn or message other agents${extDelegating.length ? ` (${plural(extDelegating.length, "external agent")})` : ""}` : "",
+          inv ? `${plural(inv.count, "gateway-reported agent or default")} allow delegation` : "",
+        ]
+          .filter(Boolean)
+          .join("; ") + ".",
         delegating.length ? agentsHref(delegating) : findingsHref({ kind: "posture", q: "Delegation allowed" }),
         "Set subagents.allowAgents: [] unless delegation is part of the design; never on external agents.",
       ),
@@ -359,8 +675,22 @@ function interAgent(f: PostureFacts): PostureItem[] {
   const total = f.delegationCalls.reduce((n, d) => n + d.calls, 0);
   items.push(
     unexpected.length
-      ? item("monitored", "Inter-agent calls come from agents allowed to delegate", "warn", `${names(unexpected.map((d) => `${d.agentName} (${d.calls})`))} called agent-to-agent tools in the last 7 days without delegation in their recorded posture.`, "/tool-calls?tool=sessions_send&range=7d", "Review these sessions for injected instructions; update the agent's posture or deny the tools.")
-      : item("monitored", "Inter-agent calls come from agents allowed to delegate", "good", total ? `${plural(total, "agent-to-agent call")} in 7 days, all by agents allowed to delegate.` : "No agent-to-agent tool calls in the last 7 days.", "/tool-calls?tool=sessions_send&range=7d", "Watch for new communication pairs and unusual volume."),
+      ? item(
+          "monitored",
+          "Inter-agent calls come from agents allowed to delegate",
+          "warn",
+          `${names(unexpected.map((d) => `${d.agentName} (${d.calls})`))} called agent-to-agent tools in the last 7 days without delegation in their recorded posture.`,
+          "/tool-calls?tool=sessions_send&range=7d",
+          "Review these sessions for injected instructions; update the agent's posture or deny the tools.",
+        )
+      : item(
+          "monitored",
+          "Inter-agent calls come from agents allowed to delegate",
+          "good",
+          total ? `${plural(total, "agent-to-agent call")} in 7 days, all by agents allowed to delegate.` : "No agent-to-agent tool calls in the last 7 days.",
+          "/tool-calls?tool=sessions_send&range=7d",
+          "Watch for new communication pairs and unusual volume.",
+        ),
   );
   items.push(...auditItems(f, "inter_agent", "delegation"));
   return items;
@@ -372,7 +702,14 @@ function cost(f: PostureFacts): PostureItem[] {
   const fb = f.fleetBudget;
   items.push(
     !fb
-      ? item("fleet_budget", "A fleet-wide daily budget is set", "bad", "No fleet budget: nothing stops a runaway loop from spending without limit.", "/spend", "Set a fleet daily budget on the Spend page; the breaker warns at 50/75/90 % and acts at 100 %.")
+      ? item(
+          "fleet_budget",
+          "A fleet-wide daily budget is set",
+          "bad",
+          "No fleet budget: nothing stops a runaway loop from spending without limit.",
+          "/spend",
+          "Set a fleet daily budget on the Spend page; the breaker warns at 50/75/90 % and acts at 100 %.",
+        )
       : !fb.enabled
         ? item("fleet_budget", "A fleet-wide daily budget is set", "bad", `The fleet budget ($${fb.dailyUsd}/day) is disabled.`, "/spend", "Enable the fleet budget.")
         : item("fleet_budget", "A fleet-wide daily budget is set", "good", `Fleet budget $${fb.dailyUsd}/day.`, "/spend", "Revisit the budget when the fleet grows."),
@@ -381,26 +718,73 @@ function cost(f: PostureFacts): PostureItem[] {
   if (f.agents.length)
     items.push(
       covered.length === f.agents.length
-        ? item("agent_budgets", "Every agent has its own daily budget", "good", `${cap(allOf(f.agents.length, "active agent"))} ${agree(f.agents.length, "has", "have")} a budget.`, "/spend", "Keep per-agent budgets close to observed spend.")
-        : item("agent_budgets", "Every agent has its own daily budget", covered.length || fb?.enabled ? "warn" : "bad", `${plural(f.agents.length - covered.length, "agent")} without a budget: ${names(f.agents.filter((a) => !a.budget?.enabled).map((a) => a.name))}.`, "/spend", "Give each agent a daily budget so one runaway agent is suspended before it drains the fleet budget."),
+        ? item(
+            "agent_budgets",
+            "Every agent has its own daily budget",
+            "good",
+            `${cap(allOf(f.agents.length, "active agent"))} ${agree(f.agents.length, "has", "have")} a budget.`,
+            "/spend",
+            "Keep per-agent budgets close to observed spend.",
+          )
+        : item(
+            "agent_budgets",
+            "Every agent has its own daily budget",
+            covered.length || fb?.enabled ? "warn" : "bad",
+            `${plural(f.agents.length - covered.length, "agent")} without a budget: ${names(f.agents.filter((a) => !a.budget?.enabled).map((a) => a.name))}.`,
+            "/spend",
+            "Give each agent a daily budget so one runaway agent is suspended before it drains the fleet budget.",
+          ),
     );
-  const budgets = [...(fb?.enabled ? [{ label: "the fleet budget", onLimit: fb.onLimit }] : []), ...f.agents.filter((a) => a.budget?.enabled).map((a) => ({ label: a.name, onLimit: a.budget!.onLimit }))];
+  const budgets = [
+    ...(fb?.enabled ? [{ label: "the fleet budget", onLimit: fb.onLimit }] : []),
+    ...f.agents.filter((a) => a.budget?.enabled).map((a) => ({ label: a.name, onLimit: a.budget!.onLimit })),
+  ];
   const notifyOnly = budgets.filter((b) => b.onLimit === "notify");
   if (budgets.length)
     items.push(
       notifyOnly.length
-        ? item("breaker", "Budgets stop spending at 100 %", "warn", `${cap(names(notifyOnly.map((b) => b.label)))} only ${agree(notifyOnly, "notifies", "notify")} at 100 %.`, "/spend", "Set the 100 % action to suspend the agent (or block the fleet) so the breaker acts without waiting for a human.")
-        : item("breaker", "Budgets stop spending at 100 %", "good", `${cap(allOf(budgets.length, "budget"))} ${agree(budgets.length, "suspends or blocks", "suspend or block")} at 100 %.`, "/spend", "Drill the breaker with a low test budget."),
+        ? item(
+            "breaker",
+            "Budgets stop spending at 100 %",
+            "warn",
+            `${cap(names(notifyOnly.map((b) => b.label)))} only ${agree(notifyOnly, "notifies", "notify")} at 100 %.`,
+            "/spend",
+            "Set the 100 % action to suspend the agent (or block the fleet) so the breaker acts without waiting for a human.",
+          )
+        : item(
+            "breaker",
+            "Budgets stop spending at 100 %",
+            "good",
+            `${cap(allOf(budgets.length, "budget"))} ${agree(budgets.length, "suspends or blocks", "suspend or block")} at 100 %.`,
+            "/spend",
+            "Drill the breaker with a low test budget.",
+          ),
     );
   else items.push(item("breaker", "Budgets stop spending at 100 %", "unknown", "No budget is enabled.", "/spend", "Set budgets first."));
   items.push(
     f.webhooks.budgetAlerts
       ? item("alerts", "Budget alerts reach a channel outside the agents", "good", "An outbound webhook receives budget.threshold events.", "/admin/webhooks", "Test the webhook from its page.")
-      : item("alerts", "Budget alerts reach a channel outside the agents", "warn", "No enabled webhook receives budget.threshold events: alerts only show in Warden.", "/admin/webhooks", "Add an outbound webhook (monitoring, paging or chat) subscribed to budget.threshold."),
+      : item(
+          "alerts",
+          "Budget alerts reach a channel outside the agents",
+          "warn",
+          "No enabled webhook receives budget.threshold events: alerts only show in Warden.",
+          "/admin/webhooks",
+          "Add an outbound webhook (monitoring, paging or chat) subscribed to budget.threshold.",
+        ),
   );
   if (fb?.enabled && Number(fb.dailyUsd) > 0) {
     const pct = (Number(f.spendTodayUsd) / Number(fb.dailyUsd)) * 100;
-    items.push(item("today", "Today's spend is within budget", pct >= 90 ? "bad" : pct >= 75 ? "warn" : "good", `$${Number(f.spendTodayUsd).toFixed(2)} spent today, ${pct.toFixed(1)} % of $${fb.dailyUsd}.`, "/spend", pct >= 75 ? "Find the agent driving spend on the Spend page before the breaker trips." : "Nothing to do."));
+    items.push(
+      item(
+        "today",
+        "Today's spend is within budget",
+        pct >= 90 ? "bad" : pct >= 75 ? "warn" : "good",
+        `$${Number(f.spendTodayUsd).toFixed(2)} spent today, ${pct.toFixed(1)} % of $${fb.dailyUsd}.`,
+        "/spend",
+        pct >= 75 ? "Find the agent driving spend on the Spend page before the breaker trips." : "Nothing to do.",
+      ),
+    );
   }
   items.push(...auditItems(f, "cost", "automation or cost"));
   return items;
@@ -410,17 +794,69 @@ function cost(f: PostureFacts): PostureItem[] {
 function webhooks(f: PostureFacts): PostureItem[] {
   const items: PostureItem[] = [];
   const unsigned = f.gateways.filter((g) => !g.signed);
-  if (!f.gateways.length) items.push(item("signed", "Gateways sign every request (HMAC)", "unknown", "No gateway is registered.", "/gateways", "Register gateways; Warden issues each a signing secret."));
-  else items.push(unsigned.length ? item("signed", "Gateways sign every request (HMAC)", "bad", `${names(unsigned.map((g) => g.name))} ${unsigned.length === 1 ? "has" : "have"} no signing secret, so ${unsigned.length === 1 ? "its" : "their"} requests cannot be verified.`, gatewaysHref(unsigned), "Rotate (issue) a signing secret on the gateway page and configure the connector with it.") : item("signed", "Gateways sign every request (HMAC)", "good", `${cap(allOf(f.gateways.length, "gateway"))} ${agree(f.gateways.length, "signs", "sign")} its requests (HMAC-SHA256 with timestamp and replay protection).`, "/gateways", "Rotate signing secrets periodically."));
+  if (!f.gateways.length)
+    items.push(item("signed", "Gateways sign every request (HMAC)", "unknown", "No gateway is registered.", "/gateways", "Register gateways; Warden issues each a signing secret."));
+  else
+    items.push(
+      unsigned.length
+        ? item(
+            "signed",
+            "Gateways sign every request (HMAC)",
+            "bad",
+            `${names(unsigned.map((g) => g.name))} ${unsigned.length === 1 ? "has" : "have"} no signing secret, so ${unsigned.length === 1 ? "its" : "their"} requests cannot be verified.`,
+            gatewaysHref(unsigned),
+            "Rotate (issue) a signing secret on the gateway page and configure the connector with it.",
+          )
+        : item(
+            "signed",
+            "Gateways sign every request (HMAC)",
+            "good",
+            `${cap(allOf(f.gateways.length, "gateway"))} ${agree(f.gateways.length, "signs", "sign")} its requests (HMAC-SHA256 with timestamp and replay protection).`,
+            "/gateways",
+            "Rotate signing secrets periodically.",
+          ),
+    );
   items.push(
     !f.webhooks.enabled
-      ? item("outbound", "Warden can alert outside the agents", "warn", "No outbound webhook is enabled: escalations and budget alerts reach no one outside Warden.", "/admin/webhooks", "Add a signed outbound webhook to your paging or chat system.")
+      ? item(
+          "outbound",
+          "Warden can alert outside the agents",
+          "warn",
+          "No outbound webhook is enabled: escalations and budget alerts reach no one outside Warden.",
+          "/admin/webhooks",
+          "Add a signed outbound webhook to your paging or chat system.",
+        )
       : f.webhooks.plainHttp
-        ? item("outbound", "Warden can alert outside the agents", "warn", `${plural(f.webhooks.plainHttp, "enabled webhook")} ${agree(f.webhooks.plainHttp, "uses", "use")} plain http://: payloads travel unencrypted.`, "/admin/webhooks", "Switch those endpoints to https://.")
-        : item("outbound", "Warden can alert outside the agents", "good", `${plural(f.webhooks.enabled, "signed webhook")} enabled, over https.`, "/admin/webhooks", "Send a test event after changing an endpoint."),
+        ? item(
+            "outbound",
+            "Warden can alert outside the agents",
+            "warn",
+            `${plural(f.webhooks.plainHttp, "enabled webhook")} ${agree(f.webhooks.plainHttp, "uses", "use")} plain http://: payloads travel unencrypted.`,
+            "/admin/webhooks",
+            "Switch those endpoints to https://.",
+          )
+        : item(
+            "outbound",
+            "Warden can alert outside the agents",
+            "good",
+            `${plural(f.webhooks.enabled, "signed webhook")} enabled, over https.`,
+            "/admin/webhooks",
+            "Send a test event after changing an endpoint.",
+          ),
   );
   if (f.webhooks.enabled)
-    items.push(f.webhooks.dead7d ? item("delivered", "Outbound webhooks are delivered", "warn", `${plural(f.webhooks.dead7d, "delivery", "deliveries")} gave up in the last 7 days.`, "/admin/webhooks", "Check the endpoint's URL and status, then retry the dead deliveries.") : item("delivered", "Outbound webhooks are delivered", "good", "No delivery gave up in the last 7 days.", "/admin/webhooks", "Watch for failing endpoints."));
+    items.push(
+      f.webhooks.dead7d
+        ? item(
+            "delivered",
+            "Outbound webhooks are delivered",
+            "warn",
+            `${plural(f.webhooks.dead7d, "delivery", "deliveries")} gave up in the last 7 days.`,
+            "/admin/webhooks",
+            "Check the endpoint's URL and status, then retry the dead deliveries.",
+          )
+        : item("delivered", "Outbound webhooks are delivered", "good", "No delivery gave up in the last 7 days.", "/admin/webhooks", "Watch for failing endpoints."),
+    );
   items.push(...auditItems(f, "webhooks", "webhook ingress"));
   return items;
 }
@@ -434,7 +870,14 @@ function logging(f: PostureFacts): PostureItem[] {
     !f.gateways.length
       ? item("telemetry", "Every gateway ships tool-call telemetry", "unknown", "No gateway is registered.", "/gateways", "Install the Warden connector on each gateway.")
       : withCalls.length === f.gateways.length
-        ? item("telemetry", "Every gateway ships tool-call telemetry", "good", `${cap(allOf(f.gateways.length, "gateway"))} reported tool calls in the last 24 h.`, "/tool-calls?range=24h", "Keep the connector's event stream on.")
+        ? item(
+            "telemetry",
+            "Every gateway ships tool-call telemetry",
+            "good",
+            `${cap(allOf(f.gateways.length, "gateway"))} reported tool calls in the last 24 h.`,
+            "/tool-calls?range=24h",
+            "Keep the connector's event stream on.",
+          )
         : item(
             "telemetry",
             "Every gateway ships tool-call telemetry",
@@ -447,13 +890,41 @@ function logging(f: PostureFacts): PostureItem[] {
   );
   items.push(
     f.audit.lastEventAt
-      ? item("audit_trail", "Warden's audit trail is recorded and verifiable", "good", `Hash-chained audit trail; last event ${f.audit.lastEventAt.toISOString().replace("T", " ").slice(0, 16)} UTC.`, "/audit", "Verify the chain from the audit page regularly (it is not re-verified on every page load).")
-      : item("audit_trail", "Warden's audit trail is recorded and verifiable", "warn", "The audit trail is empty.", "/audit", "Audit events are written by every change in Warden; check the server's database connection."),
+      ? item(
+          "audit_trail",
+          "Warden's audit trail is recorded and verifiable",
+          "good",
+          `Hash-chained audit trail; last event ${f.audit.lastEventAt.toISOString().replace("T", " ").slice(0, 16)} UTC.`,
+          "/audit",
+          "Verify the chain from the audit page regularly (it is not re-verified on every page load).",
+        )
+      : item(
+          "audit_trail",
+          "Warden's audit trail is recorded and verifiable",
+          "warn",
+          "The audit trail is empty.",
+          "/audit",
+          "Audit events are written by every change in Warden; check the server's database connection.",
+        ),
   );
   items.push(
     f.audit.exports90d
-      ? item("off_server", "Evidence is copied off the server", "good", `${plural(f.audit.exports90d, "evidence export")} in the last 90 days.`, "/audit/evidence", "Keep exporting evidence bundles to storage the agents cannot reach.")
-      : item("off_server", "Evidence is copied off the server", "warn", "No evidence export in the last 90 days: a compromised host could take the only copy of the logs with it.", "/audit/evidence", "Export an evidence bundle (audit trail, tool calls, decisions) to off-server storage on a schedule."),
+      ? item(
+          "off_server",
+          "Evidence is copied off the server",
+          "good",
+          `${plural(f.audit.exports90d, "evidence export")} in the last 90 days.`,
+          "/audit/evidence",
+          "Keep exporting evidence bundles to storage the agents cannot reach.",
+        )
+      : item(
+          "off_server",
+          "Evidence is copied off the server",
+          "warn",
+          "No evidence export in the last 90 days: a compromised host could take the only copy of the logs with it.",
+          "/audit/evidence",
+          "Export an evidence bundle (audit trail, tool calls, decisions) to off-server storage on a schedule.",
+        ),
   );
   items.push(...auditItems(f, "logging", "logging or redaction"));
   return items;
@@ -463,14 +934,91 @@ function logging(f: PostureFacts): PostureItem[] {
 function dependencies(f: PostureFacts): PostureItem[] {
   const items: PostureItem[] = [];
   const adv = f.tools.advisoryFlagged + f.integrations.advisoryFlagged;
-  items.push(adv ? item("advisories", "No tool or vendor under an open advisory", "bad", `${plural(f.tools.advisoryFlagged, "tool")} and ${plural(f.integrations.advisoryFlagged, "integration")} flagged by a security advisory.`, f.tools.advisoryFlagged ? "/tools?review=advisory" : "/integrations?advisory=flagged", "Deny or re-review the flagged tools and switch flagged vendors to their fallback until patched.") : item("advisories", "No tool or vendor under an open advisory", "good", "No tool or integration is flagged by an advisory.", "/tools", "Flag tools as soon as an advisory is published; the vendor-advisory playbook runs from there."));
-  items.push(f.findings.hashDrift ? item("hash_drift", "Agents run the exact approved versions", "bad", `${plural(f.findings.hashDrift, "open finding")} of a tool running with a hash that was never approved.`, findingsHref({ kind: "hash_drift" }), "Contain the tool until the new version is reviewed; approvals are pinned to a SHA-256.") : item("hash_drift", "Agents run the exact approved versions", "good", "No hash drift: every tool runs an approved artefact.", findingsHref({ kind: "hash_drift" }), "Review new versions before rolling them out (staging first)."));
+  items.push(
+    adv
+      ? item(
+          "advisories",
+          "No tool or vendor under an open advisory",
+          "bad",
+          `${plural(f.tools.advisoryFlagged, "tool")} and ${plural(f.integrations.advisoryFlagged, "integration")} flagged by a security advisory.`,
+          f.tools.advisoryFlagged ? "/tools?review=advisory" : "/integrations?advisory=flagged",
+          "Deny or re-review the flagged tools and switch flagged vendors to their fallback until patched.",
+        )
+      : item(
+          "advisories",
+          "No tool or vendor under an open advisory",
+          "good",
+          "No tool or integration is flagged by an advisory.",
+          "/tools",
+          "Flag tools as soon as an advisory is published; the vendor-advisory playbook runs from there.",
+        ),
+  );
+  items.push(
+    f.findings.hashDrift
+      ? item(
+          "hash_drift",
+          "Agents run the exact approved versions",
+          "bad",
+          `${plural(f.findings.hashDrift, "open finding")} of a tool running with a hash that was never approved.`,
+          findingsHref({ kind: "hash_drift" }),
+          "Contain the tool until the new version is reviewed; approvals are pinned to a SHA-256.",
+        )
+      : item(
+          "hash_drift",
+          "Agents run the exact approved versions",
+          "good",
+          "No hash drift: every tool runs an approved artefact.",
+          findingsHref({ kind: "hash_drift" }),
+          "Review new versions before rolling them out (staging first).",
+        ),
+  );
   const inv = inventoried(f);
   const unpinned = f.gateways.filter((g) => g.unpinned > 0);
-  if (!inv.length) items.push(item("pinned", "Plugins and skills are pinned by hash", "unknown", "No gateway has pushed its inventory.", "/gateways", "Install the Warden connector so gateways report what they run."));
-  else items.push(unpinned.length ? item("pinned", "Plugins and skills are pinned by hash", "warn", `${plural(unpinned.reduce((n, g) => n + g.unpinned, 0), "plugin, skill or MCP server", "plugins, skills or MCP servers")} without a content hash on ${names(unpinned.map((g) => g.name))}.`, gatewaysHref(unpinned), "Install third-party code from pinned versions and report their hashes so Warden can verify them.") : item("pinned", "Plugins and skills are pinned by hash", "good", "Every plugin and skill in the inventories has a content hash.", "/gateways", "Keep pinning on upgrades."));
-  items.push(f.tools.approvalsWithoutDependencyAudit ? item("dependency_audit", "Approvals include a dependency audit", "warn", `${plural(f.tools.approvalsWithoutDependencyAudit, "active approval")} recorded without a dependency audit (npm audit or equivalent).`, "/tools", "Re-review those tools with the dependency audit in the checklist.") : item("dependency_audit", "Approvals include a dependency audit", "good", "Every active approval records a dependency audit.", "/tools", "Run the audit on every new version."));
-  items.push(f.tools.overdueReReviews || f.integrations.overdue ? item("re_review", "Re-reviews and vendor audits are on time", "warn", `${plural(f.tools.overdueReReviews, "tool approval")} and ${plural(f.integrations.overdue, "vendor review")} overdue.`, f.tools.overdueReReviews ? "/tools?review=overdue" : "/integrations?review=overdue&sort=nextReviewAt", "Re-review overdue tools and vendors: a dependency clean on day one can be compromised by day 90.") : item("re_review", "Re-reviews and vendor audits are on time", "good", "No re-review or vendor audit is overdue.", "/tools", "Keep the 90-day cadence."));
+  if (!inv.length)
+    items.push(
+      item("pinned", "Plugins and skills are pinned by hash", "unknown", "No gateway has pushed its inventory.", "/gateways", "Install the Warden connector so gateways report what they run."),
+    );
+  else
+    items.push(
+      unpinned.length
+        ? item(
+            "pinned",
+            "Plugins and skills are pinned by hash",
+            "warn",
+            `${plural(
+              unpinned.reduce((n, g) => n + g.unpinned, 0),
+              "plugin, skill or MCP server",
+              "plugins, skills or MCP servers",
+            )} without a content hash on ${names(unpinned.map((g) => g.name))}.`,
+            gatewaysHref(unpinned),
+            "Install third-party code from pinned versions and report their hashes so Warden can verify them.",
+          )
+        : item("pinned", "Plugins and skills are pinned by hash", "good", "Every plugin and skill in the inventories has a content hash.", "/gateways", "Keep pinning on upgrades."),
+    );
+  items.push(
+    f.tools.approvalsWithoutDependencyAudit
+      ? item(
+          "dependency_audit",
+          "Approvals include a dependency audit",
+          "warn",
+          `${plural(f.tools.approvalsWithoutDependencyAudit, "active approval")} recorded without a dependency audit (npm audit or equivalent).`,
+          "/tools",
+          "Re-review those tools with the dependency audit in the checklist.",
+        )
+      : item("dependency_audit", "Approvals include a dependency audit", "good", "Every active approval records a dependency audit.", "/tools", "Run the audit on every new version."),
+  );
+  items.push(
+    f.tools.overdueReReviews || f.integrations.overdue
+      ? item(
+          "re_review",
+          "Re-reviews and vendor audits are on time",
+          "warn",
+          `${plural(f.tools.overdueReReviews, "tool approval")} and ${plural(f.integrations.overdue, "vendor review")} overdue.`,
+          f.tools.overdueReReviews ? "/tools?review=overdue" : "/integrations?review=overdue&sort=nextReviewAt",
+          "Re-review overdue tools and vendors: a dependency clean on day one can be compromised by day 90.",
+        )
+      : item("re_review", "Re-reviews and vendor audits are on time", "good", "No re-review or vendor audit is overdue.", "/tools", "Keep the 90-day cadence."),
+  );
   items.push(...auditItems(f, "dependencies", "plugin or skill"));
   return items;
 }
@@ -478,11 +1026,79 @@ function dependencies(f: PostureFacts): PostureItem[] {
 // [F] §11 Data Flow Governance; [S] Egress control (allowlist domains); [Z] external services layer.
 function dataFlows(f: PostureFacts): PostureItem[] {
   const items: PostureItem[] = [];
-  items.push(f.findings.egress ? item("undocumented", "Agents only reach documented hosts", "bad", `${plural(f.findings.egress, "open finding")} of egress to hosts missing from the data-flow registry.`, findingsHref({ kind: "undocumented_egress" }), "Document each flow (what data, which classification) for approval, or block the host.") : item("undocumented", "Agents only reach documented hosts", "good", "No undocumented egress found.", findingsHref({ kind: "undocumented_egress" }), "Audit flows quarterly against the registry."));
-  items.push(f.flows.restrictedNotApproved ? item("restricted", "Restricted data only flows to approved services", "bad", `${plural(f.flows.restrictedNotApproved, "flow")} of restricted data without an approval.`, "/data-flows?classification=restricted", "Approve or reject these flows; block the host until approved.") : f.flows.confidentialNotApproved ? item("restricted", "Restricted data only flows to approved services", "warn", `${plural(f.flows.confidentialNotApproved, "flow")} of confidential data without an approval.`, "/data-flows?classification=confidential", "Get stakeholder approval for these flows.") : item("restricted", "Restricted data only flows to approved services", "good", "Every restricted or confidential flow is approved.", "/data-flows", "Re-approve flows when what they send changes."));
-  items.push(f.flows.proposed ? item("decided", "Proposed flows are decided", "warn", `${plural(f.flows.proposed, "proposed flow")} awaiting a decision.`, "/data-flows?status=proposed", "Decide the proposed flows (approve with the data's owner, or reject).") : item("decided", "Proposed flows are decided", "good", "No flow awaits a decision.", "/data-flows", "Decide new flows promptly."));
+  items.push(
+    f.findings.egress
+      ? item(
+          "undocumented",
+          "Agents only reach documented hosts",
+          "bad",
+          `${plural(f.findings.egress, "open finding")} of egress to hosts missing from the data-flow registry.`,
+          findingsHref({ kind: "undocumented_egress" }),
+          "Document each flow (what data, which classification) for approval, or block the host.",
+        )
+      : item(
+          "undocumented",
+          "Agents only reach documented hosts",
+          "good",
+          "No undocumented egress found.",
+          findingsHref({ kind: "undocumented_egress" }),
+          "Audit flows quarterly against the registry.",
+        ),
+  );
+  items.push(
+    f.flows.restrictedNotApproved
+      ? item(
+          "restricted",
+          "Restricted data only flows to approved services",
+          "bad",
+          `${plural(f.flows.restrictedNotApproved, "flow")} of restricted data without an approval.`,
+          "/data-flows?classification=restricted",
+          "Approve or reject these flows; block the host until approved.",
+        )
+      : f.flows.confidentialNotApproved
+        ? item(
+            "restricted",
+            "Restricted data only flows to approved services",
+            "warn",
+            `${plural(f.flows.confidentialNotApproved, "flow")} of confidential data without an approval.`,
+            "/data-flows?classification=confidential",
+            "Get stakeholder approval for these flows.",
+          )
+        : item(
+            "restricted",
+            "Restricted data only flows to approved services",
+            "good",
+            "Every restricted or confidential flow is approved.",
+            "/data-flows",
+            "Re-approve flows when what they send changes.",
+          ),
+  );
+  items.push(
+    f.flows.proposed
+      ? item(
+          "decided",
+          "Proposed flows are decided",
+          "warn",
+          `${plural(f.flows.proposed, "proposed flow")} awaiting a decision.`,
+          "/data-flows?status=proposed",
+          "Decide the proposed flows (approve with the data's owner, or reject).",
+        )
+      : item("decided", "Proposed flows are decided", "good", "No flow awaits a decision.", "/data-flows", "Decide new flows promptly."),
+  );
   const noLlm = f.agents.filter((a) => a.model && !a.hasLlmFlow);
-  if (f.agents.length) items.push(noLlm.length ? item("llm", "LLM provider flows are documented", "warn", `${names(noLlm.map((a) => a.name))} ${agree(noLlm, "sends", "send")} prompts to a model provider with no documented LLM flow.`, agentsHref(noLlm), "Add the model provider as a data flow (it receives business content with every call) and confirm its data-handling terms.") : item("llm", "LLM provider flows are documented", "good", "Every agent with a model documents its LLM provider flow.", "/data-flows?llm=yes", "Review providers' data policies yearly."));
+  if (f.agents.length)
+    items.push(
+      noLlm.length
+        ? item(
+            "llm",
+            "LLM provider flows are documented",
+            "warn",
+            `${names(noLlm.map((a) => a.name))} ${agree(noLlm, "sends", "send")} prompts to a model provider with no documented LLM flow.`,
+            agentsHref(noLlm),
+            "Add the model provider as a data flow (it receives business content with every call) and confirm its data-handling terms.",
+          )
+        : item("llm", "LLM provider flows are documented", "good", "Every agent with a model documents its LLM provider flow.", "/data-flows?llm=yes", "Review providers' data policies yearly."),
+    );
   return items;
 }
 
@@ -490,20 +1106,104 @@ function dataFlows(f: PostureFacts): PostureItem[] {
 function incidentResponse(f: PostureFacts): PostureItem[] {
   const items: PostureItem[] = [];
   const due = f.playbooks.filter((p) => !p.lastDrillAt || f.now.getTime() - p.lastDrillAt.getTime() > 90 * DAY);
-  if (!f.playbooks.length) items.push(item("playbooks", "Incident playbooks exist", "bad", "No playbook: detection, containment, investigation, recovery and post-mortem are undefined.", "/playbooks", "Write a playbook per trigger (vendor advisory, spend threshold, unapproved burst, hash drift) with its steps and contacts."));
+  if (!f.playbooks.length)
+    items.push(
+      item(
+        "playbooks",
+        "Incident playbooks exist",
+        "bad",
+        "No playbook: detection, containment, investigation, recovery and post-mortem are undefined.",
+        "/playbooks",
+        "Write a playbook per trigger (vendor advisory, spend threshold, unapproved burst, hash drift) with its steps and contacts.",
+      ),
+    );
   else items.push(item("playbooks", "Incident playbooks exist", "good", `${plural(f.playbooks.length, "playbook")} on file.`, "/playbooks", "Update playbooks after every incident's post-mortem."));
   if (f.playbooks.length) {
     const never = f.playbooks.every((p) => !p.lastDrillAt);
-    items.push(due.length ? item("drilled", "Playbooks drilled within 90 days", never ? "bad" : "warn", `${names(due.map((p) => p.name))} not drilled in the last 90 days.`, "/playbooks?drill=due", "Run a drill: it times containment and shows whether the plan still matches the fleet.") : item("drilled", "Playbooks drilled within 90 days", "good", "Every playbook was drilled in the last 90 days.", "/playbooks", "Keep a quarterly drill cadence."));
+    items.push(
+      due.length
+        ? item(
+            "drilled",
+            "Playbooks drilled within 90 days",
+            never ? "bad" : "warn",
+            `${names(due.map((p) => p.name))} not drilled in the last 90 days.`,
+            "/playbooks?drill=due",
+            "Run a drill: it times containment and shows whether the plan still matches the fleet.",
+          )
+        : item("drilled", "Playbooks drilled within 90 days", "good", "Every playbook was drilled in the last 90 days.", "/playbooks", "Keep a quarterly drill cadence."),
+    );
     const incomplete = f.playbooks.filter((p) => p.contacts === 0 || !p.breakGlass);
-    items.push(incomplete.length ? item("contacts", "Playbooks name contacts and a break-glass path", "warn", `${names(incomplete.map((p) => p.name))} lack${incomplete.length === 1 ? "s" : ""} contacts or break-glass notes.`, incomplete.length === 1 ? `/playbooks/${incomplete[0].id}` : "/playbooks", "Add on-call and vendor contacts and a break-glass access path that does not depend on the agents.") : item("contacts", "Playbooks name contacts and a break-glass path", "good", "Every playbook names contacts and a break-glass path.", "/playbooks", "Check the contacts during each drill."));
+    items.push(
+      incomplete.length
+        ? item(
+            "contacts",
+            "Playbooks name contacts and a break-glass path",
+            "warn",
+            `${names(incomplete.map((p) => p.name))} lack${incomplete.length === 1 ? "s" : ""} contacts or break-glass notes.`,
+            incomplete.length === 1 ? `/playbooks/${incomplete[0].id}` : "/playbooks",
+            "Add on-call and vendor contacts and a break-glass access path that does not depend on the agents.",
+          )
+        : item("contacts", "Playbooks name contacts and a break-glass path", "good", "Every playbook names contacts and a break-glass path.", "/playbooks", "Check the contacts during each drill."),
+    );
     const advisory = f.playbooks.some((p) => p.trigger === "vendor_advisory");
-    items.push(advisory ? item("advisory_playbook", "A vendor advisory triggers a playbook", "good", "A playbook runs on vendor advisories.", "/playbooks?trigger=vendor_advisory", "Drill it with a simulated advisory.") : item("advisory_playbook", "A vendor advisory triggers a playbook", "warn", "No playbook is triggered by a vendor advisory.", "/playbooks", "Add a vendor-advisory playbook: deny the tool, require approval or switch to the fallback vendor."));
+    items.push(
+      advisory
+        ? item(
+            "advisory_playbook",
+            "A vendor advisory triggers a playbook",
+            "good",
+            "A playbook runs on vendor advisories.",
+            "/playbooks?trigger=vendor_advisory",
+            "Drill it with a simulated advisory.",
+          )
+        : item(
+            "advisory_playbook",
+            "A vendor advisory triggers a playbook",
+            "warn",
+            "No playbook is triggered by a vendor advisory.",
+            "/playbooks",
+            "Add a vendor-advisory playbook: deny the tool, require approval or switch to the fallback vendor.",
+          ),
+    );
   }
-  if (f.integrations.total) items.push(f.integrations.withoutContact ? item("vendor_contacts", "Every vendor has a security contact", "warn", `${plural(f.integrations.withoutContact, "integration")} without a security contact.`, "/integrations", "Record each vendor's security contact and disclosure process.") : item("vendor_contacts", "Every vendor has a security contact", "good", "Every integration names a security contact.", "/integrations", "Confirm contacts at each vendor review."));
-  items.push(f.escalations ? item("escalations", "Kill switches are acknowledged", "bad", `${plural(f.escalations, "containment command")} not acknowledged by ${f.escalations === 1 ? "its gateway" : "their gateways"} in time.`, "/containment", "Reach the gateways through the break-glass path and confirm the containment.") : item("escalations", "Kill switches are acknowledged", "good", "No unacknowledged containment command.", "/containment", "Drill the kill switch."));
+  if (f.integrations.total)
+    items.push(
+      f.integrations.withoutContact
+        ? item(
+            "vendor_contacts",
+            "Every vendor has a security contact",
+            "warn",
+            `${plural(f.integrations.withoutContact, "integration")} without a security contact.`,
+            "/integrations",
+            "Record each vendor's security contact and disclosure process.",
+          )
+        : item("vendor_contacts", "Every vendor has a security contact", "good", "Every integration names a security contact.", "/integrations", "Confirm contacts at each vendor review."),
+    );
+  items.push(
+    f.escalations
+      ? item(
+          "escalations",
+          "Kill switches are acknowledged",
+          "bad",
+          `${plural(f.escalations, "containment command")} not acknowledged by ${f.escalations === 1 ? "its gateway" : "their gateways"} in time.`,
+          "/containment",
+          "Reach the gateways through the break-glass path and confirm the containment.",
+        )
+      : item("escalations", "Kill switches are acknowledged", "good", "No unacknowledged containment command.", "/containment", "Drill the kill switch."),
+  );
   const openIncidents = f.incidents.open + f.incidents.contained;
-  items.push(openIncidents ? item("incidents", "No incident left open", "warn", `${plural(f.incidents.open, "incident")} open and ${plural(f.incidents.contained, "incident")} contained but not resolved.`, "/incidents?status=open", "Drive open incidents to recovery and a written post-mortem.") : item("incidents", "No incident left open", "good", "No open incident.", "/incidents", "Write a post-mortem for every closed incident."));
+  items.push(
+    openIncidents
+      ? item(
+          "incidents",
+          "No incident left open",
+          "warn",
+          `${plural(f.incidents.open, "incident")} open and ${plural(f.incidents.contained, "incident")} contained but not resolved.`,
+          "/incidents?status=open",
+          "Drive open incidents to recovery and a written post-mortem.",
+        )
+      : item("incidents", "No incident left open", "good", "No open incident.", "/incidents", "Write a post-mortem for every closed incident."),
+  );
   return items;
 }
 

@@ -23,18 +23,33 @@ describe("twelve-domain posture", () => {
   it("scores a risky fleet bad where it is risky, and fixing it raises the score", async () => {
     // This file has its own database: the fleet below is the whole fleet.
     const lead = await makeUser("security_lead");
-    const gw = await db.gateway.create({ data: { name: `gw-${rid()}`, kind: "openclaw", environment: "prod", signingSecretEnc: seal("s"), lastSeenAt: new Date(), inventory: { agents: [], tools: [] } } });
+    const gw = await db.gateway.create({
+      data: { name: `gw-${rid()}`, kind: "openclaw", environment: "prod", signingSecretEnc: seal("s"), lastSeenAt: new Date(), inventory: { agents: [], tools: [] } },
+    });
     const agent = await db.agent.create({
       data: {
-        name: `agent-${rid()}`, owner: "ops", purpose: "support", gatewayId: gw.id, scope: "internal",
-        model: "claude-sonnet-4-5-20250929", fallbackModels: ["gpt-5-2025-08-07"], credentialRefs: ["SUPPORT_TOKEN"], channels: ["slack"],
+        name: `agent-${rid()}`,
+        owner: "ops",
+        purpose: "support",
+        gatewayId: gw.id,
+        scope: "internal",
+        model: "claude-sonnet-4-5-20250929",
+        fallbackModels: ["gpt-5-2025-08-07"],
+        credentialRefs: ["SUPPORT_TOKEN"],
+        channels: ["slack"],
         posture: { execMode: "full", fsWorkspaceOnly: false, canDelegate: false, dmPolicy: "allowlist", groupPolicy: "allowlist" },
       },
     });
     const tool = await db.tool.create({ data: { name: `tool-${rid()}`, kind: "tool", source: "internal", publisher: "us" } });
     await db.grant.create({ data: { agentId: agent.id, toolId: tool.id, kind: "grant", reason: "test", grantedById: lead.user.id } });
     const bind = await db.finding.create({
-      data: { kind: "posture", severity: "high", gatewayId: gw.id, title: "Gateway bound beyond loopback", detail: { checkId: "warden.bind_beyond_loopback", source: "warden inventory", detail: "0.0.0.0" } },
+      data: {
+        kind: "posture",
+        severity: "high",
+        gatewayId: gw.id,
+        title: "Gateway bound beyond loopback",
+        detail: { checkId: "warden.bind_beyond_loopback", source: "warden inventory", detail: "0.0.0.0" },
+      },
     });
 
     const before = await scoreFleetPosture();
@@ -54,7 +69,9 @@ describe("twelve-domain posture", () => {
     await db.agent.update({ where: { id: agent.id }, data: { posture: { execMode: "allowlist", fsWorkspaceOnly: true, canDelegate: false, dmPolicy: "allowlist", groupPolicy: "allowlist" } } });
     await db.budget.create({ data: { agentId: null, dailyUsd: "100.00", onLimit: "block_fleet" } });
     await db.budget.create({ data: { agentId: agent.id, dailyUsd: "20.00", onLimit: "suspend_agent" } });
-    const pb = await db.playbook.create({ data: { name: `pb-${rid()}`, trigger: "vendor_advisory", contacts: [{ kind: "oncall", name: "Ops", email: "ops@example.com" }], breakGlass: "SSH via the bastion, not through the agents." } });
+    const pb = await db.playbook.create({
+      data: { name: `pb-${rid()}`, trigger: "vendor_advisory", contacts: [{ kind: "oncall", name: "Ops", email: "ops@example.com" }], breakGlass: "SSH via the bastion, not through the agents." },
+    });
     await db.drill.create({ data: { playbookId: pb.id, runById: lead.user.id, startedAt: new Date(Date.now() - 5 * DAY) } });
     await db.finding.update({ where: { id: bind.id }, data: { status: "dismissed", dismissReason: "Rebound to loopback" } });
 
@@ -85,14 +102,34 @@ describe("twelve-domain posture", () => {
   });
 
   it("sorts security-audit findings into their domains and reads admin WebSockets, delegation traffic and shared credentials", async () => {
-    const gw = await db.gateway.create({ data: { name: `gw-${rid()}`, kind: "openclaw", environment: "prod", signingSecretEnc: seal("s"), adminWsUrl: "ws://10.0.0.5:18789", lastSeenAt: new Date(), securityAudit: { ts: 1, summary: { critical: 1, warn: 1, info: 0 }, findings: [] } } });
+    const gw = await db.gateway.create({
+      data: {
+        name: `gw-${rid()}`,
+        kind: "openclaw",
+        environment: "prod",
+        signingSecretEnc: seal("s"),
+        adminWsUrl: "ws://10.0.0.5:18789",
+        lastSeenAt: new Date(),
+        securityAudit: { ts: 1, summary: { critical: 1, warn: 1, info: 0 }, findings: [] },
+      },
+    });
     const audit = (checkId: string, severity: "critical" | "medium") =>
-      db.finding.create({ data: { kind: "posture", severity, gatewayId: gw.id, title: `${checkId} title`, detail: { checkId, source: "openclaw security audit", auditSeverity: severity === "critical" ? "critical" : "warn" } } });
+      db.finding.create({
+        data: {
+          kind: "posture",
+          severity,
+          gatewayId: gw.id,
+          title: `${checkId} title`,
+          detail: { checkId, source: "openclaw security audit", auditSeverity: severity === "critical" ? "critical" : "warn" },
+        },
+      });
     await audit("fs.config.perms_world_readable", "critical");
     await audit("logging.redact_off", "medium");
     const a = await db.agent.create({ data: { name: `talker-${rid()}`, owner: "ops", purpose: "t", gatewayId: gw.id, credentialRefs: ["SHARED_KEY"], posture: { canDelegate: false } } });
     const b = await db.agent.create({ data: { name: `other-${rid()}`, owner: "ops", purpose: "t", gatewayId: gw.id, credentialRefs: ["SHARED_KEY"] } });
-    await db.toolCall.createMany({ data: [{ occurredAt: new Date(Date.now() - 3_600_000), gatewayId: gw.id, eventId: `e-${rid()}`, agentId: a.id, agentName: a.name, toolName: "sessions_send", decision: "allowed" }] });
+    await db.toolCall.createMany({
+      data: [{ occurredAt: new Date(Date.now() - 3_600_000), gatewayId: gw.id, eventId: `e-${rid()}`, agentId: a.id, agentName: a.name, toolName: "sessions_send", decision: "allowed" }],
+    });
 
     const p = await scoreFleetPosture();
     expect(check(p, "secrets", "audit_secrets")).toMatchObject({ status: "bad" });

@@ -3,20 +3,7 @@
  * Plain JSON, shared by the page and GET /api/v1/posture.
  */
 
-export const DOMAIN_IDS = [
-  "network",
-  "secrets",
-  "scoping",
-  "channels",
-  "models",
-  "inter_agent",
-  "cost",
-  "webhooks",
-  "logging",
-  "dependencies",
-  "data_flows",
-  "incident_response",
-] as const;
+export const DOMAIN_IDS = ["network", "secrets", "scoping", "channels", "models", "inter_agent", "cost", "webhooks", "logging", "dependencies", "data_flows", "incident_response"] as const;
 export type DomainId = (typeof DOMAIN_IDS)[number];
 
 export type PostureStatus = "good" | "warn" | "bad" | "unknown";

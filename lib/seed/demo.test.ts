@@ -45,8 +45,13 @@ describe("demo fleet", () => {
 
   it("every seeded call carries the decision the gateway's signed policy gives it", async () => {
     const gateways = await db.gateway.findMany({ select: { id: true } });
-    const policies = await buildGatewayPolicies(gateways.map((g) => g.id), now);
-    const calls = await db.toolCall.findMany({ select: { gatewayId: true, agentName: true, toolName: true, toolVersion: true, toolHash: true, params: true, decision: true, blockReason: true, occurredAt: true } });
+    const policies = await buildGatewayPolicies(
+      gateways.map((g) => g.id),
+      now,
+    );
+    const calls = await db.toolCall.findMany({
+      select: { gatewayId: true, agentName: true, toolName: true, toolVersion: true, toolHash: true, params: true, decision: true, blockReason: true, occurredAt: true },
+    });
     const ruleSince = APPROVAL_RULE_SINCE(now).getTime();
     const wrong: string[] = [];
     let blocked = 0;
@@ -54,13 +59,15 @@ describe("demo fleet", () => {
       const policy = policies.get(c.gatewayId) ?? null;
       const call = { agentId: c.agentName, toolName: c.toolName, toolVersion: c.toolVersion ?? undefined, toolHash: c.toolHash ?? undefined, params: c.params };
       const d = decide(policy, null, call, c.occurredAt.getTime());
-      if ((d.allow ? "allowed" : "blocked") !== c.decision) wrong.push(`${c.agentName} ${c.toolName} at ${c.occurredAt.toISOString()}: seeded ${c.decision}, policy ${d.allow ? "allowed" : `blocked (${d.reason})`}`);
+      if ((d.allow ? "allowed" : "blocked") !== c.decision)
+        wrong.push(`${c.agentName} ${c.toolName} at ${c.occurredAt.toISOString()}: seeded ${c.decision}, policy ${d.allow ? "allowed" : `blocked (${d.reason})`}`);
       if (!d.allow) {
         blocked++;
         expect(c.blockReason).toBe(d.reason);
       }
       // Once the approval rule existed, a call it holds could not have run without a person.
-      if (c.occurredAt.getTime() >= ruleSince && d.allow && needsApproval(policy, null, call, c.occurredAt.getTime())) wrong.push(`${c.agentName} ${c.toolName} ran without the approval its rule needs`);
+      if (c.occurredAt.getTime() >= ruleSince && d.allow && needsApproval(policy, null, call, c.occurredAt.getTime()))
+        wrong.push(`${c.agentName} ${c.toolName} ran without the approval its rule needs`);
     }
     expect(wrong.slice(0, 5)).toEqual([]);
     // Both kinds are there, blocked ones rare.
@@ -119,7 +126,10 @@ describe("demo fleet", () => {
       ...(await db.grant.findMany({ select: { grantedById: true, createdAt: true } })).map((g): [string | null, Date] => [g.grantedById, g.createdAt]),
       ...(await db.drill.findMany({ select: { runById: true, startedAt: true } })).map((d): [string | null, Date] => [d.runById, d.startedAt]),
       ...(await db.incident.findMany({ select: { ownerId: true, openedAt: true } })).map((i): [string | null, Date] => [i.ownerId, i.openedAt]),
-      ...(await db.containmentAction.findMany({ select: { requestedById: true, createdAt: true, releasedById: true, releasedAt: true } })).flatMap((c): [string | null, Date][] => [[c.requestedById, c.createdAt], [c.releasedById, c.releasedAt ?? c.createdAt]]),
+      ...(await db.containmentAction.findMany({ select: { requestedById: true, createdAt: true, releasedById: true, releasedAt: true } })).flatMap((c): [string | null, Date][] => [
+        [c.requestedById, c.createdAt],
+        [c.releasedById, c.releasedAt ?? c.createdAt],
+      ]),
       ...(await db.dataFlow.findMany({ where: { approverId: { not: null } }, select: { approverId: true, decidedAt: true } })).map((f): [string | null, Date] => [f.approverId, f.decidedAt!]),
     ];
     expect(acts.length).toBeGreaterThan(10);

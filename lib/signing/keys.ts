@@ -18,7 +18,10 @@ export async function wardenSigningKey() {
   if (!row) {
     const { publicKey, privateKey } = generateKeyPairSync("ed25519");
     const publicKeyPem = publicKey.export({ type: "spki", format: "pem" }).toString();
-    const keyId = createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("hex").slice(0, 16);
+    const keyId = createHash("sha256")
+      .update(publicKey.export({ type: "spki", format: "der" }))
+      .digest("hex")
+      .slice(0, 16);
     const value: Stored = { keyId, publicKeyPem, privateKeyEnc: seal(privateKey.export({ type: "pkcs8", format: "pem" }).toString()), createdAt: new Date().toISOString() };
     await db.setting.createMany({ data: [{ key: SETTING, value }], skipDuplicates: true });
     row = await db.setting.findUniqueOrThrow({ where: { key: SETTING } });
@@ -29,7 +32,10 @@ export async function wardenSigningKey() {
   // whoever can write the settings table but lacks WARDEN_SECRET cannot make Warden publish, or
   // check signatures with, a key of theirs.
   const publicKey = createPublicKey(createPrivateKey(privateKeyPem));
-  const keyId = createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("hex").slice(0, 16);
+  const keyId = createHash("sha256")
+    .update(publicKey.export({ type: "spki", format: "der" }))
+    .digest("hex")
+    .slice(0, 16);
   cache = { keyId, publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(), privateKeyPem };
   return cache;
 }

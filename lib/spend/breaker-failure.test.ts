@@ -37,7 +37,10 @@ describe("spend breaker failure paths", () => {
     const { gw, agent, budget } = await suspendingBudget("1.00");
     await spend(gw.id, agent, at, ["1.20"]);
     fakes.containInTx.mockImplementation(async (tx, _actor, input) => {
-      const row = await tx.containmentAction.create({ data: { scope: input.scope, target: input.target, action: input.action, reason: input.reason, source: input.source ?? "manual" }, select: { id: true } });
+      const row = await tx.containmentAction.create({
+        data: { scope: input.scope, target: input.target, action: input.action, reason: input.reason, source: input.source ?? "manual" },
+        select: { id: true },
+      });
       return { id: row.id, gateways: 1, gatewayIds: [gw.id] };
     });
     // Called only after the commit: at that moment the alert is visible outside the transaction.
@@ -50,7 +53,14 @@ describe("spend breaker failure paths", () => {
     expect(fired.map((f) => f.threshold)).toEqual([50, 75, 90, 100]);
     expect(fakes.containInTx).toHaveBeenCalledTimes(1);
     expect(fakes.containInTx.mock.calls[0][1]).toMatchObject({ kind: "system" });
-    expect(fakes.containInTx.mock.calls[0][2]).toEqual({ scope: "agent", target: agent.id, action: "suspend_agent", reason: "daily budget of $1.00 reached ($1.20 spent)", source: "breaker", incidentId: null });
+    expect(fakes.containInTx.mock.calls[0][2]).toEqual({
+      scope: "agent",
+      target: agent.id,
+      action: "suspend_agent",
+      reason: "daily budget of $1.00 reached ($1.20 spent)",
+      source: "breaker",
+      incidentId: null,
+    });
     expect(fakes.afterContainCommit).toHaveBeenCalledWith([gw.id]);
     expect(await seenAtWake).toBe(1);
     const alert = await db.budgetAlert.findFirstOrThrow({ where: { budgetId: budget.id, threshold: 100 } });
@@ -122,7 +132,10 @@ describe("spend breaker failure paths", () => {
 
     const next = await evaluateBudgets({ now: at });
     expect(next).toMatchObject({ failed: [] });
-    expect(next.fired.map((f) => [f.budgetId, f.threshold])).toEqual([[budget.id, 50], [budget.id, 75]]);
+    expect(next.fired.map((f) => [f.budgetId, f.threshold])).toEqual([
+      [budget.id, 50],
+      [budget.id, 75],
+    ]);
     expect(await db.auditEvent.count({ where: { action: "budget.threshold", targetId: budget.id } })).toBe(2);
   });
 

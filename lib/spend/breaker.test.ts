@@ -42,7 +42,10 @@ describe("spend breaker", () => {
     expect(mine((await evaluateBudgets({ now: at })).fired, budget.id)).toEqual([]);
 
     const alerts = await alertsOf(budget.id);
-    expect(alerts.map((a) => [a.threshold, a.spentUsd.toFixed()])).toEqual([[50, "5"], [75, "7.599999"]]);
+    expect(alerts.map((a) => [a.threshold, a.spentUsd.toFixed()])).toEqual([
+      [50, "5"],
+      [75, "7.599999"],
+    ]);
     expect(alerts.every((a) => a.day.getTime() === utcDayStart(at).getTime())).toBe(true);
 
     const audits = await thresholdAudits(budget.id);

@@ -124,19 +124,47 @@ async function fireThreshold(b: BudgetRow, f: { dayStart: Date; day: string; thr
         dailyUsd: b.dailyUsd.toFixed(2),
         day: f.day,
         onLimit: b.onLimit,
-        ...(containment ? { containment: containmentActionId ? { id: containmentActionId, scope: containment.scope, action: containment.action } : { scope: containment.scope, action: containment.action, error: containmentError } } : {}),
+        ...(containment
+          ? {
+              containment: containmentActionId
+                ? { id: containmentActionId, scope: containment.scope, action: containment.action }
+                : { scope: containment.scope, action: containment.action, error: containmentError },
+            }
+          : {}),
         ...(incidentIds.length ? { incidentIds } : {}),
       };
-      await recordAudit(tx, SYSTEM_ACTOR, { action: "budget.threshold", targetType: "budget", targetId: b.id, after: { alertId, ...details, ...(playbooks.ok ? {} : { playbookError: playbooks.error }) } });
+      await recordAudit(tx, SYSTEM_ACTOR, {
+        action: "budget.threshold",
+        targetType: "budget",
+        targetId: b.id,
+        after: { alertId, ...details, ...(playbooks.ok ? {} : { playbookError: playbooks.error }) },
+      });
       if (containment && containmentError) {
-        await recordAudit(tx, SYSTEM_ACTOR, { action: "budget.contain", outcome: "failure", targetType: "budget", targetId: b.id, after: { alertId, scope: containment.scope, action: containment.action, error: containmentError } });
+        await recordAudit(tx, SYSTEM_ACTOR, {
+          action: "budget.contain",
+          outcome: "failure",
+          targetType: "budget",
+          targetId: b.id,
+          after: { alertId, scope: containment.scope, action: containment.action, error: containmentError },
+        });
       }
 
       const verb = containment ? containment.action.replace(/_/g, " ") : "";
       const tail = containment ? (containmentActionId ? ` — ${verb} applied` : ` — ${verb} FAILED (${containmentError}); act manually`) : "";
       await notify(tx, "budget.threshold", `${who} reached ${f.threshold} % of its daily budget: ${spent} of ${daily} (${f.day} UTC)${tail}`, details);
 
-      const alert: FiredAlert = { alertId, budgetId: b.id, agentId: b.agentId, day: f.day, threshold: f.threshold, spentUsd: f.spent.toFixed(), dailyUsd: b.dailyUsd.toFixed(2), containmentActionId, containmentError, incidentIds };
+      const alert: FiredAlert = {
+        alertId,
+        budgetId: b.id,
+        agentId: b.agentId,
+        day: f.day,
+        threshold: f.threshold,
+        spentUsd: f.spent.toFixed(),
+        dailyUsd: b.dailyUsd.toFixed(2),
+        containmentActionId,
+        containmentError,
+        incidentIds,
+      };
       return { alert, gatewayIds: [...gatewayIds] };
     },
     { timeout: 60_000, maxWait: 30_000 },

@@ -67,9 +67,16 @@ describe("budgets", () => {
     expect(both.every((r) => r.ok)).toBe(true);
     expect(await db.budget.count({ where: { agentId: a.id } })).toBe(1);
 
-    expect(await execute(actor, setBudgetAction, { agentId: null, dailyUsd: "50", onLimit: "suspend_agent" })).toMatchObject({ ok: false, status: 400, fieldErrors: { onLimit: [expect.stringContaining("fleet")] } });
+    expect(await execute(actor, setBudgetAction, { agentId: null, dailyUsd: "50", onLimit: "suspend_agent" })).toMatchObject({
+      ok: false,
+      status: 400,
+      fieldErrors: { onLimit: [expect.stringContaining("fleet")] },
+    });
     // The form's "fleet" choice is the same as null.
-    expect(await execute(actor, setBudgetAction, { agentId: "fleet", dailyUsd: "75.5", onLimit: "notify", enabled: "on" })).toMatchObject({ ok: true, data: { id: fleet[0].id, agentId: null, dailyUsd: "75.50" } });
+    expect(await execute(actor, setBudgetAction, { agentId: "fleet", dailyUsd: "75.5", onLimit: "notify", enabled: "on" })).toMatchObject({
+      ok: true,
+      data: { id: fleet[0].id, agentId: null, dailyUsd: "75.50" },
+    });
     await db.budget.deleteMany({ where: { agentId: null } });
   });
 

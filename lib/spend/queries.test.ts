@@ -21,12 +21,23 @@ describe("spend queries", () => {
     await spend(gw.id, b, at, [{ cost: "2.000005", tokensIn: 7, tokensOut: 3 }]);
     await spend(gw.id, null, at, [{ cost: "0.5", tokensIn: 1, tokensOut: 1 }]);
     // The neighbouring days' edges: the last millisecond before and the first of the next day.
-    await spend(gw.id, a, at, [{ cost: "100", at: new Date(start.getTime() - 1) }, { cost: "200", at: new Date(start.getTime() + DAY_MS) }]);
+    await spend(gw.id, a, at, [
+      { cost: "100", at: new Date(start.getTime() - 1) },
+      { cost: "200", at: new Date(start.getTime() + DAY_MS) },
+    ]);
     await spend(gw.id, b, at, [{ cost: "7", at: new Date(start.getTime()) }]); // midnight belongs to the day
 
     const u = await usageForDay(at);
     expect(u.day).toBe(at.toISOString().slice(0, 10));
-    expect(u.byAgent.get(a.id)).toEqual({ calls: 4, tokensIn: 3005, tokensOut: 125, costUsd: expect.any(Prisma.Decimal), modelCalls: 0, modelCostUsd: expect.any(Prisma.Decimal), unpricedModelCalls: 0 });
+    expect(u.byAgent.get(a.id)).toEqual({
+      calls: 4,
+      tokensIn: 3005,
+      tokensOut: 125,
+      costUsd: expect.any(Prisma.Decimal),
+      modelCalls: 0,
+      modelCostUsd: expect.any(Prisma.Decimal),
+      unpricedModelCalls: 0,
+    });
     expect(u.byAgent.get(a.id)!.costUsd.toFixed()).toBe("1.800001");
     expect(u.byAgent.get(b.id)).toMatchObject({ calls: 2, tokensIn: 107, tokensOut: 13 });
     expect(u.byAgent.get(b.id)!.costUsd.toFixed()).toBe("9.000005");
@@ -95,12 +106,26 @@ describe("spend queries", () => {
 
       const o = await getSpendOverview(at);
       expect(o.day).toBe(day.toISOString().slice(0, 10));
-      expect(o.fleet).toMatchObject({ calls: 5, costUsd: "6.000001", budget: { id: fleetBudget.id, agentId: null, dailyUsd: "12.00", onLimit: "block_fleet", enabled: true }, percent: 50, lastAlert: null });
+      expect(o.fleet).toMatchObject({
+        calls: 5,
+        costUsd: "6.000001",
+        budget: { id: fleetBudget.id, agentId: null, dailyUsd: "12.00", onLimit: "block_fleet", enabled: true },
+        percent: 50,
+        lastAlert: null,
+      });
       expect(o.unattributed).toMatchObject({ calls: 1, costUsd: "0.95" });
       // Highest cost first; agents without spend today but with a budget are listed too.
       expect(o.agents.map((r) => r.agentId)).toEqual([noBudget.id, big.id, small.id, budgetOnly.id]);
       const byId = new Map(o.agents.map((r) => [r.agentId, r]));
-      expect(byId.get(big.id)).toMatchObject({ agentName: big.name, calls: 2, tokensIn: 200, tokensOut: 20, costUsd: "1.800001", budget: { id: bBig.id, dailyUsd: "2.00", onLimit: "suspend_agent" }, percent: 90 });
+      expect(byId.get(big.id)).toMatchObject({
+        agentName: big.name,
+        calls: 2,
+        tokensIn: 200,
+        tokensOut: 20,
+        costUsd: "1.800001",
+        budget: { id: bBig.id, dailyUsd: "2.00", onLimit: "suspend_agent" },
+        percent: 90,
+      });
       expect(byId.get(big.id)!.lastAlert).toMatchObject({ threshold: 75, day: o.day, spentUsd: "1.8", containmentActionId: null });
       expect(byId.get(small.id)).toMatchObject({ costUsd: "0.25", budget: { enabled: false }, percent: 25, lastAlert: null });
       expect(byId.get(budgetOnly.id)).toMatchObject({ calls: 0, costUsd: "0", budget: { id: bOnly.id }, percent: 0 });

@@ -40,7 +40,13 @@ type ModelRow = UsageRow & { unpriced: number };
 
 const ZERO_AGENT = "00000000-0000-0000-0000-000000000000";
 const zeroUsage = (): Usage => ({ calls: 0, tokensIn: 0, tokensOut: 0, costUsd: new Prisma.Decimal(0), modelCalls: 0, modelCostUsd: new Prisma.Decimal(0), unpricedModelCalls: 0 });
-const addTools = (u: Usage, r: UsageRow): Usage => ({ ...u, calls: u.calls + r.calls, tokensIn: u.tokensIn + Number(r.tokensIn), tokensOut: u.tokensOut + Number(r.tokensOut), costUsd: u.costUsd.add(r.costUsd) });
+const addTools = (u: Usage, r: UsageRow): Usage => ({
+  ...u,
+  calls: u.calls + r.calls,
+  tokensIn: u.tokensIn + Number(r.tokensIn),
+  tokensOut: u.tokensOut + Number(r.tokensOut),
+  costUsd: u.costUsd.add(r.costUsd),
+});
 const addModels = (u: Usage, r: ModelRow): Usage => ({
   ...u,
   tokensIn: u.tokensIn + Number(r.tokensIn),
@@ -154,7 +160,15 @@ export function budgetView(b: { id: string; agentId: string | null; dailyUsd: Pr
 export type AlertView = { id: string; budgetId: string; day: string; threshold: number; spentUsd: string; firedAt: Date; containmentActionId: string | null };
 
 type AlertRow = { id: string; budgetId: string; day: Date; threshold: number; spentUsd: Prisma.Decimal; firedAt: Date; containmentActionId: string | null };
-const alertView = (a: AlertRow): AlertView => ({ id: a.id, budgetId: a.budgetId, day: dayKey(a.day), threshold: a.threshold, spentUsd: a.spentUsd.toFixed(), firedAt: a.firedAt, containmentActionId: a.containmentActionId });
+const alertView = (a: AlertRow): AlertView => ({
+  id: a.id,
+  budgetId: a.budgetId,
+  day: dayKey(a.day),
+  threshold: a.threshold,
+  spentUsd: a.spentUsd.toFixed(),
+  firedAt: a.firedAt,
+  containmentActionId: a.containmentActionId,
+});
 
 export type UsageView = { calls: number; tokensIn: number; tokensOut: number; costUsd: string; modelCalls: number; modelCostUsd: string; unpricedModelCalls: number };
 const usageView = (u: Usage | null | undefined): UsageView => ({
@@ -243,7 +257,16 @@ export async function listBudgetAlerts(opts: { page?: number; pageSize?: number 
   const page = Math.max(opts.page ?? 1, 1);
   const [rows, total] = await Promise.all([
     db.budgetAlert.findMany({
-      select: { id: true, budgetId: true, day: true, threshold: true, spentUsd: true, firedAt: true, containmentActionId: true, budget: { select: { agentId: true, agent: { select: { name: true } } } } },
+      select: {
+        id: true,
+        budgetId: true,
+        day: true,
+        threshold: true,
+        spentUsd: true,
+        firedAt: true,
+        containmentActionId: true,
+        budget: { select: { agentId: true, agent: { select: { name: true } } } },
+      },
       orderBy: [{ firedAt: "desc" }, { threshold: "desc" }],
       skip: (page - 1) * pageSize,
       take: pageSize,

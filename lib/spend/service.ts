@@ -27,9 +27,7 @@ export async function setBudget(actor: Actor, input: TBudgetSet): Promise<Budget
         }
         const data = { dailyUsd: new Prisma.Decimal(input.dailyUsd), onLimit: input.onLimit, enabled: input.enabled };
         const existing = await tx.budget.findFirst({ where: { agentId: input.agentId }, select: SELECT });
-        const saved = existing
-          ? await tx.budget.update({ where: { id: existing.id }, data, select: SELECT })
-          : await tx.budget.create({ data: { ...data, agentId: input.agentId }, select: SELECT });
+        const saved = existing ? await tx.budget.update({ where: { id: existing.id }, data, select: SELECT }) : await tx.budget.create({ data: { ...data, agentId: input.agentId }, select: SELECT });
         const view = budgetView(saved);
         await recordAudit(tx, actor, {
           action: "budget.set",

@@ -33,7 +33,11 @@ describe("personal API tokens", () => {
 
   it("rejects bad expiry with field errors", async () => {
     const { actor } = await makeUser("manager");
-    expect(await execute(actor, createTokenAction, { name: "", expiresInDays: 9999 })).toMatchObject({ ok: false, status: 400, fieldErrors: { name: expect.any(Array), expiresInDays: expect.any(Array) } });
+    expect(await execute(actor, createTokenAction, { name: "", expiresInDays: 9999 })).toMatchObject({
+      ok: false,
+      status: 400,
+      fieldErrors: { name: expect.any(Array), expiresInDays: expect.any(Array) },
+    });
   });
 
   it("cannot be minted by another token", async () => {

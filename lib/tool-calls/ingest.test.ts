@@ -55,9 +55,21 @@ describe("POST /api/v1/connector/events", () => {
     expect(rows).toHaveLength(2);
     const row = rows.find((r) => r.eventId === e.eventId)!;
     expect(row).toMatchObject({
-      agentId: null, agentName: "support-bot", sessionKey: "agent:main:dm:1", toolName: "web_fetch", toolVersion: "1.2.0", toolHash: hash.toLowerCase(),
-      params: { url: "https://example.com" }, result: { ok: true }, decision: "blocked", blockReason: "not allowlisted", error: "denied",
-      durationMs: 120, egressHosts: ["example.com"], tokensIn: 10, tokensOut: 20,
+      agentId: null,
+      agentName: "support-bot",
+      sessionKey: "agent:main:dm:1",
+      toolName: "web_fetch",
+      toolVersion: "1.2.0",
+      toolHash: hash.toLowerCase(),
+      params: { url: "https://example.com" },
+      result: { ok: true },
+      decision: "blocked",
+      blockReason: "not allowlisted",
+      error: "denied",
+      durationMs: 120,
+      egressHosts: ["example.com"],
+      tokensIn: 10,
+      tokensOut: 20,
     });
     expect(row.occurredAt.toISOString()).toBe(e.occurredAt);
     expect(row.costUsd?.toString()).toBe("0.0012");
@@ -224,8 +236,7 @@ describe("POST /api/v1/connector/events", () => {
   it("attributes events to the gateway's known agents by external id, Warden id or name", async () => {
     const g = await makeGateway();
     const other = await makeGateway();
-    const mk = (gatewayId: string, externalId: string | null) =>
-      db.agent.create({ data: { name: `agent-${rid()}`, externalId, gatewayId, owner: "ops", purpose: "test" } });
+    const mk = (gatewayId: string, externalId: string | null) => db.agent.create({ data: { name: `agent-${rid()}`, externalId, gatewayId, owner: "ops", purpose: "test" } });
     const [byExternal, byId, byName, foreign] = [await mk(g.gateway.id, "main"), await mk(g.gateway.id, null), await mk(g.gateway.id, null), await mk(other.gateway.id, "ext")];
     const events = [
       event({ agentId: "main", agentName: "whatever-the-gateway-calls-it" }),
@@ -297,7 +308,21 @@ describe("POST /api/v1/connector/events", () => {
     const bare = { eventId: `evt-${rid()}`, occurredAt: new Date().toISOString(), agentName: "bare", toolName: "t", decision: "allowed" };
     expect((await send(g, { events: [bare] })).json).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
     const [row] = await stored(g.gateway.id);
-    expect(row).toMatchObject({ agentId: null, sessionKey: null, toolVersion: null, toolHash: null, params: null, result: null, blockReason: null, durationMs: null, error: null, egressHosts: [], tokensIn: null, tokensOut: null, costUsd: null });
+    expect(row).toMatchObject({
+      agentId: null,
+      sessionKey: null,
+      toolVersion: null,
+      toolHash: null,
+      params: null,
+      result: null,
+      blockReason: null,
+      durationMs: null,
+      error: null,
+      egressHosts: [],
+      tokensIn: null,
+      tokensOut: null,
+      costUsd: null,
+    });
     // Two concurrent re-sends of the same new events: exactly one copy is stored.
     const fresh = [event(), event()];
     const [a, b] = await Promise.all([send(g, { events: [bare, ...fresh] }), send(g, { events: [bare, ...fresh] })]);
@@ -310,26 +335,73 @@ describe("POST /api/v1/connector/events", () => {
     const now = Date.now();
     const valid = [
       event(),
-      event({ decision: "blocked", blockReason: "no", error: "e", sessionKey: "", toolVersion: "", agentId: "a".repeat(200), toolHash: "Ab".repeat(32), result: null, params: [1, "x", { y: null }], egressHosts: [] }),
+      event({
+        decision: "blocked",
+        blockReason: "no",
+        error: "e",
+        sessionKey: "",
+        toolVersion: "",
+        agentId: "a".repeat(200),
+        toolHash: "Ab".repeat(32),
+        result: null,
+        params: [1, "x", { y: null }],
+        egressHosts: [],
+      }),
       event({ occurredAt: "2026-02-28T23:59:59+05:30", durationMs: 0, tokensIn: 2_147_483_647, costUsd: 999_999.999999 }),
       event({ occurredAt: "2024-02-29T00:00:00.123456Z", params: "a string", result: 42, egressHosts: Array.from({ length: 50 }, (_, i) => `h${i}`) }),
-      event({ toolName: "sessions_send", targetAgentId: "beta" }), event({ targetAgentId: "t".repeat(200) }),
+      event({ toolName: "sessions_send", targetAgentId: "beta" }),
+      event({ targetAgentId: "t".repeat(200) }),
       { eventId: "x", occurredAt: "2026-01-01T00:00:00Z", agentName: "a", toolName: "t", decision: "allowed", extra: "ignored" },
     ];
     const invalid: unknown[] = [
-      null, [], "event", 42,
-      event({ eventId: "" }), event({ eventId: "x".repeat(201) }), event({ eventId: 5 }), event({ eventId: "a\u0000b" }),
-      event({ occurredAt: "2026-02-30T00:00:00Z" }), event({ occurredAt: "2026-01-01T00:00Z" }), event({ occurredAt: "2026-01-01 00:00:00Z" }),
-      event({ occurredAt: "2026-01-01T00:00:00" }), event({ occurredAt: "2026-01-01T24:00:00Z" }), event({ occurredAt: "2026-01-01T00:00:00+24:00" }),
-      event({ occurredAt: new Date(now + 2 * 86_400_000).toISOString() }), event({ occurredAt: 1700000000000 }),
-      event({ agentId: "" }), event({ agentId: null }), event({ agentName: "" }), event({ agentName: undefined }), event({ toolName: "x".repeat(201) }),
-      event({ sessionKey: "s".repeat(501) }), event({ toolVersion: "v".repeat(101) }), event({ toolHash: "ab" }), event({ toolHash: "g".repeat(64) }),
-      event({ decision: "maybe" }), event({ decision: undefined }), event({ blockReason: "r".repeat(4001) }), event({ error: 1 }),
-      event({ durationMs: -1 }), event({ durationMs: 1.5 }), event({ durationMs: 2_147_483_648 }), event({ tokensIn: "1" }), event({ tokensOut: null }),
-      event({ costUsd: -0.01 }), event({ costUsd: 1_000_000 }), event({ costUsd: "0.1" }),
-      event({ egressHosts: "example.com" }), event({ egressHosts: [""] }), event({ egressHosts: ["h".repeat(254)] }), event({ egressHosts: Array.from({ length: 51 }, () => "h") }),
-      event({ params: { blob: "x".repeat(64 * 1024) } }), event({ result: { nul: "a\u0000b" } }),
-      event({ targetAgentId: "" }), event({ targetAgentId: "t".repeat(201) }), event({ targetAgentId: 7 }), event({ targetAgentId: null }), event({ targetAgentId: "a\u0000b" }),
+      null,
+      [],
+      "event",
+      42,
+      event({ eventId: "" }),
+      event({ eventId: "x".repeat(201) }),
+      event({ eventId: 5 }),
+      event({ eventId: "a\u0000b" }),
+      event({ occurredAt: "2026-02-30T00:00:00Z" }),
+      event({ occurredAt: "2026-01-01T00:00Z" }),
+      event({ occurredAt: "2026-01-01 00:00:00Z" }),
+      event({ occurredAt: "2026-01-01T00:00:00" }),
+      event({ occurredAt: "2026-01-01T24:00:00Z" }),
+      event({ occurredAt: "2026-01-01T00:00:00+24:00" }),
+      event({ occurredAt: new Date(now + 2 * 86_400_000).toISOString() }),
+      event({ occurredAt: 1700000000000 }),
+      event({ agentId: "" }),
+      event({ agentId: null }),
+      event({ agentName: "" }),
+      event({ agentName: undefined }),
+      event({ toolName: "x".repeat(201) }),
+      event({ sessionKey: "s".repeat(501) }),
+      event({ toolVersion: "v".repeat(101) }),
+      event({ toolHash: "ab" }),
+      event({ toolHash: "g".repeat(64) }),
+      event({ decision: "maybe" }),
+      event({ decision: undefined }),
+      event({ blockReason: "r".repeat(4001) }),
+      event({ error: 1 }),
+      event({ durationMs: -1 }),
+      event({ durationMs: 1.5 }),
+      event({ durationMs: 2_147_483_648 }),
+      event({ tokensIn: "1" }),
+      event({ tokensOut: null }),
+      event({ costUsd: -0.01 }),
+      event({ costUsd: 1_000_000 }),
+      event({ costUsd: "0.1" }),
+      event({ egressHosts: "example.com" }),
+      event({ egressHosts: [""] }),
+      event({ egressHosts: ["h".repeat(254)] }),
+      event({ egressHosts: Array.from({ length: 51 }, () => "h") }),
+      event({ params: { blob: "x".repeat(64 * 1024) } }),
+      event({ result: { nul: "a\u0000b" } }),
+      event({ targetAgentId: "" }),
+      event({ targetAgentId: "t".repeat(201) }),
+      event({ targetAgentId: 7 }),
+      event({ targetAgentId: null }),
+      event({ targetAgentId: "a\u0000b" }),
     ];
 
     it("accepts what the schema accepts, with the same output", () => {
@@ -357,12 +429,7 @@ describe("POST /api/v1/connector/events", () => {
     const batchB = Array.from({ length: 20 }, () => event({ agentName: "other-bot" }));
     // A's batch twice at once (a retry racing the original), B's, and A's again with 5 new events.
     const extra = Array.from({ length: 5 }, () => event());
-    const results = await Promise.all([
-      send(a, { events: batchA }),
-      send(a, { events: batchA }),
-      send(b, { events: batchB }),
-      send(a, { events: [...batchA.slice(0, 10), ...extra] }),
-    ]);
+    const results = await Promise.all([send(a, { events: batchA }), send(a, { events: batchA }), send(b, { events: batchB }), send(a, { events: [...batchA.slice(0, 10), ...extra] })]);
     expect(results.map((r) => r.status)).toEqual([202, 202, 202, 202]);
     const [a1, a2, b1, a3] = results.map((r) => r.json as { accepted: number; duplicates: number });
     // Whichever request lands first stores an event; the others count it as a duplicate.

@@ -35,34 +35,40 @@ const ZJsonValue = z.unknown().superRefine((value, ctx) => {
 const ZCount = z.number().int().min(0).max(INT4_MAX);
 
 /** One tool call as a gateway reports it. */
-export const ZToolCallEvent = z.object({
-  eventId: ZText(200).min(1, "Required."),
-  occurredAt: z.iso
-    .datetime({ offset: true, error: "An ISO 8601 date-time, e.g. 2026-01-31T12:00:00.000Z." })
-    .refine((s) => Date.parse(s) <= Date.now() + MAX_FUTURE_MS, "More than 1 day in the future."),
-  /** The gateway's agent id (Agent.externalId), or a Warden agent UUID. */
-  agentId: ZText(200).min(1).optional(),
-  agentName: ZText(200).min(1, "Required."),
-  sessionKey: ZText(500).optional(),
-  toolName: ZText(200).min(1, "Required."),
-  toolVersion: ZText(100).optional(),
-  toolHash: z.string().regex(/^[0-9a-fA-F]{64}$/, "A SHA-256 hex digest (64 hex characters).").transform((h) => h.toLowerCase()).optional(),
-  params: ZJsonValue.optional(),
-  result: ZJsonValue.optional(),
-  /** not_run: the tool never ran although Warden did not block it (the gateway refused the call first). */
-  decision: z.enum(["allowed", "blocked", "not_run"]),
-  /** With decision not_run only: what Warden's policy decided, or would have, for this call. */
-  policyDecision: z.enum(["allowed", "blocked"]).optional(),
-  blockReason: ZText(4000).optional(),
-  durationMs: ZCount.optional(),
-  error: ZText(4000).optional(),
-  egressHosts: z.array(ZText(253).min(1)).max(50).optional(),
-  tokensIn: ZCount.optional(),
-  tokensOut: ZCount.optional(),
-  costUsd: z.number().min(0).max(999_999.999999).optional(),
-  /** The gateway agent id this call reaches (OpenClaw sessions_send / sessions_spawn): an agent → agent edge. */
-  targetAgentId: ZText(200).min(1).optional(),
-}).refine((e) => e.policyDecision === undefined || e.decision === "not_run", { path: ["policyDecision"], message: "Only with decision not_run." });
+export const ZToolCallEvent = z
+  .object({
+    eventId: ZText(200).min(1, "Required."),
+    occurredAt: z.iso
+      .datetime({ offset: true, error: "An ISO 8601 date-time, e.g. 2026-01-31T12:00:00.000Z." })
+      .refine((s) => Date.parse(s) <= Date.now() + MAX_FUTURE_MS, "More than 1 day in the future."),
+    /** The gateway's agent id (Agent.externalId), or a Warden agent UUID. */
+    agentId: ZText(200).min(1).optional(),
+    agentName: ZText(200).min(1, "Required."),
+    sessionKey: ZText(500).optional(),
+    toolName: ZText(200).min(1, "Required."),
+    toolVersion: ZText(100).optional(),
+    toolHash: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, "A SHA-256 hex digest (64 hex characters).")
+      .transform((h) => h.toLowerCase())
+      .optional(),
+    params: ZJsonValue.optional(),
+    result: ZJsonValue.optional(),
+    /** not_run: the tool never ran although Warden did not block it (the gateway refused the call first). */
+    decision: z.enum(["allowed", "blocked", "not_run"]),
+    /** With decision not_run only: what Warden's policy decided, or would have, for this call. */
+    policyDecision: z.enum(["allowed", "blocked"]).optional(),
+    blockReason: ZText(4000).optional(),
+    durationMs: ZCount.optional(),
+    error: ZText(4000).optional(),
+    egressHosts: z.array(ZText(253).min(1)).max(50).optional(),
+    tokensIn: ZCount.optional(),
+    tokensOut: ZCount.optional(),
+    costUsd: z.number().min(0).max(999_999.999999).optional(),
+    /** The gateway agent id this call reaches (OpenClaw sessions_send / sessions_spawn): an agent → agent edge. */
+    targetAgentId: ZText(200).min(1).optional(),
+  })
+  .refine((e) => e.policyDecision === undefined || e.decision === "not_run", { path: ["policyDecision"], message: "Only with decision not_run." });
 export type TToolCallEvent = z.infer<typeof ZToolCallEvent>;
 
 // ── The hot path without zod ──
@@ -80,7 +86,14 @@ const jsonFieldText = (v: unknown): string | null => {
   const text = JSON.stringify(v);
   return typeof text === "string" && Buffer.byteLength(text) <= MAX_JSON_FIELD_BYTES && !text.includes("\\u0000") ? text : null;
 };
-const OPTIONAL_TEXT: [keyof TToolCallEvent, number, number][] = [["agentId", 1, 200], ["sessionKey", 0, 500], ["toolVersion", 0, 100], ["blockReason", 0, 4000], ["error", 0, 4000], ["targetAgentId", 1, 200]];
+const OPTIONAL_TEXT: [keyof TToolCallEvent, number, number][] = [
+  ["agentId", 1, 200],
+  ["sessionKey", 0, 500],
+  ["toolVersion", 0, 100],
+  ["blockReason", 0, 4000],
+  ["error", 0, 4000],
+  ["targetAgentId", 1, 200],
+];
 const OPTIONAL_COUNT: (keyof TToolCallEvent)[] = ["durationMs", "tokensIn", "tokensOut"];
 
 /** ZToolCallEvent.safeParse(raw).data for a valid event, or null when zod must decide. */
@@ -406,7 +419,9 @@ async function mergeAndInsert(client: pg.PoolClient, jobs: InsertJob[], all: { g
       inserts.push({ gatewayId: c.gatewayId, row: merged, sources: fresh });
     }
     // Stored from a result alone, or a decision alone: remembered until the other event arrives.
-    const halfDone = callKeyOf(merged.eventId)!.phase === "result" || (merged.result === null && merged.durationMs === null && merged.error === null && ![...old, ...fresh].some((r) => callKeyOf(r.eventId)!.phase === "result"));
+    const halfDone =
+      callKeyOf(merged.eventId)!.phase === "result" ||
+      (merged.result === null && merged.durationMs === null && merged.error === null && ![...old, ...fresh].some((r) => callKeyOf(r.eventId)!.phase === "result"));
     if (halfDone) openAdd.push({ gatewayId: c.gatewayId, callId: c.callId, occurredAt: merged.occurredAt, eventId: merged.eventId, row: merged });
     else if (openKeys.has(k)) openDel.push({ gatewayId: c.gatewayId, callId: c.callId });
   }
@@ -435,7 +450,10 @@ async function mergeAndInsert(client: pg.PoolClient, jobs: InsertJob[], all: { g
     }
   }
   if (openDel.length) {
-    await client.query("delete from tool_call_open_calls o using unnest($1::uuid[], $2::text[]) as k(g, c) where o.gateway_id = k.g and o.call_id = k.c", [openDel.map((o) => o.gatewayId), openDel.map((o) => o.callId)]);
+    await client.query("delete from tool_call_open_calls o using unnest($1::uuid[], $2::text[]) as k(g, c) where o.gateway_id = k.g and o.call_id = k.c", [
+      openDel.map((o) => o.gatewayId),
+      openDel.map((o) => o.callId),
+    ]);
   }
   // (Not for a row the insert skipped: an event already stored is no news.)
   const notInserted = new Set(inserts.filter((x) => skipped?.has(`${x.gatewayId} ${x.row.eventId}`)).map((x) => x.row));
@@ -473,7 +491,13 @@ const insertGrouped = grouped(
       if (jobs.length === 1) return [{ error: err }];
       // One at a time, so the retries cannot contend with each other.
       const out: InsertOutcome[] = [];
-      for (const j of jobs) out.push(await insertJobs([j]).then((r) => r[0], (error: unknown) => ({ error })));
+      for (const j of jobs)
+        out.push(
+          await insertJobs([j]).then(
+            (r) => r[0],
+            (error: unknown) => ({ error }),
+          ),
+        );
       return out;
     }
   },
@@ -523,7 +547,7 @@ export async function ingestEvents(gateway: { id: string }, rawBody: string): Pr
     const fast = parseEventWithJson(raw, nowMs);
     const parsed = fast ? ({ success: true, data: fast.event } as const) : ZToolCallEvent.safeParse(raw);
     if (!parsed.success) {
-      const eventId = raw && typeof raw === "object" && typeof (raw as { eventId?: unknown }).eventId === "string" ? ((raw as { eventId: string }).eventId.slice(0, 200)) : undefined;
+      const eventId = raw && typeof raw === "object" && typeof (raw as { eventId?: unknown }).eventId === "string" ? (raw as { eventId: string }).eventId.slice(0, 200) : undefined;
       rejected.push({ index, ...(eventId ? { eventId } : {}), errors: fieldErrorsOf(parsed.error) });
       return;
     }
@@ -537,7 +561,10 @@ export async function ingestEvents(gateway: { id: string }, rawBody: string): Pr
   });
   if (!valid.length) return { ok: true, value: { accepted: 0, duplicates, rejected } };
 
-  const agentIdOf = await resolveAgents(gateway.id, valid.map((v) => v.event));
+  const agentIdOf = await resolveAgents(
+    gateway.id,
+    valid.map((v) => v.event),
+  );
   const rows: Row[] = valid.map(({ event: e, json }) => ({
     // Normalised to milliseconds (the column's precision) so that a re-sent event matches exactly.
     occurredAt: CANONICAL_TIME.test(e.occurredAt) ? e.occurredAt : new Date(e.occurredAt).toISOString(),
@@ -605,10 +632,7 @@ async function ensurePartitions(minMs: number, maxMs: number): Promise<void> {
   if (days.every((d) => ensuredDays.has(d))) return;
   try {
     // Serialised: two batches creating the same day's partition at once would collide.
-    await db.$transaction([
-      db.$executeRaw`select pg_advisory_xact_lock(${PARTITION_LOCK})`,
-      db.$queryRaw`select warden_ensure_tool_call_partitions(${days[0]}::date, ${days[days.length - 1]}::date)`,
-    ]);
+    await db.$transaction([db.$executeRaw`select pg_advisory_xact_lock(${PARTITION_LOCK})`, db.$queryRaw`select warden_ensure_tool_call_partitions(${days[0]}::date, ${days[days.length - 1]}::date)`]);
     for (const d of days) ensuredDays.add(d);
   } catch (err) {
     // Not fatal: without its day partition a row lands in the default partition, still stored.

@@ -17,7 +17,9 @@ async function makeGateway() {
 }
 async function send(g: { id: string; secret: string }, events: unknown[]) {
   const body = JSON.stringify({ events });
-  const res = await POST(new Request("http://x/api/v1/connector/events", { method: "POST", headers: { ...signedHeaders(g.secret, body), "x-warden-gateway": g.id, "content-type": "application/json" }, body }));
+  const res = await POST(
+    new Request("http://x/api/v1/connector/events", { method: "POST", headers: { ...signedHeaders(g.secret, body), "x-warden-gateway": g.id, "content-type": "application/json" }, body }),
+  );
   const json = (await res.json()) as { accepted: number; duplicates: number; rejected: unknown[] };
   expect(res.status, JSON.stringify(json)).toBe(202);
   return json;
@@ -27,15 +29,38 @@ const T0 = Date.now() - 60_000;
 const at = (ms: number) => new Date(T0 + ms).toISOString();
 /** The plugin's two events of one call (its wire format: "<call>.decision", "<call>.result"). */
 function callEvents(call: string, over: { decision?: string; resultDecision?: string; policyDecision?: string; dt?: number } = {}) {
-  const decision = { eventId: `${call}.decision`, occurredAt: at(0), agentId: "main", agentName: "main", sessionKey: "agent:main:main", toolName: "fx_write", params: { text: call }, decision: over.decision ?? "allowed", ...(over.decision === "blocked" ? { blockReason: "Warden: not approved" } : {}) };
-  const result = { eventId: `${call}.result`, occurredAt: at(over.dt ?? 1500), agentId: "main", agentName: "main", sessionKey: "agent:main:main", toolName: "fx_write", decision: over.resultDecision ?? over.decision ?? "allowed", ...(over.policyDecision ? { policyDecision: over.policyDecision } : {}), result: { content: [{ type: "text", text: "written" }] }, durationMs: 1400 };
+  const decision = {
+    eventId: `${call}.decision`,
+    occurredAt: at(0),
+    agentId: "main",
+    agentName: "main",
+    sessionKey: "agent:main:main",
+    toolName: "fx_write",
+    params: { text: call },
+    decision: over.decision ?? "allowed",
+    ...(over.decision === "blocked" ? { blockReason: "Warden: not approved" } : {}),
+  };
+  const result = {
+    eventId: `${call}.result`,
+    occurredAt: at(over.dt ?? 1500),
+    agentId: "main",
+    agentName: "main",
+    sessionKey: "agent:main:main",
+    toolName: "fx_write",
+    decision: over.resultDecision ?? over.decision ?? "allowed",
+    ...(over.policyDecision ? { policyDecision: over.policyDecision } : {}),
+    result: { content: [{ type: "text", text: "written" }] },
+    durationMs: 1400,
+  };
   return { decision, result };
 }
 const rows = (gatewayId: string) => db.toolCall.findMany({ where: { gatewayId }, orderBy: [{ occurredAt: "asc" }, { eventId: "asc" }] });
 /** The rollups agree with the rows (every rollup is derived from the same inserts). */
 async function expectRollupsMatch(gatewayId: string) {
   const [hourly] = await db.$queryRaw<{ n: bigint | null }[]>`select sum(calls)::bigint as n from tool_call_hourly where gateway_id = ${gatewayId}::uuid`;
-  const byDecision = await db.$queryRaw<{ decision: string; n: bigint }[]>`select decision::text, sum(calls)::bigint as n from tool_call_hourly where gateway_id = ${gatewayId}::uuid group by 1 having sum(calls) <> 0 order by 1`;
+  const byDecision = await db.$queryRaw<
+    { decision: string; n: bigint }[]
+  >`select decision::text, sum(calls)::bigint as n from tool_call_hourly where gateway_id = ${gatewayId}::uuid group by 1 having sum(calls) <> 0 order by 1`;
   const actual = await db.$queryRaw<{ decision: string; n: bigint }[]>`select decision::text, count(*)::bigint as n from tool_calls where gateway_id = ${gatewayId}::uuid group by 1 order by 1`;
   expect(Number(hourly.n ?? 0)).toBe(await db.toolCall.count({ where: { gatewayId } }));
   expect(byDecision.map((r) => [r.decision, Number(r.n)])).toEqual(actual.map((r) => [r.decision, Number(r.n)]));
@@ -49,7 +74,14 @@ describe("one call is one row", () => {
     expect(await send(g, [result])).toMatchObject({ accepted: 1, duplicates: 0 });
     const [row, ...more] = await rows(g.id);
     expect(more).toHaveLength(0);
-    expect(row).toMatchObject({ eventId: decision.eventId, occurredAt: new Date(decision.occurredAt), decision: "allowed", params: { text: decision.params.text }, result: result.result, durationMs: 1400 });
+    expect(row).toMatchObject({
+      eventId: decision.eventId,
+      occurredAt: new Date(decision.occurredAt),
+      decision: "allowed",
+      params: { text: decision.params.text },
+      result: result.result,
+      durationMs: 1400,
+    });
     await expectRollupsMatch(g.id);
   });
 
@@ -69,7 +101,8 @@ describe("one call is one row", () => {
     await send(g, [result]);
     expect(await rows(g.id)).toHaveLength(1); // the result alone is a row at once (it may never get a decision)
     await send(g, [decision]);
-    for (const batch of [[decision], [result], [result, decision], [decision, result]]) expect([batch.length, await send(g, batch)]).toMatchObject([batch.length, { accepted: 0, duplicates: batch.length }]);
+    for (const batch of [[decision], [result], [result, decision], [decision, result]])
+      expect([batch.length, await send(g, batch)]).toMatchObject([batch.length, { accepted: 0, duplicates: batch.length }]);
     const all = await rows(g.id);
     expect(all).toHaveLength(1);
     expect(all[0]).toMatchObject({ eventId: decision.eventId, decision: "blocked", blockReason: "Warden: not approved", result: result.result, params: { text: decision.params.text } });
@@ -82,7 +115,7 @@ describe("one call is one row", () => {
     const calls = Array.from({ length: 60 }, (_, i) => callEvents(`c${i}_${rid()}`, { decision: i % 3 === 0 ? "blocked" : "allowed", dt: 200 + i * 10 }));
     // Flatten in spool order and cut into batches at awkward places (the plugin's flush timing).
     const stream = calls.flatMap((c, i) => (i % 2 ? [c.decision, c.result] : [c.result, c.decision]));
-    for (let i = 0; i < stream.length; ) {
+    for (let i = 0; i < stream.length;) {
       const n = 1 + ((i * 7) % 5);
       await send(g, stream.slice(i, i + n));
       i += n;
@@ -101,7 +134,12 @@ describe("one call is one row", () => {
     const batches: unknown[][] = [];
     for (let i = 0; i < calls.length; i += 10) {
       const part = calls.slice(i, i + 10);
-      batches.push(part.map((c) => c.decision), part.map((c) => c.result), part.map((c) => c.result), part.map((c) => c.decision));
+      batches.push(
+        part.map((c) => c.decision),
+        part.map((c) => c.result),
+        part.map((c) => c.result),
+        part.map((c) => c.decision),
+      );
     }
     batches.sort(() => Math.random() - 0.5);
     const answers = await Promise.all(batches.map((b) => send(g, b)));
@@ -126,7 +164,11 @@ describe("one call is one row", () => {
       const pending = send(g, [result]).then((r) => ((done = true), r));
       await new Promise((r) => setTimeout(r, 300));
       expect(done).toBe(false); // waits for the other replica's merge of this gateway
-      await other.query(`insert into tool_calls (gateway_id, occurred_at, event_id, agent_name, tool_name, decision, egress_hosts) values ($1, $2, $3, 'main', 'fx_write', 'allowed', '{}')`, [g.id, decision.occurredAt, decision.eventId]);
+      await other.query(`insert into tool_calls (gateway_id, occurred_at, event_id, agent_name, tool_name, decision, egress_hosts) values ($1, $2, $3, 'main', 'fx_write', 'allowed', '{}')`, [
+        g.id,
+        decision.occurredAt,
+        decision.eventId,
+      ]);
       await other.query("commit");
       await pending;
     } finally {
@@ -138,17 +180,31 @@ describe("one call is one row", () => {
   it("stores a call the gateway refused (failed argument validation) as not_run with the policy's decision", async () => {
     const g = await makeGateway();
     // Only after_tool_call fired: the result alone, not run, the policy would have blocked it.
-    const refused = { eventId: `v_${rid()}.result`, occurredAt: at(0), agentName: "main", toolName: "exec", decision: "not_run", policyDecision: "blocked", blockReason: 'Warden: tool "exec" is not approved', error: 'Validation failed for tool "exec"' };
+    const refused = {
+      eventId: `v_${rid()}.result`,
+      occurredAt: at(0),
+      agentName: "main",
+      toolName: "exec",
+      decision: "not_run",
+      policyDecision: "blocked",
+      blockReason: 'Warden: tool "exec" is not approved',
+      error: 'Validation failed for tool "exec"',
+    };
     // Allowed by the policy, then refused by the gateway (a Tool Search inner call with bad arguments).
     const { decision, result } = callEvents(`w_${rid()}`, { resultDecision: "not_run", policyDecision: "allowed" });
     await send(g, [refused, decision]);
     await send(g, [result]);
     const all = await rows(g.id);
-    expect(all.map((r) => [r.toolName, r.decision, r.policyDecision])).toEqual([["exec", "not_run", "blocked"], ["fx_write", "not_run", "allowed"]]);
+    expect(all.map((r) => [r.toolName, r.decision, r.policyDecision])).toEqual([
+      ["exec", "not_run", "blocked"],
+      ["fx_write", "not_run", "allowed"],
+    ]);
     await expectRollupsMatch(g.id);
     // Old plugins' events stay valid; policyDecision is only for not_run.
     const raw = JSON.stringify({ events: [{ ...refused, eventId: `x_${randomUUID()}`, decision: "allowed" }] });
-    const bad = await POST(new Request("http://x/api/v1/connector/events", { method: "POST", headers: { ...signedHeaders(g.secret, raw), "x-warden-gateway": g.id, "content-type": "application/json" }, body: raw }));
+    const bad = await POST(
+      new Request("http://x/api/v1/connector/events", { method: "POST", headers: { ...signedHeaders(g.secret, raw), "x-warden-gateway": g.id, "content-type": "application/json" }, body: raw }),
+    );
     const body = (await bad.json()) as { rejected: { errors: Record<string, string[]> }[] };
     expect(body.rejected[0].errors.policyDecision).toEqual(["Only with decision not_run."]);
   });

@@ -96,16 +96,29 @@ export function mergeCall(events: CallRow[]): CallRow {
 }
 
 /** What the rollups count of a row: a change here means delete + insert, not an update in place. */
-export const rollupKey = (r: CallRow) => JSON.stringify([r.occurredAt, r.eventId, r.agentId, r.agentName, r.toolName, r.decision, r.tokensIn, r.tokensOut, r.costUsd === null ? null : Number(r.costUsd), r.targetAgentId]);
+export const rollupKey = (r: CallRow) =>
+  JSON.stringify([r.occurredAt, r.eventId, r.agentId, r.agentName, r.toolName, r.decision, r.tokensIn, r.tokensOut, r.costUsd === null ? null : Number(r.costUsd), r.targetAgentId]);
 
 /** Equal rows (JSON texts compared as parsed values: jsonb does not keep the text). */
 export function sameRow(a: CallRow, b: CallRow): boolean {
-  const norm = (r: CallRow) => JSON.stringify({ ...r, params: r.params === null ? null : canonical(JSON.parse(r.params)), result: r.result === null ? null : canonical(JSON.parse(r.result)), costUsd: r.costUsd === null ? null : Number(r.costUsd), egressHosts: [...r.egressHosts].sort() });
+  const norm = (r: CallRow) =>
+    JSON.stringify({
+      ...r,
+      params: r.params === null ? null : canonical(JSON.parse(r.params)),
+      result: r.result === null ? null : canonical(JSON.parse(r.result)),
+      costUsd: r.costUsd === null ? null : Number(r.costUsd),
+      egressHosts: [...r.egressHosts].sort(),
+    });
   return norm(a) === norm(b);
 }
 
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === "object") return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }

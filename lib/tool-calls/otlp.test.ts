@@ -15,7 +15,10 @@ async function makeGateway(data: { previousSecret?: string; previousSecretUntil?
   const secret = generateSigningSecret();
   const gateway = await db.gateway.create({
     data: {
-      name: `gw-${rid()}`, kind: "openclaw", environment: "test", signingSecretEnc: seal(secret),
+      name: `gw-${rid()}`,
+      kind: "openclaw",
+      environment: "test",
+      signingSecretEnc: seal(secret),
       ...(data.previousSecret ? { previousSecretEnc: seal(data.previousSecret), previousSecretUntil: data.previousSecretUntil } : {}),
     },
   });
@@ -26,16 +29,18 @@ type Opts = { token?: string; headers?: Record<string, string>; gzip?: boolean }
 async function send(g: { gateway: { id: string }; secret: string }, payload: unknown, opts: Opts = {}) {
   const text = typeof payload === "string" ? payload : JSON.stringify(payload);
   const body = opts.gzip ? gzipSync(text) : text;
-  const res = await POST(new Request("http://x/api/v1/otlp/v1/traces", {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${opts.token ?? `${g.gateway.id}.${g.secret}`}`,
-      "content-type": "application/json",
-      ...(opts.gzip ? { "content-encoding": "gzip" } : {}),
-      ...opts.headers,
-    },
-    body,
-  }));
+  const res = await POST(
+    new Request("http://x/api/v1/otlp/v1/traces", {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${opts.token ?? `${g.gateway.id}.${g.secret}`}`,
+        "content-type": "application/json",
+        ...(opts.gzip ? { "content-encoding": "gzip" } : {}),
+        ...opts.headers,
+      },
+      body,
+    }),
+  );
   return { status: res.status, json: (await res.json()) as Record<string, unknown> & { error?: { code: string }; partialSuccess?: { rejectedSpans: number; errorMessage: string } } };
 }
 
@@ -75,16 +80,22 @@ function toolSpan(traceId: string, o: SpanOpts = {}) {
 /** A realistic export: one resource, a chat span and the tool spans it led to. */
 function exportOf(spans: unknown[], traceId = hex(16)) {
   const chat = {
-    traceId, spanId: hex(8), name: "chat gpt-4o", kind: 3,
-    startTimeUnixNano: nanosOf(Date.now() - 9_000), endTimeUnixNano: nanosOf(Date.now() - 6_000),
+    traceId,
+    spanId: hex(8),
+    name: "chat gpt-4o",
+    kind: 3,
+    startTimeUnixNano: nanosOf(Date.now() - 9_000),
+    endTimeUnixNano: nanosOf(Date.now() - 6_000),
     attributes: [str("gen_ai.operation.name", "chat"), str("gen_ai.request.model", "gpt-4o"), int("gen_ai.usage.input_tokens", 900), int("gen_ai.usage.output_tokens", 40)],
     status: { code: 0 },
   };
   return {
-    resourceSpans: [{
-      resource: { attributes: [str("service.name", "support-service"), str("telemetry.sdk.language", "python")] },
-      scopeSpans: [{ scope: { name: "opentelemetry.instrumentation.openai_agents", version: "0.1.0" }, spans: [chat, ...spans] }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [str("service.name", "support-service"), str("telemetry.sdk.language", "python")] },
+        scopeSpans: [{ scope: { name: "opentelemetry.instrumentation.openai_agents", version: "0.1.0" }, spans: [chat, ...spans] }],
+      },
+    ],
   };
 }
 
@@ -96,13 +107,19 @@ describe("POST /api/v1/otlp/v1/traces", () => {
     const traceId = hex(16);
     const t0 = Date.now() - 5_000;
     const fetch = toolSpan(traceId, {
-      toolName: "web_fetch", callId: "call_fetch_1", startMs: t0, durationMs: 412,
+      toolName: "web_fetch",
+      callId: "call_fetch_1",
+      startMs: t0,
+      durationMs: 412,
       args: JSON.stringify({ url: "https://docs.example.com/pricing", headers: { "x-api": `Bearer ${OPENAI_KEY}` }, note: `use ${OPENAI_KEY}` }),
       result: JSON.stringify({ status: 200, bytes: 18233 }),
       extra: [int("gen_ai.usage.input_tokens", 1200), int("gen_ai.usage.output_tokens", 310)],
     });
     const exec = toolSpan(traceId, {
-      toolName: "exec", callId: "call_exec_2", startMs: t0 + 1_000, durationMs: 3,
+      toolName: "exec",
+      callId: "call_exec_2",
+      startMs: t0 + 1_000,
+      durationMs: 3,
       args: "rm -rf / --no-preserve-root", // not JSON: kept as sent
       status: { code: 2, message: "denied by policy" },
       extra: [str("warden.decision", "blocked"), str("warden.block_reason", "exec is not allowlisted")],
@@ -113,16 +130,33 @@ describe("POST /api/v1/otlp/v1/traces", () => {
     const rows = await stored(g.gateway.id);
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatchObject({
-      eventId: "call_fetch_1", toolName: "web_fetch", agentId: null, agentName: "support-bot", sessionKey: "conv_42",
-      result: { status: 200, bytes: 18233 }, decision: "allowed", blockReason: null, error: null, durationMs: 412, tokensIn: 1200, tokensOut: 310,
+      eventId: "call_fetch_1",
+      toolName: "web_fetch",
+      agentId: null,
+      agentName: "support-bot",
+      sessionKey: "conv_42",
+      result: { status: 200, bytes: 18233 },
+      decision: "allowed",
+      blockReason: null,
+      error: null,
+      durationMs: 412,
+      tokensIn: 1200,
+      tokensOut: 310,
     });
     // Nanoseconds are truncated to the column's millisecond precision.
     expect(rows[0].occurredAt.toISOString()).toBe(new Date(t0).toISOString());
     expect(rows[0].params).toMatchObject({ url: "https://docs.example.com/pricing", note: `use ${REDACTED}` });
     expect(JSON.stringify(rows.map((r) => r.params))).not.toContain(OPENAI_KEY);
     expect(rows[1]).toMatchObject({
-      eventId: "call_exec_2", toolName: "exec", params: "rm -rf / --no-preserve-root", result: null,
-      decision: "blocked", blockReason: "exec is not allowlisted", error: "denied by policy", durationMs: 3, tokensIn: null,
+      eventId: "call_exec_2",
+      toolName: "exec",
+      params: "rm -rf / --no-preserve-root",
+      result: null,
+      decision: "blocked",
+      blockReason: "exec is not allowlisted",
+      error: "denied by policy",
+      durationMs: 3,
+      tokensIn: null,
     });
 
     const gw = await db.gateway.findUniqueOrThrow({ where: { id: g.gateway.id } });
@@ -133,7 +167,12 @@ describe("POST /api/v1/otlp/v1/traces", () => {
     const g = await makeGateway();
     const traceId = hex(16);
     const spans = [
-      toolSpan(traceId, { toolName: "exec", callId: "call_nr_1", status: { code: 2, message: "Validation failed" }, extra: [str("warden.decision", "not_run"), str("warden.policy_decision", "blocked"), str("warden.block_reason", "exec is not allowlisted")] }),
+      toolSpan(traceId, {
+        toolName: "exec",
+        callId: "call_nr_1",
+        status: { code: 2, message: "Validation failed" },
+        extra: [str("warden.decision", "not_run"), str("warden.policy_decision", "blocked"), str("warden.block_reason", "exec is not allowlisted")],
+      }),
       toolSpan(traceId, { toolName: "web_fetch", callId: "call_nr_2", extra: [str("warden.decision", "not_run"), str("warden.policy_decision", "allowed"), str("warden.block_reason", "ignored")] }),
       toolSpan(traceId, { toolName: "web_fetch", callId: "call_nr_3", extra: [str("warden.decision", "allowed"), str("warden.policy_decision", "blocked")] }),
     ];
@@ -228,7 +267,11 @@ describe("POST /api/v1/otlp/v1/traces", () => {
     expect(await stored(g.gateway.id)).toHaveLength(0);
   });
 
-  it.each([["invalid JSON", "{resourceSpans: "], ["a bare array", "[]"], ["resourceSpans not an array", { resourceSpans: {} }]])("refuses %s with 400 invalid", async (_label, payload) => {
+  it.each([
+    ["invalid JSON", "{resourceSpans: "],
+    ["a bare array", "[]"],
+    ["resourceSpans not an array", { resourceSpans: {} }],
+  ])("refuses %s with 400 invalid", async (_label, payload) => {
     const g = await makeGateway();
     expect(await send(g, payload)).toMatchObject({ status: 400, json: { error: { code: "invalid" } } });
   });
@@ -237,22 +280,48 @@ describe("POST /api/v1/otlp/v1/traces", () => {
 describe("toolSpansOf", () => {
   it("maps OTLP AnyValue types and selects spans by operation name or span name", () => {
     const spans = toolSpansOf({
-      resourceSpans: [{
-        resource: { attributes: [str("gen_ai.agent.id", "from-resource")] },
-        scopeSpans: [{
-          spans: [
-            { spanId: "a1", name: "execute_tool lookup", startTimeUnixNano: "1767225600000000000", endTimeUnixNano: "1767225600002500000", attributes: [str("gen_ai.tool.name", "lookup"), { key: "gen_ai.usage.input_tokens", value: { intValue: 7 } }, { key: "gen_ai.tool.call.arguments", value: { kvlistValue: { values: [{ key: "ids", value: { arrayValue: { values: [{ intValue: "1" }, { doubleValue: 2.5 }, { boolValue: true }] } } }] } } }], status: { code: "STATUS_CODE_ERROR" } },
-            { spanId: "b2", name: "tool", attributes: [str("gen_ai.operation.name", "execute_tool"), str("gen_ai.tool.name", "t")] },
-            { spanId: "c3", name: "chat", attributes: [str("gen_ai.operation.name", "chat")] },
-            "not a span",
+      resourceSpans: [
+        {
+          resource: { attributes: [str("gen_ai.agent.id", "from-resource")] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  spanId: "a1",
+                  name: "execute_tool lookup",
+                  startTimeUnixNano: "1767225600000000000",
+                  endTimeUnixNano: "1767225600002500000",
+                  attributes: [
+                    str("gen_ai.tool.name", "lookup"),
+                    { key: "gen_ai.usage.input_tokens", value: { intValue: 7 } },
+                    {
+                      key: "gen_ai.tool.call.arguments",
+                      value: { kvlistValue: { values: [{ key: "ids", value: { arrayValue: { values: [{ intValue: "1" }, { doubleValue: 2.5 }, { boolValue: true }] } } }] } },
+                    },
+                  ],
+                  status: { code: "STATUS_CODE_ERROR" },
+                },
+                { spanId: "b2", name: "tool", attributes: [str("gen_ai.operation.name", "execute_tool"), str("gen_ai.tool.name", "t")] },
+                { spanId: "c3", name: "chat", attributes: [str("gen_ai.operation.name", "chat")] },
+                "not a span",
+              ],
+            },
           ],
-        }],
-      }],
+        },
+      ],
     });
     expect(spans.map((s) => s.spanId)).toEqual(["a1", "b2"]);
     expect(spans[0].event).toEqual({
-      eventId: "a1", occurredAt: "2026-01-01T00:00:00.000Z", agentId: "from-resource", agentName: "from-resource", toolName: "lookup",
-      params: { ids: [1, 2.5, true] }, decision: "allowed", durationMs: 2, error: "error", tokensIn: 7,
+      eventId: "a1",
+      occurredAt: "2026-01-01T00:00:00.000Z",
+      agentId: "from-resource",
+      agentName: "from-resource",
+      toolName: "lookup",
+      params: { ids: [1, 2.5, true] },
+      decision: "allowed",
+      durationMs: 2,
+      error: "error",
+      tokensIn: 7,
     });
     // No start time: left out, so that validation rejects the span.
     expect(spans[1].event.occurredAt).toBeUndefined();

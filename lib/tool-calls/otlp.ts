@@ -25,10 +25,7 @@ const UUID = /^[0-9a-f-]{36}$/i;
 
 /** A 401 for a missing, malformed or wrong bearer token (OTel exporters only read the status). */
 function unauthenticated(message: string) {
-  return NextResponse.json(
-    { error: { code: "unauthenticated", message } },
-    { status: 401, headers: { "cache-control": "no-store", "www-authenticate": 'Bearer realm="warden-otlp"' } },
-  );
+  return NextResponse.json({ error: { code: "unauthenticated", message } }, { status: 401, headers: { "cache-control": "no-store", "www-authenticate": 'Bearer realm="warden-otlp"' } });
 }
 
 function unsupportedMediaType(message: string) {
@@ -66,7 +63,10 @@ export async function authenticateOtlpRequest(req: Request, opts: { maxBytes: nu
 
   const mediaType = (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
   if (mediaType !== "application/json") {
-    return { ok: false, response: unsupportedMediaType("Only OTLP/HTTP JSON is accepted (Content-Type: application/json); OTLP protobuf is not supported. Set OTEL_EXPORTER_OTLP_PROTOCOL=http/json.") };
+    return {
+      ok: false,
+      response: unsupportedMediaType("Only OTLP/HTTP JSON is accepted (Content-Type: application/json); OTLP protobuf is not supported. Set OTEL_EXPORTER_OTLP_PROTOCOL=http/json."),
+    };
   }
   const encoding = (req.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
   if (encoding !== "identity" && encoding !== "gzip") return { ok: false, response: unsupportedMediaType("Content-Encoding must be gzip or none.") };
@@ -236,7 +236,7 @@ export async function ingestOtlpTraces(gateway: { id: string }, rawBody: string)
     return { ok: false, response: connectorError("invalid", { message: "The body is not valid JSON." }) };
   }
   if (!isObject(body) || (body.resourceSpans !== undefined && !Array.isArray(body.resourceSpans))) {
-    return { ok: false, response: connectorError("invalid", { message: "Expected an OTLP ExportTraceServiceRequest: { \"resourceSpans\": [ … ] }." }) };
+    return { ok: false, response: connectorError("invalid", { message: 'Expected an OTLP ExportTraceServiceRequest: { "resourceSpans": [ … ] }.' }) };
   }
 
   const spans = toolSpansOf(body);
@@ -251,7 +251,9 @@ export async function ingestOtlpTraces(gateway: { id: string }, rawBody: string)
     result.rejectedSpans += res.value.rejected.length;
     for (const r of res.value.rejected) {
       if (details.length >= MAX_ERROR_DETAILS) break;
-      const fields = Object.entries(r.errors).map(([field, messages]) => `${field}: ${messages.join(" ")}`).join("; ");
+      const fields = Object.entries(r.errors)
+        .map(([field, messages]) => `${field}: ${messages.join(" ")}`)
+        .join("; ");
       details.push(`span ${chunk[r.index].spanId ?? `#${offset + r.index}`}: ${fields}`);
     }
   }

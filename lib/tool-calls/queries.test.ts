@@ -3,7 +3,20 @@ import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/actor";
 import type { RoleName } from "@/lib/auth/roles";
 import { makeAgent, makeGateway, rid } from "@/test/factories";
-import { agentsByTool, COUNT_CAP, explorerPage, explorerPickers, getToolCall, listRecentAgentNames, listRecentToolNames, listToolCalls, paramsAllowed, parseSince, parseToolCallQuery, toolCallSeries } from "./queries";
+import {
+  agentsByTool,
+  COUNT_CAP,
+  explorerPage,
+  explorerPickers,
+  getToolCall,
+  listRecentAgentNames,
+  listRecentToolNames,
+  listToolCalls,
+  paramsAllowed,
+  parseSince,
+  parseToolCallQuery,
+  toolCallSeries,
+} from "./queries";
 
 // The API routes resolve the caller through getActor(); tests swap in an actor of a given role.
 const session = vi.hoisted(() => ({ actor: null as Actor | null }));
@@ -15,7 +28,6 @@ const asRole = (role: RoleName) => {
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
-
 
 type CallSeed = { at: Date; gatewayId: string; agentId: string | null; agentName: string; toolName: string; blocked?: boolean; blockReason?: string; error?: string; params?: object; result?: object };
 async function seedCalls(calls: CallSeed[]) {
@@ -73,9 +85,18 @@ describe("tool-call explorer queries", () => {
     expect(parseToolCallQuery({ range: "7d" }, now).query.window.from).toEqual(ago(7 * DAY));
     const explicit = parseToolCallQuery({ from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00.000Z" }, now).query.window;
     expect(explicit).toEqual({ from: new Date("2026-01-01T00:00:00Z"), to: new Date("2026-01-02T00:00:00Z") });
-    expect(parseToolCallQuery({ range: "2y", decision: "maybe", gateway: "nope", pageSize: "500", sort: "agent_name" }, now).invalid.sort()).toEqual(["decision", "gateway", "pageSize", "range", "sort"]);
+    expect(parseToolCallQuery({ range: "2y", decision: "maybe", gateway: "nope", pageSize: "500", sort: "agent_name" }, now).invalid.sort()).toEqual([
+      "decision",
+      "gateway",
+      "pageSize",
+      "range",
+      "sort",
+    ]);
     // A reversed or over-wide window is refused and falls back to the range: reads stay bounded.
-    for (const bad of [{ from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z" }, { from: "2025-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z" }]) {
+    for (const bad of [
+      { from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z" },
+      { from: "2025-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z" },
+    ]) {
       const r = parseToolCallQuery(bad, now);
       expect(r.invalid.sort()).toEqual(["from", "to"]);
       expect(r.query.window).toEqual({ from: ago(DAY), to: now });
@@ -197,22 +218,38 @@ describe("tool-call explorer queries", () => {
     const tool = `rollup-${rid()}`;
     const base = new Date(Math.floor(now.getTime() / HOUR) * HOUR - 3 * HOUR + 23 * MIN); // a fixed "now", mid-hour
     let seedState = 11;
-    const rand = () => ((seedState = (seedState * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const rand = () => (seedState = (seedState * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
     const calls: CallSeed[] = [];
     for (let i = 0; i < 300; i++) {
       const pick = Math.floor(rand() * 3);
       const [gatewayId, agentId, agentName] = pick === 0 ? [g1.id, a1.id, a1.name] : pick === 1 ? [g2.id, a2.id, a2.name] : [g1.id, null, ghost];
-      calls.push({ at: new Date(base.getTime() - Math.floor(rand() * 2 * DAY) + (i % 10 === 0 ? 20 * MIN : 0)), gatewayId, agentId, agentName, toolName: rand() < 0.7 ? tool : `${tool}-b`, blocked: rand() < 0.2 });
+      calls.push({
+        at: new Date(base.getTime() - Math.floor(rand() * 2 * DAY) + (i % 10 === 0 ? 20 * MIN : 0)),
+        gatewayId,
+        agentId,
+        agentName,
+        toolName: rand() < 0.7 ? tool : `${tool}-b`,
+        blocked: rand() < 0.2,
+      });
     }
     await seedCalls(calls);
     const views: Record<string, string>[] = [
-      { tool }, { tool, decision: "blocked" }, { tool, agent: a1.id }, { tool, gateway: g1.id }, { tool, gateway: g2.id, decision: "allowed" },
-      { tool, range: "1h" }, { tool, range: "7d" },
+      { tool },
+      { tool, decision: "blocked" },
+      { tool, agent: a1.id },
+      { tool, gateway: g1.id },
+      { tool, gateway: g2.id, decision: "allowed" },
+      { tool, range: "1h" },
+      { tool, range: "7d" },
       { tool, from: new Date(base.getTime() - 30 * HOUR - 7 * MIN).toISOString(), to: new Date(base.getTime() - 2 * HOUR - 50 * MIN).toISOString() },
       { tool, from: new Date(base.getTime() - 50 * MIN).toISOString(), to: new Date(base.getTime() - 10 * MIN).toISOString() },
-      { tool, agent: ghost }, { q: tool },
+      { tool, agent: ghost },
+      { q: tool },
       // Only time and decision: the fleet-wide rollup (every call of this test file's database).
-      {}, { decision: "blocked" }, { range: "7d" }, { range: "1h" },
+      {},
+      { decision: "blocked" },
+      { range: "7d" },
+      { range: "1h" },
       { from: new Date(base.getTime() - 30 * HOUR - 7 * MIN).toISOString(), to: new Date(base.getTime() - 2 * HOUR - 50 * MIN).toISOString(), decision: "allowed" },
     ];
     for (const params of views) {
@@ -229,7 +266,10 @@ describe("tool-call explorer queries", () => {
       expect(page.total, JSON.stringify(params)).toBe(Number(n));
       expect(page.totalCapped).toBe(false);
       const series = await toolCallSeries(query);
-      expect(series.reduce((sum, p) => sum + p.calls, 0), JSON.stringify(params)).toBe(Number(n));
+      expect(
+        series.reduce((sum, p) => sum + p.calls, 0),
+        JSON.stringify(params),
+      ).toBe(Number(n));
       // The explorer page: the same rows and series, the total summed from the series.
       const explorer = await explorerPage(query);
       expect(explorer.page, JSON.stringify(params)).toEqual({ ...page, totalCapped: false });
@@ -243,9 +283,10 @@ describe("tool-call explorer queries", () => {
            and (${query.gateway ?? null}::text is null or gateway_id::text = ${query.gateway ?? null})
            and (${query.agent ?? null}::text is null or agent_id::text = ${query.agent ?? null} or agent_name = ${query.agent ?? null})
          group by 1`;
-      expect(series.filter((p) => p.calls > 0), JSON.stringify(params)).toEqual(
-        perHour.map((r) => ({ hour: new Date(r.hour).toISOString(), calls: r.calls, blocked: r.blocked })).sort((x, y) => x.hour.localeCompare(y.hour)),
-      );
+      expect(
+        series.filter((p) => p.calls > 0),
+        JSON.stringify(params),
+      ).toEqual(perHour.map((r) => ({ hour: new Date(r.hour).toISOString(), calls: r.calls, blocked: r.blocked })).sort((x, y) => x.hour.localeCompare(y.hour)));
     }
   });
 
@@ -271,7 +312,10 @@ describe("tool-call explorer queries", () => {
          group by 1`;
       const expected = perHour.map((r) => ({ hour: new Date(r.hour).toISOString(), calls: r.calls, blocked: r.blocked })).sort((x, y) => x.hour.localeCompare(y.hour));
       const { page, series } = await explorerPage(query);
-      expect(series.filter((p) => p.calls > 0), JSON.stringify(params)).toEqual(expected);
+      expect(
+        series.filter((p) => p.calls > 0),
+        JSON.stringify(params),
+      ).toEqual(expected);
       expect(page.total, JSON.stringify(params)).toBe(expected.reduce((n, r) => n + r.calls, 0));
       expect((await listToolCalls(query, { withParams: false })).total, JSON.stringify(params)).toBe(page.total);
     }
@@ -379,7 +423,13 @@ describe("tool-call explorer queries", () => {
       expect(res.status).toBe(200);
       const body = await res.json();
       expect(body).toMatchObject({ tool: T1, since: "24h" });
-      expect(body.agents.map((a: { agentName: string; calls: number }) => [a.agentName, a.calls])).toEqual(expect.arrayContaining([[a1.name, 2], [a2.name, 1], [ghost, 1]]));
+      expect(body.agents.map((a: { agentName: string; calls: number }) => [a.agentName, a.calls])).toEqual(
+        expect.arrayContaining([
+          [a1.name, 2],
+          [a2.name, 1],
+          [ghost, 1],
+        ]),
+      );
       expect(body.agents).toHaveLength(3);
       for (const bad of ["since=24h", `tool=${T1}&since=31d`, `tool=${T1}&since=1w`, `tool=${"x".repeat(201)}`]) {
         const r = await GET(new Request(`http://warden.test/api/v1/tool-calls/agents-by-tool?${bad}`));

@@ -145,8 +145,14 @@ export const COUNT_CAP = 10_000;
  * The total is exact when a rollup can count the view (no text search, agent by id; see
  * rollupFor); otherwise counting stops at COUNT_CAP + 1 and `totalCapped` says so.
  */
-export async function listToolCalls(q: ToolCallQuery, opts: { withParams: true; all?: boolean }): Promise<{ rows: ToolCallRowWithParams[]; total: number; totalCapped: boolean; page: number; pageSize: number }>;
-export async function listToolCalls(q: ToolCallQuery, opts: { withParams: boolean; all?: boolean }): Promise<{ rows: ToolCallRow[]; total: number; totalCapped: boolean; page: number; pageSize: number }>;
+export async function listToolCalls(
+  q: ToolCallQuery,
+  opts: { withParams: true; all?: boolean },
+): Promise<{ rows: ToolCallRowWithParams[]; total: number; totalCapped: boolean; page: number; pageSize: number }>;
+export async function listToolCalls(
+  q: ToolCallQuery,
+  opts: { withParams: boolean; all?: boolean },
+): Promise<{ rows: ToolCallRow[]; total: number; totalCapped: boolean; page: number; pageSize: number }>;
 export async function listToolCalls(q: ToolCallQuery, opts: { withParams: boolean; all?: boolean }) {
   const where = toolCallWhere(q);
   const orderBy: Prisma.ToolCallOrderByWithRelationInput[] = [{ occurredAt: q.dir }, { id: q.dir }];
@@ -178,12 +184,10 @@ export async function listToolCalls(q: ToolCallQuery, opts: { withParams: boolea
  * every view. Gateway names are looked up as soon as the rows are in, beside the series.
  */
 export async function explorerPage(q: ToolCallQuery): Promise<{ page: { rows: ToolCallRow[]; total: number; totalCapped: boolean; page: number; pageSize: number }; series: SeriesPoint[] }> {
-  const rows = dbRead.toolCall
-    .findMany({ where: toolCallWhere(q), orderBy: [{ occurredAt: q.dir }, { id: q.dir }], ...skipTake(q), select: META_SELECT })
-    .then(async (found) => {
-      const names = await gatewayNames(found.map((r) => r.gatewayId));
-      return found.map((r) => shape(r, names));
-    });
+  const rows = dbRead.toolCall.findMany({ where: toolCallWhere(q), orderBy: [{ occurredAt: q.dir }, { id: q.dir }], ...skipTake(q), select: META_SELECT }).then(async (found) => {
+    const names = await gatewayNames(found.map((r) => r.gatewayId));
+    return found.map((r) => shape(r, names));
+  });
   const [shaped, series] = await Promise.all([rows, toolCallSeries(q)]);
   const total = series.reduce((n, p) => n + p.calls, 0);
   return { page: { rows: shaped, total, totalCapped: false, page: q.page, pageSize: q.pageSize }, series };
@@ -307,7 +311,11 @@ export function parseSince(value: string | null | undefined): number | null {
 
 export const ZAgentsByTool = z.object({
   tool: z.string().trim().min(1, "Name a tool.").max(200),
-  since: z.string().trim().default("24h").refine((s) => parseSince(s) !== null, "Use Nh or Nd, from 1h up to 30d."),
+  since: z
+    .string()
+    .trim()
+    .default("24h")
+    .refine((s) => parseSince(s) !== null, "Use Nh or Nd, from 1h up to 30d."),
 });
 
 export type { AgentToolUse };

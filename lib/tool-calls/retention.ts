@@ -28,10 +28,7 @@ export async function applyRetention(days = retentionDays(), now = new Date()): 
     // The app role owns no table: the owner's warden_drop_tool_call_partition() detaches and drops
     // (it accepts only names of day partitions of tool_calls).
     try {
-      const [, rows] = await db.$transaction([
-        db.$executeRawUnsafe(`set local lock_timeout = '2s'`),
-        db.$queryRaw<{ dropped: boolean }[]>`select warden_drop_tool_call_partition(${name}) as dropped`,
-      ]);
+      const [, rows] = await db.$transaction([db.$executeRawUnsafe(`set local lock_timeout = '2s'`), db.$queryRaw<{ dropped: boolean }[]>`select warden_drop_tool_call_partition(${name}) as dropped`]);
       if (rows[0]?.dropped) dropped.push(name);
     } catch (err) {
       console.warn(`warden: retention skipped ${name} this run (${(err as Error).message.slice(0, 120)})`);

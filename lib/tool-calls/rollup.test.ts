@@ -10,7 +10,17 @@ describe("tool_call_hourly rollup", () => {
     const tool = `tool-${rid()}`;
     const at = new Date("2026-11-20T10:15:00Z");
     const rows = (n: number, offset: number, decision: "allowed" | "blocked") =>
-      Array.from({ length: n }, (_, i) => ({ gatewayId: gw.id, eventId: `e-${offset + i}`, occurredAt: new Date(at.getTime() + i * 1000), agentName: "a1", toolName: tool, decision, tokensIn: 10, tokensOut: 5, costUsd: "0.010000" }));
+      Array.from({ length: n }, (_, i) => ({
+        gatewayId: gw.id,
+        eventId: `e-${offset + i}`,
+        occurredAt: new Date(at.getTime() + i * 1000),
+        agentName: "a1",
+        toolName: tool,
+        decision,
+        tokensIn: 10,
+        tokensOut: 5,
+        costUsd: "0.010000",
+      }));
     await db.toolCall.createMany({ data: rows(3, 0, "allowed") });
     await db.toolCall.createMany({ data: [...rows(2, 100, "blocked"), ...rows(1, 200, "allowed")] });
     await db.toolCall.createMany({ data: rows(3, 0, "allowed"), skipDuplicates: true }); // all duplicates
@@ -29,7 +39,17 @@ describe("coarse rollups", () => {
     const agent = await db.agent.create({ data: { name: `a-${rid()}`, gatewayId: gw.id, owner: "o", purpose: "p" } });
     const hour = new Date("2026-10-02T07:00:00Z");
     const before = await db.toolCallFleetHourly.findMany({ where: { hour } });
-    const mk = (i: number, decision: "allowed" | "blocked", minutes: number) => ({ gatewayId: gw.id, eventId: `c-${i}`, occurredAt: new Date(hour.getTime() + minutes * 60_000), agentId: agent.id, agentName: agent.name, toolName: "t", decision, costUsd: "0.500000", tokensIn: 1 });
+    const mk = (i: number, decision: "allowed" | "blocked", minutes: number) => ({
+      gatewayId: gw.id,
+      eventId: `c-${i}`,
+      occurredAt: new Date(hour.getTime() + minutes * 60_000),
+      agentId: agent.id,
+      agentName: agent.name,
+      toolName: "t",
+      decision,
+      costUsd: "0.500000",
+      tokensIn: 1,
+    });
     await db.toolCall.createMany({ data: [mk(1, "allowed", 1), mk(2, "blocked", 2), mk(3, "allowed", 90)] });
     const fleet = await db.toolCallFleetHourly.findMany({ where: { hour } });
     const count = (rows: typeof fleet, d: string) => rows.find((r) => r.decision === d)?.calls ?? 0;
@@ -50,10 +70,16 @@ describe("rollups match the calls they count", () => {
       const g = rand(2);
       const attributed = rand(4) > 0;
       return {
-        gatewayId: gws[g].id, eventId: `m-${i}`, occurredAt: new Date(start + rand(5.5 * 3_600_000)),
-        agentId: attributed ? agents[g].id : null, agentName: attributed ? agents[g].name : "unattributed",
-        toolName: `t${rand(3)}`, decision: rand(5) === 0 ? ("blocked" as const) : ("allowed" as const),
-        tokensIn: rand(100), tokensOut: rand(3) === 0 ? null : rand(50), costUsd: rand(2) ? `0.${String(rand(1_000_000)).padStart(6, "0")}` : null,
+        gatewayId: gws[g].id,
+        eventId: `m-${i}`,
+        occurredAt: new Date(start + rand(5.5 * 3_600_000)),
+        agentId: attributed ? agents[g].id : null,
+        agentName: attributed ? agents[g].name : "unattributed",
+        toolName: `t${rand(3)}`,
+        decision: rand(5) === 0 ? ("blocked" as const) : ("allowed" as const),
+        tokensIn: rand(100),
+        tokensOut: rand(3) === 0 ? null : rand(50),
+        costUsd: rand(2) ? `0.${String(rand(1_000_000)).padStart(6, "0")}` : null,
       };
     });
     await db.toolCall.createMany({ data: rows.slice(0, 250) });

@@ -64,13 +64,21 @@ function otlpSpan(s: Sample, i: number) {
   const nanos = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
   const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
   return {
-    traceId: rid() + rid() + rid().slice(0, 12), spanId: rid() + rid().slice(0, 6), name: "execute_tool http_request", kind: 1,
-    startTimeUnixNano: nanos(start), endTimeUnixNano: nanos(start + 100),
+    traceId: rid() + rid() + rid().slice(0, 12),
+    spanId: rid() + rid().slice(0, 6),
+    name: "execute_tool http_request",
+    kind: 1,
+    startTimeUnixNano: nanos(start),
+    endTimeUnixNano: nanos(start + 100),
     attributes: [
-      str("gen_ai.operation.name", "execute_tool"), str("gen_ai.tool.name", "http_request"), str("gen_ai.tool.call.id", `call_${rid()}`),
+      str("gen_ai.operation.name", "execute_tool"),
+      str("gen_ai.tool.name", "http_request"),
+      str("gen_ai.tool.call.id", `call_${rid()}`),
       str("gen_ai.tool.call.arguments", JSON.stringify({ url: ctx("url-query")(s.text), headers: ctx("x-api-key")(s.text), nested: [{ v: s.text }] })),
       str("gen_ai.tool.call.result", `${ctx("authorization")(s.text)}\n${ctx("cookie")(s.text)}`),
-      str("gen_ai.agent.id", "main"), str("gen_ai.agent.name", "secrets-bot"), str("gen_ai.conversation.id", `conv_${s.text}`.slice(0, 400)),
+      str("gen_ai.agent.id", "main"),
+      str("gen_ai.agent.name", "secrets-bot"),
+      str("gen_ai.conversation.id", `conv_${s.text}`.slice(0, 400)),
     ],
     status: { code: 2, message: `failed: ${ctx("password=")(s.text)}`.slice(0, 4000) },
   };
@@ -95,22 +103,26 @@ beforeAll(async () => {
     gatewayId = gateway.id;
 
     const body = JSON.stringify({ events: SAMPLES.map(eventFor) });
-    const res = await postEvents(new Request("http://x/api/v1/connector/events", {
-      method: "POST",
-      headers: { ...signedHeaders(secret, body), "x-warden-gateway": gateway.id, "content-type": "application/json" },
-      body,
-    }));
+    const res = await postEvents(
+      new Request("http://x/api/v1/connector/events", {
+        method: "POST",
+        headers: { ...signedHeaders(secret, body), "x-warden-gateway": gateway.id, "content-type": "application/json" },
+        body,
+      }),
+    );
     const answer = await res.text();
     surfaces.push({ where: "connector answer", text: answer });
     expect(res.status, answer).toBe(202);
     expect(JSON.parse(answer)).toMatchObject({ accepted: SAMPLES.length, rejected: [] });
 
     const traces = JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: "test" }, spans: SAMPLES.map(otlpSpan) }] }] });
-    const otlp = await postTraces(new Request("http://x/api/v1/otlp/v1/traces", {
-      method: "POST",
-      headers: { authorization: `Bearer ${gateway.id}.${secret}`, "content-type": "application/json" },
-      body: traces,
-    }));
+    const otlp = await postTraces(
+      new Request("http://x/api/v1/otlp/v1/traces", {
+        method: "POST",
+        headers: { authorization: `Bearer ${gateway.id}.${secret}`, "content-type": "application/json" },
+        body: traces,
+      }),
+    );
     const otlpAnswer = await otlp.text();
     surfaces.push({ where: "otlp answer", text: otlpAnswer });
     expect(otlp.status, otlpAnswer).toBe(200);
@@ -175,7 +187,12 @@ describe("no credential reaches storage or any read path", () => {
 
   it.each(SAMPLES.map((s) => [s.name, s] as const))("%s appears nowhere", (_name, s) => {
     for (const { where, text } of surfaces) {
-      const at = leaks(text, s.secret) ? text.split("\n").find((l) => leaks(l, s.secret))?.slice(0, 600) : "";
+      const at = leaks(text, s.secret)
+        ? text
+            .split("\n")
+            .find((l) => leaks(l, s.secret))
+            ?.slice(0, 600)
+        : "";
       expect(leaks(text, s.secret), `${where} holds part of the secret: ${at}`).toBe(false);
     }
   });

@@ -41,7 +41,16 @@ describe("the explorer's live tail", () => {
     const tool = `burst-${rid()}`;
     const now = new Date();
     await db.toolCall.createMany({
-      data: Array.from({ length: TAIL_MAX_ROWS + 5 }, (_, i) => ({ occurredAt: new Date(now.getTime() - i), ingestedAt: new Date(now.getTime() - i), gatewayId: gw.id, eventId: `ev-${rid()}`, agentName: `a${i}`, toolName: tool, decision: "allowed" as const, egressHosts: [] })),
+      data: Array.from({ length: TAIL_MAX_ROWS + 5 }, (_, i) => ({
+        occurredAt: new Date(now.getTime() - i),
+        ingestedAt: new Date(now.getTime() - i),
+        gatewayId: gw.id,
+        eventId: `ev-${rid()}`,
+        agentName: `a${i}`,
+        toolName: tool,
+        decision: "allowed" as const,
+        egressHosts: [],
+      })),
     });
     const tail = await tailToolCalls(parseToolCallQuery({ tool, range: "1h" }, now).query, new Date(now.getTime() - 5_000), now);
     expect(tail.rows).toHaveLength(TAIL_MAX_ROWS);

@@ -7,11 +7,18 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
-
 type Call = { at: Date; gatewayId: string; agentId: string | null; agentName: string; toolName: string; blocked?: boolean };
 async function seed(calls: Call[]) {
   await db.toolCall.createMany({
-    data: calls.map((c) => ({ occurredAt: c.at, gatewayId: c.gatewayId, eventId: `ev-${rid()}`, agentId: c.agentId, agentName: c.agentName, toolName: c.toolName, decision: c.blocked ? ("blocked" as const) : ("allowed" as const) })),
+    data: calls.map((c) => ({
+      occurredAt: c.at,
+      gatewayId: c.gatewayId,
+      eventId: `ev-${rid()}`,
+      agentId: c.agentId,
+      agentName: c.agentName,
+      toolName: c.toolName,
+      decision: c.blocked ? ("blocked" as const) : ("allowed" as const),
+    })),
   });
 }
 
@@ -36,7 +43,7 @@ describe("agentsUsingTool (hourly rollup + partial hours)", () => {
     // A fixed "now" 37 minutes past an hour, so both ends of every window are partial hours.
     const now = new Date(Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR + 37 * MIN);
     let seedState = 7;
-    const rand = () => ((seedState = (seedState * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const rand = () => (seedState = (seedState * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
     const calls: Call[] = [];
     for (let i = 0; i < 400; i++) {
       const at = new Date(now.getTime() - Math.floor(rand() * 3 * DAY) + (i % 9 === 0 ? 30 * MIN : 0)); // a few after "now": excluded
@@ -56,8 +63,18 @@ describe("agentsUsingTool (hourly rollup + partial hours)", () => {
     }
     const all = await agentsUsingTool(tool, 3 * DAY, now);
     // Registered agents appear once each, under their registry name; the two unregistered names separately.
-    expect(all.filter((a) => a.agentId).map((a) => [a.agentId, a.agentName]).sort()).toEqual(agents.map((a) => [a.id, a.name]).sort());
-    expect(all.filter((a) => !a.agentId).map((a) => a.agentName).sort()).toEqual([`ghost-a-${tool}`, `ghost-b-${tool}`]);
+    expect(
+      all
+        .filter((a) => a.agentId)
+        .map((a) => [a.agentId, a.agentName])
+        .sort(),
+    ).toEqual(agents.map((a) => [a.id, a.name]).sort());
+    expect(
+      all
+        .filter((a) => !a.agentId)
+        .map((a) => a.agentName)
+        .sort(),
+    ).toEqual([`ghost-a-${tool}`, `ghost-b-${tool}`]);
     expect(all.reduce((n, a) => n + a.calls, 0)).toBe(calls.filter((c) => c.toolName === tool && c.at <= now && c.at >= new Date(now.getTime() - 3 * DAY)).length);
   });
 

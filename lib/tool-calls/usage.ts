@@ -82,8 +82,9 @@ export async function agentsUsingTool(tool: string, sinceMs: number, at?: Date):
     dbRead.$queryRaw<RawRow[]>`${rawSelect}
          and ((t.occurred_at >= ${since} and t.occurred_at < ${h0}) or (${!live} and t.occurred_at >= ${h1} and t.occurred_at <= ${now}))
        group by t.agent_id, t.agent_name`,
-    ...slices.map(([from, to]) =>
-      dbRead.$queryRaw<HourlyRow[]>`
+    ...slices.map(
+      ([from, to]) =>
+        dbRead.$queryRaw<HourlyRow[]>`
           select g.agent_key::text as agent_key, coalesce(a.name, g.agent_name) as agent_name, g.calls, g.blocked, g.last_at, g.unattributed_hours
             from (select agent_key,
                          max(agent_name) as agent_name,
@@ -126,7 +127,5 @@ export async function agentsUsingTool(tool: string, sinceMs: number, at?: Date):
     if (lastAt > acc.lastAt) acc.lastAt = lastAt;
   }
 
-  return [...byKey.values()]
-    .sort((x, y) => y.calls - x.calls || (x.agentName < y.agentName ? -1 : x.agentName > y.agentName ? 1 : 0))
-    .slice(0, 1000);
+  return [...byKey.values()].sort((x, y) => y.calls - x.calls || (x.agentName < y.agentName ? -1 : x.agentName > y.agentName ? 1 : 0)).slice(0, 1000);
 }

@@ -23,15 +23,19 @@ export function normaliseHostName(raw: string): string | null {
 }
 
 /** An egress host: `api.example.com`, or `*.example.com` for its subdomains (not the apex). */
-export const ZEgressHost = z.string().trim().max(253, "At most 253 characters.").transform((v, ctx) => {
-  const wild = v.startsWith("*.");
-  const host = normaliseHostName(wild ? v.slice(2) : v);
-  if (!host || (wild && !host.includes("."))) {
-    ctx.addIssue({ code: "custom", message: "A host name like api.example.com or *.example.com (no scheme, path or port)." });
-    return z.NEVER;
-  }
-  return wild ? `*.${host}` : host;
-});
+export const ZEgressHost = z
+  .string()
+  .trim()
+  .max(253, "At most 253 characters.")
+  .transform((v, ctx) => {
+    const wild = v.startsWith("*.");
+    const host = normaliseHostName(wild ? v.slice(2) : v);
+    if (!host || (wild && !host.includes("."))) {
+      ctx.addIssue({ code: "custom", message: "A host name like api.example.com or *.example.com (no scheme, path or port)." });
+      return z.NEVER;
+    }
+    return wild ? `*.${host}` : host;
+  });
 
 /**
  * A path prefix: absolute, normalised (`.`/`..` resolved, duplicate slashes removed, no trailing
@@ -50,14 +54,17 @@ export function normalisePathPrefix(raw: string): string | null {
   return `/${out.join("/")}`;
 }
 
-export const ZPathPrefix = z.string().max(512, "At most 512 characters.").transform((v, ctx) => {
-  const p = normalisePathPrefix(v);
-  if (!p) {
-    ctx.addIssue({ code: "custom", message: "An absolute path such as /srv/reports (no control characters)." });
-    return z.NEVER;
-  }
-  return p;
-});
+export const ZPathPrefix = z
+  .string()
+  .max(512, "At most 512 characters.")
+  .transform((v, ctx) => {
+    const p = normalisePathPrefix(v);
+    if (!p) {
+      ctx.addIssue({ code: "custom", message: "An absolute path such as /srv/reports (no control characters)." });
+      return z.NEVER;
+    }
+    return p;
+  });
 
 /**
  * A command pattern (glob, not a regular expression, so a gateway never runs a hostile regex): the
@@ -75,7 +82,7 @@ export const ZCommandPattern = z
   .refine((v) => (v.match(/\*/g)?.length ?? 0) <= 10, "At most 10 wildcards.")
   .refine((v) => v.replace(/\*/g, "").trim().length > 0, "A pattern of wildcards only would allow any command: leave the list empty instead.");
 
-const dedupe = <T,>(xs: T[]) => [...new Set(xs)];
+const dedupe = <T>(xs: T[]) => [...new Set(xs)];
 
 /** The three enforceable condition lists, as stored on a decision's conditions and in the policy. */
 export const ZEnforceable = {
@@ -95,7 +102,7 @@ export type GatewayConditions = { egressHosts?: string[]; pathPrefixes?: string[
  */
 export function gatewayConditionsOf(raw: unknown): GatewayConditions {
   const o = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
-  const parse = <T,>(schema: z.ZodType<T[]>, v: unknown): T[] | null => {
+  const parse = <T>(schema: z.ZodType<T[]>, v: unknown): T[] | null => {
     const r = schema.safeParse(v ?? []);
     return r.success ? r.data : null;
   };

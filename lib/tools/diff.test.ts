@@ -50,7 +50,10 @@ describe("diffToolVersions", () => {
   });
 
   it("same permissions give no changes; host case and duplicates do not count as changes", () => {
-    const d = diff({ version: "1.0.1", contentHash: H2, permissions: { fsRead: true, egressHosts: ["API.example.com", "api.example.com"] } }, { permissions: { fsRead: true, egressHosts: ["api.example.com"] } });
+    const d = diff(
+      { version: "1.0.1", contentHash: H2, permissions: { fsRead: true, egressHosts: ["API.example.com", "api.example.com"] } },
+      { permissions: { fsRead: true, egressHosts: ["api.example.com"] } },
+    );
     expect(d.permissions.changes).toEqual([]);
     expect(d.permissions.risky).toBe(0);
   });
@@ -58,7 +61,10 @@ describe("diffToolVersions", () => {
   it("flags a newly gained credential access + egress combination", () => {
     const d = diff({ permissions: { credentialAccess: true, egressHosts: ["x.example.com"] } }, { permissions: { credentialAccess: true } });
     expect(d.permissions.becomesCredEgress).toBe(true);
-    expect(diff({ permissions: { credentialAccess: ["GITHUB_TOKEN"], egressHosts: ["x.example.com"] } }, { permissions: { credentialAccess: true, egressHosts: ["y.example.com"] } }).permissions.becomesCredEgress).toBe(false);
+    expect(
+      diff({ permissions: { credentialAccess: ["GITHUB_TOKEN"], egressHosts: ["x.example.com"] } }, { permissions: { credentialAccess: true, egressHosts: ["y.example.com"] } }).permissions
+        .becomesCredEgress,
+    ).toBe(false);
   });
 
   it("lifting a path or command limit is risky; narrowing is not", () => {
@@ -123,7 +129,13 @@ describe("diffToolVersions", () => {
 const CHECKS = { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "clean", permissionsNarrowed: true, credEgressFlagged: true };
 
 async function file(user: Awaited<ReturnType<typeof makeUser>>, name: string, version: string, hash: string, publisher: string, permissions: object) {
-  const res = await execute(user.actor, createToolRequestAction, { tool: { name, kind: "skill", source: "clawhub", publisher }, version, contentHash: hash, permissions, justification: "Needed for the weekly report" });
+  const res = await execute(user.actor, createToolRequestAction, {
+    tool: { name, kind: "skill", source: "clawhub", publisher },
+    version,
+    contentHash: hash,
+    permissions,
+    justification: "Needed for the weekly report",
+  });
   if (!res.ok) throw new Error(JSON.stringify(res));
   return res.data;
 }
@@ -135,7 +147,13 @@ describe("getRequestDiff", () => {
     const name = `diff-${rid()}`;
     const v1 = await file(op, name, "1.0.0", H1, "acme", { fsRead: true });
     expect((await getRequestDiff((await getRequest(v1.id))!)).first).toBe(true);
-    const ok = await execute(lead.actor, decideToolRequestAction, { requestId: v1.id, outcome: "approve_with_conditions", checklist: CHECKS, reason: "Checked the publisher", conditions: { fsRead: true, egressHosts: [] } });
+    const ok = await execute(lead.actor, decideToolRequestAction, {
+      requestId: v1.id,
+      outcome: "approve_with_conditions",
+      checklist: CHECKS,
+      reason: "Checked the publisher",
+      conditions: { fsRead: true, egressHosts: [] },
+    });
     expect(ok.ok).toBe(true);
 
     const v2 = await file(op, name, "2.0.0", H2, "acme-mirror", { fsRead: true, exec: true, egressHosts: ["api.example.com"] });
@@ -145,7 +163,12 @@ describe("getRequestDiff", () => {
     expect(d.baseline.conditions?.enforced).toEqual(["No network access"]);
     expect(d.hash).toMatchObject({ from: H1, to: H2, changed: true });
     expect(d.publisher).toMatchObject({ from: "acme", to: "acme-mirror", changed: true });
-    expect(d.permissions.changes.filter((c) => c.risky).map((c) => c.key).sort()).toEqual(["egressHosts:api.example.com", "exec"]);
+    expect(
+      d.permissions.changes
+        .filter((c) => c.risky)
+        .map((c) => c.key)
+        .sort(),
+    ).toEqual(["egressHosts:api.example.com", "exec"]);
 
     // Approving v2 moves the tool to the new publisher, unverified, and audits the change.
     await db.tool.update({ where: { name }, data: { publisherVerified: true } });
@@ -176,10 +199,21 @@ describe("review form validation reports every error at once", () => {
     expect(paths(ZDecision.safeParse({ requestId: id, checklist: empty, reason: "" }))).toEqual(["outcome", "reason"]);
   });
   it("approving with a short reason: the reason and the checklist together", () => {
-    expect(paths(ZDecision.safeParse({ requestId: id, outcome: "approve", checklist: { ...empty, dependencyAuditRun: true }, reason: "short", reReviewDays: 0 }))).toEqual(["checklist.authorVerified", "checklist.dependencyAuditResult", "checklist.vulnHistoryChecked", "reReviewDays", "reason"]);
+    expect(paths(ZDecision.safeParse({ requestId: id, outcome: "approve", checklist: { ...empty, dependencyAuditRun: true }, reason: "short", reReviewDays: 0 }))).toEqual([
+      "checklist.authorVerified",
+      "checklist.dependencyAuditResult",
+      "checklist.vulnHistoryChecked",
+      "reReviewDays",
+      "reason",
+    ]);
   });
   it("a field that fails its type does not hide the checklist or the grant's end time", () => {
-    expect(paths(ZDecision.safeParse({ requestId: 5, outcome: "approve", checklist: empty, reason: "long enough reason" }))).toEqual(["checklist.authorVerified", "checklist.dependencyAuditRun", "checklist.vulnHistoryChecked", "requestId"]);
+    expect(paths(ZDecision.safeParse({ requestId: 5, outcome: "approve", checklist: empty, reason: "long enough reason" }))).toEqual([
+      "checklist.authorVerified",
+      "checklist.dependencyAuditRun",
+      "checklist.vulnHistoryChecked",
+      "requestId",
+    ]);
     expect(paths(ZGrantCreate.safeParse({ agentId: 5, toolId: id, kind: "exception", reason: "long enough reason", expiresAt: "2001-01-01T00:00:00Z" }))).toEqual(["agentId", "expiresAt"]);
   });
   it("hostile shapes still give field errors, never a throw", () => {

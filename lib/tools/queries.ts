@@ -49,8 +49,23 @@ export async function listToolsPage(q: Q, opts: { all?: boolean; now?: Date } = 
       orderBy: [{ [sort]: q.dir }, { name: "asc" }, { id: "asc" }] as Prisma.ToolOrderByWithRelationInput[],
       ...(opts.all ? { skip: 0, take: CSV_MAX_ROWS } : skipTake(q)),
       select: {
-        id: true, name: true, kind: true, source: true, publisher: true, publisherVerified: true, advisoryFlaggedAt: true,
-        versions: { orderBy: { createdAt: "desc" }, take: 1, select: { version: true, contentHash: true, decisions: { orderBy: { decidedAt: "desc" }, take: 1, select: { outcome: true, revokedAt: true, reReviewAt: true } }, requests: { where: { status: "pending" }, select: { id: true } } } },
+        id: true,
+        name: true,
+        kind: true,
+        source: true,
+        publisher: true,
+        publisherVerified: true,
+        advisoryFlaggedAt: true,
+        versions: {
+          orderBy: { createdAt: "desc" },
+          take: 1,
+          select: {
+            version: true,
+            contentHash: true,
+            decisions: { orderBy: { decidedAt: "desc" }, take: 1, select: { outcome: true, revokedAt: true, reReviewAt: true } },
+            requests: { where: { status: "pending" }, select: { id: true } },
+          },
+        },
       },
     }),
     db.tool.count({ where }),
@@ -63,15 +78,46 @@ export function getTool(id: string) {
   return db.tool.findUnique({
     where: { id },
     select: {
-      id: true, name: true, kind: true, source: true, publisher: true, publisherVerified: true, description: true, advisoryFlaggedAt: true, advisoryNote: true, createdAt: true,
+      id: true,
+      name: true,
+      kind: true,
+      source: true,
+      publisher: true,
+      publisherVerified: true,
+      description: true,
+      advisoryFlaggedAt: true,
+      advisoryNote: true,
+      createdAt: true,
       bundles: { select: { bundle: { select: { id: true, name: true } } } },
       grants: { where: { revokedAt: null }, select: { id: true, kind: true, expiresAt: true, agent: { select: { id: true, name: true } } } },
       versions: {
         orderBy: { createdAt: "desc" },
         select: {
-          id: true, version: true, contentHash: true, permissions: true, dependencies: true, dependencyAudit: true, vulnerabilities: true, createdAt: true,
+          id: true,
+          version: true,
+          contentHash: true,
+          permissions: true,
+          dependencies: true,
+          dependencyAudit: true,
+          vulnerabilities: true,
+          createdAt: true,
           requests: { orderBy: { createdAt: "desc" }, select: { id: true, status: true, createdAt: true, justification: true, requester: { select: { email: true } } } },
-          decisions: { orderBy: { decidedAt: "desc" }, select: { id: true, outcome: true, reason: true, checklist: true, conditions: true, decidedAt: true, reReviewAt: true, revokedAt: true, revokeReason: true, decider: { select: { email: true } }, revokedBy: { select: { email: true } } } },
+          decisions: {
+            orderBy: { decidedAt: "desc" },
+            select: {
+              id: true,
+              outcome: true,
+              reason: true,
+              checklist: true,
+              conditions: true,
+              decidedAt: true,
+              reReviewAt: true,
+              revokedAt: true,
+              revokeReason: true,
+              decider: { select: { email: true } },
+              revokedBy: { select: { email: true } },
+            },
+          },
         },
       },
     },
@@ -83,7 +129,14 @@ export function listPendingRequests() {
   return db.toolRequest.findMany({
     where: { status: "pending" },
     orderBy: { createdAt: "asc" },
-    select: { id: true, createdAt: true, justification: true, requestedPermissions: true, requester: { select: { email: true } }, toolVersion: { select: { version: true, tool: { select: { id: true, name: true, kind: true } } } } },
+    select: {
+      id: true,
+      createdAt: true,
+      justification: true,
+      requestedPermissions: true,
+      requester: { select: { email: true } },
+      toolVersion: { select: { version: true, tool: { select: { id: true, name: true, kind: true } } } },
+    },
   });
 }
 
@@ -91,10 +144,41 @@ export async function getRequest(id: string) {
   const r = await db.toolRequest.findUnique({
     where: { id },
     select: {
-      id: true, status: true, createdAt: true, justification: true, requestedPermissions: true, agentIds: true, bundleIds: true, requesterId: true,
+      id: true,
+      status: true,
+      createdAt: true,
+      justification: true,
+      requestedPermissions: true,
+      agentIds: true,
+      bundleIds: true,
+      requesterId: true,
       requester: { select: { email: true, name: true } },
-      toolVersion: { select: { id: true, version: true, contentHash: true, publisher: true, dependencies: true, dependencyAudit: true, vulnerabilities: true, tool: { select: { id: true, name: true, kind: true, source: true, publisher: true, publisherVerified: true } } } },
-      decisions: { select: { id: true, outcome: true, reason: true, checklist: true, conditions: true, decidedAt: true, reReviewAt: true, revokedAt: true, revokeReason: true, decider: { select: { email: true } } } },
+      toolVersion: {
+        select: {
+          id: true,
+          version: true,
+          contentHash: true,
+          publisher: true,
+          dependencies: true,
+          dependencyAudit: true,
+          vulnerabilities: true,
+          tool: { select: { id: true, name: true, kind: true, source: true, publisher: true, publisherVerified: true } },
+        },
+      },
+      decisions: {
+        select: {
+          id: true,
+          outcome: true,
+          reason: true,
+          checklist: true,
+          conditions: true,
+          decidedAt: true,
+          reReviewAt: true,
+          revokedAt: true,
+          revokeReason: true,
+          decider: { select: { email: true } },
+        },
+      },
     },
   });
   if (!r) return null;
@@ -122,10 +206,23 @@ export async function getRequestDiff(r: RequestForDiff): Promise<VersionDiff> {
       ...(own ? { decidedAt: { lt: own } } : {}),
     },
     orderBy: { decidedAt: "desc" },
-    select: { outcome: true, decidedAt: true, conditions: true, decider: { select: { email: true } }, request: { select: { requestedPermissions: true } }, toolVersion: { select: { version: true, contentHash: true, publisher: true, permissions: true } } },
+    select: {
+      outcome: true,
+      decidedAt: true,
+      conditions: true,
+      decider: { select: { email: true } },
+      request: { select: { requestedPermissions: true } },
+      toolVersion: { select: { version: true, contentHash: true, publisher: true, permissions: true } },
+    },
   });
   const t = r.toolVersion.tool;
-  const requested = { version: r.toolVersion.version, contentHash: r.toolVersion.contentHash, publisher: r.toolVersion.publisher ?? t.publisher, source: t.source, permissions: r.requestedPermissions };
+  const requested = {
+    version: r.toolVersion.version,
+    contentHash: r.toolVersion.contentHash,
+    publisher: r.toolVersion.publisher ?? t.publisher,
+    source: t.source,
+    permissions: r.requestedPermissions,
+  };
   if (!last?.toolVersion || last.outcome === "reject") return diffToolVersions(requested, null);
   const v = last.toolVersion;
   return diffToolVersions(requested, {

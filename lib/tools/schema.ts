@@ -21,14 +21,23 @@ export const TOOL_SOURCES = ["builtin", "clawhub", "npm", "vendor", "internal"] 
 
 export const ZToolRequestCreate = z.object({
   tool: z.object({
-    name: z.string().trim().min(1, "Required.").max(120).regex(/^[A-Za-z0-9_.@/:-]+$/, "Letters, digits and _ . @ / : - only."),
+    name: z
+      .string()
+      .trim()
+      .min(1, "Required.")
+      .max(120)
+      .regex(/^[A-Za-z0-9_.@/:-]+$/, "Letters, digits and _ . @ / : - only."),
     kind: z.enum(TOOL_KINDS),
     source: z.enum(TOOL_SOURCES),
     publisher: z.string().trim().min(1, "Required.").max(120),
     description: z.string().trim().max(2000).optional(),
   }),
   version: z.string().trim().min(1, "Required.").max(64),
-  contentHash: z.string().trim().toLowerCase().regex(/^[a-f0-9]{64}$/, "The SHA-256 of the exact version: 64 hex characters."),
+  contentHash: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-f0-9]{64}$/, "The SHA-256 of the exact version: 64 hex characters."),
   permissions: ZPermissions,
   justification: z.string().trim().min(10, "Say why (at least 10 characters).").max(4000),
   agentIds: z.array(ZId).max(100).default([]),
@@ -73,7 +82,8 @@ export const ZDecision = z
       for (const k of ["authorVerified", "vulnHistoryChecked", "dependencyAuditRun"] as const) {
         if (c[k] !== true) ctx.addIssue({ code: "custom", path: ["checklist", k], message: "Must be done before approving." });
       }
-      if (c.dependencyAuditRun === true && !(typeof c.dependencyAuditResult === "string" && c.dependencyAuditResult.trim())) ctx.addIssue({ code: "custom", path: ["checklist", "dependencyAuditResult"], message: "Record the audit result." });
+      if (c.dependencyAuditRun === true && !(typeof c.dependencyAuditResult === "string" && c.dependencyAuditResult.trim()))
+        ctx.addIssue({ code: "custom", path: ["checklist", "dependencyAuditResult"], message: "Record the audit result." });
     }
   }, EVEN_WITH_OTHER_ERRORS);
 export type TDecision = z.infer<typeof ZDecision>;

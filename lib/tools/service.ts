@@ -4,7 +4,18 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
-import { isCredEgress, toPermissions, type ZBundleCreate, type ZBundleSetTools, type ZAgentSetBundles, type ZDecision, type ZGrantCreate, type ZGrantRevoke, type ZRevokeDecision, type ZToolRequestCreate } from "./schema";
+import {
+  isCredEgress,
+  toPermissions,
+  type ZBundleCreate,
+  type ZBundleSetTools,
+  type ZAgentSetBundles,
+  type ZDecision,
+  type ZGrantCreate,
+  type ZGrantRevoke,
+  type ZRevokeDecision,
+  type ZToolRequestCreate,
+} from "./schema";
 
 const DAY = 86_400_000;
 
@@ -12,10 +23,7 @@ const DAY = 86_400_000;
 export async function createToolRequest(actor: Actor, input: z.infer<typeof ZToolRequestCreate>) {
   if (!actor.userId) throw new AppError("forbidden", "Only users file tool requests.");
   return db.$transaction(async (tx) => {
-    const [agents, bundles] = await Promise.all([
-      tx.agent.count({ where: { id: { in: input.agentIds } } }),
-      tx.capabilityBundle.count({ where: { id: { in: input.bundleIds } } }),
-    ]);
+    const [agents, bundles] = await Promise.all([tx.agent.count({ where: { id: { in: input.agentIds } } }), tx.capabilityBundle.count({ where: { id: { in: input.bundleIds } } })]);
     if (agents !== new Set(input.agentIds).size) throw new AppError("invalid", "Unknown agent.", { agentIds: ["One or more agents do not exist."] });
     if (bundles !== new Set(input.bundleIds).size) throw new AppError("invalid", "Unknown bundle.", { bundleIds: ["One or more bundles do not exist."] });
     const existing = await tx.tool.findUnique({ where: { name: input.tool.name } });
@@ -33,14 +41,29 @@ export async function createToolRequest(actor: Actor, input: z.infer<typeof ZToo
     const pending = await tx.toolRequest.findFirst({ where: { toolVersionId: version.id, status: "pending" }, select: { id: true } });
     if (pending) throw new AppError("conflict", "This exact version already has a pending request.", { version: ["Already pending review."] });
     const req = await tx.toolRequest.create({
-      data: { toolVersionId: version.id, requesterId: actor.userId!, justification: input.justification, requestedPermissions: input.permissions, agentIds: [...new Set(input.agentIds)], bundleIds: [...new Set(input.bundleIds)] },
+      data: {
+        toolVersionId: version.id,
+        requesterId: actor.userId!,
+        justification: input.justification,
+        requestedPermissions: input.permissions,
+        agentIds: [...new Set(input.agentIds)],
+        bundleIds: [...new Set(input.bundleIds)],
+      },
       select: { id: true, status: true, createdAt: true },
     });
     await recordAudit(tx, actor, {
       action: "tool_request.create",
       targetType: "tool_request",
       targetId: req.id,
-      after: { tool: tool.name, version: input.version, contentHash: input.contentHash, permissions: input.permissions, agentIds: input.agentIds, bundleIds: input.bundleIds, highRisk: isCredEgress(input.permissions) },
+      after: {
+        tool: tool.name,
+        version: input.version,
+        contentHash: input.contentHash,
+        permissions: input.permissions,
+        agentIds: input.agentIds,
+        bundleIds: input.bundleIds,
+        highRisk: isCredEgress(input.permissions),
+      },
     });
     return { ...req, toolId: tool.id, toolVersionId: version.id };
   });
@@ -54,7 +77,15 @@ export async function createToolRequest(actor: Actor, input: z.infer<typeof ZToo
 export async function decideToolRequest(actor: Actor, input: z.infer<typeof ZDecision>) {
   const req = await db.toolRequest.findUnique({
     where: { id: input.requestId },
-    select: { id: true, status: true, requesterId: true, agentIds: true, bundleIds: true, requestedPermissions: true, toolVersion: { select: { id: true, version: true, contentHash: true, publisher: true, toolId: true, tool: { select: { name: true, publisher: true } } } } },
+    select: {
+      id: true,
+      status: true,
+      requesterId: true,
+      agentIds: true,
+      bundleIds: true,
+      requestedPermissions: true,
+      toolVersion: { select: { id: true, version: true, contentHash: true, publisher: true, toolId: true, tool: { select: { name: true, publisher: true } } } },
+    },
   });
   if (!req) throw new AppError("not_found", "No such request.");
   // Audited as a denial by execute() (lib/action.ts), like every forbidden outcome.
@@ -63,7 +94,9 @@ export async function decideToolRequest(actor: Actor, input: z.infer<typeof ZDec
   const requested = toPermissions(req.requestedPermissions);
   const effective = input.outcome === "approve_with_conditions" ? input.conditions! : requested;
   if (input.outcome !== "reject" && isCredEgress(effective) && !input.checklist.credEgressFlagged) {
-    throw new AppError("invalid", "Credential access together with network egress is high risk: acknowledge it in the checklist.", { "checklist.credEgressFlagged": ["Acknowledge the credential-access + network-egress risk."] });
+    throw new AppError("invalid", "Credential access together with network egress is high risk: acknowledge it in the checklist.", {
+      "checklist.credEgressFlagged": ["Acknowledge the credential-access + network-egress risk."],
+    });
   }
   const now = new Date();
   return db.$transaction(async (tx) => {
@@ -102,7 +135,9 @@ export async function decideToolRequest(actor: Actor, input: z.infer<typeof ZDec
       const skip = new Set([...covered, ...already].map((x) => x.agentId));
       granted = req.agentIds.filter((id) => !skip.has(id));
       if (granted.length) {
-        await tx.grant.createMany({ data: granted.map((agentId) => ({ agentId, toolId: req.toolVersion.toolId, kind: "grant" as const, reason: `Approved with request ${req.id}`, grantedById: actor.userId! })) });
+        await tx.grant.createMany({
+          data: granted.map((agentId) => ({ agentId, toolId: req.toolVersion.toolId, kind: "grant" as const, reason: `Approved with request ${req.id}`, grantedById: actor.userId! })),
+        });
       }
     }
     await recordAudit(tx, actor, {
@@ -110,7 +145,20 @@ export async function decideToolRequest(actor: Actor, input: z.infer<typeof ZDec
       targetType: "tool_request",
       targetId: req.id,
       before: { status: "pending" },
-      after: { decisionId: decision.id, outcome: input.outcome, tool: req.toolVersion.tool.name, version: req.toolVersion.version, contentHash: req.toolVersion.contentHash, checklist: input.checklist, reason: input.reason, conditions: input.conditions ?? null, reReviewAt: decision.reReviewAt, bundles: input.outcome === "reject" ? [] : req.bundleIds, grantedAgents: granted, ...(publisherChanged ? { publisherChanged } : {}) },
+      after: {
+        decisionId: decision.id,
+        outcome: input.outcome,
+        tool: req.toolVersion.tool.name,
+        version: req.toolVersion.version,
+        contentHash: req.toolVersion.contentHash,
+        checklist: input.checklist,
+        reason: input.reason,
+        conditions: input.conditions ?? null,
+        reReviewAt: decision.reReviewAt,
+        bundles: input.outcome === "reject" ? [] : req.bundleIds,
+        grantedAgents: granted,
+        ...(publisherChanged ? { publisherChanged } : {}),
+      },
     });
     return { ...decision, grantedAgentIds: granted };
   });
@@ -119,7 +167,10 @@ export async function decideToolRequest(actor: Actor, input: z.infer<typeof ZDec
 /** Revoke an approval at any time, with a reason. The version drops out of every allowlist. */
 export async function revokeTrustDecision(actor: Actor, input: z.infer<typeof ZRevokeDecision>) {
   return db.$transaction(async (tx) => {
-    const d = await tx.trustDecision.findUnique({ where: { id: input.id }, select: { id: true, outcome: true, revokedAt: true, toolVersion: { select: { version: true, contentHash: true, tool: { select: { name: true } } } } } });
+    const d = await tx.trustDecision.findUnique({
+      where: { id: input.id },
+      select: { id: true, outcome: true, revokedAt: true, toolVersion: { select: { version: true, contentHash: true, tool: { select: { name: true } } } } },
+    });
     if (!d) throw new AppError("not_found", "No such decision.");
     if (d.outcome === "reject") throw new AppError("conflict", "A rejection cannot be revoked; file a new request instead.");
     if (d.revokedAt) throw new AppError("conflict", "Already revoked.");
@@ -128,7 +179,13 @@ export async function revokeTrustDecision(actor: Actor, input: z.infer<typeof ZR
     const claimed = await tx.trustDecision.updateMany({ where: { id: d.id, revokedAt: null }, data: { revokedAt, revokedById: actor.userId ?? null, revokeReason: input.reason } });
     if (claimed.count !== 1) throw new AppError("conflict", "Already revoked (by someone else a moment ago).");
     const r = { id: d.id, revokedAt };
-    await recordAudit(tx, actor, { action: "trust_decision.revoke", targetType: "trust_decision", targetId: d.id, before: { revoked: false }, after: { revoked: true, reason: input.reason, tool: d.toolVersion?.tool.name, version: d.toolVersion?.version, contentHash: d.toolVersion?.contentHash } });
+    await recordAudit(tx, actor, {
+      action: "trust_decision.revoke",
+      targetType: "trust_decision",
+      targetId: d.id,
+      before: { revoked: false },
+      after: { revoked: true, reason: input.reason, tool: d.toolVersion?.tool.name, version: d.toolVersion?.version, contentHash: d.toolVersion?.contentHash },
+    });
     return r;
   });
 }
@@ -137,11 +194,22 @@ export async function revokeTrustDecision(actor: Actor, input: z.infer<typeof ZR
 export async function createGrant(actor: Actor, input: z.infer<typeof ZGrantCreate>) {
   if (!actor.userId) throw new AppError("forbidden", "Only users grant tools.");
   return db.$transaction(async (tx) => {
-    const [agent, tool] = await Promise.all([tx.agent.findUnique({ where: { id: input.agentId }, select: { id: true, name: true } }), tx.tool.findUnique({ where: { id: input.toolId }, select: { id: true, name: true } })]);
+    const [agent, tool] = await Promise.all([
+      tx.agent.findUnique({ where: { id: input.agentId }, select: { id: true, name: true } }),
+      tx.tool.findUnique({ where: { id: input.toolId }, select: { id: true, name: true } }),
+    ]);
     if (!agent) throw new AppError("invalid", "Unknown agent.", { agentId: ["No such agent."] });
     if (!tool) throw new AppError("invalid", "Unknown tool.", { toolId: ["No such tool."] });
-    const g = await tx.grant.create({ data: { agentId: agent.id, toolId: tool.id, kind: input.kind, reason: input.reason, expiresAt: input.expiresAt ?? null, grantedById: actor.userId! }, select: { id: true, kind: true, expiresAt: true } });
-    await recordAudit(tx, actor, { action: input.kind === "exception" ? "exception.create" : "grant.create", targetType: "grant", targetId: g.id, after: { agent: agent.name, tool: tool.name, reason: input.reason, expiresAt: input.expiresAt ?? null } });
+    const g = await tx.grant.create({
+      data: { agentId: agent.id, toolId: tool.id, kind: input.kind, reason: input.reason, expiresAt: input.expiresAt ?? null, grantedById: actor.userId! },
+      select: { id: true, kind: true, expiresAt: true },
+    });
+    await recordAudit(tx, actor, {
+      action: input.kind === "exception" ? "exception.create" : "grant.create",
+      targetType: "grant",
+      targetId: g.id,
+      after: { agent: agent.name, tool: tool.name, reason: input.reason, expiresAt: input.expiresAt ?? null },
+    });
     return g;
   });
 }
@@ -164,7 +232,10 @@ export async function revokeGrant(actor: Actor, input: z.infer<typeof ZGrantRevo
 export async function createBundle(actor: Actor, input: z.infer<typeof ZBundleCreate>) {
   return db.$transaction(async (tx) => {
     if (await tx.capabilityBundle.findUnique({ where: { name: input.name } })) throw new AppError("conflict", "A bundle with this name exists.", { name: ["Already in use."] });
-    const b = await tx.capabilityBundle.create({ data: { name: input.name, description: input.description, tools: { create: [...new Set(input.toolIds)].map((toolId) => ({ toolId })) } }, select: { id: true, name: true } });
+    const b = await tx.capabilityBundle.create({
+      data: { name: input.name, description: input.description, tools: { create: [...new Set(input.toolIds)].map((toolId) => ({ toolId })) } },
+      select: { id: true, name: true },
+    });
     await recordAudit(tx, actor, { action: "bundle.create", targetType: "bundle", targetId: b.id, after: { name: b.name, toolIds: input.toolIds } });
     return b;
   });

@@ -64,7 +64,10 @@ describe("tool requests and trust decisions", () => {
     // A role without the scope aiming at the same request: denied on the scope, the request kept beside it.
     const viewer = await makeUser("manager");
     expect(await execute(viewer.actor, decideToolRequestAction, { requestId: req.id, outcome: "approve", checklist: CHECKS, reason: "not mine to decide" })).toMatchObject({ ok: false, status: 403 });
-    expect((await db.auditEvent.findFirstOrThrow({ where: { action: "tool_request.decide", outcome: "denied", actorId: viewer.user.id } })).after).toEqual({ targetType: "tool_request", targetId: req.id });
+    expect((await db.auditEvent.findFirstOrThrow({ where: { action: "tool_request.decide", outcome: "denied", actorId: viewer.user.id } })).after).toEqual({
+      targetType: "tool_request",
+      targetId: req.id,
+    });
     expect(await db.trustDecision.count({ where: { requestId: req.id } })).toBe(0);
   });
 
@@ -89,10 +92,26 @@ describe("tool requests and trust decisions", () => {
     const requester = await makeUser("operator");
     const lead = await makeUser("security_lead");
     const req = await request(requester, { perms: { credentialAccess: true, egressHosts: ["api.example.com"] } });
-    expect(await execute(lead.actor, decideToolRequestAction, { requestId: req.id, outcome: "approve_with_conditions", checklist: CHECKS, reason: "Only with narrowed scope" })).toMatchObject({ ok: false, status: 400, fieldErrors: { conditions: expect.any(Array) } });
-    expect(await execute(lead.actor, decideToolRequestAction, { requestId: req.id, outcome: "approve", checklist: CHECKS, reason: "Looks fine to me" })).toMatchObject({ ok: false, status: 400, fieldErrors: { "checklist.credEgressFlagged": expect.any(Array) } });
-    expect(await execute(lead.actor, decideToolRequestAction, { requestId: req.id, outcome: "approve", checklist: { ...CHECKS, authorVerified: false }, reason: "Skipping the checks" })).toMatchObject({ ok: false, status: 400, fieldErrors: { "checklist.authorVerified": expect.any(Array) } });
-    const ok = await execute(lead.actor, decideToolRequestAction, { requestId: req.id, outcome: "approve_with_conditions", checklist: CHECKS, reason: "No credential access needed", conditions: { credentialAccess: false, egressHosts: ["api.example.com"] } });
+    expect(await execute(lead.actor, decideToolRequestAction, { requestId: req.id, outcome: "approve_with_conditions", checklist: CHECKS, reason: "Only with narrowed scope" })).toMatchObject({
+      ok: false,
+      status: 400,
+      fieldErrors: { conditions: expect.any(Array) },
+    });
+    expect(await execute(lead.actor, decideToolRequestAction, { requestId: req.id, outcome: "approve", checklist: CHECKS, reason: "Looks fine to me" })).toMatchObject({
+      ok: false,
+      status: 400,
+      fieldErrors: { "checklist.credEgressFlagged": expect.any(Array) },
+    });
+    expect(await execute(lead.actor, decideToolRequestAction, { requestId: req.id, outcome: "approve", checklist: { ...CHECKS, authorVerified: false }, reason: "Skipping the checks" })).toMatchObject(
+      { ok: false, status: 400, fieldErrors: { "checklist.authorVerified": expect.any(Array) } },
+    );
+    const ok = await execute(lead.actor, decideToolRequestAction, {
+      requestId: req.id,
+      outcome: "approve_with_conditions",
+      checklist: CHECKS,
+      reason: "No credential access needed",
+      conditions: { credentialAccess: false, egressHosts: ["api.example.com"] },
+    });
     expect(ok).toMatchObject({ ok: true, data: { outcome: "approve_with_conditions" } });
     // Decided once: a second decision is refused.
     expect(await execute(lead.actor, decideToolRequestAction, { requestId: req.id, outcome: "reject", checklist: CHECKS, reason: "Changed my mind now" })).toMatchObject({ ok: false, status: 409 });
@@ -105,7 +124,13 @@ describe("tool requests and trust decisions", () => {
     const req = await request(requester, { agentIds: [a.id] });
     await execute(lead.actor, decideToolRequestAction, { requestId: req.id, outcome: "approve", checklist: CHECKS, reason: "Reviewed and approved", reReviewDays: 30 });
     const exTool = await db.tool.create({ data: { name: `ex-${rid()}`, kind: "tool", source: "internal", publisher: "us" } });
-    const ex = await execute(lead.actor, createGrantAction, { agentId: a.id, toolId: exTool.id, kind: "exception", reason: "Incident cleanup this week", expiresAt: new Date(Date.now() + 3 * 86_400_000).toISOString() });
+    const ex = await execute(lead.actor, createGrantAction, {
+      agentId: a.id,
+      toolId: exTool.id,
+      kind: "exception",
+      reason: "Incident cleanup this week",
+      expiresAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+    });
     expect(ex.ok).toBe(true);
 
     const today = (await effectiveAllowlist(a.id))!;
@@ -122,7 +147,11 @@ describe("tool requests and trust decisions", () => {
     const lead = await makeUser("security_lead");
     const a = await agent();
     const tool = await db.tool.create({ data: { name: `g-${rid()}`, kind: "tool", source: "internal", publisher: "us" } });
-    expect(await execute(lead.actor, createGrantAction, { agentId: a.id, toolId: tool.id, kind: "exception", reason: "No end time given" })).toMatchObject({ ok: false, status: 400, fieldErrors: { expiresAt: expect.any(Array) } });
+    expect(await execute(lead.actor, createGrantAction, { agentId: a.id, toolId: tool.id, kind: "exception", reason: "No end time given" })).toMatchObject({
+      ok: false,
+      status: 400,
+      fieldErrors: { expiresAt: expect.any(Array) },
+    });
     const g = await execute(lead.actor, createGrantAction, { agentId: a.id, toolId: tool.id, kind: "grant", reason: "Direct grant for testing" });
     if (!g.ok) throw new Error("grant failed");
     expect((await effectiveAllowlist(a.id))!.entries[0]).toMatchObject({ status: "denied", reason: expect.stringContaining("no approved version") });
@@ -134,7 +163,13 @@ describe("tool requests and trust decisions", () => {
     const lead = await makeUser("security_lead");
     const a = await db.agent.create({ data: { name: `sus-${rid()}`, owner: "t", purpose: "t", status: "suspended" } });
     const tool = await db.tool.create({ data: { name: `s-${rid()}`, kind: "tool", source: "internal", publisher: "us" } });
-    await execute(lead.actor, createGrantAction, { agentId: a.id, toolId: tool.id, kind: "exception", reason: "Would be allowed if active", expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
+    await execute(lead.actor, createGrantAction, {
+      agentId: a.id,
+      toolId: tool.id,
+      kind: "exception",
+      reason: "Would be allowed if active",
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
     expect((await effectiveAllowlist(a.id))!.entries[0]).toMatchObject({ status: "denied", reason: expect.stringContaining("suspended") });
   });
 
@@ -142,7 +177,15 @@ describe("tool requests and trust decisions", () => {
     const { actor } = await makeUser(role);
     const requester = await makeUser("operator");
     const req = await request(requester);
-    expect(await execute(actor, createToolRequestAction, { tool: { name: "x", kind: "tool", source: "npm", publisher: "p" }, version: "1", contentHash: sha("x"), permissions: {}, justification: "Because I want it" })).toMatchObject({ ok: false, status: 403 });
+    expect(
+      await execute(actor, createToolRequestAction, {
+        tool: { name: "x", kind: "tool", source: "npm", publisher: "p" },
+        version: "1",
+        contentHash: sha("x"),
+        permissions: {},
+        justification: "Because I want it",
+      }),
+    ).toMatchObject({ ok: false, status: 403 });
     expect(await execute(actor, decideToolRequestAction, { requestId: req.id, outcome: "reject", checklist: CHECKS, reason: "Not allowed anyway" })).toMatchObject({ ok: false, status: 403 });
     expect(await db.auditEvent.count({ where: { action: "tool_request.decide", outcome: "denied", actorLabel: actor.label } })).toBe(1);
   });
@@ -150,7 +193,13 @@ describe("tool requests and trust decisions", () => {
   it("bad requests get field errors and write nothing", async () => {
     const requester = await makeUser("operator");
     const before = await db.toolRequest.count();
-    const res = await execute(requester.actor, createToolRequestAction, { tool: { name: "bad name!", kind: "gadget", source: "npm", publisher: "" }, version: "", contentHash: "abc", permissions: { egressHosts: ["not a host"] }, justification: "short" });
+    const res = await execute(requester.actor, createToolRequestAction, {
+      tool: { name: "bad name!", kind: "gadget", source: "npm", publisher: "" },
+      version: "",
+      contentHash: "abc",
+      permissions: { egressHosts: ["not a host"] },
+      justification: "short",
+    });
     expect(res.ok).toBe(false);
     if (res.ok) return;
     expect(Object.keys(res.fieldErrors!).sort()).toEqual(["contentHash", "justification", "permissions.egressHosts.0", "tool.kind", "tool.name", "tool.publisher", "version"]);

@@ -6,7 +6,10 @@ export const ZPassword = z.string().min(12, "At least 12 characters.").max(200, 
 const ZId = z.uuid("Not a valid id.");
 
 export const ZUserCreate = z.object({
-  email: z.email("Not a valid email address.").max(254).transform((s) => s.trim().toLowerCase()),
+  email: z
+    .email("Not a valid email address.")
+    .max(254)
+    .transform((s) => s.trim().toLowerCase()),
   name: z.string().trim().min(1, "Required.").max(120, "At most 120 characters."),
   role: ZRole,
   /** Omit to invite: a one-time password is generated and shown once. */

@@ -85,7 +85,13 @@ export async function setUserDisabled(actor: Actor, input: z.infer<typeof ZUserS
     if (claimed.count !== 1) throw new AppError("conflict", input.disabled ? "This user is already disabled." : "This user is not disabled.");
     if (input.disabled) await endUserSessions(tx, input.id, "user_disabled");
     const after = await loadUser(tx, input.id);
-    await recordAudit(tx, actor, { action: input.disabled ? "user.disable" : "user.enable", targetType: "user", targetId: input.id, before: { disabled: Boolean(before.disabledAt) }, after: { disabled: Boolean(after.disabledAt) } });
+    await recordAudit(tx, actor, {
+      action: input.disabled ? "user.disable" : "user.enable",
+      targetType: "user",
+      targetId: input.id,
+      before: { disabled: Boolean(before.disabledAt) },
+      after: { disabled: Boolean(after.disabledAt) },
+    });
     return after;
   });
 }

@@ -53,12 +53,14 @@ async function canSignIn(url) {
 export async function ensureAppRole(adminUrl, name, password) {
   await withClient(adminUrl, async (c) => {
     const role = c.escapeIdentifier(name);
-    const state = (await c.query(
-      `select r.rolcanlogin and not (r.rolsuper or r.rolcreatedb or r.rolcreaterole or r.rolreplication or r.rolbypassrls) as attrs_ok,
+    const state = (
+      await c.query(
+        `select r.rolcanlogin and not (r.rolsuper or r.rolcreatedb or r.rolcreaterole or r.rolreplication or r.rolbypassrls) as attrs_ok,
               array(select g.rolname::text from pg_auth_members m join pg_roles g on g.oid = m.roleid where m.member = r.oid) as member_of
        from pg_roles r where r.rolname = $1`,
-      [name],
-    )).rows[0];
+        [name],
+      )
+    ).rows[0];
     if (state?.attrs_ok && state.member_of.length === 0 && (await canSignIn(urlWithUser(adminUrl, name, password)))) return;
     const attrs = `LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT PASSWORD ${c.escapeLiteral(password)}`;
     await c.query(state ? `ALTER ROLE ${role} WITH ${attrs}` : `CREATE ROLE ${role} ${attrs}`);
@@ -105,10 +107,11 @@ export async function grantAppRole(ownerUrl, appRole) {
     const app = c.escapeIdentifier(appRole);
     const owner = (await c.query("select current_user as u")).rows[0].u;
     if (owner === appRole) throw new Error(`The app role ${appRole} is the role that runs migrations: give migrations their own role.`);
-    const info = (await c.query(
-      "select rolsuper, rolbypassrls, pg_has_role($1, current_user, 'MEMBER') as member, has_schema_privilege($1, 'public', 'CREATE') as can_create from pg_roles where rolname = $1",
-      [appRole],
-    )).rows[0];
+    const info = (
+      await c.query("select rolsuper, rolbypassrls, pg_has_role($1, current_user, 'MEMBER') as member, has_schema_privilege($1, 'public', 'CREATE') as can_create from pg_roles where rolname = $1", [
+        appRole,
+      ])
+    ).rows[0];
     if (!info) throw new Error(`The app role ${appRole} does not exist (see docs/database-roles.md).`);
     if (info.rolsuper || info.rolbypassrls || info.member || info.can_create) {
       throw new Error(
@@ -116,14 +119,18 @@ export async function grantAppRole(ownerUrl, appRole) {
           `(superuser=${info.rolsuper}, bypassrls=${info.rolbypassrls}, member of owner=${info.member}, create on public=${info.can_create}); see docs/database-roles.md.`,
       );
     }
-    const appendOnly = (await c.query(`
+    const appendOnly = (
+      await c.query(`
       select distinct c.relname::text as name
       from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_proc p on p.oid = t.tgfoid
       where c.relnamespace = 'public'::regnamespace and not t.tgisinternal and p.proname ~ '^warden_(.*immutable|append_only)'
-      order by 1`)).rows.map((r) => r.name);
-    const definers = (await c.query(`
+      order by 1`)
+    ).rows.map((r) => r.name);
+    const definers = (
+      await c.query(`
       select p.oid::regprocedure::text as sig from pg_proc p
-      where p.pronamespace = 'public'::regnamespace and p.prosecdef and pg_get_userbyid(p.proowner) = current_user`)).rows.map((r) => r.sig);
+      where p.pronamespace = 'public'::regnamespace and p.prosecdef and pg_get_userbyid(p.proowner) = current_user`)
+    ).rows.map((r) => r.sig);
     const ledger = (await c.query("select to_regclass('public._prisma_migrations') is not null as present")).rows[0].present;
 
     await c.query("begin");
@@ -154,12 +161,16 @@ export async function grantAppRole(ownerUrl, appRole) {
 /** A warning when the app role can change what it must not (owner, superuser), else null. */
 export async function appRoleWarning(appUrl) {
   return withClient(appUrl, async (c) => {
-    const r = (await c.query(`
+    const r = (
+      await c.query(`
       select r.rolsuper, r.rolcreaterole, r.rolbypassrls,
              coalesce((select pg_has_role(current_user, c.relowner, 'USAGE') from pg_class c where c.oid = to_regclass('public.audit_events')), false) as owns_audit
-      from pg_roles r where r.rolname = current_user`)).rows[0];
+      from pg_roles r where r.rolname = current_user`)
+    ).rows[0];
     if (!r || !(r.rolsuper || r.rolcreaterole || r.rolbypassrls || r.owns_audit)) return null;
-    return `DATABASE_URL's role ${roleOfUrl(appUrl)} ${r.rolsuper ? "is a superuser" : r.owns_audit ? "owns the audit trail" : "can create roles or bypass row security"}: ` +
-      "anyone with the app's credentials can switch off the audit trail's protection. Give the app its own role and migrations another (docs/database-roles.md).";
+    return (
+      `DATABASE_URL's role ${roleOfUrl(appUrl)} ${r.rolsuper ? "is a superuser" : r.owns_audit ? "owns the audit trail" : "can create roles or bypass row security"}: ` +
+      "anyone with the app's credentials can switch off the audit trail's protection. Give the app its own role and migrations another (docs/database-roles.md)."
+    );
   });
 }

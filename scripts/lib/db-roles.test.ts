@@ -48,8 +48,13 @@ afterAll(async () => {
 describe("the app role", () => {
   it("is not the owner and has no role attributes beyond LOGIN", async () => {
     expect(roleOfUrl(appUrl)).not.toBe(roleOfUrl(ownerUrl));
-    const r = (await app.query(`select rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolreplication, rolcanlogin,
-      pg_has_role(current_user, $1, 'MEMBER') as member_of_owner from pg_roles where rolname = current_user`, [roleOfUrl(ownerUrl)])).rows[0];
+    const r = (
+      await app.query(
+        `select rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolreplication, rolcanlogin,
+      pg_has_role(current_user, $1, 'MEMBER') as member_of_owner from pg_roles where rolname = current_user`,
+        [roleOfUrl(ownerUrl)],
+      )
+    ).rows[0];
     expect(r).toEqual({ rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false, rolreplication: false, rolcanlogin: true, member_of_owner: false });
     const owned = await app.query("select relname from pg_class where relowner = (select oid from pg_roles where rolname = current_user)");
     expect(owned.rows).toEqual([]);
@@ -83,7 +88,10 @@ describe("the app role", () => {
     await app.query("begin");
     try {
       await app.query("grant update, delete, truncate on audit_events to public");
-      expect((await app.query("select has_table_privilege('audit_events', 'UPDATE') or has_table_privilege('audit_events', 'DELETE') or has_table_privilege('audit_events', 'TRUNCATE') as any")).rows[0].any).toBe(false);
+      expect(
+        (await app.query("select has_table_privilege('audit_events', 'UPDATE') or has_table_privilege('audit_events', 'DELETE') or has_table_privilege('audit_events', 'TRUNCATE') as any")).rows[0]
+          .any,
+      ).toBe(false);
     } finally {
       await app.query("rollback");
     }

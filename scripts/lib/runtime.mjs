@@ -61,9 +61,15 @@ export function anyFreePort() {
 function canConnect(port) {
   return new Promise((resolve) => {
     const sock = net.connect({ port, host: "127.0.0.1" });
-    sock.once("connect", () => { sock.destroy(); resolve(true); });
+    sock.once("connect", () => {
+      sock.destroy();
+      resolve(true);
+    });
     sock.once("error", () => resolve(false));
-    sock.setTimeout(1000, () => { sock.destroy(); resolve(false); });
+    sock.setTimeout(1000, () => {
+      sock.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -137,7 +143,9 @@ export async function resolveDatabase({ log = console.log, dir = dataDir(), data
   } catch (err) {
     if (err?.code !== "ERR_MODULE_NOT_FOUND") throw err;
     // The Docker image leaves the embedded Postgres out: it always runs against DATABASE_URL.
-    throw new Error("DATABASE_URL is not set, and this installation has no embedded Postgres (the Docker image leaves it out): set DATABASE_URL (and WARDEN_MIGRATE_DATABASE_URL), see docs/operations.md.");
+    throw new Error(
+      "DATABASE_URL is not set, and this installation has no embedded Postgres (the Docker image leaves it out): set DATABASE_URL (and WARDEN_MIGRATE_DATABASE_URL), see docs/operations.md.",
+    );
   }
   // Throwaway instances (tests, e2e, bench, migration diffs) take any free port, so they never race
   // a running Warden (or each other) for the default one.
@@ -177,7 +185,11 @@ export async function resolveDatabase({ log = console.log, dir = dataDir(), data
     ...urls(port),
     embedded: true,
     stop: async () => {
-      try { fs.unlinkSync(runtimeFile); } catch { /* already gone */ }
+      try {
+        fs.unlinkSync(runtimeFile);
+      } catch {
+        /* already gone */
+      }
       await pg.stop();
     },
   };

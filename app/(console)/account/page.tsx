@@ -16,11 +16,17 @@ export default async function AccountPage() {
       <PageHeader title="Account & API tokens" description={`Signed in as ${actor.label} (${actor.role ? ROLE_LABELS[actor.role] : ""}).`} />
       <Card title="Personal API tokens">
         <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">
-          Tokens act with your role on the machine API (<code>/api/v1/…</code>), sent as <code>Authorization: Bearer wdn_…</code>. A token is shown once;
-          Warden keeps only its SHA-256 hash. Disabling your account stops every token.
+          Tokens act with your role on the machine API (<code>/api/v1/…</code>), sent as <code>Authorization: Bearer wdn_…</code>. A token is shown once; Warden keeps only its SHA-256 hash. Disabling
+          your account stops every token.
         </p>
         <TokensPanel
-          tokens={tokens.map((t) => ({ ...t, expiresAt: t.expiresAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null, revokedAt: t.revokedAt?.toISOString() ?? null, createdAt: t.createdAt.toISOString() }))}
+          tokens={tokens.map((t) => ({
+            ...t,
+            expiresAt: t.expiresAt.toISOString(),
+            lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+            revokedAt: t.revokedAt?.toISOString() ?? null,
+            createdAt: t.createdAt.toISOString(),
+          }))}
           actions={{ createToken, revokeToken }}
         />
       </Card>

@@ -30,19 +30,49 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       />
       <VerifyChain />
       <AuditFilters initial={{ q: sp.q ?? "", outcome: sp.outcome ?? "", actor: sp.actor ?? "", action: sp.action ?? "" }} />
-      {!parsed.success && <p role="alert" className="mb-3 text-sm text-red-600">Some filters were not valid and were ignored.</p>}
+      {!parsed.success && (
+        <p role="alert" className="mb-3 text-sm text-red-600">
+          Some filters were not valid and were ignored.
+        </p>
+      )}
       <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">{page.total.toLocaleString("en")} events</p>
       <DataTable
         caption="Audit events"
-        columns={[{ id: "id", header: "#" }, { id: "at", header: "When" }, { id: "actor", header: "Actor" }, { id: "action", header: "Action" }, { id: "target", header: "Target" }, { id: "change", header: "Change" }]}
+        columns={[
+          { id: "id", header: "#" },
+          { id: "at", header: "When" },
+          { id: "actor", header: "Actor" },
+          { id: "action", header: "Action" },
+          { id: "target", header: "Target" },
+          { id: "change", header: "Change" },
+        ]}
         rows={page.events.map((e) => ({
           key: e.id,
           cells: {
             id: <code className="text-xs">{e.id}</code>,
             at: <span className="whitespace-nowrap">{fmtDate(e.createdAt)}</span>,
-            actor: <div><p>{e.actorLabel}</p><p className="text-xs text-slate-500">{e.actorType}{e.role ? ` · ${e.role}` : ""}{e.ip ? ` · ${e.ip}` : ""}</p></div>,
-            action: <span><code>{e.action}</code> <Badge tone={OUTCOME_TONE[e.outcome]}>{e.outcome}</Badge></span>,
-            target: e.targetType ? <span className="text-xs">{e.targetType}: <code>{e.targetId}</code></span> : "—",
+            actor: (
+              <div>
+                <p>{e.actorLabel}</p>
+                <p className="text-xs text-slate-500">
+                  {e.actorType}
+                  {e.role ? ` · ${e.role}` : ""}
+                  {e.ip ? ` · ${e.ip}` : ""}
+                </p>
+              </div>
+            ),
+            action: (
+              <span>
+                <code>{e.action}</code> <Badge tone={OUTCOME_TONE[e.outcome]}>{e.outcome}</Badge>
+              </span>
+            ),
+            target: e.targetType ? (
+              <span className="text-xs">
+                {e.targetType}: <code>{e.targetId}</code>
+              </span>
+            ) : (
+              "—"
+            ),
             change: <JsonDiff before={e.before} after={e.after} />,
           },
           sort: { id: Number(e.id), at: e.createdAt.getTime(), actor: e.actorLabel, action: e.action },
@@ -50,10 +80,20 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         empty={<EmptyState title="No events match">Clear the filters to see the whole trail.</EmptyState>}
       />
       <nav aria-label="Pagination" className="mt-4 flex items-center justify-between text-sm">
-        <span>Page {page.page} of {pages}</span>
+        <span>
+          Page {page.page} of {pages}
+        </span>
         <span className="flex gap-3">
-          {page.page > 1 && <Link className="text-brand-600 hover:underline" href={link(page.page - 1)}>← Newer</Link>}
-          {page.page < pages && <Link className="text-brand-600 hover:underline" href={link(page.page + 1)}>Older →</Link>}
+          {page.page > 1 && (
+            <Link className="text-brand-600 hover:underline" href={link(page.page - 1)}>
+              ← Newer
+            </Link>
+          )}
+          {page.page < pages && (
+            <Link className="text-brand-600 hover:underline" href={link(page.page + 1)}>
+              Older →
+            </Link>
+          )}
         </span>
       </nav>
     </>

@@ -25,7 +25,9 @@ function Progress({ c }: { c: ContainmentView }) {
   if (s.total === 0) return <Badge tone="amber">no gateway</Badge>;
   return (
     <span className="flex flex-wrap gap-1">
-      <Badge tone={s.applied === s.total ? "green" : "gray"}>{s.applied}/{s.total} applied</Badge>
+      <Badge tone={s.applied === s.total ? "green" : "gray"}>
+        {s.applied}/{s.total} applied
+      </Badge>
       {s.failed > 0 && <Badge tone="red">{s.failed} failed</Badge>}
       {s.timed_out > 0 && <Badge tone="red">{s.timed_out} timed out</Badge>}
       {s.pending + s.delivered > 0 && <Badge tone="blue">{s.pending + s.delivered} waiting</Badge>}
@@ -40,7 +42,10 @@ export default async function ContainmentPage({ searchParams }: { searchParams: 
   const canContain = can(actor.role, "containment:execute");
   const incidentParam = one(sp.incident);
   const [active, history, escalations, targets, incident] = await Promise.all([
-    listActiveContainment(), listContainmentHistory(page), openEscalations(), canContain ? containmentTargets() : null,
+    listActiveContainment(),
+    listContainmentHistory(page),
+    openEscalations(),
+    canContain ? containmentTargets() : null,
     incidentParam && /^[0-9a-f-]{36}$/i.test(incidentParam) ? db.incident.findUnique({ where: { id: incidentParam }, select: { id: true, title: true } }) : null,
   ]);
   const waiting = active.some((c) => c.summary.applied + c.summary.failed < c.summary.total);
@@ -56,7 +61,12 @@ export default async function ContainmentPage({ searchParams }: { searchParams: 
       <div className="space-y-6">
         {targets && (
           <Card title="Kill switch">
-            <KillSwitchForm targets={targets} preview={previewBlastRadius} contain={containNow} initial={{ scope: one(sp.scope), target: one(sp.target), incidentId: incident?.id, incidentTitle: incident?.title }} />
+            <KillSwitchForm
+              targets={targets}
+              preview={previewBlastRadius}
+              contain={containNow}
+              initial={{ scope: one(sp.scope), target: one(sp.target), incidentId: incident?.id, incidentTitle: incident?.title }}
+            />
           </Card>
         )}
         <Card title={`Active (${active.length})`}>
@@ -65,11 +75,22 @@ export default async function ContainmentPage({ searchParams }: { searchParams: 
           ) : (
             <DataTable
               caption="Active containment"
-              columns={[{ id: "when", header: "Since" }, { id: "scope", header: "Scope" }, { id: "target", header: "Target" }, { id: "action", header: "Action" }, { id: "by", header: "By" }, { id: "state", header: "Gateways" }]}
+              columns={[
+                { id: "when", header: "Since" },
+                { id: "scope", header: "Scope" },
+                { id: "target", header: "Target" },
+                { id: "action", header: "Action" },
+                { id: "by", header: "By" },
+                { id: "state", header: "Gateways" },
+              ]}
               rows={active.map((c) => ({
                 key: c.id,
                 cells: {
-                  when: <Link className="text-brand-700 underline dark:text-brand-100" href={`/containment/${c.id}`}>{fmtDate(c.createdAt)}</Link>,
+                  when: (
+                    <Link className="text-brand-700 underline dark:text-brand-100" href={`/containment/${c.id}`}>
+                      {fmtDate(c.createdAt)}
+                    </Link>
+                  ),
                   scope: SCOPE_LABELS[c.scope] ?? c.scope,
                   target: <span className="font-mono text-xs">{c.label}</span>,
                   action: ACTION_LABELS[c.action] ?? c.action,
@@ -88,12 +109,26 @@ export default async function ContainmentPage({ searchParams }: { searchParams: 
             <>
               <DataTable
                 caption="Released containment"
-                columns={[{ id: "when", header: "Released" }, { id: "target", header: "Target" }, { id: "action", header: "Action" }, { id: "by", header: "Released by" }, { id: "reason", header: "Release reason" }]}
+                columns={[
+                  { id: "when", header: "Released" },
+                  { id: "target", header: "Target" },
+                  { id: "action", header: "Action" },
+                  { id: "by", header: "Released by" },
+                  { id: "reason", header: "Release reason" },
+                ]}
                 rows={history.rows.map((c) => ({
                   key: c.id,
                   cells: {
-                    when: <Link className="text-brand-700 underline dark:text-brand-100" href={`/containment/${c.id}`}>{fmtDate(c.releasedAt)}</Link>,
-                    target: <span><span className="text-xs text-slate-500">{SCOPE_LABELS[c.scope]}</span> <span className="font-mono text-xs">{c.label}</span></span>,
+                    when: (
+                      <Link className="text-brand-700 underline dark:text-brand-100" href={`/containment/${c.id}`}>
+                        {fmtDate(c.releasedAt)}
+                      </Link>
+                    ),
+                    target: (
+                      <span>
+                        <span className="text-xs text-slate-500">{SCOPE_LABELS[c.scope]}</span> <span className="font-mono text-xs">{c.label}</span>
+                      </span>
+                    ),
                     action: ACTION_LABELS[c.action] ?? c.action,
                     by: c.releasedBy ?? "—",
                     reason: c.releaseReason ?? "",
@@ -104,7 +139,9 @@ export default async function ContainmentPage({ searchParams }: { searchParams: 
               {pages > 1 && (
                 <nav className="mt-3 flex gap-3 text-sm" aria-label="Pagination">
                   {page > 1 && <Link href={`/containment?page=${page - 1}`}>← Newer</Link>}
-                  <span>Page {page} of {pages}</span>
+                  <span>
+                    Page {page} of {pages}
+                  </span>
                   {page < pages && <Link href={`/containment?page=${page + 1}`}>Older →</Link>}
                 </nav>
               )}

@@ -12,5 +12,14 @@ export default async function DataFlowsPage({ searchParams }: { searchParams: Pr
   const actor = await requireScope("registry:read");
   const parsed = parseDataFlowQuery(await searchParams);
   const [page, agents] = await Promise.all([listDataFlows(parsed.query), listAgentChoices()]);
-  return <DataFlowsList rows={page.rows} view={listViewOf(parsed, page)} agents={agents} canWrite={can(actor.role, "registry:write")} canDecide={can(actor.role, "data_flows:decide")} decide={decideDataFlow} />;
+  return (
+    <DataFlowsList
+      rows={page.rows}
+      view={listViewOf(parsed, page)}
+      agents={agents}
+      canWrite={can(actor.role, "registry:write")}
+      canDecide={can(actor.role, "data_flows:decide")}
+      decide={decideDataFlow}
+    />
+  );
 }

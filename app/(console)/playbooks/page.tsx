@@ -13,5 +13,15 @@ export default async function PlaybooksPage({ searchParams }: { searchParams: Pr
   const now = new Date();
   const [page, due] = await Promise.all([listPlaybooks(parsed.query, now), countPlaybooksNeedingDrill(now)]);
   const names = await refNames(page.rows.map((r) => r.triggerConfig));
-  return <PlaybooksList rows={page.rows} view={listViewOf(parsed, page)} names={names} due={due} drillFilter={parsed.query.drill} canManage={can(actor.role, "playbooks:manage")} canDrill={can(actor.role, "incidents:manage")} />;
+  return (
+    <PlaybooksList
+      rows={page.rows}
+      view={listViewOf(parsed, page)}
+      names={names}
+      due={due}
+      drillFilter={parsed.query.drill}
+      canManage={can(actor.role, "playbooks:manage")}
+      canDrill={can(actor.role, "incidents:manage")}
+    />
+  );
 }

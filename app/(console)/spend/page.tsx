@@ -33,7 +33,11 @@ export default async function SpendPage({ searchParams }: { searchParams: Promis
     <>
       <PageHeader
         title="Spend & budgets"
-        actions={<Link href="/spend/models" className="text-sm text-brand-600 hover:underline">Model prices & policy</Link>}
+        actions={
+          <Link href="/spend/models" className="text-sm text-brand-600 hover:underline">
+            Model prices & policy
+          </Link>
+        }
         description={spendDescription(new Date().toISOString().slice(0, 10))}
       />
       <SpendView

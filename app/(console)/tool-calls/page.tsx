@@ -72,10 +72,22 @@ export default async function ToolCallsPage({ searchParams }: { searchParams: Pr
         {!withParams && <p className="mt-1">Parameters and results of calls are hidden for your role; you see metadata only.</p>}
       </div>
 
-      {invalid.length > 0 && <p role="alert" className="mb-2 text-sm text-red-700 dark:text-red-300">Ignored invalid filters: {invalid.join(", ")}</p>}
+      {invalid.length > 0 && (
+        <p role="alert" className="mb-2 text-sm text-red-700 dark:text-red-300">
+          Ignored invalid filters: {invalid.join(", ")}
+        </p>
+      )}
 
-      <datalist id={TOOL_LIST}>{toolNames.map((t) => <option key={t} value={t} />)}</datalist>
-      <datalist id={AGENT_LIST}>{agentNames.map((a) => <option key={a} value={a} />)}</datalist>
+      <datalist id={TOOL_LIST}>
+        {toolNames.map((t) => (
+          <option key={t} value={t} />
+        ))}
+      </datalist>
+      <datalist id={AGENT_LIST}>
+        {agentNames.map((a) => (
+          <option key={a} value={a} />
+        ))}
+      </datalist>
       <SavedViews views={views.map((v) => ({ id: v.id, name: v.name, query: viewQueryString(v.filters) }))} />
       <ToolCallFilters gateways={gateways.map((g) => ({ id: g.id, name: g.name }))} toolListId={TOOL_LIST} agentListId={AGENT_LIST} />
 
@@ -91,12 +103,16 @@ export default async function ToolCallsPage({ searchParams }: { searchParams: Pr
         </div>
         <Card title="Which agents used a tool?">
           <Form action="/tool-calls" className="flex items-end gap-2">
-            {[...keep.entries()].map(([k, v]) => <input key={k} type="hidden" name={k} value={v} />)}
+            {[...keep.entries()].map(([k, v]) => (
+              <input key={k} type="hidden" name={k} value={v} />
+            ))}
             <label className="flex-1 text-sm">
               <span className="mb-1 block text-slate-700 dark:text-slate-300">Tool name</span>
               <Input name="usedBy" list={TOOL_LIST} defaultValue={usedBy} required maxLength={200} placeholder="e.g. exec" autoComplete="off" key={usedBy} />
             </label>
-            <Button type="submit" variant="secondary">Show agents</Button>
+            <Button type="submit" variant="secondary">
+              Show agents
+            </Button>
           </Form>
           <div className="mt-4 text-sm" aria-live="polite">
             {usedByAgents === null ? (
@@ -111,17 +127,33 @@ export default async function ToolCallsPage({ searchParams }: { searchParams: Pr
                   </caption>
                   <thead className="text-left text-slate-600 dark:text-slate-300">
                     <tr>
-                      <th scope="col" className="py-1 pr-2 font-medium">Agent</th>
-                      <th scope="col" className="py-1 pr-2 text-right font-medium">Calls</th>
-                      <th scope="col" className="py-1 pr-2 text-right font-medium">Blocked</th>
-                      <th scope="col" className="py-1 font-medium">Last call</th>
+                      <th scope="col" className="py-1 pr-2 font-medium">
+                        Agent
+                      </th>
+                      <th scope="col" className="py-1 pr-2 text-right font-medium">
+                        Calls
+                      </th>
+                      <th scope="col" className="py-1 pr-2 text-right font-medium">
+                        Blocked
+                      </th>
+                      <th scope="col" className="py-1 font-medium">
+                        Last call
+                      </th>
                     </tr>
                   </thead>
                   <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
                     {usedByAgents.map((a) => (
                       <tr key={`${a.agentId}:${a.agentName}`}>
                         <td className="py-1 pr-2">
-                          {a.agentId ? <Link href={`/agents/${a.agentId}`} className="text-brand-600 hover:underline dark:text-brand-100">{a.agentName}</Link> : <span>{a.agentName} <Badge>not in registry</Badge></span>}
+                          {a.agentId ? (
+                            <Link href={`/agents/${a.agentId}`} className="text-brand-600 hover:underline dark:text-brand-100">
+                              {a.agentName}
+                            </Link>
+                          ) : (
+                            <span>
+                              {a.agentName} <Badge>not in registry</Badge>
+                            </span>
+                          )}
                         </td>
                         <td className="py-1 pr-2 text-right tabular-nums">{a.calls.toLocaleString("en")}</td>
                         <td className="py-1 pr-2 text-right tabular-nums">{a.blocked ? <Badge tone="red">{a.blocked.toLocaleString("en")}</Badge> : 0}</td>
@@ -131,8 +163,12 @@ export default async function ToolCallsPage({ searchParams }: { searchParams: Pr
                   </tbody>
                 </table>
                 <p className="mt-3 flex flex-wrap gap-4">
-                  <Link href={`/tool-calls?${new URLSearchParams({ tool: usedBy, range: "24h", usedBy })}`} className="text-brand-600 hover:underline dark:text-brand-100">Show these calls</Link>
-                  <a href={`/api/v1/tool-calls/agents-by-tool?${new URLSearchParams({ tool: usedBy, since: "24h" })}`} className="text-brand-600 hover:underline dark:text-brand-100">As JSON</a>
+                  <Link href={`/tool-calls?${new URLSearchParams({ tool: usedBy, range: "24h", usedBy })}`} className="text-brand-600 hover:underline dark:text-brand-100">
+                    Show these calls
+                  </Link>
+                  <a href={`/api/v1/tool-calls/agents-by-tool?${new URLSearchParams({ tool: usedBy, since: "24h" })}`} className="text-brand-600 hover:underline dark:text-brand-100">
+                    As JSON
+                  </a>
                 </p>
               </>
             )}
@@ -166,7 +202,11 @@ export default async function ToolCallsPage({ searchParams }: { searchParams: Pr
         nextHref={page.page < pages ? pageHref(page.page + 1) : null}
         csvHref={csvHref}
         live={live}
-        empty={<EmptyState title="No tool calls match">Widen the time range or clear the filters. Calls arrive when a gateway with the Warden plugin is connected.{live.on ? " New calls appear here as they arrive." : ""}</EmptyState>}
+        empty={
+          <EmptyState title="No tool calls match">
+            Widen the time range or clear the filters. Calls arrive when a gateway with the Warden plugin is connected.{live.on ? " New calls appear here as they arrive." : ""}
+          </EmptyState>
+        }
       />
     </>
   );

@@ -27,7 +27,8 @@ export async function createView(actor: Actor, input: z.infer<typeof ZViewCreate
     return await db.$transaction(async (tx) => {
       await tx.$queryRaw`select 1 from users where id = ${userId}::uuid for update`;
       const count = await tx.toolCallView.count({ where: { userId } });
-      if (count >= MAX_VIEWS_PER_USER) throw new AppError("conflict", `You can keep at most ${MAX_VIEWS_PER_USER} saved views; delete one first.`, { name: [`At most ${MAX_VIEWS_PER_USER} saved views.`] });
+      if (count >= MAX_VIEWS_PER_USER)
+        throw new AppError("conflict", `You can keep at most ${MAX_VIEWS_PER_USER} saved views; delete one first.`, { name: [`At most ${MAX_VIEWS_PER_USER} saved views.`] });
       const view = await tx.toolCallView.create({ data: { userId, name: input.name, nameKey: nameKeyOf(input.name), filters: input.filters }, select: SELECT });
       await recordAudit(tx, actor, { action: "tool_call_view.create", targetType: "tool_call_view", targetId: view.id, after: { name: view.name, filters: view.filters } });
       return view;
@@ -50,7 +51,13 @@ export async function updateView(actor: Actor, input: z.infer<typeof ZViewUpdate
         data: { ...(input.name !== undefined ? { name: input.name, nameKey: nameKeyOf(input.name) } : {}), ...(input.filters !== undefined ? { filters: input.filters } : {}) },
         select: SELECT,
       });
-      await recordAudit(tx, actor, { action: "tool_call_view.update", targetType: "tool_call_view", targetId: view.id, before: { name: before.name, filters: before.filters }, after: { name: view.name, filters: view.filters } });
+      await recordAudit(tx, actor, {
+        action: "tool_call_view.update",
+        targetType: "tool_call_view",
+        targetId: view.id,
+        before: { name: before.name, filters: before.filters },
+        after: { name: view.name, filters: view.filters },
+      });
       return view;
     });
   } catch (err) {

@@ -15,7 +15,8 @@ vi.mock("@/lib/auth/session", () => ({ getActor: async () => session.actor }));
 const as = (actor: Actor | null) => {
   session.actor = actor;
 };
-const json = (method: string, body: unknown) => new Request("http://warden.test/api/v1/tool-calls/views", { method, headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+const json = (method: string, body: unknown) =>
+  new Request("http://warden.test/api/v1/tool-calls/views", { method, headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 const FILTERS = { range: "7d", decision: "blocked", tool: "exec" };
 

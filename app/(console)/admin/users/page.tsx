@@ -17,7 +17,13 @@ export default async function UsersPage() {
       <PageHeader title="Users & roles" description="Who can sign in to Warden and what each role may do. Disabling a user or resetting a password ends their open sessions on their next request." />
       <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
         <UsersTable
-          users={users.map((u) => ({ ...u, disabledAt: u.disabledAt?.toISOString() ?? null, lastLoginAt: u.lastLoginAt?.toISOString() ?? null, createdAt: u.createdAt.toISOString(), sso: Boolean(u.oidcSubject) }))}
+          users={users.map((u) => ({
+            ...u,
+            disabledAt: u.disabledAt?.toISOString() ?? null,
+            lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+            createdAt: u.createdAt.toISOString(),
+            sso: Boolean(u.oidcSubject),
+          }))}
           selfId={actor.userId ?? ""}
           actions={{ setUserRole, setUserDisabled, resetUserPassword }}
         />

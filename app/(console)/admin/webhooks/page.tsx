@@ -32,7 +32,13 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
       <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
         <EndpointsTable
           endpoints={endpoints.map((e) => ({
-            id: e.id, name: e.name, urlHost: e.urlHost, urlDisplay: e.urlDisplay, format: e.format, events: e.events, enabled: e.enabled,
+            id: e.id,
+            name: e.name,
+            urlHost: e.urlHost,
+            urlDisplay: e.urlDisplay,
+            format: e.format,
+            events: e.events,
+            enabled: e.enabled,
             lastDelivery: e.lastDelivery ? { state: e.lastDelivery.state, createdAt: e.lastDelivery.createdAt.toISOString(), lastStatus: e.lastDelivery.lastStatus } : null,
           }))}
           actions={{ updateWebhook, rotateWebhookSecret, deleteWebhook, testWebhook }}
@@ -55,8 +61,14 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
       </div>
 
       <section className="mt-8" aria-labelledby="delivery-log">
-        <h2 id="delivery-log" className="mb-3 text-lg font-semibold">Delivery log</h2>
-        {invalid.length > 0 && <p role="alert" className="mb-3 text-sm text-red-600">Some filters were not valid and were ignored: {invalid.join(", ")}.</p>}
+        <h2 id="delivery-log" className="mb-3 text-lg font-semibold">
+          Delivery log
+        </h2>
+        {invalid.length > 0 && (
+          <p role="alert" className="mb-3 text-sm text-red-600">
+            Some filters were not valid and were ignored: {invalid.join(", ")}.
+          </p>
+        )}
         <ServerTable
           caption="Webhook deliveries, newest first"
           search={false}
@@ -91,7 +103,11 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
               attempts: d.attempts,
               result: (
                 <div className="max-w-sm text-xs">
-                  {d.state === "delivered" && <p>HTTP {d.lastStatus} · {fmtDate(d.deliveredAt)}</p>}
+                  {d.state === "delivered" && (
+                    <p>
+                      HTTP {d.lastStatus} · {fmtDate(d.deliveredAt)}
+                    </p>
+                  )}
                   {d.state !== "delivered" && d.lastError && <p className="text-red-700 dark:text-red-300">{d.lastError}</p>}
                   {(d.state === "pending" || d.state === "failed") && <p className="text-slate-500">next attempt {fmtDate(d.nextAttemptAt)}</p>}
                 </div>
@@ -102,7 +118,11 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
           empty={
             filtered ? (
               <EmptyState title="No deliveries match">
-                Change the filters, or <Link className="text-brand-600 hover:underline" href="/admin/webhooks">show all deliveries</Link>.
+                Change the filters, or{" "}
+                <Link className="text-brand-600 hover:underline" href="/admin/webhooks">
+                  show all deliveries
+                </Link>
+                .
               </EmptyState>
             ) : (
               <EmptyState title="No deliveries yet">Use “Send test” on an endpoint to check that it receives and verifies Warden&apos;s requests.</EmptyState>

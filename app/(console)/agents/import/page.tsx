@@ -66,8 +66,12 @@ export default async function ImportAgentsMdPage({ searchParams }: { searchParam
             </p>
             <ul className="list-disc space-y-1 pl-5 text-xs text-slate-600 dark:text-slate-400">
               <li>Required per integration: name, provider, reason, permissions, audit_date, audit_result.</li>
-              <li>Optional keys left out keep their current value; <code>null</code> clears one.</li>
-              <li>A tools entry&apos;s <code>primary</code> is the name of an integration in the same file.</li>
+              <li>
+                Optional keys left out keep their current value; <code>null</code> clears one.
+              </li>
+              <li>
+                A tools entry&apos;s <code>primary</code> is the name of an integration in the same file.
+              </li>
               <li>Integrations linked to the agent but missing from the file stay linked.</li>
             </ul>
             <details>

@@ -17,7 +17,14 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
   if (!item) notFound();
   return (
     <>
-      <PageHeader title={`Approval: ${item.toolName} by ${item.agentName}`} actions={<Link href="/approvals" className="text-sm text-brand-600 hover:underline">All approvals</Link>} />
+      <PageHeader
+        title={`Approval: ${item.toolName} by ${item.agentName}`}
+        actions={
+          <Link href="/approvals" className="text-sm text-brand-600 hover:underline">
+            All approvals
+          </Link>
+        }
+      />
       <ApprovalDetail item={JSON.parse(JSON.stringify(item)) as ApprovalItem} serverNow={new Date().toISOString()} decide={can(actor.role, "approvals:decide") ? decideApproval : null} />
     </>
   );

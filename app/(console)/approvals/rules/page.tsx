@@ -22,11 +22,17 @@ export default async function ApprovalRulesPage() {
       <PageHeader
         title="Approval rules"
         description="Calls that wait at the gateway for a person's approval. Rules reach the gateways in their signed policy within seconds; a call the agent may not make at all is denied before any rule applies."
-        actions={<Link href="/approvals" className="text-sm text-brand-600 hover:underline">Approvals queue</Link>}
+        actions={
+          <Link href="/approvals" className="text-sm text-brand-600 hover:underline">
+            Approvals queue
+          </Link>
+        }
       />
       {canManage && (
         <div className="mb-6">
-          <Card title="New rule"><RuleForm agents={agents} action={createApprovalRule} /></Card>
+          <Card title="New rule">
+            <RuleForm agents={agents} action={createApprovalRule} />
+          </Card>
         </div>
       )}
       {rules.length === 0 ? (
@@ -34,18 +40,50 @@ export default async function ApprovalRulesPage() {
       ) : (
         <table className="w-full text-left text-sm">
           <caption className="sr-only">Approval rules</caption>
-          <thead><tr className="border-b border-slate-200 dark:border-slate-800"><th className="py-2">Tool</th><th>Agents</th><th>Which calls</th><th>Time to decide</th><th>Reason</th><th>Status</th><th>Created</th>{canManage && <th>Actions</th>}</tr></thead>
+          <thead>
+            <tr className="border-b border-slate-200 dark:border-slate-800">
+              <th className="py-2">Tool</th>
+              <th>Agents</th>
+              <th>Which calls</th>
+              <th>Time to decide</th>
+              <th>Reason</th>
+              <th>Status</th>
+              <th>Created</th>
+              {canManage && <th>Actions</th>}
+            </tr>
+          </thead>
           <tbody>
             {rules.map((r) => (
               <tr key={r.id} className="border-b border-slate-100 dark:border-slate-800">
-                <td className="py-2"><code>{r.toolName}</code></td>
+                <td className="py-2">
+                  <code>{r.toolName}</code>
+                </td>
                 <td>{r.agentName ?? "every agent"}</td>
-                <td>{r.match?.type === "param" ? <><code>{r.match.path}</code> matches <code>/{r.match.pattern}/</code></> : r.match?.type === "egress_not_approved" ? "a URL outside approved data flows" : "every call"}</td>
+                <td>
+                  {r.match?.type === "param" ? (
+                    <>
+                      <code>{r.match.path}</code> matches <code>/{r.match.pattern}/</code>
+                    </>
+                  ) : r.match?.type === "egress_not_approved" ? (
+                    "a URL outside approved data flows"
+                  ) : (
+                    "every call"
+                  )}
+                </td>
                 <td>{r.timeoutSeconds} s</td>
                 <td>{r.reason}</td>
-                <td><Badge tone={r.enabled ? "green" : "gray"}>{r.enabled ? "enabled" : "disabled"}</Badge></td>
-                <td>{fmtDate(r.createdAt)}{r.createdBy ? ` by ${r.createdBy}` : ""}</td>
-                {canManage && <td><RuleToggle id={r.id} enabled={r.enabled} label={`rule for ${r.toolName}`} action={updateApprovalRule} /></td>}
+                <td>
+                  <Badge tone={r.enabled ? "green" : "gray"}>{r.enabled ? "enabled" : "disabled"}</Badge>
+                </td>
+                <td>
+                  {fmtDate(r.createdAt)}
+                  {r.createdBy ? ` by ${r.createdBy}` : ""}
+                </td>
+                {canManage && (
+                  <td>
+                    <RuleToggle id={r.id} enabled={r.enabled} label={`rule for ${r.toolName}`} action={updateApprovalRule} />
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>

@@ -28,8 +28,12 @@ export default async function EvidencePage({ searchParams }: { searchParams: Pro
         description="A signed bundle for auditors: the hash-chained audit trail of a window, approvals, allowlists, data flows, containment actions with their deliveries, incidents, drills and every tool call (CSV, JSON lines and OCSF 1.3.0). manifest.json lists each file's SHA-256 and is signed with Warden's Ed25519 key."
         actions={
           <span className="flex gap-4 text-sm">
-            <Link href="/audit/evidence/verify" className="text-brand-600 hover:underline">Verify a bundle</Link>
-            <Link href="/audit" className="text-brand-600 hover:underline">← Audit trail</Link>
+            <Link href="/audit/evidence/verify" className="text-brand-600 hover:underline">
+              Verify a bundle
+            </Link>
+            <Link href="/audit" className="text-brand-600 hover:underline">
+              ← Audit trail
+            </Link>
           </span>
         }
       />
@@ -38,7 +42,9 @@ export default async function EvidencePage({ searchParams }: { searchParams: Pro
           <ExportForm action={startExport} gateways={options.gateways} agents={options.agents} initialFrom={isoParam(sp.from)} initialTo={isoParam(sp.to)} />
         </Card>
         <section aria-labelledby="exports-heading">
-          <h2 id="exports-heading" className="mb-3 text-base font-semibold">Exports</h2>
+          <h2 id="exports-heading" className="mb-3 text-base font-semibold">
+            Exports
+          </h2>
           <ExportsTable key={exports.map((e) => `${e.id}:${e.state}`).join(",")} initial={exports} />
         </section>
       </div>

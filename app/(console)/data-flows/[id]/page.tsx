@@ -29,19 +29,31 @@ export default async function DataFlowPage({ params }: { params: Promise<{ id: s
       <PageHeader
         title={`${f.service} (${f.host})`}
         description={`Data flow of the agent ${f.agent.name}.`}
-        actions={<Link href="/data-flows" className="text-sm text-brand-600 hover:underline">← All data flows</Link>}
+        actions={
+          <Link href="/data-flows" className="text-sm text-brand-600 hover:underline">
+            ← All data flows
+          </Link>
+        }
       />
       <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="space-y-6">
           <Card title="Flow">
             <dl className="grid gap-x-6 gap-y-3 text-sm md:grid-cols-2">
               <Fact label="Agent">{f.agent.name}</Fact>
-              <Fact label="Service">{f.service} {f.isLlmProvider && <Badge tone="blue">LLM provider</Badge>}</Fact>
-              <Fact label="Host"><code>{f.host}</code></Fact>
-              <Fact label="Classification"><Badge tone={CLASS_TONE[f.classification]}>{f.classification}</Badge></Fact>
+              <Fact label="Service">
+                {f.service} {f.isLlmProvider && <Badge tone="blue">LLM provider</Badge>}
+              </Fact>
+              <Fact label="Host">
+                <code>{f.host}</code>
+              </Fact>
+              <Fact label="Classification">
+                <Badge tone={CLASS_TONE[f.classification]}>{f.classification}</Badge>
+              </Fact>
               <Fact label="Data sent">{f.dataSent}</Fact>
               <Fact label="Data received">{f.dataReceived}</Fact>
-              <Fact label="Recorded">{fmtDate(f.createdAt)} · updated {fmtDate(f.updatedAt)}</Fact>
+              <Fact label="Recorded">
+                {fmtDate(f.createdAt)} · updated {fmtDate(f.updatedAt)}
+              </Fact>
             </dl>
           </Card>
           {canWrite && (
@@ -58,7 +70,9 @@ export default async function DataFlowPage({ params }: { params: Promise<{ id: s
         </div>
         <Card title="Approval">
           <dl className="mb-4 space-y-2 text-sm">
-            <Fact label="Status"><Badge tone={STATUS_TONE[f.status]}>{f.status}</Badge></Fact>
+            <Fact label="Status">
+              <Badge tone={STATUS_TONE[f.status]}>{f.status}</Badge>
+            </Fact>
             <Fact label="Decided by">{f.approver ? `${f.approver.name} (${f.approver.email})` : "—"}</Fact>
             <Fact label="Decided at">{fmtDate(f.decidedAt)}</Fact>
           </dl>

@@ -11,19 +11,28 @@ export const metadata: Metadata = { title: "Record a data flow" };
 export default async function NewDataFlowPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireScope("registry:write");
   const [agents, sp] = await Promise.all([listAgentChoices(), searchParams]);
-  const preset = typeof sp.agent === "string" ? agents.find((a) => a.id === sp.agent || a.name === sp.agent)?.id ?? "" : "";
+  const preset = typeof sp.agent === "string" ? (agents.find((a) => a.id === sp.agent || a.name === sp.agent)?.id ?? "") : "";
   return (
     <>
       <PageHeader
         title="Record a data flow"
         description="A new flow is proposed; someone who may decide data flows approves or rejects it. Only approved hosts reach the egress allowlist."
-        actions={<Link href="/data-flows" className="text-sm text-brand-600 hover:underline">← All data flows</Link>}
+        actions={
+          <Link href="/data-flows" className="text-sm text-brand-600 hover:underline">
+            ← All data flows
+          </Link>
+        }
       />
       {agents.length === 0 ? (
         <EmptyState title="No agents yet">Data flows belong to an agent. Register agents first (they arrive with a gateway’s inventory).</EmptyState>
       ) : (
         <Card>
-          <DataFlowForm mode="create" action={createDataFlow} agents={agents} initial={{ agentId: preset, service: "", host: "", isLlmProvider: false, dataSent: "", dataReceived: "", classification: "internal" }} />
+          <DataFlowForm
+            mode="create"
+            action={createDataFlow}
+            agents={agents}
+            initial={{ agentId: preset, service: "", host: "", isLlmProvider: false, dataSent: "", dataReceived: "", classification: "internal" }}
+          />
         </Card>
       )}
     </>

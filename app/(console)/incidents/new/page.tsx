@@ -16,7 +16,11 @@ export default async function NewIncidentPage() {
       <PageHeader
         title="Open an incident"
         description="Declare an incident by hand. To open one from a finding, use “Open incident” on the findings page: its details are copied onto the timeline."
-        actions={<Link href="/incidents" className="text-sm text-brand-600 hover:underline">← All incidents</Link>}
+        actions={
+          <Link href="/incidents" className="text-sm text-brand-600 hover:underline">
+            ← All incidents
+          </Link>
+        }
       />
       <Card>
         <OpenIncidentForm action={openIncident} owners={owners} playbooks={playbooks} defaultOwnerId={owners.some((o) => o.id === actor.userId) ? actor.userId : undefined} />

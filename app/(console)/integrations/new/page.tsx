@@ -16,7 +16,11 @@ export default async function NewIntegrationPage() {
       <PageHeader
         title="New integration"
         description="Every integration is a trust decision: record why, what it may do, who to call when it is breached, and how agents degrade without it."
-        actions={<Link href="/integrations" className="text-sm text-brand-600 hover:underline">← All integrations</Link>}
+        actions={
+          <Link href="/integrations" className="text-sm text-brand-600 hover:underline">
+            ← All integrations
+          </Link>
+        }
       />
       <Card>
         <IntegrationForm mode="create" action={createIntegration} agents={agents} />

@@ -16,7 +16,11 @@ export default async function NewPlaybookPage() {
       <PageHeader
         title="New playbook"
         description="What fires it, the steps of each phase (detection, containment, investigation, recovery, post-mortem), who to call, and how to act if Warden or a gateway is unreachable."
-        actions={<Link href="/playbooks" className="text-sm text-brand-600 hover:underline">← All playbooks</Link>}
+        actions={
+          <Link href="/playbooks" className="text-sm text-brand-600 hover:underline">
+            ← All playbooks
+          </Link>
+        }
       />
       <Card>
         <PlaybookForm mode="create" action={createPlaybook} choices={choices} />

@@ -20,7 +20,11 @@ export default async function BundlesPage() {
       <PageHeader
         title="Capability bundles"
         description="Named sets of tools, such as “email agent” or “file processor”. An agent given a bundle may call its tools once a version of each is approved; assign bundles on the agent's page."
-        actions={<Link href="/tools" className="text-sm text-brand-600 hover:underline">Tools & allowlist</Link>}
+        actions={
+          <Link href="/tools" className="text-sm text-brand-600 hover:underline">
+            Tools & allowlist
+          </Link>
+        }
       />
       <div className={mayWrite ? "grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]" : undefined}>
         <div className="space-y-4">
@@ -32,7 +36,9 @@ export default async function BundlesPage() {
               return (
                 <section key={b.id} aria-labelledby={`bundle-${b.id}`} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
                   <div className="flex flex-wrap items-baseline justify-between gap-2">
-                    <h2 id={`bundle-${b.id}`} className="text-base font-semibold">{b.name}</h2>
+                    <h2 id={`bundle-${b.id}`} className="text-base font-semibold">
+                      {b.name}
+                    </h2>
                     <span className="text-sm text-slate-600 dark:text-slate-400">{agents === 0 ? "Not used by any agent" : `Used by ${agents} ${agents === 1 ? "agent" : "agents"}`}</span>
                   </div>
                   <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{b.description || "No description."}</p>
@@ -41,9 +47,15 @@ export default async function BundlesPage() {
                     <p className="text-sm text-slate-500">No tools.</p>
                   ) : (
                     <ul aria-label={`Tools in ${b.name}`} className="mt-1 flex flex-wrap gap-x-3 gap-y-1 text-sm">
-                      {[...b.tools].sort((x, y) => x.tool.name.localeCompare(y.tool.name)).map(({ tool }) => (
-                        <li key={tool.id}><Link href={`/tools/${tool.id}`} className="text-brand-600 hover:underline">{tool.name}</Link></li>
-                      ))}
+                      {[...b.tools]
+                        .sort((x, y) => x.tool.name.localeCompare(y.tool.name))
+                        .map(({ tool }) => (
+                          <li key={tool.id}>
+                            <Link href={`/tools/${tool.id}`} className="text-brand-600 hover:underline">
+                              {tool.name}
+                            </Link>
+                          </li>
+                        ))}
                     </ul>
                   )}
                   {mayWrite && (

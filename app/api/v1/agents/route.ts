@@ -13,8 +13,24 @@ export async function GET(req: Request) {
     const csv = format === "csv";
     const page = await listAgentsPage(query, { all: csv });
     if (!csv) return { data: page.rows, total: page.total, page: page.page, pageSize: page.pageSize };
-    const rows = page.rows.map((a) => ({ name: a.name, owner: a.owner, purpose: a.purpose, gateway: a.gateway?.name, status: a.status, scope: a.scope, model: a.model, fallbacks: a.fallbackModels, flags: a.flags.map((f) => f.title) }));
-    return csvResponse("agents.csv", toCsv(["name", "owner", "purpose", "gateway", "status", "scope", "model", "fallbacks", "flags"].map((k) => ({ key: k, header: k })), rows));
+    const rows = page.rows.map((a) => ({
+      name: a.name,
+      owner: a.owner,
+      purpose: a.purpose,
+      gateway: a.gateway?.name,
+      status: a.status,
+      scope: a.scope,
+      model: a.model,
+      fallbacks: a.fallbackModels,
+      flags: a.flags.map((f) => f.title),
+    }));
+    return csvResponse(
+      "agents.csv",
+      toCsv(
+        ["name", "owner", "purpose", "gateway", "status", "scope", "model", "fallbacks", "flags"].map((k) => ({ key: k, header: k })),
+        rows,
+      ),
+    );
   });
 }
 

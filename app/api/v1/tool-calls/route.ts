@@ -5,7 +5,27 @@ import { listToolCalls, paramsAllowed, parseToolCallQuery } from "@/lib/tool-cal
 
 export const dynamic = "force-dynamic";
 
-const CSV_COLUMNS = ["occurredAt", "agentName", "agentId", "toolName", "toolVersion", "toolHash", "decision", "policyDecision", "blockReason", "durationMs", "error", "egressHosts", "gatewayName", "gatewayId", "sessionKey", "eventId", "tokensIn", "tokensOut", "costUsd"];
+const CSV_COLUMNS = [
+  "occurredAt",
+  "agentName",
+  "agentId",
+  "toolName",
+  "toolVersion",
+  "toolHash",
+  "decision",
+  "policyDecision",
+  "blockReason",
+  "durationMs",
+  "error",
+  "egressHosts",
+  "gatewayName",
+  "gatewayId",
+  "sessionKey",
+  "eventId",
+  "tokensIn",
+  "tokensOut",
+  "costUsd",
+];
 
 /**
  * GET /api/v1/tool-calls?range=1h|24h|7d|30d|from=&to=&tool=&agent=&gateway=&decision=&q=&dir=&page=&pageSize=[&format=csv]
@@ -21,7 +41,13 @@ export async function GET(req: Request) {
     if (invalid.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(invalid.map((k) => [k, ["Invalid value."]])));
     if (csv) {
       const page = await listToolCalls(query, { withParams: false, all: true });
-      return csvResponse("tool-calls.csv", toCsv(CSV_COLUMNS.map((k) => ({ key: k, header: k })), page.rows));
+      return csvResponse(
+        "tool-calls.csv",
+        toCsv(
+          CSV_COLUMNS.map((k) => ({ key: k, header: k })),
+          page.rows,
+        ),
+      );
     }
     const withParams = paramsAllowed(actor.role);
     const page = await listToolCalls(query, { withParams });

@@ -12,7 +12,22 @@ export async function GET(req: Request) {
     const csv = format === "csv";
     const page = await listToolsPage(query, { all: csv });
     if (!csv) return { data: page.rows, total: page.total, page: page.page, pageSize: page.pageSize };
-    const rows = page.rows.map((t) => ({ name: t.name, kind: t.kind, source: t.source, publisher: t.publisher, verified: t.publisherVerified, version: t.latest?.version, contentHash: t.latest?.contentHash, state: t.state }));
-    return csvResponse("tools.csv", toCsv(["name", "kind", "source", "publisher", "verified", "version", "contentHash", "state"].map((k) => ({ key: k, header: k })), rows));
+    const rows = page.rows.map((t) => ({
+      name: t.name,
+      kind: t.kind,
+      source: t.source,
+      publisher: t.publisher,
+      verified: t.publisherVerified,
+      version: t.latest?.version,
+      contentHash: t.latest?.contentHash,
+      state: t.state,
+    }));
+    return csvResponse(
+      "tools.csv",
+      toCsv(
+        ["name", "kind", "source", "publisher", "verified", "version", "contentHash", "state"].map((k) => ({ key: k, header: k })),
+        rows,
+      ),
+    );
   });
 }

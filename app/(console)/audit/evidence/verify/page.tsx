@@ -16,7 +16,11 @@ export default async function VerifyEvidencePage() {
       <PageHeader
         title="Verify an evidence bundle"
         description="Checks the Ed25519 signature of manifest.json with this Warden's public key, then the SHA-256 and size of every file, the audit hash chain inside the bundle and the shape of its OCSF records."
-        actions={<Link href="/audit/evidence" className="text-sm text-brand-600 hover:underline">← Evidence exports</Link>}
+        actions={
+          <Link href="/audit/evidence" className="text-sm text-brand-600 hover:underline">
+            ← Evidence exports
+          </Link>
+        }
       />
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="lg:col-span-2">
@@ -27,7 +31,10 @@ export default async function VerifyEvidencePage() {
         <Card title="Verify offline">
           <p className="text-sm text-slate-600 dark:text-slate-400">
             Auditors need not trust this page. This Warden&apos;s public key (id <code>{key.keyId}</code>) is published at{" "}
-            <a href="/api/v1/evidence/public-key?format=pem" className="text-brand-600 hover:underline">/api/v1/evidence/public-key</a>:
+            <a href="/api/v1/evidence/public-key?format=pem" className="text-brand-600 hover:underline">
+              /api/v1/evidence/public-key
+            </a>
+            :
           </p>
           <pre className="mt-2 overflow-x-auto rounded-md bg-slate-100 p-2 text-xs dark:bg-slate-800">{key.publicKeyPem}</pre>
           <p className="mt-3 text-sm text-slate-600 dark:text-slate-400">With a checkout of Warden:</p>

@@ -21,7 +21,11 @@ export default async function DrillPage({ params }: { params: Promise<{ id: stri
       <PageHeader
         title={`Drill: ${p.name}`}
         description="Rehearse the playbook against the clock. Nothing is sent to gateways and nothing is contained; the drill, its timings and notes are saved when you finish."
-        actions={<Link href={`/playbooks/${p.id}`} className="text-sm text-brand-600 hover:underline">← Back to the playbook</Link>}
+        actions={
+          <Link href={`/playbooks/${p.id}`} className="text-sm text-brand-600 hover:underline">
+            ← Back to the playbook
+          </Link>
+        }
       />
       {p.breakGlass && (
         <details className="mb-6 rounded-xl border border-red-300 bg-red-50 p-4 text-sm dark:border-red-900 dark:bg-red-950">
@@ -31,7 +35,11 @@ export default async function DrillPage({ params }: { params: Promise<{ id: stri
       )}
       {p.steps.length === 0 ? (
         <EmptyState title="This playbook has no steps">
-          Add steps before drilling it: <Link className="text-brand-600 hover:underline" href={`/playbooks/${p.id}/edit`}>edit the playbook</Link>.
+          Add steps before drilling it:{" "}
+          <Link className="text-brand-600 hover:underline" href={`/playbooks/${p.id}/edit`}>
+            edit the playbook
+          </Link>
+          .
         </EmptyState>
       ) : (
         <DrillRunner

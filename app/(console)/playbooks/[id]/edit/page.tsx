@@ -43,7 +43,14 @@ export default async function EditPlaybookPage({ params }: { params: Promise<{ i
   if (!p) notFound();
   return (
     <>
-      <PageHeader title={`Edit ${p.name}`} actions={<Link href={`/playbooks/${p.id}`} className="text-sm text-brand-600 hover:underline">← Back to the playbook</Link>} />
+      <PageHeader
+        title={`Edit ${p.name}`}
+        actions={
+          <Link href={`/playbooks/${p.id}`} className="text-sm text-brand-600 hover:underline">
+            ← Back to the playbook
+          </Link>
+        }
+      />
       <Card>
         <PlaybookForm mode="edit" id={p.id} initial={formValuesOf(p)} action={updatePlaybook} choices={choices} />
       </Card>

@@ -14,7 +14,11 @@ const ZPrefill = z.object({
   name: z.string().max(200).optional().catch(undefined),
   kind: z.enum(TOOL_KINDS).optional().catch(undefined),
   version: z.string().max(100).optional().catch(undefined),
-  hash: z.string().regex(/^[0-9a-f]{64}$/).optional().catch(undefined),
+  hash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional()
+    .catch(undefined),
 });
 
 export default async function NewRequestPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

@@ -14,7 +14,13 @@ export async function GET(req: Request) {
   if (!auth.ok) return auth.response;
   const { signed, etag } = await cachedSignedPolicy(auth.value.gateway.id);
   const inm = req.headers.get("if-none-match");
-  if (inm && inm.split(",").map((s) => s.trim().replace(/^W\//, "")).includes(etag)) {
+  if (
+    inm &&
+    inm
+      .split(",")
+      .map((s) => s.trim().replace(/^W\//, ""))
+      .includes(etag)
+  ) {
     return new Response(null, { status: 304, headers: { etag, "cache-control": "no-cache", ...connectionHeader() } });
   }
   return NextResponse.json(signed, { headers: { etag, "cache-control": "no-cache", ...connectionHeader() } });

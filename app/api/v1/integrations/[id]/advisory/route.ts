@@ -11,7 +11,10 @@ export const dynamic = "force-dynamic";
  */
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const body = (await req.clone().json().catch(() => null)) as Record<string, unknown> | null;
+  const body = (await req
+    .clone()
+    .json()
+    .catch(() => null)) as Record<string, unknown> | null;
   // Anything but an explicit `flagged: false` goes to "set", whose schema answers 400 (after the scope check) when it is not `true`.
   if (body?.flagged === false) return runApiAction(req, clearIntegrationAdvisoryAction, { id });
   return runApiAction(req, setIntegrationAdvisoryAction, { id });

@@ -13,7 +13,12 @@ export async function GET(_req: Request, { params }: { params: Promise<{ id: str
   const { id } = await params;
   return runApiRead("evidence:export", "evidence.download", async (actor) => {
     const { status, bytes, body } = await openExportBundle(id);
-    await recordAuditStandalone(actor, { action: "evidence.download", targetType: "evidence_export", targetId: status.id, after: { fileName: status.fileName, bytes, manifestSha256: status.manifestSha256 } });
+    await recordAuditStandalone(actor, {
+      action: "evidence.download",
+      targetType: "evidence_export",
+      targetId: status.id,
+      after: { fileName: status.fileName, bytes, manifestSha256: status.manifestSha256 },
+    });
     return new Response(body, {
       headers: {
         "content-type": "application/gzip",
