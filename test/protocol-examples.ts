@@ -27,7 +27,10 @@ export function protocolDocBlocks(root = process.cwd()): (DocExample | { line: n
     let end = i + 1;
     while (end < lines.length && lines[end] !== "```") end++;
     const text = lines.slice(i + 1, end).join("\n");
-    const note = ANNOTATION.exec(lines[i - 1] ?? "");
+    // The annotation is the nearest non-blank line above the fence (a formatter may put a blank line between).
+    let above = i - 1;
+    while (above >= 0 && lines[above].trim() === "") above--;
+    const note = ANNOTATION.exec(lines[above] ?? "");
     const lang = open[1];
     if (!note) out.push({ line: i + 1, lang, role: null });
     else {
