@@ -69,7 +69,7 @@ for (const role of ROLES) {
       w.setAt(path);
       await page.goto(path, { waitUntil: "load" });
       await expect(page.locator("h1").first()).toBeVisible();
-      await page.waitForTimeout(400);
+      await page.waitForTimeout(100);
       const o = await overflowOf(page);
       if (o > 0) overflow.push(`${path}: ${o}px wider than the viewport`);
       const active = await page.locator('nav[aria-label="Main"] [aria-current="page"]').allTextContents();
