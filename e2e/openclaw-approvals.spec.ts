@@ -244,11 +244,17 @@ test("a call held for approval waits for a person; approved it runs, denied or t
   };
   const approvals = async (api: APIRequestContext) => ((await (await api.get("/api/v1/approvals?status=all&limit=200")).json()).data ?? []) as Approval[];
   /** What Warden holds for this gateway, for failure messages: "<file> <status>/<outcome>". */
-  const heldSummary = async () =>
-    (await approvals(approver.api))
-      .filter((x) => x.gatewayId === gatewayId)
-      .map((x) => `${x.params?.path ?? "?"} ${x.status}/${x.outcome ?? "-"}`)
-      .join(", ") || "none";
+  const heldSummary = async () => {
+    const held =
+      (await approvals(approver.api))
+        .filter((x) => x.gatewayId === gatewayId)
+        .map((x) => `${x.params?.path ?? "?"} ${x.status}/${x.outcome ?? "-"}`)
+        .join(", ") || "none";
+    // The gateway's own record of its latest calls (a call blocked before it was held says why here).
+    const calls = await sql().query("select tool_name, decision::text as decision, block_reason from tool_calls where gateway_id = $1 order by occurred_at desc limit 3", [gatewayId]);
+    const recorded = calls.rows.map((r) => `${r.tool_name} ${r.decision}${r.block_reason ? ` (${String(r.block_reason).slice(0, 200)})` : ""}`).join("; ") || "none";
+    return `${held}; latest calls recorded: ${recorded}`;
+  };
   /** The held call of <name>, once Warden has it (pending, or in any state when `anyStatus`). */
   const heldCall = async (name: string, anyStatus = false) => {
     let found: Approval | undefined;
@@ -267,7 +273,7 @@ test("a call held for approval waits for a person; approved it runs, denied or t
       // The first lines of this message are what the test summary shows: Warden's view, then the gateway's.
       const lines = log.split("\n").filter((l) => /warden|write|approval|denied|tools\]/i.test(l));
       throw new Error(
-        `${name}: held call not reported to Warden${anyStatus ? "" : " as pending"} within ${Date.now() - started} ms; Warden holds: ${await heldSummary()}; gateway log:\n${lines.slice(-25).join("\n")}`,
+        `${name}: held call not reported to Warden${anyStatus ? "" : " as pending"} within ${Date.now() - started} ms; file written: ${fs.existsSync(file(name))}; Warden holds: ${await heldSummary()}; gateway log:\n${lines.slice(-25).join("\n")}`,
       );
     }
     return found!;

@@ -24,6 +24,12 @@ export async function setupOpenClaw() {
   console.log(`[test] installing OpenClaw ${OPENCLAW_VERSION} with Node ${NODE24_VERSION} into .openclaw-test/ (one time, ~650 MB) …`);
   const res = await run("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--no-package-lock", "--engine-strict=false"], { cwd: dir, quiet: true });
   if (res.code !== 0 || !fs.existsSync(OPENCLAW_BIN) || !fs.existsSync(NODE24)) throw new Error(`installing OpenClaw failed:\n${res.out.slice(-3000)}`);
+  // Installed without scripts, OpenClaw finishes its package lifecycle on its first start and deletes
+  // the marker it left in its package folder: do that first start now, so every test gateway runs
+  // the same files (the plugin's build hash also leaves the marker out: connectors/openclaw/lib/hash.js).
+  const first = await run(NODE24, [OPENCLAW_BIN, "--version"], { cwd: dir, quiet: true });
+  const marker = path.join(path.dirname(OPENCLAW_BIN), ".openclaw-lifecycle-pending");
+  if (first.code !== 0 || fs.existsSync(marker)) throw new Error(`OpenClaw's first start did not complete its install:\n${first.out.slice(-3000)}`);
   fs.writeFileSync(stamp, want);
   return { OPENCLAW_BIN, NODE24 };
 }

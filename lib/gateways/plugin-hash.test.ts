@@ -127,4 +127,19 @@ describe("buildHash", () => {
     expect(again.hash).toBe(await hashTree(root));
     expect(again.hash).not.toBe(first.hash);
   });
+
+  it("leaves out OpenClaw's install-lifecycle markers, which its first start deletes (the build hash is the same before and after)", async () => {
+    const files = { "package.json": JSON.stringify({ name: "openclaw", version: "2.0.0" }), "dist/index.js": "code", "dist/other.js": "more" };
+    const installed = tree({ ...files, ".openclaw-lifecycle-pending": "pending\n", "dist/openclaw-install-guard": "guard" });
+    const started = tree(files);
+    const before = await buildHash({ root: installed, version: "2.0.0" });
+    const after = await buildHash({ root: started, version: "2.0.0" });
+    expect(before.hash).toBeDefined();
+    expect(before.hash).toBe(after.hash);
+    // Only at those paths: a file of that name elsewhere, or real code, still counts.
+    const elsewhere = tree({ ...files, "dist/.openclaw-lifecycle-pending": "pending\n" });
+    expect((await buildHash({ root: elsewhere, version: "2.0.0" })).hash).not.toBe(after.hash);
+    // Skills, plugins and MCP packages hash every file (hashTree has no skip list).
+    expect(await hashTree(installed)).not.toBe(await hashTree(started));
+  });
 });

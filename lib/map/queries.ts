@@ -83,7 +83,7 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
         id: true,
         name: true,
         owner: true,
-        team: true,
+        team: { select: { name: true } },
         status: true,
         scope: true,
         posture: true,
@@ -264,7 +264,7 @@ export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGra
       risk: a.risk,
       reasons: a.reasons,
       href: `/agents/${ag.id}`,
-      meta: { owner: ag.team ? `${ag.owner} (${ag.team})` : ag.owner, scope: ag.scope, ...(execMode ? { exec: execMode } : {}) },
+      meta: { owner: ag.team ? `${ag.owner} (${ag.team.name})` : ag.owner, scope: ag.scope, ...(execMode ? { exec: execMode } : {}) },
     });
     if (ag.gatewayId) edges.push({ id: `runs:gateway:${ag.gatewayId}->${agentNodeId}`, source: `gateway:${ag.gatewayId}`, target: agentNodeId, kind: "runs", state: ag.status });
   }

@@ -324,7 +324,9 @@ export async function seedDemoFleet(db: PrismaClient, opts: { now?: Date; toolCa
       ];
       const agents: Record<string, { id: string; gatewayId: string; model: string; channels: string[] }> = {};
       for (const a of agentSpecs) {
-        const row = await tx.agent.create({ data: { ...a, externalId: a.name, status: "active", createdAt: ago(180 * DAY) } });
+        const { team, ...spec } = a;
+        const teamId = (await tx.team.upsert({ where: { name: team }, create: { name: team }, update: {}, select: { id: true } })).id;
+        const row = await tx.agent.create({ data: { ...spec, teamId, externalId: a.name, status: "active", createdAt: ago(180 * DAY) } });
         agents[a.name] = { id: row.id, gatewayId: a.gatewayId, model: a.model, channels: a.channels };
       }
       counts.agents = agentSpecs.length;

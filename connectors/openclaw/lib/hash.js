@@ -8,6 +8,15 @@ import path from "node:path";
 import { createHash } from "node:crypto";
 
 const SKIP = new Set(["node_modules", ".git"]);
+const NO_SKIP = new Set();
+/**
+ * Install-state markers of an OpenClaw package, not its code: npm installs it with
+ * `.openclaw-lifecycle-pending` (2026.8.1: `dist/openclaw-install-guard`) when install scripts did
+ * not run, and the first `openclaw` run completes the lifecycle and deletes the marker. Hashed, the
+ * build would change on its first start (seen on a fresh install of 2026.9.6), and an approval
+ * pinned to the installed build would then block every built-in tool.
+ */
+export const BUILD_SKIP_FILES = Object.freeze(new Set([".openclaw-lifecycle-pending", "dist/openclaw-install-guard"]));
 const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
 /** Defaults for a skill, plugin or MCP package; the OpenClaw build passes larger ones. */
 export const DEFAULT_LIMITS = Object.freeze({ maxFiles: 5_000, maxBytes: 64 * 1024 * 1024 });
@@ -63,7 +72,7 @@ export async function hashTree(dir, { maxFiles = DEFAULT_LIMITS.maxFiles, maxByt
 }
 
 /** hashTree with its counts: { hash, files, bytes } (hash undefined when over a bound or unreadable). */
-export async function hashTreeInfo(dir, { maxFiles = DEFAULT_LIMITS.maxFiles, maxBytes = DEFAULT_LIMITS.maxBytes } = {}) {
+export async function hashTreeInfo(dir, { maxFiles = DEFAULT_LIMITS.maxFiles, maxBytes = DEFAULT_LIMITS.maxBytes, skipFiles = NO_SKIP } = {}) {
   let root;
   try {
     root = await fs.promises.realpath(dir);
@@ -82,6 +91,7 @@ export async function hashTreeInfo(dir, { maxFiles = DEFAULT_LIMITS.maxFiles, ma
       for (const d of list) {
         if (SKIP.has(d.name)) continue;
         const rel = relDir ? `${relDir}/${d.name}` : d.name;
+        if (skipFiles.has(rel) && !d.isDirectory()) continue;
         if (d.isDirectory()) dirs.push(rel);
         else if (d.isSymbolicLink() || d.isFile()) {
           entries.push({ rel, key: Buffer.from(rel), link: d.isSymbolicLink() });
@@ -180,7 +190,7 @@ export function buildHash({ root, version, cacheFile, limits = BUILD_LIMITS }) {
       } catch {}
     }
     const started = Date.now();
-    const info = await hashTreeInfo(root, limits);
+    const info = await hashTreeInfo(root, { ...limits, skipFiles: BUILD_SKIP_FILES });
     if (info.hash && cacheFile && fp) {
       try {
         const tmp = `${cacheFile}.${process.pid}.tmp`;

@@ -344,7 +344,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
               <dt className="text-slate-500">Owner</dt>
               <dd>
                 {agent.owner}
-                {agent.team ? ` (${agent.team})` : ""}
+                {agent.team ? ` (${agent.team.name})` : ""}
               </dd>
               <dt className="text-slate-500">Gateway</dt>
               <dd>{agent.gateway ? `${agent.gateway.name} (${agent.gateway.environment})` : "—"}</dd>
@@ -407,7 +407,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
               initial={{
                 name: agent.name,
                 owner: agent.owner,
-                team: agent.team ?? "",
+                team: agent.team?.name ?? "",
                 purpose: agent.purpose,
                 gatewayId: agent.gateway?.id ?? "",
                 scope: agent.scope,
