@@ -11,6 +11,8 @@ export type Actor = {
   /** The console session (user_sessions) of a signed-in user. */
   sessionId?: string;
   gatewayId?: string;
+  /** The user's team (users.team_id) for users and their API tokens; see lib/teams/scope.ts. */
+  teamId?: string | null;
   ip: string | null;
   userAgent: string | null;
 };
