@@ -115,6 +115,8 @@ export type DemoCall = {
   toolName: string;
   params: Record<string, unknown>;
   sessionKey: string;
+  /** Who is behind the call and the chain it came through. */
+  ask: DemoAsk;
 };
 
 const MEAN_TOKENS_IN = 300 + 3500 / 2;
@@ -166,12 +168,14 @@ export function nextCall(rand: Rand, agents: { name: string; channels: string[] 
     rand,
     known.map((a) => [a, DEMO_USAGE[a.name].weight] as [typeof a, number]),
   );
-  const toolName = weighted(rand, DEMO_USAGE[agent.name].tools);
+  const ask = askFor(rand, agent.name);
+  const toolName = weighted(rand, ask.tools ?? DEMO_USAGE[agent.name].tools);
   return {
     agentName: agent.name,
     toolName,
     params: paramsFor(rand, toolName, agent.name),
-    sessionKey: `agent:${agent.name}:${pick(rand, agent.channels.length ? agent.channels : ["main"])}:s${1 + Math.floor(rand() * 40)}`,
+    sessionKey: sessionKeyFor(rand, agent.name, agent.channels, ask),
+    ask,
   };
 }
 
@@ -212,4 +216,170 @@ export function outcomeOf(rand: Rand, call: { toolName: string; params: Record<s
     tokensOut,
     costUsd: Number(((tokensIn * pIn + tokensOut * pOut) / 1_000_000).toFixed(6)),
   };
+}
+
+// ───────────────────────────── who asks ─────────────────────────────
+// The people behind the demo fleet's calls: one table for the seed (directory entries, groups,
+// rules) and the live simulated gateways (the requester each call carries), so a live call's
+// requester is always one the directory knows (or, rarely, one it deliberately does not).
+
+/** How a sender appears to a gateway (OpenClaw ctx.requester). Made-up ids on real channel names. */
+export type DemoSender = { channel: string; accountId?: string; senderId: string };
+export type DemoPerson = {
+  /** Short handle used by the tables below. */
+  handle: string;
+  name: string;
+  email: string;
+  /** The team this directory entry belongs to (null: fleet-wide, like the security lead). */
+  team: string | null;
+  groups: string[];
+  senders: DemoSender[];
+  /** The console user this person is (an email the seed creates). */
+  user?: string;
+};
+
+export const DEMO_PEOPLE: DemoPerson[] = [
+  { handle: "maya", name: "Maya Chen", email: "maya.chen@acme.example", team: "Growth", groups: [], senders: [{ channel: "slack", accountId: "acme", senderId: "U04MAYA7Q2" }] },
+  {
+    handle: "jonas",
+    name: "Jonas Berg",
+    email: "jonas.berg@acme.example",
+    team: "Content",
+    groups: ["content-editors"],
+    senders: [
+      { channel: "slack", accountId: "acme", senderId: "U02JONAS8K" },
+      { channel: "telegram", accountId: "acme-content-bot", senderId: "482913377" },
+    ],
+    user: "jonas.berg@warden.demo",
+  },
+  { handle: "aisha", name: "Aisha Khan", email: "aisha.khan@acme.example", team: "Content", groups: ["content-editors"], senders: [{ channel: "slack", accountId: "acme", senderId: "U05AISHA3M" }] },
+  { handle: "priya", name: "Priya Nair", email: "priya.nair@acme.example", team: "Data", groups: ["finance"], senders: [{ channel: "slack", accountId: "acme", senderId: "U01PRIYA9D" }] },
+  {
+    handle: "tom",
+    name: "Tom Weber",
+    email: "tom.weber@acme.example",
+    team: null,
+    groups: ["finance"],
+    senders: [
+      { channel: "slack", accountId: "acme", senderId: "U03TOMW4F1" },
+      { channel: "telegram", accountId: "acme-data-bot", senderId: "590120044" },
+    ],
+  },
+  { handle: "dana", name: "Dana Ortiz", email: "dana.ortiz@acme.example", team: "Support", groups: [], senders: [{ channel: "slack", accountId: "acme", senderId: "U06DANA2XR" }] },
+  { handle: "sam", name: "Sam Lee", email: "sam.lee@acme.example", team: null, groups: [], senders: [{ channel: "slack", accountId: "acme", senderId: "U01SAMLEE5" }], user: "sam.lee@warden.demo" },
+];
+
+export const DEMO_GROUPS: { name: string; team: string | null; description: string }[] = [
+  { name: "content-editors", team: "Content", description: "Editors who may have content-publisher open pull requests on acme/website." },
+  { name: "finance", team: null, description: "Revenue reporting: may query the analytics replica through the analytics agent." },
+];
+
+/**
+ * Per-person policy of the demo (docs/identity.md walks through it). `agent` is the gateway agent id;
+ * `group`/`person` name a DEMO_GROUPS entry or a DEMO_PEOPLE handle.
+ */
+export const DEMO_IDENTITY_RULES: {
+  subject: "person" | "group" | "unidentified" | "anyone";
+  group?: string;
+  person?: string;
+  agent?: string;
+  tool?: string;
+  effect: "allow" | "deny" | "require_approval";
+  reason: string;
+}[] = [
+  { subject: "anyone", agent: "content-publisher", tool: "github-mcp", effect: "deny", reason: "Only content editors may have content-publisher work on the website repository" },
+  { subject: "group", group: "content-editors", agent: "content-publisher", tool: "github-mcp", effect: "allow", reason: "Content editors open and review pull requests on acme/website" },
+  { subject: "unidentified", agent: "customer-support", effect: "deny", reason: "The customer-facing agent acts only for a chat with a known sender" },
+  { subject: "anyone", agent: "analytics", tool: "postgres-mcp", effect: "deny", reason: "Revenue data on the analytics replica is for the finance group" },
+  { subject: "group", group: "finance", agent: "analytics", tool: "postgres-mcp", effect: "allow", reason: "Finance reporting from the analytics replica" },
+  { subject: "unidentified", agent: "analytics", tool: "postgres-mcp", effect: "allow", reason: "The weekly traffic report runs on a schedule, without a person" },
+];
+
+/** The demo's rate limit: per person (or unmapped sender), across every agent and sub-agent. */
+export const DEMO_RATE_LIMIT = { subject: "anyone" as const, perMinute: 30, shared: false, reason: "At most 30 tool calls a minute for any one person, across every agent and sub-agent" };
+
+/**
+ * Who makes each agent act, with weights: a person through one of their senders, a sender the
+ * directory does not know, or nobody (a scheduled run). `via`: the delegation, when the person
+ * asked another agent that handed the task over ("sub": the agent's own sub-agent).
+ */
+type Asker =
+  | { person: string; sender?: number; via?: "seo-research" | "sub" }
+  | { unmapped: DemoSender }
+  | { none: string };
+const VISITORS = ["wc_7f3a91", "wc_b20c44", "wc_e91d07", "wc_4c6f18", "wc_0d8b52"];
+export const DEMO_ASKERS: Record<string, [Asker, number][]> = {
+  "seo-research": [
+    [{ person: "maya" }, 55],
+    [{ person: "aisha" }, 15],
+    [{ person: "jonas" }, 10],
+    // A contractor who joined the Slack workspace but is not in the directory yet.
+    [{ unmapped: { channel: "slack", accountId: "acme", senderId: "U07LENA5PZ" } }, 3],
+    [{ none: "keyword refresh" }, 10],
+  ],
+  "content-publisher": [
+    [{ person: "jonas" }, 35],
+    [{ person: "jonas", sender: 1 }, 5],
+    [{ person: "aisha" }, 25],
+    [{ person: "maya" }, 5],
+    // Briefs handed over by seo-research: the sub-agent holds no more than both agents (and the person).
+    [{ person: "maya", via: "seo-research" }, 8],
+    [{ person: "aisha", via: "seo-research" }, 4],
+    [{ none: "newsletter" }, 12],
+  ],
+  analytics: [
+    [{ person: "priya" }, 30],
+    [{ person: "priya", via: "sub" }, 15],
+    [{ person: "tom" }, 15],
+    [{ person: "tom", sender: 1 }, 5],
+    [{ person: "sam" }, 8],
+    [{ none: "weekly report" }, 20],
+  ],
+  "customer-support": [
+    ...VISITORS.map((v): [Asker, number] => [{ unmapped: { channel: "webchat", senderId: v } }, 14]),
+    [{ person: "dana" }, 25],
+    [{ none: "heartbeat" }, 1],
+  ],
+};
+
+/** The tools a delegated call uses: what seo-research hands over (a read of the brief, now and then a write the parent does not hold). */
+const DELEGATED_TOOLS: [string, number][] = [
+  ["read", 85],
+  ["write", 15],
+];
+
+export type DemoAsk = {
+  /** OpenClaw's ctx.requester as the plugin reports it (for a delegated call: the originating person's). */
+  requester?: { channel: string; accountId?: string; senderId: string };
+  /** Handle of the directory person behind it, when there is one. */
+  person?: string;
+  /** Gateway agent ids from the first agent to the calling agent ([] for a direct call). */
+  chain: string[];
+  tier: "interactive" | "subagent";
+  /** The tool table for this call when the delegation changes it. */
+  tools?: [string, number][];
+  /** What a run without a person is (cron, heartbeat), for its session key. */
+  job?: string;
+};
+
+/** Who is behind one call of `agentName` (and the chain it came through). */
+export function askFor(rand: Rand, agentName: string): DemoAsk {
+  const table = DEMO_ASKERS[agentName];
+  if (!table) return { chain: [], tier: "interactive" };
+  const a = weighted(rand, table);
+  if ("none" in a) return { chain: [], tier: "interactive", job: a.none };
+  if ("unmapped" in a) return { requester: { ...a.unmapped }, chain: [], tier: "interactive" };
+  const p = DEMO_PEOPLE.find((x) => x.handle === a.person)!;
+  const requester = { ...p.senders[a.sender ?? 0] };
+  if (a.via === "sub") return { requester, person: p.handle, chain: [agentName, agentName], tier: "subagent" };
+  if (a.via) return { requester, person: p.handle, chain: [a.via, agentName], tier: "subagent", tools: DELEGATED_TOOLS };
+  return { requester, person: p.handle, chain: [], tier: "interactive" };
+}
+
+/** The session key of a call: a sub-agent session for a delegated call, a cron session for a scheduled one. */
+export function sessionKeyFor(rand: Rand, agentName: string, channels: string[], ask: DemoAsk): string {
+  const n = 1 + Math.floor(rand() * 40);
+  if (ask.chain.length) return `agent:${agentName}:subagent:s${n}`;
+  if (ask.job) return `agent:${agentName}:cron:${ask.job.replace(/\s+/g, "-")}`;
+  return `agent:${agentName}:${ask.requester?.channel ?? pick(rand, channels.length ? channels : ["main"])}:s${n}`;
 }

@@ -25,7 +25,23 @@ import { buildGatewayPolicies, type GatewayPolicy } from "@/lib/allowlist/policy
 import { computeFindings } from "@/lib/findings/compute";
 import { decide } from "@/connectors/openclaw/lib/decide.js";
 import { needsApproval } from "@/connectors/openclaw/lib/approval-rules.js";
-import { DEMO_USAGE, SEED_CALL_COUNT, expectedDailyUsd, outcomeOf, paramsFor, pick, weighted } from "@/lib/demo-fleet/traffic";
+import {
+  DEMO_GROUPS,
+  DEMO_IDENTITY_RULES,
+  DEMO_PEOPLE,
+  DEMO_RATE_LIMIT,
+  DEMO_USAGE,
+  SEED_CALL_COUNT,
+  askFor,
+  expectedDailyUsd,
+  outcomeOf,
+  paramsFor,
+  sessionKeyFor,
+  weighted,
+  type DemoAsk,
+} from "@/lib/demo-fleet/traffic";
+import { RateWindow, identityDecision, type IdentitySection } from "@/lib/demo-fleet/identity";
+import { normalizeRequester, requesterKey } from "@/lib/people/keys";
 
 const SETTING_KEY = "demo_seeded";
 const MINUTE = 60_000;
@@ -280,7 +296,8 @@ export async function seedDemoFleet(db: PrismaClient, opts: { now?: Date; toolCa
           model: "anthropic/claude-sonnet-4-5",
           fallbackModels: ["anthropic/claude-haiku-4-5"],
           credentialRefs: ["GOOGLE_SEARCH_API_KEY"],
-          posture: { fsWorkspaceOnly: true, execMode: "deny", canDelegate: false, dmPolicy: "pairing", groupPolicy: "allowlist" },
+          // Hands finished briefs to content-publisher (an approved pair, below).
+          posture: { fsWorkspaceOnly: true, execMode: "deny", canDelegate: true, dmPolicy: "pairing", groupPolicy: "allowlist" },
         },
         {
           name: "content-publisher",
@@ -289,7 +306,7 @@ export async function seedDemoFleet(db: PrismaClient, opts: { now?: Date; toolCa
           team: "Content",
           scope: "internal" as const,
           purpose: "Turns approved briefs into blog posts, opens pull requests on the website repo and sends the newsletter.",
-          channels: ["slack"],
+          channels: ["slack", "telegram"],
           model: "anthropic/claude-sonnet-4-5",
           fallbackModels: ["openai/gpt-4.1"],
           credentialRefs: ["GITHUB_TOKEN", "SENDGRID_API_KEY", "SLACK_WEBHOOK_URL"],
@@ -302,7 +319,7 @@ export async function seedDemoFleet(db: PrismaClient, opts: { now?: Date; toolCa
           team: "Data",
           scope: "internal" as const,
           purpose: "Answers questions about traffic and conversion from the analytics replica; builds weekly reports.",
-          channels: ["slack"],
+          channels: ["slack", "telegram"],
           model: "openai/gpt-4.1",
           fallbackModels: ["anthropic/claude-sonnet-4-5"],
           credentialRefs: ["ANALYTICS_DB_READONLY_URL"],
@@ -322,14 +339,39 @@ export async function seedDemoFleet(db: PrismaClient, opts: { now?: Date; toolCa
           posture: { fsWorkspaceOnly: true, execMode: "deny", canDelegate: false, dmPolicy: "open", groupPolicy: "disabled" },
         },
       ];
-      const agents: Record<string, { id: string; gatewayId: string; model: string; channels: string[] }> = {};
+      const agents: Record<string, AgentRef> = {};
+      const teams: Record<string, string> = {};
       for (const a of agentSpecs) {
         const { team, ...spec } = a;
-        const teamId = (await tx.team.upsert({ where: { name: team }, create: { name: team }, update: {}, select: { id: true } })).id;
+        const teamId = (teams[team] ??= (await tx.team.upsert({ where: { name: team }, create: { name: team }, update: {}, select: { id: true } })).id);
         const row = await tx.agent.create({ data: { ...spec, teamId, externalId: a.name, status: "active", createdAt: ago(180 * DAY) } });
-        agents[a.name] = { id: row.id, gatewayId: a.gatewayId, model: a.model, channels: a.channels };
+        agents[a.name] = { id: row.id, gatewayId: a.gatewayId, model: a.model, channels: a.channels, teamId };
       }
       counts.agents = agentSpecs.length;
+      counts.teams = Object.keys(teams).length;
+
+      // ── who asks: the directory, its groups, per-person rules and a rate limit (lib/demo-fleet/traffic.ts)
+      // An operator scoped to the Content team: signed in, they see only Content's agents and calls.
+      const jonasUser = await tx.user.upsert({
+        where: { email: "jonas.berg@warden.demo" },
+        update: {},
+        create: { email: "jonas.berg@warden.demo", name: "Jonas Berg", role: "operator", passwordHash: null, teamId: teams.Content, createdAt: joined },
+      });
+      counts.users++;
+      const identity = await seedIdentity(tx, { teams, agents, users: { "sam.lee@warden.demo": sam.id, "jonas.berg@warden.demo": jonasUser.id }, by: { id: sam.id, label: "Sam Lee" }, since: ago(60 * DAY) });
+      Object.assign(counts, identity.counts);
+      // seo-research hands briefs over to content-publisher (sessions_send on the same gateway).
+      await tx.agentLinkApproval.create({
+        data: {
+          fromAgentId: agents["seo-research"].id,
+          toAgentId: agents["content-publisher"].id,
+          reason: "Finished keyword briefs go to the publisher as drafts",
+          approvedById: sam.id,
+          approvedBy: "Sam Lee",
+          createdAt: ago(60 * DAY),
+        },
+      });
+      counts.agentLinks = 1;
 
       // ── tools and versions
       const toolIds: Record<string, string> = {};
@@ -812,14 +854,14 @@ export async function seedDemoFleet(db: PrismaClient, opts: { now?: Date; toolCa
       // never a half-seeded registry that a restart would trip over. The gateway ids tell the live
       // demo (lib/demo-fleet) which gateways to simulate.
       await tx.setting.create({ data: { key: SETTING_KEY, value: { at: now.toISOString(), gateways: [prod.id, staging.id] } } });
-      return { agents, pinned, people: { sam: sam.id, riley: riley.id } };
+      return { agents, pinned, people: { sam: sam.id, riley: riley.id }, identity };
     },
     { timeout: 60_000 },
   );
 
   // ── a week of tool calls, outside the transaction, in chunks, each decided by the real policy
   const policies = await buildGatewayPolicies([...new Set(Object.values(reg.agents).map((a) => a.gatewayId))], now);
-  const calls = buildToolCalls(reg.agents, reg.pinned, policies, now, Math.max(0, Math.floor(opts.toolCallCount ?? SEED_CALL_COUNT)));
+  const calls = buildToolCalls(reg.agents, reg.pinned, policies, reg.identity, now, Math.max(0, Math.floor(opts.toolCallCount ?? SEED_CALL_COUNT)));
   for (let i = 0; i < calls.length; i += 4000) await insertToolCalls(db, calls.slice(i, i + 4000));
   counts.toolCalls = calls.length;
 
@@ -918,7 +960,93 @@ async function seedResponseHistory(db: PrismaClient, ctx: { now: Date; people: {
 
 // ───────────────────────────── tool calls ─────────────────────────────
 
-type AgentRef = { id: string; gatewayId: string; model: string; channels: string[] };
+type AgentRef = { id: string; gatewayId: string; model: string; channels: string[]; teamId: string };
+type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+/**
+ * The directory behind the demo's calls: people with their senders (the requester keys a gateway
+ * computes), groups, per-person rules and one rate limit, from the tables in lib/demo-fleet/traffic.ts.
+ * Returns the `identity` section each demo gateway's signed policy carries for them (used to decide
+ * the seeded calls when the policy itself does not carry one) and the people's ids by handle.
+ */
+async function seedIdentity(
+  tx: Tx,
+  ctx: { teams: Record<string, string>; agents: Record<string, AgentRef>; users: Record<string, string>; by: { id: string; label: string }; since: Date },
+): Promise<{ people: Record<string, string>; sections: Map<string, IdentitySection>; counts: Record<string, number> }> {
+  const { teams, agents, by, since } = ctx;
+  const groupIds: Record<string, string> = {};
+  for (const g of DEMO_GROUPS) {
+    const row = await tx.personGroup.create({ data: { name: g.name, description: g.description, teamId: g.team ? teams[g.team] : null, createdAt: since } });
+    groupIds[g.name] = row.id;
+  }
+  const people: Record<string, string> = {};
+  const keys: Record<string, { person: string; groups: string[] }> = {};
+  let identities = 0;
+  let members = 0;
+  for (const p of DEMO_PEOPLE) {
+    const row = await tx.person.create({
+      data: { displayName: p.name, email: p.email, teamId: p.team ? teams[p.team] : null, userId: p.user ? ctx.users[p.user] : null, createdAt: since },
+    });
+    people[p.handle] = row.id;
+    for (const snd of p.senders) {
+      const key = requesterKey(snd)!;
+      await tx.personIdentity.create({ data: { personId: row.id, channel: snd.channel, accountId: snd.accountId ?? "", senderId: snd.senderId, key, createdAt: since } });
+      keys[key] = { person: row.id, groups: p.groups.map((g) => groupIds[g]) };
+      identities++;
+    }
+    for (const g of p.groups) {
+      await tx.personGroupMember.create({ data: { groupId: groupIds[g], personId: row.id, createdAt: since } });
+      members++;
+    }
+  }
+  const subjectIdOf = (r: { subject: string; person?: string; group?: string }) => (r.subject === "person" ? people[r.person!] : r.subject === "group" ? groupIds[r.group!] : undefined);
+  const rules = [];
+  for (const r of DEMO_IDENTITY_RULES) {
+    const subjectId = subjectIdOf(r);
+    const row = await tx.identityRule.create({
+      data: {
+        subject: r.subject,
+        personId: r.subject === "person" ? subjectId : null,
+        groupId: r.subject === "group" ? subjectId : null,
+        agentId: r.agent ? agents[r.agent].id : null,
+        toolName: r.tool ?? null,
+        effect: r.effect,
+        reason: r.reason,
+        createdById: by.id,
+        createdBy: by.label,
+        createdAt: since,
+      },
+    });
+    rules.push({ row, spec: r, subjectId });
+  }
+  const limit = await tx.rateLimitRule.create({
+    data: { subject: DEMO_RATE_LIMIT.subject, perMinute: DEMO_RATE_LIMIT.perMinute, shared: DEMO_RATE_LIMIT.shared, reason: DEMO_RATE_LIMIT.reason, createdById: by.id, createdBy: by.label, createdAt: since },
+  });
+  // Per gateway, as the signed policy carries it: rules whose agent runs there, or with no agent.
+  const sections = new Map<string, IdentitySection>();
+  for (const gatewayId of new Set(Object.values(agents).map((a) => a.gatewayId))) {
+    sections.set(gatewayId, {
+      people: keys,
+      rules: rules
+        .filter(({ spec }) => !spec.agent || agents[spec.agent].gatewayId === gatewayId)
+        .map(({ row, spec, subjectId }) => ({
+          id: row.id,
+          subject: spec.subject,
+          ...(subjectId ? { subjectId } : {}),
+          ...(spec.agent ? { agent: spec.agent } : {}),
+          ...(spec.tool ? { tool: spec.tool } : {}),
+          effect: spec.effect,
+          reason: spec.reason,
+        })),
+      rateLimits: [{ id: limit.id, subject: DEMO_RATE_LIMIT.subject, perMinute: DEMO_RATE_LIMIT.perMinute, shared: DEMO_RATE_LIMIT.shared }],
+    });
+  }
+  return {
+    people,
+    sections,
+    counts: { people: DEMO_PEOPLE.length, personIdentities: identities, personGroups: DEMO_GROUPS.length, groupMembers: members, identityRules: rules.length, rateLimitRules: 1 },
+  };
+}
 
 /** The time of the analytics agent's exec exception: before it, analytics ran no shell commands. */
 const EXEC_EXCEPTION_SINCE = (now: Date) => new Date(now.getTime() - 4 * DAY);
@@ -936,12 +1064,15 @@ const EXEC_EXCEPTION_SINCE = (now: Date) => new Date(now.getTime() - 4 * DAY);
 async function insertToolCalls(db: PrismaClient, calls: SeedCall[]): Promise<void> {
   await db.$executeRaw`
     insert into tool_calls (occurred_at, gateway_id, event_id, agent_id, agent_name, session_key, tool_name, tool_version, tool_hash,
-                            params, result, decision, block_reason, duration_ms, egress_hosts, tokens_in, tokens_out, cost_usd)
+                            params, result, decision, block_reason, duration_ms, egress_hosts, tokens_in, tokens_out, cost_usd,
+                            requester, requester_kind, person_id, chain, team_id)
     select x.occurred_at, x.gateway_id, x.event_id, x.agent_id, x.agent_name, x.session_key, x.tool_name, x.tool_version, x.tool_hash,
-           x.params, x.result, x.decision::"CallDecision", x.block_reason, x.duration_ms, x.egress_hosts, x.tokens_in, x.tokens_out, x.cost_usd
+           x.params, x.result, x.decision::"CallDecision", x.block_reason, x.duration_ms, x.egress_hosts, x.tokens_in, x.tokens_out, x.cost_usd,
+           x.requester, x.requester_kind::"RequesterKind", x.person_id, x.chain, x.team_id
       from jsonb_to_recordset(${JSON.stringify(calls)}::jsonb) as x(occurred_at timestamptz, gateway_id uuid, event_id text, agent_id uuid, agent_name text,
            session_key text, tool_name text, tool_version text, tool_hash text, params jsonb, result jsonb, decision text, block_reason text,
-           duration_ms int, egress_hosts text[], tokens_in int, tokens_out int, cost_usd numeric)`;
+           duration_ms int, egress_hosts text[], tokens_in int, tokens_out int, cost_usd numeric,
+           requester jsonb, requester_kind text, person_id uuid, chain text[], team_id uuid)`;
 }
 
 type SeedCall = {
@@ -963,16 +1094,30 @@ type SeedCall = {
   tokens_in: number | null;
   tokens_out: number | null;
   cost_usd: string | null;
+  requester: unknown;
+  requester_kind: "person" | "unmapped" | "none";
+  person_id: string | null;
+  chain: string[];
+  team_id: string;
 };
 
-function buildToolCalls(agents: Record<string, AgentRef>, pinned: Record<string, { version: string; hash: string }>, policies: Map<string, GatewayPolicy>, now: Date, count: number): SeedCall[] {
+function buildToolCalls(
+  agents: Record<string, AgentRef>,
+  pinned: Record<string, { version: string; hash: string }>,
+  policies: Map<string, GatewayPolicy>,
+  identity: { people: Record<string, string>; sections: Map<string, IdentitySection> },
+  now: Date,
+  count: number,
+): SeedCall[] {
   const rand = mulberry32(0x5eed_2026);
   const agentNames = Object.entries(DEMO_USAGE)
     .filter(([n]) => agents[n])
     .map(([n, u]) => [n, u.weight] as [string, number]);
   const ruleSince = APPROVAL_RULE_SINCE(now).getTime();
   const execSince = EXEC_EXCEPTION_SINCE(now).getTime();
-  const calls: SeedCall[] = [];
+  // First what each call is (when, which agent, for whom, which tool), then, in time order, what the
+  // gateway decided: a rate limit counts the person's earlier allowed calls.
+  const drafts: { at: number; agentName: string; toolName: string; params: Record<string, unknown>; ask: DemoAsk; sessionKey: string }[] = [];
   for (let i = 0; i < count && agentNames.length; i++) {
     // Times over the last 7 days, denser in working hours (UTC 07–19).
     let at = now.getTime() - rand() * 7 * DAY;
@@ -985,20 +1130,49 @@ function buildToolCalls(agents: Record<string, AgentRef>, pinned: Record<string,
     const agentName = weighted(rand, agentNames);
     const agent = agents[agentName];
     const policy = policies.get(agent.gatewayId) ?? null;
-    let toolName = weighted(rand, DEMO_USAGE[agentName].tools);
+    const ask = askFor(rand, agentName);
+    // A delegated call only through agents the seed has (always, for the demo's own tables).
+    if (ask.chain.some((a) => !agents[a])) ask.chain = [];
+    let toolName = weighted(rand, ask.tools ?? DEMO_USAGE[agentName].tools);
     if (toolName === "exec" && agentName === "analytics" && at < execSince) toolName = "read";
     let params = paramsFor(rand, toolName, agentName);
     for (let tries = 0; at >= ruleSince && tries < 10 && needsApproval(policy, null, { agentId: agentName, toolName, params }, at); tries++) params = paramsFor(rand, toolName, agentName);
+    drafts.push({ at, agentName, toolName, params, ask, sessionKey: sessionKeyFor(rand, agentName, agent.channels, ask) });
+  }
+  drafts.sort((a, b) => a.at - b.at);
+  const windows = new Map<string, RateWindow>();
+  return drafts.map((c, i): SeedCall => {
+    const { at, agentName, toolName, params, ask } = c;
+    const agent = agents[agentName];
+    const policy = policies.get(agent.gatewayId) ?? null;
     const pin = pinned[toolName];
-    const d = decide(policy, null, { agentId: agentName, toolName, toolVersion: pin?.version, toolHash: pin?.hash, params }, at);
+    // Scope narrowing: the allowlist of every agent of the chain must allow the tool.
+    let d = { allow: true, reason: "" };
+    for (const a of ask.chain.length ? ask.chain : [agentName]) {
+      const x = decide(policy, null, { agentId: a, toolName, toolVersion: pin?.version, toolHash: pin?.hash, params }, at);
+      if (!x.allow) {
+        d = x;
+        break;
+      }
+    }
+    // Then the person: the policy's identity section once it carries one, else the seeded rules as it would.
+    const section = (policy as { identity?: IdentitySection } | null)?.identity ?? identity.sections.get(agent.gatewayId) ?? null;
+    const window = windows.get(agent.gatewayId) ?? windows.set(agent.gatewayId, new RateWindow()).get(agent.gatewayId)!;
+    if (d.allow) {
+      const v = identityDecision(section, { agentId: agentName, toolName, requester: ask.requester, chain: ask.chain, tier: ask.tier }, window, at);
+      if (v.allow) window.add(v.counted, at);
+      else d = { allow: false, reason: v.reason };
+    }
     const out = d.allow ? outcomeOf(rand, { toolName, params }, agent.model) : null;
-    calls.push({
+    const requester = normalizeRequester(ask.requester) ?? null;
+    const personId = ask.person ? identity.people[ask.person] : null;
+    return {
       occurred_at: new Date(at).toISOString(),
       gateway_id: agent.gatewayId,
       event_id: `demo-${i}`,
       agent_id: agent.id,
       agent_name: agentName,
-      session_key: `agent:${agentName}:${pick(rand, agent.channels)}:s${1 + Math.floor(rand() * 40)}`,
+      session_key: c.sessionKey,
       tool_name: toolName,
       tool_version: pin?.version ?? null,
       tool_hash: pin?.hash ?? null,
@@ -1011,7 +1185,11 @@ function buildToolCalls(agents: Record<string, AgentRef>, pinned: Record<string,
       tokens_in: out?.tokensIn ?? null,
       tokens_out: out?.tokensOut ?? null,
       cost_usd: out ? out.costUsd.toFixed(6) : null,
-    });
-  }
-  return calls;
+      requester,
+      requester_kind: personId ? "person" : requesterKey(requester ?? undefined) ? "unmapped" : "none",
+      person_id: personId,
+      chain: ask.chain,
+      team_id: agent.teamId,
+    };
+  });
 }
