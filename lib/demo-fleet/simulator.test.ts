@@ -20,6 +20,7 @@ import { POST as commands } from "@/app/api/v1/connector/commands/route";
 import { POST as ack } from "@/app/api/v1/connector/commands/[id]/ack/route";
 import { POST as approvals } from "@/app/api/v1/connector/approvals/route";
 import { POST as resolution } from "@/app/api/v1/connector/approvals/[id]/resolution/route";
+import { requesterKey } from "@/lib/people/keys";
 import { startDemoFleet } from "./simulator";
 import { DEMO_FLEET_JOB, demoFleetSpecs, runDemoFleetShift } from "./job";
 
@@ -38,6 +39,9 @@ const ROUTES: [string, RegExp, Handler][] = [
   ["POST", /^\/api\/v1\/connector\/approvals\/([^/]+)\/resolution$/, resolution as Handler],
 ];
 
+/** Every event the simulated gateways sent, as they sent it (what the plugin would put on the wire). */
+const sent: Record<string, unknown>[] = [];
+
 /** The connector's route handlers behind a plain HTTP server, as `next start` serves them. */
 function serveConnector(): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer(async (req, res) => {
@@ -47,6 +51,7 @@ function serveConnector(): Promise<{ url: string; close: () => Promise<void> }> 
     const route = ROUTES.find(([m, re]) => m === req.method && re.test(url.pathname));
     if (!route) return void res.writeHead(404).end();
     const id = route[1].exec(url.pathname)?.[1] ?? "";
+    if (url.pathname.endsWith("/connector/events")) sent.push(...((JSON.parse(Buffer.concat(chunks).toString() || "{}") as { events?: Record<string, unknown>[] }).events ?? []));
     const abort = new AbortController();
     res.on("close", () => abort.abort());
     const request = new Request(url, { method: req.method, headers: headersOf(req), body: req.method === "GET" ? undefined : Buffer.concat(chunks), signal: abort.signal });
@@ -118,13 +123,50 @@ describe("the demo fleet's simulated gateways", () => {
       if (c.decision === "blocked") expect(c.blockReason).toMatch(/^Warden: /);
       else expect(c.result).not.toBeNull();
     }
-    // Blocked: exactly the agent/tool pairs the allowlist does not cover.
+    // Blocked: the agent/tool pairs the allowlist does not cover, a delegated write seo-research does not
+    // hold (scope narrowing), and what the demo's per-person rules deny (once the policy carries them).
     const blockedPairs = new Set(calls.filter((c) => c.decision === "blocked").map((c) => `${c.agentName}/${c.toolName}`));
-    for (const p of blockedPairs) expect(["seo-research/write", "content-publisher/web_search", "analytics/pdf-summarizer", "customer-support/exec", "customer-support/pdf-summarizer"]).toContain(p);
+    for (const p of blockedPairs)
+      expect([
+        "seo-research/write",
+        "content-publisher/web_search",
+        "analytics/pdf-summarizer",
+        "customer-support/exec",
+        "customer-support/pdf-summarizer",
+        "content-publisher/write",
+        "content-publisher/github-mcp",
+        "analytics/postgres-mcp",
+        "customer-support/read",
+        "customer-support/web_search",
+        "customer-support/web_fetch",
+      ]).toContain(p);
     // The gateways are seen, with the policy version they enforce.
     const gws = await db.gateway.findMany({ where: { id: { in: specs.map((s) => s.id) } } });
     expect(gws.every((g) => g.policyVersionApplied && g.lastSeenAt && Date.now() - g.lastSeenAt.getTime() < 30_000)).toBe(true);
     expect(logged).toEqual([]);
+  }, 90_000);
+
+  it("say who asked: a directory person's sender, rarely an unknown one, none for scheduled runs; a delegated call its chain", async () => {
+    const known = new Map((await db.personIdentity.findMany({ select: { key: true, personId: true } })).map((i) => [i.key, i.personId]));
+    await until("events of every kind", async () => sent.some((e) => !e.requester) && sent.some((e) => Array.isArray(e.chain) && new Set(e.chain).size > 1) && sent.some((e) => e.requester && !known.has(requesterKey(e.requester as { channel: string; senderId: string })!)), 60_000);
+    let person = 0;
+    for (const e of sent) {
+      const key = e.requester ? requesterKey(e.requester as { channel?: string; senderId?: string }) : undefined;
+      if (e.requester) expect(key, JSON.stringify(e.requester)).toBeDefined();
+      if (key && known.has(key)) person++;
+      const chain = (e.chain ?? []) as string[];
+      if (chain.length) {
+        // The path from the first agent to the calling one, on a sub-agent's tier, for the originating person.
+        expect(chain.at(-1)).toBe(e.agentId);
+        expect(e.tier).toBe("subagent");
+        expect(known.has(key!)).toBe(true);
+        expect(String(e.sessionKey)).toMatch(/:subagent:/);
+        // Scope narrowing: seo-research holds no write, so neither does the agent it delegated to.
+        if (chain[0] === "seo-research" && e.toolName === "write") expect(e).toMatchObject({ decision: "blocked", blockReason: expect.stringContaining('"seo-research"') });
+      } else expect(e.tier).toBe("interactive");
+    }
+    // Mostly people the directory knows.
+    expect(person / sent.length).toBeGreaterThan(0.5);
   }, 90_000);
 
   it("push an inventory that matches the registry: no reconciliation findings", async () => {

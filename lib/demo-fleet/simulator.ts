@@ -12,6 +12,10 @@
  *   on the next long-poll, so a kill switch is applied within about a second and released cleanly;
  * - a call an approval rule holds is reported (POST /connector/approvals) and waits for the
  *   person's decision (an approval_decision command) or its timeout, then its outcome is reported;
+ * - each call carries who asked (a directory person's sender, now and then a sender the directory
+ *   does not know, or nobody for a scheduled run) and, for a delegated call, its chain of agents and
+ *   tier "subagent"; it must be allowed for every agent of the chain (scope narrowing) and by the
+ *   policy's per-person rules and rate limits (the `identity` section, ./identity.ts);
  * - the inventory (what the policy allows, the agents' configuration) is pushed at start and now and then.
  * Nothing here touches the database: that is the point.
  */
@@ -22,7 +26,9 @@ import { canonicalJson, verifySignedPolicy } from "@/connectors/openclaw/lib/cry
 import { decide, type DecidePolicy } from "@/connectors/openclaw/lib/decide.js";
 import { needsApproval, type ApprovalPolicy } from "@/connectors/openclaw/lib/approval-rules.js";
 import { emptyState, plan, summary, type Command, type ContainmentState } from "@/connectors/openclaw/lib/containment.js";
+import { normalizeRequester } from "@/connectors/openclaw/lib/requester.js";
 import { DEMO_USAGE, nextCall, outcomeOf, type Rand } from "./traffic";
+import { RateWindow, identityDecision, type IdentitySection } from "./identity";
 
 export type SimAgent = { externalId: string; name: string; model: string | null; fallbackModels: string[]; channels: string[]; posture: Record<string, unknown> };
 /** `secret` is the gateway's signing secret: kept in memory, never logged. */
@@ -58,13 +64,16 @@ type Policy = DecidePolicy &
     version: string;
     expiresAt: string;
     gatewayId?: string;
+    identity?: IdentitySection;
     agents: (DecidePolicy["agents"][number] & { tools: { name: string; kind?: string; versions?: { version: string; contentHash: string }[] }[] })[];
   };
 type WireCommand = Command & { id: string; type?: string; target: string; options?: Record<string, unknown> };
+/** Who asked, as the plugin reports it with each event and held approval. */
+type Who = { requester?: ReturnType<typeof normalizeRequester>; chain: string[]; tier: "interactive" | "subagent" };
 type Held = {
   approvalId: string;
   agent: SimAgent;
-  call: { toolName: string; params: Record<string, unknown>; sessionKey: string; toolVersion?: string; toolHash?: string };
+  call: { toolName: string; params: Record<string, unknown>; sessionKey: string; toolVersion?: string; toolHash?: string; who: Who };
   callId: string;
   startedAt: number;
   expiresAt: number;
@@ -82,6 +91,9 @@ const sleep = (ms: number, signal: AbortSignal) =>
     }
     signal.addEventListener("abort", done, { once: true });
   });
+
+/** The who-asked fields of an event or a held approval (docs/connector-protocol.md): absent when unknown. */
+const whoFields = (who: Who) => ({ ...(who.requester ? { requester: who.requester } : {}), ...(who.chain.length ? { chain: who.chain } : {}), tier: who.tier });
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").slice(0, 300);
 
@@ -114,6 +126,7 @@ export function simulateGateway(baseUrl: string, spec: SimGatewaySpec, opts: Sim
   let local: ContainmentState = emptyState();
   const grants: { agentId: string; tool: string; until: string }[] = [];
   const held = new Map<string, Held>();
+  const rates = new RateWindow();
   let polling = false;
   let lastLogged = 0;
 
@@ -179,6 +192,7 @@ export function simulateGateway(baseUrl: string, spec: SimGatewaySpec, opts: Sim
       ...(call.toolVersion ? { toolVersion: call.toolVersion } : {}),
       ...(call.toolHash ? { toolHash: call.toolHash } : {}),
       params: call.params,
+      ...whoFields(call.who),
       decision: allowed ? "allowed" : "blocked",
       ...(allowed ? {} : { blockReason: reason ?? "Warden: blocked" }),
       ...(out
@@ -191,14 +205,27 @@ export function simulateGateway(baseUrl: string, spec: SimGatewaySpec, opts: Sim
     const c = nextCall(rand, spec.agents);
     if (!c) return;
     const agent = agentOf(c.agentName)!;
-    const call = { toolName: c.toolName, params: c.params, sessionKey: c.sessionKey, ...pinOf(agent, c.toolName) };
+    // A chain only through agents of this gateway (a sub-agent runs where its parent does).
+    const chain = c.ask.chain.map((n) => agentOf(n)?.externalId);
+    const who: Who = chain.length && chain.every(Boolean) ? { requester: normalizeRequester(c.ask.requester), chain: chain as string[], tier: "subagent" } : { requester: normalizeRequester(c.ask.requester), chain: [], tier: "interactive" };
+    const call = { toolName: c.toolName, params: c.params, sessionKey: c.sessionKey, who, ...pinOf(agent, c.toolName) };
     const callId = `demo_${randomUUID()}`;
     const now = Date.now();
-    const d = decide(policy, local, { agentId: agent.externalId, ...call }, now);
+    // Scope narrowing: the allowlist of every agent of the chain must allow the tool.
+    const d = (who.chain.length ? who.chain : [agent.externalId]).map((a) => decide(policy, local, { ...call, agentId: a }, now)).find((x) => !x.allow) ?? decide(policy, local, { agentId: agent.externalId, ...call }, now);
     stats.calls++;
     if (d.allow) {
+      // Then the person behind it: per-person rules and rate limits of the policy's identity section.
+      const id = identityDecision(policy?.identity, { agentId: agent.externalId, toolName: call.toolName, requester: who.requester, chain: who.chain, tier: who.tier }, rates, now);
+      if (!id.allow && id.code === "identity_approval") return hold(agent, call, callId, now, { ruleId: id.ruleId, reason: id.reason, timeoutMs: id.timeoutMs });
+      if (!id.allow) {
+        stats.blocked++;
+        await report(eventOf(agent, call, callId, now, false, id.reason));
+        return;
+      }
       const need = needsApproval(policy, { ...local, approvalGrants: grants }, { agentId: agent.externalId, toolName: call.toolName, params: call.params }, now);
       if (need) return hold(agent, call, callId, now, need);
+      rates.add(id.counted, now);
       stats.allowed++;
       // The call runs, then is reported with its result.
       await report({ ...eventOf(agent, call, callId, now, true) });
@@ -224,6 +251,7 @@ export function simulateGateway(baseUrl: string, spec: SimGatewaySpec, opts: Sim
         ruleId: need.ruleId,
         reason: need.reason,
         timeoutMs,
+        ...whoFields(call.who),
       });
       const id = (res.json as { data?: { id?: string } })?.data?.id;
       if (!id) throw new Error("no approval id in the answer");
