@@ -148,7 +148,14 @@ describe("the demo fleet's simulated gateways", () => {
 
   it("say who asked: a directory person's sender, rarely an unknown one, none for scheduled runs; a delegated call its chain", async () => {
     const known = new Map((await db.personIdentity.findMany({ select: { key: true, personId: true } })).map((i) => [i.key, i.personId]));
-    await until("events of every kind", async () => sent.some((e) => !e.requester) && sent.some((e) => Array.isArray(e.chain) && new Set(e.chain).size > 1) && sent.some((e) => e.requester && !known.has(requesterKey(e.requester as { channel: string; senderId: string })!)), 60_000);
+    await until(
+      "events of every kind",
+      async () =>
+        sent.some((e) => !e.requester) &&
+        sent.some((e) => Array.isArray(e.chain) && new Set(e.chain).size > 1) &&
+        sent.some((e) => e.requester && !known.has(requesterKey(e.requester as { channel: string; senderId: string })!)),
+      60_000,
+    );
     let person = 0;
     for (const e of sent) {
       const key = e.requester ? requesterKey(e.requester as { channel?: string; senderId?: string }) : undefined;

@@ -207,12 +207,17 @@ export function simulateGateway(baseUrl: string, spec: SimGatewaySpec, opts: Sim
     const agent = agentOf(c.agentName)!;
     // A chain only through agents of this gateway (a sub-agent runs where its parent does).
     const chain = c.ask.chain.map((n) => agentOf(n)?.externalId);
-    const who: Who = chain.length && chain.every(Boolean) ? { requester: normalizeRequester(c.ask.requester), chain: chain as string[], tier: "subagent" } : { requester: normalizeRequester(c.ask.requester), chain: [], tier: "interactive" };
+    const who: Who =
+      chain.length && chain.every(Boolean)
+        ? { requester: normalizeRequester(c.ask.requester), chain: chain as string[], tier: "subagent" }
+        : { requester: normalizeRequester(c.ask.requester), chain: [], tier: "interactive" };
     const call = { toolName: c.toolName, params: c.params, sessionKey: c.sessionKey, who, ...pinOf(agent, c.toolName) };
     const callId = `demo_${randomUUID()}`;
     const now = Date.now();
     // Scope narrowing: the allowlist of every agent of the chain must allow the tool.
-    const d = (who.chain.length ? who.chain : [agent.externalId]).map((a) => decide(policy, local, { ...call, agentId: a }, now)).find((x) => !x.allow) ?? decide(policy, local, { agentId: agent.externalId, ...call }, now);
+    const d =
+      (who.chain.length ? who.chain : [agent.externalId]).map((a) => decide(policy, local, { ...call, agentId: a }, now)).find((x) => !x.allow) ??
+      decide(policy, local, { agentId: agent.externalId, ...call }, now);
     stats.calls++;
     if (d.allow) {
       // Then the person behind it: per-person rules and rate limits of the policy's identity section.

@@ -303,10 +303,7 @@ export const DEMO_RATE_LIMIT = { subject: "anyone" as const, perMinute: 30, shar
  * directory does not know, or nobody (a scheduled run). `via`: the delegation, when the person
  * asked another agent that handed the task over ("sub": the agent's own sub-agent).
  */
-type Asker =
-  | { person: string; sender?: number; via?: "seo-research" | "sub" }
-  | { unmapped: DemoSender }
-  | { none: string };
+type Asker = { person: string; sender?: number; via?: "seo-research" | "sub" } | { unmapped: DemoSender } | { none: string };
 const VISITORS = ["wc_7f3a91", "wc_b20c44", "wc_e91d07", "wc_4c6f18", "wc_0d8b52"];
 export const DEMO_ASKERS: Record<string, [Asker, number][]> = {
   "seo-research": [
@@ -335,11 +332,7 @@ export const DEMO_ASKERS: Record<string, [Asker, number][]> = {
     [{ person: "sam" }, 8],
     [{ none: "weekly report" }, 20],
   ],
-  "customer-support": [
-    ...VISITORS.map((v): [Asker, number] => [{ unmapped: { channel: "webchat", senderId: v } }, 14]),
-    [{ person: "dana" }, 25],
-    [{ none: "heartbeat" }, 1],
-  ],
+  "customer-support": [...VISITORS.map((v): [Asker, number] => [{ unmapped: { channel: "webchat", senderId: v } }, 14]), [{ person: "dana" }, 25], [{ none: "heartbeat" }, 1]],
 };
 
 /** The tools a delegated call uses: what seo-research hands over (a read of the brief, now and then a write the parent does not hold). */

@@ -116,8 +116,7 @@ describe("demo fleet", () => {
       const call = { agentId: c.agentName, toolName: c.toolName, toolVersion: c.toolVersion ?? undefined, toolHash: c.toolHash ?? undefined, params: c.params };
       // Every agent of a delegated call's chain must hold the tool (scope narrowing), then the person's rules.
       const agents = c.chain.length ? c.chain : [c.agentName];
-      const d =
-        agents.map((a) => decide(policy, null, { ...call, agentId: a }, c.occurredAt.getTime())).find((x) => !x.allow) ?? decide(policy, null, call, c.occurredAt.getTime());
+      const d = agents.map((a) => decide(policy, null, { ...call, agentId: a }, c.occurredAt.getTime())).find((x) => !x.allow) ?? decide(policy, null, call, c.occurredAt.getTime());
       const rule = d.allow ? identityDeny(c.requester, agents, c.toolName) : null;
       const allow = d.allow && !rule;
       if ((allow ? "allowed" : "blocked") !== c.decision)
@@ -167,7 +166,8 @@ describe("demo fleet", () => {
       kinds[c.requesterKind]++;
       const key = requesterKey((c.requester ?? undefined) as { channel?: string; senderId?: string } | undefined);
       // A person's calls carry a requester whose key maps to that person; unmapped: a key the directory lacks; none: no requester.
-      if (c.requesterKind === "person" && (!key || personOfKey.get(key) !== c.personId || !c.personId)) wrong.push(`${what}: person ${c.personId} but requester key maps to ${key && personOfKey.get(key)}`);
+      if (c.requesterKind === "person" && (!key || personOfKey.get(key) !== c.personId || !c.personId))
+        wrong.push(`${what}: person ${c.personId} but requester key maps to ${key && personOfKey.get(key)}`);
       if (c.requesterKind === "unmapped" && (!key || personOfKey.has(key) || c.personId)) wrong.push(`${what}: unmapped but the key is known or a person is set`);
       if (c.requesterKind === "none" && (c.requester !== null || c.personId)) wrong.push(`${what}: no requester but one is stored`);
       // Chains: existing agents on the call's gateway, ending with the calling agent.

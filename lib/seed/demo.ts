@@ -358,7 +358,13 @@ export async function seedDemoFleet(db: PrismaClient, opts: { now?: Date; toolCa
         create: { email: "jonas.berg@warden.demo", name: "Jonas Berg", role: "operator", passwordHash: null, teamId: teams.Content, createdAt: joined },
       });
       counts.users++;
-      const identity = await seedIdentity(tx, { teams, agents, users: { "sam.lee@warden.demo": sam.id, "jonas.berg@warden.demo": jonasUser.id }, by: { id: sam.id, label: "Sam Lee" }, since: ago(60 * DAY) });
+      const identity = await seedIdentity(tx, {
+        teams,
+        agents,
+        users: { "sam.lee@warden.demo": sam.id, "jonas.berg@warden.demo": jonasUser.id },
+        by: { id: sam.id, label: "Sam Lee" },
+        since: ago(60 * DAY),
+      });
       Object.assign(counts, identity.counts);
       // seo-research hands briefs over to content-publisher (sessions_send on the same gateway).
       await tx.agentLinkApproval.create({
@@ -1020,7 +1026,15 @@ async function seedIdentity(
     rules.push({ row, spec: r, subjectId });
   }
   const limit = await tx.rateLimitRule.create({
-    data: { subject: DEMO_RATE_LIMIT.subject, perMinute: DEMO_RATE_LIMIT.perMinute, shared: DEMO_RATE_LIMIT.shared, reason: DEMO_RATE_LIMIT.reason, createdById: by.id, createdBy: by.label, createdAt: since },
+    data: {
+      subject: DEMO_RATE_LIMIT.subject,
+      perMinute: DEMO_RATE_LIMIT.perMinute,
+      shared: DEMO_RATE_LIMIT.shared,
+      reason: DEMO_RATE_LIMIT.reason,
+      createdById: by.id,
+      createdBy: by.label,
+      createdAt: since,
+    },
   });
   // Per gateway, as the signed policy carries it: rules whose agent runs there, or with no agent.
   const sections = new Map<string, IdentitySection>();
