@@ -321,3 +321,31 @@ describe("identity rules API", () => {
     expect((await CREATE_LIMIT(json("POST", "/api/v1/rate-limits", { subject: "anyone", agentId: agent.id, perMinute: 100001, reason: "r" }))).status).toBe(400);
   });
 });
+
+describe("who asked, on a held approval", () => {
+  it("stores the requester (normalized), chain and tier the plugin reports, and names the directory's person", async () => {
+    const f = await gateway();
+    const pat = await person();
+    const { POST: postApproval } = await import("@/app/api/v1/connector/approvals/route");
+    const { paramsHashOf } = await import("@/lib/approvals/service");
+    const { getApproval } = await import("@/lib/approvals/queries");
+    const report = async (extra: Record<string, unknown>) => {
+      const params = { command: "ls" };
+      const body = JSON.stringify({ requestId: crypto.randomUUID(), toolCallId: `c-${rid()}`, agentId: f.agent.externalId, toolName: "exec", params, paramsHash: paramsHashOf(params), reason: "held", timeoutMs: 60_000, ...extra });
+      return postApproval(f.signed("/api/v1/connector/approvals", body));
+    };
+    const res = await report({ requester: { channel: "Telegram", senderId: pat.senderId, senderIsOwner: false, extra: "x".repeat(5000) }, chain: ["orchestrator", f.agent.externalId], tier: "subagent" });
+    expect(res.status).toBe(201);
+    const view = await getApproval((await res.json()).data.id);
+    expect(view).toMatchObject({ requester: `${pat.person.displayName} (telegram:${pat.senderId})`, chain: ["orchestrator", f.agent.externalId], tier: "subagent" });
+    const row = await db.approvalRequest.findFirstOrThrow({ where: { gatewayId: f.gw.id }, select: { requester: true } });
+    expect(row.requester).toEqual({ channel: "telegram", senderId: pat.senderId, senderIsOwner: false });
+    // An unknown sender is shown as such; none at all is null; a bad chain or tier is a 400.
+    const unknown = await report({ requester: { channel: "slack", senderId: "U123" } });
+    expect((await getApproval((await unknown.json()).data.id))?.requester).toBe("slack:U123 (not in the directory)");
+    const none = await report({});
+    expect((await getApproval((await none.json()).data.id))?.requester).toBeNull();
+    expect((await report({ chain: Array.from({ length: 17 }, (_, i) => `a${i}`) })).status).toBe(400);
+    expect((await report({ tier: "root" })).status).toBe(400);
+  });
+});
