@@ -65,7 +65,7 @@ function requesterText(r: ItemRow, people: Map<string, string>): string | null {
   return name ? `${name} (${raw})` : `${raw} (not in the directory)`;
 }
 
-function itemView(r: ItemRow, agentNames: Map<string, string>, people: Map<string, string>, delivery?: { state: string; deliveredAt: Date | null; ackedAt: Date | null }) {
+function itemView(r: ItemRow, agentNames: Map<string, string>, people: Map<string, string>, identityRules: Map<string, string>, delivery?: { state: string; deliveredAt: Date | null; ackedAt: Date | null }) {
   return {
     id: r.id,
     status: r.status,
@@ -86,7 +86,7 @@ function itemView(r: ItemRow, agentNames: Map<string, string>, people: Map<strin
     reason: r.reason,
     ruleId: r.rule?.id ?? null,
     ruleRef: r.ruleRef,
-    ruleText: ruleText(r.rule, r.ruleRef),
+    ruleText: (!r.rule && r.ruleRef && identityRules.get(r.ruleRef.toLowerCase())) || ruleText(r.rule, r.ruleRef),
     timeoutMs: r.timeoutMs,
     createdAt: r.createdAt,
     expiresAt: r.expiresAt,
@@ -111,15 +111,29 @@ async function shape(rows: ItemRow[]): Promise<ApprovalView[]> {
   const agentIds = [...new Set(rows.flatMap((r) => (r.agentId ? [r.agentId] : [])))];
   const commandIds = rows.flatMap((r) => (r.commandId ? [r.commandId] : []));
   const keys = [...new Set(rows.flatMap((r) => requesterKey(normalizeRequester(r.requester)) ?? []))];
-  const [agents, commands, identities] = await Promise.all([
+  // A call held by a per-person rule (lib/identity-policy) names that rule's id.
+  const identityRuleIds = [...new Set(rows.flatMap((r) => (!r.rule && r.ruleRef && UUID.test(r.ruleRef) ? [r.ruleRef.toLowerCase()] : [])))];
+  const [agents, commands, identities, heldBy] = await Promise.all([
     agentIds.length ? db.agent.findMany({ where: { id: { in: agentIds } }, select: { id: true, name: true } }) : [],
     commandIds.length ? db.gatewayCommand.findMany({ where: { id: { in: commandIds } }, select: { id: true, state: true, deliveredAt: true, ackedAt: true } }) : [],
     keys.length ? db.personIdentity.findMany({ where: { key: { in: keys } }, select: { key: true, person: { select: { displayName: true } } } }) : [],
+    identityRuleIds.length
+      ? db.identityRule.findMany({
+          where: { id: { in: identityRuleIds } },
+          select: { id: true, subject: true, toolName: true, person: { select: { displayName: true } }, group: { select: { name: true } }, agent: { select: { name: true } } },
+        })
+      : [],
   ]);
+  const identityRules = new Map(
+    heldBy.map((x) => {
+      const who = x.subject === "person" ? (x.person?.displayName ?? "a person") : x.subject === "group" ? `group ${x.group?.name ?? ""}` : x.subject === "unidentified" ? "no provable requester" : "anyone";
+      return [x.id, `per-person rule: ${who} × ${x.agent?.name ?? "every agent"} × ${x.toolName ?? "every tool"}`];
+    }),
+  );
   const people = new Map(identities.map((i) => [i.key, i.person.displayName]));
   const names = new Map(agents.map((a) => [a.id, a.name]));
   const byCommand = new Map(commands.map((c) => [c.id, c]));
-  return rows.map((r) => itemView(r, names, people, r.commandId ? byCommand.get(r.commandId) : undefined));
+  return rows.map((r) => itemView(r, names, people, identityRules, r.commandId ? byCommand.get(r.commandId) : undefined));
 }
 
 export type ApprovalQuery = { status: (typeof APPROVAL_STATUSES)[number] | "all"; limit: number; recentCalls: boolean };

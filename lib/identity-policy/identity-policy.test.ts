@@ -334,10 +334,13 @@ describe("who asked, on a held approval", () => {
       const body = JSON.stringify({ requestId: crypto.randomUUID(), toolCallId: `c-${rid()}`, agentId: f.agent.externalId, toolName: "exec", params, paramsHash: paramsHashOf(params), reason: "held", timeoutMs: 60_000, ...extra });
       return postApproval(f.signed("/api/v1/connector/approvals", body));
     };
-    const res = await report({ requester: { channel: "Telegram", senderId: pat.senderId, senderIsOwner: false, extra: "x".repeat(5000) }, chain: ["orchestrator", f.agent.externalId], tier: "subagent" });
+    const rule = await execute(await lead(), createIdentityRuleAction, { subject: "person", personId: pat.person.id, agentId: f.agent.id, toolName: "exec", effect: "require_approval", reason: "ask first" });
+    const ruleId = (rule as { data: { id: string } }).data.id;
+    const res = await report({ ruleId, requester: { channel: "Telegram", senderId: pat.senderId, senderIsOwner: false, extra: "x".repeat(5000) }, chain: ["orchestrator", f.agent.externalId], tier: "subagent" });
     expect(res.status).toBe(201);
     const view = await getApproval((await res.json()).data.id);
     expect(view).toMatchObject({ requester: `${pat.person.displayName} (telegram:${pat.senderId})`, chain: ["orchestrator", f.agent.externalId], tier: "subagent" });
+    expect(view?.ruleText).toBe(`per-person rule: ${pat.person.displayName} × ${f.agent.name} × exec`);
     const row = await db.approvalRequest.findFirstOrThrow({ where: { gatewayId: f.gw.id }, select: { requester: true } });
     expect(row.requester).toEqual({ channel: "telegram", senderId: pat.senderId, senderIsOwner: false });
     // An unknown sender is shown as such; none at all is null; a bad chain or tier is a 400.

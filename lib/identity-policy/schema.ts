@@ -95,7 +95,10 @@ export const ZRateLimitConsume = z
   .object({
     ruleId: ZId,
     /** The person's id, the requester key (64 hex) of an unmapped sender, or "-" for no requester. */
-    subjectKey: z.union([z.uuid(), z.string().regex(/^[0-9a-f]{64}$/), z.literal("-")], { message: "A person id, a requester key (64 lower-case hex) or -." }),
+    subjectKey: z
+      .union([z.uuid(), z.string().regex(/^[0-9a-f]{64}$/), z.literal("-")], { message: "A person id, a requester key (64 lower-case hex) or -." })
+      // One counter per subject: an upper-case spelling of the same id is the same subject.
+      .transform((k) => k.toLowerCase()),
   })
   .strict();
 export type TRateLimitConsume = z.infer<typeof ZRateLimitConsume>;
