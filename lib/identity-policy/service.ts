@@ -126,6 +126,8 @@ async function guarded<T>(run: () => Promise<T>, conflict: () => AppError): Prom
     return await run();
   } catch (err) {
     if (isUniqueViolation(err) || (err as { cause?: { code?: string } })?.cause?.code === "23505") throw conflict();
+    // The person, group or agent was deleted between the check and the insert.
+    if ((err as { code?: string })?.code === "P2003") throw new AppError("invalid", "The person, group or agent this rule names no longer exists.");
     throw err;
   }
 }
