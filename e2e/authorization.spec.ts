@@ -16,6 +16,15 @@ const RULE_MANAGERS: Role[] = ["admin", "security_lead"];
 type Case = { name: string; audit: string; allowed: Role[]; okStatus?: number; call: (ctx: Ctx) => Promise<{ status(): number }> };
 type Ctx = { api: Awaited<ReturnType<typeof pwRequest.newContext>>; target: string; ownTokenId: string };
 
+/** An agent on a gateway of its own, so a rule for it reaches no other spec's gateway. */
+async function isolatedAgent(): Promise<string> {
+  const { rows } = await sql().query<{ id: string }>(
+    "with g as (insert into gateways (id, name, kind, environment, updated_at) values (gen_random_uuid(), $1, 'generic', 'test', now()) returning id) insert into agents (id, name, owner, purpose, gateway_id, updated_at) select gen_random_uuid(), $2, 'e2e', 'matrix', g.id, now() from g returning id::text",
+    [`gw-matrix-${rid()}`, `agent-matrix-${rid()}`],
+  );
+  return rows[0]!.id;
+}
+
 // Mutations through the machine API (Bearer token).
 const API_MUTATIONS: Case[] = [
   {
@@ -42,6 +51,20 @@ const API_MUTATIONS: Case[] = [
     allowed: RULE_MANAGERS,
     okStatus: 201,
     call: ({ api }) => api.post("/api/v1/approval-rules", { data: { scope: "tool", toolName: `m_${rid()}`, reason: "matrix rule" } }),
+  },
+  {
+    name: "POST /api/v1/identity-rules",
+    audit: "identity_rule.create",
+    allowed: RULE_MANAGERS,
+    okStatus: 201,
+    call: async ({ api }) => api.post("/api/v1/identity-rules", { data: { subject: "anyone", agentId: await isolatedAgent(), toolName: `m_${rid()}`, effect: "deny", reason: "matrix rule" } }),
+  },
+  {
+    name: "POST /api/v1/rate-limits",
+    audit: "rate_limit.create",
+    allowed: RULE_MANAGERS,
+    okStatus: 201,
+    call: async ({ api }) => api.post("/api/v1/rate-limits", { data: { subject: "anyone", agentId: await isolatedAgent(), perMinute: 5, reason: "matrix limit" } }),
   },
 ];
 
@@ -86,6 +109,7 @@ const PAGES: { path: string; allowed: Role[] }[] = [
   { path: "/account", allowed: EVERYONE },
   { path: "/approvals", allowed: PARAM_READERS },
   { path: "/approvals/rules", allowed: EVERYONE },
+  { path: "/people/rules", allowed: EVERYONE },
 ];
 
 for (const role of ROLES) {

@@ -31,6 +31,12 @@ export function ApprovalCard({ item, nowMs, decide, onDecided }: { item: Approva
           <Badge tone={STATUS_TONE[item.status]}>{item.status}</Badge>
         )}
       </header>
+      <p className="text-sm" aria-label="Who asked">
+        <span className="font-medium">Who asked: </span>
+        {item.requester ?? <span className="text-slate-500">no provable requester</span>}
+        {item.chain && item.chain.length > 1 ? <span className="text-slate-500"> · through {item.chain.join(" → ")}</span> : null}
+        {item.tier === "subagent" ? <span className="text-slate-500"> (sub-agent)</span> : null}
+      </p>
       <p className="text-sm">
         <span className="font-medium">Why: </span>
         {item.reason} <span className="text-slate-500">(rule: {item.ruleText})</span>

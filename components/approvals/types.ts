@@ -27,6 +27,11 @@ export type ApprovalItem = {
   delivery: { state: string; deliveredAt: string | null; ackedAt: string | null } | null;
   outcome: string | null;
   waitedMs: number | null;
+  /** Who asked: the directory's person (with channel:sender), or the sender "not in the directory"; null when the gateway reported none. */
+  requester?: string | null;
+  /** Delegation chain of gateway agent ids, first agent … calling agent. */
+  chain?: string[];
+  tier?: string | null;
   recentCalls?: { id: string; occurredAt: string; toolName: string; decision: string; blockReason: string | null }[];
 };
 

@@ -13,6 +13,7 @@ export const NAV: NavItem[] = [
   { href: "/data-flows", label: "Data flows", scope: "registry:read" },
   { href: "/tool-calls", label: "Tool calls", scope: "tool_calls:read" },
   { href: "/approvals", label: "Approvals", scope: "tool_calls:read_params" },
+  { href: "/people/rules", label: "Who may use what", scope: "registry:read" },
   { href: "/findings", label: "Findings", scope: "registry:read" },
   { href: "/gateways", label: "Gateways", scope: "registry:read" },
   { href: "/containment", label: "Containment", scope: "registry:read" },

@@ -10,6 +10,7 @@ import { addApprovalPolicy, type PolicyApprovalGrant, type PolicyApprovalRule } 
 import { connectorPool } from "@/lib/db-raw";
 import { grouped } from "@/lib/db-group";
 import { settings } from "@/lib/env";
+import { identitySections, type PolicyIdentity } from "@/lib/identity-policy/policy";
 
 export type PolicyTool = {
   name: string;
@@ -49,6 +50,8 @@ export type GatewayPolicy = {
   defaultDecision: "deny";
   agents: PolicyAgent[];
   containment: PolicyContainment;
+  /** Per-person and per-group rules and rate limits (lib/identity-policy); absent when none reaches this gateway. */
+  identity?: PolicyIdentity;
 };
 export type SignedGatewayPolicy = { policy: GatewayPolicy; signature: string; keyId: string; algorithm: "Ed25519" };
 
@@ -116,10 +119,11 @@ export async function buildGatewayPolicy(gatewayId: string, now = new Date()): P
  */
 export async function buildGatewayPolicies(gatewayIds: string[], now = new Date()): Promise<Map<string, GatewayPolicy>> {
   const ids = [...new Set(gatewayIds)];
-  const [settings, allAgents, containment] = await Promise.all([
+  const [settings, allAgents, containment, identity] = await Promise.all([
     expirySettings(ids),
     db.agent.findMany({ where: { gatewayId: { in: ids } }, orderBy: { name: "asc" }, select: { id: true, externalId: true, name: true, status: true, gatewayId: true } }),
     activeContainmentForMany(ids),
+    identitySections(ids),
   ]);
   const lists = await effectiveAllowlists(
     allAgents.map((a) => a.id),
@@ -162,7 +166,9 @@ export async function buildGatewayPolicies(gatewayIds: string[], now = new Date(
   for (const gatewayId of ids) {
     const policyAgents = built.get(gatewayId)!;
     const set = settings.get(gatewayId)!;
-    const content = { gatewayId, defaultDecision: "deny" as const, onExpiry: set.onExpiry, agents: policyAgents, containment: containment.get(gatewayId)! };
+    const ident = identity.get(gatewayId);
+    // Only with identity rules or limits: every other policy (and its version) is what it was before.
+    const content = { gatewayId, defaultDecision: "deny" as const, onExpiry: set.onExpiry, agents: policyAgents, containment: containment.get(gatewayId)!, ...(ident ? { identity: ident } : {}) };
     const version = createHash("sha256").update(canonicalJson(content)).digest("hex").slice(0, 20);
     out.set(gatewayId, { schema: "warden.policy/v1", version, issuedAt: now.toISOString(), expiresAt: new Date(now.getTime() + set.ttlSeconds * 1000).toISOString(), ...content });
   }

@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { redact } from "@/lib/redact";
+import { normalizeRequester, requesterKey } from "@/lib/people/keys";
 import { APPROVAL_STATUSES } from "./schema";
 import { expireApprovals, ruleView } from "./service";
 
@@ -37,6 +38,9 @@ const ITEM_SELECT = {
   waitedMs: true,
   outcomeDetail: true,
   resolvedAt: true,
+  requester: true,
+  chain: true,
+  tier: true,
   gateway: { select: { name: true } },
   rule: { select: { id: true, scope: true, toolName: true, matchPath: true, matchPattern: true, egressNotApproved: true, reason: true, timeoutSeconds: true, enabled: true } },
 } as const satisfies Prisma.ApprovalRequestSelect;
@@ -51,7 +55,17 @@ function ruleText(r: ItemRow["rule"], ruleRef: string | null): string {
   return `every ${r.toolName} call by ${who}`;
 }
 
-function itemView(r: ItemRow, agentNames: Map<string, string>, delivery?: { state: string; deliveredAt: Date | null; ackedAt: Date | null }) {
+/** "who asked" in words: the directory's person for the requester key, else channel and sender as the gateway reported them. */
+function requesterText(r: ItemRow, people: Map<string, string>): string | null {
+  const req = normalizeRequester(r.requester);
+  if (!req) return null;
+  const key = requesterKey(req);
+  const name = key ? people.get(key) : undefined;
+  const raw = [req.channel, req.senderId].filter(Boolean).join(":");
+  return name ? `${name} (${raw})` : `${raw} (not in the directory)`;
+}
+
+function itemView(r: ItemRow, agentNames: Map<string, string>, people: Map<string, string>, identityRules: Map<string, string>, delivery?: { state: string; deliveredAt: Date | null; ackedAt: Date | null }) {
   return {
     id: r.id,
     status: r.status,
@@ -72,7 +86,7 @@ function itemView(r: ItemRow, agentNames: Map<string, string>, delivery?: { stat
     reason: r.reason,
     ruleId: r.rule?.id ?? null,
     ruleRef: r.ruleRef,
-    ruleText: ruleText(r.rule, r.ruleRef),
+    ruleText: (!r.rule && r.ruleRef && identityRules.get(r.ruleRef.toLowerCase())) || ruleText(r.rule, r.ruleRef),
     timeoutMs: r.timeoutMs,
     createdAt: r.createdAt,
     expiresAt: r.expiresAt,
@@ -86,6 +100,9 @@ function itemView(r: ItemRow, agentNames: Map<string, string>, delivery?: { stat
     waitedMs: r.waitedMs,
     outcomeDetail: r.outcomeDetail,
     resolvedAt: r.resolvedAt,
+    requester: requesterText(r, people),
+    chain: r.chain ?? [],
+    tier: r.tier,
   };
 }
 export type ApprovalView = ReturnType<typeof itemView>;
@@ -93,13 +110,30 @@ export type ApprovalView = ReturnType<typeof itemView>;
 async function shape(rows: ItemRow[]): Promise<ApprovalView[]> {
   const agentIds = [...new Set(rows.flatMap((r) => (r.agentId ? [r.agentId] : [])))];
   const commandIds = rows.flatMap((r) => (r.commandId ? [r.commandId] : []));
-  const [agents, commands] = await Promise.all([
+  const keys = [...new Set(rows.flatMap((r) => requesterKey(normalizeRequester(r.requester)) ?? []))];
+  // A call held by a per-person rule (lib/identity-policy) names that rule's id.
+  const identityRuleIds = [...new Set(rows.flatMap((r) => (!r.rule && r.ruleRef && UUID.test(r.ruleRef) ? [r.ruleRef.toLowerCase()] : [])))];
+  const [agents, commands, identities, heldBy] = await Promise.all([
     agentIds.length ? db.agent.findMany({ where: { id: { in: agentIds } }, select: { id: true, name: true } }) : [],
     commandIds.length ? db.gatewayCommand.findMany({ where: { id: { in: commandIds } }, select: { id: true, state: true, deliveredAt: true, ackedAt: true } }) : [],
+    keys.length ? db.personIdentity.findMany({ where: { key: { in: keys } }, select: { key: true, person: { select: { displayName: true } } } }) : [],
+    identityRuleIds.length
+      ? db.identityRule.findMany({
+          where: { id: { in: identityRuleIds } },
+          select: { id: true, subject: true, toolName: true, person: { select: { displayName: true } }, group: { select: { name: true } }, agent: { select: { name: true } } },
+        })
+      : [],
   ]);
+  const identityRules = new Map(
+    heldBy.map((x) => {
+      const who = x.subject === "person" ? (x.person?.displayName ?? "a person") : x.subject === "group" ? `group ${x.group?.name ?? ""}` : x.subject === "unidentified" ? "no provable requester" : "anyone";
+      return [x.id, `per-person rule: ${who} × ${x.agent?.name ?? "every agent"} × ${x.toolName ?? "every tool"}`];
+    }),
+  );
+  const people = new Map(identities.map((i) => [i.key, i.person.displayName]));
   const names = new Map(agents.map((a) => [a.id, a.name]));
   const byCommand = new Map(commands.map((c) => [c.id, c]));
-  return rows.map((r) => itemView(r, names, r.commandId ? byCommand.get(r.commandId) : undefined));
+  return rows.map((r) => itemView(r, names, people, identityRules, r.commandId ? byCommand.get(r.commandId) : undefined));
 }
 
 export type ApprovalQuery = { status: (typeof APPROVAL_STATUSES)[number] | "all"; limit: number; recentCalls: boolean };

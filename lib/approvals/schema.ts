@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { patternProblem } from "./pattern";
+import { normalizeRequester } from "@/lib/people/keys";
 
 // Shared by the forms, the server actions, the console API and the connector endpoints.
 
@@ -133,6 +134,14 @@ export const ZConnectorApproval = z.object({
     .int("Whole milliseconds.")
     .min(MIN_TIMEOUT_SECONDS * 1000, "At least 10000 ms.")
     .max(MAX_TIMEOUT_SECONDS * 1000, "At most 1800000 ms (30 minutes)."),
+  /** Who asked (the ORIGINATING requester for a delegated call): kept only as the plugin's normalized, bounded fields. */
+  requester: z
+    .unknown()
+    .transform((r) => normalizeRequester(r))
+    .optional(),
+  /** The delegation chain of gateway agent ids (first agent … calling agent); [] or absent for a direct call. */
+  chain: z.array(ZGatewayText(200).min(1, "Required.")).max(16, "At most 16 agents.").optional(),
+  tier: z.enum(["interactive", "subagent"], { message: "interactive or subagent." }).optional(),
 });
 export type TConnectorApproval = z.infer<typeof ZConnectorApproval>;
 

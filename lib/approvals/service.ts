@@ -194,6 +194,9 @@ export async function reportApproval(actor: Actor, gatewayId: string, input: TCo
           ruleId: rule?.id ?? null,
           reason: redactString(input.reason),
           timeoutMs: input.timeoutMs,
+          ...(input.requester ? { requester: input.requester as Prisma.InputJsonValue } : {}),
+          chain: input.chain ?? [],
+          tier: input.tier ?? null,
           createdAt: now,
           expiresAt,
         },
@@ -215,6 +218,7 @@ export async function reportApproval(actor: Actor, gatewayId: string, input: TCo
           reason: redactString(input.reason),
           paramsHash: input.paramsHash,
           expiresAt,
+          ...(input.chain?.length ? { chain: input.chain } : {}),
         },
       });
       await notify(tx, "approval.requested", `Agent ${agentLabel} on ${gw.name} waits for approval to call ${input.toolName}: ${redactString(input.reason)}`, {

@@ -35,6 +35,7 @@ export const SCOPES = [
   "tokens:own", // manage one's own personal API tokens
   "approvals:decide", // allow or deny a tool call held for a person's approval
   "approval_rules:manage", // which calls need a person's approval
+  "identity_policy:manage", // per-person and per-group rules and rate limits (who may use what)
   "advisories:manage", // record and delete security advisories matched against gateway versions
   "jobs:read", // the background jobs' state (which replica ran what, last errors)
 ] as const;
@@ -57,6 +58,7 @@ export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
     "tokens:own",
     "approvals:decide",
     "approval_rules:manage",
+    "identity_policy:manage",
     "advisories:manage",
   ],
   operator: [

@@ -66,6 +66,15 @@ export function defineWardenJobs(): void {
     run: async () => (await import("@/lib/approvals/service")).expireApprovals(),
   });
   defineJob({
+    // Warden-counted (shared) rate limits: buckets older than any window are dropped.
+    name: "rate-limit-counts",
+    everyMs: MINUTE,
+    timeoutMs: MINUTE,
+    run: async () => {
+      await (await import("@/lib/identity-policy/consume")).pruneRateLimitCounts();
+    },
+  });
+  defineJob({
     name: "spend-breaker",
     everyMs: 30 * SECOND,
     timeoutMs: 2 * MINUTE,

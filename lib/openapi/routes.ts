@@ -11,6 +11,8 @@ import { ZInventory } from "@/lib/gateways/inventory";
 import { ZUsageBatch } from "@/lib/model-usage/schema";
 import { ZAck, ZPollWithAcks } from "@/lib/outbox/commands";
 import { ZEventBatch } from "@/lib/tool-calls/ingest";
+import { ZRateLimitConsume } from "@/lib/identity-policy/schema";
+import { createIdentityRuleAction, createRateLimitAction, deleteIdentityRuleAction, deleteRateLimitAction, updateIdentityRuleAction, updateRateLimitAction } from "@/lib/identity-policy/actions";
 import { GATEWAY, PUBLIC, SIGNED_IN, scope, type Operation } from "./operation";
 import { approveAgentLinkAction, revokeAgentLinkAction } from "@/lib/agent-links/actions";
 import { importAgentsMdAction } from "@/lib/agents-md/actions";
@@ -41,6 +43,23 @@ import {
 import { createUserAction, resetUserPasswordAction, setUserRoleAction } from "@/lib/users/actions";
 
 export const OPERATIONS: Operation[] = [
+  { method: "GET", path: "/api/v1/identity-rules/{id}", auth: scope("registry:read"), description: "→ {data}. Scope registry:read (a team-scoped caller: rules of their team)." },
+  {
+    method: "PATCH",
+    path: "/api/v1/identity-rules/{id}",
+    action: updateIdentityRuleAction,
+    description: "{effect?, timeoutSeconds?, reason?} → {data}. Subject, agent and tool are the rule's identity: delete and create to change them. Scope identity_policy:manage.",
+  },
+  { method: "DELETE", path: "/api/v1/identity-rules/{id}", action: deleteIdentityRuleAction, description: "→ {data: {id, deleted: true}}. Scope identity_policy:manage." },
+  { method: "GET", path: "/api/v1/identity-rules", auth: scope("registry:read"), description: "→ {data}: per-person and per-group rules. Scope registry:read (a team-scoped caller: rules of their team)." },
+  {
+    method: "POST",
+    path: "/api/v1/identity-rules",
+    action: createIdentityRuleAction,
+    status: 201,
+    description:
+      "{subject: person|group|unidentified|anyone, personId?, groupId?, agentId?, toolName?, effect: allow|deny|require_approval, timeoutSeconds? (require_approval, 10–1800), reason} → 201 {data}. 409 with field errors when a rule with the same subject, agent and tool exists. Scope identity_policy:manage.",
+  },
   { method: "GET", path: "/api/v1/openapi.json", auth: PUBLIC, description: "This document: the OpenAPI 3.1 reference, generated from the route registry and the zod schemas." },
   { method: "GET", path: "/api/auth/{nextauth*}", auth: PUBLIC, description: "next-auth v4: sign-in pages, providers, CSRF token, session, OIDC callback (`/api/auth/callback/oidc`)." },
   {
@@ -182,6 +201,14 @@ export const OPERATIONS: Operation[] = [
     auth: GATEWAY,
     description:
       "the gateway's signed policy. Signed request (empty body). The ETag names one signed copy (version + issue time); If-None-Match with it answers 304, from the Postgres cache (no allowlist computation, no signing) while nothing changed.",
+  },
+  {
+    method: "POST",
+    path: "/api/v1/connector/rate-limits/consume",
+    auth: GATEWAY,
+    body: ZRateLimitConsume,
+    description:
+      "{ruleId, subjectKey} — count one call against a shared rate limit (Warden counts across gateways and replicas; sliding window of the 5 s buckets overlapping the last 60 s). 200 {data: {allowed, count, limit, resetAt}}; a refused call is not counted. 404 when the limit does not exist or does not reach this gateway; 400 when it is not shared.",
   },
   { method: "GET", path: "/api/v1/connector/public-key", auth: PUBLIC, description: "Warden's Ed25519 public key (no auth: it is public)." },
   { method: "POST", path: "/api/v1/connector/usage", auth: GATEWAY, body: ZUsageBatch, description: "a signed batch of model calls (tokens, cost) from a gateway." },
@@ -438,6 +465,18 @@ export const OPERATIONS: Operation[] = [
     auth: scope("dashboard:read"),
     description:
       "→ {data: {generatedAt, score, status, counts, domains: [{id, title, practice, score, status, items: [{id, check, status, detail, evidenceHref, nextStep}]}]}}: the fleet scored against the twelve practice domains. Scope dashboard:read (every role, managers included).",
+  },
+  { method: "GET", path: "/api/v1/rate-limits/{id}", auth: scope("registry:read"), description: "→ {data}. Scope registry:read." },
+  { method: "PATCH", path: "/api/v1/rate-limits/{id}", action: updateRateLimitAction, description: "{perMinute?, shared?, reason?} → {data}. Scope identity_policy:manage." },
+  { method: "DELETE", path: "/api/v1/rate-limits/{id}", action: deleteRateLimitAction, description: "→ {data: {id, deleted: true}}; its Warden-side counts go with it. Scope identity_policy:manage." },
+  { method: "GET", path: "/api/v1/rate-limits", auth: scope("registry:read"), description: "→ {data}: per-person rate limits. Scope registry:read (a team-scoped caller: limits of their team)." },
+  {
+    method: "POST",
+    path: "/api/v1/rate-limits",
+    action: createRateLimitAction,
+    status: 201,
+    description:
+      "{subject, personId?, groupId?, agentId?, toolName?, tier?: interactive|subagent, perMinute (1–100000), shared? (counted by Warden across gateways), reason} → 201 {data}. 409 when a limit with the same subject, agent, tool and tier exists. Scope identity_policy:manage.",
   },
   {
     method: "GET",
