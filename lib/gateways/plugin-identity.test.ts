@@ -79,6 +79,10 @@ describe("identity rules: most specific wins", () => {
     const ops = rule({ subject: "group", subjectId: OPS, effect: "deny" });
     expect(identityDecision(section([ops]), { requester: alice, agentId: "main", toolName: "read" }).effect).toBe("deny");
     expect(identityDecision(section([ops]), { requester: carol, agentId: "main", toolName: "read" }).effect).toBeNull();
+    // Alice is in ops only: a finance rule is not hers, Bob (ops and finance) gets it.
+    const finance = rule({ subject: "group", subjectId: FINANCE, effect: "deny" });
+    expect(identityDecision(section([finance]), { requester: alice, agentId: "main", toolName: "read" }).effect).toBeNull();
+    expect(identityDecision(section([finance]), { requester: bob, agentId: "main", toolName: "read" }).effect).toBe("deny");
     // Case and spacing of the sender id are part of the identity (only the channel is case-folded).
     expect(identityDecision(section([ops]), { requester: { channel: "Telegram", senderId: "111" }, agentId: "main", toolName: "read" }).effect).toBe("deny");
     expect(identityDecision(section([ops]), { requester: { channel: "telegram", senderId: "111", accountId: "other" }, agentId: "main", toolName: "read" }).effect).toBeNull();
