@@ -30,7 +30,15 @@ function start(identity?: unknown, wardenUrl = "http://127.0.0.1:9") {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-identity-"));
   dirs.push(dir);
   const gatewayId = randomUUID();
-  const policy = { schema: "warden.policy/v1", gatewayId, version: "1", issuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 3600_000).toISOString(), agents: AGENTS, ...(identity ? { identity } : {}) };
+  const policy = {
+    schema: "warden.policy/v1",
+    gatewayId,
+    version: "1",
+    issuedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+    agents: AGENTS,
+    ...(identity ? { identity } : {}),
+  };
   const signed = { policy, algorithm: "Ed25519", keyId: "k1", signature: sign(null, Buffer.from(canonicalJson(policy)), privateKey).toString("base64") };
   fs.writeFileSync(path.join(dir, "policy.json"), JSON.stringify({ signed }));
   const hooks = new Map<string, Hook>();
@@ -41,18 +49,36 @@ function start(identity?: unknown, wardenUrl = "http://127.0.0.1:9") {
     logger: quiet,
     config: {},
     runtime: {},
-    pluginConfig: { wardenUrl, gatewayId, signingSecret: `whsec_${Buffer.from("s".repeat(32)).toString("base64")}`, wardenPublicKey: publicKey.export({ type: "spki", format: "pem" }).toString(), spoolDir: dir, gatewayUrl: "ws://127.0.0.1:9" },
+    pluginConfig: {
+      wardenUrl,
+      gatewayId,
+      signingSecret: `whsec_${Buffer.from("s".repeat(32)).toString("base64")}`,
+      wardenPublicKey: publicKey.export({ type: "spki", format: "pem" }).toString(),
+      spoolDir: dir,
+      gatewayUrl: "ws://127.0.0.1:9",
+    },
     on: (name: string, fn: Hook) => hooks.set(name, fn),
   });
   let n = 0;
   const call = async (agentId: string, toolName: string, opts: { requester?: unknown; sessionKey?: string; params?: Record<string, unknown> } = {}) => {
     const toolCallId = `c${++n}`;
     const sessionKey = opts.sessionKey ?? `agent:${agentId}:main`;
-    const res = (await hooks.get("before_tool_call")!({ toolName, params: opts.params ?? {}, toolCallId, runId: "r1" }, { agentId, sessionKey, toolName, toolCallId, runId: "r1", ...(opts.requester ? { requester: opts.requester } : {}) })) as { block?: boolean; blockReason?: string } | undefined;
-    const events = fs.readFileSync(path.join(dir, "spool", "current.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const res = (await hooks.get("before_tool_call")!(
+      { toolName, params: opts.params ?? {}, toolCallId, runId: "r1" },
+      { agentId, sessionKey, toolName, toolCallId, runId: "r1", ...(opts.requester ? { requester: opts.requester } : {}) },
+    )) as { block?: boolean; blockReason?: string } | undefined;
+    const events = fs
+      .readFileSync(path.join(dir, "spool", "current.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     return { blocked: res?.block === true, reason: res?.blockReason, event: events.find((e) => e.eventId === `${toolCallId}@r1.decision`) };
   };
-  const spawned = (parentSessionKey: string, childSessionKey: string, childAgent: string) => hooks.get("subagent_spawned")!({ childSessionKey, agentId: childAgent, mode: "run", threadRequested: false, runId: "r2", requester: { channel: "telegram" } }, { requesterSessionKey: parentSessionKey, childSessionKey, runId: "r2" });
+  const spawned = (parentSessionKey: string, childSessionKey: string, childAgent: string) =>
+    hooks.get("subagent_spawned")!(
+      { childSessionKey, agentId: childAgent, mode: "run", threadRequested: false, runId: "r2", requester: { channel: "telegram" } },
+      { requesterSessionKey: parentSessionKey, childSessionKey, runId: "r2" },
+    );
   return { call, spawned, dir };
 }
 
@@ -85,7 +111,11 @@ describe("before_tool_call with identity rules", () => {
     // The child's own requester (a channel without sender, or even another person) does not replace hers.
     for (const own of [undefined, { channel: "telegram" }, bob]) {
       const r = await p.call("worker", "exec", { sessionKey: child, requester: own });
-      expect(r, JSON.stringify(own)).toMatchObject({ blocked: true, reason: expect.stringContaining("no exec for Alice"), event: { requester: alice, chain: ["orchestrator", "worker"], tier: "subagent" } });
+      expect(r, JSON.stringify(own)).toMatchObject({
+        blocked: true,
+        reason: expect.stringContaining("no exec for Alice"),
+        event: { requester: alice, chain: ["orchestrator", "worker"], tier: "subagent" },
+      });
     }
     expect(await p.call("worker", "read", { sessionKey: child })).toMatchObject({ blocked: false, event: { requester: alice, chain: ["orchestrator", "worker"], tier: "subagent" } });
     // A grandchild: the chain grows, the person stays.
@@ -103,7 +133,11 @@ describe("before_tool_call with identity rules", () => {
   });
 
   it("narrows a sub-agent to what every agent of its chain may do (allowlist and identity rules)", async () => {
-    const p = start({ people, rules: [{ id: "r", subject: "person", subjectId: BOB, agent: "orchestrator", tool: "read", effect: "deny", reason: "Bob may not read through the orchestrator" }], rateLimits: [] });
+    const p = start({
+      people,
+      rules: [{ id: "r", subject: "person", subjectId: BOB, agent: "orchestrator", tool: "read", effect: "deny", reason: "Bob may not read through the orchestrator" }],
+      rateLimits: [],
+    });
     const child = "agent:worker:subagent:n1";
     await p.call("orchestrator", "sessions_spawn", { requester: bob, params: { task: "t", agentId: "worker" } });
     p.spawned("agent:orchestrator:main", child, "worker");
@@ -131,7 +165,11 @@ describe("before_tool_call with identity rules", () => {
     // into is still decided for her (the reported requester stays the originating one).
     const q = start({ people, rules: [{ id: "d", subject: "person", subjectId: BOB, agent: "helper", tool: "exec", effect: "deny", reason: "Bob: not via helper" }], rateLimits: [] });
     await q.call("orchestrator", "sessions_send", { requester: alice, params: { agentId: "helper", message: "go" } });
-    expect(await q.call("helper", "exec", { sessionKey: "agent:helper:main", requester: bob })).toMatchObject({ blocked: true, reason: expect.stringContaining("Bob: not via helper"), event: { requester: alice } });
+    expect(await q.call("helper", "exec", { sessionKey: "agent:helper:main", requester: bob })).toMatchObject({
+      blocked: true,
+      reason: expect.stringContaining("Bob: not via helper"),
+      event: { requester: alice },
+    });
     expect((await q.call("helper", "exec", { sessionKey: "agent:helper:main" })).blocked).toBe(false);
   });
 
@@ -144,7 +182,11 @@ describe("before_tool_call with identity rules", () => {
     const third = await p.call("worker", "read", { sessionKey: "agent:worker:subagent:a2", requester: alice }); // unidentified sub-agent: not Alice's count
     expect(third.blocked).toBe(false);
     p.spawned("agent:orchestrator:alice", "agent:worker:subagent:a3", "worker");
-    expect(await p.call("worker", "read", { sessionKey: "agent:worker:subagent:a3" })).toMatchObject({ blocked: true, reason: expect.stringContaining("rate limit alice-2 reached"), event: { requester: alice, tier: "subagent" } });
+    expect(await p.call("worker", "read", { sessionKey: "agent:worker:subagent:a3" })).toMatchObject({
+      blocked: true,
+      reason: expect.stringContaining("rate limit alice-2 reached"),
+      event: { requester: alice, tier: "subagent" },
+    });
     expect((await p.call("worker", "read", { requester: bob })).blocked).toBe(false);
   });
 

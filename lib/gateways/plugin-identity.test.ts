@@ -68,7 +68,12 @@ describe("identity rules: most specific wins", () => {
     const a = rule({ subject: "group", subjectId: OPS, effect: "allow" });
     const q = rule({ subject: "group", subjectId: FINANCE, effect: "require_approval" });
     const d = rule({ subject: "group", subjectId: OPS, effect: "deny" });
-    for (const order of [[a, q, d], [d, q, a], [q, a, d], [a, d, q]]) {
+    for (const order of [
+      [a, q, d],
+      [d, q, a],
+      [q, a, d],
+      [a, d, q],
+    ]) {
       expect(identityDecision(section(order), { requester: bob, agentId: "main", toolName: "read" }).effect).toBe("deny");
     }
     expect(identityDecision(section([a, q]), { requester: bob, agentId: "main", toolName: "read" }).effect).toBe("require_approval");
@@ -150,7 +155,11 @@ describe("rate limits", () => {
     const onRead = limit({ id: "read", tool: "read", perMinute: 1 });
     const unid = limit({ id: "unid", subject: "unidentified", perMinute: 1 });
     const id = section([], [onOrch, onSub, onRead, unid]);
-    const ids = (ctx: Parameters<ReturnType<typeof createRateLimiter>["check"]>[1]) => rl.check(id, ctx).map((l) => l.id).sort();
+    const ids = (ctx: Parameters<ReturnType<typeof createRateLimiter>["check"]>[1]) =>
+      rl
+        .check(id, ctx)
+        .map((l) => l.id)
+        .sort();
     expect(ids({ requester: alice, agentId: "orchestrator", chain: [], toolName: "exec", tier: "interactive" })).toEqual(["orch"]);
     // The orchestrator's limit also covers the worker it delegated to.
     expect(ids({ requester: alice, agentId: "worker", chain: ["orchestrator", "worker"], toolName: "read", tier: "subagent" })).toEqual(["orch", "read", "sub"]);
