@@ -273,7 +273,9 @@ function register(api) {
     ...(ctx?.sessionKey ? { sessionKey: String(ctx.sessionKey).slice(0, 500) } : {}),
   });
 
-  api.on("before_tool_call", (event, ctx) => {
+  // A sub-agent's first call may come before OpenClaw announced its spawn: wait for it (once, ≤ 2 s).
+  api.on("before_tool_call", (event, ctx) => (provenance.shouldWait(ctx?.sessionKey) ? provenance.waitFor(ctx.sessionKey, 2000).then(() => beforeToolCall(event, ctx)) : beforeToolCall(event, ctx)), { priority: 1000 });
+  function beforeToolCall(event, ctx) {
     syncFromDisk();
     const agentId = agentIdOf(ctx);
     // The originating person and the chain of agents behind this call (lib/provenance.js).
@@ -410,7 +412,7 @@ function register(api) {
     const shared = d.allow ? limits.filter((l) => l.shared) : [];
     if (shared.length) return Promise.all(shared.map((l) => consumeShared(client, l))).then((rs) => finish(rs.find((r) => !r.allowed)?.reason));
     return finish();
-  }, { priority: 1000 });
+  }
 
   api.on("after_tool_call", (event, ctx) => {
     const ownId = event.toolCallId ?? ctx?.toolCallId;

@@ -118,6 +118,11 @@ describe("before_tool_call with identity rules", () => {
       });
     }
     expect(await p.call("worker", "read", { sessionKey: child })).toMatchObject({ blocked: false, event: { requester: alice, chain: ["orchestrator", "worker"], tier: "subagent" } });
+    // OpenClaw announces a spawn after launching the child: a first call that comes earlier waits for it.
+    const late = "agent:worker:subagent:late";
+    const early = p.call("worker", "exec", { sessionKey: late });
+    setTimeout(() => p.spawned("agent:orchestrator:main", late, "worker"), 150);
+    expect(await early).toMatchObject({ blocked: true, event: { requester: alice, chain: ["orchestrator", "worker"], tier: "subagent" } });
     // A grandchild: the chain grows, the person stays.
     const grand = "agent:helper:subagent:99aa";
     p.spawned(child, grand, "helper");

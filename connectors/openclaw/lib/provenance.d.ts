@@ -11,6 +11,8 @@ export type Provenance = {
   noteCaller(sessionKey: unknown, caller: { requester?: Requester; chain: string[] }): void;
   callerOf(sessionKey: unknown): { requester?: Requester; chain: string[] } | undefined;
   delegate(input: { parentSessionKey?: string; parentAgentId?: string; childSessionKey: string; childAgentId?: string; kind?: "spawn" | "send" }): Inherited | undefined;
+  shouldWait(sessionKey: unknown): boolean;
+  waitFor(sessionKey: unknown, ms: number): Promise<void>;
   size(): number;
 };
 export function createProvenance(opts?: { file?: string; max?: number; ttlMs?: number; sendTtlMs?: number; now?: () => number; logger?: unknown }): Provenance;

@@ -49,6 +49,8 @@ export function effectiveCaller({ own, inherited, agentId, sessionKey }) {
 export function createProvenance({ file, max = 5000, ttlMs = 24 * 3600_000, sendTtlMs = 3600_000, now = () => Date.now(), logger } = {}) {
   const delegated = new Map(); // child session key -> { requester?, chain, kind, at, until }
   const seen = new Map(); // session key -> { requester?, chain, at } (the last call's effective caller)
+  const waiters = new Map(); // child session key -> resolve functions waiting for its delegation
+  const waited = new Map(); // sub-agent session keys already waited for once (bounded)
   const touch = (map, k, v, cap) => {
     map.delete(k);
     map.set(k, v);
@@ -129,7 +131,34 @@ export function createProvenance({ file, max = 5000, ttlMs = 24 * 3600_000, send
       }
       touch(delegated, child, v, max);
       save();
+      for (const resolve of waiters.get(child) ?? []) resolve();
+      waiters.delete(child);
       return v;
+    },
+    /**
+     * OpenClaw announces a spawn (subagent_spawned) after it launched the child run: a sub-agent
+     * session's first call may come before it. Such a call waits (once per session, at most ms) for
+     * the announcement, so it is decided for the right person.
+     */
+    shouldWait(sessionKey) {
+      const k = keyOf(sessionKey);
+      return Boolean(k && SUBAGENT_KEY.test(k) && !waited.has(k) && !api.inherited(k));
+    },
+    waitFor(sessionKey, ms) {
+      const k = keyOf(sessionKey);
+      if (!k) return Promise.resolve();
+      touch(waited, k, true, max);
+      return new Promise((resolve) => {
+        const t = setTimeout(resolve, ms);
+        const list = waiters.get(k) ?? [];
+        list.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+        waiters.set(k, list);
+      }).finally(() => {
+        waiters.delete(k);
+      });
     },
     size: () => delegated.size,
   };
