@@ -20,6 +20,8 @@ import { approvalBroker } from "./lib/approvals.js";
 import { backoffDelay, createBackoffGroup } from "./lib/backoff.js";
 import { checkPeer, linkTargetOf } from "./lib/peers.js";
 import { createUsageReporter } from "./lib/usage.js";
+import { consumeShared, createRateLimiter, identityDecisionForChain, identityNeed, limitReason } from "./lib/identity.js";
+import { effectiveCaller, reportedChain, sharedProvenance } from "./lib/provenance.js";
 
 const PLUGIN_ID = "warden";
 const sleep = (ms, signal) => new Promise((r) => { const t = setTimeout(r, ms); signal?.addEventListener("abort", () => { clearTimeout(t); r(); }, { once: true }); });
@@ -79,7 +81,7 @@ function register(api) {
   const cfg = readConfig(api.pluginConfig);
   const dir = cfg.spoolDir ?? path.join(stateDirOf(api), "warden");
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const files = { policy: path.join(dir, "policy.json"), key: path.join(dir, "warden-public-key.json"), containment: path.join(dir, "containment.json"), grants: path.join(dir, "approval-grants.json"), artefacts: path.join(dir, "artefacts.json"), buildHash: path.join(dir, "openclaw-build-hash.json") };
+  const files = { policy: path.join(dir, "policy.json"), key: path.join(dir, "warden-public-key.json"), containment: path.join(dir, "containment.json"), grants: path.join(dir, "approval-grants.json"), artefacts: path.join(dir, "artefacts.json"), buildHash: path.join(dir, "openclaw-build-hash.json"), provenance: path.join(dir, "delegations.json") };
   // Hash pinning (lib/artefacts.js): the installed artefact behind each tool. The OpenClaw build's
   // hash is computed once per process, off the hot path (cached by version + stat fingerprint);
   // until then built-in tools have an unknown hash (allowed, reported without one).
@@ -181,6 +183,17 @@ function register(api) {
     unreachableMs: cfg.approvalUnreachableSeconds * 1000,
   });
 
+  // Who asked (lib/provenance.js, lib/identity.js): the sessions agents delegated to, and the rate
+  // limits' windows; one of each per process, shared by every registry instance.
+  const provenance = sharedProvenance(files.provenance, { logger: log });
+  const limiter = (globalThis[Symbol.for("warden.rateLimiter")] ??= createRateLimiter());
+  // A sub-agent session inherits its parent's originating person and chain (OpenClaw 2026.9.6:
+  // subagent_spawned gives childSessionKey, the child's agentId and ctx.requesterSessionKey).
+  api.on("subagent_spawned", (event, ctx) => {
+    if (typeof event?.childSessionKey !== "string") return;
+    provenance.delegate({ parentSessionKey: ctx?.requesterSessionKey, childSessionKey: event.childSessionKey, childAgentId: typeof event.agentId === "string" ? event.agentId : undefined, kind: "spawn" });
+  });
+
   // ---- enforcement ----------------------------------------------------------------------------
   // Calls decided here (id -> what was recorded), so the result says the same; bounded.
   const decided = new Map();
@@ -220,6 +233,31 @@ function register(api) {
     if (peer) d = { allow: false, code: peer.code, agentName: d.agentName, reason: peer.reason };
     return d;
   };
+  // Scope narrowing: a delegated call is allowed only if every agent of its chain may make it (and
+  // the calling agent's own decision comes first); a child never holds more than its parents.
+  const decideChain = (who, agentId, toolName, toolVersion, toolHash, params, derivedPaths) => {
+    const d = decideCall(agentId, toolName, toolVersion, toolHash, params, derivedPaths);
+    if (!d.allow) return d;
+    for (const a of new Set(who.chain)) {
+      if (a === agentId) continue;
+      const up = decideCall(a, toolName, toolVersion, toolHash, params, derivedPaths);
+      if (!up.allow) return { allow: false, code: `chain_${up.code ?? "blocked"}`.slice(0, 60), agentName: d.agentName, reason: `Warden: blocked for agent "${agentId}" because agent "${a}", which delegated this work, may not make this call (${up.reason})` };
+    }
+    return d;
+  };
+  /** Who asked, as reported on every event and held approval (docs/connector-protocol.md, "Who asked"). */
+  const whoFields = (who) => ({ ...(who.requester ? { requester: who.requester } : {}), ...(who.chain.length ? { chain: reportedChain(who.chain) } : {}), tier: who.tier });
+  const callerOf = (ctx, agentId) => effectiveCaller({ own: ctx?.requester, inherited: provenance.inherited(ctx?.sessionKey), agentId, sessionKey: ctx?.sessionKey });
+  /** A sessions_send reaching another session: that session's calls are this caller's (kind "send"). */
+  const sendTargetKey = (toolName, params, agentId) => {
+    if (toolName !== "sessions_send" || !params || typeof params !== "object") return undefined;
+    const link = linkTargetOf(toolName, params, agentId);
+    if (!link?.target) return undefined;
+    const key = typeof params.sessionKey === "string" ? params.sessionKey.trim() : "";
+    if (/^agent:/i.test(key)) return key;
+    if (key.toLowerCase() === "main" || (!key && params.label === undefined)) return `agent:${link.target}:main`;
+    return undefined; // a label: the session is known from the result
+  };
   const targetOf = (toolName, params, agentId) => {
     const t = linkTargetOf(String(toolName), params, agentId)?.target;
     return t ? { targetAgentId: t.slice(0, 200) } : {};
@@ -235,9 +273,14 @@ function register(api) {
     ...(ctx?.sessionKey ? { sessionKey: String(ctx.sessionKey).slice(0, 500) } : {}),
   });
 
-  api.on("before_tool_call", (event, ctx) => {
+  // A sub-agent's first call may come before OpenClaw announced its spawn: wait for it (once, ≤ 2 s).
+  api.on("before_tool_call", (event, ctx) => (provenance.shouldWait(ctx?.sessionKey) ? provenance.waitFor(ctx.sessionKey, 2000).then(() => beforeToolCall(event, ctx)) : beforeToolCall(event, ctx)), { priority: 1000 });
+  function beforeToolCall(event, ctx) {
     syncFromDisk();
     const agentId = agentIdOf(ctx);
+    // The originating person and the chain of agents behind this call (lib/provenance.js).
+    const who = callerOf(ctx, agentId);
+    provenance.noteCaller(ctx?.sessionKey, who);
     const ownId = event.toolCallId ?? ctx?.toolCallId ?? randomUUID();
     const runId = event.runId ?? ctx?.runId;
     let toolName = event.toolName ?? ctx?.toolName;
@@ -254,7 +297,7 @@ function register(api) {
         toolName = inner.name;
         params = inner.args;
         ({ toolVersion, toolHash } = pinOf(toolName));
-        d = decideCall(agentId, toolName, toolVersion, toolHash, params);
+        d = decideChain(who, agentId, toolName, toolVersion, toolHash, params);
       }
       if (d.allow) {
         // Recorded by the tool's own before_tool_call (or as not run by the wrapper's result).
@@ -272,7 +315,7 @@ function register(api) {
         call = pending.call;
       }
       ({ toolVersion, toolHash } = pinOf(toolName, toolVersion, toolHash));
-      d = decideCall(agentId, toolName, toolVersion, toolHash, params, event.derivedPaths);
+      d = decideChain(who, agentId, toolName, toolVersion, toolHash, params, event.derivedPaths);
     }
     const recordDecision = (allowed, blockReason, extra) =>
       spool.append({
@@ -288,34 +331,88 @@ function register(api) {
         decision: allowed ? "allowed" : "blocked",
         ...targetOf(toolName, params, agentId),
         ...(allowed ? {} : { blockReason: String(blockReason).slice(0, 4000) }),
+        ...whoFields(who),
         ...extra,
       });
-    const mine = { call, toolName: String(toolName), allowed: d.allow, link: targetOf(toolName, params, agentId) };
+    // Who may use what (the policy's identity section, lib/identity.js), after the allowlist said
+    // yes: the rules for the originating person(s) with the calling agent and every agent of the
+    // chain, most restrictive outcome; then the rate limits that apply (blocked calls never count).
+    const identity = state.policy?.identity;
+    let idNeed = null;
+    let limits = [];
+    if (d.allow && identity !== undefined && identity !== null && !cfg.errors.length) {
+      const idd = identityDecisionForChain(identity, { requesters: [who.requester, ...who.others], agents: [...new Set([...who.chain, ...(agentId ? [agentId] : [])])], toolName: String(toolName) });
+      if (idd.effect === "deny") d = { allow: false, code: "identity_denied", agentName: d.agentName, reason: idd.reason };
+      else if (idd.effect === "require_approval") idNeed = identityNeed(idd);
+      if (d.allow) {
+        limits = limiter.check(identity, { requester: who.requester, agentId, chain: who.chain, toolName: String(toolName), tier: who.tier });
+        const over = limits.find((l) => l.exhausted);
+        if (over) d = { allow: false, code: "rate_limited", agentName: d.agentName, reason: limitReason(over) };
+      }
+    }
+    const mine = { call, toolName: String(toolName), allowed: d.allow, link: targetOf(toolName, params, agentId), who };
     remember(decided, slot(ownId, runId), mine);
     // A call Warden's rules hold for a person: the run waits at the gateway until Warden decides;
     // its decision record is written when the gateway settles it (before the tool runs, on allow).
-    // The gateway knows the call by its own id (ownId); Warden's record uses the call key.
-    const need = d.allow && !cfg.errors.length ? needsApproval(state.policy, { ...state.local, approvalGrants: approvalGrants() }, { agentId, toolName, params }) : null;
-    if (need) {
-      return approvals.hold({
-        call: { toolCallId: String(ownId), sessionKey: ctx?.sessionKey ? String(ctx.sessionKey).slice(0, 500) : undefined, runId: runId ? String(runId).slice(0, 200) : undefined, agentId, toolName: String(toolName).slice(0, 200), toolVersion: toolVersion ? String(toolVersion).slice(0, 100) : undefined, params, displayParams: capJson(params) ?? {} },
-        need,
-        record: ({ allowed, reason, approvalId }) => {
-          if (!allowed) mine.allowed = false;
-          recordDecision(allowed, reason, approvalId ? { approvalId } : {});
-        },
-      });
-    }
-    try {
-      recordDecision(d.allow, d.reason);
-    } catch (err) {
-      // Cannot record the decision: do not let an unaudited call through.
-      log.error(`warden: spool write failed (${err.message}); blocking`);
-      return { block: true, blockReason: "Warden: cannot record the tool call (spool unavailable)" };
-    }
-    if (!d.allow) return { block: true, blockReason: d.reason };
-    return undefined;
-  }, { priority: 1000 });
+    // The gateway knows the call by its own id (ownId); Warden's record uses the call key. An
+    // identity rule's approval comes first; the agent's own approval rules apply to every agent of
+    // the chain (a child never skips an approval its parent would need).
+    const approvalNeed = () => {
+      if (idNeed) return idNeed;
+      const local = { ...state.local, approvalGrants: approvalGrants() };
+      for (const a of [agentId, ...who.chain.filter((x) => x !== agentId)]) {
+        const n = needsApproval(state.policy, local, { agentId: a, toolName, params });
+        if (n) return n;
+      }
+      return null;
+    };
+    // An allowed sessions_send: the target session's calls are this caller's (delegation provenance).
+    const delegateSend = () => {
+      const target = sendTargetKey(String(toolName), params, agentId);
+      if (target && target.toLowerCase() !== String(ctx?.sessionKey ?? "").trim().toLowerCase()) provenance.delegate({ parentSessionKey: ctx?.sessionKey, parentAgentId: agentId, childSessionKey: target, kind: "send" });
+    };
+    const finish = (sharedBlock) => {
+      if (sharedBlock) d = { allow: false, code: "rate_limited", agentName: d.agentName, reason: sharedBlock };
+      let taken = [];
+      if (d.allow && limits.length) {
+        // Checked again after the await: a concurrent call may have taken the last slot.
+        const fresh = limiter.check(identity, { requester: who.requester, agentId, chain: who.chain, toolName: String(toolName), tier: who.tier });
+        const over = fresh.find((l) => l.exhausted);
+        if (over) d = { allow: false, code: "rate_limited", agentName: d.agentName, reason: limitReason(over) };
+        else taken = limiter.commit(fresh);
+      }
+      mine.allowed = d.allow;
+      const need = d.allow && !cfg.errors.length ? approvalNeed() : null;
+      if (need) {
+        return approvals.hold({
+          call: { toolCallId: String(ownId), sessionKey: ctx?.sessionKey ? String(ctx.sessionKey).slice(0, 500) : undefined, runId: runId ? String(runId).slice(0, 200) : undefined, agentId, toolName: String(toolName).slice(0, 200), toolVersion: toolVersion ? String(toolVersion).slice(0, 100) : undefined, params, displayParams: capJson(params) ?? {}, ...whoFields(who) },
+          need,
+          record: ({ allowed, reason, approvalId }) => {
+            if (!allowed) {
+              mine.allowed = false;
+              limiter.release(taken); // a blocked call never counts
+            } else delegateSend();
+            recordDecision(allowed, reason, approvalId ? { approvalId } : {});
+          },
+        });
+      }
+      try {
+        recordDecision(d.allow, d.reason);
+      } catch (err) {
+        // Cannot record the decision: do not let an unaudited call through.
+        limiter.release(taken);
+        log.error(`warden: spool write failed (${err.message}); blocking`);
+        return { block: true, blockReason: "Warden: cannot record the tool call (spool unavailable)" };
+      }
+      if (!d.allow) return { block: true, blockReason: d.reason };
+      delegateSend();
+      return undefined;
+    };
+    // Shared limits are counted by Warden (one consume each, in parallel); unreachable → blocked.
+    const shared = d.allow ? limits.filter((l) => l.shared) : [];
+    if (shared.length) return Promise.all(shared.map((l) => consumeShared(client, l))).then((rs) => finish(rs.find((r) => !r.allowed)?.reason));
+    return finish();
+  }
 
   api.on("after_tool_call", (event, ctx) => {
     const ownId = event.toolCallId ?? ctx?.toolCallId;
@@ -323,6 +420,7 @@ function register(api) {
     const agentId = agentIdOf(ctx);
     const runId = event.runId ?? ctx?.runId;
     let mine = decided.get(slot(ownId, runId));
+    const who = mine?.who ?? callerOf(ctx, agentId);
     const w = wrappers.get(slot(ownId, runId));
     if (w) {
       wrappers.delete(slot(ownId, runId));
@@ -347,10 +445,10 @@ function register(api) {
           toolName = inner.name;
           params = inner.args;
         } else params = event.params;
-        would = inner.error ? { allow: false, reason: `Warden: blocked a tool_call: ${inner.error} (fail closed)` } : decideCall(agentId, toolName, undefined, undefined, params);
+        would = inner.error ? { allow: false, reason: `Warden: blocked a tool_call: ${inner.error} (fail closed)` } : decideChain(who, agentId, toolName, undefined, undefined, params);
       } else {
         params = event.params;
-        would = decideCall(agentId, toolName, undefined, undefined, params);
+        would = decideChain(who, agentId, toolName, undefined, undefined, params);
       }
       mine = { call: w?.call ?? callKeyOf(ownId, runId), toolName: String(toolName), allowed: would.allow, link: targetOf(toolName, params, agentId) };
       extra = { decision: "not_run", policyDecision: would.allow ? "allowed" : "blocked", ...(would.allow ? {} : { blockReason: String(would.reason).slice(0, 4000) }), params: capJson(params) };
@@ -376,9 +474,18 @@ function register(api) {
         ...(Number.isInteger(event.durationMs) && event.durationMs >= 0 ? { durationMs: event.durationMs } : {}),
         ...(error ? { error: error.slice(0, 4000) } : {}),
         ...(approvalId ? { approvalId } : {}),
+        ...whoFields(who),
       });
     } catch (err) {
       log.error(`warden: spool write failed for a result (${err.message})`);
+    }
+    // The session a spawn or a send reached, as OpenClaw reports it (also covers a send by label).
+    if (extra.decision === "allowed" && !error && (toolName === "sessions_spawn" || toolName === "sessions_send")) {
+      const det = event.result?.details && typeof event.result.details === "object" ? event.result.details : event.result;
+      const child = toolName === "sessions_spawn" ? det?.childSessionKey : det?.sessionKey;
+      if (typeof child === "string" && child.trim() && child.trim().toLowerCase() !== String(ctx?.sessionKey ?? "").trim().toLowerCase()) {
+        provenance.delegate({ parentSessionKey: ctx?.sessionKey, parentAgentId: agentId, childSessionKey: child, kind: toolName === "sessions_spawn" ? "spawn" : "send" });
+      }
     }
     if (approvalId) approvals.onToolResult(ownId, ctx?.sessionKey ? String(ctx.sessionKey).slice(0, 500) : undefined, { error: event.error });
   });

@@ -18,7 +18,7 @@ export class GatewayApprovalClient {
   request(method: string, params: Record<string, unknown>, timeoutMs?: number): Promise<unknown>;
 }
 
-export type HeldCall = { toolCallId: string; sessionKey?: string; runId?: string; agentId?: string; toolName: string; toolVersion?: string; params: unknown; displayParams?: unknown };
+export type HeldCall = { toolCallId: string; sessionKey?: string; runId?: string; agentId?: string; toolName: string; toolVersion?: string; params: unknown; displayParams?: unknown; requester?: import("./requester.js").Requester; chain?: string[]; tier?: "interactive" | "subagent" };
 export type ApprovalRecord = { allowed: boolean; reason?: string; approvalId?: string; waitedMs?: number };
 export type HookResult = {
   block?: boolean;

@@ -352,6 +352,10 @@ export class ApprovalBroker {
         ...(need.ruleId ? { ruleId: String(need.ruleId).slice(0, 200) } : {}),
         reason: String(need.reason || "approval required").slice(0, 1000),
         timeoutMs,
+        // Who asked: the originating person's requester, the delegation chain and the tier.
+        ...(call.requester ? { requester: call.requester } : {}),
+        ...(Array.isArray(call.chain) && call.chain.length ? { chain: call.chain } : {}),
+        ...(call.tier ? { tier: call.tier } : {}),
       });
     } catch (err) {
       this.calls.delete(requestId);

@@ -15,5 +15,6 @@ export function createWardenClient(opts: { wardenUrl: string; gatewayId: string;
   pollCommands: (wait: number, signal?: AbortSignal, acks?: unknown[]) => Promise<Res>;
   postApproval: (approval: unknown) => Promise<Res>;
   postApprovalResolution: (id: string, resolution: unknown) => Promise<Res>;
+  consumeRateLimit: (ruleId: string, subjectKey: string) => Promise<Res>;
   ack: (id: string, outcome: string, detail?: string) => Promise<Res>;
 };

@@ -59,6 +59,8 @@ export function createWardenClient({ wardenUrl, gatewayId, signingSecret, timeou
     // A call held for approval (8 s: the before_tool_call hook itself has 15 s).
     postApproval: (approval) => request("POST", "/api/v1/connector/approvals", { payload: approval, timeout: 8000 }),
     postApprovalResolution: (id, resolution) => request("POST", `/api/v1/connector/approvals/${encodeURIComponent(id)}/resolution`, { payload: resolution }),
+    // One call of a shared rate limit, counted by Warden (3 s: it is on the call's path; any failure denies).
+    consumeRateLimit: (ruleId, subjectKey) => request("POST", "/api/v1/connector/rate-limits/consume", { payload: { ruleId, subjectKey }, timeout: 3000 }),
     ack: (id, outcome, detail) => request("POST", `/api/v1/connector/commands/${encodeURIComponent(id)}/ack`, { payload: { outcome, ...(detail ? { detail: String(detail).slice(0, 4000) } : {}) } }),
   };
 }
