@@ -508,7 +508,7 @@ export const OPERATIONS: Operation[] = [
     method: "GET",
     path: "/api/v1/tool-calls",
     auth: scope("tool_calls:read"),
-    query: ["agent", "decision", "dir", "format", "gateway", "page", "pageSize", "q", "range", "to", "tool"],
+    query: ["agent", "decision", "dir", "format", "gateway", "page", "pageSize", "person", "q", "range", "requester", "to", "tool"],
     description: "Metadata for every holder of tool_calls:read; params and results only with tool_calls:read_params. The CSV is this view without params, capped at CSV_MAX_ROWS.",
   },
   { method: "POST", path: "/api/v1/tool-requests/{id}/decision", action: decideToolRequestAction, status: 201, description: "{outcome, checklist, reason, conditions?, reReviewDays?}" },

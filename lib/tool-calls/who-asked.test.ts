@@ -7,6 +7,7 @@ import { generateSigningSecret, signedHeaders } from "@/lib/connector/signature"
 import { POST } from "@/app/api/v1/connector/events/route";
 import { requesterKey } from "@/lib/people/keys";
 import { parseEventFast, ZToolCallEvent } from "./ingest";
+import { explorerPage, getToolCall, listToolCalls, parseToolCallQuery } from "./queries";
 
 // Who asked: the requester, chain and tier a gateway reports with each event, mapped to the directory.
 
@@ -150,5 +151,33 @@ describe("ingesting who asked", () => {
       expect(ZToolCallEvent.safeParse(e).success, JSON.stringify(e)).toBe(false);
       expect(parseEventFast(e, now), JSON.stringify(e)).toBeNull();
     }
+  });
+
+  it("the explorer filters by person and by kind of requester, names the person, resolves the chain, and the CSV carries who asked", async () => {
+    const g = await setup();
+    const orchestrator = await db.agent.create({ data: { name: `orch-${rid()}`, owner: "o", purpose: "p", gatewayId: g.gateway.id, externalId: "orchestrator" } });
+    const senderId = rid();
+    const p = await personWith({ channel: "telegram", accountId: "default", senderId });
+    const mine = event({ toolName: `t-${rid()}`, requester: { channel: "telegram", accountId: "default", senderId }, chain: ["orchestrator", "worker"] });
+    const stranger = event({ toolName: mine.toolName, requester: { channel: "telegram", senderId: `x-${rid()}` } });
+    const nobody = event({ toolName: mine.toolName });
+    await send(g, [mine, stranger, nobody]);
+    const q = (extra: Record<string, string>) => parseToolCallQuery({ gateway: g.gateway.id, ...extra }).query;
+    const ids = async (extra: Record<string, string>) => (await listToolCalls(q(extra), { withParams: false })).rows.map((r) => r.eventId).sort();
+    expect(await ids({ person: p.id })).toEqual([mine.eventId]);
+    expect(await ids({ requester: "person" })).toEqual([mine.eventId]);
+    expect(await ids({ requester: "unmapped" })).toEqual([stranger.eventId]);
+    expect(await ids({ requester: "none" })).toEqual([nobody.eventId]);
+    expect(parseToolCallQuery({ requester: "root", person: "x" }).invalid.sort()).toEqual(["person", "requester"]);
+    // The explorer's total (from its series) counts the filtered view exactly.
+    expect((await explorerPage(q({ person: p.id }))).page.total).toBe(1);
+    expect((await explorerPage(q({ requester: "none" }))).page.total).toBe(1);
+    const [row] = (await listToolCalls(q({ person: p.id }), { withParams: false })).rows;
+    expect(row).toMatchObject({ personId: p.id, personName: p.displayName, requesterKind: "person", chain: ["orchestrator", "worker"] });
+    const one = await getToolCall(row.id, row.occurredAt, { withParams: false });
+    expect(one?.chainAgents).toEqual([
+      { externalId: "orchestrator", agentId: orchestrator.id, name: orchestrator.name },
+      { externalId: "worker", agentId: null, name: null },
+    ]);
   });
 });
