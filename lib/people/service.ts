@@ -165,8 +165,7 @@ export async function addIdentity(actor: Actor, input: z.infer<typeof ZIdentityA
     const found = await db.personIdentity.findUnique({ where: { key: row.key }, select: { id: true, personId: true, channel: true, accountId: true, senderId: true } });
     if (!found) return null;
     if (found.personId !== personId) throw new AppError("conflict", `The sender ${identityLabel(found)} belongs to another person.`, { senderId: ["This sender already belongs to another person."] });
-    const { personId: _p, ...rest } = found;
-    return rest;
+    return { id: found.id, channel: found.channel, accountId: found.accountId, senderId: found.senderId };
   };
   try {
     return await db.$transaction(async (tx) => {
