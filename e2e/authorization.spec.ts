@@ -43,6 +43,8 @@ const API_MUTATIONS: Case[] = [
     okStatus: 201,
     call: ({ api }) => api.post("/api/v1/approval-rules", { data: { scope: "tool", toolName: `m_${rid()}`, reason: "matrix rule" } }),
   },
+  { name: "POST /api/v1/people", audit: "person.create", allowed: RULE_MANAGERS, okStatus: 201, call: ({ api }) => api.post("/api/v1/people", { data: { displayName: `Matrix ${rid()}` } }) },
+  { name: "POST /api/v1/groups", audit: "group.create", allowed: RULE_MANAGERS, okStatus: 201, call: ({ api }) => api.post("/api/v1/groups", { data: { name: `matrix-${rid()}` } }) },
 ];
 
 // Reads of restricted data.
@@ -66,6 +68,8 @@ const ACTIONS: { name: string; audit: string; allowed: Role[]; arg: (target: str
   { name: "setModelPrice", audit: "model_price.set", allowed: ADMIN, arg: () => ({ provider: `authz${rid()}`, model: "m", inputUsdPerMTok: "1", outputUsdPerMTok: "2" }) },
   { name: "setModelRule", audit: "model_rule.set", allowed: RULE_MANAGERS, arg: () => ({ scope: "internal", pattern: `authz${rid()}/*`, status: "allowed" }) },
   // A range no gateway reports, so the matrix opens no findings.
+  { name: "createPerson", audit: "person.create", allowed: RULE_MANAGERS, arg: () => ({ displayName: `Matrix ${rid()}` }) },
+  { name: "createGroup", audit: "group.create", allowed: RULE_MANAGERS, arg: () => ({ name: `matrix-${rid()}` }) },
   { name: "createAdvisory", audit: "advisory.create", allowed: RULE_MANAGERS, arg: () => ({ product: "openclaw", versionRange: "<0.0.1", severity: "low", title: `matrix advisory ${rid()}` }) },
 ];
 
@@ -86,6 +90,9 @@ const PAGES: { path: string; allowed: Role[] }[] = [
   { path: "/account", allowed: EVERYONE },
   { path: "/approvals", allowed: PARAM_READERS },
   { path: "/approvals/rules", allowed: EVERYONE },
+  { path: "/people", allowed: EVERYONE },
+  { path: "/people/groups", allowed: EVERYONE },
+  { path: "/people/new", allowed: RULE_MANAGERS },
 ];
 
 for (const role of ROLES) {
