@@ -615,12 +615,24 @@ export async function ingestEvents(gateway: { id: string }, rawBody: string): Pr
   if (!valid.length) return { ok: true, value: { accepted: 0, duplicates, rejected } };
 
   const events = valid.map((v) => v.event);
-  const requesters = events.map((e) => normalizeRequester(e.requester));
-  const keys = requesters.map((r) => requesterKey(r) ?? null);
+  // A batch usually carries a few senders many times: each distinct requester is normalised, hashed
+  // and redacted once.
+  const seenRequesters = new Map<string, { key: string | null; text: string | null }>();
+  const asked = events.map((e) => {
+    if (e.requester === undefined) return { key: null, text: null };
+    const id = JSON.stringify(e.requester);
+    let a = seenRequesters.get(id);
+    if (!a) {
+      const r = normalizeRequester(e.requester);
+      a = { key: requesterKey(r) ?? null, text: r ? pgJsonText(JSON.stringify(redactRequester(r))) : null };
+      seenRequesters.set(id, a);
+    }
+    return a;
+  });
+  const keys = asked.map((a) => a.key);
   const { agentIdOf, teamOfAgent, gatewayTeam, personOf } = await resolveBatch(gateway.id, events, keys);
   const rows: Row[] = valid.map(({ event: e, json }, i) => {
     const agentId = agentIdOf(e);
-    const requester = requesters[i];
     const personId = keys[i] ? (personOf.get(keys[i]) ?? null) : null;
     return {
     // Normalised to milliseconds (the column's precision) so that a re-sent event matches exactly.
@@ -646,7 +658,7 @@ export async function ingestEvents(gateway: { id: string }, rawBody: string): Pr
     costUsd: e.costUsd === undefined ? null : String(e.costUsd),
     targetAgentId: e.targetAgentId === undefined ? null : redactString(e.targetAgentId),
     // Who asked: the key is of the sender as reported; what is stored is redacted like any free text.
-    requester: requester ? pgJsonText(JSON.stringify(redactRequester(requester))) : null,
+    requester: asked[i].text,
     requesterKind: personId ? "person" : keys[i] ? "unmapped" : "none",
     personId,
     chain: e.chain ? e.chain.map(redactString) : [],
