@@ -30,8 +30,8 @@ export async function insertFleet(client: pg.Client | pg.PoolClient, fleet: Flee
     [fleet.gateways.map((g) => g.id), fleet.gateways.map((g) => g.name), fleet.gateways.map((g) => g.environment), fleet.gateways.map((g) => seal(g.secret)), now],
   );
   await client.query(
-    `insert into agents (id, name, external_id, gateway_id, owner, team, purpose, created_at, updated_at)
-     select id, name, ext, gw, 'bench', 'team-' || (idx % 12), 'synthetic benchmark agent', $6, $6
+    `insert into agents (id, name, external_id, gateway_id, owner, purpose, created_at, updated_at)
+     select id, name, ext, gw, 'bench', 'synthetic benchmark agent', $6, $6
        from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::int[]) as a(id, name, ext, gw, idx)`,
     [
       fleet.agents.map((a) => a.id),

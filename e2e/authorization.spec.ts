@@ -66,6 +66,8 @@ const API_MUTATIONS: Case[] = [
     okStatus: 201,
     call: async ({ api }) => api.post("/api/v1/rate-limits", { data: { subject: "anyone", agentId: await isolatedAgent(), perMinute: 5, reason: "matrix limit" } }),
   },
+  { name: "POST /api/v1/people", audit: "person.create", allowed: RULE_MANAGERS, okStatus: 201, call: ({ api }) => api.post("/api/v1/people", { data: { displayName: `Matrix ${rid()}` } }) },
+  { name: "POST /api/v1/groups", audit: "group.create", allowed: RULE_MANAGERS, okStatus: 201, call: ({ api }) => api.post("/api/v1/groups", { data: { name: `matrix-${rid()}` } }) },
 ];
 
 // Reads of restricted data.
@@ -89,6 +91,8 @@ const ACTIONS: { name: string; audit: string; allowed: Role[]; arg: (target: str
   { name: "setModelPrice", audit: "model_price.set", allowed: ADMIN, arg: () => ({ provider: `authz${rid()}`, model: "m", inputUsdPerMTok: "1", outputUsdPerMTok: "2" }) },
   { name: "setModelRule", audit: "model_rule.set", allowed: RULE_MANAGERS, arg: () => ({ scope: "internal", pattern: `authz${rid()}/*`, status: "allowed" }) },
   // A range no gateway reports, so the matrix opens no findings.
+  { name: "createPerson", audit: "person.create", allowed: RULE_MANAGERS, arg: () => ({ displayName: `Matrix ${rid()}` }) },
+  { name: "createGroup", audit: "group.create", allowed: RULE_MANAGERS, arg: () => ({ name: `matrix-${rid()}` }) },
   { name: "createAdvisory", audit: "advisory.create", allowed: RULE_MANAGERS, arg: () => ({ product: "openclaw", versionRange: "<0.0.1", severity: "low", title: `matrix advisory ${rid()}` }) },
 ];
 
@@ -110,6 +114,9 @@ const PAGES: { path: string; allowed: Role[] }[] = [
   { path: "/approvals", allowed: PARAM_READERS },
   { path: "/approvals/rules", allowed: EVERYONE },
   { path: "/people/rules", allowed: EVERYONE },
+  { path: "/people", allowed: EVERYONE },
+  { path: "/people/groups", allowed: EVERYONE },
+  { path: "/people/new", allowed: RULE_MANAGERS },
 ];
 
 for (const role of ROLES) {

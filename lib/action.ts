@@ -67,6 +67,8 @@ const TARGET_KEYS: [string, string | null][] = [
   ["incidentId", "incident"],
   ["playbookId", "playbook"],
   ["userId", "user"],
+  ["groupId", "person_group"],
+  ["personId", "person"],
 ];
 
 /** The record an input is about, for denial audit rows: its id (of the action's own type) or a named reference. */

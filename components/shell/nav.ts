@@ -8,6 +8,7 @@ export const NAV: NavItem[] = [
   { href: "/posture", label: "Security posture", scope: "dashboard:read" },
   { href: "/map", label: "Ecosystem map", scope: "dashboard:read" },
   { href: "/agents", label: "Agents", scope: "registry:read" },
+  { href: "/people", label: "People", scope: "registry:read" },
   { href: "/tools", label: "Tools & allowlist", scope: "registry:read" },
   { href: "/integrations", label: "Integrations", scope: "registry:read" },
   { href: "/data-flows", label: "Data flows", scope: "registry:read" },

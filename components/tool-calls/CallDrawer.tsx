@@ -4,8 +4,25 @@ import { Badge } from "@/components/ui/Badge";
 import { DecisionCell } from "@/components/tool-calls/Decision";
 import { CallTime } from "@/components/tool-calls/CallTime";
 import { JsonView } from "@/components/ui/JsonView";
+import { WhoAsked, requesterParts, type WhoAskedFields } from "@/components/tool-calls/WhoAsked";
 
 type CallRef = { id: string; at: string };
+
+/** The requester's fields as the gateway reported them (channel, account, sender, owner flag, roles). */
+function requesterRows(c: WhoAskedFields): [string, ReactNode][] {
+  const r = requesterParts(c.requester);
+  if (!r.channel && !r.senderId) return [];
+  return [
+    [
+      "Requester",
+      <code key="req" className="break-all">
+        {r.channel ?? "?"} / {r.accountId || "-"} / {r.senderId ?? "?"}
+      </code>,
+    ],
+    ...(r.senderIsOwner !== undefined ? [["Sender is owner", r.senderIsOwner ? "yes" : "no"] as [string, ReactNode]] : []),
+    ...(r.roleIds?.length ? [["Sender roles", r.roleIds.join(", ")] as [string, ReactNode]] : []),
+  ];
+}
 
 /** The shape of GET /api/v1/tool-calls/{id} (params/result only present for permitted roles). */
 type CallDetail = {
@@ -32,7 +49,8 @@ type CallDetail = {
   costUsd: string | null;
   params?: unknown;
   result?: unknown;
-};
+  chainAgents?: { externalId: string; agentId: string | null; name: string | null }[];
+} & WhoAskedFields;
 /** A person's approval of the call (GET /api/v1/tool-calls/{id} `approvals`). */
 type CallApproval = {
   id: string;
@@ -214,6 +232,29 @@ function CallDrawer({ call, onClose }: { call: CallRef; onClose: () => void }) {
             <span>
               {c.agentName} <Badge>not in registry</Badge>
             </span>
+          ),
+        ],
+        ["Who asked", <WhoAsked key="who" call={{ ...c, chain: [] }} />],
+        ...requesterRows(c),
+        [
+          "Chain",
+          c.chain.length ? (
+            <ol key="chain" aria-label="Delegation chain" className="flex flex-wrap items-center gap-1">
+              {(c.chainAgents?.length ? c.chainAgents : c.chain.map((x) => ({ externalId: x, agentId: null, name: null }))).map((a, i) => (
+                <li key={`${i}-${a.externalId}`} className="flex items-center gap-1">
+                  {i > 0 && <span aria-hidden>→</span>}
+                  {a.agentId ? (
+                    <a className="text-brand-600 hover:underline dark:text-brand-100" href={`/agents/${a.agentId}`}>
+                      {a.name ?? a.externalId}
+                    </a>
+                  ) : (
+                    <code>{a.externalId}</code>
+                  )}
+                </li>
+              ))}
+            </ol>
+          ) : (
+            "direct (no delegation)"
           ),
         ],
         ["Tool", <code key="t">{c.toolName}</code>],

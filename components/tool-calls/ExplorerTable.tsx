@@ -6,6 +6,7 @@ import { fmtCount, fmtUtc } from "@/components/ui/format";
 import { CallDrawerProvider, OpenCallButton } from "@/components/tool-calls/CallDrawer";
 import { DecisionCell, type CallDecision } from "@/components/tool-calls/Decision";
 import { CallTime, useTimeZone } from "@/components/tool-calls/CallTime";
+import { WhoAsked, type WhoAskedFields } from "@/components/tool-calls/WhoAsked";
 
 /** One row of the explorer, as the page and GET /api/v1/tool-calls/tail send it (metadata only). */
 export type ExplorerRow = {
@@ -21,7 +22,7 @@ export type ExplorerRow = {
   blockReason: string | null;
   durationMs: number | null;
   egressHosts: string[];
-};
+} & WhoAskedFields;
 
 /** Whether the live tail runs for this view, and what it polls. */
 export type LiveTail = { on: true; query: string; since: string } | { on: false; reason: string; liveHref: string };
@@ -243,7 +244,7 @@ export function ExplorerTable(props: {
                       <span aria-hidden>{dir === "asc" ? "▲" : "▼"}</span>
                     </Link>
                   </th>
-                  {["Agent", "Tool", "Version", "Decision"].map((h) => (
+                  {["Who asked", "Agent", "Tool", "Version", "Decision"].map((h) => (
                     <th key={h} scope="col" className="px-3 py-2 font-medium">
                       {h}
                     </th>
@@ -272,6 +273,9 @@ export function ExplorerTable(props: {
                         description={`Details of ${c.toolName} by ${c.agentName} at ${fmtUtc(c.occurredAt)}`}
                       />
                       {fresh.has(c.id) && <span className="sr-only"> (new)</span>}
+                    </td>
+                    <td className="px-3 py-2 align-top">
+                      <WhoAsked call={c} linkClass={link} />
                     </td>
                     <td className="px-3 py-2 align-top">
                       {c.agentId ? (

@@ -7,7 +7,7 @@ import { Input } from "@/components/ui/Field";
 import { useToast } from "@/components/ui/Toaster";
 
 /** The explorer's filters a view keeps (lib/tool-calls/views/schema.ts ZViewFilters), in URL order. */
-const KEYS = ["range", "from", "to", "tool", "agent", "gateway", "decision", "q"] as const;
+const KEYS = ["range", "from", "to", "tool", "agent", "gateway", "decision", "person", "requester", "q"] as const;
 
 export type SavedViewItem = { id: string; name: string; query: string };
 

@@ -11,13 +11,23 @@ const RANGES = [
   { value: "7d", label: "Last 7 days" },
   { value: "30d", label: "Last 30 days" },
 ];
-const OWN = ["range", "from", "to", "tool", "agent", "gateway", "decision", "q"];
+const OWN = ["range", "from", "to", "tool", "agent", "gateway", "decision", "person", "requester", "q"];
 
 /**
  * The explorer's filters, all kept in the URL (so a view can be shared and the CSV exports it).
  * Selects apply at once; text fields apply on Enter or "Apply". Other params (sort, usedBy) are kept.
  */
-export function ToolCallFilters({ gateways, toolListId, agentListId }: { gateways: { id: string; name: string }[]; toolListId: string; agentListId: string }) {
+export function ToolCallFilters({
+  gateways,
+  people = [],
+  toolListId,
+  agentListId,
+}: {
+  gateways: { id: string; name: string }[];
+  people?: { id: string; name: string }[];
+  toolListId: string;
+  agentListId: string;
+}) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
@@ -39,6 +49,10 @@ export function ToolCallFilters({ gateways, toolListId, agentListId }: { gateway
       const v = String(data.get(k) ?? "").trim();
       if (v && !(k === "range" && v === "custom")) next.set(k, v);
     }
+    // "Who asked" is one select: a person (person=<id>) or a kind of requester (requester=…).
+    const who = String(data.get("who") ?? "");
+    if (who.startsWith("person:")) next.set("person", who.slice(7));
+    else if (who.startsWith("kind:")) next.set("requester", who.slice(5));
     // A custom from/to window stays until another range is picked.
     if (String(data.get("range")) === "custom") {
       for (const k of ["from", "to"]) if (params.get(k)) next.set(k, params.get(k)!);
@@ -97,6 +111,29 @@ export function ToolCallFilters({ gateways, toolListId, agentListId }: { gateway
           <option value="allowed">allowed</option>
           <option value="blocked">blocked</option>
           <option value="not_run">not run</option>
+        </Select>
+      </label>
+      <label className={field}>
+        <span className={label}>Who asked</span>
+        <Select
+          name="who"
+          defaultValue={params.get("person") ? `person:${params.get("person")}` : params.get("requester") ? `kind:${params.get("requester")}` : ""}
+          onChange={() => form.current?.requestSubmit()}
+        >
+          <option value="">anyone</option>
+          <option value="kind:person">any person in the directory</option>
+          <option value="kind:unmapped">unmapped senders</option>
+          <option value="kind:none">no requester</option>
+          {people.length > 0 && (
+            <optgroup label="People">
+              {people.map((p) => (
+                <option key={p.id} value={`person:${p.id}`}>
+                  {p.name}
+                </option>
+              ))}
+            </optgroup>
+          )}
+          {params.get("person") && !people.some((p) => p.id === params.get("person")) && <option value={`person:${params.get("person")}`}>this person</option>}
         </Select>
       </label>
       <label className={field}>

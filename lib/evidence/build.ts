@@ -156,6 +156,13 @@ export const TOOL_CALL_COLUMNS = [
   "tokensOut",
   "costUsd",
   "ingestedAt",
+  "requesterKind",
+  "personId",
+  "personName",
+  "requesterChannel",
+  "requesterAccountId",
+  "requesterSenderId",
+  "chain",
   "params",
   "result",
 ] as const;
@@ -184,6 +191,10 @@ type ToolCallDbRow = {
   tokens_out: number | null;
   cost_usd: string | null;
   ingested_ms: number;
+  requester: string | null;
+  requester_kind: "person" | "unmapped" | "none";
+  person_id: string | null;
+  chain: string[] | null;
 };
 
 /**
@@ -209,7 +220,8 @@ async function* toolCallPages(client: pg.Client, input: BuildInput, withParams: 
     select id::text as id, floor(extract(epoch from occurred_at) * 1000)::float8 as occurred_ms, gateway_id::text as gateway_id, event_id,
            agent_id::text as agent_id, agent_name, session_key, tool_name, tool_version, tool_hash, ${paramCols}, decision::text as decision,
            policy_decision::text as policy_decision, block_reason, duration_ms, error, egress_hosts, tokens_in, tokens_out, cost_usd::text as cost_usd,
-           floor(extract(epoch from ingested_at) * 1000)::float8 as ingested_ms
+           floor(extract(epoch from ingested_at) * 1000)::float8 as ingested_ms,
+           requester::text as requester, requester_kind::text as requester_kind, person_id::text as person_id, chain
       from tool_calls
      where occurred_at >= $${values.length + 1}::timestamptz and occurred_at <= $1::timestamptz
        and (occurred_at > $${values.length + 1}::timestamptz or id > $${values.length + 2}::bigint)
@@ -327,6 +339,8 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
 
     const users = new Map((await db.user.findMany({ select: { id: true, email: true } })).map((u) => [u.id, u]));
     const gateways = new Map((await db.gateway.findMany({ select: { id: true, name: true } })).map((g) => [g.id, g.name]));
+    // Who asked: the directory's names (a person deleted since keeps their id).
+    const personNames = new Map((await db.person.findMany({ select: { id: true, displayName: true } })).map((p) => [p.id, p.displayName]));
     const person = (id: string | null | undefined) => (id ? { id, email: users.get(id)?.email ?? "(deleted user)" } : null);
 
     const readme = sink("README.txt", false);
@@ -839,10 +853,17 @@ export async function buildEvidenceBundle(input: BuildInput): Promise<BuildResul
             tokensOut: r.tokens_out,
             costUsd: r.cost_usd,
             ingestedAt: new Date(r.ingested_ms).toISOString(),
+            requester: r.requester === null ? null : (JSON.parse(r.requester) as ToolCallForOcsf["requester"]),
+            requesterKind: r.requester_kind,
+            personId: r.person_id,
+            personName: r.person_id ? (personNames.get(r.person_id) ?? null) : null,
+            chain: r.chain ?? [],
           };
+          const asked = (call.requester ?? {}) as { channel?: string; accountId?: string; senderId?: string };
+          const who: Record<string, unknown> = { requesterChannel: asked.channel, requesterAccountId: asked.accountId, requesterSenderId: asked.senderId, chain: call.chain.join(" > ") };
           // The app's CSV writer (lib/csv.ts): every text cell quoted, formulas neutralised;
           // params/result are the stored JSON text, one cell each.
-          csv += csvRow(TOOL_CALL_COLUMNS.map((key) => (key === "params" ? r.params : key === "result" ? r.result : (call as Record<string, unknown>)[key])));
+          csv += csvRow(TOOL_CALL_COLUMNS.map((key) => (key === "params" ? r.params : key === "result" ? r.result : key in who ? who[key] : (call as Record<string, unknown>)[key])));
           const meta = JSON.stringify(call);
           jsonl += input.withParams ? `${meta.slice(0, -1)},"params":${r.params ?? "null"},"result":${r.result ?? "null"}}\n` : `${meta}\n`;
           ocsf += toJsonLine(toolCallToApiActivity(call));

@@ -122,7 +122,13 @@ export function toolCallToApiActivity(c: ToolCallForOcsf): OcsfRecord {
       status: failed ? "Failure" : "Success",
       status_detail: c.blockReason ?? c.error ?? undefined,
       duration: c.durationMs ?? undefined,
-      actor: { app_name: c.agentName, app_uid: c.agentId ?? undefined, session: c.sessionKey ? { uid: c.sessionKey } : undefined },
+      actor: {
+        app_name: c.agentName,
+        app_uid: c.agentId ?? undefined,
+        session: c.sessionKey ? { uid: c.sessionKey } : undefined,
+        // Who asked: the directory person behind the call, when the requester maps to one.
+        user: c.personId ? { uid: c.personId, name: c.personName ?? undefined, type: "User", type_id: 1 } : undefined,
+      },
       api: { operation: c.toolName, service: { name: c.toolName, version: c.toolVersion ?? undefined }, request: { uid: c.eventId } },
       src_endpoint: { uid: c.gatewayId, name: c.gatewayName ?? c.gatewayId },
       unmapped: {
@@ -133,6 +139,9 @@ export function toolCallToApiActivity(c: ToolCallForOcsf): OcsfRecord {
         tokens_in: c.tokensIn ?? undefined,
         tokens_out: c.tokensOut ?? undefined,
         cost_usd: c.costUsd ?? undefined,
+        requester_kind: c.requesterKind ?? undefined,
+        requester: c.requester ?? undefined,
+        chain: c.chain?.length ? c.chain : undefined,
       },
     },
   );

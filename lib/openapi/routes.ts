@@ -26,6 +26,18 @@ import { registerGatewayAction, rotateGatewaySecretAction, setGatewayPolicyExpir
 import { addIncidentNoteAction, openIncidentAction as openIncidentManuallyAction, updateIncidentAction } from "@/lib/incidents/actions";
 import { clearIntegrationAdvisoryAction, createIntegrationAction, reviewIntegrationAction, setIntegrationAgentsAction, updateIntegrationAction } from "@/lib/integrations/actions";
 import { createWebhookAction, deleteWebhookAction, retryWebhookDeliveryAction, rotateWebhookSecretAction, testWebhookAction, updateWebhookAction } from "@/lib/notify/actions";
+import {
+  addIdentityAction,
+  addMemberAction,
+  createGroupAction,
+  createPersonAction,
+  deleteGroupAction,
+  disablePersonAction,
+  removeIdentityAction,
+  removeMemberAction,
+  updateGroupAction,
+  updatePersonAction,
+} from "@/lib/people/actions";
 import { createPlaybookAction, deletePlaybookAction, runDrillAction, runPlaybookAction, updatePlaybookAction } from "@/lib/playbooks/actions";
 import { deleteBudgetAction, setBudgetAction } from "@/lib/spend/actions";
 import { createTokenAction, revokeTokenAction } from "@/lib/tokens/actions";
@@ -535,7 +547,7 @@ export const OPERATIONS: Operation[] = [
     method: "GET",
     path: "/api/v1/tool-calls",
     auth: scope("tool_calls:read"),
-    query: ["agent", "decision", "dir", "format", "gateway", "page", "pageSize", "q", "range", "to", "tool"],
+    query: ["agent", "decision", "dir", "format", "gateway", "page", "pageSize", "person", "q", "range", "requester", "to", "tool"],
     description: "Metadata for every holder of tool_calls:read; params and results only with tool_calls:read_params. The CSV is this view without params, capped at CSV_MAX_ROWS.",
   },
   { method: "POST", path: "/api/v1/tool-requests/{id}/decision", action: decideToolRequestAction, status: 201, description: "{outcome, checklist, reason, conditions?, reReviewDays?}" },
@@ -557,6 +569,26 @@ export const OPERATIONS: Operation[] = [
     description: "Registry tools, filtered, sorted and paged → {data, total, page, pageSize}; `format=csv` for CSV.",
   },
   { method: "POST", path: "/api/v1/trust-decisions/{id}/revoke", action: revokeDecisionAction, description: "{reason}" },
+  {
+    method: "GET",
+    path: "/api/v1/people",
+    auth: scope("registry:read"),
+    query: ["q", "status", "group", "team", "sort", "dir", "page", "pageSize", "format"],
+    description: "→ {data, total, page, pageSize}: people with sender identities, groups and last call (format=csv: this view as CSV). A team-scoped user sees their team's people only.",
+  },
+  { method: "POST", path: "/api/v1/people", action: createPersonAction, status: 201, description: "{displayName, email?, teamId?, userId?, identities?: [{channel, accountId?, senderId}]} → 201 {data}. A sender already in the directory: 409." },
+  { method: "GET", path: "/api/v1/people/{id}", auth: scope("registry:read"), description: "→ {data}: the person, identities, groups and the 20 latest calls they asked for." },
+  { method: "PATCH", path: "/api/v1/people/{id}", action: updatePersonAction, description: "with any of {displayName, email, teamId, userId}, or {disabled: true|false} alone (person.disable / person.enable)." },
+  { method: "DELETE", path: "/api/v1/people/{id}", action: disablePersonAction, description: "disable the person (kept; their sender identities stop mapping to them)." },
+  { method: "POST", path: "/api/v1/people/{id}/identities", action: addIdentityAction, status: 201, description: "{channel, accountId?, senderId} → 201 {data}. The same sender on this person again: no change; on another person: 409." },
+  { method: "DELETE", path: "/api/v1/people/{id}/identities/{identityId}", action: removeIdentityAction, description: "unlink a sender identity → {data: {removed}}." },
+  { method: "GET", path: "/api/v1/groups", auth: scope("registry:read"), description: "→ {data}: groups of people with member counts." },
+  { method: "POST", path: "/api/v1/groups", action: createGroupAction, status: 201, description: "{name, description?, teamId?} → 201 {data}. A name in use: 409." },
+  { method: "GET", path: "/api/v1/groups/{id}", auth: scope("registry:read"), description: "→ {data}: the group and its members." },
+  { method: "PATCH", path: "/api/v1/groups/{id}", action: updateGroupAction, description: "with any of {name, description, teamId}." },
+  { method: "DELETE", path: "/api/v1/groups/{id}", action: deleteGroupAction, description: "delete the group (its members stay in the directory)." },
+  { method: "POST", path: "/api/v1/groups/{id}/members", action: addMemberAction, description: "{personId} → {data: {added}} (idempotent)." },
+  { method: "DELETE", path: "/api/v1/groups/{id}/members", action: removeMemberAction, description: "{personId} → {data: {removed}} (idempotent)." },
   { method: "POST", path: "/api/v1/users/{id}/password", action: resetUserPasswordAction, description: "{password?} → {data: {user, oneTimePassword}}" },
   { method: "PATCH", path: "/api/v1/users/{id}", action: setUserRoleAction, description: "with {role} or {disabled}." },
   { method: "GET", path: "/api/v1/users", auth: scope("users:manage"), description: "admins only." },

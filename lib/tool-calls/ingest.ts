@@ -11,6 +11,7 @@ import { connectorError } from "@/lib/connector/auth";
 import { grouped } from "@/lib/db-group";
 import { callKeyOf, mergeCall, rollupKey, sameRow, type CallRow } from "./merge";
 import { settings } from "@/lib/env";
+import { normalizeRequester, requesterKey, type Requester } from "@/lib/people/keys";
 
 export const MAX_EVENTS_PER_BATCH = 1000;
 /** params and result are each capped at this many bytes of JSON; a bigger one rejects its event. */
@@ -33,6 +34,17 @@ const ZJsonValue = z.unknown().superRefine((value, ctx) => {
 });
 
 const ZCount = z.number().int().min(0).max(INT4_MAX);
+
+/** Who asked (OpenClaw ctx.requester as the plugin normalises it); unknown keys are dropped. */
+const ZRequester = z.object({
+  channel: ZText(100).optional(),
+  accountId: ZText(200).optional(),
+  senderId: ZText(200).optional(),
+  senderIsOwner: z.boolean().optional(),
+  roleIds: z.array(ZText(200)).max(50).optional(),
+});
+/** At most this many agents in a delegation chain. */
+export const MAX_CHAIN = 16;
 
 /** One tool call as a gateway reports it. */
 export const ZToolCallEvent = z
@@ -67,6 +79,11 @@ export const ZToolCallEvent = z
     costUsd: z.number().min(0).max(999_999.999999).optional(),
     /** The gateway agent id this call reaches (OpenClaw sessions_send / sessions_spawn): an agent → agent edge. */
     targetAgentId: ZText(200).min(1).optional(),
+    /** The person whose message started the run (for a delegated call: the originating one). */
+    requester: ZRequester.optional(),
+    /** Gateway agent ids from the agent the person addressed to the calling agent ([] or absent: a direct call). */
+    chain: z.array(ZText(200).min(1)).max(MAX_CHAIN).optional(),
+    tier: z.enum(["interactive", "subagent"]).optional(),
   })
   .refine((e) => e.policyDecision === undefined || e.decision === "not_run", { path: ["policyDecision"], message: "Only with decision not_run." });
 export type TToolCallEvent = z.infer<typeof ZToolCallEvent>;
@@ -147,6 +164,34 @@ function parseEventWithJson(raw: unknown, nowMs: number): ParsedEvent | null {
     if (typeof r.costUsd !== "number" || !Number.isFinite(r.costUsd) || r.costUsd < 0 || r.costUsd > 999_999.999999) return null;
     out.costUsd = r.costUsd;
   }
+  if (r.requester !== undefined) {
+    const q = r.requester;
+    if (typeof q !== "object" || q === null || Array.isArray(q)) return null;
+    const req = q as Record<string, unknown>;
+    const o: Record<string, unknown> = {};
+    for (const [key, max] of [["channel", 100], ["accountId", 200], ["senderId", 200]] as const) {
+      if (req[key] === undefined) continue;
+      if (!isText(req[key], 0, max)) return null;
+      o[key] = req[key];
+    }
+    if (req.senderIsOwner !== undefined) {
+      if (typeof req.senderIsOwner !== "boolean") return null;
+      o.senderIsOwner = req.senderIsOwner;
+    }
+    if (req.roleIds !== undefined) {
+      if (!Array.isArray(req.roleIds) || req.roleIds.length > 50 || !req.roleIds.every((x) => isText(x, 0, 200))) return null;
+      o.roleIds = [...req.roleIds];
+    }
+    out.requester = o;
+  }
+  if (r.chain !== undefined) {
+    if (!Array.isArray(r.chain) || r.chain.length > MAX_CHAIN || !r.chain.every((x) => isText(x, 1, 200))) return null;
+    out.chain = [...r.chain];
+  }
+  if (r.tier !== undefined) {
+    if (r.tier !== "interactive" && r.tier !== "subagent") return null;
+    out.tier = r.tier;
+  }
   return { event: out as TToolCallEvent, json };
 }
 
@@ -186,7 +231,14 @@ const COLUMNS: [keyof Row | "gatewayId", string, string][] = [
   ["tokensOut", "tokens_out", "int4"],
   ["costUsd", "cost_usd", "numeric"],
   ["targetAgentId", "target_agent_id", "text"],
+  ["requester", "requester", "text"],
+  ["requesterKind", "requester_kind", '"RequesterKind"'],
+  ["personId", "person_id", "uuid"],
+  ["chain", "chain", "text[]"],
+  ["teamId", "team_id", "uuid"],
 ];
+/** Columns sent as JSON text and stored as jsonb. */
+const JSON_COLUMNS = new Set<string>(["params", "result", "requester"]);
 
 // New rows go in with COPY: Postgres parses COPY's text format for about half the CPU of the
 // same rows as one json_to_recordset parameter (5,000 rows: ~210 ms against ~320 ms here), and
@@ -195,14 +247,14 @@ const COLUMNS: [keyof Row | "gatewayId", string, string][] = [
 // NOTHING from one JSON parameter, which skips the events already stored. Re-sent events are rare.
 const COPY_SQL = `COPY tool_calls (${COLUMNS.map(([, col]) => col).join(", ")}) FROM STDIN`;
 const INSERT_IDEMPOTENT_SQL = `INSERT INTO tool_calls (${COLUMNS.map(([, col]) => col).join(", ")})
-SELECT ${COLUMNS.map(([key, col]) => (key === "params" || key === "result" ? `u.${col}::jsonb` : `u.${col}`)).join(", ")}
+SELECT ${COLUMNS.map(([key, col]) => (JSON_COLUMNS.has(key) ? `u.${col}::jsonb` : `u.${col}`)).join(", ")}
   FROM json_to_recordset($1::json) AS u(${COLUMNS.map(([, col, type]) => `${col} ${type}`).join(", ")})
 ON CONFLICT (gateway_id, event_id, occurred_at) DO NOTHING
 RETURNING gateway_id::text, event_id`;
 
 // A stored row is updated in place by its key when merging a call's events changes nothing the rollups count.
 const UPDATE_MERGED_SQL = `UPDATE tool_calls t SET ${COLUMNS.filter(([key]) => !["gatewayId", "occurredAt", "eventId"].includes(key))
-  .map(([key, col]) => `${col} = ${key === "params" || key === "result" ? `u.${col}::jsonb` : `u.${col}`}`)
+  .map(([key, col]) => `${col} = ${JSON_COLUMNS.has(key) ? `u.${col}::jsonb` : `u.${col}`}`)
   .join(", ")}
   FROM json_to_recordset($1::json) AS u(${COLUMNS.map(([, col, type]) => `${col} ${type}`).join(", ")})
  WHERE t.gateway_id = u.gateway_id AND t.occurred_at = u.occurred_at AND t.event_id = u.event_id`;
@@ -235,7 +287,7 @@ function copyLine(gatewayId: string, row: Row): string {
   let line = "";
   for (const [key] of COLUMNS) {
     const v = key === "gatewayId" ? gatewayId : row[key];
-    line += (line ? "\t" : "") + copyText(key === "egressHosts" ? pgTextArray(v as string[]) : v);
+    line += (line ? "\t" : "") + copyText(key === "egressHosts" || key === "chain" ? pgTextArray(v as string[]) : v);
   }
   return line + "\n";
 }
@@ -315,7 +367,8 @@ const STORED_COLUMNS = `t.gateway_id::text as "gatewayId", to_char(t.occurred_at
   t.event_id as "eventId", t.agent_id::text as "agentId", t.agent_name as "agentName", t.session_key as "sessionKey", t.tool_name as "toolName",
   t.tool_version as "toolVersion", t.tool_hash as "toolHash", t.params::text as params, t.result::text as result, t.decision::text as decision,
   t.policy_decision::text as "policyDecision", t.block_reason as "blockReason", t.duration_ms as "durationMs", t.error, t.egress_hosts as "egressHosts",
-  t.tokens_in as "tokensIn", t.tokens_out as "tokensOut", t.cost_usd::text as "costUsd", t.target_agent_id as "targetAgentId"`;
+  t.tokens_in as "tokensIn", t.tokens_out as "tokensOut", t.cost_usd::text as "costUsd", t.target_agent_id as "targetAgentId",
+  t.requester::text as requester, t.requester_kind::text as "requesterKind", t.person_id::text as "personId", t.chain, t.team_id::text as "teamId"`;
 
 /**
  * Inside the caller's transaction: lock each gateway's merges, find the rows already stored for the
@@ -561,15 +614,31 @@ export async function ingestEvents(gateway: { id: string }, rawBody: string): Pr
   });
   if (!valid.length) return { ok: true, value: { accepted: 0, duplicates, rejected } };
 
-  const agentIdOf = await resolveAgents(
-    gateway.id,
-    valid.map((v) => v.event),
-  );
-  const rows: Row[] = valid.map(({ event: e, json }) => ({
+  const events = valid.map((v) => v.event);
+  // A batch usually carries a few senders many times: each distinct requester is normalised, hashed
+  // and redacted once.
+  const seenRequesters = new Map<string, { key: string | null; text: string | null }>();
+  const asked = events.map((e) => {
+    if (e.requester === undefined) return { key: null, text: null };
+    const id = JSON.stringify(e.requester);
+    let a = seenRequesters.get(id);
+    if (!a) {
+      const r = normalizeRequester(e.requester);
+      a = { key: requesterKey(r) ?? null, text: r ? pgJsonText(JSON.stringify(redactRequester(r))) : null };
+      seenRequesters.set(id, a);
+    }
+    return a;
+  });
+  const keys = asked.map((a) => a.key);
+  const { agentIdOf, teamOfAgent, gatewayTeam, personOf } = await resolveBatch(gateway.id, events, keys);
+  const rows: Row[] = valid.map(({ event: e, json }, i) => {
+    const agentId = agentIdOf(e);
+    const personId = keys[i] ? (personOf.get(keys[i]) ?? null) : null;
+    return {
     // Normalised to milliseconds (the column's precision) so that a re-sent event matches exactly.
     occurredAt: CANONICAL_TIME.test(e.occurredAt) ? e.occurredAt : new Date(e.occurredAt).toISOString(),
     eventId: e.eventId,
-    agentId: agentIdOf(e),
+    agentId,
     agentName: e.agentName,
     // Free text a gateway fills as it likes: a credential in it is redacted like one in params.
     sessionKey: e.sessionKey == null ? null : redactString(e.sessionKey),
@@ -588,7 +657,14 @@ export async function ingestEvents(gateway: { id: string }, rawBody: string): Pr
     tokensOut: e.tokensOut ?? null,
     costUsd: e.costUsd === undefined ? null : String(e.costUsd),
     targetAgentId: e.targetAgentId === undefined ? null : redactString(e.targetAgentId),
-  }));
+    // Who asked: the key is of the sender as reported; what is stored is redacted like any free text.
+    requester: asked[i].text,
+    requesterKind: personId ? "person" : keys[i] ? "unmapped" : "none",
+    personId,
+    chain: e.chain ? e.chain.map(redactString) : [],
+    teamId: (agentId ? teamOfAgent.get(agentId) : undefined) ?? gatewayTeam,
+    };
+  });
 
   const times = rows.map((r) => Date.parse(r.occurredAt));
   await ensurePartitions(Math.min(...times), Math.max(...times));
@@ -601,6 +677,50 @@ export async function ingestEvents(gateway: { id: string }, rawBody: string): Pr
   return { ok: true, value: { accepted: inserted, duplicates: duplicates + rows.length - inserted, rejected } };
 }
 
+/** The requester's strings through the redactor (a credential pasted as a role id is not stored). */
+function redactRequester(r: Requester): Requester {
+  return {
+    ...(r.channel !== undefined ? { channel: redactString(r.channel) } : {}),
+    ...(r.accountId !== undefined ? { accountId: redactString(r.accountId) } : {}),
+    ...(r.senderId !== undefined ? { senderId: redactString(r.senderId) } : {}),
+    ...(r.senderIsOwner !== undefined ? { senderIsOwner: r.senderIsOwner } : {}),
+    ...(r.roleIds ? { roleIds: r.roleIds.map(redactString) } : {}),
+  };
+}
+
+/**
+ * Everything a batch is attributed with, in one query: its agents (with their teams), the gateway's
+ * team, and the enabled people whose sender keys it carries.
+ */
+async function resolveBatch(gatewayId: string, events: TToolCallEvent[], keys: (string | null)[]) {
+  const ids = [...new Set(events.flatMap((e) => (e.agentId ? [e.agentId] : [])))];
+  const uuids = ids.filter((id) => UUID.test(id));
+  const names = [...new Set(events.map((e) => e.agentName))];
+  const wanted = [...new Set(keys.filter((k): k is string => k !== null))];
+  const { rows } = await ingestPool().query<{ t: "a" | "g" | "p"; id: string | null; x: string | null; name: string | null; team: string | null }>(
+    `select 'a' as t, id::text as id, external_id as x, name, team_id::text as team from agents
+      where gateway_id = $1::uuid and (external_id = any($2::text[]) or id = any($3::uuid[]) or name = any($4::text[]))
+     union all select 'g', null, null, null, team_id::text from gateways where id = $1::uuid
+     union all select 'p', i.person_id::text, i.key, null, null from person_identities i join people p on p.id = i.person_id
+      where cardinality($5::text[]) > 0 and i.key = any($5::text[]) and p.disabled_at is null`,
+    [gatewayId, ids, uuids, names, wanted],
+  );
+  const agents = rows.filter((r) => r.t === "a").map((r) => ({ id: r.id!, externalId: r.x, name: r.name! }));
+  return {
+    agentIdOf: agentMatcher(agents),
+    teamOfAgent: new Map(rows.flatMap((r) => (r.t === "a" && r.team ? [[r.id!, r.team] as const] : []))),
+    gatewayTeam: rows.find((r) => r.t === "g")?.team ?? null,
+    personOf: new Map(rows.flatMap((r) => (r.t === "p" ? [[r.x!, r.id!] as const] : []))),
+  };
+}
+
+function agentMatcher<E extends { agentId?: string; agentName: string }>(agents: { id: string; externalId: string | null; name: string }[]): (e: E) => string | null {
+  const byExternal = new Map(agents.flatMap((a) => (a.externalId ? [[a.externalId, a.id] as const] : [])));
+  const byId = new Map(agents.map((a) => [a.id.toLowerCase(), a.id] as const));
+  const byName = new Map(agents.map((a) => [a.name, a.id] as const));
+  return (e) => (e.agentId ? (byExternal.get(e.agentId) ?? byId.get(e.agentId.toLowerCase())) : undefined) ?? byName.get(e.agentName) ?? null;
+}
+
 /** Map each event to a Warden agent of this gateway: by external id, by Warden id, then by name (model usage reports too). */
 export async function resolveAgents<E extends { agentId?: string; agentName: string }>(gatewayId: string, events: E[]): Promise<(e: E) => string | null> {
   const ids = [...new Set(events.flatMap((e) => (e.agentId ? [e.agentId] : [])))];
@@ -611,10 +731,7 @@ export async function resolveAgents<E extends { agentId?: string; agentName: str
       where gateway_id = $1::uuid and (external_id = any($2::text[]) or id = any($3::uuid[]) or name = any($4::text[]))`,
     [gatewayId, ids, uuids, names],
   );
-  const byExternal = new Map(agents.flatMap((a) => (a.externalId ? [[a.externalId, a.id] as const] : [])));
-  const byId = new Map(agents.map((a) => [a.id.toLowerCase(), a.id] as const));
-  const byName = new Map(agents.map((a) => [a.name, a.id] as const));
-  return (e) => (e.agentId ? (byExternal.get(e.agentId) ?? byId.get(e.agentId.toLowerCase())) : undefined) ?? byName.get(e.agentName) ?? null;
+  return agentMatcher(agents);
 }
 
 // Days whose partitions this process has already ensured: a steady stream then skips the call.

@@ -27,6 +27,14 @@ export type CallRow = {
   costUsd: string | null;
   /** The gateway agent id the call reaches (agent → agent edges, counted by the insert trigger). */
   targetAgentId: string | null;
+  /** Who asked: the normalised, redacted requester as JSON text. */
+  requester: string | null;
+  requesterKind: "person" | "unmapped" | "none";
+  personId: string | null;
+  /** The delegation chain (gateway agent ids); [] for a direct call. */
+  chain: string[];
+  /** The call's agent's team, else its gateway's. */
+  teamId: string | null;
 };
 
 export type CallKey = { callId: string; phase: "decision" | "result" };
@@ -92,7 +100,17 @@ export function mergeCall(events: CallRow[]): CallRow {
     tokensOut: first(d?.tokensOut, r?.tokensOut),
     costUsd: first(d?.costUsd, r?.costUsd),
     targetAgentId: first(d?.targetAgentId, r?.targetAgentId),
+    // Who asked: the event that says most (a person over an unmapped sender over none), decision first.
+    ...whoAsked(d, r),
+    chain: d?.chain.length ? d.chain : (r?.chain ?? []),
+    teamId: first(d?.teamId, r?.teamId),
   };
+}
+
+const KIND_RANK = { person: 2, unmapped: 1, none: 0 } as const;
+function whoAsked(d: CallRow | null, r: CallRow | null): Pick<CallRow, "requester" | "requesterKind" | "personId"> {
+  const best = [d, r].filter((x): x is CallRow => x !== null).reduce((a, b) => (KIND_RANK[b.requesterKind] > KIND_RANK[a.requesterKind] ? b : a));
+  return { requester: best.requester ?? first(d?.requester, r?.requester), requesterKind: best.requesterKind, personId: best.personId };
 }
 
 /** What the rollups count of a row: a change here means delete + insert, not an update in place. */
@@ -106,6 +124,7 @@ export function sameRow(a: CallRow, b: CallRow): boolean {
       ...r,
       params: r.params === null ? null : canonical(JSON.parse(r.params)),
       result: r.result === null ? null : canonical(JSON.parse(r.result)),
+      requester: r.requester === null ? null : canonical(JSON.parse(r.requester)),
       costUsd: r.costUsd === null ? null : Number(r.costUsd),
       egressHosts: [...r.egressHosts].sort(),
     });

@@ -25,6 +25,10 @@ export const TOOL_CALL_FILTERS = {
   agent: z.string().trim().min(1).max(200).optional(),
   gateway: z.uuid().optional(),
   decision: z.enum(["allowed", "blocked", "not_run"]).optional(),
+  /** Who asked: calls of one person (directory id). */
+  person: z.uuid().optional(),
+  /** Who asked: person (a directory entry), unmapped (a sender not in the directory), none (no provable requester). */
+  requester: z.enum(["person", "unmapped", "none"]).optional(),
   // The only sort is time; "at" is the table column id.
   sort: z.enum(["at"]).optional(),
   dir: z.enum(["asc", "desc"]).default("desc"),
@@ -71,6 +75,8 @@ function toolCallWhere(q: ToolCallQuery): Prisma.ToolCallWhereInput {
     ...(q.agent ? agentWhere(q.agent) : {}),
     ...(q.gateway ? { gatewayId: q.gateway } : {}),
     ...(q.decision ? { decision: q.decision } : {}),
+    ...(q.person ? { personId: q.person } : {}),
+    ...(q.requester ? { requesterKind: q.requester } : {}),
     ...(text ? { OR: [{ toolName: text }, { agentName: text }, { blockReason: text }, { error: text }] } : {}),
   };
 }
@@ -87,6 +93,8 @@ function toolCallSqlWhere(q: ToolCallQuery, time: Prisma.Sql = Prisma.sql`occurr
   if (q.agent) parts.push(UUID.test(q.agent) ? Prisma.sql`agent_id = ${q.agent.toLowerCase()}::uuid` : Prisma.sql`agent_name = ${q.agent}`);
   if (q.gateway) parts.push(Prisma.sql`gateway_id = ${q.gateway}::uuid`);
   if (q.decision) parts.push(Prisma.sql`decision = ${q.decision}::"CallDecision"`);
+  if (q.person) parts.push(Prisma.sql`person_id = ${q.person}::uuid`);
+  if (q.requester) parts.push(Prisma.sql`requester_kind = ${q.requester}::"RequesterKind"`);
   if (q.q) {
     const p = `%${escapeLike(q.q)}%`;
     parts.push(Prisma.sql`(tool_name ilike ${p} or agent_name ilike ${p} or block_reason ilike ${p} or error ilike ${p})`);
@@ -115,12 +123,16 @@ const META_SELECT = {
   tokensOut: true,
   costUsd: true,
   ingestedAt: true,
+  requester: true,
+  requesterKind: true,
+  personId: true,
+  chain: true,
 } satisfies Prisma.ToolCallSelect;
 
 type MetaRow = Prisma.ToolCallGetPayload<{ select: typeof META_SELECT }>;
 
 /** A tool call's metadata, JSON-safe (bigint id and decimal cost as strings). */
-export type ToolCallRow = Omit<MetaRow, "id" | "costUsd"> & { id: string; costUsd: string | null; gatewayName: string | null };
+export type ToolCallRow = Omit<MetaRow, "id" | "costUsd"> & { id: string; costUsd: string | null; gatewayName: string | null; personName: string | null };
 /** A row with parameters and results: only ever built when the caller may read them. */
 export type ToolCallRowWithParams = ToolCallRow & { params: unknown; result: unknown };
 
@@ -131,8 +143,26 @@ async function gatewayNames(ids: string[]): Promise<Map<string, string>> {
   return new Map(rows.map((g) => [g.id, g.name]));
 }
 
-function shape(r: MetaRow, names: Map<string, string>): ToolCallRow {
-  return { ...r, id: r.id.toString(), costUsd: r.costUsd?.toString() ?? null, gatewayName: names.get(r.gatewayId) ?? null };
+type Names = { gateways: Map<string, string>; people: Map<string, string> };
+
+/** The gateway and person names of some rows (one small read each, none when no row names a person). */
+async function namesOf(rows: { gatewayId: string; personId: string | null }[]): Promise<Names> {
+  const ids = [...new Set(rows.flatMap((r) => (r.personId ? [r.personId] : [])))];
+  const [gateways, people] = await Promise.all([
+    gatewayNames(rows.map((r) => r.gatewayId)),
+    ids.length ? dbRead.person.findMany({ where: { id: { in: ids } }, select: { id: true, displayName: true } }) : Promise.resolve([]),
+  ]);
+  return { gateways, people: new Map(people.map((p) => [p.id, p.displayName])) };
+}
+
+function shape(r: MetaRow, names: Names): ToolCallRow {
+  return {
+    ...r,
+    id: r.id.toString(),
+    costUsd: r.costUsd?.toString() ?? null,
+    gatewayName: names.gateways.get(r.gatewayId) ?? null,
+    personName: r.personId ? (names.people.get(r.personId) ?? null) : null,
+  };
 }
 
 /** Above this many matching calls, a view that the rollup cannot count says "10,000+" (totalCapped). */
@@ -162,7 +192,7 @@ export async function listToolCalls(q: ToolCallQuery, opts: { withParams: boolea
     dbRead.toolCall.findMany({ where, orderBy, ...page, select }) as Promise<(MetaRow & { params?: unknown; result?: unknown })[]>,
     opts.all ? Promise.resolve(null) : countToolCalls(q),
   ]);
-  const names = await gatewayNames(rows.map((r) => r.gatewayId));
+  const names = await namesOf(rows);
   return {
     rows: rows.map((r) => {
       const { params, result, ...meta } = r;
@@ -185,7 +215,7 @@ export async function listToolCalls(q: ToolCallQuery, opts: { withParams: boolea
  */
 export async function explorerPage(q: ToolCallQuery): Promise<{ page: { rows: ToolCallRow[]; total: number; totalCapped: boolean; page: number; pageSize: number }; series: SeriesPoint[] }> {
   const rows = dbRead.toolCall.findMany({ where: toolCallWhere(q), orderBy: [{ occurredAt: q.dir }, { id: q.dir }], ...skipTake(q), select: META_SELECT }).then(async (found) => {
-    const names = await gatewayNames(found.map((r) => r.gatewayId));
+    const names = await namesOf(found);
     return found.map((r) => shape(r, names));
   });
   const [shaped, series] = await Promise.all([rows, toolCallSeries(q)]);
@@ -199,7 +229,7 @@ export async function explorerPage(q: ToolCallQuery): Promise<{ page: { rows: To
  * those filters, none for a text search or an agent given by name.
  */
 function rollupFor(q: ToolCallQuery): "fleet" | "hourly" | null {
-  if (q.q || (q.agent && !UUID.test(q.agent))) return null;
+  if (q.q || (q.agent && !UUID.test(q.agent)) || q.person || q.requester) return null;
   return q.tool || q.agent || q.gateway ? "hourly" : "fleet";
 }
 
@@ -397,17 +427,33 @@ export function explorerPickers(now = Date.now()): Promise<[string[], string[]]>
  * One tool call for the detail drawer, found by its primary key (id + occurred_at, so Postgres
  * reads one partition). Parameters and results only when `withParams`.
  */
-export async function getToolCall(id: string, occurredAt: Date, opts: { withParams: boolean }): Promise<ToolCallRow | ToolCallRowWithParams | null> {
+export async function getToolCall(id: string, occurredAt: Date, opts: { withParams: boolean }): Promise<((ToolCallRow | ToolCallRowWithParams) & { chainAgents: ChainAgent[] }) | null> {
   if (!/^\d{1,19}$/.test(id) || BigInt(id) > MAX_BIGINT || Number.isNaN(occurredAt.getTime())) return null;
   const key = { occurredAt_id: { occurredAt, id: BigInt(id) } };
   if (opts.withParams) {
     const r = await dbRead.toolCall.findUnique({ where: key, select: { ...META_SELECT, params: true, result: true } });
     if (!r) return null;
     const { params, result, ...meta } = r;
-    return { ...shape(meta, await gatewayNames([meta.gatewayId])), params, result };
+    const [names, chainAgents] = await Promise.all([namesOf([meta]), chainAgentsOf(meta.gatewayId, meta.chain)]);
+    return { ...shape(meta, names), params, result, chainAgents };
   }
   const r = await dbRead.toolCall.findUnique({ where: key, select: META_SELECT });
-  return r ? shape(r, await gatewayNames([r.gatewayId])) : null;
+  if (!r) return null;
+  const [names, chainAgents] = await Promise.all([namesOf([r]), chainAgentsOf(r.gatewayId, r.chain)]);
+  return { ...shape(r, names), chainAgents };
+}
+
+/** One hop of a delegation chain: the gateway agent id and the registered agent it is, when known. */
+export type ChainAgent = { externalId: string; agentId: string | null; name: string | null };
+
+/** The chain's gateway agent ids resolved to registered agents of the call's gateway. */
+async function chainAgentsOf(gatewayId: string, chain: string[]): Promise<ChainAgent[]> {
+  if (!chain.length) return [];
+  const agents = await dbRead.agent.findMany({ where: { gatewayId, OR: [{ externalId: { in: chain } }, { name: { in: chain } }] }, select: { id: true, name: true, externalId: true } });
+  return chain.map((x) => {
+    const a = agents.find((g) => g.externalId === x) ?? agents.find((g) => g.name === x);
+    return { externalId: x, agentId: a?.id ?? null, name: a?.name ?? null };
+  });
 }
 
 /**
@@ -439,7 +485,7 @@ export async function tailToolCalls(q: ToolCallQuery, since: Date, now = new Dat
   const found = await dbRead.toolCall.findMany({ where, orderBy: [{ ingestedAt: "desc" }, { id: "desc" }], take: TAIL_MAX_ROWS + 1, select: META_SELECT });
   const more = found.length > TAIL_MAX_ROWS;
   const rows = found.slice(0, TAIL_MAX_ROWS);
-  const names = await gatewayNames(rows.map((r) => r.gatewayId));
+  const names = await namesOf(rows);
   const newest = rows.reduce((t, r) => Math.max(t, r.ingestedAt.getTime()), floor);
   return { rows: rows.map((r) => shape(r, names)), cursor: new Date(newest).toISOString(), more };
 }

@@ -15,6 +15,7 @@ import { SavedViews } from "@/components/tool-calls/SavedViews";
 import { listViews } from "@/lib/tool-calls/views/queries";
 import { viewQueryString } from "@/lib/tool-calls/views/schema";
 import { ToolCallFilters } from "@/components/tool-calls/ToolCallFilters";
+import { personOptions } from "@/lib/people/queries";
 
 export const metadata: Metadata = { title: "Tool calls" };
 
@@ -42,12 +43,13 @@ export default async function ToolCallsPage({ searchParams }: { searchParams: Pr
   const withParams = paramsAllowed(actor.role);
   const usedBy = first(sp.usedBy).slice(0, 200);
 
-  const [{ page, series }, gateways, [toolNames, agentNames], usedByAgents, views] = await Promise.all([
+  const [{ page, series }, gateways, [toolNames, agentNames], usedByAgents, views, people] = await Promise.all([
     explorerPage(query), // metadata only: the drawer fetches a call's params (by role)
     listGateways(),
     explorerPickers(),
     usedBy ? agentsByTool(usedBy, RANGES["24h"]) : Promise.resolve(null),
     actor.userId ? listViews(actor.userId) : Promise.resolve([]),
+    personOptions(actor),
   ]);
 
   const windowLabel = query.from || query.to ? `${fmtDate(query.window.from)} – ${fmtDate(query.window.to)}` : RANGE_LABELS[query.range];
@@ -65,7 +67,7 @@ export default async function ToolCallsPage({ searchParams }: { searchParams: Pr
 
   return (
     <>
-      <PageHeader title="Tool calls" description="Every tool call of the fleet: filter by time, tool, agent, gateway, decision and text; open a call for its details." />
+      <PageHeader title="Tool calls" description="Every tool call of the fleet and who asked for it: filter by time, tool, agent, gateway, decision, person and text; open a call for its details." />
 
       <div role="note" className="mb-4 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200">
         <p>Credential-shaped strings (API keys, tokens, passwords in URLs, private keys) are redacted before storage.</p>
@@ -89,7 +91,7 @@ export default async function ToolCallsPage({ searchParams }: { searchParams: Pr
         ))}
       </datalist>
       <SavedViews views={views.map((v) => ({ id: v.id, name: v.name, query: viewQueryString(v.filters) }))} />
-      <ToolCallFilters gateways={gateways.map((g) => ({ id: g.id, name: g.name }))} toolListId={TOOL_LIST} agentListId={AGENT_LIST} />
+      <ToolCallFilters gateways={gateways.map((g) => ({ id: g.id, name: g.name }))} people={people.map((p) => ({ id: p.id, name: p.displayName }))} toolListId={TOOL_LIST} agentListId={AGENT_LIST} />
 
       <div className="mb-6 grid gap-6 xl:grid-cols-3">
         <div className="xl:col-span-2">
@@ -192,6 +194,11 @@ export default async function ToolCallsPage({ searchParams }: { searchParams: Pr
           blockReason: c.blockReason,
           durationMs: c.durationMs,
           egressHosts: c.egressHosts,
+          requesterKind: c.requesterKind,
+          personId: c.personId,
+          personName: c.personName,
+          requester: c.requester,
+          chain: c.chain,
         }))}
         total={page.total}
         page={page.page}

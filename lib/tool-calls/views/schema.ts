@@ -18,6 +18,8 @@ export const ZViewFilters = z
     agent: text(200).optional(),
     gateway: z.uuid("Not a valid gateway id.").optional(),
     decision: z.enum(["allowed", "blocked", "not_run"]).optional(),
+    person: z.uuid("Not a valid person id.").optional(),
+    requester: z.enum(["person", "unmapped", "none"]).optional(),
     q: text(200).optional(),
   })
   .strict()
@@ -48,7 +50,7 @@ export function nameKeyOf(name: string): string {
 /** The query string a view opens as (/tool-calls?…): only its filters, in a fixed order. */
 export function viewQueryString(filters: TViewFilters): string {
   const out = new URLSearchParams();
-  for (const k of ["range", "from", "to", "tool", "agent", "gateway", "decision", "q"] as const) {
+  for (const k of ["range", "from", "to", "tool", "agent", "gateway", "decision", "person", "requester", "q"] as const) {
     const v = filters[k];
     if (v) out.set(k, v);
   }

@@ -25,10 +25,17 @@ const CSV_COLUMNS = [
   "tokensIn",
   "tokensOut",
   "costUsd",
+  "requesterKind",
+  "personId",
+  "personName",
+  "requesterChannel",
+  "requesterAccountId",
+  "requesterSenderId",
+  "chain",
 ];
 
 /**
- * GET /api/v1/tool-calls?range=1h|24h|7d|30d|from=&to=&tool=&agent=&gateway=&decision=&q=&dir=&page=&pageSize=[&format=csv]
+ * GET /api/v1/tool-calls?range=1h|24h|7d|30d|from=&to=&tool=&agent=&gateway=&decision=&person=&requester=&q=&dir=&page=&pageSize=[&format=csv]
  * Metadata for every holder of tool_calls:read; params and results only with tool_calls:read_params.
  * The CSV is this view without params, capped at CSV_MAX_ROWS.
  */
@@ -45,7 +52,10 @@ export async function GET(req: Request) {
         "tool-calls.csv",
         toCsv(
           CSV_COLUMNS.map((k) => ({ key: k, header: k })),
-          page.rows,
+          page.rows.map((r) => {
+            const asked = (r.requester ?? {}) as { channel?: string; accountId?: string; senderId?: string };
+            return { ...r, requesterChannel: asked.channel, requesterAccountId: asked.accountId, requesterSenderId: asked.senderId, chain: r.chain.join(" > ") };
+          }),
         ),
       );
     }
