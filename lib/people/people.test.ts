@@ -21,6 +21,14 @@ import { getPerson, listGroups, listPeoplePage, parsePeopleQuery } from "./queri
 const sender = () => ({ channel: "telegram", accountId: "default", senderId: `${Math.floor(Math.random() * 1e12)}` });
 const policyGen = async (gatewayId: string) => Number((await db.gatewayPolicyCache.findUnique({ where: { gatewayId }, select: { gen: true } }))?.gen ?? 0);
 
+/** A gateway whose signed policy carries an identity section (a rule names its agent): directory changes refresh it. */
+async function identityGateway() {
+  const gw = await makeGateway();
+  const agent = await db.agent.create({ data: { name: `agent-${rid()}`, owner: "people tests", purpose: "test", gatewayId: gw.id } });
+  await db.identityRule.create({ data: { subject: "anyone", agentId: agent.id, toolName: "send_payment", effect: "deny", reason: "test", createdBy: "test" } });
+  return gw;
+}
+
 async function person(actor: Actor, extra: Record<string, unknown> = {}) {
   const res = await execute(actor, createPersonAction, { displayName: `Person ${rid()}`, ...extra });
   if (!res.ok) throw new Error(res.error);
@@ -30,7 +38,7 @@ async function person(actor: Actor, extra: Record<string, unknown> = {}) {
 describe("the people directory", () => {
   it("adds a person with a sender identity: the key is the gateway's requesterKey, audited in the same transaction, gateways refreshed", async () => {
     const { actor } = await makeUser("security_lead");
-    const gw = await makeGateway();
+    const gw = await identityGateway();
     const gen = await policyGen(gw.id);
     const s = { channel: " Telegram ", accountId: "default", senderId: " 4242-" + rid() + " " };
     const res = await execute(actor, createPersonAction, { displayName: "  Ana Silva ", email: `Ana-${rid()}@Example.com`, identities: [s] });
@@ -101,7 +109,7 @@ describe("the people directory", () => {
 
   it("removes an identity, disables and enables, each audited and refreshing gateways; a disable twice audits once", async () => {
     const { actor } = await makeUser("admin");
-    const gw = await makeGateway();
+    const gw = await identityGateway();
     const p = await person(actor, { identities: [sender()] });
     let gen = await policyGen(gw.id);
     const rm = await execute(actor, removeIdentityAction, { personId: p.id, identityId: p.identities[0].id });
@@ -122,7 +130,7 @@ describe("the people directory", () => {
 
   it("groups: create, member add (idempotent), remove, delete; each audited, membership refreshes gateways", async () => {
     const { actor } = await makeUser("security_lead");
-    const gw = await makeGateway();
+    const gw = await identityGateway();
     const p = await person(actor);
     const g = await execute(actor, createGroupAction, { name: `finance-${rid()}` });
     if (!g.ok) throw new Error(g.error);
