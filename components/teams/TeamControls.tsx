@@ -39,7 +39,7 @@ export function AddToTeam({ kind, teamId, teamName, options, action }: { kind: "
   return (
     <form
       className="flex flex-wrap items-end gap-2"
-      aria-label={`Add a ${kind}`}
+      aria-label={kind === "agent" ? "Add an agent" : "Add a gateway"}
       onSubmit={async (e) => {
         e.preventDefault();
         const picked = options.find((o) => o.id === id);

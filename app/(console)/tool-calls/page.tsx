@@ -49,7 +49,7 @@ export default async function ToolCallsPage({ searchParams }: { searchParams: Pr
   const [{ page, series }, gateways, [toolNames, agentNames], usedByAgents, views] = await Promise.all([
     explorerPage(query), // metadata only: the drawer fetches a call's params (by role)
     listGateways(scope),
-    explorerPickers(Date.now(), scope),
+    explorerPickers(renderedAt.getTime(), scope),
     usedBy ? agentsByTool(usedBy, RANGES["24h"], undefined, scope) : Promise.resolve(null),
     actor.userId ? listViews(actor.userId) : Promise.resolve([]),
   ]);
