@@ -12,6 +12,7 @@ import { authOptions } from "./options";
 import { can, type Scope } from "./roles";
 import { requestInfo } from "./request-info";
 import { liveSession } from "./sessions";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 /**
  * The one choke point that turns a request into an Actor. It re-reads the user on every request,
@@ -56,10 +57,14 @@ export async function requireActor(): Promise<Actor> {
   return actor;
 }
 
-/** For pages: require a scope. A denial is audited and renders the 403 page (app/forbidden.tsx). */
-export async function requireScope(scope: Scope, what: ReadTarget = scope): Promise<Actor> {
+/**
+ * For pages: require a scope. A denial is audited and renders the 403 page (app/forbidden.tsx).
+ * `fleetWide`: a fleet-wide view (posture, spend, the audit log) that a team-scoped user may not
+ * read (lib/teams/scope.ts), whatever their role's scopes.
+ */
+export async function requireScope(scope: Scope, what: ReadTarget = scope, opts: { fleetWide?: boolean } = {}): Promise<Actor> {
   const actor = await requireActor();
-  if (!can(actor.role, scope)) {
+  if (!can(actor.role, scope) || (opts.fleetWide && teamScopeOf(actor))) {
     await recordAuditStandalone(actor, { action: `read:${what}`, outcome: "denied", targetType: "scope", targetId: scope });
     forbidden();
   }

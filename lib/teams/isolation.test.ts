@@ -23,6 +23,14 @@ import { GET as CALLS } from "@/app/api/v1/tool-calls/route";
 import { GET as CALL } from "@/app/api/v1/tool-calls/[id]/route";
 import { GET as TAIL } from "@/app/api/v1/tool-calls/tail/route";
 import { GET as CONTAINMENTS } from "@/app/api/v1/containment/route";
+import { GET as FINDINGS } from "@/app/api/v1/findings/route";
+import { GET as INCIDENTS } from "@/app/api/v1/incidents/route";
+import { GET as INCIDENT } from "@/app/api/v1/incidents/[id]/route";
+import { GET as OVERVIEW } from "@/app/api/v1/overview/route";
+import { GET as POSTURE } from "@/app/api/v1/posture/route";
+import { GET as AUDIT_EVENTS } from "@/app/api/v1/audit/events/route";
+import { GET as SPEND } from "@/app/api/v1/spend/route";
+import { updateIncidentAction } from "@/lib/incidents/actions";
 import { listAgentsPage, getAgent, parseAgentQuery } from "@/lib/agents/queries";
 import { updateAgentAction, createAgentAction } from "@/lib/agents/actions";
 import { listGateways } from "@/lib/fleet/queries";
@@ -50,6 +58,9 @@ type World = {
   callB: { id: string; at: Date };
   callNone: { id: string; at: Date };
   containB: string;
+  findingA: string;
+  findingB: string;
+  incidentB: string;
 };
 let w: World;
 
@@ -93,7 +104,12 @@ beforeAll(async () => {
   const callNone = await call(gB.id, null, "legacy", tool.name, null, at);
   const containB = await execute(admin.actor, containApiAction, { scope: "agent", target: aB.id, action: "suspend_agent", reason: "team b incident" });
   if (!containB.ok) throw new Error(JSON.stringify(containB));
-  w = { A, B, gA, gB, aA, aB, tool: tool.name, grantB: grantB.id, callA, callB, callNone, containB: containB.data.id };
+  const finding = (agentId: string, gatewayId: string, title: string) =>
+    db.finding.create({ data: { kind: "unregistered_agent", severity: "high", title, gatewayId, agentId, detail: {} }, select: { id: true } });
+  const findingA = await finding(aA.id, gA.id, `finding of ${aA.name}`);
+  const findingB = await finding(aB.id, gB.id, `finding of ${aB.name}`);
+  const incidentB = await db.incident.create({ data: { title: `incident of ${aB.name}`, severity: "high", findingId: findingB.id }, select: { id: true } });
+  w = { A, B, gA, gB, aA, aB, tool: tool.name, grantB: grantB.id, callA, callB, callNone, containB: containB.data.id, findingA: findingA.id, findingB: findingB.id, incidentB: incidentB.id };
 });
 
 describe("team scope of an actor", () => {
@@ -190,6 +206,32 @@ describe.each(["security_lead", "operator", "manager"] as const)("a %s of team A
     expect(targets.tools).toEqual([]);
   });
 
+  it("findings and incidents: only those about the team's agents", async () => {
+    const findings = await api(m.bearer, FINDINGS, "/api/v1/findings?pageSize=200");
+    const ids = findings.json.data.map((f: { id: string }) => f.id);
+    expect(ids).toContain(w.findingA);
+    expect(ids).not.toContain(w.findingB);
+    const csv = await api(m.bearer, FINDINGS, "/api/v1/findings?format=csv");
+    expect(csv.text).not.toContain(w.aB.name);
+    const incidents = await api(m.bearer, INCIDENTS, "/api/v1/incidents?pageSize=200");
+    expect(incidents.json.data.map((i: { id: string }) => i.id)).not.toContain(w.incidentB);
+    expect((await api(m.bearer, INCIDENT, `/api/v1/incidents/${w.incidentB}`, w.incidentB)).status).toBe(404);
+  });
+
+  it("fleet-wide views (posture, spend, the audit log) are refused; the overview holds the team's counts only", async () => {
+    for (const [handler, path] of [
+      [POSTURE, "/api/v1/posture"],
+      [SPEND, "/api/v1/spend"],
+      [AUDIT_EVENTS, "/api/v1/audit/events"],
+    ] as const) {
+      const res = await api(m.bearer, handler as never, path);
+      // A manager lacks audit:read anyway; every role gets a 403 here.
+      expect(res.status).toBe(403);
+    }
+    const overview = await api(m.bearer, OVERVIEW, "/api/v1/overview");
+    expect(overview.json.data).toMatchObject({ scope: "team", team: { team: w.A.name, agents: expect.any(Number), gateways: 1 } });
+  });
+
   it("evidence exports are fleet-wide: a team-scoped user cannot start one", async () => {
     const now = Date.now();
     await expect(startEvidenceExport(m.actor, { from: new Date(now - HOUR).toISOString(), to: new Date(now).toISOString(), formats: ["jsonl"] } as never)).rejects.toMatchObject({ code: "forbidden" });
@@ -216,6 +258,9 @@ describe("mutations on another team's objects are refused and change nothing", (
     expect(await db.agent.findUniqueOrThrow({ where: { id: w.aB.id } })).toEqual(before);
     expect(await db.grant.findUniqueOrThrow({ where: { id: w.grantB } })).toMatchObject({ revokedAt: null });
     expect(await db.grant.count({ where: { agentId: w.aB.id } })).toBe(1);
+    // Another team's incident cannot be changed.
+    expect(await execute(actor, updateIncidentAction, { id: w.incidentB, status: "closed" })).toMatchObject({ ok: false, status: 404 });
+    expect((await db.incident.findUniqueOrThrow({ where: { id: w.incidentB } })).status).toBe("open");
     // Their own new agent joins their team.
     const mine = await execute(actor, createAgentAction, { name: `mine-${rid()}`, owner: "o", purpose: "p" });
     expect(mine.ok && (await db.agent.findUniqueOrThrow({ where: { id: mine.data.id } })).teamId).toBe(w.A.id);

@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
-import type { TeamScope } from "./scope";
+import { agentWhereOf, findingWhereOf, gatewayWhereOf, toolCallWhereOf, type TeamScope } from "./scope";
 
 /** Every team with how many agents, gateways and users it holds (a scoped user: only their own). */
 export function listTeams(scope: TeamScope = null) {
@@ -41,4 +41,23 @@ export async function teamAssignmentOptions(teamId: string) {
   ]);
   const shape = (r: { id: string; name: string; team: { name: string } | null }) => ({ id: r.id, name: r.name, team: r.team?.name ?? null });
   return { agents: agents.map(shape), gateways: gateways.map(shape) };
+}
+
+/**
+ * The overview of a team-scoped user: counts of their team only (the fleet dashboard's tiles and
+ * charts cover the whole fleet, so they are not shown to them).
+ */
+export async function teamOverview(teamId: string, now = new Date()) {
+  const since = new Date(now.getTime() - 86_400_000);
+  const scope = { teamId };
+  const [team, agents, suspended, gateways, calls24h, blocked24h, openFindings] = await Promise.all([
+    db.team.findUnique({ where: { id: teamId }, select: { name: true } }),
+    db.agent.count({ where: agentWhereOf(scope) }),
+    db.agent.count({ where: { ...agentWhereOf(scope), status: { not: "active" } } }),
+    db.gateway.count({ where: gatewayWhereOf(scope) }),
+    db.toolCall.count({ where: { ...toolCallWhereOf(scope), occurredAt: { gte: since, lte: now } } }),
+    db.toolCall.count({ where: { ...toolCallWhereOf(scope), occurredAt: { gte: since, lte: now }, decision: "blocked" } }),
+    db.finding.count({ where: { ...findingWhereOf(scope), status: "open" } }),
+  ]);
+  return { team: team?.name ?? null, agents, suspended, gateways, calls24h, blocked24h, openFindings };
 }

@@ -40,6 +40,16 @@ export function viaAgentWhereOf(scope: TeamScope): { agent?: { teamId: string } 
   return scope ? { agent: { teamId: scope.teamId } } : {};
 }
 
+/** Findings the scope may see: about the team's agents, or about the team's gateways when they name no agent. */
+export function findingWhereOf(scope: TeamScope): Prisma.FindingWhereInput {
+  return scope ? { OR: [{ agent: { teamId: scope.teamId } }, { agentId: null, gateway: { teamId: scope.teamId } }] } : {};
+}
+
+/** Incidents the scope may see: from a finding of the team, or owned by one of its users. */
+export function incidentWhereOf(scope: TeamScope): Prisma.IncidentWhereInput {
+  return scope ? { OR: [{ finding: findingWhereOf(scope) }, { owner: { teamId: scope.teamId } }] } : {};
+}
+
 /** The SQL predicate for tool_calls (or a table with a team_id column, given its alias). */
 export function teamSqlOf(scope: TeamScope, column: Prisma.Sql = Prisma.sql`team_id`): Prisma.Sql {
   return scope ? Prisma.sql`${column} = ${scope.teamId}::uuid` : Prisma.sql`true`;

@@ -12,5 +12,5 @@ export function GET() {
   return runApiRead("dashboard:read", "spend", async () => {
     const [today, last7Days] = await Promise.all([getSpendOverview(), usageByDay()]);
     return { data: { ...today, last7Days } };
-  });
+  }, { fleetWide: true });
 }

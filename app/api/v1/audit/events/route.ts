@@ -11,5 +11,5 @@ export async function GET(req: Request) {
     const parsed = ZAuditFilter.safeParse(Object.fromEntries(queryParams(req)));
     if (!parsed.success) throw new AppError("invalid", "Invalid query.", fieldErrorsOf(parsed.error));
     return listAuditEvents(parsed.data);
-  });
+  }, { fleetWide: true });
 }

@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
  * checked against the server's checkpoint file.
  */
 export function GET() {
-  return runApiRead("audit:read", "audit.verify", () => verifyAuditTrail());
+  return runApiRead("audit:read", "audit.verify", () => verifyAuditTrail(), { fleetWide: true });
 }
 
 /**
@@ -26,5 +26,5 @@ export function POST(req: Request) {
       throw new AppError("invalid", "Some fields are not valid.", fieldErrorsOf(parsed.error));
     }
     return verifyAuditTrail({ given: parseGivenCheckpoints(parsed.data), serverFile: parsed.data.serverFile });
-  });
+  }, { fleetWide: true });
 }
