@@ -31,6 +31,10 @@ import { GET as POSTURE } from "@/app/api/v1/posture/route";
 import { GET as AUDIT_EVENTS } from "@/app/api/v1/audit/events/route";
 import { GET as SPEND } from "@/app/api/v1/spend/route";
 import { updateIncidentAction } from "@/lib/incidents/actions";
+import { GET as DATA_FLOWS } from "@/app/api/v1/data-flows/route";
+import { GET as TOOL_REQUESTS } from "@/app/api/v1/tool-requests/route";
+import { GET as TOOL_REQUEST } from "@/app/api/v1/tool-requests/[id]/route";
+import { decideToolRequestAction } from "@/lib/tools/actions";
 import { listAgentsPage, getAgent, parseAgentQuery } from "@/lib/agents/queries";
 import { updateAgentAction, createAgentAction } from "@/lib/agents/actions";
 import { listGateways } from "@/lib/fleet/queries";
@@ -61,6 +65,8 @@ type World = {
   findingA: string;
   findingB: string;
   incidentB: string;
+  flowB: string;
+  requestB: string;
 };
 let w: World;
 
@@ -109,7 +115,28 @@ beforeAll(async () => {
   const findingA = await finding(aA.id, gA.id, `finding of ${aA.name}`);
   const findingB = await finding(aB.id, gB.id, `finding of ${aB.name}`);
   const incidentB = await db.incident.create({ data: { title: `incident of ${aB.name}`, severity: "high", findingId: findingB.id }, select: { id: true } });
-  w = { A, B, gA, gB, aA, aB, tool: tool.name, grantB: grantB.id, callA, callB, callNone, containB: containB.data.id, findingA: findingA.id, findingB: findingB.id, incidentB: incidentB.id };
+  const flowB = await db.dataFlow.create({ data: { agentId: aB.id, service: "B crm", host: `crm-${tag}.example`, dataSent: "b", dataReceived: "b", classification: "internal" }, select: { id: true } });
+  const version = await db.toolVersion.create({ data: { toolId: tool.id, version: "1.0.0", contentHash: "a".repeat(64) }, select: { id: true } });
+  const requestB = await db.toolRequest.create({ data: { toolVersionId: version.id, requesterId: admin.user.id, justification: "b wants it", agentIds: [aB.id], bundleIds: [] }, select: { id: true } });
+  w = {
+    A,
+    B,
+    gA,
+    gB,
+    aA,
+    aB,
+    tool: tool.name,
+    grantB: grantB.id,
+    callA,
+    callB,
+    callNone,
+    containB: containB.data.id,
+    findingA: findingA.id,
+    findingB: findingB.id,
+    incidentB: incidentB.id,
+    flowB: flowB.id,
+    requestB: requestB.id,
+  };
 });
 
 describe("team scope of an actor", () => {
@@ -218,6 +245,15 @@ describe.each(["security_lead", "operator", "manager"] as const)("a %s of team A
     expect((await api(m.bearer, INCIDENT, `/api/v1/incidents/${w.incidentB}`, w.incidentB)).status).toBe(404);
   });
 
+  it("data flows and tool requests: only those of the team's agents", async () => {
+    const flows = await api(m.bearer, DATA_FLOWS, "/api/v1/data-flows?pageSize=200");
+    expect(flows.json.data.map((f: { id: string }) => f.id)).not.toContain(w.flowB);
+    expect((await api(m.bearer, DATA_FLOWS, "/api/v1/data-flows?format=csv")).text).not.toContain(w.aB.name);
+    const requests = await api(m.bearer, TOOL_REQUESTS, "/api/v1/tool-requests");
+    expect(requests.json.data.map((r: { id: string }) => r.id)).not.toContain(w.requestB);
+    expect((await api(m.bearer, TOOL_REQUEST, `/api/v1/tool-requests/${w.requestB}`, w.requestB)).status).toBe(404);
+  });
+
   it("fleet-wide views (posture, spend, the audit log) are refused; the overview holds the team's counts only", async () => {
     for (const [handler, path] of [
       [POSTURE, "/api/v1/posture"],
@@ -258,6 +294,11 @@ describe("mutations on another team's objects are refused and change nothing", (
     expect(await db.agent.findUniqueOrThrow({ where: { id: w.aB.id } })).toEqual(before);
     expect(await db.grant.findUniqueOrThrow({ where: { id: w.grantB } })).toMatchObject({ revokedAt: null });
     expect(await db.grant.count({ where: { agentId: w.aB.id } })).toBe(1);
+    // Another team's tool request cannot be decided.
+    const checklist = { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "clean", permissionsNarrowed: true, credEgressFlagged: true };
+    const decided = await execute(actor, decideToolRequestAction, { requestId: w.requestB, outcome: "approve", checklist, reason: "looks fine to me" });
+    expect(decided).toMatchObject({ ok: false, status: 404 });
+    expect((await db.toolRequest.findUniqueOrThrow({ where: { id: w.requestB } })).status).toBe("pending");
     // Another team's incident cannot be changed.
     expect(await execute(actor, updateIncidentAction, { id: w.incidentB, status: "closed" })).toMatchObject({ ok: false, status: 404 });
     expect((await db.incident.findUniqueOrThrow({ where: { id: w.incidentB } })).status).toBe("open");
