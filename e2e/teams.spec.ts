@@ -50,7 +50,7 @@ test("a team's operator sees only the team: agents, explorer and map; another te
 
   await page.goto(`/tool-calls?tool=${s.tool}`);
   await expect(page.getByText("1 row", { exact: true })).toBeVisible();
-  await expect(page.getByText(s.agentA).first()).toBeVisible();
+  await expect(page.locator("table").getByText(s.agentA, { exact: true }).first()).toBeVisible();
   await expect(page.getByText(s.agentB)).toHaveCount(0);
 
   await page.goto("/map");
