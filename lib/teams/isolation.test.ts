@@ -35,6 +35,8 @@ import { GET as DATA_FLOWS } from "@/app/api/v1/data-flows/route";
 import { GET as TOOL_REQUESTS } from "@/app/api/v1/tool-requests/route";
 import { GET as TOOL_REQUEST } from "@/app/api/v1/tool-requests/[id]/route";
 import { decideToolRequestAction } from "@/lib/tools/actions";
+import { GET as APPROVALS } from "@/app/api/v1/approvals/route";
+import { decideApprovalAction } from "@/lib/approvals/actions";
 import { listAgentsPage, getAgent, parseAgentQuery } from "@/lib/agents/queries";
 import { updateAgentAction, createAgentAction } from "@/lib/agents/actions";
 import { listGateways } from "@/lib/fleet/queries";
@@ -67,6 +69,7 @@ type World = {
   incidentB: string;
   flowB: string;
   requestB: string;
+  approvalB: string;
 };
 let w: World;
 
@@ -118,7 +121,12 @@ beforeAll(async () => {
   const flowB = await db.dataFlow.create({ data: { agentId: aB.id, service: "B crm", host: `crm-${tag}.example`, dataSent: "b", dataReceived: "b", classification: "internal" }, select: { id: true } });
   const version = await db.toolVersion.create({ data: { toolId: tool.id, version: "1.0.0", contentHash: "a".repeat(64) }, select: { id: true } });
   const requestB = await db.toolRequest.create({ data: { toolVersionId: version.id, requesterId: admin.user.id, justification: "b wants it", agentIds: [aB.id], bundleIds: [] }, select: { id: true } });
+  const approvalB = await db.approvalRequest.create({
+    data: { gatewayId: gB.id, requestId: `r-${rid()}`, toolCallId: `c-${rid()}`, agentId: aB.id, agentRef: aB.name, toolName: tool.name, paramsHash: "x", reason: "needs a person", timeoutMs: 600_000, expiresAt: new Date(Date.now() + 600_000) },
+    select: { id: true },
+  });
   w = {
+    approvalB: approvalB.id,
     A,
     B,
     gA,
@@ -254,6 +262,12 @@ describe.each(["security_lead", "operator", "manager"] as const)("a %s of team A
     expect((await api(m.bearer, TOOL_REQUEST, `/api/v1/tool-requests/${w.requestB}`, w.requestB)).status).toBe(404);
   });
 
+  it("held calls (approvals): only the team's", async () => {
+    const res = await api(m.bearer, APPROVALS, "/api/v1/approvals?status=all&limit=200");
+    if (role === "manager") return expect(res.status).toBe(403); // managers never read held calls' parameters
+    expect(res.json.data.map((a: { id: string }) => a.id)).not.toContain(w.approvalB);
+  });
+
   it("fleet-wide views (posture, spend, the audit log) are refused; the overview holds the team's counts only", async () => {
     for (const [handler, path] of [
       [POSTURE, "/api/v1/posture"],
@@ -320,6 +334,8 @@ describe("mutations on another team's objects are refused and change nothing", (
     expect(await execute(actor, rotateGatewaySecretAction, { id: w.gB.id, graceHours: 0 })).toMatchObject({ ok: false, status: 404 });
     expect(await db.containmentAction.count()).toBe(count);
     expect((await db.containmentAction.findUniqueOrThrow({ where: { id: w.containB } })).status).toBe("active");
+    expect(await execute(actor, decideApprovalAction, { id: w.approvalB, decision: "allow_once", reason: "go ahead" })).toMatchObject({ ok: false, status: 404 });
+    expect((await db.approvalRequest.findUniqueOrThrow({ where: { id: w.approvalB } })).status).toBe("pending");
     // Their own agent: allowed.
     const own = await execute(actor, containApiAction, { scope: "agent", target: w.aA.id, action: "suspend_agent", reason: "our incident" });
     expect(own.ok).toBe(true);

@@ -50,6 +50,11 @@ export function incidentWhereOf(scope: TeamScope): Prisma.IncidentWhereInput {
   return scope ? { OR: [{ finding: findingWhereOf(scope) }, { owner: { teamId: scope.teamId } }] } : {};
 }
 
+/** Held calls (approval_requests) the scope may see: of the team's agents, or of its gateways when no agent is known. */
+export function approvalWhereOf(scope: TeamScope, teamAgentIds: string[]): Prisma.ApprovalRequestWhereInput {
+  return scope ? { OR: [{ agentId: { in: teamAgentIds } }, { agentId: null, gateway: { teamId: scope.teamId } }] } : {};
+}
+
 /** The SQL predicate for tool_calls (or a table with a team_id column, given its alias). */
 export function teamSqlOf(scope: TeamScope, column: Prisma.Sql = Prisma.sql`team_id`): Prisma.Sql {
   return scope ? Prisma.sql`${column} = ${scope.teamId}::uuid` : Prisma.sql`true`;
