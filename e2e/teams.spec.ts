@@ -30,10 +30,15 @@ async function seedTeams() {
       gw,
       team,
     ]);
-    await sql().query(
-      "insert into tool_calls (occurred_at, gateway_id, event_id, agent_id, agent_name, tool_name, decision, egress_hosts, team_id) values ($1,$2,$3,$4,$5,$6,'allowed','{}',$7)",
-      [new Date(Date.now() - 60_000), gw, `e-${rid()}`, id, name, tool, team],
-    );
+    await sql().query("insert into tool_calls (occurred_at, gateway_id, event_id, agent_id, agent_name, tool_name, decision, egress_hosts, team_id) values ($1,$2,$3,$4,$5,$6,'allowed','{}',$7)", [
+      new Date(Date.now() - 60_000),
+      gw,
+      `e-${rid()}`,
+      id,
+      name,
+      tool,
+      team,
+    ]);
   }
   return { tag, tool, teamA, teamB, agentAId: agentA, agentBId: agentB, ...names };
 }

@@ -32,7 +32,19 @@ function useCall() {
 }
 
 /** Put an agent or gateway in this team (it leaves its current team). */
-export function AddToTeam({ kind, teamId, teamName, options, action }: { kind: "agent" | "gateway"; teamId: string; teamName: string; options: { id: string; name: string; team: string | null }[]; action: ServerAction }) {
+export function AddToTeam({
+  kind,
+  teamId,
+  teamName,
+  options,
+  action,
+}: {
+  kind: "agent" | "gateway";
+  teamId: string;
+  teamName: string;
+  options: { id: string; name: string; team: string | null }[];
+  action: ServerAction;
+}) {
   const { call, pending } = useCall();
   const [id, setId] = useState("");
   if (!options.length) return <p className="text-sm text-slate-500">Every {kind} is already in this team.</p>;

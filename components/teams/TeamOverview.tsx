@@ -14,7 +14,9 @@ export function TeamOverview({ s }: { s: Summary }) {
   ];
   return (
     <Card title={`Team ${s.team ?? ""}`}>
-      <p className="mb-4 text-sm text-slate-600 dark:text-slate-300">Your account is limited to this team: every list, the map and the explorer show its agents and gateways only. Fleet-wide views (posture, spend, the audit log) are for admins and auditors.</p>
+      <p className="mb-4 text-sm text-slate-600 dark:text-slate-300">
+        Your account is limited to this team: every list, the map and the explorer show its agents and gateways only. Fleet-wide views (posture, spend, the audit log) are for admins and auditors.
+      </p>
       <dl className="grid gap-4 sm:grid-cols-3 lg:grid-cols-5">
         {tiles.map((t) => (
           <div key={t.label} className="rounded-lg border border-slate-200 p-3 dark:border-slate-800">

@@ -45,7 +45,9 @@ export async function agentLinksOf(agentId: string, scope: TeamScope = null): Pr
         toAgent: { select: { name: true, externalId: true } },
       },
     }),
-    agent.gatewayId ? db.agent.findMany({ where: { gatewayId: agent.gatewayId, id: { not: agent.id }, ...agentWhereOf(scope) }, orderBy: { name: "asc" }, select: { id: true, name: true } }) : Promise.resolve([]),
+    agent.gatewayId
+      ? db.agent.findMany({ where: { gatewayId: agent.gatewayId, id: { not: agent.id }, ...agentWhereOf(scope) }, orderBy: { name: "asc" }, select: { id: true, name: true } })
+      : Promise.resolve([]),
   ]);
   const approvalOf = (p: (typeof pairs)[number]) => ({ reason: p.reason, approvedBy: p.approvedBy, at: p.createdAt });
   const outgoing = new Map<string, AgentLinkRow>();

@@ -128,7 +128,10 @@ export type RecentCall = Awaited<ReturnType<typeof recentCalls>>[number];
 export async function scopedApprovalWhere(scope: TeamScope): Promise<Prisma.ApprovalRequestWhereInput> {
   if (!scope) return {};
   const agents = await db.agent.findMany({ where: agentWhereOf(scope), select: { id: true } });
-  return approvalWhereOf(scope, agents.map((a) => a.id));
+  return approvalWhereOf(
+    scope,
+    agents.map((a) => a.id),
+  );
 }
 
 export async function listApprovals(q: ApprovalQuery, now = new Date(), scope: TeamScope = null): Promise<ApprovalView[]> {

@@ -311,7 +311,16 @@ export async function decideApproval(actor: Actor, input: TApprovalDecision, now
     const scope = teamScopeOf(actor);
     if (scope) {
       const agents = await tx.agent.findMany({ where: agentWhereOf(scope), select: { id: true } });
-      const visible = await tx.approvalRequest.findFirst({ where: { id: input.id, ...approvalWhereOf(scope, agents.map((a) => a.id)) }, select: { id: true } });
+      const visible = await tx.approvalRequest.findFirst({
+        where: {
+          id: input.id,
+          ...approvalWhereOf(
+            scope,
+            agents.map((a) => a.id),
+          ),
+        },
+        select: { id: true },
+      });
       if (!visible) throw new AppError("not_found", "No such approval.");
     }
     const claimed = await tx.$queryRaw<{ gateway_id: string; request_id: string; tool_call_id: string; params_hash: string; tool_name: string; agent_ref: string; gateway_name: string }[]>`

@@ -141,11 +141,13 @@ async function shape(rows: Row[]): Promise<ContainmentView[]> {
  */
 async function containmentWhereOf(scope: TeamScope): Promise<Prisma.ContainmentActionWhereInput> {
   if (!scope) return {};
-  const [agents, gateways] = await Promise.all([
-    db.agent.findMany({ where: agentWhereOf(scope), select: { id: true } }),
-    db.gateway.findMany({ where: gatewayWhereOf(scope), select: { id: true } }),
-  ]);
-  return { OR: [{ scope: "agent", target: { in: agents.map((a) => a.id) } }, { scope: "gateway", target: { in: gateways.map((g) => g.id) } }] };
+  const [agents, gateways] = await Promise.all([db.agent.findMany({ where: agentWhereOf(scope), select: { id: true } }), db.gateway.findMany({ where: gatewayWhereOf(scope), select: { id: true } })]);
+  return {
+    OR: [
+      { scope: "agent", target: { in: agents.map((a) => a.id) } },
+      { scope: "gateway", target: { in: gateways.map((g) => g.id) } },
+    ],
+  };
 }
 
 /** Active kill switches, newest first (bounded: an active list is short by nature). */

@@ -30,7 +30,10 @@ const TOOL_SEEN_DAYS = 7;
 export async function blastRadius(scope: ContainmentScopeName, rawTarget: string, client: Tx | typeof db = db, team: TeamScope = null): Promise<BlastRadius> {
   const target = rawTarget.trim();
   if (team && (scope === "fleet" || scope === "tool")) {
-    throw new AppError("forbidden", `A ${scope === "fleet" ? "fleet-wide" : "tool-wide"} kill switch reaches every gateway, beyond your team: ask an admin (or contain your team's agents or gateways).`);
+    throw new AppError(
+      "forbidden",
+      `A ${scope === "fleet" ? "fleet-wide" : "tool-wide"} kill switch reaches every gateway, beyond your team: ask an admin (or contain your team's agents or gateways).`,
+    );
   }
   const allGateways = () => client.gateway.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
   if (scope === "fleet") {

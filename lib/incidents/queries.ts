@@ -507,7 +507,12 @@ export async function getIncident(id: string, now = new Date(), scope: TeamScope
       : Promise.resolve([]),
     findingOr.length
       ? db.finding.findMany({
-          where: { AND: [findingWhereOf(scope), { OR: findingOr }], ...(incident.findingId ? { id: { not: incident.findingId } } : {}), firstSeenAt: { lte: window.to }, lastSeenAt: { gte: window.from } },
+          where: {
+            AND: [findingWhereOf(scope), { OR: findingOr }],
+            ...(incident.findingId ? { id: { not: incident.findingId } } : {}),
+            firstSeenAt: { lte: window.to },
+            lastSeenAt: { gte: window.from },
+          },
           orderBy: [{ lastSeenAt: "desc" }, { id: "asc" }],
           take: RELATED_FINDING_LIMIT,
           select: { id: true, kind: true, severity: true, status: true, title: true, agentId: true, toolName: true, gatewayId: true, firstSeenAt: true, lastSeenAt: true },

@@ -536,7 +536,7 @@ export const OPERATIONS: Operation[] = [
   },
   { method: "POST", path: "/api/v1/trust-decisions/{id}/revoke", action: revokeDecisionAction, description: "{reason}" },
   { method: "POST", path: "/api/v1/users/{id}/password", action: resetUserPasswordAction, description: "{password?} → {data: {user, oneTimePassword}}" },
-  { method: "PATCH", path: "/api/v1/users/{id}", action: setUserRoleAction, description: "with {role}, {disabled} or {teamId} (null: no team; audited \"team.assign\")." },
+  { method: "PATCH", path: "/api/v1/users/{id}", action: setUserRoleAction, description: 'with {role}, {disabled} or {teamId} (null: no team; audited "team.assign").' },
   { method: "GET", path: "/api/v1/users", auth: scope("users:manage"), description: "admins only." },
   { method: "POST", path: "/api/v1/users", action: createUserAction, status: 201, description: "{email, name, role, password?} → 201 {data: {user, oneTimePassword}}" },
   { method: "POST", path: "/api/v1/webhooks/{id}/rotate-secret", action: rotateWebhookSecretAction, description: "→ {data: {endpoint, secret}}; the new secret is in this response only." },

@@ -118,11 +118,28 @@ beforeAll(async () => {
   const findingA = await finding(aA.id, gA.id, `finding of ${aA.name}`);
   const findingB = await finding(aB.id, gB.id, `finding of ${aB.name}`);
   const incidentB = await db.incident.create({ data: { title: `incident of ${aB.name}`, severity: "high", findingId: findingB.id }, select: { id: true } });
-  const flowB = await db.dataFlow.create({ data: { agentId: aB.id, service: "B crm", host: `crm-${tag}.example`, dataSent: "b", dataReceived: "b", classification: "internal" }, select: { id: true } });
+  const flowB = await db.dataFlow.create({
+    data: { agentId: aB.id, service: "B crm", host: `crm-${tag}.example`, dataSent: "b", dataReceived: "b", classification: "internal" },
+    select: { id: true },
+  });
   const version = await db.toolVersion.create({ data: { toolId: tool.id, version: "1.0.0", contentHash: "a".repeat(64) }, select: { id: true } });
-  const requestB = await db.toolRequest.create({ data: { toolVersionId: version.id, requesterId: admin.user.id, justification: "b wants it", agentIds: [aB.id], bundleIds: [] }, select: { id: true } });
+  const requestB = await db.toolRequest.create({
+    data: { toolVersionId: version.id, requesterId: admin.user.id, justification: "b wants it", agentIds: [aB.id], bundleIds: [] },
+    select: { id: true },
+  });
   const approvalB = await db.approvalRequest.create({
-    data: { gatewayId: gB.id, requestId: `r-${rid()}`, toolCallId: `c-${rid()}`, agentId: aB.id, agentRef: aB.name, toolName: tool.name, paramsHash: "x", reason: "needs a person", timeoutMs: 600_000, expiresAt: new Date(Date.now() + 600_000) },
+    data: {
+      gatewayId: gB.id,
+      requestId: `r-${rid()}`,
+      toolCallId: `c-${rid()}`,
+      agentId: aB.id,
+      agentRef: aB.name,
+      toolName: tool.name,
+      paramsHash: "x",
+      reason: "needs a person",
+      timeoutMs: 600_000,
+      expiresAt: new Date(Date.now() + 600_000),
+    },
     select: { id: true },
   });
   w = {

@@ -37,7 +37,13 @@ export async function updateTeam(actor: Actor, input: z.infer<typeof ZTeamUpdate
         data: { ...(input.name !== undefined ? { name: input.name } : {}), ...(input.description !== undefined ? { description: input.description } : {}) },
         select: PUBLIC,
       });
-      await recordAudit(tx, actor, { action: "team.update", targetType: "team", targetId: input.id, before: { name: before.name, description: before.description }, after: { name: after.name, description: after.description } });
+      await recordAudit(tx, actor, {
+        action: "team.update",
+        targetType: "team",
+        targetId: input.id,
+        before: { name: before.name, description: before.description },
+        after: { name: after.name, description: after.description },
+      });
       return after;
     });
   } catch (err) {
@@ -55,7 +61,11 @@ export async function deleteTeam(actor: Actor, input: z.infer<typeof ZTeamDelete
   return db.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<{ name: string }[]>`select name from teams where id = ${input.id}::uuid for update`;
     if (!locked.length) throw new AppError("not_found", "No such team.");
-    const [agents, gateways, users] = await Promise.all([tx.agent.count({ where: { teamId: input.id } }), tx.gateway.count({ where: { teamId: input.id } }), tx.user.count({ where: { teamId: input.id } })]);
+    const [agents, gateways, users] = await Promise.all([
+      tx.agent.count({ where: { teamId: input.id } }),
+      tx.gateway.count({ where: { teamId: input.id } }),
+      tx.user.count({ where: { teamId: input.id } }),
+    ]);
     if (agents || gateways || users) {
       const what = [agents && `${agents} agent(s)`, gateways && `${gateways} gateway(s)`, users && `${users} user(s)`].filter(Boolean).join(", ");
       throw new AppError("conflict", `This team still has ${what}: move them to another team first.`);

@@ -25,7 +25,10 @@ export async function createToolRequest(actor: Actor, input: z.infer<typeof ZToo
   if (!actor.userId) throw new AppError("forbidden", "Only users file tool requests.");
   return db.$transaction(async (tx) => {
     // A team-scoped requester names only their team's agents (another team's is "unknown").
-    const [agents, bundles] = await Promise.all([tx.agent.count({ where: { id: { in: input.agentIds }, ...agentWhereOf(teamScopeOf(actor)) } }), tx.capabilityBundle.count({ where: { id: { in: input.bundleIds } } })]);
+    const [agents, bundles] = await Promise.all([
+      tx.agent.count({ where: { id: { in: input.agentIds }, ...agentWhereOf(teamScopeOf(actor)) } }),
+      tx.capabilityBundle.count({ where: { id: { in: input.bundleIds } } }),
+    ]);
     if (agents !== new Set(input.agentIds).size) throw new AppError("invalid", "Unknown agent.", { agentIds: ["One or more agents do not exist."] });
     if (bundles !== new Set(input.bundleIds).size) throw new AppError("invalid", "Unknown bundle.", { bundleIds: ["One or more bundles do not exist."] });
     const existing = await tx.tool.findUnique({ where: { name: input.tool.name } });
@@ -227,7 +230,10 @@ export async function createGrant(actor: Actor, input: z.infer<typeof ZGrantCrea
 
 export async function revokeGrant(actor: Actor, input: z.infer<typeof ZGrantRevoke>) {
   return db.$transaction(async (tx) => {
-    const g = await tx.grant.findFirst({ where: { id: input.id, ...viaAgentWhereOf(teamScopeOf(actor)) }, select: { id: true, kind: true, revokedAt: true, agent: { select: { name: true } }, tool: { select: { name: true } } } });
+    const g = await tx.grant.findFirst({
+      where: { id: input.id, ...viaAgentWhereOf(teamScopeOf(actor)) },
+      select: { id: true, kind: true, revokedAt: true, agent: { select: { name: true } }, tool: { select: { name: true } } },
+    });
     if (!g) throw new AppError("not_found", "No such grant.");
     if (g.revokedAt) throw new AppError("conflict", "Already revoked.");
     // Conditional in the database: of concurrent revocations exactly one changes the row (and audits).

@@ -15,7 +15,10 @@ export default async function UsersPage() {
   const [users, teams] = await Promise.all([listUsers(), teamOptions()]);
   return (
     <>
-      <PageHeader title="Users & roles" description="Who can sign in to Warden, what each role may do and which team a user is limited to (security leads, operators and managers with a team see only its agents, gateways and calls; see Teams). Disabling a user or resetting a password ends their open sessions on their next request." />
+      <PageHeader
+        title="Users & roles"
+        description="Who can sign in to Warden, what each role may do and which team a user is limited to (security leads, operators and managers with a team see only its agents, gateways and calls; see Teams). Disabling a user or resetting a password ends their open sessions on their next request."
+      />
       <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
         <UsersTable
           users={users.map((u) => ({

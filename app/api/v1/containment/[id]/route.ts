@@ -3,7 +3,6 @@ import { AppError } from "@/lib/errors";
 import { getContainment } from "@/lib/containment/queries";
 import { teamScopeOf } from "@/lib/teams/scope";
 
-
 export const dynamic = "force-dynamic";
 
 /**
