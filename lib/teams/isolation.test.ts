@@ -37,6 +37,9 @@ import { GET as TOOL_REQUEST } from "@/app/api/v1/tool-requests/[id]/route";
 import { decideToolRequestAction } from "@/lib/tools/actions";
 import { GET as APPROVALS } from "@/app/api/v1/approvals/route";
 import { decideApprovalAction } from "@/lib/approvals/actions";
+import { approveAgentLinkAction } from "@/lib/agent-links/actions";
+import { GET as ALLOWLIST } from "@/app/api/v1/agents/[id]/allowlist/route";
+import { GET as AGENTS_MD } from "@/app/api/v1/agents/[id]/agents-md/route";
 import { listAgentsPage, getAgent, parseAgentQuery } from "@/lib/agents/queries";
 import { updateAgentAction, createAgentAction } from "@/lib/agents/actions";
 import { listGateways } from "@/lib/fleet/queries";
@@ -196,6 +199,9 @@ describe.each(["security_lead", "operator", "manager"] as const)("a %s of team A
     expect(csv.text).not.toContain(w.aB.name);
     expect((await api(m.bearer, AGENT, `/api/v1/agents/${w.aB.id}`, w.aB.id)).status).toBe(404);
     expect((await api(m.bearer, AGENT, `/api/v1/agents/${w.aA.id}`, w.aA.id)).status).toBe(200);
+    expect((await api(m.bearer, ALLOWLIST, `/api/v1/agents/${w.aB.id}/allowlist`, w.aB.id)).status).toBe(404);
+    expect((await api(m.bearer, ALLOWLIST, `/api/v1/agents/${w.aA.id}/allowlist`, w.aA.id)).status).toBe(200);
+    expect((await api(m.bearer, AGENTS_MD, `/api/v1/agents/${w.aB.id}/agents-md`, w.aB.id)).status).toBe(404);
     // The shared-credential flag names no agent of another team.
     const own = await getAgent(w.aA.id, teamScopeOf(m.actor));
     expect(JSON.stringify(own?.flags)).not.toContain(w.aB.name);
@@ -325,6 +331,13 @@ describe("mutations on another team's objects are refused and change nothing", (
     expect(await db.agent.findUniqueOrThrow({ where: { id: w.aB.id } })).toEqual(before);
     expect(await db.grant.findUniqueOrThrow({ where: { id: w.grantB } })).toMatchObject({ revokedAt: null });
     expect(await db.grant.count({ where: { agentId: w.aB.id } })).toBe(1);
+    // An agent-to-agent link with another team's agent cannot be approved.
+    expect(await execute(actor, approveAgentLinkAction, { fromAgentId: w.aA.id, toAgentId: w.aB.id, reason: "let them talk" })).toMatchObject({
+      ok: false,
+      status: 400,
+      fieldErrors: { toAgentId: ["Unknown agent."] },
+    });
+    expect(await db.agentLinkApproval.count({ where: { toAgentId: w.aB.id } })).toBe(0);
     // Another team's tool request cannot be decided.
     const checklist = { authorVerified: true, vulnHistoryChecked: true, dependencyAuditRun: true, dependencyAuditResult: "clean", permissionsNarrowed: true, credEgressFlagged: true };
     const decided = await execute(actor, decideToolRequestAction, { requestId: w.requestB, outcome: "approve", checklist, reason: "looks fine to me" });
