@@ -37,6 +37,7 @@ const API_MUTATIONS: Case[] = [
   { name: "PATCH /api/v1/users/{id} role", audit: "user.set_role", allowed: ADMIN, call: ({ api, target }) => api.patch(`/api/v1/users/${target}`, { data: { role: "auditor" } }) },
   { name: "PATCH /api/v1/users/{id} disabled", audit: "user.set_disabled", allowed: ADMIN, call: ({ api, target }) => api.patch(`/api/v1/users/${target}`, { data: { disabled: true } }) },
   { name: "POST /api/v1/users/{id}/password", audit: "user.reset_password", allowed: ADMIN, call: ({ api, target }) => api.post(`/api/v1/users/${target}/password`, { data: {} }) },
+  { name: "POST /api/v1/teams", audit: "team.create", allowed: ADMIN, okStatus: 201, call: ({ api }) => api.post("/api/v1/teams", { data: { name: `matrix-${rid()}` } }) },
   { name: "DELETE /api/v1/tokens/{id} (own)", audit: "token.revoke", allowed: EVERYONE, call: ({ api, ownTokenId }) => api.delete(`/api/v1/tokens/${ownTokenId}`) },
   {
     name: "POST /api/v1/tool-calls/views (own)",
@@ -73,6 +74,7 @@ const API_MUTATIONS: Case[] = [
 // Reads of restricted data.
 const API_READS: Case[] = [
   { name: "GET /api/v1/users", audit: "read:users", allowed: ADMIN, call: ({ api }) => api.get("/api/v1/users") },
+  { name: "GET /api/v1/teams", audit: "read:teams", allowed: ADMIN, call: ({ api }) => api.get("/api/v1/teams") },
   { name: "GET /api/v1/audit/events", audit: "read:audit.events", allowed: AUDIT_READERS, call: ({ api }) => api.get("/api/v1/audit/events?pageSize=5") },
   { name: "GET /api/v1/audit/verify", audit: "read:audit.verify", allowed: AUDIT_READERS, call: ({ api }) => api.get("/api/v1/audit/verify") },
   { name: "POST /api/v1/audit/verify", audit: "read:audit.verify", allowed: AUDIT_READERS, call: ({ api }) => api.post("/api/v1/audit/verify", { data: { serverFile: false } }) },
@@ -109,6 +111,7 @@ const PAGES: { path: string; allowed: Role[] }[] = [
   { path: "/admin/webhooks", allowed: ["admin", "security_lead"] },
   { path: "/audit", allowed: AUDIT_READERS },
   { path: "/admin/users", allowed: ADMIN },
+  { path: "/teams", allowed: ADMIN },
   { path: "/admin/jobs", allowed: ["admin", "auditor"] },
   { path: "/account", allowed: EVERYONE },
   { path: "/approvals", allowed: PARAM_READERS },

@@ -10,6 +10,7 @@ import type { ApiReadTarget } from "@/lib/audit/actions";
 import { execute, type ActionDef } from "@/lib/action";
 import { findTextProblems, urlTextProblems } from "@/lib/validation";
 import { carriesSessionCookie, mediaTypeOf, usesBearer } from "@/lib/http/same-origin";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 const MAX_JSON_BYTES = 256 * 1024;
 
@@ -92,13 +93,20 @@ export async function runApiAction<S extends z.ZodType, R>(req: Request, def: Ac
   return json(errorBody(res.code, res.error, res.fieldErrors), res.status);
 }
 
-/** A read over HTTP: authenticate, check the scope (auditing a denial), then run the query. */
-export async function runApiRead<T>(scope: Scope, what: ApiReadTarget, read: (actor: Actor) => Promise<T | Response>) {
+/**
+ * A read over HTTP: authenticate, check the scope (auditing a denial), then run the query.
+ * `fleetWide`: a fleet-wide read (posture, spend, the audit log) refused to team-scoped users.
+ */
+export async function runApiRead<T>(scope: Scope, what: ApiReadTarget, read: (actor: Actor) => Promise<T | Response>, opts: { fleetWide?: boolean } = {}) {
   const actor = await getActor();
   if (!actor) return json(errorBody("unauthenticated", "Sign in or send a valid API token."), 401);
   if (!can(actor.role, scope)) {
     await recordAuditStandalone(actor, { action: `read:${what}`, outcome: "denied", targetType: "scope", targetId: scope });
     return json(errorBody("forbidden", `Your role (${actor.role}) is not allowed to read this.`), 403);
+  }
+  if (opts.fleetWide && teamScopeOf(actor)) {
+    await recordAuditStandalone(actor, { action: `read:${what}`, outcome: "denied", targetType: "team", targetId: actor.teamId ?? null });
+    return json(errorBody("forbidden", "This covers the whole fleet; your account is limited to your team."), 403);
   }
   try {
     const out = await read(actor);

@@ -10,14 +10,24 @@ import { fmtDate } from "@/components/ui/format";
 import { ROLES, ROLE_LABELS } from "@/lib/auth/roles";
 import type { ServerAction } from "./types";
 
-type U = { id: string; email: string; name: string; role: string; disabledAt: string | null; lastLoginAt: string | null; createdAt: string; sso: boolean };
+type U = { id: string; email: string; name: string; role: string; teamId: string | null; disabledAt: string | null; lastLoginAt: string | null; createdAt: string; sso: boolean };
 
-export function UsersTable({ users, selfId, actions }: { users: U[]; selfId: string; actions: { setUserRole: ServerAction; setUserDisabled: ServerAction; resetUserPassword: ServerAction } }) {
+export function UsersTable({
+  users,
+  selfId,
+  teams = [],
+  actions,
+}: {
+  users: U[];
+  selfId: string;
+  teams?: { id: string; name: string }[];
+  actions: { setUserRole: ServerAction; setUserDisabled: ServerAction; resetUserPassword: ServerAction; assignTeam?: ServerAction };
+}) {
   const router = useRouter();
   const toast = useToast();
   const [notice, setNotice] = useState<{ tone: "ok" | "error"; text: string; secret?: string } | null>(null);
   // Optimistic: a role or enabled state shows at once; on failure it rolls back with an error toast.
-  const [optimistic, setOptimistic] = useState<Record<string, Partial<Pick<U, "role" | "disabledAt">>>>({});
+  const [optimistic, setOptimistic] = useState<Record<string, Partial<Pick<U, "role" | "disabledAt" | "teamId">>>>({});
   // The server's rows replace the optimistic overlay as soon as they arrive.
   const [seen, setSeen] = useState(users);
   if (seen !== users) {
@@ -25,7 +35,7 @@ export function UsersTable({ users, selfId, actions }: { users: U[]; selfId: str
     setOptimistic({});
   }
 
-  async function call(action: ServerAction, input: unknown, done: string, optimisticFor?: { id: string; patch: Partial<Pick<U, "role" | "disabledAt">> }) {
+  async function call(action: ServerAction, input: unknown, done: string, optimisticFor?: { id: string; patch: Partial<Pick<U, "role" | "disabledAt" | "teamId">> }) {
     if (optimisticFor) setOptimistic((o) => ({ ...o, [optimisticFor.id]: { ...o[optimisticFor.id], ...optimisticFor.patch } }));
     const rollback = () => optimisticFor && setOptimistic((o) => ({ ...o, [optimisticFor.id]: {} }));
     try {
@@ -71,6 +81,7 @@ export function UsersTable({ users, selfId, actions }: { users: U[]; selfId: str
         columns={[
           { id: "user", header: "User" },
           { id: "role", header: "Role" },
+          ...(actions.assignTeam ? [{ id: "team", header: "Team" }] : []),
           { id: "status", header: "Status" },
           { id: "last", header: "Last sign-in" },
           { id: "actions", header: "Actions" },
@@ -105,6 +116,30 @@ export function UsersTable({ users, selfId, actions }: { users: U[]; selfId: str
                   </Select>
                 </label>
               ),
+              team: actions.assignTeam ? (
+                <label>
+                  <span className="sr-only">Team of {u.email}</span>
+                  <Select
+                    className="min-w-36"
+                    value={u.teamId ?? ""}
+                    onChange={(e) => {
+                      const teamId = e.target.value || null;
+                      const name = teams.find((t) => t.id === teamId)?.name;
+                      void call(actions.assignTeam!, { kind: "user", id: u.id, teamId }, name ? `${u.email} is now in team ${name}.` : `${u.email} is in no team (fleet-wide by role).`, {
+                        id: u.id,
+                        patch: { teamId },
+                      });
+                    }}
+                  >
+                    <option value="">no team (fleet-wide)</option>
+                    {teams.map((t) => (
+                      <option key={t.id} value={t.id}>
+                        {t.name}
+                      </option>
+                    ))}
+                  </Select>
+                </label>
+              ) : null,
               status: u.disabledAt ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>,
               last: u.lastLoginAt ? fmtDate(u.lastLoginAt) : "never",
               actions: (

@@ -10,7 +10,7 @@ import type { ServerAction } from "@/components/admin/types";
 export type AgentFormValues = {
   name: string;
   owner: string;
-  team: string;
+  teamId: string;
   purpose: string;
   gatewayId: string;
   scope: "internal" | "external";
@@ -27,7 +27,7 @@ export type AgentFormValues = {
 export const EMPTY_AGENT: AgentFormValues = {
   name: "",
   owner: "",
-  team: "",
+  teamId: "",
   purpose: "",
   gatewayId: "",
   scope: "internal",
@@ -50,12 +50,15 @@ export function AgentForm({
   id,
   initial = EMPTY_AGENT,
   gateways,
+  teams = [],
   action,
 }: {
   mode: "create" | "edit";
   id?: string;
   initial?: AgentFormValues;
   gateways: { id: string; name: string }[];
+  /** The teams the user may choose (a team-scoped user: only their own). */
+  teams?: { id: string; name: string }[];
   action: ServerAction;
 }) {
   const router = useRouter();
@@ -68,7 +71,8 @@ export function AgentForm({
       ...(mode === "edit" ? { id, status: String(f.get("status")) } : {}),
       name: String(f.get("name") ?? ""),
       owner: String(f.get("owner") ?? ""),
-      team: String(f.get("team") ?? "") || undefined,
+      // Editing: "" clears the team; creating: "" leaves the default (none, or the user's own team).
+      teamId: String(f.get("teamId") ?? "") || (mode === "edit" ? null : undefined),
       purpose: String(f.get("purpose") ?? ""),
       gatewayId: String(f.get("gatewayId") ?? "") || null,
       ...(mode === "create" && String(f.get("externalId") ?? "").trim() ? { externalId: String(f.get("externalId")).trim() } : {}),
@@ -105,8 +109,15 @@ export function AgentForm({
         <Field label="Owner" htmlFor="agent-owner" errors={err("owner")}>
           <Input id="agent-owner" name="owner" defaultValue={initial.owner} placeholder="Person or team accountable" />
         </Field>
-        <Field label="Team" htmlFor="agent-team" errors={err("team")}>
-          <Input id="agent-team" name="team" defaultValue={initial.team} />
+        <Field label="Team" htmlFor="agent-team" errors={err("teamId")} hint="Admins create teams under Teams">
+          <Select id="agent-team" name="teamId" defaultValue={initial.teamId}>
+            {(teams.length !== 1 || !initial.teamId) && <option value="">none</option>}
+            {teams.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
+          </Select>
         </Field>
         <Field label="Gateway" htmlFor="agent-gateway" errors={err("gatewayId")}>
           <Select id="agent-gateway" name="gatewayId" defaultValue={initial.gatewayId}>

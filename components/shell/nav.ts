@@ -25,6 +25,7 @@ export const NAV: NavItem[] = [
   { href: "/audit/evidence", label: "Evidence exports", scope: "evidence:export" },
   { href: "/admin/webhooks", label: "Webhooks", scope: "notifications:manage" },
   { href: "/admin/jobs", label: "Background jobs", scope: "jobs:read" },
+  { href: "/teams", label: "Teams", scope: "users:manage" },
   { href: "/admin/users", label: "Admin", scope: "users:manage" },
 ];
 

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { agentWhereOf, type TeamScope } from "@/lib/teams/scope";
 
 export type AgentLinkRow = {
   /** The other agent (target of an outgoing link, caller of an incoming one); null when not registered in Warden. */
@@ -18,8 +19,8 @@ export type AgentLinkRow = {
  * the approved pairs), incoming (agents that reached it), and the agents of its gateway a pair
  * may be approved to.
  */
-export async function agentLinksOf(agentId: string): Promise<{ outgoing: AgentLinkRow[]; incoming: AgentLinkRow[]; candidates: { id: string; name: string }[] }> {
-  const agent = await db.agent.findUnique({ where: { id: agentId }, select: { id: true, gatewayId: true, externalId: true } });
+export async function agentLinksOf(agentId: string, scope: TeamScope = null): Promise<{ outgoing: AgentLinkRow[]; incoming: AgentLinkRow[]; candidates: { id: string; name: string }[] }> {
+  const agent = await db.agent.findFirst({ where: { id: agentId, ...agentWhereOf(scope) }, select: { id: true, gatewayId: true, externalId: true } });
   if (!agent) return { outgoing: [], incoming: [], candidates: [] };
   const [seenOut, seenIn, pairs, candidates] = await Promise.all([
     db.$queryRaw<{ target: string; toId: string | null; toName: string | null; calls: number; blocked: number; lastAt: Date }[]>`
@@ -44,7 +45,9 @@ export async function agentLinksOf(agentId: string): Promise<{ outgoing: AgentLi
         toAgent: { select: { name: true, externalId: true } },
       },
     }),
-    agent.gatewayId ? db.agent.findMany({ where: { gatewayId: agent.gatewayId, id: { not: agent.id } }, orderBy: { name: "asc" }, select: { id: true, name: true } }) : Promise.resolve([]),
+    agent.gatewayId
+      ? db.agent.findMany({ where: { gatewayId: agent.gatewayId, id: { not: agent.id }, ...agentWhereOf(scope) }, orderBy: { name: "asc" }, select: { id: true, name: true } })
+      : Promise.resolve([]),
   ]);
   const approvalOf = (p: (typeof pairs)[number]) => ({ reason: p.reason, approvedBy: p.approvedBy, at: p.createdAt });
   const outgoing = new Map<string, AgentLinkRow>();
@@ -73,5 +76,10 @@ export async function agentLinksOf(agentId: string): Promise<{ outgoing: AgentLi
     if (!incoming.has(p.fromAgentId))
       incoming.set(p.fromAgentId, { agentId: p.fromAgentId, agentName: p.fromAgent.name, gatewayAgentId: p.fromAgent.externalId, approved: approvalOf(p), calls: 0, blocked: 0, lastAt: null });
   }
-  return { outgoing: [...outgoing.values()], incoming: [...incoming.values()], candidates };
+  if (!scope) return { outgoing: [...outgoing.values()], incoming: [...incoming.values()], candidates };
+  // A team-scoped reader sees links to and from agents of their team (and unregistered targets) only.
+  const others = [...outgoing.values(), ...incoming.values()].flatMap((r) => (r.agentId ? [r.agentId] : []));
+  const mine = new Set((await db.agent.findMany({ where: { id: { in: others }, ...agentWhereOf(scope) }, select: { id: true } })).map((a) => a.id));
+  const visible = (r: AgentLinkRow) => !r.agentId || mine.has(r.agentId);
+  return { outgoing: [...outgoing.values()].filter(visible), incoming: [...incoming.values()].filter(visible), candidates };
 }

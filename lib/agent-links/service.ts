@@ -5,11 +5,13 @@ import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
 import { FINDINGS_LOCK } from "@/lib/findings/compute";
 import type { TAgentLinkApprove, TAgentLinkRevoke } from "./schema";
+import { agentWhereOf, teamScopeOf, type TeamScope } from "@/lib/teams/scope";
 
 type PairAgent = { id: string; name: string; gatewayId: string | null; externalId: string | null };
 
-async function loadPair(tx: Tx, fromAgentId: string, toAgentId: string): Promise<{ from: PairAgent; to: PairAgent }> {
-  const rows = await tx.agent.findMany({ where: { id: { in: [fromAgentId, toAgentId] } }, select: { id: true, name: true, gatewayId: true, externalId: true } });
+async function loadPair(tx: Tx, fromAgentId: string, toAgentId: string, scope: TeamScope): Promise<{ from: PairAgent; to: PairAgent }> {
+  // A team-scoped actor pairs only their team's agents: another team's is "unknown".
+  const rows = await tx.agent.findMany({ where: { id: { in: [fromAgentId, toAgentId] }, ...agentWhereOf(scope) }, select: { id: true, name: true, gatewayId: true, externalId: true } });
   const from = rows.find((a) => a.id === fromAgentId);
   const to = rows.find((a) => a.id === toAgentId);
   if (!from || !to) {
@@ -29,7 +31,7 @@ export async function approveAgentLink(actor: Actor, input: TAgentLinkApprove) {
   return db.$transaction(async (tx) => {
     // Serialised with the findings run (it must not reopen what this closes).
     await tx.$executeRaw`select pg_advisory_xact_lock(${FINDINGS_LOCK})`;
-    const { from, to } = await loadPair(tx, input.fromAgentId, input.toAgentId);
+    const { from, to } = await loadPair(tx, input.fromAgentId, input.toAgentId, teamScopeOf(actor));
     if (!from.gatewayId || from.gatewayId !== to.gatewayId) {
       throw new AppError("invalid", "Both agents must run on the same gateway: only calls within one gateway can be enforced.", { toAgentId: ["Not on the gateway of the calling agent."] });
     }
@@ -55,7 +57,7 @@ export async function approveAgentLink(actor: Actor, input: TAgentLinkApprove) {
 /** Revoke an approved pair (the next policy drops the peer). Idempotent: a pair not approved changes nothing. */
 export async function revokeAgentLink(actor: Actor, input: TAgentLinkRevoke) {
   return db.$transaction(async (tx) => {
-    const { from, to } = await loadPair(tx, input.fromAgentId, input.toAgentId);
+    const { from, to } = await loadPair(tx, input.fromAgentId, input.toAgentId, teamScopeOf(actor));
     const pair = await tx.agentLinkApproval.findUnique({ where: { fromAgentId_toAgentId: { fromAgentId: from.id, toAgentId: to.id } }, select: { reason: true, approvedBy: true, createdAt: true } });
     // A concurrent revoke of the same pair deletes nothing here: only one of them is audited.
     const gone = pair ? await tx.agentLinkApproval.deleteMany({ where: { fromAgentId: from.id, toAgentId: to.id } }) : { count: 0 };

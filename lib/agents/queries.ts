@@ -5,6 +5,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, textContains } from "@/lib/list";
 import { observedModels } from "@/lib/model-usage/queries";
 import { postureFlags } from "./posture";
+import { agentWhereOf, type TeamScope } from "@/lib/teams/scope";
 
 export const AGENT_FILTERS = {
   status: z.enum(["active", "suspended", "quarantined"]).optional(),
@@ -18,16 +19,19 @@ export function parseAgentQuery(params: Parameters<typeof parseListQuery>[0]) {
 }
 type Q = ReturnType<typeof parseAgentQuery>["query"];
 
-async function credentialUse() {
-  const all = await db.agent.findMany({ select: { name: true, credentialRefs: true } });
+/** Which agents (of the scope: another team's agent names never show) share each credential. */
+async function credentialUse(scope: TeamScope) {
+  const all = await db.agent.findMany({ where: agentWhereOf(scope), select: { name: true, credentialRefs: true } });
   const use = new Map<string, string[]>();
   for (const a of all) for (const r of a.credentialRefs) use.set(r, [...(use.get(r) ?? []), a.name]);
   return use;
 }
 
-/** A page of agents with their posture flags (server-side search, filters, sort). */
-export async function listAgentsPage(q: Q, opts: { all?: boolean } = {}) {
+/** A page of agents with their posture flags (server-side search, filters, sort), within the team scope. */
+export async function listAgentsPage(q: Q, opts: { all?: boolean; scope?: TeamScope } = {}) {
+  const scope = opts.scope ?? null;
   const where: Prisma.AgentWhereInput = {
+    ...agentWhereOf(scope),
     ...(q.status ? { status: q.status } : {}),
     ...(q.scope ? { scope: q.scope } : {}),
     ...(q.gateway ? { gatewayId: q.gateway } : {}),
@@ -57,7 +61,7 @@ export async function listAgentsPage(q: Q, opts: { all?: boolean } = {}) {
       },
     }),
     db.agent.count({ where }),
-    credentialUse(),
+    credentialUse(scope),
   ]);
   const observed = await observedModels(rows.map((a) => a.id));
   return {
@@ -68,10 +72,10 @@ export async function listAgentsPage(q: Q, opts: { all?: boolean } = {}) {
   };
 }
 
-/** One agent with bundles, grants (active and past) and posture flags. */
-export async function getAgent(id: string) {
-  const a = await db.agent.findUnique({
-    where: { id },
+/** One agent with bundles, grants (active and past) and posture flags; null outside the team scope. */
+export async function getAgent(id: string, scope: TeamScope = null) {
+  const a = await db.agent.findFirst({
+    where: { id, ...agentWhereOf(scope) },
     select: {
       id: true,
       name: true,
@@ -108,7 +112,7 @@ export async function getAgent(id: string) {
     },
   });
   if (!a) return null;
-  const [use, observed] = await Promise.all([credentialUse(), observedModels([a.id])]);
+  const [use, observed] = await Promise.all([credentialUse(scope), observedModels([a.id])]);
   const flags = postureFlags({ ...a, toolCount: a.bundles.length + a.grants.length, observed: observed.get(a.id) }, use);
   return { ...a, flags };
 }
@@ -120,6 +124,6 @@ export function listBundles() {
   });
 }
 
-export function agentOptions() {
-  return db.agent.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
+export function agentOptions(scope: TeamScope = null) {
+  return db.agent.findMany({ where: agentWhereOf(scope), orderBy: { name: "asc" }, select: { id: true, name: true } });
 }

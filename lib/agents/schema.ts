@@ -27,7 +27,8 @@ export const ZPosture = z.object({
 const fields = {
   name: ZName,
   owner: z.string().trim().min(1, "Required.").max(120),
-  team: z.string().trim().max(120),
+  /** The team the agent belongs to (lib/teams); null: none. */
+  teamId: z.uuid("Choose a team.").nullable(),
   purpose: z.string().trim().min(1, "Required.").max(1000),
   gatewayId: z.uuid().nullable(),
   scope: z.enum(["internal", "external"]),
@@ -56,7 +57,7 @@ export const ZAgentCreate = z.object({
     .max(200)
     .regex(/^[^\u0000-\u001f\u007f]+$/, "No control characters.")
     .optional(),
-  team: fields.team.optional(),
+  teamId: fields.teamId.optional(),
   gatewayId: fields.gatewayId.optional(),
   scope: fields.scope.default("internal"),
   channels: fields.channels.default([]),

@@ -5,14 +5,23 @@ import { AppError } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
 import { resolveRegisteredAgent } from "@/lib/gateways/reconcile";
+import { assertAgentInScope, assertGatewayInScope, teamScopeOf } from "@/lib/teams/scope";
 import type { ZAgentCreate, ZAgentUpdate } from "./schema";
 
-/** A team named in a form: found or created by its name ("" clears it; undefined leaves it). */
-async function teamIdOf(tx: Pick<typeof db, "team">, name: string | undefined): Promise<string | null | undefined> {
-  if (name === undefined) return undefined;
-  const n = name.trim();
-  if (!n) return null;
-  return (await tx.team.upsert({ where: { name: n }, create: { name: n }, update: {}, select: { id: true } })).id;
+/**
+ * The team an agent is put in: it must exist, and a team-scoped actor may only use their own team
+ * (their new agents join it by default). undefined leaves it unchanged.
+ */
+async function teamIdFor(tx: Pick<typeof db, "team">, actor: Actor, teamId: string | null | undefined, creating: boolean): Promise<string | null | undefined> {
+  const scope = teamScopeOf(actor);
+  if (scope) {
+    if (teamId === undefined) return creating ? scope.teamId : undefined;
+    if (teamId !== scope.teamId) throw new AppError("forbidden", "You can only put agents in your own team.", { teamId: ["Not your team."] });
+    return teamId;
+  }
+  if (!teamId) return teamId;
+  if (!(await tx.team.findUnique({ where: { id: teamId }, select: { id: true } }))) throw new AppError("invalid", "No such team.", { teamId: ["No such team."] });
+  return teamId;
 }
 
 const FIELDS = {
@@ -36,8 +45,9 @@ const FIELDS = {
 export async function createAgent(actor: Actor, input: z.infer<typeof ZAgentCreate>) {
   try {
     return await db.$transaction(async (tx) => {
-      const { externalId, team, ...fields } = input;
-      const teamId = await teamIdOf(tx, team);
+      const { externalId, teamId: asked, ...fields } = input;
+      const teamId = await teamIdFor(tx, actor, asked, true);
+      if (fields.gatewayId) await assertGatewayInScope(tx, actor, fields.gatewayId);
       if (externalId && fields.gatewayId) {
         const taken = await tx.agent.findUnique({ where: { gatewayId_externalId: { gatewayId: fields.gatewayId, externalId } }, select: { name: true } });
         if (taken) throw new AppError("conflict", `This gateway agent is already registered as ${taken.name}.`, { externalId: ["Already registered on this gateway."] });
@@ -56,10 +66,13 @@ export async function createAgent(actor: Actor, input: z.infer<typeof ZAgentCrea
 }
 
 export async function updateAgent(actor: Actor, input: z.infer<typeof ZAgentUpdate>) {
-  const { id, team, ...fields } = input;
+  const { id, teamId: asked, ...fields } = input;
   try {
     return await db.$transaction(async (tx) => {
-      const teamId = await teamIdOf(tx, team);
+      // Another team's agent is "no such agent" (404), so its id does not leak.
+      await assertAgentInScope(tx, actor, id);
+      if (fields.gatewayId) await assertGatewayInScope(tx, actor, fields.gatewayId);
+      const teamId = await teamIdFor(tx, actor, asked, false);
       const data = { ...fields, ...(teamId !== undefined ? { teamId } : {}) };
       const before = await tx.agent.findUnique({ where: { id }, select: FIELDS });
       if (!before) throw new AppError("not_found", "No such agent.");

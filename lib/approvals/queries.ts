@@ -6,6 +6,7 @@ import { redact } from "@/lib/redact";
 import { normalizeRequester, requesterKey } from "@/lib/people/keys";
 import { APPROVAL_STATUSES } from "./schema";
 import { expireApprovals, ruleView } from "./service";
+import { agentWhereOf, approvalWhereOf, type TeamScope } from "@/lib/teams/scope";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -157,10 +158,20 @@ export type RecentCall = Awaited<ReturnType<typeof recentCalls>>[number];
  * Approvals, newest first (pending ones soonest-to-expire first). Pending requests past their
  * expiry are marked expired first, so the queue never offers a decision that can no longer count.
  */
-export async function listApprovals(q: ApprovalQuery, now = new Date()): Promise<ApprovalView[]> {
+/** The held calls a scope may see (see approvalWhereOf). */
+export async function scopedApprovalWhere(scope: TeamScope): Promise<Prisma.ApprovalRequestWhereInput> {
+  if (!scope) return {};
+  const agents = await db.agent.findMany({ where: agentWhereOf(scope), select: { id: true } });
+  return approvalWhereOf(
+    scope,
+    agents.map((a) => a.id),
+  );
+}
+
+export async function listApprovals(q: ApprovalQuery, now = new Date(), scope: TeamScope = null): Promise<ApprovalView[]> {
   await expireApprovals(now);
   const rows = await db.approvalRequest.findMany({
-    where: q.status === "all" ? {} : { status: q.status },
+    where: { ...(q.status === "all" ? {} : { status: q.status }), ...(await scopedApprovalWhere(scope)) },
     orderBy: q.status === "pending" ? [{ expiresAt: "asc" }, { id: "asc" }] : [{ createdAt: "desc" }, { id: "asc" }],
     take: q.limit,
     select: ITEM_SELECT,
@@ -169,10 +180,10 @@ export async function listApprovals(q: ApprovalQuery, now = new Date()): Promise
 }
 
 /** One approval, with the agent's recent calls (metadata only) for context. */
-export async function getApproval(id: string, now = new Date()) {
+export async function getApproval(id: string, now = new Date(), scope: TeamScope = null) {
   if (!UUID.test(id)) return null;
   await expireApprovals(now);
-  const row = await db.approvalRequest.findUnique({ where: { id }, select: ITEM_SELECT });
+  const row = await db.approvalRequest.findFirst({ where: { id, ...(await scopedApprovalWhere(scope)) }, select: ITEM_SELECT });
   if (!row) return null;
   const [view] = await shape([row]);
   return { ...view, recentCalls: await recentCalls(row, now) };
@@ -190,8 +201,8 @@ async function recentCalls(row: ItemRow, now: Date) {
 }
 
 /** Approvals with each one's recent calls of the agent (the queue page and its live refresh). */
-export async function listApprovalsWithCalls(q: ApprovalQuery, now = new Date()) {
-  const items = await listApprovals(q, now);
+export async function listApprovalsWithCalls(q: ApprovalQuery, now = new Date(), scope: TeamScope = null) {
+  const items = await listApprovals(q, now, scope);
   return Promise.all(items.map(async (p) => ({ ...p, recentCalls: await recentCalls({ gatewayId: p.gatewayId, createdAt: p.createdAt, agentId: p.agentId, agentRef: p.agentRef } as ItemRow, now) })));
 }
 

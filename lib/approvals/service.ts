@@ -12,6 +12,7 @@ import { enqueueCommands } from "@/lib/outbox/commands";
 import { wakeGateways } from "@/lib/outbox/wake";
 import { publicOrigin } from "@/lib/http/same-origin";
 import type { TApprovalDecision, TApprovalResolution, TApprovalRuleCreate, TApprovalRuleUpdate, TConnectorApproval, TRuleMatch } from "./schema";
+import { agentWhereOf, approvalWhereOf, teamScopeOf } from "@/lib/teams/scope";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -310,6 +311,22 @@ export async function decideApproval(actor: Actor, input: TApprovalDecision, now
   // request and returns what the command needs (the decision is on the approval's critical path).
   const commandId = randomUUID();
   const result = await db.$transaction(async (tx) => {
+    // Another team's held call is "no such approval" for a team-scoped actor.
+    const scope = teamScopeOf(actor);
+    if (scope) {
+      const agents = await tx.agent.findMany({ where: agentWhereOf(scope), select: { id: true } });
+      const visible = await tx.approvalRequest.findFirst({
+        where: {
+          id: input.id,
+          ...approvalWhereOf(
+            scope,
+            agents.map((a) => a.id),
+          ),
+        },
+        select: { id: true },
+      });
+      if (!visible) throw new AppError("not_found", "No such approval.");
+    }
     const claimed = await tx.$queryRaw<{ gateway_id: string; request_id: string; tool_call_id: string; params_hash: string; tool_name: string; agent_ref: string; gateway_name: string }[]>`
       update approval_requests r
          set status = ${status}::"ApprovalStatus", decision = ${input.decision}, decided_at = ${now}, decided_by_id = ${actor.userId ?? null}::uuid,

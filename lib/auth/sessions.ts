@@ -31,7 +31,7 @@ export async function liveSession(sid: string | undefined, uid: string) {
   if (!sid || !UUID.test(sid)) return null;
   const s = await db.userSession.findUnique({
     where: { id: sid },
-    select: { id: true, userId: true, endedAt: true, expiresAt: true, lastSeenAt: true, user: { select: { id: true, email: true, role: true, disabledAt: true, sessionEpoch: true } } },
+    select: { id: true, userId: true, endedAt: true, expiresAt: true, lastSeenAt: true, user: { select: { id: true, email: true, role: true, teamId: true, disabledAt: true, sessionEpoch: true } } },
   });
   const now = Date.now();
   if (!s || s.userId !== uid || s.endedAt || s.expiresAt.getTime() <= now) return null;

@@ -1,6 +1,8 @@
 import "server-only";
 import { action } from "@/lib/action";
 import { ZBlastRadius, ZContainmentConfirm, ZContainmentCreate, ZContainmentRelease } from "./schema";
+import { db } from "@/lib/db";
+import { teamScopeOf } from "@/lib/teams/scope";
 import { blastRadius, contain, containConfirmed, releaseContainment } from "./service";
 
 // Each mutation defined once; used by app/(console)/containment/actions.ts and /api/v1/containment.
@@ -12,8 +14,8 @@ export const blastRadiusAction = action({
   name: "containment.preview",
   scope: "containment:execute",
   schema: ZBlastRadius,
-  run: async (_actor, input) => {
-    const r = await blastRadius(input.scope, input.target);
+  run: async (actor, input) => {
+    const r = await blastRadius(input.scope, input.target, db, teamScopeOf(actor));
     return { label: r.label, target: r.target, gateways: r.gateways, agents: r.agents.map(({ id, name }) => ({ id, name })) };
   },
 });

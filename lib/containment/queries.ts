@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { ListResult } from "@/lib/list";
+import { agentWhereOf, gatewayWhereOf, type TeamScope } from "@/lib/teams/scope";
 
 export type DeliveryView = {
   id: string;
@@ -134,24 +135,40 @@ async function shape(rows: Row[]): Promise<ContainmentView[]> {
   });
 }
 
+/**
+ * The kill switches a scope may see: fleet-wide, all; a team, those aimed at its agents and
+ * gateways (fleet and tool switches, and other teams' targets, are not shown).
+ */
+async function containmentWhereOf(scope: TeamScope): Promise<Prisma.ContainmentActionWhereInput> {
+  if (!scope) return {};
+  const [agents, gateways] = await Promise.all([db.agent.findMany({ where: agentWhereOf(scope), select: { id: true } }), db.gateway.findMany({ where: gatewayWhereOf(scope), select: { id: true } })]);
+  return {
+    OR: [
+      { scope: "agent", target: { in: agents.map((a) => a.id) } },
+      { scope: "gateway", target: { in: gateways.map((g) => g.id) } },
+    ],
+  };
+}
+
 /** Active kill switches, newest first (bounded: an active list is short by nature). */
-export async function listActiveContainment(): Promise<ContainmentView[]> {
-  return shape(await db.containmentAction.findMany({ where: { status: "active" }, orderBy: { createdAt: "desc" }, take: 200, select: SELECT }));
+export async function listActiveContainment(scope: TeamScope = null): Promise<ContainmentView[]> {
+  return shape(await db.containmentAction.findMany({ where: { status: "active", ...(await containmentWhereOf(scope)) }, orderBy: { createdAt: "desc" }, take: 200, select: SELECT }));
 }
 
 /** Released kill switches, newest first, paginated. */
-export async function listContainmentHistory(page = 1, pageSize = 25): Promise<ListResult<ContainmentView>> {
+export async function listContainmentHistory(page = 1, pageSize = 25, scope: TeamScope = null): Promise<ListResult<ContainmentView>> {
+  const where: Prisma.ContainmentActionWhereInput = { status: "released", ...(await containmentWhereOf(scope)) };
   const [rows, total] = await Promise.all([
-    db.containmentAction.findMany({ where: { status: "released" }, orderBy: { releasedAt: "desc" }, skip: (page - 1) * pageSize, take: pageSize, select: SELECT }),
-    db.containmentAction.count({ where: { status: "released" } }),
+    db.containmentAction.findMany({ where, orderBy: { releasedAt: "desc" }, skip: (page - 1) * pageSize, take: pageSize, select: SELECT }),
+    db.containmentAction.count({ where }),
   ]);
   return { rows: await shape(rows), total, page, pageSize };
 }
 
 /** One containment with every per-gateway delivery (both paths) for the detail page and the API. */
-export async function getContainment(id: string): Promise<(ContainmentView & { deliveries: DeliveryView[] }) | null> {
+export async function getContainment(id: string, scope: TeamScope = null): Promise<(ContainmentView & { deliveries: DeliveryView[] }) | null> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-  const row = await db.containmentAction.findUnique({ where: { id }, select: SELECT });
+  const row = await db.containmentAction.findFirst({ where: { id, ...(await containmentWhereOf(scope)) }, select: SELECT });
   if (!row) return null;
   const [view] = await shape([row]);
   const ds = await db.gatewayCommand.findMany({
@@ -264,11 +281,12 @@ export async function openEscalations(
 }
 
 /** What can be targeted, for the kill-switch form (names only). */
-export async function containmentTargets() {
+export async function containmentTargets(scope: TeamScope = null) {
   const [tools, agents, gateways] = await Promise.all([
-    db.tool.findMany({ orderBy: { name: "asc" }, select: { name: true }, take: 2000 }),
-    db.agent.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, gateway: { select: { name: true } } }, take: 5000 }),
-    db.gateway.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } }),
+    // A team cannot use tool-wide switches: no tool choices.
+    scope ? Promise.resolve([]) : db.tool.findMany({ orderBy: { name: "asc" }, select: { name: true }, take: 2000 }),
+    db.agent.findMany({ where: agentWhereOf(scope), orderBy: { name: "asc" }, select: { id: true, name: true, gateway: { select: { name: true } } }, take: 5000 }),
+    db.gateway.findMany({ where: gatewayWhereOf(scope), orderBy: { name: "asc" }, select: { id: true, name: true } }),
   ]);
   return { tools: tools.map((t) => t.name), agents: agents.map((a) => ({ id: a.id, name: a.name, gateway: a.gateway?.name ?? null })), gateways };
 }

@@ -11,6 +11,7 @@ import { wakeGateways } from "@/lib/outbox/wake";
 import { CONTAINMENT_ACTIONS, type ContainmentInput, type ContainmentScopeName } from "./types";
 import type { ZContainmentConfirm, ZContainmentCreate, ZContainmentRelease } from "./schema";
 import { runInBackground } from "@/lib/background";
+import { agentWhereOf, gatewayWhereOf, teamScopeOf, type TeamScope } from "@/lib/teams/scope";
 
 type Ref = { id: string; name: string };
 /** Who and what a kill switch reaches. `label` is the name the operator must type to confirm. */
@@ -22,9 +23,18 @@ const TOOL_SEEN_DAYS = 7;
  * Resolve a target and compute its blast radius: which gateways receive the command and which
  * agents it affects. Tools: every gateway (denied fleet-wide), agents whose allowlist has the tool
  * or that called it in the last 7 days. Agents: the agent and its gateway. Gateways: all of its agents.
+ * A team-scoped actor (`team`) reaches only their team's agents and gateways: another team's target
+ * is "not found"; fleet and tool kill switches (every gateway) and a gateway that also runs other
+ * teams' agents are refused (403).
  */
-export async function blastRadius(scope: ContainmentScopeName, rawTarget: string, client: Tx | typeof db = db): Promise<BlastRadius> {
+export async function blastRadius(scope: ContainmentScopeName, rawTarget: string, client: Tx | typeof db = db, team: TeamScope = null): Promise<BlastRadius> {
   const target = rawTarget.trim();
+  if (team && (scope === "fleet" || scope === "tool")) {
+    throw new AppError(
+      "forbidden",
+      `A ${scope === "fleet" ? "fleet-wide" : "tool-wide"} kill switch reaches every gateway, beyond your team: ask an admin (or contain your team's agents or gateways).`,
+    );
+  }
   const allGateways = () => client.gateway.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
   if (scope === "fleet") {
     if (target !== "fleet") throw new AppError("invalid", 'The fleet target is "fleet".', { target: ['Use "fleet".'] });
@@ -32,14 +42,17 @@ export async function blastRadius(scope: ContainmentScopeName, rawTarget: string
     return { scope, target: "fleet", label: "fleet", gateways, agents };
   }
   if (scope === "gateway") {
-    const g = await client.gateway.findFirst({ where: isUuid(target) ? { id: target } : { name: target }, select: { id: true, name: true } });
+    const g = await client.gateway.findFirst({ where: { ...(isUuid(target) ? { id: target } : { name: target }), ...gatewayWhereOf(team) }, select: { id: true, name: true } });
     if (!g) throw new AppError("not_found", "No such gateway.", { target: ["No gateway with this id or name."] });
+    if (team && (await client.agent.count({ where: { gatewayId: g.id, OR: [{ teamId: null }, { teamId: { not: team.teamId } }] } }))) {
+      throw new AppError("forbidden", "This gateway also runs agents outside your team: contain your agents one by one, or ask an admin.");
+    }
     const agents = await client.agent.findMany({ where: { gatewayId: g.id }, orderBy: { name: "asc" }, select: { id: true, name: true, gatewayId: true } });
     return { scope, target: g.id, label: g.name, gateways: [g], agents };
   }
   if (scope === "agent") {
     const a = await client.agent.findFirst({
-      where: isUuid(target) ? { id: target } : { name: target },
+      where: { ...(isUuid(target) ? { id: target } : { name: target }), ...agentWhereOf(team) },
       select: { id: true, name: true, gatewayId: true, gateway: { select: { id: true, name: true } } },
     });
     if (!a) throw new AppError("not_found", "No such agent.", { target: ["No agent with this id or name."] });
@@ -74,7 +87,7 @@ export async function containInTx(tx: Tx, actor: Actor, input: ContainmentInput)
   if (!(CONTAINMENT_ACTIONS[input.scope] as readonly string[]).includes(input.action)) {
     throw new AppError("invalid", "This action does not apply to that scope.", { action: ["Not available for this scope."] });
   }
-  const radius = await blastRadius(input.scope, input.target, tx);
+  const radius = await blastRadius(input.scope, input.target, tx, teamScopeOf(actor));
   if (input.incidentId && !(await tx.incident.findUnique({ where: { id: input.incidentId }, select: { id: true } }))) {
     throw new AppError("not_found", "No such incident.", { incidentId: ["No incident with this id."] });
   }
@@ -128,7 +141,7 @@ export function afterContainCommit(gatewayIds: string[]) {
 
 /** Kill switch from the console: the typed confirmation must match the target's name. */
 export async function containConfirmed(actor: Actor, input: z.infer<typeof ZContainmentConfirm>) {
-  const radius = await blastRadius(input.scope, input.target);
+  const radius = await blastRadius(input.scope, input.target, db, teamScopeOf(actor));
   if (input.confirm.trim() !== radius.label) {
     throw new AppError("invalid", "The confirmation does not match.", { confirm: [`Type "${radius.label}" exactly to confirm.`] });
   }
@@ -158,7 +171,7 @@ export async function releaseContainment(actor: Actor, input: z.infer<typeof ZCo
         deliveries: { where: { kind: "apply" }, select: { gatewayId: true, wsState: true } },
       },
     });
-    if (!a) throw new AppError("not_found", "No such containment action.");
+    if (!a || !(await containmentInScope(tx, actor, a))) throw new AppError("not_found", "No such containment action.");
     // Row lock + status check: two operators releasing at once produce one release.
     const [locked] = await tx.$queryRaw<{ status: string }[]>`select status::text from containment_actions where id = ${a.id}::uuid for update`;
     if (locked.status !== "active") throw new AppError("conflict", "This containment was already released.");
@@ -177,4 +190,14 @@ export async function releaseContainment(actor: Actor, input: z.infer<typeof ZCo
   });
   afterContainCommit(res.gatewayIds);
   return { id: res.id, status: "released" as const };
+}
+
+/** May this actor see (and release) this containment? Fleet-wide actors: all; a team: its agents' and gateways' only. */
+export async function containmentInScope(client: Tx | typeof db, actor: Actor, a: { scope: string; target: string }): Promise<boolean> {
+  const team = teamScopeOf(actor);
+  if (!team) return true;
+  if (!isUuid(a.target)) return false;
+  if (a.scope === "agent") return Boolean(await client.agent.findFirst({ where: { id: a.target, ...agentWhereOf(team) }, select: { id: true } }));
+  if (a.scope === "gateway") return Boolean(await client.gateway.findFirst({ where: { id: a.target, ...gatewayWhereOf(team) }, select: { id: true } }));
+  return false;
 }

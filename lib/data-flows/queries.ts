@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import YAML from "yaml";
 import { db } from "@/lib/db";
+import { agentWhereOf, viaAgentWhereOf, type TeamScope } from "@/lib/teams/scope";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, textContains, type ListResult } from "@/lib/list";
 import { toCsv } from "@/lib/csv";
@@ -61,8 +62,8 @@ const LIST_SELECT = {
 export type DataFlowRow = Prisma.DataFlowGetPayload<{ select: typeof LIST_SELECT }>;
 
 /** One page of the data-flow registry: search, allowlisted sort, filters. */
-export async function listDataFlows(q: TDataFlowListQuery): Promise<ListResult<DataFlowRow>> {
-  const where = whereOf(q);
+export async function listDataFlows(q: TDataFlowListQuery, scope: TeamScope = null): Promise<ListResult<DataFlowRow>> {
+  const where = { AND: [whereOf(q), viaAgentWhereOf(scope)] };
   const [rows, total] = await Promise.all([db.dataFlow.findMany({ where, orderBy: orderOf(q), ...skipTake(q), select: LIST_SELECT }), db.dataFlow.count({ where })]);
   return { rows, total, page: q.page, pageSize: q.pageSize };
 }
@@ -81,22 +82,22 @@ const CSV_COLUMNS = [
 ];
 
 /** The current view (filters and sort, every page up to CSV_MAX_ROWS) as CSV, formula-neutralised. */
-export async function exportDataFlowsCsv(q: TDataFlowListQuery): Promise<{ csv: string; rows: number }> {
-  const rows = await db.dataFlow.findMany({ where: whereOf(q), orderBy: orderOf(q), take: CSV_MAX_ROWS, select: LIST_SELECT });
+export async function exportDataFlowsCsv(q: TDataFlowListQuery, scope: TeamScope = null): Promise<{ csv: string; rows: number }> {
+  const rows = await db.dataFlow.findMany({ where: { AND: [whereOf(q), viaAgentWhereOf(scope)] }, orderBy: orderOf(q), take: CSV_MAX_ROWS, select: LIST_SELECT });
   const flat = rows.map((r) => ({ ...r, agent: r.agent.name, approver: r.approver?.email ?? null }));
   return { csv: toCsv(CSV_COLUMNS, flat), rows: flat.length };
 }
 
 /** One data flow with its agent and approver; null when missing. */
-export async function getDataFlow(id: string) {
+export async function getDataFlow(id: string, scope: TeamScope = null) {
   if (!z.uuid().safeParse(id).success) return null;
-  return db.dataFlow.findUnique({ where: { id }, select: { ...LIST_SELECT, createdAt: true } });
+  return db.dataFlow.findFirst({ where: { id, ...viaAgentWhereOf(scope) }, select: { ...LIST_SELECT, createdAt: true } });
 }
 export type DataFlowDetail = NonNullable<Awaited<ReturnType<typeof getDataFlow>>>;
 
 /** Agents to choose from when recording a flow (id and name only). */
-export function listAgentChoices() {
-  return db.agent.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
+export function listAgentChoices(scope: TeamScope = null) {
+  return db.agent.findMany({ where: agentWhereOf(scope), orderBy: { name: "asc" }, select: { id: true, name: true } });
 }
 
 /**

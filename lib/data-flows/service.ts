@@ -3,6 +3,7 @@ import { db, isUniqueViolation, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/actor";
+import { agentWhereOf, teamScopeOf, viaAgentWhereOf, type TeamScope } from "@/lib/teams/scope";
 import { recordAudit } from "@/lib/audit/record";
 import { enqueueCommands } from "@/lib/outbox/commands";
 import { wakeGateways } from "@/lib/outbox/wake";
@@ -28,8 +29,9 @@ const SNAPSHOT = {
 
 const CONTENT_KEYS = ["service", "host", "isLlmProvider", "dataSent", "dataReceived", "classification"] as const;
 
-async function load(tx: Tx, id: string) {
-  const row = await tx.dataFlow.findUnique({ where: { id }, select: SNAPSHOT });
+async function load(tx: Tx, id: string, scope: TeamScope = null) {
+  // Another team's flow is "no such data flow" for a team-scoped actor.
+  const row = await tx.dataFlow.findFirst({ where: { id, ...viaAgentWhereOf(scope) }, select: SNAPSHOT });
   if (!row) throw new AppError("not_found", "No such data flow.");
   return row;
 }
@@ -82,7 +84,7 @@ async function refreshPolicyIfApprovedChanged(tx: Tx, before: Snapshot | null, a
 export async function createDataFlow(actor: Actor, input: TDataFlowCreate) {
   return uniqueHost(
     db.$transaction(async (tx) => {
-      const agent = await tx.agent.findUnique({ where: { id: input.agentId }, select: { id: true } });
+      const agent = await tx.agent.findFirst({ where: { id: input.agentId, ...agentWhereOf(teamScopeOf(actor)) }, select: { id: true } });
       if (!agent) throw new AppError("invalid", "No such agent.", { agentId: ["Unknown agent."] });
       const { id } = await tx.dataFlow.create({ data: { ...input, status: "proposed" }, select: { id: true } });
       const after = await load(tx, id);
@@ -100,7 +102,7 @@ export async function updateDataFlow(actor: Actor, input: TDataFlowUpdate) {
   const { id, ...rest } = input;
   return uniqueHost(
     db.$transaction(async (tx) => {
-      const before = await load(tx, id);
+      const before = await load(tx, id, teamScopeOf(actor));
       const contentChanged = CONTENT_KEYS.some((k) => rest[k] !== undefined && rest[k] !== before[k]);
       const data: Prisma.DataFlowUncheckedUpdateInput = {
         ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
@@ -120,7 +122,7 @@ export async function updateDataFlow(actor: Actor, input: TDataFlowUpdate) {
 /** Approve or reject a flow: records who decided and when. */
 export async function decideDataFlow(actor: Actor, input: TDataFlowDecision, now = new Date()) {
   const { after, wake } = await db.$transaction(async (tx) => {
-    const before = await load(tx, input.id);
+    const before = await load(tx, input.id, teamScopeOf(actor));
     if (before.status === input.status) throw new AppError("conflict", `This data flow is already ${input.status}.`);
     // Conditional on the status read: of concurrent decisions exactly one changes the row (and audits).
     const claimed = await tx.dataFlow.updateMany({ where: { id: input.id, status: before.status }, data: { status: input.status, approverId: actor.userId ?? null, decidedAt: now } });

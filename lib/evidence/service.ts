@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/actor";
+import { requireFleetWide } from "@/lib/teams/scope";
 import { can } from "@/lib/auth/roles";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
@@ -35,6 +36,9 @@ function fileNameFor(id: string, from: Date, to: Date): string {
  * manifest hash.
  */
 export async function startEvidenceExport(actor: Actor, input: TEvidenceExport, opts: { kick?: boolean } = {}): Promise<{ id: string; state: ExportStatus["state"] }> {
+  // Evidence bundles are fleet-wide (every call, the whole audit chain to verify it): only fleet-wide
+  // actors (admins, auditors, users without a team) export them, whatever their role's scopes.
+  requireFleetWide(actor, "An evidence export");
   const from = new Date(input.from);
   const to = new Date(input.to);
   const gatewayIds = [...new Set(input.gatewayIds ?? [])];

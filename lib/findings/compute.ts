@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { db, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/actor";
+import { findingWhereOf, teamScopeOf } from "@/lib/teams/scope";
 import { recordAudit } from "@/lib/audit/record";
 import { effectiveAllowlists } from "@/lib/allowlist/effective";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -344,7 +345,7 @@ async function upsertCandidates(tx: Tx, candidates: Candidate[], counts: Compute
 export async function dismissFinding(actor: Actor, input: z.infer<typeof ZFindingDismiss>) {
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`select pg_advisory_xact_lock(${FINDINGS_LOCK})`;
-    const f = await tx.finding.findUnique({ where: { id: input.id }, select: { id: true, kind: true, status: true, title: true, detail: true } });
+    const f = await tx.finding.findFirst({ where: { id: input.id, ...findingWhereOf(teamScopeOf(actor)) }, select: { id: true, kind: true, status: true, title: true, detail: true } });
     if (!f) throw new AppError("not_found", "No such finding.");
     if (f.status !== "open") throw new AppError("conflict", f.status === "dismissed" ? "This finding is already dismissed." : "This finding has been opened as an incident.");
     const at = new Date();

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db";
+import { agentWhereOf, findingWhereOf, gatewayWhereOf, type TeamScope } from "@/lib/teams/scope";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, textContains, type ListResult } from "@/lib/list";
 import { toCsv } from "@/lib/csv";
@@ -61,8 +62,8 @@ const LIST_SELECT = {
 export type FindingRow = Prisma.FindingGetPayload<{ select: typeof LIST_SELECT }>;
 
 /** One page of findings: filters, allowlisted sort (newest sighting first by default). */
-export async function listFindings(q: TFindingListQuery): Promise<ListResult<FindingRow>> {
-  const where = whereOf(q);
+export async function listFindings(q: TFindingListQuery, scope: TeamScope = null): Promise<ListResult<FindingRow>> {
+  const where = { AND: [whereOf(q), findingWhereOf(scope)] };
   const [rows, total] = await Promise.all([db.finding.findMany({ where, orderBy: orderOf(q), ...skipTake(q), select: LIST_SELECT }), db.finding.count({ where })]);
   return { rows, total, page: q.page, pageSize: q.pageSize };
 }
@@ -75,8 +76,8 @@ function orderOf(q: TFindingListQuery): Prisma.FindingOrderByWithRelationInput[]
 const CSV_COLUMNS = ["id", "severity", "kind", "status", "title", "agent", "tool", "gateway", "first_seen_at", "last_seen_at", "dismiss_reason", "incident"].map((k) => ({ key: k, header: k }));
 
 /** The current view (filters and sort, every page up to CSV_MAX_ROWS) as CSV, formula-neutralised. */
-export async function exportFindingsCsv(q: TFindingListQuery): Promise<{ csv: string; rows: number }> {
-  const rows = await db.finding.findMany({ where: whereOf(q), orderBy: orderOf(q), take: CSV_MAX_ROWS, select: LIST_SELECT });
+export async function exportFindingsCsv(q: TFindingListQuery, scope: TeamScope = null): Promise<{ csv: string; rows: number }> {
+  const rows = await db.finding.findMany({ where: { AND: [whereOf(q), findingWhereOf(scope)] }, orderBy: orderOf(q), take: CSV_MAX_ROWS, select: LIST_SELECT });
   const flat = rows.map((r) => ({
     id: r.id,
     severity: r.severity,
@@ -95,10 +96,10 @@ export async function exportFindingsCsv(q: TFindingListQuery): Promise<{ csv: st
 }
 
 /** Gateways and agents that have findings, for the filter menus. */
-export async function findingFilterChoices() {
+export async function findingFilterChoices(scope: TeamScope = null) {
   const [gateways, agents] = await Promise.all([
-    db.gateway.findMany({ where: { findings: { some: {} } }, orderBy: { name: "asc" }, select: { id: true, name: true } }),
-    db.agent.findMany({ where: { findings: { some: {} } }, orderBy: { name: "asc" }, select: { id: true, name: true } }),
+    db.gateway.findMany({ where: { findings: { some: {} }, ...gatewayWhereOf(scope) }, orderBy: { name: "asc" }, select: { id: true, name: true } }),
+    db.agent.findMany({ where: { findings: { some: {} }, ...agentWhereOf(scope) }, orderBy: { name: "asc" }, select: { id: true, name: true } }),
   ]);
   return { gateways, agents };
 }

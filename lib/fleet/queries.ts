@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { gatewayWhereOf, toolCallWhereOf, type TeamScope } from "@/lib/teams/scope";
 
 const DAY = 86_400_000;
 
@@ -24,8 +25,10 @@ export async function getOverview(now = new Date()) {
   return { gateways, agents, tools, pendingReviews, overdueReviews, integrationsDue, openFindings, calls7d, blocked7d, blocked24h, playbooks, auditEvents };
 }
 
-export function listGateways() {
+/** Gateways for lists and pickers, within the team scope. */
+export function listGateways(scope: TeamScope = null) {
   return db.gateway.findMany({
+    where: gatewayWhereOf(scope),
     orderBy: { name: "asc" },
     select: {
       id: true,
@@ -44,8 +47,9 @@ export function listGateways() {
 }
 
 /** Recent tool calls, metadata only: parameters are never selected here (managers read this). */
-export function listRecentToolCalls(limit = 50) {
+export function listRecentToolCalls(limit = 50, scope: TeamScope = null) {
   return db.toolCall.findMany({
+    where: toolCallWhereOf(scope),
     orderBy: { occurredAt: "desc" },
     take: limit,
     select: { id: true, occurredAt: true, agentName: true, toolName: true, decision: true, blockReason: true, durationMs: true },

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { gatewayWhereOf, type TeamScope } from "@/lib/teams/scope";
 import { ITEM_KINDS, postureDifferences, registryTools, reportedPosture } from "./reconcile";
 
 /**
@@ -144,8 +145,8 @@ const EXEC_MODES = ["deny", "allowlist", "full"];
  * Values for the "register an agent" form from what a gateway reported about one of its agents
  * (the "Register it" link of an unregistered_agent finding), or null when it did not report it.
  */
-export async function registrationPrefill(gatewayId: string, externalId: string) {
-  const g = await db.gateway.findUnique({ where: { id: gatewayId }, select: { id: true, name: true, inventory: true } });
+export async function registrationPrefill(gatewayId: string, externalId: string, scope: TeamScope = null) {
+  const g = await db.gateway.findFirst({ where: { id: gatewayId, ...gatewayWhereOf(scope) }, select: { id: true, name: true, inventory: true } });
   if (!g || !isObj(g.inventory)) return null;
   const a = list(g.inventory, "agents").find((x) => x.id === externalId);
   if (!a) return null;
@@ -162,7 +163,7 @@ export async function registrationPrefill(gatewayId: string, externalId: string)
       name: AGENT_NAME.test(name) ? name : "",
       externalId,
       owner: "",
-      team: "",
+      teamId: "",
       purpose: display && display !== externalId ? display : "",
       gatewayId: g.id,
       scope: "internal" as const,

@@ -1,11 +1,12 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { agentWhereOf, gatewayWhereOf, type TeamScope } from "@/lib/teams/scope";
 
-/** A gateway for its page: everything but its secrets (which are never selected). */
-export function getGateway(id: string) {
+/** A gateway for its page: everything but its secrets (which are never selected); null outside the team scope. */
+export function getGateway(id: string, scope: TeamScope = null) {
   return db.gateway
-    .findUnique({
-      where: { id },
+    .findFirst({
+      where: { id, ...gatewayWhereOf(scope) },
       select: {
         id: true,
         name: true,
@@ -23,7 +24,7 @@ export function getGateway(id: string) {
         previousSecretUntil: true,
         createdAt: true,
         adminTokenEnc: true,
-        agents: { orderBy: { name: "asc" }, select: { id: true, name: true, status: true, externalId: true } },
+        agents: { where: agentWhereOf(scope), orderBy: { name: "asc" }, select: { id: true, name: true, status: true, externalId: true } },
         findings: { where: { status: "open" }, orderBy: { lastSeenAt: "desc" }, take: 50, select: { id: true, kind: true, severity: true, title: true, lastSeenAt: true } },
       },
     })

@@ -8,6 +8,7 @@ import { seal } from "@/lib/crypto";
 import { generateSigningSecret } from "@/lib/connector/signature";
 import { forgetGatewayCredentials } from "@/lib/connector/auth";
 import { checkAdminWsTarget } from "@/lib/containment/admin-ws";
+import { gatewayWhereOf, teamScopeOf } from "@/lib/teams/scope";
 import type { ZGatewayPolicyExpiry, ZGatewayRegister, ZGatewayRotate } from "./schema";
 
 const PUBLIC = { id: true, name: true, kind: true, environment: true, adminWsUrl: true, createdAt: true } as const;
@@ -31,6 +32,8 @@ export async function registerGateway(actor: Actor, input: z.infer<typeof ZGatew
           adminTokenEnc: input.adminToken ? seal(input.adminToken) : null,
           signingSecretEnc: seal(signingSecret),
           signingSecretRotatedAt: new Date(),
+          // A team-scoped operator's gateway joins their team.
+          teamId: teamScopeOf(actor)?.teamId ?? null,
         },
         select: PUBLIC,
       });
@@ -48,7 +51,8 @@ export async function registerGateway(actor: Actor, input: z.infer<typeof ZGatew
 export async function rotateGatewaySecret(actor: Actor, input: z.infer<typeof ZGatewayRotate>) {
   const signingSecret = generateSigningSecret();
   const gateway = await db.$transaction(async (tx) => {
-    const g = await tx.gateway.findUnique({ where: { id: input.id }, select: { id: true, name: true, signingSecretEnc: true } });
+    // Another team's gateway is "no such gateway" for a team-scoped operator.
+    const g = await tx.gateway.findFirst({ where: { id: input.id, ...gatewayWhereOf(teamScopeOf(actor)) }, select: { id: true, name: true, signingSecretEnc: true } });
     if (!g) throw new AppError("not_found", "No such gateway.");
     const until = new Date(Date.now() + input.graceHours * 3_600_000);
     // Conditional on the secret read: of concurrent rotations exactly one replaces it (and audits),
@@ -84,7 +88,7 @@ export async function rotateGatewaySecret(actor: Actor, input: z.infer<typeof ZG
 export async function setGatewayPolicyExpiry(actor: Actor, input: z.infer<typeof ZGatewayPolicyExpiry>) {
   const ttlSeconds = input.ttlHours === null ? null : Math.round(input.ttlHours * 3600);
   return db.$transaction(async (tx) => {
-    const g = await tx.gateway.findUnique({ where: { id: input.id }, select: { id: true, name: true, policyTtlSeconds: true, onPolicyExpiry: true } });
+    const g = await tx.gateway.findFirst({ where: { id: input.id, ...gatewayWhereOf(teamScopeOf(actor)) }, select: { id: true, name: true, policyTtlSeconds: true, onPolicyExpiry: true } });
     if (!g) throw new AppError("not_found", "No such gateway.");
     const [locked] = await tx.$queryRaw<
       { policy_ttl_seconds: number | null; on_policy_expiry: string }[]

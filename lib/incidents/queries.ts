@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db";
+import { findingWhereOf, incidentWhereOf, toolCallWhereOf, type TeamScope } from "@/lib/teams/scope";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Scope } from "@/lib/auth/roles";
 import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, textContains, type ListResult } from "@/lib/list";
@@ -61,8 +62,8 @@ const LIST_SELECT = {
 export type IncidentRow = Prisma.IncidentGetPayload<{ select: typeof LIST_SELECT }>;
 
 /** One page of incidents: filters, title search, allowlisted sort (newest first by default). */
-export async function listIncidents(q: TIncidentListQuery): Promise<ListResult<IncidentRow>> {
-  const where = whereOf(q);
+export async function listIncidents(q: TIncidentListQuery, scope: TeamScope = null): Promise<ListResult<IncidentRow>> {
+  const where = { AND: [whereOf(q), incidentWhereOf(scope)] };
   const [rows, total] = await Promise.all([db.incident.findMany({ where, orderBy: orderOf(q), ...skipTake(q), select: LIST_SELECT }), db.incident.count({ where })]);
   return { rows, total, page: q.page, pageSize: q.pageSize };
 }
@@ -75,8 +76,8 @@ function orderOf(q: TIncidentListQuery): Prisma.IncidentOrderByWithRelationInput
 const CSV_COLUMNS = ["id", "title", "severity", "status", "owner", "playbook", "opened_at", "closed_at", "from_finding"].map((k) => ({ key: k, header: k }));
 
 /** The current view (filters and sort, every page up to CSV_MAX_ROWS) as CSV, formula-neutralised. */
-export async function exportIncidentsCsv(q: TIncidentListQuery): Promise<{ csv: string; rows: number }> {
-  const rows = await db.incident.findMany({ where: whereOf(q), orderBy: orderOf(q), take: CSV_MAX_ROWS, select: LIST_SELECT });
+export async function exportIncidentsCsv(q: TIncidentListQuery, scope: TeamScope = null): Promise<{ csv: string; rows: number }> {
+  const rows = await db.incident.findMany({ where: { AND: [whereOf(q), incidentWhereOf(scope)] }, orderBy: orderOf(q), take: CSV_MAX_ROWS, select: LIST_SELECT });
   const flat = rows.map((r) => ({
     id: r.id,
     title: r.title,
@@ -92,8 +93,8 @@ export async function exportIncidentsCsv(q: TIncidentListQuery): Promise<{ csv: 
 }
 
 /** How many incidents are in each status (all four keys, zeros included). */
-export async function incidentCounts(): Promise<Record<IncidentStatusName, number>> {
-  const groups = await db.incident.groupBy({ by: ["status"], _count: { _all: true } });
+export async function incidentCounts(scope: TeamScope = null): Promise<Record<IncidentStatusName, number>> {
+  const groups = await db.incident.groupBy({ by: ["status"], where: incidentWhereOf(scope), _count: { _all: true } });
   const out = Object.fromEntries(INCIDENT_STATUSES.map((s) => [s, 0])) as Record<IncidentStatusName, number>;
   for (const g of groups) out[g.status] = g._count._all;
   return out;
@@ -465,9 +466,9 @@ function actionEntries(actions: IncidentAction[], recorded: Set<string>): Timeli
  * incident's window (incidentWindow), oldest first. Tool calls: metadata only (never
  * params or results). Null when there is no such incident.
  */
-export async function getIncident(id: string, now = new Date()) {
+export async function getIncident(id: string, now = new Date(), scope: TeamScope = null) {
   if (!UUID.test(id)) return null;
-  const incident = await db.incident.findUnique({ where: { id }, select: DETAIL_SELECT });
+  const incident = await db.incident.findFirst({ where: { id, ...incidentWhereOf(scope) }, select: DETAIL_SELECT });
   if (!incident) return null;
   const window = incidentWindow(incident, now);
 
@@ -496,7 +497,8 @@ export async function getIncident(id: string, now = new Date()) {
     // Indexes tool_calls(agent_id, occurred_at) / (tool_name, occurred_at) / (occurred_at); newest first, capped.
     t.fleet || callOr.length
       ? db.toolCall.findMany({
-          where: { decision: "blocked", occurredAt: { gte: window.from, lte: window.to }, ...(t.fleet ? {} : { OR: callOr }) },
+          // A team-scoped reader sees the related calls and findings of their team only.
+          where: { decision: "blocked", occurredAt: { gte: window.from, lte: window.to }, ...(t.fleet ? {} : { OR: callOr }), ...toolCallWhereOf(scope) },
           orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
           take: RELATED_CALL_LIMIT + 1,
           // Metadata only: never params, result or error text.
@@ -505,7 +507,12 @@ export async function getIncident(id: string, now = new Date()) {
       : Promise.resolve([]),
     findingOr.length
       ? db.finding.findMany({
-          where: { OR: findingOr, ...(incident.findingId ? { id: { not: incident.findingId } } : {}), firstSeenAt: { lte: window.to }, lastSeenAt: { gte: window.from } },
+          where: {
+            AND: [findingWhereOf(scope), { OR: findingOr }],
+            ...(incident.findingId ? { id: { not: incident.findingId } } : {}),
+            firstSeenAt: { lte: window.to },
+            lastSeenAt: { gte: window.from },
+          },
           orderBy: [{ lastSeenAt: "desc" }, { id: "asc" }],
           take: RELATED_FINDING_LIMIT,
           select: { id: true, kind: true, severity: true, status: true, title: true, agentId: true, toolName: true, gatewayId: true, firstSeenAt: true, lastSeenAt: true },

@@ -3,6 +3,7 @@ import { db, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/actor";
+import { findingWhereOf, incidentWhereOf, teamScopeOf } from "@/lib/teams/scope";
 import { recordAudit } from "@/lib/audit/record";
 import { notify } from "@/lib/notify";
 import { appendTimeline, timelineEntry } from "./timeline";
@@ -40,6 +41,12 @@ async function load(tx: Tx, id: string, lock = false): Promise<IncidentSnapshot>
   const row = await tx.incident.findUnique({ where: { id }, select: SNAPSHOT });
   if (!row) throw new AppError("not_found", "No such incident.");
   return row;
+}
+
+/** Another team's incident is "no such incident" for a team-scoped actor. */
+async function assertIncidentInScope(tx: Tx, actor: Actor, id: string): Promise<void> {
+  const scope = teamScopeOf(actor);
+  if (scope && !(await tx.incident.findFirst({ where: { id, ...incidentWhereOf(scope) }, select: { id: true } }))) throw new AppError("not_found", "No such incident.");
 }
 
 /** The audit's view of an incident: people by email, no post-mortem text (it is audited on its own). */
@@ -107,7 +114,7 @@ export async function openIncidentInTx(tx: Tx, actor: Actor, input: TIncidentOpe
   let finding: Prisma.FindingGetPayload<{ select: typeof FINDING_SELECT }> | null = null;
   if (input.findingId) {
     await tx.$executeRaw`select pg_advisory_xact_lock(${FINDINGS_LOCK})`;
-    finding = await tx.finding.findUnique({ where: { id: input.findingId }, select: FINDING_SELECT });
+    finding = await tx.finding.findFirst({ where: { id: input.findingId, ...findingWhereOf(teamScopeOf(actor)) }, select: FINDING_SELECT });
     if (!finding) throw new AppError("not_found", "No such finding.", { findingId: ["No finding with this id."] });
     const current = await tx.incident.findFirst({ where: { findingId: finding.id, status: { not: "closed" } }, orderBy: { openedAt: "desc" }, select: { id: true, status: true } });
     if (current) throw new AppError("conflict", `An incident is already open for this finding: ${current.id} (${current.status}).`, { findingId: [`Already linked to incident ${current.id}.`] });
@@ -193,6 +200,7 @@ export async function openIncident(actor: Actor, input: TIncidentOpen): Promise<
  */
 export async function updateIncident(actor: Actor, input: TIncidentUpdate, now = new Date()): Promise<IncidentSnapshot> {
   return db.$transaction(async (tx) => {
+    await assertIncidentInScope(tx, actor, input.id);
     const before = await load(tx, input.id, true);
     const wants = {
       status: input.status !== undefined && input.status !== before.status,
@@ -254,7 +262,7 @@ export async function updateIncident(actor: Actor, input: TIncidentUpdate, now =
 /** Add a note to the timeline (author = the actor's label). Allowed on closed incidents too. */
 export async function addIncidentNote(actor: Actor, input: TIncidentNote) {
   return db.$transaction(async (tx) => {
-    const i = await tx.incident.findUnique({ where: { id: input.id }, select: { id: true, status: true } });
+    const i = await tx.incident.findFirst({ where: { id: input.id, ...incidentWhereOf(teamScopeOf(actor)) }, select: { id: true, status: true } });
     if (!i) throw new AppError("not_found", "No such incident.");
     const ev = (await appendTimeline(tx, i.id, timelineEntry.note({ author: actor.label, text: input.text })))!;
     await recordAudit(tx, actor, { action: "incident.note", targetType: "incident", targetId: i.id, after: { text: input.text, status: i.status } });
@@ -275,6 +283,7 @@ async function writePostMortem(tx: Tx, actor: Actor, before: IncidentSnapshot, r
 /** Write or replace the post-mortem (plain text); an empty text clears it. Allowed in any status. */
 export async function setPostMortem(actor: Actor, input: TIncidentPostMortem) {
   return db.$transaction(async (tx) => {
+    await assertIncidentInScope(tx, actor, input.id);
     const before = await load(tx, input.id, true);
     const saved = await writePostMortem(tx, actor, before, input.postMortem);
     const after = await load(tx, before.id);

@@ -5,6 +5,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, textContains, type ListResult } from "@/lib/list";
 import { toCsv } from "@/lib/csv";
 import { REVIEW_DUE_SOON_DAYS } from "./schema";
+import { agentWhereOf, type TeamScope } from "@/lib/teams/scope";
 
 const DAY = 86_400_000;
 
@@ -178,6 +179,7 @@ export async function listReviewQueue(now = new Date(), limit = 100) {
 }
 
 /** Agents to choose from when linking (id and name only). */
-export function listAgentChoices() {
-  return db.agent.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
+/** Agents to choose from (a team-scoped user: their team's). */
+export function listAgentChoices(scope: TeamScope = null) {
+  return db.agent.findMany({ where: agentWhereOf(scope), orderBy: { name: "asc" }, select: { id: true, name: true } });
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { reviewDueAt } from "@/lib/integrations/queries";
 import { dbRead } from "@/lib/db-read";
+import { agentWhereOf, gatewayWhereOf, type TeamScope } from "@/lib/teams/scope";
 import { APPROVAL_LABELS, type ApprovalState, type Classification, type EcosystemGraph, type MapEdge, type MapNode, type MapNodeType, type Risk, type TMapFilters } from "./schema";
 
 /*
@@ -74,10 +75,12 @@ function assessFlow(f: { classification: Classification; status: "proposed" | "a
  * grants and unexpired exceptions), the integrations they use and the hosts they send data to.
  * Shaped data only: never tool-call parameters, never secrets.
  */
-export async function loadEcosystemGraph(now = new Date()): Promise<EcosystemGraph> {
+export async function loadEcosystemGraph(now = new Date(), scope: TeamScope = null): Promise<EcosystemGraph> {
+  // A team-scoped reader's map holds only the team's gateways and agents (and what they reach).
   const [gateways, agents] = await Promise.all([
-    dbRead.gateway.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, kind: true, environment: true, lastSeenAt: true } }),
+    dbRead.gateway.findMany({ where: gatewayWhereOf(scope), orderBy: { name: "asc" }, select: { id: true, name: true, kind: true, environment: true, lastSeenAt: true } }),
     dbRead.agent.findMany({
+      where: agentWhereOf(scope),
       orderBy: { name: "asc" },
       select: {
         id: true,
@@ -386,8 +389,8 @@ export function filterGraph(graph: EcosystemGraph, filters: TMapFilters): Ecosys
 }
 
 /** The ecosystem graph for the map page, with the URL filters applied on the server. */
-export async function getEcosystemMap(filters: TMapFilters, now = new Date()) {
-  const full = await loadEcosystemGraph(now);
+export async function getEcosystemMap(filters: TMapFilters, now = new Date(), scope: TeamScope = null) {
+  const full = await loadEcosystemGraph(now, scope);
   const agents = full.nodes.filter((n) => n.type === "agent").map((n) => ({ id: n.id.slice("agent:".length), name: n.label }));
   return { graph: filterGraph(full, filters), agents, total: { nodes: full.nodes.length, edges: full.edges.length } };
 }

@@ -53,6 +53,7 @@ import {
   setBundleToolsAction,
 } from "@/lib/tools/actions";
 import { createUserAction, resetUserPasswordAction, setUserRoleAction } from "@/lib/users/actions";
+import { assignTeamAction, createTeamAction, deleteTeamAction, updateTeamAction } from "@/lib/teams/actions";
 
 export const OPERATIONS: Operation[] = [
   { method: "GET", path: "/api/v1/identity-rules/{id}", auth: scope("registry:read"), description: "→ {data}. Scope registry:read (a team-scoped caller: rules of their team)." },
@@ -560,6 +561,22 @@ export const OPERATIONS: Operation[] = [
     status: 201,
     description: "{tool:{name,kind,source,publisher}, version, contentHash, permissions, justification, agentIds, bundleIds} → 201",
   },
+  { method: "GET", path: "/api/v1/teams", auth: scope("users:manage"), description: "admins: every team with how many agents, gateways and users it holds." },
+  { method: "POST", path: "/api/v1/teams", action: createTeamAction, status: 201, description: '{name, description?} → 201 {data}. A taken name is a 409 with a field error. Audited "team.create".' },
+  { method: "GET", path: "/api/v1/teams/{id}", auth: scope("users:manage"), description: "the team with its agents, gateways and users." },
+  { method: "PATCH", path: "/api/v1/teams/{id}", action: updateTeamAction, description: '{name?, description?}: rename a team. Audited "team.update".' },
+  {
+    method: "DELETE",
+    path: "/api/v1/teams/{id}",
+    action: deleteTeamAction,
+    description: '→ {data: {id, deleted}}; 409 while agents, gateways or users belong to the team (move them first). Audited "team.delete".',
+  },
+  {
+    method: "POST",
+    path: "/api/v1/teams/assign",
+    action: assignTeamAction,
+    description: '{kind: "agent"|"gateway"|"user", id, teamId|null} → {data: {changed}}: put it in a team or take it out; a user\'s new team applies from their next request. Audited "team.assign".',
+  },
   { method: "GET", path: "/api/v1/tools/{id}", auth: scope("registry:read"), description: "versions with hashes and the full decision history." },
   {
     method: "GET",
@@ -590,7 +607,7 @@ export const OPERATIONS: Operation[] = [
   { method: "POST", path: "/api/v1/groups/{id}/members", action: addMemberAction, description: "{personId} → {data: {added}} (idempotent)." },
   { method: "DELETE", path: "/api/v1/groups/{id}/members", action: removeMemberAction, description: "{personId} → {data: {removed}} (idempotent)." },
   { method: "POST", path: "/api/v1/users/{id}/password", action: resetUserPasswordAction, description: "{password?} → {data: {user, oneTimePassword}}" },
-  { method: "PATCH", path: "/api/v1/users/{id}", action: setUserRoleAction, description: "with {role} or {disabled}." },
+  { method: "PATCH", path: "/api/v1/users/{id}", action: setUserRoleAction, description: 'with {role}, {disabled} or {teamId} (null: no team; audited "team.assign").' },
   { method: "GET", path: "/api/v1/users", auth: scope("users:manage"), description: "admins only." },
   { method: "POST", path: "/api/v1/users", action: createUserAction, status: 201, description: "{email, name, role, password?} → 201 {data: {user, oneTimePassword}}" },
   { method: "POST", path: "/api/v1/webhooks/{id}/rotate-secret", action: rotateWebhookSecretAction, description: "→ {data: {endpoint, secret}}; the new secret is in this response only." },

@@ -5,6 +5,8 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { can, type RoleName } from "@/lib/auth/roles";
 import { CSV_MAX_ROWS, parseListQuery, skipTake } from "@/lib/list";
 import { agentsUsingTool, type AgentToolUse } from "./usage";
+import type { Actor } from "@/lib/auth/actor";
+import { teamScopeOf, teamSqlOf, toolCallWhereOf, type TeamScope } from "@/lib/teams/scope";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -55,7 +57,13 @@ export function parseToolCallQuery(params: Parameters<typeof parseListQuery>[0],
   }
   return { query: { ...query, window: { from, to } }, invalid: [...new Set(invalid)] };
 }
-export type ToolCallQuery = ReturnType<typeof parseToolCallQuery>["query"];
+/** A parsed view; `scope` (set by scopedQuery, never from the URL) limits it to a team's calls. */
+export type ToolCallQuery = ReturnType<typeof parseToolCallQuery>["query"] & { scope?: TeamScope };
+
+/** The view as the actor may see it: a team-scoped actor's reads only see their team's calls. */
+export function scopedQuery<Q extends ToolCallQuery>(q: Q, actor: Actor): Q {
+  return { ...q, scope: teamScopeOf(actor) };
+}
 
 /** May this role see tool-call parameters and results? (Managers may not.) */
 export function paramsAllowed(role: RoleName | null | undefined): boolean {
@@ -70,6 +78,7 @@ function toolCallWhere(q: ToolCallQuery): Prisma.ToolCallWhereInput {
   // Prisma passes `contains` to ILIKE unescaped, so the user's % and _ are escaped here.
   const text = q.q ? { contains: escapeLike(q.q), mode: "insensitive" as const } : null;
   return {
+    ...toolCallWhereOf(q.scope ?? null),
     occurredAt: { gte: q.window.from, lte: q.window.to },
     ...(q.tool ? { toolName: q.tool } : {}),
     ...(q.agent ? agentWhere(q.agent) : {}),
@@ -89,6 +98,7 @@ function escapeLike(s: string): string {
 /** The same filters as toolCallWhere, as a parameterised SQL fragment for raw aggregates. */
 function toolCallSqlWhere(q: ToolCallQuery, time: Prisma.Sql = Prisma.sql`occurred_at >= ${q.window.from} and occurred_at <= ${q.window.to}`): Prisma.Sql {
   const parts: Prisma.Sql[] = [time];
+  if (q.scope) parts.push(teamSqlOf(q.scope));
   if (q.tool) parts.push(Prisma.sql`tool_name = ${q.tool}`);
   if (q.agent) parts.push(UUID.test(q.agent) ? Prisma.sql`agent_id = ${q.agent.toLowerCase()}::uuid` : Prisma.sql`agent_name = ${q.agent}`);
   if (q.gateway) parts.push(Prisma.sql`gateway_id = ${q.gateway}::uuid`);
@@ -229,7 +239,8 @@ export async function explorerPage(q: ToolCallQuery): Promise<{ page: { rows: To
  * those filters, none for a text search or an agent given by name.
  */
 function rollupFor(q: ToolCallQuery): "fleet" | "hourly" | null {
-  if (q.q || (q.agent && !UUID.test(q.agent)) || q.person || q.requester) return null;
+  // The rollups have no team: a team-scoped view is counted from tool_calls itself.
+  if (q.scope || q.q || (q.agent && !UUID.test(q.agent)) || q.person || q.requester) return null;
   return q.tool || q.agent || q.gateway ? "hourly" : "fleet";
 }
 
@@ -351,8 +362,25 @@ export const ZAgentsByTool = z.object({
 export type { AgentToolUse };
 
 /** Which agents called `tool` in the last `sinceMs` (by agent), most calls first: see agentsUsingTool (hourly rollup). */
-export function agentsByTool(tool: string, sinceMs: number, now?: Date): Promise<AgentToolUse[]> {
-  return agentsUsingTool(tool, Math.min(sinceMs, RANGES["30d"]), now);
+export async function agentsByTool(tool: string, sinceMs: number, now?: Date, scope: TeamScope = null): Promise<AgentToolUse[]> {
+  const all = await agentsUsingTool(tool, Math.min(sinceMs, RANGES["30d"]), now);
+  if (!scope) return all;
+  // The rollup has no team: keep the team's own agents (unattributed calls are fleet-only).
+  const mine = new Set((await dbRead.agent.findMany({ where: { teamId: scope.teamId }, select: { id: true } })).map((a) => a.id));
+  return all.filter((a) => a.agentId && mine.has(a.agentId));
+}
+
+/** The pickers of a team-scoped explorer: its agents' names and the tools they called in the last 7 days. */
+async function teamPickers(scope: { teamId: string }, now: Date): Promise<[string[], string[]]> {
+  const agents = await dbRead.agent.findMany({ where: { teamId: scope.teamId }, orderBy: { name: "asc" }, select: { id: true, name: true }, take: 500 });
+  if (!agents.length) return [[], []];
+  const since = new Date(Math.floor((now.getTime() - 7 * DAY) / HOUR) * HOUR);
+  const ids = agents.map((a) => a.id);
+  const tools = await dbRead.$queryRaw<{ name: string }[]>`
+    select distinct tool_name as name from tool_call_hourly
+     where agent_key = any(${ids}::uuid[]) and hour >= ${since} and hour <= ${now}
+     order by 1 limit 500`;
+  return [tools.map((t) => t.name), agents.map((a) => a.name)];
 }
 
 /**
@@ -410,7 +438,8 @@ const pickerCache: PickerCache = ((globalThis as { __wardenPickerCache?: PickerC
  * they are suggestions for a filter field, and every explorer page load would otherwise repeat
  * the same two loose index scans of the rollup. listRecentToolNames/AgentNames stay uncached.
  */
-export function explorerPickers(now = Date.now()): Promise<[string[], string[]]> {
+export function explorerPickers(now = Date.now(), scope: TeamScope = null): Promise<[string[], string[]]> {
+  if (scope) return teamPickers(scope, new Date(now));
   const get = (key: string, load: () => Promise<string[]>) => {
     const hit = pickerCache.get(key);
     if (hit && now - hit.at < PICKER_TTL_MS) return hit.value;
@@ -427,17 +456,18 @@ export function explorerPickers(now = Date.now()): Promise<[string[], string[]]>
  * One tool call for the detail drawer, found by its primary key (id + occurred_at, so Postgres
  * reads one partition). Parameters and results only when `withParams`.
  */
-export async function getToolCall(id: string, occurredAt: Date, opts: { withParams: boolean }): Promise<((ToolCallRow | ToolCallRowWithParams) & { chainAgents: ChainAgent[] }) | null> {
+export async function getToolCall(id: string, occurredAt: Date, opts: { withParams: boolean; scope?: TeamScope }): Promise<((ToolCallRow | ToolCallRowWithParams) & { chainAgents: ChainAgent[] }) | null> {
   if (!/^\d{1,19}$/.test(id) || BigInt(id) > MAX_BIGINT || Number.isNaN(occurredAt.getTime())) return null;
-  const key = { occurredAt_id: { occurredAt, id: BigInt(id) } };
+  // Another team's call is "not found", like one that does not exist.
+  const key = { occurredAt, id: BigInt(id), ...toolCallWhereOf(opts.scope ?? null) };
   if (opts.withParams) {
-    const r = await dbRead.toolCall.findUnique({ where: key, select: { ...META_SELECT, params: true, result: true } });
+    const r = await dbRead.toolCall.findFirst({ where: key, select: { ...META_SELECT, params: true, result: true } });
     if (!r) return null;
     const { params, result, ...meta } = r;
     const [names, chainAgents] = await Promise.all([namesOf([meta]), chainAgentsOf(meta.gatewayId, meta.chain)]);
     return { ...shape(meta, names), params, result, chainAgents };
   }
-  const r = await dbRead.toolCall.findUnique({ where: key, select: META_SELECT });
+  const r = await dbRead.toolCall.findFirst({ where: key, select: META_SELECT });
   if (!r) return null;
   const [names, chainAgents] = await Promise.all([namesOf([r]), chainAgentsOf(r.gatewayId, r.chain)]);
   return { ...shape(r, names), chainAgents };

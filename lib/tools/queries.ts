@@ -5,6 +5,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { CSV_MAX_ROWS, parseListQuery, skipTake, sortKey, textContains } from "@/lib/list";
 import { TOOL_KINDS, TOOL_SOURCES } from "./schema";
 import { diffToolVersions, type VersionDiff } from "./diff";
+import { agentWhereOf, type TeamScope } from "@/lib/teams/scope";
 
 export const TOOL_FILTERS = {
   kind: z.enum(TOOL_KINDS).optional(),
@@ -124,9 +125,16 @@ export function getTool(id: string) {
   });
 }
 
-/** Requests awaiting a decision, oldest first. */
-export function listPendingRequests() {
-  return db.toolRequest.findMany({
+/** Whether a team-scoped reader may see a request: every agent it names is the team's. */
+async function requestInScope(agentIds: string[], scope: TeamScope): Promise<boolean> {
+  if (!scope) return true;
+  if (!agentIds.length) return false;
+  return (await db.agent.count({ where: { id: { in: agentIds }, ...agentWhereOf(scope) } })) === new Set(agentIds).size;
+}
+
+/** Requests awaiting a decision, oldest first (a team-scoped reader: requests for the team's agents only). */
+export async function listPendingRequests(scope: TeamScope = null) {
+  const rows = await db.toolRequest.findMany({
     where: { status: "pending" },
     orderBy: { createdAt: "asc" },
     select: {
@@ -136,11 +144,15 @@ export function listPendingRequests() {
       requestedPermissions: true,
       requester: { select: { email: true } },
       toolVersion: { select: { version: true, tool: { select: { id: true, name: true, kind: true } } } },
+      agentIds: true,
     },
   });
+  if (!scope) return rows;
+  const mine = new Set((await db.agent.findMany({ where: agentWhereOf(scope), select: { id: true } })).map((a) => a.id));
+  return rows.filter((r) => r.agentIds.length > 0 && r.agentIds.every((a) => mine.has(a)));
 }
 
-export async function getRequest(id: string) {
+export async function getRequest(id: string, scope: TeamScope = null) {
   const r = await db.toolRequest.findUnique({
     where: { id },
     select: {
@@ -181,7 +193,7 @@ export async function getRequest(id: string) {
       },
     },
   });
-  if (!r) return null;
+  if (!r || !(await requestInScope(r.agentIds, scope))) return null;
   const [agents, bundles] = await Promise.all([
     db.agent.findMany({ where: { id: { in: r.agentIds } }, select: { id: true, name: true } }),
     db.capabilityBundle.findMany({ where: { id: { in: r.bundleIds } }, select: { id: true, name: true } }),

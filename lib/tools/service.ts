@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/actor";
+import { agentWhereOf, requireFleetWide, teamScopeOf, viaAgentWhereOf } from "@/lib/teams/scope";
 import { recordAudit } from "@/lib/audit/record";
 import {
   isCredEgress,
@@ -23,7 +24,11 @@ const DAY = 86_400_000;
 export async function createToolRequest(actor: Actor, input: z.infer<typeof ZToolRequestCreate>) {
   if (!actor.userId) throw new AppError("forbidden", "Only users file tool requests.");
   return db.$transaction(async (tx) => {
-    const [agents, bundles] = await Promise.all([tx.agent.count({ where: { id: { in: input.agentIds } } }), tx.capabilityBundle.count({ where: { id: { in: input.bundleIds } } })]);
+    // A team-scoped requester names only their team's agents (another team's is "unknown").
+    const [agents, bundles] = await Promise.all([
+      tx.agent.count({ where: { id: { in: input.agentIds }, ...agentWhereOf(teamScopeOf(actor)) } }),
+      tx.capabilityBundle.count({ where: { id: { in: input.bundleIds } } }),
+    ]);
     if (agents !== new Set(input.agentIds).size) throw new AppError("invalid", "Unknown agent.", { agentIds: ["One or more agents do not exist."] });
     if (bundles !== new Set(input.bundleIds).size) throw new AppError("invalid", "Unknown bundle.", { bundleIds: ["One or more bundles do not exist."] });
     const existing = await tx.tool.findUnique({ where: { name: input.tool.name } });
@@ -88,6 +93,13 @@ export async function decideToolRequest(actor: Actor, input: z.infer<typeof ZDec
     },
   });
   if (!req) throw new AppError("not_found", "No such request.");
+  const team = teamScopeOf(actor);
+  if (team) {
+    // A request for another team's agents is "no such request"; one that adds the tool to shared bundles reaches other teams.
+    const mine = await db.agent.count({ where: { id: { in: req.agentIds }, ...agentWhereOf(team) } });
+    if (mine !== new Set(req.agentIds).size || !req.agentIds.length) throw new AppError("not_found", "No such request.");
+    if (req.bundleIds.length) throw new AppError("forbidden", "This request adds the tool to capability bundles other teams use: an admin or a reviewer without a team decides it.");
+  }
   // Audited as a denial by execute() (lib/action.ts), like every forbidden outcome.
   if (req.requesterId === actor.userId) throw new AppError("forbidden", "You filed this request, so someone else must decide it.", undefined, { type: "tool_request", id: req.id });
   if (req.status !== "pending") throw new AppError("conflict", `This request was already ${req.status.replace(/_/g, " ")}.`);
@@ -166,6 +178,8 @@ export async function decideToolRequest(actor: Actor, input: z.infer<typeof ZDec
 
 /** Revoke an approval at any time, with a reason. The version drops out of every allowlist. */
 export async function revokeTrustDecision(actor: Actor, input: z.infer<typeof ZRevokeDecision>) {
+  // A trust decision is about a tool version for the whole fleet.
+  requireFleetWide(actor, "Revoking a tool's trust decision");
   return db.$transaction(async (tx) => {
     const d = await tx.trustDecision.findUnique({
       where: { id: input.id },
@@ -195,7 +209,7 @@ export async function createGrant(actor: Actor, input: z.infer<typeof ZGrantCrea
   if (!actor.userId) throw new AppError("forbidden", "Only users grant tools.");
   return db.$transaction(async (tx) => {
     const [agent, tool] = await Promise.all([
-      tx.agent.findUnique({ where: { id: input.agentId }, select: { id: true, name: true } }),
+      tx.agent.findFirst({ where: { id: input.agentId, ...agentWhereOf(teamScopeOf(actor)) }, select: { id: true, name: true } }),
       tx.tool.findUnique({ where: { id: input.toolId }, select: { id: true, name: true } }),
     ]);
     if (!agent) throw new AppError("invalid", "Unknown agent.", { agentId: ["No such agent."] });
@@ -216,7 +230,10 @@ export async function createGrant(actor: Actor, input: z.infer<typeof ZGrantCrea
 
 export async function revokeGrant(actor: Actor, input: z.infer<typeof ZGrantRevoke>) {
   return db.$transaction(async (tx) => {
-    const g = await tx.grant.findUnique({ where: { id: input.id }, select: { id: true, kind: true, revokedAt: true, agent: { select: { name: true } }, tool: { select: { name: true } } } });
+    const g = await tx.grant.findFirst({
+      where: { id: input.id, ...viaAgentWhereOf(teamScopeOf(actor)) },
+      select: { id: true, kind: true, revokedAt: true, agent: { select: { name: true } }, tool: { select: { name: true } } },
+    });
     if (!g) throw new AppError("not_found", "No such grant.");
     if (g.revokedAt) throw new AppError("conflict", "Already revoked.");
     // Conditional in the database: of concurrent revocations exactly one changes the row (and audits).
@@ -242,6 +259,8 @@ export async function createBundle(actor: Actor, input: z.infer<typeof ZBundleCr
 }
 
 export async function setBundleTools(actor: Actor, input: z.infer<typeof ZBundleSetTools>) {
+  // A bundle is shared: changing its tools changes every team's agents that carry it.
+  requireFleetWide(actor, "Changing a shared capability bundle");
   return db.$transaction(async (tx) => {
     const b = await tx.capabilityBundle.findUnique({ where: { id: input.id }, select: { id: true, tools: { select: { toolId: true } } } });
     if (!b) throw new AppError("not_found", "No such bundle.");
@@ -254,7 +273,7 @@ export async function setBundleTools(actor: Actor, input: z.infer<typeof ZBundle
 
 export async function setAgentBundles(actor: Actor, input: z.infer<typeof ZAgentSetBundles>) {
   return db.$transaction(async (tx) => {
-    const a = await tx.agent.findUnique({ where: { id: input.agentId }, select: { id: true, name: true, bundles: { select: { bundleId: true } } } });
+    const a = await tx.agent.findFirst({ where: { id: input.agentId, ...agentWhereOf(teamScopeOf(actor)) }, select: { id: true, name: true, bundles: { select: { bundleId: true } } } });
     if (!a) throw new AppError("not_found", "No such agent.");
     await tx.agentBundle.deleteMany({ where: { agentId: a.id } });
     await tx.agentBundle.createMany({ data: [...new Set(input.bundleIds)].map((bundleId) => ({ agentId: a.id, bundleId })) });

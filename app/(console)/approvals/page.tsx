@@ -8,6 +8,7 @@ import { ApprovalQueue } from "@/components/approvals/ApprovalQueue";
 import { ApprovalCard } from "@/components/approvals/ApprovalCard";
 import type { ApprovalItem } from "@/components/approvals/types";
 import { decideApproval } from "./actions";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const metadata: Metadata = { title: "Approvals" };
 
@@ -19,8 +20,8 @@ export default async function ApprovalsPage() {
   const actor = await requireScope("tool_calls:read_params");
   const now = new Date();
   const [pending, recent] = await Promise.all([
-    listApprovalsWithCalls({ status: "pending", limit: 100, recentCalls: true }, now),
-    listApprovals({ status: "all", limit: 30, recentCalls: false }, now),
+    listApprovalsWithCalls({ status: "pending", limit: 100, recentCalls: true }, now, teamScopeOf(actor)),
+    listApprovals({ status: "all", limit: 30, recentCalls: false }, now, teamScopeOf(actor)),
   ]);
   const canDecide = can(actor.role, "approvals:decide");
   return (

@@ -15,7 +15,7 @@ export const metadata: Metadata = { title: "Audit & evidence" };
 const OUTCOME_TONE = { success: "green", denied: "red", failure: "amber" } as const;
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
-  await requireScope("audit:read");
+  await requireScope("audit:read", undefined, { fleetWide: true });
   const sp = await searchParams;
   const parsed = ZAuditFilter.safeParse(Object.fromEntries(Object.entries(sp).filter(([, v]) => v)));
   const filter = parsed.success ? parsed.data : ZAuditFilter.parse({});

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { requireScope } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { can } from "@/lib/auth/roles";
+import { teamScopeOf } from "@/lib/teams/scope";
 import { openEscalations, containmentTargets, listActiveContainment, listContainmentHistory, type ContainmentView } from "@/lib/containment/queries";
 import { DataTable } from "@/components/ui/DataTable";
 import { Badge } from "@/components/ui/Badge";
@@ -40,12 +41,13 @@ export default async function ContainmentPage({ searchParams }: { searchParams: 
   const sp = await searchParams;
   const page = Math.max(1, Number(one(sp.page)) || 1);
   const canContain = can(actor.role, "containment:execute");
+  const scope = teamScopeOf(actor);
   const incidentParam = one(sp.incident);
   const [active, history, escalations, targets, incident] = await Promise.all([
-    listActiveContainment(),
-    listContainmentHistory(page),
+    listActiveContainment(scope),
+    listContainmentHistory(page, 25, scope),
     openEscalations(),
-    canContain ? containmentTargets() : null,
+    canContain ? containmentTargets(scope) : null,
     incidentParam && /^[0-9a-f-]{36}$/i.test(incidentParam) ? db.incident.findUnique({ where: { id: incidentParam }, select: { id: true, title: true } }) : null,
   ]);
   const waiting = active.some((c) => c.summary.applied + c.summary.failed < c.summary.total);

@@ -5,13 +5,15 @@ import { listAgentChoices, listDataFlows, parseDataFlowQuery } from "@/lib/data-
 import { listViewOf } from "@/lib/list";
 import { DataFlowsList } from "@/components/data-flows/DataFlowsList";
 import { decideDataFlow } from "./actions";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const metadata: Metadata = { title: "Data flows" };
 
 export default async function DataFlowsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requireScope("registry:read");
   const parsed = parseDataFlowQuery(await searchParams);
-  const [page, agents] = await Promise.all([listDataFlows(parsed.query), listAgentChoices()]);
+  const scope = teamScopeOf(actor);
+  const [page, agents] = await Promise.all([listDataFlows(parsed.query, scope), listAgentChoices(scope)]);
   return (
     <DataFlowsList
       rows={page.rows}

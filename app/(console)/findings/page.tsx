@@ -3,6 +3,7 @@ import { requireScope } from "@/lib/auth/session";
 import { can } from "@/lib/auth/roles";
 import { findingFilterChoices, listFindings, parseFindingQuery } from "@/lib/findings/queries";
 import { listViewOf } from "@/lib/list";
+import { teamScopeOf } from "@/lib/teams/scope";
 import { FindingsList } from "@/components/findings/FindingsList";
 import { dismissFinding, openIncident } from "./actions";
 
@@ -11,7 +12,8 @@ export const metadata: Metadata = { title: "Findings" };
 export default async function FindingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requireScope("registry:read");
   const parsed = parseFindingQuery(await searchParams);
-  const [page, choices] = await Promise.all([listFindings(parsed.query), findingFilterChoices()]);
+  const scope = teamScopeOf(actor);
+  const [page, choices] = await Promise.all([listFindings(parsed.query, scope), findingFilterChoices(scope)]);
   return (
     <FindingsList
       rows={page.rows}

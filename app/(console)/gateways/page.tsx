@@ -5,6 +5,7 @@ import { can } from "@/lib/auth/roles";
 import { RegisterGatewayForm } from "@/components/gateways/RegisterGatewayForm";
 import { registerGateway } from "./actions";
 import { listGateways } from "@/lib/fleet/queries";
+import { teamScopeOf } from "@/lib/teams/scope";
 import { DataTable } from "@/components/ui/DataTable";
 import { Badge } from "@/components/ui/Badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/Card";
@@ -15,7 +16,7 @@ export const metadata: Metadata = { title: "Gateways" };
 
 export default async function GatewaysPage() {
   const actor = await requireScope("registry:read");
-  const gateways = await listGateways();
+  const gateways = await listGateways(teamScopeOf(actor));
   const now = new Date();
   const status = new Map(gateways.map((g) => [g.id, policyStatusOf(g, g.policy && !g.policy.stale ? g.policy.version : null, now)]));
   const old = gateways.filter((g) => status.get(g.id) === "expired" || status.get(g.id) === "behind");

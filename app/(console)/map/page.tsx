@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { requireScope } from "@/lib/auth/session";
 import { getEcosystemMap } from "@/lib/map/queries";
+import { teamScopeOf } from "@/lib/teams/scope";
 import { parseMapFilters } from "@/lib/map/schema";
 import { PageHeader } from "@/components/ui/Card";
 import { MapView } from "@/components/map/MapView";
@@ -8,9 +9,9 @@ import { MapView } from "@/components/map/MapView";
 export const metadata: Metadata = { title: "Ecosystem map" };
 
 export default async function MapPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireScope("dashboard:read");
+  const actor = await requireScope("dashboard:read");
   const filters = parseMapFilters(await searchParams);
-  const { graph, agents, total } = await getEcosystemMap(filters);
+  const { graph, agents, total } = await getEcosystemMap(filters, new Date(), teamScopeOf(actor));
   return (
     <>
       <PageHeader

@@ -8,7 +8,7 @@ import { PageHeader } from "@/components/ui/Card";
 export const metadata: Metadata = { title: "Security posture" };
 
 export default async function PosturePage() {
-  await requireScope("dashboard:read");
+  await requireScope("dashboard:read", undefined, { fleetWide: true });
   // Not awaited here: the view streams the scores in its own boundary.
   const posture = injectFault("posture").then(() => scoreFleetPosture());
   posture.catch(() => {});

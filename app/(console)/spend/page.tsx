@@ -24,7 +24,7 @@ function start<T>(point: string, load: () => Promise<T>): Promise<T> {
 }
 
 export default async function SpendPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const actor = await requireScope("dashboard:read");
+  const actor = await requireScope("dashboard:read", undefined, { fleetWide: true });
   const canEdit = can(actor.role, "budgets:manage");
   const sp = await searchParams;
   const page = ZPage.parse(Array.isArray(sp.page) ? sp.page[0] : sp.page);

@@ -3,7 +3,8 @@ import Link from "next/link";
 import Form from "next/form";
 import { requireScope } from "@/lib/auth/session";
 import { listGateways } from "@/lib/fleet/queries";
-import { agentsByTool, explorerPage, explorerPickers, paramsAllowed, parseToolCallQuery, RANGES } from "@/lib/tool-calls/queries";
+import { agentsByTool, explorerPage, explorerPickers, paramsAllowed, parseToolCallQuery, RANGES, scopedQuery } from "@/lib/tool-calls/queries";
+import { teamScopeOf } from "@/lib/teams/scope";
 import { Badge } from "@/components/ui/Badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/Card";
 import { Button } from "@/components/ui/Button";
@@ -39,15 +40,18 @@ export default async function ToolCallsPage({ searchParams }: { searchParams: Pr
   // The live tail's first cursor: taken before the rows are read (polls overlap it by 10 s).
   const renderedAt = new Date();
   const sp = await searchParams;
-  const { query, invalid } = parseToolCallQuery(sp);
+  const parsed = parseToolCallQuery(sp);
+  const { invalid } = parsed;
+  const query = scopedQuery(parsed.query, actor);
+  const scope = teamScopeOf(actor);
   const withParams = paramsAllowed(actor.role);
   const usedBy = first(sp.usedBy).slice(0, 200);
 
   const [{ page, series }, gateways, [toolNames, agentNames], usedByAgents, views, people] = await Promise.all([
     explorerPage(query), // metadata only: the drawer fetches a call's params (by role)
-    listGateways(),
-    explorerPickers(),
-    usedBy ? agentsByTool(usedBy, RANGES["24h"]) : Promise.resolve(null),
+    listGateways(scope),
+    explorerPickers(renderedAt.getTime(), scope),
+    usedBy ? agentsByTool(usedBy, RANGES["24h"], undefined, scope) : Promise.resolve(null),
     actor.userId ? listViews(actor.userId) : Promise.resolve([]),
     personOptions(actor),
   ]);

@@ -1,20 +1,24 @@
 import type { Metadata } from "next";
 import { requireScope } from "@/lib/auth/session";
 import { listUsers } from "@/lib/users/queries";
+import { teamOptions } from "@/lib/teams/queries";
 import { PageHeader, Card } from "@/components/ui/Card";
 import { UsersTable } from "@/components/admin/UsersTable";
 import { CreateUserForm } from "@/components/admin/CreateUserForm";
 import { ROLE_SCOPES, ROLES, ROLE_LABELS } from "@/lib/auth/roles";
-import { createUser, resetUserPassword, setUserDisabled, setUserRole } from "./actions";
+import { assignUserTeam, createUser, resetUserPassword, setUserDisabled, setUserRole } from "./actions";
 
 export const metadata: Metadata = { title: "Admin · Users" };
 
 export default async function UsersPage() {
   const actor = await requireScope("users:manage");
-  const users = await listUsers();
+  const [users, teams] = await Promise.all([listUsers(), teamOptions()]);
   return (
     <>
-      <PageHeader title="Users & roles" description="Who can sign in to Warden and what each role may do. Disabling a user or resetting a password ends their open sessions on their next request." />
+      <PageHeader
+        title="Users & roles"
+        description="Who can sign in to Warden, what each role may do and which team a user is limited to (security leads, operators and managers with a team see only its agents, gateways and calls; see Teams). Disabling a user or resetting a password ends their open sessions on their next request."
+      />
       <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
         <UsersTable
           users={users.map((u) => ({
@@ -25,7 +29,8 @@ export default async function UsersPage() {
             sso: Boolean(u.oidcSubject),
           }))}
           selfId={actor.userId ?? ""}
-          actions={{ setUserRole, setUserDisabled, resetUserPassword }}
+          teams={teams}
+          actions={{ setUserRole, setUserDisabled, resetUserPassword, assignTeam: assignUserTeam }}
         />
         <div className="space-y-6">
           <Card title="Add a user">

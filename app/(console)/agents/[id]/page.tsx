@@ -16,6 +16,8 @@ import { BundlesEditor } from "@/components/agents/BundlesEditor";
 import { GrantForm } from "@/components/agents/GrantForm";
 import { AgentForm } from "@/components/agents/AgentForm";
 import { listGateways } from "@/lib/fleet/queries";
+import { teamOptions } from "@/lib/teams/queries";
+import { teamScopeOf } from "@/lib/teams/scope";
 import { reportedAgentPosture } from "@/lib/gateways/inventory-view";
 import { createGrant, revokeGrant, setAgentBundles, updateAgent } from "../../tools/actions";
 import { agentLinksOf, type AgentLinkRow } from "@/lib/agent-links/queries";
@@ -27,14 +29,17 @@ export const metadata: Metadata = { title: "Agent" };
 export default async function AgentPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireScope("registry:read");
   const { id } = await params;
-  const agent = /^[0-9a-f-]{36}$/.test(id) ? await getAgent(id) : null;
+  const scope = teamScopeOf(actor);
+  // Another team's agent is "not found" for a team-scoped user.
+  const agent = /^[0-9a-f-]{36}$/.test(id) ? await getAgent(id, scope) : null;
   if (!agent) notFound();
-  const [allowlist, bundles, tools, gateways, links, reported] = await Promise.all([
+  const [allowlist, bundles, tools, gateways, teams, links, reported] = await Promise.all([
     effectiveAllowlist(agent.id),
     listBundles(),
     toolOptions(),
-    listGateways(),
-    agentLinksOf(agent.id),
+    listGateways(scope),
+    teamOptions(scope),
+    agentLinksOf(agent.id, scope),
     reportedAgentPosture(agent),
   ]);
   const posture = agent.posture as Record<string, unknown>;
@@ -403,11 +408,12 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
               mode="edit"
               id={agent.id}
               gateways={gateways.map((g) => ({ id: g.id, name: g.name }))}
+              teams={teams}
               action={updateAgent}
               initial={{
                 name: agent.name,
                 owner: agent.owner,
-                team: agent.team?.name ?? "",
+                teamId: agent.team?.id ?? "",
                 purpose: agent.purpose,
                 gatewayId: agent.gateway?.id ?? "",
                 scope: agent.scope,

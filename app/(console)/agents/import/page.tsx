@@ -4,6 +4,7 @@ import { listAgentChoices } from "@/lib/agents-md/queries";
 import { Card, PageHeader } from "@/components/ui/Card";
 import { ImportAgentsMd } from "@/components/agents-md/ImportAgentsMd";
 import { importAgentsMd } from "./actions";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const metadata: Metadata = { title: "Agents · Import AGENTS.md" };
 
@@ -48,8 +49,8 @@ tools:
 \`\`\``;
 
 export default async function ImportAgentsMdPage({ searchParams }: { searchParams: Promise<{ agent?: string | string[] }> }) {
-  await requireScope("registry:write");
-  const [agents, params] = await Promise.all([listAgentChoices(), searchParams]);
+  const actor = await requireScope("registry:write");
+  const [agents, params] = await Promise.all([listAgentChoices(teamScopeOf(actor)), searchParams]);
   const wanted = typeof params.agent === "string" ? params.agent : undefined;
   return (
     <>

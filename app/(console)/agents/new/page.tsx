@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { z } from "zod";
 import { requireScope } from "@/lib/auth/session";
 import { listGateways } from "@/lib/fleet/queries";
+import { teamOptions } from "@/lib/teams/queries";
+import { teamScopeOf } from "@/lib/teams/scope";
 import { registrationPrefill } from "@/lib/gateways/inventory-view";
 import { PageHeader } from "@/components/ui/Card";
 import { AgentForm } from "@/components/agents/AgentForm";
@@ -13,9 +15,14 @@ export const metadata: Metadata = { title: "Register an agent" };
 const ZFrom = z.object({ gateway: z.uuid(), agent: z.string().min(1).max(200) });
 
 export default async function NewAgentPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireScope("registry:write");
+  const actor = await requireScope("registry:write");
+  const scope = teamScopeOf(actor);
   const from = ZFrom.safeParse(await searchParams);
-  const [gateways, prefill] = await Promise.all([listGateways(), from.success ? registrationPrefill(from.data.gateway, from.data.agent) : Promise.resolve(null)]);
+  const [gateways, teams, prefill] = await Promise.all([
+    listGateways(scope),
+    teamOptions(scope),
+    from.success ? registrationPrefill(from.data.gateway, from.data.agent, scope) : Promise.resolve(null),
+  ]);
   return (
     <>
       <PageHeader
@@ -26,7 +33,7 @@ export default async function NewAgentPage({ searchParams }: { searchParams: Pro
             : "A non-human identity: who owns it, what it is for, which model it runs, and its posture. Tools come from capability bundles and grants after."
         }
       />
-      <AgentForm mode="create" gateways={gateways.map((g) => ({ id: g.id, name: g.name }))} action={createAgent} {...(prefill ? { initial: prefill.values } : {})} />
+      <AgentForm mode="create" gateways={gateways.map((g) => ({ id: g.id, name: g.name }))} teams={teams} action={createAgent} {...(prefill ? { initial: prefill.values } : {})} />
     </>
   );
 }

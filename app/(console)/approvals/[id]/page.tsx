@@ -8,12 +8,13 @@ import { PageHeader } from "@/components/ui/Card";
 import { ApprovalDetail } from "@/components/approvals/ApprovalDetail";
 import type { ApprovalItem } from "@/components/approvals/types";
 import { decideApproval } from "../actions";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const metadata: Metadata = { title: "Approval" };
 
 export default async function ApprovalPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireScope("tool_calls:read_params");
-  const item = await getApproval((await params).id);
+  const item = await getApproval((await params).id, new Date(), teamScopeOf(actor));
   if (!item) notFound();
   return (
     <>

@@ -10,13 +10,14 @@ import { fmtDate } from "@/components/ui/format";
 import { RuleForm } from "@/components/approvals/RuleForm";
 import { RuleToggle } from "@/components/approvals/RuleToggle";
 import { createApprovalRule, updateApprovalRule } from "../actions";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const metadata: Metadata = { title: "Approval rules" };
 
 export default async function ApprovalRulesPage() {
   const actor = await requireScope("registry:read");
   const canManage = can(actor.role, "approval_rules:manage");
-  const [rules, agents] = await Promise.all([listApprovalRules(), canManage ? listAgentChoices() : Promise.resolve([])]);
+  const [rules, agents] = await Promise.all([listApprovalRules(), canManage ? listAgentChoices(teamScopeOf(actor)) : Promise.resolve([])]);
   return (
     <>
       <PageHeader

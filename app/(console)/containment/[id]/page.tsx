@@ -4,6 +4,8 @@ import { notFound } from "next/navigation";
 import { requireScope } from "@/lib/auth/session";
 import { can } from "@/lib/auth/roles";
 import { getContainment, openEscalations } from "@/lib/containment/queries";
+import { teamScopeOf } from "@/lib/teams/scope";
+
 import { DataTable } from "@/components/ui/DataTable";
 import { Badge } from "@/components/ui/Badge";
 import { Card, PageHeader } from "@/components/ui/Card";
@@ -20,7 +22,7 @@ export const metadata: Metadata = { title: "Containment action" };
 
 export default async function ContainmentDetailPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireScope("registry:read");
-  const c = await getContainment((await params).id);
+  const c = await getContainment((await params).id, teamScopeOf(actor));
   if (!c) notFound();
   const open = c.status === "releasing" || c.deliveries.some((d) => d.state !== "applied" && d.state !== "failed");
   const escalations = await openEscalations({ containmentId: c.id });

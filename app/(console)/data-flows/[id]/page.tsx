@@ -11,6 +11,7 @@ import { fmtDate } from "@/components/ui/format";
 import { DataFlowForm } from "@/components/data-flows/DataFlowForm";
 import { FlowDecision } from "@/components/data-flows/FlowDecision";
 import { decideDataFlow, updateDataFlow } from "../actions";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const metadata: Metadata = { title: "Data flow" };
 
@@ -19,7 +20,7 @@ const STATUS_TONE = { approved: "green", proposed: "amber", rejected: "red" } as
 
 export default async function DataFlowPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireScope("registry:read");
-  const f = await getDataFlow((await params).id);
+  const f = await getDataFlow((await params).id, teamScopeOf(actor));
   if (!f) notFound();
   const canWrite = can(actor.role, "registry:write");
   const canDecide = can(actor.role, "data_flows:decide");

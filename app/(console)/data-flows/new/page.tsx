@@ -5,12 +5,13 @@ import { listAgentChoices } from "@/lib/data-flows/queries";
 import { Card, EmptyState, PageHeader } from "@/components/ui/Card";
 import { DataFlowForm } from "@/components/data-flows/DataFlowForm";
 import { createDataFlow } from "../actions";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const metadata: Metadata = { title: "Record a data flow" };
 
 export default async function NewDataFlowPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireScope("registry:write");
-  const [agents, sp] = await Promise.all([listAgentChoices(), searchParams]);
+  const actor = await requireScope("registry:write");
+  const [agents, sp] = await Promise.all([listAgentChoices(teamScopeOf(actor)), searchParams]);
   const preset = typeof sp.agent === "string" ? (agents.find((a) => a.id === sp.agent || a.name === sp.agent)?.id ?? "") : "";
   return (
     <>

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { requireScope } from "@/lib/auth/session";
 import { can } from "@/lib/auth/roles";
 import { getGateway } from "@/lib/gateways/queries";
+import { teamScopeOf } from "@/lib/teams/scope";
 import { readSecurityAudit } from "@/lib/gateways/report";
 import { inventoryReportTimes, readInventoryView } from "@/lib/gateways/inventory-view";
 import { INVENTORY_HISTORY_KEEP, listInventoryHistory } from "@/lib/gateways/inventory-history";
@@ -24,7 +25,7 @@ export const metadata: Metadata = { title: "Gateway" };
 export default async function GatewayPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireScope("registry:read");
   const { id } = await params;
-  const g = /^[0-9a-f-]{36}$/.test(id) ? await getGateway(id) : null;
+  const g = /^[0-9a-f-]{36}$/.test(id) ? await getGateway(id, teamScopeOf(actor)) : null;
   if (!g) notFound();
   // The same cached signed policy the gateway gets (computed only if stale).
   const { policy } = (await cachedSignedPolicy(g.id)).signed;

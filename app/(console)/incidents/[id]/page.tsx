@@ -14,6 +14,7 @@ import { NoteForm } from "@/components/incidents/NoteForm";
 import { PostMortem } from "@/components/incidents/PostMortem";
 import { DELIVERY_TONE, SEVERITY_TONE, STATUS_TONE } from "@/components/incidents/tones";
 import { addIncidentNote, setPostMortem, updateIncident } from "../actions";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const metadata: Metadata = { title: "Incident" };
 
@@ -163,7 +164,7 @@ function ContainmentActions({ actions, truncated }: { actions: IncidentDetail["a
 
 export default async function IncidentPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireScope(INCIDENT_READ_SCOPE);
-  const i = await getIncident((await params).id);
+  const i = await getIncident((await params).id, new Date(), teamScopeOf(actor));
   if (!i) notFound();
   const canManage = can(actor.role, "incidents:manage");
   const { owners } = canManage ? await incidentFormChoices() : { owners: [] };

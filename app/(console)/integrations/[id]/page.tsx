@@ -17,6 +17,7 @@ import { AdvisoryPanel } from "@/components/integrations/AdvisoryPanel";
 import { LinkedAgentsForm } from "@/components/integrations/LinkedAgentsForm";
 import type { IntegrationFormValues } from "@/components/integrations/types";
 import { clearIntegrationAdvisory, reviewIntegration, setIntegrationAdvisory, setIntegrationAgents, updateIntegration } from "../actions";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const metadata: Metadata = { title: "Integration" };
 
@@ -47,7 +48,7 @@ function formValues(i: IntegrationDetail): IntegrationFormValues {
 export default async function IntegrationPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireScope("registry:read");
   const { id } = await params;
-  const [i, agents] = await Promise.all([getIntegration(id), listAgentChoices()]);
+  const [i, agents] = await Promise.all([getIntegration(id), listAgentChoices(teamScopeOf(actor))]);
   if (!i) notFound();
   const canWrite = can(actor.role, "registry:write");
   const d = i.degradation as TDegradation | null;

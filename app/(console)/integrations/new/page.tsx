@@ -5,12 +5,13 @@ import { listAgentChoices } from "@/lib/integrations/queries";
 import { Card, PageHeader } from "@/components/ui/Card";
 import { IntegrationForm } from "@/components/integrations/IntegrationForm";
 import { createIntegration } from "../actions";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const metadata: Metadata = { title: "New integration" };
 
 export default async function NewIntegrationPage() {
-  await requireScope("registry:write");
-  const agents = await listAgentChoices();
+  const actor = await requireScope("registry:write");
+  const agents = await listAgentChoices(teamScopeOf(actor));
   return (
     <>
       <PageHeader

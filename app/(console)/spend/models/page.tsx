@@ -17,7 +17,7 @@ const usd = (v: string | null) => (v === null ? <span className="text-slate-500 
 const STATUS_TONE = { allowed: "green", weak: "amber", denied: "red" } as const;
 
 export default async function ModelsPage() {
-  const actor = await requireScope("dashboard:read");
+  const actor = await requireScope("dashboard:read", undefined, { fleetWide: true });
   const canPrice = can(actor.role, "settings:manage");
   const canPolicy = can(actor.role, "tools:decide");
   const [prices, rules] = await Promise.all([listModelPrices(), listModelRules()]);

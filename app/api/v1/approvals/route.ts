@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { queryParams, runApiRead } from "@/lib/api";
 import { listApprovals, listApprovalsWithCalls, parseApprovalQuery } from "@/lib/approvals/queries";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const dynamic = "force-dynamic";
 
@@ -11,9 +12,10 @@ export const dynamic = "force-dynamic";
  * every 2 s). Scope tool_calls:read_params (items show parameters).
  */
 export async function GET(req: Request) {
-  return runApiRead("tool_calls:read_params", "approvals", async () => {
+  return runApiRead("tool_calls:read_params", "approvals", async (actor) => {
     const q = parseApprovalQuery(queryParams(req));
-    const data = q.recentCalls ? await listApprovalsWithCalls(q) : await listApprovals(q);
+    const scope = teamScopeOf(actor);
+    const data = q.recentCalls ? await listApprovalsWithCalls(q, new Date(), scope) : await listApprovals(q, new Date(), scope);
     const text = JSON.stringify(data);
     const etag = `"${createHash("sha256").update(text).digest("base64url").slice(0, 27)}"`;
     const headers = { "cache-control": "no-store", etag, "content-type": "application/json" };

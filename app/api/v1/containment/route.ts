@@ -1,6 +1,8 @@
 import { queryParams, runApiAction, runApiRead } from "@/lib/api";
 import { containApiAction } from "@/lib/containment/actions";
 import { listActiveContainment, listContainmentHistory } from "@/lib/containment/queries";
+import { teamScopeOf } from "@/lib/teams/scope";
+
 import { AppError } from "@/lib/errors";
 
 export const dynamic = "force-dynamic";
@@ -17,13 +19,13 @@ export function POST(req: Request) {
 
 /** GET /api/v1/containment?status=active|released&page= → {data, total?}. Scope registry:read. */
 export async function GET(req: Request) {
-  return runApiRead("registry:read", "containment", async () => {
+  return runApiRead("registry:read", "containment", async (actor) => {
     const params = queryParams(req);
     const status = params.get("status") ?? "active";
-    if (status === "active") return { data: await listActiveContainment() };
+    if (status === "active") return { data: await listActiveContainment(teamScopeOf(actor)) };
     if (status !== "released") throw new AppError("invalid", "Invalid query.", { status: ["active or released."] });
     const page = Math.max(1, Math.min(100_000, Number(params.get("page") ?? 1) || 1));
-    const res = await listContainmentHistory(page);
+    const res = await listContainmentHistory(page, undefined, teamScopeOf(actor));
     return { data: res.rows, total: res.total, page: res.page, pageSize: res.pageSize };
   });
 }

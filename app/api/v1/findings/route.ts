@@ -2,6 +2,7 @@ import { queryParams, runApiRead } from "@/lib/api";
 import { csvResponse } from "@/lib/csv";
 import { parseListRequest } from "@/lib/list";
 import { exportFindingsCsv, listFindings, parseFindingQuery } from "@/lib/findings/queries";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const dynamic = "force-dynamic";
 
@@ -10,10 +11,11 @@ export const dynamic = "force-dynamic";
  * → {data, total, page, pageSize}, or the whole view as CSV (up to CSV_MAX_ROWS). Scope registry:read.
  */
 export async function GET(req: Request) {
-  return runApiRead("registry:read", "findings", async () => {
+  return runApiRead("registry:read", "findings", async (actor) => {
+    const scope = teamScopeOf(actor);
     const { query, format } = parseListRequest(queryParams(req), parseFindingQuery);
-    if (format === "csv") return csvResponse(`findings-${new Date().toISOString().slice(0, 10)}.csv`, (await exportFindingsCsv(query)).csv);
-    const page = await listFindings(query);
+    if (format === "csv") return csvResponse(`findings-${new Date().toISOString().slice(0, 10)}.csv`, (await exportFindingsCsv(query, scope)).csv);
+    const page = await listFindings(query, scope);
     return { data: page.rows, total: page.total, page: page.page, pageSize: page.pageSize };
   });
 }

@@ -3,6 +3,7 @@ import { csvResponse } from "@/lib/csv";
 import { parseListRequest } from "@/lib/list";
 import { openIncidentAction } from "@/lib/incidents/actions";
 import { incidentCounts, exportIncidentsCsv, listIncidents, parseIncidentQuery, INCIDENT_READ_SCOPE } from "@/lib/incidents/queries";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const dynamic = "force-dynamic";
 
@@ -11,10 +12,11 @@ export const dynamic = "force-dynamic";
  * → {data, total, page, pageSize, counts: {open, contained, resolved, closed}}. Scope registry:read.
  */
 export async function GET(req: Request) {
-  return runApiRead(INCIDENT_READ_SCOPE, "incidents", async () => {
+  return runApiRead(INCIDENT_READ_SCOPE, "incidents", async (actor) => {
+    const scope = teamScopeOf(actor);
     const { query, format } = parseListRequest(queryParams(req), parseIncidentQuery);
-    if (format === "csv") return csvResponse(`incidents-${new Date().toISOString().slice(0, 10)}.csv`, (await exportIncidentsCsv(query)).csv);
-    const [page, counts] = await Promise.all([listIncidents(query), incidentCounts()]);
+    if (format === "csv") return csvResponse(`incidents-${new Date().toISOString().slice(0, 10)}.csv`, (await exportIncidentsCsv(query, scope)).csv);
+    const [page, counts] = await Promise.all([listIncidents(query, scope), incidentCounts(scope)]);
     return { data: page.rows, total: page.total, page: page.page, pageSize: page.pageSize, counts };
   });
 }

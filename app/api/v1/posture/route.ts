@@ -9,5 +9,5 @@ export const dynamic = "force-dynamic";
  * against the twelve practice domains. Scope dashboard:read (every role, managers included).
  */
 export function GET() {
-  return runApiRead("dashboard:read", "posture", async () => ({ data: await scoreFleetPosture() }));
+  return runApiRead("dashboard:read", "posture", async () => ({ data: await scoreFleetPosture() }), { fleetWide: true });
 }

@@ -9,8 +9,13 @@ export const dynamic = "force-dynamic";
  * calls not attributed to a registered agent, and the fleet's last 7 days. Money is a decimal string.
  */
 export function GET() {
-  return runApiRead("dashboard:read", "spend", async () => {
-    const [today, last7Days] = await Promise.all([getSpendOverview(), usageByDay()]);
-    return { data: { ...today, last7Days } };
-  });
+  return runApiRead(
+    "dashboard:read",
+    "spend",
+    async () => {
+      const [today, last7Days] = await Promise.all([getSpendOverview(), usageByDay()]);
+      return { data: { ...today, last7Days } };
+    },
+    { fleetWide: true },
+  );
 }

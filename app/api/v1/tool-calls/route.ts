@@ -1,7 +1,7 @@
 import { queryParams, runApiRead } from "@/lib/api";
 import { AppError } from "@/lib/errors";
 import { csvResponse, toCsv } from "@/lib/csv";
-import { listToolCalls, paramsAllowed, parseToolCallQuery } from "@/lib/tool-calls/queries";
+import { listToolCalls, paramsAllowed, parseToolCallQuery, scopedQuery } from "@/lib/tool-calls/queries";
 
 export const dynamic = "force-dynamic";
 
@@ -44,8 +44,11 @@ export async function GET(req: Request) {
     const sp = queryParams(req);
     const csv = sp.get("format") === "csv";
     sp.delete("format");
-    const { query, invalid } = parseToolCallQuery(sp);
+    const parsed = parseToolCallQuery(sp);
+    const { invalid } = parsed;
     if (invalid.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(invalid.map((k) => [k, ["Invalid value."]])));
+    // A team-scoped user (and their tokens) reads only their team's calls.
+    const query = scopedQuery(parsed.query, actor);
     if (csv) {
       const page = await listToolCalls(query, { withParams: false, all: true });
       return csvResponse(

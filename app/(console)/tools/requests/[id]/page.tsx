@@ -12,13 +12,14 @@ import { ReviewForm } from "@/components/tools/ReviewForm";
 import { Decision } from "@/components/tools/Decision";
 import { VersionDiff } from "@/components/tools/VersionDiff";
 import { decideToolRequest } from "../../actions";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const metadata: Metadata = { title: "Tool request" };
 
 export default async function RequestPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireScope("registry:read");
   const { id } = await params;
-  const r = /^[0-9a-f-]{36}$/.test(id) ? await getRequest(id) : null;
+  const r = /^[0-9a-f-]{36}$/.test(id) ? await getRequest(id, teamScopeOf(actor)) : null;
   if (!r) notFound();
   const perms = toPermissions(r.requestedPermissions);
   const highRisk = isCredEgress(perms);

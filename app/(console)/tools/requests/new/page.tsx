@@ -6,6 +6,7 @@ import { agentOptions, listBundles } from "@/lib/agents/queries";
 import { PageHeader } from "@/components/ui/Card";
 import { RequestForm } from "@/components/tools/RequestForm";
 import { createToolRequest } from "../../actions";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const metadata: Metadata = { title: "Request a tool" };
 
@@ -22,10 +23,11 @@ const ZPrefill = z.object({
 });
 
 export default async function NewRequestPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireScope("tools:request");
+  const actor = await requireScope("tools:request");
   const sp = ZPrefill.safeParse(await searchParams);
   const initial = sp.success ? { name: sp.data.name, kind: sp.data.kind, version: sp.data.version, contentHash: sp.data.hash } : {};
-  const [agents, bundles] = await Promise.all([agentOptions(), listBundles()]);
+  // A team-scoped requester picks among their team's agents.
+  const [agents, bundles] = await Promise.all([agentOptions(teamScopeOf(actor)), listBundles()]);
   return (
     <>
       <PageHeader title="Request a tool" description="Name the exact version and its SHA-256, what it needs to touch, and why. A security lead reviews it; you cannot approve your own request." />

@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
  * checked against the server's checkpoint file.
  */
 export function GET() {
-  return runApiRead("audit:read", "audit.verify", () => verifyAuditTrail());
+  return runApiRead("audit:read", "audit.verify", () => verifyAuditTrail(), { fleetWide: true });
 }
 
 /**
@@ -20,11 +20,16 @@ export function GET() {
  * (and the server's file unless serverFile is false). Malformed checkpoints are a 400.
  */
 export function POST(req: Request) {
-  return runApiRead("audit:read", "audit.verify", async () => {
-    const parsed = ZAuditVerifyInput.safeParse(await readJson(req, MAX_VERIFY_BODY_BYTES));
-    if (!parsed.success) {
-      throw new AppError("invalid", "Some fields are not valid.", fieldErrorsOf(parsed.error));
-    }
-    return verifyAuditTrail({ given: parseGivenCheckpoints(parsed.data), serverFile: parsed.data.serverFile });
-  });
+  return runApiRead(
+    "audit:read",
+    "audit.verify",
+    async () => {
+      const parsed = ZAuditVerifyInput.safeParse(await readJson(req, MAX_VERIFY_BODY_BYTES));
+      if (!parsed.success) {
+        throw new AppError("invalid", "Some fields are not valid.", fieldErrorsOf(parsed.error));
+      }
+      return verifyAuditTrail({ given: parseGivenCheckpoints(parsed.data), serverFile: parsed.data.serverFile });
+    },
+    { fleetWide: true },
+  );
 }

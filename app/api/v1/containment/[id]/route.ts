@@ -1,6 +1,7 @@
 import { runApiRead } from "@/lib/api";
 import { AppError } from "@/lib/errors";
 import { getContainment } from "@/lib/containment/queries";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const dynamic = "force-dynamic";
 
@@ -11,8 +12,8 @@ export const dynamic = "force-dynamic";
  */
 export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> }) {
   const { id } = await ctx.params;
-  return runApiRead("registry:read", "containment", async () => {
-    const c = await getContainment(id);
+  return runApiRead("registry:read", "containment", async (actor) => {
+    const c = await getContainment(id, teamScopeOf(actor));
     if (!c) throw new AppError("not_found", "No such containment action.");
     return { data: c };
   });

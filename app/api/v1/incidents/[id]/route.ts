@@ -2,6 +2,7 @@ import { runApiAction, runApiRead } from "@/lib/api";
 import { AppError } from "@/lib/errors";
 import { updateIncidentAction } from "@/lib/incidents/actions";
 import { getIncident, INCIDENT_READ_SCOPE } from "@/lib/incidents/queries";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const dynamic = "force-dynamic";
 
@@ -13,8 +14,8 @@ type Ctx = { params: Promise<{ id: string }> };
  */
 export async function GET(_req: Request, { params }: Ctx) {
   const { id } = await params;
-  return runApiRead(INCIDENT_READ_SCOPE, "incident", async () => {
-    const data = await getIncident(id);
+  return runApiRead(INCIDENT_READ_SCOPE, "incident", async (actor) => {
+    const data = await getIncident(id, new Date(), teamScopeOf(actor));
     if (!data) throw new AppError("not_found", "No such incident.");
     return { data };
   });

@@ -1,6 +1,7 @@
 import { queryParams, runApiRead } from "@/lib/api";
 import { AppError } from "@/lib/errors";
 import { getToolCall, paramsAllowed } from "@/lib/tool-calls/queries";
+import { teamScopeOf } from "@/lib/teams/scope";
 import { approvalsForToolCall } from "@/lib/approvals/queries";
 import { modelCallsOfRun, runIdOfEventId } from "@/lib/model-usage/queries";
 
@@ -19,7 +20,7 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
     const occurredAt = at ? new Date(at) : null;
     if (!occurredAt || Number.isNaN(occurredAt.getTime())) throw new AppError("invalid", "Pass ?at= with the call's occurredAt (ISO 8601).", { at: ["Invalid value."] });
     const withParams = paramsAllowed(actor.role);
-    const call = await getToolCall(id, occurredAt, { withParams });
+    const call = await getToolCall(id, occurredAt, { withParams, scope: teamScopeOf(actor) });
     if (!call) throw new AppError("not_found", "No such tool call.");
     const runId = runIdOfEventId(call.eventId);
     const [approvals, modelUsage] = await Promise.all([approvalsForToolCall(call.gatewayId, call.eventId), runId ? modelCallsOfRun(call.gatewayId, runId) : Promise.resolve([])]);

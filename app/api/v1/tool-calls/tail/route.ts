@@ -1,6 +1,6 @@
 import { queryParams, runApiRead } from "@/lib/api";
 import { AppError } from "@/lib/errors";
-import { parseToolCallQuery, tailToolCalls } from "@/lib/tool-calls/queries";
+import { parseToolCallQuery, scopedQuery, tailToolCalls } from "@/lib/tool-calls/queries";
 
 export const dynamic = "force-dynamic";
 
@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
  * polls this every 2 s; the browser drops ids it already holds (polls overlap by 10 s).
  */
 export async function GET(req: Request) {
-  return runApiRead("tool_calls:read", "tool_calls", async () => {
+  return runApiRead("tool_calls:read", "tool_calls", async (actor) => {
     const sp = queryParams(req);
     const sinceRaw = sp.get("since");
     sp.delete("since");
@@ -18,7 +18,7 @@ export async function GET(req: Request) {
     const { query, invalid } = parseToolCallQuery(sp);
     if (!since || Number.isNaN(since.getTime())) invalid.push("since");
     if (invalid.length) throw new AppError("invalid", "Invalid query.", Object.fromEntries(invalid.map((k) => [k, ["Invalid value."]])));
-    const tail = await tailToolCalls(query, since!);
+    const tail = await tailToolCalls(scopedQuery(query, actor), since!);
     return { data: tail.rows, cursor: tail.cursor, more: tail.more };
   });
 }

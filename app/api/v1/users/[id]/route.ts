@@ -2,10 +2,11 @@ import { NextResponse } from "next/server";
 import { readJson, runApiAction } from "@/lib/api";
 import { AppError } from "@/lib/errors";
 import { setUserDisabledAction, setUserRoleAction } from "@/lib/users/actions";
+import { assignTeamAction } from "@/lib/teams/actions";
 
 export const dynamic = "force-dynamic";
 
-/** PATCH /api/v1/users/{id} with {role} or {disabled}. */
+/** PATCH /api/v1/users/{id} with {role}, {disabled} or {teamId} (a team id, or null for none). */
 export async function PATCH(req: Request, { params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   let body: Record<string, unknown> | null;
@@ -18,5 +19,6 @@ export async function PATCH(req: Request, { params }: { params: Promise<{ id: st
   if (body === null || typeof body !== "object") body = null;
   if (body && "role" in body) return runApiAction(req, setUserRoleAction, { id });
   if (body && "disabled" in body) return runApiAction(req, setUserDisabledAction, { id });
-  return NextResponse.json({ error: { code: "invalid", message: "Send {role} or {disabled}.", fieldErrors: { _: ["Send role or disabled."] } } }, { status: 400 });
+  if (body && "teamId" in body) return runApiAction(req, assignTeamAction, { id, kind: "user" });
+  return NextResponse.json({ error: { code: "invalid", message: "Send {role}, {disabled} or {teamId}.", fieldErrors: { _: ["Send role, disabled or teamId."] } } }, { status: 400 });
 }

@@ -3,6 +3,7 @@ import { can } from "@/lib/auth/roles";
 import { getActor } from "@/lib/auth/session";
 import { recordAuditStandalone } from "@/lib/audit/record";
 import { exportAgentsMd } from "@/lib/agents-md/queries";
+import { teamScopeOf } from "@/lib/teams/scope";
 
 export const dynamic = "force-dynamic";
 
@@ -19,7 +20,7 @@ export async function GET(_req: Request, { params }: { params: Promise<{ id: str
     return error("forbidden", `Your role (${actor.role}) is not allowed to read this.`, 403);
   }
   const { id } = await params;
-  const out = await exportAgentsMd(id);
+  const out = await exportAgentsMd(id, teamScopeOf(actor));
   if (!out) return error("not_found", "No such agent.", 404);
   return new NextResponse(out.markdown, {
     status: 200,
