@@ -27,8 +27,9 @@
  *    only known through the plugin's own delegation provenance (sessions_spawn → subagent_spawned).
  *  - The fake model answers each command once (a sub-agent's completion is announced back to the
  *    parent with the task text in it; answering that again loops forever).
- *  - A gateway with two agents needs `agents.ownership: "explicit"` (else a config reload is refused);
- *    A2A turns still go to `main`.
+ *  - A gateway with two agents needs `agents.ownership: "explicit"` (else a config reload is refused)
+ *    and a binding of the A2A account to an agent (else the task fails: "a2a account default routing
+ *    has no explicit owner"); bindings take effect at a restart, so they are in the starting config.
  */
 import { type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -213,9 +214,11 @@ test("a per-person rule: the same request from one sender runs, from another it 
         update: { checkOnStart: false },
         agents: {
           ownership: "explicit",
-          defaults: { model: { primary: "fake/fake-model" }, subagents: { allowAgents: ["worker"] } },
+          defaults: { model: { primary: "fake/fake-model" }, systemAgent: { agentId: "main" }, subagents: { allowAgents: ["worker"] } },
           entries: { main: { workspace: ws.main }, worker: { name: "Worker", workspace: ws.worker } },
         },
+        // With two agents, A2A turns need an explicit owner (else the task fails: "no explicit owner").
+        bindings: [{ agentId: "main", match: { channel: "a2a", accountId: "default" } }],
         tools: { toolSearch: false },
         channels: { a2a: { enabled: true, rateLimitPerMinute: 0, peers: Object.fromEntries(Object.entries(peerTokens).map(([p, t]) => [p, { token: t }])) } },
         models: {
