@@ -127,6 +127,7 @@ const whoAsked = (c: Call) => {
   const person = (c.person ?? null) as { id?: string; displayName?: string } | null;
   return {
     personId: (c.personId as string | null | undefined) ?? person?.id ?? null,
+    personName: (c.personName as string | null | undefined) ?? person?.displayName ?? null,
     kind: (c.requesterKind as string | null | undefined) ?? null,
     chain: (c.chain as string[] | null | undefined) ?? [],
   };
@@ -188,8 +189,9 @@ test("a per-person rule: the same request from one sender runs, from another it 
   // The directory: Alice and Bob, each known by an A2A peer name (random: identities are unique
   // across the shared database). Carol's peer is configured on the gateway but is nobody in Warden.
   const peers = { alice: `alice-${rid()}`, bob: `bob-${rid()}`, carol: `carol-${rid()}` };
-  const person = async (name: string, senderId: string) => {
-    const res = await admin.api.post("/api/v1/people", { data: { displayName: `${name} ${rid()}`, email: `${name.toLowerCase()}-${rid()}@e2e.local` } });
+  const names = { alice: `Alice ${rid()}`, bob: `Bob ${rid()}` };
+  const person = async (name: "alice" | "bob", senderId: string) => {
+    const res = await admin.api.post("/api/v1/people", { data: { displayName: names[name], email: `${name}-${rid()}@e2e.local` } });
     expect(res.status(), await res.text()).toBe(201);
     const body = await res.json();
     const id: string = (body.data ?? body).id;
@@ -197,8 +199,8 @@ test("a per-person rule: the same request from one sender runs, from another it 
     expect(idRes.status(), await idRes.text()).toBe(201);
     return id;
   };
-  const alice = await person("Alice", peers.alice);
-  const bob = await person("Bob", peers.bob);
+  const alice = await person("alice", peers.alice);
+  const bob = await person("bob", peers.bob);
 
   // The real gateway, isolated in a temp dir, with the A2A channel: one bearer token per peer.
   const modelPort = await startModel();
@@ -329,8 +331,8 @@ test("a per-person rule: the same request from one sender runs, from another it 
   expect(callB).toMatchObject({ decision: "blocked", agentId: agents.main });
   expect(callB.blockReason, "the block names the rule").toContain(reason);
   // Who asked, in the explorer: Alice for hers, Bob for his; both direct calls (no chain).
-  expect(whoAsked(callA)).toEqual({ personId: alice, kind: "person", chain: [] });
-  expect(whoAsked(callB)).toEqual({ personId: bob, kind: "person", chain: [] });
+  expect(whoAsked(callA)).toEqual({ personId: alice, personName: names.alice, kind: "person", chain: [] });
+  expect(whoAsked(callB)).toEqual({ personId: bob, personName: names.bob, kind: "person", chain: [] });
   // The explorer filters by the person who asked.
   const byBob = ((await (await admin.api.get(`/api/v1/tool-calls?gateway=${gatewayId}&person=${bob}&range=1h`)).json()).data ?? []) as Call[];
   expect(byBob.map((c) => c.id)).toEqual([callB.id]);
@@ -339,7 +341,7 @@ test("a per-person rule: the same request from one sender runs, from another it 
   const c = `carol-${rid()}`;
   await ask(peers.carol, `please WRITE ${c}`);
   await expect.poll(() => fs.existsSync(file("main", c)), { timeout: 15_000 }).toBe(true);
-  expect(whoAsked(await callOf(c))).toEqual({ personId: null, kind: "unmapped", chain: [] });
+  expect(whoAsked(await callOf(c))).toEqual({ personId: null, personName: null, kind: "unmapped", chain: [] });
 
   // 3. Delegation: main spawns the worker, which writes. Alice's delegated write runs and is hers,
   // through main then worker; Bob's is blocked: the rule on main holds down the chain.
@@ -348,13 +350,13 @@ test("a per-person rule: the same request from one sender runs, from another it 
   await expect.poll(() => fs.existsSync(file("worker", da)), { timeout: 60_000, message: `the worker wrote for Alice; log:\n${log.slice(-1500)}` }).toBe(true);
   const callDa = await callOf(da);
   expect(callDa).toMatchObject({ decision: "allowed", agentId: agents.worker });
-  expect(whoAsked(callDa)).toEqual({ personId: alice, kind: "person", chain: ["main", "worker"] });
+  expect(whoAsked(callDa)).toEqual({ personId: alice, personName: names.alice, kind: "person", chain: ["main", "worker"] });
   const db = `bob-sub-${rid()}`;
   await ask(peers.bob, `please SPAWN ${db}`);
   const callDb = await callOf(db);
   expect(callDb).toMatchObject({ decision: "blocked", agentId: agents.worker });
   expect(callDb.blockReason).toContain(reason);
-  expect(whoAsked(callDb)).toEqual({ personId: bob, kind: "person", chain: ["main", "worker"] });
+  expect(whoAsked(callDb)).toEqual({ personId: bob, personName: names.bob, kind: "person", chain: ["main", "worker"] });
   expect(fs.existsSync(file("worker", db)), "Bob's delegated write never ran").toBe(false);
 
   // 4. Revocation: the rule deleted, the next policy lets Bob's write run.
@@ -369,7 +371,7 @@ test("a per-person rule: the same request from one sender runs, from another it 
   await expect.poll(() => fs.existsSync(file("main", b2)), { timeout: 15_000, message: `Bob's write ran after the revocation; log:\n${log.slice(-1500)}` }).toBe(true);
   const callB2 = await callOf(b2);
   expect(callB2.decision).toBe("allowed");
-  expect(whoAsked(callB2)).toEqual({ personId: bob, kind: "person", chain: [] });
+  expect(whoAsked(callB2)).toEqual({ personId: bob, personName: names.bob, kind: "person", chain: [] });
 
   for (const c2 of [admin, lead]) await c2.api.dispose();
 });
