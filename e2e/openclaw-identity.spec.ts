@@ -5,7 +5,8 @@
  *    "Bob × main × write → deny": the same request from Alice writes the file, from Bob it is blocked
  *    with the rule's reason and nothing is written;
  *  - the explorer API says who asked for each call (Alice / Bob; a sender nobody knows is "unmapped");
- *  - a delegated call (main spawns the worker sub-agent, which writes) carries the originating person
+ *  - a delegated call (main spawns the worker sub-agent, which writes; or main sends the worker a
+ *    message in its own session, and the worker writes) carries the originating person
  *    and the chain ["main", "worker"]; Bob cannot launder the write through the sub-agent (scope
  *    narrowing: the rule on main covers every agent down the chain);
  *  - deleting the rule takes effect at once: Bob's next write runs.
@@ -25,6 +26,7 @@
  *  - A sub-agent spawned from such a turn (sessions_spawn, session agent:worker:subagent:<uuid>) gets
  *    {channel: "a2a", accountId: "default", senderIsOwner: false}: NO senderId. Who is behind it is
  *    only known through the plugin's own delegation provenance (sessions_spawn → subagent_spawned).
+ *    A turn that sessions_send starts in another agent's session carries no requester at all.
  *  - The fake model answers each command once (a sub-agent's completion is announced back to the
  *    parent with the task text in it; answering that again loops forever).
  *  - A gateway with two agents needs `agents.ownership: "explicit"` (else a config reload is refused)
@@ -64,7 +66,8 @@ let log = "";
 
 /**
  * The fake model. The latest user message names a command: "please WRITE <name>" → a `write` of
- * <name>.txt; "please SPAWN <name>" → sessions_spawn of the worker with the task "please WRITE <name>".
+ * <name>.txt; "please SPAWN <name>" → sessions_spawn of the worker with the task "please WRITE <name>";
+ * "please SEND <name>" → sessions_send of "please WRITE <name>" to the worker's main session.
  * After the tool result, or for a command already answered once, it says "done".
  */
 function startModel() {
@@ -75,7 +78,7 @@ function startModel() {
     req.on("data", (c) => (raw += c));
     req.on("end", () => {
       const msgs: { role: string; content?: unknown }[] = (raw ? JSON.parse(raw) : {}).messages ?? [];
-      const COMMAND = /please (WRITE|SPAWN) ([a-z0-9-]+)/;
+      const COMMAND = /please (WRITE|SPAWN|SEND) ([a-z0-9-]+)/;
       const at = msgs.map((m) => m.role === "user" && COMMAND.test(textOf(m))).lastIndexOf(true);
       const cmd = at >= 0 ? COMMAND.exec(textOf(msgs[at])) : null;
       const afterTool = msgs.slice(at + 1).some((m) => m.role === "tool");
@@ -85,7 +88,9 @@ function startModel() {
       const call =
         cmd?.[1] === "SPAWN"
           ? { name: "sessions_spawn", arguments: JSON.stringify({ task: `please WRITE ${cmd[2]}`, agentId: "worker" }) }
-          : { name: "write", arguments: JSON.stringify({ path: `${cmd?.[2]}.txt`, content: "written by the e2e agent" }) };
+          : cmd?.[1] === "SEND"
+            ? { name: "sessions_send", arguments: JSON.stringify({ agentId: "worker", message: `please WRITE ${cmd[2]}` }) }
+            : { name: "write", arguments: JSON.stringify({ path: `${cmd?.[2]}.txt`, content: "written by the e2e agent" }) };
       const delta = ask ? { role: "assistant", tool_calls: [{ index: 0, id: `call_${rid()}`, type: "function", function: call }] } : { role: "assistant", content: "done" };
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write(sseChunk(delta, null));
@@ -137,8 +142,8 @@ test("a per-person rule: the same request from one sender runs, from another it 
   baseURL,
 }) => {
   test.setTimeout(720_000);
-  // The approvals of write and sessions_spawn must not be revoked by the pinning spec while it runs.
-  for (const tool of ["write", "sessions_spawn"]) releaseLocks.push(await toolLock(tool, "shared"));
+  // The approvals of write, sessions_spawn and sessions_send must not be revoked by the pinning spec while it runs.
+  for (const tool of ["write", "sessions_spawn", "sessions_send"]) releaseLocks.push(await toolLock(tool, "shared"));
   expect(fs.existsSync(OPENCLAW_BIN), "OpenClaw is not installed: run node scripts/setup-openclaw.mjs (npm test does)").toBe(true);
   const ctx = async (role: "admin" | "security_lead") => {
     const user = await makeUser(role);
@@ -147,7 +152,7 @@ test("a per-person rule: the same request from one sender runs, from another it 
   const admin = await ctx("admin");
   const lead = await ctx("security_lead");
 
-  // Warden: the gateway, its agents main and worker, write approved for both, sessions_spawn for main.
+  // Warden: the gateway, its agents main and worker, write approved for both, sessions_spawn and sessions_send for main.
   const token = randomBytes(24).toString("hex");
   const reg = await (await admin.api.post("/api/v1/gateways", { data: { name: `oc-who-${rid()}`, kind: "openclaw", environment: "ci" } })).json();
   const gatewayId: string = reg.data.gateway.id;
@@ -182,6 +187,7 @@ test("a per-person rule: the same request from one sender runs, from another it 
   };
   await approve("write", [agents.main, agents.worker], { fsWrite: true });
   await approve("sessions_spawn", [agents.main], {});
+  await approve("sessions_send", [agents.main], {});
   // main may hand work to worker (an approved agent pair).
   const link = await lead.api.post("/api/v1/agent-links", { data: { fromAgentId: agents.main, toAgentId: agents.worker, reason: "main delegates file writes to worker" } });
   expect(link.status(), await link.text()).toBe(200);
@@ -358,6 +364,14 @@ test("a per-person rule: the same request from one sender runs, from another it 
   expect(callDb.blockReason).toContain(reason);
   expect(whoAsked(callDb)).toEqual({ personId: bob, personName: names.bob, kind: "person", chain: ["main", "worker"] });
   expect(fs.existsSync(file("worker", db)), "Bob's delegated write never ran").toBe(false);
+
+  // An agent-to-agent send is a delegation too: main writes into worker's own session for Alice.
+  const sa = `alice-send-${rid()}`;
+  await ask(peers.alice, `please SEND ${sa}`);
+  await expect.poll(() => fs.existsSync(file("worker", sa)), { timeout: 60_000, message: `the worker wrote for Alice's send; log:\n${log.slice(-1500)}` }).toBe(true);
+  const callSa = await callOf(sa);
+  expect(callSa).toMatchObject({ decision: "allowed", agentId: agents.worker });
+  expect(whoAsked(callSa)).toEqual({ personId: alice, personName: names.alice, kind: "person", chain: ["main", "worker"] });
 
   // 4. Revocation: the rule deleted, the next policy lets Bob's write run.
   seen = verified();
