@@ -229,7 +229,7 @@ class Runner(StatefulRunner):
         })
 
     def _assign_team(self, gateway_id: str, team_id: str) -> None:
-        self.w.call("PATCH", f"/api/v1/gateways/{gateway_id}", {"teamId": team_id})
+        self.w.call("POST", "/api/v1/teams/assign", {"kind": "gateway", "id": gateway_id, "teamId": team_id})
 
     def _approve(self, tool: str, agent_ids: list[str]) -> None:
         tag = self._state["tag"]
