@@ -34,6 +34,7 @@ const python = values.python ?? process.env.AGB_PYTHON ?? "python3";
 const log = (m) => console.log(`[agentgovbench] ${m}`);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-agb-"));
+fs.chmodSync(dir, 0o755); // running as root, the embedded Postgres runs as "postgres" and must reach it
 delete process.env.DATABASE_URL;
 delete process.env.WARDEN_MIGRATE_DATABASE_URL;
 const db = await resolveDatabase({ dir, reuse: false, log: () => {} });
@@ -96,7 +97,8 @@ try {
     const p = spawn(python, args, {
       cwd: here,
       stdio: "inherit",
-      env: { ...process.env, WARDEN_URL: url, WARDEN_TOKEN: tokens.admin, WARDEN_OPERATOR_TOKEN: tokens.operator, WARDEN_LEAD_TOKEN: tokens.lead, AGB_NODE: process.execPath, PYTHONDONTWRITEBYTECODE: "1" },
+      // DATABASE_URL / WARDEN_SECRET: for directory.ts, the runner's fallback while the people directory has no HTTP API.
+      env: { ...process.env, DATABASE_URL: db.url, WARDEN_SECRET: secret, WARDEN_AUDIT_CHECKPOINT_FILE: env.WARDEN_AUDIT_CHECKPOINT_FILE, WARDEN_URL: url, WARDEN_TOKEN: tokens.admin, WARDEN_OPERATOR_TOKEN: tokens.operator, WARDEN_LEAD_TOKEN: tokens.lead, AGB_NODE: process.execPath, PYTHONDONTWRITEBYTECODE: "1" },
     });
     p.on("exit", (c) => resolve(c ?? 1));
   });

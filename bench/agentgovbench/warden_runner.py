@@ -113,11 +113,61 @@ class Warden:
         return r.json() if r.text else None
 
 
+class Directory:
+    """Warden's people directory: its HTTP API, or while Warden has none, the same service calls through
+    directory.ts (needs the server's DATABASE_URL and WARDEN_SECRET in the environment)."""
+
+    def __init__(self, w: Warden) -> None:
+        self.w = w
+        self._helper: Optional[subprocess.Popen] = None
+        self.via = "api"
+
+    def _rpc(self, msg: dict) -> Any:
+        if self._helper is None:
+            root = Path(__file__).resolve().parents[2]
+            self._helper = subprocess.Popen([str(root / "node_modules" / ".bin" / "tsx"), "--conditions=react-server", str(Path(__file__).resolve().parent / "directory.ts")],
+                                            cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=sys.stderr, text=True, bufsize=1)
+        assert self._helper.stdin and self._helper.stdout
+        self._helper.stdin.write(json.dumps(msg) + "\n")
+        self._helper.stdin.flush()
+        out = json.loads(self._helper.stdout.readline() or '{"ok": false, "error": "directory helper exited"}')
+        if not out.get("ok"):
+            raise RuntimeError(f"directory {msg.get('op')}: {out.get('error')}")
+        return out["data"]
+
+    def create_person(self, body: dict) -> str:
+        if self.via == "api":
+            try:
+                return self.w.call("POST", API["people"], body)["data"]["id"]
+            except RuntimeError as e:
+                if "-> 404" not in str(e) and "-> 405" not in str(e):
+                    raise
+                self.via = "service"
+        return self._rpc({"op": "createPerson", "input": body})["id"]
+
+    def update_person(self, person_id: str, body: dict) -> None:
+        if self.via == "api":
+            self.w.call("PATCH", API["person"].format(id=person_id), body)
+        else:
+            self._rpc({"op": "updatePerson", "input": {"id": person_id, **body}})
+
+    def person(self, person_id: str) -> dict:
+        if self.via == "api":
+            return self.w.call("GET", API["person"].format(id=person_id)).get("data") or {}
+        return self._rpc({"op": "getPerson", "id": person_id}) or {}
+
+    def close(self) -> None:
+        if self._helper:
+            self._helper.stdin.close()  # type: ignore[union-attr]
+            self._helper.wait(timeout=10)
+
+
 class Runner(StatefulRunner):
     """Warden, driven the way an OpenClaw gateway with the Warden plugin drives it."""
 
     _run = uuid.uuid4().hex[:6]
     _count = 0
+    _people: dict[str, dict[str, Any]] = {}
 
     def __init__(self) -> None:
         super().__init__()
@@ -131,6 +181,7 @@ class Runner(StatefulRunner):
         self._key = requests.get(f"{url.rstrip('/')}/api/v1/connector/public-key", timeout=30).json()["publicKeyPem"]
         self._state: dict[str, Any] = {}
         self._shims: dict[str, Shim] = {}
+        self.directory = Directory(self.w)
 
     @property
     def metadata(self) -> RunnerMetadata:
@@ -192,7 +243,7 @@ class Runner(StatefulRunner):
                     "externalId": agent,
                     "owner": "agentgovbench",
                     "purpose": f"AgentGovBench agent {agent} of {t}",
-                    "team": f"{tag}-{t}",
+                    "teamId": team["id"],
                     "gatewayId": gid,
                 })["data"]
                 st["agents"][(t, agent)] = a["id"]
@@ -200,11 +251,19 @@ class Runner(StatefulRunner):
                 self.w.call("POST", "/api/v1/agent-links", {"fromAgentId": st["agents"][(t, frm)], "toAgentId": st["agents"][(t, to)], "reason": "AgentGovBench delegation in this scenario"})
             for tool, agents in sorted(plan.approvals[t].items()):
                 self._approve(tool, [st["agents"][(t, a)] for a in agents])
+        # The benchmark's users are the same people from one scenario to the next (emails are unique in
+        # Warden's directory): created once, moved to the scenario's team.
         for uid, tenant in sorted(plan.members.items()):
-            body: dict[str, Any] = {"displayName": uid, "teamId": st["teams"].get(tenant), "identities": [{"channel": CHANNEL, "accountId": tag, "senderId": uid}]}
-            if plan.emails.get(uid):
-                body["email"] = plan.emails[uid]
-            st["people"][uid] = self.w.call("POST", API["people"], body)["data"]["id"]
+            team_id = st["teams"].get(tenant)
+            email = plan.emails.get(uid) or ""
+            known = Runner._people.get(uid)
+            if known is None:
+                pid = self.directory.create_person({"displayName": uid, "email": email, "teamId": team_id, "identities": [{"channel": CHANNEL, "senderId": uid}]})
+                Runner._people[uid] = {"id": pid, "team": team_id, "email": email}
+            elif known["team"] != team_id or known["email"] != email:
+                self.directory.update_person(known["id"], {"teamId": team_id, "email": email})
+                known.update(team=team_id, email=email)
+            st["people"][uid] = Runner._people[uid]["id"]
         self._sync(plan)
         for t in plan.tenants:
             self._start_gateway(t, "up")
@@ -330,7 +389,7 @@ class Runner(StatefulRunner):
 
     def _requester(self, uid: str) -> Optional[dict[str, str]]:
         # The sender as the channel reports it; an empty uid is a call without an authenticated user.
-        return {"channel": CHANNEL, "accountId": self._state["tag"], "senderId": uid} if uid else None
+        return {"channel": CHANNEL, "senderId": uid} if uid else None
 
     def _outage_check(self) -> None:
         o = self._state.get("outage")
@@ -442,6 +501,16 @@ class Runner(StatefulRunner):
     # ── audit ────────────────────────────────────────────────────────────
 
     def audit_log(self) -> list[AuditEntry]:
+        try:
+            return self._read_audit()
+        except Exception as e:  # an unreadable log is the product's failure, scored as such
+            self._errors.append(f"audit: {e}")
+            return []
+        finally:
+            for e in self._errors:
+                print(f"    runner error: {e}"[:1500], file=sys.stderr)
+
+    def _read_audit(self) -> list[AuditEntry]:
         st = self._state
         if not st.get("gateways"):
             return []
@@ -471,7 +540,7 @@ class Runner(StatefulRunner):
             return None
         if person_id not in cache:
             try:
-                cache[person_id] = (self.w.call("GET", API["person"].format(id=person_id)).get("data") or {}).get("email")
+                cache[person_id] = self.directory.person(person_id).get("email")
             except Exception as e:
                 self._errors.append(f"person {person_id}: {e}")
                 cache[person_id] = None
@@ -488,7 +557,7 @@ class Runner(StatefulRunner):
         return AuditEntry(
             timestamp=str(row.get("occurredAt") or ""),
             tenant=tenant_of_team.get(team, gateway_tenant) if team else None,
-            actor_uid=requester.get("senderId") if row.get("requesterKind") == "person" else None,
+            actor_uid=requester.get("senderId"),  # who asked, as the channel named them (extra.requester_kind: in the directory or not)
             actor_email=email,
             tool=row.get("toolName") or "",
             decision=decision,
