@@ -97,8 +97,7 @@ try {
     const p = spawn(python, args, {
       cwd: here,
       stdio: "inherit",
-      // DATABASE_URL / WARDEN_SECRET: for directory.ts, the runner's fallback while the people directory has no HTTP API.
-      env: { ...process.env, DATABASE_URL: db.url, WARDEN_SECRET: secret, WARDEN_AUDIT_CHECKPOINT_FILE: env.WARDEN_AUDIT_CHECKPOINT_FILE, WARDEN_URL: url, WARDEN_TOKEN: tokens.admin, WARDEN_OPERATOR_TOKEN: tokens.operator, WARDEN_LEAD_TOKEN: tokens.lead, AGB_NODE: process.execPath, PYTHONDONTWRITEBYTECODE: "1" },
+      env: { ...process.env, WARDEN_URL: url, WARDEN_TOKEN: tokens.admin, WARDEN_OPERATOR_TOKEN: tokens.operator, WARDEN_LEAD_TOKEN: tokens.lead, AGB_NODE: process.execPath, PYTHONDONTWRITEBYTECODE: "1" },
     });
     p.on("exit", (c) => resolve(c ?? 1));
   });

@@ -114,52 +114,19 @@ class Warden:
 
 
 class Directory:
-    """Warden's people directory: its HTTP API, or while Warden has none, the same service calls through
-    directory.ts (needs the server's DATABASE_URL and WARDEN_SECRET in the environment)."""
+    """Warden's people directory (its HTTP API)."""
 
     def __init__(self, w: Warden) -> None:
         self.w = w
-        self._helper: Optional[subprocess.Popen] = None
-        self.via = "api"
-
-    def _rpc(self, msg: dict) -> Any:
-        if self._helper is None:
-            root = Path(__file__).resolve().parents[2]
-            self._helper = subprocess.Popen([str(root / "node_modules" / ".bin" / "tsx"), "--conditions=react-server", str(Path(__file__).resolve().parent / "directory.ts")],
-                                            cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=sys.stderr, text=True, bufsize=1)
-        assert self._helper.stdin and self._helper.stdout
-        self._helper.stdin.write(json.dumps(msg) + "\n")
-        self._helper.stdin.flush()
-        out = json.loads(self._helper.stdout.readline() or '{"ok": false, "error": "directory helper exited"}')
-        if not out.get("ok"):
-            raise RuntimeError(f"directory {msg.get('op')}: {out.get('error')}")
-        return out["data"]
 
     def create_person(self, body: dict) -> str:
-        if self.via == "api":
-            try:
-                return self.w.call("POST", API["people"], body)["data"]["id"]
-            except RuntimeError as e:
-                if "-> 404" not in str(e) and "-> 405" not in str(e):
-                    raise
-                self.via = "service"
-        return self._rpc({"op": "createPerson", "input": body})["id"]
+        return self.w.call("POST", API["people"], body)["data"]["id"]
 
     def update_person(self, person_id: str, body: dict) -> None:
-        if self.via == "api":
-            self.w.call("PATCH", API["person"].format(id=person_id), body)
-        else:
-            self._rpc({"op": "updatePerson", "input": {"id": person_id, **body}})
+        self.w.call("PATCH", API["person"].format(id=person_id), body)
 
     def person(self, person_id: str) -> dict:
-        if self.via == "api":
-            return self.w.call("GET", API["person"].format(id=person_id)).get("data") or {}
-        return self._rpc({"op": "getPerson", "id": person_id}) or {}
-
-    def close(self) -> None:
-        if self._helper:
-            self._helper.stdin.close()  # type: ignore[union-attr]
-            self._helper.wait(timeout=10)
+        return self.w.call("GET", API["person"].format(id=person_id)).get("data") or {}
 
 
 class Runner(StatefulRunner):
@@ -340,7 +307,7 @@ class Runner(StatefulRunner):
             want = {i.key(): i for i in items}
             for k, (rid, old) in list(have.items()):
                 if k not in want:
-                    self.w.call("DELETE", API[kind[:-1]].format(id=rid))
+                    self.w.call("DELETE", API[kind[:-1]].format(id=rid), {})
                     del have[k]
                     mark(old)
             for k, item in want.items():
@@ -548,7 +515,7 @@ class Runner(StatefulRunner):
 
     def _entry(self, row: dict[str, Any], gateway_tenant: str, tenant_of_team: dict[str, str], emails: dict) -> AuditEntry:
         requester = row.get("requester") or {}
-        team = row.get("teamId") or (row.get("team") or {}).get("id")
+        team = row.get("teamId")
         person = row.get("person") or {}
         person_id = row.get("personId") or person.get("id")
         email = person.get("email") if "email" in person else self._email(person_id, emails)
@@ -556,7 +523,8 @@ class Runner(StatefulRunner):
         event = str(row.get("eventId") or "")
         return AuditEntry(
             timestamp=str(row.get("occurredAt") or ""),
-            tenant=tenant_of_team.get(team, gateway_tenant) if team else None,
+            # The call's team when the log carries it, else its gateway's (each tenant has its own gateway in its team).
+            tenant=tenant_of_team.get(team, gateway_tenant) if team else gateway_tenant,
             actor_uid=requester.get("senderId"),  # who asked, as the channel named them (extra.requester_kind: in the directory or not)
             actor_email=email,
             tool=row.get("toolName") or "",
@@ -572,6 +540,8 @@ class Runner(StatefulRunner):
                 "session": row.get("sessionKey"),
                 "requester_kind": row.get("requesterKind"),
                 "person_id": person_id,
+                "person": row.get("personName"),
+                "team_id": team,
                 "tier": row.get("tier"),
             }.items() if v is not None},
         )
@@ -587,7 +557,7 @@ class Runner(StatefulRunner):
         for kind in ("rules", "limits"):
             for _k, (rid, _item) in list(st.get(kind, {}).items()):
                 try:
-                    self.w.call("DELETE", API[kind[:-1]].format(id=rid))
+                    self.w.call("DELETE", API[kind[:-1]].format(id=rid), {})
                 except Exception:
                     pass
             st[kind] = {}
