@@ -32,11 +32,12 @@ const log = (level) => (m) => {
 };
 
 // ---- fault proxy ----------------------------------------------------------------------------------
-/** mode: "up" forwards; "unreachable" refuses every connection; "error_5xx" answers 503. */
+/** mode: "up" forwards; "unreachable" stops listening (connections refused); "error_5xx" answers 503. */
 function startProxy(target, initial) {
   const state = { mode: initial };
   const upstream = new URL(target);
   const sockets = new Set();
+  const upstreams = new Set();
   const server = http.createServer((req, res) => {
     if (state.mode === "error_5xx") {
       req.resume();
@@ -48,30 +49,47 @@ function startProxy(target, initial) {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     });
+    upstreams.add(fwd);
+    fwd.on("close", () => upstreams.delete(fwd));
     fwd.on("error", () => {
       if (!res.headersSent) res.writeHead(502);
       res.end();
     });
+    // The gateway gave up on the request (a timeout, a cut connection): so does the proxy, or a parked
+    // long-poll would stay open at Warden.
+    res.on("close", () => {
+      if (!res.writableFinished) fwd.destroy();
+    });
     req.pipe(fwd);
   });
   server.on("connection", (s) => {
-    if (state.mode === "unreachable") return void s.destroy();
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () =>
-      resolve({
-        url: `http://127.0.0.1:${server.address().port}`,
-        setMode(mode) {
+  const listen = (port) => new Promise((r) => server.listen(port, "127.0.0.1", () => r(server.address().port)));
+  return listen(0).then(async (port) => {
+    const api = {
+        url: `http://127.0.0.1:${port}`,
+        async setMode(mode) {
+          const was = state.mode;
           state.mode = mode;
-          // A partition cuts open connections too (the parked command long-poll included).
-          if (mode !== "up") for (const s of sockets) s.destroy();
+          // An outage cuts open connections too (the parked command long-poll included).
+          if (mode !== "up") {
+            for (const s of sockets) s.destroy();
+            for (const u of upstreams) u.destroy();
+          }
+          if (mode === "unreachable" && server.listening) await new Promise((r) => server.close(() => r()));
+          if (mode !== "unreachable" && !server.listening) await listen(port);
+          return was;
         },
         mode: () => state.mode,
-      }),
-    ),
-  );
+    };
+    if (initial === "unreachable") {
+      state.mode = "up";
+      await api.setMode("unreachable");
+    }
+    return api;
+  });
 }
 
 // ---- the host --------------------------------------------------------------------------------------
@@ -154,8 +172,8 @@ const ops = {
     const p = policyHeld();
     return { policyVersion: p?.version ?? null, identity: p?.identity ? "present" : "absent", spooled: spooled(), fault: proxy.mode() };
   },
-  fault({ mode }) {
-    proxy.setMode(mode);
+  async fault({ mode }) {
+    await proxy.setMode(mode);
     return { mode };
   },
   /** Wait until the plugin holds a policy other than `notVersion` (the pushed refresh arrived). */

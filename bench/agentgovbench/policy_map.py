@@ -204,12 +204,18 @@ def build_plan(scenario: Any, policies: Optional[dict[str, Any]] = None) -> Plan
     # Delegations: links, the parent's spawn tool, the child's narrowed allowlist.
     first = tenants[0]
     links: dict[str, set[tuple[str, str]]] = {t: set() for t in tenants}
+    chains: dict[tuple[str, str], list[str]] = {}
     narrowed: dict[tuple[str, str], set[str]] = {}
     for a in _get(scenario, "actions") or []:
         kind = _get(a, "kind")
         tenant = _get(a, "as_tenant") or first
         if kind == "delegation":
-            links[tenant].add((_get(a, "from_agent"), _get(a, "to_agent")))
+            # Every agent of the parent's chain must be allowed the spawn too (Warden's scope narrowing: a
+            # child may do nothing its parents may not), so the link goes from each of them.
+            frm, to = _get(a, "from_agent"), _get(a, "to_agent")
+            for agent in chains.get((tenant, frm), [frm]):
+                links[tenant].add((agent, to))
+            chains[(tenant, to)] = chains.get((tenant, frm), [frm]) + [to]
             key = (tenant, _get(a, "to_agent"))
             granted = set(_get(a, "delegated_scopes") or [])
             narrowed[key] = granted if key not in narrowed else narrowed[key] & granted

@@ -17,7 +17,7 @@ import { ROOT, bin, migrate, nextStart, resolveDatabase, run } from "../../scrip
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { port: { type: "string" }, python: { type: "string" }, category: { type: "string" }, "no-docs": { type: "boolean", default: false } },
+  options: { port: { type: "string" }, python: { type: "string" }, category: { type: "string" }, limit: { type: "string" }, "no-docs": { type: "boolean", default: false } },
 });
 const snapshot = positionals[0] && path.resolve(positionals[0]);
 if (!snapshot || !fs.existsSync(path.join(snapshot, "benchmark", "cli.py"))) {
@@ -92,7 +92,7 @@ try {
   log(`Warden on ${url}; running the benchmark from ${snapshot}`);
 
   const out = path.join(dir, "results.json");
-  const args = [path.join(here, "agb.py"), snapshot, "run", "--runner", "warden", "--out", out, "-v", ...(values.category ? ["--category", values.category] : [])];
+  const args = [path.join(here, "agb.py"), snapshot, "run", "--runner", "warden", "--out", out, "-v", ...(values.category ? ["--category", values.category] : []), ...(values.limit ? ["--limit", values.limit] : [])];
   const code = await new Promise((resolve) => {
     const p = spawn(python, args, {
       cwd: here,
@@ -121,11 +121,12 @@ try {
   fs.mkdirSync(path.join(here, "results"), { recursive: true });
   fs.writeFileSync(path.join(here, "results", "latest.json"), JSON.stringify(scorecard, null, 2) + "\n");
   log(`score ${scorecard.score}; wrote bench/agentgovbench/results/latest.json`);
-  if (!values["no-docs"] && !values.category) writeDocs(scorecard);
+  if (!values["no-docs"] && !values.category && !values.limit) writeDocs(scorecard);
 } catch (err) {
   console.error(err?.stack ?? err);
   process.exitCode = 1;
 } finally {
+  if (process.env.AGB_KEEP_LOG) fs.copyFileSync(path.join(dir, "server.log"), process.env.AGB_KEEP_LOG);
   await cleanup();
 }
 
