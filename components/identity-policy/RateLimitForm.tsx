@@ -53,13 +53,23 @@ export function RateLimitForm({ choices, action }: { choices: RuleChoices; actio
         </select>
       </LabeledField>
       <LabeledField label="Allowed calls per minute (1–100000)" error={err("perMinute")}>
-        <input type="number" min={1} max={100000} className={inputClass} value={perMinute} onChange={(e) => setPerMinute(e.target.value)} aria-label="Per minute" aria-invalid={Boolean(err("perMinute"))} />
+        <input
+          type="number"
+          min={1}
+          max={100000}
+          className={inputClass}
+          value={perMinute}
+          onChange={(e) => setPerMinute(e.target.value)}
+          aria-label="Per minute"
+          aria-invalid={Boolean(err("perMinute"))}
+        />
       </LabeledField>
       <LabeledField label="Reason" error={err("reason")}>
         <input className={inputClass} value={reason} onChange={(e) => setReason(e.target.value)} aria-label="Limit reason" aria-invalid={Boolean(err("reason"))} />
       </LabeledField>
       <label className="flex items-center gap-2 text-sm md:col-span-3">
-        <input type="checkbox" checked={shared} onChange={(e) => setShared(e.target.checked)} /> Shared: counted by Warden across every gateway (each call asks Warden; if Warden is unreachable the call is blocked)
+        <input type="checkbox" checked={shared} onChange={(e) => setShared(e.target.checked)} /> Shared: counted by Warden across every gateway (each call asks Warden; if Warden is unreachable the
+        call is blocked)
       </label>
       <div className="md:col-span-3">
         {error && (

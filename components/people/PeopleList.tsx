@@ -76,11 +76,7 @@ export function PeopleList({ rows, view, groups, canWrite }: { rows: PersonListR
             ),
             email: p.email ?? "—",
             team: p.team?.name ?? "—",
-            identities: (
-              <span title={p.identities.map(senderLabel).join("\n")}>
-                {p.identities.length ? p.identities.length : <span className="text-slate-500">none</span>}
-              </span>
-            ),
+            identities: <span title={p.identities.map(senderLabel).join("\n")}>{p.identities.length ? p.identities.length : <span className="text-slate-500">none</span>}</span>,
             groups: p.groups.length ? (
               <span className="flex flex-wrap gap-1">
                 {p.groups.map((g) => (

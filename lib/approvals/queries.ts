@@ -66,7 +66,13 @@ function requesterText(r: ItemRow, people: Map<string, string>): string | null {
   return name ? `${name} (${raw})` : `${raw} (not in the directory)`;
 }
 
-function itemView(r: ItemRow, agentNames: Map<string, string>, people: Map<string, string>, identityRules: Map<string, string>, delivery?: { state: string; deliveredAt: Date | null; ackedAt: Date | null }) {
+function itemView(
+  r: ItemRow,
+  agentNames: Map<string, string>,
+  people: Map<string, string>,
+  identityRules: Map<string, string>,
+  delivery?: { state: string; deliveredAt: Date | null; ackedAt: Date | null },
+) {
   return {
     id: r.id,
     status: r.status,
@@ -127,7 +133,8 @@ async function shape(rows: ItemRow[]): Promise<ApprovalView[]> {
   ]);
   const identityRules = new Map(
     heldBy.map((x) => {
-      const who = x.subject === "person" ? (x.person?.displayName ?? "a person") : x.subject === "group" ? `group ${x.group?.name ?? ""}` : x.subject === "unidentified" ? "no provable requester" : "anyone";
+      const who =
+        x.subject === "person" ? (x.person?.displayName ?? "a person") : x.subject === "group" ? `group ${x.group?.name ?? ""}` : x.subject === "unidentified" ? "no provable requester" : "anyone";
       return [x.id, `per-person rule: ${who} × ${x.agent?.name ?? "every agent"} × ${x.toolName ?? "every tool"}`];
     }),
   );

@@ -169,7 +169,16 @@ describe("ApprovalBroker.hold", () => {
   it("tells Warden who asked: the originating requester, the delegation chain and the tier", async () => {
     const { warden, broker, records } = setup();
     const requester = { channel: "telegram", senderId: "111" };
-    const call = { toolCallId: "call_who", sessionKey: "agent:worker:subagent:1", agentId: "worker", toolName: "write", params: {}, requester, chain: ["orchestrator", "worker"], tier: "subagent" as const };
+    const call = {
+      toolCallId: "call_who",
+      sessionKey: "agent:worker:subagent:1",
+      agentId: "worker",
+      toolName: "write",
+      params: {},
+      requester,
+      chain: ["orchestrator", "worker"],
+      tier: "subagent" as const,
+    };
     await broker.hold({ call, need: { ruleId: "identity:q", reason: "identity rule", timeoutMs: 60_000 }, record: (r: Record<string, unknown>) => records.push(r), routeWaitMs: 500 });
     expect(warden.posted[0]).toMatchObject({ requester, chain: ["orchestrator", "worker"], tier: "subagent", ruleId: "identity:q" });
   });

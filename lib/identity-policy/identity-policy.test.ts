@@ -120,7 +120,15 @@ describe("identity rules: validation, conflicts, audit", () => {
     const actor = await lead();
     const { agent } = await gateway();
     const { person: p } = await person();
-    const created = await execute(actor, createIdentityRuleAction, { subject: "person", personId: p.id, agentId: agent.id, toolName: "exec", effect: "require_approval", timeoutSeconds: 300, reason: "ask first" });
+    const created = await execute(actor, createIdentityRuleAction, {
+      subject: "person",
+      personId: p.id,
+      agentId: agent.id,
+      toolName: "exec",
+      effect: "require_approval",
+      timeoutSeconds: 300,
+      reason: "ask first",
+    });
     expect(created.ok).toBe(true);
     const id = (created as { data: { id: string } }).data.id;
     const updated = await execute(actor, updateIdentityRuleAction, { id, effect: "deny", reason: "never" });
@@ -183,7 +191,14 @@ describe("identity section of the signed policy", () => {
     expect(before.identity).toBeUndefined();
     const g = await group();
     const pat = await person({ groupId: g.id });
-    const rule = await execute(actor, createIdentityRuleAction, { subject: "group", groupId: g.id, agentId: mine.agent.id, toolName: "payments.send", effect: "allow", reason: "finance sends payments" });
+    const rule = await execute(actor, createIdentityRuleAction, {
+      subject: "group",
+      groupId: g.id,
+      agentId: mine.agent.id,
+      toolName: "payments.send",
+      effect: "allow",
+      reason: "finance sends payments",
+    });
     const deny = await execute(actor, createIdentityRuleAction, { subject: "anyone", agentId: mine.agent.id, toolName: "payments.send", effect: "deny", reason: "only finance" });
     const ask = await execute(actor, createIdentityRuleAction, { subject: "person", personId: pat.person.id, agentId: mine.agent.id, toolName: "exec", effect: "require_approval", reason: "ask" });
     const limit = await execute(actor, createRateLimitAction, { subject: "person", personId: pat.person.id, agentId: mine.agent.id, tier: "subagent", perMinute: 30, shared: true, reason: "pace" });
@@ -193,9 +208,19 @@ describe("identity section of the signed policy", () => {
     const ident = after.identity!;
     expect(ident.people[pat.key]).toEqual({ person: pat.person.id, groups: [g.id] });
     expect(ident.rules).toHaveLength(3);
-    expect(ident.rules).toContainEqual({ id: (rule as { data: { id: string } }).data.id, subject: "group", subjectId: g.id, agent: mine.agent.externalId, tool: "payments.send", effect: "allow", reason: "finance sends payments" });
+    expect(ident.rules).toContainEqual({
+      id: (rule as { data: { id: string } }).data.id,
+      subject: "group",
+      subjectId: g.id,
+      agent: mine.agent.externalId,
+      tool: "payments.send",
+      effect: "allow",
+      reason: "finance sends payments",
+    });
     expect(ident.rules.find((r) => r.effect === "require_approval")).toMatchObject({ subject: "person", subjectId: pat.person.id, tool: "exec", timeoutMs: 120_000 });
-    expect(ident.rateLimits).toEqual([{ id: (limit as { data: { id: string } }).data.id, subject: "person", subjectId: pat.person.id, agent: mine.agent.externalId, tier: "subagent", perMinute: 30, shared: true }]);
+    expect(ident.rateLimits).toEqual([
+      { id: (limit as { data: { id: string } }).data.id, subject: "person", subjectId: pat.person.id, agent: mine.agent.externalId, tier: "subagent", perMinute: 30, shared: true },
+    ]);
     // No sender id, channel account or display name in what goes to the gateway.
     const text = JSON.stringify(after);
     expect(text).not.toContain(pat.senderId);
@@ -263,7 +288,12 @@ describe("shared rate limits counted by Warden", () => {
     const subjectKey = "a".repeat(64);
     const results = await Promise.all(Array.from({ length: 30 }, () => consumeSharedLimit(f.gw.id, { ruleId: f.ruleId, subjectKey })));
     expect(results.filter((r) => r.allowed)).toHaveLength(10);
-    expect(results.filter((r) => r.allowed).map((r) => r.count).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(
+      results
+        .filter((r) => r.allowed)
+        .map((r) => r.count)
+        .sort((a, b) => a - b),
+    ).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     for (const r of results.filter((x) => !x.allowed)) expect(r).toMatchObject({ count: 10, limit: 10 });
     const stored = await db.rateLimitCount.aggregate({ where: { ruleId: f.ruleId, subjectKey }, _sum: { count: true } });
     expect(stored._sum.count).toBe(10);
@@ -294,7 +324,9 @@ describe("shared rate limits counted by Warden", () => {
     expect((await post(f, { ruleId: f.ruleId, subjectKey: "not a key" })).status).toBe(400);
     expect((await post(f, { ruleId: crypto.randomUUID(), subjectKey: "-" })).status).toBe(404);
     // Unsigned: refused before anything is counted.
-    const unsigned = await CONSUME(new Request(`${BASE}/api/v1/connector/rate-limits/consume`, { method: "POST", headers: { "x-warden-gateway": f.gw.id }, body: body({ ruleId: f.ruleId, subjectKey: "-" }) }));
+    const unsigned = await CONSUME(
+      new Request(`${BASE}/api/v1/connector/rate-limits/consume`, { method: "POST", headers: { "x-warden-gateway": f.gw.id }, body: body({ ruleId: f.ruleId, subjectKey: "-" }) }),
+    );
     expect(unsigned.status).toBe(401);
     expect((await db.rateLimitCount.aggregate({ where: { ruleId: f.ruleId }, _sum: { count: true } }))._sum.count).toBe(1);
   });
@@ -331,12 +363,34 @@ describe("who asked, on a held approval", () => {
     const { getApproval } = await import("@/lib/approvals/queries");
     const report = async (extra: Record<string, unknown>) => {
       const params = { command: "ls" };
-      const body = JSON.stringify({ requestId: crypto.randomUUID(), toolCallId: `c-${rid()}`, agentId: f.agent.externalId, toolName: "exec", params, paramsHash: paramsHashOf(params), reason: "held", timeoutMs: 60_000, ...extra });
+      const body = JSON.stringify({
+        requestId: crypto.randomUUID(),
+        toolCallId: `c-${rid()}`,
+        agentId: f.agent.externalId,
+        toolName: "exec",
+        params,
+        paramsHash: paramsHashOf(params),
+        reason: "held",
+        timeoutMs: 60_000,
+        ...extra,
+      });
       return postApproval(f.signed("/api/v1/connector/approvals", body));
     };
-    const rule = await execute(await lead(), createIdentityRuleAction, { subject: "person", personId: pat.person.id, agentId: f.agent.id, toolName: "exec", effect: "require_approval", reason: "ask first" });
+    const rule = await execute(await lead(), createIdentityRuleAction, {
+      subject: "person",
+      personId: pat.person.id,
+      agentId: f.agent.id,
+      toolName: "exec",
+      effect: "require_approval",
+      reason: "ask first",
+    });
     const ruleId = (rule as { data: { id: string } }).data.id;
-    const res = await report({ ruleId, requester: { channel: "Telegram", senderId: pat.senderId, senderIsOwner: false, extra: "x".repeat(5000) }, chain: ["orchestrator", f.agent.externalId], tier: "subagent" });
+    const res = await report({
+      ruleId,
+      requester: { channel: "Telegram", senderId: pat.senderId, senderIsOwner: false, extra: "x".repeat(5000) },
+      chain: ["orchestrator", f.agent.externalId],
+      tier: "subagent",
+    });
     expect(res.status).toBe(201);
     const view = await getApproval((await res.json()).data.id);
     expect(view).toMatchObject({ requester: `${pat.person.displayName} (telegram:${pat.senderId})`, chain: ["orchestrator", f.agent.externalId], tier: "subagent" });

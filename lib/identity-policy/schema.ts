@@ -64,11 +64,7 @@ export const ZIdentityRuleUpdate = z
   .refine((v) => Object.entries(v).some(([k, val]) => k !== "id" && val !== undefined), { message: "Send at least one field to change.", path: ["_"] });
 export type TIdentityRuleUpdate = z.infer<typeof ZIdentityRuleUpdate>;
 
-const ZPerMinute = z
-  .number({ message: "A whole number of calls per minute." })
-  .int("A whole number of calls per minute.")
-  .min(1, "At least 1.")
-  .max(MAX_PER_MINUTE, `At most ${MAX_PER_MINUTE}.`);
+const ZPerMinute = z.number({ message: "A whole number of calls per minute." }).int("A whole number of calls per minute.").min(1, "At least 1.").max(MAX_PER_MINUTE, `At most ${MAX_PER_MINUTE}.`);
 
 export const ZRateLimitCreate = z
   .object({

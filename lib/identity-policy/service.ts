@@ -212,7 +212,12 @@ export async function deleteIdentityRule(actor: Actor, input: { id: string }): P
     const { count } = await tx.identityRule.deleteMany({ where: { id: input.id } });
     if (count === 0) throw new AppError("not_found", "No such rule.");
     const v = ruleView(before);
-    await recordAudit(tx, actor, { action: "identity_rule.delete", targetType: "identity_rule", targetId: v.id, before: { ...describe(v), effect: v.effect, timeoutSeconds: v.timeoutSeconds, reason: v.reason } });
+    await recordAudit(tx, actor, {
+      action: "identity_rule.delete",
+      targetType: "identity_rule",
+      targetId: v.id,
+      before: { ...describe(v), effect: v.effect, timeoutSeconds: v.timeoutSeconds, reason: v.reason },
+    });
     return { id: v.id, deleted: true };
   });
 }
@@ -285,7 +290,12 @@ export async function deleteRateLimit(actor: Actor, input: { id: string }): Prom
     if (count === 0) throw new AppError("not_found", "No such rate limit.");
     await tx.rateLimitCount.deleteMany({ where: { ruleId: input.id } });
     const v = limitView(before);
-    await recordAudit(tx, actor, { action: "rate_limit.delete", targetType: "rate_limit", targetId: v.id, before: { ...describe(v), tier: v.tier, perMinute: v.perMinute, shared: v.shared, reason: v.reason } });
+    await recordAudit(tx, actor, {
+      action: "rate_limit.delete",
+      targetType: "rate_limit",
+      targetId: v.id,
+      before: { ...describe(v), tier: v.tier, perMinute: v.perMinute, shared: v.shared, reason: v.reason },
+    });
     return { id: v.id, deleted: true };
   });
 }

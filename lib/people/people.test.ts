@@ -190,7 +190,11 @@ describe("the people directory", () => {
     expect(await execute(actor, createPersonAction, { displayName: "Again", email: email.toUpperCase() })).toMatchObject({ ok: false, status: 409, fieldErrors: { email: ["Already in use."] } });
     const other = await person(actor);
     expect(await execute(actor, updatePersonAction, { id: other.id, userId: user.id })).toMatchObject({ ok: false, status: 409, fieldErrors: { userId: ["Already linked."] } });
-    expect(await execute(actor, updatePersonAction, { id: other.id, userId: "00000000-0000-4000-8000-000000000000" })).toMatchObject({ ok: false, status: 400, fieldErrors: { userId: ["No such user."] } });
+    expect(await execute(actor, updatePersonAction, { id: other.id, userId: "00000000-0000-4000-8000-000000000000" })).toMatchObject({
+      ok: false,
+      status: 400,
+      fieldErrors: { userId: ["No such user."] },
+    });
   });
 
   it("searches by name, email and sender id", async () => {

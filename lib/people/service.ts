@@ -85,7 +85,8 @@ async function conflictOf(err: unknown, identities: TIdentity[], personId?: stri
   if (target.includes("user")) return new AppError("conflict", "This console user is already linked to another person.", { userId: ["Already linked."] });
   const keys = identities.map((i) => requesterKey(i)!).filter(Boolean);
   const holder = await db.personIdentity.findFirst({ where: { key: { in: keys } }, select: { channel: true, accountId: true, senderId: true, personId: true } });
-  if (holder && holder.personId !== personId) return new AppError("conflict", `The sender ${identityLabel(holder)} belongs to another person.`, { senderId: ["This sender already belongs to another person."] });
+  if (holder && holder.personId !== personId)
+    return new AppError("conflict", `The sender ${identityLabel(holder)} belongs to another person.`, { senderId: ["This sender already belongs to another person."] });
   return new AppError("conflict", "This sender identity is already in the directory.", { senderId: ["Already in the directory."] });
 }
 

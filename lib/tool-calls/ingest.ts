@@ -169,7 +169,11 @@ function parseEventWithJson(raw: unknown, nowMs: number): ParsedEvent | null {
     if (typeof q !== "object" || q === null || Array.isArray(q)) return null;
     const req = q as Record<string, unknown>;
     const o: Record<string, unknown> = {};
-    for (const [key, max] of [["channel", 100], ["accountId", 200], ["senderId", 200]] as const) {
+    for (const [key, max] of [
+      ["channel", 100],
+      ["accountId", 200],
+      ["senderId", 200],
+    ] as const) {
       if (req[key] === undefined) continue;
       if (!isText(req[key], 0, max)) return null;
       o[key] = req[key];
@@ -635,34 +639,34 @@ export async function ingestEvents(gateway: { id: string }, rawBody: string): Pr
     const agentId = agentIdOf(e);
     const personId = keys[i] ? (personOf.get(keys[i]) ?? null) : null;
     return {
-    // Normalised to milliseconds (the column's precision) so that a re-sent event matches exactly.
-    occurredAt: CANONICAL_TIME.test(e.occurredAt) ? e.occurredAt : new Date(e.occurredAt).toISOString(),
-    eventId: e.eventId,
-    agentId,
-    agentName: e.agentName,
-    // Free text a gateway fills as it likes: a credential in it is redacted like one in params.
-    sessionKey: e.sessionKey == null ? null : redactString(e.sessionKey),
-    toolName: e.toolName,
-    toolVersion: e.toolVersion ?? null,
-    toolHash: e.toolHash ?? null,
-    params: e.params == null ? null : pgJsonText(redactedJson(e.params, json.params ?? JSON.stringify(e.params))),
-    result: e.result == null ? null : pgJsonText(redactedJson(e.result, json.result ?? JSON.stringify(e.result))),
-    decision: e.decision,
-    policyDecision: e.policyDecision ?? null,
-    blockReason: e.blockReason === undefined ? null : redactString(e.blockReason),
-    durationMs: e.durationMs ?? null,
-    error: e.error === undefined ? null : redactString(e.error),
-    egressHosts: e.egressHosts ? e.egressHosts.map(redactString) : [],
-    tokensIn: e.tokensIn ?? null,
-    tokensOut: e.tokensOut ?? null,
-    costUsd: e.costUsd === undefined ? null : String(e.costUsd),
-    targetAgentId: e.targetAgentId === undefined ? null : redactString(e.targetAgentId),
-    // Who asked: the key is of the sender as reported; what is stored is redacted like any free text.
-    requester: asked[i].text,
-    requesterKind: personId ? "person" : keys[i] ? "unmapped" : "none",
-    personId,
-    chain: e.chain ? e.chain.map(redactString) : [],
-    teamId: (agentId ? teamOfAgent.get(agentId) : undefined) ?? gatewayTeam,
+      // Normalised to milliseconds (the column's precision) so that a re-sent event matches exactly.
+      occurredAt: CANONICAL_TIME.test(e.occurredAt) ? e.occurredAt : new Date(e.occurredAt).toISOString(),
+      eventId: e.eventId,
+      agentId,
+      agentName: e.agentName,
+      // Free text a gateway fills as it likes: a credential in it is redacted like one in params.
+      sessionKey: e.sessionKey == null ? null : redactString(e.sessionKey),
+      toolName: e.toolName,
+      toolVersion: e.toolVersion ?? null,
+      toolHash: e.toolHash ?? null,
+      params: e.params == null ? null : pgJsonText(redactedJson(e.params, json.params ?? JSON.stringify(e.params))),
+      result: e.result == null ? null : pgJsonText(redactedJson(e.result, json.result ?? JSON.stringify(e.result))),
+      decision: e.decision,
+      policyDecision: e.policyDecision ?? null,
+      blockReason: e.blockReason === undefined ? null : redactString(e.blockReason),
+      durationMs: e.durationMs ?? null,
+      error: e.error === undefined ? null : redactString(e.error),
+      egressHosts: e.egressHosts ? e.egressHosts.map(redactString) : [],
+      tokensIn: e.tokensIn ?? null,
+      tokensOut: e.tokensOut ?? null,
+      costUsd: e.costUsd === undefined ? null : String(e.costUsd),
+      targetAgentId: e.targetAgentId === undefined ? null : redactString(e.targetAgentId),
+      // Who asked: the key is of the sender as reported; what is stored is redacted like any free text.
+      requester: asked[i].text,
+      requesterKind: personId ? "person" : keys[i] ? "unmapped" : "none",
+      personId,
+      chain: e.chain ? e.chain.map(redactString) : [],
+      teamId: (agentId ? teamOfAgent.get(agentId) : undefined) ?? gatewayTeam,
     };
   });
 

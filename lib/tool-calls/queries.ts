@@ -456,7 +456,11 @@ export function explorerPickers(now = Date.now(), scope: TeamScope = null): Prom
  * One tool call for the detail drawer, found by its primary key (id + occurred_at, so Postgres
  * reads one partition). Parameters and results only when `withParams`.
  */
-export async function getToolCall(id: string, occurredAt: Date, opts: { withParams: boolean; scope?: TeamScope }): Promise<((ToolCallRow | ToolCallRowWithParams) & { chainAgents: ChainAgent[] }) | null> {
+export async function getToolCall(
+  id: string,
+  occurredAt: Date,
+  opts: { withParams: boolean; scope?: TeamScope },
+): Promise<((ToolCallRow | ToolCallRowWithParams) & { chainAgents: ChainAgent[] }) | null> {
   if (!/^\d{1,19}$/.test(id) || BigInt(id) > MAX_BIGINT || Number.isNaN(occurredAt.getTime())) return null;
   // Another team's call is "not found", like one that does not exist.
   const key = { occurredAt, id: BigInt(id), ...toolCallWhereOf(opts.scope ?? null) };

@@ -46,7 +46,12 @@ describe("ingesting who asked", () => {
     const agent = await db.agent.create({ data: { name: `worker-${rid()}`, owner: "o", purpose: "p", gatewayId: g.gateway.id, externalId: "worker", teamId: agentTeam.id } });
     const senderId = `${Date.now()}${rid()}`;
     const p = await personWith({ channel: "telegram", accountId: "default", senderId });
-    const e = event({ agentId: "worker", requester: { channel: "Telegram", accountId: "default", senderId: ` ${senderId}`, senderIsOwner: false, roleIds: ["r1"], extra: "dropped" }, chain: ["orchestrator", "worker"], tier: "subagent" });
+    const e = event({
+      agentId: "worker",
+      requester: { channel: "Telegram", accountId: "default", senderId: ` ${senderId}`, senderIsOwner: false, roleIds: ["r1"], extra: "dropped" },
+      chain: ["orchestrator", "worker"],
+      tier: "subagent",
+    });
     expect((await send(g, [e])).json).toMatchObject({ accepted: 1 });
     const r = await row(g.gateway.id, e.eventId);
     expect(r).toMatchObject({ agentId: agent.id, requesterKind: "person", personId: p.id, chain: ["orchestrator", "worker"], teamId: agentTeam.id });

@@ -83,16 +83,16 @@ export default async function PersonPage({ params }: { params: Promise<{ id: str
                   <Link href={`/people/groups/${g.id}`} className="text-brand-600 hover:underline">
                     {g.name}
                   </Link>
-                  {canWrite && <ConfirmAction label="Leave" question={`Remove from ${g.name}?`} action={removeMember} payload={{ groupId: g.id, personId: person.id }} done="Removed from the group." />}
+                  {canWrite && (
+                    <ConfirmAction label="Leave" question={`Remove from ${g.name}?`} action={removeMember} payload={{ groupId: g.id, personId: person.id }} done="Removed from the group." />
+                  )}
                 </li>
               ))}
             </ul>
           ) : (
             <p className="mb-4 text-sm text-slate-500">Not in any group. Groups are the subjects of per-group rules (“only finance may…”).</p>
           )}
-          {canWrite && (
-            <PickForm label="Add to group" button="Add to group" field="groupId" fixed={{ personId: person.id }} options={joinable} action={addMember} done="Added to the group." />
-          )}
+          {canWrite && <PickForm label="Add to group" button="Add to group" field="groupId" fixed={{ personId: person.id }} options={joinable} action={addMember} done="Added to the group." />}
         </Card>
       </div>
       {mayCalls && (

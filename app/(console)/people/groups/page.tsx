@@ -21,7 +21,11 @@ export default async function GroupsPage() {
         title="Groups"
         description={
           <>
-            Groups of <Link href="/people" className="text-brand-600 hover:underline">people</Link> (finance, on-call, contractors): rules and rate limits can name a group instead of each person.
+            Groups of{" "}
+            <Link href="/people" className="text-brand-600 hover:underline">
+              people
+            </Link>{" "}
+            (finance, on-call, contractors): rules and rate limits can name a group instead of each person.
           </>
         }
       />
@@ -58,7 +62,8 @@ export default async function GroupsPage() {
         />
       ) : (
         <EmptyState title="No groups yet">
-          A group collects people so that one rule can cover them all, e.g. “only finance may make the ledger agent send payments”. {canWrite ? "Create one above, then add people from its page or theirs." : ""}
+          A group collects people so that one rule can cover them all, e.g. “only finance may make the ledger agent send payments”.{" "}
+          {canWrite ? "Create one above, then add people from its page or theirs." : ""}
         </EmptyState>
       )}
     </>

@@ -36,10 +36,10 @@ export default async function IdentityRulesPage() {
           Rules
         </h2>
         <p className="max-w-3xl text-sm text-slate-600 dark:text-slate-400">
-          The most specific rule wins: a person&apos;s rule beats a group&apos;s, a group&apos;s beats &ldquo;no provable requester&rdquo;, which beats &ldquo;anyone&rdquo;; then a rule naming
-          the tool beats one for every tool, and one naming the agent beats one for every agent. Between equally specific rules, deny beats require approval beats allow. For
-          example, <em>group finance × ledger-agent × payments.send: allow</em> with <em>anyone × ledger-agent × payments.send: deny</em> means the finance group may send payments
-          with the ledger agent and everyone else is denied. An allow never gives an agent a tool its allowlist does not hold; calls no rule matches are not restricted.
+          The most specific rule wins: a person&apos;s rule beats a group&apos;s, a group&apos;s beats &ldquo;no provable requester&rdquo;, which beats &ldquo;anyone&rdquo;; then a rule naming the
+          tool beats one for every tool, and one naming the agent beats one for every agent. Between equally specific rules, deny beats require approval beats allow. For example,{" "}
+          <em>group finance × ledger-agent × payments.send: allow</em> with <em>anyone × ledger-agent × payments.send: deny</em> means the finance group may send payments with the ledger agent and
+          everyone else is denied. An allow never gives an agent a tool its allowlist does not hold; calls no rule matches are not restricted.
         </p>
         {canManage && choices && (
           <Card title="New rule">
@@ -96,8 +96,8 @@ export default async function IdentityRulesPage() {
           Rate limits
         </h2>
         <p className="max-w-3xl text-sm text-slate-600 dark:text-slate-400">
-          Every matching limit applies. Each counts one person&apos;s allowed calls over the last 60 seconds across every agent and sub-agent acting for them (spawning agents does
-          not multiply it); blocked calls are not counted. A shared limit is counted by Warden across all gateways; if a gateway cannot reach Warden, the call is blocked.
+          Every matching limit applies. Each counts one person&apos;s allowed calls over the last 60 seconds across every agent and sub-agent acting for them (spawning agents does not multiply it);
+          blocked calls are not counted. A shared limit is counted by Warden across all gateways; if a gateway cannot reach Warden, the call is blocked.
         </p>
         {canManage && choices && (
           <Card title="New rate limit">

@@ -57,7 +57,9 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
                   {m.email && <span className="text-slate-500">{m.email}</span>}
                   {m.disabledAt && <Badge tone="red">disabled</Badge>}
                 </span>
-                {canWrite && <ConfirmAction label="Remove" question={`Remove ${m.displayName} from ${group.name}?`} action={removeMember} payload={{ groupId: group.id, personId: m.id }} done="Member removed." />}
+                {canWrite && (
+                  <ConfirmAction label="Remove" question={`Remove ${m.displayName} from ${group.name}?`} action={removeMember} payload={{ groupId: group.id, personId: m.id }} done="Member removed." />
+                )}
               </li>
             ))}
           </ul>
