@@ -170,8 +170,13 @@ it("the first release's database, with realistic data, upgrades with `npm run wa
     const ledger = (await c.query("select migration_name from _prisma_migrations where finished_at is not null order by 1")).rows.map((r) => r.migration_name);
     expect(ledger).toEqual(localMigrations().map((m) => m.name));
 
-    // Every row and every column that existed is unchanged.
-    expect(await snapshot(c, oldColumns)).toEqual(before);
+    // Every row and every column that existed is unchanged, except agents.team, which became a team
+    // row (teams as isolation boundaries): the agent is in the team of that name.
+    const kept = { ...oldColumns, agents: oldColumns.agents.filter((x) => x !== "team") };
+    const beforeKept = { ...before, agents: (before.agents as Record<string, unknown>[]).map(({ team: _team, ...rest }) => rest) };
+    expect(await snapshot(c, kept)).toEqual(beforeKept);
+    const teams = (await c.query("select a.id::text, t.name from agents a left join teams t on t.id = a.team_id order by 1")).rows;
+    expect(teams).toEqual((before.agents as { id: string; team: string | null }[]).map((r) => ({ id: r.id, name: r.team })).sort((x, y) => (x.id < y.id ? -1 : 1)));
     // The rollups added later were filled from the calls already there.
     expect((await c.query("select sum(calls)::int as n from tool_call_hourly")).rows[0].n).toBe(2000);
     expect((await c.query("select sum(calls)::int as n, sum(blocked)::int as b from tool_call_agent_daily")).rows[0]).toEqual({ n: 2000, b: 285 });
