@@ -69,20 +69,20 @@ function startProxy(target, initial) {
   const listen = (port) => new Promise((r) => server.listen(port, "127.0.0.1", () => r(server.address().port)));
   return listen(0).then(async (port) => {
     const api = {
-        url: `http://127.0.0.1:${port}`,
-        async setMode(mode) {
-          const was = state.mode;
-          state.mode = mode;
-          // An outage cuts open connections too (the parked command long-poll included).
-          if (mode !== "up") {
-            for (const s of sockets) s.destroy();
-            for (const u of upstreams) u.destroy();
-          }
-          if (mode === "unreachable" && server.listening) await new Promise((r) => server.close(() => r()));
-          if (mode !== "unreachable" && !server.listening) await listen(port);
-          return was;
-        },
-        mode: () => state.mode,
+      url: `http://127.0.0.1:${port}`,
+      async setMode(mode) {
+        const was = state.mode;
+        state.mode = mode;
+        // An outage cuts open connections too (the parked command long-poll included).
+        if (mode !== "up") {
+          for (const s of sockets) s.destroy();
+          for (const u of upstreams) u.destroy();
+        }
+        if (mode === "unreachable" && server.listening) await new Promise((r) => server.close(() => r()));
+        if (mode !== "unreachable" && !server.listening) await listen(port);
+        return was;
+      },
+      mode: () => state.mode,
     };
     if (initial === "unreachable") {
       state.mode = "up";
@@ -197,7 +197,14 @@ const ops = {
   /** The parent session spawns a sub-agent (sessions_spawn); allowed, the child session carries the parent's person and chain. */
   async spawn({ agentId, sessionKey, requester, childAgentId, task }) {
     const childSessionKey = `agent:${childAgentId}:subagent:${randomUUID()}`;
-    const r = await toolCall({ agentId, sessionKey, requester, toolName: "sessions_spawn", params: { agentId: childAgentId, task: String(task ?? "").slice(0, 1000) }, result: { details: { status: "accepted", childSessionKey, runId: randomUUID() } } });
+    const r = await toolCall({
+      agentId,
+      sessionKey,
+      requester,
+      toolName: "sessions_spawn",
+      params: { agentId: childAgentId, task: String(task ?? "").slice(0, 1000) },
+      result: { details: { status: "accepted", childSessionKey, runId: randomUUID() } },
+    });
     if (r.allowed) await hook("subagent_spawned", { childSessionKey, agentId: childAgentId, runId: randomUUID(), mode: "run" }, { requesterSessionKey: sessionKey, agentId });
     return { ...r, childSessionKey: r.allowed ? childSessionKey : null };
   },

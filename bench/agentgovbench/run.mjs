@@ -72,7 +72,11 @@ try {
   const people = { admin: env.WARDEN_ADMIN_EMAIL, operator: "agb-operator@agentgovbench.local", lead: "agb-lead@agentgovbench.local" };
   await cli(["user", "create", "--email", people.operator, "--role", "operator", "--name", "AgentGovBench operator"]);
   await cli(["user", "create", "--email", people.lead, "--role", "security_lead", "--name", "AgentGovBench security lead"]);
-  const token = async (email) => (await cli(["token", "create", "--email", email, "--name", "agentgovbench", "--expires", "1"])).split("\n").map((l) => l.trim()).find((l) => /^\S{20,}$/.test(l));
+  const token = async (email) =>
+    (await cli(["token", "create", "--email", email, "--name", "agentgovbench", "--expires", "1"]))
+      .split("\n")
+      .map((l) => l.trim())
+      .find((l) => /^\S{20,}$/.test(l));
   const tokens = { admin: await token(people.admin), operator: await token(people.operator), lead: await token(people.lead) };
 
   const srv = nextStart(["-p", String(port), "-H", "127.0.0.1"], env);
@@ -92,12 +96,31 @@ try {
   log(`Warden on ${url}; running the benchmark from ${snapshot}`);
 
   const out = path.join(dir, "results.json");
-  const args = [path.join(here, "agb.py"), snapshot, "run", "--runner", "warden", "--out", out, "-v", ...(values.category ? ["--category", values.category] : []), ...(values.limit ? ["--limit", values.limit] : [])];
+  const args = [
+    path.join(here, "agb.py"),
+    snapshot,
+    "run",
+    "--runner",
+    "warden",
+    "--out",
+    out,
+    "-v",
+    ...(values.category ? ["--category", values.category] : []),
+    ...(values.limit ? ["--limit", values.limit] : []),
+  ];
   const code = await new Promise((resolve) => {
     const p = spawn(python, args, {
       cwd: here,
       stdio: "inherit",
-      env: { ...process.env, WARDEN_URL: url, WARDEN_TOKEN: tokens.admin, WARDEN_OPERATOR_TOKEN: tokens.operator, WARDEN_LEAD_TOKEN: tokens.lead, AGB_NODE: process.execPath, PYTHONDONTWRITEBYTECODE: "1" },
+      env: {
+        ...process.env,
+        WARDEN_URL: url,
+        WARDEN_TOKEN: tokens.admin,
+        WARDEN_OPERATOR_TOKEN: tokens.operator,
+        WARDEN_LEAD_TOKEN: tokens.lead,
+        AGB_NODE: process.execPath,
+        PYTHONDONTWRITEBYTECODE: "1",
+      },
     });
     p.on("exit", (c) => resolve(c ?? 1));
   });
@@ -115,7 +138,12 @@ try {
     wardenCommit: execFileSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim(),
     score: `${result.aggregate.total_passed}/${result.aggregate.total_scenarios}`,
     byCategory: result.aggregate.by_category,
-    results: result.results.map((r) => ({ id: r.scenario_id, category: r.category, passed: r.passed, failed: r.assertions.filter((a) => !a.passed).map((a) => ({ kind: a.kind, params: a.params, note: a.note, observed: a.observed })) })),
+    results: result.results.map((r) => ({
+      id: r.scenario_id,
+      category: r.category,
+      passed: r.passed,
+      failed: r.assertions.filter((a) => !a.passed).map((a) => ({ kind: a.kind, params: a.params, note: a.note, observed: a.observed })),
+    })),
     runner: result.runner,
   };
   fs.mkdirSync(path.join(here, "results"), { recursive: true });
@@ -137,9 +165,7 @@ function writeDocs(s) {
   const end = "<!-- scorecard:end -->";
   const rows = s.byCategory.map((c) => `| ${c.category} | ${c.passed}/${c.total} |`).join("\n");
   const failing = s.results.filter((r) => !r.passed);
-  const fails = failing.length
-    ? failing.map((r) => `- \`${r.id}\`: ${r.failed.map((a) => `${a.kind} ${JSON.stringify(a.params)}: ${a.note}`).join("; ")}`).join("\n")
-    : "None.";
+  const fails = failing.length ? failing.map((r) => `- \`${r.id}\`: ${r.failed.map((a) => `${a.kind} ${JSON.stringify(a.params)}: ${a.note}`).join("; ")}`).join("\n") : "None.";
   const block = `${begin}\n**Score: ${s.score}** (measured ${s.date.slice(0, 16).replace("T", " ")} UTC, Warden ${s.wardenCommit}, AgentGovBench snapshot ${s.snapshot}).\n\n| Category | Passed |\n| --- | --- |\n${rows}\n| **total** | **${s.score}** |\n\nFailing scenarios (the harness's own notes):\n\n${fails}\n${end}`;
   const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : `# AgentGovBench\n\n${begin}\n${end}\n`;
   const next = text.includes(begin) ? text.replace(new RegExp(`${begin.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[\\s\\S]*?${end}`), () => block) : `${text}\n${block}\n`;
