@@ -173,7 +173,7 @@ it("the first release's database, with realistic data, upgrades with `npm run wa
     // Every row and every column that existed is unchanged, except agents.team, which became a team
     // row (teams as isolation boundaries): the agent is in the team of that name.
     const kept = { ...oldColumns, agents: oldColumns.agents.filter((x) => x !== "team") };
-    const beforeKept = { ...before, agents: (before.agents as Record<string, unknown>[]).map(({ team: _team, ...rest }) => rest) };
+    const beforeKept = { ...before, agents: (before.agents as Record<string, unknown>[]).map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => k !== "team"))) };
     expect(await snapshot(c, kept)).toEqual(beforeKept);
     const teams = (await c.query("select a.id::text, t.name from agents a left join teams t on t.id = a.team_id order by 1")).rows;
     expect(teams).toEqual((before.agents as { id: string; team: string | null }[]).map((r) => ({ id: r.id, name: r.team })).sort((x, y) => (x.id < y.id ? -1 : 1)));
