@@ -338,6 +338,14 @@ function register(api) {
     // yes: the rules for the originating person(s) with the calling agent and every agent of the
     // chain, most restrictive outcome; then the rate limits that apply (blocked calls never count).
     const identity = state.policy?.identity;
+    // Every person behind the call counts it against their own limits (a send into someone's
+    // session does not let that session's calls escape its person's limits); one entry per limit and person.
+    const checkLimits = () => {
+      const seen = new Set();
+      return [who.requester, ...who.others]
+        .flatMap((requester) => limiter.check(identity, { requester, agentId, chain: who.chain, toolName: String(toolName), tier: who.tier }))
+        .filter((l) => !seen.has(`${l.id}\u0000${l.subjectKey}`) && seen.add(`${l.id}\u0000${l.subjectKey}`));
+    };
     let idNeed = null;
     let limits = [];
     if (d.allow && identity !== undefined && identity !== null && !cfg.errors.length) {
@@ -345,7 +353,7 @@ function register(api) {
       if (idd.effect === "deny") d = { allow: false, code: "identity_denied", agentName: d.agentName, reason: idd.reason };
       else if (idd.effect === "require_approval") idNeed = identityNeed(idd);
       if (d.allow) {
-        limits = limiter.check(identity, { requester: who.requester, agentId, chain: who.chain, toolName: String(toolName), tier: who.tier });
+        limits = checkLimits();
         const over = limits.find((l) => l.exhausted);
         if (over) d = { allow: false, code: "rate_limited", agentName: d.agentName, reason: limitReason(over) };
       }
@@ -376,7 +384,7 @@ function register(api) {
       let taken = [];
       if (d.allow && limits.length) {
         // Checked again after the await: a concurrent call may have taken the last slot.
-        const fresh = limiter.check(identity, { requester: who.requester, agentId, chain: who.chain, toolName: String(toolName), tier: who.tier });
+        const fresh = checkLimits();
         const over = fresh.find((l) => l.exhausted);
         if (over) d = { allow: false, code: "rate_limited", agentName: d.agentName, reason: limitReason(over) };
         else taken = limiter.commit(fresh);

@@ -48,6 +48,12 @@ const ITEM_SELECT = {
 type ItemRow = Prisma.ApprovalRequestGetPayload<{ select: typeof ITEM_SELECT }>;
 
 /** The rule in plain words (for the queue: why this call needs approval). */
+/** The identity rule a held call names: the plugin reports "identity:<uuid>" (a bare uuid is accepted too). */
+function identityRuleIdOf(ruleRef: string | null): string | undefined {
+  const id = ruleRef?.replace(/^identity:/, "");
+  return id && UUID.test(id) ? id.toLowerCase() : undefined;
+}
+
 function ruleText(r: ItemRow["rule"], ruleRef: string | null): string {
   if (!r) return ruleRef?.startsWith("containment:") ? "require_approval containment of the tool" : "a rule of the gateway's policy";
   const who = r.scope === "tool" ? "every agent" : "this agent";
@@ -93,7 +99,7 @@ function itemView(
     reason: r.reason,
     ruleId: r.rule?.id ?? null,
     ruleRef: r.ruleRef,
-    ruleText: (!r.rule && r.ruleRef && identityRules.get(r.ruleRef.toLowerCase())) || ruleText(r.rule, r.ruleRef),
+    ruleText: (!r.rule && identityRules.get(identityRuleIdOf(r.ruleRef) ?? "")) || ruleText(r.rule, r.ruleRef),
     timeoutMs: r.timeoutMs,
     createdAt: r.createdAt,
     expiresAt: r.expiresAt,
@@ -119,7 +125,7 @@ async function shape(rows: ItemRow[]): Promise<ApprovalView[]> {
   const commandIds = rows.flatMap((r) => (r.commandId ? [r.commandId] : []));
   const keys = [...new Set(rows.flatMap((r) => requesterKey(normalizeRequester(r.requester)) ?? []))];
   // A call held by a per-person rule (lib/identity-policy) names that rule's id.
-  const identityRuleIds = [...new Set(rows.flatMap((r) => (!r.rule && r.ruleRef && UUID.test(r.ruleRef) ? [r.ruleRef.toLowerCase()] : [])))];
+  const identityRuleIds = [...new Set(rows.flatMap((r) => (!r.rule && identityRuleIdOf(r.ruleRef) ? [identityRuleIdOf(r.ruleRef)!] : [])))];
   const [agents, commands, identities, heldBy] = await Promise.all([
     agentIds.length ? db.agent.findMany({ where: { id: { in: agentIds } }, select: { id: true, name: true } }) : [],
     commandIds.length ? db.gatewayCommand.findMany({ where: { id: { in: commandIds } }, select: { id: true, state: true, deliveredAt: true, ackedAt: true } }) : [],

@@ -12,7 +12,7 @@ import { enqueueCommands } from "@/lib/outbox/commands";
 import { wakeGateways } from "@/lib/outbox/wake";
 import { publicOrigin } from "@/lib/http/same-origin";
 import type { TApprovalDecision, TApprovalResolution, TApprovalRuleCreate, TApprovalRuleUpdate, TConnectorApproval, TRuleMatch } from "./schema";
-import { agentWhereOf, approvalWhereOf, teamScopeOf } from "@/lib/teams/scope";
+import { agentWhereOf, approvalWhereOf, requireFleetWide, teamScopeOf } from "@/lib/teams/scope";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -82,7 +82,11 @@ async function refreshFor(tx: Tx, rule: { scope: string; agent: { gatewayId: str
 export async function createApprovalRule(actor: Actor, input: TApprovalRuleCreate) {
   let gateways: string[] = [];
   const out = await db.$transaction(async (tx) => {
-    if (input.agentId && !(await tx.agent.findUnique({ where: { id: input.agentId }, select: { id: true } }))) throw new AppError("invalid", "No such agent.", { agentId: ["Unknown agent."] });
+    // A team-scoped lead writes rules only for their team's agents (another team's agent is unknown);
+    // a rule for every agent reaches beyond the team.
+    if (input.scope !== "agent_tool") requireFleetWide(actor, "An approval rule for every agent");
+    if (input.agentId && !(await tx.agent.findFirst({ where: { id: input.agentId, ...agentWhereOf(teamScopeOf(actor)) }, select: { id: true } })))
+      throw new AppError("invalid", "No such agent.", { agentId: ["Unknown agent."] });
     const row = await tx.approvalRule.create({
       data: {
         scope: input.scope,
@@ -112,6 +116,11 @@ export async function updateApprovalRule(actor: Actor, input: TApprovalRuleUpdat
   const out = await db.$transaction(async (tx) => {
     const before = await tx.approvalRule.findUnique({ where: { id: input.id }, select: RULE_SELECT });
     if (!before) throw new AppError("not_found", "No such approval rule.");
+    // Another team's rule is "no such rule"; a rule for every agent is fleet configuration.
+    const scope = teamScopeOf(actor);
+    if (scope && before.agentId && !(await tx.agent.findFirst({ where: { id: before.agentId, ...agentWhereOf(scope) }, select: { id: true } })))
+      throw new AppError("not_found", "No such approval rule.");
+    if (!before.agentId) requireFleetWide(actor, "Changing an approval rule for every agent");
     const data: Prisma.ApprovalRuleUncheckedUpdateInput = {
       ...(input.match !== undefined ? matchColumns(input.match) : {}),
       ...(input.timeoutSeconds !== undefined ? { timeoutSeconds: input.timeoutSeconds } : {}),

@@ -184,8 +184,10 @@ describe("before_tool_call with identity rules", () => {
     expect((await p.call("orchestrator", "read", { requester: alice })).blocked).toBe(false);
     await p.call("orchestrator", "sessions_spawn", { requester: bob, params: { task: "t", agentId: "worker" } }); // Bob's own count
     await p.call("orchestrator", "read", { sessionKey: "agent:orchestrator:alice", requester: alice }); // 2nd
-    const third = await p.call("worker", "read", { sessionKey: "agent:worker:subagent:a2", requester: alice }); // unidentified sub-agent: not Alice's count
-    expect(third.blocked).toBe(false);
+    // A sub-agent session whose spawn was never seen is unidentified, but Alice's own requester is on it:
+    // the call is counted for every person behind it, so it is over her limit too.
+    const third = await p.call("worker", "read", { sessionKey: "agent:worker:subagent:a2", requester: alice });
+    expect(third).toMatchObject({ blocked: true, reason: expect.stringContaining("rate limit alice-2 reached") });
     p.spawned("agent:orchestrator:alice", "agent:worker:subagent:a3", "worker");
     expect(await p.call("worker", "read", { sessionKey: "agent:worker:subagent:a3" })).toMatchObject({
       blocked: true,
@@ -193,6 +195,16 @@ describe("before_tool_call with identity rules", () => {
       event: { requester: alice, tier: "subagent" },
     });
     expect((await p.call("worker", "read", { requester: bob })).blocked).toBe(false);
+  });
+
+  it("counts a call in a session someone else sent into against the session's own person too (a send is no way around a limit)", async () => {
+    const p = start({ people, rules: [], rateLimits: [{ id: "bob-1", subject: "person", subjectId: BOB, perMinute: 1, shared: false }] });
+    expect((await p.call("helper", "read", { sessionKey: "agent:helper:main", requester: bob })).blocked).toBe(false); // Bob's one call
+    await p.call("orchestrator", "sessions_send", { requester: alice, params: { sessionKey: "agent:helper:main", message: "go" } });
+    // Bob's next message in that session is reported as Alice's (the originating person), but still counts as Bob's.
+    expect(await p.call("helper", "read", { sessionKey: "agent:helper:main", requester: bob })).toMatchObject({ blocked: true, reason: expect.stringContaining("rate limit bob-1 reached") });
+    // Alice's own calls elsewhere are not Bob's.
+    expect((await p.call("orchestrator", "read", { requester: alice })).blocked).toBe(false);
   });
 
   it("blocks a call under a shared limit when Warden cannot count it", async () => {

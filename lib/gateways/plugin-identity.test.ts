@@ -94,14 +94,37 @@ describe("identity rules: most specific wins", () => {
     // Prototype keys are not people.
     const proto = { people: JSON.parse('{"__proto__": {"person": "x", "groups": []}}'), rules: [ops], rateLimits: [] };
     expect(personOf(proto, { channel: "x", senderId: "__proto__" }).personId).toBeUndefined();
-    // A person rule without subjectId never matches.
-    expect(identityDecision(section([rule({ subject: "person", effect: "deny" })]), { requester: alice, agentId: "main", toolName: "read" }).effect).toBeNull();
+    // A person rule without subjectId cannot be read: the section is refused (fail closed), never a rule silently skipped.
+    expect(identityDecision(section([rule({ subject: "person", effect: "deny" })]), { requester: alice, agentId: "main", toolName: "read" }).effect).toBe("deny");
   });
 
   it("fails closed on a malformed section, and does nothing without one", () => {
     expect(identityDecision(undefined, { requester: alice, agentId: "main", toolName: "read" }).effect).toBeNull();
     expect(identityDecision({ people, rules: "deny" }, { requester: alice, agentId: "main", toolName: "read" }).effect).toBe("deny");
     expect(identityDecision("x", { requester: alice, agentId: "main", toolName: "read" }).effect).toBe("deny");
+    // An entry this plugin cannot read (a subject or effect from a newer Warden, an inherited name, a
+    // wrong type, a limit without an id) might be a deny: every call is refused, not the entry skipped.
+    const call = { requester: alice, agentId: "main", toolName: "read" };
+    // Hostile shapes on purpose: typed as unknown, as a gateway reads them off the wire.
+    const raw = (r: Record<string, unknown>): unknown => ({ id: `r${++n}`, reason: "raw", ...r });
+    for (const bad of [
+      { rules: [raw({ subject: "role", subjectId: "admins", effect: "deny" })] },
+      { rules: [raw({ subject: "anyone", effect: "toString" })] },
+      { rules: [raw({ subject: "constructor", effect: "deny" })] },
+      { rules: [raw({ subject: "anyone", effect: "deny", tool: 42 })] },
+      { rules: ["deny"] },
+      { rateLimits: [{ subject: "anyone", perMinute: 1, shared: false }] },
+      { rateLimits: [{ id: "l1", subject: "team", perMinute: 1, shared: false }] },
+    ]) {
+      const d = identityDecision({ people, rules: [], rateLimits: [], ...bad }, call);
+      expect(d.effect, JSON.stringify(bad)).toBe("deny");
+      expect(d.reason).toMatch(/cannot read/);
+    }
+    // What Warden sends (valid entries) is read as before.
+    expect(
+      identityDecision({ people, rules: [raw({ subject: "anyone", effect: "allow", tool: null })], rateLimits: [{ id: "l1", subject: "anyone", perMinute: 5, shared: false, tier: null }] }, call)
+        .effect,
+    ).toBe("allow");
   });
 
   it("narrows scope over a chain: every agent and every person behind the call must be allowed", () => {

@@ -203,6 +203,7 @@ describe("identity section of the signed policy", () => {
     const ask = await execute(actor, createIdentityRuleAction, { subject: "person", personId: pat.person.id, agentId: mine.agent.id, toolName: "exec", effect: "require_approval", reason: "ask" });
     const limit = await execute(actor, createRateLimitAction, { subject: "person", personId: pat.person.id, agentId: mine.agent.id, tier: "subagent", perMinute: 30, shared: true, reason: "pace" });
     expect([rule, deny, ask, limit].every((r) => r.ok)).toBe(true);
+    const stranger = await person();
     const after = await buildGatewayPolicy(mine.gw.id);
     expect(after.version).not.toBe(before.version);
     const ident = after.identity!;
@@ -230,6 +231,11 @@ describe("identity section of the signed policy", () => {
     const otherAfter = await buildGatewayPolicy(other.gw.id);
     expect(otherAfter.identity).toBeUndefined();
     expect(otherAfter.version).toBe(otherBefore.version);
+    // Only the people its rules can match reach a gateway; a limit for anyone (counted per person) needs everyone.
+    expect(ident.people[stranger.key]).toBeUndefined();
+    expect(Object.values(ident.people).every((v) => v.person === pat.person.id)).toBe(true);
+    expect((await execute(actor, createRateLimitAction, { subject: "anyone", agentId: mine.agent.id, perMinute: 60, reason: "pace everyone" })).ok).toBe(true);
+    expect((await buildGatewayPolicy(mine.gw.id)).identity!.people[stranger.key]).toEqual({ person: stranger.person.id, groups: [] });
   });
 
   it("a rule change changes the version and enqueues a refresh; a disabled person drops out; a rule for every agent reaches every gateway", async () => {

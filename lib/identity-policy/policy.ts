@@ -28,6 +28,19 @@ const subjectRef = (r: { subject: Subject; personId: string | null; groupId: str
   r.subject === "person" && r.personId ? { subjectId: r.personId } : r.subject === "group" && r.groupId ? { subjectId: r.groupId } : {};
 
 /**
+ * The part of the directory a gateway needs: the people its rules and limits can match (a person
+ * subject, members of a group subject). Everyone only when a limit for anyone applies there (it
+ * counts per person, so each person's senders must count as one). Other people's keys (they are
+ * hashes, but of guessable senders such as phone numbers) never leave Warden for that gateway.
+ */
+function peopleFor(all: PolicyIdentity["people"], entries: { subject: string; personId: string | null; groupId: string | null }[]): PolicyIdentity["people"] {
+  if (entries.some((e) => e.subject === "anyone" && "perMinute" in e)) return all;
+  const persons = new Set(entries.flatMap((e) => (e.subject === "person" && e.personId ? [e.personId] : [])));
+  const groups = new Set(entries.flatMap((e) => (e.subject === "group" && e.groupId ? [e.groupId] : [])));
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => persons.has(v.person) || v.groups.some((g) => groups.has(g))));
+}
+
+/**
  * The `identity` section of each gateway's policy, with a fixed number of queries: the rules and
  * limits that name no agent or an agent on the gateway. A gateway none of them reaches gets no
  * section (its policy, and version, stay exactly what they were before identity rules existed).
@@ -63,7 +76,7 @@ export async function identitySections(gatewayIds: string[]): Promise<Map<string
     const l = limits.filter((x) => reaches(x.agent));
     if (!r.length && !l.length) continue;
     out.set(gatewayId, {
-      people,
+      people: peopleFor(people, [...r, ...l]),
       rules: r.map((x) => ({
         id: x.id,
         subject: x.subject,

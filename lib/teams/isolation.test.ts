@@ -36,7 +36,7 @@ import { GET as TOOL_REQUESTS } from "@/app/api/v1/tool-requests/route";
 import { GET as TOOL_REQUEST } from "@/app/api/v1/tool-requests/[id]/route";
 import { decideToolRequestAction } from "@/lib/tools/actions";
 import { GET as APPROVALS } from "@/app/api/v1/approvals/route";
-import { decideApprovalAction } from "@/lib/approvals/actions";
+import { createApprovalRuleAction, decideApprovalAction, updateApprovalRuleAction } from "@/lib/approvals/actions";
 import { approveAgentLinkAction } from "@/lib/agent-links/actions";
 import { GET as ALLOWLIST } from "@/app/api/v1/agents/[id]/allowlist/route";
 import { GET as AGENTS_MD } from "@/app/api/v1/agents/[id]/agents-md/route";
@@ -370,6 +370,27 @@ describe("mutations on another team's objects are refused and change nothing", (
     const own = await execute(actor, containApiAction, { scope: "agent", target: w.aA.id, action: "suspend_agent", reason: "our incident" });
     expect(own.ok).toBe(true);
     if (own.ok) expect((await execute(actor, releaseContainmentAction, { id: own.data.id, reason: "resolved now" })).ok).toBe(true);
+  });
+});
+
+describe("approval rules across teams", () => {
+  it("a team A security lead writes approval rules only for team A's agents: not B's, not every agent's; B's rule cannot be changed", async () => {
+    const { actor } = await member("security_lead", w.A.id);
+    const tool = `t_${rid()}`;
+    const own = await execute(actor, createApprovalRuleAction, { scope: "agent_tool", toolName: tool, agentId: w.aA.id, reason: "own agent" });
+    expect(own.ok).toBe(true);
+    const other = await execute(actor, createApprovalRuleAction, { scope: "agent_tool", toolName: tool, agentId: w.aB.id, reason: "other team" });
+    expect(other).toMatchObject({ ok: false, status: 400, fieldErrors: { agentId: ["Unknown agent."] } });
+    expect(await execute(actor, createApprovalRuleAction, { scope: "tool", toolName: tool, reason: "every agent" })).toMatchObject({ ok: false, status: 403 });
+    const admin = await member("admin", null);
+    const ruleB = await execute(admin.actor, createApprovalRuleAction, { scope: "agent_tool", toolName: tool, agentId: w.aB.id, reason: "team B's rule" });
+    const fleet = await execute(admin.actor, createApprovalRuleAction, { scope: "tool", toolName: `f_${rid()}`, reason: "fleet rule" });
+    if (!ruleB.ok || !fleet.ok) throw new Error("admin could not create the rules");
+    expect(await execute(actor, updateApprovalRuleAction, { id: ruleB.data.id, enabled: false })).toMatchObject({ ok: false, status: 404 });
+    expect(await execute(actor, updateApprovalRuleAction, { id: fleet.data.id, enabled: false })).toMatchObject({ ok: false, status: 403 });
+    const rows = await db.approvalRule.findMany({ where: { id: { in: [ruleB.data.id, fleet.data.id] } }, select: { enabled: true } });
+    expect(rows.every((r) => r.enabled)).toBe(true);
+    expect(await db.approvalRule.count({ where: { toolName: tool, agentId: w.aB.id } })).toBe(1);
   });
 });
 

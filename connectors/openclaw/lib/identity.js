@@ -48,6 +48,16 @@ export function identityProblem(identity) {
   if (identity.people !== undefined && !isObj(identity.people)) return "the policy's identity people map is malformed";
   if (identity.rules !== undefined && !Array.isArray(identity.rules)) return "the policy's identity rules are malformed";
   if (identity.rateLimits !== undefined && !Array.isArray(identity.rateLimits)) return "the policy's rate limits are malformed";
+  // An entry this plugin cannot read (an unknown subject or effect from a newer Warden, a wrong type)
+  // might be a deny: the whole section is refused rather than that entry skipped.
+  const optText = (v) => v === undefined || v === null || typeof v === "string";
+  const subjectOk = (r) => Object.hasOwn(SUBJECT_RANK, r.subject) && (r.subject === "person" || r.subject === "group" ? typeof r.subjectId === "string" && r.subjectId !== "" : true);
+  for (const r of identity.rules ?? []) {
+    if (!isObj(r) || !subjectOk(r) || !Object.hasOwn(EFFECT_RANK, r.effect) || !optText(r.agent) || !optText(r.tool)) return "the policy has an identity rule this plugin cannot read";
+  }
+  for (const l of identity.rateLimits ?? []) {
+    if (!isObj(l) || typeof l.id !== "string" || !l.id || !subjectOk(l) || !optText(l.agent) || !optText(l.tool) || !optText(l.tier)) return "the policy has a rate limit this plugin cannot read";
+  }
   return null;
 }
 
@@ -66,7 +76,7 @@ export function identityDecision(identity, { requester, agentId, toolName }) {
   let best;
   let bestScore = -1;
   for (const r of identity?.rules ?? []) {
-    if (!isObj(r) || !(r.subject in SUBJECT_RANK) || !(r.effect in EFFECT_RANK)) continue;
+    if (!isObj(r) || !Object.hasOwn(SUBJECT_RANK, r.subject) || !Object.hasOwn(EFFECT_RANK, r.effect)) continue;
     if (!subjectMatches(r, who) || !fieldMatches(r.agent, agentId) || !fieldMatches(r.tool, toolName)) continue;
     const score = SUBJECT_RANK[r.subject] * 100 + (r.tool != null ? 10 : 0) + (r.agent != null ? 1 : 0);
     if (score > bestScore || (score === bestScore && EFFECT_RANK[r.effect] > EFFECT_RANK[best.effect])) {
@@ -140,7 +150,7 @@ export function createRateLimiter({ now = () => Date.now(), maxKeys = 50_000 } =
       const t = now();
       const out = [];
       for (const l of identity?.rateLimits ?? []) {
-        if (!isObj(l) || typeof l.id !== "string" || !l.id || !(l.subject in SUBJECT_RANK) || !subjectMatches(l, who)) continue;
+        if (!isObj(l) || typeof l.id !== "string" || !l.id || !Object.hasOwn(SUBJECT_RANK, l.subject) || !subjectMatches(l, who)) continue;
         // A limit on an agent covers its calls and those of every sub-agent it delegated to.
         if (l.agent != null && !agents.has(l.agent)) continue;
         if (!fieldMatches(l.tool, ctx.toolName) || !fieldMatches(l.tier, ctx.tier)) continue;

@@ -92,6 +92,9 @@ export function createProvenance({ file, max = 5000, ttlMs = 24 * 3600_000, send
         delegated.delete(k);
         return undefined;
       }
+      // A sub-agent still at work keeps its origin: each call slides its spawn's expiry forward (a
+      // send's attribution still ends an hour after the send).
+      if (v.kind === "spawn") v.until = Math.max(v.until, now() + ttlMs);
       touch(delegated, k, v, max);
       return v;
     },

@@ -16,7 +16,7 @@ export const metadata: Metadata = { title: "Team" };
 export default async function TeamPage({ params }: { params: Promise<{ id: string }> }) {
   await requireScope("users:manage");
   const { id } = await params;
-  const team = /^[0-9a-f-]{36}$/i.test(id) ? await getTeam(id) : null;
+  const team = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? await getTeam(id) : null;
   if (!team) notFound();
   const options = await teamAssignmentOptions(team.id);
   const empty = !team.agents.length && !team.gateways.length && !team.users.length;

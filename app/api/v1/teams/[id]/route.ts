@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 export async function GET(_req: Request, { params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   return runApiRead("users:manage", "team", async () => {
-    const t = /^[0-9a-f-]{36}$/i.test(id) ? await getTeam(id) : null;
+    const t = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? await getTeam(id) : null;
     if (!t) throw new AppError("not_found", "No such team.");
     return { data: t };
   });
