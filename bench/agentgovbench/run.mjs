@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { spawn, execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
+import * as prettier from "prettier";
 import { ROOT, bin, migrate, nextStart, resolveDatabase, run } from "../../scripts/lib/runtime.mjs";
 
 const { values, positionals } = parseArgs({
@@ -147,9 +148,9 @@ try {
     runner: result.runner,
   };
   fs.mkdirSync(path.join(here, "results"), { recursive: true });
-  fs.writeFileSync(path.join(here, "results", "latest.json"), JSON.stringify(scorecard, null, 2) + "\n");
+  fs.writeFileSync(path.join(here, "results", "latest.json"), await formatted(path.join(here, "results", "latest.json"), JSON.stringify(scorecard, null, 2) + "\n"));
   log(`score ${scorecard.score}; wrote bench/agentgovbench/results/latest.json`);
-  if (!values["no-docs"] && !values.category && !values.limit) writeDocs(scorecard);
+  if (!values["no-docs"] && !values.category && !values.limit) await writeDocs(scorecard);
 } catch (err) {
   console.error(err?.stack ?? err);
   process.exitCode = 1;
@@ -159,7 +160,12 @@ try {
 }
 
 /** The generated scorecard between the markers of docs/agentgovbench.md (the rest of the page is written by hand). */
-function writeDocs(s) {
+/** Text as the project's Prettier config writes it (npm test checks the tree is formatted). */
+async function formatted(file, text) {
+  return prettier.format(text, { ...(await prettier.resolveConfig(file)), filepath: file });
+}
+
+async function writeDocs(s) {
   const file = path.join(ROOT, "docs", "agentgovbench.md");
   const begin = "<!-- scorecard:begin (bench/agentgovbench/run.mjs writes this part) -->";
   const end = "<!-- scorecard:end -->";
@@ -169,6 +175,6 @@ function writeDocs(s) {
   const block = `${begin}\n**Score: ${s.score}** (measured ${s.date.slice(0, 16).replace("T", " ")} UTC, Warden ${s.wardenCommit}, AgentGovBench snapshot ${s.snapshot}).\n\n| Category | Passed |\n| --- | --- |\n${rows}\n| **total** | **${s.score}** |\n\nFailing scenarios (the harness's own notes):\n\n${fails}\n${end}`;
   const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : `# AgentGovBench\n\n${begin}\n${end}\n`;
   const next = text.includes(begin) ? text.replace(new RegExp(`${begin.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[\\s\\S]*?${end}`), () => block) : `${text}\n${block}\n`;
-  fs.writeFileSync(file, next);
+  fs.writeFileSync(file, await formatted(file, next));
   log("updated docs/agentgovbench.md");
 }
