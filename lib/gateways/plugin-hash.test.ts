@@ -122,6 +122,10 @@ describe("buildHash", () => {
     fs.rmSync(path.join(root, "dist"), { recursive: true });
     fs.mkdirSync(path.join(root, "dist"));
     fs.writeFileSync(path.join(root, "dist/index.js"), "b");
+    // Within one millisecond the new folder can get the old one's inode and time (seen on a loaded
+    // machine): date it as an install a moment later would.
+    const later = new Date(Date.now() + 5_000);
+    fs.utimesSync(path.join(root, "dist"), later, later);
     const again = await buildHash({ root: `${root}/./`, version: "1.0.0", cacheFile });
     expect(again.cached).toBe(false);
     expect(again.hash).toBe(await hashTree(root));
