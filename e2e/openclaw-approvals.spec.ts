@@ -21,19 +21,9 @@ import { promisify } from "node:util";
 import { request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { acquireGatewayLock } from "./gateway-lock";
 import { expect, makeToken, makeUser, rid, signIn, sql, test, toolLock } from "./fixtures";
-import { NODE24, OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, stopProcess } from "./openclaw-gateway";
+import { NODE24, OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, stopProcess, fakeModels, freePort } from "./openclaw-gateway";
 
 const ROOT = path.join(__dirname, "..");
-/** A port free right now on 127.0.0.1 (for the gateway, which takes its port from the config). */
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 
 test.describe.configure({ mode: "serial" });
 
@@ -194,17 +184,7 @@ test("a call held for approval waits for a person; approved it runs, denied or t
         update: { checkOnStart: false },
         agents: { defaults: { model: { primary: "fake/fake-model" }, workspace } },
         tools: { toolSearch: false },
-        models: {
-          mode: "merge",
-          providers: {
-            fake: {
-              baseUrl: `http://127.0.0.1:${modelPort}/v1`,
-              apiKey: "sk-fake-local",
-              api: "openai-completions",
-              models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }],
-            },
-          },
-        },
+        models: fakeModels(modelPort),
         plugins: {
           load: { paths: [path.join(ROOT, "connectors", "openclaw")] },
           entries: {

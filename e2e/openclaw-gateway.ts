@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { expect } from "@playwright/test";
 
@@ -90,4 +91,31 @@ export async function startGateway(opts: { port: number; env: NodeJS.ProcessEnv;
     .toBe(true);
   await expect.poll(() => /policy .* verified/.test(opts.log()), { timeout: opts.policyMs ?? 30_000, message: `plugin verified a policy; log:\n${opts.log().slice(-2000)}` }).toBe(true);
   return gw;
+}
+
+/** A port free right now on 127.0.0.1 (for a gateway, which takes its port from its config). */
+export function freePort(): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The `models` config of a test gateway: one provider "fake" (model "fake/fake-model") served by the spec's fake model on `port`. */
+export function fakeModels(port: number) {
+  return {
+    mode: "merge",
+    providers: {
+      fake: {
+        baseUrl: `http://127.0.0.1:${port}/v1`,
+        apiKey: "sk-fake-local",
+        api: "openai-completions",
+        models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }],
+      },
+    },
+  };
 }

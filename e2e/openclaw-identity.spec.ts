@@ -43,19 +43,9 @@ import path from "node:path";
 import { request as pwRequest } from "@playwright/test";
 import { acquireGatewayLock } from "./gateway-lock";
 import { expect, makeToken, makeUser, rid, sql, test, toolLock } from "./fixtures";
-import { OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, startGateway, stopProcess } from "./openclaw-gateway";
+import { OPENCLAW_BIN, gatewayEnv, openclawBuildHash, sseChunk, startGateway, stopProcess, fakeModels, freePort } from "./openclaw-gateway";
 
 const ROOT = path.join(__dirname, "..");
-/** A port free right now on 127.0.0.1 (for the gateway, which takes its port from the config). */
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 
 test.describe.configure({ mode: "serial" });
 
@@ -232,17 +222,7 @@ test("a per-person rule: the same request from one sender runs, from another it 
         bindings: [{ agentId: "main", match: { channel: "a2a", accountId: "default" } }],
         tools: { toolSearch: false },
         channels: { a2a: { enabled: true, rateLimitPerMinute: 0, peers: Object.fromEntries(Object.entries(peerTokens).map(([p, t]) => [p, { token: t }])) } },
-        models: {
-          mode: "merge",
-          providers: {
-            fake: {
-              baseUrl: `http://127.0.0.1:${modelPort}/v1`,
-              apiKey: "sk-fake-local",
-              api: "openai-completions",
-              models: [{ id: "fake-model", name: "Fake", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 }],
-            },
-          },
-        },
+        models: fakeModels(modelPort),
         plugins: {
           load: { paths: [path.join(ROOT, "connectors", "openclaw")] },
           entries: {
