@@ -179,17 +179,22 @@ async function claimAndStart(): Promise<void> {
   // The claim: due, and no live lease. Concurrent claims of one row serialise on its row lock, and
   // the loser re-checks the condition against the winner's update (no longer due): no double run.
   // The next run is one period after the due time (no drift), or after now when periods were missed.
+  // The run records the due time it was claimed for (the row's next_run_at before this update, read
+  // from the locked row in the same statement): a due time is claimed once.
   const claimed = await db.$queryRaw<{ run_id: bigint; name: string; started_at: Date }[]>`
     with claimed as (
       update background_jobs j
          set lease_owner = ${me}, lease_until = now() + j.timeout_ms * interval '1 millisecond',
-             next_run_at = case when j.next_run_at + j.every_ms * interval '1 millisecond' > now() then j.next_run_at + j.every_ms * interval '1 millisecond'
+             next_run_at = case when d.due_at + j.every_ms * interval '1 millisecond' > now() then d.due_at + j.every_ms * interval '1 millisecond'
                                 else now() + j.every_ms * interval '1 millisecond' end,
              runs = j.runs + 1, last_started_at = now(), last_replica = ${me}
-       where j.name = any(${idleNames}::text[]) and j.next_run_at <= now() and (j.lease_until is null or j.lease_until <= now())
-      returning j.name, j.last_started_at
+        from (select name, next_run_at as due_at from background_jobs
+               where name = any(${idleNames}::text[]) and next_run_at <= now() and (lease_until is null or lease_until <= now())
+               order by name for update) d
+       where j.name = d.name and j.next_run_at <= now() and (j.lease_until is null or j.lease_until <= now())
+      returning j.name, j.last_started_at, d.due_at
     ), started as (
-      insert into background_job_runs (job, replica, started_at) select name, ${me}, now() from claimed returning id, job
+      insert into background_job_runs (job, replica, started_at, due_at) select name, ${me}, now(), due_at from claimed returning id, job
     )
     select s.id as run_id, c.name, c.last_started_at as started_at from claimed c join started s on s.job = c.name`;
   for (const c of claimed) {
