@@ -5,7 +5,6 @@ import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record";
 import { teamScopeOf } from "@/lib/teams/scope";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { enqueueIdentityPolicyRefresh } from "./refresh";
 import type { IdentitySubjectName, TIdentityRuleCreate, TIdentityRuleUpdate, TRateLimitCreate, TRateLimitUpdate } from "./schema";
 
 export const RULE_SELECT = {
@@ -141,6 +140,11 @@ const sameKey = (v: Subject & { toolName?: string | null }) => ({
 });
 
 // ───────────────────────────── identity rules ─────────────────────────────
+// The policy refresh of a rule or limit is the database trigger's (warden_policy_identity_rows: the
+// gateways of the agents of the old and new rows, every gateway for a rule naming no agent), in the
+// statement that writes the row. The services add no second refresh: a transaction that enqueued
+// its agent's gateway and then every identity gateway locked them in two orders, and concurrent
+// rule changes deadlocked on each other's gateways (lib/db-transaction.test.ts).
 
 /** Create a rule: the subject may (allow), may not (deny) or must wait for a person (require_approval) to use the agent × tool. */
 export async function createIdentityRule(actor: Actor, input: TIdentityRuleCreate): Promise<IdentityRuleView> {
@@ -168,7 +172,6 @@ export async function createIdentityRule(actor: Actor, input: TIdentityRuleCreat
           targetId: row.id,
           after: { ...describe(view), effect: view.effect, timeoutSeconds: view.timeoutSeconds, reason: view.reason },
         });
-        await enqueueIdentityPolicyRefresh(tx);
         return view;
       }),
     conflict,
@@ -195,7 +198,6 @@ export async function updateIdentityRule(actor: Actor, input: TIdentityRuleUpdat
       before: { effect: b.effect, timeoutSeconds: b.timeoutSeconds, reason: b.reason },
       after: { ...describe(a), effect: a.effect, timeoutSeconds: a.timeoutSeconds, reason: a.reason },
     });
-    await enqueueIdentityPolicyRefresh(tx);
     return a;
   });
 }
@@ -207,7 +209,6 @@ export async function deleteIdentityRule(actor: Actor, input: { id: string }): P
     if (!before) throw new AppError("not_found", "No such rule.");
     checkTeamOfRow(actor, before, "rule");
     // Refresh first: once the row is gone, the gateways it reached may no longer be derivable from the rules left.
-    await enqueueIdentityPolicyRefresh(tx);
     // deleteMany: of two racing deletes, one removes the row and audits; the other finds nothing.
     const { count } = await tx.identityRule.deleteMany({ where: { id: input.id } });
     if (count === 0) throw new AppError("not_found", "No such rule.");
@@ -243,7 +244,6 @@ export async function createRateLimit(actor: Actor, input: TRateLimitCreate): Pr
           targetId: row.id,
           after: { ...describe(view), tier: view.tier, perMinute: view.perMinute, shared: view.shared, reason: view.reason },
         });
-        await enqueueIdentityPolicyRefresh(tx);
         return view;
       }),
     conflict,
@@ -274,7 +274,6 @@ export async function updateRateLimit(actor: Actor, input: TRateLimitUpdate): Pr
       before: { perMinute: b.perMinute, shared: b.shared, reason: b.reason },
       after: { ...describe(a), tier: a.tier, perMinute: a.perMinute, shared: a.shared, reason: a.reason },
     });
-    await enqueueIdentityPolicyRefresh(tx);
     return a;
   });
 }
@@ -285,7 +284,6 @@ export async function deleteRateLimit(actor: Actor, input: { id: string }): Prom
     const before = await tx.rateLimitRule.findUnique({ where: { id: input.id }, select: LIMIT_SELECT });
     if (!before) throw new AppError("not_found", "No such rate limit.");
     checkTeamOfRow(actor, before, "rate limit");
-    await enqueueIdentityPolicyRefresh(tx);
     const { count } = await tx.rateLimitRule.deleteMany({ where: { id: input.id } });
     if (count === 0) throw new AppError("not_found", "No such rate limit.");
     await tx.rateLimitCount.deleteMany({ where: { ruleId: input.id } });

@@ -103,8 +103,8 @@ export async function createPerson(actor: Actor, input: z.infer<typeof ZPersonCr
         data: { displayName: input.displayName, email: input.email ?? null, teamId: teamId ?? null, userId: input.userId ?? null, identities: { create: rows } },
         select: PERSON,
       });
-      await recordAudit(tx, actor, { action: "person.create", targetType: "person", targetId: p.id, after: p });
       if (rows.length) await enqueueIdentityPolicyRefresh(tx);
+      await recordAudit(tx, actor, { action: "person.create", targetType: "person", targetId: p.id, after: p });
       return p;
     });
   } catch (err) {
@@ -143,8 +143,8 @@ async function setDisabled(actor: Actor, id: string, disabled: boolean) {
     const changed = await tx.person.updateMany({ where: { id, disabledAt: disabled ? null : { not: null } }, data: { disabledAt: disabled ? new Date() : null } });
     const after = await tx.person.findUniqueOrThrow({ where: { id }, select: PERSON });
     if (!changed.count) return after;
-    await recordAudit(tx, actor, { action: disabled ? "person.disable" : "person.enable", targetType: "person", targetId: id, before, after });
     await enqueueIdentityPolicyRefresh(tx);
+    await recordAudit(tx, actor, { action: disabled ? "person.disable" : "person.enable", targetType: "person", targetId: id, before, after });
     return after;
   });
 }
@@ -175,8 +175,8 @@ export async function addIdentity(actor: Actor, input: z.infer<typeof ZIdentityA
       // Answered like the unique violation a concurrent insert gets, after the rollback.
       if (already) throw Object.assign(new Error("sender identity exists"), { code: "P2002" });
       const created = await tx.personIdentity.create({ data: { personId, ...row }, select: { id: true, channel: true, accountId: true, senderId: true } });
-      await recordAudit(tx, actor, { action: "person.identity_add", targetType: "person", targetId: personId, after: created });
       await enqueueIdentityPolicyRefresh(tx);
+      await recordAudit(tx, actor, { action: "person.identity_add", targetType: "person", targetId: personId, after: created });
       return created;
     });
   } catch (err) {
@@ -196,8 +196,8 @@ export async function removeIdentity(actor: Actor, input: z.infer<typeof ZIdenti
     if (!i) throw new AppError("not_found", "No such identity on this person.");
     const gone = await tx.personIdentity.deleteMany({ where: { id: i.id } });
     if (!gone.count) return { removed: false };
-    await recordAudit(tx, actor, { action: "person.identity_remove", targetType: "person", targetId: input.personId, before: i });
     await enqueueIdentityPolicyRefresh(tx);
+    await recordAudit(tx, actor, { action: "person.identity_remove", targetType: "person", targetId: input.personId, before: i });
     return { removed: true };
   });
 }
@@ -244,8 +244,8 @@ export async function deleteGroup(actor: Actor, input: z.infer<typeof ZGroupId>)
     const members = await tx.personGroupMember.count({ where: { groupId: input.id } });
     const gone = await tx.personGroup.deleteMany({ where: { id: input.id } });
     if (!gone.count) throw new AppError("not_found", "No such group.");
-    await recordAudit(tx, actor, { action: "group.delete", targetType: "person_group", targetId: input.id, before: { ...before, members } });
     await enqueueIdentityPolicyRefresh(tx);
+    await recordAudit(tx, actor, { action: "group.delete", targetType: "person_group", targetId: input.id, before: { ...before, members } });
     return { deleted: true };
   });
 }
@@ -258,8 +258,8 @@ export async function addMember(actor: Actor, input: z.infer<typeof ZGroupMember
     if (g.teamId && p.teamId !== g.teamId) throw new AppError("invalid", "This group belongs to a team; only that team's people can join it.", { personId: ["Not in the group's team."] });
     const added = await tx.personGroupMember.createMany({ data: [{ groupId: g.id, personId: p.id }], skipDuplicates: true });
     if (added.count) {
-      await recordAudit(tx, actor, { action: "group.member_add", targetType: "person_group", targetId: g.id, after: { personId: p.id, person: p.displayName, group: g.name } });
       await enqueueIdentityPolicyRefresh(tx);
+      await recordAudit(tx, actor, { action: "group.member_add", targetType: "person_group", targetId: g.id, after: { personId: p.id, person: p.displayName, group: g.name } });
     }
     return { groupId: g.id, personId: p.id, added: added.count > 0 };
   });
@@ -271,8 +271,8 @@ export async function removeMember(actor: Actor, input: z.infer<typeof ZGroupMem
     const p = await visiblePerson(tx, actor, input.personId);
     const gone = await tx.personGroupMember.deleteMany({ where: { groupId: g.id, personId: p.id } });
     if (gone.count) {
-      await recordAudit(tx, actor, { action: "group.member_remove", targetType: "person_group", targetId: g.id, before: { personId: p.id, person: p.displayName, group: g.name } });
       await enqueueIdentityPolicyRefresh(tx);
+      await recordAudit(tx, actor, { action: "group.member_remove", targetType: "person_group", targetId: g.id, before: { personId: p.id, person: p.displayName, group: g.name } });
     }
     return { groupId: g.id, personId: p.id, removed: gone.count > 0 };
   });
