@@ -7,40 +7,25 @@ import { teamScopeOf } from "@/lib/teams/scope";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { IdentitySubjectName, TIdentityRuleCreate, TIdentityRuleUpdate, TRateLimitCreate, TRateLimitUpdate } from "./schema";
 
-export const RULE_SELECT = {
+/** What rules and limits share: the subject × agent × tool they name, why, and who wrote them. */
+const SUBJECT_SELECT = {
   id: true,
   subject: true,
   personId: true,
   groupId: true,
   agentId: true,
   toolName: true,
-  effect: true,
-  timeoutSeconds: true,
   reason: true,
   createdBy: true,
   createdAt: true,
   person: { select: { displayName: true, teamId: true } },
   group: { select: { name: true, teamId: true } },
   agent: { select: { name: true, externalId: true, teamId: true, gatewayId: true } },
-} as const satisfies Prisma.IdentityRuleSelect;
+} as const;
 
-export const LIMIT_SELECT = {
-  id: true,
-  subject: true,
-  personId: true,
-  groupId: true,
-  agentId: true,
-  toolName: true,
-  tier: true,
-  perMinute: true,
-  shared: true,
-  reason: true,
-  createdBy: true,
-  createdAt: true,
-  person: { select: { displayName: true, teamId: true } },
-  group: { select: { name: true, teamId: true } },
-  agent: { select: { name: true, externalId: true, teamId: true, gatewayId: true } },
-} as const satisfies Prisma.RateLimitRuleSelect;
+export const RULE_SELECT = { ...SUBJECT_SELECT, effect: true, timeoutSeconds: true } as const satisfies Prisma.IdentityRuleSelect;
+
+export const LIMIT_SELECT = { ...SUBJECT_SELECT, tier: true, perMinute: true, shared: true } as const satisfies Prisma.RateLimitRuleSelect;
 
 type RuleRow = Prisma.IdentityRuleGetPayload<{ select: typeof RULE_SELECT }>;
 type LimitRow = Prisma.RateLimitRuleGetPayload<{ select: typeof LIMIT_SELECT }>;
@@ -208,7 +193,7 @@ export async function deleteIdentityRule(actor: Actor, input: { id: string }): P
     const before = await tx.identityRule.findUnique({ where: { id: input.id }, select: RULE_SELECT });
     if (!before) throw new AppError("not_found", "No such rule.");
     checkTeamOfRow(actor, before, "rule");
-    // Refresh first: once the row is gone, the gateways it reached may no longer be derivable from the rules left.
+    // The delete trigger refreshes the gateways the row reached (from the deleted row itself).
     // deleteMany: of two racing deletes, one removes the row and audits; the other finds nothing.
     const { count } = await tx.identityRule.deleteMany({ where: { id: input.id } });
     if (count === 0) throw new AppError("not_found", "No such rule.");
